@@ -1,0 +1,36 @@
+package org.sylkserver.it;
+
+import java.io.File;
+import java.nio.file.Path;
+
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The real archives built by the other modules, as Arquillian deployments. */
+public final class Archives {
+
+    private static final Path ROOT = Path.of(System.getProperty("sylk.archives", ".."));
+
+    private Archives() {
+    }
+
+    public static WebArchive echo() {
+        return load("sylk-sar/echo/target/echo.war");
+    }
+
+    public static WebArchive notFound() {
+        return load("sylk-sar/notfound/target/notfound.war");
+    }
+
+    public static WebArchive webrtcGateway() {
+        return load("sylk-war/target/webrtcgateway.war");
+    }
+
+    private static WebArchive load(String path) {
+        File file = ROOT.resolve(path).toFile();
+        if (!file.isFile()) {
+            throw new IllegalStateException("archive not built: " + file.getAbsolutePath());
+        }
+        return ShrinkWrap.createFromZipFile(WebArchive.class, file);
+    }
+}

@@ -1,0 +1,168 @@
+package org.sylkserver.it;
+
+import java.util.List;
+
+/** sipp scenarios used by the end-to-end tests, written as text so each test states exactly what it sends. */
+public final class Scenarios {
+
+    private Scenarios() {
+    }
+
+    private static final String HEAD = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"sylk-test\">\n";
+
+    /**
+     * One out-of-dialog request to {@code user@server}, expecting final response {@code status}; each of
+     * {@code responseChecks} is a regular expression that must match the response (headers and body).
+     */
+    public static String request(String method, String user, List<String> extraHeaders, int status,
+                                 String... responseChecks) {
+        StringBuilder xml = new StringBuilder(HEAD);
+        xml.append("  <send><![CDATA[\n\n")
+                .append(method).append(" sip:").append(user).append("@[remote_ip]:[remote_port] SIP/2.0\n")
+                .append("Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n")
+                .append("From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]\n")
+                .append("To: <sip:").append(user).append("@[remote_ip]:[remote_port]>\n")
+                .append("Call-ID: [call_id]\n")
+                .append("CSeq: 1 ").append(method).append("\n")
+                .append("Max-Forwards: 70\n")
+                .append("Contact: <sip:tester@[local_ip]:[local_port];transport=[transport]>\n");
+        for (String header : extraHeaders) {
+            xml.append(header).append("\n");
+        }
+        xml.append("Content-Length: 0\n\n  ]]></send>\n");
+        xml.append("  <recv response=\"100\" optional=\"true\"/>\n");
+        xml.append("  <recv response=\"").append(status).append("\"");
+        appendChecks(xml, "msg", responseChecks);
+        xml.append("</scenario>\n");
+        return xml.toString();
+    }
+
+    /**
+     * An audio call: INVITE with a PCMU offer whose media is at {@code [$rtpport]} on the tester's side, the
+     * answer's RTP port written to the file {@code [$portfile]}, the call held for {@code holdMillis}, then BYE.
+     */
+    public static String audioCall(String user, int holdMillis) {
+        return HEAD + """
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Contact: <sip:tester@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Content-Type: application/sdp
+                Content-Length: [len]
+
+                v=0
+                o=tester 1 1 IN IP4 [local_ip]
+                s=-
+                c=IN IP4 [local_ip]
+                t=0 0
+                m=audio [$rtpport] RTP/AVP 0 101
+                a=rtpmap:0 PCMU/8000
+                a=rtpmap:101 telephone-event/8000
+                a=fmtp:101 0-15
+                a=sendrecv
+
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180" optional="true"/>
+                  <recv response="200" rtd="true">
+                    <action>
+                      <ereg regexp="m=audio ([0-9]+) RTP/AVP" search_in="body" check_it="true" assign_to="mline,mport"/>
+                    </action>
+                  </recv>
+                  <nop><action><exec command="echo [$mport] > [$portfile]"/></action></nop>
+                  <send><![CDATA[
+
+                ACK sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: 1 ACK
+                Contact: <sip:tester@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <pause milliseconds="%2$d"/>
+                  <send retrans="500"><![CDATA[
+
+                BYE sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: 2 BYE
+                Contact: <sip:tester@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="200"/>
+                </scenario>
+                """.formatted(user, holdMillis);
+    }
+
+    /**
+     * A SIP MESSAGE to {@code user} with a text/plain body, expecting 200, then the echo's MESSAGE back to the
+     * tester, whose body must match each of {@code echoChecks}; the tester answers it with 200.
+     */
+    public static String messageEcho(String user, String body, String... echoChecks) {
+        StringBuilder xml = new StringBuilder(HEAD);
+        xml.append("""
+                  <send retrans="500"><![CDATA[
+
+                MESSAGE sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>
+                Call-ID: [call_id]
+                CSeq: 1 MESSAGE
+                Max-Forwards: 70
+                Content-Type: text/plain
+                Content-Length: [len]
+
+                %2$s
+                  ]]></send>
+                  <recv response="200"/>
+                  <recv request="MESSAGE" timeout="10000\"""".formatted(user, body));
+        appendChecks(xml, "body", echoChecks);
+        xml.append("""
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]echo[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Content-Length: 0
+
+                  ]]></send>
+                </scenario>
+                """);
+        return xml.toString();
+    }
+
+    private static void appendChecks(StringBuilder xml, String searchIn, String... checks) {
+        if (checks.length == 0) {
+            xml.append("/>\n");
+            return;
+        }
+        xml.append(">\n    <action>\n");
+        for (int i = 0; i < checks.length; i++) {
+            xml.append("      <ereg regexp=\"").append(escape(checks[i])).append("\" search_in=\"").append(searchIn)
+                    .append("\" check_it=\"true\" assign_to=\"check").append(i).append("\"/>\n");
+        }
+        xml.append("    </action>\n  </recv>\n");
+    }
+
+    private static String escape(String regex) {
+        return regex.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

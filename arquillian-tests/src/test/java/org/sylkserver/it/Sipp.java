@@ -1,0 +1,129 @@
+package org.sylkserver.it;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code sipp} (Debian package sip-tester) with a scenario written by the test.
+ *
+ * <p>sipp exits 0 only when every message of the scenario was exchanged as written (expected response codes,
+ * regular-expression checks with {@code check_it="true"}), so a test asserts on {@link Result#exitCode()} and,
+ * for diagnostics, gets sipp's message trace.
+ */
+public final class Sipp {
+
+    /** Address and ports of the server under test, as configured in arquillian.xml. */
+    public static final String SERVER = "127.0.0.1";
+    public static final int SIP_PORT = 15060;
+    public static final int TLS_PORT = 15061;
+
+    private final Path directory;
+    private final String scenario;
+    private String transport = "u1";
+    private String localAddress = "127.0.0.1";
+    private int remotePort = SIP_PORT;
+    private final List<String> extra = new ArrayList<>();
+
+    private Sipp(Path directory, String scenario) {
+        this.directory = directory;
+        this.scenario = scenario;
+    }
+
+    /** A sipp run of the given scenario XML text, with its files in {@code directory}. */
+    public static Sipp scenario(Path directory, String scenarioXml) {
+        return new Sipp(directory, scenarioXml);
+    }
+
+    /** sipp transport: {@code u1} UDP (default), {@code t1} TCP, {@code l1} TLS. */
+    public Sipp transport(String sippTransport) {
+        this.transport = sippTransport;
+        if ("l1".equals(sippTransport)) {
+            remotePort = TLS_PORT;
+        }
+        return this;
+    }
+
+    /** The source address sipp binds to (anything in 127.0.0.0/8). */
+    public Sipp from(String address) {
+        this.localAddress = address;
+        return this;
+    }
+
+    /** A sipp global variable, used in the scenario as {@code [$name]}. */
+    public Sipp set(String name, String value) {
+        extra.add("-set");
+        extra.add(name);
+        extra.add(value);
+        return this;
+    }
+
+    /** Runs sipp in the background; {@link Running#await()} collects the result. */
+    public Running start() throws IOException {
+        Files.createDirectories(directory);
+        Path scenarioFile = directory.resolve("scenario.xml");
+        Files.writeString(scenarioFile, scenario, StandardCharsets.ISO_8859_1);
+        Path messages = directory.resolve("messages.log");
+        Path errors = directory.resolve("errors.log");
+        List<String> command = new ArrayList<>(List.of("sipp", SERVER + ":" + remotePort,
+                "-sf", scenarioFile.toString(), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
+                "-i", localAddress, "-p", String.valueOf(freePort()), "-t", transport,
+                "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
+        if ("l1".equals(transport)) {
+            command.addAll(List.of("-tls_cert", TlsMaterial.certificate().toString(), "-tls_key", TlsMaterial.key().toString()));
+        }
+        command.addAll(extra);
+        Process process = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectErrorStream(true).redirectOutput(directory.resolve("sipp.out").toFile()).start();
+        return new Running(process, messages, errors);
+    }
+
+    /** Runs sipp to completion. */
+    public Result run() throws IOException, InterruptedException {
+        return start().await();
+    }
+
+    /** A sipp process started by {@link #start()}. */
+    public record Running(Process process, Path messages, Path errors) {
+        public Result await() throws IOException, InterruptedException {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("sipp did not finish within 60 s");
+            }
+            return new Result(process.exitValue(), read(messages), read(errors));
+        }
+
+        private static String read(Path file) throws IOException {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+        }
+    }
+
+    /** What sipp did: exit code 0 means every step of the scenario succeeded. */
+    public record Result(int exitCode, String messages, String errors) {
+        @Override
+        public String toString() {
+            return "sipp exit code " + exitCode + "\n--- errors ---\n" + errors + "\n--- messages ---\n" + messages;
+        }
+    }
+
+    /** A port that is free for both UDP and TCP on the loopback interface right now. */
+    public static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket tcp = new ServerSocket(0)) {
+                int port = tcp.getLocalPort();
+                try (DatagramSocket udp = new DatagramSocket(port)) {
+                    return port;
+                } catch (IOException busy) {
+                    // taken for UDP; try another
+                }
+            }
+        }
+        throw new IOException("no free port");
+    }
+}

@@ -1,0 +1,72 @@
+package org.sylkserver.core;
+
+import java.util.Properties;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
+
+import org.apache.log4j.PropertyConfigurator;
+
+/**
+ * One log format for the whole server on standard output: Tomcat and the applications log through
+ * java.util.logging, Restcomm and JAIN-SIP through log4j 1.x. Lines read
+ * {@code 2026-11-24 16:30:59.316 INFO [sylk.core] message}.
+ */
+final class ServerLogging {
+
+    private static final String FORMAT = "%1$tF %1$tT.%1$tL %4$s [%3$s] %5$s%6$s%n";
+
+    private ServerLogging() {
+    }
+
+    /** Installs the handlers at INFO; called first thing, before any logger is used. */
+    static void prepare() {
+        System.setProperty("java.util.logging.SimpleFormatter.format", FORMAT);
+        LogManager.getLogManager().reset();
+        Handler console = new StreamHandler(System.out, new SimpleFormatter()) {
+            @Override
+            public synchronized void publish(java.util.logging.LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        console.setLevel(Level.ALL);
+        Logger root = Logger.getLogger("");
+        root.addHandler(console);
+        root.setLevel(Level.INFO);
+        configureLog4j("INFO");
+    }
+
+    /** Applies {@code [Server] log_level} (debug, info, warning, error, critical). */
+    static void configure(String logLevel) {
+        Level level = switch (logLevel) {
+            case "debug" -> Level.FINE;
+            case "warning" -> Level.WARNING;
+            case "error", "critical" -> Level.SEVERE;
+            default -> Level.INFO;
+        };
+        Logger.getLogger("").setLevel(level);
+        configureLog4j(switch (logLevel) {
+            case "debug" -> "DEBUG";
+            case "warning" -> "WARN";
+            case "error" -> "ERROR";
+            case "critical" -> "FATAL";
+            default -> "INFO";
+        });
+    }
+
+    private static void configureLog4j(String level) {
+        Properties log4j = new Properties();
+        log4j.setProperty("log4j.rootLogger", level + ", console");
+        log4j.setProperty("log4j.appender.console", "org.apache.log4j.ConsoleAppender");
+        log4j.setProperty("log4j.appender.console.Target", "System.out");
+        log4j.setProperty("log4j.appender.console.layout", "org.apache.log4j.PatternLayout");
+        log4j.setProperty("log4j.appender.console.layout.ConversionPattern", "%d{yyyy-MM-dd HH:mm:ss.SSS} %p [%c] %m%n");
+        // JAIN-SIP's stack logger is very verbose below WARN even when the server is at debug
+        log4j.setProperty("log4j.logger.gov.nist", "DEBUG".equals(level) ? "INFO" : "WARN");
+        PropertyConfigurator.configure(log4j);
+    }
+}

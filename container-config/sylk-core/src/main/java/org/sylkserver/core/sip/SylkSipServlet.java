@@ -1,0 +1,103 @@
+package org.sylkserver.core.sip;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import javax.servlet.ServletException;
+import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+
+import org.sylkserver.core.SylkRuntime;
+
+/**
+ * Base class of every SylkServer SIP application's main servlet.
+ *
+ * <p>It applies the rules every application shares before the application sees an initial request:
+ * source authorization against {@code [SIP] trusted_peers} (spec §1.5, 403), OPTIONS answered with the
+ * application's capabilities, and 405 with an {@code Allow} header for methods the application does not
+ * handle out of dialog (spec §2.4). Application selection itself is done by the container's application
+ * router from {@code dar.properties}, before this servlet is reached.
+ */
+public abstract class SylkSipServlet extends SipServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Content types SylkServer applications accept in requests. */
+    protected static final String ACCEPT = "application/sdp, message/cpim, text/plain, text/html, message/imdn+xml";
+
+    protected final Logger log = Logger.getLogger(getClass().getName());
+
+    /** The application's name as routed by the application router (e.g. {@code echo}). */
+    protected abstract String applicationName();
+
+    /** Methods this application accepts as initial (out-of-dialog) requests, besides OPTIONS. */
+    protected abstract Set<String> initialMethods();
+
+    @Override
+    protected void doRequest(SipServletRequest request) throws ServletException, IOException {
+        if (isInitialRequest(request)) {
+            if (rejectUntrusted(request)) {
+                return;
+            }
+            if ("OPTIONS".equals(request.getMethod())) {
+                SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+                ok.setHeader("Allow", allowHeader());
+                ok.setHeader("Accept", ACCEPT);
+                ok.setHeader("Supported", "replaces, norefersub");
+                ok.send();
+                return;
+            }
+            if (!initialMethods().contains(request.getMethod())) {
+                SipServletResponse notAllowed = request.createResponse(SipServletResponse.SC_METHOD_NOT_ALLOWED);
+                notAllowed.setHeader("Allow", allowHeader());
+                notAllowed.send();
+                return;
+            }
+        }
+        super.doRequest(request);
+    }
+
+    /** True for out-of-dialog requests that start something (not ACK or CANCEL). */
+    protected static boolean isInitialRequest(SipServletRequest request) {
+        return request.isInitial() && !"ACK".equals(request.getMethod()) && !"CANCEL".equals(request.getMethod());
+    }
+
+    /** Answers 403 to a request whose source is not in {@code [SIP] trusted_peers}; true if it did. */
+    protected boolean rejectUntrusted(SipServletRequest request) throws IOException {
+        if (isTrusted(request)) {
+            return false;
+        }
+        log.info(() -> String.format("%s: %s %s from untrusted source %s:%d rejected with 403", applicationName(),
+                request.getMethod(), request.getRequestURI(), request.getRemoteAddr(), request.getRemotePort()));
+        reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
+        return true;
+    }
+
+    /** Sends a response with the given status and reason phrase, logging instead of throwing on failure. */
+    protected void reply(SipServletRequest request, int status, String reason) {
+        try {
+            request.createResponse(status, reason).send();
+        } catch (IOException | IllegalStateException e) {
+            log.log(Level.WARNING, "cannot answer " + request.getMethod() + " with " + status, e);
+        }
+    }
+
+    private boolean isTrusted(SipServletRequest request) throws IOException {
+        String source = request.getInitialRemoteAddr() != null ? request.getInitialRemoteAddr() : request.getRemoteAddr();
+        return source == null || SylkRuntime.get().trustedPeers().isTrusted(InetAddress.getByName(source));
+    }
+
+    private String allowHeader() {
+        StringBuilder allow = new StringBuilder("INVITE, ACK, BYE, CANCEL, OPTIONS");
+        for (String method : initialMethods()) {
+            if (!"INVITE".equals(method)) {
+                allow.append(", ").append(method);
+            }
+        }
+        return allow.toString();
+    }
+}

@@ -1,0 +1,238 @@
+package org.sylkserver.echo;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.logging.Level;
+
+import javax.servlet.ServletException;
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletTimer;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.TimerService;
+import javax.servlet.sip.URI;
+
+import org.sylkserver.core.SylkRuntime;
+import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.sip.SylkSipServlet;
+import org.sylkserver.media.RtpEchoEndpoint;
+import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.media.sdp.SdpException;
+import org.sylkserver.media.sdp.SessionDescription;
+
+/**
+ * The echo test (spec §6.1): audio calls hear themselves (the caller's RTP is sent back unchanged), SIP
+ * MESSAGE is answered with an echo. The call logic lives in {@link EchoCall}, the MESSAGE logic in
+ * {@link EchoMessage}; this servlet translates SIP to them.
+ */
+public class EchoServlet extends SylkSipServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private static volatile TimerService timers;
+    private static volatile EchoSettings settings;
+
+    private transient SipFactory sipFactory;
+    private transient AudioAnswerer answerer;
+
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        try {
+            settings = EchoSettings.load(SylkRuntime.get().configDir());
+        } catch (ConfigException e) {
+            throw new ServletException(e.getMessage(), e);
+        }
+        timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
+        sipFactory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs());
+        log.info(() -> "echo ready: answer delay " + settings.answerDelay().toMillis() + " ms, session timeout "
+                + settings.sessionTimeout().toSeconds() + " s");
+    }
+
+    @Override
+    protected String applicationName() {
+        return "echo";
+    }
+
+    @Override
+    protected Set<String> initialMethods() {
+        return Set.of("INVITE", "MESSAGE");
+    }
+
+    /** Schedules the echo timer {@code info} of this application session (answer delay or session timeout). */
+    static ServletTimer schedule(SipApplicationSession session, String info) {
+        long delay = EchoListener.ANSWER.equals(info) ? settings.answerDelay().toMillis() : settings.sessionTimeout().toMillis();
+        return timers.createTimer(session, delay, false, info);
+    }
+
+    @Override
+    protected void doInvite(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            reInvite(request);
+            return;
+        }
+        if (request.getHeader("Replaces") != null) {
+            reply(request, SipServletResponse.SC_FORBIDDEN, "Replaces not supported");
+            return;
+        }
+        SessionDescription offer;
+        try {
+            offer = offer(request);
+        } catch (SdpException e) {
+            notAcceptable(request, e);
+            return;
+        }
+        SipApplicationSession session = request.getApplicationSession();
+        EchoCall[] created = new EchoCall[1];
+        RtpEchoEndpoint endpoint;
+        try {
+            endpoint = SylkRuntime.get().media().openEchoEndpoint(e -> {
+                if (created[0] != null) {
+                    created[0].rtpTimeout();
+                }
+            });
+        } catch (IOException e) {
+            log.warning("echo call from " + request.getFrom().getURI() + " refused: " + e.getMessage());
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
+            return;
+        }
+        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
+        AudioAnswerer.Answer answer;
+        try {
+            answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
+        } catch (SdpException e) {
+            endpoint.close();
+            notAcceptable(request, e);
+            return;
+        }
+        EchoCall call = new EchoCall(request, endpoint, origin, answer.sdp());
+        created[0] = call;
+        session.setAttribute(EchoListener.CALL, call);
+        if (settings.answerDelay().isZero()) {
+            if (call.answer()) {
+                call.timer(schedule(session, EchoListener.SESSION_TIMEOUT));
+            }
+        } else {
+            request.createResponse(SipServletResponse.SC_RINGING).send();
+            call.timer(schedule(session, EchoListener.ANSWER));
+        }
+    }
+
+    private void reInvite(SipServletRequest request) throws IOException {
+        EchoCall call = (EchoCall) request.getApplicationSession().getAttribute(EchoListener.CALL);
+        if (call == null || call.state() != EchoCall.State.ANSWERED) {
+            reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Does Not Exist");
+            return;
+        }
+        try {
+            AudioAnswerer.Answer answer = answerer.answer(offer(request), call.origin(), SylkRuntime.get().sdpAddress(),
+                    call.endpoint().port());
+            call.updateAnswer(answer.sdp());
+            SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+            ok.setContent(answer.sdp().toBytes(), "application/sdp");
+            ok.send();
+            log.info(() -> "re-INVITE from " + request.getFrom().getURI() + ": audio " + answer.direction());
+        } catch (SdpException e) {
+            notAcceptable(request, e);
+        }
+    }
+
+    private static SessionDescription offer(SipServletRequest request) throws SdpException, IOException {
+        String type = request.getContentType();
+        byte[] body = request.getRawContent();
+        if (body == null || body.length == 0 || type == null || !type.toLowerCase().startsWith("application/sdp")) {
+            throw new SdpException("No SDP offer");
+        }
+        return SessionDescription.parse(body);
+    }
+
+    private void notAcceptable(SipServletRequest request, SdpException e) {
+        log.info(() -> request.getMethod() + " from " + request.getFrom().getURI() + " not acceptable: " + e.getMessage());
+        try {
+            SipServletResponse response = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
+            response.setHeader("Warning", "399 SylkServer \"" + e.sipReason().replace("\"", "'") + "\"");
+            response.send();
+        } catch (IOException | IllegalStateException failed) {
+            log.log(Level.WARNING, "cannot answer 488", failed);
+        }
+    }
+
+    @Override
+    protected void doAck(SipServletRequest request) {
+        // the call is up; nothing to do
+    }
+
+    @Override
+    protected void doCancel(SipServletRequest request) {
+        EchoCall call = (EchoCall) request.getApplicationSession().getAttribute(EchoListener.CALL);
+        if (call != null) {
+            call.ended("cancelled");
+        }
+    }
+
+    @Override
+    protected void doBye(SipServletRequest request) throws IOException {
+        request.createResponse(SipServletResponse.SC_OK).send();
+        EchoCall call = (EchoCall) request.getApplicationSession().getAttribute(EchoListener.CALL);
+        if (call != null) {
+            call.ended("caller hung up");
+        }
+    }
+
+    @Override
+    protected void doInfo(SipServletRequest request) throws IOException {
+        log.fine(() -> "INFO from " + request.getFrom().getURI() + " (" + request.getContentType() + ")");
+        request.createResponse(SipServletResponse.SC_OK).send();
+    }
+
+    @Override
+    protected void doRefer(SipServletRequest request) {
+        reply(request, SipServletResponse.SC_FORBIDDEN, "Transfer not allowed");
+    }
+
+    @Override
+    protected void doMessage(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            reply(request, SipServletResponse.SC_OK, "OK");
+            return;
+        }
+        URI sender = request.getFrom().getURI();
+        URI recipient = request.getTo().getURI();
+        EchoMessage decision = EchoMessage.reply(request.getContentType(), request.getRawContent(),
+                sender.toString(), recipient.toString());
+        reply(request, decision.status(), decision.reason());
+        for (EchoMessage.Body body : decision.requests()) {
+            send(request, body);
+        }
+    }
+
+    /** Sends a MESSAGE back to the sender: From/To swapped, through the outbound proxy when one is set. */
+    private void send(SipServletRequest original, EchoMessage.Body body) {
+        try {
+            SipApplicationSession session = sipFactory.createApplicationSession();
+            Address from = sipFactory.createAddress(original.getTo().getURI().clone());
+            Address to = sipFactory.createAddress(original.getFrom().getURI().clone());
+            SipServletRequest message = sipFactory.createRequest(session, "MESSAGE", from, to);
+            message.setHeader("X-Sylk-To-Sip", "yes");
+            message.setContent(body.content(), body.contentType());
+            ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
+            if (proxy != null) {
+                message.pushRoute(sipFactory.createSipURI(null, proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "")
+                        + ";lr;transport=" + proxy.transport()));
+            }
+            message.send();
+        } catch (IOException | RuntimeException e) {
+            log.log(Level.WARNING, "cannot send echo MESSAGE to " + original.getFrom().getURI(), e);
+        }
+    }
+
+    @Override
+    protected void doErrorResponse(SipServletResponse response) {
+        log.fine(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus()
+                + " " + response.getReasonPhrase());
+    }
+}
