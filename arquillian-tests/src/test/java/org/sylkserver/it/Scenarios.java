@@ -16,6 +16,12 @@ public final class Scenarios {
      */
     public static String request(String method, String user, List<String> extraHeaders, int status,
                                  String... responseChecks) {
+        return request(method, user, extraHeaders, null, status, responseChecks);
+    }
+
+    /** Like {@link #request(String, String, List, int, String...)} with a body (Content-Type among the headers). */
+    public static String request(String method, String user, List<String> extraHeaders, String body, int status,
+                                 String... responseChecks) {
         StringBuilder xml = new StringBuilder(HEAD);
         xml.append("  <send><![CDATA[\n\n")
                 .append(method).append(" sip:").append(user).append("@[remote_ip]:[remote_port] SIP/2.0\n")
@@ -29,7 +35,11 @@ public final class Scenarios {
         for (String header : extraHeaders) {
             xml.append(header).append("\n");
         }
-        xml.append("Content-Length: 0\n\n  ]]></send>\n");
+        if (body == null) {
+            xml.append("Content-Length: 0\n\n  ]]></send>\n");
+        } else {
+            xml.append("Content-Length: [len]\n\n").append(body).append("\n  ]]></send>\n");
+        }
         xml.append("  <recv response=\"100\" optional=\"true\"/>\n");
         xml.append("  <recv response=\"").append(status).append("\"");
         appendChecks(xml, "msg", responseChecks);
@@ -38,10 +48,10 @@ public final class Scenarios {
     }
 
     /**
-     * An audio call: INVITE with a PCMU offer whose media is at {@code [$rtpport]} on the tester's side, the
-     * answer's RTP port written to the file {@code [$portfile]}, the call held for {@code holdMillis}, then BYE.
+     * An audio call: INVITE with a PCMU offer whose media is at {@code rtpPort} on the tester's side, the
+     * answer's RTP port written to {@code portFile}, the call held for {@code holdMillis}, then BYE.
      */
-    public static String audioCall(String user, int holdMillis) {
+    public static String audioCall(String user, int rtpPort, java.nio.file.Path portFile, int holdMillis) {
         return HEAD + """
                   <send retrans="500"><![CDATA[
 
@@ -61,7 +71,7 @@ public final class Scenarios {
                 s=-
                 c=IN IP4 [local_ip]
                 t=0 0
-                m=audio [$rtpport] RTP/AVP 0 101
+                m=audio %3$d RTP/AVP 0 101
                 a=rtpmap:0 PCMU/8000
                 a=rtpmap:101 telephone-event/8000
                 a=fmtp:101 0-15
@@ -75,7 +85,8 @@ public final class Scenarios {
                       <ereg regexp="m=audio ([0-9]+) RTP/AVP" search_in="body" check_it="true" assign_to="mline,mport"/>
                     </action>
                   </recv>
-                  <nop><action><exec command="echo [$mport] > [$portfile]"/></action></nop>
+                  <Reference variables="mline"/>
+                  <nop><action><exec command="echo [$mport] > %4$s"/></action></nop>
                   <send><![CDATA[
 
                 ACK sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
@@ -105,21 +116,20 @@ public final class Scenarios {
                   ]]></send>
                   <recv response="200"/>
                 </scenario>
-                """.formatted(user, holdMillis);
+                """.formatted(user, holdMillis, rtpPort, portFile);
     }
 
     /**
-     * A SIP MESSAGE to {@code user} with a text/plain body, expecting 200, then the echo's MESSAGE back to the
-     * tester, whose body must match each of {@code echoChecks}; the tester answers it with 200.
+     * A SIP MESSAGE to {@code user} with a text/plain body, expecting 200. Its From names the tester at port
+     * {@code replyPort}, where {@link #messageReceive} waits for the echo.
      */
-    public static String messageEcho(String user, String body, String... echoChecks) {
-        StringBuilder xml = new StringBuilder(HEAD);
-        xml.append("""
+    public static String messageSend(String user, String body, int replyPort) {
+        return HEAD + """
                   <send retrans="500"><![CDATA[
 
                 MESSAGE sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
                 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                From: <sip:tester@[local_ip]:%3$d>;tag=[call_number]
                 To: <sip:%1$s@[remote_ip]:[remote_port]>
                 Call-ID: [call_id]
                 CSeq: 1 MESSAGE
@@ -130,8 +140,15 @@ public final class Scenarios {
                 %2$s
                   ]]></send>
                   <recv response="200"/>
-                  <recv request="MESSAGE" timeout="10000\"""".formatted(user, body));
-        appendChecks(xml, "body", echoChecks);
+                </scenario>
+                """.formatted(user, body, replyPort);
+    }
+
+    /** Waits for one MESSAGE whose body matches each of {@code checks}, and answers it with 200. */
+    public static String messageReceive(String... checks) {
+        StringBuilder xml = new StringBuilder(HEAD);
+        xml.append("  <recv request=\"MESSAGE\"");
+        appendChecks(xml, "body", checks);
         xml.append("""
                   <send><![CDATA[
 
@@ -155,11 +172,15 @@ public final class Scenarios {
             return;
         }
         xml.append(">\n    <action>\n");
+        StringBuilder names = new StringBuilder();
         for (int i = 0; i < checks.length; i++) {
             xml.append("      <ereg regexp=\"").append(escape(checks[i])).append("\" search_in=\"").append(searchIn)
                     .append("\" check_it=\"true\" assign_to=\"check").append(i).append("\"/>\n");
+            names.append(i > 0 ? "," : "").append("check").append(i);
         }
         xml.append("    </action>\n  </recv>\n");
+        // the matched text is not used later; tell sipp so it does not fail on unreferenced variables
+        xml.append("  <Reference variables=\"").append(names).append("\"/>\n");
     }
 
     private static String escape(String regex) {

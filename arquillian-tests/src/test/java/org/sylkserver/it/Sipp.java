@@ -27,9 +27,8 @@ public final class Sipp {
     private final Path directory;
     private final String scenario;
     private String transport = "u1";
+    private int localPort;
     private String localAddress = "127.0.0.1";
-    private int remotePort = SIP_PORT;
-    private final List<String> extra = new ArrayList<>();
 
     private Sipp(Path directory, String scenario) {
         this.directory = directory;
@@ -41,12 +40,9 @@ public final class Sipp {
         return new Sipp(directory, scenarioXml);
     }
 
-    /** sipp transport: {@code u1} UDP (default), {@code t1} TCP, {@code l1} TLS. */
+    /** sipp transport: {@code u1} UDP (default) or {@code t1} TCP (Debian's sipp is built without TLS). */
     public Sipp transport(String sippTransport) {
         this.transport = sippTransport;
-        if ("l1".equals(sippTransport)) {
-            remotePort = TLS_PORT;
-        }
         return this;
     }
 
@@ -56,11 +52,9 @@ public final class Sipp {
         return this;
     }
 
-    /** A sipp global variable, used in the scenario as {@code [$name]}. */
-    public Sipp set(String name, String value) {
-        extra.add("-set");
-        extra.add(name);
-        extra.add(value);
+    /** The local port sipp uses (default: a free one). */
+    public Sipp localPort(int port) {
+        this.localPort = port;
         return this;
     }
 
@@ -71,14 +65,10 @@ public final class Sipp {
         Files.writeString(scenarioFile, scenario, StandardCharsets.ISO_8859_1);
         Path messages = directory.resolve("messages.log");
         Path errors = directory.resolve("errors.log");
-        List<String> command = new ArrayList<>(List.of("sipp", SERVER + ":" + remotePort,
+        List<String> command = new ArrayList<>(List.of("sipp", SERVER + ":" + SIP_PORT,
                 "-sf", scenarioFile.toString(), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
-                "-i", localAddress, "-p", String.valueOf(freePort()), "-t", transport,
+                "-i", localAddress, "-p", String.valueOf(localPort > 0 ? localPort : freePort()), "-t", transport,
                 "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
-        if ("l1".equals(transport)) {
-            command.addAll(List.of("-tls_cert", TlsMaterial.certificate().toString(), "-tls_key", TlsMaterial.key().toString()));
-        }
-        command.addAll(extra);
         Process process = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(directory.resolve("sipp.out").toFile()).start();
         return new Running(process, messages, errors);

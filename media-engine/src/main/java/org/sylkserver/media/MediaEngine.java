@@ -56,10 +56,13 @@ public final class MediaEngine implements AutoCloseable {
         this.selector = Selector.open();
         this.ioThread = new Thread(this::ioLoop, "sylk-media-io");
         this.ioThread.setDaemon(true);
+        // the engine outlives the application that happened to start it: do not pin its class loader
+        this.ioThread.setContextClassLoader(MediaEngine.class.getClassLoader());
         this.ioThread.start();
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "sylk-media-timer");
             thread.setDaemon(true);
+            thread.setContextClassLoader(MediaEngine.class.getClassLoader());
             return thread;
         });
         if (!inactivityTimeout.isZero()) {

@@ -61,6 +61,7 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
             Files.createDirectories(work.resolve("config"));
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "@" + distribution.resolve("conf/jvm.options"),
                     "-Xmx512m",
                     "-Dsylk.home=" + distribution,
                     "-Dsylk.deploy=none",
@@ -82,8 +83,8 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
             }
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
             serverLog = new ServerLog(process, work.resolve("server.log"));
-            serverLog.await(line -> line.contains("SylkServer started"),
-                    line -> line.contains("SylkServer failed") || line.contains("sylk-server: "),
+            serverLog.await(line -> line.contains("[sylk.core] SylkServer ") && line.contains(" started: "),
+                    line -> line.contains("SylkServer failed") || line.startsWith("sylk-server: "),
                     configuration.getStartupTimeoutSeconds(), "server start-up");
         } catch (IOException | DeploymentException e) {
             stopQuietly();

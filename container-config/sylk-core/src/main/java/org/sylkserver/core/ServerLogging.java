@@ -67,6 +67,8 @@ final class ServerLogging {
         log4j.setProperty("log4j.appender.console.layout.ConversionPattern", "%d{yyyy-MM-dd HH:mm:ss.SSS} %p [%c] %m%n");
         // JAIN-SIP's stack logger is very verbose below WARN even when the server is at debug
         log4j.setProperty("log4j.logger.gov.nist", "DEBUG".equals(level) ? "INFO" : "WARN");
+        // JAIN-SIP logs under the stack name; SIP messages go to the trace file, not here
+        log4j.setProperty("log4j.logger.SylkServer", "WARN");
         PropertyConfigurator.configure(log4j);
     }
 }

@@ -177,8 +177,10 @@ public final class SylkServer {
     private static String describe(Connector connector) {
         Object transport = connector.getProperty("signalingTransport");
         Object address = connector.getProperty(transport != null ? "ipAddress" : "address");
+        String host = address instanceof java.net.InetAddress ip ? ip.getHostAddress()
+                : address != null ? address.toString() : "0.0.0.0";
         String scheme = transport != null ? "SIP/" + transport.toString().toUpperCase() : "HTTP";
-        return scheme + " " + (address != null ? address : "0.0.0.0") + ":" + connector.getPort();
+        return scheme + " " + host + ":" + connector.getPort();
     }
 
     /**

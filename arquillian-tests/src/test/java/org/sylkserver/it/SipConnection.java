@@ -1,0 +1,121 @@
+package org.sylkserver.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.Locale;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * A SIP peer over a stream connection (TCP or TLS) that writes requests as text and reads whole messages
+ * (headers, then Content-Length bytes of body). Used where sipp cannot go: Debian's sipp is built without
+ * TLS, and malformed messages must be sent byte for byte.
+ */
+final class SipConnection implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private SipConnection(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setSoTimeout(10_000);
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    static SipConnection tcp(String host, int port) throws IOException {
+        return new SipConnection(new Socket(host, port));
+    }
+
+    /** A TLS connection that accepts the server's self-signed certificate and reports it. */
+    static SipConnection tls(String host, int port) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, new SecureRandom());
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port);
+        socket.startHandshake();
+        return new SipConnection(socket);
+    }
+
+    /** The certificate the server presented (TLS only). */
+    X509Certificate peerCertificate() throws IOException {
+        return (X509Certificate) ((SSLSocket) socket).getSession().getPeerCertificates()[0];
+    }
+
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
+    void send(String message) throws IOException {
+        out.write(message.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** The next message, or {@code null} if the server closed the connection. */
+    String receive() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                return head.size() == 0 ? null : head.toString(StandardCharsets.UTF_8);
+            }
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String headers = head.toString(StandardCharsets.UTF_8);
+        int length = 0;
+        for (String line : headers.split("\r\n")) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:") || lower.startsWith("l:")) {
+                length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /** Reads messages until a response with a final status (>= 200) arrives; returns it. */
+    String receiveFinal() throws IOException {
+        while (true) {
+            String message = receive();
+            if (message == null) {
+                throw new IOException("connection closed before a final response");
+            }
+            if (message.startsWith("SIP/2.0 ") && message.charAt(8) != '1') {
+                return message;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
