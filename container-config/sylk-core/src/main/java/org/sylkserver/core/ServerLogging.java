@@ -25,11 +25,24 @@ final class ServerLogging {
     /** Installs the handlers at INFO; called first thing, before any logger is used. */
     static void prepare() {
         System.setProperty("java.util.logging.SimpleFormatter.format", FORMAT);
-        LogManager.getLogManager().reset();
+        System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
+        if (LogManager.getLogManager() instanceof ServerLogManager manager) {
+            manager.resetNow();
+        } else {
+            LogManager.getLogManager().reset();
+            Logger.getLogger("sylk.core").warning("log manager " + LogManager.getLogManager().getClass().getName()
+                    + " is in use; messages written while the server stops may be lost");
+        }
         Handler console = new StreamHandler(System.out, new SimpleFormatter()) {
             @Override
             public synchronized void publish(java.util.logging.LogRecord record) {
                 super.publish(record);
+                flush();
+            }
+
+            /** Flushes only: closing would close System.out, which Tomcat still writes to while stopping. */
+            @Override
+            public synchronized void close() {
                 flush();
             }
         };

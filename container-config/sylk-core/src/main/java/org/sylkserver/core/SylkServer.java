@@ -141,6 +141,12 @@ public final class SylkServer {
         catalina.setConfigFile(base.directory().resolve("conf/server.xml").toString());
         catalina.setAwait(false);
         catalina.load();
+        catalina.getServer().addLifecycleListener(event -> {
+            if (org.apache.catalina.Lifecycle.AFTER_STOP_EVENT.equals(event.getType())) {
+                SylkRuntime.get().shutdown();
+                LOG.info("SylkServer stopped");
+            }
+        });
         catalina.start();
         checkStarted(catalina);
         writePid();
