@@ -62,6 +62,8 @@ final class ServerLogging {
             default -> Level.INFO;
         };
         Logger.getLogger("").setLevel(level);
+        // the server's own start/stop lines stay visible at log_level = warning
+        Logger.getLogger("sylk.core").setLevel(level == Level.WARNING ? Level.INFO : null);
         configureLog4j(switch (logLevel) {
             case "debug" -> "DEBUG";
             case "warning" -> "WARN";

@@ -84,6 +84,9 @@ public final class SylkServer {
             err.println("sylk-server: " + e.getMessage());
             err.println("SylkServer failed to start: configuration error");
             return 2;
+        } catch (IOException e) {
+            LOG.severe("SylkServer failed to start: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             LOG.log(java.util.logging.Level.SEVERE, "SylkServer failed to start: " + e.getMessage(), e);
             return 1;
@@ -128,6 +131,7 @@ public final class SylkServer {
                 config.webServer().localPort(),
                 certificate.keyStore(), certificate.keyStorePassword(), trace, dar, archives));
 
+        checkPortsFree(config);
         SylkRuntime.install(new SylkRuntime(config, options.configDir(), options.varDir()));
         System.setProperty("catalina.home", home.toString());
         System.setProperty("catalina.base", base.directory().toString());
@@ -167,6 +171,41 @@ public final class SylkServer {
                             + " (port in use or address not local?)");
                 }
             }
+        }
+    }
+
+    /**
+     * Fails with the listener named when a port is taken: Restcomm logs a SIP bind failure and carries on
+     * without that transport, which would leave a server that looks started but is deaf.
+     */
+    private static void checkPortsFree(ServerConfig config) throws IOException {
+        java.net.InetAddress sip = config.sip().localIp();
+        if (config.sip().udpPort().isPresent()) {
+            try (java.net.DatagramSocket udp = new java.net.DatagramSocket(
+                    new java.net.InetSocketAddress(sip, config.sip().udpPort().getAsInt()))) {
+                udp.getLocalPort();
+            } catch (IOException e) {
+                throw new IOException("cannot listen on SIP/UDP " + sip.getHostAddress() + ":" + config.sip().udpPort().getAsInt()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        checkTcp("SIP/TCP", sip, config.sip().tcpPort());
+        checkTcp("SIP/TLS", sip, config.sip().tlsPort());
+        java.net.InetAddress web = config.webServer().localIp();
+        checkTcp("HTTP", web != null ? web : java.net.InetAddress.getByName("0.0.0.0"),
+                java.util.OptionalInt.of(config.webServer().localPort()));
+    }
+
+    private static void checkTcp(String what, java.net.InetAddress address, java.util.OptionalInt port) throws IOException {
+        if (port.isEmpty() || port.getAsInt() == 0) {
+            return;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(address, port.getAsInt()));
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + what + " " + address.getHostAddress() + ":" + port.getAsInt()
+                    + ": " + e.getMessage(), e);
         }
     }
 
