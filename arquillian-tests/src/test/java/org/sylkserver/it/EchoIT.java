@@ -39,6 +39,11 @@ class EchoIT {
         Sipp.Result result = Sipp.scenario(work, Scenarios.request("OPTIONS", "echo", List.of(), 200,
                 "Allow:.*INVITE", "Accept:.*application/sdp", "Supported:", "Server: SylkServer-")).run();
         assertEquals(0, result.exitCode(), result::toString);
+        // arquillian.xml turns [Server] trace_sip on: both directions are in the trace file (spec §7.3)
+        Path trace = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "var/log/sylkserver/sip_trace.log");
+        String traced = Files.readString(trace);
+        assertTrue(traced.contains("OPTIONS sip:echo@127.0.0.1:" + Sipp.SIP_PORT) && traced.contains("isSender=\"true\""),
+                "SIP trace in " + trace);
     }
 
     @Test
@@ -87,6 +92,12 @@ class EchoIT {
             String byeOk = tls.receiveFinal();
             assertTrue(byeOk.startsWith("SIP/2.0 200") && byeOk.contains("CSeq: 2 BYE"), byeOk);
         }
+    }
+
+    @Test
+    void reInviteToHoldIsAnsweredRecvonlyWithTheNextSdpVersion_rfc3264_s8_4() throws Exception {
+        Sipp.Result result = Sipp.scenario(work, Scenarios.callPutOnHold("echo")).run();
+        assertEquals(0, result.exitCode(), result::toString);
     }
 
     @Test

@@ -120,6 +120,90 @@ public final class Scenarios {
     }
 
     /**
+     * A call that is put on hold with a re-INVITE (RFC 3264 §8.4: {@code a=sendonly}); the answer must be
+     * {@code recvonly} with the next o= version (the session id staying the same is checked by the
+     * answerer's unit test), then the call is hung up.
+     */
+    public static String callPutOnHold(String user) {
+        String invite = """
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>%%s
+                Call-ID: [call_id]
+                CSeq: %%d INVITE
+                Contact: <sip:tester@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Content-Type: application/sdp
+                Content-Length: [len]
+
+                v=0
+                o=tester 1 %%d IN IP4 [local_ip]
+                s=-
+                c=IN IP4 [local_ip]
+                t=0 0
+                m=audio [media_port] RTP/AVP 0
+                a=rtpmap:0 PCMU/8000
+                a=%%s
+
+                  ]]></send>
+                """.formatted(user);
+        String ack = """
+                  <send><![CDATA[
+
+                ACK sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: %%d ACK
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                """.formatted(user);
+        return HEAD + invite.formatted("", 1, 1, "sendrecv")
+                + """
+                  <recv response="100" optional="true"/>
+                  <recv response="180" optional="true"/>
+                  <recv response="200">
+                    <action><ereg regexp="o=SylkServer ([0-9]+) 1 " search_in="body" check_it="true" assign_to="o1,session"/></action>
+                  </recv>
+                """
+                + ack.formatted(1)
+                + invite.formatted("[peer_tag_param]", 2, 2, "sendonly")
+                + """
+                  <recv response="100" optional="true"/>
+                  <recv response="200">
+                    <action>
+                      <ereg regexp="a=recvonly" search_in="body" check_it="true" assign_to="direction"/>
+                      <ereg regexp="o=SylkServer [0-9]+ 2 " search_in="body" check_it="true" assign_to="o2"/>
+                    </action>
+                  </recv>
+                  <Reference variables="o1,session,direction,o2"/>
+                """
+                + ack.formatted(2)
+                + """
+                  <send retrans="500"><![CDATA[
+
+                BYE sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:tester@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: 3 BYE
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="200"/>
+                </scenario>
+                """.formatted(user);
+    }
+
+    /**
      * A SIP MESSAGE to {@code user} with a text/plain body, expecting 200. Its From names the tester at port
      * {@code replyPort}, where {@link #messageReceive} waits for the echo.
      */

@@ -5,11 +5,13 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,16 +24,20 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The colocated media engine: one per JVM, shared by every application. It owns the RTP port range, one I/O
- * thread ({@code sylk-media-io}) that reads and writes every endpoint's sockets, and one timer thread that
- * watches for RTP inactivity.
+ * The colocated media engine: one per JVM, shared by every application. It owns the RTP port range
+ * ({@code [RTP] port_range}), one I/O thread ({@code sylk-media-io}) that reads and writes every endpoint's
+ * sockets through one selector, and one timer thread ({@code sylk-media-timer}) that watches for RTP inactivity
+ * ({@code [RTP] timeout}).
  *
- * <p>Threading: endpoint sockets are only read and written on the I/O thread; applications call
- * {@code open...}/{@code close} from any thread (registration is handed to the I/O thread).
+ * <p>Threading: endpoint sockets are read and written on the I/O thread only; applications open and close
+ * endpoints from any thread. A closed endpoint's port pair returns to the pool once the I/O thread has
+ * deregistered its sockets, so that the next endpoint on that pair can bind it.
  */
 public final class MediaEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("sylk.media");
+    /** Larger than any UDP payload, so that a datagram is never silently truncated by receive(). */
+    private static final int MAX_DATAGRAM = 65536;
 
     private final InetAddress bindAddress;
     private final PortAllocator ports;
@@ -44,19 +50,27 @@ public final class MediaEngine implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
-     * @param bindAddress       local address of the RTP sockets
+     * Starts the engine.
+     *
+     * @param bindAddress       local address of the RTP sockets ({@code [SIP] local_ip})
      * @param portStart         first RTP port (even)
-     * @param portEnd           end of the range (even, exclusive)
+     * @param portEnd           end of the range, exclusive (even, at most 65536); {@code 50000:50500} by default
      * @param inactivityTimeout RTP silence after which an endpoint reports inactivity; zero disables it
+     * @throws IllegalArgumentException for a port range that is not even numbers {@code 0 < start < end <= 65536}
+     *                                  or a negative timeout
+     * @throws IOException              when the selector cannot be opened
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout) throws IOException {
-        this.bindAddress = bindAddress;
+        this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.ports = new PortAllocator(portStart, portEnd);
+        if (inactivityTimeout.isNegative()) {
+            throw new IllegalArgumentException("negative RTP inactivity timeout " + inactivityTimeout);
+        }
         this.inactivityTimeout = inactivityTimeout;
         this.selector = Selector.open();
         this.ioThread = new Thread(this::ioLoop, "sylk-media-io");
         this.ioThread.setDaemon(true);
-        // the engine outlives the application that happened to start it: do not pin its class loader
+        // the engine outlives the application that happened to start it: do not pin that application's class loader
         this.ioThread.setContextClassLoader(MediaEngine.class.getClassLoader());
         this.ioThread.start();
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -66,10 +80,13 @@ public final class MediaEngine implements AutoCloseable {
             return thread;
         });
         if (!inactivityTimeout.isZero()) {
-            timer.scheduleWithFixedDelay(this::checkInactivity, 1, 1, TimeUnit.SECONDS);
+            // check often enough that the report comes at most a quarter of the timeout (and 1 s) late
+            long period = Math.max(10, Math.min(1000, inactivityTimeout.toMillis() / 4));
+            timer.scheduleWithFixedDelay(this::checkInactivity, period, period, TimeUnit.MILLISECONDS);
         }
         LOG.info("media engine on " + bindAddress.getHostAddress() + ", RTP ports " + portStart + "-" + (portEnd - 1)
-                + " (" + ports.capacity() + " streams), RTP timeout " + inactivityTimeout.toSeconds() + " s");
+                + " (" + ports.capacity() + " streams), RTP timeout "
+                + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms"));
     }
 
     /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */
@@ -78,25 +95,33 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     /**
-     * Opens an endpoint that sends every RTP packet back to where it came from (the echo test).
+     * Opens an endpoint that sends every RTP and RTCP packet back to where it came from (the echo test), on a
+     * fresh even port and the odd one above it.
      *
      * @param onInactivity called once, on the timer thread, when no RTP arrived for the inactivity timeout
-     * @throws IOException when no RTP port is free or the sockets cannot be opened
+     * @throws PortRangeExhaustedException when no port pair of the range is free
+     * @throws IOException                 when the engine is closed or the sockets cannot be opened
      */
     public RtpEchoEndpoint openEchoEndpoint(Consumer<RtpEchoEndpoint> onInactivity) throws IOException {
+        Objects.requireNonNull(onInactivity, "onInactivity");
         for (int attempt = 0; attempt < ports.capacity(); attempt++) {
+            if (!running) {
+                throw new IOException("media engine is closed");
+            }
             int port = ports.allocate();
             if (port < 0) {
                 break;
             }
             DatagramChannel rtp = null;
-            DatagramChannel rtcp = null;
+            DatagramChannel rtcp;
             try {
                 rtp = bind(port);
                 rtcp = bind(port + 1);
             } catch (BindException inUse) {
-                // taken by another program: leave it marked used and try the next pair
+                // held by another program: try the next pair; round robin comes back to this one last
+                LOG.fine(() -> "RTP port " + port + " or " + (port + 1) + " is in use elsewhere: " + inUse.getMessage());
                 closeQuietly(rtp);
+                ports.release(port);
                 continue;
             } catch (IOException e) {
                 closeQuietly(rtp);
@@ -105,22 +130,21 @@ public final class MediaEngine implements AutoCloseable {
             }
             RtpEchoEndpoint endpoint = new RtpEchoEndpoint(this, port, rtp, rtcp, onInactivity);
             endpoints.add(endpoint);
-            onIoThread(() -> {
-                try {
-                    endpoint.rtpChannel().register(selector, SelectionKey.OP_READ, endpoint);
-                    endpoint.rtcpChannel().register(selector, SelectionKey.OP_READ, endpoint);
-                } catch (IOException e) {
-                    LOG.log(Level.WARNING, "cannot watch RTP port " + port, e);
-                }
-            });
+            onIoThread(() -> register(endpoint));
             return endpoint;
         }
-        throw new IOException("no free RTP port in the configured range (" + ports.capacity() + " streams in use)");
+        throw new PortRangeExhaustedException("no free RTP port pair in the configured range ("
+                + ports.inUse() + " of " + ports.capacity() + " in use, the others held by other programs)");
     }
 
     /** Number of endpoints open now. */
     public int openEndpoints() {
         return endpoints.size();
+    }
+
+    /** Number of port pairs not available to new endpoints (open endpoints and pairs still being released). */
+    public int portPairsInUse() {
+        return ports.inUse();
     }
 
     private DatagramChannel bind(int port) throws IOException {
@@ -135,14 +159,23 @@ public final class MediaEngine implements AutoCloseable {
         }
     }
 
-    void release(RtpEchoEndpoint endpoint) {
-        if (endpoints.remove(endpoint)) {
-            onIoThread(() -> {
-                closeQuietly(endpoint.rtpChannel());
-                closeQuietly(endpoint.rtcpChannel());
-                ports.release(endpoint.port());
-            });
+    private void register(RtpEchoEndpoint endpoint) {
+        try {
+            endpoint.rtpChannel().register(selector, SelectionKey.OP_READ, endpoint);
+            endpoint.rtcpChannel().register(selector, SelectionKey.OP_READ, endpoint);
+        } catch (ClosedChannelException closedMeanwhile) {
+            // closed before the I/O thread got to it: release() has queued the port's return
         }
+    }
+
+    /** Closes the endpoint's sockets; its ports return to the pool after the I/O thread's next selection. */
+    void release(RtpEchoEndpoint endpoint) {
+        endpoints.remove(endpoint);
+        closeQuietly(endpoint.rtpChannel());
+        closeQuietly(endpoint.rtcpChannel());
+        // a registered channel keeps its socket until the selector deregisters it: release the port after that
+        onIoThread(() -> ports.release(endpoint.port()));
+        LOG.fine(() -> "closed " + endpoint);
     }
 
     private void onIoThread(Runnable task) {
@@ -151,9 +184,9 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private void ioLoop() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
-        while (running) {
-            try {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        try {
+            while (running) {
                 selector.select();
                 for (Runnable task; (task = ioTasks.poll()) != null; ) {
                     task.run();
@@ -161,23 +194,38 @@ public final class MediaEngine implements AutoCloseable {
                 for (var iterator = selector.selectedKeys().iterator(); iterator.hasNext(); ) {
                     SelectionKey key = iterator.next();
                     iterator.remove();
-                    if (key.isValid() && key.isReadable()) {
-                        RtpEchoEndpoint endpoint = (RtpEchoEndpoint) key.attachment();
-                        endpoint.readable((DatagramChannel) key.channel(), buffer);
-                    }
+                    read(key, buffer);
                 }
-            } catch (ClosedSelectorException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "media I/O error", e);
             }
+        } catch (ClosedSelectorException closed) {
+            // the engine is closing
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "media selector failed: no more RTP is handled", e);
+        }
+    }
+
+    private static void read(SelectionKey key, ByteBuffer buffer) {
+        RtpEchoEndpoint endpoint = (RtpEchoEndpoint) key.attachment();
+        try {
+            if (key.isValid() && key.isReadable()) {
+                endpoint.readable((DatagramChannel) key.channel(), buffer);
+            }
+        } catch (ClosedChannelException closedMeanwhile) {
+            // the endpoint was closed by another thread while its packets were being read
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "media I/O error on " + endpoint, e);
         }
     }
 
     private void checkInactivity() {
-        long limit = System.nanoTime() - inactivityTimeout.toNanos();
+        long now = System.nanoTime();
         for (RtpEchoEndpoint endpoint : endpoints) {
-            endpoint.checkInactivity(limit);
+            try {
+                endpoint.checkInactivity(now, inactivityTimeout.toNanos());
+            } catch (RuntimeException e) {
+                // an exception would cancel this periodic task for every endpoint
+                LOG.log(Level.WARNING, "inactivity callback of " + endpoint + " failed", e);
+            }
         }
     }
 
@@ -191,6 +239,7 @@ public final class MediaEngine implements AutoCloseable {
         }
     }
 
+    /** Closes every endpoint and stops the engine's threads; closing the selector frees every socket. */
     @Override
     public void close() throws IOException {
         running = false;
@@ -199,5 +248,12 @@ public final class MediaEngine implements AutoCloseable {
         }
         timer.shutdownNow();
         selector.close();
+        if (Thread.currentThread() != ioThread) {
+            try {
+                ioThread.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

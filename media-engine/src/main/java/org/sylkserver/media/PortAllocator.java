@@ -3,8 +3,9 @@ package org.sylkserver.media;
 import java.util.BitSet;
 
 /**
- * Hands out RTP ports from {@code [RTP] port_range}: even ports for RTP, the odd one above for RTCP
- * (RFC 3550 §11), round robin so a just-released port is not reused at once.
+ * Hands out RTP ports from {@code [RTP] port_range}: an even port for RTP and the odd one above it reserved for
+ * RTCP (RFC 3550 §11), round robin so that a just-released port is not reused at once (late packets of the old
+ * call would otherwise reach the new one). Thread-safe.
  */
 final class PortAllocator {
 
@@ -13,10 +14,14 @@ final class PortAllocator {
     private final BitSet used;
     private int next;
 
-    /** @param start first port (even), @param end last port (exclusive, even) */
+    /**
+     * @param start first port (even)
+     * @param end   end of the range, exclusive (even, at most 65536)
+     */
     PortAllocator(int start, int end) {
-        if (start % 2 != 0 || end % 2 != 0 || start >= end) {
-            throw new IllegalArgumentException("port range must be even numbers START < END, got " + start + ":" + end);
+        if (start % 2 != 0 || end % 2 != 0 || start <= 0 || start >= end || end > 65536) {
+            throw new IllegalArgumentException("RTP port range must be even numbers 0 < START < END <= 65536, got "
+                    + start + ":" + end);
         }
         this.start = start;
         this.pairs = (end - start) / 2;
@@ -37,6 +42,9 @@ final class PortAllocator {
     }
 
     synchronized void release(int port) {
+        if (port < start || port >= start + 2 * pairs || port % 2 != 0) {
+            throw new IllegalArgumentException("port " + port + " was not handed out by this allocator");
+        }
         used.clear((port - start) / 2);
     }
 

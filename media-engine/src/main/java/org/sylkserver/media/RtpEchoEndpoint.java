@@ -5,33 +5,51 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * An RTP endpoint that returns every valid RTP packet, unchanged, to the address it came from: symmetric RTP
- * (RFC 4961), so callers behind NAT hear themselves too. Packets that are not RTP version 2 are dropped and
- * counted. RTCP arriving on the RTCP port (or multiplexed, RFC 5761) is counted, not echoed.
+ * An RTP endpoint that returns every valid packet, unchanged, to the address it came from: the echo test.
+ * RTP arrives on the even port, RTCP on the port above it or multiplexed on the RTP port (RFC 5761 §4); each is
+ * sent back on the socket it arrived on, to the latched source (symmetric RTP, RFC 4961, see
+ * {@link SymmetricLatch}). Datagrams that are neither valid RTP nor valid RTCP are dropped and counted.
  *
- * <p>Counters are safe to read from any thread; packets are handled on the media engine's I/O thread.
+ * <p>Both ports are bound whether or not {@code rtcp-mux} was negotiated, so that a re-INVITE may switch it
+ * without new ports.
+ *
+ * <p>Threading: packets are handled on the media engine's I/O thread, which alone writes the counters; the
+ * inactivity callback runs on the engine's timer thread; {@link #stats()} and {@link #close()} may be called
+ * from any thread.
  */
 public final class RtpEchoEndpoint implements AutoCloseable {
+
+    /** Datagrams handled per readiness event, so that one busy endpoint cannot starve the others. */
+    private static final int BATCH = 64;
+    private static final long RTP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** RTCP comes every few seconds (RFC 3550 §6.2): allow a few intervals before another source may latch. */
+    private static final long RTCP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final MediaEngine engine;
     private final int port;
     private final DatagramChannel rtp;
     private final DatagramChannel rtcp;
     private final Consumer<RtpEchoEndpoint> onInactivity;
+    private final SymmetricLatch rtpLatch = new SymmetricLatch(RTP_RELATCH_NANOS);
+    private final SymmetricLatch rtcpLatch = new SymmetricLatch(RTCP_RELATCH_NANOS);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean inactive = new AtomicBoolean();
-    private volatile long lastPacketNanos = System.nanoTime();
-    private volatile SocketAddress latched;
-    private final AtomicLong packetsIn = new AtomicLong();
-    private final AtomicLong packetsOut = new AtomicLong();
-    private final AtomicLong bytesIn = new AtomicLong();
-    private final AtomicLong rtcpIn = new AtomicLong();
-    private final AtomicLong invalid = new AtomicLong();
+    private volatile long lastRtpNanos = System.nanoTime();
+
+    // written by the I/O thread only; volatile so that stats() sees current values
+    private volatile long rtpPacketsIn;
+    private volatile long rtpBytesIn;
+    private volatile long rtpPacketsOut;
+    private volatile long rtpBytesOut;
+    private volatile long rtcpPacketsIn;
+    private volatile long rtcpPacketsOut;
+    private volatile long invalidPackets;
+    private volatile long foreignPackets;
 
     RtpEchoEndpoint(MediaEngine engine, int port, DatagramChannel rtp, DatagramChannel rtcp,
                     Consumer<RtpEchoEndpoint> onInactivity) {
@@ -42,35 +60,25 @@ public final class RtpEchoEndpoint implements AutoCloseable {
         this.onInactivity = onInactivity;
     }
 
-    /** The local RTP port (RTCP is the next one). */
+    /** The local RTP port (even); RTCP without rtcp-mux is on {@code port() + 1}. */
     public int port() {
         return port;
     }
 
-    /** The address RTP was last received from, or {@code null} before the first packet. */
+    /** The address RTP is echoed to (the latched source), or {@code null} before the first packet. */
     public SocketAddress latchedSource() {
-        return latched;
+        return rtpLatch.source();
     }
 
-    public long packetsIn() {
-        return packetsIn.get();
+    /** The counters now. */
+    public EndpointStats stats() {
+        return new EndpointStats(rtpPacketsIn, rtpBytesIn, rtpPacketsOut, rtpBytesOut, rtcpPacketsIn, rtcpPacketsOut,
+                invalidPackets, foreignPackets);
     }
 
-    public long packetsOut() {
-        return packetsOut.get();
-    }
-
-    public long bytesIn() {
-        return bytesIn.get();
-    }
-
-    public long rtcpPacketsIn() {
-        return rtcpIn.get();
-    }
-
-    /** Datagrams dropped because they were not RTP version 2 or were truncated. */
-    public long invalidPackets() {
-        return invalid.get();
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed.get();
     }
 
     DatagramChannel rtpChannel() {
@@ -81,40 +89,54 @@ public final class RtpEchoEndpoint implements AutoCloseable {
         return rtcp;
     }
 
-    /** Called on the I/O thread when {@code channel} has datagrams. */
+    /** Called on the I/O thread when {@code channel} has datagrams; {@code buffer} holds the largest datagram. */
     void readable(DatagramChannel channel, ByteBuffer buffer) throws IOException {
-        while (true) {
+        boolean rtcpPort = channel == rtcp;
+        for (int i = 0; i < BATCH; i++) {
             buffer.clear();
             SocketAddress source = channel.receive(buffer);
             if (source == null) {
                 return;
             }
             buffer.flip();
-            if (channel == rtcp || RtpHeader.isRtcp(buffer)) {
-                rtcpIn.incrementAndGet();
+            long now = System.nanoTime();
+            int length = buffer.remaining();
+            boolean isRtcp = rtcpPort || RtpHeader.isRtcp(buffer);
+            if (isRtcp ? !RtpHeader.isValidRtcp(buffer) : RtpHeader.parse(buffer) == null) {
+                invalidPackets++;
                 continue;
             }
-            if (RtpHeader.parse(buffer) == null) {
-                invalid.incrementAndGet();
+            if (!(rtcpPort ? rtcpLatch : rtpLatch).admit(source, now)) {
+                foreignPackets++;
                 continue;
             }
-            lastPacketNanos = System.nanoTime();
-            packetsIn.incrementAndGet();
-            bytesIn.addAndGet(buffer.remaining());
-            latched = source;
-            if (rtp.send(buffer, source) > 0) {
-                packetsOut.incrementAndGet();
+            if (isRtcp) {
+                rtcpPacketsIn++;
+            } else {
+                rtpPacketsIn++;
+                rtpBytesIn += length;
+                lastRtpNanos = now;
+            }
+            // a full socket buffer drops the packet (0 bytes sent), as the network would
+            if (channel.send(buffer, source) > 0) {
+                if (isRtcp) {
+                    rtcpPacketsOut++;
+                } else {
+                    rtpPacketsOut++;
+                    rtpBytesOut += length;
+                }
             }
         }
     }
 
-    void checkInactivity(long limitNanos) {
-        if (!closed.get() && lastPacketNanos - limitNanos < 0 && inactive.compareAndSet(false, true)) {
+    /** Called on the timer thread: reports inactivity once when no RTP arrived for {@code timeoutNanos}. */
+    void checkInactivity(long nowNanos, long timeoutNanos) {
+        if (!closed.get() && nowNanos - lastRtpNanos >= timeoutNanos && inactive.compareAndSet(false, true)) {
             onInactivity.accept(this);
         }
     }
 
-    /** Stops echoing and releases the ports; safe to call more than once. */
+    /** Stops echoing and gives the ports back to the engine; safe to call more than once, from any thread. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -124,7 +146,6 @@ public final class RtpEchoEndpoint implements AutoCloseable {
 
     @Override
     public String toString() {
-        InetSocketAddress local = new InetSocketAddress(engine.bindAddress(), port);
-        return "echo endpoint " + local + " (in " + packetsIn + ", out " + packetsOut + ", invalid " + invalid + ")";
+        return "echo endpoint " + new InetSocketAddress(engine.bindAddress(), port) + " " + stats();
     }
 }

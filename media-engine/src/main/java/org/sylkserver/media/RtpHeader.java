@@ -5,26 +5,29 @@ import java.nio.ByteBuffer;
 /**
  * The fixed RTP header (RFC 3550 §5.1), read from a packet without copying it.
  *
- * @param padding     P bit
- * @param extension   X bit
- * @param csrcCount   CC
- * @param marker      M bit
- * @param payloadType PT
- * @param sequence    sequence number
- * @param timestamp   timestamp
- * @param ssrc        synchronization source
- * @param headerLength bytes before the payload (fixed header, CSRCs and extension)
+ * @param padding       P bit
+ * @param extension     X bit
+ * @param csrcCount     CC
+ * @param marker        M bit
+ * @param payloadType   PT
+ * @param sequence      sequence number
+ * @param timestamp     timestamp
+ * @param ssrc          synchronization source
+ * @param headerLength  bytes before the payload (fixed header, CSRCs and header extension)
+ * @param payloadLength bytes of payload (without padding)
  */
 public record RtpHeader(boolean padding, boolean extension, int csrcCount, boolean marker, int payloadType,
-                        int sequence, long timestamp, long ssrc, int headerLength) {
+                        int sequence, long timestamp, long ssrc, int headerLength, int payloadLength) {
 
     /** Minimum length of an RTP packet: the fixed header. */
     public static final int FIXED_LENGTH = 12;
 
     /**
-     * Parses the header of the packet between {@code packet.position()} and its limit.
+     * Parses the header of the packet between {@code packet.position()} and its limit, checking what RFC 3550
+     * Appendix A.1 asks of a valid packet: version 2, CSRC list and header extension within the packet, padding
+     * count neither zero nor longer than what follows the header. The buffer's position is left unchanged.
      *
-     * @return the header, or {@code null} if this is not an RTP version 2 packet or is truncated
+     * @return the header, or {@code null} if this is not a valid RTP version 2 packet
      */
     public static RtpHeader parse(ByteBuffer packet) {
         int start = packet.position();
@@ -39,6 +42,7 @@ public record RtpHeader(boolean padding, boolean extension, int csrcCount, boole
         int second = packet.get(start + 1) & 0xff;
         int csrcCount = first & 0x0f;
         boolean extension = (first & 0x10) != 0;
+        boolean padding = (first & 0x20) != 0;
         int headerLength = FIXED_LENGTH + 4 * csrcCount;
         if (extension) {
             if (length < headerLength + 4) {
@@ -49,13 +53,18 @@ public record RtpHeader(boolean padding, boolean extension, int csrcCount, boole
         if (length < headerLength) {
             return null;
         }
-        return new RtpHeader((first & 0x20) != 0, extension, csrcCount, (second & 0x80) != 0, second & 0x7f,
+        int paddingLength = padding ? packet.get(start + length - 1) & 0xff : 0;
+        if (padding && (paddingLength == 0 || headerLength + paddingLength > length)) {
+            return null;
+        }
+        return new RtpHeader(padding, extension, csrcCount, (second & 0x80) != 0, second & 0x7f,
                 packet.getShort(start + 2) & 0xffff, packet.getInt(start + 4) & 0xffffffffL,
-                packet.getInt(start + 8) & 0xffffffffL, headerLength);
+                packet.getInt(start + 8) & 0xffffffffL, headerLength, length - headerLength - paddingLength);
     }
 
     /**
-     * Whether an RTP/RTCP packet on a multiplexed port is RTCP (RFC 5761 §4: payload type byte 192-223).
+     * Whether a packet on a port that carries both RTP and RTCP is RTCP (RFC 5761 §4: second octet 192-223, the
+     * RTCP packet types, which RTP payload types avoid).
      */
     public static boolean isRtcp(ByteBuffer packet) {
         if (packet.remaining() < 2) {
@@ -63,5 +72,18 @@ public record RtpHeader(boolean padding, boolean extension, int csrcCount, boole
         }
         int type = packet.get(packet.position() + 1) & 0xff;
         return type >= 192 && type <= 223;
+    }
+
+    /**
+     * Whether the packet starts like a valid RTCP compound packet (RFC 3550 Appendix A.2, loosened as RFC 5506
+     * allows): version 2, an RTCP packet type, and a first packet whose length fits in the datagram.
+     */
+    public static boolean isValidRtcp(ByteBuffer packet) {
+        int start = packet.position();
+        if (packet.remaining() < 8 || (packet.get(start) & 0xc0) != 0x80 || !isRtcp(packet)) {
+            return false;
+        }
+        int firstLength = 4 * ((packet.getShort(start + 2) & 0xffff) + 1);
+        return firstLength <= packet.remaining();
     }
 }

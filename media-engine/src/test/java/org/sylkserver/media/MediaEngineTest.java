@@ -2,6 +2,7 @@ package org.sylkserver.media;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,13 +15,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The media engine's ports and the echo endpoint on loopback. */
+/** The media engine's ports and the echo endpoint, on loopback. */
 class MediaEngineTest {
 
     private final InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -33,74 +35,196 @@ class MediaEngineTest {
         }
     }
 
-    @Test
-    void echoEndpointReturnsEveryRtpPacketUnchangedToItsSource_rfc4961() throws Exception {
-        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO);
-        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
-        try (DatagramSocket caller = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
-            caller.setSoTimeout(2000);
-            for (int seq = 0; seq < 50; seq++) {
-                byte[] packet = new byte[172];
-                packet[0] = (byte) 0x80;
-                packet[3] = (byte) seq;
-                Arrays.fill(packet, 12, 172, (byte) seq);
-                caller.send(new DatagramPacket(packet, packet.length, loopback, endpoint.port()));
-                DatagramPacket back = new DatagramPacket(new byte[2048], 2048);
-                caller.receive(back);
-                assertArrayEquals(packet, Arrays.copyOf(back.getData(), back.getLength()));
-            }
-            // the counters are updated on the I/O thread just after the send
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (endpoint.packetsOut() < 50 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(50, endpoint.packetsIn());
-            assertEquals(50, endpoint.packetsOut());
-            assertEquals(new InetSocketAddress(loopback, caller.getLocalPort()), endpoint.latchedSource());
+    /** An RTP packet (RFC 3550 §5.1) of PCMU with sequence number {@code seq} and a payload that depends on it. */
+    private static byte[] rtp(int seq) {
+        byte[] packet = new byte[172];
+        packet[0] = (byte) 0x80;
+        packet[2] = (byte) (seq >> 8);
+        packet[3] = (byte) seq;
+        packet[8] = 0x11;
+        Arrays.fill(packet, 12, packet.length, (byte) (seq * 7));
+        return packet;
+    }
 
-            caller.send(new DatagramPacket(new byte[] {1, 2, 3}, 3, loopback, endpoint.port()));
-            byte[] rtcp = {(byte) 0x80, (byte) 200, 0, 6, 0, 0, 0, 1};
-            caller.send(new DatagramPacket(rtcp, rtcp.length, loopback, endpoint.port()));
-            assertThrows(SocketTimeoutException.class, () -> {
-                caller.setSoTimeout(300);
-                caller.receive(new DatagramPacket(new byte[2048], 2048));
-            }, "neither garbage nor RTCP is echoed");
-            assertEquals(1, endpoint.invalidPackets());
-            assertEquals(1, endpoint.rtcpPacketsIn());
+    /** A receiver report without report blocks (RFC 3550 §6.4.2). */
+    private static final byte[] RTCP_RR = {(byte) 0x80, (byte) 201, 0, 1, 0x11, 0, 0, 0};
+
+    private DatagramSocket caller() throws IOException {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+        socket.setSoTimeout(2000);
+        return socket;
+    }
+
+    private void send(DatagramSocket socket, byte[] packet, int port) throws IOException {
+        socket.send(new DatagramPacket(packet, packet.length, loopback, port));
+    }
+
+    private static byte[] receive(DatagramSocket socket) throws IOException {
+        DatagramPacket back = new DatagramPacket(new byte[2048], 2048);
+        socket.receive(back);
+        return Arrays.copyOf(back.getData(), back.getLength());
+    }
+
+    private static void assertNothingComesBack(DatagramSocket socket, String why) throws IOException {
+        socket.setSoTimeout(300);
+        assertThrows(SocketTimeoutException.class, () -> receive(socket), why);
+        socket.setSoTimeout(2000);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(5);
         }
     }
 
     @Test
-    void portsAreEvenComeFromTheRangeAndAreReleased() throws Exception {
+    void fiftyRtpPacketsComeBackByteForByteToTheirSource_rfc4961_s3() throws Exception {
+        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        try (DatagramSocket caller = caller()) {
+            for (int seq = 0; seq < 50; seq++) {
+                send(caller, rtp(seq), endpoint.port());
+                assertArrayEquals(rtp(seq), receive(caller), "packet " + seq);
+            }
+            // the counters are updated on the I/O thread just after the send
+            await(() -> endpoint.stats().rtpPacketsOut() == 50, "50 packets out");
+            assertEquals(new EndpointStats(50, 50 * 172, 50, 50 * 172, 0, 0, 0, 0), endpoint.stats());
+            assertEquals(new InetSocketAddress(loopback, caller.getLocalPort()), endpoint.latchedSource());
+        }
+    }
+
+    @Test
+    void rtcpComesBackOnItsOwnPortAndWhenMultiplexed_rfc3550_s11_rfc5761_s4() throws Exception {
+        engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        try (DatagramSocket rtcp = caller(); DatagramSocket muxed = caller()) {
+            send(rtcp, RTCP_RR, endpoint.port() + 1);
+            assertArrayEquals(RTCP_RR, receive(rtcp));
+            send(muxed, RTCP_RR, endpoint.port());
+            assertArrayEquals(RTCP_RR, receive(muxed));
+            send(muxed, rtp(1), endpoint.port());
+            assertArrayEquals(rtp(1), receive(muxed));
+            await(() -> endpoint.stats().rtpPacketsOut() == 1, "RTP out");
+            assertEquals(new EndpointStats(1, 172, 1, 172, 2, 2, 0, 0), endpoint.stats());
+        }
+    }
+
+    @Test
+    void whatIsNotRtpVersion2OrIsTruncatedIsDroppedAndCounted_rfc3550_appendixA() throws Exception {
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        try (DatagramSocket caller = caller()) {
+            send(caller, new byte[] {1, 2, 3}, endpoint.port());
+            byte[] versionOne = rtp(1);
+            versionOne[0] = 0x40;
+            send(caller, versionOne, endpoint.port());
+            send(caller, new byte[] {(byte) 0x80, (byte) 201, 0, 9, 0, 0, 0, 1}, endpoint.port());
+            send(caller, rtp(2), endpoint.port() + 1);
+            assertNothingComesBack(caller, "nothing invalid is echoed");
+            assertEquals(4, endpoint.stats().invalidPackets());
+            send(caller, rtp(3), endpoint.port());
+            assertArrayEquals(rtp(3), receive(caller), "valid packets still are");
+        }
+    }
+
+    @Test
+    void anotherSourceIsIgnoredWhileTheLatchedOneSends_rfc4961() throws Exception {
+        engine = new MediaEngine(loopback, 42060, 42070, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        try (DatagramSocket caller = caller(); DatagramSocket stranger = caller()) {
+            send(caller, rtp(1), endpoint.port());
+            assertArrayEquals(rtp(1), receive(caller));
+            send(stranger, rtp(99), endpoint.port());
+            assertNothingComesBack(stranger, "the port is latched on the caller");
+            send(caller, rtp(2), endpoint.port());
+            assertArrayEquals(rtp(2), receive(caller));
+            assertEquals(1, endpoint.stats().foreignPackets());
+            assertEquals(new InetSocketAddress(loopback, caller.getLocalPort()), endpoint.latchedSource());
+        }
+    }
+
+    @Test
+    void portsAreEvenPairsOfTheRangeAndComeBackOnClose_rfc3550_s11() throws Exception {
         engine = new MediaEngine(loopback, 42100, 42104, Duration.ZERO);
         RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
         RtpEchoEndpoint second = engine.openEchoEndpoint(e -> { });
-        assertEquals(0, first.port() % 2);
-        assertTrue(first.port() >= 42100 && first.port() < 42104);
-        assertNotEquals(first.port(), second.port());
-        IOException full = assertThrows(IOException.class, () -> engine.openEchoEndpoint(e -> { }));
-        assertTrue(full.getMessage().contains("no free RTP port"));
-        first.close();
-        first.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        RtpEchoEndpoint third = null;
-        while (third == null && System.nanoTime() < deadline) {
-            try {
-                third = engine.openEchoEndpoint(e -> { });
-            } catch (IOException stillClosing) {
-                Thread.sleep(20);
-            }
+        for (RtpEchoEndpoint endpoint : new RtpEchoEndpoint[] {first, second}) {
+            assertEquals(0, endpoint.port() % 2);
+            assertTrue(endpoint.port() >= 42100 && endpoint.port() < 42104);
         }
+        assertNotEquals(first.port(), second.port());
+        PortRangeExhaustedException full = assertThrows(PortRangeExhaustedException.class,
+                () -> engine.openEchoEndpoint(e -> { }));
+        assertEquals("no free RTP port pair in the configured range (2 of 2 in use, the others held by other programs)",
+                full.getMessage());
+
+        first.close();
+        first.close();
+        assertTrue(first.isClosed());
+        await(() -> engine.portPairsInUse() == 1, "the closed endpoint's pair to be released");
+        try (DatagramSocket rtp = new DatagramSocket(new InetSocketAddress(loopback, first.port()));
+             DatagramSocket rtcp = new DatagramSocket(new InetSocketAddress(loopback, first.port() + 1))) {
+            assertTrue(rtp.isBound() && rtcp.isBound(), "the sockets were really closed");
+        }
+        RtpEchoEndpoint third = engine.openEchoEndpoint(e -> { });
         assertEquals(first.port(), third.port());
         assertEquals(2, engine.openEndpoints());
     }
 
     @Test
-    void silenceForTheTimeoutIsReportedOnce() throws Exception {
-        engine = new MediaEngine(loopback, 42200, 42210, Duration.ofSeconds(1));
-        CountDownLatch timedOut = new CountDownLatch(2);
-        engine.openEchoEndpoint(e -> timedOut.countDown());
-        assertTrue(timedOut.await(4, TimeUnit.SECONDS) == false && timedOut.getCount() == 1,
-                "reported exactly once");
+    void aPortHeldByAnotherProgramIsSkippedNotLost() throws Exception {
+        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(loopback, 42201))) {
+            engine = new MediaEngine(loopback, 42200, 42204, Duration.ZERO);
+            assertEquals(42202, engine.openEchoEndpoint(e -> { }).port());
+            assertThrows(PortRangeExhaustedException.class, () -> engine.openEchoEndpoint(e -> { }));
+            assertEquals(1, engine.portPairsInUse());
+            squatter.close();
+            assertEquals(42200, engine.openEchoEndpoint(e -> { }).port());
+        }
+    }
+
+    @Test
+    void silenceForTheTimeoutIsReportedOnceAndRtpKeepsItAway() throws Exception {
+        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300));
+        AtomicInteger talkerTimeouts = new AtomicInteger();
+        AtomicInteger silentTimeouts = new AtomicInteger();
+        RtpEchoEndpoint talker = engine.openEchoEndpoint(e -> talkerTimeouts.incrementAndGet());
+        RtpEchoEndpoint silent = engine.openEchoEndpoint(e -> silentTimeouts.incrementAndGet());
+        try (DatagramSocket caller = caller()) {
+            for (int seq = 0; seq < 20; seq++) {
+                send(caller, rtp(seq), talker.port());
+                Thread.sleep(50);
+            }
+            assertEquals(0, talkerTimeouts.get(), "RTP every 50 ms keeps a 300 ms timeout away");
+            assertEquals(1, silentTimeouts.get(), "silence for a second is reported");
+            await(() -> talkerTimeouts.get() == 1, "the talker's silence to be reported");
+            Thread.sleep(500);
+            assertEquals(1, talkerTimeouts.get(), "reported once");
+            assertEquals(1, silentTimeouts.get(), "reported once");
+        }
+    }
+
+    @Test
+    void closingTheEngineFreesEverySocket() throws Exception {
+        engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        engine.close();
+        assertTrue(endpoint.isClosed());
+        try (DatagramSocket rtp = new DatagramSocket(new InetSocketAddress(loopback, endpoint.port()))) {
+            assertTrue(rtp.isBound());
+        }
+        IOException closed = assertThrows(IOException.class, () -> engine.openEchoEndpoint(e -> { }));
+        assertEquals("media engine is closed", closed.getMessage());
+        assertFalse(closed instanceof PortRangeExhaustedException);
+    }
+
+    @Test
+    void badSettingsAreRefused_spec_1_3() {
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50001, 50500, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50500, 50000, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1)));
     }
 }

@@ -3,16 +3,21 @@ package org.sylkserver.webrtc;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared pool: the per-connection operation queue of
- * spec §4.3 without a thread per connection.
+ * spec §4.3 without a thread per connection. Each task sees everything earlier tasks did (the queue's lock
+ * is taken between them).
  */
 final class SerialExecutor implements Executor {
 
+    private static final Logger LOG = Logger.getLogger("webrtcgateway");
+
     private final Executor pool;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
-    private boolean running;
+    private boolean draining;
 
     SerialExecutor(Executor pool) {
         this.pool = pool;
@@ -22,10 +27,10 @@ final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         synchronized (tasks) {
             tasks.add(task);
-            if (running) {
+            if (draining) {
                 return;
             }
-            running = true;
+            draining = true;
         }
         pool.execute(this::drain);
     }
@@ -36,11 +41,16 @@ final class SerialExecutor implements Executor {
             synchronized (tasks) {
                 task = tasks.poll();
                 if (task == null) {
-                    running = false;
+                    draining = false;
                     return;
                 }
             }
-            task.run();
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // a failed task must not stop the queue: the connection's later requests still need answers
+                LOG.log(Level.SEVERE, "sylkRTC connection task failed", e);
+            }
         }
     }
 }

@@ -1,140 +1,199 @@
 package org.sylkserver.webrtc;
 
 import java.io.StringReader;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import javax.json.Json;
 import javax.json.JsonException;
 import javax.json.JsonObject;
-import javax.json.JsonReader;
 import javax.json.JsonString;
-import javax.json.JsonValue;
+import javax.json.stream.JsonParser;
+import javax.json.stream.JsonParsingException;
 import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
-import javax.json.bind.JsonbException;
 
 import org.sylkserver.webrtc.api.AckResponse;
 import org.sylkserver.webrtc.api.ErrorResponse;
 import org.sylkserver.webrtc.api.ReadyEvent;
-import org.sylkserver.webrtc.api.RequestType;
+import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SylkRtcMessage;
 
 /**
- * One sylkRTC-2 client connection (spec §4.2-4.3), independent of the WebSocket API: text in, text out.
+ * One sylkRTC-2 client connection (spec §4.2-4.3), independent of the WebSocket API: text frames in, text
+ * frames out through a {@link ClientTransport}.
  *
- * <p>Requests run strictly one after another on this connection's {@link SerialExecutor}, which owns all the
- * connection's state; every request that carries a {@code transaction} gets exactly one {@code ack} or
- * {@code error}. Divergence from the original (quirk Q3): an unknown request type, or a message without
- * {@code sylkrtc}, that has a transaction is answered with an error instead of silence.
+ * <p>Threads: {@link #onText} assembles fragments on the container's read thread of this WebSocket (one at a
+ * time); every complete message, {@link #onOpen} and {@link #onClose} then run strictly one after another on
+ * this connection's own serial executor over the shared pool, which owns all the connection's state and is the
+ * only caller of {@link #send}.
+ *
+ * <p>Every request with a string {@code transaction} gets exactly one {@code ack} or {@code error}. Divergence
+ * from the original (quirk Q3): an unknown request type or a missing {@code sylkrtc} is answered with an error
+ * instead of silence. A message that is not a JSON object, or has no string {@code transaction}, cannot be
+ * answered and is only logged. Logged with the client's address; with system property
+ * {@code sylk.trace.client=true} every message is traced to logger {@value #TRACE_LOGGER} (spec §7.3).
  */
 public final class SylkRtcConnection {
 
+    /** The largest accepted message in UTF-8 bytes; a larger one closes the connection with 1009. */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    /** RFC 6455 §7.4.1: message too big to process. */
+    static final int CLOSE_TOO_BIG = 1009;
+    static final String TRACE_LOGGER = "webrtcgateway.trace.client";
+
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
+    private static final Logger TRACE = Logger.getLogger(TRACE_LOGGER);
     private static final Jsonb JSONB = JsonbBuilder.create();
     private static final AtomicLong IDS = new AtomicLong();
-    private static final boolean TRACE = Boolean.getBoolean("sylk.trace.client");
     private static final AtomicLong PACKETS = new AtomicLong();
+    private static final int LOGGED_TEXT = 200;
 
     private final long id = IDS.incrementAndGet();
     private final String peer;
-    private final Consumer<String> sender;
-    private final Executor executor;
+    private final ClientTransport transport;
+    private final Executor owner;
+    private final RequestCatalogue requests;
+    private final boolean trace = Boolean.getBoolean("sylk.trace.client");
+
+    // owned by the container's read thread
+    private final StringBuilder message = new StringBuilder();
+    private int messageBytes;
+    private boolean tooBig;
 
     /**
-     * @param peer     how the logs name the client
-     * @param sender   writes one text frame to the client (called on this connection's executor)
-     * @param pool     the shared pool the connection's requests run on
+     * @param peer      the client's address, {@code ip:port}, as the logs name it
+     * @param transport the WebSocket to answer on
+     * @param pool      the shared pool the connection's requests run on, one at a time
      */
-    public SylkRtcConnection(String peer, Consumer<String> sender, Executor pool) {
+    public SylkRtcConnection(String peer, ClientTransport transport, Executor pool) {
+        this(peer, transport, pool, RequestCatalogue.SYLKRTC_2);
+    }
+
+    SylkRtcConnection(String peer, ClientTransport transport, Executor pool, RequestCatalogue requests) {
         this.peer = peer;
-        this.sender = sender;
-        this.executor = new SerialExecutor(pool);
+        this.transport = transport;
+        this.owner = new SerialExecutor(pool);
+        this.requests = requests;
     }
 
-    /** The connection is open: tell the client it may send requests. */
-    public void opened() {
-        LOG.info(() -> this + " connected");
-        executor.execute(() -> send(new ReadyEvent()));
+    /** The WebSocket is open: the connection accepts requests (spec §4.2). */
+    public void onOpen() {
+        LOG.info(() -> this + " opened");
+        owner.execute(() -> send(new ReadyEvent()));
     }
 
-    /** A text frame arrived. */
-    public void received(String text) {
-        executor.execute(() -> handle(text));
+    /**
+     * A text frame, or a fragment of one ({@code last} false until its final part), arrived. Messages over
+     * {@link #MAX_MESSAGE_BYTES} close the connection with 1009 without being processed.
+     */
+    public void onText(String fragment, boolean last) {
+        if (tooBig) {
+            return;
+        }
+        messageBytes += utf8Length(fragment);
+        if (messageBytes > MAX_MESSAGE_BYTES) {
+            tooBig = true;
+            message.setLength(0);
+            LOG.warning(() -> this + ": message over " + MAX_MESSAGE_BYTES + " bytes, closing with 1009");
+            transport.close(CLOSE_TOO_BIG, "Message too big");
+            return;
+        }
+        message.append(fragment);
+        if (last) {
+            String text = message.toString();
+            message.setLength(0);
+            messageBytes = 0;
+            owner.execute(() -> handle(text));
+        }
     }
 
-    public void closed(String reason) {
-        LOG.info(() -> this + " closed: " + reason);
+    /** The WebSocket closed with {@code code} and {@code reason}; queued requests still run first. */
+    public void onClose(int code, String reason) {
+        owner.execute(() -> LOG.info(() -> this + " closed: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason)));
+    }
+
+    /** Sends a response or event to the client; only on this connection's executor. */
+    void send(SylkRtcMessage message) {
+        String text = JSONB.toJson(message);
+        trace("OUTGOING", text);
+        transport.send(text);
     }
 
     private void handle(String text) {
         trace("INCOMING", text);
-        JsonObject json;
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                LOG.warning(() -> this + ": ignoring message that is not a JSON object: " + abbreviate(text));
-                return;
-            }
-            json = value.asJsonObject();
-        } catch (JsonException | IllegalStateException e) {
-            LOG.warning(() -> this + ": ignoring invalid JSON (" + e.getMessage() + "): " + abbreviate(text));
+        JsonObject json = parseObject(text);
+        if (json == null) {
             return;
         }
-        JsonValue transactionValue = json.get("transaction");
-        if (!(transactionValue instanceof JsonString transactionString)) {
-            LOG.warning(() -> this + ": ignoring request without a string 'transaction': " + abbreviate(text));
+        if (!(json.get("transaction") instanceof JsonString transaction)) {
+            LOG.warning(() -> this + ": ignoring a request without a string 'transaction', it cannot be answered: "
+                    + abbreviate(text));
             return;
         }
-        String transaction = transactionString.getString();
-        JsonValue typeValue = json.get("sylkrtc");
-        if (!(typeValue instanceof JsonString typeString)) {
-            send(new ErrorResponse(transaction, "Missing 'sylkrtc' property"));
-            return;
-        }
-        RequestType type = RequestType.of(typeString.getString());
-        if (type == null) {
-            send(new ErrorResponse(transaction, "Unknown request type: " + typeString.getString()));
-            return;
-        }
-        SylkRtcMessage request;
+        send(answer(transaction.getString(), json));
+    }
+
+    private SylkRtcMessage answer(String transaction, JsonObject json) {
         try {
-            request = JSONB.fromJson(text, type.requestClass());
-        } catch (JsonbException e) {
-            send(new ErrorResponse(transaction, "Invalid " + type.wireName() + " request: " + e.getMessage()));
-            return;
-        }
-        try {
-            dispatch(type, request);
+            requests.dispatch(this, json, JSONB);
+            return new AckResponse(transaction);
+        } catch (RequestError e) {
+            LOG.info(() -> this + ": request " + transaction + " (" + json.get("sylkrtc") + ") failed: " + e.getMessage());
+            return new ErrorResponse(transaction, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, this + ": " + type.wireName() + " failed", e);
-            send(new ErrorResponse(transaction, "Internal error"));
+            LOG.log(Level.SEVERE, this + ": request " + transaction + " (" + json.get("sylkrtc") + ") failed", e);
+            return new ErrorResponse(transaction, "Internal error");
         }
     }
 
-    private void dispatch(RequestType type, SylkRtcMessage request) {
-        switch (type) {
-            case PING -> send(new AckResponse(request.getTransaction()));
+    /** The message as a JSON object, or null (logged) when it is not one: such a message cannot be answered. */
+    private JsonObject parseObject(String text) {
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            if (parser.next() != JsonParser.Event.START_OBJECT) {
+                LOG.warning(() -> this + ": ignoring a message that is not a JSON object: " + abbreviate(text));
+                return null;
+            }
+            JsonObject object = parser.getObject();
+            if (parser.hasNext()) {
+                throw new JsonParsingException("data after the JSON object", parser.getLocation());
+            }
+            return object;
+        } catch (JsonException | NoSuchElementException e) {
+            LOG.warning(() -> this + ": ignoring invalid JSON (" + e.getMessage() + "): " + abbreviate(text));
+            return null;
         }
-    }
-
-    private void send(SylkRtcMessage message) {
-        String text = JSONB.toJson(message);
-        trace("OUTGOING", text);
-        sender.accept(text);
     }
 
     private void trace(String direction, String text) {
-        if (TRACE) {
-            LOG.info("Packet " + PACKETS.incrementAndGet() + " " + direction + ", client at " + peer + "\n" + text);
+        if (trace) {
+            TRACE.info("Packet " + PACKETS.incrementAndGet() + " " + direction + ", client at " + peer + "\n" + text);
         }
     }
 
     private static String abbreviate(String text) {
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return text.length() > LOGGED_TEXT ? text.substring(0, LOGGED_TEXT) + "..." : text;
+    }
+
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                // a surrogate pair is one 4-byte code point; its low half, maybe in the next fragment, adds nothing
+                bytes += 4;
+            } else if (!Character.isLowSurrogate(c)) {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     @Override

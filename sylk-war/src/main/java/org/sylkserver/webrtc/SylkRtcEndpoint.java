@@ -2,6 +2,7 @@ package org.sylkserver.webrtc;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,104 +13,177 @@ import java.util.logging.Logger;
 
 import javax.websocket.CloseReason;
 import javax.websocket.EndpointConfig;
+import javax.websocket.HandshakeResponse;
 import javax.websocket.OnClose;
 import javax.websocket.OnError;
 import javax.websocket.OnMessage;
 import javax.websocket.OnOpen;
+import javax.websocket.PongMessage;
 import javax.websocket.Session;
+import javax.websocket.server.HandshakeRequest;
 import javax.websocket.server.ServerEndpoint;
+import javax.websocket.server.ServerEndpointConfig;
 
 /**
- * The sylkRTC WebSocket endpoint, {@code /webrtcgateway/ws} with subprotocol {@code sylkRTC-2} (spec §4.2).
- * Handshakes without the subprotocol never reach it: {@link SubprotocolFilter} refuses them with 406.
- * Text frames go to the connection's {@link SylkRtcConnection}; binary frames are logged and ignored.
+ * The sylkRTC WebSocket endpoint, {@code /webrtcgateway/ws} with subprotocol {@code sylkRTC-2} (spec §4.2): one
+ * instance per WebSocket, handing text to its {@link SylkRtcConnection}. Handshakes without the subprotocol
+ * never reach it ({@link HandshakeFilter} refuses them with 406). Binary messages are logged and ignored. The
+ * server pings every {@link #PING_INTERVAL_SECONDS} and closes a connection whose pong does not come within
+ * half of that.
  */
-@ServerEndpoint(value = "/ws", subprotocols = SylkRtcEndpoint.SUBPROTOCOL)
+@ServerEndpoint(value = "/ws", subprotocols = SylkRtcEndpoint.SUBPROTOCOL, configurator = SylkRtcEndpoint.PeerAddress.class)
 public class SylkRtcEndpoint {
 
     public static final String SUBPROTOCOL = "sylkRTC-2";
-    /** Largest accepted text frame; larger ones close the connection with 1009 (RFC 6455 §7.4.1). */
-    static final int MAX_MESSAGE_SIZE = 64 * 1024;
-    /** Server pings (spec §4.2: websocket_ping_interval, default 120 s). */
+    /** {@code websocket_ping_interval} (spec §4.2), default 120 s; configurable once webrtcgateway.ini is read. */
     static final long PING_INTERVAL_SECONDS = 120;
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
-    private static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "sylkrtc-requests");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private static final ScheduledExecutorService PINGS = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "sylkrtc-pings");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final String PEER_PROPERTY = "sylkrtc.peer";
+    private static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> daemon(task, "sylkrtc-requests"));
+    private static final ScheduledExecutorService KEEPALIVE =
+            Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "sylkrtc-keepalive"));
 
-    /** Stops the shared executors (archive undeployed). */
+    private static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** Stops the shared threads; the archive is being undeployed. */
     static void shutdown() {
-        PINGS.shutdownNow();
+        KEEPALIVE.shutdownNow();
         REQUESTS.shutdownNow();
     }
 
+    /**
+     * Copies the client address that {@link HandshakeFilter} put into the handshake to the connection's own
+     * properties: Tomcat 7's WebSocket session does not expose it.
+     */
+    public static class PeerAddress extends ServerEndpointConfig.Configurator {
+
+        @Override
+        public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+            List<String> peer = request.getHeaders().get(HandshakeFilter.PEER_HEADER);
+            if (peer != null && !peer.isEmpty()) {
+                config.getUserProperties().put(PEER_PROPERTY, peer.get(0));
+            }
+        }
+    }
+
+    private Session session;
+    private ClientTransport transport;
     private SylkRtcConnection connection;
-    private ScheduledFuture<?> pings;
+    // keep-alive state, owned by the KEEPALIVE thread except for the volatile pong time and cancellation
+    private volatile ScheduledFuture<?> keepAlive;
+    private volatile long lastPong;
+    private long lastPing;
 
     @OnOpen
     public void open(Session session, EndpointConfig config) {
-        session.setMaxTextMessageBufferSize(MAX_MESSAGE_SIZE);
-        // Tomcat 7's WebSocket session does not expose the client's address; the session id identifies it
-        connection = new SylkRtcConnection("websocket session " + session.getId(), text -> send(session, text), REQUESTS);
-        pings = PINGS.scheduleAtFixedRate(() -> ping(session), PING_INTERVAL_SECONDS, PING_INTERVAL_SECONDS,
-                TimeUnit.SECONDS);
-        connection.opened();
-    }
-
-    @OnMessage(maxMessageSize = MAX_MESSAGE_SIZE)
-    public void text(String text) {
-        connection.received(text);
+        this.session = session;
+        String peer = (String) config.getUserProperties().getOrDefault(PEER_PROPERTY, "unknown address");
+        transport = new SessionTransport(session);
+        connection = new SylkRtcConnection(peer, transport, REQUESTS);
+        lastPong = System.nanoTime();
+        keepAlive = KEEPALIVE.schedule(this::ping, PING_INTERVAL_SECONDS, TimeUnit.SECONDS);
+        connection.onOpen();
     }
 
     @OnMessage
-    public void binary(ByteBuffer data) {
-        LOG.severe(() -> connection + ": binary frame of " + data.remaining() + " bytes ignored (sylkRTC is JSON text)");
+    public void text(String fragment, boolean last) {
+        connection.onText(fragment, last);
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer fragment, boolean last) {
+        if (last) {
+            LOG.severe(() -> connection + ": binary message ignored, sylkRTC messages are JSON text");
+        }
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong) {
+        lastPong = System.nanoTime();
     }
 
     @OnClose
     public void close(CloseReason reason) {
-        if (pings != null) {
-            pings.cancel(false);
-        }
-        if (connection != null) {
-            connection.closed(reason.getCloseCode().getCode() + " " + reason.getReasonPhrase());
-        }
+        keepAlive.cancel(false);
+        connection.onClose(reason.getCloseCode().getCode(), reason.getReasonPhrase());
     }
 
     @OnError
     public void error(Throwable error) {
-        LOG.log(Level.FINE, connection + ": WebSocket error", error);
+        // read failures of a vanishing client are routine; anything else deserves a stack trace
+        Level level = error instanceof IOException ? Level.FINE : Level.WARNING;
+        LOG.log(level, connection + ": WebSocket error", error);
     }
 
-    private static void send(Session session, String text) {
-        try {
-            synchronized (session) {
-                if (session.isOpen()) {
-                    session.getBasicRemote().sendText(text);
-                }
-            }
-        } catch (IOException | IllegalStateException e) {
-            LOG.fine(() -> "cannot send to a closing sylkRTC connection: " + e.getMessage());
+    private void ping() {
+        lastPing = System.nanoTime();
+        if (sendPing()) {
+            reschedule(this::checkPong, PING_INTERVAL_SECONDS / 2);
         }
     }
 
-    private static void ping(Session session) {
+    private void checkPong() {
+        if (lastPong - lastPing < 0) {
+            LOG.warning(() -> connection + ": no pong within " + PING_INTERVAL_SECONDS / 2 + " s, closing");
+            transport.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "Ping timeout");
+        } else {
+            reschedule(this::ping, PING_INTERVAL_SECONDS - PING_INTERVAL_SECONDS / 2);
+        }
+    }
+
+    private void reschedule(Runnable task, long seconds) {
+        if (!keepAlive.isCancelled()) {
+            keepAlive = KEEPALIVE.schedule(task, seconds, TimeUnit.SECONDS);
+        }
+    }
+
+    private boolean sendPing() {
         try {
             synchronized (session) {
-                if (session.isOpen()) {
-                    session.getBasicRemote().sendPing(ByteBuffer.allocate(0));
+                if (!session.isOpen()) {
+                    return false;
                 }
+                session.getBasicRemote().sendPing(ByteBuffer.allocate(0));
+                return true;
             }
         } catch (IOException | IllegalStateException e) {
-            LOG.fine(() -> "ping failed: " + e.getMessage());
+            LOG.fine(() -> connection + ": ping failed: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Writes to the session one frame at a time: Tomcat's basic remote endpoint refuses concurrent writes. */
+    private record SessionTransport(Session session) implements ClientTransport {
+
+        @Override
+        public void send(String text) {
+            try {
+                synchronized (session) {
+                    if (session.isOpen()) {
+                        session.getBasicRemote().sendText(text);
+                    }
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.fine(() -> "cannot send to a closing sylkRTC connection: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            try {
+                synchronized (session) {
+                    if (session.isOpen()) {
+                        session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+                    }
+                }
+            } catch (IOException e) {
+                LOG.fine(() -> "cannot close a closing sylkRTC connection: " + e.getMessage());
+            }
         }
     }
 }

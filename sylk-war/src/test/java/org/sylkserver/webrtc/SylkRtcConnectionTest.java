@@ -3,88 +3,295 @@ package org.sylkserver.webrtc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sylkserver.webrtc.api.Mandatory;
+import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SylkRtcMessage;
+import org.sylkserver.webrtc.api.SylkRtcRequest;
 
-/** The sylkRTC envelope rules of spec §4.3, without a container. */
+/** The sylkRTC connection rules of spec §4.2-4.3 and §4.5.1, without a container. */
 class SylkRtcConnectionTest {
 
-    private final ExecutorService pool = Executors.newFixedThreadPool(4);
-    private final List<String> sent = new CopyOnWriteArrayList<>();
-    private final SylkRtcConnection connection = new SylkRtcConnection("test", sent::add, pool);
+    /** What the connection wrote to its WebSocket. */
+    static final class RecordingTransport implements ClientTransport {
+        final List<String> sent = new CopyOnWriteArrayList<>();
+        final List<String> closes = new CopyOnWriteArrayList<>();
 
-    @AfterEach
-    void stop() {
-        pool.shutdownNow();
-    }
-
-    private List<String> settle() throws InterruptedException {
-        // requests run on the pool; wait for it to drain by queueing a marker behind them
-        connection.received("{\"sylkrtc\":\"ping\",\"transaction\":\"marker\"}");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (sent.stream().noneMatch(s -> s.contains("\"marker\"")) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        @Override
+        public void send(String text) {
+            sent.add(text);
         }
-        return sent.subList(0, sent.size() - 1);
+
+        @Override
+        public void close(int code, String reason) {
+            closes.add(code + " " + reason);
+        }
+    }
+
+    /** A request with a mandatory property, for the handler rules. */
+    public static class EchoRequest extends SylkRtcRequest {
+        @Mandatory
+        private String text;
+
+        public EchoRequest() {
+            super("echo");
+        }
+
+        public String getText() {
+            return text;
+        }
+
+        public void setText(String text) {
+            this.text = text;
+        }
+    }
+
+    /** An event a handler sends. */
+    public static class EchoEvent extends SylkRtcMessage {
+        private final String text;
+
+        EchoEvent(String text) {
+            super("echo-event");
+            this.text = text;
+        }
+
+        public String getText() {
+            return text;
+        }
+    }
+
+    private final RecordingTransport transport = new RecordingTransport();
+    // a direct pool: every message is handled before onText returns
+    private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run);
+
+    private void receive(String text) {
+        connection.onText(text, true);
     }
 
     @Test
-    void readyEventIsSentWhenTheConnectionOpens_spec4_2() throws InterruptedException {
-        connection.opened();
-        assertEquals(List.of("{\"sylkrtc\":\"ready-event\"}"), settle());
+    void readyEventIsSentWhenTheConnectionOpens_spec4_2() {
+        connection.onOpen();
+        assertEquals(List.of("{\"sylkrtc\":\"ready-event\"}"), transport.sent);
     }
 
     @Test
-    void pingIsAckedWithItsTransaction_spec4_5_1() throws InterruptedException {
-        connection.received("{\"sylkrtc\":\"ping\",\"transaction\":\"5c0e6d5e\"}");
-        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"5c0e6d5e\"}"), settle());
+    void pingIsAckedWithItsTransaction_spec4_5_1() {
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"5c0e6d5e-7a5e-4e0f-9a55-1d1d7c1a2b01\"}");
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"5c0e6d5e-7a5e-4e0f-9a55-1d1d7c1a2b01\"}"), transport.sent);
     }
 
     @Test
-    void unknownRequestWithTransactionGetsAnError_fixesQuirkQ3() throws InterruptedException {
-        connection.received("{\"sylkrtc\":\"frobnicate\",\"transaction\":\"t1\"}");
-        assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Unknown request type: frobnicate\"}"),
-                settle());
+    void unknownExtraPropertiesAreIgnored_spec4_3() {
+        receive("{\"extra\":{\"a\":[1]},\"transaction\":\"t3\",\"sylkrtc\":\"ping\"}");
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"t3\"}"), transport.sent);
     }
 
     @Test
-    void missingSylkrtcWithTransactionGetsAnError() throws InterruptedException {
-        connection.received("{\"transaction\":\"t2\"}");
-        assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t2\",\"error\":\"Missing 'sylkrtc' property\"}"),
-                settle());
+    void unknownRequestTypeWithTransactionGetsAnError_fixesQuirkQ3() {
+        receive("{\"sylkrtc\":\"frobnicate\",\"transaction\":\"t1\"}");
+        receive("{\"sylkrtc\":\"ack\",\"transaction\":\"t2\"}");
+        assertEquals(List.of(
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Unknown request type: frobnicate\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t2\",\"error\":\"Unknown request type: ack\"}"), transport.sent);
     }
 
     @Test
-    void messagesThatCannotBeAnsweredGetNoResponse_spec4_3() throws InterruptedException {
-        connection.received("{\"sylkrtc\":\"ping\"}");
-        connection.received("{\"sylkrtc\":\"ping\",\"transaction\":42}");
-        connection.received("not json at all");
-        connection.received("[1,2,3]");
-        connection.received("{\"sylkrtc\":\"ping\",");
-        assertEquals(List.of(), settle());
+    void missingOrNonStringSylkrtcWithTransactionGetsAnError_fixesQuirkQ3() {
+        receive("{\"transaction\":\"t1\"}");
+        receive("{\"sylkrtc\":null,\"transaction\":\"t2\"}");
+        receive("{\"sylkrtc\":7,\"transaction\":\"t3\"}");
+        assertEquals(List.of(
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Missing 'sylkrtc' property\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t2\",\"error\":\"Missing 'sylkrtc' property\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t3\",\"error\":\"Invalid value for 'sylkrtc' property: 7 (expected: string)\"}"),
+                transport.sent);
     }
 
     @Test
-    void unknownExtraPropertiesAreIgnored_spec4_3() throws InterruptedException {
-        connection.received("{\"sylkrtc\":\"ping\",\"transaction\":\"t3\",\"extra\":{\"a\":[1]}}");
-        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"t3\"}"), settle());
+    void requestsWithoutAStringTransactionCannotBeAnswered_spec4_3() {
+        receive("{\"sylkrtc\":\"ping\"}");
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":42}");
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":null}");
+        receive("{\"sylkrtc\":\"frobnicate\"}");
+        assertEquals(List.of(), transport.sent);
+    }
+
+    @Test
+    void messagesThatAreNotJsonObjectsGetNoResponseAndTheNextPingIsAcked_spec4_3() {
+        receive("{this is not json");
+        receive("{\"sylkrtc\":\"ping\",");
+        receive("[{\"sylkrtc\":\"ping\",\"transaction\":\"in-array\"}]");
+        receive("\"ping\"");
+        receive("");
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"t\"} trailing");
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"after\"}");
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"after\"}"), transport.sent);
+        assertEquals(List.of(), transport.closes);
+    }
+
+    @Test
+    void fragmentsAreJoinedIntoOneMessage_rfc6455_5_4() {
+        connection.onText("{\"sylkrtc\":\"pi", false);
+        connection.onText("ng\",\"transaction\":", false);
+        connection.onText("\"frag\"}", true);
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"frag\"}"), transport.sent);
+    }
+
+    /** A ping whose JSON is exactly {@code bytes} long, padded in its transaction. */
+    private static String pingOfSize(int bytes) {
+        String empty = "{\"sylkrtc\":\"ping\",\"transaction\":\"\"}";
+        return "{\"sylkrtc\":\"ping\",\"transaction\":\"" + "x".repeat(bytes - empty.length()) + "\"}";
+    }
+
+    @Test
+    void aMessageOf64KiBIsAccepted() {
+        receive(pingOfSize(SylkRtcConnection.MAX_MESSAGE_BYTES));
+        assertEquals(1, transport.sent.size());
+        assertTrue(transport.sent.get(0).startsWith("{\"sylkrtc\":\"ack\""));
+        assertEquals(List.of(), transport.closes);
+    }
+
+    @Test
+    void aLargerMessageClosesTheConnectionWith1009_rfc6455_7_4_1() {
+        connection.onText(pingOfSize(SylkRtcConnection.MAX_MESSAGE_BYTES), false);
+        connection.onText(" ", true);
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"after-close\"}");
+        assertEquals(List.of("1009 Message too big"), transport.closes);
+        assertEquals(List.of(), transport.sent);
+    }
+
+    @Test
+    void theLimitCountsUtf8BytesNotCharacters() {
+        // 'é' is two bytes in UTF-8: this message has fewer than 64 Ki characters but more than 64 KiB
+        String text = "{\"sylkrtc\":\"ping\",\"transaction\":\"" + "é".repeat(SylkRtcConnection.MAX_MESSAGE_BYTES / 2) + "\"}";
+        assertTrue(text.length() < SylkRtcConnection.MAX_MESSAGE_BYTES);
+        receive(text);
+        assertEquals(List.of("1009 Message too big"), transport.closes);
     }
 
     @Test
     void requestsAreAnsweredInOrderEachExactlyOnce_spec4_3() throws InterruptedException {
-        for (int i = 0; i < 500; i++) {
-            connection.received("{\"sylkrtc\":\"ping\",\"transaction\":\"t" + i + "\"}");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            AtomicInteger running = new AtomicInteger();
+            List<Integer> overlaps = new CopyOnWriteArrayList<>();
+            RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {
+                if (running.incrementAndGet() != 1) {
+                    overlaps.add(running.get());
+                }
+                c.send(new EchoEvent(request.getText()));
+                running.decrementAndGet();
+            });
+            SylkRtcConnection queued = new SylkRtcConnection("192.0.2.1:40001", transport, pool, catalogue);
+            int count = 1000;
+            for (int i = 0; i < count; i++) {
+                queued.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t" + i + "\",\"text\":\"" + i + "\"}", true);
+            }
+            CountDownLatch drained = new CountDownLatch(1);
+            queued.onText("{\"sylkrtc\":\"nothing\",\"transaction\":\"last\"}", true);
+            pool.execute(() -> {
+                while (transport.sent.size() < 2 * count + 1) {
+                    Thread.onSpinWait();
+                }
+                drained.countDown();
+            });
+            assertTrue(drained.await(10, TimeUnit.SECONDS), "all requests answered");
+            assertEquals(List.of(), overlaps, "requests of one connection never run concurrently");
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                // events a handler sends go out before its ack
+                expected.add("{\"sylkrtc\":\"echo-event\",\"text\":\"" + i + "\"}");
+                expected.add("{\"sylkrtc\":\"ack\",\"transaction\":\"t" + i + "\"}");
+            }
+            expected.add("{\"sylkrtc\":\"error\",\"transaction\":\"last\",\"error\":\"Unknown request type: nothing\"}");
+            assertEquals(expected, transport.sent);
+        } finally {
+            pool.shutdownNow();
         }
-        List<String> answers = settle();
-        assertEquals(500, answers.size());
-        for (int i = 0; i < 500; i++) {
-            assertTrue(answers.get(i).contains("\"t" + i + "\""), "answer " + i + " out of order: " + answers.get(i));
+    }
+
+    @Test
+    void handlerErrorsAreReportedWithTheirText_spec4_3() {
+        RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {
+            throw new RequestError("Unknown session " + request.getText());
+        });
+        new SylkRtcConnection("192.0.2.1:40002", transport, Runnable::run, catalogue)
+                .onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"s1\"}", true);
+        assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Unknown session s1\"}"), transport.sent);
+    }
+
+    @Test
+    void schemaViolationsAreReportedBeforeTheHandlerRuns_spec4_3() {
+        RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {
+            throw new AssertionError("handler must not run");
+        });
+        SylkRtcConnection checked = new SylkRtcConnection("192.0.2.1:40003", transport, Runnable::run, catalogue);
+        checked.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\"}", true);
+        checked.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t2\",\"text\":[\"x\"]}", true);
+        assertEquals(List.of(
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Mandatory property 'text' of 'EchoRequest' object is missing\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t2\",\"error\":\"Invalid value for 'text' property: [\\\"x\\\"] (expected: string)\"}"),
+                transport.sent);
+    }
+
+    @Test
+    void unexpectedHandlerFailuresAreInternalErrorsAndTheConnectionStaysUsable_spec4_3() {
+        RequestCatalogue catalogue = new RequestCatalogue()
+                .add("echo", EchoRequest.class, (c, request) -> {
+                    throw new IllegalStateException("bug");
+                })
+                .add("ping", org.sylkserver.webrtc.api.PingRequest.class, (c, request) -> { });
+        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40004", transport, Runnable::run, catalogue);
+        failing.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"x\"}", true);
+        failing.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t2\"}", true);
+        assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Internal error\"}",
+                "{\"sylkrtc\":\"ack\",\"transaction\":\"t2\"}"), transport.sent);
+        assertEquals(List.of(), transport.closes);
+    }
+
+    @Test
+    void clientTraceLogsEachMessageWithItsDirectionAndPeer_spec7_3() {
+        List<String> traced = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                traced.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger trace = Logger.getLogger(SylkRtcConnection.TRACE_LOGGER);
+        trace.addHandler(capture);
+        System.setProperty("sylk.trace.client", "true");
+        try {
+            SylkRtcConnection traced1 = new SylkRtcConnection("192.0.2.9:5060", transport, Runnable::run);
+            traced1.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t\"}", true);
+        } finally {
+            System.clearProperty("sylk.trace.client");
+            trace.removeHandler(capture);
         }
+        assertEquals(2, traced.size());
+        assertTrue(traced.get(0).matches("Packet \\d+ INCOMING, client at 192\\.0\\.2\\.9:5060\n\\{\"sylkrtc\":\"ping\",\"transaction\":\"t\"}"),
+                traced.get(0));
+        assertTrue(traced.get(1).matches("Packet \\d+ OUTGOING, client at 192\\.0\\.2\\.9:5060\n\\{\"sylkrtc\":\"ack\",\"transaction\":\"t\"}"),
+                traced.get(1));
     }
 }

@@ -7,17 +7,24 @@ import java.util.List;
 /**
  * An SDP session description (RFC 4566): the session-level lines and the media descriptions, every line kept
  * in its order so that what is not understood is still carried. Parsing checks the structure RFC 4566 §5
- * requires (v= first, then o= and s=, types in the allowed set, well-formed m= and c= lines); {@link #toString()}
- * writes it back with CRLF line ends.
+ * requires (v=0 first, one o= and one s=, only session-level types before the first m=, well-formed o=, m= and
+ * c= lines, a connection address for every active stream) and accepts LF as well as CRLF line ends;
+ * {@link #toString()} writes CRLF.
  */
 public final class SessionDescription {
+
+    /** The direction attributes of RFC 3264 §5.1. */
+    static final List<String> DIRECTIONS = List.of("sendrecv", "sendonly", "recvonly", "inactive");
+
+    /** Types that belong to the session (or to its time description) and must not follow an m= line. */
+    private static final String SESSION_ONLY_TYPES = "vosuepzrt";
 
     private final List<Line> session;
     private final List<MediaDescription> media;
 
     public SessionDescription(List<Line> session, List<MediaDescription> media) {
-        this.session = new ArrayList<>(session);
-        this.media = new ArrayList<>(media);
+        this.session = List.copyOf(session);
+        this.media = List.copyOf(media);
     }
 
     /** One {@code <type>=<value>} line. */
@@ -33,68 +40,108 @@ public final class SessionDescription {
         if (text == null || text.isBlank()) {
             throw new SdpException("empty SDP");
         }
+        String[] lines = text.split("\r?\n");
         List<Line> session = new ArrayList<>();
         List<MediaDescription> media = new ArrayList<>();
         List<Line> current = null;
         String mediaLine = null;
         int mediaLineNumber = 0;
-        String[] lines = text.split("\r?\n");
         for (int i = 0; i < lines.length; i++) {
-            String raw = lines[i];
             int number = i + 1;
+            // a body ending in a lone CR still counts as line-terminated
+            String raw = i == lines.length - 1 && lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1)
+                    : lines[i];
             if (raw.isEmpty()) {
-                if (i == lines.length - 1) {
-                    break;
-                }
-                throw new SdpException("SDP line " + number + ": empty line");
+                throw SdpException.atLine(number, "empty line");
             }
-            if (raw.length() < 2 || raw.charAt(1) != '=' || !Character.isLowerCase(raw.charAt(0))) {
-                throw new SdpException("SDP line " + number + ": expected '<type>=<value>', got '" + abbreviate(raw) + "'");
+            if (raw.length() < 2 || raw.charAt(1) != '=' || raw.charAt(0) < 'a' || raw.charAt(0) > 'z') {
+                throw SdpException.atLine(number, "expected '<type>=<value>', got '" + abbreviate(raw) + "'");
             }
             Line line = new Line(raw.charAt(0), raw.substring(2));
             if (number == 1 && (line.type() != 'v' || !line.value().equals("0"))) {
-                throw new SdpException("SDP line 1: must be 'v=0'");
+                throw SdpException.atLine(1, "expected 'v=0', got '" + abbreviate(raw) + "'");
+            }
+            switch (line.type()) {
+                case 'm' -> {
+                    if (current != null) {
+                        media.add(MediaDescription.parse(mediaLine, mediaLineNumber, current));
+                    }
+                    mediaLine = line.value();
+                    mediaLineNumber = number;
+                    current = new ArrayList<>();
+                }
+                case 'c' -> ConnectionData.parse(line.value(), number);
+                case 'o' -> checkOrigin(line.value(), number);
+                default -> { }
             }
             if (line.type() == 'm') {
-                if (current != null) {
-                    media.add(MediaDescription.parse(mediaLine, mediaLineNumber, current));
-                }
-                mediaLine = line.value();
-                mediaLineNumber = number;
-                current = new ArrayList<>();
-            } else if (current != null) {
-                if ("vosuepzrt".indexOf(line.type()) >= 0) {
-                    throw new SdpException("SDP line " + number + ": '" + line.type() + "=' is not allowed in a media section");
+                continue;
+            }
+            if (current != null) {
+                if (SESSION_ONLY_TYPES.indexOf(line.type()) >= 0) {
+                    throw SdpException.atLine(number, "'" + line.type() + "=' is not allowed in a media section");
                 }
                 current.add(line);
             } else {
+                if ("vos".indexOf(line.type()) >= 0 && count(session, line.type()) > 0) {
+                    throw SdpException.atLine(number, "second '" + line.type() + "=' line");
+                }
                 session.add(line);
-            }
-            if (line.type() == 'c') {
-                ConnectionData.parse(line.value(), number);
             }
         }
         if (current != null) {
             media.add(MediaDescription.parse(mediaLine, mediaLineNumber, current));
         }
-        requireSessionLine(session, 'o');
-        requireSessionLine(session, 's');
-        return new SessionDescription(session, media);
-    }
-
-    private static void requireSessionLine(List<Line> session, char type) throws SdpException {
-        for (Line line : session) {
-            if (line.type() == type) {
-                return;
+        // t= is required by RFC 4566 too, but is tolerated when missing: nothing here depends on it
+        for (char required : new char[] {'o', 's'}) {
+            if (count(session, required) == 0) {
+                throw new SdpException("SDP has no '" + required + "=' line");
             }
         }
-        throw new SdpException("SDP has no '" + type + "=' line");
+        SessionDescription sdp = new SessionDescription(session, media);
+        sdp.checkConnections(lines);
+        return sdp;
+    }
+
+    private static void checkOrigin(String value, int number) throws SdpException {
+        String[] parts = value.trim().split(" +");
+        if (parts.length != 6 || !parts[3].equals("IN") || !(parts[4].equals("IP4") || parts[4].equals("IP6"))) {
+            throw SdpException.atLine(number, "bad origin 'o=" + abbreviate(value)
+                    + "' (expected '<username> <sess-id> <sess-version> IN IP4|IP6 <address>')");
+        }
+    }
+
+    /** RFC 4566 §5.7: each active stream needs a c= line of its own or at session level. */
+    private void checkConnections(String[] lines) throws SdpException {
+        if (connection() != null) {
+            return;
+        }
+        int index = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].startsWith("m=")) {
+                MediaDescription m = media.get(index++);
+                if (m.port() != 0 && m.connection() == null) {
+                    throw SdpException.atLine(i + 1, "no connection address ('c=') for this media line nor at session level");
+                }
+            }
+        }
+    }
+
+    private static int count(List<Line> lines, char type) {
+        int count = 0;
+        for (Line line : lines) {
+            if (line.type() == type) {
+                count++;
+            }
+        }
+        return count;
     }
 
     static String abbreviate(String text) {
         return text.length() > 60 ? text.substring(0, 60) + "..." : text;
     }
 
+    /** Parses an SDP body (UTF-8, RFC 4566 §5). */
     public static SessionDescription parse(byte[] content) throws SdpException {
         if (content == null) {
             throw new SdpException("empty SDP");
@@ -103,28 +150,42 @@ public final class SessionDescription {
     }
 
     public List<Line> sessionLines() {
-        return List.copyOf(session);
+        return session;
     }
 
     public List<MediaDescription> media() {
-        return List.copyOf(media);
+        return media;
     }
 
     /** The session-level connection address, if any. */
     public ConnectionData connection() {
-        for (Line line : session) {
-            if (line.type() == 'c') {
-                try {
-                    return ConnectionData.parse(line.value(), 0);
-                } catch (SdpException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        return null;
+        return ConnectionData.first(session);
     }
 
-    /** The session-level value of attribute {@code name} ({@code a=name:value}), or null. */
+    /** The connection address that applies to {@code m}: its own c= line, else the session's (RFC 4566 §5.7). */
+    public ConnectionData connection(MediaDescription m) {
+        ConnectionData own = m.connection();
+        return own != null ? own : connection();
+    }
+
+    /**
+     * The direction that applies to {@code m} (RFC 3264 §5.1): its own attribute, else the session-level one,
+     * else {@code sendrecv}.
+     */
+    public String direction(MediaDescription m) {
+        String own = m.ownDirection();
+        if (own != null) {
+            return own;
+        }
+        for (String direction : DIRECTIONS) {
+            if (attribute(direction) != null) {
+                return direction;
+            }
+        }
+        return "sendrecv";
+    }
+
+    /** The session-level value of attribute {@code name} ({@code a=name:value}, {@code ""} for a flag), or null. */
     public String attribute(String name) {
         for (Line line : session) {
             if (line.type() == 'a') {
@@ -149,6 +210,7 @@ public final class SessionDescription {
         return out.toString();
     }
 
+    /** The SDP as a body (UTF-8, CRLF line ends). */
     public byte[] toBytes() {
         return toString().getBytes(StandardCharsets.UTF_8);
     }

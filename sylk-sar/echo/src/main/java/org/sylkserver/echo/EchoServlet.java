@@ -17,6 +17,8 @@ import javax.servlet.sip.URI;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.im.EchoReply;
+import org.sylkserver.core.im.MessageBody;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpEchoEndpoint;
 import org.sylkserver.media.sdp.AudioAnswerer;
@@ -26,7 +28,7 @@ import org.sylkserver.media.sdp.SessionDescription;
 /**
  * The echo test (spec §6.1): audio calls hear themselves (the caller's RTP is sent back unchanged), SIP
  * MESSAGE is answered with an echo. The call logic lives in {@link EchoCall}, the MESSAGE logic in
- * {@link EchoMessage}; this servlet translates SIP to them.
+ * {@link EchoReply}; this servlet translates SIP to them.
  */
 public class EchoServlet extends SylkSipServlet {
 
@@ -202,16 +204,16 @@ public class EchoServlet extends SylkSipServlet {
         }
         URI sender = request.getFrom().getURI();
         URI recipient = request.getTo().getURI();
-        EchoMessage decision = EchoMessage.reply(request.getContentType(), request.getRawContent(),
+        EchoReply decision = EchoReply.to(request.getContentType(), request.getRawContent(),
                 sender.toString(), recipient.toString());
         reply(request, decision.status(), decision.reason());
-        for (EchoMessage.Body body : decision.requests()) {
+        for (MessageBody body : decision.outgoing()) {
             send(request, body);
         }
     }
 
     /** Sends a MESSAGE back to the sender: From/To swapped, through the outbound proxy when one is set. */
-    private void send(SipServletRequest original, EchoMessage.Body body) {
+    private void send(SipServletRequest original, MessageBody body) {
         try {
             SipApplicationSession session = sipFactory.createApplicationSession();
             Address from = sipFactory.createAddress(original.getTo().getURI().clone());

@@ -1,9 +1,11 @@
 package org.sylkserver.webrtc.api;
 
-/** {@code ping} (spec §4.5.1): answered with an ack; keeps the connection alive. */
-public class PingRequest extends SylkRtcMessage {
+/** {@code ping} (spec §4.5.1): no properties, answered with an ack; sylkrtc.js sends one every 5 s. */
+public class PingRequest extends SylkRtcRequest {
+
+    public static final String TYPE = "ping";
 
     public PingRequest() {
-        super("ping");
+        super(TYPE);
     }
 }

@@ -1,32 +1,18 @@
 package org.sylkserver.webrtc.api;
 
-import javax.json.bind.annotation.JsonbProperty;
-import javax.json.bind.annotation.JsonbPropertyOrder;
-
 /**
- * The sylkRTC envelope (spec §4.3): every message has {@code sylkrtc} (the request, response or event
- * type); requests and their responses also carry {@code transaction}.
+ * Any sylkRTC message: its {@code sylkrtc} property names the request, response or event type (spec §4.3).
+ * The type is fixed by each subclass, so it is always serialized and never read from the client.
  */
-@JsonbPropertyOrder({"sylkrtc", "transaction"})
 public abstract class SylkRtcMessage {
 
     private final String sylkrtc;
-    private String transaction;
 
     protected SylkRtcMessage(String sylkrtc) {
         this.sylkrtc = sylkrtc;
     }
 
-    @JsonbProperty("sylkrtc")
     public String getSylkrtc() {
         return sylkrtc;
-    }
-
-    public String getTransaction() {
-        return transaction;
-    }
-
-    public void setTransaction(String transaction) {
-        this.transaction = transaction;
     }
 }

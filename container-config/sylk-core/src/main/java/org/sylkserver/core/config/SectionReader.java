@@ -2,6 +2,7 @@ package org.sylkserver.core.config;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,12 +10,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Typed, validated access to the options of one section of an {@link IniFile}. Every error names the file,
- * the section, the option and the bad value: {@code config.ini: [SIP] local_udp_port = 'abc': not a port number}.
+ * the section, the option and the bad value: {@code config.ini: [SIP] local_udp_port = 'abc': not a port number (0-65535)}.
+ * Booleans are written true/false, yes/no, on/off or 1/0; lists are comma separated.
  */
 public final class SectionReader {
+
+    private static final String NOT_A_PORT = "not a port number (0-65535)";
 
     private final IniFile file;
     private final String section;
@@ -51,7 +56,7 @@ public final class SectionReader {
     }
 
     /** A duration in seconds, fractions allowed (e.g. {@code 2.5}). */
-    public java.time.Duration seconds(String option, java.time.Duration defaultValue) throws ConfigException {
+    public Duration seconds(String option, Duration defaultValue) throws ConfigException {
         String value = raw(option);
         if (value == null) {
             return defaultValue;
@@ -59,7 +64,7 @@ public final class SectionReader {
         try {
             double seconds = Double.parseDouble(value.strip());
             if (seconds >= 0 && seconds <= 86400 * 365) {
-                return java.time.Duration.ofMillis(Math.round(seconds * 1000));
+                return Duration.ofMillis(Math.round(seconds * 1000));
             }
         } catch (NumberFormatException e) {
             // reported below
@@ -72,24 +77,30 @@ public final class SectionReader {
         if (value == null) {
             return defaultValue;
         }
-        return parseInteger(option, value, min, max, "not a whole number");
+        return parseInteger(option, value, min, max, "not a whole number in [" + min + ", " + max + "]");
     }
 
     public int port(String option, int defaultValue) throws ConfigException {
         String value = raw(option);
-        return value == null ? defaultValue : parseInteger(option, value, 0, 65535, "not a port number (0-65535)");
+        return value == null ? defaultValue : parseInteger(option, value, 0, 65535, NOT_A_PORT);
     }
 
-    /** A port where an empty value means "disabled" (spec §1.3). */
+    /** A port where an empty value means "disabled" (spec §1.3); {@code 0} asks for any free port. */
     public OptionalInt optionalPort(String option, int defaultValue) throws ConfigException {
         String value = raw(option);
         if (value == null) {
             return OptionalInt.of(defaultValue);
         }
-        if (value.isEmpty()) {
+        return optionalPort(option);
+    }
+
+    /** A port that is not set unless the option has a value. */
+    public OptionalInt optionalPort(String option) throws ConfigException {
+        String value = raw(option);
+        if (value == null || value.isBlank()) {
             return OptionalInt.empty();
         }
-        return OptionalInt.of(parseInteger(option, value, 1, 65535, "not a port number (1-65535, empty to disable)"));
+        return OptionalInt.of(parseInteger(option, value, 0, 65535, NOT_A_PORT));
     }
 
     private int parseInteger(String option, String value, int min, int max, String problem) throws ConfigException {
@@ -104,7 +115,7 @@ public final class SectionReader {
         throw error(option, value, problem);
     }
 
-    /** A comma separated list; blank items are dropped. */
+    /** A comma separated list, items trimmed; blank items are dropped. */
     public List<String> list(String option, List<String> defaultValue) {
         String value = raw(option);
         if (value == null) {
@@ -119,32 +130,31 @@ public final class SectionReader {
         return List.copyOf(items);
     }
 
+    /** One of {@code allowed}, compared case-insensitively and returned as written in {@code allowed}. */
     public String choice(String option, String defaultValue, Set<String> allowed) throws ConfigException {
         String value = string(option, defaultValue).strip();
-        if (!allowed.contains(value)) {
-            throw error(option, value, "must be one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        for (String candidate : allowed) {
+            if (candidate.equalsIgnoreCase(value)) {
+                return candidate;
+            }
         }
-        return value;
+        throw error(option, value, "must be one of " + String.join(", ", new TreeSet<>(allowed)));
     }
 
     /** An IP literal; {@code null} when absent, empty or {@code any} (meaning "the default route's address"). */
     public InetAddress ipAddress(String option) throws ConfigException {
         String value = raw(option);
-        if (value == null || value.isBlank() || value.equalsIgnoreCase("any")) {
+        if (value == null || value.isBlank() || value.strip().equalsIgnoreCase("any")) {
             return null;
         }
-        String literal = value.strip();
-        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
-            throw error(option, value, "not an IP address");
+        InetAddress address = IpLiteral.parse(value.strip());
+        if (address == null) {
+            throw error(option, value, "not an IP address (or empty / 'any' for the default route's address)");
         }
-        try {
-            return InetAddress.getByName(literal);
-        } catch (java.net.UnknownHostException e) {
-            throw error(option, value, "not an IP address");
-        }
+        return address;
     }
 
-    /** A path; relative paths are resolved against {@code base}. {@code null} when absent and no default. */
+    /** A path; relative paths are resolved against {@code base}. {@code defaultValue} when absent or empty. */
     public Path path(String option, Path base, Path defaultValue) {
         String value = raw(option);
         if (value == null || value.isBlank()) {
@@ -153,11 +163,13 @@ public final class SectionReader {
         return base.resolve(value.strip()).normalize();
     }
 
+    /** The error for a bad value of {@code option}, naming file, section, option and value. */
     public ConfigException error(String option, String value, String problem) {
-        return new ConfigException(file.path() + ": [" + section + "] " + option + " = '" + value + "': " + problem);
+        return new ConfigException(file.source(section, option) + ": [" + section + "] " + option + " = '" + value
+                + "': " + problem);
     }
 
-    /** Options present in the file that nobody asked for. */
+    /** Options present in the section that nobody asked for. */
     public List<String> unknownOptions() {
         List<String> unknown = new ArrayList<>();
         for (String option : options.keySet()) {

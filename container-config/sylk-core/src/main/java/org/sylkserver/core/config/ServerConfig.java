@@ -5,12 +5,16 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The server configuration, {@code config.ini} (spec §8.1), with the original's sections, option names and
@@ -31,10 +35,28 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
     /** Codec names allowed in {@code [RTP] audio_codecs} (spec §1.3). */
     public static final Set<String> AUDIO_CODECS = Set.of("opus", "G722", "speex", "PCMU", "PCMA", "iLBC", "GSM");
 
+    /** The sample rates the original's audio engine accepts. */
+    private static final Set<Integer> SAMPLE_RATES = Set.of(16000, 32000, 44100, 48000);
+
+    /** Sections of config.ini this server reads, in the order of the readers in {@link #load}. */
+    private static final List<String> KNOWN_SECTIONS = List.of("Server", "SIP", "MSRP", "RTP", "WebServer");
+
+    private static final Pattern OUTBOUND_PROXY = Pattern.compile(
+            "(?:sips?:)?([A-Za-z0-9.\\-]+|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?(?:;transport=(udp|tcp|tls))?",
+            Pattern.CASE_INSENSITIVE);
+
     /**
      * {@code [Server]}.
      *
-     * @param applicationMap request-URI key ({@code user@host}, {@code host} or {@code user}) → application, in file order
+     * @param certificate          PEM file with certificate and key for TLS, or {@code null}: a self-signed one
+     *                             in {@code <spool_dir>/tls} is used
+     * @param defaultApplication   application for requests nothing else routes (spec §2.1)
+     * @param applicationMap       Request-URI key ({@code user@host}, {@code host} or {@code user}) → application,
+     *                             in file order, unmodifiable
+     * @param disabledApplications applications not started
+     * @param extraApplicationsDir {@code null} when not set
+     * @param logLevel             one of debug, info, warning, error, critical
+     * @param spoolDir             the server's data ({@code <varDir>/spool/sylkserver} by default)
      */
     public record Server(Path caFile, Path certificate, boolean verifyServer, boolean enableBonjour,
                          String defaultApplication, Map<String, String> applicationMap,
@@ -44,7 +66,7 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
     }
 
     /**
-     * {@code [SIP]}; a disabled transport has an empty port.
+     * {@code [SIP]}; a disabled transport (option set to nothing) has an empty port, port 0 asks for any free port.
      *
      * @param localIp      address the SIP transports bind to (the default route's address when not configured)
      * @param advertisedIp address to put in SDP instead of {@code localIp}, or {@code null}
@@ -53,7 +75,12 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                       OptionalInt tlsPort, OutboundProxy outboundProxy, TrustedPeers trustedPeers, boolean enableIce) {
     }
 
-    /** {@code [SIP] outbound_proxy}: {@code host[:port][;transport=udp|tcp|tls]}; {@code port} 0 when not given. */
+    /**
+     * {@code [SIP] outbound_proxy}: {@code host[:port][;transport=udp|tcp|tls]}.
+     *
+     * @param port      0 when not given (then 5060, or RFC 3263 lookups of a bare host name)
+     * @param transport {@code udp}, {@code tcp} or {@code tls}; {@code udp} when not given
+     */
     public record OutboundProxy(String host, int port, String transport) {
     }
 
@@ -61,7 +88,14 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
     public record Msrp(boolean useTls) {
     }
 
-    /** {@code [RTP]}. */
+    /**
+     * {@code [RTP]}.
+     *
+     * @param portStart      first RTP port (even)
+     * @param portEnd        end of the RTP port range (even, greater than {@code portStart})
+     * @param srtpEncryption one of disabled, sdes, zrtp, opportunistic
+     * @param timeout        seconds without RTP after which a call is ended
+     */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
                       int sampleRate) {
     }
@@ -76,8 +110,12 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
     }
 
     /**
-     * Reads {@code <configDir>/config.ini} (absent: defaults) and applies {@code overrides}, keys written
-     * {@code Section.option}, on top.
+     * Reads {@code <configDir>/config.ini} (absent: every option has its default) and applies {@code overrides},
+     * keys written {@code Section.option} (e.g. {@code SIP.local_udp_port}), on top. Default paths that the
+     * original puts under {@code /var} go under {@code varDir}; relative paths in the file are relative to
+     * {@code configDir}. Unknown sections and options are logged and ignored.
+     *
+     * @throws ConfigException naming file, section, option and value of the first bad setting
      */
     public static ServerConfig load(Path configDir, Path varDir, Map<String, String> overrides) throws ConfigException {
         Path path = configDir.resolve("config.ini");
@@ -85,13 +123,11 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         for (Map.Entry<String, String> override : overrides.entrySet()) {
             String key = override.getKey();
             int dot = key.indexOf('.');
-            if (dot < 1) {
-                throw new ConfigException("override '" + key + "': expected Section.option");
+            if (dot < 1 || dot == key.length() - 1) {
+                throw new ConfigException(path + ": override '" + key + "': expected Section.option");
             }
             ini.put(key.substring(0, dot), key.substring(dot + 1), override.getValue());
         }
-        Path spoolDefault = varDir.resolve("spool/sylkserver");
-        Path traceDefault = varDir.resolve("log/sylkserver");
 
         SectionReader s = new SectionReader(ini, "Server");
         Server server = new Server(
@@ -99,15 +135,15 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                 s.path("certificate", configDir, null),
                 s.bool("verify_server", false),
                 s.bool("enable_bonjour", false),
-                s.string("default_application", "conference"),
+                s.string("default_application", "conference").strip(),
                 applicationMap(s),
                 s.list("disabled_applications", List.of()),
                 s.path("extra_applications_dir", configDir, null),
-                s.path("trace_dir", configDir, traceDefault),
+                s.path("trace_dir", configDir, varDir.resolve("log/sylkserver")),
                 s.bool("trace_dns", false), s.bool("trace_sip", false), s.bool("trace_msrp", false),
                 s.bool("trace_core", false), s.bool("trace_notifications", false),
                 s.choice("log_level", "info", Set.of("debug", "info", "warning", "error", "critical")),
-                s.path("spool_dir", configDir, spoolDefault));
+                s.path("spool_dir", configDir, varDir.resolve("spool/sylkserver")));
 
         SectionReader p = new SectionReader(ini, "SIP");
         InetAddress localIp = p.ipAddress("local_ip");
@@ -116,8 +152,10 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                 p.optionalPort("local_tls_port", 5061), outboundProxy(p),
                 TrustedPeers.parse(p.string("trusted_peers", "any"), p::error),
                 p.bool("enable_ice", false));
-        if (sip.tcpPort().isPresent() && sip.tcpPort().equals(sip.tlsPort())) {
-            throw p.error("local_tls_port", String.valueOf(sip.tlsPort().getAsInt()), "TCP and TLS ports must differ");
+        // port 0 means "any free port", so two zeros do not collide
+        if (sip.tcpPort().isPresent() && sip.tcpPort().getAsInt() != 0 && sip.tcpPort().equals(sip.tlsPort())) {
+            throw p.error("local_tls_port", String.valueOf(sip.tlsPort().getAsInt()),
+                    "TCP and TLS ports must differ (local_tcp_port is the same)");
         }
 
         SectionReader m = new SectionReader(ini, "MSRP");
@@ -131,37 +169,51 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                         + "' (allowed: opus, G722, speex, PCMU, PCMA, iLBC, GSM)");
             }
         }
+        if (codecs.isEmpty()) {
+            throw r.error("audio_codecs", "", "at least one codec is needed");
+        }
         int[] range = portRange(r);
+        int sampleRate = r.integer("sample_rate", 48000, 0, Integer.MAX_VALUE);
+        if (!SAMPLE_RATES.contains(sampleRate)) {
+            throw r.error("sample_rate", String.valueOf(sampleRate), "must be one of 16000, 32000, 44100, 48000");
+        }
         Rtp rtp = new Rtp(codecs, range[0], range[1],
                 r.choice("srtp_encryption", "opportunistic", Set.of("disabled", "sdes", "zrtp", "opportunistic")),
-                r.integer("timeout", 30, 0, 86400),
-                r.integer("sample_rate", 48000, 8000, 48000));
+                r.integer("timeout", 30, 0, 86400), sampleRate);
 
         SectionReader w = new SectionReader(ini, "WebServer");
-        String publicPort = w.raw("public_port");
-        WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888),
-                publicPort == null || publicPort.isBlank() ? OptionalInt.empty() : OptionalInt.of(w.port("public_port", 0)),
+        WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),
                 w.path("certificate", configDir, null), w.path("certificate_chain", configDir, null),
-                w.string("hostname", ""));
+                w.string("hostname", "").strip());
 
-        for (SectionReader section : List.of(s, p, m, r, w)) {
-            for (String option : section.unknownOptions()) {
-                LOG.warning(path + ": unknown option '" + option + "' ignored");
+        List<SectionReader> known = List.of(s, p, m, r, w);
+        for (String section : ini.sectionNames()) {
+            if (!KNOWN_SECTIONS.contains(section)) {
+                LOG.warning(path + ": unknown section [" + section + "] ignored");
+            }
+        }
+        for (int i = 0; i < known.size(); i++) {
+            for (String option : known.get(i).unknownOptions()) {
+                LOG.warning(path + ": unknown option '" + option + "' in [" + KNOWN_SECTIONS.get(i) + "] ignored");
             }
         }
         return new ServerConfig(path, server, sip, msrp, rtp, web);
     }
 
+    /** {@code KEY:APP} pairs in file order; a later pair for the same key wins, as in the original's dict. */
     private static Map<String, String> applicationMap(SectionReader s) throws ConfigException {
         Map<String, String> map = new LinkedHashMap<>();
         for (String entry : s.list("application_map", List.of("echo:echo"))) {
             int colon = entry.lastIndexOf(':');
-            if (colon <= 0 || colon == entry.length() - 1) {
-                throw s.error("application_map", entry, "entries must be KEY:APPLICATION");
+            String key = colon < 0 ? "" : entry.substring(0, colon).strip();
+            String application = colon < 0 ? "" : entry.substring(colon + 1).strip();
+            if (key.isEmpty() || application.isEmpty() || key.chars().anyMatch(Character::isWhitespace)
+                    || application.chars().anyMatch(Character::isWhitespace)) {
+                throw s.error("application_map", entry, "entries must be KEY:APPLICATION (KEY is user@host, host or user)");
             }
-            map.put(entry.substring(0, colon).strip(), entry.substring(colon + 1).strip());
+            map.put(key, application);
         }
-        return map;
+        return Collections.unmodifiableMap(map);
     }
 
     private static OutboundProxy outboundProxy(SectionReader p) throws ConfigException {
@@ -169,18 +221,15 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         if (value == null || value.isBlank()) {
             return null;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("(?:sips?:)?([A-Za-z0-9.\\-]+|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?(?:;transport=(udp|tcp|tls))?",
-                        java.util.regex.Pattern.CASE_INSENSITIVE)
-                .matcher(value.strip());
+        Matcher m = OUTBOUND_PROXY.matcher(value.strip());
         if (!m.matches()) {
             throw p.error("outbound_proxy", value, "expected host[:port][;transport=udp|tcp|tls]");
         }
         int port = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
-        if (port > 65535) {
-            throw p.error("outbound_proxy", value, "port out of range");
+        if (m.group(2) != null && (port < 1 || port > 65535)) {
+            throw p.error("outbound_proxy", value, "port must be 1-65535");
         }
-        return new OutboundProxy(m.group(1), port, m.group(3) == null ? "udp" : m.group(3).toLowerCase(java.util.Locale.ROOT));
+        return new OutboundProxy(m.group(1), port, m.group(3) == null ? "udp" : m.group(3).toLowerCase(Locale.ROOT));
     }
 
     private static int[] portRange(SectionReader r) throws ConfigException {

@@ -51,11 +51,16 @@ public final class TrustedPeers {
         return new TrustedPeers(List.of(new Network(new byte[4], 0), new Network(new byte[16], 0)), "any");
     }
 
-    /** Parses the option's value. */
+    /**
+     * Parses the option's value: host names are resolved now, once, so a later DNS change needs a restart.
+     *
+     * @throws ConfigException (made by {@code errors}) for an entry that is neither address, network nor known host
+     */
     public static TrustedPeers parse(String value, Errors errors) throws ConfigException {
         List<Network> networks = new ArrayList<>();
         for (String item : value.split(",")) {
             String entry = item.strip();
+            // "none" adds nothing: with no other entry, nobody is trusted
             if (entry.isEmpty() || entry.equalsIgnoreCase("none")) {
                 continue;
             }
@@ -65,21 +70,25 @@ public final class TrustedPeers {
             }
             int slash = entry.indexOf('/');
             String host = slash < 0 ? entry : entry.substring(0, slash);
+            InetAddress literal = IpLiteral.parse(host);
             InetAddress[] addresses;
-            try {
-                addresses = slash < 0 ? InetAddress.getAllByName(host) : new InetAddress[] {literal(host)};
-            } catch (UnknownHostException | IllegalArgumentException e) {
-                throw errors.error("trusted_peers", entry, "not an address, network or resolvable host name");
+            if (literal != null) {
+                addresses = new InetAddress[] {literal};
+            } else if (slash >= 0 || host.matches("[0-9.]+")) {
+                throw errors.error("trusted_peers", entry, "not an IP address or ADDRESS/PREFIX-LENGTH network");
+            } else {
+                try {
+                    addresses = InetAddress.getAllByName(host);
+                } catch (UnknownHostException e) {
+                    throw errors.error("trusted_peers", entry, "not an address, network or resolvable host name");
+                }
             }
             for (InetAddress address : addresses) {
                 int maxBits = address.getAddress().length * 8;
                 int bits = maxBits;
                 if (slash >= 0) {
-                    try {
-                        bits = Integer.parseInt(entry.substring(slash + 1));
-                    } catch (NumberFormatException e) {
-                        bits = -1;
-                    }
+                    String length = entry.substring(slash + 1);
+                    bits = length.matches("\\d{1,3}") ? Integer.parseInt(length) : -1;
                     if (bits < 0 || bits > maxBits) {
                         throw errors.error("trusted_peers", entry, "prefix length must be 0-" + maxBits);
                     }
@@ -88,13 +97,6 @@ public final class TrustedPeers {
             }
         }
         return new TrustedPeers(List.copyOf(networks), value.strip());
-    }
-
-    private static InetAddress literal(String host) throws UnknownHostException {
-        if (!host.matches("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")) {
-            throw new IllegalArgumentException("not a literal");
-        }
-        return InetAddress.getByName(host);
     }
 
     /** Whether a request from {@code source} may be handled. */

@@ -36,6 +36,21 @@ class ServerConfigTest {
     @Test
     void withoutAFileEveryOptionHasTheOriginalsCodeDefault_spec8_1() throws Exception {
         ServerConfig config = load(null, Map.of());
+        assertEquals(dir.resolve("tls/ca.crt"), config.server().caFile());
+        assertNull(config.server().certificate());
+        assertFalse(config.server().verifyServer());
+        assertFalse(config.server().enableBonjour());
+        assertNull(config.server().extraApplicationsDir());
+        assertFalse(config.server().traceDns() || config.server().traceMsrp() || config.server().traceCore()
+                || config.server().traceNotifications());
+        assertNull(config.sip().advertisedIp());
+        assertEquals(ServerConfig.defaultRouteAddress(), config.sip().localIp());
+        assertFalse(config.sip().enableIce());
+        assertEquals(48000, config.rtp().sampleRate());
+        assertEquals(OptionalInt.empty(), config.webServer().publicPort());
+        assertNull(config.webServer().certificate());
+        assertNull(config.webServer().certificateChain());
+        assertEquals("", config.webServer().hostname());
         assertEquals("conference", config.server().defaultApplication());
         assertEquals(Map.of("echo", "echo"), config.server().applicationMap());
         assertEquals(List.of(), config.server().disabledApplications());
@@ -100,7 +115,7 @@ class ServerConfigTest {
     @Test
     void errorsNameTheFileSectionOptionAndValue() {
         ConfigException e = error("[SIP]\nlocal_udp_port = abc\n");
-        assertEquals(dir.resolve("config.ini") + ": [SIP] local_udp_port = 'abc': not a port number (1-65535, empty to disable)",
+        assertEquals(dir.resolve("config.ini") + ": [SIP] local_udp_port = 'abc': not a port number (0-65535)",
                 e.getMessage());
         assertTrue(error("[SIP]\nlocal_udp_port = 70000\n").getMessage().contains("local_udp_port = '70000'"));
         assertTrue(error("[Server]\ntrace_sip = maybe\n").getMessage().contains("[Server] trace_sip = 'maybe': not a boolean"));
@@ -110,15 +125,167 @@ class ServerConfigTest {
         assertTrue(error("[RTP]\naudio_codecs = opus, mp3\n").getMessage().contains("unknown codec 'mp3'"));
         assertTrue(error("[RTP]\nsrtp_encryption = always\n").getMessage().contains("srtp_encryption = 'always'"));
         assertTrue(error("[SIP]\nlocal_ip = not-an-ip\n").getMessage().contains("local_ip = 'not-an-ip': not an IP address"));
+        assertTrue(error("[SIP]\nlocal_ip = 10.1\n").getMessage().contains("local_ip = '10.1': not an IP address"));
+        assertTrue(error("[SIP]\nadvertised_ip = 256.1.1.1\n").getMessage().contains("advertised_ip = '256.1.1.1'"));
+        assertTrue(error("[WebServer]\nlocal_port = -1\n").getMessage().contains("[WebServer] local_port = '-1'"));
+        assertTrue(error("[RTP]\nsample_rate = 22050\n").getMessage().contains("[RTP] sample_rate = '22050'"));
+        assertTrue(error("[RTP]\ntimeout = soon\n").getMessage().contains("[RTP] timeout = 'soon'"));
+        assertTrue(error("[RTP]\nport_range = 1000:2000\n").getMessage().contains("port_range = '1000:2000'"));
+        assertTrue(error("[RTP]\nport_range = 50000:70000\n").getMessage().contains("port_range = '50000:70000'"));
+        assertTrue(error("[SIP]\noutbound_proxy = proxy:99999\n").getMessage().contains("port must be 1-65535"));
         assertTrue(error("[SIP]\noutbound_proxy = proxy:5060;transport=sctp\n").getMessage().contains("outbound_proxy"));
         assertTrue(error("[SIP]\ntrusted_peers = 10.0.0.0/33\n").getMessage().contains("trusted_peers = '10.0.0.0/33'"));
         assertTrue(error("[Server]\napplication_map = echo\n").getMessage().contains("application_map = 'echo'"));
     }
 
     @Test
-    void tcpAndTlsPortsMustDiffer_spec1_3() {
+    void tcpAndTlsPortsMustDiffer_spec1_3() throws Exception {
         assertTrue(error("[SIP]\nlocal_tcp_port = 5070\nlocal_tls_port = 5070\n").getMessage()
-                .contains("TCP and TLS ports must differ"));
+                .contains("[SIP] local_tls_port = '5070': TCP and TLS ports must differ"));
+        ServerConfig anyFree = load("[SIP]\nlocal_tcp_port = 0\nlocal_tls_port = 0\n", Map.of());
+        assertEquals(OptionalInt.of(0), anyFree.sip().tlsPort());
+    }
+
+    @Test
+    void booleansAcceptTheUsualSpellings_spec8() throws Exception {
+        for (String yes : List.of("true", "True", "yes", "on", "1")) {
+            assertTrue(load("[Server]\ntrace_msrp = " + yes + "\n", Map.of()).server().traceMsrp(), yes);
+        }
+        for (String no : List.of("false", "FALSE", "no", "off", "0")) {
+            assertFalse(load("[MSRP]\nuse_tls = " + no + "\n", Map.of()).msrp().useTls(), no);
+        }
+    }
+
+    @Test
+    void everyOptionOfSection8_1IsRead() throws Exception {
+        ServerConfig config = load("""
+                [Server]
+                ca_file = /etc/sylkserver/tls/ca.crt
+                certificate = tls/mine.crt
+                verify_server = true
+                enable_bonjour = yes
+                default_application = echo
+                extra_applications_dir = /opt/apps
+                trace_dir = /tmp/traces
+                trace_dns = 1
+                trace_msrp = on
+                trace_core = true
+                trace_notifications = yes
+                spool_dir = /srv/sylk
+                log_level = WARNING
+
+                [SIP]
+                local_ip = ::1
+                advertised_ip = 203.0.113.5
+                local_tcp_port =
+                local_tls_port = 5071
+                outbound_proxy = 192.0.2.1
+                enable_ice = true
+
+                [RTP]
+                audio_codecs = PCMU , speex,GSM
+                srtp_encryption = sdes
+                timeout = 0
+                sample_rate = 16000
+
+                [WebServer]
+                local_ip = 127.0.0.1
+                local_port = 0
+                public_port = 443
+                certificate = /etc/ssl/web.pem
+                certificate_chain = /etc/ssl/chain.pem
+                hostname = webrtc.example.com
+                """, Map.of());
+        ServerConfig.Server server = config.server();
+        assertEquals(Path.of("/etc/sylkserver/tls/ca.crt"), server.caFile());
+        assertEquals(dir.resolve("tls/mine.crt"), server.certificate());
+        assertTrue(server.verifyServer() && server.enableBonjour());
+        assertEquals("echo", server.defaultApplication());
+        assertEquals(Path.of("/opt/apps"), server.extraApplicationsDir());
+        assertEquals(Path.of("/tmp/traces"), server.traceDir());
+        assertTrue(server.traceDns() && server.traceMsrp() && server.traceCore() && server.traceNotifications());
+        assertFalse(server.traceSip());
+        assertEquals(Path.of("/srv/sylk"), server.spoolDir());
+        assertEquals("warning", server.logLevel());
+        assertEquals(InetAddress.getByName("::1"), config.sip().localIp());
+        assertEquals(InetAddress.getByName("203.0.113.5"), config.sip().advertisedIp());
+        assertEquals(OptionalInt.empty(), config.sip().tcpPort());
+        assertEquals(OptionalInt.of(5071), config.sip().tlsPort());
+        assertEquals(new ServerConfig.OutboundProxy("192.0.2.1", 0, "udp"), config.sip().outboundProxy());
+        assertTrue(config.sip().enableIce());
+        assertEquals(List.of("PCMU", "speex", "GSM"), config.rtp().audioCodecs());
+        assertEquals("sdes", config.rtp().srtpEncryption());
+        assertEquals(0, config.rtp().timeout());
+        assertEquals(16000, config.rtp().sampleRate());
+        ServerConfig.WebServer web = config.webServer();
+        assertEquals(InetAddress.getByName("127.0.0.1"), web.localIp());
+        assertEquals(0, web.localPort());
+        assertEquals(OptionalInt.of(443), web.publicPort());
+        assertEquals(Path.of("/etc/ssl/web.pem"), web.certificate());
+        assertEquals(Path.of("/etc/ssl/chain.pem"), web.certificateChain());
+        assertEquals("webrtc.example.com", web.hostname());
+    }
+
+    @Test
+    void localIpAnyOrEmptyMeansTheDefaultRoutesAddress_spec8_1() throws Exception {
+        InetAddress route = ServerConfig.defaultRouteAddress();
+        assertEquals(route, load("[SIP]\nlocal_ip = any\n", Map.of()).sip().localIp());
+        assertEquals(route, load("[SIP]\nlocal_ip =\n", Map.of()).sip().localIp());
+    }
+
+    @Test
+    void applicationMapKeepsFileOrderAndCannotBeChanged() throws Exception {
+        Map<String, String> map = load("[Server]\napplication_map = b:echo, a:playback, c@d:conference\n", Map.of())
+                .server().applicationMap();
+        assertEquals(List.of("b", "a", "c@d"), List.copyOf(map.keySet()));
+        assertThrows(UnsupportedOperationException.class, () -> map.put("x", "echo"));
+        assertTrue(error("[Server]\napplication_map = echo:\n").getMessage().contains("application_map = 'echo:'"));
+        assertTrue(error("[Server]\napplication_map = :echo\n").getMessage().contains("application_map = ':echo'"));
+        assertTrue(error("[Server]\napplication_map = a b:echo\n").getMessage().contains("application_map = 'a b:echo'"));
+    }
+
+    @Test
+    void overridesReplaceFileValuesAndTheirErrorsSayTheyAreOverrides() throws Exception {
+        ServerConfig config = load("[SIP]\nlocal_udp_port = 5070\n",
+                Map.of("SIP.local_udp_port", "", "RTP.timeout", "5", "Server.application_map", "x:echo"));
+        assertEquals(OptionalInt.empty(), config.sip().udpPort());
+        assertEquals(5, config.rtp().timeout());
+        assertEquals(Map.of("x", "echo"), config.server().applicationMap());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> load(null, Map.of("SIP.local_tls_port", "tls")));
+        assertEquals(dir.resolve("config.ini") + " (override): [SIP] local_tls_port = 'tls': not a port number (0-65535)",
+                e.getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> load(null, Map.of("local_tls_port", "1")))
+                .getMessage().contains("expected Section.option"));
+    }
+
+    @Test
+    void unknownSectionsAndOptionsAreLoggedNotFatal() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            load("[Server]\nlog_levl = debug\n[Thor]\nnodes = a\n", Map.of());
+            assertTrue(log.contains("unknown section [Thor]"), log.messages().toString());
+            assertTrue(log.contains("unknown option 'log_levl' in [Server]"), log.messages().toString());
+        }
+    }
+
+    @Test
+    void iniSyntaxFollowsConfigparser() throws Exception {
+        ServerConfig config = load("""
+                # hash comment
+                [Server]
+                Default_Application: playback
+                application_map = echo:echo,
+                    playback:playback
+                  ; indented comment
+                disabled_applications = a, b
+
+                [SIP]
+                outbound_proxy = proxy.example.com;transport=tls
+                """, Map.of());
+        assertEquals("playback", config.server().defaultApplication());
+        assertEquals(Map.of("echo", "echo", "playback", "playback"), config.server().applicationMap());
+        assertEquals(List.of("a", "b"), config.server().disabledApplications());
+        assertEquals(new ServerConfig.OutboundProxy("proxy.example.com", 0, "tls"), config.sip().outboundProxy());
     }
 
     @Test

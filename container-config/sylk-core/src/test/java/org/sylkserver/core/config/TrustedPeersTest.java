@@ -1,5 +1,6 @@
 package org.sylkserver.core.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,7 @@ import java.net.InetAddress;
 
 import org.junit.jupiter.api.Test;
 
-/** {@code [SIP] trusted_peers} (spec §1.5). */
+/** {@code [SIP] trusted_peers} (spec §1.5): CIDR networks, addresses, host names, any, none. */
 class TrustedPeersTest {
 
     private static final TrustedPeers.Errors ERRORS = (option, value, problem) -> new ConfigException(value + ": " + problem);
@@ -42,9 +43,21 @@ class TrustedPeersTest {
     }
 
     @Test
-    void badEntriesAreConfigurationErrors() {
-        assertThrows(ConfigException.class, () -> TrustedPeers.parse("10.0.0.0/40", ERRORS));
+    void ipv6AddressesAndNoneNextToOtherEntries() throws Exception {
+        assertTrue(trusted("::1", "::1"));
+        assertFalse(trusted("::1", "::2"));
+        assertTrue(trusted("none, 192.0.2.0/24", "192.0.2.77"));
+        assertFalse(trusted("", "192.0.2.77"));
+    }
+
+    @Test
+    void badEntriesAreConfigurationErrorsNamingTheEntry() {
+        assertEquals("10.0.0.0/40: prefix length must be 0-32",
+                assertThrows(ConfigException.class, () -> TrustedPeers.parse("10.0.0.0/40", ERRORS)).getMessage());
         assertThrows(ConfigException.class, () -> TrustedPeers.parse("10.0.0.0/x", ERRORS));
-        assertThrows(ConfigException.class, () -> TrustedPeers.parse("no-such-host.invalid", ERRORS));
+        assertThrows(ConfigException.class, () -> TrustedPeers.parse("2001:db8::/129", ERRORS));
+        assertThrows(ConfigException.class, () -> TrustedPeers.parse("example/8", ERRORS));
+        assertThrows(ConfigException.class, () -> TrustedPeers.parse("10.1", ERRORS));
+        assertThrows(ConfigException.class, () -> TrustedPeers.parse("127.0.0.1, no-such-host.invalid", ERRORS));
     }
 }

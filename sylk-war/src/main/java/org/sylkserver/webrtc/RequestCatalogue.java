@@ -1,0 +1,70 @@
+package org.sylkserver.webrtc;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import javax.json.JsonObject;
+import javax.json.JsonString;
+import javax.json.JsonValue;
+import javax.json.bind.Jsonb;
+
+import org.sylkserver.webrtc.api.PingRequest;
+import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SylkRtcRequest;
+
+/**
+ * The requests this server implements (spec §4.4), each bound to its JSON-B class and its handler. Adding a
+ * request is its class in {@code org.sylkserver.webrtc.api} plus one {@link #add} line in {@link #SYLKRTC_2}.
+ * A handler that returns normally is acked; one that throws {@link RequestError} gets that error; events it
+ * sends go out before the ack (spec §4.3).
+ */
+final class RequestCatalogue {
+
+    /** Handles one bound request on the connection's own executor. */
+    @FunctionalInterface
+    interface Handler<R extends SylkRtcRequest> {
+        void handle(SylkRtcConnection connection, R request) throws RequestError;
+    }
+
+    static final RequestCatalogue SYLKRTC_2 = new RequestCatalogue()
+            .add(PingRequest.TYPE, PingRequest.class, (connection, ping) -> {
+                // ack only (spec §4.5.1)
+            });
+
+    private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler) {
+
+        void run(SylkRtcConnection connection, JsonObject json, Jsonb jsonb) throws RequestError {
+            RequestSchema.check(json, type);
+            handler.handle(connection, jsonb.fromJson(json.toString(), type));
+        }
+    }
+
+    private final Map<String, Entry<?>> entries = new HashMap<>();
+
+    <R extends SylkRtcRequest> RequestCatalogue add(String sylkrtc, Class<R> type, Handler<R> handler) {
+        if (entries.putIfAbsent(sylkrtc, new Entry<>(type, handler)) != null) {
+            throw new IllegalArgumentException("request type " + sylkrtc + " added twice");
+        }
+        return this;
+    }
+
+    /**
+     * Binds the request in {@code json} to its class and runs its handler.
+     *
+     * @throws RequestError the request has no or an unknown type, violates its schema, or its handler failed
+     */
+    void dispatch(SylkRtcConnection connection, JsonObject json, Jsonb jsonb) throws RequestError {
+        JsonValue sylkrtc = json.get("sylkrtc");
+        if (sylkrtc == null || sylkrtc == JsonValue.NULL) {
+            throw new RequestError("Missing 'sylkrtc' property");
+        }
+        if (!(sylkrtc instanceof JsonString type)) {
+            throw new RequestError("Invalid value for 'sylkrtc' property: " + sylkrtc + " (expected: string)");
+        }
+        Entry<?> entry = entries.get(type.getString());
+        if (entry == null) {
+            throw new RequestError("Unknown request type: " + type.getString());
+        }
+        entry.run(connection, json, jsonb);
+    }
+}
