@@ -1,0 +1,44 @@
+package org.sylkserver.media.codec;
+
+/**
+ * An audio codec as the media engine uses it: one frame of mono 16-bit signed PCM in, one RTP payload out, and
+ * back. Frames are 20 ms long (the mixer's frame), so {@code sampleRate() / 50} samples; codecs whose bit
+ * stream allows other durations (G.711 does, RFC 3551 §4.5.14) accept any number of samples.
+ *
+ * <p>Stateless codecs such as {@link G711} may be shared; codecs that carry state from frame to frame (Opus,
+ * G.722 ADPCM, Speex) are used as one instance per direction of one stream, by one thread at a time.
+ */
+public interface AudioCodec {
+
+    /** The encoding name as written in {@code a=rtpmap} (RFC 4566 §6), e.g. {@code PCMU}, {@code opus}. */
+    String encodingName();
+
+    /** The rate in Hz of the PCM samples given to {@link #encode} and returned by {@link #decode}. */
+    int sampleRate();
+
+    /**
+     * The RTP timestamp clock rate in Hz as written in {@code a=rtpmap}; not always the sample rate (G.722
+     * samples at 16 kHz on an 8 kHz RTP clock, RFC 3551 §4.5.2).
+     */
+    int rtpClockRate();
+
+    /** The static payload type of RFC 3551 §6, or -1 for a codec that needs a dynamic one. */
+    int staticPayloadType();
+
+    /**
+     * Encodes one frame.
+     *
+     * @param pcm mono 16-bit signed samples at {@link #sampleRate()}
+     * @return the RTP payload
+     * @throws IllegalArgumentException if the codec cannot encode a frame of that many samples
+     */
+    byte[] encode(short[] pcm);
+
+    /**
+     * Decodes one RTP payload.
+     *
+     * @return mono 16-bit signed samples at {@link #sampleRate()}
+     * @throws IllegalArgumentException if the payload is not valid for this codec
+     */
+    short[] decode(byte[] payload);
+}
