@@ -56,6 +56,47 @@ class EchoIT {
         assertEchoCall("t1");
     }
 
+    /** RFC 4733 §2.3 telephone-events (PT 101 as offered) sent into an echo call are reported once each. */
+    @Test
+    void dtmfKeyPressesAreReportedOnceEach_rfc4733() throws Exception {
+        try (DatagramSocket media = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            media.setSoTimeout(2000);
+            Path portFile = work.resolve("echo-port");
+            Sipp.Running call = Sipp.scenario(work, Scenarios.audioCall("echo", media.getLocalPort(), portFile, 4000)).start();
+            int echoPort = awaitPort(portFile, call);
+            InetAddress server = InetAddress.getByName(Sipp.SERVER);
+            int seq = 1000;
+            long timestamp = 160_000;
+            for (char digit : new char[] {'5', '#'}) {
+                int event = digit == '#' ? 11 : digit - '0';
+                // start (marker), two updates, then the end packet three times (RFC 4733 §2.5.1)
+                int[][] packets = {{1, 0, 400}, {0, 0, 800}, {0, 0, 1200}, {0, 1, 1600}, {0, 1, 1600}, {0, 1, 1600}};
+                for (int[] p : packets) {
+                    ByteBuffer rtp = ByteBuffer.allocate(16);
+                    rtp.put((byte) 0x80).put((byte) ((p[0] == 1 ? 0x80 : 0) | 101)).putShort((short) seq++)
+                            .putInt((int) timestamp).putInt(0x5eed1234);
+                    rtp.put((byte) event).put((byte) ((p[1] == 1 ? 0x80 : 0) | 10)).putShort((short) p[2]);
+                    media.send(new DatagramPacket(rtp.array(), 16, server, echoPort));
+                    media.receive(new DatagramPacket(new byte[2048], 2048));
+                }
+                timestamp += 3200;
+            }
+            assertEquals(0, call.await().exitCode());
+        }
+        String log = Files.readString(Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log"));
+        assertEquals(1, count(log, "DTMF 5 from sip:tester@"), "digit 5 reported exactly once");
+        assertEquals(1, count(log, "DTMF # from sip:tester@"), "digit # reported exactly once");
+        assertTrue(log.contains("DTMF 5 from sip:tester@127.0.0.1:") && log.contains("(200 ms)"), "duration 1600/8000 s");
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     /** Debian's sipp has no TLS, so this call is placed by the JDK's TLS client with hand-written SIP. */
     @Test
     void audioCallOverTlsEchoesRtp() throws Exception {

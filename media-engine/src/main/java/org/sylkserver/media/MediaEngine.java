@@ -178,7 +178,7 @@ public final class MediaEngine implements AutoCloseable {
         LOG.fine(() -> "closed " + endpoint);
     }
 
-    private void onIoThread(Runnable task) {
+    void onIoThread(Runnable task) {
         ioTasks.add(task);
         selector.wakeup();
     }

@@ -9,6 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import org.sylkserver.media.dtmf.DtmfListener;
+import org.sylkserver.media.dtmf.DtmfReceiver;
+import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
+
 /**
  * An RTP endpoint that returns every valid packet, unchanged, to the address it came from: the echo test.
  * RTP arrives on the even port, RTCP on the port above it or multiplexed on the RTP port (RFC 5761 §4); each is
@@ -40,6 +44,9 @@ public final class RtpEchoEndpoint implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean inactive = new AtomicBoolean();
     private volatile long lastRtpNanos = System.nanoTime();
+    /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
+    private volatile int telephoneEventType = -1;
+    private volatile DtmfReceiver dtmf;
 
     // written by the I/O thread only; volatile so that stats() sees current values
     private volatile long rtpPacketsIn;
@@ -76,6 +83,16 @@ public final class RtpEchoEndpoint implements AutoCloseable {
                 invalidPackets, foreignPackets);
     }
 
+    /**
+     * Reports the RFC 4733 key presses the caller sends with payload type {@code payloadType} at
+     * {@code clockRate}, each once, to {@code listener} (on the media engine's I/O thread; keep it short).
+     * The packets are still echoed. Called again after a re-negotiation, it replaces the previous receiver.
+     */
+    public void receiveDtmf(int payloadType, int clockRate, DtmfListener listener) {
+        dtmf = new DtmfReceiver(clockRate, listener);
+        telephoneEventType = payloadType;
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed.get();
@@ -102,7 +119,8 @@ public final class RtpEchoEndpoint implements AutoCloseable {
             long now = System.nanoTime();
             int length = buffer.remaining();
             boolean isRtcp = rtcpPort || RtpHeader.isRtcp(buffer);
-            if (isRtcp ? !RtpHeader.isValidRtcp(buffer) : RtpHeader.parse(buffer) == null) {
+            RtpHeader header = isRtcp ? null : RtpHeader.parse(buffer);
+            if (isRtcp ? !RtpHeader.isValidRtcp(buffer) : header == null) {
                 invalidPackets++;
                 continue;
             }
@@ -116,6 +134,9 @@ public final class RtpEchoEndpoint implements AutoCloseable {
                 rtpPacketsIn++;
                 rtpBytesIn += length;
                 lastRtpNanos = now;
+                if (header.payloadType() == telephoneEventType) {
+                    receiveTelephoneEvent(header, buffer);
+                }
             }
             // a full socket buffer drops the packet (0 bytes sent), as the network would
             if (channel.send(buffer, source) > 0) {
@@ -126,6 +147,15 @@ public final class RtpEchoEndpoint implements AutoCloseable {
                     rtpBytesOut += length;
                 }
             }
+        }
+    }
+
+    private void receiveTelephoneEvent(RtpHeader header, ByteBuffer packet) {
+        try {
+            dtmf.receive(header, packet);
+        } catch (MalformedTelephoneEventException e) {
+            // counted as invalid; the packet is still echoed like any other RTP
+            invalidPackets++;
         }
     }
 
@@ -140,6 +170,11 @@ public final class RtpEchoEndpoint implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            DtmfReceiver receiver = dtmf;
+            if (receiver != null) {
+                // a key still held when the call ends is reported now (its end packets will not come)
+                engine.onIoThread(receiver::flush);
+            }
             engine.release(this);
         }
     }

@@ -96,6 +96,34 @@ class MediaEngineTest {
     }
 
     @Test
+    void telephoneEventsOfTheNegotiatedTypeAreReportedOnceAndStillEchoed_rfc4733_s2_5() throws Exception {
+        engine = new MediaEngine(loopback, 42500, 42510, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        java.util.List<org.sylkserver.media.dtmf.DtmfEvent> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+        endpoint.receiveDtmf(101, 8000, keys::add);
+        org.sylkserver.media.dtmf.DtmfSender sender = new org.sylkserver.media.dtmf.DtmfSender(8000);
+        try (DatagramSocket caller = caller()) {
+            int seq = 7;
+            for (var packet : sender.packets('7', Duration.ofMillis(120))) {
+                java.nio.ByteBuffer rtp = java.nio.ByteBuffer.allocate(12 + packet.payload().length);
+                rtp.put((byte) 0x80).put((byte) ((packet.marker() ? 0x80 : 0) | 101)).putShort((short) seq++)
+                        .putInt((int) (8000 + packet.timestampOffset())).putInt(42).put(packet.payload());
+                send(caller, rtp.array(), endpoint.port());
+                assertArrayEquals(rtp.array(), receive(caller), "telephone-events are echoed too");
+            }
+            await(() -> keys.size() == 1, "the key press");
+            assertEquals(java.util.Optional.of('7'), keys.get(0).digit());
+            assertEquals(120, keys.get(0).durationMillis(), 20);
+            // PCMU (PT 0) is not a telephone-event
+            byte[] audio = new byte[172];
+            audio[0] = (byte) 0x80;
+            send(caller, audio, endpoint.port());
+            receive(caller);
+            assertEquals(1, keys.size());
+        }
+    }
+
+    @Test
     void rtcpComesBackOnItsOwnPortAndWhenMultiplexed_rfc3550_s11_rfc5761_s4() throws Exception {
         engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });

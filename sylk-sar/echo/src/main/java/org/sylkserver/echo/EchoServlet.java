@@ -22,6 +22,8 @@ import org.sylkserver.core.im.MessageBody;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpEchoEndpoint;
 import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.media.sdp.MediaDescription;
+import org.sylkserver.media.sdp.RtpMap;
 import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.sdp.SessionDescription;
 
@@ -111,6 +113,7 @@ public class EchoServlet extends SylkSipServlet {
             notAcceptable(request, e);
             return;
         }
+        listenForDtmf(endpoint, answer, request);
         EchoCall call = new EchoCall(request, endpoint, origin, answer.sdp());
         created[0] = call;
         session.setAttribute(EchoListener.CALL, call);
@@ -134,12 +137,31 @@ public class EchoServlet extends SylkSipServlet {
             AudioAnswerer.Answer answer = answerer.answer(offer(request), call.origin(), SylkRuntime.get().sdpAddress(),
                     call.endpoint().port());
             call.updateAnswer(answer.sdp());
+            listenForDtmf(call.endpoint(), answer, request);
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(answer.sdp().toBytes(), "application/sdp");
             ok.send();
             log.info(() -> "re-INVITE from " + request.getFrom().getURI() + ": audio " + answer.direction());
         } catch (SdpException e) {
             notAcceptable(request, e);
+        }
+    }
+
+    /** RFC 4733 key presses are logged (spec §6.1: the echo only logs received DTMF). */
+    private void listenForDtmf(RtpEchoEndpoint endpoint, AudioAnswerer.Answer answer, SipServletRequest request) {
+        String caller = request.getFrom().getURI().toString();
+        MediaDescription audio = answer.sdp().media().stream().filter(m -> m.port() != 0).findFirst().orElse(null);
+        if (audio == null) {
+            return;
+        }
+        for (String format : answer.payloadTypes()) {
+            RtpMap map = audio.rtpMap(format);
+            if (map != null && map.name().equals("telephone-event")) {
+                endpoint.receiveDtmf(Integer.parseInt(format), map.clockRate(), event -> log.info(() -> "DTMF "
+                        + event.digit().map(String::valueOf).orElse("event " + event.event()) + " from " + caller
+                        + " (" + event.durationMillis() + " ms)"));
+                return;
+            }
         }
     }
 
