@@ -9,12 +9,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
 import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
 
 /**
- * An RTP endpoint that returns every valid packet, unchanged, to the address it came from: the echo test.
+ * An RTP endpoint that returns every valid packet to the address it came from: the echo test. Packets are
+ * copied unchanged, except the audio of a payload type given to {@link #transcode}, which is decoded and
+ * encoded again.
  * RTP arrives on the even port, RTCP on the port above it or multiplexed on the RTP port (RFC 5761 §4); each is
  * sent back on the socket it arrived on, to the latched source (symmetric RTP, RFC 4961, see
  * {@link SymmetricLatch}). Datagrams that are neither valid RTP nor valid RTCP are dropped and counted.
@@ -47,6 +50,9 @@ public final class RtpEchoEndpoint implements AutoCloseable {
     /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
     private volatile int telephoneEventType = -1;
     private volatile DtmfReceiver dtmf;
+    /** The payload type whose audio is decoded and encoded again before it is echoed (-1: none), and its codec. */
+    private volatile int transcodedType = -1;
+    private volatile AudioCodec transcodedCodec;
 
     // written by the I/O thread only; volatile so that stats() sees current values
     private volatile long rtpPacketsIn;
@@ -91,6 +97,16 @@ public final class RtpEchoEndpoint implements AutoCloseable {
     public void receiveDtmf(int payloadType, int clockRate, DtmfListener listener) {
         dtmf = new DtmfReceiver(clockRate, listener);
         telephoneEventType = payloadType;
+    }
+
+    /**
+     * Echoes the audio of {@code payloadType} decoded and encoded again with {@code codec} instead of copying
+     * the packet, so that the caller hears what the server's codec makes of its audio (the echo test of the
+     * original does the same through its mixer). RTP header fields are kept; other payload types are copied.
+     */
+    public void transcode(int payloadType, AudioCodec codec) {
+        transcodedCodec = codec;
+        transcodedType = payloadType;
     }
 
     /** Whether {@link #close()} was called. */
@@ -138,16 +154,31 @@ public final class RtpEchoEndpoint implements AutoCloseable {
                     receiveTelephoneEvent(header, buffer);
                 }
             }
+            ByteBuffer reply = !isRtcp && header.payloadType() == transcodedType ? transcoded(header, buffer) : buffer;
+            int replyLength = reply.remaining();
             // a full socket buffer drops the packet (0 bytes sent), as the network would
-            if (channel.send(buffer, source) > 0) {
+            if (channel.send(reply, source) > 0) {
                 if (isRtcp) {
                     rtcpPacketsOut++;
                 } else {
                     rtpPacketsOut++;
-                    rtpBytesOut += length;
+                    rtpBytesOut += replyLength;
                 }
             }
         }
+    }
+
+    /** The packet with its payload decoded and encoded again; padding (RFC 3550 §5.1) is dropped. */
+    private ByteBuffer transcoded(RtpHeader header, ByteBuffer packet) {
+        int start = packet.position();
+        byte[] payload = new byte[header.payloadLength()];
+        packet.get(start + header.headerLength(), payload);
+        byte[] encoded = transcodedCodec.encode(transcodedCodec.decode(payload));
+        ByteBuffer out = ByteBuffer.allocate(header.headerLength() + encoded.length);
+        out.put(packet.duplicate().position(start).limit(start + header.headerLength()));
+        out.put(0, (byte) (out.get(0) & ~0x20));
+        out.put(encoded);
+        return out.flip();
     }
 
     private void receiveTelephoneEvent(RtpHeader header, ByteBuffer packet) {

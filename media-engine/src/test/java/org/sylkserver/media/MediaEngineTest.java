@@ -124,6 +124,32 @@ class MediaEngineTest {
     }
 
     @Test
+    void transcodedAudioIsDecodedAndEncodedAgainKeepingTheHeader_g711() throws Exception {
+        engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        endpoint.transcode(0, org.sylkserver.media.codec.G711.PCMU);
+        try (DatagramSocket caller = caller()) {
+            byte[] packet = new byte[12 + 160];
+            packet[0] = (byte) 0x80;
+            packet[2] = 1;
+            for (int i = 12; i < packet.length; i++) {
+                packet[i] = (byte) (i * 7);
+            }
+            packet[12] = 0x7f;
+            send(caller, packet, endpoint.port());
+            byte[] back = receive(caller);
+            byte[] expected = packet.clone();
+            // mu-law 0x7F is "negative zero": it decodes to 0, which encodes as 0xFF; every other code survives
+            expected[12] = (byte) 0xff;
+            assertArrayEquals(expected, back);
+            byte[] alaw = packet.clone();
+            alaw[1] = 8;
+            send(caller, alaw, endpoint.port());
+            assertArrayEquals(alaw, receive(caller), "other payload types are copied");
+        }
+    }
+
+    @Test
     void rtcpComesBackOnItsOwnPortAndWhenMultiplexed_rfc3550_s11_rfc5761_s4() throws Exception {
         engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });

@@ -21,6 +21,7 @@ import org.sylkserver.core.im.EchoReply;
 import org.sylkserver.core.im.MessageBody;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpEchoEndpoint;
+import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.MediaDescription;
 import org.sylkserver.media.sdp.RtpMap;
@@ -114,6 +115,7 @@ public class EchoServlet extends SylkSipServlet {
             return;
         }
         listenForDtmf(endpoint, answer, request);
+        transcode(endpoint, answer, request);
         EchoCall call = new EchoCall(request, endpoint, origin, answer.sdp());
         created[0] = call;
         session.setAttribute(EchoListener.CALL, call);
@@ -138,6 +140,7 @@ public class EchoServlet extends SylkSipServlet {
                     call.endpoint().port());
             call.updateAnswer(answer.sdp());
             listenForDtmf(call.endpoint(), answer, request);
+            transcode(call.endpoint(), answer, request);
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(answer.sdp().toBytes(), "application/sdp");
             ok.send();
@@ -145,6 +148,27 @@ public class EchoServlet extends SylkSipServlet {
         } catch (SdpException e) {
             notAcceptable(request, e);
         }
+    }
+
+    /**
+     * The first codec of the answer is echoed through the server's own decoder and encoder when the media
+     * engine implements it (so codec negotiation is exercised end to end); other payloads are copied.
+     */
+    private void transcode(RtpEchoEndpoint endpoint, AudioAnswerer.Answer answer, SipServletRequest request) {
+        MediaDescription audio = answer.sdp().media().stream().filter(m -> m.port() != 0).findFirst().orElse(null);
+        if (audio == null || answer.payloadTypes().isEmpty()) {
+            return;
+        }
+        String format = answer.payloadTypes().get(0);
+        RtpMap map = audio.rtpMap(format);
+        if (map == null) {
+            return;
+        }
+        AudioCodecs.forEncoding(map.encoding(), map.clockRate()).ifPresentOrElse(codec -> {
+            endpoint.transcode(Integer.parseInt(format), codec);
+            log.fine(() -> "echo for " + request.getFrom().getURI() + " decodes and encodes " + map.encoding());
+        }, () -> log.fine(() -> "echo for " + request.getFrom().getURI() + " copies " + map.encoding()
+                + " (no codec in the media engine yet)"));
     }
 
     /** RFC 4733 key presses are logged (spec §6.1: the echo only logs received DTMF). */
