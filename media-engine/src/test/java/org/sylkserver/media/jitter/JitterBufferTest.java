@@ -1,0 +1,286 @@
+package org.sylkserver.media.jitter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.RtpHeader;
+
+/** Adaptive playout of one participant's audio (RFC 3550 §5.1, §6.4.1, Appendix A.1 and A.8). */
+class JitterBufferTest {
+
+    private static final long MS = 1_000_000L;
+    /** Arbitrary origin for the nanoTime clock, far from zero as in practice. */
+    private static final long T0 = 123_456_789_000L;
+    private static final int RATE = 8000;
+    private static final int FRAME_SAMPLES = 160;
+    private static final long SSRC = 0x1234_5678L;
+
+    /** Packets waiting to arrive, and what each tick played. */
+    private static final class Simulation {
+        final JitterBuffer buffer;
+        final List<long[]> pending = new ArrayList<>(); // {arrivalMs, seq, ts, ssrc, marker}
+        long tickMs = 10;
+
+        Simulation(JitterBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        Simulation send(int seq, long ts, long arrivalMs) {
+            return send(seq, ts, arrivalMs, SSRC, false);
+        }
+
+        Simulation send(int seq, long ts, long arrivalMs, long ssrc, boolean marker) {
+            pending.add(new long[] {arrivalMs, seq, ts, ssrc, marker ? 1 : 0});
+            return this;
+        }
+
+        /** Runs one 20 ms tick: delivers what has arrived by then, polls. */
+        Optional<PlayoutFrame> tick() {
+            pending.sort(Comparator.comparingLong(p -> p[0]));
+            while (!pending.isEmpty() && pending.get(0)[0] <= tickMs) {
+                long[] p = pending.remove(0);
+                buffer.offer(header((int) p[1], p[2], p[3], p[4] == 1), new byte[FRAME_SAMPLES], T0 + p[0] * MS);
+            }
+            Optional<PlayoutFrame> out = buffer.poll(T0 + tickMs * MS);
+            tickMs += 20;
+            return out;
+        }
+
+        /** Runs ticks and describes each: sequence number, "M" for missing, "-" for nothing. */
+        List<String> run(int ticks) {
+            List<String> played = new ArrayList<>();
+            for (int i = 0; i < ticks; i++) {
+                played.add(tick().map(f -> f.isMissing() ? "M" : String.valueOf(f.header().sequence())).orElse("-"));
+            }
+            return played;
+        }
+    }
+
+    private static RtpHeader header(int seq, long ts, long ssrc, boolean marker) {
+        return new RtpHeader(false, false, 0, marker, 0, seq, ts, ssrc, 12, FRAME_SAMPLES);
+    }
+
+    /** Packets 0..n-1 sent every 20 ms from seq/timestamp bases, arriving without jitter. */
+    private static Simulation steady(int n, int firstSeq) {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < n; k++) {
+            sim.send((firstSeq + k) & 0xffff, 1000L + (long) k * FRAME_SAMPLES, 20L * k);
+        }
+        return sim;
+    }
+
+    private static List<String> seqs(int from, int count) {
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            out.add(String.valueOf((from + k) & 0xffff));
+        }
+        return out;
+    }
+
+    @Test
+    void inOrderPacketsPlayOnePerTickAfterTheInitialDelay() {
+        Simulation sim = steady(10, 100);
+        List<String> played = sim.run(11);
+        // Tick at 10 ms: the first packet (arrived at 0) has waited less than the 20 ms minimum delay.
+        assertEquals("-", played.get(0));
+        assertEquals(seqs(100, 10), played.subList(1, 11));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(10, stats.received());
+        assertEquals(0, stats.lost());
+        assertEquals(30.0, stats.delayMillis(), 1e-9);
+        assertEquals(0.0, stats.jitterMillis(), 1e-9);
+    }
+
+    @Test
+    void reorderedPacketsArePutBackInSequenceOrder_rfc3550_s5_1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        sim.send(0, 0, 0).send(2, 320, 20).send(1, 160, 21).send(3, 480, 60).send(4, 640, 80);
+        assertEquals(List.of("-", "0", "1", "2", "3", "4"), sim.run(6));
+        assertEquals(0, sim.buffer.stats().lost());
+    }
+
+    @Test
+    void aLostPacketYieldsExactlyOneMissingMarker() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 10; k++) {
+            if (k != 5) {
+                sim.send(k, (long) k * FRAME_SAMPLES, 20L * k);
+            }
+        }
+        assertEquals(List.of("-", "0", "1", "2", "3", "4", "M", "6", "7", "8", "9"), sim.run(11));
+        assertEquals(1, sim.buffer.stats().lost());
+        assertEquals(0, sim.buffer.stats().late());
+    }
+
+    @Test
+    void duplicatesAreDroppedAndCounted() {
+        Simulation sim = steady(6, 0);
+        sim.send(3, 1000 + 3 * FRAME_SAMPLES, 65);
+        sim.send(1, 1000 + FRAME_SAMPLES, 90); // after it was played
+        assertEquals(List.of("-", "0", "1", "2", "3", "4", "5"), sim.run(7));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(2, stats.duplicate());
+        assertEquals(0, stats.late());
+        assertEquals(8, stats.received());
+    }
+
+    @Test
+    void packetsArrivingAfterTheirTurnAreDroppedAsLate() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 8; k++) {
+            sim.send(k, (long) k * FRAME_SAMPLES, k == 3 ? 200 : 20L * k);
+        }
+        // Packet 3 was due at the tick of 90 ms; 4 was already there, so 3 was given up and is dropped at 200 ms.
+        // After 7 the stream has ended: underrun, concealed at every tick.
+        assertEquals(List.of("-", "0", "1", "2", "M", "4", "5", "6", "7", "M", "M"), sim.run(11));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(1, stats.late());
+        assertEquals(1, stats.lost());
+    }
+
+    @Test
+    void sequenceNumbersWrapFrom65535To0_rfc3550_appendixA1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 10; k++) {
+            int seq = (65530 + k) & 0xffff;
+            // 0 overtakes 65535 on the way.
+            long arrival = seq == 65535 ? 20L * k + 15 : seq == 0 ? 20L * k - 10 : 20L * k;
+            sim.send(seq, 0xffff_ff00L + (long) k * FRAME_SAMPLES & 0xffff_ffffL, arrival);
+        }
+        List<String> played = sim.run(11);
+        assertEquals("-", played.get(0));
+        assertEquals(seqs(65530, 10), played.subList(1, 11));
+        assertEquals(0, sim.buffer.stats().lost());
+        assertEquals(0, sim.buffer.stats().late());
+    }
+
+    @Test
+    void jitterFollowsTheEstimatorOfRfc3550_s6_4_1_appendixA8() {
+        JitterBuffer buffer = new JitterBuffer(RATE);
+        long[] arrivalMs = {0, 23, 41, 66, 80, 104, 119, 147, 160, 185, 201, 222};
+        double expected = 0;
+        long previousTransit = 0;
+        for (int k = 0; k < arrivalMs.length; k++) {
+            long ts = 5000L + (long) k * FRAME_SAMPLES;
+            buffer.offer(header(k, ts, SSRC, false), new byte[FRAME_SAMPLES], T0 + arrivalMs[k] * MS);
+            // A.8: transit = arrival in timestamp units - timestamp; J += (|D| - J) / 16.
+            long transit = arrivalMs[k] * RATE / 1000 - ts;
+            if (k > 0) {
+                expected += (Math.abs(transit - previousTransit) - expected) / 16.0;
+            }
+            previousTransit = transit;
+        }
+        assertTrue(expected > 0);
+        assertEquals(expected * 1000 / RATE, buffer.stats().jitterMillis(), 1e-9);
+    }
+
+    @Test
+    void delayGrowsQuicklyUnderJitterAndShrinksBackSlowly() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        Random random = new Random(3550);
+        int jittery = 250;
+        int total = 1000;
+        for (int k = 0; k < total; k++) {
+            long extra = k < jittery ? random.nextInt(81) : 0;
+            sim.send(k, (long) k * FRAME_SAMPLES, 20L * k + extra);
+        }
+        sim.run(jittery);
+        JitterStats underJitter = sim.buffer.stats();
+        assertTrue(underJitter.targetDelayMillis() > 80, "target " + underJitter.targetDelayMillis());
+        assertTrue(underJitter.delayMillis() >= underJitter.targetDelayMillis() - 20,
+                "delay " + underJitter.delayMillis() + " reached target " + underJitter.targetDelayMillis());
+        // Once it has grown, late arrivals are rare: 0 to 80 ms of jitter fits in the delay.
+        assertTrue(underJitter.late() <= 3, "late " + underJitter.late());
+
+        double previous = underJitter.delayMillis();
+        int lastDecrease = -1000;
+        for (int tick = 0; tick < total - jittery - 20; tick++) {
+            sim.tick();
+            double delay = sim.buffer.stats().delayMillis();
+            if (delay < previous) {
+                assertEquals(20.0, previous - delay, 1e-9, "one frame at a time");
+                assertTrue(tick - lastDecrease >= 50, "at most one frame per second");
+                lastDecrease = tick;
+            }
+            previous = delay;
+        }
+        JitterStats calm = sim.buffer.stats();
+        assertTrue(calm.delayMillis() <= 40, "delay back near the minimum: " + calm.delayMillis());
+        assertEquals(20.0, calm.targetDelayMillis(), 1e-9);
+    }
+
+    @Test
+    void aNewSsrcResynchronises_rfc3550_s8() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 5; k++) {
+            sim.send(k, (long) k * FRAME_SAMPLES, 20L * k);
+        }
+        // The participant's client restarts its stream: new SSRC, unrelated sequence number and timestamp.
+        for (int k = 0; k < 5; k++) {
+            sim.send(40000 + k, 9_000_000L + (long) k * FRAME_SAMPLES, 85 + 20L * k, 0xabcdefL, k == 0);
+        }
+        List<String> played = sim.run(12);
+        // Old packets 0-3 play (ticks 30-90 ms); at 85 ms the new source empties the buffer and is held one frame.
+        assertEquals(List.of("-", "0", "1", "2", "-", "40000", "40001", "40002", "40003", "40004", "M", "M"), played);
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(2, stats.discarded(), "packets 3 and 4 of the old source");
+        assertEquals(0, stats.lost());
+        assertEquals(0, stats.late());
+    }
+
+    @Test
+    void aTalkSpurtAfterSilenceIsHeldForTheDelay_rfc3551_s4_1() {
+        talkSpurtAfterSilence(true);
+    }
+
+    @Test
+    void aTimestampJumpWithoutMarkerBitAlsoStartsATalkSpurt_rfc3550_s5_1() {
+        // The marker bit may be lost with the spurt's first packet; the timestamp gap still shows the silence.
+        talkSpurtAfterSilence(false);
+    }
+
+    private static void talkSpurtAfterSilence(boolean marker) {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 3; k++) {
+            sim.send(k, (long) k * FRAME_SAMPLES, 20L * k);
+        }
+        // Silence for a second (timestamps jump, sequence numbers don't), then a spurt starting with the marker bit.
+        for (int k = 3; k < 6; k++) {
+            sim.send(k, 8000L + (long) k * FRAME_SAMPLES, 1005 + 20L * (k - 3), SSRC, marker && k == 3);
+        }
+        List<String> played = sim.run(56);
+        assertEquals(List.of("-", "0", "1", "2"), played.subList(0, 4));
+        // Tick 50 (1010 ms): the buffer had underrun through the silence; the spurt arrived at 1005 ms and waits
+        // until 1025 ms, then plays one packet per tick.
+        assertTrue(played.subList(4, 50).stream().allMatch("M"::equals), played.toString());
+        assertEquals(List.of("-", "3", "4", "5", "M"), played.subList(50, 55));
+        assertEquals(0, sim.buffer.stats().lost());
+    }
+
+    @Test
+    void aConfirmedSequenceJumpResynchronises_rfc3550_appendixA1() {
+        Simulation sim = steady(3, 0);
+        sim.send(30000, 50_000, 70).send(30001, 50_160, 90).send(30002, 50_320, 110);
+        // 30000 alone could be a stray packet and is set aside; 30001 confirms the jump and restarts playout.
+        assertEquals(List.of("-", "0", "1", "2", "-", "30001", "30002"), sim.run(7));
+        assertEquals(1, sim.buffer.stats().discarded());
+    }
+
+    @Test
+    void badConstructionArgumentsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new JitterBuffer(0));
+        assertThrows(IllegalArgumentException.class, () -> new JitterBuffer(8001));
+        assertThrows(IllegalArgumentException.class,
+                () -> new JitterBuffer(RATE, Duration.ofMillis(100), Duration.ofMillis(50)));
+        assertThrows(NullPointerException.class, () -> new JitterBuffer(RATE).offer(null, new byte[0], 0));
+    }
+}
