@@ -53,6 +53,8 @@ public final class RtpEchoEndpoint implements AutoCloseable {
     /** The payload type whose audio is decoded and encoded again before it is echoed (-1: none), and its codec. */
     private volatile int transcodedType = -1;
     private volatile AudioCodec transcodedCodec;
+    /** Whether RTP is echoed; RTCP always is (RFC 3264 §5.1). */
+    private volatile boolean sendingRtp = true;
 
     // written by the I/O thread only; volatile so that stats() sees current values
     private volatile long rtpPacketsIn;
@@ -109,6 +111,14 @@ public final class RtpEchoEndpoint implements AutoCloseable {
         transcodedType = payloadType;
     }
 
+    /**
+     * Whether RTP is sent back: not while the answered direction is {@code recvonly} or {@code inactive}
+     * (RFC 3264 §6.1, a caller on hold must not be sent media). RTCP goes on either way.
+     */
+    public void sendRtp(boolean sending) {
+        sendingRtp = sending;
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed.get();
@@ -153,6 +163,9 @@ public final class RtpEchoEndpoint implements AutoCloseable {
                 if (header.payloadType() == telephoneEventType) {
                     receiveTelephoneEvent(header, buffer);
                 }
+            }
+            if (!isRtcp && !sendingRtp) {
+                continue;
             }
             ByteBuffer reply = !isRtcp && header.payloadType() == transcodedType ? transcoded(header, buffer) : buffer;
             int replyLength = reply.remaining();

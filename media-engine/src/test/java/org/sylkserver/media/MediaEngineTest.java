@@ -149,6 +149,25 @@ class MediaEngineTest {
         }
     }
 
+    /** RFC 3264 §6.1: while the answer says recvonly (the caller holds) no RTP is sent; RTCP still is (§5.1). */
+    @Test
+    void whileNotSendingRtpOnlyRtcpComesBackUntilSendingResumes_rfc3264_s6_1() throws Exception {
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        try (DatagramSocket muxed = caller()) {
+            endpoint.sendRtp(false);
+            send(muxed, rtp(1), endpoint.port());
+            assertNothingComesBack(muxed, "RTP on hold");
+            send(muxed, RTCP_RR, endpoint.port());
+            assertArrayEquals(RTCP_RR, receive(muxed));
+            endpoint.sendRtp(true);
+            send(muxed, rtp(2), endpoint.port());
+            assertArrayEquals(rtp(2), receive(muxed));
+            await(() -> endpoint.stats().rtpPacketsOut() == 1, "RTP out");
+            assertEquals(new EndpointStats(2, 2 * 172, 1, 172, 1, 1, 0, 0), endpoint.stats());
+        }
+    }
+
     @Test
     void rtcpComesBackOnItsOwnPortAndWhenMultiplexed_rfc3550_s11_rfc5761_s4() throws Exception {
         engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO);

@@ -4,13 +4,13 @@ package org.sylkserver.media.codec;
  * Measures tones in a signal: the amplitude at one frequency (Goertzel over a Hann window, so a strong tone
  * elsewhere does not leak into the measurement), the dominant frequency, and how clean a tone is.
  */
-final class ToneDetector {
+public final class ToneDetector {
 
     private ToneDetector() {
     }
 
     /** Peak amplitude of the component at {@code frequency}, in the signal's own units. */
-    static double amplitude(short[] signal, int rate, double frequency) {
+    public static double amplitude(short[] signal, int rate, double frequency) {
         double coefficient = 2 * Math.cos(2 * Math.PI * frequency / rate);
         double previous = 0;
         double beforePrevious = 0;
@@ -27,12 +27,12 @@ final class ToneDetector {
     }
 
     /** Level of the component at {@code frequency} relative to 16-bit full scale, in dB. */
-    static double levelDb(short[] signal, int rate, double frequency) {
+    public static double levelDb(short[] signal, int rate, double frequency) {
         return 20 * Math.log10(amplitude(signal, rate, frequency) / Short.MAX_VALUE);
     }
 
     /** The frequency with the largest amplitude, found to within 1 Hz between 20 Hz and the Nyquist frequency. */
-    static double dominantFrequency(short[] signal, int rate) {
+    public static double dominantFrequency(short[] signal, int rate) {
         double best = strongest(signal, rate, 20, rate / 2.0 - 20, 10);
         return strongest(signal, rate, best - 10, best + 10, 1);
     }

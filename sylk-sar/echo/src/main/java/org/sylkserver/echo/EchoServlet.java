@@ -116,6 +116,7 @@ public class EchoServlet extends SylkSipServlet {
         }
         listenForDtmf(endpoint, answer, request);
         transcode(endpoint, answer, request);
+        endpoint.sendRtp(sends(answer));
         EchoCall call = new EchoCall(request, endpoint, origin, answer.sdp());
         created[0] = call;
         session.setAttribute(EchoListener.CALL, call);
@@ -141,6 +142,7 @@ public class EchoServlet extends SylkSipServlet {
             call.updateAnswer(answer.sdp());
             listenForDtmf(call.endpoint(), answer, request);
             transcode(call.endpoint(), answer, request);
+            call.endpoint().sendRtp(sends(answer));
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(answer.sdp().toBytes(), "application/sdp");
             ok.send();
@@ -148,6 +150,11 @@ public class EchoServlet extends SylkSipServlet {
         } catch (SdpException e) {
             notAcceptable(request, e);
         }
+    }
+
+    /** Whether the answered direction lets the echo send RTP (RFC 3264 §6.1). */
+    private static boolean sends(AudioAnswerer.Answer answer) {
+        return "sendrecv".equals(answer.direction()) || "sendonly".equals(answer.direction());
     }
 
     /**

@@ -1,0 +1,255 @@
+package org.sylkserver.it;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import javax.sound.sampled.UnsupportedAudioFileException;
+
+/**
+ * A real SIP user agent for the end-to-end tests: Debian's {@code baresip}, configured in a folder of the test's own,
+ * sending a sine tone from a WAV file (module {@code aufile}) and recording what it hears (module {@code sndfile}, which
+ * writes the decoded stream to {@code *-dec.wav}). It has no sound card: the player is an {@code aubridge} device
+ * nobody reads. Commands (the {@code menu} module's long form, e.g. {@code /hold}) are typed on its standard input.
+ */
+final class Baresip implements AutoCloseable {
+
+    /** Audio codecs as baresip names them in an account's {@code audio_codecs}, with the rate and channels its
+     * {@code aufile} source must match. */
+    enum Codec {
+        PCMU("PCMU/8000/1", 8000, 1),
+        PCMA("PCMA/8000/1", 8000, 1),
+        G722("G722/16000/1", 16000, 1),
+        OPUS("opus/48000/2", 48000, 2);
+
+        final String name;
+        final int sampleRate;
+        final int channels;
+
+        Codec(String name, int sampleRate, int channels) {
+            this.name = name;
+            this.sampleRate = sampleRate;
+            this.channels = channels;
+        }
+    }
+
+    /** What the recording is analysed as: mono samples at the codec's rate. */
+    record Recording(short[] samples, int sampleRate) {
+        double seconds() {
+            return samples.length / (double) sampleRate;
+        }
+
+        /** The samples after {@code skipSeconds}, to leave out the start of the call (codec and jitter settling). */
+        short[] after(double skipSeconds) {
+            int from = (int) Math.min(samples.length, Math.round(skipSeconds * sampleRate));
+            short[] rest = new short[samples.length - from];
+            System.arraycopy(samples, from, rest, 0, rest.length);
+            return rest;
+        }
+    }
+
+    /** Each instance gets its own RTP port range, away from the server's (the tests give it 41000-41200). */
+    private static final AtomicInteger NEXT_RTP_BASE = new AtomicInteger(30000);
+
+    private final Path dir;
+    private final Process process;
+    private final List<String> output = new ArrayList<>();
+    private final Thread reader;
+
+    private Baresip(Path dir, Process process) {
+        this.dir = dir;
+        this.process = process;
+        this.reader = new Thread(this::readOutput, "baresip-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Starts baresip with one account using {@code codec}, its source a {@code toneHz} sine tone, and dials
+     * {@code target}.
+     *
+     * @param mediaEncryption an account {@code mediaenc} value such as {@code srtp-mand}, or {@code null} for plain RTP
+     */
+    static Baresip dial(Path dir, Codec codec, double toneHz, String mediaEncryption, String target) throws IOException {
+        Files.createDirectories(dir.resolve("rec"));
+        Path tone = dir.resolve("tone.wav");
+        writeTone(tone, toneHz, codec.sampleRate, codec.channels, 30);
+        int rtpBase = NEXT_RTP_BASE.getAndAdd(20);
+        String config = String.join("\n",
+                "poll_method epoll",
+                "sip_listen 127.0.0.1:" + freeUdpPort(),
+                "sip_trans_def udp",
+                "audio_player alsa,null",
+                "audio_alert alsa,null",
+                "audio_source aufile," + tone,
+                "rtp_ports " + rtpBase + "-" + (rtpBase + 19),
+                "rtcp_mux no",
+                "module_path /usr/lib/baresip/modules",
+                "module stdio.so",
+                "module g711.so",
+                "module g722.so",
+                "module opus.so",
+                "module aufile.so",
+                "module alsa.so",
+                "module sndfile.so",
+                "module srtp.so",
+                "module_app account.so",
+                "module_app menu.so",
+                "snd_path " + dir.resolve("rec"),
+                "");
+        Files.writeString(dir.resolve("config"), config);
+        String account = "<sip:tester@127.0.0.1>;regint=0;audio_codecs=" + codec.name
+                + (mediaEncryption == null ? "" : ";mediaenc=" + mediaEncryption) + "\n";
+        Files.writeString(dir.resolve("accounts"), account);
+        Process process = new ProcessBuilder("baresip", "-f", dir.toString(), "-e", "/dial " + target)
+                .redirectErrorStream(true).start();
+        return new Baresip(dir, process);
+    }
+
+    /** Types a command on baresip's console, e.g. {@code /hold}, {@code /resume} or DTMF digits. */
+    void command(String line) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** Waits until baresip has printed a line matching {@code condition}. */
+    void await(Predicate<String> condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (output) {
+                if (output.stream().anyMatch(condition)) {
+                    return;
+                }
+                output.wait(100);
+            }
+            if (!process.isAlive() && !reader.isAlive()) {
+                break;
+            }
+        }
+        throw new AssertionError("baresip: no " + what + " within " + timeout + "; it printed:\n" + output());
+    }
+
+    /**
+     * Hangs up and quits, then returns what baresip heard last: sndfile starts a new file each time the stream is
+     * updated (a re-INVITE), named by the second it started.
+     */
+    Recording hangUpAndRecording() throws IOException, InterruptedException {
+        quit();
+        Path decoded;
+        try (Stream<Path> files = Files.list(dir.resolve("rec"))) {
+            decoded = files.filter(f -> f.getFileName().toString().endsWith("-dec.wav"))
+                    .max(Comparator.comparing(Path::getFileName))
+                    .orElseThrow(() -> new AssertionError("baresip recorded nothing; it printed:\n" + output()));
+        }
+        return readMono(decoded);
+    }
+
+    String output() {
+        synchronized (output) {
+            return String.join("\n", output);
+        }
+    }
+
+    private void quit() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            command("/quit");
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        reader.join(2000);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        quit();
+    }
+
+    private void readOutput() {
+        // baresip's console redraws its status line with carriage returns: split on both line ends
+        try (var in = process.getInputStream()) {
+            StringBuilder line = new StringBuilder();
+            int b;
+            while ((b = in.read()) != -1) {
+                if (b == '\n' || b == '\r') {
+                    if (line.length() > 0) {
+                        synchronized (output) {
+                            output.add(line.toString());
+                            output.notifyAll();
+                        }
+                        line.setLength(0);
+                    }
+                } else {
+                    line.append((char) b);
+                }
+            }
+        } catch (IOException e) {
+            synchronized (output) {
+                output.add("(reading baresip's output failed: " + e + ")");
+            }
+        }
+    }
+
+    private static void writeTone(Path file, double hz, int rate, int channels, double seconds) throws IOException {
+        int frames = (int) (rate * seconds);
+        ByteBuffer pcm = ByteBuffer.allocate(frames * channels * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int n = 0; n < frames; n++) {
+            short sample = (short) Math.round(0.4 * Short.MAX_VALUE * Math.sin(2 * Math.PI * hz * n / rate));
+            for (int c = 0; c < channels; c++) {
+                pcm.putShort(sample);
+            }
+        }
+        AudioFormat format = new AudioFormat(rate, 16, channels, true, false);
+        try (AudioInputStream stream = new AudioInputStream(new ByteArrayInputStream(pcm.array()), format, frames)) {
+            AudioSystem.write(stream, AudioFileFormat.Type.WAVE, file.toFile());
+        }
+    }
+
+    /** Reads a 16-bit little-endian WAV file, keeping the first channel. */
+    static Recording readMono(Path file) throws IOException {
+        try (AudioInputStream in = AudioSystem.getAudioInputStream(file.toFile())) {
+            AudioFormat format = in.getFormat();
+            if (format.getSampleSizeInBits() != 16 || format.isBigEndian()) {
+                throw new AssertionError(file + ": expected 16-bit little-endian PCM, got " + format);
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            int channels = format.getChannels();
+            short[] samples = new short[bytes.remaining() / (2 * channels)];
+            for (int n = 0; n < samples.length; n++) {
+                samples[n] = bytes.getShort(n * 2 * channels);
+            }
+            return new Recording(samples, (int) format.getSampleRate());
+        } catch (UnsupportedAudioFileException e) {
+            throw new IOException(file + ": not a WAV file baresip wrote", e);
+        }
+    }
+
+    private static int freeUdpPort() {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
