@@ -27,24 +27,27 @@ import java.util.logging.Logger;
  * The colocated media engine: one per JVM, shared by every application. It owns the RTP port range
  * ({@code [RTP] port_range}), one I/O thread ({@code sylk-media-io}) that reads and writes every endpoint's
  * sockets through one selector, and one timer thread ({@code sylk-media-timer}) that watches for RTP inactivity
- * ({@code [RTP] timeout}).
+ * ({@code [RTP] timeout}) and sends the RTCP reports of audio endpoints.
  *
- * <p>Threading: endpoint sockets are read and written on the I/O thread only; applications open and close
- * endpoints from any thread. A closed endpoint's port pair returns to the pool once the I/O thread has
- * deregistered its sockets, so that the next endpoint on that pair can bind it.
+ * <p>Threading: endpoint sockets are read on the I/O thread only; echo endpoints also write there, audio
+ * endpoints write from the thread that produces their audio (a datagram channel may be written while it is read).
+ * Applications open and close endpoints from any thread. A closed endpoint's port pair returns to the pool once
+ * the I/O thread has deregistered its sockets, so that the next endpoint on that pair can bind it.
  */
 public final class MediaEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** Larger than any UDP payload, so that a datagram is never silently truncated by receive(). */
     private static final int MAX_DATAGRAM = 65536;
+    /** RTCP report interval of audio endpoints: RFC 3550 §6.2's minimum of 5 s (one sender per session). */
+    private static final long REPORT_INTERVAL_MILLIS = 5000;
 
     private final InetAddress bindAddress;
     private final PortAllocator ports;
     private final Duration inactivityTimeout;
     private final Selector selector;
     private final Queue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
-    private final Set<RtpEchoEndpoint> endpoints = ConcurrentHashMap.newKeySet();
+    private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private final Thread ioThread;
     private volatile boolean running = true;
@@ -84,6 +87,8 @@ public final class MediaEngine implements AutoCloseable {
             long period = Math.max(10, Math.min(1000, inactivityTimeout.toMillis() / 4));
             timer.scheduleWithFixedDelay(this::checkInactivity, period, period, TimeUnit.MILLISECONDS);
         }
+        timer.scheduleWithFixedDelay(this::sendReports, REPORT_INTERVAL_MILLIS, REPORT_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
         LOG.info("media engine on " + bindAddress.getHostAddress() + ", RTP ports " + portStart + "-" + (portEnd - 1)
                 + " (" + ports.capacity() + " streams), RTP timeout "
                 + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms"));
@@ -104,6 +109,33 @@ public final class MediaEngine implements AutoCloseable {
      */
     public RtpEchoEndpoint openEchoEndpoint(Consumer<RtpEchoEndpoint> onInactivity) throws IOException {
         Objects.requireNonNull(onInactivity, "onInactivity");
+        RtpEchoEndpoint[] opened = new RtpEchoEndpoint[1];
+        return open((port, rtp, rtcp) -> opened[0] = new RtpEchoEndpoint(this, port, rtp, rtcp,
+                () -> onInactivity.accept(opened[0])));
+    }
+
+    /**
+     * Opens an endpoint that takes part in a call: it hands received audio to its receiver and sends the audio
+     * it is given, with RTCP reports (see {@link RtpAudioEndpoint}), on a fresh even port and the odd one above.
+     *
+     * @param onInactivity called once, on the timer thread, when no RTP arrived for the inactivity timeout
+     * @throws PortRangeExhaustedException when no port pair of the range is free
+     * @throws IOException                 when the engine is closed or the sockets cannot be opened
+     */
+    public RtpAudioEndpoint openAudioEndpoint(Consumer<RtpAudioEndpoint> onInactivity) throws IOException {
+        Objects.requireNonNull(onInactivity, "onInactivity");
+        RtpAudioEndpoint[] opened = new RtpAudioEndpoint[1];
+        return open((port, rtp, rtcp) -> opened[0] = new RtpAudioEndpoint(this, port, rtp, rtcp,
+                () -> onInactivity.accept(opened[0])));
+    }
+
+    /** Creates an endpoint on sockets the engine has bound. */
+    @FunctionalInterface
+    private interface EndpointFactory<E extends RtpEndpoint> {
+        E create(int port, DatagramChannel rtp, DatagramChannel rtcp);
+    }
+
+    private <E extends RtpEndpoint> E open(EndpointFactory<E> factory) throws IOException {
         for (int attempt = 0; attempt < ports.capacity(); attempt++) {
             if (!running) {
                 throw new IOException("media engine is closed");
@@ -128,7 +160,7 @@ public final class MediaEngine implements AutoCloseable {
                 ports.release(port);
                 throw e;
             }
-            RtpEchoEndpoint endpoint = new RtpEchoEndpoint(this, port, rtp, rtcp, onInactivity);
+            E endpoint = factory.create(port, rtp, rtcp);
             endpoints.add(endpoint);
             onIoThread(() -> register(endpoint));
             return endpoint;
@@ -159,7 +191,7 @@ public final class MediaEngine implements AutoCloseable {
         }
     }
 
-    private void register(RtpEchoEndpoint endpoint) {
+    private void register(RtpEndpoint endpoint) {
         try {
             endpoint.rtpChannel().register(selector, SelectionKey.OP_READ, endpoint);
             endpoint.rtcpChannel().register(selector, SelectionKey.OP_READ, endpoint);
@@ -169,7 +201,7 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     /** Closes the endpoint's sockets; its ports return to the pool after the I/O thread's next selection. */
-    void release(RtpEchoEndpoint endpoint) {
+    void release(RtpEndpoint endpoint) {
         endpoints.remove(endpoint);
         closeQuietly(endpoint.rtpChannel());
         closeQuietly(endpoint.rtcpChannel());
@@ -205,7 +237,7 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private static void read(SelectionKey key, ByteBuffer buffer) {
-        RtpEchoEndpoint endpoint = (RtpEchoEndpoint) key.attachment();
+        RtpEndpoint endpoint = (RtpEndpoint) key.attachment();
         try {
             if (key.isValid() && key.isReadable()) {
                 endpoint.readable((DatagramChannel) key.channel(), buffer);
@@ -219,12 +251,24 @@ public final class MediaEngine implements AutoCloseable {
 
     private void checkInactivity() {
         long now = System.nanoTime();
-        for (RtpEchoEndpoint endpoint : endpoints) {
+        for (RtpEndpoint endpoint : endpoints) {
             try {
                 endpoint.checkInactivity(now, inactivityTimeout.toNanos());
             } catch (RuntimeException e) {
                 // an exception would cancel this periodic task for every endpoint
                 LOG.log(Level.WARNING, "inactivity callback of " + endpoint + " failed", e);
+            }
+        }
+    }
+
+    private void sendReports() {
+        for (RtpEndpoint endpoint : endpoints) {
+            if (endpoint instanceof RtpAudioEndpoint audio && !audio.isClosed()) {
+                try {
+                    audio.sendReport(false);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "RTCP report of " + endpoint + " failed", e);
+                }
             }
         }
     }
@@ -243,7 +287,7 @@ public final class MediaEngine implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
-        for (RtpEchoEndpoint endpoint : endpoints) {
+        for (RtpEndpoint endpoint : endpoints) {
             endpoint.close();
         }
         timer.shutdownNow();

@@ -127,7 +127,7 @@ class MediaEngineTest {
     void transcodedAudioIsDecodedAndEncodedAgainKeepingTheHeader_g711() throws Exception {
         engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
-        endpoint.transcode(0, org.sylkserver.media.codec.G711.PCMU);
+        endpoint.transcode(0, org.sylkserver.media.codec.G711.PCMU, org.sylkserver.media.codec.G711.PCMU);
         try (DatagramSocket caller = caller()) {
             byte[] packet = new byte[12 + 160];
             packet[0] = (byte) 0x80;

@@ -172,7 +172,7 @@ public class EchoServlet extends SylkSipServlet {
             return;
         }
         AudioCodecs.forEncoding(map.encoding(), map.clockRate()).ifPresentOrElse(codec -> {
-            endpoint.transcode(Integer.parseInt(format), codec);
+            endpoint.transcode(Integer.parseInt(format), codec, codec);
             log.fine(() -> "echo for " + request.getFrom().getURI() + " decodes and encodes " + map.encoding());
         }, () -> log.fine(() -> "echo for " + request.getFrom().getURI() + " copies " + map.encoding()
                 + " (no codec in the media engine yet)"));

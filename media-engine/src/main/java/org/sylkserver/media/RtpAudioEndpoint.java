@@ -1,0 +1,189 @@
+package org.sylkserver.media;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.util.Objects;
+
+import org.sylkserver.media.dtmf.TelephoneEventPacket;
+import org.sylkserver.media.rtcp.ReceptionStatistics;
+import org.sylkserver.media.rtcp.RtcpPackets;
+
+/**
+ * An RTP endpoint that is a real participant of a call: it hands the audio it receives to a {@link Receiver} and
+ * sends the audio it is given as RTP packets of its own (own SSRC, sequence numbers and timestamps from random
+ * starting points, RFC 3550 §5.1), and RTCP sender/receiver reports every five seconds (RFC 3550 §6.2, fixed
+ * interval: one stream per endpoint) and a BYE when it closes.
+ *
+ * <p>Packets go to the latched source once the peer has sent one (symmetric RTP, RFC 4961), before that to the
+ * address of the SDP ({@link #remote}).
+ *
+ * <p>Threading: received packets are handed over on the media engine's I/O thread; {@link #send} and
+ * {@link #sendTelephoneEvent} are called by one thread at a time (the conference mixer's); reports are sent from
+ * the engine's timer thread.
+ */
+public final class RtpAudioEndpoint extends RtpEndpoint {
+
+    /** Receives the peer's RTP packets, on the media engine's I/O thread: hand them over, do not work there. */
+    @FunctionalInterface
+    public interface Receiver {
+        /**
+         * One RTP packet.
+         *
+         * @param header       its header
+         * @param payload      a copy of its payload (without padding)
+         * @param arrivalNanos when it arrived ({@link System#nanoTime()})
+         */
+        void packet(RtpHeader header, byte[] payload, long arrivalNanos);
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final long ssrc = RANDOM.nextInt() & 0xffffffffL;
+    private final String cname;
+    private volatile Receiver receiver = (header, payload, arrival) -> { };
+    private volatile SocketAddress remoteRtp;
+    private volatile SocketAddress remoteRtcp;
+    private volatile boolean rtcpMux;
+    private volatile ReceptionStatistics reception;
+
+    // sending state: owned by the sending thread; volatile where the report thread reads it
+    private int sequence = RANDOM.nextInt(1 << 16);
+    private volatile long timestamp = RANDOM.nextInt() & 0xffffffffL;
+    private volatile long lastSendNanos;
+    private volatile long payloadOctetsSent;
+    private volatile long packetsSent;
+
+    RtpAudioEndpoint(MediaEngine engine, int port, DatagramChannel rtp, DatagramChannel rtcp, Runnable onInactivity) {
+        super(engine, port, rtp, rtcp, onInactivity);
+        this.cname = "sylk-" + Long.toHexString(ssrc) + "@" + engine.bindAddress().getHostAddress();
+    }
+
+    /** Our synchronization source identifier. */
+    public long ssrc() {
+        return ssrc;
+    }
+
+    /** Where the received packets go from now on. */
+    public void receive(Receiver newReceiver) {
+        receiver = Objects.requireNonNull(newReceiver, "receiver");
+    }
+
+    /**
+     * The peer's addresses and clock as negotiated in SDP (RFC 3264): used until its first packet latches the
+     * endpoint, and again after a re-INVITE.
+     *
+     * @param rtpAddress its RTP address ({@code c=} and {@code m=} port)
+     * @param rtcpMux    whether {@code rtcp-mux} was agreed (RFC 5761), else RTCP goes to the port above
+     * @param clockRate  the RTP clock rate of the negotiated audio codec, for the jitter of the reports
+     */
+    public void remote(InetSocketAddress rtpAddress, boolean rtcpMux, int clockRate) {
+        remoteRtp = rtpAddress;
+        this.rtcpMux = rtcpMux;
+        remoteRtcp = rtcpMux ? rtpAddress : new InetSocketAddress(rtpAddress.getAddress(), rtpAddress.getPort() + 1);
+        reception = new ReceptionStatistics(clockRate);
+    }
+
+    /**
+     * Sends one frame of audio.
+     *
+     * @param payloadType        the negotiated payload type
+     * @param payload            the encoded frame
+     * @param timestampIncrement how far this frame advances the RTP clock since the previous one (e.g. 160 for
+     *                           20 ms of PCMU; at 0 for the first packet the timestamp is the random start)
+     * @param marker             the RTP marker bit (start of a talk spurt, RFC 3551 §4.1)
+     */
+    public void send(int payloadType, byte[] payload, int timestampIncrement, boolean marker) throws IOException {
+        timestamp = (timestamp + timestampIncrement) & 0xffffffffL;
+        sendPacket(payloadType, marker, timestamp, payload);
+    }
+
+    /**
+     * Sends one packet of an RFC 4733 telephone event (from a {@link org.sylkserver.media.dtmf.DtmfSender}), whose
+     * event started at RTP time {@code eventTimestamp}.
+     */
+    public void sendTelephoneEvent(int payloadType, long eventTimestamp, TelephoneEventPacket packet)
+            throws IOException {
+        sendPacket(payloadType, packet.marker(), (eventTimestamp + packet.timestampOffset()) & 0xffffffffL,
+                packet.payload());
+    }
+
+    /** The RTP timestamp of the last frame sent, where a telephone event starting now would start. */
+    public long currentTimestamp() {
+        return timestamp;
+    }
+
+    private void sendPacket(int payloadType, boolean marker, long packetTimestamp, byte[] payload) throws IOException {
+        SocketAddress target = latchedSource() != null ? latchedSource() : remoteRtp;
+        if (target == null || isClosed()) {
+            return;
+        }
+        ByteBuffer packet = ByteBuffer.allocate(RtpHeader.FIXED_LENGTH + payload.length);
+        packet.put((byte) 0x80).put((byte) ((marker ? 0x80 : 0) | (payloadType & 0x7f)))
+                .putShort((short) sequence).putInt((int) packetTimestamp).putInt((int) ssrc).put(payload);
+        sequence = (sequence + 1) & 0xffff;
+        packet.flip();
+        if (isSendingRtp()) {
+            packetsSent++;
+            payloadOctetsSent += payload.length;
+            lastSendNanos = System.nanoTime();
+        }
+        sendRtpPacket(rtpChannel(), packet, target);
+    }
+
+    @Override
+    void onRtp(DatagramChannel channel, RtpHeader header, ByteBuffer packet, SocketAddress source, long arrivalNanos) {
+        ReceptionStatistics statistics = reception;
+        if (statistics != null) {
+            statistics.received(header.ssrc(), header.sequence(), header.timestamp(), arrivalNanos);
+        }
+        byte[] payload = new byte[header.payloadLength()];
+        packet.get(packet.position() + header.headerLength(), payload);
+        receiver.packet(header, payload, arrivalNanos);
+    }
+
+    @Override
+    void onRtcp(DatagramChannel channel, ByteBuffer packet, SocketAddress source) {
+        ReceptionStatistics statistics = reception;
+        long[] report = RtcpPackets.senderReport(packet);
+        if (statistics != null && report != null) {
+            statistics.senderReport(report[1], System.nanoTime());
+        }
+    }
+
+    /** Sends an RTCP report now: on the engine's timer thread every few seconds, and with a BYE on close. */
+    void sendReport(boolean bye) {
+        SocketAddress target = rtcpTarget(remoteRtcp);
+        if (target == null) {
+            return;
+        }
+        ReceptionStatistics statistics = reception;
+        long now = System.nanoTime();
+        // the RTP time of "now": the last frame's timestamp advanced by the time since it was sent
+        long rtpNow = timestamp;
+        if (statistics != null && lastSendNanos != 0) {
+            rtpNow = (timestamp + (now - lastSendNanos) * statistics.clockRate() / 1_000_000_000L) & 0xffffffffL;
+        }
+        ByteBuffer report = RtcpPackets.compound(ssrc, RtcpPackets.ntpTimestamp(System.currentTimeMillis()), rtpNow,
+                packetsSent, payloadOctetsSent,
+                statistics != null && statistics.hasSource() ? statistics.reportBlock(now) : null, cname, bye);
+        try {
+            sendRtcpPacket(rtcpMux ? rtpChannel() : rtcpChannel(), report, target);
+        } catch (IOException e) {
+            // a report lost is not worth more than the log line of the next failure the application will see
+        }
+    }
+
+    @Override
+    void closing() {
+        sendReport(true);
+    }
+
+    @Override
+    String kind() {
+        return "audio endpoint";
+    }
+}

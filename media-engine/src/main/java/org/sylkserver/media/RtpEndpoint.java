@@ -1,0 +1,242 @@
+package org.sylkserver.media;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.sylkserver.media.dtmf.DtmfListener;
+import org.sylkserver.media.dtmf.DtmfReceiver;
+import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
+
+/**
+ * One RTP stream's pair of sockets in the media engine: RTP on an even port, RTCP on the port above it or
+ * multiplexed on the RTP port (RFC 5761 §4). Both ports are bound whether or not {@code rtcp-mux} was negotiated,
+ * so that a re-INVITE may switch it without new ports.
+ *
+ * <p>This class is the receive pipeline's first stages, in order: validation (RFC 3550 Appendix A.1/A.2: what
+ * is neither valid RTP nor valid RTCP is dropped and counted), symmetric latching (RFC 4961, see
+ * {@link SymmetricLatch}: packets from another source than the latched one are dropped and counted), RFC 4733
+ * telephone events to a {@link DtmfReceiver} when one is set, then the subclass's handling ({@link #onRtp},
+ * {@link #onRtcp}). It also watches for RTP inactivity ({@code [RTP] timeout}) and honours the negotiated
+ * direction for what it sends ({@link #sendRtp(boolean)}).
+ *
+ * <p>Threading: packets are handled on the media engine's I/O thread, which alone writes the receive counters; the
+ * inactivity callback runs on the engine's timer thread; {@link #stats()} and {@link #close()} may be called
+ * from any thread.
+ */
+public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEchoEndpoint, RtpAudioEndpoint {
+
+    /** Datagrams handled per readiness event, so that one busy endpoint cannot starve the others. */
+    private static final int BATCH = 64;
+    private static final long RTP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** RTCP comes every few seconds (RFC 3550 §6.2): allow a few intervals before another source may latch. */
+    private static final long RTCP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(15);
+
+    final MediaEngine engine;
+    private final int port;
+    private final DatagramChannel rtp;
+    private final DatagramChannel rtcp;
+    private final Runnable onInactivity;
+    private final SymmetricLatch rtpLatch = new SymmetricLatch(RTP_RELATCH_NANOS);
+    private final SymmetricLatch rtcpLatch = new SymmetricLatch(RTCP_RELATCH_NANOS);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean inactive = new AtomicBoolean();
+    private volatile long lastRtpNanos = System.nanoTime();
+    /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
+    private volatile int telephoneEventType = -1;
+    private volatile DtmfReceiver dtmf;
+    /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
+    private volatile boolean sendingRtp = true;
+
+    // receive counters: written by the I/O thread only; volatile so that stats() sees current values
+    private volatile long rtpPacketsIn;
+    private volatile long rtpBytesIn;
+    private volatile long rtcpPacketsIn;
+    private volatile long invalidPackets;
+    private volatile long foreignPackets;
+    // send counters: written by whichever single thread sends (the I/O thread for echo, the mixer for audio)
+    private volatile long rtpPacketsOut;
+    private volatile long rtpBytesOut;
+    private volatile long rtcpPacketsOut;
+
+    RtpEndpoint(MediaEngine engine, int port, DatagramChannel rtp, DatagramChannel rtcp, Runnable onInactivity) {
+        this.engine = engine;
+        this.port = port;
+        this.rtp = rtp;
+        this.rtcp = rtcp;
+        this.onInactivity = onInactivity;
+    }
+
+    /** The local RTP port (even); RTCP without rtcp-mux is on {@code port() + 1}. */
+    public final int port() {
+        return port;
+    }
+
+    /** The address RTP comes from and is sent to (the latched source), or {@code null} before the first packet. */
+    public final SocketAddress latchedSource() {
+        return rtpLatch.source();
+    }
+
+    /** The counters now. */
+    public final EndpointStats stats() {
+        return new EndpointStats(rtpPacketsIn, rtpBytesIn, rtpPacketsOut, rtpBytesOut, rtcpPacketsIn, rtcpPacketsOut,
+                invalidPackets, foreignPackets);
+    }
+
+    /**
+     * Reports the RFC 4733 key presses the peer sends with payload type {@code payloadType} at {@code clockRate},
+     * each once, to {@code listener} (on the media engine's I/O thread; keep it short). Called again after a
+     * re-negotiation, it replaces the previous receiver.
+     */
+    public final void receiveDtmf(int payloadType, int clockRate, DtmfListener listener) {
+        dtmf = new DtmfReceiver(clockRate, listener);
+        telephoneEventType = payloadType;
+    }
+
+    /**
+     * Whether RTP is sent: not while the answered direction is {@code recvonly} or {@code inactive} (RFC 3264 §6.1,
+     * a peer on hold must not be sent media). RTCP goes on either way.
+     */
+    public final void sendRtp(boolean sending) {
+        sendingRtp = sending;
+    }
+
+    /** Whether RTP may be sent now (see {@link #sendRtp(boolean)}). */
+    public final boolean isSendingRtp() {
+        return sendingRtp;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public final boolean isClosed() {
+        return closed.get();
+    }
+
+    final DatagramChannel rtpChannel() {
+        return rtp;
+    }
+
+    final DatagramChannel rtcpChannel() {
+        return rtcp;
+    }
+
+    /** Called on the I/O thread when {@code channel} has datagrams; {@code buffer} holds the largest datagram. */
+    final void readable(DatagramChannel channel, ByteBuffer buffer) throws IOException {
+        boolean rtcpPort = channel == rtcp;
+        for (int i = 0; i < BATCH; i++) {
+            buffer.clear();
+            SocketAddress source = channel.receive(buffer);
+            if (source == null) {
+                return;
+            }
+            buffer.flip();
+            long now = System.nanoTime();
+            int length = buffer.remaining();
+            boolean isRtcp = rtcpPort || RtpHeader.isRtcp(buffer);
+            RtpHeader header = isRtcp ? null : RtpHeader.parse(buffer);
+            if (isRtcp ? !RtpHeader.isValidRtcp(buffer) : header == null) {
+                invalidPackets++;
+                continue;
+            }
+            if (!(rtcpPort ? rtcpLatch : rtpLatch).admit(source, now)) {
+                foreignPackets++;
+                continue;
+            }
+            if (isRtcp) {
+                rtcpPacketsIn++;
+                onRtcp(channel, buffer, source);
+            } else {
+                rtpPacketsIn++;
+                rtpBytesIn += length;
+                lastRtpNanos = now;
+                if (header.payloadType() == telephoneEventType) {
+                    receiveTelephoneEvent(header, buffer);
+                }
+                onRtp(channel, header, buffer, source, now);
+            }
+        }
+    }
+
+    /**
+     * One valid RTP packet from the latched source, on the I/O thread. {@code packet} is reused for the next
+     * datagram after this returns: copy what must be kept.
+     */
+    abstract void onRtp(DatagramChannel channel, RtpHeader header, ByteBuffer packet, SocketAddress source,
+                        long arrivalNanos) throws IOException;
+
+    /** One valid RTCP compound packet from the latched source, on the I/O thread; same reuse rule. */
+    abstract void onRtcp(DatagramChannel channel, ByteBuffer packet, SocketAddress source) throws IOException;
+
+    /**
+     * Sends an RTP packet unless sending is off; a full socket buffer drops it (0 bytes sent), as the network
+     * would.
+     */
+    final void sendRtpPacket(DatagramChannel channel, ByteBuffer packet, SocketAddress target) throws IOException {
+        if (!sendingRtp) {
+            return;
+        }
+        int length = packet.remaining();
+        if (channel.send(packet, target) > 0) {
+            rtpPacketsOut++;
+            rtpBytesOut += length;
+        }
+    }
+
+    /** Sends an RTCP packet; a full socket buffer drops it. */
+    final void sendRtcpPacket(DatagramChannel channel, ByteBuffer packet, SocketAddress target) throws IOException {
+        if (channel.send(packet, target) > 0) {
+            rtcpPacketsOut++;
+        }
+    }
+
+    /** The address RTCP goes to: the latched RTCP source, else {@code fallback}. */
+    final SocketAddress rtcpTarget(SocketAddress fallback) {
+        SocketAddress latched = rtcpLatch.source();
+        return latched != null ? latched : fallback;
+    }
+
+    private void receiveTelephoneEvent(RtpHeader header, ByteBuffer packet) {
+        try {
+            dtmf.receive(header, packet);
+        } catch (MalformedTelephoneEventException e) {
+            // counted as invalid; the packet is still handled like any other RTP
+            invalidPackets++;
+        }
+    }
+
+    /** Called on the timer thread: reports inactivity once when no RTP arrived for {@code timeoutNanos}. */
+    final void checkInactivity(long nowNanos, long timeoutNanos) {
+        if (!closed.get() && nowNanos - lastRtpNanos >= timeoutNanos && inactive.compareAndSet(false, true)) {
+            onInactivity.run();
+        }
+    }
+
+    /** Stops the endpoint and gives the ports back to the engine; safe to call more than once, from any thread. */
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            DtmfReceiver receiver = dtmf;
+            if (receiver != null) {
+                // a key still held when the call ends is reported now (its end packets will not come)
+                engine.onIoThread(receiver::flush);
+            }
+            closing();
+            engine.release(this);
+        }
+    }
+
+    /** What a subclass stops when the endpoint closes (before the sockets are released). */
+    void closing() {
+    }
+
+    /** A short description for logs, e.g. {@code echo endpoint /127.0.0.1:50000}, with the counters. */
+    abstract String kind();
+
+    @Override
+    public final String toString() {
+        return kind() + " " + new InetSocketAddress(engine.bindAddress(), port) + " " + stats();
+    }
+}

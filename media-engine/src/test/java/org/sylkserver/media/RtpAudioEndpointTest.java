@@ -1,0 +1,171 @@
+package org.sylkserver.media;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.dtmf.DtmfSender;
+import org.sylkserver.media.dtmf.TelephoneEventPacket;
+
+/** The audio endpoint of a call participant, driven over real loopback sockets. */
+class RtpAudioEndpointTest {
+
+    private final InetAddress loopback = InetAddress.getLoopbackAddress();
+    private MediaEngine engine;
+
+    private record Received(RtpHeader header, byte[] payload) {
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private DatagramSocket peer() throws IOException {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+        socket.setSoTimeout(2000);
+        return socket;
+    }
+
+    private static ByteBuffer receive(DatagramSocket socket) throws IOException {
+        DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+        socket.receive(packet);
+        return ByteBuffer.wrap(Arrays.copyOf(packet.getData(), packet.getLength()));
+    }
+
+    private static byte[] rtp(int seq, long timestamp, byte fill) {
+        ByteBuffer packet = ByteBuffer.allocate(12 + 160);
+        packet.put((byte) 0x80).put((byte) 0).putShort((short) seq).putInt((int) timestamp).putInt(0x4242);
+        byte[] payload = new byte[160];
+        Arrays.fill(payload, fill);
+        return packet.put(payload).array();
+    }
+
+    /** RFC 3550 §5.1: our own SSRC; sequence numbers +1 and timestamps +160 per 20 ms PCMU frame. */
+    @Test
+    void sentFramesAreRtpOfOurOwnToTheSdpAddressBeforeLatching_rfc3550_s5_1() throws Exception {
+        engine = new MediaEngine(loopback, 43000, 43010, Duration.ZERO);
+        RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+        try (DatagramSocket peer = peer()) {
+            endpoint.remote(new InetSocketAddress(loopback, peer.getLocalPort()), false, 8000);
+            byte[] frame = new byte[160];
+            endpoint.send(0, frame, 0, true);
+            endpoint.send(0, frame, 160, false);
+            ByteBuffer first = receive(peer);
+            ByteBuffer second = receive(peer);
+            RtpHeader a = RtpHeader.parse(first);
+            RtpHeader b = RtpHeader.parse(second);
+            assertNotNull(a);
+            assertTrue(a.marker());
+            assertEquals(endpoint.ssrc(), a.ssrc());
+            assertEquals(a.ssrc(), b.ssrc());
+            assertEquals((a.sequence() + 1) & 0xffff, b.sequence());
+            assertEquals((a.timestamp() + 160) & 0xffffffffL, b.timestamp());
+            assertEquals(160, b.payloadLength());
+        }
+    }
+
+    /** RFC 4961: once the peer sends, replies go where its packets come from, not to the SDP address. */
+    @Test
+    void receivedPacketsReachTheReceiverAndLatchTheTarget_rfc4961() throws Exception {
+        engine = new MediaEngine(loopback, 43020, 43030, Duration.ZERO);
+        RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+        BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+        endpoint.receive((header, payload, arrival) -> received.add(new Received(header, payload)));
+        try (DatagramSocket sdpAddress = peer(); DatagramSocket natted = peer()) {
+            endpoint.remote(new InetSocketAddress(loopback, sdpAddress.getLocalPort()), true, 8000);
+            natted.send(new DatagramPacket(rtp(7, 1600, (byte) 0x55), 172, loopback, endpoint.port()));
+            Received first = received.poll(2, TimeUnit.SECONDS);
+            assertNotNull(first);
+            assertEquals(7, first.header().sequence());
+            byte[] expected = new byte[160];
+            Arrays.fill(expected, (byte) 0x55);
+            assertArrayEquals(expected, first.payload());
+            endpoint.send(0, new byte[160], 160, false);
+            assertEquals(endpoint.ssrc(), RtpHeader.parse(receive(natted)).ssrc());
+            sdpAddress.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, () -> receive(sdpAddress));
+        }
+    }
+
+    /** RFC 3264 §6.1: nothing is sent while the answered direction forbids it. */
+    @Test
+    void nothingIsSentWhileSendingIsOff_rfc3264_s6_1() throws Exception {
+        engine = new MediaEngine(loopback, 43040, 43050, Duration.ZERO);
+        RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+        try (DatagramSocket peer = peer()) {
+            endpoint.remote(new InetSocketAddress(loopback, peer.getLocalPort()), true, 8000);
+            endpoint.sendRtp(false);
+            endpoint.send(0, new byte[160], 160, false);
+            peer.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, () -> receive(peer));
+            endpoint.sendRtp(true);
+            endpoint.send(0, new byte[160], 160, false);
+            assertEquals(172, receive(peer).remaining());
+            assertEquals(1, endpoint.stats().rtpPacketsOut());
+        }
+    }
+
+    /** RFC 4733 §2.5.1: an event's packets share its start timestamp; only the first has the marker bit. */
+    @Test
+    void telephoneEventsShareTheirStartTimestamp_rfc4733_s2_5_1() throws Exception {
+        engine = new MediaEngine(loopback, 43060, 43070, Duration.ZERO);
+        RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+        try (DatagramSocket peer = peer()) {
+            endpoint.remote(new InetSocketAddress(loopback, peer.getLocalPort()), true, 8000);
+            long start = endpoint.currentTimestamp();
+            var packets = new DtmfSender(8000).packets('5', Duration.ofMillis(100));
+            for (TelephoneEventPacket packet : packets) {
+                endpoint.sendTelephoneEvent(101, start, packet);
+            }
+            for (int i = 0; i < packets.size(); i++) {
+                ByteBuffer packet = receive(peer);
+                RtpHeader header = RtpHeader.parse(packet);
+                assertEquals(101, header.payloadType());
+                assertEquals(i == 0, header.marker());
+                assertEquals(start, header.timestamp());
+                assertEquals(5, packet.get(12), "event code of key 5");
+            }
+        }
+    }
+
+    /** RFC 3550 §6.1/§6.6: closing sends a compound RR/SR + SDES + BYE to the RTCP port above the RTP port. */
+    @Test
+    void closingSendsAByeToTheRtcpPort_rfc3550_s6_6() throws Exception {
+        engine = new MediaEngine(loopback, 43080, 43090, Duration.ZERO);
+        RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+        try (DatagramSocket rtcp = new DatagramSocket(0, loopback)) {
+            rtcp.setSoTimeout(2000);
+            // the RTP port is the one below the RTCP socket's (nothing listens there)
+            endpoint.remote(new InetSocketAddress(loopback, rtcp.getLocalPort() - 1), false, 8000);
+            endpoint.send(0, new byte[160], 160, false);
+            endpoint.close();
+            ByteBuffer report = receive(rtcp);
+            assertTrue(RtpHeader.isValidRtcp(report));
+            assertEquals(200, report.get(1) & 0xff, "a sender report: one packet was sent");
+            assertEquals(1, report.getInt(20), "sender's packet count");
+            int bye = report.remaining() - 8;
+            assertEquals(203, report.get(bye + 1) & 0xff);
+            assertEquals((int) endpoint.ssrc(), report.getInt(bye + 4));
+        }
+    }
+}

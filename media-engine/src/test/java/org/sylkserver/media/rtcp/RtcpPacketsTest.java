@@ -1,0 +1,83 @@
+package org.sylkserver.media.rtcp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.RtpHeader;
+
+class RtcpPacketsTest {
+
+    private static final ReportBlock BLOCK = new ReportBlock(0x11223344L, 64, 5, 0x10005, 80, 0xabcd1234L, 32768);
+
+    @Test
+    void ntpTimestampCountsFrom1900_rfc3550_s4() {
+        assertEquals(2_208_988_800L << 32, RtcpPackets.ntpTimestamp(0));
+        assertEquals((2_208_988_801L << 32) | 0x80000000L, RtcpPackets.ntpTimestamp(1500));
+    }
+
+    /** RFC 3550 §6.4.1: SR header, sender info, one report block; then SDES CNAME (§6.5) padded to 32 bits. */
+    @Test
+    void senderReportWithBlockAndCname_rfc3550_s6_4_1_s6_5() {
+        long ntp = RtcpPackets.ntpTimestamp(1_700_000_000_123L);
+        ByteBuffer packet = RtcpPackets.compound(0xcafebabeL, ntp, 123456, 50, 8000, BLOCK, "ab@1", false);
+        assertTrue(RtpHeader.isValidRtcp(packet));
+        assertEquals(0x81, packet.get(0) & 0xff, "V=2, RC=1");
+        assertEquals(200, packet.get(1) & 0xff);
+        assertEquals(12, packet.getShort(2), "length: 13 words minus one");
+        assertEquals(0xcafebabe, packet.getInt(4));
+        assertEquals(ntp, packet.getLong(8));
+        assertEquals(123456, packet.getInt(16));
+        assertEquals(50, packet.getInt(20));
+        assertEquals(8000, packet.getInt(24));
+        assertEquals(0x11223344, packet.getInt(28));
+        assertEquals((64 << 24) | 5, packet.getInt(32));
+        assertEquals(0x10005, packet.getInt(36));
+        assertEquals(80, packet.getInt(40));
+        assertEquals(0xabcd1234, packet.getInt(44));
+        assertEquals(32768, packet.getInt(48));
+        // SDES at 52: header, SSRC, CNAME item "ab@1" (6 bytes), null end, padding to 12 bytes of chunk
+        assertEquals(0x81, packet.get(52) & 0xff);
+        assertEquals(202, packet.get(53) & 0xff);
+        assertEquals(3, packet.getShort(54));
+        assertEquals(0xcafebabe, packet.getInt(56));
+        assertEquals(1, packet.get(60));
+        assertEquals(4, packet.get(61));
+        byte[] name = new byte[4];
+        packet.get(62, name);
+        assertArrayEquals("ab@1".getBytes(StandardCharsets.UTF_8), name);
+        assertEquals(0, packet.get(66));
+        assertEquals(68, packet.remaining(), "every packet a multiple of 32 bits");
+    }
+
+    /** RFC 3550 §6.4.2: before sending anything the report is an RR; a BYE (§6.6) may close the compound. */
+    @Test
+    void receiverReportWithoutBlockAndBye_rfc3550_s6_4_2_s6_6() {
+        ByteBuffer packet = RtcpPackets.compound(0x01020304L, 0, 0, 0, 0, null, "x", true);
+        assertTrue(RtpHeader.isValidRtcp(packet));
+        assertEquals(0x80, packet.get(0) & 0xff, "RC=0");
+        assertEquals(201, packet.get(1) & 0xff);
+        assertEquals(1, packet.getShort(2));
+        int bye = packet.remaining() - 8;
+        assertEquals(0x81, packet.get(bye) & 0xff);
+        assertEquals(203, packet.get(bye + 1) & 0xff);
+        assertEquals(0x01020304, packet.getInt(bye + 4));
+        assertEquals(0, packet.remaining() % 4);
+    }
+
+    @Test
+    void senderReportIsReadBackForLsr_rfc3550_s6_4_1() {
+        long ntp = 0x0123456789abcdefL;
+        ByteBuffer packet = RtcpPackets.compound(0x55L, ntp, 1, 1, 1, null, "x", false);
+        long[] sr = RtcpPackets.senderReport(packet);
+        assertEquals(0x55, sr[0]);
+        assertEquals(0x456789abL, sr[1], "middle 32 bits of the NTP timestamp");
+        assertNull(RtcpPackets.senderReport(RtcpPackets.compound(0x55L, 0, 0, 0, 0, null, "x", false)));
+        assertNull(RtcpPackets.senderReport(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 200, 0, 6})));
+    }
+}
