@@ -250,6 +250,64 @@ public final class Scenarios {
         return xml.toString();
     }
 
+    /**
+     * A registrar stand-in (RFC 3261 §10.3): challenges the first REGISTER with a digest 401 (qop=auth), checks the
+     * credentials of the second against {@code user}/{@code password} with sipp's {@code verifyauth}, answers 200 with
+     * the contact bound for 600 s when they are right, else challenges again. With {@code expectRemoval} it then
+     * waits for the REGISTER with {@code Expires: 0} that removes the binding (§10.2.2), checks its credentials
+     * too, and answers 200.
+     */
+    public static String registrar(String user, String password, boolean expectRemoval) {
+        String challenge = """
+                  <send><![CDATA[
+
+                SIP/2.0 401 Unauthorized
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]reg[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                WWW-Authenticate: Digest realm="example.com", nonce="%s[pid]x[call_number]", qop="auth", algorithm=MD5
+                Content-Length: 0
+
+                  ]]></send>
+                """;
+        String ok = """
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]reg[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                [last_Contact:];expires=%d
+                Content-Length: 0
+
+                  ]]></send>
+                """;
+        String verify = "    <action><verifyauth assign_to=\"%s\" username=\"" + user + "\" password=\"" + password
+                + "\"/>%s</action>\n";
+        StringBuilder xml = new StringBuilder(HEAD);
+        xml.append("  <recv request=\"REGISTER\"/>\n").append(challenge.formatted("first"));
+        xml.append("  <recv request=\"REGISTER\">\n").append(verify.formatted("valid", "")).append("  </recv>\n");
+        xml.append("  <nop hide=\"true\" test=\"valid\" next=\"accepted\"/>\n");
+        xml.append(challenge.formatted("again")).append("  <nop hide=\"true\" next=\"end\"/>\n");
+        xml.append("  <label id=\"accepted\"/>\n").append(ok.formatted(600));
+        if (expectRemoval) {
+            // the removal must say Expires: 0
+            String zero = "<ereg regexp=\"^ *0 *$\" search_in=\"hdr\" header=\"Expires:\" check_it=\"true\""
+                    + " assign_to=\"zero\"/>";
+            xml.append("  <recv request=\"REGISTER\">\n").append(verify.formatted("removal", zero)).append("  </recv>\n")
+                    .append("  <nop hide=\"true\" test=\"removal\" next=\"removed\"/>\n")
+                    .append(challenge.formatted("removal")).append("  <nop hide=\"true\" next=\"end\"/>\n")
+                    .append("  <label id=\"removed\"/>\n").append(ok.formatted(0))
+                    .append("  <Reference variables=\"zero\"/>\n");
+        }
+        xml.append("  <label id=\"end\"/>\n</scenario>\n");
+        return xml.toString();
+    }
+
     private static void appendChecks(StringBuilder xml, String searchIn, String... checks) {
         if (checks.length == 0) {
             xml.append("/>\n");

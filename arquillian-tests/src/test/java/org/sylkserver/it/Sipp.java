@@ -29,6 +29,7 @@ public final class Sipp {
     private String transport = "u1";
     private int localPort;
     private String localAddress = "127.0.0.1";
+    private boolean server;
 
     private Sipp(Path directory, String scenario) {
         this.directory = directory;
@@ -58,6 +59,15 @@ public final class Sipp {
         return this;
     }
 
+    /**
+     * Makes sipp wait for the server's requests (a UAS, e.g. a registrar stand-in) on {@link #localPort} instead
+     * of sending to the server.
+     */
+    public Sipp waitingForRequests() {
+        this.server = true;
+        return this;
+    }
+
     /** Runs sipp in the background; {@link Running#await()} collects the result. */
     public Running start() throws IOException {
         Files.createDirectories(directory);
@@ -65,8 +75,11 @@ public final class Sipp {
         Files.writeString(scenarioFile, scenario, StandardCharsets.ISO_8859_1);
         Path messages = directory.resolve("messages.log");
         Path errors = directory.resolve("errors.log");
-        List<String> command = new ArrayList<>(List.of("sipp", SERVER + ":" + SIP_PORT,
-                "-sf", scenarioFile.toString(), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
+        List<String> command = new ArrayList<>(List.of("sipp"));
+        if (!server) {
+            command.add(SERVER + ":" + SIP_PORT);
+        }
+        command.addAll(List.of("-sf", scenarioFile.toString(), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
                 "-i", localAddress, "-p", String.valueOf(localPort > 0 ? localPort : freePort()), "-t", transport,
                 "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
         Process process = new ProcessBuilder(command).directory(directory.toFile())

@@ -12,11 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -32,59 +28,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class WebSocketIT {
 
-    private static final URI ENDPOINT = URI.create("ws://127.0.0.1:18088/webrtcgateway/ws");
 
     @Deployment(testable = false)
     static WebArchive gateway() {
         return Archives.webrtcGateway();
     }
 
-    /** A client connection that queues every text frame and the close code. */
-    private static final class Client implements WebSocket.Listener {
-        final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        final BlockingQueue<Integer> closes = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        WebSocket socket;
-
-        static Client connect(String... subprotocols) throws Exception {
-            Client client = new Client();
-            WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-            if (subprotocols.length > 0) {
-                builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
-            }
-            client.socket = builder.buildAsync(ENDPOINT, client).get(10, TimeUnit.SECONDS);
-            return client;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                frames.add(partial.toString());
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closes.add(statusCode);
-            return null;
-        }
-
-        String next() throws InterruptedException {
-            return frames.poll(5, TimeUnit.SECONDS);
-        }
-
-        void send(String text) {
-            socket.sendText(text, true).join();
-        }
-    }
-
     @Test
     void handshakeWithSylkRtc2GetsTheSubprotocolAndAReadyEvent() throws Exception {
-        Client client = Client.connect("sylkRTC-2");
+        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("sylkRTC-2", client.socket.getSubprotocol());
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
         client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
@@ -92,16 +44,16 @@ class WebSocketIT {
 
     @Test
     void handshakeWithoutSylkRtc2IsRefusedWith406() {
-        ExecutionException failure = assertThrows(ExecutionException.class, () -> Client.connect("chat"));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> SylkRtcClient.connect("chat"));
         WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, failure.getCause());
         assertEquals(406, handshake.getResponse().statusCode());
-        ExecutionException none = assertThrows(ExecutionException.class, Client::connect);
+        ExecutionException none = assertThrows(ExecutionException.class, SylkRtcClient::connect);
         assertEquals(406, ((WebSocketHandshakeException) none.getCause()).getResponse().statusCode());
     }
 
     @Test
     void pingIsAckedAndUnknownRequestsGetAnError() throws Exception {
-        Client client = Client.connect("sylkRTC-2");
+        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
         client.send("{\"sylkrtc\":\"ping\",\"transaction\":\"5c0e6d5e-7a5e-4e0f-9a55-1d1d7c1a2b01\"}");
         assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"5c0e6d5e-7a5e-4e0f-9a55-1d1d7c1a2b01\"}", client.next());
@@ -113,7 +65,7 @@ class WebSocketIT {
 
     @Test
     void invalidJsonIsIgnoredAndTheConnectionKeepsWorking() throws Exception {
-        Client client = Client.connect("sylkRTC-2");
+        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
         client.send("{this is not json");
         client.send("{\"sylkrtc\":\"ping\"}");
@@ -125,9 +77,9 @@ class WebSocketIT {
 
     @Test
     void oversizedMessageClosesThatConnectionWith1009Only() throws Exception {
-        Client other = Client.connect("sylkRTC-2");
+        SylkRtcClient other = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", other.next());
-        Client client = Client.connect("sylkRTC-2");
+        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
         client.send("{\"sylkrtc\":\"ping\",\"transaction\":\"" + "x".repeat(200_000) + "\"}");
         assertEquals(1009, client.closes.poll(5, TimeUnit.SECONDS));

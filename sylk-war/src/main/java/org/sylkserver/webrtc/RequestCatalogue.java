@@ -8,6 +8,10 @@ import javax.json.JsonString;
 import javax.json.JsonValue;
 import javax.json.bind.Jsonb;
 
+import org.sylkserver.webrtc.api.AccountAddRequest;
+import org.sylkserver.webrtc.api.AccountRegisterRequest;
+import org.sylkserver.webrtc.api.AccountRemoveRequest;
+import org.sylkserver.webrtc.api.AccountUnregisterRequest;
 import org.sylkserver.webrtc.api.PingRequest;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SylkRtcRequest;
@@ -29,7 +33,16 @@ final class RequestCatalogue {
     static final RequestCatalogue SYLKRTC_2 = new RequestCatalogue()
             .add(PingRequest.TYPE, PingRequest.class, (connection, ping) -> {
                 // ack only (spec §4.5.1)
-            });
+            })
+            .add(AccountAddRequest.TYPE, AccountAddRequest.class,
+                    (connection, add) -> connection.accounts().add(add, connection.gateway().config()))
+            .add(AccountRemoveRequest.TYPE, AccountRemoveRequest.class,
+                    (connection, remove) -> connection.accounts().remove(remove.getAccount()))
+            .add(AccountRegisterRequest.TYPE, AccountRegisterRequest.class,
+                    (connection, register) -> connection.accounts().register(register.getAccount(),
+                            connection.gateway().registrar()))
+            .add(AccountUnregisterRequest.TYPE, AccountUnregisterRequest.class,
+                    (connection, unregister) -> connection.accounts().unregister(unregister.getAccount()));
 
     private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler) {
 

@@ -15,6 +15,7 @@ import javax.json.bind.annotation.JsonbTransient;
 
 import org.sylkserver.webrtc.api.Mandatory;
 import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SipAor;
 import org.sylkserver.webrtc.api.SylkRtcRequest;
 
 /**
@@ -49,6 +50,10 @@ final class RequestSchema {
                     }
                 } else {
                     checkValue(name, value, field.getGenericType());
+                    if (field.isAnnotationPresent(SipAor.class)) {
+                        expect(SipAor.Syntax.isValid(((JsonString) value).getString()), name, value,
+                                "SIP address of record");
+                    }
                 }
             }
         }

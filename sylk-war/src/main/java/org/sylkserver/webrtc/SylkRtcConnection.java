@@ -57,7 +57,10 @@ public final class SylkRtcConnection {
     private final ClientTransport transport;
     private final Executor owner;
     private final RequestCatalogue requests;
-    private final boolean trace = Boolean.getBoolean("sylk.trace.client");
+    private final Gateway gateway;
+    private final boolean trace;
+    /** The connection's accounts: owned by its executor. */
+    private final ConnectionAccounts accounts = new ConnectionAccounts(this);
 
     // owned by the container's read thread
     private final StringBuilder message = new StringBuilder();
@@ -70,14 +73,17 @@ public final class SylkRtcConnection {
      * @param pool      the shared pool the connection's requests run on, one at a time
      */
     public SylkRtcConnection(String peer, ClientTransport transport, Executor pool) {
-        this(peer, transport, pool, RequestCatalogue.SYLKRTC_2);
+        this(peer, transport, pool, RequestCatalogue.SYLKRTC_2, Gateway.current());
     }
 
-    SylkRtcConnection(String peer, ClientTransport transport, Executor pool, RequestCatalogue requests) {
+    SylkRtcConnection(String peer, ClientTransport transport, Executor pool, RequestCatalogue requests,
+                      Gateway gateway) {
         this.peer = peer;
         this.transport = transport;
         this.owner = new SerialExecutor(pool);
         this.requests = requests;
+        this.gateway = gateway;
+        this.trace = gateway.config().traceClient() || Boolean.getBoolean("sylk.trace.client");
     }
 
     /** The WebSocket is open: the connection accepts requests (spec §4.2). */
@@ -113,7 +119,25 @@ public final class SylkRtcConnection {
 
     /** The WebSocket closed with {@code code} and {@code reason}; queued requests still run first. */
     public void onClose(int code, String reason) {
-        owner.execute(() -> LOG.info(() -> this + " closed: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason)));
+        owner.execute(() -> {
+            LOG.info(() -> this + " closed: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason));
+            accounts.closeAll();
+        });
+    }
+
+    /** Runs {@code task} on this connection's executor, after what is queued there (e.g. a SIP event's effect). */
+    void later(Runnable task) {
+        owner.execute(task);
+    }
+
+    /** The connection's accounts; only on its executor. */
+    ConnectionAccounts accounts() {
+        return accounts;
+    }
+
+    /** The gateway this connection belongs to. */
+    Gateway gateway() {
+        return gateway;
     }
 
     /** Sends a response or event to the client; only on this connection's executor. */

@@ -194,7 +194,7 @@ class SylkRtcConnectionTest {
                 c.send(new EchoEvent(request.getText()));
                 running.decrementAndGet();
             });
-            SylkRtcConnection queued = new SylkRtcConnection("192.0.2.1:40001", transport, pool, catalogue);
+            SylkRtcConnection queued = new SylkRtcConnection("192.0.2.1:40001", transport, pool, catalogue, Gateway.current());
             int count = 1000;
             for (int i = 0; i < count; i++) {
                 queued.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t" + i + "\",\"text\":\"" + i + "\"}", true);
@@ -227,7 +227,7 @@ class SylkRtcConnectionTest {
         RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {
             throw new RequestError("Unknown session " + request.getText());
         });
-        new SylkRtcConnection("192.0.2.1:40002", transport, Runnable::run, catalogue)
+        new SylkRtcConnection("192.0.2.1:40002", transport, Runnable::run, catalogue, Gateway.current())
                 .onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"s1\"}", true);
         assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Unknown session s1\"}"), transport.sent);
     }
@@ -237,7 +237,7 @@ class SylkRtcConnectionTest {
         RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {
             throw new AssertionError("handler must not run");
         });
-        SylkRtcConnection checked = new SylkRtcConnection("192.0.2.1:40003", transport, Runnable::run, catalogue);
+        SylkRtcConnection checked = new SylkRtcConnection("192.0.2.1:40003", transport, Runnable::run, catalogue, Gateway.current());
         checked.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\"}", true);
         checked.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t2\",\"text\":[\"x\"]}", true);
         assertEquals(List.of(
@@ -253,7 +253,7 @@ class SylkRtcConnectionTest {
                     throw new IllegalStateException("bug");
                 })
                 .add("ping", org.sylkserver.webrtc.api.PingRequest.class, (c, request) -> { });
-        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40004", transport, Runnable::run, catalogue);
+        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40004", transport, Runnable::run, catalogue, Gateway.current());
         failing.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"x\"}", true);
         failing.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t2\"}", true);
         assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Internal error\"}",

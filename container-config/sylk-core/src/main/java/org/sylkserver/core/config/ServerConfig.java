@@ -149,7 +149,7 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         InetAddress localIp = p.ipAddress("local_ip");
         Sip sip = new Sip(localIp != null ? localIp : defaultRouteAddress(), p.ipAddress("advertised_ip"),
                 p.optionalPort("local_udp_port", 5060), p.optionalPort("local_tcp_port", 5060),
-                p.optionalPort("local_tls_port", 5061), outboundProxy(p),
+                p.optionalPort("local_tls_port", 5061), outboundProxy(p, "outbound_proxy"),
                 TrustedPeers.parse(p.string("trusted_peers", "any"), p::error),
                 p.bool("enable_ice", false));
         // port 0 means "any free port", so two zeros do not collide
@@ -216,18 +216,22 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         return Collections.unmodifiableMap(map);
     }
 
-    private static OutboundProxy outboundProxy(SectionReader p) throws ConfigException {
-        String value = p.raw("outbound_proxy");
+    /**
+     * An outbound proxy option ({@code [SIP] outbound_proxy}, {@code webrtcgateway.ini [General]
+     * outbound_sip_proxy}): {@code [sip:]host[:port][;transport=udp|tcp|tls]}, or {@code null} when unset.
+     */
+    public static OutboundProxy outboundProxy(SectionReader p, String option) throws ConfigException {
+        String value = p.raw(option);
         if (value == null || value.isBlank()) {
             return null;
         }
         Matcher m = OUTBOUND_PROXY.matcher(value.strip());
         if (!m.matches()) {
-            throw p.error("outbound_proxy", value, "expected host[:port][;transport=udp|tcp|tls]");
+            throw p.error(option, value, "expected host[:port][;transport=udp|tcp|tls]");
         }
         int port = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
         if (m.group(2) != null && (port < 1 || port > 65535)) {
-            throw p.error("outbound_proxy", value, "port must be 1-65535");
+            throw p.error(option, value, "port must be 1-65535");
         }
         return new OutboundProxy(m.group(1), port, m.group(3) == null ? "udp" : m.group(3).toLowerCase(Locale.ROOT));
     }

@@ -1,0 +1,66 @@
+package org.sylkserver.it;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A plain WebSocket client of the sylkRTC endpoint (JDK HttpClient) that queues every text frame and close code. */
+final class SylkRtcClient implements WebSocket.Listener {
+
+    static final URI ENDPOINT = URI.create("ws://127.0.0.1:18088/webrtcgateway/ws");
+
+    final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    final BlockingQueue<Integer> closes = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    WebSocket socket;
+
+    static SylkRtcClient connect(String... subprotocols) throws Exception {
+        SylkRtcClient client = new SylkRtcClient();
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        client.socket = builder.buildAsync(ENDPOINT, client).get(10, TimeUnit.SECONDS);
+        return client;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            frames.add(partial.toString());
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closes.add(statusCode);
+        return null;
+    }
+
+    /** The next frame, or null after 5 s. */
+    String next() throws InterruptedException {
+        return next(Duration.ofSeconds(5));
+    }
+
+    String next(Duration timeout) throws InterruptedException {
+        return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    void close() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+    }
+}

@@ -1,0 +1,112 @@
+package org.sylkserver.webrtc;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import org.sylkserver.webrtc.api.AccountAddRequest;
+import org.sylkserver.webrtc.api.AccountEvent;
+import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.sip.SipRegistration;
+
+/**
+ * The accounts of one sylkRTC connection and their registrations (spec §4.4, §4.5.2). Owned by the connection's
+ * executor: every method runs there, and registration events are brought back there before they are sent.
+ */
+final class ConnectionAccounts {
+
+    /** spec §4.4: the password (HA1) is 1 to 9999 characters. */
+    private static final int MAX_PASSWORD = 9999;
+    private static final Logger LOG = Logger.getLogger("webrtcgateway");
+
+    private final SylkRtcConnection connection;
+    private final Map<String, Account> accounts = new LinkedHashMap<>();
+
+    ConnectionAccounts(SylkRtcConnection connection) {
+        this.connection = connection;
+    }
+
+    void add(AccountAddRequest request, GatewayConfig config) throws RequestError {
+        String aor = request.getAccount();
+        String domain = aor.substring(aor.indexOf('@') + 1);
+        if (!config.allowsDomain(domain)) {
+            throw new RequestError("SIP domain not allowed: " + domain);
+        }
+        if (accounts.containsKey(aor)) {
+            throw new RequestError("Account " + aor + " already added");
+        }
+        String password = request.getPassword();
+        if (password.isEmpty() || password.length() > MAX_PASSWORD) {
+            throw new RequestError("Invalid value for 'password' property (expected: 1 to " + MAX_PASSWORD
+                    + " characters)");
+        }
+        List<String> prefixes = request.getIncomingHeaderPrefixes();
+        if (prefixes != null && new HashSet<>(prefixes).size() != prefixes.size()) {
+            throw new RequestError("Invalid value for 'incoming_header_prefixes' property (expected: unique items)");
+        }
+        accounts.put(aor, new Account(aor, password, request.getDisplayName(), request.getUserAgent(), prefixes));
+        LOG.info(() -> connection + ": added account " + aor);
+    }
+
+    void remove(String aor) throws RequestError {
+        Account account = accounts.remove(aor);
+        if (account == null) {
+            throw new RequestError("Unknown account specified for remove: " + aor);
+        }
+        endRegistration(account);
+        LOG.info(() -> connection + ": removed account " + aor);
+    }
+
+    void register(String aor, Registrar registrar) throws RequestError {
+        Account account = accounts.get(aor);
+        if (account == null) {
+            throw new RequestError("Unknown account specified for register: " + aor);
+        }
+        endRegistration(account);
+        SipRegistration registration;
+        try {
+            registration = registrar.registration(account, (state, reason) -> connection.later(() -> {
+                // a newer registration may have replaced this one meanwhile: only the current one reports
+                if (accounts.get(aor) == account) {
+                    account.authenticated(account.isAuthenticated() || "registered".equals(state));
+                    connection.send(new AccountEvent(aor, state, reason));
+                }
+            }));
+        } catch (IllegalStateException e) {
+            throw new RequestError(e.getMessage());
+        }
+        account.registration(registration);
+        registration.register();
+    }
+
+    void unregister(String aor) throws RequestError {
+        Account account = accounts.get(aor);
+        if (account == null) {
+            throw new RequestError("Unknown account specified for unregister: " + aor);
+        }
+        endRegistration(account);
+    }
+
+    /** The account of this connection, or null. */
+    Account get(String aor) {
+        return accounts.get(aor);
+    }
+
+    /** The connection closed: every registration it made is removed (spec §4.2 teardown). */
+    void closeAll() {
+        for (Account account : accounts.values()) {
+            endRegistration(account);
+        }
+        accounts.clear();
+    }
+
+    private static void endRegistration(Account account) {
+        SipRegistration registration = account.registration();
+        if (registration != null) {
+            account.registration(null);
+            registration.unregister();
+        }
+    }
+}

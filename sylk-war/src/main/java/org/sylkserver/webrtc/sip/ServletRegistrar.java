@@ -1,0 +1,175 @@
+package org.sylkserver.webrtc.sip;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.concurrent.ScheduledExecutorService;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
+import javax.servlet.sip.SipURI;
+
+import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.webrtc.Account;
+import org.sylkserver.webrtc.Registrar;
+
+/**
+ * Registrations through the container's SIP stack: each one is a SIP application session whose REGISTER
+ * requests share a Call-ID and raise the CSeq (RFC 3261 §10.2), sent to {@code outbound_sip_proxy} when it is set
+ * (spec §4.7.2), else to the account's domain, which the stack resolves with RFC 3263. The Contact is the
+ * gateway's own SIP address with a user part unique to the registration, where calls for the account will
+ * arrive. {@link GatewaySipServlet} hands the responses back with {@link #response}.
+ */
+public final class ServletRegistrar implements Registrar {
+
+    /** The SIP session attribute that leads a response to its registration. */
+    static final String REGISTRATION = "sylk.registration";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SipFactory factory;
+    private final SipURI localContact;
+    private final ServerConfig.OutboundProxy proxy;
+    private final String serverHeader;
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param factory      the container's SIP factory
+     * @param localContact the gateway's own SIP URI (host, port, transport), the base of every Contact
+     * @param proxy        {@code outbound_sip_proxy}, or {@code null}
+     * @param userAgent    the {@code User-Agent} of requests whose account gives none
+     * @param timer        runs the registrations' refreshes
+     */
+    public ServletRegistrar(SipFactory factory, SipURI localContact, ServerConfig.OutboundProxy proxy, String userAgent,
+                            ScheduledExecutorService timer) {
+        this.factory = factory;
+        this.localContact = localContact;
+        this.proxy = proxy;
+        this.serverHeader = userAgent;
+        this.timer = timer;
+    }
+
+    @Override
+    public SipRegistration registration(Account account, SipRegistration.Listener listener) {
+        Channel channel = new Channel(account);
+        SipRegistration registration = new SipRegistration(account.aor(), account.ha1(), channel, listener, timer);
+        channel.registration = registration;
+        return registration;
+    }
+
+    /** A final response to a REGISTER of ours, from the servlet. */
+    static void response(SipServletResponse response) {
+        SipRegistration registration = (SipRegistration) response.getSession().getAttribute(REGISTRATION);
+        if (registration == null || response.getStatus() < 200) {
+            return;
+        }
+        String challenge = response.getStatus() == 407 ? response.getHeader("Proxy-Authenticate")
+                : response.getHeader("WWW-Authenticate");
+        registration.response(response.getStatus(), response.getReasonPhrase(), challenge, grantedExpires(response));
+    }
+
+    /** RFC 3261 §10.2.4: the expiry of our binding is its Contact's expires parameter, else the Expires header. */
+    private static int grantedExpires(SipServletResponse response) {
+        String contact = response.getRequest() == null ? null : response.getRequest().getHeader("Contact");
+        try {
+            ListIterator<Address> contacts = response.getAddressHeaders("Contact");
+            while (contacts.hasNext()) {
+                Address address = contacts.next();
+                if (contact != null && contact.contains(address.getURI().toString()) && address.getExpires() > 0) {
+                    return address.getExpires();
+                }
+            }
+        } catch (ServletParseException e) {
+            // a registrar's malformed Contact: fall back to the Expires header
+        }
+        String expires = response.getHeader("Expires");
+        try {
+            return expires == null ? -1 : Integer.parseInt(expires.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The REGISTER requests of one registration. */
+    private final class Channel implements SipRegistration.RegisterChannel {
+
+        private final Account account;
+        private final String contactUser;
+        private SipSession session;
+        private SipRegistration registration;
+
+        Channel(Account account) {
+            this.account = account;
+            this.contactUser = account.user().replaceAll("[^A-Za-z0-9._-]", "") + "-"
+                    + HexFormat.of().formatHex(RANDOM.generateSeed(6));
+        }
+
+        @Override
+        public String requestUri() {
+            return "sip:" + account.domain();
+        }
+
+        @Override
+        public void send(int expires, String authorization) throws IOException {
+            try {
+                SipServletRequest register;
+                if (session == null || !session.isValid()) {
+                    SipApplicationSession application = factory.createApplicationSession();
+                    Address aor = factory.createAddress("sip:" + account.aor());
+                    if (account.displayName() != null) {
+                        aor.setDisplayName(account.displayName());
+                    }
+                    register = factory.createRequest(application, "REGISTER", aor, aor);
+                    session = register.getSession();
+                    session.setAttribute(REGISTRATION, registration);
+                } else {
+                    register = session.createRequest("REGISTER");
+                }
+                register.setRequestURI(factory.createURI(requestUri()));
+                SipURI contact = (SipURI) localContact.clone();
+                contact.setUser(contactUser);
+                register.setAddressHeader("Contact", factory.createAddress(contact));
+                register.setExpires(expires);
+                register.setHeader("User-Agent", account.userAgent() != null ? account.userAgent() : serverHeader);
+                if (authorization != null) {
+                    register.setHeader("Authorization", authorization);
+                }
+                if (proxy != null) {
+                    SipURI route = factory.createSipURI(null, proxy.host());
+                    if (proxy.port() > 0) {
+                        route.setPort(proxy.port());
+                    }
+                    route.setTransportParam(proxy.transport());
+                    route.setLrParam(true);
+                    register.pushRoute(route);
+                }
+                register.send();
+            } catch (ServletParseException | IllegalArgumentException | IllegalStateException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The first UDP (else any) of the container's SIP interfaces: where registrars send calls for accounts. */
+    public static SipURI contactBase(List<SipURI> outboundInterfaces) {
+        SipURI first = null;
+        for (SipURI uri : outboundInterfaces) {
+            if (first == null) {
+                first = uri;
+            }
+            if ("udp".equalsIgnoreCase(uri.getTransportParam())) {
+                return uri;
+            }
+        }
+        if (first == null) {
+            throw new IllegalStateException("the container has no SIP interface");
+        }
+        return first;
+    }
+}

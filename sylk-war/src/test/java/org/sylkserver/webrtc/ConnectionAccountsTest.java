@@ -1,0 +1,136 @@
+package org.sylkserver.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.webrtc.sip.SipRegistration;
+
+/** account-add/-remove/-register/-unregister (spec §4.4, §4.5.2) over a connection, with a registrar stand-in. */
+class ConnectionAccountsTest {
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final List<Integer> registersSent = new ArrayList<>();
+    private final List<SipRegistration> registrations = new ArrayList<>();
+    private final Registrar registrar = (account, listener) -> {
+        SipRegistration registration = new SipRegistration(account.aor(), account.ha1(),
+                new SipRegistration.RegisterChannel() {
+                    @Override
+                    public String requestUri() {
+                        return "sip:" + account.domain();
+                    }
+
+                    @Override
+                    public void send(int expires, String authorization) throws IOException {
+                        registersSent.add(expires);
+                    }
+                }, listener, timer);
+        registrations.add(registration);
+        return registration;
+    };
+    private final GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("example.com"), null, false,
+            Duration.ofSeconds(120));
+    private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
+    private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run,
+            RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar));
+
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
+    }
+
+    private void receive(String json) {
+        connection.onText(json, true);
+    }
+
+    private static String add(String transaction, String account) {
+        return "{\"sylkrtc\":\"account-add\",\"transaction\":\"" + transaction + "\",\"account\":\"" + account
+                + "\",\"password\":\"6a1c2f0e8d6f3c5b0a9e1d2c3b4a5f60\",\"display_name\":\" \\\"Alice\\\" \"}";
+    }
+
+    private static String ack(String transaction) {
+        return "{\"sylkrtc\":\"ack\",\"transaction\":\"" + transaction + "\"}";
+    }
+
+    private static String error(String transaction, String text) {
+        return "{\"sylkrtc\":\"error\",\"transaction\":\"" + transaction + "\",\"error\":\"" + text + "\"}";
+    }
+
+    @Test
+    void addingTwiceAndForeignDomainsAreRefused_spec_4_4() {
+        receive(add("t1", "sip:alice@example.com"));
+        receive(add("t2", "alice@example.com"));
+        receive(add("t3", "bob@elsewhere.org"));
+        assertEquals(List.of(ack("t1"), error("t2", "Account alice@example.com already added"),
+                error("t3", "SIP domain not allowed: elsewhere.org")), transport.sent);
+    }
+
+    /** spec §4.3: AOR properties are validated as SIP URIs. */
+    @Test
+    void anAccountThatIsNoAddressOfRecordIsASchemaError_spec_4_3() {
+        receive(add("t1", "alice"));
+        receive(add("t2", "sip:@example.com"));
+        assertEquals(List.of(
+                error("t1", "Invalid value for 'account' property: 'alice' (expected: SIP address of record)"),
+                error("t2", "Invalid value for 'account' property: 'sip:@example.com' (expected: SIP address of record)")),
+                transport.sent);
+    }
+
+    @Test
+    void unknownAccountsAreNamedInTheError_spec_4_4() {
+        receive("{\"sylkrtc\":\"account-register\",\"transaction\":\"t1\",\"account\":\"bob@example.com\"}");
+        receive("{\"sylkrtc\":\"account-unregister\",\"transaction\":\"t2\",\"account\":\"bob@example.com\"}");
+        receive("{\"sylkrtc\":\"account-remove\",\"transaction\":\"t3\",\"account\":\"bob@example.com\"}");
+        assertEquals(List.of(error("t1", "Unknown account specified for register: bob@example.com"),
+                error("t2", "Unknown account specified for unregister: bob@example.com"),
+                error("t3", "Unknown account specified for remove: bob@example.com")), transport.sent);
+    }
+
+    /**
+     * spec §4.5.2 example: the ack, then registration-state events as the registrar answers (the registering event is
+     * queued behind the ack on the connection's executor); the AOR without its scheme.
+     */
+    @Test
+    void registeringReportsEachStateOnce_spec_4_5_2() {
+        receive(add("t1", "sips:alice@example.com"));
+        receive("{\"sylkrtc\":\"account-register\",\"transaction\":\"t2\",\"account\":\"sip:alice@example.com\"}");
+        registrations.get(0).response(200, "OK", null, 600);
+        assertEquals(List.of(ack("t1"), ack("t2"),
+                "{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"registration-state\","
+                        + "\"state\":\"registering\"}",
+                "{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"registration-state\","
+                        + "\"state\":\"registered\"}"), transport.sent);
+        assertEquals(List.of(600), registersSent);
+    }
+
+    @Test
+    void aFailedRegistrationCarriesTheSipReason_spec_4_5_2() {
+        receive(add("t1", "alice@example.com"));
+        receive("{\"sylkrtc\":\"account-register\",\"transaction\":\"t2\",\"account\":\"alice@example.com\"}");
+        registrations.get(0).response(403, "Forbidden", null, -1);
+        assertEquals("{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"registration-state\","
+                + "\"state\":\"failed\",\"reason\":\"403 Forbidden\"}", transport.sent.get(3));
+    }
+
+    /** Removing a registered account, or closing the connection, removes the SIP binding (Expires: 0). */
+    @Test
+    void removingOrClosingUnregisters_rfc3261_s10_2_2() {
+        receive(add("t1", "alice@example.com"));
+        receive(add("t2", "carol@example.com"));
+        receive("{\"sylkrtc\":\"account-register\",\"transaction\":\"t3\",\"account\":\"alice@example.com\"}");
+        receive("{\"sylkrtc\":\"account-register\",\"transaction\":\"t4\",\"account\":\"carol@example.com\"}");
+        registrations.forEach(registration -> registration.response(200, "OK", null, 600));
+        receive("{\"sylkrtc\":\"account-remove\",\"transaction\":\"t5\",\"account\":\"alice@example.com\"}");
+        assertEquals(List.of(600, 600, 0), registersSent);
+        connection.onClose(1000, "bye");
+        assertEquals(List.of(600, 600, 0, 0), registersSent);
+    }
+}
