@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.function.Supplier;
 
 import javax.servlet.Filter;
 import javax.servlet.FilterChain;
@@ -24,6 +25,8 @@ import org.sylkserver.core.Version;
  * <li>every response carries {@code Server: SylkServer/<version>};</li>
  * <li>a WebSocket upgrade that does not offer subprotocol {@code sylkRTC-2} is refused with 406
  * {@code No compatible protocol specified} — Tomcat would otherwise upgrade without a subprotocol;</li>
+ * <li>one whose {@code Origin} is not among {@code web_origins} is refused with 403 {@code Origin not allowed}
+ * ({@code *} allows any, and a missing or {@code null} origin);</li>
  * <li>an accepted upgrade carries the client's address to the endpoint in header {@value #PEER_HEADER}, which
  * replaces any value the client sent.</li>
  * </ul>
@@ -33,6 +36,18 @@ public class HandshakeFilter implements Filter {
     /** Handshake header through which {@link SylkRtcEndpoint.PeerAddress} learns the client's {@code ip:port}. */
     static final String PEER_HEADER = "X-SylkRTC-Peer";
     static final String NO_PROTOCOL = "No compatible protocol specified";
+    static final String BAD_ORIGIN = "Origin not allowed";
+
+    private final Supplier<List<String>> webOrigins;
+
+    /** The filter of the running gateway (its {@code web_origins}). */
+    public HandshakeFilter() {
+        this(() -> Gateway.current().config().webOrigins());
+    }
+
+    HandshakeFilter(Supplier<List<String>> webOrigins) {
+        this.webOrigins = webOrigins;
+    }
 
     @Override
     public void init(FilterConfig config) {
@@ -50,9 +65,18 @@ public class HandshakeFilter implements Filter {
             response.setStatus(HttpServletResponse.SC_NOT_ACCEPTABLE);
             response.setContentType("text/plain;charset=UTF-8");
             response.getWriter().write(NO_PROTOCOL);
+        } else if (!originAllowed(request.getHeader("Origin"))) {
+            response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+            response.setContentType("text/plain;charset=UTF-8");
+            response.getWriter().write(BAD_ORIGIN);
         } else {
             chain.doFilter(new WithPeer(request), response);
         }
+    }
+
+    private boolean originAllowed(String origin) {
+        List<String> allowed = webOrigins.get();
+        return allowed.contains("*") || origin != null && allowed.contains(origin);
     }
 
     /** Whether a comma-separated header, over all its lines, lists {@code token} (RFC 7230 §7). */

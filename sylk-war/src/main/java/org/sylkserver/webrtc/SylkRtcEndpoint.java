@@ -28,15 +28,13 @@ import javax.websocket.server.ServerEndpointConfig;
  * The sylkRTC WebSocket endpoint, {@code /webrtcgateway/ws} with subprotocol {@code sylkRTC-2} (spec §4.2): one
  * instance per WebSocket, handing text to its {@link SylkRtcConnection}. Handshakes without the subprotocol
  * never reach it ({@link HandshakeFilter} refuses them with 406). Binary messages are logged and ignored. The
- * server pings every {@link #PING_INTERVAL_SECONDS} and closes a connection whose pong does not come within
+ * server pings every {@code websocket_ping_interval} seconds and closes a connection whose pong does not come within
  * half of that.
  */
 @ServerEndpoint(value = "/ws", subprotocols = SylkRtcEndpoint.SUBPROTOCOL, configurator = SylkRtcEndpoint.PeerAddress.class)
 public class SylkRtcEndpoint {
 
     public static final String SUBPROTOCOL = "sylkRTC-2";
-    /** {@code websocket_ping_interval} (spec §4.2), default 120 s; configurable once webrtcgateway.ini is read. */
-    static final long PING_INTERVAL_SECONDS = 120;
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
     private static final String PEER_PROPERTY = "sylkrtc.peer";
@@ -78,6 +76,8 @@ public class SylkRtcEndpoint {
     private volatile ScheduledFuture<?> keepAlive;
     private volatile long lastPong;
     private long lastPing;
+    /** {@code websocket_ping_interval} (spec §4.2) when the connection opened. */
+    private long pingInterval;
 
     @OnOpen
     public void open(Session session, EndpointConfig config) {
@@ -86,7 +86,8 @@ public class SylkRtcEndpoint {
         transport = new SessionTransport(session);
         connection = new SylkRtcConnection(peer, transport, REQUESTS);
         lastPong = System.nanoTime();
-        keepAlive = KEEPALIVE.schedule(this::ping, PING_INTERVAL_SECONDS, TimeUnit.SECONDS);
+        pingInterval = Gateway.current().config().websocketPingInterval().toSeconds();
+        keepAlive = KEEPALIVE.schedule(this::ping, pingInterval, TimeUnit.SECONDS);
         connection.onOpen();
     }
 
@@ -123,16 +124,16 @@ public class SylkRtcEndpoint {
     private void ping() {
         lastPing = System.nanoTime();
         if (sendPing()) {
-            reschedule(this::checkPong, PING_INTERVAL_SECONDS / 2);
+            reschedule(this::checkPong, pingInterval / 2);
         }
     }
 
     private void checkPong() {
         if (lastPong - lastPing < 0) {
-            LOG.warning(() -> connection + ": no pong within " + PING_INTERVAL_SECONDS / 2 + " s, closing");
+            LOG.warning(() -> connection + ": no pong within " + pingInterval / 2 + " s, closing");
             transport.close(CloseReason.CloseCodes.GOING_AWAY.getCode(), "Ping timeout");
         } else {
-            reschedule(this::ping, PING_INTERVAL_SECONDS - PING_INTERVAL_SECONDS / 2);
+            reschedule(this::ping, pingInterval - pingInterval / 2);
         }
     }
 

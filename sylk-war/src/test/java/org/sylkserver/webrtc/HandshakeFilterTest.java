@@ -31,6 +31,10 @@ class HandshakeFilterTest {
     }
 
     private static Outcome filter(Map<String, List<String>> headers) throws Exception {
+        return filter(headers, List.of("*"));
+    }
+
+    private static Outcome filter(Map<String, List<String>> headers, List<String> webOrigins) throws Exception {
         Outcome outcome = new Outcome();
         HttpServletRequest request = (HttpServletRequest) Proxy.newProxyInstance(HttpServletRequest.class.getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
@@ -49,7 +53,7 @@ class HandshakeFilterTest {
                     case "getWriter" -> new PrintWriter(outcome.body, true);
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
-        new HandshakeFilter().doFilter(request, response, (req, res) -> outcome.passedOn = req);
+        new HandshakeFilter(() -> webOrigins).doFilter(request, response, (req, res) -> outcome.passedOn = req);
         return outcome;
     }
 
@@ -97,5 +101,22 @@ class HandshakeFilterTest {
         assertTrue(plain.headers.get("Server").startsWith("SylkServer/"), plain.headers.toString());
         assertNotNull(plain.passedOn, "plain HTTP requests go on unchanged");
         assertTrue(filter(upgrade()).headers.get("Server").startsWith("SylkServer/"));
+    }
+
+    /** spec §4.2: the Origin must be one of web_origins; with "*" any origin, or none, is allowed. */
+    @Test
+    void originsOutsideWebOriginsAreRefusedWith403_spec4_2() throws Exception {
+        List<String> origins = List.of("https://app.example.com");
+        Map<String, List<String>> foreign = upgrade("sylkRTC-2");
+        foreign.put("Origin", List.of("https://evil.example.net"));
+        Outcome refused = filter(foreign, origins);
+        assertEquals(403, refused.status);
+        assertEquals("Origin not allowed", refused.body.toString());
+        assertNull(refused.passedOn);
+        assertEquals(403, filter(upgrade("sylkRTC-2"), origins).status, "no Origin at all");
+        Map<String, List<String>> own = upgrade("sylkRTC-2");
+        own.put("Origin", List.of("https://app.example.com"));
+        assertEquals(200, filter(own, origins).status);
+        assertNotNull(filter(foreign, List.of("*")).passedOn, "* allows any origin");
     }
 }
