@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipFactory;
@@ -43,14 +44,14 @@ public class GatewaySipServlet extends SylkSipServlet {
             throw new ServletException(e.getMessage(), e);
         }
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        @SuppressWarnings("unchecked")
-        List<SipURI> interfaces = (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
         timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "webrtcgateway-sip-timer");
             thread.setDaemon(true);
             return thread;
         });
-        ServletRegistrar registrar = new ServletRegistrar(factory, ServletRegistrar.contactBase(interfaces),
+        @SuppressWarnings("unchecked")
+        Supplier<List<SipURI>> interfaces = () -> (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
+        ServletRegistrar registrar = new ServletRegistrar(factory, interfaces,
                 config.outboundSipProxy(), Version.sipAgent(), timer);
         Gateway.install(new Gateway(config, registrar));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null

@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
@@ -34,22 +35,23 @@ public final class ServletRegistrar implements Registrar {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SipFactory factory;
-    private final SipURI localContact;
+    private final Supplier<List<SipURI>> interfaces;
     private final ServerConfig.OutboundProxy proxy;
     private final String serverHeader;
     private final ScheduledExecutorService timer;
 
     /**
      * @param factory      the container's SIP factory
-     * @param localContact the gateway's own SIP URI (host, port, transport), the base of every Contact
+     * @param interfaces   the container's SIP interfaces (known once its connectors have started, which is after the
+     *                     archives deployed at start-up), the base of every Contact
      * @param proxy        {@code outbound_sip_proxy}, or {@code null}
      * @param userAgent    the {@code User-Agent} of requests whose account gives none
      * @param timer        runs the registrations' refreshes
      */
-    public ServletRegistrar(SipFactory factory, SipURI localContact, ServerConfig.OutboundProxy proxy, String userAgent,
-                            ScheduledExecutorService timer) {
+    public ServletRegistrar(SipFactory factory, Supplier<List<SipURI>> interfaces, ServerConfig.OutboundProxy proxy,
+                            String userAgent, ScheduledExecutorService timer) {
         this.factory = factory;
-        this.localContact = localContact;
+        this.interfaces = interfaces;
         this.proxy = proxy;
         this.serverHeader = userAgent;
         this.timer = timer;
@@ -132,7 +134,7 @@ public final class ServletRegistrar implements Registrar {
                     register = session.createRequest("REGISTER");
                 }
                 register.setRequestURI(factory.createURI(requestUri()));
-                SipURI contact = (SipURI) localContact.clone();
+                SipURI contact = (SipURI) contactBase(interfaces.get()).clone();
                 contact.setUser(contactUser);
                 register.setAddressHeader("Contact", factory.createAddress(contact));
                 register.setExpires(expires);
@@ -157,9 +159,9 @@ public final class ServletRegistrar implements Registrar {
     }
 
     /** The first UDP (else any) of the container's SIP interfaces: where registrars send calls for accounts. */
-    public static SipURI contactBase(List<SipURI> outboundInterfaces) {
+    private static SipURI contactBase(List<SipURI> outboundInterfaces) {
         SipURI first = null;
-        for (SipURI uri : outboundInterfaces) {
+        for (SipURI uri : outboundInterfaces == null ? List.<SipURI>of() : outboundInterfaces) {
             if (first == null) {
                 first = uri;
             }
@@ -168,7 +170,7 @@ public final class ServletRegistrar implements Registrar {
             }
         }
         if (first == null) {
-            throw new IllegalStateException("the container has no SIP interface");
+            throw new IllegalStateException("the container has no SIP interface (yet)");
         }
         return first;
     }

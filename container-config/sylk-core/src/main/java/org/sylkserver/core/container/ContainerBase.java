@@ -72,7 +72,9 @@ public final class ContainerBase {
         xml.append("      usePrettyEncoding=\"true\" dispatcherThreadPoolSize=\"16\">\n");
         xml.append("    <Connector address=\"").append(attr(s.webAddress())).append("\" port=\"").append(s.webPort())
                 .append("\" protocol=\"org.apache.coyote.http11.Http11NioProtocol\" server=\"SylkServer/")
-                .append(attr(Version.current())).append("\" maxHttpHeaderSize=\"16384\" connectionTimeout=\"20000\"/>\n");
+                .append(attr(Version.current())).append("\" maxHttpHeaderSize=\"16384\" connectionTimeout=\"20000\"")
+                // NIO: idle WebSocket connections cost no thread; the default cap of 10000 is below what one node serves
+                .append(" maxConnections=\"50000\"/>\n");
         sipConnector(xml, s.sipAddress(), s.udpPort(), "udp");
         sipConnector(xml, s.sipAddress(), s.tcpPort(), "tcp");
         sipConnector(xml, s.sipAddress(), s.tlsPort(), "tls");

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmark (issue 6): concurrent idle sylkRTC connections and the round trip of ping -> ack at a fixed rate,
+# against a plain WebSocket echo endpoint on the same server in the same run (the baseline).
+#
+# Usage: bench/sylkrtc.sh [connections] [rate] [seconds]     (defaults: 10000 1000 20)
+# Prints, for the baseline and for sylkRTC: connections opened and how fast, requests sent/answered, and the
+# round-trip percentiles; then the server's resident memory with every connection open.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dist="$here/container-config/target/sylk-server"
+connections=${1:-10000}
+rate=${2:-1000}
+seconds=${3:-20}
+work=$(mktemp -d /tmp/sylk-bench.XXXXXX)
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; cp "$work/server.log" /tmp/sylkrtc-bench-server.log; rm -rf "$work"' EXIT
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ -d "$dist/lib" ] || (cd "$here" && mvn -B -q -DskipTests package)
+
+echo "== building the baseline echo endpoint"
+mkdir -p "$work/baseline/WEB-INF/classes" "$work/config"
+javac -d "$work/baseline/WEB-INF/classes" -cp "$dist/lib/*" "$here/bench/sylkrtc/baseline/EchoEndpoint.java"
+(cd "$work/baseline" && jar cf "$work/baseline-ws.war" WEB-INF)
+
+cat > "$work/config/config.ini" <<INI
+[Server]
+log_level = warning
+[SIP]
+local_ip = 127.0.0.1
+local_udp_port = 25060
+local_tcp_port = 25060
+local_tls_port = 25061
+[WebServer]
+local_ip = 127.0.0.1
+local_port = 28088
+INI
+
+echo "== starting the server"
+java "@$dist/conf/jvm.options" -Xms1g -Xmx2g -Dsylk.home="$dist" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
+    --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 60); do grep -q ' started: ' "$work/server.log" 2>/dev/null && break; sleep 1; done
+grep -q ' started: ' "$work/server.log" || { echo "server did not start:"; tail -20 "$work/server.log"; exit 1; }
+cp "$work/baseline-ws.war" "$work/var/container/webapps/baseline-ws.war"
+for _ in $(seq 30); do grep -q 'baseline-ws.war has finished' "$work/server.log" && break; sleep 1; done
+
+bench() {
+    java -Xmx1g -XX:+UseParallelGC "$here/bench/sylkrtc/SylkRtcBench.java" "$@"
+}
+echo "== baseline: plain WebSocket echo, $connections connections, $rate req/s"
+bench --mode echo --url ws://127.0.0.1:28088/baseline-ws/echo --connections "$connections" --rate "$rate" --seconds "$seconds"
+echo "== sylkRTC: ping -> ack, $connections connections, $rate req/s"
+bench --mode sylkrtc --url ws://127.0.0.1:28088/webrtcgateway/ws --connections "$connections" --rate "$rate" \
+    --seconds "$seconds" &
+client=$!
+# the server's memory while the sylkRTC connections are open (sampled mid-run)
+sleep $(( seconds / 2 + 15 ))
+echo "server resident memory: $(ps -o rss= -p $server | awk '{printf "%.0f MB", $1/1024}')"
+wait $client
+grep -c 'SEVERE\|Exception' "$work/server.log" | sed 's/^/server log SEVERE\/Exception lines: /'
