@@ -1,6 +1,7 @@
 package org.sylkserver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -75,5 +76,39 @@ class LauncherIT {
             assertEquals(1, run.exitCode(), run.output());
             assertTrue(run.output().contains("cannot listen on SIP/TCP 127.0.0.1:" + port), run.output());
         }
+    }
+
+    /**
+     * A plain start deploys every bundled application at start-up, before the SIP connectors exist: they must all
+     * come up without an error (the gateway once failed to load because it asked for its SIP address too early).
+     */
+    @Test
+    void aDefaultStartDeploysEveryApplicationWithoutErrors() throws Exception {
+        int sip = Sipp.freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + DISTRIBUTION.resolve("conf/jvm.options"), "-Dsylk.home=" + DISTRIBUTION,
+                "-cp", DISTRIBUTION.resolve("lib") + "/*", "org.sylkserver.core.SylkServer",
+                "--config-dir", work.toString(), "--var-dir", work.resolve("var").toString(),
+                "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip, "--set", "SIP.local_tcp_port=" + sip,
+                "--set", "SIP.local_tls_port=" + Sipp.freePort(), "--set", "WebServer.local_port=" + Sipp.freePort()));
+        Path log = work.resolve("server.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.readString(log, StandardCharsets.UTF_8).contains(" started: ")) {
+                assertTrue(process.isAlive() && System.nanoTime() < deadline,
+                        "server did not start:\n" + Files.readString(log, StandardCharsets.UTF_8));
+                Thread.sleep(200);
+            }
+        } finally {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(output.contains("applications: echo, notfound, webrtcgateway"), output);
+        assertTrue(output.contains("webrtcgateway SIP side ready"), output);
+        assertFalse(output.contains("SEVERE"), output);
     }
 }
