@@ -106,4 +106,26 @@ class RegistrationIT {
         assertEquals(0, registrar.await().exitCode());
         client.close();
     }
+
+    /**
+     * The gateway's own page (issue 6: the operator's smoke test) in headless Chromium: typing an account and its
+     * password and pressing Register registers it with the registrar; Unregister removes the binding.
+     */
+    @Test
+    void theGatewayPageRegistersAnAccountFromABrowser() throws Exception {
+        Sipp.Running registrar = Sipp.scenario(work.resolve("sipp"), Scenarios.registrar("alice", "secret", true))
+                .waitingForRequests().localPort(REGISTRAR_PORT).start();
+        try (Chromium browser = Chromium.start(work.resolve("profile"))) {
+            Chromium.Page page = browser.open("http://127.0.0.1:18088/webrtcgateway/");
+            page.evaluate("document.getElementById('account').value = 'sip:alice@example.com'");
+            page.evaluate("document.getElementById('password').value = 'secret'");
+            page.evaluate("document.getElementById('register').click()");
+            page.awaitTrue("document.getElementById('state').textContent === 'registered'", Duration.ofSeconds(15));
+            page.evaluate("document.getElementById('unregister').click()");
+            page.awaitTrue("document.getElementById('state').textContent === 'not registered'", Duration.ofSeconds(10));
+            Sipp.Result result = registrar.await();
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.messages().contains("User-Agent: SylkServer gateway page"), result::toString);
+        }
+    }
 }
