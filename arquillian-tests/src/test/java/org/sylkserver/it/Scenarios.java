@@ -308,6 +308,116 @@ public final class Scenarios {
         return xml.toString();
     }
 
+    /**
+     * RFC 4575 §3 / RFC 6665: SUBSCRIBE to a room's conference events, expect 200 and a first NOTIFY (full
+     * document, Subscription-State active) whose body matches each of {@code bodyChecks}; then un-SUBSCRIBE with
+     * Expires: 0 (RFC 6665 §4.1.2.3), expect 200 and a final NOTIFY with Subscription-State terminated.
+     */
+    public static String conferenceSubscription(String room, String... bodyChecks) {
+        String subscribe = """
+                  <send retrans="500"><![CDATA[
+
+                SUBSCRIBE sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:watcher@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>%2$s
+                Call-ID: [call_id]
+                CSeq: %3$d SUBSCRIBE
+                Contact: <sip:watcher@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Event: conference
+                Accept: application/conference-info+xml
+                Expires: %4$d
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="200" rrs="true"/>
+                """;
+        String ok = """
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Content-Length: 0
+
+                  ]]></send>
+                """;
+        StringBuilder xml = new StringBuilder(HEAD);
+        xml.append(subscribe.formatted(room, "", 1, 600));
+        String[] checks = new String[bodyChecks.length + 2];
+        checks[0] = "Subscription-State: *active";
+        checks[1] = "Content-Type: *application/conference-info\\+xml";
+        System.arraycopy(bodyChecks, 0, checks, 2, bodyChecks.length);
+        xml.append("  <recv request=\"NOTIFY\"");
+        appendChecks(xml, "msg", checks);
+        xml.append(ok);
+        xml.append(subscribe.formatted(room, "[peer_tag_param]", 2, 0));
+        xml.append("  <recv request=\"NOTIFY\"");
+        appendChecks(xml, "msg", "Subscription-State: *terminated");
+        xml.append(ok).append("</scenario>\n");
+        return xml.toString();
+    }
+
+    /**
+     * RFC 4579 §5.5 / RFC 3515: an out-of-dialog REFER to the room, Refer-To {@code referTo} (e.g.
+     * {@code <sip:bob@127.0.0.1:5070>} to add, {@code <sip:bob@host;method=BYE>} to remove), expecting 202, then
+     * NOTIFYs with message/sipfrag bodies (RFC 3515 §2.4.5) answered 200 until one reports a final status, which
+     * must match {@code finalStatus} (e.g. {@code SIP/2.0 200}).
+     */
+    public static String referToRoom(String room, String referTo, String finalStatus) {
+        String ok = """
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Content-Length: 0
+
+                  ]]></send>
+                """;
+        return HEAD + """
+                  <send retrans="500"><![CDATA[
+
+                REFER sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:moderator@[local_ip]:[local_port]>;tag=[call_number]
+                To: <sip:%1$s@[remote_ip]:[remote_port]>
+                Call-ID: [call_id]
+                CSeq: 1 REFER
+                Contact: <sip:moderator@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Refer-To: %2$s
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="202"/>
+                  <label id="progress"/>
+                  <recv request="NOTIFY">
+                    <action>
+                      <ereg regexp="SIP/2\\.0 [2-6][0-9][0-9]" search_in="body" assign_to="final"/>
+                    </action>
+                  </recv>
+                """.formatted(room, escape(referTo)) + ok + """
+                  <nop hide="true" test="final" next="done"/>
+                  <nop hide="true" next="progress"/>
+                  <label id="done"/>
+                  <nop>
+                    <action>
+                      <ereg regexp="%s" search_in="var" variable="final" check_it="true" assign_to="status"/>
+                    </action>
+                  </nop>
+                  <Reference variables="status"/>
+                </scenario>
+                """.formatted(escape(finalStatus));
+    }
+
     private static void appendChecks(StringBuilder xml, String searchIn, String... checks) {
         if (checks.length == 0) {
             xml.append("/>\n");
