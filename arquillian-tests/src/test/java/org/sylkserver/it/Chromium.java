@@ -104,7 +104,10 @@ final class Chromium implements AutoCloseable {
         page.socket = http.newWebSocketBuilder().buildAsync(URI.create(target.getString("webSocketDebuggerUrl")), page)
                 .get(10, TimeUnit.SECONDS);
         pages.add(page);
-        page.awaitTrue("document.readyState === 'complete'", Duration.ofSeconds(15));
+        // a new tab starts on about:blank, whose readyState is already complete: wait for the page asked for
+        String expected = Json.createArrayBuilder().add(url).build().getJsonString(0).toString();
+        page.awaitTrue("location.href === " + expected + " && document.readyState === 'complete'",
+                Duration.ofSeconds(15));
         return page;
     }
 
