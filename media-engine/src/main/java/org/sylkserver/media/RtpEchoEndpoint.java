@@ -17,6 +17,9 @@ public final class RtpEchoEndpoint extends RtpEndpoint {
     /** The payload type whose audio is decoded and encoded again before it is echoed (-1: none), and its codecs. */
     private volatile Transcoding transcoding;
 
+    /** Packets of the transcoded payload type that the codecs could not handle and were copied instead. */
+    private volatile long copied;
+
     private record Transcoding(int payloadType, AudioCodec decoder, AudioCodec encoder) {
     }
 
@@ -28,10 +31,30 @@ public final class RtpEchoEndpoint extends RtpEndpoint {
      * Echoes the audio of {@code payloadType} decoded with {@code decoder} and encoded again with {@code encoder}
      * instead of copying the packet, so that the caller hears what the server's codec makes of its audio (the echo
      * test of the original does the same through its mixer). Codecs that keep state between frames need two
-     * instances; a stateless one may be passed twice. RTP header fields are kept; other payload types are copied.
+     * instances; a stateless one may be passed twice. RTP header fields are kept; other payload types are copied,
+     * and so is a packet the codecs cannot handle (a frame size the encoder does not take). The endpoint closes
+     * the codecs when it closes.
      */
     public void transcode(int payloadType, AudioCodec decoder, AudioCodec encoder) {
+        Transcoding previous = transcoding;
         transcoding = new Transcoding(payloadType, decoder, encoder);
+        if (previous != null) {
+            engine.onIoThread(() -> closeCodecs(previous));
+        }
+    }
+
+    @Override
+    void closing() {
+        Transcoding last = transcoding;
+        if (last != null) {
+            // packets are handled on the I/O thread: native codec state is freed there, after the last one
+            engine.onIoThread(() -> closeCodecs(last));
+        }
+    }
+
+    private static void closeCodecs(Transcoding codecs) {
+        codecs.decoder().close();
+        codecs.encoder().close();
     }
 
     @Override
@@ -40,7 +63,11 @@ public final class RtpEchoEndpoint extends RtpEndpoint {
         Transcoding current = transcoding;
         ByteBuffer reply = packet;
         if (current != null && header.payloadType() == current.payloadType()) {
-            reply = transcoded(current, header, packet);
+            try {
+                reply = transcoded(current, header, packet);
+            } catch (IllegalArgumentException cannot) {
+                copied++;
+            }
         }
         sendRtpPacket(channel, reply, source);
     }
@@ -65,6 +92,6 @@ public final class RtpEchoEndpoint extends RtpEndpoint {
 
     @Override
     String kind() {
-        return "echo endpoint";
+        return copied == 0 ? "echo endpoint" : "echo endpoint (" + copied + " packets copied untranscoded)";
     }
 }

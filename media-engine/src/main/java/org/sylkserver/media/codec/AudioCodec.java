@@ -8,7 +8,7 @@ package org.sylkserver.media.codec;
  * <p>Stateless codecs such as {@link G711} may be shared; codecs that carry state from frame to frame (Opus,
  * G.722 ADPCM, Speex) are used as one instance per direction of one stream, by one thread at a time.
  */
-public interface AudioCodec {
+public interface AudioCodec extends AutoCloseable {
 
     /** The encoding name as written in {@code a=rtpmap} (RFC 4566 §6), e.g. {@code PCMU}, {@code opus}. */
     String encodingName();
@@ -41,4 +41,9 @@ public interface AudioCodec {
      * @throws IllegalArgumentException if the payload is not valid for this codec
      */
     short[] decode(byte[] payload);
+
+    /** Frees what the codec holds outside the Java heap (native encoder state); idempotent, no-op by default. */
+    @Override
+    default void close() {
+    }
 }

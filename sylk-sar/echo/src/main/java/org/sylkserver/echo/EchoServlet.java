@@ -171,11 +171,12 @@ public class EchoServlet extends SylkSipServlet {
         if (map == null) {
             return;
         }
-        AudioCodecs.forEncoding(map.encoding(), map.clockRate()).ifPresentOrElse(codec -> {
-            endpoint.transcode(Integer.parseInt(format), codec, codec);
+        AudioCodecs.create(map.encoding(), map.clockRate()).ifPresentOrElse(decoder -> {
+            endpoint.transcode(Integer.parseInt(format), decoder,
+                    AudioCodecs.create(map.encoding(), map.clockRate()).orElseThrow());
             log.fine(() -> "echo for " + request.getFrom().getURI() + " decodes and encodes " + map.encoding());
         }, () -> log.fine(() -> "echo for " + request.getFrom().getURI() + " copies " + map.encoding()
-                + " (no codec in the media engine yet)"));
+                + " (no codec for it in the media engine)"));
     }
 
     /** RFC 4733 key presses are logged (spec §6.1: the echo only logs received DTMF). */
