@@ -1,0 +1,291 @@
+package org.sylkserver.media.mixer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.Resampler;
+
+/**
+ * The audio of one conference room, mixed in 20 ms frames at 48 kHz by one thread at a time (the caller of
+ * {@link #tick}, normally a {@link MixerClock}).
+ *
+ * <p><b>Each tick.</b> Every member's packets go through its jitter buffer and decoder; its level is measured at
+ * its codec's rate. Members whose level is above the speech threshold (or was, less than the hangover ago) are
+ * speakers; the {@link #maxSpeakers} loudest of them are resampled to 48 kHz and summed, with the prompts playing
+ * to the whole room, into the room mix. A speaker hears the room mix minus its own signal (mix-minus: nobody hears
+ * themselves), as does a member with a prompt of its own (plus the prompt). Everyone else hears the room mix
+ * unchanged, so those listeners share one resampler and one encoder per codec configuration: the room encodes the
+ * same frame once for all of them and only the RTP headers differ. Sums are taken in 32 bits and saturated to
+ * 16 bits at the end (clipping handled by limiting rather than wrapping around).
+ *
+ * <p><b>Why only the loudest few.</b> Mixing more than a handful of simultaneous talkers adds noise, not
+ * intelligibility, and each mixed talker costs a 48 kHz resampler; members beyond {@code maxSpeakers} are still
+ * decoded and measured (so they take over when they are louder) but not heard. Zero means no limit.
+ *
+ * <p><b>On hold.</b> A member on hold neither contributes nor receives. Packet loss is concealed with silence.
+ *
+ * <p><b>Threads.</b> {@link #join}, {@link Member#leave}, {@link Member#hold}, {@link #play} and
+ * {@link Member#play} may be called from any thread; {@link Member#offer} from the RTP receiving thread; the
+ * {@link Member.Output outputs}, prompt callbacks and the active-speaker listener run on the mixing thread.
+ */
+public final class AudioMixer {
+
+    /** The mixer's sample rate. */
+    public static final int RATE = 48_000;
+
+    /** Samples in one 20 ms frame at {@link #RATE}. */
+    public static final int FRAME = RATE / 50;
+
+    /** Default number of talkers mixed at once. */
+    public static final int DEFAULT_MAX_SPEAKERS = 4;
+
+    /** Frames below this level (RFC 6464 units: -dBov) are speech; quieter ones are noise or silence. */
+    static final int SPEECH_LEVEL = 55;
+
+    /** A speaker stays a speaker for this many frames after its last loud frame, so words are not chopped. */
+    static final int HANGOVER_FRAMES = 15;
+
+    /** Frames a new loudest speaker must stay loudest before it becomes the active speaker (200 ms). */
+    static final int ACTIVE_SPEAKER_FRAMES = 10;
+
+    private static final Logger log = Logger.getLogger(AudioMixer.class.getName());
+
+    private final String name;
+    private final int maxSpeakers;
+    private final List<Member> members = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Prompt> newRoomPrompts = new ConcurrentLinkedQueue<>();
+    private final List<Prompt> roomPrompts = new ArrayList<>();
+    private final Map<String, SharedOutput> shared = new HashMap<>();
+    private final int[] mix = new int[FRAME];
+    private final short[] roomFrame = new short[FRAME];
+    private volatile Consumer<Optional<Member>> activeSpeakerListener = speaker -> { };
+    private volatile boolean closed;
+
+    // mixing-thread state
+    private Member activeSpeaker;
+    private Member candidate;
+    private int candidateFrames;
+    private long ticks;
+    private long encodes;
+
+    /**
+     * @param name        for logs (e.g. the room URI)
+     * @param maxSpeakers how many talkers are mixed at once (the loudest), 0 for all
+     */
+    public AudioMixer(String name, int maxSpeakers) {
+        if (maxSpeakers < 0) {
+            throw new IllegalArgumentException("maxSpeakers must be 0 (all) or more, got " + maxSpeakers);
+        }
+        this.name = Objects.requireNonNull(name, "name");
+        this.maxSpeakers = maxSpeakers;
+    }
+
+    /** A mixer that mixes the {@value #DEFAULT_MAX_SPEAKERS} loudest talkers. */
+    public AudioMixer(String name) {
+        this(name, DEFAULT_MAX_SPEAKERS);
+    }
+
+    /**
+     * Adds a member that hears the room from the next tick on.
+     *
+     * @param id          for logs and the active-speaker signal
+     * @param payloadType the member's negotiated audio payload type: packets of other types are ignored
+     * @param codecs      makes instances of the member's negotiated codec (called up to three times: decoder, own
+     *                    encoder, and the shared encoder when the member is the first with that codec)
+     * @param output      where the member's encoded frames go
+     */
+    public Member join(String id, int payloadType, Supplier<AudioCodec> codecs, Member.Output output) {
+        if (closed) {
+            throw new IllegalStateException("mixer " + name + " is closed");
+        }
+        Member member = new Member(this, id, payloadType, codecs, output);
+        members.add(member);
+        return member;
+    }
+
+    /** Plays {@code prompt} to everyone in the room (mixed with the talkers). */
+    public void play(Prompt prompt) {
+        newRoomPrompts.add(Objects.requireNonNull(prompt, "prompt"));
+    }
+
+    /** Called on the mixing thread whenever the active speaker changes (empty: nobody). */
+    public void onActiveSpeaker(Consumer<Optional<Member>> listener) {
+        activeSpeakerListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** The members now in the room. */
+    public List<Member> members() {
+        return List.copyOf(members);
+    }
+
+    /** Frames encoded since the mixer started: with shared encoders, far fewer than members times ticks. */
+    public long encodes() {
+        return encodes;
+    }
+
+    /** Ticks run so far. */
+    public long ticks() {
+        return ticks;
+    }
+
+    void encoded() {
+        encodes++;
+    }
+
+    void remove(Member member) {
+        members.remove(member);
+    }
+
+    /**
+     * Mixes and sends one 20 ms frame.
+     *
+     * @param nowNanos the tick's time ({@link System#nanoTime()}), for the jitter buffers
+     */
+    public synchronized void tick(long nowNanos) {
+        if (closed) {
+            return;
+        }
+        ticks++;
+        Prompt prompt;
+        while ((prompt = newRoomPrompts.poll()) != null) {
+            roomPrompts.add(prompt);
+        }
+        List<Member> now = new ArrayList<>(members.size());
+        List<Member> speakers = new ArrayList<>();
+        for (Member member : members) {
+            if (member.closeIfLeft()) {
+                continue;
+            }
+            now.add(member);
+            if (member.receive(nowNanos)) {
+                speakers.add(member);
+            }
+        }
+        if (maxSpeakers > 0 && speakers.size() > maxSpeakers) {
+            speakers.sort(Comparator.comparingInt(Member::level));
+            speakers.subList(maxSpeakers, speakers.size()).clear();
+        }
+        Arrays.fill(mix, 0);
+        for (Member speaker : speakers) {
+            short[] own = speaker.upsampled();
+            for (int i = 0; i < FRAME; i++) {
+                mix[i] += own[i];
+            }
+        }
+        roomPrompts.removeIf(p -> !p.addTo(mix));
+        saturate(mix, roomFrame);
+        for (SharedOutput output : shared.values()) {
+            output.payload = null;
+        }
+        for (Member member : now) {
+            if (member.onHold()) {
+                continue;
+            }
+            boolean speaker = speakers.contains(member);
+            if (speaker || member.hasPrompts()) {
+                send(member, member.individualFrame(mix, speaker));
+            } else {
+                SharedOutput output = shared.computeIfAbsent(member.codecKey(), key -> new SharedOutput(member));
+                if (output.payload == null) {
+                    output.payload = output.encode(roomFrame);
+                }
+                send(member, output.payload);
+            }
+        }
+        updateActiveSpeaker(speakers);
+        shared.values().removeIf(output -> {
+            boolean unused = now.stream().noneMatch(m -> m.codecKey().equals(output.key));
+            if (unused) {
+                output.encoder.close();
+            }
+            return unused;
+        });
+    }
+
+    private void send(Member member, byte[] payload) {
+        try {
+            member.send(payload);
+        } catch (IOException | RuntimeException e) {
+            log.log(Level.FINE, "mixer " + name + ": cannot send to " + member.id(), e);
+        }
+    }
+
+    private void updateActiveSpeaker(List<Member> speakers) {
+        Member loudest = speakers.stream().min(Comparator.comparingInt(Member::level)).orElse(null);
+        if (loudest == null || loudest == activeSpeaker) {
+            candidate = null;
+            candidateFrames = 0;
+        } else if (loudest == candidate) {
+            if (++candidateFrames >= ACTIVE_SPEAKER_FRAMES) {
+                activeSpeaker = loudest;
+                candidate = null;
+                activeSpeakerListener.accept(Optional.of(loudest));
+            }
+        } else {
+            candidate = loudest;
+            candidateFrames = 1;
+        }
+        if (activeSpeaker != null && !members.contains(activeSpeaker)) {
+            activeSpeaker = null;
+            activeSpeakerListener.accept(Optional.empty());
+        }
+    }
+
+    /** Sums taken in 32 bits limited to the 16-bit range. */
+    static void saturate(int[] sums, short[] out) {
+        for (int i = 0; i < sums.length; i++) {
+            int s = sums[i];
+            out[i] = (short) (s > Short.MAX_VALUE ? Short.MAX_VALUE : Math.max(s, Short.MIN_VALUE));
+        }
+    }
+
+    /** Stops mixing and frees every codec (call from the mixing thread, or after the clock stopped). */
+    public synchronized void close() {
+        closed = true;
+        for (Member member : members) {
+            member.leave();
+            member.closeIfLeft();
+        }
+        members.clear();
+        shared.values().forEach(output -> output.encoder.close());
+        shared.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "mixer " + name + " (" + members.size() + " members)";
+    }
+
+    /** The room mix encoded once for every listener with the same codec configuration. */
+    private final class SharedOutput {
+        final String key;
+        final AudioCodec encoder;
+        final Resampler downsampler;
+        byte[] payload;
+
+        SharedOutput(Member first) {
+            this.key = first.codecKey();
+            this.encoder = first.newCodec();
+            this.downsampler = encoder.sampleRate() == RATE ? null : new Resampler(RATE, encoder.sampleRate());
+        }
+
+        byte[] encode(short[] frame) {
+            encodes++;
+            return encoder.encode(downsampler == null ? frame : downsampler.process(frame));
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package org.sylkserver.media.mixer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import org.sylkserver.media.RtpHeader;
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.Resampler;
+import org.sylkserver.media.jitter.JitterBuffer;
+import org.sylkserver.media.jitter.PlayoutFrame;
+
+/**
+ * One participant's audio in an {@link AudioMixer}: its jitter buffer, decoder and resamplers, its level, and
+ * where its mix goes.
+ */
+public final class Member {
+
+    /** Where a member's encoded frames go, e.g. {@code (payload, ts, marker) -> endpoint.send(pt, payload, ts, marker)}. */
+    @FunctionalInterface
+    public interface Output {
+        /**
+         * @param payload            one encoded 20 ms frame (may be shared with other members: do not modify)
+         * @param timestampIncrement RTP clock ticks since the previous frame
+         * @param marker             first packet after joining or resuming
+         */
+        void send(byte[] payload, int timestampIncrement, boolean marker) throws IOException;
+    }
+
+    /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
+    private static final int MAX_QUEUED = 64;
+
+    private record Packet(RtpHeader header, byte[] payload, long arrivalNanos) {
+    }
+
+    private final AudioMixer mixer;
+    private final String id;
+    private final int payloadType;
+    private final Supplier<AudioCodec> codecs;
+    private final Output output;
+    private final ConcurrentLinkedQueue<Packet> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Prompt> newPrompts = new ConcurrentLinkedQueue<>();
+    private volatile boolean onHold;
+    private volatile boolean left;
+    private volatile int level = AudioLevel.SILENCE;
+    private volatile long dropped;
+
+    // mixing-thread state
+    private final AudioCodec decoder;
+    private final String codecKey;
+    private final int frameSamples;
+    private final int timestampIncrement;
+    private final JitterBuffer jitter;
+    private final Resampler upsampler;
+    private final List<Prompt> prompts = new ArrayList<>();
+    private AudioCodec encoder;
+    private Resampler downsampler;
+    private short[] decoded;
+    private final short[] upsampled = new short[AudioMixer.FRAME];
+    private final int[] own = new int[AudioMixer.FRAME];
+    private final short[] ownFrame = new short[AudioMixer.FRAME];
+    private int hangover;
+    private boolean marker = true;
+    private boolean released;
+
+    Member(AudioMixer mixer, String id, int payloadType, Supplier<AudioCodec> codecs, Output output) {
+        this.mixer = mixer;
+        this.id = Objects.requireNonNull(id, "id");
+        this.payloadType = payloadType;
+        this.codecs = Objects.requireNonNull(codecs, "codecs");
+        this.output = Objects.requireNonNull(output, "output");
+        this.decoder = newCodec();
+        this.codecKey = decoder.encodingName().toLowerCase() + "/" + decoder.rtpClockRate();
+        this.frameSamples = decoder.sampleRate() / 50;
+        this.timestampIncrement = decoder.rtpClockRate() / 50;
+        this.jitter = new JitterBuffer(decoder.rtpClockRate());
+        this.upsampler = decoder.sampleRate() == AudioMixer.RATE ? null
+                : new Resampler(decoder.sampleRate(), AudioMixer.RATE);
+    }
+
+    AudioCodec newCodec() {
+        return Objects.requireNonNull(codecs.get(), "codec factory returned null");
+    }
+
+    /** The identifier given at {@link AudioMixer#join}. */
+    public String id() {
+        return id;
+    }
+
+    /** The level of the member's last frame in RFC 6464 units (0 loudest, 127 silence). */
+    public int level() {
+        return level;
+    }
+
+    /** Packets dropped because the mixer fell behind or the sender flooded. */
+    public long dropped() {
+        return dropped;
+    }
+
+    /** Whether the member is on hold. */
+    public boolean onHold() {
+        return onHold;
+    }
+
+    /** Takes one received RTP packet (any thread; normally the RTP receiving thread). */
+    public void offer(RtpHeader header, byte[] payload, long arrivalNanos) {
+        if (header.payloadType() != payloadType || left) {
+            return;
+        }
+        queue.add(new Packet(header, payload, arrivalNanos));
+        if (queued.incrementAndGet() > MAX_QUEUED && queue.poll() != null) {
+            queued.decrementAndGet();
+            dropped++;
+        }
+    }
+
+    /** Puts the member on hold (excluded from the mix both ways) or takes it off. */
+    public void hold(boolean hold) {
+        onHold = hold;
+    }
+
+    /** Plays {@code prompt} to this member only, over what it hears of the room. */
+    public void play(Prompt prompt) {
+        newPrompts.add(Objects.requireNonNull(prompt, "prompt"));
+    }
+
+    /** Leaves the mixer; its codecs are freed by the mixing thread at its next tick. */
+    public void leave() {
+        left = true;
+    }
+
+    String codecKey() {
+        return codecKey;
+    }
+
+    /** If the member left: frees its codecs and removes it. Mixing thread. */
+    boolean closeIfLeft() {
+        if (!left) {
+            return false;
+        }
+        if (!released) {
+            released = true;
+            decoder.close();
+            if (encoder != null) {
+                encoder.close();
+            }
+            prompts.forEach(Prompt::stop);
+            prompts.forEach(p -> p.addTo(new int[0]));
+            mixer.remove(this);
+        }
+        return true;
+    }
+
+    /** Takes in queued packets, decodes this tick's frame, measures it; returns whether the member is talking. */
+    boolean receive(long nowNanos) {
+        Packet packet;
+        while ((packet = queue.poll()) != null) {
+            queued.decrementAndGet();
+            if (!onHold) {
+                jitter.offer(packet.header(), packet.payload(), packet.arrivalNanos());
+            }
+        }
+        Prompt prompt;
+        while ((prompt = newPrompts.poll()) != null) {
+            prompts.add(prompt);
+        }
+        decoded = null;
+        if (onHold) {
+            level = AudioLevel.SILENCE;
+            hangover = 0;
+            marker = true;
+            return false;
+        }
+        Optional<PlayoutFrame> frame = jitter.poll(nowNanos);
+        if (frame.isPresent() && frame.get().payload() != null) {
+            try {
+                decoded = decoder.decode(frame.get().payload());
+            } catch (IllegalArgumentException malformed) {
+                decoded = null;
+            }
+        }
+        if (decoded != null && decoded.length != frameSamples) {
+            // a sender with another packet time: the mixer plays 20 ms per tick, so keep at most that
+            decoded = java.util.Arrays.copyOf(decoded, frameSamples);
+        }
+        level = decoded == null ? AudioLevel.SILENCE : AudioLevel.of(decoded);
+        if (level <= AudioMixer.SPEECH_LEVEL) {
+            hangover = AudioMixer.HANGOVER_FRAMES;
+        } else if (hangover > 0) {
+            hangover--;
+        }
+        return hangover > 0;
+    }
+
+    /** This tick's frame at 48 kHz (silence when nothing was decoded). Mixing thread, speakers only. */
+    short[] upsampled() {
+        short[] pcm = decoded != null ? decoded : new short[frameSamples];
+        short[] result = upsampler == null ? pcm : upsampler.process(pcm);
+        System.arraycopy(result, 0, upsampled, 0, AudioMixer.FRAME);
+        return upsampled;
+    }
+
+    boolean hasPrompts() {
+        return !prompts.isEmpty();
+    }
+
+    /** The room mix minus this member's own signal (if it is talking) plus its own prompts, encoded. */
+    byte[] individualFrame(int[] roomMix, boolean speaker) {
+        System.arraycopy(roomMix, 0, own, 0, own.length);
+        if (speaker) {
+            for (int i = 0; i < own.length; i++) {
+                own[i] -= upsampled[i];
+            }
+        }
+        prompts.removeIf(p -> !p.addTo(own));
+        AudioMixer.saturate(own, ownFrame);
+        if (encoder == null) {
+            encoder = newCodec();
+            downsampler = encoder.sampleRate() == AudioMixer.RATE ? null
+                    : new Resampler(AudioMixer.RATE, encoder.sampleRate());
+        }
+        mixer.encoded();
+        return encoder.encode(downsampler == null ? ownFrame : downsampler.process(ownFrame));
+    }
+
+    void send(byte[] payload) throws IOException {
+        boolean first = marker;
+        marker = false;
+        output.send(payload, timestampIncrement, first);
+    }
+
+    @Override
+    public String toString() {
+        return id + " (" + codecKey + ", level " + level + (onHold ? ", on hold" : "") + ")";
+    }
+}

@@ -1,0 +1,288 @@
+package org.sylkserver.media.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.RtpHeader;
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.codec.G711;
+import org.sylkserver.media.codec.ToneDetector;
+
+/**
+ * Mixer arithmetic with known signals: every member sends a tone of its own as PCMU packets on a simulated 20 ms
+ * clock, and what each member receives is decoded and analysed by frequency.
+ */
+class AudioMixerTest {
+
+    private static final long TICK = 20_000_000L;
+    private static final int WARM_UP = 25;
+
+    /** A simulated participant: sends a signal, records what it receives. */
+    private static final class Peer {
+        final String id;
+        final double frequency;
+        final double amplitude;
+        final boolean square;
+        final List<byte[]> received = new ArrayList<>();
+        final List<Boolean> markers = new ArrayList<>();
+        Member member;
+        int sequence;
+
+        Peer(String id, double frequency, double amplitude, boolean square) {
+            this.id = id;
+            this.frequency = frequency;
+            this.amplitude = amplitude;
+            this.square = square;
+        }
+
+        short[] frame(int index) {
+            short[] pcm = new short[160];
+            for (int i = 0; i < pcm.length; i++) {
+                double t = (index * 160 + i) / 8000.0;
+                double s = Math.sin(2 * Math.PI * frequency * t);
+                pcm[i] = (short) Math.round(amplitude * Short.MAX_VALUE * (square ? Math.signum(s) : s));
+            }
+            return pcm;
+        }
+
+        void sendFrame(int index, long now) {
+            if (amplitude == 0) {
+                return;
+            }
+            byte[] payload = G711.PCMU.encode(frame(index));
+            member.offer(new RtpHeader(false, false, 0, index == 0, 0, sequence++ & 0xffff, index * 160L,
+                    id.hashCode() & 0xffffffffL, 12, payload.length), payload, now);
+        }
+
+        /** What it heard after the warm-up, decoded. */
+        short[] heard() {
+            List<byte[]> tail = received.subList(Math.min(WARM_UP, received.size()), received.size());
+            short[] all = new short[tail.size() * 160];
+            for (int i = 0; i < tail.size(); i++) {
+                System.arraycopy(G711.PCMU.decode(tail.get(i)), 0, all, i * 160, 160);
+            }
+            return all;
+        }
+
+        double levelDb(double f) {
+            return ToneDetector.levelDb(heard(), 8000, f);
+        }
+    }
+
+    private static Peer join(AudioMixer mixer, String id, double frequency, double amplitude) {
+        Peer peer = new Peer(id, frequency, amplitude, false);
+        peer.member = mixer.join(id, 0, () -> AudioCodecs.create("PCMU", 8000).orElseThrow(),
+                (payload, ts, marker) -> {
+                    assertEquals(160, ts);
+                    peer.received.add(payload);
+                    peer.markers.add(marker);
+                });
+        return peer;
+    }
+
+    private static void run(AudioMixer mixer, List<Peer> peers, int ticks) {
+        for (int t = 0; t < ticks; t++) {
+            long now = t * TICK;
+            for (Peer peer : peers) {
+                peer.sendFrame(t, now);
+            }
+            mixer.tick(now);
+        }
+    }
+
+    /** Each member hears the two others and not itself (mix-minus). */
+    @Test
+    void everyoneHearsTheOthersButNotThemselves() {
+        AudioMixer mixer = new AudioMixer("room@example.com");
+        List<Peer> peers = List.of(join(mixer, "a", 400, 0.2), join(mixer, "b", 700, 0.2), join(mixer, "c", 1100, 0.2));
+        run(mixer, peers, 100);
+        for (Peer listener : peers) {
+            for (Peer talker : peers) {
+                double level = listener.levelDb(talker.frequency);
+                if (talker == listener) {
+                    assertTrue(level < -45, listener.id + " hears itself at " + level + " dB");
+                } else {
+                    assertTrue(level > -20, listener.id + " hears " + talker.id + " only at " + level + " dB");
+                }
+            }
+            assertTrue(listener.markers.get(0), "first packet to " + listener.id + " has the marker bit");
+            assertFalse(listener.markers.get(1));
+        }
+    }
+
+    /** Listeners who are not talking share one encoded frame per codec; talkers get one each. */
+    @Test
+    void silentListenersShareOneEncoder() {
+        AudioMixer mixer = new AudioMixer("room");
+        List<Peer> peers = new ArrayList<>();
+        peers.add(join(mixer, "talker1", 500, 0.2));
+        peers.add(join(mixer, "talker2", 900, 0.2));
+        for (int i = 0; i < 8; i++) {
+            peers.add(join(mixer, "listener" + i, 0, 0));
+        }
+        run(mixer, peers, 50);
+        long encodesBefore = mixer.encodes();
+        run(mixer, peers, 10);
+        assertEquals(30, mixer.encodes() - encodesBefore, "2 mix-minus frames + 1 shared frame per tick");
+        byte[] last = peers.get(2).received.get(peers.get(2).received.size() - 1);
+        for (Peer listener : peers.subList(3, peers.size())) {
+            assertSame(last, listener.received.get(listener.received.size() - 1), "one payload for all listeners");
+        }
+        assertTrue(peers.get(5).levelDb(500) > -20 && peers.get(5).levelDb(900) > -20);
+    }
+
+    @Test
+    void aMemberOnHoldNeitherTalksNorListens() {
+        AudioMixer mixer = new AudioMixer("room");
+        List<Peer> peers = List.of(join(mixer, "a", 400, 0.2), join(mixer, "b", 700, 0.2), join(mixer, "c", 1100, 0.2));
+        peers.get(2).member.hold(true);
+        run(mixer, peers, 80);
+        assertTrue(peers.get(2).received.isEmpty(), "nothing is sent to a member on hold");
+        assertTrue(peers.get(0).levelDb(1100) < -45, "the held member's audio is not mixed");
+        assertTrue(peers.get(0).levelDb(700) > -20);
+        peers.get(2).member.hold(false);
+        run(mixer, peers, 5);
+        assertTrue(peers.get(2).markers.get(0), "resuming starts with a marker bit");
+    }
+
+    /** Two loud talkers in phase: the sum is limited to full scale, never wrapped around to the other sign. */
+    @Test
+    void loudSumsAreLimitedNotWrapped() {
+        AudioMixer mixer = new AudioMixer("room");
+        Peer a = new Peer("a", 250, 0.8, true);
+        Peer b = new Peer("b", 250, 0.8, true);
+        for (Peer p : List.of(a, b)) {
+            p.member = mixer.join(p.id, 0, () -> G711.PCMU, (payload, ts, marker) -> p.received.add(payload));
+        }
+        Peer listener = join(mixer, "listener", 0, 0);
+        run(mixer, List.of(a, b, listener), 60);
+        short[] heard = listener.heard();
+        int max = 0;
+        int min = 0;
+        for (short s : heard) {
+            max = Math.max(max, s);
+            min = Math.min(min, s);
+        }
+        assertTrue(max > 30000 && min < -30000, "full scale reached: " + min + ".." + max);
+        assertEquals(250, ToneDetector.dominantFrequency(heard, 8000), 5, "still the talkers' fundamental");
+        assertTrue(ToneDetector.levelDb(heard, 8000, 250) > -3, "no wrap-around (which would cancel the tone)");
+    }
+
+    @Test
+    void onlyTheLoudestTalkersAreMixed() {
+        AudioMixer mixer = new AudioMixer("room", 2);
+        List<Peer> peers = List.of(join(mixer, "loud", 400, 0.3), join(mixer, "medium", 700, 0.1),
+                join(mixer, "quiet", 1100, 0.01), join(mixer, "listener", 0, 0));
+        run(mixer, peers, 80);
+        Peer listener = peers.get(3);
+        assertTrue(listener.levelDb(400) > -20);
+        assertTrue(listener.levelDb(700) > -30);
+        assertTrue(listener.levelDb(1100) < -60, "third talker beyond maxSpeakers is not heard");
+    }
+
+    @Test
+    void promptsPlayToTheRoomOrToOneMember() {
+        AudioMixer mixer = new AudioMixer("room");
+        List<Peer> peers = List.of(join(mixer, "a", 0, 0), join(mixer, "b", 0, 0));
+        short[] tone = new short[AudioMixer.RATE * 3];
+        short[] other = new short[AudioMixer.RATE * 3];
+        for (int i = 0; i < tone.length; i++) {
+            tone[i] = (short) (0.2 * Short.MAX_VALUE * Math.sin(2 * Math.PI * 1500 * i / AudioMixer.RATE));
+            other[i] = (short) (0.2 * Short.MAX_VALUE * Math.sin(2 * Math.PI * 600 * i / AudioMixer.RATE));
+        }
+        AtomicReference<Boolean> finished = new AtomicReference<>(false);
+        peers.get(0).member.play(Prompt.once(tone, () -> finished.set(true)));
+        mixer.play(Prompt.looping(other));
+        run(mixer, peers, 100);
+        assertTrue(peers.get(0).levelDb(1500) > -20, "a hears its own prompt");
+        assertTrue(peers.get(1).levelDb(1500) < -50, "b does not hear a's prompt");
+        assertTrue(peers.get(0).levelDb(600) > -20 && peers.get(1).levelDb(600) > -20, "both hear the room's");
+        assertFalse(finished.get(), "a 3 s prompt is still playing after 2 s");
+        run(mixer, peers, 60);
+        assertTrue(finished.get(), "the prompt's callback ran once it was played");
+    }
+
+    @Test
+    void theLoudestTalkerBecomesTheActiveSpeaker() {
+        AudioMixer mixer = new AudioMixer("room");
+        List<Optional<Member>> changes = new ArrayList<>();
+        mixer.onActiveSpeaker(changes::add);
+        List<Peer> peers = List.of(join(mixer, "quiet", 400, 0.02), join(mixer, "loud", 700, 0.3));
+        run(mixer, peers, 40);
+        assertEquals(1, changes.size(), "one change: " + changes);
+        assertEquals("loud", changes.get(0).orElseThrow().id());
+        assertTrue(peers.get(1).member.level() < peers.get(0).member.level(), "RFC 6464 levels: lower is louder");
+    }
+
+    /** Packets of another payload type, garbage and a flood do not disturb the others. */
+    @Test
+    void badInputFromOneMemberDoesNotDisturbTheRoom() {
+        AudioMixer mixer = new AudioMixer("room");
+        Map<String, Integer> opusFailures = new HashMap<>();
+        Peer a = join(mixer, "a", 400, 0.2);
+        Peer b = join(mixer, "b", 700, 0.2);
+        Member opus = mixer.join("opus", 111, () -> AudioCodecs.create("opus", 48000).orElseThrow(),
+                (payload, ts, marker) -> opusFailures.merge("sent", 1, Integer::sum));
+        for (int t = 0; t < 80; t++) {
+            long now = t * TICK;
+            a.sendFrame(t, now);
+            b.sendFrame(t, now);
+            byte[] garbage = new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff};
+            for (int i = 0; i < 100; i++) {
+                opus.offer(new RtpHeader(false, false, 0, false, 111, (t * 100 + i) & 0xffff, t * 960L, 9, 12, 3),
+                        garbage, now);
+                opus.offer(new RtpHeader(false, false, 0, false, 0, i, 0, 9, 12, 3), garbage, now);
+            }
+            mixer.tick(now);
+        }
+        assertTrue(a.levelDb(700) > -20, "a still hears b");
+        assertTrue(opus.dropped() > 0, "the flood was cut");
+        assertEquals(80, opusFailures.get("sent"), "the flooding member still gets its mix");
+        mixer.close();
+    }
+
+    /** RFC 6464 §3: level in -dBov, 0 to 127. */
+    @Test
+    void audioLevelsInRfc6464Units() {
+        short[] square = new short[960];
+        short[] sine = new short[960];
+        for (int i = 0; i < 960; i++) {
+            square[i] = (short) (i % 20 < 10 ? Short.MAX_VALUE : -Short.MAX_VALUE);
+            sine[i] = (short) Math.round(0.5 * Short.MAX_VALUE * Math.sin(2 * Math.PI * i / 48));
+        }
+        assertEquals(0, AudioLevel.of(square));
+        assertEquals(9, AudioLevel.of(sine), "0.5 FS sine: rms -9.03 dBov");
+        assertEquals(127, AudioLevel.of(new short[960]));
+        assertEquals(127, AudioLevel.of(new short[0]));
+    }
+
+    @Test
+    void aLeavingMemberIsRemovedAndItsCodecsClosed() {
+        AudioMixer mixer = new AudioMixer("room");
+        List<AudioCodec> created = new ArrayList<>();
+        Member member = mixer.join("x", 111, () -> {
+            AudioCodec codec = AudioCodecs.create("opus", 48000).orElseThrow();
+            created.add(codec);
+            return codec;
+        }, (payload, ts, marker) -> { });
+        mixer.tick(0);
+        member.leave();
+        mixer.tick(TICK);
+        assertTrue(mixer.members().isEmpty());
+        for (AudioCodec codec : created) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> codec.encode(new short[960]), "closed");
+        }
+    }
+}
