@@ -18,6 +18,10 @@ public final class Archives {
         return load("sylk-sar/echo/target/echo.war");
     }
 
+    public static WebArchive conference() {
+        return load("sylk-sar/conference/target/conference.war");
+    }
+
     public static WebArchive notFound() {
         return load("sylk-sar/notfound/target/notfound.war");
     }

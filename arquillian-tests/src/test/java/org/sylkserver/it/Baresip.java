@@ -91,6 +91,12 @@ final class Baresip implements AutoCloseable {
      * @param mediaEncryption an account {@code mediaenc} value such as {@code srtp-mand}, or {@code null} for plain RTP
      */
     static Baresip dial(Path dir, Codec codec, double toneHz, String mediaEncryption, String target) throws IOException {
+        return dial(dir, "tester", codec, toneHz, mediaEncryption, target);
+    }
+
+    /** As {@link #dial(Path, Codec, double, String, String)}, as user {@code user}@127.0.0.1. */
+    static Baresip dial(Path dir, String user, Codec codec, double toneHz, String mediaEncryption, String target)
+            throws IOException {
         Files.createDirectories(dir.resolve("rec"));
         Path tone = dir.resolve("tone.wav");
         writeTone(tone, toneHz, codec.sampleRate, codec.channels, 30);
@@ -118,7 +124,7 @@ final class Baresip implements AutoCloseable {
                 "snd_path " + dir.resolve("rec"),
                 "");
         Files.writeString(dir.resolve("config"), config);
-        String account = "<sip:tester@127.0.0.1>;regint=0;audio_codecs=" + codec.name
+        String account = "<sip:" + user + "@127.0.0.1>;regint=0;audio_codecs=" + codec.name
                 + (mediaEncryption == null ? "" : ";mediaenc=" + mediaEncryption) + "\n";
         Files.writeString(dir.resolve("accounts"), account);
         Process process = new ProcessBuilder("baresip", "-f", dir.toString(), "-e", "/dial " + target)

@@ -71,6 +71,7 @@ public final class AudioMixer {
     private final List<Prompt> roomPrompts = new ArrayList<>();
     private final Map<String, SharedOutput> shared = new HashMap<>();
     private final int[] mix = new int[FRAME];
+    private final int[] silence = new int[FRAME];
     private final short[] roomFrame = new short[FRAME];
     private volatile Consumer<Optional<Member>> activeSpeakerListener = speaker -> { };
     private volatile boolean closed;
@@ -196,7 +197,9 @@ public final class AudioMixer {
                 continue;
             }
             boolean speaker = speakers.contains(member);
-            if (speaker || member.hasPrompts()) {
+            if (member.isolated()) {
+                send(member, member.individualFrame(silence, false));
+            } else if (speaker || member.hasPrompts()) {
                 send(member, member.individualFrame(mix, speaker));
             } else {
                 SharedOutput output = shared.computeIfAbsent(member.codecKey(), key -> new SharedOutput(member));

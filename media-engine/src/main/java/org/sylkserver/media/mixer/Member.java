@@ -47,6 +47,7 @@ public final class Member {
     private final AtomicInteger queued = new AtomicInteger();
     private final ConcurrentLinkedQueue<Prompt> newPrompts = new ConcurrentLinkedQueue<>();
     private volatile boolean onHold;
+    private volatile boolean isolated;
     private volatile boolean left;
     private volatile int level = AudioLevel.SILENCE;
     private volatile long dropped;
@@ -125,6 +126,19 @@ public final class Member {
         onHold = hold;
     }
 
+    /**
+     * Isolates the member (it hears only its own prompts and is not heard) or connects it to the room: a joiner
+     * hears its welcome prompts alone before it is connected (spec §3.3).
+     */
+    public void isolate(boolean isolate) {
+        isolated = isolate;
+    }
+
+    /** Whether the member is isolated from the room. */
+    public boolean isolated() {
+        return isolated;
+    }
+
     /** Plays {@code prompt} to this member only, over what it hears of the room. */
     public void play(Prompt prompt) {
         newPrompts.add(Objects.requireNonNull(prompt, "prompt"));
@@ -195,7 +209,7 @@ public final class Member {
         } else if (hangover > 0) {
             hangover--;
         }
-        return hangover > 0;
+        return hangover > 0 && !isolated;
     }
 
     /** This tick's frame at 48 kHz (silence when nothing was decoded). Mixing thread, speakers only. */

@@ -1,0 +1,108 @@
+package org.sylkserver.conference;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
+
+import org.sylkserver.media.sdp.AudioAnswerer;
+
+/**
+ * The SIP side of one participant's call: ringing → answered → in the room → ended. Answering, the join after the
+ * ACK and the end (BYE either way, CANCEL, RTP timeout) each happen once.
+ */
+final class ConferenceCall implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger log = Logger.getLogger(ConferenceCall.class.getName());
+
+    enum State { RINGING, ANSWERED, JOINED, ENDED }
+
+    final String room;
+    final transient Participant participant;
+    final transient SipServletRequest invite;
+    final transient AudioAnswerer.Origin origin;
+    transient AudioAnswerer.Answer answer;
+    private State state = State.RINGING;
+
+    ConferenceCall(String room, Participant participant, SipServletRequest invite, AudioAnswerer.Origin origin,
+                   AudioAnswerer.Answer answer) {
+        this.room = room;
+        this.participant = participant;
+        this.invite = invite;
+        this.origin = origin;
+        this.answer = answer;
+    }
+
+    synchronized boolean answered() {
+        return state == State.ANSWERED || state == State.JOINED;
+    }
+
+    /** Sends 200 OK with the answer, {@code isfocus} in the Contact (RFC 4579 §3). */
+    synchronized void answer() throws IOException {
+        if (state != State.RINGING) {
+            return;
+        }
+        SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
+        ok.setContent(answer.sdp().toBytes(), "application/sdp");
+        try {
+            Address contact = ok.getAddressHeader("Contact");
+            if (contact != null) {
+                contact.setParameter("isfocus", "");
+            }
+        } catch (ServletParseException | IllegalStateException e) {
+            log.log(Level.FINE, "cannot mark the Contact as focus", e);
+        }
+        ok.send();
+        state = State.ANSWERED;
+    }
+
+    /** The ACK came: time to join the room (true once). */
+    synchronized boolean acknowledged() {
+        if (state != State.ANSWERED) {
+            return false;
+        }
+        state = State.JOINED;
+        return true;
+    }
+
+    /** The call ended from the other side (BYE, CANCEL) or the session went away: leave and free the media. */
+    void ended(String why) {
+        State before;
+        synchronized (this) {
+            before = state;
+            if (before == State.ENDED) {
+                return;
+            }
+            state = State.ENDED;
+        }
+        log.info(() -> participant + " left room " + room + ": " + why);
+        if (before == State.JOINED) {
+            Room.leave(participant, room);
+        }
+        participant.endpoint.close();
+    }
+
+    /** Ends the call from our side with a BYE (RTP timeout). */
+    void hangUp(String why) {
+        SipSession session = participant.session;
+        boolean wasUp;
+        synchronized (this) {
+            wasUp = state == State.JOINED || state == State.ANSWERED;
+        }
+        if (wasUp && session != null && session.isValid()) {
+            try {
+                session.createRequest("BYE").send();
+            } catch (IOException | IllegalStateException e) {
+                log.log(Level.FINE, "cannot send BYE to " + participant, e);
+            }
+        }
+        ended(why);
+    }
+}

@@ -1,0 +1,109 @@
+package org.sylkserver.conference;
+
+import java.io.StringWriter;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+
+/**
+ * The {@code application/conference-info+xml} document of a room (RFC 4575 §5), always a full state document
+ * (spec §3.6): the description, the user count, one {@code user} per distinct participant URI with one
+ * {@code endpoint} per session and one {@code media} per stream, {@code status} on-hold or connected.
+ */
+final class ConferenceInfo {
+
+    static final String NAMESPACE = "urn:ietf:params:xml:ns:conference-info";
+    static final String CONTENT_TYPE = "application/conference-info+xml";
+
+    private ConferenceInfo() {
+    }
+
+    /**
+     * @param room         {@code user@host} of the room
+     * @param version      the document's version (RFC 4575 §5.1: incremented for every notification)
+     * @param participants who is in the room now
+     * @param serverVersion for the free text
+     */
+    static String document(String room, long version, List<Participant> participants, String serverVersion) {
+        Map<String, List<Participant>> users = new LinkedHashMap<>();
+        for (Participant p : participants) {
+            users.computeIfAbsent(p.uri, u -> new java.util.ArrayList<>()).add(p);
+        }
+        StringWriter out = new StringWriter();
+        try {
+            XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
+            xml.writeStartDocument("UTF-8", "1.0");
+            xml.writeStartElement("conference-info");
+            xml.writeDefaultNamespace(NAMESPACE);
+            xml.writeAttribute("entity", "sip:" + room);
+            xml.writeAttribute("state", "full");
+            xml.writeAttribute("version", Long.toString(version));
+            xml.writeStartElement("conference-description");
+            text(xml, "display-text", "Ad-hoc conference");
+            text(xml, "subject", "");
+            text(xml, "free-text", "Hosted by SylkServer-" + serverVersion);
+            xml.writeStartElement("conf-uris");
+            xml.writeStartElement("entry");
+            text(xml, "uri", "sip:" + room);
+            text(xml, "purpose", "participation");
+            xml.writeEndElement();
+            xml.writeEndElement();
+            xml.writeEndElement();
+            xml.writeStartElement("host-info");
+            xml.writeStartElement("web-page");
+            xml.writeCharacters("http://sylkserver.com");
+            xml.writeEndElement();
+            xml.writeEndElement();
+            xml.writeStartElement("conference-state");
+            text(xml, "user-count", Integer.toString(users.size()));
+            text(xml, "active", "true");
+            xml.writeEndElement();
+            xml.writeStartElement("users");
+            int mediaId = 1;
+            for (Map.Entry<String, List<Participant>> user : users.entrySet()) {
+                xml.writeStartElement("user");
+                xml.writeAttribute("entity", "sip:" + user.getKey());
+                String display = user.getValue().get(user.getValue().size() - 1).displayName;
+                if (display != null && !display.isBlank()) {
+                    text(xml, "display-text", display);
+                }
+                for (Participant p : user.getValue()) {
+                    xml.writeStartElement("endpoint");
+                    xml.writeAttribute("entity", p.contact);
+                    if (p.displayName != null && !p.displayName.isBlank()) {
+                        text(xml, "display-text", p.displayName);
+                    }
+                    text(xml, "status", p.onHold ? "on-hold" : "connected");
+                    xml.writeStartElement("joining-info");
+                    text(xml, "when", DateTimeFormatter.ISO_INSTANT.format(p.joined));
+                    xml.writeEndElement();
+                    xml.writeStartElement("media");
+                    xml.writeAttribute("id", Integer.toString(mediaId++));
+                    text(xml, "type", "audio");
+                    text(xml, "status", p.onHold ? "recvonly" : "sendrecv");
+                    xml.writeEndElement();
+                    xml.writeEndElement();
+                }
+                xml.writeEndElement();
+            }
+            xml.writeEndElement();
+            xml.writeEndElement();
+            xml.writeEndDocument();
+            xml.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("cannot write conference-info", e);
+        }
+        return out.toString();
+    }
+
+    private static void text(XMLStreamWriter xml, String element, String value) throws XMLStreamException {
+        xml.writeStartElement(element);
+        xml.writeCharacters(value);
+        xml.writeEndElement();
+    }
+}

@@ -1,0 +1,336 @@
+package org.sylkserver.conference;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.logging.Level;
+
+import javax.servlet.ServletException;
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipURI;
+import javax.servlet.sip.TimerService;
+
+import org.sylkserver.core.SylkRuntime;
+import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.sip.SylkSipServlet;
+import org.sylkserver.media.RtpAudioEndpoint;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.media.sdp.MediaDescription;
+import org.sylkserver.media.sdp.RtpMap;
+import org.sylkserver.media.sdp.SdpException;
+import org.sylkserver.media.sdp.SessionDescription;
+
+/**
+ * The conference application (spec §3): INVITE to any user at the conference host joins (and creates) the room
+ * {@code user@host}; SUBSCRIBE with {@code Event: conference} follows it (RFC 4575). The room logic is in
+ * {@link Room}; this servlet translates SIP to it.
+ */
+public class ConferenceServlet extends SylkSipServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Longest subscription granted (spec §3.6). */
+    private static final int MAX_EXPIRES = 3600;
+
+    private static volatile TimerService timers;
+    private static volatile ConferenceSettings settings;
+    private static volatile MixerClock clock;
+
+    private transient AudioAnswerer answerer;
+
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        try {
+            settings = ConferenceSettings.load(SylkRuntime.get().configDir());
+        } catch (ConfigException e) {
+            throw new ServletException(e.getMessage(), e);
+        }
+        timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
+        clock = new MixerClock();
+        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs());
+        log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
+                + settings.maxSpeakers() + " talkers mixed at once");
+    }
+
+    @Override
+    public void destroy() {
+        MixerClock c = clock;
+        if (c != null) {
+            c.close();
+        }
+        super.destroy();
+    }
+
+    @Override
+    protected String applicationName() {
+        return "conference";
+    }
+
+    @Override
+    protected Set<String> initialMethods() {
+        return Set.of("INVITE", "SUBSCRIBE", "REFER");
+    }
+
+    /** {@code user@host} of the room a request is for (spec §3.1). */
+    static String roomOf(SipServletRequest request) {
+        SipURI uri = (SipURI) request.getRequestURI();
+        return (uri.getUser() == null ? "" : uri.getUser() + "@") + uri.getHost().toLowerCase();
+    }
+
+    @Override
+    protected void doInvite(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            reInvite(request);
+            return;
+        }
+        String room = roomOf(request);
+        String caller = AccessList.bare(request.getFrom().getURI().toString());
+        try {
+            if (!settings.accessList(room).allows(caller)) {
+                log.info(() -> caller + " may not join room " + room + " (access list)");
+                reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
+                return;
+            }
+        } catch (ConfigException e) {
+            log.warning("conference.ini: " + e.getMessage() + "; refusing " + caller);
+            reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
+            return;
+        }
+        SessionDescription offer;
+        try {
+            offer = offer(request);
+        } catch (SdpException e) {
+            notAcceptable(request, e);
+            return;
+        }
+        Participant[] created = new Participant[1];
+        RtpAudioEndpoint endpoint;
+        try {
+            endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> {
+                if (created[0] != null) {
+                    rtpTimeout(created[0]);
+                }
+            });
+        } catch (IOException e) {
+            log.warning("conference call from " + caller + " refused: " + e.getMessage());
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
+            return;
+        }
+        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
+        AudioAnswerer.Answer answer;
+        try {
+            answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
+        } catch (SdpException e) {
+            endpoint.close();
+            notAcceptable(request, e);
+            return;
+        }
+        Address from = request.getFrom();
+        Address contact;
+        try {
+            contact = request.getAddressHeader("Contact");
+        } catch (ServletParseException e) {
+            contact = null;
+        }
+        Participant participant = new Participant(request.getCallId(), caller, from.getDisplayName(),
+                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), endpoint);
+        created[0] = participant;
+        participant.session = request.getSession();
+        participant.onHold = onHold(answer);
+        ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
+        endpoint.remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
+        SipApplicationSession session = request.getApplicationSession();
+        session.setAttribute(ConferenceListener.CALL, call);
+        if (settings.answerDelay().isZero()) {
+            call.answer();
+        } else {
+            request.createResponse(SipServletResponse.SC_RINGING).send();
+            timers.createTimer(session, settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
+        }
+    }
+
+    /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
+    static boolean onHold(AudioAnswerer.Answer answer) {
+        return "recvonly".equals(answer.direction()) || "inactive".equals(answer.direction());
+    }
+
+    private static MediaDescription audio(AudioAnswerer.Answer answer) {
+        return answer.sdp().media().stream().filter(m -> m.media().equals("audio") && m.port() != 0).findFirst()
+                .orElseThrow();
+    }
+
+    static int clockRate(AudioAnswerer.Answer answer) {
+        RtpMap map = audio(answer).rtpMap(answer.payloadTypes().get(0));
+        return map != null ? map.clockRate() : 8000;
+    }
+
+    /** Joins the mixer with the answer's first codec. */
+    static void joinRoom(ConferenceCall call) {
+        AudioAnswerer.Answer answer = call.answer;
+        String format = answer.payloadTypes().get(0);
+        RtpMap map = audio(answer).rtpMap(format);
+        String encoding = map != null ? map.encoding() : format.equals("8") ? "PCMA" : "PCMU";
+        int rate = map != null ? map.clockRate() : 8000;
+        Room.join(call.room, clock, settings, call.participant, Integer.parseInt(format),
+                () -> AudioCodecs.create(encoding, rate).orElseThrow());
+    }
+
+    private void reInvite(SipServletRequest request) throws IOException {
+        ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
+        if (call == null || !call.answered()) {
+            reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Does Not Exist");
+            return;
+        }
+        try {
+            AudioAnswerer.Answer answer = answerer.answer(offer(request), call.origin, SylkRuntime.get().sdpAddress(),
+                    call.participant.endpoint.port());
+            if (!answer.payloadTypes().get(0).equals(call.answer.payloadTypes().get(0))) {
+                reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
+                return;
+            }
+            call.answer = answer;
+            SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+            ok.setContent(answer.sdp().toBytes(), "application/sdp");
+            ok.send();
+            boolean hold = onHold(answer);
+            Room room = Room.find(call.room);
+            if (room != null && hold != call.participant.onHold) {
+                room.hold(call.participant, hold);
+            } else {
+                call.participant.onHold = hold;
+            }
+            log.info(() -> "re-INVITE from " + call.participant + ": audio " + answer.direction());
+        } catch (SdpException e) {
+            notAcceptable(request, e);
+        }
+    }
+
+    @Override
+    protected void doAck(SipServletRequest request) {
+        ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
+        if (call != null && call.acknowledged()) {
+            joinRoom(call);
+        }
+    }
+
+    @Override
+    protected void doBye(SipServletRequest request) throws IOException {
+        request.createResponse(SipServletResponse.SC_OK).send();
+        ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
+        if (call != null) {
+            call.ended("hung up");
+        }
+    }
+
+    @Override
+    protected void doCancel(SipServletRequest request) {
+        ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
+        if (call != null) {
+            call.ended("cancelled");
+        }
+    }
+
+    @Override
+    protected void doInfo(SipServletRequest request) throws IOException {
+        request.createResponse(SipServletResponse.SC_OK).send();
+    }
+
+    private void rtpTimeout(Participant participant) {
+        ConferenceCall call = (ConferenceCall) participant.session.getApplicationSession()
+                .getAttribute(ConferenceListener.CALL);
+        if (call != null) {
+            call.hangUp("RTP timeout");
+        }
+    }
+
+    /** RFC 4575 subscriptions to a room (spec §3.6). */
+    @Override
+    protected void doSubscribe(SipServletRequest request) throws IOException {
+        if (!"conference".equalsIgnoreCase(eventPackage(request.getHeader("Event")))) {
+            reply(request, 489, "Bad Event");
+            return;
+        }
+        String roomName = request.isInitial() ? roomOf(request)
+                : (String) request.getSession().getAttribute(ConferenceListener.SUBSCRIBED_ROOM);
+        String subscriber = AccessList.bare(request.getFrom().getURI().toString());
+        if (request.isInitial()) {
+            try {
+                if (!settings.accessList(roomName).allows(subscriber)) {
+                    reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
+                    return;
+                }
+            } catch (ConfigException e) {
+                reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
+                return;
+            }
+        }
+        Room room = roomName == null ? null : Room.find(roomName);
+        if (room == null) {
+            reply(request, SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "Room not found");
+            return;
+        }
+        int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
+        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+        ok.setExpires(expires);
+        ok.send();
+        request.getSession().setAttribute(ConferenceListener.SUBSCRIBED_ROOM, roomName);
+        if (expires == 0) {
+            room.unsubscribe(request.getSession());
+            log.info(() -> subscriber + " unsubscribed from room " + roomName);
+        } else {
+            room.subscribe(request.getSession(), System.currentTimeMillis() + expires * 1000L);
+            log.info(() -> subscriber + " subscribed to room " + roomName + " for " + expires + " s");
+        }
+    }
+
+    private static String eventPackage(String event) {
+        if (event == null) {
+            return null;
+        }
+        int semicolon = event.indexOf(';');
+        return (semicolon >= 0 ? event.substring(0, semicolon) : event).trim();
+    }
+
+    @Override
+    protected void doRefer(SipServletRequest request) {
+        // inside a dialog as in the original (spec §3.9); out of dialog: adding by REFER is not implemented yet
+        reply(request, request.isInitial() ? SipServletResponse.SC_NOT_IMPLEMENTED : SipServletResponse.SC_FORBIDDEN,
+                request.isInitial() ? "REFER to a room not implemented yet" : "Transfer not allowed");
+    }
+
+    @Override
+    protected void doResponse(SipServletResponse response) {
+        // NOTIFY and BYE answers: nothing to do
+    }
+
+    @Override
+    protected void doErrorResponse(SipServletResponse response) {
+        log.fine(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus());
+    }
+
+    private static SessionDescription offer(SipServletRequest request) throws SdpException, IOException {
+        String type = request.getContentType();
+        byte[] body = request.getRawContent();
+        if (body == null || body.length == 0 || type == null || !type.toLowerCase().startsWith("application/sdp")) {
+            throw new SdpException("No SDP offer");
+        }
+        return SessionDescription.parse(body);
+    }
+
+    private void notAcceptable(SipServletRequest request, SdpException e) {
+        log.info(() -> request.getMethod() + " from " + request.getFrom().getURI() + " not acceptable: " + e.getMessage());
+        try {
+            SipServletResponse response = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
+            response.setHeader("Warning", "399 SylkServer \"" + e.sipReason().replace("\"", "'") + "\"");
+            response.send();
+        } catch (IOException | IllegalStateException failed) {
+            log.log(Level.WARNING, "cannot answer 488", failed);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.sylkserver.conference;
+
+import java.time.Instant;
+
+import javax.servlet.sip.SipSession;
+
+import org.sylkserver.media.RtpAudioEndpoint;
+import org.sylkserver.media.mixer.Member;
+
+/**
+ * One SIP session in a room (spec §3.3): who it is, its audio endpoint and mixer member, and its hold state. A
+ * user calling twice is two participants with the same {@link #uri}.
+ */
+final class Participant {
+
+    final String callId;
+    /** {@code user@host} of the caller (From), lower case. */
+    final String uri;
+    final String displayName;
+    /** The caller's Contact URI: the endpoint entity of the conference-info document. */
+    final String contact;
+    final RtpAudioEndpoint endpoint;
+    final Instant joined = Instant.now();
+    volatile SipSession session;
+    volatile Member member;
+    volatile boolean onHold;
+    volatile boolean left;
+
+    Participant(String callId, String uri, String displayName, String contact, RtpAudioEndpoint endpoint) {
+        this.callId = callId;
+        this.uri = uri;
+        this.displayName = displayName;
+        this.contact = contact;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public String toString() {
+        return uri + " (" + callId + ")";
+    }
+}

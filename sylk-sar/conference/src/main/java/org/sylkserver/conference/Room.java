@@ -1,0 +1,242 @@
+package org.sylkserver.conference;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipSession;
+
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.mixer.AudioMixer;
+import org.sylkserver.media.mixer.Member;
+import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.mixer.Prompt;
+
+/**
+ * One ad-hoc room (spec §3.1): created by its first participant, destroyed with all its state when the last one
+ * leaves. Owns the mixer, the participants, the conference-event subscriptions and music on hold.
+ */
+final class Room {
+
+    private static final Logger log = Logger.getLogger(Room.class.getName());
+    private static final String SERVER_VERSION = "java-0.1";
+
+    /** Every room by {@code user@host}. */
+    private static final Map<String, Room> ROOMS = new ConcurrentHashMap<>();
+
+    final String name;
+    private final AudioMixer mixer;
+    private final MixerClock clock;
+    private final boolean musicOnHoldEnabled;
+    private final List<Participant> participants = new CopyOnWriteArrayList<>();
+    private final Map<SipSession, Long> subscribers = new ConcurrentHashMap<>();
+    private long version;
+    private Prompt musicOnHold;
+    private Member musicListener;
+    private boolean stopped;
+
+    private Room(String name, MixerClock clock, int maxSpeakers, boolean musicOnHold) {
+        this.name = name;
+        this.clock = clock;
+        this.mixer = new AudioMixer(name, maxSpeakers);
+        this.musicOnHoldEnabled = musicOnHold;
+        clock.start(mixer);
+        log.info(() -> "room " + name + " created");
+    }
+
+    /** The room, if it exists. */
+    static Room find(String name) {
+        return ROOMS.get(name);
+    }
+
+    /** Number of rooms now. */
+    static int count() {
+        return ROOMS.size();
+    }
+
+    /**
+     * Adds {@code participant} to room {@code name}, creating the room if needed; it hears its welcome prompts
+     * alone, then is connected to the others.
+     */
+    static Room join(String name, MixerClock clock, ConferenceSettings settings, Participant participant,
+                     int payloadType, Supplier<AudioCodec> codecs) {
+        Room[] joined = new Room[1];
+        ROOMS.compute(name, (key, room) -> {
+            Room r = room != null ? room : new Room(key, clock, settings.maxSpeakers(), settings.musicOnHold(key));
+            r.add(participant, payloadType, codecs);
+            joined[0] = r;
+            return r;
+        });
+        joined[0].notifySubscribers();
+        return joined[0];
+    }
+
+    private synchronized void add(Participant participant, int payloadType, Supplier<AudioCodec> codecs) {
+        long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri)).distinct()
+                .count();
+        boolean sameUserHere = participants.stream().anyMatch(p -> p.uri.equals(participant.uri));
+        participants.add(participant);
+        Member member = mixer.join(participant.uri + " " + participant.callId, payloadType, codecs,
+                (payload, ts, marker) -> participant.endpoint.send(payloadType, payload, ts, marker));
+        member.isolate(true);
+        member.hold(participant.onHold);
+        participant.member = member;
+        participant.endpoint.receive(member::offer);
+        member.play(Prompt.once(Sounds.welcome(true, (int) others), () -> connected(participant)));
+        log.info(() -> participant + " joined room " + name + " (" + participants.size() + " sessions, "
+                + others + " other users" + (sameUserHere ? ", same user again" : "") + ")");
+    }
+
+    /** After the welcome: into the mix; the others hear the join tone. Mixer thread. */
+    private synchronized void connected(Participant participant) {
+        Member member = participant.member;
+        if (participant.left || stopped || member == null) {
+            return;
+        }
+        mixer.play(Prompt.once(Sounds.get("joined_tone"), () -> { }));
+        member.isolate(false);
+        updateMusicOnHold();
+    }
+
+    /**
+     * Removes {@code participant}; the last one out destroys the room: its mixer, its subscriptions (final
+     * NOTIFY) and its state.
+     */
+    static void leave(Participant participant, String name) {
+        Room room = ROOMS.get(name);
+        if (room == null) {
+            return;
+        }
+        boolean[] destroyed = new boolean[1];
+        ROOMS.computeIfPresent(name, (key, r) -> {
+            r.remove(participant);
+            if (r.participants.isEmpty()) {
+                destroyed[0] = true;
+                return null;
+            }
+            return r;
+        });
+        if (destroyed[0]) {
+            room.stop();
+        } else {
+            room.notifySubscribers();
+        }
+    }
+
+    private synchronized void remove(Participant participant) {
+        if (!participants.remove(participant)) {
+            return;
+        }
+        participant.left = true;
+        Member member = participant.member;
+        if (member != null) {
+            member.leave();
+        }
+        if (member == musicListener) {
+            musicOnHold.stop();
+            musicListener = null;
+        }
+        mixer.play(Prompt.once(Sounds.get("left_tone"), () -> { }));
+        updateMusicOnHold();
+        log.info(() -> participant + " left room " + name + " (" + participants.size() + " sessions remain)");
+    }
+
+    /** The participant's hold state changed (re-INVITE with sendonly/inactive, or back to sendrecv). */
+    void hold(Participant participant, boolean onHold) {
+        synchronized (this) {
+            participant.onHold = onHold;
+            Member member = participant.member;
+            if (member != null) {
+                member.hold(onHold);
+            }
+            updateMusicOnHold();
+        }
+        notifySubscribers();
+    }
+
+    /** Music on hold plays to the only connected participant, if the room allows it (spec §3.3). */
+    private synchronized void updateMusicOnHold() {
+        List<Member> connected = participants.stream().map(p -> p.member)
+                .filter(m -> m != null && !m.isolated() && !m.onHold()).toList();
+        Member alone = connected.size() == 1 ? connected.get(0) : null;
+        if (musicListener != null && musicListener != alone) {
+            musicOnHold.stop();
+            musicListener = null;
+        }
+        if (alone != null && musicListener == null && musicOnHoldEnabled && !stopped) {
+            musicOnHold = Prompt.looping(Sounds.musicOnHold());
+            musicListener = alone;
+            alone.play(musicOnHold);
+        }
+    }
+
+    /** The participants now. */
+    List<Participant> participants() {
+        return List.copyOf(participants);
+    }
+
+    private void stop() {
+        synchronized (this) {
+            stopped = true;
+        }
+        clock.stop(mixer);
+        for (SipSession subscriber : subscribers.keySet()) {
+            notify(subscriber, "terminated;reason=noresource");
+        }
+        subscribers.clear();
+        log.info(() -> "room " + name + " destroyed");
+    }
+
+    /** Adds a conference-event subscription and sends it the current document. */
+    void subscribe(SipSession session, long expiresAtMillis) {
+        subscribers.put(session, expiresAtMillis);
+        notify(session, "active;expires=" + Math.max(0, (expiresAtMillis - System.currentTimeMillis()) / 1000));
+    }
+
+    /** Ends a subscription (un-SUBSCRIBE) with a final NOTIFY. */
+    void unsubscribe(SipSession session) {
+        subscribers.remove(session);
+        notify(session, "terminated;reason=timeout");
+    }
+
+    /** Sends the current document to every subscriber; expired subscriptions are ended. */
+    void notifySubscribers() {
+        long now = System.currentTimeMillis();
+        for (Map.Entry<SipSession, Long> subscriber : subscribers.entrySet()) {
+            if (subscriber.getValue() <= now) {
+                subscribers.remove(subscriber.getKey());
+                notify(subscriber.getKey(), "terminated;reason=timeout");
+            } else {
+                notify(subscriber.getKey(), "active;expires=" + (subscriber.getValue() - now) / 1000);
+            }
+        }
+    }
+
+    private void notify(SipSession session, String state) {
+        String document;
+        synchronized (this) {
+            version++;
+            document = ConferenceInfo.document(name, version, participants, SERVER_VERSION);
+        }
+        try {
+            if (!session.isValid()) {
+                subscribers.remove(session);
+                return;
+            }
+            SipServletRequest notify = session.createRequest("NOTIFY");
+            notify.setHeader("Event", "conference");
+            notify.setHeader("Subscription-State", state);
+            notify.setContent(document.getBytes(java.nio.charset.StandardCharsets.UTF_8), ConferenceInfo.CONTENT_TYPE);
+            notify.send();
+        } catch (IOException | IllegalStateException e) {
+            log.log(Level.FINE, "room " + name + ": cannot NOTIFY a subscriber", e);
+            subscribers.remove(session);
+        }
+    }
+}
