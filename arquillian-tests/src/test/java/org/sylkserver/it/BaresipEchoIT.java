@@ -56,6 +56,22 @@ class BaresipEchoIT {
         assertToneEchoed(Baresip.Codec.OPUS, 700);
     }
 
+    /** Issue 3: SDES-SRTP (RFC 4568, RTP/SAVP with a=crypto) with each codec, baresip's srtp-mand. */
+    @Test
+    void pcmuToneComesBackOverSrtp_rfc4568() throws Exception {
+        assertToneEchoed(Baresip.Codec.PCMU, 500, "srtp-mand");
+    }
+
+    @Test
+    void g722ToneComesBackOverSrtp_rfc4568() throws Exception {
+        assertToneEchoed(Baresip.Codec.G722, 2500, "srtp-mand");
+    }
+
+    @Test
+    void opusToneComesBackOverSrtp_rfc4568() throws Exception {
+        assertToneEchoed(Baresip.Codec.OPUS, 900, "srtp-mand");
+    }
+
     /**
      * Hold and resume by re-INVITE (RFC 3264 §8.4): the call survives and, after resume, the echo sends RTP again
      * (more than 2 s of 20 ms packets, while baresip held right after the answer). baresip's sndfile recorder stops
@@ -92,7 +108,11 @@ class BaresipEchoIT {
     }
 
     private void assertToneEchoed(Baresip.Codec codec, double hz) throws Exception {
-        try (Baresip client = Baresip.dial(work, codec, hz, null, ECHO)) {
+        assertToneEchoed(codec, hz, null);
+    }
+
+    private void assertToneEchoed(Baresip.Codec codec, double hz, String encryption) throws Exception {
+        try (Baresip client = Baresip.dial(work, codec, hz, encryption, ECHO)) {
             client.await(line -> line.contains("Call established"), SETUP, "answer");
             Thread.sleep(3000);
             Baresip.Recording heard = client.hangUpAndRecording();

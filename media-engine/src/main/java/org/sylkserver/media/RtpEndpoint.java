@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
 import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
+import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpException;
+import org.sylkserver.media.srtp.SrtpTransformer;
 
 /**
  * One RTP stream's pair of sockets in the media engine: RTP on an even port, RTCP on the port above it or
@@ -58,6 +61,9 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private volatile long rtcpPacketsIn;
     private volatile long invalidPackets;
     private volatile long foreignPackets;
+    private volatile long srtpFailures;
+    private volatile SrtpTransformer inbound;
+    private volatile SrtpTransformer outbound;
     // send counters: written by whichever single thread sends (the I/O thread for echo, the mixer for audio)
     private volatile long rtpPacketsOut;
     private volatile long rtpBytesOut;
@@ -123,6 +129,48 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         return rtcp;
     }
 
+    /**
+     * Switches the endpoint to SRTP with SDES keys (RFC 4568): packets from the peer are authenticated and
+     * decrypted with {@code remote} (those that fail are dropped and counted as invalid), packets we send are
+     * protected with {@code local}. Call before media flows, from any thread.
+     */
+    public final void secure(SdesCrypto remote, SdesCrypto local) {
+        inbound = SrtpTransformer.forReceiving(remote);
+        outbound = SrtpTransformer.forSending(local);
+    }
+
+    /** Whether the endpoint uses SRTP. */
+    public final boolean isSecure() {
+        return outbound != null;
+    }
+
+    /** The packet in {@code buffer} unprotected into a fresh buffer, or null if it fails authentication. */
+    private ByteBuffer unprotect(SrtpTransformer srtp, ByteBuffer buffer, boolean isRtcp) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(buffer.position(), bytes);
+        try {
+            return ByteBuffer.wrap(isRtcp ? srtp.unprotectRtcp(bytes, bytes.length)
+                    : srtp.unprotectRtp(bytes, bytes.length));
+        } catch (SrtpException | RuntimeException e) {
+            srtpFailures++;
+            return null;
+        }
+    }
+
+    private ByteBuffer protect(ByteBuffer packet, boolean isRtcp) throws IOException {
+        SrtpTransformer srtp = outbound;
+        if (srtp == null) {
+            return packet;
+        }
+        byte[] bytes = new byte[packet.remaining()];
+        packet.get(packet.position(), bytes);
+        try {
+            return ByteBuffer.wrap(isRtcp ? srtp.protectRtcp(bytes, bytes.length) : srtp.protectRtp(bytes, bytes.length));
+        } catch (SrtpException e) {
+            throw new IOException("cannot protect " + (isRtcp ? "RTCP" : "RTP") + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Called on the I/O thread when {@code channel} has datagrams; {@code buffer} holds the largest datagram. */
     final void readable(DatagramChannel channel, ByteBuffer buffer) throws IOException {
         boolean rtcpPort = channel == rtcp;
@@ -141,21 +189,35 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                 invalidPackets++;
                 continue;
             }
+            ByteBuffer packet = buffer;
+            SrtpTransformer srtp = inbound;
+            if (srtp != null) {
+                packet = unprotect(srtp, buffer, isRtcp);
+                if (packet == null) {
+                    invalidPackets++;
+                    continue;
+                }
+                header = isRtcp ? null : RtpHeader.parse(packet);
+                if (!isRtcp && header == null) {
+                    invalidPackets++;
+                    continue;
+                }
+            }
             if (!(rtcpPort ? rtcpLatch : rtpLatch).admit(source, now)) {
                 foreignPackets++;
                 continue;
             }
             if (isRtcp) {
                 rtcpPacketsIn++;
-                onRtcp(channel, buffer, source);
+                onRtcp(channel, packet, source);
             } else {
                 rtpPacketsIn++;
                 rtpBytesIn += length;
                 lastRtpNanos = now;
                 if (header.payloadType() == telephoneEventType) {
-                    receiveTelephoneEvent(header, buffer);
+                    receiveTelephoneEvent(header, packet);
                 }
-                onRtp(channel, header, buffer, source, now);
+                onRtp(channel, header, packet, source, now);
             }
         }
     }
@@ -179,7 +241,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
             return;
         }
         int length = packet.remaining();
-        if (channel.send(packet, target) > 0) {
+        if (channel.send(protect(packet, false), target) > 0) {
             rtpPacketsOut++;
             rtpBytesOut += length;
         }
@@ -187,7 +249,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
 
     /** Sends an RTCP packet; a full socket buffer drops it. */
     final void sendRtcpPacket(DatagramChannel channel, ByteBuffer packet, SocketAddress target) throws IOException {
-        if (channel.send(packet, target) > 0) {
+        if (channel.send(protect(packet, true), target) > 0) {
             rtcpPacketsOut++;
         }
     }

@@ -168,4 +168,45 @@ class RtpAudioEndpointTest {
             assertEquals((int) endpoint.ssrc(), report.getInt(bye + 4));
         }
     }
+
+    /**
+     * RFC 3711 with RFC 4568 keys: what one endpoint sends is encrypted and authenticated on the wire (10 more bytes,
+     * payload unreadable), the other decrypts it; plain RTP sent to an SRTP endpoint is dropped as invalid.
+     */
+    @Test
+    void srtpEndpointsUnderstandEachOtherAndDropPlainRtp_rfc3711() throws Exception {
+        engine = new MediaEngine(loopback, 43100, 43110, Duration.ZERO);
+        org.sylkserver.media.srtp.SdesCrypto keyA = org.sylkserver.media.srtp.SdesCrypto.generate(1,
+                org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, new java.security.SecureRandom());
+        org.sylkserver.media.srtp.SdesCrypto keyB = org.sylkserver.media.srtp.SdesCrypto.generate(1,
+                org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, new java.security.SecureRandom());
+        RtpAudioEndpoint a = engine.openAudioEndpoint(e -> { });
+        RtpAudioEndpoint b = engine.openAudioEndpoint(e -> { });
+        a.secure(keyB, keyA);
+        b.secure(keyA, keyB);
+        BlockingQueue<byte[]> atB = new LinkedBlockingQueue<>();
+        b.receive((header, payload, arrival) -> atB.add(payload));
+        a.remote(new InetSocketAddress(loopback, b.port()), false, 8000);
+        byte[] frame = new byte[160];
+        Arrays.fill(frame, (byte) 0x55);
+        a.send(0, frame, 160, true);
+        assertArrayEquals(frame, atB.poll(5, TimeUnit.SECONDS), "decrypted at the other end");
+        try (DatagramSocket peer = peer()) {
+            a.remote(new InetSocketAddress(loopback, peer.getLocalPort()), false, 8000);
+            a.send(0, frame, 160, false);
+            ByteBuffer wire = receive(peer);
+            assertEquals(12 + 160 + 10, wire.remaining(), "header, payload and the 80-bit tag");
+            byte[] payload = new byte[160];
+            wire.get(12, payload);
+            assertTrue(!Arrays.equals(frame, payload), "the payload is encrypted");
+            byte[] plain = rtp(1, 160, (byte) 1);
+            peer.send(new DatagramPacket(plain, plain.length, loopback, b.port()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (b.stats().invalidPackets() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, b.stats().invalidPackets(), "plain RTP fails authentication");
+            assertEquals(null, atB.poll(200, TimeUnit.MILLISECONDS));
+        }
+    }
 }

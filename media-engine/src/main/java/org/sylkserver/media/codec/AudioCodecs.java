@@ -30,7 +30,7 @@ public final class AudioCodecs {
         }
         return Optional.ofNullable(switch (name) {
             case "OPUS" -> clockRate == OpusCodec.RATE ? new OpusCodec() : null;
-            // G722 arrives with the pure-Java codec
+            case "G722" -> clockRate == 8000 ? new G722() : null;
             case "SPEEX" -> clockRate == 8000 || clockRate == 16000 || clockRate == 32000
                     ? new SpeexCodec(clockRate) : null;
             case "GSM" -> clockRate == 8000 ? new GsmCodec() : null;

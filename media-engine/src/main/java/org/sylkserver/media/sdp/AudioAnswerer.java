@@ -10,6 +10,12 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import java.security.SecureRandom;
+
+import org.sylkserver.media.srtp.MalformedCryptoAttributeException;
+import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
+
 /**
  * RFC 3264 answers to offers with audio: the first acceptable {@code RTP/AVP} (or {@code RTP/AVPF}) audio stream
  * is accepted with the offered codecs that the server allows (in the offer's order, keeping the offer's payload
@@ -17,21 +23,75 @@ import java.util.concurrent.atomic.AtomicLong;
  * media line is declined with port 0 (RFC 3264 §6). The direction is mirrored (§6.1) and {@code rtcp-mux}
  * (RFC 5761 §5.1.1) accepted when offered.
  *
- * <p>Secure profiles ({@code RTP/SAVP}, {@code UDP/TLS/RTP/SAVPF}) are declined until SRTP is supported; the
- * formats accepted are those the echo can return unchanged, without decoding.
+ * <p>SRTP with SDES keys (RFC 4568) follows {@code [RTP] srtp_encryption}: {@code disabled} declines
+ * {@code RTP/SAVP(F)} streams; {@code opportunistic} (the default) accepts them, and also answers with a key an
+ * {@code RTP/AVP} stream that carries {@code a=crypto} lines (best-effort SRTP); {@code sdes} accepts only
+ * {@code RTP/SAVP(F)}. The first offered crypto line with a suite we support wins (RFC 4568 §7.1.2) and the answer
+ * carries a fresh key of ours with the same tag and suite. {@code zrtp} is not implemented yet: streams are
+ * accepted as with {@code opportunistic}. DTLS-SRTP ({@code UDP/TLS/RTP/SAVPF}) is declined here.
  *
  * <p>Immutable and thread-safe: one instance per application.
  */
 public final class AudioAnswerer {
 
-    private static final Set<String> PROFILES = Set.of("RTP/AVP", "RTP/AVPF");
+    private static final Set<String> PLAIN = Set.of("RTP/AVP", "RTP/AVPF");
+    private static final Set<String> SECURE = Set.of("RTP/SAVP", "RTP/SAVPF");
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicLong SESSION_IDS = new AtomicLong(System.currentTimeMillis());
 
     private final List<String> allowedCodecs;
+    private final String srtpPolicy;
 
-    /** @param allowedCodecs codec names as in {@code [RTP] audio_codecs} (opus, G722, speex, PCMU, PCMA, iLBC, GSM) */
+    /** An answerer with the default SRTP policy, {@code opportunistic}. */
     public AudioAnswerer(List<String> allowedCodecs) {
+        this(allowedCodecs, "opportunistic");
+    }
+
+    /**
+     * @param allowedCodecs codec names as in {@code [RTP] audio_codecs} (opus, G722, speex, PCMU, PCMA, iLBC, GSM)
+     * @param srtpPolicy    {@code [RTP] srtp_encryption}: disabled, sdes, zrtp or opportunistic
+     */
+    public AudioAnswerer(List<String> allowedCodecs, String srtpPolicy) {
         this.allowedCodecs = allowedCodecs.stream().map(c -> c.trim().toLowerCase(Locale.ROOT)).toList();
+        this.srtpPolicy = srtpPolicy.toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether {@code proto} is a transport this policy accepts. */
+    private boolean acceptsProfile(String proto) {
+        return switch (srtpPolicy) {
+            case "disabled" -> PLAIN.contains(proto);
+            case "sdes" -> SECURE.contains(proto);
+            default -> PLAIN.contains(proto) || SECURE.contains(proto);
+        };
+    }
+
+    /**
+     * The offered key we use and our own key for the answer, or null for plain RTP; a secure profile without a
+     * usable key is refused.
+     */
+    private SdesCrypto[] keys(MediaDescription m) throws SdpException {
+        boolean secure = SECURE.contains(m.proto());
+        if (!secure && !srtpPolicy.equals("opportunistic")) {
+            return null;
+        }
+        String problem = "no a=crypto line";
+        for (String value : m.attributes("crypto")) {
+            try {
+                SdesCrypto remote = SdesCrypto.parse(value);
+                return new SdesCrypto[] {remote, SdesCrypto.generate(remote.tag(), remote.suite(), RANDOM)};
+            } catch (UnsupportedCryptoAttributeException skipped) {
+                problem = skipped.getMessage();
+            } catch (MalformedCryptoAttributeException broken) {
+                if (secure) {
+                    throw new SdpException("Malformed a=crypto: " + broken.getMessage());
+                }
+                return null;
+            }
+        }
+        if (secure) {
+            throw new SdpException("No usable SRTP key (" + problem + ")");
+        }
+        return null;
     }
 
     /**
@@ -42,9 +102,16 @@ public final class AudioAnswerer {
      * @param payloadTypes the payload types accepted, in order (codecs first, then telephone-event)
      * @param direction    the answer's direction attribute
      * @param rtcpMux      whether RTCP is multiplexed on the RTP port
+     * @param remoteKey    the caller's SDES key (RFC 4568), null for plain RTP
+     * @param localKey     our SDES key, sent in the answer, null for plain RTP
      */
     public record Answer(SessionDescription sdp, InetSocketAddress remoteRtp, List<String> payloadTypes,
-                         String direction, boolean rtcpMux) {
+                         String direction, boolean rtcpMux, SdesCrypto remoteKey, SdesCrypto localKey) {
+
+        /** Whether the stream is SRTP. */
+        public boolean secure() {
+            return localKey != null;
+        }
     }
 
     /**
@@ -74,16 +141,25 @@ public final class AudioAnswerer {
         String refusal = "No audio stream offered";
         for (MediaDescription m : offer.media()) {
             if (accepted == null && m.media().equals("audio") && m.port() != 0) {
-                List<String> formats = PROFILES.contains(m.proto()) ? acceptableFormats(m) : List.of();
-                if (!PROFILES.contains(m.proto())) {
-                    refusal = "Unsupported audio transport " + m.proto();
+                List<String> formats = acceptsProfile(m.proto()) ? acceptableFormats(m) : List.of();
+                if (!acceptsProfile(m.proto())) {
+                    refusal = "Unsupported audio transport " + m.proto() + " (srtp_encryption " + srtpPolicy + ")";
                 } else if (formats.isEmpty()) {
                     refusal = "No compatible audio codec";
                 } else {
+                    SdesCrypto[] keys;
+                    try {
+                        keys = keys(m);
+                    } catch (SdpException e) {
+                        refusal = e.getMessage();
+                        answered.add(new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of()));
+                        continue;
+                    }
                     String direction = mirror(offer.direction(m));
                     boolean mux = m.has("rtcp-mux");
-                    answered.add(acceptedStream(m, formats, direction, mux, localPort));
-                    accepted = new Answer(null, offer.connection(m).socketAddress(m.port()), formats, direction, mux);
+                    answered.add(acceptedStream(m, formats, direction, mux, localPort, keys == null ? null : keys[1]));
+                    accepted = new Answer(null, offer.connection(m).socketAddress(m.port()), formats, direction, mux,
+                            keys == null ? null : keys[0], keys == null ? null : keys[1]);
                     continue;
                 }
             }
@@ -99,7 +175,7 @@ public final class AudioAnswerer {
                 new SessionDescription.Line('c', "IN " + ipType(localAddress) + " " + localAddress.getHostAddress()),
                 new SessionDescription.Line('t', "0 0"));
         return new Answer(new SessionDescription(session, answered), accepted.remoteRtp(), accepted.payloadTypes(),
-                accepted.direction(), accepted.rtcpMux());
+                accepted.direction(), accepted.rtcpMux(), accepted.remoteKey(), accepted.localKey());
     }
 
     private List<String> acceptableFormats(MediaDescription m) {
@@ -123,7 +199,7 @@ public final class AudioAnswerer {
     }
 
     private static MediaDescription acceptedStream(MediaDescription offered, List<String> formats, String direction,
-                                                   boolean mux, int localPort) {
+                                                   boolean mux, int localPort, SdesCrypto localKey) {
         List<SessionDescription.Line> lines = new ArrayList<>();
         for (SessionDescription.Line line : offered.lines()) {
             if (line.type() == 'a' && (line.value().startsWith("rtpmap:") || line.value().startsWith("fmtp:"))) {
@@ -135,6 +211,9 @@ public final class AudioAnswerer {
         }
         if (mux) {
             lines.add(new SessionDescription.Line('a', "rtcp-mux"));
+        }
+        if (localKey != null) {
+            lines.add(new SessionDescription.Line('a', "crypto:" + localKey.format()));
         }
         lines.add(new SessionDescription.Line('a', direction));
         return new MediaDescription("audio", localPort, offered.proto(), formats, lines);

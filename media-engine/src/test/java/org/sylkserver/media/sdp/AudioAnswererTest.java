@@ -87,13 +87,50 @@ class AudioAnswererTest {
         assertEquals("m=message 0 TCP/TLS/MSRP *\r\n", media.get(3).toString());
     }
 
+    private static final String SAVP_OFFER = "m=audio 5004 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+            + "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\nm=audio 5006 RTP/AVP 0\r\n";
+
+    /** With srtp_encryption disabled, RTP/SAVP is declined and the plain alternative taken (RFC 3264 §6). */
     @Test
-    void secureAudioIsDeclinedAndThePlainAlternativeAccepted_rfc3264_s6() throws SdpException {
-        AudioAnswerer.Answer answer = answer("m=audio 5004 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-                + "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\nm=audio 5006 RTP/AVP 0\r\n");
+    void secureAudioIsDeclinedWhenSrtpIsDisabled_rfc3264_s6() throws SdpException {
+        AudioAnswerer plainOnly = new AudioAnswerer(List.of("PCMU"), "disabled");
+        AudioAnswerer.Answer answer = plainOnly.answer(offer(SAVP_OFFER), new AudioAnswerer.Origin(), local, 50000);
         assertEquals(0, answer.sdp().media().get(0).port());
         assertEquals(50000, answer.sdp().media().get(1).port());
         assertEquals(new InetSocketAddress("192.0.2.10", 5006), answer.remoteRtp());
+        assertFalse(answer.secure());
+    }
+
+    /**
+     * RFC 4568 §7.1.2: the answerer takes the first crypto line it supports and answers with the same tag and
+     * suite and a key of its own.
+     */
+    @Test
+    void sdesOfferIsAnsweredWithAKeyOfOurOwn_rfc4568_s7_1_2() throws SdpException {
+        AudioAnswerer.Answer answer = answer("m=audio 5004 RTP/SAVP 0\r\n"
+                + "a=crypto:1 F8_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm\r\n"
+                + "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n");
+        assertTrue(answer.secure());
+        assertEquals(2, answer.remoteKey().tag());
+        List<String> crypto = answer.sdp().media().get(0).attributes("crypto");
+        assertEquals(1, crypto.size());
+        assertTrue(crypto.get(0).startsWith("2 AES_CM_128_HMAC_SHA1_32 inline:"), crypto.get(0));
+        assertFalse(crypto.get(0).contains("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"), "our own key, not theirs");
+        assertEquals("RTP/SAVP", answer.sdp().media().get(0).proto());
+    }
+
+    /** Opportunistic: a plain RTP/AVP offer that carries a key gets SRTP too; sdes refuses plain RTP. */
+    @Test
+    void opportunisticAndMandatoryPolicies() throws SdpException {
+        String avpWithKey = "m=audio 5004 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+                + "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+        assertTrue(answer(avpWithKey).secure());
+        AudioAnswerer mandatory = new AudioAnswerer(List.of("PCMU"), "sdes");
+        SdpException refused = assertThrows(SdpException.class, () -> mandatory.answer(offer("m=audio 5004 RTP/AVP 0\r\n"),
+                new AudioAnswerer.Origin(), local, 50000));
+        assertEquals("Unsupported audio transport RTP/AVP (srtp_encryption sdes)", refused.getMessage());
+        assertFalse(new AudioAnswerer(List.of("PCMU"), "disabled").answer(offer(avpWithKey), new AudioAnswerer.Origin(),
+                local, 50000).secure());
     }
 
     @Test
@@ -148,7 +185,10 @@ class AudioAnswererTest {
                 "telephone-event alone is no codec");
         assertEquals("No audio stream offered", refusal("m=video 5004 RTP/AVP 96\r\n"));
         assertEquals("No audio stream offered", refusal("m=audio 0 RTP/AVP 0\r\n"));
-        assertEquals("Unsupported audio transport RTP/SAVP", refusal("m=audio 5004 RTP/SAVP 0\r\n"));
-        assertEquals("Unsupported audio transport UDP/TLS/RTP/SAVPF", refusal("m=audio 5004 UDP/TLS/RTP/SAVPF 111\r\n"));
+        assertEquals("No usable SRTP key (no a=crypto line)", refusal("m=audio 5004 RTP/SAVP 0\r\n"));
+        assertTrue(refusal("m=audio 5004 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:short\r\n")
+                .startsWith("Malformed a=crypto: "));
+        assertEquals("Unsupported audio transport UDP/TLS/RTP/SAVPF (srtp_encryption opportunistic)",
+                refusal("m=audio 5004 UDP/TLS/RTP/SAVPF 111\r\n"));
     }
 }

@@ -53,7 +53,8 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
         clock = new MixerClock();
-        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs());
+        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
+                SylkRuntime.get().config().rtp().srtpEncryption());
         log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
                 + settings.maxSpeakers() + " talkers mixed at once");
     }
@@ -144,6 +145,9 @@ public class ConferenceServlet extends SylkSipServlet {
         participant.session = request.getSession();
         participant.onHold = onHold(answer);
         ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
+        if (answer.secure()) {
+            endpoint.secure(answer.remoteKey(), answer.localKey());
+        }
         endpoint.remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);

@@ -53,7 +53,8 @@ public class EchoServlet extends SylkSipServlet {
         }
         timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
         sipFactory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs());
+        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
+                SylkRuntime.get().config().rtp().srtpEncryption());
         log.info(() -> "echo ready: answer delay " + settings.answerDelay().toMillis() + " ms, session timeout "
                 + settings.sessionTimeout().toSeconds() + " s");
     }
@@ -113,6 +114,9 @@ public class EchoServlet extends SylkSipServlet {
             endpoint.close();
             notAcceptable(request, e);
             return;
+        }
+        if (answer.secure()) {
+            endpoint.secure(answer.remoteKey(), answer.localKey());
         }
         listenForDtmf(endpoint, answer, request);
         transcode(endpoint, answer, request);
