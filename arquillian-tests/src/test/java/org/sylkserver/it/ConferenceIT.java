@@ -42,6 +42,9 @@ class ConferenceIT {
                     "[private@127.0.0.1]",
                     "access_policy = allow, deny",
                     "deny = tester@127.0.0.1",
+                    "",
+                    "[secret@127.0.0.1]",
+                    "pin = 4321",
                     ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -103,6 +106,39 @@ class ConferenceIT {
                     client.close();
                 }
             }
+        }
+    }
+
+    /** Issue 4: a room with a PIN asks for it; the right digits (RFC 4733, typed on baresip) let the caller in. */
+    @Test
+    void theRightPinLetsTheCallerIn() throws Exception {
+        try (Baresip client = Baresip.dial(work, "dave", Baresip.Codec.PCMU, 440, null,
+                "sip:secret@" + Sipp.SERVER + ":" + Sipp.SIP_PORT)) {
+            client.await(line -> line.contains("Call established"), SETUP, "answer");
+            Thread.sleep(1000);
+            client.command("4321#");
+            awaitServerLog("dave@127.0.0.1 (");
+            awaitServerLog(": PIN accepted for room secret@127.0.0.1");
+        }
+        awaitServerLog("room secret@127.0.0.1 destroyed");
+    }
+
+    /** Three wrong PINs: the caller hears the refusal and the server hangs up. */
+    @Test
+    void threeWrongPinsEndTheCall() throws Exception {
+        try (Baresip client = Baresip.dial(work, "eve", Baresip.Codec.PCMU, 440, null,
+                "sip:secret@" + Sipp.SERVER + ":" + Sipp.SIP_PORT)) {
+            client.await(line -> line.contains("Call established"), SETUP, "answer");
+            for (String attempt : new String[] {"1111#", "2222#", "9999#"}) {
+                Thread.sleep(700);
+                client.command(attempt);
+            }
+            awaitServerLog("eve@127.0.0.1 (");
+            awaitServerLog(": wrong PIN 3 times for room secret@127.0.0.1, refused");
+            client.await(line -> line.toLowerCase().contains("closed") || line.contains("terminated"), SETUP,
+                    "the server's BYE");
+            String left = awaitServerLog("left room secret@127.0.0.1: PIN refused");
+            assertTrue(left.contains("eve@127.0.0.1"), left);
         }
     }
 

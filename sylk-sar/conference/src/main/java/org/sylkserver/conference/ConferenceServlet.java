@@ -181,8 +181,17 @@ public class ConferenceServlet extends SylkSipServlet {
         RtpMap map = audio(answer).rtpMap(format);
         String encoding = map != null ? map.encoding() : format.equals("8") ? "PCMA" : "PCMU";
         int rate = map != null ? map.clockRate() : 8000;
-        Room.join(call.room, clock, settings, call.participant, Integer.parseInt(format),
+        call.participant.hangUp = () -> call.hangUp("PIN refused");
+        Room room = Room.join(call.room, clock, settings, call.participant, Integer.parseInt(format),
                 () -> AudioCodecs.create(encoding, rate).orElseThrow());
+        for (String pt : answer.payloadTypes()) {
+            RtpMap event = audio(answer).rtpMap(pt);
+            if (event != null && event.name().equals("telephone-event")) {
+                call.participant.endpoint.receiveDtmf(Integer.parseInt(pt), event.clockRate(),
+                        dtmf -> dtmf.digit().ifPresent(key -> room.digit(call.participant, key)));
+                break;
+            }
+        }
     }
 
     private void reInvite(SipServletRequest request) throws IOException {

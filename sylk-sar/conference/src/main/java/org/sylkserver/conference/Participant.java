@@ -25,6 +25,12 @@ final class Participant {
     volatile Member member;
     volatile boolean onHold;
     volatile boolean left;
+    /** Ends the call from our side (a PIN refused three times). */
+    volatile Runnable hangUp = () -> { };
+    /** Digits typed so far and failed attempts, while a PIN is asked for (mixer and I/O threads: guarded by the room). */
+    final StringBuilder pinDigits = new StringBuilder();
+    int pinFailures;
+    boolean pinPending;
 
     Participant(String callId, String uri, String displayName, String contact, RtpAudioEndpoint endpoint) {
         this.callId = callId;

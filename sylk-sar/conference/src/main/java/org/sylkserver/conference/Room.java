@@ -41,7 +41,13 @@ final class Room {
     private Member musicListener;
     private boolean stopped;
 
-    private Room(String name, MixerClock clock, int maxSpeakers, boolean musicOnHold) {
+    /** Attempts before a caller who keeps typing a wrong PIN is sent away. */
+    static final int PIN_ATTEMPTS = 3;
+
+    private final String pin;
+
+    private Room(String name, MixerClock clock, int maxSpeakers, boolean musicOnHold, String pin) {
+        this.pin = pin;
         this.name = name;
         this.clock = clock;
         this.mixer = new AudioMixer(name, maxSpeakers);
@@ -68,7 +74,8 @@ final class Room {
                      int payloadType, Supplier<AudioCodec> codecs) {
         Room[] joined = new Room[1];
         ROOMS.compute(name, (key, room) -> {
-            Room r = room != null ? room : new Room(key, clock, settings.maxSpeakers(), settings.musicOnHold(key));
+            Room r = room != null ? room : new Room(key, clock, settings.maxSpeakers(), settings.musicOnHold(key),
+                    settings.pin(key).orElse(null));
             r.add(participant, payloadType, codecs);
             joined[0] = r;
             return r;
@@ -88,9 +95,51 @@ final class Room {
         member.hold(participant.onHold);
         participant.member = member;
         participant.endpoint.receive(member::offer);
-        member.play(Prompt.once(Sounds.welcome(true, (int) others), () -> connected(participant)));
+        if (pin != null) {
+            participant.pinPending = true;
+            member.play(Prompt.once(Sounds.get("co_enter_pin"), () -> { }));
+        } else {
+            member.play(Prompt.once(Sounds.welcome(true, (int) others), () -> connected(participant)));
+        }
         log.info(() -> participant + " joined room " + name + " (" + participants.size() + " sessions, "
                 + others + " other users" + (sameUserHere ? ", same user again" : "") + ")");
+    }
+
+    /**
+     * A key pressed by {@code participant} (RFC 4733): while the room asks for its PIN, digits are collected until
+     * {@code #} or as many as the PIN has; a wrong PIN is asked for again, three wrong ones end the call.
+     */
+    synchronized void digit(Participant participant, char key) {
+        if (!participant.pinPending || participant.left || pin == null) {
+            return;
+        }
+        if (key != '#') {
+            participant.pinDigits.append(key);
+        }
+        if (key != '#' && participant.pinDigits.length() < pin.length()) {
+            return;
+        }
+        boolean right = java.security.MessageDigest.isEqual(participant.pinDigits.toString().getBytes(),
+                pin.getBytes());
+        participant.pinDigits.setLength(0);
+        Member member = participant.member;
+        if (right) {
+            participant.pinPending = false;
+            long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri))
+                    .distinct().count();
+            log.info(() -> participant + ": PIN accepted for room " + name);
+            member.play(Prompt.once(Sounds.concat(List.of(Sounds.get("co_right_pin"), Sounds.pause(300),
+                    Sounds.welcome(true, (int) others))), () -> connected(participant)));
+        } else if (++participant.pinFailures >= PIN_ATTEMPTS) {
+            participant.pinPending = false;
+            log.info(() -> participant + ": wrong PIN " + PIN_ATTEMPTS + " times for room " + name + ", refused");
+            member.play(Prompt.once(Sounds.get("co_pin_refused"), participant.hangUp));
+        } else {
+            int failures = participant.pinFailures;
+            log.info(() -> participant + ": wrong PIN for room " + name + " (attempt " + failures + ")");
+            member.play(Prompt.once(Sounds.concat(List.of(Sounds.get("co_wrong_pin"), Sounds.pause(300),
+                    Sounds.get("co_enter_pin"))), () -> { }));
+        }
     }
 
     /** After the welcome: into the mix; the others hear the join tone. Mixer thread. */
