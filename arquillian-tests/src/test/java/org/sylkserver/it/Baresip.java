@@ -75,6 +75,7 @@ final class Baresip implements AutoCloseable {
     private final Process process;
     private final List<String> output = new ArrayList<>();
     private final Thread reader;
+    private int sipPort;
 
     private Baresip(Path dir, Process process) {
         this.dir = dir;
@@ -97,13 +98,29 @@ final class Baresip implements AutoCloseable {
     /** As {@link #dial(Path, Codec, double, String, String)}, as user {@code user}@127.0.0.1. */
     static Baresip dial(Path dir, String user, Codec codec, double toneHz, String mediaEncryption, String target)
             throws IOException {
+        return start(dir, user, codec, toneHz, mediaEncryption, target);
+    }
+
+    /** Starts baresip as {@code user}@127.0.0.1 answering calls at once; {@link #sipPort()} says where. */
+    static Baresip listen(Path dir, String user, Codec codec, double toneHz) throws IOException {
+        return start(dir, user, codec, toneHz, null, null);
+    }
+
+    /** The UDP port baresip takes SIP requests on. */
+    int sipPort() {
+        return sipPort;
+    }
+
+    private static Baresip start(Path dir, String user, Codec codec, double toneHz, String mediaEncryption,
+                                 String target) throws IOException {
+        int sipPort = freeUdpPort();
         Files.createDirectories(dir.resolve("rec"));
         Path tone = dir.resolve("tone.wav");
         writeTone(tone, toneHz, codec.sampleRate, codec.channels, 30);
         int rtpBase = NEXT_RTP_BASE.getAndAdd(20);
         String config = String.join("\n",
                 "poll_method epoll",
-                "sip_listen 127.0.0.1:" + freeUdpPort(),
+                "sip_listen 127.0.0.1:" + sipPort,
                 "sip_trans_def udp",
                 "audio_player alsa,null",
                 "audio_alert alsa,null",
@@ -125,11 +142,17 @@ final class Baresip implements AutoCloseable {
                 "");
         Files.writeString(dir.resolve("config"), config);
         String account = "<sip:" + user + "@127.0.0.1>;regint=0;audio_codecs=" + codec.name
-                + (mediaEncryption == null ? "" : ";mediaenc=" + mediaEncryption) + "\n";
+                + (mediaEncryption == null ? "" : ";mediaenc=" + mediaEncryption)
+                + (target == null ? ";answermode=auto" : "") + "\n";
         Files.writeString(dir.resolve("accounts"), account);
-        Process process = new ProcessBuilder("baresip", "-f", dir.toString(), "-e", "/dial " + target)
-                .redirectErrorStream(true).start();
-        return new Baresip(dir, process);
+        List<String> command = new ArrayList<>(List.of("baresip", "-f", dir.toString()));
+        if (target != null) {
+            command.addAll(List.of("-e", "/dial " + target));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Baresip baresip = new Baresip(dir, process);
+        baresip.sipPort = sipPort;
+        return baresip;
     }
 
     /** Types a command on baresip's console, e.g. {@code /hold}, {@code /resume} or DTMF digits. */

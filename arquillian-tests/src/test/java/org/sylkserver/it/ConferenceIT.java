@@ -142,6 +142,49 @@ class ConferenceIT {
         }
     }
 
+    /**
+     * RFC 4579 §5.5 / §5.2 and §5.11: an out-of-dialog REFER to the room makes the focus call the target (a
+     * baresip that answers by itself), the referrer gets sipfrag progress ending in 200 and the target is in the
+     * room; a REFER with method=BYE takes it out again. A REFER inside a participant's dialog is refused (403).
+     */
+    @Test
+    void referAddsAndRemovesAParticipant_rfc4579() throws Exception {
+        try (Baresip member = Baresip.dial(work.resolve("member"), "grace", Baresip.Codec.PCMU, 440, null,
+                "sip:refer-room@" + Sipp.SERVER + ":" + Sipp.SIP_PORT);
+             Baresip invited = Baresip.listen(work.resolve("invited"), "heidi", Baresip.Codec.PCMU, 700)) {
+            member.await(line -> line.contains("Call established"), SETUP, "answer");
+            awaitServerLog("grace@127.0.0.1 (");
+            String target = "<sip:heidi@127.0.0.1:" + invited.sipPort() + ">";
+            Sipp.Result add = Sipp.scenario(work.resolve("add"), Scenarios.referToRoom("refer-room", target,
+                    "SIP/2\\.0 200")).run();
+            assertEquals(0, add.exitCode(), add::toString);
+            invited.await(line -> line.contains("Call established") || line.contains("call established"), SETUP,
+                    "the focus's call");
+            awaitServerLog("heidi@127.0.0.1 answered the focus of room refer-room@127.0.0.1 (invited by moderator@");
+            awaitServerLog("joined room refer-room@127.0.0.1 (2 sessions");
+            String remove = "<sip:heidi@127.0.0.1:" + invited.sipPort() + ";method=BYE>";
+            Sipp.Result bye = Sipp.scenario(work.resolve("remove"), Scenarios.referToRoom("refer-room", remove,
+                    "SIP/2\\.0 200")).run();
+            assertEquals(0, bye.exitCode(), bye::toString);
+            awaitServerLog("left room refer-room@127.0.0.1: removed by moderator@");
+        }
+        awaitServerLog("room refer-room@127.0.0.1 destroyed");
+    }
+
+    /**
+     * Spec §3.9: a Refer-To that is not a SIP URI gets 488; one the SIP stack cannot parse at all reaches the
+     * application as no header (JAIN-SIP drops it) and gets 400; never a 500.
+     */
+    @Test
+    void badReferToIsRefused() throws Exception {
+        Sipp.Result tel = Sipp.scenario(work, Scenarios.request("REFER", "any-room",
+                List.of("Refer-To: <tel:+15551234>"), 488)).run();
+        assertEquals(0, tel.exitCode(), tel::toString);
+        Sipp.Result garbage = Sipp.scenario(work.resolve("garbage"), Scenarios.request("REFER", "any-room",
+                List.of("Refer-To: <&lt;not a uri&gt;>"), 400)).run();
+        assertEquals(0, garbage.exitCode(), garbage::toString);
+    }
+
     /** Spec §3.10: the room's access list refuses the caller with 403, before looking at the offer. */
     @Test
     void accessListRefusesWith403() throws Exception {

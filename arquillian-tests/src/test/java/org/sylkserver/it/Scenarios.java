@@ -404,7 +404,7 @@ public final class Scenarios {
                       <ereg regexp="SIP/2\\.0 [2-6][0-9][0-9]" search_in="body" assign_to="final"/>
                     </action>
                   </recv>
-                """.formatted(room, escape(referTo)) + ok + """
+                """.formatted(room, referTo) + ok + """
                   <nop hide="true" test="final" next="done"/>
                   <nop hide="true" next="progress"/>
                   <label id="done"/>

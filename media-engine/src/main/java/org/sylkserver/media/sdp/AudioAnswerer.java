@@ -227,7 +227,7 @@ public final class AudioAnswerer {
         };
     }
 
-    private static String ipType(InetAddress address) {
+    static String ipType(InetAddress address) {
         return address instanceof Inet6Address ? "IP6" : "IP4";
     }
 }

@@ -40,6 +40,14 @@ final class ConferenceCall implements Serializable {
         this.answer = answer;
     }
 
+    /** A call the focus placed (RFC 4579 §5.2) that the target answered: it is in the room at once. */
+    static ConferenceCall dialledOut(String room, Participant participant, AudioAnswerer.Origin origin,
+                                     AudioAnswerer.Answer answer) {
+        ConferenceCall call = new ConferenceCall(room, participant, null, origin, answer);
+        call.state = State.JOINED;
+        return call;
+    }
+
     synchronized boolean answered() {
         return state == State.ANSWERED || state == State.JOINED;
     }

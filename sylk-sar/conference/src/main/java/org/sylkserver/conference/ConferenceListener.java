@@ -17,6 +17,7 @@ public class ConferenceListener implements TimerListener, SipApplicationSessionL
 
     static final String CALL = "conference.call";
     static final String ANSWER = "answer";
+    static final String DIAL_OUT = "conference.dial-out";
     static final String SUBSCRIBED_ROOM = "conference.subscribed-room";
 
     private static final Logger LOG = Logger.getLogger(ConferenceListener.class.getName());

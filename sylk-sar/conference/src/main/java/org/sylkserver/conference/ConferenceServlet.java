@@ -1,6 +1,7 @@
 package org.sylkserver.conference;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 
@@ -8,6 +9,8 @@ import javax.servlet.ServletException;
 import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
@@ -15,11 +18,13 @@ import javax.servlet.sip.TimerService;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.media.sdp.AudioOffer;
 import org.sylkserver.media.sdp.MediaDescription;
 import org.sylkserver.media.sdp.RtpMap;
 import org.sylkserver.media.sdp.SdpException;
@@ -310,21 +315,198 @@ public class ConferenceServlet extends SylkSipServlet {
         return (semicolon >= 0 ? event.substring(0, semicolon) : event).trim();
     }
 
+    /**
+     * RFC 4579 §5.5 and §5.11 (spec §3.9): an out-of-dialog REFER to the room asks the focus to dial the Refer-To
+     * target in (method INVITE, the default) or to hang up on it (method BYE); progress goes back in
+     * {@code message/sipfrag} NOTIFYs (RFC 3515 §2.4.5). Inside a participant's dialog it is refused as in the
+     * original.
+     */
     @Override
-    protected void doRefer(SipServletRequest request) {
-        // inside a dialog as in the original (spec §3.9); out of dialog: adding by REFER is not implemented yet
-        reply(request, request.isInitial() ? SipServletResponse.SC_NOT_IMPLEMENTED : SipServletResponse.SC_FORBIDDEN,
-                request.isInitial() ? "REFER to a room not implemented yet" : "Transfer not allowed");
+    protected void doRefer(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            reply(request, SipServletResponse.SC_FORBIDDEN, "Transfer not allowed");
+            return;
+        }
+        String room = roomOf(request);
+        String referrer = AccessList.bare(request.getFrom().getURI().toString());
+        Address referTo;
+        try {
+            referTo = request.getAddressHeader("Refer-To");
+        } catch (ServletParseException e) {
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad Refer-To");
+            return;
+        }
+        if (referTo == null) {
+            boolean missing = request.getHeader("Refer-To") == null;
+            reply(request, missing ? SipServletResponse.SC_BAD_REQUEST : SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
+                    missing ? "Missing Refer-To" : "Bad Refer-To");
+            return;
+        }
+        try {
+            if (!settings.accessList(room).allows(referrer)) {
+                reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
+                return;
+            }
+        } catch (ConfigException e) {
+            reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
+            return;
+        }
+        javax.servlet.sip.URI referred;
+        try {
+            referred = referTo.getURI();
+        } catch (RuntimeException unparsable) {
+            // the container parses the URI lazily and throws for garbage (spec §3.9: 488)
+            log.info(() -> "REFER from " + referrer + ": unparsable Refer-To " + request.getHeader("Refer-To"));
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad Refer-To");
+            return;
+        }
+        if (!(referred instanceof SipURI target)) {
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Refer-To is not a SIP URI");
+            return;
+        }
+        String method = target.getParameter("method") == null ? "INVITE" : target.getParameter("method").toUpperCase();
+        if (!method.equals("INVITE") && !method.equals("BYE")) {
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Method " + method + " not supported");
+            return;
+        }
+        request.createResponse(SipServletResponse.SC_ACCEPTED).send();
+        SipSession referSession = request.getSession();
+        Room existing = Room.find(room);
+        String targetUser = AccessList.bare(target.toString());
+        if (method.equals("BYE")) {
+            int removed = 0;
+            for (Participant p : existing == null ? List.<Participant>of() : existing.participants()) {
+                if (p.uri.equals(targetUser)) {
+                    ConferenceCall call = (ConferenceCall) p.session.getApplicationSession()
+                            .getAttribute(ConferenceListener.CALL);
+                    if (call != null) {
+                        call.hangUp("removed by " + referrer);
+                        removed++;
+                    }
+                }
+            }
+            int count = removed;
+            log.info(() -> referrer + " removed " + targetUser + " from room " + room + " (" + count + " sessions)");
+            sipfrag(referSession, count > 0 ? "SIP/2.0 200 OK" : "SIP/2.0 404 Not Found", true);
+            return;
+        }
+        if (existing == null) {
+            sipfrag(referSession, "SIP/2.0 500 Room does not exist", true);
+            return;
+        }
+        dialOut(room, referrer, request, target, referSession);
+    }
+
+    /** RFC 4579 §5.2: the focus calls {@code target} on the referrer's behalf. */
+    private void dialOut(String room, String referrer, SipServletRequest refer, SipURI target, SipSession referSession)
+            throws IOException {
+        SipURI clean = (SipURI) target.clone();
+        clean.removeParameter("method");
+        RtpAudioEndpoint endpoint;
+        try {
+            endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> { });
+        } catch (IOException e) {
+            sipfrag(referSession, "SIP/2.0 503 No media ports available", true);
+            return;
+        }
+        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
+        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), origin,
+                SylkRuntime.get().sdpAddress(), endpoint.port());
+        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        SipApplicationSession session = factory.createApplicationSession();
+        Address from = factory.createAddress(factory.createSipURI(room.substring(0, room.indexOf('@')),
+                room.substring(room.indexOf('@') + 1)), "Conference Call");
+        SipServletRequest invite = factory.createRequest(session, "INVITE", from, factory.createAddress(clean));
+        invite.setHeader("X-Orig-From", "<sip:" + referrer + ">");
+        invite.setHeader("Subject", "Join conference request from " + referrer);
+        String referredBy = refer.getHeader("Referred-By");
+        invite.setHeader("Referred-By", referredBy != null ? referredBy : "<sip:" + referrer + ">");
+        invite.setContent(offer.toBytes(), "application/sdp");
+        ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
+        if (proxy != null) {
+            invite.pushRoute(factory.createSipURI(null, proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "")
+                    + ";lr;transport=" + proxy.transport()));
+        }
+        session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, origin, endpoint,
+                referSession));
+        invite.send();
+        log.info(() -> referrer + " asked room " + room + " to call " + clean);
+    }
+
+    /** What the focus remembers about a call it placed. */
+    record DialOut(String room, String referrer, SessionDescription offer, AudioAnswerer.Origin origin,
+                   RtpAudioEndpoint endpoint, SipSession referSession) {
+    }
+
+    /** One {@code message/sipfrag} NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4). */
+    private void sipfrag(SipSession referSession, String statusLine, boolean last) {
+        try {
+            SipServletRequest notify = referSession.createRequest("NOTIFY");
+            notify.setHeader("Event", "refer");
+            notify.setHeader("Subscription-State", last ? "terminated;reason=noresource" : "active;expires=60");
+            notify.setContent((statusLine + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "message/sipfrag;version=2.0");
+            notify.send();
+        } catch (IOException | IllegalStateException e) {
+            log.log(Level.FINE, "cannot send the REFER progress " + statusLine, e);
+        }
     }
 
     @Override
-    protected void doResponse(SipServletResponse response) {
-        // NOTIFY and BYE answers: nothing to do
+    protected void doProvisionalResponse(SipServletResponse response) {
+        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
+            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
+        }
+    }
+
+    @Override
+    protected void doSuccessResponse(SipServletResponse response) throws IOException {
+        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        if (out == null || !response.getMethod().equals("INVITE")) {
+            return;
+        }
+        response.createAck().send();
+        if (response.getApplicationSession().getAttribute(ConferenceListener.CALL) != null) {
+            return;
+        }
+        AudioAnswerer.Answer answer;
+        try {
+            answer = AudioOffer.read(out.offer(), SessionDescription.parse(response.getRawContent()));
+        } catch (SdpException e) {
+            log.info(() -> "dial-out to " + response.getTo().getURI() + " failed: " + e.getMessage());
+            response.getSession().createRequest("BYE").send();
+            out.endpoint().close();
+            sipfrag(out.referSession(), "SIP/2.0 488 Not Acceptable Here", true);
+            return;
+        }
+        String uri = AccessList.bare(response.getTo().getURI().toString());
+        Address contact;
+        try {
+            contact = response.getAddressHeader("Contact");
+        } catch (ServletParseException e) {
+            contact = null;
+        }
+        Participant participant = new Participant(response.getCallId(), uri, response.getTo().getDisplayName(),
+                contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), out.endpoint());
+        participant.session = response.getSession();
+        participant.onHold = onHold(answer);
+        out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
+        ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);
+        response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
+        joinRoom(call);
+        sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
+        log.info(() -> uri + " answered the focus of room " + out.room() + " (invited by " + out.referrer() + ")");
     }
 
     @Override
     protected void doErrorResponse(SipServletResponse response) {
         log.fine(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus());
+        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        if (out != null && response.getMethod().equals("INVITE")) {
+            out.endpoint().close();
+            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
+        }
     }
 
     private static SessionDescription offer(SipServletRequest request) throws SdpException, IOException {
