@@ -107,7 +107,8 @@ class LauncherIT {
             }
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertTrue(output.contains("applications: echo, notfound, webrtcgateway"), output);
+        assertTrue(output.contains("applications: conference, echo, notfound, webrtcgateway"), output);
+        assertTrue(output.contains("conference ready"), output);
         assertTrue(output.contains("webrtcgateway SIP side ready"), output);
         assertFalse(output.contains("SEVERE"), output);
     }

@@ -1,0 +1,74 @@
+package org.sylkserver.conference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathFactory;
+
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+
+/** RFC 4575 §5: the full-state document of a room (spec §3.6), read back with a namespace-aware parser. */
+class ConferenceInfoTest {
+
+    private static Document parse(String xml) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        return factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String eval(Document document, String path) throws Exception {
+        XPath xpath = XPathFactory.newInstance().newXPath();
+        xpath.setNamespaceContext(new javax.xml.namespace.NamespaceContext() {
+            @Override
+            public String getNamespaceURI(String prefix) {
+                return ConferenceInfo.NAMESPACE;
+            }
+
+            @Override
+            public String getPrefix(String uri) {
+                return "c";
+            }
+
+            @Override
+            public java.util.Iterator<String> getPrefixes(String uri) {
+                return List.of("c").iterator();
+            }
+        });
+        return xpath.evaluate(path, document);
+    }
+
+    @Test
+    void usersEndpointsAndMediaOfTheRoom_rfc4575_s5() throws Exception {
+        Participant alice = new Participant("c1", "alice@example.com", "Alice <&>", "sip:alice@192.0.2.1:5060", null);
+        Participant alice2 = new Participant("c2", "alice@example.com", "Alice", "sip:alice@192.0.2.2:5060", null);
+        Participant bob = new Participant("c3", "bob@example.com", null, "sip:bob@192.0.2.3", null);
+        bob.onHold = true;
+        Document doc = parse(ConferenceInfo.document("room@conference.example", 7, List.of(alice, alice2, bob), "x"));
+        assertEquals(ConferenceInfo.NAMESPACE, doc.getDocumentElement().getNamespaceURI());
+        assertEquals("sip:room@conference.example", eval(doc, "/c:conference-info/@entity"));
+        assertEquals("full", eval(doc, "/c:conference-info/@state"));
+        assertEquals("7", eval(doc, "/c:conference-info/@version"));
+        assertEquals("2", eval(doc, "//c:conference-state/c:user-count"), "distinct URIs");
+        assertEquals("2", eval(doc, "count(//c:user[@entity='sip:alice@example.com']/c:endpoint)"));
+        assertEquals("Alice <&>", eval(doc, "//c:endpoint[@entity='sip:alice@192.0.2.1:5060']/c:display-text"),
+                "escaped and read back");
+        assertEquals("on-hold", eval(doc, "//c:user[@entity='sip:bob@example.com']/c:endpoint/c:status"));
+        assertEquals("connected", eval(doc, "//c:endpoint[@entity='sip:alice@192.0.2.2:5060']/c:status"));
+        assertEquals("audio", eval(doc, "//c:endpoint[@entity='sip:bob@192.0.2.3']/c:media/c:type"));
+        assertEquals("3", eval(doc, "count(//c:media[@id])"), "one media per session");
+        assertEquals("participation", eval(doc, "//c:conf-uris/c:entry/c:purpose"));
+    }
+
+    @Test
+    void anEmptyRoom() throws Exception {
+        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), "x"));
+        assertEquals("0", eval(doc, "//c:user-count"));
+        assertEquals("0", eval(doc, "count(//c:user)"));
+    }
+}

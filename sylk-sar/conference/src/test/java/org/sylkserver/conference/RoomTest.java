@@ -1,0 +1,138 @@
+package org.sylkserver.conference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.codec.G711;
+import org.sylkserver.media.mixer.MixerClock;
+
+/** The room state machine without a container: real media endpoints and mixer, no SIP. */
+class RoomTest {
+
+    @TempDir
+    Path config;
+
+    private MediaEngine engine;
+    private MixerClock clock;
+    private ConferenceSettings settings;
+    private int calls;
+
+    @BeforeEach
+    void start() throws Exception {
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 44000, 44100, Duration.ZERO);
+        clock = new MixerClock(1);
+        Files.writeString(config.resolve("conference.ini"), "[Conference]\nanswer_delay = 0\n\n"
+                + "[locked@example.com]\npin = 42\n");
+        settings = ConferenceSettings.load(config);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        clock.close();
+        engine.close();
+    }
+
+    private Participant participant(String uri) throws Exception {
+        return new Participant("call-" + (++calls), uri, null, "sip:" + uri, engine.openAudioEndpoint(e -> { }));
+    }
+
+    private Room join(String room, Participant p) {
+        return Room.join(room, clock, settings, p, 0, () -> G711.PCMU);
+    }
+
+    @Test
+    void theFirstCallerCreatesTheRoomTheLastOneDestroysIt_spec3_1() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Participant bob = participant("bob@example.com");
+        Room room = join("r1@example.com", alice);
+        assertSame(room, join("r1@example.com", bob), "the second caller joins the same room");
+        assertEquals(2, room.participants().size());
+        assertTrue(alice.member.isolated(), "a joiner hears its welcome alone");
+        Room.leave(alice, "r1@example.com");
+        assertSame(room, Room.find("r1@example.com"));
+        assertTrue(alice.left);
+        Room.leave(bob, "r1@example.com");
+        assertNull(Room.find("r1@example.com"), "destroyed with the last participant");
+        Participant carol = participant("carol@example.com");
+        Room fresh = join("r1@example.com", carol);
+        assertNotSame(room, fresh, "a later call creates a fresh room");
+        assertEquals(1, fresh.participants().size());
+        Room.leave(carol, "r1@example.com");
+    }
+
+    @Test
+    void holdIsReflectedInTheMixer() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Room room = join("r2@example.com", alice);
+        room.hold(alice, true);
+        assertTrue(alice.member.onHold());
+        assertTrue(alice.onHold);
+        room.hold(alice, false);
+        assertFalse(alice.member.onHold());
+        Room.leave(alice, "r2@example.com");
+    }
+
+    @Test
+    void theRightPinConnectsAfterTheWelcome() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Room room = join("locked@example.com", alice);
+        assertTrue(alice.pinPending);
+        room.digit(alice, '4');
+        assertTrue(alice.pinPending, "one digit of two");
+        room.digit(alice, '2');
+        assertFalse(alice.pinPending, "accepted");
+        assertEquals(0, alice.pinFailures);
+        assertTrue(alice.member.isolated(), "still hearing the welcome");
+        Room.leave(alice, "locked@example.com");
+    }
+
+    @Test
+    void threeWrongPinsHangUp() throws Exception {
+        Participant alice = participant("alice@example.com");
+        CountDownLatch hungUp = new CountDownLatch(1);
+        alice.hangUp = hungUp::countDown;
+        Room room = join("locked@example.com", alice);
+        room.digit(alice, '1');
+        room.digit(alice, '#');
+        room.digit(alice, '4');
+        room.digit(alice, '3');
+        assertEquals(2, alice.pinFailures);
+        assertTrue(alice.pinPending);
+        room.digit(alice, '9');
+        room.digit(alice, '9');
+        assertFalse(alice.pinPending);
+        room.digit(alice, '4');
+        room.digit(alice, '2');
+        assertEquals(3, alice.pinFailures, "no more tries once refused");
+        assertTrue(hungUp.await(10, TimeUnit.SECONDS), "hung up after the refusal prompt");
+        Room.leave(alice, "locked@example.com");
+    }
+
+    @Test
+    void aRoomWithoutPinAsksForNone() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Room room = join("open@example.com", alice);
+        assertFalse(alice.pinPending);
+        room.digit(alice, '1');
+        assertEquals(0, alice.pinFailures);
+        assertNotNull(alice.member);
+        Room.leave(alice, "open@example.com");
+    }
+}
