@@ -36,15 +36,18 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
          * @param header       its header
          * @param payload      a copy of its payload (without padding)
          * @param arrivalNanos when it arrived ({@link System#nanoTime()})
+         * @param audioLevel   the sender's RFC 6464 level (0 loudest to 127) when the packet carries the negotiated
+         *                     header extension, else -1
          */
-        void packet(RtpHeader header, byte[] payload, long arrivalNanos);
+        void packet(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel);
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final long ssrc = RANDOM.nextInt() & 0xffffffffL;
     private final String cname;
-    private volatile Receiver receiver = (header, payload, arrival) -> { };
+    private volatile Receiver receiver = (header, payload, arrival, level) -> { };
+    private volatile int audioLevelId;
     private volatile SocketAddress remoteRtp;
     private volatile SocketAddress remoteRtcp;
     private volatile boolean rtcpMux;
@@ -65,6 +68,14 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
     /** Our synchronization source identifier. */
     public long ssrc() {
         return ssrc;
+    }
+
+    /**
+     * Reads the RFC 6464 audio level from header-extension element {@code id} (as agreed by {@code a=extmap}),
+     * or stops reading it ({@code 0}).
+     */
+    public void audioLevelExtension(int id) {
+        audioLevelId = id;
     }
 
     /** Where the received packets go from now on. */
@@ -142,7 +153,7 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
         }
         byte[] payload = new byte[header.payloadLength()];
         packet.get(packet.position() + header.headerLength(), payload);
-        receiver.packet(header, payload, arrivalNanos);
+        receiver.packet(header, payload, arrivalNanos, AudioLevelExtension.read(packet, header, audioLevelId));
     }
 
     @Override

@@ -90,7 +90,7 @@ class RtpAudioEndpointTest {
         engine = new MediaEngine(loopback, 43020, 43030, Duration.ZERO);
         RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
         BlockingQueue<Received> received = new LinkedBlockingQueue<>();
-        endpoint.receive((header, payload, arrival) -> received.add(new Received(header, payload)));
+        endpoint.receive((header, payload, arrival, level) -> received.add(new Received(header, payload)));
         try (DatagramSocket sdpAddress = peer(); DatagramSocket natted = peer()) {
             endpoint.remote(new InetSocketAddress(loopback, sdpAddress.getLocalPort()), true, 8000);
             natted.send(new DatagramPacket(rtp(7, 1600, (byte) 0x55), 172, loopback, endpoint.port()));
@@ -185,7 +185,7 @@ class RtpAudioEndpointTest {
         a.secure(keyB, keyA);
         b.secure(keyA, keyB);
         BlockingQueue<byte[]> atB = new LinkedBlockingQueue<>();
-        b.receive((header, payload, arrival) -> atB.add(payload));
+        b.receive((header, payload, arrival, level) -> atB.add(payload));
         a.remote(new InetSocketAddress(loopback, b.port()), false, 8000);
         byte[] frame = new byte[160];
         Arrays.fill(frame, (byte) 0x55);

@@ -35,7 +35,7 @@ public final class Member {
     /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
     private static final int MAX_QUEUED = 64;
 
-    private record Packet(RtpHeader header, byte[] payload, long arrivalNanos) {
+    private record Packet(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
     }
 
     private final AudioMixer mixer;
@@ -67,6 +67,9 @@ public final class Member {
     private final int[] own = new int[AudioMixer.FRAME];
     private final short[] ownFrame = new short[AudioMixer.FRAME];
     private int hangover;
+    /** RFC 6464 levels stated by the sender, by sequence number modulo their size (-1: none). */
+    private final int[] statedLevels = new int[128];
+    private final int[] statedSequences = new int[128];
     private boolean marker = true;
     private boolean released;
 
@@ -111,10 +114,18 @@ public final class Member {
 
     /** Takes one received RTP packet (any thread; normally the RTP receiving thread). */
     public void offer(RtpHeader header, byte[] payload, long arrivalNanos) {
+        offer(header, payload, arrivalNanos, -1);
+    }
+
+    /**
+     * Takes one received RTP packet with the level its sender measured (RFC 6464, 0 to 127), or -1 when it did
+     * not say: a stated level is used instead of measuring the decoded frame.
+     */
+    public void offer(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
         if (header.payloadType() != payloadType || left) {
             return;
         }
-        queue.add(new Packet(header, payload, arrivalNanos));
+        queue.add(new Packet(header, payload, arrivalNanos, audioLevel));
         if (queued.incrementAndGet() > MAX_QUEUED && queue.poll() != null) {
             queued.decrementAndGet();
             dropped++;
@@ -178,6 +189,9 @@ public final class Member {
             queued.decrementAndGet();
             if (!onHold) {
                 jitter.offer(packet.header(), packet.payload(), packet.arrivalNanos());
+                int slot = packet.header().sequence() & (statedLevels.length - 1);
+                statedLevels[slot] = packet.audioLevel();
+                statedSequences[slot] = packet.header().sequence();
             }
         }
         Prompt prompt;
@@ -203,13 +217,21 @@ public final class Member {
             // a sender with another packet time: the mixer plays 20 ms per tick, so keep at most that
             decoded = java.util.Arrays.copyOf(decoded, frameSamples);
         }
-        level = decoded == null ? AudioLevel.SILENCE : AudioLevel.of(decoded);
+        level = decoded == null ? AudioLevel.SILENCE : statedOrMeasured(frame.get().header().sequence());
         if (level <= AudioMixer.SPEECH_LEVEL) {
             hangover = AudioMixer.HANGOVER_FRAMES;
         } else if (hangover > 0) {
             hangover--;
         }
         return hangover > 0 && !isolated;
+    }
+
+    private int statedOrMeasured(int sequence) {
+        int slot = sequence & (statedLevels.length - 1);
+        if (statedSequences[slot] == sequence && statedLevels[slot] >= 0) {
+            return statedLevels[slot];
+        }
+        return AudioLevel.of(decoded);
     }
 
     /** This tick's frame at 48 kHz (silence when nothing was decoded). Mixing thread, speakers only. */

@@ -104,9 +104,11 @@ public final class AudioAnswerer {
      * @param rtcpMux      whether RTCP is multiplexed on the RTP port
      * @param remoteKey    the caller's SDES key (RFC 4568), null for plain RTP
      * @param localKey     our SDES key, sent in the answer, null for plain RTP
+     * @param audioLevelId the header-extension id of RFC 6464 audio levels agreed by {@code a=extmap}, 0 for none
      */
     public record Answer(SessionDescription sdp, InetSocketAddress remoteRtp, List<String> payloadTypes,
-                         String direction, boolean rtcpMux, SdesCrypto remoteKey, SdesCrypto localKey) {
+                         String direction, boolean rtcpMux, SdesCrypto remoteKey, SdesCrypto localKey,
+                         int audioLevelId) {
 
         /** Whether the stream is SRTP. */
         public boolean secure() {
@@ -157,9 +159,11 @@ public final class AudioAnswerer {
                     }
                     String direction = mirror(offer.direction(m));
                     boolean mux = m.has("rtcp-mux");
-                    answered.add(acceptedStream(m, formats, direction, mux, localPort, keys == null ? null : keys[1]));
+                    int levelId = audioLevelId(m);
+                    answered.add(acceptedStream(m, formats, direction, mux, localPort, keys == null ? null : keys[1],
+                            levelId));
                     accepted = new Answer(null, offer.connection(m).socketAddress(m.port()), formats, direction, mux,
-                            keys == null ? null : keys[0], keys == null ? null : keys[1]);
+                            keys == null ? null : keys[0], keys == null ? null : keys[1], levelId);
                     continue;
                 }
             }
@@ -175,7 +179,27 @@ public final class AudioAnswerer {
                 new SessionDescription.Line('c', "IN " + ipType(localAddress) + " " + localAddress.getHostAddress()),
                 new SessionDescription.Line('t', "0 0"));
         return new Answer(new SessionDescription(session, answered), accepted.remoteRtp(), accepted.payloadTypes(),
-                accepted.direction(), accepted.rtcpMux(), accepted.remoteKey(), accepted.localKey());
+                accepted.direction(), accepted.rtcpMux(), accepted.remoteKey(), accepted.localKey(),
+                accepted.audioLevelId());
+    }
+
+    /**
+     * The id of an offered RFC 6464 client-to-mixer level extension ({@code a=extmap:<id>[/direction] <uri>},
+     * RFC 8285 §5), accepted with the same id; 0 when none is offered or the id is outside 1–255.
+     */
+    private static int audioLevelId(MediaDescription m) {
+        for (String value : m.attributes("extmap")) {
+            String[] parts = value.trim().split("\\s+");
+            if (parts.length >= 2 && parts[1].equals(org.sylkserver.media.AudioLevelExtension.URI)) {
+                try {
+                    int id = Integer.parseInt(parts[0].split("/")[0]);
+                    return id >= 1 && id <= 255 && id != 15 ? id : 0;
+                } catch (NumberFormatException malformed) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     private List<String> acceptableFormats(MediaDescription m) {
@@ -199,7 +223,8 @@ public final class AudioAnswerer {
     }
 
     private static MediaDescription acceptedStream(MediaDescription offered, List<String> formats, String direction,
-                                                   boolean mux, int localPort, SdesCrypto localKey) {
+                                                   boolean mux, int localPort, SdesCrypto localKey,
+                                                   int audioLevelId) {
         List<SessionDescription.Line> lines = new ArrayList<>();
         for (SessionDescription.Line line : offered.lines()) {
             if (line.type() == 'a' && (line.value().startsWith("rtpmap:") || line.value().startsWith("fmtp:"))) {
@@ -214,6 +239,10 @@ public final class AudioAnswerer {
         }
         if (localKey != null) {
             lines.add(new SessionDescription.Line('a', "crypto:" + localKey.format()));
+        }
+        if (audioLevelId > 0) {
+            lines.add(new SessionDescription.Line('a', "extmap:" + audioLevelId + " "
+                    + org.sylkserver.media.AudioLevelExtension.URI));
         }
         lines.add(new SessionDescription.Line('a', direction));
         return new MediaDescription("audio", localPort, offered.proto(), formats, lines);

@@ -99,7 +99,7 @@ public final class AudioOffer {
                 default -> theirs;
             };
             return new AudioAnswerer.Answer(answer, answer.connection(m).socketAddress(m.port()), kept, ours,
-                    m.has("rtcp-mux"), null, null);
+                    m.has("rtcp-mux"), null, null, 0);
         }
         throw new SdpException("The answer accepts no audio stream");
     }

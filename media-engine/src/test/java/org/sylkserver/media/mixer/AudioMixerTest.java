@@ -285,4 +285,22 @@ class AudioMixerTest {
                     () -> codec.encode(new short[960]), "closed");
         }
     }
+
+    /** RFC 6464: a level the sender states in its packets is used instead of measuring the decoded frame. */
+    @Test
+    void aStatedLevelIsUsedInsteadOfTheMeasuredOne_rfc6464() {
+        AudioMixer mixer = new AudioMixer("room");
+        Member member = mixer.join("x", 0, () -> G711.PCMU, (payload, ts, marker) -> { });
+        byte[] loud = G711.PCMU.encode(new Peer("x", 400, 0.5, false).frame(0));
+        for (int t = 0; t < 10; t++) {
+            member.offer(new RtpHeader(false, false, 0, t == 0, 0, t, t * 160L, 1, 12, 160), loud, t * TICK, 90);
+            mixer.tick(t * TICK);
+        }
+        assertEquals(90, member.level(), "the stated -90 dBov, not the tone's measured -9");
+        for (int t = 10; t < 20; t++) {
+            member.offer(new RtpHeader(false, false, 0, false, 0, t, t * 160L, 1, 12, 160), loud, t * TICK);
+            mixer.tick(t * TICK);
+        }
+        assertTrue(member.level() < 15, "measured when nothing is stated: " + member.level());
+    }
 }

@@ -191,4 +191,18 @@ class AudioAnswererTest {
         assertEquals("Unsupported audio transport UDP/TLS/RTP/SAVPF (srtp_encryption opportunistic)",
                 refusal("m=audio 5004 UDP/TLS/RTP/SAVPF 111\r\n"));
     }
+
+    /** RFC 6464 §4 / RFC 8285 §5: the client-to-mixer level extension is accepted with the offered id. */
+    @Test
+    void audioLevelExtensionIsAccepted_rfc6464_s4() throws SdpException {
+        AudioAnswerer.Answer answer = answer("m=audio 5004 RTP/AVP 0\r\n"
+                + "a=extmap:3 urn:ietf:params:rtp-hdrext:toffset\r\n"
+                + "a=extmap:5/sendonly urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=on\r\n");
+        assertEquals(5, answer.audioLevelId());
+        assertEquals(List.of("5 urn:ietf:params:rtp-hdrext:ssrc-audio-level"),
+                answer.sdp().media().get(0).attributes("extmap"), "only the level extension is answered");
+        assertEquals(0, answer("m=audio 5004 RTP/AVP 0\r\n").audioLevelId());
+        assertEquals(0, answer("m=audio 5004 RTP/AVP 0\r\na=extmap:x urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n")
+                .audioLevelId(), "a malformed id is ignored");
+    }
 }

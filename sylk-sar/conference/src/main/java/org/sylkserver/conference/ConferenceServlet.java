@@ -154,6 +154,7 @@ public class ConferenceServlet extends SylkSipServlet {
             endpoint.secure(answer.remoteKey(), answer.localKey());
         }
         endpoint.remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
+        endpoint.audioLevelExtension(answer.audioLevelId());
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);
         if (settings.answerDelay().isZero()) {
