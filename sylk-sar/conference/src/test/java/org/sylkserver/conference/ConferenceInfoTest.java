@@ -71,4 +71,26 @@ class ConferenceInfoTest {
         assertEquals("0", eval(doc, "//c:user-count"));
         assertEquals("0", eval(doc, "count(//c:user)"));
     }
+
+    /**
+     * The document validates against the structure of RFC 4575 §5 (element order, types, enumerations); the
+     * schema in the test resources also rejects a document with elements out of order, so the check can fail.
+     */
+    @Test
+    void theDocumentValidatesAgainstTheRfc4575Structure() throws Exception {
+        javax.xml.validation.Schema schema = javax.xml.validation.SchemaFactory
+                .newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                .newSchema(ConferenceInfoTest.class.getResource("/conference-info.xsd"));
+        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060", null);
+        Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3", null);
+        bob.onHold = true;
+        String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob), "x");
+        schema.newValidator().validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(document)));
+        String outOfOrder = document.replace("<host-info>", "<host-info-moved/><host-info>");
+        org.junit.jupiter.api.Assertions.assertThrows(org.xml.sax.SAXException.class, () -> schema.newValidator()
+                .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(outOfOrder))));
+        String badStatus = document.replace("<status>connected</status>", "<status>listening</status>");
+        org.junit.jupiter.api.Assertions.assertThrows(org.xml.sax.SAXException.class, () -> schema.newValidator()
+                .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(badStatus))));
+    }
 }
