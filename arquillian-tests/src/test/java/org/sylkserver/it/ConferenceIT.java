@@ -185,6 +185,29 @@ class ConferenceIT {
         assertEquals(0, garbage.exitCode(), garbage::toString);
     }
 
+    /**
+     * Spec §3.2/§3.6: hold by re-INVITE (RFC 3264 §8.4) is reflected in the mixer and in the RFC 4575 document
+     * (endpoint status on-hold), and resuming brings the participant back.
+     */
+    @Test
+    void holdIsShownToSubscribers() throws Exception {
+        String room = "sip:hold-room@" + Sipp.SERVER + ":" + Sipp.SIP_PORT;
+        try (Baresip ivan = Baresip.dial(work.resolve("ivan"), "ivan", Baresip.Codec.PCMU, 440, null, room)) {
+            ivan.await(line -> line.contains("Call established"), SETUP, "answer");
+            awaitServerLog("ivan@127.0.0.1 (");
+            ivan.command("/hold");
+            awaitServerLog("re-INVITE from ivan@127.0.0.1");
+            Sipp.Result held = Sipp.scenario(work.resolve("held"), Scenarios.conferenceSubscription("hold-room",
+                    "entity=\"sip:ivan@127.0.0.1\"", "<status>on-hold</status>", "<status>recvonly</status>")).run();
+            assertEquals(0, held.exitCode(), held::toString);
+            ivan.command("/resume");
+            Thread.sleep(1000);
+            Sipp.Result resumed = Sipp.scenario(work.resolve("resumed"), Scenarios.conferenceSubscription(
+                    "hold-room", "<status>connected</status>", "<status>sendrecv</status>")).run();
+            assertEquals(0, resumed.exitCode(), resumed::toString);
+        }
+    }
+
     /** Spec §3.10: the room's access list refuses the caller with 403, before looking at the offer. */
     @Test
     void accessListRefusesWith403() throws Exception {

@@ -124,7 +124,8 @@ public final class AudioAnswerer {
         private final long sessionId = SESSION_IDS.incrementAndGet();
         private long version = 0;
 
-        synchronized String next(InetAddress address) {
+        /** The next {@code o=} value: the same session id, the version incremented (RFC 3264 §8). */
+        public synchronized String next(InetAddress address) {
             version++;
             return "SylkServer " + sessionId + " " + version + " IN " + ipType(address) + " " + address.getHostAddress();
         }

@@ -207,7 +207,22 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         try {
-            AudioAnswerer.Answer answer = answerer.answer(offer(request), call.origin, SylkRuntime.get().sdpAddress(),
+            SessionDescription offer = offer(request);
+            if (!offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0)) {
+                // every stream removed (spec §3.2): accept the removal, then end the session
+                List<MediaDescription> declined = offer.media().stream()
+                        .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList();
+                SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+                java.net.InetAddress local = SylkRuntime.get().sdpAddress();
+                List<SessionDescription.Line> session = call.answer.sdp().sessionLines().stream()
+                        .map(line -> line.type() == 'o' ? new SessionDescription.Line('o', call.origin.next(local))
+                                : line).toList();
+                ok.setContent(new SessionDescription(session, declined).toBytes(), "application/sdp");
+                ok.send();
+                call.hangUp("all streams removed");
+                return;
+            }
+            AudioAnswerer.Answer answer = answerer.answer(offer, call.origin, SylkRuntime.get().sdpAddress(),
                     call.participant.endpoint.port());
             if (!answer.payloadTypes().get(0).equals(call.answer.payloadTypes().get(0))) {
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
