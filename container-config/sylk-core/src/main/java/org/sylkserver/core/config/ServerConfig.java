@@ -162,7 +162,7 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         Msrp msrp = new Msrp(m.bool("use_tls", true));
 
         SectionReader r = new SectionReader(ini, "RTP");
-        List<String> codecs = r.list("audio_codecs", List.of("opus", "G722", "PCMA", "PCMU"));
+        List<String> codecs = r.list("audio_codecs", List.of("opus", "G722", "speex", "PCMU", "PCMA"));
         for (String codec : codecs) {
             if (!AUDIO_CODECS.contains(codec)) {
                 throw r.error("audio_codecs", String.join(",", codecs), "unknown codec '" + codec

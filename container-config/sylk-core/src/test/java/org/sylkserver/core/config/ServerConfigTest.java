@@ -64,7 +64,7 @@ class ServerConfigTest {
         assertNull(config.sip().outboundProxy());
         assertTrue(config.sip().trustedPeers().isTrusted(InetAddress.getByName("203.0.113.9")));
         assertTrue(config.msrp().useTls());
-        assertEquals(List.of("opus", "G722", "PCMA", "PCMU"), config.rtp().audioCodecs());
+        assertEquals(List.of("opus", "G722", "speex", "PCMU", "PCMA"), config.rtp().audioCodecs());
         assertEquals(50000, config.rtp().portStart());
         assertEquals(50500, config.rtp().portEnd());
         assertEquals("opportunistic", config.rtp().srtpEncryption());
