@@ -95,6 +95,11 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */
+    /** The engine's timer thread, for protocol timeouts (ZRTP retransmissions). */
+    java.util.concurrent.ScheduledExecutorService timer() {
+        return timer;
+    }
+
     public InetAddress bindAddress() {
         return bindAddress;
     }

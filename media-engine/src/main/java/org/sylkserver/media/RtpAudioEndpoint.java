@@ -65,6 +65,16 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
         this.cname = "sylk-" + Long.toHexString(ssrc) + "@" + engine.bindAddress().getHostAddress();
     }
 
+    @Override
+    long ourSsrc() {
+        return ssrc;
+    }
+
+    @Override
+    SocketAddress zrtpTarget() {
+        return latchedSource() != null ? latchedSource() : remoteRtp;
+    }
+
     /** Our synchronization source identifier. */
     public long ssrc() {
         return ssrc;

@@ -14,6 +14,7 @@ import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpException;
 import org.sylkserver.media.srtp.SrtpTransformer;
+import org.sylkserver.media.zrtp.ZrtpAgent;
 
 /**
  * One RTP stream's pair of sockets in the media engine: RTP on an even port, RTCP on the port above it or
@@ -64,6 +65,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private volatile long srtpFailures;
     private volatile SrtpTransformer inbound;
     private volatile SrtpTransformer outbound;
+    private volatile ZrtpAgent zrtp;
     // send counters: written by whichever single thread sends (the I/O thread for echo, the mixer for audio)
     private volatile long rtpPacketsOut;
     private volatile long rtpBytesOut;
@@ -139,6 +141,54 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         outbound = SrtpTransformer.forSending(local);
     }
 
+    /**
+     * Negotiates SRTP keys with ZRTP (RFC 6189) in the media path, once the peer's address is known: ZRTP packets
+     * are handled before RTP, and once the agents agree the endpoint protects and checks packets with the derived
+     * keys. {@code onSas} receives the short authentication string (on the I/O or timer thread).
+     *
+     * @param zidCache this server's ZRTP cache file (its ZID and the peers' retained secrets)
+     */
+    public final void zrtp(java.nio.file.Path zidCache, java.util.function.Consumer<String> onSas) {
+        zrtp(zidCache, null, onSas);
+    }
+
+    /** As {@link #zrtp(java.nio.file.Path, java.util.function.Consumer)} with our ZID given (null: the cache's). */
+    public final void zrtp(java.nio.file.Path zidCache, byte[] zid, java.util.function.Consumer<String> onSas) {
+        ZrtpAgent agent = new ZrtpAgent(zidCache, zid, ourSsrc(), engine.timer(), packet -> {
+            SocketAddress target = zrtpTarget();
+            if (target != null && !isClosed()) {
+                try {
+                    rtp.send(ByteBuffer.wrap(packet), target);
+                } catch (IOException e) {
+                    // a lost ZRTP packet is retransmitted by the agent's timers
+                }
+            }
+        }, new ZrtpAgent.Listener() {
+            @Override
+            public void secure(SdesCrypto send, SdesCrypto receive) {
+                inbound = SrtpTransformer.forReceiving(receive);
+                outbound = SrtpTransformer.forSending(send);
+            }
+
+            @Override
+            public void sas(String sas, boolean verified) {
+                onSas.accept(sas);
+            }
+        });
+        zrtp = agent;
+        agent.start();
+    }
+
+    /** Our SSRC for ZRTP packets (the audio endpoint's; 0 where the endpoint has none of its own). */
+    long ourSsrc() {
+        return 0;
+    }
+
+    /** Where ZRTP packets go: the latched source, else the signalled address. */
+    SocketAddress zrtpTarget() {
+        return latchedSource();
+    }
+
     /** Whether the endpoint uses SRTP. */
     public final boolean isSecure() {
         return outbound != null;
@@ -183,6 +233,11 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
             buffer.flip();
             long now = System.nanoTime();
             int length = buffer.remaining();
+            ZrtpAgent agent = zrtp;
+            if (agent != null && !rtcpPort && ZrtpAgent.isZrtp(buffer)) {
+                agent.received(buffer);
+                continue;
+            }
             boolean isRtcp = rtcpPort || RtpHeader.isRtcp(buffer);
             RtpHeader header = isRtcp ? null : RtpHeader.parse(buffer);
             if (isRtcp ? !RtpHeader.isValidRtcp(buffer) : header == null) {
@@ -286,6 +341,10 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                 engine.onIoThread(receiver::flush);
             }
             closing();
+            ZrtpAgent agent = zrtp;
+            if (agent != null) {
+                agent.close();
+            }
             engine.release(this);
         }
     }

@@ -209,4 +209,41 @@ class RtpAudioEndpointTest {
             assertEquals(null, atB.poll(200, TimeUnit.MILLISECONDS));
         }
     }
+
+    /**
+     * RFC 6189 in the media path: two endpoints negotiate ZRTP over their RTP sockets, show the same SAS, and
+     * then carry audio as SRTP (encrypted on the wire, decrypted at the other end).
+     */
+    @Test
+    void zrtpBetweenTwoEndpointsGivesTheSameSasAndSrtp_rfc6189(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        engine = new MediaEngine(loopback, 43120, 43130, Duration.ZERO);
+        RtpAudioEndpoint a = engine.openAudioEndpoint(e -> { });
+        RtpAudioEndpoint b = engine.openAudioEndpoint(e -> { });
+        a.remote(new InetSocketAddress(loopback, b.port()), false, 8000);
+        b.remote(new InetSocketAddress(loopback, a.port()), false, 8000);
+        BlockingQueue<byte[]> atB = new LinkedBlockingQueue<>();
+        b.receive((header, payload, arrival, level) -> atB.add(payload));
+        BlockingQueue<String> sasA = new LinkedBlockingQueue<>();
+        BlockingQueue<String> sasB = new LinkedBlockingQueue<>();
+        byte[] zidA = new byte[12];
+        byte[] zidB = new byte[12];
+        Arrays.fill(zidA, (byte) 0xA);
+        Arrays.fill(zidB, (byte) 0xB);
+        a.zrtp(dir.resolve("zid"), zidA, sasA::add);
+        b.zrtp(dir.resolve("zid"), zidB, sasB::add);
+        String sas = sasA.poll(20, TimeUnit.SECONDS);
+        assertNotNull(sas, "ZRTP completed");
+        assertEquals(sas, sasB.poll(20, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!(a.isSecure() && b.isSecure()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(a.isSecure() && b.isSecure(), "both directions keyed after Conf2Ack");
+        atB.clear();
+        byte[] frame = new byte[160];
+        Arrays.fill(frame, (byte) 0x33);
+        a.send(0, frame, 160, false);
+        assertArrayEquals(frame, atB.poll(5, TimeUnit.SECONDS), "SRTP with the ZRTP keys");
+    }
 }

@@ -27,8 +27,9 @@ import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
  * {@code RTP/SAVP(F)} streams; {@code opportunistic} (the default) accepts them, and also answers with a key an
  * {@code RTP/AVP} stream that carries {@code a=crypto} lines (best-effort SRTP); {@code sdes} accepts only
  * {@code RTP/SAVP(F)}. The first offered crypto line with a suite we support wins (RFC 4568 §7.1.2) and the answer
- * carries a fresh key of ours with the same tag and suite. {@code zrtp} is not implemented yet: streams are
- * accepted as with {@code opportunistic}. DTLS-SRTP ({@code UDP/TLS/RTP/SAVPF}) is declined here.
+ * carries a fresh key of ours with the same tag and suite. {@code zrtp} accepts streams as {@code opportunistic}
+ * does; when no SDES key was agreed the application then runs ZRTP (RFC 6189) in the media path
+ * ({@code RtpEndpoint.zrtp}). DTLS-SRTP ({@code UDP/TLS/RTP/SAVPF}) is declined here.
  *
  * <p>Immutable and thread-safe: one instance per application.
  */

@@ -154,6 +154,12 @@ public class ConferenceServlet extends SylkSipServlet {
             endpoint.secure(answer.remoteKey(), answer.localKey());
         }
         endpoint.remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
+        if (!answer.secure() && "zrtp".equals(SylkRuntime.get().config().rtp().srtpEncryption())) {
+            endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"), sas -> {
+                participant.sas = sas;
+                log.info(() -> participant + ": ZRTP secured, SAS " + sas);
+            });
+        }
         endpoint.audioLevelExtension(answer.audioLevelId());
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);

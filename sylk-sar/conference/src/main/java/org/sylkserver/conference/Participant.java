@@ -25,6 +25,8 @@ final class Participant {
     volatile Member member;
     volatile boolean onHold;
     volatile boolean left;
+    /** The ZRTP short authentication string once agreed (spec §3.8), else null. */
+    volatile String sas;
     /** Ends the call from our side (a PIN refused three times). */
     volatile Runnable hangUp = () -> { };
     /** Digits typed so far and failed attempts, while a PIN is asked for (mixer and I/O threads: guarded by the room). */

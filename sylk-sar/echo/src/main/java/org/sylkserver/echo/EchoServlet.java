@@ -117,6 +117,10 @@ public class EchoServlet extends SylkSipServlet {
         }
         if (answer.secure()) {
             endpoint.secure(answer.remoteKey(), answer.localKey());
+        } else if ("zrtp".equals(SylkRuntime.get().config().rtp().srtpEncryption())) {
+            String caller = request.getFrom().getURI().toString();
+            endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"),
+                    sas -> log.info(() -> "echo call from " + caller + ": ZRTP secured, SAS " + sas));
         }
         listenForDtmf(endpoint, answer, request);
         transcode(endpoint, answer, request);
