@@ -20,6 +20,7 @@ public final class SpeexCodec implements AudioCodec {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final int rate;
+    private final int modeId;
     private final int frameSamples;
     private final Handles handles;
     private final Cleaner.Cleanable cleanable;
@@ -62,6 +63,7 @@ public final class SpeexCodec implements AudioCodec {
             default -> throw new IllegalArgumentException("Speex has no mode at " + rate + " Hz");
         };
         this.rate = rate;
+        this.modeId = mode;
         this.frameSamples = rate / 50;
         this.decoded = new byte[frameSamples * 2];
         long modePointer = Speex.speex_lib_get_mode(mode);
@@ -127,7 +129,13 @@ public final class SpeexCodec implements AudioCodec {
         Speex.speex_bits_read_from(handles.decoderBits, payload, 0, payload.length);
         short[] out = new short[0];
         for (int frame = 0; frame < MAX_FRAMES && Speex.speex_bits_remaining(handles.decoderBits) >= 5; frame++) {
-            if (Speex.speex_decode_int(handles.decoder, handles.decoderBits, decoded, 0) != 0) {
+            int result = Speex.speex_decode_int(handles.decoder, handles.decoderBits, decoded, 0);
+            if (result == -2) {
+                // a corrupt stream leaves the decoder's filters in an unusable state: start afresh
+                resetDecoder();
+                throw new IllegalArgumentException("corrupt Speex payload of " + payload.length + " bytes");
+            }
+            if (result != 0) {
                 break;
             }
             short[] samples = Pcm.toSamples(decoded, frameSamples);
@@ -140,6 +148,12 @@ public final class SpeexCodec implements AudioCodec {
             throw new IllegalArgumentException("invalid Speex payload of " + payload.length + " bytes");
         }
         return out;
+    }
+
+    private void resetDecoder() {
+        Speex.speex_decoder_destroy(handles.decoder);
+        handles.decoder = Speex.speex_decoder_init(Speex.speex_lib_get_mode(modeId));
+        Speex.speex_decoder_ctl(handles.decoder, Speex.SPEEX_SET_ENH, 1);
     }
 
     private void open() {
