@@ -3,10 +3,8 @@ package org.sylkserver.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,22 +123,7 @@ class BaresipEchoIT {
         }
     }
 
-    /**
-     * The last line of the server log containing {@code text}, once there is one: the application logs an event once
-     * it is complete, which may be after the client saw its effect.
-     */
     private static String awaitServerLog(String text) throws Exception {
-        Path log = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log");
-        long deadline = System.nanoTime() + SETUP.toNanos();
-        while (true) {
-            List<String> lines = Files.readAllLines(log).stream().filter(line -> line.contains(text)).toList();
-            if (!lines.isEmpty()) {
-                return lines.get(lines.size() - 1);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("server log has no \"" + text + "\" within " + SETUP);
-            }
-            Thread.sleep(100);
-        }
+        return ServerLogs.await(text, SETUP);
     }
 }

@@ -230,17 +230,6 @@ class ConferenceIT {
     }
 
     private static String awaitServerLog(String text) throws Exception {
-        Path log = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log");
-        long deadline = System.nanoTime() + SETUP.toNanos();
-        while (true) {
-            List<String> lines = Files.readAllLines(log).stream().filter(line -> line.contains(text)).toList();
-            if (!lines.isEmpty()) {
-                return lines.get(lines.size() - 1);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("server log has no \"" + text + "\" within " + SETUP);
-            }
-            Thread.sleep(100);
-        }
+        return ServerLogs.await(text, SETUP);
     }
 }

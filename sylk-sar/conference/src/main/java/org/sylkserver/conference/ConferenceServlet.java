@@ -110,7 +110,7 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         SessionDescription offer;
         try {
-            offer = offer(request);
+            offer = sdpOffer(request);
         } catch (SdpException e) {
             notAcceptable(request, e);
             return;
@@ -213,7 +213,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         try {
-            SessionDescription offer = offer(request);
+            SessionDescription offer = sdpOffer(request);
             if (!offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session
                 List<MediaDescription> declined = offer.media().stream()
@@ -531,23 +531,4 @@ public class ConferenceServlet extends SylkSipServlet {
         }
     }
 
-    private static SessionDescription offer(SipServletRequest request) throws SdpException, IOException {
-        String type = request.getContentType();
-        byte[] body = request.getRawContent();
-        if (body == null || body.length == 0 || type == null || !type.toLowerCase().startsWith("application/sdp")) {
-            throw new SdpException("No SDP offer");
-        }
-        return SessionDescription.parse(body);
-    }
-
-    private void notAcceptable(SipServletRequest request, SdpException e) {
-        log.info(() -> request.getMethod() + " from " + request.getFrom().getURI() + " not acceptable: " + e.getMessage());
-        try {
-            SipServletResponse response = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
-            response.setHeader("Warning", "399 SylkServer \"" + e.sipReason().replace("\"", "'") + "\"");
-            response.send();
-        } catch (IOException | IllegalStateException failed) {
-            log.log(Level.WARNING, "cannot answer 488", failed);
-        }
-    }
 }

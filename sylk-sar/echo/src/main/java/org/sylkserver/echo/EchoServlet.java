@@ -87,7 +87,7 @@ public class EchoServlet extends SylkSipServlet {
         }
         SessionDescription offer;
         try {
-            offer = offer(request);
+            offer = sdpOffer(request);
         } catch (SdpException e) {
             notAcceptable(request, e);
             return;
@@ -145,7 +145,7 @@ public class EchoServlet extends SylkSipServlet {
             return;
         }
         try {
-            AudioAnswerer.Answer answer = answerer.answer(offer(request), call.origin(), SylkRuntime.get().sdpAddress(),
+            AudioAnswerer.Answer answer = answerer.answer(sdpOffer(request), call.origin(), SylkRuntime.get().sdpAddress(),
                     call.endpoint().port());
             call.updateAnswer(answer.sdp());
             listenForDtmf(call.endpoint(), answer, request);
@@ -202,26 +202,6 @@ public class EchoServlet extends SylkSipServlet {
                         + " (" + event.durationMillis() + " ms)"));
                 return;
             }
-        }
-    }
-
-    private static SessionDescription offer(SipServletRequest request) throws SdpException, IOException {
-        String type = request.getContentType();
-        byte[] body = request.getRawContent();
-        if (body == null || body.length == 0 || type == null || !type.toLowerCase().startsWith("application/sdp")) {
-            throw new SdpException("No SDP offer");
-        }
-        return SessionDescription.parse(body);
-    }
-
-    private void notAcceptable(SipServletRequest request, SdpException e) {
-        log.info(() -> request.getMethod() + " from " + request.getFrom().getURI() + " not acceptable: " + e.getMessage());
-        try {
-            SipServletResponse response = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
-            response.setHeader("Warning", "399 SylkServer \"" + e.sipReason().replace("\"", "'") + "\"");
-            response.send();
-        } catch (IOException | IllegalStateException failed) {
-            log.log(Level.WARNING, "cannot answer 488", failed);
         }
     }
 

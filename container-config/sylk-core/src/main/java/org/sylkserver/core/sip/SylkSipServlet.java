@@ -12,6 +12,8 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
 import org.sylkserver.core.SylkRuntime;
+import org.sylkserver.media.sdp.SdpException;
+import org.sylkserver.media.sdp.SessionDescription;
 
 /**
  * Base class of every SylkServer SIP application's main servlet.
@@ -99,5 +101,27 @@ public abstract class SylkSipServlet extends SipServlet {
             }
         }
         return allow.toString();
+    }
+
+    /** The SDP offer of {@code request}, or an {@link SdpException} when it has none or it does not parse. */
+    protected static SessionDescription sdpOffer(SipServletRequest request) throws SdpException, IOException {
+        String type = request.getContentType();
+        byte[] body = request.getRawContent();
+        if (body == null || body.length == 0 || type == null || !type.toLowerCase().startsWith("application/sdp")) {
+            throw new SdpException("No SDP offer");
+        }
+        return SessionDescription.parse(body);
+    }
+
+    /** 488 Not Acceptable Here with the reason in a Warning header (RFC 3261 §20.43, code 399). */
+    protected void notAcceptable(SipServletRequest request, SdpException e) {
+        log.info(() -> request.getMethod() + " from " + request.getFrom().getURI() + " not acceptable: " + e.getMessage());
+        try {
+            SipServletResponse response = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
+            response.setHeader("Warning", "399 SylkServer \"" + e.sipReason().replace("\"", "'") + "\"");
+            response.send();
+        } catch (IOException | IllegalStateException failed) {
+            log.log(Level.WARNING, "cannot answer 488", failed);
+        }
     }
 }

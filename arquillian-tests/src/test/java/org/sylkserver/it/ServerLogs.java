@@ -1,0 +1,32 @@
+package org.sylkserver.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The log of the server under test ({@code ${sylk.work}/server.log}), for tests that wait for an event. */
+final class ServerLogs {
+
+    private ServerLogs() {
+    }
+
+    /**
+     * The last line of the server log containing {@code text}, once there is one: the applications log an event
+     * once it is complete, which may be after the client saw its effect.
+     */
+    static String await(String text, Duration timeout) throws Exception {
+        Path log = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<String> lines = Files.readAllLines(log).stream().filter(line -> line.contains(text)).toList();
+            if (!lines.isEmpty()) {
+                return lines.get(lines.size() - 1);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("server log has no \"" + text + "\" within " + timeout);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
