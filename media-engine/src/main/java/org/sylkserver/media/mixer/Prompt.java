@@ -1,33 +1,57 @@
 package org.sylkserver.media.mixer;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Audio to play into a room or to one participant: mono 16-bit samples at the mixer's 48 kHz, played once or
  * looped until {@link #stop() stopped}, with a callback when it has been played out (on the mixer thread).
+ *
+ * <p>A prompt can be a sequence of pieces (welcome, pause, count, tone) played one after the other without
+ * being copied into one array: the pieces are shared, read-only sound files, so a join costs a few references,
+ * not seconds of audio.
  */
 public final class Prompt {
 
-    private final short[] samples;
+    private final short[][] pieces;
     private final boolean loop;
     private final Runnable onFinished;
+    private int piece;
     private int position;
     private volatile boolean stopped;
 
-    private Prompt(short[] samples, boolean loop, Runnable onFinished) {
-        this.samples = Objects.requireNonNull(samples, "samples");
+    private Prompt(List<short[]> pieces, boolean loop, Runnable onFinished) {
+        this.pieces = pieces.toArray(new short[0][]);
         this.loop = loop;
         this.onFinished = Objects.requireNonNull(onFinished, "onFinished");
     }
 
     /** Plays {@code samples48k} once, then runs {@code onFinished} on the mixer thread. */
     public static Prompt once(short[] samples48k, Runnable onFinished) {
-        return new Prompt(samples48k, false, onFinished);
+        return new Prompt(List.of(samples48k), false, onFinished);
+    }
+
+    /** Plays {@code pieces48k} one after the other once, then runs {@code onFinished} on the mixer thread. */
+    public static Prompt once(List<short[]> pieces48k, Runnable onFinished) {
+        return new Prompt(pieces48k, false, onFinished);
     }
 
     /** Plays {@code samples48k} over and over (music on hold) until {@link #stop()}. */
     public static Prompt looping(short[] samples48k) {
-        return new Prompt(samples48k, true, () -> { });
+        return new Prompt(List.of(samples48k), true, () -> { });
+    }
+
+    /** Plays {@code pieces48k} in turn over and over until {@link #stop()}. */
+    public static Prompt looping(List<short[]> pieces48k) {
+        return new Prompt(pieces48k, true, () -> { });
+    }
+
+    private int totalLength() {
+        int total = 0;
+        for (short[] p : pieces) {
+            total += p.length;
+        }
+        return total;
     }
 
     /** Stops playing at the next frame; {@code onFinished} still runs. */
@@ -37,7 +61,7 @@ public final class Prompt {
 
     /** Whether it has finished playing (or was stopped). */
     public boolean finished() {
-        return stopped || (!loop && position >= samples.length);
+        return stopped || (!loop && piece >= pieces.length);
     }
 
     /**
@@ -45,18 +69,25 @@ public final class Prompt {
      * then run). Mixer thread only.
      */
     boolean addTo(int[] frame) {
-        if (finished() || samples.length == 0) {
+        if (finished() || totalLength() == 0) {
             onFinished.run();
             return false;
         }
         for (int i = 0; i < frame.length; i++) {
-            if (position >= samples.length) {
+            while (piece < pieces.length && position >= pieces[piece].length) {
+                piece++;
+                position = 0;
+            }
+            if (piece >= pieces.length) {
                 if (!loop) {
                     break;
                 }
+                piece = 0;
                 position = 0;
+                i--;
+                continue;
             }
-            frame[i] += samples[position++];
+            frame[i] += pieces[piece][position++];
         }
         return true;
     }

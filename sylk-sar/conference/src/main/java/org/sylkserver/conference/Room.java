@@ -128,8 +128,9 @@ final class Room {
             long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri))
                     .distinct().count();
             log.info(() -> participant + ": PIN accepted for room " + name);
-            member.play(Prompt.once(Sounds.concat(List.of(Sounds.get("co_right_pin"), Sounds.pause(300),
-                    Sounds.welcome(true, (int) others))), () -> connected(participant)));
+            List<short[]> pieces = new java.util.ArrayList<>(List.of(Sounds.get("co_right_pin"), Sounds.pause(300)));
+            pieces.addAll(Sounds.welcome(true, (int) others));
+            member.play(Prompt.once(pieces, () -> connected(participant)));
         } else if (++participant.pinFailures >= PIN_ATTEMPTS) {
             participant.pinPending = false;
             log.info(() -> participant + ": wrong PIN " + PIN_ATTEMPTS + " times for room " + name + ", refused");
@@ -137,8 +138,8 @@ final class Room {
         } else {
             int failures = participant.pinFailures;
             log.info(() -> participant + ": wrong PIN for room " + name + " (attempt " + failures + ")");
-            member.play(Prompt.once(Sounds.concat(List.of(Sounds.get("co_wrong_pin"), Sounds.pause(300),
-                    Sounds.get("co_enter_pin"))), () -> { }));
+            member.play(Prompt.once(List.of(Sounds.get("co_wrong_pin"), Sounds.pause(300), Sounds.get("co_enter_pin")),
+                    () -> { }));
         }
     }
 

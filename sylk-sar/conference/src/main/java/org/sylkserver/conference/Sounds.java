@@ -33,9 +33,11 @@ final class Sounds {
         return CACHE.computeIfAbsent(name, Sounds::load);
     }
 
-    /** Silence of {@code millis} at 48 kHz. */
+    private static final Map<Integer, short[]> PAUSES = new ConcurrentHashMap<>();
+
+    /** Silence of {@code millis} at 48 kHz (shared: never write into it). */
     static short[] pause(int millis) {
-        return new short[AudioMixer.RATE / 1000 * millis];
+        return PAUSES.computeIfAbsent(millis, ms -> new short[AudioMixer.RATE / 1000 * ms]);
     }
 
     /** The pieces one after the other. */
@@ -55,8 +57,9 @@ final class Sounds {
      * connected tone, with short pauses between.
      *
      * @param others other distinct participants with audio
+     * @return the pieces to play in turn (shared arrays, not copied)
      */
-    static short[] welcome(boolean initial, int others) {
+    static List<short[]> welcome(boolean initial, int others) {
         List<short[]> pieces = new ArrayList<>();
         if (initial) {
             pieces.add(get("co_welcome_conference"));
@@ -83,12 +86,12 @@ final class Sounds {
         }
         pieces.add(pause(300));
         pieces.add(get("connected_tone"));
-        return concat(pieces);
+        return List.copyOf(pieces);
     }
 
     /** Music on hold: every file of {@code sounds/moh} with a second of silence between them, to be looped. */
-    static short[] musicOnHold() {
-        return concat(List.of(get("moh/moh_a"), pause(1000), get("moh/moh_b"), pause(1000)));
+    static List<short[]> musicOnHold() {
+        return List.of(get("moh/moh_a"), pause(1000), get("moh/moh_b"), pause(1000));
     }
 
     private static short[] load(String name) {

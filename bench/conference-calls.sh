@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Benchmark: short calls per second with zero failures into conference rooms of 3 participants, against the
+# conference application, and the same calls to the echo application (baseline) in the same run. Needs sipp
+# (Debian package sip-tester).
+#
+# Usage: [XMX=1g] [WARMUP=10] [PAUSE=5] bench/conference-calls.sh [seconds-per-step] [rates...]
+#   default: 10 s per step, rates 50 100 150 200 300 400 600 800 1000 1200 calls/s, after a warm-up of
+#   WARMUP s at 50 calls/s; PAUSE s between steps; server heap -Xms512m -Xmx$XMX (as bench/echo-calls.sh)
+# Every call is INVITE (SDP offer: PCMU) -> 200 -> ACK, held 1 s, then BYE from sipp. Call i of a step goes to
+# room "room<i/3>" (sipp injection file), so every room has 3 participants for about 1 s; the echo calls all go
+# to user "echo". Both applications answer at once (answer_delay = 0). sipp sends no RTP (the server's RTP to
+# sipp's media port is sent and dropped), so this measures call set-up and tear-down with media ports opened,
+# prompts and the mixer running, not the mixing of real audio (see bench/mixer.sh for that).
+# Each application gets its own server (same distribution and configuration, started in turn), so that one
+# exhausting its heap cannot spoil the other's figures.
+# Prints one line per step: attempted, successful and failed calls, the rate sipp achieved (calls / (wall time
+# - hold)), and the server JVM's CPU over the step from /proc/<pid>/stat (100% = one core); an application's
+# stepping stops at its first step with a failed call. Then per server its RSS and the count of warnings,
+# OutOfMemoryErrors and mixer 'tick failed' in its log, and a line
+# "RESULT conference max_rate=N echo max_rate=M ratio=R" (highest target rate with zero failed calls).
+# sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dist="$here/container-config/target/sylk-server"
+step=${1:-10}
+shift || true
+rates=("$@")
+[ ${#rates[@]} -gt 0 ] || rates=(50 100 150 200 300 400 600 800 1000 1200)
+hold_ms=1000
+pause=${PAUSE:-5}
+xmx=${XMX:-1g}
+port=25070
+work=$(mktemp -d /tmp/sylk-conf-bench.XXXXXX)
+server=
+trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; fi; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
+
+command -v sipp >/dev/null || { echo "bench: sipp is needed (apt-get install sip-tester)" >&2; exit 2; }
+[ -f "$dist/webapps/conference.war" ] && [ -f "$dist/webapps/echo.war" ] \
+    || { echo "bench: build the distribution first (mvn -B -DskipTests package)" >&2; exit 2; }
+
+mkdir -p "$work/config"
+cat > "$work/config/config.ini" <<INI
+[Server]
+log_level = warning
+[SIP]
+local_ip = 127.0.0.1
+local_udp_port = $port
+local_tcp_port = $port
+local_tls_port = $((port + 1))
+[RTP]
+port_range = 20000:60000
+[WebServer]
+local_port = 28089
+INI
+printf '[Conference]\nanswer_delay = 0\n' > "$work/config/conference.ini"
+printf '[Echo]\nanswer_delay = 0\n' > "$work/config/echo.ini"
+# routing: the generated dar.properties (default application_map echo:echo, default application conference)
+
+# the sipp scenario: UAC, PCMU offer, hold, BYE; the request user is field 0 of the injection file
+cat > "$work/call.xml" <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="short call into a room">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "bench" <sip:bench[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:bench[call_number]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=bench 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+      a=sendrecv
+
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send>
+    <![CDATA[
+      ACK sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "bench" <sip:bench[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: <sip:bench[call_number]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <pause milliseconds="$hold_ms"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "bench" <sip:bench[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: <sip:bench[call_number]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+  <ResponseTimeRepartition value="10, 20, 50, 100, 200, 500, 1000"/>
+</scenario>
+XML
+
+# injection files: line i (from 0) = room<i/3> for the conference, "echo" for the baseline. SEQUENTIAL: each
+# new call takes the next line, so each sipp run (one step) starts again at room0.
+max_calls=0
+for rate in "${rates[@]}"; do [ $((rate * step)) -gt $max_calls ] && max_calls=$((rate * step)); done
+[ $max_calls -ge 3000 ] || max_calls=3000   # at least the warm-up
+awk -v n=$max_calls 'BEGIN { print "SEQUENTIAL"; for (i = 0; i < n; i++) printf "room%d\n", int(i / 3) }' \
+    > "$work/conference.csv"
+awk -v n=$max_calls 'BEGIN { print "SEQUENTIAL"; for (i = 0; i < n; i++) print "echo" }' > "$work/echo.csv"
+
+# one server per application, so that a step that exhausts the conference's heap cannot spoil the echo figures
+start_server() {
+    rm -rf "$work/var"
+    java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" -Dsylk.home="$dist" -cp "$dist/lib/*" \
+        org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server-$1.log" 2>&1 &
+    server=$!
+    for _ in $(seq 60); do grep -q ' started: ' "$work/server-$1.log" 2>/dev/null && break; sleep 1; done
+    grep -q ' started: ' "$work/server-$1.log" || { echo "server did not start:"; tail -20 "$work/server-$1.log"; exit 1; }
+}
+stop_server() {
+    kill $server 2>/dev/null || true
+    wait $server 2>/dev/null || true
+    server=
+}
+
+clk=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+
+# one step: $1 application, $2 rate, $3 seconds; prints "attempted successful failed achieved/s cpu%"
+run_step() {
+    local app=$1 rate=$2 secs=$3 calls=$(( $2 * $3 ))
+    local out="$work/sipp-$app-$rate-$secs" start end t0 t1
+    mkdir -p "$out"
+    t0=$(cpu_ticks)
+    start=$(date +%s.%N)
+    (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$work/call.xml" -inf "$work/$app.csv" "127.0.0.1:$port" \
+        -i 127.0.0.1 -p 0 -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((secs * 2 + 30))s \
+        -recv_timeout 5000 -trace_err -trace_stat -stf stat.csv >sipp.out 2>&1) || true
+    end=$(date +%s.%N)
+    t1=$(cpu_ticks)
+    # the last line of sipp's statistics file holds the cumulative counters
+    awk -F';' -v s="$start" -v e="$end" -v hold=$hold_ms -v dt=$((t1 - t0)) -v clk="$clk" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        { last = $0 }
+        END {
+            split(last, f, ";")
+            created = f[col["TotalCallCreated"]]; ok = f[col["SuccessfulCall(C)"]]; bad = f[col["FailedCall(C)"]]
+            wall = e - s - hold / 1000
+            printf "%d %d %d %.0f %.0f\n", created, ok, bad, created / wall, 100 * dt / clk / (e - s)
+        }' "$out/stat.csv" 2>/dev/null || echo "0 0 0 0 0"
+}
+
+warmup=${WARMUP:-10}
+declare -A best=([conference]=0 [echo]=0)
+printf '%-10s %6s %9s %10s %6s %10s %8s\n' app target attempted successful failed achieved "cpu"
+for app in conference echo; do
+    start_server "$app"
+    run_step "$app" 50 "$warmup" >/dev/null   # JIT warm-up, not counted
+    sleep "$pause"
+    for rate in "${rates[@]}"; do
+        read -r created ok bad achieved cpu < <(run_step "$app" "$rate" "$step")
+        printf '%-10s %4d/s %9d %10d %6d %8d/s %7d%%\n' "$app" "$rate" "$created" "$ok" "$bad" "$achieved" "$cpu"
+        if [ "$bad" = 0 ] && [ "$ok" = $((rate * step)) ]; then best[$app]=$rate; else break; fi
+        sleep "$pause"   # let the server finish the step's calls (and free their memory) before the next step
+    done
+    rss_kb=$(ps -o rss= -p $server | tr -d ' ')
+    stop_server
+    log="$work/server-$app.log"
+    echo "  $app server: RSS at the end $((rss_kb / 1024)) MiB; log: $(grep -c -E '^[0-9-]+ [0-9:.]+ (WARN|ERROR|SEVERE)' "$log" || true)" \
+        "warnings/errors, $(grep -c 'OutOfMemoryError' "$log" || true) OutOfMemoryError, $(grep -c 'tick failed' "$log" || true) 'tick failed'"
+done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), server -Xmx$xmx"
+echo "highest target rate with zero failed calls (steps of $step s, cpu 100% = one core):"
+awk -v c="${best[conference]}" -v e="${best[echo]}" \
+    'BEGIN { printf "RESULT conference max_rate=%d echo max_rate=%d ratio=%s\n", c, e, (e > 0 ? sprintf("%.2f", c / e) : "n/a") }'

@@ -1,0 +1,51 @@
+package org.sylkserver.media.mixer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+/** Prompts made of shared pieces play them in turn, once or in a loop, and report their end once. */
+class PromptTest {
+
+    @Test
+    void piecesPlayInTurnThenTheCallbackRunsOnce() {
+        AtomicInteger finished = new AtomicInteger();
+        Prompt prompt = Prompt.once(List.of(new short[] {1, 1, 1}, new short[0], new short[] {2, 2}),
+                finished::incrementAndGet);
+        int[] frame = new int[4];
+        assertTrue(prompt.addTo(frame));
+        assertArrayEquals(new int[] {1, 1, 1, 2}, frame);
+        frame = new int[4];
+        assertTrue(prompt.addTo(frame));
+        assertArrayEquals(new int[] {2, 0, 0, 0}, frame, "the rest is silence");
+        assertFalse(prompt.addTo(new int[4]));
+        assertEquals(1, finished.get());
+        assertTrue(prompt.finished());
+    }
+
+    @Test
+    void aLoopWrapsAroundItsPiecesUntilStopped() {
+        Prompt loop = Prompt.looping(List.of(new short[] {1}, new short[] {2, 3}));
+        int[] frame = new int[7];
+        assertTrue(loop.addTo(frame));
+        assertArrayEquals(new int[] {1, 2, 3, 1, 2, 3, 1}, frame);
+        loop.stop();
+        assertFalse(loop.addTo(new int[7]));
+    }
+
+    @Test
+    void theSharedPiecesAreNotModified() {
+        short[] piece = {5, 6};
+        Prompt prompt = Prompt.once(List.of(piece, piece), () -> { });
+        int[] frame = {10, 10, 10, 10};
+        prompt.addTo(frame);
+        assertArrayEquals(new int[] {15, 16, 15, 16}, frame, "added to what is there");
+        assertArrayEquals(new short[] {5, 6}, piece);
+    }
+}
