@@ -24,6 +24,9 @@ import java.util.logging.Logger;
  * sessions get 481, malformed messages 400 (or 413 for an oversized chunk) and lost framing closes the connection
  * (§7.3.1), without disturbing other connections.
  *
+ * <p>Over TLS ({@code msrps:} URIs, RFC 4975 §14.2; {@code [MSRP] use_tls}, the default) when built with an
+ * {@link javax.net.ssl.SSLContext} holding the server's certificate, else plain TCP.
+ *
  * <p>One thread per connection: a participant holds one connection for its whole call, so there are as many
  * threads as chat participants, each mostly blocked in a read.
  */
@@ -44,6 +47,7 @@ public final class MsrpServer implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ServerSocket socket;
+    private final boolean secure;
     private final Map<String, Handler> sessions = new ConcurrentHashMap<>();
     private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
     private final AtomicInteger names = new AtomicInteger();
@@ -51,13 +55,22 @@ public final class MsrpServer implements AutoCloseable {
 
     /** Listens on {@code address:port} (0: any free port) over TCP. */
     public MsrpServer(InetAddress address, int port) throws IOException {
-        socket = new ServerSocket();
+        this(address, port, null);
+    }
+
+    /**
+     * Listens on {@code address:port} (0: any free port) over TLS with {@code tls}'s certificate, or over TCP when
+     * {@code tls} is null.
+     */
+    public MsrpServer(InetAddress address, int port, javax.net.ssl.SSLContext tls) throws IOException {
+        secure = tls != null;
+        socket = secure ? tls.getServerSocketFactory().createServerSocket() : new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(address, port));
         acceptor = new Thread(this::accept, "sylk-msrp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-        log.info(() -> "MSRP listening on " + socket.getLocalSocketAddress());
+        log.info(() -> "MSRP listening on " + socket.getLocalSocketAddress() + (secure ? " (TLS)" : " (TCP)"));
     }
 
     /** The port it listens on. */
@@ -74,7 +87,7 @@ public final class MsrpServer implements AutoCloseable {
         RANDOM.nextBytes(random);
         String id = java.util.HexFormat.of().formatHex(random);
         sessions.put(id, Objects.requireNonNull(handler, "handler"));
-        return MsrpUri.of(false, socket.getInetAddress().getHostAddress(), port(), id, "tcp");
+        return MsrpUri.of(secure, socket.getInetAddress().getHostAddress(), port(), id, "tcp");
     }
 
     /** Forgets a session; requests for it get 481 from now on. */

@@ -150,4 +150,35 @@ class MsrpServerTest {
             assertTrue(ok.code() == 200);
         }
     }
+
+    /** RFC 4975 §14.2: msrps URIs over TLS with the server's certificate. */
+    @Test
+    void overTls_rfc4975_s14(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path store = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool")
+                .toString(), "-genkeypair", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass",
+                "secret1", "-keypass", "secret1", "-alias", "msrp", "-keyalg", "EC", "-dname", "CN=127.0.0.1",
+                "-validity", "1").redirectErrorStream(true).start();
+        assertEquals(0, keytool.waitFor(), new String(keytool.getInputStream().readAllBytes()));
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(store)) {
+            keys.load(in, "secret1".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory managers = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        managers.init(keys, "secret1".toCharArray());
+        javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverTls.init(managers.getKeyManagers(), null, null);
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, serverTls);
+        MsrpUri session = server.open((request, connection) -> 200);
+        assertEquals("msrps", session.scheme());
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        trust.init(keys);
+        javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientTls.init(null, trust.getTrustManagers(), null);
+        try (Socket client = clientTls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port())) {
+            client.setSoTimeout(5000);
+            client.getOutputStream().write(send("tls0001", session, "secret chat").getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, ((MsrpResponse) next(new MsrpParser(), client.getInputStream())).code());
+        }
+    }
 }
