@@ -1,0 +1,206 @@
+package org.sylkserver.conference;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
+
+import org.sylkserver.core.im.CpimException;
+import org.sylkserver.core.im.CpimMessage;
+
+/**
+ * The room's chat switch (spec §3.4, RFC 7701 style): every participant has its own chat session with the server,
+ * which re-originates what each one says. This class is the switching logic only (no MSRP, no SIP), so that its
+ * rules can be tested on their own:
+ *
+ * <ul>
+ *   <li>only {@code message/cpim} is taken (415 otherwise, 400 when it does not parse);</li>
+ *   <li>anti-spoofing: a CPIM {@code From} other than the session's own identity is dropped; a missing one is the
+ *       session's identity; a missing DateTime is now; {@code ?OTR:} messages are dropped;</li>
+ *   <li>{@code text/*} and {@code image/*} are relayed, {@code application/im-iscomposing+xml} too (RFC 3994),
+ *       anything else is refused with 413;</li>
+ *   <li>a CPIM {@code To} of exactly one recipient other than the room makes a private message, delivered to that
+ *       user's sessions and the sender's other sessions, never stored; otherwise the message is public: stored in
+ *       the history ({@code history_size}) and delivered to every other session, From the sender (display name:
+ *       its nickname if it has one), To the room, with its timestamp and extra CPIM headers (IMDN headers pass
+ *       through end to end);</li>
+ *   <li>nicknames (RFC 7701 NICKNAME): unique per room among sessions (425 otherwise), empty clears;</li>
+ *   <li>joiners get the history replayed with the original senders and times.</li>
+ * </ul>
+ */
+final class ChatSwitch {
+
+    /** One participant's chat stream as the switch sees it. */
+    interface Session {
+        /** {@code user@host} of the participant (the SIP identity), lower case. */
+        String uri();
+
+        /** The From display name of the SIP session. */
+        String displayName();
+
+        /** Sends a re-originated message to this participant. */
+        void deliver(CpimMessage message);
+    }
+
+    static final int OK = 200;
+    static final int BAD_REQUEST = 400;
+    static final int UNWANTED = 413;
+    static final int BAD_TYPE = 415;
+    static final int NICKNAME_IN_USE = 425;
+
+    private static final String IS_COMPOSING = "application/im-iscomposing+xml";
+    private static final Logger log = Logger.getLogger(ChatSwitch.class.getName());
+
+    private final String room;
+    private final int historySize;
+    private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    private final Map<Session, String> nicknames = new ConcurrentHashMap<>();
+    private final Deque<CpimMessage> history = new ArrayDeque<>();
+
+    /**
+     * @param room        {@code user@host} of the room
+     * @param historySize public messages kept for joiners ({@code history_size}, default 20)
+     */
+    ChatSwitch(String room, int historySize) {
+        this.room = Objects.requireNonNull(room, "room");
+        this.historySize = historySize;
+    }
+
+    /** A chat stream joined: it gets the history, oldest first. */
+    void join(Session session) {
+        sessions.add(session);
+        List<CpimMessage> replay;
+        synchronized (history) {
+            replay = new ArrayList<>(history);
+        }
+        replay.forEach(session::deliver);
+    }
+
+    /** A chat stream left. */
+    void leave(Session session) {
+        sessions.remove(session);
+        nicknames.remove(session);
+    }
+
+    /** The nickname of {@code session}, if it set one. */
+    Optional<String> nickname(Session session) {
+        return Optional.ofNullable(nicknames.get(session));
+    }
+
+    /** RFC 7701 NICKNAME: 200, or 425 when another session uses it; an empty nickname clears. */
+    synchronized int setNickname(Session session, String nickname) {
+        String wanted = nickname == null ? "" : nickname.strip();
+        if (wanted.isEmpty()) {
+            nicknames.remove(session);
+            return OK;
+        }
+        for (Map.Entry<Session, String> other : nicknames.entrySet()) {
+            if (other.getKey() != session && other.getValue().equalsIgnoreCase(wanted)) {
+                return NICKNAME_IN_USE;
+            }
+        }
+        nicknames.put(session, wanted);
+        return OK;
+    }
+
+    /**
+     * A complete message received from {@code sender} (after reassembly of its chunks).
+     *
+     * @return the status for the MSRP response
+     */
+    int received(Session sender, String contentType, byte[] body) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(CpimMessage.CONTENT_TYPE)) {
+            return BAD_TYPE;
+        }
+        if (body == null || body.length == 0) {
+            return OK; // keep-alive
+        }
+        CpimMessage message;
+        try {
+            message = CpimMessage.parse(body);
+        } catch (CpimException e) {
+            log.info(() -> "room " + room + ": CPIM from " + sender.uri() + " refused: " + e.getMessage());
+            return BAD_REQUEST;
+        }
+        String payloadType = message.contentType() == null ? "" : message.contentType().toLowerCase(Locale.ROOT);
+        boolean composing = payloadType.startsWith(IS_COMPOSING);
+        if (!composing && !payloadType.startsWith("text/") && !payloadType.startsWith("image/")) {
+            return UNWANTED;
+        }
+        Optional<CpimMessage.Address> from = message.from();
+        if (from.isPresent() && !AccessList.bare(from.get().uri()).equals(sender.uri())) {
+            log.info(() -> "room " + room + ": message from " + sender.uri() + " claiming to be "
+                    + from.get().uri() + " dropped");
+            return OK;
+        }
+        if (!composing && new String(message.content(), java.nio.charset.StandardCharsets.UTF_8).startsWith("?OTR:")) {
+            return OK;
+        }
+        List<CpimMessage.Address> to = message.to();
+        boolean isPrivate = to.size() == 1 && !AccessList.bare(to.get(0).uri()).equals(room);
+        CpimMessage relayed = reoriginate(sender, message, isPrivate ? to.get(0) : roomAddress());
+        for (Session session : sessions) {
+            if (session == sender) {
+                continue;
+            }
+            boolean recipient = isPrivate
+                    ? session.uri().equals(AccessList.bare(to.get(0).uri())) || session.uri().equals(sender.uri())
+                    : true;
+            if (recipient) {
+                session.deliver(relayed);
+            }
+        }
+        if (!isPrivate && !composing && historySize > 0) {
+            synchronized (history) {
+                history.addLast(relayed);
+                while (history.size() > historySize) {
+                    history.removeFirst();
+                }
+            }
+        }
+        return OK;
+    }
+
+    private CpimMessage.Address roomAddress() {
+        return new CpimMessage.Address("", "sip:" + room);
+    }
+
+    /** The message as the switch sends it: From the sender (nickname as display name), To, time, other headers. */
+    private CpimMessage reoriginate(Session sender, CpimMessage original, CpimMessage.Address to) {
+        String display = nicknames.getOrDefault(sender, sender.displayName() == null ? "" : sender.displayName());
+        List<CpimMessage.Header> headers = new ArrayList<>();
+        headers.add(new CpimMessage.Header("From", new CpimMessage.Address(display, "sip:" + sender.uri())
+                .toHeaderValue()));
+        headers.add(new CpimMessage.Header("To", to.toHeaderValue()));
+        boolean dated = false;
+        for (CpimMessage.Header header : original.headers()) {
+            String name = header.name();
+            if (name.equalsIgnoreCase("From") || name.equalsIgnoreCase("To") || name.equalsIgnoreCase("cc")) {
+                continue;
+            }
+            dated |= name.equalsIgnoreCase("DateTime");
+            headers.add(header);
+        }
+        if (!dated) {
+            headers.add(CpimMessage.builder().dateTime(OffsetDateTime.now(ZoneOffset.UTC))
+                    .contentHeader("Content-Type", "text/plain").build().headers().get(0));
+        }
+        return new CpimMessage(headers, original.contentHeaders(), original.content());
+    }
+
+    /** Messages in the history now. */
+    int historyLength() {
+        synchronized (history) {
+            return history.size();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.sylkserver.conference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.sylkserver.core.im.CpimMessage;
+
+/** The chat switch rules of spec §3.4 (RFC 7701 style switching, RFC 3862 CPIM), without MSRP or SIP. */
+class ChatSwitchTest {
+
+    private static final class Fake implements ChatSwitch.Session {
+        final String uri;
+        final String display;
+        final List<CpimMessage> got = new ArrayList<>();
+
+        Fake(String uri, String display) {
+            this.uri = uri;
+            this.display = display;
+        }
+
+        @Override
+        public String uri() {
+            return uri;
+        }
+
+        @Override
+        public String displayName() {
+            return display;
+        }
+
+        @Override
+        public void deliver(CpimMessage message) {
+            got.add(message);
+        }
+
+        String lastText() {
+            return new String(got.get(got.size() - 1).content(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static byte[] cpim(String from, String to, String type, String text, String... extra) {
+        StringBuilder s = new StringBuilder();
+        if (from != null) {
+            s.append("From: <").append(from).append(">\r\n");
+        }
+        if (to != null) {
+            s.append("To: <").append(to).append(">\r\n");
+        }
+        for (String header : extra) {
+            s.append(header).append("\r\n");
+        }
+        s.append("\r\nContent-Type: ").append(type).append("\r\n\r\n").append(text);
+        return s.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private final ChatSwitch room = new ChatSwitch("room@conference.example", 2);
+    private final Fake alice = new Fake("alice@example.com", "Alice");
+    private final Fake alicePhone = new Fake("alice@example.com", "Alice");
+    private final Fake bob = new Fake("bob@example.com", "Bob");
+    private final Fake carol = new Fake("carol@example.com", "");
+
+    private void everyoneJoins() {
+        room.join(alice);
+        room.join(alicePhone);
+        room.join(bob);
+        room.join(carol);
+    }
+
+    @Test
+    void publicMessagesGoToEveryOtherSessionFromTheSenderToTheRoom() throws Exception {
+        everyoneJoins();
+        assertEquals(200, room.received(alice, "message/cpim", cpim("sip:alice@example.com",
+                "sip:room@conference.example", "text/plain", "hello", "NS: imdn <urn:ietf:params:imdn>",
+                "imdn.Message-ID: abc123")));
+        assertTrue(alice.got.isEmpty(), "never back to the originating session");
+        for (Fake other : List.of(alicePhone, bob, carol)) {
+            CpimMessage m = other.got.get(0);
+            assertEquals("hello", other.lastText());
+            assertEquals("sip:alice@example.com", m.from().orElseThrow().uri());
+            assertEquals("Alice", m.from().orElseThrow().displayName());
+            assertEquals("sip:room@conference.example", m.to().get(0).uri());
+            assertTrue(m.dateTime().isPresent(), "a missing DateTime is filled in");
+            assertEquals("abc123", m.imdnMessageId().orElseThrow(), "IMDN headers pass through end to end");
+        }
+    }
+
+    @Test
+    void spoofedSendersAreDroppedAndAMissingFromIsTheSession() throws Exception {
+        everyoneJoins();
+        assertEquals(200, room.received(bob, "message/cpim", cpim("sip:alice@example.com", null, "text/plain", "I am Alice")));
+        assertTrue(carol.got.isEmpty(), "spoofed: dropped (spec §3.4)");
+        assertEquals(200, room.received(bob, "message/cpim", cpim(null, null, "text/plain", "no From")));
+        assertEquals("sip:bob@example.com", carol.got.get(0).from().orElseThrow().uri());
+    }
+
+    @Test
+    void privateMessagesReachTheRecipientAndTheSendersOtherDevicesOnly() throws Exception {
+        everyoneJoins();
+        room.received(alice, "message/cpim", cpim("sip:alice@example.com", "sip:bob@example.com", "text/plain", "psst"));
+        assertEquals("psst", bob.lastText());
+        assertEquals("sip:bob@example.com", bob.got.get(0).to().get(0).uri(), "To stays the recipient");
+        assertEquals("psst", alicePhone.lastText(), "the sender's other session gets a copy");
+        assertTrue(carol.got.isEmpty());
+        assertTrue(alice.got.isEmpty());
+        assertEquals(0, room.historyLength(), "private messages are not kept");
+    }
+
+    @Test
+    void historyIsReplayedToJoinersAndBounded() throws Exception {
+        room.join(alice);
+        for (String text : List.of("one", "two", "three")) {
+            room.received(alice, "message/cpim", cpim(null, null, "text/plain", text));
+        }
+        room.received(alice, "message/cpim", cpim(null, null, "application/im-iscomposing+xml", "<isComposing/>"));
+        room.join(bob);
+        assertEquals(List.of("two", "three"), bob.got.stream().map(m -> new String(m.content(), StandardCharsets.UTF_8))
+                .toList(), "the last history_size public messages, oldest first; no is-composing");
+    }
+
+    @Test
+    void wrongTypesAndBrokenCpimGetTheirStatus() {
+        everyoneJoins();
+        assertEquals(415, room.received(alice, "text/plain", "raw".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(400, room.received(alice, "message/cpim", "From <broken\r\n\r\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(413, room.received(alice, "message/cpim", cpim(null, null, "message/imdn+xml", "<imdn/>")));
+        assertEquals(200, room.received(alice, "message/cpim", new byte[0]), "an empty chunk is a keep-alive");
+        assertEquals(200, room.received(alice, "message/cpim", cpim(null, null, "text/plain", "?OTR:AAMD")));
+        assertTrue(bob.got.isEmpty(), "none of these reached anyone");
+    }
+
+    @Test
+    void nicknamesAreUniqueAndShownAsTheSendersName_rfc7701() throws Exception {
+        everyoneJoins();
+        assertEquals(200, room.setNickname(alice, "ally"));
+        assertEquals(425, room.setNickname(bob, "Ally"), "taken by another session");
+        assertEquals(200, room.setNickname(alice, "ally"), "setting one's own again is fine");
+        room.received(alice, "message/cpim", cpim(null, null, "text/plain", "hi"));
+        assertEquals("ally", bob.got.get(0).from().orElseThrow().displayName());
+        assertEquals(200, room.setNickname(alice, ""));
+        assertEquals(200, room.setNickname(bob, "ally"), "free again once cleared");
+        room.leave(bob);
+        assertEquals(200, room.setNickname(carol, "ally"), "and once its owner left");
+    }
+}
