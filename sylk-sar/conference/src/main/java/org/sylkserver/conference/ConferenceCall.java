@@ -29,6 +29,8 @@ final class ConferenceCall implements Serializable {
     final transient SipServletRequest invite;
     final transient AudioAnswerer.Origin origin;
     transient AudioAnswerer.Answer answer;
+    /** What the 200 OK carries: the audio answer, with the chat line when there is one. */
+    transient org.sylkserver.media.sdp.SessionDescription sdp;
     private State state = State.RINGING;
 
     ConferenceCall(String room, Participant participant, SipServletRequest invite, AudioAnswerer.Origin origin,
@@ -58,7 +60,7 @@ final class ConferenceCall implements Serializable {
             return;
         }
         SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
-        ok.setContent(answer.sdp().toBytes(), "application/sdp");
+        ok.setContent((sdp != null ? sdp : answer.sdp()).toBytes(), "application/sdp");
         try {
             Address contact = ok.getAddressHeader("Contact");
             if (contact != null) {
@@ -94,7 +96,10 @@ final class ConferenceCall implements Serializable {
         if (before == State.JOINED) {
             Room.leave(participant, room);
         }
-        participant.endpoint.close();
+        if (participant.endpoint != null) {
+            participant.endpoint.close();
+        }
+        participant.closeChat.run();
     }
 
     /** Ends the call from our side with a BYE (RTP timeout). */

@@ -82,11 +82,20 @@ final class ConferenceInfo {
                     xml.writeStartElement("joining-info");
                     text(xml, "when", DateTimeFormatter.ISO_INSTANT.format(p.joined));
                     xml.writeEndElement();
-                    xml.writeStartElement("media");
-                    xml.writeAttribute("id", Integer.toString(mediaId++));
-                    text(xml, "type", "audio");
-                    text(xml, "status", p.onHold ? "recvonly" : "sendrecv");
-                    xml.writeEndElement();
+                    if (p.endpoint != null || p.chat == null) {
+                        xml.writeStartElement("media");
+                        xml.writeAttribute("id", Integer.toString(mediaId++));
+                        text(xml, "type", "audio");
+                        text(xml, "status", p.onHold ? "recvonly" : "sendrecv");
+                        xml.writeEndElement();
+                    }
+                    if (p.chat != null) {
+                        xml.writeStartElement("media");
+                        xml.writeAttribute("id", Integer.toString(mediaId++));
+                        text(xml, "type", "message");
+                        text(xml, "status", "sendrecv");
+                        xml.writeEndElement();
+                    }
                     xml.writeEndElement();
                 }
                 xml.writeEndElement();

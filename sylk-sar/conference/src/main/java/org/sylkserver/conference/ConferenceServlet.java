@@ -1,6 +1,7 @@
 package org.sylkserver.conference;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
@@ -23,6 +24,8 @@ import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.msrp.MsrpServer;
+import org.sylkserver.media.msrp.MsrpUri;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
 import org.sylkserver.media.sdp.MediaDescription;
@@ -45,6 +48,8 @@ public class ConferenceServlet extends SylkSipServlet {
     private static volatile TimerService timers;
     private static volatile ConferenceSettings settings;
     private static volatile MixerClock clock;
+    private static volatile MsrpServer msrp;
+    private static volatile String msrpProto;
 
     private transient AudioAnswerer answerer;
 
@@ -58,6 +63,14 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
         clock = new MixerClock();
+        try {
+            javax.net.ssl.SSLContext tls = SylkRuntime.get().config().msrp().useTls()
+                    ? MsrpTls.context(SylkRuntime.get().config()) : null;
+            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls);
+            msrpProto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
+        } catch (IOException | GeneralSecurityException | ConfigException e) {
+            throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
+        }
         answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
                 SylkRuntime.get().config().rtp().srtpEncryption());
         log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
@@ -66,6 +79,14 @@ public class ConferenceServlet extends SylkSipServlet {
 
     @Override
     public void destroy() {
+        MsrpServer m = msrp;
+        if (m != null) {
+            try {
+                m.close();
+            } catch (IOException e) {
+                log.log(Level.FINE, "closing the MSRP listener", e);
+            }
+        }
         MixerClock c = clock;
         if (c != null) {
             c.close();
@@ -115,29 +136,56 @@ public class ConferenceServlet extends SylkSipServlet {
             notAcceptable(request, e);
             return;
         }
+        ChatMedia chat = msrp == null ? null : ChatMedia.find(offer, msrpProto);
+        boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
         Participant[] created = new Participant[1];
-        RtpAudioEndpoint endpoint;
-        try {
-            endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> {
-                if (created[0] != null) {
-                    rtpTimeout(created[0]);
-                }
-            });
-        } catch (IOException e) {
-            log.warning("conference call from " + caller + " refused: " + e.getMessage());
-            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
-            return;
-        }
+        RtpAudioEndpoint endpoint = null;
         AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        AudioAnswerer.Answer answer;
-        try {
-            answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
-        } catch (SdpException e) {
-            endpoint.close();
-            notAcceptable(request, e);
-            return;
+        AudioAnswerer.Answer answer = null;
+        SessionDescription sdp;
+        if (audioOffered || chat == null) {
+            try {
+                endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> {
+                    if (created[0] != null) {
+                        rtpTimeout(created[0]);
+                    }
+                });
+            } catch (IOException e) {
+                log.warning("conference call from " + caller + " refused: " + e.getMessage());
+                reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
+                return;
+            }
+            try {
+                answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
+            } catch (SdpException e) {
+                endpoint.close();
+                if (chat == null) {
+                    notAcceptable(request, e);
+                    return;
+                }
+                endpoint = null;
+                answer = null;
+            }
+        }
+        ChatStream chatStream = null;
+        if (answer != null) {
+            sdp = answer.sdp();
+        } else {
+            // chat only: every media line declined but the chat stream
+            java.net.InetAddress local = SylkRuntime.get().sdpAddress();
+            List<SessionDescription.Line> session = List.of(new SessionDescription.Line('v', "0"),
+                    new SessionDescription.Line('o', origin.next(local)), new SessionDescription.Line('s', "SylkServer"),
+                    new SessionDescription.Line('c', "IN " + (local instanceof java.net.Inet6Address ? "IP6" : "IP4")
+                            + " " + local.getHostAddress()), new SessionDescription.Line('t', "0 0"));
+            sdp = new SessionDescription(session, offer.media().stream()
+                    .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         }
         Address from = request.getFrom();
+        if (chat != null) {
+            chatStream = new ChatStream(caller, from.getDisplayName(), chat.remotePath());
+            chatStream.localUri = msrp.open(chatStream);
+            sdp = chat.into(sdp, chat.answer(chatStream.localUri, msrp.port(), msrpProto));
+        }
         Address contact;
         try {
             contact = request.getAddressHeader("Contact");
@@ -148,8 +196,28 @@ public class ConferenceServlet extends SylkSipServlet {
                 contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), endpoint);
         created[0] = participant;
         participant.session = request.getSession();
-        participant.onHold = onHold(answer);
+        participant.chat = chatStream;
+        if (chatStream != null) {
+            MsrpUri local = chatStream.localUri;
+            participant.closeChat = () -> msrp.close(local);
+        }
         ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
+        call.sdp = sdp;
+        if (answer != null) {
+            participant.onHold = onHold(answer);
+            startAudio(endpoint, answer, participant);
+        }
+        SipApplicationSession session = request.getApplicationSession();
+        session.setAttribute(ConferenceListener.CALL, call);
+        if (settings.answerDelay().isZero() || answer == null) {
+            call.answer();
+        } else {
+            request.createResponse(SipServletResponse.SC_RINGING).send();
+            timers.createTimer(session, settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
+        }
+    }
+
+    private void startAudio(RtpAudioEndpoint endpoint, AudioAnswerer.Answer answer, Participant participant) {
         if (answer.secure()) {
             endpoint.secure(answer.remoteKey(), answer.localKey());
         }
@@ -161,14 +229,6 @@ public class ConferenceServlet extends SylkSipServlet {
             });
         }
         endpoint.audioLevelExtension(answer.audioLevelId());
-        SipApplicationSession session = request.getApplicationSession();
-        session.setAttribute(ConferenceListener.CALL, call);
-        if (settings.answerDelay().isZero()) {
-            call.answer();
-        } else {
-            request.createResponse(SipServletResponse.SC_RINGING).send();
-            timers.createTimer(session, settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
-        }
     }
 
     /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
@@ -189,6 +249,10 @@ public class ConferenceServlet extends SylkSipServlet {
     /** Joins the mixer with the answer's first codec. */
     static void joinRoom(ConferenceCall call) {
         AudioAnswerer.Answer answer = call.answer;
+        if (answer == null) {
+            Room.join(call.room, clock, settings, call.participant, -1, null);
+            return;
+        }
         String format = answer.payloadTypes().get(0);
         RtpMap map = audio(answer).rtpMap(format);
         String encoding = map != null ? map.encoding() : format.equals("8") ? "PCMA" : "PCMU";

@@ -27,6 +27,10 @@ final class Participant {
     volatile boolean left;
     /** The ZRTP short authentication string once agreed (spec §3.8), else null. */
     volatile String sas;
+    /** The participant's chat stream, if it has one. */
+    volatile ChatStream chat;
+    /** Forgets the chat stream's MSRP session. */
+    volatile Runnable closeChat = () -> { };
     /** Ends the call from our side (a PIN refused three times). */
     volatile Runnable hangUp = () -> { };
     /** Digits typed so far and failed attempts, while a PIN is asked for (mixer and I/O threads: guarded by the room). */

@@ -31,6 +31,8 @@ final class Room {
     private static final Map<String, Room> ROOMS = new ConcurrentHashMap<>();
 
     final String name;
+    /** The room's chat (spec §3.4). */
+    final ChatSwitch chat;
     private final AudioMixer mixer;
     private final MixerClock clock;
     private final boolean musicOnHoldEnabled;
@@ -51,6 +53,7 @@ final class Room {
         this.name = name;
         this.clock = clock;
         this.mixer = new AudioMixer(name, maxSpeakers);
+        this.chat = new ChatSwitch(name, 20);
         this.musicOnHoldEnabled = musicOnHold;
         clock.start(mixer);
         log.info(() -> "room " + name + " created");
@@ -89,6 +92,16 @@ final class Room {
                 .count();
         boolean sameUserHere = participants.stream().anyMatch(p -> p.uri.equals(participant.uri));
         participants.add(participant);
+        ChatStream stream = participant.chat;
+        if (stream != null) {
+            stream.chatSwitch = chat;
+            chat.join(stream);
+        }
+        if (participant.endpoint == null) {
+            log.info(() -> participant + " joined room " + name + " with chat only (" + participants.size()
+                    + " sessions)");
+            return;
+        }
         Member member = mixer.join(participant.uri + " " + participant.callId, payloadType, codecs,
                 (payload, ts, marker) -> participant.endpoint.send(payloadType, payload, ts, marker));
         member.isolate(true);
@@ -184,6 +197,9 @@ final class Room {
             return;
         }
         participant.left = true;
+        if (participant.chat != null) {
+            chat.leave(participant.chat);
+        }
         Member member = participant.member;
         if (member != null) {
             member.leave();

@@ -1,0 +1,191 @@
+package org.sylkserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Conference chat (spec §3.4, issue 5) with a minimal SIP + MSRP client written for the test: two participants
+ * join a room with a chat-only session (m=message TCP/TLS/MSRP), connect to the path the server answers over TLS,
+ * and what one says in CPIM reaches the other re-originated by the room.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ChatIT {
+
+    @Deployment(testable = false)
+    static WebArchive conference() {
+        return Archives.conference();
+    }
+
+    /** One chat participant: its SIP dialog (over TCP) and its MSRP connection (over TLS). */
+    private static final class ChatClient implements AutoCloseable {
+        final String user;
+        final SipConnection sip;
+        final String callId;
+        String toTag;
+        Socket msrp;
+        String serverPath;
+        final String ownPath;
+        int cseq = 1;
+
+        ChatClient(String user) throws IOException {
+            this.user = user;
+            this.sip = SipConnection.tcp(Sipp.SERVER, Sipp.SIP_PORT);
+            this.callId = user + "-" + System.nanoTime() + "@127.0.0.1";
+            this.ownPath = "msrps://127.0.0.1:9/" + user + "0001;tcp";
+        }
+
+        String headers(String method, int seq, String branch) {
+            return "Via: SIP/2.0/TCP 127.0.0.1:" + sip.localPort() + ";branch=z9hG4bK" + branch + "\r\n"
+                    + "From: <sip:" + user + "@127.0.0.1>;tag=" + user + "tag\r\n"
+                    + "To: <sip:chatroom@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                    + "Call-ID: " + callId + "\r\nCSeq: " + seq + " " + method + "\r\nMax-Forwards: 70\r\n"
+                    + "Contact: <sip:" + user + "@127.0.0.1:" + sip.localPort() + ";transport=tcp>\r\n";
+        }
+
+        void join() throws Exception {
+            String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                    + "m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim text/plain\r\n"
+                    + "a=accept-wrapped-types:*\r\na=path:" + ownPath + "\r\na=setup:active\r\n";
+            sip.send("INVITE sip:chatroom@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                    + headers("INVITE", cseq, "inv" + user) + "Content-Type: application/sdp\r\nContent-Length: "
+                    + sdp.length() + "\r\n\r\n" + sdp);
+            String ok = sip.receiveFinal();
+            assertTrue(ok.startsWith("SIP/2.0 200"), ok);
+            Matcher tag = Pattern.compile("(?im)^To:.*;tag=([^;\\s]+)").matcher(ok);
+            assertTrue(tag.find(), ok);
+            toTag = tag.group(1);
+            Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);
+            assertTrue(path.find(), "the answer has an MSRP path: " + ok);
+            assertTrue(ok.contains("m=message ") && ok.contains("TCP/TLS/MSRP"), ok);
+            assertTrue(ok.contains("a=chatroom:nickname private-messages"), ok);
+            serverPath = path.group(1);
+            sip.send("ACK sip:chatroom@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                    + headers("ACK", cseq, "ack" + user) + "Content-Length: 0\r\n\r\n");
+            Matcher address = Pattern.compile("msrps://([^:/]+):(\\d+)/").matcher(serverPath);
+            assertTrue(address.find(), serverPath);
+            msrp = trustAll().getSocketFactory().createSocket(address.group(1), Integer.parseInt(address.group(2)));
+            msrp.setSoTimeout(10_000);
+            // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND
+            send("bind" + user, null, null);
+            assertTrue(readMessage().startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
+        }
+
+        void send(String tid, String contentType, String body) throws IOException {
+            StringBuilder m = new StringBuilder("MSRP " + tid + " SEND\r\nTo-Path: " + serverPath + "\r\nFrom-Path: "
+                    + ownPath + "\r\nMessage-ID: msg" + tid + "\r\n");
+            if (body == null) {
+                m.append("Byte-Range: 1-0/0\r\n");
+            } else {
+                m.append("Byte-Range: 1-").append(body.getBytes(StandardCharsets.UTF_8).length).append('/')
+                        .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\nContent-Type: ")
+                        .append(contentType).append("\r\n\r\n").append(body).append("\r\n");
+            }
+            m.append("-------").append(tid).append("$\r\n");
+            OutputStream out = msrp.getOutputStream();
+            out.write(m.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        /** The next MSRP message as text (up to and including its end-line). */
+        String readMessage() throws IOException {
+            InputStream in = msrp.getInputStream();
+            StringBuilder text = new StringBuilder();
+            String tid = null;
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("MSRP connection closed; read so far: " + text);
+                }
+                text.append((char) b);
+                if (tid == null && text.length() > 5 && text.charAt(text.length() - 1) == ' '
+                        && text.indexOf(" ", 5) == text.length() - 1) {
+                    tid = text.substring(5, text.length() - 1);
+                }
+                if (tid != null && text.toString().endsWith("-------" + tid + "$\r\n")) {
+                    return text.toString();
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                sip.send("BYE sip:chatroom@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                        + headers("BYE", ++cseq, "bye" + user) + "Content-Length: 0\r\n\r\n");
+                sip.receiveFinal();
+            } finally {
+                if (msrp != null) {
+                    msrp.close();
+                }
+                sip.close();
+            }
+        }
+    }
+
+    private static SSLContext trustAll() throws Exception {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                // the test server's self-signed certificate
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return tls;
+    }
+
+    @Test
+    void whatOneParticipantSaysReachesTheOther_spec3_4() throws Exception {
+        try (ChatClient alice = new ChatClient("alice"); ChatClient bob = new ChatClient("bob")) {
+            alice.join();
+            bob.join();
+            ServerLogs.await("bob@127.0.0.1 (", Duration.ofSeconds(10));
+            String cpim = "From: <sip:alice@127.0.0.1>\r\nTo: <sip:chatroom@127.0.0.1>\r\n\r\n"
+                    + "Content-Type: text/plain\r\n\r\nHello, Bob!";
+            alice.send("say0001", "message/cpim", cpim);
+            String atBob = bob.readMessage();
+            assertTrue(atBob.contains(" SEND\r\n"), atBob);
+            assertTrue(atBob.contains("Hello, Bob!"), atBob);
+            assertTrue(atBob.contains("From: <sip:alice@127.0.0.1>"), "re-originated from the sender: " + atBob);
+            assertTrue(atBob.contains("Content-Type: message/cpim"), atBob);
+            assertTrue(alice.readMessage().startsWith("MSRP say0001 200"), "alice's SEND is answered 200");
+            // spec §3.4: only CPIM; anti-spoofing drops a message claiming to be someone else
+            alice.send("raw00001", "text/plain", "not cpim");
+            assertTrue(alice.readMessage().startsWith("MSRP raw00001 415"), "415 for a non-CPIM chunk");
+            alice.send("spoof001", "message/cpim", "From: <sip:carol@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nI am Carol");
+            assertTrue(alice.readMessage().startsWith("MSRP spoof001 200"));
+            bob.send("back0001", "message/cpim", "To: <sip:chatroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nHi Alice");
+            String atAlice = alice.readMessage();
+            assertTrue(atAlice.contains("Hi Alice") && atAlice.contains("sip:bob@127.0.0.1"),
+                    "the spoofed message never arrived; Bob's did: " + atAlice);
+        }
+    }
+}

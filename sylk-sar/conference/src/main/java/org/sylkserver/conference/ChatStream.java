@@ -1,0 +1,142 @@
+package org.sylkserver.conference;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.sylkserver.core.im.CpimMessage;
+import org.sylkserver.media.msrp.Continuation;
+import org.sylkserver.media.msrp.MsrpHeader;
+import org.sylkserver.media.msrp.MsrpRequest;
+import org.sylkserver.media.msrp.MsrpServer;
+import org.sylkserver.media.msrp.MsrpUri;
+
+/**
+ * One participant's MSRP chat session with the room: receives its requests (reassembling chunked messages, RFC
+ * 4975 §5.1), passes them to the {@link ChatSwitch}, and sends it what others say on the connection it opened.
+ * Messages for it that come before its connection (the history) wait, at most {@value #MAX_WAITING}.
+ */
+final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
+
+    private static final Logger log = Logger.getLogger(ChatStream.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_WAITING = 100;
+    /** Largest chat message reassembled (chunks beyond it are refused with 413). */
+    private static final int MAX_MESSAGE = 4 * 1024 * 1024;
+
+    private final String uri;
+    private final String displayName;
+    private final List<MsrpUri> remotePath;
+    private final Deque<CpimMessage> waiting = new ArrayDeque<>();
+    private final Map<String, ByteArrayOutputStream> partial = new HashMap<>();
+    volatile MsrpUri localUri;
+    volatile ChatSwitch chatSwitch;
+    private MsrpServer.Connection connection;
+
+    ChatStream(String uri, String displayName, List<MsrpUri> remotePath) {
+        this.uri = uri;
+        this.displayName = displayName;
+        this.remotePath = remotePath;
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public String displayName() {
+        return displayName;
+    }
+
+    @Override
+    public synchronized void deliver(CpimMessage message) {
+        if (connection == null) {
+            if (waiting.size() < MAX_WAITING) {
+                waiting.add(message);
+            }
+            return;
+        }
+        send(message);
+    }
+
+    private void send(CpimMessage message) {
+        byte[] body = message.toBytes();
+        String tid = HexFormat.of().formatHex(randomBytes(8));
+        MsrpRequest send = new MsrpRequest(tid, MsrpRequest.SEND, remotePath, List.of(localUri), List.of(
+                new MsrpHeader("Message-ID", HexFormat.of().formatHex(randomBytes(8))),
+                new MsrpHeader("Byte-Range", "1-" + body.length + "/" + body.length),
+                new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE)), body, Continuation.COMPLETE);
+        try {
+            connection.send(send);
+        } catch (IOException e) {
+            log.log(Level.FINE, "cannot send chat to " + uri, e);
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    @Override
+    public int request(MsrpRequest request, MsrpServer.Connection from) {
+        synchronized (this) {
+            if (connection == null) {
+                connection = from;
+                waiting.forEach(this::send);
+                waiting.clear();
+            }
+        }
+        ChatSwitch room = chatSwitch;
+        if (room == null) {
+            return 481;
+        }
+        switch (request.method()) {
+            case MsrpRequest.NICKNAME:
+                return room.setNickname(this, request.header("Use-Nickname").orElse("").replace("\"", ""));
+            case MsrpRequest.REPORT:
+                return 200;
+            case MsrpRequest.SEND:
+                break;
+            default:
+                return 501;
+        }
+        if (!request.hasBody()) {
+            return 200; // keep-alive, and the first SEND that binds the connection (RFC 4975 §5.4)
+        }
+        String id = request.messageId().orElse("");
+        ByteArrayOutputStream buffer = partial.computeIfAbsent(id, k -> new ByteArrayOutputStream());
+        if (buffer.size() + request.body().length > MAX_MESSAGE) {
+            partial.remove(id);
+            return 413;
+        }
+        buffer.writeBytes(request.body());
+        switch (request.continuation()) {
+            case MORE:
+                return 200;
+            case ABORTED:
+                partial.remove(id);
+                return 200;
+            default:
+                partial.remove(id);
+                return room.received(this, request.contentType().orElse(null), buffer.toByteArray());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "chat of " + uri + " (" + new String(localUri == null ? new byte[0]
+                : localUri.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8) + ")";
+    }
+}

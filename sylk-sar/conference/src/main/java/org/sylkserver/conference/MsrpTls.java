@@ -1,0 +1,34 @@
+package org.sylkserver.conference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.tls.ServerCertificate;
+
+/** The TLS context of MSRP over TLS: the server's own certificate (the one SIP over TLS presents). */
+final class MsrpTls {
+
+    private MsrpTls() {
+    }
+
+    static SSLContext context(ServerConfig config) throws IOException, GeneralSecurityException, ConfigException {
+        ServerCertificate certificate = ServerCertificate.obtain(config);
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(certificate.keyStore())) {
+            keys.load(in, certificate.keyStorePassword().toCharArray());
+        }
+        KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(keys, certificate.keyStorePassword().toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(managers.getKeyManagers(), null, null);
+        return tls;
+    }
+}
