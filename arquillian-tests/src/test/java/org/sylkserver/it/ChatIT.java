@@ -46,6 +46,7 @@ class ChatIT {
         String serverPath;
         final String ownPath;
         int cseq = 1;
+        final java.util.List<String> inbox = new java.util.ArrayList<>();
 
         ChatClient(String user) throws IOException {
             this.user = user;
@@ -87,7 +88,7 @@ class ChatIT {
             msrp.setSoTimeout(10_000);
             // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND
             send("bind" + user, null, null);
-            assertTrue(readMessage().startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
+            readUntil(m -> m.startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
         }
 
         void send(String tid, String contentType, String body) throws IOException {
@@ -104,6 +105,18 @@ class ChatIT {
             OutputStream out = msrp.getOutputStream();
             out.write(m.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
+        }
+
+        /** Reads messages until one matches (returned); the others are kept in {@link #inbox}. */
+        String readUntil(java.util.function.Predicate<String> wanted, String what) throws IOException {
+            for (int i = 0; i < 20; i++) {
+                String message = readMessage();
+                if (wanted.test(message)) {
+                    return message;
+                }
+                inbox.add(message);
+            }
+            throw new AssertionError(user + ": no " + what + "; got " + inbox);
         }
 
         /** The next MSRP message as text (up to and including its end-line). */
@@ -170,22 +183,25 @@ class ChatIT {
             ServerLogs.await("bob@127.0.0.1 (", Duration.ofSeconds(10));
             String cpim = "From: <sip:alice@127.0.0.1>\r\nTo: <sip:chatroom@127.0.0.1>\r\n\r\n"
                     + "Content-Type: text/plain\r\n\r\nHello, Bob!";
+            assertTrue(bob.inbox.stream().anyMatch(m -> m.contains("Welcome! There is one more participant in the"
+                    + " conference")), "the joiner's welcome (spec §3.3): " + bob.inbox);
+            String joined = alice.readUntil(m -> m.contains("bob@127.0.0.1 has joined the room with chat"), "status");
+            assertTrue(joined.contains("agp.Message-Type: status"), joined);
             alice.send("say0001", "message/cpim", cpim);
-            String atBob = bob.readMessage();
+            String atBob = bob.readUntil(m -> m.contains("Hello, Bob!"), "alice's message");
             assertTrue(atBob.contains(" SEND\r\n"), atBob);
-            assertTrue(atBob.contains("Hello, Bob!"), atBob);
             assertTrue(atBob.contains("From: <sip:alice@127.0.0.1>"), "re-originated from the sender: " + atBob);
             assertTrue(atBob.contains("Content-Type: message/cpim"), atBob);
-            assertTrue(alice.readMessage().startsWith("MSRP say0001 200"), "alice's SEND is answered 200");
+            alice.readUntil(m -> m.startsWith("MSRP say0001 200"), "the 200 to her SEND");
             // spec §3.4: only CPIM; anti-spoofing drops a message claiming to be someone else
             alice.send("raw00001", "text/plain", "not cpim");
-            assertTrue(alice.readMessage().startsWith("MSRP raw00001 415"), "415 for a non-CPIM chunk");
+            alice.readUntil(m -> m.startsWith("MSRP raw00001 415"), "415 for a non-CPIM chunk");
             alice.send("spoof001", "message/cpim", "From: <sip:carol@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nI am Carol");
-            assertTrue(alice.readMessage().startsWith("MSRP spoof001 200"));
+            alice.readUntil(m -> m.startsWith("MSRP spoof001 200"), "the 200 to the spoofed message");
             bob.send("back0001", "message/cpim", "To: <sip:chatroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nHi Alice");
-            String atAlice = alice.readMessage();
-            assertTrue(atAlice.contains("Hi Alice") && atAlice.contains("sip:bob@127.0.0.1"),
-                    "the spoofed message never arrived; Bob's did: " + atAlice);
+            String atAlice = alice.readUntil(m -> m.contains("Hi Alice"), "bob's answer");
+            assertTrue(atAlice.contains("sip:bob@127.0.0.1"), atAlice);
+            assertTrue(bob.inbox.stream().noneMatch(m -> m.contains("I am Carol")), "the spoofed message never arrived");
         }
     }
 }

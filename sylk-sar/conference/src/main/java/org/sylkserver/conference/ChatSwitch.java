@@ -91,6 +91,58 @@ final class ChatSwitch {
         nicknames.remove(session);
     }
 
+    /** AG Projects' CPIM namespace for the status marker (spec §3.4). */
+    static final String AGP_NAMESPACE = "urn:ag-projects:xml:ns:cpim";
+
+    /**
+     * The welcome a chat joiner gets from the room (spec §3.3): how many others are here and how to join.
+     *
+     * @param others other distinct participants
+     */
+    void welcome(Session session, int others) {
+        String count = others == 0 ? "You are the first participant"
+                : others == 1 ? "There is one more participant" : "There are " + others + " more participants";
+        session.deliver(fromRoom(count + " in the conference. Others can join by using:\nSIP: " + room, false));
+    }
+
+    /**
+     * A server status message (join, leave) from the room to every chat session but {@code except}, marked
+     * {@code agp.Message-Type: status} so clients render it as a notice (spec §3.4).
+     */
+    void status(String text, Session except) {
+        CpimMessage message = fromRoom(text, true);
+        for (Session session : sessions) {
+            if (session != except) {
+                session.deliver(message);
+            }
+        }
+    }
+
+    private CpimMessage fromRoom(String text, boolean status) {
+        CpimMessage.Builder builder = CpimMessage.builder()
+                .from(new CpimMessage.Address("Conference Room", "sip:" + room))
+                .to(roomAddress())
+                .dateTime(OffsetDateTime.now(ZoneOffset.UTC));
+        if (status) {
+            builder.namespace("agp", AGP_NAMESPACE).header("agp.Message-Type", "status");
+        }
+        return builder.contentHeader("Content-Type", "text/plain")
+                .content((status ? text : "Welcome! " + text).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .build();
+    }
+
+    /** How long someone stayed, as the original means to write it: N seconds, MM:SS or HH:MM:SS (spec §3.3). */
+    static String duration(java.time.Duration stay) {
+        long seconds = stay.getSeconds();
+        if (seconds < 60) {
+            return seconds + " seconds";
+        }
+        if (seconds < 3600) {
+            return String.format(Locale.ROOT, "%02d:%02d", seconds / 60, seconds % 60);
+        }
+        return String.format(Locale.ROOT, "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    }
+
     /** The nickname of {@code session}, if it set one. */
     Optional<String> nickname(Session session) {
         return Optional.ofNullable(nicknames.get(session));

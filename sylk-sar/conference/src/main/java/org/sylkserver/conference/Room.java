@@ -93,8 +93,14 @@ final class Room {
         boolean sameUserHere = participants.stream().anyMatch(p -> p.uri.equals(participant.uri));
         participants.add(participant);
         ChatStream stream = participant.chat;
+        if (!sameUserHere) {
+            String types = participant.endpoint != null && stream != null ? "audio and chat"
+                    : participant.endpoint != null ? "audio" : "chat";
+            chat.status(identity(participant) + " has joined the room with " + types, stream);
+        }
         if (stream != null) {
             stream.chatSwitch = chat;
+            chat.welcome(stream, (int) others);
             chat.join(stream);
         }
         if (participant.endpoint == null) {
@@ -156,6 +162,12 @@ final class Room {
         }
     }
 
+    /** {@code Display Name <user@host>} or {@code user@host} (spec §3.3). */
+    private static String identity(Participant participant) {
+        String display = participant.displayName;
+        return display == null || display.isBlank() ? participant.uri : display + " <" + participant.uri + ">";
+    }
+
     /** After the welcome: into the mix; the others hear the join tone. Mixer thread. */
     private synchronized void connected(Participant participant) {
         Member member = participant.member;
@@ -199,6 +211,10 @@ final class Room {
         participant.left = true;
         if (participant.chat != null) {
             chat.leave(participant.chat);
+        }
+        if (participants.stream().noneMatch(p -> p.uri.equals(participant.uri))) {
+            chat.status(identity(participant) + " has left the room after "
+                    + ChatSwitch.duration(java.time.Duration.between(participant.joined, java.time.Instant.now())), null);
         }
         Member member = participant.member;
         if (member != null) {

@@ -146,4 +146,30 @@ class ChatSwitchTest {
         room.leave(bob);
         assertEquals(200, room.setNickname(carol, "ally"), "and once its owner left");
     }
+
+    /** Spec §3.3/§3.4: the welcome to a joiner, status notices to the others, durations as the original means. */
+    @Test
+    void welcomeAndStatusMessagesComeFromTheRoom() throws Exception {
+        room.join(alice);
+        room.join(bob);
+        room.welcome(carol, 2);
+        assertEquals("Welcome! There are 2 more participants in the conference. Others can join by using:\n"
+                + "SIP: room@conference.example", carol.lastText());
+        assertEquals("sip:room@conference.example", carol.got.get(0).from().orElseThrow().uri());
+        room.status("Carol <carol@example.com> has joined the room with chat", carol);
+        assertEquals("Carol <carol@example.com> has joined the room with chat", bob.lastText());
+        assertEquals("status", bob.got.get(0).namespaced(ChatSwitch.AGP_NAMESPACE, "Message-Type"));
+        assertEquals(1, carol.got.size(), "not to the one it is about");
+        assertEquals("You are the first participant", new String(welcomeOf(0), StandardCharsets.UTF_8)
+                .substring("Welcome! ".length(), "Welcome! ".length() + 29));
+        assertEquals("45 seconds", ChatSwitch.duration(java.time.Duration.ofSeconds(45)));
+        assertEquals("02:05", ChatSwitch.duration(java.time.Duration.ofSeconds(125)));
+        assertEquals("01:00:07", ChatSwitch.duration(java.time.Duration.ofSeconds(3607)));
+    }
+
+    private byte[] welcomeOf(int others) {
+        Fake fresh = new Fake("dave@example.com", "");
+        room.welcome(fresh, others);
+        return fresh.got.get(0).content();
+    }
 }
