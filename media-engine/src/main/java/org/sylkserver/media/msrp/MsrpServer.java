@@ -52,6 +52,7 @@ public final class MsrpServer implements AutoCloseable {
     private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
     private final AtomicInteger names = new AtomicInteger();
     private final Thread acceptor;
+    private volatile java.util.function.BiConsumer<String, byte[]> tracer;
 
     /** Listens on {@code address:port} (0: any free port) over TCP. */
     public MsrpServer(InetAddress address, int port) throws IOException {
@@ -71,6 +72,14 @@ public final class MsrpServer implements AutoCloseable {
         acceptor.setDaemon(true);
         acceptor.start();
         log.info(() -> "MSRP listening on " + socket.getLocalSocketAddress() + (secure ? " (TLS)" : " (TCP)"));
+    }
+
+    /**
+     * Traces every message received and sent ({@code trace_msrp}): {@code tracer} gets a heading (direction,
+     * peer) and the message's bytes as on the wire.
+     */
+    public void trace(java.util.function.BiConsumer<String, byte[]> tracer) {
+        this.tracer = tracer;
     }
 
     /** The port it listens on. */
@@ -132,7 +141,12 @@ public final class MsrpServer implements AutoCloseable {
 
         /** Sends a message on this connection (any thread). */
         public synchronized void send(MsrpMessage message) throws IOException {
-            out.write(message.toBytes());
+            byte[] bytes = message.toBytes();
+            java.util.function.BiConsumer<String, byte[]> t = tracer;
+            if (t != null) {
+                t.accept("OUTGOING to " + client.getRemoteSocketAddress(), bytes);
+            }
+            out.write(bytes);
             out.flush();
         }
 
@@ -151,6 +165,11 @@ public final class MsrpServer implements AutoCloseable {
             try (InputStream in = client.getInputStream()) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
+                    java.util.function.BiConsumer<String, byte[]> t = tracer;
+                    if (t != null) {
+                        t.accept("INCOMING from " + client.getRemoteSocketAddress(),
+                                java.util.Arrays.copyOf(buffer, n));
+                    }
                     parser.feed(buffer, 0, n);
                     while (true) {
                         MsrpMessage message;

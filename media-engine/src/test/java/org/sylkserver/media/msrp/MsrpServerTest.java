@@ -181,4 +181,22 @@ class MsrpServerTest {
             assertEquals(200, ((MsrpResponse) next(new MsrpParser(), client.getInputStream())).code());
         }
     }
+
+    /** trace_msrp: what arrives and what is sent is handed to the tracer as on the wire. */
+    @Test
+    void tracesShowBothDirections() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
+        BlockingQueue<String> trace = new LinkedBlockingQueue<>();
+        server.trace((heading, bytes) -> trace.add(heading + "\n" + new String(bytes, StandardCharsets.UTF_8)));
+        MsrpUri session = server.open((request, connection) -> 200);
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            client.setSoTimeout(5000);
+            client.getOutputStream().write(send("trc0001", session, "traced").getBytes(StandardCharsets.UTF_8));
+            next(new MsrpParser(), client.getInputStream());
+            String in = trace.poll(5, TimeUnit.SECONDS);
+            String out = trace.poll(5, TimeUnit.SECONDS);
+            assertTrue(in.startsWith("INCOMING from /127.0.0.1:") && in.contains("MSRP trc0001 SEND"), in);
+            assertTrue(out.startsWith("OUTGOING to /127.0.0.1:") && out.contains("MSRP trc0001 200 OK"), out);
+        }
+    }
 }

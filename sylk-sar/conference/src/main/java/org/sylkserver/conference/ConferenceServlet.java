@@ -68,6 +68,9 @@ public class ConferenceServlet extends SylkSipServlet {
                     ? MsrpTls.context(SylkRuntime.get().config()) : null;
             msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls);
             msrpProto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
+            if (SylkRuntime.get().config().server().traceMsrp()) {
+                msrp.trace(MsrpTrace.to(SylkRuntime.get().config().server().traceDir().resolve("msrp_trace.log")));
+            }
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
         }
