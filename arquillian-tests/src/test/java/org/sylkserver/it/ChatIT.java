@@ -140,16 +140,23 @@ class ChatIT {
             }
         }
 
+        private boolean closed;
+
         @Override
         public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
             try {
                 sip.send("BYE sip:chatroom@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
                         + headers("BYE", ++cseq, "bye" + user) + "Content-Length: 0\r\n\r\n");
-                sip.receiveFinal();
+                // skip anything else (a 2xx to the INVITE sent again before our ACK arrived) until the BYE's answer
+                String response;
+                do {
+                    response = sip.receiveFinal();
+                } while (!response.contains(" BYE\r\n"));
             } finally {
-                if (msrp != null) {
-                    msrp.close();
-                }
                 sip.close();
             }
         }
@@ -202,6 +209,11 @@ class ChatIT {
             String atAlice = alice.readUntil(m -> m.contains("Hi Alice"), "bob's answer");
             assertTrue(atAlice.contains("sip:bob@127.0.0.1"), atAlice);
             assertTrue(bob.inbox.stream().noneMatch(m -> m.contains("I am Carol")), "the spoofed message never arrived");
+            bob.close();
+            alice.readUntil(m -> m.contains("bob@127.0.0.1 has left the room after"), "bob's leave notice");
+            // the server closes bob's MSRP connection: what was in flight is read, then the stream ends (reading
+            // would time out after 10 s if the connection stayed open)
+            bob.msrp.getInputStream().readAllBytes();
         }
     }
 }

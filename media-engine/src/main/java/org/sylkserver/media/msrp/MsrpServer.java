@@ -150,7 +150,8 @@ public final class MsrpServer implements AutoCloseable {
             out.flush();
         }
 
-        void close() {
+        /** Closes the connection (its reader ends); for a session that ended and does not share it. */
+        public void close() {
             connections.remove(this);
             try {
                 client.close();

@@ -169,7 +169,11 @@ class MsrpServerTest {
         javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
         serverTls.init(managers.getKeyManagers(), null, null);
         server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, serverTls);
-        MsrpUri session = server.open((request, connection) -> 200);
+        BlockingQueue<MsrpServer.Connection> connections = new LinkedBlockingQueue<>();
+        MsrpUri session = server.open((request, connection) -> {
+            connections.add(connection);
+            return 200;
+        });
         assertEquals("msrps", session.scheme());
         javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
         trust.init(keys);
@@ -179,6 +183,11 @@ class MsrpServerTest {
             client.setSoTimeout(5000);
             client.getOutputStream().write(send("tls0001", session, "secret chat").getBytes(StandardCharsets.UTF_8));
             assertEquals(200, ((MsrpResponse) next(new MsrpParser(), client.getInputStream())).code());
+            // the session ends: the server closes the connection while its reader is blocked in a read
+            long start = System.nanoTime();
+            connections.poll(5, TimeUnit.SECONDS).close();
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "close does not wait for the reader");
+            assertEquals(null, next(new MsrpParser(), client.getInputStream()), "the client sees the end");
         }
     }
 

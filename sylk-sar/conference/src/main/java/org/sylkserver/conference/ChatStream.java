@@ -134,6 +134,13 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
         }
     }
 
+    /** The session ended: the participant's connection is closed (it carried only this session). */
+    synchronized void closeConnection() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
     @Override
     public String toString() {
         return "chat of " + uri + " (" + new String(localUri == null ? new byte[0]

@@ -93,13 +93,17 @@ final class ConferenceCall implements Serializable {
             state = State.ENDED;
         }
         log.info(() -> participant + " left room " + room + ": " + why);
-        if (before == State.JOINED) {
-            Room.leave(participant, room);
+        try {
+            if (before == State.JOINED) {
+                Room.leave(participant, room);
+            }
+        } finally {
+            // the media go whatever happened in the room
+            if (participant.endpoint != null) {
+                participant.endpoint.close();
+            }
+            participant.closeChat.run();
         }
-        if (participant.endpoint != null) {
-            participant.endpoint.close();
-        }
-        participant.closeChat.run();
     }
 
     /** Ends the call from our side with a BYE (RTP timeout). */

@@ -202,7 +202,11 @@ public class ConferenceServlet extends SylkSipServlet {
         participant.chat = chatStream;
         if (chatStream != null) {
             MsrpUri local = chatStream.localUri;
-            participant.closeChat = () -> msrp.close(local);
+            ChatStream stream = chatStream;
+            participant.closeChat = () -> {
+                msrp.close(local);
+                stream.closeConnection();
+            };
         }
         ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
         call.sdp = sdp;

@@ -220,7 +220,7 @@ final class Room {
         if (member != null) {
             member.leave();
         }
-        if (member == musicListener) {
+        if (member != null && member == musicListener) {
             musicOnHold.stop();
             musicListener = null;
         }

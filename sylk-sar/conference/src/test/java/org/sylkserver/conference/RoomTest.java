@@ -135,4 +135,19 @@ class RoomTest {
         assertNotNull(alice.member);
         Room.leave(alice, "open@example.com");
     }
+
+    /** A chat-only participant has no mixer member: leaving must not touch music on hold (it did: NPE). */
+    @Test
+    void chatOnlyParticipantsComeAndGo() throws Exception {
+        Participant alice = new Participant("c1", "alice@example.com", null, "sip:alice@example.com", null);
+        alice.chat = new ChatStream("alice@example.com", "", java.util.List.of());
+        Room room = Room.join("chat@example.com", clock, settings, alice, -1, null);
+        assertNull(alice.member);
+        Participant bob = participant("bob@example.com");
+        join("chat@example.com", bob);
+        Room.leave(alice, "chat@example.com");
+        assertEquals(1, room.participants().size());
+        Room.leave(bob, "chat@example.com");
+        assertNull(Room.find("chat@example.com"));
+    }
 }
