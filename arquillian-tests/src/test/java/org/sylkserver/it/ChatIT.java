@@ -47,6 +47,7 @@ class ChatIT {
         final String ownPath;
         int cseq = 1;
         final java.util.List<String> inbox = new java.util.ArrayList<>();
+        final long unique = System.nanoTime();
 
         ChatClient(String user) throws IOException {
             this.user = user;
@@ -56,8 +57,9 @@ class ChatIT {
         }
 
         String headers(String method, int seq, String branch) {
-            return "Via: SIP/2.0/TCP 127.0.0.1:" + sip.localPort() + ";branch=z9hG4bK" + branch + "\r\n"
-                    + "From: <sip:" + user + "@127.0.0.1>;tag=" + user + "tag\r\n"
+            // branches and tags unique per client: a repeated branch would be taken for a retransmission
+            return "Via: SIP/2.0/TCP 127.0.0.1:" + sip.localPort() + ";branch=z9hG4bK" + branch + unique + "\r\n"
+                    + "From: <sip:" + user + "@127.0.0.1>;tag=" + user + unique + "\r\n"
                     + "To: <sip:chatroom@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
                     + "Call-ID: " + callId + "\r\nCSeq: " + seq + " " + method + "\r\nMax-Forwards: 70\r\n"
                     + "Contact: <sip:" + user + "@127.0.0.1:" + sip.localPort() + ";transport=tcp>\r\n";
@@ -89,6 +91,14 @@ class ChatIT {
             // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND
             send("bind" + user, null, null);
             readUntil(m -> m.startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
+        }
+
+        /** RFC 7701 §6.1: asks for a nickname. */
+        void nickname(String tid, String nickname) throws IOException {
+            String m = "MSRP " + tid + " NICKNAME\r\nTo-Path: " + serverPath + "\r\nFrom-Path: " + ownPath
+                    + "\r\nUse-Nickname: \"" + nickname + "\"\r\n-------" + tid + "$\r\n";
+            msrp.getOutputStream().write(m.getBytes(StandardCharsets.UTF_8));
+            msrp.getOutputStream().flush();
         }
 
         void send(String tid, String contentType, String body) throws IOException {
@@ -214,6 +224,32 @@ class ChatIT {
             // the server closes bob's MSRP connection: what was in flight is read, then the stream ends (reading
             // would time out after 10 s if the connection stayed open)
             bob.msrp.getInputStream().readAllBytes();
+        }
+    }
+
+    /** RFC 7701 nicknames (unique, 425 on conflict, shown as the sender's name) and private messages (spec §3.4). */
+    @Test
+    void nicknamesAndPrivateMessages_rfc7701() throws Exception {
+        try (ChatClient alice = new ChatClient("alice"); ChatClient bob = new ChatClient("bob");
+             ChatClient carol = new ChatClient("carol")) {
+            alice.join();
+            bob.join();
+            carol.join();
+            alice.nickname("nick0001", "ally");
+            alice.readUntil(m -> m.startsWith("MSRP nick0001 200"), "the nickname accepted");
+            bob.nickname("nick0002", "ally");
+            bob.readUntil(m -> m.startsWith("MSRP nick0002 425"), "425 for a nickname in use");
+            alice.send("pub00001", "message/cpim", "To: <sip:chatroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nHi all");
+            String atCarol = carol.readUntil(m -> m.contains("Hi all"), "the public message");
+            assertTrue(atCarol.contains("From: \"ally\" <sip:alice@127.0.0.1>"), "the nickname as sender name: " + atCarol);
+            alice.send("prv00001", "message/cpim", "To: <sip:bob@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nJust for Bob");
+            String atBob = bob.readUntil(m -> m.contains("Just for Bob"), "the private message");
+            assertTrue(atBob.contains("To: <sip:bob@127.0.0.1>"), atBob);
+            carol.send("pub00002", "message/cpim", "To: <sip:chatroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nCarol here");
+            bob.readUntil(m -> m.contains("Carol here"), "carol's public message");
+            String carolSaw = carol.readUntil(m -> m.startsWith("MSRP pub00002 200"), "carol's 200");
+            assertTrue(carol.inbox.stream().noneMatch(m -> m.contains("Just for Bob")) && !carolSaw.contains("Just for Bob"),
+                    "the private message did not reach carol: " + carol.inbox);
         }
     }
 }
