@@ -332,10 +332,14 @@ public class ConferenceServlet extends SylkSipServlet {
 
     @Override
     protected void doBye(SipServletRequest request) throws IOException {
-        request.createResponse(SipServletResponse.SC_OK).send();
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
-        if (call != null) {
-            call.ended("hung up");
+        try {
+            request.createResponse(SipServletResponse.SC_OK).send();
+        } finally {
+            // the peer has hung up even if our 200 cannot reach it: the call ends either way
+            if (call != null) {
+                call.ended("hung up");
+            }
         }
     }
 

@@ -220,10 +220,14 @@ public class EchoServlet extends SylkSipServlet {
 
     @Override
     protected void doBye(SipServletRequest request) throws IOException {
-        request.createResponse(SipServletResponse.SC_OK).send();
         EchoCall call = (EchoCall) request.getApplicationSession().getAttribute(EchoListener.CALL);
-        if (call != null) {
-            call.ended("caller hung up");
+        try {
+            request.createResponse(SipServletResponse.SC_OK).send();
+        } finally {
+            // the peer has hung up even if our 200 cannot reach it: the call ends either way
+            if (call != null) {
+                call.ended("caller hung up");
+            }
         }
     }
 
