@@ -8,14 +8,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -95,7 +91,7 @@ class ChatIT {
                     + headers("ACK", cseq, "ack" + user) + "Content-Length: 0\r\n\r\n");
             Matcher address = Pattern.compile("msrps://([^:/]+):(\\d+)/").matcher(serverPath);
             assertTrue(address.find(), serverPath);
-            msrp = trustAll().getSocketFactory().createSocket(address.group(1), Integer.parseInt(address.group(2)));
+            msrp = SipConnection.trustAll().getSocketFactory().createSocket(address.group(1), Integer.parseInt(address.group(2)));
             msrp.setSoTimeout(10_000);
             // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND
             send("bind" + user, null, null);
@@ -181,26 +177,6 @@ class ChatIT {
                 OPEN.add(sip);
             }
         }
-    }
-
-    private static SSLContext trustAll() throws Exception {
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                // the test server's self-signed certificate
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        return tls;
     }
 
     @Test

@@ -39,6 +39,13 @@ final class SipConnection implements AutoCloseable {
 
     /** A TLS connection that accepts the server's self-signed certificate and reports it. */
     static SipConnection tls(String host, int port) throws Exception {
+        SSLSocket socket = (SSLSocket) trustAll().getSocketFactory().createSocket(host, port);
+        socket.startHandshake();
+        return new SipConnection(socket);
+    }
+
+    /** A TLS context that accepts any server certificate: the test server's is self-signed. */
+    static SSLContext trustAll() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
@@ -54,9 +61,7 @@ final class SipConnection implements AutoCloseable {
                 return new X509Certificate[0];
             }
         }}, new SecureRandom());
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port);
-        socket.startHandshake();
-        return new SipConnection(socket);
+        return context;
     }
 
     /** The certificate the server presented (TLS only). */

@@ -14,6 +14,7 @@ import java.util.Objects;
 public final class Prompt {
 
     private final short[][] pieces;
+    private final boolean empty;
     private final boolean loop;
     private final Runnable onFinished;
     private int piece;
@@ -22,6 +23,7 @@ public final class Prompt {
 
     private Prompt(List<short[]> pieces, boolean loop, Runnable onFinished) {
         this.pieces = pieces.toArray(new short[0][]);
+        this.empty = pieces.stream().allMatch(p -> p.length == 0);
         this.loop = loop;
         this.onFinished = Objects.requireNonNull(onFinished, "onFinished");
     }
@@ -46,14 +48,6 @@ public final class Prompt {
         return new Prompt(pieces48k, true, () -> { });
     }
 
-    private int totalLength() {
-        int total = 0;
-        for (short[] p : pieces) {
-            total += p.length;
-        }
-        return total;
-    }
-
     /** Stops playing at the next frame; {@code onFinished} still runs. */
     public void stop() {
         stopped = true;
@@ -69,7 +63,7 @@ public final class Prompt {
      * then run). Mixer thread only.
      */
     boolean addTo(int[] frame) {
-        if (finished() || totalLength() == 0) {
+        if (finished() || empty) {
             onFinished.run();
             return false;
         }

@@ -174,15 +174,23 @@ public final class AudioAnswerer {
         if (accepted == null) {
             throw new SdpException(refusal);
         }
-        List<SessionDescription.Line> session = List.of(
+        List<SessionDescription.Line> session = sessionLines(origin, localAddress);
+        return new Answer(new SessionDescription(session, answered), accepted.remoteRtp(), accepted.payloadTypes(),
+                accepted.direction(), accepted.rtcpMux(), accepted.remoteKey(), accepted.localKey(),
+                accepted.audioLevelId());
+    }
+
+    /**
+     * The session-level lines of every SDP body the server writes (RFC 4566 §5: v, o, s, c, t), the origin's
+     * version incremented (RFC 3264 §8).
+     */
+    public static List<SessionDescription.Line> sessionLines(Origin origin, InetAddress localAddress) {
+        return List.of(
                 new SessionDescription.Line('v', "0"),
                 new SessionDescription.Line('o', origin.next(localAddress)),
                 new SessionDescription.Line('s', "SylkServer"),
                 new SessionDescription.Line('c', "IN " + ipType(localAddress) + " " + localAddress.getHostAddress()),
                 new SessionDescription.Line('t', "0 0"));
-        return new Answer(new SessionDescription(session, answered), accepted.remoteRtp(), accepted.payloadTypes(),
-                accepted.direction(), accepted.rtcpMux(), accepted.remoteKey(), accepted.localKey(),
-                accepted.audioLevelId());
     }
 
     /**
@@ -258,7 +266,7 @@ public final class AudioAnswerer {
         };
     }
 
-    static String ipType(InetAddress address) {
+    private static String ipType(InetAddress address) {
         return address instanceof Inet6Address ? "IP6" : "IP4";
     }
 }

@@ -57,13 +57,7 @@ public final class AudioOffer {
         lines.add(new SessionDescription.Line('a', "rtpmap:" + TELEPHONE_EVENT + " telephone-event/8000"));
         lines.add(new SessionDescription.Line('a', "fmtp:" + TELEPHONE_EVENT + " 0-16"));
         lines.add(new SessionDescription.Line('a', "sendrecv"));
-        List<SessionDescription.Line> session = List.of(
-                new SessionDescription.Line('v', "0"),
-                new SessionDescription.Line('o', origin.next(localAddress)),
-                new SessionDescription.Line('s', "SylkServer"),
-                new SessionDescription.Line('c', "IN " + AudioAnswerer.ipType(localAddress) + " "
-                        + localAddress.getHostAddress()),
-                new SessionDescription.Line('t', "0 0"));
+        List<SessionDescription.Line> session = AudioAnswerer.sessionLines(origin, localAddress);
         return new SessionDescription(session, List.of(new MediaDescription("audio", localPort, "RTP/AVP", formats,
                 lines)));
     }

@@ -2,7 +2,6 @@ package org.sylkserver.conference;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -143,7 +142,6 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
 
     @Override
     public String toString() {
-        return "chat of " + uri + " (" + new String(localUri == null ? new byte[0]
-                : localUri.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8) + ")";
+        return "chat of " + uri + " (" + localUri + ")";
     }
 }

@@ -175,11 +175,7 @@ public class ConferenceServlet extends SylkSipServlet {
             sdp = answer.sdp();
         } else {
             // chat only: every media line declined but the chat stream
-            java.net.InetAddress local = SylkRuntime.get().sdpAddress();
-            List<SessionDescription.Line> session = List.of(new SessionDescription.Line('v', "0"),
-                    new SessionDescription.Line('o', origin.next(local)), new SessionDescription.Line('s', "SylkServer"),
-                    new SessionDescription.Line('c', "IN " + (local instanceof java.net.Inet6Address ? "IP6" : "IP4")
-                            + " " + local.getHostAddress()), new SessionDescription.Line('t', "0 0"));
+            List<SessionDescription.Line> session = AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress());
             sdp = new SessionDescription(session, offer.media().stream()
                     .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         }

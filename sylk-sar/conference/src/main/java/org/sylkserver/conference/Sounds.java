@@ -40,18 +40,6 @@ final class Sounds {
         return PAUSES.computeIfAbsent(millis, ms -> new short[AudioMixer.RATE / 1000 * ms]);
     }
 
-    /** The pieces one after the other. */
-    static short[] concat(List<short[]> pieces) {
-        int length = pieces.stream().mapToInt(p -> p.length).sum();
-        short[] out = new short[length];
-        int at = 0;
-        for (short[] piece : pieces) {
-            System.arraycopy(piece, 0, out, at, piece.length);
-            at += piece.length;
-        }
-        return out;
-    }
-
     /**
      * What a joiner hears (spec §3.3): the welcome (initial join only), how many others are here, then the
      * connected tone, with short pauses between.
