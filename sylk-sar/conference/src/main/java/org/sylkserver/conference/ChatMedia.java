@@ -24,26 +24,36 @@ record ChatMedia(int index, List<MsrpUri> remotePath) {
         List<MediaDescription> media = offer.media();
         for (int i = 0; i < media.size(); i++) {
             MediaDescription m = media.get(i);
-            if (!m.media().equals("message") || m.port() == 0 || !m.proto().equalsIgnoreCase(proto)) {
+            if (!m.media().equals("message") || m.port() == 0 || !m.proto().equalsIgnoreCase(proto)
+                    || !m.attributes("file-selector").isEmpty()) {
                 continue;
             }
             List<String> types = m.attributes("accept-types");
             boolean cpim = types.stream().anyMatch(t -> t.contains("message/cpim") || t.contains("*"));
-            List<String> paths = m.attributes("path");
-            if (!cpim || paths.isEmpty()) {
+            if (!cpim) {
                 continue;
             }
-            try {
-                List<MsrpUri> path = new ArrayList<>();
-                for (String uri : paths.get(0).trim().split("\\s+")) {
-                    path.add(MsrpUri.parse(uri));
-                }
-                return new ChatMedia(i, List.copyOf(path));
-            } catch (MalformedMsrpException e) {
-                return null;
-            }
+            List<MsrpUri> path = path(m);
+            return path == null ? null : new ChatMedia(i, path);
         }
         return null;
+    }
+
+    /** The stream's {@code a=path} (RFC 4975 §8.1), first hop first; null when missing or malformed. */
+    static List<MsrpUri> path(MediaDescription m) {
+        List<String> paths = m.attributes("path");
+        if (paths.isEmpty()) {
+            return null;
+        }
+        try {
+            List<MsrpUri> path = new ArrayList<>();
+            for (String uri : paths.get(0).trim().split("\\s+")) {
+                path.add(MsrpUri.parse(uri));
+            }
+            return List.copyOf(path);
+        } catch (MalformedMsrpException e) {
+            return null;
+        }
     }
 
     /** The accepted chat line for the answer: our path, CPIM, passive. */
@@ -62,6 +72,11 @@ record ChatMedia(int index, List<MsrpUri> remotePath) {
      * every line it does not handle with port 0).
      */
     SessionDescription into(SessionDescription answer, MediaDescription accepted) {
+        return into(answer, index, accepted);
+    }
+
+    /** {@code answer} with the media line at {@code index} replaced by {@code accepted}. */
+    static SessionDescription into(SessionDescription answer, int index, MediaDescription accepted) {
         List<MediaDescription> media = new ArrayList<>(answer.media());
         media.set(index, accepted);
         return new SessionDescription(answer.sessionLines(), media);

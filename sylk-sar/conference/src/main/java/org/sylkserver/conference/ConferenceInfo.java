@@ -19,6 +19,8 @@ final class ConferenceInfo {
 
     static final String NAMESPACE = "urn:ietf:params:xml:ns:conference-info";
     static final String CONTENT_TYPE = "application/conference-info+xml";
+    /** AG Projects' extensions (files, screen sharing). */
+    static final String AG_NAMESPACE = "urn:ag-projects:xml:ns:conference-info";
 
     private ConferenceInfo() {
     }
@@ -27,9 +29,11 @@ final class ConferenceInfo {
      * @param room         {@code user@host} of the room
      * @param version      the document's version (RFC 4575 §5.1: incremented for every notification)
      * @param participants who is in the room now
+     * @param files        the room's uploaded files (AG Projects' {@code resources/files} extension, spec §3.6)
      * @param serverVersion for the free text
      */
-    static String document(String room, long version, List<Participant> participants, String serverVersion) {
+    static String document(String room, long version, List<Participant> participants, List<RoomFiles.RoomFile> files,
+                           String serverVersion) {
         Map<String, List<Participant>> users = new LinkedHashMap<>();
         for (Participant p : participants) {
             users.computeIfAbsent(p.uri, u -> new java.util.ArrayList<>()).add(p);
@@ -53,6 +57,9 @@ final class ConferenceInfo {
             text(xml, "purpose", "participation");
             xml.writeEndElement();
             xml.writeEndElement();
+            if (!files.isEmpty()) {
+                resources(xml, files);
+            }
             xml.writeEndElement();
             xml.writeStartElement("host-info");
             xml.writeStartElement("web-page");
@@ -108,6 +115,24 @@ final class ConferenceInfo {
             throw new IllegalStateException("cannot write conference-info", e);
         }
         return out.toString();
+    }
+
+    /** The room's files, in the AG Projects namespace so that RFC 4575 readers skip them (RFC 4575 §5.1). */
+    private static void resources(XMLStreamWriter xml, List<RoomFiles.RoomFile> files) throws XMLStreamException {
+        xml.writeStartElement("resources");
+        xml.writeDefaultNamespace(AG_NAMESPACE);
+        xml.writeStartElement("files");
+        for (RoomFiles.RoomFile file : files) {
+            xml.writeStartElement("file");
+            text(xml, "name", file.name());
+            text(xml, "hash", file.hash());
+            text(xml, "size", Long.toString(file.size()));
+            text(xml, "sender", "sip:" + file.sender());
+            text(xml, "status", "OK");
+            xml.writeEndElement();
+        }
+        xml.writeEndElement();
+        xml.writeEndElement();
     }
 
     private static void text(XMLStreamWriter xml, String element, String value) throws XMLStreamException {

@@ -17,6 +17,7 @@ public class ConferenceListener implements TimerListener, SipApplicationSessionL
 
     static final String CALL = "conference.call";
     static final String ANSWER = "answer";
+    static final String FILE_TRANSFER = "conference.file-transfer";
     static final String DIAL_OUT = "conference.dial-out";
     static final String SUBSCRIBED_ROOM = "conference.subscribed-room";
 
@@ -40,6 +41,10 @@ public class ConferenceListener implements TimerListener, SipApplicationSessionL
         ConferenceCall call = (ConferenceCall) event.getApplicationSession().getAttribute(CALL);
         if (call != null) {
             call.ended("session destroyed");
+        }
+        FileTransferCall transfer = (FileTransferCall) event.getApplicationSession().getAttribute(FILE_TRANSFER);
+        if (transfer != null) {
+            transfer.ended("session destroyed");
         }
     }
 

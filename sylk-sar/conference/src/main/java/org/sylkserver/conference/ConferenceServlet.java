@@ -50,6 +50,8 @@ public class ConferenceServlet extends SylkSipServlet {
     private static volatile MixerClock clock;
     private static volatile MsrpServer msrp;
     private static volatile String msrpProto;
+    /** Ends file-transfer sessions a moment after their transfer (spec §3.5). */
+    private static volatile java.util.concurrent.ScheduledExecutorService fileTimers;
 
     private transient AudioAnswerer answerer;
 
@@ -74,6 +76,14 @@ public class ConferenceServlet extends SylkSipServlet {
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
         }
+        java.nio.file.Path files = settings.fileTransferDir(SylkRuntime.get().config().server().spoolDir());
+        new RoomFiles(files.getParent(), files.getFileName().toString()).delete(); // spec §3.1: none survive a restart
+        Room.filesRoot(files);
+        fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "conference-file-timers");
+            t.setDaemon(true);
+            return t;
+        });
         answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
                 SylkRuntime.get().config().rtp().srtpEncryption());
         log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
@@ -93,6 +103,9 @@ public class ConferenceServlet extends SylkSipServlet {
         MixerClock c = clock;
         if (c != null) {
             c.close();
+        }
+        if (fileTimers != null) {
+            fileTimers.shutdownNow();
         }
         super.destroy();
     }
@@ -141,6 +154,20 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         ChatMedia chat = msrp == null ? null : ChatMedia.find(offer, msrpProto);
         boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
+        if (msrp != null && chat == null && !audioOffered) {
+            FileMedia file;
+            try {
+                file = FileMedia.find(offer, msrpProto);
+            } catch (IllegalArgumentException e) {
+                log.info(() -> "file transfer from " + caller + " to room " + room + " refused: " + e.getMessage());
+                reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad file transfer stream");
+                return;
+            }
+            if (file != null) {
+                fileTransfer(request, room, caller, offer, file);
+                return;
+            }
+        }
         Participant[] created = new Participant[1];
         RtpAudioEndpoint endpoint = null;
         AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
@@ -218,6 +245,72 @@ public class ConferenceServlet extends SylkSipServlet {
             request.createResponse(SipServletResponse.SC_RINGING).send();
             timers.createTimer(session, settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
         }
+    }
+
+    /**
+     * A session with only a file-transfer stream (spec §3.2 step 3, §3.5): an upload to the room, or a request
+     * for one of its files. The room must exist; the session is answered at once and is not a participant.
+     */
+    private void fileTransfer(SipServletRequest request, String roomName, String caller, SessionDescription offer,
+                              FileMedia file) throws IOException {
+        Room room = Room.find(roomName);
+        if (room == null) {
+            reply(request, SipServletResponse.SC_NOT_FOUND, "Room not found");
+            return;
+        }
+        if (file.pull()) {
+            reply(request, SipServletResponse.SC_NOT_FOUND, "File not found");
+            return;
+        }
+        long limit = settings.maxFileSize();
+        if (limit > 0 && file.selector().size() > limit) {
+            log.info(() -> caller + " offered room " + roomName + " a file of " + file.selector().size()
+                    + " bytes, larger than max_file_size (" + limit + ")");
+            SipServletResponse refusal = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
+                    "File too large");
+            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress() + " \"File too large: "
+                    + file.selector().size() + " bytes, the room accepts " + limit + "\"");
+            refusal.send();
+            return;
+        }
+        String identity = Room.identity(request.getFrom().getDisplayName(), caller);
+        FileTransferCall[] call = new FileTransferCall[1];
+        FileUpload upload;
+        try {
+            upload = new FileUpload(room.files, file.selector(), caller, limit,
+                    stored -> {
+                        room.uploaded(identity, stored);
+                        fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
+                    },
+                    why -> {
+                        room.uploadFailed(file.selector().name(), why);
+                        if (call[0] != null) {
+                            fileTimers.execute(() -> call[0].hangUp("upload failed"));
+                        }
+                    });
+        } catch (IOException e) {
+            log.warning("cannot take an upload to room " + roomName + ": " + e.getMessage());
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
+            return;
+        }
+        MsrpUri local = msrp.open(upload);
+        upload.localUri = local;
+        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
+        SessionDescription declined = new SessionDescription(
+                AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), offer.media().stream()
+                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
+        SessionDescription sdp = ChatMedia.into(declined, file.index(),
+                file.answer(local, msrp.port(), msrpProto, file.selector()));
+        call[0] = new FileTransferCall(roomName, caller, request.getSession(), upload, () -> {
+            msrp.close(local);
+            upload.closeConnection();
+        });
+        request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
+        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+        ok.setContent(sdp.toBytes(), "application/sdp");
+        ok.send();
+        room.uploadStarted(identity, file.selector());
+        log.info(() -> caller + " is uploading " + file.selector() + " to room " + roomName);
     }
 
     private void startAudio(RtpAudioEndpoint endpoint, AudioAnswerer.Answer answer, Participant participant) {
@@ -329,12 +422,17 @@ public class ConferenceServlet extends SylkSipServlet {
     @Override
     protected void doBye(SipServletRequest request) throws IOException {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
+        FileTransferCall transfer = (FileTransferCall) request.getApplicationSession()
+                .getAttribute(ConferenceListener.FILE_TRANSFER);
         try {
             request.createResponse(SipServletResponse.SC_OK).send();
         } finally {
             // the peer has hung up even if our 200 cannot reach it: the call ends either way
             if (call != null) {
                 call.ended("hung up");
+            }
+            if (transfer != null) {
+                transfer.ended("the sender hung up");
             }
         }
     }
@@ -344,6 +442,11 @@ public class ConferenceServlet extends SylkSipServlet {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
         if (call != null) {
             call.ended("cancelled");
+        }
+        FileTransferCall transfer = (FileTransferCall) request.getApplicationSession()
+                .getAttribute(ConferenceListener.FILE_TRANSFER);
+        if (transfer != null) {
+            transfer.ended("cancelled");
         }
     }
 

@@ -29,6 +29,8 @@ final class ConferenceSettings {
     private final Duration answerDelay;
     private final boolean disableMusicOnHold;
     private final int maxSpeakers;
+    private final boolean pushFileTransfer;
+    private final long maxFileSize;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
         this.file = file;
@@ -37,6 +39,8 @@ final class ConferenceSettings {
         this.answerDelay = conference.seconds("answer_delay", Duration.ofSeconds(4));
         this.disableMusicOnHold = conference.bool("disable_music_on_hold", false);
         this.maxSpeakers = conference.integer("max_speakers", 4, 0, 1000);
+        this.pushFileTransfer = conference.bool("push_file_transfer", false);
+        this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
         for (String room : ini.sectionNames()) {
             if (!room.equals("Conference")) {
                 accessList(ini, room);
@@ -59,6 +63,25 @@ final class ConferenceSettings {
 
     int maxSpeakers() {
         return maxSpeakers;
+    }
+
+    /** {@code push_file_transfer}: offer every upload to the other participants at once (spec §3.5). */
+    boolean pushFileTransfer() {
+        return pushFileTransfer;
+    }
+
+    /**
+     * Largest file a participant may upload, in bytes ({@code max_file_size} in MiB, default 1024; 0 for no
+     * limit). Ours: the original has none (spec §3.5).
+     */
+    long maxFileSize() {
+        return maxFileSize;
+    }
+
+    /** {@code file_transfer_dir}: where rooms keep their files, by default {@code <spool>/conference/files}. */
+    Path fileTransferDir(Path spoolDir) {
+        return new SectionReader(ini, "Conference").path("file_transfer_dir", file.getParent(),
+                spoolDir.resolve("conference").resolve("files"));
     }
 
     /** {@code disable_music_on_hold} for {@code room}: its own section, else {@code [Conference]}. */

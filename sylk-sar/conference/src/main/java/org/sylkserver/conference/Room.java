@@ -29,10 +29,15 @@ final class Room {
 
     /** Every room by {@code user@host}. */
     private static final Map<String, Room> ROOMS = new ConcurrentHashMap<>();
+    /** {@code file_transfer_dir}: each room keeps its files in a directory of its own under it. */
+    private static volatile java.nio.file.Path filesRoot =
+            java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sylk-conference-files");
 
     final String name;
     /** The room's chat (spec §3.4). */
     final ChatSwitch chat;
+    /** The room's uploaded files (spec §3.5), deleted with it. */
+    final RoomFiles files;
     private final AudioMixer mixer;
     private final MixerClock clock;
     private final boolean musicOnHoldEnabled;
@@ -54,9 +59,15 @@ final class Room {
         this.clock = clock;
         this.mixer = new AudioMixer(name, maxSpeakers);
         this.chat = new ChatSwitch(name, 20);
+        this.files = new RoomFiles(filesRoot, name);
         this.musicOnHoldEnabled = musicOnHold;
         clock.start(mixer);
         log.info(() -> "room " + name + " created");
+    }
+
+    /** Where rooms created from now on keep their files ({@code file_transfer_dir}). */
+    static void filesRoot(java.nio.file.Path root) {
+        filesRoot = root;
     }
 
     /** The room, if it exists. */
@@ -164,8 +175,31 @@ final class Room {
 
     /** {@code Display Name <user@host>} or {@code user@host} (spec §3.3). */
     private static String identity(Participant participant) {
-        String display = participant.displayName;
-        return display == null || display.isBlank() ? participant.uri : display + " <" + participant.uri + ">";
+        return identity(participant.displayName, participant.uri);
+    }
+
+    static String identity(String display, String uri) {
+        return display == null || display.isBlank() ? uri : display + " <" + uri + ">";
+    }
+
+    /** An upload to the room started (spec §3.5): the chat hears of it. */
+    void uploadStarted(String identity, FileSelector file) {
+        String name = file.name() == null ? "file" : file.name();
+        int dot = name.lastIndexOf('.');
+        chat.status("Room " + this.name + " - " + identity + " is uploading file "
+                + (dot > 0 ? name.substring(0, dot) : name)
+                + (file.size() >= 0 ? " (" + FileSizes.format(file.size()) + ")" : ""), null);
+    }
+
+    /** An upload arrived whole: announced, listed in conference-info. */
+    void uploaded(String identity, RoomFiles.RoomFile file) {
+        chat.status(identity + " has uploaded file " + file.name() + " (" + FileSizes.format(file.size()) + ")", null);
+        notifySubscribers();
+    }
+
+    /** An upload failed: nothing was listed. */
+    void uploadFailed(String name, String why) {
+        chat.status("File transfer for " + (name == null ? "file" : name) + " failed: " + why, null);
     }
 
     /** After the welcome: into the mix; the others hear the join tone. Mixer thread. */
@@ -268,6 +302,7 @@ final class Room {
             stopped = true;
         }
         clock.stop(mixer);
+        files.delete();
         for (SipSession subscriber : subscribers.keySet()) {
             notify(subscriber, "terminated;reason=noresource");
         }
@@ -304,7 +339,7 @@ final class Room {
         String document;
         synchronized (this) {
             version++;
-            document = ConferenceInfo.document(name, version, participants, SERVER_VERSION);
+            document = ConferenceInfo.document(name, version, participants, files.list(), SERVER_VERSION);
         }
         try {
             if (!session.isValid()) {

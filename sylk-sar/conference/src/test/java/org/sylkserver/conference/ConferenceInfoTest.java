@@ -49,7 +49,7 @@ class ConferenceInfoTest {
         Participant alice2 = new Participant("c2", "alice@example.com", "Alice", "sip:alice@192.0.2.2:5060", null);
         Participant bob = new Participant("c3", "bob@example.com", null, "sip:bob@192.0.2.3", null);
         bob.onHold = true;
-        Document doc = parse(ConferenceInfo.document("room@conference.example", 7, List.of(alice, alice2, bob), "x"));
+        Document doc = parse(ConferenceInfo.document("room@conference.example", 7, List.of(alice, alice2, bob), List.of(), "x"));
         assertEquals(ConferenceInfo.NAMESPACE, doc.getDocumentElement().getNamespaceURI());
         assertEquals("sip:room@conference.example", eval(doc, "/c:conference-info/@entity"));
         assertEquals("full", eval(doc, "/c:conference-info/@state"));
@@ -67,7 +67,7 @@ class ConferenceInfoTest {
 
     @Test
     void anEmptyRoom() throws Exception {
-        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), "x"));
+        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), List.of(), "x"));
         assertEquals("0", eval(doc, "//c:user-count"));
         assertEquals("0", eval(doc, "count(//c:user)"));
     }
@@ -84,7 +84,7 @@ class ConferenceInfoTest {
         Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060", null);
         Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3", null);
         bob.onHold = true;
-        String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob), "x");
+        String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob), List.of(), "x");
         schema.newValidator().validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(document)));
         String outOfOrder = document.replace("<host-info>", "<host-info-moved/><host-info>");
         org.junit.jupiter.api.Assertions.assertThrows(org.xml.sax.SAXException.class, () -> schema.newValidator()
@@ -92,5 +92,22 @@ class ConferenceInfoTest {
         String badStatus = document.replace("<status>connected</status>", "<status>listening</status>");
         org.junit.jupiter.api.Assertions.assertThrows(org.xml.sax.SAXException.class, () -> schema.newValidator()
                 .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(badStatus))));
+    }
+
+    /** Spec §3.6: the room's files are listed in AG Projects' extension, which RFC 4575 readers may skip. */
+    @Test
+    void theRoomsFilesAreListedInTheDescription() throws Exception {
+        RoomFiles.RoomFile file = new RoomFiles.RoomFile("notes <1>.txt", "text/plain", 42, "sha-1:AB:CD",
+                "alice@example.com", java.nio.file.Path.of("notes.txt"));
+        String document = ConferenceInfo.document("r@h", 2, List.of(), List.of(file), "x");
+        javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                .newSchema(ConferenceInfoTest.class.getResource("/conference-info.xsd")).newValidator()
+                .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(document)));
+        Document doc = parse(document);
+        assertEquals("notes <1>.txt", eval(doc, "//*[local-name()='file']/*[local-name()='name']"));
+        assertEquals("sha-1:AB:CD", eval(doc, "//*[local-name()='file']/*[local-name()='hash']"));
+        assertEquals("42", eval(doc, "//*[local-name()='file']/*[local-name()='size']"));
+        assertEquals("sip:alice@example.com", eval(doc, "//*[local-name()='file']/*[local-name()='sender']"));
+        assertEquals(ConferenceInfo.AG_NAMESPACE, eval(doc, "namespace-uri(//*[local-name()='resources'])"));
     }
 }

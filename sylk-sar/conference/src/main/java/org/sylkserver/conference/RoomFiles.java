@@ -1,0 +1,166 @@
+package org.sylkserver.conference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The files uploaded to one room (spec §3.5): kept under {@code <file_transfer_dir>/<room>/}, listed in the
+ * conference-info document, offered to participants, and deleted with the room (which the original failed to do,
+ * quirk Q6). A file is listed only once it arrived whole and its hash is known; uploads in progress live in hidden
+ * {@code .upload-*} files of the same directory and are never offered.
+ */
+final class RoomFiles {
+
+    private static final Logger log = Logger.getLogger(RoomFiles.class.getName());
+
+    /**
+     * One file the room has.
+     *
+     * @param name   the file name as offered (display only; the stored name is {@link #path}'s)
+     * @param hash   {@code sha-1:...} as in file selectors (spec §3.5)
+     * @param sender {@code user@host} of the uploader
+     */
+    record RoomFile(String name, String type, long size, String hash, String sender, Path path) {
+
+        FileSelector selector() {
+            return new FileSelector(name, type, size, hash);
+        }
+    }
+
+    private final Path dir;
+    private final List<RoomFile> files = new CopyOnWriteArrayList<>();
+    private volatile boolean deleted;
+
+    RoomFiles(Path root, String room) {
+        this.dir = root.resolve(safeName(room, "room"));
+    }
+
+    /** The room's directory (created on the first upload). */
+    Path directory() {
+        return dir;
+    }
+
+    List<RoomFile> list() {
+        return List.copyOf(files);
+    }
+
+    /** The file with this {@code sha-1:} hash (a pull, RFC 5547 §8.3), if the room has it. */
+    Optional<RoomFile> byHash(String hash) {
+        return files.stream().filter(f -> f.hash().equalsIgnoreCase(hash)).findFirst();
+    }
+
+    /** A place for an upload in progress: a new hidden file in the room's directory. */
+    Path partial() throws IOException {
+        if (deleted) {
+            throw new IOException("the room has ended");
+        }
+        Files.createDirectories(dir);
+        return Files.createTempFile(dir, ".upload-", ".part");
+    }
+
+    /**
+     * Lists a completely received upload whose hash is {@code hash}: moves it to a name derived from the offered
+     * one (never a path the sender chose).
+     */
+    RoomFile add(Path partial, String offeredName, String type, String hash, String sender) throws IOException {
+        String base = safeName(offeredName, "file");
+        Path target = null;
+        for (int n = 0; target == null; n++) {
+            if (n > 1000) {
+                throw new IOException("no free name for " + base);
+            }
+            Path candidate = dir.resolve(n == 0 ? base : numbered(base, n));
+            try {
+                Files.createFile(candidate); // reserves the name: a rename would replace an existing file
+                target = candidate;
+            } catch (FileAlreadyExistsException taken) {
+                // next number
+            }
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        RoomFile file = new RoomFile(offeredName == null ? target.getFileName().toString() : offeredName, type,
+                Files.size(target), hash, sender, target);
+        if (deleted) {
+            Files.deleteIfExists(target);
+            throw new IOException("the room has ended");
+        }
+        files.add(file);
+        return file;
+    }
+
+    /** Deletes every file and the directory: the room has ended. */
+    void delete() {
+        deleted = true;
+        files.clear();
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(dir)) {
+            tree.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.log(Level.WARNING, "cannot delete " + p, e);
+                }
+            });
+        } catch (IOException e) {
+            log.log(Level.WARNING, "cannot delete the files of " + dir, e);
+        }
+    }
+
+    /**
+     * A single file-name component made from {@code offered}: its last path segment, without control characters,
+     * separators or a leading dot; {@code fallback} when nothing usable is left.
+     */
+    static String safeName(String offered, String fallback) {
+        if (offered == null) {
+            return fallback;
+        }
+        String last = offered.substring(Math.max(offered.lastIndexOf('/'), offered.lastIndexOf('\\')) + 1);
+        StringBuilder out = new StringBuilder();
+        last.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) || c == ':' ? '_' : c));
+        String name = out.toString().strip();
+        while (name.startsWith(".")) {
+            name = name.substring(1);
+        }
+        if (name.length() > 200) {
+            name = name.substring(name.length() - 200);
+        }
+        return name.isEmpty() ? fallback : name;
+    }
+
+    private static String numbered(String name, int n) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) + "-" + n + name.substring(dot) : name + "-" + n;
+    }
+
+    static String sha1(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is part of every Java platform", e);
+        }
+        byte[] buffer = new byte[256 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return FileSelector.sha1Hash(digest.digest());
+    }
+}
