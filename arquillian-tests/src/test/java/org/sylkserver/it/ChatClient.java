@@ -1,0 +1,223 @@
+package org.sylkserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A minimal SIP + MSRP conference participant for the tests (spec §3.4-3.5): its SIP dialog over TCP and its MSRP
+ * connection over TLS, chat in CPIM, files in chunks.
+ */
+final class ChatClient implements AutoCloseable {
+
+    private static final java.util.List<SipConnection> OPEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Closes the SIP connections of every client: at the end of a test class (see {@link #close}). */
+    static void closeSipConnections() throws IOException {
+        for (SipConnection connection : OPEN) {
+            connection.close();
+        }
+        OPEN.clear();
+    }
+
+    final String user;
+    final String room;
+    private InputStream input;
+    final SipConnection sip;
+    final String callId;
+    String toTag;
+    Socket msrp;
+    String serverPath;
+    final String ownPath;
+    int cseq = 1;
+    final java.util.List<String> inbox = new java.util.ArrayList<>();
+    final long unique = System.nanoTime();
+
+    ChatClient(String user) throws IOException {
+        this(user, "chatroom");
+    }
+
+    ChatClient(String user, String room) throws IOException {
+        this.user = user;
+        this.room = room;
+        this.sip = SipConnection.tcp(Sipp.SERVER, Sipp.SIP_PORT);
+        this.callId = user + "-" + System.nanoTime() + "@127.0.0.1";
+        this.ownPath = "msrps://127.0.0.1:9/" + user + "0001;tcp";
+    }
+
+    String headers(String method, int seq, String branch) {
+        // branches and tags unique per client: a repeated branch would be taken for a retransmission
+        return "Via: SIP/2.0/TCP 127.0.0.1:" + sip.localPort() + ";branch=z9hG4bK" + branch + unique + "\r\n"
+                + "From: <sip:" + user + "@127.0.0.1>;tag=" + user + unique + "\r\n"
+                + "To: <sip:" + room + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                + "Call-ID: " + callId + "\r\nCSeq: " + seq + " " + method + "\r\nMax-Forwards: 70\r\n"
+                + "Contact: <sip:" + user + "@127.0.0.1:" + sip.localPort() + ";transport=tcp>\r\n";
+    }
+
+    /** Joins the room with a chat-only session (m=message TCP/TLS/MSRP, CPIM) and binds its MSRP connection. */
+    void join() throws Exception {
+        String ok = invite("m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim text/plain\r\n"
+                + "a=accept-wrapped-types:*\r\na=path:" + ownPath + "\r\na=setup:active\r\n");
+        assertTrue(ok.startsWith("SIP/2.0 200"), ok);
+        assertTrue(ok.contains("a=chatroom:nickname private-messages"), ok);
+        connect(ok);
+    }
+
+    /**
+     * Sends an INVITE to the room with {@code media} (the SDP's media lines) and ACKs a 2xx; returns the final
+     * response.
+     */
+    String invite(String media) throws Exception {
+        String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + media;
+        sip.send("INVITE sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                + headers("INVITE", cseq, "inv" + user) + "Content-Type: application/sdp\r\nContent-Length: "
+                + sdp.length() + "\r\n\r\n" + sdp);
+        String response = sip.receiveFinal();
+        if (!response.startsWith("SIP/2.0 2")) {
+            return response;
+        }
+        Matcher tag = Pattern.compile("(?im)^To:.*;tag=([^;\\s]+)").matcher(response);
+        assertTrue(tag.find(), response);
+        toTag = tag.group(1);
+        sip.send("ACK sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                + headers("ACK", cseq, "ack" + user) + "Content-Length: 0\r\n\r\n");
+        return response;
+    }
+
+    /** Connects to the MSRP path of the answer {@code ok} over TLS and binds the connection (RFC 4975 §5.4). */
+    void connect(String ok) throws Exception {
+        Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);
+        assertTrue(path.find(), "the answer has an MSRP path: " + ok);
+        assertTrue(ok.contains("m=message ") && ok.contains("TCP/TLS/MSRP"), ok);
+        serverPath = path.group(1);
+        Matcher address = Pattern.compile("msrps://([^:/]+):(\\d+)/").matcher(serverPath);
+        assertTrue(address.find(), serverPath);
+        msrp = SipConnection.trustAll().getSocketFactory().createSocket(address.group(1), Integer.parseInt(address.group(2)));
+        msrp.setSoTimeout(10_000);
+        input = new java.io.BufferedInputStream(msrp.getInputStream(), 256 * 1024);
+        // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND
+        send("bind" + user, null, null);
+        readUntil(m -> m.startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
+    }
+
+    /**
+     * Sends bytes {@code from} to {@code to} (0-based, exclusive) of {@code data} as one chunk of message
+     * {@code messageId} (RFC 4975 §7.1.1), {@code total} -1 for '*'.
+     */
+    void sendChunk(String tid, String messageId, byte[] data, int from, int to, long total, char flag)
+            throws IOException {
+        String head = "MSRP " + tid + " SEND\r\nTo-Path: " + serverPath + "\r\nFrom-Path: " + ownPath
+                + "\r\nMessage-ID: " + messageId + "\r\nSuccess-Report: yes\r\nByte-Range: " + (from + 1) + "-" + to
+                + "/" + (total < 0 ? "*" : Long.toString(total)) + "\r\nContent-Type: application/octet-stream\r\n\r\n";
+        OutputStream out = msrp.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(data, from, to - from);
+        out.write(("\r\n-------" + tid + flag + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    /** Waits for the room to end this session with a BYE and answers it. */
+    void awaitBye() throws IOException {
+        String request;
+        do {
+            request = sip.receive();
+        } while (!request.startsWith("BYE "));
+        StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+        for (String line : request.split("\r\n")) {
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("to:")
+                    || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+                ok.append(line).append("\r\n");
+            }
+        }
+        sip.send(ok.append("Content-Length: 0\r\n\r\n").toString());
+        closed = true;
+        OPEN.add(sip);
+    }
+
+    /** RFC 7701 §6.1: asks for a nickname. */
+    void nickname(String tid, String nickname) throws IOException {
+        String m = "MSRP " + tid + " NICKNAME\r\nTo-Path: " + serverPath + "\r\nFrom-Path: " + ownPath
+                + "\r\nUse-Nickname: \"" + nickname + "\"\r\n-------" + tid + "$\r\n";
+        msrp.getOutputStream().write(m.getBytes(StandardCharsets.UTF_8));
+        msrp.getOutputStream().flush();
+    }
+
+    void send(String tid, String contentType, String body) throws IOException {
+        StringBuilder m = new StringBuilder("MSRP " + tid + " SEND\r\nTo-Path: " + serverPath + "\r\nFrom-Path: "
+                + ownPath + "\r\nMessage-ID: msg" + tid + "\r\n");
+        if (body == null) {
+            m.append("Byte-Range: 1-0/0\r\n");
+        } else {
+            m.append("Byte-Range: 1-").append(body.getBytes(StandardCharsets.UTF_8).length).append('/')
+                    .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\nContent-Type: ")
+                    .append(contentType).append("\r\n\r\n").append(body).append("\r\n");
+        }
+        m.append("-------").append(tid).append("$\r\n");
+        OutputStream out = msrp.getOutputStream();
+        out.write(m.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Reads messages until one matches (returned); the others are kept in {@link #inbox}. */
+    String readUntil(java.util.function.Predicate<String> wanted, String what) throws IOException {
+        for (int i = 0; i < 1000; i++) {
+            String message = readMessage();
+            if (wanted.test(message)) {
+                return message;
+            }
+            inbox.add(message);
+        }
+        throw new AssertionError(user + ": no " + what + "; got " + inbox);
+    }
+
+    /** The next MSRP message as text (up to and including its end-line). */
+    String readMessage() throws IOException {
+        InputStream in = input;
+        StringBuilder text = new StringBuilder();
+        String tid = null;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("MSRP connection closed; read so far: " + text);
+            }
+            text.append((char) b);
+            if (tid == null && text.length() > 5 && text.charAt(text.length() - 1) == ' '
+                    && text.indexOf(" ", 5) == text.length() - 1) {
+                tid = text.substring(5, text.length() - 1);
+            }
+            if (tid != null && text.toString().endsWith("-------" + tid + "$\r\n")) {
+                return text.toString();
+            }
+        }
+    }
+
+    private boolean closed;
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            sip.send("BYE sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                    + headers("BYE", ++cseq, "bye" + user) + "Content-Length: 0\r\n\r\n");
+            // skip anything else (a 2xx to the INVITE sent again before our ACK arrived) until the BYE's answer
+            String response;
+            do {
+                response = sip.receiveFinal();
+            } while (!response.contains(" BYE\r\n"));
+        } finally {
+            // kept open until the class is done: JAIN-SIP can confuse a closed connection with a new one from
+            // the same client port (its table is keyed by address and port), which broke a later test's BYE
+            OPEN.add(sip);
+        }
+    }
+}
