@@ -16,6 +16,7 @@ import java.util.logging.Logger;
 
 import org.sylkserver.core.im.CpimException;
 import org.sylkserver.core.im.CpimMessage;
+import org.sylkserver.core.im.ImdnDocument;
 
 /**
  * The room's chat switch (spec §3.4, RFC 7701 style): every participant has its own chat session with the server,
@@ -57,11 +58,13 @@ final class ChatSwitch {
     static final int BAD_TYPE = 415;
     static final int NICKNAME_IN_USE = 425;
 
+    private static final java.security.SecureRandom ID_RANDOM = new java.security.SecureRandom();
     private static final String IS_COMPOSING = "application/im-iscomposing+xml";
     private static final Logger log = Logger.getLogger(ChatSwitch.class.getName());
 
     private final String room;
     private final int historySize;
+    private final JoinInfo join;
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Map<Session, String> nicknames = new ConcurrentHashMap<>();
     private final Deque<CpimMessage> history = new ArrayDeque<>();
@@ -71,6 +74,11 @@ final class ChatSwitch {
      * @param historySize public messages kept for joiners ({@code history_size}, default 20)
      */
     ChatSwitch(String room, int historySize) {
+        this(room, historySize, JoinInfo.SIP_ONLY);
+    }
+
+    ChatSwitch(String room, int historySize, JoinInfo join) {
+        this.join = join;
         this.room = Objects.requireNonNull(room, "room");
         this.historySize = historySize;
     }
@@ -102,7 +110,8 @@ final class ChatSwitch {
     void welcome(Session session, int others) {
         String count = others == 0 ? "You are the first participant"
                 : others == 1 ? "There is one more participant" : "There are " + others + " more participants";
-        session.deliver(fromRoom(count + " in the conference. Others can join by using:\nSIP: " + room, false));
+        session.deliver(fromRoom(count + " in the conference. Others can join by using:\n"
+                + String.join("\n", join.welcomeLines(room)), false));
     }
 
     /**
@@ -200,6 +209,7 @@ final class ChatSwitch {
         List<CpimMessage.Address> to = message.to();
         boolean isPrivate = to.size() == 1 && !AccessList.bare(to.get(0).uri()).equals(room);
         CpimMessage relayed = reoriginate(sender, message, isPrivate ? to.get(0) : roomAddress());
+        int delivered = 0;
         for (Session session : sessions) {
             if (session == sender) {
                 continue;
@@ -209,7 +219,11 @@ final class ChatSwitch {
                     : true;
             if (recipient) {
                 session.deliver(relayed);
+                delivered++;
             }
+        }
+        if (!composing) {
+            notifyDelivery(sender, message, delivered > 0);
         }
         if (!isPrivate && !composing && historySize > 0) {
             synchronized (history) {
@@ -220,6 +234,30 @@ final class ChatSwitch {
             }
         }
         return OK;
+    }
+
+    /**
+     * RFC 5438 §7.2.1.1 for the room as recipient (beyond the original, which never sends IMDNs): a sender that
+     * asked for {@code positive-delivery} hears {@code delivered} once the room has passed the message on, one
+     * that asked for {@code negative-delivery} hears {@code failed} when nobody was there to take it.
+     */
+    private void notifyDelivery(Session sender, CpimMessage message, boolean delivered) {
+        java.util.Set<String> requested = message.dispositionNotification();
+        Optional<String> id = message.imdnMessageId();
+        if (id.isEmpty() || !requested.contains(delivered ? "positive-delivery" : "negative-delivery")) {
+            return;
+        }
+        OffsetDateTime sent = message.dateTime().orElse(OffsetDateTime.now(ZoneOffset.UTC));
+        ImdnDocument imdn = new ImdnDocument(id.get(), sent, "sip:" + room, ImdnDocument.Notification.DELIVERY,
+                delivered ? ImdnDocument.Status.DELIVERED : ImdnDocument.Status.FAILED);
+        sender.deliver(imdn.toCpim(new CpimMessage.Address("Conference Room", "sip:" + room),
+                new CpimMessage.Address("", "sip:" + sender.uri()), newMessageId(), OffsetDateTime.now(ZoneOffset.UTC)));
+    }
+
+    private static String newMessageId() {
+        byte[] id = new byte[12];
+        ID_RANDOM.nextBytes(id);
+        return java.util.HexFormat.of().formatHex(id);
     }
 
     private CpimMessage.Address roomAddress() {

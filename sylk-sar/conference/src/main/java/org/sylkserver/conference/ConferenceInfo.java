@@ -30,10 +30,11 @@ final class ConferenceInfo {
      * @param version      the document's version (RFC 4575 §5.1: incremented for every notification)
      * @param participants who is in the room now
      * @param files        the room's uploaded files (AG Projects' {@code resources/files} extension, spec §3.6)
+     * @param join         the other ways in, listed as conf-uris
      * @param serverVersion for the free text
      */
     static String document(String room, long version, List<Participant> participants, List<RoomFiles.RoomFile> files,
-                           String serverVersion) {
+                           JoinInfo join, String serverVersion) {
         Map<String, List<Participant>> users = new LinkedHashMap<>();
         for (Participant p : participants) {
             users.computeIfAbsent(p.uri, u -> new java.util.ArrayList<>()).add(p);
@@ -52,10 +53,17 @@ final class ConferenceInfo {
             text(xml, "subject", "");
             text(xml, "free-text", "Hosted by SylkServer-" + serverVersion);
             xml.writeStartElement("conf-uris");
-            xml.writeStartElement("entry");
-            text(xml, "uri", "sip:" + room);
-            text(xml, "purpose", "participation");
-            xml.writeEndElement();
+            List<String> uris = new java.util.ArrayList<>(List.of("sip:" + room));
+            if (join.xmpp()) {
+                uris.add("xmpp:" + room);
+            }
+            join.phones().forEach(phone -> uris.add("tel:" + phone));
+            for (String uri : uris) {
+                xml.writeStartElement("entry");
+                text(xml, "uri", uri);
+                text(xml, "purpose", "participation");
+                xml.writeEndElement();
+            }
             xml.writeEndElement();
             if (!files.isEmpty()) {
                 resources(xml, files);

@@ -30,6 +30,8 @@ final class ConferenceSettings {
     private final boolean disableMusicOnHold;
     private final int maxSpeakers;
     private final boolean pushFileTransfer;
+    private final boolean advertiseXmpp;
+    private final int historySize;
     private final long maxFileSize;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
@@ -40,6 +42,8 @@ final class ConferenceSettings {
         this.disableMusicOnHold = conference.bool("disable_music_on_hold", false);
         this.maxSpeakers = conference.integer("max_speakers", 4, 0, 1000);
         this.pushFileTransfer = conference.bool("push_file_transfer", false);
+        this.advertiseXmpp = conference.bool("advertise_xmpp_support", false);
+        this.historySize = conference.integer("history_size", 20, 0, 10_000);
         this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
         for (String room : ini.sectionNames()) {
             if (!room.equals("Conference")) {
@@ -76,6 +80,25 @@ final class ConferenceSettings {
      */
     long maxFileSize() {
         return maxFileSize;
+    }
+
+    /** {@code history_size}: public messages replayed to chat joiners (spec §3.3, default 20). */
+    int historySize() {
+        return historySize;
+    }
+
+    /**
+     * How others can join {@code room} (spec §8.2): {@code advertise_xmpp_support}, {@code pstn_access_numbers}
+     * (the room's section, else {@code [Conference]}), {@code webrtc_gateway_url}.
+     */
+    JoinInfo joinInfo(String room) {
+        SectionReader global = new SectionReader(ini, "Conference");
+        List<String> phones = global.list("pstn_access_numbers", List.of());
+        if (ini.sectionNames().contains(room)) {
+            phones = new SectionReader(ini, room).list("pstn_access_numbers", phones);
+        }
+        return new JoinInfo(advertiseXmpp, phones.stream().map(String::strip).filter(p -> !p.isEmpty()).toList(),
+                global.string("webrtc_gateway_url", "").strip());
     }
 
     /** {@code file_transfer_dir}: where rooms keep their files, by default {@code <spool>/conference/files}. */

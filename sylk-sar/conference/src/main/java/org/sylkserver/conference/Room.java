@@ -53,12 +53,17 @@ final class Room {
 
     private final String pin;
 
-    private Room(String name, MixerClock clock, int maxSpeakers, boolean musicOnHold, String pin) {
+    /** How others can join, for conference-info. */
+    private final JoinInfo joinInfo;
+
+    private Room(String name, MixerClock clock, int maxSpeakers, boolean musicOnHold, String pin, int historySize,
+                 JoinInfo joinInfo) {
+        this.joinInfo = joinInfo;
         this.pin = pin;
         this.name = name;
         this.clock = clock;
         this.mixer = new AudioMixer(name, maxSpeakers);
-        this.chat = new ChatSwitch(name, 20);
+        this.chat = new ChatSwitch(name, historySize, joinInfo);
         this.files = new RoomFiles(filesRoot, name);
         this.musicOnHoldEnabled = musicOnHold;
         clock.start(mixer);
@@ -89,7 +94,7 @@ final class Room {
         Room[] joined = new Room[1];
         ROOMS.compute(name, (key, room) -> {
             Room r = room != null ? room : new Room(key, clock, settings.maxSpeakers(), settings.musicOnHold(key),
-                    settings.pin(key).orElse(null));
+                    settings.pin(key).orElse(null), settings.historySize(), settings.joinInfo(key));
             r.add(participant, payloadType, codecs);
             joined[0] = r;
             return r;
@@ -339,7 +344,8 @@ final class Room {
         String document;
         synchronized (this) {
             version++;
-            document = ConferenceInfo.document(name, version, participants, files.list(), SERVER_VERSION);
+            document = ConferenceInfo.document(name, version, participants, files.list(), joinInfo,
+                    SERVER_VERSION);
         }
         try {
             if (!session.isValid()) {

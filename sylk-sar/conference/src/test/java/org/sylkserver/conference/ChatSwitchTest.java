@@ -172,4 +172,44 @@ class ChatSwitchTest {
         room.welcome(fresh, others);
         return fresh.got.get(0).content();
     }
+
+    /** RFC 5438 §7.2.1.1 with the room as recipient (issue 5, beyond the original). */
+    @Test
+    void theRoomSendsTheDeliveryNotificationsASenderAskedFor() throws Exception {
+        room.join(alice);
+        String[] imdn = {"NS: imdn <urn:ietf:params:imdn>", "imdn.Message-ID: m-0001",
+                "DateTime: 2026-11-30T10:00:00Z", "imdn.Disposition-Notification: positive-delivery, negative-delivery"};
+        room.received(alice, "message/cpim", cpim("sip:alice@example.com", "sip:room@conference.example",
+                "text/plain", "anyone?", imdn));
+        org.sylkserver.core.im.ImdnDocument failed = org.sylkserver.core.im.ImdnDocument.fromCpim(alice.got.get(0));
+        assertEquals(org.sylkserver.core.im.ImdnDocument.Status.FAILED, failed.status(), "nobody else is here");
+        assertEquals("m-0001", failed.messageId());
+        room.join(bob);
+        room.received(alice, "message/cpim", cpim("sip:alice@example.com", "sip:room@conference.example",
+                "text/plain", "hello bob", imdn));
+        CpimMessage notice = alice.got.get(alice.got.size() - 1);
+        org.sylkserver.core.im.ImdnDocument delivered = org.sylkserver.core.im.ImdnDocument.fromCpim(notice);
+        assertEquals(org.sylkserver.core.im.ImdnDocument.Status.DELIVERED, delivered.status());
+        assertEquals("sip:room@conference.example", notice.from().orElseThrow().uri(), "from the room");
+        assertEquals("sip:alice@example.com", notice.to().get(0).uri(), "to the sender");
+        assertTrue(notice.dispositionNotification().isEmpty(), "RFC 5438 §7.1.1: an IMDN asks for no IMDN");
+        int before = alice.got.size();
+        room.received(alice, "message/cpim", cpim("sip:alice@example.com", "sip:room@conference.example",
+                "text/plain", "no receipts please", "NS: imdn <urn:ietf:params:imdn>", "imdn.Message-ID: m-0002"));
+        assertEquals(before, alice.got.size(), "nothing asked, nothing sent");
+    }
+
+    /** Spec §3.3: the welcome lists every way in. */
+    @Test
+    void theWelcomeListsSipXmppPhonesAndTheWebPage() {
+        ChatSwitch open = new ChatSwitch("room@conference.example", 2,
+                new JoinInfo(true, List.of("+3120", "+3130", "+3140"), "https://webrtc.example/call/$room"));
+        open.welcome(alice, 0);
+        assertEquals("Welcome! You are the first participant in the conference. Others can join by using:\n"
+                + "SIP/XMPP: room@conference.example\nPhones: +3120, +3130 or +3140\n"
+                + "WEB: https://webrtc.example/call/room@conference.example", alice.lastText());
+        room.welcome(bob, 2);
+        assertEquals("Welcome! There are 2 more participants in the conference. Others can join by using:\n"
+                + "SIP: room@conference.example", bob.lastText());
+    }
 }
