@@ -179,6 +179,20 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         agent.start();
     }
 
+    /** The ZRTP short authentication string once agreed, else null (no ZRTP, or not yet). */
+    public final String zrtpSas() {
+        ZrtpAgent agent = zrtp;
+        return agent == null ? null : agent.sas();
+    }
+
+    /** Marks the agreed SAS as verified by the peer (spec §3.8); nothing before the SAS exists. */
+    public final void zrtpSasVerified() {
+        ZrtpAgent agent = zrtp;
+        if (agent != null) {
+            agent.sasVerified();
+        }
+    }
+
     /** Our SSRC for ZRTP packets (the audio endpoint's; 0 where the endpoint has none of its own). */
     long ourSsrc() {
         return 0;

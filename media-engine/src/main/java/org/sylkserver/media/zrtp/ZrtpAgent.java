@@ -148,6 +148,16 @@ public final class ZrtpAgent implements ZrtpCallback, AutoCloseable {
         return sas;
     }
 
+    /**
+     * The SAS was compared over a trusted channel and matched (RFC 6189 §7.1): remembered in the cache, so a later
+     * call with the same peer reports it verified.
+     */
+    public synchronized void sasVerified() {
+        if (!closed && sas != null) {
+            engine.SASVerified();
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {

@@ -38,6 +38,9 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     private final Deque<CpimMessage> waiting = new ArrayDeque<>();
     private final Map<String, ByteArrayOutputStream> partial = new HashMap<>();
     volatile MsrpUri localUri;
+    /** The SAS of the participant's ZRTP audio (null: none), and what to do when the participant confirms it. */
+    volatile java.util.function.Supplier<String> sas = () -> null;
+    volatile Runnable sasVerified = () -> { };
     volatile ChatSwitch chatSwitch;
     private MsrpServer.Connection connection;
 
@@ -55,6 +58,21 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     @Override
     public String displayName() {
         return displayName;
+    }
+
+    /** A secure chat for SAS verification (spec §3.8): over TLS, straight to the participant (no relays). */
+    boolean secure() {
+        return localUri.scheme().equalsIgnoreCase("msrps") && remotePath.size() == 1;
+    }
+
+    @Override
+    public boolean verifySas(String offered) {
+        String ours = sas.get();
+        if (ours == null || !secure() || !ours.equalsIgnoreCase(offered)) {
+            return false;
+        }
+        sasVerified.run();
+        return true;
     }
 
     @Override

@@ -50,6 +50,14 @@ final class ChatSwitch {
 
         /** Sends a re-originated message to this participant. */
         void deliver(CpimMessage message);
+
+        /**
+         * Whether {@code sas}, sent by the participant as {@code application/blink-zrtp-sas}, matches the SAS of its
+         * ZRTP audio over a secure chat, which then counts as verified (spec §3.8).
+         */
+        default boolean verifySas(String sas) {
+            return false;
+        }
     }
 
     static final int OK = 200;
@@ -59,6 +67,7 @@ final class ChatSwitch {
     static final int NICKNAME_IN_USE = 425;
 
     private static final java.security.SecureRandom ID_RANDOM = new java.security.SecureRandom();
+    private static final String ZRTP_SAS = "application/blink-zrtp-sas";
     private static final String IS_COMPOSING = "application/im-iscomposing+xml";
     private static final Logger log = Logger.getLogger(ChatSwitch.class.getName());
 
@@ -127,6 +136,11 @@ final class ChatSwitch {
         }
     }
 
+    /** Tells one participant the server's ZRTP SAS of its audio, over its chat only (spec §3.8). */
+    void sas(Session session, String sas) {
+        session.deliver(fromRoom("Received ZRTP Short Authentication String: " + sas, true));
+    }
+
     private CpimMessage fromRoom(String text, boolean status) {
         CpimMessage.Builder builder = CpimMessage.builder()
                 .from(new CpimMessage.Address("Conference Room", "sip:" + room))
@@ -193,6 +207,13 @@ final class ChatSwitch {
             return BAD_REQUEST;
         }
         String payloadType = message.contentType() == null ? "" : message.contentType().toLowerCase(Locale.ROOT);
+        if (payloadType.equals(ZRTP_SAS)) {
+            String sas = new String(message.content(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            boolean verified = sender.verifySas(sas);
+            log.info(() -> "room " + room + ": " + sender.uri() + " sent its ZRTP SAS, "
+                    + (verified ? "verified" : "not verified"));
+            return verified ? OK : UNWANTED;
+        }
         boolean composing = payloadType.startsWith(IS_COMPOSING);
         if (!composing && !payloadType.startsWith("text/") && !payloadType.startsWith("image/")) {
             return UNWANTED;

@@ -230,6 +230,14 @@ public class ConferenceServlet extends SylkSipServlet {
                 msrp.close(local);
                 stream.closeConnection();
             };
+            if (settings.zrtpAutoVerify() && endpoint != null) {
+                RtpAudioEndpoint audio = endpoint;
+                stream.sas = audio::zrtpSas;
+                stream.sasVerified = () -> {
+                    audio.zrtpSasVerified();
+                    log.info(() -> caller + " confirmed the ZRTP SAS over a secure chat: verified");
+                };
+            }
         }
         ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
         call.sdp = sdp;
@@ -322,6 +330,10 @@ public class ConferenceServlet extends SylkSipServlet {
             endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"), sas -> {
                 participant.sas = sas;
                 log.info(() -> participant + ": ZRTP secured, SAS " + sas);
+                Room room = participant.member != null ? Room.find(participant.room) : null;
+                if (room != null) {
+                    room.zrtpSas(participant);
+                }
             });
         }
         endpoint.audioLevelExtension(answer.audioLevelId());

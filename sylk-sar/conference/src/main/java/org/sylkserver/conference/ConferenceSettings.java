@@ -31,6 +31,7 @@ final class ConferenceSettings {
     private final int maxSpeakers;
     private final boolean pushFileTransfer;
     private final boolean advertiseXmpp;
+    private final boolean zrtpAutoVerify;
     private final int historySize;
     private final long maxFileSize;
 
@@ -43,6 +44,7 @@ final class ConferenceSettings {
         this.maxSpeakers = conference.integer("max_speakers", 4, 0, 1000);
         this.pushFileTransfer = conference.bool("push_file_transfer", false);
         this.advertiseXmpp = conference.bool("advertise_xmpp_support", false);
+        this.zrtpAutoVerify = conference.bool("zrtp_auto_verify", true);
         this.historySize = conference.integer("history_size", 20, 0, 10_000);
         this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
         for (String room : ini.sectionNames()) {
@@ -80,6 +82,11 @@ final class ConferenceSettings {
      */
     long maxFileSize() {
         return maxFileSize;
+    }
+
+    /** {@code zrtp_auto_verify}: SAS told and checked over a secure chat (spec §3.8). */
+    boolean zrtpAutoVerify() {
+        return zrtpAutoVerify;
     }
 
     /** {@code history_size}: public messages replayed to chat joiners (spec §3.3, default 20). */

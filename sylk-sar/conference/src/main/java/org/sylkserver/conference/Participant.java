@@ -22,6 +22,8 @@ final class Participant {
     final RtpAudioEndpoint endpoint;
     final Instant joined = Instant.now();
     volatile SipSession session;
+    /** The room it joined ({@code user@host}), once it has. */
+    volatile String room;
     volatile Member member;
     volatile boolean onHold;
     volatile boolean left;

@@ -108,6 +108,7 @@ final class Room {
                 .count();
         boolean sameUserHere = participants.stream().anyMatch(p -> p.uri.equals(participant.uri));
         participants.add(participant);
+        participant.room = name;
         ChatStream stream = participant.chat;
         if (!sameUserHere) {
             String types = participant.endpoint != null && stream != null ? "audio and chat"
@@ -118,6 +119,7 @@ final class Room {
             stream.chatSwitch = chat;
             chat.welcome(stream, (int) others);
             chat.join(stream);
+            zrtpSas(participant);
         }
         if (participant.endpoint == null) {
             log.info(() -> participant + " joined room " + name + " with chat only (" + participants.size()
@@ -185,6 +187,18 @@ final class Room {
 
     static String identity(String display, String uri) {
         return display == null || display.isBlank() ? uri : display + " <" + uri + ">";
+    }
+
+    /**
+     * Tells the participant the SAS of its ZRTP audio over its own chat, when it has one, the chat is secure and
+     * {@code zrtp_auto_verify} is on (spec §3.8): at the welcome, and whenever the SAS arrives later.
+     */
+    void zrtpSas(Participant participant) {
+        ChatStream stream = participant.chat;
+        String sas = participant.sas;
+        if (stream != null && sas != null && sas.equals(stream.sas.get()) && stream.secure()) {
+            chat.sas(stream, sas);
+        }
     }
 
     /** An upload to the room started (spec §3.5): the chat hears of it. */

@@ -13,7 +13,7 @@ import org.sylkserver.core.im.CpimMessage;
 /** The chat switch rules of spec §3.4 (RFC 7701 style switching, RFC 3862 CPIM), without MSRP or SIP. */
 class ChatSwitchTest {
 
-    private static final class Fake implements ChatSwitch.Session {
+    private static class Fake implements ChatSwitch.Session {
         final String uri;
         final String display;
         final List<CpimMessage> got = new ArrayList<>();
@@ -211,5 +211,53 @@ class ChatSwitchTest {
         room.welcome(bob, 2);
         assertEquals("Welcome! There are 2 more participants in the conference. Others can join by using:\n"
                 + "SIP: room@conference.example", bob.lastText());
+    }
+
+    /** Spec §3.8: the participant's SAS, sent as application/blink-zrtp-sas, is checked by its stream. */
+    @Test
+    void aZrtpSasIsAcceptedOnlyWhenItsStreamVerifiesIt() {
+        boolean[] verified = {false};
+        Fake checked = new Fake("dave@example.com", "Dave") {
+            @Override
+            public boolean verifySas(String sas) {
+                verified[0] = sas.equals("k7zq");
+                return verified[0];
+            }
+        };
+        room.join(checked);
+        room.join(bob);
+        assertEquals(413, room.received(checked, "message/cpim", cpim("sip:dave@example.com", null,
+                "application/blink-zrtp-sas", "wrong")));
+        assertEquals(200, room.received(checked, "message/cpim", cpim("sip:dave@example.com", null,
+                "application/blink-zrtp-sas", "k7zq")));
+        assertTrue(verified[0]);
+        assertTrue(bob.got.isEmpty(), "a SAS is never relayed");
+    }
+
+    /** Spec §3.8: a secure chat is TLS straight to the participant; only then does a matching SAS verify ZRTP. */
+    @Test
+    void aChatStreamVerifiesTheSasOnlyOverTlsWithoutRelays() throws Exception {
+        org.sylkserver.media.msrp.MsrpUri peer = org.sylkserver.media.msrp.MsrpUri.parse("msrps://192.0.2.1:2855/p1abc;tcp");
+        org.sylkserver.media.msrp.MsrpUri relay = org.sylkserver.media.msrp.MsrpUri.parse("msrps://192.0.2.9:2855/r1abc;tcp");
+        int[] confirmed = {0};
+        ChatStream direct = new ChatStream("dave@example.com", "Dave", List.of(peer));
+        direct.localUri = org.sylkserver.media.msrp.MsrpUri.parse("msrps://192.0.2.2:2855/ours1;tcp");
+        direct.sas = () -> "k7zq";
+        direct.sasVerified = () -> confirmed[0]++;
+        assertTrue(direct.verifySas("K7ZQ"), "base-32 SAS compared without case");
+        assertEquals(1, confirmed[0]);
+        assertTrue(!direct.verifySas("abcd"));
+        ChatStream relayed = new ChatStream("dave@example.com", "Dave", List.of(relay, peer));
+        relayed.localUri = direct.localUri;
+        relayed.sas = () -> "k7zq";
+        assertTrue(!relayed.verifySas("k7zq"), "through a relay the chat is not secure");
+        ChatStream plain = new ChatStream("dave@example.com", "Dave", List.of(peer));
+        plain.localUri = org.sylkserver.media.msrp.MsrpUri.parse("msrp://192.0.2.2:2855/ours1;tcp");
+        plain.sas = () -> "k7zq";
+        assertTrue(!plain.verifySas("k7zq"), "without TLS the chat is not secure");
+        ChatStream noZrtp = new ChatStream("dave@example.com", "Dave", List.of(peer));
+        noZrtp.localUri = direct.localUri;
+        assertTrue(!noZrtp.verifySas("k7zq"), "no ZRTP, nothing to verify");
+        assertEquals(1, confirmed[0]);
     }
 }
