@@ -90,6 +90,21 @@ final class ChatClient implements AutoCloseable {
         return response;
     }
 
+    /** Sends a re-INVITE in the dialog with {@code media} and ACKs a 2xx; returns the final response. */
+    String reinvite(String media) throws Exception {
+        String sdp = "v=0\r\no=- 1 " + (cseq + 1) + " IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + media;
+        int seq = ++cseq;
+        sip.send("INVITE sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                + headers("INVITE", seq, "reinv" + seq + user) + "Content-Type: application/sdp\r\nContent-Length: "
+                + sdp.length() + "\r\n\r\n" + sdp);
+        String response = sip.receiveFinal();
+        if (response.startsWith("SIP/2.0 2")) {
+            sip.send("ACK sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+                    + headers("ACK", seq, "reack" + seq + user) + "Content-Length: 0\r\n\r\n");
+        }
+        return response;
+    }
+
     /** Connects to the MSRP path of the answer {@code ok} over TLS and binds the connection (RFC 4975 §5.4). */
     void connect(String ok) throws Exception {
         Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);

@@ -90,4 +90,34 @@ class ChatIT {
                     "the private message did not reach carol: " + carol.inbox);
         }
     }
+
+    /** Spec §3.2: a participant adds and removes audio and chat by re-INVITE; an offer of neither gets 488. */
+    @Test
+    void streamsComeAndGoByReInvite_spec3_2() throws Exception {
+        try (ChatClient alice = new ChatClient("alice", "reinviteroom"); ChatClient bob = new ChatClient("bob", "reinviteroom")) {
+            alice.join();
+            bob.join();
+            String chat = "m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim\r\na=path:" + bob.ownPath
+                    + "\r\na=setup:active\r\n";
+            String audio = "m=audio 41990 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+            String both = bob.reinvite(audio + chat);
+            assertTrue(both.startsWith("SIP/2.0 200"), both);
+            assertTrue(both.matches("(?s).*m=audio [1-9][0-9]* RTP/AVP 0.*"), "audio added: " + both);
+            assertTrue(both.contains("a=path:" + bob.serverPath), "the chat stream kept its path: " + both);
+            ServerLogs.await(") added audio in room reinviteroom@127.0.0.1", java.time.Duration.ofSeconds(5));
+            String audioOnly = bob.reinvite(audio + "m=message 0 TCP/TLS/MSRP *\r\n");
+            assertTrue(audioOnly.startsWith("SIP/2.0 200") && audioOnly.contains("m=message 0 "), audioOnly);
+            ServerLogs.await(") removed chat in room reinviteroom@127.0.0.1", java.time.Duration.ofSeconds(5));
+            // the chat's MSRP connection is closed: what was in flight is read, then the stream ends
+            bob.msrp.getInputStream().readAllBytes();
+            alice.send("after001", "message/cpim", "To: <sip:reinviteroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nstill here");
+            alice.readUntil(m -> m.startsWith("MSRP after001 200"), "the room still takes alice's chat");
+            String neither = bob.reinvite("m=video 41992 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n");
+            assertTrue(neither.startsWith("SIP/2.0 488"), "neither audio nor chat: " + neither);
+            String chatBack = bob.reinvite("m=audio 0 RTP/AVP 0\r\n" + chat);
+            assertTrue(chatBack.startsWith("SIP/2.0 200") && chatBack.contains("m=audio 0 "), chatBack);
+            ServerLogs.await(") removed audio in room reinviteroom@127.0.0.1", java.time.Duration.ofSeconds(5));
+            ServerLogs.await(") added chat in room reinviteroom@127.0.0.1", java.time.Duration.ofSeconds(5));
+        }
+    }
 }

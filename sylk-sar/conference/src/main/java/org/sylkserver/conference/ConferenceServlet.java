@@ -207,11 +207,6 @@ public class ConferenceServlet extends SylkSipServlet {
                     .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         }
         Address from = request.getFrom();
-        if (chat != null) {
-            chatStream = new ChatStream(caller, from.getDisplayName(), chat.remotePath());
-            chatStream.localUri = msrp.open(chatStream);
-            sdp = chat.into(sdp, chat.answer(chatStream.localUri, msrp.port(), msrpProto));
-        }
         Address contact;
         try {
             contact = request.getAddressHeader("Contact");
@@ -222,22 +217,10 @@ public class ConferenceServlet extends SylkSipServlet {
                 contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), endpoint);
         created[0] = participant;
         participant.session = request.getSession();
-        participant.chat = chatStream;
-        if (chatStream != null) {
-            MsrpUri local = chatStream.localUri;
-            ChatStream stream = chatStream;
-            participant.closeChat = () -> {
-                msrp.close(local);
-                stream.closeConnection();
-            };
-            if (settings.zrtpAutoVerify() && endpoint != null) {
-                RtpAudioEndpoint audio = endpoint;
-                stream.sas = audio::zrtpSas;
-                stream.sasVerified = () -> {
-                    audio.zrtpSasVerified();
-                    log.info(() -> caller + " confirmed the ZRTP SAS over a secure chat: verified");
-                };
-            }
+        if (chat != null) {
+            chatStream = openChat(caller, from.getDisplayName(), chat, participant);
+            sdp = chat.into(sdp, chat.answer(chatStream.localUri, msrp.port(), msrpProto));
+            participant.chat = chatStream;
         }
         ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
         call.sdp = sdp;
@@ -361,66 +344,177 @@ public class ConferenceServlet extends SylkSipServlet {
             Room.join(call.room, clock, settings, call.participant, -1, null);
             return;
         }
+        call.participant.hangUp = () -> call.hangUp("PIN refused");
+        Room room = Room.join(call.room, clock, settings, call.participant,
+                Integer.parseInt(answer.payloadTypes().get(0)), codecs(answer));
+        receiveDigits(room, call.participant, answer);
+    }
+
+    /** New codec state for the answer's first payload type, one per call. */
+    private static java.util.function.Supplier<org.sylkserver.media.codec.AudioCodec> codecs(
+            AudioAnswerer.Answer answer) {
         String format = answer.payloadTypes().get(0);
         RtpMap map = audio(answer).rtpMap(format);
         String encoding = map != null ? map.encoding() : format.equals("8") ? "PCMA" : "PCMU";
         int rate = map != null ? map.clockRate() : 8000;
-        call.participant.hangUp = () -> call.hangUp("PIN refused");
-        Room room = Room.join(call.room, clock, settings, call.participant, Integer.parseInt(format),
-                () -> AudioCodecs.create(encoding, rate).orElseThrow());
+        return () -> AudioCodecs.create(encoding, rate).orElseThrow();
+    }
+
+    /** RFC 4733 digits of the call go to the room (the PIN). */
+    private static void receiveDigits(Room room, Participant participant, AudioAnswerer.Answer answer) {
         for (String pt : answer.payloadTypes()) {
             RtpMap event = audio(answer).rtpMap(pt);
             if (event != null && event.name().equals("telephone-event")) {
-                call.participant.endpoint.receiveDtmf(Integer.parseInt(pt), event.clockRate(),
-                        dtmf -> dtmf.digit().ifPresent(key -> room.digit(call.participant, key)));
+                participant.endpoint.receiveDtmf(Integer.parseInt(pt), event.clockRate(),
+                        dtmf -> dtmf.digit().ifPresent(key -> room.digit(participant, key)));
                 break;
             }
         }
     }
 
+    /**
+     * A re-INVITE from a participant (spec §3.2): hold and resume, streams added or removed. Audio and chat may
+     * each come or go; an offer with neither is refused with 488, one that removes every stream ends the session.
+     */
     private void reInvite(SipServletRequest request) throws IOException {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
         if (call == null || !call.answered()) {
             reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Does Not Exist");
             return;
         }
+        Participant participant = call.participant;
+        java.net.InetAddress local = SylkRuntime.get().sdpAddress();
         try {
             SessionDescription offer = sdpOffer(request);
+            boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
+            ChatMedia chatOffer = msrp == null ? null : ChatMedia.find(offer, msrpProto);
             if (!offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session
-                List<MediaDescription> declined = offer.media().stream()
-                        .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList();
                 SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-                java.net.InetAddress local = SylkRuntime.get().sdpAddress();
-                List<SessionDescription.Line> session = call.answer.sdp().sessionLines().stream()
-                        .map(line -> line.type() == 'o' ? new SessionDescription.Line('o', call.origin.next(local))
-                                : line).toList();
-                ok.setContent(new SessionDescription(session, declined).toBytes(), "application/sdp");
+                ok.setContent(declineAll(offer, call.origin, local).toBytes(), "application/sdp");
                 ok.send();
                 call.hangUp("all streams removed");
                 return;
             }
-            AudioAnswerer.Answer answer = answerer.answer(offer, call.origin, SylkRuntime.get().sdpAddress(),
-                    call.participant.endpoint.port());
-            if (!answer.payloadTypes().get(0).equals(call.answer.payloadTypes().get(0))) {
-                reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
+            if (!audioOffered && chatOffer == null) {
+                reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Neither audio nor chat offered");
                 return;
             }
-            call.answer = answer;
-            SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-            ok.setContent(answer.sdp().toBytes(), "application/sdp");
-            ok.send();
-            boolean hold = onHold(answer);
             Room room = Room.find(call.room);
-            if (room != null && hold != call.participant.onHold) {
-                room.hold(call.participant, hold);
+            RtpAudioEndpoint added = null;
+            AudioAnswerer.Answer answer = null;
+            SessionDescription sdp;
+            if (audioOffered) {
+                RtpAudioEndpoint endpoint = participant.endpoint;
+                if (endpoint == null) {
+                    added = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
+                    endpoint = added;
+                }
+                try {
+                    answer = answerer.answer(offer, call.origin, local, endpoint.port());
+                } catch (SdpException e) {
+                    if (added != null) {
+                        added.close();
+                    }
+                    throw e;
+                }
+                if (added == null && call.answer != null
+                        && !answer.payloadTypes().get(0).equals(call.answer.payloadTypes().get(0))) {
+                    reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
+                    return;
+                }
+                sdp = answer.sdp();
             } else {
-                call.participant.onHold = hold;
+                sdp = declineAll(offer, call.origin, local);
             }
-            log.info(() -> "re-INVITE from " + call.participant + ": audio " + answer.direction());
+            ChatStream newChat = null;
+            if (chatOffer != null) {
+                ChatStream stream = participant.chat;
+                if (stream == null) {
+                    newChat = openChat(participant.uri, participant.displayName, chatOffer, participant);
+                    stream = newChat;
+                }
+                sdp = chatOffer.into(sdp, chatOffer.answer(stream.localUri, msrp.port(), msrpProto));
+            }
+            SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+            ok.setContent(sdp.toBytes(), "application/sdp");
+            ok.send();
+            // the streams change once the answer is out
+            if (answer != null) {
+                call.answer = answer;
+            }
+            if (added != null) {
+                participant.endpoint = added;
+                participant.onHold = onHold(answer);
+                startAudio(added, answer, participant);
+                if (room != null) {
+                    AudioAnswerer.Answer a = answer;
+                    room.addAudio(participant, Integer.parseInt(a.payloadTypes().get(0)), codecs(a));
+                    receiveDigits(room, participant, a);
+                }
+            } else if (!audioOffered && participant.endpoint != null) {
+                RtpAudioEndpoint removed = participant.endpoint;
+                participant.endpoint = null;
+                if (room != null) {
+                    room.removeAudio(participant);
+                }
+                removed.close();
+            } else if (answer != null) {
+                boolean hold = onHold(answer);
+                if (room != null && hold != participant.onHold) {
+                    room.hold(participant, hold);
+                } else {
+                    participant.onHold = hold;
+                }
+            }
+            if (newChat != null && room != null) {
+                room.addChat(participant, newChat);
+            } else if (chatOffer == null && participant.chat != null) {
+                Runnable close = participant.closeChat;
+                if (room != null) {
+                    room.removeChat(participant);
+                }
+                participant.chat = null;
+                close.run();
+            }
+            log.info(() -> "re-INVITE from " + participant + ": audio "
+                    + (participant.endpoint == null ? "none" : call.answer.direction()) + ", chat "
+                    + (participant.chat == null ? "none" : "on"));
         } catch (SdpException e) {
             notAcceptable(request, e);
         }
+    }
+
+    /** An answer that declines every stream of {@code offer} (port 0), with our session lines. */
+    private static SessionDescription declineAll(SessionDescription offer, AudioAnswerer.Origin origin,
+                                                 java.net.InetAddress local) {
+        return new SessionDescription(AudioAnswerer.sessionLines(origin, local), offer.media().stream()
+                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
+    }
+
+    /** A chat stream for the participant's offered chat, listening for its connection; closed with the chat. */
+    private ChatStream openChat(String caller, String displayName, ChatMedia chat, Participant participant) {
+        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath());
+        stream.localUri = msrp.open(stream);
+        MsrpUri localUri = stream.localUri;
+        participant.closeChat = () -> {
+            msrp.close(localUri);
+            stream.closeConnection();
+        };
+        if (settings.zrtpAutoVerify()) {
+            stream.sas = () -> {
+                RtpAudioEndpoint audio = participant.endpoint;
+                return audio == null ? null : audio.zrtpSas();
+            };
+            stream.sasVerified = () -> {
+                RtpAudioEndpoint audio = participant.endpoint;
+                if (audio != null) {
+                    audio.zrtpSasVerified();
+                    log.info(() -> caller + " confirmed the ZRTP SAS over a secure chat: verified");
+                }
+            };
+        }
+        return stream;
     }
 
     @Override

@@ -19,7 +19,8 @@ final class Participant {
     final String displayName;
     /** The caller's Contact URI: the endpoint entity of the conference-info document. */
     final String contact;
-    final RtpAudioEndpoint endpoint;
+    /** Its audio, or null while it has none (chat only, or audio removed by a re-INVITE). */
+    volatile RtpAudioEndpoint endpoint;
     final Instant joined = Instant.now();
     volatile SipSession session;
     /** The room it joined ({@code user@host}), once it has. */
@@ -39,6 +40,8 @@ final class Participant {
     final StringBuilder pinDigits = new StringBuilder();
     int pinFailures;
     boolean pinPending;
+    /** The PIN was typed right once: audio added later is not asked again. */
+    boolean pinAccepted;
 
     Participant(String callId, String uri, String displayName, String contact, RtpAudioEndpoint endpoint) {
         this.callId = callId;

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipSession;
 
+import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.mixer.AudioMixer;
 import org.sylkserver.media.mixer.Member;
@@ -116,30 +117,100 @@ final class Room {
             chat.status(identity(participant) + " has joined the room with " + types, stream);
         }
         if (stream != null) {
-            stream.chatSwitch = chat;
-            chat.welcome(stream, (int) others);
-            chat.join(stream);
-            zrtpSas(participant);
+            startChat(participant, stream, (int) others);
         }
         if (participant.endpoint == null) {
             log.info(() -> participant + " joined room " + name + " with chat only (" + participants.size()
                     + " sessions)");
             return;
         }
+        joinMixer(participant, payloadType, codecs, true, (int) others);
+        log.info(() -> participant + " joined room " + name + " (" + participants.size() + " sessions, "
+                + others + " other users" + (sameUserHere ? ", same user again" : "") + ")");
+    }
+
+    private void startChat(Participant participant, ChatStream stream, int others) {
+        stream.chatSwitch = chat;
+        chat.welcome(stream, others);
+        chat.join(stream);
+        zrtpSas(participant);
+    }
+
+    /** The participant's audio into the mixer, isolated while it hears its welcome (or is asked for the PIN). */
+    private void joinMixer(Participant participant, int payloadType, Supplier<AudioCodec> codecs, boolean initial,
+                           int others) {
+        RtpAudioEndpoint endpoint = participant.endpoint;
         Member member = mixer.join(participant.uri + " " + participant.callId, payloadType, codecs,
-                (payload, ts, marker) -> participant.endpoint.send(payloadType, payload, ts, marker));
+                (payload, ts, marker) -> endpoint.send(payloadType, payload, ts, marker));
         member.isolate(true);
         member.hold(participant.onHold);
         participant.member = member;
-        participant.endpoint.receive(member::offer);
-        if (pin != null) {
+        endpoint.receive(member::offer);
+        if (pin != null && !participant.pinAccepted) {
             participant.pinPending = true;
             member.play(Prompt.once(Sounds.get("co_enter_pin"), () -> { }));
         } else {
-            member.play(Prompt.once(Sounds.welcome(true, (int) others), () -> connected(participant)));
+            member.play(Prompt.once(Sounds.welcome(initial, others), () -> connected(participant)));
         }
-        log.info(() -> participant + " joined room " + name + " (" + participants.size() + " sessions, "
-                + others + " other users" + (sameUserHere ? ", same user again" : "") + ")");
+    }
+
+    private int othersThan(Participant participant) {
+        return (int) participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri)).distinct()
+                .count();
+    }
+
+    /** A re-INVITE added chat to the participant's session (spec §3.2): welcome, history, then the switch. */
+    void addChat(Participant participant, ChatStream stream) {
+        synchronized (this) {
+            participant.chat = stream;
+            startChat(participant, stream, othersThan(participant));
+        }
+        log.info(() -> participant + " added chat in room " + name);
+        notifySubscribers();
+    }
+
+    /** A re-INVITE removed the participant's chat. */
+    void removeChat(Participant participant) {
+        synchronized (this) {
+            ChatStream stream = participant.chat;
+            if (stream == null) {
+                return;
+            }
+            chat.leave(stream);
+            participant.chat = null;
+        }
+        log.info(() -> participant + " removed chat in room " + name);
+        notifySubscribers();
+    }
+
+    /**
+     * A re-INVITE added audio to the participant's session ({@code participant.endpoint} set and started): it
+     * hears how many are here (not the welcome, spec §3.3), then joins the mix.
+     */
+    void addAudio(Participant participant, int payloadType, Supplier<AudioCodec> codecs) {
+        synchronized (this) {
+            joinMixer(participant, payloadType, codecs, false, othersThan(participant));
+        }
+        log.info(() -> participant + " added audio in room " + name);
+        notifySubscribers();
+    }
+
+    /** A re-INVITE removed the participant's audio: out of the mixer (the caller closes the endpoint). */
+    void removeAudio(Participant participant) {
+        synchronized (this) {
+            Member member = participant.member;
+            participant.member = null;
+            if (member != null) {
+                member.leave();
+                if (member == musicListener) {
+                    musicOnHold.stop();
+                    musicListener = null;
+                }
+            }
+            updateMusicOnHold();
+        }
+        log.info(() -> participant + " removed audio in room " + name);
+        notifySubscribers();
     }
 
     /**
@@ -162,6 +233,7 @@ final class Room {
         Member member = participant.member;
         if (right) {
             participant.pinPending = false;
+            participant.pinAccepted = true;
             long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri))
                     .distinct().count();
             log.info(() -> participant + ": PIN accepted for room " + name);
