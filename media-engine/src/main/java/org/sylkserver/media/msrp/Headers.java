@@ -16,6 +16,10 @@ final class Headers {
     static final String FAILURE_REPORT = "Failure-Report";
     static final String STATUS = "Status";
     static final String CONTENT_TYPE = "Content-Type";
+    static final String WWW_AUTHENTICATE = "WWW-Authenticate";
+    static final String AUTHORIZATION = "Authorization";
+    static final String USE_PATH = "Use-Path";
+    static final String EXPIRES = "Expires";
 
     /** Headers RFC 4975 §9 defines once per message. */
     private static final List<String> SINGLE = List.of(MESSAGE_ID, BYTE_RANGE, SUCCESS_REPORT, FAILURE_REPORT,

@@ -8,24 +8,39 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
 /**
- * The MSRP listening side (RFC 4975 §5.4: the answerer of a session listens and the offerer connects): one TCP
- * port for every session, each session known by the session-id in its URI. A connection's requests go to the
- * session named by the last URI of their To-Path (§7.3 delivers at the final hop), which answers them; unknown
- * sessions get 481, malformed messages 400 (or 413 for an oversized chunk) and lost framing closes the connection
- * (§7.3.1), without disturbing other connections.
+ * The MSRP endpoint of the server: one TCP port for every session, each session known by the session-id in its URI,
+ * and the connections it opens itself when it is the active party (RFC 4975 §5.4 by default the offerer connects;
+ * RFC 6135, see {@link ConnectionModel}, lets either side do it). Accepted and opened connections behave alike: a
+ * connection's requests go to the session named by the last URI of their To-Path (§7.3 delivers at the final
+ * hop), which answers them; unknown sessions get 481, malformed messages 400 (or 413 for an oversized chunk) and
+ * lost framing closes the connection (§7.3.1), without disturbing other connections. Responses complete the
+ * {@linkplain Connection#transaction transactions} sent on the connection; REPORTs for a message being
+ * {@linkplain Connection#sendMessage sent in chunks} go to its listener.
  *
  * <p>Over TLS ({@code msrps:} URIs, RFC 4975 §14.2; {@code [MSRP] use_tls}, the default) when built with an
- * {@link javax.net.ssl.SSLContext} holding the server's certificate, else plain TCP.
+ * {@link SSLContext} holding the server's certificate, else plain TCP. Opened connections follow the scheme of the
+ * URI they go to; their peers are checked by that context's trust managers (the JDK's when there is none).
  *
  * <p>One thread per connection: a participant holds one connection for its whole call, so there are as many
  * threads as chat participants, each mostly blocked in a read.
@@ -43,16 +58,21 @@ public final class MsrpServer implements AutoCloseable {
         int request(MsrpRequest request, Connection connection);
     }
 
+    /** How long a transaction waits for its response before it fails as 408 (the 30 s RFC 4975 suggests). */
+    public static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
+
     private static final Logger log = Logger.getLogger(MsrpServer.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
 
     private final ServerSocket socket;
-    private final boolean secure;
+    private final SSLContext tls;
     private final Map<String, Handler> sessions = new ConcurrentHashMap<>();
     private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
+    /** Messages being sent, by Message-ID, so that their REPORTs reach the sender (RFC 4975 §7.1.2). */
+    private final Map<String, OutgoingMessage> outgoing = new ConcurrentHashMap<>();
     private final AtomicInteger names = new AtomicInteger();
-    private final Thread acceptor;
-    private volatile java.util.function.BiConsumer<String, byte[]> tracer;
+    private volatile BiConsumer<String, byte[]> tracer;
 
     /** Listens on {@code address:port} (0: any free port) over TCP. */
     public MsrpServer(InetAddress address, int port) throws IOException {
@@ -61,24 +81,24 @@ public final class MsrpServer implements AutoCloseable {
 
     /**
      * Listens on {@code address:port} (0: any free port) over TLS with {@code tls}'s certificate, or over TCP when
-     * {@code tls} is null.
+     * {@code tls} is null. {@code tls} also opens the {@code msrps:} connections this endpoint makes.
      */
-    public MsrpServer(InetAddress address, int port, javax.net.ssl.SSLContext tls) throws IOException {
-        secure = tls != null;
-        socket = secure ? tls.getServerSocketFactory().createServerSocket() : new ServerSocket();
+    public MsrpServer(InetAddress address, int port, SSLContext tls) throws IOException {
+        this.tls = tls;
+        socket = tls != null ? tls.getServerSocketFactory().createServerSocket() : new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(address, port));
-        acceptor = new Thread(this::accept, "sylk-msrp-accept");
+        Thread acceptor = new Thread(this::accept, "sylk-msrp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
-        log.info(() -> "MSRP listening on " + socket.getLocalSocketAddress() + (secure ? " (TLS)" : " (TCP)"));
+        log.info(() -> "MSRP listening on " + socket.getLocalSocketAddress() + (tls != null ? " (TLS)" : " (TCP)"));
     }
 
     /**
      * Traces every message received and sent ({@code trace_msrp}): {@code tracer} gets a heading (direction,
      * peer) and the message's bytes as on the wire.
      */
-    public void trace(java.util.function.BiConsumer<String, byte[]> tracer) {
+    public void trace(BiConsumer<String, byte[]> tracer) {
         this.tracer = tracer;
     }
 
@@ -92,11 +112,14 @@ public final class MsrpServer implements AutoCloseable {
      * URI for the SDP {@code a=path}.
      */
     public MsrpUri open(Handler handler) {
-        byte[] random = new byte[12];
-        RANDOM.nextBytes(random);
-        String id = java.util.HexFormat.of().formatHex(random);
+        String id = randomId(12);
         sessions.put(id, Objects.requireNonNull(handler, "handler"));
-        return MsrpUri.of(secure, socket.getInetAddress().getHostAddress(), port(), id, "tcp");
+        return uri(id);
+    }
+
+    /** This endpoint's URI for a session-id. */
+    MsrpUri uri(String sessionId) {
+        return MsrpUri.of(tls != null, socket.getInetAddress().getHostAddress(), port(), sessionId, "tcp");
     }
 
     /** Forgets a session; requests for it get 481 from now on. */
@@ -104,21 +127,76 @@ public final class MsrpServer implements AutoCloseable {
         sessions.remove(session.sessionId());
     }
 
+    /**
+     * Opens a connection to {@code hop}, over TLS for {@code msrps} and TCP for {@code msrp} (RFC 4975 §6). Its
+     * requests are delivered to the sessions like those of accepted connections.
+     *
+     * @throws IOException when the hop cannot be reached (the message says which and why)
+     */
+    public Connection connect(MsrpUri hop) throws IOException {
+        if (hop.port() < 0) {
+            throw new IOException("cannot connect to " + hop + ": it has no port");
+        }
+        Socket client;
+        if (hop.secure()) {
+            try {
+                client = (tls != null ? tls : SSLContext.getDefault()).getSocketFactory().createSocket();
+            } catch (GeneralSecurityException e) {
+                throw new IOException("no TLS for " + hop + ": " + e.getMessage(), e);
+            }
+        } else {
+            client = new Socket();
+        }
+        try {
+            client.connect(new InetSocketAddress(hop.host(), hop.port()), CONNECT_TIMEOUT_MS);
+            if (client instanceof SSLSocket ssl) {
+                ssl.startHandshake();
+            }
+        } catch (IOException e) {
+            client.close();
+            throw new IOException("cannot connect to " + hop + ": " + e.getMessage(), e);
+        }
+        log.fine(() -> "MSRP connection opened to " + hop);
+        return start(client);
+    }
+
+    /**
+     * The active side of a session (RFC 4975 §5.4): connects to the first hop of {@code toPath} and binds the
+     * session with an empty SEND, which must be answered 200.
+     *
+     * @param local  our session's URI, from {@link #open}
+     * @param toPath the peer's {@code a=path}
+     */
+    public Connection connect(MsrpUri local, List<MsrpUri> toPath) throws IOException {
+        Connection connection = connect(toPath.get(0));
+        try {
+            connection.bind(local, toPath);
+        } catch (IOException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
     private void accept() {
         while (!socket.isClosed()) {
             try {
-                Socket client = socket.accept();
-                Connection connection = new Connection(client);
-                connections.put(connection, true);
-                Thread reader = new Thread(connection::read, "sylk-msrp-" + names.incrementAndGet());
-                reader.setDaemon(true);
-                reader.start();
+                start(socket.accept());
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     log.log(Level.WARNING, "MSRP accept failed", e);
                 }
             }
         }
+    }
+
+    private Connection start(Socket client) throws IOException {
+        Connection connection = new Connection(client);
+        connections.put(connection, true);
+        Thread reader = new Thread(connection::read, "sylk-msrp-" + names.incrementAndGet());
+        reader.setDaemon(true);
+        reader.start();
+        return connection;
     }
 
     @Override
@@ -129,10 +207,35 @@ public final class MsrpServer implements AutoCloseable {
         }
     }
 
-    /** One TCP connection from a peer (or a relay), shared by the sessions that use it. */
+    /** Random hex for transaction ids, Message-IDs and session-ids: RFC 4975 idents. */
+    static String randomId(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
+    /** Waits for a transaction's response; a timeout, a closed connection or an interrupt become IOException. */
+    static MsrpResponse await(CompletableFuture<MsrpResponse> transaction, String what) throws IOException {
+        try {
+            return transaction.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                throw new IOException(what + ": no response within " + TRANSACTION_TIMEOUT.toSeconds() + " s");
+            }
+            throw new IOException(what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + ": interrupted", e);
+        }
+    }
+
+    /** One TCP or TLS connection with a peer (or a relay), shared by the sessions that use it. */
     public final class Connection {
         private final Socket client;
         private final OutputStream out;
+        /** Transactions sent here that wait for their response, by transaction id. */
+        private final Map<String, CompletableFuture<MsrpResponse>> pending = new ConcurrentHashMap<>();
+        private volatile boolean closed;
 
         Connection(Socket client) throws IOException {
             this.client = client;
@@ -142,7 +245,7 @@ public final class MsrpServer implements AutoCloseable {
         /** Sends a message on this connection (any thread). */
         public synchronized void send(MsrpMessage message) throws IOException {
             byte[] bytes = message.toBytes();
-            java.util.function.BiConsumer<String, byte[]> t = tracer;
+            BiConsumer<String, byte[]> t = tracer;
             if (t != null) {
                 t.accept("OUTGOING to " + client.getRemoteSocketAddress(), bytes);
             }
@@ -150,14 +253,81 @@ public final class MsrpServer implements AutoCloseable {
             out.flush();
         }
 
-        /** Closes the connection (its reader ends); for a session that ended and does not share it. */
+        /**
+         * Sends a request and returns its response to come, matched by transaction id (RFC 4975 §7.2). The future
+         * fails with {@link TimeoutException} after {@link #TRANSACTION_TIMEOUT}, and with {@link IOException}
+         * when the request cannot be written or the connection closes first.
+         */
+        public CompletableFuture<MsrpResponse> transaction(MsrpRequest request) {
+            CompletableFuture<MsrpResponse> response = new CompletableFuture<>();
+            String id = request.transactionId();
+            if (pending.putIfAbsent(id, response) != null) {
+                throw new IllegalArgumentException("transaction '" + id + "' is already waiting on this connection");
+            }
+            response.whenComplete((r, e) -> pending.remove(id, response));
+            response.orTimeout(TRANSACTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                if (closed) {
+                    throw new IOException("connection to " + client.getRemoteSocketAddress() + " is closed");
+                }
+                send(request);
+            } catch (IOException e) {
+                response.completeExceptionally(e);
+            }
+            return response;
+        }
+
+        /**
+         * Binds a session to this connection (RFC 4975 §5.4): the active party's first SEND, empty, To-Path
+         * {@code toPath}, From-Path {@code local}; it must be answered 200.
+         *
+         * @throws IOException when it is refused, unanswered or the connection fails
+         */
+        public void bind(MsrpUri local, List<MsrpUri> toPath) throws IOException {
+            MsrpRequest send = new MsrpRequest(randomId(8), MsrpRequest.SEND, toPath, List.of(local),
+                    List.of(new MsrpHeader(Headers.MESSAGE_ID, randomId(8))), null, Continuation.COMPLETE);
+            String what = "binding " + local + " to " + Headers.path(toPath);
+            MsrpResponse response = await(transaction(send), what);
+            if (response.code() != 200) {
+                throw new IOException(what + ": refused with " + response.code()
+                        + (response.comment() == null ? "" : " " + response.comment()));
+            }
+        }
+
+        /**
+         * Starts sending a message in chunks (RFC 4975 §5.1, §7.1.1) on a thread of its own; see
+         * {@link OutgoingMessage}.
+         *
+         * @param reports gets the REPORTs for the message (RFC 4975 §7.1.2), on the connection's thread
+         */
+        public OutgoingMessage sendMessage(List<MsrpUri> toPath, List<MsrpUri> fromPath, MessageBody body,
+                                           SendOptions options, OutgoingMessage.ReportListener reports) {
+            OutgoingMessage message = new OutgoingMessage(this, toPath, fromPath, body, options, reports);
+            outgoing.put(message.messageId(), message);
+            // late REPORTs may follow the last response; forget the message once they had time to come
+            message.outcome().whenComplete((o, e) -> CompletableFuture.runAsync(
+                    () -> outgoing.remove(message.messageId(), message),
+                    CompletableFuture.delayedExecutor(TRANSACTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+            message.start();
+            return message;
+        }
+
+        /** False once the connection is closed, by either side. */
+        public boolean isOpen() {
+            return !closed;
+        }
+
+        /** Closes the connection (its reader ends, waiting transactions fail); for a session that ended. */
         public void close() {
+            closed = true;
             connections.remove(this);
             try {
                 client.close();
             } catch (IOException ignored) {
                 // closing anyway
             }
+            IOException gone = new IOException("connection to " + client.getRemoteSocketAddress() + " closed");
+            pending.values().forEach(response -> response.completeExceptionally(gone));
         }
 
         private void read() {
@@ -166,7 +336,7 @@ public final class MsrpServer implements AutoCloseable {
             try (InputStream in = client.getInputStream()) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
-                    java.util.function.BiConsumer<String, byte[]> t = tracer;
+                    BiConsumer<String, byte[]> t = tracer;
                     if (t != null) {
                         t.accept("INCOMING from " + client.getRemoteSocketAddress(),
                                 java.util.Arrays.copyOf(buffer, n));
@@ -187,16 +357,28 @@ public final class MsrpServer implements AutoCloseable {
                         }
                         if (message instanceof MsrpRequest request) {
                             dispatch(request);
+                        } else {
+                            answered((MsrpResponse) message);
                         }
                     }
                 }
             } catch (SocketException closed) {
                 // the peer or close() ended the connection
             } catch (IOException | RuntimeException e) {
-                log.log(Level.INFO, "MSRP connection from " + client.getRemoteSocketAddress() + " ended", e);
+                log.log(Level.INFO, "MSRP connection with " + client.getRemoteSocketAddress() + " ended", e);
             } finally {
                 close();
             }
+        }
+
+        private void answered(MsrpResponse response) {
+            CompletableFuture<MsrpResponse> waiting = pending.get(response.transactionId());
+            if (waiting == null) {
+                log.fine(() -> "MSRP response to no waiting transaction: " + response.transactionId() + " "
+                        + response.code());
+                return;
+            }
+            waiting.complete(response);
         }
 
         /** Answers a malformed message when its framing allows; false when the connection must close. */
@@ -206,13 +388,23 @@ public final class MsrpServer implements AutoCloseable {
                 return false;
             }
             // no usable paths are known for a broken message: answer on the connection it came on (§7.3.1)
-            out.write(("MSRP " + e.transactionId() + " " + e.responseCode() + " " + reason(e.responseCode())
-                    + "\r\n-------" + e.transactionId() + "$\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            out.flush();
+            synchronized (this) {
+                out.write(("MSRP " + e.transactionId() + " " + e.responseCode() + " " + reason(e.responseCode())
+                        + "\r\n-------" + e.transactionId() + "$\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.flush();
+            }
             return true;
         }
 
         private void dispatch(MsrpRequest request) throws IOException {
+            if (request.method().equals(MsrpRequest.REPORT)) {
+                OutgoingMessage sent = request.messageId().map(outgoing::get).orElse(null);
+                if (sent != null) {
+                    sent.reported(request);
+                    return; // §7.1.2: REPORT requests are never answered
+                }
+            }
             MsrpUri target = request.toPath().get(request.toPath().size() - 1);
             Handler handler = target.sessionId() == null ? null : sessions.get(target.sessionId());
             int code = handler == null ? 481 : handler.request(request, this);
@@ -228,11 +420,13 @@ public final class MsrpServer implements AutoCloseable {
         }
     }
 
-    private static String reason(int code) {
+    static String reason(int code) {
         return switch (code) {
             case 200 -> "OK";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
+            case 408 -> "Request Timeout";
             case 413 -> "Message Too Large";
             case 415 -> "Unsupported Media Type";
             case 425 -> "Nickname Already In Use";
