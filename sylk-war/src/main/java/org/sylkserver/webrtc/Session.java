@@ -3,6 +3,7 @@ package org.sylkserver.webrtc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
@@ -72,6 +73,8 @@ final class Session implements SipCall.Listener {
     private static final String DTMF_DIGITS = "0123456789*#ABCD";
     private static final int DEFAULT_DTMF_MILLIS = 100;
     private static final Logger LOG = Logger.getLogger("webrtcgateway.session");
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
+    private static final DateTimeFormatter MICROSECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx");
 
     private final String id;
     private final Account account;
@@ -254,7 +257,7 @@ final class Session implements SipCall.Listener {
         } catch (IOException e) {
             throw new RequestError(e.getMessage());
         }
-        pendingMessages.add(new String[] {messageId, sent.toString()});
+        pendingMessages.add(new String[] {messageId, timestamp(sent)});
     }
 
     /** The connection or the account went away: the call ends on the SIP side, no event is sent. */
@@ -430,7 +433,7 @@ final class Session implements SipCall.Listener {
             return;
         }
         String messageId = UUID.randomUUID().toString();
-        String timestamp = OffsetDateTime.now().toString();
+        String timestamp = timestamp(OffsetDateTime.now());
         byte[] body = content;
         if (type.startsWith(CpimMessage.CONTENT_TYPE)) {
             try {
@@ -438,7 +441,7 @@ final class Session implements SipCall.Listener {
                 contentType = cpim.contentType();
                 body = cpim.content();
                 messageId = cpim.imdnMessageId().orElse(messageId);
-                timestamp = cpim.dateTime().map(OffsetDateTime::toString).orElse(timestamp);
+                timestamp = cpim.dateTime().map(Session::timestamp).orElse(timestamp);
             } catch (CpimException e) {
                 LOG.info(() -> this + ": in-call message dropped: " + e.getMessage());
                 return;
@@ -473,6 +476,11 @@ final class Session implements SipCall.Listener {
             LOG.log(Level.WARNING, this + ": closing its media failed", e);
         }
         onEnd.accept(this);
+    }
+
+    /** spec §4.3: {@code YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM}, the fraction only when there is one. */
+    static String timestamp(OffsetDateTime time) {
+        return time.format(time.getNano() == 0 ? SECONDS : MICROSECONDS);
     }
 
     /** RFC 3261 §21 reason phrases of the codes a gateway declines with ({@code decline_code}, spec §8.3). */

@@ -1,6 +1,5 @@
 package org.sylkserver.webrtc.api;
 
-import javax.json.bind.annotation.JsonbNillable;
 import javax.json.bind.annotation.JsonbProperty;
 import javax.json.bind.annotation.JsonbPropertyOrder;
 
@@ -10,7 +9,6 @@ import javax.json.bind.annotation.JsonbPropertyOrder;
  */
 @JsonbPropertyOrder({"sylkrtc", "session", "event", "sender", "timestamp", "dispositionNotification", "messageId",
         "contentType", "content"})
-@JsonbNillable
 public class SessionMessageEvent extends SylkRtcMessage {
 
     private final String session;
@@ -47,7 +45,7 @@ public class SessionMessageEvent extends SylkRtcMessage {
         return timestamp;
     }
 
-    @JsonbProperty("disposition_notification")
+    @JsonbProperty(value = "disposition_notification", nillable = true)
     public String getDispositionNotification() {
         return null;
     }

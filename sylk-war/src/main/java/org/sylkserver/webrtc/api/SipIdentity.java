@@ -1,6 +1,5 @@
 package org.sylkserver.webrtc.api;
 
-import javax.json.bind.annotation.JsonbNillable;
 import javax.json.bind.annotation.JsonbProperty;
 import javax.json.bind.annotation.JsonbPropertyOrder;
 
@@ -9,7 +8,6 @@ import javax.json.bind.annotation.JsonbPropertyOrder;
  * without scheme and its display name, sent as {@code null} when it has none (quirk Q5).
  */
 @JsonbPropertyOrder({"uri", "displayName"})
-@JsonbNillable
 public class SipIdentity {
 
     private final String uri;
@@ -24,7 +22,7 @@ public class SipIdentity {
         return uri;
     }
 
-    @JsonbProperty("display_name")
+    @JsonbProperty(value = "display_name", nillable = true)
     public String getDisplayName() {
         return displayName;
     }
