@@ -1,6 +1,8 @@
 package org.sylkserver.webrtc;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.sylkserver.webrtc.sip.SipRegistration;
 
@@ -56,6 +58,21 @@ public final class Account {
 
     public List<String> incomingHeaderPrefixes() {
         return incomingHeaderPrefixes;
+    }
+
+    /**
+     * The SIP headers the client wants to see, those whose name starts with one of its
+     * {@code incoming_header_prefixes} (spec §4.5.4), case-insensitively.
+     */
+    public Map<String, String> wantedHeaders(Map<String, String> headers) {
+        Map<String, String> wanted = new LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            if (incomingHeaderPrefixes.stream()
+                    .anyMatch(prefix -> name.regionMatches(true, 0, prefix, 0, prefix.length()))) {
+                wanted.put(name, value);
+            }
+        });
+        return wanted;
     }
 
     /** The spec's {@code auth_state}: true once a registration succeeded. */

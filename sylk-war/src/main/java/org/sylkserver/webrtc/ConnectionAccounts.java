@@ -47,6 +47,7 @@ final class ConnectionAccounts {
             throw new RequestError("Invalid value for 'incoming_header_prefixes' property (expected: unique items)");
         }
         accounts.put(aor, new Account(aor, password, request.getDisplayName(), request.getUserAgent(), prefixes));
+        connection.gateway().incoming().added(aor, connection);
         LOG.info(() -> connection + ": added account " + aor);
     }
 
@@ -55,6 +56,8 @@ final class ConnectionAccounts {
         if (account == null) {
             throw new RequestError("Unknown account specified for remove: " + aor);
         }
+        connection.gateway().incoming().removed(aor, connection);
+        connection.sessions().closeAccount(aor);
         endRegistration(account);
         LOG.info(() -> connection + ": removed account " + aor);
     }
@@ -97,6 +100,7 @@ final class ConnectionAccounts {
     /** The connection closed: every registration it made is removed (spec §4.2 teardown). */
     void closeAll() {
         for (Account account : accounts.values()) {
+            connection.gateway().incoming().removed(account.aor(), connection);
             endRegistration(account);
         }
         accounts.clear();

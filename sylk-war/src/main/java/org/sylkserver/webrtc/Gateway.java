@@ -1,18 +1,31 @@
 package org.sylkserver.webrtc;
 
+import java.io.IOException;
+import java.util.concurrent.Executors;
+
 import org.sylkserver.webrtc.sip.SipRegistration;
 
 /**
- * What every sylkRTC connection of the gateway shares: its configuration and its SIP side. The SIP servlet
- * installs the running gateway when the archive starts ({@link #install}); until then connections see the
- * defaults and cannot register.
+ * What every sylkRTC connection of the gateway shares: its configuration, its SIP side and its media. The SIP
+ * servlet installs the running gateway when the archive starts ({@link #install}); until then connections see the
+ * defaults and can neither register nor call.
  *
  * @param config    {@code webrtcgateway.ini}
  * @param registrar makes SIP registrations for accounts
+ * @param calls     places outgoing SIP calls
+ * @param incoming  offers incoming SIP calls to the connections that have their account
+ * @param media     makes the media of each call
  */
-public record Gateway(GatewayConfig config, Registrar registrar) {
+public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
+                      SessionMediaFactory media) {
 
-    private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted);
+    private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,
+            (account, uri, sdp, headers, listener) -> {
+                throw new IOException("The SIP side of the gateway is not running");
+            },
+            // never offered a call without a SIP side, so its timer never runs
+            new IncomingCalls(Executors.newSingleThreadScheduledExecutor(), IncomingCalls.RING_TIMEOUT),
+            new UnavailableMedia("The media of the gateway is not running"));
     private static volatile Gateway current = NOT_STARTED;
 
     /** The running gateway. */

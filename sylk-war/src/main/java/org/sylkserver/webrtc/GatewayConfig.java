@@ -13,7 +13,8 @@ import org.sylkserver.core.config.SectionReader;
 import org.sylkserver.core.config.ServerConfig;
 
 /**
- * {@code webrtcgateway.ini}, section {@code [General]} (spec §8.3), as far as the features built so far use it.
+ * {@code webrtcgateway.ini} (spec §8.3), as far as the features built so far use it: {@code [General]} and the
+ * {@code decline_code} of {@code [Janus]} (kept in its section although there is no Janus: operators' files have it there).
  *
  * @param file                  the file read (it may not exist: then every option has its default)
  * @param webOrigins            allowed WebSocket {@code Origin}s, {@code *} for any
@@ -21,14 +22,16 @@ import org.sylkserver.core.config.ServerConfig;
  * @param outboundSipProxy      where the gateway's SIP requests go, or {@code null} for RFC 3263 lookups
  * @param traceClient           whether every sylkRTC message is traced
  * @param websocketPingInterval how often the server pings each WebSocket
+ * @param declineCode           the final response to an incoming call the client declines or nobody answers (486;
+ *                              603 stops parallel forking, spec §4.5.4)
  */
 public record GatewayConfig(Path file, List<String> webOrigins, Set<String> sipDomains,
                             ServerConfig.OutboundProxy outboundSipProxy, boolean traceClient,
-                            Duration websocketPingInterval) {
+                            Duration websocketPingInterval, int declineCode) {
 
     /** Every option at its default (no file). */
     public static final GatewayConfig DEFAULTS = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
-            Duration.ofSeconds(120));
+            Duration.ofSeconds(120), 486);
 
     /** Reads {@code webrtcgateway.ini} from the configuration directory. */
     public static GatewayConfig load(Path configDir) throws ConfigException {
@@ -41,7 +44,8 @@ public record GatewayConfig(Path file, List<String> webOrigins, Set<String> sipD
         Set<String> domains = general.list("sip_domains", List.of("*")).stream()
                 .map(domain -> domain.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         return new GatewayConfig(ini.path(), general.list("web_origins", List.of("*")), domains,
-                ServerConfig.outboundProxy(general, "outbound_sip_proxy"), general.bool("trace_client", false), ping);
+                ServerConfig.outboundProxy(general, "outbound_sip_proxy"), general.bool("trace_client", false), ping,
+                new SectionReader(ini, "Janus").integer("decline_code", 486, 400, 699));
     }
 
     /** Whether accounts of {@code domain} may be added ({@code sip_domains}, spec §4.5.2). */

@@ -14,6 +14,13 @@ import org.sylkserver.webrtc.api.AccountRemoveRequest;
 import org.sylkserver.webrtc.api.AccountUnregisterRequest;
 import org.sylkserver.webrtc.api.PingRequest;
 import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SessionAnswerRequest;
+import org.sylkserver.webrtc.api.SessionCreateRequest;
+import org.sylkserver.webrtc.api.SessionDtmfInfoRequest;
+import org.sylkserver.webrtc.api.SessionMessageRequest;
+import org.sylkserver.webrtc.api.SessionTerminateRequest;
+import org.sylkserver.webrtc.api.SessionTrickleRequest;
+import org.sylkserver.webrtc.api.SessionUpdateRequest;
 import org.sylkserver.webrtc.api.SylkRtcRequest;
 
 /**
@@ -42,7 +49,21 @@ final class RequestCatalogue {
                     (connection, register) -> connection.accounts().register(register.getAccount(),
                             connection.gateway().registrar()))
             .add(AccountUnregisterRequest.TYPE, AccountUnregisterRequest.class,
-                    (connection, unregister) -> connection.accounts().unregister(unregister.getAccount()));
+                    (connection, unregister) -> connection.accounts().unregister(unregister.getAccount()))
+            .add(SessionCreateRequest.TYPE, SessionCreateRequest.class,
+                    (connection, create) -> connection.sessions().create(create))
+            .add(SessionAnswerRequest.TYPE, SessionAnswerRequest.class,
+                    (connection, answer) -> connection.sessions().answer(answer))
+            .add(SessionTrickleRequest.TYPE, SessionTrickleRequest.class,
+                    (connection, trickle) -> connection.sessions().trickle(trickle.getSession(), trickle.getCandidates()))
+            .add(SessionTerminateRequest.TYPE, SessionTerminateRequest.class,
+                    (connection, terminate) -> connection.sessions().terminate(terminate.getSession()))
+            .add(SessionUpdateRequest.TYPE, SessionUpdateRequest.class,
+                    (connection, update) -> connection.sessions().update(update))
+            .add(SessionDtmfInfoRequest.TYPE, SessionDtmfInfoRequest.class,
+                    (connection, dtmf) -> connection.sessions().dtmf(dtmf))
+            .add(SessionMessageRequest.TYPE, SessionMessageRequest.class,
+                    (connection, message) -> connection.sessions().message(message));
 
     private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler) {
 

@@ -61,6 +61,8 @@ public final class SylkRtcConnection {
     private final boolean trace;
     /** The connection's accounts: owned by its executor. */
     private final ConnectionAccounts accounts = new ConnectionAccounts(this);
+    /** The connection's calls: owned by its executor. */
+    private final ConnectionSessions sessions = new ConnectionSessions(this);
 
     // owned by the container's read thread
     private final StringBuilder message = new StringBuilder();
@@ -121,6 +123,7 @@ public final class SylkRtcConnection {
     public void onClose(int code, String reason) {
         owner.execute(() -> {
             LOG.info(() -> this + " closed: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason));
+            sessions.closeAll();
             accounts.closeAll();
         });
     }
@@ -133,6 +136,11 @@ public final class SylkRtcConnection {
     /** The connection's accounts; only on its executor. */
     ConnectionAccounts accounts() {
         return accounts;
+    }
+
+    /** The connection's calls; only on its executor. */
+    ConnectionSessions sessions() {
+        return sessions;
     }
 
     /** The gateway this connection belongs to. */

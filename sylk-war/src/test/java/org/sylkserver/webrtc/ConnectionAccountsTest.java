@@ -37,10 +37,11 @@ class ConnectionAccountsTest {
         return registration;
     };
     private final GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("example.com"), null, false,
-            Duration.ofSeconds(120));
+            Duration.ofSeconds(120), 486);
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run,
-            RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar));
+            RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.current().calls(),
+            new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media()));
 
     @AfterEach
     void stop() {

@@ -4,7 +4,7 @@
  *
  * <p>Serialization omits properties that were never set (JSON-B's default for null values), as the original
  * does for optional properties; a property the original sends as an explicit {@code null} (quirk Q5, e.g.
- * {@code display_name}) is annotated {@code @JsonbNillable} in its class. Requests name their mandatory
+ * {@code display_name}) is annotated {@code @JsonbProperty(nillable = true)}. Requests name their mandatory
  * properties with {@link org.sylkserver.webrtc.api.Mandatory}; property names on the wire are the field names
  * or their {@code @JsonbProperty} value.
  */

@@ -12,6 +12,7 @@ import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
+import javax.servlet.sip.URI;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.Version;
@@ -19,20 +20,36 @@ import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
+import org.sylkserver.webrtc.IncomingCalls;
+import org.sylkserver.webrtc.IncomingInvite;
+import org.sylkserver.webrtc.SessionMediaFactory;
+import org.sylkserver.webrtc.SipCall;
+import org.sylkserver.webrtc.UnavailableMedia;
+import org.sylkserver.webrtc.api.SipIdentity;
 
 /**
  * The SIP side of the {@code webrtcgateway} application (spec §2.4). It shares the archive, and so the class
  * loader and application session space, with the sylkRTC WebSocket endpoint: this is the converged archive.
  * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use;
- * it takes the responses to the registrations they make.
- *
- * <p>An initial INVITE is declined with 488 as the original does until calls arrive with their own feature.
+ * it takes the responses to the registrations they make, and carries the SIP side of their calls
+ * ({@link ServletCall}): an initial INVITE for a registered account's Contact (or, failing that, for an account some
+ * connection has added, by its To) is offered to the connections (spec §4.5.4); the requests and responses of
+ * every call's dialog go to its {@link ServletCall}.
  */
 public class GatewaySipServlet extends SylkSipServlet {
 
     private static final long serialVersionUID = 1L;
 
     private transient ScheduledExecutorService timer;
+    private transient ServletRegistrar registrar;
+
+    /**
+     * The one place the production media of calls is chosen. No WebRTC media bridge is in this archive yet, so every
+     * call is refused with a clear error until the bridge's factory is installed here.
+     */
+    private static SessionMediaFactory productionMedia() {
+        return new UnavailableMedia("No WebRTC media bridge is installed");
+    }
 
     @Override
     public void init() throws ServletException {
@@ -51,9 +68,10 @@ public class GatewaySipServlet extends SylkSipServlet {
         });
         @SuppressWarnings("unchecked")
         Supplier<List<SipURI>> interfaces = () -> (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
-        ServletRegistrar registrar = new ServletRegistrar(factory, interfaces,
-                config.outboundSipProxy(), Version.sipAgent(), timer);
-        Gateway.install(new Gateway(config, registrar));
+        registrar = new ServletRegistrar(factory, interfaces, config.outboundSipProxy(), Version.sipAgent(), timer);
+        Gateway.install(new Gateway(config, registrar,
+                new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
+                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), productionMedia()));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
@@ -82,8 +100,89 @@ public class GatewaySipServlet extends SylkSipServlet {
 
     @Override
     protected void doInvite(SipServletRequest request) {
-        if (request.isInitial()) {
+        if (!request.isInitial()) {
+            toCall(request);
+            return;
+        }
+        Gateway gateway = Gateway.current();
+        String aor = calledAccount(request, gateway.incoming());
+        if (aor == null) {
+            reply(request, 480, "Temporarily Unavailable");
+            return;
+        }
+        String sdp = ServletCall.body(request);
+        if (sdp == null) {
+            // an offerless INVITE would need the browser's offer first (RFC 3261 §13.2.1): not supported
             reply(request, 488, "Not Acceptable Here");
+            return;
+        }
+        URI from = request.getFrom().getURI();
+        String caller = from instanceof SipURI sip ? sip.getUser() + "@" + sip.getHost() : from.toString();
+        IncomingInvite invite = new IncomingInvite(request.getCallId(),
+                new SipIdentity(caller, request.getFrom().getDisplayName()), sdp, ServletCall.headers(request));
+        ServletCall call = ServletCall.incoming(request);
+        // the call takes no request of its dialog before its listener is set
+        synchronized (call) {
+            SipCall.Listener listener = gateway.incoming().offer(aor, invite, call, gateway.config().declineCode());
+            if (listener == null) {
+                reply(request, 480, "Temporarily Unavailable");
+                return;
+            }
+            call.listen(listener);
+        }
+    }
+
+    /**
+     * The account an initial INVITE is for: the one whose registered Contact it was sent to, else the AOR of its To
+     * when a connection has that account added (a proxy may fork calls to the gateway's address as it does
+     * MESSAGEs, spec §4.8.2).
+     */
+    private String calledAccount(SipServletRequest request, IncomingCalls incoming) {
+        if (request.getRequestURI() instanceof SipURI target) {
+            String account = registrar.accountOfContact(target.getUser());
+            if (account != null) {
+                return account;
+            }
+        }
+        if (request.getTo().getURI() instanceof SipURI to && to.getUser() != null) {
+            String aor = to.getUser() + "@" + to.getHost();
+            return incoming.hasAccount(aor) ? aor : null;
+        }
+        return null;
+    }
+
+    @Override
+    protected void doAck(SipServletRequest request) {
+        toCall(request);
+    }
+
+    @Override
+    protected void doBye(SipServletRequest request) {
+        toCall(request);
+    }
+
+    @Override
+    protected void doCancel(SipServletRequest request) {
+        toCall(request);
+    }
+
+    @Override
+    protected void doMessage(SipServletRequest request) {
+        toCall(request);
+    }
+
+    @Override
+    protected void doInfo(SipServletRequest request) {
+        toCall(request);
+    }
+
+    /** A request inside a call's dialog; one for no call we know gets 481 (RFC 3261 §12.2.2). */
+    private void toCall(SipServletRequest request) {
+        ServletCall call = ServletCall.of(request.getSession(false));
+        if (call != null) {
+            call.request(request);
+        } else if (!"ACK".equals(request.getMethod()) && !"CANCEL".equals(request.getMethod())) {
+            reply(request, 481, "Call/Transaction Does Not Exist");
         }
     }
 
@@ -91,6 +190,11 @@ public class GatewaySipServlet extends SylkSipServlet {
     protected void doResponse(SipServletResponse response) throws ServletException, IOException {
         if ("REGISTER".equals(response.getMethod())) {
             ServletRegistrar.response(response);
+            return;
+        }
+        ServletCall call = ServletCall.of(response.getSession(false));
+        if (call != null) {
+            call.response(response);
             return;
         }
         super.doResponse(response);

@@ -5,6 +5,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
@@ -39,6 +41,8 @@ public final class ServletRegistrar implements Registrar {
     private final ServerConfig.OutboundProxy proxy;
     private final String serverHeader;
     private final ScheduledExecutorService timer;
+    /** The user part of each Contact we registered, and its account: where the registrar sends calls for it. */
+    private final Map<String, String> contacts = new ConcurrentHashMap<>();
 
     /**
      * @param factory      the container's SIP factory
@@ -63,6 +67,11 @@ public final class ServletRegistrar implements Registrar {
         SipRegistration registration = new SipRegistration(account.aor(), account.ha1(), channel, listener, timer);
         channel.registration = registration;
         return registration;
+    }
+
+    /** The account whose registered Contact has user part {@code contactUser}, or null. */
+    public String accountOfContact(String contactUser) {
+        return contactUser == null ? null : contacts.get(contactUser);
     }
 
     /** A final response to a REGISTER of ours, from the servlet. */
@@ -152,6 +161,11 @@ public final class ServletRegistrar implements Registrar {
                     register.pushRoute(route);
                 }
                 register.send();
+                if (expires == 0) {
+                    contacts.remove(contactUser);
+                } else {
+                    contacts.put(contactUser, account.aor());
+                }
             } catch (ServletParseException | IllegalArgumentException | IllegalStateException e) {
                 throw new IOException(e.getMessage(), e);
             }

@@ -1,0 +1,337 @@
+package org.sylkserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * sylkRTC calls (spec §4.5.3-4.5.7) end to end: a plain WebSocket client as the browser (its SDP a real WebRTC
+ * offer's shape) and sipp as the SIP party, the gateway a B2BUA between them. Needs the WebRTC media bridge.
+ */
+@ExtendWith(ArquillianExtension.class)
+class SylkRtcCallIT {
+
+    private static final int PEER_PORT;
+
+    static {
+        try {
+            PEER_PORT = Sipp.freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A browser offer as Chrome makes it (audio only, one host candidate), JSON-escaped. */
+    private static final String BROWSER_OFFER = String.join("\\r\\n", "v=0",
+            "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0",
+            "a=msid-semantic: WMS", "m=audio 9 UDP/TLS/RTP/SAVPF 111 0", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
+            "a=ice-ufrag:abcd", "a=ice-pwd:abcdefghijklmnopqrstuvwx",
+            "a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+            "a=setup:actpass", "a=mid:0", "a=sendrecv", "a=rtcp-mux", "a=rtpmap:111 opus/48000/2",
+            "a=rtpmap:0 PCMU/8000", "") ;
+
+    /** Outgoing calls go to the sipp peer as the outbound proxy. */
+    @Deployment(testable = false)
+    static WebArchive gateway() throws IOException {
+        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
+        Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PEER_PORT
+                + ";transport=udp\nsip_domains = example.com\n[Janus]\ndecline_code = 603\n");
+        return Archives.webrtcGateway();
+    }
+
+    @TempDir
+    Path work;
+
+    private static SylkRtcClient aliceClient() throws Exception {
+        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
+        client.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"t0\",\"account\":\"alice@example.com\","
+                + "\"password\":\"6a1c2f0e8d6f3c5b0a9e1d2c3b4a5f60\",\"display_name\":\"Alice\"}");
+        assertEquals(ack("t0"), client.next());
+        return client;
+    }
+
+    private static String ack(String transaction) {
+        return "{\"sylkrtc\":\"ack\",\"transaction\":\"" + transaction + "\"}";
+    }
+
+    private static String state(String session, String state) {
+        return "{\"sylkrtc\":\"session-event\",\"session\":\"" + session + "\",\"event\":\"state\",\"state\":\""
+                + state + "\"";
+    }
+
+    private static String create(String transaction, String session, String account, String sdp) {
+        return "{\"sylkrtc\":\"session-create\",\"transaction\":\"" + transaction + "\",\"account\":\"" + account
+                + "\",\"session\":\"" + session + "\",\"uri\":\"bob@example.org\",\"sdp\":\"" + sdp + "\"}";
+    }
+
+    private static void expectStart(SylkRtcClient client, String prefix) throws InterruptedException {
+        String frame = client.next(Duration.ofSeconds(10));
+        assertTrue(frame != null && frame.startsWith(prefix), "expected " + prefix + "... but got " + frame);
+    }
+
+    /**
+     * spec §4.5.3, §4.5.5, §4.5.6: an outgoing call answered by sipp with SDP (progress, ringing, accepted with the
+     * browser's answer, established), a trickled candidate, a DTMF digit that reaches sipp as INFO
+     * {@code Signal=5}, a re-INVITE for session-update, and the client's hang-up as a BYE.
+     */
+    @Test
+    void outgoingCallWithDtmfReInviteAndLocalHangUp_spec_4_5_3() throws Exception {
+        Sipp.Running bob = Sipp.scenario(work, uas(false)).waitingForRequests().localPort(PEER_PORT).start();
+        SylkRtcClient client = aliceClient();
+        client.send(create("t1", "s1", "alice@example.com", BROWSER_OFFER));
+        assertEquals(state("s1", "progress") + "}", client.next());
+        assertEquals(ack("t1"), client.next());
+        client.send("{\"sylkrtc\":\"session-trickle\",\"transaction\":\"t2\",\"session\":\"s1\",\"candidates\":"
+                + "[{\"candidate\":\"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\",\"sdpMLineIndex\":0,"
+                + "\"sdpMid\":\"0\"},{\"candidate\":\"\",\"sdpMLineIndex\":0,\"sdpMid\":\"0\"}]}");
+        assertEquals(ack("t2"), client.next());
+        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
+        expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
+        assertEquals(state("s1", "established") + "}", client.next());
+        client.send("{\"sylkrtc\":\"session-dtmf-info\",\"transaction\":\"t3\",\"session\":\"s1\",\"digit\":\"5\"}");
+        assertEquals(ack("t3"), client.next());
+        client.send("{\"sylkrtc\":\"session-update\",\"transaction\":\"t4\",\"session\":\"s1\",\"sdp\":\""
+                + BROWSER_OFFER.replace("o=- 4611731400430051336 2", "o=- 4611731400430051336 3") + "\"}");
+        assertEquals(ack("t4"), client.next());
+        expectStart(client, "{\"sylkrtc\":\"session-event\",\"session\":\"s1\",\"event\":\"update\",\"state\":\"accepted\"");
+        client.send("{\"sylkrtc\":\"session-terminate\",\"transaction\":\"t5\",\"session\":\"s1\"}");
+        assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next());
+        assertEquals(ack("t5"), client.next());
+        Sipp.Result result = bob.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.messages().contains("From: \"Alice\" <sip:alice@example.com>"), result::toString);
+        client.close();
+    }
+
+    /** spec §4.5.3: the callee hangs up (BYE from the SIP side): terminated. */
+    @Test
+    void outgoingCallEndedByTheCallee_spec_4_5_3() throws Exception {
+        Sipp.Running bob = Sipp.scenario(work, uas(true)).waitingForRequests().localPort(PEER_PORT).start();
+        SylkRtcClient client = aliceClient();
+        client.send(create("t1", "s1", "alice@example.com", BROWSER_OFFER));
+        assertEquals(state("s1", "progress") + "}", client.next());
+        assertEquals(ack("t1"), client.next());
+        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
+        expectStart(client, state("s1", "accepted"));
+        assertEquals(state("s1", "established") + "}", client.next());
+        assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next(Duration.ofSeconds(10)));
+        Sipp.Result result = bob.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        client.close();
+    }
+
+    /**
+     * spec §4.5.4: sipp calls the account; the client gets incoming-session (session id = MD5 of the Call-ID as a
+     * UUID), answers, sees accepted then established on the ACK, and terminated when sipp hangs up.
+     */
+    @Test
+    void incomingCallAnsweredAndEndedByTheCaller_spec_4_5_4() throws Exception {
+        SylkRtcClient client = aliceClient();
+        Sipp.Running bob = Sipp.scenario(work, uac("alice@example.com")).start();
+        String incoming = client.next(Duration.ofSeconds(10));
+        assertTrue(incoming.startsWith("{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\","
+                + "\"event\":\"incoming-session\""), incoming);
+        Matcher session = Pattern.compile("\"session\":\"([0-9a-f-]{36})\"").matcher(incoming);
+        assertTrue(session.find(), incoming);
+        String id = session.group(1);
+        client.send("{\"sylkrtc\":\"session-answer\",\"transaction\":\"t1\",\"session\":\"" + id + "\",\"sdp\":\""
+                + BROWSER_OFFER.replace("a=setup:actpass", "a=setup:active") + "\"}");
+        assertEquals(state(id, "accepted") + "}", client.next());
+        assertEquals(ack("t1"), client.next());
+        assertEquals(state(id, "established") + "}", client.next(Duration.ofSeconds(10)));
+        assertEquals(state(id, "terminated") + ",\"reason\":\"200 OK\"}", client.next(Duration.ofSeconds(10)));
+        Sipp.Result result = bob.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        client.close();
+    }
+
+    /** spec §4.4 error texts: unknown account, an SDP that is none, an unknown session. */
+    @Test
+    void requestErrors_spec_4_4() throws Exception {
+        SylkRtcClient client = aliceClient();
+        client.send(create("t1", "s1", "carol@example.com", BROWSER_OFFER));
+        assertEquals("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Unknown account specified: "
+                + "carol@example.com\"}", client.next());
+        client.send(create("t2", "s2", "alice@example.com", "this is no SDP"));
+        expectStart(client, "{\"sylkrtc\":\"error\",\"transaction\":\"t2\",\"error\":\"");
+        client.send("{\"sylkrtc\":\"session-terminate\",\"transaction\":\"t3\",\"session\":\"nope\"}");
+        assertEquals("{\"sylkrtc\":\"error\",\"transaction\":\"t3\",\"error\":\"Unknown session nope\"}", client.next());
+        client.close();
+    }
+
+    private static final String OK_WITH_SDP = """
+              <send><![CDATA[
+
+            SIP/2.0 200 OK
+            [last_Via:]
+            [last_From:]
+            [last_To:];tag=[pid]bob[call_number]
+            [last_Call-ID:]
+            [last_CSeq:]
+            Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
+            Content-Type: application/sdp
+            Content-Length: [len]
+
+            v=0
+            o=bob 1 %d IN IP4 [local_ip]
+            s=-
+            c=IN IP4 [local_ip]
+            t=0 0
+            m=audio [media_port] RTP/AVP 0
+            a=rtpmap:0 PCMU/8000
+            a=sendrecv
+
+              ]]></send>
+            """;
+
+    private static final String OK = """
+              <send><![CDATA[
+
+            SIP/2.0 200 OK
+            [last_Via:]
+            [last_From:]
+            [last_To:]
+            [last_Call-ID:]
+            [last_CSeq:]
+            Content-Length: 0
+
+              ]]></send>
+            """;
+
+    /**
+     * Bob's phone (RFC 3261 UAS): 180, 200 with SDP, the ACK, an INFO {@code Signal=5} (application/dtmf-relay)
+     * answered 200, a re-INVITE answered with SDP and its ACK; then either the gateway's BYE or, with
+     * {@code byeFromBob}, a BYE of its own right after the first ACK.
+     */
+    private static String uas(boolean byeFromBob) {
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"bob\">\n");
+        xml.append("""
+                  <recv request="INVITE">
+                    <action>
+                      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="caller"/>
+                      <ereg regexp="<(sip:[^>]*)>" search_in="hdr" header="Contact:" assign_to="contactLine,contact"/>
+                    </action>
+                  </recv>
+                  <Reference variables="caller,contactLine,contact"/>
+                """).append("""
+                  <send><![CDATA[
+
+                SIP/2.0 180 Ringing
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]bob[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
+                Content-Length: 0
+
+                  ]]></send>
+                """).append(OK_WITH_SDP.formatted(1)).append("  <recv request=\"ACK\"/>\n");
+        if (byeFromBob) {
+            xml.append("""
+                      <send retrans="500"><![CDATA[
+
+                    BYE [$contact] SIP/2.0
+                    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                    From: <sip:bob@example.org>;tag=[pid]bob[call_number]
+                    To: [$caller]
+                    Call-ID: [call_id]
+                    CSeq: 1 BYE
+                    Max-Forwards: 70
+                    Content-Length: 0
+
+                      ]]></send>
+                      <recv response="200"/>
+                    """);
+        } else {
+            xml.append("""
+                      <recv request="INFO">
+                        <action>
+                          <ereg regexp="Signal=5" search_in="body" check_it="true" assign_to="signal"/>
+                          <ereg regexp="application/dtmf-relay" search_in="hdr" header="Content-Type:" check_it="true" assign_to="type"/>
+                        </action>
+                      </recv>
+                      <Reference variables="signal,type"/>
+                    """).append(OK)
+                    .append("  <recv request=\"INVITE\"/>\n").append(OK_WITH_SDP.formatted(2))
+                    .append("  <recv request=\"ACK\"/>\n  <recv request=\"BYE\"/>\n").append(OK);
+        }
+        return xml.append("</scenario>\n").toString();
+    }
+
+    /** A caller (RFC 3261 UAC) calling {@code aor} at the gateway with an audio offer, hanging up once answered. */
+    private static String uac(String aor) {
+        return """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="caller">
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Bob" <sip:bob@example.org>;tag=[call_number]
+                To: <sip:%1$s>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Content-Type: application/sdp
+                Content-Length: [len]
+
+                v=0
+                o=bob 1 1 IN IP4 [local_ip]
+                s=-
+                c=IN IP4 [local_ip]
+                t=0 0
+                m=audio [media_port] RTP/AVP 0
+                a=rtpmap:0 PCMU/8000
+                a=sendrecv
+
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180"/>
+                  <recv response="200"/>
+                  <send><![CDATA[
+
+                ACK sip:%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Bob" <sip:bob@example.org>;tag=[call_number]
+                To: <sip:%1$s>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: 1 ACK
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <pause milliseconds="500"/>
+                  <send retrans="500"><![CDATA[
+
+                BYE sip:%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Bob" <sip:bob@example.org>;tag=[call_number]
+                To: <sip:%1$s>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: 2 BYE
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="200"/>
+                </scenario>
+                """.formatted(aor);
+    }
+}
