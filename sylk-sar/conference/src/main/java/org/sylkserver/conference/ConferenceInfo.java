@@ -19,6 +19,8 @@ final class ConferenceInfo {
 
     static final String NAMESPACE = "urn:ietf:params:xml:ns:conference-info";
     static final String CONTENT_TYPE = "application/conference-info+xml";
+    /** AG Projects' extensions of the document (sipsimple's {@code agp-conf}). */
+    static final String AGP_NAMESPACE = "urn:ag-projects:xml:ns:conference-info";
 
     private ConferenceInfo() {
     }
@@ -27,9 +29,11 @@ final class ConferenceInfo {
      * @param room         {@code user@host} of the room
      * @param version      the document's version (RFC 4575 §5.1: incremented for every notification)
      * @param participants who is in the room now
+     * @param screenImageUrls {@code user@host} → link to the screen that user is sharing now (spec §3.7)
      * @param serverVersion for the free text
      */
-    static String document(String room, long version, List<Participant> participants, String serverVersion) {
+    static String document(String room, long version, List<Participant> participants,
+                           Map<String, String> screenImageUrls, String serverVersion) {
         Map<String, List<Participant>> users = new LinkedHashMap<>();
         for (Participant p : participants) {
             users.computeIfAbsent(p.uri, u -> new java.util.ArrayList<>()).add(p);
@@ -96,6 +100,14 @@ final class ConferenceInfo {
                         text(xml, "status", "sendrecv");
                         xml.writeEndElement();
                     }
+                    xml.writeEndElement();
+                }
+                String screen = screenImageUrls.get(user.getKey());
+                if (screen != null) {
+                    // an extension of the user element: after the endpoints (RFC 4575 §5.6)
+                    xml.writeStartElement("agp-conf", "screen_image_url", AGP_NAMESPACE);
+                    xml.writeNamespace("agp-conf", AGP_NAMESPACE);
+                    xml.writeCharacters(screen);
                     xml.writeEndElement();
                 }
                 xml.writeEndElement();

@@ -29,6 +29,7 @@ final class ConferenceSettings {
     private final Duration answerDelay;
     private final boolean disableMusicOnHold;
     private final int maxSpeakers;
+    private final Duration screenSharingIdleTimeout;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
         this.file = file;
@@ -37,6 +38,10 @@ final class ConferenceSettings {
         this.answerDelay = conference.seconds("answer_delay", Duration.ofSeconds(4));
         this.disableMusicOnHold = conference.bool("disable_music_on_hold", false);
         this.maxSpeakers = conference.integer("max_speakers", 4, 0, 1000);
+        this.screenSharingIdleTimeout = conference.seconds("screensharing_idle_timeout", Duration.ofSeconds(10));
+        if (screenSharingIdleTimeout.isZero()) {
+            throw conference.error("screensharing_idle_timeout", "0", "must be more than 0 seconds");
+        }
         for (String room : ini.sectionNames()) {
             if (!room.equals("Conference")) {
                 accessList(ini, room);
@@ -59,6 +64,23 @@ final class ConferenceSettings {
 
     int maxSpeakers() {
         return maxSpeakers;
+    }
+
+    /**
+     * How long after its last image a shared screen counts as no longer shared (spec §3.7: 10 s);
+     * {@code screensharing_idle_timeout} is ours, so that tests need not wait 10 s.
+     */
+    Duration screenSharingIdleTimeout() {
+        return screenSharingIdleTimeout;
+    }
+
+    /**
+     * {@code screensharing_images_dir} (spec §8.2), relative to the configuration directory; by default
+     * {@code <spool_dir>/conference/screensharing}.
+     */
+    Path screenSharingImagesDir(Path spoolDir) {
+        return new SectionReader(ini, "Conference").path("screensharing_images_dir", file.getParent(),
+                spoolDir.resolve("conference/screensharing"));
     }
 
     /** {@code disable_music_on_hold} for {@code room}: its own section, else {@code [Conference]}. */

@@ -33,6 +33,8 @@ final class Room {
     final String name;
     /** The room's chat (spec §3.4). */
     final ChatSwitch chat;
+    /** The room's screen sharing (spec §3.7). */
+    private final ScreenSharing screenSharing;
     private final AudioMixer mixer;
     private final MixerClock clock;
     private final boolean musicOnHoldEnabled;
@@ -53,7 +55,9 @@ final class Room {
         this.name = name;
         this.clock = clock;
         this.mixer = new AudioMixer(name, maxSpeakers);
-        this.chat = new ChatSwitch(name, 20);
+        this.screenSharing = new ScreenSharing(name, ScreenSharing.Setup.current(), this::announce,
+                this::notifySubscribers);
+        this.chat = new ChatSwitch(name, 20, screenSharing::frame);
         this.musicOnHoldEnabled = musicOnHold;
         clock.start(mixer);
         log.info(() -> "room " + name + " created");
@@ -164,8 +168,17 @@ final class Room {
 
     /** {@code Display Name <user@host>} or {@code user@host} (spec §3.3). */
     private static String identity(Participant participant) {
-        String display = participant.displayName;
-        return display == null || display.isBlank() ? participant.uri : display + " <" + participant.uri + ">";
+        return identity(participant.displayName, participant.uri);
+    }
+
+    /** {@code Display Name <user@host>} or {@code user@host} (spec §3.3). */
+    static String identity(String displayName, String uri) {
+        return displayName == null || displayName.isBlank() ? uri : displayName + " <" + uri + ">";
+    }
+
+    /** A status message to every chat participant. */
+    private void announce(String text) {
+        chat.status(text, null);
     }
 
     /** After the welcome: into the mix; the others hear the join tone. Mixer thread. */
@@ -268,6 +281,7 @@ final class Room {
             stopped = true;
         }
         clock.stop(mixer);
+        screenSharing.close();
         for (SipSession subscriber : subscribers.keySet()) {
             notify(subscriber, "terminated;reason=noresource");
         }
@@ -304,7 +318,7 @@ final class Room {
         String document;
         synchronized (this) {
             version++;
-            document = ConferenceInfo.document(name, version, participants, SERVER_VERSION);
+            document = ConferenceInfo.document(name, version, participants, screenSharing.imageUrls(), SERVER_VERSION);
         }
         try {
             if (!session.isValid()) {
