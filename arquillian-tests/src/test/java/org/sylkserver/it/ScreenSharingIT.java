@@ -110,6 +110,9 @@ class ScreenSharingIT {
             alice.readUntil(m -> m.startsWith("MSRP frame002 200"), "the 200 to the second frame");
             alice.send("frame003", "message/cpim", cpim("", "not base64!".getBytes(StandardCharsets.US_ASCII)));
             alice.readUntil(m -> m.startsWith("MSRP frame003 400"), "400 for a payload that is no image");
+            byte[] huge = java.util.Arrays.copyOf(second, 1_100_000);
+            alice.send("frame004", "message/cpim", cpim("", huge));
+            alice.readUntil(m -> m.startsWith("MSRP frame004 413"), "413 for a frame over the 1 MiB chunk limit");
 
             String notice = bob.readUntil(m -> m.contains("is sharing the screen at"), "the sharing notice");
             assertTrue(notice.contains("agp.Message-Type: status"), notice);
