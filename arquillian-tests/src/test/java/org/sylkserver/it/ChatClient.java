@@ -61,12 +61,13 @@ final class ChatClient implements AutoCloseable {
     }
 
     /** Joins the room with a chat-only session (m=message TCP/TLS/MSRP, CPIM) and binds its MSRP connection. */
-    void join() throws Exception {
+    String join() throws Exception {
         String ok = invite("m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim text/plain\r\n"
                 + "a=accept-wrapped-types:*\r\na=path:" + ownPath + "\r\na=setup:active\r\n");
         assertTrue(ok.startsWith("SIP/2.0 200"), ok);
         assertTrue(ok.contains("a=chatroom:nickname private-messages"), ok);
         connect(ok);
+        return ok;
     }
 
     /**
@@ -117,7 +118,7 @@ final class ChatClient implements AutoCloseable {
         msrp.setSoTimeout(10_000);
         input = new java.io.BufferedInputStream(msrp.getInputStream(), 256 * 1024);
         // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND
-        send("bind" + user, null, null);
+        send("bind" + user, null, (byte[]) null);
         readUntil(m -> m.startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
     }
 
@@ -165,18 +166,28 @@ final class ChatClient implements AutoCloseable {
     }
 
     void send(String tid, String contentType, String body) throws IOException {
-        StringBuilder m = new StringBuilder("MSRP " + tid + " SEND\r\nTo-Path: " + serverPath + "\r\nFrom-Path: "
+        send(tid, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One SEND in a single chunk; {@code body} null for the empty SEND that binds or keeps alive. */
+    void send(String tid, String contentType, byte[] body) throws IOException {
+        java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
+        StringBuilder head = new StringBuilder("MSRP " + tid + " SEND\r\nTo-Path: " + serverPath + "\r\nFrom-Path: "
                 + ownPath + "\r\nMessage-ID: msg" + tid + "\r\n");
         if (body == null) {
-            m.append("Byte-Range: 1-0/0\r\n");
+            head.append("Byte-Range: 1-0/0\r\n");
         } else {
-            m.append("Byte-Range: 1-").append(body.getBytes(StandardCharsets.UTF_8).length).append('/')
-                    .append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\nContent-Type: ")
-                    .append(contentType).append("\r\n\r\n").append(body).append("\r\n");
+            head.append("Byte-Range: 1-").append(body.length).append('/').append(body.length)
+                    .append("\r\nContent-Type: ").append(contentType).append("\r\n\r\n");
         }
-        m.append("-------").append(tid).append("$\r\n");
+        m.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+        if (body != null) {
+            m.writeBytes(body);
+            m.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        m.writeBytes(("-------" + tid + "$\r\n").getBytes(StandardCharsets.US_ASCII));
         OutputStream out = msrp.getOutputStream();
-        out.write(m.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(m.toByteArray());
         out.flush();
     }
 

@@ -11,8 +11,8 @@ import org.sylkserver.media.sdp.SessionDescription;
 /**
  * The chat stream of an offer (RFC 4975 §8: {@code m=message <port> TCP/MSRP *} or {@code TCP/TLS/MSRP},
  * {@code a=path}, {@code a=accept-types}) and the line that accepts it, with the {@code chatroom} capabilities the
- * original advertises (spec §3.4). The server is the passive side (RFC 6135 {@code a=setup:passive}): the
- * participant connects to the path we answer.
+ * original advertises (spec §3.4) but the ZRTP SAS exchange, which is not implemented. The server is the passive
+ * side (RFC 6135 {@code a=setup:passive}): the participant connects to the path we answer.
  *
  * @param index      position of the stream among the offer's media lines
  * @param remotePath the participant's {@code a=path}, first hop first
@@ -63,7 +63,7 @@ record ChatMedia(int index, List<MsrpUri> remotePath) {
                 new SessionDescription.Line('a', "accept-types:message/cpim"),
                 new SessionDescription.Line('a', "accept-wrapped-types:*"),
                 new SessionDescription.Line('a', "setup:passive"),
-                new SessionDescription.Line('a', "chatroom:nickname private-messages"));
+                new SessionDescription.Line('a', "chatroom:nickname private-messages com.ag-projects.screen-sharing"));
         return new MediaDescription("message", port, proto, List.of("*"), lines);
     }
 

@@ -28,7 +28,8 @@ import org.sylkserver.core.im.ImdnDocument;
  *   <li>anti-spoofing: a CPIM {@code From} other than the session's own identity is dropped; a missing one is the
  *       session's identity; a missing DateTime is now; {@code ?OTR:} messages are dropped;</li>
  *   <li>{@code text/*} and {@code image/*} are relayed, {@code application/im-iscomposing+xml} too (RFC 3994),
- *       anything else is refused with 413;</li>
+ *       {@code application/blink-screensharing} goes to the room's screen sharing (spec §3.7), anything else is
+ *       refused with 413;</li>
  *   <li>a CPIM {@code To} of exactly one recipient other than the room makes a private message, delivered to that
  *       user's sessions and the sender's other sessions, never stored; otherwise the message is public: stored in
  *       the history ({@code history_size}) and delivered to every other session, From the sender (display name:
@@ -60,6 +61,12 @@ final class ChatSwitch {
         }
     }
 
+    /** Where the room's screen images go (spec §3.7). */
+    interface ScreenImages {
+        /** A complete screen image message from {@code sender}; returns the status for the MSRP response. */
+        int received(Session sender, CpimMessage message);
+    }
+
     static final int OK = 200;
     static final int BAD_REQUEST = 400;
     static final int UNWANTED = 413;
@@ -74,6 +81,7 @@ final class ChatSwitch {
     private final String room;
     private final int historySize;
     private final JoinInfo join;
+    private final ScreenImages screenImages;
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Map<Session, String> nicknames = new ConcurrentHashMap<>();
     private final Deque<CpimMessage> history = new ArrayDeque<>();
@@ -81,15 +89,17 @@ final class ChatSwitch {
     /**
      * @param room        {@code user@host} of the room
      * @param historySize public messages kept for joiners ({@code history_size}, default 20)
+     * @param screenImages takes {@code application/blink-screensharing} messages, which are not chat
      */
-    ChatSwitch(String room, int historySize) {
-        this(room, historySize, JoinInfo.SIP_ONLY);
+    ChatSwitch(String room, int historySize, ScreenImages screenImages) {
+        this(room, historySize, JoinInfo.SIP_ONLY, screenImages);
     }
 
-    ChatSwitch(String room, int historySize, JoinInfo join) {
+    ChatSwitch(String room, int historySize, JoinInfo join, ScreenImages screenImages) {
         this.join = join;
         this.room = Objects.requireNonNull(room, "room");
         this.historySize = historySize;
+        this.screenImages = Objects.requireNonNull(screenImages, "screenImages");
     }
 
     /** A chat stream joined: it gets the history, oldest first. */
@@ -215,7 +225,8 @@ final class ChatSwitch {
             return verified ? OK : UNWANTED;
         }
         boolean composing = payloadType.startsWith(IS_COMPOSING);
-        if (!composing && !payloadType.startsWith("text/") && !payloadType.startsWith("image/")) {
+        boolean screenImage = payloadType.startsWith(ScreenImage.CONTENT_TYPE);
+        if (!composing && !screenImage && !payloadType.startsWith("text/") && !payloadType.startsWith("image/")) {
             return UNWANTED;
         }
         Optional<CpimMessage.Address> from = message.from();
@@ -223,6 +234,9 @@ final class ChatSwitch {
             log.info(() -> "room " + room + ": message from " + sender.uri() + " claiming to be "
                     + from.get().uri() + " dropped");
             return OK;
+        }
+        if (screenImage) {
+            return screenImages.received(sender, message); // shown over HTTP: neither relayed nor kept (spec §3.7)
         }
         if (!composing && new String(message.content(), java.nio.charset.StandardCharsets.UTF_8).startsWith("?OTR:")) {
             return OK;

@@ -19,8 +19,8 @@ final class ConferenceInfo {
 
     static final String NAMESPACE = "urn:ietf:params:xml:ns:conference-info";
     static final String CONTENT_TYPE = "application/conference-info+xml";
-    /** AG Projects' extensions (files, screen sharing). */
-    static final String AG_NAMESPACE = "urn:ag-projects:xml:ns:conference-info";
+    /** AG Projects' extensions of the document (sipsimple's {@code agp-conf}). */
+    static final String AGP_NAMESPACE = "urn:ag-projects:xml:ns:conference-info";
 
     private ConferenceInfo() {
     }
@@ -30,11 +30,12 @@ final class ConferenceInfo {
      * @param version      the document's version (RFC 4575 §5.1: incremented for every notification)
      * @param participants who is in the room now
      * @param files        the room's uploaded files (AG Projects' {@code resources/files} extension, spec §3.6)
+     * @param screenImageUrls {@code user@host} → link to the screen that user is sharing now (spec §3.7)
      * @param join         the other ways in, listed as conf-uris
      * @param serverVersion for the free text
      */
     static String document(String room, long version, List<Participant> participants, List<RoomFiles.RoomFile> files,
-                           JoinInfo join, String serverVersion) {
+                           Map<String, String> screenImageUrls, JoinInfo join, String serverVersion) {
         Map<String, List<Participant>> users = new LinkedHashMap<>();
         for (Participant p : participants) {
             users.computeIfAbsent(p.uri, u -> new java.util.ArrayList<>()).add(p);
@@ -113,6 +114,14 @@ final class ConferenceInfo {
                     }
                     xml.writeEndElement();
                 }
+                String screen = screenImageUrls.get(user.getKey());
+                if (screen != null) {
+                    // an extension of the user element: after the endpoints (RFC 4575 §5.6)
+                    xml.writeStartElement("agp-conf", "screen_image_url", AGP_NAMESPACE);
+                    xml.writeNamespace("agp-conf", AGP_NAMESPACE);
+                    xml.writeCharacters(screen);
+                    xml.writeEndElement();
+                }
                 xml.writeEndElement();
             }
             xml.writeEndElement();
@@ -128,7 +137,7 @@ final class ConferenceInfo {
     /** The room's files, in the AG Projects namespace so that RFC 4575 readers skip them (RFC 4575 §5.1). */
     private static void resources(XMLStreamWriter xml, List<RoomFiles.RoomFile> files) throws XMLStreamException {
         xml.writeStartElement("resources");
-        xml.writeDefaultNamespace(AG_NAMESPACE);
+        xml.writeDefaultNamespace(AGP_NAMESPACE);
         xml.writeStartElement("files");
         for (RoomFiles.RoomFile file : files) {
             xml.writeStartElement("file");

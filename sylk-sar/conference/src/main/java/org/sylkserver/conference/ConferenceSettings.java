@@ -34,6 +34,7 @@ final class ConferenceSettings {
     private final boolean zrtpAutoVerify;
     private final int historySize;
     private final long maxFileSize;
+    private final Duration screenSharingIdleTimeout;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
         this.file = file;
@@ -47,6 +48,10 @@ final class ConferenceSettings {
         this.zrtpAutoVerify = conference.bool("zrtp_auto_verify", true);
         this.historySize = conference.integer("history_size", 20, 0, 10_000);
         this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
+        this.screenSharingIdleTimeout = conference.seconds("screensharing_idle_timeout", Duration.ofSeconds(10));
+        if (screenSharingIdleTimeout.isZero()) {
+            throw conference.error("screensharing_idle_timeout", "0", "must be more than 0 seconds");
+        }
         for (String room : ini.sectionNames()) {
             if (!room.equals("Conference")) {
                 accessList(ini, room);
@@ -112,6 +117,23 @@ final class ConferenceSettings {
     Path fileTransferDir(Path spoolDir) {
         return new SectionReader(ini, "Conference").path("file_transfer_dir", file.getParent(),
                 spoolDir.resolve("conference").resolve("files"));
+    }
+
+    /**
+     * How long after its last image a shared screen counts as no longer shared (spec §3.7: 10 s);
+     * {@code screensharing_idle_timeout} is ours, so that tests need not wait 10 s.
+     */
+    Duration screenSharingIdleTimeout() {
+        return screenSharingIdleTimeout;
+    }
+
+    /**
+     * {@code screensharing_images_dir} (spec §8.2), relative to the configuration directory; by default
+     * {@code <spool_dir>/conference/screensharing}.
+     */
+    Path screenSharingImagesDir(Path spoolDir) {
+        return new SectionReader(ini, "Conference").path("screensharing_images_dir", file.getParent(),
+                spoolDir.resolve("conference/screensharing"));
     }
 
     /** {@code disable_music_on_hold} for {@code room}: its own section, else {@code [Conference]}. */

@@ -39,6 +39,8 @@ final class Room {
     final ChatSwitch chat;
     /** The room's uploaded files (spec §3.5), deleted with it. */
     final RoomFiles files;
+    /** The room's screen sharing (spec §3.7). */
+    private final ScreenSharing screenSharing;
     private final AudioMixer mixer;
     private final MixerClock clock;
     private final boolean musicOnHoldEnabled;
@@ -64,7 +66,9 @@ final class Room {
         this.name = name;
         this.clock = clock;
         this.mixer = new AudioMixer(name, maxSpeakers);
-        this.chat = new ChatSwitch(name, historySize, joinInfo);
+        this.screenSharing = new ScreenSharing(name, ScreenSharing.Setup.current(), this::announce,
+                this::notifySubscribers);
+        this.chat = new ChatSwitch(name, historySize, joinInfo, screenSharing::frame);
         this.files = new RoomFiles(filesRoot, name);
         this.musicOnHoldEnabled = musicOnHold;
         clock.start(mixer);
@@ -293,6 +297,11 @@ final class Room {
         chat.status("File transfer for " + (name == null ? "file" : name) + " failed: " + why, null);
     }
 
+    /** A status message to every chat participant. */
+    private void announce(String text) {
+        chat.status(text, null);
+    }
+
     /** After the welcome: into the mix; the others hear the join tone. Mixer thread. */
     private synchronized void connected(Participant participant) {
         Member member = participant.member;
@@ -394,6 +403,7 @@ final class Room {
         }
         clock.stop(mixer);
         files.delete();
+        screenSharing.close();
         for (SipSession subscriber : subscribers.keySet()) {
             notify(subscriber, "terminated;reason=noresource");
         }
@@ -430,8 +440,8 @@ final class Room {
         String document;
         synchronized (this) {
             version++;
-            document = ConferenceInfo.document(name, version, participants, files.list(), joinInfo,
-                    SERVER_VERSION);
+            document = ConferenceInfo.document(name, version, participants, files.list(),
+                    screenSharing.imageUrls(), joinInfo, SERVER_VERSION);
         }
         try {
             if (!session.isValid()) {

@@ -58,7 +58,11 @@ class ChatSwitchTest {
         return s.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private final ChatSwitch room = new ChatSwitch("room@conference.example", 2);
+    private final List<CpimMessage> screenImages = new ArrayList<>();
+    private final ChatSwitch room = new ChatSwitch("room@conference.example", 2, (sender, image) -> {
+        screenImages.add(image);
+        return 200;
+    });
     private final Fake alice = new Fake("alice@example.com", "Alice");
     private final Fake alicePhone = new Fake("alice@example.com", "Alice");
     private final Fake bob = new Fake("bob@example.com", "Bob");
@@ -120,6 +124,22 @@ class ChatSwitchTest {
         room.join(bob);
         assertEquals(List.of("two", "three"), bob.got.stream().map(m -> new String(m.content(), StandardCharsets.UTF_8))
                 .toList(), "the last history_size public messages, oldest first; no is-composing");
+    }
+
+    /** Spec §3.4/§3.7: screen images go to the room's screen sharing, never to the others nor into the history. */
+    @Test
+    void screenImagesAreNeitherRelayedNorKept_spec3_7() throws Exception {
+        everyoneJoins();
+        int before = bob.got.size();
+        assertEquals(200, room.received(alice, "message/cpim", cpim("sip:alice@example.com",
+                "sip:room@conference.example", "application/blink-screensharing", "/9j/4AAQ")));
+        assertEquals(1, screenImages.size());
+        assertEquals("/9j/4AAQ", new String(screenImages.get(0).content(), StandardCharsets.UTF_8));
+        assertEquals(before, bob.got.size(), "not relayed");
+        assertEquals(0, room.historyLength(), "not stored");
+        assertEquals(200, room.received(bob, "message/cpim", cpim("sip:alice@example.com", null,
+                "application/blink-screensharing", "/9j/4AAQ")));
+        assertEquals(1, screenImages.size(), "a frame claiming another sender is dropped like any spoofed message");
     }
 
     @Test
@@ -203,7 +223,8 @@ class ChatSwitchTest {
     @Test
     void theWelcomeListsSipXmppPhonesAndTheWebPage() {
         ChatSwitch open = new ChatSwitch("room@conference.example", 2,
-                new JoinInfo(true, List.of("+3120", "+3130", "+3140"), "https://webrtc.example/call/$room"));
+                new JoinInfo(true, List.of("+3120", "+3130", "+3140"), "https://webrtc.example/call/$room"),
+                (sender, image) -> 413);
         open.welcome(alice, 0);
         assertEquals("Welcome! You are the first participant in the conference. Others can join by using:\n"
                 + "SIP/XMPP: room@conference.example\nPhones: +3120, +3130 or +3140\n"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
@@ -49,7 +50,8 @@ class ConferenceInfoTest {
         Participant alice2 = new Participant("c2", "alice@example.com", "Alice", "sip:alice@192.0.2.2:5060", null);
         Participant bob = new Participant("c3", "bob@example.com", null, "sip:bob@192.0.2.3", null);
         bob.onHold = true;
-        Document doc = parse(ConferenceInfo.document("room@conference.example", 7, List.of(alice, alice2, bob), List.of(), JoinInfo.SIP_ONLY, "x"));
+        Document doc = parse(ConferenceInfo.document("room@conference.example", 7, List.of(alice, alice2, bob),
+                List.of(), Map.of(), JoinInfo.SIP_ONLY, "x"));
         assertEquals(ConferenceInfo.NAMESPACE, doc.getDocumentElement().getNamespaceURI());
         assertEquals("sip:room@conference.example", eval(doc, "/c:conference-info/@entity"));
         assertEquals("full", eval(doc, "/c:conference-info/@state"));
@@ -65,9 +67,25 @@ class ConferenceInfoTest {
         assertEquals("participation", eval(doc, "//c:conf-uris/c:entry/c:purpose"));
     }
 
+    /** Spec §3.6: a user sharing its screen carries AG Projects' {@code screen_image_url} extension. */
+    @Test
+    void aSharingUserHasItsScreenImageUrl_spec3_6() throws Exception {
+        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060", null);
+        Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3", null);
+        String url = "http://192.0.2.9:10888/conference/room@conference.example/screensharing"
+                + "?image=alice@example.com_x.jpg";
+        Document doc = parse(ConferenceInfo.document("room@conference.example", 4, List.of(alice, bob), List.of(),
+                Map.of("alice@example.com", url), JoinInfo.SIP_ONLY, "x"));
+        org.w3c.dom.NodeList urls = doc.getElementsByTagNameNS(ConferenceInfo.AGP_NAMESPACE, "screen_image_url");
+        assertEquals(1, urls.getLength());
+        assertEquals(url, urls.item(0).getTextContent());
+        org.w3c.dom.Element user = (org.w3c.dom.Element) urls.item(0).getParentNode();
+        assertEquals("sip:alice@example.com", user.getAttribute("entity"), "on the sharing user only");
+    }
+
     @Test
     void anEmptyRoom() throws Exception {
-        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), List.of(), JoinInfo.SIP_ONLY, "x"));
+        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), List.of(), Map.of(), JoinInfo.SIP_ONLY, "x"));
         assertEquals("0", eval(doc, "//c:user-count"));
         assertEquals("0", eval(doc, "count(//c:user)"));
     }
@@ -84,7 +102,9 @@ class ConferenceInfoTest {
         Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060", null);
         Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3", null);
         bob.onHold = true;
-        String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob), List.of(), JoinInfo.SIP_ONLY, "x");
+        String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob), List.of(),
+                Map.of("alice@example.com", "http://192.0.2.9:10888/conference/r@h/screensharing?image=a.jpg"),
+                JoinInfo.SIP_ONLY, "x");
         schema.newValidator().validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(document)));
         String outOfOrder = document.replace("<host-info>", "<host-info-moved/><host-info>");
         org.junit.jupiter.api.Assertions.assertThrows(org.xml.sax.SAXException.class, () -> schema.newValidator()
@@ -99,7 +119,7 @@ class ConferenceInfoTest {
     void theRoomsFilesAreListedInTheDescription() throws Exception {
         RoomFiles.RoomFile file = new RoomFiles.RoomFile("notes <1>.txt", "text/plain", 42, "sha-1:AB:CD",
                 "alice@example.com", java.nio.file.Path.of("notes.txt"));
-        String document = ConferenceInfo.document("r@h", 2, List.of(), List.of(file), JoinInfo.SIP_ONLY, "x");
+        String document = ConferenceInfo.document("r@h", 2, List.of(), List.of(file), Map.of(), JoinInfo.SIP_ONLY, "x");
         javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
                 .newSchema(ConferenceInfoTest.class.getResource("/conference-info.xsd")).newValidator()
                 .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(document)));
@@ -108,14 +128,14 @@ class ConferenceInfoTest {
         assertEquals("sha-1:AB:CD", eval(doc, "//*[local-name()='file']/*[local-name()='hash']"));
         assertEquals("42", eval(doc, "//*[local-name()='file']/*[local-name()='size']"));
         assertEquals("sip:alice@example.com", eval(doc, "//*[local-name()='file']/*[local-name()='sender']"));
-        assertEquals(ConferenceInfo.AG_NAMESPACE, eval(doc, "namespace-uri(//*[local-name()='resources'])"));
+        assertEquals(ConferenceInfo.AGP_NAMESPACE, eval(doc, "namespace-uri(//*[local-name()='resources'])"));
     }
 
     /** Spec §3.6: conf-uris lists sip:, xmpp: (advertise_xmpp_support) and tel: (pstn_access_numbers). */
     @Test
     void everyWayInIsAConferenceUri() throws Exception {
         Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), List.of(),
-                new JoinInfo(true, List.of("+3120"), ""), "x"));
+                Map.of(), new JoinInfo(true, List.of("+3120"), ""), "x"));
         assertEquals("3", eval(doc, "count(//c:conf-uris/c:entry)"));
         assertEquals("xmpp:r@h", eval(doc, "//c:conf-uris/c:entry[2]/c:uri"));
         assertEquals("tel:+3120", eval(doc, "//c:conf-uris/c:entry[3]/c:uri"));

@@ -41,6 +41,8 @@ class RoomTest {
         Files.writeString(config.resolve("conference.ini"), "[Conference]\nanswer_delay = 0\n\n"
                 + "[locked@example.com]\npin = 42\n");
         settings = ConferenceSettings.load(config);
+        ScreenSharing.Setup.install(new ScreenSharing.Setup(config.resolve("images"), "http://127.0.0.1:10888",
+                Duration.ofSeconds(10), (task, delay) -> () -> { }));
     }
 
     @AfterEach
@@ -75,6 +77,37 @@ class RoomTest {
         assertNotSame(room, fresh, "a later call creates a fresh room");
         assertEquals(1, fresh.participants().size());
         Room.leave(carol, "r1@example.com");
+    }
+
+    /** Spec §3.1: a room's screen images are deleted with the room. */
+    @Test
+    void theScreenImagesGoWithTheRoom_spec3_1() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Room room = join("r9@example.com", alice);
+        ChatSwitch.Session sharer = new ChatSwitch.Session() {
+            @Override
+            public String uri() {
+                return "alice@example.com";
+            }
+
+            @Override
+            public String displayName() {
+                return "Alice";
+            }
+
+            @Override
+            public void deliver(org.sylkserver.core.im.CpimMessage message) {
+            }
+        };
+        byte[] cpim = ("From: <sip:alice@example.com>\r\n\r\nContent-Type: application/blink-screensharing\r\n\r\n"
+                + "/9j/4AAQ").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(200, room.chat.received(sharer, "message/cpim", cpim));
+        Path images = config.resolve("images/r9@example.com");
+        try (java.util.stream.Stream<Path> files = Files.list(images)) {
+            assertEquals(1, files.count());
+        }
+        Room.leave(alice, "r9@example.com");
+        assertFalse(Files.exists(images));
     }
 
     @Test

@@ -110,6 +110,22 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
     }
 
     /**
+     * The base of every link the server publishes (spec §8.1): {@code http://<hostname or address>:<public_port or
+     * local_port>}, the address being {@code [WebServer] local_ip} or, when the web server binds every interface,
+     * {@code [SIP] local_ip}. Always {@code http}: the container's connector serves plain HTTP ({@code [WebServer]
+     * certificate} is read but not used yet). With {@code local_port = 0} and no {@code public_port} the port is
+     * unknown here and links carry 0.
+     */
+    public String webBaseUrl() {
+        InetAddress address = webServer.localIp() != null && !webServer.localIp().isAnyLocalAddress()
+                ? webServer.localIp() : sip.localIp();
+        String host = !webServer.hostname().isEmpty() ? webServer.hostname()
+                : address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]"
+                : address.getHostAddress();
+        return "http://" + host + ":" + webServer.publicPort().orElse(webServer.localPort());
+    }
+
+    /**
      * Reads {@code <configDir>/config.ini} (absent: every option has its default) and applies {@code overrides},
      * keys written {@code Section.option} (e.g. {@code SIP.local_udp_port}), on top. Default paths that the
      * original puts under {@code /var} go under {@code varDir}; relative paths in the file are relative to

@@ -226,6 +226,18 @@ class ServerConfigTest {
         assertEquals("webrtc.example.com", web.hostname());
     }
 
+    /** Spec §8.1: links use {@code <http|https>://<hostname or ip>:<public_port or actual port>}. */
+    @Test
+    void theWebBaseUrlComesFromHostnameAddressAndPorts_spec8_1() throws Exception {
+        assertEquals("http://192.0.2.7:10888", load("[SIP]\nlocal_ip = 192.0.2.7\n", Map.of()).webBaseUrl(),
+                "the SIP address when the web server binds every interface, the connector's port");
+        assertEquals("http://127.0.0.1:18088", load("[SIP]\nlocal_ip = 192.0.2.7\n[WebServer]\nlocal_ip = 127.0.0.1\n"
+                + "local_port = 18088\n", Map.of()).webBaseUrl());
+        assertEquals("http://[0:0:0:0:0:0:0:1]:10888", load("[WebServer]\nlocal_ip = ::1\n", Map.of()).webBaseUrl());
+        assertEquals("http://sylk.example.com:443", load("[WebServer]\nlocal_ip = 127.0.0.1\nhostname = sylk.example.com\n"
+                + "public_port = 443\n", Map.of()).webBaseUrl(), "hostname and public port win");
+    }
+
     @Test
     void localIpAnyOrEmptyMeansTheDefaultRoutesAddress_spec8_1() throws Exception {
         InetAddress route = ServerConfig.defaultRouteAddress();

@@ -120,6 +120,12 @@ class ScreenSharingViewerTest {
         assertEquals(404, get("/../screensharing", Map.of("image", "secret.jpg")).status());
         assertEquals(404, get("/room@conference.example.com/screensharing", Map.of("image", "../secret.jpg")).status());
         assertEquals(404, get("/room@conference.example.com/screensharing_img/..", Map.of()).status());
+        String absolute = images.resolve("secret.jpg").toAbsolutePath().toString();
+        assertEquals(404, get("/room@conference.example.com/screensharing", Map.of("image", absolute)).status(),
+                "an absolute name is its base name in the room");
+        assertEquals(404, get("/room@conference.example.com/screensharing_img/..\\secret.jpg", Map.of()).status());
+        assertEquals(404, get("/room@conference.example.com/screensharing_img" + absolute, Map.of()).status());
+        assertEquals(404, get("/room@conference.example.com/../screensharing_img/secret.jpg", Map.of()).status());
         Reply stripped = get("/room@conference.example.com/screensharing",
                 Map.of("image", "../../x/alice@example.com_Ab3dEf9hIj.jpg"));
         assertEquals(200, stripped.status(), "path components are stripped (spec §3.7)");
