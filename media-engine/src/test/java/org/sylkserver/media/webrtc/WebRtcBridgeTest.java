@@ -1,0 +1,190 @@
+package org.sylkserver.media.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.sdp.MediaDescription;
+import org.sylkserver.media.sdp.SdpException;
+import org.sylkserver.media.sdp.SessionDescription;
+
+/**
+ * The WebRTC bridge between a browser stand-in ({@link BrowserPeer}: ice4j, BouncyCastle DTLS, SRTP) and a SIP phone
+ * stand-in ({@link SipPhone}), over real UDP on 127.0.0.1.
+ */
+class WebRtcBridgeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    /** The SIP phone's numbers differ from the browser's, so that the payload type rewriting shows. */
+    private static final int SIP_OPUS = 101;
+    private static final int SIP_VP8 = 100;
+
+    private MediaEngine engine;
+    private final CompletableFuture<String> connected = new CompletableFuture<>();
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
+    private final WebRtcBridge.Listener listener = new WebRtcBridge.Listener() {
+        @Override
+        public void connected(WebRtcBridge bridge) {
+            connected.complete("up");
+        }
+
+        @Override
+        public void failed(WebRtcBridge bridge, String reason) {
+            failed.complete(reason);
+        }
+    };
+
+    @BeforeEach
+    void startEngine() throws Exception {
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 47000, 47100, Duration.ZERO);
+    }
+
+    @AfterEach
+    void stopEngine() throws Exception {
+        engine.close();
+    }
+
+    private static String sipSdp(String... media) {
+        return "v=0\r\no=phone 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + String.join("", media);
+    }
+
+    /** The SIP phone's answer to the bridge's SIP offer: opus and VP8 under its own payload type numbers. */
+    private static String sipAnswer(SipPhone audio, SipPhone video) {
+        return sipSdp(audio.media("audio", SIP_OPUS + " 102", "rtpmap:" + SIP_OPUS + " opus/48000/2",
+                        "rtpmap:102 telephone-event/48000", "sendrecv"),
+                video == null ? "" : video.media("video", Integer.toString(SIP_VP8), "rtpmap:" + SIP_VP8 + " VP8/90000",
+                        "rtcp-fb:" + SIP_VP8 + " nack pli", "sendrecv"));
+    }
+
+    private static int port(String sdp, int index) throws SdpException {
+        return SessionDescription.parse(sdp).media().get(index).port();
+    }
+
+    /**
+     * RFC 8445 §2.5 (lite answerer), RFC 5763 §5 (fingerprint checked, we are passive), RFC 5764 §4.2 (exported SRTP
+     * keys), RFC 8843 §9.2 (bundle demultiplexed by payload type): audio and video flow both ways, each side with its
+     * own payload type numbers.
+     */
+    @Test
+    void rfc5764_browserCallRelaysAudioAndVideoBothWaysWithEachSidesPayloadTypes() throws Exception {
+        int portsBefore = engine.portPairsInUse();
+        try (BrowserPeer browser = new BrowserPeer(false); SipPhone audio = new SipPhone(false);
+             SipPhone video = new SipPhone(false);
+             WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(engine, "call-1", browser.offer(true),
+                     WebRtcBridge.SipSrtp.OFF, listener)) {
+            String sipOffer = bridge.sipOffer();
+            SessionDescription offer = SessionDescription.parse(sipOffer);
+            MediaDescription offeredAudio = offer.media().get(0);
+            assertEquals("RTP/AVP", offeredAudio.proto());
+            assertTrue(offeredAudio.formats().contains("111"), sipOffer);
+            assertFalse(offeredAudio.formats().contains("63"), "RED is not offered to SIP: " + sipOffer);
+            assertFalse(offer.media().get(1).formats().contains("97"), "rtx is not offered to SIP: " + sipOffer);
+            assertTrue(offer.media().get(1).attributes("rtcp-fb").contains("96 nack pli"), sipOffer);
+            assertFalse(offer.media().get(1).attributes("rtcp-fb").contains("96 transport-cc"), sipOffer);
+
+            String answer = bridge.browserAnswer(sipAnswer(audio, video));
+            SessionDescription browserAnswer = SessionDescription.parse(answer);
+            assertEquals("BUNDLE 0 1", browserAnswer.attribute("group"));
+            assertNotNull(browserAnswer.attribute("ice-lite"));
+            MediaDescription answeredAudio = browserAnswer.media().get(0);
+            assertEquals("passive", answeredAudio.attributes("setup").get(0));
+            assertTrue(answeredAudio.has("rtcp-mux") && answeredAudio.has("end-of-candidates"), answer);
+            assertEquals("111 110", String.join(" ", answeredAudio.formats()), answer);
+
+            browser.connect(answer, WAIT);
+            assertEquals("up", connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertEquals("CONNECTED", bridge.stats().dtlsState());
+            assertNotNull(bridge.stats().selectedPair());
+            assertEquals("AES_CM_128_HMAC_SHA1_80", bridge.stats().srtpProfile());
+
+            browser.sendRtp(BrowserPeer.OPUS, 1, BrowserPeer.AUDIO_SSRC, new byte[] {1, 2, 3});
+            byte[] atPhone = audio.receive();
+            assertNotNull(atPhone, "audio from the browser reaches the SIP phone");
+            assertEquals(SIP_OPUS, Packets.payloadType(atPhone));
+            assertEquals(BrowserPeer.AUDIO_SSRC, Packets.ssrc(atPhone));
+
+            browser.sendRtp(BrowserPeer.VP8, 1, BrowserPeer.VIDEO_SSRC, new byte[] {9, 9});
+            byte[] videoAtPhone = video.receive();
+            assertNotNull(videoAtPhone, "video from the browser reaches the SIP phone's video port");
+            assertEquals(SIP_VP8, Packets.payloadType(videoAtPhone));
+
+            int bridgeAudio = port(sipOffer, 0);
+            int bridgeVideo = port(sipOffer, 1);
+            audio.send(Packets.rtp(SIP_OPUS, 7, 0x5151_5151L, new byte[] {4, 5}), bridgeAudio);
+            byte[] atBrowser = browser.nextRtp(WAIT);
+            assertNotNull(atBrowser, "audio from SIP reaches the browser");
+            assertEquals(BrowserPeer.OPUS, Packets.payloadType(atBrowser));
+            video.send(Packets.rtp(SIP_VP8, 8, 0x6161_6161L, new byte[] {6}), bridgeVideo);
+            byte[] videoAtBrowser = browser.nextRtp(WAIT);
+            assertNotNull(videoAtBrowser, "video from SIP reaches the browser");
+            assertEquals(BrowserPeer.VP8, Packets.payloadType(videoAtBrowser));
+
+            // RFC 4585 §6.3.1: the SIP phone asks for a key frame on its RTCP port; the browser gets the PLI (SRTCP)
+            video.sendRtcp(Packets.pli(0x6161_6161L, BrowserPeer.VIDEO_SSRC), bridgeVideo + 1);
+            byte[] pli = browser.nextRtcp(WAIT);
+            assertNotNull(pli, "PLI reaches the browser");
+            assertEquals(206, Packets.rtcpType(pli));
+            // and the browser's PLI about the phone's video goes to the phone's video RTCP port
+            browser.sendRtcp(Packets.pli(BrowserPeer.VIDEO_SSRC, 0x6161_6161L));
+            byte[] pliAtPhone = video.receiveRtcp();
+            assertNotNull(pliAtPhone, "PLI from the browser reaches the SIP video RTCP port");
+            assertEquals(206, Packets.rtcpType(pliAtPhone));
+
+            WebRtcBridge.Stats stats = bridge.stats();
+            assertEquals(2, stats.rtpToSip());
+            assertEquals(2, stats.rtpToBrowser());
+            assertEquals(1, stats.rtcpToBrowser());
+            assertEquals(1, stats.rtcpToSip());
+        }
+        awaitPorts(portsBefore);
+    }
+
+    /** RFC 5763 §5: a certificate that does not match the a=fingerprint of the browser's SDP ends the handshake. */
+    @Test
+    void rfc5763_wrongFingerprintFailsTheHandshake() throws Exception {
+        try (BrowserPeer browser = new BrowserPeer(true); SipPhone audio = new SipPhone(false);
+             WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(engine, "call-2", browser.offer(false),
+                     WebRtcBridge.SipSrtp.OFF, listener)) {
+            String answer = bridge.browserAnswer(sipAnswer(audio, null));
+            assertThrows(Exception.class, () -> browser.connect(answer, WAIT));
+            String reason = failed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(reason.contains("fingerprint"), reason);
+            assertEquals("FAILED", bridge.stats().dtlsState());
+            assertFalse(connected.isDone());
+        }
+    }
+
+    /** RFC 5763 §5: DTLS-SRTP needs a=fingerprint; a browser offer without it is refused and no port stays taken. */
+    @Test
+    void rfc5763_offerWithoutFingerprintIsRefused() throws Exception {
+        int portsBefore = engine.portPairsInUse();
+        try (BrowserPeer browser = new BrowserPeer(false)) {
+            String offer = browser.offer(false).replaceAll("a=fingerprint:[^\r]*\r\n", "");
+            SdpException refused = assertThrows(SdpException.class, () -> WebRtcBridge.fromBrowserOffer(engine,
+                    "call-3", offer, WebRtcBridge.SipSrtp.OFF, listener));
+            assertTrue(refused.getMessage().contains("fingerprint"), refused.getMessage());
+            assertThrows(SdpException.class, () -> WebRtcBridge.fromBrowserOffer(engine, "call-3", "v=0\r\nbogus",
+                    WebRtcBridge.SipSrtp.OFF, listener));
+        }
+        awaitPorts(portsBefore);
+    }
+
+    private void awaitPorts(int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (engine.portPairsInUse() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, engine.portPairsInUse());
+    }
+}
