@@ -180,6 +180,97 @@ class WebRtcBridgeTest {
         awaitPorts(portsBefore);
     }
 
+    /**
+     * RFC 4568 §5.1 and RFC 8843 §7.2: a call from a SIP phone that offers SDES-SRTP; the browser gets a bundled
+     * offer with a=setup:actpass (RFC 5763 §5) and answers active; media flows both ways, SRTP on both legs.
+     */
+    @Test
+    void rfc4568_sipCallWithSdesReachesTheBrowserAndBack() throws Exception {
+        try (BrowserPeer browser = new BrowserPeer(false); SipPhone audio = new SipPhone(true)) {
+            String sipOffer = sipSdp(audio.media("audio", "0 " + SIP_OPUS + " 102", "rtpmap:" + SIP_OPUS
+                    + " opus/48000/2", "rtpmap:102 telephone-event/8000", "sendrecv"));
+            try (WebRtcBridge bridge = WebRtcBridge.fromSipOffer(engine, "call-4", sipOffer, listener)) {
+                String offer = bridge.browserOffer();
+                MediaDescription offered = SessionDescription.parse(offer).media().get(0);
+                assertEquals("actpass", offered.attributes("setup").get(0));
+                assertEquals("UDP/TLS/RTP/SAVPF", offered.proto());
+                assertEquals("BUNDLE 0", SessionDescription.parse(offer).attribute("group"));
+
+                String sipAnswer = bridge.sipAnswer(browser.answer(offer));
+                MediaDescription answered = SessionDescription.parse(sipAnswer).media().get(0);
+                assertEquals("RTP/SAVP", answered.proto());
+                audio.peerKey(answered.attributes("crypto").get(0));
+
+                browser.connect(offer, WAIT);
+                assertEquals("up", connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+
+                audio.send(Packets.rtp(SIP_OPUS, 1, 0x7171_7171L, new byte[] {1}), answered.port());
+                byte[] atBrowser = browser.nextRtp(WAIT);
+                assertNotNull(atBrowser, "SRTP from the phone reaches the browser");
+                assertEquals(SIP_OPUS, Packets.payloadType(atBrowser));
+                browser.sendRtp(0, 1, BrowserPeer.AUDIO_SSRC, new byte[] {2});
+                byte[] atPhone = audio.receive();
+                assertNotNull(atPhone, "the browser's PCMU reaches the phone, SDES-protected");
+                assertEquals(0, Packets.payloadType(atPhone));
+            }
+        }
+    }
+
+    /**
+     * RFC 3264 §8 (re-offer from the browser, session-update): the SIP re-offer keeps the ports, the browser's
+     * re-answer keeps ICE and DTLS, and media keeps flowing; then RFC 7983 §7 garbage on the browser socket and on
+     * the SIP port is dropped and counted, and closing gives every port back.
+     */
+    @Test
+    void rfc3264_reofferKeepsMediaFlowingGarbageIsDroppedAndCloseFreesPorts() throws Exception {
+        int portsBefore = engine.portPairsInUse();
+        try (BrowserPeer browser = new BrowserPeer(false); SipPhone audio = new SipPhone(false)) {
+            WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(engine, "call-5", browser.offer(false),
+                    WebRtcBridge.SipSrtp.OFF, listener);
+            String sipOffer = bridge.sipOffer();
+            browser.connect(bridge.browserAnswer(sipAnswer(audio, null)), WAIT);
+            assertEquals("up", connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertEquals(portsBefore + 2, engine.portPairsInUse());
+
+            String reoffer = bridge.sipReoffer(browser.offer(false).replace("a=sendrecv", "a=sendonly"));
+            assertEquals(port(sipOffer, 0), port(reoffer, 0), "the SIP leg keeps its port");
+            assertTrue(SessionDescription.parse(reoffer).media().get(0).has("sendonly"), reoffer);
+            String reanswer = bridge.browserReanswer(sipAnswer(audio, null).replace("a=sendrecv", "a=recvonly"));
+            assertTrue(SessionDescription.parse(reanswer).media().get(0).has("recvonly"), reanswer);
+            assertThrows(IllegalStateException.class, () -> bridge.browserReanswer(sipAnswer(audio, null)));
+
+            browser.sendRtp(BrowserPeer.OPUS, 2, BrowserPeer.AUDIO_SSRC, new byte[] {1});
+            assertNotNull(audio.receive(), "media flows after the re-offer");
+
+            long droppedBefore = bridge.stats().dropped();
+            browser.sendRaw(new byte[] {(byte) 0xff, 1, 2, 3});
+            browser.sendRaw(new byte[] {(byte) 0x80, 111, 0, 1, 0, 0, 0, 0, 0x11, 0x11, 0x11, 0x11, 9, 9, 9, 9, 9, 9,
+                    9, 9, 9, 9, 9, 9});
+            audio.sendRaw(new byte[] {0x42, 0x42}, port(sipOffer, 0));
+            browser.sendRtp(BrowserPeer.OPUS, 3, BrowserPeer.AUDIO_SSRC, new byte[] {2});
+            byte[] after = audio.receive();
+            assertNotNull(after, "good packets still pass after garbage");
+            assertEquals(3, java.nio.ByteBuffer.wrap(after).getShort(2));
+            assertTrue(bridge.stats().dropped() >= droppedBefore + 2, bridge.stats().toString());
+
+            bridge.close();
+            bridge.close();
+        }
+        awaitPorts(portsBefore);
+    }
+
+    /** A browser answer that would make the bridge the DTLS client (RFC 5763 §5 a=setup:passive) is refused. */
+    @Test
+    void rfc5763_passiveBrowserAnswerIsRefused() throws Exception {
+        try (BrowserPeer browser = new BrowserPeer(false); SipPhone audio = new SipPhone(false);
+             WebRtcBridge bridge = WebRtcBridge.fromSipOffer(engine, "call-6", sipSdp(audio.media("audio", "0",
+                     "sendrecv")), listener)) {
+            String answer = browser.answer(bridge.browserOffer()).replace("a=setup:active", "a=setup:passive");
+            SdpException refused = assertThrows(SdpException.class, () -> bridge.sipAnswer(answer));
+            assertTrue(refused.getMessage().contains("DTLS"), refused.getMessage());
+        }
+    }
+
     private void awaitPorts(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (engine.portPairsInUse() != expected && System.nanoTime() < deadline) {
