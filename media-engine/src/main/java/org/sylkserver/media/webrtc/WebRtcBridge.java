@@ -150,7 +150,11 @@ public final class WebRtcBridge implements AutoCloseable {
     // signalling state, guarded by this
     private final List<RelayStream> streams = new ArrayList<>();
     private Negotiation negotiation;
+    /** The offer (from the browser or from SIP) that waits for the other side's answer. */
     private SessionDescription pendingOffer;
+    /** The offer we wrote for the side that has to answer. */
+    private SessionDescription sipOfferSdp;
+    private SessionDescription browserOfferSdp;
     private SipSrtp sipSrtp = SipSrtp.OFF;
     private Fingerprint browserFingerprint;
     /** Written under the lock, read without it by the I/O thread. */
@@ -357,9 +361,6 @@ public final class WebRtcBridge implements AutoCloseable {
     }
 
     // ---- negotiation: browser offer -> SIP offer -> SIP answer -> browser answer
-
-    private SessionDescription sipOfferSdp;
-    private SessionDescription browserOfferSdp;
 
     /** Opens SIP endpoints for the relayable streams of the browser's offer and writes the SIP offer. */
     private void offerToSip(SessionDescription offer) throws SdpException, IOException {

@@ -271,6 +271,56 @@ class WebRtcBridgeTest {
         }
     }
 
+    /**
+     * RFC 3264 §8 (re-INVITE from SIP, put on hold): the browser re-offer keeps our ICE credentials, fingerprint
+     * and port and mirrors the SIP direction; after the browser's re-answer media from the phone still reaches it.
+     */
+    @Test
+    void rfc3264_sipReofferIsMirroredToTheBrowserOnTheSameTransport() throws Exception {
+        try (BrowserPeer browser = new BrowserPeer(false); SipPhone audio = new SipPhone(false)) {
+            String sipOffer = sipSdp(audio.media("audio", "0", "sendrecv"));
+            try (WebRtcBridge bridge = WebRtcBridge.fromSipOffer(engine, "call-7", sipOffer, listener)) {
+                String offer = bridge.browserOffer();
+                String sipAnswer = bridge.sipAnswer(browser.answer(offer));
+                browser.connect(offer, WAIT);
+                assertEquals("up", connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+
+                String reoffer = bridge.browserReoffer(sipOffer.replace("a=sendrecv", "a=sendonly"));
+                MediaDescription first = SessionDescription.parse(offer).media().get(0);
+                MediaDescription again = SessionDescription.parse(reoffer).media().get(0);
+                assertEquals(first.port(), again.port());
+                assertEquals(first.attributes("ice-ufrag"), again.attributes("ice-ufrag"));
+                assertEquals(first.attributes("fingerprint"), again.attributes("fingerprint"));
+                assertTrue(again.has("sendonly"), reoffer);
+                String reanswer = bridge.sipReanswer(browser.answer(reoffer).replace("a=sendrecv", "a=recvonly"));
+                assertEquals(port(sipAnswer, 0), port(reanswer, 0));
+                assertTrue(SessionDescription.parse(reanswer).media().get(0).has("recvonly"), reanswer);
+
+                audio.send(Packets.rtp(0, 1, 0x8181_8181L, new byte[] {1}), port(reanswer, 0));
+                assertNotNull(browser.nextRtp(WAIT), "media from the phone still reaches the browser");
+            }
+        }
+    }
+
+    /** Like every endpoint of the engine, a bridge reports when no media arrives for the RTP timeout. */
+    @Test
+    void silentBridgeReportsInactivity() throws Exception {
+        try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47200, 47220,
+                Duration.ofMillis(200)); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
+            CompletableFuture<WebRtcBridge> inactive = new CompletableFuture<>();
+            try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-8", browser.offer(false),
+                    WebRtcBridge.SipSrtp.OFF, new WebRtcBridge.Listener() {
+                        @Override
+                        public void inactive(WebRtcBridge b) {
+                            inactive.complete(b);
+                        }
+                    })) {
+                bridge.browserAnswer(sipAnswer(audio, null));
+                assertEquals(bridge, inactive.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            }
+        }
+    }
+
     private void awaitPorts(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (engine.portPairsInUse() != expected && System.nanoTime() < deadline) {
