@@ -48,6 +48,7 @@ public final class MediaEngine implements AutoCloseable {
     private final Selector selector;
     private final Queue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
     private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
+    private final Set<MediaSocket> sockets = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private final Thread ioThread;
     private volatile boolean running = true;
@@ -94,12 +95,12 @@ public final class MediaEngine implements AutoCloseable {
                 + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms"));
     }
 
-    /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */
     /** The engine's timer thread, for protocol timeouts (ZRTP retransmissions). */
     java.util.concurrent.ScheduledExecutorService timer() {
         return timer;
     }
 
+    /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */
     public InetAddress bindAddress() {
         return bindAddress;
     }
@@ -132,6 +133,66 @@ public final class MediaEngine implements AutoCloseable {
         RtpAudioEndpoint[] opened = new RtpAudioEndpoint[1];
         return open((port, rtp, rtcp) -> opened[0] = new RtpAudioEndpoint(this, port, rtp, rtcp,
                 () -> onInactivity.accept(opened[0])));
+    }
+
+    /**
+     * Opens an endpoint that relays packets without decoding them (the SIP leg of a WebRTC bridge, see
+     * {@link RtpRelayEndpoint}), on a fresh even port and the odd one above.
+     *
+     * @param onInactivity called once, on the timer thread, when no RTP arrived for the inactivity timeout
+     * @throws PortRangeExhaustedException when no port pair of the range is free
+     * @throws IOException                 when the engine is closed or the sockets cannot be opened
+     */
+    public RtpRelayEndpoint openRelayEndpoint(Consumer<RtpRelayEndpoint> onInactivity) throws IOException {
+        Objects.requireNonNull(onInactivity, "onInactivity");
+        RtpRelayEndpoint[] opened = new RtpRelayEndpoint[1];
+        return open((port, rtp, rtcp) -> opened[0] = new RtpRelayEndpoint(this, port, rtp, rtcp,
+                () -> onInactivity.accept(opened[0])));
+    }
+
+    /**
+     * Opens a bare socket on a fresh even port (the odd one above stays reserved with it) whose datagrams all go to
+     * {@code receiver} (see {@link MediaSocket}).
+     *
+     * @param onInactivity called once, on the timer thread, when the owner reported no media for the timeout
+     * @throws PortRangeExhaustedException when no port pair of the range is free
+     * @throws IOException                 when the engine is closed or the socket cannot be opened
+     */
+    public MediaSocket openSocket(MediaSocket.Receiver receiver, Runnable onInactivity) throws IOException {
+        Objects.requireNonNull(receiver, "receiver");
+        Objects.requireNonNull(onInactivity, "onInactivity");
+        for (int attempt = 0; attempt < ports.capacity(); attempt++) {
+            if (!running) {
+                throw new IOException("media engine is closed");
+            }
+            int port = ports.allocate();
+            if (port < 0) {
+                break;
+            }
+            DatagramChannel channel;
+            try {
+                channel = bind(port);
+            } catch (BindException inUse) {
+                LOG.fine(() -> "media port " + port + " is in use elsewhere: " + inUse.getMessage());
+                ports.release(port);
+                continue;
+            } catch (IOException e) {
+                ports.release(port);
+                throw e;
+            }
+            MediaSocket socket = new MediaSocket(this, port, channel, receiver, onInactivity);
+            sockets.add(socket);
+            onIoThread(() -> {
+                try {
+                    channel.register(selector, SelectionKey.OP_READ, socket);
+                } catch (ClosedChannelException closedMeanwhile) {
+                    // closed before the I/O thread got to it: release() has queued the port's return
+                }
+            });
+            return socket;
+        }
+        throw new PortRangeExhaustedException("no free RTP port pair in the configured range ("
+                + ports.inUse() + " of " + ports.capacity() + " in use, the others held by other programs)");
     }
 
     /** Creates an endpoint on sockets the engine has bound. */
@@ -215,6 +276,14 @@ public final class MediaEngine implements AutoCloseable {
         LOG.fine(() -> "closed " + endpoint);
     }
 
+    /** Closes a bare socket; its port pair returns to the pool after the I/O thread's next selection. */
+    void release(MediaSocket socket) {
+        sockets.remove(socket);
+        closeQuietly(socket.channel());
+        onIoThread(() -> ports.release(socket.port()));
+        LOG.fine(() -> "closed " + socket);
+    }
+
     void onIoThread(Runnable task) {
         ioTasks.add(task);
         selector.wakeup();
@@ -242,15 +311,20 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private static void read(SelectionKey key, ByteBuffer buffer) {
-        RtpEndpoint endpoint = (RtpEndpoint) key.attachment();
+        Object owner = key.attachment();
         try {
             if (key.isValid() && key.isReadable()) {
-                endpoint.readable((DatagramChannel) key.channel(), buffer);
+                if (owner instanceof RtpEndpoint endpoint) {
+                    endpoint.readable((DatagramChannel) key.channel(), buffer);
+                } else {
+                    ((MediaSocket) owner).readable(buffer);
+                }
             }
         } catch (ClosedChannelException closedMeanwhile) {
             // the endpoint was closed by another thread while its packets were being read
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "media I/O error on " + endpoint, e);
+            // one owner's failure must not stop the others' media
+            LOG.log(Level.WARNING, "media I/O error on " + owner, e);
         }
     }
 
@@ -262,6 +336,13 @@ public final class MediaEngine implements AutoCloseable {
             } catch (RuntimeException e) {
                 // an exception would cancel this periodic task for every endpoint
                 LOG.log(Level.WARNING, "inactivity callback of " + endpoint + " failed", e);
+            }
+        }
+        for (MediaSocket socket : sockets) {
+            try {
+                socket.checkInactivity(now, inactivityTimeout.toNanos());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "inactivity callback of " + socket + " failed", e);
             }
         }
     }
@@ -294,6 +375,9 @@ public final class MediaEngine implements AutoCloseable {
         running = false;
         for (RtpEndpoint endpoint : endpoints) {
             endpoint.close();
+        }
+        for (MediaSocket socket : sockets) {
+            socket.close();
         }
         timer.shutdownNow();
         selector.close();

@@ -32,10 +32,10 @@ import org.sylkserver.media.zrtp.ZrtpAgent;
  * inactivity callback runs on the engine's timer thread; {@link #stats()} and {@link #close()} may be called
  * from any thread.
  */
-public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEchoEndpoint, RtpAudioEndpoint {
+public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEchoEndpoint, RtpAudioEndpoint, RtpRelayEndpoint {
 
     /** Datagrams handled per readiness event, so that one busy endpoint cannot starve the others. */
-    private static final int BATCH = 64;
+    static final int BATCH = 64;
     private static final long RTP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** RTCP comes every few seconds (RFC 3550 §6.2): allow a few intervals before another source may latch. */
     private static final long RTCP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(15);

@@ -1,0 +1,103 @@
+package org.sylkserver.media;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A bare UDP socket of the media engine, for a transport that multiplexes more than RTP on one port (the WebRTC
+ * bridge's ICE, DTLS and SRTP, RFC 7983): the engine binds it on an even port of {@code [RTP] port_range} (the odd
+ * port above stays reserved with it), reads it on its I/O thread and hands every datagram to the {@link Receiver}
+ * unvalidated. What is media is for the owner to say: it calls {@link #mediaReceived()} for each media packet, and
+ * the engine reports inactivity ({@code [RTP] timeout}) when that stops, as it does for RTP endpoints.
+ *
+ * <p>Threading: the receiver runs on the engine's I/O thread; {@link #send} may be called from any thread (a
+ * datagram channel may be written while it is read); the inactivity callback runs on the engine's timer thread.
+ */
+public final class MediaSocket implements AutoCloseable {
+
+    /** Receives the socket's datagrams on the media engine's I/O thread; the buffer is reused once this returns. */
+    @FunctionalInterface
+    public interface Receiver {
+        /** One datagram, from {@code datagram}'s position to its limit. */
+        void received(ByteBuffer datagram, InetSocketAddress source);
+    }
+
+    private final MediaEngine engine;
+    private final int port;
+    private final DatagramChannel channel;
+    private final Receiver receiver;
+    private final Runnable onInactivity;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean inactive = new AtomicBoolean();
+    private volatile long lastMediaNanos = System.nanoTime();
+
+    MediaSocket(MediaEngine engine, int port, DatagramChannel channel, Receiver receiver, Runnable onInactivity) {
+        this.engine = engine;
+        this.port = port;
+        this.channel = channel;
+        this.receiver = receiver;
+        this.onInactivity = onInactivity;
+    }
+
+    /** The local port (even). */
+    public int port() {
+        return port;
+    }
+
+    /** Sends one datagram; a full socket buffer drops it, as the network would. */
+    public void send(ByteBuffer datagram, SocketAddress target) throws IOException {
+        if (!closed.get()) {
+            channel.send(datagram, target);
+        }
+    }
+
+    /** Marks that media arrived now (restarts the inactivity timer). */
+    public void mediaReceived() {
+        lastMediaNanos = System.nanoTime();
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    DatagramChannel channel() {
+        return channel;
+    }
+
+    /** Called on the I/O thread when the channel has datagrams. */
+    void readable(ByteBuffer buffer) throws IOException {
+        for (int i = 0; i < RtpEndpoint.BATCH; i++) {
+            buffer.clear();
+            SocketAddress source = channel.receive(buffer);
+            if (source == null) {
+                return;
+            }
+            buffer.flip();
+            receiver.received(buffer, (InetSocketAddress) source);
+        }
+    }
+
+    /** Called on the timer thread: reports inactivity once when no media arrived for {@code timeoutNanos}. */
+    void checkInactivity(long nowNanos, long timeoutNanos) {
+        if (!closed.get() && nowNanos - lastMediaNanos >= timeoutNanos && inactive.compareAndSet(false, true)) {
+            onInactivity.run();
+        }
+    }
+
+    /** Closes the socket and gives its port pair back to the engine; idempotent, from any thread. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            engine.release(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "media socket " + new InetSocketAddress(engine.bindAddress(), port);
+    }
+}

@@ -1,0 +1,135 @@
+package org.sylkserver.media.webrtc;
+
+import java.io.IOException;
+import java.util.Hashtable;
+
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SRTPProtectionProfile;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.sylkserver.media.srtp.CryptoSuite;
+
+/**
+ * The DTLS server of a DTLS-SRTP association (RFC 5764): DTLS 1.2 with ECDHE-ECDSA suites, our certificate, the
+ * browser's certificate required and checked against the fingerprint its SDP carried (RFC 5763 §5: the certificate is
+ * self-signed, the fingerprint is what authenticates it), the {@code use_srtp} extension (RFC 5764 §4.1.1) and, when
+ * the handshake is done, the SRTP master keys exported from the session (RFC 5764 §4.2).
+ *
+ * <p>Profiles: SRTP_AES128_CM_HMAC_SHA1_80 preferred, SRTP_AES128_CM_HMAC_SHA1_32 accepted (RFC 5764 §4.1.2); the
+ * AEAD profiles of RFC 7714 are not offered because the SRTP transformer of this engine does AES-CM only.
+ */
+final class SrtpDtlsServer extends DefaultTlsServer {
+
+    /** The SRTP keys of both directions once the handshake is done. */
+    record Keys(CryptoSuite suite, byte[] clientKey, byte[] clientSalt, byte[] serverKey, byte[] serverSalt) {
+    }
+
+    private static final int[] PROFILES = {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80,
+            SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32};
+
+    private final DtlsCertificate certificate;
+    private final Fingerprint peerFingerprint;
+    private int profile = -1;
+    private volatile Keys keys;
+
+    SrtpDtlsServer(BcTlsCrypto crypto, DtlsCertificate certificate, Fingerprint peerFingerprint) {
+        super(crypto);
+        this.certificate = certificate;
+        this.peerFingerprint = peerFingerprint;
+    }
+
+    /** The exported keys, or null before the handshake completed. */
+    Keys keys() {
+        return keys;
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+        return ProtocolVersion.DTLSv12.only();
+    }
+
+    @Override
+    protected int[] getSupportedCipherSuites() {
+        return TlsUtils.getSupportedCipherSuites(getCrypto(), new int[] {
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA});
+    }
+
+    @Override
+    protected TlsCredentialedSigner getECDSASignerCredentials() throws IOException {
+        return certificate.signer(context);
+    }
+
+    /** RFC 5763 §5: both ends present a certificate; the client's is what its a=fingerprint names. */
+    @Override
+    public CertificateRequest getCertificateRequest() {
+        return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
+                TlsUtils.getDefaultSupportedSignatureAlgorithms(context), null);
+    }
+
+    @Override
+    public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
+        if (clientCertificate == null || clientCertificate.isEmpty()) {
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "the DTLS client sent no certificate");
+        }
+        if (!peerFingerprint.matches(clientCertificate.getCertificateAt(0).getEncoded())) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate,
+                    "the DTLS client's certificate does not match the a=fingerprint of its SDP");
+        }
+    }
+
+    @Override
+    public void processClientExtensions(Hashtable clientExtensions) throws IOException {
+        super.processClientExtensions(clientExtensions);
+        UseSRTPData offered = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
+        if (offered == null) {
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "no use_srtp extension (RFC 5764 §4.1.1)");
+        }
+        for (int wanted : PROFILES) {
+            for (int candidate : offered.getProtectionProfiles()) {
+                if (candidate == wanted && profile < 0) {
+                    profile = wanted;
+                }
+            }
+        }
+        if (profile < 0) {
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "no supported SRTP protection profile");
+        }
+    }
+
+    @Override
+    public Hashtable getServerExtensions() throws IOException {
+        Hashtable extensions = super.getServerExtensions();
+        TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(new int[] {profile}, TlsUtils.EMPTY_BYTES));
+        return extensions;
+    }
+
+    /** RFC 5764 §4.2: client key, server key, client salt, server salt from the "EXTRACTOR-dtls_srtp" exporter. */
+    @Override
+    public void notifyHandshakeComplete() throws IOException {
+        super.notifyHandshakeComplete();
+        int keyLength = CryptoSuite.MASTER_KEY_LENGTH;
+        int saltLength = CryptoSuite.MASTER_SALT_LENGTH;
+        byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, 2 * (keyLength + saltLength));
+        keys = new Keys(profile == SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80
+                ? CryptoSuite.AES_CM_128_HMAC_SHA1_80 : CryptoSuite.AES_CM_128_HMAC_SHA1_32,
+                java.util.Arrays.copyOfRange(material, 0, keyLength),
+                java.util.Arrays.copyOfRange(material, 2 * keyLength, 2 * keyLength + saltLength),
+                java.util.Arrays.copyOfRange(material, keyLength, 2 * keyLength),
+                java.util.Arrays.copyOfRange(material, 2 * keyLength + saltLength, 2 * (keyLength + saltLength)));
+        java.util.Arrays.fill(material, (byte) 0);
+    }
+}

@@ -1,0 +1,336 @@
+package org.sylkserver.media.webrtc;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DatagramTransport;
+import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SRTPProtectionProfile;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.RemoteCandidate;
+import org.sylkserver.media.sdp.MediaDescription;
+import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.media.srtp.CryptoSuite;
+import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpTransformer;
+
+/**
+ * A stand-in for a browser's RTCPeerConnection in tests: a full, controlling ice4j agent on 127.0.0.1, a
+ * BouncyCastle DTLS client that checks the bridge's certificate against the fingerprint of its SDP, and SRTP with
+ * the exported keys (RFC 5764 §4.2). Its offer is shaped like Chrome's: BUNDLE, rtcp-mux, extmap, ssrc lines, rtx,
+ * red and transport-cc.
+ */
+final class BrowserPeer implements AutoCloseable {
+
+    static final int OPUS = 111;
+    static final int VP8 = 96;
+    static final long AUDIO_SSRC = 0x1111_1111L;
+    static final long VIDEO_SSRC = 0x2222_2222L;
+
+    private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+    private final DtlsCertificate certificate = new DtlsCertificate(crypto);
+    /** What the SDP claims as our fingerprint: our own, or another one to test the bridge's check. */
+    private final Fingerprint advertised;
+    private final Agent agent = new Agent();
+    private final IceMediaStream stream;
+    private final Component component;
+    private final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
+    private volatile DatagramSocket socket;
+    private volatile InetSocketAddress remote;
+    private volatile SrtpTransformer sending;
+    private volatile SrtpTransformer receiving;
+    private volatile boolean closed;
+    private Thread reader;
+
+    BrowserPeer(boolean wrongFingerprint) throws IOException {
+        advertised = wrongFingerprint ? new DtlsCertificate(crypto).fingerprint() : certificate.fingerprint();
+        agent.setControlling(true);
+        stream = agent.createMediaStream("bundle");
+        component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+    }
+
+    /** A Chrome-like offer with audio (and video when asked). */
+    String offer(boolean video) {
+        StringBuilder sdp = new StringBuilder("v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n")
+                .append("a=group:BUNDLE 0").append(video ? " 1" : "").append("\r\n")
+                .append("a=extmap-allow-mixed\r\na=msid-semantic: WMS stream\r\n")
+                .append("m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\n")
+                .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n").append(transport("actpass", "0"))
+                .append("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n")
+                .append("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n")
+                .append("a=sendrecv\r\na=msid:stream track-a\r\na=rtcp-mux\r\na=rtcp-rsize\r\n")
+                .append("a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\n")
+                .append("a=fmtp:111 minptime=10;useinbandfec=1\r\n")
+                .append("a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\n")
+                .append("a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n")
+                .append("a=rtpmap:13 CN/8000\r\na=rtpmap:110 telephone-event/48000\r\n")
+                .append("a=rtpmap:126 telephone-event/8000\r\n")
+                .append("a=ssrc:").append(AUDIO_SSRC).append(" cname:peer\r\n");
+        if (video) {
+            sdp.append("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103\r\n")
+                    .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n").append(transport("actpass", "1"))
+                    .append("a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r\n")
+                    .append("a=sendrecv\r\na=msid:stream track-v\r\na=rtcp-mux\r\na=rtcp-rsize\r\n")
+                    .append("a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\n")
+                    .append("a=rtcp-fb:96 ccm fir\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n")
+                    .append("a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n")
+                    .append("a=rtpmap:102 H264/90000\r\n")
+                    .append("a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n")
+                    .append("a=rtcp-fb:102 nack pli\r\n")
+                    .append("a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n")
+                    .append("a=ssrc-group:FID ").append(VIDEO_SSRC).append(" 33333333\r\n")
+                    .append("a=ssrc:").append(VIDEO_SSRC).append(" cname:peer\r\n");
+        }
+        return sdp.toString();
+    }
+
+    /** The answer to an offer of the bridge: each offered m-line accepted with all its formats, setup active. */
+    String answer(String offerSdp) throws Exception {
+        SessionDescription offer = SessionDescription.parse(offerSdp);
+        StringBuilder sdp = new StringBuilder("v=0\r\no=- 99 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+        String group = offer.attribute("group");
+        if (group != null) {
+            sdp.append("a=group:").append(group).append("\r\n");
+        }
+        for (MediaDescription m : offer.media()) {
+            sdp.append("m=").append(m.media()).append(' ').append(m.port() == 0 ? 0 : 9).append(' ')
+                    .append(m.proto()).append(' ').append(String.join(" ", m.formats())).append("\r\n")
+                    .append("c=IN IP4 0.0.0.0\r\n");
+            if (m.port() == 0) {
+                continue;
+            }
+            sdp.append(transport("active", m.attributes("mid").get(0))).append("a=sendrecv\r\na=rtcp-mux\r\n");
+            for (String value : m.attributes("rtpmap")) {
+                sdp.append("a=rtpmap:").append(value).append("\r\n");
+            }
+        }
+        return sdp.toString();
+    }
+
+    private String transport(String setup, String mid) {
+        return "a=ice-ufrag:" + agent.getLocalUfrag() + "\r\na=ice-pwd:" + agent.getLocalPassword()
+                + "\r\na=ice-options:trickle\r\na=fingerprint:" + advertised + "\r\na=setup:" + setup
+                + "\r\na=mid:" + mid + "\r\n";
+    }
+
+    /**
+     * Runs ICE towards the bridge's candidates (RFC 8445 §7.2: we check and nominate), then the DTLS handshake as
+     * client (the bridge is passive), checking the bridge's certificate against {@code bridgeSdp}'s fingerprint.
+     */
+    void connect(String bridgeSdp, Duration timeout) throws Exception {
+        SessionDescription sdp = SessionDescription.parse(bridgeSdp);
+        MediaDescription first = sdp.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
+        stream.setRemoteUfrag(first.attributes("ice-ufrag").get(0));
+        stream.setRemotePassword(first.attributes("ice-pwd").get(0));
+        for (String candidate : first.attributes("candidate")) {
+            String[] f = candidate.split(" ");
+            component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(f[4], Integer.parseInt(f[5]),
+                    Transport.UDP), component, CandidateType.HOST_CANDIDATE, f[0],
+                    Long.parseLong(f[3]), null));
+        }
+        Fingerprint bridgeFingerprint = Fingerprint.parse(first.attributes("fingerprint").get(0));
+        agent.startConnectivityEstablishment();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (agent.getState() != IceProcessingState.COMPLETED && agent.getState() != IceProcessingState.TERMINATED) {
+            if (agent.getState() == IceProcessingState.FAILED || System.nanoTime() > deadline) {
+                throw new IOException("ICE " + agent.getState());
+            }
+            Thread.sleep(10);
+        }
+        TransportAddress selected = component.getSelectedPair().getRemoteCandidate().getTransportAddress();
+        remote = new InetSocketAddress(selected.getAddress(), selected.getPort());
+        socket = component.getSocket();
+        Client client = new Client(bridgeFingerprint);
+        new DTLSClientProtocol().connect(client, new Transport0());
+        byte[] m = client.material;
+        int k = CryptoSuite.MASTER_KEY_LENGTH;
+        int s = CryptoSuite.MASTER_SALT_LENGTH;
+        sending = SrtpTransformer.forSending(new SdesCrypto(0, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
+                Arrays.copyOfRange(m, 0, k), Arrays.copyOfRange(m, 2 * k, 2 * k + s), "", List.of()));
+        receiving = SrtpTransformer.forReceiving(new SdesCrypto(0, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
+                Arrays.copyOfRange(m, k, 2 * k), Arrays.copyOfRange(m, 2 * k + s, 2 * (k + s)), "", List.of()));
+        reader = new Thread(this::read, "browser-peer");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    String selectedPair() {
+        return String.valueOf(component.getSelectedPair());
+    }
+
+    /** Sends one SRTP packet. */
+    void sendRtp(int payloadType, int sequence, long ssrc, byte[] payload) throws Exception {
+        byte[] packet = Packets.rtp(payloadType, sequence, ssrc, payload);
+        byte[] protectedPacket = sending.protectRtp(packet, packet.length);
+        socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
+    }
+
+    /** Sends one SRTCP packet. */
+    void sendRtcp(byte[] packet) throws Exception {
+        byte[] protectedPacket = sending.protectRtcp(packet, packet.length);
+        socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
+    }
+
+    /** Sends bytes as they are (garbage). */
+    void sendRaw(byte[] bytes) throws IOException {
+        socket.send(new DatagramPacket(bytes, bytes.length, remote));
+    }
+
+    byte[] nextRtp(Duration timeout) throws InterruptedException {
+        return rtp.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    byte[] nextRtcp(Duration timeout) throws InterruptedException {
+        return rtcp.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void read() {
+        byte[] buffer = new byte[2048];
+        while (!closed) {
+            try {
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                socket.receive(packet);
+                int first = buffer[0] & 0xff;
+                if (first < 128 || first > 191) {
+                    continue;
+                }
+                int type = buffer[1] & 0xff;
+                if (type >= 192 && type <= 223) {
+                    rtcp.add(receiving.unprotectRtcp(Arrays.copyOf(buffer, packet.getLength()), packet.getLength()));
+                } else {
+                    rtp.add(receiving.unprotectRtp(Arrays.copyOf(buffer, packet.getLength()), packet.getLength()));
+                }
+            } catch (Exception e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        agent.free();
+    }
+
+    /** The DTLS client of a browser: use_srtp, our certificate, the bridge's checked against its fingerprint. */
+    private final class Client extends DefaultTlsClient {
+        private final Fingerprint expected;
+        private byte[] material;
+
+        Client(Fingerprint expected) {
+            super(crypto);
+            this.expected = expected;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.DTLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+        }
+
+        @Override
+        public Hashtable getClientExtensions() throws IOException {
+            Hashtable extensions = super.getClientExtensions();
+            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(
+                    new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80}, TlsUtils.EMPTY_BYTES));
+            return extensions;
+        }
+
+        @Override
+        public TlsAuthentication getAuthentication() {
+            return new TlsAuthentication() {
+                @Override
+                public void notifyServerCertificate(TlsServerCertificate server) throws IOException {
+                    if (!expected.matches(server.getCertificate().getCertificateAt(0).getEncoded())) {
+                        throw new TlsFatalAlert(AlertDescription.bad_certificate);
+                    }
+                }
+
+                @Override
+                public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
+                    return certificate.signer(context);
+                }
+            };
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null,
+                    2 * (CryptoSuite.MASTER_KEY_LENGTH + CryptoSuite.MASTER_SALT_LENGTH));
+        }
+    }
+
+    /** DTLS over the ICE socket, towards the selected pair's remote address. */
+    private final class Transport0 implements DatagramTransport {
+        @Override
+        public int getReceiveLimit() {
+            return 1500;
+        }
+
+        @Override
+        public int getSendLimit() {
+            return 1200;
+        }
+
+        @Override
+        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+            socket.setSoTimeout(Math.max(1, waitMillis));
+            DatagramPacket packet = new DatagramPacket(buf, off, len);
+            try {
+                socket.receive(packet);
+                return packet.getLength();
+            } catch (SocketTimeoutException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            socket.send(new DatagramPacket(buf, off, len, remote));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
