@@ -24,7 +24,6 @@ import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
-import org.sylkserver.webrtc.UnavailableMedia;
 import org.sylkserver.webrtc.api.SipIdentity;
 
 /**
@@ -48,7 +47,7 @@ public class GatewaySipServlet extends SylkSipServlet {
      * call is refused with a clear error until the bridge's factory is installed here.
      */
     private static SessionMediaFactory productionMedia() {
-        return new UnavailableMedia("No WebRTC media bridge is installed");
+        return new org.sylkserver.webrtc.BridgedMedia(org.sylkserver.media.webrtc.WebRtcBridge.SipSrtp.OFF);
     }
 
     @Override
