@@ -108,6 +108,14 @@ final class ChatClient implements AutoCloseable {
 
     /** Connects to the MSRP path of the answer {@code ok} over TLS and binds the connection (RFC 4975 §5.4). */
     void connect(String ok) throws Exception {
+        connect(ok, true);
+    }
+
+    /**
+     * As {@link #connect(String)}; without {@code awaitBind} the 200 to the binding SEND is left to
+     * {@link #receiveMessage}, for a session whose data may follow the bind before its answer.
+     */
+    void connect(String ok, boolean awaitBind) throws Exception {
         Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);
         assertTrue(path.find(), "the answer has an MSRP path: " + ok);
         assertTrue(ok.contains("m=message ") && ok.contains("TCP/TLS/MSRP"), ok);
@@ -119,7 +127,9 @@ final class ChatClient implements AutoCloseable {
         input = new java.io.BufferedInputStream(msrp.getInputStream(), 256 * 1024);
         // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND
         send("bind" + user, null, (byte[]) null);
-        readUntil(m -> m.startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
+        if (awaitBind) {
+            readUntil(m -> m.startsWith("MSRP bind" + user + " 200"), "the bind SEND is answered");
+        }
     }
 
     /**
@@ -138,23 +148,137 @@ final class ChatClient implements AutoCloseable {
         out.flush();
     }
 
-    /** Waits for the room to end this session with a BYE and answers it. */
+    /**
+     * Receives one message sent in chunks (RFC 4975 §5.1) on the MSRP connection, answering each chunk with 200
+     * (§7.2), and returns its bytes; requests other than SEND (REPORT) are skipped.
+     */
+    byte[] receiveMessage() throws IOException {
+        java.io.ByteArrayOutputStream whole = null;
+        byte[] data = null;
+        long received = 0;
+        while (true) {
+            String start = line();
+            String[] words = start.split(" ");
+            String tid = words[1];
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            String header;
+            while (!(header = line()).isEmpty() && !header.startsWith("-------" + tid)) {
+                int colon = header.indexOf(':');
+                headers.put(header.substring(0, colon).toLowerCase(java.util.Locale.ROOT), header.substring(colon + 1).strip());
+            }
+            if (header.startsWith("-------" + tid)) {
+                if (words[2].equals("SEND") && headers.getOrDefault("byte-range", "").endsWith("/0")) {
+                    acknowledge(tid, headers);
+                    return new byte[0]; // an empty message is one SEND without content
+                }
+                continue; // no body: a response, a REPORT or a keep-alive
+            }
+            String[] range = headers.get("byte-range").split("[-/]");
+            long first = Long.parseLong(range[0]) - 1;
+            long total = Long.parseLong(range[2]);
+            int length = (int) (Long.parseLong(range[1]) - first);
+            if (data == null) {
+                data = new byte[(int) total];
+            }
+            int at = 0;
+            while (at < length) {
+                int n = input.read(data, (int) first + at, length - at);
+                if (n < 0) {
+                    throw new IOException("MSRP connection closed in a chunk");
+                }
+                at += n;
+            }
+            received += length;
+            String end = line();
+            if (end.isEmpty()) {
+                end = line(); // the CRLF that ends the content
+            }
+            assertTrue(end.startsWith("-------" + tid), "the end-line follows the chunk: " + end);
+            if (words[2].equals("SEND")) {
+                acknowledge(tid, headers);
+            }
+            char flag = end.charAt(end.length() - 1);
+            if (flag == '$' && received >= total) {
+                return data;
+            }
+            if (flag == '#') {
+                throw new IOException("the sender interrupted the message");
+            }
+        }
+    }
+
+    /** The 200 to a SEND (RFC 4975 §7.2), to the first hop of its From-Path. */
+    private void acknowledge(String tid, java.util.Map<String, String> headers) throws IOException {
+        String ok = "MSRP " + tid + " 200 OK\r\nTo-Path: " + headers.get("from-path").split(" ")[0]
+                + "\r\nFrom-Path: " + ownPath + "\r\n-------" + tid + "$\r\n";
+        msrp.getOutputStream().write(ok.getBytes(StandardCharsets.US_ASCII));
+        msrp.getOutputStream().flush();
+    }
+
+    /** One CRLF-terminated line of the MSRP connection, without the CRLF. */
+    private String line() throws IOException {
+        StringBuilder text = new StringBuilder();
+        int b;
+        while ((b = input.read()) >= 0) {
+            if (b == '\n' && text.length() > 0 && text.charAt(text.length() - 1) == '\r') {
+                return text.substring(0, text.length() - 1);
+            }
+            text.append((char) b);
+        }
+        throw new IOException("MSRP connection closed; read so far: " + text);
+    }
+
+    /** Waits for a BYE from the room and answers it; the client is done when it ends its own session. */
     void awaitBye() throws IOException {
+        String request = awaitRequest("BYE");
+        respond(request, "200 OK", null, null);
+        if (request.contains("Call-ID: " + callId + "\r\n")) {
+            closed = true;
+            OPEN.add(sip);
+        }
+    }
+
+    /** The next request of {@code method} the room sends on this client's SIP connection. */
+    String awaitRequest(String method) throws IOException {
         String request;
         do {
             request = sip.receive();
-        } while (!request.startsWith("BYE "));
-        StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+        } while (!request.startsWith(method + " "));
+        return request;
+    }
+
+    /** Answers {@code request} with {@code status} (e.g. "200 OK"), a To tag if {@code tag} is given, and SDP. */
+    void respond(String request, String status, String tag, String sdp) throws IOException {
+        StringBuilder response = new StringBuilder("SIP/2.0 " + status + "\r\n");
         for (String line : request.split("\r\n")) {
             String lower = line.toLowerCase(java.util.Locale.ROOT);
-            if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("to:")
+            if (lower.startsWith("to:") && tag != null && !lower.contains(";tag=")) {
+                response.append(line).append(";tag=").append(tag).append("\r\n");
+            } else if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("to:")
                     || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
-                ok.append(line).append("\r\n");
+                response.append(line).append("\r\n");
             }
         }
-        sip.send(ok.append("Content-Length: 0\r\n\r\n").toString());
-        closed = true;
-        OPEN.add(sip);
+        if (sdp != null) {
+            response.append("Contact: <sip:").append(user).append("@127.0.0.1:").append(sip.localPort())
+                    .append(";transport=tcp>\r\nContent-Type: application/sdp\r\nContent-Length: ")
+                    .append(sdp.length()).append("\r\n\r\n").append(sdp);
+        } else {
+            response.append("Content-Length: 0\r\n\r\n");
+        }
+        sip.send(response.toString());
+    }
+
+    /**
+     * Accepts a file the room pushes (spec §3.5) with {@code a=setup:active}: answers the INVITE, connects to the
+     * room's path and binds; this client's MSRP connection is the transfer's from now on.
+     */
+    void acceptPush(String invite) throws Exception {
+        String sdp = "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=message 9 TCP/TLS/MSRP *\r\na=recvonly\r\na=accept-types:*\r\na=path:" + ownPath
+                + "\r\na=setup:active\r\n";
+        respond(invite, "200 OK", "push" + unique, sdp);
+        connect(invite, false);
     }
 
     /** RFC 7701 §6.1: asks for a nickname. */
@@ -218,8 +342,12 @@ final class ChatClient implements AutoCloseable {
                     && text.indexOf(" ", 5) == text.length() - 1) {
                 tid = text.substring(5, text.length() - 1);
             }
-            if (tid != null && text.toString().endsWith("-------" + tid + "$\r\n")) {
-                return text.toString();
+            if (tid != null && b == '\n') {
+                String end = "-------" + tid + "$\r\n";
+                int from = text.length() - end.length();
+                if (from >= 0 && text.indexOf(end, from) == from) {
+                    return text.toString();
+                }
             }
         }
     }

@@ -35,8 +35,16 @@ class FileTransferIT {
         ChatClient.closeSipConnections();
     }
 
+    /** conference.ini is read when the application is deployed: uploads are pushed to the others. */
     @Deployment(testable = false)
     static WebArchive conference() {
+        try {
+            Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
+            Files.createDirectories(config.getParent());
+            Files.writeString(config, "[Conference]\npush_file_transfer = true\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return Archives.conference();
     }
 
@@ -91,7 +99,8 @@ class FileTransferIT {
 
     @Test
     void uploadsOfEverySizeAreStoredWholeAndAnnounced_rfc5547_8_2() throws Exception {
-        try (ChatClient alice = new ChatClient("alice", "filesroom"); ChatClient bob = new ChatClient("bob", "filesroom")) {
+        // everyone in the room is alice (two devices): no other participant to push the files to
+        try (ChatClient alice = new ChatClient("alice", "filesroom"); ChatClient bob = new ChatClient("alice", "filesroom")) {
             alice.join();
             bob.join();
             int[] sizes = {0, 1, 1_000_000, 100 * 1024 * 1024};
@@ -113,9 +122,24 @@ class FileTransferIT {
                 uploader.awaitBye(); // spec §3.5: the room ends the transfer's session after it
                 Path stored = FILES.resolve("filesroom@127.0.0.1").resolve(name);
                 assertEquals(sha256(data), sha256(Files.readAllBytes(stored)), "the stored file is the file sent");
+                // RFC 5547 §8.3: a participant asks for the file by its hash and gets the same bytes
+                ChatClient downloader = new ChatClient("carol", "filesroom");
+                String offer = downloader.invite("m=message 9 TCP/TLS/MSRP *\r\na=recvonly\r\na=accept-types:*\r\n"
+                        + "a=path:" + downloader.ownPath + "\r\na=setup:active\r\na=file-selector:hash:"
+                        + sha1Selector(data) + "\r\n");
+                assertTrue(offer.startsWith("SIP/2.0 200") && offer.contains("a=sendonly"), offer);
+                assertTrue(offer.contains("name:\"" + name + "\"") && offer.contains("size:" + size),
+                        "the answer describes the file: " + offer);
+                downloader.connect(offer, false);
+                long pullStarted = System.nanoTime();
+                byte[] pulled = downloader.receiveMessage();
+                System.out.println("download of " + size + " bytes took " + (System.nanoTime() - pullStarted) / 1_000_000 + " ms");
+                assertEquals(sha256(data), sha256(pulled), "the file downloaded is the file uploaded");
+                downloader.awaitBye();
             }
             // the transfer sessions were not participants: nobody joined or left
             assertTrue(bob.inbox.stream().noneMatch(m -> m.contains("has left the room")), bob.inbox.toString());
+            assertTrue(bob.inbox.stream().noneMatch(m -> m.contains("has joined the room")), bob.inbox.toString());
         }
         // the room ends with its last participant's BYE, just after the 200
         ServerLogs.await("room filesroom@127.0.0.1 destroyed", java.time.Duration.ofSeconds(10));
@@ -148,6 +172,10 @@ class FileTransferIT {
             String refused = big.invite(upload(big, "huge.iso", 4L << 30, null));
             assertTrue(refused.startsWith("SIP/2.0 488"), "larger than max_file_size: " + refused);
             assertTrue(refused.contains("Warning: 399") && refused.contains("File too large"), refused);
+            ChatClient unknown = new ChatClient("carol", "fullroom");
+            String notHere = unknown.invite("m=message 9 TCP/TLS/MSRP *\r\na=recvonly\r\na=path:" + unknown.ownPath
+                    + "\r\na=file-selector:hash:sha-1:00:11:22\r\n");
+            assertTrue(notHere.startsWith("SIP/2.0 404"), "spec §3.2: a file the room does not have: " + notHere);
             ChatClient nowhere = new ChatClient("alice", "noroom");
             String missing = nowhere.invite(upload(nowhere, "a.txt", 1, null));
             assertTrue(missing.startsWith("SIP/2.0 404"), "spec §3.2: a file for a room that does not exist: " + missing);
@@ -155,6 +183,31 @@ class FileTransferIT {
             String bad = broken.invite("m=message 9 TCP/TLS/MSRP *\r\na=sendonly\r\na=path:" + broken.ownPath
                     + "\r\na=file-selector:name:\"unterminated size:5\r\n");
             assertTrue(bad.startsWith("SIP/2.0 488"), "a malformed file-selector: " + bad);
+        }
+    }
+
+    /** Spec §3.5 push_file_transfer: the room offers a new file to every other participant, who gets the same bytes. */
+    @Test
+    void anUploadIsPushedToTheOtherParticipants_spec3_5() throws Exception {
+        try (ChatClient bob = new ChatClient("bob", "pushroom"); ChatClient dave = new ChatClient("dave", "pushroom")) {
+            bob.join();
+            dave.join();
+            byte[] data = random(2 * 1024 * 1024 + 17);
+            ChatClient uploader = new ChatClient("carol", "pushroom");
+            uploader.connect(uploader.invite(upload(uploader, "pushed.bin", data.length, sha1Selector(data))));
+            send(uploader, data, 512 * 1024);
+            uploader.awaitBye();
+            String offer = bob.awaitRequest("INVITE");
+            assertTrue(offer.contains("Conference File Transfer") && offer.contains("X-Originator-From: <sip:carol@127.0.0.1>"),
+                    offer);
+            assertTrue(offer.contains("a=sendonly") && offer.contains("a=setup:actpass")
+                    && offer.contains("name:\"pushed.bin\""), "RFC 5547 push offer, RFC 6135 actpass: " + offer);
+            bob.acceptPush(offer);
+            assertEquals(sha256(data), sha256(bob.receiveMessage()), "the pushed file is the file uploaded");
+            bob.awaitBye();
+            String declined = dave.awaitRequest("INVITE");
+            dave.respond(declined, "486 Busy Here", "busy" + dave.unique, null);
+            ServerLogs.await("push to sip:dave@127.0.0.1", java.time.Duration.ofSeconds(10));
         }
     }
 }

@@ -190,8 +190,8 @@ class MsrpClientTest {
             if (!request.hasBody()) {
                 return 200;
             }
-            chunks.add(request);
             int code = assembler.accept(request);
+            chunks.add(request); // after the assembler acted on it, so the test sees its effect
             firstChunk.countDown();
             try {
                 resume.await(10, TimeUnit.SECONDS);

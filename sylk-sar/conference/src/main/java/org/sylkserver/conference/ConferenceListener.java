@@ -18,6 +18,7 @@ public class ConferenceListener implements TimerListener, SipApplicationSessionL
     static final String CALL = "conference.call";
     static final String ANSWER = "answer";
     static final String FILE_TRANSFER = "conference.file-transfer";
+    static final String FILE_PUSH = "conference.file-push";
     static final String DIAL_OUT = "conference.dial-out";
     static final String SUBSCRIBED_ROOM = "conference.subscribed-room";
 

@@ -24,6 +24,7 @@ import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.msrp.ConnectionModel;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.msrp.MsrpUri;
 import org.sylkserver.media.sdp.AudioAnswerer;
@@ -250,7 +251,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         if (file.pull()) {
-            reply(request, SipServletResponse.SC_NOT_FOUND, "File not found");
+            download(request, room, caller, offer, file);
             return;
         }
         long limit = settings.maxFileSize();
@@ -271,6 +272,9 @@ public class ConferenceServlet extends SylkSipServlet {
             upload = new FileUpload(room.files, file.selector(), caller, limit,
                     stored -> {
                         room.uploaded(identity, stored);
+                        if (settings.pushFileTransfer()) {
+                            push(room, stored, caller);
+                        }
                         fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
                     },
                     why -> {
@@ -292,7 +296,8 @@ public class ConferenceServlet extends SylkSipServlet {
                 .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         SessionDescription sdp = ChatMedia.into(declined, file.index(),
                 file.answer(local, msrp.port(), msrpProto, file.selector()));
-        call[0] = new FileTransferCall(roomName, caller, request.getSession(), upload, () -> {
+        call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
+            upload.abort(why);
             msrp.close(local);
             upload.closeConnection();
         });
@@ -302,6 +307,153 @@ public class ConferenceServlet extends SylkSipServlet {
         ok.send();
         room.uploadStarted(identity, file.selector());
         log.info(() -> caller + " is uploading " + file.selector() + " to room " + roomName);
+    }
+
+    /**
+     * RFC 5547 §8.3: the participant asks for one of the room's files by its hash (spec §3.2 step 3: 404 when the
+     * room has none such); it connects, and the file follows its first SEND. The session ends 3 s after the
+     * transfer (spec §3.5).
+     */
+    private void download(SipServletRequest request, Room room, String caller, SessionDescription offer,
+                          FileMedia file) throws IOException {
+        RoomFiles.RoomFile stored = room.files.byHash(file.selector().hash()).orElse(null);
+        if (stored == null || !java.nio.file.Files.isReadable(stored.path())) {
+            log.info(() -> caller + " asked room " + room.name + " for a file it does not have: "
+                    + file.selector().hash());
+            reply(request, SipServletResponse.SC_NOT_FOUND, "File not found");
+            return;
+        }
+        FileTransferCall[] call = new FileTransferCall[1];
+        FileDownload download = new FileDownload(stored, file.remotePath(), caller, outcome -> {
+            log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
+                    + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
+            fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        });
+        MsrpUri local = msrp.open(download);
+        download.localUri = local;
+        SessionDescription sdp = ChatMedia.into(declineAll(offer, new AudioAnswerer.Origin(),
+                SylkRuntime.get().sdpAddress()), file.index(), file.answer(local, msrp.port(), msrpProto,
+                stored.selector()));
+        call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
+            download.close();
+            msrp.close(local);
+        });
+        request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
+        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+        ok.setContent(sdp.toBytes(), "application/sdp");
+        ok.send();
+        log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
+    }
+
+    /**
+     * Spec §3.5 ({@code push_file_transfer}): the room offers a new file to every other participant, one INVITE per
+     * distinct participant URI, From the room as "Conference File Transfer", with the uploader in
+     * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
+     * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
+     * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
+     * answer decides who connects.
+     */
+    private void push(Room room, RoomFiles.RoomFile file, String uploader) {
+        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
+        java.util.Map<String, Participant> recipients = new java.util.LinkedHashMap<>();
+        for (Participant p : room.participants()) {
+            if (!p.uri.equals(uploader)) {
+                recipients.putIfAbsent(p.uri, p);
+            }
+        }
+        for (Participant recipient : recipients.values()) {
+            try {
+                SipApplicationSession session = factory.createApplicationSession();
+                String roomName = room.name;
+                Address from = factory.createAddress(factory.createSipURI(roomName.substring(0, roomName.indexOf('@')),
+                        roomName.substring(roomName.indexOf('@') + 1)), "Conference File Transfer");
+                javax.servlet.sip.URI target = factory.createURI(proxy != null ? "sip:" + recipient.uri
+                        : recipient.contact);
+                SipServletRequest invite = factory.createRequest(session, "INVITE", from,
+                        factory.createAddress(factory.createURI("sip:" + recipient.uri)));
+                invite.setRequestURI(target);
+                invite.setHeader("X-Originator-From", "<sip:" + uploader + ">");
+                invite.setHeader("Subject", "File uploaded by " + uploader);
+                if (proxy != null) {
+                    invite.pushRoute(factory.createSipURI(null, proxy.host() + (proxy.port() > 0 ? ":" + proxy.port()
+                            : "") + ";lr;transport=" + proxy.transport()));
+                }
+                FileTransferCall[] call = new FileTransferCall[1];
+                FileDownload download = new FileDownload(file, null, recipient.uri, outcome -> {
+                    log.info(() -> "room file " + file.path().getFileName() + " pushed to " + recipient.uri + ": "
+                            + outcome.state());
+                    fileTimers.schedule(() -> {
+                        if (call[0] != null) {
+                            call[0].hangUp("push " + outcome.state().name().toLowerCase());
+                        }
+                    }, 1, java.util.concurrent.TimeUnit.SECONDS);
+                });
+                MsrpUri local = msrp.open(download);
+                download.localUri = local;
+                AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
+                MediaDescription line = new MediaDescription("message", msrp.port(), msrpProto, List.of("*"), List.of(
+                        new SessionDescription.Line('a', "path:" + local),
+                        new SessionDescription.Line('a', "accept-types:*"),
+                        new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
+                        new SessionDescription.Line('a', "sendonly"),
+                        new SessionDescription.Line('a', "file-selector:" + file.selector())));
+                SessionDescription offer = new SessionDescription(
+                        AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), List.of(line));
+                invite.setContent(offer.toBytes(), "application/sdp");
+                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, local, call));
+                invite.send();
+                log.info(() -> "offering room file " + file.path().getFileName() + " to " + recipient.uri);
+            } catch (IOException | javax.servlet.sip.ServletParseException | RuntimeException e) {
+                log.log(Level.WARNING, "cannot offer room file " + file.path().getFileName() + " to " + recipient.uri, e);
+            }
+        }
+    }
+
+    /** A file the room offered to a participant (spec §3.5 push), until the transfer's session ends. */
+    record FilePush(String room, FileDownload download, MsrpUri local, FileTransferCall[] call) {
+    }
+
+    /** The participant took the pushed file: whoever the answer says connects, then the file is sent. */
+    private void pushAccepted(SipServletResponse response, FilePush push) throws IOException {
+        response.createAck().send();
+        String recipient = AccessList.bare(response.getTo().getURI().toString());
+        push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
+            push.download().close();
+            msrp.close(push.local());
+        });
+        response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
+        MediaDescription answered;
+        List<MsrpUri> path;
+        ConnectionModel.Role role;
+        try {
+            SessionDescription answer = SessionDescription.parse(response.getRawContent());
+            answered = answer.media().stream().filter(m -> m.media().equals("message") && m.port() != 0)
+                    .findFirst().orElseThrow(() -> new SdpException("the file stream was declined"));
+            path = ChatMedia.path(answered);
+            if (path == null) {
+                throw new SdpException("the answer's file stream has no valid a=path");
+            }
+            List<String> setup = answered.attributes("setup");
+            role = ConnectionModel.role(true, ConnectionModel.OFFER,
+                    setup.isEmpty() ? null : ConnectionModel.Setup.parse(setup.get(0).trim()), null, false);
+        } catch (SdpException | IllegalArgumentException e) {
+            log.info(() -> "push to " + recipient + " refused: " + e.getMessage());
+            push.call()[0].hangUp("bad answer");
+            return;
+        }
+        push.download().remotePath(path);
+        if (role == ConnectionModel.Role.CONNECT) {
+            fileTimers.execute(() -> {
+                try {
+                    push.download().start(msrp.connect(push.local(), path));
+                } catch (IOException e) {
+                    log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
+                    push.call()[0].hangUp("cannot connect");
+                }
+            });
+        }
     }
 
     private void startAudio(RtpAudioEndpoint endpoint, AudioAnswerer.Answer answer, Participant participant) {
@@ -764,6 +916,15 @@ public class ConferenceServlet extends SylkSipServlet {
 
     @Override
     protected void doSuccessResponse(SipServletResponse response) throws IOException {
+        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
+        if (push != null && response.getMethod().equals("INVITE")) {
+            if (response.getApplicationSession().getAttribute(ConferenceListener.FILE_TRANSFER) == null) {
+                pushAccepted(response, push);
+            } else {
+                response.createAck().send(); // a retransmitted 2xx
+            }
+            return;
+        }
         DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
         if (out == null || !response.getMethod().equals("INVITE")) {
             return;
@@ -804,6 +965,12 @@ public class ConferenceServlet extends SylkSipServlet {
     @Override
     protected void doErrorResponse(SipServletResponse response) {
         log.fine(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus());
+        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
+        if (push != null && response.getMethod().equals("INVITE")) {
+            log.info(() -> "push to " + response.getTo().getURI() + " declined: " + response.getStatus());
+            push.download().close();
+            msrp.close(push.local());
+        }
         DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
         if (out != null && response.getMethod().equals("INVITE")) {
             out.endpoint().close();

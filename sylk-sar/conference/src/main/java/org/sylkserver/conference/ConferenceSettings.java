@@ -76,8 +76,19 @@ final class ConferenceSettings {
         return maxSpeakers;
     }
 
-    /** {@code push_file_transfer}: offer every upload to the other participants at once (spec §3.5). */
+    /**
+     * {@code push_file_transfer}: offer every upload to the other participants at once (spec §3.5). Read from the
+     * file now, like the access lists, so that it can be switched without a restart; a file broken since the
+     * start keeps the value read then.
+     */
     boolean pushFileTransfer() {
+        try {
+            if (Files.exists(file)) {
+                return new SectionReader(IniFile.read(file), "Conference").bool("push_file_transfer", pushFileTransfer);
+            }
+        } catch (ConfigException broken) {
+            // validated at start; the value of then stands
+        }
         return pushFileTransfer;
     }
 

@@ -16,23 +16,21 @@ final class FileTransferCall {
     private static final Logger log = Logger.getLogger(FileTransferCall.class.getName());
 
     final String room;
+    /** {@code user@host} of the participant at the other end. */
     final String sender;
     final SipSession session;
-    /** The upload it carries, or null for a download. */
-    final FileUpload upload;
-    /** Frees the MSRP session and its connection. */
-    private final Runnable closeMsrp;
+    /** Stops the transfer if it is still going (why) and frees its MSRP session and connection. */
+    private final java.util.function.Consumer<String> stop;
     private boolean ended;
 
-    FileTransferCall(String room, String sender, SipSession session, FileUpload upload, Runnable closeMsrp) {
+    FileTransferCall(String room, String sender, SipSession session, java.util.function.Consumer<String> stop) {
         this.room = room;
         this.sender = sender;
         this.session = session;
-        this.upload = upload;
-        this.closeMsrp = closeMsrp;
+        this.stop = stop;
     }
 
-    /** The session is over (BYE, CANCEL, destroyed): an unfinished upload fails, the MSRP session goes. */
+    /** The session is over (BYE, CANCEL, destroyed): an unfinished transfer stops, the MSRP session goes. */
     void ended(String why) {
         synchronized (this) {
             if (ended) {
@@ -41,10 +39,7 @@ final class FileTransferCall {
             ended = true;
         }
         log.info(() -> "file transfer session of " + sender + " in room " + room + " ended: " + why);
-        if (upload != null) {
-            upload.abort(why);
-        }
-        closeMsrp.run();
+        stop.accept(why);
     }
 
     /** Ends the session from our side. */
