@@ -34,7 +34,7 @@ final class ChatClient implements AutoCloseable {
     String toTag;
     Socket msrp;
     String serverPath;
-    final String ownPath;
+    String ownPath;
     int cseq = 1;
     final java.util.List<String> inbox = new java.util.ArrayList<>();
     final long unique = System.nanoTime();
@@ -68,6 +68,64 @@ final class ChatClient implements AutoCloseable {
         assertTrue(ok.contains("a=chatroom:nickname private-messages"), ok);
         connect(ok);
         return ok;
+    }
+
+    /**
+     * Joins offering {@code a=setup:passive} (RFC 6135): the client listens on a TLS port of its own and the room,
+     * as the active side (spec §1.4), connects to it and binds the session with an empty SEND, which is answered.
+     */
+    String joinListening() throws Exception {
+        javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) listeningTls()
+                .getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        listener.setSoTimeout(10_000);
+        try (listener) {
+            ownPath = "msrps://127.0.0.1:" + listener.getLocalPort() + "/" + user + "0002;tcp";
+            String ok = invite("m=message " + listener.getLocalPort() + " TCP/TLS/MSRP *\r\n"
+                    + "a=accept-types:message/cpim text/plain\r\na=accept-wrapped-types:*\r\na=path:" + ownPath
+                    + "\r\na=setup:passive\r\n");
+            assertTrue(ok.startsWith("SIP/2.0 200") && ok.contains("a=setup:active"), "the room connects: " + ok);
+            Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);
+            assertTrue(path.find(), ok);
+            serverPath = path.group(1);
+            msrp = listener.accept();
+            msrp.setSoTimeout(10_000);
+            input = new java.io.BufferedInputStream(msrp.getInputStream(), 256 * 1024);
+            String bind = readMessage();
+            assertTrue(bind.contains(" SEND\r\n") && bind.contains("To-Path: " + ownPath), "the binding SEND: " + bind);
+            String tid = bind.substring(5, bind.indexOf(' ', 5));
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            for (String line : bind.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    headers.put(line.substring(0, colon).toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).strip());
+                }
+            }
+            acknowledge(tid, headers);
+            return ok;
+        }
+    }
+
+    /** A TLS context with a self-signed certificate made by keytool, for a client that listens. */
+    private static synchronized javax.net.ssl.SSLContext listeningTls() throws Exception {
+        java.nio.file.Path store = java.nio.file.Path.of("target", "chat-client.p12");
+        if (!java.nio.file.Files.exists(store)) {
+            Process keytool = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool")
+                    .toString(), "-genkeypair", "-alias", "client", "-keyalg", "EC", "-dname", "CN=chat-client",
+                    "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "secret",
+                    "-keypass", "secret").redirectErrorStream(true).start();
+            keytool.getInputStream().readAllBytes();
+            assertTrue(keytool.waitFor() == 0, "keytool made the client certificate");
+        }
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(store)) {
+            keys.load(in, "secret".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory managers = javax.net.ssl.KeyManagerFactory
+                .getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(keys, "secret".toCharArray());
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(managers.getKeyManagers(), null, null);
+        return context;
     }
 
     /**

@@ -120,4 +120,18 @@ class ChatIT {
             ServerLogs.await(") added chat in room reinviteroom@127.0.0.1", java.time.Duration.ofSeconds(5));
         }
     }
+
+    /** Spec §1.4 / RFC 6135: a participant that offers a=setup:passive is connected to by the room. */
+    @Test
+    void theRoomConnectsToAParticipantThatListens_rfc6135() throws Exception {
+        try (ChatClient alice = new ChatClient("alice", "listenroom"); ChatClient bob = new ChatClient("bob", "listenroom")) {
+            alice.join();
+            bob.joinListening();
+            bob.readUntil(m -> m.contains("Welcome! There is one more participant"), "the welcome over the room's connection");
+            alice.send("hello001", "message/cpim", "To: <sip:listenroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nhi listener");
+            bob.readUntil(m -> m.contains("hi listener"), "alice's message");
+            bob.send("reply001", "message/cpim", "To: <sip:listenroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nhi alice");
+            alice.readUntil(m -> m.contains("hi alice"), "bob's message sent on the room's connection");
+        }
+    }
 }

@@ -11,13 +11,15 @@ import org.sylkserver.media.sdp.SessionDescription;
 /**
  * The chat stream of an offer (RFC 4975 §8: {@code m=message <port> TCP/MSRP *} or {@code TCP/TLS/MSRP},
  * {@code a=path}, {@code a=accept-types}) and the line that accepts it, with the {@code chatroom} capabilities the
- * original advertises (spec §3.4) but the ZRTP SAS exchange, which is not implemented. The server is the passive
- * side (RFC 6135 {@code a=setup:passive}): the participant connects to the path we answer.
+ * original advertises (spec §3.4). Who connects follows the original's table (spec §1.4, RFC 6135): an offer with
+ * {@code a=setup:actpass} or {@code passive} is answered {@code active} and the room connects to the participant's
+ * path; any other offer is answered {@code passive} and the participant connects to ours.
  *
  * @param index      position of the stream among the offer's media lines
  * @param remotePath the participant's {@code a=path}, first hop first
+ * @param weConnect  the room opens the connection
  */
-record ChatMedia(int index, List<MsrpUri> remotePath) {
+record ChatMedia(int index, List<MsrpUri> remotePath, boolean weConnect) {
 
     /** The first acceptable chat stream of {@code offer} over {@code proto}, or null. */
     static ChatMedia find(SessionDescription offer, String proto) {
@@ -34,9 +36,16 @@ record ChatMedia(int index, List<MsrpUri> remotePath) {
                 continue;
             }
             List<MsrpUri> path = path(m);
-            return path == null ? null : new ChatMedia(i, path);
+            return path == null ? null : new ChatMedia(i, path, weConnect(m));
         }
         return null;
+    }
+
+    /** Spec §1.4: the room connects when the offer says {@code actpass} or {@code passive}. */
+    static boolean weConnect(MediaDescription offered) {
+        List<String> setup = offered.attributes("setup");
+        String value = setup.isEmpty() ? "" : setup.get(0).strip();
+        return value.equals("actpass") || value.equals("passive");
     }
 
     /** The stream's {@code a=path} (RFC 4975 §8.1), first hop first; null when missing or malformed. */
@@ -56,14 +65,15 @@ record ChatMedia(int index, List<MsrpUri> remotePath) {
         }
     }
 
-    /** The accepted chat line for the answer: our path, CPIM, passive. */
+    /** The accepted chat line for the answer: our path, CPIM, who connects, the chatroom capabilities. */
     MediaDescription answer(MsrpUri local, int port, String proto) {
         List<SessionDescription.Line> lines = List.of(
                 new SessionDescription.Line('a', "path:" + local),
                 new SessionDescription.Line('a', "accept-types:message/cpim"),
                 new SessionDescription.Line('a', "accept-wrapped-types:*"),
-                new SessionDescription.Line('a', "setup:passive"),
-                new SessionDescription.Line('a', "chatroom:nickname private-messages com.ag-projects.screen-sharing"));
+                new SessionDescription.Line('a', weConnect ? "setup:active" : "setup:passive"),
+                new SessionDescription.Line('a', "chatroom:nickname private-messages com.ag-projects.screen-sharing"
+                        + " com.ag-projects.zrtp-sas"));
         return new MediaDescription("message", port, proto, List.of("*"), lines);
     }
 

@@ -108,13 +108,7 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
 
     @Override
     public int request(MsrpRequest request, MsrpServer.Connection from) {
-        synchronized (this) {
-            if (connection == null) {
-                connection = from;
-                waiting.forEach(this::send);
-                waiting.clear();
-            }
-        }
+        connected(from);
         ChatSwitch room = chatSwitch;
         if (room == null) {
             return 481;
@@ -148,6 +142,18 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
             default:
                 partial.remove(id);
                 return room.received(this, request.contentType().orElse(null), buffer.toByteArray());
+        }
+    }
+
+    /**
+     * The session's connection: the one the participant opened (its first request), or the one the room opened to
+     * it (RFC 6135 active role). Messages waiting for it go out.
+     */
+    synchronized void connected(MsrpServer.Connection on) {
+        if (connection == null) {
+            connection = on;
+            waiting.forEach(this::send);
+            waiting.clear();
         }
     }
 

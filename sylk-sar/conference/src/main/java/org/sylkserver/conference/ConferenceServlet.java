@@ -305,6 +305,9 @@ public class ConferenceServlet extends SylkSipServlet {
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");
         ok.send();
+        if (file.weConnect()) {
+            connectOut(local, file.remotePath(), connection -> { }, caller + "'s upload");
+        }
         room.uploadStarted(identity, file.selector());
         log.info(() -> caller + " is uploading " + file.selector() + " to room " + roomName);
     }
@@ -343,6 +346,9 @@ public class ConferenceServlet extends SylkSipServlet {
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");
         ok.send();
+        if (file.weConnect()) {
+            connectOut(local, file.remotePath(), download::start, caller + "'s download");
+        }
         log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
     }
 
@@ -621,6 +627,7 @@ public class ConferenceServlet extends SylkSipServlet {
             }
             if (newChat != null && room != null) {
                 room.addChat(participant, newChat);
+                participant.connectChat.run();
             } else if (chatOffer == null && participant.chat != null) {
                 Runnable close = participant.closeChat;
                 if (room != null) {
@@ -635,6 +642,22 @@ public class ConferenceServlet extends SylkSipServlet {
         } catch (SdpException e) {
             notAcceptable(request, e);
         }
+    }
+
+    /**
+     * The room's side of RFC 6135 {@code a=setup:active}: connects to the participant's path and binds the session
+     * (RFC 4975 §5.4), off the SIP thread; a participant that cannot be reached is logged, its session stays.
+     */
+    private void connectOut(MsrpUri local, List<MsrpUri> remotePath,
+                                   java.util.function.Consumer<MsrpServer.Connection> then, String what) {
+        fileTimers.execute(() -> {
+            try {
+                then.accept(msrp.connect(local, remotePath));
+                log.fine(() -> "connected to " + remotePath.get(0) + " for " + what);
+            } catch (IOException e) {
+                log.info(() -> "cannot connect to " + remotePath.get(0) + " for " + what + ": " + e.getMessage());
+            }
+        });
     }
 
     /** An answer that declines every stream of {@code offer} (port 0), with our session lines. */
@@ -653,6 +676,9 @@ public class ConferenceServlet extends SylkSipServlet {
             msrp.close(localUri);
             stream.closeConnection();
         };
+        participant.connectChat = chat.weConnect()
+                ? () -> connectOut(localUri, chat.remotePath(), stream::connected, caller + "'s chat")
+                : () -> { };
         if (settings.zrtpAutoVerify()) {
             stream.sas = () -> {
                 RtpAudioEndpoint audio = participant.endpoint;
@@ -674,6 +700,7 @@ public class ConferenceServlet extends SylkSipServlet {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
         if (call != null && call.acknowledged()) {
             joinRoom(call);
+            call.participant.connectChat.run();
         }
     }
 

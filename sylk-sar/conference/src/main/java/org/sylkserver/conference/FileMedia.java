@@ -17,8 +17,10 @@ import org.sylkserver.media.sdp.SessionDescription;
  * @param selector   the offered {@code a=file-selector}
  * @param pull       the offerer wants to receive the file
  * @param transferId the offer's {@code a=file-transfer-id} (§6), echoed in the answer, or null
+ * @param weConnect  the room opens the connection (as for chat, {@link ChatMedia#weConnect})
  */
-record FileMedia(int index, List<MsrpUri> remotePath, FileSelector selector, boolean pull, String transferId) {
+record FileMedia(int index, List<MsrpUri> remotePath, FileSelector selector, boolean pull, String transferId,
+                 boolean weConnect) {
 
     /**
      * The first file-transfer stream of {@code offer} over {@code proto}, or null.
@@ -48,7 +50,8 @@ record FileMedia(int index, List<MsrpUri> remotePath, FileSelector selector, boo
                 throw new IllegalArgumentException("file request without a hash selector");
             }
             List<String> ids = m.attributes("file-transfer-id");
-            return new FileMedia(i, path, selector, pull, ids.isEmpty() ? null : ids.get(0).trim());
+            return new FileMedia(i, path, selector, pull, ids.isEmpty() ? null : ids.get(0).trim(),
+                    ChatMedia.weConnect(m));
         }
         return null;
     }
@@ -58,7 +61,7 @@ record FileMedia(int index, List<MsrpUri> remotePath, FileSelector selector, boo
         List<SessionDescription.Line> lines = new ArrayList<>(List.of(
                 new SessionDescription.Line('a', "path:" + local),
                 new SessionDescription.Line('a', "accept-types:*"),
-                new SessionDescription.Line('a', "setup:passive"),
+                new SessionDescription.Line('a', weConnect ? "setup:active" : "setup:passive"),
                 new SessionDescription.Line('a', pull ? "sendonly" : "recvonly"),
                 new SessionDescription.Line('a', "file-selector:" + file)));
         if (transferId != null) {

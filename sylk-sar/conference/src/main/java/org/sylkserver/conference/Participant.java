@@ -32,6 +32,8 @@ final class Participant {
     volatile String sas;
     /** The participant's chat stream, if it has one. */
     volatile ChatStream chat;
+    /** Opens the chat's connection when the room is the active side (RFC 6135), else nothing. */
+    volatile Runnable connectChat = () -> { };
     /** Forgets the chat stream's MSRP session. */
     volatile Runnable closeChat = () -> { };
     /** Ends the call from our side (a PIN refused three times). */
