@@ -134,4 +134,28 @@ class ChatIT {
             alice.readUntil(m -> m.contains("hi alice"), "bob's message sent on the room's connection");
         }
     }
+
+    /** Bad MSRP on one participant's connection (RFC 4975 §7.3.1 400, lost framing) disturbs nobody else. */
+    @Test
+    void malformedMsrpGetsAnErrorAndHarmsNoOtherSession_rfc4975() throws Exception {
+        try (ChatClient alice = new ChatClient("alice", "badroom"); ChatClient bob = new ChatClient("bob", "badroom")) {
+            alice.join();
+            bob.join();
+            // framed, but a SEND without a Message-ID: answered 400, the connection stays
+            String noId = "MSRP bad00001 SEND\r\nTo-Path: " + bob.serverPath + "\r\nFrom-Path: " + bob.ownPath
+                    + "\r\nByte-Range: 1-2/2\r\nContent-Type: message/cpim\r\n\r\nhi\r\n-------bad00001$\r\n";
+            bob.msrp.getOutputStream().write(noId.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            bob.msrp.getOutputStream().flush();
+            bob.readUntil(m -> m.startsWith("MSRP bad00001 400"), "400 for a SEND without Message-ID");
+            bob.send("good0001", "message/cpim", "To: <sip:badroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nstill ok");
+            alice.readUntil(m -> m.contains("still ok"), "bob's next message");
+            // garbage with no framing at all: only bob's connection is closed
+            bob.msrp.getOutputStream().write(new byte[] {0, 1, 2, 'x', '\r', '\n', (byte) 0xff, '\r', '\n'});
+            bob.msrp.getOutputStream().write("NOT MSRP AT ALL\r\n\r\n".repeat(50).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            bob.msrp.getOutputStream().flush();
+            bob.msrp.getInputStream().readAllBytes(); // ends: the server closed the connection
+            alice.send("alive001", "message/cpim", "To: <sip:badroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nanyone");
+            alice.readUntil(m -> m.startsWith("MSRP alive001 200"), "the room still serves alice");
+        }
+    }
 }
