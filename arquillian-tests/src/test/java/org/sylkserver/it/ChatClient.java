@@ -174,13 +174,16 @@ final class ChatClient implements AutoCloseable {
      * {@link #receiveMessage}, for a session whose data may follow the bind before its answer.
      */
     void connect(String ok, boolean awaitBind) throws Exception {
-        Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);
+        Matcher path = Pattern.compile("a=path:([^\\r\\n]+)").matcher(ok);
         assertTrue(path.find(), "the answer has an MSRP path: " + ok);
         assertTrue(ok.contains("m=message ") && ok.contains("TCP/TLS/MSRP"), ok);
-        serverPath = path.group(1);
-        Matcher address = Pattern.compile("msrps://([^:/]+):(\\d+)/").matcher(serverPath);
+        serverPath = path.group(1).strip();
+        // the first hop: the room itself, or the relay it is reached through (plain TCP for msrp:)
+        Matcher address = Pattern.compile("^(msrps?)://([^:/]+):(\\d+)").matcher(serverPath);
         assertTrue(address.find(), serverPath);
-        msrp = SipConnection.trustAll().getSocketFactory().createSocket(address.group(1), Integer.parseInt(address.group(2)));
+        msrp = address.group(1).equals("msrps")
+                ? SipConnection.trustAll().getSocketFactory().createSocket(address.group(2), Integer.parseInt(address.group(3)))
+                : new Socket(address.group(2), Integer.parseInt(address.group(3)));
         msrp.setSoTimeout(10_000);
         input = new java.io.BufferedInputStream(msrp.getInputStream(), 256 * 1024);
         // RFC 4975 §5.4: the active side binds the connection with a first (empty) SEND

@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
  * An MSRP relay stand-in (RFC 4976) for tests: challenges AUTH with a Digest 401, answers the right credentials
  * with 200, Use-Path and Expires and wrong ones with 403, then forwards requests by To-Path (popping itself,
  * adding itself to the From-Path) and their responses back, hop by hop. Clients are known by the session-id of
- * the Use-Path URI they were given; requests from anyone else must be going to a client.
+ * the Use-Path URI they were given; requests from anyone else must be going to a client, and what goes back to
+ * such a peer uses the connection it came on (peers by URI).
  */
-final class TestRelay implements AutoCloseable {
+public final class TestRelay implements AutoCloseable {
 
     private static final String REALM = "relay.test";
     private static final Pattern PARAM = Pattern.compile("(\\w+)=(?:\"([^\"]*)\"|([^,\\s]+))");
@@ -32,7 +33,7 @@ final class TestRelay implements AutoCloseable {
     private final int expires;
     private final MsrpUri uri;
     /** Successful AUTHs so far. */
-    final AtomicInteger authorized = new AtomicInteger();
+    public final AtomicInteger authorized = new AtomicInteger();
     /** A permit per successful AUTH, to wait for them. */
     final java.util.concurrent.Semaphore authorizations = new java.util.concurrent.Semaphore(0);
     /** AUTHs refused with 403. */
@@ -46,7 +47,7 @@ final class TestRelay implements AutoCloseable {
     private record Waiting(Hop from, MsrpUri previous, MsrpUri self) {
     }
 
-    TestRelay(String username, String password, int expires) throws IOException {
+    public TestRelay(String username, String password, int expires) throws IOException {
         this.username = username;
         this.password = password;
         this.expires = expires;
@@ -66,7 +67,7 @@ final class TestRelay implements AutoCloseable {
     }
 
     /** The URI to configure. */
-    MsrpUri uri() {
+    public MsrpUri uri() {
         return uri;
     }
 
@@ -137,9 +138,13 @@ final class TestRelay implements AutoCloseable {
         Hop client = self.sessionId() == null ? null : clients.get(self.sessionId());
         Hop next;
         List<MsrpUri> fromPath = new ArrayList<>();
+        if (from.clientId == null && !request.fromPath().isEmpty()) {
+            // a peer that connected to us: what goes to its URI goes back on its connection (RFC 4975 §5.4)
+            peers.putIfAbsent(request.fromPath().get(0).toString(), from);
+        }
         if (from.clientId != null && !rest.isEmpty()) {
             MsrpUri hop = rest.get(0);
-            next = peers.computeIfAbsent(hop.host() + ":" + hop.port(), k -> connect(hop));
+            next = peers.computeIfAbsent(hop.toString(), k -> connect(hop));
             fromPath.add(MsrpUri.of(false, "127.0.0.1", socket.getLocalPort(), from.clientId, "tcp"));
         } else if (client != null && !rest.isEmpty()) {
             next = client;

@@ -66,9 +66,9 @@ record ChatMedia(int index, List<MsrpUri> remotePath, boolean weConnect) {
     }
 
     /** The accepted chat line for the answer: our path, CPIM, who connects, the chatroom capabilities. */
-    MediaDescription answer(MsrpUri local, int port, String proto) {
+    MediaDescription answer(String path, int port, String proto) {
         List<SessionDescription.Line> lines = List.of(
-                new SessionDescription.Line('a', "path:" + local),
+                new SessionDescription.Line('a', "path:" + path),
                 new SessionDescription.Line('a', "accept-types:message/cpim"),
                 new SessionDescription.Line('a', "accept-wrapped-types:*"),
                 new SessionDescription.Line('a', weConnect ? "setup:active" : "setup:passive"),

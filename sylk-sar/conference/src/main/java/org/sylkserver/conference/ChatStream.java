@@ -35,6 +35,7 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     private final String uri;
     private final String displayName;
     private final List<MsrpUri> remotePath;
+    private final List<MsrpUri> toPath;
     private final Deque<CpimMessage> waiting = new ArrayDeque<>();
     private final Map<String, ByteArrayOutputStream> partial = new HashMap<>();
     volatile MsrpUri localUri;
@@ -45,6 +46,12 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     private MsrpServer.Connection connection;
 
     ChatStream(String uri, String displayName, List<MsrpUri> remotePath) {
+        this(uri, displayName, remotePath, remotePath);
+    }
+
+    /** @param toPath where requests to the participant go: its path, after the relay's Use-Path if there is one */
+    ChatStream(String uri, String displayName, List<MsrpUri> remotePath, List<MsrpUri> toPath) {
+        this.toPath = toPath;
         this.uri = uri;
         this.displayName = displayName;
         this.remotePath = remotePath;
@@ -62,7 +69,7 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
 
     /** A secure chat for SAS verification (spec §3.8): over TLS, straight to the participant (no relays). */
     boolean secure() {
-        return localUri.scheme().equalsIgnoreCase("msrps") && remotePath.size() == 1;
+        return localUri.scheme().equalsIgnoreCase("msrps") && remotePath.size() == 1 && toPath.size() == 1;
     }
 
     @Override
@@ -89,7 +96,7 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     private void send(CpimMessage message) {
         byte[] body = message.toBytes();
         String tid = HexFormat.of().formatHex(randomBytes(8));
-        MsrpRequest send = new MsrpRequest(tid, MsrpRequest.SEND, remotePath, List.of(localUri), List.of(
+        MsrpRequest send = new MsrpRequest(tid, MsrpRequest.SEND, toPath, List.of(localUri), List.of(
                 new MsrpHeader("Message-ID", HexFormat.of().formatHex(randomBytes(8))),
                 new MsrpHeader("Byte-Range", "1-" + body.length + "/" + body.length),
                 new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE)), body, Continuation.COMPLETE);
@@ -109,6 +116,11 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     @Override
     public int request(MsrpRequest request, MsrpServer.Connection from) {
         connected(from);
+        if (request.method().equals(MsrpRequest.SEND) && !request.hasBody()) {
+            // a keep-alive, or the first SEND that binds the connection (RFC 4975 §5.4), also when it overtakes the
+            // ACK that puts the participant in the room
+            return 200;
+        }
         ChatSwitch room = chatSwitch;
         if (room == null) {
             return 481;
@@ -122,9 +134,6 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
                 break;
             default:
                 return 501;
-        }
-        if (!request.hasBody()) {
-            return 200; // keep-alive, and the first SEND that binds the connection (RFC 4975 §5.4)
         }
         String id = request.messageId().orElse("");
         ByteArrayOutputStream buffer = partial.computeIfAbsent(id, k -> new ByteArrayOutputStream());

@@ -50,6 +50,8 @@ public class ConferenceServlet extends SylkSipServlet {
     private static volatile ConferenceSettings settings;
     private static volatile MixerClock clock;
     private static volatile MsrpServer msrp;
+    /** Direct, or through the operator's MSRP relay. */
+    private static volatile MsrpRoute route;
     private static volatile String msrpProto;
     /** Ends file-transfer sessions a moment after their transfer (spec §3.5). */
     private static volatile java.util.concurrent.ScheduledExecutorService fileTimers;
@@ -74,6 +76,18 @@ public class ConferenceServlet extends SylkSipServlet {
             if (SylkRuntime.get().config().server().traceMsrp()) {
                 msrp.trace(MsrpTrace.to(SylkRuntime.get().config().server().traceDir().resolve("msrp_trace.log")));
             }
+            org.sylkserver.media.msrp.RelayConfig relay = settings.msrpRelay().orElse(null);
+            if (relay != null) {
+                try {
+                    route = new MsrpRoute(msrp, org.sylkserver.media.msrp.MsrpRelayClient.authenticate(msrp, relay));
+                    log.info(() -> "conference MSRP sessions go through relay " + relay.relay());
+                } catch (IOException e) {
+                    throw new IOException("conference.ini: [Conference] msrp_relay = " + relay.relay()
+                            + ": cannot authenticate: " + e.getMessage(), e);
+                }
+            } else {
+                route = new MsrpRoute(msrp, null);
+            }
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
         }
@@ -93,6 +107,10 @@ public class ConferenceServlet extends SylkSipServlet {
 
     @Override
     public void destroy() {
+        MsrpRoute r = route;
+        if (r != null) {
+            r.close();
+        }
         MsrpServer m = msrp;
         if (m != null) {
             try {
@@ -220,7 +238,7 @@ public class ConferenceServlet extends SylkSipServlet {
         participant.session = request.getSession();
         if (chat != null) {
             chatStream = openChat(caller, from.getDisplayName(), chat, participant);
-            sdp = chat.into(sdp, chat.answer(chatStream.localUri, msrp.port(), msrpProto));
+            sdp = chat.into(sdp, chat.answer(route.path(chatStream.localUri), msrp.port(), msrpProto));
             participant.chat = chatStream;
         }
         ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
@@ -295,7 +313,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), offer.media().stream()
                 .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         SessionDescription sdp = ChatMedia.into(declined, file.index(),
-                file.answer(local, msrp.port(), msrpProto, file.selector()));
+                file.answer(route.path(local), msrp.port(), msrpProto, file.selector()));
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
             msrp.close(local);
@@ -327,7 +345,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, file.remotePath(), caller, outcome -> {
+        FileDownload download = new FileDownload(stored, route.toPath(file.remotePath()), caller, outcome -> {
             log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
@@ -336,8 +354,8 @@ public class ConferenceServlet extends SylkSipServlet {
         MsrpUri local = msrp.open(download);
         download.localUri = local;
         SessionDescription sdp = ChatMedia.into(declineAll(offer, new AudioAnswerer.Origin(),
-                SylkRuntime.get().sdpAddress()), file.index(), file.answer(local, msrp.port(), msrpProto,
-                stored.selector()));
+                SylkRuntime.get().sdpAddress()), file.index(), file.answer(route.path(local), msrp.port(),
+                msrpProto, stored.selector()));
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
             msrp.close(local);
@@ -400,7 +418,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 download.localUri = local;
                 AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
                 MediaDescription line = new MediaDescription("message", msrp.port(), msrpProto, List.of("*"), List.of(
-                        new SessionDescription.Line('a', "path:" + local),
+                        new SessionDescription.Line('a', "path:" + route.path(local)),
                         new SessionDescription.Line('a', "accept-types:*"),
                         new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
                         new SessionDescription.Line('a', "sendonly"),
@@ -449,11 +467,11 @@ public class ConferenceServlet extends SylkSipServlet {
             push.call()[0].hangUp("bad answer");
             return;
         }
-        push.download().remotePath(path);
+        push.download().remotePath(route.toPath(path));
         if (role == ConnectionModel.Role.CONNECT) {
             fileTimers.execute(() -> {
                 try {
-                    push.download().start(msrp.connect(push.local(), path));
+                    push.download().start(route.connect(push.local(), path));
                 } catch (IOException e) {
                     log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
                     push.call()[0].hangUp("cannot connect");
@@ -592,7 +610,7 @@ public class ConferenceServlet extends SylkSipServlet {
                     newChat = openChat(participant.uri, participant.displayName, chatOffer, participant);
                     stream = newChat;
                 }
-                sdp = chatOffer.into(sdp, chatOffer.answer(stream.localUri, msrp.port(), msrpProto));
+                sdp = chatOffer.into(sdp, chatOffer.answer(route.path(stream.localUri), msrp.port(), msrpProto));
             }
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(sdp.toBytes(), "application/sdp");
@@ -652,7 +670,7 @@ public class ConferenceServlet extends SylkSipServlet {
                                    java.util.function.Consumer<MsrpServer.Connection> then, String what) {
         fileTimers.execute(() -> {
             try {
-                then.accept(msrp.connect(local, remotePath));
+                then.accept(route.connect(local, remotePath));
                 log.fine(() -> "connected to " + remotePath.get(0) + " for " + what);
             } catch (IOException e) {
                 log.info(() -> "cannot connect to " + remotePath.get(0) + " for " + what + ": " + e.getMessage());
@@ -669,7 +687,7 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** A chat stream for the participant's offered chat, listening for its connection; closed with the chat. */
     private ChatStream openChat(String caller, String displayName, ChatMedia chat, Participant participant) {
-        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath());
+        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(), route.toPath(chat.remotePath()));
         stream.localUri = msrp.open(stream);
         MsrpUri localUri = stream.localUri;
         participant.closeChat = () -> {

@@ -32,6 +32,7 @@ final class ConferenceSettings {
     private final boolean pushFileTransfer;
     private final boolean advertiseXmpp;
     private final boolean zrtpAutoVerify;
+    private final org.sylkserver.media.msrp.RelayConfig msrpRelay;
     private final int historySize;
     private final long maxFileSize;
     private final Duration screenSharingIdleTimeout;
@@ -46,6 +47,7 @@ final class ConferenceSettings {
         this.pushFileTransfer = conference.bool("push_file_transfer", false);
         this.advertiseXmpp = conference.bool("advertise_xmpp_support", false);
         this.zrtpAutoVerify = conference.bool("zrtp_auto_verify", true);
+        this.msrpRelay = relay(conference);
         this.historySize = conference.integer("history_size", 20, 0, 10_000);
         this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
         this.screenSharingIdleTimeout = conference.seconds("screensharing_idle_timeout", Duration.ofSeconds(10));
@@ -60,6 +62,24 @@ final class ConferenceSettings {
             }
         }
         accessList(ini, "Conference");
+    }
+
+    private static org.sylkserver.media.msrp.RelayConfig relay(SectionReader conference) throws ConfigException {
+        String uri = conference.string("msrp_relay", "").strip();
+        if (uri.isEmpty()) {
+            return null;
+        }
+        org.sylkserver.media.msrp.MsrpUri relay;
+        try {
+            relay = org.sylkserver.media.msrp.MsrpUri.parse(uri);
+        } catch (org.sylkserver.media.msrp.MalformedMsrpException e) {
+            throw conference.error("msrp_relay", uri, e.getMessage());
+        }
+        if (relay.port() < 0) {
+            throw conference.error("msrp_relay", uri, "the relay URI needs a port");
+        }
+        return new org.sylkserver.media.msrp.RelayConfig(relay, conference.string("msrp_relay_username", ""),
+                conference.string("msrp_relay_password", ""));
     }
 
     /** Reads {@code conference.ini} from {@code configDir} (a missing file gives the defaults). */
@@ -103,6 +123,14 @@ final class ConferenceSettings {
     /** {@code zrtp_auto_verify}: SAS told and checked over a secure chat (spec §3.8). */
     boolean zrtpAutoVerify() {
         return zrtpAutoVerify;
+    }
+
+    /**
+     * The operator's MSRP relay (RFC 4976), ours: {@code msrp_relay} (an {@code msrp://} or {@code msrps://} URI
+     * with a port), {@code msrp_relay_username}, {@code msrp_relay_password}; empty when not set.
+     */
+    java.util.Optional<org.sylkserver.media.msrp.RelayConfig> msrpRelay() {
+        return java.util.Optional.ofNullable(msrpRelay);
     }
 
     /** {@code history_size}: public messages replayed to chat joiners (spec §3.3, default 20). */

@@ -57,9 +57,9 @@ record FileMedia(int index, List<MsrpUri> remotePath, FileSelector selector, boo
     }
 
     /** The accepted line: our path, the mirrored direction, the selector as we know the file. */
-    MediaDescription answer(MsrpUri local, int port, String proto, FileSelector file) {
+    MediaDescription answer(String path, int port, String proto, FileSelector file) {
         List<SessionDescription.Line> lines = new ArrayList<>(List.of(
-                new SessionDescription.Line('a', "path:" + local),
+                new SessionDescription.Line('a', "path:" + path),
                 new SessionDescription.Line('a', "accept-types:*"),
                 new SessionDescription.Line('a', weConnect ? "setup:active" : "setup:passive"),
                 new SessionDescription.Line('a', pull ? "sendonly" : "recvonly"),
