@@ -376,6 +376,17 @@ final class ChatClient implements AutoCloseable {
         out.flush();
     }
 
+    /** A message already read (and kept in {@link #inbox}) that matches, else the next one that does. */
+    String awaitMessage(java.util.function.Predicate<String> wanted, String what) throws IOException {
+        for (String seen : inbox) {
+            if (wanted.test(seen)) {
+                inbox.remove(seen);
+                return seen;
+            }
+        }
+        return readUntil(wanted, what);
+    }
+
     /** Reads messages until one matches (returned); the others are kept in {@link #inbox}. */
     String readUntil(java.util.function.Predicate<String> wanted, String what) throws IOException {
         for (int i = 0; i < 1000; i++) {

@@ -158,4 +158,36 @@ class ChatIT {
             alice.readUntil(m -> m.startsWith("MSRP alive001 200"), "the room still serves alice");
         }
     }
+
+    /** RFC 3994 is-composing relayed to the others; a late joiner gets the history (spec §3.3-3.4). */
+    @Test
+    void composingIsRelayedAndLateJoinersGetTheHistory_rfc3994() throws Exception {
+        try (ChatClient alice = new ChatClient("alice", "historyroom"); ChatClient bob = new ChatClient("bob", "historyroom")) {
+            alice.join();
+            bob.join();
+            String composing = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">"
+                    + "<state>active</state><contenttype>text/plain</contenttype></isComposing>";
+            alice.send("comp0001", "message/cpim", "To: <sip:historyroom@127.0.0.1>\r\n\r\n"
+                    + "Content-Type: application/im-iscomposing+xml\r\n\r\n" + composing);
+            String atBob = bob.readUntil(m -> m.contains("isComposing"), "alice's composing indication");
+            assertTrue(atBob.contains("From: <sip:alice@127.0.0.1>"), atBob);
+            for (int i = 1; i <= 3; i++) {
+                alice.send("hist000" + i, "message/cpim", "To: <sip:historyroom@127.0.0.1>\r\n\r\n"
+                        + "Content-Type: text/plain\r\n\r\nremember " + i);
+                int n = i;
+                bob.readUntil(m -> m.contains("remember " + n), "message " + i);
+            }
+            try (ChatClient carol = new ChatClient("carol", "historyroom")) {
+                carol.join();
+                for (int i = 1; i <= 3; i++) {
+                    int n = i;
+                    // the history may come before the 200 to carol's binding SEND, while she waited for it
+                    carol.awaitMessage(m -> m.contains("remember " + n) && m.contains("From: <sip:alice@127.0.0.1>"),
+                            "history message " + i + " from its original sender");
+                }
+                assertTrue(carol.inbox.stream().noneMatch(m -> m.contains("isComposing")),
+                        "composing indications are not history");
+            }
+        }
+    }
 }
