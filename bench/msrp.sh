@@ -2,7 +2,7 @@
 # Benchmark (issue 5): MSRP chat in a 10-participant conference room and file upload into a room, against the
 # media engine's MSRP transport alone in the same run (the baseline).
 #
-# Usage: [RUNS=2] [SECONDS_CHAT=10] [WINDOW=32] [MB="100 1024"] [TRANSPORTS="tls tcp"] [PROFILE=1] bench/msrp.sh
+# Usage: [DIST=<distribution>] [RUNS=2] [SECONDS_CHAT=10] [WINDOW=32] [MB="100 1024"] [TRANSPORTS="tls tcp"] [PROFILE=1] bench/msrp.sh
 #
 # Chat: 10 participants join room "benchroom" over SIP/TCP and bind their MSRP connections; each sends CPIM text
 # messages, at most WINDOW unanswered at a time, for 3 s of warm-up then SECONDS_CHAT s measured. Every receiver
@@ -18,7 +18,7 @@
 # profile of each server into /tmp/msrp-bench-<transport>.jfr. Client, relay and server share the machine's cores.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dist="$here/container-config/target/sylk-server"
+dist="${DIST:-$here/container-config/target/sylk-server}"
 runs=${RUNS:-2}
 chat_seconds=${SECONDS_CHAT:-10}
 window=${WINDOW:-32}
@@ -40,6 +40,13 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # the baseline's certificate: RSA 2048, self-signed, like the one the server makes for itself
 keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=127.0.0.1 -validity 2 -storetype PKCS12 \
     -keystore "$work/bench.p12" -storepass benchpass -keypass benchpass >/dev/null 2>&1
+
+clk=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu_report() {  # $1 pid, $2 ticks and $3 time at the start of the client run
+    awk -v t="$(cpu_ticks "$1")" -v t0="$2" -v s="$3" -v e="$(date +%s.%N)" -v clk="$clk" \
+        'BEGIN { printf "server CPU over the whole client run (joins, warm-up, drain): %.0f%%\n", 100 * (t - t0) / clk / (e - s) }'
+}
 
 start_server() {  # $1: tls or tcp
     rm -rf "$work/var" "$work/config"
@@ -80,7 +87,9 @@ for transport in $transports; do
     for _ in $(seq 60); do grep -q 'relay ready' "$work/relay.log" 2>/dev/null && break; sleep 0.5; done
     for run in $(seq "$runs"); do
         echo "-- run $run"
+        cpu0=$(cpu_ticks "$relay"); t0=$(date +%s.%N)
         client chat --paths "$work/relay-paths" --participants 10 --window "$window" --seconds "$chat_seconds"
+        cpu_report "$relay" "$cpu0" "$t0"
     done
     stop "$relay"; relay=
 
@@ -88,8 +97,10 @@ for transport in $transports; do
     start_server "$transport"
     for run in $(seq "$runs"); do
         echo "-- run $run"
+        cpu0=$(cpu_ticks "$server"); t0=$(date +%s.%N)
         client chat --sip "127.0.0.1:$port" --room "benchroom$run" --proto "$proto" --participants 10 \
             --window "$window" --seconds "$chat_seconds"
+        cpu_report "$server" "$cpu0" "$t0"
     done
     for mb in $sizes; do
         for run in $(seq "$runs"); do

@@ -121,6 +121,9 @@ public final class MsrpBench {
             p.start();
         }
         Thread.sleep(warmup * 1000L);
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         long acked0 = sum(all, p -> p.acked.get());
         long delivered0 = sum(all, p -> p.delivered.get());
@@ -129,6 +132,7 @@ public final class MsrpBench {
         }
         Thread.sleep(seconds * 1000L);
         long t1 = System.nanoTime();
+        long cpu1 = os.getProcessCpuTime();
         long acked1 = sum(all, p -> p.acked.get());
         long delivered1 = sum(all, p -> p.delivered.get());
         for (Participant p : all) {
@@ -182,6 +186,7 @@ public final class MsrpBench {
         System.out.printf("latency send->delivery over %,d copies: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 latencies.length, percentile(latencies, 0.50), percentile(latencies, 0.99),
                 latencies.length == 0 ? 0 : latencies[latencies.length - 1] / 1e6);
+        System.out.printf("client CPU while measured: %.0f%% (100%% = one core)%n", 100.0 * (cpu1 - cpu0) / (t1 - t0));
         System.out.printf("check over the whole run: %,d messages sent, %,d copies expected, %,d missing, "
                 + "%,d duplicated, %,d unmatched: %s%n", sentTotal, sentTotal * (participants - 1), lost, duplicates,
                 sum(all, p -> p.other.get()), lost == 0 && duplicates == 0 && refused == 0 ? "ZERO LOSS" : "LOSS");
@@ -219,6 +224,8 @@ public final class MsrpBench {
         final AtomicInteger inFlight = new AtomicInteger();
         final ConcurrentLinkedQueue<byte[]> owed = new ConcurrentLinkedQueue<>();
         volatile boolean sending = true;
+        /** The writer is parked with nothing to write: only then is waking it worth a system call. */
+        volatile boolean idle;
         volatile long measureFrom = Long.MAX_VALUE;
         long[] latencies = new long[1 << 16];
         int latencyCount;
@@ -283,7 +290,11 @@ public final class MsrpBench {
                     if (wrote) {
                         link.out.flush();
                     } else {
-                        LockSupport.parkNanos(1_000_000);
+                        idle = true;
+                        if (owed.isEmpty() && !(sending && inFlight.get() < window)) {
+                            LockSupport.parkNanos(1_000_000);
+                        }
+                        idle = false;
                     }
                 }
             } catch (IOException e) {
@@ -304,20 +315,26 @@ public final class MsrpBench {
                             refused.incrementAndGet();
                         }
                         inFlight.decrementAndGet();
-                        LockSupport.unpark(writer);
+                        wake();
                         continue;
                     }
                     if (!f.method.equals("SEND")) {
                         continue;
                     }
                     owed.add(link.ok(f.tid));
-                    LockSupport.unpark(writer);
+                    wake();
                     counted(f);
                 }
             } catch (IOException e) {
                 if (sending) {
                     System.err.println("bench" + index + " reader: " + e);
                 }
+            }
+        }
+
+        private void wake() {
+            if (idle) {
+                LockSupport.unpark(writer);
             }
         }
 
