@@ -401,7 +401,7 @@ public final class MsrpBench {
         for (int i = 0; i < participants; i++) {
             int me = i;
             local[i] = server.open((request, connection) -> {
-                if (connections.get(me) == null) {
+                if (connections.get(me) != connection) { // a new run's participant binds its connection
                     remote[me] = request.fromPath().get(0); // published by the set below
                     connections.set(me, connection);
                 }
