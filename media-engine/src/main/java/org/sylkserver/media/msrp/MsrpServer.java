@@ -1,5 +1,6 @@
 package org.sylkserver.media.msrp;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,10 +12,12 @@ import java.net.SocketException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -43,7 +46,10 @@ import javax.net.ssl.SSLSocket;
  * URI they go to; their peers are checked by that context's trust managers (the JDK's when there is none).
  *
  * <p>One thread per connection: a participant holds one connection for its whole call, so there are as many
- * threads as chat participants, each mostly blocked in a read.
+ * threads as chat participants, each mostly blocked in a read. What a connection's thread sends while it handles
+ * the bytes of one read (responses, and the messages its sessions pass on to other connections) is buffered and
+ * flushed once that read is handled, so that a burst of messages leaves in a few TLS records and system calls
+ * rather than one per message; sends from any other thread are flushed at once.
  */
 public final class MsrpServer implements AutoCloseable {
 
@@ -72,6 +78,8 @@ public final class MsrpServer implements AutoCloseable {
     /** Messages being sent, by Message-ID, so that their REPORTs reach the sender (RFC 4975 §7.1.2). */
     private final Map<String, OutgoingMessage> outgoing = new ConcurrentHashMap<>();
     private final AtomicInteger names = new AtomicInteger();
+    /** The connections the current reader thread wrote to and has not flushed yet; unset on other threads. */
+    private static final ThreadLocal<Set<Connection>> UNFLUSHED = new ThreadLocal<>();
     private volatile BiConsumer<String, byte[]> tracer;
 
     /** Listens on {@code address:port} (0: any free port) over TCP. */
@@ -239,17 +247,33 @@ public final class MsrpServer implements AutoCloseable {
 
         Connection(Socket client) throws IOException {
             this.client = client;
-            this.out = client.getOutputStream();
+            // every message is flushed whole (or its read's batch is): waiting for more data only adds latency
+            client.setTcpNoDelay(true);
+            this.out = new BufferedOutputStream(client.getOutputStream(), 64 * 1024);
         }
 
-        /** Sends a message on this connection (any thread). */
-        public synchronized void send(MsrpMessage message) throws IOException {
+        /**
+         * Sends a message on this connection (any thread). On a connection's reader thread it leaves when that
+         * thread has handled its current read; elsewhere at once.
+         */
+        public void send(MsrpMessage message) throws IOException {
             byte[] bytes = message.toBytes();
-            BiConsumer<String, byte[]> t = tracer;
-            if (t != null) {
-                t.accept("OUTGOING to " + client.getRemoteSocketAddress(), bytes);
+            synchronized (this) {
+                BiConsumer<String, byte[]> t = tracer;
+                if (t != null) {
+                    t.accept("OUTGOING to " + client.getRemoteSocketAddress(), bytes);
+                }
+                out.write(bytes);
             }
-            out.write(bytes);
+            Set<Connection> unflushed = UNFLUSHED.get();
+            if (unflushed != null) {
+                unflushed.add(this);
+            } else {
+                flush();
+            }
+        }
+
+        private synchronized void flush() throws IOException {
             out.flush();
         }
 
@@ -271,6 +295,7 @@ public final class MsrpServer implements AutoCloseable {
                     throw new IOException("connection to " + client.getRemoteSocketAddress() + " is closed");
                 }
                 send(request);
+                flush(); // its caller may wait for the response on this very thread
             } catch (IOException e) {
                 response.completeExceptionally(e);
             }
@@ -333,6 +358,8 @@ public final class MsrpServer implements AutoCloseable {
         private void read() {
             MsrpParser parser = new MsrpParser();
             byte[] buffer = new byte[64 * 1024];
+            Set<Connection> unflushed = new HashSet<>();
+            UNFLUSHED.set(unflushed);
             try (InputStream in = client.getInputStream()) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
@@ -361,13 +388,44 @@ public final class MsrpServer implements AutoCloseable {
                             answered((MsrpResponse) message);
                         }
                     }
+                    flush(unflushed);
                 }
             } catch (SocketException closed) {
                 // the peer or close() ended the connection
             } catch (IOException | RuntimeException e) {
                 log.log(Level.INFO, "MSRP connection with " + client.getRemoteSocketAddress() + " ended", e);
             } finally {
+                unflushed.remove(this);
+                try {
+                    flush(unflushed); // what was passed on to other connections before this one ended
+                } catch (IOException cannot) {
+                    // only this connection's failure is thrown, and it was removed
+                }
                 close();
+            }
+        }
+
+        /**
+         * Flushes what this reader thread wrote. Another connection that fails here is left to its own reader to
+         * notice and close; this one failing ends its reader.
+         */
+        private void flush(Set<Connection> unflushed) throws IOException {
+            IOException own = null;
+            for (Connection connection : unflushed) {
+                try {
+                    connection.flush();
+                } catch (IOException e) {
+                    if (connection == this) {
+                        own = e;
+                    } else {
+                        log.log(Level.FINE, "MSRP connection with " + connection.client.getRemoteSocketAddress()
+                                + " failed", e);
+                    }
+                }
+            }
+            unflushed.clear();
+            if (own != null) {
+                throw own;
             }
         }
 

@@ -82,18 +82,27 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
         return true;
     }
 
+    /**
+     * Queues the message until the participant's connection is known, else sends it: outside this stream's lock,
+     * so that senders delivering to the same participant from their own connection threads do not queue behind
+     * each other's encoding (the connection keeps each message whole).
+     */
     @Override
-    public synchronized void deliver(CpimMessage message) {
-        if (connection == null) {
-            if (waiting.size() < MAX_WAITING) {
-                waiting.add(message);
+    public void deliver(CpimMessage message) {
+        MsrpServer.Connection to;
+        synchronized (this) {
+            if (connection == null) {
+                if (waiting.size() < MAX_WAITING) {
+                    waiting.add(message);
+                }
+                return;
             }
-            return;
+            to = connection;
         }
-        send(message);
+        send(message, to);
     }
 
-    private void send(CpimMessage message) {
+    private void send(CpimMessage message, MsrpServer.Connection connection) {
         byte[] body = message.toBytes();
         String tid = HexFormat.of().formatHex(randomBytes(8));
         MsrpRequest send = new MsrpRequest(tid, MsrpRequest.SEND, toPath, List.of(localUri), List.of(
@@ -161,7 +170,7 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     synchronized void connected(MsrpServer.Connection on) {
         if (connection == null) {
             connection = on;
-            waiting.forEach(this::send);
+            waiting.forEach(message -> send(message, on));
             waiting.clear();
         }
     }

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,9 @@ import org.sylkserver.media.msrp.MsrpUri;
  * A file arriving in a room over its MSRP session (RFC 5547 §8.2): each chunk is written where its Byte-Range says
  * (RFC 4975 §7.1.1; chunks may come in any order), into a hidden partial file. When the last byte is there the
  * file is hashed, checked against the offered hash and size, and listed by the room; an interrupted, oversized or
- * abandoned upload is deleted and never listed.
+ * abandoned upload is deleted and never listed. Chunks that come in order (the usual case) are hashed as they
+ * arrive, so that the success report need not wait for the whole file to be read back; any other order falls back
+ * to hashing the stored file.
  *
  * <p>State: requests come on the session's connection thread; {@link #abort} from the SIP side. Both lock this.
  */
@@ -45,6 +48,9 @@ final class FileUpload implements MsrpServer.Handler {
     private final FileChannel channel;
     /** Received byte ranges, start (0-based) to end (exclusive), merged. */
     private final TreeMap<Long, Long> received = new TreeMap<>();
+    /** SHA-1 of the bytes before {@link #hashed}, or null once a chunk came out of order. */
+    private MessageDigest inOrder = RoomFiles.newSha1();
+    private long hashed;
     private long total = -1;
     private State state = State.RECEIVING;
     volatile MsrpUri localUri;
@@ -107,6 +113,7 @@ final class FileUpload implements MsrpServer.Handler {
         }
         if (end > start) {
             mark(start, end);
+            hash(start, body);
         }
         switch (request.continuation()) {
             case ABORTED -> fail("interrupted by the sender");
@@ -119,6 +126,15 @@ final class FileUpload implements MsrpServer.Handler {
             default -> finishIfComplete(request, connection);
         }
         return 200;
+    }
+
+    private void hash(long start, byte[] body) {
+        if (inOrder != null && start == hashed) {
+            inOrder.update(body);
+            hashed += body.length;
+        } else {
+            inOrder = null;
+        }
     }
 
     private void mark(long start, long end) {
@@ -156,7 +172,8 @@ final class FileUpload implements MsrpServer.Handler {
                 fail(total + " bytes received, " + offered.size() + " offered");
                 return;
             }
-            String hash = RoomFiles.sha1(partial);
+            String hash = inOrder != null && hashed == total ? FileSelector.sha1Hash(inOrder.digest())
+                    : RoomFiles.sha1(partial);
             if (offered.hash() != null && !offered.hash().equalsIgnoreCase(hash)) {
                 fail("the file's hash " + hash + " is not the offered " + offered.hash());
                 return;

@@ -147,13 +147,16 @@ final class RoomFiles {
         return dot > 0 ? name.substring(0, dot) + "-" + n + name.substring(dot) : name + "-" + n;
     }
 
-    static String sha1(Path file) throws IOException {
-        MessageDigest digest;
+    static MessageDigest newSha1() {
         try {
-            digest = MessageDigest.getInstance("SHA-1");
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is part of every Java platform", e);
         }
+    }
+
+    static String sha1(Path file) throws IOException {
+        MessageDigest digest = newSha1();
         byte[] buffer = new byte[256 * 1024];
         try (InputStream in = Files.newInputStream(file)) {
             int n;
