@@ -61,6 +61,7 @@ class CallSession {
         this.state = 'connecting';
         this.candidates = [];
         this.known = false;
+        this.applying = Promise.resolve();
         peer.onicecandidate = event => this.candidateFound(event.candidate);
         peer.ontrack = event => listener.onRemoteTrack(event);
     }
@@ -99,8 +100,17 @@ class CallSession {
         await this.connection.request('session-update', {session: this.id, sdp: this.peer.localDescription.sdp});
     }
 
-    /** A session-event for this session. */
-    async handle(event) {
+    /**
+     * A session-event for this session. Events are applied one after the other: established comes right after
+     * accepted, and must not overtake it while the answer of accepted is being applied.
+     */
+    handle(event) {
+        const applied = this.applying.then(() => this.apply(event));
+        this.applying = applied.catch(() => {});
+        return applied;
+    }
+
+    async apply(event) {
         if (event.event === 'state') {
             await this.stateChanged(event);
         } else if (event.event === 'update' && event.state === 'received') {

@@ -160,3 +160,19 @@ test('spec 4.5.6: a remote update (state received) is answered with session-upda
     assert.deepStrictEqual(peer.remote.at(-1), {type: 'offer', sdp: 'their new offer'});
     assert.deepStrictEqual(connection.sent.at(-1), {sylkrtc: 'session-update', session: 's1', sdp: 'our answer'});
 });
+
+test('spec 4.5.3: established arriving while the answer of accepted is applied does not overtake it', async () => {
+    const {call, peer, seen} = session(new RecordingConnection());
+    await call.call('bob@example.org', stream);
+    let applyAnswer;
+    peer.setRemoteDescription = description => new Promise(done => {
+        applyAnswer = () => { peer.remote.push(description); done(); };
+    });
+    const accepted = call.handle({event: 'state', state: 'accepted', sdp: 'their answer'});
+    const established = call.handle({event: 'state', state: 'established'});
+    await new Promise(setImmediate);
+    assert.deepStrictEqual(seen.states, [], 'nothing shown before the answer is applied');
+    applyAnswer();
+    await Promise.all([accepted, established]);
+    assert.deepStrictEqual(seen.states, ['accepted', 'established']);
+});
