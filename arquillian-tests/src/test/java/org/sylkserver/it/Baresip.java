@@ -98,12 +98,20 @@ final class Baresip implements AutoCloseable {
     /** As {@link #dial(Path, Codec, double, String, String)}, as user {@code user}@127.0.0.1. */
     static Baresip dial(Path dir, String user, Codec codec, double toneHz, String mediaEncryption, String target)
             throws IOException {
-        return start(dir, user, codec, toneHz, mediaEncryption, target);
+        return start(dir, user, codec, toneHz, mediaEncryption, target, freeUdpPort());
     }
 
     /** Starts baresip as {@code user}@127.0.0.1 answering calls at once; {@link #sipPort()} says where. */
     static Baresip listen(Path dir, String user, Codec codec, double toneHz) throws IOException {
-        return start(dir, user, codec, toneHz, null, null);
+        return start(dir, user, codec, toneHz, null, null, freeUdpPort());
+    }
+
+    /**
+     * As {@link #listen(Path, String, Codec, double)}, on SIP port 5060 of 127.0.0.1, for callers that can only
+     * name a host (a SIP address of record has no port).
+     */
+    static Baresip listenOnDefaultPort(Path dir, String user, Codec codec, double toneHz) throws IOException {
+        return start(dir, user, codec, toneHz, null, null, 5060);
     }
 
     /** The UDP port baresip takes SIP requests on. */
@@ -112,8 +120,7 @@ final class Baresip implements AutoCloseable {
     }
 
     private static Baresip start(Path dir, String user, Codec codec, double toneHz, String mediaEncryption,
-                                 String target) throws IOException {
-        int sipPort = freeUdpPort();
+                                 String target, int sipPort) throws IOException {
         Files.createDirectories(dir.resolve("rec"));
         Path tone = dir.resolve("tone.wav");
         writeTone(tone, toneHz, codec.sampleRate, codec.channels, 30);

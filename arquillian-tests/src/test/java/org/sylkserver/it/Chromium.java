@@ -53,6 +53,8 @@ final class Chromium implements AutoCloseable {
         List<String> command = List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                // WebRTC gathers no loopback candidates by default, and the gateway's media is on 127.0.0.1
+                "--allow-loopback-in-peer-connection",
                 "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

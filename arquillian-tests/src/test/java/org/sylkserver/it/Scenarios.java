@@ -258,6 +258,11 @@ public final class Scenarios {
      * too, and answers 200.
      */
     public static String registrar(String user, String password, boolean expectRemoval) {
+        return registrar(user, password, expectRemoval, "example.com");
+    }
+
+    /** As {@link #registrar(String, String, boolean)}, for accounts of the domain {@code realm}. */
+    public static String registrar(String user, String password, boolean expectRemoval, String realm) {
         String challenge = """
                   <send><![CDATA[
 
@@ -267,7 +272,7 @@ public final class Scenarios {
                 [last_To:];tag=[pid]reg[call_number]
                 [last_Call-ID:]
                 [last_CSeq:]
-                WWW-Authenticate: Digest realm="example.com", nonce="%s[pid]x[call_number]", qop="auth", algorithm=MD5
+                WWW-Authenticate: Digest realm="%s", nonce="%s[pid]x[call_number]", qop="auth", algorithm=MD5
                 Content-Length: 0
 
                   ]]></send>
@@ -289,10 +294,10 @@ public final class Scenarios {
         String verify = "    <action><verifyauth assign_to=\"%s\" username=\"" + user + "\" password=\"" + password
                 + "\"/>%s</action>\n";
         StringBuilder xml = new StringBuilder(HEAD);
-        xml.append("  <recv request=\"REGISTER\"/>\n").append(challenge.formatted("first"));
+        xml.append("  <recv request=\"REGISTER\"/>\n").append(challenge.formatted(realm, "first"));
         xml.append("  <recv request=\"REGISTER\">\n").append(verify.formatted("valid", "")).append("  </recv>\n");
         xml.append("  <nop hide=\"true\" test=\"valid\" next=\"accepted\"/>\n");
-        xml.append(challenge.formatted("again")).append("  <nop hide=\"true\" next=\"end\"/>\n");
+        xml.append(challenge.formatted(realm, "again")).append("  <nop hide=\"true\" next=\"end\"/>\n");
         xml.append("  <label id=\"accepted\"/>\n").append(ok.formatted(600));
         if (expectRemoval) {
             // the removal must say Expires: 0
@@ -300,7 +305,7 @@ public final class Scenarios {
                     + " assign_to=\"zero\"/>";
             xml.append("  <recv request=\"REGISTER\">\n").append(verify.formatted("removal", zero)).append("  </recv>\n")
                     .append("  <nop hide=\"true\" test=\"removal\" next=\"removed\"/>\n")
-                    .append(challenge.formatted("removal")).append("  <nop hide=\"true\" next=\"end\"/>\n")
+                    .append(challenge.formatted(realm, "removal")).append("  <nop hide=\"true\" next=\"end\"/>\n")
                     .append("  <label id=\"removed\"/>\n").append(ok.formatted(0))
                     .append("  <Reference variables=\"zero\"/>\n");
         }

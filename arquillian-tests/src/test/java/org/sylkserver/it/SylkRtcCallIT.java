@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -99,8 +100,9 @@ class SylkRtcCallIT {
         client.send("{\"sylkrtc\":\"session-trickle\",\"transaction\":\"t2\",\"session\":\"s1\",\"candidates\":"
                 + "[{\"candidate\":\"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\",\"sdpMLineIndex\":0,"
                 + "\"sdpMid\":\"0\"},{\"candidate\":\"\",\"sdpMLineIndex\":0,\"sdpMid\":\"0\"}]}");
-        assertEquals(ack("t2"), client.next());
-        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
+        // the 180 may come before or after the trickle's ack: both orders are right
+        assertEquals(Set.of(ack("t2"), state("s1", "ringing") + "}"),
+                Set.of(client.next(Duration.ofSeconds(10)), client.next(Duration.ofSeconds(10))));
         expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
         assertEquals(state("s1", "established") + "}", client.next());
         client.send("{\"sylkrtc\":\"session-dtmf-info\",\"transaction\":\"t3\",\"session\":\"s1\",\"digit\":\"5\"}");
@@ -214,7 +216,8 @@ class SylkRtcCallIT {
             """;
 
     /**
-     * Bob's phone (RFC 3261 UAS): 180, 200 with SDP, the ACK, an INFO {@code Signal=5} (application/dtmf-relay)
+     * Bob's phone (RFC 3261 UAS): 180, a moment of ringing (UDP does not keep a 180 sent right before the 200 in
+     * order, and the gateway rightly drops a 180 that arrives after the 200), 200 with SDP, the ACK, an INFO {@code Signal=5} (application/dtmf-relay)
      * answered 200, a re-INVITE answered with SDP and its ACK; then either the gateway's BYE or, with
      * {@code byeFromBob}, a BYE of its own right after the first ACK.
      */
@@ -224,7 +227,7 @@ class SylkRtcCallIT {
                   <recv request="INVITE">
                     <action>
                       <ereg regexp=".*" search_in="hdr" header="From:" assign_to="caller"/>
-                      <ereg regexp="<(sip:[^>]*)>" search_in="hdr" header="Contact:" assign_to="contactLine,contact"/>
+                      <ereg regexp="&lt;(sip:[^&gt;]*)&gt;" search_in="hdr" header="Contact:" assign_to="contactLine,contact"/>
                     </action>
                   </recv>
                   <Reference variables="caller,contactLine,contact"/>
@@ -241,6 +244,7 @@ class SylkRtcCallIT {
                 Content-Length: 0
 
                   ]]></send>
+                  <pause milliseconds="300"/>
                 """).append(OK_WITH_SDP.formatted(1)).append("  <recv request=\"ACK\"/>\n");
         if (byeFromBob) {
             xml.append("""
@@ -287,6 +291,7 @@ class SylkRtcCallIT {
                 To: <sip:%1$s>
                 Call-ID: [call_id]
                 CSeq: 1 INVITE
+                X-Sylk-App: webrtcgateway
                 Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
                 Max-Forwards: 70
                 Content-Type: application/sdp

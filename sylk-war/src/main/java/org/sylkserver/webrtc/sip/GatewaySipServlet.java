@@ -42,10 +42,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ScheduledExecutorService timer;
     private transient ServletRegistrar registrar;
 
-    /**
-     * The one place the production media of calls is chosen. No WebRTC media bridge is in this archive yet, so every
-     * call is refused with a clear error until the bridge's factory is installed here.
-     */
+    /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     private static SessionMediaFactory productionMedia() {
         return new org.sylkserver.webrtc.BridgedMedia(org.sylkserver.media.webrtc.WebRtcBridge.SipSrtp.OFF);
     }

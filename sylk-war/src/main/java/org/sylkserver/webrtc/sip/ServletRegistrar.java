@@ -19,6 +19,7 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
 
+import org.sylkserver.core.config.DarPropertiesGenerator;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.Registrar;
@@ -117,7 +118,9 @@ public final class ServletRegistrar implements Registrar {
 
         Channel(Account account) {
             this.account = account;
-            this.contactUser = account.user().replaceAll("[^A-Za-z0-9._-]", "") + "-"
+            // the prefix leads the calls to this Contact to the gateway (DarPropertiesGenerator)
+            this.contactUser = DarPropertiesGenerator.GATEWAY_CONTACT_PREFIX
+                    + account.user().replaceAll("[^A-Za-z0-9._-]", "") + "-"
                     + HexFormat.of().formatHex(RANDOM.generateSeed(6));
         }
 

@@ -16,6 +16,9 @@ import java.util.logging.Logger;
  * <ol>
  * <li>an {@code X-Sylk-App} header naming an enabled (installed, not disabled) application selects it;</li>
  * <li>any other {@code X-Sylk-App} header selects {@code notfound} (404), so the map cannot override it;</li>
+ * <li>a Request-URI whose user part starts with {@link #GATEWAY_CONTACT_PREFIX} selects {@code webrtcgateway} when
+ *     it is enabled: those are the Contacts the gateway registers for its accounts, where their calls arrive (the
+ *     original's Janus had a SIP stack of its own for them, spec §4.7);</li>
  * <li>{@code application_map} keys containing {@code @} matched against the Request-URI's {@code user@host},
  *     then the other keys against its host, then the same keys against its user (exact, case-sensitive);
  *     a key mapped to an application that is not enabled selects {@code notfound};</li>
@@ -36,6 +39,10 @@ public final class DarPropertiesGenerator {
 
     /** The application answering 404 for requests no application takes. */
     public static final String NOT_FOUND = "notfound";
+
+    /** The start of the user part of every Contact the {@code webrtcgateway} registers for an account. */
+    public static final String GATEWAY_CONTACT_PREFIX = "sylkrtc-";
+    private static final String GATEWAY = "webrtcgateway";
 
     /** Methods whose initial requests are routed; the applications answer 405 for those they do not handle. */
     static final List<String> METHODS = List.of("INVITE", "SUBSCRIBE", "REFER", "MESSAGE", "OPTIONS", "PUBLISH",
@@ -100,6 +107,9 @@ public final class DarPropertiesGenerator {
             rules.add(new Rule(application, HEADER + escape(application) + "[\\t\\x20]*\\r?\\n"));
         }
         rules.add(new Rule(NOT_FOUND, HEADER));
+        if (enabled.contains(GATEWAY)) {
+            rules.add(new Rule(GATEWAY, REQUEST_LINE + escape(GATEWAY_CONTACT_PREFIX)));
+        }
         Map<String, String> targets = targets(server.applicationMap());
         for (Map.Entry<String, String> entry : targets.entrySet()) {
             if (entry.getKey().contains("@")) {

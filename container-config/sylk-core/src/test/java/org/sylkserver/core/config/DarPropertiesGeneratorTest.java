@@ -123,6 +123,22 @@ class DarPropertiesGeneratorTest {
         assertEquals("echo", router.route("MESSAGE", "sips:echo@example.com"));
     }
 
+    /**
+     * spec §4.5.4: calls for a gateway account arrive at the Contact it registered, whatever the map or the default
+     * application say; the X-Sylk-App header still comes first (spec §2.2).
+     */
+    @Test
+    void registeredGatewayContactsGoToTheWebrtcGateway_spec4_5_4() throws Exception {
+        Set<String> installed = new TreeSet<>(INSTALLED);
+        installed.add("webrtcgateway");
+        Router router = router(installed, "application_map = 127.0.0.1:echo");
+        assertEquals("webrtcgateway", router.route("INVITE", "sip:sylkrtc-alice-0a1b2c3d4e5f@127.0.0.1:5060"));
+        assertEquals("echo", router.route("INVITE", "sip:alice@127.0.0.1:5060"));
+        assertEquals("conference", router.route("INVITE", "sip:sylkrtc-alice@127.0.0.1", "X-Sylk-App: conference"));
+        assertEquals("conference", router("default_application = conference")
+                .route("INVITE", "sip:sylkrtc-alice-0a1b2c3d4e5f@127.0.0.1"), "no gateway installed");
+    }
+
     @Test
     void xSylkAppHeaderOverridesTheMapCompletely_spec2_2() throws Exception {
         Router router = router("application_map = echo:echo, example.com:xmppgateway");
