@@ -104,7 +104,8 @@ class BrowserCallIT {
                 page.evaluate("document.getElementById('answer').click()");
                 awaitCallState(page, "established");
                 carol.await(line -> line.contains("Call established"), SETUP, "the answer");
-                JsonObject heard = awaitAudioIn(page, 50);
+                // two seconds of audio each way (50 packets a second) before the hang-up: baresip must record over one
+                JsonObject heard = awaitAudioIn(page, 100);
                 LOG.info(() -> "baresip -> browser call: " + heard);
                 carol.command("/callstat");
                 carol.command("/hangup");

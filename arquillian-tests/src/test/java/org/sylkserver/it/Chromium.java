@@ -118,9 +118,20 @@ final class Chromium implements AutoCloseable {
         for (Page page : pages) {
             page.socket.abort();
         }
+        // its helper processes (renderer, GPU, zygote) write to the profile too: they must be gone before the
+        // profile directory is deleted
+        java.util.List<ProcessHandle> helpers = process.descendants().toList();
         process.destroy();
+        helpers.forEach(ProcessHandle::destroy);
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+        }
+        for (ProcessHandle helper : helpers) {
+            try {
+                helper.onExit().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                helper.destroyForcibly();
+            }
         }
     }
 

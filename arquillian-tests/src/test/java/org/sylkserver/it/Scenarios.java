@@ -10,6 +10,21 @@ public final class Scenarios {
 
     private static final String HEAD = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"sylk-test\">\n";
 
+    /** A sipp step answering the request just received (a NOTIFY, a BYE, an INFO) with a bare 200 OK. */
+    static final String OK_TO_LAST_REQUEST = """
+              <send><![CDATA[
+
+            SIP/2.0 200 OK
+            [last_Via:]
+            [last_From:]
+            [last_To:]
+            [last_Call-ID:]
+            [last_CSeq:]
+            Content-Length: 0
+
+              ]]></send>
+            """;
+
     /**
      * One out-of-dialog request to {@code user@server}, expecting final response {@code status}; each of
      * {@code responseChecks} is a regular expression that must match the response (headers and body).
@@ -338,19 +353,7 @@ public final class Scenarios {
                   ]]></send>
                   <recv response="200" rrs="true"/>
                 """;
-        String ok = """
-                  <send><![CDATA[
-
-                SIP/2.0 200 OK
-                [last_Via:]
-                [last_From:]
-                [last_To:]
-                [last_Call-ID:]
-                [last_CSeq:]
-                Content-Length: 0
-
-                  ]]></send>
-                """;
+        String ok = OK_TO_LAST_REQUEST;
         StringBuilder xml = new StringBuilder(HEAD);
         xml.append(subscribe.formatted(room, "", 1, 600));
         String[] checks = new String[bodyChecks.length + 2];
@@ -374,19 +377,7 @@ public final class Scenarios {
      * must match {@code finalStatus} (e.g. {@code SIP/2.0 200}).
      */
     public static String referToRoom(String room, String referTo, String finalStatus) {
-        String ok = """
-                  <send><![CDATA[
-
-                SIP/2.0 200 OK
-                [last_Via:]
-                [last_From:]
-                [last_To:]
-                [last_Call-ID:]
-                [last_CSeq:]
-                Content-Length: 0
-
-                  ]]></send>
-                """;
+        String ok = OK_TO_LAST_REQUEST;
         return HEAD + """
                   <send retrans="500"><![CDATA[
 

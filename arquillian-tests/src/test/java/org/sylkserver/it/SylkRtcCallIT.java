@@ -201,19 +201,7 @@ class SylkRtcCallIT {
               ]]></send>
             """;
 
-    private static final String OK = """
-              <send><![CDATA[
-
-            SIP/2.0 200 OK
-            [last_Via:]
-            [last_From:]
-            [last_To:]
-            [last_Call-ID:]
-            [last_CSeq:]
-            Content-Length: 0
-
-              ]]></send>
-            """;
+    private static final String OK = Scenarios.OK_TO_LAST_REQUEST;
 
     /**
      * Bob's phone (RFC 3261 UAS): 180, a moment of ringing (UDP does not keep a 180 sent right before the 200 in

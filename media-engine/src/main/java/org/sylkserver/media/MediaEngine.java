@@ -161,25 +161,8 @@ public final class MediaEngine implements AutoCloseable {
     public MediaSocket openSocket(MediaSocket.Receiver receiver, Runnable onInactivity) throws IOException {
         Objects.requireNonNull(receiver, "receiver");
         Objects.requireNonNull(onInactivity, "onInactivity");
-        for (int attempt = 0; attempt < ports.capacity(); attempt++) {
-            if (!running) {
-                throw new IOException("media engine is closed");
-            }
-            int port = ports.allocate();
-            if (port < 0) {
-                break;
-            }
-            DatagramChannel channel;
-            try {
-                channel = bind(port);
-            } catch (BindException inUse) {
-                LOG.fine(() -> "media port " + port + " is in use elsewhere: " + inUse.getMessage());
-                ports.release(port);
-                continue;
-            } catch (IOException e) {
-                ports.release(port);
-                throw e;
-            }
+        return onFreePorts(port -> {
+            DatagramChannel channel = bind(port);
             MediaSocket socket = new MediaSocket(this, port, channel, receiver, onInactivity);
             sockets.add(socket);
             onIoThread(() -> {
@@ -190,9 +173,7 @@ public final class MediaEngine implements AutoCloseable {
                 }
             });
             return socket;
-        }
-        throw new PortRangeExhaustedException("no free RTP port pair in the configured range ("
-                + ports.inUse() + " of " + ports.capacity() + " in use, the others held by other programs)");
+        });
     }
 
     /** Creates an endpoint on sockets the engine has bound. */
@@ -202,6 +183,33 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private <E extends RtpEndpoint> E open(EndpointFactory<E> factory) throws IOException {
+        return onFreePorts(port -> {
+            DatagramChannel rtp = bind(port);
+            DatagramChannel rtcp;
+            try {
+                rtcp = bind(port + 1);
+            } catch (IOException e) {
+                closeQuietly(rtp);
+                throw e;
+            }
+            E endpoint = factory.create(port, rtp, rtcp);
+            endpoints.add(endpoint);
+            onIoThread(() -> register(endpoint));
+            return endpoint;
+        });
+    }
+
+    /** Binds what uses a port pair of the range (its even port and, if it needs it, the next one). */
+    @FunctionalInterface
+    private interface PortUser<T> {
+        T bind(int port) throws IOException;
+    }
+
+    /**
+     * Gives {@code user} free port pairs of the range until one binds: a pair held by another program
+     * ({@link BindException}) is skipped, round robin coming back to it last.
+     */
+    private <T> T onFreePorts(PortUser<T> user) throws IOException {
         for (int attempt = 0; attempt < ports.capacity(); attempt++) {
             if (!running) {
                 throw new IOException("media engine is closed");
@@ -210,26 +218,16 @@ public final class MediaEngine implements AutoCloseable {
             if (port < 0) {
                 break;
             }
-            DatagramChannel rtp = null;
-            DatagramChannel rtcp;
             try {
-                rtp = bind(port);
-                rtcp = bind(port + 1);
+                return user.bind(port);
             } catch (BindException inUse) {
-                // held by another program: try the next pair; round robin comes back to this one last
-                LOG.fine(() -> "RTP port " + port + " or " + (port + 1) + " is in use elsewhere: " + inUse.getMessage());
-                closeQuietly(rtp);
+                LOG.fine(() -> "media port " + port + " or " + (port + 1) + " is in use elsewhere: "
+                        + inUse.getMessage());
                 ports.release(port);
-                continue;
-            } catch (IOException e) {
-                closeQuietly(rtp);
+            } catch (IOException | RuntimeException e) {
                 ports.release(port);
                 throw e;
             }
-            E endpoint = factory.create(port, rtp, rtcp);
-            endpoints.add(endpoint);
-            onIoThread(() -> register(endpoint));
-            return endpoint;
         }
         throw new PortRangeExhaustedException("no free RTP port pair in the configured range ("
                 + ports.inUse() + " of " + ports.capacity() + " in use, the others held by other programs)");

@@ -141,7 +141,13 @@ class WebRtcBridgeTest {
             assertNotNull(pliAtPhone, "PLI from the browser reaches the SIP video RTCP port");
             assertEquals(206, Packets.rtcpType(pliAtPhone));
 
+            // the counters follow the sends, which the peers may see first
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
             WebRtcBridge.Stats stats = bridge.stats();
+            while (stats.rtcpToSip() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                stats = bridge.stats();
+            }
             assertEquals(2, stats.rtpToSip());
             assertEquals(2, stats.rtpToBrowser());
             assertEquals(1, stats.rtcpToBrowser());
