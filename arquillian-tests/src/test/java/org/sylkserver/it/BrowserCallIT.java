@@ -104,8 +104,9 @@ class BrowserCallIT {
                 page.evaluate("document.getElementById('answer').click()");
                 awaitCallState(page, "established");
                 carol.await(line -> line.contains("Call established"), SETUP, "the answer");
-                // two seconds of audio each way (50 packets a second) before the hang-up: baresip must record over one
-                JsonObject heard = awaitAudioIn(page, 100);
+                // three seconds of audio each way (50 packets a second) before the hang-up: baresip records over one
+                // and Chrome's fake microphone beeps in it
+                JsonObject heard = awaitAudioIn(page, 150);
                 LOG.info(() -> "baresip -> browser call: " + heard);
                 carol.command("/callstat");
                 carol.command("/hangup");

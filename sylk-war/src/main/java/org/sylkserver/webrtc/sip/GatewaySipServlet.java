@@ -43,8 +43,14 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ServletRegistrar registrar;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
+    /**
+     * Calls' media through the media engine's WebRTC bridge; the SIP side is offered SDES-SRTP when
+     * {@code [RTP] srtp_encryption = sdes}, plain RTP otherwise (an incoming SIP offer's own choice is answered).
+     */
     private static SessionMediaFactory productionMedia() {
-        return new org.sylkserver.webrtc.BridgedMedia(org.sylkserver.media.webrtc.WebRtcBridge.SipSrtp.OFF);
+        boolean sdes = "sdes".equals(SylkRuntime.get().config().rtp().srtpEncryption());
+        return new org.sylkserver.webrtc.BridgedMedia(sdes ? org.sylkserver.media.webrtc.WebRtcBridge.SipSrtp.SDES
+                : org.sylkserver.media.webrtc.WebRtcBridge.SipSrtp.OFF);
     }
 
     @Override
