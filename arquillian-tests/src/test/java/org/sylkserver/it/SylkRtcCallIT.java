@@ -87,7 +87,7 @@ class SylkRtcCallIT {
 
     /**
      * spec §4.5.3, §4.5.5, §4.5.6: an outgoing call answered by sipp with SDP (progress, ringing, accepted with the
-     * browser's answer, established), a trickled candidate, a DTMF digit that reaches sipp as INFO
+     * browser's answer), a trickled candidate, a DTMF digit that reaches sipp as INFO
      * {@code Signal=5}, a re-INVITE for session-update, and the client's hang-up as a BYE.
      */
     @Test
@@ -104,7 +104,7 @@ class SylkRtcCallIT {
         assertEquals(Set.of(ack("t2"), state("s1", "ringing") + "}"),
                 Set.of(client.next(Duration.ofSeconds(10)), client.next(Duration.ofSeconds(10))));
         expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
-        assertEquals(state("s1", "established") + "}", client.next());
+        // no established: that is the browser's ICE and DTLS coming up, which this WebSocket-only client never does
         client.send("{\"sylkrtc\":\"session-dtmf-info\",\"transaction\":\"t3\",\"session\":\"s1\",\"digit\":\"5\"}");
         assertEquals(ack("t3"), client.next());
         client.send("{\"sylkrtc\":\"session-update\",\"transaction\":\"t4\",\"session\":\"s1\",\"sdp\":\""
@@ -130,7 +130,6 @@ class SylkRtcCallIT {
         assertEquals(ack("t1"), client.next());
         assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
         expectStart(client, state("s1", "accepted"));
-        assertEquals(state("s1", "established") + "}", client.next());
         assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next(Duration.ofSeconds(10)));
         Sipp.Result result = bob.await();
         assertEquals(0, result.exitCode(), result::toString);
@@ -139,7 +138,8 @@ class SylkRtcCallIT {
 
     /**
      * spec §4.5.4: sipp calls the account; the client gets incoming-session (session id = MD5 of the Call-ID as a
-     * UUID), answers, sees accepted then established on the ACK, and terminated when sipp hangs up.
+     * UUID), answers, sees accepted, and terminated when sipp hangs up (established needs real WebRTC media: see
+     * BrowserCallIT).
      */
     @Test
     void incomingCallAnsweredAndEndedByTheCaller_spec_4_5_4() throws Exception {
@@ -155,7 +155,6 @@ class SylkRtcCallIT {
                 + BROWSER_OFFER.replace("a=setup:actpass", "a=setup:active") + "\"}");
         assertEquals(state(id, "accepted") + "}", client.next());
         assertEquals(ack("t1"), client.next());
-        assertEquals(state(id, "established") + "}", client.next(Duration.ofSeconds(10)));
         assertEquals(state(id, "terminated") + ",\"reason\":\"200 OK\"}", client.next(Duration.ofSeconds(10)));
         Sipp.Result result = bob.await();
         assertEquals(0, result.exitCode(), result::toString);

@@ -27,9 +27,10 @@ public final class BridgedMedia implements SessionMediaFactory {
     @Override
     public SessionMedia fromBrowserOffer(String sdp) throws MediaException {
         String name = "call-" + NUMBERS.incrementAndGet();
+        Watch watch = new Watch(name);
         try {
-            return new Bridged(WebRtcBridge.fromBrowserOffer(SylkRuntime.get().media(), name, sdp, sipSrtp,
-                    listener(name)));
+            return new Bridged(WebRtcBridge.fromBrowserOffer(SylkRuntime.get().media(), name, sdp, sipSrtp, watch),
+                    watch);
         } catch (SdpException e) {
             throw new MediaException("Invalid SDP: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -40,8 +41,9 @@ public final class BridgedMedia implements SessionMediaFactory {
     @Override
     public SessionMedia fromSipOffer(String sdp) throws MediaException {
         String name = "call-" + NUMBERS.incrementAndGet();
+        Watch watch = new Watch(name);
         try {
-            return new Bridged(WebRtcBridge.fromSipOffer(SylkRuntime.get().media(), name, sdp, listener(name)));
+            return new Bridged(WebRtcBridge.fromSipOffer(SylkRuntime.get().media(), name, sdp, watch), watch);
         } catch (SdpException e) {
             throw new MediaException("Invalid SDP: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -49,23 +51,69 @@ public final class BridgedMedia implements SessionMediaFactory {
         }
     }
 
-    private static WebRtcBridge.Listener listener(String name) {
-        return new WebRtcBridge.Listener() {
-            @Override
-            public void connected(WebRtcBridge bridge) {
-                log.info(() -> name + ": browser media up (" + bridge.stats().selectedPair() + ", "
-                        + bridge.stats().srtpProfile() + ")");
-            }
+    /**
+     * The bridge's news for its call: logged, and passed to the call's {@link SessionMedia.Events} once it watches
+     * (what came before is kept and told then); inactivity is only logged. Bridge threads call in; the call's events queue onto its own owner.
+     */
+    private static final class Watch implements WebRtcBridge.Listener {
+        private final String name;
+        private SessionMedia.Events events;
+        private boolean up;
+        private String lost;
 
-            @Override
-            public void failed(WebRtcBridge bridge, String reason) {
-                log.warning(name + ": browser media failed: " + reason);
+        Watch(String name) {
+            this.name = name;
+        }
+
+        synchronized void watch(SessionMedia.Events target) {
+            events = target;
+            if (up) {
+                target.up();
             }
-        };
+            if (lost != null) {
+                target.lost(lost);
+            }
+        }
+
+        @Override
+        public synchronized void connected(WebRtcBridge bridge) {
+            log.info(() -> name + ": browser media up (" + bridge.stats().selectedPair() + ", "
+                    + bridge.stats().srtpProfile() + ")");
+            up = true;
+            if (events != null) {
+                events.up();
+            }
+        }
+
+        @Override
+        public void failed(WebRtcBridge bridge, String reason) {
+            log.warning(name + ": browser media failed: " + reason);
+            lose(reason);
+        }
+
+        @Override
+        public void inactive(WebRtcBridge bridge) {
+            // not an end: a call on hold may legitimately send nothing one way for longer than the timeout
+            log.info(() -> name + ": no media on one leg for the inactivity timeout");
+        }
+
+        private synchronized void lose(String why) {
+            if (lost == null) {
+                lost = why;
+                if (events != null) {
+                    events.lost(why);
+                }
+            }
+        }
     }
 
     /** One call's bridge behind the signalling's interface. */
-    private record Bridged(WebRtcBridge bridge) implements SessionMedia {
+    private record Bridged(WebRtcBridge bridge, Watch watch) implements SessionMedia {
+
+        @Override
+        public void watch(Events events) {
+            watch.watch(events);
+        }
 
         @Override
         public String sipOffer() {

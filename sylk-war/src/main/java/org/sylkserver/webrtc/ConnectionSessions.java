@@ -51,6 +51,7 @@ final class ConnectionSessions {
         Session session = new Session(id, account, Session.Direction.OUTGOING,
                 new SipIdentity(request.getUri(), null), media, connection::send, this::forget);
         sessions.put(id, session);
+        watch(media, session);
         session.dial(gateway.calls(), request.getUri(), headers(request.getHeaders()),
                 new QueuedListener(connection, session));
     }
@@ -115,8 +116,24 @@ final class ConnectionSessions {
         }
         session.ring(leg);
         sessions.put(id, session);
+        watch(media, session);
         connection.send(new IncomingSessionEvent(aor, id, invite.caller(), media.browserOffer(), invite.callId(),
                 account.wantedHeaders(invite.headers())));
+    }
+
+    /** The media's news reach the session on the connection's executor, like its SIP events. */
+    private void watch(SessionMedia media, Session session) {
+        media.watch(new SessionMedia.Events() {
+            @Override
+            public void up() {
+                connection.later(session::mediaUp);
+            }
+
+            @Override
+            public void lost(String why) {
+                connection.later(() -> session.mediaLost(why));
+            }
+        });
     }
 
     /** The account was removed: its calls end. */

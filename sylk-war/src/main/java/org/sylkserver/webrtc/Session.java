@@ -36,8 +36,9 @@ import org.sylkserver.webrtc.api.SylkRtcMessage;
  * <p>States (spec §4.16, named on the wire as in the error texts): outgoing {@code connecting → progress →
  * early_media → accepted → established}; incoming {@code connecting → accepted → established};
  * {@code established → local-updating | remote-updating → established}; any → {@code terminated}. One method per
- * transition, each logged. {@code ringing} and {@code proceeding} are events only. {@code established} follows the
- * ACK: the media interface reports no "ICE and DTLS up" moment (the original's Janus {@code webrtcup}).
+ * transition, each logged. {@code ringing} and {@code proceeding} are events only. The {@code established} state
+ * follows the ACK; the {@code established} event follows the media ("ICE and DTLS up", the original's Janus
+ * {@code webrtcup}), and failed media end the call.
  *
  * <p>Threads: owned by its connection's executor. The {@link SipCall.Listener} methods must be called there too
  * (the connection wraps the session's listener so that SIP events are queued onto it).
@@ -80,6 +81,8 @@ final class Session implements SipCall.Listener {
     private final Account account;
     private final Direction direction;
     private final SessionMedia media;
+    /** The established event was sent (the media came up once). */
+    private boolean mediaUp;
     private final Consumer<SylkRtcMessage> events;
     private final Consumer<Session> onEnd;
     private final SipIdentity remote;
@@ -335,17 +338,39 @@ final class Session implements SipCall.Listener {
             moveTo(State.ACCEPTED, "2xx");
             events.accept(SessionEvent.accepted(id, answer, call.callId(), account.wantedHeaders(headers)));
         }
-        // the ACK went out with the 2xx: the dialog is confirmed (RFC 3261 §13.2.2.4)
+        // the ACK went out with the 2xx: the dialog is confirmed (RFC 3261 §13.2.2.4); the established event
+        // follows the media (mediaUp)
         moveTo(State.ESTABLISHED, "ACK sent");
-        events.accept(SessionEvent.established(id));
     }
 
     @Override
     public void confirmed() {
         if (direction == Direction.INCOMING && state == State.ACCEPTED) {
             moveTo(State.ESTABLISHED, "ACK received");
+        }
+    }
+
+    /**
+     * Spec §4.5.3: {@code established} is the browser's media coming up (ICE and DTLS done, Janus' webrtcup), told
+     * once; it may come before {@code accepted} when early media came first.
+     */
+    void mediaUp() {
+        if (state != State.TERMINATED && !mediaUp) {
+            mediaUp = true;
+            LOG.info(() -> this + ": media up");
             events.accept(SessionEvent.established(id));
         }
+    }
+
+    /** The browser's media failed: the SIP side is ended (CANCEL, BYE or a decline) and the browser told why. */
+    void mediaLost(String why) {
+        if (state == State.TERMINATED) {
+            return;
+        }
+        if (call != null) {
+            call.hangUp();
+        }
+        end(why, "media lost: " + why);
     }
 
     @Override

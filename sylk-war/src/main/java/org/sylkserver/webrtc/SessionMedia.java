@@ -34,6 +34,18 @@ public interface SessionMedia extends AutoCloseable {
     /** The answer to the SIP side's re-INVITE from the browser's answer to {@link #browserReoffer}. */
     String sipReanswer(String browserAnswer) throws MediaException;
 
+    /** What the media tell their call, on any thread. */
+    interface Events {
+        /** The browser's media are up: ICE and DTLS done (the original's {@code webrtcup}, spec §4.5.3). */
+        void up();
+
+        /** The media failed (ICE, DTLS): the call cannot go on. */
+        void lost(String why);
+    }
+
+    /** Starts telling {@code events} what happens to the media; what already happened is told at once. */
+    void watch(Events events);
+
     /** Frees the call's ports and threads; idempotent. */
     @Override
     void close();

@@ -31,6 +31,8 @@ class SessionsTest {
     /** What the media bridge was asked to do, as text. */
     private final List<String> media = new CopyOnWriteArrayList<>();
     private final List<SipCall.Listener> dialled = new ArrayList<>();
+    /** What each call's media tell it, in the order the media were made. */
+    private final List<SessionMedia.Events> watchers = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
     /** Turns every SDP into a marked one so that tests see which side's SDP went where. */
@@ -84,6 +86,11 @@ class SessionsTest {
         @Override
         public String sipReanswer(String browserAnswer) throws MediaException {
             return checked("sip-reanswer", browserAnswer);
+        }
+
+        @Override
+        public void watch(Events events) {
+            watchers.add(events);
         }
 
         @Override
@@ -261,6 +268,7 @@ class SessionsTest {
         bob.provisional(180, "Ringing", null);
         bob.provisional(183, "Session Progress", null);
         bob.answered("answer", Map.of("X-Info", "abc", "Server", "bob-phone"));
+        watchers.get(0).up();
         assertEquals(List.of(ack("t0"), state("s1", "progress", ""), ack("t1"), state("s1", "ringing", ""),
                 state("s1", "proceeding", ",\"code\":183"),
                 state("s1", "accepted", ",\"sdp\":\"browser-answer(answer)\",\"call_id\":\"call-1@gateway\","
@@ -273,9 +281,27 @@ class SessionsTest {
     void earlyMediaThenAcceptedWithoutSdp_spec_4_5_3() {
         SipCall.Listener bob = callBob();
         bob.provisional(183, "Session Progress", "early");
+        watchers.get(0).up(); // spec §4.5.3 note: with early media, established may precede accepted
         bob.answered("early", Map.of());
+        watchers.get(0).up();
         assertEquals(List.of(state("s1", "early-media", ",\"sdp\":\"browser-answer(early)\",\"call_id\":\"call-1@gateway\""),
-                state("s1", "accepted", ""), state("s1", "established", "")), transport.sent);
+                state("s1", "established", ""), state("s1", "accepted", "")), transport.sent);
+    }
+
+    /** spec §4.5.3: established is the media coming up, not the SIP answer; media that fail end the call. */
+    @Test
+    void establishedFollowsTheMediaAndFailedMediaEndTheCall_spec_4_5_3() {
+        SipCall.Listener bob = callBob();
+        bob.answered("answer", Map.of());
+        assertEquals(List.of(state("s1", "accepted", ",\"sdp\":\"browser-answer(answer)\",\"call_id\":\"call-1@gateway\"")),
+                transport.sent, "no established before the browser's media are up");
+        watchers.get(0).lost("DTLS failed: bad certificate");
+        assertEquals(state("s1", "terminated", ",\"reason\":\"DTLS failed: bad certificate\""),
+                transport.sent.get(transport.sent.size() - 1));
+        assertEquals("hang up", sip.get(sip.size() - 1), "the SIP side is hung up");
+        assertTrue(media.contains("close"));
+        watchers.get(0).up();
+        assertEquals(2, transport.sent.size(), "nothing after terminated");
     }
 
     /** RFC 3261 §9.1 / spec §4.5.5: terminate before the answer cancels; terminated comes before the ack. */
@@ -437,7 +463,7 @@ class SessionsTest {
         receive(create("t2", "s2", "carol@example.org", "offer"));
         dialled.get(1).answered("answer", Map.of());
         connection.onClose(1000, "bye");
-        assertEquals(state("s1", "terminated", ",\"reason\":\"200 OK\""), transport.sent.get(2));
+        assertEquals(state("s1", "terminated", ",\"reason\":\"200 OK\""), transport.sent.get(1));
         assertEquals("hang up", sip.get(sip.size() - 1));
         assertEquals(List.of("close", "close"), media);
     }
@@ -468,6 +494,7 @@ class SessionsTest {
         assertEquals(List.of(ack("t0"), incoming), other.sent);
         receive(request("session-answer", "t1", INCOMING_ID, ",\"sdp\":\"answer\""));
         sipSide.confirmed();
+        watchers.get(0).up();
         assertEquals(List.of(state(INCOMING_ID, "accepted", ""), ack("t1"), state(INCOMING_ID, "established", "")),
                 transport.sent.subList(2, 5));
         assertEquals(state(INCOMING_ID, "terminated", ",\"reason\":\"200 Call completed elsewhere\""), other.sent.get(2));
