@@ -401,8 +401,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 invite.setHeader("X-Originator-From", "<sip:" + uploader + ">");
                 invite.setHeader("Subject", "File uploaded by " + uploader);
                 if (proxy != null) {
-                    invite.pushRoute(factory.createSipURI(null, proxy.host() + (proxy.port() > 0 ? ":" + proxy.port()
-                            : "") + ";lr;transport=" + proxy.transport()));
+                    proxy.route(factory, invite);
                 }
                 FileTransferCall[] call = new FileTransferCall[1];
                 FileDownload download = new FileDownload(file, null, recipient.uri, outcome -> {
@@ -923,8 +922,7 @@ public class ConferenceServlet extends SylkSipServlet {
         invite.setContent(offer.toBytes(), "application/sdp");
         ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
         if (proxy != null) {
-            invite.pushRoute(factory.createSipURI(null, proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "")
-                    + ";lr;transport=" + proxy.transport()));
+            proxy.route(factory, invite);
         }
         session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, origin, endpoint,
                 referSession));

@@ -8,7 +8,6 @@ import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
-import javax.servlet.sip.SipURI;
 
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.webrtc.Account;
@@ -52,13 +51,7 @@ public final class ServletCalls implements SipCalls {
             ServletCall.addHeaders(invite, headers);
             invite.setContent(sdp.getBytes(StandardCharsets.UTF_8), "application/sdp");
             if (proxy != null) {
-                SipURI route = factory.createSipURI(null, proxy.host());
-                if (proxy.port() > 0) {
-                    route.setPort(proxy.port());
-                }
-                route.setTransportParam(proxy.transport());
-                route.setLrParam(true);
-                invite.pushRoute(route);
+                proxy.route(factory, invite);
             }
             ServletCall call = ServletCall.outgoing(invite, account, headers, listener);
             call.send();

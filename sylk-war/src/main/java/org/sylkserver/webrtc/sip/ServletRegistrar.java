@@ -155,13 +155,7 @@ public final class ServletRegistrar implements Registrar {
                     register.setHeader("Authorization", authorization);
                 }
                 if (proxy != null) {
-                    SipURI route = factory.createSipURI(null, proxy.host());
-                    if (proxy.port() > 0) {
-                        route.setPort(proxy.port());
-                    }
-                    route.setTransportParam(proxy.transport());
-                    route.setLrParam(true);
-                    register.pushRoute(route);
+                    proxy.route(factory, register);
                 }
                 register.send();
                 if (expires == 0) {

@@ -82,6 +82,17 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      * @param transport {@code udp}, {@code tcp} or {@code tls}; {@code udp} when not given
      */
     public record OutboundProxy(String host, int port, String transport) {
+
+        /** Sends {@code request} through this proxy: a loose-route Route header (RFC 3261 §16.12). */
+        public void route(javax.servlet.sip.SipFactory factory, javax.servlet.sip.SipServletRequest request) {
+            javax.servlet.sip.SipURI route = factory.createSipURI(null, host);
+            if (port > 0) {
+                route.setPort(port);
+            }
+            route.setTransportParam(transport);
+            route.setLrParam(true);
+            request.pushRoute(route);
+        }
     }
 
     /** {@code [MSRP]}. */
