@@ -2,7 +2,7 @@
 # Benchmark (issue 5): MSRP chat in a 10-participant conference room and file upload into a room, against the
 # media engine's MSRP transport alone in the same run (the baseline).
 #
-# Usage: [DIST=<distribution>] [RUNS=2] [SECONDS_CHAT=10] [WINDOW=32] [MB="100 1024"] [TRANSPORTS="tls tcp"] [PROFILE=1] bench/msrp.sh
+# Usage: [DIST=<distribution>] [RUNS=2] [CHAT=1] [SECONDS_CHAT=10] [WINDOW=32] [MB="100 1024"] [TRANSPORTS="tls tcp"] [PROFILE=1] bench/msrp.sh
 #
 # Chat: 10 participants join room "benchroom" over SIP/TCP and bind their MSRP connections; each sends CPIM text
 # messages, at most WINDOW unanswered at a time, for 3 s of warm-up then SECONDS_CHAT s measured. Every receiver
@@ -14,12 +14,14 @@
 # Upload: an RFC 5547 push of an MB MiB file (offered with its SHA-1) in 1 MiB chunks (the parser's limit), 8
 # unanswered at a time, timed from the first byte to the success REPORT (which the room sends after storing and
 # hashing the file). Baseline: the same bytes through one TLS (and TCP) socket on loopback into a file.
+# CHAT=0 skips the chat runs (relay and room), for upload-only measurements.
 # Each transport in TRANSPORTS runs its own server ([MSRP] use_tls true / false). PROFILE=1 records a JFR
 # profile of each server into /tmp/msrp-bench-<transport>.jfr. Client, relay and server share the machine's cores.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 runs=${RUNS:-2}
+chat=${CHAT:-1}
 chat_seconds=${SECONDS_CHAT:-10}
 window=${WINDOW:-32}
 sizes=${MB:-"100 1024"}
@@ -80,28 +82,32 @@ for transport in $transports; do
     tls_options=()
     [ "$transport" = tcp ] || tls_options=(--keystore "$work/bench.p12" --password benchpass)
 
-    echo "== $transport: baseline, MsrpServer relay alone"
-    java -Xms1g -Xmx2g -cp "$dist/lib/*" "$here/bench/msrp/MsrpBench.java" relay --participants 10 \
-        --paths "$work/relay-paths" "${tls_options[@]}" > "$work/relay.log" 2>&1 &
-    relay=$!
-    for _ in $(seq 60); do grep -q 'relay ready' "$work/relay.log" 2>/dev/null && break; sleep 0.5; done
-    for run in $(seq "$runs"); do
-        echo "-- run $run"
-        cpu0=$(cpu_ticks "$relay"); t0=$(date +%s.%N)
-        client chat --paths "$work/relay-paths" --participants 10 --window "$window" --seconds "$chat_seconds"
-        cpu_report "$relay" "$cpu0" "$t0"
-    done
-    stop "$relay"; relay=
+    if [ "$chat" != 0 ]; then
+        echo "== $transport: baseline, MsrpServer relay alone"
+        java -Xms1g -Xmx2g -cp "$dist/lib/*" "$here/bench/msrp/MsrpBench.java" relay --participants 10 \
+            --paths "$work/relay-paths" "${tls_options[@]}" > "$work/relay.log" 2>&1 &
+        relay=$!
+        for _ in $(seq 60); do grep -q 'relay ready' "$work/relay.log" 2>/dev/null && break; sleep 0.5; done
+        for run in $(seq "$runs"); do
+            echo "-- run $run"
+            cpu0=$(cpu_ticks "$relay"); t0=$(date +%s.%N)
+            client chat --paths "$work/relay-paths" --participants 10 --window "$window" --seconds "$chat_seconds"
+            cpu_report "$relay" "$cpu0" "$t0"
+        done
+        stop "$relay"; relay=
+    fi
 
     echo "== $transport: conference room (server [MSRP] use_tls = $([ "$transport" = tls ] && echo true || echo false))"
     start_server "$transport"
-    for run in $(seq "$runs"); do
-        echo "-- run $run"
-        cpu0=$(cpu_ticks "$server"); t0=$(date +%s.%N)
-        client chat --sip "127.0.0.1:$port" --room "benchroom$run" --proto "$proto" --participants 10 \
-            --window "$window" --seconds "$chat_seconds"
-        cpu_report "$server" "$cpu0" "$t0"
-    done
+    if [ "$chat" != 0 ]; then
+        for run in $(seq "$runs"); do
+            echo "-- run $run"
+            cpu0=$(cpu_ticks "$server"); t0=$(date +%s.%N)
+            client chat --sip "127.0.0.1:$port" --room "benchroom$run" --proto "$proto" --participants 10 \
+                --window "$window" --seconds "$chat_seconds"
+            cpu_report "$server" "$cpu0" "$t0"
+        done
+    fi
     for mb in $sizes; do
         for run in $(seq "$runs"); do
             echo "-- upload $mb MiB, run $run"

@@ -477,12 +477,20 @@ public final class MsrpBench {
         watching.setDaemon(true);
         watching.start();
 
-        Sip uploader = new Sip(sipAddress[0], Integer.parseInt(sipAddress[1]), "uploader", room);
         String own = (tls ? "msrps" : "msrp") + "://127.0.0.1:9/upload0001;tcp";
         String name = "bench-" + (size >> 20) + "MB.bin";
-        String ok = uploader.invite("m=message 9 " + proto + " *\r\na=sendonly\r\na=accept-types:*\r\na=path:" + own
-                + "\r\na=setup:active\r\na=file-selector:name:\"" + name + "\" type:application/octet-stream size:"
-                + size + " hash:" + hash + "\r\na=file-transfer-id:bench" + System.nanoTime() + "\r\n");
+        String ok;
+        // the watcher joins the room when the server handles its ACK, which a cold server may do after this INVITE
+        for (int attempt = 1; ; attempt++) {
+            Sip uploader = new Sip(sipAddress[0], Integer.parseInt(sipAddress[1]), "uploader", room);
+            ok = uploader.invite("m=message 9 " + proto + " *\r\na=sendonly\r\na=accept-types:*\r\na=path:" + own
+                    + "\r\na=setup:active\r\na=file-selector:name:\"" + name + "\" type:application/octet-stream size:"
+                    + size + " hash:" + hash + "\r\na=file-transfer-id:bench" + System.nanoTime() + "\r\n");
+            if (!ok.startsWith("SIP/2.0 404") || attempt == 50) {
+                break;
+            }
+            Thread.sleep(100);
+        }
         Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);
         if (!ok.startsWith("SIP/2.0 200") || !path.find()) {
             throw new IllegalStateException("the upload was refused: " + ok);

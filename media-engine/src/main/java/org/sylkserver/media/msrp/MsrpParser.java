@@ -17,6 +17,14 @@ import java.util.List;
  * id, so any other text, including end-lines of other transactions, is body data. Nothing is decoded before the
  * message is complete.
  *
+ * <p>When the Byte-Range gives the chunk's end (RFC 4975 §7.1.1) and the chunk is within the limit, its data is
+ * copied as it is fed straight into an array of that length, and the end-line is only looked for right after it,
+ * instead of scanning every byte of a large chunk: a sender must not put the end-line in the data (§7.1). When
+ * the end-line is not there, the data is scanned after all, so the end-line still ends the body wherever it is
+ * and the connection keeps its framing; whoever takes the chunk then sees that its body and Byte-Range disagree.
+ * The same happens when what came so far ends with an end-line before the announced length is reached, since a
+ * peer that sent less than it announced may be waiting for the answer.
+ *
  * <p>Errors come as {@link MalformedMsrpException}. A message that is framed but invalid (bad start line,
  * header or URI, missing To-Path, body over the limit) is consumed whole: the connection answers it and calls
  * {@link #next()} again. When the framing itself is lost (bytes that are not a start line, an unreadable
@@ -53,6 +61,9 @@ public final class MsrpParser {
     private long discarded;
     /** The end-line pattern of the body phase: {@code CRLF "-------" transaction-id}. */
     private byte[] bodyEnd;
+    /** The data of a chunk whose length the Byte-Range gives, filled by {@link #feed}; null while scanning. */
+    private byte[] sized;
+    private int sizedFill;
 
     private MalformedMsrpException fatal;
 
@@ -97,6 +108,14 @@ public final class MsrpParser {
 
     /** Appends {@code data[offset, offset + length)}. */
     public void feed(byte[] data, int offset, int length) {
+        if (sized != null && sizedFill < sized.length) {
+            // nothing else is buffered until the chunk's data is complete: it goes where it belongs at once
+            int n = Math.min(length, sized.length - sizedFill);
+            System.arraycopy(data, offset, sized, sizedFill, n);
+            sizedFill += n;
+            offset += n;
+            length -= n;
+        }
         if (end + length > buffer.length) {
             int used = end - start;
             if (used + length > buffer.length) {
@@ -173,6 +192,14 @@ public final class MsrpParser {
                 bodyEnd = ("\r\n" + Syntax.END_LINE_PREFIX + transactionId).getBytes(StandardCharsets.US_ASCII);
                 start = scan;
                 discarded = 0;
+                long length = declaredLength();
+                if (length >= 0 && length <= maxBodyBytes) {
+                    sized = new byte[(int) length];
+                    sizedFill = Math.min(end - start, sized.length);
+                    System.arraycopy(buffer, start, sized, 0, sizedFill);
+                    start += sizedFill;
+                    scan = start;
+                }
                 return readBody();
             }
             if (startsWith(line, Syntax.END_LINE_PREFIX)) {
@@ -188,8 +215,50 @@ public final class MsrpParser {
         }
     }
 
+    /** The data length the Byte-Range header gives, or -1 when it has none, an unknown end or a bad value. */
+    private long declaredLength() {
+        for (byte[] line : headerLines) {
+            int colon = Headers.BYTE_RANGE.length();
+            if (line.length > colon && line[colon] == ':' && new String(line, 0, colon, StandardCharsets.ISO_8859_1)
+                    .equalsIgnoreCase(Headers.BYTE_RANGE)) {
+                try {
+                    ByteRange range = ByteRange.parse(new String(line, colon + 1, line.length - colon - 1,
+                            StandardCharsets.ISO_8859_1).strip());
+                    return range.end() == ByteRange.UNKNOWN ? -1 : range.end() - range.start() + 1;
+                } catch (MalformedMsrpException e) {
+                    return -1; // scanned for the end-line; the message is refused when built
+                }
+            }
+        }
+        return -1;
+    }
+
     private MsrpMessage readBody() throws MalformedMsrpException {
         int patternLength = bodyEnd.length + 3; // + flag + CRLF
+        if (sized != null && sizedFill < sized.length) {
+            if (!endsWithEndLine(sized, sizedFill)) {
+                return null;
+            }
+            unsize(); // less data than the Byte-Range says, and the sender may be waiting for an answer
+        }
+        if (sized != null) {
+            int available = Math.min(end - start, patternLength);
+            boolean matches = Arrays.equals(buffer, start, start + Math.min(available, bodyEnd.length), bodyEnd, 0,
+                    Math.min(available, bodyEnd.length))
+                    && (available <= bodyEnd.length || Continuation.of((char) buffer[start + bodyEnd.length]) != null)
+                    && (available <= bodyEnd.length + 1 || buffer[start + bodyEnd.length + 1] == '\r')
+                    && (available <= bodyEnd.length + 2 || buffer[start + bodyEnd.length + 2] == '\n');
+            if (!matches) {
+                unsize();
+            } else if (available < patternLength) {
+                return null;
+            } else {
+                byte[] body = sized;
+                Continuation flag = Continuation.of((char) buffer[start + bodyEnd.length]);
+                start += patternLength;
+                return complete(body, flag);
+            }
+        }
         for (int p = scan; p + patternLength <= end; p++) {
             if (buffer[p] == '\r' && Arrays.equals(buffer, p, p + bodyEnd.length, bodyEnd, 0, bodyEnd.length)) {
                 Continuation flag = Continuation.of((char) buffer[p + bodyEnd.length]);
@@ -216,6 +285,42 @@ public final class MsrpParser {
         return null;
     }
 
+    /** True when {@code data[0, length)} ends with an end-line, of any transaction (RFC 4975 §9). */
+    private static boolean endsWithEndLine(byte[] data, int length) {
+        if (length < 3 || data[length - 2] != '\r' || data[length - 1] != '\n'
+                || Continuation.of((char) data[length - 3]) == null) {
+            return false;
+        }
+        int prefix = 2 + Syntax.END_LINE_PREFIX.length(); // CRLF and the dashes
+        for (int id = 4; id <= 32 && length - 3 - id - prefix >= 0; id++) {
+            int at = length - 3 - id - prefix;
+            if (data[at] == '\r' && data[at + 1] == '\n'
+                    && Syntax.END_LINE_PREFIX.equals(new String(data, at + 2, prefix - 2, StandardCharsets.ISO_8859_1))
+                    && Syntax.isIdent(new String(data, at + prefix, id, StandardCharsets.ISO_8859_1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The end-line is not where the Byte-Range put it: the data taken so far goes back in front of the buffer and
+     * is scanned from its start like that of a chunk of unknown length.
+     */
+    private void unsize() {
+        int rest = end - start;
+        byte[] joined = new byte[Math.max(buffer.length, sizedFill + rest)];
+        System.arraycopy(sized, 0, joined, 0, sizedFill);
+        System.arraycopy(buffer, start, joined, sizedFill, rest);
+        buffer = joined;
+        start = 0;
+        scan = 0;
+        lineSearch = 0;
+        end = sizedFill + rest;
+        sized = null;
+        sizedFill = 0;
+    }
+
     private MsrpMessage complete(byte[] body, Continuation flag) throws MalformedMsrpException {
         byte[] first = startLine;
         List<byte[]> lines = List.copyOf(headerLines);
@@ -234,6 +339,8 @@ public final class MsrpParser {
         headerLines.clear();
         inBody = false;
         bodyEnd = null;
+        sized = null;
+        sizedFill = 0;
         discarded = 0;
         scan = start;
         lineSearch = start;

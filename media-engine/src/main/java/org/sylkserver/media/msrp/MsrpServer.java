@@ -357,7 +357,8 @@ public final class MsrpServer implements AutoCloseable {
 
         private void read() {
             MsrpParser parser = new MsrpParser();
-            byte[] buffer = new byte[64 * 1024];
+            // large reads: a file chunk (1 MiB by default) then takes few calls into the kernel and the parser
+            byte[] buffer = new byte[256 * 1024];
             Set<Connection> unflushed = new HashSet<>();
             UNFLUSHED.set(unflushed);
             try (InputStream in = client.getInputStream()) {

@@ -479,4 +479,132 @@ class MsrpParserTest {
         assertEquals(Continuation.ABORTED, r.continuation());
         assertArrayEquals(out.toByteArray(), r.toBytes());
     }
+
+    /** A SEND chunk of {@code data} with the given Byte-Range, as a peer sends it. */
+    private static byte[] chunk(String tid, String range, byte[] data, char flag) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(bytes("MSRP " + tid + " SEND\r\n" + PATHS + "Message-ID: 4564dpWd\r\nByte-Range: " + range
+                + "\r\nContent-Type: application/octet-stream\r\n\r\n"));
+        out.writeBytes(data);
+        out.writeBytes(bytes("\r\n-------" + tid + flag + "\r\n"));
+        return out.toByteArray();
+    }
+
+    private static byte[] binary(int length) {
+        byte[] data = new byte[length];
+        new java.util.Random(4975).nextBytes(data);
+        return data;
+    }
+
+    @Test
+    void rfc4975Section7_1_1_chunkOfKnownLengthSplitAcrossManyReads() throws Exception {
+        // ours: binary data with another transaction's end-line in it, taken by its length whatever the reads
+        byte[] data = binary(300_000);
+        byte[] other = bytes("\r\n-------dkei38ia$\r\n");
+        System.arraycopy(other, 0, data, 1000, other.length);
+        byte[] wire = chunk("dkei38sd", "1-300000/600000", data, '+');
+        byte[] twice = new byte[wire.length * 2];
+        System.arraycopy(wire, 0, twice, 0, wire.length);
+        System.arraycopy(wire, 0, twice, wire.length, wire.length);
+        for (int piece : new int[] {1, 7, 4096, 65536, wire.length + 5}) {
+            List<MsrpMessage> got = stream(twice, piece);
+            assertEquals(2, got.size(), "pieces of " + piece);
+            for (MsrpMessage m : got) {
+                assertArrayEquals(data, ((MsrpRequest) m).body(), "pieces of " + piece);
+                assertEquals(Continuation.MORE, m.continuation());
+                assertArrayEquals(wire, m.toBytes());
+            }
+        }
+    }
+
+    @Test
+    void rfc4975Section7_1_endLineNotWhereTheByteRangeSaysStillEndsTheBody() throws Exception {
+        // ours: the end-line terminates the body wherever it is; the chunk and its Byte-Range then disagree,
+        // which its receiver refuses (MessageAssembler answers 400), and the next message is read as usual
+        byte[] shorter = chunk("dkei38sd", "1-100/100", bytes("abcd"), '$');
+        byte[] longer = chunk("dkei38ib", "1-4/8", bytes("abcdefgh"), '$');
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes(shorter);
+        all.writeBytes(longer);
+        all.writeBytes(bytes(RFC_4_OK));
+        for (int piece : new int[] {1, 5, 1000}) {
+            List<MsrpMessage> got = stream(all.toByteArray(), piece);
+            assertEquals(3, got.size(), "pieces of " + piece);
+            assertArrayEquals(bytes("abcd"), ((MsrpRequest) got.get(0)).body());
+            assertArrayEquals(bytes("abcdefgh"), ((MsrpRequest) got.get(1)).body());
+            assertEquals(parse(RFC_4_OK), got.get(2));
+            for (MsrpMessage m : got.subList(0, 2)) {
+                MessageAssembler assembler = new MessageAssembler(first -> new MessageSink() {
+                    @Override
+                    public void write(long offset, byte[] data) {
+                    }
+
+                    @Override
+                    public void complete(long size) {
+                    }
+
+                    @Override
+                    public void abort() {
+                    }
+                }, 1000);
+                assertEquals(400, assembler.accept((MsrpRequest) m));
+            }
+        }
+    }
+
+    @Test
+    void aChunkShorterThanItsByteRangeIsReadWithoutWaitingForMore() throws Exception {
+        // ours: the peer may send nothing more until this chunk is answered
+        MsrpParser parser = new MsrpParser();
+        parser.feed(chunk("dkei38sd", "1-1000/1000", bytes("abcd"), '$'));
+        MsrpRequest got = (MsrpRequest) parser.next();
+        assertArrayEquals(bytes("abcd"), got.body());
+        assertTrue(parser.isIdle());
+    }
+
+    @Test
+    void noEndLineWhereTheByteRangeSaysAndNoneWithinTheLimitIsRefusedWith413() throws Exception {
+        // RFC 4975 §7.1.1: data past what the receiver takes is refused; the framing holds to the end-line
+        MsrpParser parser = new MsrpParser(1024, 100);
+        byte[] data = binary(5000);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = data[i] == '\r' ? 0 : data[i];
+        }
+        byte[] wire = chunk("dkei38sd", "1-50/5000", data, '$');
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes(wire);
+        all.writeBytes(bytes(RFC_4_OK));
+        byte[] bytes = all.toByteArray();
+        MalformedMsrpException e = null;
+        List<MsrpMessage> got = new ArrayList<>();
+        for (int i = 0; i < bytes.length; i += 64) {
+            parser.feed(bytes, i, Math.min(64, bytes.length - i));
+            while (true) {
+                try {
+                    MsrpMessage m = parser.next();
+                    if (m == null) {
+                        break;
+                    }
+                    got.add(m);
+                } catch (MalformedMsrpException thrown) {
+                    e = thrown;
+                }
+            }
+        }
+        assertEquals("body of transaction 'dkei38sd' has 5000 bytes, over the limit of 100", e.getMessage());
+        assertEquals(413, e.responseCode());
+        assertFalse(e.framingLost());
+        assertEquals(List.of(parse(RFC_4_OK)), got);
+    }
+
+    @Test
+    void rfc4975Section7_1_1_unknownEndIsScannedForTheEndLine() throws Exception {
+        byte[] data = binary(70_000);
+        byte[] wire = chunk("dkei38sd", "1-*/*", data, '+');
+        for (int piece : new int[] {3, 65536}) {
+            List<MsrpMessage> got = stream(wire, piece);
+            assertEquals(1, got.size());
+            assertArrayEquals(data, ((MsrpRequest) got.get(0)).body());
+        }
+    }
 }
