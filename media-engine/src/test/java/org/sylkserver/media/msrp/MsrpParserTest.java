@@ -421,22 +421,8 @@ class MsrpParserTest {
         MsrpParser parser = new MsrpParser(1024, 10);
         String big = RFC_4_SEND.replace("Hey Bob, are you there?", "y".repeat(5000));
         byte[] data = bytes(big + RFC_4_OK);
-        MalformedMsrpException e = null;
         List<MsrpMessage> got = new ArrayList<>();
-        for (int i = 0; i < data.length; i += 100) {
-            parser.feed(data, i, Math.min(100, data.length - i));
-            while (true) {
-                try {
-                    MsrpMessage m = parser.next();
-                    if (m == null) {
-                        break;
-                    }
-                    got.add(m);
-                } catch (MalformedMsrpException thrown) {
-                    e = thrown;
-                }
-            }
-        }
+        MalformedMsrpException e = feedInPieces(parser, data, 100, got);
         assertEquals("body of transaction 'a786hjs2' has 5000 bytes, over the limit of 10", e.getMessage());
         assertEquals(413, e.responseCode());
         assertFalse(e.framingLost());
@@ -575,22 +561,8 @@ class MsrpParserTest {
         all.writeBytes(wire);
         all.writeBytes(bytes(RFC_4_OK));
         byte[] bytes = all.toByteArray();
-        MalformedMsrpException e = null;
         List<MsrpMessage> got = new ArrayList<>();
-        for (int i = 0; i < bytes.length; i += 64) {
-            parser.feed(bytes, i, Math.min(64, bytes.length - i));
-            while (true) {
-                try {
-                    MsrpMessage m = parser.next();
-                    if (m == null) {
-                        break;
-                    }
-                    got.add(m);
-                } catch (MalformedMsrpException thrown) {
-                    e = thrown;
-                }
-            }
-        }
+        MalformedMsrpException e = feedInPieces(parser, bytes, 64, got);
         assertEquals("body of transaction 'dkei38sd' has 5000 bytes, over the limit of 100", e.getMessage());
         assertEquals(413, e.responseCode());
         assertFalse(e.framingLost());
@@ -606,5 +578,26 @@ class MsrpParserTest {
             assertEquals(1, got.size());
             assertArrayEquals(data, ((MsrpRequest) got.get(0)).body());
         }
+    }
+
+    /** Feeds {@code data} in pieces of {@code piece} bytes, collecting messages; returns the last refusal, if any. */
+    private static MalformedMsrpException feedInPieces(MsrpParser parser, byte[] data, int piece,
+                                                       List<MsrpMessage> got) {
+        MalformedMsrpException refused = null;
+        for (int i = 0; i < data.length; i += piece) {
+            parser.feed(data, i, Math.min(piece, data.length - i));
+            while (true) {
+                try {
+                    MsrpMessage m = parser.next();
+                    if (m == null) {
+                        break;
+                    }
+                    got.add(m);
+                } catch (MalformedMsrpException thrown) {
+                    refused = thrown;
+                }
+            }
+        }
+        return refused;
     }
 }

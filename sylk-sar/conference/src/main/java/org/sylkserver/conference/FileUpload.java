@@ -89,6 +89,11 @@ final class FileUpload implements MsrpServer.Handler {
         byte[] body = request.hasBody() ? request.body() : new byte[0];
         long start = range.start() - 1;
         long end = start + body.length;
+        if (range.end() != ByteRange.UNKNOWN && range.end() != end) {
+            // RFC 4975 §7.1.1: the data must be what the Byte-Range says; storing it elsewhere would corrupt the file
+            fail("a chunk of " + body.length + " bytes for range " + range);
+            return 400;
+        }
         if (range.total() != ByteRange.UNKNOWN) {
             total = range.total();
         }

@@ -199,4 +199,19 @@ class FileUploadTest {
         assertTrue(files.list().isEmpty());
         assertNull(files.byHash(sha1(data)).orElse(null));
     }
+
+    /** RFC 4975 §7.1.1: a chunk whose data is not the length its Byte-Range says is refused, never stored. */
+    @Test
+    void aChunkThatContradictsItsByteRangeIsRefused() throws Exception {
+        byte[] data = random(1000);
+        FileUpload upload = upload(new FileSelector("r.bin", null, data.length, null), 0);
+        MsrpRequest lying = new MsrpRequest("tr9999", MsrpRequest.SEND, List.of(MsrpUri.parse("msrp://127.0.0.1:2855/ours;tcp")),
+                List.of(MsrpUri.parse("msrp://127.0.0.1:9/theirs;tcp")), List.of(new MsrpHeader("Message-ID", "msg00009"),
+                new MsrpHeader("Byte-Range", "1-1000/1000"), new MsrpHeader("Content-Type", "application/octet-stream")),
+                Arrays.copyOf(data, 900), Continuation.COMPLETE);
+        assertEquals(400, upload.request(lying, null));
+        assertTrue(done.isEmpty());
+        assertEquals(1, failures.size());
+        assertEquals(0, leftovers());
+    }
 }
