@@ -76,6 +76,7 @@ class BrowserCallIT {
             JsonObject after = awaitAudioIn(page, before + 50);
             LOG.info(() -> "after the re-INVITE: " + after);
 
+            awaitBeepsSent(page);
             bob.command("/callstat");
             page.evaluate("document.getElementById('hangup').click()");
             awaitCallState(page, "terminated (200 OK)");
@@ -108,6 +109,7 @@ class BrowserCallIT {
                 // and Chrome's fake microphone beeps in it
                 JsonObject heard = awaitAudioIn(page, 150);
                 LOG.info(() -> "baresip -> browser call: " + heard);
+                awaitBeepsSent(page);
                 carol.command("/callstat");
                 carol.command("/hangup");
                 awaitCallState(page, "terminated (200 OK)");
@@ -125,8 +127,19 @@ class BrowserCallIT {
      */
     private Chromium.Page registeredPage(Chromium browser) throws Exception {
         registrar = Sipp.scenario(work.resolve("registrar"), Scenarios.registrar("alice", "secret", true, DOMAIN))
-                .waitingForRequests().from(DOMAIN).localPort(5060).start();
+                // the registration lasts the whole call
+                .waitingForRequests().from(DOMAIN).localPort(5060).timeoutSeconds(50).start();
         Chromium.Page page = browser.open(PAGE);
+        // Chrome's audio processing (noise suppression above all) may learn the fake microphone's regular beeps as
+        // noise and take them out; this test checks the transport, so the page's microphone is asked for without it
+        page.evaluate("""
+                (() => {
+                    const devices = navigator.mediaDevices;
+                    const original = devices.getUserMedia.bind(devices);
+                    devices.getUserMedia = constraints => original({...constraints, audio: constraints.audio && {
+                        echoCancellation: false, noiseSuppression: false, autoGainControl: false}});
+                    return true;
+                })()""");
         page.evaluate("document.getElementById('account').value = 'alice@" + DOMAIN + "'");
         page.evaluate("document.getElementById('password').value = 'secret'");
         page.evaluate("document.getElementById('register').click()");
@@ -151,17 +164,22 @@ class BrowserCallIT {
         page.awaitTrue("document.getElementById('call-state').textContent === '" + state + "'", SETUP);
     }
 
-    /** Chrome's audio RTP statistics of the current call: packets and audio energy received, packets sent. */
+    /**
+     * Chrome's audio statistics of the current call: RTP packets and audio energy received, RTP packets sent, and the
+     * energy its (fake) microphone has captured so far.
+     */
     private static JsonObject audioStats(Chromium.Page page) throws Exception {
         return page.evaluate("""
                 gatewayPage.call.peer.getStats().then(report => {
-                    const stats = {inPackets: 0, inEnergy: 0, outPackets: 0};
+                    const stats = {inPackets: 0, inEnergy: 0, outPackets: 0, micEnergy: 0};
                     report.forEach(entry => {
                         if (entry.type === 'inbound-rtp' && entry.kind === 'audio') {
                             stats.inPackets = entry.packetsReceived;
                             stats.inEnergy = entry.totalAudioEnergy || 0;
                         } else if (entry.type === 'outbound-rtp' && entry.kind === 'audio') {
                             stats.outPackets = entry.packetsSent;
+                        } else if (entry.type === 'media-source' && entry.kind === 'audio') {
+                            stats.micEnergy = entry.totalAudioEnergy || 0;
                         }
                     });
                     return stats;
@@ -180,6 +198,26 @@ class BrowserCallIT {
         assertTrue(stats.getJsonNumber("inEnergy").doubleValue() > 0, "silence received: " + stats);
         assertTrue(stats.getJsonNumber("outPackets").longValue() > 0, "Chrome sent no audio: " + stats);
         return stats;
+    }
+
+    /**
+     * Waits until Chrome's fake microphone has beeped and Chrome has sent a second and a half of RTP after that, so that
+     * a recording ending now holds beeps (they come every half second), however late the capture started.
+     */
+    private static void awaitBeepsSent(Chromium.Page page) throws Exception {
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        JsonObject stats = audioStats(page);
+        while (stats.getJsonNumber("micEnergy").doubleValue() == 0) {
+            assertTrue(System.nanoTime() < deadline, "Chrome's microphone captured nothing: " + stats);
+            Thread.sleep(100);
+            stats = audioStats(page);
+        }
+        long target = stats.getJsonNumber("outPackets").longValue() + 75;
+        while (stats.getJsonNumber("outPackets").longValue() < target) {
+            assertTrue(System.nanoTime() < deadline, "Chrome stopped sending audio: " + stats);
+            Thread.sleep(100);
+            stats = audioStats(page);
+        }
     }
 
     /** baresip decoded at least a second of the browser's audio, and it was not silence (Chrome's fake beeps). */

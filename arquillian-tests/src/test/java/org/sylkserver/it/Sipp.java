@@ -30,6 +30,7 @@ public final class Sipp {
     private int localPort;
     private String localAddress = "127.0.0.1";
     private boolean server;
+    private int timeoutSeconds = 20;
 
     private Sipp(Path directory, String scenario) {
         this.directory = directory;
@@ -68,6 +69,12 @@ public final class Sipp {
         return this;
     }
 
+    /** How long the whole scenario may take (default 20 s; {@link Running#await()} waits at most 60 s). */
+    public Sipp timeoutSeconds(int seconds) {
+        this.timeoutSeconds = seconds;
+        return this;
+    }
+
     /** Runs sipp in the background; {@link Running#await()} collects the result. */
     public Running start() throws IOException {
         Files.createDirectories(directory);
@@ -79,7 +86,8 @@ public final class Sipp {
         if (!server) {
             command.add(SERVER + ":" + SIP_PORT);
         }
-        command.addAll(List.of("-sf", scenarioFile.toString(), "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
+        command.addAll(List.of("-sf", scenarioFile.toString(), "-m", "1", "-nostdin", "-timeout", timeoutSeconds + "s",
+                "-timeout_error",
                 "-i", localAddress, "-p", String.valueOf(localPort > 0 ? localPort : freePort()), "-t", transport,
                 "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
         Process process = new ProcessBuilder(command).directory(directory.toFile())

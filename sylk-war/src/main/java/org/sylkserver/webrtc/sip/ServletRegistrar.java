@@ -25,8 +25,8 @@ import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.Registrar;
 
 /**
- * Registrations through the container's SIP stack: each one is a SIP application session whose REGISTER
- * requests share a Call-ID and raise the CSeq (RFC 3261 §10.2), sent to {@code outbound_sip_proxy} when it is set
+ * Registrations through the container's SIP stack: each one is a SIP application session, kept until the
+ * registration ends, whose REGISTER requests share a Call-ID and raise the CSeq (RFC 3261 §10.2), sent to {@code outbound_sip_proxy} when it is set
  * (spec §4.7.2), else to the account's domain, which the stack resolves with RFC 3263. The Contact is the
  * gateway's own SIP address with a user part unique to the registration, where calls for the account will
  * arrive. {@link GatewaySipServlet} hands the responses back with {@link #response}.
@@ -142,6 +142,12 @@ public final class ServletRegistrar implements Registrar {
                     register = factory.createRequest(application, "REGISTER", aor, aor);
                     session = register.getSession();
                     session.setAttribute(REGISTRATION, registration);
+                    // the container would invalidate a dialog-less session once its transaction is over (5 s after
+                    // a response over UDP, JSR 289 §6.1.2.1) and its application session after 3 minutes; the
+                    // refreshes and the removal must share the Call-ID, so both stay until close()
+                    session.setInvalidateWhenReady(false);
+                    application.setInvalidateWhenReady(false);
+                    application.setExpires(0);
                 } else {
                     register = session.createRequest("REGISTER");
                 }
@@ -165,6 +171,23 @@ public final class ServletRegistrar implements Registrar {
                 }
             } catch (ServletParseException | IllegalArgumentException | IllegalStateException e) {
                 throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            SipSession last = session;
+            session = null;
+            if (last == null || !last.isValid()) {
+                return;
+            }
+            try {
+                // gone once its last transaction is over, and in a minute at the latest
+                last.setInvalidateWhenReady(true);
+                last.getApplicationSession().setInvalidateWhenReady(true);
+                last.getApplicationSession().setExpires(1);
+            } catch (IllegalStateException invalidated) {
+                // already gone
             }
         }
     }

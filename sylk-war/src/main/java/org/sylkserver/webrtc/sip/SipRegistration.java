@@ -40,6 +40,10 @@ public final class SipRegistration {
          * @param authorization the {@code Authorization} header value, or {@code null}
          */
         void send(int expires, String authorization) throws IOException;
+
+        /** The registration has ended or failed: what its requests kept (a dialog-less SIP session) may go. */
+        default void close() {
+        }
     }
 
     /** Told of every change of the reported state, e.g. to send a sylkRTC {@code account-event}. */
@@ -229,6 +233,9 @@ public final class SipRegistration {
             State previous = state;
             state = next;
             LOG.info(() -> aor + ": registration " + previous + " -> " + next + (reason == null ? "" : " (" + reason + ")"));
+            if (next == State.ENDED || next == State.FAILED) {
+                channel.close();
+            }
         }
         String report = switch (next) {
             case REGISTERING -> "registering";

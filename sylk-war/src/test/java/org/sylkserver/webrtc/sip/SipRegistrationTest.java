@@ -27,6 +27,7 @@ class SipRegistrationTest {
     private final List<String> events = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private boolean unreachable;
+    private int closed;
 
     private final SipRegistration.RegisterChannel channel = new SipRegistration.RegisterChannel() {
         @Override
@@ -40,6 +41,11 @@ class SipRegistrationTest {
                 throw new IOException("no route to the registrar");
             }
             sent.add(new Sent(expires, authorization));
+        }
+
+        @Override
+        public void close() {
+            closed++;
         }
     };
 
@@ -65,6 +71,7 @@ class SipRegistrationTest {
         registration.response(200, "OK", null, 300);
         assertEquals(SipRegistration.State.REGISTERED, registration.state());
         assertEquals(List.of("registering", "registered"), events, "events only on change (spec §4.5.2)");
+        assertEquals(0, closed, "refreshes and the removal go in the same SIP session (same Call-ID, §10.2)");
     }
 
     @Test
@@ -74,6 +81,7 @@ class SipRegistrationTest {
         registration.response(401, "Unauthorized", CHALLENGE.replace("n1", "n2"), -1);
         assertEquals(2, sent.size(), "no endless retry with credentials the registrar refused");
         assertEquals(SipRegistration.State.FAILED, registration.state());
+        assertEquals(1, closed, "a failed registration lets its SIP session go");
         assertEquals(List.of("registering", "failed: 401 Unauthorized"), events);
     }
 
@@ -106,7 +114,9 @@ class SipRegistrationTest {
         registration.response(401, "Unauthorized", CHALLENGE, -1);
         assertEquals(0, sent.get(2).expires());
         assertTrue(sent.get(2).authorization() != null);
+        assertEquals(0, closed, "the removal goes in the registration's SIP session");
         registration.response(200, "OK", null, -1);
+        assertEquals(1, closed, "an ended registration lets its SIP session go");
         assertEquals(SipRegistration.State.ENDED, registration.state());
         assertEquals(List.of("registering", "registered"), events);
     }
