@@ -70,6 +70,8 @@ final class Baresip implements AutoCloseable {
 
     /** Each instance gets its own RTP port range, away from the server's (the tests give it 41000-41200). */
     private static final AtomicInteger NEXT_RTP_BASE = new AtomicInteger(30000);
+    /** The length of the tone baresip sends; it hangs up when the tone ends. */
+    private static final int TONE_SECONDS = 30;
 
     private final Path dir;
     private final Process process;
@@ -98,12 +100,20 @@ final class Baresip implements AutoCloseable {
     /** As {@link #dial(Path, Codec, double, String, String)}, as user {@code user}@127.0.0.1. */
     static Baresip dial(Path dir, String user, Codec codec, double toneHz, String mediaEncryption, String target)
             throws IOException {
-        return start(dir, user, codec, toneHz, mediaEncryption, target, freeUdpPort());
+        return start(dir, user, codec, toneHz, mediaEncryption, target, freeUdpPort(), TONE_SECONDS);
+    }
+
+    /**
+     * As {@link #dial(Path, Codec, double, String, String)} with PCMU and a 440 Hz tone, for a call that lasts
+     * {@code talk} (baresip hangs up by itself when its source ends, {@value #TONE_SECONDS} s for the others).
+     */
+    static Baresip dialFor(Path dir, Duration talk, String target) throws IOException {
+        return start(dir, "tester", Codec.PCMU, 440, null, target, freeUdpPort(), (int) talk.toSeconds() + 30);
     }
 
     /** Starts baresip as {@code user}@127.0.0.1 answering calls at once; {@link #sipPort()} says where. */
     static Baresip listen(Path dir, String user, Codec codec, double toneHz) throws IOException {
-        return start(dir, user, codec, toneHz, null, null, freeUdpPort());
+        return start(dir, user, codec, toneHz, null, null, freeUdpPort(), TONE_SECONDS);
     }
 
     /**
@@ -111,7 +121,7 @@ final class Baresip implements AutoCloseable {
      * name a host (a SIP address of record has no port).
      */
     static Baresip listenOnDefaultPort(Path dir, String user, Codec codec, double toneHz) throws IOException {
-        return start(dir, user, codec, toneHz, null, null, 5060);
+        return start(dir, user, codec, toneHz, null, null, 5060, TONE_SECONDS);
     }
 
     /** The UDP port baresip takes SIP requests on. */
@@ -120,10 +130,10 @@ final class Baresip implements AutoCloseable {
     }
 
     private static Baresip start(Path dir, String user, Codec codec, double toneHz, String mediaEncryption,
-                                 String target, int sipPort) throws IOException {
+                                 String target, int sipPort, int toneSeconds) throws IOException {
         Files.createDirectories(dir.resolve("rec"));
         Path tone = dir.resolve("tone.wav");
-        writeTone(tone, toneHz, codec.sampleRate, codec.channels, 30);
+        writeTone(tone, toneHz, codec.sampleRate, codec.channels, toneSeconds);
         int rtpBase = NEXT_RTP_BASE.getAndAdd(20);
         String config = String.join("\n",
                 "poll_method epoll",

@@ -1,6 +1,7 @@
 package org.sylkserver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -69,6 +70,17 @@ class MalformedSipIT {
                     + "CSeq: notanumber OPTIONS\nMax-Forwards: 70\nContent-Length: 0\n\n");
             assertEquals(null, tcp.receive(), "the connection is closed without a response");
         }
+        assertServerStillAnswers();
+    }
+
+    /** RFC 3261 §12.2.2: a request inside a dialog the server does not have (it has a To tag) gets 481. */
+    @Test
+    void requestOfAnUnknownDialogGets481() throws Exception {
+        String scenario = Scenarios.request("MESSAGE", "echo", List.of("Content-Type: text/plain"), "hello", 481)
+                .replace("To: <sip:echo@[remote_ip]:[remote_port]>\n", "To: <sip:echo@[remote_ip]:[remote_port]>;tag=gone\n");
+        assertTrue(scenario.contains(";tag=gone"), scenario);
+        Sipp.Result result = Sipp.scenario(work, scenario).run();
+        assertEquals(0, result.exitCode(), result::toString);
         assertServerStillAnswers();
     }
 

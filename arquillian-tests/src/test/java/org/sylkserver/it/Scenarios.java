@@ -1,5 +1,6 @@
 package org.sylkserver.it;
 
+import java.time.Duration;
 import java.util.List;
 
 /** sipp scenarios used by the end-to-end tests, written as text so each test states exactly what it sends. */
@@ -334,6 +335,14 @@ public final class Scenarios {
      * Expires: 0 (RFC 6665 §4.1.2.3), expect 200 and a final NOTIFY with Subscription-State terminated.
      */
     public static String conferenceSubscription(String room, String... bodyChecks) {
+        return conferenceSubscription(room, Duration.ZERO, bodyChecks);
+    }
+
+    /**
+     * As {@link #conferenceSubscription(String, String...)}, the subscription kept {@code hold} before the
+     * un-SUBSCRIBE (for a room where nothing happens meanwhile: a NOTIFY then would be unexpected).
+     */
+    public static String conferenceSubscription(String room, Duration hold, String... bodyChecks) {
         String subscribe = """
                   <send retrans="500"><![CDATA[
 
@@ -363,6 +372,9 @@ public final class Scenarios {
         xml.append("  <recv request=\"NOTIFY\"");
         appendChecks(xml, "msg", checks);
         xml.append(ok);
+        if (!hold.isZero()) {
+            xml.append("  <pause milliseconds=\"").append(hold.toMillis()).append("\"/>\n");
+        }
         xml.append(subscribe.formatted(room, "[peer_tag_param]", 2, 0));
         xml.append("  <recv request=\"NOTIFY\"");
         appendChecks(xml, "msg", "Subscription-State: *terminated");

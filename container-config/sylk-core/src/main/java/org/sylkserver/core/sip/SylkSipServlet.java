@@ -19,7 +19,8 @@ import org.sylkserver.media.sdp.SessionDescription;
  * Base class of every SylkServer SIP application's main servlet.
  *
  * <p>It applies the rules every application shares before the application sees an initial request:
- * source authorization against {@code [SIP] trusted_peers} (spec §1.5, 403), OPTIONS answered with the
+ * source authorization against {@code [SIP] trusted_peers} (spec §1.5, 403), 481 for a request of an unknown
+ * dialog (it has a To tag, RFC 3261 §12.2.2), OPTIONS answered with the
  * application's capabilities, and 405 with an {@code Allow} header for methods the application does not
  * handle out of dialog (spec §2.4). Application selection itself is done by the container's application
  * router from {@code dar.properties}, before this servlet is reached.
@@ -43,6 +44,14 @@ public abstract class SylkSipServlet extends SipServlet {
     protected void doRequest(SipServletRequest request) throws ServletException, IOException {
         if (isInitialRequest(request)) {
             if (rejectUntrusted(request)) {
+                return;
+            }
+            if (request.getTo().getParameter("tag") != null) {
+                // RFC 3261 §12.2.2: a request of a dialog we do not have (ended, or never ours); the container hands
+                // it over as initial, and taking it as a new one would e.g. answer an un-SUBSCRIBE outside its dialog
+                log.info(() -> String.format("%s: %s %s for an unknown dialog (Call-ID %s) answered 481",
+                        applicationName(), request.getMethod(), request.getRequestURI(), request.getCallId()));
+                reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call/Transaction Does Not Exist");
                 return;
             }
             if ("OPTIONS".equals(request.getMethod())) {

@@ -1,0 +1,57 @@
+package org.sylkserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A call and a subscription that outlive the container's default SIP application session lifetime (3 minutes):
+ * both must stay until their own end — the call's BYE answered 200 and the participant leaving the room, the
+ * un-SUBSCRIBE answered in its dialog — instead of being dropped by the container (their BYE then got 481 and
+ * the participant stayed in the room until the RTP timeout).
+ */
+@ExtendWith(ArquillianExtension.class)
+class LongLivedIT {
+
+    private static final String ROOM = "sip:marathon@127.0.0.1:15060";
+    private static final Duration SETUP = Duration.ofSeconds(20);
+    /** Longer than the container's default lifetime of an application session. */
+    private static final Duration LIFETIME = Duration.ofSeconds(190);
+
+    @Deployment(testable = false)
+    static WebArchive conference() {
+        return Archives.conference();
+    }
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aCallAndASubscriptionLastLongerThanThreeMinutes() throws Exception {
+        try (Baresip caller = Baresip.dialFor(work.resolve("caller"), LIFETIME.plusSeconds(20), ROOM)) {
+            caller.await(line -> line.contains("Call established"), SETUP, "answer");
+            ServerLogs.await("joined room marathon@127.0.0.1 (1 sessions", SETUP);
+            // the welcome and the connected tone change the room's state for a few seconds: subscribe after them,
+            // so that no NOTIFY comes while the subscription waits
+            Thread.sleep(9000);
+            Sipp.Running subscription = Sipp.scenario(work.resolve("watcher"),
+                            Scenarios.conferenceSubscription("marathon", LIFETIME, "entity=\"sip:tester@127.0.0.1\""))
+                    .timeoutSeconds((int) LIFETIME.toSeconds() + 30).start();
+            Thread.sleep(LIFETIME.toMillis() - 10_000);
+            Sipp.Result watched = subscription.await();
+            assertEquals(0, watched.exitCode(), watched::toString);
+            caller.hangUpAndRecording();
+            String left = ServerLogs.await("left room marathon@127.0.0.1: hung up", SETUP);
+            assertTrue(left.contains("tester@127.0.0.1"), left);
+        }
+    }
+}
