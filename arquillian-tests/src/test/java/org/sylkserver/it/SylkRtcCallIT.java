@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,6 +69,18 @@ class SylkRtcCallIT {
         return client;
     }
 
+    /** A client whose account alice@example.com has the HA1 of password "secret" in realm example.com. */
+    private static SylkRtcClient aliceClientWithSecret() throws Exception {
+        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
+        String ha1 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+                .digest("alice:example.com:secret".getBytes(StandardCharsets.UTF_8)));
+        client.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"t0\",\"account\":\"alice@example.com\","
+                + "\"password\":\"" + ha1 + "\"}");
+        assertEquals(ack("t0"), client.next());
+        return client;
+    }
+
     private static String ack(String transaction) {
         return "{\"sylkrtc\":\"ack\",\"transaction\":\"" + transaction + "\"}";
     }
@@ -117,6 +132,31 @@ class SylkRtcCallIT {
         Sipp.Result result = bob.await();
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.messages().contains("From: \"Alice\" <sip:alice@example.com>"), result::toString);
+        client.close();
+    }
+
+    /**
+     * RFC 3261 §22.2: the far end challenges the INVITE, the DTMF INFO and the BYE (401; sipp verifies only an
+     * Authorization header, so no 407 here); each goes once more with credentials made from the account's HA1.
+     */
+    @Test
+    void challengedRequestsGoAgainWithCredentials_rfc3261_s22() throws Exception {
+        Sipp.Running bob = Sipp.scenario(work, challengingUas()).waitingForRequests().localPort(PEER_PORT).start();
+        SylkRtcClient client = aliceClientWithSecret();
+        client.send(create("t1", "s1", "alice@example.com", BROWSER_OFFER));
+        assertEquals(state("s1", "progress") + "}", client.next());
+        assertEquals(ack("t1"), client.next());
+        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
+        expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
+        client.send("{\"sylkrtc\":\"session-dtmf-info\",\"transaction\":\"t2\",\"session\":\"s1\",\"digit\":\"7\"}");
+        assertEquals(ack("t2"), client.next());
+        Thread.sleep(500);
+        client.send("{\"sylkrtc\":\"session-terminate\",\"transaction\":\"t3\",\"session\":\"s1\"}");
+        assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next());
+        assertEquals(ack("t3"), client.next());
+        Sipp.Result result = bob.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.messages().contains("Authorization: Digest username=\"alice\""), result::toString);
         client.close();
     }
 
@@ -262,6 +302,66 @@ class SylkRtcCallIT {
                     .append("  <recv request=\"INVITE\"/>\n").append(OK_WITH_SDP.formatted(2))
                     .append("  <recv request=\"ACK\"/>\n  <recv request=\"BYE\"/>\n").append(OK);
         }
+        return xml.append("</scenario>\n").toString();
+    }
+
+    /**
+     * Bob wants credentials: 401 to the INVITE, then (its retry verified) 180 and 200 with SDP;
+     * 401 to the INFO and to the BYE, each accepted once it comes again with valid credentials. A request whose
+     * credentials do not verify leads to a step that never completes, so sipp fails.
+     */
+    private static String challengingUas() {
+        String challenge = """
+                  <send><![CDATA[
+
+                SIP/2.0 %1$d %2$s
+                [last_Via:]
+                [last_From:]
+                [last_To:]%3$s
+                [last_Call-ID:]
+                [last_CSeq:]
+                %4$s: Digest realm="example.com", nonce="[pid]n[call_number]%1$d", qop="auth", algorithm=MD5
+                Content-Length: 0
+
+                  ]]></send>
+                """;
+        String verified = """
+                  <recv request="%1$s">
+                    <action><verifyauth assign_to="%2$s" username="alice" password="secret"/></action>
+                  </recv>
+                  <nop hide="true" test="%2$s" next="%2$s_verified"/>
+                  <nop hide="true" next="refused"/>
+                  <label id="%2$s_verified"/>
+                """;
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"bob\">\n");
+        xml.append("  <recv request=\"INVITE\"/>\n")
+                .append(challenge.formatted(401, "Unauthorized", ";tag=[pid]bob[call_number]", "WWW-Authenticate"))
+                .append("  <recv request=\"ACK\"/>\n")
+                .append(verified.formatted("INVITE", "invite"))
+                .append("""
+                  <send><![CDATA[
+
+                SIP/2.0 180 Ringing
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]bob[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
+                Content-Length: 0
+
+                  ]]></send>
+                  <pause milliseconds="300"/>
+                """).append(OK_WITH_SDP.formatted(1)).append("  <recv request=\"ACK\"/>\n")
+                .append("  <recv request=\"INFO\"/>\n")
+                .append(challenge.formatted(401, "Unauthorized", "", "WWW-Authenticate"))
+                .append(verified.formatted("INFO", "info")).append(OK)
+                .append("  <recv request=\"BYE\"/>\n")
+                .append(challenge.formatted(401, "Unauthorized", "", "WWW-Authenticate"))
+                .append(verified.formatted("BYE", "bye")).append(OK)
+                .append("  <nop hide=\"true\" next=\"end\"/>\n")
+                .append("  <label id=\"refused\"/>\n  <recv request=\"NOTIFY\"/>\n")
+                .append("  <label id=\"end\"/>\n");
         return xml.append("</scenario>\n").toString();
     }
 

@@ -227,9 +227,12 @@ final class ServletCall implements SipCall {
     synchronized void response(SipServletResponse response) {
         int status = response.getStatus();
         String method = response.getMethod();
-        boolean initial = "INVITE".equals(method) && response.getRequest() != null
-                && response.getRequest().isInitial();
-        if ("INVITE".equals(method) && initial) {
+        // our first INVITE or its retry with credentials (which the container counts as a request of the dialog)
+        boolean initial = "INVITE".equals(method) && outgoing && cseq(response) == cseq(invite);
+        if ((status == 401 || status == 407) && !initial && retryInDialog(response, status)) {
+            return;
+        }
+        if (initial) {
             initialInviteResponse(response, status);
         } else if ("INVITE".equals(method)) {
             if (status >= 200 && status < 300) {
@@ -298,6 +301,52 @@ final class ServletCall implements SipCall {
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             LOG.info(() -> "call " + callId() + ": cannot answer the challenge: " + e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * RFC 3261 §22.2 inside the dialog: a request of ours the far end (or a proxy on the route) challenged goes once
+     * more, with the next CSeq and credentials from the account's HA1; its content goes again, its extra headers not.
+     * Calls we received have no account to answer with.
+     */
+    private boolean retryInDialog(SipServletResponse response, int status) {
+        SipServletRequest challenged = response.getRequest();
+        String credentials = status == 407 ? "Proxy-Authorization" : "Authorization";
+        if (account == null || !answered || challenged == null || challenged.getHeader(credentials) != null
+                || (over && !"BYE".equals(response.getMethod()))) {
+            return false;
+        }
+        String method = response.getMethod();
+        try {
+            DigestChallenge challenge = DigestChallenge.parse(status == 407 ? response.getHeader("Proxy-Authenticate")
+                    : response.getHeader("WWW-Authenticate"));
+            SipServletRequest retry = invite.getSession().createRequest(method);
+            byte[] content = rawContent(challenged);
+            if (content != null && content.length > 0) {
+                retry.setContent(content, challenged.getContentType());
+            }
+            String cnonce = HexFormat.of().formatHex(RANDOM.generateSeed(8));
+            retry.setHeader(credentials, challenge.authorization(account.user(), account.ha1(), method,
+                    retry.getRequestURI().toString(), cnonce, 1));
+            retry.send();
+            LOG.info(() -> "call " + callId() + ": " + method + " challenged (" + status + "), sent again with credentials");
+            return true;
+        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            LOG.info(() -> "call " + callId() + ": cannot answer the challenge to " + method + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** The sequence number of a message's CSeq, or -1. */
+    private static long cseq(SipServletMessage message) {
+        String header = message == null ? null : message.getHeader("CSeq");
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.strip().split("\\s+")[0]);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
