@@ -121,6 +121,28 @@ class ChatIT {
         }
     }
 
+    /**
+     * A participant's MSRP connection drops (client gone, network cut) while its session is on: with audio as well it
+     * stays in the room without chat; the others go on chatting.
+     */
+    @Test
+    void aLostChatConnectionLeavesTheAudio() throws Exception {
+        try (ChatClient alice = new ChatClient("alice", "droproom"); ChatClient bob = new ChatClient("bob", "droproom")) {
+            alice.join();
+            bob.join();
+            String chat = "m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim\r\na=path:" + bob.ownPath
+                    + "\r\na=setup:active\r\n";
+            String both = bob.reinvite("m=audio 41994 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n" + chat);
+            assertTrue(both.startsWith("SIP/2.0 200"), both);
+            ServerLogs.await(") added audio in room droproom@127.0.0.1", java.time.Duration.ofSeconds(5));
+            bob.msrp.close();
+            ServerLogs.await("MSRP connection lost, it stays in the room with audio only", java.time.Duration.ofSeconds(5));
+            ServerLogs.await(") removed chat in room droproom@127.0.0.1", java.time.Duration.ofSeconds(5));
+            alice.send("stay0001", "message/cpim", "To: <sip:droproom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nstill chatting");
+            alice.readUntil(m -> m.startsWith("MSRP stay0001 200"), "the room still takes alice's chat");
+        }
+    }
+
     /** Spec §1.4 / RFC 6135: a participant that offers a=setup:passive is connected to by the room. */
     @Test
     void theRoomConnectsToAParticipantThatListens_rfc6135() throws Exception {
@@ -154,6 +176,9 @@ class ChatIT {
             bob.msrp.getOutputStream().write("NOT MSRP AT ALL\r\n\r\n".repeat(50).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             bob.msrp.getOutputStream().flush();
             bob.msrp.getInputStream().readAllBytes(); // ends: the server closed the connection
+            // bob offered only chat: without its connection his session is over
+            bob.awaitBye();
+            ServerLogs.await(") left room badroom@127.0.0.1: MSRP connection lost", java.time.Duration.ofSeconds(5));
             alice.send("alive001", "message/cpim", "To: <sip:badroom@127.0.0.1>\r\n\r\nContent-Type: text/plain\r\n\r\nanyone");
             alice.readUntil(m -> m.startsWith("MSRP alive001 200"), "the room still serves alice");
         }

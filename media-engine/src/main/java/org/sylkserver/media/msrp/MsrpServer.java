@@ -23,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.logging.Level;
@@ -243,6 +245,9 @@ public final class MsrpServer implements AutoCloseable {
         private final OutputStream out;
         /** Transactions sent here that wait for their response, by transaction id. */
         private final Map<String, CompletableFuture<MsrpResponse>> pending = new ConcurrentHashMap<>();
+        /** What runs once the connection is closed; an action is taken out of the list by whoever runs it. */
+        private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean closing = new AtomicBoolean();
         private volatile boolean closed;
 
         Connection(Socket client) throws IOException {
@@ -342,6 +347,26 @@ public final class MsrpServer implements AutoCloseable {
             return !closed;
         }
 
+        /**
+         * Runs {@code action} once, when the connection is closed by either side (at once when it already is), on
+         * the thread that closes it: for sessions that must end when their connection is lost.
+         */
+        public void whenClosed(Runnable action) {
+            onClose.add(action);
+            if (closing.get() && onClose.remove(action)) {
+                runClosed(action);
+            }
+        }
+
+        private void runClosed(Runnable action) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.log(Level.WARNING, "MSRP connection with " + client.getRemoteSocketAddress()
+                        + ": an action on its close failed", e);
+            }
+        }
+
         /** Closes the connection (its reader ends, waiting transactions fail); for a session that ended. */
         public void close() {
             closed = true;
@@ -353,6 +378,13 @@ public final class MsrpServer implements AutoCloseable {
             }
             IOException gone = new IOException("connection to " + client.getRemoteSocketAddress() + " closed");
             pending.values().forEach(response -> response.completeExceptionally(gone));
+            if (closing.compareAndSet(false, true)) {
+                for (Runnable action : onClose) {
+                    if (onClose.remove(action)) {
+                        runClosed(action);
+                    }
+                }
+            }
         }
 
         private void read() {

@@ -241,6 +241,37 @@ class MsrpClientTest {
     }
 
     /** A peer that closes the connection in the middle of a message: the outcome is a failure, not a hang. */
+    /**
+     * A session learns that its connection is gone, whichever side closed it, once per action; an action added
+     * after the close runs at once.
+     */
+    @Test
+    void closeActionsRunOnceWhenEitherSideCloses() throws Exception {
+        near = new MsrpServer(LOOPBACK, 0);
+        far = new MsrpServer(LOOPBACK, 0);
+        BlockingQueue<MsrpServer.Connection> farSide = new LinkedBlockingQueue<>();
+        MsrpUri farSession = far.open((request, connection) -> {
+            farSide.add(connection);
+            return 200;
+        });
+        MsrpUri nearSession = near.open((request, connection) -> 200);
+        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        CountDownLatch nearClosed = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        connection.whenClosed(() -> {
+            runs.incrementAndGet();
+            nearClosed.countDown();
+        });
+        // the peer closes: our reader sees the end and closes our side
+        farSide.poll(5, TimeUnit.SECONDS).close();
+        assertTrue(nearClosed.await(5, TimeUnit.SECONDS), "told of the peer's close");
+        connection.close();
+        assertEquals(1, runs.get(), "once, however often it is closed");
+        AtomicInteger late = new AtomicInteger();
+        connection.whenClosed(late::incrementAndGet);
+        assertEquals(1, late.get(), "an action added after the close runs at once");
+    }
+
     @Test
     void aPeerClosingMidMessageFailsIt() throws Exception {
         near = new MsrpServer(LOOPBACK, 0);

@@ -44,6 +44,10 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     volatile Runnable sasVerified = () -> { };
     volatile ChatSwitch chatSwitch;
     private MsrpServer.Connection connection;
+    /** The session ended on our side: its connection closing is no loss. */
+    private boolean ending;
+    /** Told when the participant's connection closes while the session is still on (peer or network gone). */
+    volatile Runnable lost = () -> { };
 
     ChatStream(String uri, String displayName, List<MsrpUri> remotePath) {
         this(uri, displayName, remotePath, remotePath);
@@ -170,6 +174,7 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     synchronized void connected(MsrpServer.Connection on) {
         if (connection == null) {
             connection = on;
+            on.whenClosed(this::connectionClosed);
             waiting.forEach(message -> send(message, on));
             waiting.clear();
         }
@@ -177,8 +182,19 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
 
     /** The session ended: the participant's connection is closed (it carried only this session). */
     synchronized void closeConnection() {
+        ending = true;
         if (connection != null) {
             connection.close();
+        }
+    }
+
+    private void connectionClosed() {
+        boolean expected;
+        synchronized (this) {
+            expected = ending;
+        }
+        if (!expected) {
+            lost.run();
         }
     }
 

@@ -693,6 +693,7 @@ public class ConferenceServlet extends SylkSipServlet {
             msrp.close(localUri);
             stream.closeConnection();
         };
+        stream.lost = () -> fileTimers.execute(() -> chatLost(participant, stream));
         participant.connectChat = chat.weConnect()
                 ? () -> connectOut(localUri, chat.remotePath(), stream::connected, caller + "'s chat")
                 : () -> { };
@@ -755,6 +756,38 @@ public class ConferenceServlet extends SylkSipServlet {
     @Override
     protected void doInfo(SipServletRequest request) throws IOException {
         request.createResponse(SipServletResponse.SC_OK).send();
+    }
+
+    /**
+     * The participant's MSRP connection closed while its session was on (client gone, network cut): a chat-only
+     * participant is hung up (BYE) and leaves the room; one with audio too stays, without its chat.
+     */
+    private void chatLost(Participant participant, ChatStream stream) {
+        if (participant.chat != stream) {
+            return;
+        }
+        ConferenceCall call;
+        try {
+            call = participant.session == null ? null : (ConferenceCall) participant.session.getApplicationSession()
+                    .getAttribute(ConferenceListener.CALL);
+        } catch (IllegalStateException ended) {
+            return; // the SIP session is gone: the call has ended already
+        }
+        if (participant.endpoint == null) {
+            log.info(() -> participant + ": MSRP connection lost, the call ends");
+            if (call != null) {
+                call.hangUp("MSRP connection lost");
+            }
+            return;
+        }
+        log.info(() -> participant + ": MSRP connection lost, it stays in the room with audio only");
+        Room room = participant.room == null ? null : Room.find(participant.room);
+        Runnable close = participant.closeChat;
+        if (room != null) {
+            room.removeChat(participant);
+        }
+        participant.chat = null;
+        close.run();
     }
 
     private void rtpTimeout(Participant participant) {
