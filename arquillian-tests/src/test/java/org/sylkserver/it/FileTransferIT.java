@@ -158,6 +158,14 @@ class FileTransferIT {
             uploader.readUntil(m -> m.startsWith("MSRP cut00001 200"), "the first chunk's 200");
             uploader.close(); // the sender hangs up mid-transfer
             bob.readUntil(m -> m.contains("File transfer for cut.bin failed"), "the failure notice");
+            // another sender's connection drops without a BYE: the room fails the upload and hangs up
+            ChatClient dropped = new ChatClient("carol", "cutroom");
+            dropped.connect(dropped.invite(upload(dropped, "dropped.bin", data.length, sha1Selector(data))));
+            dropped.sendChunk("drop0001", "dropmsg1", data, 0, 1024 * 1024, data.length, '+');
+            dropped.readUntil(m -> m.startsWith("MSRP drop0001 200"), "the first chunk's 200");
+            dropped.msrp.close();
+            dropped.awaitBye();
+            bob.readUntil(m -> m.contains("File transfer for dropped.bin failed"), "the failure notice");
             try (Stream<Path> left = Files.list(FILES.resolve("cutroom@127.0.0.1"))) {
                 assertEquals(0, left.count(), "no partial file is kept");
             }

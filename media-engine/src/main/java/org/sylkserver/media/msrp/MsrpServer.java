@@ -428,13 +428,14 @@ public final class MsrpServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log.log(Level.INFO, "MSRP connection with " + client.getRemoteSocketAddress() + " ended", e);
             } finally {
+                // closed first: its close actions may pass messages on to other connections, flushed below
+                close();
                 unflushed.remove(this);
                 try {
                     flush(unflushed); // what was passed on to other connections before this one ended
                 } catch (IOException cannot) {
                     // only this connection's failure is thrown, and it was removed
                 }
-                close();
             }
         }
 

@@ -75,6 +75,8 @@ final class FileUpload implements MsrpServer.Handler {
     public synchronized int request(MsrpRequest request, MsrpServer.Connection connection) {
         if (this.connection == null) {
             this.connection = connection;
+            // a sender that goes away (or is cut off) mid-file: the upload fails and its session ends
+            connection.whenClosed(() -> abort("the connection closed before the whole file came"));
         }
         if (!request.method().equals(MsrpRequest.SEND)) {
             return request.method().equals(MsrpRequest.REPORT) ? 200 : 501;
