@@ -55,9 +55,12 @@ public final class MediaSocket implements AutoCloseable {
         }
     }
 
-    /** Marks that media arrived now (restarts the inactivity timer). */
+    /** Marks that media arrived now (restarts the inactivity timer, and re-arms its report after a silence). */
     public void mediaReceived() {
         lastMediaNanos = System.nanoTime();
+        if (inactive.get()) {
+            inactive.set(false); // reported silence ended: the next one is reported again
+        }
     }
 
     public boolean isClosed() {

@@ -93,8 +93,9 @@ public final class BridgedMedia implements SessionMediaFactory {
 
         @Override
         public void inactive(WebRtcBridge bridge) {
-            // not an end: a call on hold may legitimately send nothing one way for longer than the timeout
-            log.info(() -> name + ": no media on one leg for the inactivity timeout");
+            // not an end: a SIP party on hold may legitimately send nothing for longer than the timeout (a browser
+            // that goes silent, consent checks and all, is reported as failed instead)
+            log.info(() -> name + ": no media from the SIP side for the inactivity timeout");
         }
 
         private synchronized void lose(String why) {

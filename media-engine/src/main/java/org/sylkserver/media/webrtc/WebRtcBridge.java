@@ -86,11 +86,15 @@ public final class WebRtcBridge implements AutoCloseable {
         default void connected(WebRtcBridge bridge) {
         }
 
-        /** DTLS failed (wrong fingerprint, alert, timeout): no media will flow on the browser leg. */
+        /**
+         * The browser leg failed: DTLS (wrong fingerprint, alert, timeout), or, once media was up, nothing at all
+         * came from the browser for the engine's RTP timeout, not even its ICE consent checks (RFC 7675 §5.1: a
+         * browser sends them every few seconds, on hold too), so it is gone.
+         */
         default void failed(WebRtcBridge bridge, String reason) {
         }
 
-        /** No media arrived from one of the legs for the engine's RTP timeout; reported once. */
+        /** No media arrived from the SIP leg for the engine's RTP timeout (a held call may do so); reported once. */
         default void inactive(WebRtcBridge bridge) {
         }
     }
@@ -146,6 +150,7 @@ public final class WebRtcBridge implements AutoCloseable {
     private final AudioAnswerer.Origin sipOrigin = new AudioAnswerer.Origin();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean inactivityReported = new AtomicBoolean();
+    private final AtomicBoolean browserLost = new AtomicBoolean();
 
     // signalling state, guarded by this
     private final List<RelayStream> streams = new ArrayList<>();
@@ -183,7 +188,7 @@ public final class WebRtcBridge implements AutoCloseable {
         this.name = "webrtc-" + IDS.incrementAndGet() + (callId == null ? "" : " (call " + callId + ")");
         this.engine = engine;
         this.listener = listener;
-        this.socket = engine.openSocket(this::receivedFromBrowser, this::reportInactivity);
+        this.socket = engine.openSocket(this::receivedFromBrowser, this::browserSilent);
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
     }
 
@@ -956,6 +961,14 @@ public final class WebRtcBridge implements AutoCloseable {
         listener.connected(this);
     }
 
+    /** The browser's socket got nothing for the RTP timeout (re-armed by the next packet). */
+    private void browserSilent() {
+        if (!closed.get() && fromBrowser != null && browserLost.compareAndSet(false, true)) {
+            LOG.info(() -> name + ": nothing from the browser for the RTP timeout, not even ICE consent checks");
+            listener.failed(this, "no media and no ICE consent from the browser for the RTP timeout");
+        }
+    }
+
     private void reportInactivity() {
         if (!closed.get() && inactivityReported.compareAndSet(false, true)) {
             LOG.info(() -> name + ": no media for the RTP timeout");
@@ -987,7 +1000,10 @@ public final class WebRtcBridge implements AutoCloseable {
             IceLite.Outcome outcome = ice.check(bytes, source, local, response -> sendToBrowser(response, source));
             if (outcome == IceLite.Outcome.DROPPED) {
                 dropped.incrementAndGet();
-            } else if (outcome == IceLite.Outcome.NOMINATED && !nominationLogged) {
+                return;
+            }
+            socket.mediaReceived(); // a valid check: the browser is there (RFC 7675 consent), media or not
+            if (outcome == IceLite.Outcome.NOMINATED && !nominationLogged) {
                 nominationLogged = true;
                 LOG.info(() -> name + ": ICE pair nominated " + local + " <-> " + source);
             }

@@ -327,6 +327,31 @@ class WebRtcBridgeTest {
         }
     }
 
+    /**
+     * RFC 7675: a browser that sends nothing at all any more (no media, no consent checks) for the RTP timeout once
+     * media was up is gone: the bridge reports the browser leg failed. While packets come it is not.
+     */
+    @Test
+    void rfc7675_aBrowserThatFallsSilentIsReportedGone() throws Exception {
+        try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47300, 47320,
+                Duration.ofMillis(300)); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
+            try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-9", browser.offer(false),
+                    WebRtcBridge.SipSrtp.OFF, listener)) {
+                browser.connect(bridge.browserAnswer(sipAnswer(audio, null)), WAIT);
+                assertEquals("up", connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                // four timeouts long, a packet every 50 ms: alive
+                for (int sequence = 1; sequence <= 24; sequence++) {
+                    browser.sendRtp(BrowserPeer.OPUS, sequence, BrowserPeer.AUDIO_SSRC, new byte[] {1});
+                    Thread.sleep(50);
+                }
+                assertFalse(failed.isDone(), () -> "reported gone while sending: " + failed.getNow(null));
+                browser.close();
+                String reason = failed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertTrue(reason.contains("ICE consent"), reason);
+            }
+        }
+    }
+
     private void awaitPorts(int expected) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (engine.portPairsInUse() != expected && System.nanoTime() < deadline) {
