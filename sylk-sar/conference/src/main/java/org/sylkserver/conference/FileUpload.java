@@ -73,7 +73,7 @@ final class FileUpload implements MsrpServer.Handler {
 
     @Override
     public synchronized int request(MsrpRequest request, MsrpServer.Connection connection) {
-        if (this.connection == null) {
+        if (this.connection == null && connection != null) {
             this.connection = connection;
             // a sender that goes away (or is cut off) mid-file: the upload fails and its session ends
             connection.whenClosed(() -> abort("the connection closed before the whole file came"));
