@@ -91,15 +91,25 @@ class ChatIT {
         }
     }
 
+    /** A chat stream offer of {@code client} that will connect to the room itself (RFC 6135 active). */
+    private static String activeChat(ChatClient client) {
+        return "m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim\r\na=path:" + client.ownPath
+                + "\r\na=setup:active\r\n";
+    }
+
+    /** A PCMU audio stream offer at {@code port}. */
+    private static String pcmu(int port) {
+        return "m=audio " + port + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+    }
+
     /** Spec §3.2: a participant adds and removes audio and chat by re-INVITE; an offer of neither gets 488. */
     @Test
     void streamsComeAndGoByReInvite_spec3_2() throws Exception {
         try (ChatClient alice = new ChatClient("alice", "reinviteroom"); ChatClient bob = new ChatClient("bob", "reinviteroom")) {
             alice.join();
             bob.join();
-            String chat = "m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim\r\na=path:" + bob.ownPath
-                    + "\r\na=setup:active\r\n";
-            String audio = "m=audio 41990 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+            String chat = activeChat(bob);
+            String audio = pcmu(41990);
             String both = bob.reinvite(audio + chat);
             assertTrue(both.startsWith("SIP/2.0 200"), both);
             assertTrue(both.matches("(?s).*m=audio [1-9][0-9]* RTP/AVP 0.*"), "audio added: " + both);
@@ -130,9 +140,7 @@ class ChatIT {
         try (ChatClient alice = new ChatClient("alice", "droproom"); ChatClient bob = new ChatClient("bob", "droproom")) {
             alice.join();
             bob.join();
-            String chat = "m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim\r\na=path:" + bob.ownPath
-                    + "\r\na=setup:active\r\n";
-            String both = bob.reinvite("m=audio 41994 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n" + chat);
+            String both = bob.reinvite(pcmu(41994) + activeChat(bob));
             assertTrue(both.startsWith("SIP/2.0 200"), both);
             ServerLogs.await(") added audio in room droproom@127.0.0.1", java.time.Duration.ofSeconds(5));
             bob.msrp.close();

@@ -243,6 +243,26 @@ class SylkRtcCallIT {
     private static final String OK = Scenarios.OK_TO_LAST_REQUEST;
 
     /**
+     * 180, a moment of ringing (UDP does not keep a 180 sent right before the 200 in order, and the gateway rightly
+     * drops a 180 that arrives after the 200), 200 with SDP, then the ACK.
+     */
+    private static final String RINGING_THEN_ANSWER = """
+              <send><![CDATA[
+
+            SIP/2.0 180 Ringing
+            [last_Via:]
+            [last_From:]
+            [last_To:];tag=[pid]bob[call_number]
+            [last_Call-ID:]
+            [last_CSeq:]
+            Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
+            Content-Length: 0
+
+              ]]></send>
+              <pause milliseconds="300"/>
+            """ + OK_WITH_SDP.formatted(1) + "  <recv request=\"ACK\"/>\n";
+
+    /**
      * Bob's phone (RFC 3261 UAS): 180, a moment of ringing (UDP does not keep a 180 sent right before the 200 in
      * order, and the gateway rightly drops a 180 that arrives after the 200), 200 with SDP, the ACK, an INFO {@code Signal=5} (application/dtmf-relay)
      * answered 200, a re-INVITE answered with SDP and its ACK; then either the gateway's BYE or, with
@@ -258,21 +278,7 @@ class SylkRtcCallIT {
                     </action>
                   </recv>
                   <Reference variables="caller,contactLine,contact"/>
-                """).append("""
-                  <send><![CDATA[
-
-                SIP/2.0 180 Ringing
-                [last_Via:]
-                [last_From:]
-                [last_To:];tag=[pid]bob[call_number]
-                [last_Call-ID:]
-                [last_CSeq:]
-                Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
-                Content-Length: 0
-
-                  ]]></send>
-                  <pause milliseconds="300"/>
-                """).append(OK_WITH_SDP.formatted(1)).append("  <recv request=\"ACK\"/>\n");
+                """).append(RINGING_THEN_ANSWER);
         if (byeFromBob) {
             xml.append("""
                       <send retrans="500"><![CDATA[
@@ -338,21 +344,7 @@ class SylkRtcCallIT {
                 .append(challenge.formatted(401, "Unauthorized", ";tag=[pid]bob[call_number]", "WWW-Authenticate"))
                 .append("  <recv request=\"ACK\"/>\n")
                 .append(verified.formatted("INVITE", "invite"))
-                .append("""
-                  <send><![CDATA[
-
-                SIP/2.0 180 Ringing
-                [last_Via:]
-                [last_From:]
-                [last_To:];tag=[pid]bob[call_number]
-                [last_Call-ID:]
-                [last_CSeq:]
-                Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
-                Content-Length: 0
-
-                  ]]></send>
-                  <pause milliseconds="300"/>
-                """).append(OK_WITH_SDP.formatted(1)).append("  <recv request=\"ACK\"/>\n")
+                .append(RINGING_THEN_ANSWER)
                 .append("  <recv request=\"INFO\"/>\n")
                 .append(challenge.formatted(401, "Unauthorized", "", "WWW-Authenticate"))
                 .append(verified.formatted("INFO", "info")).append(OK)
