@@ -2,6 +2,7 @@ package org.sylkserver.media.srtp;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -55,9 +56,27 @@ public final class SrtpTransformer implements AutoCloseable {
     private final Map<Integer, SrtpCryptoContext> rtpContexts = new ConcurrentHashMap<>();
     private final Map<Integer, SrtcpCryptoContext> rtcpContexts = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /**
+     * For a relaying sender, the last {@value #REMEMBERED} RTP packets protected, by SSRC and sequence number
+     * (insertion order, oldest dropped); null for the others.
+     */
+    private final Map<Long, Protected> remembered;
 
-    private SrtpTransformer(boolean sender, SdesCrypto keys) {
+    /** An RTP packet as it was given and as it went out. */
+    private record Protected(byte[] plain, byte[] srtp) {
+    }
+
+    /** How many packets a relaying sender remembers: a few hundred milliseconds of video, seconds of audio. */
+    static final int REMEMBERED = 128;
+
+    private SrtpTransformer(boolean sender, SdesCrypto keys, boolean relaying) {
         this.sender = sender;
+        this.remembered = relaying ? new LinkedHashMap<>(REMEMBERED * 2) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Protected> eldest) {
+                return size() > REMEMBERED;
+            }
+        } : null;
         this.suite = keys.suite();
         byte[] key = keys.masterKey();
         byte[] salt = keys.masterSalt();
@@ -72,12 +91,22 @@ public final class SrtpTransformer implements AutoCloseable {
 
     /** Protects what we send, with the keys of our own {@code a=crypto} line. */
     public static SrtpTransformer forSending(SdesCrypto keys) {
-        return new SrtpTransformer(true, keys);
+        return new SrtpTransformer(true, keys, false);
+    }
+
+    /**
+     * Protects what we relay from another party, which may send a packet again with the same sequence number (a
+     * generic NACK answered without RTX, RFC 4585 §6.2.1): a packet identical to one of the last
+     * {@value #REMEMBERED} protected gets the same SRTP packet again. The same index is never encrypted over
+     * different content (RFC 3711 §9.1): that is still refused.
+     */
+    public static SrtpTransformer forRelaying(SdesCrypto keys) {
+        return new SrtpTransformer(true, keys, true);
     }
 
     /** Unprotects what the peer sends, with the keys of the peer's {@code a=crypto} line. */
     public static SrtpTransformer forReceiving(SdesCrypto keys) {
-        return new SrtpTransformer(false, keys);
+        return new SrtpTransformer(false, keys, false);
     }
 
     /** The suite this transformer was keyed for. */
@@ -105,10 +134,39 @@ public final class SrtpTransformer implements AutoCloseable {
         try {
             SrtpCryptoContext context = rtpContexts.computeIfAbsent(ssrc, this::deriveRtp);
             check(context.transformPacket(buffer), "protect RTP", ssrc);
+        } catch (SrtpException e) {
+            byte[] again = remembered == null ? null : protectedBefore(ssrc, packet, length);
+            if (again == null) {
+                throw e;
+            }
+            return again;
         } catch (GeneralSecurityException | DerivationException e) {
             throw cipherFailure("protect RTP", ssrc, e);
         }
-        return buffer.toArray();
+        byte[] srtp = buffer.toArray();
+        if (remembered != null) {
+            synchronized (remembered) {
+                remembered.put(packetKey(ssrc, packet), new Protected(Arrays.copyOf(packet, length), srtp.clone()));
+            }
+        }
+        return srtp;
+    }
+
+    /** The SRTP packet made before from exactly this RTP packet, or null. */
+    private byte[] protectedBefore(int ssrc, byte[] packet, int length) {
+        Protected before;
+        synchronized (remembered) {
+            before = remembered.get(packetKey(ssrc, packet));
+        }
+        if (before == null || !Arrays.equals(before.plain(), 0, before.plain().length, packet, 0, length)) {
+            return null;
+        }
+        return before.srtp().clone();
+    }
+
+    private static long packetKey(int ssrc, byte[] packet) {
+        int sequence = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
+        return ((long) ssrc << 16) | sequence;
     }
 
     /**

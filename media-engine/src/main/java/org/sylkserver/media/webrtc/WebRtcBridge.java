@@ -953,7 +953,7 @@ public final class WebRtcBridge implements AutoCloseable {
     private void keyed(SrtpDtlsServer.Keys keys) {
         fromBrowser = SrtpTransformer.forReceiving(new SdesCrypto(0, keys.suite(), keys.clientKey(),
                 keys.clientSalt(), "", List.of()));
-        toBrowser = SrtpTransformer.forSending(new SdesCrypto(0, keys.suite(), keys.serverKey(), keys.serverSalt(),
+        toBrowser = SrtpTransformer.forRelaying(new SdesCrypto(0, keys.suite(), keys.serverKey(), keys.serverSalt(),
                 "", List.of()));
         srtpProfile = keys.suite().name();
         LOG.info(() -> name + ": media up, selected pair " + local + " <-> " + ice.target() + ", SRTP "

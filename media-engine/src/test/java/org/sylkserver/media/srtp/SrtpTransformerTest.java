@@ -269,6 +269,30 @@ class SrtpTransformerTest {
         }
     }
 
+    /**
+     * RFC 4585 §6.2.1: a relayed party answers a NACK by sending the packet again with its sequence number; the
+     * relaying sender gives the same SRTP packet again, which the receiver takes if it never got the first. Other
+     * content under a used sequence number is still refused (RFC 3711 §9.1).
+     */
+    @Test
+    void aRelayingSenderSendsARetransmissionAgain_rfc4585_s6_2_1() throws Exception {
+        try (SrtpTransformer sender = SrtpTransformer.forRelaying(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80));
+             SrtpTransformer receiver = SrtpTransformer.forReceiving(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80))) {
+            byte[] lost = rtp(7, 1);
+            byte[] first = sender.protectRtp(lost, lost.length);
+            byte[] next = rtp(8, 1);
+            byte[] nextSrtp = sender.protectRtp(next, next.length);
+            receiver.unprotectRtp(nextSrtp, nextSrtp.length);
+            byte[] again = sender.protectRtp(lost, lost.length);
+            assertArrayEquals(first, again);
+            assertArrayEquals(lost, receiver.unprotectRtp(again, again.length), "the retransmission arrives");
+            byte[] other = rtp(7, 1);
+            other[20] ^= 1;
+            assertEquals(SrtpErrorStatus.REPLAY_FAIL,
+                    assertThrows(SrtpException.class, () -> sender.protectRtp(other, other.length)).status());
+        }
+    }
+
     @Test
     void misuseIsReportedClearly() throws Exception {
         SrtpTransformer sender = SrtpTransformer.forSending(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80));
