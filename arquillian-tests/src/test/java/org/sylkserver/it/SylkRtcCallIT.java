@@ -73,8 +73,7 @@ class SylkRtcCallIT {
     private static SylkRtcClient aliceClientWithSecret() throws Exception {
         SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
-        String ha1 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
-                .digest("alice:example.com:secret".getBytes(StandardCharsets.UTF_8)));
+        String ha1 = md5("alice:example.com:secret");
         client.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"t0\",\"account\":\"alice@example.com\","
                 + "\"password\":\"" + ha1 + "\"}");
         assertEquals(ack("t0"), client.next());
@@ -158,6 +157,45 @@ class SylkRtcCallIT {
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.messages().contains("Authorization: Digest username=\"alice\""), result::toString);
         client.close();
+    }
+
+    /**
+     * RFC 3261 §22.3: a proxy's 407 to the INVITE is answered with Proxy-Authorization; sipp cannot verify that
+     * header, so the test checks the digest response itself (RFC 2617 §3.2.2, qop=auth) from what sipp received.
+     */
+    @Test
+    void aProxyChallengeIsAnsweredWithProxyAuthorization_rfc3261_s22_3() throws Exception {
+        Sipp.Running bob = Sipp.scenario(work, proxyChallengedUas()).waitingForRequests().localPort(PEER_PORT).start();
+        SylkRtcClient client = aliceClientWithSecret();
+        client.send(create("t1", "s1", "alice@example.com", BROWSER_OFFER));
+        assertEquals(state("s1", "progress") + "}", client.next());
+        assertEquals(ack("t1"), client.next());
+        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
+        expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
+        client.send("{\"sylkrtc\":\"session-terminate\",\"transaction\":\"t2\",\"session\":\"s1\"}");
+        assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next());
+        assertEquals(ack("t2"), client.next());
+        Sipp.Result result = bob.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        Matcher header = Pattern.compile("Proxy-Authorization: Digest (.*)").matcher(result.messages());
+        assertTrue(header.find(), result::toString);
+        java.util.Map<String, String> digest = new java.util.HashMap<>();
+        Matcher parameter = Pattern.compile("(\\w+)=(?:\"([^\"]*)\"|([^,\\s]+))").matcher(header.group(1));
+        while (parameter.find()) {
+            digest.put(parameter.group(1), parameter.group(2) != null ? parameter.group(2) : parameter.group(3));
+        }
+        String ha1 = md5("alice:example.com:secret");
+        String ha2 = md5("INVITE:" + digest.get("uri"));
+        String expected = md5(ha1 + ":" + digest.get("nonce") + ":" + digest.get("nc") + ":" + digest.get("cnonce")
+                + ":auth:" + ha2);
+        assertEquals("alice", digest.get("username"), header.group());
+        assertEquals("example.com", digest.get("realm"), header.group());
+        assertEquals(expected, digest.get("response"), header.group());
+        client.close();
+    }
+
+    private static String md5(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** spec §4.5.3: the callee hangs up (BYE from the SIP side): terminated. */
@@ -311,26 +349,38 @@ class SylkRtcCallIT {
         return xml.append("</scenario>\n").toString();
     }
 
+    /** A digest challenge: status, reason, To tag parameter (or nothing), header name. */
+    private static final String CHALLENGE = """
+              <send><![CDATA[
+
+            SIP/2.0 %1$d %2$s
+            [last_Via:]
+            [last_From:]
+            [last_To:]%3$s
+            [last_Call-ID:]
+            [last_CSeq:]
+            %4$s: Digest realm="example.com", nonce="[pid]n[call_number]%1$d", qop="auth", algorithm=MD5
+            Content-Length: 0
+
+              ]]></send>
+            """;
+
+    /** Bob behind a proxy: 407 to the INVITE, then its retry answered (180, 200), and the BYE answered. */
+    private static String proxyChallengedUas() {
+        return "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"bob\">\n"
+                + "  <recv request=\"INVITE\"/>\n"
+                + CHALLENGE.formatted(407, "Proxy Authentication Required", ";tag=[pid]bob[call_number]",
+                        "Proxy-Authenticate")
+                + "  <recv request=\"ACK\"/>\n  <recv request=\"INVITE\"/>\n" + RINGING_THEN_ANSWER
+                + "  <recv request=\"BYE\"/>\n" + OK + "</scenario>\n";
+    }
+
     /**
      * Bob wants credentials: 401 to the INVITE, then (its retry verified) 180 and 200 with SDP;
      * 401 to the INFO and to the BYE, each accepted once it comes again with valid credentials. A request whose
      * credentials do not verify leads to a step that never completes, so sipp fails.
      */
     private static String challengingUas() {
-        String challenge = """
-                  <send><![CDATA[
-
-                SIP/2.0 %1$d %2$s
-                [last_Via:]
-                [last_From:]
-                [last_To:]%3$s
-                [last_Call-ID:]
-                [last_CSeq:]
-                %4$s: Digest realm="example.com", nonce="[pid]n[call_number]%1$d", qop="auth", algorithm=MD5
-                Content-Length: 0
-
-                  ]]></send>
-                """;
         String verified = """
                   <recv request="%1$s">
                     <action><verifyauth assign_to="%2$s" username="alice" password="secret"/></action>
@@ -341,15 +391,15 @@ class SylkRtcCallIT {
                 """;
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<scenario name=\"bob\">\n");
         xml.append("  <recv request=\"INVITE\"/>\n")
-                .append(challenge.formatted(401, "Unauthorized", ";tag=[pid]bob[call_number]", "WWW-Authenticate"))
+                .append(CHALLENGE.formatted(401, "Unauthorized", ";tag=[pid]bob[call_number]", "WWW-Authenticate"))
                 .append("  <recv request=\"ACK\"/>\n")
                 .append(verified.formatted("INVITE", "invite"))
                 .append(RINGING_THEN_ANSWER)
                 .append("  <recv request=\"INFO\"/>\n")
-                .append(challenge.formatted(401, "Unauthorized", "", "WWW-Authenticate"))
+                .append(CHALLENGE.formatted(401, "Unauthorized", "", "WWW-Authenticate"))
                 .append(verified.formatted("INFO", "info")).append(OK)
                 .append("  <recv request=\"BYE\"/>\n")
-                .append(challenge.formatted(401, "Unauthorized", "", "WWW-Authenticate"))
+                .append(CHALLENGE.formatted(401, "Unauthorized", "", "WWW-Authenticate"))
                 .append(verified.formatted("BYE", "bye")).append(OK)
                 .append("  <nop hide=\"true\" next=\"end\"/>\n")
                 .append("  <label id=\"refused\"/>\n  <recv request=\"NOTIFY\"/>\n")
