@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A call and a subscription that outlive the container's default SIP application session lifetime (3 minutes):
- * both must stay until their own end — the call's BYE answered 200 and the participant leaving the room, the
+ * both must stay until their own end; so must a call held for as long without sending any RTP (the RTP timeout
+ * does not apply on hold) — the call's BYE answered 200 and the participant leaving the room, the
  * un-SUBSCRIBE answered in its dialog — instead of being dropped by the container (their BYE then got 481 and
  * the participant stayed in the room until the RTP timeout).
  */
@@ -40,9 +41,15 @@ class LongLivedIT {
         try (Baresip caller = Baresip.dialFor(work.resolve("caller"), LIFETIME.plusSeconds(20), ROOM)) {
             caller.await(line -> line.contains("Call established"), SETUP, "answer");
             ServerLogs.await("joined room marathon@127.0.0.1 (1 sessions", SETUP);
-            // the welcome and the connected tone change the room's state for a few seconds: subscribe after them,
+            // a second participant puts the room on hold at once and sends no RTP at all until its BYE, after the
+            // subscription's end: the RTP timeout (30 s) must not end a held call
+            Sipp.Running held = Sipp.scenario(work.resolve("held"),
+                            Scenarios.callPutOnHold("marathon", LIFETIME.plusSeconds(25)))
+                    .timeoutSeconds((int) LIFETIME.toSeconds() + 70).start();
+            ServerLogs.await("audio recvonly", SETUP);
+            // the welcomes and the connected tones change the room's state for a few seconds: subscribe after them,
             // so that no NOTIFY comes while the subscription waits
-            Thread.sleep(9000);
+            Thread.sleep(10_000);
             Sipp.Running subscription = Sipp.scenario(work.resolve("watcher"),
                             Scenarios.conferenceSubscription("marathon", LIFETIME, "entity=\"sip:tester@127.0.0.1\""))
                     .timeoutSeconds((int) LIFETIME.toSeconds() + 30).start();
@@ -52,6 +59,8 @@ class LongLivedIT {
             caller.hangUpAndRecording();
             String left = ServerLogs.await("left room marathon@127.0.0.1: hung up", SETUP);
             assertTrue(left.contains("tester@127.0.0.1"), left);
+            Sipp.Result holder = held.await();
+            assertEquals(0, holder.exitCode(), holder::toString);
         }
     }
 }

@@ -141,6 +141,11 @@ public final class Scenarios {
      * answerer's unit test), then the call is hung up.
      */
     public static String callPutOnHold(String user) {
+        return callPutOnHold(user, Duration.ZERO);
+    }
+
+    /** As {@link #callPutOnHold(String)}, the call held for {@code held} (no RTP sent at all) before the BYE. */
+    public static String callPutOnHold(String user, Duration held) {
         String invite = """
                   <send retrans="500"><![CDATA[
 
@@ -201,6 +206,7 @@ public final class Scenarios {
                   <Reference variables="o1,session,direction,o2"/>
                 """
                 + ack.formatted(2)
+                + (held.isZero() ? "" : "  <pause milliseconds=\"" + held.toMillis() + "\"/>\n")
                 + """
                   <send retrans="500"><![CDATA[
 

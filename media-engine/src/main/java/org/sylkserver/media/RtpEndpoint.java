@@ -50,6 +50,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean inactive = new AtomicBoolean();
     private volatile long lastRtpNanos = System.nanoTime();
+    private volatile boolean watchingInactivity = true;
     /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
     private volatile int telephoneEventType = -1;
     private volatile DtmfReceiver dtmf;
@@ -111,6 +112,18 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      */
     public final void sendRtp(boolean sending) {
         sendingRtp = sending;
+    }
+
+    /**
+     * Whether silence from the peer counts towards the RTP timeout: not while the peer has put the call on hold (it
+     * may send nothing for as long as it likes). Watching again starts a fresh timeout.
+     */
+    public final void watchInactivity(boolean watching) {
+        if (watching && !watchingInactivity) {
+            lastRtpNanos = System.nanoTime();
+            inactive.set(false);
+        }
+        watchingInactivity = watching;
     }
 
     /** Whether RTP may be sent now (see {@link #sendRtp(boolean)}). */
@@ -340,7 +353,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
 
     /** Called on the timer thread: reports inactivity once when no RTP arrived for {@code timeoutNanos}. */
     final void checkInactivity(long nowNanos, long timeoutNanos) {
-        if (!closed.get() && nowNanos - lastRtpNanos >= timeoutNanos && inactive.compareAndSet(false, true)) {
+        if (!closed.get() && watchingInactivity && nowNanos - lastRtpNanos >= timeoutNanos
+                && inactive.compareAndSet(false, true)) {
             onInactivity.run();
         }
     }

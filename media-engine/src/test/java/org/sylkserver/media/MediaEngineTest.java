@@ -279,6 +279,21 @@ class MediaEngineTest {
         }
     }
 
+    /** RFC 3264 §8.4: a peer that holds the call may send nothing; its silence counts again once it resumes. */
+    @Test
+    void silenceOnHoldIsNotReportedUntilTheCallResumes() throws Exception {
+        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300));
+        AtomicInteger timeouts = new AtomicInteger();
+        RtpEchoEndpoint held = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
+        held.watchInactivity(false);
+        Thread.sleep(1000);
+        assertEquals(0, timeouts.get(), "a second of silence on hold is not reported");
+        held.watchInactivity(true);
+        Thread.sleep(150);
+        assertEquals(0, timeouts.get(), "resuming starts a fresh timeout");
+        await(() -> timeouts.get() == 1, "the silence after the resume to be reported");
+    }
+
     @Test
     void closingTheEngineFreesEverySocket() throws Exception {
         engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO);

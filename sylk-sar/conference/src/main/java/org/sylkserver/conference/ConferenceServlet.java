@@ -495,6 +495,15 @@ public class ConferenceServlet extends SylkSipServlet {
             });
         }
         endpoint.audioLevelExtension(answer.audioLevelId());
+        endpoint.watchInactivity(sendsAndReceives(answer));
+    }
+
+    /**
+     * Whether the participant must send RTP: only a sendrecv stream; one that holds (RFC 3264 §8.4) or only listens
+     * may send nothing, so its silence does not end the call.
+     */
+    static boolean sendsAndReceives(AudioAnswerer.Answer answer) {
+        return "sendrecv".equals(answer.direction());
     }
 
     /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
@@ -636,6 +645,10 @@ public class ConferenceServlet extends SylkSipServlet {
                 removed.close();
             } else if (answer != null) {
                 boolean hold = onHold(answer);
+                if (participant.endpoint != null) {
+                    // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
+                    participant.endpoint.watchInactivity(sendsAndReceives(answer));
+                }
                 if (room != null && hold != participant.onHold) {
                     room.hold(participant, hold);
                 } else {
@@ -1031,6 +1044,7 @@ public class ConferenceServlet extends SylkSipServlet {
         participant.session = response.getSession();
         participant.onHold = onHold(answer);
         out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
+        out.endpoint().watchInactivity(sendsAndReceives(answer));
         ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);
