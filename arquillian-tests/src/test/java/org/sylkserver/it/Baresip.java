@@ -4,8 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +98,7 @@ final class Baresip implements AutoCloseable {
     /** As {@link #dial(Path, Codec, double, String, String)}, as user {@code user}@127.0.0.1. */
     static Baresip dial(Path dir, String user, Codec codec, double toneHz, String mediaEncryption, String target)
             throws IOException {
-        return start(dir, user, codec, toneHz, mediaEncryption, target, freeUdpPort(), TONE_SECONDS);
+        return start(dir, user, codec, toneHz, mediaEncryption, target, freeSipPort(), TONE_SECONDS);
     }
 
     /**
@@ -108,12 +106,12 @@ final class Baresip implements AutoCloseable {
      * {@code talk} (baresip hangs up by itself when its source ends, {@value #TONE_SECONDS} s for the others).
      */
     static Baresip dialFor(Path dir, Duration talk, String target) throws IOException {
-        return start(dir, "tester", Codec.PCMU, 440, null, target, freeUdpPort(), (int) talk.toSeconds() + 30);
+        return start(dir, "tester", Codec.PCMU, 440, null, target, freeSipPort(), (int) talk.toSeconds() + 30);
     }
 
     /** Starts baresip as {@code user}@127.0.0.1 answering calls at once; {@link #sipPort()} says where. */
     static Baresip listen(Path dir, String user, Codec codec, double toneHz) throws IOException {
-        return start(dir, user, codec, toneHz, null, null, freeUdpPort(), TONE_SECONDS);
+        return start(dir, user, codec, toneHz, null, null, freeSipPort(), TONE_SECONDS);
     }
 
     /**
@@ -291,9 +289,10 @@ final class Baresip implements AutoCloseable {
         }
     }
 
-    private static int freeUdpPort() {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** A port free for both UDP and TCP: baresip listens for SIP on both (a UDP-only check once met a TCP user). */
+    private static int freeSipPort() {
+        try {
+            return Sipp.freePort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -80,6 +80,24 @@ class SylkRtcCallIT {
         return client;
     }
 
+    /** Alice (password "secret") calls bob; progress, ringing and accepted come as for any outgoing call. */
+    private static SylkRtcClient acceptedCallWithSecret() throws Exception {
+        SylkRtcClient client = aliceClientWithSecret();
+        client.send(create("t1", "s1", "alice@example.com", BROWSER_OFFER));
+        assertEquals(state("s1", "progress") + "}", client.next());
+        assertEquals(ack("t1"), client.next());
+        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
+        expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
+        return client;
+    }
+
+    /** The client hangs up session s1 with request {@code transaction}: terminated by the BYE's 200. */
+    private static void hangUp(SylkRtcClient client, String transaction) throws Exception {
+        client.send("{\"sylkrtc\":\"session-terminate\",\"transaction\":\"" + transaction + "\",\"session\":\"s1\"}");
+        assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next());
+        assertEquals(ack(transaction), client.next());
+    }
+
     private static String ack(String transaction) {
         return "{\"sylkrtc\":\"ack\",\"transaction\":\"" + transaction + "\"}";
     }
@@ -141,18 +159,11 @@ class SylkRtcCallIT {
     @Test
     void challengedRequestsGoAgainWithCredentials_rfc3261_s22() throws Exception {
         Sipp.Running bob = Sipp.scenario(work, challengingUas()).waitingForRequests().localPort(PEER_PORT).start();
-        SylkRtcClient client = aliceClientWithSecret();
-        client.send(create("t1", "s1", "alice@example.com", BROWSER_OFFER));
-        assertEquals(state("s1", "progress") + "}", client.next());
-        assertEquals(ack("t1"), client.next());
-        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
-        expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
+        SylkRtcClient client = acceptedCallWithSecret();
         client.send("{\"sylkrtc\":\"session-dtmf-info\",\"transaction\":\"t2\",\"session\":\"s1\",\"digit\":\"7\"}");
         assertEquals(ack("t2"), client.next());
         Thread.sleep(500);
-        client.send("{\"sylkrtc\":\"session-terminate\",\"transaction\":\"t3\",\"session\":\"s1\"}");
-        assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next());
-        assertEquals(ack("t3"), client.next());
+        hangUp(client, "t3");
         Sipp.Result result = bob.await();
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.messages().contains("Authorization: Digest username=\"alice\""), result::toString);
@@ -166,15 +177,8 @@ class SylkRtcCallIT {
     @Test
     void aProxyChallengeIsAnsweredWithProxyAuthorization_rfc3261_s22_3() throws Exception {
         Sipp.Running bob = Sipp.scenario(work, proxyChallengedUas()).waitingForRequests().localPort(PEER_PORT).start();
-        SylkRtcClient client = aliceClientWithSecret();
-        client.send(create("t1", "s1", "alice@example.com", BROWSER_OFFER));
-        assertEquals(state("s1", "progress") + "}", client.next());
-        assertEquals(ack("t1"), client.next());
-        assertEquals(state("s1", "ringing") + "}", client.next(Duration.ofSeconds(10)));
-        expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
-        client.send("{\"sylkrtc\":\"session-terminate\",\"transaction\":\"t2\",\"session\":\"s1\"}");
-        assertEquals(state("s1", "terminated") + ",\"reason\":\"200 OK\"}", client.next());
-        assertEquals(ack("t2"), client.next());
+        SylkRtcClient client = acceptedCallWithSecret();
+        hangUp(client, "t2");
         Sipp.Result result = bob.await();
         assertEquals(0, result.exitCode(), result::toString);
         Matcher header = Pattern.compile("Proxy-Authorization: Digest (.*)").matcher(result.messages());
