@@ -289,10 +289,22 @@ final class Baresip implements AutoCloseable {
         }
     }
 
-    /** A port free for both UDP and TCP: baresip listens for SIP on both (a UDP-only check once met a TCP user). */
+    /**
+     * A port free for UDP and TCP whose next port is free for TCP: baresip listens for SIP over UDP and TCP on the
+     * port and over TLS on the next one (checks of less than that once handed it a port in use).
+     */
     private static int freeSipPort() {
         try {
-            return Sipp.freePort();
+            for (int attempt = 0; attempt < 50; attempt++) {
+                int port = Sipp.freePort();
+                try (java.net.ServerSocket tls = new java.net.ServerSocket(port + 1, 1,
+                        java.net.InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException taken) {
+                    // the TLS port is in use: try another
+                }
+            }
+            throw new IOException("no free SIP port pair for baresip");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
