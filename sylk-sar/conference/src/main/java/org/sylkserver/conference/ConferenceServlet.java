@@ -659,12 +659,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 room.addChat(participant, newChat);
                 participant.connectChat.run();
             } else if (chatOffer == null && participant.chat != null) {
-                Runnable close = participant.closeChat;
-                if (room != null) {
-                    room.removeChat(participant);
-                }
-                participant.chat = null;
-                close.run();
+                dropChat(participant, room);
             }
             log.info(() -> "re-INVITE from " + participant + ": audio "
                     + (participant.endpoint == null ? "none" : call.answer.direction()) + ", chat "
@@ -794,7 +789,11 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         log.info(() -> participant + ": MSRP connection lost, it stays in the room with audio only");
-        Room room = participant.room == null ? null : Room.find(participant.room);
+        dropChat(participant, participant.room == null ? null : Room.find(participant.room));
+    }
+
+    /** The participant's chat stream goes: out of the room (when it is in one), its MSRP session closed. */
+    private static void dropChat(Participant participant, Room room) {
         Runnable close = participant.closeChat;
         if (room != null) {
             room.removeChat(participant);

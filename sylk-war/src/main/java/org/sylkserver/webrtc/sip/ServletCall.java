@@ -272,7 +272,7 @@ final class ServletCall implements SipCall {
             answered = true;
             listener.answered(body(response), headers(response));
         } else if ((status == 401 || status == 407) && !challenged && !over && !cancelWhenProvisional
-                && retryWithCredentials(response, status)) {
+                && retryWithCredentials(response)) {
             challenged = true;
         } else if (!over || cancelWhenProvisional) {
             over = true;
@@ -282,19 +282,14 @@ final class ServletCall implements SipCall {
     }
 
     /** RFC 3261 §22.2: the INVITE again, same Call-ID, next CSeq, with credentials from the account's HA1. */
-    private boolean retryWithCredentials(SipServletResponse response, int status) {
-        String header = status == 407 ? response.getHeader("Proxy-Authenticate") : response.getHeader("WWW-Authenticate");
+    private boolean retryWithCredentials(SipServletResponse response) {
         try {
-            DigestChallenge challenge = DigestChallenge.parse(header);
             SipServletRequest retry = invite.getSession().createRequest("INVITE");
             retry.setRequestURI(invite.getRequestURI());
             addHeaders(retry, extraHeaders);
             copyRoute(invite, retry);
             retry.setContent(invite.getRawContent(), invite.getContentType());
-            String cnonce = HexFormat.of().formatHex(RANDOM.generateSeed(8));
-            retry.setHeader(status == 407 ? "Proxy-Authorization" : "Authorization",
-                    challenge.authorization(account.user(), account.ha1(), "INVITE",
-                            invite.getRequestURI().toString(), cnonce, 1));
+            authorize(retry, response);
             invite = retry;
             retry.send();
             return true;
@@ -318,16 +313,12 @@ final class ServletCall implements SipCall {
         }
         String method = response.getMethod();
         try {
-            DigestChallenge challenge = DigestChallenge.parse(status == 407 ? response.getHeader("Proxy-Authenticate")
-                    : response.getHeader("WWW-Authenticate"));
             SipServletRequest retry = invite.getSession().createRequest(method);
             byte[] content = rawContent(challenged);
             if (content != null && content.length > 0) {
                 retry.setContent(content, challenged.getContentType());
             }
-            String cnonce = HexFormat.of().formatHex(RANDOM.generateSeed(8));
-            retry.setHeader(credentials, challenge.authorization(account.user(), account.ha1(), method,
-                    retry.getRequestURI().toString(), cnonce, 1));
+            authorize(retry, response);
             retry.send();
             LOG.info(() -> "call " + callId() + ": " + method + " challenged (" + status + "), sent again with credentials");
             return true;
@@ -335,6 +326,23 @@ final class ServletCall implements SipCall {
             LOG.info(() -> "call " + callId() + ": cannot answer the challenge to " + method + ": " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * RFC 3261 §22.2, §22.3: puts on {@code request} the credentials answering the challenge of {@code challenged}
+     * (401: Authorization, 407: Proxy-Authorization), made from the account's HA1.
+     *
+     * @throws IllegalArgumentException the challenge is not a digest we can answer
+     */
+    private void authorize(SipServletRequest request, SipServletResponse challenged) {
+        boolean proxy = challenged.getStatus() == 407;
+        DigestChallenge challenge = DigestChallenge.parse(challenged.getHeader(proxy ? "Proxy-Authenticate"
+                : "WWW-Authenticate"));
+        byte[] cnonce = new byte[8];
+        RANDOM.nextBytes(cnonce);
+        request.setHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(account.user(),
+                account.ha1(), request.getMethod(), request.getRequestURI().toString(),
+                HexFormat.of().formatHex(cnonce), 1));
     }
 
     /** The sequence number of a message's CSeq, or -1. */
