@@ -125,7 +125,7 @@ class ConferenceIT {
 
     /**
      * Issue 11: nothing of a PIN room before its PIN. While frank is in the room but has not typed it, a chat-only
-     * session (which cannot type a PIN) and a conference-event subscription get 403.
+     * session (which cannot type a PIN), a conference-event subscription and a request for a file get 403.
      */
     @Test
     void aPinRoomGivesNothingBeforeThePin() throws Exception {
@@ -142,6 +142,11 @@ class ConferenceIT {
             Sipp.Result subscribe = Sipp.scenario(work.resolve("subscribe"), Scenarios.request("SUBSCRIBE", "secret",
                     List.of("Event: conference", "Expires: 60"), 403, "Participants Only")).run();
             assertEquals(0, subscribe.exitCode(), subscribe::toString);
+            String fileRequest = chat.replace("a=setup:active", "a=recvonly\na=file-selector:hash:sha-1:"
+                    + "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33\na=setup:active");
+            Sipp.Result download = Sipp.scenario(work.resolve("file"), Scenarios.request("INVITE", "secret",
+                    List.of("Content-Type: application/sdp"), fileRequest, 403, "PIN Required")).run();
+            assertEquals(0, download.exitCode(), download::toString);
         }
         awaitServerLog("room secret@127.0.0.1 destroyed");
     }
