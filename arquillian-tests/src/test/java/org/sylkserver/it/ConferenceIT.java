@@ -123,6 +123,34 @@ class ConferenceIT {
         awaitServerLog("room secret@127.0.0.1 destroyed");
     }
 
+    /**
+     * Issue 11: nothing of a PIN room before its PIN. While frank is in the room but has not typed it, a chat-only
+     * session (which cannot type a PIN), a conference-event subscription and a request for a file get 403.
+     */
+    @Test
+    void aPinRoomGivesNothingBeforeThePin() throws Exception {
+        String chat = String.join("\n", "v=0", "o=tester 1 1 IN IP4 [local_ip]", "s=-", "c=IN IP4 [local_ip]", "t=0 0",
+                "m=message 2855 TCP/TLS/MSRP *", "a=accept-types:message/cpim text/plain",
+                "a=path:msrps://[local_ip]:2855/nopin;tcp", "a=setup:active");
+        try (Baresip frank = Baresip.dial(work.resolve("frank"), "frank", Baresip.Codec.PCMU, 440, null,
+                "sip:secret@" + Sipp.SERVER + ":" + Sipp.SIP_PORT)) {
+            frank.await(line -> line.contains("Call established"), SETUP, "answer");
+            awaitServerLog("frank@127.0.0.1 (");
+            Sipp.Result chatOnly = Sipp.scenario(work.resolve("chat"), Scenarios.request("INVITE", "secret",
+                    List.of("Content-Type: application/sdp"), chat, 403, "PIN Required")).run();
+            assertEquals(0, chatOnly.exitCode(), chatOnly::toString);
+            Sipp.Result subscribe = Sipp.scenario(work.resolve("subscribe"), Scenarios.request("SUBSCRIBE", "secret",
+                    List.of("Event: conference", "Expires: 60"), 403, "Participants Only")).run();
+            assertEquals(0, subscribe.exitCode(), subscribe::toString);
+            String fileRequest = chat.replace("a=setup:active", "a=recvonly\na=file-selector:hash:sha-1:"
+                    + "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33\na=setup:active");
+            Sipp.Result download = Sipp.scenario(work.resolve("file"), Scenarios.request("INVITE", "secret",
+                    List.of("Content-Type: application/sdp"), fileRequest, 403, "PIN Required")).run();
+            assertEquals(0, download.exitCode(), download::toString);
+        }
+        awaitServerLog("room secret@127.0.0.1 destroyed");
+    }
+
     /** Three wrong PINs: the caller hears the refusal and the server hangs up. */
     @Test
     void threeWrongPinsEndTheCall() throws Exception {
@@ -146,6 +174,7 @@ class ConferenceIT {
      * RFC 4579 §5.5 / §5.2 and §5.11: an out-of-dialog REFER to the room makes the focus call the target (a
      * baresip that answers by itself), the referrer gets sipfrag progress ending in 200 and the target is in the
      * room; a REFER with method=BYE takes it out again. A REFER inside a participant's dialog is refused (403).
+     * Issue 11: the REFERs come from grace, who is in the room; the same REFER from someone who is not gets 403.
      */
     @Test
     void referAddsAndRemovesAParticipant_rfc4579() throws Exception {
@@ -155,18 +184,21 @@ class ConferenceIT {
             member.await(line -> line.contains("Call established"), SETUP, "answer");
             awaitServerLog("grace@127.0.0.1 (");
             String target = "<sip:heidi@127.0.0.1:" + invited.sipPort() + ">";
-            Sipp.Result add = Sipp.scenario(work.resolve("add"), Scenarios.referToRoom("refer-room", target,
+            Sipp.Result outsider = Sipp.scenario(work.resolve("outsider"), Scenarios.request("REFER", "refer-room",
+                    List.of("Refer-To: " + target), 403, "Only Participants May Refer")).run();
+            assertEquals(0, outsider.exitCode(), outsider::toString);
+            Sipp.Result add = Sipp.scenario(work.resolve("add"), Scenarios.referToRoom("refer-room", "grace", target,
                     "SIP/2\\.0 200")).run();
             assertEquals(0, add.exitCode(), add::toString);
             invited.await(line -> line.contains("Call established") || line.contains("call established"), SETUP,
                     "the focus's call");
-            awaitServerLog("heidi@127.0.0.1 answered the focus of room refer-room@127.0.0.1 (invited by moderator@");
+            awaitServerLog("heidi@127.0.0.1 answered the focus of room refer-room@127.0.0.1 (invited by grace@");
             awaitServerLog("joined room refer-room@127.0.0.1 (2 sessions");
             String remove = "<sip:heidi@127.0.0.1:" + invited.sipPort() + ";method=BYE>";
-            Sipp.Result bye = Sipp.scenario(work.resolve("remove"), Scenarios.referToRoom("refer-room", remove,
+            Sipp.Result bye = Sipp.scenario(work.resolve("remove"), Scenarios.referToRoom("refer-room", "grace", remove,
                     "SIP/2\\.0 200")).run();
             assertEquals(0, bye.exitCode(), bye::toString);
-            awaitServerLog("left room refer-room@127.0.0.1: removed by moderator@");
+            awaitServerLog("left room refer-room@127.0.0.1: removed by grace@");
         }
         awaitServerLog("room refer-room@127.0.0.1 destroyed");
     }

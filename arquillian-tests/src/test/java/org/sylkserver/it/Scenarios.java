@@ -389,23 +389,24 @@ public final class Scenarios {
     }
 
     /**
-     * RFC 4579 §5.5 / RFC 3515: an out-of-dialog REFER to the room, Refer-To {@code referTo} (e.g.
+     * RFC 4579 §5.5 / RFC 3515: an out-of-dialog REFER to the room from {@code referrer} (a user at the tester's
+     * address: a participant, issue 11), Refer-To {@code referTo} (e.g.
      * {@code <sip:bob@127.0.0.1:5070>} to add, {@code <sip:bob@host;method=BYE>} to remove), expecting 202, then
      * NOTIFYs with message/sipfrag bodies (RFC 3515 §2.4.5) answered 200 until one reports a final status, which
      * must match {@code finalStatus} (e.g. {@code SIP/2.0 200}).
      */
-    public static String referToRoom(String room, String referTo, String finalStatus) {
+    public static String referToRoom(String room, String referrer, String referTo, String finalStatus) {
         String ok = OK_TO_LAST_REQUEST;
         return HEAD + """
                   <send retrans="500"><![CDATA[
 
                 REFER sip:%1$s@[remote_ip]:[remote_port] SIP/2.0
                 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-                From: <sip:moderator@[local_ip]:[local_port]>;tag=[call_number]
+                From: <sip:%3$s@[local_ip]:[local_port]>;tag=[call_number]
                 To: <sip:%1$s@[remote_ip]:[remote_port]>
                 Call-ID: [call_id]
                 CSeq: 1 REFER
-                Contact: <sip:moderator@[local_ip]:[local_port];transport=[transport]>
+                Contact: <sip:%3$s@[local_ip]:[local_port];transport=[transport]>
                 Max-Forwards: 70
                 Refer-To: %2$s
                 Content-Length: 0
@@ -420,7 +421,7 @@ public final class Scenarios {
                       <test assign_to="provisional" variable="notOne" compare="equal" value="0"/>
                     </action>
                   </recv>
-                """.formatted(room, referTo)
+                """.formatted(room, referTo, referrer)
                 // the loop back is taken by the 200 itself: a NOTIFY arriving while sipp stood on a separate jump
                 // step was "unexpected" (the final one often follows the first at once)
                 + ok.replace("<send>", "<send next=\"progress\" test=\"provisional\">") + """

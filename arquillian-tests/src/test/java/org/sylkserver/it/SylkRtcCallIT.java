@@ -218,15 +218,62 @@ class SylkRtcCallIT {
         client.close();
     }
 
+    /** The Contact the gateway registered, as the SIP trace in the server log shows it. */
+    private static final Pattern CONTACT = Pattern.compile("Contact: <sip:(sylkrtc-alice-[0-9a-f]+)@127\\.0\\.0\\.1:15060");
+
     /**
-     * spec §4.5.4: sipp calls the account; the client gets incoming-session (session id = MD5 of the Call-ID as a
-     * UUID), answers, sees accepted, and terminated when sipp hangs up (established needs real WebRTC media: see
-     * BrowserCallIT).
+     * Alice (password "secret") registered through the gateway with a sipp registrar at the outbound proxy's address
+     * (spec §4.5.2), which then waits for the removal of the binding.
+     */
+    private Sipp.Running registeredAlice(SylkRtcClient client) throws Exception {
+        Sipp.Running registrar = Sipp.scenario(work.resolve("registrar"), Scenarios.registrar("alice", "secret", true))
+                .waitingForRequests().localPort(PEER_PORT).start();
+        client.send("{\"sylkrtc\":\"account-register\",\"transaction\":\"r1\",\"account\":\"alice@example.com\"}");
+        assertEquals(ack("r1"), client.next());
+        assertEquals(registrationState("registering"), client.next());
+        assertEquals(registrationState("registered"), client.next(Duration.ofSeconds(10)));
+        return registrar;
+    }
+
+    private static String registrationState(String state) {
+        return "{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"registration-state\","
+                + "\"state\":\"" + state + "\"}";
+    }
+
+    /** Unregisters alice; the registrar stand-in checks the removal and ends. */
+    private static void unregister(SylkRtcClient client, Sipp.Running registrar) throws Exception {
+        client.send("{\"sylkrtc\":\"account-unregister\",\"transaction\":\"r2\",\"account\":\"alice@example.com\"}");
+        assertEquals(ack("r2"), client.next());
+        Sipp.Result result = registrar.await();
+        assertEquals(0, result.exitCode(), result::toString);
+    }
+
+    private static String registeredContact() throws Exception {
+        Matcher contact = CONTACT.matcher(ServerLogs.await("Contact: <sip:sylkrtc-alice-", Duration.ofSeconds(10)));
+        assertTrue(contact.find(), "the REGISTER's Contact");
+        return contact.group(1) + "@127.0.0.1:15060";
+    }
+
+    /**
+     * spec §4.5.4: sipp calls the Contact the gateway registered for the account; the client gets incoming-session
+     * (session id = MD5 of the Call-ID as a UUID), answers, sees accepted, and terminated when sipp hangs up
+     * (established needs real WebRTC media: see BrowserCallIT).
+     *
+     * <p>Issue 11, the hijack: a second connection adds the same account with a wrong password; it must not see the
+     * call. A call that names the account only in its To (no registered Contact) reaches nobody: 480.
      */
     @Test
-    void incomingCallAnsweredAndEndedByTheCaller_spec_4_5_4() throws Exception {
-        SylkRtcClient client = aliceClient();
-        Sipp.Running bob = Sipp.scenario(work, uac("alice@example.com")).start();
+    void incomingCallReachesOnlyTheConnectionThatRegistered_spec_4_5_4() throws Exception {
+        SylkRtcClient client = aliceClientWithSecret();
+        SylkRtcClient intruder = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", intruder.next());
+        intruder.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"i0\",\"account\":\"alice@example.com\","
+                + "\"password\":\"" + md5("alice:example.com:guessed") + "\"}");
+        assertEquals(ack("i0"), intruder.next());
+        Sipp.Running registrar = registeredAlice(client);
+        Sipp.Result byTo = Sipp.scenario(work.resolve("by-to"), refusedCall("alice@example.com", 480)).run();
+        assertEquals(0, byTo.exitCode(), byTo::toString);
+        Sipp.Running bob = Sipp.scenario(work.resolve("bob"), uac(registeredContact(), "alice@example.com")).start();
         String incoming = client.next(Duration.ofSeconds(10));
         assertTrue(incoming.startsWith("{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\","
                 + "\"event\":\"incoming-session\""), incoming);
@@ -240,6 +287,9 @@ class SylkRtcCallIT {
         assertEquals(state(id, "terminated") + ",\"reason\":\"200 OK\"}", client.next(Duration.ofSeconds(10)));
         Sipp.Result result = bob.await();
         assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(null, intruder.next(Duration.ofMillis(500)), "the intruder saw alice's call");
+        unregister(client, registrar);
+        intruder.close();
         client.close();
     }
 
@@ -411,8 +461,72 @@ class SylkRtcCallIT {
         return xml.append("</scenario>\n").toString();
     }
 
-    /** A caller (RFC 3261 UAC) calling {@code aor} at the gateway with an audio offer, hanging up once answered. */
-    private static String uac(String aor) {
+    /**
+     * A caller (RFC 3261 UAC) calling {@code target} at the gateway, To {@code aor}, with an audio offer, hanging up
+     * once answered.
+     */
+    private static String uac(String target, String aor) {
+        return """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="caller">
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Bob" <sip:bob@example.org>;tag=[call_number]
+                To: <sip:%2$s>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Contact: <sip:bob@[local_ip]:[local_port];transport=[transport]>
+                Max-Forwards: 70
+                Content-Type: application/sdp
+                Content-Length: [len]
+
+                v=0
+                o=bob 1 1 IN IP4 [local_ip]
+                s=-
+                c=IN IP4 [local_ip]
+                t=0 0
+                m=audio [media_port] RTP/AVP 0
+                a=rtpmap:0 PCMU/8000
+                a=sendrecv
+
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180"/>
+                  <recv response="200"/>
+                  <send><![CDATA[
+
+                ACK sip:%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Bob" <sip:bob@example.org>;tag=[call_number]
+                To: <sip:%2$s>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: 1 ACK
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <pause milliseconds="500"/>
+                  <send retrans="500"><![CDATA[
+
+                BYE sip:%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Bob" <sip:bob@example.org>;tag=[call_number]
+                To: <sip:%2$s>[peer_tag_param]
+                Call-ID: [call_id]
+                CSeq: 2 BYE
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="200"/>
+                </scenario>
+                """.formatted(target, aor);
+    }
+
+    /** A call to {@code aor} at the gateway (routed there by X-Sylk-App) that must be refused with {@code status}. */
+    private static String refusedCall(String aor, int status) {
         return """
                 <?xml version="1.0" encoding="ISO-8859-1" ?>
                 <scenario name="caller">
@@ -437,12 +551,10 @@ class SylkRtcCallIT {
                 t=0 0
                 m=audio [media_port] RTP/AVP 0
                 a=rtpmap:0 PCMU/8000
-                a=sendrecv
 
                   ]]></send>
                   <recv response="100" optional="true"/>
-                  <recv response="180"/>
-                  <recv response="200"/>
+                  <recv response="%2$d"/>
                   <send><![CDATA[
 
                 ACK sip:%1$s SIP/2.0
@@ -455,21 +567,7 @@ class SylkRtcCallIT {
                 Content-Length: 0
 
                   ]]></send>
-                  <pause milliseconds="500"/>
-                  <send retrans="500"><![CDATA[
-
-                BYE sip:%1$s SIP/2.0
-                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-                From: "Bob" <sip:bob@example.org>;tag=[call_number]
-                To: <sip:%1$s>[peer_tag_param]
-                Call-ID: [call_id]
-                CSeq: 2 BYE
-                Max-Forwards: 70
-                Content-Length: 0
-
-                  ]]></send>
-                  <recv response="200"/>
                 </scenario>
-                """.formatted(aor);
+                """.formatted(aor, status);
     }
 }

@@ -46,8 +46,8 @@ final class ConnectionAccounts {
         if (prefixes != null && new HashSet<>(prefixes).size() != prefixes.size()) {
             throw new RequestError("Invalid value for 'incoming_header_prefixes' property (expected: unique items)");
         }
+        // no calls yet: they reach the connection once a registration proved the account is its own (spec §4.4)
         accounts.put(aor, new Account(aor, password, request.getDisplayName(), request.getUserAgent(), prefixes));
-        connection.gateway().incoming().added(aor, connection);
         LOG.info(() -> connection + ": added account " + aor);
     }
 
@@ -73,7 +73,9 @@ final class ConnectionAccounts {
             registration = registrar.registration(account, (state, reason) -> connection.later(() -> {
                 // a newer registration may have replaced this one meanwhile: only the current one reports
                 if (accounts.get(aor) == account) {
-                    account.authenticated(account.isAuthenticated() || "registered".equals(state));
+                    if ("registered".equals(state) && !account.isAuthenticated()) {
+                        authenticated(account);
+                    }
                     connection.send(new AccountEvent(aor, state, reason));
                 }
             }));
@@ -82,6 +84,17 @@ final class ConnectionAccounts {
         }
         account.registration(registration);
         registration.register();
+    }
+
+    /**
+     * The account's registrar accepted its credentials (spec §4.4 {@code auth_state}, §4.12): from now on, and for as
+     * long as the account stays on this connection, its incoming calls and events are offered here. Until then the
+     * account is only a name the client typed, which anyone can type (issue 11: the hijack of another's calls).
+     */
+    private void authenticated(Account account) {
+        account.authenticated(true);
+        connection.gateway().incoming().authenticated(account.aor(), connection);
+        LOG.info(() -> connection + ": account " + account.aor() + " authenticated by its registrar");
     }
 
     void unregister(String aor) throws RequestError {

@@ -164,7 +164,7 @@ final class ConnectionSessions {
         sessions.remove(session.id(), session);
     }
 
-    private static List<SipHeader> headers(List<SipHeader> headers) {
-        return headers == null ? List.of() : headers;
+    private List<SipHeader> headers(List<SipHeader> headers) {
+        return ClientHeaders.allowed(headers, connection);
     }
 }

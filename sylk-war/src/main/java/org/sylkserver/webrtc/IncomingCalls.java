@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Where incoming SIP calls meet the sylkRTC connections (spec §4.5.4): it knows which connections have which
- * account added, and offers each call to all of them. Thread-safe.
+ * Where incoming SIP calls meet the sylkRTC connections (spec §4.5.4): it knows on which connections each account is
+ * authenticated (a successful registration, spec §4.4 {@code auth_state}), and offers each call to all of them. A
+ * connection that only added the account gets nothing. Thread-safe.
  */
 public final class IncomingCalls {
 
@@ -37,8 +38,8 @@ public final class IncomingCalls {
         this.ringTimeout = ringTimeout;
     }
 
-    /** {@code connection} added account {@code aor}. */
-    void added(String aor, SylkRtcConnection connection) {
+    /** Account {@code aor} is authenticated on {@code connection}. */
+    void authenticated(String aor, SylkRtcConnection connection) {
         connections.computeIfAbsent(aor, key -> new CopyOnWriteArraySet<>()).add(connection);
     }
 
@@ -50,17 +51,12 @@ public final class IncomingCalls {
         });
     }
 
-    /** Whether some connection has {@code aor} added. */
-    public boolean hasAccount(String aor) {
-        return connections.containsKey(aor);
-    }
-
     /**
-     * Offers a call for {@code aor} to every connection that has the account and rings (180).
+     * Offers a call for {@code aor} to every connection where the account is authenticated and rings (180).
      *
      * @param declineCode the final response when nobody answers ({@code decline_code}, spec §8.3)
-     * @return where the call's SIP events go, or null when no connection has the account (the caller answers the
-     *         INVITE itself then)
+     * @return where the call's SIP events go, or null when no connection has the account authenticated (the caller
+     *         answers the INVITE itself then)
      */
     public SipCall.Listener offer(String aor, IncomingInvite invite, SipCall call, int declineCode) {
         List<SylkRtcConnection> targets = List.copyOf(connections.getOrDefault(aor, Set.of()));

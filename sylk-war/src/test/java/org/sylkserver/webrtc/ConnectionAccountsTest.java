@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sylkserver.webrtc.sip.CredentialRealms;
 import org.sylkserver.webrtc.sip.SipRegistration;
 
 /** account-add/-remove/-register/-unregister (spec §4.4, §4.5.2) over a connection, with a registrar stand-in. */
@@ -21,7 +22,7 @@ class ConnectionAccountsTest {
     private final List<Integer> registersSent = new ArrayList<>();
     private final List<SipRegistration> registrations = new ArrayList<>();
     private final Registrar registrar = (account, listener) -> {
-        SipRegistration registration = new SipRegistration(account.aor(), account.ha1(),
+        SipRegistration registration = new SipRegistration(account.aor(), account.ha1(), CredentialRealms.of(account.domain(), null),
                 new SipRegistration.RegisterChannel() {
                     @Override
                     public String requestUri() {

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.webrtc.api.SipHeader;
 import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.sip.CredentialRealms;
+import org.sylkserver.webrtc.sip.SipRegistration;
 
 /**
  * The session-* requests (spec §4.4, §4.5.3-4.5.7) and the session state machine (§4.16) over a connection, with a
@@ -190,6 +192,25 @@ class SessionsTest {
         return new RecordingCall("call-" + dialled.size() + "@gateway");
     };
 
+    /** Every registration made, in order; the test plays their registrar. */
+    private final List<SipRegistration> registrations = new CopyOnWriteArrayList<>();
+    private final Registrar registrar = (account, listener) -> {
+        SipRegistration registration = new SipRegistration(account.aor(), account.ha1(), CredentialRealms.of(account.domain(), null),
+                new SipRegistration.RegisterChannel() {
+                    @Override
+                    public String requestUri() {
+                        return "sip:" + account.domain();
+                    }
+
+                    @Override
+                    public void send(int expires, String authorization) {
+                        // the test answers with SipRegistration.response
+                    }
+                }, listener, timer);
+        registrations.add(registration);
+        return registration;
+    };
+
     private final GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
             Duration.ofSeconds(120), 603);
     private final Gateway gateway = gateway(Duration.ofSeconds(60));
@@ -197,8 +218,7 @@ class SessionsTest {
     private final SylkRtcConnection connection = connection(gateway, transport);
 
     private Gateway gateway(Duration ringTimeout) {
-        return new Gateway(config, Gateway.current().registrar(), calls, new IncomingCalls(timer, ringTimeout),
-                mediaFactory);
+        return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory);
     }
 
     private static SylkRtcConnection connection(Gateway gateway, SylkRtcConnectionTest.RecordingTransport transport) {
@@ -216,6 +236,19 @@ class SessionsTest {
 
     private void receive(String json) {
         receive(connection, json);
+    }
+
+    /**
+     * Alice added on {@code connection} and registered, her registrar answering {@code status} (spec §4.5.2); the
+     * transport emptied.
+     */
+    private void aliceRegisters(SylkRtcConnection on, SylkRtcConnectionTest.RecordingTransport sent, int status) {
+        receive(on, addAlice("t0"));
+        receive(on, "{\"sylkrtc\":\"account-register\",\"transaction\":\"r0\",\"account\":\"alice@example.com\"}");
+        registrations.get(registrations.size() - 1).response(status, status == 200 ? "OK" : "Forbidden", null, 600);
+        assertTrue(sent.sent.get(sent.sent.size() - 1).contains(status == 200 ? "\"registered\"" : "\"failed\""),
+                sent.sent.toString());
+        sent.sent.clear();
     }
 
     private static String addAlice(String transaction) {
@@ -483,24 +516,24 @@ class SessionsTest {
     void anIncomingCallRingsEveryConnectionAndTheFirstAnswerWins_spec_4_5_4() {
         SylkRtcConnectionTest.RecordingTransport other = new SylkRtcConnectionTest.RecordingTransport();
         SylkRtcConnection second = connection(gateway, other);
-        receive(addAlice("t0"));
-        receive(second, addAlice("t0"));
+        aliceRegisters(connection, transport, 200);
+        aliceRegisters(second, other, 200);
         RecordingCall call = new RecordingCall("8d1a2b3c@10.0.0.5");
         SipCall.Listener sipSide = gateway.incoming().offer("alice@example.com", invite(), call, 603);
         String incoming = "{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"incoming-session\","
                 + "\"session\":\"" + INCOMING_ID + "\",\"originator\":{\"uri\":\"bob@example.org\",\"display_name\":\"Bob\"},"
                 + "\"sdp\":\"browser-offer(sipoffer)\",\"call_id\":\"8d1a2b3c@10.0.0.5\",\"headers\":{\"X-Tenant\":\"acme\"}}";
-        assertEquals(List.of(ack("t0"), incoming), transport.sent);
-        assertEquals(List.of(ack("t0"), incoming), other.sent);
+        assertEquals(List.of(incoming), transport.sent);
+        assertEquals(List.of(incoming), other.sent);
         receive(request("session-answer", "t1", INCOMING_ID, ",\"sdp\":\"answer\""));
         sipSide.confirmed();
         watchers.get(0).up();
         assertEquals(List.of(state(INCOMING_ID, "accepted", ""), ack("t1"), state(INCOMING_ID, "established", "")),
-                transport.sent.subList(2, 5));
-        assertEquals(state(INCOMING_ID, "terminated", ",\"reason\":\"200 Call completed elsewhere\""), other.sent.get(2));
+                transport.sent.subList(1, 4));
+        assertEquals(state(INCOMING_ID, "terminated", ",\"reason\":\"200 Call completed elsewhere\""), other.sent.get(1));
         assertEquals(List.of("180", "200 sip-answer(answer)"), sip);
         receive(second, request("session-answer", "t2", INCOMING_ID, ",\"sdp\":\"answer\""));
-        assertEquals(error("t2", "Unknown session " + INCOMING_ID), other.sent.get(3));
+        assertEquals(error("t2", "Unknown session " + INCOMING_ID), other.sent.get(2));
     }
 
     /** spec §4.5.4: declined (decline_code) only once every connection declined. */
@@ -508,28 +541,28 @@ class SessionsTest {
     void anIncomingCallIsDeclinedWhenEveryConnectionDeclines_spec_4_5_4() {
         SylkRtcConnectionTest.RecordingTransport other = new SylkRtcConnectionTest.RecordingTransport();
         SylkRtcConnection second = connection(gateway, other);
-        receive(addAlice("t0"));
-        receive(second, addAlice("t0"));
+        aliceRegisters(connection, transport, 200);
+        aliceRegisters(second, other, 200);
         gateway.incoming().offer("alice@example.com", invite(), new RecordingCall("8d1a2b3c@10.0.0.5"), 603);
         receive(request("session-terminate", "t1", INCOMING_ID, ""));
         assertEquals(List.of("180"), sip);
         second.onClose(1001, "gone");
         assertEquals(List.of("180", "decline 603"), sip);
         assertEquals(List.of(state(INCOMING_ID, "terminated", ",\"reason\":\"603 Decline\""), ack("t1")),
-                transport.sent.subList(2, 4));
+                transport.sent.subList(1, 3));
     }
 
     /** spec §4.5.4: the caller cancels: terminated and a missed-session event. */
     @Test
     void aCancelledIncomingCallIsMissed_spec_4_5_4() {
-        receive(addAlice("t0"));
+        aliceRegisters(connection, transport, 200);
         SipCall.Listener sipSide = gateway.incoming().offer("alice@example.com", invite(),
                 new RecordingCall("8d1a2b3c@10.0.0.5"), 603);
         sipSide.cancelled();
         assertEquals(List.of(state(INCOMING_ID, "terminated", ",\"reason\":\"487 Request Terminated\""),
                 "{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"missed-session\","
                         + "\"originator\":{\"uri\":\"bob@example.org\",\"display_name\":\"Bob\"}}"),
-                transport.sent.subList(2, 4));
+                transport.sent.subList(1, 3));
     }
 
     /** A call nobody answers in time is declined with decline_code and reported as missed. */
@@ -538,13 +571,62 @@ class SessionsTest {
         Gateway quick = gateway(Duration.ofMillis(50));
         SylkRtcConnectionTest.RecordingTransport client = new SylkRtcConnectionTest.RecordingTransport();
         SylkRtcConnection alice = connection(quick, client);
-        receive(alice, addAlice("t0"));
+        aliceRegisters(alice, client, 200);
         quick.incoming().offer("alice@example.com", invite(), new RecordingCall("8d1a2b3c@10.0.0.5"), 603);
         // the single timer thread runs its tasks in time order: once this one ran, the timeout has fired
         timer.schedule(() -> { }, 100, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
         assertEquals(List.of("180", "decline 603"), sip);
-        assertEquals(state(INCOMING_ID, "terminated", ",\"reason\":\"603 Decline\""), client.sent.get(2));
-        assertTrue(client.sent.get(3).contains("\"event\":\"missed-session\""), client.sent.get(3));
+        assertEquals(state(INCOMING_ID, "terminated", ",\"reason\":\"603 Decline\""), client.sent.get(1));
+        assertTrue(client.sent.get(2).contains("\"event\":\"missed-session\""), client.sent.get(2));
+    }
+
+    /**
+     * Issue 11, the hijack: a second connection adds the same account (any password) and registers with a wrong one,
+     * a third only adds it; neither sees the call, which rings only where the account's registrar accepted the
+     * credentials (spec §4.4 auth_state). With only the two of them, the call is not offered at all.
+     */
+    @Test
+    void onlyConnectionsWhereTheAccountIsAuthenticatedGetItsCalls_issue11() {
+        SylkRtcConnectionTest.RecordingTransport failedSent = new SylkRtcConnectionTest.RecordingTransport();
+        SylkRtcConnection failed = connection(gateway, failedSent);
+        SylkRtcConnectionTest.RecordingTransport addedSent = new SylkRtcConnectionTest.RecordingTransport();
+        SylkRtcConnection added = connection(gateway, addedSent);
+        aliceRegisters(failed, failedSent, 403);
+        receive(added, addAlice("t0"));
+        addedSent.sent.clear();
+        assertEquals(null, gateway.incoming().offer("alice@example.com", invite(), new RecordingCall("c1@10.0.0.5"),
+                603), "nobody may take alice's calls");
+        aliceRegisters(connection, transport, 200);
+        gateway.incoming().offer("alice@example.com", invite(), new RecordingCall("8d1a2b3c@10.0.0.5"), 603);
+        assertTrue(transport.sent.get(0).contains("\"event\":\"incoming-session\""), transport.sent.toString());
+        assertEquals(List.of(), failedSent.sent);
+        assertEquals(List.of(), addedSent.sent);
+    }
+
+    /**
+     * Issue 11: a client's extra headers (spec §4.4 {@code headers}) are X- headers and a few descriptive ones; identity
+     * and routing headers, X-Sylk-* (SylkServer's own routing, spec §2.2), bad names and values with a CR LF (a header
+     * smuggled in) are dropped, and the call goes on without them.
+     */
+    @Test
+    void onlyApplicationHeadersOfTheClientReachSip_issue11() {
+        receive(addAlice("t0"));
+        String[][] headers = {{"From", "<sip:ceo@example.com>"}, {"P-Asserted-Identity", "<sip:ceo@example.com>"},
+                {"p-preferred-identity", "<sip:ceo@example.com>"}, {"Contact", "<sip:evil@192.0.2.66>"},
+                {"Via", "SIP/2.0/UDP 192.0.2.66"}, {"Route", "<sip:192.0.2.66;lr>"}, {"Call-ID", "x"},
+                {"CSeq", "1 INVITE"}, {"Authorization", "Digest x"}, {"To", "<sip:x@example.com>"},
+                {"X-Sylk-App", "conference"}, {"X-Bad", "1\\r\\nFrom: <sip:ceo@example.com>"}, {"X Bad", "1"},
+                {"X-Campaign", "42"}, {"Subject", "hello"}};
+        StringBuilder json = new StringBuilder();
+        for (String[] header : headers) {
+            json.append(json.length() == 0 ? "" : ",").append("{\"name\":\"").append(header[0])
+                    .append("\",\"value\":\"").append(header[1]).append("\"}");
+        }
+        receive("{\"sylkrtc\":\"session-create\",\"transaction\":\"t1\",\"account\":\"alice@example.com\","
+                + "\"session\":\"s1\",\"uri\":\"sip:bob@example.org\",\"sdp\":\"offer\",\"headers\":[" + json + "]}");
+        assertEquals(List.of("INVITE bob@example.org from alice@example.com sip-offer(offer) X-Campaign: 42"
+                + " Subject: hello"), sip);
+        assertEquals(ack("t1"), transport.sent.get(transport.sent.size() - 1));
     }
 
     /** No connection has the account: the SIP side answers the INVITE itself. */

@@ -94,6 +94,7 @@ public class ConferenceServlet extends SylkSipServlet {
         java.nio.file.Path files = settings.fileTransferDir(SylkRuntime.get().config().server().spoolDir());
         new RoomFiles(files.getParent(), files.getFileName().toString()).delete(); // spec §3.1: none survive a restart
         Room.filesRoot(files);
+        Room.pinAttempts(new PinAttempts(settings.pinFailuresPerMinute()));
         fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "conference-file-timers");
             t.setDaemon(true);
@@ -173,6 +174,20 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         ChatMedia chat = msrp == null ? null : ChatMedia.find(offer, msrpProto);
         boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
+        if (settings.pin(room).isPresent()) {
+            // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
+            if (!audioOffered && !participantOf(room, caller)) {
+                log.info(() -> caller + " may not use PIN room " + room + " without audio before typing its PIN");
+                reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Required: Join With Audio First");
+                return;
+            }
+            if (audioOffered && !Room.mayTryPin(request.getRemoteAddr())) {
+                log.info(() -> caller + " may not try the PIN of room " + room + ": too many wrong PINs from "
+                        + request.getRemoteAddr());
+                reply(request, SipServletResponse.SC_FORBIDDEN, "Too Many Wrong PINs");
+                return;
+            }
+        }
         if (msrp != null && chat == null && !audioOffered) {
             FileMedia file;
             try {
@@ -235,6 +250,7 @@ public class ConferenceServlet extends SylkSipServlet {
         Participant participant = new Participant(request.getCallId(), caller, from.getDisplayName(),
                 contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), endpoint);
         created[0] = participant;
+        participant.source = request.getRemoteAddr();
         participant.session = request.getSession();
         if (chat != null) {
             chatStream = openChat(caller, from.getDisplayName(), chat, participant);
@@ -383,7 +399,7 @@ public class ConferenceServlet extends SylkSipServlet {
         ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
         java.util.Map<String, Participant> recipients = new java.util.LinkedHashMap<>();
         for (Participant p : room.participants()) {
-            if (!p.uri.equals(uploader)) {
+            if (!p.uri.equals(uploader) && room.admitted(p)) {
                 recipients.putIfAbsent(p.uri, p);
             }
         }
@@ -830,6 +846,11 @@ public class ConferenceServlet extends SylkSipServlet {
                 reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
                 return;
             }
+            if (settings.pin(roomName).isPresent() && !participantOf(roomName, subscriber)) {
+                log.info(() -> subscriber + " may not follow PIN room " + roomName + ": not in it past its PIN");
+                reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Room: Participants Only");
+                return;
+            }
         }
         Room room = roomName == null ? null : Room.find(roomName);
         if (room == null) {
@@ -850,6 +871,12 @@ public class ConferenceServlet extends SylkSipServlet {
         }
     }
 
+    /** Whether {@code uri} is in room {@code room} now, past its PIN if it has one. */
+    private static boolean participantOf(String room, String uri) {
+        Room existing = Room.find(room);
+        return existing != null && existing.admits(uri);
+    }
+
     private static String eventPackage(String event) {
         if (event == null) {
             return null;
@@ -862,7 +889,8 @@ public class ConferenceServlet extends SylkSipServlet {
      * RFC 4579 §5.5 and §5.11 (spec §3.9): an out-of-dialog REFER to the room asks the focus to dial the Refer-To
      * target in (method INVITE, the default) or to hang up on it (method BYE); progress goes back in
      * {@code message/sipfrag} NOTIFYs (RFC 3515 §2.4.5). Inside a participant's dialog it is refused as in the
-     * original.
+     * original; from anyone who is not a participant of the room (past its PIN) with 403, as are a removal by a
+     * non-moderator and a dial-out outside {@code dial_out_domains} when conference.ini sets them (issue 11).
      */
     @Override
     protected void doRefer(SipServletRequest request) throws IOException {
@@ -912,13 +940,35 @@ public class ConferenceServlet extends SylkSipServlet {
             reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Method " + method + " not supported");
             return;
         }
+        // issue 11: a REFER speaks for the room, so only its participants may send one (any of them, as the original's
+        // clients use it); the options of conference.ini may narrow what they may ask
+        Room existing = Room.find(room);
+        if (existing == null || !existing.admits(referrer)) {
+            log.info(() -> "REFER from " + referrer + " refused: not a participant of room " + room);
+            reply(request, SipServletResponse.SC_FORBIDDEN, "Only Participants May Refer");
+            return;
+        }
+        String targetUser = AccessList.bare(target.toString());
+        try {
+            if (method.equals("BYE") && !settings.mayRemove(room, referrer, targetUser)) {
+                log.info(() -> "REFER from " + referrer + " to remove " + targetUser + " refused: not a moderator");
+                reply(request, SipServletResponse.SC_FORBIDDEN, "Only Moderators May Remove Participants");
+                return;
+            }
+        } catch (ConfigException e) {
+            reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
+            return;
+        }
+        if (method.equals("INVITE") && !settings.mayDialOut(target.getHost())) {
+            log.info(() -> "REFER from " + referrer + " to call " + targetUser + " refused: not in dial_out_domains");
+            reply(request, SipServletResponse.SC_FORBIDDEN, "Dial-Out Target Not Allowed");
+            return;
+        }
         request.createResponse(SipServletResponse.SC_ACCEPTED).send();
         SipSession referSession = request.getSession();
-        Room existing = Room.find(room);
-        String targetUser = AccessList.bare(target.toString());
         if (method.equals("BYE")) {
             int removed = 0;
-            for (Participant p : existing == null ? List.<Participant>of() : existing.participants()) {
+            for (Participant p : existing.participants()) {
                 if (p.uri.equals(targetUser)) {
                     ConferenceCall call = (ConferenceCall) p.session.getApplicationSession()
                             .getAttribute(ConferenceListener.CALL);
@@ -931,10 +981,6 @@ public class ConferenceServlet extends SylkSipServlet {
             int count = removed;
             log.info(() -> referrer + " removed " + targetUser + " from room " + room + " (" + count + " sessions)");
             sipfrag(referSession, count > 0 ? "SIP/2.0 200 OK" : "SIP/2.0 404 Not Found", true);
-            return;
-        }
-        if (existing == null) {
-            sipfrag(referSession, "SIP/2.0 500 Room does not exist", true);
             return;
         }
         dialOut(room, referrer, request, target, referSession);

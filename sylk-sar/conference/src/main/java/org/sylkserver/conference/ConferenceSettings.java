@@ -36,6 +36,8 @@ final class ConferenceSettings {
     private final int historySize;
     private final long maxFileSize;
     private final Duration screenSharingIdleTimeout;
+    private final int pinFailuresPerMinute;
+    private final List<String> dialOutDomains;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
         this.file = file;
@@ -54,6 +56,9 @@ final class ConferenceSettings {
         if (screenSharingIdleTimeout.isZero()) {
             throw conference.error("screensharing_idle_timeout", "0", "must be more than 0 seconds");
         }
+        this.pinFailuresPerMinute = conference.integer("pin_failures_per_minute", 5, 0, 1000);
+        this.dialOutDomains = conference.list("dial_out_domains", List.of("*")).stream()
+                .map(domain -> domain.strip().toLowerCase(Locale.ROOT)).filter(domain -> !domain.isEmpty()).toList();
         for (String room : ini.sectionNames()) {
             if (!room.equals("Conference")) {
                 accessList(ini, room);
@@ -209,6 +214,45 @@ final class ConferenceSettings {
             throw section.error("pin", pin, "must be 1 to 16 digits");
         }
         return java.util.Optional.of(pin);
+    }
+
+    /**
+     * {@code pin_failures_per_minute} (ours, issue 11): wrong PINs one source address may type within a minute before
+     * its calls to PIN rooms are refused (default 5; 0: no limit).
+     */
+    int pinFailuresPerMinute() {
+        return pinFailuresPerMinute;
+    }
+
+    /**
+     * Whether a REFER may make the room call {@code host} ({@code dial_out_domains}, ours, issue 11: the domains the
+     * focus dials out to on a participant's behalf; default {@code *}, any, as the original). Without a limit the
+     * room calls whatever a participant names, anywhere, from the server's address.
+     */
+    boolean mayDialOut(String host) {
+        return dialOutDomains.contains("*") || dialOutDomains.contains(host.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether {@code referrer}, a participant of {@code room}, may have {@code target} removed (REFER with
+     * {@code method=BYE}, spec §3.9). Anyone may leave; removing others is for everyone, as the original's clients use
+     * it, unless {@code moderators} (ours, issue 11; the room's section, else {@code [Conference]}; items as in
+     * {@code allow}: {@code user@domain}, {@code domain} or {@code all}) names who may: the spec knows no moderator, so
+     * the operator says who is one. Read from the file now, like the access lists.
+     */
+    boolean mayRemove(String room, String referrer, String target) throws ConfigException {
+        if (referrer.equals(target)) {
+            return true;
+        }
+        IniFile current = Files.exists(file) ? IniFile.read(file) : ini;
+        SectionReader global = new SectionReader(current, "Conference");
+        List<String> moderators = global.list("moderators", List.of());
+        if (current.sectionNames().contains(room)) {
+            moderators = new SectionReader(current, room).list("moderators", moderators);
+        }
+        List<String> items = moderators.stream().map(item -> item.strip().toLowerCase(Locale.ROOT))
+                .filter(item -> !item.isEmpty()).toList();
+        return items.isEmpty() || new AccessList(false, items, List.of("none")).allows(referrer);
     }
 
     /** The access list of {@code room}, read from the file now (its section's options, else the defaults). */

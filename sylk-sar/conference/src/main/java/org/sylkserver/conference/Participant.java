@@ -14,6 +14,8 @@ import org.sylkserver.media.mixer.Member;
 final class Participant {
 
     final String callId;
+    /** The IP address the caller's INVITE came from (its PIN attempts count there), or null for a call we placed. */
+    volatile String source;
     /** {@code user@host} of the caller (From), lower case. */
     final String uri;
     final String displayName;

@@ -75,6 +75,19 @@ final class Room {
         log.info(() -> "room " + name + " created");
     }
 
+    /** Wrong PINs by source address, across rooms ({@code pin_failures_per_minute}). */
+    private static volatile PinAttempts pinAttempts = new PinAttempts(5);
+
+    /** Counts wrong PINs from now on with {@code attempts}. */
+    static void pinAttempts(PinAttempts attempts) {
+        pinAttempts = attempts;
+    }
+
+    /** Whether a caller from {@code source} may try a PIN now (issue 11: PIN attempts limited per source). */
+    static boolean mayTryPin(String source) {
+        return pinAttempts.allows(source);
+    }
+
     /** Where rooms created from now on keep their files ({@code file_transfer_dir}). */
     static void filesRoot(java.nio.file.Path root) {
         filesRoot = root;
@@ -112,6 +125,10 @@ final class Room {
         long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri)).distinct()
                 .count();
         boolean sameUserHere = participants.stream().anyMatch(p -> p.uri.equals(participant.uri));
+        if (pin != null && participant.endpoint == null && admits(participant.uri)) {
+            // a session without audio cannot type the PIN: the servlet lets it in only for a user who typed it already
+            participant.pinAccepted = true;
+        }
         participants.add(participant);
         participant.room = name;
         ChatStream stream = participant.chat;
@@ -120,7 +137,7 @@ final class Room {
                     : participant.endpoint != null ? "audio" : "chat";
             chat.status(identity(participant) + " has joined the room with " + types, stream);
         }
-        if (stream != null) {
+        if (stream != null && admitted(participant)) {
             startChat(participant, stream, (int) others);
         }
         if (participant.endpoint == null) {
@@ -131,6 +148,19 @@ final class Room {
         joinMixer(participant, payloadType, codecs, true, (int) others);
         log.info(() -> participant + " joined room " + name + " (" + participants.size() + " sessions, "
                 + others + " other users" + (sameUserHere ? ", same user again" : "") + ")");
+    }
+
+    /**
+     * Whether {@code participant} has the room: it has no PIN, or the participant typed it (issue 11: before that the
+     * room's chat, history, files and conference-info stay closed to it, whatever its streams).
+     */
+    synchronized boolean admitted(Participant participant) {
+        return pin == null || participant.pinAccepted;
+    }
+
+    /** Whether {@code uri} ({@code user@host}) is in the room now, past its PIN if it has one. */
+    synchronized boolean admits(String uri) {
+        return participants.stream().anyMatch(p -> p.uri.equals(uri) && !p.left && admitted(p));
     }
 
     private void startChat(Participant participant, ChatStream stream, int others) {
@@ -167,7 +197,9 @@ final class Room {
     void addChat(Participant participant, ChatStream stream) {
         synchronized (this) {
             participant.chat = stream;
-            startChat(participant, stream, othersThan(participant));
+            if (admitted(participant)) {
+                startChat(participant, stream, othersThan(participant));
+            }
         }
         log.info(() -> participant + " added chat in room " + name);
         notifySubscribers();
@@ -241,12 +273,17 @@ final class Room {
             long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri))
                     .distinct().count();
             log.info(() -> participant + ": PIN accepted for room " + name);
+            if (participant.chat != null) {
+                startChat(participant, participant.chat, (int) others);
+            }
             List<short[]> pieces = new java.util.ArrayList<>(List.of(Sounds.get("co_right_pin"), Sounds.pause(300)));
             pieces.addAll(Sounds.welcome(true, (int) others));
             member.play(Prompt.once(pieces, () -> connected(participant)));
-        } else if (++participant.pinFailures >= PIN_ATTEMPTS) {
+        } else if (!mayTryAgain(participant)) {
             participant.pinPending = false;
-            log.info(() -> participant + ": wrong PIN " + PIN_ATTEMPTS + " times for room " + name + ", refused");
+            int failures = participant.pinFailures;
+            log.info(() -> participant + ": wrong PIN " + failures + " times for room " + name + ", refused"
+                    + (failures < PIN_ATTEMPTS ? " (too many wrong PINs from " + participant.source + ")" : ""));
             member.play(Prompt.once(Sounds.get("co_pin_refused"), participant.hangUp));
         } else {
             int failures = participant.pinFailures;
@@ -254,6 +291,16 @@ final class Room {
             member.play(Prompt.once(List.of(Sounds.get("co_wrong_pin"), Sounds.pause(300), Sounds.get("co_enter_pin")),
                     () -> { }));
         }
+    }
+
+    /**
+     * Counts a wrong PIN of {@code participant}, in its call and at its source address; whether it may try again
+     * ({@value #PIN_ATTEMPTS} per call, {@code pin_failures_per_minute} per address).
+     */
+    private static boolean mayTryAgain(Participant participant) {
+        participant.pinFailures++;
+        pinAttempts.failed(participant.source);
+        return participant.pinFailures < PIN_ATTEMPTS && pinAttempts.allows(participant.source);
     }
 
     /** {@code Display Name <user@host>} or {@code user@host} (spec §3.3). */

@@ -1,6 +1,7 @@
 package org.sylkserver.conference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.core.config.ConfigException;
 
-/** The screen sharing options of conference.ini (spec §8.2). */
+/** Options of conference.ini (spec §8.2) and ours. */
 class ConferenceSettingsTest {
 
     @TempDir
@@ -36,5 +37,37 @@ class ConferenceSettingsTest {
         Files.writeString(config.resolve("conference.ini"), "[Conference]\nscreensharing_idle_timeout = 0\n");
         ConfigException zero = assertThrows(ConfigException.class, () -> ConferenceSettings.load(config));
         assertTrue(zero.getMessage().contains("screensharing_idle_timeout"), zero.getMessage());
+    }
+
+    /**
+     * Issue 11: REFER options, off by default (spec §3.9: any participant adds anyone, removes anyone): with
+     * {@code dial_out_domains} the room calls only those domains; with {@code moderators} (global, or the room's own)
+     * only they remove others, while anyone may remove itself.
+     */
+    @Test
+    void referOptionsAreOffByDefault_spec3_9() throws Exception {
+        ConferenceSettings open = ConferenceSettings.load(config);
+        assertTrue(open.mayDialOut("anywhere.example.org"));
+        assertTrue(open.mayRemove("room@example.com", "bob@example.com", "alice@example.com"));
+        assertEquals(5, open.pinFailuresPerMinute());
+    }
+
+    @Test
+    void dialOutDomainsAndModeratorsNarrowTheRefers() throws Exception {
+        Files.writeString(config.resolve("conference.ini"), String.join("\n", "[Conference]",
+                "dial_out_domains = example.com, Example.NET", "moderators = boss@example.com", "pin_failures_per_minute = 0",
+                "[board@example.com]", "moderators = chair@example.com, example.org", ""));
+        ConferenceSettings settings = ConferenceSettings.load(config);
+        assertTrue(settings.mayDialOut("EXAMPLE.com"));
+        assertTrue(settings.mayDialOut("example.net"));
+        assertFalse(settings.mayDialOut("attacker.example.org"));
+        assertTrue(settings.mayRemove("room@example.com", "boss@example.com", "alice@example.com"));
+        assertFalse(settings.mayRemove("room@example.com", "bob@example.com", "alice@example.com"));
+        assertTrue(settings.mayRemove("room@example.com", "bob@example.com", "bob@example.com"), "leaving is free");
+        assertFalse(settings.mayRemove("board@example.com", "boss@example.com", "alice@example.com"),
+                "the room's own list replaces the global one");
+        assertTrue(settings.mayRemove("board@example.com", "chair@example.com", "alice@example.com"));
+        assertTrue(settings.mayRemove("board@example.com", "anyone@example.org", "alice@example.com"));
+        assertEquals(0, settings.pinFailuresPerMinute());
     }
 }

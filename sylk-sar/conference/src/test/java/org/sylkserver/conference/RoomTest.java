@@ -183,4 +183,60 @@ class RoomTest {
         Room.leave(bob, "chat@example.com");
         assertNull(Room.find("chat@example.com"));
     }
+
+    /**
+     * Issue 11: in a PIN room the chat of a caller (welcome, history, messages) starts only once it typed the PIN; a
+     * later session of the same user without audio (it cannot type a PIN) is admitted for the PIN typed.
+     */
+    @Test
+    void nothingOfAPinRoomBeforeThePin_issue11() throws Exception {
+        Participant alice = participant("alice@example.com");
+        alice.chat = new ChatStream("alice@example.com", "", java.util.List.of());
+        Room room = join("locked@example.com", alice);
+        assertNull(alice.chat.chatSwitch, "no chat before the PIN");
+        assertFalse(room.admits("alice@example.com"));
+        room.digit(alice, '4');
+        room.digit(alice, '2');
+        assertSame(room.chat, alice.chat.chatSwitch, "the chat starts with the right PIN");
+        assertTrue(room.admits("alice@example.com"));
+        Participant chatOnly = new Participant("c2", "alice@example.com", null, "sip:alice@example.com", null);
+        chatOnly.chat = new ChatStream("alice@example.com", "", java.util.List.of());
+        Room.join("locked@example.com", clock, settings, chatOnly, -1, null);
+        assertSame(room.chat, chatOnly.chat.chatSwitch);
+        Participant bob = participant("bob@example.com");
+        join("locked@example.com", bob);
+        ChatStream added = new ChatStream("bob@example.com", "", java.util.List.of());
+        room.addChat(bob, added);
+        assertNull(added.chatSwitch, "chat added by re-INVITE waits for the PIN too");
+        assertFalse(room.admitted(bob));
+        Room.leave(bob, "locked@example.com");
+        Room.leave(chatOnly, "locked@example.com");
+        Room.leave(alice, "locked@example.com");
+    }
+
+    /** Issue 11: wrong PINs count per source address too; over the limit a call is refused at once. */
+    @Test
+    void wrongPinsAreLimitedPerSourceAddress_issue11() throws Exception {
+        Room.pinAttempts(new PinAttempts(2));
+        try {
+            Participant eve = participant("eve@example.com");
+            eve.source = "192.0.2.66";
+            CountDownLatch hungUp = new CountDownLatch(1);
+            eve.hangUp = hungUp::countDown;
+            Room room = join("locked@example.com", eve);
+            room.digit(eve, '1');
+            room.digit(eve, '1');
+            assertTrue(eve.pinPending, "one wrong PIN: try again");
+            assertTrue(Room.mayTryPin("192.0.2.66"));
+            room.digit(eve, '2');
+            room.digit(eve, '2');
+            assertFalse(eve.pinPending, "refused after 2 wrong PINs from the address, before the 3 of a call");
+            assertFalse(Room.mayTryPin("192.0.2.66"));
+            assertTrue(Room.mayTryPin("192.0.2.67"));
+            assertTrue(hungUp.await(10, TimeUnit.SECONDS));
+            Room.leave(eve, "locked@example.com");
+        } finally {
+            Room.pinAttempts(new PinAttempts(5));
+        }
+    }
 }

@@ -31,8 +31,8 @@ import org.sylkserver.webrtc.api.SipIdentity;
  * loader and application session space, with the sylkRTC WebSocket endpoint: this is the converged archive.
  * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use;
  * it takes the responses to the registrations they make, and carries the SIP side of their calls
- * ({@link ServletCall}): an initial INVITE for a registered account's Contact (or, failing that, for an account some
- * connection has added, by its To) is offered to the connections (spec §4.5.4); the requests and responses of
+ * ({@link ServletCall}): an initial INVITE for a registered account's Contact is offered to the connections where the
+ * account is authenticated (spec §4.5.4), any other gets 480; the requests and responses of
  * every call's dialog go to its {@link ServletCall}.
  */
 public class GatewaySipServlet extends SylkSipServlet {
@@ -107,7 +107,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             return;
         }
         Gateway gateway = Gateway.current();
-        String aor = calledAccount(request, gateway.incoming());
+        String aor = calledAccount(request);
         if (aor == null) {
             reply(request, 480, "Temporarily Unavailable");
             return;
@@ -135,22 +135,12 @@ public class GatewaySipServlet extends SylkSipServlet {
     }
 
     /**
-     * The account an initial INVITE is for: the one whose registered Contact it was sent to, else the AOR of its To
-     * when a connection has that account added (a proxy may fork calls to the gateway's address as it does
-     * MESSAGEs, spec §4.8.2).
+     * The account an initial INVITE is for: the one whose registered Contact it was sent to, or null. Only the
+     * Contact counts: the To of a request is whatever the caller wrote, and a call to an account's AOR that did not
+     * come through its registrar must not reach whoever typed that AOR into {@code account-add} (issue 11).
      */
-    private String calledAccount(SipServletRequest request, IncomingCalls incoming) {
-        if (request.getRequestURI() instanceof SipURI target) {
-            String account = registrar.accountOfContact(target.getUser());
-            if (account != null) {
-                return account;
-            }
-        }
-        if (request.getTo().getURI() instanceof SipURI to && to.getUser() != null) {
-            String aor = to.getUser() + "@" + to.getHost();
-            return incoming.hasAccount(aor) ? aor : null;
-        }
-        return null;
+    private String calledAccount(SipServletRequest request) {
+        return request.getRequestURI() instanceof SipURI target ? registrar.accountOfContact(target.getUser()) : null;
     }
 
     @Override

@@ -39,6 +39,8 @@ final class ServletCall implements SipCall {
     private static final Logger LOG = Logger.getLogger("webrtcgateway.sip");
 
     private final Account account;
+    /** Whose challenges the account's credentials answer; null for calls we received. */
+    private final CredentialRealms realms;
     private final List<SipHeader> extraHeaders;
     private final boolean outgoing;
     private SipCall.Listener listener;
@@ -51,25 +53,27 @@ final class ServletCall implements SipCall {
     private boolean over;
     private boolean challenged;
 
-    private ServletCall(SipServletRequest invite, Account account, List<SipHeader> extraHeaders, boolean outgoing) {
+    private ServletCall(SipServletRequest invite, Account account, CredentialRealms realms,
+                        List<SipHeader> extraHeaders, boolean outgoing) {
         this.invite = invite;
         this.account = account;
+        this.realms = realms;
         this.extraHeaders = extraHeaders;
         this.outgoing = outgoing;
         invite.getSession().setAttribute(CALL, this);
     }
 
-    /** Our INVITE for {@code account}, not sent yet. */
-    static ServletCall outgoing(SipServletRequest invite, Account account, List<SipHeader> headers,
-                                SipCall.Listener listener) {
-        ServletCall call = new ServletCall(invite, account, headers, true);
+    /** Our INVITE for {@code account}, not sent yet; challenges from {@code realms} only are answered. */
+    static ServletCall outgoing(SipServletRequest invite, Account account, CredentialRealms realms,
+                                List<SipHeader> headers, SipCall.Listener listener) {
+        ServletCall call = new ServletCall(invite, account, realms, headers, true);
         call.listener = listener;
         return call;
     }
 
     /** An INVITE we received; {@link #listen} before anything of the dialog can reach it. */
     static ServletCall incoming(SipServletRequest invite) {
-        return new ServletCall(invite, null, List.of(), false);
+        return new ServletCall(invite, null, null, List.of(), false);
     }
 
     synchronized void listen(SipCall.Listener value) {
@@ -332,12 +336,17 @@ final class ServletCall implements SipCall {
      * RFC 3261 §22.2, §22.3: puts on {@code request} the credentials answering the challenge of {@code challenged}
      * (401: Authorization, 407: Proxy-Authorization), made from the account's HA1.
      *
-     * @throws IllegalArgumentException the challenge is not a digest we can answer
+     * @throws IllegalArgumentException the challenge is not a digest we can answer, or comes from a realm that gets
+     *                                  no credentials ({@link CredentialRealms})
      */
     private void authorize(SipServletRequest request, SipServletResponse challenged) {
         boolean proxy = challenged.getStatus() == 407;
         DigestChallenge challenge = DigestChallenge.parse(challenged.getHeader(proxy ? "Proxy-Authenticate"
                 : "WWW-Authenticate"));
+        if (!realms.allows(challenge.realm())) {
+            throw new IllegalArgumentException("realm \"" + challenge.realm() + "\" is neither the account's domain nor"
+                    + " the outbound proxy's: no credentials sent");
+        }
         byte[] cnonce = new byte[8];
         RANDOM.nextBytes(cnonce);
         request.setHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(account.user(),

@@ -53,7 +53,8 @@ public final class ServletCalls implements SipCalls {
             if (proxy != null) {
                 proxy.route(factory, invite);
             }
-            ServletCall call = ServletCall.outgoing(invite, account, headers, listener);
+            ServletCall call = ServletCall.outgoing(invite, account, CredentialRealms.of(account.domain(), proxy),
+                    headers, listener);
             call.send();
             return call;
         } catch (ServletParseException | IllegalArgumentException | IllegalStateException e) {

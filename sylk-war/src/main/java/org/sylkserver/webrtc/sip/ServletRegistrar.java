@@ -65,7 +65,8 @@ public final class ServletRegistrar implements Registrar {
     @Override
     public SipRegistration registration(Account account, SipRegistration.Listener listener) {
         Channel channel = new Channel(account);
-        SipRegistration registration = new SipRegistration(account.aor(), account.ha1(), channel, listener, timer);
+        SipRegistration registration = new SipRegistration(account.aor(), account.ha1(),
+                CredentialRealms.of(account.domain(), proxy), channel, listener, timer);
         channel.registration = registration;
         return registration;
     }
@@ -176,6 +177,8 @@ public final class ServletRegistrar implements Registrar {
 
         @Override
         public void close() {
+            // a failed registration's Contact is bound nowhere: a request to it is no call for the account
+            contacts.remove(contactUser);
             SipSession last = session;
             session = null;
             if (last == null || !last.isValid()) {

@@ -67,6 +67,7 @@ public final class SipRegistration {
     private final String aor;
     private final String username;
     private final String ha1;
+    private final CredentialRealms realms;
     private final RegisterChannel channel;
     private final Listener listener;
     private final ScheduledExecutorService timer;
@@ -83,15 +84,17 @@ public final class SipRegistration {
     /**
      * @param aor      the account, {@code user@domain}
      * @param ha1      {@code MD5(user:realm:password)} from {@code account-add}
+     * @param realms   whose challenges are answered with credentials
      * @param channel  where the REGISTER requests go
      * @param listener told of state changes
      * @param timer    runs the refreshes
      */
-    public SipRegistration(String aor, String ha1, RegisterChannel channel, Listener listener,
+    public SipRegistration(String aor, String ha1, CredentialRealms realms, RegisterChannel channel, Listener listener,
                            ScheduledExecutorService timer) {
         this.aor = aor;
         this.username = aor.substring(0, aor.indexOf('@'));
         this.ha1 = ha1;
+        this.realms = realms;
         this.channel = channel;
         this.listener = listener;
         this.timer = timer;
@@ -172,6 +175,11 @@ public final class SipRegistration {
             parsed = DigestChallenge.parse(header);
         } catch (IllegalArgumentException e) {
             LOG.warning(() -> aor + ": cannot answer the registrar's challenge: " + e.getMessage());
+            return false;
+        }
+        if (!realms.allows(parsed.realm())) {
+            LOG.warning(() -> aor + ": no credentials for realm \"" + parsed.realm() + "\", neither the account's domain"
+                    + " nor the outbound proxy's: " + status + " " + reason);
             return false;
         }
         // a second challenge for the request that already answered one means the credentials are wrong, unless the

@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,8 @@ class SipRegistrationTest {
         }
     };
 
-    private final SipRegistration registration = new SipRegistration("alice@example.com", HA1, channel,
+    private final SipRegistration registration = new SipRegistration("alice@example.com", HA1,
+            new CredentialRealms("example.com", "proxy.example.net"), channel,
             (state, reason) -> events.add(reason == null ? state : state + ": " + reason), timer);
 
     @AfterEach
@@ -83,6 +85,27 @@ class SipRegistrationTest {
         assertEquals(SipRegistration.State.FAILED, registration.state());
         assertEquals(1, closed, "a failed registration lets its SIP session go");
         assertEquals(List.of("registering", "failed: 401 Unauthorized"), events);
+    }
+
+    /**
+     * Issue 11: credentials made from the HA1 go only to the account's realm (its domain) and the outbound proxy's; a
+     * challenge from any other realm fails the registration without an Authorization (RFC 3261 §22.2 leaves the
+     * choice to the UA).
+     */
+    @Test
+    void onlyTheAccountsRealmAndTheOutboundProxyGetCredentials_rfc3261_s22_2() {
+        registration.register();
+        registration.response(401, "Unauthorized", CHALLENGE.replace("example.com", "attacker.example.org"), -1);
+        assertEquals(List.of(new Sent(600, null)), sent);
+        assertEquals(List.of("registering", "failed: 401 Unauthorized"), events);
+        registration.register();
+        registration.response(407, "Proxy Authentication Required", CHALLENGE.replace("example.com",
+                "Proxy.Example.NET"), -1);
+        assertTrue(sent.get(2).authorization().contains("realm=\"Proxy.Example.NET\""), sent.toString());
+        CredentialRealms realms = new CredentialRealms("example.com", null);
+        assertTrue(realms.allows("EXAMPLE.com"));
+        assertFalse(realms.allows("example.com.attacker.org"));
+        assertFalse(realms.allows(null));
     }
 
     /** RFC 2617 §3.2.1: stale=true means the credentials were right: retry with the new nonce. */
