@@ -12,6 +12,7 @@ import java.util.List;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +32,7 @@ class ConferenceIT {
 
     /** conference.ini is read when the application is deployed: a short answer delay, one closed room. */
     @Deployment(testable = false)
-    static WebArchive conference() {
+    static EnterpriseArchive conference() {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
         try {
             Files.createDirectories(config.getParent());
@@ -49,7 +50,7 @@ class ConferenceIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Archives.conference();
+        return Archives.all();
     }
 
     @TempDir

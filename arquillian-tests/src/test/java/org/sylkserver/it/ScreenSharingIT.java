@@ -27,6 +27,7 @@ import javax.imageio.ImageIO;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class ScreenSharingIT {
 
     /** conference.ini is read when the application is deployed: sharing goes idle 2 s after the last frame. */
     @Deployment(testable = false)
-    static WebArchive conference() {
+    static EnterpriseArchive conference() {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
         try {
             Files.createDirectories(config.getParent());
@@ -54,7 +55,7 @@ class ScreenSharingIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Archives.conference();
+        return Archives.all();
     }
 
     @AfterAll

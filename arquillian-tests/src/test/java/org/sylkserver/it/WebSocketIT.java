@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,8 +31,8 @@ class WebSocketIT {
 
 
     @Deployment(testable = false)
-    static WebArchive gateway() {
-        return Archives.webrtcGateway();
+    static EnterpriseArchive gateway() {
+        return Archives.all();
     }
 
     @Test
