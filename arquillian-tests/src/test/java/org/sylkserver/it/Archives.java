@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 
 import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /** The real archives built by the other modules, as Arquillian deployments. */
@@ -12,6 +13,16 @@ public final class Archives {
     private static final Path ROOT = Path.of(System.getProperty("sylk.archives", ".."));
 
     private Archives() {
+    }
+
+    /**
+     * Every application the server ships, deployed together as {@code ./sylk-server} runs them (the container adapter
+     * deploys each web archive of this enterprise archive): end-to-end tests use this unless isolation is their
+     * point, since a test that deployed one archive hid a routing fault every user hit.
+     */
+    public static EnterpriseArchive all() {
+        return ShrinkWrap.create(EnterpriseArchive.class, "sylk-applications.ear")
+                .addAsModules(conference(), echo(), notFound(), webrtcGateway());
     }
 
     public static WebArchive echo() {

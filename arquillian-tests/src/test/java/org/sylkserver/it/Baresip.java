@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,13 @@ final class Baresip implements AutoCloseable {
     record Recording(short[] samples, int sampleRate) {
         double seconds() {
             return samples.length / (double) sampleRate;
+        }
+
+        /** {@code length} seconds of the recording from {@code fromSeconds} on (clamped to the recording). */
+        short[] window(double fromSeconds, double length) {
+            int from = (int) Math.max(0, Math.min(samples.length, Math.round(fromSeconds * sampleRate)));
+            int to = (int) Math.min(samples.length, from + Math.round(length * sampleRate));
+            return Arrays.copyOfRange(samples, from, to);
         }
 
         /** The samples after {@code skipSeconds}, to leave out the start of the call (codec and jitter settling). */

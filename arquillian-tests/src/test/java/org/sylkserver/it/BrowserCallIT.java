@@ -15,7 +15,7 @@ import javax.json.JsonObject;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +40,10 @@ class BrowserCallIT {
     private static final Pattern CONTACT = Pattern.compile("Contact: <sip:(sylkrtc-alice-[0-9a-f]+)@127\\.0\\.0\\.1:15060");
 
     @Deployment(testable = false)
-    static WebArchive gateway() throws IOException {
+    static EnterpriseArchive gateway() throws IOException {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
         Files.writeString(config, "[General]\nsip_domains = " + DOMAIN + "\n");
-        return Archives.webrtcGateway();
+        return Archives.all();
     }
 
     @TempDir

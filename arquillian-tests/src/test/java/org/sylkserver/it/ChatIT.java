@@ -8,7 +8,7 @@ import java.time.Duration;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -26,8 +26,8 @@ class ChatIT {
     }
 
     @Deployment(testable = false)
-    static WebArchive conference() {
-        return Archives.conference();
+    static EnterpriseArchive conference() {
+        return Archives.all();
     }
 
     @Test

@@ -9,10 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class ConferenceIT {
 
     /** conference.ini is read when the application is deployed: a short answer delay, one closed room. */
     @Deployment(testable = false)
-    static WebArchive conference() {
+    static EnterpriseArchive conference() {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
         try {
             Files.createDirectories(config.getParent());
@@ -49,7 +50,7 @@ class ConferenceIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Archives.conference();
+        return Archives.all();
     }
 
     @TempDir
@@ -194,13 +195,33 @@ class ConferenceIT {
                     "the focus's call");
             awaitServerLog("heidi@127.0.0.1 answered the focus of room refer-room@127.0.0.1 (invited by grace@");
             awaitServerLog("joined room refer-room@127.0.0.1 (2 sessions");
+            long joined = System.nanoTime();
+            assertTrue(Pattern.compile("INVITE sip:heidi@[^\\n]*\\n(?:[^\\n]+\\n)*?Contact: <[^\\n]*>;isfocus")
+                    .matcher(Files.readString(serverLog())).find(), "the focus marks its dial-out INVITE (spec §1.4)");
+            Thread.sleep(3000);
             String remove = "<sip:heidi@127.0.0.1:" + invited.sipPort() + ";method=BYE>";
             Sipp.Result bye = Sipp.scenario(work.resolve("remove"), Scenarios.referToRoom("refer-room", "grace", remove,
                     "SIP/2\\.0 200")).run();
             assertEquals(0, bye.exitCode(), bye::toString);
             awaitServerLog("left room refer-room@127.0.0.1: removed by grace@");
+            // both ways through the room: what each heard in the seconds both were in it, past the join tone
+            Baresip.Recording heidiHeard = invited.hangUpAndRecording();
+            assertTone(heidiHeard.window(heidiHeard.seconds() - 2.5, 1.5), heidiHeard.sampleRate(), 440, "heidi hears grace");
+            Baresip.Recording graceHeard = member.hangUpAndRecording();
+            double graceJoinedAt = graceHeard.seconds() - (System.nanoTime() - joined) / 1e9;
+            assertTone(graceHeard.window(graceJoinedAt + 1.0, 1.5), graceHeard.sampleRate(), 700, "grace hears heidi");
         }
         awaitServerLog("room refer-room@127.0.0.1 destroyed");
+    }
+
+    private static void assertTone(short[] window, int rate, double hz, String what) {
+        assertEquals(hz, ToneDetector.dominantFrequency(window, rate), 5, what + ": tone frequency");
+        assertTrue(ToneDetector.levelDb(window, rate, hz) > -20, what + ": tone level "
+                + ToneDetector.levelDb(window, rate, hz) + " dBFS");
+    }
+
+    private static Path serverLog() {
+        return Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log");
     }
 
     /**

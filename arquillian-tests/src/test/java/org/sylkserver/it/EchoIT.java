@@ -17,7 +17,7 @@ import java.util.Random;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EchoIT {
 
     @Deployment(testable = false)
-    static WebArchive echo() {
-        return Archives.echo();
+    static EnterpriseArchive echo() {
+        return Archives.all();
     }
 
     @TempDir

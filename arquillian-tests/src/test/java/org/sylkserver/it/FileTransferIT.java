@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,7 +37,7 @@ class FileTransferIT {
 
     /** conference.ini is read when the application is deployed: uploads are pushed to the others. */
     @Deployment(testable = false)
-    static WebArchive conference() {
+    static EnterpriseArchive conference() {
         try {
             Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
             Files.createDirectories(config.getParent());
@@ -45,7 +45,7 @@ class FileTransferIT {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return Archives.conference();
+        return Archives.all();
     }
 
     private static byte[] random(int size) {

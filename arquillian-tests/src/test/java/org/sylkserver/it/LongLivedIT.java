@@ -8,7 +8,7 @@ import java.time.Duration;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +29,8 @@ class LongLivedIT {
     private static final Duration LIFETIME = Duration.ofSeconds(190);
 
     @Deployment(testable = false)
-    static WebArchive conference() {
-        return Archives.conference();
+    static EnterpriseArchive conference() {
+        return Archives.all();
     }
 
     @TempDir

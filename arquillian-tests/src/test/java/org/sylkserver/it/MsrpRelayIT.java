@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +27,7 @@ class MsrpRelayIT {
 
     /** The relay runs before the archive is deployed, so that the conference finds it at start. */
     @Deployment(testable = false)
-    static WebArchive conference() {
+    static EnterpriseArchive conference() {
         try {
             relay = new TestRelay("sylk", "relay-secret", 600);
             Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
@@ -37,7 +37,7 @@ class MsrpRelayIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Archives.conference();
+        return Archives.all();
     }
 
     @AfterAll

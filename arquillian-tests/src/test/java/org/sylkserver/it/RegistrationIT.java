@@ -14,7 +14,7 @@ import java.util.HexFormat;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +38,11 @@ class RegistrationIT {
 
     /** The gateway reads webrtcgateway.ini when it is deployed: write it first (outbound proxy = the registrar). */
     @Deployment(testable = false)
-    static WebArchive gateway() throws IOException {
+    static EnterpriseArchive gateway() throws IOException {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
         Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + REGISTRAR_PORT
                 + ";transport=udp\nsip_domains = example.com\n");
-        return Archives.webrtcGateway();
+        return Archives.all();
     }
 
     @TempDir

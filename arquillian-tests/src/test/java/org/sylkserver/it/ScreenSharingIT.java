@@ -27,7 +27,7 @@ import javax.imageio.ImageIO;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,7 +46,7 @@ class ScreenSharingIT {
 
     /** conference.ini is read when the application is deployed: sharing goes idle 2 s after the last frame. */
     @Deployment(testable = false)
-    static WebArchive conference() {
+    static EnterpriseArchive conference() {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
         try {
             Files.createDirectories(config.getParent());
@@ -54,7 +54,7 @@ class ScreenSharingIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Archives.conference();
+        return Archives.all();
     }
 
     @AfterAll

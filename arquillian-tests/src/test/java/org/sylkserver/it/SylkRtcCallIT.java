@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,11 +50,11 @@ class SylkRtcCallIT {
 
     /** Outgoing calls go to the sipp peer as the outbound proxy. */
     @Deployment(testable = false)
-    static WebArchive gateway() throws IOException {
+    static EnterpriseArchive gateway() throws IOException {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
         Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PEER_PORT
                 + ";transport=udp\nsip_domains = example.com\n[Janus]\ndecline_code = 603\n");
-        return Archives.webrtcGateway();
+        return Archives.all();
     }
 
     @TempDir

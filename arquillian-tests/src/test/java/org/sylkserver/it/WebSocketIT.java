@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,8 +30,8 @@ class WebSocketIT {
 
 
     @Deployment(testable = false)
-    static WebArchive gateway() {
-        return Archives.webrtcGateway();
+    static EnterpriseArchive gateway() {
+        return Archives.all();
     }
 
     @Test

@@ -21,7 +21,10 @@ import org.jboss.arquillian.container.spi.client.protocol.metadata.HTTPContext;
 import org.jboss.arquillian.container.spi.client.protocol.metadata.ProtocolMetaData;
 import org.jboss.arquillian.container.spi.client.protocol.metadata.Servlet;
 import org.jboss.shrinkwrap.api.Archive;
+import org.jboss.shrinkwrap.api.Node;
+import org.jboss.shrinkwrap.api.asset.ArchiveAsset;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.descriptor.api.Descriptor;
 
 /**
@@ -102,8 +105,32 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
         return new ProtocolDescription("Local");
     }
 
+    /**
+     * Deploys a web archive, or each web archive of an enterprise archive (the set of applications the server ships,
+     * {@code Archives.all()}) one after the other.
+     */
     @Override
     public ProtocolMetaData deploy(Archive<?> archive) throws DeploymentException {
+        HTTPContext http = new HTTPContext(configuration.getBindAddress(), configuration.getHttpPort());
+        for (Archive<?> application : applications(archive)) {
+            deployOne(application);
+            http.add(new Servlet("default", "/" + contextName(application)));
+        }
+        return new ProtocolMetaData().addContext(http);
+    }
+
+    private static List<Archive<?>> applications(Archive<?> archive) {
+        if (archive instanceof EnterpriseArchive) {
+            List<Archive<?>> modules = new ArrayList<>();
+            for (Node node : archive.getContent(path -> path.get().endsWith(".war")).values()) {
+                modules.add(((ArchiveAsset) node.getAsset()).getArchive());
+            }
+            return modules;
+        }
+        return List.of(archive);
+    }
+
+    private void deployOne(Archive<?> archive) throws DeploymentException {
         Path target = webapps().resolve(warName(archive));
         Path staging = webapps().getParent().resolve(target.getFileName() + ".tmp");
         try {
@@ -120,13 +147,16 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
         } catch (IOException e) {
             throw new DeploymentException("cannot deploy " + archive.getName(), e);
         }
-        HTTPContext http = new HTTPContext(configuration.getBindAddress(), configuration.getHttpPort());
-        http.add(new Servlet("default", "/" + contextName(archive)));
-        return new ProtocolMetaData().addContext(http);
     }
 
     @Override
     public void undeploy(Archive<?> archive) throws DeploymentException {
+        for (Archive<?> application : applications(archive)) {
+            undeployOne(application);
+        }
+    }
+
+    private void undeployOne(Archive<?> archive) throws DeploymentException {
         try {
             int mark = serverLog.mark();
             Files.deleteIfExists(webapps().resolve(warName(archive)));

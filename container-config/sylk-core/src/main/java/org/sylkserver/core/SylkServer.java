@@ -20,6 +20,7 @@ import org.sylkserver.core.config.DarPropertiesGenerator;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.container.ContainerBase;
 import org.sylkserver.core.container.ContainerSettings;
+import org.sylkserver.core.container.SylkApplicationRouterProvider;
 import org.sylkserver.core.tls.ServerCertificate;
 
 /**
@@ -136,7 +137,7 @@ public final class SylkServer {
         System.setProperty("catalina.home", home.toString());
         System.setProperty("catalina.base", base.directory().toString());
         System.setProperty("javax.servlet.sip.ar.spi.SipApplicationRouterProvider",
-                "org.mobicents.servlet.sip.router.DefaultApplicationRouterProvider");
+                SylkApplicationRouterProvider.class.getName());
         System.setProperty("javax.servlet.sip.dar", base.darFile().toUri().toString());
         System.setProperty("org.apache.catalina.startup.EXIT_ON_INIT_FAILURE", "false");
 

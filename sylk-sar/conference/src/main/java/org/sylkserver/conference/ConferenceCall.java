@@ -7,6 +7,7 @@ import java.util.logging.Logger;
 
 import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipServletMessage;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
@@ -61,16 +62,24 @@ final class ConferenceCall implements Serializable {
         }
         SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
         ok.setContent((sdp != null ? sdp : answer.sdp()).toBytes(), "application/sdp");
+        markAsFocus(ok);
+        ok.send();
+        state = State.ANSWERED;
+    }
+
+    /**
+     * Adds {@code isfocus} to the Contact of a message the room sends, its answers and its own INVITEs alike
+     * (RFC 4579 §3, spec §1.4), so that the other side knows it talks to a conference.
+     */
+    static void markAsFocus(SipServletMessage message) {
         try {
-            Address contact = ok.getAddressHeader("Contact");
+            Address contact = message.getAddressHeader("Contact");
             if (contact != null) {
                 contact.setParameter("isfocus", "");
             }
         } catch (ServletParseException | IllegalStateException e) {
             log.log(Level.FINE, "cannot mark the Contact as focus", e);
         }
-        ok.send();
-        state = State.ANSWERED;
     }
 
     /** The ACK came: time to join the room (true once). */

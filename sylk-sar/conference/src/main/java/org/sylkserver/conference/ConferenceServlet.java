@@ -1011,6 +1011,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String referredBy = refer.getHeader("Referred-By");
         invite.setHeader("Referred-By", referredBy != null ? referredBy : "<sip:" + referrer + ">");
         invite.setContent(offer.toBytes(), "application/sdp");
+        ConferenceCall.markAsFocus(invite);
         ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
         if (proxy != null) {
             proxy.route(factory, invite);

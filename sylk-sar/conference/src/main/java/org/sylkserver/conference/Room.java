@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipSession;
 
+import org.sylkserver.core.Version;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.mixer.AudioMixer;
@@ -26,7 +27,6 @@ import org.sylkserver.media.mixer.Prompt;
 final class Room {
 
     private static final Logger log = Logger.getLogger(Room.class.getName());
-    private static final String SERVER_VERSION = "java-0.1";
 
     /** Every room by {@code user@host}. */
     private static final Map<String, Room> ROOMS = new ConcurrentHashMap<>();
@@ -488,7 +488,7 @@ final class Room {
         synchronized (this) {
             version++;
             document = ConferenceInfo.document(name, version, participants, files.list(),
-                    screenSharing.imageUrls(), joinInfo, SERVER_VERSION);
+                    screenSharing.imageUrls(), joinInfo, Version.current());
         }
         try {
             if (!session.isValid()) {

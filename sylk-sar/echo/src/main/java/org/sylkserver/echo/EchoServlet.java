@@ -272,8 +272,7 @@ public class EchoServlet extends SylkSipServlet {
             message.setContent(body.content(), body.contentType());
             ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
             if (proxy != null) {
-                message.pushRoute(sipFactory.createSipURI(null, proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "")
-                        + ";lr;transport=" + proxy.transport()));
+                proxy.route(sipFactory, message);
             }
             message.send();
         } catch (IOException | RuntimeException e) {
