@@ -293,7 +293,7 @@ public final class MediaEngine implements AutoCloseable {
             while (running) {
                 selector.select();
                 for (Runnable task; (task = ioTasks.poll()) != null; ) {
-                    task.run();
+                    runIoTask(task);
                 }
                 for (var iterator = selector.selectedKeys().iterator(); iterator.hasNext(); ) {
                     SelectionKey key = iterator.next();
@@ -305,6 +305,18 @@ public final class MediaEngine implements AutoCloseable {
             // the engine is closing
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "media selector failed: no more RTP is handled", e);
+        }
+    }
+
+    /**
+     * Runs a task queued for the I/O thread. Whatever it throws, Errors included, is logged and the task dropped:
+     * the loop that carries every call's media must survive one caller's fault.
+     */
+    private static void runIoTask(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            LOG.log(Level.SEVERE, "media I/O task " + task + " failed", e);
         }
     }
 
@@ -321,8 +333,12 @@ public final class MediaEngine implements AutoCloseable {
         } catch (ClosedChannelException closedMeanwhile) {
             // the endpoint was closed by another thread while its packets were being read
         } catch (IOException | RuntimeException e) {
-            // one owner's failure must not stop the others' media
+            // one owner's failure must not stop the others' media; the packet being handled is dropped
             LOG.log(Level.WARNING, "media I/O error on " + owner, e);
+        } catch (Throwable e) {
+            // an Error (a codec's or a listener's StackOverflowError, an AssertionError...) would end the I/O thread,
+            // and with it every call's media: log it loudly and drop the packet
+            LOG.log(Level.SEVERE, "media I/O failure on " + owner + ", packet dropped", e);
         }
     }
 
@@ -331,15 +347,15 @@ public final class MediaEngine implements AutoCloseable {
         for (RtpEndpoint endpoint : endpoints) {
             try {
                 endpoint.checkInactivity(now, inactivityTimeout.toNanos());
-            } catch (RuntimeException e) {
-                // an exception would cancel this periodic task for every endpoint
+            } catch (Throwable e) {
+                // anything thrown out of this periodic task would cancel it for every endpoint
                 LOG.log(Level.WARNING, "inactivity callback of " + endpoint + " failed", e);
             }
         }
         for (MediaSocket socket : sockets) {
             try {
                 socket.checkInactivity(now, inactivityTimeout.toNanos());
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.log(Level.WARNING, "inactivity callback of " + socket + " failed", e);
             }
         }
@@ -350,7 +366,7 @@ public final class MediaEngine implements AutoCloseable {
             if (endpoint instanceof RtpAudioEndpoint audio && !audio.isClosed()) {
                 try {
                     audio.sendReport(false);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     LOG.log(Level.WARNING, "RTCP report of " + endpoint + " failed", e);
                 }
             }

@@ -123,6 +123,67 @@ class MediaEngineTest {
         }
     }
 
+    /** A telephone-event packet (RFC 4733 §2.3) for key 1, {@code end} set or not, with sequence number {@code seq}. */
+    private static byte[] keyPress(int seq, boolean end) {
+        return new byte[] {(byte) 0x80, (byte) 101, (byte) (seq >> 8), (byte) seq, 0, 0, 0x1f, 0x40, 0, 0, 0, 42,
+                1, (byte) (end ? 0x8a : 0x0a), 0x03, (byte) 0xc0};
+    }
+
+    /**
+     * Issue 11 part 3: no exception or Error of one call's media ends the I/O thread (or the timer) that carries every
+     * call: a DTMF listener that throws an Error, a queued I/O task that throws one and an inactivity callback that
+     * throws one are each logged and dropped, and another call's RTP keeps flowing.
+     */
+    @Test
+    void anErrorInOneCallsMediaTaskLeavesTheOtherCallsFlowing() throws Exception {
+        engine = new MediaEngine(loopback, 42540, 42550, Duration.ofMillis(200));
+        AtomicInteger thrown = new AtomicInteger();
+        AtomicInteger faultyInactive = new AtomicInteger();
+        RtpEchoEndpoint faulty = engine.openEchoEndpoint(e -> {
+            faultyInactive.incrementAndGet();
+            throw new StackOverflowError("injected into the inactivity callback");
+        });
+        faulty.receiveDtmf(101, 8000, event -> {
+            thrown.incrementAndGet();
+            throw new StackOverflowError("injected into a DTMF listener");
+        });
+        AtomicInteger otherInactive = new AtomicInteger();
+        RtpEchoEndpoint other = engine.openEchoEndpoint(e -> otherInactive.incrementAndGet());
+        try (DatagramSocket attacker = caller(); DatagramSocket caller = caller()) {
+            send(caller, rtp(0), other.port());
+            assertArrayEquals(rtp(0), receive(caller));
+            for (int seq = 1; seq <= 5; seq++) {
+                send(attacker, keyPress(seq, false), faulty.port());
+                send(attacker, keyPress(100 + seq, true), faulty.port());
+            }
+            engine.onIoThread(() -> {
+                thrown.incrementAndGet();
+                throw new AssertionError("injected into an I/O task");
+            });
+            await(() -> thrown.get() >= 2, "the injected failures");
+            for (int seq = 1; seq < 20; seq++) {
+                send(caller, rtp(seq), other.port());
+                assertArrayEquals(rtp(seq), receive(caller), "the other call's packet " + seq);
+            }
+            // the faulty endpoint's own later packets are still handled too
+            send(attacker, rtp(30), faulty.port());
+            byte[] echoed;
+            do {
+                echoed = receive(attacker); // the key presses that did not fail came back first
+            } while (echoed.length == 16);
+            assertArrayEquals(rtp(30), echoed);
+            // the timer survives the faulty inactivity callback and still reports the other endpoint's silence
+            for (int seq = 40; faultyInactive.get() == 0; seq++) {
+                assertTrue(seq < 200, "the faulty endpoint's RTP timeout");
+                send(caller, rtp(seq), other.port());
+                receive(caller);
+                Thread.sleep(20);
+            }
+            assertEquals(0, otherInactive.get());
+            await(() -> otherInactive.get() == 1, "the other endpoint's RTP timeout after the faulty one's");
+        }
+    }
+
     @Test
     void transcodedAudioIsDecodedAndEncodedAgainKeepingTheHeader_g711() throws Exception {
         engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO);
