@@ -49,8 +49,11 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private final SymmetricLatch rtcpLatch = new SymmetricLatch(RTCP_RELATCH_NANOS);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean inactive = new AtomicBoolean();
+    /** When the peer last showed it is alive: its last RTP, or also its last RTCP while it only receives. */
     private volatile long lastRtpNanos = System.nanoTime();
     private volatile boolean watchingInactivity = true;
+    /** Whether the peer's RTCP proves it alive (it only receives, so it sends no RTP). */
+    private volatile boolean rtcpIsLife;
     /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
     private volatile int telephoneEventType = -1;
     private volatile DtmfReceiver dtmf;
@@ -115,10 +118,15 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     }
 
     /**
-     * Whether silence from the peer counts towards the RTP timeout: not while the peer has put the call on hold (it
-     * may send nothing for as long as it likes). Watching again starts a fresh timeout.
+     * Sets how the peer's silence counts towards the RTP timeout from the direction of our answer (RFC 3264 §6.1):
+     * {@code sendrecv}, the peer must send RTP; {@code sendonly} (the peer only receives, RFC 3264 §5.1), the peer
+     * must still send RTCP (RFC 3550 §6), so its RTCP reports keep the stream alive and their silence is a timeout
+     * too; {@code recvonly} or {@code inactive} (the peer holds the call, RFC 3264 §8.4), it may send nothing for as
+     * long as it likes. Watching again starts a fresh timeout.
      */
-    public final void watchInactivity(boolean watching) {
+    public final void watchInactivity(String answeredDirection) {
+        boolean watching = !"recvonly".equals(answeredDirection) && !"inactive".equals(answeredDirection);
+        rtcpIsLife = "sendonly".equals(answeredDirection);
         if (watching && !watchingInactivity) {
             lastRtpNanos = System.nanoTime();
             inactive.set(false);
@@ -291,6 +299,9 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
             }
             if (isRtcp) {
                 rtcpPacketsIn++;
+                if (rtcpIsLife) {
+                    lastRtpNanos = now;
+                }
                 onRtcp(channel, packet, source);
             } else {
                 rtpPacketsIn++;

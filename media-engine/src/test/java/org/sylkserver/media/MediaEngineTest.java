@@ -346,13 +346,36 @@ class MediaEngineTest {
         engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300));
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint held = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
-        held.watchInactivity(false);
+        held.watchInactivity("recvonly");
         Thread.sleep(1000);
         assertEquals(0, timeouts.get(), "a second of silence on hold is not reported");
-        held.watchInactivity(true);
+        held.watchInactivity("inactive");
+        Thread.sleep(500);
+        assertEquals(0, timeouts.get(), "nor on hold with inactive");
+        held.watchInactivity("sendrecv");
         Thread.sleep(150);
         assertEquals(0, timeouts.get(), "resuming starts a fresh timeout");
         await(() -> timeouts.get() == 1, "the silence after the resume to be reported");
+    }
+
+    /**
+     * Issue 11 part 3: a peer that only receives (our answer sendonly, RFC 3264 §5.1) sends no RTP but still RTCP
+     * (RFC 3550 §6): its reports keep the stream alive, and their silence is an RTP timeout like any other.
+     */
+    @Test
+    void aListeningPeerIsAliveWhileItSendsRtcpAndTimesOutWhenItStops_rfc3550_s6() throws Exception {
+        engine = new MediaEngine(loopback, 42340, 42350, Duration.ofMillis(300));
+        AtomicInteger timeouts = new AtomicInteger();
+        RtpEchoEndpoint listening = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
+        listening.watchInactivity("sendonly");
+        try (DatagramSocket peer = caller()) {
+            for (int i = 0; i < 10; i++) {
+                send(peer, RTCP_RR, listening.port() + 1);
+                Thread.sleep(100);
+            }
+            assertEquals(0, timeouts.get(), "a second of RTCP without RTP is no timeout");
+            await(() -> timeouts.get() == 1, "the silence after the last report to be reported");
+        }
     }
 
     @Test

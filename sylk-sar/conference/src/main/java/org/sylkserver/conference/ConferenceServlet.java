@@ -495,15 +495,7 @@ public class ConferenceServlet extends SylkSipServlet {
             });
         }
         endpoint.audioLevelExtension(answer.audioLevelId());
-        endpoint.watchInactivity(sendsAndReceives(answer));
-    }
-
-    /**
-     * Whether the participant must send RTP: only a sendrecv stream; one that holds (RFC 3264 §8.4) or only listens
-     * may send nothing, so its silence does not end the call.
-     */
-    static boolean sendsAndReceives(AudioAnswerer.Answer answer) {
-        return "sendrecv".equals(answer.direction());
+        endpoint.watchInactivity(answer.direction());
     }
 
     /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
@@ -647,7 +639,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 boolean hold = onHold(answer);
                 if (participant.endpoint != null) {
                     // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
-                    participant.endpoint.watchInactivity(sendsAndReceives(answer));
+                    participant.endpoint.watchInactivity(answer.direction());
                 }
                 if (room != null && hold != participant.onHold) {
                     room.hold(participant, hold);
@@ -1043,7 +1035,7 @@ public class ConferenceServlet extends SylkSipServlet {
         participant.session = response.getSession();
         participant.onHold = onHold(answer);
         out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        out.endpoint().watchInactivity(sendsAndReceives(answer));
+        out.endpoint().watchInactivity(answer.direction());
         ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);

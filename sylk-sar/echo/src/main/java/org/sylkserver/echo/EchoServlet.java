@@ -125,7 +125,7 @@ public class EchoServlet extends SylkSipServlet {
         listenForDtmf(endpoint, answer, request);
         transcode(endpoint, answer, request);
         endpoint.sendRtp(sends(answer));
-        endpoint.watchInactivity("sendrecv".equals(answer.direction()));
+        endpoint.watchInactivity(answer.direction());
         EchoCall call = new EchoCall(request, endpoint, origin, answer.sdp());
         created[0] = call;
         session.setAttribute(EchoListener.CALL, call);
@@ -153,7 +153,7 @@ public class EchoServlet extends SylkSipServlet {
             transcode(call.endpoint(), answer, request);
             call.endpoint().sendRtp(sends(answer));
             // held (or listening only), the caller may send nothing: no RTP timeout until it sends and receives again
-            call.endpoint().watchInactivity("sendrecv".equals(answer.direction()));
+            call.endpoint().watchInactivity(answer.direction());
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(answer.sdp().toBytes(), "application/sdp");
             ok.send();
