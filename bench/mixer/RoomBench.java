@@ -44,7 +44,7 @@ public final class RoomBench {
 
     private static void run(int n, int seconds) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        try (MediaEngine engine = new MediaEngine(loopback, 20000, 20000 + 4 * n + 10, Duration.ZERO);
+        try (MediaEngine engine = new MediaEngine(loopback, 20000, 20000 + 4 * n + 10, Duration.ZERO, true);
              MixerClock clock = new MixerClock(1)) {
             AudioMixer mixer = new AudioMixer("bench@example.com");
             List<DatagramChannel> phones = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.sylkserver.media;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -56,6 +57,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private volatile boolean rtcpIsLife;
     /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
     private volatile int telephoneEventType = -1;
+    /** The peer's IP address as signalled in SDP (packets from it may latch), null until known. */
+    private volatile InetAddress signalledAddress;
     private volatile DtmfReceiver dtmf;
     /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
     private volatile boolean sendingRtp = true;
@@ -91,6 +94,23 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     /** The address RTP comes from and is sent to (the latched source), or {@code null} before the first packet. */
     public final SocketAddress latchedSource() {
         return rtpLatch.source();
+    }
+
+    /**
+     * The peer's RTP address as signalled in SDP: packets from its IP address may latch (any port: a NAT or a phone
+     * that sends from another port than it listens on); packets from elsewhere only once they pass SRTP
+     * authentication ({@link SymmetricLatch}), unless the engine latches any source ({@code [RTP]
+     * latch_any_source}).
+     */
+    public final void signalled(InetSocketAddress rtpAddress) {
+        signalledAddress = rtpAddress == null || rtpAddress.getAddress().isAnyLocalAddress() ? null
+                : rtpAddress.getAddress();
+    }
+
+    /** Whether a packet from {@code source} may latch: see {@link #signalled}. */
+    private boolean mayLatch(SocketAddress source, boolean authenticated) {
+        return authenticated || engine.latchesAnySource()
+                || source instanceof InetSocketAddress from && from.getAddress().equals(signalledAddress);
     }
 
     /** The counters now. */
@@ -293,7 +313,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                     continue;
                 }
             }
-            if (!(rtcpPort ? rtcpLatch : rtpLatch).admit(source, now)) {
+            if (!(rtcpPort ? rtcpLatch : rtpLatch).admit(source, mayLatch(source, srtp != null), now)) {
                 foreignPackets++;
                 continue;
             }

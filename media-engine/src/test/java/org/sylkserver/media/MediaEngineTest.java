@@ -81,7 +81,7 @@ class MediaEngineTest {
 
     @Test
     void fiftyRtpPacketsComeBackByteForByteToTheirSource_rfc4961_s3() throws Exception {
-        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller()) {
             for (int seq = 0; seq < 50; seq++) {
@@ -97,7 +97,7 @@ class MediaEngineTest {
 
     @Test
     void telephoneEventsOfTheNegotiatedTypeAreReportedOnceAndStillEchoed_rfc4733_s2_5() throws Exception {
-        engine = new MediaEngine(loopback, 42500, 42510, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42500, 42510, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         java.util.List<org.sylkserver.media.dtmf.DtmfEvent> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
         endpoint.receiveDtmf(101, 8000, keys::add);
@@ -136,7 +136,7 @@ class MediaEngineTest {
      */
     @Test
     void anErrorInOneCallsMediaTaskLeavesTheOtherCallsFlowing() throws Exception {
-        engine = new MediaEngine(loopback, 42540, 42550, Duration.ofMillis(200));
+        engine = new MediaEngine(loopback, 42540, 42550, Duration.ofMillis(200), true);
         AtomicInteger thrown = new AtomicInteger();
         AtomicInteger faultyInactive = new AtomicInteger();
         RtpEchoEndpoint faulty = engine.openEchoEndpoint(e -> {
@@ -184,9 +184,63 @@ class MediaEngineTest {
         }
     }
 
+    private DatagramSocket stranger() throws IOException {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+        socket.setSoTimeout(2000);
+        return socket;
+    }
+
+    /**
+     * Issue 11 part 3 (RTP hijacking): plain RTP from an address other than the one signalled in SDP never latches,
+     * neither before the peer's first packet nor after it fell silent, so a stranger spraying the port range gets
+     * no media; the signalled peer latches from any port (RFC 4961 §3 with NAT-shifted ports).
+     */
+    @Test
+    void plainRtpFromAnAddressNotSignalledNeverLatches_rfc4961() throws Exception {
+        engine = new MediaEngine(loopback, 42560, 42570, Duration.ZERO, false);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        try (DatagramSocket attacker = stranger(); DatagramSocket peer = caller()) {
+            endpoint.signalled(new InetSocketAddress(loopback, 4000));
+            send(attacker, rtp(1), endpoint.port());
+            assertNothingComesBack(attacker, "a stranger's packet before the peer's first one");
+            send(peer, rtp(2), endpoint.port());
+            assertArrayEquals(rtp(2), receive(peer), "the signalled address latches from another port");
+            Thread.sleep(2100); // longer than the re-latch silence
+            send(attacker, rtp(3), endpoint.port());
+            assertNothingComesBack(attacker, "a stranger's packet after the peer fell silent");
+            send(peer, rtp(4), endpoint.port());
+            assertArrayEquals(rtp(4), receive(peer));
+            await(() -> endpoint.stats().foreignPackets() == 2, "both foreign packets counted");
+        }
+    }
+
+    /** Issue 11 part 3: from an address not signalled (NAT), only an SRTP packet that authenticates latches. */
+    @Test
+    void anAuthenticatedSrtpPacketLatchesFromAnyAddress_rfc3711_s3_3() throws Exception {
+        engine = new MediaEngine(loopback, 42580, 42590, Duration.ZERO, false);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        org.sylkserver.media.srtp.SdesCrypto peerKey = org.sylkserver.media.srtp.SdesCrypto.generate(1,
+                org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, random);
+        org.sylkserver.media.srtp.SdesCrypto ourKey = org.sylkserver.media.srtp.SdesCrypto.generate(1,
+                org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, random);
+        endpoint.secure(peerKey, ourKey);
+        endpoint.signalled(new InetSocketAddress(InetAddress.getByName("192.0.2.10"), 4000));
+        var peerSrtp = org.sylkserver.media.srtp.SrtpTransformer.forSending(peerKey);
+        var forged = org.sylkserver.media.srtp.SrtpTransformer.forSending(
+                org.sylkserver.media.srtp.SdesCrypto.generate(1, org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, random));
+        try (DatagramSocket attacker = stranger(); DatagramSocket natted = caller()) {
+            send(attacker, forged.protectRtp(rtp(1), 172), endpoint.port());
+            assertNothingComesBack(attacker, "a packet under other keys");
+            send(natted, peerSrtp.protectRtp(rtp(2), 172), endpoint.port());
+            assertTrue(receive(natted).length > 12, "the authenticated packet latched and was echoed");
+            assertEquals(new InetSocketAddress(loopback, natted.getLocalPort()), endpoint.latchedSource());
+        }
+    }
+
     @Test
     void transcodedAudioIsDecodedAndEncodedAgainKeepingTheHeader_g711() throws Exception {
-        engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         endpoint.transcode(0, org.sylkserver.media.codec.G711.PCMU, org.sylkserver.media.codec.G711.PCMU);
         try (DatagramSocket caller = caller()) {
@@ -213,7 +267,7 @@ class MediaEngineTest {
     /** RFC 3264 §6.1: while the answer says recvonly (the caller holds) no RTP is sent; RTCP still is (§5.1). */
     @Test
     void whileNotSendingRtpOnlyRtcpComesBackUntilSendingResumes_rfc3264_s6_1() throws Exception {
-        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket muxed = caller()) {
             endpoint.sendRtp(false);
@@ -231,7 +285,7 @@ class MediaEngineTest {
 
     @Test
     void rtcpComesBackOnItsOwnPortAndWhenMultiplexed_rfc3550_s11_rfc5761_s4() throws Exception {
-        engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket rtcp = caller(); DatagramSocket muxed = caller()) {
             send(rtcp, RTCP_RR, endpoint.port() + 1);
@@ -247,7 +301,7 @@ class MediaEngineTest {
 
     @Test
     void whatIsNotRtpVersion2OrIsTruncatedIsDroppedAndCounted_rfc3550_appendixA() throws Exception {
-        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller()) {
             send(caller, new byte[] {1, 2, 3}, endpoint.port());
@@ -265,7 +319,7 @@ class MediaEngineTest {
 
     @Test
     void anotherSourceIsIgnoredWhileTheLatchedOneSends_rfc4961() throws Exception {
-        engine = new MediaEngine(loopback, 42060, 42070, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42060, 42070, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller(); DatagramSocket stranger = caller()) {
             send(caller, rtp(1), endpoint.port());
@@ -281,7 +335,7 @@ class MediaEngineTest {
 
     @Test
     void portsAreEvenPairsOfTheRangeAndComeBackOnClose_rfc3550_s11() throws Exception {
-        engine = new MediaEngine(loopback, 42100, 42104, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42100, 42104, Duration.ZERO, true);
         RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
         RtpEchoEndpoint second = engine.openEchoEndpoint(e -> { });
         for (RtpEchoEndpoint endpoint : new RtpEchoEndpoint[] {first, second}) {
@@ -310,7 +364,7 @@ class MediaEngineTest {
     @Test
     void aPortHeldByAnotherProgramIsSkippedNotLost() throws Exception {
         try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(loopback, 42201))) {
-            engine = new MediaEngine(loopback, 42200, 42204, Duration.ZERO);
+            engine = new MediaEngine(loopback, 42200, 42204, Duration.ZERO, true);
             assertEquals(42202, engine.openEchoEndpoint(e -> { }).port());
             assertThrows(PortRangeExhaustedException.class, () -> engine.openEchoEndpoint(e -> { }));
             assertEquals(1, engine.portPairsInUse());
@@ -321,7 +375,7 @@ class MediaEngineTest {
 
     @Test
     void silenceForTheTimeoutIsReportedOnceAndRtpKeepsItAway() throws Exception {
-        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300));
+        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300), true);
         AtomicInteger talkerTimeouts = new AtomicInteger();
         AtomicInteger silentTimeouts = new AtomicInteger();
         RtpEchoEndpoint talker = engine.openEchoEndpoint(e -> talkerTimeouts.incrementAndGet());
@@ -343,7 +397,7 @@ class MediaEngineTest {
     /** RFC 3264 §8.4: a peer that holds the call may send nothing; its silence counts again once it resumes. */
     @Test
     void silenceOnHoldIsNotReportedUntilTheCallResumes() throws Exception {
-        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300));
+        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300), true);
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint held = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
         held.watchInactivity("recvonly");
@@ -364,7 +418,7 @@ class MediaEngineTest {
      */
     @Test
     void aListeningPeerIsAliveWhileItSendsRtcpAndTimesOutWhenItStops_rfc3550_s6() throws Exception {
-        engine = new MediaEngine(loopback, 42340, 42350, Duration.ofMillis(300));
+        engine = new MediaEngine(loopback, 42340, 42350, Duration.ofMillis(300), true);
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint listening = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
         listening.watchInactivity("sendonly");
@@ -380,7 +434,7 @@ class MediaEngineTest {
 
     @Test
     void closingTheEngineFreesEverySocket() throws Exception {
-        engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO, true);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         engine.close();
         assertTrue(endpoint.isClosed());
@@ -394,9 +448,9 @@ class MediaEngineTest {
 
     @Test
     void badSettingsAreRefused_spec_1_3() {
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50001, 50500, Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50500, 50000, Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50001, 50500, Duration.ZERO, true));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50500, 50000, Duration.ZERO, true));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO, true));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1), true));
     }
 }

@@ -47,7 +47,7 @@ class WebRtcBridgeTest {
 
     @BeforeEach
     void startEngine() throws Exception {
-        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 47000, 47100, Duration.ZERO);
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 47000, 47100, Duration.ZERO, true);
     }
 
     @AfterEach
@@ -312,7 +312,7 @@ class WebRtcBridgeTest {
     @Test
     void silentBridgeReportsInactivity() throws Exception {
         try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47200, 47220,
-                Duration.ofMillis(200)); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
+                Duration.ofMillis(200), true); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
             CompletableFuture<WebRtcBridge> inactive = new CompletableFuture<>();
             try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-8", browser.offer(false),
                     WebRtcBridge.SipSrtp.OFF, new WebRtcBridge.Listener() {
@@ -334,7 +334,7 @@ class WebRtcBridgeTest {
     @Test
     void rfc7675_aBrowserThatFallsSilentIsReportedGone() throws Exception {
         try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47300, 47320,
-                Duration.ofMillis(300)); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
+                Duration.ofMillis(300), true); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
             try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-9", browser.offer(false),
                     WebRtcBridge.SipSrtp.OFF, listener)) {
                 browser.connect(bridge.browserAnswer(sipAnswer(audio, null)), WAIT);

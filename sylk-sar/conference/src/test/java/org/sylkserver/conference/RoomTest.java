@@ -36,7 +36,7 @@ class RoomTest {
 
     @BeforeEach
     void start() throws Exception {
-        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 44000, 44100, Duration.ZERO);
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 44000, 44100, Duration.ZERO, true);
         clock = new MixerClock(1);
         Files.writeString(config.resolve("conference.ini"), "[Conference]\nanswer_delay = 0\n\n"
                 + "[locked@example.com]\npin = 42\n");

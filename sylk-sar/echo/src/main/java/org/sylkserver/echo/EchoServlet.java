@@ -122,6 +122,7 @@ public class EchoServlet extends SylkSipServlet {
             endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"),
                     sas -> log.info(() -> "echo call from " + caller + ": ZRTP secured, SAS " + sas));
         }
+        endpoint.signalled(answer.remoteRtp());
         listenForDtmf(endpoint, answer, request);
         transcode(endpoint, answer, request);
         endpoint.sendRtp(sends(answer));
@@ -149,6 +150,7 @@ public class EchoServlet extends SylkSipServlet {
             AudioAnswerer.Answer answer = answerer.answer(sdpOffer(request), call.origin(), SylkRuntime.get().sdpAddress(),
                     call.endpoint().port());
             call.updateAnswer(answer.sdp());
+            call.endpoint().signalled(answer.remoteRtp());
             listenForDtmf(call.endpoint(), answer, request);
             transcode(call.endpoint(), answer, request);
             call.endpoint().sendRtp(sends(answer));
