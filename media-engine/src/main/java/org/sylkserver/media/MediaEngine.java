@@ -45,7 +45,7 @@ public final class MediaEngine implements AutoCloseable {
     private final InetAddress bindAddress;
     private final PortAllocator ports;
     private final Duration inactivityTimeout;
-    private final boolean latchAnySource;
+    private final RtpPolicy policy;
     private final Selector selector;
     private final Queue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
     private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
@@ -61,21 +61,20 @@ public final class MediaEngine implements AutoCloseable {
      * @param portStart         first RTP port (even)
      * @param portEnd           end of the range, exclusive (even, at most 65536); {@code 50000:50500} by default
      * @param inactivityTimeout RTP silence after which an endpoint reports inactivity; zero disables it
-     * @param latchAnySource    whether symmetric RTP latches to any source (the first packet from anywhere), not only
-     *                          to the signalled address or an SRTP-authenticated one ({@link RtpEndpoint#signalled})
+     * @param policy            what a peer is allowed: latching, streams per call
      * @throws IllegalArgumentException for a port range that is not even numbers {@code 0 < start < end <= 65536}
      *                                  or a negative timeout
      * @throws IOException              when the selector cannot be opened
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
-                       boolean latchAnySource) throws IOException {
+                       RtpPolicy policy) throws IOException {
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.ports = new PortAllocator(portStart, portEnd);
         if (inactivityTimeout.isNegative()) {
             throw new IllegalArgumentException("negative RTP inactivity timeout " + inactivityTimeout);
         }
         this.inactivityTimeout = inactivityTimeout;
-        this.latchAnySource = latchAnySource;
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.selector = Selector.open();
         this.ioThread = new Thread(this::ioLoop, "sylk-media-io");
         this.ioThread.setDaemon(true);
@@ -107,7 +106,12 @@ public final class MediaEngine implements AutoCloseable {
 
     /** Whether symmetric RTP latches to any source ({@code [RTP] latch_any_source}). */
     boolean latchesAnySource() {
-        return latchAnySource;
+        return policy.latchAnySource();
+    }
+
+    /** The port pairs one call may open ({@code [RTP] max_streams_per_call}, 0 for no limit). */
+    public int maxStreamsPerCall() {
+        return policy.maxStreamsPerCall();
     }
 
     /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */

@@ -81,7 +81,7 @@ class MediaEngineTest {
 
     @Test
     void fiftyRtpPacketsComeBackByteForByteToTheirSource_rfc4961_s3() throws Exception {
-        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller()) {
             for (int seq = 0; seq < 50; seq++) {
@@ -97,7 +97,7 @@ class MediaEngineTest {
 
     @Test
     void telephoneEventsOfTheNegotiatedTypeAreReportedOnceAndStillEchoed_rfc4733_s2_5() throws Exception {
-        engine = new MediaEngine(loopback, 42500, 42510, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42500, 42510, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         java.util.List<org.sylkserver.media.dtmf.DtmfEvent> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
         endpoint.receiveDtmf(101, 8000, keys::add);
@@ -136,7 +136,7 @@ class MediaEngineTest {
      */
     @Test
     void anErrorInOneCallsMediaTaskLeavesTheOtherCallsFlowing() throws Exception {
-        engine = new MediaEngine(loopback, 42540, 42550, Duration.ofMillis(200), true);
+        engine = new MediaEngine(loopback, 42540, 42550, Duration.ofMillis(200), RtpPolicy.OPEN);
         AtomicInteger thrown = new AtomicInteger();
         AtomicInteger faultyInactive = new AtomicInteger();
         RtpEchoEndpoint faulty = engine.openEchoEndpoint(e -> {
@@ -197,7 +197,7 @@ class MediaEngineTest {
      */
     @Test
     void plainRtpFromAnAddressNotSignalledNeverLatches_rfc4961() throws Exception {
-        engine = new MediaEngine(loopback, 42560, 42570, Duration.ZERO, false);
+        engine = new MediaEngine(loopback, 42560, 42570, Duration.ZERO, RtpPolicy.DEFAULTS);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket attacker = stranger(); DatagramSocket peer = caller()) {
             endpoint.signalled(new InetSocketAddress(loopback, 4000));
@@ -217,7 +217,7 @@ class MediaEngineTest {
     /** Issue 11 part 3: from an address not signalled (NAT), only an SRTP packet that authenticates latches. */
     @Test
     void anAuthenticatedSrtpPacketLatchesFromAnyAddress_rfc3711_s3_3() throws Exception {
-        engine = new MediaEngine(loopback, 42580, 42590, Duration.ZERO, false);
+        engine = new MediaEngine(loopback, 42580, 42590, Duration.ZERO, RtpPolicy.DEFAULTS);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         java.security.SecureRandom random = new java.security.SecureRandom();
         org.sylkserver.media.srtp.SdesCrypto peerKey = org.sylkserver.media.srtp.SdesCrypto.generate(1,
@@ -240,7 +240,7 @@ class MediaEngineTest {
 
     @Test
     void transcodedAudioIsDecodedAndEncodedAgainKeepingTheHeader_g711() throws Exception {
-        engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         endpoint.transcode(0, org.sylkserver.media.codec.G711.PCMU, org.sylkserver.media.codec.G711.PCMU);
         try (DatagramSocket caller = caller()) {
@@ -267,7 +267,7 @@ class MediaEngineTest {
     /** RFC 3264 §6.1: while the answer says recvonly (the caller holds) no RTP is sent; RTCP still is (§5.1). */
     @Test
     void whileNotSendingRtpOnlyRtcpComesBackUntilSendingResumes_rfc3264_s6_1() throws Exception {
-        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket muxed = caller()) {
             endpoint.sendRtp(false);
@@ -285,7 +285,7 @@ class MediaEngineTest {
 
     @Test
     void rtcpComesBackOnItsOwnPortAndWhenMultiplexed_rfc3550_s11_rfc5761_s4() throws Exception {
-        engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket rtcp = caller(); DatagramSocket muxed = caller()) {
             send(rtcp, RTCP_RR, endpoint.port() + 1);
@@ -301,7 +301,7 @@ class MediaEngineTest {
 
     @Test
     void whatIsNotRtpVersion2OrIsTruncatedIsDroppedAndCounted_rfc3550_appendixA() throws Exception {
-        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller()) {
             send(caller, new byte[] {1, 2, 3}, endpoint.port());
@@ -319,7 +319,7 @@ class MediaEngineTest {
 
     @Test
     void anotherSourceIsIgnoredWhileTheLatchedOneSends_rfc4961() throws Exception {
-        engine = new MediaEngine(loopback, 42060, 42070, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42060, 42070, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller(); DatagramSocket stranger = caller()) {
             send(caller, rtp(1), endpoint.port());
@@ -335,7 +335,7 @@ class MediaEngineTest {
 
     @Test
     void portsAreEvenPairsOfTheRangeAndComeBackOnClose_rfc3550_s11() throws Exception {
-        engine = new MediaEngine(loopback, 42100, 42104, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42100, 42104, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
         RtpEchoEndpoint second = engine.openEchoEndpoint(e -> { });
         for (RtpEchoEndpoint endpoint : new RtpEchoEndpoint[] {first, second}) {
@@ -364,7 +364,7 @@ class MediaEngineTest {
     @Test
     void aPortHeldByAnotherProgramIsSkippedNotLost() throws Exception {
         try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(loopback, 42201))) {
-            engine = new MediaEngine(loopback, 42200, 42204, Duration.ZERO, true);
+            engine = new MediaEngine(loopback, 42200, 42204, Duration.ZERO, RtpPolicy.OPEN);
             assertEquals(42202, engine.openEchoEndpoint(e -> { }).port());
             assertThrows(PortRangeExhaustedException.class, () -> engine.openEchoEndpoint(e -> { }));
             assertEquals(1, engine.portPairsInUse());
@@ -375,7 +375,7 @@ class MediaEngineTest {
 
     @Test
     void silenceForTheTimeoutIsReportedOnceAndRtpKeepsItAway() throws Exception {
-        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300), true);
+        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger talkerTimeouts = new AtomicInteger();
         AtomicInteger silentTimeouts = new AtomicInteger();
         RtpEchoEndpoint talker = engine.openEchoEndpoint(e -> talkerTimeouts.incrementAndGet());
@@ -397,7 +397,7 @@ class MediaEngineTest {
     /** RFC 3264 §8.4: a peer that holds the call may send nothing; its silence counts again once it resumes. */
     @Test
     void silenceOnHoldIsNotReportedUntilTheCallResumes() throws Exception {
-        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300), true);
+        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint held = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
         held.watchInactivity("recvonly");
@@ -418,7 +418,7 @@ class MediaEngineTest {
      */
     @Test
     void aListeningPeerIsAliveWhileItSendsRtcpAndTimesOutWhenItStops_rfc3550_s6() throws Exception {
-        engine = new MediaEngine(loopback, 42340, 42350, Duration.ofMillis(300), true);
+        engine = new MediaEngine(loopback, 42340, 42350, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint listening = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
         listening.watchInactivity("sendonly");
@@ -434,7 +434,7 @@ class MediaEngineTest {
 
     @Test
     void closingTheEngineFreesEverySocket() throws Exception {
-        engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO, true);
+        engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         engine.close();
         assertTrue(endpoint.isClosed());
@@ -448,9 +448,9 @@ class MediaEngineTest {
 
     @Test
     void badSettingsAreRefused_spec_1_3() {
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50001, 50500, Duration.ZERO, true));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50500, 50000, Duration.ZERO, true));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO, true));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1), true));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50001, 50500, Duration.ZERO, RtpPolicy.OPEN));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50500, 50000, Duration.ZERO, RtpPolicy.OPEN));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO, RtpPolicy.OPEN));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1), RtpPolicy.OPEN));
     }
 }

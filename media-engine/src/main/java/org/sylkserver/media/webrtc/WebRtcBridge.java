@@ -872,8 +872,13 @@ public final class WebRtcBridge implements AutoCloseable {
 
     // ---- streams and transports
 
-    private void openSipEndpoint(RelayStream stream) throws IOException {
+    private void openSipEndpoint(RelayStream stream) throws IOException, SdpException {
         if (stream.sip == null) {
+            int limit = engine.maxStreamsPerCall();
+            if (limit > 0 && streams.stream().filter(s -> s.sip != null).count() >= limit) {
+                // an offer of hundreds of m-lines must not take the port range from every other call
+                throw new SdpException("Too many media streams in one call (max_streams_per_call " + limit + ")");
+            }
             RtpRelayEndpoint endpoint = engine.openRelayEndpoint(e -> reportInactivity());
             stream.sip = endpoint;
             endpoint.relayTo(new RtpRelayEndpoint.Relay() {

@@ -16,6 +16,8 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.sylkserver.media.RtpPolicy;
+
 /**
  * The server configuration, {@code config.ini} (spec §8.1), with the original's sections, option names and
  * code defaults. Paths that default under {@code /var} in the original default under the server's var
@@ -108,11 +110,10 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      * @param portEnd        end of the RTP port range (even, greater than {@code portStart})
      * @param srtpEncryption one of disabled, sdes, zrtp, opportunistic
      * @param timeout        seconds without RTP after which a call is ended
-     * @param latchAnySource whether symmetric RTP latches to any source, not only the signalled address or an
-     *                       SRTP-authenticated one (ours; off: RTP hijacking)
+     * @param policy         latching and streams per call (ours: {@code latch_any_source}, {@code max_streams_per_call})
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
-                      int sampleRate, boolean latchAnySource) {
+                      int sampleRate, RtpPolicy policy) {
     }
 
     /**
@@ -210,7 +211,9 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         }
         Rtp rtp = new Rtp(codecs, range[0], range[1],
                 r.choice("srtp_encryption", "opportunistic", Set.of("disabled", "sdes", "zrtp", "opportunistic")),
-                r.integer("timeout", 30, 0, 86400), sampleRate, r.bool("latch_any_source", false));
+                r.integer("timeout", 30, 0, 86400), sampleRate,
+                new RtpPolicy(r.bool("latch_any_source", RtpPolicy.DEFAULTS.latchAnySource()),
+                        r.integer("max_streams_per_call", RtpPolicy.DEFAULTS.maxStreamsPerCall(), 0, 10000)));
 
         SectionReader w = new SectionReader(ini, "WebServer");
         WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),
