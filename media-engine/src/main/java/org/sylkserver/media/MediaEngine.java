@@ -109,6 +109,12 @@ public final class MediaEngine implements AutoCloseable {
         return policy.latchAnySource();
     }
 
+    /** Whether one more stream with a peer at {@code address} stays within {@code [RTP] max_streams_per_address}. */
+    boolean admitsStreamFrom(InetAddress address) {
+        int limit = policy.maxStreamsPerAddress();
+        return limit == 0 || endpoints.stream().filter(e -> address.equals(e.signalledAddress())).count() < limit;
+    }
+
     /** The port pairs one call may open ({@code [RTP] max_streams_per_call}, 0 for no limit). */
     public int maxStreamsPerCall() {
         return policy.maxStreamsPerCall();

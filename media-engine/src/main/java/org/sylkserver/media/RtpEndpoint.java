@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
 import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
+import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpException;
 import org.sylkserver.media.srtp.SrtpTransformer;
@@ -59,6 +60,10 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private volatile int telephoneEventType = -1;
     /** The peer's IP address as signalled in SDP (packets from it may latch), null until known. */
     private volatile InetAddress signalledAddress;
+    /** The IP address the peer's SIP came from (packets from it may latch too), null when not given. */
+    private volatile InetAddress signallingSource;
+    /** Whether the first source may latch wherever it is (see {@link #trustFirstSource}). */
+    private volatile boolean trustFirstSource;
     private volatile DtmfReceiver dtmf;
     /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
     private volatile boolean sendingRtp = true;
@@ -98,19 +103,70 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
 
     /**
      * The peer's RTP address as signalled in SDP: packets from its IP address may latch (any port: a NAT or a phone
-     * that sends from another port than it listens on); packets from elsewhere only once they pass SRTP
-     * authentication ({@link SymmetricLatch}), unless the engine latches any source ({@code [RTP]
-     * latch_any_source}).
+     * that sends from another port than it listens on), as may packets from its {@link #signallingSource}; packets
+     * from elsewhere only once they pass SRTP authentication ({@link SymmetricLatch}), unless the engine latches any
+     * source ({@code [RTP] latch_any_source}).
      */
     public final void signalled(InetSocketAddress rtpAddress) {
         signalledAddress = rtpAddress == null || rtpAddress.getAddress().isAnyLocalAddress() ? null
                 : rtpAddress.getAddress();
     }
 
-    /** Whether a packet from {@code source} may latch: see {@link #signalled}. */
-    private boolean mayLatch(SocketAddress source, boolean authenticated) {
-        return authenticated || engine.latchesAnySource()
-                || source instanceof InetSocketAddress from && from.getAddress().equals(signalledAddress);
+    /**
+     * The IP address the peer's SIP request or response came from: packets from it may latch too. A phone behind
+     * NAT shows its private address in SDP but sends media, like its SIP, from its NAT's public address.
+     */
+    public final void signallingSource(InetAddress source) {
+        signallingSource = source;
+    }
+
+    /**
+     * Lets the first packet's source latch wherever it comes from, for an owner that cannot tell where the peer's
+     * SIP came from; once latched, only the trusted sources of {@link #signalled} or the latched IP address may take
+     * over, so a stranger still cannot redirect a running stream.
+     */
+    public final void trustFirstSource() {
+        trustFirstSource = true;
+    }
+
+    /** The peer's IP address as signalled, or null. */
+    final InetAddress signalledAddress() {
+        return signalledAddress;
+    }
+
+    /**
+     * Checks, before the peer at {@code rtpAddress} is {@link #signalled}, that one more stream with that IP address
+     * stays within {@code [RTP] max_streams_per_address}; this endpoint's own address counts once.
+     *
+     * @throws SdpException (for a 488 with a Warning) when the peer's address has its streams already
+     */
+    public final void admit(InetSocketAddress rtpAddress) throws SdpException {
+        InetAddress address = rtpAddress == null ? null : rtpAddress.getAddress();
+        if (address != null && !address.isAnyLocalAddress() && !address.equals(signalledAddress)
+                && !engine.admitsStreamFrom(address)) {
+            throw new SdpException("Too many media streams with " + address.getHostAddress()
+                    + " (max_streams_per_address)");
+        }
+    }
+
+    /**
+     * Whether a packet from {@code source} may latch {@code latch}: see {@link #signalled}; a new port of the latched IP
+     * address may too (a NAT binding that changed).
+     */
+    private boolean mayLatch(SocketAddress source, boolean authenticated, SymmetricLatch latch) {
+        if (authenticated || engine.latchesAnySource()) {
+            return true;
+        }
+        if (!(source instanceof InetSocketAddress from)) {
+            return false;
+        }
+        InetAddress address = from.getAddress();
+        if (address.equals(signalledAddress) || address.equals(signallingSource)) {
+            return true;
+        }
+        SocketAddress latched = latch.source();
+        return latched == null ? trustFirstSource
+                : latched instanceof InetSocketAddress current && current.getAddress().equals(address);
     }
 
     /** The counters now. */
@@ -313,7 +369,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                     continue;
                 }
             }
-            if (!(rtcpPort ? rtcpLatch : rtpLatch).admit(source, mayLatch(source, srtp != null), now)) {
+            SymmetricLatch latch = rtcpPort ? rtcpLatch : rtpLatch;
+            if (!latch.admit(source, mayLatch(source, srtp != null, latch), now)) {
                 foreignPackets++;
                 continue;
             }

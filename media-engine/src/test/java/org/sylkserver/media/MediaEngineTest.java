@@ -214,6 +214,28 @@ class MediaEngineTest {
         }
     }
 
+    /** The peer's SIP source (its NAT's address) latches too, and so does the first source where it is trusted. */
+    @Test
+    void theSignallingSourceOrATrustedFirstSourceLatchesButNoStrangerAfterIt() throws Exception {
+        engine = new MediaEngine(loopback, 42640, 42660, Duration.ZERO, RtpPolicy.DEFAULTS);
+        RtpEchoEndpoint natted = engine.openEchoEndpoint(e -> { });
+        RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
+        InetSocketAddress privateAddress = new InetSocketAddress(InetAddress.getByName("10.0.0.7"), 4000);
+        natted.signalled(privateAddress);
+        natted.signallingSource(loopback);
+        first.signalled(privateAddress);
+        first.trustFirstSource();
+        try (DatagramSocket attacker = stranger(); DatagramSocket peer = caller()) {
+            send(peer, rtp(1), natted.port());
+            assertArrayEquals(rtp(1), receive(peer), "the SIP source's media latches");
+            send(attacker, rtp(2), first.port());
+            assertArrayEquals(rtp(2), receive(attacker), "the first source latches where that is trusted");
+            Thread.sleep(2100);
+            send(peer, rtp(3), first.port());
+            assertNothingComesBack(peer, "another address cannot take over after a silence");
+        }
+    }
+
     /** Issue 11 part 3: from an address not signalled (NAT), only an SRTP packet that authenticates latches. */
     @Test
     void anAuthenticatedSrtpPacketLatchesFromAnyAddress_rfc3711_s3_3() throws Exception {
@@ -236,6 +258,28 @@ class MediaEngineTest {
             assertTrue(receive(natted).length > 12, "the authenticated packet latched and was echoed");
             assertEquals(new InetSocketAddress(loopback, natted.getLocalPort()), endpoint.latchedSource());
         }
+    }
+
+    /**
+     * Issue 11 part 3: one peer opening calls in a loop cannot take the port range: a stream more than
+     * max_streams_per_address with one peer address is refused (488 with a Warning in the applications), another
+     * address is still served, and a re-offer from an address the endpoint already has is not counted twice.
+     */
+    @Test
+    void streamsWithOnePeerAddressAreCappedByMaxStreamsPerAddress() throws Exception {
+        engine = new MediaEngine(loopback, 42600, 42620, Duration.ZERO, new RtpPolicy(false, 0, 3));
+        InetSocketAddress peer = new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 4000);
+        for (int i = 0; i < 3; i++) {
+            RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+            endpoint.admit(peer);
+            endpoint.signalled(peer);
+            endpoint.admit(new InetSocketAddress(peer.getAddress(), 5000 + i)); // its own address counts once
+        }
+        RtpEchoEndpoint fourth = engine.openEchoEndpoint(e -> { });
+        org.sylkserver.media.sdp.SdpException refused = assertThrows(org.sylkserver.media.sdp.SdpException.class,
+                () -> fourth.admit(peer));
+        assertTrue(refused.getMessage().contains("192.0.2.7"), refused.getMessage());
+        fourth.admit(new InetSocketAddress(InetAddress.getByName("192.0.2.8"), 4000));
     }
 
     @Test

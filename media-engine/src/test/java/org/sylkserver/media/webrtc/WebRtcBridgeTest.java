@@ -360,7 +360,7 @@ class WebRtcBridgeTest {
     @Test
     void anOfferWithMoreStreamsThanMaxStreamsPerCallIsRefused() throws Exception {
         try (MediaEngine capped = new MediaEngine(InetAddress.getLoopbackAddress(), 47400, 47500, Duration.ZERO,
-                new RtpPolicy(false, 8))) {
+                new RtpPolicy(false, 8, 0))) {
             String line = "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
             SdpException refused = assertThrows(SdpException.class,
                     () -> WebRtcBridge.fromSipOffer(capped, "call-many", sipSdp(line.repeat(300)), listener));

@@ -206,6 +206,8 @@ public class ConferenceServlet extends SylkSipServlet {
             }
             try {
                 answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
+                endpoint.admit(answer.remoteRtp());
+                endpoint.signallingSource(signallingSource(request));
             } catch (SdpException e) {
                 endpoint.close();
                 if (chat == null) {
@@ -584,6 +586,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 RtpAudioEndpoint endpoint = participant.endpoint;
                 if (endpoint == null) {
                     added = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
+                    added.signallingSource(signallingSource(request));
                     endpoint = added;
                 }
                 try {
@@ -1034,6 +1037,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), out.endpoint());
         participant.session = response.getSession();
         participant.onHold = onHold(answer);
+        out.endpoint().signallingSource(signallingSource(response));
         out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
         out.endpoint().watchInactivity(answer.direction());
         ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);

@@ -110,6 +110,7 @@ public class EchoServlet extends SylkSipServlet {
         AudioAnswerer.Answer answer;
         try {
             answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
+            endpoint.admit(answer.remoteRtp());
         } catch (SdpException e) {
             endpoint.close();
             notAcceptable(request, e);
@@ -123,6 +124,7 @@ public class EchoServlet extends SylkSipServlet {
                     sas -> log.info(() -> "echo call from " + caller + ": ZRTP secured, SAS " + sas));
         }
         endpoint.signalled(answer.remoteRtp());
+        endpoint.signallingSource(signallingSource(request));
         listenForDtmf(endpoint, answer, request);
         transcode(endpoint, answer, request);
         endpoint.sendRtp(sends(answer));

@@ -110,7 +110,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      * @param portEnd        end of the RTP port range (even, greater than {@code portStart})
      * @param srtpEncryption one of disabled, sdes, zrtp, opportunistic
      * @param timeout        seconds without RTP after which a call is ended
-     * @param policy         latching and streams per call (ours: {@code latch_any_source}, {@code max_streams_per_call})
+     * @param policy         latching and stream limits (ours: {@code latch_any_source}, {@code max_streams_per_call},
+     *                       {@code max_streams_per_address})
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
                       int sampleRate, RtpPolicy policy) {
@@ -213,7 +214,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                 r.choice("srtp_encryption", "opportunistic", Set.of("disabled", "sdes", "zrtp", "opportunistic")),
                 r.integer("timeout", 30, 0, 86400), sampleRate,
                 new RtpPolicy(r.bool("latch_any_source", RtpPolicy.DEFAULTS.latchAnySource()),
-                        r.integer("max_streams_per_call", RtpPolicy.DEFAULTS.maxStreamsPerCall(), 0, 10000)));
+                        r.integer("max_streams_per_call", RtpPolicy.DEFAULTS.maxStreamsPerCall(), 0, 10000),
+                        r.integer("max_streams_per_address", RtpPolicy.DEFAULTS.maxStreamsPerAddress(), 0, 100000)));
 
         SectionReader w = new SectionReader(ini, "WebServer");
         WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),

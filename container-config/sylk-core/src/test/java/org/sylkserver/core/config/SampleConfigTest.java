@@ -52,7 +52,7 @@ class SampleConfigTest {
                 "tcp_idle_timeout", "tls_handshake_timeout"));
         spec.put("MSRP", List.of("use_tls"));
         spec.put("RTP", List.of("audio_codecs", "port_range", "srtp_encryption", "timeout", "sample_rate",
-                "latch_any_source", "max_streams_per_call"));
+                "latch_any_source", "max_streams_per_call", "max_streams_per_address"));
         spec.put("WebServer", List.of("local_ip", "local_port", "public_port", "certificate", "certificate_chain",
                 "hostname"));
         Map<String, Set<String>> sample = new LinkedHashMap<>();
