@@ -34,6 +34,12 @@ local_tls_port = 25061
 local_ip = 127.0.0.1
 local_port = 28088
 INI
+# every connection comes from 127.0.0.1: lift the per-address and total caps for the benchmark
+cat > "$work/config/webrtcgateway.ini" <<INI
+[General]
+max_connections = 0
+max_connections_per_address = 0
+INI
 
 echo "== starting the server"
 java "@$dist/conf/jvm.options" -Xms1g -Xmx2g -Dsylk.home="$dist" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \

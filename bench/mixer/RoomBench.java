@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpAudioEndpoint;
+import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.codec.G711;
 import org.sylkserver.media.mixer.AudioMixer;
 import org.sylkserver.media.mixer.Member;
@@ -44,7 +45,7 @@ public final class RoomBench {
 
     private static void run(int n, int seconds) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        try (MediaEngine engine = new MediaEngine(loopback, 20000, 20000 + 4 * n + 10, Duration.ZERO);
+        try (MediaEngine engine = new MediaEngine(loopback, 20000, 20000 + 4 * n + 10, Duration.ZERO, RtpPolicy.OPEN);
              MixerClock clock = new MixerClock(1)) {
             AudioMixer mixer = new AudioMixer("bench@example.com");
             List<DatagramChannel> phones = new ArrayList<>();

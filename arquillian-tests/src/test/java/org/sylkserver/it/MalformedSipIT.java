@@ -57,8 +57,9 @@ class MalformedSipIT {
     }
 
     /**
-     * A CSeq that does not parse leaves nothing to build a response from (RFC 3261 §8.2.6 copies CSeq), so the
-     * stack closes that connection; other connections are not affected.
+     * A CSeq that does not parse leaves nothing to build a response from (RFC 3261 §8.2.6 copies CSeq): the message
+     * gets no response (the stack's non-blocking listener drops it and leaves the connection to its idle timeout,
+     * the blocking one closed it); other connections are not affected.
      */
     @Test
     void requestWithUnparseableCSeqOverTcpClosesOnlyThatConnection() throws Exception {
@@ -68,7 +69,11 @@ class MalformedSipIT {
                     + "Via: SIP/2.0/TCP " + local + ";branch=z9hG4bK-bad1\n"
                     + "From: <sip:tester@127.0.0.1>;tag=b1\nTo: <sip:echo@127.0.0.1>\nCall-ID: bad-cseq-1\n"
                     + "CSeq: notanumber OPTIONS\nMax-Forwards: 70\nContent-Length: 0\n\n");
-            assertEquals(null, tcp.receive(), "the connection is closed without a response");
+            try {
+                assertEquals(null, tcp.receive(), "the connection is closed without a response");
+            } catch (java.net.SocketTimeoutException noResponse) {
+                // dropped without a response, the connection left open until tcp_idle_timeout
+            }
         }
         assertServerStillAnswers();
     }

@@ -12,6 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -85,6 +88,93 @@ class WebSocketIT {
         assertEquals(1009, client.closes.poll(5, TimeUnit.SECONDS));
         other.send("{\"sylkrtc\":\"ping\",\"transaction\":\"still-here\"}");
         assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"still-here\"}", other.next());
+    }
+
+    /**
+     * Issue 11 part 3: a 60 KB message of nested arrays (under the 64 KiB size limit) used to overflow the server's
+     * stack and wedge the connection for good; now it gets an error (max_json_depth) and the connection, and the
+     * others, keep working.
+     */
+    @Test
+    void aDeeplyNestedMessageGetsAnErrorAndTheConnectionKeepsWorking() throws Exception {
+        SylkRtcClient other = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", other.next());
+        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
+        int depth = 30_000;
+        client.send("{\"sylkrtc\":\"ping\",\"transaction\":\"deep\",\"x\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
+        assertEquals("{\"sylkrtc\":\"error\",\"transaction\":\"deep\",\"error\":\"Message nested too deeply (more than 32 levels)\"}",
+                client.next());
+        client.send("{\"sylkrtc\":\"ping\",\"transaction\":\"after\"}");
+        assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"after\"}", client.next());
+        other.send("{\"sylkrtc\":\"ping\",\"transaction\":\"other\"}");
+        assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"other\"}", other.next());
+        client.close();
+        other.close();
+    }
+
+    /**
+     * Issue 11 part 3: a client that sends requests faster than they are handled is closed with 1008 once 100
+     * (max_pending_requests) wait, while another client keeps being answered.
+     */
+    @Test
+    void aClientFloodingRequestsIsClosedWith1008AndOthersKeepWorking() throws Exception {
+        SylkRtcClient other = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", other.next());
+        SylkRtcClient flooder = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", flooder.next());
+        // every request is answered with a padded error, so handling one costs more than reading it
+        String request = "{\"sylkrtc\":\"no-such-request\",\"transaction\":\"" + "x".repeat(60_000) + "\"}";
+        CompletableFuture<WebSocket> sending = CompletableFuture.completedFuture(flooder.socket);
+        for (int i = 0; i < 5000; i++) {
+            sending = sending.thenCompose(socket -> socket.sendText(request, true));
+        }
+        sending.exceptionally(closed -> null);
+        assertEquals(1008, flooder.closes.poll(30, TimeUnit.SECONDS));
+        other.send("{\"sylkrtc\":\"ping\",\"transaction\":\"other\"}");
+        assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"other\"}", other.next());
+        other.close();
+    }
+
+    /**
+     * Issue 11 part 3: one address may hold 100 connections (max_connections_per_address); the next gets 1013 and
+     * no ready-event. (Other tests of this class may still hold a connection or two, hence "at most 100".)
+     */
+    @Test
+    void connectionsOverThePerAddressLimitAreClosedWith1013() throws Exception {
+        List<SylkRtcClient> clients = new ArrayList<>();
+        try {
+            Integer refused = null;
+            while (refused == null && clients.size() <= 100) {
+                SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
+                if ("{\"sylkrtc\":\"ready-event\"}".equals(client.next(java.time.Duration.ofSeconds(2)))) {
+                    clients.add(client);
+                } else {
+                    refused = client.closes.poll(5, TimeUnit.SECONDS);
+                }
+            }
+            assertEquals(1013, refused, "after " + clients.size() + " connections");
+            assertTrue(clients.size() > 90, clients.size() + " connections before the refusal");
+            clients.remove(0).close();
+            SylkRtcClient again = connectWhenRoom();
+            again.send("{\"sylkrtc\":\"ping\",\"transaction\":\"room-again\"}");
+            assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"room-again\"}", again.next());
+            clients.add(again);
+        } finally {
+            clients.forEach(SylkRtcClient::close);
+        }
+    }
+
+    /** A connection once a closed one has been counted out (the server sees the close a moment later). */
+    private static SylkRtcClient connectWhenRoom() throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
+            if ("{\"sylkrtc\":\"ready-event\"}".equals(client.next(java.time.Duration.ofSeconds(1)))) {
+                return client;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no room for a new connection after one closed");
     }
 
     @Test

@@ -45,6 +45,7 @@ public final class MediaEngine implements AutoCloseable {
     private final InetAddress bindAddress;
     private final PortAllocator ports;
     private final Duration inactivityTimeout;
+    private final RtpPolicy policy;
     private final Selector selector;
     private final Queue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
     private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
@@ -60,17 +61,20 @@ public final class MediaEngine implements AutoCloseable {
      * @param portStart         first RTP port (even)
      * @param portEnd           end of the range, exclusive (even, at most 65536); {@code 50000:50500} by default
      * @param inactivityTimeout RTP silence after which an endpoint reports inactivity; zero disables it
+     * @param policy            what a peer is allowed: latching, streams per call
      * @throws IllegalArgumentException for a port range that is not even numbers {@code 0 < start < end <= 65536}
      *                                  or a negative timeout
      * @throws IOException              when the selector cannot be opened
      */
-    public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout) throws IOException {
+    public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
+                       RtpPolicy policy) throws IOException {
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.ports = new PortAllocator(portStart, portEnd);
         if (inactivityTimeout.isNegative()) {
             throw new IllegalArgumentException("negative RTP inactivity timeout " + inactivityTimeout);
         }
         this.inactivityTimeout = inactivityTimeout;
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.selector = Selector.open();
         this.ioThread = new Thread(this::ioLoop, "sylk-media-io");
         this.ioThread.setDaemon(true);
@@ -98,6 +102,22 @@ public final class MediaEngine implements AutoCloseable {
     /** The engine's timer thread, for protocol timeouts (ZRTP retransmissions). */
     java.util.concurrent.ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /** Whether symmetric RTP latches to any source ({@code [RTP] latch_any_source}). */
+    boolean latchesAnySource() {
+        return policy.latchAnySource();
+    }
+
+    /** Whether one more stream with a peer at {@code address} stays within {@code [RTP] max_streams_per_address}. */
+    boolean admitsStreamFrom(InetAddress address) {
+        int limit = policy.maxStreamsPerAddress();
+        return limit == 0 || endpoints.stream().filter(e -> address.equals(e.signalledAddress())).count() < limit;
+    }
+
+    /** The port pairs one call may open ({@code [RTP] max_streams_per_call}, 0 for no limit). */
+    public int maxStreamsPerCall() {
+        return policy.maxStreamsPerCall();
     }
 
     /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */
@@ -293,7 +313,7 @@ public final class MediaEngine implements AutoCloseable {
             while (running) {
                 selector.select();
                 for (Runnable task; (task = ioTasks.poll()) != null; ) {
-                    task.run();
+                    runIoTask(task);
                 }
                 for (var iterator = selector.selectedKeys().iterator(); iterator.hasNext(); ) {
                     SelectionKey key = iterator.next();
@@ -305,6 +325,18 @@ public final class MediaEngine implements AutoCloseable {
             // the engine is closing
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "media selector failed: no more RTP is handled", e);
+        }
+    }
+
+    /**
+     * Runs a task queued for the I/O thread. Whatever it throws, Errors included, is logged and the task dropped:
+     * the loop that carries every call's media must survive one caller's fault.
+     */
+    private static void runIoTask(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            LOG.log(Level.SEVERE, "media I/O task " + task + " failed", e);
         }
     }
 
@@ -321,8 +353,12 @@ public final class MediaEngine implements AutoCloseable {
         } catch (ClosedChannelException closedMeanwhile) {
             // the endpoint was closed by another thread while its packets were being read
         } catch (IOException | RuntimeException e) {
-            // one owner's failure must not stop the others' media
+            // one owner's failure must not stop the others' media; the packet being handled is dropped
             LOG.log(Level.WARNING, "media I/O error on " + owner, e);
+        } catch (Throwable e) {
+            // an Error (a codec's or a listener's StackOverflowError, an AssertionError...) would end the I/O thread,
+            // and with it every call's media: log it loudly and drop the packet
+            LOG.log(Level.SEVERE, "media I/O failure on " + owner + ", packet dropped", e);
         }
     }
 
@@ -331,15 +367,15 @@ public final class MediaEngine implements AutoCloseable {
         for (RtpEndpoint endpoint : endpoints) {
             try {
                 endpoint.checkInactivity(now, inactivityTimeout.toNanos());
-            } catch (RuntimeException e) {
-                // an exception would cancel this periodic task for every endpoint
+            } catch (Throwable e) {
+                // anything thrown out of this periodic task would cancel it for every endpoint
                 LOG.log(Level.WARNING, "inactivity callback of " + endpoint + " failed", e);
             }
         }
         for (MediaSocket socket : sockets) {
             try {
                 socket.checkInactivity(now, inactivityTimeout.toNanos());
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.log(Level.WARNING, "inactivity callback of " + socket + " failed", e);
             }
         }
@@ -350,7 +386,7 @@ public final class MediaEngine implements AutoCloseable {
             if (endpoint instanceof RtpAudioEndpoint audio && !audio.isClosed()) {
                 try {
                     audio.sendReport(false);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     LOG.log(Level.WARNING, "RTCP report of " + endpoint + " failed", e);
                 }
             }

@@ -106,6 +106,7 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
         this.rtcpMux = rtcpMux;
         remoteRtcp = rtcpMux ? rtpAddress : new InetSocketAddress(rtpAddress.getAddress(), rtpAddress.getPort() + 1);
         reception = new ReceptionStatistics(clockRate);
+        signalled(rtpAddress);
     }
 
     /**

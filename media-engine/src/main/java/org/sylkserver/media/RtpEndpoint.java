@@ -1,6 +1,7 @@
 package org.sylkserver.media;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
 import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
+import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpException;
 import org.sylkserver.media.srtp.SrtpTransformer;
@@ -49,10 +51,19 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private final SymmetricLatch rtcpLatch = new SymmetricLatch(RTCP_RELATCH_NANOS);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean inactive = new AtomicBoolean();
+    /** When the peer last showed it is alive: its last RTP, or also its last RTCP while it only receives. */
     private volatile long lastRtpNanos = System.nanoTime();
     private volatile boolean watchingInactivity = true;
+    /** Whether the peer's RTCP proves it alive (it only receives, so it sends no RTP). */
+    private volatile boolean rtcpIsLife;
     /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
     private volatile int telephoneEventType = -1;
+    /** The peer's IP address as signalled in SDP (packets from it may latch), null until known. */
+    private volatile InetAddress signalledAddress;
+    /** The IP address the peer's SIP came from (packets from it may latch too), null when not given. */
+    private volatile InetAddress signallingSource;
+    /** Whether the first source may latch wherever it is (see {@link #trustFirstSource}). */
+    private volatile boolean trustFirstSource;
     private volatile DtmfReceiver dtmf;
     /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
     private volatile boolean sendingRtp = true;
@@ -90,6 +101,74 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         return rtpLatch.source();
     }
 
+    /**
+     * The peer's RTP address as signalled in SDP: packets from its IP address may latch (any port: a NAT or a phone
+     * that sends from another port than it listens on), as may packets from its {@link #signallingSource}; packets
+     * from elsewhere only once they pass SRTP authentication ({@link SymmetricLatch}), unless the engine latches any
+     * source ({@code [RTP] latch_any_source}).
+     */
+    public final void signalled(InetSocketAddress rtpAddress) {
+        signalledAddress = rtpAddress == null || rtpAddress.getAddress().isAnyLocalAddress() ? null
+                : rtpAddress.getAddress();
+    }
+
+    /**
+     * The IP address the peer's SIP request or response came from: packets from it may latch too. A phone behind
+     * NAT shows its private address in SDP but sends media, like its SIP, from its NAT's public address.
+     */
+    public final void signallingSource(InetAddress source) {
+        signallingSource = source;
+    }
+
+    /**
+     * Lets the first packet's source latch wherever it comes from, for an owner that cannot tell where the peer's
+     * SIP came from; once latched, only the trusted sources of {@link #signalled} or the latched IP address may take
+     * over, so a stranger still cannot redirect a running stream.
+     */
+    public final void trustFirstSource() {
+        trustFirstSource = true;
+    }
+
+    /** The peer's IP address as signalled, or null. */
+    final InetAddress signalledAddress() {
+        return signalledAddress;
+    }
+
+    /**
+     * Checks, before the peer at {@code rtpAddress} is {@link #signalled}, that one more stream with that IP address
+     * stays within {@code [RTP] max_streams_per_address}; this endpoint's own address counts once.
+     *
+     * @throws SdpException (for a 488 with a Warning) when the peer's address has its streams already
+     */
+    public final void admit(InetSocketAddress rtpAddress) throws SdpException {
+        InetAddress address = rtpAddress == null ? null : rtpAddress.getAddress();
+        if (address != null && !address.isAnyLocalAddress() && !address.equals(signalledAddress)
+                && !engine.admitsStreamFrom(address)) {
+            throw new SdpException("Too many media streams with " + address.getHostAddress()
+                    + " (max_streams_per_address)");
+        }
+    }
+
+    /**
+     * Whether a packet from {@code source} may latch {@code latch}: see {@link #signalled}; a new port of the latched IP
+     * address may too (a NAT binding that changed).
+     */
+    private boolean mayLatch(SocketAddress source, boolean authenticated, SymmetricLatch latch) {
+        if (authenticated || engine.latchesAnySource()) {
+            return true;
+        }
+        if (!(source instanceof InetSocketAddress from)) {
+            return false;
+        }
+        InetAddress address = from.getAddress();
+        if (address.equals(signalledAddress) || address.equals(signallingSource)) {
+            return true;
+        }
+        SocketAddress latched = latch.source();
+        return latched == null ? trustFirstSource
+                : latched instanceof InetSocketAddress current && current.getAddress().equals(address);
+    }
+
     /** The counters now. */
     public final EndpointStats stats() {
         return new EndpointStats(rtpPacketsIn, rtpBytesIn, rtpPacketsOut, rtpBytesOut, rtcpPacketsIn, rtcpPacketsOut,
@@ -115,10 +194,15 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     }
 
     /**
-     * Whether silence from the peer counts towards the RTP timeout: not while the peer has put the call on hold (it
-     * may send nothing for as long as it likes). Watching again starts a fresh timeout.
+     * Sets how the peer's silence counts towards the RTP timeout from the direction of our answer (RFC 3264 §6.1):
+     * {@code sendrecv}, the peer must send RTP; {@code sendonly} (the peer only receives, RFC 3264 §5.1), the peer
+     * must still send RTCP (RFC 3550 §6), so its RTCP reports keep the stream alive and their silence is a timeout
+     * too; {@code recvonly} or {@code inactive} (the peer holds the call, RFC 3264 §8.4), it may send nothing for as
+     * long as it likes. Watching again starts a fresh timeout.
      */
-    public final void watchInactivity(boolean watching) {
+    public final void watchInactivity(String answeredDirection) {
+        boolean watching = !"recvonly".equals(answeredDirection) && !"inactive".equals(answeredDirection);
+        rtcpIsLife = "sendonly".equals(answeredDirection);
         if (watching && !watchingInactivity) {
             lastRtpNanos = System.nanoTime();
             inactive.set(false);
@@ -285,12 +369,16 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                     continue;
                 }
             }
-            if (!(rtcpPort ? rtcpLatch : rtpLatch).admit(source, now)) {
+            SymmetricLatch latch = rtcpPort ? rtcpLatch : rtpLatch;
+            if (!latch.admit(source, mayLatch(source, srtp != null, latch), now)) {
                 foreignPackets++;
                 continue;
             }
             if (isRtcp) {
                 rtcpPacketsIn++;
+                if (rtcpIsLife) {
+                    lastRtpNanos = now;
+                }
                 onRtcp(channel, packet, source);
             } else {
                 rtpPacketsIn++;

@@ -65,6 +65,7 @@ public final class RtpRelayEndpoint extends RtpEndpoint {
         remoteRtp = rtpAddress;
         this.rtcpMux = rtcpMux;
         remoteRtcp = rtcpMux ? rtpAddress : new InetSocketAddress(rtpAddress.getAddress(), rtcpPort);
+        signalled(rtpAddress);
     }
 
     /** Sends an RTP packet (position to limit) to the peer; dropped before the peer's address is known. */

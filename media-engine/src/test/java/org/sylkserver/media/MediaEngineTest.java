@@ -81,7 +81,7 @@ class MediaEngineTest {
 
     @Test
     void fiftyRtpPacketsComeBackByteForByteToTheirSource_rfc4961_s3() throws Exception {
-        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42000, 42010, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller()) {
             for (int seq = 0; seq < 50; seq++) {
@@ -97,7 +97,7 @@ class MediaEngineTest {
 
     @Test
     void telephoneEventsOfTheNegotiatedTypeAreReportedOnceAndStillEchoed_rfc4733_s2_5() throws Exception {
-        engine = new MediaEngine(loopback, 42500, 42510, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42500, 42510, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         java.util.List<org.sylkserver.media.dtmf.DtmfEvent> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
         endpoint.receiveDtmf(101, 8000, keys::add);
@@ -123,9 +123,168 @@ class MediaEngineTest {
         }
     }
 
+    /** A telephone-event packet (RFC 4733 §2.3) for key 1, {@code end} set or not, with sequence number {@code seq}. */
+    private static byte[] keyPress(int seq, boolean end) {
+        return new byte[] {(byte) 0x80, (byte) 101, (byte) (seq >> 8), (byte) seq, 0, 0, 0x1f, 0x40, 0, 0, 0, 42,
+                1, (byte) (end ? 0x8a : 0x0a), 0x03, (byte) 0xc0};
+    }
+
+    /**
+     * Issue 11 part 3: no exception or Error of one call's media ends the I/O thread (or the timer) that carries every
+     * call: a DTMF listener that throws an Error, a queued I/O task that throws one and an inactivity callback that
+     * throws one are each logged and dropped, and another call's RTP keeps flowing.
+     */
+    @Test
+    void anErrorInOneCallsMediaTaskLeavesTheOtherCallsFlowing() throws Exception {
+        engine = new MediaEngine(loopback, 42540, 42550, Duration.ofMillis(200), RtpPolicy.OPEN);
+        AtomicInteger thrown = new AtomicInteger();
+        AtomicInteger faultyInactive = new AtomicInteger();
+        RtpEchoEndpoint faulty = engine.openEchoEndpoint(e -> {
+            faultyInactive.incrementAndGet();
+            throw new StackOverflowError("injected into the inactivity callback");
+        });
+        faulty.receiveDtmf(101, 8000, event -> {
+            thrown.incrementAndGet();
+            throw new StackOverflowError("injected into a DTMF listener");
+        });
+        AtomicInteger otherInactive = new AtomicInteger();
+        RtpEchoEndpoint other = engine.openEchoEndpoint(e -> otherInactive.incrementAndGet());
+        try (DatagramSocket attacker = caller(); DatagramSocket caller = caller()) {
+            send(caller, rtp(0), other.port());
+            assertArrayEquals(rtp(0), receive(caller));
+            for (int seq = 1; seq <= 5; seq++) {
+                send(attacker, keyPress(seq, false), faulty.port());
+                send(attacker, keyPress(100 + seq, true), faulty.port());
+            }
+            engine.onIoThread(() -> {
+                thrown.incrementAndGet();
+                throw new AssertionError("injected into an I/O task");
+            });
+            await(() -> thrown.get() >= 2, "the injected failures");
+            for (int seq = 1; seq < 20; seq++) {
+                send(caller, rtp(seq), other.port());
+                assertArrayEquals(rtp(seq), receive(caller), "the other call's packet " + seq);
+            }
+            // the faulty endpoint's own later packets are still handled too
+            send(attacker, rtp(30), faulty.port());
+            byte[] echoed;
+            do {
+                echoed = receive(attacker); // the key presses that did not fail came back first
+            } while (echoed.length == 16);
+            assertArrayEquals(rtp(30), echoed);
+            // the timer survives the faulty inactivity callback and still reports the other endpoint's silence
+            for (int seq = 40; faultyInactive.get() == 0; seq++) {
+                assertTrue(seq < 200, "the faulty endpoint's RTP timeout");
+                send(caller, rtp(seq), other.port());
+                receive(caller);
+                Thread.sleep(20);
+            }
+            assertEquals(0, otherInactive.get());
+            await(() -> otherInactive.get() == 1, "the other endpoint's RTP timeout after the faulty one's");
+        }
+    }
+
+    private DatagramSocket stranger() throws IOException {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+        socket.setSoTimeout(2000);
+        return socket;
+    }
+
+    /**
+     * Issue 11 part 3 (RTP hijacking): plain RTP from an address other than the one signalled in SDP never latches,
+     * neither before the peer's first packet nor after it fell silent, so a stranger spraying the port range gets
+     * no media; the signalled peer latches from any port (RFC 4961 §3 with NAT-shifted ports).
+     */
+    @Test
+    void plainRtpFromAnAddressNotSignalledNeverLatches_rfc4961() throws Exception {
+        engine = new MediaEngine(loopback, 42560, 42570, Duration.ZERO, RtpPolicy.DEFAULTS);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        try (DatagramSocket attacker = stranger(); DatagramSocket peer = caller()) {
+            endpoint.signalled(new InetSocketAddress(loopback, 4000));
+            send(attacker, rtp(1), endpoint.port());
+            assertNothingComesBack(attacker, "a stranger's packet before the peer's first one");
+            send(peer, rtp(2), endpoint.port());
+            assertArrayEquals(rtp(2), receive(peer), "the signalled address latches from another port");
+            Thread.sleep(2100); // longer than the re-latch silence
+            send(attacker, rtp(3), endpoint.port());
+            assertNothingComesBack(attacker, "a stranger's packet after the peer fell silent");
+            send(peer, rtp(4), endpoint.port());
+            assertArrayEquals(rtp(4), receive(peer));
+            await(() -> endpoint.stats().foreignPackets() == 2, "both foreign packets counted");
+        }
+    }
+
+    /** The peer's SIP source (its NAT's address) latches too, and so does the first source where it is trusted. */
+    @Test
+    void theSignallingSourceOrATrustedFirstSourceLatchesButNoStrangerAfterIt() throws Exception {
+        engine = new MediaEngine(loopback, 42640, 42660, Duration.ZERO, RtpPolicy.DEFAULTS);
+        RtpEchoEndpoint natted = engine.openEchoEndpoint(e -> { });
+        RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
+        InetSocketAddress privateAddress = new InetSocketAddress(InetAddress.getByName("10.0.0.7"), 4000);
+        natted.signalled(privateAddress);
+        natted.signallingSource(loopback);
+        first.signalled(privateAddress);
+        first.trustFirstSource();
+        try (DatagramSocket attacker = stranger(); DatagramSocket peer = caller()) {
+            send(peer, rtp(1), natted.port());
+            assertArrayEquals(rtp(1), receive(peer), "the SIP source's media latches");
+            send(attacker, rtp(2), first.port());
+            assertArrayEquals(rtp(2), receive(attacker), "the first source latches where that is trusted");
+            Thread.sleep(2100);
+            send(peer, rtp(3), first.port());
+            assertNothingComesBack(peer, "another address cannot take over after a silence");
+        }
+    }
+
+    /** Issue 11 part 3: from an address not signalled (NAT), only an SRTP packet that authenticates latches. */
+    @Test
+    void anAuthenticatedSrtpPacketLatchesFromAnyAddress_rfc3711_s3_3() throws Exception {
+        engine = new MediaEngine(loopback, 42580, 42590, Duration.ZERO, RtpPolicy.DEFAULTS);
+        RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        org.sylkserver.media.srtp.SdesCrypto peerKey = org.sylkserver.media.srtp.SdesCrypto.generate(1,
+                org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, random);
+        org.sylkserver.media.srtp.SdesCrypto ourKey = org.sylkserver.media.srtp.SdesCrypto.generate(1,
+                org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, random);
+        endpoint.secure(peerKey, ourKey);
+        endpoint.signalled(new InetSocketAddress(InetAddress.getByName("192.0.2.10"), 4000));
+        var peerSrtp = org.sylkserver.media.srtp.SrtpTransformer.forSending(peerKey);
+        var forged = org.sylkserver.media.srtp.SrtpTransformer.forSending(
+                org.sylkserver.media.srtp.SdesCrypto.generate(1, org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, random));
+        try (DatagramSocket attacker = stranger(); DatagramSocket natted = caller()) {
+            send(attacker, forged.protectRtp(rtp(1), 172), endpoint.port());
+            assertNothingComesBack(attacker, "a packet under other keys");
+            send(natted, peerSrtp.protectRtp(rtp(2), 172), endpoint.port());
+            assertTrue(receive(natted).length > 12, "the authenticated packet latched and was echoed");
+            assertEquals(new InetSocketAddress(loopback, natted.getLocalPort()), endpoint.latchedSource());
+        }
+    }
+
+    /**
+     * Issue 11 part 3: one peer opening calls in a loop cannot take the port range: a stream more than
+     * max_streams_per_address with one peer address is refused (488 with a Warning in the applications), another
+     * address is still served, and a re-offer from an address the endpoint already has is not counted twice.
+     */
+    @Test
+    void streamsWithOnePeerAddressAreCappedByMaxStreamsPerAddress() throws Exception {
+        engine = new MediaEngine(loopback, 42600, 42620, Duration.ZERO, new RtpPolicy(false, 0, 3));
+        InetSocketAddress peer = new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 4000);
+        for (int i = 0; i < 3; i++) {
+            RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
+            endpoint.admit(peer);
+            endpoint.signalled(peer);
+            endpoint.admit(new InetSocketAddress(peer.getAddress(), 5000 + i)); // its own address counts once
+        }
+        RtpEchoEndpoint fourth = engine.openEchoEndpoint(e -> { });
+        org.sylkserver.media.sdp.SdpException refused = assertThrows(org.sylkserver.media.sdp.SdpException.class,
+                () -> fourth.admit(peer));
+        assertTrue(refused.getMessage().contains("192.0.2.7"), refused.getMessage());
+        fourth.admit(new InetSocketAddress(InetAddress.getByName("192.0.2.8"), 4000));
+    }
+
     @Test
     void transcodedAudioIsDecodedAndEncodedAgainKeepingTheHeader_g711() throws Exception {
-        engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42520, 42530, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         endpoint.transcode(0, org.sylkserver.media.codec.G711.PCMU, org.sylkserver.media.codec.G711.PCMU);
         try (DatagramSocket caller = caller()) {
@@ -152,7 +311,7 @@ class MediaEngineTest {
     /** RFC 3264 §6.1: while the answer says recvonly (the caller holds) no RTP is sent; RTCP still is (§5.1). */
     @Test
     void whileNotSendingRtpOnlyRtcpComesBackUntilSendingResumes_rfc3264_s6_1() throws Exception {
-        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket muxed = caller()) {
             endpoint.sendRtp(false);
@@ -170,7 +329,7 @@ class MediaEngineTest {
 
     @Test
     void rtcpComesBackOnItsOwnPortAndWhenMultiplexed_rfc3550_s11_rfc5761_s4() throws Exception {
-        engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42020, 42030, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket rtcp = caller(); DatagramSocket muxed = caller()) {
             send(rtcp, RTCP_RR, endpoint.port() + 1);
@@ -186,7 +345,7 @@ class MediaEngineTest {
 
     @Test
     void whatIsNotRtpVersion2OrIsTruncatedIsDroppedAndCounted_rfc3550_appendixA() throws Exception {
-        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42040, 42050, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller()) {
             send(caller, new byte[] {1, 2, 3}, endpoint.port());
@@ -204,7 +363,7 @@ class MediaEngineTest {
 
     @Test
     void anotherSourceIsIgnoredWhileTheLatchedOneSends_rfc4961() throws Exception {
-        engine = new MediaEngine(loopback, 42060, 42070, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42060, 42070, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket caller = caller(); DatagramSocket stranger = caller()) {
             send(caller, rtp(1), endpoint.port());
@@ -220,7 +379,7 @@ class MediaEngineTest {
 
     @Test
     void portsAreEvenPairsOfTheRangeAndComeBackOnClose_rfc3550_s11() throws Exception {
-        engine = new MediaEngine(loopback, 42100, 42104, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42100, 42104, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
         RtpEchoEndpoint second = engine.openEchoEndpoint(e -> { });
         for (RtpEchoEndpoint endpoint : new RtpEchoEndpoint[] {first, second}) {
@@ -249,7 +408,7 @@ class MediaEngineTest {
     @Test
     void aPortHeldByAnotherProgramIsSkippedNotLost() throws Exception {
         try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(loopback, 42201))) {
-            engine = new MediaEngine(loopback, 42200, 42204, Duration.ZERO);
+            engine = new MediaEngine(loopback, 42200, 42204, Duration.ZERO, RtpPolicy.OPEN);
             assertEquals(42202, engine.openEchoEndpoint(e -> { }).port());
             assertThrows(PortRangeExhaustedException.class, () -> engine.openEchoEndpoint(e -> { }));
             assertEquals(1, engine.portPairsInUse());
@@ -260,7 +419,7 @@ class MediaEngineTest {
 
     @Test
     void silenceForTheTimeoutIsReportedOnceAndRtpKeepsItAway() throws Exception {
-        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300));
+        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger talkerTimeouts = new AtomicInteger();
         AtomicInteger silentTimeouts = new AtomicInteger();
         RtpEchoEndpoint talker = engine.openEchoEndpoint(e -> talkerTimeouts.incrementAndGet());
@@ -282,21 +441,44 @@ class MediaEngineTest {
     /** RFC 3264 §8.4: a peer that holds the call may send nothing; its silence counts again once it resumes. */
     @Test
     void silenceOnHoldIsNotReportedUntilTheCallResumes() throws Exception {
-        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300));
+        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint held = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
-        held.watchInactivity(false);
+        held.watchInactivity("recvonly");
         Thread.sleep(1000);
         assertEquals(0, timeouts.get(), "a second of silence on hold is not reported");
-        held.watchInactivity(true);
+        held.watchInactivity("inactive");
+        Thread.sleep(500);
+        assertEquals(0, timeouts.get(), "nor on hold with inactive");
+        held.watchInactivity("sendrecv");
         Thread.sleep(150);
         assertEquals(0, timeouts.get(), "resuming starts a fresh timeout");
         await(() -> timeouts.get() == 1, "the silence after the resume to be reported");
     }
 
+    /**
+     * Issue 11 part 3: a peer that only receives (our answer sendonly, RFC 3264 §5.1) sends no RTP but still RTCP
+     * (RFC 3550 §6): its reports keep the stream alive, and their silence is an RTP timeout like any other.
+     */
+    @Test
+    void aListeningPeerIsAliveWhileItSendsRtcpAndTimesOutWhenItStops_rfc3550_s6() throws Exception {
+        engine = new MediaEngine(loopback, 42340, 42350, Duration.ofMillis(300), RtpPolicy.OPEN);
+        AtomicInteger timeouts = new AtomicInteger();
+        RtpEchoEndpoint listening = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
+        listening.watchInactivity("sendonly");
+        try (DatagramSocket peer = caller()) {
+            for (int i = 0; i < 10; i++) {
+                send(peer, RTCP_RR, listening.port() + 1);
+                Thread.sleep(100);
+            }
+            assertEquals(0, timeouts.get(), "a second of RTCP without RTP is no timeout");
+            await(() -> timeouts.get() == 1, "the silence after the last report to be reported");
+        }
+    }
+
     @Test
     void closingTheEngineFreesEverySocket() throws Exception {
-        engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO);
+        engine = new MediaEngine(loopback, 42400, 42410, Duration.ZERO, RtpPolicy.OPEN);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         engine.close();
         assertTrue(endpoint.isClosed());
@@ -310,9 +492,9 @@ class MediaEngineTest {
 
     @Test
     void badSettingsAreRefused_spec_1_3() {
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50001, 50500, Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50500, 50000, Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO));
-        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50001, 50500, Duration.ZERO, RtpPolicy.OPEN));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50500, 50000, Duration.ZERO, RtpPolicy.OPEN));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO, RtpPolicy.OPEN));
+        assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1), RtpPolicy.OPEN));
     }
 }

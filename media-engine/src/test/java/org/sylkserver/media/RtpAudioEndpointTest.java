@@ -63,7 +63,7 @@ class RtpAudioEndpointTest {
     /** RFC 3550 §5.1: our own SSRC; sequence numbers +1 and timestamps +160 per 20 ms PCMU frame. */
     @Test
     void sentFramesAreRtpOfOurOwnToTheSdpAddressBeforeLatching_rfc3550_s5_1() throws Exception {
-        engine = new MediaEngine(loopback, 43000, 43010, Duration.ZERO);
+        engine = new MediaEngine(loopback, 43000, 43010, Duration.ZERO, RtpPolicy.OPEN);
         RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
         try (DatagramSocket peer = peer()) {
             endpoint.remote(new InetSocketAddress(loopback, peer.getLocalPort()), false, 8000);
@@ -87,7 +87,7 @@ class RtpAudioEndpointTest {
     /** RFC 4961: once the peer sends, replies go where its packets come from, not to the SDP address. */
     @Test
     void receivedPacketsReachTheReceiverAndLatchTheTarget_rfc4961() throws Exception {
-        engine = new MediaEngine(loopback, 43020, 43030, Duration.ZERO);
+        engine = new MediaEngine(loopback, 43020, 43030, Duration.ZERO, RtpPolicy.OPEN);
         RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
         BlockingQueue<Received> received = new LinkedBlockingQueue<>();
         endpoint.receive((header, payload, arrival, level) -> received.add(new Received(header, payload)));
@@ -110,7 +110,7 @@ class RtpAudioEndpointTest {
     /** RFC 3264 §6.1: nothing is sent while the answered direction forbids it. */
     @Test
     void nothingIsSentWhileSendingIsOff_rfc3264_s6_1() throws Exception {
-        engine = new MediaEngine(loopback, 43040, 43050, Duration.ZERO);
+        engine = new MediaEngine(loopback, 43040, 43050, Duration.ZERO, RtpPolicy.OPEN);
         RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
         try (DatagramSocket peer = peer()) {
             endpoint.remote(new InetSocketAddress(loopback, peer.getLocalPort()), true, 8000);
@@ -128,7 +128,7 @@ class RtpAudioEndpointTest {
     /** RFC 4733 §2.5.1: an event's packets share its start timestamp; only the first has the marker bit. */
     @Test
     void telephoneEventsShareTheirStartTimestamp_rfc4733_s2_5_1() throws Exception {
-        engine = new MediaEngine(loopback, 43060, 43070, Duration.ZERO);
+        engine = new MediaEngine(loopback, 43060, 43070, Duration.ZERO, RtpPolicy.OPEN);
         RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
         try (DatagramSocket peer = peer()) {
             endpoint.remote(new InetSocketAddress(loopback, peer.getLocalPort()), true, 8000);
@@ -151,7 +151,7 @@ class RtpAudioEndpointTest {
     /** RFC 3550 §6.1/§6.6: closing sends a compound RR/SR + SDES + BYE to the RTCP port above the RTP port. */
     @Test
     void closingSendsAByeToTheRtcpPort_rfc3550_s6_6() throws Exception {
-        engine = new MediaEngine(loopback, 43080, 43090, Duration.ZERO);
+        engine = new MediaEngine(loopback, 43080, 43090, Duration.ZERO, RtpPolicy.OPEN);
         RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
         try (DatagramSocket rtcp = new DatagramSocket(0, loopback)) {
             rtcp.setSoTimeout(2000);
@@ -175,7 +175,7 @@ class RtpAudioEndpointTest {
      */
     @Test
     void srtpEndpointsUnderstandEachOtherAndDropPlainRtp_rfc3711() throws Exception {
-        engine = new MediaEngine(loopback, 43100, 43110, Duration.ZERO);
+        engine = new MediaEngine(loopback, 43100, 43110, Duration.ZERO, RtpPolicy.OPEN);
         org.sylkserver.media.srtp.SdesCrypto keyA = org.sylkserver.media.srtp.SdesCrypto.generate(1,
                 org.sylkserver.media.srtp.CryptoSuite.AES_CM_128_HMAC_SHA1_80, new java.security.SecureRandom());
         org.sylkserver.media.srtp.SdesCrypto keyB = org.sylkserver.media.srtp.SdesCrypto.generate(1,
@@ -217,7 +217,7 @@ class RtpAudioEndpointTest {
     @Test
     void zrtpBetweenTwoEndpointsGivesTheSameSasAndSrtp_rfc6189(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        engine = new MediaEngine(loopback, 43120, 43130, Duration.ZERO);
+        engine = new MediaEngine(loopback, 43120, 43130, Duration.ZERO, RtpPolicy.OPEN);
         RtpAudioEndpoint a = engine.openAudioEndpoint(e -> { });
         RtpAudioEndpoint b = engine.openAudioEndpoint(e -> { });
         a.remote(new InetSocketAddress(loopback, b.port()), false, 8000);

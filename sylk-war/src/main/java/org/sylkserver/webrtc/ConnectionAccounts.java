@@ -37,6 +37,10 @@ final class ConnectionAccounts {
         if (accounts.containsKey(aor)) {
             throw new RequestError("Account " + aor + " already added");
         }
+        int limit = config.limits().maxAccountsPerConnection();
+        if (!ClientLimits.roomFor(accounts.size(), limit)) {
+            throw new RequestError("Too many accounts on this connection (max_accounts_per_connection " + limit + ")");
+        }
         String password = request.getPassword();
         if (password.isEmpty() || password.length() > MAX_PASSWORD) {
             throw new RequestError("Invalid value for 'password' property (expected: 1 to " + MAX_PASSWORD

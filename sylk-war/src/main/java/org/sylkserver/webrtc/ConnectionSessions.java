@@ -42,6 +42,10 @@ final class ConnectionSessions {
             throw new RequestError("Session ID " + id + " already in use");
         }
         Gateway gateway = connection.gateway();
+        int limit = gateway.config().limits().maxSessionsPerConnection();
+        if (!ClientLimits.roomFor(sessions.size(), limit)) {
+            throw new RequestError("Too many sessions on this connection (max_sessions_per_connection " + limit + ")");
+        }
         SessionMedia media;
         try {
             media = gateway.media().fromBrowserOffer(request.getSdp());

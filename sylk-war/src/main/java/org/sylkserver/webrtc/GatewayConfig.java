@@ -24,14 +24,15 @@ import org.sylkserver.core.config.ServerConfig;
  * @param websocketPingInterval how often the server pings each WebSocket
  * @param declineCode           the final response to an incoming call the client declines or nobody answers (486;
  *                              603 stops parallel forking, spec §4.5.4)
+ * @param limits                what one client may take of the gateway (sizes, queues, connections)
  */
 public record GatewayConfig(Path file, List<String> webOrigins, Set<String> sipDomains,
                             ServerConfig.OutboundProxy outboundSipProxy, boolean traceClient,
-                            Duration websocketPingInterval, int declineCode) {
+                            Duration websocketPingInterval, int declineCode, ClientLimits limits) {
 
     /** Every option at its default (no file). */
     public static final GatewayConfig DEFAULTS = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
-            Duration.ofSeconds(120), 486);
+            Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
 
     /** Reads {@code webrtcgateway.ini} from the configuration directory. */
     public static GatewayConfig load(Path configDir) throws ConfigException {
@@ -45,7 +46,7 @@ public record GatewayConfig(Path file, List<String> webOrigins, Set<String> sipD
                 .map(domain -> domain.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         return new GatewayConfig(ini.path(), general.list("web_origins", List.of("*")), domains,
                 ServerConfig.outboundProxy(general, "outbound_sip_proxy"), general.bool("trace_client", false), ping,
-                new SectionReader(ini, "Janus").integer("decline_code", 486, 400, 699));
+                new SectionReader(ini, "Janus").integer("decline_code", 486, 400, 699), ClientLimits.read(general));
     }
 
     /** Whether accounts of {@code domain} may be added ({@code sip_domains}, spec §4.5.2). */

@@ -47,8 +47,9 @@ final class SerialExecutor implements Executor {
             }
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                // a failed task must not stop the queue: the connection's later requests still need answers
+            } catch (Throwable e) {
+                // a failed task must not stop the queue, whatever it threw (an Error used to leave it 'draining' for
+                // good, the connection wedged): the connection's later requests still need answers
                 LOG.log(Level.SEVERE, "sylkRTC connection task failed", e);
             }
         }

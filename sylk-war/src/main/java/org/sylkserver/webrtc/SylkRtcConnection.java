@@ -3,6 +3,7 @@ package org.sylkserver.webrtc;
 import java.io.StringReader;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,15 +35,23 @@ import org.sylkserver.webrtc.api.SylkRtcMessage;
  * <p>Every request with a string {@code transaction} gets exactly one {@code ack} or {@code error}. Divergence
  * from the original (quirk Q3): an unknown request type or a missing {@code sylkrtc} is answered with an error
  * instead of silence. A message that is not a JSON object, or has no string {@code transaction}, cannot be
- * answered and is only logged. Logged with the client's address; with system property
+ * answered and is only logged.
+ *
+ * <p>Limits ({@link ClientLimits}, so that one client cannot hurt the others): a message over
+ * {@code max_message_size} closes the connection with 1009; one nested deeper than {@code max_json_depth} is refused
+ * after a streaming pass, before any tree is built (the tree builder, the binder and the schema check recurse, and
+ * a few thousand levels overflow the stack), with an {@code error} when its top level names a transaction; a client
+ * with more than {@code max_pending_requests} messages received and not yet handled is closed with 1008.
+ *
+ * <p>Logged with the client's address; with system property
  * {@code sylk.trace.client=true} every message is traced to logger {@value #TRACE_LOGGER} (spec §7.3).
  */
 public final class SylkRtcConnection {
 
-    /** The largest accepted message in UTF-8 bytes; a larger one closes the connection with 1009. */
-    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
     /** RFC 6455 §7.4.1: message too big to process. */
     static final int CLOSE_TOO_BIG = 1009;
+    /** RFC 6455 §7.4.1: a message that violates the endpoint's policy (here: more requests than it may queue). */
+    static final int CLOSE_POLICY_VIOLATION = 1008;
     static final String TRACE_LOGGER = "webrtcgateway.trace.client";
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
@@ -59,6 +68,9 @@ public final class SylkRtcConnection {
     private final RequestCatalogue requests;
     private final Gateway gateway;
     private final boolean trace;
+    private final ClientLimits limits;
+    /** Complete messages handed to the executor and not yet handled (read thread increments, executor decrements). */
+    private final AtomicInteger pending = new AtomicInteger();
     /** The connection's accounts: owned by its executor. */
     private final ConnectionAccounts accounts = new ConnectionAccounts(this);
     /** The connection's calls: owned by its executor. */
@@ -67,7 +79,8 @@ public final class SylkRtcConnection {
     // owned by the container's read thread
     private final StringBuilder message = new StringBuilder();
     private int messageBytes;
-    private boolean tooBig;
+    /** Set once the connection is being closed for breaking a limit: nothing more it sends is read. */
+    private boolean refusing;
 
     /**
      * @param peer      the client's address, {@code ip:port}, as the logs name it
@@ -86,6 +99,7 @@ public final class SylkRtcConnection {
         this.requests = requests;
         this.gateway = gateway;
         this.trace = gateway.config().traceClient() || Boolean.getBoolean("sylk.trace.client");
+        this.limits = gateway.config().limits();
     }
 
     /** The WebSocket is open: the connection accepts requests (spec §4.2). */
@@ -96,18 +110,16 @@ public final class SylkRtcConnection {
 
     /**
      * A text frame, or a fragment of one ({@code last} false until its final part), arrived. Messages over
-     * {@link #MAX_MESSAGE_BYTES} close the connection with 1009 without being processed.
+     * {@code max_message_size} close the connection with 1009 without being processed, and so does a message
+     * beyond {@code max_pending_requests} unhandled ones with 1008.
      */
     public void onText(String fragment, boolean last) {
-        if (tooBig) {
+        if (refusing) {
             return;
         }
         messageBytes += utf8Length(fragment);
-        if (messageBytes > MAX_MESSAGE_BYTES) {
-            tooBig = true;
-            message.setLength(0);
-            LOG.warning(() -> this + ": message over " + MAX_MESSAGE_BYTES + " bytes, closing with 1009");
-            transport.close(CLOSE_TOO_BIG, "Message too big");
+        if (messageBytes > limits.maxMessageBytes()) {
+            refuse(CLOSE_TOO_BIG, "Message too big", "message over " + limits.maxMessageBytes() + " bytes");
             return;
         }
         message.append(fragment);
@@ -115,8 +127,27 @@ public final class SylkRtcConnection {
             String text = message.toString();
             message.setLength(0);
             messageBytes = 0;
-            owner.execute(() -> handle(text));
+            if (pending.incrementAndGet() > limits.maxPendingRequests()) {
+                refuse(CLOSE_POLICY_VIOLATION, "Too many pending requests",
+                        "more than " + limits.maxPendingRequests() + " requests waiting to be handled");
+                return;
+            }
+            owner.execute(() -> {
+                try {
+                    handle(text);
+                } finally {
+                    pending.decrementAndGet();
+                }
+            });
         }
+    }
+
+    /** Closes the connection for breaking a limit and ignores the rest of what it sends. */
+    private void refuse(int code, String reason, String why) {
+        refusing = true;
+        message.setLength(0);
+        LOG.warning(() -> this + ": " + why + ", closing with " + code);
+        transport.close(code, reason);
     }
 
     /** The WebSocket closed with {@code code} and {@code reason}; queued requests still run first. */
@@ -157,6 +188,9 @@ public final class SylkRtcConnection {
 
     private void handle(String text) {
         trace("INCOMING", text);
+        if (!withinDepth(text)) {
+            return;
+        }
         JsonObject json = parseObject(text);
         if (json == null) {
             return;
@@ -180,6 +214,48 @@ public final class SylkRtcConnection {
             LOG.log(Level.SEVERE, this + ": request " + transaction + " (" + json.get("sylkrtc") + ") failed", e);
             return new ErrorResponse(transaction, "Internal error");
         }
+    }
+
+    /**
+     * Whether the message nests no deeper than {@code max_json_depth}, checked with the streaming parser (which
+     * keeps its nesting on the heap); a deeper one is answered with an error when its top level has a string
+     * {@code transaction}, else logged. Malformed JSON passes here and is reported by {@link #parseObject}.
+     */
+    private boolean withinDepth(String text) {
+        int depth = 0;
+        int deepest = 0;
+        String transaction = null;
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            boolean transactionNext = false;
+            while (parser.hasNext()) {
+                JsonParser.Event event = parser.next();
+                switch (event) {
+                    case START_OBJECT, START_ARRAY -> deepest = Math.max(deepest, ++depth);
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    case VALUE_STRING -> {
+                        if (transactionNext && transaction == null) {
+                            transaction = parser.getString();
+                        }
+                    }
+                    default -> { }
+                }
+                transactionNext = depth == 1 && event == JsonParser.Event.KEY_NAME
+                        && "transaction".equals(parser.getString());
+            }
+        } catch (JsonException | NoSuchElementException e) {
+            // not JSON: parseObject reports it, unless it already nested too deeply before the fault
+        }
+        if (deepest <= limits.maxJsonDepth()) {
+            return true;
+        }
+        String error = "Message nested too deeply (more than " + limits.maxJsonDepth() + " levels)";
+        if (transaction == null) {
+            LOG.warning(() -> this + ": ignoring a message without a string 'transaction': " + error);
+        } else {
+            LOG.warning(() -> this + ": " + error);
+            send(new ErrorResponse(transaction, error));
+        }
+        return false;
     }
 
     /** The message as a JSON object, or null (logged) when it is not one: such a message cannot be answered. */

@@ -29,7 +29,8 @@ import javax.websocket.server.ServerEndpointConfig;
  * instance per WebSocket, handing text to its {@link SylkRtcConnection}. Handshakes without the subprotocol
  * never reach it ({@link HandshakeFilter} refuses them with 406). Binary messages are logged and ignored. The
  * server pings every {@code websocket_ping_interval} seconds and closes a connection whose pong does not come within
- * half of that.
+ * half of that. A connection over {@code max_connections} in all or {@code max_connections_per_address} from its
+ * IP address is closed at once with 1013 (try again later, RFC 6455 §7.4.2's registry).
  */
 @ServerEndpoint(value = "/ws", subprotocols = SylkRtcEndpoint.SUBPROTOCOL, configurator = SylkRtcEndpoint.PeerAddress.class)
 public class SylkRtcEndpoint {
@@ -41,6 +42,7 @@ public class SylkRtcEndpoint {
     private static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> daemon(task, "sylkrtc-requests"));
     private static final ScheduledExecutorService KEEPALIVE =
             Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "sylkrtc-keepalive"));
+    private static final ConnectionCounter CONNECTIONS = new ConnectionCounter();
 
     private static Thread daemon(Runnable task, String name) {
         Thread thread = new Thread(task, name);
@@ -69,8 +71,13 @@ public class SylkRtcEndpoint {
         }
     }
 
+    /** RFC 6455 close code 1013 (IANA registry): the server cannot take the connection now. */
+    static final int CLOSE_TRY_AGAIN_LATER = 1013;
+
     private Session session;
     private ClientTransport transport;
+    /** The client's IP address while it counts towards the connection limits, else null. */
+    private String countedAddress;
     private SylkRtcConnection connection;
     // keep-alive state, owned by the KEEPALIVE thread except for the volatile pong time and cancellation
     private volatile ScheduledFuture<?> keepAlive;
@@ -84,6 +91,16 @@ public class SylkRtcEndpoint {
         this.session = session;
         String peer = (String) config.getUserProperties().getOrDefault(PEER_PROPERTY, "unknown address");
         transport = new SessionTransport(session);
+        String address = ConnectionCounter.address(peer);
+        ClientLimits limits = Gateway.current().config().limits();
+        if (!CONNECTIONS.admit(address, limits)) {
+            LOG.warning(() -> "sylkRTC connection from " + peer + " refused: over max_connections ("
+                    + limits.maxConnections() + ") or max_connections_per_address (" + limits.maxConnectionsPerAddress()
+                    + ")");
+            transport.close(CLOSE_TRY_AGAIN_LATER, "Too many connections");
+            return;
+        }
+        countedAddress = address;
         connection = new SylkRtcConnection(peer, transport, REQUESTS);
         lastPong = System.nanoTime();
         pingInterval = Gateway.current().config().websocketPingInterval().toSeconds();
@@ -93,12 +110,14 @@ public class SylkRtcEndpoint {
 
     @OnMessage
     public void text(String fragment, boolean last) {
-        connection.onText(fragment, last);
+        if (connection != null) {
+            connection.onText(fragment, last);
+        }
     }
 
     @OnMessage
     public void binary(ByteBuffer fragment, boolean last) {
-        if (last) {
+        if (last && connection != null) {
             LOG.severe(() -> connection + ": binary message ignored, sylkRTC messages are JSON text");
         }
     }
@@ -110,7 +129,11 @@ public class SylkRtcEndpoint {
 
     @OnClose
     public void close(CloseReason reason) {
+        if (connection == null) {
+            return; // refused in open()
+        }
         keepAlive.cancel(false);
+        CONNECTIONS.release(countedAddress);
         connection.onClose(reason.getCloseCode().getCode(), reason.getReasonPhrase());
     }
 

@@ -38,7 +38,7 @@ class ConnectionAccountsTest {
         return registration;
     };
     private final GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("example.com"), null, false,
-            Duration.ofSeconds(120), 486);
+            Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run,
             RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.current().calls(),
@@ -73,6 +73,19 @@ class ConnectionAccountsTest {
         receive(add("t3", "bob@elsewhere.org"));
         assertEquals(List.of(ack("t1"), error("t2", "Account alice@example.com already added"),
                 error("t3", "SIP domain not allowed: elsewhere.org")), transport.sent);
+    }
+
+    /** Issue 11 part 3: one connection cannot add accounts (and the registrations behind them) without end. */
+    @Test
+    void accountsBeyondMaxAccountsPerConnectionAreRefused() {
+        int limit = ClientLimits.DEFAULTS.maxAccountsPerConnection();
+        for (int i = 0; i < limit; i++) {
+            receive(add("t" + i, "user" + i + "@example.com"));
+        }
+        receive(add("over", "one-more@example.com"));
+        assertEquals(ack("t" + (limit - 1)), transport.sent.get(limit - 1));
+        assertEquals(error("over", "Too many accounts on this connection (max_accounts_per_connection " + limit + ")"),
+                transport.sent.get(limit));
     }
 
     /** spec §4.3: AOR properties are validated as SIP URIs. */

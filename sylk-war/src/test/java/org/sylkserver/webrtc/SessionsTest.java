@@ -212,7 +212,7 @@ class SessionsTest {
     };
 
     private final GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
-            Duration.ofSeconds(120), 603);
+            Duration.ofSeconds(120), 603, ClientLimits.DEFAULTS);
     private final Gateway gateway = gateway(Duration.ofSeconds(60));
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = connection(gateway, transport);

@@ -157,7 +157,7 @@ class SylkRtcConnectionTest {
 
     @Test
     void aMessageOf64KiBIsAccepted() {
-        receive(pingOfSize(SylkRtcConnection.MAX_MESSAGE_BYTES));
+        receive(pingOfSize(ClientLimits.DEFAULTS.maxMessageBytes()));
         assertEquals(1, transport.sent.size());
         assertTrue(transport.sent.get(0).startsWith("{\"sylkrtc\":\"ack\""));
         assertEquals(List.of(), transport.closes);
@@ -165,7 +165,7 @@ class SylkRtcConnectionTest {
 
     @Test
     void aLargerMessageClosesTheConnectionWith1009_rfc6455_7_4_1() {
-        connection.onText(pingOfSize(SylkRtcConnection.MAX_MESSAGE_BYTES), false);
+        connection.onText(pingOfSize(ClientLimits.DEFAULTS.maxMessageBytes()), false);
         connection.onText(" ", true);
         receive("{\"sylkrtc\":\"ping\",\"transaction\":\"after-close\"}");
         assertEquals(List.of("1009 Message too big"), transport.closes);
@@ -175,8 +175,8 @@ class SylkRtcConnectionTest {
     @Test
     void theLimitCountsUtf8BytesNotCharacters() {
         // 'é' is two bytes in UTF-8: this message has fewer than 64 Ki characters but more than 64 KiB
-        String text = "{\"sylkrtc\":\"ping\",\"transaction\":\"" + "é".repeat(SylkRtcConnection.MAX_MESSAGE_BYTES / 2) + "\"}";
-        assertTrue(text.length() < SylkRtcConnection.MAX_MESSAGE_BYTES);
+        String text = "{\"sylkrtc\":\"ping\",\"transaction\":\"" + "é".repeat(ClientLimits.DEFAULTS.maxMessageBytes() / 2) + "\"}";
+        assertTrue(text.length() < ClientLimits.DEFAULTS.maxMessageBytes());
         receive(text);
         assertEquals(List.of("1009 Message too big"), transport.closes);
     }
@@ -195,7 +195,8 @@ class SylkRtcConnectionTest {
                 running.decrementAndGet();
             });
             SylkRtcConnection queued = new SylkRtcConnection("192.0.2.1:40001", transport, pool, catalogue, Gateway.current());
-            int count = 1000;
+            // as many as may wait at once (max_pending_requests), with the last request below
+            int count = ClientLimits.DEFAULTS.maxPendingRequests() - 1;
             for (int i = 0; i < count; i++) {
                 queued.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t" + i + "\",\"text\":\"" + i + "\"}", true);
             }
@@ -220,6 +221,99 @@ class SylkRtcConnectionTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** {@code depth} nested arrays around {@code inner}: {@code [[...inner...]]}. */
+    private static String nested(int depth, String inner) {
+        return "[".repeat(depth) + inner + "]".repeat(depth);
+    }
+
+    /**
+     * Issue 11 part 3: a 60 KB message of nested arrays used to overflow the stack of the tree builder; the Error
+     * escaped the connection's executor and left it wedged (no request answered again). RFC 8259 §9 lets a parser
+     * limit the depth of nesting.
+     */
+    @Test
+    void aDeeplyNestedMessageGetsAnErrorAndTheConnectionKeepsWorking_rfc8259_9() {
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"deep\",\"x\":" + nested(30_000, "1") + "}");
+        receive("{\"x\":" + nested(30_000, "1") + ",\"transaction\":\"deep-first\",\"sylkrtc\":\"ping\"}");
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"after\"}");
+        int limit = ClientLimits.DEFAULTS.maxJsonDepth();
+        String error = "Message nested too deeply (more than " + limit + " levels)";
+        assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"deep\",\"error\":\"" + error + "\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"deep-first\",\"error\":\"" + error + "\"}",
+                "{\"sylkrtc\":\"ack\",\"transaction\":\"after\"}"), transport.sent);
+        assertEquals(List.of(), transport.closes);
+    }
+
+    @Test
+    void nestingUpToMaxJsonDepthIsAcceptedAndOneMoreLevelIsNot() {
+        int limit = ClientLimits.DEFAULTS.maxJsonDepth();
+        // the request object itself is the first level
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"at-limit\",\"x\":" + nested(limit - 1, "") + "}");
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"over\",\"x\":" + nested(limit, "") + "}");
+        assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"at-limit\"}", transport.sent.get(0));
+        assertTrue(transport.sent.get(1).startsWith("{\"sylkrtc\":\"error\",\"transaction\":\"over\""), transport.sent.get(1));
+    }
+
+    @Test
+    void aDeeplyNestedMessageWithoutTransactionOrBrokenIsOnlyLogged() {
+        receive(nested(30_000, "{}"));
+        receive("{\"x\":" + nested(30_000, "1"));
+        receive("{\"a\":{\"transaction\":\"not-top-level\",\"x\":" + nested(30_000, "1") + "}}");
+        receive("{\"sylkrtc\":\"ping\",\"transaction\":\"after\"}");
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"after\"}"), transport.sent);
+    }
+
+    /**
+     * Issue 11 part 3: a client that sends faster than its requests are handled is closed with 1008 (RFC 6455
+     * §7.4.1) once {@code max_pending_requests} wait, instead of queueing without bound.
+     */
+    @Test
+    void aClientFloodingRequestsIsClosedWith1008_rfc6455_7_4_1() {
+        List<Runnable> held = new ArrayList<>();
+        SylkRtcConnection flooded = new SylkRtcConnection("192.0.2.1:40005", transport, held::add);
+        int limit = ClientLimits.DEFAULTS.maxPendingRequests();
+        for (int i = 0; i < limit; i++) {
+            flooded.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t" + i + "\"}", true);
+        }
+        assertEquals(List.of(), transport.closes, "up to the limit may wait");
+        flooded.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"over\"}", true);
+        flooded.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"ignored\"}", true);
+        assertEquals(List.of("1008 Too many pending requests"), transport.closes);
+        held.forEach(Runnable::run);
+        assertEquals(limit, transport.sent.size(), "what was queued before the limit is still answered");
+    }
+
+    @Test
+    void requestsHandledMeanwhileMakeRoomAgain() {
+        int limit = ClientLimits.DEFAULTS.maxPendingRequests();
+        for (int i = 0; i < 3 * limit; i++) {
+            receive("{\"sylkrtc\":\"ping\",\"transaction\":\"t" + i + "\"}");
+        }
+        assertEquals(3 * limit, transport.sent.size());
+        assertEquals(List.of(), transport.closes);
+    }
+
+    /** Issue 11 part 3: whatever a task throws, even an Error, the connection's executor runs the next one. */
+    @Test
+    void anErrorInATaskDoesNotStopTheConnectionsExecutor() {
+        RequestCatalogue catalogue = new RequestCatalogue()
+                .add("echo", EchoRequest.class, (c, request) -> {
+                    throw new StackOverflowError("injected");
+                })
+                .add("ping", org.sylkserver.webrtc.api.PingRequest.class, (c, request) -> { });
+        List<Runnable> pool = new ArrayList<>();
+        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40006", transport, pool::add, catalogue, Gateway.current());
+        failing.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"x\"}", true);
+        failing.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t2\"}", true);
+        assertEquals(1, pool.size(), "one drain for both tasks");
+        pool.get(0).run();
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"t2\"}"), transport.sent);
+        failing.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t3\"}", true);
+        assertEquals(2, pool.size(), "the executor drains again");
+        pool.get(1).run();
+        assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"t3\"}", transport.sent.get(1));
     }
 
     @Test

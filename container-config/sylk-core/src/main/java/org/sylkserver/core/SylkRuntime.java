@@ -53,7 +53,7 @@ public final class SylkRuntime {
     public synchronized MediaEngine media() throws IOException {
         if (media == null) {
             media = new MediaEngine(config.sip().localIp(), config.rtp().portStart(), config.rtp().portEnd(),
-                    Duration.ofSeconds(config.rtp().timeout()));
+                    Duration.ofSeconds(config.rtp().timeout()), config.rtp().policy());
         }
         return media;
     }

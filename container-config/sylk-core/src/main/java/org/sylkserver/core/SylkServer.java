@@ -130,7 +130,7 @@ public final class SylkServer {
                 sip.tlsPort().isPresent() ? sip.tlsPort().getAsInt() : null,
                 config.webServer().localIp() != null ? config.webServer().localIp().getHostAddress() : "0.0.0.0",
                 config.webServer().localPort(),
-                certificate.keyStore(), certificate.keyStorePassword(), trace, dar, archives));
+                certificate.keyStore(), certificate.keyStorePassword(), trace, dar, archives, sip.connections()));
 
         checkPortsFree(config);
         SylkRuntime.install(new SylkRuntime(config, options.configDir(), options.varDir()));

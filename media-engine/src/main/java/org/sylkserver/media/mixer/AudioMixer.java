@@ -224,6 +224,9 @@ public final class AudioMixer {
             member.send(payload);
         } catch (IOException | RuntimeException e) {
             log.log(Level.FINE, "mixer " + name + ": cannot send to " + member.id(), e);
+        } catch (Error e) {
+            // one member's encoder or endpoint failing must not cost the other members this frame
+            log.log(Level.SEVERE, "mixer " + name + ": sending to " + member.id() + " failed", e);
         }
     }
 

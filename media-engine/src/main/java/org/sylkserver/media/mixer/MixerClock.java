@@ -43,8 +43,9 @@ public final class MixerClock implements AutoCloseable {
         running.computeIfAbsent(mixer, m -> threads.scheduleAtFixedRate(() -> {
             try {
                 m.tick(System.nanoTime());
-            } catch (RuntimeException e) {
-                // one bad frame must not stop the room: log and carry on with the next tick
+            } catch (Throwable e) {
+                // one bad frame must not stop the room (anything thrown out of a periodic task cancels it, Errors
+                // included): log and carry on with the next tick
                 log.log(Level.WARNING, m + ": tick failed", e);
             }
         }, 0, PERIOD_NANOS, TimeUnit.NANOSECONDS));

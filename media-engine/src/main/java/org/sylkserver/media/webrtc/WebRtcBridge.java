@@ -826,6 +826,7 @@ public final class WebRtcBridge implements AutoCloseable {
             }
         }
         if (!address.isUnresolved()) {
+            stream.sip.admit(address);
             stream.sip.remote(address, rtcpPort, m.has("rtcp-mux"));
         }
         boolean secure = m.proto().contains("SAVP");
@@ -872,9 +873,17 @@ public final class WebRtcBridge implements AutoCloseable {
 
     // ---- streams and transports
 
-    private void openSipEndpoint(RelayStream stream) throws IOException {
+    private void openSipEndpoint(RelayStream stream) throws IOException, SdpException {
         if (stream.sip == null) {
+            int limit = engine.maxStreamsPerCall();
+            if (limit > 0 && streams.stream().filter(s -> s.sip != null).count() >= limit) {
+                // an offer of hundreds of m-lines must not take the port range from every other call
+                throw new SdpException("Too many media streams in one call (max_streams_per_call " + limit + ")");
+            }
             RtpRelayEndpoint endpoint = engine.openRelayEndpoint(e -> reportInactivity());
+            // the SIP side's offers and answers reach the bridge without the address their SIP came from, which a
+            // peer behind NAT sends its media from: its first source latches, strangers cannot take over later
+            endpoint.trustFirstSource();
             stream.sip = endpoint;
             endpoint.relayTo(new RtpRelayEndpoint.Relay() {
                 @Override

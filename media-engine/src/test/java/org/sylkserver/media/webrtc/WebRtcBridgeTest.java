@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.sdp.MediaDescription;
 import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.sdp.SessionDescription;
@@ -47,7 +48,7 @@ class WebRtcBridgeTest {
 
     @BeforeEach
     void startEngine() throws Exception {
-        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 47000, 47100, Duration.ZERO);
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 47000, 47100, Duration.ZERO, RtpPolicy.OPEN);
     }
 
     @AfterEach
@@ -312,7 +313,7 @@ class WebRtcBridgeTest {
     @Test
     void silentBridgeReportsInactivity() throws Exception {
         try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47200, 47220,
-                Duration.ofMillis(200)); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
+                Duration.ofMillis(200), RtpPolicy.OPEN); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
             CompletableFuture<WebRtcBridge> inactive = new CompletableFuture<>();
             try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-8", browser.offer(false),
                     WebRtcBridge.SipSrtp.OFF, new WebRtcBridge.Listener() {
@@ -334,7 +335,7 @@ class WebRtcBridgeTest {
     @Test
     void rfc7675_aBrowserThatFallsSilentIsReportedGone() throws Exception {
         try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47300, 47320,
-                Duration.ofMillis(300)); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
+                Duration.ofMillis(300), RtpPolicy.OPEN); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
             try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-9", browser.offer(false),
                     WebRtcBridge.SipSrtp.OFF, listener)) {
                 browser.connect(bridge.browserAnswer(sipAnswer(audio, null)), WAIT);
@@ -349,6 +350,27 @@ class WebRtcBridgeTest {
                 String reason = failed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 assertTrue(reason.contains("ICE consent"), reason);
             }
+        }
+    }
+
+    /**
+     * Issue 11 part 3: an offer with hundreds of m-lines cannot take the port range from other calls; over
+     * max_streams_per_call it is refused and every port it took comes back.
+     */
+    @Test
+    void anOfferWithMoreStreamsThanMaxStreamsPerCallIsRefused() throws Exception {
+        try (MediaEngine capped = new MediaEngine(InetAddress.getLoopbackAddress(), 47400, 47500, Duration.ZERO,
+                new RtpPolicy(false, 8, 0))) {
+            String line = "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+            SdpException refused = assertThrows(SdpException.class,
+                    () -> WebRtcBridge.fromSipOffer(capped, "call-many", sipSdp(line.repeat(300)), listener));
+            assertTrue(refused.getMessage().contains("max_streams_per_call 8"), refused.getMessage());
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (capped.portPairsInUse() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(0, capped.portPairsInUse(), "every port of the refused offer is free again");
+            WebRtcBridge.fromSipOffer(capped, "call-eight", sipSdp(line.repeat(8)), listener).close();
         }
     }
 

@@ -221,6 +221,8 @@ public class ConferenceServlet extends SylkSipServlet {
             }
             try {
                 answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
+                endpoint.admit(answer.remoteRtp());
+                endpoint.signallingSource(signallingSource(request));
             } catch (SdpException e) {
                 endpoint.close();
                 if (chat == null) {
@@ -511,15 +513,7 @@ public class ConferenceServlet extends SylkSipServlet {
             });
         }
         endpoint.audioLevelExtension(answer.audioLevelId());
-        endpoint.watchInactivity(sendsAndReceives(answer));
-    }
-
-    /**
-     * Whether the participant must send RTP: only a sendrecv stream; one that holds (RFC 3264 §8.4) or only listens
-     * may send nothing, so its silence does not end the call.
-     */
-    static boolean sendsAndReceives(AudioAnswerer.Answer answer) {
-        return "sendrecv".equals(answer.direction());
+        endpoint.watchInactivity(answer.direction());
     }
 
     /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
@@ -608,6 +602,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 RtpAudioEndpoint endpoint = participant.endpoint;
                 if (endpoint == null) {
                     added = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
+                    added.signallingSource(signallingSource(request));
                     endpoint = added;
                 }
                 try {
@@ -663,7 +658,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 boolean hold = onHold(answer);
                 if (participant.endpoint != null) {
                     // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
-                    participant.endpoint.watchInactivity(sendsAndReceives(answer));
+                    participant.endpoint.watchInactivity(answer.direction());
                 }
                 if (room != null && hold != participant.onHold) {
                     room.hold(participant, hold);
@@ -1089,8 +1084,9 @@ public class ConferenceServlet extends SylkSipServlet {
                 contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), out.endpoint());
         participant.session = response.getSession();
         participant.onHold = onHold(answer);
+        out.endpoint().signallingSource(signallingSource(response));
         out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        out.endpoint().watchInactivity(sendsAndReceives(answer));
+        out.endpoint().watchInactivity(answer.direction());
         ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);

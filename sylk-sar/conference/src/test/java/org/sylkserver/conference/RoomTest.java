@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.codec.G711;
 import org.sylkserver.media.mixer.MixerClock;
 
@@ -36,7 +37,7 @@ class RoomTest {
 
     @BeforeEach
     void start() throws Exception {
-        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 44000, 44100, Duration.ZERO);
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 44000, 44100, Duration.ZERO, RtpPolicy.OPEN);
         clock = new MixerClock(1);
         Files.writeString(config.resolve("conference.ini"), "[Conference]\nanswer_delay = 0\n\n"
                 + "[locked@example.com]\npin = 42\n");

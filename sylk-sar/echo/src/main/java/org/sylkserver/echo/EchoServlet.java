@@ -110,6 +110,7 @@ public class EchoServlet extends SylkSipServlet {
         AudioAnswerer.Answer answer;
         try {
             answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
+            endpoint.admit(answer.remoteRtp());
         } catch (SdpException e) {
             endpoint.close();
             notAcceptable(request, e);
@@ -122,10 +123,12 @@ public class EchoServlet extends SylkSipServlet {
             endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"),
                     sas -> log.info(() -> "echo call from " + caller + ": ZRTP secured, SAS " + sas));
         }
+        endpoint.signalled(answer.remoteRtp());
+        endpoint.signallingSource(signallingSource(request));
         listenForDtmf(endpoint, answer, request);
         transcode(endpoint, answer, request);
         endpoint.sendRtp(sends(answer));
-        endpoint.watchInactivity("sendrecv".equals(answer.direction()));
+        endpoint.watchInactivity(answer.direction());
         EchoCall call = new EchoCall(request, endpoint, origin, answer.sdp());
         created[0] = call;
         session.setAttribute(EchoListener.CALL, call);
@@ -149,11 +152,12 @@ public class EchoServlet extends SylkSipServlet {
             AudioAnswerer.Answer answer = answerer.answer(sdpOffer(request), call.origin(), SylkRuntime.get().sdpAddress(),
                     call.endpoint().port());
             call.updateAnswer(answer.sdp());
+            call.endpoint().signalled(answer.remoteRtp());
             listenForDtmf(call.endpoint(), answer, request);
             transcode(call.endpoint(), answer, request);
             call.endpoint().sendRtp(sends(answer));
             // held (or listening only), the caller may send nothing: no RTP timeout until it sends and receives again
-            call.endpoint().watchInactivity("sendrecv".equals(answer.direction()));
+            call.endpoint().watchInactivity(answer.direction());
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(answer.sdp().toBytes(), "application/sdp");
             ok.send();

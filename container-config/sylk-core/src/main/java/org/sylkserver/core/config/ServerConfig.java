@@ -16,6 +16,8 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.sylkserver.media.RtpPolicy;
+
 /**
  * The server configuration, {@code config.ini} (spec §8.1), with the original's sections, option names and
  * code defaults. Paths that default under {@code /var} in the original default under the server's var
@@ -70,9 +72,11 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      *
      * @param localIp      address the SIP transports bind to (the default route's address when not configured)
      * @param advertisedIp address to put in SDP instead of {@code localIp}, or {@code null}
+     * @param connections  limits on SIP over TCP and TLS (ours)
      */
     public record Sip(InetAddress localIp, InetAddress advertisedIp, OptionalInt udpPort, OptionalInt tcpPort,
-                      OptionalInt tlsPort, OutboundProxy outboundProxy, TrustedPeers trustedPeers, boolean enableIce) {
+                      OptionalInt tlsPort, OutboundProxy outboundProxy, TrustedPeers trustedPeers, boolean enableIce,
+                      SipConnections connections) {
     }
 
     /**
@@ -106,9 +110,11 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      * @param portEnd        end of the RTP port range (even, greater than {@code portStart})
      * @param srtpEncryption one of disabled, sdes, zrtp, opportunistic
      * @param timeout        seconds without RTP after which a call is ended
+     * @param policy         latching and stream limits (ours: {@code latch_any_source}, {@code max_streams_per_call},
+     *                       {@code max_streams_per_address})
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
-                      int sampleRate) {
+                      int sampleRate, RtpPolicy policy) {
     }
 
     /**
@@ -178,7 +184,7 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                 p.optionalPort("local_udp_port", 5060), p.optionalPort("local_tcp_port", 5060),
                 p.optionalPort("local_tls_port", 5061), outboundProxy(p, "outbound_proxy"),
                 TrustedPeers.parse(p.string("trusted_peers", "any"), p::error),
-                p.bool("enable_ice", false));
+                p.bool("enable_ice", false), SipConnections.read(p));
         // port 0 means "any free port", so two zeros do not collide
         if (sip.tcpPort().isPresent() && sip.tcpPort().getAsInt() != 0 && sip.tcpPort().equals(sip.tlsPort())) {
             throw p.error("local_tls_port", String.valueOf(sip.tlsPort().getAsInt()),
@@ -206,7 +212,10 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         }
         Rtp rtp = new Rtp(codecs, range[0], range[1],
                 r.choice("srtp_encryption", "opportunistic", Set.of("disabled", "sdes", "zrtp", "opportunistic")),
-                r.integer("timeout", 30, 0, 86400), sampleRate);
+                r.integer("timeout", 30, 0, 86400), sampleRate,
+                new RtpPolicy(r.bool("latch_any_source", RtpPolicy.DEFAULTS.latchAnySource()),
+                        r.integer("max_streams_per_call", RtpPolicy.DEFAULTS.maxStreamsPerCall(), 0, 10000),
+                        r.integer("max_streams_per_address", RtpPolicy.DEFAULTS.maxStreamsPerAddress(), 0, 100000)));
 
         SectionReader w = new SectionReader(ini, "WebServer");
         WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),

@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 import org.sylkserver.core.Version;
+import org.sylkserver.core.config.SipConnections;
 
 /**
  * The Tomcat "base" directory of a running server: {@code conf/server.xml}, {@code conf/context.xml},
@@ -68,7 +69,11 @@ public final class ContainerBase {
         xml.append("      darConfigurationFileLocation=\"").append(attr(darFile().toUri().toString())).append("\"\n");
         // Restcomm resolves this file against the container's base directory
         xml.append("      sipStackPropertiesFile=\"conf/sip-stack.properties\"\n");
-        xml.append("      concurrencyControlMode=\"SipApplicationSession\" congestionControlCheckingInterval=\"-1\"\n");
+        // congestion control (Restcomm): every 5 s, over 95 % of the heap or 1500 queued SIP messages, new requests
+        // get 503 until the load falls back under 90 % and 1300
+        xml.append("      concurrencyControlMode=\"SipApplicationSession\" congestionControlCheckingInterval=\"5000\"\n");
+        xml.append("      congestionControlPolicy=\"ErrorResponse\" memoryThreshold=\"95\" backToNormalMemoryThreshold=\"90\"\n");
+        xml.append("      sipMessageQueueSize=\"1500\" backToNormalSipMessageQueueSize=\"1300\"\n");
         xml.append("      usePrettyEncoding=\"true\" dispatcherThreadPoolSize=\"16\">\n");
         xml.append("    <Connector address=\"").append(attr(s.webAddress())).append("\" port=\"").append(s.webPort())
                 .append("\" protocol=\"org.apache.coyote.http11.Http11NioProtocol\" server=\"SylkServer/")
@@ -143,6 +148,14 @@ public final class ContainerBase {
         p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", "1048576");
         p.setProperty("org.mobicents.servlet.sip.SERVER_HEADER", Version.sipAgent());
         p.setProperty("org.mobicents.servlet.sip.USER_AGENT_HEADER", Version.sipAgent());
+        // non-blocking TCP/TLS listeners with our connection caps, idle and TLS handshake timeouts ([SIP] tcp_*, tls_*)
+        SipConnections connections = s.sipConnections();
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", CappedNioMessageProcessorFactory.class.getName());
+        p.setProperty(CappedNioMessageProcessorFactory.MAX_CONNECTIONS, String.valueOf(connections.maxConnections()));
+        p.setProperty(CappedNioMessageProcessorFactory.MAX_CONNECTIONS_PER_ADDRESS,
+                String.valueOf(connections.maxConnectionsPerAddress()));
+        p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", String.valueOf(connections.idleTimeout() * 1000L));
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", String.valueOf(connections.tlsHandshakeTimeout() * 1000L));
         if (s.sipTrace() != null) {
             // 16 = messages only; Restcomm resolves the file against the container's base directory
             p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "16");

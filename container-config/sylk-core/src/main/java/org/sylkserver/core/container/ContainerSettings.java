@@ -3,6 +3,8 @@ package org.sylkserver.core.container;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.sylkserver.core.config.SipConnections;
+
 /**
  * What the generated Tomcat/Restcomm configuration needs to know, taken from {@code config.ini} by the launcher.
  *
@@ -17,8 +19,10 @@ import java.util.List;
  * @param sipTrace    the file SIP messages are traced to, or {@code null} when {@code trace_sip} is off
  * @param darProperties text of {@code dar.properties}
  * @param archives    application archives to deploy at start
+ * @param sipConnections limits on SIP over TCP and TLS
  */
 public record ContainerSettings(String sipAddress, Integer udpPort, Integer tcpPort, Integer tlsPort,
                                 String webAddress, int webPort, Path keyStore, String keyStorePassword,
-                                Path sipTrace, String darProperties, List<Path> archives) {
+                                Path sipTrace, String darProperties, List<Path> archives,
+                                SipConnections sipConnections) {
 }

@@ -8,6 +8,7 @@ import java.util.logging.Logger;
 
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipServlet;
+import javax.servlet.sip.SipServletMessage;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
@@ -98,8 +99,17 @@ public abstract class SylkSipServlet extends SipServlet {
     }
 
     private boolean isTrusted(SipServletRequest request) throws IOException {
-        String source = request.getInitialRemoteAddr() != null ? request.getInitialRemoteAddr() : request.getRemoteAddr();
-        return source == null || SylkRuntime.get().trustedPeers().isTrusted(InetAddress.getByName(source));
+        InetAddress source = signallingSource(request);
+        return source == null || SylkRuntime.get().trustedPeers().isTrusted(source);
+    }
+
+    /**
+     * The IP address {@code message} came from (the first hop's when it came through the container's own routing),
+     * or null when unknown; a peer behind NAT sends its RTP from there too ({@code RtpEndpoint.signallingSource}).
+     */
+    protected static InetAddress signallingSource(SipServletMessage message) throws IOException {
+        String source = message.getInitialRemoteAddr() != null ? message.getInitialRemoteAddr() : message.getRemoteAddr();
+        return source == null ? null : InetAddress.getByName(source);
     }
 
     private String allowHeader() {

@@ -48,9 +48,11 @@ class SampleConfigTest {
                 "application_map", "disabled_applications", "extra_applications_dir", "trace_dir", "trace_dns",
                 "trace_sip", "trace_msrp", "trace_core", "trace_notifications", "log_level", "spool_dir"));
         spec.put("SIP", List.of("local_ip", "advertised_ip", "local_udp_port", "local_tcp_port", "local_tls_port",
-                "outbound_proxy", "trusted_peers", "enable_ice"));
+                "outbound_proxy", "trusted_peers", "enable_ice", "tcp_max_connections", "tcp_max_connections_per_address",
+                "tcp_idle_timeout", "tls_handshake_timeout"));
         spec.put("MSRP", List.of("use_tls"));
-        spec.put("RTP", List.of("audio_codecs", "port_range", "srtp_encryption", "timeout", "sample_rate"));
+        spec.put("RTP", List.of("audio_codecs", "port_range", "srtp_encryption", "timeout", "sample_rate",
+                "latch_any_source", "max_streams_per_call", "max_streams_per_address"));
         spec.put("WebServer", List.of("local_ip", "local_port", "public_port", "certificate", "certificate_chain",
                 "hostname"));
         Map<String, Set<String>> sample = new LinkedHashMap<>();
@@ -71,6 +73,6 @@ class SampleConfigTest {
 
     private static ServerConfig.Sip withoutPeers(ServerConfig.Sip sip) {
         return new ServerConfig.Sip(sip.localIp(), sip.advertisedIp(), sip.udpPort(), sip.tcpPort(), sip.tlsPort(),
-                sip.outboundProxy(), null, sip.enableIce());
+                sip.outboundProxy(), null, sip.enableIce(), sip.connections());
     }
 }
