@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +31,8 @@ class SipConnectionLimitsIT {
     private static final int PER_ADDRESS = 100;
 
     @Deployment(testable = false)
-    static WebArchive echo() {
-        return Archives.echo();
+    static EnterpriseArchive applications() {
+        return Archives.all();
     }
 
     @TempDir
