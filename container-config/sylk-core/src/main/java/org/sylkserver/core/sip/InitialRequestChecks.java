@@ -1,0 +1,87 @@
+package org.sylkserver.core.sip;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The RFC 3261 §8.2 checks a UAS makes of a new request before its application sees it, as plain functions of
+ * the request's method and header values (the servlet base turns each failure into its response).
+ */
+public final class InitialRequestChecks {
+
+    /**
+     * Option tags (RFC 3261 §19.2) the applications support, announced in {@code Supported}: Replaces (RFC 3891)
+     * and REFER without implicit subscription (RFC 4488).
+     */
+    public static final List<String> SUPPORTED = List.of("replaces", "norefersub");
+
+    /** Methods the server recognizes: RFC 3261 and the SIP extensions registered with IANA that it may receive. */
+    private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
+            "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
+
+    private InitialRequestChecks() {
+    }
+
+    /**
+     * Whether {@code method} is one the server recognizes. RFC 3261 §8.2.1: a recognized but unsupported method gets
+     * 405, an unrecognized one 501 (§21.5.2; RFC 4475 §3.1.1.2 and §3.1.1.5: methods are case-sensitive and % is no
+     * escape in them, so {@code RE%47IST%45R} is not REGISTER).
+     */
+    public static boolean isKnownMethod(String method) {
+        return KNOWN_METHODS.contains(method);
+    }
+
+    /**
+     * The option tags of the {@code Require} values (comma-separated lists, RFC 3261 §20.32) that the server does
+     * not support, in order: a non-empty result is answered 420 with them in {@code Unsupported} (§8.2.2.3).
+     */
+    public static List<String> unsupportedExtensions(List<String> requireValues) {
+        List<String> unsupported = new ArrayList<>();
+        for (String value : requireValues) {
+            for (String tag : value.split(",")) {
+                String option = tag.strip();
+                // option tags compare case-insensitively (RFC 3261 §19.2)
+                if (!option.isEmpty() && !SUPPORTED.contains(option.toLowerCase(Locale.ROOT))
+                        && !unsupported.contains(option)) {
+                    unsupported.add(option);
+                }
+            }
+        }
+        return unsupported;
+    }
+
+    /**
+     * Whether an INVITE's body of {@code contentType} can be an offer: only SDP is (RFC 3261 §8.2.3: any other
+     * type is answered 415 with an {@code Accept} header). {@code null} (no body) passes.
+     */
+    public static boolean isSdpOrAbsent(String contentType) {
+        return contentType == null || mediaType(contentType).equals("application/sdp");
+    }
+
+    /**
+     * Whether the request's {@code Accept} values (RFC 3261 §20.1) allow an SDP answer in the response. No
+     * {@code Accept} header means application/sdp, an empty one means no format at all (§20.1); values that allow
+     * neither application/sdp, {@code application/*} nor {@code *}{@code /*} are answered 406 (RFC 4475 §3.3.15).
+     */
+    public static boolean acceptsSdp(List<String> acceptValues) {
+        if (acceptValues.isEmpty()) {
+            return true;
+        }
+        for (String value : acceptValues) {
+            for (String range : value.split(",")) {
+                String type = mediaType(range);
+                if (type.equals("application/sdp") || type.equals("application/*") || type.equals("*/*")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String mediaType(String value) {
+        int semicolon = value.indexOf(';');
+        return (semicolon < 0 ? value : value.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+    }
+}
