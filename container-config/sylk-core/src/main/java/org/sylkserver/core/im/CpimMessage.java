@@ -278,6 +278,9 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
         if (contentType == null || contentType.isBlank()) {
             throw new CpimException("CPIM content has no Content-Type header");
         }
+        if (!ContentType.parse(contentType).hasMediaType()) {
+            throw new CpimException("CPIM Content-Type '" + printable(contentType) + "' is not a type/subtype");
+        }
     }
 
     private static void checkValue(Header header) throws CpimException {

@@ -196,4 +196,17 @@ class CpimMessageTest {
                 "From:;charset=utf\rx <sip:a@example.com>\r\n\r\nContent-Type: text/plain\r\n\r\nhello"));
         assertTrue(e.getMessage().contains("control character"), e.getMessage());
     }
+
+    /**
+     * RFC 3862 §3.3, RFC 2045 §5.1: the content's Content-Type is a type/subtype. One of only parameters
+     * (found by CpimFuzzTest) made contentType() fail with ArrayIndexOutOfBoundsException; it is refused at parse.
+     */
+    @Test
+    void rfc3862_s3_3_contentTypeWithoutMediaTypeIsRefusedAsInvalidCpim() {
+        for (String contentType : new String[] {";", "; charset=utf-8", "text", "text/"}) {
+            CpimException e = assertThrows(CpimException.class, () -> parse(
+                    "From: <sip:a@example.com>\r\n\r\nContent-Type: " + contentType + "\r\n\r\nhello"), contentType);
+            assertTrue(e.getMessage().contains("type/subtype"), e.getMessage());
+        }
+    }
 }
