@@ -30,6 +30,10 @@ declare -A module=(
     [ConferenceSettingsFuzzTest#conferenceIniLoadsOrIsRefused]=sylk-sar/conference
     [SylkRtcDecodingFuzzTest#messageIsDecodedOrRefused]=sylk-war
 )
+# Jazzer instruments the project's classes only; where the parsing is a library's, name it too
+declare -A instrument=(
+    [StunFuzzTest#datagramIsCheckedOrDropped]='org.sylkserver.**,org.ice4j.**'
+)
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
     mapfile -t targets < <(printf '%s\n' "${!module[@]}" | sort)
@@ -41,10 +45,11 @@ for target in "${targets[@]}"; do
     log="target/fuzz/${target/\#/.}.log"
     echo "== $target ($dir), ${duration} s"
     # -am builds the module's reactor dependencies (never installed); the @FuzzTest maxDuration stops a
-    # 10-minute run, a shorter one is ended with SIGINT to the whole Maven process group (libFuzzer then
-    # writes its final status and exits)
+    # 10-minute run, a shorter one is ended with SIGINT to the whole Maven process group (libFuzzer stops;
+    # its last status line is printed below)
     set +e
-    setsid env JAZZER_FUZZ=1 mvn -B -o test -pl "$dir" -am -Dexec.skip=true -Dsurefire.failIfNoSpecifiedTests=false \
+    setsid env JAZZER_FUZZ=1 ${instrument[$target]:+JAZZER_INSTRUMENT=${instrument[$target]}} \
+        mvn -B -o test -pl "$dir" -am -Dexec.skip=true -Dsurefire.failIfNoSpecifiedTests=false \
         -Dtest="$target" >"$log" 2>&1 &
     pid=$!
     ( sleep "$duration"; kill -INT -- -"$pid" 2>/dev/null ) &

@@ -286,21 +286,21 @@ class TortureIT {
 
         /** Ends the INVITE transaction or call that {@code answer} belongs to, so that nothing is left behind. */
         private void end(String requestUri, String answer) throws IOException {
-            String final_ = answer;
+            String last = answer;
             if (answer.startsWith("SIP/2.0 1")) {
                 send(inDialog("CANCEL", requestUri, answer, false));
-                final_ = awaitFinal("INVITE");
+                last = awaitFinal("INVITE");
             }
-            if (final_ == null) {
+            if (last == null) {
                 return;
             }
-            if (final_.startsWith("SIP/2.0 2")) {
-                String contact = header(final_, "Contact").replaceAll(".*<([^>]*)>.*", "$1");
-                send(inDialog("ACK", contact, final_, true));
-                send(inDialog("BYE", contact, final_, true));
+            if (last.startsWith("SIP/2.0 2")) {
+                String contact = header(last, "Contact").replaceAll(".*<([^>]*)>.*", "$1");
+                send(inDialog("ACK", contact, last, true));
+                send(inDialog("BYE", contact, last, true));
                 awaitFinal("BYE");
             } else {
-                send(inDialog("ACK", requestUri, final_, false));
+                send(inDialog("ACK", requestUri, last, false));
             }
         }
 
