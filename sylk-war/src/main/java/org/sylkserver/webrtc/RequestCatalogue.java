@@ -71,9 +71,23 @@ final class RequestCatalogue {
             RequestSchema.check(json, type);
             handler.handle(connection, jsonb.fromJson(json.toString(), type));
         }
+
+        Entry<R> withoutHandler() {
+            return new Entry<>(type, (connection, request) -> { });
+        }
     }
 
     private final Map<String, Entry<?>> entries = new HashMap<>();
+
+    /**
+     * The same request types bound to handlers that do nothing: what decoding alone (schema check and binding)
+     * makes of a message, for the fuzzing target (docs/fuzzing.md).
+     */
+    RequestCatalogue decodingOnly() {
+        RequestCatalogue decoding = new RequestCatalogue();
+        entries.forEach((sylkrtc, entry) -> decoding.entries.put(sylkrtc, entry.withoutHandler()));
+        return decoding;
+    }
 
     <R extends SylkRtcRequest> RequestCatalogue add(String sylkrtc, Class<R> type, Handler<R> handler) {
         if (entries.putIfAbsent(sylkrtc, new Entry<>(type, handler)) != null) {

@@ -56,9 +56,15 @@ final class ConferenceSettings {
         if (screenSharingIdleTimeout.isZero()) {
             throw conference.error("screensharing_idle_timeout", "0", "must be more than 0 seconds");
         }
+<<<<<<< HEAD
         this.pinFailuresPerMinute = conference.integer("pin_failures_per_minute", 5, 0, 1000);
         this.dialOutDomains = conference.list("dial_out_domains", List.of("*")).stream()
                 .map(domain -> domain.strip().toLowerCase(Locale.ROOT)).filter(domain -> !domain.isEmpty()).toList();
+=======
+        // the directories are resolved when the servlet starts; a value that is no path at all stops the loading here
+        conference.path("file_transfer_dir", file.getParent(), null);
+        conference.path("screensharing_images_dir", file.getParent(), null);
+>>>>>>> torture-fuzz
         for (String room : ini.sectionNames()) {
             if (!room.equals("Conference")) {
                 accessList(ini, room);
@@ -159,8 +165,7 @@ final class ConferenceSettings {
 
     /** {@code file_transfer_dir}: where rooms keep their files, by default {@code <spool>/conference/files}. */
     Path fileTransferDir(Path spoolDir) {
-        return new SectionReader(ini, "Conference").path("file_transfer_dir", file.getParent(),
-                spoolDir.resolve("conference").resolve("files"));
+        return directory("file_transfer_dir", spoolDir.resolve("conference").resolve("files"));
     }
 
     /**
@@ -176,8 +181,15 @@ final class ConferenceSettings {
      * {@code <spool_dir>/conference/screensharing}.
      */
     Path screenSharingImagesDir(Path spoolDir) {
-        return new SectionReader(ini, "Conference").path("screensharing_images_dir", file.getParent(),
-                spoolDir.resolve("conference/screensharing"));
+        return directory("screensharing_images_dir", spoolDir.resolve("conference/screensharing"));
+    }
+
+    private Path directory(String option, Path defaultValue) {
+        try {
+            return new SectionReader(ini, "Conference").path(option, file.getParent(), defaultValue);
+        } catch (ConfigException e) {
+            throw new IllegalStateException("checked when the settings were loaded", e);
+        }
     }
 
     /** {@code disable_music_on_hold} for {@code room}: its own section, else {@code [Conference]}. */

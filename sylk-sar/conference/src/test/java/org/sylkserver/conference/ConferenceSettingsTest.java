@@ -70,4 +70,17 @@ class ConferenceSettingsTest {
         assertTrue(settings.mayRemove("board@example.com", "anyone@example.org", "alice@example.com"));
         assertEquals(0, settings.pinFailuresPerMinute());
     }
+
+    /**
+     * Spec §8.2: the directories are read when the servlet starts; one that is no path at all (a NUL byte, found
+     * by ConferenceSettingsFuzzTest) is refused when conference.ini is loaded, naming the option.
+     */
+    @Test
+    void directoryThatIsNoPathIsRefusedAtLoad_spec8_2() throws Exception {
+        for (String option : new String[] {"file_transfer_dir", "screensharing_images_dir"}) {
+            Files.writeString(config.resolve("conference.ini"), "[Conference]\n" + option + " = a\u0000b\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> ConferenceSettings.load(config));
+            assertTrue(e.getMessage().contains(option) && e.getMessage().contains("not a valid path"), e.getMessage());
+        }
+    }
 }

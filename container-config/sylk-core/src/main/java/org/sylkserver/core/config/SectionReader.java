@@ -1,6 +1,7 @@
 package org.sylkserver.core.config;
 
 import java.net.InetAddress;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,12 +156,17 @@ public final class SectionReader {
     }
 
     /** A path; relative paths are resolved against {@code base}. {@code defaultValue} when absent or empty. */
-    public Path path(String option, Path base, Path defaultValue) {
+    public Path path(String option, Path base, Path defaultValue) throws ConfigException {
         String value = raw(option);
         if (value == null || value.isBlank()) {
             return defaultValue;
         }
-        return base.resolve(value.strip()).normalize();
+        try {
+            return base.resolve(value.strip()).normalize();
+        } catch (InvalidPathException e) {
+            // e.g. a NUL byte: the file system has no such name, and start-up must say which option it was
+            throw error(option, value.replace("\0", "\\0"), "not a valid path (" + e.getReason() + ")");
+        }
     }
 
     /** The error for a bad value of {@code option}, naming file, section, option and value. */

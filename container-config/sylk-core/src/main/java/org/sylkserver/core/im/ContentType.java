@@ -17,7 +17,8 @@ import java.util.Optional;
 record ContentType(String mediaType, String charset) {
 
     static ContentType parse(String value) {
-        String[] parts = value.split(";");
+        // -1 keeps empty parts: a value of only ";" still has a (blank) media type part
+        String[] parts = value.split(";", -1);
         String charset = null;
         for (int i = 1; i < parts.length; i++) {
             int equals = parts[i].indexOf('=');
@@ -26,6 +27,12 @@ record ContentType(String mediaType, String charset) {
             }
         }
         return new ContentType(parts[0].strip().toLowerCase(Locale.ROOT), charset);
+    }
+
+    /** Whether the media type has the {@code type "/" subtype} form of RFC 2045 §5.1. */
+    boolean hasMediaType() {
+        int slash = mediaType.indexOf('/');
+        return slash > 0 && slash < mediaType.length() - 1;
     }
 
     /**

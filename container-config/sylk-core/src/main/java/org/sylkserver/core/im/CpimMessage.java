@@ -227,14 +227,15 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
             throw new CpimException("malformed CPIM header name '" + printable(name) + "'");
         }
         String rest = line.substring(colon + 1);
+        // RFC 3862 §3.1: no control characters in a header line, parameters included (a lone CR is one)
+        if (hasControl(rest, true)) {
+            throw new CpimException("CPIM header " + name + " contains a control character");
+        }
         String parameters = "";
         if (rest.startsWith(";")) {
             int end = parametersEnd(rest);
             parameters = rest.substring(0, end);
             rest = rest.substring(end);
-        }
-        if (hasControl(rest, true)) {
-            throw new CpimException("CPIM header " + name + " contains a control character");
         }
         return new Header(name, parameters, rest.strip());
     }
@@ -276,6 +277,9 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
         String contentType = first(contentHeaders, "Content-Type");
         if (contentType == null || contentType.isBlank()) {
             throw new CpimException("CPIM content has no Content-Type header");
+        }
+        if (!ContentType.parse(contentType).hasMediaType()) {
+            throw new CpimException("CPIM Content-Type '" + printable(contentType) + "' is not a type/subtype");
         }
     }
 

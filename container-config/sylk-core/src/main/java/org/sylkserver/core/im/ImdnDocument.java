@@ -3,7 +3,6 @@ package org.sylkserver.core.im;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -240,7 +239,9 @@ public record ImdnDocument(String messageId, OffsetDateTime dateTime, String rec
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException("the JDK XML parser cannot be set up", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading from memory failed", e);
+            // nothing is read from a stream that can fail: the document's bytes could not be decoded, e.g. an
+            // encoding declaration the JDK does not know (XML 1.0 §4.3.3)
+            throw new ImdnException("IMDN cannot be decoded: " + e.getMessage(), e);
         }
     }
 

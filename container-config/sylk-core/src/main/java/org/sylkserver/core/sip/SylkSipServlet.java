@@ -2,6 +2,8 @@ package org.sylkserver.core.sip;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,9 +23,12 @@ import org.sylkserver.media.sdp.SessionDescription;
  *
  * <p>It applies the rules every application shares before the application sees an initial request:
  * source authorization against {@code [SIP] trusted_peers} (spec §1.5, 403), 481 for a request of an unknown
- * dialog (it has a To tag, RFC 3261 §12.2.2), OPTIONS answered with the
- * application's capabilities, and 405 with an {@code Allow} header for methods the application does not
- * handle out of dialog (spec §2.4). Application selection itself is done by the container's application
+ * dialog (it has a To tag, RFC 3261 §12.2.2), 505 for a SIP version other than 2.0, 416 for a Request-URI
+ * scheme other than sip and sips, 420 for unsupported extensions in {@code Require} (RFC 3261 §8.2.2), OPTIONS
+ * answered with the
+ * application's capabilities, 405 with an {@code Allow} header for methods the application does not
+ * handle out of dialog (spec §2.4), and 415 or 406 for an INVITE whose offer or accepted answer is not SDP
+ * ({@link InitialRequestChecks}). Application selection itself is done by the container's application
  * router from {@code dar.properties}, before this servlet is reached.
  */
 public abstract class SylkSipServlet extends SipServlet {
@@ -55,11 +60,28 @@ public abstract class SylkSipServlet extends SipServlet {
                 reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call/Transaction Does Not Exist");
                 return;
             }
+            String topVia = request.getHeader("Via");
+            if (topVia != null && !InitialRequestChecks.speaksSip20(topVia)) {
+                reply(request, SipServletResponse.SC_VERSION_NOT_SUPPORTED, "Version Not Supported");
+                return;
+            }
+            if (!InitialRequestChecks.isServableScheme(request.getRequestURI().getScheme())) {
+                reply(request, SipServletResponse.SC_UNSUPPORTED_URI_SCHEME, "Unsupported URI Scheme");
+                return;
+            }
+            List<String> unsupported = InitialRequestChecks.unsupportedExtensions(headerValues(request, "Require"));
+            if (!unsupported.isEmpty()) {
+                // RFC 3261 §8.2.2.3
+                SipServletResponse badExtension = request.createResponse(SipServletResponse.SC_BAD_EXTENSION);
+                badExtension.setHeader("Unsupported", String.join(", ", unsupported));
+                badExtension.send();
+                return;
+            }
             if ("OPTIONS".equals(request.getMethod())) {
                 SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
                 ok.setHeader("Allow", allowHeader());
                 ok.setHeader("Accept", ACCEPT);
-                ok.setHeader("Supported", "replaces, norefersub");
+                ok.setHeader("Supported", String.join(", ", InitialRequestChecks.SUPPORTED));
                 ok.send();
                 return;
             }
@@ -69,8 +91,38 @@ public abstract class SylkSipServlet extends SipServlet {
                 notAllowed.send();
                 return;
             }
+            if ("INVITE".equals(request.getMethod()) && rejectUnusableInvite(request)) {
+                return;
+            }
         }
         super.doRequest(request);
+    }
+
+    /**
+     * Answers an INVITE whose offer is not SDP with 415 (RFC 3261 §8.2.3) and one whose Accept rules out an SDP
+     * answer with 406 (RFC 4475 §3.3.15); true if it did.
+     */
+    private boolean rejectUnusableInvite(SipServletRequest request) throws IOException {
+        byte[] body = request.getRawContent();
+        if (body != null && body.length > 0 && !InitialRequestChecks.isSdpOrAbsent(request.getContentType())) {
+            SipServletResponse unsupported = request.createResponse(SipServletResponse.SC_UNSUPPORTED_MEDIA_TYPE);
+            unsupported.setHeader("Accept", "application/sdp");
+            unsupported.send();
+            return true;
+        }
+        if (!InitialRequestChecks.acceptsSdp(headerValues(request, "Accept"))) {
+            SipServletResponse notAcceptable = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE);
+            notAcceptable.setHeader("Warning", "399 SylkServer \"The answer is SDP, which the Accept header rules out\"");
+            notAcceptable.send();
+            return true;
+        }
+        return false;
+    }
+
+    private static List<String> headerValues(SipServletRequest request, String name) {
+        List<String> values = new ArrayList<>();
+        request.getHeaders(name).forEachRemaining(values::add);
+        return values;
     }
 
     /** True for out-of-dialog requests that start something (not ACK or CANCEL). */

@@ -307,4 +307,15 @@ class ServerConfigTest {
         assertTrue(error("trace_sip = true\n").getMessage().contains(":1: option 'trace_sip' outside of any [Section]"));
         assertTrue(error("[Server\n").getMessage().contains(":1: malformed section header"));
     }
+
+    /**
+     * Spec §8.1: a bad value stops start-up with a message naming file, section, option and value. A path with a
+     * NUL byte (found by ConfigFuzzTest) escaped as InvalidPathException instead.
+     */
+    @Test
+    void pathThatNoFileSystemCanNameIsAConfigError_spec8_1() {
+        ConfigException e = error("[Server]\nspool_dir = spool\u0000dir\n");
+        assertTrue(e.getMessage().contains("[Server] spool_dir") && e.getMessage().contains("not a valid path"),
+                e.getMessage());
+    }
 }

@@ -184,4 +184,29 @@ class CpimMessageTest {
         assertThrows(IllegalArgumentException.class, () -> new CpimMessage.Header("Subject", "a\r\nInjected: yes"));
         assertThrows(IllegalStateException.class, () -> CpimMessage.builder().build());
     }
+
+    /**
+     * RFC 3862 §3.1: a header line holds no control characters. A lone CR inside the parameters (found by
+     * CpimFuzzTest) was refused by the Header constructor with an IllegalArgumentException, which no caller
+     * expects from parse; it is a CpimException (400 Invalid CPIM) like any other bad header.
+     */
+    @Test
+    void rfc3862_s3_1_controlCharacterInHeaderParametersIsRefusedAsInvalidCpim() {
+        CpimException e = assertThrows(CpimException.class, () -> parse(
+                "From:;charset=utf\rx <sip:a@example.com>\r\n\r\nContent-Type: text/plain\r\n\r\nhello"));
+        assertTrue(e.getMessage().contains("control character"), e.getMessage());
+    }
+
+    /**
+     * RFC 3862 §3.3, RFC 2045 §5.1: the content's Content-Type is a type/subtype. One of only parameters
+     * (found by CpimFuzzTest) made contentType() fail with ArrayIndexOutOfBoundsException; it is refused at parse.
+     */
+    @Test
+    void rfc3862_s3_3_contentTypeWithoutMediaTypeIsRefusedAsInvalidCpim() {
+        for (String contentType : new String[] {";", "; charset=utf-8", "text", "text/"}) {
+            CpimException e = assertThrows(CpimException.class, () -> parse(
+                    "From: <sip:a@example.com>\r\n\r\nContent-Type: " + contentType + "\r\n\r\nhello"), contentType);
+            assertTrue(e.getMessage().contains("type/subtype"), e.getMessage());
+        }
+    }
 }

@@ -172,4 +172,16 @@ class ImdnDocumentTest {
         assertTrue(assertThrows(ImdnException.class, () -> ImdnDocument.fromCpim(text)).getMessage()
                 .contains("text/plain, not message/imdn+xml"));
     }
+
+    /**
+     * RFC 5438 §7 documents are XML; one that declares an encoding the JDK cannot decode (XML 1.0 §4.3.3, found
+     * by CpimFuzzTest) is refused with ImdnException like any other broken document, not with an unchecked
+     * exception.
+     */
+    @Test
+    void rfc5438_s7_documentInAnUnknownEncodingIsRefused() {
+        ImdnException e = assertThrows(ImdnException.class, () -> parse(
+                "<?xml version=\"1.0\" encoding=\"UTFUTF-8\"?>\n<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\"/>"));
+        assertTrue(e.getMessage().contains("UTFUTF-8"), e.getMessage());
+    }
 }
