@@ -71,7 +71,7 @@ public class ConferenceServlet extends SylkSipServlet {
         try {
             javax.net.ssl.SSLContext tls = SylkRuntime.get().config().msrp().useTls()
                     ? MsrpTls.context(SylkRuntime.get().config()) : null;
-            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls);
+            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, SylkRuntime.get().config().msrp().limits());
             msrpProto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
             if (SylkRuntime.get().config().server().traceMsrp()) {
                 msrp.trace(MsrpTrace.to(SylkRuntime.get().config().server().traceDir().resolve("msrp_trace.log")));
