@@ -92,7 +92,11 @@ public class ConferenceServlet extends SylkSipServlet {
             throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
         }
         java.nio.file.Path files = settings.fileTransferDir(SylkRuntime.get().config().server().spoolDir());
-        new RoomFiles(files.getParent(), files.getFileName().toString()).delete(); // spec §3.1: none survive a restart
+        try { // spec §3.1: no file survives a restart
+            ScreenSharing.removeTree(files);
+        } catch (IOException e) {
+            log.log(java.util.logging.Level.WARNING, "cannot delete the files left in " + files, e);
+        }
         Room.filesRoot(files);
         fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "conference-file-timers");

@@ -222,8 +222,9 @@ final class Room {
      * {@code #} or as many as the PIN has; a wrong PIN is asked for again, three wrong ones end the call.
      */
     synchronized void digit(Participant participant, char key) {
-        if (!participant.pinPending || participant.left || pin == null) {
-            return;
+        Member member = participant.member;
+        if (!participant.pinPending || participant.left || pin == null || member == null) {
+            return; // late digits of a call that left, or whose audio a re-INVITE removed: nothing to answer with
         }
         if (key != '#') {
             participant.pinDigits.append(key);
@@ -234,7 +235,6 @@ final class Room {
         boolean right = java.security.MessageDigest.isEqual(participant.pinDigits.toString().getBytes(),
                 pin.getBytes());
         participant.pinDigits.setLength(0);
-        Member member = participant.member;
         if (right) {
             participant.pinPending = false;
             participant.pinAccepted = true;

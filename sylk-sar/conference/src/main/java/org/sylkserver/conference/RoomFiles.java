@@ -45,7 +45,7 @@ final class RoomFiles {
     private volatile boolean deleted;
 
     RoomFiles(Path root, String room) {
-        this.dir = root.resolve(safeName(room, "room"));
+        this.dir = root.resolve(RoomDirectory.name(room));
     }
 
     /** The room's directory (created on the first upload). */

@@ -158,6 +158,23 @@ class RoomTest {
         Room.leave(alice, "locked@example.com");
     }
 
+    /**
+     * Issue 11: digits still in flight after a re-INVITE removed the participant's audio (no mixer member) while the
+     * room waits for its PIN are ignored; they threw NullPointerException on the media thread.
+     */
+    @Test
+    void digitsWithoutAudioAreIgnored() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Room room = join("locked@example.com", alice);
+        room.removeAudio(alice);
+        room.digit(alice, '4');
+        room.digit(alice, '2');
+        room.digit(alice, '#');
+        assertTrue(alice.pinPending, "no PIN entered without audio");
+        assertEquals(0, alice.pinFailures);
+        Room.leave(alice, "locked@example.com");
+    }
+
     @Test
     void aRoomWithoutPinAsksForNone() throws Exception {
         Participant alice = participant("alice@example.com");
