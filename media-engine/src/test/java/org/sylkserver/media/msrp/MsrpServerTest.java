@@ -381,4 +381,23 @@ class MsrpServerTest {
             // closed with a reset: closed too
         }
     }
+
+    /**
+     * Issue 11: the active side's connect (RFC 6135) to a peer that accepts the TCP connection but never answers the
+     * TLS handshake fails after handshake_timeout instead of holding its thread for good.
+     */
+    @Test
+    void aConnectToAPeerThatStallsTheTlsHandshakeTimesOut() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30), java.time.Duration.ZERO,
+                1024 * 1024, java.time.Duration.ofSeconds(30)));
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            long start = System.nanoTime();
+            java.io.IOException failed = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> server.connect(MsrpUri.parse("msrps://127.0.0.1:" + silent.getLocalPort() + "/s;tcp")));
+            long took = System.nanoTime() - start;
+            assertTrue(took < TimeUnit.SECONDS.toNanos(5), "gave up after " + took / 1e6 + " ms");
+            assertTrue(failed.getMessage().contains("cannot connect"), failed.getMessage());
+        }
+    }
 }

@@ -55,6 +55,13 @@ public class ConferenceServlet extends SylkSipServlet {
     private static volatile String msrpProto;
     /** Ends file-transfer sessions a moment after their transfer (spec §3.5). */
     private static volatile java.util.concurrent.ScheduledExecutorService fileTimers;
+    /**
+     * Opens the MSRP connections the room makes (RFC 6135 active role): a peer that is slow to answer or to finish
+     * its TLS handshake holds one of these threads (up to the connect and handshake timeouts), never the file timers
+     * nor another participant's connect.
+     */
+    private static volatile java.util.concurrent.ThreadPoolExecutor connects;
+    private static final int CONNECT_THREADS = 16;
 
     private transient AudioAnswerer answerer;
 
@@ -103,6 +110,14 @@ public class ConferenceServlet extends SylkSipServlet {
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.atomic.AtomicInteger connectThreads = new java.util.concurrent.atomic.AtomicInteger();
+        connects = new java.util.concurrent.ThreadPoolExecutor(CONNECT_THREADS, CONNECT_THREADS, 60,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "conference-msrp-connect-" + connectThreads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        connects.allowCoreThreadTimeOut(true);
         answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
                 SylkRuntime.get().config().rtp().srtpEncryption());
         log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
@@ -129,6 +144,9 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         if (fileTimers != null) {
             fileTimers.shutdownNow();
+        }
+        if (connects != null) {
+            connects.shutdownNow();
         }
         super.destroy();
     }
@@ -472,7 +490,7 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         push.download().remotePath(route.toPath(path));
         if (role == ConnectionModel.Role.CONNECT) {
-            fileTimers.execute(() -> {
+            connects.execute(() -> {
                 try {
                     push.download().start(route.connect(push.local(), path));
                 } catch (IOException e) {
@@ -675,11 +693,12 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /**
      * The room's side of RFC 6135 {@code a=setup:active}: connects to the participant's path and binds the session
-     * (RFC 4975 §5.4), off the SIP thread; a participant that cannot be reached is logged, its session stays.
+     * (RFC 4975 §5.4), off the SIP thread and the file timers; a participant that cannot be reached is logged, its
+     * session stays.
      */
     private void connectOut(MsrpUri local, List<MsrpUri> remotePath,
                                    java.util.function.Consumer<MsrpServer.Connection> then, String what) {
-        fileTimers.execute(() -> {
+        connects.execute(() -> {
             try {
                 then.accept(route.connect(local, remotePath));
                 log.fine(() -> "connected to " + remotePath.get(0) + " for " + what);
