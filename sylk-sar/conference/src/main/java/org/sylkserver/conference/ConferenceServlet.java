@@ -860,6 +860,12 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
+        if (expires > 0 && !room.subscriptionAllowed(request.getSession(), settings.maxSubscriptions())) {
+            log.info(() -> subscriber + " refused a subscription to room " + roomName + ": max_subscriptions ("
+                    + settings.maxSubscriptions() + ") reached");
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many subscriptions");
+            return;
+        }
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setExpires(expires);
         ok.send();

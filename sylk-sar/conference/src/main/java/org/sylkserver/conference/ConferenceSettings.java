@@ -34,6 +34,8 @@ final class ConferenceSettings {
     private final boolean zrtpAutoVerify;
     private final org.sylkserver.media.msrp.RelayConfig msrpRelay;
     private final int historySize;
+    private final long historyBytes;
+    private final int maxSubscriptions;
     private final long maxFileSize;
     private final Duration screenSharingIdleTimeout;
 
@@ -49,6 +51,9 @@ final class ConferenceSettings {
         this.zrtpAutoVerify = conference.bool("zrtp_auto_verify", true);
         this.msrpRelay = relay(conference);
         this.historySize = conference.integer("history_size", 20, 0, 10_000);
+        this.historyBytes = conference.integer("history_max_size", (int) (ChatSwitch.HISTORY_BYTES / 1024), 0,
+                1024 * 1024) * 1024L;
+        this.maxSubscriptions = conference.integer("max_subscriptions", 100, 1, 1_000_000);
         this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
         this.screenSharingIdleTimeout = conference.seconds("screensharing_idle_timeout", Duration.ofSeconds(10));
         if (screenSharingIdleTimeout.isZero()) {
@@ -136,6 +141,19 @@ final class ConferenceSettings {
     /** {@code history_size}: public messages replayed to chat joiners (spec §3.3, default 20). */
     int historySize() {
         return historySize;
+    }
+
+    /**
+     * {@code history_max_size} (KiB, default 1024), ours: content bytes of the history a room keeps, however large
+     * its messages (up to 4 MiB each), so that the history of every room together stays bounded.
+     */
+    long historyBytes() {
+        return historyBytes;
+    }
+
+    /** {@code max_subscriptions} (default 100), ours: conference-event subscriptions to one room at once. */
+    int maxSubscriptions() {
+        return maxSubscriptions;
     }
 
     /**
