@@ -105,6 +105,7 @@ public class ConferenceServlet extends SylkSipServlet {
             log.log(java.util.logging.Level.WARNING, "cannot delete the files left in " + files, e);
         }
         Room.filesRoot(files);
+        RoomFiles.quota(settings.filesQuota());
         fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "conference-file-timers");
             t.setDaemon(true);

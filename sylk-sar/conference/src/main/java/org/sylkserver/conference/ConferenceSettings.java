@@ -37,6 +37,7 @@ final class ConferenceSettings {
     private final long historyBytes;
     private final int maxSubscriptions;
     private final long maxFileSize;
+    private final RoomFiles.Quota filesQuota;
     private final Duration screenSharingIdleTimeout;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
@@ -55,6 +56,9 @@ final class ConferenceSettings {
                 1024 * 1024) * 1024L;
         this.maxSubscriptions = conference.integer("max_subscriptions", 100, 1, 1_000_000);
         this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
+        this.filesQuota = new RoomFiles.Quota(
+                conference.integer("max_room_files_size", 4096, 0, 1024 * 1024 * 1024) * 1024L * 1024L,
+                conference.integer("max_files_size", 10240, 0, 1024 * 1024 * 1024) * 1024L * 1024L);
         this.screenSharingIdleTimeout = conference.seconds("screensharing_idle_timeout", Duration.ofSeconds(10));
         if (screenSharingIdleTimeout.isZero()) {
             throw conference.error("screensharing_idle_timeout", "0", "must be more than 0 seconds");
@@ -123,6 +127,14 @@ final class ConferenceSettings {
      */
     long maxFileSize() {
         return maxFileSize;
+    }
+
+    /**
+     * Ours: disk space for uploaded files, {@code max_room_files_size} per room (MiB, default 4096) and
+     * {@code max_files_size} for all rooms together (MiB, default 10240); 0 for no limit.
+     */
+    RoomFiles.Quota filesQuota() {
+        return filesQuota;
     }
 
     /** {@code zrtp_auto_verify}: SAS told and checked over a secure chat (spec §3.8). */
