@@ -49,7 +49,10 @@ class SampleConfigTest {
                 "trace_sip", "trace_msrp", "trace_core", "trace_notifications", "log_level", "spool_dir"));
         spec.put("SIP", List.of("local_ip", "advertised_ip", "local_udp_port", "local_tcp_port", "local_tls_port",
                 "outbound_proxy", "trusted_peers", "enable_ice"));
-        spec.put("MSRP", List.of("use_tls"));
+        spec.put("MSRP", List.of("use_tls",
+                // ours (issue 11): the listener's limits
+                "max_connections", "max_connections_per_address", "handshake_timeout", "bind_timeout",
+                "idle_timeout", "send_queue_size", "write_timeout"));
         spec.put("RTP", List.of("audio_codecs", "port_range", "srtp_encryption", "timeout", "sample_rate"));
         spec.put("WebServer", List.of("local_ip", "local_port", "public_port", "certificate", "certificate_chain",
                 "hostname"));
