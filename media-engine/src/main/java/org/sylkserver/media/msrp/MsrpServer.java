@@ -307,7 +307,7 @@ public final class MsrpServer implements AutoCloseable {
                 if (expired != null) {
                     log.warning(() -> "MSRP connection with " + connection.client.getRemoteSocketAddress()
                             + " closed: " + expired);
-                    connection.close();
+                    connection.abort();
                 }
             } catch (RuntimeException e) {
                 log.log(Level.WARNING, "MSRP timeouts of " + connection.client.getRemoteSocketAddress(), e);
@@ -438,7 +438,7 @@ public final class MsrpServer implements AutoCloseable {
                 log.warning(() -> "MSRP connection with " + client.getRemoteSocketAddress() + " closed: " + waiting
                         + " bytes wait to be sent to it, over the limit of " + limits.sendQueueBytes()
                         + " (send_queue_size): the peer does not read");
-                close();
+                abort();
                 throw new IOException("connection to " + client.getRemoteSocketAddress() + " closed: its peer does "
                         + "not read what is sent to it");
             }
@@ -590,6 +590,28 @@ public final class MsrpServer implements AutoCloseable {
 
         /** Closes the connection (its reader ends, waiting transactions fail); for a session that ended. */
         public void close() {
+            if (writeStarted != 0) {
+                abort();
+                return;
+            }
+            closeGracefully();
+        }
+
+        /**
+         * Closes at once, with a reset: for a peer that does not read. Over TLS a graceful close waits for the
+         * blocked writer's lock to send close_notify, which would hold the closing thread (maybe a room's) for as
+         * long as the peer likes; with SO_LINGER 0 it gives up the alert instead.
+         */
+        private void abort() {
+            try {
+                client.setSoLinger(true, 0);
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            closeGracefully();
+        }
+
+        private void closeGracefully() {
             synchronized (queue) {
                 closed = true;
                 queue.clear();
