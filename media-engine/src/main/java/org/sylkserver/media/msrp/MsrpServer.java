@@ -444,6 +444,24 @@ public final class MsrpServer implements AutoCloseable {
             }
         }
 
+        /**
+         * Blocks the calling thread until {@code bytes} more fit in half of the send queue (or it is empty), so that a
+         * message sent in chunks (on a thread of its own, never a room's) is paced by the peer's reading instead of
+         * filling the queue, as a blocking write paced it before.
+         *
+         * @throws IOException when the connection is closed meanwhile
+         */
+        void awaitRoom(int bytes) throws IOException, InterruptedException {
+            synchronized (queue) {
+                while (!closed && queuedBytes > 0 && queuedBytes + bytes > limits.sendQueueBytes() / 2) {
+                    queue.wait(1000);
+                }
+                if (closed) {
+                    throw new IOException("connection to " + client.getRemoteSocketAddress() + " is closed");
+                }
+            }
+        }
+
         /** The writer: writes the queue in order and flushes when it is empty; a failure closes the connection. */
         private void write() {
             try {
@@ -457,6 +475,7 @@ public final class MsrpServer implements AutoCloseable {
                         }
                         if (next != null) {
                             queuedBytes -= next.length;
+                            queue.notifyAll(); // a sender in awaitRoom
                         }
                         unflushed = next != null;
                     }
@@ -616,6 +635,7 @@ public final class MsrpServer implements AutoCloseable {
                 closed = true;
                 queue.clear();
                 queuedBytes = 0;
+                queue.notifyAll();
             }
             connections.remove(this);
             try {
