@@ -271,4 +271,44 @@ class ChatIT {
             assertTrue(closed.contains("closed:"), closed);
         }
     }
+
+    /**
+     * Issue 11: a flood of idle MSRP connections from one address meets max_connections_per_address (50 by default:
+     * the rest are closed at once, with one log line a second at most) while a chat from another address goes on.
+     * (That idle connections are closed after bind_timeout is MsrpServerTest's: 30 s is too long here.)
+     */
+    @Test
+    void aFloodOfIdleMsrpConnectionsMeetsTheCapWhileTheChatGoesOn() throws Exception {
+        java.util.List<java.net.Socket> flood = new java.util.ArrayList<>();
+        try (ChatClient alice = new ChatClient("alice", "floodroom"); ChatClient bob = new ChatClient("bob", "floodroom")) {
+            alice.join();
+            bob.join();
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile(":(\\d+)/").matcher(alice.serverPath);
+            assertTrue(port.find(), alice.serverPath);
+            java.net.InetAddress flooder = java.net.InetAddress.getByName("127.0.0.2");
+            for (int i = 0; i < 60; i++) {
+                java.net.Socket idle = new java.net.Socket(java.net.InetAddress.getByName("127.0.0.1"),
+                        Integer.parseInt(port.group(1)), flooder, 0);
+                idle.setSoTimeout(5000);
+                flood.add(idle);
+            }
+            int closed = 0;
+            for (java.net.Socket idle : flood.subList(50, 60)) {
+                try {
+                    closed += idle.getInputStream().read() < 0 ? 1 : 0;
+                } catch (java.net.SocketException reset) {
+                    closed++;
+                }
+            }
+            assertTrue(closed == 10, closed + " of the 10 over the cap closed");
+            ServerLogs.await("are open, the limit (max_connections_per_address)", Duration.ofSeconds(5));
+            alice.send("fl000001", "message/cpim", "To: <sip:floodroom@127.0.0.1>\r\n\r\n"
+                    + "Content-Type: text/plain\r\n\r\nstill chatting");
+            bob.readUntil(m -> m.contains("still chatting"), "alice's message during the flood");
+        } finally {
+            for (java.net.Socket idle : flood) {
+                idle.close();
+            }
+        }
+    }
 }
