@@ -223,4 +223,92 @@ class ChatIT {
             }
         }
     }
+
+    /**
+     * Issue 11, one misbehaving peer never hurts the others: mallory joins the room's chat and never reads again
+     * while alice sends 32 MiB of chat (in bursts bob keeps up with); bob gets every message, and the server
+     * disconnects mallory once what waits for her is over send_queue_size (16 MiB by default).
+     */
+    @Test
+    void aParticipantThatStopsReadingDoesNotHoldUpTheChat() throws Exception {
+        try (ChatClient alice = new ChatClient("alice", "stallroom"); ChatClient bob = new ChatClient("bob", "stallroom");
+             ChatClient mallory = new ChatClient("mallory", "stallroom")) {
+            mallory.join();
+            alice.join();
+            bob.join();
+            ServerLogs.await("bob@127.0.0.1 (", Duration.ofSeconds(10));
+            Thread drain = new Thread(() -> {
+                try {
+                    alice.msrp.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException closed) {
+                    // the test ends
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            String padding = "x".repeat(8 * 1024);
+            int bursts = 40;
+            int perBurst = 100;
+            long worst = 0;
+            long start = System.nanoTime();
+            for (int b = 0; b < bursts; b++) {
+                long sent = System.nanoTime();
+                for (int i = 0; i < perBurst; i++) {
+                    alice.send(String.format("st%03d%03d", b, i), "message/cpim", "To: <sip:stallroom@127.0.0.1>\r\n\r\n"
+                            + "Content-Type: text/plain\r\n\r\nburst " + b + " message " + i + " " + padding);
+                }
+                String last = "burst " + b + " message " + (perBurst - 1) + " ";
+                bob.readUntil(m -> m.contains(last), "the last message of burst " + b);
+                worst = Math.max(worst, System.nanoTime() - sent);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("ChatIT: %d messages of 8 KiB to bob over TLS in %.1f s (%.0f msg/s), a burst of %d "
+                    + "delivered within %.0f ms at worst, with mallory not reading%n", bursts * perBurst, seconds,
+                    bursts * perBurst / seconds, perBurst, worst / 1e6);
+            assertTrue(bob.inbox.stream().filter(m -> m.contains("burst ")).count() == bursts * (perBurst - 1L),
+                    "bob got every message");
+            String closed = ServerLogs.await("send_queue_size): the peer does not read", Duration.ofSeconds(10));
+            assertTrue(closed.contains("closed:"), closed);
+        }
+    }
+
+    /**
+     * Issue 11: a flood of idle MSRP connections from one address meets max_connections_per_address (50 by default:
+     * the rest are closed at once, with one log line a second at most) while a chat from another address goes on.
+     * (That idle connections are closed after bind_timeout is MsrpServerTest's: 30 s is too long here.)
+     */
+    @Test
+    void aFloodOfIdleMsrpConnectionsMeetsTheCapWhileTheChatGoesOn() throws Exception {
+        java.util.List<java.net.Socket> flood = new java.util.ArrayList<>();
+        try (ChatClient alice = new ChatClient("alice", "floodroom"); ChatClient bob = new ChatClient("bob", "floodroom")) {
+            alice.join();
+            bob.join();
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile(":(\\d+)/").matcher(alice.serverPath);
+            assertTrue(port.find(), alice.serverPath);
+            java.net.InetAddress flooder = java.net.InetAddress.getByName("127.0.0.2");
+            for (int i = 0; i < 60; i++) {
+                java.net.Socket idle = new java.net.Socket(java.net.InetAddress.getByName("127.0.0.1"),
+                        Integer.parseInt(port.group(1)), flooder, 0);
+                idle.setSoTimeout(5000);
+                flood.add(idle);
+            }
+            int closed = 0;
+            for (java.net.Socket idle : flood.subList(50, 60)) {
+                try {
+                    closed += idle.getInputStream().read() < 0 ? 1 : 0;
+                } catch (java.net.SocketException reset) {
+                    closed++;
+                }
+            }
+            assertTrue(closed == 10, closed + " of the 10 over the cap closed");
+            ServerLogs.await("are open, the limit (max_connections_per_address)", Duration.ofSeconds(5));
+            alice.send("fl000001", "message/cpim", "To: <sip:floodroom@127.0.0.1>\r\n\r\n"
+                    + "Content-Type: text/plain\r\n\r\nstill chatting");
+            bob.readUntil(m -> m.contains("still chatting"), "alice's message during the flood");
+        } finally {
+            for (java.net.Socket idle : flood) {
+                idle.close();
+            }
+        }
+    }
 }

@@ -198,18 +198,19 @@ class ConferenceIT {
             long joined = System.nanoTime();
             assertTrue(Pattern.compile("INVITE sip:heidi@[^\\n]*\\n(?:[^\\n]+\\n)*?Contact: [^\\n]*>;isfocus")
                     .matcher(Files.readString(serverLog())).find(), "the focus marks its dial-out INVITE (spec §1.4)");
-            Thread.sleep(3000);
+            // heidi's welcome and participant count take about 6 s, and grace's, which began before, are over then
+            Thread.sleep(8000);
             String remove = "<sip:heidi@127.0.0.1:" + invited.sipPort() + ";method=BYE>";
             Sipp.Result bye = Sipp.scenario(work.resolve("remove"), Scenarios.referToRoom("refer-room", "grace", remove,
                     "SIP/2\\.0 200")).run();
             assertEquals(0, bye.exitCode(), bye::toString);
             awaitServerLog("left room refer-room@127.0.0.1: removed by grace@");
-            // both ways through the room: what each heard in the seconds both were in it, past the join tone
+            // both ways through the room: what each heard in the last seconds both were in it, past the prompts
             Baresip.Recording heidiHeard = invited.hangUpAndRecording();
-            assertTone(heidiHeard.window(heidiHeard.seconds() - 2.5, 1.5), heidiHeard.sampleRate(), 440, "heidi hears grace");
+            assertTone(heidiHeard.window(heidiHeard.seconds() - 2.0, 1.5), heidiHeard.sampleRate(), 440, "heidi hears grace");
             Baresip.Recording graceHeard = member.hangUpAndRecording();
-            double graceJoinedAt = graceHeard.seconds() - (System.nanoTime() - joined) / 1e9;
-            assertTone(graceHeard.window(graceJoinedAt + 1.0, 1.5), graceHeard.sampleRate(), 700, "grace hears heidi");
+            double heidiJoinedAt = graceHeard.seconds() - (System.nanoTime() - joined) / 1e9;
+            assertTone(graceHeard.window(heidiJoinedAt + 6.0, 1.5), graceHeard.sampleRate(), 700, "grace hears heidi");
         }
         awaitServerLog("room refer-room@127.0.0.1 destroyed");
     }

@@ -18,7 +18,8 @@ import java.util.List;
  * message is complete.
  *
  * <p>When the Byte-Range gives the chunk's end (RFC 4975 §7.1.1) and the chunk is within the limit, its data is
- * copied as it is fed straight into an array of that length, and the end-line is only looked for right after it,
+ * copied as it is fed straight into an array that grows to that length as the data comes (an announced length
+ * alone allocates nothing large), and the end-line is only looked for right after it,
  * instead of scanning every byte of a large chunk: a sender must not put the end-line in the data (§7.1). When
  * the end-line is not there, the data is scanned after all, so the end-line still ends the body wherever it is
  * and the connection keeps its framing; whoever takes the chunk then sees that its body and Byte-Range disagree.
@@ -61,9 +62,17 @@ public final class MsrpParser {
     private long discarded;
     /** The end-line pattern of the body phase: {@code CRLF "-------" transaction-id}. */
     private byte[] bodyEnd;
-    /** The data of a chunk whose length the Byte-Range gives, filled by {@link #feed}; null while scanning. */
+    /**
+     * The data of a chunk whose length ({@code sizedLength}) the Byte-Range gives, filled by {@link #feed}; null
+     * while scanning. It grows as the data comes (from {@value #FIRST_SIZED_BYTES} bytes, doubling), so that a
+     * Byte-Range announcing much data that never comes costs nothing.
+     */
     private byte[] sized;
+    private int sizedLength;
     private int sizedFill;
+
+    /** The first allocation for a chunk of known length. */
+    static final int FIRST_SIZED_BYTES = 16 * 1024;
 
     private MalformedMsrpException fatal;
 
@@ -108,9 +117,10 @@ public final class MsrpParser {
 
     /** Appends {@code data[offset, offset + length)}. */
     public void feed(byte[] data, int offset, int length) {
-        if (sized != null && sizedFill < sized.length) {
+        if (sized != null && sizedFill < sizedLength) {
             // nothing else is buffered until the chunk's data is complete: it goes where it belongs at once
-            int n = Math.min(length, sized.length - sizedFill);
+            int n = Math.min(length, sizedLength - sizedFill);
+            reserve(sizedFill + n);
             System.arraycopy(data, offset, sized, sizedFill, n);
             sizedFill += n;
             offset += n;
@@ -194,8 +204,10 @@ public final class MsrpParser {
                 discarded = 0;
                 long length = declaredLength();
                 if (length >= 0 && length <= maxBodyBytes) {
-                    sized = new byte[(int) length];
-                    sizedFill = Math.min(end - start, sized.length);
+                    sizedLength = (int) length;
+                    sized = new byte[Math.min(sizedLength, FIRST_SIZED_BYTES)];
+                    sizedFill = Math.min(end - start, sizedLength);
+                    reserve(sizedFill);
                     System.arraycopy(buffer, start, sized, 0, sizedFill);
                     start += sizedFill;
                     scan = start;
@@ -235,7 +247,7 @@ public final class MsrpParser {
 
     private MsrpMessage readBody() throws MalformedMsrpException {
         int patternLength = bodyEnd.length + 3; // + flag + CRLF
-        if (sized != null && sizedFill < sized.length) {
+        if (sized != null && sizedFill < sizedLength) {
             if (!endsWithEndLine(sized, sizedFill)) {
                 return null;
             }
@@ -283,6 +295,18 @@ public final class MsrpParser {
             start = scan;
         }
         return null;
+    }
+
+    /** Grows {@code sized} to hold at least {@code needed} bytes, doubling, never beyond the announced length. */
+    private void reserve(int needed) {
+        if (needed > sized.length) {
+            sized = Arrays.copyOf(sized, (int) Math.min(sizedLength, Math.max(needed, 2L * sized.length)));
+        }
+    }
+
+    /** Bytes held for the message being read (for tests): what an announced length alone may not inflate. */
+    int heldBytes() {
+        return buffer.length + (sized == null ? 0 : sized.length);
     }
 
     /** True when {@code data[0, length)} ends with an end-line, of any transaction (RFC 4975 §9). */

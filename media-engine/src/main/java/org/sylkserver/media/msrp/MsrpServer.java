@@ -12,15 +12,19 @@ import java.net.SocketException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,11 +51,19 @@ import javax.net.ssl.SSLSocket;
  * {@link SSLContext} holding the server's certificate, else plain TCP. Opened connections follow the scheme of the
  * URI they go to; their peers are checked by that context's trust managers (the JDK's when there is none).
  *
- * <p>One thread per connection: a participant holds one connection for its whole call, so there are as many
- * threads as chat participants, each mostly blocked in a read. What a connection's thread sends while it handles
- * the bytes of one read (responses, and the messages its sessions pass on to other connections) is buffered and
- * flushed once that read is handled, so that a burst of messages leaves in a few TLS records and system calls
- * rather than one per message; sends from any other thread are flushed at once.
+ * <p>One reader thread per connection: a participant holds one connection for its whole call, so there are as
+ * many readers as chat participants, each mostly blocked in a read. Nothing is written on the thread that sends:
+ * {@link Connection#send} puts the message in the connection's send queue and a writer thread (taken from a shared
+ * pool only while the queue has something) writes it and flushes once the queue is empty, so that a burst leaves
+ * in a few TLS records and system calls. A peer that stops reading therefore never blocks whoever sends to it (a
+ * room passing a message on to everyone, another participant's reader): its queue grows until it holds more than
+ * {@link Limits#sendQueueBytes} or a write has been blocked for {@link Limits#writeTimeout}, and then that
+ * connection alone is closed, with a log line naming the peer.
+ *
+ * <p>The listener defends itself ({@link Limits}): at most so many accepted connections in all and from one
+ * address, a TLS handshake that must end within a timeout, a connection that must carry a request for one of our
+ * sessions soon after it opens (a connection that never binds a session is closed) and, when configured, an idle
+ * timeout.
  */
 public final class MsrpServer implements AutoCloseable {
 
@@ -66,6 +78,34 @@ public final class MsrpServer implements AutoCloseable {
         int request(MsrpRequest request, Connection connection);
     }
 
+    /**
+     * What one peer may cost the endpoint ({@code [MSRP]} in config.ini).
+     *
+     * @param maxConnections           accepted connections at once; more are closed as they come
+     * @param maxConnectionsPerAddress accepted connections at once from one IP address
+     * @param handshakeTimeout         a TLS handshake (accepted or opened) must end within it
+     * @param bindTimeout              an accepted connection must carry a request for one of our sessions within it
+     * @param idleTimeout              a connection on which nothing arrives for this long is closed; zero: never
+     * @param sendQueueBytes           bytes waiting to be written to one connection, beyond which it is closed
+     * @param writeTimeout             a write blocked this long (the peer does not read) closes the connection
+     */
+    public record Limits(int maxConnections, int maxConnectionsPerAddress, Duration handshakeTimeout,
+                         Duration bindTimeout, Duration idleTimeout, int sendQueueBytes, Duration writeTimeout) {
+
+        /** The defaults of config.ini's {@code [MSRP]}. */
+        public static final Limits DEFAULTS = new Limits(1000, 50, Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Duration.ZERO, 16 * 1024 * 1024, Duration.ofSeconds(30));
+
+        public Limits {
+            if (maxConnections < 1 || maxConnectionsPerAddress < 1 || sendQueueBytes < 1
+                    || handshakeTimeout.isNegative() || handshakeTimeout.isZero() || bindTimeout.isNegative()
+                    || bindTimeout.isZero() || idleTimeout.isNegative() || writeTimeout.isNegative()
+                    || writeTimeout.isZero()) {
+                throw new IllegalArgumentException("MSRP limits must be positive: " + this);
+            }
+        }
+    }
+
     /** How long a transaction waits for its response before it fails as 408 (the 30 s RFC 4975 suggests). */
     public static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
 
@@ -73,15 +113,21 @@ public final class MsrpServer implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int CONNECT_TIMEOUT_MS = 10_000;
 
+    /** Writes the connections' send queues: a thread per connection that has something to write. */
+    private static final ExecutorService WRITERS = Executors.newCachedThreadPool(daemons("sylk-msrp-writer"));
+
     private final ServerSocket socket;
     private final SSLContext tls;
+    private final Limits limits;
+    /** Closes the connections that outlive a {@link Limits} timeout. */
+    private final ScheduledExecutorService watchdog;
+    /** When a refused connection was last logged (nanoTime), so that a flood logs one line a second. */
+    private volatile long refusalLogged;
     private final Map<String, Handler> sessions = new ConcurrentHashMap<>();
     private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
     /** Messages being sent, by Message-ID, so that their REPORTs reach the sender (RFC 4975 §7.1.2). */
     private final Map<String, OutgoingMessage> outgoing = new ConcurrentHashMap<>();
     private final AtomicInteger names = new AtomicInteger();
-    /** The connections the current reader thread wrote to and has not flushed yet; unset on other threads. */
-    private static final ThreadLocal<Set<Connection>> UNFLUSHED = new ThreadLocal<>();
     private volatile BiConsumer<String, byte[]> tracer;
 
     /** Listens on {@code address:port} (0: any free port) over TCP. */
@@ -94,13 +140,21 @@ public final class MsrpServer implements AutoCloseable {
      * {@code tls} is null. {@code tls} also opens the {@code msrps:} connections this endpoint makes.
      */
     public MsrpServer(InetAddress address, int port, SSLContext tls) throws IOException {
+        this(address, port, tls, Limits.DEFAULTS);
+    }
+
+    /** As {@link #MsrpServer(InetAddress, int, SSLContext)}, with {@code limits} instead of the defaults. */
+    public MsrpServer(InetAddress address, int port, SSLContext tls, Limits limits) throws IOException {
         this.tls = tls;
+        this.limits = Objects.requireNonNull(limits, "limits");
         socket = tls != null ? tls.getServerSocketFactory().createServerSocket() : new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(address, port));
         Thread acceptor = new Thread(this::accept, "sylk-msrp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+        watchdog = Executors.newSingleThreadScheduledExecutor(daemons("sylk-msrp-watchdog"));
+        watchdog.scheduleWithFixedDelay(this::enforceTimeouts, 1, 1, TimeUnit.SECONDS);
         log.info(() -> "MSRP listening on " + socket.getLocalSocketAddress() + (tls != null ? " (TLS)" : " (TCP)"));
     }
 
@@ -160,14 +214,16 @@ public final class MsrpServer implements AutoCloseable {
         try {
             client.connect(new InetSocketAddress(hop.host(), hop.port()), CONNECT_TIMEOUT_MS);
             if (client instanceof SSLSocket ssl) {
-                ssl.startHandshake();
+                handshake(ssl);
             }
         } catch (IOException e) {
             client.close();
             throw new IOException("cannot connect to " + hop + ": " + e.getMessage(), e);
         }
         log.fine(() -> "MSRP connection opened to " + hop);
-        return start(client);
+        Connection connection = start(client, false);
+        connection.bound = true; // ours: it carries the sessions we open it for
+        return connection;
     }
 
     /**
@@ -188,10 +244,30 @@ public final class MsrpServer implements AutoCloseable {
         return connection;
     }
 
+    /** A TLS handshake within {@link Limits#handshakeTimeout}: a peer that stalls it costs a thread no longer. */
+    private void handshake(SSLSocket ssl) throws IOException {
+        ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, limits.handshakeTimeout().toMillis()));
+        ssl.startHandshake();
+        ssl.setSoTimeout(0);
+    }
+
     private void accept() {
         while (!socket.isClosed()) {
             try {
-                start(socket.accept());
+                Socket client = socket.accept();
+                String refusal = refusal(client.getInetAddress());
+                if (refusal != null) {
+                    client.setSoLinger(true, 0);
+                    client.close();
+                    long now = System.nanoTime();
+                    if (now - refusalLogged > TimeUnit.SECONDS.toNanos(1)) {
+                        refusalLogged = now;
+                        log.warning(() -> "MSRP connection from " + client.getRemoteSocketAddress() + " refused: "
+                                + refusal);
+                    }
+                    continue;
+                }
+                start(client, true);
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     log.log(Level.WARNING, "MSRP accept failed", e);
@@ -200,8 +276,56 @@ public final class MsrpServer implements AutoCloseable {
         }
     }
 
-    private Connection start(Socket client) throws IOException {
-        Connection connection = new Connection(client);
+    /** Why a connection from {@code peer} may not be accepted now ({@link Limits}), or null. */
+    private String refusal(InetAddress peer) {
+        int all = 0;
+        int fromPeer = 0;
+        for (Connection connection : connections.keySet()) {
+            if (connection.accepted) {
+                all++;
+                if (peer.equals(connection.client.getInetAddress())) {
+                    fromPeer++;
+                }
+            }
+        }
+        if (all >= limits.maxConnections()) {
+            return all + " connections are open, the limit (max_connections)";
+        }
+        if (fromPeer >= limits.maxConnectionsPerAddress()) {
+            return fromPeer + " connections from " + peer.getHostAddress()
+                    + " are open, the limit (max_connections_per_address)";
+        }
+        return null;
+    }
+
+    /** Closes the connections that outlived a timeout of {@link Limits}; runs every second. */
+    private void enforceTimeouts() {
+        long now = System.nanoTime();
+        for (Connection connection : connections.keySet()) {
+            try {
+                String expired = connection.expired(now);
+                if (expired != null) {
+                    log.warning(() -> "MSRP connection with " + connection.client.getRemoteSocketAddress()
+                            + " closed: " + expired);
+                    connection.abort();
+                }
+            } catch (RuntimeException e) {
+                log.log(Level.WARNING, "MSRP timeouts of " + connection.client.getRemoteSocketAddress(), e);
+            }
+        }
+    }
+
+    private static ThreadFactory daemons(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private Connection start(Socket client, boolean accepted) throws IOException {
+        Connection connection = new Connection(client, accepted);
         connections.put(connection, true);
         Thread reader = new Thread(connection::read, "sylk-msrp-" + names.incrementAndGet());
         reader.setDaemon(true);
@@ -212,6 +336,7 @@ public final class MsrpServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+        watchdog.shutdownNow();
         for (Connection connection : connections.keySet()) {
             connection.close();
         }
@@ -242,6 +367,8 @@ public final class MsrpServer implements AutoCloseable {
     /** One TCP or TLS connection with a peer (or a relay), shared by the sessions that use it. */
     public final class Connection {
         private final Socket client;
+        /** Accepted by the listener (counted against its {@link Limits}), not opened by us. */
+        private final boolean accepted;
         private final OutputStream out;
         /** Transactions sent here that wait for their response, by transaction id. */
         private final Map<String, CompletableFuture<MsrpResponse>> pending = new ConcurrentHashMap<>();
@@ -249,37 +376,151 @@ public final class MsrpServer implements AutoCloseable {
         private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
         private final AtomicBoolean closing = new AtomicBoolean();
         private volatile boolean closed;
+        /** Messages waiting for the writer, whole, in order; guards the fields below it. */
+        private final Deque<byte[]> queue = new ArrayDeque<>();
+        private long queuedBytes;
+        /** A writer is at work on this connection (at most one at a time, so that messages stay whole). */
+        private boolean writing;
+        /** Written but not flushed yet. */
+        private boolean unflushed;
+        private final long opened = System.nanoTime();
+        /** A request for one of our sessions came (or we opened it): it is not an idle squatter. */
+        private volatile boolean bound;
+        private volatile long lastReceived = opened;
+        /** When the write in progress began (nanoTime), 0 when none is. */
+        private volatile long writeStarted;
 
-        Connection(Socket client) throws IOException {
+        Connection(Socket client, boolean accepted) throws IOException {
             this.client = client;
-            // every message is flushed whole (or its read's batch is): waiting for more data only adds latency
+            this.accepted = accepted;
+            // every message is flushed whole (or its burst is): waiting for more data only adds latency
             client.setTcpNoDelay(true);
             this.out = new BufferedOutputStream(client.getOutputStream(), 64 * 1024);
         }
 
         /**
-         * Sends a message on this connection (any thread). On a connection's reader thread it leaves when that
-         * thread has handled its current read; elsewhere at once.
+         * Sends a message on this connection (any thread, never blocking): it is queued for the connection's
+         * writer. When the queue already holds more than {@link Limits#sendQueueBytes} the peer does not keep up,
+         * and the connection is closed.
+         *
+         * @throws IOException when the connection is closed, or is closed now for its full queue
          */
         public void send(MsrpMessage message) throws IOException {
-            byte[] bytes = message.toBytes();
-            synchronized (this) {
-                BiConsumer<String, byte[]> t = tracer;
-                if (t != null) {
-                    t.accept("OUTGOING to " + client.getRemoteSocketAddress(), bytes);
+            enqueue(message.toBytes());
+        }
+
+        private void enqueue(byte[] bytes) throws IOException {
+            boolean startWriter = false;
+            long backlog;
+            synchronized (queue) {
+                if (closed) {
+                    throw new IOException("connection to " + client.getRemoteSocketAddress() + " is closed");
                 }
-                out.write(bytes);
+                backlog = queuedBytes;
+                // one message always fits in an empty queue, whatever its size
+                if (backlog == 0 || backlog + bytes.length <= limits.sendQueueBytes()) {
+                    BiConsumer<String, byte[]> t = tracer;
+                    if (t != null) {
+                        t.accept("OUTGOING to " + client.getRemoteSocketAddress(), bytes);
+                    }
+                    queue.add(bytes);
+                    queuedBytes += bytes.length;
+                    startWriter = !writing;
+                    writing = true;
+                    backlog = -1;
+                }
             }
-            Set<Connection> unflushed = UNFLUSHED.get();
-            if (unflushed != null) {
-                unflushed.add(this);
-            } else {
-                flush();
+            if (startWriter) {
+                WRITERS.execute(this::write);
+            }
+            if (backlog >= 0) {
+                long waiting = backlog;
+                log.warning(() -> "MSRP connection with " + client.getRemoteSocketAddress() + " closed: " + waiting
+                        + " bytes wait to be sent to it, over the limit of " + limits.sendQueueBytes()
+                        + " (send_queue_size): the peer does not read");
+                abort();
+                throw new IOException("connection to " + client.getRemoteSocketAddress() + " closed: its peer does "
+                        + "not read what is sent to it");
             }
         }
 
-        private synchronized void flush() throws IOException {
-            out.flush();
+        /**
+         * Blocks the calling thread until {@code bytes} more fit in half of the send queue (or it is empty), so that a
+         * message sent in chunks (on a thread of its own, never a room's) is paced by the peer's reading instead of
+         * filling the queue, as a blocking write paced it before.
+         *
+         * @throws IOException when the connection is closed meanwhile
+         */
+        void awaitRoom(int bytes) throws IOException, InterruptedException {
+            synchronized (queue) {
+                while (!closed && queuedBytes > 0 && queuedBytes + bytes > limits.sendQueueBytes() / 2) {
+                    queue.wait(1000);
+                }
+                if (closed) {
+                    throw new IOException("connection to " + client.getRemoteSocketAddress() + " is closed");
+                }
+            }
+        }
+
+        /** The writer: writes the queue in order and flushes when it is empty; a failure closes the connection. */
+        private void write() {
+            try {
+                while (true) {
+                    byte[] next;
+                    synchronized (queue) {
+                        next = queue.poll();
+                        if (next == null && !unflushed) {
+                            writing = false;
+                            return;
+                        }
+                        if (next != null) {
+                            queuedBytes -= next.length;
+                            queue.notifyAll(); // a sender in awaitRoom
+                        }
+                        unflushed = next != null;
+                    }
+                    writeStarted = System.nanoTime() | 1;
+                    if (next != null) {
+                        out.write(next);
+                    } else {
+                        out.flush();
+                    }
+                    writeStarted = 0;
+                }
+            } catch (IOException | RuntimeException e) {
+                writeStarted = 0;
+                synchronized (queue) {
+                    writing = false;
+                }
+                if (!closed) {
+                    log.log(Level.FINE, "MSRP connection with " + client.getRemoteSocketAddress()
+                            + ": cannot write", e);
+                }
+                close();
+            }
+        }
+
+        /** Why this connection must close at {@code now} (nanoTime) for a {@link Limits} timeout, or null. */
+        String expired(long now) {
+            long writing = writeStarted;
+            if (writing != 0 && now - writing > limits.writeTimeout().toNanos()) {
+                return "a write has been blocked for over " + limits.writeTimeout().toSeconds()
+                        + " s (write_timeout): the peer does not read";
+            }
+            if (accepted && !bound && now - opened > limits.bindTimeout().toNanos()) {
+                return "no request for a session within " + limits.bindTimeout().toSeconds() + " s (bind_timeout)";
+            }
+            if (!limits.idleTimeout().isZero() && now - lastReceived > limits.idleTimeout().toNanos()) {
+                return "nothing received for " + limits.idleTimeout().toSeconds() + " s (idle_timeout)";
+            }
+            return null;
+        }
+
+        /** Bytes waiting to be written (for tests and diagnostics). */
+        long queuedBytes() {
+            synchronized (queue) {
+                return queuedBytes;
+            }
         }
 
         /**
@@ -300,7 +541,6 @@ public final class MsrpServer implements AutoCloseable {
                     throw new IOException("connection to " + client.getRemoteSocketAddress() + " is closed");
                 }
                 send(request);
-                flush(); // its caller may wait for the response on this very thread
             } catch (IOException e) {
                 response.completeExceptionally(e);
             }
@@ -369,7 +609,34 @@ public final class MsrpServer implements AutoCloseable {
 
         /** Closes the connection (its reader ends, waiting transactions fail); for a session that ended. */
         public void close() {
-            closed = true;
+            if (writeStarted != 0) {
+                abort();
+                return;
+            }
+            closeGracefully();
+        }
+
+        /**
+         * Closes at once, with a reset: for a peer that does not read. Over TLS a graceful close waits for the
+         * blocked writer's lock to send close_notify, which would hold the closing thread (maybe a room's) for as
+         * long as the peer likes; with SO_LINGER 0 it gives up the alert instead.
+         */
+        private void abort() {
+            try {
+                client.setSoLinger(true, 0);
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            closeGracefully();
+        }
+
+        private void closeGracefully() {
+            synchronized (queue) {
+                closed = true;
+                queue.clear();
+                queuedBytes = 0;
+                queue.notifyAll();
+            }
             connections.remove(this);
             try {
                 client.close();
@@ -391,11 +658,13 @@ public final class MsrpServer implements AutoCloseable {
             MsrpParser parser = new MsrpParser();
             // large reads: a file chunk (1 MiB by default) then takes few calls into the kernel and the parser
             byte[] buffer = new byte[256 * 1024];
-            Set<Connection> unflushed = new HashSet<>();
-            UNFLUSHED.set(unflushed);
             try (InputStream in = client.getInputStream()) {
+                if (accepted && client instanceof SSLSocket ssl) {
+                    handshake(ssl);
+                }
                 int n;
                 while ((n = in.read(buffer)) > 0) {
+                    lastReceived = System.nanoTime();
                     BiConsumer<String, byte[]> t = tracer;
                     if (t != null) {
                         t.accept("INCOMING from " + client.getRemoteSocketAddress(),
@@ -421,45 +690,15 @@ public final class MsrpServer implements AutoCloseable {
                             answered((MsrpResponse) message);
                         }
                     }
-                    flush(unflushed);
                 }
             } catch (SocketException closed) {
                 // the peer or close() ended the connection
             } catch (IOException | RuntimeException e) {
-                log.log(Level.INFO, "MSRP connection with " + client.getRemoteSocketAddress() + " ended", e);
+                if (!closed) { // else closed on purpose (a session's end, a limit) while a request was handled
+                    log.log(Level.INFO, "MSRP connection with " + client.getRemoteSocketAddress() + " ended", e);
+                }
             } finally {
-                // closed first: its close actions may pass messages on to other connections, flushed below
                 close();
-                unflushed.remove(this);
-                try {
-                    flush(unflushed); // what was passed on to other connections before this one ended
-                } catch (IOException cannot) {
-                    // only this connection's failure is thrown, and it was removed
-                }
-            }
-        }
-
-        /**
-         * Flushes what this reader thread wrote. Another connection that fails here is left to its own reader to
-         * notice and close; this one failing ends its reader.
-         */
-        private void flush(Set<Connection> unflushed) throws IOException {
-            IOException own = null;
-            for (Connection connection : unflushed) {
-                try {
-                    connection.flush();
-                } catch (IOException e) {
-                    if (connection == this) {
-                        own = e;
-                    } else {
-                        log.log(Level.FINE, "MSRP connection with " + connection.client.getRemoteSocketAddress()
-                                + " failed", e);
-                    }
-                }
-            }
-            unflushed.clear();
-            if (own != null) {
-                throw own;
             }
         }
 
@@ -480,12 +719,8 @@ public final class MsrpServer implements AutoCloseable {
                 return false;
             }
             // no usable paths are known for a broken message: answer on the connection it came on (§7.3.1)
-            synchronized (this) {
-                out.write(("MSRP " + e.transactionId() + " " + e.responseCode() + " " + reason(e.responseCode())
-                        + "\r\n-------" + e.transactionId() + "$\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                out.flush();
-            }
+            enqueue(("MSRP " + e.transactionId() + " " + e.responseCode() + " " + reason(e.responseCode())
+                    + "\r\n-------" + e.transactionId() + "$\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return true;
         }
 
@@ -499,6 +734,7 @@ public final class MsrpServer implements AutoCloseable {
             }
             MsrpUri target = request.toPath().get(request.toPath().size() - 1);
             Handler handler = target.sessionId() == null ? null : sessions.get(target.sessionId());
+            bound |= handler != null;
             int code = handler == null ? 481 : handler.request(request, this);
             if (request.method().equals(MsrpRequest.REPORT)) {
                 return; // §7.1.2: REPORT requests are never answered

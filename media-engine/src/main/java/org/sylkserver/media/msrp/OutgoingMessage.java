@@ -181,7 +181,8 @@ public final class OutgoingMessage {
     }
 
     /** Writes one chunk; how its response counts depends on the Failure-Report asked for (RFC 4975 §7.1.1). */
-    private void send(MsrpRequest chunk, int length) throws IOException {
+    private void send(MsrpRequest chunk, int length) throws IOException, InterruptedException {
+        connection.awaitRoom(chunk.body().length); // paced by the peer's reading, whatever the Failure-Report
         String failureReport = options.failureReport() == null ? "yes" : options.failureReport();
         if (failureReport.equals("no")) {
             connection.send(chunk); // no response will come

@@ -334,4 +334,36 @@ class MsrpClientTest {
         context.init(managers.getKeyManagers(), trust.getTrustManagers(), null);
         return context;
     }
+
+    /**
+     * Issue 11: sends only queue, so a large message sent without waiting for responses (Failure-Report: no, RFC
+     * 4975 §7.1.1) is paced by the peer's reading: it never fills the send queue (64 KiB here), and arrives whole.
+     */
+    @Test
+    void aLargeMessageWithoutResponsesIsPacedByTheReader() throws Exception {
+        near = new MsrpServer(LOOPBACK, 0, null, new MsrpServer.Limits(1000, 50, java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofSeconds(30), java.time.Duration.ZERO, 64 * 1024, java.time.Duration.ofSeconds(30)));
+        far = new MsrpServer(LOOPBACK, 0);
+        AtomicInteger received = new AtomicInteger();
+        MsrpUri farSession = far.open((request, connection) -> {
+            if (request.hasBody() && request.body().length > 0) {
+                received.incrementAndGet();
+                try {
+                    Thread.sleep(2); // a slow reader
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return 200;
+        });
+        MsrpUri nearSession = near.open((request, connection) -> 200);
+        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        Outcome outcome = connection.sendMessage(List.of(farSession), List.of(nearSession),
+                MessageBody.of(new byte[2 * 1024 * 1024]), SendOptions.of("application/octet-stream")
+                        .withReports(null, "no"), report -> { }).outcome().get(30, TimeUnit.SECONDS);
+        assertEquals(State.DELIVERED, outcome.state(), outcome.toString());
+        connection.bind(nearSession, List.of(farSession)); // anything sent before it has arrived by now
+        assertEquals(128, received.get());
+        assertTrue(connection.isOpen());
+    }
 }

@@ -600,4 +600,37 @@ class MsrpParserTest {
         }
         return refused;
     }
+
+    /**
+     * RFC 4975 §7.1.1: the Byte-Range announces the chunk's data before it comes; a peer that announces the most the
+     * parser takes (or more, or an unknown end) and sends nothing makes it hold no more than a small buffer, and data
+     * that then comes in pieces still arrives whole.
+     */
+    @Test
+    void rfc4975Section7_1_1_announcedLengthAllocatesNothingBeforeTheData() throws Exception {
+        for (String range : new String[] {"1-1048576/1048576", "1-9999999999/9999999999", "1-*/9999999999",
+                "1-1048576/*"}) {
+            MsrpParser parser = new MsrpParser();
+            byte[] header = bytes("MSRP hostile1 SEND\r\n" + PATHS + "Message-ID: 4564dpWd\r\nByte-Range: " + range
+                    + "\r\nContent-Type: application/octet-stream\r\n\r\n");
+            parser.feed(header);
+            assertNull(parser.next(), range);
+            assertTrue(parser.heldBytes() <= 64 * 1024, range + ": holds " + parser.heldBytes() + " bytes");
+        }
+        byte[] data = binary(1_048_576);
+        byte[] wire = chunk("dkei38sd", "1-1048576/1048576", data, '$');
+        MsrpParser parser = new MsrpParser();
+        MsrpRequest request = null;
+        for (int at = 0; at < wire.length; at += 10_000) {
+            parser.feed(wire, at, Math.min(10_000, wire.length - at));
+            MsrpMessage message = parser.next();
+            if (message != null) {
+                request = (MsrpRequest) message;
+            }
+            if (at < wire.length / 4) {
+                assertTrue(parser.heldBytes() <= 2 * (at + 10_000) + 64 * 1024, "grows with the data, not ahead of it");
+            }
+        }
+        assertArrayEquals(data, request.body());
+    }
 }

@@ -208,4 +208,196 @@ class MsrpServerTest {
             assertTrue(out.startsWith("OUTGOING to /127.0.0.1:") && out.contains("MSRP trc0001 200 OK"), out);
         }
     }
+
+    /** A session that passes every SEND with a body on to every other connection bound to it, as a room does. */
+    private static MsrpUri relaying(MsrpServer server, List<MsrpServer.Connection> members) throws Exception {
+        MsrpUri member = MsrpUri.parse("msrp://127.0.0.1:9/member;tcp");
+        MsrpUri[] self = new MsrpUri[1];
+        self[0] = server.open((request, connection) -> {
+            if (!members.contains(connection)) {
+                members.add(connection);
+            }
+            if (request.hasBody() && request.body().length > 0) {
+                for (MsrpServer.Connection other : members) {
+                    if (other != connection && other.isOpen()) {
+                        try {
+                            other.send(new MsrpRequest(MsrpServer.randomId(8), MsrpRequest.SEND,
+                                    List.of(member), List.of(self[0]),
+                                    List.of(new MsrpHeader(Headers.MESSAGE_ID, MsrpServer.randomId(8)),
+                                            new MsrpHeader(Headers.BYTE_RANGE, "1-" + request.body().length + "/"
+                                                    + request.body().length),
+                                            new MsrpHeader("Content-Type", "text/plain")),
+                                    request.body(), Continuation.COMPLETE));
+                        } catch (java.io.IOException gone) {
+                            // that member's connection is closed; the others go on
+                        }
+                    }
+                }
+            }
+            return 200;
+        });
+        return self[0];
+    }
+
+    /**
+     * Issue 11: a peer that connects and never reads must not hold up the others. One member sends 16 MiB of chat
+     * at full rate through a relaying session to a reader and to a stalled peer (small receive buffer, never
+     * reads); the reader gets every message with bounded latency, and the stalled peer's connection is closed once
+     * its send queue is over the limit.
+     */
+    @Test
+    void aStalledReaderDoesNotHoldUpTheOthers() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(30), java.time.Duration.ZERO,
+                1024 * 1024, java.time.Duration.ofSeconds(30)));
+        List<MsrpServer.Connection> members = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MsrpUri room = relaying(server, members);
+        int count = 4000;
+        String padding = "x".repeat(4096);
+        try (Socket stalled = new Socket(); Socket reader = new Socket(InetAddress.getLoopbackAddress(), server.port());
+             Socket sender = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+            stalled.getOutputStream().write(send("stall001", room, "").getBytes(StandardCharsets.UTF_8));
+            while (members.isEmpty()) {
+                Thread.sleep(10);
+            }
+            reader.setSoTimeout(20_000);
+            reader.getOutputStream().write(send("read0001", room, "").getBytes(StandardCharsets.UTF_8));
+            MsrpParser readerParser = new MsrpParser();
+            assertEquals(200, ((MsrpResponse) next(readerParser, reader.getInputStream())).code());
+            while (members.size() < 2) {
+                Thread.sleep(10);
+            }
+            Thread drainSender = new Thread(() -> {
+                try {
+                    sender.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (java.io.IOException ignored) {
+                    // closed at the end
+                }
+            });
+            drainSender.start();
+            long started = System.nanoTime();
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = new java.io.BufferedOutputStream(sender.getOutputStream());
+                    for (int i = 0; i < count; i++) {
+                        out.write(send(String.format("snd%05d", i), room, System.nanoTime() + " " + padding)
+                                .getBytes(StandardCharsets.UTF_8));
+                        if (i % 16 == 15) {
+                            out.flush();
+                        }
+                    }
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            long worst = 0;
+            long[] latencies = new long[count];
+            for (int i = 0; i < count; i++) {
+                MsrpRequest received = assertInstanceOf(MsrpRequest.class, next(readerParser, reader.getInputStream()),
+                        "message " + i + " of " + count);
+                String body = new String(received.body(), StandardCharsets.UTF_8);
+                latencies[i] = System.nanoTime() - Long.parseLong(body.substring(0, body.indexOf(' ')));
+                worst = Math.max(worst, latencies[i]);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            java.util.Arrays.sort(latencies);
+            System.out.printf("stalled reader present: %d messages of 4 KiB to the healthy reader in %.2f s "
+                            + "(%.0f msg/s), latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", count, seconds,
+                    count / seconds, latencies[count / 2] / 1e6, latencies[count * 99 / 100] / 1e6, worst / 1e6);
+            assertTrue(worst < TimeUnit.SECONDS.toNanos(5), "worst latency " + worst / 1e6 + " ms");
+            stalled.setSoTimeout(5000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (members.get(0).isOpen() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(!members.get(0).isOpen(), "the stalled peer's connection is closed");
+            assertTrue(members.get(1).isOpen(), "the reader's is not");
+        }
+    }
+
+    /**
+     * Issue 11: a flood of connections that never bind a session meets the per-address and total caps, and the
+     * idle ones are closed after bind_timeout, while a chat from elsewhere goes on.
+     */
+    @Test
+    void idleConnectionsMeetTheCapsAndAreClosedWhileAChatGoesOn() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(12, 10,
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(1), java.time.Duration.ZERO,
+                1024 * 1024, java.time.Duration.ofSeconds(30)));
+        MsrpUri session = server.open((request, connection) -> 200);
+        List<Socket> flood = new java.util.ArrayList<>();
+        try (Socket chat = new Socket(InetAddress.getLoopbackAddress(), server.port(),
+                InetAddress.getByName("127.0.0.2"), 0)) {
+            chat.setSoTimeout(5000);
+            MsrpParser chatParser = new MsrpParser();
+            chat.getOutputStream().write(send("chat0001", session, "hello").getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, ((MsrpResponse) next(chatParser, chat.getInputStream())).code());
+            for (int i = 0; i < 12; i++) {
+                Socket idle = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                idle.setSoTimeout(5000);
+                flood.add(idle);
+            }
+            Socket other = new Socket(InetAddress.getLoopbackAddress(), server.port(), InetAddress.getByName("127.0.0.3"), 0);
+            other.setSoTimeout(5000);
+            flood.add(other);
+            Socket overTotal = new Socket(InetAddress.getLoopbackAddress(), server.port(),
+                    InetAddress.getByName("127.0.0.3"), 0);
+            overTotal.setSoTimeout(5000);
+            flood.add(overTotal);
+            // 10 from 127.0.0.1 are taken and 2 closed at once; 127.0.0.3's first is the 12th, its second too many
+            for (int i = 10; i < 12; i++) {
+                assertClosed(flood.get(i), "over the per-address cap");
+            }
+            assertClosed(overTotal, "over the total cap");
+            long start = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                assertClosed(flood.get(i), "idle past bind_timeout");
+            }
+            assertClosed(other, "idle past bind_timeout");
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4));
+            chat.getOutputStream().write(send("chat0002", session, "still here").getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, ((MsrpResponse) next(chatParser, chat.getInputStream())).code(), "the chat goes on");
+            Socket later = new Socket(InetAddress.getLoopbackAddress(), server.port());
+            later.setSoTimeout(5000);
+            flood.add(later);
+            later.getOutputStream().write(send("late0001", session, "room again").getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, ((MsrpResponse) next(new MsrpParser(), later.getInputStream())).code(),
+                    "once the idle ones are gone, connections are taken again");
+        } finally {
+            for (Socket socket : flood) {
+                socket.close();
+            }
+        }
+    }
+
+    private static void assertClosed(Socket socket, String why) throws Exception {
+        try {
+            assertEquals(-1, socket.getInputStream().read(), why);
+        } catch (java.net.SocketException reset) {
+            // closed with a reset: closed too
+        }
+    }
+
+    /**
+     * Issue 11: the active side's connect (RFC 6135) to a peer that accepts the TCP connection but never answers the
+     * TLS handshake fails after handshake_timeout instead of holding its thread for good.
+     */
+    @Test
+    void aConnectToAPeerThatStallsTheTlsHandshakeTimesOut() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30), java.time.Duration.ZERO,
+                1024 * 1024, java.time.Duration.ofSeconds(30)));
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            long start = System.nanoTime();
+            java.io.IOException failed = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> server.connect(MsrpUri.parse("msrps://127.0.0.1:" + silent.getLocalPort() + "/s;tcp")));
+            long took = System.nanoTime() - start;
+            assertTrue(took < TimeUnit.SECONDS.toNanos(5), "gave up after " + took / 1e6 + " ms");
+            assertTrue(failed.getMessage().contains("cannot connect"), failed.getMessage());
+        }
+    }
 }

@@ -29,7 +29,10 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     private static final Logger log = Logger.getLogger(ChatStream.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_WAITING = 100;
-    /** Largest chat message reassembled (chunks beyond it are refused with 413). */
+    /**
+     * Largest chat message reassembled, and most bytes of messages being reassembled at once (chunks beyond it are
+     * refused with 413): a participant that starts many messages and never ends them holds no more than one.
+     */
     private static final int MAX_MESSAGE = 4 * 1024 * 1024;
 
     private final String uri;
@@ -38,6 +41,8 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     private final List<MsrpUri> toPath;
     private final Deque<CpimMessage> waiting = new ArrayDeque<>();
     private final Map<String, ByteArrayOutputStream> partial = new HashMap<>();
+    /** Bytes in {@link #partial}, at most {@link #MAX_MESSAGE}. */
+    private int partialBytes;
     volatile MsrpUri localUri;
     /** The SAS of the participant's ZRTP audio (null: none), and what to do when the participant confirms it. */
     volatile java.util.function.Supplier<String> sas = () -> null;
@@ -150,20 +155,29 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
         }
         String id = request.messageId().orElse("");
         ByteArrayOutputStream buffer = partial.computeIfAbsent(id, k -> new ByteArrayOutputStream());
-        if (buffer.size() + request.body().length > MAX_MESSAGE) {
-            partial.remove(id);
+        if (partialBytes + request.body().length > MAX_MESSAGE) {
+            forget(id);
             return 413;
         }
         buffer.writeBytes(request.body());
+        partialBytes += request.body().length;
         switch (request.continuation()) {
             case MORE:
                 return 200;
             case ABORTED:
-                partial.remove(id);
+                forget(id);
                 return 200;
             default:
-                partial.remove(id);
+                forget(id);
                 return room.received(this, request.contentType().orElse(null), buffer.toByteArray());
+        }
+    }
+
+    /** A message no longer being reassembled. */
+    private void forget(String messageId) {
+        ByteArrayOutputStream buffer = partial.remove(messageId);
+        if (buffer != null) {
+            partialBytes -= buffer.size();
         }
     }
 

@@ -32,7 +32,7 @@ import org.sylkserver.core.im.ImdnDocument;
  *       refused with 413;</li>
  *   <li>a CPIM {@code To} of exactly one recipient other than the room makes a private message, delivered to that
  *       user's sessions and the sender's other sessions, never stored; otherwise the message is public: stored in
- *       the history ({@code history_size}) and delivered to every other session, From the sender (display name:
+ *       the history ({@code history_size} messages, {@code history_max_size} bytes) and delivered to every other session, From the sender (display name:
  *       its nickname if it has one), To the room, with its timestamp and extra CPIM headers (IMDN headers pass
  *       through end to end);</li>
  *   <li>nicknames (RFC 7701 NICKNAME): unique per room among sessions (425 otherwise), empty clears;</li>
@@ -85,6 +85,12 @@ final class ChatSwitch {
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Map<Session, String> nicknames = new ConcurrentHashMap<>();
     private final Deque<CpimMessage> history = new ArrayDeque<>();
+    /** Content bytes of the messages in {@link #history}, at most {@link #historyBytes}. */
+    private long historyContent;
+    private final long historyBytes;
+
+    /** Default of {@code history_max_size}: content bytes of the history kept per room (1 MiB). */
+    static final long HISTORY_BYTES = 1024 * 1024;
 
     /**
      * @param room        {@code user@host} of the room
@@ -92,10 +98,15 @@ final class ChatSwitch {
      * @param screenImages takes {@code application/blink-screensharing} messages, which are not chat
      */
     ChatSwitch(String room, int historySize, ScreenImages screenImages) {
-        this(room, historySize, JoinInfo.SIP_ONLY, screenImages);
+        this(room, historySize, HISTORY_BYTES, JoinInfo.SIP_ONLY, screenImages);
     }
 
-    ChatSwitch(String room, int historySize, JoinInfo join, ScreenImages screenImages) {
+    /**
+     * @param historyBytes content bytes the history may hold ({@code history_max_size}): the oldest messages go
+     *                     first, so that a room's history costs no more than that however large its messages
+     */
+    ChatSwitch(String room, int historySize, long historyBytes, JoinInfo join, ScreenImages screenImages) {
+        this.historyBytes = historyBytes;
         this.join = join;
         this.room = Objects.requireNonNull(room, "room");
         this.historySize = historySize;
@@ -263,8 +274,9 @@ final class ChatSwitch {
         if (!isPrivate && !composing && historySize > 0) {
             synchronized (history) {
                 history.addLast(relayed);
-                while (history.size() > historySize) {
-                    history.removeFirst();
+                historyContent += relayed.content().length;
+                while (history.size() > historySize || historyContent > historyBytes) {
+                    historyContent -= history.removeFirst().content().length;
                 }
             }
         }

@@ -55,6 +55,13 @@ public class ConferenceServlet extends SylkSipServlet {
     private static volatile String msrpProto;
     /** Ends file-transfer sessions a moment after their transfer (spec §3.5). */
     private static volatile java.util.concurrent.ScheduledExecutorService fileTimers;
+    /**
+     * Opens the MSRP connections the room makes (RFC 6135 active role): a peer that is slow to answer or to finish
+     * its TLS handshake holds one of these threads (up to the connect and handshake timeouts), never the file timers
+     * nor another participant's connect.
+     */
+    private static volatile java.util.concurrent.ThreadPoolExecutor connects;
+    private static final int CONNECT_THREADS = 16;
 
     private transient AudioAnswerer answerer;
 
@@ -71,7 +78,7 @@ public class ConferenceServlet extends SylkSipServlet {
         try {
             javax.net.ssl.SSLContext tls = SylkRuntime.get().config().msrp().useTls()
                     ? MsrpTls.context(SylkRuntime.get().config()) : null;
-            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls);
+            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, SylkRuntime.get().config().msrp().limits());
             msrpProto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
             if (SylkRuntime.get().config().server().traceMsrp()) {
                 msrp.trace(MsrpTrace.to(SylkRuntime.get().config().server().traceDir().resolve("msrp_trace.log")));
@@ -92,14 +99,27 @@ public class ConferenceServlet extends SylkSipServlet {
             throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
         }
         java.nio.file.Path files = settings.fileTransferDir(SylkRuntime.get().config().server().spoolDir());
-        new RoomFiles(files.getParent(), files.getFileName().toString()).delete(); // spec §3.1: none survive a restart
+        try { // spec §3.1: no file survives a restart
+            ScreenSharing.removeTree(files);
+        } catch (IOException e) {
+            log.log(java.util.logging.Level.WARNING, "cannot delete the files left in " + files, e);
+        }
         Room.filesRoot(files);
         Room.pinAttempts(new PinAttempts(settings.pinFailuresPerMinute()));
+        RoomFiles.quota(settings.filesQuota());
         fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "conference-file-timers");
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.atomic.AtomicInteger connectThreads = new java.util.concurrent.atomic.AtomicInteger();
+        connects = new java.util.concurrent.ThreadPoolExecutor(CONNECT_THREADS, CONNECT_THREADS, 60,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "conference-msrp-connect-" + connectThreads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        connects.allowCoreThreadTimeOut(true);
         answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
                 SylkRuntime.get().config().rtp().srtpEncryption());
         log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
@@ -126,6 +146,9 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         if (fileTimers != null) {
             fileTimers.shutdownNow();
+        }
+        if (connects != null) {
+            connects.shutdownNow();
         }
         super.destroy();
     }
@@ -486,7 +509,7 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         push.download().remotePath(route.toPath(path));
         if (role == ConnectionModel.Role.CONNECT) {
-            fileTimers.execute(() -> {
+            connects.execute(() -> {
                 try {
                     push.download().start(route.connect(push.local(), path));
                 } catch (IOException e) {
@@ -682,11 +705,12 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /**
      * The room's side of RFC 6135 {@code a=setup:active}: connects to the participant's path and binds the session
-     * (RFC 4975 §5.4), off the SIP thread; a participant that cannot be reached is logged, its session stays.
+     * (RFC 4975 §5.4), off the SIP thread and the file timers; a participant that cannot be reached is logged, its
+     * session stays.
      */
     private void connectOut(MsrpUri local, List<MsrpUri> remotePath,
                                    java.util.function.Consumer<MsrpServer.Connection> then, String what) {
-        fileTimers.execute(() -> {
+        connects.execute(() -> {
             try {
                 then.accept(route.connect(local, remotePath));
                 log.fine(() -> "connected to " + remotePath.get(0) + " for " + what);
@@ -853,6 +877,12 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
+        if (expires > 0 && !room.subscriptionAllowed(request.getSession(), settings.maxSubscriptions())) {
+            log.info(() -> subscriber + " refused a subscription to room " + roomName + ": max_subscriptions ("
+                    + settings.maxSubscriptions() + ") reached");
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many subscriptions");
+            return;
+        }
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setExpires(expires);
         ok.send();

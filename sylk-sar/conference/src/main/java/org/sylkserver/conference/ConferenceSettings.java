@@ -34,7 +34,10 @@ final class ConferenceSettings {
     private final boolean zrtpAutoVerify;
     private final org.sylkserver.media.msrp.RelayConfig msrpRelay;
     private final int historySize;
+    private final long historyBytes;
+    private final int maxSubscriptions;
     private final long maxFileSize;
+    private final RoomFiles.Quota filesQuota;
     private final Duration screenSharingIdleTimeout;
     private final int pinFailuresPerMinute;
     private final List<String> dialOutDomains;
@@ -51,20 +54,23 @@ final class ConferenceSettings {
         this.zrtpAutoVerify = conference.bool("zrtp_auto_verify", true);
         this.msrpRelay = relay(conference);
         this.historySize = conference.integer("history_size", 20, 0, 10_000);
+        this.historyBytes = conference.integer("history_max_size", (int) (ChatSwitch.HISTORY_BYTES / 1024), 0,
+                1024 * 1024) * 1024L;
+        this.maxSubscriptions = conference.integer("max_subscriptions", 100, 1, 1_000_000);
         this.maxFileSize = conference.integer("max_file_size", 1024, 0, 1024 * 1024) * 1024L * 1024L;
+        this.filesQuota = new RoomFiles.Quota(
+                conference.integer("max_room_files_size", 4096, 0, 1024 * 1024 * 1024) * 1024L * 1024L,
+                conference.integer("max_files_size", 10240, 0, 1024 * 1024 * 1024) * 1024L * 1024L);
         this.screenSharingIdleTimeout = conference.seconds("screensharing_idle_timeout", Duration.ofSeconds(10));
         if (screenSharingIdleTimeout.isZero()) {
             throw conference.error("screensharing_idle_timeout", "0", "must be more than 0 seconds");
         }
-<<<<<<< HEAD
         this.pinFailuresPerMinute = conference.integer("pin_failures_per_minute", 5, 0, 1000);
         this.dialOutDomains = conference.list("dial_out_domains", List.of("*")).stream()
                 .map(domain -> domain.strip().toLowerCase(Locale.ROOT)).filter(domain -> !domain.isEmpty()).toList();
-=======
         // the directories are resolved when the servlet starts; a value that is no path at all stops the loading here
         conference.path("file_transfer_dir", file.getParent(), null);
         conference.path("screensharing_images_dir", file.getParent(), null);
->>>>>>> torture-fuzz
         for (String room : ini.sectionNames()) {
             if (!room.equals("Conference")) {
                 accessList(ini, room);
@@ -131,6 +137,14 @@ final class ConferenceSettings {
         return maxFileSize;
     }
 
+    /**
+     * Ours: disk space for uploaded files, {@code max_room_files_size} per room (MiB, default 4096) and
+     * {@code max_files_size} for all rooms together (MiB, default 10240); 0 for no limit.
+     */
+    RoomFiles.Quota filesQuota() {
+        return filesQuota;
+    }
+
     /** {@code zrtp_auto_verify}: SAS told and checked over a secure chat (spec §3.8). */
     boolean zrtpAutoVerify() {
         return zrtpAutoVerify;
@@ -147,6 +161,19 @@ final class ConferenceSettings {
     /** {@code history_size}: public messages replayed to chat joiners (spec §3.3, default 20). */
     int historySize() {
         return historySize;
+    }
+
+    /**
+     * {@code history_max_size} (KiB, default 1024), ours: content bytes of the history a room keeps, however large
+     * its messages (up to 4 MiB each), so that the history of every room together stays bounded.
+     */
+    long historyBytes() {
+        return historyBytes;
+    }
+
+    /** {@code max_subscriptions} (default 100), ours: conference-event subscriptions to one room at once. */
+    int maxSubscriptions() {
+        return maxSubscriptions;
     }
 
     /**

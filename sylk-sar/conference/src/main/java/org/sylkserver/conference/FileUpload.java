@@ -52,6 +52,8 @@ final class FileUpload implements MsrpServer.Handler {
     private MessageDigest inOrder = RoomFiles.newSha1();
     private long hashed;
     private long total = -1;
+    /** Space taken from the room's quota: the highest end written so far. */
+    private long reserved;
     private State state = State.RECEIVING;
     volatile MsrpUri localUri;
     private MsrpServer.Connection connection;
@@ -106,6 +108,13 @@ final class FileUpload implements MsrpServer.Handler {
         if (offered.size() >= 0 && end > offered.size()) {
             fail("more data than the offered " + offered.size() + " bytes");
             return 413;
+        }
+        if (end > reserved) {
+            if (!files.reserve(end - reserved)) {
+                fail(files.quotaText());
+                return 413;
+            }
+            reserved = end;
         }
         try {
             ByteBuffer data = ByteBuffer.wrap(body);
@@ -186,6 +195,8 @@ final class FileUpload implements MsrpServer.Handler {
                 return;
             }
             file = files.add(partial, offered.name(), offered.type(), hash, sender);
+            files.release(reserved - total);
+            reserved = total;
         } catch (IOException e) {
             log.log(Level.WARNING, "cannot store " + this, e);
             fail("cannot store the file");
@@ -233,6 +244,8 @@ final class FileUpload implements MsrpServer.Handler {
 
     private void fail(String why) {
         state = State.FAILED;
+        files.release(reserved);
+        reserved = 0;
         try {
             channel.close();
             Files.deleteIfExists(partial);

@@ -60,7 +60,7 @@ final class Room {
     private final JoinInfo joinInfo;
 
     private Room(String name, MixerClock clock, int maxSpeakers, boolean musicOnHold, String pin, int historySize,
-                 JoinInfo joinInfo) {
+                 long historyBytes, JoinInfo joinInfo) {
         this.joinInfo = joinInfo;
         this.pin = pin;
         this.name = name;
@@ -68,7 +68,7 @@ final class Room {
         this.mixer = new AudioMixer(name, maxSpeakers);
         this.screenSharing = new ScreenSharing(name, ScreenSharing.Setup.current(), this::announce,
                 this::notifySubscribers);
-        this.chat = new ChatSwitch(name, historySize, joinInfo, screenSharing::frame);
+        this.chat = new ChatSwitch(name, historySize, historyBytes, joinInfo, screenSharing::frame);
         this.files = new RoomFiles(filesRoot, name);
         this.musicOnHoldEnabled = musicOnHold;
         clock.start(mixer);
@@ -112,7 +112,8 @@ final class Room {
         Room[] joined = new Room[1];
         ROOMS.compute(name, (key, room) -> {
             Room r = room != null ? room : new Room(key, clock, settings.maxSpeakers(), settings.musicOnHold(key),
-                    settings.pin(key).orElse(null), settings.historySize(), settings.joinInfo(key));
+                    settings.pin(key).orElse(null), settings.historySize(), settings.historyBytes(),
+                    settings.joinInfo(key));
             r.add(participant, payloadType, codecs);
             joined[0] = r;
             return r;
@@ -254,8 +255,9 @@ final class Room {
      * {@code #} or as many as the PIN has; a wrong PIN is asked for again, three wrong ones end the call.
      */
     synchronized void digit(Participant participant, char key) {
-        if (!participant.pinPending || participant.left || pin == null) {
-            return;
+        Member member = participant.member;
+        if (!participant.pinPending || participant.left || pin == null || member == null) {
+            return; // late digits of a call that left, or whose audio a re-INVITE removed: nothing to answer with
         }
         if (key != '#') {
             participant.pinDigits.append(key);
@@ -266,7 +268,6 @@ final class Room {
         boolean right = java.security.MessageDigest.isEqual(participant.pinDigits.toString().getBytes(),
                 pin.getBytes());
         participant.pinDigits.setLength(0);
-        Member member = participant.member;
         if (right) {
             participant.pinPending = false;
             participant.pinAccepted = true;
@@ -456,6 +457,20 @@ final class Room {
         }
         subscribers.clear();
         log.info(() -> "room " + name + " destroyed");
+    }
+
+    /**
+     * Whether {@code session} may (still) be subscribed: it already is (a refresh), or the room has fewer than
+     * {@code max} subscriptions that have not expired ({@code max_subscriptions}).
+     */
+    boolean subscriptionAllowed(SipSession session, int max) {
+        long now = System.currentTimeMillis();
+        for (Map.Entry<SipSession, Long> subscriber : subscribers.entrySet()) {
+            if (subscriber.getValue() <= now && subscribers.remove(subscriber.getKey(), subscriber.getValue())) {
+                notify(subscriber.getKey(), "terminated;reason=timeout");
+            }
+        }
+        return subscribers.containsKey(session) || subscribers.size() < max;
     }
 
     /** Adds a conference-event subscription and sends it the current document. */

@@ -44,8 +44,23 @@ final class RoomFiles {
     private final List<RoomFile> files = new CopyOnWriteArrayList<>();
     private volatile boolean deleted;
 
+    /**
+     * Disk space the rooms' files may take ({@code max_room_files_size}, {@code max_files_size}; bytes, 0 for no
+     * limit): what is stored and what uploads in progress have reached counts, so that one sender cannot fill the
+     * disk with many files, or many uploads at once.
+     */
+    record Quota(long perRoom, long total) {
+        static final Quota NONE = new Quota(0, 0);
+    }
+
+    private static volatile Quota quota = Quota.NONE;
+    /** Bytes taken by the files of every room now. */
+    private static final java.util.concurrent.atomic.AtomicLong ALL_ROOMS = new java.util.concurrent.atomic.AtomicLong();
+    /** Bytes taken by this room's files now. */
+    private long used;
+
     RoomFiles(Path root, String room) {
-        this.dir = root.resolve(safeName(room, "room"));
+        this.dir = root.resolve(RoomDirectory.name(room));
     }
 
     /** The room's directory (created on the first upload). */
@@ -101,10 +116,57 @@ final class RoomFiles {
         return file;
     }
 
+    /** The limits of rooms created from now on. */
+    static void quota(Quota limits) {
+        quota = limits;
+    }
+
+    /**
+     * Takes {@code bytes} more of the room's and the server's space for an upload; false (nothing taken) when that
+     * would go over {@code max_room_files_size} or {@code max_files_size}.
+     */
+    synchronized boolean reserve(long bytes) {
+        Quota limits = quota;
+        if (limits.perRoom() > 0 && used + bytes > limits.perRoom()) {
+            return false;
+        }
+        long all = ALL_ROOMS.addAndGet(bytes);
+        if (limits.total() > 0 && all > limits.total()) {
+            ALL_ROOMS.addAndGet(-bytes);
+            return false;
+        }
+        used += bytes;
+        return true;
+    }
+
+    /** Bytes the files of every room take now. */
+    static long allRoomsBytes() {
+        return ALL_ROOMS.get();
+    }
+
+    /** Gives back space an upload took and no longer needs (it failed, or the file is smaller). */
+    synchronized void release(long bytes) {
+        used -= bytes;
+        ALL_ROOMS.addAndGet(-bytes);
+    }
+
+    /** Why no more can be reserved, for the sender's failure message. */
+    String quotaText() {
+        Quota limits = quota;
+        return "the room's files would take more than "
+                + (limits.perRoom() > 0 ? FileSizes.format(limits.perRoom()) + " (max_room_files_size)" : "")
+                + (limits.perRoom() > 0 && limits.total() > 0 ? " or " : "")
+                + (limits.total() > 0 ? "all rooms' files " + FileSizes.format(limits.total()) + " (max_files_size)" : "");
+    }
+
     /** Deletes every file and the directory: the room has ended. */
     void delete() {
         deleted = true;
         files.clear();
+        synchronized (this) {
+            ALL_ROOMS.addAndGet(-used);
+            used = 0;
+        }
         if (!Files.exists(dir)) {
             return;
         }

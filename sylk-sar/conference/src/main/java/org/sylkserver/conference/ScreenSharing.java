@@ -113,7 +113,7 @@ final class ScreenSharing {
         this.setup = setup;
         this.status = status;
         this.changed = changed;
-        this.directoryName = fileNameOf(room);
+        this.directoryName = RoomDirectory.name(room);
         this.directory = setup.imagesDirectory().resolve(directoryName);
     }
 

@@ -126,6 +126,21 @@ class ChatSwitchTest {
                 .toList(), "the last history_size public messages, oldest first; no is-composing");
     }
 
+    /** Issue 11: history_max_size bounds the history's bytes too: large messages push the oldest out. */
+    @Test
+    void historyIsBoundedInBytes() throws Exception {
+        ChatSwitch small = new ChatSwitch("room@conference.example", 20, 10_000, JoinInfo.SIP_ONLY, (s, i) -> 413);
+        small.join(alice);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, small.received(alice, "message/cpim", cpim(null, null, "text/plain",
+                    i + "x".repeat(3999))));
+        }
+        assertEquals(2, small.historyLength(), "two messages of 4000 bytes fit in 10000");
+        small.join(carol);
+        assertEquals(List.of("3", "4"), carol.got.stream().map(m -> new String(m.content(), StandardCharsets.UTF_8)
+                .substring(0, 1)).toList(), "the newest kept, oldest first");
+    }
+
     /** Spec §3.4/§3.7: screen images go to the room's screen sharing, never to the others nor into the history. */
     @Test
     void screenImagesAreNeitherRelayedNorKept_spec3_7() throws Exception {
@@ -222,7 +237,7 @@ class ChatSwitchTest {
     /** Spec §3.3: the welcome lists every way in. */
     @Test
     void theWelcomeListsSipXmppPhonesAndTheWebPage() {
-        ChatSwitch open = new ChatSwitch("room@conference.example", 2,
+        ChatSwitch open = new ChatSwitch("room@conference.example", 2, ChatSwitch.HISTORY_BYTES,
                 new JoinInfo(true, List.of("+3120", "+3130", "+3140"), "https://webrtc.example/call/$room"),
                 (sender, image) -> 413);
         open.welcome(alice, 0);

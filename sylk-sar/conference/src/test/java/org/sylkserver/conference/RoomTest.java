@@ -159,6 +159,55 @@ class RoomTest {
         Room.leave(alice, "locked@example.com");
     }
 
+    /**
+     * Issue 11: digits still in flight after a re-INVITE removed the participant's audio (no mixer member) while the
+     * room waits for its PIN are ignored; they threw NullPointerException on the media thread.
+     */
+    @Test
+    void digitsWithoutAudioAreIgnored() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Room room = join("locked@example.com", alice);
+        room.removeAudio(alice);
+        room.digit(alice, '4');
+        room.digit(alice, '2');
+        room.digit(alice, '#');
+        assertTrue(alice.pinPending, "no PIN entered without audio");
+        assertEquals(0, alice.pinFailures);
+        Room.leave(alice, "locked@example.com");
+    }
+
+    /** Issue 11: max_subscriptions bounds a room's conference-event subscriptions; refreshes and expired ones aside. */
+    @Test
+    void subscriptionsPerRoomAreBounded() throws Exception {
+        Participant alice = participant("alice@example.com");
+        Room room = join("open@example.com", alice);
+        javax.servlet.sip.SipSession first = noOp(javax.servlet.sip.SipSession.class);
+        javax.servlet.sip.SipSession second = noOp(javax.servlet.sip.SipSession.class);
+        javax.servlet.sip.SipSession third = noOp(javax.servlet.sip.SipSession.class);
+        assertTrue(room.subscriptionAllowed(first, 2));
+        room.subscribe(first, System.currentTimeMillis() + 60_000);
+        assertTrue(room.subscriptionAllowed(second, 2));
+        room.subscribe(second, System.currentTimeMillis() + 200);
+        assertFalse(room.subscriptionAllowed(third, 2), "two of two");
+        assertTrue(room.subscriptionAllowed(first, 2), "a refresh is allowed");
+        Thread.sleep(300);
+        assertTrue(room.subscriptionAllowed(third, 2), "the expired one makes room");
+        Room.leave(alice, "open@example.com");
+    }
+
+    /** A SIP object whose methods do nothing (its interface-typed results are such objects too). */
+    @SuppressWarnings("unchecked")
+    private static <T> T noOp(Class<T> type) {
+        return (T) java.lang.reflect.Proxy.newProxyInstance(RoomTest.class.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> type.getSimpleName();
+                    default -> method.getReturnType() == boolean.class ? Boolean.TRUE
+                            : method.getReturnType().isInterface() ? noOp(method.getReturnType()) : null;
+                });
+    }
+
     @Test
     void aRoomWithoutPinAsksForNone() throws Exception {
         Participant alice = participant("alice@example.com");

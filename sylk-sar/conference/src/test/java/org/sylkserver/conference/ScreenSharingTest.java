@@ -183,9 +183,9 @@ class ScreenSharingTest {
                 (task, delay) -> () -> { }), statuses::add, () -> { });
         assertEquals(200, odd.frame(new Session("../x/y+z@example.com", null), base64(FRAME_1)));
         Path image = files().get(0);
-        assertEquals(images.resolve(".._.._up@example.com"), image.getParent());
+        assertEquals(images.resolve("_2e_2e_2f._2e_2fup@example.com"), image.getParent());
         assertTrue(image.getFileName().toString().startsWith(".._x_y_z@example.com_"), image.toString());
-        assertTrue(statuses.get(0).contains("/conference/.._.._up@example.com/screensharing?image=.._x_y_z@example.com_"),
+        assertTrue(statuses.get(0).contains("/conference/_2e_2e_2f._2e_2fup@example.com/screensharing?image=.._x_y_z@example.com_"),
                 statuses.get(0));
         assertEquals("_..", ScreenSharing.fileNameOf(".."));
         assertEquals("_.", ScreenSharing.fileNameOf("."));

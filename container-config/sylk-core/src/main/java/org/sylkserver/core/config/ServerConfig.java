@@ -5,6 +5,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.media.msrp.MsrpServer;
 
 /**
  * The server configuration, {@code config.ini} (spec §8.1), with the original's sections, option names and
@@ -99,10 +101,13 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         }
     }
 
-    /** {@code [MSRP]}. */
-    public record Msrp(boolean useTls) {
+    /**
+     * {@code [MSRP]}: the transport, and what one peer may cost the MSRP listener (issue 11: {@code max_connections},
+     * {@code max_connections_per_address}, {@code handshake_timeout}, {@code bind_timeout}, {@code idle_timeout},
+     * {@code send_queue_size} in KiB, {@code write_timeout}).
+     */
+    public record Msrp(boolean useTls, MsrpServer.Limits limits) {
     }
-
     /**
      * {@code [RTP]}.
      *
@@ -192,7 +197,15 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         }
 
         SectionReader m = new SectionReader(ini, "MSRP");
-        Msrp msrp = new Msrp(m.bool("use_tls", true));
+        MsrpServer.Limits limits = MsrpServer.Limits.DEFAULTS;
+        Msrp msrp = new Msrp(m.bool("use_tls", true), new MsrpServer.Limits(
+                m.integer("max_connections", limits.maxConnections(), 1, 1_000_000),
+                m.integer("max_connections_per_address", limits.maxConnectionsPerAddress(), 1, 1_000_000),
+                positive(m, "handshake_timeout", limits.handshakeTimeout()),
+                positive(m, "bind_timeout", limits.bindTimeout()),
+                m.seconds("idle_timeout", limits.idleTimeout()),
+                m.integer("send_queue_size", limits.sendQueueBytes() / 1024, 64, 4 * 1024 * 1024) * 1024,
+                positive(m, "write_timeout", limits.writeTimeout())));
 
         SectionReader r = new SectionReader(ini, "RTP");
         List<String> codecs = r.list("audio_codecs", List.of("opus", "G722", "speex", "PCMU", "PCMA"));
@@ -301,5 +314,15 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
             // no route: fall through
         }
         return InetAddress.getLoopbackAddress();
+    }
+
+    /** A timeout that must be more than zero. */
+    private static Duration positive(SectionReader section, String option, Duration defaultValue)
+            throws ConfigException {
+        Duration value = section.seconds(option, defaultValue);
+        if (value.isZero()) {
+            throw section.error(option, section.raw(option), "must be more than 0 seconds");
+        }
+        return value;
     }
 }

@@ -50,7 +50,10 @@ class SampleConfigTest {
         spec.put("SIP", List.of("local_ip", "advertised_ip", "local_udp_port", "local_tcp_port", "local_tls_port",
                 "outbound_proxy", "trusted_peers", "enable_ice", "tcp_max_connections", "tcp_max_connections_per_address",
                 "tcp_idle_timeout", "tls_handshake_timeout"));
-        spec.put("MSRP", List.of("use_tls"));
+        spec.put("MSRP", List.of("use_tls",
+                // ours (issue 11): the listener's limits
+                "max_connections", "max_connections_per_address", "handshake_timeout", "bind_timeout",
+                "idle_timeout", "send_queue_size", "write_timeout"));
         spec.put("RTP", List.of("audio_codecs", "port_range", "srtp_encryption", "timeout", "sample_rate",
                 "latch_any_source", "max_streams_per_call", "max_streams_per_address"));
         spec.put("WebServer", List.of("local_ip", "local_port", "public_port", "certificate", "certificate_chain",

@@ -156,6 +156,23 @@ class ServerConfigTest {
         }
     }
 
+    /** Issue 11: the MSRP listener's limits, their defaults, and values that would disable a timeout refused. */
+    @Test
+    void msrpLimits() throws Exception {
+        ServerConfig.Msrp defaults = load("", Map.of()).msrp();
+        assertEquals(new ServerConfig.Msrp(true, new org.sylkserver.media.msrp.MsrpServer.Limits(1000, 50,
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(30), java.time.Duration.ZERO,
+                16 * 1024 * 1024, java.time.Duration.ofSeconds(30))), defaults);
+        ServerConfig.Msrp set = load("[MSRP]\nmax_connections = 20\nmax_connections_per_address = 2\n"
+                + "handshake_timeout = 2.5\nbind_timeout = 5\nidle_timeout = 600\nsend_queue_size = 1024\n"
+                + "write_timeout = 7\n", Map.of()).msrp();
+        assertEquals(new ServerConfig.Msrp(true, new org.sylkserver.media.msrp.MsrpServer.Limits(20, 2,
+                java.time.Duration.ofMillis(2500), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(600),
+                1024 * 1024, java.time.Duration.ofSeconds(7))), set);
+        assertTrue(error("[MSRP]\nbind_timeout = 0\n").getMessage().contains("bind_timeout"));
+        assertTrue(error("[MSRP]\nmax_connections = 0\n").getMessage().contains("max_connections"));
+    }
+
     @Test
     void everyOptionOfSection8_1IsRead() throws Exception {
         ServerConfig config = load("""

@@ -1,0 +1,187 @@
+package org.sylkserver.conference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.msrp.MsrpMessage;
+import org.sylkserver.media.msrp.MsrpParser;
+import org.sylkserver.media.msrp.MsrpRequest;
+import org.sylkserver.media.msrp.MsrpServer;
+import org.sylkserver.media.msrp.MsrpUri;
+
+/**
+ * Issue 11, "one misbehaving peer never hurts the others": a room's chat (the real {@link ChatSwitch} and
+ * {@link ChatStream}s on a real {@link MsrpServer}, over loopback TCP) where one participant connects and never
+ * reads while another sends at full rate: the others get every message with bounded latency, and the stalled
+ * participant's connection alone is closed once its send queue is over the limit.
+ */
+class ChatOverMsrpTest {
+
+    private static final int MESSAGES = 3000;
+    private static final String PADDING = "x".repeat(4000);
+
+    private MsrpServer server;
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    @Test
+    void aStalledParticipantDoesNotHoldUpTheRoomsChat() throws Exception {
+        String figures = run(true);
+        System.out.println("chat with a stalled participant: " + figures);
+    }
+
+    @Test
+    void theSameChatWithoutAStalledParticipant() throws Exception {
+        String figures = run(false);
+        System.out.println("chat without a stalled participant: " + figures);
+    }
+
+    private String run(boolean withStalled) throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, Duration.ofSeconds(30)));
+        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200);
+        ChatStream alice = join(room, "alice@example.com");
+        ChatStream bob = join(room, "bob@example.com");
+        ChatStream mallory = join(room, "mallory@example.com");
+        try (Socket stalled = new Socket(); Socket reader = connect(bob); Socket sender = connect(alice)) {
+            if (withStalled) {
+                stalled.setReceiveBufferSize(4096);
+                stalled.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+                stalled.getOutputStream().write(send(mallory, "bind0001", null));
+            } else {
+                room.leave(mallory);
+            }
+            reader.setSoTimeout(20_000);
+            MsrpParser readerParser = new MsrpParser();
+            // the room's welcome and history reach bob on his first request
+            reader.getOutputStream().write(send(bob, "bind0002", null));
+            sender.getOutputStream().write(send(alice, "bind0003", null));
+            Thread drain = new Thread(() -> {
+                try {
+                    sender.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException closed) {
+                    // the test ends
+                }
+            });
+            drain.start();
+            Thread.sleep(200);
+            long started = System.nanoTime();
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = new BufferedOutputStream(sender.getOutputStream());
+                    for (int i = 0; i < MESSAGES; i++) {
+                        out.write(send(alice, String.format("msg%05d", i), "t=" + System.nanoTime() + " " + PADDING));
+                        if (i % 16 == 15) {
+                            out.flush();
+                        }
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            long[] latencies = new long[MESSAGES];
+            int got = 0;
+            while (got < MESSAGES) {
+                MsrpMessage message = next(readerParser, reader.getInputStream());
+                if (!(message instanceof MsrpRequest request) || !request.hasBody()) {
+                    continue;
+                }
+                String text = new String(request.body(), StandardCharsets.UTF_8);
+                int at = text.indexOf("t=");
+                if (at < 0) {
+                    continue; // the room's own messages
+                }
+                long sent = Long.parseLong(text.substring(at + 2, text.indexOf(' ', at)));
+                latencies[got++] = System.nanoTime() - sent;
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Arrays.sort(latencies);
+            assertTrue(latencies[MESSAGES - 1] < TimeUnit.SECONDS.toNanos(5),
+                    "worst latency " + latencies[MESSAGES - 1] / 1e6 + " ms");
+            if (withStalled) {
+                assertStalledClosed(stalled);
+            }
+            return String.format("%d messages of 4 KB to bob in %.2f s (%.0f msg/s), latency p50 %.1f ms, "
+                            + "p99 %.1f ms, max %.1f ms", MESSAGES, seconds, MESSAGES / seconds,
+                    latencies[MESSAGES / 2] / 1e6, latencies[MESSAGES * 99 / 100] / 1e6,
+                    latencies[MESSAGES - 1] / 1e6);
+        }
+    }
+
+    /** The server closed the stalled participant's connection: reading what it queued ends in EOF or a reset. */
+    private static void assertStalledClosed(Socket stalled) throws IOException {
+        stalled.setSoTimeout(10_000);
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = stalled.getInputStream()) {
+            while (in.read(buffer) >= 0) {
+                // what was written before the close
+            }
+        } catch (java.net.SocketException reset) {
+            // closed with data unread: a reset
+        } catch (java.net.SocketTimeoutException open) {
+            assertFalse(true, "the stalled participant's connection is still open");
+        }
+    }
+
+    private ChatStream join(ChatSwitch room, String uri) throws Exception {
+        ChatStream stream = new ChatStream(uri, uri, List.of(MsrpUri.parse("msrp://127.0.0.1:9/" + uri.charAt(0)
+                + "peer1;tcp")));
+        stream.localUri = server.open(stream);
+        stream.chatSwitch = room;
+        room.join(stream);
+        return stream;
+    }
+
+    private Socket connect(ChatStream stream) throws IOException {
+        return new Socket(InetAddress.getLoopbackAddress(), server.port());
+    }
+
+    /** A SEND from the participant of {@code stream} to its session; no text: the empty SEND that binds it. */
+    private static byte[] send(ChatStream stream, String tid, String text) {
+        String head = "MSRP " + tid + " SEND\r\nTo-Path: " + stream.localUri + "\r\nFrom-Path: msrp://127.0.0.1:9/"
+                + stream.uri().charAt(0) + "peer1;tcp\r\nMessage-ID: " + tid + "\r\n";
+        if (text == null) {
+            return (head + "Byte-Range: 1-0/0\r\n-------" + tid + "$\r\n").getBytes(StandardCharsets.UTF_8);
+        }
+        String cpim = "From: <sip:" + stream.uri() + ">\r\nTo: <sip:room@example.com>\r\n\r\nContent-Type: "
+                + "text/plain\r\n\r\n" + text;
+        int length = cpim.getBytes(StandardCharsets.UTF_8).length;
+        return (head + "Byte-Range: 1-" + length + "/" + length + "\r\nContent-Type: message/cpim\r\n\r\n" + cpim
+                + "\r\n-------" + tid + "$\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static MsrpMessage next(MsrpParser parser, InputStream in) throws Exception {
+        byte[] buffer = new byte[64 * 1024];
+        while (true) {
+            MsrpMessage message = parser.next();
+            if (message != null) {
+                return message;
+            }
+            int n = in.read(buffer);
+            assertTrue(n >= 0, "bob's connection closed");
+            parser.feed(buffer, 0, n);
+        }
+    }
+}
