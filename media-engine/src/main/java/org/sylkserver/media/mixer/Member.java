@@ -66,6 +66,9 @@ public final class Member {
     private final short[] upsampled = new short[AudioMixer.FRAME];
     private final int[] own = new int[AudioMixer.FRAME];
     private final short[] ownFrame = new short[AudioMixer.FRAME];
+    private final Limiter limiter = new Limiter();
+    /** The tick of the last individual frame: a member that heard the shared room mix since takes over its limiter. */
+    private long individualTick = -1;
     private int hangover;
     /** RFC 6464 levels stated by the sender, by sequence number modulo their size (-1: none). */
     private final int[] statedLevels = new int[128];
@@ -255,7 +258,11 @@ public final class Member {
             }
         }
         prompts.removeIf(p -> !p.addTo(own));
-        AudioMixer.saturate(own, ownFrame);
+        if (individualTick != mixer.ticks() - 1) {
+            limiter.follow(mixer.roomLimiter());
+        }
+        individualTick = mixer.ticks();
+        limiter.process(own, ownFrame);
         if (encoder == null) {
             encoder = newCodec();
             downsampler = encoder.sampleRate() == AudioMixer.RATE ? null
