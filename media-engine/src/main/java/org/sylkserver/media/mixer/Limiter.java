@@ -24,7 +24,9 @@ package org.sylkserver.media.mixer;
  *       absorb the overshoot of lossy codecs (Opus, G.722) re-encoding the limited mix.</li>
  * </ul>
  *
- * <p><b>Cost.</b> Below the knee, per sample, a comparison and a multiplication; above it, two divisions.
+ * <p><b>Cost.</b> Per sample a few comparisons, and a multiplication while the gain is below 1; the gain is
+ * recomputed (two divisions) only when the envelope moves above the knee: at a new peak and during a release, not
+ * while it is held.
  *
  * <p>Not thread-safe: one per mix, on the mixing thread.
  */
@@ -47,33 +49,42 @@ final class Limiter {
 
     private double envelope;
     private int held;
+    /** The gain for the current envelope, recomputed only when the envelope moves above the knee. */
+    private double gain = 1;
 
     /** Limits {@code sums} (48 kHz samples) into {@code out}. */
     void process(int[] sums, short[] out) {
         for (int i = 0; i < sums.length; i++) {
             int sample = sums[i];
             int magnitude = Math.abs(sample);
-            if (magnitude >= envelope) {
+            if (magnitude > envelope) {
                 envelope = magnitude;
                 held = HOLD_SAMPLES;
+                gain = gain(envelope);
             } else if (held > 0) {
                 held--;
-            } else {
+            } else if (envelope > KNEE) {
                 envelope *= RELEASE;
+                gain = gain(envelope);
             }
-            if (envelope <= KNEE) {
-                out[i] = (short) sample;
-            } else {
-                double over = (envelope - KNEE) / RANGE;
-                double peak = KNEE + RANGE * over / (1 + over);
-                out[i] = (short) Math.round(sample * (peak / envelope));
-            }
+            // truncation towards zero never raises a magnitude, so the ceiling holds
+            out[i] = gain == 1 ? (short) sample : (short) (sample * gain);
         }
+    }
+
+    /** The gain curve: 1 up to the knee, then what brings a peak of {@code level} onto the soft curve. */
+    private static double gain(double level) {
+        if (level <= KNEE) {
+            return 1;
+        }
+        double over = (level - KNEE) / RANGE;
+        return (KNEE + RANGE * over / (1 + over)) / level;
     }
 
     /** Continues from {@code other}'s state: a listener that starts hearing a mix of its own after the room's. */
     void follow(Limiter other) {
         envelope = other.envelope;
         held = other.held;
+        gain = other.gain;
     }
 }
