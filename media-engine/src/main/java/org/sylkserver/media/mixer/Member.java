@@ -35,6 +35,7 @@ public final class Member {
     /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
     private static final int MAX_QUEUED = 64;
 
+    /** A received packet; {@code payload} null for another payload type, which only takes a sequence number. */
     private record Packet(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
     }
 
@@ -125,10 +126,11 @@ public final class Member {
      * not say: a stated level is used instead of measuring the decoded frame.
      */
     public void offer(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
-        if (header.payloadType() != payloadType || left) {
+        if (left) {
             return;
         }
-        queue.add(new Packet(header, payload, arrivalNanos, audioLevel));
+        // another payload type (telephone events, comfort noise) is queued too, for its sequence number only
+        queue.add(new Packet(header, header.payloadType() == payloadType ? payload : null, arrivalNanos, audioLevel));
         if (queued.incrementAndGet() > MAX_QUEUED && queue.poll() != null) {
             queued.decrementAndGet();
             dropped++;
@@ -190,7 +192,9 @@ public final class Member {
         Packet packet;
         while ((packet = queue.poll()) != null) {
             queued.decrementAndGet();
-            if (!onHold) {
+            if (!onHold && packet.payload() == null) {
+                jitter.skip(packet.header());
+            } else if (!onHold) {
                 jitter.offer(packet.header(), packet.payload(), packet.arrivalNanos());
                 int slot = packet.header().sequence() & (statedLevels.length - 1);
                 statedLevels[slot] = packet.audioLevel();

@@ -362,7 +362,8 @@ class AudioMixerTest {
                 b *= 2.0 / signal.length;
                 levels[k] = 20 * Math.log10(Math.hypot(a, b) / Short.MAX_VALUE);
                 for (int n = 0; n < signal.length; n++) {
-                    double fit = a * Math.sin(2 * Math.PI * tones[k] * n / rate) + b * Math.cos(2 * Math.PI * tones[k] * n / rate);
+                    double phase = 2 * Math.PI * tones[k] * n / rate;
+                    double fit = a * Math.sin(phase) + b * Math.cos(phase);
                     residual[n] -= fit;
                     tonePower += fit * fit;
                 }
@@ -433,11 +434,40 @@ class AudioMixerTest {
                 String what = tones.length + " talkers, " + codec + ": " + heard;
                 assertEquals(0, heard.clippedPercent(), what);
                 assertTrue(heard.peakDbfs() < -0.3, what);
-                assertTrue(heard.sinadDb() > single.get(codec).sinadDb() - 3, what + ", one talker: " + single.get(codec));
+                assertTrue(heard.sinadDb() > single.get(codec).sinadDb() - 3,
+                        what + ", one talker: " + single.get(codec));
                 for (double level : heard.toneDbfs()) {
                     assertTrue(level > -20, what);
                 }
             });
         }
+    }
+
+    /**
+     * Issue 11: a phone that typed a PIN sent RFC 4733 events between its audio packets, in the same sequence space
+     * (RFC 4733 §2.1, RFC 3550 §5.1: one SSRC), so its audio stream has gaps in its sequence numbers that are no
+     * loss. What the others hear of it afterwards is at its level.
+     */
+    @Test
+    void aTalkerWhoTypedDigitsIsHeardAtItsLevel_rfc3550_s5_1() {
+        AudioMixer mixer = new AudioMixer("room");
+        Peer talker = join(mixer, "talker", 700, MINUS_8_DBFS);
+        Peer listener = join(mixer, "listener", 0, 0);
+        for (int t = 0; t < 300; t++) {
+            long now = t * TICK;
+            talker.sendFrame(t, now);
+            if (t >= 50 && t < 100) {
+                // a digit's events every 20 ms next to the audio, as baresip sends them
+                byte[] event = {4, 10, 0, (byte) 160};
+                talker.member.offer(new RtpHeader(false, false, 0, t == 50, 101, talker.sequence++ & 0xffff,
+                        50 * 160L, "talker".hashCode() & 0xffffffffL, 12, event.length), event, now);
+            }
+            mixer.tick(now);
+        }
+        short[] heard = listener.heard();
+        short[] last = java.util.Arrays.copyOfRange(heard, heard.length - 8000, heard.length);
+        Heard after = Heard.of(last, 8000, 700);
+        System.out.println("after digits: " + after);
+        assertEquals(-8, after.toneDbfs()[0], 0.5, after.toString());
     }
 }
