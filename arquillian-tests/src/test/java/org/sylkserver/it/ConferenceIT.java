@@ -46,6 +46,9 @@ class ConferenceIT {
                     "",
                     "[secret@127.0.0.1]",
                     "pin = 4321",
+                    "",
+                    "[pinlevel@127.0.0.1]",
+                    "pin = 4321",
                     ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -108,6 +111,99 @@ class ConferenceIT {
                 }
             }
         }
+    }
+
+    /**
+     * What a listener heard of the talkers' tones: level of each (dBFS), peak, and the share of samples at full scale
+     * (PCMU's largest value is 32124, so 32000 and up count as clipped).
+     */
+    private static String levels(Baresip.Recording heard, double... tones) {
+        short[] tail = heard.after(heard.seconds() - 4);
+        int peak = 0;
+        int clipped = 0;
+        for (short s : tail) {
+            peak = Math.max(peak, Math.abs(s));
+            clipped += Math.abs(s) >= 32000 ? 1 : 0;
+        }
+        StringBuilder text = new StringBuilder();
+        for (double tone : tones) {
+            text.append(String.format(java.util.Locale.ROOT, "%.0f Hz at %.1f dBFS, ", tone,
+                    ToneDetector.levelDb(tail, heard.sampleRate(), tone)));
+        }
+        return text.append(String.format(java.util.Locale.ROOT, "peak %.1f dBFS, %.2f %% of samples clipped",
+                20 * Math.log10(peak / 32767.0), 100.0 * clipped / tail.length)).toString();
+    }
+
+    private static double clippedPercent(Baresip.Recording heard) {
+        short[] tail = heard.after(heard.seconds() - 4);
+        return 100.0 * java.util.stream.IntStream.range(0, tail.length).filter(n -> Math.abs(tail[n]) >= 32000).count()
+                / tail.length;
+    }
+
+    /**
+     * Issue 11: three baresip talkers at -8 dBFS (their tones' peak) made a silent listener's mix hard-clip (about
+     * 5 % of samples at full scale); with the mixer's limiter none is, and every talker is still heard well.
+     */
+    @Test
+    void threeLoudTalkersDoNotClipAListener() throws Exception {
+        double[] tones = {440, 850, 1300};
+        String room = "sip:loud@" + Sipp.SERVER + ":" + Sipp.SIP_PORT;
+        Baresip[] talkers = new Baresip[3];
+        try (Baresip listener = Baresip.dial(work.resolve("listener"), "judy", Baresip.Codec.PCMU, 0, null, room)) {
+            for (int i = 0; i < 3; i++) {
+                talkers[i] = Baresip.dial(work.resolve("talker" + i), "talker" + i, Baresip.Codec.PCMU, tones[i],
+                        null, room);
+            }
+            listener.await(line -> line.contains("Call established"), SETUP, "answer");
+            awaitServerLog("joined room loud@127.0.0.1 (4 sessions");
+            Thread.sleep(12000);
+            Baresip.Recording heard = listener.hangUpAndRecording();
+            String measured = levels(heard, tones);
+            System.out.println("three talkers at -8 dBFS, the listener hears: " + measured);
+            assertEquals(0, clippedPercent(heard), measured);
+            for (double tone : tones) {
+                double level = ToneDetector.levelDb(heard.after(heard.seconds() - 4), heard.sampleRate(), tone);
+                assertTrue(level > -16 && level < -8, measured);
+            }
+        } finally {
+            for (Baresip talker : talkers) {
+                if (talker != null) {
+                    talker.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Issue 11: in a PIN room, participants who typed the right PIN hear each other at the level sent (-8 dBFS), as
+     * in any room; one of them is an Opus phone whose offer has only telephone-event/8000 (baresip 1.0 does this),
+     * whose digits must be accepted (RFC 4733 §2.1: the events keep the rate offered).
+     */
+    @Test
+    void aPinRoomDeliversTheLevelSentAndTakesDigitsAt8kHzFromAnOpusPhone() throws Exception {
+        String room = "sip:pinlevel@" + Sipp.SERVER + ":" + Sipp.SIP_PORT;
+        try (Baresip opus = Baresip.dial(work.resolve("opus"), "kim", Baresip.Codec.OPUS, 440, null, room);
+             Baresip pcmu = Baresip.dial(work.resolve("pcmu"), "leo", Baresip.Codec.PCMU, 850, null, room)) {
+            for (Baresip phone : List.of(opus, pcmu)) {
+                phone.await(line -> line.contains("Call established"), SETUP, "answer");
+            }
+            Thread.sleep(1000);
+            opus.command("4321#");
+            pcmu.command("4321#");
+            ServerLogs.await(": PIN accepted for room pinlevel@127.0.0.1", 2, SETUP);
+            // right-PIN prompt, welcome and count take about 6 s
+            Thread.sleep(12000);
+            Baresip.Recording heardByPcmu = pcmu.hangUpAndRecording();
+            Baresip.Recording heardByOpus = opus.hangUpAndRecording();
+            String pcmuHeard = levels(heardByPcmu, 440);
+            String opusHeard = levels(heardByOpus, 850);
+            System.out.println("PIN room: the PCMU phone hears " + pcmuHeard + "; the Opus phone hears " + opusHeard);
+            assertEquals(-8, ToneDetector.levelDb(heardByPcmu.after(heardByPcmu.seconds() - 4),
+                    heardByPcmu.sampleRate(), 440), 1.5, pcmuHeard);
+            assertEquals(-8, ToneDetector.levelDb(heardByOpus.after(heardByOpus.seconds() - 4),
+                    heardByOpus.sampleRate(), 850), 1.5, opusHeard);
+        }
+        awaitServerLog("room pinlevel@127.0.0.1 destroyed");
     }
 
     /** Issue 4: a room with a PIN asks for it; the right digits (RFC 4733, typed on baresip) let the caller in. */

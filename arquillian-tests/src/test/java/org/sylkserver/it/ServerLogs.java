@@ -16,15 +16,21 @@ final class ServerLogs {
      * once it is complete, which may be after the client saw its effect.
      */
     static String await(String text, Duration timeout) throws Exception {
+        return await(text, 1, timeout);
+    }
+
+    /** The last line containing {@code text} once there are {@code count} such lines (e.g. two PINs accepted). */
+    static String await(String text, int count, Duration timeout) throws Exception {
         Path log = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> lines = Files.readAllLines(log).stream().filter(line -> line.contains(text)).toList();
-            if (!lines.isEmpty()) {
+            if (lines.size() >= count) {
                 return lines.get(lines.size() - 1);
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("server log has no \"" + text + "\" within " + timeout);
+                throw new AssertionError("server log has " + lines.size() + " of " + count + " \"" + text
+                        + "\" within " + timeout);
             }
             Thread.sleep(100);
         }

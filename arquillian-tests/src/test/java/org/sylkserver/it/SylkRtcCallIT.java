@@ -119,8 +119,8 @@ class SylkRtcCallIT {
 
     /**
      * spec §4.5.3, §4.5.5, §4.5.6: an outgoing call answered by sipp with SDP (progress, ringing, accepted with the
-     * browser's answer), a trickled candidate, a DTMF digit that reaches sipp as INFO
-     * {@code Signal=5}, a re-INVITE for session-update, and the client's hang-up as a BYE.
+     * browser's answer), a trickled candidate, two DTMF digits in one request that reach sipp as one INFO each
+     * ({@code Signal=5}, {@code Signal=#}), a re-INVITE for session-update, and the client's hang-up as a BYE.
      */
     @Test
     void outgoingCallWithDtmfReInviteAndLocalHangUp_spec_4_5_3() throws Exception {
@@ -137,7 +137,9 @@ class SylkRtcCallIT {
                 Set.of(client.next(Duration.ofSeconds(10)), client.next(Duration.ofSeconds(10))));
         expectStart(client, state("s1", "accepted") + ",\"sdp\":\"v=0");
         // no established: that is the browser's ICE and DTLS coming up, which this WebSocket-only client never does
-        client.send("{\"sylkrtc\":\"session-dtmf-info\",\"transaction\":\"t3\",\"session\":\"s1\",\"digit\":\"5\"}");
+        // sylkrtc.js sends every tone of sendDtmf(tones) in one request: one INFO per digit (issue 11)
+        client.send("{\"sylkrtc\":\"session-dtmf-info\",\"transaction\":\"t3\",\"session\":\"s1\","
+                + "\"digit\":\"5#\"}");
         assertEquals(ack("t3"), client.next());
         client.send("{\"sylkrtc\":\"session-update\",\"transaction\":\"t4\",\"session\":\"s1\",\"sdp\":\""
                 + BROWSER_OFFER.replace("o=- 4611731400430051336 2", "o=- 4611731400430051336 3") + "\"}");
@@ -396,6 +398,14 @@ class SylkRtcCallIT {
                         </action>
                       </recv>
                       <Reference variables="signal,type"/>
+                    """).append(OK)
+                    .append("""
+                      <recv request="INFO">
+                        <action>
+                          <ereg regexp="Signal=#" search_in="body" check_it="true" assign_to="second"/>
+                        </action>
+                      </recv>
+                      <Reference variables="second"/>
                     """).append(OK)
                     .append("  <recv request=\"INVITE\"/>\n").append(OK_WITH_SDP.formatted(2))
                     .append("  <recv request=\"ACK\"/>\n  <recv request=\"BYE\"/>\n").append(OK);

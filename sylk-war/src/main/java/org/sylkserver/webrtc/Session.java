@@ -73,6 +73,8 @@ final class Session implements SipCall.Listener {
     /** RFC 4733 §3.2 events 0-15, the digits SIP INFO DTMF carries. */
     private static final String DTMF_DIGITS = "0123456789*#ABCD";
     private static final int DEFAULT_DTMF_MILLIS = 100;
+    /** Digits one session-dtmf-info may carry: a dial string or PIN, not a flood of INFOs from one request. */
+    static final int MAX_DTMF_DIGITS = 32;
     private static final Logger LOG = Logger.getLogger("webrtcgateway.session");
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
     private static final DateTimeFormatter MICROSECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx");
@@ -207,11 +209,18 @@ final class Session implements SipCall.Listener {
         }
     }
 
-    /** session-dtmf-info (spec §4.5.5): a SIP INFO with one digit, 100 ms unless the client says otherwise. */
-    void dtmf(String digit, Integer duration) throws RequestError {
-        if (digit.length() != 1 || DTMF_DIGITS.indexOf(Character.toUpperCase(digit.charAt(0))) < 0) {
-            throw new RequestError("Invalid value for 'digit' property: '" + digit + "' (expected: one of "
-                    + DTMF_DIGITS + ")");
+    /**
+     * session-dtmf-info (spec §4.5.5): the digits as SIP INFOs, one per digit in order (an
+     * {@code application/dtmf-relay} body carries one signal), each 100 ms unless the client says otherwise.
+     * sylkrtc.js sends whatever string its caller gave in one request ({@code sendDtmf(tones)}), so a string of up to
+     * {@value #MAX_DTMF_DIGITS} digits is taken, checked whole before anything is sent.
+     */
+    void dtmf(String digits, Integer duration) throws RequestError {
+        String keys = digits.toUpperCase(java.util.Locale.ROOT);
+        if (keys.isEmpty() || keys.length() > MAX_DTMF_DIGITS
+                || keys.chars().anyMatch(key -> DTMF_DIGITS.indexOf(key) < 0)) {
+            throw new RequestError("Invalid value for 'digit' property: '" + digits + "' (expected: 1 to "
+                    + MAX_DTMF_DIGITS + " of " + DTMF_DIGITS + ")");
         }
         if (duration != null && duration <= 0) {
             throw new RequestError("Invalid value for 'duration' property: " + duration + " (expected: positive integer)");
@@ -220,7 +229,9 @@ final class Session implements SipCall.Listener {
             throw new RequestError("Invalid state session " + id + ": " + state + " for DTMF info");
         }
         try {
-            call.dtmf(Character.toUpperCase(digit.charAt(0)), duration == null ? DEFAULT_DTMF_MILLIS : duration);
+            for (char key : keys.toCharArray()) {
+                call.dtmf(key, duration == null ? DEFAULT_DTMF_MILLIS : duration);
+            }
         } catch (IOException e) {
             throw new RequestError(e.getMessage());
         }

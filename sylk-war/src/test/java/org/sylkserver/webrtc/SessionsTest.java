@@ -413,9 +413,31 @@ class SessionsTest {
         receive(request("session-dtmf-info", "t3", "s1", ",\"digit\":\"#\",\"duration\":250"));
         receive(request("session-dtmf-info", "t4", "s1", ",\"digit\":\"x\""));
         assertEquals(List.of(ack("t2"), ack("t3"),
-                error("t4", "Invalid value for 'digit' property: 'x' (expected: one of 0123456789*#ABCD)")),
+                error("t4", "Invalid value for 'digit' property: 'x' (expected: 1 to 32 of 0123456789*#ABCD)")),
                 transport.sent);
         assertEquals(List.of("INFO Signal=5 Duration=100", "INFO Signal=# Duration=250"), sip.subList(1, 3));
+    }
+
+    /**
+     * spec §4.5.5 with sylkrtc.js, whose {@code sendDtmf(tones)} puts every tone in one {@code digit}: each digit
+     * goes out as its own INFO, in order; a string with one bad character sends nothing.
+     */
+    @Test
+    void severalDigitsInOneRequestGoOutAsOneInfoEach_spec_4_5_5() {
+        SipCall.Listener bob = callBob();
+        bob.answered("answer", Map.of());
+        transport.sent.clear();
+        receive(request("session-dtmf-info", "t2", "s1", ",\"digit\":\"4321#\""));
+        receive(request("session-dtmf-info", "t3", "s1", ",\"digit\":\"12x\""));
+        receive(request("session-dtmf-info", "t4", "s1", ",\"digit\":\"\""));
+        receive(request("session-dtmf-info", "t5", "s1", ",\"digit\":\"" + "1".repeat(33) + "\""));
+        String expected = "(expected: 1 to 32 of 0123456789*#ABCD)";
+        assertEquals(List.of(ack("t2"), error("t3", "Invalid value for 'digit' property: '12x' " + expected),
+                error("t4", "Invalid value for 'digit' property: '' " + expected),
+                error("t5", "Invalid value for 'digit' property: '" + "1".repeat(33) + "' " + expected)),
+                transport.sent);
+        assertEquals(List.of("INFO Signal=4 Duration=100", "INFO Signal=3 Duration=100", "INFO Signal=2 Duration=100",
+                "INFO Signal=1 Duration=100", "INFO Signal=# Duration=100"), sip.subList(1, sip.size()));
     }
 
     /** spec §4.5.5: trickled candidates reach the media; an empty list is the end of candidates. */

@@ -173,6 +173,35 @@ public final class JitterBuffer {
     }
 
     /**
+     * Takes note of a packet of the same stream that carries no audio for this buffer: another payload type in the
+     * same sequence space, such as RFC 4733 telephone events sent next to the audio (RFC 4733 §2.1 and RFC 3550 §5.1:
+     * one SSRC, one sequence-number space) or comfort noise. Its sequence number is passed over without playing
+     * anything in its place: it is not a lost frame, and it took no playout time. Counting it as loss would put the
+     * buffer one frame behind the sender per such packet, and once that exceeded the maximum delay, dropping frames
+     * to catch up and inserting frames to keep the target delay would alternate for good, silencing every other
+     * frame.
+     *
+     * @param header the packet's header; packets of another source, or too far from the current sequence, are
+     *               ignored
+     */
+    public void skip(RtpHeader header) {
+        Objects.requireNonNull(header, "header");
+        if (!haveSource || header.ssrc() != ssrc) {
+            return;
+        }
+        int delta = (short) (header.sequence() - (int) (maxSeq & 0xffff));
+        if (delta > MAX_DROPOUT || delta < -MAX_MISORDER) {
+            return;
+        }
+        long extendedSeq = maxSeq + delta;
+        if ((cursor >= 0 && extendedSeq < cursor) || buffer.containsKey(extendedSeq)) {
+            return;
+        }
+        received[(int) (extendedSeq % HISTORY)] = extendedSeq;
+        buffer.put(extendedSeq, Entry.SKIPPED);
+    }
+
+    /**
      * Gives what plays at this tick; call once per 20 ms mixer tick.
      *
      * @param nowNanos the tick's time, on the {@link System#nanoTime()} clock
@@ -190,6 +219,7 @@ public final class JitterBuffer {
             ticksSinceAdjust = 0;
         }
         ticksSinceAdjust++;
+        passSkipped();
         Entry due = buffer.get(cursor);
         if (due == null) {
             if (buffer.isEmpty()) {
@@ -214,7 +244,7 @@ public final class JitterBuffer {
         Entry next = buffer.get(cursor + 1);
         boolean shrink = delayNanos - FRAME_NANOS >= target && ticksSinceAdjust >= SHRINK_INTERVAL_TICKS;
         boolean overfull = (maxSeq - cursor) * FRAME_NANOS > maxDelayNanos;
-        if ((shrink || overfull) && next != null && !next.talkSpurt) {
+        if ((shrink || overfull) && next != null && next != Entry.SKIPPED && !next.talkSpurt) {
             buffer.remove(cursor++);
             discardedCount++;
             delayNanos -= FRAME_NANOS;
@@ -222,7 +252,15 @@ public final class JitterBuffer {
             due = next;
         }
         buffer.remove(cursor++);
+        passSkipped();
         return Optional.of(due.frame);
+    }
+
+    /** Moves the cursor past sequence numbers that carried no audio ({@link #skip}). */
+    private void passSkipped() {
+        while (buffer.get(cursor) == Entry.SKIPPED) {
+            buffer.remove(cursor++);
+        }
     }
 
     /** Counters and estimates as of now. */
@@ -268,5 +306,7 @@ public final class JitterBuffer {
     }
 
     private record Entry(PlayoutFrame frame, long arrivalNanos, boolean talkSpurt) {
+        /** A sequence number that carried another payload type: passed over, never played. */
+        static final Entry SKIPPED = new Entry(null, 0, false);
     }
 }

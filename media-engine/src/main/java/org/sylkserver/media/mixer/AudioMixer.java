@@ -29,8 +29,9 @@ import org.sylkserver.media.codec.Resampler;
  * to the whole room, into the room mix. A speaker hears the room mix minus its own signal (mix-minus: nobody hears
  * themselves), as does a member with a prompt of its own (plus the prompt). Everyone else hears the room mix
  * unchanged, so those listeners share one resampler and one encoder per codec configuration: the room encodes the
- * same frame once for all of them and only the RTP headers differ. Sums are taken in 32 bits and saturated to
- * 16 bits at the end (clipping handled by limiting rather than wrapping around).
+ * same frame once for all of them and only the RTP headers differ. Sums are taken in 32 bits and brought back to
+ * 16 bits by a soft {@link Limiter} (one for the room mix, one per individual mix): a lone talker passes at its
+ * level, several loud ones are held below full scale instead of clipping.
  *
  * <p><b>Why only the loudest few.</b> Mixing more than a handful of simultaneous talkers adds noise, not
  * intelligibility, and each mixed talker costs a 48 kHz resampler; members beyond {@code maxSpeakers} are still
@@ -73,6 +74,7 @@ public final class AudioMixer {
     private final int[] mix = new int[FRAME];
     private final int[] silence = new int[FRAME];
     private final short[] roomFrame = new short[FRAME];
+    private final Limiter roomLimiter = new Limiter();
     private volatile Consumer<Optional<Member>> activeSpeakerListener = speaker -> { };
     private volatile boolean closed;
 
@@ -188,7 +190,7 @@ public final class AudioMixer {
             }
         }
         roomPrompts.removeIf(p -> !p.addTo(mix));
-        saturate(mix, roomFrame);
+        roomLimiter.process(mix, roomFrame);
         for (SharedOutput output : shared.values()) {
             output.payload = null;
         }
@@ -251,12 +253,9 @@ public final class AudioMixer {
         }
     }
 
-    /** Sums taken in 32 bits limited to the 16-bit range. */
-    static void saturate(int[] sums, short[] out) {
-        for (int i = 0; i < sums.length; i++) {
-            int s = sums[i];
-            out[i] = (short) (s > Short.MAX_VALUE ? Short.MAX_VALUE : Math.max(s, Short.MIN_VALUE));
-        }
+    /** The room mix's limiter, whose state a listener's own limiter takes over (mixing thread). */
+    Limiter roomLimiter() {
+        return roomLimiter;
     }
 
     /** Stops mixing and frees every codec (call from the mixing thread, or after the clock stopped). */

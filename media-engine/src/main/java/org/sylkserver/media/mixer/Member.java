@@ -35,6 +35,7 @@ public final class Member {
     /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
     private static final int MAX_QUEUED = 64;
 
+    /** A received packet; {@code payload} null for another payload type, which only takes a sequence number. */
     private record Packet(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
     }
 
@@ -66,6 +67,9 @@ public final class Member {
     private final short[] upsampled = new short[AudioMixer.FRAME];
     private final int[] own = new int[AudioMixer.FRAME];
     private final short[] ownFrame = new short[AudioMixer.FRAME];
+    private final Limiter limiter = new Limiter();
+    /** The tick of the last individual frame: a member that heard the shared room mix since takes over its limiter. */
+    private long individualTick = -1;
     private int hangover;
     /** RFC 6464 levels stated by the sender, by sequence number modulo their size (-1: none). */
     private final int[] statedLevels = new int[128];
@@ -122,10 +126,11 @@ public final class Member {
      * not say: a stated level is used instead of measuring the decoded frame.
      */
     public void offer(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
-        if (header.payloadType() != payloadType || left) {
+        if (left) {
             return;
         }
-        queue.add(new Packet(header, payload, arrivalNanos, audioLevel));
+        // another payload type (telephone events, comfort noise) is queued too, for its sequence number only
+        queue.add(new Packet(header, header.payloadType() == payloadType ? payload : null, arrivalNanos, audioLevel));
         if (queued.incrementAndGet() > MAX_QUEUED && queue.poll() != null) {
             queued.decrementAndGet();
             dropped++;
@@ -187,7 +192,9 @@ public final class Member {
         Packet packet;
         while ((packet = queue.poll()) != null) {
             queued.decrementAndGet();
-            if (!onHold) {
+            if (!onHold && packet.payload() == null) {
+                jitter.skip(packet.header());
+            } else if (!onHold) {
                 jitter.offer(packet.header(), packet.payload(), packet.arrivalNanos());
                 int slot = packet.header().sequence() & (statedLevels.length - 1);
                 statedLevels[slot] = packet.audioLevel();
@@ -255,7 +262,11 @@ public final class Member {
             }
         }
         prompts.removeIf(p -> !p.addTo(own));
-        AudioMixer.saturate(own, ownFrame);
+        if (individualTick != mixer.ticks() - 1) {
+            limiter.follow(mixer.roomLimiter());
+        }
+        individualTick = mixer.ticks();
+        limiter.process(own, ownFrame);
         if (encoder == null) {
             encoder = newCodec();
             downsampler = encoder.sampleRate() == AudioMixer.RATE ? null

@@ -19,7 +19,8 @@ import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
 /**
  * RFC 3264 answers to offers with audio: the first acceptable {@code RTP/AVP} (or {@code RTP/AVPF}) audio stream
  * is accepted with the offered codecs that the server allows (in the offer's order, keeping the offer's payload
- * type numbers, plus the {@code telephone-event} formats of the same clock rates, RFC 4733 §2.1); every other
+ * type numbers, plus the {@code telephone-event} formats of the same clock rates, RFC 4733 §2.1, or when none
+ * has such a rate the first one offered, at its own rate); every other
  * media line is declined with port 0 (RFC 3264 §6). The direction is mirrored (§6.1) and {@code rtcp-mux}
  * (RFC 5761 §5.1.1) accepted when offered.
  *
@@ -222,13 +223,26 @@ public final class AudioAnswerer {
                 clockRates.add(map.clockRate());
             }
         }
-        List<String> formats = new ArrayList<>(codecs);
+        List<String> events = new ArrayList<>();
+        String otherRate = null;
         for (String format : m.formats()) {
             RtpMap map = m.rtpMap(format);
-            if (map != null && map.name().equals("telephone-event") && clockRates.contains(map.clockRate())) {
-                formats.add(format);
+            if (map != null && map.name().equals("telephone-event")) {
+                if (clockRates.contains(map.clockRate())) {
+                    events.add(format);
+                } else if (otherRate == null) {
+                    otherRate = format;
+                }
             }
         }
+        if (events.isEmpty() && otherRate != null) {
+            // RFC 4733 §2.1 asks for the audio's clock rate with SHOULD, not MUST, and the media type's rate
+            // (§7) is whatever the offer assigns: an Opus offer with only telephone-event/8000 (baresip 1.0 and
+            // other deployed phones) keeps its events at 8000 Hz, in whose units their durations are.
+            events.add(otherRate);
+        }
+        List<String> formats = new ArrayList<>(codecs);
+        formats.addAll(events);
         return codecs.isEmpty() ? List.of() : formats;
     }
 

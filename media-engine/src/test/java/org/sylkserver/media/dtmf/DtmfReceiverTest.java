@@ -234,4 +234,23 @@ class DtmfReceiverTest {
         assertEquals(Optional.of('#'), reported.get(0).digit());
         assertEquals(4, packet.position());
     }
+
+    /**
+     * RFC 4733 §2.3.5: the duration is in units of the payload type's own clock, which need not be the audio's
+     * (§2.1): events at 8000 Hz on an Opus (48 kHz) stream last 200 ms, not a sixth of that.
+     */
+    @Test
+    void durationsAreInTheEventsOwnClockRate_rfc4733_s2_3_5() {
+        List<DtmfEvent> onOpus = new ArrayList<>();
+        DtmfReceiver eightKilohertz = new DtmfReceiver(8000, onOpus::add);
+        for (int[] p : DIGIT_ONE) {
+            eightKilohertz.receive(p[0], 1000, p[1] == 1,
+                    ByteBuffer.wrap(new TelephoneEvent(1, p[2] == 1, false, 10, p[3]).toBytes()));
+        }
+        assertEquals(200, onOpus.get(0).durationMillis());
+        List<DtmfEvent> wideband = new ArrayList<>();
+        new DtmfReceiver(48000, wideband::add).receive(1, 0, true,
+                ByteBuffer.wrap(new TelephoneEvent(1, true, false, 10, 9600).toBytes()));
+        assertEquals(200, wideband.get(0).durationMillis());
+    }
 }

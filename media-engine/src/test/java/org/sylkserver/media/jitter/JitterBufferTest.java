@@ -283,4 +283,30 @@ class JitterBufferTest {
                 () -> new JitterBuffer(RATE, Duration.ofMillis(100), Duration.ofMillis(50)));
         assertThrows(NullPointerException.class, () -> new JitterBuffer(RATE).offer(null, new byte[0], 0));
     }
+
+    /**
+     * RFC 4733 §2.1, RFC 3550 §5.1: telephone events share the audio's SSRC and sequence numbers; phones send them
+     * next to the audio. Passed to {@link JitterBuffer#skip}, their numbers are no loss: every tick still plays a
+     * frame, during and after a second of digits. (Counted as loss, they left the buffer a second behind, then
+     * alternating between dropping and inserting frames for good: every other frame silent, the talker 6 dB quieter.)
+     */
+    @Test
+    void sequenceNumbersOfAnotherPayloadTypeArePassedOver_rfc3550_s5_1() {
+        JitterBuffer buffer = new JitterBuffer(RATE);
+        int seq = 0;
+        int missing = 0;
+        for (int t = 0; t < 300; t++) {
+            long now = T0 + t * 20 * MS;
+            buffer.offer(header(seq++, t * (long) FRAME_SAMPLES, SSRC, t == 0), new byte[FRAME_SAMPLES], now);
+            if (t >= 50 && t < 100) {
+                buffer.skip(new RtpHeader(false, false, 0, t == 50, 101, seq++, 50L * FRAME_SAMPLES, SSRC, 12, 4));
+            }
+            Optional<PlayoutFrame> out = buffer.poll(now + 5 * MS);
+            if (t > 0 && (out.isEmpty() || out.get().payload() == null)) {
+                missing++;
+            }
+        }
+        assertEquals(0, missing, buffer.stats().toString());
+        assertEquals(0, buffer.stats().lost());
+    }
 }

@@ -65,6 +65,28 @@ class AudioAnswererTest {
                 + "a=rtpmap:101 telephone-event/8000\r\na=rtpmap:102 telephone-event/16000\r\n").payloadTypes());
     }
 
+    /**
+     * RFC 4733 §2.1 (same rate SHOULD, not MUST) and §7 (the rate is the payload type's): an Opus offer whose only
+     * telephone-event is at 8000 Hz, as baresip 1.0 sends, keeps it, answered at the offered rate.
+     */
+    @Test
+    void telephoneEventAtAnotherRateThanEveryCodecIsAnsweredAtTheOfferedRate_rfc4733_s2_1() throws SdpException {
+        AudioAnswerer.Answer answer = answer("m=audio 5004 RTP/AVP 96 101\r\n"
+                + "a=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n");
+        assertEquals(List.of("96", "101"), answer.payloadTypes());
+        MediaDescription audio = answer.sdp().media().get(0);
+        assertEquals(List.of("96 opus/48000/2", "101 telephone-event/8000"), audio.attributes("rtpmap"));
+        assertEquals(List.of("101 0-15"), audio.attributes("fmtp"));
+    }
+
+    /** When some telephone-event has a codec's rate, only those are answered (RFC 4733 §2.1's SHOULD). */
+    @Test
+    void aTelephoneEventAtTheCodecsRateIsPreferred_rfc4733_s2_1() throws SdpException {
+        assertEquals(List.of("96", "102"), answer("m=audio 5004 RTP/AVP 96 101 102\r\n"
+                + "a=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\n"
+                + "a=rtpmap:102 telephone-event/48000\r\n").payloadTypes());
+    }
+
     @Test
     void codecsOutsideTheConfiguredListAreLeftOut_spec_1_3() throws SdpException {
         AudioAnswerer pcmaOnly = new AudioAnswerer(List.of("PCMA"));

@@ -1,6 +1,9 @@
 package org.sylkserver.webrtc.api;
 
-/** {@code session-dtmf-info} (spec §4.5.5): one DTMF digit sent as a SIP INFO, {@code duration} in ms. */
+/**
+ * {@code session-dtmf-info} (spec §4.5.5): DTMF digits sent as SIP INFOs, {@code duration} in ms; sylkrtc.js puts
+ * all the tones its caller gave in {@code digit}, so it may hold several.
+ */
 public class SessionDtmfInfoRequest extends SessionRequest {
 
     public static final String TYPE = "session-dtmf-info";
