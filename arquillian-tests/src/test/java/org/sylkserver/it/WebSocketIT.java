@@ -6,12 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.net.Socket;
+import java.io.OutputStream;
+import java.io.InputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -183,5 +189,77 @@ class WebSocketIT {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:18088/webrtcgateway/ws")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(response.headers().firstValue("Server").orElse("").startsWith("SylkServer/"), response.headers().toString());
+    }
+
+    /**
+     * CVE-2020-13935 (Tomcat 7.0.93 is affected; WebSocketFrameGuard closes it): the published probe, a frame whose
+     * 64-bit payload length has its most significant bit set, which RFC 6455 §5.2 forbids, gets a close frame with
+     * 1002 (protocol error) at once instead of a server spinning on a negative length; another client's pings are
+     * answered all along.
+     */
+    @Test
+    void aFrameLengthWithTheHighBitSetIsAProtocolError_cve_2020_13935() throws Exception {
+        SylkRtcClient other = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", other.next());
+        try (Socket probe = new Socket("127.0.0.1", SylkRtcClient.ENDPOINT.getPort())) {
+            probe.setSoTimeout(5000);
+            OutputStream out = probe.getOutputStream();
+            out.write(("GET /webrtcgateway/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sylkRTC-2\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = probe.getInputStream();
+            String handshake = readHeaders(in);
+            assertTrue(handshake.startsWith("HTTP/1.1 101"), handshake);
+            // binary frame, masked, length 127 = 64-bit extended length: 0xFFFFFFFFFFFFFFFF, then the mask key
+            byte[] frame = {(byte) 0x82, (byte) 0xFF, -1, -1, -1, -1, -1, -1, -1, -1, 1, 2, 3, 4};
+            out.write(frame);
+            out.flush();
+            long sent = System.nanoTime();
+            int status = closeStatus(in);
+            assertEquals(1002, status, "close status");
+            assertTrue(System.nanoTime() - sent < 2_000_000_000L, "closed within 2 s");
+        }
+        for (int i = 0; i < 5; i++) {
+            other.send("{\"sylkrtc\":\"ping\",\"transaction\":\"p" + i + "\"}");
+            assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"p" + i + "\"}", other.next());
+        }
+        other.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+    }
+
+    private static String readHeaders(InputStream in) throws IOException {
+        StringBuilder headers = new StringBuilder();
+        while (!headers.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            headers.append((char) b);
+        }
+        return headers.toString();
+    }
+
+    /** Reads frames until a close frame (RFC 6455 §5.5.1) and returns its status code; -1 if the peer just closed. */
+    private static int closeStatus(InputStream in) throws IOException {
+        while (true) {
+            int first = in.read();
+            int second = in.read();
+            if (first < 0 || second < 0) {
+                return -1;
+            }
+            long length = second & 0x7f;
+            if (length == 126) {
+                length = (in.read() << 8) | in.read();
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | in.read();
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            if ((first & 0x0f) == 0x8) {
+                return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.container.ContainerBase;
 import org.sylkserver.core.container.ContainerSettings;
 import org.sylkserver.core.container.SylkApplicationRouterProvider;
+import org.sylkserver.core.container.WebSocketFrameGuard;
 import org.sylkserver.core.tls.ServerCertificate;
 
 /**
@@ -141,6 +142,7 @@ public final class SylkServer {
         System.setProperty("javax.servlet.sip.dar", base.darFile().toUri().toString());
         System.setProperty("org.apache.catalina.startup.EXIT_ON_INIT_FAILURE", "false");
 
+        WebSocketFrameGuard.install();
         Catalina catalina = new Catalina();
         catalina.setParentClassLoader(SylkServer.class.getClassLoader());
         catalina.setConfigFile(base.directory().resolve("conf/server.xml").toString());
