@@ -218,7 +218,7 @@ sipp_rounds() {
         n=$((n + 1)); dir="$work/$name/$n"; mkdir -p "$dir"
         (cd "$dir" && timeout $((round * 3)) sipp -sf "$scenario" -s "$service" "127.0.0.1:$sip_port" -i 127.0.0.1 \
             -p 0 -mp "$media" -r "$rate" -m "$calls" -l $((calls + 10)) -nostdin -trace_stat \
-            -stf stat.csv -timeout $((round * 2))s -recv_timeout 10000 >sipp.out 2>&1) || true
+            -stf stat.csv -trace_err -timeout $((round * 2))s -recv_timeout 10000 >sipp.out 2>&1) || true
         awk -F';' -v name="$name" -v n="$n" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
             END { ok = $col["SuccessfulCall(C)"] + 0; failed = $col["FailedCall(C)"] + 0
                   printf "%s round %d: %d ok, %d failed\n", name, n, ok, failed }' "$dir/stat.csv" 2>/dev/null \
