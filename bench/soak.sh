@@ -184,6 +184,8 @@ Content-Length: 0
     subscribe 2 0 "[peer_tag_param]"
     echo '  <label id="more"/>'
     echo '  <recv response="200" optional="true" next="more"/>'
+    # the room ended (its last participant left) and its subscriptions with it: RFC 6665 §4.1.2.2
+    echo '  <recv response="481" optional="true" next="end"/>'
     echo '  <recv request="NOTIFY">'
     echo '    <action><ereg regexp="terminated" search_in="hdr" header="Subscription-State:" assign_to="done"/></action>'
     echo '  </recv>'
