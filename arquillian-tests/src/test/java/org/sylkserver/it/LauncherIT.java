@@ -2,14 +2,32 @@ package org.sylkserver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,31 +103,100 @@ class LauncherIT {
     @Test
     void aDefaultStartDeploysEveryApplicationWithoutErrors() throws Exception {
         int sip = Sipp.freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + DISTRIBUTION.resolve("conf/jvm.options"), "-Dsylk.home=" + DISTRIBUTION,
-                "-cp", DISTRIBUTION.resolve("lib") + "/*", "org.sylkserver.core.SylkServer",
-                "--config-dir", work.toString(), "--var-dir", work.resolve("var").toString(),
-                "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip, "--set", "SIP.local_tcp_port=" + sip,
-                "--set", "SIP.local_tls_port=" + Sipp.freePort(), "--set", "WebServer.local_port=" + Sipp.freePort()));
         Path log = work.resolve("server.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!Files.readString(log, StandardCharsets.UTF_8).contains(" started: ")) {
-                assertTrue(process.isAlive() && System.nanoTime() < deadline,
-                        "server did not start:\n" + Files.readString(log, StandardCharsets.UTF_8));
-                Thread.sleep(200);
-            }
-        } finally {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+        Process process = start(log, "--config-dir", work.toString(), "--var-dir", work.resolve("var").toString(),
+                "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip, "--set", "SIP.local_tcp_port=" + sip,
+                "--set", "SIP.local_tls_port=" + Sipp.freePort(), "--set", "WebServer.local_port=" + Sipp.freePort());
+        stop(process);
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(output.contains("applications: conference, echo, notfound, webrtcgateway"), output);
         assertTrue(output.contains("conference ready"), output);
         assertTrue(output.contains("webrtcgateway SIP side ready"), output);
         assertFalse(output.contains("SEVERE"), output);
+    }
+
+    /**
+     * Spec §8.1 {@code [WebServer] certificate}: the web server speaks HTTPS and WSS with it (the sylkRTC API and an
+     * account's HA1 never cross the network in clear), and nothing in plain HTTP on that port; error pages name no
+     * Tomcat version.
+     */
+    @Test
+    void aWebCertificateServesHttpsAndWss_spec8_1() throws Exception {
+        Path key = work.resolve("web.key");
+        Path cert = work.resolve("web.crt");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(),
+                "-out", cert.toString()).redirectErrorStream(true).start();
+        assertEquals(0, openssl.waitFor(), new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        Path pem = work.resolve("web.pem");
+        Files.writeString(pem, Files.readString(cert) + Files.readString(key));
+        int web = Sipp.freePort();
+        int sip = Sipp.freePort();
+        Process process = start(work.resolve("server.log"), "--config-dir", work.toString(), "--var-dir",
+                work.resolve("var").toString(), "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip,
+                "--set", "SIP.local_tcp_port=" + sip, "--set", "SIP.local_tls_port=" + Sipp.freePort(),
+                "--set", "WebServer.local_ip=127.0.0.1", "--set", "WebServer.local_port=" + web,
+                "--set", "WebServer.certificate=" + pem);
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            try (InputStream in = Files.newInputStream(cert)) {
+                trust.setCertificateEntry("web", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, trustManagers.getTrustManagers(), null);
+            HttpClient client = HttpClient.newBuilder().sslContext(tls).build();
+
+            HttpResponse<String> missing = client.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + web + "/no-such-page")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, missing.statusCode());
+            assertFalse(missing.body().contains("Tomcat"), missing.body());
+
+            BlockingQueue<CharSequence> received = new LinkedBlockingQueue<>();
+            WebSocket socket = client.newWebSocketBuilder().subprotocols("sylkRTC-2")
+                    .buildAsync(URI.create("wss://127.0.0.1:" + web + "/webrtcgateway/ws"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                            received.add(data.toString());
+                            ws.request(1);
+                            return null;
+                        }
+                    }).get(20, TimeUnit.SECONDS);
+            assertEquals("{\"sylkrtc\":\"ready-event\"}", String.valueOf(received.poll(20, TimeUnit.SECONDS)));
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+
+            assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + web + "/webrtcgateway/")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()), "no plain HTTP on the TLS port");
+        } finally {
+            stop(process);
+        }
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Starts the launcher with {@code args}, output to {@code log}, and waits until it has started. */
+    private static Process start(Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + DISTRIBUTION.resolve("conf/jvm.options"), "-Dsylk.home=" + DISTRIBUTION,
+                "-cp", DISTRIBUTION.resolve("lib") + "/*", "org.sylkserver.core.SylkServer"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.readString(log, StandardCharsets.UTF_8).contains(" started: ")) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new AssertionError("server did not start:\n" + Files.readString(log, StandardCharsets.UTF_8));
+            }
+            Thread.sleep(200);
+        }
+        return process;
     }
 }

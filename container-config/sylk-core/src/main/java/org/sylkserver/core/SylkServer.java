@@ -104,6 +104,10 @@ public final class SylkServer {
 
         ServerCertificate certificate = ServerCertificate.obtain(config);
         LOG.info("TLS certificate " + certificate.subject() + " (SHA-256 " + certificate.fingerprint() + ")");
+        ServerCertificate web = ServerCertificate.web(config);
+        if (web != null) {
+            LOG.info("web server over HTTPS/WSS with " + web.subject() + " (SHA-256 " + web.fingerprint() + ")");
+        }
 
         Path customDar = options.configDir().resolve("dar.properties");
         String dar = Files.isRegularFile(customDar)
@@ -131,7 +135,8 @@ public final class SylkServer {
                 sip.tlsPort().isPresent() ? sip.tlsPort().getAsInt() : null,
                 config.webServer().localIp() != null ? config.webServer().localIp().getHostAddress() : "0.0.0.0",
                 config.webServer().localPort(),
-                certificate.keyStore(), certificate.keyStorePassword(), trace, dar, archives, sip.connections()));
+                certificate.keyStore(), certificate.keyStorePassword(), trace, dar, archives, sip.connections(),
+                web != null ? web.keyStore() : null, web != null ? web.keyStorePassword() : null));
 
         checkPortsFree(config);
         SylkRuntime.install(new SylkRuntime(config, options.configDir(), options.varDir()));

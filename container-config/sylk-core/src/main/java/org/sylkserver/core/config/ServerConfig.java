@@ -134,9 +134,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
     /**
      * The base of every link the server publishes (spec §8.1): {@code http://<hostname or address>:<public_port or
      * local_port>}, the address being {@code [WebServer] local_ip} or, when the web server binds every interface,
-     * {@code [SIP] local_ip}. Always {@code http}: the container's connector serves plain HTTP ({@code [WebServer]
-     * certificate} is read but not used yet). With {@code local_port = 0} and no {@code public_port} the port is
-     * unknown here and links carry 0.
+     * {@code [SIP] local_ip}; {@code https} when {@code [WebServer] certificate} is set, as the connector then speaks
+     * only TLS. With {@code local_port = 0} and no {@code public_port} the port is unknown here and links carry 0.
      */
     public String webBaseUrl() {
         InetAddress address = webServer.localIp() != null && !webServer.localIp().isAnyLocalAddress()
@@ -144,7 +143,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
         String host = !webServer.hostname().isEmpty() ? webServer.hostname()
                 : address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]"
                 : address.getHostAddress();
-        return "http://" + host + ":" + webServer.publicPort().orElse(webServer.localPort());
+        return (webServer.certificate() != null ? "https://" : "http://") + host + ":"
+                + webServer.publicPort().orElse(webServer.localPort());
     }
 
     /**

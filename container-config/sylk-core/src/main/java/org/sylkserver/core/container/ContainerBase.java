@@ -79,7 +79,14 @@ public final class ContainerBase {
                 .append("\" protocol=\"org.apache.coyote.http11.Http11NioProtocol\" server=\"SylkServer/")
                 .append(attr(Version.current())).append("\" maxHttpHeaderSize=\"16384\" connectionTimeout=\"20000\"")
                 // NIO: idle WebSocket connections cost no thread; the default cap of 10000 is below what one node serves
-                .append(" maxConnections=\"50000\"/>\n");
+                .append(" maxConnections=\"50000\"");
+        if (s.webKeyStore() != null) {
+            xml.append("\n        SSLEnabled=\"true\" scheme=\"https\" secure=\"true\" sslProtocol=\"TLS\"")
+                    .append(" sslEnabledProtocols=\"TLSv1.2,TLSv1.3\" keystoreType=\"PKCS12\" keystoreFile=\"")
+                    .append(attr(s.webKeyStore().toString())).append("\" keystorePass=\"")
+                    .append(attr(s.webKeyStorePassword())).append("\"");
+        }
+        xml.append("/>\n");
         sipConnector(xml, s.sipAddress(), s.udpPort(), "udp");
         sipConnector(xml, s.sipAddress(), s.tcpPort(), "tcp");
         sipConnector(xml, s.sipAddress(), s.tlsPort(), "tls");
@@ -87,7 +94,11 @@ public final class ContainerBase {
         xml.append("        className=\"org.mobicents.servlet.sip.catalina.SipStandardEngine\">\n");
         xml.append("      <Host name=\"localhost\" appBase=\"webapps\" unpackWARs=\"true\" autoDeploy=\"true\"\n");
         xml.append("          className=\"org.mobicents.servlet.sip.catalina.SipStandardHost\"\n");
-        xml.append("          hostConfigClass=\"org.mobicents.servlet.sip.catalina.SipHostConfig\"/>\n");
+        xml.append("          hostConfigClass=\"org.mobicents.servlet.sip.catalina.SipHostConfig\">\n");
+        // error pages without Tomcat's name, version or stack traces
+        xml.append("        <Valve className=\"org.apache.catalina.valves.ErrorReportValve\" showReport=\"false\"")
+                .append(" showServerInfo=\"false\"/>\n");
+        xml.append("      </Host>\n");
         xml.append("    </Engine>\n");
         xml.append("  </Service>\n");
         xml.append("</Server>\n");

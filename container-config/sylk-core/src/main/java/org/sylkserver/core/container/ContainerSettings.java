@@ -20,9 +20,12 @@ import org.sylkserver.core.config.SipConnections;
  * @param darProperties text of {@code dar.properties}
  * @param archives    application archives to deploy at start
  * @param sipConnections limits on SIP over TCP and TLS
+ * @param webKeyStore PKCS#12 key store of {@code [WebServer] certificate}: the web server speaks HTTPS and WSS;
+ *                    {@code null} for plain HTTP
+ * @param webKeyStorePassword its password
  */
 public record ContainerSettings(String sipAddress, Integer udpPort, Integer tcpPort, Integer tlsPort,
                                 String webAddress, int webPort, Path keyStore, String keyStorePassword,
                                 Path sipTrace, String darProperties, List<Path> archives,
-                                SipConnections sipConnections) {
+                                SipConnections sipConnections, Path webKeyStore, String webKeyStorePassword) {
 }

@@ -106,6 +106,27 @@ public record ServerCertificate(Path pemFile, Path keyStore, String keyStorePass
         return load(pem, tlsDir.resolve("sip-tls.p12"));
     }
 
+    /**
+     * The web server's certificate, {@code [WebServer] certificate} (spec §8.1), with its key store written; none when
+     * the option is not set, and the web server then speaks plain HTTP.
+     *
+     * @throws ConfigException when the file is missing or unusable (the message names the file, option and value)
+     */
+    public static ServerCertificate web(ServerConfig config) throws ConfigException, IOException {
+        Path pem = config.webServer().certificate();
+        if (pem == null) {
+            return null;
+        }
+        if (!Files.isRegularFile(pem)) {
+            throw new ConfigException(config.file() + ": [WebServer] certificate = '" + pem + "': no such file");
+        }
+        try {
+            return load(pem, config.server().spoolDir().resolve("tls").resolve("web-tls.p12"));
+        } catch (ConfigException e) {
+            throw new ConfigException(config.file() + ": [WebServer] certificate = '" + pem + "': " + e.getMessage(), e);
+        }
+    }
+
     /** Reads a PEM certificate chain + key and writes the key store {@code keyStore} from it. */
     static ServerCertificate load(Path pem, Path keyStore) throws ConfigException, IOException {
         List<X509Certificate> chain = new ArrayList<>();

@@ -253,6 +253,8 @@ class ServerConfigTest {
         assertEquals("http://[0:0:0:0:0:0:0:1]:10888", load("[WebServer]\nlocal_ip = ::1\n", Map.of()).webBaseUrl());
         assertEquals("http://sylk.example.com:443", load("[WebServer]\nlocal_ip = 127.0.0.1\nhostname = sylk.example.com\n"
                 + "public_port = 443\n", Map.of()).webBaseUrl(), "hostname and public port win");
+        assertEquals("https://sylk.example.com:443", load("[WebServer]\nhostname = sylk.example.com\npublic_port = 443\n"
+                + "certificate = /etc/sylkserver/web.pem\n", Map.of()).webBaseUrl(), "a certificate makes the links https");
     }
 
     @Test
