@@ -28,9 +28,9 @@
 # left at their defaults: [SIP] tcp_max_connections_per_address (100; the chat opens CHAT_PARTICIPANTS SIP/TCP
 # connections at a time, sipp uses UDP) and [MSRP] max_connections_per_address (50; CHAT_PARTICIPANTS).
 # [RTP] timeout = 0, because sipp sends no RTP: the call that keeps room "soakwatch" open must last the run.
-# Ports (loopback only, apart from the integration tests' 15060/15061/18088/41000-41200 and 5060): SIP 25060 UDP
-# and TCP, 25061 TLS; HTTP/WebSocket 28088; RTP 42000-44000; sipp's own media ports 46000-46030; MSRP on a port
-# the system picks.
+# Ports (loopback only, apart from the integration tests' 15060/15061/18088/41000-41200 and 5060-5080, and from
+# the other bench/ scripts' 25060-25081/28088-28090): SIP 26060 UDP and TCP, 26061 TLS; HTTP/WebSocket 28188; RTP
+# 44100-46100; sipp's SIP ports 26160-26166 and media ports 47000-47030; MSRP on a port the system picks.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dist="$here/container-config/target/sylk-server"
@@ -45,10 +45,13 @@ rtc_rate=${RTC_RATE:-50}
 chat_participants=${CHAT_PARTICIPANTS:-5}
 chat_interval=${CHAT_INTERVAL:-200}
 chat_round=${CHAT_ROUND:-50}
-port=25060
-http_port=28088
+port=26060
+http_port=28188
 [ "$duration" -gt "$settle" ] || { echo "soak: the run ($duration s) must last longer than SETTLE ($settle s)" >&2; exit 2; }
 [ "$duration" -ge 60 ] || { echo "soak: run at least 60 s" >&2; exit 2; }
+if ss -Htuln | grep -qE ":($port|$((port + 1))|$http_port|2616[0-6]) "; then
+    echo "soak: a port it uses is taken (another soak running?):"; ss -tulnp | grep -E ":($port|$http_port|2616[0-6]) "; exit 2
+fi
 command -v sipp >/dev/null || { echo "soak: sipp is needed (apt-get install sip-tester)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/sylk-soak.XXXXXX)
@@ -80,7 +83,7 @@ local_udp_port = $port
 local_tcp_port = $port
 local_tls_port = $((port + 1))
 [RTP]
-port_range = 42000:44000
+port_range = 44100:46100
 max_streams_per_address = 0
 timeout = 0
 [WebServer]
@@ -104,12 +107,15 @@ fds() { ls "/proc/$server/fd" | wc -l; }
 before="RSS $(( $(rss_kb) / 1024 )) MiB, $(threads) threads, $(fds) fds"
 echo "server pid $server before the load: $before"
 
-# sipp: $1 name, then its options; bounded by -m (count), -timeout and timeout(1)
+# sipp: $1 name, $2 its SIP port, then its options; bounded by -m (count), -timeout and timeout(1).
+# SIPP_TRACE=1 also logs every message (-trace_msg), for looking into a failed call.
 sipp_run() {
-    local name=$1; shift
+    local name=$1 sip_port=$2; shift 2
+    local trace=()
+    [ -z "${SIPP_TRACE:-}" ] || trace=(-trace_msg)
     mkdir -p "$work/$name"
-    (cd "$work/$name" && exec timeout $((duration + 180)) sipp "127.0.0.1:$port" -i 127.0.0.1 -p 0 -nostdin \
-        -timeout $((duration + 150))s -recv_timeout 10000 -trace_err -trace_stat -stf stat.csv -fd 30 "$@" \
+    (cd "$work/$name" && exec timeout $((duration + 180)) sipp "127.0.0.1:$port" -i 127.0.0.1 -p "$sip_port" -nostdin \
+        -timeout $((duration + 150))s -recv_timeout 10000 -trace_err -trace_stat -stf stat.csv -fd 30 "${trace[@]}" "$@" \
         > sipp.out 2>&1) &
     clients+=($!)
 }
@@ -126,19 +132,19 @@ end=$((start + duration))
 echo "== load for $duration s: conference $conf_rate calls/s, echo $echo_rate calls/s, $sub_rate SUBSCRIBEs/s," \
     "$rtc_connections sylkRTC connections at $rtc_rate pings/s, chat rooms of $chat_participants every $chat_interval ms"
 printf 'SEQUENTIAL\nsoakwatch\n' > "$work/watch.csv"
-sipp_run anchor -sf "$here/bench/sipp/room-call.xml" -inf "$work/watch.csv" -d $(( (duration + 20) * 1000 )) \
-    -m 1 -mp 46000
+sipp_run anchor 26160 -sf "$here/bench/sipp/room-call.xml" -inf "$work/watch.csv" -d $(( (duration + 20) * 1000 )) \
+    -m 1 -mp 47000
 sleep 3
 conf_calls=$((conf_rate * duration))
 awk -v n=$conf_calls 'BEGIN { print "SEQUENTIAL"; for (i = 0; i < n; i++) printf "soakroom%d\n", int(i / 3) }' \
     > "$work/rooms.csv"
-sipp_run conference -sf "$here/bench/sipp/room-call.xml" -inf "$work/rooms.csv" -d 5000 -r "$conf_rate" \
-    -m "$conf_calls" -mp 46010
-sipp_run echo -sn uac -s echo -d 2000 -r "$echo_rate" -m $((echo_rate * duration)) -mp 46020
+sipp_run conference 26162 -sf "$here/bench/sipp/room-call.xml" -inf "$work/rooms.csv" -d 5000 -r "$conf_rate" \
+    -m "$conf_calls" -mp 47010
+sipp_run echo 26164 -sn uac -s echo -d 2000 -r "$echo_rate" -m $((echo_rate * duration)) -mp 47020
 awk -v n=$((sub_rate * duration)) 'BEGIN { print "SEQUENTIAL"; for (i = 0; i < n; i++) print "soakwatch" }' \
     > "$work/watchers.csv"
-sipp_run subscribe -sf "$here/bench/sipp/room-subscription.xml" -inf "$work/watchers.csv" -d 5000 -r "$sub_rate" \
-    -m $((sub_rate * duration)) -mp 46030
+sipp_run subscribe 26166 -sf "$here/bench/sipp/room-subscription.xml" -inf "$work/watchers.csv" -d 5000 -r "$sub_rate" \
+    -m $((sub_rate * duration)) -mp 47030
 
 (exec timeout $((duration + 240)) java -Xmx512m -cp "$work/classes:$dist/lib/*" SylkRtcBench --mode sylkrtc \
     --url "ws://127.0.0.1:$http_port/webrtcgateway/ws" --connections "$rtc_connections" --rate "$rtc_rate" \
@@ -148,11 +154,15 @@ clients+=($!)
 # chat rounds, one room each, until less than a round is left
 (
     round=0
+    chat=
+    trap '[ -z "$chat" ] || kill $chat 2>/dev/null; exit 0' TERM
     while [ $(( $(date +%s) + chat_round + 20 )) -lt "$end" ] && [ $round -lt $((duration / chat_round + 1)) ]; do
         timeout $((chat_round + 120)) java -Xmx256m -cp "$work/classes:$dist/lib/*" MsrpBench chat \
             --sip "127.0.0.1:$port" --room "soakchat$round" --proto TCP/TLS/MSRP --participants "$chat_participants" \
-            --window 1 --interval "$chat_interval" --warmup 1 --seconds "$chat_round" > "$work/chat-$round.log" 2>&1 \
-            || echo "exit status $?" >> "$work/chat-$round.log"
+            --window 1 --interval "$chat_interval" --warmup 1 --seconds "$chat_round" > "$work/chat-$round.log" 2>&1 &
+        chat=$!
+        wait $chat || echo "exit status $?" >> "$work/chat-$round.log"
+        chat=
         round=$((round + 1))
     done
 ) &
