@@ -386,9 +386,11 @@ public final class MsrpBench {
             }
         }
 
-        /** Leaves: closes the MSRP connection and, for a room's participant, ends its SIP dialog (RFC 3261 §15). */
+        /**
+         * Leaves: for a room's participant, ends its SIP dialog first (RFC 3261 §15; closing the MSRP connection first
+         * would have the room end the session too, crossing our BYE), then closes the MSRP connection.
+         */
         void close() {
-            link.close();
             if (sip != null) {
                 try {
                     sip.bye();
@@ -396,6 +398,7 @@ public final class MsrpBench {
                     System.err.println("bench" + index + " BYE: " + e);
                 }
             }
+            link.close();
         }
     }
 
