@@ -213,7 +213,7 @@ check() {  # $1 label, $2 value, $3 pass (yes/no)
     [ "$3" = yes ] || failed=1
 }
 for name in anchor conference echo subscribe; do
-    echo "$name: $(cat "$work/$name"/*errors.log 2>/dev/null | grep -c 'Continuing call on unexpected message' || true)" \
+    echo "$name: $(cat "$work/$name"/*errors.log 2>/dev/null | grep -c 'call on unexpected message' || true)" \
         "unexpected messages ignored (answers to retransmitted requests)"
     read -r created ok bad < <(sipp_counts "$name")
     check "$name calls: created / successful / failed" "$created / $ok / $bad" \
