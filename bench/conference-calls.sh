@@ -56,72 +56,8 @@ printf '[Conference]\nanswer_delay = 0\n' > "$work/config/conference.ini"
 printf '[Echo]\nanswer_delay = 0\n' > "$work/config/echo.ini"
 # routing: the generated dar.properties (default application_map echo:echo, default application conference)
 
-# the sipp scenario: UAC, PCMU offer, hold, BYE; the request user is field 0 of the injection file
-cat > "$work/call.xml" <<XML
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="short call into a room">
-  <send retrans="500">
-    <![CDATA[
-      INVITE sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "bench" <sip:bench[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:bench[call_number]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=bench 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-      a=sendrecv
-
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rtd="true"/>
-  <send>
-    <![CDATA[
-      ACK sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "bench" <sip:bench[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Contact: <sip:bench[call_number]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <pause milliseconds="$hold_ms"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE sip:[field0]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "bench" <sip:bench[call_number]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Contact: <sip:bench[call_number]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" crlf="true"/>
-  <ResponseTimeRepartition value="10, 20, 50, 100, 200, 500, 1000"/>
-</scenario>
-XML
+# the sipp scenario (bench/sipp/room-call.xml): UAC, PCMU offer, hold (-d), BYE; the request user is field 0 of
+# the injection file
 
 # injection files: line i (from 0) = room<i/3> for the conference, "echo" for the baseline. SEQUENTIAL: each
 # new call takes the next line, so each sipp run (one step) starts again at room0.
@@ -157,7 +93,7 @@ run_step() {
     mkdir -p "$out"
     t0=$(cpu_ticks)
     start=$(date +%s.%N)
-    (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$work/call.xml" -inf "$work/$app.csv" "127.0.0.1:$port" \
+    (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$here/bench/sipp/room-call.xml" -d "$hold_ms" -inf "$work/$app.csv" "127.0.0.1:$port" \
         -i 127.0.0.1 -p 0 -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((secs * 2 + 30))s \
         -recv_timeout 5000 -trace_err -trace_stat -stf stat.csv >sipp.out 2>&1) || true
     end=$(date +%s.%N)

@@ -51,7 +51,8 @@ import org.sylkserver.media.msrp.MsrpUri;
  * <ul>
  *   <li>{@code chat}: N participants join one conference room over SIP/TCP (or, with {@code --paths}, the
  *       sessions of a {@code relay}), bind their MSRP connections, and send CPIM messages as fast as the server
- *       answers them, at most {@code --window} unanswered per participant. Every receiver counts, per sender, the
+ *       answers them, at most {@code --window} unanswered per participant (or, with {@code --interval} N, one message
+ *       per participant every N ms at most, as bench/soak.sh paces its chat). Every receiver counts, per sender, the
  *       sequence numbers it got (carried in the text: the switch gives each copy a new Message-ID), so that loss
  *       and duplicates are checked message by message, and times each copy from the sender's write to its
  *       arrival.</li>
@@ -88,17 +89,18 @@ public final class MsrpBench {
         int window = Integer.parseInt(o.getOrDefault("window", "32"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "3"));
         int seconds = Integer.parseInt(o.getOrDefault("seconds", "10"));
+        long intervalNanos = Long.parseLong(o.getOrDefault("interval", "0")) * 1_000_000L;
         String room = o.getOrDefault("room", "benchroom");
         List<Participant> all = new ArrayList<>();
         if (o.containsKey("paths")) {
             List<String> paths = Files.readAllLines(Path.of(o.get("paths")));
             for (int i = 0; i < participants; i++) {
-                all.add(new Participant(i, participants, window, room, paths.get(i)));
+                all.add(new Participant(i, participants, window, intervalNanos, room, paths.get(i)));
             }
         } else {
             String[] sip = o.get("sip").split(":");
             for (int i = 0; i < participants; i++) {
-                Participant p = new Participant(i, participants, window, room, null);
+                Participant p = new Participant(i, participants, window, intervalNanos, room, null);
                 p.sip = new Sip(sip[0], Integer.parseInt(sip[1]), "bench" + i, room);
                 all.add(p);
             }
@@ -214,6 +216,9 @@ public final class MsrpBench {
     private static final class Participant {
         final int index;
         final int window;
+        /** Nanoseconds between two messages of this participant (0: as fast as the window allows). */
+        final long intervalNanos;
+        long nextSendAt;
         final String room;
         final BitSet[] got;
         final AtomicLong acked = new AtomicLong();
@@ -234,9 +239,10 @@ public final class MsrpBench {
         MsrpLink link;
         Thread writer;
 
-        Participant(int index, int participants, int window, String room, String serverPath) {
+        Participant(int index, int participants, int window, long intervalNanos, String room, String serverPath) {
             this.index = index;
             this.window = window;
+            this.intervalNanos = intervalNanos;
             this.room = room;
             this.serverPath = serverPath;
             this.got = new BitSet[participants];
@@ -276,7 +282,8 @@ public final class MsrpBench {
                         link.out.write(response);
                         wrote = true;
                     }
-                    while (sending && inFlight.get() < window) {
+                    while (maySend()) {
+                        nextSendAt = System.nanoTime() + intervalNanos;
                         inFlight.incrementAndGet();
                         String text = "bench " + index + " " + seq + " " + System.nanoTime()
                                 + " the quick brown fox jumps over the lazy dog";
@@ -291,7 +298,7 @@ public final class MsrpBench {
                         link.out.flush();
                     } else {
                         idle = true;
-                        if (owed.isEmpty() && !(sending && inFlight.get() < window)) {
+                        if (owed.isEmpty() && !maySend()) {
                             LockSupport.parkNanos(1_000_000);
                         }
                         idle = false;
@@ -302,6 +309,10 @@ public final class MsrpBench {
                     System.err.println("bench" + index + " writer: " + e);
                 }
             }
+        }
+
+        private boolean maySend() {
+            return sending && inFlight.get() < window && (intervalNanos == 0 || System.nanoTime() >= nextSendAt);
         }
 
         private void read() {
@@ -375,7 +386,18 @@ public final class MsrpBench {
             }
         }
 
+        /**
+         * Leaves: for a room's participant, ends its SIP dialog first (RFC 3261 §15; closing the MSRP connection first
+         * would have the room end the session too, crossing our BYE), then closes the MSRP connection.
+         */
         void close() {
+            if (sip != null) {
+                try {
+                    sip.bye();
+                } catch (IOException e) {
+                    System.err.println("bench" + index + " BYE: " + e);
+                }
+            }
             link.close();
         }
     }
@@ -837,11 +859,14 @@ public final class MsrpBench {
             this.callId = user + "-" + unique + "@127.0.0.1";
         }
 
+        private String toTag;
+
         private String headers(String method, String branch, String toTag) {
             return "Via: SIP/2.0/TCP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK" + branch + unique
                     + "\r\nFrom: <sip:" + user + "@127.0.0.1>;tag=" + user + unique + "\r\nTo: <sip:" + room
                     + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\nCall-ID: " + callId
-                    + "\r\nCSeq: 1 " + method + "\r\nMax-Forwards: 70\r\nContact: <sip:" + user + "@127.0.0.1:"
+                    + "\r\nCSeq: " + (method.equals("BYE") ? 2 : 1) + " " + method + "\r\nMax-Forwards: 70\r\nContact: <sip:"
+                    + user + "@127.0.0.1:"
                     + socket.getLocalPort() + ";transport=tcp>\r\n";
         }
 
@@ -857,10 +882,30 @@ public final class MsrpBench {
             if (response.startsWith("SIP/2.0 2")) {
                 Matcher tag = Pattern.compile("(?im)^To:.*;tag=([^;\\s]+)").matcher(response);
                 tag.find();
+                toTag = tag.group(1);
                 write("ACK sip:" + room + "@" + host + ":" + port + " SIP/2.0\r\n" + headers("ACK", "ack", tag.group(1))
                         + "Content-Length: 0\r\n\r\n");
             }
             return response;
+        }
+
+        /** Ends the dialog that {@link #invite} set up, waits for the BYE's final answer, and closes the connection. */
+        void bye() throws IOException {
+            try (socket) {
+                if (toTag == null) {
+                    return;
+                }
+                write("BYE sip:" + room + "@" + host + ":" + port + " SIP/2.0\r\n" + headers("BYE", "bye", toTag)
+                        + "Content-Length: 0\r\n\r\n");
+                socket.setSoTimeout(10_000);
+                String response;
+                do {
+                    response = read();
+                } while (!response.matches("(?s)SIP/2\\.0 [2-6].*")); // requests and provisionals go by
+                if (!response.startsWith("SIP/2.0 2")) {
+                    throw new IOException("BYE answered " + response.lines().findFirst().orElse(""));
+                }
+            }
         }
 
         private void write(String message) throws IOException {
