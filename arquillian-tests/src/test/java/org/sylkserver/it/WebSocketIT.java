@@ -18,6 +18,8 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +28,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -192,10 +198,31 @@ class WebSocketIT {
     }
 
     /**
+     * Tomcat's {@code autoDeploy} is off (issue 11): an archive that appears in the running server's {@code webapps}
+     * is not deployed (with it on, Tomcat's background check, every second here, deployed it within a second or
+     * two), so whoever may write there cannot install code into the server without a restart.
+     */
+    @Test
+    void anArchiveDroppedIntoTheRunningServerIsNotDeployed() throws Exception {
+        Path dropped = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "var/container/webapps/dropped.war");
+        ShrinkWrap.create(WebArchive.class, "dropped.war").add(new StringAsset("dropped"), "index.html")
+                .as(ZipExporter.class).exportTo(dropped.toFile(), true);
+        try {
+            Thread.sleep(5000);
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:18088/dropped/index.html")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, response.statusCode(), response.body());
+        } finally {
+            Files.delete(dropped);
+        }
+    }
+
+    /**
      * CVE-2020-13935 (Tomcat 7.0.93 is affected; WebSocketFrameGuard closes it): the published probe, a frame whose
      * 64-bit payload length has its most significant bit set, which RFC 6455 §5.2 forbids, gets a close frame with
-     * 1002 (protocol error) at once instead of a server spinning on a negative length; another client's pings are
-     * answered all along.
+     * 1002 (protocol error) at once instead of a server spinning on a negative length (its CPU stays idle); another
+     * client's pings are answered all along.
      */
     @Test
     void aFrameLengthWithTheHighBitSetIsAProtocolError_cve_2020_13935() throws Exception {
@@ -220,6 +247,13 @@ class WebSocketIT {
             assertEquals(1002, status, "close status");
             assertTrue(System.nanoTime() - sent < 2_000_000_000L, "closed within 2 s");
         }
+        // and nothing keeps spinning: the idle server uses well under a core over the next 3 s
+        ProcessHandle server = ProcessHandle.of(Long.parseLong(Files.readString(
+                Path.of(System.getProperty("sylk.work", "target/sylk-it"), "var/run/sylk-server.pid")).strip())).orElseThrow();
+        java.time.Duration before = server.info().totalCpuDuration().orElseThrow();
+        Thread.sleep(3000);
+        java.time.Duration used = server.info().totalCpuDuration().orElseThrow().minus(before);
+        assertTrue(used.toMillis() < 1000, "server CPU in 3 s after the probe: " + used);
         for (int i = 0; i < 5; i++) {
             other.send("{\"sylkrtc\":\"ping\",\"transaction\":\"p" + i + "\"}");
             assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"p" + i + "\"}", other.next());

@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,15 +31,17 @@ import org.jboss.shrinkwrap.descriptor.api.Descriptor;
  *
  * <p>{@link #start()} runs the real launcher ({@code org.sylkserver.core.SylkServer}) of the distribution in a
  * separate JVM with a fresh configuration and var directory and no application deployed. {@link #deploy} copies
- * the archive into the running container's {@code webapps} directory, where Tomcat's auto-deployer picks it
- * up, and waits for Tomcat to report the deployment; {@link #undeploy} removes it again. The server's output
- * goes to {@code <workDir>/server.log}.
+ * the archive into the running container's {@code webapps} directory and asks Tomcat's deployer to look at it (the
+ * server runs with {@code autoDeploy} off, as in production: see {@link Deployer}), then waits for Tomcat to report
+ * the deployment; {@link #undeploy} removes it again the same way. The server's output goes to
+ * {@code <workDir>/server.log}.
  */
 public class SylkServerContainer implements DeployableContainer<SylkServerConfiguration> {
 
     private SylkServerConfiguration configuration;
     private Process process;
     private ServerLog serverLog;
+    private Deployer deployer;
 
     @Override
     public Class<SylkServerConfiguration> getConfigurationClass() {
@@ -132,12 +133,10 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
 
     private void deployOne(Archive<?> archive) throws DeploymentException {
         Path target = webapps().resolve(warName(archive));
-        Path staging = webapps().getParent().resolve(target.getFileName() + ".tmp");
         try {
-            archive.as(ZipExporter.class).exportTo(staging.toFile(), true);
+            archive.as(ZipExporter.class).exportTo(target.toFile(), true);
             int mark = serverLog.mark();
-            // an atomic move, so the auto-deployer never sees a half-written archive
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            deployer().check("/" + contextName(archive));
             String path = target.toString();
             serverLog.awaitFrom(mark,
                     line -> line.contains("Deployment of web application archive " + path + " has finished"),
@@ -160,6 +159,7 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
         try {
             int mark = serverLog.mark();
             Files.deleteIfExists(webapps().resolve(warName(archive)));
+            deployer().check("/" + contextName(archive));
             serverLog.awaitFrom(mark, line -> line.contains("Undeploying context [/" + contextName(archive) + "]"),
                     line -> false, 30, "undeployment of " + archive.getName());
         } catch (IOException e) {
@@ -177,6 +177,14 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
         throw new UnsupportedOperationException("descriptors are not deployable to SylkServer");
     }
 
+    /** The running server's deployer, reached over JMX on first use. */
+    private Deployer deployer() throws DeploymentException {
+        if (deployer == null) {
+            deployer = Deployer.attach(process.pid());
+        }
+        return deployer;
+    }
+
     private Path webapps() {
         return Path.of(configuration.getWorkDir()).toAbsolutePath().normalize().resolve("var/container/webapps");
     }
@@ -192,6 +200,10 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
     }
 
     private void stopQuietly() {
+        if (deployer != null) {
+            deployer.close();
+            deployer = null;
+        }
         if (process != null) {
             process.destroy();
             try {

@@ -22,6 +22,7 @@ import org.sylkserver.core.container.ContainerBase;
 import org.sylkserver.core.container.ContainerSettings;
 import org.sylkserver.core.container.SylkApplicationRouterProvider;
 import org.sylkserver.core.container.WebSocketFrameGuard;
+import org.sylkserver.core.tls.PeerVerification;
 import org.sylkserver.core.tls.ServerCertificate;
 
 /**
@@ -104,6 +105,13 @@ public final class SylkServer {
 
         ServerCertificate certificate = ServerCertificate.obtain(config);
         LOG.info("TLS certificate " + certificate.subject() + " (SHA-256 " + certificate.fingerprint() + ")");
+        PeerVerification peers = PeerVerification.of(config);
+        Path peerTrustStore = null;
+        if (peers.enabled()) {
+            peerTrustStore = config.server().spoolDir().resolve("tls/sip-ca.p12");
+            peers.writeTrustStore(peerTrustStore);
+            LOG.info("TLS peers verified against " + config.server().caFile() + " (verify_server)");
+        }
         ServerCertificate web = ServerCertificate.web(config);
         if (web != null) {
             LOG.info("web server over HTTPS/WSS with " + web.subject() + " (SHA-256 " + web.fingerprint() + ")");
@@ -136,7 +144,7 @@ public final class SylkServer {
                 config.webServer().localIp() != null ? config.webServer().localIp().getHostAddress() : "0.0.0.0",
                 config.webServer().localPort(),
                 certificate.keyStore(), certificate.keyStorePassword(), trace, dar, archives, sip.connections(),
-                web != null ? web.keyStore() : null, web != null ? web.keyStorePassword() : null));
+                web != null ? web.keyStore() : null, web != null ? web.keyStorePassword() : null, peerTrustStore));
 
         checkPortsFree(config);
         SylkRuntime.install(new SylkRuntime(config, options.configDir(), options.varDir()));

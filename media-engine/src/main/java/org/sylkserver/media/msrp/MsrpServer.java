@@ -201,20 +201,11 @@ public final class MsrpServer implements AutoCloseable {
         if (hop.port() < 0) {
             throw new IOException("cannot connect to " + hop + ": it has no port");
         }
-        Socket client;
-        if (hop.secure()) {
-            try {
-                client = (tls != null ? tls : SSLContext.getDefault()).getSocketFactory().createSocket();
-            } catch (GeneralSecurityException e) {
-                throw new IOException("no TLS for " + hop + ": " + e.getMessage(), e);
-            }
-        } else {
-            client = new Socket();
-        }
+        Socket client = new Socket();
         try {
             client.connect(new InetSocketAddress(hop.host(), hop.port()), CONNECT_TIMEOUT_MS);
-            if (client instanceof SSLSocket ssl) {
-                handshake(ssl);
+            if (hop.secure()) {
+                client = secure(client, hop);
             }
         } catch (IOException e) {
             client.close();
@@ -242,6 +233,32 @@ public final class MsrpServer implements AutoCloseable {
             throw e;
         }
         return connection;
+    }
+
+    /**
+     * TLS over the connected {@code plain} socket to {@code hop}. The peer's certificate must also name the host of
+     * the URI we connect to (RFC 4975 §14.2; names and addresses matched as for HTTPS, RFC 2818 §3.1): the check is
+     * done by the context's trust manager, so a context that trusts any peer ({@code verify_server = false}) skips
+     * it along with the chain.
+     */
+    private Socket secure(Socket plain, MsrpUri hop) throws IOException {
+        SSLSocket ssl;
+        try {
+            ssl = (SSLSocket) (tls != null ? tls : SSLContext.getDefault()).getSocketFactory()
+                    .createSocket(plain, hop.host(), hop.port(), true);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("no TLS for " + hop + ": " + e.getMessage(), e);
+        }
+        javax.net.ssl.SSLParameters parameters = ssl.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        ssl.setSSLParameters(parameters);
+        try {
+            handshake(ssl);
+        } catch (IOException e) {
+            ssl.close();
+            throw e;
+        }
+        return ssl;
     }
 
     /** A TLS handshake within {@link Limits#handshakeTimeout}: a peer that stalls it costs a thread no longer. */

@@ -11,13 +11,15 @@ import javax.net.ssl.SSLContext;
 
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.tls.PeerVerification;
 import org.sylkserver.core.tls.ServerCertificate;
 
 /**
- * The TLS context of MSRP over TLS: the server's own certificate (the one SIP over TLS presents). Peers'
- * certificates are checked against the JDK's trusted CAs only with {@code [Server] verify_server = true} (spec
- * §8.1, default false as the original): MSRP clients such as Blink present self-signed certificates, and the
- * session is tied to the SIP dialog that carried the path, not to the certificate.
+ * The TLS context of MSRP over TLS: the server's own certificate (the one SIP over TLS presents) and the peer checks
+ * of {@code [Server] verify_server} and {@code ca_file} ({@link PeerVerification}; off by default as in the original:
+ * MSRP clients such as Blink present self-signed certificates, and the session is tied to the SIP dialog that carried
+ * the path, not to the certificate). With the check on, the room's connections to participants (RFC 6135 active
+ * role, file push) need a certificate from {@code ca_file} naming the host of the participant's {@code msrps:} URI.
  */
 final class MsrpTls {
 
@@ -33,26 +35,7 @@ final class MsrpTls {
         KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         managers.init(keys, certificate.keyStorePassword().toCharArray());
         SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(managers.getKeyManagers(), config.server().verifyServer() ? null
-                : new javax.net.ssl.TrustManager[] {new AnyPeer()}, null);
+        tls.init(managers.getKeyManagers(), PeerVerification.of(config).trustManagers(), null);
         return tls;
-    }
-
-    /** Accepts the peer's certificate whatever it is ({@code verify_server = false}). */
-    private static final class AnyPeer implements javax.net.ssl.X509TrustManager {
-        @Override
-        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            // MSRP clients need not present a certificate at all
-        }
-
-        @Override
-        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            // verify_server = false (spec §8.1)
-        }
-
-        @Override
-        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-            return new java.security.cert.X509Certificate[0];
-        }
     }
 }

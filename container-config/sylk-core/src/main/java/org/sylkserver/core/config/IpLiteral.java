@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * IP address literals in configuration values. {@link InetAddress#getByName} alone is too lenient (it takes
  * {@code 10.1} for {@code 10.0.0.1}) and would look names up in DNS, so the text is checked first.
  */
-final class IpLiteral {
+public final class IpLiteral {
 
     private static final Pattern IPV4 = Pattern.compile(
             "(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -18,7 +18,7 @@ final class IpLiteral {
     }
 
     /** The address written as {@code text} (dotted IPv4 or IPv6), or {@code null} if it is not one. */
-    static InetAddress parse(String text) {
+    public static InetAddress parse(String text) {
         if (!IPV4.matcher(text).matches() && !IPV6_CHARACTERS.matcher(text).matches()) {
             return null;
         }

@@ -10,6 +10,9 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 import org.sylkserver.core.Version;
+import org.sylkserver.core.tls.PeerVerification;
+import org.sylkserver.core.tls.SipServerIdentity;
+import org.sylkserver.core.tls.SipTlsTrust;
 import org.sylkserver.core.config.SipConnections;
 
 /**
@@ -92,7 +95,7 @@ public final class ContainerBase {
         sipConnector(xml, s.sipAddress(), s.tlsPort(), "tls");
         xml.append("    <Engine name=\"SylkServer\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\"\n");
         xml.append("        className=\"org.mobicents.servlet.sip.catalina.SipStandardEngine\">\n");
-        xml.append("      <Host name=\"localhost\" appBase=\"webapps\" unpackWARs=\"true\" autoDeploy=\"true\"\n");
+        xml.append("      <Host name=\"localhost\" appBase=\"webapps\" unpackWARs=\"true\" autoDeploy=\"false\"\n");
         xml.append("          className=\"org.mobicents.servlet.sip.catalina.SipStandardHost\"\n");
         xml.append("          hostConfigClass=\"org.mobicents.servlet.sip.catalina.SipHostConfig\">\n");
         // error pages without Tomcat's name, version or stack traces
@@ -180,10 +183,19 @@ public final class ContainerBase {
             p.setProperty("javax.net.ssl.keyStore", s.keyStore().toString());
             p.setProperty("javax.net.ssl.keyStorePassword", s.keyStorePassword());
             p.setProperty("javax.net.ssl.keyStoreType", "PKCS12");
-            p.setProperty("javax.net.ssl.trustStore", s.keyStore().toString());
-            p.setProperty("javax.net.ssl.trustStorePassword", s.keyStorePassword());
-            p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+            // verify_server and ca_file for the SIP/TLS connections we open; clients are never asked to be trusted
+            p.setProperty("gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER", SipTlsTrust.class.getName());
+            if (s.peerTrustStore() != null) {
+                p.setProperty("javax.net.ssl.trustStore", s.peerTrustStore().toString());
+                p.setProperty("javax.net.ssl.trustStorePassword", PeerVerification.TRUST_STORE_PASSWORD);
+                p.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+                p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", SipServerIdentity.class.getName());
+                // the stack keeps a connection's peer certificates for the policy only when client auth is not
+                // Disabled; Want asks clients for one without requiring it (SipTlsTrust accepts any)
+                p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Want");
+            } else {
+                p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+            }
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2,TLSv1.3");
         }
         return p;

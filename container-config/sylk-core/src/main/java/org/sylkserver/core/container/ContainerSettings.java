@@ -23,9 +23,13 @@ import org.sylkserver.core.config.SipConnections;
  * @param webKeyStore PKCS#12 key store of {@code [WebServer] certificate}: the web server speaks HTTPS and WSS;
  *                    {@code null} for plain HTTP
  * @param webKeyStorePassword its password
+ * @param peerTrustStore PKCS#12 store of the {@code [Server] ca_file} authorities that the SIP/TLS servers we connect
+ *                    to must be certified by ({@code verify_server = true}; password
+ *                    {@link org.sylkserver.core.tls.PeerVerification#TRUST_STORE_PASSWORD}); {@code null}: any server
  */
 public record ContainerSettings(String sipAddress, Integer udpPort, Integer tcpPort, Integer tlsPort,
                                 String webAddress, int webPort, Path keyStore, String keyStorePassword,
                                 Path sipTrace, String darProperties, List<Path> archives,
-                                SipConnections sipConnections, Path webKeyStore, String webKeyStorePassword) {
+                                SipConnections sipConnections, Path webKeyStore, String webKeyStorePassword,
+                                Path peerTrustStore) {
 }

@@ -1,0 +1,55 @@
+package org.sylkserver.core.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.sylkserver.core.config.SipConnections;
+import org.sylkserver.core.tls.PeerVerification;
+import org.sylkserver.core.tls.SipServerIdentity;
+import org.sylkserver.core.tls.SipTlsTrust;
+
+/** The generated Tomcat and JAIN-SIP configuration (issue 11: deployment and TLS peer checks). */
+class ContainerBaseTest {
+
+    private final ContainerBase base = new ContainerBase(Path.of("/var/sylk/container"));
+
+    private static ContainerSettings settings(Path peerTrustStore) {
+        return new ContainerSettings("127.0.0.1", 5060, 5060, 5061, "127.0.0.1", 10888, Path.of("/var/sylk/sip-tls.p12"),
+                "key-password", null, "", List.of(), SipConnections.DEFAULTS, null, null, peerTrustStore);
+    }
+
+    /** Nothing new is deployed while the server runs; error pages name no Tomcat version. */
+    @Test
+    void theHostDeploysOnlyAtStartAndHidesTheServerVersion() {
+        String xml = base.serverXml(settings(null));
+        assertTrue(xml.contains("autoDeploy=\"false\""), xml);
+        assertTrue(xml.contains("showReport=\"false\" showServerInfo=\"false\""), xml);
+    }
+
+    /** verify_server = false (spec §8.1): any server's certificate; clients are not asked for theirs. */
+    @Test
+    void withoutVerifyServerSipTlsTrustsAnyPeer() {
+        Properties p = base.sipStackProperties(settings(null));
+        assertEquals(SipTlsTrust.class.getName(), p.getProperty("gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER"));
+        assertEquals("Disabled", p.getProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE"));
+        assertNull(p.getProperty("javax.net.ssl.trustStore"));
+        assertNull(p.getProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY"));
+    }
+
+    /** verify_server = true: ca_file's store for the servers we connect to, and their name checked (RFC 5922). */
+    @Test
+    void withVerifyServerSipTlsChecksServersAgainstCaFile() {
+        Properties p = base.sipStackProperties(settings(Path.of("/var/sylk/sip-ca.p12")));
+        assertEquals("/var/sylk/sip-ca.p12", p.getProperty("javax.net.ssl.trustStore"));
+        assertEquals(PeerVerification.TRUST_STORE_PASSWORD, p.getProperty("javax.net.ssl.trustStorePassword"));
+        assertEquals(SipServerIdentity.class.getName(), p.getProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY"));
+        assertEquals("Want", p.getProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE"));
+        assertEquals("/var/sylk/sip-tls.p12", p.getProperty("javax.net.ssl.keyStore"));
+    }
+}
