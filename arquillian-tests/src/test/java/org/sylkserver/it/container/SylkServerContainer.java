@@ -133,19 +133,15 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
 
     private void deployOne(Archive<?> archive) throws DeploymentException {
         Path target = webapps().resolve(warName(archive));
-        try {
-            archive.as(ZipExporter.class).exportTo(target.toFile(), true);
-            int mark = serverLog.mark();
-            deployer().check("/" + contextName(archive));
-            String path = target.toString();
-            serverLog.awaitFrom(mark,
-                    line -> line.contains("Deployment of web application archive " + path + " has finished"),
-                    line -> line.contains("Error deploying web application archive " + path)
-                            || line.contains("Error starting static Resources") || line.contains("Context [/" + contextName(archive) + "] startup failed"),
-                    60, "deployment of " + archive.getName());
-        } catch (IOException e) {
-            throw new DeploymentException("cannot deploy " + archive.getName(), e);
-        }
+        archive.as(ZipExporter.class).exportTo(target.toFile(), true);
+        int mark = serverLog.mark();
+        deployer().check("/" + contextName(archive));
+        String path = target.toString();
+        serverLog.awaitFrom(mark,
+                line -> line.contains("Deployment of web application archive " + path + " has finished"),
+                line -> line.contains("Error deploying web application archive " + path)
+                        || line.contains("Error starting static Resources") || line.contains("Context [/" + contextName(archive) + "] startup failed"),
+                60, "deployment of " + archive.getName());
     }
 
     @Override
