@@ -175,6 +175,50 @@ class LauncherIT {
         }
     }
 
+    /**
+     * SIP over TLS with {@code [Server] verify_server = true} and an EC certificate: clients that connect are still
+     * served without a certificate of their own ({@code verify_server} is about the servers we connect to, spec
+     * §8.1), and the listener speaks TLS 1.3 with the server's EC key (JAIN-SIP's own cipher list had only RSA key
+     * exchange: an EC certificate could not serve SIP/TLS at all).
+     */
+    @Test
+    void sipTlsServesClientsWithVerifyServerOnAndAnEcCertificate() throws Exception {
+        Path ca = work.resolve("ca.crt");
+        Path key = work.resolve("sip.key");
+        Path cert = work.resolve("sip.crt");
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(),
+                "-out", cert.toString());
+        Files.copy(cert, ca);
+        Path pem = Files.writeString(work.resolve("sip.pem"), Files.readString(cert) + Files.readString(key));
+        int sip = Sipp.freePort();
+        int tls = Sipp.freePort();
+        Process process = start(work.resolve("server.log"), "--config-dir", work.toString(), "--var-dir",
+                work.resolve("var").toString(), "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip,
+                "--set", "SIP.local_tcp_port=" + sip, "--set", "SIP.local_tls_port=" + tls,
+                "--set", "WebServer.local_ip=127.0.0.1", "--set", "WebServer.local_port=" + Sipp.freePort(),
+                "--set", "Server.certificate=" + pem, "--set", "Server.verify_server=true", "--set", "Server.ca_file=" + ca);
+        try (SipConnection client = SipConnection.tls("127.0.0.1", tls)) {
+            assertEquals("EC", client.peerCertificate().getPublicKey().getAlgorithm());
+            assertEquals("TLSv1.3", client.protocol());
+            client.send("OPTIONS sip:echo@127.0.0.1:" + tls + ";transport=tls SIP/2.0\n"
+                    + "Via: SIP/2.0/TLS 127.0.0.1:" + client.localPort() + ";branch=z9hG4bK-verify-options\n"
+                    + "Max-Forwards: 70\nFrom: <sip:tester@127.0.0.1>;tag=1\nTo: <sip:echo@127.0.0.1>\n"
+                    + "Call-ID: verify-options@127.0.0.1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+            assertTrue(client.receiveFinal().startsWith("SIP/2.0 200"));
+        } finally {
+            stop(process);
+        }
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process openssl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, openssl.waitFor(), String.join(" ", command) + ": " + output);
+    }
+
     private static void stop(Process process) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -69,6 +69,11 @@ final class SipConnection implements AutoCloseable {
         return (X509Certificate) ((SSLSocket) socket).getSession().getPeerCertificates()[0];
     }
 
+    /** The TLS version negotiated (TLS only). */
+    String protocol() {
+        return ((SSLSocket) socket).getSession().getProtocol();
+    }
+
     int localPort() {
         return socket.getLocalPort();
     }

@@ -197,8 +197,19 @@ public final class ContainerBase {
                 p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
             }
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2,TLSv1.3");
+            // the JDK's default suites: JAIN-SIP's own list has only RSA key exchange (TLS_RSA_WITH_AES_128_CBC_SHA
+            // and suites the JDK disables), so no TLS 1.3, no forward secrecy and no EC certificate either way
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", defaultCipherSuites()));
         }
         return p;
+    }
+
+    private static String[] defaultCipherSuites() {
+        try {
+            return javax.net.ssl.SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no default TLS context", e);
+        }
     }
 
     private static String attr(String value) {

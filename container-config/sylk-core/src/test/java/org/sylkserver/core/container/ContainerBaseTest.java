@@ -42,6 +42,14 @@ class ContainerBaseTest {
         assertNull(p.getProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY"));
     }
 
+    /** The JDK's cipher suites, TLS 1.3 and ECDHE included, not JAIN-SIP's RSA-only list (LauncherIT: an EC key). */
+    @Test
+    void sipTlsOffersTheJdksCipherSuites() {
+        String suites = base.sipStackProperties(settings(null)).getProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES");
+        assertTrue(suites.contains("TLS_AES_128_GCM_SHA256") && suites.contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+                suites);
+    }
+
     /** verify_server = true: ca_file's store for the servers we connect to, and their name checked (RFC 5922). */
     @Test
     void withVerifyServerSipTlsChecksServersAgainstCaFile() {
