@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -50,6 +51,10 @@ public final class MediaEngine implements AutoCloseable {
     private final Queue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
     private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
     private final Set<MediaSocket> sockets = ConcurrentHashMap.newKeySet();
+    /** The one inactivity watch of every open endpoint and socket. */
+    private final Set<InactivityWatch> watches = ConcurrentHashMap.newKeySet();
+    /** The engine's clock ({@link System#nanoTime()}; a test's own to move time without waiting). */
+    private final LongSupplier clock;
     private final ScheduledExecutorService timer;
     private final Thread ioThread;
     private volatile boolean running = true;
@@ -68,6 +73,13 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy) throws IOException {
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, System::nanoTime);
+    }
+
+    /** As the public constructor, on {@code clock} instead of {@link System#nanoTime()}. */
+    MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout, RtpPolicy policy,
+                LongSupplier clock) throws IOException {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.ports = new PortAllocator(portStart, portEnd);
         if (inactivityTimeout.isNegative()) {
@@ -97,6 +109,11 @@ public final class MediaEngine implements AutoCloseable {
         LOG.info("media engine on " + bindAddress.getHostAddress() + ", RTP ports " + portStart + "-" + (portEnd - 1)
                 + " (" + ports.capacity() + " streams), RTP timeout "
                 + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms"));
+    }
+
+    /** The engine's clock now, in nanoseconds ({@link System#nanoTime()} unless a test gave its own). */
+    long nanoTime() {
+        return clock.getAsLong();
     }
 
     /** The engine's timer thread, for protocol timeouts (ZRTP retransmissions). */
@@ -183,8 +200,10 @@ public final class MediaEngine implements AutoCloseable {
         Objects.requireNonNull(onInactivity, "onInactivity");
         return onFreePorts(port -> {
             DatagramChannel channel = bind(port);
-            MediaSocket socket = new MediaSocket(this, port, channel, receiver, onInactivity);
+            MediaSocket socket = new MediaSocket(this, port, channel, receiver,
+                    new InactivityWatch(nanoTime(), onInactivity, true));
             sockets.add(socket);
+            watches.add(socket.inactivityWatch());
             onIoThread(() -> {
                 try {
                     channel.register(selector, SelectionKey.OP_READ, socket);
@@ -214,6 +233,7 @@ public final class MediaEngine implements AutoCloseable {
             }
             E endpoint = factory.create(port, rtp, rtcp);
             endpoints.add(endpoint);
+            watches.add(endpoint.inactivityWatch());
             onIoThread(() -> register(endpoint));
             return endpoint;
         });
@@ -287,6 +307,7 @@ public final class MediaEngine implements AutoCloseable {
     /** Closes the endpoint's sockets; its ports return to the pool after the I/O thread's next selection. */
     void release(RtpEndpoint endpoint) {
         endpoints.remove(endpoint);
+        watches.remove(endpoint.inactivityWatch());
         closeQuietly(endpoint.rtpChannel());
         closeQuietly(endpoint.rtcpChannel());
         // a registered channel keeps its socket until the selector deregisters it: release the port after that
@@ -297,6 +318,7 @@ public final class MediaEngine implements AutoCloseable {
     /** Closes a bare socket; its port pair returns to the pool after the I/O thread's next selection. */
     void release(MediaSocket socket) {
         sockets.remove(socket);
+        watches.remove(socket.inactivityWatch());
         closeQuietly(socket.channel());
         onIoThread(() -> ports.release(socket.port()));
         LOG.fine(() -> "closed " + socket);
@@ -362,21 +384,15 @@ public final class MediaEngine implements AutoCloseable {
         }
     }
 
-    private void checkInactivity() {
-        long now = System.nanoTime();
-        for (RtpEndpoint endpoint : endpoints) {
+    /** On the timer thread (and in tests): reports the streams silent for {@code [RTP] timeout}. */
+    void checkInactivity() {
+        long now = nanoTime();
+        for (InactivityWatch watch : watches) {
             try {
-                endpoint.checkInactivity(now, inactivityTimeout.toNanos());
+                watch.check(now, inactivityTimeout.toNanos());
             } catch (Throwable e) {
-                // anything thrown out of this periodic task would cancel it for every endpoint
-                LOG.log(Level.WARNING, "inactivity callback of " + endpoint + " failed", e);
-            }
-        }
-        for (MediaSocket socket : sockets) {
-            try {
-                socket.checkInactivity(now, inactivityTimeout.toNanos());
-            } catch (Throwable e) {
-                LOG.log(Level.WARNING, "inactivity callback of " + socket + " failed", e);
+                // anything thrown out of this periodic task would cancel it for every stream
+                LOG.log(Level.WARNING, "inactivity callback failed", e);
             }
         }
     }

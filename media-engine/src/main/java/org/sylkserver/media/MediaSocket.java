@@ -30,17 +30,15 @@ public final class MediaSocket implements AutoCloseable {
     private final int port;
     private final DatagramChannel channel;
     private final Receiver receiver;
-    private final Runnable onInactivity;
+    private final InactivityWatch watch;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean inactive = new AtomicBoolean();
-    private volatile long lastMediaNanos = System.nanoTime();
 
-    MediaSocket(MediaEngine engine, int port, DatagramChannel channel, Receiver receiver, Runnable onInactivity) {
+    MediaSocket(MediaEngine engine, int port, DatagramChannel channel, Receiver receiver, InactivityWatch watch) {
         this.engine = engine;
         this.port = port;
         this.channel = channel;
         this.receiver = receiver;
-        this.onInactivity = onInactivity;
+        this.watch = watch;
     }
 
     /** The local port (even). */
@@ -57,10 +55,7 @@ public final class MediaSocket implements AutoCloseable {
 
     /** Marks that media arrived now (restarts the inactivity timer, and re-arms its report after a silence). */
     public void mediaReceived() {
-        lastMediaNanos = System.nanoTime();
-        if (inactive.get()) {
-            inactive.set(false); // reported silence ended: the next one is reported again
-        }
+        watch.alive(engine.nanoTime());
     }
 
     public boolean isClosed() {
@@ -84,17 +79,15 @@ public final class MediaSocket implements AutoCloseable {
         }
     }
 
-    /** Called on the timer thread: reports inactivity once when no media arrived for {@code timeoutNanos}. */
-    void checkInactivity(long nowNanos, long timeoutNanos) {
-        if (!closed.get() && nowNanos - lastMediaNanos >= timeoutNanos && inactive.compareAndSet(false, true)) {
-            onInactivity.run();
-        }
+    InactivityWatch inactivityWatch() {
+        return watch;
     }
 
     /** Closes the socket and gives its port pair back to the engine; idempotent, from any thread. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            watch.stop();
             engine.release(this);
         }
     }

@@ -6,9 +6,12 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Objects;
 
 import org.sylkserver.media.dtmf.TelephoneEventPacket;
+import org.sylkserver.media.pipeline.Packet;
+import org.sylkserver.media.pipeline.Stage;
 import org.sylkserver.media.rtcp.ReceptionStatistics;
 import org.sylkserver.media.rtcp.RtcpPackets;
 
@@ -47,7 +50,7 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
     private final long ssrc = RANDOM.nextInt() & 0xffffffffL;
     private final String cname;
     private volatile Receiver receiver = (header, payload, arrival, level) -> { };
-    private volatile int audioLevelId;
+    private final HeaderExtensions headerExtensions = new HeaderExtensions();
     private volatile SocketAddress remoteRtp;
     private volatile SocketAddress remoteRtcp;
     private volatile boolean rtcpMux;
@@ -85,7 +88,7 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
      * or stops reading it ({@code 0}).
      */
     public void audioLevelExtension(int id) {
-        audioLevelId = id;
+        headerExtensions.audioLevel(id);
     }
 
     /** Where the received packets go from now on. */
@@ -151,29 +154,28 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
         if (isSendingRtp()) {
             packetsSent++;
             payloadOctetsSent += payload.length;
-            lastSendNanos = System.nanoTime();
+            lastSendNanos = engine.nanoTime();
         }
         sendRtpPacket(rtpChannel(), packet, target);
     }
 
+    /** RTCP terminates here (our own reports answer it), and the RFC 6464 level is read from the header. */
     @Override
-    void onRtp(DatagramChannel channel, RtpHeader header, ByteBuffer packet, SocketAddress source, long arrivalNanos) {
-        ReceptionStatistics statistics = reception;
-        if (statistics != null) {
-            statistics.received(header.ssrc(), header.sequence(), header.timestamp(), arrivalNanos);
-        }
-        byte[] payload = new byte[header.payloadLength()];
-        packet.get(packet.position() + header.headerLength(), payload);
-        receiver.packet(header, payload, arrivalNanos, AudioLevelExtension.read(packet, header, audioLevelId));
+    List<Stage> ownStages() {
+        return List.of(new RtcpTermination(() -> reception), headerExtensions);
     }
 
     @Override
-    void onRtcp(DatagramChannel channel, ByteBuffer packet, SocketAddress source) {
-        ReceptionStatistics statistics = reception;
-        long[] report = RtcpPackets.senderReport(packet);
-        if (statistics != null && report != null) {
-            statistics.senderReport(report[1], System.nanoTime());
-        }
+    void onRtp(DatagramChannel channel, Packet packet) {
+        RtpHeader header = packet.header();
+        byte[] payload = new byte[header.payloadLength()];
+        packet.buffer().get(packet.buffer().position() + header.headerLength(), payload);
+        receiver.packet(header, payload, packet.arrivalNanos(), packet.audioLevel());
+    }
+
+    @Override
+    void onRtcp(DatagramChannel channel, Packet packet) {
+        // terminated by RtcpTermination: none comes this far
     }
 
     /** Sends an RTCP report now: on the engine's timer thread every few seconds, and with a BYE on close. */
@@ -183,7 +185,7 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
             return;
         }
         ReceptionStatistics statistics = reception;
-        long now = System.nanoTime();
+        long now = engine.nanoTime();
         // the RTP time of "now": the last frame's timestamp advanced by the time since it was sent
         long rtpNow = timestamp;
         if (statistics != null && lastSendNanos != 0) {

@@ -1,11 +1,11 @@
 package org.sylkserver.media;
 
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.pipeline.Packet;
 
 /**
  * An RTP endpoint that returns every valid packet to the address it came from, on the socket it arrived on: the
@@ -58,8 +58,9 @@ public final class RtpEchoEndpoint extends RtpEndpoint {
     }
 
     @Override
-    void onRtp(DatagramChannel channel, RtpHeader header, ByteBuffer packet, SocketAddress source, long arrivalNanos)
-            throws IOException {
+    void onRtp(DatagramChannel channel, Packet received) throws IOException {
+        RtpHeader header = received.header();
+        ByteBuffer packet = received.buffer();
         Transcoding current = transcoding;
         ByteBuffer reply = packet;
         if (current != null && header.payloadType() == current.payloadType()) {
@@ -69,12 +70,12 @@ public final class RtpEchoEndpoint extends RtpEndpoint {
                 copied++;
             }
         }
-        sendRtpPacket(channel, reply, source);
+        sendRtpPacket(channel, reply, received.source());
     }
 
     @Override
-    void onRtcp(DatagramChannel channel, ByteBuffer packet, SocketAddress source) throws IOException {
-        sendRtcpPacket(channel, packet, source);
+    void onRtcp(DatagramChannel channel, Packet received) throws IOException {
+        sendRtcpPacket(channel, received.buffer(), received.source());
     }
 
     /** The packet with its payload decoded and encoded again; padding (RFC 3550 §5.1) is dropped. */

@@ -6,15 +6,20 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.concurrent.TimeUnit;
+import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
-import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
+import org.sylkserver.media.pipeline.Packet;
+import org.sylkserver.media.pipeline.PacketCounter;
+import org.sylkserver.media.pipeline.Pipeline;
+import org.sylkserver.media.pipeline.RtpValidation;
+import org.sylkserver.media.pipeline.SrtpDecryption;
+import org.sylkserver.media.pipeline.Stage;
 import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.srtp.SdesCrypto;
-import org.sylkserver.media.srtp.SrtpException;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.media.zrtp.ZrtpAgent;
 
@@ -23,12 +28,20 @@ import org.sylkserver.media.zrtp.ZrtpAgent;
  * multiplexed on the RTP port (RFC 5761 §4). Both ports are bound whether or not {@code rtcp-mux} was negotiated,
  * so that a re-INVITE may switch it without new ports.
  *
- * <p>This class is the receive pipeline's first stages, in order: validation (RFC 3550 Appendix A.1/A.2: what
- * is neither valid RTP nor valid RTCP is dropped and counted), symmetric latching (RFC 4961, see
- * {@link SymmetricLatch}: packets from another source than the latched one are dropped and counted), RFC 4733
- * telephone events to a {@link DtmfReceiver} when one is set, then the subclass's handling ({@link #onRtp},
- * {@link #onRtcp}). It also watches for RTP inactivity ({@code [RTP] timeout}) and honours the negotiated
- * direction for what it sends ({@link #sendRtp(boolean)}).
+ * <p>What the peer sends goes through the endpoint's receive {@link Pipeline}, top to bottom:
+ * <ol>
+ * <li>{@link ZrtpDemux}: ZRTP packets to the ZRTP agent, if there is one;</li>
+ * <li>{@link RtpValidation}: RTP from RTCP, and what is neither valid RTP nor valid RTCP dropped (RFC 3550
+ * Appendix A.1/A.2);</li>
+ * <li>{@link SrtpDecryption}: with SDES or ZRTP keys, SRTP authenticated and decrypted, failures dropped;</li>
+ * <li>{@link Latching}: symmetric RTP (RFC 4961): packets from another source than the latched one dropped;</li>
+ * <li>{@link PacketCounter} {@code received}: what the peer sent us;</li>
+ * <li>{@link Liveness}: the peer is alive, for the {@link InactivityWatch} ({@code [RTP] timeout});</li>
+ * <li>{@link TelephoneEvents}: RFC 4733 key presses to a {@link DtmfReceiver}, when one is set;</li>
+ * <li>the subclass's own stages ({@link #ownStages()}), then its handling ({@link #onRtp}, {@link #onRtcp}).</li>
+ * </ol>
+ * The counters of {@link #stats()} are those of the stages. What the endpoint sends goes through its
+ * {@link Transmission}, honouring the negotiated direction ({@link #sendRtp(boolean)}).
  *
  * <p>Threading: packets are handled on the media engine's I/O thread, which alone writes the receive counters; the
  * inactivity callback runs on the engine's timer thread; {@link #stats()} and {@link #close()} may be called
@@ -38,57 +51,38 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
 
     /** Datagrams handled per readiness event, so that one busy endpoint cannot starve the others. */
     static final int BATCH = 64;
-    private static final long RTP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** RTCP comes every few seconds (RFC 3550 §6.2): allow a few intervals before another source may latch. */
-    private static final long RTCP_RELATCH_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     final MediaEngine engine;
     private final int port;
     private final DatagramChannel rtp;
     private final DatagramChannel rtcp;
-    private final Runnable onInactivity;
-    private final SymmetricLatch rtpLatch = new SymmetricLatch(RTP_RELATCH_NANOS);
-    private final SymmetricLatch rtcpLatch = new SymmetricLatch(RTCP_RELATCH_NANOS);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean inactive = new AtomicBoolean();
-    /** When the peer last showed it is alive: its last RTP, or also its last RTCP while it only receives. */
-    private volatile long lastRtpNanos = System.nanoTime();
-    private volatile boolean watchingInactivity = true;
-    /** Whether the peer's RTCP proves it alive (it only receives, so it sends no RTP). */
-    private volatile boolean rtcpIsLife;
-    /** RFC 4733 events: their payload type (-1 until negotiated) and the receiver fed on the I/O thread. */
-    private volatile int telephoneEventType = -1;
-    /** The peer's IP address as signalled in SDP (packets from it may latch), null until known. */
-    private volatile InetAddress signalledAddress;
-    /** The IP address the peer's SIP came from (packets from it may latch too), null when not given. */
-    private volatile InetAddress signallingSource;
-    /** Whether the first source may latch wherever it is (see {@link #trustFirstSource}). */
-    private volatile boolean trustFirstSource;
-    private volatile DtmfReceiver dtmf;
+    private final InactivityWatch watch;
+    private volatile SrtpTransformer inbound;
+    private volatile ZrtpAgent zrtp;
     /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
     private volatile boolean sendingRtp = true;
 
-    // receive counters: written by the I/O thread only; volatile so that stats() sees current values
-    private volatile long rtpPacketsIn;
-    private volatile long rtpBytesIn;
-    private volatile long rtcpPacketsIn;
-    private volatile long invalidPackets;
-    private volatile long foreignPackets;
-    private volatile long srtpFailures;
-    private volatile SrtpTransformer inbound;
-    private volatile SrtpTransformer outbound;
-    private volatile ZrtpAgent zrtp;
-    // send counters: written by whichever single thread sends (the I/O thread for echo, the mixer for audio)
-    private volatile long rtpPacketsOut;
-    private volatile long rtpBytesOut;
-    private volatile long rtcpPacketsOut;
+    // the receive stages the endpoint itself reads (for its counters and its signalling)
+    private final ZrtpDemux zrtpDemux = new ZrtpDemux(() -> zrtp);
+    private final RtpValidation validation = new RtpValidation();
+    private final SrtpDecryption decryption = new SrtpDecryption(() -> inbound, false);
+    private final Latching latching;
+    private final PacketCounter received = new PacketCounter("received", true);
+    private final Liveness liveness;
+    private final TelephoneEvents telephoneEvents = new TelephoneEvents();
+    private final Transmission transmission = new Transmission();
+    /** Built on the I/O thread at the first datagram, once the subclass's own stages exist; that thread's only. */
+    private Pipeline receive;
 
     RtpEndpoint(MediaEngine engine, int port, DatagramChannel rtp, DatagramChannel rtcp, Runnable onInactivity) {
         this.engine = engine;
         this.port = port;
         this.rtp = rtp;
         this.rtcp = rtcp;
-        this.onInactivity = onInactivity;
+        this.latching = new Latching(engine.latchesAnySource());
+        this.watch = new InactivityWatch(engine.nanoTime(), onInactivity, false);
+        this.liveness = new Liveness(watch);
     }
 
     /** The local RTP port (even); RTCP without rtcp-mux is on {@code port() + 1}. */
@@ -98,7 +92,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
 
     /** The address RTP comes from and is sent to (the latched source), or {@code null} before the first packet. */
     public final SocketAddress latchedSource() {
-        return rtpLatch.source();
+        return latching.rtpSource();
     }
 
     /**
@@ -108,8 +102,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      * source ({@code [RTP] latch_any_source}).
      */
     public final void signalled(InetSocketAddress rtpAddress) {
-        signalledAddress = rtpAddress == null || rtpAddress.getAddress().isAnyLocalAddress() ? null
-                : rtpAddress.getAddress();
+        latching.signalled(rtpAddress == null || rtpAddress.getAddress().isAnyLocalAddress() ? null
+                : rtpAddress.getAddress());
     }
 
     /**
@@ -117,7 +111,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      * NAT shows its private address in SDP but sends media, like its SIP, from its NAT's public address.
      */
     public final void signallingSource(InetAddress source) {
-        signallingSource = source;
+        latching.signallingSource(source);
     }
 
     /**
@@ -126,12 +120,12 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      * over, so a stranger still cannot redirect a running stream.
      */
     public final void trustFirstSource() {
-        trustFirstSource = true;
+        latching.trustFirstSource();
     }
 
     /** The peer's IP address as signalled, or null. */
     final InetAddress signalledAddress() {
-        return signalledAddress;
+        return latching.signalledAddress();
     }
 
     /**
@@ -142,37 +136,18 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      */
     public final void admit(InetSocketAddress rtpAddress) throws SdpException {
         InetAddress address = rtpAddress == null ? null : rtpAddress.getAddress();
-        if (address != null && !address.isAnyLocalAddress() && !address.equals(signalledAddress)
+        if (address != null && !address.isAnyLocalAddress() && !address.equals(signalledAddress())
                 && !engine.admitsStreamFrom(address)) {
             throw new SdpException("Too many media streams with " + address.getHostAddress()
                     + " (max_streams_per_address)");
         }
     }
 
-    /**
-     * Whether a packet from {@code source} may latch {@code latch}: see {@link #signalled}; a new port of the latched IP
-     * address may too (a NAT binding that changed).
-     */
-    private boolean mayLatch(SocketAddress source, boolean authenticated, SymmetricLatch latch) {
-        if (authenticated || engine.latchesAnySource()) {
-            return true;
-        }
-        if (!(source instanceof InetSocketAddress from)) {
-            return false;
-        }
-        InetAddress address = from.getAddress();
-        if (address.equals(signalledAddress) || address.equals(signallingSource)) {
-            return true;
-        }
-        SocketAddress latched = latch.source();
-        return latched == null ? trustFirstSource
-                : latched instanceof InetSocketAddress current && current.getAddress().equals(address);
-    }
-
-    /** The counters now. */
+    /** The counters now, read from the stages that keep them. */
     public final EndpointStats stats() {
-        return new EndpointStats(rtpPacketsIn, rtpBytesIn, rtpPacketsOut, rtpBytesOut, rtcpPacketsIn, rtcpPacketsOut,
-                invalidPackets, foreignPackets);
+        return new EndpointStats(received.rtpPackets(), received.rtpBytes(), transmission.rtpPackets(),
+                transmission.rtpBytes(), received.rtcpPackets(), transmission.rtcpPackets(),
+                validation.dropped() + decryption.dropped() + telephoneEvents.malformed(), latching.dropped());
     }
 
     /**
@@ -181,8 +156,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      * re-negotiation, it replaces the previous receiver.
      */
     public final void receiveDtmf(int payloadType, int clockRate, DtmfListener listener) {
-        dtmf = new DtmfReceiver(clockRate, listener);
-        telephoneEventType = payloadType;
+        telephoneEvents.receive(payloadType, new DtmfReceiver(clockRate, listener));
     }
 
     /**
@@ -201,13 +175,9 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      * long as it likes. Watching again starts a fresh timeout.
      */
     public final void watchInactivity(String answeredDirection) {
-        boolean watching = !"recvonly".equals(answeredDirection) && !"inactive".equals(answeredDirection);
-        rtcpIsLife = "sendonly".equals(answeredDirection);
-        if (watching && !watchingInactivity) {
-            lastRtpNanos = System.nanoTime();
-            inactive.set(false);
-        }
-        watchingInactivity = watching;
+        liveness.rtcpIsLife("sendonly".equals(answeredDirection));
+        watch.watch(!"recvonly".equals(answeredDirection) && !"inactive".equals(answeredDirection),
+                engine.nanoTime());
     }
 
     /** Whether RTP may be sent now (see {@link #sendRtp(boolean)}). */
@@ -228,6 +198,10 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         return rtcp;
     }
 
+    final InactivityWatch inactivityWatch() {
+        return watch;
+    }
+
     /**
      * Switches the endpoint to SRTP with SDES keys (RFC 4568): packets from the peer are authenticated and
      * decrypted with {@code remote} (those that fail are dropped and counted as invalid), packets we send are
@@ -235,7 +209,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      */
     public final void secure(SdesCrypto remote, SdesCrypto local) {
         inbound = SrtpTransformer.forReceiving(remote);
-        outbound = SrtpTransformer.forSending(local);
+        transmission.secure(SrtpTransformer.forSending(local));
     }
 
     /**
@@ -264,7 +238,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
             @Override
             public void secure(SdesCrypto send, SdesCrypto receive) {
                 inbound = SrtpTransformer.forReceiving(receive);
-                outbound = SrtpTransformer.forSending(send);
+                transmission.secure(SrtpTransformer.forSending(send));
             }
 
             @Override
@@ -302,39 +276,32 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
 
     /** Whether the endpoint uses SRTP. */
     public final boolean isSecure() {
-        return outbound != null;
+        return transmission.isSecure();
     }
 
-    /** The packet in {@code buffer} unprotected into a fresh buffer, or null if it fails authentication. */
-    private ByteBuffer unprotect(SrtpTransformer srtp, ByteBuffer buffer, boolean isRtcp) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(buffer.position(), bytes);
-        try {
-            return ByteBuffer.wrap(isRtcp ? srtp.unprotectRtcp(bytes, bytes.length)
-                    : srtp.unprotectRtp(bytes, bytes.length));
-        } catch (SrtpException | RuntimeException e) {
-            srtpFailures++;
-            return null;
-        }
+    /**
+     * The stages a subclass adds between the common ones and its {@link #onRtp}/{@link #onRtcp} (RTCP termination,
+     * header extensions...); called once, on the I/O thread.
+     */
+    List<Stage> ownStages() {
+        return List.of();
     }
 
-    private ByteBuffer protect(ByteBuffer packet, boolean isRtcp) throws IOException {
-        SrtpTransformer srtp = outbound;
-        if (srtp == null) {
-            return packet;
+    /** The receive pipeline, built at the first datagram (on the I/O thread). */
+    final Pipeline receivePipeline() {
+        if (receive == null) {
+            Pipeline.Builder builder = Pipeline.named(kind()).then(zrtpDemux).then(validation).then(decryption)
+                    .then(latching).then(received).then(liveness).then(telephoneEvents);
+            ownStages().forEach(builder::then);
+            receive = builder.then(new Delivery()).build();
         }
-        byte[] bytes = new byte[packet.remaining()];
-        packet.get(packet.position(), bytes);
-        try {
-            return ByteBuffer.wrap(isRtcp ? srtp.protectRtcp(bytes, bytes.length) : srtp.protectRtp(bytes, bytes.length));
-        } catch (SrtpException e) {
-            throw new IOException("cannot protect " + (isRtcp ? "RTCP" : "RTP") + ": " + e.getMessage(), e);
-        }
+        return receive;
     }
 
     /** Called on the I/O thread when {@code channel} has datagrams; {@code buffer} holds the largest datagram. */
     final void readable(DatagramChannel channel, ByteBuffer buffer) throws IOException {
         boolean rtcpPort = channel == rtcp;
+        Pipeline pipeline = receivePipeline();
         for (int i = 0; i < BATCH; i++) {
             buffer.clear();
             SocketAddress source = channel.receive(buffer);
@@ -342,116 +309,72 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                 return;
             }
             buffer.flip();
-            long now = System.nanoTime();
-            int length = buffer.remaining();
-            ZrtpAgent agent = zrtp;
-            if (agent != null && !rtcpPort && ZrtpAgent.isZrtp(buffer)) {
-                agent.received(buffer);
-                continue;
-            }
-            boolean isRtcp = rtcpPort || RtpHeader.isRtcp(buffer);
-            RtpHeader header = isRtcp ? null : RtpHeader.parse(buffer);
-            if (isRtcp ? !RtpHeader.isValidRtcp(buffer) : header == null) {
-                invalidPackets++;
-                continue;
-            }
-            ByteBuffer packet = buffer;
-            SrtpTransformer srtp = inbound;
-            if (srtp != null) {
-                packet = unprotect(srtp, buffer, isRtcp);
-                if (packet == null) {
-                    invalidPackets++;
-                    continue;
-                }
-                header = isRtcp ? null : RtpHeader.parse(packet);
-                if (!isRtcp && header == null) {
-                    invalidPackets++;
-                    continue;
-                }
-            }
-            SymmetricLatch latch = rtcpPort ? rtcpLatch : rtpLatch;
-            if (!latch.admit(source, mayLatch(source, srtp != null, latch), now)) {
-                foreignPackets++;
-                continue;
-            }
-            if (isRtcp) {
-                rtcpPacketsIn++;
-                if (rtcpIsLife) {
-                    lastRtpNanos = now;
-                }
-                onRtcp(channel, packet, source);
-            } else {
-                rtpPacketsIn++;
-                rtpBytesIn += length;
-                lastRtpNanos = now;
-                if (header.payloadType() == telephoneEventType) {
-                    receiveTelephoneEvent(header, packet);
-                }
-                onRtp(channel, header, packet, source, now);
+            try {
+                pipeline.accept(new Packet(buffer, source, engine.nanoTime(), rtcpPort));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
         }
     }
 
+    /** The last stage: the subclass's handling of a packet that went through every other. */
+    private final class Delivery extends Stage {
+        Delivery() {
+            super("delivery");
+        }
+
+        @Override
+        protected Packet handle(Packet packet) {
+            DatagramChannel channel = packet.viaRtcpPort() ? rtcp : rtp;
+            try {
+                if (packet.isRtcp()) {
+                    onRtcp(channel, packet);
+                } else {
+                    onRtp(channel, packet);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return consume();
+        }
+    }
+
     /**
-     * One valid RTP packet from the latched source, on the I/O thread. {@code packet} is reused for the next
-     * datagram after this returns: copy what must be kept.
+     * One valid RTP packet from the latched source, on the I/O thread, received on {@code channel}. Its buffer is
+     * reused for the next datagram after this returns: copy what must be kept.
      */
-    abstract void onRtp(DatagramChannel channel, RtpHeader header, ByteBuffer packet, SocketAddress source,
-                        long arrivalNanos) throws IOException;
+    abstract void onRtp(DatagramChannel channel, Packet packet) throws IOException;
 
     /** One valid RTCP compound packet from the latched source, on the I/O thread; same reuse rule. */
-    abstract void onRtcp(DatagramChannel channel, ByteBuffer packet, SocketAddress source) throws IOException;
+    abstract void onRtcp(DatagramChannel channel, Packet packet) throws IOException;
 
     /**
      * Sends an RTP packet unless sending is off; a full socket buffer drops it (0 bytes sent), as the network
      * would.
      */
     final void sendRtpPacket(DatagramChannel channel, ByteBuffer packet, SocketAddress target) throws IOException {
-        if (!sendingRtp) {
-            return;
-        }
-        int length = packet.remaining();
-        if (channel.send(protect(packet, false), target) > 0) {
-            rtpPacketsOut++;
-            rtpBytesOut += length;
+        if (sendingRtp) {
+            transmission.sendRtp(channel, packet, target);
         }
     }
 
     /** Sends an RTCP packet; a full socket buffer drops it. */
     final void sendRtcpPacket(DatagramChannel channel, ByteBuffer packet, SocketAddress target) throws IOException {
-        if (channel.send(protect(packet, true), target) > 0) {
-            rtcpPacketsOut++;
-        }
+        transmission.sendRtcp(channel, packet, target);
     }
 
     /** The address RTCP goes to: the latched RTCP source, else {@code fallback}. */
     final SocketAddress rtcpTarget(SocketAddress fallback) {
-        SocketAddress latched = rtcpLatch.source();
+        SocketAddress latched = latching.rtcpSource();
         return latched != null ? latched : fallback;
-    }
-
-    private void receiveTelephoneEvent(RtpHeader header, ByteBuffer packet) {
-        try {
-            dtmf.receive(header, packet);
-        } catch (MalformedTelephoneEventException e) {
-            // counted as invalid; the packet is still handled like any other RTP
-            invalidPackets++;
-        }
-    }
-
-    /** Called on the timer thread: reports inactivity once when no RTP arrived for {@code timeoutNanos}. */
-    final void checkInactivity(long nowNanos, long timeoutNanos) {
-        if (!closed.get() && watchingInactivity && nowNanos - lastRtpNanos >= timeoutNanos
-                && inactive.compareAndSet(false, true)) {
-            onInactivity.run();
-        }
     }
 
     /** Stops the endpoint and gives the ports back to the engine; safe to call more than once, from any thread. */
     @Override
     public final void close() {
         if (closed.compareAndSet(false, true)) {
-            DtmfReceiver receiver = dtmf;
+            watch.stop();
+            DtmfReceiver receiver = telephoneEvents.receiver();
             if (receiver != null) {
                 // a key still held when the call ends is reported now (its end packets will not come)
                 engine.onIoThread(receiver::flush);

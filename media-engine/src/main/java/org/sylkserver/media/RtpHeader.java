@@ -61,29 +61,4 @@ public record RtpHeader(boolean padding, boolean extension, int csrcCount, boole
                 packet.getShort(start + 2) & 0xffff, packet.getInt(start + 4) & 0xffffffffL,
                 packet.getInt(start + 8) & 0xffffffffL, headerLength, length - headerLength - paddingLength);
     }
-
-    /**
-     * Whether a packet on a port that carries both RTP and RTCP is RTCP (RFC 5761 §4: second octet 192-223, the
-     * RTCP packet types, which RTP payload types avoid).
-     */
-    public static boolean isRtcp(ByteBuffer packet) {
-        if (packet.remaining() < 2) {
-            return false;
-        }
-        int type = packet.get(packet.position() + 1) & 0xff;
-        return type >= 192 && type <= 223;
-    }
-
-    /**
-     * Whether the packet starts like a valid RTCP compound packet (RFC 3550 Appendix A.2, loosened as RFC 5506
-     * allows): version 2, an RTCP packet type, and a first packet whose length fits in the datagram.
-     */
-    public static boolean isValidRtcp(ByteBuffer packet) {
-        int start = packet.position();
-        if (packet.remaining() < 8 || (packet.get(start) & 0xc0) != 0x80 || !isRtcp(packet)) {
-            return false;
-        }
-        int firstLength = 4 * ((packet.getShort(start + 2) & 0xffff) + 1);
-        return firstLength <= packet.remaining();
-    }
 }

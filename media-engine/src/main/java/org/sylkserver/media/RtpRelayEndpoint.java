@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Objects;
 
+import org.sylkserver.media.pipeline.Packet;
+
 /**
  * An RTP endpoint that relays without decoding: the packets the peer sends (after validation, latching and SDES
  * decryption by {@link RtpEndpoint}) go to a {@link Relay}, and packets from elsewhere are sent to the peer as they
@@ -86,13 +88,13 @@ public final class RtpRelayEndpoint extends RtpEndpoint {
     }
 
     @Override
-    void onRtp(DatagramChannel channel, RtpHeader header, ByteBuffer packet, SocketAddress source, long arrivalNanos) {
-        relay.rtp(header, packet);
+    void onRtp(DatagramChannel channel, Packet packet) {
+        relay.rtp(packet.header(), packet.buffer());
     }
 
     @Override
-    void onRtcp(DatagramChannel channel, ByteBuffer packet, SocketAddress source) {
-        relay.rtcp(packet);
+    void onRtcp(DatagramChannel channel, Packet packet) {
+        relay.rtcp(packet.buffer());
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +25,21 @@ import org.junit.jupiter.api.Test;
 
 /** The media engine's ports and the echo endpoint, on loopback. */
 class MediaEngineTest {
+
+    /**
+     * The engine's clock in the tests that depend on time passing (latching, inactivity): moved by the test instead
+     * of waited for, so that a busy machine cannot make a silence look longer than it was.
+     */
+    private final AtomicLong clock = new AtomicLong();
+
+    private void advance(long millis) {
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    private MediaEngine engineOnTheTestClock(int portStart, int portEnd, Duration timeout, RtpPolicy policy)
+            throws IOException {
+        return new MediaEngine(loopback, portStart, portEnd, timeout, policy, clock::get);
+    }
 
     private final InetAddress loopback = InetAddress.getLoopbackAddress();
     private MediaEngine engine;
@@ -136,7 +152,7 @@ class MediaEngineTest {
      */
     @Test
     void anErrorInOneCallsMediaTaskLeavesTheOtherCallsFlowing() throws Exception {
-        engine = new MediaEngine(loopback, 42540, 42550, Duration.ofMillis(200), RtpPolicy.OPEN);
+        engine = engineOnTheTestClock(42540, 42550, Duration.ofMillis(200), RtpPolicy.OPEN);
         AtomicInteger thrown = new AtomicInteger();
         AtomicInteger faultyInactive = new AtomicInteger();
         RtpEchoEndpoint faulty = engine.openEchoEndpoint(e -> {
@@ -173,13 +189,14 @@ class MediaEngineTest {
             } while (echoed.length == 16);
             assertArrayEquals(rtp(30), echoed);
             // the timer survives the faulty inactivity callback and still reports the other endpoint's silence
-            for (int seq = 40; faultyInactive.get() == 0; seq++) {
-                assertTrue(seq < 200, "the faulty endpoint's RTP timeout");
+            for (int seq = 40; seq < 51; seq++) {
                 send(caller, rtp(seq), other.port());
                 receive(caller);
-                Thread.sleep(20);
+                advance(20);
             }
+            await(() -> faultyInactive.get() == 1, "the faulty endpoint's RTP timeout");
             assertEquals(0, otherInactive.get());
+            advance(200);
             await(() -> otherInactive.get() == 1, "the other endpoint's RTP timeout after the faulty one's");
         }
     }
@@ -197,7 +214,7 @@ class MediaEngineTest {
      */
     @Test
     void plainRtpFromAnAddressNotSignalledNeverLatches_rfc4961() throws Exception {
-        engine = new MediaEngine(loopback, 42560, 42570, Duration.ZERO, RtpPolicy.DEFAULTS);
+        engine = engineOnTheTestClock(42560, 42570, Duration.ZERO, RtpPolicy.DEFAULTS);
         RtpEchoEndpoint endpoint = engine.openEchoEndpoint(e -> { });
         try (DatagramSocket attacker = stranger(); DatagramSocket peer = caller()) {
             endpoint.signalled(new InetSocketAddress(loopback, 4000));
@@ -205,7 +222,7 @@ class MediaEngineTest {
             assertNothingComesBack(attacker, "a stranger's packet before the peer's first one");
             send(peer, rtp(2), endpoint.port());
             assertArrayEquals(rtp(2), receive(peer), "the signalled address latches from another port");
-            Thread.sleep(2100); // longer than the re-latch silence
+            advance(2100); // longer than the re-latch silence
             send(attacker, rtp(3), endpoint.port());
             assertNothingComesBack(attacker, "a stranger's packet after the peer fell silent");
             send(peer, rtp(4), endpoint.port());
@@ -217,7 +234,7 @@ class MediaEngineTest {
     /** The peer's SIP source (its NAT's address) latches too, and so does the first source where it is trusted. */
     @Test
     void theSignallingSourceOrATrustedFirstSourceLatchesButNoStrangerAfterIt() throws Exception {
-        engine = new MediaEngine(loopback, 42640, 42660, Duration.ZERO, RtpPolicy.DEFAULTS);
+        engine = engineOnTheTestClock(42640, 42660, Duration.ZERO, RtpPolicy.DEFAULTS);
         RtpEchoEndpoint natted = engine.openEchoEndpoint(e -> { });
         RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
         InetSocketAddress privateAddress = new InetSocketAddress(InetAddress.getByName("10.0.0.7"), 4000);
@@ -230,7 +247,7 @@ class MediaEngineTest {
             assertArrayEquals(rtp(1), receive(peer), "the SIP source's media latches");
             send(attacker, rtp(2), first.port());
             assertArrayEquals(rtp(2), receive(attacker), "the first source latches where that is trusted");
-            Thread.sleep(2100);
+            advance(2100);
             send(peer, rtp(3), first.port());
             assertNothingComesBack(peer, "another address cannot take over after a silence");
         }
@@ -419,7 +436,7 @@ class MediaEngineTest {
 
     @Test
     void silenceForTheTimeoutIsReportedOnceAndRtpKeepsItAway() throws Exception {
-        engine = new MediaEngine(loopback, 42300, 42310, Duration.ofMillis(300), RtpPolicy.OPEN);
+        engine = engineOnTheTestClock(42300, 42310, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger talkerTimeouts = new AtomicInteger();
         AtomicInteger silentTimeouts = new AtomicInteger();
         RtpEchoEndpoint talker = engine.openEchoEndpoint(e -> talkerTimeouts.incrementAndGet());
@@ -427,12 +444,17 @@ class MediaEngineTest {
         try (DatagramSocket caller = caller()) {
             for (int seq = 0; seq < 20; seq++) {
                 send(caller, rtp(seq), talker.port());
-                Thread.sleep(50);
+                receive(caller);
+                advance(50);
+                engine.checkInactivity();
             }
             assertEquals(0, talkerTimeouts.get(), "RTP every 50 ms keeps a 300 ms timeout away");
             assertEquals(1, silentTimeouts.get(), "silence for a second is reported");
-            await(() -> talkerTimeouts.get() == 1, "the talker's silence to be reported");
-            Thread.sleep(500);
+            advance(300);
+            engine.checkInactivity();
+            assertEquals(1, talkerTimeouts.get(), "the talker's silence is reported");
+            advance(500);
+            engine.checkInactivity();
             assertEquals(1, talkerTimeouts.get(), "reported once");
             assertEquals(1, silentTimeouts.get(), "reported once");
         }
@@ -441,19 +463,24 @@ class MediaEngineTest {
     /** RFC 3264 §8.4: a peer that holds the call may send nothing; its silence counts again once it resumes. */
     @Test
     void silenceOnHoldIsNotReportedUntilTheCallResumes() throws Exception {
-        engine = new MediaEngine(loopback, 42320, 42330, Duration.ofMillis(300), RtpPolicy.OPEN);
+        engine = engineOnTheTestClock(42320, 42330, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint held = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
         held.watchInactivity("recvonly");
-        Thread.sleep(1000);
+        advance(1000);
+        engine.checkInactivity();
         assertEquals(0, timeouts.get(), "a second of silence on hold is not reported");
         held.watchInactivity("inactive");
-        Thread.sleep(500);
+        advance(500);
+        engine.checkInactivity();
         assertEquals(0, timeouts.get(), "nor on hold with inactive");
         held.watchInactivity("sendrecv");
-        Thread.sleep(150);
+        advance(150);
+        engine.checkInactivity();
         assertEquals(0, timeouts.get(), "resuming starts a fresh timeout");
-        await(() -> timeouts.get() == 1, "the silence after the resume to be reported");
+        advance(150);
+        engine.checkInactivity();
+        assertEquals(1, timeouts.get(), "the silence after the resume is reported");
     }
 
     /**
@@ -462,17 +489,21 @@ class MediaEngineTest {
      */
     @Test
     void aListeningPeerIsAliveWhileItSendsRtcpAndTimesOutWhenItStops_rfc3550_s6() throws Exception {
-        engine = new MediaEngine(loopback, 42340, 42350, Duration.ofMillis(300), RtpPolicy.OPEN);
+        engine = engineOnTheTestClock(42340, 42350, Duration.ofMillis(300), RtpPolicy.OPEN);
         AtomicInteger timeouts = new AtomicInteger();
         RtpEchoEndpoint listening = engine.openEchoEndpoint(e -> timeouts.incrementAndGet());
         listening.watchInactivity("sendonly");
         try (DatagramSocket peer = caller()) {
             for (int i = 0; i < 10; i++) {
                 send(peer, RTCP_RR, listening.port() + 1);
-                Thread.sleep(100);
+                receive(peer);
+                advance(100);
+                engine.checkInactivity();
             }
             assertEquals(0, timeouts.get(), "a second of RTCP without RTP is no timeout");
-            await(() -> timeouts.get() == 1, "the silence after the last report to be reported");
+            advance(300);
+            engine.checkInactivity();
+            assertEquals(1, timeouts.get(), "the silence after the last report is reported");
         }
     }
 

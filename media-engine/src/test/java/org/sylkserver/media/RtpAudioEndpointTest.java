@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.media.dtmf.DtmfSender;
 import org.sylkserver.media.dtmf.TelephoneEventPacket;
+import org.sylkserver.media.rtcp.RtcpCompound;
 
 /** The audio endpoint of a call participant, driven over real loopback sockets. */
 class RtpAudioEndpointTest {
@@ -160,7 +161,7 @@ class RtpAudioEndpointTest {
             endpoint.send(0, new byte[160], 160, false);
             endpoint.close();
             ByteBuffer report = receive(rtcp);
-            assertTrue(RtpHeader.isValidRtcp(report));
+            assertTrue(RtcpCompound.isValid(report));
             assertEquals(200, report.get(1) & 0xff, "a sender report: one packet was sent");
             assertEquals(1, report.getInt(20), "sender's packet count");
             int bye = report.remaining() - 8;

@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.sylkserver.media.dtmf.DtmfReceiver;
 import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
-import org.sylkserver.media.rtcp.RtcpPackets;
+import org.sylkserver.media.rtcp.RtcpCompound;
 
 /**
  * Fuzzing targets (docs/fuzzing.md) for what arrives on an RTP port from anyone: the RTP header check of RFC 3550
@@ -19,9 +19,9 @@ class RtpFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void datagramIsRtpRtcpOrDropped(byte[] datagram) {
         ByteBuffer packet = ByteBuffer.wrap(datagram);
-        if (RtpHeader.isRtcp(packet)) {
-            if (RtpHeader.isValidRtcp(packet)) {
-                RtcpPackets.senderReport(packet);
+        if (RtcpCompound.isRtcpType(packet)) {
+            if (RtcpCompound.isValid(packet)) {
+                RtcpCompound.parse(packet);
             }
             return;
         }

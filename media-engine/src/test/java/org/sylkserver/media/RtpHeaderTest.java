@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.Test;
+import org.sylkserver.media.rtcp.RtcpCompound;
 
 /** RTP fixed header (RFC 3550 §5.1, validity checks of Appendix A.1) and RTP/RTCP demultiplexing (RFC 5761 §4). */
 class RtpHeaderTest {
@@ -92,21 +93,21 @@ class RtpHeaderTest {
 
     @Test
     void rtcpIsRecognisedByItsPacketType_rfc5761_s4() {
-        assertTrue(RtpHeader.isRtcp(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 200, 0, 6})));
-        assertTrue(RtpHeader.isRtcp(ByteBuffer.wrap(new byte[] {(byte) 0x81, (byte) 223, 0, 1})));
-        assertFalse(RtpHeader.isRtcp(ByteBuffer.wrap(new byte[] {(byte) 0x80, 0, 0, 6})));
-        assertFalse(RtpHeader.isRtcp(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) (0x80 | 96), 0, 6})),
+        assertTrue(RtcpCompound.isRtcpType(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 200, 0, 6})));
+        assertTrue(RtcpCompound.isRtcpType(ByteBuffer.wrap(new byte[] {(byte) 0x81, (byte) 223, 0, 1})));
+        assertFalse(RtcpCompound.isRtcpType(ByteBuffer.wrap(new byte[] {(byte) 0x80, 0, 0, 6})));
+        assertFalse(RtcpCompound.isRtcpType(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) (0x80 | 96), 0, 6})),
                 "dynamic payload type 96 with the marker set is RTP");
     }
 
     @Test
     void rtcpValidity_rfc3550_appendixA2() {
         byte[] receiverReport = {(byte) 0x80, (byte) 201, 0, 1, 0, 0, 0, 1};
-        assertTrue(RtpHeader.isValidRtcp(ByteBuffer.wrap(receiverReport)));
-        assertFalse(RtpHeader.isValidRtcp(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 201, 0, 1})), "too short");
-        assertFalse(RtpHeader.isValidRtcp(ByteBuffer.wrap(new byte[] {0x40, (byte) 201, 0, 1, 0, 0, 0, 1})), "version 1");
-        assertFalse(RtpHeader.isValidRtcp(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 201, 0, 6, 0, 0, 0, 1})),
+        assertTrue(RtcpCompound.isValid(ByteBuffer.wrap(receiverReport)));
+        assertFalse(RtcpCompound.isValid(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 201, 0, 1})), "too short");
+        assertFalse(RtcpCompound.isValid(ByteBuffer.wrap(new byte[] {0x40, (byte) 201, 0, 1, 0, 0, 0, 1})), "version 1");
+        assertFalse(RtcpCompound.isValid(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 201, 0, 6, 0, 0, 0, 1})),
                 "length field beyond the datagram");
-        assertFalse(RtpHeader.isValidRtcp(ByteBuffer.wrap(new byte[] {(byte) 0x80, 8, 0, 1, 0, 0, 0, 1})), "an RTP packet");
+        assertFalse(RtcpCompound.isValid(ByteBuffer.wrap(new byte[] {(byte) 0x80, 8, 0, 1, 0, 0, 0, 1})), "an RTP packet");
     }
 }

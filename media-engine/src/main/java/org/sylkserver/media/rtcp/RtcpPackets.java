@@ -5,17 +5,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Builds the RTCP compound packets the media engine sends (RFC 3550 §6.1: every compound packet starts with an SR
- * or RR and carries an SDES CNAME), and reads the sender reports it receives. Written by hand: the RTCP packets a
+ * or RR and carries an SDES CNAME); {@link RtcpCompound} reads those it receives. Written by hand: the RTCP packets a
  * sender needs are a few fixed layouts, and the RTP libraries on Maven Central bring whole media stacks with them.
  */
 public final class RtcpPackets {
 
     /** Seconds from 1900 (NTP epoch) to 1970 (Unix epoch). */
     private static final long NTP_UNIX_OFFSET = 2_208_988_800L;
-    private static final int SR = 200;
-    private static final int RR = 201;
-    private static final int SDES = 202;
-    private static final int BYE = 203;
     private static final int CNAME = 1;
 
     private RtcpPackets() {
@@ -43,7 +39,7 @@ public final class RtcpPackets {
         boolean sender = packetsSent > 0;
         int blocks = block == null ? 0 : 1;
         int words = (sender ? 6 : 1) + 6 * blocks; // length in 32-bit words minus one
-        out.put((byte) (0x80 | blocks)).put((byte) (sender ? SR : RR)).putShort((short) words).putInt((int) ssrc);
+        out.put((byte) (0x80 | blocks)).put((byte) (sender ? RtcpCompound.SR : RtcpCompound.RR)).putShort((short) words).putInt((int) ssrc);
         if (sender) {
             out.putLong(ntpTimestamp).putInt((int) rtpTimestamp).putInt((int) packetsSent).putInt((int) octetsSent);
         }
@@ -56,30 +52,14 @@ public final class RtcpPackets {
         // SDES: one chunk (SSRC, CNAME item), ended by at least one null octet up to a 32-bit boundary (§6.5)
         int items = 2 + name.length;
         int padded = (4 + items + 1 + 3) & ~3;
-        out.put((byte) 0x81).put((byte) SDES).putShort((short) (padded / 4)).putInt((int) ssrc);
+        out.put((byte) 0x81).put((byte) RtcpCompound.SDES).putShort((short) (padded / 4)).putInt((int) ssrc);
         out.put((byte) CNAME).put((byte) name.length).put(name);
         for (int i = 4 + items; i < padded; i++) {
             out.put((byte) 0);
         }
         if (bye) {
-            out.put((byte) 0x81).put((byte) BYE).putShort((short) 1).putInt((int) ssrc);
+            out.put((byte) 0x81).put((byte) RtcpCompound.BYE).putShort((short) 1).putInt((int) ssrc);
         }
         return out.flip();
-    }
-
-    /**
-     * The sender report at the start of a received compound packet, if it starts with one: its SSRC and the middle
-     * 32 bits of its NTP timestamp (what a later report block returns as LSR).
-     *
-     * @return {@code {ssrc, ntpMiddle32}}, or {@code null} if the packet does not start with a valid SR
-     */
-    public static long[] senderReport(ByteBuffer packet) {
-        int start = packet.position();
-        if (packet.remaining() < 28 || (packet.get(start + 1) & 0xff) != SR) {
-            return null;
-        }
-        long ssrc = packet.getInt(start + 4) & 0xffffffffL;
-        long ntp = packet.getLong(start + 8);
-        return new long[] {ssrc, (ntp >>> 16) & 0xffffffffL};
     }
 }

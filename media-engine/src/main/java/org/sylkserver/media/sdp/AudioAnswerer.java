@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 
 import org.sylkserver.media.srtp.MalformedCryptoAttributeException;
 import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpPolicy;
 import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
 
 /**
@@ -42,29 +43,35 @@ public final class AudioAnswerer {
     private static final AtomicLong SESSION_IDS = new AtomicLong(System.currentTimeMillis());
 
     private final List<String> allowedCodecs;
-    private final String srtpPolicy;
+    private final SrtpPolicy srtpPolicy;
 
     /** An answerer with the default SRTP policy, {@code opportunistic}. */
     public AudioAnswerer(List<String> allowedCodecs) {
-        this(allowedCodecs, "opportunistic");
+        this(allowedCodecs, SrtpPolicy.OPPORTUNISTIC);
     }
 
     /**
      * @param allowedCodecs codec names as in {@code [RTP] audio_codecs} (opus, G722, speex, PCMU, PCMA, iLBC, GSM)
      * @param srtpPolicy    {@code [RTP] srtp_encryption}: disabled, sdes, zrtp or opportunistic
+     * @throws IllegalArgumentException for another policy name
      */
     public AudioAnswerer(List<String> allowedCodecs, String srtpPolicy) {
+        this(allowedCodecs, SrtpPolicy.of(srtpPolicy));
+    }
+
+    /**
+     * @param allowedCodecs codec names as in {@code [RTP] audio_codecs} (opus, G722, speex, PCMU, PCMA, iLBC, GSM)
+     * @param srtpPolicy    {@code [RTP] srtp_encryption}
+     */
+    public AudioAnswerer(List<String> allowedCodecs, SrtpPolicy srtpPolicy) {
         this.allowedCodecs = allowedCodecs.stream().map(c -> c.trim().toLowerCase(Locale.ROOT)).toList();
-        this.srtpPolicy = srtpPolicy.toLowerCase(Locale.ROOT);
+        this.srtpPolicy = srtpPolicy;
     }
 
     /** Whether {@code proto} is a transport this policy accepts. */
     private boolean acceptsProfile(String proto) {
-        return switch (srtpPolicy) {
-            case "disabled" -> PLAIN.contains(proto);
-            case "sdes" -> SECURE.contains(proto);
-            default -> PLAIN.contains(proto) || SECURE.contains(proto);
-        };
+        return PLAIN.contains(proto) && srtpPolicy.acceptsPlainRtp()
+                || SECURE.contains(proto) && srtpPolicy.acceptsSrtp();
     }
 
     /**
@@ -73,7 +80,7 @@ public final class AudioAnswerer {
      */
     private SdesCrypto[] keys(MediaDescription m) throws SdpException {
         boolean secure = SECURE.contains(m.proto());
-        if (!secure && !srtpPolicy.equals("opportunistic")) {
+        if (!secure && !srtpPolicy.keysPlainStreams()) {
             return null;
         }
         String problem = "no a=crypto line";
@@ -148,7 +155,7 @@ public final class AudioAnswerer {
             if (accepted == null && m.media().equals("audio") && m.port() != 0) {
                 List<String> formats = acceptsProfile(m.proto()) ? acceptableFormats(m) : List.of();
                 if (!acceptsProfile(m.proto())) {
-                    refusal = "Unsupported audio transport " + m.proto() + " (srtp_encryption " + srtpPolicy + ")";
+                    refusal = "Unsupported audio transport " + m.proto() + " (srtp_encryption " + srtpPolicy.configName() + ")";
                 } else if (formats.isEmpty()) {
                     refusal = "No compatible audio codec";
                 } else {

@@ -25,6 +25,8 @@ final class RelayStream {
     int sipIndex = -1;
     /** The SIP leg's endpoint, opened when the stream is first accepted. */
     RtpRelayEndpoint sip;
+    /** The SIP leg's RTP port, 0 until the stream is first accepted. */
+    int sipPort;
     /** Our SDES keys towards SIP, kept over re-offers; null for plain RTP. */
     SdesCrypto localKey;
     /** The SIP leg's transport protocol ({@code RTP/AVP}, {@code RTP/SAVP} ...). */

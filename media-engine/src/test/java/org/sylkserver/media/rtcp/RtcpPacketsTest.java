@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
-import org.sylkserver.media.RtpHeader;
 
 class RtcpPacketsTest {
 
@@ -26,7 +25,7 @@ class RtcpPacketsTest {
     void senderReportWithBlockAndCname_rfc3550_s6_4_1_s6_5() {
         long ntp = RtcpPackets.ntpTimestamp(1_700_000_000_123L);
         ByteBuffer packet = RtcpPackets.compound(0xcafebabeL, ntp, 123456, 50, 8000, BLOCK, "ab@1", false);
-        assertTrue(RtpHeader.isValidRtcp(packet));
+        assertTrue(RtcpCompound.isValid(packet));
         assertEquals(0x81, packet.get(0) & 0xff, "V=2, RC=1");
         assertEquals(200, packet.get(1) & 0xff);
         assertEquals(12, packet.getShort(2), "length: 13 words minus one");
@@ -59,7 +58,7 @@ class RtcpPacketsTest {
     @Test
     void receiverReportWithoutBlockAndBye_rfc3550_s6_4_2_s6_6() {
         ByteBuffer packet = RtcpPackets.compound(0x01020304L, 0, 0, 0, 0, null, "x", true);
-        assertTrue(RtpHeader.isValidRtcp(packet));
+        assertTrue(RtcpCompound.isValid(packet));
         assertEquals(0x80, packet.get(0) & 0xff, "RC=0");
         assertEquals(201, packet.get(1) & 0xff);
         assertEquals(1, packet.getShort(2));
@@ -74,10 +73,10 @@ class RtcpPacketsTest {
     void senderReportIsReadBackForLsr_rfc3550_s6_4_1() {
         long ntp = 0x0123456789abcdefL;
         ByteBuffer packet = RtcpPackets.compound(0x55L, ntp, 1, 1, 1, null, "x", false);
-        long[] sr = RtcpPackets.senderReport(packet);
-        assertEquals(0x55, sr[0]);
-        assertEquals(0x456789abL, sr[1], "middle 32 bits of the NTP timestamp");
-        assertNull(RtcpPackets.senderReport(RtcpPackets.compound(0x55L, 0, 0, 0, 0, null, "x", false)));
-        assertNull(RtcpPackets.senderReport(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 200, 0, 6})));
+        RtcpCompound.Packet sr = RtcpCompound.leadingSenderReport(packet);
+        assertEquals(0x55, sr.senderSsrc());
+        assertEquals(0x456789abL, sr.ntpMiddle32(), "middle 32 bits of the NTP timestamp");
+        assertNull(RtcpCompound.leadingSenderReport(RtcpPackets.compound(0x55L, 0, 0, 0, 0, null, "x", false)));
+        assertNull(RtcpCompound.leadingSenderReport(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 200, 0, 6})));
     }
 }

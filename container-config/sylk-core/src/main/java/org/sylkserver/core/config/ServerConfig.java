@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.msrp.MsrpServer;
+import org.sylkserver.media.srtp.SrtpPolicy;
 
 /**
  * The server configuration, {@code config.ini} (spec §8.1), with the original's sections, option names and
@@ -120,6 +121,11 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
                       int sampleRate, RtpPolicy policy) {
+
+        /** {@code srtp_encryption} as the media engine's policy. */
+        public SrtpPolicy srtpPolicy() {
+            return SrtpPolicy.of(srtpEncryption);
+        }
     }
 
     /**

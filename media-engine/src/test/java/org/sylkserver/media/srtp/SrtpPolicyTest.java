@@ -1,0 +1,32 @@
+package org.sylkserver.media.srtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code [RTP] srtp_encryption} (spec §1.3) as an enum: the names of the configuration, and what each allows. */
+class SrtpPolicyTest {
+
+    @Test
+    void theConfigurationNamesAreReadInAnyCase() {
+        assertEquals(SrtpPolicy.OPPORTUNISTIC, SrtpPolicy.of("opportunistic"));
+        assertEquals(SrtpPolicy.ZRTP, SrtpPolicy.of(" ZRTP "));
+        assertEquals("sdes", SrtpPolicy.SDES.configName());
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> SrtpPolicy.of("dtls"));
+        assertEquals("srtp_encryption must be one of [disabled, sdes, zrtp, opportunistic], not 'dtls'",
+                wrong.getMessage());
+    }
+
+    @Test
+    void rfc4568_whatEachPolicyAccepts() {
+        assertFalse(SrtpPolicy.DISABLED.acceptsSrtp());
+        assertFalse(SrtpPolicy.SDES.acceptsPlainRtp());
+        assertTrue(SrtpPolicy.ZRTP.acceptsPlainRtp() && SrtpPolicy.ZRTP.acceptsSrtp());
+        assertTrue(SrtpPolicy.OPPORTUNISTIC.keysPlainStreams(), "best-effort SRTP on RTP/AVP with a=crypto");
+        assertFalse(SrtpPolicy.ZRTP.keysPlainStreams());
+        assertTrue(SrtpPolicy.ZRTP.negotiatesZrtp() && !SrtpPolicy.OPPORTUNISTIC.negotiatesZrtp());
+    }
+}
