@@ -18,10 +18,10 @@ import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.RtpValidation;
 import org.sylkserver.media.pipeline.SrtpDecryption;
 import org.sylkserver.media.pipeline.Stage;
-import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.media.zrtp.ZrtpAgent;
+import org.sylkserver.protocols.sdp.SdpException;
 
 /**
  * One RTP stream's pair of sockets in the media engine: RTP on an even port, RTCP on the port above it or

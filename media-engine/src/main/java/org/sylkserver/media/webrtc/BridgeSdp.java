@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
-import org.sylkserver.media.sdp.SessionDescription.Line;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
 import org.sylkserver.media.webrtc.SdpTranslator.BrowserTransport;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription.Line;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The pieces of SDP the WebRTC bridge reads and writes, as pure functions of SDP: what a browser's SDP must have

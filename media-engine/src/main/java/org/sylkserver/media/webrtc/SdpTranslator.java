@@ -28,14 +28,14 @@ import java.util.Map;
 import java.util.Set;
 
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.ConnectionData;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
-import org.sylkserver.media.sdp.SessionDescription.Line;
 import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.webrtc.WebRtcBridge.SipSrtp;
+import org.sylkserver.protocols.sdp.ConnectionData;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription.Line;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The bridge's SDP translation, browser SDP to SIP SDP and back (RFC 3264 offer/answer on each leg): which m-lines

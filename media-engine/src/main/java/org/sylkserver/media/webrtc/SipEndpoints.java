@@ -13,8 +13,8 @@ import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.PacketCounter;
 import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.Stage;
-import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.protocols.sdp.SdpException;
 
 /**
  * The SIP leg of a bridge: one relay endpoint (port pair) per stream, whose packets take the stream's way to the

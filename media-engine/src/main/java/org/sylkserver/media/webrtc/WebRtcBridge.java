@@ -19,10 +19,10 @@ import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.RtpValidation;
 import org.sylkserver.media.pipeline.SrtpDecryption;
 import org.sylkserver.media.pipeline.SrtpEncryption;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpTransformer;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 
 /**

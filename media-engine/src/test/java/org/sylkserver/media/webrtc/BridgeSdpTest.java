@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /** The pure SDP pieces of the bridge, on the Chrome SDP of {@link SdpTranslatorTest}. */
 class BridgeSdpTest {

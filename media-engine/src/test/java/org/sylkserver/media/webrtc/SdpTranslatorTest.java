@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.webrtc.WebRtcBridge.SipSrtp;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The bridge's SDP translation on SDP text, without sockets: a Chrome offer becomes an offer a SIP phone understands
