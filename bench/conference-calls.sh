@@ -51,6 +51,8 @@ local_tcp_port = $port
 local_tls_port = $((port + 1))
 [RTP]
 port_range = 20000:25000
+; every sipp call comes from 127.0.0.1: no cap on the streams of one address (issue 11's default is 100)
+max_streams_per_address = 0
 [WebServer]
 local_port = 28089
 INI
