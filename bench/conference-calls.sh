@@ -3,7 +3,8 @@
 # conference application, and the same calls to the echo application (baseline) in the same run. Needs sipp
 # (Debian package sip-tester).
 #
-# Usage: [XMX=1g] [WARMUP=10] [PAUSE=5] bench/conference-calls.sh [seconds-per-step] [rates...]
+# Usage: [DIST=<distribution>] [XMX=1g] [WARMUP=10] [PAUSE=5] [APPS="conference echo"] [JAVA_OPTS=...]
+#        bench/conference-calls.sh [seconds-per-step] [rates...]
 #   default: 10 s per step, rates 50 100 150 200 300 400 600 800 1000 1200 calls/s, after a warm-up of
 #   WARMUP s at 50 calls/s; PAUSE s between steps; server heap -Xms512m -Xmx$XMX (as bench/echo-calls.sh)
 # Every call is INVITE (SDP offer: PCMU) -> 200 -> ACK, held 1 s, then BYE from sipp. Call i of a step goes to
@@ -14,14 +15,15 @@
 # Each application gets its own server (same distribution and configuration, started in turn), so that one
 # exhausting its heap cannot spoil the other's figures.
 # Prints one line per step: attempted, successful and failed calls, the rate sipp achieved (calls / (wall time
-# - hold)), and the server JVM's CPU over the step from /proc/<pid>/stat (100% = one core); an application's
+# - hold)), the server JVM's CPU over the step from /proc/<pid>/stat (100% = one core) and that CPU time divided
+# by the step's successful calls ("ms/call", steadier than the highest passing rate on a shared machine); an application's
 # stepping stops at its first step with a failed call. Then per server its RSS and the count of warnings,
 # OutOfMemoryErrors and mixer 'tick failed' in its log, and a line
 # "RESULT conference max_rate=N echo max_rate=M ratio=R" (highest target rate with zero failed calls).
 # sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dist="$here/container-config/target/sylk-server"
+dist="${DIST:-$here/container-config/target/sylk-server}"
 step=${1:-10}
 shift || true
 rates=("$@")
@@ -48,7 +50,9 @@ local_udp_port = $port
 local_tcp_port = $port
 local_tls_port = $((port + 1))
 [RTP]
-port_range = 20000:60000
+port_range = 20000:25000
+; every sipp call comes from 127.0.0.1: no cap on the streams of one address (issue 11's default is 100)
+max_streams_per_address = 0
 [WebServer]
 local_port = 28089
 INI
@@ -71,10 +75,11 @@ awk -v n=$max_calls 'BEGIN { print "SEQUENTIAL"; for (i = 0; i < n; i++) print "
 # one server per application, so that a step that exhausts the conference's heap cannot spoil the echo figures
 start_server() {
     rm -rf "$work/var"
-    java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" -Dsylk.home="$dist" -cp "$dist/lib/*" \
+    # shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options, e.g. -XX:StartFlightRecording=... to profile
+    java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
         org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server-$1.log" 2>&1 &
     server=$!
-    for _ in $(seq 60); do grep -q ' started: ' "$work/server-$1.log" 2>/dev/null && break; sleep 1; done
+    for _ in $(seq 600); do grep -q ' started: ' "$work/server-$1.log" 2>/dev/null && break; sleep 1; done
     grep -q ' started: ' "$work/server-$1.log" || { echo "server did not start:"; tail -20 "$work/server-$1.log"; exit 1; }
 }
 stop_server() {
@@ -86,7 +91,7 @@ stop_server() {
 clk=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 
-# one step: $1 application, $2 rate, $3 seconds; prints "attempted successful failed achieved/s cpu%"
+# one step: $1 application, $2 rate, $3 seconds; prints "attempted successful failed achieved/s cpu% ms/call"
 run_step() {
     local app=$1 rate=$2 secs=$3 calls=$(( $2 * $3 ))
     local out="$work/sipp-$app-$rate-$secs" start end t0 t1
@@ -106,20 +111,23 @@ run_step() {
             split(last, f, ";")
             created = f[col["TotalCallCreated"]]; ok = f[col["SuccessfulCall(C)"]]; bad = f[col["FailedCall(C)"]]
             wall = e - s - hold / 1000
-            printf "%d %d %d %.0f %.0f\n", created, ok, bad, created / wall, 100 * dt / clk / (e - s)
-        }' "$out/stat.csv" 2>/dev/null || echo "0 0 0 0 0"
+            printf "%d %d %d %.0f %.0f %.3f\n", created, ok, bad, created / wall, 100 * dt / clk / (e - s),
+                (ok > 0 ? 1000 * dt / clk / ok : 0)
+        }' "$out/stat.csv" 2>/dev/null || echo "0 0 0 0 0 0"
 }
 
 warmup=${WARMUP:-10}
 declare -A best=([conference]=0 [echo]=0)
-printf '%-10s %6s %9s %10s %6s %10s %8s\n' app target attempted successful failed achieved "cpu"
-for app in conference echo; do
+printf '%-10s %6s %9s %10s %6s %10s %8s %8s\n' app target attempted successful failed achieved "cpu" "ms/call"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for app in ${APPS:-conference echo}; do
     start_server "$app"
     run_step "$app" 50 "$warmup" >/dev/null   # JIT warm-up, not counted
     sleep "$pause"
     for rate in "${rates[@]}"; do
-        read -r created ok bad achieved cpu < <(run_step "$app" "$rate" "$step")
-        printf '%-10s %4d/s %9d %10d %6d %8d/s %7d%%\n' "$app" "$rate" "$created" "$ok" "$bad" "$achieved" "$cpu"
+        read -r created ok bad achieved cpu mspercall < <(run_step "$app" "$rate" "$step")
+        printf '%-10s %4d/s %9d %10d %6d %8d/s %7d%% %8s\n' "$app" "$rate" "$created" "$ok" "$bad" "$achieved" "$cpu" \
+            "$mspercall"
         if [ "$bad" = 0 ] && [ "$ok" = $((rate * step)) ]; then best[$app]=$rate; else break; fi
         sleep "$pause"   # let the server finish the step's calls (and free their memory) before the next step
     done
@@ -129,6 +137,7 @@ for app in conference echo; do
     echo "  $app server: RSS at the end $((rss_kb / 1024)) MiB; log: $(grep -c -E '^[0-9-]+ [0-9:.]+ (WARN|ERROR|SEVERE)' "$log" || true)" \
         "warnings/errors, $(grep -c 'OutOfMemoryError' "$log" || true) OutOfMemoryError, $(grep -c 'tick failed' "$log" || true) 'tick failed'"
 done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), server -Xmx$xmx"
 echo "highest target rate with zero failed calls (steps of $step s, cpu 100% = one core):"
 awk -v c="${best[conference]}" -v e="${best[echo]}" \

@@ -2,14 +2,15 @@
 # Benchmark: INVITE/ACK/BYE calls per second with zero failures, echo application vs. a trivial servlet
 # (baseline) on the same server in the same run. Needs sipp (Debian package sip-tester).
 #
-# Usage: bench/echo-calls.sh [seconds-per-step] [rates...]
+# Usage: [DIST=<distribution>] [JAVA_OPTS=...] bench/echo-calls.sh [seconds-per-step] [rates...]
 #   default: 10 s per step, rates 1000 1400 1800 2200 2600 (after a 40 s warm-up)
-# Prints one line per step (target rate, and the rate achieved over the step's wall time when no call failed)
-# and a summary: the highest achieved rate with no failed call for each application, their ratio, and the
-# server's resident memory. sipp runs on the same 2 cores as the server.
+# Prints one line per step (target rate, and the rate achieved over the step's wall time when no call failed,
+# with the server JVM's CPU time over the step divided by its calls, from /proc/<pid>/stat) and a summary: the
+# highest achieved rate with no failed call for each application, their ratio, and the server's resident memory.
+# sipp runs on the same 2 cores as the server.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dist="$here/container-config/target/sylk-server"
+dist="${DIST:-$here/container-config/target/sylk-server}"
 step=${1:-10}
 shift || true
 rates=("$@")
@@ -36,7 +37,9 @@ local_udp_port = $port
 local_tcp_port = $port
 local_tls_port = $((port + 1))
 [RTP]
-port_range = 20000:60000
+port_range = 20000:25000
+; every sipp call comes from 127.0.0.1: no cap on the streams of one address (issue 11's default is 100)
+max_streams_per_address = 0
 [WebServer]
 local_port = 28088
 INI
@@ -47,30 +50,41 @@ INVITE: ("baseline", "DAR:From", "NEUTRAL", "", "NO_ROUTE", "0", "REGEX=\\A[A-Z]
 DAR
 
 echo "== starting the server"
-java "@$dist/conf/jvm.options" -Xms512m -Xmx1g -Dsylk.home="$dist" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
+# shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options, e.g. -XX:StartFlightRecording=... to profile
+java "@$dist/conf/jvm.options" -Xms512m -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
     --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 60); do grep -q ' started: ' "$work/server.log" 2>/dev/null && break; sleep 1; done
+for _ in $(seq 600); do grep -q ' started: ' "$work/server.log" 2>/dev/null && break; sleep 1; done
 grep -q ' started: ' "$work/server.log" || { echo "server did not start:"; tail -20 "$work/server.log"; exit 1; }
 cp "$work/baseline.war" "$work/var/container/webapps/baseline.war"
-for _ in $(seq 30); do grep -q 'baseline.war has finished' "$work/server.log" && break; sleep 1; done
+for _ in $(seq 120); do grep -q 'baseline.war has finished' "$work/server.log" && break; sleep 1; done
 
-# one step: $1 application, $2 rate; echoes "ok <achieved calls/s>" when every call of the step succeeded
+clk=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+
+# one step: $1 application, $2 rate; echoes "ok|fail <achieved calls/s> <server CPU ms per successful call>", ok
+# when every call of the step succeeded
 run_step() {
     local app=$1 rate=$2 calls=$(( $2 * step ))
-    local out="$work/sipp-$app-$rate" start end
+    local out="$work/sipp-$app-$rate" start end t0 status=ok
     mkdir -p "$out"
+    t0=$(cpu_ticks)
     start=$(date +%s.%N)
-    if (cd "$out" && timeout $((step * 3 + 30)) sipp -sn uac -s "$app" "127.0.0.1:$port" -i 127.0.0.1 -p 0 \
+    (cd "$out" && timeout $((step * 3 + 30)) sipp -sn uac -s "$app" "127.0.0.1:$port" -i 127.0.0.1 -p 0 \
             -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((step * 2 + 20))s -recv_timeout 5000 \
-            -max_socket 1000 -trace_stat -stf stat.csv >/dev/null 2>&1); then
-        end=$(date +%s.%N)
-        awk -v c="$calls" -v s="$start" -v e="$end" 'BEGIN { printf "ok %.0f\n", c / (e - s) }'
-    else
-        echo fail
-    fi
+            -max_socket 1000 -trace_stat -stf stat.csv >/dev/null 2>&1) || status=fail
+    end=$(date +%s.%N)
+    # the last line of sipp's statistics file holds the cumulative counters
+    awk -F';' -v st=$status -v c="$calls" -v s="$start" -v e="$end" -v dt=$(($(cpu_ticks) - t0)) -v clk="$clk" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        { last = $0 }
+        END {
+            split(last, f, ";"); ok = f[col["SuccessfulCall(C)"]]
+            printf "%s %.0f %.3f\n", st, c / (e - s), (ok > 0 ? 1000 * dt / clk / ok : 0)
+        }' "$out/stat.csv" 2>/dev/null || echo "fail 0 0"
 }
 
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== warming up (JIT): 20 s at 400 calls/s per application, not counted"
 for app in baseline echo; do
     step_saved=$step; step=20; run_step "$app" 400 >/dev/null; step=$step_saved
@@ -81,10 +95,14 @@ declare -A best=([baseline]=0 [echo]=0)
 for rate in "${rates[@]}"; do
     for app in baseline echo; do
         result=$(run_step "$app" "$rate")
-        printf '%-9s target %5d calls/s for %d s: %s\n' "$app" "$rate" "$step" "$result"
-        if [ "${result%% *}" = ok ]; then
-            achieved=${result#ok }
+        read -r status achieved mspercall <<< "$result"
+        if [ "$status" = ok ]; then
+            printf '%-9s target %5d calls/s for %d s: ok %d calls/s, server CPU %s ms/call\n' "$app" "$rate" "$step" \
+                "$achieved" "$mspercall"
             [ "$achieved" -gt "${best[$app]}" ] && best[$app]=$achieved
+        else
+            printf '%-9s target %5d calls/s for %d s: failed calls, server CPU %s ms per successful call\n' "$app" \
+                "$rate" "$step" "$mspercall"
         fi
     done
 done
@@ -94,5 +112,6 @@ echo "highest achieved rate with zero failed calls: baseline ${best[baseline]}/s
 if [ "${best[baseline]}" -gt 0 ]; then
     awk -v e="${best[echo]}" -v b="${best[baseline]}" 'BEGIN { printf "echo / baseline = %.2f\n", e / b }'
 fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server RSS after the run: $((rss_kb / 1024)) MiB"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"

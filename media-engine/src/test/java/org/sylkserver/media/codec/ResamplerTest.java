@@ -114,6 +114,28 @@ class ResamplerTest {
         assertArrayEquals(whole, joined);
     }
 
+    /**
+     * The same when downsampling (the mixer's 48 kHz to a listener's 8 kHz): pieces whose outputs are fewer than,
+     * as many as and more than the four computed together must join into exactly the output of the whole.
+     */
+    @Test
+    void downsampledOutputDoesNotDependOnHowTheStreamIsCut() {
+        short[] tone = SineWave.sum(SineWave.tone(440, 48000, 0.5, 0.3), SineWave.tone(3100, 48000, 0.5, 0.3));
+        short[] whole = new Resampler(48000, 8000).process(tone);
+        Resampler pieces = new Resampler(48000, 8000);
+        short[] joined = new short[0];
+        int at = 0;
+        for (int length : new int[] {1, 5, 6, 24, 29, 960, 961, 4003, 18011}) {
+            short[] out = pieces.process(Arrays.copyOfRange(tone, at, at + length));
+            at += length;
+            int end = joined.length;
+            joined = Arrays.copyOf(joined, end + out.length);
+            System.arraycopy(out, 0, joined, end, out.length);
+        }
+        assertEquals(tone.length, at);
+        assertArrayEquals(whole, joined);
+    }
+
     @Test
     void sameRateIsACopy() {
         short[] tone = SineWave.tone(1000, 16000, 0.02, 0.5);

@@ -1,7 +1,10 @@
 package org.sylkserver.conference;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +44,9 @@ final class ConferenceSettings {
     private final Duration screenSharingIdleTimeout;
     private final int pinFailuresPerMinute;
     private final List<String> dialOutDomains;
+    /** How old the file must be when read for that reading to be reused. */
+    private static final Duration SETTLED = Duration.ofSeconds(2);
+    private volatile FileVersion lastRead;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
         this.file = file;
@@ -283,7 +289,7 @@ final class ConferenceSettings {
         if (referrer.equals(target)) {
             return true;
         }
-        IniFile current = Files.exists(file) ? IniFile.read(file) : ini;
+        IniFile current = current();
         SectionReader global = new SectionReader(current, "Conference");
         List<String> moderators = global.list("moderators", List.of());
         if (current.sectionNames().contains(room)) {
@@ -296,8 +302,42 @@ final class ConferenceSettings {
 
     /** The access list of {@code room}, read from the file now (its section's options, else the defaults). */
     AccessList accessList(String room) throws ConfigException {
-        IniFile current = Files.exists(file) ? IniFile.read(file) : ini;
+        IniFile current = current();
         return accessList(current, current.sectionNames().contains(room) ? room : "Conference");
+    }
+
+    /**
+     * The file as it is now, or the settings of the start when it is gone. Parsed again only when its modification
+     * time, size or identity changed: every INVITE checks the access list, and a read and parse of the file per
+     * call was a measurable part of a join (bench/conference-calls.sh); a stat is not. A file modified less than
+     * {@link #SETTLED} before it was read is read every time (as git treats "racily clean" files): a rewrite of
+     * the same size within the file system's timestamp granularity would otherwise go unseen.
+     */
+    private IniFile current() throws ConfigException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException gone) {
+            return ini;
+        }
+        FileVersion seen = lastRead;
+        if (seen != null && seen.isOf(attributes)) {
+            return seen.ini();
+        }
+        long readAt = System.currentTimeMillis();
+        IniFile read = IniFile.read(file);
+        lastRead = attributes.lastModifiedTime().toMillis() < readAt - SETTLED.toMillis()
+                ? new FileVersion(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(), read)
+                : null;
+        return read;
+    }
+
+    /** What {@link #current()} read last, and from which version of the file. */
+    private record FileVersion(FileTime modified, long size, Object key, IniFile ini) {
+        boolean isOf(BasicFileAttributes attributes) {
+            return modified.equals(attributes.lastModifiedTime()) && size == attributes.size()
+                    && java.util.Objects.equals(key, attributes.fileKey());
+        }
     }
 
     private static AccessList accessList(IniFile ini, String section) throws ConfigException {

@@ -26,6 +26,35 @@ class ConferenceSettingsTest {
         assertEquals(Duration.ofSeconds(10), settings.screenSharingIdleTimeout(), "spec §3.7: idle after 10 s");
     }
 
+    /**
+     * Spec §3.10: access lists apply without a restart. The file is parsed again only when it changed (a stat per
+     * INVITE instead of a read), and a file modified within the last seconds is always read, so that a rewrite of
+     * the same size within the file system's timestamp granularity is not missed.
+     */
+    @Test
+    void accessListFollowsTheFileWithoutARestart_spec3_10() throws Exception {
+        Path file = config.resolve("conference.ini");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 60_000);
+        Files.writeString(file, "[Conference]\ndeny = none\n");
+        Files.setLastModifiedTime(file, old);
+        ConferenceSettings settings = ConferenceSettings.load(config);
+        assertTrue(settings.accessList("room@example.com").allows("bob@example.com"));
+        assertTrue(settings.accessList("room@example.com").allows("bob@example.com"), "the same file, read before");
+
+        Files.writeString(file, "[Conference]\ndeny = all \n");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(old.toMillis() + 1000));
+        assertFalse(settings.accessList("room@example.com").allows("bob@example.com"), "changed: read again");
+
+        Files.writeString(file, "[Conference]\ndeny = none\n");
+        java.nio.file.attribute.FileTime fresh = Files.getLastModifiedTime(file);
+        assertTrue(settings.accessList("room@example.com").allows("bob@example.com"));
+        Files.writeString(file, "[Conference]\ndeny = all \n");
+        Files.setLastModifiedTime(file, fresh);
+        assertFalse(settings.accessList("room@example.com").allows("bob@example.com"),
+                "same size and time as a file read while fresh: read again");
+    }
+
     @Test
     void screenSharingOptions() throws Exception {
         Files.writeString(config.resolve("conference.ini"),
