@@ -103,6 +103,22 @@ public abstract class SylkSipServlet extends SipServlet {
     }
 
     /**
+     * A response that arrives after the container let its application session go (the 200 to a subscription's final
+     * NOTIFY, seen a few times in a soak: the session became ready to invalidate between the NOTIFY and its answer)
+     * has nothing left to act on, and an application reading the session's attributes would throw, which the
+     * container logged at ERROR with a stack trace. It is dropped here.
+     */
+    @Override
+    protected void doResponse(SipServletResponse response) throws ServletException, IOException {
+        if (!response.getApplicationSession().isValid()) {
+            log.fine(() -> String.format("%s: %d to %s after its session ended, ignored", applicationName(),
+                    response.getStatus(), response.getMethod()));
+            return;
+        }
+        super.doResponse(response);
+    }
+
+    /**
      * Answers an INVITE whose offer is not SDP with 415 (RFC 3261 §8.2.3) and one whose Accept rules out an SDP
      * answer with 406 (RFC 4475 §3.3.15); true if it did.
      */
