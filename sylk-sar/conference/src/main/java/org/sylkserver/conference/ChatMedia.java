@@ -3,10 +3,10 @@ package org.sylkserver.conference;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.sylkserver.media.msrp.MalformedMsrpException;
-import org.sylkserver.media.msrp.MsrpUri;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.msrp.MalformedMsrpException;
+import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The chat stream of an offer (RFC 4975 §8: {@code m=message <port> TCP/MSRP *} or {@code TCP/TLS/MSRP},

@@ -31,7 +31,7 @@ final class ConferenceCall implements Serializable {
     final transient AudioAnswerer.Origin origin;
     transient AudioAnswerer.Answer answer;
     /** What the 200 OK carries: the audio answer, with the chat line when there is one. */
-    transient org.sylkserver.media.sdp.SessionDescription sdp;
+    transient org.sylkserver.protocols.sdp.SessionDescription sdp;
     private State state = State.RINGING;
 
     ConferenceCall(String room, Participant participant, SipServletRequest invite, AudioAnswerer.Origin origin,

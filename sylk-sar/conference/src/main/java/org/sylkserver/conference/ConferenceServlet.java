@@ -26,13 +26,13 @@ import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.msrp.ConnectionModel;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.RtpMap;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The conference application (spec §3): INVITE to any user at the conference host joins (and creates) the room

@@ -11,7 +11,7 @@ import javax.servlet.sip.SipSession;
 
 import org.sylkserver.media.RtpEchoEndpoint;
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * One call to the echo test: the caller's RTP is sent back by a media endpoint from answer until hang-up.

@@ -23,10 +23,10 @@ import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpEchoEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.RtpMap;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The echo test (spec §6.1): audio calls hear themselves (the caller's RTP is sent back unchanged), SIP
