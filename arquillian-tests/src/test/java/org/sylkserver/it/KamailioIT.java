@@ -57,8 +57,13 @@ class KamailioIT {
         return Archives.all();
     }
 
+    /** Kamailio's configuration and log (a static field: Arquillian's extension resolves no method parameters). */
+    @TempDir
+    static Path kamailioDir;
+
     @BeforeAll
-    static void startKamailio(@TempDir Path dir) throws Exception {
+    static void startKamailio() throws Exception {
+        Path dir = kamailioDir;
         String script;
         try (InputStream in = KamailioIT.class.getResourceAsStream("/kamailio/kamailio.cfg")) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("@PORT@", String.valueOf(PROXY_PORT));
