@@ -130,6 +130,17 @@ final class Baresip implements AutoCloseable {
         return start(dir, user, codec, toneHz, null, null, 5060, TONE_SECONDS);
     }
 
+    /**
+     * Starts baresip as {@code user}@{@code domain} answering calls at once, registered with digest password
+     * {@code password} at the registrar {@code proxy} ({@code host:port}, also its outbound proxy, RFC 3261 §10.2).
+     */
+    static Baresip registered(Path dir, String user, String domain, String password, String proxy, Codec codec,
+                              double toneHz) throws IOException {
+        String account = "<sip:" + user + "@" + domain + ">;auth_pass=" + password + ";outbound=\"sip:" + proxy
+                + ";lr\";regint=600";
+        return startAccount(dir, account, codec, toneHz, null, null, freeSipPort(), TONE_SECONDS);
+    }
+
     /** The UDP port baresip takes SIP requests on. */
     int sipPort() {
         return sipPort;
@@ -137,6 +148,13 @@ final class Baresip implements AutoCloseable {
 
     private static Baresip start(Path dir, String user, Codec codec, double toneHz, String mediaEncryption,
                                  String target, int sipPort, int toneSeconds) throws IOException {
+        return startAccount(dir, "<sip:" + user + "@127.0.0.1>;regint=0", codec, toneHz, mediaEncryption, target,
+                sipPort, toneSeconds);
+    }
+
+    /** @param account the account line's address and registration parameters */
+    private static Baresip startAccount(Path dir, String account, Codec codec, double toneHz, String mediaEncryption,
+                                        String target, int sipPort, int toneSeconds) throws IOException {
         Files.createDirectories(dir.resolve("rec"));
         Path tone = dir.resolve("tone.wav");
         writeTone(tone, toneHz, codec.sampleRate, codec.channels, toneSeconds);
@@ -164,10 +182,9 @@ final class Baresip implements AutoCloseable {
                 "snd_path " + dir.resolve("rec"),
                 "");
         Files.writeString(dir.resolve("config"), config);
-        String account = "<sip:" + user + "@127.0.0.1>;regint=0;audio_codecs=" + codec.name
+        Files.writeString(dir.resolve("accounts"), account + ";audio_codecs=" + codec.name
                 + (mediaEncryption == null ? "" : ";mediaenc=" + mediaEncryption)
-                + (target == null ? ";answermode=auto" : "") + "\n";
-        Files.writeString(dir.resolve("accounts"), account);
+                + (target == null ? ";answermode=auto" : "") + "\n");
         List<String> command = new ArrayList<>(List.of("baresip", "-f", dir.toString()));
         if (target != null) {
             command.addAll(List.of("-e", "/dial " + target));

@@ -39,6 +39,23 @@ class MalformedSipIT {
         assertEquals(0, result.exitCode(), result::toString);
     }
 
+    /**
+     * RFC 3261 §8.2.1, §21.5.2: a method SIP does not define gets 501, a REGISTER (no application is a registrar)
+     * 405 with Allow, both from the application the rules select. The container answered both 404 itself, logging a
+     * DispatcherException with its stack trace at ERROR for each.
+     */
+    @Test
+    void unknownMethodGets501AndRegister405WithoutAStackTrace_rfc3261_s8_2_1() throws Exception {
+        long before = ServerLogs.count("DispatcherException");
+        Sipp.Result unknown = Sipp.scenario(work.resolve("unknown"),
+                Scenarios.request("NEWMETHOD", "somebody", List.of(), 501)).run();
+        assertEquals(0, unknown.exitCode(), unknown::toString);
+        Sipp.Result register = Sipp.scenario(work.resolve("register"),
+                Scenarios.request("REGISTER", "somebody", List.of("Expires: 60"), 405, "Allow: INVITE")).run();
+        assertEquals(0, register.exitCode(), register::toString);
+        assertEquals(before, ServerLogs.count("DispatcherException"), "no new stack trace in the server log");
+    }
+
     @Test
     void garbageDatagramsAreDropped() throws Exception {
         try (DatagramSocket socket = new DatagramSocket()) {

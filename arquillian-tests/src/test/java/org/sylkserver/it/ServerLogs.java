@@ -19,9 +19,18 @@ final class ServerLogs {
         return await(text, 1, timeout);
     }
 
+    /** The lines of the server log so far that contain {@code text}. */
+    static long count(String text) throws Exception {
+        return Files.readAllLines(log()).stream().filter(line -> line.contains(text)).count();
+    }
+
+    private static Path log() {
+        return Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log");
+    }
+
     /** The last line containing {@code text} once there are {@code count} such lines (e.g. two PINs accepted). */
     static String await(String text, int count, Duration timeout) throws Exception {
-        Path log = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "server.log");
+        Path log = log();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> lines = Files.readAllLines(log).stream().filter(line -> line.contains(text)).toList();

@@ -40,7 +40,7 @@ class SylkRtcCallIT {
     }
 
     /** A browser offer as Chrome makes it (audio only, one host candidate), JSON-escaped. */
-    private static final String BROWSER_OFFER = String.join("\\r\\n", "v=0",
+    static final String BROWSER_OFFER = String.join("\\r\\n", "v=0",
             "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0",
             "a=msid-semantic: WMS", "m=audio 9 UDP/TLS/RTP/SAVPF 111 0", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
             "a=ice-ufrag:abcd", "a=ice-pwd:abcdefghijklmnopqrstuvwx",
@@ -98,11 +98,11 @@ class SylkRtcCallIT {
         assertEquals(ack(transaction), client.next());
     }
 
-    private static String ack(String transaction) {
+    static String ack(String transaction) {
         return "{\"sylkrtc\":\"ack\",\"transaction\":\"" + transaction + "\"}";
     }
 
-    private static String state(String session, String state) {
+    static String state(String session, String state) {
         return "{\"sylkrtc\":\"session-event\",\"session\":\"" + session + "\",\"event\":\"state\",\"state\":\""
                 + state + "\"";
     }
@@ -200,7 +200,7 @@ class SylkRtcCallIT {
         client.close();
     }
 
-    private static String md5(String text) throws Exception {
+    static String md5(String text) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -84,12 +84,10 @@ class TortureIT {
             // over TCP, JAIN-SIP's non-blocking reader (needed for the connection caps) closes the connection on
             // these two valid messages instead of parsing them (docs/torture.md)
             torture("3.1.1.1", "wsinv", ACCEPTED, CLOSED),
-            // "Endpoints will generate a 501": the container answers 404 itself, as dar.properties has no rules for
-            // a method nobody knows (docs/torture.md)
-            torture("3.1.1.2", "intmeth", "501", "404"),
+            torture("3.1.1.2", "intmeth", "501"), // "Endpoints will generate a 501"
             torture("3.1.1.3", "esc01", ACCEPTED, CLOSED),
             torture("3.1.1.4", "escnull", ACCEPTED),
-            torture("3.1.1.5", "esc02", "501", "404"), // "An endpoint would reject this message with a 501"
+            torture("3.1.1.5", "esc02", "501"), // "An endpoint would reject this message with a 501"
             torture("3.1.1.6", "lwsdisp", ACCEPTED),
             torture("3.1.1.7", "longreq", ACCEPTED),
             // one UDP datagram; over TCP the extra octets are a second request, without Contact (docs/torture.md)

@@ -44,9 +44,15 @@ public final class DarPropertiesGenerator {
     public static final String GATEWAY_CONTACT_PREFIX = "sylkrtc-";
     private static final String GATEWAY = "webrtcgateway";
 
-    /** Methods whose initial requests are routed; the applications answer 405 for those they do not handle. */
+    /**
+     * Methods whose initial requests are routed; the applications answer 405 for those they do not handle and 501
+     * for methods no RFC defines. {@code ALL} is Restcomm's rule list for every method without its own (REGISTER,
+     * PRACK, unknown ones): without it such a request matched no application, and the container answered 404 with a
+     * stack trace at ERROR. Requests our applications originate (a gateway REGISTER) never reach these rules
+     * ({@code SylkApplicationRouter}).
+     */
     static final List<String> METHODS = List.of("INVITE", "SUBSCRIBE", "REFER", "MESSAGE", "OPTIONS", "PUBLISH",
-            "NOTIFY", "INFO", "UPDATE");
+            "NOTIFY", "INFO", "UPDATE", "ALL");
 
     private static final Logger LOG = Logger.getLogger("sylk.core");
     private static final String HEADER = "[\\r\\n][Xx]-[Ss][Yy][Ll][Kk]-[Aa][Pp][Pp][\\t\\x20]*:[\\t\\x20]*";

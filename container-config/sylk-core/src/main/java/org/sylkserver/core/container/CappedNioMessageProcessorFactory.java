@@ -8,6 +8,7 @@ import java.util.Properties;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel;
 import gov.nist.javax.sip.stack.MessageProcessor;
+import gov.nist.javax.sip.stack.NIOHandler;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
@@ -19,6 +20,8 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
  * connection costs no thread, and the stack closes one idle for {@code NIO_MAX_SOCKET_IDLE_TIME}, which its default
  * blocking listeners never do. Ours adds the connection caps of {@link SipConnectionCounter} to the TCP and TLS
  * listeners, read from the stack properties {@value #MAX_CONNECTIONS} and {@value #MAX_CONNECTIONS_PER_ADDRESS}.
+ * The TLS listener also keeps the connections it opens ({@link KeptOutgoingConnections}), without which no request
+ * we originate over SIP/TLS could be read by its peer.
  */
 public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory {
 
@@ -79,6 +82,9 @@ public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory
         CappedTls(InetAddress address, SIPTransactionStack stack, int port, SipConnectionCounter counter) {
             super(address, stack, port);
             this.counter = counter;
+            // replaces the handler made by the constructor before any connection exists; the one dropped audits
+            // only its own (empty) connection table
+            nioHandler = new KeptOutgoingConnections(stack, this);
         }
 
         @Override
@@ -91,6 +97,30 @@ public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory
         protected synchronized void remove(ConnectionOrientedMessageChannel channel) {
             counter.closed(channel);
             super.remove(channel);
+        }
+    }
+
+    /**
+     * JAIN-SIP 1.3.0-91's connection table, keeping the connection it opens for a new outgoing channel. The stack's
+     * {@code openOutgoingConnection} puts the socket it connected into the table and takes it out again on leaving
+     * (its {@code connected} flag is never set), so the first bytes of the new channel, a TLS ClientHello, found no
+     * connection, opened a second one and, taking it for a reconnection, sent the first ClientHello as application
+     * data inside a new handshake: the peer completed a handshake and then read garbage instead of the request
+     * ({@code SipTlsClientTest}). Putting the socket back makes those bytes go out on the connection just opened.
+     */
+    static final class KeptOutgoingConnections extends NIOHandler {
+
+        KeptOutgoingConnections(SIPTransactionStack stack, NioTcpMessageProcessor processor) {
+            super(stack, processor);
+        }
+
+        @Override
+        public SocketChannel createOrReuseSocket(InetAddress address, int port) throws IOException {
+            SocketChannel socket = super.createOrReuseSocket(address, port);
+            if (socket != null && getSocket(makeKey(address, port)) == null) {
+                putSocket(makeKey(address, port), socket);
+            }
+            return socket;
         }
     }
 }

@@ -3,6 +3,7 @@ package org.sylkserver.core.sip;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The RFC 3261 §8.2 checks a UAS makes of a new request before its application sees it, as plain functions of
@@ -16,7 +17,22 @@ public final class InitialRequestChecks {
      */
     public static final List<String> SUPPORTED = List.of("replaces", "norefersub");
 
+    /**
+     * The methods SIP defines: RFC 3261's six, PRACK (RFC 3262), SUBSCRIBE and NOTIFY (RFC 6665), UPDATE (RFC 3311),
+     * MESSAGE (RFC 3428), REFER (RFC 3515), INFO (RFC 6086) and PUBLISH (RFC 3903).
+     */
+    private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
+            "PRACK", "SUBSCRIBE", "NOTIFY", "UPDATE", "MESSAGE", "REFER", "INFO", "PUBLISH");
+
     private InitialRequestChecks() {
+    }
+
+    /**
+     * Whether SIP defines {@code method} (case-sensitive, RFC 3261 §7.1): a method it does not is answered 501
+     * (§8.2.1, §21.5.2; RFC 4475 §3.1.1.2, §3.1.1.5), one it defines that the application does not take 405.
+     */
+    public static boolean isKnownMethod(String method) {
+        return KNOWN_METHODS.contains(method);
     }
 
     /**

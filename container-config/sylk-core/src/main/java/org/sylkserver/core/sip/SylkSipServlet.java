@@ -26,8 +26,8 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * dialog (it has a To tag, RFC 3261 §12.2.2), 505 for a SIP version other than 2.0, 416 for a Request-URI
  * scheme other than sip and sips, 420 for unsupported extensions in {@code Require} (RFC 3261 §8.2.2), OPTIONS
  * answered with the
- * application's capabilities, 405 with an {@code Allow} header for methods the application does not
- * handle out of dialog (spec §2.4), and 415 or 406 for an INVITE whose offer or accepted answer is not SDP
+ * application's capabilities, 501 for a method SIP does not define, 405 with an {@code Allow} header for methods
+ * the application does not handle out of dialog (spec §2.4; REGISTER too, as none is a registrar), and 415 or 406 for an INVITE whose offer or accepted answer is not SDP
  * ({@link InitialRequestChecks}). Application selection itself is done by the container's application
  * router from {@code dar.properties}, before this servlet is reached.
  */
@@ -85,6 +85,10 @@ public abstract class SylkSipServlet extends SipServlet {
                 ok.send();
                 return;
             }
+            if (!InitialRequestChecks.isKnownMethod(request.getMethod())) {
+                reply(request, SipServletResponse.SC_NOT_IMPLEMENTED, "Not Implemented");
+                return;
+            }
             if (!initialMethods().contains(request.getMethod())) {
                 SipServletResponse notAllowed = request.createResponse(SipServletResponse.SC_METHOD_NOT_ALLOWED);
                 notAllowed.setHeader("Allow", allowHeader());
@@ -96,6 +100,22 @@ public abstract class SylkSipServlet extends SipServlet {
             }
         }
         super.doRequest(request);
+    }
+
+    /**
+     * A response that arrives after the container let its application session go (the 200 to a subscription's final
+     * NOTIFY, seen a few times in a soak: the session became ready to invalidate between the NOTIFY and its answer)
+     * has nothing left to act on, and an application reading the session's attributes would throw, which the
+     * container logged at ERROR with a stack trace. It is dropped here.
+     */
+    @Override
+    protected void doResponse(SipServletResponse response) throws ServletException, IOException {
+        if (!response.getApplicationSession().isValid()) {
+            log.fine(() -> String.format("%s: %d to %s after its session ended, ignored", applicationName(),
+                    response.getStatus(), response.getMethod()));
+            return;
+        }
+        super.doResponse(response);
     }
 
     /**

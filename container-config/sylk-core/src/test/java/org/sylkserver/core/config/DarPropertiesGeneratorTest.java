@@ -222,6 +222,14 @@ class DarPropertiesGeneratorTest {
                 .route("INVITE", "sip:room@example.com"));
     }
 
+    /** REGISTER and methods without rules of their own go by the ALL rules, as Restcomm falls back to them. */
+    @Test
+    void methodsWithoutTheirOwnRulesAreRoutedByTheAllRules() throws Exception {
+        Router router = router("application_map = alice:echo");
+        assertEquals("echo", router.route("ALL", "sip:alice@example.com"));
+        assertEquals("conference", router.route("ALL", "sip:bob@example.com"));
+    }
+
     @Test
     void withoutConferenceUnmatchedRequestsGet404() throws Exception {
         Router router = router(Set.of("echo", "notfound"));

@@ -21,6 +21,18 @@ class InitialRequestChecksTest {
     }
 
     /** RFC 3261 §8.2.2.1: 416 for a Request-URI scheme the server cannot serve; RFC 4475 §3.3.2, §3.3.3. */
+    /** RFC 3261 §8.2.1, §21.5.2: an unknown method gets 501 (RFC 4475 intmeth, esc02), a defined one 405. */
+    @Test
+    void rfc3261_s8_2_1_methodsSipDefinesAreKnownOthersAreNot() {
+        for (String method : List.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE",
+                "NOTIFY", "UPDATE", "MESSAGE", "REFER", "INFO", "PUBLISH")) {
+            assertTrue(InitialRequestChecks.isKnownMethod(method), method);
+        }
+        assertFalse(InitialRequestChecks.isKnownMethod("NEWMETHOD"));
+        assertFalse(InitialRequestChecks.isKnownMethod("!interesting-Method0123456789_*+`.%indeed'~"));
+        assertFalse(InitialRequestChecks.isKnownMethod("invite"), "methods are case-sensitive (RFC 3261 §7.1)");
+    }
+
     @Test
     void rfc3261_s8_2_2_1_onlySipAndSipsRequestUrisAreServed() {
         assertTrue(InitialRequestChecks.isServableScheme("sip"));

@@ -28,13 +28,13 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificate authorities and the certificates they issue, made for a test. */
-final class TestCertificates {
+public final class TestCertificates {
 
     /** A key pair and its certificate. */
-    record Issued(KeyPair keys, X509Certificate certificate) {
+    public record Issued(KeyPair keys, X509Certificate certificate) {
 
         /** Writes the certificate as PEM to {@code file}. */
-        Path writePem(Path file) throws Exception {
+        public Path writePem(Path file) throws Exception {
             try (Writer out = Files.newBufferedWriter(file); JcaPEMWriter pem = new JcaPEMWriter(out)) {
                 pem.writeObject(certificate);
             }
@@ -42,7 +42,7 @@ final class TestCertificates {
         }
 
         /** A TLS context presenting this certificate and trusting with {@code trust}. */
-        SSLContext context(TrustManager[] trust) throws Exception {
+        public SSLContext context(TrustManager[] trust) throws Exception {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("key", keys.getPrivate(), "secret".toCharArray(), new X509Certificate[] {certificate});
@@ -58,13 +58,13 @@ final class TestCertificates {
     }
 
     /** A self-signed certificate authority. */
-    static Issued authority(String name) throws Exception {
+    public static Issued authority(String name) throws Exception {
         KeyPair keys = keyPair();
         return new Issued(keys, build(new X500Name("CN=" + name), keys, new X500Name("CN=" + name), keys, true));
     }
 
     /** A server certificate {@code CN=commonName} with {@code alternativeNames}, issued by {@code issuer}. */
-    static Issued issue(Issued issuer, String commonName, GeneralName... alternativeNames) throws Exception {
+    public static Issued issue(Issued issuer, String commonName, GeneralName... alternativeNames) throws Exception {
         KeyPair keys = keyPair();
         X500Name issuerName = new X500Name(issuer.certificate().getSubjectX500Principal().getName());
         return new Issued(keys, build(new X500Name("CN=" + commonName), keys, issuerName, issuer.keys(), false,
@@ -72,7 +72,7 @@ final class TestCertificates {
     }
 
     /** A self-signed server certificate. */
-    static Issued selfSigned(String commonName, GeneralName... alternativeNames) throws Exception {
+    public static Issued selfSigned(String commonName, GeneralName... alternativeNames) throws Exception {
         KeyPair keys = keyPair();
         X500Name name = new X500Name("CN=" + commonName);
         return new Issued(keys, build(name, keys, name, keys, false, alternativeNames));
