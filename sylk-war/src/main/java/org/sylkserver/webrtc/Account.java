@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.sylkserver.webrtc.sip.SipRegistration;
+import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
  * An account added to one sylkRTC connection (spec §4.5.2). Owned by the connection's executor; the

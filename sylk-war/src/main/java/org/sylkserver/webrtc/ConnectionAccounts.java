@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 import org.sylkserver.webrtc.api.AccountAddRequest;
 import org.sylkserver.webrtc.api.AccountEvent;
 import org.sylkserver.webrtc.api.RequestError;
-import org.sylkserver.webrtc.sip.SipRegistration;
+import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
  * The accounts of one sylkRTC connection and their registrations (spec §4.4, §4.5.2). Owned by the connection's

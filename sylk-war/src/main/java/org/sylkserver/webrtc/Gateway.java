@@ -3,7 +3,7 @@ package org.sylkserver.webrtc;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 
-import org.sylkserver.webrtc.sip.SipRegistration;
+import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
  * What every sylkRTC connection of the gateway shares: its configuration, its SIP side and its media. The SIP

@@ -1,6 +1,6 @@
 package org.sylkserver.webrtc;
 
-import org.sylkserver.webrtc.sip.SipRegistration;
+import org.sylkserver.webrtc.registration.SipRegistration;
 
 /** The SIP side as the sylkRTC connections see it: it makes registrations for their accounts. */
 @FunctionalInterface

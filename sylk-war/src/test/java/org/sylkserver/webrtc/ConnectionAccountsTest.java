@@ -12,8 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.sylkserver.webrtc.sip.CredentialRealms;
-import org.sylkserver.webrtc.sip.SipRegistration;
+import org.sylkserver.webrtc.registration.CredentialRealms;
+import org.sylkserver.webrtc.registration.SipRegistration;
 
 /** account-add/-remove/-register/-unregister (spec §4.4, §4.5.2) over a connection, with a registrar stand-in. */
 class ConnectionAccountsTest {
@@ -33,7 +33,7 @@ class ConnectionAccountsTest {
                     public void send(int expires, String authorization) throws IOException {
                         registersSent.add(expires);
                     }
-                }, listener, timer);
+                }, listener, timer::schedule);
         registrations.add(registration);
         return registration;
     };

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.webrtc.api.SipHeader;
 import org.sylkserver.webrtc.api.SipIdentity;
-import org.sylkserver.webrtc.sip.CredentialRealms;
-import org.sylkserver.webrtc.sip.SipRegistration;
+import org.sylkserver.webrtc.registration.CredentialRealms;
+import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
  * The session-* requests (spec §4.4, §4.5.3-4.5.7) and the session state machine (§4.16) over a connection, with a
@@ -206,7 +206,7 @@ class SessionsTest {
                     public void send(int expires, String authorization) {
                         // the test answers with SipRegistration.response
                     }
-                }, listener, timer);
+                }, listener, timer::schedule);
         registrations.add(registration);
         return registration;
     };

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.protocols.digest.DigestChallenge;
 import org.sylkserver.protocols.msrp.Continuation;
-import org.sylkserver.protocols.msrp.DigestChallenge;
 import org.sylkserver.protocols.msrp.Headers;
 import org.sylkserver.protocols.msrp.MalformedMsrpException;
 import org.sylkserver.protocols.msrp.MsrpHeader;
@@ -123,10 +123,11 @@ public final class MsrpRelayClient implements AutoCloseable {
             DigestChallenge challenge;
             try {
                 challenge = DigestChallenge.parse(header);
-            } catch (MalformedMsrpException e) {
-                throw new IOException(what + ": " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(what + ": " + e.getMessage() + " (RFC 4976 §7.1)", e);
             }
-            String authorization = challenge.authorization(config.username(), config.password(), "AUTH",
+            String authorization = challenge.authorization(config.username(),
+                    DigestChallenge.ha1(config.username(), challenge.realm(), config.password()), "AUTH",
                     config.relay().toString(), MsrpServer.randomId(8), 1);
             response = MsrpServer.await(relay.transaction(auth(authorization)), what);
         }

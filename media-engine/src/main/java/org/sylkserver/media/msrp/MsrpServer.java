@@ -746,8 +746,7 @@ public final class MsrpServer implements AutoCloseable {
                 return false;
             }
             // no usable paths are known for a broken message: answer on the connection it came on (§7.3.1)
-            enqueue(("MSRP " + e.transactionId() + " " + e.responseCode() + " " + reason(e.responseCode())
-                    + "\r\n-------" + e.transactionId() + "$\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            enqueue(MsrpResponse.refusal(e.transactionId(), e.responseCode()));
             return true;
         }
 
@@ -770,23 +769,7 @@ public final class MsrpServer implements AutoCloseable {
                     || (code == 200 && request.failureReport().map(v -> v.equalsIgnoreCase("partial")).orElse(false))) {
                 return; // §7.2: Failure-Report no (or partial and success) means no response
             }
-            send(new MsrpResponse(request.transactionId(), code, reason(code), List.of(request.fromPath().get(0)),
+            send(new MsrpResponse(request.transactionId(), code, MsrpResponse.reason(code), List.of(request.fromPath().get(0)),
                     List.of(target)));
         }
-    }
-
-    static String reason(int code) {
-        return switch (code) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 408 -> "Request Timeout";
-            case 413 -> "Message Too Large";
-            case 415 -> "Unsupported Media Type";
-            case 425 -> "Nickname Already In Use";
-            case 481 -> "Session Does Not Exist";
-            default -> "Error";
-        };
-    }
-}
+    }}

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.sylkserver.protocols.digest.DigestChallenge;
 import org.sylkserver.protocols.msrp.Continuation;
-import org.sylkserver.protocols.msrp.DigestChallenge;
 import org.sylkserver.protocols.msrp.MalformedMsrpException;
 import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MsrpMessage;
@@ -199,12 +199,16 @@ public final class TestRelay implements AutoCloseable {
         while (m.find()) {
             p.put(m.group(1), m.group(2) != null ? m.group(2) : m.group(3));
         }
-        String ha1 = DigestChallenge.md5(username + ":" + REALM + ":" + password);
-        String ha2 = DigestChallenge.md5("AUTH:" + p.get("uri"));
-        String expected = DigestChallenge.md5(ha1 + ":" + p.get("nonce") + ":" + p.get("nc") + ":" + p.get("cnonce")
-                + ":auth:" + ha2);
+        String expected;
+        try {
+            expected = new DigestChallenge("Digest", REALM, String.valueOf(p.get("nonce")), null, "MD5", true, false)
+                    .response(DigestChallenge.ha1(username, REALM, password), "AUTH", p.get("uri"), p.get("cnonce"),
+                            Integer.parseInt(String.valueOf(p.get("nc")), 16));
+        } catch (NumberFormatException e) {
+            expected = null;
+        }
         if (!username.equals(p.get("username")) || nonces.remove(String.valueOf(p.get("nonce"))) == null
-                || !expected.equals(p.get("response")) || !uri.toString().equals(p.get("uri"))) {
+                || expected == null || !expected.equals(p.get("response")) || !uri.toString().equals(p.get("uri"))) {
             forbidden.incrementAndGet();
             return new MsrpResponse(request.transactionId(), 403, "Forbidden", back, self);
         }

@@ -17,8 +17,6 @@ import javax.servlet.sip.URI;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
-import org.sylkserver.core.im.EchoReply;
-import org.sylkserver.core.im.MessageBody;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpEchoEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;

@@ -21,6 +21,7 @@ import org.sylkserver.protocols.digest.DigestChallenge;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.api.SipHeader;
+import org.sylkserver.webrtc.registration.CredentialRealms;
 
 /**
  * One call's SIP dialog through the container (a B2BUA leg, spec §4.5.3-4.5.7): the INVITE we sent for

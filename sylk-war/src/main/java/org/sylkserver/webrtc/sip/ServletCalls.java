@@ -14,6 +14,7 @@ import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.SipCalls;
 import org.sylkserver.webrtc.api.SipHeader;
+import org.sylkserver.webrtc.registration.CredentialRealms;
 
 /**
  * Outgoing calls through the container's SIP stack (spec §4.5.3): an INVITE in a new SIP application session from

@@ -23,6 +23,8 @@ import org.sylkserver.core.config.DarPropertiesGenerator;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.Registrar;
+import org.sylkserver.webrtc.registration.CredentialRealms;
+import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
  * Registrations through the container's SIP stack: each one is a SIP application session, kept until the
@@ -66,7 +68,7 @@ public final class ServletRegistrar implements Registrar {
     public SipRegistration registration(Account account, SipRegistration.Listener listener) {
         Channel channel = new Channel(account);
         SipRegistration registration = new SipRegistration(account.aor(), account.ha1(),
-                CredentialRealms.of(account.domain(), proxy), channel, listener, timer);
+                CredentialRealms.of(account.domain(), proxy), channel, listener, timer::schedule);
         channel.registration = registration;
         return registration;
     }

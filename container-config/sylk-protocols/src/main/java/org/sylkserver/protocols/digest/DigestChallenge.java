@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * A digest authentication challenge from a {@code WWW-Authenticate} or {@code Proxy-Authenticate} header (RFC 3261
- * §22.4, RFC 2617 §3.2.1, RFC 7616 §3.3), and the credentials that answer it (RFC 2617 §3.2.2).
+ * §22.4, RFC 2617 §3.2.1, RFC 7616 §3.3), and the credentials that answer it (RFC 2617 §3.2.2). The one digest
+ * implementation of the server: SIP registrations and calls (RFC 3261 §22) and the MSRP relay's AUTH (RFC 4976
+ * §7.1, which uses RFC 2617 as it is) both answer with it.
  *
  * <p>Written by hand because the clients need to answer from the HA1 alone (the sylkRTC API gives the server
  * {@code MD5(user:realm:password)}, never the password, spec §4.5.2), which neither the SIP Servlet API's
@@ -42,17 +44,18 @@ public record DigestChallenge(String scheme, String realm, String nonce, String 
         int space = text.indexOf(' ');
         String scheme = space < 0 ? text : text.substring(0, space);
         if (!scheme.equalsIgnoreCase("Digest")) {
-            throw new IllegalArgumentException("not a Digest challenge: " + header);
+            throw new IllegalArgumentException("challenge " + header + " is not Digest");
         }
         Map<String, String> params = parameters(text.substring(space + 1));
         String realm = params.get("realm");
         String nonce = params.get("nonce");
         if (realm == null || nonce == null) {
-            throw new IllegalArgumentException("Digest challenge without realm or nonce: " + header);
+            throw new IllegalArgumentException("Digest challenge " + header + " lacks realm or nonce");
         }
         String algorithm = params.getOrDefault("algorithm", "MD5");
         if (!algorithm.equalsIgnoreCase("MD5")) {
-            throw new IllegalArgumentException("unsupported digest algorithm " + algorithm + " in: " + header);
+            throw new IllegalArgumentException("digest algorithm " + algorithm + " is not supported (MD5 only): "
+                    + header);
         }
         boolean qopAuth = false;
         String qop = params.get("qop");
@@ -80,11 +83,8 @@ public record DigestChallenge(String scheme, String realm, String nonce, String 
      */
     public String authorization(String username, String ha1, String method, String digestUri, String cnonce,
                                 int nonceCount) {
-        String ha2 = md5(method + ":" + digestUri);
-        String nc = String.format(Locale.ROOT, "%08x", nonceCount);
-        String response = qopAuth
-                ? md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2)
-                : md5(ha1 + ":" + nonce + ":" + ha2);
+        String nc = nonceCount(nonceCount);
+        String response = response(ha1, method, digestUri, cnonce, nonceCount);
         StringBuilder header = new StringBuilder("Digest username=\"").append(quoted(username))
                 .append("\", realm=\"").append(quoted(realm))
                 .append("\", nonce=\"").append(quoted(nonce))
@@ -98,6 +98,21 @@ public record DigestChallenge(String scheme, String realm, String nonce, String 
             header.append(", opaque=\"").append(quoted(opaque)).append('"');
         }
         return header.toString();
+    }
+
+    /**
+     * The {@code response} value (RFC 2617 §3.2.2.1): what the client sends and what a server that knows the HA1
+     * expects, for the arguments of {@link #authorization}.
+     */
+    public String response(String ha1, String method, String digestUri, String cnonce, int nonceCount) {
+        String ha2 = md5(method + ":" + digestUri);
+        return qopAuth
+                ? md5(ha1 + ":" + nonce + ":" + nonceCount(nonceCount) + ":" + cnonce + ":auth:" + ha2)
+                : md5(ha1 + ":" + nonce + ":" + ha2);
+    }
+
+    private static String nonceCount(int nonceCount) {
+        return String.format(Locale.ROOT, "%08x", nonceCount);
     }
 
     /** {@code MD5(username:realm:password)} in lower-case hex: what a client computes from its password. */
@@ -150,7 +165,7 @@ public record DigestChallenge(String scheme, String realm, String nonce, String 
                     value.append(c);
                 }
                 if (i >= n) {
-                    throw new IllegalArgumentException("unterminated quoted string in challenge: " + text);
+                    throw new IllegalArgumentException("unclosed quote in challenge: " + text);
                 }
                 i++;
             } else {

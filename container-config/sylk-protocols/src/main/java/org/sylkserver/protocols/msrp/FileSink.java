@@ -35,9 +35,10 @@ final class FileSink implements MessageSink {
     }
 
     @Override
-    public void complete(long size) throws IOException {
+    public int complete(long size) throws IOException {
         channel.close();
         completed.accept(file);
+        return 200;
     }
 
     @Override

@@ -103,7 +103,7 @@ public final class Headers {
         line(out, Syntax.END_LINE_PREFIX + transactionId + continuation.flag());
     }
 
-    private static void line(ByteArrayOutputStream out, String text) {
+    static void line(ByteArrayOutputStream out, String text) {
         out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
         out.writeBytes(Syntax.CRLF.getBytes(StandardCharsets.US_ASCII));
     }

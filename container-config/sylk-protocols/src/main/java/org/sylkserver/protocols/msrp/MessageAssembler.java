@@ -12,9 +12,15 @@ import java.util.logging.Logger;
  * each message, by Message-ID. Chunks may arrive in any order and overlap: a message is complete when its total
  * is known (from a Byte-Range, or from the end of the chunk flagged {@code $}) and every byte up to it has been
  * written. A chunk ending in {@code #} aborts the message; one past the size limit aborts it and is answered
- * 413 (§7.1.1, §10). A SEND without Byte-Range is the whole message (§7.1.1).
+ * 413 (§7.1.1, §10), as is one that would take the bytes held for incomplete messages past their limit (a peer
+ * that starts many messages and never ends them holds no more than that). A SEND without Byte-Range is the whole
+ * message (§7.1.1). The chunk that completes a message is answered with what the sink's
+ * {@link MessageSink#complete} returns.
  *
- * <p>Called from the session's {@link MsrpServer.Handler}, on the connection's thread; synchronized in case a
+ * <p>The one reassembly path of the server: sessions pass every SEND chunk to {@link #accept} and answer with the
+ * code it returns, and call {@link #abortAll} when they end.
+ *
+ * <p>Called from the session's request handler ({@code MsrpServer.Handler} in media-engine), on the connection's thread; synchronized in case a
  * session's chunks come over more than one connection.
  */
 public final class MessageAssembler {
@@ -29,15 +35,28 @@ public final class MessageAssembler {
 
     private final Sinks sinks;
     private final long maxMessageBytes;
+    private final long maxPendingBytes;
     private final Map<String, Partial> partial = new HashMap<>();
+    /** Chunk bytes accepted for the messages in {@link #partial}. */
+    private long pendingBytes;
 
     /**
      * @param sinks           where messages go
      * @param maxMessageBytes the largest message accepted
      */
     public MessageAssembler(Sinks sinks, long maxMessageBytes) {
+        this(sinks, maxMessageBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param sinks           where messages go
+     * @param maxMessageBytes the largest message accepted
+     * @param maxPendingBytes the most chunk bytes held for incomplete messages at once (those in memory)
+     */
+    public MessageAssembler(Sinks sinks, long maxMessageBytes, long maxPendingBytes) {
         this.sinks = sinks;
         this.maxMessageBytes = maxMessageBytes;
+        this.maxPendingBytes = maxPendingBytes;
     }
 
     /** A message under way: its sink, the byte intervals written (start to end, exclusive), the total. */
@@ -45,6 +64,8 @@ public final class MessageAssembler {
         final MessageSink sink;
         final TreeMap<Long, Long> written = new TreeMap<>();
         long total = ByteRange.UNKNOWN;
+        /** Chunk bytes accepted for it, counted in {@link #pendingBytes}. */
+        long held;
 
         Partial(MessageSink sink) {
             this.sink = sink;
@@ -124,12 +145,18 @@ public final class MessageAssembler {
             drop(id, message);
             return 400;
         }
+        if (pendingBytes + data.length > maxPendingBytes) {
+            drop(id, message);
+            return 413;
+        }
         try {
             message.sink.write(start, data);
             message.add(start, end);
+            message.held += data.length;
+            pendingBytes += data.length;
             if (message.complete()) {
-                partial.remove(id);
-                message.sink.complete(message.total);
+                forget(id, message);
+                return message.sink.complete(message.total);
             }
         } catch (IOException e) {
             log.log(Level.WARNING, "cannot store message " + id, e);
@@ -143,10 +170,17 @@ public final class MessageAssembler {
     public synchronized void abortAll() {
         partial.values().forEach(message -> message.sink.abort());
         partial.clear();
+        pendingBytes = 0;
     }
 
     private void drop(String id, Partial message) {
-        partial.remove(id);
+        forget(id, message);
         message.sink.abort();
+    }
+
+    private void forget(String id, Partial message) {
+        if (partial.remove(id) != null) {
+            pendingBytes -= message.held;
+        }
     }
 }

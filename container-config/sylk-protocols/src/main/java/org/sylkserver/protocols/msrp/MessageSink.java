@@ -3,6 +3,7 @@ package org.sylkserver.protocols.msrp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Where the chunks of one incoming message go as they arrive (RFC 4975 §5.1), so that a large message can be
@@ -14,8 +15,12 @@ public interface MessageSink {
     /** Stores {@code data} at {@code offset} (counted from 0) of the message. */
     void write(long offset, byte[] data) throws IOException;
 
-    /** Every byte of the message, {@code size} in all, has been written. */
-    void complete(long size) throws IOException;
+    /**
+     * Every byte of the message, {@code size} in all, has been written. Returns the status code that answers the
+     * chunk which completed the message (RFC 4975 §7.2): 200, or the receiver's refusal of the whole message (415
+     * for a content type it does not take, 400 for content it cannot read).
+     */
+    int complete(long size) throws IOException;
 
     /** The message was interrupted or refused: forget what was written. */
     void abort();
@@ -27,5 +32,13 @@ public interface MessageSink {
      */
     static MessageSink toFile(Path file, Consumer<Path> completed) throws IOException {
         return new FileSink(file, completed);
+    }
+
+    /**
+     * A sink holding the message in memory (a chat message: the assembler's size limits bound it), which gives the
+     * whole message to {@code completed}; what that returns answers the last chunk.
+     */
+    static MessageSink inMemory(ToIntFunction<byte[]> completed) {
+        return new MemorySink(completed);
     }
 }

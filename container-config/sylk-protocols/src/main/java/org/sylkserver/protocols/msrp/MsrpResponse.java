@@ -61,4 +61,32 @@ public record MsrpResponse(String transactionId, int code, String comment, List<
                 fromPath, headers, null, transactionId, continuation);
         return out.toByteArray();
     }
+
+    /**
+     * The answer to a request whose framing was intact but whose content was not (RFC 4975 §7.3.1: answered on the
+     * connection it came on): its paths may be what was wrong, so the response has none, only the status line
+     * and the end-line.
+     */
+    public static byte[] refusal(String transactionId, int code) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        Headers.line(out, "MSRP " + transactionId + " " + code + " " + reason(code));
+        Headers.line(out, Syntax.END_LINE_PREFIX + transactionId + Continuation.COMPLETE.flag());
+        return out.toByteArray();
+    }
+
+    /** The comment that goes with a status code (RFC 4975 §10). */
+    public static String reason(int code) {
+        return switch (code) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 408 -> "Request Timeout";
+            case 413 -> "Message Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 425 -> "Nickname Already In Use";
+            case 481 -> "Session Does Not Exist";
+            default -> "Error";
+        };
+    }
 }

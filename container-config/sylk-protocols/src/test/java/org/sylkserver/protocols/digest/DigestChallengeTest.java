@@ -8,7 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+/** Digest authentication for SIP (RFC 3261 §22.4) and the MSRP relay's AUTH (RFC 4976 §7.1): RFC 2617 §3.2. */
 class DigestChallengeTest {
+
+    /**
+     * RFC 7616 §3.9.1: the MD5 example (RFC 7616 keeps RFC 2617's computation for MD5 with qop=auth), from the
+     * password as the MSRP relay client answers.
+     */
+    @Test
+    void computesTheRfc7616Md5Example_rfc7616_s3_9_1() {
+        DigestChallenge challenge = DigestChallenge.parse("Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\","
+                + " algorithm=MD5, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\","
+                + " opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"");
+        String ha1 = DigestChallenge.ha1("Mufasa", challenge.realm(), "Circle of Life");
+        String header = challenge.authorization("Mufasa", ha1, "GET", "/dir/index.html",
+                "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", 1);
+        assertTrue(header.contains("response=\"8ca523f5e9506fed4657c9700eebdbec\""), header);
+        assertTrue(header.contains("qop=auth, nc=00000001, cnonce=\"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ\""),
+                header);
+        assertEquals("8ca523f5e9506fed4657c9700eebdbec", challenge.response(ha1, "GET", "/dir/index.html",
+                "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", 1), "what a server knowing the HA1 checks");
+    }
 
     /** RFC 2617 §3.5: the example exchange, answered from the HA1 only. */
     @Test
@@ -55,5 +75,19 @@ class DigestChallengeTest {
                 () -> DigestChallenge.parse("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\""));
         assertThrows(IllegalArgumentException.class, () -> DigestChallenge.parse("Digest realm=\"r, nonce=n"));
         assertThrows(IllegalArgumentException.class, () -> DigestChallenge.parse(null));
+    }
+
+    /** The reasons the MSRP relay client logs when a relay's challenge cannot be answered (RFC 4976 §7.1). */
+    @Test
+    void badChallengesAreRefusedWithTheReason() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DigestChallenge.parse("Basic realm=\"x\""))
+                .getMessage().contains("not Digest"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DigestChallenge.parse(
+                "Digest realm=\"x\", nonce=\"n\", algorithm=SHA-512")).getMessage().contains("not supported"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DigestChallenge.parse("Digest realm=\"x\""))
+                .getMessage().contains("lacks realm or nonce"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DigestChallenge.parse(
+                "Digest realm=\"x, nonce=n")).getMessage().contains("unclosed quote"));
+        assertEquals("n", DigestChallenge.parse("Digest realm=x,nonce=n").nonce());
     }
 }

@@ -56,6 +56,43 @@ class MessageAssemblerTest {
         assertArrayEquals("ABCDEFGHIJKLMNO".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(done.get()));
     }
 
+    /**
+     * §5.1 for a chat message held in memory: chunks out of order land where their Byte-Range says (not appended in
+     * arrival order), and the receiver's verdict on the whole message (§7.2, here 415) answers the last chunk.
+     */
+    @Test
+    void aMessageInMemoryIsPutTogetherInByteRangeOrderAndAnsweredByItsReceiver_rfc4975_s5_1() {
+        List<String> received = new ArrayList<>();
+        MessageAssembler assembler = new MessageAssembler(first -> MessageSink.inMemory(message -> {
+            received.add(new String(message, StandardCharsets.US_ASCII));
+            return received.size() == 1 ? 200 : 415;
+        }), 1000, 1000);
+        assertEquals(200, assembler.accept(chunk("msg00010", "6-10/10", "world", Continuation.COMPLETE)));
+        assertEquals(200, assembler.accept(chunk("msg00010", "1-5/10", "hello", Continuation.MORE)));
+        assertEquals(List.of("helloworld"), received);
+        assertEquals(415, assembler.accept(chunk("msg00011", null, "refused", Continuation.COMPLETE)));
+        assertEquals(List.of("helloworld", "refused"), received);
+    }
+
+    /**
+     * §7.1.1, §10: the bytes held for messages not yet complete are bounded too: the chunk that would go past the
+     * bound is refused with 413 and its message dropped; the others go on.
+     */
+    @Test
+    void chunksPastTheBoundOfIncompleteMessagesAreRefused_rfc4975_s10() {
+        List<String> received = new ArrayList<>();
+        MessageAssembler assembler = new MessageAssembler(first -> MessageSink.inMemory(message -> {
+            received.add(new String(message, StandardCharsets.US_ASCII));
+            return 200;
+        }), 1000, 12);
+        assertEquals(200, assembler.accept(chunk("msg00020", "1-5/10", "ABCDE", Continuation.MORE)));
+        assertEquals(413, assembler.accept(chunk("msg00021", "1-8/16", "abcdefgh", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00020", "6-10/10", "FGHIJ", Continuation.COMPLETE)),
+                "a message completing frees what it held");
+        assertEquals(200, assembler.accept(chunk("msg00022", "1-5/5", "vwxyz", Continuation.COMPLETE)));
+        assertEquals(List.of("ABCDEFGHIJ", "vwxyz"), received);
+    }
+
     /** §7.1.1: without Byte-Range the chunk is the whole message. */
     @Test
     void aSendWithoutByteRangeIsWhole_rfc4975_s7_1_1() throws Exception {

@@ -526,7 +526,8 @@ class MsrpParserTest {
                     }
 
                     @Override
-                    public void complete(long size) {
+                    public int complete(long size) {
+                        return 200;
                     }
 
                     @Override

@@ -1,10 +1,9 @@
-package org.sylkserver.webrtc.sip;
+package org.sylkserver.webrtc.registration;
 
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -46,6 +45,12 @@ public final class SipRegistration {
         }
     }
 
+    /** Runs a task after a delay: the refreshes go through it, so that tests need not wait for them. */
+    @FunctionalInterface
+    public interface Timer {
+        Future<?> schedule(Runnable task, long delay, TimeUnit unit);
+    }
+
     /** Told of every change of the reported state, e.g. to send a sylkRTC {@code account-event}. */
     @FunctionalInterface
     public interface Listener {
@@ -70,7 +75,7 @@ public final class SipRegistration {
     private final CredentialRealms realms;
     private final RegisterChannel channel;
     private final Listener listener;
-    private final ScheduledExecutorService timer;
+    private final Timer timer;
 
     private State state = State.IDLE;
     private String reported;
@@ -79,7 +84,7 @@ public final class SipRegistration {
     private DigestChallenge challenge;
     private int nonceCount;
     private String cnonce;
-    private ScheduledFuture<?> refresh;
+    private Future<?> refresh;
 
     /**
      * @param aor      the account, {@code user@domain}
@@ -87,10 +92,10 @@ public final class SipRegistration {
      * @param realms   whose challenges are answered with credentials
      * @param channel  where the REGISTER requests go
      * @param listener told of state changes
-     * @param timer    runs the refreshes
+     * @param timer    runs the refreshes (the gateway's timer: {@code executor::schedule})
      */
     public SipRegistration(String aor, String ha1, CredentialRealms realms, RegisterChannel channel, Listener listener,
-                           ScheduledExecutorService timer) {
+                           Timer timer) {
         this.aor = aor;
         this.username = aor.substring(0, aor.indexOf('@'));
         this.ha1 = ha1;

@@ -1,4 +1,4 @@
-package org.sylkserver.webrtc.sip;
+package org.sylkserver.webrtc.registration;
 
 import java.util.Locale;
 

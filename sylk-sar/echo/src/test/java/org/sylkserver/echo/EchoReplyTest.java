@@ -1,4 +1,4 @@
-package org.sylkserver.core.im;
+package org.sylkserver.echo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

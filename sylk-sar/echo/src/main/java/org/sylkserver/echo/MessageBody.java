@@ -1,4 +1,4 @@
-package org.sylkserver.core.im;
+package org.sylkserver.echo;
 
 /**
  * The body of a SIP MESSAGE to send: what goes into {@code setContent(content, contentType)}.

@@ -1,4 +1,4 @@
-package org.sylkserver.core.im;
+package org.sylkserver.echo;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
