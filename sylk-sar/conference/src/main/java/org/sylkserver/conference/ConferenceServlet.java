@@ -46,109 +46,22 @@ public class ConferenceServlet extends SylkSipServlet {
     /** Longest subscription granted (spec §3.6). */
     private static final int MAX_EXPIRES = 3600;
 
-    private static volatile TimerService timers;
-    private static volatile ConferenceSettings settings;
-    private static volatile MixerClock clock;
-    private static volatile MsrpServer msrp;
-    /** Direct, or through the operator's MSRP relay. */
-    private static volatile MsrpRoute route;
-    private static volatile String msrpProto;
-    /** Ends file-transfer sessions a moment after their transfer (spec §3.5). */
-    private static volatile java.util.concurrent.ScheduledExecutorService fileTimers;
-    /**
-     * Opens the MSRP connections the room makes (RFC 6135 active role): a peer that is slow to answer or to finish
-     * its TLS handshake holds one of these threads (up to the connect and handshake timeouts), never the file timers
-     * nor another participant's connect.
-     */
-    private static volatile java.util.concurrent.ThreadPoolExecutor connects;
-    private static final int CONNECT_THREADS = 16;
-
+    /** The running application: rooms, MSRP, clock, timers (made here, kept in the servlet context). */
+    private transient Conference conference;
     private transient AudioAnswerer answerer;
 
     @Override
     public void init() throws ServletException {
         super.init();
-        try {
-            settings = ConferenceSettings.load(SylkRuntime.get().configDir());
-        } catch (ConfigException e) {
-            throw new ServletException(e.getMessage(), e);
-        }
-        timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
-        clock = new MixerClock();
-        try {
-            javax.net.ssl.SSLContext tls = SylkRuntime.get().config().msrp().useTls()
-                    ? MsrpTls.context(SylkRuntime.get().config()) : null;
-            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, SylkRuntime.get().config().msrp().limits());
-            msrpProto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
-            if (SylkRuntime.get().config().server().traceMsrp()) {
-                msrp.trace(MsrpTrace.to(SylkRuntime.get().config().server().traceDir().resolve("msrp_trace.log")));
-            }
-            org.sylkserver.media.msrp.RelayConfig relay = settings.msrpRelay().orElse(null);
-            if (relay != null) {
-                try {
-                    route = new MsrpRoute(msrp, org.sylkserver.media.msrp.MsrpRelayClient.authenticate(msrp, relay));
-                    log.info(() -> "conference MSRP sessions go through relay " + relay.relay());
-                } catch (IOException e) {
-                    throw new IOException("conference.ini: [Conference] msrp_relay = " + relay.relay()
-                            + ": cannot authenticate: " + e.getMessage(), e);
-                }
-            } else {
-                route = new MsrpRoute(msrp, null);
-            }
-        } catch (IOException | GeneralSecurityException | ConfigException e) {
-            throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
-        }
-        java.nio.file.Path files = settings.fileTransferDir(SylkRuntime.get().config().server().spoolDir());
-        try { // spec §3.1: no file survives a restart
-            ScreenSharing.removeTree(files);
-        } catch (IOException e) {
-            log.log(java.util.logging.Level.WARNING, "cannot delete the files left in " + files, e);
-        }
-        Room.filesRoot(files);
-        Room.pinAttempts(new PinAttempts(settings.pinFailuresPerMinute()));
-        RoomFiles.quota(settings.filesQuota());
-        fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "conference-file-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        java.util.concurrent.atomic.AtomicInteger connectThreads = new java.util.concurrent.atomic.AtomicInteger();
-        connects = new java.util.concurrent.ThreadPoolExecutor(CONNECT_THREADS, CONNECT_THREADS, 60,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "conference-msrp-connect-" + connectThreads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        connects.allowCoreThreadTimeOut(true);
+        conference = Conference.start(getServletContext());
         answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
                 SylkRuntime.get().config().rtp().srtpEncryption());
-        log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
-                + settings.maxSpeakers() + " talkers mixed at once");
     }
 
     @Override
     public void destroy() {
-        MsrpRoute r = route;
-        if (r != null) {
-            r.close();
-        }
-        MsrpServer m = msrp;
-        if (m != null) {
-            try {
-                m.close();
-            } catch (IOException e) {
-                log.log(Level.FINE, "closing the MSRP listener", e);
-            }
-        }
-        MixerClock c = clock;
-        if (c != null) {
-            c.close();
-        }
-        if (fileTimers != null) {
-            fileTimers.shutdownNow();
-        }
-        if (connects != null) {
-            connects.shutdownNow();
+        if (conference != null) {
+            conference.close(getServletContext());
         }
         super.destroy();
     }
@@ -178,7 +91,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String room = roomOf(request);
         String caller = AccessList.bare(request.getFrom().getURI().toString());
         try {
-            if (!settings.accessList(room).allows(caller)) {
+            if (!conference.settings.accessList(room).allows(caller)) {
                 log.info(() -> caller + " may not join room " + room + " (access list)");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                 return;
@@ -195,26 +108,26 @@ public class ConferenceServlet extends SylkSipServlet {
             notAcceptable(request, e);
             return;
         }
-        ChatMedia chat = msrp == null ? null : ChatMedia.find(offer, msrpProto);
+        ChatMedia chat = conference.msrp == null ? null : ChatMedia.find(offer, conference.msrpProto);
         boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-        if (settings.pin(room).isPresent()) {
+        if (conference.settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
             if (!audioOffered && !participantOf(room, caller)) {
                 log.info(() -> caller + " may not use PIN room " + room + " without audio before typing its PIN");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Required: Join With Audio First");
                 return;
             }
-            if (audioOffered && !Room.mayTryPin(request.getRemoteAddr())) {
+            if (audioOffered && !conference.rooms.mayTryPin(request.getRemoteAddr())) {
                 log.info(() -> caller + " may not try the PIN of room " + room + ": too many wrong PINs from "
                         + request.getRemoteAddr());
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Too Many Wrong PINs");
                 return;
             }
         }
-        if (msrp != null && chat == null && !audioOffered) {
+        if (conference.msrp != null && chat == null && !audioOffered) {
             FileMedia file;
             try {
-                file = FileMedia.find(offer, msrpProto);
+                file = FileMedia.find(offer, conference.msrpProto);
             } catch (IllegalArgumentException e) {
                 log.info(() -> "file transfer from " + caller + " to room " + room + " refused: " + e.getMessage());
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad file transfer stream");
@@ -273,28 +186,28 @@ public class ConferenceServlet extends SylkSipServlet {
             contact = null;
         }
         Participant participant = new Participant(request.getCallId(), caller, from.getDisplayName(),
-                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), endpoint);
+                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(),
+                request.getRemoteAddr(), request.getSession(), endpoint);
         created[0] = participant;
-        participant.source = request.getRemoteAddr();
-        participant.session = request.getSession();
         if (chat != null) {
             chatStream = openChat(caller, from.getDisplayName(), chat, participant);
-            sdp = chat.into(sdp, chat.answer(route.path(chatStream.localUri), msrp.port(), msrpProto));
+            sdp = chat.into(sdp, chat.answer(conference.route.path(chatStream.localUri), conference.msrp.port(), conference.msrpProto));
             participant.chat = chatStream;
         }
-        ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
+        ConferenceCall call = new ConferenceCall(conference, room, participant, request, origin, answer);
         call.sdp = sdp;
+        call.chatOffer = chat;
         if (answer != null) {
-            participant.onHold = onHold(answer);
+            participant.hold(onHold(answer));
             startAudio(endpoint, answer, participant);
         }
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);
-        if (settings.answerDelay().isZero() || answer == null) {
+        if (conference.settings.answerDelay().isZero() || answer == null) {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
-            timers.createTimer(session, settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
+            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
         }
     }
 
@@ -304,7 +217,7 @@ public class ConferenceServlet extends SylkSipServlet {
      */
     private void fileTransfer(SipServletRequest request, String roomName, String caller, SessionDescription offer,
                               FileMedia file) throws IOException {
-        Room room = Room.find(roomName);
+        Room room = conference.rooms.find(roomName);
         if (room == null) {
             reply(request, SipServletResponse.SC_NOT_FOUND, "Room not found");
             return;
@@ -313,7 +226,7 @@ public class ConferenceServlet extends SylkSipServlet {
             download(request, room, caller, offer, file);
             return;
         }
-        long limit = settings.maxFileSize();
+        long limit = conference.settings.maxFileSize();
         if (limit > 0 && file.selector().size() > limit) {
             log.info(() -> caller + " offered room " + roomName + " a file of " + file.selector().size()
                     + " bytes, larger than max_file_size (" + limit + ")");
@@ -331,15 +244,15 @@ public class ConferenceServlet extends SylkSipServlet {
             upload = new FileUpload(room.files, file.selector(), caller, limit,
                     stored -> {
                         room.uploaded(identity, stored);
-                        if (settings.pushFileTransfer()) {
+                        if (conference.settings.pushFileTransfer()) {
                             push(room, stored, caller);
                         }
-                        fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
+                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
                     },
                     why -> {
                         room.uploadFailed(file.selector().name(), why);
                         if (call[0] != null) {
-                            fileTimers.execute(() -> call[0].hangUp("upload failed"));
+                            conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
                         }
                     });
         } catch (IOException e) {
@@ -347,17 +260,17 @@ public class ConferenceServlet extends SylkSipServlet {
             reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
             return;
         }
-        MsrpUri local = msrp.open(upload);
+        MsrpUri local = conference.msrp.open(upload);
         upload.localUri = local;
         AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
         SessionDescription declined = new SessionDescription(
                 AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), offer.media().stream()
                 .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         SessionDescription sdp = ChatMedia.into(declined, file.index(),
-                file.answer(route.path(local), msrp.port(), msrpProto, file.selector()));
+                file.answer(conference.route.path(local), conference.msrp.port(), conference.msrpProto, file.selector()));
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
-            msrp.close(local);
+            conference.msrp.close(local);
             upload.closeConnection();
         });
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
@@ -365,7 +278,7 @@ public class ConferenceServlet extends SylkSipServlet {
         ok.setContent(sdp.toBytes(), "application/sdp");
         ok.send();
         if (file.weConnect()) {
-            connectOut(local, file.remotePath(), connection -> { }, caller + "'s upload");
+            conference.connectOut(local, file.remotePath(), connection -> { }, caller + "'s upload");
         }
         room.uploadStarted(identity, file.selector());
         log.info(() -> caller + " is uploading " + file.selector() + " to room " + roomName);
@@ -386,27 +299,27 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, route.toPath(file.remotePath()), caller, outcome -> {
+        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller, outcome -> {
             log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
-            fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
+            conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
                     java.util.concurrent.TimeUnit.SECONDS);
         });
-        MsrpUri local = msrp.open(download);
+        MsrpUri local = conference.msrp.open(download);
         download.localUri = local;
         SessionDescription sdp = ChatMedia.into(declineAll(offer, new AudioAnswerer.Origin(),
-                SylkRuntime.get().sdpAddress()), file.index(), file.answer(route.path(local), msrp.port(),
-                msrpProto, stored.selector()));
+                SylkRuntime.get().sdpAddress()), file.index(), file.answer(conference.route.path(local), conference.msrp.port(),
+                conference.msrpProto, stored.selector()));
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
-            msrp.close(local);
+            conference.msrp.close(local);
         });
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");
         ok.send();
         if (file.weConnect()) {
-            connectOut(local, file.remotePath(), download::start, caller + "'s download");
+            conference.connectOut(local, file.remotePath(), download::start, caller + "'s download");
         }
         log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
     }
@@ -417,14 +330,14 @@ public class ConferenceServlet extends SylkSipServlet {
      * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
      * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
      * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
-     * answer decides who connects.
+     * answer decides who conference.connects.
      */
     private void push(Room room, RoomFiles.RoomFile file, String uploader) {
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
         java.util.Map<String, Participant> recipients = new java.util.LinkedHashMap<>();
         for (Participant p : room.participants()) {
-            if (!p.uri.equals(uploader) && room.admitted(p)) {
+            if (!p.uri.equals(uploader) && p.admitted()) {
                 recipients.putIfAbsent(p.uri, p);
             }
         }
@@ -448,17 +361,17 @@ public class ConferenceServlet extends SylkSipServlet {
                 FileDownload download = new FileDownload(file, null, recipient.uri, outcome -> {
                     log.info(() -> "room file " + file.path().getFileName() + " pushed to " + recipient.uri + ": "
                             + outcome.state());
-                    fileTimers.schedule(() -> {
+                    conference.fileTimers.schedule(() -> {
                         if (call[0] != null) {
                             call[0].hangUp("push " + outcome.state().name().toLowerCase());
                         }
                     }, 1, java.util.concurrent.TimeUnit.SECONDS);
                 });
-                MsrpUri local = msrp.open(download);
+                MsrpUri local = conference.msrp.open(download);
                 download.localUri = local;
                 AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-                MediaDescription line = new MediaDescription("message", msrp.port(), msrpProto, List.of("*"), List.of(
-                        new SessionDescription.Line('a', "path:" + route.path(local)),
+                MediaDescription line = new MediaDescription("message", conference.msrp.port(), conference.msrpProto, List.of("*"), List.of(
+                        new SessionDescription.Line('a', "path:" + conference.route.path(local)),
                         new SessionDescription.Line('a', "accept-types:*"),
                         new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
                         new SessionDescription.Line('a', "sendonly"),
@@ -485,7 +398,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String recipient = AccessList.bare(response.getTo().getURI().toString());
         push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
             push.download().close();
-            msrp.close(push.local());
+            conference.msrp.close(push.local());
         });
         response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
         MediaDescription answered;
@@ -507,11 +420,11 @@ public class ConferenceServlet extends SylkSipServlet {
             push.call()[0].hangUp("bad answer");
             return;
         }
-        push.download().remotePath(route.toPath(path));
+        push.download().remotePath(conference.route.toPath(path));
         if (role == ConnectionModel.Role.CONNECT) {
-            connects.execute(() -> {
+            conference.connects.execute(() -> {
                 try {
-                    push.download().start(route.connect(push.local(), path));
+                    push.download().start(conference.route.connect(push.local(), path));
                 } catch (IOException e) {
                     log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
                     push.call()[0].hangUp("cannot connect");
@@ -529,7 +442,7 @@ public class ConferenceServlet extends SylkSipServlet {
             endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"), sas -> {
                 participant.sas = sas;
                 log.info(() -> participant + ": ZRTP secured, SAS " + sas);
-                Room room = participant.member != null ? Room.find(participant.room) : null;
+                Room room = participant.room != null ? conference.rooms.find(participant.room) : null;
                 if (room != null) {
                     room.zrtpSas(participant);
                 }
@@ -555,14 +468,13 @@ public class ConferenceServlet extends SylkSipServlet {
     }
 
     /** Joins the mixer with the answer's first codec. */
-    static void joinRoom(ConferenceCall call) {
+    private void joinRoom(ConferenceCall call) {
         AudioAnswerer.Answer answer = call.answer;
         if (answer == null) {
-            Room.join(call.room, clock, settings, call.participant, -1, null);
+            conference.rooms.join(call.room, call.participant, -1, null);
             return;
         }
-        call.participant.hangUp = () -> call.hangUp("PIN refused");
-        Room room = Room.join(call.room, clock, settings, call.participant,
+        Room room = conference.rooms.join(call.room, call.participant,
                 Integer.parseInt(answer.payloadTypes().get(0)), codecs(answer));
         receiveDigits(room, call.participant, answer);
     }
@@ -604,7 +516,7 @@ public class ConferenceServlet extends SylkSipServlet {
         try {
             SessionDescription offer = sdpOffer(request);
             boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-            ChatMedia chatOffer = msrp == null ? null : ChatMedia.find(offer, msrpProto);
+            ChatMedia chatOffer = conference.msrp == null ? null : ChatMedia.find(offer, conference.msrpProto);
             if (!offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session
                 SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
@@ -617,7 +529,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Neither audio nor chat offered");
                 return;
             }
-            Room room = Room.find(call.room);
+            Room room = conference.rooms.find(call.room);
             RtpAudioEndpoint added = null;
             AudioAnswerer.Answer answer = null;
             SessionDescription sdp;
@@ -652,7 +564,7 @@ public class ConferenceServlet extends SylkSipServlet {
                     newChat = openChat(participant.uri, participant.displayName, chatOffer, participant);
                     stream = newChat;
                 }
-                sdp = chatOffer.into(sdp, chatOffer.answer(route.path(stream.localUri), msrp.port(), msrpProto));
+                sdp = chatOffer.into(sdp, chatOffer.answer(conference.route.path(stream.localUri), conference.msrp.port(), conference.msrpProto));
             }
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(sdp.toBytes(), "application/sdp");
@@ -663,7 +575,7 @@ public class ConferenceServlet extends SylkSipServlet {
             }
             if (added != null) {
                 participant.endpoint = added;
-                participant.onHold = onHold(answer);
+                participant.hold(onHold(answer));
                 startAudio(added, answer, participant);
                 if (room != null) {
                     AudioAnswerer.Answer a = answer;
@@ -683,15 +595,16 @@ public class ConferenceServlet extends SylkSipServlet {
                     // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
                     participant.endpoint.watchInactivity(answer.direction());
                 }
-                if (room != null && hold != participant.onHold) {
+                if (room != null) {
                     room.hold(participant, hold);
                 } else {
-                    participant.onHold = hold;
+                    participant.hold(hold);
                 }
             }
             if (newChat != null && room != null) {
+                participant.chat = newChat;
                 room.addChat(participant, newChat);
-                participant.connectChat.run();
+                connectChat(newChat, chatOffer);
             } else if (chatOffer == null && participant.chat != null) {
                 dropChat(participant, room);
             }
@@ -703,23 +616,6 @@ public class ConferenceServlet extends SylkSipServlet {
         }
     }
 
-    /**
-     * The room's side of RFC 6135 {@code a=setup:active}: connects to the participant's path and binds the session
-     * (RFC 4975 §5.4), off the SIP thread and the file timers; a participant that cannot be reached is logged, its
-     * session stays.
-     */
-    private void connectOut(MsrpUri local, List<MsrpUri> remotePath,
-                                   java.util.function.Consumer<MsrpServer.Connection> then, String what) {
-        connects.execute(() -> {
-            try {
-                then.accept(route.connect(local, remotePath));
-                log.fine(() -> "connected to " + remotePath.get(0) + " for " + what);
-            } catch (IOException e) {
-                log.info(() -> "cannot connect to " + remotePath.get(0) + " for " + what + ": " + e.getMessage());
-            }
-        });
-    }
-
     /** An answer that declines every stream of {@code offer} (port 0), with our session lines. */
     private static SessionDescription declineAll(SessionDescription offer, AudioAnswerer.Origin origin,
                                                  java.net.InetAddress local) {
@@ -729,18 +625,10 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** A chat stream for the participant's offered chat, listening for its connection; closed with the chat. */
     private ChatStream openChat(String caller, String displayName, ChatMedia chat, Participant participant) {
-        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(), route.toPath(chat.remotePath()));
-        stream.localUri = msrp.open(stream);
-        MsrpUri localUri = stream.localUri;
-        participant.closeChat = () -> {
-            msrp.close(localUri);
-            stream.closeConnection();
-        };
-        stream.lost = () -> fileTimers.execute(() -> chatLost(participant, stream));
-        participant.connectChat = chat.weConnect()
-                ? () -> connectOut(localUri, chat.remotePath(), stream::connected, caller + "'s chat")
-                : () -> { };
-        if (settings.zrtpAutoVerify()) {
+        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(), conference.route.toPath(chat.remotePath()));
+        stream.localUri = conference.msrp.open(stream);
+        stream.lost = () -> conference.fileTimers.execute(() -> chatLost(participant, stream));
+        if (conference.settings.zrtpAutoVerify()) {
             stream.sas = () -> {
                 RtpAudioEndpoint audio = participant.endpoint;
                 return audio == null ? null : audio.zrtpSas();
@@ -756,12 +644,21 @@ public class ConferenceServlet extends SylkSipServlet {
         return stream;
     }
 
+    /** Opens the chat's connection when the room is the active side (RFC 6135), else waits for the participant's. */
+    private void connectChat(ChatStream stream, ChatMedia offer) {
+        if (offer.weConnect()) {
+            conference.connectOut(stream.localUri, offer.remotePath(), stream::connected, stream.uri() + "'s chat");
+        }
+    }
+
     @Override
     protected void doAck(SipServletRequest request) {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
         if (call != null && call.acknowledged()) {
             joinRoom(call);
-            call.participant.connectChat.run();
+            if (call.chatOffer != null) {
+                connectChat(call.participant.chat, call.chatOffer);
+            }
         }
     }
 
@@ -809,37 +706,31 @@ public class ConferenceServlet extends SylkSipServlet {
         if (participant.chat != stream) {
             return;
         }
-        ConferenceCall call;
-        try {
-            call = participant.session == null ? null : (ConferenceCall) participant.session.getApplicationSession()
-                    .getAttribute(ConferenceListener.CALL);
-        } catch (IllegalStateException ended) {
+        ConferenceCall call = ConferenceCall.of(participant);
+        if (call == null) {
             return; // the SIP session is gone: the call has ended already
         }
         if (participant.endpoint == null) {
             log.info(() -> participant + ": MSRP connection lost, the call ends");
-            if (call != null) {
-                call.hangUp("MSRP connection lost");
-            }
+            call.hangUp("MSRP connection lost");
             return;
         }
         log.info(() -> participant + ": MSRP connection lost, it stays in the room with audio only");
-        dropChat(participant, participant.room == null ? null : Room.find(participant.room));
+        dropChat(participant, participant.room == null ? null : conference.rooms.find(participant.room));
     }
 
     /** The participant's chat stream goes: out of the room (when it is in one), its MSRP session closed. */
-    private static void dropChat(Participant participant, Room room) {
-        Runnable close = participant.closeChat;
+    private void dropChat(Participant participant, Room room) {
+        ChatStream stream = participant.chat;
         if (room != null) {
-            room.removeChat(participant);
+            room.removeChat(participant, stream);
         }
         participant.chat = null;
-        close.run();
+        conference.closeChat(stream);
     }
 
     private void rtpTimeout(Participant participant) {
-        ConferenceCall call = (ConferenceCall) participant.session.getApplicationSession()
-                .getAttribute(ConferenceListener.CALL);
+        ConferenceCall call = ConferenceCall.of(participant);
         if (call != null) {
             call.hangUp("RTP timeout");
         }
@@ -857,7 +748,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String subscriber = AccessList.bare(request.getFrom().getURI().toString());
         if (request.isInitial()) {
             try {
-                if (!settings.accessList(roomName).allows(subscriber)) {
+                if (!conference.settings.accessList(roomName).allows(subscriber)) {
                     reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                     return;
                 }
@@ -865,21 +756,22 @@ public class ConferenceServlet extends SylkSipServlet {
                 reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
                 return;
             }
-            if (settings.pin(roomName).isPresent() && !participantOf(roomName, subscriber)) {
+            if (conference.settings.pin(roomName).isPresent() && !participantOf(roomName, subscriber)) {
                 log.info(() -> subscriber + " may not follow PIN room " + roomName + ": not in it past its PIN");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Room: Participants Only");
                 return;
             }
         }
-        Room room = roomName == null ? null : Room.find(roomName);
+        Room room = roomName == null ? null : conference.rooms.find(roomName);
         if (room == null) {
             reply(request, SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "Room not found");
             return;
         }
         int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
-        if (expires > 0 && !room.subscriptionAllowed(request.getSession(), settings.maxSubscriptions())) {
+        RoomSubscriptions subscriptions = RoomSubscriptions.of(room);
+        if (expires > 0 && !subscriptions.allowed(request.getSession(), conference.settings.maxSubscriptions())) {
             log.info(() -> subscriber + " refused a subscription to room " + roomName + ": max_subscriptions ("
-                    + settings.maxSubscriptions() + ") reached");
+                    + conference.settings.maxSubscriptions() + ") reached");
             reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many subscriptions");
             return;
         }
@@ -888,17 +780,17 @@ public class ConferenceServlet extends SylkSipServlet {
         ok.send();
         request.getSession().setAttribute(ConferenceListener.SUBSCRIBED_ROOM, roomName);
         if (expires == 0) {
-            room.unsubscribe(request.getSession());
+            subscriptions.unsubscribe(request.getSession());
             log.info(() -> subscriber + " unsubscribed from room " + roomName);
         } else {
-            room.subscribe(request.getSession(), System.currentTimeMillis() + expires * 1000L);
+            subscriptions.subscribe(request.getSession(), System.currentTimeMillis() + expires * 1000L);
             log.info(() -> subscriber + " subscribed to room " + roomName + " for " + expires + " s");
         }
     }
 
     /** Whether {@code uri} is in room {@code room} now, past its PIN if it has one. */
-    private static boolean participantOf(String room, String uri) {
-        Room existing = Room.find(room);
+    private boolean participantOf(String room, String uri) {
+        Room existing = conference.rooms.find(room);
         return existing != null && existing.admits(uri);
     }
 
@@ -939,7 +831,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         try {
-            if (!settings.accessList(room).allows(referrer)) {
+            if (!conference.settings.accessList(room).allows(referrer)) {
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                 return;
             }
@@ -967,7 +859,7 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         // issue 11: a REFER speaks for the room, so only its participants may send one (any of them, as the original's
         // clients use it); the options of conference.ini may narrow what they may ask
-        Room existing = Room.find(room);
+        Room existing = conference.rooms.find(room);
         if (existing == null || !existing.admits(referrer)) {
             log.info(() -> "REFER from " + referrer + " refused: not a participant of room " + room);
             reply(request, SipServletResponse.SC_FORBIDDEN, "Only Participants May Refer");
@@ -975,7 +867,7 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         String targetUser = AccessList.bare(target.toString());
         try {
-            if (method.equals("BYE") && !settings.mayRemove(room, referrer, targetUser)) {
+            if (method.equals("BYE") && !conference.settings.mayRemove(room, referrer, targetUser)) {
                 log.info(() -> "REFER from " + referrer + " to remove " + targetUser + " refused: not a moderator");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Only Moderators May Remove Participants");
                 return;
@@ -984,7 +876,7 @@ public class ConferenceServlet extends SylkSipServlet {
             reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
             return;
         }
-        if (method.equals("INVITE") && !settings.mayDialOut(target.getHost())) {
+        if (method.equals("INVITE") && !conference.settings.mayDialOut(target.getHost())) {
             log.info(() -> "REFER from " + referrer + " to call " + targetUser + " refused: not in dial_out_domains");
             reply(request, SipServletResponse.SC_FORBIDDEN, "Dial-Out Target Not Allowed");
             return;
@@ -1111,13 +1003,13 @@ public class ConferenceServlet extends SylkSipServlet {
             contact = null;
         }
         Participant participant = new Participant(response.getCallId(), uri, response.getTo().getDisplayName(),
-                contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), out.endpoint());
-        participant.session = response.getSession();
-        participant.onHold = onHold(answer);
+                contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), null,
+                response.getSession(), out.endpoint());
+        participant.hold(onHold(answer));
         out.endpoint().signallingSource(signallingSource(response));
         out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
         out.endpoint().watchInactivity(answer.direction());
-        ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);
+        ConferenceCall call = ConferenceCall.dialledOut(conference, out.room(), participant, out.origin(), answer);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);
         sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
@@ -1131,7 +1023,7 @@ public class ConferenceServlet extends SylkSipServlet {
         if (push != null && response.getMethod().equals("INVITE")) {
             log.info(() -> "push to " + response.getTo().getURI() + " declined: " + response.getStatus());
             push.download().close();
-            msrp.close(push.local());
+            conference.msrp.close(push.local());
         }
         DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
         if (out != null && response.getMethod().equals("INVITE")) {
