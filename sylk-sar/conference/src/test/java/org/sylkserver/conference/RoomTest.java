@@ -148,6 +148,53 @@ class RoomTest {
         assertFalse(Files.exists(images));
     }
 
+    /**
+     * RFC 4575 §4 (spec §3.6): each change of the room is a new version of its conference-info, published through the
+     * room's publisher; the room's end publishes a last one, without the participant who left.
+     */
+    @Test
+    void eachChangeIsPublishedWithANewVersion_rfc4575() throws Exception {
+        Participant alice = participant("alice@example.com");
+        join("r3@example.com", alice);
+        int afterJoin = published.size();
+        assertTrue(afterJoin >= 1, "the join is published");
+        assertTrue(published.get(afterJoin - 1).contains("sip:alice@example.com"), published.get(afterJoin - 1));
+        rooms.find("r3@example.com").hold(alice, true);
+        assertEquals(afterJoin + 1, published.size(), "the hold is published");
+        assertTrue(published.get(afterJoin).contains("on-hold"));
+        rooms.leave(alice, "r3@example.com");
+        String last = published.get(published.size() - 1);
+        assertFalse(last.contains("sip:alice@example.com"), last);
+        java.util.List<Integer> versions = published.stream()
+                .map(d -> Integer.parseInt(d.replaceAll("(?s).*version=\"(\\d+)\".*", "$1"))).toList();
+        assertEquals(versions.stream().sorted().distinct().toList(), versions, "each document a new version");
+    }
+
+    /** The room's state is its executor's: an event changes nothing until the executor runs it, then in order. */
+    @Test
+    void eventsWaitForTheRoomsExecutor() throws Exception {
+        java.util.Queue<Runnable> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Rooms queued = new Rooms(settings, clock, pending::add, screenSharing, config.resolve("files"),
+                new RoomFiles.Space(RoomFiles.Quota.NONE), new PinAttempts(5), this::publisher, (p, why) -> { });
+        Participant alice = participant("alice@example.com");
+        Room room = queued.join("r4@example.com", alice, 0, () -> G711.PCMU);
+        room.hold(alice, true);
+        assertTrue(room.participants().isEmpty(), "posted, not run");
+        assertEquals(Participant.State.JOINING, alice.state());
+        while (!pending.isEmpty()) {
+            pending.poll().run();
+        }
+        assertEquals(java.util.List.of(alice), room.participants());
+        assertEquals(Participant.State.HELD, alice.state(), "joined, then held: in the order posted");
+        assertTrue(alice.member.onHold());
+        queued.leave(alice, "r4@example.com");
+        assertNull(queued.find("r4@example.com"), "gone from the registry at once");
+        while (!pending.isEmpty()) {
+            pending.poll().run();
+        }
+        assertTrue(alice.left());
+    }
+
     @Test
     void holdIsReflectedInTheMixer() throws Exception {
         Participant alice = participant("alice@example.com");
