@@ -3,7 +3,6 @@ package org.sylkserver.conference;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
 
 import javax.servlet.ServletException;
 import javax.servlet.sip.Address;
@@ -16,11 +15,9 @@ import javax.servlet.sip.SipURI;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
-import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
-import org.sylkserver.media.msrp.ConnectionModel;
 import org.sylkserver.media.msrp.MsrpUri;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
@@ -45,12 +42,15 @@ public class ConferenceServlet extends SylkSipServlet {
     private transient Conference conference;
     private transient AudioAnswerer answerer;
     private transient Referrals referrals;
+    private transient FilePushes pushes;
 
     @Override
     public void init() throws ServletException {
         super.init();
         conference = Conference.start(getServletContext());
-        referrals = new Referrals(conference, (SipFactory) getServletContext().getAttribute(SIP_FACTORY), this::reply);
+        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        referrals = new Referrals(conference, factory, this::reply);
+        pushes = new FilePushes(conference, factory);
         answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
                 SylkRuntime.get().config().rtp().srtpEncryption());
     }
@@ -188,7 +188,8 @@ public class ConferenceServlet extends SylkSipServlet {
         created[0] = participant;
         if (chat != null) {
             chatStream = openChat(caller, from.getDisplayName(), chat, participant);
-            sdp = chat.into(sdp, chat.answer(conference.route.path(chatStream.localUri), conference.msrp.port(), conference.msrpProto));
+            sdp = chat.into(sdp, chat.answer(conference.route.path(chatStream.localUri), conference.msrp.port(),
+                    conference.msrpProto));
             participant.chat = chatStream;
         }
         ConferenceCall call = new ConferenceCall(conference, room, participant, request, origin, answer);
@@ -204,7 +205,8 @@ public class ConferenceServlet extends SylkSipServlet {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
-            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
+            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false,
+                    ConferenceListener.ANSWER);
         }
     }
 
@@ -229,7 +231,8 @@ public class ConferenceServlet extends SylkSipServlet {
                     + " bytes, larger than max_file_size (" + limit + ")");
             SipServletResponse refusal = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
                     "File too large");
-            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress() + " \"File too large: "
+            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress()
+                    + " \"File too large: "
                     + file.selector().size() + " bytes, the room accepts " + limit + "\"");
             refusal.send();
             return;
@@ -242,9 +245,10 @@ public class ConferenceServlet extends SylkSipServlet {
                     stored -> {
                         room.uploaded(identity, stored);
                         if (conference.settings.pushFileTransfer()) {
-                            push(room, stored, caller);
+                            pushes.offer(room, stored, caller);
                         }
-                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
+                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
+                                java.util.concurrent.TimeUnit.SECONDS);
                     },
                     why -> {
                         room.uploadFailed(file.selector().name(), why);
@@ -264,7 +268,8 @@ public class ConferenceServlet extends SylkSipServlet {
                 AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), offer.media().stream()
                 .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         SessionDescription sdp = ChatMedia.into(declined, file.index(),
-                file.answer(conference.route.path(local), conference.msrp.port(), conference.msrpProto, file.selector()));
+                file.answer(conference.route.path(local), conference.msrp.port(), conference.msrpProto,
+                        file.selector()));
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
             conference.msrp.close(local);
@@ -296,7 +301,8 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller, outcome -> {
+        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller,
+                outcome -> {
             log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
@@ -305,7 +311,8 @@ public class ConferenceServlet extends SylkSipServlet {
         MsrpUri local = conference.msrp.open(download);
         download.localUri = local;
         SessionDescription sdp = ChatMedia.into(declineAll(offer, new AudioAnswerer.Origin(),
-                SylkRuntime.get().sdpAddress()), file.index(), file.answer(conference.route.path(local), conference.msrp.port(),
+                SylkRuntime.get().sdpAddress()), file.index(), file.answer(conference.route.path(local),
+                conference.msrp.port(),
                 conference.msrpProto, stored.selector()));
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
@@ -319,115 +326,6 @@ public class ConferenceServlet extends SylkSipServlet {
             conference.connectOut(local, file.remotePath(), download::start, caller + "'s download");
         }
         log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
-    }
-
-    /**
-     * Spec §3.5 ({@code push_file_transfer}): the room offers a new file to every other participant, one INVITE per
-     * distinct participant URI, From the room as "Conference File Transfer", with the uploader in
-     * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
-     * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
-     * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
-     * answer decides who conference.connects.
-     */
-    private void push(Room room, RoomFiles.RoomFile file, String uploader) {
-        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
-        java.util.Map<String, Participant> recipients = new java.util.LinkedHashMap<>();
-        for (Participant p : room.participants()) {
-            if (!p.uri.equals(uploader) && p.admitted()) {
-                recipients.putIfAbsent(p.uri, p);
-            }
-        }
-        for (Participant recipient : recipients.values()) {
-            try {
-                SipApplicationSession session = factory.createApplicationSession();
-                String roomName = room.name;
-                Address from = factory.createAddress(factory.createSipURI(roomName.substring(0, roomName.indexOf('@')),
-                        roomName.substring(roomName.indexOf('@') + 1)), "Conference File Transfer");
-                javax.servlet.sip.URI target = factory.createURI(proxy != null ? "sip:" + recipient.uri
-                        : recipient.contact);
-                SipServletRequest invite = factory.createRequest(session, "INVITE", from,
-                        factory.createAddress(factory.createURI("sip:" + recipient.uri)));
-                invite.setRequestURI(target);
-                invite.setHeader("X-Originator-From", "<sip:" + uploader + ">");
-                invite.setHeader("Subject", "File uploaded by " + uploader);
-                if (proxy != null) {
-                    proxy.route(factory, invite);
-                }
-                FileTransferCall[] call = new FileTransferCall[1];
-                FileDownload download = new FileDownload(file, null, recipient.uri, outcome -> {
-                    log.info(() -> "room file " + file.path().getFileName() + " pushed to " + recipient.uri + ": "
-                            + outcome.state());
-                    conference.fileTimers.schedule(() -> {
-                        if (call[0] != null) {
-                            call[0].hangUp("push " + outcome.state().name().toLowerCase());
-                        }
-                    }, 1, java.util.concurrent.TimeUnit.SECONDS);
-                });
-                MsrpUri local = conference.msrp.open(download);
-                download.localUri = local;
-                AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-                MediaDescription line = new MediaDescription("message", conference.msrp.port(), conference.msrpProto, List.of("*"), List.of(
-                        new SessionDescription.Line('a', "path:" + conference.route.path(local)),
-                        new SessionDescription.Line('a', "accept-types:*"),
-                        new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
-                        new SessionDescription.Line('a', "sendonly"),
-                        new SessionDescription.Line('a', "file-selector:" + file.selector())));
-                SessionDescription offer = new SessionDescription(
-                        AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), List.of(line));
-                invite.setContent(offer.toBytes(), "application/sdp");
-                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, local, call));
-                invite.send();
-                log.info(() -> "offering room file " + file.path().getFileName() + " to " + recipient.uri);
-            } catch (IOException | javax.servlet.sip.ServletParseException | RuntimeException e) {
-                log.log(Level.WARNING, "cannot offer room file " + file.path().getFileName() + " to " + recipient.uri, e);
-            }
-        }
-    }
-
-    /** A file the room offered to a participant (spec §3.5 push), until the transfer's session ends. */
-    record FilePush(String room, FileDownload download, MsrpUri local, FileTransferCall[] call) {
-    }
-
-    /** The participant took the pushed file: whoever the answer says connects, then the file is sent. */
-    private void pushAccepted(SipServletResponse response, FilePush push) throws IOException {
-        response.createAck().send();
-        String recipient = AccessList.bare(response.getTo().getURI().toString());
-        push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
-            push.download().close();
-            conference.msrp.close(push.local());
-        });
-        response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
-        MediaDescription answered;
-        List<MsrpUri> path;
-        ConnectionModel.Role role;
-        try {
-            SessionDescription answer = SessionDescription.parse(response.getRawContent());
-            answered = answer.media().stream().filter(m -> m.media().equals("message") && m.port() != 0)
-                    .findFirst().orElseThrow(() -> new SdpException("the file stream was declined"));
-            path = ChatMedia.path(answered);
-            if (path == null) {
-                throw new SdpException("the answer's file stream has no valid a=path");
-            }
-            List<String> setup = answered.attributes("setup");
-            role = ConnectionModel.role(true, ConnectionModel.OFFER,
-                    setup.isEmpty() ? null : ConnectionModel.Setup.parse(setup.get(0).trim()), null, false);
-        } catch (SdpException | IllegalArgumentException e) {
-            log.info(() -> "push to " + recipient + " refused: " + e.getMessage());
-            push.call()[0].hangUp("bad answer");
-            return;
-        }
-        push.download().remotePath(conference.route.toPath(path));
-        if (role == ConnectionModel.Role.CONNECT) {
-            conference.connects.execute(() -> {
-                try {
-                    push.download().start(conference.route.connect(push.local(), path));
-                } catch (IOException e) {
-                    log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
-                    push.call()[0].hangUp("cannot connect");
-                }
-            });
-        }
     }
 
     private void startAudio(RtpAudioEndpoint endpoint, AudioAnswerer.Answer answer, Participant participant) {
@@ -561,7 +459,8 @@ public class ConferenceServlet extends SylkSipServlet {
                     newChat = openChat(participant.uri, participant.displayName, chatOffer, participant);
                     stream = newChat;
                 }
-                sdp = chatOffer.into(sdp, chatOffer.answer(conference.route.path(stream.localUri), conference.msrp.port(), conference.msrpProto));
+                sdp = chatOffer.into(sdp, chatOffer.answer(conference.route.path(stream.localUri),
+                        conference.msrp.port(), conference.msrpProto));
             }
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(sdp.toBytes(), "application/sdp");
@@ -622,7 +521,8 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** A chat stream for the participant's offered chat, listening for its connection; closed with the chat. */
     private ChatStream openChat(String caller, String displayName, ChatMedia chat, Participant participant) {
-        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(), conference.route.toPath(chat.remotePath()));
+        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(),
+                conference.route.toPath(chat.remotePath()));
         stream.localUri = conference.msrp.open(stream);
         stream.lost = () -> conference.fileTimers.execute(() -> chatLost(participant, stream));
         if (conference.settings.zrtpAutoVerify()) {
@@ -806,24 +706,19 @@ public class ConferenceServlet extends SylkSipServlet {
 
     @Override
     protected void doProvisionalResponse(SipServletResponse response) {
-        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
+                    false);
         }
     }
 
     @Override
     protected void doSuccessResponse(SipServletResponse response) throws IOException {
-        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
-        if (push != null && response.getMethod().equals("INVITE")) {
-            if (response.getApplicationSession().getAttribute(ConferenceListener.FILE_TRANSFER) == null) {
-                pushAccepted(response, push);
-            } else {
-                response.createAck().send(); // a retransmitted 2xx
-            }
+        if (pushes.answered(response)) {
             return;
         }
-        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out == null || !response.getMethod().equals("INVITE")) {
             return;
         }
@@ -865,16 +760,12 @@ public class ConferenceServlet extends SylkSipServlet {
     @Override
     protected void doErrorResponse(SipServletResponse response) {
         log.fine(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus());
-        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
-        if (push != null && response.getMethod().equals("INVITE")) {
-            log.info(() -> "push to " + response.getTo().getURI() + " declined: " + response.getStatus());
-            push.download().close();
-            conference.msrp.close(push.local());
-        }
-        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        pushes.declined(response);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE")) {
             out.endpoint().close();
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
+                    true);
         }
     }
 
