@@ -25,6 +25,9 @@ import javax.servlet.ServletException;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.TimerService;
 
+import org.sylkserver.conference.msrp.MsrpRoute;
+import org.sylkserver.conference.msrp.MsrpTls;
+import org.sylkserver.conference.msrp.MsrpTrace;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;

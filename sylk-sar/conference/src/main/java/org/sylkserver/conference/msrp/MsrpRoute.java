@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.msrp;
 
 import java.io.IOException;
 import java.util.List;
@@ -14,35 +14,35 @@ import org.sylkserver.media.msrp.MsrpUri;
  * Use-Path, requests to a participant go along it on the authenticated relay connection, and the participants'
  * requests come back on that connection.
  */
-final class MsrpRoute {
+public final class MsrpRoute {
 
     private final MsrpServer server;
     private final MsrpRelayClient relay;
 
     /** @param relay the authenticated relay, or null to be reached directly */
-    MsrpRoute(MsrpServer server, MsrpRelayClient relay) {
+    public MsrpRoute(MsrpServer server, MsrpRelayClient relay) {
         this.server = server;
         this.relay = relay;
     }
 
     /** The value of our {@code a=path} for the session {@code local}. */
-    String path(MsrpUri local) {
+    public String path(MsrpUri local) {
         List<MsrpUri> path = relay == null ? List.of(local) : relay.localPath(local);
         return path.stream().map(MsrpUri::toString).collect(Collectors.joining(" "));
     }
 
     /** The To-Path of our requests to a participant whose {@code a=path} is {@code remotePath}. */
-    List<MsrpUri> toPath(List<MsrpUri> remotePath) {
+    public List<MsrpUri> toPath(List<MsrpUri> remotePath) {
         return relay == null ? remotePath : relay.toPath(remotePath);
     }
 
     /** The active side (RFC 6135): binds session {@code local} to the participant, directly or via the relay. */
-    MsrpServer.Connection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
+    public MsrpServer.Connection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
         return relay == null ? server.connect(local, remotePath) : relay.connect(local, remotePath);
     }
 
     /** The relay, if any, is left. */
-    void close() {
+    public void close() {
         if (relay != null) {
             relay.close();
         }
