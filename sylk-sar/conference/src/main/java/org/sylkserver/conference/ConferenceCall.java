@@ -12,7 +12,8 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
-import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.core.session.AudioStream;
+import org.sylkserver.core.session.MediaSession;
 
 /**
  * The SIP side of one participant's call: ringing → answered → in the room → ended. Answering, the join after the
@@ -28,25 +29,26 @@ final class ConferenceCall implements Serializable {
     final String room;
     final transient Participant participant;
     final transient SipServletRequest invite;
-    final transient AudioAnswerer.Origin origin;
-    transient AudioAnswerer.Answer answer;
-    /** What the 200 OK carries: the audio answer, with the chat line when there is one. */
+    /** The call's offer/answer (RFC 3264). */
+    final transient MediaSession media;
+    /** Its audio, or null while it has none (chat only, or audio removed by a re-INVITE). */
+    transient volatile AudioStream audio;
+    /** What the 200 OK carries: the answer to the INVITE's offer. */
     transient org.sylkserver.media.sdp.SessionDescription sdp;
     private State state = State.RINGING;
 
-    ConferenceCall(String room, Participant participant, SipServletRequest invite, AudioAnswerer.Origin origin,
-                   AudioAnswerer.Answer answer) {
+    ConferenceCall(String room, Participant participant, SipServletRequest invite, MediaSession media,
+                   AudioStream audio) {
         this.room = room;
         this.participant = participant;
         this.invite = invite;
-        this.origin = origin;
-        this.answer = answer;
+        this.media = media;
+        this.audio = audio;
     }
 
     /** A call the focus placed (RFC 4579 §5.2) that the target answered: it is in the room at once. */
-    static ConferenceCall dialledOut(String room, Participant participant, AudioAnswerer.Origin origin,
-                                     AudioAnswerer.Answer answer) {
-        ConferenceCall call = new ConferenceCall(room, participant, null, origin, answer);
+    static ConferenceCall dialledOut(String room, Participant participant, MediaSession media, AudioStream audio) {
+        ConferenceCall call = new ConferenceCall(room, participant, null, media, audio);
         call.state = State.JOINED;
         return call;
     }
@@ -61,7 +63,7 @@ final class ConferenceCall implements Serializable {
             return;
         }
         SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
-        ok.setContent((sdp != null ? sdp : answer.sdp()).toBytes(), "application/sdp");
+        ok.setContent(sdp.toBytes(), "application/sdp");
         markAsFocus(ok);
         ok.send();
         state = State.ANSWERED;

@@ -2,6 +2,7 @@ package org.sylkserver.conference;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
@@ -20,6 +21,11 @@ import javax.servlet.sip.TimerService;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.session.AudioStream;
+import org.sylkserver.core.session.ChatStream;
+import org.sylkserver.core.session.FileTransferStream;
+import org.sylkserver.core.session.MediaSession;
+import org.sylkserver.core.session.MediaStream;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
@@ -45,6 +51,11 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** Longest subscription granted (spec §3.6). */
     private static final int MAX_EXPIRES = 3600;
+    /** Why an offer without audio or chat the room can take is refused (488). */
+    private static final String NO_AUDIO = "No audio stream offered";
+    /** The room's chat capabilities (spec §3.4), in {@code a=chatroom} of our chat lines. */
+    private static final String CHATROOM = "nickname private-messages com.ag-projects.screen-sharing"
+            + " com.ag-projects.zrtp-sas";
 
     private static volatile TimerService timers;
     private static volatile ConferenceSettings settings;
@@ -63,7 +74,7 @@ public class ConferenceServlet extends SylkSipServlet {
     private static volatile java.util.concurrent.ThreadPoolExecutor connects;
     private static final int CONNECT_THREADS = 16;
 
-    private transient AudioAnswerer answerer;
+    private transient AudioStream.Settings audioSettings;
 
     @Override
     public void init() throws ServletException {
@@ -86,14 +97,15 @@ public class ConferenceServlet extends SylkSipServlet {
             org.sylkserver.media.msrp.RelayConfig relay = settings.msrpRelay().orElse(null);
             if (relay != null) {
                 try {
-                    route = new MsrpRoute(msrp, org.sylkserver.media.msrp.MsrpRelayClient.authenticate(msrp, relay));
+                    route = new MsrpRoute(msrp, org.sylkserver.media.msrp.MsrpRelayClient.authenticate(msrp, relay),
+                            msrpProto);
                     log.info(() -> "conference MSRP sessions go through relay " + relay.relay());
                 } catch (IOException e) {
                     throw new IOException("conference.ini: [Conference] msrp_relay = " + relay.relay()
                             + ": cannot authenticate: " + e.getMessage(), e);
                 }
             } else {
-                route = new MsrpRoute(msrp, null);
+                route = new MsrpRoute(msrp, null, msrpProto);
             }
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
@@ -120,8 +132,7 @@ public class ConferenceServlet extends SylkSipServlet {
                     return t;
                 });
         connects.allowCoreThreadTimeOut(true);
-        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
-                SylkRuntime.get().config().rtp().srtpEncryption());
+        audioSettings = AudioStream.Settings.of(SylkRuntime.get().config());
         log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
                 + settings.maxSpeakers() + " talkers mixed at once");
     }
@@ -195,7 +206,7 @@ public class ConferenceServlet extends SylkSipServlet {
             notAcceptable(request, e);
             return;
         }
-        ChatMedia chat = msrp == null ? null : ChatMedia.find(offer, msrpProto);
+        boolean chatOffered = msrp != null && ChatStream.offered(offer, msrpProto);
         boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
         if (settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
@@ -211,7 +222,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 return;
             }
         }
-        if (msrp != null && chat == null && !audioOffered) {
+        if (msrp != null && !chatOffered && !audioOffered) {
             FileMedia file;
             try {
                 file = FileMedia.find(offer, msrpProto);
@@ -225,46 +236,6 @@ public class ConferenceServlet extends SylkSipServlet {
                 return;
             }
         }
-        Participant[] created = new Participant[1];
-        RtpAudioEndpoint endpoint = null;
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        AudioAnswerer.Answer answer = null;
-        SessionDescription sdp;
-        if (audioOffered || chat == null) {
-            try {
-                endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> {
-                    if (created[0] != null) {
-                        rtpTimeout(created[0]);
-                    }
-                });
-            } catch (IOException e) {
-                log.warning("conference call from " + caller + " refused: " + e.getMessage());
-                reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
-                return;
-            }
-            try {
-                answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
-                endpoint.admit(answer.remoteRtp());
-                endpoint.signallingSource(signallingSource(request));
-            } catch (SdpException e) {
-                endpoint.close();
-                if (chat == null) {
-                    notAcceptable(request, e);
-                    return;
-                }
-                endpoint = null;
-                answer = null;
-            }
-        }
-        ChatStream chatStream = null;
-        if (answer != null) {
-            sdp = answer.sdp();
-        } else {
-            // chat only: every media line declined but the chat stream
-            List<SessionDescription.Line> session = AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress());
-            sdp = new SessionDescription(session, offer.media().stream()
-                    .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
-        }
         Address from = request.getFrom();
         Address contact;
         try {
@@ -273,24 +244,45 @@ public class ConferenceServlet extends SylkSipServlet {
             contact = null;
         }
         Participant participant = new Participant(request.getCallId(), caller, from.getDisplayName(),
-                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), endpoint);
-        created[0] = participant;
+                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), null);
         participant.source = request.getRemoteAddr();
         participant.session = request.getSession();
-        if (chat != null) {
-            chatStream = openChat(caller, from.getDisplayName(), chat, participant);
-            sdp = chat.into(sdp, chat.answer(route.path(chatStream.localUri), msrp.port(), msrpProto));
-            participant.chat = chatStream;
+        MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
+        List<MediaStream> candidates = new ArrayList<>();
+        AudioStream audio = null;
+        if (audioOffered || !chatOffered) {
+            try {
+                audio = openAudio(participant, request);
+            } catch (IOException e) {
+                log.warning("conference call from " + caller + " refused: " + e.getMessage());
+                reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
+                return;
+            }
+            candidates.add(audio);
         }
-        ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
-        call.sdp = sdp;
-        if (answer != null) {
-            participant.onHold = onHold(answer);
-            startAudio(endpoint, answer, participant);
+        ChatStream chat = chatOffered ? chatStream(participant) : null;
+        if (chat != null) {
+            candidates.add(chat);
+        }
+        MediaSession.Negotiation negotiation;
+        try {
+            negotiation = media.negotiate(offer, candidates, NO_AUDIO);
+        } catch (SdpException e) {
+            notAcceptable(request, e);
+            return;
+        }
+        negotiation.accept();
+        ConferenceCall call = new ConferenceCall(room, participant, request, media, null);
+        call.sdp = negotiation.answer();
+        if (chat != null) {
+            participant.chat = attachChat(participant, media, chat);
+        }
+        if (negotiation.has(audio)) {
+            startAudio(call, audio);
         }
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);
-        if (settings.answerDelay().isZero() || answer == null) {
+        if (settings.answerDelay().isZero() || call.audio == null) {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
@@ -347,14 +339,10 @@ public class ConferenceServlet extends SylkSipServlet {
             reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
             return;
         }
-        MsrpUri local = msrp.open(upload);
+        FileTransferStream stream = new FileTransferStream(route, upload, file.selector().toString());
+        SessionDescription sdp = fileAnswer(offer, stream);
+        MsrpUri local = stream.localUri();
         upload.localUri = local;
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        SessionDescription declined = new SessionDescription(
-                AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), offer.media().stream()
-                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
-        SessionDescription sdp = ChatMedia.into(declined, file.index(),
-                file.answer(route.path(local), msrp.port(), msrpProto, file.selector()));
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
             msrp.close(local);
@@ -392,11 +380,10 @@ public class ConferenceServlet extends SylkSipServlet {
             fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
                     java.util.concurrent.TimeUnit.SECONDS);
         });
-        MsrpUri local = msrp.open(download);
+        FileTransferStream stream = new FileTransferStream(route, download, stored.selector().toString());
+        SessionDescription sdp = fileAnswer(offer, stream);
+        MsrpUri local = stream.localUri();
         download.localUri = local;
-        SessionDescription sdp = ChatMedia.into(declineAll(offer, new AudioAnswerer.Origin(),
-                SylkRuntime.get().sdpAddress()), file.index(), file.answer(route.path(local), msrp.port(),
-                msrpProto, stored.selector()));
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
             msrp.close(local);
@@ -454,17 +441,10 @@ public class ConferenceServlet extends SylkSipServlet {
                         }
                     }, 1, java.util.concurrent.TimeUnit.SECONDS);
                 });
-                MsrpUri local = msrp.open(download);
+                FileTransferStream stream = new FileTransferStream(route, download, file.selector().toString());
+                SessionDescription offer = new MediaSession(SylkRuntime.get().sdpAddress()).offer(List.of(stream.offer()));
+                MsrpUri local = stream.localUri();
                 download.localUri = local;
-                AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-                MediaDescription line = new MediaDescription("message", msrp.port(), msrpProto, List.of("*"), List.of(
-                        new SessionDescription.Line('a', "path:" + route.path(local)),
-                        new SessionDescription.Line('a', "accept-types:*"),
-                        new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
-                        new SessionDescription.Line('a', "sendonly"),
-                        new SessionDescription.Line('a', "file-selector:" + file.selector())));
-                SessionDescription offer = new SessionDescription(
-                        AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), List.of(line));
                 invite.setContent(offer.toBytes(), "application/sdp");
                 session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, local, call));
                 invite.send();
@@ -495,7 +475,7 @@ public class ConferenceServlet extends SylkSipServlet {
             SessionDescription answer = SessionDescription.parse(response.getRawContent());
             answered = answer.media().stream().filter(m -> m.media().equals("message") && m.port() != 0)
                     .findFirst().orElseThrow(() -> new SdpException("the file stream was declined"));
-            path = ChatMedia.path(answered);
+            path = ChatStream.path(answered);
             if (path == null) {
                 throw new SdpException("the answer's file stream has no valid a=path");
             }
@@ -520,73 +500,54 @@ public class ConferenceServlet extends SylkSipServlet {
         }
     }
 
-    private void startAudio(RtpAudioEndpoint endpoint, AudioAnswerer.Answer answer, Participant participant) {
-        if (answer.secure()) {
-            endpoint.secure(answer.remoteKey(), answer.localKey());
-        }
-        endpoint.remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        if (!answer.secure() && "zrtp".equals(SylkRuntime.get().config().rtp().srtpEncryption())) {
-            endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"), sas -> {
-                participant.sas = sas;
-                log.info(() -> participant + ": ZRTP secured, SAS " + sas);
-                Room room = participant.member != null ? Room.find(participant.room) : null;
-                if (room != null) {
-                    room.zrtpSas(participant);
-                }
-            });
-        }
-        endpoint.audioLevelExtension(answer.audioLevelId());
-        endpoint.watchInactivity(answer.direction());
+    /** A new audio stream for the participant, on a new endpoint whose RTP may also come from where its SIP came. */
+    private AudioStream openAudio(Participant participant, javax.servlet.sip.SipServletMessage message)
+            throws IOException {
+        RtpAudioEndpoint endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
+        endpoint.signallingSource(signallingSource(message));
+        AudioStream audio = new AudioStream(audioSettings, endpoint);
+        audio.onSas(sas -> {
+            participant.sas = sas;
+            log.info(() -> participant + ": ZRTP secured, SAS " + sas);
+            Room room = participant.member != null ? Room.find(participant.room) : null;
+            if (room != null) {
+                room.zrtpSas(participant);
+            }
+        });
+        return audio;
     }
 
-    /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
-    static boolean onHold(AudioAnswerer.Answer answer) {
-        return "recvonly".equals(answer.direction()) || "inactive".equals(answer.direction());
-    }
-
-    private static MediaDescription audio(AudioAnswerer.Answer answer) {
-        return answer.sdp().media().stream().filter(m -> m.media().equals("audio") && m.port() != 0).findFirst()
-                .orElseThrow();
-    }
-
-    static int clockRate(AudioAnswerer.Answer answer) {
-        RtpMap map = audio(answer).rtpMap(answer.payloadTypes().get(0));
-        return map != null ? map.clockRate() : 8000;
+    /** The call's audio as answered: the participant's endpoint, its hold state, the media flowing. */
+    private static void startAudio(ConferenceCall call, AudioStream audio) {
+        call.audio = audio;
+        audio.apply();
+        call.participant.endpoint = (RtpAudioEndpoint) audio.endpoint();
+        call.participant.onHold = audio.onHold();
     }
 
     /** Joins the mixer with the answer's first codec. */
     static void joinRoom(ConferenceCall call) {
-        AudioAnswerer.Answer answer = call.answer;
-        if (answer == null) {
+        AudioStream audio = call.audio;
+        if (audio == null) {
             Room.join(call.room, clock, settings, call.participant, -1, null);
             return;
         }
         call.participant.hangUp = () -> call.hangUp("PIN refused");
-        Room room = Room.join(call.room, clock, settings, call.participant,
-                Integer.parseInt(answer.payloadTypes().get(0)), codecs(answer));
-        receiveDigits(room, call.participant, answer);
+        Room room = Room.join(call.room, clock, settings, call.participant, audio.payloadType(), codecs(audio));
+        receiveDigits(room, call.participant, audio);
     }
 
     /** New codec state for the answer's first payload type, one per call. */
-    private static java.util.function.Supplier<org.sylkserver.media.codec.AudioCodec> codecs(
-            AudioAnswerer.Answer answer) {
-        String format = answer.payloadTypes().get(0);
-        RtpMap map = audio(answer).rtpMap(format);
-        String encoding = map != null ? map.encoding() : format.equals("8") ? "PCMA" : "PCMU";
+    private static java.util.function.Supplier<org.sylkserver.media.codec.AudioCodec> codecs(AudioStream audio) {
+        RtpMap map = audio.codec();
+        String encoding = map != null ? map.encoding() : audio.payloadType() == 8 ? "PCMA" : "PCMU";
         int rate = map != null ? map.clockRate() : 8000;
         return () -> AudioCodecs.create(encoding, rate).orElseThrow();
     }
 
     /** RFC 4733 digits of the call go to the room (the PIN). */
-    private static void receiveDigits(Room room, Participant participant, AudioAnswerer.Answer answer) {
-        for (String pt : answer.payloadTypes()) {
-            RtpMap event = audio(answer).rtpMap(pt);
-            if (event != null && event.name().equals("telephone-event")) {
-                participant.endpoint.receiveDtmf(Integer.parseInt(pt), event.clockRate(),
-                        dtmf -> dtmf.digit().ifPresent(key -> room.digit(participant, key)));
-                break;
-            }
-        }
+    private static void receiveDigits(Room room, Participant participant, AudioStream audio) {
+        audio.receiveDtmf(dtmf -> dtmf.digit().ifPresent(key -> room.digit(participant, key)));
     }
 
     /**
@@ -600,103 +561,84 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         Participant participant = call.participant;
-        java.net.InetAddress local = SylkRuntime.get().sdpAddress();
         try {
             SessionDescription offer = sdpOffer(request);
             boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-            ChatMedia chatOffer = msrp == null ? null : ChatMedia.find(offer, msrpProto);
-            if (!offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0)) {
+            boolean chatOffered = msrp != null && ChatStream.offered(offer, msrpProto);
+            if (MediaSession.removesAll(offer)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session
                 SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-                ok.setContent(declineAll(offer, call.origin, local).toBytes(), "application/sdp");
+                ok.setContent(call.media.declineAll(offer).toBytes(), "application/sdp");
                 ok.send();
                 call.hangUp("all streams removed");
                 return;
             }
-            if (!audioOffered && chatOffer == null) {
+            if (!audioOffered && !chatOffered) {
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Neither audio nor chat offered");
                 return;
             }
             Room room = Room.find(call.room);
-            RtpAudioEndpoint added = null;
-            AudioAnswerer.Answer answer = null;
-            SessionDescription sdp;
-            if (audioOffered) {
-                RtpAudioEndpoint endpoint = participant.endpoint;
-                if (endpoint == null) {
-                    added = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
-                    added.signallingSource(signallingSource(request));
-                    endpoint = added;
-                }
-                try {
-                    answer = answerer.answer(offer, call.origin, local, endpoint.port());
-                } catch (SdpException e) {
-                    if (added != null) {
-                        added.close();
-                    }
-                    throw e;
-                }
-                if (added == null && call.answer != null
-                        && !answer.payloadTypes().get(0).equals(call.answer.payloadTypes().get(0))) {
-                    reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
-                    return;
-                }
-                sdp = answer.sdp();
-            } else {
-                sdp = declineAll(offer, call.origin, local);
+            AudioStream audio = call.audio;
+            AudioStream addedAudio = audioOffered && audio == null ? openAudio(participant, request) : null;
+            ChatStream addedChat = chatOffered && participant.chat == null ? chatStream(participant) : null;
+            List<MediaStream> added = new ArrayList<>();
+            if (addedAudio != null) {
+                added.add(addedAudio);
             }
-            ChatStream newChat = null;
-            if (chatOffer != null) {
-                ChatStream stream = participant.chat;
-                if (stream == null) {
-                    newChat = openChat(participant.uri, participant.displayName, chatOffer, participant);
-                    stream = newChat;
-                }
-                sdp = chatOffer.into(sdp, chatOffer.answer(route.path(stream.localUri), msrp.port(), msrpProto));
+            if (addedChat != null) {
+                added.add(addedChat);
+            }
+            MediaSession.Negotiation negotiation = call.media.negotiate(offer, added, NO_AUDIO);
+            if (audioOffered && !negotiation.has(addedAudio != null ? addedAudio : audio)) {
+                // the offered audio cannot be taken: the re-INVITE is refused, the session stays as it was
+                negotiation.discard();
+                throw new SdpException(negotiation.refusal());
+            }
+            if (addedAudio == null && audio != null && audioOffered && audio.changesCodec()) {
+                negotiation.discard();
+                reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
+                return;
             }
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-            ok.setContent(sdp.toBytes(), "application/sdp");
+            ok.setContent(negotiation.answer().toBytes(), "application/sdp");
             ok.send();
+            negotiation.accept();
             // the streams change once the answer is out
-            if (answer != null) {
-                call.answer = answer;
-            }
-            if (added != null) {
-                participant.endpoint = added;
-                participant.onHold = onHold(answer);
-                startAudio(added, answer, participant);
+            if (addedAudio != null) {
+                startAudio(call, addedAudio);
                 if (room != null) {
-                    AudioAnswerer.Answer a = answer;
-                    room.addAudio(participant, Integer.parseInt(a.payloadTypes().get(0)), codecs(a));
-                    receiveDigits(room, participant, a);
+                    room.addAudio(participant, addedAudio.payloadType(), codecs(addedAudio));
+                    receiveDigits(room, participant, addedAudio);
                 }
-            } else if (!audioOffered && participant.endpoint != null) {
+            } else if (!audioOffered && audio != null) {
                 RtpAudioEndpoint removed = participant.endpoint;
                 participant.endpoint = null;
+                call.audio = null;
                 if (room != null) {
                     room.removeAudio(participant);
                 }
                 removed.close();
-            } else if (answer != null) {
-                boolean hold = onHold(answer);
-                if (participant.endpoint != null) {
-                    // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
-                    participant.endpoint.watchInactivity(answer.direction());
-                }
+            } else if (audio != null) {
+                // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
+                audio.apply();
+                boolean hold = audio.onHold();
                 if (room != null && hold != participant.onHold) {
                     room.hold(participant, hold);
                 } else {
                     participant.onHold = hold;
                 }
             }
-            if (newChat != null && room != null) {
-                room.addChat(participant, newChat);
-                participant.connectChat.run();
-            } else if (chatOffer == null && participant.chat != null) {
+            if (addedChat != null && negotiation.has(addedChat)) {
+                org.sylkserver.conference.ChatStream newChat = attachChat(participant, call.media, addedChat);
+                if (room != null) {
+                    room.addChat(participant, newChat);
+                    participant.connectChat.run();
+                }
+            } else if (!chatOffered && participant.chat != null) {
                 dropChat(participant, room);
             }
             log.info(() -> "re-INVITE from " + participant + ": audio "
-                    + (participant.endpoint == null ? "none" : call.answer.direction()) + ", chat "
+                    + (participant.endpoint == null ? "none" : call.audio.direction()) + ", chat "
                     + (participant.chat == null ? "none" : "on"));
         } catch (SdpException e) {
             notAcceptable(request, e);
@@ -720,25 +662,40 @@ public class ConferenceServlet extends SylkSipServlet {
         });
     }
 
-    /** An answer that declines every stream of {@code offer} (port 0), with our session lines. */
-    private static SessionDescription declineAll(SessionDescription offer, AudioAnswerer.Origin origin,
-                                                 java.net.InetAddress local) {
-        return new SessionDescription(AudioAnswerer.sessionLines(origin, local), offer.media().stream()
-                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
+    /**
+     * The answer to a file-transfer session's offer (the file line {@link FileMedia#find} chose, every other line
+     * declined); the stream's MSRP session is open.
+     */
+    private static SessionDescription fileAnswer(SessionDescription offer, FileTransferStream stream) {
+        try {
+            return new MediaSession(SylkRuntime.get().sdpAddress()).negotiate(offer, List.of(stream), "No file offered")
+                    .answer();
+        } catch (SdpException e) {
+            throw new IllegalStateException("the file line FileMedia.find accepted: " + e.getMessage(), e);
+        }
     }
 
-    /** A chat stream for the participant's offered chat, listening for its connection; closed with the chat. */
-    private ChatStream openChat(String caller, String displayName, ChatMedia chat, Participant participant) {
-        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(), route.toPath(chat.remotePath()));
-        stream.localUri = msrp.open(stream);
+    /** The chat stream of a participant's offer: its MSRP session goes to a chat session of the room. */
+    private ChatStream chatStream(Participant participant) {
+        return new ChatStream(route, CHATROOM, peer -> new org.sylkserver.conference.ChatStream(participant.uri,
+                participant.displayName, peer.path(), peer.toPath()));
+    }
+
+    /** The participant's chat session once answered, listening for its connection; closed with the chat. */
+    private org.sylkserver.conference.ChatStream attachChat(Participant participant, MediaSession media,
+                                                            ChatStream chat) {
+        org.sylkserver.conference.ChatStream stream = (org.sylkserver.conference.ChatStream) chat.handler();
+        stream.localUri = chat.localUri();
         MsrpUri localUri = stream.localUri;
+        String caller = participant.uri;
         participant.closeChat = () -> {
-            msrp.close(localUri);
+            media.remove(chat);
+            chat.close();
             stream.closeConnection();
         };
         stream.lost = () -> fileTimers.execute(() -> chatLost(participant, stream));
-        participant.connectChat = chat.weConnect()
-                ? () -> connectOut(localUri, chat.remotePath(), stream::connected, caller + "'s chat")
+        participant.connectChat = chat.peer().weConnect()
+                ? () -> connectOut(localUri, chat.peer().path(), stream::connected, caller + "'s chat")
                 : () -> { };
         if (settings.zrtpAutoVerify()) {
             stream.sas = () -> {
@@ -805,7 +762,7 @@ public class ConferenceServlet extends SylkSipServlet {
      * The participant's MSRP connection closed while its session was on (client gone, network cut): a chat-only
      * participant is hung up (BYE) and leaves the room; one with audio too stays, without its chat.
      */
-    private void chatLost(Participant participant, ChatStream stream) {
+    private void chatLost(Participant participant, org.sylkserver.conference.ChatStream stream) {
         if (participant.chat != stream) {
             return;
         }
@@ -1023,8 +980,8 @@ public class ConferenceServlet extends SylkSipServlet {
             sipfrag(referSession, "SIP/2.0 503 No media ports available", true);
             return;
         }
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), origin,
+        MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
+        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), media.origin(),
                 SylkRuntime.get().sdpAddress(), endpoint.port());
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         SipApplicationSession session = factory.createApplicationSession();
@@ -1041,14 +998,14 @@ public class ConferenceServlet extends SylkSipServlet {
         if (proxy != null) {
             proxy.route(factory, invite);
         }
-        session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, origin, endpoint,
+        session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, media, endpoint,
                 referSession));
         invite.send();
         log.info(() -> referrer + " asked room " + room + " to call " + clean);
     }
 
     /** What the focus remembers about a call it placed. */
-    record DialOut(String room, String referrer, SessionDescription offer, AudioAnswerer.Origin origin,
+    record DialOut(String room, String referrer, SessionDescription offer, MediaSession media,
                    RtpAudioEndpoint endpoint, SipSession referSession) {
     }
 
@@ -1113,11 +1070,13 @@ public class ConferenceServlet extends SylkSipServlet {
         Participant participant = new Participant(response.getCallId(), uri, response.getTo().getDisplayName(),
                 contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), out.endpoint());
         participant.session = response.getSession();
-        participant.onHold = onHold(answer);
+        AudioStream audio = AudioStream.answered(audioSettings, out.endpoint(), answer);
+        out.media().answered(audio);
+        participant.onHold = audio.onHold();
         out.endpoint().signallingSource(signallingSource(response));
-        out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        out.endpoint().watchInactivity(answer.direction());
-        ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);
+        out.endpoint().remote(audio.remoteRtp(), audio.rtcpMux(), audio.clockRate());
+        out.endpoint().watchInactivity(audio.direction());
+        ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.media(), audio);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);
         sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
