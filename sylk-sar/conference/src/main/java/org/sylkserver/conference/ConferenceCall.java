@@ -27,6 +27,7 @@ final class ConferenceCall implements Serializable {
     enum State { RINGING, ANSWERED, JOINED, ENDED }
 
     final String room;
+    private final transient Conference conference;
     final transient Participant participant;
     final transient SipServletRequest invite;
     /** The call's offer/answer (RFC 3264). */
@@ -35,10 +36,13 @@ final class ConferenceCall implements Serializable {
     transient volatile AudioStream audio;
     /** What the 200 OK carries: the answer to the INVITE's offer. */
     transient org.sylkserver.media.sdp.SessionDescription sdp;
+    /** The chat the INVITE offered, when the call has one: the room connects to it after the ACK if it is active. */
+    transient org.sylkserver.core.session.ChatStream chatOffer;
     private State state = State.RINGING;
 
-    ConferenceCall(String room, Participant participant, SipServletRequest invite, MediaSession media,
-                   AudioStream audio) {
+    ConferenceCall(Conference conference, String room, Participant participant, SipServletRequest invite,
+                   MediaSession media, AudioStream audio) {
+        this.conference = conference;
         this.room = room;
         this.participant = participant;
         this.invite = invite;
@@ -47,10 +51,21 @@ final class ConferenceCall implements Serializable {
     }
 
     /** A call the focus placed (RFC 4579 §5.2) that the target answered: it is in the room at once. */
-    static ConferenceCall dialledOut(String room, Participant participant, MediaSession media, AudioStream audio) {
-        ConferenceCall call = new ConferenceCall(room, participant, null, media, audio);
+    static ConferenceCall dialledOut(Conference conference, String room, Participant participant,
+                                     MediaSession media, AudioStream audio) {
+        ConferenceCall call = new ConferenceCall(conference, room, participant, null, media, audio);
         call.state = State.JOINED;
         return call;
+    }
+
+    /** The call of {@code participant}, null when its SIP session has ended or it has none. */
+    static ConferenceCall of(Participant participant) {
+        try {
+            return participant.session == null ? null
+                    : (ConferenceCall) participant.session.getApplicationSession().getAttribute(ConferenceListener.CALL);
+        } catch (IllegalStateException ended) {
+            return null; // the SIP session is gone: the call has ended already
+        }
     }
 
     synchronized boolean answered() {
@@ -106,14 +121,16 @@ final class ConferenceCall implements Serializable {
         log.info(() -> participant + " left room " + room + ": " + why);
         try {
             if (before == State.JOINED) {
-                Room.leave(participant, room);
+                conference.rooms.leave(participant, room);
             }
         } finally {
             // the media go whatever happened in the room
             if (participant.endpoint != null) {
                 participant.endpoint.close();
             }
-            participant.closeChat.run();
+            if (participant.chat != null) {
+                conference.closeChat(participant.chat);
+            }
         }
     }
 

@@ -94,7 +94,7 @@ final class ConferenceInfo {
                     if (p.displayName != null && !p.displayName.isBlank()) {
                         text(xml, "display-text", p.displayName);
                     }
-                    text(xml, "status", p.onHold ? "on-hold" : "connected");
+                    text(xml, "status", p.onHold() ? "on-hold" : "connected");
                     xml.writeStartElement("joining-info");
                     text(xml, "when", DateTimeFormatter.ISO_INSTANT.format(p.joined));
                     xml.writeEndElement();
@@ -102,7 +102,7 @@ final class ConferenceInfo {
                         xml.writeStartElement("media");
                         xml.writeAttribute("id", Integer.toString(mediaId++));
                         text(xml, "type", "audio");
-                        text(xml, "status", p.onHold ? "recvonly" : "sendrecv");
+                        text(xml, "status", p.onHold() ? "recvonly" : "sendrecv");
                         xml.writeEndElement();
                     }
                     if (p.chat != null) {

@@ -1,7 +1,6 @@
 package org.sylkserver.conference;
 
 import java.io.IOException;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,11 +11,9 @@ import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipApplicationSession;
 import javax.servlet.sip.SipFactory;
-import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
-import javax.servlet.sip.TimerService;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
@@ -26,16 +23,13 @@ import org.sylkserver.core.session.ChatStream;
 import org.sylkserver.core.session.FileTransferStream;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.core.session.MediaStream;
+import org.sylkserver.core.session.MsrpPeer;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
-import org.sylkserver.media.mixer.MixerClock;
-import org.sylkserver.media.msrp.ConnectionModel;
-import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.msrp.MsrpUri;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
-import org.sylkserver.media.sdp.MediaDescription;
 import org.sylkserver.media.sdp.RtpMap;
 import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.sdp.SessionDescription;
@@ -57,109 +51,23 @@ public class ConferenceServlet extends SylkSipServlet {
     private static final String CHATROOM = "nickname private-messages com.ag-projects.screen-sharing"
             + " com.ag-projects.zrtp-sas";
 
-    private static volatile TimerService timers;
-    private static volatile ConferenceSettings settings;
-    private static volatile MixerClock clock;
-    private static volatile MsrpServer msrp;
-    /** Direct, or through the operator's MSRP relay. */
-    private static volatile MsrpRoute route;
-    private static volatile String msrpProto;
-    /** Ends file-transfer sessions a moment after their transfer (spec §3.5). */
-    private static volatile java.util.concurrent.ScheduledExecutorService fileTimers;
-    /**
-     * Opens the MSRP connections the room makes (RFC 6135 active role): a peer that is slow to answer or to finish
-     * its TLS handshake holds one of these threads (up to the connect and handshake timeouts), never the file timers
-     * nor another participant's connect.
-     */
-    private static volatile java.util.concurrent.ThreadPoolExecutor connects;
-    private static final int CONNECT_THREADS = 16;
-
+    /** The running application: rooms, MSRP, clock, timers (made here, kept in the servlet context). */
+    private transient Conference conference;
     private transient AudioStream.Settings audioSettings;
+    private transient Referrals referrals;
 
     @Override
     public void init() throws ServletException {
         super.init();
-        try {
-            settings = ConferenceSettings.load(SylkRuntime.get().configDir());
-        } catch (ConfigException e) {
-            throw new ServletException(e.getMessage(), e);
-        }
-        timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
-        clock = new MixerClock();
-        try {
-            javax.net.ssl.SSLContext tls = SylkRuntime.get().config().msrp().useTls()
-                    ? MsrpTls.context(SylkRuntime.get().config()) : null;
-            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, SylkRuntime.get().config().msrp().limits());
-            msrpProto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
-            if (SylkRuntime.get().config().server().traceMsrp()) {
-                msrp.trace(MsrpTrace.to(SylkRuntime.get().config().server().traceDir().resolve("msrp_trace.log")));
-            }
-            org.sylkserver.media.msrp.RelayConfig relay = settings.msrpRelay().orElse(null);
-            if (relay != null) {
-                try {
-                    route = new MsrpRoute(msrp, org.sylkserver.media.msrp.MsrpRelayClient.authenticate(msrp, relay),
-                            msrpProto);
-                    log.info(() -> "conference MSRP sessions go through relay " + relay.relay());
-                } catch (IOException e) {
-                    throw new IOException("conference.ini: [Conference] msrp_relay = " + relay.relay()
-                            + ": cannot authenticate: " + e.getMessage(), e);
-                }
-            } else {
-                route = new MsrpRoute(msrp, null, msrpProto);
-            }
-        } catch (IOException | GeneralSecurityException | ConfigException e) {
-            throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
-        }
-        java.nio.file.Path files = settings.fileTransferDir(SylkRuntime.get().config().server().spoolDir());
-        try { // spec §3.1: no file survives a restart
-            ScreenSharing.removeTree(files);
-        } catch (IOException e) {
-            log.log(java.util.logging.Level.WARNING, "cannot delete the files left in " + files, e);
-        }
-        Room.filesRoot(files);
-        Room.pinAttempts(new PinAttempts(settings.pinFailuresPerMinute()));
-        RoomFiles.quota(settings.filesQuota());
-        fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "conference-file-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        java.util.concurrent.atomic.AtomicInteger connectThreads = new java.util.concurrent.atomic.AtomicInteger();
-        connects = new java.util.concurrent.ThreadPoolExecutor(CONNECT_THREADS, CONNECT_THREADS, 60,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "conference-msrp-connect-" + connectThreads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        connects.allowCoreThreadTimeOut(true);
+        conference = Conference.start(getServletContext());
+        referrals = new Referrals(conference, (SipFactory) getServletContext().getAttribute(SIP_FACTORY), this::reply);
         audioSettings = AudioStream.Settings.of(SylkRuntime.get().config());
-        log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
-                + settings.maxSpeakers() + " talkers mixed at once");
     }
 
     @Override
     public void destroy() {
-        MsrpRoute r = route;
-        if (r != null) {
-            r.close();
-        }
-        MsrpServer m = msrp;
-        if (m != null) {
-            try {
-                m.close();
-            } catch (IOException e) {
-                log.log(Level.FINE, "closing the MSRP listener", e);
-            }
-        }
-        MixerClock c = clock;
-        if (c != null) {
-            c.close();
-        }
-        if (fileTimers != null) {
-            fileTimers.shutdownNow();
-        }
-        if (connects != null) {
-            connects.shutdownNow();
+        if (conference != null) {
+            conference.close(getServletContext());
         }
         super.destroy();
     }
@@ -189,7 +97,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String room = roomOf(request);
         String caller = AccessList.bare(request.getFrom().getURI().toString());
         try {
-            if (!settings.accessList(room).allows(caller)) {
+            if (!conference.settings.accessList(room).allows(caller)) {
                 log.info(() -> caller + " may not join room " + room + " (access list)");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                 return;
@@ -206,26 +114,26 @@ public class ConferenceServlet extends SylkSipServlet {
             notAcceptable(request, e);
             return;
         }
-        boolean chatOffered = msrp != null && ChatStream.offered(offer, msrpProto);
+        boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
         boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-        if (settings.pin(room).isPresent()) {
+        if (conference.settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
             if (!audioOffered && !participantOf(room, caller)) {
                 log.info(() -> caller + " may not use PIN room " + room + " without audio before typing its PIN");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Required: Join With Audio First");
                 return;
             }
-            if (audioOffered && !Room.mayTryPin(request.getRemoteAddr())) {
+            if (audioOffered && !conference.rooms.mayTryPin(request.getRemoteAddr())) {
                 log.info(() -> caller + " may not try the PIN of room " + room + ": too many wrong PINs from "
                         + request.getRemoteAddr());
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Too Many Wrong PINs");
                 return;
             }
         }
-        if (msrp != null && !chatOffered && !audioOffered) {
+        if (conference.msrp != null && !chatOffered && !audioOffered) {
             FileMedia file;
             try {
-                file = FileMedia.find(offer, msrpProto);
+                file = FileMedia.find(offer, conference.msrpProto);
             } catch (IllegalArgumentException e) {
                 log.info(() -> "file transfer from " + caller + " to room " + room + " refused: " + e.getMessage());
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad file transfer stream");
@@ -244,9 +152,8 @@ public class ConferenceServlet extends SylkSipServlet {
             contact = null;
         }
         Participant participant = new Participant(request.getCallId(), caller, from.getDisplayName(),
-                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), null);
-        participant.source = request.getRemoteAddr();
-        participant.session = request.getSession();
+                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(),
+                request.getRemoteAddr(), request.getSession(), null);
         MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
         List<MediaStream> candidates = new ArrayList<>();
         AudioStream audio = null;
@@ -272,21 +179,22 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         negotiation.accept();
-        ConferenceCall call = new ConferenceCall(room, participant, request, media, null);
+        ConferenceCall call = new ConferenceCall(conference, room, participant, request, media, null);
         call.sdp = negotiation.answer();
-        if (chat != null) {
-            participant.chat = attachChat(participant, media, chat);
+        if (negotiation.has(chat)) {
+            participant.chat = attachChat(participant, chat);
+            call.chatOffer = chat;
         }
         if (negotiation.has(audio)) {
             startAudio(call, audio);
         }
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);
-        if (settings.answerDelay().isZero() || call.audio == null) {
+        if (conference.settings.answerDelay().isZero() || call.audio == null) {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
-            timers.createTimer(session, settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
+            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
         }
     }
 
@@ -296,7 +204,7 @@ public class ConferenceServlet extends SylkSipServlet {
      */
     private void fileTransfer(SipServletRequest request, String roomName, String caller, SessionDescription offer,
                               FileMedia file) throws IOException {
-        Room room = Room.find(roomName);
+        Room room = conference.rooms.find(roomName);
         if (room == null) {
             reply(request, SipServletResponse.SC_NOT_FOUND, "Room not found");
             return;
@@ -305,7 +213,7 @@ public class ConferenceServlet extends SylkSipServlet {
             download(request, room, caller, offer, file);
             return;
         }
-        long limit = settings.maxFileSize();
+        long limit = conference.settings.maxFileSize();
         if (limit > 0 && file.selector().size() > limit) {
             log.info(() -> caller + " offered room " + roomName + " a file of " + file.selector().size()
                     + " bytes, larger than max_file_size (" + limit + ")");
@@ -323,15 +231,15 @@ public class ConferenceServlet extends SylkSipServlet {
             upload = new FileUpload(room.files, file.selector(), caller, limit,
                     stored -> {
                         room.uploaded(identity, stored);
-                        if (settings.pushFileTransfer()) {
+                        if (conference.settings.pushFileTransfer()) {
                             push(room, stored, caller);
                         }
-                        fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
+                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
                     },
                     why -> {
                         room.uploadFailed(file.selector().name(), why);
                         if (call[0] != null) {
-                            fileTimers.execute(() -> call[0].hangUp("upload failed"));
+                            conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
                         }
                     });
         } catch (IOException e) {
@@ -339,13 +247,13 @@ public class ConferenceServlet extends SylkSipServlet {
             reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
             return;
         }
-        FileTransferStream stream = new FileTransferStream(route, upload, file.selector().toString());
+        FileTransferStream stream = new FileTransferStream(conference.route, upload, file.selector().toString());
         SessionDescription sdp = fileAnswer(offer, stream);
         MsrpUri local = stream.localUri();
         upload.localUri = local;
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
-            msrp.close(local);
+            conference.msrp.close(local);
             upload.closeConnection();
         });
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
@@ -353,7 +261,7 @@ public class ConferenceServlet extends SylkSipServlet {
         ok.setContent(sdp.toBytes(), "application/sdp");
         ok.send();
         if (file.weConnect()) {
-            connectOut(local, file.remotePath(), connection -> { }, caller + "'s upload");
+            conference.connectOut(local, file.remotePath(), connection -> { }, caller + "'s upload");
         }
         room.uploadStarted(identity, file.selector());
         log.info(() -> caller + " is uploading " + file.selector() + " to room " + roomName);
@@ -374,26 +282,26 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, route.toPath(file.remotePath()), caller, outcome -> {
+        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller, outcome -> {
             log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
-            fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
+            conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
                     java.util.concurrent.TimeUnit.SECONDS);
         });
-        FileTransferStream stream = new FileTransferStream(route, download, stored.selector().toString());
+        FileTransferStream stream = new FileTransferStream(conference.route, download, stored.selector().toString());
         SessionDescription sdp = fileAnswer(offer, stream);
         MsrpUri local = stream.localUri();
         download.localUri = local;
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
-            msrp.close(local);
+            conference.msrp.close(local);
         });
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");
         ok.send();
         if (file.weConnect()) {
-            connectOut(local, file.remotePath(), download::start, caller + "'s download");
+            conference.connectOut(local, file.remotePath(), download::start, caller + "'s download");
         }
         log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
     }
@@ -404,14 +312,14 @@ public class ConferenceServlet extends SylkSipServlet {
      * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
      * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
      * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
-     * answer decides who connects.
+     * answer decides who conference.connects.
      */
     private void push(Room room, RoomFiles.RoomFile file, String uploader) {
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
         java.util.Map<String, Participant> recipients = new java.util.LinkedHashMap<>();
         for (Participant p : room.participants()) {
-            if (!p.uri.equals(uploader) && room.admitted(p)) {
+            if (!p.uri.equals(uploader) && p.admitted()) {
                 recipients.putIfAbsent(p.uri, p);
             }
         }
@@ -435,18 +343,19 @@ public class ConferenceServlet extends SylkSipServlet {
                 FileDownload download = new FileDownload(file, null, recipient.uri, outcome -> {
                     log.info(() -> "room file " + file.path().getFileName() + " pushed to " + recipient.uri + ": "
                             + outcome.state());
-                    fileTimers.schedule(() -> {
+                    conference.fileTimers.schedule(() -> {
                         if (call[0] != null) {
                             call[0].hangUp("push " + outcome.state().name().toLowerCase());
                         }
                     }, 1, java.util.concurrent.TimeUnit.SECONDS);
                 });
-                FileTransferStream stream = new FileTransferStream(route, download, file.selector().toString());
+                FileTransferStream stream = new FileTransferStream(conference.route, download,
+                        file.selector().toString());
                 SessionDescription offer = new MediaSession(SylkRuntime.get().sdpAddress()).offer(List.of(stream.offer()));
                 MsrpUri local = stream.localUri();
                 download.localUri = local;
                 invite.setContent(offer.toBytes(), "application/sdp");
-                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, local, call));
+                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, stream, call));
                 invite.send();
                 log.info(() -> "offering room file " + file.path().getFileName() + " to " + recipient.uri);
             } catch (IOException | javax.servlet.sip.ServletParseException | RuntimeException e) {
@@ -456,7 +365,7 @@ public class ConferenceServlet extends SylkSipServlet {
     }
 
     /** A file the room offered to a participant (spec §3.5 push), until the transfer's session ends. */
-    record FilePush(String room, FileDownload download, MsrpUri local, FileTransferCall[] call) {
+    record FilePush(String room, FileDownload download, FileTransferStream stream, FileTransferCall[] call) {
     }
 
     /** The participant took the pushed file: whoever the answer says connects, then the file is sent. */
@@ -465,33 +374,22 @@ public class ConferenceServlet extends SylkSipServlet {
         String recipient = AccessList.bare(response.getTo().getURI().toString());
         push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
             push.download().close();
-            msrp.close(push.local());
+            push.stream().close();
         });
         response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
-        MediaDescription answered;
-        List<MsrpUri> path;
-        ConnectionModel.Role role;
+        MsrpPeer peer;
         try {
-            SessionDescription answer = SessionDescription.parse(response.getRawContent());
-            answered = answer.media().stream().filter(m -> m.media().equals("message") && m.port() != 0)
-                    .findFirst().orElseThrow(() -> new SdpException("the file stream was declined"));
-            path = ChatStream.path(answered);
-            if (path == null) {
-                throw new SdpException("the answer's file stream has no valid a=path");
-            }
-            List<String> setup = answered.attributes("setup");
-            role = ConnectionModel.role(true, ConnectionModel.OFFER,
-                    setup.isEmpty() ? null : ConnectionModel.Setup.parse(setup.get(0).trim()), null, false);
+            peer = push.stream().answered(SessionDescription.parse(response.getRawContent()));
         } catch (SdpException | IllegalArgumentException e) {
             log.info(() -> "push to " + recipient + " refused: " + e.getMessage());
             push.call()[0].hangUp("bad answer");
             return;
         }
-        push.download().remotePath(route.toPath(path));
-        if (role == ConnectionModel.Role.CONNECT) {
-            connects.execute(() -> {
+        push.download().remotePath(peer.toPath());
+        if (peer.weConnect()) {
+            conference.connects.execute(() -> {
                 try {
-                    push.download().start(route.connect(push.local(), path));
+                    push.download().start(conference.route.connect(push.stream().localUri(), peer.path()));
                 } catch (IOException e) {
                     log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
                     push.call()[0].hangUp("cannot connect");
@@ -509,7 +407,7 @@ public class ConferenceServlet extends SylkSipServlet {
         audio.onSas(sas -> {
             participant.sas = sas;
             log.info(() -> participant + ": ZRTP secured, SAS " + sas);
-            Room room = participant.member != null ? Room.find(participant.room) : null;
+            Room room = participant.room != null ? conference.rooms.find(participant.room) : null;
             if (room != null) {
                 room.zrtpSas(participant);
             }
@@ -522,18 +420,17 @@ public class ConferenceServlet extends SylkSipServlet {
         call.audio = audio;
         audio.apply();
         call.participant.endpoint = (RtpAudioEndpoint) audio.endpoint();
-        call.participant.onHold = audio.onHold();
+        call.participant.hold(audio.onHold());
     }
 
     /** Joins the mixer with the answer's first codec. */
-    static void joinRoom(ConferenceCall call) {
+    private void joinRoom(ConferenceCall call) {
         AudioStream audio = call.audio;
         if (audio == null) {
-            Room.join(call.room, clock, settings, call.participant, -1, null);
+            conference.rooms.join(call.room, call.participant, -1, null);
             return;
         }
-        call.participant.hangUp = () -> call.hangUp("PIN refused");
-        Room room = Room.join(call.room, clock, settings, call.participant, audio.payloadType(), codecs(audio));
+        Room room = conference.rooms.join(call.room, call.participant, audio.payloadType(), codecs(audio));
         receiveDigits(room, call.participant, audio);
     }
 
@@ -564,7 +461,7 @@ public class ConferenceServlet extends SylkSipServlet {
         try {
             SessionDescription offer = sdpOffer(request);
             boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-            boolean chatOffered = msrp != null && ChatStream.offered(offer, msrpProto);
+            boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
             if (MediaSession.removesAll(offer)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session
                 SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
@@ -577,7 +474,11 @@ public class ConferenceServlet extends SylkSipServlet {
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Neither audio nor chat offered");
                 return;
             }
-            Room room = Room.find(call.room);
+            Room room = conference.rooms.find(call.room);
+            if (participant.chat == null) {
+                // a chat whose connection was lost is gone from the room: an offered chat is a new one
+                call.media.streams().stream().filter(s -> s instanceof ChatStream).toList().forEach(call.media::remove);
+            }
             AudioStream audio = call.audio;
             AudioStream addedAudio = audioOffered && audio == null ? openAudio(participant, request) : null;
             ChatStream addedChat = chatOffered && participant.chat == null ? chatStream(participant) : null;
@@ -594,7 +495,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 negotiation.discard();
                 throw new SdpException(negotiation.refusal());
             }
-            if (addedAudio == null && audio != null && audioOffered && audio.changesCodec()) {
+            if (addedAudio == null && audioOffered && audio.changesCodec()) {
                 negotiation.discard();
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
                 return;
@@ -622,17 +523,18 @@ public class ConferenceServlet extends SylkSipServlet {
                 // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
                 audio.apply();
                 boolean hold = audio.onHold();
-                if (room != null && hold != participant.onHold) {
+                if (room != null) {
                     room.hold(participant, hold);
                 } else {
-                    participant.onHold = hold;
+                    participant.hold(hold);
                 }
             }
             if (addedChat != null && negotiation.has(addedChat)) {
-                org.sylkserver.conference.ChatStream newChat = attachChat(participant, call.media, addedChat);
+                org.sylkserver.conference.ChatStream newChat = attachChat(participant, addedChat);
                 if (room != null) {
+                    participant.chat = newChat;
                     room.addChat(participant, newChat);
-                    participant.connectChat.run();
+                    connectChat(newChat, addedChat);
                 }
             } else if (!chatOffered && participant.chat != null) {
                 dropChat(participant, room);
@@ -643,23 +545,6 @@ public class ConferenceServlet extends SylkSipServlet {
         } catch (SdpException e) {
             notAcceptable(request, e);
         }
-    }
-
-    /**
-     * The room's side of RFC 6135 {@code a=setup:active}: connects to the participant's path and binds the session
-     * (RFC 4975 §5.4), off the SIP thread and the file timers; a participant that cannot be reached is logged, its
-     * session stays.
-     */
-    private void connectOut(MsrpUri local, List<MsrpUri> remotePath,
-                                   java.util.function.Consumer<MsrpServer.Connection> then, String what) {
-        connects.execute(() -> {
-            try {
-                then.accept(route.connect(local, remotePath));
-                log.fine(() -> "connected to " + remotePath.get(0) + " for " + what);
-            } catch (IOException e) {
-                log.info(() -> "cannot connect to " + remotePath.get(0) + " for " + what + ": " + e.getMessage());
-            }
-        });
     }
 
     /**
@@ -677,27 +562,16 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** The chat stream of a participant's offer: its MSRP session goes to a chat session of the room. */
     private ChatStream chatStream(Participant participant) {
-        return new ChatStream(route, CHATROOM, peer -> new org.sylkserver.conference.ChatStream(participant.uri,
+        return new ChatStream(conference.route, CHATROOM, peer -> new org.sylkserver.conference.ChatStream(participant.uri,
                 participant.displayName, peer.path(), peer.toPath()));
     }
 
-    /** The participant's chat session once answered, listening for its connection; closed with the chat. */
-    private org.sylkserver.conference.ChatStream attachChat(Participant participant, MediaSession media,
-                                                            ChatStream chat) {
+    /** The participant's chat session once answered, listening for its connection. */
+    private org.sylkserver.conference.ChatStream attachChat(Participant participant, ChatStream chat) {
         org.sylkserver.conference.ChatStream stream = (org.sylkserver.conference.ChatStream) chat.handler();
         stream.localUri = chat.localUri();
-        MsrpUri localUri = stream.localUri;
-        String caller = participant.uri;
-        participant.closeChat = () -> {
-            media.remove(chat);
-            chat.close();
-            stream.closeConnection();
-        };
-        stream.lost = () -> fileTimers.execute(() -> chatLost(participant, stream));
-        participant.connectChat = chat.peer().weConnect()
-                ? () -> connectOut(localUri, chat.peer().path(), stream::connected, caller + "'s chat")
-                : () -> { };
-        if (settings.zrtpAutoVerify()) {
+        stream.lost = () -> conference.fileTimers.execute(() -> chatLost(participant, stream));
+        if (conference.settings.zrtpAutoVerify()) {
             stream.sas = () -> {
                 RtpAudioEndpoint audio = participant.endpoint;
                 return audio == null ? null : audio.zrtpSas();
@@ -706,11 +580,18 @@ public class ConferenceServlet extends SylkSipServlet {
                 RtpAudioEndpoint audio = participant.endpoint;
                 if (audio != null) {
                     audio.zrtpSasVerified();
-                    log.info(() -> caller + " confirmed the ZRTP SAS over a secure chat: verified");
+                    log.info(() -> participant.uri + " confirmed the ZRTP SAS over a secure chat: verified");
                 }
             };
         }
         return stream;
+    }
+
+    /** Opens the chat's connection when the room is the active side (RFC 6135), else waits for the participant's. */
+    private void connectChat(org.sylkserver.conference.ChatStream stream, ChatStream chat) {
+        if (chat.peer().weConnect()) {
+            conference.connectOut(stream.localUri, chat.peer().path(), stream::connected, stream.uri() + "'s chat");
+        }
     }
 
     @Override
@@ -718,7 +599,9 @@ public class ConferenceServlet extends SylkSipServlet {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
         if (call != null && call.acknowledged()) {
             joinRoom(call);
-            call.participant.connectChat.run();
+            if (call.chatOffer != null) {
+                connectChat(call.participant.chat, call.chatOffer);
+            }
         }
     }
 
@@ -766,37 +649,31 @@ public class ConferenceServlet extends SylkSipServlet {
         if (participant.chat != stream) {
             return;
         }
-        ConferenceCall call;
-        try {
-            call = participant.session == null ? null : (ConferenceCall) participant.session.getApplicationSession()
-                    .getAttribute(ConferenceListener.CALL);
-        } catch (IllegalStateException ended) {
+        ConferenceCall call = ConferenceCall.of(participant);
+        if (call == null) {
             return; // the SIP session is gone: the call has ended already
         }
         if (participant.endpoint == null) {
             log.info(() -> participant + ": MSRP connection lost, the call ends");
-            if (call != null) {
-                call.hangUp("MSRP connection lost");
-            }
+            call.hangUp("MSRP connection lost");
             return;
         }
         log.info(() -> participant + ": MSRP connection lost, it stays in the room with audio only");
-        dropChat(participant, participant.room == null ? null : Room.find(participant.room));
+        dropChat(participant, participant.room == null ? null : conference.rooms.find(participant.room));
     }
 
     /** The participant's chat stream goes: out of the room (when it is in one), its MSRP session closed. */
-    private static void dropChat(Participant participant, Room room) {
-        Runnable close = participant.closeChat;
+    private void dropChat(Participant participant, Room room) {
+        org.sylkserver.conference.ChatStream stream = participant.chat;
         if (room != null) {
-            room.removeChat(participant);
+            room.removeChat(participant, stream);
         }
         participant.chat = null;
-        close.run();
+        conference.closeChat(stream);
     }
 
     private void rtpTimeout(Participant participant) {
-        ConferenceCall call = (ConferenceCall) participant.session.getApplicationSession()
-                .getAttribute(ConferenceListener.CALL);
+        ConferenceCall call = ConferenceCall.of(participant);
         if (call != null) {
             call.hangUp("RTP timeout");
         }
@@ -814,7 +691,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String subscriber = AccessList.bare(request.getFrom().getURI().toString());
         if (request.isInitial()) {
             try {
-                if (!settings.accessList(roomName).allows(subscriber)) {
+                if (!conference.settings.accessList(roomName).allows(subscriber)) {
                     reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                     return;
                 }
@@ -822,21 +699,22 @@ public class ConferenceServlet extends SylkSipServlet {
                 reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
                 return;
             }
-            if (settings.pin(roomName).isPresent() && !participantOf(roomName, subscriber)) {
+            if (conference.settings.pin(roomName).isPresent() && !participantOf(roomName, subscriber)) {
                 log.info(() -> subscriber + " may not follow PIN room " + roomName + ": not in it past its PIN");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Room: Participants Only");
                 return;
             }
         }
-        Room room = roomName == null ? null : Room.find(roomName);
+        Room room = roomName == null ? null : conference.rooms.find(roomName);
         if (room == null) {
             reply(request, SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "Room not found");
             return;
         }
         int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
-        if (expires > 0 && !room.subscriptionAllowed(request.getSession(), settings.maxSubscriptions())) {
+        RoomSubscriptions subscriptions = RoomSubscriptions.of(room);
+        if (expires > 0 && !subscriptions.allowed(request.getSession(), conference.settings.maxSubscriptions())) {
             log.info(() -> subscriber + " refused a subscription to room " + roomName + ": max_subscriptions ("
-                    + settings.maxSubscriptions() + ") reached");
+                    + conference.settings.maxSubscriptions() + ") reached");
             reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many subscriptions");
             return;
         }
@@ -845,17 +723,17 @@ public class ConferenceServlet extends SylkSipServlet {
         ok.send();
         request.getSession().setAttribute(ConferenceListener.SUBSCRIBED_ROOM, roomName);
         if (expires == 0) {
-            room.unsubscribe(request.getSession());
+            subscriptions.unsubscribe(request.getSession());
             log.info(() -> subscriber + " unsubscribed from room " + roomName);
         } else {
-            room.subscribe(request.getSession(), System.currentTimeMillis() + expires * 1000L);
+            subscriptions.subscribe(request.getSession(), System.currentTimeMillis() + expires * 1000L);
             log.info(() -> subscriber + " subscribed to room " + roomName + " for " + expires + " s");
         }
     }
 
     /** Whether {@code uri} is in room {@code room} now, past its PIN if it has one. */
-    private static boolean participantOf(String room, String uri) {
-        Room existing = Room.find(room);
+    private boolean participantOf(String room, String uri) {
+        Room existing = conference.rooms.find(room);
         return existing != null && existing.admits(uri);
     }
 
@@ -867,167 +745,16 @@ public class ConferenceServlet extends SylkSipServlet {
         return (semicolon >= 0 ? event.substring(0, semicolon) : event).trim();
     }
 
-    /**
-     * RFC 4579 §5.5 and §5.11 (spec §3.9): an out-of-dialog REFER to the room asks the focus to dial the Refer-To
-     * target in (method INVITE, the default) or to hang up on it (method BYE); progress goes back in
-     * {@code message/sipfrag} NOTIFYs (RFC 3515 §2.4.5). Inside a participant's dialog it is refused as in the
-     * original; from anyone who is not a participant of the room (past its PIN) with 403, as are a removal by a
-     * non-moderator and a dial-out outside {@code dial_out_domains} when conference.ini sets them (issue 11).
-     */
     @Override
     protected void doRefer(SipServletRequest request) throws IOException {
-        if (!request.isInitial()) {
-            reply(request, SipServletResponse.SC_FORBIDDEN, "Transfer not allowed");
-            return;
-        }
-        String room = roomOf(request);
-        String referrer = AccessList.bare(request.getFrom().getURI().toString());
-        Address referTo;
-        try {
-            referTo = request.getAddressHeader("Refer-To");
-        } catch (ServletParseException e) {
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad Refer-To");
-            return;
-        }
-        if (referTo == null) {
-            boolean missing = request.getHeader("Refer-To") == null;
-            reply(request, missing ? SipServletResponse.SC_BAD_REQUEST : SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
-                    missing ? "Missing Refer-To" : "Bad Refer-To");
-            return;
-        }
-        try {
-            if (!settings.accessList(room).allows(referrer)) {
-                reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
-                return;
-            }
-        } catch (ConfigException e) {
-            reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
-            return;
-        }
-        javax.servlet.sip.URI referred;
-        try {
-            referred = referTo.getURI();
-        } catch (RuntimeException unparsable) {
-            // the container parses the URI lazily and throws for garbage (spec §3.9: 488)
-            log.info(() -> "REFER from " + referrer + ": unparsable Refer-To " + request.getHeader("Refer-To"));
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad Refer-To");
-            return;
-        }
-        if (!(referred instanceof SipURI target)) {
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Refer-To is not a SIP URI");
-            return;
-        }
-        String method = target.getParameter("method") == null ? "INVITE" : target.getParameter("method").toUpperCase();
-        if (!method.equals("INVITE") && !method.equals("BYE")) {
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Method " + method + " not supported");
-            return;
-        }
-        // issue 11: a REFER speaks for the room, so only its participants may send one (any of them, as the original's
-        // clients use it); the options of conference.ini may narrow what they may ask
-        Room existing = Room.find(room);
-        if (existing == null || !existing.admits(referrer)) {
-            log.info(() -> "REFER from " + referrer + " refused: not a participant of room " + room);
-            reply(request, SipServletResponse.SC_FORBIDDEN, "Only Participants May Refer");
-            return;
-        }
-        String targetUser = AccessList.bare(target.toString());
-        try {
-            if (method.equals("BYE") && !settings.mayRemove(room, referrer, targetUser)) {
-                log.info(() -> "REFER from " + referrer + " to remove " + targetUser + " refused: not a moderator");
-                reply(request, SipServletResponse.SC_FORBIDDEN, "Only Moderators May Remove Participants");
-                return;
-            }
-        } catch (ConfigException e) {
-            reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
-            return;
-        }
-        if (method.equals("INVITE") && !settings.mayDialOut(target.getHost())) {
-            log.info(() -> "REFER from " + referrer + " to call " + targetUser + " refused: not in dial_out_domains");
-            reply(request, SipServletResponse.SC_FORBIDDEN, "Dial-Out Target Not Allowed");
-            return;
-        }
-        request.createResponse(SipServletResponse.SC_ACCEPTED).send();
-        SipSession referSession = request.getSession();
-        if (method.equals("BYE")) {
-            int removed = 0;
-            for (Participant p : existing.participants()) {
-                if (p.uri.equals(targetUser)) {
-                    ConferenceCall call = (ConferenceCall) p.session.getApplicationSession()
-                            .getAttribute(ConferenceListener.CALL);
-                    if (call != null) {
-                        call.hangUp("removed by " + referrer);
-                        removed++;
-                    }
-                }
-            }
-            int count = removed;
-            log.info(() -> referrer + " removed " + targetUser + " from room " + room + " (" + count + " sessions)");
-            sipfrag(referSession, count > 0 ? "SIP/2.0 200 OK" : "SIP/2.0 404 Not Found", true);
-            return;
-        }
-        dialOut(room, referrer, request, target, referSession);
-    }
-
-    /** RFC 4579 §5.2: the focus calls {@code target} on the referrer's behalf. */
-    private void dialOut(String room, String referrer, SipServletRequest refer, SipURI target, SipSession referSession)
-            throws IOException {
-        SipURI clean = (SipURI) target.clone();
-        clean.removeParameter("method");
-        RtpAudioEndpoint endpoint;
-        try {
-            endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> { });
-        } catch (IOException e) {
-            sipfrag(referSession, "SIP/2.0 503 No media ports available", true);
-            return;
-        }
-        MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
-        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), media.origin(),
-                SylkRuntime.get().sdpAddress(), endpoint.port());
-        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        SipApplicationSession session = factory.createApplicationSession();
-        Address from = factory.createAddress(factory.createSipURI(room.substring(0, room.indexOf('@')),
-                room.substring(room.indexOf('@') + 1)), "Conference Call");
-        SipServletRequest invite = factory.createRequest(session, "INVITE", from, factory.createAddress(clean));
-        invite.setHeader("X-Orig-From", "<sip:" + referrer + ">");
-        invite.setHeader("Subject", "Join conference request from " + referrer);
-        String referredBy = refer.getHeader("Referred-By");
-        invite.setHeader("Referred-By", referredBy != null ? referredBy : "<sip:" + referrer + ">");
-        invite.setContent(offer.toBytes(), "application/sdp");
-        ConferenceCall.markAsFocus(invite);
-        ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
-        if (proxy != null) {
-            proxy.route(factory, invite);
-        }
-        session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, media, endpoint,
-                referSession));
-        invite.send();
-        log.info(() -> referrer + " asked room " + room + " to call " + clean);
-    }
-
-    /** What the focus remembers about a call it placed. */
-    record DialOut(String room, String referrer, SessionDescription offer, MediaSession media,
-                   RtpAudioEndpoint endpoint, SipSession referSession) {
-    }
-
-    /** One {@code message/sipfrag} NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4). */
-    private void sipfrag(SipSession referSession, String statusLine, boolean last) {
-        try {
-            SipServletRequest notify = referSession.createRequest("NOTIFY");
-            notify.setHeader("Event", "refer");
-            notify.setHeader("Subscription-State", last ? "terminated;reason=noresource" : "active;expires=60");
-            notify.setContent((statusLine + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    "message/sipfrag;version=2.0");
-            notify.send();
-        } catch (IOException | IllegalStateException e) {
-            log.log(Level.FINE, "cannot send the REFER progress " + statusLine, e);
-        }
+        referrals.refer(request);
     }
 
     @Override
     protected void doProvisionalResponse(SipServletResponse response) {
-        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
         if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
-            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
         }
     }
 
@@ -1042,7 +769,7 @@ public class ConferenceServlet extends SylkSipServlet {
             }
             return;
         }
-        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
         if (out == null || !response.getMethod().equals("INVITE")) {
             return;
         }
@@ -1057,7 +784,7 @@ public class ConferenceServlet extends SylkSipServlet {
             log.info(() -> "dial-out to " + response.getTo().getURI() + " failed: " + e.getMessage());
             response.getSession().createRequest("BYE").send();
             out.endpoint().close();
-            sipfrag(out.referSession(), "SIP/2.0 488 Not Acceptable Here", true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 488 Not Acceptable Here", true);
             return;
         }
         String uri = AccessList.bare(response.getTo().getURI().toString());
@@ -1068,18 +795,18 @@ public class ConferenceServlet extends SylkSipServlet {
             contact = null;
         }
         Participant participant = new Participant(response.getCallId(), uri, response.getTo().getDisplayName(),
-                contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), out.endpoint());
-        participant.session = response.getSession();
+                contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), null,
+                response.getSession(), out.endpoint());
         AudioStream audio = AudioStream.answered(audioSettings, out.endpoint(), answer);
         out.media().answered(audio);
-        participant.onHold = audio.onHold();
+        participant.hold(audio.onHold());
         out.endpoint().signallingSource(signallingSource(response));
         out.endpoint().remote(audio.remoteRtp(), audio.rtcpMux(), audio.clockRate());
         out.endpoint().watchInactivity(audio.direction());
-        ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.media(), audio);
+        ConferenceCall call = ConferenceCall.dialledOut(conference, out.room(), participant, out.media(), audio);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);
-        sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
+        referrals.sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
         log.info(() -> uri + " answered the focus of room " + out.room() + " (invited by " + out.referrer() + ")");
     }
 
@@ -1090,12 +817,12 @@ public class ConferenceServlet extends SylkSipServlet {
         if (push != null && response.getMethod().equals("INVITE")) {
             log.info(() -> "push to " + response.getTo().getURI() + " declined: " + response.getStatus());
             push.download().close();
-            msrp.close(push.local());
+            push.stream().close();
         }
-        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
         if (out != null && response.getMethod().equals("INVITE")) {
             out.endpoint().close();
-            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
         }
     }
 

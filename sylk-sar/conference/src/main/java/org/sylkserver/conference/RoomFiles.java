@@ -53,14 +53,28 @@ final class RoomFiles {
         static final Quota NONE = new Quota(0, 0);
     }
 
-    private static volatile Quota quota = Quota.NONE;
-    /** Bytes taken by the files of every room now. */
-    private static final java.util.concurrent.atomic.AtomicLong ALL_ROOMS = new java.util.concurrent.atomic.AtomicLong();
+    /** The conference's limits and the bytes every room's files take together, shared by the rooms it creates. */
+    static final class Space {
+        final Quota limits;
+        private final java.util.concurrent.atomic.AtomicLong allRooms = new java.util.concurrent.atomic.AtomicLong();
+
+        Space(Quota limits) {
+            this.limits = limits;
+        }
+
+        /** Bytes the files of every room take now. */
+        long allRoomsBytes() {
+            return allRooms.get();
+        }
+    }
+
+    private final Space space;
     /** Bytes taken by this room's files now. */
     private long used;
 
-    RoomFiles(Path root, String room) {
+    RoomFiles(Path root, String room, Space space) {
         this.dir = root.resolve(RoomDirectory.name(room));
+        this.space = space;
     }
 
     /** The room's directory (created on the first upload). */
@@ -116,43 +130,33 @@ final class RoomFiles {
         return file;
     }
 
-    /** The limits of rooms created from now on. */
-    static void quota(Quota limits) {
-        quota = limits;
-    }
-
     /**
      * Takes {@code bytes} more of the room's and the server's space for an upload; false (nothing taken) when that
      * would go over {@code max_room_files_size} or {@code max_files_size}.
      */
     synchronized boolean reserve(long bytes) {
-        Quota limits = quota;
+        Quota limits = space.limits;
         if (limits.perRoom() > 0 && used + bytes > limits.perRoom()) {
             return false;
         }
-        long all = ALL_ROOMS.addAndGet(bytes);
+        long all = space.allRooms.addAndGet(bytes);
         if (limits.total() > 0 && all > limits.total()) {
-            ALL_ROOMS.addAndGet(-bytes);
+            space.allRooms.addAndGet(-bytes);
             return false;
         }
         used += bytes;
         return true;
     }
 
-    /** Bytes the files of every room take now. */
-    static long allRoomsBytes() {
-        return ALL_ROOMS.get();
-    }
-
     /** Gives back space an upload took and no longer needs (it failed, or the file is smaller). */
     synchronized void release(long bytes) {
         used -= bytes;
-        ALL_ROOMS.addAndGet(-bytes);
+        space.allRooms.addAndGet(-bytes);
     }
 
     /** Why no more can be reserved, for the sender's failure message. */
     String quotaText() {
-        Quota limits = quota;
+        Quota limits = space.limits;
         return "the room's files would take more than "
                 + (limits.perRoom() > 0 ? FileSizes.format(limits.perRoom()) + " (max_room_files_size)" : "")
                 + (limits.perRoom() > 0 && limits.total() > 0 ? " or " : "")
@@ -164,7 +168,7 @@ final class RoomFiles {
         deleted = true;
         files.clear();
         synchronized (this) {
-            ALL_ROOMS.addAndGet(-used);
+            space.allRooms.addAndGet(-used);
             used = 0;
         }
         if (!Files.exists(dir)) {
