@@ -122,14 +122,14 @@ final class Conference implements Rooms.Calls {
             RelayConfig relay = settings.msrpRelay().orElse(null);
             if (relay != null) {
                 try {
-                    route = new MsrpRoute(msrp, MsrpRelayClient.authenticate(msrp, relay));
+                    route = new MsrpRoute(msrp, MsrpRelayClient.authenticate(msrp, relay), msrpProto);
                     log.info(() -> "conference MSRP sessions go through relay " + relay.relay());
                 } catch (IOException e) {
                     throw new IOException("conference.ini: [Conference] msrp_relay = " + relay.relay()
                             + ": cannot authenticate: " + e.getMessage(), e);
                 }
             } else {
-                route = new MsrpRoute(msrp, null);
+                route = new MsrpRoute(msrp, null, msrpProto);
             }
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package org.sylkserver.conference;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -15,13 +16,17 @@ import javax.servlet.sip.SipURI;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.session.AudioStream;
+import org.sylkserver.core.session.ChatStream;
+import org.sylkserver.core.session.FileTransferStream;
+import org.sylkserver.core.session.MediaSession;
+import org.sylkserver.core.session.MediaStream;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.msrp.MsrpUri;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
-import org.sylkserver.media.sdp.MediaDescription;
 import org.sylkserver.media.sdp.RtpMap;
 import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.sdp.SessionDescription;
@@ -37,10 +42,15 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** Longest subscription granted (spec §3.6). */
     private static final int MAX_EXPIRES = 3600;
+    /** Why an offer without audio or chat the room can take is refused (488). */
+    private static final String NO_AUDIO = "No audio stream offered";
+    /** The room's chat capabilities (spec §3.4), in {@code a=chatroom} of our chat lines. */
+    private static final String CHATROOM = "nickname private-messages com.ag-projects.screen-sharing"
+            + " com.ag-projects.zrtp-sas";
 
     /** The running application: rooms, MSRP, clock, timers (made here, kept in the servlet context). */
     private transient Conference conference;
-    private transient AudioAnswerer answerer;
+    private transient AudioStream.Settings audioSettings;
     private transient Referrals referrals;
     private transient FilePushes pushes;
 
@@ -51,8 +61,7 @@ public class ConferenceServlet extends SylkSipServlet {
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         referrals = new Referrals(conference, factory, this::reply);
         pushes = new FilePushes(conference, factory);
-        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
-                SylkRuntime.get().config().rtp().srtpEncryption());
+        audioSettings = AudioStream.Settings.of(SylkRuntime.get().config());
     }
 
     @Override
@@ -105,7 +114,7 @@ public class ConferenceServlet extends SylkSipServlet {
             notAcceptable(request, e);
             return;
         }
-        ChatMedia chat = conference.msrp == null ? null : ChatMedia.find(offer, conference.msrpProto);
+        boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
         boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
         if (conference.settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
@@ -121,7 +130,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 return;
             }
         }
-        if (conference.msrp != null && chat == null && !audioOffered) {
+        if (conference.msrp != null && !chatOffered && !audioOffered) {
             FileMedia file;
             try {
                 file = FileMedia.find(offer, conference.msrpProto);
@@ -135,46 +144,6 @@ public class ConferenceServlet extends SylkSipServlet {
                 return;
             }
         }
-        Participant[] created = new Participant[1];
-        RtpAudioEndpoint endpoint = null;
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        AudioAnswerer.Answer answer = null;
-        SessionDescription sdp;
-        if (audioOffered || chat == null) {
-            try {
-                endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> {
-                    if (created[0] != null) {
-                        rtpTimeout(created[0]);
-                    }
-                });
-            } catch (IOException e) {
-                log.warning("conference call from " + caller + " refused: " + e.getMessage());
-                reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
-                return;
-            }
-            try {
-                answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
-                endpoint.admit(answer.remoteRtp());
-                endpoint.signallingSource(signallingSource(request));
-            } catch (SdpException e) {
-                endpoint.close();
-                if (chat == null) {
-                    notAcceptable(request, e);
-                    return;
-                }
-                endpoint = null;
-                answer = null;
-            }
-        }
-        ChatStream chatStream = null;
-        if (answer != null) {
-            sdp = answer.sdp();
-        } else {
-            // chat only: every media line declined but the chat stream
-            List<SessionDescription.Line> session = AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress());
-            sdp = new SessionDescription(session, offer.media().stream()
-                    .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
-        }
         Address from = request.getFrom();
         Address contact;
         try {
@@ -184,29 +153,48 @@ public class ConferenceServlet extends SylkSipServlet {
         }
         Participant participant = new Participant(request.getCallId(), caller, from.getDisplayName(),
                 contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(),
-                request.getRemoteAddr(), request.getSession(), endpoint);
-        created[0] = participant;
-        if (chat != null) {
-            chatStream = openChat(caller, from.getDisplayName(), chat, participant);
-            sdp = chat.into(sdp, chat.answer(conference.route.path(chatStream.localUri), conference.msrp.port(),
-                    conference.msrpProto));
-            participant.chat = chatStream;
+                request.getRemoteAddr(), request.getSession(), null);
+        MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
+        List<MediaStream> candidates = new ArrayList<>();
+        AudioStream audio = null;
+        if (audioOffered || !chatOffered) {
+            try {
+                audio = openAudio(participant, request);
+            } catch (IOException e) {
+                log.warning("conference call from " + caller + " refused: " + e.getMessage());
+                reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
+                return;
+            }
+            candidates.add(audio);
         }
-        ConferenceCall call = new ConferenceCall(conference, room, participant, request, origin, answer);
-        call.sdp = sdp;
-        call.chatOffer = chat;
-        if (answer != null) {
-            participant.hold(onHold(answer));
-            startAudio(endpoint, answer, participant);
+        ChatStream chat = chatOffered ? chatStream(participant) : null;
+        if (chat != null) {
+            candidates.add(chat);
+        }
+        MediaSession.Negotiation negotiation;
+        try {
+            negotiation = media.negotiate(offer, candidates, NO_AUDIO);
+        } catch (SdpException e) {
+            notAcceptable(request, e);
+            return;
+        }
+        negotiation.accept();
+        ConferenceCall call = new ConferenceCall(conference, room, participant, request, media, null);
+        call.sdp = negotiation.answer();
+        if (negotiation.has(chat)) {
+            participant.chat = attachChat(participant, chat);
+            call.chatOffer = chat;
+        }
+        if (negotiation.has(audio)) {
+            startAudio(call, audio);
         }
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);
-        if (conference.settings.answerDelay().isZero() || answer == null) {
+        if (conference.settings.answerDelay().isZero() || call.audio == null) {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
-            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false,
-                    ConferenceListener.ANSWER);
+            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
         }
     }
 
@@ -231,8 +219,7 @@ public class ConferenceServlet extends SylkSipServlet {
                     + " bytes, larger than max_file_size (" + limit + ")");
             SipServletResponse refusal = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
                     "File too large");
-            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress()
-                    + " \"File too large: "
+            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress() + " \"File too large: "
                     + file.selector().size() + " bytes, the room accepts " + limit + "\"");
             refusal.send();
             return;
@@ -247,8 +234,7 @@ public class ConferenceServlet extends SylkSipServlet {
                         if (conference.settings.pushFileTransfer()) {
                             pushes.offer(room, stored, caller);
                         }
-                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
-                                java.util.concurrent.TimeUnit.SECONDS);
+                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
                     },
                     why -> {
                         room.uploadFailed(file.selector().name(), why);
@@ -261,15 +247,10 @@ public class ConferenceServlet extends SylkSipServlet {
             reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
             return;
         }
-        MsrpUri local = conference.msrp.open(upload);
+        FileTransferStream stream = new FileTransferStream(conference.route, upload, file.selector().toString());
+        SessionDescription sdp = fileAnswer(offer, stream);
+        MsrpUri local = stream.localUri();
         upload.localUri = local;
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        SessionDescription declined = new SessionDescription(
-                AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), offer.media().stream()
-                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
-        SessionDescription sdp = ChatMedia.into(declined, file.index(),
-                file.answer(conference.route.path(local), conference.msrp.port(), conference.msrpProto,
-                        file.selector()));
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
             conference.msrp.close(local);
@@ -301,19 +282,16 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller,
-                outcome -> {
+        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller, outcome -> {
             log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
                     java.util.concurrent.TimeUnit.SECONDS);
         });
-        MsrpUri local = conference.msrp.open(download);
+        FileTransferStream stream = new FileTransferStream(conference.route, download, stored.selector().toString());
+        SessionDescription sdp = fileAnswer(offer, stream);
+        MsrpUri local = stream.localUri();
         download.localUri = local;
-        SessionDescription sdp = ChatMedia.into(declineAll(offer, new AudioAnswerer.Origin(),
-                SylkRuntime.get().sdpAddress()), file.index(), file.answer(conference.route.path(local),
-                conference.msrp.port(),
-                conference.msrpProto, stored.selector()));
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
             conference.msrp.close(local);
@@ -328,72 +306,54 @@ public class ConferenceServlet extends SylkSipServlet {
         log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
     }
 
-    private void startAudio(RtpAudioEndpoint endpoint, AudioAnswerer.Answer answer, Participant participant) {
-        if (answer.secure()) {
-            endpoint.secure(answer.remoteKey(), answer.localKey());
-        }
-        endpoint.remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        if (!answer.secure() && "zrtp".equals(SylkRuntime.get().config().rtp().srtpEncryption())) {
-            endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"), sas -> {
-                participant.sas = sas;
-                log.info(() -> participant + ": ZRTP secured, SAS " + sas);
-                Room room = participant.room != null ? conference.rooms.find(participant.room) : null;
-                if (room != null) {
-                    room.zrtpSas(participant);
-                }
-            });
-        }
-        endpoint.audioLevelExtension(answer.audioLevelId());
-        endpoint.watchInactivity(answer.direction());
+
+    /** A new audio stream for the participant, on a new endpoint whose RTP may also come from where its SIP came. */
+    private AudioStream openAudio(Participant participant, javax.servlet.sip.SipServletMessage message)
+            throws IOException {
+        RtpAudioEndpoint endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
+        endpoint.signallingSource(signallingSource(message));
+        AudioStream audio = new AudioStream(audioSettings, endpoint);
+        audio.onSas(sas -> {
+            participant.sas = sas;
+            log.info(() -> participant + ": ZRTP secured, SAS " + sas);
+            Room room = participant.room != null ? conference.rooms.find(participant.room) : null;
+            if (room != null) {
+                room.zrtpSas(participant);
+            }
+        });
+        return audio;
     }
 
-    /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
-    static boolean onHold(AudioAnswerer.Answer answer) {
-        return "recvonly".equals(answer.direction()) || "inactive".equals(answer.direction());
-    }
-
-    private static MediaDescription audio(AudioAnswerer.Answer answer) {
-        return answer.sdp().media().stream().filter(m -> m.media().equals("audio") && m.port() != 0).findFirst()
-                .orElseThrow();
-    }
-
-    static int clockRate(AudioAnswerer.Answer answer) {
-        RtpMap map = audio(answer).rtpMap(answer.payloadTypes().get(0));
-        return map != null ? map.clockRate() : 8000;
+    /** The call's audio as answered: the participant's endpoint, its hold state, the media flowing. */
+    private static void startAudio(ConferenceCall call, AudioStream audio) {
+        call.audio = audio;
+        audio.apply();
+        call.participant.endpoint = (RtpAudioEndpoint) audio.endpoint();
+        call.participant.hold(audio.onHold());
     }
 
     /** Joins the mixer with the answer's first codec. */
     private void joinRoom(ConferenceCall call) {
-        AudioAnswerer.Answer answer = call.answer;
-        if (answer == null) {
+        AudioStream audio = call.audio;
+        if (audio == null) {
             conference.rooms.join(call.room, call.participant, -1, null);
             return;
         }
-        Room room = conference.rooms.join(call.room, call.participant,
-                Integer.parseInt(answer.payloadTypes().get(0)), codecs(answer));
-        receiveDigits(room, call.participant, answer);
+        Room room = conference.rooms.join(call.room, call.participant, audio.payloadType(), codecs(audio));
+        receiveDigits(room, call.participant, audio);
     }
 
     /** New codec state for the answer's first payload type, one per call. */
-    private static java.util.function.Supplier<org.sylkserver.media.codec.AudioCodec> codecs(
-            AudioAnswerer.Answer answer) {
-        String format = answer.payloadTypes().get(0);
-        RtpMap map = audio(answer).rtpMap(format);
-        String encoding = map != null ? map.encoding() : format.equals("8") ? "PCMA" : "PCMU";
+    private static java.util.function.Supplier<org.sylkserver.media.codec.AudioCodec> codecs(AudioStream audio) {
+        RtpMap map = audio.codec();
+        String encoding = map != null ? map.encoding() : audio.payloadType() == 8 ? "PCMA" : "PCMU";
         int rate = map != null ? map.clockRate() : 8000;
         return () -> AudioCodecs.create(encoding, rate).orElseThrow();
     }
 
     /** RFC 4733 digits of the call go to the room (the PIN). */
-    private static void receiveDigits(Room room, Participant participant, AudioAnswerer.Answer answer) {
-        for (String pt : answer.payloadTypes()) {
-            RtpMap event = audio(answer).rtpMap(pt);
-            if (event != null && event.name().equals("telephone-event")) {
-                participant.endpoint.receiveDtmf(Integer.parseInt(pt), event.clockRate(),
-                        dtmf -> dtmf.digit().ifPresent(key -> room.digit(participant, key)));
-                break;
-            }
-        }
+    private static void receiveDigits(Room room, Participant participant, AudioStream audio) {
+        audio.receiveDtmf(dtmf -> dtmf.digit().ifPresent(key -> room.digit(participant, key)));
     }
 
     /**
@@ -407,123 +367,118 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         Participant participant = call.participant;
-        java.net.InetAddress local = SylkRuntime.get().sdpAddress();
         try {
             SessionDescription offer = sdpOffer(request);
             boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-            ChatMedia chatOffer = conference.msrp == null ? null : ChatMedia.find(offer, conference.msrpProto);
-            if (!offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0)) {
+            boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
+            if (MediaSession.removesAll(offer)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session
                 SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-                ok.setContent(declineAll(offer, call.origin, local).toBytes(), "application/sdp");
+                ok.setContent(call.media.declineAll(offer).toBytes(), "application/sdp");
                 ok.send();
                 call.hangUp("all streams removed");
                 return;
             }
-            if (!audioOffered && chatOffer == null) {
+            if (!audioOffered && !chatOffered) {
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Neither audio nor chat offered");
                 return;
             }
             Room room = conference.rooms.find(call.room);
-            RtpAudioEndpoint added = null;
-            AudioAnswerer.Answer answer = null;
-            SessionDescription sdp;
-            if (audioOffered) {
-                RtpAudioEndpoint endpoint = participant.endpoint;
-                if (endpoint == null) {
-                    added = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
-                    added.signallingSource(signallingSource(request));
-                    endpoint = added;
-                }
-                try {
-                    answer = answerer.answer(offer, call.origin, local, endpoint.port());
-                } catch (SdpException e) {
-                    if (added != null) {
-                        added.close();
-                    }
-                    throw e;
-                }
-                if (added == null && call.answer != null
-                        && !answer.payloadTypes().get(0).equals(call.answer.payloadTypes().get(0))) {
-                    reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
-                    return;
-                }
-                sdp = answer.sdp();
-            } else {
-                sdp = declineAll(offer, call.origin, local);
+            if (participant.chat == null) {
+                // a chat whose connection was lost is gone from the room: an offered chat is a new one
+                call.media.streams().stream().filter(s -> s instanceof ChatStream).toList().forEach(call.media::remove);
             }
-            ChatStream newChat = null;
-            if (chatOffer != null) {
-                ChatStream stream = participant.chat;
-                if (stream == null) {
-                    newChat = openChat(participant.uri, participant.displayName, chatOffer, participant);
-                    stream = newChat;
-                }
-                sdp = chatOffer.into(sdp, chatOffer.answer(conference.route.path(stream.localUri),
-                        conference.msrp.port(), conference.msrpProto));
+            AudioStream audio = call.audio;
+            AudioStream addedAudio = audioOffered && audio == null ? openAudio(participant, request) : null;
+            ChatStream addedChat = chatOffered && participant.chat == null ? chatStream(participant) : null;
+            List<MediaStream> added = new ArrayList<>();
+            if (addedAudio != null) {
+                added.add(addedAudio);
+            }
+            if (addedChat != null) {
+                added.add(addedChat);
+            }
+            MediaSession.Negotiation negotiation = call.media.negotiate(offer, added, NO_AUDIO);
+            if (audioOffered && !negotiation.has(addedAudio != null ? addedAudio : audio)) {
+                // the offered audio cannot be taken: the re-INVITE is refused, the session stays as it was
+                negotiation.discard();
+                throw new SdpException(negotiation.refusal());
+            }
+            if (addedAudio == null && audioOffered && audio.changesCodec()) {
+                negotiation.discard();
+                reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
+                return;
             }
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-            ok.setContent(sdp.toBytes(), "application/sdp");
+            ok.setContent(negotiation.answer().toBytes(), "application/sdp");
             ok.send();
+            negotiation.accept();
             // the streams change once the answer is out
-            if (answer != null) {
-                call.answer = answer;
-            }
-            if (added != null) {
-                participant.endpoint = added;
-                participant.hold(onHold(answer));
-                startAudio(added, answer, participant);
+            if (addedAudio != null) {
+                startAudio(call, addedAudio);
                 if (room != null) {
-                    AudioAnswerer.Answer a = answer;
-                    room.addAudio(participant, Integer.parseInt(a.payloadTypes().get(0)), codecs(a));
-                    receiveDigits(room, participant, a);
+                    room.addAudio(participant, addedAudio.payloadType(), codecs(addedAudio));
+                    receiveDigits(room, participant, addedAudio);
                 }
-            } else if (!audioOffered && participant.endpoint != null) {
+            } else if (!audioOffered && audio != null) {
                 RtpAudioEndpoint removed = participant.endpoint;
                 participant.endpoint = null;
+                call.audio = null;
                 if (room != null) {
                     room.removeAudio(participant);
                 }
                 removed.close();
-            } else if (answer != null) {
-                boolean hold = onHold(answer);
-                if (participant.endpoint != null) {
-                    // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
-                    participant.endpoint.watchInactivity(answer.direction());
-                }
+            } else if (audio != null) {
+                // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
+                audio.apply();
+                boolean hold = audio.onHold();
                 if (room != null) {
                     room.hold(participant, hold);
                 } else {
                     participant.hold(hold);
                 }
             }
-            if (newChat != null && room != null) {
-                participant.chat = newChat;
-                room.addChat(participant, newChat);
-                connectChat(newChat, chatOffer);
-            } else if (chatOffer == null && participant.chat != null) {
+            if (addedChat != null && negotiation.has(addedChat)) {
+                org.sylkserver.conference.ChatStream newChat = attachChat(participant, addedChat);
+                if (room != null) {
+                    participant.chat = newChat;
+                    room.addChat(participant, newChat);
+                    connectChat(newChat, addedChat);
+                }
+            } else if (!chatOffered && participant.chat != null) {
                 dropChat(participant, room);
             }
             log.info(() -> "re-INVITE from " + participant + ": audio "
-                    + (participant.endpoint == null ? "none" : call.answer.direction()) + ", chat "
+                    + (participant.endpoint == null ? "none" : call.audio.direction()) + ", chat "
                     + (participant.chat == null ? "none" : "on"));
         } catch (SdpException e) {
             notAcceptable(request, e);
         }
     }
 
-    /** An answer that declines every stream of {@code offer} (port 0), with our session lines. */
-    private static SessionDescription declineAll(SessionDescription offer, AudioAnswerer.Origin origin,
-                                                 java.net.InetAddress local) {
-        return new SessionDescription(AudioAnswerer.sessionLines(origin, local), offer.media().stream()
-                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
+    /**
+     * The answer to a file-transfer session's offer (the file line {@link FileMedia#find} chose, every other line
+     * declined); the stream's MSRP session is open.
+     */
+    private static SessionDescription fileAnswer(SessionDescription offer, FileTransferStream stream) {
+        try {
+            return new MediaSession(SylkRuntime.get().sdpAddress()).negotiate(offer, List.of(stream), "No file offered")
+                    .answer();
+        } catch (SdpException e) {
+            throw new IllegalStateException("the file line FileMedia.find accepted: " + e.getMessage(), e);
+        }
     }
 
-    /** A chat stream for the participant's offered chat, listening for its connection; closed with the chat. */
-    private ChatStream openChat(String caller, String displayName, ChatMedia chat, Participant participant) {
-        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(),
-                conference.route.toPath(chat.remotePath()));
-        stream.localUri = conference.msrp.open(stream);
+    /** The chat stream of a participant's offer: its MSRP session goes to a chat session of the room. */
+    private ChatStream chatStream(Participant participant) {
+        return new ChatStream(conference.route, CHATROOM, peer -> new org.sylkserver.conference.ChatStream(participant.uri,
+                participant.displayName, peer.path(), peer.toPath()));
+    }
+
+    /** The participant's chat session once answered, listening for its connection. */
+    private org.sylkserver.conference.ChatStream attachChat(Participant participant, ChatStream chat) {
+        org.sylkserver.conference.ChatStream stream = (org.sylkserver.conference.ChatStream) chat.handler();
+        stream.localUri = chat.localUri();
         stream.lost = () -> conference.fileTimers.execute(() -> chatLost(participant, stream));
         if (conference.settings.zrtpAutoVerify()) {
             stream.sas = () -> {
@@ -534,7 +489,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 RtpAudioEndpoint audio = participant.endpoint;
                 if (audio != null) {
                     audio.zrtpSasVerified();
-                    log.info(() -> caller + " confirmed the ZRTP SAS over a secure chat: verified");
+                    log.info(() -> participant.uri + " confirmed the ZRTP SAS over a secure chat: verified");
                 }
             };
         }
@@ -542,9 +497,9 @@ public class ConferenceServlet extends SylkSipServlet {
     }
 
     /** Opens the chat's connection when the room is the active side (RFC 6135), else waits for the participant's. */
-    private void connectChat(ChatStream stream, ChatMedia offer) {
-        if (offer.weConnect()) {
-            conference.connectOut(stream.localUri, offer.remotePath(), stream::connected, stream.uri() + "'s chat");
+    private void connectChat(org.sylkserver.conference.ChatStream stream, ChatStream chat) {
+        if (chat.peer().weConnect()) {
+            conference.connectOut(stream.localUri, chat.peer().path(), stream::connected, stream.uri() + "'s chat");
         }
     }
 
@@ -599,7 +554,7 @@ public class ConferenceServlet extends SylkSipServlet {
      * The participant's MSRP connection closed while its session was on (client gone, network cut): a chat-only
      * participant is hung up (BYE) and leaves the room; one with audio too stays, without its chat.
      */
-    private void chatLost(Participant participant, ChatStream stream) {
+    private void chatLost(Participant participant, org.sylkserver.conference.ChatStream stream) {
         if (participant.chat != stream) {
             return;
         }
@@ -618,7 +573,7 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** The participant's chat stream goes: out of the room (when it is in one), its MSRP session closed. */
     private void dropChat(Participant participant, Room room) {
-        ChatStream stream = participant.chat;
+        org.sylkserver.conference.ChatStream stream = participant.chat;
         if (room != null) {
             room.removeChat(participant, stream);
         }
@@ -708,8 +663,7 @@ public class ConferenceServlet extends SylkSipServlet {
     protected void doProvisionalResponse(SipServletResponse response) {
         Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
-                    false);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
         }
     }
 
@@ -746,11 +700,13 @@ public class ConferenceServlet extends SylkSipServlet {
         Participant participant = new Participant(response.getCallId(), uri, response.getTo().getDisplayName(),
                 contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), null,
                 response.getSession(), out.endpoint());
-        participant.hold(onHold(answer));
+        AudioStream audio = AudioStream.answered(audioSettings, out.endpoint(), answer);
+        out.media().answered(audio);
+        participant.hold(audio.onHold());
         out.endpoint().signallingSource(signallingSource(response));
-        out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        out.endpoint().watchInactivity(answer.direction());
-        ConferenceCall call = ConferenceCall.dialledOut(conference, out.room(), participant, out.origin(), answer);
+        out.endpoint().remote(audio.remoteRtp(), audio.rtcpMux(), audio.clockRate());
+        out.endpoint().watchInactivity(audio.direction());
+        ConferenceCall call = ConferenceCall.dialledOut(conference, out.room(), participant, out.media(), audio);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);
         referrals.sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
@@ -764,8 +720,7 @@ public class ConferenceServlet extends SylkSipServlet {
         Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE")) {
             out.endpoint().close();
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
-                    true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
         }
     }
 

@@ -13,10 +13,10 @@ import javax.servlet.sip.SipServletResponse;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ServerConfig;
-import org.sylkserver.media.msrp.ConnectionModel;
+import org.sylkserver.core.session.FileTransferStream;
+import org.sylkserver.core.session.MediaSession;
+import org.sylkserver.core.session.MsrpPeer;
 import org.sylkserver.media.msrp.MsrpUri;
-import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.MediaDescription;
 import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.sdp.SessionDescription;
 
@@ -42,7 +42,7 @@ final class FilePushes {
      * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
      * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
      * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
-     * answer decides who conference.connects.
+     * answer decides who connects.
      */
     void offer(Room room, RoomFiles.RoomFile file, String uploader) {
         ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
@@ -56,8 +56,9 @@ final class FilePushes {
             try {
                 SipApplicationSession session = factory.createApplicationSession();
                 String roomName = room.name;
-                Address from = factory.createAddress(factory.createSipURI(roomName.substring(0, roomName.indexOf('@')),
-                        roomName.substring(roomName.indexOf('@') + 1)), "Conference File Transfer");
+                Address from = factory.createAddress(factory.createSipURI(
+                        roomName.substring(0, roomName.indexOf('@')), roomName.substring(roomName.indexOf('@') + 1)),
+                        "Conference File Transfer");
                 javax.servlet.sip.URI target = factory.createURI(proxy != null ? "sip:" + recipient.uri
                         : recipient.contact);
                 SipServletRequest invite = factory.createRequest(session, "INVITE", from,
@@ -78,20 +79,14 @@ final class FilePushes {
                         }
                     }, 1, java.util.concurrent.TimeUnit.SECONDS);
                 });
-                MsrpUri local = conference.msrp.open(download);
+                FileTransferStream stream = new FileTransferStream(conference.route, download,
+                        file.selector().toString());
+                SessionDescription offer = new MediaSession(SylkRuntime.get().sdpAddress())
+                        .offer(List.of(stream.offer()));
+                MsrpUri local = stream.localUri();
                 download.localUri = local;
-                AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-                MediaDescription line = new MediaDescription("message", conference.msrp.port(), conference.msrpProto,
-                        List.of("*"), List.of(
-                        new SessionDescription.Line('a', "path:" + conference.route.path(local)),
-                        new SessionDescription.Line('a', "accept-types:*"),
-                        new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
-                        new SessionDescription.Line('a', "sendonly"),
-                        new SessionDescription.Line('a', "file-selector:" + file.selector())));
-                SessionDescription offer = new SessionDescription(
-                        AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), List.of(line));
                 invite.setContent(offer.toBytes(), "application/sdp");
-                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, local, call));
+                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, stream, call));
                 invite.send();
                 log.info(() -> "offering room file " + file.path().getFileName() + " to " + recipient.uri);
             } catch (IOException | javax.servlet.sip.ServletParseException | RuntimeException e) {
@@ -102,7 +97,7 @@ final class FilePushes {
     }
 
     /** A file the room offered to a participant (spec §3.5 push), until the transfer's session ends. */
-    record FilePush(String room, FileDownload download, MsrpUri local, FileTransferCall[] call) {
+    record FilePush(String room, FileDownload download, FileTransferStream stream, FileTransferCall[] call) {
     }
 
     /**
@@ -128,7 +123,7 @@ final class FilePushes {
         if (push != null && response.getMethod().equals("INVITE")) {
             log.info(() -> "push to " + response.getTo().getURI() + " declined: " + response.getStatus());
             push.download().close();
-            conference.msrp.close(push.local());
+            push.stream().close();
         }
     }
 
@@ -138,33 +133,22 @@ final class FilePushes {
         String recipient = AccessList.bare(response.getTo().getURI().toString());
         push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
             push.download().close();
-            conference.msrp.close(push.local());
+            push.stream().close();
         });
         response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
-        MediaDescription answered;
-        List<MsrpUri> path;
-        ConnectionModel.Role role;
+        MsrpPeer peer;
         try {
-            SessionDescription answer = SessionDescription.parse(response.getRawContent());
-            answered = answer.media().stream().filter(m -> m.media().equals("message") && m.port() != 0)
-                    .findFirst().orElseThrow(() -> new SdpException("the file stream was declined"));
-            path = ChatMedia.path(answered);
-            if (path == null) {
-                throw new SdpException("the answer's file stream has no valid a=path");
-            }
-            List<String> setup = answered.attributes("setup");
-            role = ConnectionModel.role(true, ConnectionModel.OFFER,
-                    setup.isEmpty() ? null : ConnectionModel.Setup.parse(setup.get(0).trim()), null, false);
+            peer = push.stream().answered(SessionDescription.parse(response.getRawContent()));
         } catch (SdpException | IllegalArgumentException e) {
             log.info(() -> "push to " + recipient + " refused: " + e.getMessage());
             push.call()[0].hangUp("bad answer");
             return;
         }
-        push.download().remotePath(conference.route.toPath(path));
-        if (role == ConnectionModel.Role.CONNECT) {
+        push.download().remotePath(peer.toPath());
+        if (peer.weConnect()) {
             conference.connects.execute(() -> {
                 try {
-                    push.download().start(conference.route.connect(push.local(), path));
+                    push.download().start(conference.route.connect(push.stream().localUri(), peer.path()));
                 } catch (IOException e) {
                     log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
                     push.call()[0].hangUp("cannot connect");

@@ -17,8 +17,8 @@ import javax.servlet.sip.SipURI;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.media.RtpAudioEndpoint;
-import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
 import org.sylkserver.media.sdp.SessionDescription;
 
@@ -158,8 +158,8 @@ final class Referrals {
             sipfrag(referSession, "SIP/2.0 503 No media ports available", true);
             return;
         }
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), origin,
+        MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
+        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), media.origin(),
                 SylkRuntime.get().sdpAddress(), endpoint.port());
         SipApplicationSession session = factory.createApplicationSession();
         Address from = factory.createAddress(factory.createSipURI(room.substring(0, room.indexOf('@')),
@@ -175,14 +175,14 @@ final class Referrals {
         if (proxy != null) {
             proxy.route(factory, invite);
         }
-        session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, origin, endpoint,
+        session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, media, endpoint,
                 referSession));
         invite.send();
         log.info(() -> referrer + " asked room " + room + " to call " + clean);
     }
 
     /** What the focus remembers about a call it placed. */
-    record DialOut(String room, String referrer, SessionDescription offer, AudioAnswerer.Origin origin,
+    record DialOut(String room, String referrer, SessionDescription offer, MediaSession media,
                    RtpAudioEndpoint endpoint, SipSession referSession) {
 
         /** The call the focus placed that {@code response} answers, if it is an answer to one. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.sylkserver.core.session.MsrpSessions;
 import org.sylkserver.media.msrp.MsrpRelayClient;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.msrp.MsrpUri;
@@ -14,24 +15,49 @@ import org.sylkserver.media.msrp.MsrpUri;
  * Use-Path, requests to a participant go along it on the authenticated relay connection, and the participants'
  * requests come back on that connection.
  */
-public final class MsrpRoute {
+public final class MsrpRoute implements MsrpSessions {
 
     private final MsrpServer server;
     private final MsrpRelayClient relay;
+    private final String proto;
 
-    /** @param relay the authenticated relay, or null to be reached directly */
-    public MsrpRoute(MsrpServer server, MsrpRelayClient relay) {
+    /**
+     * @param relay the authenticated relay, or null to be reached directly
+     * @param proto the transport of our SDP lines, {@code TCP/TLS/MSRP} when the server uses TLS
+     */
+    public MsrpRoute(MsrpServer server, MsrpRelayClient relay, String proto) {
         this.server = server;
         this.relay = relay;
+        this.proto = proto;
     }
 
-    /** The value of our {@code a=path} for the session {@code local}. */
+    @Override
+    public String proto() {
+        return proto;
+    }
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public MsrpUri open(MsrpServer.Handler handler) {
+        return server.open(handler);
+    }
+
+    @Override
+    public void close(MsrpUri local) {
+        server.close(local);
+    }
+
+    @Override
     public String path(MsrpUri local) {
         List<MsrpUri> path = relay == null ? List.of(local) : relay.localPath(local);
         return path.stream().map(MsrpUri::toString).collect(Collectors.joining(" "));
     }
 
-    /** The To-Path of our requests to a participant whose {@code a=path} is {@code remotePath}. */
+    @Override
     public List<MsrpUri> toPath(List<MsrpUri> remotePath) {
         return relay == null ? remotePath : relay.toPath(remotePath);
     }
