@@ -25,6 +25,7 @@ import javax.servlet.ServletException;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.TimerService;
 
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.conference.msrp.MsrpRoute;
 import org.sylkserver.conference.msrp.MsrpTls;
 import org.sylkserver.conference.msrp.MsrpTrace;

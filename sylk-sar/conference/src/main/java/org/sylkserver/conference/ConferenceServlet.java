@@ -14,6 +14,10 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
 
+import org.sylkserver.conference.files.FileDownload;
+import org.sylkserver.conference.files.FileMedia;
+import org.sylkserver.conference.files.FileUpload;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.session.AudioStream;

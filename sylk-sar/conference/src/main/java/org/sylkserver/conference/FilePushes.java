@@ -11,6 +11,8 @@ import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
+import org.sylkserver.conference.files.FileDownload;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.session.FileTransferStream;

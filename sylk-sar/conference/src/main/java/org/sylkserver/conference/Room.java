@@ -7,6 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
+import org.sylkserver.conference.files.FileSelector;
+import org.sylkserver.conference.files.FileSizes;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.core.Version;
 import org.sylkserver.media.RtpAudioEndpoint;

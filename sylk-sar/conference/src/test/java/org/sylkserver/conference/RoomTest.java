@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.codec.G711;
