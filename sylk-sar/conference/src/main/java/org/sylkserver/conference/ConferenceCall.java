@@ -62,7 +62,8 @@ final class ConferenceCall implements Serializable {
     static ConferenceCall of(Participant participant) {
         try {
             return participant.session == null ? null
-                    : (ConferenceCall) participant.session.getApplicationSession().getAttribute(ConferenceListener.CALL);
+                    : (ConferenceCall) participant.session.getApplicationSession()
+                            .getAttribute(ConferenceListener.CALL);
         } catch (IllegalStateException ended) {
             return null; // the SIP session is gone: the call has ended already
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
 
 import javax.servlet.ServletException;
 import javax.servlet.sip.Address;
@@ -17,13 +16,11 @@ import javax.servlet.sip.SipURI;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
-import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.session.ChatStream;
 import org.sylkserver.core.session.FileTransferStream;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.core.session.MediaStream;
-import org.sylkserver.core.session.MsrpPeer;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
@@ -55,12 +52,15 @@ public class ConferenceServlet extends SylkSipServlet {
     private transient Conference conference;
     private transient AudioStream.Settings audioSettings;
     private transient Referrals referrals;
+    private transient FilePushes pushes;
 
     @Override
     public void init() throws ServletException {
         super.init();
         conference = Conference.start(getServletContext());
-        referrals = new Referrals(conference, (SipFactory) getServletContext().getAttribute(SIP_FACTORY), this::reply);
+        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        referrals = new Referrals(conference, factory, this::reply);
+        pushes = new FilePushes(conference, factory);
         audioSettings = AudioStream.Settings.of(SylkRuntime.get().config());
     }
 
@@ -194,7 +194,8 @@ public class ConferenceServlet extends SylkSipServlet {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
-            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
+            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false,
+                    ConferenceListener.ANSWER);
         }
     }
 
@@ -219,7 +220,8 @@ public class ConferenceServlet extends SylkSipServlet {
                     + " bytes, larger than max_file_size (" + limit + ")");
             SipServletResponse refusal = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
                     "File too large");
-            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress() + " \"File too large: "
+            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress()
+                    + " \"File too large: "
                     + file.selector().size() + " bytes, the room accepts " + limit + "\"");
             refusal.send();
             return;
@@ -232,9 +234,10 @@ public class ConferenceServlet extends SylkSipServlet {
                     stored -> {
                         room.uploaded(identity, stored);
                         if (conference.settings.pushFileTransfer()) {
-                            push(room, stored, caller);
+                            pushes.offer(room, stored, caller);
                         }
-                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
+                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
+                                java.util.concurrent.TimeUnit.SECONDS);
                     },
                     why -> {
                         room.uploadFailed(file.selector().name(), why);
@@ -282,7 +285,8 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller, outcome -> {
+        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller,
+                outcome -> {
             log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
@@ -304,98 +308,6 @@ public class ConferenceServlet extends SylkSipServlet {
             conference.connectOut(local, file.remotePath(), download::start, caller + "'s download");
         }
         log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
-    }
-
-    /**
-     * Spec §3.5 ({@code push_file_transfer}): the room offers a new file to every other participant, one INVITE per
-     * distinct participant URI, From the room as "Conference File Transfer", with the uploader in
-     * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
-     * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
-     * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
-     * answer decides who conference.connects.
-     */
-    private void push(Room room, RoomFiles.RoomFile file, String uploader) {
-        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
-        java.util.Map<String, Participant> recipients = new java.util.LinkedHashMap<>();
-        for (Participant p : room.participants()) {
-            if (!p.uri.equals(uploader) && p.admitted()) {
-                recipients.putIfAbsent(p.uri, p);
-            }
-        }
-        for (Participant recipient : recipients.values()) {
-            try {
-                SipApplicationSession session = factory.createApplicationSession();
-                String roomName = room.name;
-                Address from = factory.createAddress(factory.createSipURI(roomName.substring(0, roomName.indexOf('@')),
-                        roomName.substring(roomName.indexOf('@') + 1)), "Conference File Transfer");
-                javax.servlet.sip.URI target = factory.createURI(proxy != null ? "sip:" + recipient.uri
-                        : recipient.contact);
-                SipServletRequest invite = factory.createRequest(session, "INVITE", from,
-                        factory.createAddress(factory.createURI("sip:" + recipient.uri)));
-                invite.setRequestURI(target);
-                invite.setHeader("X-Originator-From", "<sip:" + uploader + ">");
-                invite.setHeader("Subject", "File uploaded by " + uploader);
-                if (proxy != null) {
-                    proxy.route(factory, invite);
-                }
-                FileTransferCall[] call = new FileTransferCall[1];
-                FileDownload download = new FileDownload(file, null, recipient.uri, outcome -> {
-                    log.info(() -> "room file " + file.path().getFileName() + " pushed to " + recipient.uri + ": "
-                            + outcome.state());
-                    conference.fileTimers.schedule(() -> {
-                        if (call[0] != null) {
-                            call[0].hangUp("push " + outcome.state().name().toLowerCase());
-                        }
-                    }, 1, java.util.concurrent.TimeUnit.SECONDS);
-                });
-                FileTransferStream stream = new FileTransferStream(conference.route, download,
-                        file.selector().toString());
-                SessionDescription offer = new MediaSession(SylkRuntime.get().sdpAddress()).offer(List.of(stream.offer()));
-                MsrpUri local = stream.localUri();
-                download.localUri = local;
-                invite.setContent(offer.toBytes(), "application/sdp");
-                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, stream, call));
-                invite.send();
-                log.info(() -> "offering room file " + file.path().getFileName() + " to " + recipient.uri);
-            } catch (IOException | javax.servlet.sip.ServletParseException | RuntimeException e) {
-                log.log(Level.WARNING, "cannot offer room file " + file.path().getFileName() + " to " + recipient.uri, e);
-            }
-        }
-    }
-
-    /** A file the room offered to a participant (spec §3.5 push), until the transfer's session ends. */
-    record FilePush(String room, FileDownload download, FileTransferStream stream, FileTransferCall[] call) {
-    }
-
-    /** The participant took the pushed file: whoever the answer says connects, then the file is sent. */
-    private void pushAccepted(SipServletResponse response, FilePush push) throws IOException {
-        response.createAck().send();
-        String recipient = AccessList.bare(response.getTo().getURI().toString());
-        push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
-            push.download().close();
-            push.stream().close();
-        });
-        response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
-        MsrpPeer peer;
-        try {
-            peer = push.stream().answered(SessionDescription.parse(response.getRawContent()));
-        } catch (SdpException | IllegalArgumentException e) {
-            log.info(() -> "push to " + recipient + " refused: " + e.getMessage());
-            push.call()[0].hangUp("bad answer");
-            return;
-        }
-        push.download().remotePath(peer.toPath());
-        if (peer.weConnect()) {
-            conference.connects.execute(() -> {
-                try {
-                    push.download().start(conference.route.connect(push.stream().localUri(), peer.path()));
-                } catch (IOException e) {
-                    log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
-                    push.call()[0].hangUp("cannot connect");
-                }
-            });
-        }
     }
 
     /** A new audio stream for the participant, on a new endpoint whose RTP may also come from where its SIP came. */
@@ -752,24 +664,19 @@ public class ConferenceServlet extends SylkSipServlet {
 
     @Override
     protected void doProvisionalResponse(SipServletResponse response) {
-        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
+                    false);
         }
     }
 
     @Override
     protected void doSuccessResponse(SipServletResponse response) throws IOException {
-        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
-        if (push != null && response.getMethod().equals("INVITE")) {
-            if (response.getApplicationSession().getAttribute(ConferenceListener.FILE_TRANSFER) == null) {
-                pushAccepted(response, push);
-            } else {
-                response.createAck().send(); // a retransmitted 2xx
-            }
+        if (pushes.answered(response)) {
             return;
         }
-        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out == null || !response.getMethod().equals("INVITE")) {
             return;
         }
@@ -813,16 +720,12 @@ public class ConferenceServlet extends SylkSipServlet {
     @Override
     protected void doErrorResponse(SipServletResponse response) {
         log.fine(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus());
-        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
-        if (push != null && response.getMethod().equals("INVITE")) {
-            log.info(() -> "push to " + response.getTo().getURI() + " declined: " + response.getStatus());
-            push.download().close();
-            push.stream().close();
-        }
-        Referrals.DialOut out = (Referrals.DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        pushes.declined(response);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE")) {
             out.endpoint().close();
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
+                    true);
         }
     }
 

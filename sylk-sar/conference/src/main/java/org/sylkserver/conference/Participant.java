@@ -17,7 +17,7 @@ import org.sylkserver.media.mixer.Member;
  *      │                      │                           │
  *      └──────admitted────────┴─▶ CONNECTED ⇄ HELD        │
  *                                     │        │          │
- *                                     └──left──┴──────────┴──▶ LEFT   (left from any state)
+ *                                     └──left──┴──────────┴──▶ LEFT  (from any state)
  * </pre>
  *
  * <p>Threads: the state, the PIN digits and {@link #member} belong to the room's executor (every transition is
@@ -39,7 +39,7 @@ final class Participant {
         PIN_REFUSED,
         /** Has the room: its chat is on, its audio joins the mix after the welcome. */
         CONNECTED,
-        /** Has the room, its audio held by the remote (RFC 3264 §8.4): out of the mix, "on-hold" in conference-info. */
+        /** Has the room, its audio held by the remote (RFC 3264 §8.4): "on-hold" in conference-info. */
         HELD,
         /** Gone from the room: late events (digits, prompt ends) are ignored. */
         LEFT

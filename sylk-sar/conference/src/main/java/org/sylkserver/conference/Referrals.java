@@ -23,8 +23,8 @@ import org.sylkserver.media.sdp.AudioOffer;
 import org.sylkserver.media.sdp.SessionDescription;
 
 /**
- * What a REFER to a room asks of its focus (RFC 4579 §5.2, §5.5, §5.11; spec §3.9): to call someone in, or to hang up
- * on a participant, with the progress reported in {@code message/sipfrag} NOTIFYs (RFC 3515). The servlet hands the
+ * What a REFER to a room asks of its focus (RFC 4579 §5.2, §5.5, §5.11; spec §3.9): to call someone in, or to hang
+ * up on a participant, with the progress reported in {@code message/sipfrag} NOTIFYs (RFC 3515). The servlet hands the
  * REFER here; the answer to the focus's INVITE comes back through the servlet to {@link #sipfrag}.
  */
 final class Referrals {
@@ -69,7 +69,8 @@ final class Referrals {
         }
         if (referTo == null) {
             boolean missing = request.getHeader("Refer-To") == null;
-            replies.reply(request, missing ? SipServletResponse.SC_BAD_REQUEST : SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
+            replies.reply(request,
+                    missing ? SipServletResponse.SC_BAD_REQUEST : SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
                     missing ? "Missing Refer-To" : "Bad Refer-To");
             return;
         }
@@ -183,6 +184,11 @@ final class Referrals {
     /** What the focus remembers about a call it placed. */
     record DialOut(String room, String referrer, SessionDescription offer, MediaSession media,
                    RtpAudioEndpoint endpoint, SipSession referSession) {
+
+        /** The call the focus placed that {@code response} answers, if it is an answer to one. */
+        static DialOut of(SipServletResponse response) {
+            return (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        }
     }
 
     /** One {@code message/sipfrag} NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4). */

@@ -175,7 +175,8 @@ final class Room {
             participant.pinAsked();
             member.play(Prompt.once(Sounds.get("co_enter_pin"), () -> { }));
         } else {
-            member.play(Prompt.once(Sounds.welcome(initial, others), () -> owner.execute(() -> connected(participant))));
+            member.play(Prompt.once(Sounds.welcome(initial, others),
+                    () -> owner.execute(() -> connected(participant))));
         }
     }
 

@@ -53,8 +53,8 @@ final class RoomSubscriptions implements ConferenceInfoPublisher {
     /** Adds a conference-event subscription and sends it the current document. */
     void subscribe(SipSession session, long expiresAtMillis) {
         subscribers.put(session, expiresAtMillis);
-        room.execute(() -> notify(session,
-                "active;expires=" + Math.max(0, (expiresAtMillis - System.currentTimeMillis()) / 1000), room::document));
+        long seconds = Math.max(0, (expiresAtMillis - System.currentTimeMillis()) / 1000);
+        room.execute(() -> notify(session, "active;expires=" + seconds, room::document));
     }
 
     /** Ends a subscription (un-SUBSCRIBE) with a final NOTIFY. */
