@@ -16,8 +16,8 @@ import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.session.FileTransferStream;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.core.session.MsrpPeer;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The room's offers of a newly uploaded file to its other participants (spec §3.5, {@code push_file_transfer}): one

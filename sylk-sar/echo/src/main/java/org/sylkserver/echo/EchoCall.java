@@ -18,9 +18,9 @@ import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.media.RtpEchoEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.RtpMap;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * One call to the echo test: the caller's RTP is sent back by a media endpoint from answer until hang-up.

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Set;
 
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The server's side of RFC 3264 offer/answer for one SIP dialog, across its {@link MediaStream}s: the answer to the
