@@ -115,7 +115,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
-        boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
+        boolean audioOffered = MediaSession.offers(offer, "audio");
         if (conference.settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
             if (!audioOffered && !participantOf(room, caller)) {
@@ -372,7 +372,7 @@ public class ConferenceServlet extends SylkSipServlet {
         Participant participant = call.participant;
         try {
             SessionDescription offer = sdpOffer(request);
-            boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
+            boolean audioOffered = MediaSession.offers(offer, "audio");
             boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
             if (MediaSession.removesAll(offer)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session

@@ -152,6 +152,11 @@ public final class MediaSession {
         return new SessionDescription(sessionLines(), offer.media().stream().map(MediaSession::declined).toList());
     }
 
+    /** Whether {@code offer} has a line of {@code media} ({@code audio}, {@code message}, ...) with a port. */
+    public static boolean offers(SessionDescription offer, String media) {
+        return offer.media().stream().anyMatch(m -> m.media().equals(media) && m.port() != 0);
+    }
+
     /** Whether {@code offer} removes every stream: it has lines, all with port 0 (RFC 3264 §8.2). */
     public static boolean removesAll(SessionDescription offer) {
         return !offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0);

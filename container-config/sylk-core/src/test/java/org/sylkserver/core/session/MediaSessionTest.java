@@ -180,6 +180,8 @@ class MediaSessionTest {
         assertTrue(MediaSession.removesAll(offer));
         assertFalse(MediaSession.removesAll(offer(AUDIO)));
         assertFalse(MediaSession.removesAll(offer("")), "an offer without lines removes nothing");
+        assertFalse(MediaSession.offers(offer, "audio"), "a line with port 0 is not offered");
+        assertTrue(MediaSession.offers(offer(VIDEO + AUDIO), "audio"));
         assertEquals(List.of("audio 0 RTP/AVP [0]", "message 0 TCP/MSRP [*]"), lines(session.declineAll(offer)));
     }
 
