@@ -19,13 +19,13 @@ fi
 
 declare -A module=(
     [SdpFuzzTest#offerIsAnsweredOrRefused]=media-engine
-    [MsrpFuzzTest#connectionStreamYieldsMessagesOrErrors]=media-engine
-    [MsrpFuzzTest#uriParsesOrFails]=media-engine
+    [MsrpFuzzTest#connectionStreamYieldsMessagesOrErrors]=container-config/sylk-protocols
+    [MsrpFuzzTest#uriParsesOrFails]=container-config/sylk-protocols
     [RtpFuzzTest#datagramIsRtpRtcpOrDropped]=media-engine
     [RtpFuzzTest#telephoneEventsAreFollowedOrRefused]=media-engine
     [StunFuzzTest#datagramIsCheckedOrDropped]=media-engine
-    [CpimFuzzTest#cpimIsReadOrRefused]=container-config/sylk-core
-    [CpimFuzzTest#imdnIsReadOrRefused]=container-config/sylk-core
+    [CpimFuzzTest#cpimIsReadOrRefused]=container-config/sylk-protocols
+    [CpimFuzzTest#imdnIsReadOrRefused]=container-config/sylk-protocols
     [ConfigFuzzTest#configIniLoadsOrIsRefused]=container-config/sylk-core
     [ConferenceSettingsFuzzTest#conferenceIniLoadsOrIsRefused]=sylk-sar/conference
     [SylkRtcDecodingFuzzTest#messageIsDecodedOrRefused]=sylk-war

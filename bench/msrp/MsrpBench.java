@@ -39,11 +39,11 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-import org.sylkserver.media.msrp.Continuation;
-import org.sylkserver.media.msrp.MsrpHeader;
-import org.sylkserver.media.msrp.MsrpRequest;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * MSRP benchmark (issue 5), run by {@code bench/msrp.sh} with the distribution's jars on the class path. Modes:

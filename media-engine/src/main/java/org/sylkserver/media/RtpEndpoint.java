@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
 import org.sylkserver.media.dtmf.MalformedTelephoneEventException;
-import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpException;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.media.zrtp.ZrtpAgent;
+import org.sylkserver.protocols.sdp.SdpException;
 
 /**
  * One RTP stream's pair of sockets in the media engine: RTP on an even port, RTCP on the port above it or

@@ -276,7 +276,7 @@ class MediaEngineTest {
             endpoint.admit(new InetSocketAddress(peer.getAddress(), 5000 + i)); // its own address counts once
         }
         RtpEchoEndpoint fourth = engine.openEchoEndpoint(e -> { });
-        org.sylkserver.media.sdp.SdpException refused = assertThrows(org.sylkserver.media.sdp.SdpException.class,
+        org.sylkserver.protocols.sdp.SdpException refused = assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
                 () -> fourth.admit(peer));
         assertTrue(refused.getMessage().contains("192.0.2.7"), refused.getMessage());
         fourth.admit(new InetSocketAddress(InetAddress.getByName("192.0.2.8"), 4000));

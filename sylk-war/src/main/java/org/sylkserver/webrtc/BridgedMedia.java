@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 import org.sylkserver.core.SylkRuntime;
-import org.sylkserver.media.sdp.SdpException;
 import org.sylkserver.media.webrtc.WebRtcBridge;
+import org.sylkserver.protocols.sdp.SdpException;
 
 /**
  * Calls' media relayed by the media engine's {@link WebRtcBridge} (ICE-lite and DTLS-SRTP towards the browser,

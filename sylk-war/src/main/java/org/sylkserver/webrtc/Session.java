@@ -17,8 +17,8 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import org.sylkserver.core.im.CpimException;
-import org.sylkserver.core.im.CpimMessage;
+import org.sylkserver.protocols.cpim.CpimException;
+import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.webrtc.api.IceCandidate;
 import org.sylkserver.webrtc.api.MissedSessionEvent;
 import org.sylkserver.webrtc.api.RequestError;

@@ -2,6 +2,8 @@ package org.sylkserver.media.msrp;
 
 import java.util.Locale;
 
+import org.sylkserver.protocols.msrp.Syntax;
+
 /**
  * Who opens the TCP connection of an MSRP session (RFC 6135, the COMEDIA model of RFC 4145 applied to MSRP).
  * Without {@code a=setup} RFC 4975 §5.4 applies: the offerer connects and the answerer listens. With it, the

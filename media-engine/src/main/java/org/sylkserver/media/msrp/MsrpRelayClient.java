@@ -9,6 +9,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.DigestChallenge;
+import org.sylkserver.protocols.msrp.Headers;
+import org.sylkserver.protocols.msrp.MalformedMsrpException;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpResponse;
+import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.Syntax;
+
 /**
  * Our side of an MSRP relay (RFC 4976): a connection to the configured relay, authenticated with AUTH requests
  * (§7.1: an AUTH, a 401 with a Digest challenge, an AUTH with the Authorization, a 200 with Use-Path and Expires).

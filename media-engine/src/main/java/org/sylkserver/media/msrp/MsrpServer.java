@@ -37,6 +37,16 @@ import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.Headers;
+import org.sylkserver.protocols.msrp.MalformedMsrpException;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpMessage;
+import org.sylkserver.protocols.msrp.MsrpParser;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpResponse;
+import org.sylkserver.protocols.msrp.MsrpUri;
+
 /**
  * The MSRP endpoint of the server: one TCP port for every session, each session known by the session-id in its URI,
  * and the connections it opens itself when it is the active party (RFC 4975 §5.4 by default the offerer connects;

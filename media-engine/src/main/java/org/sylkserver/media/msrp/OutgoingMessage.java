@@ -8,6 +8,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.protocols.msrp.ByteRange;
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.Headers;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpResponse;
+import org.sylkserver.protocols.msrp.MsrpUri;
+
 /**
  * One message being sent in chunks (RFC 4975 §5.1, §7.1.1): SEND requests with the same Message-ID, each with
  * its {@code Byte-Range: start-end/total} and {@code +}, the last with {@code $}, at most

@@ -2,6 +2,8 @@ package org.sylkserver.media.msrp;
 
 import java.util.Objects;
 
+import org.sylkserver.protocols.msrp.MsrpUri;
+
 /**
  * The MSRP relay the operator configured (RFC 4976), and our account on it.
  *

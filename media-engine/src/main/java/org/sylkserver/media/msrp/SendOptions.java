@@ -2,6 +2,10 @@ package org.sylkserver.media.msrp;
 
 import java.util.Objects;
 
+import org.sylkserver.protocols.msrp.Headers;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.Syntax;
+
 /**
  * How a message is sent in chunks (RFC 4975 §5.1, §7.1.1).
  *

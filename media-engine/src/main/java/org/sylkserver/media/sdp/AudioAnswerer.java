@@ -15,6 +15,10 @@ import java.security.SecureRandom;
 import org.sylkserver.media.srtp.MalformedCryptoAttributeException;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * RFC 3264 answers to offers with audio: the first acceptable {@code RTP/AVP} (or {@code RTP/AVPF}) audio stream

@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
 /**
  * RFC 3264 offers for calls the server places (the conference dialling a participant out, RFC 4579 §5.2): one
  * plain RTP audio stream with the allowed codecs in the configured order, each on its usual payload type, plus

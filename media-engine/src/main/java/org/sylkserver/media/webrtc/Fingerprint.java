@@ -6,7 +6,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import org.sylkserver.media.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SdpException;
 
 /**
  * The value of an {@code a=fingerprint} attribute (RFC 8122 §5): a hash function name and the hash of the DER

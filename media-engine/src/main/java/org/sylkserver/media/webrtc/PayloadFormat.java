@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.RtpMap;
 
 /**
  * One payload type of an RTP media line with what describes it: {@code a=rtpmap} (or the static assignment),

@@ -25,16 +25,16 @@ import org.sylkserver.media.MediaSocket;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpRelayEndpoint;
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.ConnectionData;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
-import org.sylkserver.media.sdp.SessionDescription.Line;
 import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpException;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
+import org.sylkserver.protocols.sdp.ConnectionData;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription.Line;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * One call's media between a browser and a SIP peer, relayed without transcoding.

@@ -35,6 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.media.msrp.ConnectionModel.Setup;
 import org.sylkserver.media.msrp.OutgoingMessage.Outcome;
 import org.sylkserver.media.msrp.OutgoingMessage.State;
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MessageAssembler;
+import org.sylkserver.protocols.msrp.MessageSink;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /** The active side over real connections: RFC 4975 §5.4 binding, RFC 6135 roles, §5.1/§7.1.1 chunked sending. */
 class MsrpClientTest {

@@ -18,6 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.media.msrp.OutgoingMessage.Outcome;
 import org.sylkserver.media.msrp.OutgoingMessage.State;
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MessageAssembler;
+import org.sylkserver.protocols.msrp.MessageSink;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /** Reaching a peer through an MSRP relay: RFC 4976 §7.1 AUTH, Use-Path, renewal, forwarding. */
 class MsrpRelayClientTest {

@@ -18,6 +18,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.Headers;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpMessage;
+import org.sylkserver.protocols.msrp.MsrpParser;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpResponse;
+import org.sylkserver.protocols.msrp.MsrpUri;
+
 /** RFC 4975 over a real TCP connection: delivery by session-id, responses, 481, 400 and lost framing. */
 class MsrpServerTest {
 

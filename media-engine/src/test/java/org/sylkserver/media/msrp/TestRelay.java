@@ -15,6 +15,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.DigestChallenge;
+import org.sylkserver.protocols.msrp.MalformedMsrpException;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpMessage;
+import org.sylkserver.protocols.msrp.MsrpParser;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpResponse;
+import org.sylkserver.protocols.msrp.MsrpUri;
+
 /**
  * An MSRP relay stand-in (RFC 4976) for tests: challenges AUTH with a Digest 401, answers the right credentials
  * with 200, Use-Path and Expires and wrong ones with 403, then forwards requests by To-Path (popping itself,

@@ -11,6 +11,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
 /** Offer/answer for audio (RFC 3264). */
 class AudioAnswererTest {
 

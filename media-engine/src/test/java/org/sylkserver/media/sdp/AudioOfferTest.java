@@ -9,6 +9,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
 /** RFC 3264 §5 offers the focus makes when it dials out, and the reading of their answers (§6). */
 class AudioOfferTest {
 

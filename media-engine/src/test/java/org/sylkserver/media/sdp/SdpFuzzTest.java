@@ -5,6 +5,10 @@ import java.util.List;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
 /**
  * Fuzzing target (docs/fuzzing.md): any SIP body offered as SDP is either parsed and answered, or refused with
  * {@link SdpException} (the 488 of RFC 3264 §6); nothing else may escape, since the servlets turn only that

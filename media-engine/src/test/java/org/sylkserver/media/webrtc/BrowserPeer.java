@@ -40,11 +40,11 @@ import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
 import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.RemoteCandidate;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SessionDescription;
 import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpTransformer;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * A stand-in for a browser's RTCPeerConnection in tests: a full, controlling ice4j agent on 127.0.0.1, a

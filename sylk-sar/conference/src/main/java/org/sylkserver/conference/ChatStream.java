@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import org.sylkserver.core.im.CpimMessage;
-import org.sylkserver.media.msrp.Continuation;
-import org.sylkserver.media.msrp.MsrpHeader;
-import org.sylkserver.media.msrp.MsrpRequest;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * One participant's MSRP chat session with the room: receives its requests (reassembling chunked messages, RFC

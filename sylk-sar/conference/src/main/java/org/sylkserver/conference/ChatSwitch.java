@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
 
-import org.sylkserver.core.im.CpimException;
-import org.sylkserver.core.im.CpimMessage;
-import org.sylkserver.core.im.ImdnDocument;
+import org.sylkserver.protocols.cpim.CpimException;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.imdn.ImdnDocument;
 
 /**
  * The room's chat switch (spec §3.4, RFC 7701 style): every participant has its own chat session with the server,

@@ -35,7 +35,7 @@ import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.msrp.MsrpRelayClient;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpUri;
 import org.sylkserver.media.msrp.RelayConfig;
 
 /**

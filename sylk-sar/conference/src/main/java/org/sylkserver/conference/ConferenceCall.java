@@ -35,7 +35,7 @@ final class ConferenceCall implements Serializable {
     /** Its audio, or null while it has none (chat only, or audio removed by a re-INVITE). */
     transient volatile AudioStream audio;
     /** What the 200 OK carries: the answer to the INVITE's offer. */
-    transient org.sylkserver.media.sdp.SessionDescription sdp;
+    transient org.sylkserver.protocols.sdp.SessionDescription sdp;
     /** The chat the INVITE offered, when the call has one: the room connects to it after the ACK if it is active. */
     transient org.sylkserver.core.session.ChatStream chatOffer;
     private State state = State.RINGING;

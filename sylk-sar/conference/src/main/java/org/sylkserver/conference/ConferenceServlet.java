@@ -28,12 +28,12 @@ import org.sylkserver.core.session.MediaStream;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpUri;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
-import org.sylkserver.media.sdp.RtpMap;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The conference application (spec §3): INVITE to any user at the conference host joins (and creates) the room
@@ -119,7 +119,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
-        boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
+        boolean audioOffered = MediaSession.offers(offer, "audio");
         if (conference.settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
             if (!audioOffered && !participantOf(room, caller)) {
@@ -310,7 +310,6 @@ public class ConferenceServlet extends SylkSipServlet {
         log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
     }
 
-
     /** A new audio stream for the participant, on a new endpoint whose RTP may also come from where its SIP came. */
     private AudioStream openAudio(Participant participant, javax.servlet.sip.SipServletMessage message)
             throws IOException {
@@ -373,7 +372,7 @@ public class ConferenceServlet extends SylkSipServlet {
         Participant participant = call.participant;
         try {
             SessionDescription offer = sdpOffer(request);
-            boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
+            boolean audioOffered = MediaSession.offers(offer, "audio");
             boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
             if (MediaSession.removesAll(offer)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session

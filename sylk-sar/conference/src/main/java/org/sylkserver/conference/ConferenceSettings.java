@@ -87,10 +87,10 @@ final class ConferenceSettings {
         if (uri.isEmpty()) {
             return null;
         }
-        org.sylkserver.media.msrp.MsrpUri relay;
+        org.sylkserver.protocols.msrp.MsrpUri relay;
         try {
-            relay = org.sylkserver.media.msrp.MsrpUri.parse(uri);
-        } catch (org.sylkserver.media.msrp.MalformedMsrpException e) {
+            relay = org.sylkserver.protocols.msrp.MsrpUri.parse(uri);
+        } catch (org.sylkserver.protocols.msrp.MalformedMsrpException e) {
             throw conference.error("msrp_relay", uri, e.getMessage());
         }
         if (relay.port() < 0) {

@@ -18,9 +18,8 @@ import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.session.FileTransferStream;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.core.session.MsrpPeer;
-import org.sylkserver.media.msrp.MsrpUri;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The room's offers of a newly uploaded file to its other participants (spec §3.5, {@code push_file_transfer}): one
@@ -85,8 +84,7 @@ final class FilePushes {
                         file.selector().toString());
                 SessionDescription offer = new MediaSession(SylkRuntime.get().sdpAddress())
                         .offer(List.of(stream.offer()));
-                MsrpUri local = stream.localUri();
-                download.localUri = local;
+                download.localUri = stream.localUri();
                 invite.setContent(offer.toBytes(), "application/sdp");
                 session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, stream, call));
                 invite.send();

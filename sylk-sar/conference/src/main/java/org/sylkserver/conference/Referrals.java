@@ -20,7 +20,7 @@ import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.sdp.AudioOffer;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * What a REFER to a room asks of its focus (RFC 4579 §5.2, §5.5, §5.11; spec §3.9): to call someone in, or to hang

@@ -3,7 +3,7 @@ package org.sylkserver.conference;
 import java.util.Base64;
 import java.util.Locale;
 
-import org.sylkserver.core.im.CpimMessage;
+import org.sylkserver.protocols.cpim.CpimMessage;
 
 /**
  * The JPEG carried by an {@code application/blink-screensharing} chat message (spec §3.7): the payload is the

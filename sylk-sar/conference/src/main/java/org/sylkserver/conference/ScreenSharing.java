@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import org.sylkserver.conference.files.RoomDirectory;
-import org.sylkserver.core.im.CpimMessage;
+import org.sylkserver.protocols.cpim.CpimMessage;
 
 /**
  * Screen sharing in one room (spec §3.7). A participant shares its screen by sending JPEG frames as

@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.sylkserver.media.msrp.MsrpMessage;
-import org.sylkserver.media.msrp.MsrpParser;
-import org.sylkserver.media.msrp.MsrpRequest;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpMessage;
+import org.sylkserver.protocols.msrp.MsrpParser;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * Issue 11, "one misbehaving peer never hurts the others": a room's chat (the real {@link ChatSwitch} and

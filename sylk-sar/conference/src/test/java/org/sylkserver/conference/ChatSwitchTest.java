@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.sylkserver.core.im.CpimMessage;
+
+import org.sylkserver.protocols.cpim.CpimMessage;
 
 /** The chat switch rules of spec §3.4 (RFC 7701 style switching, RFC 3862 CPIM), without MSRP or SIP. */
 class ChatSwitchTest {
@@ -216,15 +217,15 @@ class ChatSwitchTest {
                 "DateTime: 2026-11-30T10:00:00Z", "imdn.Disposition-Notification: positive-delivery, negative-delivery"};
         room.received(alice, "message/cpim", cpim("sip:alice@example.com", "sip:room@conference.example",
                 "text/plain", "anyone?", imdn));
-        org.sylkserver.core.im.ImdnDocument failed = org.sylkserver.core.im.ImdnDocument.fromCpim(alice.got.get(0));
-        assertEquals(org.sylkserver.core.im.ImdnDocument.Status.FAILED, failed.status(), "nobody else is here");
+        org.sylkserver.protocols.imdn.ImdnDocument failed = org.sylkserver.protocols.imdn.ImdnDocument.fromCpim(alice.got.get(0));
+        assertEquals(org.sylkserver.protocols.imdn.ImdnDocument.Status.FAILED, failed.status(), "nobody else is here");
         assertEquals("m-0001", failed.messageId());
         room.join(bob);
         room.received(alice, "message/cpim", cpim("sip:alice@example.com", "sip:room@conference.example",
                 "text/plain", "hello bob", imdn));
         CpimMessage notice = alice.got.get(alice.got.size() - 1);
-        org.sylkserver.core.im.ImdnDocument delivered = org.sylkserver.core.im.ImdnDocument.fromCpim(notice);
-        assertEquals(org.sylkserver.core.im.ImdnDocument.Status.DELIVERED, delivered.status());
+        org.sylkserver.protocols.imdn.ImdnDocument delivered = org.sylkserver.protocols.imdn.ImdnDocument.fromCpim(notice);
+        assertEquals(org.sylkserver.protocols.imdn.ImdnDocument.Status.DELIVERED, delivered.status());
         assertEquals("sip:room@conference.example", notice.from().orElseThrow().uri(), "from the room");
         assertEquals("sip:alice@example.com", notice.to().get(0).uri(), "to the sender");
         assertTrue(notice.dispositionNotification().isEmpty(), "RFC 5438 §7.1.1: an IMDN asks for no IMDN");
@@ -273,11 +274,11 @@ class ChatSwitchTest {
     /** Spec §3.8: a secure chat is TLS straight to the participant; only then does a matching SAS verify ZRTP. */
     @Test
     void aChatStreamVerifiesTheSasOnlyOverTlsWithoutRelays() throws Exception {
-        org.sylkserver.media.msrp.MsrpUri peer = org.sylkserver.media.msrp.MsrpUri.parse("msrps://192.0.2.1:2855/p1abc;tcp");
-        org.sylkserver.media.msrp.MsrpUri relay = org.sylkserver.media.msrp.MsrpUri.parse("msrps://192.0.2.9:2855/r1abc;tcp");
+        org.sylkserver.protocols.msrp.MsrpUri peer = org.sylkserver.protocols.msrp.MsrpUri.parse("msrps://192.0.2.1:2855/p1abc;tcp");
+        org.sylkserver.protocols.msrp.MsrpUri relay = org.sylkserver.protocols.msrp.MsrpUri.parse("msrps://192.0.2.9:2855/r1abc;tcp");
         int[] confirmed = {0};
         ChatStream direct = new ChatStream("dave@example.com", "Dave", List.of(peer));
-        direct.localUri = org.sylkserver.media.msrp.MsrpUri.parse("msrps://192.0.2.2:2855/ours1;tcp");
+        direct.localUri = org.sylkserver.protocols.msrp.MsrpUri.parse("msrps://192.0.2.2:2855/ours1;tcp");
         direct.sas = () -> "k7zq";
         direct.sasVerified = () -> confirmed[0]++;
         assertTrue(direct.verifySas("K7ZQ"), "base-32 SAS compared without case");
@@ -288,7 +289,7 @@ class ChatSwitchTest {
         relayed.sas = () -> "k7zq";
         assertTrue(!relayed.verifySas("k7zq"), "through a relay the chat is not secure");
         ChatStream plain = new ChatStream("dave@example.com", "Dave", List.of(peer));
-        plain.localUri = org.sylkserver.media.msrp.MsrpUri.parse("msrp://192.0.2.2:2855/ours1;tcp");
+        plain.localUri = org.sylkserver.protocols.msrp.MsrpUri.parse("msrp://192.0.2.2:2855/ours1;tcp");
         plain.sas = () -> "k7zq";
         assertTrue(!plain.verifySas("k7zq"), "without TLS the chat is not secure");
         ChatStream noZrtp = new ChatStream("dave@example.com", "Dave", List.of(peer));

@@ -135,7 +135,7 @@ class RoomTest {
             }
 
             @Override
-            public void deliver(org.sylkserver.core.im.CpimMessage message) {
+            public void deliver(org.sylkserver.protocols.cpim.CpimMessage message) {
             }
         };
         byte[] cpim = ("From: <sip:alice@example.com>\r\n\r\nContent-Type: application/blink-screensharing\r\n\r\n"

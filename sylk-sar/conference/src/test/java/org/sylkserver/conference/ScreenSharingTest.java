@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sylkserver.core.im.CpimMessage;
+
+import org.sylkserver.protocols.cpim.CpimMessage;
 
 /**
  * Screen sharing of spec §3.7 without MSRP or HTTP: the image files, the active/idle state machine with idle

@@ -18,9 +18,9 @@ import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.media.RtpEchoEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.RtpMap;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * One call to the echo test: the caller's RTP is sent back by a media endpoint from answer until hang-up.
@@ -34,6 +34,11 @@ final class EchoCall {
     enum State { RINGING, ANSWERED, ENDED }
 
     private static final Logger LOG = Logger.getLogger("echo");
+    /** Why an offer without audio the echo can take is refused (488). */
+    private static final String NO_AUDIO = "No audio stream offered";
+
+    private static volatile TimerService timers;
+    private static volatile EchoSettings settings;
 
     private final SipServletRequest invite;
     private final MediaSession media;
@@ -43,12 +48,6 @@ final class EchoCall {
     private boolean started;
     private State state = State.RINGING;
     private ServletTimer timer;
-
-    private static volatile TimerService timers;
-    private static volatile EchoSettings settings;
-
-    /** Why an offer without audio the echo can take is refused (488). */
-    private static final String NO_AUDIO = "No audio stream offered";
 
     /** The echo's settings and the container's timers, from the servlet's init. */
     static void configure(EchoSettings echoSettings, TimerService timerService) {
@@ -130,7 +129,7 @@ final class EchoCall {
      * implements it (so codec negotiation is exercised end to end), other payloads are copied; RTP is sent back
      * unless the caller holds the call (RFC 3264 §6.1).
      */
-    void followAnswer() {
+    private void followAnswer() {
         audio.apply();
         if (started) {
             endpoint.signalled(audio.remoteRtp()); // a re-INVITE may move the caller's media

@@ -15,8 +15,8 @@ import org.sylkserver.core.im.EchoReply;
 import org.sylkserver.core.im.MessageBody;
 import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.sip.SylkSipServlet;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The echo test (spec §6.1): audio calls hear themselves (the caller's RTP is sent back unchanged), SIP

@@ -17,7 +17,7 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
-import org.sylkserver.core.sip.DigestChallenge;
+import org.sylkserver.protocols.digest.DigestChallenge;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.api.SipHeader;

@@ -8,7 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
-import org.sylkserver.core.sip.DigestChallenge;
+import org.sylkserver.protocols.digest.DigestChallenge;
 
 /**
  * The SIP registration of one sylkRTC account (spec §4.5.2): REGISTER to the account's registrar, answering a

@@ -13,7 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.sylkserver.core.sip.DigestChallenge;
+
+import org.sylkserver.protocols.digest.DigestChallenge;
 
 /** The registration state machine of spec §4.5.2 / RFC 3261 §10.2, driven without a SIP stack. */
 class SipRegistrationTest {

@@ -12,6 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.sylkserver.protocols.cpim.CpimException;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.imdn.ImdnDocument;
+import org.sylkserver.protocols.mime.ContentType;
+
 /**
  * What the echo application does with a SIP MESSAGE (spec §6.1), decided without the container.
  * <p>

@@ -9,10 +9,10 @@ import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.RtpEndpoint;
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.RtpMap;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * An RTP audio stream of a SIP session on one of the media engine's endpoints: it answers an offered audio line

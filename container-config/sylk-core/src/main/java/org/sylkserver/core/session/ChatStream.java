@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import org.sylkserver.media.msrp.MalformedMsrpException;
+import org.sylkserver.protocols.msrp.MalformedMsrpException;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * A chat stream of a SIP session (RFC 4975 §8: {@code m=message <port> TCP/MSRP *} or {@code TCP/TLS/MSRP},

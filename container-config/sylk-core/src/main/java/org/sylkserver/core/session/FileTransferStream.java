@@ -5,10 +5,10 @@ import java.util.List;
 
 import org.sylkserver.media.msrp.ConnectionModel;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * A file-transfer stream of a SIP session (RFC 5547 §6: an MSRP {@code m=message} line with {@code a=file-selector})

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Set;
 
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The server's side of RFC 3264 offer/answer for one SIP dialog, across its {@link MediaStream}s: the answer to the
@@ -150,6 +150,11 @@ public final class MediaSession {
     /** An answer that declines every line of {@code offer} (RFC 3264 §6, §8.2: all streams removed). */
     public SessionDescription declineAll(SessionDescription offer) {
         return new SessionDescription(sessionLines(), offer.media().stream().map(MediaSession::declined).toList());
+    }
+
+    /** Whether {@code offer} has a line of {@code media} ({@code audio}, {@code message}, ...) with a port. */
+    public static boolean offers(SessionDescription offer, String media) {
+        return offer.media().stream().anyMatch(m -> m.media().equals(media) && m.port() != 0);
     }
 
     /** Whether {@code offer} removes every stream: it has lines, all with port 0 (RFC 3264 §8.2). */

@@ -1,8 +1,8 @@
 package org.sylkserver.core.session;
 
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * One stream of a SIP session as an application sees it (audio, chat, a file transfer): it answers the offered media

@@ -2,7 +2,7 @@ package org.sylkserver.core.session;
 
 import java.util.List;
 
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * The other side of an MSRP stream as its SDP gave it.

@@ -3,7 +3,7 @@ package org.sylkserver.core.session;
 import java.util.List;
 
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * Where an application's MSRP streams listen (RFC 4975): its MSRP server, reached directly or through a relay

@@ -15,6 +15,10 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import org.sylkserver.protocols.cpim.CpimException;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.imdn.ImdnDocument;
+
 /** The echo application's handling of SIP MESSAGE (spec §6.1). */
 class EchoReplyTest {
 

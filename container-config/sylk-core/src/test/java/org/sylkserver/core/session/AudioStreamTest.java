@@ -21,9 +21,9 @@ import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.sdp.AudioAnswerer;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /** The audio stream: offer/answer (RFC 3264) and what it applies to a real media endpoint, without a container. */
 class AudioStreamTest {

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.sylkserver.media.msrp.MalformedMsrpException;
+import org.sylkserver.protocols.msrp.MalformedMsrpException;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /** An MSRP server that only records the sessions the streams open and close. */
 final class FakeMsrpSessions implements MsrpSessions {

@@ -9,9 +9,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /** The file-transfer stream: its answers and offers (RFC 5547 §6, §8), within a session (RFC 3264 §6). */
 class FileTransferStreamTest {

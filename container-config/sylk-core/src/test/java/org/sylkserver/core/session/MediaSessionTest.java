@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SdpException;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /** The session's offer/answer rules across streams (RFC 3264 §6 answers, §8 modifying the session), on fakes. */
 class MediaSessionTest {
@@ -180,6 +180,8 @@ class MediaSessionTest {
         assertTrue(MediaSession.removesAll(offer));
         assertFalse(MediaSession.removesAll(offer(AUDIO)));
         assertFalse(MediaSession.removesAll(offer("")), "an offer without lines removes nothing");
+        assertFalse(MediaSession.offers(offer, "audio"), "a line with port 0 is not offered");
+        assertTrue(MediaSession.offers(offer(VIDEO + AUDIO), "audio"));
         assertEquals(List.of("audio 0 RTP/AVP [0]", "message 0 TCP/MSRP [*]"), lines(session.declineAll(offer)));
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * {@code [Server] verify_server} and {@code ca_file} (spec §8.1) for the connections the MSRP endpoint opens (the

@@ -7,11 +7,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.msrp.MessageBody;
-import org.sylkserver.media.msrp.MsrpRequest;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
 import org.sylkserver.media.msrp.OutgoingMessage;
 import org.sylkserver.media.msrp.SendOptions;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * One of the room's files on its way to a participant (RFC 5547 §8.3 pull, or the room's push): sent in chunks

@@ -3,9 +3,9 @@ package org.sylkserver.conference.files;
 import java.util.List;
 
 import org.sylkserver.core.session.ChatStream;
-import org.sylkserver.media.msrp.MsrpUri;
-import org.sylkserver.media.sdp.MediaDescription;
-import org.sylkserver.media.sdp.SessionDescription;
+import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * The file-transfer stream of an offer (RFC 5547 §6: an MSRP {@code m=message} line with {@code a=file-selector}).

@@ -15,12 +15,12 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import org.sylkserver.media.msrp.ByteRange;
-import org.sylkserver.media.msrp.Continuation;
-import org.sylkserver.media.msrp.MsrpHeader;
-import org.sylkserver.media.msrp.MsrpRequest;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.ByteRange;
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * A file arriving in a room over its MSRP session (RFC 5547 §8.2): each chunk is written where its Byte-Range says

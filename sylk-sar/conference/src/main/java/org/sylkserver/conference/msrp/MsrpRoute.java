@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 import org.sylkserver.core.session.MsrpSessions;
 import org.sylkserver.media.msrp.MsrpRelayClient;
 import org.sylkserver.media.msrp.MsrpServer;
-import org.sylkserver.media.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * How the room's MSRP sessions reach participants: directly from the conference's {@link MsrpServer}, or through

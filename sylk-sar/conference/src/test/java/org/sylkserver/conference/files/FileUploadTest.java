@@ -19,10 +19,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sylkserver.media.msrp.Continuation;
-import org.sylkserver.media.msrp.MsrpHeader;
-import org.sylkserver.media.msrp.MsrpRequest;
-import org.sylkserver.media.msrp.MsrpUri;
+
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * An upload to a room (RFC 5547 §8.2) as its MSRP chunks arrive (RFC 4975 §5.1, §7.1.1): only a whole file with

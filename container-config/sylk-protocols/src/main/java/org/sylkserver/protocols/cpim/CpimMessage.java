@@ -1,0 +1,643 @@
+package org.sylkserver.protocols.cpim;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.sylkserver.protocols.mime.ContentType;
+
+/**
+ * A {@code message/cpim} message (RFC 3862 §2): message headers, a blank line, the MIME headers of the
+ * encapsulated content, a blank line and the content bytes.
+ * <p>
+ * Message header values are kept in wire form ({@link Header#value()}, RFC 3862 §2.3 escapes included) so that a
+ * parsed message is written back byte for byte; {@link #header(String)} and {@link Header#text()} give the decoded
+ * text. Header names are looked up case-insensitively although RFC 3862 §3.1 makes them case-sensitive, because
+ * clients are not consistent about {@code cc} and {@code Content-type}. Namespaced headers such as
+ * {@code imdn.Message-ID} are found through their {@code NS} declaration (§3.4), never by a fixed prefix.
+ *
+ * @param headers        message headers in order (From, To, DateTime, NS, imdn.Message-ID, ...)
+ * @param contentHeaders MIME headers of the content (Content-Type, Content-ID, ...)
+ * @param content        the content bytes
+ */
+public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byte[] content) {
+
+    /** The media type of CPIM. */
+    public static final String CONTENT_TYPE = "message/cpim";
+    /** The namespace of the RFC 5438 (IMDN) headers. */
+    public static final String IMDN_NAMESPACE = "urn:ietf:params:imdn";
+
+    /** RFC 3339 as used by the DateTime header (RFC 3862 §4.4); the letters T and Z may be lower case. */
+    private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive().append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter(Locale.ROOT);
+    private static final Pattern NS_VALUE = Pattern.compile("(?:([^\\s<>]+)\\s+)?<([^<>\\s]+)>");
+
+    /**
+     * One header line, {@code Name:;params value}.
+     *
+     * @param name       the header name, with its namespace prefix if any ({@code imdn.Message-ID})
+     * @param parameters the RFC 3862 §3.6 parameters in wire form, e.g. {@code ;lang=fr}, or empty
+     * @param value      the value in wire form (CPIM escapes not decoded)
+     */
+    public record Header(String name, String parameters, String value) {
+
+        public Header {
+            if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c == 0x7f)) {
+                throw new IllegalArgumentException("invalid header name '" + printable(name) + "'");
+            }
+            if (!parameters.isEmpty() && (!parameters.startsWith(";") || hasLineBreak(parameters))) {
+                throw new IllegalArgumentException("invalid header parameters '" + printable(parameters) + "'");
+            }
+            if (hasLineBreak(value)) {
+                throw new IllegalArgumentException("header value of " + name + " contains a line break");
+            }
+        }
+
+        /** A header without parameters; {@code value} is in wire form. */
+        public Header(String name, String value) {
+            this(name, "", value);
+        }
+
+        /** A message header carrying {@code text}, escaped as RFC 3862 §2.3 requires. */
+        public static Header of(String name, String text) {
+            return new Header(name, "", escape(text, false));
+        }
+
+        /** The value with RFC 3862 §2.3 escapes decoded; a malformed escape is kept as written. */
+        public String text() {
+            return unescape(value);
+        }
+
+        private static boolean hasLineBreak(String text) {
+            return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0;
+        }
+    }
+
+    /**
+     * A CPIM address (RFC 3862 §4.1): {@code "Display Name" <uri>} or {@code <uri>}.
+     *
+     * @param displayName the decoded display name, empty when there is none
+     * @param uri         the URI between the angle brackets
+     */
+    public record Address(String displayName, String uri) {
+
+        public Address {
+            displayName = displayName == null ? "" : displayName;
+            if (uri == null || uri.isEmpty() || uri.chars().anyMatch(c -> c <= ' ' || c == '<' || c == '>' || c == '"' || c == 0x7f)) {
+                throw new IllegalArgumentException("invalid CPIM address URI '" + printable(String.valueOf(uri)) + "'");
+            }
+        }
+
+        /** An address without display name. */
+        public static Address of(String uri) {
+            return new Address("", uri);
+        }
+
+        /** Parses a From, To or cc value in wire form. */
+        public static Address parse(String value) throws CpimException {
+            String text = value.strip();
+            int open = text.lastIndexOf('<');
+            if (open < 0 || !text.endsWith(">")) {
+                throw new CpimException("CPIM address is not of the form [name] <uri>: '" + printable(value) + "'");
+            }
+            String uri = text.substring(open + 1, text.length() - 1).strip();
+            if (uri.isEmpty() || uri.chars().anyMatch(c -> c <= ' ' || c == '<' || c == '>' || c == '"' || c == 0x7f)) {
+                throw new CpimException("CPIM address has an empty or malformed URI: '" + printable(value) + "'");
+            }
+            String name = text.substring(0, open).strip();
+            if (name.startsWith("\"")) {
+                if (name.length() < 2 || !name.endsWith("\"") || name.endsWith("\\\"") && !name.endsWith("\\\\\"")) {
+                    throw new CpimException("CPIM address has an unterminated quoted display name: '" + printable(value) + "'");
+                }
+                name = name.substring(1, name.length() - 1);
+            }
+            checkEscapes(name);
+            return new Address(unescape(name), uri);
+        }
+
+        /** The wire form: {@code "name" <uri>}, or {@code <uri>} without display name. */
+        public String toHeaderValue() {
+            return displayName.isEmpty() ? "<" + uri + ">" : "\"" + escape(displayName, true) + "\" <" + uri + ">";
+        }
+    }
+
+    /** @throws IllegalArgumentException when a header is malformed or the Content-Type is missing */
+    public CpimMessage {
+        headers = List.copyOf(headers);
+        contentHeaders = List.copyOf(contentHeaders);
+        content = content.clone();
+        try {
+            check(headers, contentHeaders);
+        } catch (CpimException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public byte[] content() {
+        return content.clone();
+    }
+
+    /** Starts a new message. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Parses a CPIM body. Lines may end in CRLF or, leniently, in a bare LF. Besides the structure, the From, To
+     * and cc addresses, DateTime, NS declarations and escapes of message header values are checked here, so a
+     * parsed message answers every accessor without further errors.
+     *
+     * @throws CpimException naming what is wrong
+     */
+    public static CpimMessage parse(byte[] body) throws CpimException {
+        if (body == null || body.length == 0) {
+            throw new CpimException("empty CPIM message");
+        }
+        int[] position = {0};
+        List<Header> headers = new ArrayList<>();
+        for (String line : readBlock(body, position, "message")) {
+            headers.add(messageHeader(line));
+        }
+        List<Header> contentHeaders = contentHeaders(readBlock(body, position, "content"));
+        check(headers, contentHeaders);
+        return new CpimMessage(headers, contentHeaders, Arrays.copyOfRange(body, position[0], body.length));
+    }
+
+    /** The lines of one header block up to (without) the blank line ending it. */
+    private static List<String> readBlock(byte[] body, int[] position, String block) throws CpimException {
+        List<String> lines = new ArrayList<>();
+        while (true) {
+            int end = position[0];
+            while (end < body.length && body[end] != '\n') {
+                end++;
+            }
+            if (end == body.length) {
+                throw new CpimException("CPIM " + block + " headers are not ended by a blank line");
+            }
+            int length = end - position[0];
+            if (length > 0 && body[end - 1] == '\r') {
+                length--;
+            }
+            String line = utf8(body, position[0], length, block);
+            position[0] = end + 1;
+            if (line.isEmpty()) {
+                return lines;
+            }
+            lines.add(line);
+        }
+    }
+
+    private static String utf8(byte[] body, int offset, int length, String block) throws CpimException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body, offset, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new CpimException("CPIM " + block + " header line is not UTF-8");
+        }
+    }
+
+    /** {@code Header = Header-name ":" *( ";" Parameter ) SP Header-value} (RFC 3862 §3.6); no continuation lines. */
+    private static Header messageHeader(String line) throws CpimException {
+        if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+            throw new CpimException("CPIM message headers cannot be folded: '" + printable(line) + "'");
+        }
+        int colon = line.indexOf(':');
+        if (colon < 0) {
+            throw new CpimException("CPIM header line without colon: '" + printable(line) + "'");
+        }
+        String name = line.substring(0, colon);
+        if (!isHeaderName(name)) {
+            throw new CpimException("malformed CPIM header name '" + printable(name) + "'");
+        }
+        String rest = line.substring(colon + 1);
+        // RFC 3862 §3.1: no control characters in a header line, parameters included (a lone CR is one)
+        if (hasControl(rest, true)) {
+            throw new CpimException("CPIM header " + name + " contains a control character");
+        }
+        String parameters = "";
+        if (rest.startsWith(";")) {
+            int end = parametersEnd(rest);
+            parameters = rest.substring(0, end);
+            rest = rest.substring(end);
+        }
+        return new Header(name, parameters, rest.strip());
+    }
+
+    /** Parameters run to the first space outside a quoted string. */
+    private static int parametersEnd(String rest) {
+        boolean quoted = false;
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c == '"' && (i == 0 || rest.charAt(i - 1) != '\\')) {
+                quoted = !quoted;
+            } else if (c == ' ' && !quoted) {
+                return i;
+            }
+        }
+        return rest.length();
+    }
+
+    /** {@code [ Name-prefix "." ] Name} with the NAMECHAR set of RFC 3862 §3.6. */
+    private static boolean isHeaderName(String name) {
+        int dot = name.indexOf('.');
+        if (dot >= 0) {
+            return isName(name.substring(0, dot)) && isName(name.substring(dot + 1));
+        }
+        return isName(name);
+    }
+
+    private static boolean isName(String name) {
+        return !name.isEmpty() && name.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || c == 0x21 || c >= 0x23 && c <= 0x27 || c == 0x2a || c == 0x2b || c == 0x2d || c >= 0x5e && c <= 0x60
+                || c == 0x7c || c == 0x7e);
+    }
+
+    /** What every message must satisfy beyond its line structure, so that the accessors cannot fail. */
+    private static void check(List<Header> headers, List<Header> contentHeaders) throws CpimException {
+        for (Header header : headers) {
+            checkValue(header);
+        }
+        String contentType = first(contentHeaders, "Content-Type");
+        if (contentType == null || contentType.isBlank()) {
+            throw new CpimException("CPIM content has no Content-Type header");
+        }
+        if (!ContentType.parse(contentType).hasMediaType()) {
+            throw new CpimException("CPIM Content-Type '" + printable(contentType) + "' is not a type/subtype");
+        }
+    }
+
+    private static void checkValue(Header header) throws CpimException {
+        checkEscapes(header.value());
+        switch (header.name().toLowerCase(Locale.ROOT)) {
+            case "from", "to", "cc" -> {
+                try {
+                    Address.parse(header.value());
+                } catch (CpimException e) {
+                    throw new CpimException("bad CPIM " + header.name() + " header: " + e.getMessage());
+                }
+            }
+            case "datetime" -> parseDateTime(header.text());
+            case "ns" -> {
+                if (!NS_VALUE.matcher(header.text()).matches()) {
+                    throw new CpimException("bad CPIM NS header, expected [prefix] <uri>: '" + printable(header.value()) + "'");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** MIME headers (RFC 5322 §2.2): continuation lines are unfolded, names are any printable ASCII but colon. */
+    private static List<Header> contentHeaders(List<String> lines) throws CpimException {
+        List<String[]> fields = new ArrayList<>();
+        for (String line : lines) {
+            if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                if (fields.isEmpty()) {
+                    throw new CpimException("CPIM content headers start with a continuation line");
+                }
+                String[] last = fields.get(fields.size() - 1);
+                last[1] = last[1] + " " + line.strip();
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                throw new CpimException("CPIM content header line without colon: '" + printable(line) + "'");
+            }
+            String name = line.substring(0, colon);
+            if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                throw new CpimException("malformed CPIM content header name '" + printable(name) + "'");
+            }
+            fields.add(new String[] {name, line.substring(colon + 1).strip()});
+        }
+        List<Header> headers = new ArrayList<>();
+        for (String[] field : fields) {
+            if (hasControl(field[1], true)) {
+                throw new CpimException("CPIM content header " + field[0] + " contains a control character");
+            }
+            headers.add(new Header(field[0], field[1]));
+        }
+        return headers;
+    }
+
+    private static boolean hasControl(String text, boolean tabAllowed) {
+        return text.chars().anyMatch(c -> (c < 0x20 && !(tabAllowed && c == '\t')) || c == 0x7f);
+    }
+
+    /** The URI of a CPIM address ({@code "Name" <uri>} or {@code <uri>}). */
+    public static String address(String value) throws CpimException {
+        return Address.parse(value).uri();
+    }
+
+    /** The decoded text of the first message header with this name (case-insensitive), or null. */
+    public String header(String name) {
+        for (Header header : headers) {
+            if (header.name().equalsIgnoreCase(name)) {
+                return header.text();
+            }
+        }
+        return null;
+    }
+
+    /** The decoded texts of all message headers with this name, in order (To and cc may repeat). */
+    public List<String> headerValues(String name) {
+        return headers.stream().filter(header -> header.name().equalsIgnoreCase(name)).map(Header::text).toList();
+    }
+
+    /** The sender (From header), if present. */
+    public Optional<Address> from() {
+        return addresses("From").stream().findFirst();
+    }
+
+    /** The recipients (To headers). */
+    public List<Address> to() {
+        return addresses("To");
+    }
+
+    /** The courtesy recipients (cc headers). */
+    public List<Address> cc() {
+        return addresses("cc");
+    }
+
+    private List<Address> addresses(String name) {
+        List<Address> addresses = new ArrayList<>();
+        for (Header header : headers) {
+            if (header.name().equalsIgnoreCase(name)) {
+                try {
+                    addresses.add(Address.parse(header.value()));
+                } catch (CpimException e) {
+                    throw new IllegalStateException("the constructor checked the address", e);
+                }
+            }
+        }
+        return addresses;
+    }
+
+    /** The DateTime header (RFC 3862 §4.4), if present. */
+    public Optional<OffsetDateTime> dateTime() {
+        String value = header("DateTime");
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parseDateTime(value));
+        } catch (CpimException e) {
+            throw new IllegalStateException("the constructor checked DateTime", e);
+        }
+    }
+
+    /** Parses an RFC 3339 date-time as used by CPIM DateTime and the IMDN datetime element. */
+    public static OffsetDateTime parseDateTime(String value) throws CpimException {
+        try {
+            return OffsetDateTime.parse(value.strip(), RFC_3339);
+        } catch (DateTimeParseException e) {
+            throw new CpimException("DateTime is not an RFC 3339 date-time: '" + printable(value) + "'");
+        }
+    }
+
+    /** Formats a date-time the way CPIM DateTime and the IMDN datetime element carry it. */
+    public static String formatDateTime(OffsetDateTime dateTime) {
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(dateTime);
+    }
+
+    /** The first MIME content header with this name (case-insensitive), or null. */
+    public String contentHeader(String name) {
+        return first(contentHeaders, name);
+    }
+
+    /** The content's media type without parameters, lower case. */
+    public String contentType() {
+        return ContentType.parse(contentHeader("Content-Type")).mediaType();
+    }
+
+    /**
+     * The decoded text of the header named {@code localName} in the namespace {@code uri}, e.g.
+     * {@code namespaced(IMDN_NAMESPACE, "Message-ID")}; null if absent. An {@code NS} declaration applies to the
+     * headers after it (RFC 3862 §3.4); {@code NS: <uri>} without prefix makes {@code uri} the namespace of
+     * unprefixed names.
+     */
+    public String namespaced(String uri, String localName) {
+        Map<String, String> declared = new HashMap<>();
+        for (Header header : headers) {
+            if (header.name().equalsIgnoreCase("NS")) {
+                Matcher declaration = NS_VALUE.matcher(header.text());
+                if (declaration.matches()) {
+                    declared.put(declaration.group(1) == null ? "" : declaration.group(1), declaration.group(2));
+                }
+                continue;
+            }
+            int dot = header.name().indexOf('.');
+            String prefix = dot < 0 ? "" : header.name().substring(0, dot);
+            if (uri.equals(declared.get(prefix)) && header.name().substring(dot + 1).equalsIgnoreCase(localName)) {
+                return header.text();
+            }
+        }
+        return null;
+    }
+
+    /** The IMDN message id ({@code imdn.Message-ID}, RFC 5438 §6.3), if present. */
+    public Optional<String> imdnMessageId() {
+        return Optional.ofNullable(namespaced(IMDN_NAMESPACE, "Message-ID")).filter(id -> !id.isBlank());
+    }
+
+    /**
+     * The notifications requested with {@code imdn.Disposition-Notification} (RFC 5438 §6.2), lower case, e.g.
+     * {@code [positive-delivery, display]}; empty when none are requested.
+     */
+    public Set<String> dispositionNotification() {
+        Set<String> requested = new LinkedHashSet<>();
+        String value = namespaced(IMDN_NAMESPACE, "Disposition-Notification");
+        if (value != null) {
+            for (String token : value.split(",")) {
+                if (!token.isBlank()) {
+                    requested.add(token.strip().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return requested;
+    }
+
+    private static String first(List<Header> headers, String name) {
+        for (Header header : headers) {
+            if (header.name().equalsIgnoreCase(name)) {
+                return header.value();
+            }
+        }
+        return null;
+    }
+
+    /** The message in wire form with CRLF line ends. */
+    public byte[] toBytes() {
+        StringBuilder text = new StringBuilder();
+        for (Header header : headers) {
+            text.append(header.name()).append(':').append(header.parameters()).append(' ').append(header.value()).append("\r\n");
+        }
+        text.append("\r\n");
+        for (Header header : contentHeaders) {
+            text.append(header.name()).append(": ").append(header.value()).append("\r\n");
+        }
+        text.append("\r\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(text.toString().getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(content);
+        return out.toByteArray();
+    }
+
+    /** Decodes RFC 3862 §2.3 escapes; a malformed escape is kept as written. */
+    static String unescape(String value) {
+        if (value.indexOf('\\') < 0) {
+            return value;
+        }
+        StringBuilder text = new StringBuilder(value.length());
+        int i = 0;
+        while (i < value.length()) {
+            int length = escapeLength(value, i);
+            if (length == 0) {
+                text.append(value.charAt(i++));
+                continue;
+            }
+            char kind = value.charAt(i + 1);
+            text.append(switch (kind) {
+                case 'b' -> '\b';
+                case 't' -> '\t';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 'u' -> (char) Integer.parseInt(value.substring(i + 2, i + 6), 16);
+                default -> kind;
+            });
+            i += length;
+        }
+        return text.toString();
+    }
+
+    /** Rejects a backslash that does not start an RFC 3862 §2.3 escape. */
+    static void checkEscapes(String value) throws CpimException {
+        for (int i = value.indexOf('\\'); i >= 0; i = value.indexOf('\\', i)) {
+            int length = escapeLength(value, i);
+            if (length == 0) {
+                throw new CpimException("bad escape in CPIM header value '" + printable(value) + "'");
+            }
+            i += length;
+        }
+    }
+
+    /**
+     * The length of the escape at {@code i}, 0 if there is none. An escape is a backslash followed by a backslash,
+     * a double or single quote, one of b t n r, or u and four hex digits.
+     */
+    private static int escapeLength(String value, int i) {
+        if (value.charAt(i) != '\\' || i + 1 >= value.length()) {
+            return 0;
+        }
+        return switch (value.charAt(i + 1)) {
+            case '\\', '"', '\'', 'b', 't', 'n', 'r' -> 2;
+            case 'u' -> i + 6 <= value.length() && value.substring(i + 2, i + 6).matches("[0-9A-Fa-f]{4}") ? 6 : 0;
+            default -> 0;
+        };
+    }
+
+    /** Escapes backslashes and control characters (and double quotes inside a quoted string) per RFC 3862 §2.3. */
+    static String escape(String text, boolean quoted) {
+        StringBuilder escaped = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || quoted && c == '"') {
+                escaped.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                escaped.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+
+    /** Input quoted in an error message: control characters masked (the text may end up in a SIP reason phrase). */
+    public static String printable(String text) {
+        String masked = text.chars().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return masked.length() > 60 ? masked.substring(0, 60) + "..." : masked;
+    }
+
+    /**
+     * Assembles a message header by header; values given as text are escaped, addresses and dates formatted.
+     * Headers are written in the order they are added.
+     */
+    public static final class Builder {
+
+        private final List<Header> headers = new ArrayList<>();
+        private final List<Header> contentHeaders = new ArrayList<>();
+        private byte[] content = new byte[0];
+
+        private Builder() {
+        }
+
+        /** Adds {@code From}. */
+        public Builder from(Address sender) {
+            headers.add(new Header("From", sender.toHeaderValue()));
+            return this;
+        }
+
+        /** Adds a {@code To}. */
+        public Builder to(Address recipient) {
+            headers.add(new Header("To", recipient.toHeaderValue()));
+            return this;
+        }
+
+        /** Adds {@code DateTime}. */
+        public Builder dateTime(OffsetDateTime dateTime) {
+            headers.add(new Header("DateTime", formatDateTime(dateTime)));
+            return this;
+        }
+
+        /** Declares {@code NS: prefix <uri>} for the headers added after it. */
+        public Builder namespace(String prefix, String uri) {
+            headers.add(new Header("NS", prefix + " <" + uri + ">"));
+            return this;
+        }
+
+        /** Adds a message header carrying {@code text} (escaped as needed). */
+        public Builder header(String name, String text) {
+            headers.add(Header.of(name, text));
+            return this;
+        }
+
+        /** Adds a MIME content header, e.g. {@code Content-Type} or {@code Content-Disposition}. */
+        public Builder contentHeader(String name, String value) {
+            contentHeaders.add(new Header(name, value));
+            return this;
+        }
+
+        /** Sets the content bytes. */
+        public Builder content(byte[] bytes) {
+            content = bytes.clone();
+            return this;
+        }
+
+        /** The message; it must have a Content-Type (RFC 3862 §2.4). */
+        public CpimMessage build() {
+            if (first(contentHeaders, "Content-Type") == null) {
+                throw new IllegalStateException("a CPIM message needs a Content-Type content header");
+            }
+            return new CpimMessage(headers, contentHeaders, content);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.sylkserver.protocols.msrp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reassembly of incoming chunks into a file: RFC 4975 §5.1 and §7.1.1. */
+class MessageAssemblerTest {
+
+    @TempDir
+    Path dir;
+
+    private static final java.util.concurrent.atomic.AtomicInteger TRANSACTIONS =
+            new java.util.concurrent.atomic.AtomicInteger(1000);
+
+    private final AtomicReference<Path> done = new AtomicReference<>();
+
+    private MessageAssembler assembler(long max) {
+        return new MessageAssembler(first -> MessageSink.toFile(dir.resolve(first.messageId().orElseThrow()),
+                done::set), max);
+    }
+
+    private static MsrpRequest chunk(String id, String range, String data, Continuation flag) {
+        List<MsrpHeader> headers = new ArrayList<>();
+        headers.add(new MsrpHeader("Message-ID", id));
+        if (range != null) {
+            headers.add(new MsrpHeader("Byte-Range", range));
+        }
+        headers.add(new MsrpHeader("Content-Type", "application/octet-stream"));
+        return new MsrpRequest("tr" + TRANSACTIONS.incrementAndGet() + "x", MsrpRequest.SEND,
+                List.of(MsrpUri.of(false, "127.0.0.1", 1, "us", "tcp")),
+                List.of(MsrpUri.of(false, "127.0.0.1", 2, "them", "tcp")), headers,
+                data.getBytes(StandardCharsets.US_ASCII), flag);
+    }
+
+    /** §5.1: chunks carry their place in the message, so they can be put back in any order. */
+    @Test
+    void chunksInAnyOrderMakeTheMessage_rfc4975_s5_1() throws Exception {
+        MessageAssembler assembler = assembler(1000);
+        assertEquals(200, assembler.accept(chunk("msg00001", "11-15/15", "KLMNO", Continuation.COMPLETE)));
+        assertNull(done.get(), "the $ chunk came first; the message is not whole yet");
+        assertEquals(200, assembler.accept(chunk("msg00001", "1-5/*", "ABCDE", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00001", "4-10/15", "DEFGHIJ", Continuation.MORE)));
+        assertEquals(dir.resolve("msg00001"), done.get());
+        assertArrayEquals("ABCDEFGHIJKLMNO".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(done.get()));
+    }
+
+    /** §7.1.1: without Byte-Range the chunk is the whole message. */
+    @Test
+    void aSendWithoutByteRangeIsWhole_rfc4975_s7_1_1() throws Exception {
+        assertEquals(200, assembler(1000).accept(chunk("msg00002", null, "whole", Continuation.COMPLETE)));
+        assertArrayEquals("whole".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(done.get()));
+    }
+
+    /** §7.1.1: a chunk ending in # interrupts the message; what was stored goes away. */
+    @Test
+    void anInterruptedMessageIsDropped_rfc4975_s7_1_1() {
+        MessageAssembler assembler = assembler(1000);
+        assembler.accept(chunk("msg00003", "1-5/10", "ABCDE", Continuation.MORE));
+        assertEquals(200, assembler.accept(chunk("msg00003", "6-5/10", "", Continuation.ABORTED)));
+        assertFalse(Files.exists(dir.resolve("msg00003")));
+        assertNull(done.get());
+    }
+
+    /** §7.1.1, §10: over the limit is 413; a Byte-Range that contradicts the chunk or the total is 400. */
+    @Test
+    void oversizedAndInconsistentChunksAreRefused_rfc4975_s10() {
+        MessageAssembler assembler = assembler(8);
+        assertEquals(413, assembler.accept(chunk("msg00004", "1-5/20", "ABCDE", Continuation.MORE)));
+        assertFalse(Files.exists(dir.resolve("msg00004")));
+        assertEquals(400, assembler.accept(chunk("msg00005", "1-4/5", "ABCDE", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00006", "1-2/6", "AB", Continuation.MORE)));
+        assertEquals(400, assembler.accept(chunk("msg00006", "3-4/7", "CD", Continuation.MORE)),
+                "the total changed");
+        assertEquals(400, assembler.accept(chunk("msg00007", "5-*/6", "XYZ", Continuation.COMPLETE)),
+                "past the total");
+        assertNull(done.get());
+    }
+}
