@@ -180,7 +180,7 @@ final class Conference implements Rooms.Calls {
     }
 
     /** The chat stream's MSRP session is forgotten and its connection closed (the stream or the call ended). */
-    void closeChat(ChatStream stream) {
+    void closeChat(ChatMember stream) {
         msrp.close(stream.localUri);
         stream.closeConnection();
     }

@@ -442,7 +442,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 }
             }
             if (addedChat != null && negotiation.has(addedChat)) {
-                org.sylkserver.conference.ChatStream newChat = attachChat(participant, addedChat);
+                ChatMember newChat = attachChat(participant, addedChat);
                 if (room != null) {
                     participant.chat = newChat;
                     room.addChat(participant, newChat);
@@ -474,13 +474,13 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** The chat stream of a participant's offer: its MSRP session goes to a chat session of the room. */
     private ChatStream chatStream(Participant participant) {
-        return new ChatStream(conference.route, CHATROOM, peer -> new org.sylkserver.conference.ChatStream(participant.uri,
+        return new ChatStream(conference.route, CHATROOM, peer -> new ChatMember(participant.uri,
                 participant.displayName, peer.path(), peer.toPath()));
     }
 
     /** The participant's chat session once answered, listening for its connection. */
-    private org.sylkserver.conference.ChatStream attachChat(Participant participant, ChatStream chat) {
-        org.sylkserver.conference.ChatStream stream = (org.sylkserver.conference.ChatStream) chat.handler();
+    private ChatMember attachChat(Participant participant, ChatStream chat) {
+        ChatMember stream = (ChatMember) chat.handler();
         stream.localUri = chat.localUri();
         stream.lost = () -> conference.fileTimers.execute(() -> chatLost(participant, stream));
         if (conference.settings.zrtpAutoVerify()) {
@@ -500,7 +500,7 @@ public class ConferenceServlet extends SylkSipServlet {
     }
 
     /** Opens the chat's connection when the room is the active side (RFC 6135), else waits for the participant's. */
-    private void connectChat(org.sylkserver.conference.ChatStream stream, ChatStream chat) {
+    private void connectChat(ChatMember stream, ChatStream chat) {
         if (chat.peer().weConnect()) {
             conference.connectOut(stream.localUri, chat.peer().path(), stream::connected, stream.uri() + "'s chat");
         }
@@ -557,7 +557,7 @@ public class ConferenceServlet extends SylkSipServlet {
      * The participant's MSRP connection closed while its session was on (client gone, network cut): a chat-only
      * participant is hung up (BYE) and leaves the room; one with audio too stays, without its chat.
      */
-    private void chatLost(Participant participant, org.sylkserver.conference.ChatStream stream) {
+    private void chatLost(Participant participant, ChatMember stream) {
         if (participant.chat != stream) {
             return;
         }
@@ -576,7 +576,7 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** The participant's chat stream goes: out of the room (when it is in one), its MSRP session closed. */
     private void dropChat(Participant participant, Room room) {
-        org.sylkserver.conference.ChatStream stream = participant.chat;
+        ChatMember stream = participant.chat;
         if (room != null) {
             room.removeChat(participant, stream);
         }
