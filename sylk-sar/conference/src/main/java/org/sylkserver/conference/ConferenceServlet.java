@@ -39,8 +39,6 @@ public class ConferenceServlet extends SylkSipServlet {
 
     private static final long serialVersionUID = 1L;
 
-    /** Longest subscription granted (spec §3.6). */
-    private static final int MAX_EXPIRES = 3600;
     /** Why an offer without audio or chat the room can take is refused (488). */
     private static final String NO_AUDIO = "No audio stream offered";
     /** The room's chat capabilities (spec §3.4), in {@code a=chatroom} of our chat lines. */
@@ -53,6 +51,7 @@ public class ConferenceServlet extends SylkSipServlet {
     private transient Referrals referrals;
     private transient FilePushes pushes;
     private transient FileTransfers files;
+    private transient ConferenceEvents events;
 
     @Override
     public void init() throws ServletException {
@@ -62,6 +61,7 @@ public class ConferenceServlet extends SylkSipServlet {
         referrals = new Referrals(conference, factory, this::reply);
         pushes = new FilePushes(conference, factory);
         files = new FileTransfers(conference, pushes, this::reply);
+        events = new ConferenceEvents(conference, this::reply);
         audioSettings = AudioStream.Settings.of(SylkRuntime.get().config());
     }
 
@@ -119,7 +119,7 @@ public class ConferenceServlet extends SylkSipServlet {
         boolean audioOffered = MediaSession.offers(offer, "audio");
         if (conference.settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
-            if (!audioOffered && !participantOf(room, caller)) {
+            if (!audioOffered && !conference.rooms.admits(room, caller)) {
                 log.info(() -> caller + " may not use PIN room " + room + " without audio before typing its PIN");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Required: Join With Audio First");
                 return;
@@ -470,67 +470,7 @@ public class ConferenceServlet extends SylkSipServlet {
     /** RFC 4575 subscriptions to a room (spec §3.6). */
     @Override
     protected void doSubscribe(SipServletRequest request) throws IOException {
-        if (!"conference".equalsIgnoreCase(eventPackage(request.getHeader("Event")))) {
-            reply(request, 489, "Bad Event");
-            return;
-        }
-        String roomName = request.isInitial() ? roomOf(request)
-                : (String) request.getSession().getAttribute(ConferenceListener.SUBSCRIBED_ROOM);
-        String subscriber = AccessList.bare(request.getFrom().getURI().toString());
-        if (request.isInitial()) {
-            try {
-                if (!conference.settings.accessList(roomName).allows(subscriber)) {
-                    reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
-                    return;
-                }
-            } catch (ConfigException e) {
-                reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
-                return;
-            }
-            if (conference.settings.pin(roomName).isPresent() && !participantOf(roomName, subscriber)) {
-                log.info(() -> subscriber + " may not follow PIN room " + roomName + ": not in it past its PIN");
-                reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Room: Participants Only");
-                return;
-            }
-        }
-        Room room = roomName == null ? null : conference.rooms.find(roomName);
-        if (room == null) {
-            reply(request, SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "Room not found");
-            return;
-        }
-        int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
-        RoomSubscriptions subscriptions = RoomSubscriptions.of(room);
-        if (expires > 0 && !subscriptions.allowed(request.getSession(), conference.settings.maxSubscriptions())) {
-            log.info(() -> subscriber + " refused a subscription to room " + roomName + ": max_subscriptions ("
-                    + conference.settings.maxSubscriptions() + ") reached");
-            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many subscriptions");
-            return;
-        }
-        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-        ok.setExpires(expires);
-        ok.send();
-        request.getSession().setAttribute(ConferenceListener.SUBSCRIBED_ROOM, roomName);
-        if (expires == 0) {
-            subscriptions.unsubscribe(request.getSession());
-            log.info(() -> subscriber + " unsubscribed from room " + roomName);
-        } else {
-            subscriptions.subscribe(request.getSession(), System.currentTimeMillis() + expires * 1000L);
-            log.info(() -> subscriber + " subscribed to room " + roomName + " for " + expires + " s");
-        }
-    }
-
-    /** Whether {@code uri} is in room {@code room} now, past its PIN if it has one. */
-    private boolean participantOf(String room, String uri) {
-        Room existing = conference.rooms.find(room);
-        return existing != null && existing.admits(uri);
-    }
-
-    private static String eventPackage(String event) {
-        if (event == null) {
-            return null;
-        }
-        int semicolon = event.indexOf(';');
-        return (semicolon >= 0 ? event.substring(0, semicolon) : event).trim();
+        events.subscribe(request);
     }
 
     @Override

@@ -62,6 +62,12 @@ final class Rooms {
         return rooms.get(name);
     }
 
+    /** Whether {@code uri} is in room {@code name} now, past its PIN if it has one. Any thread. */
+    boolean admits(String name, String uri) {
+        Room room = rooms.get(name);
+        return room != null && room.admits(uri);
+    }
+
     /** Number of rooms now. */
     int count() {
         return rooms.size();
