@@ -25,6 +25,10 @@ import javax.servlet.ServletException;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.TimerService;
 
+import org.sylkserver.conference.files.RoomFiles;
+import org.sylkserver.conference.msrp.MsrpRoute;
+import org.sylkserver.conference.msrp.MsrpTls;
+import org.sylkserver.conference.msrp.MsrpTrace;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
@@ -176,7 +180,7 @@ final class Conference implements Rooms.Calls {
     }
 
     /** The chat stream's MSRP session is forgotten and its connection closed (the stream or the call ended). */
-    void closeChat(ChatStream stream) {
+    void closeChat(ChatMember stream) {
         msrp.close(stream.localUri);
         stream.closeConnection();
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
+import org.sylkserver.conference.files.RoomFiles;
 
 /**
  * The {@code application/conference-info+xml} document of a room (RFC 4575 §5), always a full state document

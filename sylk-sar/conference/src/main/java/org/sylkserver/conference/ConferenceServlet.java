@@ -14,6 +14,10 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
 
+import org.sylkserver.conference.files.FileDownload;
+import org.sylkserver.conference.files.FileMedia;
+import org.sylkserver.conference.files.FileUpload;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.session.AudioStream;
@@ -194,8 +198,7 @@ public class ConferenceServlet extends SylkSipServlet {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
-            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false,
-                    ConferenceListener.ANSWER);
+            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
         }
     }
 
@@ -220,8 +223,7 @@ public class ConferenceServlet extends SylkSipServlet {
                     + " bytes, larger than max_file_size (" + limit + ")");
             SipServletResponse refusal = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
                     "File too large");
-            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress()
-                    + " \"File too large: "
+            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress() + " \"File too large: "
                     + file.selector().size() + " bytes, the room accepts " + limit + "\"");
             refusal.send();
             return;
@@ -236,8 +238,7 @@ public class ConferenceServlet extends SylkSipServlet {
                         if (conference.settings.pushFileTransfer()) {
                             pushes.offer(room, stored, caller);
                         }
-                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
-                                java.util.concurrent.TimeUnit.SECONDS);
+                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
                     },
                     why -> {
                         room.uploadFailed(file.selector().name(), why);
@@ -285,8 +286,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller,
-                outcome -> {
+        FileDownload download = new FileDownload(stored, conference.route.toPath(file.remotePath()), caller, outcome -> {
             log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
@@ -442,7 +442,7 @@ public class ConferenceServlet extends SylkSipServlet {
                 }
             }
             if (addedChat != null && negotiation.has(addedChat)) {
-                org.sylkserver.conference.ChatStream newChat = attachChat(participant, addedChat);
+                ChatMember newChat = attachChat(participant, addedChat);
                 if (room != null) {
                     participant.chat = newChat;
                     room.addChat(participant, newChat);
@@ -474,13 +474,13 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** The chat stream of a participant's offer: its MSRP session goes to a chat session of the room. */
     private ChatStream chatStream(Participant participant) {
-        return new ChatStream(conference.route, CHATROOM, peer -> new org.sylkserver.conference.ChatStream(participant.uri,
+        return new ChatStream(conference.route, CHATROOM, peer -> new ChatMember(participant.uri,
                 participant.displayName, peer.path(), peer.toPath()));
     }
 
     /** The participant's chat session once answered, listening for its connection. */
-    private org.sylkserver.conference.ChatStream attachChat(Participant participant, ChatStream chat) {
-        org.sylkserver.conference.ChatStream stream = (org.sylkserver.conference.ChatStream) chat.handler();
+    private ChatMember attachChat(Participant participant, ChatStream chat) {
+        ChatMember stream = (ChatMember) chat.handler();
         stream.localUri = chat.localUri();
         stream.lost = () -> conference.fileTimers.execute(() -> chatLost(participant, stream));
         if (conference.settings.zrtpAutoVerify()) {
@@ -500,7 +500,7 @@ public class ConferenceServlet extends SylkSipServlet {
     }
 
     /** Opens the chat's connection when the room is the active side (RFC 6135), else waits for the participant's. */
-    private void connectChat(org.sylkserver.conference.ChatStream stream, ChatStream chat) {
+    private void connectChat(ChatMember stream, ChatStream chat) {
         if (chat.peer().weConnect()) {
             conference.connectOut(stream.localUri, chat.peer().path(), stream::connected, stream.uri() + "'s chat");
         }
@@ -557,7 +557,7 @@ public class ConferenceServlet extends SylkSipServlet {
      * The participant's MSRP connection closed while its session was on (client gone, network cut): a chat-only
      * participant is hung up (BYE) and leaves the room; one with audio too stays, without its chat.
      */
-    private void chatLost(Participant participant, org.sylkserver.conference.ChatStream stream) {
+    private void chatLost(Participant participant, ChatMember stream) {
         if (participant.chat != stream) {
             return;
         }
@@ -576,7 +576,7 @@ public class ConferenceServlet extends SylkSipServlet {
 
     /** The participant's chat stream goes: out of the room (when it is in one), its MSRP session closed. */
     private void dropChat(Participant participant, Room room) {
-        org.sylkserver.conference.ChatStream stream = participant.chat;
+        ChatMember stream = participant.chat;
         if (room != null) {
             room.removeChat(participant, stream);
         }
@@ -666,8 +666,7 @@ public class ConferenceServlet extends SylkSipServlet {
     protected void doProvisionalResponse(SipServletResponse response) {
         Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
-                    false);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
         }
     }
 
@@ -724,8 +723,7 @@ public class ConferenceServlet extends SylkSipServlet {
         Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE")) {
             out.endpoint().close();
-            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(),
-                    true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
         }
     }
 

@@ -11,6 +11,8 @@ import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
+import org.sylkserver.conference.files.FileDownload;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.session.FileTransferStream;
@@ -41,7 +43,7 @@ final class FilePushes {
      * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
      * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
      * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
-     * answer decides who conference.connects.
+     * answer decides who connects.
      */
     void offer(Room room, RoomFiles.RoomFile file, String uploader) {
         ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
@@ -55,8 +57,9 @@ final class FilePushes {
             try {
                 SipApplicationSession session = factory.createApplicationSession();
                 String roomName = room.name;
-                Address from = factory.createAddress(factory.createSipURI(roomName.substring(0, roomName.indexOf('@')),
-                        roomName.substring(roomName.indexOf('@') + 1)), "Conference File Transfer");
+                Address from = factory.createAddress(factory.createSipURI(
+                        roomName.substring(0, roomName.indexOf('@')), roomName.substring(roomName.indexOf('@') + 1)),
+                        "Conference File Transfer");
                 javax.servlet.sip.URI target = factory.createURI(proxy != null ? "sip:" + recipient.uri
                         : recipient.contact);
                 SipServletRequest invite = factory.createRequest(session, "INVITE", from,

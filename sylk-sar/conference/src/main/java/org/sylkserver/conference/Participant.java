@@ -58,8 +58,8 @@ final class Participant {
     final Instant joined = Instant.now();
     /** Its audio, or null while it has none (chat only, or audio removed by a re-INVITE). */
     RtpAudioEndpoint endpoint;
-    /** The participant's chat stream, if it has one. */
-    ChatStream chat;
+    /** Its MSRP chat session with the room, if it has one. */
+    ChatMember chat;
     /** Its place in the mixer while it has audio in a room. */
     Member member;
     /** The ZRTP short authentication string once agreed (spec §3.8), else null. */

@@ -7,6 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
+import org.sylkserver.conference.files.FileSelector;
+import org.sylkserver.conference.files.FileSizes;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.core.Version;
 import org.sylkserver.media.RtpAudioEndpoint;
@@ -124,7 +127,7 @@ final class Room {
         }
         participants.add(participant);
         participant.room = name;
-        ChatStream stream = participant.chat;
+        ChatMember stream = participant.chat;
         if (!sameUserHere) {
             String types = participant.endpoint != null && stream != null ? "audio and chat"
                     : participant.endpoint != null ? "audio" : "chat";
@@ -151,7 +154,7 @@ final class Room {
         return participants.stream().anyMatch(p -> p.uri.equals(uri) && p.admitted());
     }
 
-    private void startChat(Participant participant, ChatStream stream, int others) {
+    private void startChat(Participant participant, ChatMember stream, int others) {
         stream.chatSwitch = chat;
         chat.welcome(stream, others);
         chat.join(stream);
@@ -186,7 +189,7 @@ final class Room {
     }
 
     /** A re-INVITE added chat to the participant's session (spec §3.2): welcome, history, then the switch. */
-    void addChat(Participant participant, ChatStream stream) {
+    void addChat(Participant participant, ChatMember stream) {
         owner.execute(() -> {
             participant.chat = stream;
             if (participant.admitted()) {
@@ -198,7 +201,7 @@ final class Room {
     }
 
     /** A re-INVITE removed the participant's chat. */
-    void removeChat(Participant participant, ChatStream stream) {
+    void removeChat(Participant participant, ChatMember stream) {
         owner.execute(() -> {
             chat.leave(stream);
             log.info(() -> participant + " removed chat in room " + name);
@@ -312,7 +315,7 @@ final class Room {
     }
 
     private void tellSas(Participant participant) {
-        ChatStream stream = participant.chat;
+        ChatMember stream = participant.chat;
         String sas = participant.sas;
         if (stream != null && sas != null && sas.equals(stream.sas.get()) && stream.secure()) {
             chat.sas(stream, sas);

@@ -17,6 +17,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import org.sylkserver.conference.files.RoomDirectory;
 import org.sylkserver.protocols.cpim.CpimMessage;
 
 /**

@@ -12,6 +12,7 @@ import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathFactory;
 
 import org.junit.jupiter.api.Test;
+import org.sylkserver.conference.files.RoomFiles;
 import org.w3c.dom.Document;
 
 /** RFC 4575 §5: the full-state document of a room (spec §3.6), read back with a namespace-aware parser. */

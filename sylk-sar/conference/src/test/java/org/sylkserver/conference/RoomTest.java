@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.codec.G711;
@@ -308,7 +309,7 @@ class RoomTest {
     @Test
     void chatOnlyParticipantsComeAndGo() throws Exception {
         Participant alice = new Participant("c1", "alice@example.com", null, "sip:alice@example.com", null, null, null);
-        alice.chat = new ChatStream("alice@example.com", "", java.util.List.of());
+        alice.chat = new ChatMember("alice@example.com", "", java.util.List.of());
         Room room = rooms.join("chat@example.com", alice, -1, null);
         assertNull(alice.member);
         Participant bob = participant("bob@example.com");
@@ -326,7 +327,7 @@ class RoomTest {
     @Test
     void nothingOfAPinRoomBeforeThePin_issue11() throws Exception {
         Participant alice = participant("alice@example.com");
-        alice.chat = new ChatStream("alice@example.com", "", java.util.List.of());
+        alice.chat = new ChatMember("alice@example.com", "", java.util.List.of());
         Room room = join("locked@example.com", alice);
         assertNull(alice.chat.chatSwitch, "no chat before the PIN");
         assertFalse(room.admits("alice@example.com"));
@@ -336,12 +337,12 @@ class RoomTest {
         assertTrue(room.admits("alice@example.com"));
         Participant chatOnly = new Participant("c2", "alice@example.com", null, "sip:alice@example.com", null, null,
                 null);
-        chatOnly.chat = new ChatStream("alice@example.com", "", java.util.List.of());
+        chatOnly.chat = new ChatMember("alice@example.com", "", java.util.List.of());
         rooms.join("locked@example.com", chatOnly, -1, null);
         assertSame(room.chat, chatOnly.chat.chatSwitch);
         Participant bob = participant("bob@example.com");
         join("locked@example.com", bob);
-        ChatStream added = new ChatStream("bob@example.com", "", java.util.List.of());
+        ChatMember added = new ChatMember("bob@example.com", "", java.util.List.of());
         room.addChat(bob, added);
         assertNull(added.chatSwitch, "chat added by re-INVITE waits for the PIN too");
         assertFalse(bob.admitted());

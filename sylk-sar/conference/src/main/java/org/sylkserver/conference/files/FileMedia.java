@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.util.List;
 
@@ -18,14 +18,14 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * @param pull       the offerer wants to receive the file
  * @param weConnect  the room opens the connection (as for chat, {@link ChatStream#weConnect})
  */
-record FileMedia(List<MsrpUri> remotePath, FileSelector selector, boolean pull, boolean weConnect) {
+public record FileMedia(List<MsrpUri> remotePath, FileSelector selector, boolean pull, boolean weConnect) {
 
     /**
      * The first file-transfer stream of {@code offer} over {@code proto}, or null.
      *
      * @throws IllegalArgumentException its file selector or path is malformed, or it has no direction
      */
-    static FileMedia find(SessionDescription offer, String proto) {
+    public static FileMedia find(SessionDescription offer, String proto) {
         List<MediaDescription> media = offer.media();
         for (int i = 0; i < media.size(); i++) {
             MediaDescription m = media.get(i);

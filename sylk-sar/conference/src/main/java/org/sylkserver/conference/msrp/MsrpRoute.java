@@ -1,11 +1,10 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.msrp;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.stream.Collectors;
 
 import org.sylkserver.core.session.MsrpSessions;
-
 import org.sylkserver.media.msrp.MsrpRelayClient;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.MsrpUri;
@@ -16,7 +15,7 @@ import org.sylkserver.protocols.msrp.MsrpUri;
  * Use-Path, requests to a participant go along it on the authenticated relay connection, and the participants'
  * requests come back on that connection.
  */
-final class MsrpRoute implements MsrpSessions {
+public final class MsrpRoute implements MsrpSessions {
 
     private final MsrpServer server;
     private final MsrpRelayClient relay;
@@ -26,7 +25,7 @@ final class MsrpRoute implements MsrpSessions {
      * @param relay the authenticated relay, or null to be reached directly
      * @param proto the transport of our SDP lines, {@code TCP/TLS/MSRP} when the server uses TLS
      */
-    MsrpRoute(MsrpServer server, MsrpRelayClient relay, String proto) {
+    public MsrpRoute(MsrpServer server, MsrpRelayClient relay, String proto) {
         this.server = server;
         this.relay = relay;
         this.proto = proto;
@@ -64,12 +63,12 @@ final class MsrpRoute implements MsrpSessions {
     }
 
     /** The active side (RFC 6135): binds session {@code local} to the participant, directly or via the relay. */
-    MsrpServer.Connection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
+    public MsrpServer.Connection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
         return relay == null ? server.connect(local, remotePath) : relay.connect(local, remotePath);
     }
 
     /** The relay, if any, is left. */
-    void close() {
+    public void close() {
         if (relay != null) {
             relay.close();
         }

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * quirk Q6). A file is listed only once it arrived whole and its hash is known; uploads in progress live in hidden
  * {@code .upload-*} files of the same directory and are never offered.
  */
-final class RoomFiles {
+public final class RoomFiles {
 
     private static final Logger log = Logger.getLogger(RoomFiles.class.getName());
 
@@ -33,9 +33,9 @@ final class RoomFiles {
      * @param hash   {@code sha-1:...} as in file selectors (spec §3.5)
      * @param sender {@code user@host} of the uploader
      */
-    record RoomFile(String name, String type, long size, String hash, String sender, Path path) {
+    public record RoomFile(String name, String type, long size, String hash, String sender, Path path) {
 
-        FileSelector selector() {
+        public FileSelector selector() {
             return new FileSelector(name, type, size, hash);
         }
     }
@@ -49,16 +49,16 @@ final class RoomFiles {
      * limit): what is stored and what uploads in progress have reached counts, so that one sender cannot fill the
      * disk with many files, or many uploads at once.
      */
-    record Quota(long perRoom, long total) {
-        static final Quota NONE = new Quota(0, 0);
+    public record Quota(long perRoom, long total) {
+        public static final Quota NONE = new Quota(0, 0);
     }
 
     /** The conference's limits and the bytes every room's files take together, shared by the rooms it creates. */
-    static final class Space {
+    public static final class Space {
         final Quota limits;
         private final java.util.concurrent.atomic.AtomicLong allRooms = new java.util.concurrent.atomic.AtomicLong();
 
-        Space(Quota limits) {
+        public Space(Quota limits) {
             this.limits = limits;
         }
 
@@ -72,7 +72,7 @@ final class RoomFiles {
     /** Bytes taken by this room's files now. */
     private long used;
 
-    RoomFiles(Path root, String room, Space space) {
+    public RoomFiles(Path root, String room, Space space) {
         this.dir = root.resolve(RoomDirectory.name(room));
         this.space = space;
     }
@@ -82,12 +82,12 @@ final class RoomFiles {
         return dir;
     }
 
-    List<RoomFile> list() {
+    public List<RoomFile> list() {
         return List.copyOf(files);
     }
 
     /** The file with this {@code sha-1:} hash (a pull, RFC 5547 §8.3), if the room has it. */
-    Optional<RoomFile> byHash(String hash) {
+    public Optional<RoomFile> byHash(String hash) {
         return files.stream().filter(f -> f.hash().equalsIgnoreCase(hash)).findFirst();
     }
 
@@ -164,7 +164,7 @@ final class RoomFiles {
     }
 
     /** Deletes every file and the directory: the room has ended. */
-    void delete() {
+    public void delete() {
         deleted = true;
         files.clear();
         synchronized (this) {

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
