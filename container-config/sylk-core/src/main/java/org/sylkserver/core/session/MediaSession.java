@@ -62,9 +62,9 @@ public final class MediaSession {
             return answer;
         }
 
-        /** Whether {@code stream} answered a line of the offer. */
+        /** Whether {@code stream} answered a line of the offer; null (a stream never made) did not. */
         public boolean has(MediaStream stream) {
-            return taken.contains(stream);
+            return stream != null && taken.contains(stream);
         }
 
         /** New streams the offer takes. */

@@ -118,6 +118,12 @@ class MediaSessionTest {
     }
 
     @Test
+    void aStreamTheApplicationNeverMadeIsNotInTheNegotiation() throws SdpException {
+        MediaSession.Negotiation n = session.negotiate(offer(AUDIO), List.of(new FakeStream("audio", 50000)), "none");
+        assertFalse(n.has(null), "a chat-only call asks about its audio, which it never opened");
+    }
+
+    @Test
     void candidatesNoLineTakesAreClosed() throws SdpException {
         FakeStream audio = new FakeStream("audio", 50000);
         FakeStream chat = new FakeStream("message", 2855);
