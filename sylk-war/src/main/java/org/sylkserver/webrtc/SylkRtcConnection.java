@@ -17,6 +17,7 @@ import javax.json.stream.JsonParsingException;
 import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
 
+import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.webrtc.api.AckResponse;
 import org.sylkserver.webrtc.api.ErrorResponse;
 import org.sylkserver.webrtc.api.ReadyEvent;
@@ -95,7 +96,7 @@ public final class SylkRtcConnection {
                       Gateway gateway) {
         this.peer = peer;
         this.transport = transport;
-        this.owner = new SerialExecutor(pool);
+        this.owner = new SerialExecutor(pool, LOG, "sylkRTC connection");
         this.requests = requests;
         this.gateway = gateway;
         this.trace = gateway.config().traceClient() || Boolean.getBoolean("sylk.trace.client");

@@ -127,6 +127,28 @@ public final class AudioAnswerer {
         public boolean secure() {
             return localKey != null;
         }
+
+        /** The accepted audio stream alone: the answer's first audio line with a port, and what it agrees. */
+        public Stream stream() {
+            MediaDescription line = sdp.media().stream().filter(m -> m.media().equals("audio") && m.port() != 0)
+                    .findFirst().orElseThrow();
+            return new Stream(line, remoteRtp, payloadTypes, direction, rtcpMux, remoteKey, localKey, audioLevelId);
+        }
+    }
+
+    /**
+     * One accepted audio line: the line of the answer and what it agrees (the fields as in {@link Answer}).
+     *
+     * @param line the answer's media line
+     */
+    public record Stream(MediaDescription line, InetSocketAddress remoteRtp, List<String> payloadTypes,
+                         String direction, boolean rtcpMux, SdesCrypto remoteKey, SdesCrypto localKey,
+                         int audioLevelId) {
+
+        /** Whether the stream is SRTP. */
+        public boolean secure() {
+            return localKey != null;
+        }
     }
 
     /**
@@ -153,43 +175,54 @@ public final class AudioAnswerer {
     public Answer answer(SessionDescription offer, Origin origin, InetAddress localAddress, int localPort)
             throws SdpException {
         List<MediaDescription> answered = new ArrayList<>();
-        Answer accepted = null;
+        Stream accepted = null;
         String refusal = "No audio stream offered";
         for (MediaDescription m : offer.media()) {
             if (accepted == null && m.media().equals("audio") && m.port() != 0) {
-                List<String> formats = acceptsProfile(m.proto()) ? acceptableFormats(m) : List.of();
-                if (!acceptsProfile(m.proto())) {
-                    refusal = "Unsupported audio transport " + m.proto() + " (srtp_encryption " + srtpPolicy.configName() + ")";
-                } else if (formats.isEmpty()) {
-                    refusal = "No compatible audio codec";
-                } else {
-                    SdesCrypto[] keys;
-                    try {
-                        keys = keys(m);
-                    } catch (SdpException e) {
-                        refusal = e.getMessage();
-                        answered.add(new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of()));
-                        continue;
-                    }
-                    String direction = mirror(offer.direction(m));
-                    boolean mux = m.has("rtcp-mux");
-                    int levelId = audioLevelId(m);
-                    answered.add(acceptedStream(m, formats, direction, mux, localPort, keys == null ? null : keys[1],
-                            levelId));
-                    accepted = new Answer(null, offer.connection(m).socketAddress(m.port()), formats, direction, mux,
-                            keys == null ? null : keys[0], keys == null ? null : keys[1], levelId);
+                try {
+                    accepted = accept(offer, m, localPort);
+                    answered.add(accepted.line());
                     continue;
+                } catch (SdpException e) {
+                    refusal = e.getMessage();
                 }
             }
-            answered.add(new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of()));
+            answered.add(declined(m));
         }
         if (accepted == null) {
             throw new SdpException(refusal);
         }
-        List<SessionDescription.Line> session = sessionLines(origin, localAddress);
-        return new Answer(new SessionDescription(session, answered), accepted.remoteRtp(), accepted.payloadTypes(),
-                accepted.direction(), accepted.rtcpMux(), accepted.remoteKey(), accepted.localKey(),
-                accepted.audioLevelId());
+        return new Answer(new SessionDescription(sessionLines(origin, localAddress), answered), accepted.remoteRtp(),
+                accepted.payloadTypes(), accepted.direction(), accepted.rtcpMux(), accepted.remoteKey(),
+                accepted.localKey(), accepted.audioLevelId());
+    }
+
+    /**
+     * Accepts one offered audio line {@code m} of {@code offer} (RFC 3264 §6.1), received at {@code localPort}.
+     *
+     * @throws SdpException when the server cannot accept this line; {@link SdpException#getMessage()} says why
+     */
+    public Stream accept(SessionDescription offer, MediaDescription m, int localPort) throws SdpException {
+        if (!acceptsProfile(m.proto())) {
+            throw new SdpException("Unsupported audio transport " + m.proto() + " (srtp_encryption " + srtpPolicy.configName() + ")");
+        }
+        List<String> formats = acceptableFormats(m);
+        if (formats.isEmpty()) {
+            throw new SdpException("No compatible audio codec");
+        }
+        SdesCrypto[] keys = keys(m);
+        String direction = mirror(offer.direction(m));
+        boolean mux = m.has("rtcp-mux");
+        int levelId = audioLevelId(m);
+        SdesCrypto localKey = keys == null ? null : keys[1];
+        return new Stream(acceptedStream(m, formats, direction, mux, localPort, localKey, levelId),
+                offer.connection(m).socketAddress(m.port()), formats, direction, mux, keys == null ? null : keys[0],
+                localKey, levelId);
+    }
+
+    /** A line declined with port 0, as RFC 3264 §6 asks: same media, transport and formats, nothing else. */
+    private static MediaDescription declined(MediaDescription offered) {
+        return new MediaDescription(offered.media(), 0, offered.proto(), offered.formats(), List.of());
     }
 
     /**

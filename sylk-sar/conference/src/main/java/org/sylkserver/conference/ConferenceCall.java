@@ -12,7 +12,8 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
-import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.core.session.AudioStream;
+import org.sylkserver.core.session.MediaSession;
 
 /**
  * The SIP side of one participant's call: ringing → answered → in the room → ended. Answering, the join after the
@@ -26,29 +27,46 @@ final class ConferenceCall implements Serializable {
     enum State { RINGING, ANSWERED, JOINED, ENDED }
 
     final String room;
+    private final transient Conference conference;
     final transient Participant participant;
     final transient SipServletRequest invite;
-    final transient AudioAnswerer.Origin origin;
-    transient AudioAnswerer.Answer answer;
-    /** What the 200 OK carries: the audio answer, with the chat line when there is one. */
+    /** The call's offer/answer (RFC 3264). */
+    final transient MediaSession media;
+    /** Its audio, or null while it has none (chat only, or audio removed by a re-INVITE). */
+    transient volatile AudioStream audio;
+    /** What the 200 OK carries: the answer to the INVITE's offer. */
     transient org.sylkserver.protocols.sdp.SessionDescription sdp;
+    /** The chat the INVITE offered, when the call has one: the room connects to it after the ACK if it is active. */
+    transient org.sylkserver.core.session.ChatStream chatOffer;
     private State state = State.RINGING;
 
-    ConferenceCall(String room, Participant participant, SipServletRequest invite, AudioAnswerer.Origin origin,
-                   AudioAnswerer.Answer answer) {
+    ConferenceCall(Conference conference, String room, Participant participant, SipServletRequest invite,
+                   MediaSession media, AudioStream audio) {
+        this.conference = conference;
         this.room = room;
         this.participant = participant;
         this.invite = invite;
-        this.origin = origin;
-        this.answer = answer;
+        this.media = media;
+        this.audio = audio;
     }
 
     /** A call the focus placed (RFC 4579 §5.2) that the target answered: it is in the room at once. */
-    static ConferenceCall dialledOut(String room, Participant participant, AudioAnswerer.Origin origin,
-                                     AudioAnswerer.Answer answer) {
-        ConferenceCall call = new ConferenceCall(room, participant, null, origin, answer);
+    static ConferenceCall dialledOut(Conference conference, String room, Participant participant,
+                                     MediaSession media, AudioStream audio) {
+        ConferenceCall call = new ConferenceCall(conference, room, participant, null, media, audio);
         call.state = State.JOINED;
         return call;
+    }
+
+    /** The call of {@code participant}, null when its SIP session has ended or it has none. */
+    static ConferenceCall of(Participant participant) {
+        try {
+            return participant.session == null ? null
+                    : (ConferenceCall) participant.session.getApplicationSession()
+                            .getAttribute(ConferenceListener.CALL);
+        } catch (IllegalStateException ended) {
+            return null; // the SIP session is gone: the call has ended already
+        }
     }
 
     synchronized boolean answered() {
@@ -61,7 +79,7 @@ final class ConferenceCall implements Serializable {
             return;
         }
         SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
-        ok.setContent((sdp != null ? sdp : answer.sdp()).toBytes(), "application/sdp");
+        ok.setContent(sdp.toBytes(), "application/sdp");
         markAsFocus(ok);
         ok.send();
         state = State.ANSWERED;
@@ -104,14 +122,16 @@ final class ConferenceCall implements Serializable {
         log.info(() -> participant + " left room " + room + ": " + why);
         try {
             if (before == State.JOINED) {
-                Room.leave(participant, room);
+                conference.rooms.leave(participant, room);
             }
         } finally {
             // the media go whatever happened in the room
             if (participant.endpoint != null) {
                 participant.endpoint.close();
             }
-            participant.closeChat.run();
+            if (participant.chat != null) {
+                conference.closeChat(participant.chat);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
+import org.sylkserver.conference.files.RoomFiles;
 
 /**
  * The {@code application/conference-info+xml} document of a room (RFC 4575 §5), always a full state document
@@ -94,7 +95,7 @@ final class ConferenceInfo {
                     if (p.displayName != null && !p.displayName.isBlank()) {
                         text(xml, "display-text", p.displayName);
                     }
-                    text(xml, "status", p.onHold ? "on-hold" : "connected");
+                    text(xml, "status", p.onHold() ? "on-hold" : "connected");
                     xml.writeStartElement("joining-info");
                     text(xml, "when", DateTimeFormatter.ISO_INSTANT.format(p.joined));
                     xml.writeEndElement();
@@ -102,7 +103,7 @@ final class ConferenceInfo {
                         xml.writeStartElement("media");
                         xml.writeAttribute("id", Integer.toString(mediaId++));
                         text(xml, "type", "audio");
-                        text(xml, "status", p.onHold ? "recvonly" : "sendrecv");
+                        text(xml, "status", p.onHold() ? "recvonly" : "sendrecv");
                         xml.writeEndElement();
                     }
                     if (p.chat != null) {

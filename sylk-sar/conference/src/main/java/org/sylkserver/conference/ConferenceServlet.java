@@ -1,35 +1,31 @@
 package org.sylkserver.conference;
 
 import java.io.IOException;
-import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Level;
 
 import javax.servlet.ServletException;
 import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
 import javax.servlet.sip.SipApplicationSession;
 import javax.servlet.sip.SipFactory;
-import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
-import javax.servlet.sip.TimerService;
 
+import org.sylkserver.conference.files.FileMedia;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
-import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.session.AudioStream;
+import org.sylkserver.core.session.ChatStream;
+import org.sylkserver.core.session.MediaSession;
+import org.sylkserver.core.session.MediaStream;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodecs;
-import org.sylkserver.media.mixer.MixerClock;
-import org.sylkserver.media.msrp.ConnectionModel;
-import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
-import org.sylkserver.protocols.msrp.MsrpUri;
-import org.sylkserver.protocols.sdp.MediaDescription;
 import org.sylkserver.protocols.sdp.RtpMap;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -43,112 +39,36 @@ public class ConferenceServlet extends SylkSipServlet {
 
     private static final long serialVersionUID = 1L;
 
-    /** Longest subscription granted (spec §3.6). */
-    private static final int MAX_EXPIRES = 3600;
+    /** Why an offer without audio or chat the room can take is refused (488). */
+    private static final String NO_AUDIO = "No audio stream offered";
+    /** The room's chat capabilities (spec §3.4), in {@code a=chatroom} of our chat lines. */
+    private static final String CHATROOM = "nickname private-messages com.ag-projects.screen-sharing"
+            + " com.ag-projects.zrtp-sas";
 
-    private static volatile TimerService timers;
-    private static volatile ConferenceSettings settings;
-    private static volatile MixerClock clock;
-    private static volatile MsrpServer msrp;
-    /** Direct, or through the operator's MSRP relay. */
-    private static volatile MsrpRoute route;
-    private static volatile String msrpProto;
-    /** Ends file-transfer sessions a moment after their transfer (spec §3.5). */
-    private static volatile java.util.concurrent.ScheduledExecutorService fileTimers;
-    /**
-     * Opens the MSRP connections the room makes (RFC 6135 active role): a peer that is slow to answer or to finish
-     * its TLS handshake holds one of these threads (up to the connect and handshake timeouts), never the file timers
-     * nor another participant's connect.
-     */
-    private static volatile java.util.concurrent.ThreadPoolExecutor connects;
-    private static final int CONNECT_THREADS = 16;
-
-    private transient AudioAnswerer answerer;
+    /** The running application: rooms, MSRP, clock, timers (made here, kept in the servlet context). */
+    private transient Conference conference;
+    private transient AudioStream.Settings audioSettings;
+    private transient Referrals referrals;
+    private transient FilePushes pushes;
+    private transient FileTransfers files;
+    private transient ConferenceEvents events;
 
     @Override
     public void init() throws ServletException {
         super.init();
-        try {
-            settings = ConferenceSettings.load(SylkRuntime.get().configDir());
-        } catch (ConfigException e) {
-            throw new ServletException(e.getMessage(), e);
-        }
-        timers = (TimerService) getServletContext().getAttribute(TIMER_SERVICE);
-        clock = new MixerClock();
-        try {
-            javax.net.ssl.SSLContext tls = SylkRuntime.get().config().msrp().useTls()
-                    ? MsrpTls.context(SylkRuntime.get().config()) : null;
-            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, SylkRuntime.get().config().msrp().limits());
-            msrpProto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
-            if (SylkRuntime.get().config().server().traceMsrp()) {
-                msrp.trace(MsrpTrace.to(SylkRuntime.get().config().server().traceDir().resolve("msrp_trace.log")));
-            }
-            org.sylkserver.media.msrp.RelayConfig relay = settings.msrpRelay().orElse(null);
-            if (relay != null) {
-                try {
-                    route = new MsrpRoute(msrp, org.sylkserver.media.msrp.MsrpRelayClient.authenticate(msrp, relay));
-                    log.info(() -> "conference MSRP sessions go through relay " + relay.relay());
-                } catch (IOException e) {
-                    throw new IOException("conference.ini: [Conference] msrp_relay = " + relay.relay()
-                            + ": cannot authenticate: " + e.getMessage(), e);
-                }
-            } else {
-                route = new MsrpRoute(msrp, null);
-            }
-        } catch (IOException | GeneralSecurityException | ConfigException e) {
-            throw new ServletException("cannot start the conference's MSRP listener: " + e.getMessage(), e);
-        }
-        java.nio.file.Path files = settings.fileTransferDir(SylkRuntime.get().config().server().spoolDir());
-        try { // spec §3.1: no file survives a restart
-            ScreenSharing.removeTree(files);
-        } catch (IOException e) {
-            log.log(java.util.logging.Level.WARNING, "cannot delete the files left in " + files, e);
-        }
-        Room.filesRoot(files);
-        Room.pinAttempts(new PinAttempts(settings.pinFailuresPerMinute()));
-        RoomFiles.quota(settings.filesQuota());
-        fileTimers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "conference-file-timers");
-            t.setDaemon(true);
-            return t;
-        });
-        java.util.concurrent.atomic.AtomicInteger connectThreads = new java.util.concurrent.atomic.AtomicInteger();
-        connects = new java.util.concurrent.ThreadPoolExecutor(CONNECT_THREADS, CONNECT_THREADS, 60,
-                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "conference-msrp-connect-" + connectThreads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        connects.allowCoreThreadTimeOut(true);
-        answerer = new AudioAnswerer(SylkRuntime.get().config().rtp().audioCodecs(),
-                SylkRuntime.get().config().rtp().srtpEncryption());
-        log.info(() -> "conference ready: answer delay " + settings.answerDelay().toMillis() + " ms, "
-                + settings.maxSpeakers() + " talkers mixed at once");
+        conference = Conference.start(getServletContext());
+        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        referrals = new Referrals(conference, factory, this::reply);
+        pushes = new FilePushes(conference, factory);
+        files = new FileTransfers(conference, pushes, this::reply);
+        events = new ConferenceEvents(conference, this::reply);
+        audioSettings = AudioStream.Settings.of(SylkRuntime.get().config());
     }
 
     @Override
     public void destroy() {
-        MsrpRoute r = route;
-        if (r != null) {
-            r.close();
-        }
-        MsrpServer m = msrp;
-        if (m != null) {
-            try {
-                m.close();
-            } catch (IOException e) {
-                log.log(Level.FINE, "closing the MSRP listener", e);
-            }
-        }
-        MixerClock c = clock;
-        if (c != null) {
-            c.close();
-        }
-        if (fileTimers != null) {
-            fileTimers.shutdownNow();
-        }
-        if (connects != null) {
-            connects.shutdownNow();
+        if (conference != null) {
+            conference.close(getServletContext());
         }
         super.destroy();
     }
@@ -178,7 +98,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String room = roomOf(request);
         String caller = AccessList.bare(request.getFrom().getURI().toString());
         try {
-            if (!settings.accessList(room).allows(caller)) {
+            if (!conference.settings.accessList(room).allows(caller)) {
                 log.info(() -> caller + " may not join room " + room + " (access list)");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                 return;
@@ -195,75 +115,35 @@ public class ConferenceServlet extends SylkSipServlet {
             notAcceptable(request, e);
             return;
         }
-        ChatMedia chat = msrp == null ? null : ChatMedia.find(offer, msrpProto);
-        boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-        if (settings.pin(room).isPresent()) {
+        boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
+        boolean audioOffered = MediaSession.offers(offer, "audio");
+        if (conference.settings.pin(room).isPresent()) {
             // issue 11: nothing of a PIN room before its PIN, which only audio can type (RFC 4733)
-            if (!audioOffered && !participantOf(room, caller)) {
+            if (!audioOffered && !conference.rooms.admits(room, caller)) {
                 log.info(() -> caller + " may not use PIN room " + room + " without audio before typing its PIN");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Required: Join With Audio First");
                 return;
             }
-            if (audioOffered && !Room.mayTryPin(request.getRemoteAddr())) {
+            if (audioOffered && !conference.rooms.mayTryPin(request.getRemoteAddr())) {
                 log.info(() -> caller + " may not try the PIN of room " + room + ": too many wrong PINs from "
                         + request.getRemoteAddr());
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Too Many Wrong PINs");
                 return;
             }
         }
-        if (msrp != null && chat == null && !audioOffered) {
+        if (conference.msrp != null && !chatOffered && !audioOffered) {
             FileMedia file;
             try {
-                file = FileMedia.find(offer, msrpProto);
+                file = FileMedia.find(offer, conference.msrpProto);
             } catch (IllegalArgumentException e) {
                 log.info(() -> "file transfer from " + caller + " to room " + room + " refused: " + e.getMessage());
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad file transfer stream");
                 return;
             }
             if (file != null) {
-                fileTransfer(request, room, caller, offer, file);
+                files.take(request, room, caller, offer, file);
                 return;
             }
-        }
-        Participant[] created = new Participant[1];
-        RtpAudioEndpoint endpoint = null;
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        AudioAnswerer.Answer answer = null;
-        SessionDescription sdp;
-        if (audioOffered || chat == null) {
-            try {
-                endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> {
-                    if (created[0] != null) {
-                        rtpTimeout(created[0]);
-                    }
-                });
-            } catch (IOException e) {
-                log.warning("conference call from " + caller + " refused: " + e.getMessage());
-                reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
-                return;
-            }
-            try {
-                answer = answerer.answer(offer, origin, SylkRuntime.get().sdpAddress(), endpoint.port());
-                endpoint.admit(answer.remoteRtp());
-                endpoint.signallingSource(signallingSource(request));
-            } catch (SdpException e) {
-                endpoint.close();
-                if (chat == null) {
-                    notAcceptable(request, e);
-                    return;
-                }
-                endpoint = null;
-                answer = null;
-            }
-        }
-        ChatStream chatStream = null;
-        if (answer != null) {
-            sdp = answer.sdp();
-        } else {
-            // chat only: every media line declined but the chat stream
-            List<SessionDescription.Line> session = AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress());
-            sdp = new SessionDescription(session, offer.media().stream()
-                    .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
         }
         Address from = request.getFrom();
         Address contact;
@@ -273,320 +153,99 @@ public class ConferenceServlet extends SylkSipServlet {
             contact = null;
         }
         Participant participant = new Participant(request.getCallId(), caller, from.getDisplayName(),
-                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(), endpoint);
-        created[0] = participant;
-        participant.source = request.getRemoteAddr();
-        participant.session = request.getSession();
-        if (chat != null) {
-            chatStream = openChat(caller, from.getDisplayName(), chat, participant);
-            sdp = chat.into(sdp, chat.answer(route.path(chatStream.localUri), msrp.port(), msrpProto));
-            participant.chat = chatStream;
+                contact != null ? contact.getURI().toString() : request.getFrom().getURI().toString(),
+                request.getRemoteAddr(), request.getSession(), null);
+        MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
+        List<MediaStream> candidates = new ArrayList<>();
+        AudioStream audio = null;
+        if (audioOffered || !chatOffered) {
+            try {
+                audio = openAudio(participant, request);
+            } catch (IOException e) {
+                log.warning("conference call from " + caller + " refused: " + e.getMessage());
+                reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
+                return;
+            }
+            candidates.add(audio);
         }
-        ConferenceCall call = new ConferenceCall(room, participant, request, origin, answer);
-        call.sdp = sdp;
-        if (answer != null) {
-            participant.onHold = onHold(answer);
-            startAudio(endpoint, answer, participant);
+        ChatStream chat = chatOffered ? chatStream(participant) : null;
+        if (chat != null) {
+            candidates.add(chat);
+        }
+        MediaSession.Negotiation negotiation;
+        try {
+            negotiation = media.negotiate(offer, candidates, NO_AUDIO);
+        } catch (SdpException e) {
+            notAcceptable(request, e);
+            return;
+        }
+        negotiation.accept();
+        ConferenceCall call = new ConferenceCall(conference, room, participant, request, media, null);
+        call.sdp = negotiation.answer();
+        if (negotiation.has(chat)) {
+            participant.chat = attachChat(participant, chat);
+            call.chatOffer = chat;
+        }
+        if (negotiation.has(audio)) {
+            startAudio(call, audio);
         }
         SipApplicationSession session = request.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, call);
-        if (settings.answerDelay().isZero() || answer == null) {
+        if (conference.settings.answerDelay().isZero() || call.audio == null) {
             call.answer();
         } else {
             request.createResponse(SipServletResponse.SC_RINGING).send();
-            timers.createTimer(session, settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
+            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false, ConferenceListener.ANSWER);
         }
     }
 
-    /**
-     * A session with only a file-transfer stream (spec §3.2 step 3, §3.5): an upload to the room, or a request
-     * for one of its files. The room must exist; the session is answered at once and is not a participant.
-     */
-    private void fileTransfer(SipServletRequest request, String roomName, String caller, SessionDescription offer,
-                              FileMedia file) throws IOException {
-        Room room = Room.find(roomName);
-        if (room == null) {
-            reply(request, SipServletResponse.SC_NOT_FOUND, "Room not found");
-            return;
-        }
-        if (file.pull()) {
-            download(request, room, caller, offer, file);
-            return;
-        }
-        long limit = settings.maxFileSize();
-        if (limit > 0 && file.selector().size() > limit) {
-            log.info(() -> caller + " offered room " + roomName + " a file of " + file.selector().size()
-                    + " bytes, larger than max_file_size (" + limit + ")");
-            SipServletResponse refusal = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
-                    "File too large");
-            refusal.setHeader("Warning", "399 " + SylkRuntime.get().sdpAddress().getHostAddress() + " \"File too large: "
-                    + file.selector().size() + " bytes, the room accepts " + limit + "\"");
-            refusal.send();
-            return;
-        }
-        String identity = Room.identity(request.getFrom().getDisplayName(), caller);
-        FileTransferCall[] call = new FileTransferCall[1];
-        FileUpload upload;
-        try {
-            upload = new FileUpload(room.files, file.selector(), caller, limit,
-                    stored -> {
-                        room.uploaded(identity, stored);
-                        if (settings.pushFileTransfer()) {
-                            push(room, stored, caller);
-                        }
-                        fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1, java.util.concurrent.TimeUnit.SECONDS);
-                    },
-                    why -> {
-                        room.uploadFailed(file.selector().name(), why);
-                        if (call[0] != null) {
-                            fileTimers.execute(() -> call[0].hangUp("upload failed"));
-                        }
-                    });
-        } catch (IOException e) {
-            log.warning("cannot take an upload to room " + roomName + ": " + e.getMessage());
-            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
-            return;
-        }
-        MsrpUri local = msrp.open(upload);
-        upload.localUri = local;
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        SessionDescription declined = new SessionDescription(
-                AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), offer.media().stream()
-                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
-        SessionDescription sdp = ChatMedia.into(declined, file.index(),
-                file.answer(route.path(local), msrp.port(), msrpProto, file.selector()));
-        call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
-            upload.abort(why);
-            msrp.close(local);
-            upload.closeConnection();
-        });
-        request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
-        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-        ok.setContent(sdp.toBytes(), "application/sdp");
-        ok.send();
-        if (file.weConnect()) {
-            connectOut(local, file.remotePath(), connection -> { }, caller + "'s upload");
-        }
-        room.uploadStarted(identity, file.selector());
-        log.info(() -> caller + " is uploading " + file.selector() + " to room " + roomName);
-    }
-
-    /**
-     * RFC 5547 §8.3: the participant asks for one of the room's files by its hash (spec §3.2 step 3: 404 when the
-     * room has none such); it connects, and the file follows its first SEND. The session ends 3 s after the
-     * transfer (spec §3.5).
-     */
-    private void download(SipServletRequest request, Room room, String caller, SessionDescription offer,
-                          FileMedia file) throws IOException {
-        RoomFiles.RoomFile stored = room.files.byHash(file.selector().hash()).orElse(null);
-        if (stored == null || !java.nio.file.Files.isReadable(stored.path())) {
-            log.info(() -> caller + " asked room " + room.name + " for a file it does not have: "
-                    + file.selector().hash());
-            reply(request, SipServletResponse.SC_NOT_FOUND, "File not found");
-            return;
-        }
-        FileTransferCall[] call = new FileTransferCall[1];
-        FileDownload download = new FileDownload(stored, route.toPath(file.remotePath()), caller, outcome -> {
-            log.info(() -> "room file " + stored.path().getFileName() + " to " + caller + ": " + outcome.state()
-                    + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
-            fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()), 3,
-                    java.util.concurrent.TimeUnit.SECONDS);
-        });
-        MsrpUri local = msrp.open(download);
-        download.localUri = local;
-        SessionDescription sdp = ChatMedia.into(declineAll(offer, new AudioAnswerer.Origin(),
-                SylkRuntime.get().sdpAddress()), file.index(), file.answer(route.path(local), msrp.port(),
-                msrpProto, stored.selector()));
-        call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
-            download.close();
-            msrp.close(local);
-        });
-        request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
-        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-        ok.setContent(sdp.toBytes(), "application/sdp");
-        ok.send();
-        if (file.weConnect()) {
-            connectOut(local, file.remotePath(), download::start, caller + "'s download");
-        }
-        log.info(() -> caller + " is downloading " + stored.path().getFileName() + " from room " + room.name);
-    }
-
-    /**
-     * Spec §3.5 ({@code push_file_transfer}): the room offers a new file to every other participant, one INVITE per
-     * distinct participant URI, From the room as "Conference File Transfer", with the uploader in
-     * {@code X-Originator-From}. The request goes to the participant's URI through the outbound proxy when one is
-     * set (as the original); without one, to the Contact of the participant's session, which reaches the device on
-     * a LAN where the participant URI would not resolve. Our offer says {@code a=setup:actpass} (RFC 6135): the
-     * answer decides who connects.
-     */
-    private void push(Room room, RoomFiles.RoomFile file, String uploader) {
-        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
-        java.util.Map<String, Participant> recipients = new java.util.LinkedHashMap<>();
-        for (Participant p : room.participants()) {
-            if (!p.uri.equals(uploader) && room.admitted(p)) {
-                recipients.putIfAbsent(p.uri, p);
+    /** A new audio stream for the participant, on a new endpoint whose RTP may also come from where its SIP came. */
+    private AudioStream openAudio(Participant participant, javax.servlet.sip.SipServletMessage message)
+            throws IOException {
+        RtpAudioEndpoint endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
+        endpoint.signallingSource(signallingSource(message));
+        AudioStream audio = new AudioStream(audioSettings, endpoint);
+        audio.onSas(sas -> {
+            participant.sas = sas;
+            log.info(() -> participant + ": ZRTP secured, SAS " + sas);
+            Room room = participant.room != null ? conference.rooms.find(participant.room) : null;
+            if (room != null) {
+                room.zrtpSas(participant);
             }
-        }
-        for (Participant recipient : recipients.values()) {
-            try {
-                SipApplicationSession session = factory.createApplicationSession();
-                String roomName = room.name;
-                Address from = factory.createAddress(factory.createSipURI(roomName.substring(0, roomName.indexOf('@')),
-                        roomName.substring(roomName.indexOf('@') + 1)), "Conference File Transfer");
-                javax.servlet.sip.URI target = factory.createURI(proxy != null ? "sip:" + recipient.uri
-                        : recipient.contact);
-                SipServletRequest invite = factory.createRequest(session, "INVITE", from,
-                        factory.createAddress(factory.createURI("sip:" + recipient.uri)));
-                invite.setRequestURI(target);
-                invite.setHeader("X-Originator-From", "<sip:" + uploader + ">");
-                invite.setHeader("Subject", "File uploaded by " + uploader);
-                if (proxy != null) {
-                    proxy.route(factory, invite);
-                }
-                FileTransferCall[] call = new FileTransferCall[1];
-                FileDownload download = new FileDownload(file, null, recipient.uri, outcome -> {
-                    log.info(() -> "room file " + file.path().getFileName() + " pushed to " + recipient.uri + ": "
-                            + outcome.state());
-                    fileTimers.schedule(() -> {
-                        if (call[0] != null) {
-                            call[0].hangUp("push " + outcome.state().name().toLowerCase());
-                        }
-                    }, 1, java.util.concurrent.TimeUnit.SECONDS);
-                });
-                MsrpUri local = msrp.open(download);
-                download.localUri = local;
-                AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-                MediaDescription line = new MediaDescription("message", msrp.port(), msrpProto, List.of("*"), List.of(
-                        new SessionDescription.Line('a', "path:" + route.path(local)),
-                        new SessionDescription.Line('a', "accept-types:*"),
-                        new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
-                        new SessionDescription.Line('a', "sendonly"),
-                        new SessionDescription.Line('a', "file-selector:" + file.selector())));
-                SessionDescription offer = new SessionDescription(
-                        AudioAnswerer.sessionLines(origin, SylkRuntime.get().sdpAddress()), List.of(line));
-                invite.setContent(offer.toBytes(), "application/sdp");
-                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, local, call));
-                invite.send();
-                log.info(() -> "offering room file " + file.path().getFileName() + " to " + recipient.uri);
-            } catch (IOException | javax.servlet.sip.ServletParseException | RuntimeException e) {
-                log.log(Level.WARNING, "cannot offer room file " + file.path().getFileName() + " to " + recipient.uri, e);
-            }
-        }
-    }
-
-    /** A file the room offered to a participant (spec §3.5 push), until the transfer's session ends. */
-    record FilePush(String room, FileDownload download, MsrpUri local, FileTransferCall[] call) {
-    }
-
-    /** The participant took the pushed file: whoever the answer says connects, then the file is sent. */
-    private void pushAccepted(SipServletResponse response, FilePush push) throws IOException {
-        response.createAck().send();
-        String recipient = AccessList.bare(response.getTo().getURI().toString());
-        push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
-            push.download().close();
-            msrp.close(push.local());
         });
-        response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
-        MediaDescription answered;
-        List<MsrpUri> path;
-        ConnectionModel.Role role;
-        try {
-            SessionDescription answer = SessionDescription.parse(response.getRawContent());
-            answered = answer.media().stream().filter(m -> m.media().equals("message") && m.port() != 0)
-                    .findFirst().orElseThrow(() -> new SdpException("the file stream was declined"));
-            path = ChatMedia.path(answered);
-            if (path == null) {
-                throw new SdpException("the answer's file stream has no valid a=path");
-            }
-            List<String> setup = answered.attributes("setup");
-            role = ConnectionModel.role(true, ConnectionModel.OFFER,
-                    setup.isEmpty() ? null : ConnectionModel.Setup.parse(setup.get(0).trim()), null, false);
-        } catch (SdpException | IllegalArgumentException e) {
-            log.info(() -> "push to " + recipient + " refused: " + e.getMessage());
-            push.call()[0].hangUp("bad answer");
-            return;
-        }
-        push.download().remotePath(route.toPath(path));
-        if (role == ConnectionModel.Role.CONNECT) {
-            connects.execute(() -> {
-                try {
-                    push.download().start(route.connect(push.local(), path));
-                } catch (IOException e) {
-                    log.info(() -> "cannot connect to " + recipient + " for a pushed file: " + e.getMessage());
-                    push.call()[0].hangUp("cannot connect");
-                }
-            });
-        }
+        return audio;
     }
 
-    private void startAudio(RtpAudioEndpoint endpoint, AudioAnswerer.Answer answer, Participant participant) {
-        if (answer.secure()) {
-            endpoint.secure(answer.remoteKey(), answer.localKey());
-        }
-        endpoint.remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        if (!answer.secure() && "zrtp".equals(SylkRuntime.get().config().rtp().srtpEncryption())) {
-            endpoint.zrtp(SylkRuntime.get().config().server().spoolDir().resolve("zrtp.zid"), sas -> {
-                participant.sas = sas;
-                log.info(() -> participant + ": ZRTP secured, SAS " + sas);
-                Room room = participant.member != null ? Room.find(participant.room) : null;
-                if (room != null) {
-                    room.zrtpSas(participant);
-                }
-            });
-        }
-        endpoint.audioLevelExtension(answer.audioLevelId());
-        endpoint.watchInactivity(answer.direction());
-    }
-
-    /** Audio held by the remote: our answer is recvonly or inactive (RFC 3264 §8.4). */
-    static boolean onHold(AudioAnswerer.Answer answer) {
-        return "recvonly".equals(answer.direction()) || "inactive".equals(answer.direction());
-    }
-
-    private static MediaDescription audio(AudioAnswerer.Answer answer) {
-        return answer.sdp().media().stream().filter(m -> m.media().equals("audio") && m.port() != 0).findFirst()
-                .orElseThrow();
-    }
-
-    static int clockRate(AudioAnswerer.Answer answer) {
-        RtpMap map = audio(answer).rtpMap(answer.payloadTypes().get(0));
-        return map != null ? map.clockRate() : 8000;
+    /** The call's audio as answered: the participant's endpoint, its hold state, the media flowing. */
+    private static void startAudio(ConferenceCall call, AudioStream audio) {
+        call.audio = audio;
+        audio.apply();
+        call.participant.endpoint = (RtpAudioEndpoint) audio.endpoint();
+        call.participant.hold(audio.onHold());
     }
 
     /** Joins the mixer with the answer's first codec. */
-    static void joinRoom(ConferenceCall call) {
-        AudioAnswerer.Answer answer = call.answer;
-        if (answer == null) {
-            Room.join(call.room, clock, settings, call.participant, -1, null);
+    private void joinRoom(ConferenceCall call) {
+        AudioStream audio = call.audio;
+        if (audio == null) {
+            conference.rooms.join(call.room, call.participant, -1, null);
             return;
         }
-        call.participant.hangUp = () -> call.hangUp("PIN refused");
-        Room room = Room.join(call.room, clock, settings, call.participant,
-                Integer.parseInt(answer.payloadTypes().get(0)), codecs(answer));
-        receiveDigits(room, call.participant, answer);
+        Room room = conference.rooms.join(call.room, call.participant, audio.payloadType(), codecs(audio));
+        receiveDigits(room, call.participant, audio);
     }
 
     /** New codec state for the answer's first payload type, one per call. */
-    private static java.util.function.Supplier<org.sylkserver.media.codec.AudioCodec> codecs(
-            AudioAnswerer.Answer answer) {
-        String format = answer.payloadTypes().get(0);
-        RtpMap map = audio(answer).rtpMap(format);
-        String encoding = map != null ? map.encoding() : format.equals("8") ? "PCMA" : "PCMU";
+    private static java.util.function.Supplier<org.sylkserver.media.codec.AudioCodec> codecs(AudioStream audio) {
+        RtpMap map = audio.codec();
+        String encoding = map != null ? map.encoding() : audio.payloadType() == 8 ? "PCMA" : "PCMU";
         int rate = map != null ? map.clockRate() : 8000;
         return () -> AudioCodecs.create(encoding, rate).orElseThrow();
     }
 
     /** RFC 4733 digits of the call go to the room (the PIN). */
-    private static void receiveDigits(Room room, Participant participant, AudioAnswerer.Answer answer) {
-        for (String pt : answer.payloadTypes()) {
-            RtpMap event = audio(answer).rtpMap(pt);
-            if (event != null && event.name().equals("telephone-event")) {
-                participant.endpoint.receiveDtmf(Integer.parseInt(pt), event.clockRate(),
-                        dtmf -> dtmf.digit().ifPresent(key -> room.digit(participant, key)));
-                break;
-            }
-        }
+    private static void receiveDigits(Room room, Participant participant, AudioStream audio) {
+        audio.receiveDtmf(dtmf -> dtmf.digit().ifPresent(key -> room.digit(participant, key)));
     }
 
     /**
@@ -600,147 +259,107 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         Participant participant = call.participant;
-        java.net.InetAddress local = SylkRuntime.get().sdpAddress();
         try {
             SessionDescription offer = sdpOffer(request);
-            boolean audioOffered = offer.media().stream().anyMatch(m -> m.media().equals("audio") && m.port() != 0);
-            ChatMedia chatOffer = msrp == null ? null : ChatMedia.find(offer, msrpProto);
-            if (!offer.media().isEmpty() && offer.media().stream().allMatch(m -> m.port() == 0)) {
+            boolean audioOffered = MediaSession.offers(offer, "audio");
+            boolean chatOffered = conference.msrp != null && ChatStream.offered(offer, conference.msrpProto);
+            if (MediaSession.removesAll(offer)) {
                 // every stream removed (spec §3.2): accept the removal, then end the session
                 SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-                ok.setContent(declineAll(offer, call.origin, local).toBytes(), "application/sdp");
+                ok.setContent(call.media.declineAll(offer).toBytes(), "application/sdp");
                 ok.send();
                 call.hangUp("all streams removed");
                 return;
             }
-            if (!audioOffered && chatOffer == null) {
+            if (!audioOffered && !chatOffered) {
                 reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Neither audio nor chat offered");
                 return;
             }
-            Room room = Room.find(call.room);
-            RtpAudioEndpoint added = null;
-            AudioAnswerer.Answer answer = null;
-            SessionDescription sdp;
-            if (audioOffered) {
-                RtpAudioEndpoint endpoint = participant.endpoint;
-                if (endpoint == null) {
-                    added = SylkRuntime.get().media().openAudioEndpoint(e -> rtpTimeout(participant));
-                    added.signallingSource(signallingSource(request));
-                    endpoint = added;
-                }
-                try {
-                    answer = answerer.answer(offer, call.origin, local, endpoint.port());
-                } catch (SdpException e) {
-                    if (added != null) {
-                        added.close();
-                    }
-                    throw e;
-                }
-                if (added == null && call.answer != null
-                        && !answer.payloadTypes().get(0).equals(call.answer.payloadTypes().get(0))) {
-                    reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
-                    return;
-                }
-                sdp = answer.sdp();
-            } else {
-                sdp = declineAll(offer, call.origin, local);
+            Room room = conference.rooms.find(call.room);
+            if (participant.chat == null) {
+                // a chat whose connection was lost is gone from the room: an offered chat is a new one
+                call.media.streams().stream().filter(s -> s instanceof ChatStream).toList().forEach(call.media::remove);
             }
-            ChatStream newChat = null;
-            if (chatOffer != null) {
-                ChatStream stream = participant.chat;
-                if (stream == null) {
-                    newChat = openChat(participant.uri, participant.displayName, chatOffer, participant);
-                    stream = newChat;
-                }
-                sdp = chatOffer.into(sdp, chatOffer.answer(route.path(stream.localUri), msrp.port(), msrpProto));
+            AudioStream audio = call.audio;
+            AudioStream addedAudio = audioOffered && audio == null ? openAudio(participant, request) : null;
+            ChatStream addedChat = chatOffered && participant.chat == null ? chatStream(participant) : null;
+            List<MediaStream> added = new ArrayList<>();
+            if (addedAudio != null) {
+                added.add(addedAudio);
+            }
+            if (addedChat != null) {
+                added.add(addedChat);
+            }
+            MediaSession.Negotiation negotiation = call.media.negotiate(offer, added, NO_AUDIO);
+            if (audioOffered && !negotiation.has(addedAudio != null ? addedAudio : audio)) {
+                // the offered audio cannot be taken: the re-INVITE is refused, the session stays as it was
+                negotiation.discard();
+                throw new SdpException(negotiation.refusal());
+            }
+            if (addedAudio == null && audioOffered && audio.changesCodec()) {
+                negotiation.discard();
+                reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Codec change not supported");
+                return;
             }
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-            ok.setContent(sdp.toBytes(), "application/sdp");
+            ok.setContent(negotiation.answer().toBytes(), "application/sdp");
             ok.send();
+            negotiation.accept();
             // the streams change once the answer is out
-            if (answer != null) {
-                call.answer = answer;
-            }
-            if (added != null) {
-                participant.endpoint = added;
-                participant.onHold = onHold(answer);
-                startAudio(added, answer, participant);
+            if (addedAudio != null) {
+                startAudio(call, addedAudio);
                 if (room != null) {
-                    AudioAnswerer.Answer a = answer;
-                    room.addAudio(participant, Integer.parseInt(a.payloadTypes().get(0)), codecs(a));
-                    receiveDigits(room, participant, a);
+                    room.addAudio(participant, addedAudio.payloadType(), codecs(addedAudio));
+                    receiveDigits(room, participant, addedAudio);
                 }
-            } else if (!audioOffered && participant.endpoint != null) {
+            } else if (!audioOffered && audio != null) {
                 RtpAudioEndpoint removed = participant.endpoint;
                 participant.endpoint = null;
+                call.audio = null;
                 if (room != null) {
                     room.removeAudio(participant);
                 }
                 removed.close();
-            } else if (answer != null) {
-                boolean hold = onHold(answer);
-                if (participant.endpoint != null) {
-                    // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
-                    participant.endpoint.watchInactivity(answer.direction());
-                }
-                if (room != null && hold != participant.onHold) {
+            } else if (audio != null) {
+                // a participant holding the room (or only listening) may send nothing: no RTP timeout meanwhile
+                audio.apply();
+                boolean hold = audio.onHold();
+                if (room != null) {
                     room.hold(participant, hold);
                 } else {
-                    participant.onHold = hold;
+                    participant.hold(hold);
                 }
             }
-            if (newChat != null && room != null) {
-                room.addChat(participant, newChat);
-                participant.connectChat.run();
-            } else if (chatOffer == null && participant.chat != null) {
+            if (addedChat != null && negotiation.has(addedChat)) {
+                ChatMember newChat = attachChat(participant, addedChat);
+                if (room != null) {
+                    participant.chat = newChat;
+                    room.addChat(participant, newChat);
+                    connectChat(newChat, addedChat);
+                }
+            } else if (!chatOffered && participant.chat != null) {
                 dropChat(participant, room);
             }
             log.info(() -> "re-INVITE from " + participant + ": audio "
-                    + (participant.endpoint == null ? "none" : call.answer.direction()) + ", chat "
+                    + (participant.endpoint == null ? "none" : call.audio.direction()) + ", chat "
                     + (participant.chat == null ? "none" : "on"));
         } catch (SdpException e) {
             notAcceptable(request, e);
         }
     }
 
-    /**
-     * The room's side of RFC 6135 {@code a=setup:active}: connects to the participant's path and binds the session
-     * (RFC 4975 §5.4), off the SIP thread and the file timers; a participant that cannot be reached is logged, its
-     * session stays.
-     */
-    private void connectOut(MsrpUri local, List<MsrpUri> remotePath,
-                                   java.util.function.Consumer<MsrpServer.Connection> then, String what) {
-        connects.execute(() -> {
-            try {
-                then.accept(route.connect(local, remotePath));
-                log.fine(() -> "connected to " + remotePath.get(0) + " for " + what);
-            } catch (IOException e) {
-                log.info(() -> "cannot connect to " + remotePath.get(0) + " for " + what + ": " + e.getMessage());
-            }
-        });
+    /** The chat stream of a participant's offer: its MSRP session goes to a chat session of the room. */
+    private ChatStream chatStream(Participant participant) {
+        return new ChatStream(conference.route, CHATROOM, peer -> new ChatMember(participant.uri,
+                participant.displayName, peer.path(), peer.toPath()));
     }
 
-    /** An answer that declines every stream of {@code offer} (port 0), with our session lines. */
-    private static SessionDescription declineAll(SessionDescription offer, AudioAnswerer.Origin origin,
-                                                 java.net.InetAddress local) {
-        return new SessionDescription(AudioAnswerer.sessionLines(origin, local), offer.media().stream()
-                .map(m -> new MediaDescription(m.media(), 0, m.proto(), m.formats(), List.of())).toList());
-    }
-
-    /** A chat stream for the participant's offered chat, listening for its connection; closed with the chat. */
-    private ChatStream openChat(String caller, String displayName, ChatMedia chat, Participant participant) {
-        ChatStream stream = new ChatStream(caller, displayName, chat.remotePath(), route.toPath(chat.remotePath()));
-        stream.localUri = msrp.open(stream);
-        MsrpUri localUri = stream.localUri;
-        participant.closeChat = () -> {
-            msrp.close(localUri);
-            stream.closeConnection();
-        };
-        stream.lost = () -> fileTimers.execute(() -> chatLost(participant, stream));
-        participant.connectChat = chat.weConnect()
-                ? () -> connectOut(localUri, chat.remotePath(), stream::connected, caller + "'s chat")
-                : () -> { };
-        if (settings.zrtpAutoVerify()) {
+    /** The participant's chat session once answered, listening for its connection. */
+    private ChatMember attachChat(Participant participant, ChatStream chat) {
+        ChatMember stream = (ChatMember) chat.handler();
+        stream.localUri = chat.localUri();
+        stream.lost = () -> conference.fileTimers.execute(() -> chatLost(participant, stream));
+        if (conference.settings.zrtpAutoVerify()) {
             stream.sas = () -> {
                 RtpAudioEndpoint audio = participant.endpoint;
                 return audio == null ? null : audio.zrtpSas();
@@ -749,11 +368,18 @@ public class ConferenceServlet extends SylkSipServlet {
                 RtpAudioEndpoint audio = participant.endpoint;
                 if (audio != null) {
                     audio.zrtpSasVerified();
-                    log.info(() -> caller + " confirmed the ZRTP SAS over a secure chat: verified");
+                    log.info(() -> participant.uri + " confirmed the ZRTP SAS over a secure chat: verified");
                 }
             };
         }
         return stream;
+    }
+
+    /** Opens the chat's connection when the room is the active side (RFC 6135), else waits for the participant's. */
+    private void connectChat(ChatMember stream, ChatStream chat) {
+        if (chat.peer().weConnect()) {
+            conference.connectOut(stream.localUri, chat.peer().path(), stream::connected, stream.uri() + "'s chat");
+        }
     }
 
     @Override
@@ -761,7 +387,9 @@ public class ConferenceServlet extends SylkSipServlet {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
         if (call != null && call.acknowledged()) {
             joinRoom(call);
-            call.participant.connectChat.run();
+            if (call.chatOffer != null) {
+                connectChat(call.participant.chat, call.chatOffer);
+            }
         }
     }
 
@@ -805,41 +433,35 @@ public class ConferenceServlet extends SylkSipServlet {
      * The participant's MSRP connection closed while its session was on (client gone, network cut): a chat-only
      * participant is hung up (BYE) and leaves the room; one with audio too stays, without its chat.
      */
-    private void chatLost(Participant participant, ChatStream stream) {
+    private void chatLost(Participant participant, ChatMember stream) {
         if (participant.chat != stream) {
             return;
         }
-        ConferenceCall call;
-        try {
-            call = participant.session == null ? null : (ConferenceCall) participant.session.getApplicationSession()
-                    .getAttribute(ConferenceListener.CALL);
-        } catch (IllegalStateException ended) {
+        ConferenceCall call = ConferenceCall.of(participant);
+        if (call == null) {
             return; // the SIP session is gone: the call has ended already
         }
         if (participant.endpoint == null) {
             log.info(() -> participant + ": MSRP connection lost, the call ends");
-            if (call != null) {
-                call.hangUp("MSRP connection lost");
-            }
+            call.hangUp("MSRP connection lost");
             return;
         }
         log.info(() -> participant + ": MSRP connection lost, it stays in the room with audio only");
-        dropChat(participant, participant.room == null ? null : Room.find(participant.room));
+        dropChat(participant, participant.room == null ? null : conference.rooms.find(participant.room));
     }
 
     /** The participant's chat stream goes: out of the room (when it is in one), its MSRP session closed. */
-    private static void dropChat(Participant participant, Room room) {
-        Runnable close = participant.closeChat;
+    private void dropChat(Participant participant, Room room) {
+        ChatMember stream = participant.chat;
         if (room != null) {
-            room.removeChat(participant);
+            room.removeChat(participant, stream);
         }
         participant.chat = null;
-        close.run();
+        conference.closeChat(stream);
     }
 
     private void rtpTimeout(Participant participant) {
-        ConferenceCall call = (ConferenceCall) participant.session.getApplicationSession()
-                .getAttribute(ConferenceListener.CALL);
+        ConferenceCall call = ConferenceCall.of(participant);
         if (call != null) {
             call.hangUp("RTP timeout");
         }
@@ -848,244 +470,28 @@ public class ConferenceServlet extends SylkSipServlet {
     /** RFC 4575 subscriptions to a room (spec §3.6). */
     @Override
     protected void doSubscribe(SipServletRequest request) throws IOException {
-        if (!"conference".equalsIgnoreCase(eventPackage(request.getHeader("Event")))) {
-            reply(request, 489, "Bad Event");
-            return;
-        }
-        String roomName = request.isInitial() ? roomOf(request)
-                : (String) request.getSession().getAttribute(ConferenceListener.SUBSCRIBED_ROOM);
-        String subscriber = AccessList.bare(request.getFrom().getURI().toString());
-        if (request.isInitial()) {
-            try {
-                if (!settings.accessList(roomName).allows(subscriber)) {
-                    reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
-                    return;
-                }
-            } catch (ConfigException e) {
-                reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
-                return;
-            }
-            if (settings.pin(roomName).isPresent() && !participantOf(roomName, subscriber)) {
-                log.info(() -> subscriber + " may not follow PIN room " + roomName + ": not in it past its PIN");
-                reply(request, SipServletResponse.SC_FORBIDDEN, "PIN Room: Participants Only");
-                return;
-            }
-        }
-        Room room = roomName == null ? null : Room.find(roomName);
-        if (room == null) {
-            reply(request, SipServletResponse.SC_TEMPORARILY_UNAVAILABLE, "Room not found");
-            return;
-        }
-        int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
-        if (expires > 0 && !room.subscriptionAllowed(request.getSession(), settings.maxSubscriptions())) {
-            log.info(() -> subscriber + " refused a subscription to room " + roomName + ": max_subscriptions ("
-                    + settings.maxSubscriptions() + ") reached");
-            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many subscriptions");
-            return;
-        }
-        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
-        ok.setExpires(expires);
-        ok.send();
-        request.getSession().setAttribute(ConferenceListener.SUBSCRIBED_ROOM, roomName);
-        if (expires == 0) {
-            room.unsubscribe(request.getSession());
-            log.info(() -> subscriber + " unsubscribed from room " + roomName);
-        } else {
-            room.subscribe(request.getSession(), System.currentTimeMillis() + expires * 1000L);
-            log.info(() -> subscriber + " subscribed to room " + roomName + " for " + expires + " s");
-        }
+        events.subscribe(request);
     }
 
-    /** Whether {@code uri} is in room {@code room} now, past its PIN if it has one. */
-    private static boolean participantOf(String room, String uri) {
-        Room existing = Room.find(room);
-        return existing != null && existing.admits(uri);
-    }
-
-    private static String eventPackage(String event) {
-        if (event == null) {
-            return null;
-        }
-        int semicolon = event.indexOf(';');
-        return (semicolon >= 0 ? event.substring(0, semicolon) : event).trim();
-    }
-
-    /**
-     * RFC 4579 §5.5 and §5.11 (spec §3.9): an out-of-dialog REFER to the room asks the focus to dial the Refer-To
-     * target in (method INVITE, the default) or to hang up on it (method BYE); progress goes back in
-     * {@code message/sipfrag} NOTIFYs (RFC 3515 §2.4.5). Inside a participant's dialog it is refused as in the
-     * original; from anyone who is not a participant of the room (past its PIN) with 403, as are a removal by a
-     * non-moderator and a dial-out outside {@code dial_out_domains} when conference.ini sets them (issue 11).
-     */
     @Override
     protected void doRefer(SipServletRequest request) throws IOException {
-        if (!request.isInitial()) {
-            reply(request, SipServletResponse.SC_FORBIDDEN, "Transfer not allowed");
-            return;
-        }
-        String room = roomOf(request);
-        String referrer = AccessList.bare(request.getFrom().getURI().toString());
-        Address referTo;
-        try {
-            referTo = request.getAddressHeader("Refer-To");
-        } catch (ServletParseException e) {
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad Refer-To");
-            return;
-        }
-        if (referTo == null) {
-            boolean missing = request.getHeader("Refer-To") == null;
-            reply(request, missing ? SipServletResponse.SC_BAD_REQUEST : SipServletResponse.SC_NOT_ACCEPTABLE_HERE,
-                    missing ? "Missing Refer-To" : "Bad Refer-To");
-            return;
-        }
-        try {
-            if (!settings.accessList(room).allows(referrer)) {
-                reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
-                return;
-            }
-        } catch (ConfigException e) {
-            reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
-            return;
-        }
-        javax.servlet.sip.URI referred;
-        try {
-            referred = referTo.getURI();
-        } catch (RuntimeException unparsable) {
-            // the container parses the URI lazily and throws for garbage (spec §3.9: 488)
-            log.info(() -> "REFER from " + referrer + ": unparsable Refer-To " + request.getHeader("Refer-To"));
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Bad Refer-To");
-            return;
-        }
-        if (!(referred instanceof SipURI target)) {
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Refer-To is not a SIP URI");
-            return;
-        }
-        String method = target.getParameter("method") == null ? "INVITE" : target.getParameter("method").toUpperCase();
-        if (!method.equals("INVITE") && !method.equals("BYE")) {
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Method " + method + " not supported");
-            return;
-        }
-        // issue 11: a REFER speaks for the room, so only its participants may send one (any of them, as the original's
-        // clients use it); the options of conference.ini may narrow what they may ask
-        Room existing = Room.find(room);
-        if (existing == null || !existing.admits(referrer)) {
-            log.info(() -> "REFER from " + referrer + " refused: not a participant of room " + room);
-            reply(request, SipServletResponse.SC_FORBIDDEN, "Only Participants May Refer");
-            return;
-        }
-        String targetUser = AccessList.bare(target.toString());
-        try {
-            if (method.equals("BYE") && !settings.mayRemove(room, referrer, targetUser)) {
-                log.info(() -> "REFER from " + referrer + " to remove " + targetUser + " refused: not a moderator");
-                reply(request, SipServletResponse.SC_FORBIDDEN, "Only Moderators May Remove Participants");
-                return;
-            }
-        } catch (ConfigException e) {
-            reply(request, SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Configuration error");
-            return;
-        }
-        if (method.equals("INVITE") && !settings.mayDialOut(target.getHost())) {
-            log.info(() -> "REFER from " + referrer + " to call " + targetUser + " refused: not in dial_out_domains");
-            reply(request, SipServletResponse.SC_FORBIDDEN, "Dial-Out Target Not Allowed");
-            return;
-        }
-        request.createResponse(SipServletResponse.SC_ACCEPTED).send();
-        SipSession referSession = request.getSession();
-        if (method.equals("BYE")) {
-            int removed = 0;
-            for (Participant p : existing.participants()) {
-                if (p.uri.equals(targetUser)) {
-                    ConferenceCall call = (ConferenceCall) p.session.getApplicationSession()
-                            .getAttribute(ConferenceListener.CALL);
-                    if (call != null) {
-                        call.hangUp("removed by " + referrer);
-                        removed++;
-                    }
-                }
-            }
-            int count = removed;
-            log.info(() -> referrer + " removed " + targetUser + " from room " + room + " (" + count + " sessions)");
-            sipfrag(referSession, count > 0 ? "SIP/2.0 200 OK" : "SIP/2.0 404 Not Found", true);
-            return;
-        }
-        dialOut(room, referrer, request, target, referSession);
-    }
-
-    /** RFC 4579 §5.2: the focus calls {@code target} on the referrer's behalf. */
-    private void dialOut(String room, String referrer, SipServletRequest refer, SipURI target, SipSession referSession)
-            throws IOException {
-        SipURI clean = (SipURI) target.clone();
-        clean.removeParameter("method");
-        RtpAudioEndpoint endpoint;
-        try {
-            endpoint = SylkRuntime.get().media().openAudioEndpoint(e -> { });
-        } catch (IOException e) {
-            sipfrag(referSession, "SIP/2.0 503 No media ports available", true);
-            return;
-        }
-        AudioAnswerer.Origin origin = new AudioAnswerer.Origin();
-        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), origin,
-                SylkRuntime.get().sdpAddress(), endpoint.port());
-        SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
-        SipApplicationSession session = factory.createApplicationSession();
-        Address from = factory.createAddress(factory.createSipURI(room.substring(0, room.indexOf('@')),
-                room.substring(room.indexOf('@') + 1)), "Conference Call");
-        SipServletRequest invite = factory.createRequest(session, "INVITE", from, factory.createAddress(clean));
-        invite.setHeader("X-Orig-From", "<sip:" + referrer + ">");
-        invite.setHeader("Subject", "Join conference request from " + referrer);
-        String referredBy = refer.getHeader("Referred-By");
-        invite.setHeader("Referred-By", referredBy != null ? referredBy : "<sip:" + referrer + ">");
-        invite.setContent(offer.toBytes(), "application/sdp");
-        ConferenceCall.markAsFocus(invite);
-        ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
-        if (proxy != null) {
-            proxy.route(factory, invite);
-        }
-        session.setAttribute(ConferenceListener.DIAL_OUT, new DialOut(room, referrer, offer, origin, endpoint,
-                referSession));
-        invite.send();
-        log.info(() -> referrer + " asked room " + room + " to call " + clean);
-    }
-
-    /** What the focus remembers about a call it placed. */
-    record DialOut(String room, String referrer, SessionDescription offer, AudioAnswerer.Origin origin,
-                   RtpAudioEndpoint endpoint, SipSession referSession) {
-    }
-
-    /** One {@code message/sipfrag} NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4). */
-    private void sipfrag(SipSession referSession, String statusLine, boolean last) {
-        try {
-            SipServletRequest notify = referSession.createRequest("NOTIFY");
-            notify.setHeader("Event", "refer");
-            notify.setHeader("Subscription-State", last ? "terminated;reason=noresource" : "active;expires=60");
-            notify.setContent((statusLine + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    "message/sipfrag;version=2.0");
-            notify.send();
-        } catch (IOException | IllegalStateException e) {
-            log.log(Level.FINE, "cannot send the REFER progress " + statusLine, e);
-        }
+        referrals.refer(request);
     }
 
     @Override
     protected void doProvisionalResponse(SipServletResponse response) {
-        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
-            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
         }
     }
 
     @Override
     protected void doSuccessResponse(SipServletResponse response) throws IOException {
-        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
-        if (push != null && response.getMethod().equals("INVITE")) {
-            if (response.getApplicationSession().getAttribute(ConferenceListener.FILE_TRANSFER) == null) {
-                pushAccepted(response, push);
-            } else {
-                response.createAck().send(); // a retransmitted 2xx
-            }
+        if (pushes.answered(response)) {
             return;
         }
-        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out == null || !response.getMethod().equals("INVITE")) {
             return;
         }
@@ -1100,7 +506,7 @@ public class ConferenceServlet extends SylkSipServlet {
             log.info(() -> "dial-out to " + response.getTo().getURI() + " failed: " + e.getMessage());
             response.getSession().createRequest("BYE").send();
             out.endpoint().close();
-            sipfrag(out.referSession(), "SIP/2.0 488 Not Acceptable Here", true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 488 Not Acceptable Here", true);
             return;
         }
         String uri = AccessList.bare(response.getTo().getURI().toString());
@@ -1111,32 +517,29 @@ public class ConferenceServlet extends SylkSipServlet {
             contact = null;
         }
         Participant participant = new Participant(response.getCallId(), uri, response.getTo().getDisplayName(),
-                contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), out.endpoint());
-        participant.session = response.getSession();
-        participant.onHold = onHold(answer);
+                contact != null ? contact.getURI().toString() : response.getTo().getURI().toString(), null,
+                response.getSession(), out.endpoint());
+        AudioStream audio = AudioStream.answered(audioSettings, out.endpoint(), answer);
+        out.media().answered(audio);
+        participant.hold(audio.onHold());
         out.endpoint().signallingSource(signallingSource(response));
-        out.endpoint().remote(answer.remoteRtp(), answer.rtcpMux(), clockRate(answer));
-        out.endpoint().watchInactivity(answer.direction());
-        ConferenceCall call = ConferenceCall.dialledOut(out.room(), participant, out.origin(), answer);
+        out.endpoint().remote(audio.remoteRtp(), audio.rtcpMux(), audio.clockRate());
+        out.endpoint().watchInactivity(audio.direction());
+        ConferenceCall call = ConferenceCall.dialledOut(conference, out.room(), participant, out.media(), audio);
         response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
         joinRoom(call);
-        sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
+        referrals.sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
         log.info(() -> uri + " answered the focus of room " + out.room() + " (invited by " + out.referrer() + ")");
     }
 
     @Override
     protected void doErrorResponse(SipServletResponse response) {
         log.fine(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus());
-        FilePush push = (FilePush) response.getApplicationSession().getAttribute(ConferenceListener.FILE_PUSH);
-        if (push != null && response.getMethod().equals("INVITE")) {
-            log.info(() -> "push to " + response.getTo().getURI() + " declined: " + response.getStatus());
-            push.download().close();
-            msrp.close(push.local());
-        }
-        DialOut out = (DialOut) response.getApplicationSession().getAttribute(ConferenceListener.DIAL_OUT);
+        pushes.declined(response);
+        Referrals.DialOut out = Referrals.DialOut.of(response);
         if (out != null && response.getMethod().equals("INVITE")) {
             out.endpoint().close();
-            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
+            referrals.sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
         }
     }
 

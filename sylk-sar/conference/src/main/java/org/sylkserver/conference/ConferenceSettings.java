@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.IniFile;
 import org.sylkserver.core.config.SectionReader;

@@ -3,9 +3,6 @@ package org.sylkserver.conference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import javax.servlet.ServletContextEvent;
@@ -18,16 +15,14 @@ import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.conference.web.ScreenSharingViewer;
 
 /**
- * The conference application's start and end on its HTTP side (context {@code /conference}): clears
- * {@code screensharing_images_dir} (spec §3.1: images do not outlive the application), sets up screen sharing for
- * the rooms ({@link ScreenSharing.Setup}: the directory, the links' base, the idle timeout and the thread the idle
- * timers run on) and mounts the {@link ScreenSharingViewer} on {@code /conference/*} (spec §3.7, §4.13).
+ * The conference application's start on its HTTP side (context {@code /conference}): clears
+ * {@code screensharing_images_dir} (spec §3.1: images do not outlive the application) and mounts the
+ * {@link ScreenSharingViewer} on {@code /conference/*} (spec §3.7, §4.13). The rooms' screen sharing is set up by
+ * the application ({@link Conference}).
  */
 public class ConferenceWeb implements ServletContextListener {
 
     private static final Logger log = Logger.getLogger(ConferenceWeb.class.getName());
-
-    private ScheduledThreadPoolExecutor timers;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -46,18 +41,7 @@ public class ConferenceWeb implements ServletContextListener {
             throw new IllegalStateException("cannot clear screensharing_images_dir " + images + ": " + e.getMessage(),
                     e);
         }
-        timers = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "conference-screen-sharing");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // every frame cancels the previous idle timer: do not keep the cancelled ones queued for 10 s
-        timers.setRemoveOnCancelPolicy(true);
         Duration idle = settings.screenSharingIdleTimeout();
-        ScreenSharing.Setup.install(new ScreenSharing.Setup(images, config.webBaseUrl(), idle, (task, delay) -> {
-            ScheduledFuture<?> timer = timers.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-            return () -> timer.cancel(false);
-        }));
         ServletRegistration.Dynamic viewer = event.getServletContext().addServlet("screen-sharing-viewer",
                 new ScreenSharingViewer(images));
         viewer.addMapping("/*");
@@ -67,8 +51,6 @@ public class ConferenceWeb implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
-        if (timers != null) {
-            timers.shutdownNow();
-        }
+        // the application's threads are the conference's (Conference#close)
     }
 }

@@ -1,17 +1,16 @@
 package org.sylkserver.conference;
 
-import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import javax.servlet.sip.SipServletRequest;
-import javax.servlet.sip.SipSession;
-
+import org.sylkserver.conference.files.FileSelector;
+import org.sylkserver.conference.files.FileSizes;
+import org.sylkserver.conference.files.RoomFiles;
+import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.core.Version;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodec;
@@ -22,17 +21,17 @@ import org.sylkserver.media.mixer.Prompt;
 
 /**
  * One ad-hoc room (spec §3.1): created by its first participant, destroyed with all its state when the last one
- * leaves. Owns the mixer, the participants, the conference-event subscriptions and music on hold.
+ * leaves. Owns the mixer, the participants' state machines ({@link Participant.State}), music on hold and what its
+ * conference-info says; publishes that through a {@link ConferenceInfoPublisher}.
+ *
+ * <p>Threads: the room's {@link SerialExecutor} owns its state. Every event is posted to it, whichever thread it
+ * comes from: joins and leaves (from {@link Rooms}), re-INVITE changes (SIP threads), DTMF digits (the media I/O
+ * thread), the ends of prompts (the mixer clock), screen sharing's announcements and upload news (MSRP threads and
+ * timers). Other threads only read {@link #participants} (a copy-on-write list) and the participants' states.
  */
 final class Room {
 
     private static final Logger log = Logger.getLogger(Room.class.getName());
-
-    /** Every room by {@code user@host}. */
-    private static final Map<String, Room> ROOMS = new ConcurrentHashMap<>();
-    /** {@code file_transfer_dir}: each room keeps its files in a directory of its own under it. */
-    private static volatile java.nio.file.Path filesRoot =
-            java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "sylk-conference-files");
 
     final String name;
     /** The room's chat (spec §3.4). */
@@ -44,8 +43,14 @@ final class Room {
     private final AudioMixer mixer;
     private final MixerClock clock;
     private final boolean musicOnHoldEnabled;
+    private final SerialExecutor owner;
+    private final PinAttempts pinAttempts;
+    private final Rooms.Calls calls;
+    private final ConferenceInfoPublisher publisher;
+    /** The participants the registry counts, to know when the last one leaves; only inside the registry's compute. */
+    private final Set<Participant> members = new HashSet<>();
+    /** The participants the room has taken in (executor); read by any thread. */
     private final List<Participant> participants = new CopyOnWriteArrayList<>();
-    private final Map<SipSession, Long> subscribers = new ConcurrentHashMap<>();
     private long version;
     private Prompt musicOnHold;
     private Member musicListener;
@@ -59,86 +64,76 @@ final class Room {
     /** How others can join, for conference-info. */
     private final JoinInfo joinInfo;
 
-    private Room(String name, MixerClock clock, int maxSpeakers, boolean musicOnHold, String pin, int historySize,
-                 long historyBytes, JoinInfo joinInfo) {
-        this.joinInfo = joinInfo;
-        this.pin = pin;
+    /** A room made with what {@code rooms} gives every room; its settings are read once, now. */
+    Room(String name, Rooms rooms) {
+        ConferenceSettings settings = rooms.settings;
+        this.joinInfo = settings.joinInfo(name);
+        this.pin = settings.pin(name).orElse(null);
         this.name = name;
-        this.clock = clock;
-        this.mixer = new AudioMixer(name, maxSpeakers);
-        this.screenSharing = new ScreenSharing(name, ScreenSharing.Setup.current(), this::announce,
+        this.clock = rooms.clock;
+        this.owner = new SerialExecutor(rooms.pool, log, "room " + name);
+        this.pinAttempts = rooms.pinAttempts;
+        this.calls = rooms.calls;
+        this.mixer = new AudioMixer(name, settings.maxSpeakers());
+        this.screenSharing = new ScreenSharing(name, rooms.screenSharing, text -> owner.execute(() -> announce(text)),
                 this::notifySubscribers);
-        this.chat = new ChatSwitch(name, historySize, historyBytes, joinInfo, screenSharing::frame);
-        this.files = new RoomFiles(filesRoot, name);
-        this.musicOnHoldEnabled = musicOnHold;
+        this.chat = new ChatSwitch(name, settings.historySize(), settings.historyBytes(), joinInfo,
+                screenSharing::frame);
+        this.files = new RoomFiles(rooms.filesRoot, name, rooms.filesSpace);
+        this.musicOnHoldEnabled = settings.musicOnHold(name);
+        this.publisher = rooms.publishers.apply(this);
         clock.start(mixer);
         log.info(() -> "room " + name + " created");
     }
 
-    /** Wrong PINs by source address, across rooms ({@code pin_failures_per_minute}). */
-    private static volatile PinAttempts pinAttempts = new PinAttempts(5);
-
-    /** Counts wrong PINs from now on with {@code attempts}. */
-    static void pinAttempts(PinAttempts attempts) {
-        pinAttempts = attempts;
+    /** Where the room's conference-info goes. */
+    ConferenceInfoPublisher publisher() {
+        return publisher;
     }
 
-    /** Whether a caller from {@code source} may try a PIN now (issue 11: PIN attempts limited per source). */
-    static boolean mayTryPin(String source) {
-        return pinAttempts.allows(source);
+    /** Runs {@code task} on the room's executor, after the events posted before it. */
+    void execute(Runnable task) {
+        owner.execute(task);
     }
 
-    /** Where rooms created from now on keep their files ({@code file_transfer_dir}). */
-    static void filesRoot(java.nio.file.Path root) {
-        filesRoot = root;
+    /** The registry's join (inside its compute): counted now, taken in on the executor, then published. */
+    void join(Participant participant, int payloadType, Supplier<AudioCodec> codecs) {
+        members.add(participant);
+        owner.execute(() -> add(participant, payloadType, codecs));
+        notifySubscribers();
     }
 
-    /** The room, if it exists. */
-    static Room find(String name) {
-        return ROOMS.get(name);
+    /** The registry's leave (inside its compute): whether it was the last participant (the room is then stopped). */
+    boolean leave(Participant participant) {
+        if (!members.remove(participant)) {
+            return false;
+        }
+        owner.execute(() -> remove(participant));
+        if (members.isEmpty()) {
+            owner.execute(this::stop);
+            return true;
+        }
+        notifySubscribers();
+        return false;
     }
 
-    /** Number of rooms now. */
-    static int count() {
-        return ROOMS.size();
-    }
-
-    /**
-     * Adds {@code participant} to room {@code name}, creating the room if needed; it hears its welcome prompts
-     * alone, then is connected to the others.
-     */
-    static Room join(String name, MixerClock clock, ConferenceSettings settings, Participant participant,
-                     int payloadType, Supplier<AudioCodec> codecs) {
-        Room[] joined = new Room[1];
-        ROOMS.compute(name, (key, room) -> {
-            Room r = room != null ? room : new Room(key, clock, settings.maxSpeakers(), settings.musicOnHold(key),
-                    settings.pin(key).orElse(null), settings.historySize(), settings.historyBytes(),
-                    settings.joinInfo(key));
-            r.add(participant, payloadType, codecs);
-            joined[0] = r;
-            return r;
-        });
-        joined[0].notifySubscribers();
-        return joined[0];
-    }
-
-    private synchronized void add(Participant participant, int payloadType, Supplier<AudioCodec> codecs) {
+    private void add(Participant participant, int payloadType, Supplier<AudioCodec> codecs) {
         long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri)).distinct()
                 .count();
         boolean sameUserHere = participants.stream().anyMatch(p -> p.uri.equals(participant.uri));
-        if (pin != null && participant.endpoint == null && admits(participant.uri)) {
+        if (pin == null || (participant.endpoint == null && admits(participant.uri))) {
             // a session without audio cannot type the PIN: the servlet lets it in only for a user who typed it already
-            participant.pinAccepted = true;
+            participant.admit();
         }
         participants.add(participant);
         participant.room = name;
-        ChatStream stream = participant.chat;
+        ChatMember stream = participant.chat;
         if (!sameUserHere) {
             String types = participant.endpoint != null && stream != null ? "audio and chat"
                     : participant.endpoint != null ? "audio" : "chat";
             chat.status(identity(participant) + " has joined the room with " + types, stream);
         }
-        if (stream != null && admitted(participant)) {
+        if (stream != null && participant.admitted()) {
             startChat(participant, stream, (int) others);
         }
         if (participant.endpoint == null) {
@@ -152,19 +147,14 @@ final class Room {
     }
 
     /**
-     * Whether {@code participant} has the room: it has no PIN, or the participant typed it (issue 11: before that the
-     * room's chat, history, files and conference-info stay closed to it, whatever its streams).
+     * Whether {@code uri} ({@code user@host}) is in the room now, past its PIN if it has one (issue 11: before that
+     * the room's chat, history, files and conference-info stay closed to it, whatever its streams). Any thread.
      */
-    synchronized boolean admitted(Participant participant) {
-        return pin == null || participant.pinAccepted;
+    boolean admits(String uri) {
+        return participants.stream().anyMatch(p -> p.uri.equals(uri) && p.admitted());
     }
 
-    /** Whether {@code uri} ({@code user@host}) is in the room now, past its PIN if it has one. */
-    synchronized boolean admits(String uri) {
-        return participants.stream().anyMatch(p -> p.uri.equals(uri) && !p.left && admitted(p));
-    }
-
-    private void startChat(Participant participant, ChatStream stream, int others) {
+    private void startChat(Participant participant, ChatMember stream, int others) {
         stream.chatSwitch = chat;
         chat.welcome(stream, others);
         chat.join(stream);
@@ -175,17 +165,21 @@ final class Room {
     private void joinMixer(Participant participant, int payloadType, Supplier<AudioCodec> codecs, boolean initial,
                            int others) {
         RtpAudioEndpoint endpoint = participant.endpoint;
+        if (endpoint == null || participant.left()) {
+            return; // its audio went (or it left) before the room took it in
+        }
         Member member = mixer.join(participant.uri + " " + participant.callId, payloadType, codecs,
                 (payload, ts, marker) -> endpoint.send(payloadType, payload, ts, marker));
         member.isolate(true);
-        member.hold(participant.onHold);
+        member.hold(participant.onHold());
         participant.member = member;
         endpoint.receive(member::offer);
-        if (pin != null && !participant.pinAccepted) {
-            participant.pinPending = true;
+        if (!participant.admitted()) {
+            participant.pinAsked();
             member.play(Prompt.once(Sounds.get("co_enter_pin"), () -> { }));
         } else {
-            member.play(Prompt.once(Sounds.welcome(initial, others), () -> connected(participant)));
+            member.play(Prompt.once(Sounds.welcome(initial, others),
+                    () -> owner.execute(() -> connected(participant))));
         }
     }
 
@@ -195,29 +189,24 @@ final class Room {
     }
 
     /** A re-INVITE added chat to the participant's session (spec §3.2): welcome, history, then the switch. */
-    void addChat(Participant participant, ChatStream stream) {
-        synchronized (this) {
+    void addChat(Participant participant, ChatMember stream) {
+        owner.execute(() -> {
             participant.chat = stream;
-            if (admitted(participant)) {
+            if (participant.admitted()) {
                 startChat(participant, stream, othersThan(participant));
             }
-        }
-        log.info(() -> participant + " added chat in room " + name);
-        notifySubscribers();
+            log.info(() -> participant + " added chat in room " + name);
+            changed();
+        });
     }
 
     /** A re-INVITE removed the participant's chat. */
-    void removeChat(Participant participant) {
-        synchronized (this) {
-            ChatStream stream = participant.chat;
-            if (stream == null) {
-                return;
-            }
+    void removeChat(Participant participant, ChatMember stream) {
+        owner.execute(() -> {
             chat.leave(stream);
-            participant.chat = null;
-        }
-        log.info(() -> participant + " removed chat in room " + name);
-        notifySubscribers();
+            log.info(() -> participant + " removed chat in room " + name);
+            changed();
+        });
     }
 
     /**
@@ -225,16 +214,16 @@ final class Room {
      * hears how many are here (not the welcome, spec §3.3), then joins the mix.
      */
     void addAudio(Participant participant, int payloadType, Supplier<AudioCodec> codecs) {
-        synchronized (this) {
+        owner.execute(() -> {
             joinMixer(participant, payloadType, codecs, false, othersThan(participant));
-        }
-        log.info(() -> participant + " added audio in room " + name);
-        notifySubscribers();
+            log.info(() -> participant + " added audio in room " + name);
+            changed();
+        });
     }
 
     /** A re-INVITE removed the participant's audio: out of the mixer (the caller closes the endpoint). */
     void removeAudio(Participant participant) {
-        synchronized (this) {
+        owner.execute(() -> {
             Member member = participant.member;
             participant.member = null;
             if (member != null) {
@@ -245,18 +234,22 @@ final class Room {
                 }
             }
             updateMusicOnHold();
-        }
-        log.info(() -> participant + " removed audio in room " + name);
-        notifySubscribers();
+            log.info(() -> participant + " removed audio in room " + name);
+            changed();
+        });
     }
 
     /**
      * A key pressed by {@code participant} (RFC 4733): while the room asks for its PIN, digits are collected until
      * {@code #} or as many as the PIN has; a wrong PIN is asked for again, three wrong ones end the call.
      */
-    synchronized void digit(Participant participant, char key) {
+    void digit(Participant participant, char key) {
+        owner.execute(() -> typed(participant, key));
+    }
+
+    private void typed(Participant participant, char key) {
         Member member = participant.member;
-        if (!participant.pinPending || participant.left || pin == null || member == null) {
+        if (!participant.pinPending() || pin == null || member == null) {
             return; // late digits of a call that left, or whose audio a re-INVITE removed: nothing to answer with
         }
         if (key != '#') {
@@ -269,8 +262,7 @@ final class Room {
                 pin.getBytes());
         participant.pinDigits.setLength(0);
         if (right) {
-            participant.pinPending = false;
-            participant.pinAccepted = true;
+            participant.admit();
             long others = participants.stream().map(p -> p.uri).filter(uri -> !uri.equals(participant.uri))
                     .distinct().count();
             log.info(() -> participant + ": PIN accepted for room " + name);
@@ -279,13 +271,14 @@ final class Room {
             }
             List<short[]> pieces = new java.util.ArrayList<>(List.of(Sounds.get("co_right_pin"), Sounds.pause(300)));
             pieces.addAll(Sounds.welcome(true, (int) others));
-            member.play(Prompt.once(pieces, () -> connected(participant)));
+            member.play(Prompt.once(pieces, () -> owner.execute(() -> connected(participant))));
         } else if (!mayTryAgain(participant)) {
-            participant.pinPending = false;
+            participant.pinRefused();
             int failures = participant.pinFailures;
             log.info(() -> participant + ": wrong PIN " + failures + " times for room " + name + ", refused"
                     + (failures < PIN_ATTEMPTS ? " (too many wrong PINs from " + participant.source + ")" : ""));
-            member.play(Prompt.once(Sounds.get("co_pin_refused"), participant.hangUp));
+            member.play(Prompt.once(Sounds.get("co_pin_refused"),
+                    () -> owner.execute(() -> calls.hangUp(participant, "PIN refused"))));
         } else {
             int failures = participant.pinFailures;
             log.info(() -> participant + ": wrong PIN for room " + name + " (attempt " + failures + ")");
@@ -298,7 +291,7 @@ final class Room {
      * Counts a wrong PIN of {@code participant}, in its call and at its source address; whether it may try again
      * ({@value #PIN_ATTEMPTS} per call, {@code pin_failures_per_minute} per address).
      */
-    private static boolean mayTryAgain(Participant participant) {
+    private boolean mayTryAgain(Participant participant) {
         participant.pinFailures++;
         pinAttempts.failed(participant.source);
         return participant.pinFailures < PIN_ATTEMPTS && pinAttempts.allows(participant.source);
@@ -318,7 +311,11 @@ final class Room {
      * {@code zrtp_auto_verify} is on (spec §3.8): at the welcome, and whenever the SAS arrives later.
      */
     void zrtpSas(Participant participant) {
-        ChatStream stream = participant.chat;
+        owner.execute(() -> tellSas(participant));
+    }
+
+    private void tellSas(Participant participant) {
+        ChatMember stream = participant.chat;
         String sas = participant.sas;
         if (stream != null && sas != null && sas.equals(stream.sas.get()) && stream.secure()) {
             chat.sas(stream, sas);
@@ -329,31 +326,31 @@ final class Room {
     void uploadStarted(String identity, FileSelector file) {
         String name = file.name() == null ? "file" : file.name();
         int dot = name.lastIndexOf('.');
-        chat.status("Room " + this.name + " - " + identity + " is uploading file "
+        announce("Room " + this.name + " - " + identity + " is uploading file "
                 + (dot > 0 ? name.substring(0, dot) : name)
-                + (file.size() >= 0 ? " (" + FileSizes.format(file.size()) + ")" : ""), null);
+                + (file.size() >= 0 ? " (" + FileSizes.format(file.size()) + ")" : ""));
     }
 
     /** An upload arrived whole: announced, listed in conference-info. */
     void uploaded(String identity, RoomFiles.RoomFile file) {
-        chat.status(identity + " has uploaded file " + file.name() + " (" + FileSizes.format(file.size()) + ")", null);
+        announce(identity + " has uploaded file " + file.name() + " (" + FileSizes.format(file.size()) + ")");
         notifySubscribers();
     }
 
     /** An upload failed: nothing was listed. */
     void uploadFailed(String name, String why) {
-        chat.status("File transfer for " + (name == null ? "file" : name) + " failed: " + why, null);
+        announce("File transfer for " + (name == null ? "file" : name) + " failed: " + why);
     }
 
-    /** A status message to every chat participant. */
+    /** A status message to every chat participant, in the order of the room's events. */
     private void announce(String text) {
-        chat.status(text, null);
+        owner.execute(() -> chat.status(text, null));
     }
 
-    /** After the welcome: into the mix; the others hear the join tone. Mixer thread. */
-    private synchronized void connected(Participant participant) {
+    /** After the welcome: into the mix; the others hear the join tone. */
+    private void connected(Participant participant) {
         Member member = participant.member;
-        if (participant.left || stopped || member == null) {
+        if (participant.left() || stopped || member == null) {
             return;
         }
         mixer.play(Prompt.once(Sounds.get("joined_tone"), () -> { }));
@@ -361,36 +358,11 @@ final class Room {
         updateMusicOnHold();
     }
 
-    /**
-     * Removes {@code participant}; the last one out destroys the room: its mixer, its subscriptions (final
-     * NOTIFY) and its state.
-     */
-    static void leave(Participant participant, String name) {
-        Room room = ROOMS.get(name);
-        if (room == null) {
-            return;
-        }
-        boolean[] destroyed = new boolean[1];
-        ROOMS.computeIfPresent(name, (key, r) -> {
-            r.remove(participant);
-            if (r.participants.isEmpty()) {
-                destroyed[0] = true;
-                return null;
-            }
-            return r;
-        });
-        if (destroyed[0]) {
-            room.stop();
-        } else {
-            room.notifySubscribers();
-        }
-    }
-
-    private synchronized void remove(Participant participant) {
+    private void remove(Participant participant) {
         if (!participants.remove(participant)) {
             return;
         }
-        participant.left = true;
+        participant.leave();
         if (participant.chat != null) {
             chat.leave(participant.chat);
         }
@@ -413,19 +385,21 @@ final class Room {
 
     /** The participant's hold state changed (re-INVITE with sendonly/inactive, or back to sendrecv). */
     void hold(Participant participant, boolean onHold) {
-        synchronized (this) {
-            participant.onHold = onHold;
+        owner.execute(() -> {
+            if (!participant.hold(onHold)) {
+                return;
+            }
             Member member = participant.member;
             if (member != null) {
                 member.hold(onHold);
             }
             updateMusicOnHold();
-        }
-        notifySubscribers();
+            changed();
+        });
     }
 
     /** Music on hold plays to the only connected participant, if the room allows it (spec §3.3). */
-    private synchronized void updateMusicOnHold() {
+    private void updateMusicOnHold() {
         List<Member> connected = participants.stream().map(p -> p.member)
                 .filter(m -> m != null && !m.isolated() && !m.onHold()).toList();
         Member alone = connected.size() == 1 ? connected.get(0) : null;
@@ -446,78 +420,30 @@ final class Room {
     }
 
     private void stop() {
-        synchronized (this) {
-            stopped = true;
-        }
+        stopped = true;
         clock.stop(mixer);
         files.delete();
         screenSharing.close();
-        for (SipSession subscriber : subscribers.keySet()) {
-            notify(subscriber, "terminated;reason=noresource");
-        }
-        subscribers.clear();
+        publisher.close(this::document);
         log.info(() -> "room " + name + " destroyed");
     }
 
-    /**
-     * Whether {@code session} may (still) be subscribed: it already is (a refresh), or the room has fewer than
-     * {@code max} subscriptions that have not expired ({@code max_subscriptions}).
-     */
-    boolean subscriptionAllowed(SipSession session, int max) {
-        long now = System.currentTimeMillis();
-        for (Map.Entry<SipSession, Long> subscriber : subscribers.entrySet()) {
-            if (subscriber.getValue() <= now && subscribers.remove(subscriber.getKey(), subscriber.getValue())) {
-                notify(subscriber.getKey(), "terminated;reason=timeout");
-            }
-        }
-        return subscribers.containsKey(session) || subscribers.size() < max;
-    }
-
-    /** Adds a conference-event subscription and sends it the current document. */
-    void subscribe(SipSession session, long expiresAtMillis) {
-        subscribers.put(session, expiresAtMillis);
-        notify(session, "active;expires=" + Math.max(0, (expiresAtMillis - System.currentTimeMillis()) / 1000));
-    }
-
-    /** Ends a subscription (un-SUBSCRIBE) with a final NOTIFY. */
-    void unsubscribe(SipSession session) {
-        subscribers.remove(session);
-        notify(session, "terminated;reason=timeout");
-    }
-
-    /** Sends the current document to every subscriber; expired subscriptions are ended. */
+    /** Publishes the room's conference-info (spec §3.6): after the events posted before. */
     void notifySubscribers() {
-        long now = System.currentTimeMillis();
-        for (Map.Entry<SipSession, Long> subscriber : subscribers.entrySet()) {
-            if (subscriber.getValue() <= now) {
-                subscribers.remove(subscriber.getKey());
-                notify(subscriber.getKey(), "terminated;reason=timeout");
-            } else {
-                notify(subscriber.getKey(), "active;expires=" + (subscriber.getValue() - now) / 1000);
-            }
+        owner.execute(this::changed);
+    }
+
+    /** The room's conference-info changed: publish it now (executor). */
+    private void changed() {
+        if (!stopped) {
+            publisher.publish(this::document);
         }
     }
 
-    private void notify(SipSession session, String state) {
-        String document;
-        synchronized (this) {
-            version++;
-            document = ConferenceInfo.document(name, version, participants, files.list(),
-                    screenSharing.imageUrls(), joinInfo, Version.current());
-        }
-        try {
-            if (!session.isValid()) {
-                subscribers.remove(session);
-                return;
-            }
-            SipServletRequest notify = session.createRequest("NOTIFY");
-            notify.setHeader("Event", "conference");
-            notify.setHeader("Subscription-State", state);
-            notify.setContent(document.getBytes(java.nio.charset.StandardCharsets.UTF_8), ConferenceInfo.CONTENT_TYPE);
-            notify.send();
-        } catch (IOException | IllegalStateException e) {
-            log.log(Level.FINE, "room " + name + ": cannot NOTIFY a subscriber", e);
-            subscribers.remove(session);
-        }
+    /** A new version of the room's conference-info document (RFC 4575); on the executor. */
+    String document() {
+        version++;
+        return ConferenceInfo.document(name, version, participants, files.list(), screenSharing.imageUrls(), joinInfo,
+                Version.current());
     }
 }

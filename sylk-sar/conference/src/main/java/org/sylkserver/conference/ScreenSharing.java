@@ -11,13 +11,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import org.sylkserver.conference.files.RoomDirectory;
 import org.sylkserver.protocols.cpim.CpimMessage;
 
 /**
@@ -33,9 +33,9 @@ import org.sylkserver.protocols.cpim.CpimMessage;
  *
  * <p>Threads: frames arrive on the sender's MSRP connection thread, idle timers fire on the conference's screen
  * sharing timer thread ({@link Setup#timers}); both enter this object's monitor, which guards every sender's state
- * and the files, and announce under it so that a "stopped" never overtakes its "is sharing". The room's
- * conference-info writer reads {@link #imageUrls} without the monitor: the room calls into here only outside its
- * own lock, and here calls the room (its announcements), so the lock order is always screen sharing, then room.
+ * and the files, and announce under it (onto the room's executor, in order) so that a "stopped" never overtakes
+ * its "is sharing". The room's conference-info writer, on the room's executor, reads {@link #imageUrls} without the
+ * monitor.
  */
 final class ScreenSharing {
 
@@ -48,7 +48,7 @@ final class ScreenSharing {
     }
 
     /**
-     * What every room's screen sharing uses, installed when the conference application starts.
+     * What every room's screen sharing uses, made when the conference application starts ({@link Conference}).
      *
      * @param imagesDirectory {@code screensharing_images_dir}
      * @param webBaseUrl      the base of the links (spec §8.1)
@@ -56,20 +56,6 @@ final class ScreenSharing {
      * @param timers          the idle timers
      */
     record Setup(Path imagesDirectory, String webBaseUrl, Duration idleTimeout, IdleTimers timers) {
-
-        private static volatile Setup current;
-
-        static void install(Setup setup) {
-            current = Objects.requireNonNull(setup);
-        }
-
-        static Setup current() {
-            Setup setup = current;
-            if (setup == null) {
-                throw new IllegalStateException("the conference's screen sharing is not set up");
-            }
-            return setup;
-        }
     }
 
     private static final Logger log = Logger.getLogger(ScreenSharing.class.getName());

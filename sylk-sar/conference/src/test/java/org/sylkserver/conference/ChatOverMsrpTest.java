@@ -28,7 +28,7 @@ import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
  * Issue 11, "one misbehaving peer never hurts the others": a room's chat (the real {@link ChatSwitch} and
- * {@link ChatStream}s on a real {@link MsrpServer}, over loopback TCP) where one participant connects and never
+ * {@link ChatMember}s on a real {@link MsrpServer}, over loopback TCP) where one participant connects and never
  * reads while another sends at full rate: the others get every message with bounded latency, and the stalled
  * participant's connection alone is closed once its send queue is over the limit.
  */
@@ -60,9 +60,9 @@ class ChatOverMsrpTest {
         server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, Duration.ofSeconds(30)));
         ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200);
-        ChatStream alice = join(room, "alice@example.com");
-        ChatStream bob = join(room, "bob@example.com");
-        ChatStream mallory = join(room, "mallory@example.com");
+        ChatMember alice = join(room, "alice@example.com");
+        ChatMember bob = join(room, "bob@example.com");
+        ChatMember mallory = join(room, "mallory@example.com");
         try (Socket stalled = new Socket(); Socket reader = connect(bob); Socket sender = connect(alice)) {
             if (withStalled) {
                 stalled.setReceiveBufferSize(4096);
@@ -145,8 +145,8 @@ class ChatOverMsrpTest {
         }
     }
 
-    private ChatStream join(ChatSwitch room, String uri) throws Exception {
-        ChatStream stream = new ChatStream(uri, uri, List.of(MsrpUri.parse("msrp://127.0.0.1:9/" + uri.charAt(0)
+    private ChatMember join(ChatSwitch room, String uri) throws Exception {
+        ChatMember stream = new ChatMember(uri, uri, List.of(MsrpUri.parse("msrp://127.0.0.1:9/" + uri.charAt(0)
                 + "peer1;tcp")));
         stream.localUri = server.open(stream);
         stream.chatSwitch = room;
@@ -154,12 +154,12 @@ class ChatOverMsrpTest {
         return stream;
     }
 
-    private Socket connect(ChatStream stream) throws IOException {
+    private Socket connect(ChatMember stream) throws IOException {
         return new Socket(InetAddress.getLoopbackAddress(), server.port());
     }
 
     /** A SEND from the participant of {@code stream} to its session; no text: the empty SEND that binds it. */
-    private static byte[] send(ChatStream stream, String tid, String text) {
+    private static byte[] send(ChatMember stream, String tid, String text) {
         String head = "MSRP " + tid + " SEND\r\nTo-Path: " + stream.localUri + "\r\nFrom-Path: msrp://127.0.0.1:9/"
                 + stream.uri().charAt(0) + "peer1;tcp\r\nMessage-ID: " + tid + "\r\n";
         if (text == null) {

@@ -12,6 +12,7 @@ import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathFactory;
 
 import org.junit.jupiter.api.Test;
+import org.sylkserver.conference.files.RoomFiles;
 import org.w3c.dom.Document;
 
 /** RFC 4575 §5: the full-state document of a room (spec §3.6), read back with a namespace-aware parser. */
@@ -46,10 +47,13 @@ class ConferenceInfoTest {
 
     @Test
     void usersEndpointsAndMediaOfTheRoom_rfc4575_s5() throws Exception {
-        Participant alice = new Participant("c1", "alice@example.com", "Alice <&>", "sip:alice@192.0.2.1:5060", null);
-        Participant alice2 = new Participant("c2", "alice@example.com", "Alice", "sip:alice@192.0.2.2:5060", null);
-        Participant bob = new Participant("c3", "bob@example.com", null, "sip:bob@192.0.2.3", null);
-        bob.onHold = true;
+        Participant alice = new Participant("c1", "alice@example.com", "Alice <&>", "sip:alice@192.0.2.1:5060",
+                null, null, null);
+        Participant alice2 = new Participant("c2", "alice@example.com", "Alice", "sip:alice@192.0.2.2:5060",
+                null, null, null);
+        Participant bob = new Participant("c3", "bob@example.com", null, "sip:bob@192.0.2.3",
+                null, null, null);
+        bob.hold(true);
         Document doc = parse(ConferenceInfo.document("room@conference.example", 7, List.of(alice, alice2, bob),
                 List.of(), Map.of(), JoinInfo.SIP_ONLY, "x"));
         assertEquals(ConferenceInfo.NAMESPACE, doc.getDocumentElement().getNamespaceURI());
@@ -70,8 +74,10 @@ class ConferenceInfoTest {
     /** Spec §3.6: a user sharing its screen carries AG Projects' {@code screen_image_url} extension. */
     @Test
     void aSharingUserHasItsScreenImageUrl_spec3_6() throws Exception {
-        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060", null);
-        Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3", null);
+        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060",
+                null, null, null);
+        Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3",
+                null, null, null);
         String url = "http://192.0.2.9:10888/conference/room@conference.example/screensharing"
                 + "?image=alice@example.com_x.jpg";
         Document doc = parse(ConferenceInfo.document("room@conference.example", 4, List.of(alice, bob), List.of(),
@@ -99,9 +105,11 @@ class ConferenceInfoTest {
         javax.xml.validation.Schema schema = javax.xml.validation.SchemaFactory
                 .newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
                 .newSchema(ConferenceInfoTest.class.getResource("/conference-info.xsd"));
-        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060", null);
-        Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3", null);
-        bob.onHold = true;
+        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060",
+                null, null, null);
+        Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3",
+                null, null, null);
+        bob.hold(true);
         String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob), List.of(),
                 Map.of("alice@example.com", "http://192.0.2.9:10888/conference/r@h/screensharing?image=a.jpg"),
                 JoinInfo.SIP_ONLY, "x");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.codec.G711;
@@ -33,7 +34,13 @@ class RoomTest {
     private MediaEngine engine;
     private MixerClock clock;
     private ConferenceSettings settings;
+    private ScreenSharing.Setup screenSharing;
+    private Rooms rooms;
     private int calls;
+    /** The calls the rooms hung up (a PIN refused), each when it was. */
+    private final java.util.Map<Participant, CountDownLatch> hungUp = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What the rooms published, in order. */
+    private final java.util.List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -42,8 +49,38 @@ class RoomTest {
         Files.writeString(config.resolve("conference.ini"), "[Conference]\nanswer_delay = 0\n\n"
                 + "[locked@example.com]\npin = 42\n");
         settings = ConferenceSettings.load(config);
-        ScreenSharing.Setup.install(new ScreenSharing.Setup(config.resolve("images"), "http://127.0.0.1:10888",
-                Duration.ofSeconds(10), (task, delay) -> () -> { }));
+        screenSharing = new ScreenSharing.Setup(config.resolve("images"), "http://127.0.0.1:10888",
+                Duration.ofSeconds(10), (task, delay) -> () -> { });
+        rooms = rooms(new PinAttempts(5), this::publisher);
+    }
+
+    /** A publisher that keeps what the room publishes. */
+    private ConferenceInfoPublisher publisher(Room room) {
+        return new ConferenceInfoPublisher() {
+            @Override
+            public void publish(java.util.function.Supplier<String> document) {
+                published.add(document.get());
+            }
+
+            @Override
+            public void close(java.util.function.Supplier<String> document) {
+                published.add(document.get());
+            }
+        };
+    }
+
+    /**
+     * Rooms whose executors run each event on the thread that posts it (or on the one already running the room's
+     * events), so that a test sees the room's state once its call returns.
+     */
+    private Rooms rooms(PinAttempts pinAttempts, java.util.function.Function<Room, ConferenceInfoPublisher> publishers) {
+        return new Rooms(settings, clock, Runnable::run, screenSharing, config.resolve("files"),
+                new RoomFiles.Space(RoomFiles.Quota.NONE), pinAttempts, publishers,
+                (participant, why) -> hungUp.computeIfAbsent(participant, p -> new CountDownLatch(1)).countDown());
+    }
+
+    private CountDownLatch hangUpOf(Participant participant) {
+        return hungUp.computeIfAbsent(participant, p -> new CountDownLatch(1));
     }
 
     @AfterEach
@@ -53,11 +90,12 @@ class RoomTest {
     }
 
     private Participant participant(String uri) throws Exception {
-        return new Participant("call-" + (++calls), uri, null, "sip:" + uri, engine.openAudioEndpoint(e -> { }));
+        return new Participant("call-" + (++calls), uri, null, "sip:" + uri, null, null,
+                engine.openAudioEndpoint(e -> { }));
     }
 
     private Room join(String room, Participant p) {
-        return Room.join(room, clock, settings, p, 0, () -> G711.PCMU);
+        return rooms.join(room, p, 0, () -> G711.PCMU);
     }
 
     @Test
@@ -68,16 +106,16 @@ class RoomTest {
         assertSame(room, join("r1@example.com", bob), "the second caller joins the same room");
         assertEquals(2, room.participants().size());
         assertTrue(alice.member.isolated(), "a joiner hears its welcome alone");
-        Room.leave(alice, "r1@example.com");
-        assertSame(room, Room.find("r1@example.com"));
-        assertTrue(alice.left);
-        Room.leave(bob, "r1@example.com");
-        assertNull(Room.find("r1@example.com"), "destroyed with the last participant");
+        rooms.leave(alice, "r1@example.com");
+        assertSame(room, rooms.find("r1@example.com"));
+        assertTrue(alice.left());
+        rooms.leave(bob, "r1@example.com");
+        assertNull(rooms.find("r1@example.com"), "destroyed with the last participant");
         Participant carol = participant("carol@example.com");
         Room fresh = join("r1@example.com", carol);
         assertNotSame(room, fresh, "a later call creates a fresh room");
         assertEquals(1, fresh.participants().size());
-        Room.leave(carol, "r1@example.com");
+        rooms.leave(carol, "r1@example.com");
     }
 
     /** Spec §3.1: a room's screen images are deleted with the room. */
@@ -107,8 +145,55 @@ class RoomTest {
         try (java.util.stream.Stream<Path> files = Files.list(images)) {
             assertEquals(1, files.count());
         }
-        Room.leave(alice, "r9@example.com");
+        rooms.leave(alice, "r9@example.com");
         assertFalse(Files.exists(images));
+    }
+
+    /**
+     * RFC 4575 §4 (spec §3.6): each change of the room is a new version of its conference-info, published through the
+     * room's publisher; the room's end publishes a last one, without the participant who left.
+     */
+    @Test
+    void eachChangeIsPublishedWithANewVersion_rfc4575() throws Exception {
+        Participant alice = participant("alice@example.com");
+        join("r3@example.com", alice);
+        int afterJoin = published.size();
+        assertTrue(afterJoin >= 1, "the join is published");
+        assertTrue(published.get(afterJoin - 1).contains("sip:alice@example.com"), published.get(afterJoin - 1));
+        rooms.find("r3@example.com").hold(alice, true);
+        assertEquals(afterJoin + 1, published.size(), "the hold is published");
+        assertTrue(published.get(afterJoin).contains("on-hold"));
+        rooms.leave(alice, "r3@example.com");
+        String last = published.get(published.size() - 1);
+        assertFalse(last.contains("sip:alice@example.com"), last);
+        java.util.List<Integer> versions = published.stream()
+                .map(d -> Integer.parseInt(d.replaceAll("(?s).*version=\"(\\d+)\".*", "$1"))).toList();
+        assertEquals(versions.stream().sorted().distinct().toList(), versions, "each document a new version");
+    }
+
+    /** The room's state is its executor's: an event changes nothing until the executor runs it, then in order. */
+    @Test
+    void eventsWaitForTheRoomsExecutor() throws Exception {
+        java.util.Queue<Runnable> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Rooms queued = new Rooms(settings, clock, pending::add, screenSharing, config.resolve("files"),
+                new RoomFiles.Space(RoomFiles.Quota.NONE), new PinAttempts(5), this::publisher, (p, why) -> { });
+        Participant alice = participant("alice@example.com");
+        Room room = queued.join("r4@example.com", alice, 0, () -> G711.PCMU);
+        room.hold(alice, true);
+        assertTrue(room.participants().isEmpty(), "posted, not run");
+        assertEquals(Participant.State.JOINING, alice.state());
+        while (!pending.isEmpty()) {
+            pending.poll().run();
+        }
+        assertEquals(java.util.List.of(alice), room.participants());
+        assertEquals(Participant.State.HELD, alice.state(), "joined, then held: in the order posted");
+        assertTrue(alice.member.onHold());
+        queued.leave(alice, "r4@example.com");
+        assertNull(queued.find("r4@example.com"), "gone from the registry at once");
+        while (!pending.isEmpty()) {
+            pending.poll().run();
+        }
+        assertTrue(alice.left());
     }
 
     @Test
@@ -117,46 +202,45 @@ class RoomTest {
         Room room = join("r2@example.com", alice);
         room.hold(alice, true);
         assertTrue(alice.member.onHold());
-        assertTrue(alice.onHold);
+        assertTrue(alice.onHold());
         room.hold(alice, false);
         assertFalse(alice.member.onHold());
-        Room.leave(alice, "r2@example.com");
+        rooms.leave(alice, "r2@example.com");
     }
 
     @Test
     void theRightPinConnectsAfterTheWelcome() throws Exception {
         Participant alice = participant("alice@example.com");
         Room room = join("locked@example.com", alice);
-        assertTrue(alice.pinPending);
+        assertTrue(alice.pinPending());
         room.digit(alice, '4');
-        assertTrue(alice.pinPending, "one digit of two");
+        assertTrue(alice.pinPending(), "one digit of two");
         room.digit(alice, '2');
-        assertFalse(alice.pinPending, "accepted");
+        assertFalse(alice.pinPending(), "accepted");
         assertEquals(0, alice.pinFailures);
         assertTrue(alice.member.isolated(), "still hearing the welcome");
-        Room.leave(alice, "locked@example.com");
+        rooms.leave(alice, "locked@example.com");
     }
 
     @Test
     void threeWrongPinsHangUp() throws Exception {
         Participant alice = participant("alice@example.com");
-        CountDownLatch hungUp = new CountDownLatch(1);
-        alice.hangUp = hungUp::countDown;
+        CountDownLatch hungUp = hangUpOf(alice);
         Room room = join("locked@example.com", alice);
         room.digit(alice, '1');
         room.digit(alice, '#');
         room.digit(alice, '4');
         room.digit(alice, '3');
         assertEquals(2, alice.pinFailures);
-        assertTrue(alice.pinPending);
+        assertTrue(alice.pinPending());
         room.digit(alice, '9');
         room.digit(alice, '9');
-        assertFalse(alice.pinPending);
+        assertFalse(alice.pinPending());
         room.digit(alice, '4');
         room.digit(alice, '2');
         assertEquals(3, alice.pinFailures, "no more tries once refused");
         assertTrue(hungUp.await(10, TimeUnit.SECONDS), "hung up after the refusal prompt");
-        Room.leave(alice, "locked@example.com");
+        rooms.leave(alice, "locked@example.com");
     }
 
     /**
@@ -171,28 +255,30 @@ class RoomTest {
         room.digit(alice, '4');
         room.digit(alice, '2');
         room.digit(alice, '#');
-        assertTrue(alice.pinPending, "no PIN entered without audio");
+        assertTrue(alice.pinPending(), "no PIN entered without audio");
         assertEquals(0, alice.pinFailures);
-        Room.leave(alice, "locked@example.com");
+        rooms.leave(alice, "locked@example.com");
     }
 
     /** Issue 11: max_subscriptions bounds a room's conference-event subscriptions; refreshes and expired ones aside. */
     @Test
     void subscriptionsPerRoomAreBounded() throws Exception {
         Participant alice = participant("alice@example.com");
+        rooms = rooms(new PinAttempts(5), RoomSubscriptions::new);
         Room room = join("open@example.com", alice);
+        RoomSubscriptions subscriptions = RoomSubscriptions.of(room);
         javax.servlet.sip.SipSession first = noOp(javax.servlet.sip.SipSession.class);
         javax.servlet.sip.SipSession second = noOp(javax.servlet.sip.SipSession.class);
         javax.servlet.sip.SipSession third = noOp(javax.servlet.sip.SipSession.class);
-        assertTrue(room.subscriptionAllowed(first, 2));
-        room.subscribe(first, System.currentTimeMillis() + 60_000);
-        assertTrue(room.subscriptionAllowed(second, 2));
-        room.subscribe(second, System.currentTimeMillis() + 200);
-        assertFalse(room.subscriptionAllowed(third, 2), "two of two");
-        assertTrue(room.subscriptionAllowed(first, 2), "a refresh is allowed");
+        assertTrue(subscriptions.allowed(first, 2));
+        subscriptions.subscribe(first, System.currentTimeMillis() + 60_000);
+        assertTrue(subscriptions.allowed(second, 2));
+        subscriptions.subscribe(second, System.currentTimeMillis() + 200);
+        assertFalse(subscriptions.allowed(third, 2), "two of two");
+        assertTrue(subscriptions.allowed(first, 2), "a refresh is allowed");
         Thread.sleep(300);
-        assertTrue(room.subscriptionAllowed(third, 2), "the expired one makes room");
-        Room.leave(alice, "open@example.com");
+        assertTrue(subscriptions.allowed(third, 2), "the expired one makes room");
+        rooms.leave(alice, "open@example.com");
     }
 
     /** A SIP object whose methods do nothing (its interface-typed results are such objects too). */
@@ -212,26 +298,26 @@ class RoomTest {
     void aRoomWithoutPinAsksForNone() throws Exception {
         Participant alice = participant("alice@example.com");
         Room room = join("open@example.com", alice);
-        assertFalse(alice.pinPending);
+        assertFalse(alice.pinPending());
         room.digit(alice, '1');
         assertEquals(0, alice.pinFailures);
         assertNotNull(alice.member);
-        Room.leave(alice, "open@example.com");
+        rooms.leave(alice, "open@example.com");
     }
 
     /** A chat-only participant has no mixer member: leaving must not touch music on hold (it did: NPE). */
     @Test
     void chatOnlyParticipantsComeAndGo() throws Exception {
-        Participant alice = new Participant("c1", "alice@example.com", null, "sip:alice@example.com", null);
-        alice.chat = new ChatStream("alice@example.com", "", java.util.List.of());
-        Room room = Room.join("chat@example.com", clock, settings, alice, -1, null);
+        Participant alice = new Participant("c1", "alice@example.com", null, "sip:alice@example.com", null, null, null);
+        alice.chat = new ChatMember("alice@example.com", "", java.util.List.of());
+        Room room = rooms.join("chat@example.com", alice, -1, null);
         assertNull(alice.member);
         Participant bob = participant("bob@example.com");
         join("chat@example.com", bob);
-        Room.leave(alice, "chat@example.com");
+        rooms.leave(alice, "chat@example.com");
         assertEquals(1, room.participants().size());
-        Room.leave(bob, "chat@example.com");
-        assertNull(Room.find("chat@example.com"));
+        rooms.leave(bob, "chat@example.com");
+        assertNull(rooms.find("chat@example.com"));
     }
 
     /**
@@ -241,7 +327,7 @@ class RoomTest {
     @Test
     void nothingOfAPinRoomBeforeThePin_issue11() throws Exception {
         Participant alice = participant("alice@example.com");
-        alice.chat = new ChatStream("alice@example.com", "", java.util.List.of());
+        alice.chat = new ChatMember("alice@example.com", "", java.util.List.of());
         Room room = join("locked@example.com", alice);
         assertNull(alice.chat.chatSwitch, "no chat before the PIN");
         assertFalse(room.admits("alice@example.com"));
@@ -249,44 +335,40 @@ class RoomTest {
         room.digit(alice, '2');
         assertSame(room.chat, alice.chat.chatSwitch, "the chat starts with the right PIN");
         assertTrue(room.admits("alice@example.com"));
-        Participant chatOnly = new Participant("c2", "alice@example.com", null, "sip:alice@example.com", null);
-        chatOnly.chat = new ChatStream("alice@example.com", "", java.util.List.of());
-        Room.join("locked@example.com", clock, settings, chatOnly, -1, null);
+        Participant chatOnly = new Participant("c2", "alice@example.com", null, "sip:alice@example.com", null, null,
+                null);
+        chatOnly.chat = new ChatMember("alice@example.com", "", java.util.List.of());
+        rooms.join("locked@example.com", chatOnly, -1, null);
         assertSame(room.chat, chatOnly.chat.chatSwitch);
         Participant bob = participant("bob@example.com");
         join("locked@example.com", bob);
-        ChatStream added = new ChatStream("bob@example.com", "", java.util.List.of());
+        ChatMember added = new ChatMember("bob@example.com", "", java.util.List.of());
         room.addChat(bob, added);
         assertNull(added.chatSwitch, "chat added by re-INVITE waits for the PIN too");
-        assertFalse(room.admitted(bob));
-        Room.leave(bob, "locked@example.com");
-        Room.leave(chatOnly, "locked@example.com");
-        Room.leave(alice, "locked@example.com");
+        assertFalse(bob.admitted());
+        rooms.leave(bob, "locked@example.com");
+        rooms.leave(chatOnly, "locked@example.com");
+        rooms.leave(alice, "locked@example.com");
     }
 
     /** Issue 11: wrong PINs count per source address too; over the limit a call is refused at once. */
     @Test
     void wrongPinsAreLimitedPerSourceAddress_issue11() throws Exception {
-        Room.pinAttempts(new PinAttempts(2));
-        try {
-            Participant eve = participant("eve@example.com");
-            eve.source = "192.0.2.66";
-            CountDownLatch hungUp = new CountDownLatch(1);
-            eve.hangUp = hungUp::countDown;
-            Room room = join("locked@example.com", eve);
-            room.digit(eve, '1');
-            room.digit(eve, '1');
-            assertTrue(eve.pinPending, "one wrong PIN: try again");
-            assertTrue(Room.mayTryPin("192.0.2.66"));
-            room.digit(eve, '2');
-            room.digit(eve, '2');
-            assertFalse(eve.pinPending, "refused after 2 wrong PINs from the address, before the 3 of a call");
-            assertFalse(Room.mayTryPin("192.0.2.66"));
-            assertTrue(Room.mayTryPin("192.0.2.67"));
-            assertTrue(hungUp.await(10, TimeUnit.SECONDS));
-            Room.leave(eve, "locked@example.com");
-        } finally {
-            Room.pinAttempts(new PinAttempts(5));
-        }
+        rooms = rooms(new PinAttempts(2), this::publisher);
+        Participant eve = new Participant("call-eve", "eve@example.com", null, "sip:eve@example.com",
+                "192.0.2.66", null, engine.openAudioEndpoint(e -> { }));
+        CountDownLatch hungUp = hangUpOf(eve);
+        Room room = join("locked@example.com", eve);
+        room.digit(eve, '1');
+        room.digit(eve, '1');
+        assertTrue(eve.pinPending(), "one wrong PIN: try again");
+        assertTrue(rooms.mayTryPin("192.0.2.66"));
+        room.digit(eve, '2');
+        room.digit(eve, '2');
+        assertFalse(eve.pinPending(), "refused after 2 wrong PINs from the address, before the 3 of a call");
+        assertFalse(rooms.mayTryPin("192.0.2.66"));
+        assertTrue(rooms.mayTryPin("192.0.2.67"));
+        assertTrue(hungUp.await(10, TimeUnit.SECONDS));
+        rooms.leave(eve, "locked@example.com");
     }
 }

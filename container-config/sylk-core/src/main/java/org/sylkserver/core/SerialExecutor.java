@@ -1,4 +1,4 @@
-package org.sylkserver.webrtc;
+package org.sylkserver.core;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -7,20 +7,26 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs tasks one at a time, in submission order, on a shared pool: the per-connection operation queue of
- * spec §4.3 without a thread per connection. Each task sees everything earlier tasks did (the queue's lock
- * is taken between them).
+ * Runs tasks one at a time, in submission order, on a shared pool: the one owner of a connection's or a room's
+ * state (the per-connection operation queue of spec §4.3, a conference room's events) without a thread each. Each
+ * task sees everything earlier tasks did (the queue's lock is taken between them).
  */
-final class SerialExecutor implements Executor {
-
-    private static final Logger LOG = Logger.getLogger("webrtcgateway");
+public final class SerialExecutor implements Executor {
 
     private final Executor pool;
+    private final Logger log;
+    private final String owner;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private boolean draining;
 
-    SerialExecutor(Executor pool) {
+    /**
+     * @param log   where a failed task is reported
+     * @param owner what the tasks belong to, for that report ("sylkRTC connection", "room x@y")
+     */
+    public SerialExecutor(Executor pool, Logger log, String owner) {
         this.pool = pool;
+        this.log = log;
+        this.owner = owner;
     }
 
     @Override
@@ -49,8 +55,8 @@ final class SerialExecutor implements Executor {
                 task.run();
             } catch (Throwable e) {
                 // a failed task must not stop the queue, whatever it threw (an Error used to leave it 'draining' for
-                // good, the connection wedged): the connection's later requests still need answers
-                LOG.log(Level.SEVERE, "sylkRTC connection task failed", e);
+                // good, the owner wedged): its later events still need handling
+                log.log(Level.SEVERE, owner + " task failed", e);
             }
         }
     }

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param hash {@code sha-1:} and the upper-case digest in colon-separated pairs (the form the original uses
  *             everywhere, spec §3.5), or null
  */
-record FileSelector(String name, String type, long size, String hash) {
+public record FileSelector(String name, String type, long size, String hash) {
 
     /** Parses the attribute value (what follows {@code file-selector:}). */
     static FileSelector parse(String value) throws IllegalArgumentException {

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,14 +24,14 @@ import java.util.HexFormat;
  * A {@code user@host} of plain characters keeps its name; the result is one path component that needs no escaping
  * in a URL.
  */
-final class RoomDirectory {
+public final class RoomDirectory {
 
     static final int MAX_LENGTH = 200;
 
     private RoomDirectory() {
     }
 
-    static String name(String room) {
+    public static String name(String room) {
         StringBuilder name = new StringBuilder();
         byte[] utf8 = room.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < utf8.length; i++) {

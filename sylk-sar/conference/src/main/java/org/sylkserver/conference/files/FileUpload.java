@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,7 +32,7 @@ import org.sylkserver.protocols.msrp.MsrpUri;
  *
  * <p>State: requests come on the session's connection thread; {@link #abort} from the SIP side. Both lock this.
  */
-final class FileUpload implements MsrpServer.Handler {
+public final class FileUpload implements MsrpServer.Handler {
 
     private static final Logger log = Logger.getLogger(FileUpload.class.getName());
 
@@ -55,13 +55,13 @@ final class FileUpload implements MsrpServer.Handler {
     /** Space taken from the room's quota: the highest end written so far. */
     private long reserved;
     private State state = State.RECEIVING;
-    volatile MsrpUri localUri;
+    public volatile MsrpUri localUri;
     private MsrpServer.Connection connection;
 
     /**
      * @param limit largest accepted size in bytes, 0 for none
      */
-    FileUpload(RoomFiles files, FileSelector offered, String sender, long limit,
+    public FileUpload(RoomFiles files, FileSelector offered, String sender, long limit,
                Consumer<RoomFiles.RoomFile> onDone, Consumer<String> onFailure) throws IOException {
         this.files = files;
         this.offered = offered;
@@ -225,14 +225,14 @@ final class FileUpload implements MsrpServer.Handler {
     }
 
     /** The SIP session ended (BYE, CANCEL, room gone): an unfinished upload fails and its data is deleted. */
-    synchronized void abort(String why) {
+    public synchronized void abort(String why) {
         if (state == State.RECEIVING) {
             fail(why);
         }
     }
 
     /** The transfer's session is over: its connection carried only this session. */
-    synchronized void closeConnection() {
+    public synchronized void closeConnection() {
         if (connection != null) {
             connection.close();
         }

@@ -1,9 +1,10 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.msrp;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.sylkserver.core.session.MsrpSessions;
 import org.sylkserver.media.msrp.MsrpRelayClient;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.MsrpUri;
@@ -14,35 +15,60 @@ import org.sylkserver.protocols.msrp.MsrpUri;
  * Use-Path, requests to a participant go along it on the authenticated relay connection, and the participants'
  * requests come back on that connection.
  */
-final class MsrpRoute {
+public final class MsrpRoute implements MsrpSessions {
 
     private final MsrpServer server;
     private final MsrpRelayClient relay;
+    private final String proto;
 
-    /** @param relay the authenticated relay, or null to be reached directly */
-    MsrpRoute(MsrpServer server, MsrpRelayClient relay) {
+    /**
+     * @param relay the authenticated relay, or null to be reached directly
+     * @param proto the transport of our SDP lines, {@code TCP/TLS/MSRP} when the server uses TLS
+     */
+    public MsrpRoute(MsrpServer server, MsrpRelayClient relay, String proto) {
         this.server = server;
         this.relay = relay;
+        this.proto = proto;
     }
 
-    /** The value of our {@code a=path} for the session {@code local}. */
-    String path(MsrpUri local) {
+    @Override
+    public String proto() {
+        return proto;
+    }
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public MsrpUri open(MsrpServer.Handler handler) {
+        return server.open(handler);
+    }
+
+    @Override
+    public void close(MsrpUri local) {
+        server.close(local);
+    }
+
+    @Override
+    public String path(MsrpUri local) {
         List<MsrpUri> path = relay == null ? List.of(local) : relay.localPath(local);
         return path.stream().map(MsrpUri::toString).collect(Collectors.joining(" "));
     }
 
-    /** The To-Path of our requests to a participant whose {@code a=path} is {@code remotePath}. */
-    List<MsrpUri> toPath(List<MsrpUri> remotePath) {
+    @Override
+    public List<MsrpUri> toPath(List<MsrpUri> remotePath) {
         return relay == null ? remotePath : relay.toPath(remotePath);
     }
 
     /** The active side (RFC 6135): binds session {@code local} to the participant, directly or via the relay. */
-    MsrpServer.Connection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
+    public MsrpServer.Connection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
         return relay == null ? server.connect(local, remotePath) : relay.connect(local, remotePath);
     }
 
     /** The relay, if any, is left. */
-    void close() {
+    public void close() {
         if (relay != null) {
             relay.close();
         }

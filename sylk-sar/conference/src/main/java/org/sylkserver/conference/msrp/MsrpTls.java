@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.msrp;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,12 +21,13 @@ import org.sylkserver.core.tls.ServerCertificate;
  * the path, not to the certificate). With the check on, the room's connections to participants (RFC 6135 active
  * role, file push) need a certificate from {@code ca_file} naming the host of the participant's {@code msrps:} URI.
  */
-final class MsrpTls {
+public final class MsrpTls {
 
     private MsrpTls() {
     }
 
-    static SSLContext context(ServerConfig config) throws IOException, GeneralSecurityException, ConfigException {
+    public static SSLContext context(ServerConfig config)
+            throws IOException, GeneralSecurityException, ConfigException {
         ServerCertificate certificate = ServerCertificate.obtain(config);
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(certificate.keyStore())) {

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.msrp;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,12 +13,12 @@ import java.util.function.BiConsumer;
  * {@code [Server] trace_msrp}: every MSRP message in and out, appended to {@code msrp_trace.log} in the trace
  * directory with the time, direction and peer (bodies as text; binary bytes as the platform decodes them).
  */
-final class MsrpTrace {
+public final class MsrpTrace {
 
     private MsrpTrace() {
     }
 
-    static BiConsumer<String, byte[]> to(Path file) {
+    public static BiConsumer<String, byte[]> to(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * quirk Q6). A file is listed only once it arrived whole and its hash is known; uploads in progress live in hidden
  * {@code .upload-*} files of the same directory and are never offered.
  */
-final class RoomFiles {
+public final class RoomFiles {
 
     private static final Logger log = Logger.getLogger(RoomFiles.class.getName());
 
@@ -33,9 +33,9 @@ final class RoomFiles {
      * @param hash   {@code sha-1:...} as in file selectors (spec §3.5)
      * @param sender {@code user@host} of the uploader
      */
-    record RoomFile(String name, String type, long size, String hash, String sender, Path path) {
+    public record RoomFile(String name, String type, long size, String hash, String sender, Path path) {
 
-        FileSelector selector() {
+        public FileSelector selector() {
             return new FileSelector(name, type, size, hash);
         }
     }
@@ -49,18 +49,32 @@ final class RoomFiles {
      * limit): what is stored and what uploads in progress have reached counts, so that one sender cannot fill the
      * disk with many files, or many uploads at once.
      */
-    record Quota(long perRoom, long total) {
-        static final Quota NONE = new Quota(0, 0);
+    public record Quota(long perRoom, long total) {
+        public static final Quota NONE = new Quota(0, 0);
     }
 
-    private static volatile Quota quota = Quota.NONE;
-    /** Bytes taken by the files of every room now. */
-    private static final java.util.concurrent.atomic.AtomicLong ALL_ROOMS = new java.util.concurrent.atomic.AtomicLong();
+    /** The conference's limits and the bytes every room's files take together, shared by the rooms it creates. */
+    public static final class Space {
+        final Quota limits;
+        private final java.util.concurrent.atomic.AtomicLong allRooms = new java.util.concurrent.atomic.AtomicLong();
+
+        public Space(Quota limits) {
+            this.limits = limits;
+        }
+
+        /** Bytes the files of every room take now. */
+        long allRoomsBytes() {
+            return allRooms.get();
+        }
+    }
+
+    private final Space space;
     /** Bytes taken by this room's files now. */
     private long used;
 
-    RoomFiles(Path root, String room) {
+    public RoomFiles(Path root, String room, Space space) {
         this.dir = root.resolve(RoomDirectory.name(room));
+        this.space = space;
     }
 
     /** The room's directory (created on the first upload). */
@@ -68,12 +82,12 @@ final class RoomFiles {
         return dir;
     }
 
-    List<RoomFile> list() {
+    public List<RoomFile> list() {
         return List.copyOf(files);
     }
 
     /** The file with this {@code sha-1:} hash (a pull, RFC 5547 §8.3), if the room has it. */
-    Optional<RoomFile> byHash(String hash) {
+    public Optional<RoomFile> byHash(String hash) {
         return files.stream().filter(f -> f.hash().equalsIgnoreCase(hash)).findFirst();
     }
 
@@ -116,43 +130,33 @@ final class RoomFiles {
         return file;
     }
 
-    /** The limits of rooms created from now on. */
-    static void quota(Quota limits) {
-        quota = limits;
-    }
-
     /**
      * Takes {@code bytes} more of the room's and the server's space for an upload; false (nothing taken) when that
      * would go over {@code max_room_files_size} or {@code max_files_size}.
      */
     synchronized boolean reserve(long bytes) {
-        Quota limits = quota;
+        Quota limits = space.limits;
         if (limits.perRoom() > 0 && used + bytes > limits.perRoom()) {
             return false;
         }
-        long all = ALL_ROOMS.addAndGet(bytes);
+        long all = space.allRooms.addAndGet(bytes);
         if (limits.total() > 0 && all > limits.total()) {
-            ALL_ROOMS.addAndGet(-bytes);
+            space.allRooms.addAndGet(-bytes);
             return false;
         }
         used += bytes;
         return true;
     }
 
-    /** Bytes the files of every room take now. */
-    static long allRoomsBytes() {
-        return ALL_ROOMS.get();
-    }
-
     /** Gives back space an upload took and no longer needs (it failed, or the file is smaller). */
     synchronized void release(long bytes) {
         used -= bytes;
-        ALL_ROOMS.addAndGet(-bytes);
+        space.allRooms.addAndGet(-bytes);
     }
 
     /** Why no more can be reserved, for the sender's failure message. */
     String quotaText() {
-        Quota limits = quota;
+        Quota limits = space.limits;
         return "the room's files would take more than "
                 + (limits.perRoom() > 0 ? FileSizes.format(limits.perRoom()) + " (max_room_files_size)" : "")
                 + (limits.perRoom() > 0 && limits.total() > 0 ? " or " : "")
@@ -160,11 +164,11 @@ final class RoomFiles {
     }
 
     /** Deletes every file and the directory: the room has ended. */
-    void delete() {
+    public void delete() {
         deleted = true;
         files.clear();
         synchronized (this) {
-            ALL_ROOMS.addAndGet(-used);
+            space.allRooms.addAndGet(-used);
             used = 0;
         }
         if (!Files.exists(dir)) {

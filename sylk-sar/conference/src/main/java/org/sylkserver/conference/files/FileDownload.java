@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.io.IOException;
 import java.util.List;
@@ -19,7 +19,7 @@ import org.sylkserver.protocols.msrp.MsrpUri;
  * participant connects (RFC 4975 §5.4), or {@link #start} when the room connected. The file is read from disk
  * chunk by chunk, never whole.
  */
-final class FileDownload implements MsrpServer.Handler {
+public final class FileDownload implements MsrpServer.Handler {
 
     private static final Logger log = Logger.getLogger(FileDownload.class.getName());
     /** Large chunks: files are big and the connection is the participant's alone. */
@@ -29,13 +29,13 @@ final class FileDownload implements MsrpServer.Handler {
     private volatile List<MsrpUri> remotePath;
     private final String recipient;
     private final Consumer<OutgoingMessage.Outcome> done;
-    volatile MsrpUri localUri;
+    public volatile MsrpUri localUri;
     private MsrpServer.Connection connection;
     private OutgoingMessage message;
     private MessageBody body;
     private boolean closed;
 
-    FileDownload(RoomFiles.RoomFile file, List<MsrpUri> remotePath, String recipient,
+    public FileDownload(RoomFiles.RoomFile file, List<MsrpUri> remotePath, String recipient,
                  Consumer<OutgoingMessage.Outcome> done) {
         this.file = file;
         this.remotePath = remotePath;
@@ -44,7 +44,7 @@ final class FileDownload implements MsrpServer.Handler {
     }
 
     /** The participant's path, for a push once its answer came. */
-    void remotePath(List<MsrpUri> path) {
+    public void remotePath(List<MsrpUri> path) {
         this.remotePath = path;
     }
 
@@ -64,7 +64,7 @@ final class FileDownload implements MsrpServer.Handler {
     }
 
     /** Starts sending on {@code on}, once; the outcome goes to the listener given at construction. */
-    synchronized void start(MsrpServer.Connection on) {
+    public synchronized void start(MsrpServer.Connection on) {
         if (connection != null || closed || remotePath == null) {
             return;
         }
@@ -99,7 +99,7 @@ final class FileDownload implements MsrpServer.Handler {
     }
 
     /** The session ended: an unfinished transfer is interrupted, the connection (the session's own) closed. */
-    synchronized void close() {
+    public synchronized void close() {
         closed = true;
         if (message != null) {
             message.cancel();

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +40,7 @@ class FileUploadTest {
 
     @BeforeEach
     void room() {
-        files = new RoomFiles(root, "room@conference.example");
+        files = new RoomFiles(root, "room@conference.example", new RoomFiles.Space(RoomFiles.Quota.NONE));
     }
 
     private FileUpload upload(FileSelector offered, long limit) throws IOException {
@@ -100,38 +100,35 @@ class FileUploadTest {
     @Test
     void roomAndServerDiskQuotas() throws Exception {
         byte[] data = random(6000);
-        try {
-            RoomFiles.quota(new RoomFiles.Quota(15_000, 0));
-            assertEquals(200, upload(new FileSelector("one.bin", null, data.length, null), 0)
-                    .request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null));
-            FileUpload second = upload(new FileSelector("two.bin", null, data.length, null), 0);
-            FileUpload third = upload(new FileSelector("three.bin", null, data.length, null), 0);
-            assertEquals(200, second.request(chunk(data, 0, 3000, 6000, Continuation.MORE), null));
-            assertEquals(200, third.request(chunk(data, 0, 3000, 6000, Continuation.MORE), null));
-            assertEquals(200, second.request(chunk(data, 3000, 6000, 6000, Continuation.COMPLETE), null));
-            assertEquals(413, third.request(chunk(data, 3000, 6000, 6000, Continuation.COMPLETE), null),
-                    "6000 + 6000 + 6000 > 15000");
-            assertEquals(2, done.size());
-            assertTrue(failures.get(0).contains("max_room_files_size"), failures.get(0));
-            assertEquals(0, leftovers());
+        RoomFiles.Space space = new RoomFiles.Space(new RoomFiles.Quota(15_000, 17_000));
+        files = new RoomFiles(root, "room@conference.example", space);
+        assertEquals(200, upload(new FileSelector("one.bin", null, data.length, null), 0)
+                .request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null));
+        FileUpload second = upload(new FileSelector("two.bin", null, data.length, null), 0);
+        FileUpload third = upload(new FileSelector("three.bin", null, data.length, null), 0);
+        assertEquals(200, second.request(chunk(data, 0, 3000, 6000, Continuation.MORE), null));
+        assertEquals(200, third.request(chunk(data, 0, 3000, 6000, Continuation.MORE), null));
+        assertEquals(200, second.request(chunk(data, 3000, 6000, 6000, Continuation.COMPLETE), null));
+        assertEquals(413, third.request(chunk(data, 3000, 6000, 6000, Continuation.COMPLETE), null),
+                "6000 + 6000 + 6000 > 15000");
+        assertEquals(2, done.size());
+        assertTrue(failures.get(0).contains("max_room_files_size"), failures.get(0));
+        assertEquals(0, leftovers());
 
-            RoomFiles other = new RoomFiles(root, "other@conference.example");
-            RoomFiles.quota(new RoomFiles.Quota(0, RoomFiles.allRoomsBytes() + 5000));
-            FileUpload elsewhere = new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
-                    "bob@example.com", 0, done::add, failures::add);
-            assertEquals(413, elsewhere.request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null),
-                    "all rooms together over max_files_size");
-            assertTrue(failures.get(1).contains("max_files_size"), failures.get(1));
-            long before = RoomFiles.allRoomsBytes();
-            files.delete();
-            assertEquals(before - 12_000, RoomFiles.allRoomsBytes(), "the ended room's files are freed");
-            assertEquals(200, new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
-                    "bob@example.com", 0, done::add, failures::add)
-                    .request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null));
-            other.delete();
-        } finally {
-            RoomFiles.quota(RoomFiles.Quota.NONE);
-        }
+        RoomFiles other = new RoomFiles(root, "other@conference.example", space);
+        assertEquals(space.allRoomsBytes() + 5000, space.limits.total());
+        FileUpload elsewhere = new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
+                "bob@example.com", 0, done::add, failures::add);
+        assertEquals(413, elsewhere.request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null),
+                "all rooms together over max_files_size");
+        assertTrue(failures.get(1).contains("max_files_size"), failures.get(1));
+        long before = space.allRoomsBytes();
+        files.delete();
+        assertEquals(before - 12_000, space.allRoomsBytes(), "the ended room's files are freed");
+        assertEquals(200, new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
+                "bob@example.com", 0, done::add, failures::add)
+                .request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null));
+        other.delete();
     }
 
     @Test

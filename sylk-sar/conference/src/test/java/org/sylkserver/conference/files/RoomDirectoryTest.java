@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** Issue 11: two rooms never share a directory (spec §3.5 file transfer, §3.7 screen sharing). */
 class RoomDirectoryTest {
+
+    private static final RoomFiles.Space NO_QUOTA = new RoomFiles.Space(RoomFiles.Quota.NONE);
 
     @Test
     void roomsThatTheOldCleanUpMergedGetDirectoriesOfTheirOwn() {
@@ -42,8 +44,8 @@ class RoomDirectoryTest {
     @Test
     void roomFilesAndScreenSharingUseIt() {
         Path root = Path.of("/files");
-        assertNotEquals(new RoomFiles(root, "x/victim@host").directory(),
-                new RoomFiles(root, "victim@host").directory());
-        assertEquals(root.resolve("x_2fvictim@host"), new RoomFiles(root, "x/victim@host").directory());
+        assertNotEquals(new RoomFiles(root, "x/victim@host", NO_QUOTA).directory(),
+                new RoomFiles(root, "victim@host", NO_QUOTA).directory());
+        assertEquals(root.resolve("x_2fvictim@host"), new RoomFiles(root, "x/victim@host", NO_QUOTA).directory());
     }
 }

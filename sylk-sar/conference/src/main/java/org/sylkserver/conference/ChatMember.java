@@ -24,9 +24,9 @@ import org.sylkserver.protocols.msrp.MsrpUri;
  * 4975 §5.1), passes them to the {@link ChatSwitch}, and sends it what others say on the connection it opened.
  * Messages for it that come before its connection (the history) wait, at most {@value #MAX_WAITING}.
  */
-final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
+final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
 
-    private static final Logger log = Logger.getLogger(ChatStream.class.getName());
+    private static final Logger log = Logger.getLogger(ChatMember.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_WAITING = 100;
     /**
@@ -54,12 +54,12 @@ final class ChatStream implements ChatSwitch.Session, MsrpServer.Handler {
     /** Told when the participant's connection closes while the session is still on (peer or network gone). */
     volatile Runnable lost = () -> { };
 
-    ChatStream(String uri, String displayName, List<MsrpUri> remotePath) {
+    ChatMember(String uri, String displayName, List<MsrpUri> remotePath) {
         this(uri, displayName, remotePath, remotePath);
     }
 
     /** @param toPath where requests to the participant go: its path, after the relay's Use-Path if there is one */
-    ChatStream(String uri, String displayName, List<MsrpUri> remotePath, List<MsrpUri> toPath) {
+    ChatMember(String uri, String displayName, List<MsrpUri> remotePath, List<MsrpUri> toPath) {
         this.toPath = toPath;
         this.uri = uri;
         this.displayName = displayName;

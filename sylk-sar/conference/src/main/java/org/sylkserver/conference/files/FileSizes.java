@@ -1,9 +1,9 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.files;
 
 import java.util.Locale;
 
 /** File sizes as people read them in status messages (spec §3.5). */
-final class FileSizes {
+public final class FileSizes {
 
     private static final String[] UNITS = {"KB", "MB", "GB", "TB"};
 
@@ -11,7 +11,7 @@ final class FileSizes {
     }
 
     /** {@code 512 bytes}, {@code 1.5 KB}, {@code 100.0 MB}: binary multiples, one decimal. */
-    static String format(long bytes) {
+    public static String format(long bytes) {
         if (bytes < 1024) {
             return bytes + (bytes == 1 ? " byte" : " bytes");
         }
