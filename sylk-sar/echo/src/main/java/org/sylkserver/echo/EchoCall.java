@@ -37,9 +37,7 @@ final class EchoCall {
     /** Why an offer without audio the echo can take is refused (488). */
     private static final String NO_AUDIO = "No audio stream offered";
 
-    private static volatile TimerService timers;
-    private static volatile EchoSettings settings;
-
+    private final Timers timers;
     private final SipServletRequest invite;
     private final MediaSession media;
     private final AudioStream audio;
@@ -49,16 +47,15 @@ final class EchoCall {
     private State state = State.RINGING;
     private ServletTimer timer;
 
-    /** The echo's settings and the container's timers, from the servlet's init. */
-    static void configure(EchoSettings echoSettings, TimerService timerService) {
-        settings = echoSettings;
-        timers = timerService;
-    }
+    /** The echo's settings and the container's timers, made once by the servlet's init and shared by its calls. */
+    record Timers(EchoSettings settings, TimerService service) {
 
-    /** Schedules the echo timer {@code info} of this application session (answer delay or session timeout). */
-    static ServletTimer schedule(SipApplicationSession session, String info) {
-        long delay = EchoListener.ANSWER.equals(info) ? settings.answerDelay().toMillis() : settings.sessionTimeout().toMillis();
-        return timers.createTimer(session, delay, false, info);
+        /** Schedules the echo timer {@code info} of {@code session} (answer delay or session timeout). */
+        ServletTimer schedule(SipApplicationSession session, String info) {
+            long delay = EchoListener.ANSWER.equals(info) ? settings.answerDelay().toMillis()
+                    : settings.sessionTimeout().toMillis();
+            return service.createTimer(session, delay, false, info);
+        }
     }
 
     /**
@@ -68,8 +65,8 @@ final class EchoCall {
      * @throws IOException  no media ports available
      * @throws SdpException no audio the echo can take (the endpoint is closed again)
      */
-    static EchoCall open(SipServletRequest invite, SessionDescription offer, AudioStream.Settings settings,
-                         InetAddress source) throws IOException, SdpException {
+    static EchoCall open(Timers timers, SipServletRequest invite, SessionDescription offer,
+                         AudioStream.Settings settings, InetAddress source) throws IOException, SdpException {
         EchoCall[] created = new EchoCall[1];
         RtpEchoEndpoint endpoint = SylkRuntime.get().media().openEchoEndpoint(e -> {
             if (created[0] != null) {
@@ -79,12 +76,14 @@ final class EchoCall {
         endpoint.signallingSource(source);
         MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
         AudioStream audio = new AudioStream(settings, endpoint);
-        created[0] = new EchoCall(invite, media, audio, media.negotiate(offer, List.of(audio), NO_AUDIO));
+        created[0] = new EchoCall(timers, invite, media, audio, media.negotiate(offer, List.of(audio), NO_AUDIO));
         return created[0];
     }
 
     /** A call whose offer {@code media} answered with {@code audio}: the answer is applied to the endpoint. */
-    private EchoCall(SipServletRequest invite, MediaSession media, AudioStream audio, MediaSession.Negotiation negotiation) {
+    private EchoCall(Timers timers, SipServletRequest invite, MediaSession media, AudioStream audio,
+                     MediaSession.Negotiation negotiation) {
+        this.timers = timers;
         this.invite = invite;
         this.media = media;
         this.audio = audio;
@@ -99,12 +98,17 @@ final class EchoCall {
     void start() throws IOException {
         SipApplicationSession session = invite.getApplicationSession();
         session.setAttribute(EchoListener.CALL, this);
-        if (!settings.answerDelay().isZero()) {
+        if (!timers.settings().answerDelay().isZero()) {
             invite.createResponse(SipServletResponse.SC_RINGING).send();
-            timer(schedule(session, EchoListener.ANSWER));
+            schedule(EchoListener.ANSWER);
         } else if (answer()) {
-            timer(schedule(session, EchoListener.SESSION_TIMEOUT));
+            schedule(EchoListener.SESSION_TIMEOUT);
         }
+    }
+
+    /** Schedules this call's timer {@code info} (answer delay or session timeout), replacing the one it had. */
+    void schedule(String info) {
+        timer(timers.schedule(invite.getApplicationSession(), info));
     }
 
     /**
@@ -159,7 +163,7 @@ final class EchoCall {
     }
 
     /** The pending timer (answer delay, then session timeout), replaced on each transition. */
-    synchronized void timer(ServletTimer next) {
+    private synchronized void timer(ServletTimer next) {
         if (timer != null) {
             timer.cancel();
         }

@@ -31,7 +31,7 @@ public class EchoListener implements TimerListener, SipApplicationSessionListene
         try {
             if (ANSWER.equals(timer.getInfo())) {
                 if (call.answer()) {
-                    call.timer(EchoCall.schedule(timer.getApplicationSession(), SESSION_TIMEOUT));
+                    call.schedule(SESSION_TIMEOUT);
                 }
             } else if (SESSION_TIMEOUT.equals(timer.getInfo())) {
                 call.hangUp("session timeout");

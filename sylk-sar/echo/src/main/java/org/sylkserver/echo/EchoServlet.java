@@ -27,6 +27,7 @@ public class EchoServlet extends SylkSipServlet {
 
     private transient EchoMessages messages;
     private transient AudioStream.Settings audioSettings;
+    private transient EchoCall.Timers timers;
 
     @Override
     public void init() throws ServletException {
@@ -37,7 +38,7 @@ public class EchoServlet extends SylkSipServlet {
         } catch (ConfigException e) {
             throw new ServletException(e.getMessage(), e);
         }
-        EchoCall.configure(settings, (TimerService) getServletContext().getAttribute(TIMER_SERVICE));
+        timers = new EchoCall.Timers(settings, (TimerService) getServletContext().getAttribute(TIMER_SERVICE));
         messages = new EchoMessages((SipFactory) getServletContext().getAttribute(SIP_FACTORY));
         audioSettings = AudioStream.Settings.of(SylkRuntime.get().config());
         log.info(() -> "echo ready: answer delay " + settings.answerDelay().toMillis() + " ms, session timeout "
@@ -73,7 +74,7 @@ public class EchoServlet extends SylkSipServlet {
             }
             EchoCall created;
             try {
-                created = EchoCall.open(request, offer, audioSettings, signallingSource(request));
+                created = EchoCall.open(timers, request, offer, audioSettings, signallingSource(request));
             } catch (IOException e) {
                 log.warning("echo call from " + request.getFrom().getURI() + " refused: " + e.getMessage());
                 reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "No media ports available");
