@@ -72,14 +72,13 @@ public final class ChatStream implements MediaStream {
             local = msrp.open(handler);
         }
         List<SessionDescription.Line> lines = new ArrayList<>(List.of(
-                new SessionDescription.Line('a', "path:" + msrp.path(local)),
                 new SessionDescription.Line('a', "accept-types:message/cpim"),
                 new SessionDescription.Line('a', "accept-wrapped-types:*"),
                 new SessionDescription.Line('a', weConnect ? "setup:active" : "setup:passive")));
         if (chatroom != null) {
             lines.add(new SessionDescription.Line('a', "chatroom:" + chatroom));
         }
-        return new MediaDescription("message", msrp.port(), msrp.proto(), List.of("*"), lines);
+        return msrp.line(local, lines);
     }
 
     /** The peer of the session, once answered. */

@@ -45,7 +45,6 @@ public final class FileTransferStream implements MediaStream {
             local = msrp.open(handler);
         }
         List<SessionDescription.Line> lines = new ArrayList<>(List.of(
-                new SessionDescription.Line('a', "path:" + msrp.path(local)),
                 new SessionDescription.Line('a', "accept-types:*"),
                 new SessionDescription.Line('a', ChatStream.weConnect(m) ? "setup:active" : "setup:passive"),
                 new SessionDescription.Line('a', m.has("recvonly") ? "sendonly" : "recvonly"),
@@ -54,7 +53,7 @@ public final class FileTransferStream implements MediaStream {
         if (!ids.isEmpty()) {
             lines.add(new SessionDescription.Line('a', "file-transfer-id:" + ids.get(0).trim()));
         }
-        return new MediaDescription("message", msrp.port(), msrp.proto(), List.of("*"), lines);
+        return msrp.line(local, lines);
     }
 
     /**
@@ -65,8 +64,7 @@ public final class FileTransferStream implements MediaStream {
         if (local == null) {
             local = msrp.open(handler);
         }
-        return new MediaDescription("message", msrp.port(), msrp.proto(), List.of("*"), List.of(
-                new SessionDescription.Line('a', "path:" + msrp.path(local)),
+        return msrp.line(local, List.of(
                 new SessionDescription.Line('a', "accept-types:*"),
                 new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value()),
                 new SessionDescription.Line('a', "sendonly"),
