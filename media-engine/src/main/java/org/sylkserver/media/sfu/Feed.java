@@ -107,6 +107,15 @@ public final class Feed implements AutoCloseable {
         }
     }
 
+    /**
+     * A candidate the browser trickled (validated and logged: a lite agent needs none, RFC 8445 §2.5).
+     *
+     * @throws IllegalArgumentException a candidate line that is not RFC 8839 §5.1 syntax
+     */
+    public void addBrowserCandidate(String sdpMid, int sdpMLineIndex, String candidate) {
+        transport.addBrowserCandidate(sdpMid, sdpMLineIndex, candidate);
+    }
+
     @Override
     public String toString() {
         return name;

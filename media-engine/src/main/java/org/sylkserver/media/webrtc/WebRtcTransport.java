@@ -153,6 +153,16 @@ public final class WebRtcTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * A candidate the browser trickled: validated and logged only (a lite agent never checks towards the browser's
+     * candidates, RFC 8445 §2.5); null or empty means end of candidates.
+     *
+     * @throws IllegalArgumentException a candidate line that is not RFC 8839 §5.1 syntax
+     */
+    public void addBrowserCandidate(String sdpMid, int sdpMLineIndex, String candidate) {
+        IceLite.trickled(name, sdpMid, sdpMLineIndex, candidate);
+    }
+
     /** A stage that protects what goes to the browser with the keys of the moment (drops before DTLS is done). */
     public Stage encryption() {
         return new SrtpEncryption(() -> toBrowser);
