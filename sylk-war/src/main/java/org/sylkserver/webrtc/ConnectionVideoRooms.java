@@ -77,8 +77,38 @@ final class ConnectionVideoRooms {
         member.state = RoomMember.State.ACCEPTED;
         connection.send(VideoroomEvent.accepted(member.id, member.media.answer(), member.room.audio,
                 member.room.video));
-        List<VideoroomPublisher> others = connection.gateway().rooms().admit(member);
+        VideoRooms rooms = connection.gateway().rooms();
+        List<VideoroomPublisher> others = rooms.admit(member);
         connection.send(VideoroomEvent.initialPublishers(member.id, others));
+        rooms.state(member).forEach(connection::send);
+    }
+
+    /** videoroom-configure (spec §4.6.6). */
+    void configure(String id, List<String> activeParticipants) throws RequestError {
+        if (activeParticipants.size() > 2 || activeParticipants.stream().distinct().count() < activeParticipants.size()) {
+            throw new RequestError("Invalid value for 'active_participants' property: " + activeParticipants
+                    + " (expected: at most 2 distinct session ids)");
+        }
+        connection.gateway().rooms().configure(admitted(id), activeParticipants);
+    }
+
+    /** videoroom-mute-audio-participants (spec §4.6.7). */
+    void muteAudio(String id) throws RequestError {
+        connection.gateway().rooms().muteAudio(admitted(id));
+    }
+
+    /** videoroom-toggle-hand (spec §4.6.7). */
+    void toggleHand(String id, String sessionId) throws RequestError {
+        connection.gateway().rooms().toggleHand(admitted(id), sessionId == null ? id : sessionId);
+    }
+
+    /** A publisher session admitted to its room. */
+    private RoomMember admitted(String id) throws RequestError {
+        RoomMember member = member(id);
+        if (member.state == RoomMember.State.PROGRESS) {
+            throw new RequestError("Invalid state for room session " + id + ": progress");
+        }
+        return member;
     }
 
     /** The publisher's media are up (the original's {@code webrtcup}). */

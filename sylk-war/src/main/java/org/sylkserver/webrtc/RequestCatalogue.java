@@ -22,12 +22,15 @@ import org.sylkserver.webrtc.api.SessionTerminateRequest;
 import org.sylkserver.webrtc.api.SessionTrickleRequest;
 import org.sylkserver.webrtc.api.SessionUpdateRequest;
 import org.sylkserver.webrtc.api.SylkRtcRequest;
+import org.sylkserver.webrtc.api.VideoroomConfigureRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAnswerRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAttachRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedDetachRequest;
 import org.sylkserver.webrtc.api.VideoroomJoinRequest;
 import org.sylkserver.webrtc.api.VideoroomLeaveRequest;
+import org.sylkserver.webrtc.api.VideoroomMuteAudioParticipantsRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionTrickleRequest;
+import org.sylkserver.webrtc.api.VideoroomToggleHandRequest;
 
 /**
  * The requests this server implements (spec §4.4), each bound to its JSON-B class and its handler. Adding a
@@ -83,7 +86,14 @@ final class RequestCatalogue {
                     (connection, detach) -> connection.videoRooms().detach(detach.getSession(), detach.getFeed()))
             .add(VideoroomSessionTrickleRequest.TYPE, VideoroomSessionTrickleRequest.class,
                     (connection, trickle) -> connection.videoRooms().trickle(trickle.getSession(),
-                            trickle.getCandidates()));
+                            trickle.getCandidates()))
+            .add(VideoroomConfigureRequest.TYPE, VideoroomConfigureRequest.class,
+                    (connection, configure) -> connection.videoRooms().configure(configure.getSession(),
+                            configure.getActiveParticipants()))
+            .add(VideoroomMuteAudioParticipantsRequest.TYPE, VideoroomMuteAudioParticipantsRequest.class,
+                    (connection, mute) -> connection.videoRooms().muteAudio(mute.getSession()))
+            .add(VideoroomToggleHandRequest.TYPE, VideoroomToggleHandRequest.class,
+                    (connection, hand) -> connection.videoRooms().toggleHand(hand.getSession(), hand.getSessionId()));
 
     private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler) {
 

@@ -33,6 +33,18 @@ final class RoomMember {
         connection.later(() -> connection.send(event));
     }
 
+    /**
+     * Sends {@code event} to the member's client as part of a request that {@code requester} is handling: at once
+     * when that is the member's own connection (events of a request go before its ack, spec §4.3), else queued.
+     */
+    void tell(VideoroomEvent event, SylkRtcConnection requester) {
+        if (requester == connection) {
+            connection.send(event);
+        } else {
+            tell(event);
+        }
+    }
+
     /** How {@code initial-publishers} and {@code publishers-joined} name this member. */
     VideoroomPublisher describe() {
         return new VideoroomPublisher(id, account.aor(), account.displayName());

@@ -16,11 +16,19 @@ final class VideoRoom {
     final List<RoomMember> members = new ArrayList<>();
     /** Joins under way: they count against the room's size and keep it from being destroyed. */
     int joining;
+    /** At most two members' session ids the bandwidth favours (spec §4.6.6). */
+    List<String> activeParticipants = List.of();
+    /** Session ids with a raised hand, in the order raised (spec §4.6.7). */
+    final List<String> raisedHands = new ArrayList<>();
 
     VideoRoom(String uri, boolean audio, boolean video) {
         this.uri = uri;
         this.audio = audio;
         this.video = video;
+    }
+
+    boolean hasMember(String id) {
+        return members.stream().anyMatch(member -> member.id.equals(id));
     }
 
     boolean isEmpty() {

@@ -14,6 +14,8 @@ import org.sylkserver.media.sfu.SfuSettings;
  * {@code [Janus]} (kept in its section although there is no Janus: operators' files have it there), and the SFU's own
  * limits in {@code [VideoRooms]}.
  *
+ * @param maxBitrate              {@code [Janus] max_bitrate}: the room's bandwidth in bit/s, shared by its
+ *                                publishers' video (2016000; 64000-4194304, spec §8.3)
  * @param videoCodec              {@code [Janus] video_codec}: the codec rooms prefer ({@code vp9}; {@code h264},
  *                                {@code vp8}, {@code vp9})
  * @param maxPublishers           {@code [VideoRooms] max_publishers}: publishers one room takes at once (10, as the
@@ -23,18 +25,19 @@ import org.sylkserver.media.sfu.SfuSettings;
  * @param retransmissionCacheSize {@code [VideoRooms] retransmission_cache_size}: packets each feed keeps to answer
  *                                NACKs (512, about a second of 2 Mbit/s video)
  */
-public record VideoRoomConfig(String videoCodec, int maxPublishers, Duration keyframeRequestInterval,
+public record VideoRoomConfig(int maxBitrate, String videoCodec, int maxPublishers, Duration keyframeRequestInterval,
                               int retransmissionCacheSize) {
 
     /** Every option at its default. */
-    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig("vp9", 10, Duration.ofMillis(500), 512);
+    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(2016000, "vp9", 10, Duration.ofMillis(500), 512);
 
     /** Reads the options from {@code webrtcgateway.ini} in the configuration directory. */
     public static VideoRoomConfig load(Path configDir) throws ConfigException {
         IniFile ini = IniFile.read(configDir.resolve("webrtcgateway.ini"));
         SectionReader janus = new SectionReader(ini, "Janus");
         SectionReader rooms = new SectionReader(ini, "VideoRooms");
-        return new VideoRoomConfig(janus.choice("video_codec", DEFAULTS.videoCodec, Set.of("h264", "vp8", "vp9")),
+        return new VideoRoomConfig(janus.integer("max_bitrate", DEFAULTS.maxBitrate, 64000, 4194304),
+                janus.choice("video_codec", DEFAULTS.videoCodec, Set.of("h264", "vp8", "vp9")),
                 rooms.integer("max_publishers", DEFAULTS.maxPublishers, 1, 1000),
                 rooms.seconds("keyframe_request_interval", DEFAULTS.keyframeRequestInterval),
                 rooms.integer("retransmission_cache_size", DEFAULTS.retransmissionCacheSize, 16, 65536));

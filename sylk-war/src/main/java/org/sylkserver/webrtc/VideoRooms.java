@@ -18,6 +18,8 @@ import org.sylkserver.webrtc.api.VideoroomPublisher;
 public final class VideoRooms {
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway.videoroom");
+    /** The originator of what the room itself changes (spec §4.6.6). */
+    private static final String ROOM = "videoroom";
 
     private final VideoRoomConfig config;
     private final RoomMedia media;
@@ -74,7 +76,82 @@ public final class VideoRooms {
         }
         room.members.add(member);
         LOG.info(() -> member + " joined, " + room.members.size() + " publishers");
+        applyBitrates(room);
         return others;
+    }
+
+    /**
+     * What a member just admitted learns of the room after its {@code initial-publishers} (spec §4.6.2): the active
+     * participants and the raised hands, when there are some.
+     */
+    synchronized List<VideoroomEvent> state(RoomMember member) {
+        VideoRoom room = member.room;
+        List<VideoroomEvent> events = new java.util.ArrayList<>();
+        if (!room.activeParticipants.isEmpty()) {
+            events.add(VideoroomEvent.configure(member.id, ROOM, room.activeParticipants));
+        }
+        if (!room.raisedHands.isEmpty()) {
+            events.add(VideoroomEvent.raisedHands(member.id, List.copyOf(room.raisedHands)));
+        }
+        return events;
+    }
+
+    /**
+     * videoroom-configure (spec §4.6.6): the room's active participants, told to every member; the bandwidth is
+     * shared again.
+     *
+     * @throws RequestError an id is not a publisher session of the room
+     */
+    synchronized void configure(RoomMember originator, List<String> active) throws RequestError {
+        VideoRoom room = originator.room;
+        List<String> unknown = active.stream().filter(id -> !room.hasMember(id)).toList();
+        if (!unknown.isEmpty()) {
+            throw new RequestError("unknown participant session id: " + String.join(", ", unknown));
+        }
+        room.activeParticipants = List.copyOf(active);
+        for (RoomMember member : room.members) {
+            member.tell(VideoroomEvent.configure(member.id, originator.id, room.activeParticipants),
+                    originator.connection);
+        }
+        applyBitrates(room);
+    }
+
+    /** videoroom-mute-audio-participants (spec §4.6.7): every member is asked to mute (the client does). */
+    synchronized void muteAudio(RoomMember originator) {
+        for (RoomMember member : originator.room.members) {
+            member.tell(VideoroomEvent.muteAudio(member.id, originator.id), originator.connection);
+        }
+    }
+
+    /**
+     * videoroom-toggle-hand (spec §4.6.7): raises or lowers the hand of {@code id}, told to every member.
+     *
+     * @throws RequestError {@code id} is not a publisher session of the room
+     */
+    synchronized void toggleHand(RoomMember originator, String id) throws RequestError {
+        VideoRoom room = originator.room;
+        if (!room.hasMember(id)) {
+            throw new RequestError("unknown participant session id: " + id);
+        }
+        if (!room.raisedHands.remove(id)) {
+            room.raisedHands.add(id);
+        }
+        tellRaisedHands(room, originator.connection);
+    }
+
+    private void tellRaisedHands(VideoRoom room, SylkRtcConnection requester) {
+        for (RoomMember member : room.members) {
+            member.tell(VideoroomEvent.raisedHands(member.id, List.copyOf(room.raisedHands)), requester);
+        }
+    }
+
+    /** The room's bandwidth policy (spec §4.6.6) applied to its publishers, as REMB. */
+    private void applyBitrates(VideoRoom room) {
+        Map<String, Long> bitrates = BitratePolicy.bitrates(room.members.stream().map(member -> member.id).toList(),
+                room.activeParticipants, config.maxBitrate());
+        for (RoomMember member : room.members) {
+            member.media.maxBitrate(bitrates.get(member.id));
+        }
     }
 
     /**
@@ -89,7 +166,17 @@ public final class VideoRooms {
         for (RoomMember other : room.members) {
             other.tell(VideoroomEvent.publishersLeft(other.id, List.of(member.id)));
         }
+        if (room.activeParticipants.contains(member.id)) {
+            room.activeParticipants = room.activeParticipants.stream().filter(id -> !id.equals(member.id)).toList();
+            for (RoomMember other : room.members) {
+                other.tell(VideoroomEvent.configure(other.id, ROOM, room.activeParticipants));
+            }
+        }
+        if (room.raisedHands.remove(member.id)) {
+            tellRaisedHands(room, member.connection);
+        }
         LOG.info(() -> member + " left, " + room.members.size() + " publishers");
+        applyBitrates(room);
         destroyIfEmpty(room);
     }
 

@@ -46,7 +46,7 @@ class VideoRoomsTest {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
         GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
                 Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
-        VideoRooms rooms = new VideoRooms(new VideoRoomConfig("vp8", 2, Duration.ofMillis(500), 64),
+        VideoRooms rooms = new VideoRooms(new VideoRoomConfig(2016000, "vp8", 2, Duration.ofMillis(500), 64),
                 (name, offer, settings, listener) -> Publisher.fromOffer(engine, name, offer, settings, listener));
         gateway = new Gateway(config, Gateway.current().registrar(), Gateway.current().calls(),
                 new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media(), rooms);
@@ -189,5 +189,47 @@ class VideoRoomsTest {
                 + "\"sdp\":" + Json.createValue(OFFER.replace("opus", "PCMU").replace("VP8", "H261")));
         assertTrue(summary(bob.messages()).startsWith("error:Invalid SDP: "));
         assertTrue(!gateway.rooms().exists("other@x.com"), "a failed join leaves no room behind");
+    }
+
+    /** Spec §4.6.6-4.6.7: configure, mute-audio and raised hands reach every member; what a joiner learns. */
+    @Test
+    void activeParticipantsMuteAndHands_spec_4_6_6() {
+        Client alice = new Client("alice@example.com");
+        Client bob = new Client("bob@example.com");
+        alice.join("alice@example.com", "a1");
+        bob.join("bob@example.com", "b1");
+        alice.messages();
+        bob.messages();
+        alice.request("videoroom-configure", "\"session\":\"a1\",\"active_participants\":[\"b1\"]");
+        assertEquals("configure, ack", summary(alice.messages()));
+        List<JsonObject> toBob = bob.messages();
+        assertEquals("{\"sylkrtc\":\"videoroom-event\",\"session\":\"b1\",\"event\":\"configure\","
+                + "\"originator\":\"a1\",\"active_participants\":[\"b1\"]}", toBob.get(0).toString());
+        alice.request("videoroom-configure", "\"session\":\"a1\",\"active_participants\":[\"x9\"]");
+        alice.request("videoroom-configure", "\"session\":\"a1\",\"active_participants\":[\"a1\",\"b1\",\"a1\"]");
+        assertEquals("error:unknown participant session id: x9, error:Invalid value for 'active_participants' "
+                + "property: [a1, b1, a1] (expected: at most 2 distinct session ids)", summary(alice.messages()));
+
+        bob.request("videoroom-mute-audio-participants", "\"session\":\"b1\"");
+        assertEquals("mute-audio, ack", summary(bob.messages()));
+        assertEquals("b1", alice.messages().get(0).getString("originator"));
+
+        bob.request("videoroom-toggle-hand", "\"session\":\"b1\"");
+        alice.request("videoroom-toggle-hand", "\"session\":\"a1\"");
+        alice.request("videoroom-toggle-hand", "\"session\":\"a1\",\"session_id\":\"b1\"");
+        List<JsonObject> hands = alice.messages();
+        assertEquals("raised-hands, raised-hands, ack, raised-hands, ack", summary(hands));
+        assertEquals("[\"b1\",\"a1\"]", hands.get(1).getJsonArray("raised_hands").toString());
+        assertEquals("[\"a1\"]", hands.get(3).getJsonArray("raised_hands").toString());
+        bob.messages();
+
+        Client carol = new Client("carol@example.com");
+        bob.request("videoroom-leave", "\"session\":\"b1\"");
+        List<JsonObject> afterLeave = alice.messages();
+        assertEquals("publishers-left, configure", summary(afterLeave), "an active participant left");
+        assertEquals("videoroom", afterLeave.get(1).getString("originator"));
+        carol.join("carol@example.com", "c1");
+        assertEquals("session-state:progress, ack, session-state:accepted, initial-publishers, raised-hands",
+                summary(carol.messages()));
     }
 }

@@ -59,6 +59,8 @@ public final class RtcpCompound {
     public static final int FMT_PLI = 1;
     /** RFC 5104 §4.3.1: FMT of a Full Intra Request (payload-specific). */
     public static final int FMT_FIR = 4;
+    /** RFC 4585 §6.4: FMT of application layer feedback (payload-specific), which carries REMB. */
+    public static final int FMT_AFB = 15;
 
     private RtcpCompound() {
     }

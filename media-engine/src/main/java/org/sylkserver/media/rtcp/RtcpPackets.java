@@ -75,4 +75,32 @@ public final class RtcpPackets {
         ByteBuffer out = ByteBuffer.allocate(first.remaining() + second.remaining());
         return out.put(first.duplicate()).put(second.duplicate()).flip();
     }
+
+    /**
+     * A Receiver Estimated Maximum Bitrate message (draft-alvestrand-rmcat-remb-03 §2.2, an application layer
+     * feedback of RFC 4585 §6.4: PSFB with FMT 15, media source 0, the identifier {@code REMB}): {@code sender} tells
+     * the sender of {@code ssrcs} to send at most {@code bitsPerSecond} in all, as an 18-bit mantissa and a 6-bit
+     * exponent.
+     */
+    public static ByteBuffer receiverEstimatedMaximumBitrate(long sender, long bitsPerSecond, long... ssrcs) {
+        if (bitsPerSecond < 0 || ssrcs.length == 0 || ssrcs.length > 255) {
+            throw new IllegalArgumentException("REMB needs a bitrate >= 0 and 1-255 SSRCs");
+        }
+        int exponent = 0;
+        long mantissa = bitsPerSecond;
+        while (mantissa >= (1 << 18)) {
+            mantissa >>= 1;
+            exponent++;
+        }
+        ByteBuffer out = ByteBuffer.allocate(20 + 4 * ssrcs.length);
+        out.put((byte) (0x80 | RtcpCompound.FMT_AFB)).put((byte) RtcpCompound.PSFB)
+                .putShort((short) (4 + ssrcs.length));
+        out.putInt((int) sender).putInt(0).put((byte) 'R').put((byte) 'E').put((byte) 'M').put((byte) 'B');
+        out.put((byte) ssrcs.length).put((byte) ((exponent << 2) | (int) (mantissa >> 16)))
+                .putShort((short) mantissa);
+        for (long ssrc : ssrcs) {
+            out.putInt((int) ssrc);
+        }
+        return out.flip();
+    }
 }

@@ -30,7 +30,7 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * <p>A datagram from the publisher goes through its {@link WebRtcTransport} (ICE, DTLS, SRTP, validation), then
  * {@code reception} (RFC 3550 §6.4: reception statistics per source; RTCP from the publisher ends here, a sender
  * report noted for the round-trip fields; once a second a receiver report goes back, and a coalesced keyframe request
- * when a feed asked, {@link KeyframeRequests}) and {@code fan-out} (a copy to every feed, which rewrites and encrypts
+ * when a feed asked, {@link KeyframeRequests}, and the room's bitrate as REMB) and {@code fan-out} (a copy to every feed, which rewrites and encrypts
  * it for its own browser). Everything runs on the media engine's I/O thread; feeds are added and removed from the
  * signalling threads (a copy-on-write list).
  */
@@ -52,6 +52,8 @@ public final class Publisher implements AutoCloseable {
     private final List<Feed> feeds = new CopyOnWriteArrayList<>();
     private final Pipeline toPublisher;
     private volatile RoomSdp.Negotiated negotiated;
+    /** The room's bitrate for this publisher's video, in bit/s; 0 for none. */
+    private volatile long maxBitrate;
 
     private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
             throws IOException {
@@ -139,6 +141,14 @@ public final class Publisher implements AutoCloseable {
         return name;
     }
 
+    /**
+     * The most the publisher's video may take, in bit/s (the room's policy, spec §4.6.6), sent to its browser as REMB
+     * with every receiver report; 0 sends none.
+     */
+    public void maxBitrate(long bitsPerSecond) {
+        maxBitrate = bitsPerSecond;
+    }
+
     /** A feed asks for a keyframe (its browser's PLI or FIR, or it just connected); any thread. */
     void requestKeyframe() {
         keyframes.request();
@@ -197,6 +207,11 @@ public final class Publisher implements AutoCloseable {
                     if (reported.statistics != null) {
                         send(reported.report(now));
                     }
+                }
+                long bitrate = maxBitrate;
+                if (bitrate > 0 && video.statistics != null) {
+                    send(RtcpPackets.concat(video.report(now),
+                            RtcpPackets.receiverEstimatedMaximumBitrate(ssrc, bitrate, video.ssrc)));
                 }
             }
             return packet;

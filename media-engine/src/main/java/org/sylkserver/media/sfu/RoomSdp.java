@@ -16,7 +16,8 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
  * The SDP of the video rooms' PeerConnections, as pure functions: the answer to a publisher's offer and the offer of
  * a feed. Both are bundles (RFC 8843) on one transport with ICE lite (RFC 8445 §2.5), and name one format per
  * medium, so that what the publisher sends is what every feed receives, under the same payload type: the forwarding
- * never renumbers nor transcodes. Only NACK, PLI and FIR feedback is kept (the SFU answers and passes those);
+ * never renumbers nor transcodes. Only NACK, PLI and FIR feedback is kept (the SFU answers and passes those), and
+ * REMB towards publishers (the room's bitrate policy);
  * retransmission formats, RED and FEC, which refer to other payload types, are not accepted.
  */
 final class RoomSdp {
@@ -83,6 +84,12 @@ final class RoomSdp {
             lines.add(new Line('a', "mid:" + mid));
             lines.add(new Line('a', "recvonly"));
             lines.addAll(chosen.sdpLines());
+            int payloadType = chosen.payloadType();
+            if (chosen == video && PayloadFormat.of(m).stream().anyMatch(f -> f.payloadType() == payloadType
+                    && f.feedback().contains("goog-remb"))) {
+                // the room's bitrate policy reaches the publisher as REMB (spec §4.6.6)
+                lines.add(new Line('a', "rtcp-fb:" + payloadType + " goog-remb"));
+            }
             media.add(new MediaDescription(m.media(), port, PROTO, List.of(Integer.toString(chosen.payloadType())),
                     lines));
             bundle.add(mid);

@@ -103,4 +103,14 @@ class RtcpCompoundTest {
         ByteBuffer blockCut = receiverReport(1, 2).limit(20);
         assertEquals(List.of(), RtcpCompound.parse(blockCut).get(0).reports(), "a report block cut short is left out");
     }
+
+    /** RFC 4585 §6.2.1: a generic NACK's PID and bitmask BLP (bit i: PID + i + 1 lost too), after an RR. */
+    @Test
+    void genericNacks_rfc4585_6_2_1() {
+        ByteBuffer compound = ByteBuffer.allocate(28).put((byte) 0x80).put((byte) 201).putShort((short) 1).putInt(1)
+                .put((byte) 0x81).put((byte) 205).putShort((short) 4).putInt(1).putInt(0x55)
+                .putShort((short) 65535).putShort((short) 0b101).putShort((short) 10).putShort((short) 0).flip();
+        assertEquals(List.of(new RtcpCompound.Nack(0x55, 65535), new RtcpCompound.Nack(0x55, 0),
+                new RtcpCompound.Nack(0x55, 2), new RtcpCompound.Nack(0x55, 10)), RtcpCompound.genericNacks(compound));
+    }
 }

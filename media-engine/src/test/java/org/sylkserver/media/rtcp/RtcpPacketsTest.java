@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,38 @@ class RtcpPacketsTest {
         assertEquals(0x456789abL, sr.ntpMiddle32(), "middle 32 bits of the NTP timestamp");
         assertNull(RtcpCompound.leadingSenderReport(RtcpPackets.compound(0x55L, 0, 0, 0, 0, null, "x", false)));
         assertNull(RtcpCompound.leadingSenderReport(ByteBuffer.wrap(new byte[] {(byte) 0x80, (byte) 200, 0, 6})));
+    }
+
+    /** draft-alvestrand-rmcat-remb-03 §2.2: PSFB FMT 15, "REMB", the bitrate as mantissa and exponent. */
+    @Test
+    void receiverEstimatedMaximumBitrate_remb_2_2() {
+        ByteBuffer remb = RtcpPackets.receiverEstimatedMaximumBitrate(0x01020304L, 2_016_000, 0xaabbccddL);
+        assertEquals(24, remb.remaining());
+        assertEquals(0x80 | 15, remb.get(0) & 0xff);
+        assertEquals(206, remb.get(1) & 0xff);
+        assertEquals(5, remb.getShort(2), "length in words minus one");
+        assertEquals(0x01020304, remb.getInt(4));
+        assertEquals(0, remb.getInt(8), "media source unused");
+        assertEquals("REMB", new String(new byte[]{remb.get(12), remb.get(13), remb.get(14), remb.get(15)}));
+        assertEquals(1, remb.get(16), "one SSRC");
+        int exponent = (remb.get(17) & 0xff) >> 2;
+        long mantissa = ((remb.get(17) & 0x03L) << 16) | (remb.getShort(18) & 0xffff);
+        assertEquals(3, exponent);
+        assertEquals(2_016_000, mantissa << exponent, "2016000 = 252000 * 2^3, exact");
+        assertEquals((int) 0xaabbccddL, remb.getInt(20));
+        List<RtcpCompound.Packet> parsed = RtcpCompound.parse(remb);
+        assertEquals(RtcpCompound.PSFB, parsed.get(0).type());
+        assertEquals(RtcpCompound.FMT_AFB, parsed.get(0).count());
+    }
+
+    /** RFC 4585 §6.3.1: a PLI is PSFB FMT 1 with the sender and the media source. */
+    @Test
+    void pictureLossIndication_rfc4585_6_3_1() {
+        ByteBuffer pli = RtcpPackets.pictureLossIndication(7, 9);
+        RtcpCompound.Packet parsed = RtcpCompound.parse(pli).get(0);
+        assertEquals(RtcpCompound.PSFB, parsed.type());
+        assertEquals(RtcpCompound.FMT_PLI, parsed.count());
+        assertEquals(7, parsed.senderSsrc());
+        assertEquals(9, parsed.mediaSource());
     }
 }

@@ -2,16 +2,18 @@ package org.sylkserver.webrtc.api;
 
 import java.util.List;
 
+import javax.json.bind.annotation.JsonbProperty;
 import javax.json.bind.annotation.JsonbPropertyOrder;
 
 /**
  * {@code videoroom-event} (spec §4.6): about the publisher session {@code session}: {@code session-state}
  * ({@code progress}, {@code accepted} with the answer and the room's media, {@code established}, {@code terminated}),
  * {@code initial-publishers}, {@code publishers-joined} (publishers as objects), {@code publishers-left} (session ids),
- * {@code feed-attached} with the feed's offer and {@code feed-established}. Properties not set are omitted.
+ * {@code feed-attached} with the feed's offer and {@code feed-established}, {@code configure} (the active participants,
+ * §4.6.6), {@code mute-audio} and {@code raised-hands} (§4.6.7). Properties not set are omitted.
  */
 @JsonbPropertyOrder({"sylkrtc", "session", "event", "state", "reason", "feed", "sdp", "audio", "video",
-        "publishers"})
+        "publishers", "originator", "activeParticipants", "raisedHands"})
 public class VideoroomEvent extends SylkRtcMessage {
 
     private final String session;
@@ -23,6 +25,9 @@ public class VideoroomEvent extends SylkRtcMessage {
     private Boolean audio;
     private Boolean video;
     private List<?> publishers;
+    private String originator;
+    private List<String> activeParticipants;
+    private List<String> raisedHands;
 
     private VideoroomEvent(String session, String event) {
         super("videoroom-event");
@@ -97,6 +102,31 @@ public class VideoroomEvent extends SylkRtcMessage {
         return event;
     }
 
+    /**
+     * The room's active participants changed; {@code originator} is the session that set them, or
+     * {@code videoroom} when the room did (a join, an active participant that left).
+     */
+    public static VideoroomEvent configure(String session, String originator, List<String> activeParticipants) {
+        VideoroomEvent event = new VideoroomEvent(session, "configure");
+        event.originator = originator;
+        event.activeParticipants = activeParticipants;
+        return event;
+    }
+
+    /** {@code originator} asks everyone to mute their microphone (advisory). */
+    public static VideoroomEvent muteAudio(String session, String originator) {
+        VideoroomEvent event = new VideoroomEvent(session, "mute-audio");
+        event.originator = originator;
+        return event;
+    }
+
+    /** The sessions with a raised hand, in the order they raised it. */
+    public static VideoroomEvent raisedHands(String session, List<String> raisedHands) {
+        VideoroomEvent event = new VideoroomEvent(session, "raised-hands");
+        event.raisedHands = raisedHands;
+        return event;
+    }
+
     public String getSession() {
         return session;
     }
@@ -131,5 +161,19 @@ public class VideoroomEvent extends SylkRtcMessage {
 
     public List<?> getPublishers() {
         return publishers;
+    }
+
+    public String getOriginator() {
+        return originator;
+    }
+
+    @JsonbProperty("active_participants")
+    public List<String> getActiveParticipants() {
+        return activeParticipants;
+    }
+
+    @JsonbProperty("raised_hands")
+    public List<String> getRaisedHands() {
+        return raisedHands;
     }
 }
