@@ -54,7 +54,7 @@ final class ConnectionVideoRooms {
         VideoRoom room = rooms.enter(request.getUri(), request.audio(), request.video());
         RoomMember member = new RoomMember(id, connection, account, room);
         try {
-            member.media = rooms.media().publish(id, request.getSdp(), rooms.config().settings(room.audio, room.video),
+            member.media = rooms.media().publish(id, request.getSdp(), rooms.config().settings(room),
                     listener(() -> established(member), why -> lost(member, why)));
         } catch (SdpException e) {
             rooms.abandon(room);

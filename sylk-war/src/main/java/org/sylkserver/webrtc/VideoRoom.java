@@ -10,6 +10,7 @@ import java.util.List;
 final class VideoRoom {
 
     final String uri;
+    final VideoRoomConfig.Room config;
     final boolean audio;
     final boolean video;
     /** Admitted publishers, in the order they joined. */
@@ -21,10 +22,12 @@ final class VideoRoom {
     /** Session ids with a raised hand, in the order raised (spec §4.6.7). */
     final List<String> raisedHands = new ArrayList<>();
 
-    VideoRoom(String uri, boolean audio, boolean video) {
+    /** {@code video} is off in a room whose options disable it (spec §4.6.1). */
+    VideoRoom(String uri, VideoRoomConfig.Room config, boolean audio, boolean video) {
         this.uri = uri;
+        this.config = config;
         this.audio = audio;
-        this.video = video;
+        this.video = video && !config.videoDisabled();
     }
 
     boolean hasMember(String id) {

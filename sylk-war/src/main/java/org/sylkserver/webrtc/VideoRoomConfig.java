@@ -2,6 +2,8 @@ package org.sylkserver.webrtc;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 import org.sylkserver.core.config.ConfigException;
@@ -10,14 +12,13 @@ import org.sylkserver.core.config.SectionReader;
 import org.sylkserver.media.sfu.SfuSettings;
 
 /**
- * The video rooms' options of {@code webrtcgateway.ini} (spec §8.3): the room default {@code video_codec} of
- * {@code [Janus]} (kept in its section although there is no Janus: operators' files have it there), and the SFU's own
- * limits in {@code [VideoRooms]}.
+ * The video rooms' options of {@code webrtcgateway.ini} (spec §8.3): the room defaults {@code max_bitrate} and
+ * {@code video_codec} of {@code [Janus]} (kept in its section although there is no Janus: operators' files have them
+ * there), the sections named by a room's URI ({@code [room@host]}: {@code max_bitrate}, {@code video_codec},
+ * {@code video_disabled}), and the SFU's own limits in {@code [VideoRooms]}.
  *
- * @param maxBitrate              {@code [Janus] max_bitrate}: the room's bandwidth in bit/s, shared by its
- *                                publishers' video (2016000; 64000-4194304, spec §8.3)
- * @param videoCodec              {@code [Janus] video_codec}: the codec rooms prefer ({@code vp9}; {@code h264},
- *                                {@code vp8}, {@code vp9})
+ * @param defaults                what a room without a section of its own gets
+ * @param rooms                   the rooms with a section, by URI (lower case)
  * @param maxPublishers           {@code [VideoRooms] max_publishers}: publishers one room takes at once (10, as the
  *                                original's Janus rooms)
  * @param keyframeRequestInterval {@code [VideoRooms] keyframe_request_interval}: the least time between two keyframe
@@ -25,26 +26,58 @@ import org.sylkserver.media.sfu.SfuSettings;
  * @param retransmissionCacheSize {@code [VideoRooms] retransmission_cache_size}: packets each feed keeps to answer
  *                                NACKs (512, about a second of 2 Mbit/s video)
  */
-public record VideoRoomConfig(int maxBitrate, String videoCodec, int maxPublishers, Duration keyframeRequestInterval,
-                              int retransmissionCacheSize) {
+public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPublishers,
+                              Duration keyframeRequestInterval, int retransmissionCacheSize) {
+
+    /**
+     * One room's options.
+     *
+     * @param maxBitrate    {@code max_bitrate}: the room's bandwidth in bit/s, shared by its publishers' video
+     *                      (2016000; 64000-4194304)
+     * @param videoCodec    {@code video_codec}: the codec the room prefers ({@code vp9}; {@code h264}, {@code vp8},
+     *                      {@code vp9})
+     * @param videoDisabled {@code video_disabled}: the room carries no video, whatever its first join asks (false)
+     */
+    public record Room(int maxBitrate, String videoCodec, boolean videoDisabled) {
+    }
+
+    private static final Set<String> CODECS = Set.of("h264", "vp8", "vp9");
 
     /** Every option at its default. */
-    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(2016000, "vp9", 10, Duration.ofMillis(500), 512);
+    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(new Room(2016000, "vp9", false), Map.of(), 10,
+            Duration.ofMillis(500), 512);
 
     /** Reads the options from {@code webrtcgateway.ini} in the configuration directory. */
     public static VideoRoomConfig load(Path configDir) throws ConfigException {
         IniFile ini = IniFile.read(configDir.resolve("webrtcgateway.ini"));
-        SectionReader janus = new SectionReader(ini, "Janus");
-        SectionReader rooms = new SectionReader(ini, "VideoRooms");
-        return new VideoRoomConfig(janus.integer("max_bitrate", DEFAULTS.maxBitrate, 64000, 4194304),
-                janus.choice("video_codec", DEFAULTS.videoCodec, Set.of("h264", "vp8", "vp9")),
-                rooms.integer("max_publishers", DEFAULTS.maxPublishers, 1, 1000),
-                rooms.seconds("keyframe_request_interval", DEFAULTS.keyframeRequestInterval),
-                rooms.integer("retransmission_cache_size", DEFAULTS.retransmissionCacheSize, 16, 65536));
+        Room defaults = room(new SectionReader(ini, "Janus"), DEFAULTS.defaults);
+        Map<String, Room> rooms = new HashMap<>();
+        for (String section : ini.sectionNames()) {
+            if (section.contains("@")) {
+                rooms.put(section.toLowerCase(java.util.Locale.ROOT), room(new SectionReader(ini, section), defaults));
+            }
+        }
+        SectionReader limits = new SectionReader(ini, "VideoRooms");
+        return new VideoRoomConfig(defaults, Map.copyOf(rooms),
+                limits.integer("max_publishers", DEFAULTS.maxPublishers, 1, 1000),
+                limits.seconds("keyframe_request_interval", DEFAULTS.keyframeRequestInterval),
+                limits.integer("retransmission_cache_size", DEFAULTS.retransmissionCacheSize, 16, 65536));
     }
 
-    /** The forwarding settings of a room with these media. */
-    SfuSettings settings(boolean audio, boolean video) {
-        return new SfuSettings(videoCodec, audio, video, keyframeRequestInterval, retransmissionCacheSize);
+    private static Room room(SectionReader section, Room otherwise) throws ConfigException {
+        return new Room(section.integer("max_bitrate", otherwise.maxBitrate(), 64000, 4194304),
+                section.choice("video_codec", otherwise.videoCodec(), CODECS),
+                section.bool("video_disabled", otherwise.videoDisabled()));
+    }
+
+    /** The options of room {@code uri}: its own section's, else the defaults. */
+    Room room(String uri) {
+        return rooms.getOrDefault(uri.toLowerCase(java.util.Locale.ROOT), defaults);
+    }
+
+    /** The forwarding settings of a room. */
+    SfuSettings settings(VideoRoom room) {
+        return new SfuSettings(room.config.videoCodec(), room.audio, room.video, keyframeRequestInterval,
+                retransmissionCacheSize);
     }
 }

@@ -46,7 +46,7 @@ public final class VideoRooms {
     synchronized VideoRoom enter(String uri, boolean audio, boolean video) throws RequestError {
         VideoRoom room = rooms.computeIfAbsent(uri, created -> {
             LOG.info(() -> "room " + created + " created");
-            return new VideoRoom(created, audio, video);
+            return new VideoRoom(created, config.room(created), audio, video);
         });
         if (room.members.size() + room.joining >= config.maxPublishers()) {
             throw new RequestError("Maximum number of publishers (" + config.maxPublishers() + ") already reached");
@@ -148,7 +148,7 @@ public final class VideoRooms {
     /** The room's bandwidth policy (spec §4.6.6) applied to its publishers, as REMB. */
     private void applyBitrates(VideoRoom room) {
         Map<String, Long> bitrates = BitratePolicy.bitrates(room.members.stream().map(member -> member.id).toList(),
-                room.activeParticipants, config.maxBitrate());
+                room.activeParticipants, room.config.maxBitrate());
         for (RoomMember member : room.members) {
             member.media.maxBitrate(bitrates.get(member.id));
         }

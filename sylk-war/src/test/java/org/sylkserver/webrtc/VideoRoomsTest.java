@@ -7,6 +7,7 @@ import java.io.StringReader;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,7 +47,10 @@ class VideoRoomsTest {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
         GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
                 Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
-        VideoRooms rooms = new VideoRooms(new VideoRoomConfig(2016000, "vp8", 2, Duration.ofMillis(500), 64),
+        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false),
+                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true)), 2,
+                Duration.ofMillis(500), 64);
+        VideoRooms rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> Publisher.fromOffer(engine, name, offer, settings, listener));
         gateway = new Gateway(config, Gateway.current().registrar(), Gateway.current().calls(),
                 new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media(), rooms);
@@ -231,5 +235,16 @@ class VideoRoomsTest {
         carol.join("carol@example.com", "c1");
         assertEquals("session-state:progress, ack, session-state:accepted, initial-publishers, raised-hands",
                 summary(carol.messages()));
+    }
+
+    /** Spec §4.6.1, §8.3: a room whose section sets video_disabled carries audio only, whatever the join asks. */
+    @Test
+    void aRoomWithVideoDisabled_spec_8_3() {
+        Client alice = new Client("alice@example.com");
+        alice.request("videoroom-join", "\"account\":\"alice@example.com\",\"session\":\"a1\","
+                + "\"uri\":\"sip:novideo@example.com\",\"sdp\":" + Json.createValue(OFFER));
+        JsonObject accepted = alice.messages().get(2);
+        assertEquals(false, accepted.getBoolean("video"));
+        assertTrue(accepted.getString("sdp").contains("m=video 0 "), accepted.getString("sdp"));
     }
 }

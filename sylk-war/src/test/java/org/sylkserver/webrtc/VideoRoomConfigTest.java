@@ -1,0 +1,50 @@
+package org.sylkserver.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.core.config.ConfigException;
+
+/** {@link VideoRoomConfig}: the video rooms' part of webrtcgateway.ini (spec §8.3). */
+class VideoRoomConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsWithoutAFile_spec_8_3() throws Exception {
+        VideoRoomConfig config = VideoRoomConfig.load(dir);
+        assertEquals(new VideoRoomConfig.Room(2016000, "vp9", false), config.room("room@example.com"));
+        assertEquals(10, config.maxPublishers());
+        assertEquals(Duration.ofMillis(500), config.keyframeRequestInterval());
+        assertEquals(512, config.retransmissionCacheSize());
+    }
+
+    /** A room's own section overrides [Janus]; options it leaves out come from [Janus]. */
+    @Test
+    void roomSectionsOverrideTheJanusDefaults_spec_8_3() throws Exception {
+        Files.writeString(dir.resolve("webrtcgateway.ini"), "[Janus]\nmax_bitrate = 1000000\nvideo_codec = vp8\n"
+                + "[Room1@Example.com]\nvideo_codec = h264\nvideo_disabled = yes\n"
+                + "[VideoRooms]\nmax_publishers = 4\nkeyframe_request_interval = 1.5\nretransmission_cache_size = 100\n");
+        VideoRoomConfig config = VideoRoomConfig.load(dir);
+        assertEquals(new VideoRoomConfig.Room(1000000, "vp8", false), config.room("other@example.com"));
+        assertEquals(new VideoRoomConfig.Room(1000000, "h264", true), config.room("room1@example.com"));
+        assertEquals(4, config.maxPublishers());
+        assertEquals(Duration.ofMillis(1500), config.keyframeRequestInterval());
+        assertEquals(100, config.retransmissionCacheSize());
+    }
+
+    @Test
+    void badValuesStopTheStart() throws Exception {
+        Files.writeString(dir.resolve("webrtcgateway.ini"), "[Janus]\nmax_bitrate = 1000\n");
+        assertThrows(ConfigException.class, () -> VideoRoomConfig.load(dir));
+        Files.writeString(dir.resolve("webrtcgateway.ini"), "[r@x]\nvideo_codec = av1\n");
+        assertThrows(ConfigException.class, () -> VideoRoomConfig.load(dir));
+    }
+}
