@@ -17,6 +17,7 @@ import org.sylkserver.webrtc.api.VideoroomFeedAnswerRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAttachRequest;
 import org.sylkserver.webrtc.api.VideoroomJoinRequest;
 import org.sylkserver.webrtc.api.VideoroomPublisher;
+import org.sylkserver.webrtc.api.VideoroomSessionOptions;
 
 /**
  * The video room sessions of one sylkRTC connection (spec §4.6): its publisher sessions and its feeds, by id (one
@@ -251,6 +252,34 @@ final class ConnectionVideoRooms {
         } catch (IllegalArgumentException e) {
             throw new RequestError("Invalid candidate: " + e.getMessage());
         }
+    }
+
+    /** videoroom-session-update (spec §4.4): a publisher session's or a feed's media options. */
+    void update(String id, VideoroomSessionOptions options) throws RequestError {
+        RoomMember member = members.get(id);
+        RoomFeed feed = feeds.get(id);
+        if (member == null && feed == null) {
+            throw new RequestError("Unknown room session: " + id);
+        }
+        Integer bitrate = options.getBitrate();
+        if (bitrate != null && bitrate <= 0) {
+            throw new RequestError("Invalid value for 'bitrate' property: " + bitrate + " (expected: bit/s above 0)");
+        }
+        if (member != null) {
+            member.audio = options.getAudio() == null ? member.audio : options.getAudio();
+            member.video = options.getVideo() == null ? member.video : options.getVideo();
+            member.media.forwarding(member.audio, member.video);
+            if (bitrate != null) {
+                connection.gateway().rooms().limitBitrate(member, bitrate);
+            }
+        } else {
+            feed.audio = options.getAudio() == null ? feed.audio : options.getAudio();
+            feed.video = options.getVideo() == null ? feed.video : options.getVideo();
+            feed.media.forwarding(feed.audio, feed.video);
+        }
+        LOG.info(() -> connection + ": " + (member != null ? member : feed) + " audio " + (member != null
+                ? member.audio : feed.audio) + ", video " + (member != null ? member.video : feed.video)
+                + (bitrate == null ? "" : ", bitrate " + bitrate));
     }
 
     /** The connection closed: its publishers leave their rooms, its feeds end (spec §4.2 teardown). */

@@ -30,6 +30,7 @@ import org.sylkserver.webrtc.api.VideoroomJoinRequest;
 import org.sylkserver.webrtc.api.VideoroomLeaveRequest;
 import org.sylkserver.webrtc.api.VideoroomMuteAudioParticipantsRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionTrickleRequest;
+import org.sylkserver.webrtc.api.VideoroomSessionUpdateRequest;
 import org.sylkserver.webrtc.api.VideoroomToggleHandRequest;
 
 /**
@@ -87,6 +88,8 @@ final class RequestCatalogue {
             .add(VideoroomSessionTrickleRequest.TYPE, VideoroomSessionTrickleRequest.class,
                     (connection, trickle) -> connection.videoRooms().trickle(trickle.getSession(),
                             trickle.getCandidates()))
+            .add(VideoroomSessionUpdateRequest.TYPE, VideoroomSessionUpdateRequest.class,
+                    (connection, update) -> connection.videoRooms().update(update.getSession(), update.getOptions()))
             .add(VideoroomConfigureRequest.TYPE, VideoroomConfigureRequest.class,
                     (connection, configure) -> connection.videoRooms().configure(configure.getSession(),
                             configure.getActiveParticipants()))

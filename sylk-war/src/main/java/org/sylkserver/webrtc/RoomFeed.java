@@ -16,6 +16,9 @@ final class RoomFeed {
     final RoomMember publisher;
     final Feed media;
     boolean established;
+    /** Whether its audio and video flow ({@code videoroom-session-update}). */
+    boolean audio = true;
+    boolean video = true;
 
     RoomFeed(String id, RoomMember parent, RoomMember publisher, Feed media) {
         this.id = id;

@@ -20,6 +20,11 @@ final class RoomMember {
     final VideoRoom room;
     Publisher media;
     State state = State.PROGRESS;
+    /** Whether its audio and video reach the room ({@code videoroom-session-update}). */
+    boolean audio = true;
+    boolean video = true;
+    /** The most its video may take as its client asked, in bit/s; 0 for the room's policy alone. */
+    volatile long bitrateLimit;
 
     RoomMember(String id, SylkRtcConnection connection, Account account, VideoRoom room) {
         this.id = id;

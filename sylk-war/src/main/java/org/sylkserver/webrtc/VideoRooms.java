@@ -116,6 +116,14 @@ public final class VideoRooms {
         applyBitrates(room);
     }
 
+    /** A publisher's own bitrate limit ({@code videoroom-session-update}), under the room's policy. */
+    synchronized void limitBitrate(RoomMember member, long bitsPerSecond) {
+        member.bitrateLimit = bitsPerSecond;
+        if (member.room.members.contains(member)) {
+            applyBitrates(member.room);
+        }
+    }
+
     /** videoroom-mute-audio-participants (spec §4.6.7): every member is asked to mute (the client does). */
     synchronized void muteAudio(RoomMember originator) {
         for (RoomMember member : originator.room.members) {
@@ -150,7 +158,8 @@ public final class VideoRooms {
         Map<String, Long> bitrates = BitratePolicy.bitrates(room.members.stream().map(member -> member.id).toList(),
                 room.activeParticipants, room.config.maxBitrate());
         for (RoomMember member : room.members) {
-            member.media.maxBitrate(bitrates.get(member.id));
+            long limit = member.bitrateLimit;
+            member.media.maxBitrate(limit > 0 ? Math.min(limit, bitrates.get(member.id)) : bitrates.get(member.id));
         }
     }
 

@@ -129,8 +129,16 @@ class VideoRoomsTest {
         assertTrue(attached.get(1).getString("sdp").contains("a=sendonly"));
 
         bob.request("videoroom-session-trickle", "\"session\":\"f1\",\"candidates\":[]");
+        bob.request("videoroom-session-update", "\"session\":\"f1\",\"options\":{\"video\":false}");
+        bob.request("videoroom-session-update", "\"session\":\"b1\",\"options\":{\"audio\":false,\"bitrate\":300000}");
+        bob.request("videoroom-session-update", "\"session\":\"b1\",\"options\":{\"bitrate\":0}");
+        bob.request("videoroom-session-update", "\"session\":\"x\",\"options\":{}");
+        bob.request("videoroom-session-update", "\"session\":\"b1\",\"options\":{\"video\":\"no\"}");
+        assertEquals("ack, ack, ack, error:Invalid value for 'bitrate' property: 0 (expected: bit/s above 0), "
+                + "error:Unknown room session: x, error:Invalid value for 'video' property: 'no' (expected: boolean)",
+                summary(bob.messages()));
         bob.request("videoroom-feed-detach", "\"session\":\"b1\",\"feed\":\"f1\"");
-        assertEquals("ack, ack", summary(bob.messages()));
+        assertEquals("ack", summary(bob.messages()));
 
         alice.request("videoroom-leave", "\"session\":\"a1\"");
         assertEquals("session-state:terminated, ack", summary(alice.messages()));

@@ -48,6 +48,8 @@ public final class Feed implements AutoCloseable {
     private final String offer;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean answered;
+    private volatile boolean audioOn = true;
+    private volatile boolean videoOn = true;
     private volatile long retransmitted;
 
     Feed(MediaEngine engine, String name, Publisher publisher, RoomSdp.Negotiated formats, int cacheSize,
@@ -97,6 +99,18 @@ public final class Feed implements AutoCloseable {
         answered = true;
     }
 
+    /**
+     * Pauses or resumes what the feed forwards (sylkRTC {@code videoroom-session-update} on a feed, spec §4.6.4); a
+     * resumed video asks the publisher for a keyframe, which the browser needs before it can decode again.
+     */
+    public void forwarding(boolean audio, boolean video) {
+        if (video && !videoOn) {
+            publisher.requestKeyframe();
+        }
+        audioOn = audio;
+        videoOn = video;
+    }
+
     /** Ends the feed's media; idempotent. */
     @Override
     public void close() {
@@ -137,7 +151,10 @@ public final class Feed implements AutoCloseable {
         forwarding.accept(packet);
     }
 
-    /** The feed's SSRC, sequence number and timestamp for the packet's medium. */
+    /**
+     * The feed's SSRC, sequence number and timestamp for the packet's medium; a paused medium ends here (the rewriter
+     * then continues its numbers from the next packet after the pause, as after a lost run, RFC 3550 §A.1).
+     */
     private final class Rewriting extends Stage {
         Rewriting() {
             super("rewriting");
@@ -146,8 +163,11 @@ public final class Feed implements AutoCloseable {
         @Override
         protected Packet handle(Packet packet) {
             RtpHeader header = packet.header();
-            StreamRewriter stream = formats.video() != null && header.payloadType() == formats.video().payloadType()
-                    ? video : audio;
+            boolean isVideo = formats.video() != null && header.payloadType() == formats.video().payloadType();
+            if (!(isVideo ? videoOn : audioOn)) {
+                return consume();
+            }
+            StreamRewriter stream = isVideo ? video : audio;
             if (!stream.rewrite(packet.buffer(), header)) {
                 return drop();
             }

@@ -54,6 +54,8 @@ public final class Publisher implements AutoCloseable {
     private volatile RoomSdp.Negotiated negotiated;
     /** The room's bitrate for this publisher's video, in bit/s; 0 for none. */
     private volatile long maxBitrate;
+    private volatile boolean audioOn = true;
+    private volatile boolean videoOn = true;
 
     private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
             throws IOException {
@@ -147,6 +149,18 @@ public final class Publisher implements AutoCloseable {
      */
     public void maxBitrate(long bitsPerSecond) {
         maxBitrate = bitsPerSecond;
+    }
+
+    /**
+     * Whether the publisher's audio and video reach its feeds (sylkRTC {@code videoroom-session-update} on the
+     * publisher session, the original's Janus {@code configure}); a resumed video starts with a keyframe.
+     */
+    public void forwarding(boolean audio, boolean video) {
+        if (video && !videoOn) {
+            keyframes.request();
+        }
+        audioOn = audio;
+        videoOn = video;
     }
 
     /** A feed asks for a keyframe (its browser's PLI or FIR, or it just connected); any thread. */
@@ -244,6 +258,11 @@ public final class Publisher implements AutoCloseable {
 
         @Override
         protected Packet handle(Packet packet) {
+            RoomSdp.Negotiated formats = negotiated;
+            boolean isVideo = formats.video() != null && packet.header().payloadType() == formats.video().payloadType();
+            if (!(isVideo ? videoOn : audioOn)) {
+                return consume();
+            }
             for (Feed feed : feeds) {
                 feed.forward(packet);
             }

@@ -109,6 +109,17 @@ class ForwardingTest {
             Thread.sleep(350);
             alice.sendRtp(BrowserPeer.VP8, 503, BrowserPeer.VIDEO_SSRC, payload);
             assertTrue(receivedPli(alice), "bob's PLI forwarded to the publisher");
+            while (bob.nextRtp(Duration.ofMillis(100)) != null) {
+                // what was sent so far
+            }
+
+            // spec §4.6.4: a feed's video paused and resumed (videoroom-session-update)
+            feed.forwarding(true, false);
+            alice.sendRtp(BrowserPeer.VP8, 504, BrowserPeer.VIDEO_SSRC, payload);
+            assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "paused");
+            feed.forwarding(true, true);
+            alice.sendRtp(BrowserPeer.VP8, 505, BrowserPeer.VIDEO_SSRC, payload);
+            assertNotNull(bob.nextRtp(WAIT), "resumed");
             feed.close();
             publisher.close();
         }
