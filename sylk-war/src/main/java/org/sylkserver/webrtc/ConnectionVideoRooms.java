@@ -10,8 +10,11 @@ import org.sylkserver.media.sfu.Feed;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.media.webrtc.WebRtcTransport;
 import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.webrtc.api.ConferenceInviteEvent;
 import org.sylkserver.webrtc.api.IceCandidate;
 import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SipAor;
+import org.sylkserver.webrtc.api.SipIdentity;
 import org.sylkserver.webrtc.api.VideoroomEvent;
 import org.sylkserver.webrtc.api.VideoroomFeedAnswerRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAttachRequest;
@@ -91,6 +94,40 @@ final class ConnectionVideoRooms {
                     + " (expected: at most 2 distinct session ids)");
         }
         connection.gateway().rooms().configure(admitted(id), activeParticipants);
+    }
+
+    /**
+     * videoroom-invite (spec §4.6.7): a {@code conference-invite} account event to every other connection where an
+     * invited account is authenticated (a registration, as for its calls: a connection that only named the account
+     * learns nothing of it). Push notifications (§4.11) are not sent: the gateway has no push service yet.
+     */
+    void invite(String id, List<String> participants) throws RequestError {
+        RoomMember member = admitted(id);
+        List<String> invited = new java.util.ArrayList<>();
+        for (String participant : participants) {
+            if (!SipAor.Syntax.isValid(participant)) {
+                throw new RequestError("Invalid value for 'participants' property: '" + participant
+                        + "' (expected: SIP address of record)");
+            }
+            String aor = SipAor.Syntax.strip(participant);
+            if (invited.contains(aor)) {
+                throw new RequestError("Invalid value for 'participants' property: '" + participant
+                        + "' (expected: unique items)");
+            }
+            invited.add(aor);
+        }
+        String invitation = java.util.UUID.randomUUID().toString();
+        SipIdentity originator = new SipIdentity(member.account.aor(), member.account.displayName());
+        for (String aor : invited) {
+            for (SylkRtcConnection other : connection.gateway().incoming().connectionsOf(aor)) {
+                if (other != connection) {
+                    ConferenceInviteEvent event = new ConferenceInviteEvent(aor, member.room.uri, invitation,
+                            originator);
+                    other.later(() -> other.send(event));
+                    LOG.info(() -> member + " invites " + aor + " on " + other);
+                }
+            }
+        }
     }
 
     /** videoroom-mute-audio-participants (spec §4.6.7). */

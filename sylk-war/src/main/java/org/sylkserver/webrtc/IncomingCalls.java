@@ -43,6 +43,11 @@ public final class IncomingCalls {
         connections.computeIfAbsent(aor, key -> new CopyOnWriteArraySet<>()).add(connection);
     }
 
+    /** The connections where account {@code aor} is authenticated now (also where its room invitations go). */
+    List<SylkRtcConnection> connectionsOf(String aor) {
+        return List.copyOf(connections.getOrDefault(aor, Set.of()));
+    }
+
     /** {@code connection} removed account {@code aor}, or closed. */
     void removed(String aor, SylkRtcConnection connection) {
         connections.computeIfPresent(aor, (key, set) -> {

@@ -26,6 +26,7 @@ import org.sylkserver.webrtc.api.VideoroomConfigureRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAnswerRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAttachRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedDetachRequest;
+import org.sylkserver.webrtc.api.VideoroomInviteRequest;
 import org.sylkserver.webrtc.api.VideoroomJoinRequest;
 import org.sylkserver.webrtc.api.VideoroomLeaveRequest;
 import org.sylkserver.webrtc.api.VideoroomMuteAudioParticipantsRequest;
@@ -93,6 +94,9 @@ final class RequestCatalogue {
             .add(VideoroomConfigureRequest.TYPE, VideoroomConfigureRequest.class,
                     (connection, configure) -> connection.videoRooms().configure(configure.getSession(),
                             configure.getActiveParticipants()))
+            .add(VideoroomInviteRequest.TYPE, VideoroomInviteRequest.class,
+                    (connection, invite) -> connection.videoRooms().invite(invite.getSession(),
+                            invite.getParticipants()))
             .add(VideoroomMuteAudioParticipantsRequest.TYPE, VideoroomMuteAudioParticipantsRequest.class,
                     (connection, mute) -> connection.videoRooms().muteAudio(mute.getSession()))
             .add(VideoroomToggleHandRequest.TYPE, VideoroomToggleHandRequest.class,

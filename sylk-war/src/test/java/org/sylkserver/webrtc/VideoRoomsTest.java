@@ -255,4 +255,38 @@ class VideoRoomsTest {
         assertEquals(false, accepted.getBoolean("video"));
         assertTrue(accepted.getString("sdp").contains("m=video 0 "), accepted.getString("sdp"));
     }
+
+    /**
+     * Spec §4.6.7: conference-invite to the other connections where an invited account is authenticated; not to one
+     * that only added it.
+     */
+    @Test
+    void invitationsReachTheInvitedAccounts_spec_4_6_7() {
+        Client alice = new Client("alice@example.com");
+        Client carol = new Client("carol@example.com");
+        Client mallory = new Client("carol@example.com");
+        gateway.incoming().authenticated("carol@example.com", carol.connection);
+        alice.join("alice@example.com", "a1");
+        alice.messages();
+        alice.request("videoroom-invite", "\"session\":\"a1\",\"participants\":[\"sip:carol@example.com\","
+                + "\"dave@example.com\"]");
+        assertEquals("ack", summary(alice.messages()));
+        List<JsonObject> invited = carol.messages();
+        assertEquals(1, invited.size());
+        JsonObject invite = invited.get(0);
+        assertEquals("account-event", invite.getString("sylkrtc"));
+        assertEquals("conference-invite", invite.getString("event"));
+        assertEquals("carol@example.com", invite.getString("account"));
+        assertEquals("room1@videoconference.example.com", invite.getString("room"));
+        assertEquals("{\"uri\":\"alice@example.com\",\"display_name\":\"Alice\"}",
+                invite.getJsonObject("originator").toString());
+        assertEquals(36, invite.getString("session_id").length());
+        assertEquals(0, mallory.messages().size(), "only named the account");
+        alice.request("videoroom-invite", "\"session\":\"a1\",\"participants\":[\"carol@example.com\","
+                + "\"sip:carol@example.com\"]");
+        alice.request("videoroom-invite", "\"session\":\"a1\",\"participants\":[\"not an aor\"]");
+        assertEquals("error:Invalid value for 'participants' property: 'sip:carol@example.com' (expected: unique "
+                + "items), error:Invalid value for 'participants' property: 'not an aor' (expected: SIP address of "
+                + "record)", summary(alice.messages()));
+    }
 }
