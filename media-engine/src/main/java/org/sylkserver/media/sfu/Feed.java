@@ -13,6 +13,7 @@ import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.Stage;
 import org.sylkserver.media.rtcp.RtcpCompound;
+import org.sylkserver.media.rtcp.RtcpPackets;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.webrtc.WebRtcTransport;
 import org.sylkserver.protocols.sdp.SdpException;
@@ -45,6 +46,8 @@ public final class Feed implements AutoCloseable {
     private final RetransmissionCache cache;
     private final Pipeline forwarding;
     private final Pipeline retransmissions;
+    private final Pipeline reports;
+    private final String cname;
     private final String offer;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean answered;
@@ -74,9 +77,11 @@ public final class Feed implements AutoCloseable {
         this.forwarding = Pipeline.named(name + " forwarding").then(new Rewriting()).then(transport.encryption())
                 .then(cache).then(transport.sending()).build();
         this.retransmissions = Pipeline.named(name + " retransmissions").then(transport.sending()).build();
+        this.reports = Pipeline.named(name + " reports").then(transport.encryption()).then(transport.sending())
+                .build();
+        this.cname = "sylk-" + Long.toHexString(RANDOM.nextLong() >>> 1);
         this.offer = RoomSdp.offerFeed(formats, transport.mediaLines("actpass"), transport.port(), audio.ssrc(),
-                video.ssrc(), "sylk-" + Long.toHexString(RANDOM.nextLong() >>> 1), new AudioAnswerer.Origin(),
-                engine.bindAddress()).toString();
+                video.ssrc(), cname, new AudioAnswerer.Origin(), engine.bindAddress()).toString();
     }
 
     private static StreamRewriter rewriter(int step) {
@@ -149,6 +154,26 @@ public final class Feed implements AutoCloseable {
         Packet packet = new Packet(copy, null, original.arrivalNanos(), false);
         packet.header(original.header());
         forwarding.accept(packet);
+    }
+
+    /**
+     * A sender report of the publisher (I/O thread), restated for the feed's browser (RFC 3550 §6.4.1): the feed's
+     * SSRC, the same NTP time with the RTP timestamp on the feed's clock, the feed's own counts. It is what lets the
+     * browser play the feed's audio and video in sync (the NTP/RTP pair of each stream).
+     */
+    void senderReport(long sourceSsrc, long ntpTimestamp, long rtpTimestamp) {
+        if (!answered || !transport.isConnected()) {
+            return;
+        }
+        for (StreamRewriter stream : new StreamRewriter[]{audio, video}) {
+            long timestamp = stream.timestamp(sourceSsrc, rtpTimestamp);
+            if (timestamp >= 0) {
+                Packet report = new Packet(RtcpPackets.compound(stream.ssrc(), ntpTimestamp, timestamp,
+                        stream.packets(), stream.octets(), null, cname, false), null, System.nanoTime(), false);
+                report.rtcp(true);
+                reports.accept(report);
+            }
+        }
     }
 
     /**

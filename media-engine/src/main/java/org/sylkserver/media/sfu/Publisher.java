@@ -29,9 +29,9 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  *
  * <p>A datagram from the publisher goes through its {@link WebRtcTransport} (ICE, DTLS, SRTP, validation), then
  * {@code reception} (RFC 3550 §6.4: reception statistics per source; RTCP from the publisher ends here, a sender
- * report noted for the round-trip fields; once a second a receiver report goes back, and a coalesced keyframe request
- * when a feed asked, {@link KeyframeRequests}, and the room's bitrate as REMB) and {@code fan-out} (a copy to every feed, which rewrites and encrypts
- * it for its own browser). Everything runs on the media engine's I/O thread; feeds are added and removed from the
+ * report noted for the round-trip fields and restated to every feed; once a second a receiver report goes back, and a coalesced keyframe request
+ * when a feed asked, {@link KeyframeRequests}, and the room's bitrate as REMB) and {@code fan-out} (a copy to every
+ * feed, which rewrites and encrypts it for its own browser). Everything runs on the media engine's I/O thread; feeds are added and removed from the
  * signalling threads (a copy-on-write list).
  */
 public final class Publisher implements AutoCloseable {
@@ -194,6 +194,10 @@ public final class Publisher implements AutoCloseable {
                         if (source.statistics != null && source.ssrc == report.senderSsrc()) {
                             source.statistics.senderReport(report.ntpMiddle32(), packet.arrivalNanos());
                         }
+                    }
+                    long rtpTimestamp = packet.buffer().getInt(packet.buffer().position() + 16) & 0xffffffffL;
+                    for (Feed feed : feeds) {
+                        feed.senderReport(report.senderSsrc(), report.ntpTimestamp(), rtpTimestamp);
                     }
                 }
                 return consume();

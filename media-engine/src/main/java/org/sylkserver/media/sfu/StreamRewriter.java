@@ -44,6 +44,26 @@ final class StreamRewriter {
         return ssrc;
     }
 
+    /** Packets and payload octets sent so far, for sender reports (RFC 3550 §6.4.1). */
+    private long packets;
+    private long octets;
+
+    long packets() {
+        return packets;
+    }
+
+    long octets() {
+        return octets;
+    }
+
+    /**
+     * A timestamp of the current source on the feed's clock (a sender report's RTP timestamp, RFC 3550 §6.4.1), or
+     * -1 when {@code sourceSsrc} is not the source being forwarded.
+     */
+    long timestamp(long sourceSsrc, long timestamp) {
+        return sourceSsrc == source && source >= 0 ? (timestamp + timestampOffset) & 0xffffffffL : -1;
+    }
+
     /**
      * Rewrites the SSRC, sequence number and timestamp of {@code packet} (from its position, with its parsed
      * {@code header}) in place.
@@ -68,6 +88,8 @@ final class StreamRewriter {
             lastSequence = sequence;
             lastTimestamp = timestamp;
         }
+        packets++;
+        octets += header.payloadLength();
         int start = packet.position();
         packet.putShort(start + 2, (short) sequence);
         packet.putInt(start + 4, (int) timestamp);

@@ -92,6 +92,21 @@ class ForwardingTest {
             assertNotNull(bob.nextRtp(WAIT));
             assertNotNull(bob.nextRtp(WAIT));
 
+            // RFC 3550 §6.4.1: the publisher's sender report restated on the feed's SSRC and clock
+            long firstTimestamp = header.getInt(4) & 0xffffffffL;
+            long ntp = 0x0123456789abcdefL;
+            alice.sendRtcp(ByteBuffer.allocate(28).put((byte) 0x80).put((byte) 200).putShort((short) 6)
+                    .putInt((int) BrowserPeer.VIDEO_SSRC).putLong(ntp).putInt(600 * 160).putInt(3).putInt(33).array());
+            byte[] report = bob.nextRtcp(WAIT);
+            assertNotNull(report, "a sender report for the feed");
+            ByteBuffer sr = ByteBuffer.wrap(report);
+            assertEquals(200, sr.get(1) & 0xff);
+            assertEquals(feedVideoSsrc, sr.getInt(4) & 0xffffffffL);
+            assertEquals(ntp, sr.getLong(8), "the publisher's NTP time");
+            assertEquals((firstTimestamp + 100 * 160) & 0xffffffffL, sr.getInt(16) & 0xffffffffL,
+                    "its RTP time on the feed's clock");
+            assertEquals(3, sr.getInt(20), "the feed's own packet count");
+
             // the feed's connection asked the publisher for a keyframe (a new receiver cannot decode without one)
             assertTrue(receivedPli(alice), "PLI to the publisher when the feed came up");
 
