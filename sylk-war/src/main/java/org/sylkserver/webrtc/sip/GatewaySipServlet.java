@@ -29,7 +29,8 @@ import org.sylkserver.webrtc.api.SipIdentity;
 /**
  * The SIP side of the {@code webrtcgateway} application (spec §2.4). It shares the archive, and so the class
  * loader and application session space, with the sylkRTC WebSocket endpoint: this is the converged archive.
- * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use;
+ * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use in
+ * the servlet context;
  * it takes the responses to the registrations they make, and carries the SIP side of their calls
  * ({@link ServletCall}): an initial INVITE for a registered account's Contact is offered to the connections where the
  * account is authenticated (spec §4.5.4), any other gets 480; the requests and responses of
@@ -71,7 +72,7 @@ public class GatewaySipServlet extends SylkSipServlet {
         @SuppressWarnings("unchecked")
         Supplier<List<SipURI>> interfaces = () -> (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
         registrar = new ServletRegistrar(factory, interfaces, config.outboundSipProxy(), Version.sipAgent(), timer);
-        Gateway.install(new Gateway(config, registrar,
+        Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), productionMedia()));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
@@ -83,7 +84,7 @@ public class GatewaySipServlet extends SylkSipServlet {
 
     @Override
     public void destroy() {
-        Gateway.install(null);
+        Gateway.install(getServletContext(), null);
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -106,7 +107,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             toCall(request);
             return;
         }
-        Gateway gateway = Gateway.current();
+        Gateway gateway = Gateway.of(getServletContext());
         String aor = calledAccount(request);
         if (aor == null) {
             reply(request, 480, "Temporarily Unavailable");
