@@ -25,6 +25,8 @@ import javax.servlet.ServletException;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.TimerService;
 
+import org.sylkserver.conference.chat.ChatMember;
+import org.sylkserver.conference.screen.ScreenSharing;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.conference.msrp.MsrpRoute;
 import org.sylkserver.conference.msrp.MsrpTls;

@@ -14,6 +14,8 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
 
+import org.sylkserver.conference.chat.ChatMember;
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.conference.files.FileMedia;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
@@ -96,7 +98,7 @@ public class ConferenceServlet extends SylkSipServlet {
             return;
         }
         String room = roomOf(request);
-        String caller = AccessList.bare(request.getFrom().getURI().toString());
+        String caller = Identity.bare(request.getFrom().getURI().toString());
         try {
             if (!conference.settings.accessList(room).allows(caller)) {
                 log.info(() -> caller + " may not join room " + room + " (access list)");
@@ -509,7 +511,7 @@ public class ConferenceServlet extends SylkSipServlet {
             referrals.sipfrag(out.referSession(), "SIP/2.0 488 Not Acceptable Here", true);
             return;
         }
-        String uri = AccessList.bare(response.getTo().getURI().toString());
+        String uri = Identity.bare(response.getTo().getURI().toString());
         Address contact;
         try {
             contact = response.getAddressHeader("Contact");

@@ -14,6 +14,7 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
 
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
@@ -59,7 +60,7 @@ final class Referrals {
             return;
         }
         String room = ConferenceServlet.roomOf(request);
-        String referrer = AccessList.bare(request.getFrom().getURI().toString());
+        String referrer = Identity.bare(request.getFrom().getURI().toString());
         Address referTo;
         try {
             referTo = request.getAddressHeader("Refer-To");
@@ -109,7 +110,7 @@ final class Referrals {
             replies.reply(request, SipServletResponse.SC_FORBIDDEN, "Only Participants May Refer");
             return;
         }
-        String targetUser = AccessList.bare(target.toString());
+        String targetUser = Identity.bare(target.toString());
         try {
             if (method.equals("BYE") && !conference.settings.mayRemove(room, referrer, targetUser)) {
                 log.info(() -> "REFER from " + referrer + " to remove " + targetUser + " refused: not a moderator");
