@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.sip;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -17,6 +18,7 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
+import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.protocols.digest.DigestChallenge;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SipCall;
@@ -53,6 +55,8 @@ final class ServletCall implements SipCall {
     private boolean answered;
     private boolean over;
     private boolean challenged;
+    /** Where the far end's SIP comes from: the INVITE's source, or the latest response's to ours; null if unknown. */
+    private InetAddress signallingSource;
 
     private ServletCall(SipServletRequest invite, Account account, CredentialRealms realms,
                         List<SipHeader> extraHeaders, boolean outgoing) {
@@ -61,6 +65,9 @@ final class ServletCall implements SipCall {
         this.realms = realms;
         this.extraHeaders = extraHeaders;
         this.outgoing = outgoing;
+        if (!outgoing) {
+            signallingSource = sourceOf(invite);
+        }
         invite.getSession().setAttribute(CALL, this);
     }
 
@@ -93,6 +100,11 @@ final class ServletCall implements SipCall {
     @Override
     public String callId() {
         return invite.getCallId();
+    }
+
+    @Override
+    public synchronized InetAddress signallingSource() {
+        return signallingSource;
     }
 
     @Override
@@ -252,6 +264,10 @@ final class ServletCall implements SipCall {
     }
 
     private void initialInviteResponse(SipServletResponse response, int status) {
+        InetAddress source = status > 100 ? sourceOf(response) : null;
+        if (source != null) {
+            signallingSource = source;
+        }
         if (status < 200) {
             if (status == 100) {
                 return;
@@ -353,6 +369,14 @@ final class ServletCall implements SipCall {
         request.setHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(account.user(),
                 account.ha1(), request.getMethod(), request.getRequestURI().toString(),
                 HexFormat.of().formatHex(cnonce), 1));
+    }
+
+    private static InetAddress sourceOf(SipServletMessage message) {
+        try {
+            return SylkSipServlet.signallingSource(message);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The sequence number of a message's CSeq, or -1. */
