@@ -15,9 +15,10 @@ import org.sylkserver.webrtc.registration.SipRegistration;
  * @param calls     places outgoing SIP calls
  * @param incoming  offers incoming SIP calls to the connections that have their account
  * @param media     makes the media of each call
+ * @param rooms     the video rooms (spec §4.6)
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media) {
+                      SessionMediaFactory media, VideoRooms rooms) {
 
     private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,
             (account, uri, sdp, headers, listener) -> {
@@ -25,7 +26,10 @@ public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls,
             },
             // never offered a call without a SIP side, so its timer never runs
             new IncomingCalls(Executors.newSingleThreadScheduledExecutor(), IncomingCalls.RING_TIMEOUT),
-            new UnavailableMedia("The media of the gateway is not running"));
+            new UnavailableMedia("The media of the gateway is not running"),
+            new VideoRooms(VideoRoomConfig.DEFAULTS, (name, offer, settings, listener) -> {
+                throw new IOException("The media of the gateway is not running");
+            }));
     private static volatile Gateway current = NOT_STARTED;
 
     /** The running gateway. */
