@@ -11,16 +11,17 @@ import org.sylkserver.webrtc.registration.SipRegistration;
  * What every sylkRTC connection of the gateway shares: its configuration, its SIP side and its media. The SIP
  * servlet makes it in its {@code init} and installs it as an attribute of the archive's servlet context
  * ({@link #install}), where the WebSocket endpoint and the handshake filter find it ({@link #of}); until then
- * connections see the defaults and can neither register nor call. Nothing of it is static.
+ * connections see the defaults and can neither register nor call. The running gateway is not static.
  *
  * @param config    {@code webrtcgateway.ini}
  * @param registrar makes SIP registrations for accounts
  * @param calls     places outgoing SIP calls
  * @param incoming  offers incoming SIP calls to the connections that have their account
  * @param media     makes the media of each call
+ * @param rooms     the video rooms (spec §4.6)
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media) {
+                      SessionMediaFactory media, VideoRooms rooms) {
 
     private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,
             (account, uri, sdp, headers, listener) -> {
@@ -28,7 +29,10 @@ public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls,
             },
             // never offered a call without a SIP side, so its timer never runs
             new IncomingCalls(Executors.newSingleThreadScheduledExecutor(), IncomingCalls.RING_TIMEOUT),
-            new UnavailableMedia("The media of the gateway is not running"));
+            new UnavailableMedia("The media of the gateway is not running"),
+            new VideoRooms(VideoRoomConfig.DEFAULTS, (name, offer, settings, listener) -> {
+                throw new IOException("The media of the gateway is not running");
+            }));
     /** The servlet-context attribute that holds the running gateway. */
     private static final String ATTRIBUTE = Gateway.class.getName();
 

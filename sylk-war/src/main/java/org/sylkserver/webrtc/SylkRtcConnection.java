@@ -76,6 +76,8 @@ public final class SylkRtcConnection {
     private final ConnectionAccounts accounts = new ConnectionAccounts(this);
     /** The connection's calls: owned by its executor. */
     private final ConnectionSessions sessions = new ConnectionSessions(this);
+    /** The connection's video room sessions: owned by its executor. */
+    private final ConnectionVideoRooms videoRooms = new ConnectionVideoRooms(this);
 
     // owned by the container's read thread
     private final StringBuilder message = new StringBuilder();
@@ -156,6 +158,7 @@ public final class SylkRtcConnection {
     public void onClose(int code, String reason) {
         owner.execute(() -> {
             LOG.info(() -> this + " closed: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason));
+            videoRooms.closeAll();
             sessions.closeAll();
             accounts.closeAll();
         });
@@ -174,6 +177,11 @@ public final class SylkRtcConnection {
     /** The connection's calls; only on its executor. */
     ConnectionSessions sessions() {
         return sessions;
+    }
+
+    /** The connection's video room sessions; only on its executor. */
+    ConnectionVideoRooms videoRooms() {
+        return videoRooms;
     }
 
     /** The gateway this connection belongs to. */

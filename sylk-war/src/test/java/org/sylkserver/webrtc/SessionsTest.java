@@ -233,7 +233,8 @@ class SessionsTest {
     private final SylkRtcConnection connection = connection(gateway, transport);
 
     private Gateway gateway(Duration ringTimeout) {
-        return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory);
+        return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory,
+                Gateway.notStarted().rooms());
     }
 
     private static SylkRtcConnection connection(Gateway gateway, SylkRtcConnectionTest.RecordingTransport transport) {

@@ -18,12 +18,15 @@ import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.sip.SylkSipServlet;
+import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
+import org.sylkserver.webrtc.VideoRoomConfig;
+import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
 
 /**
@@ -58,8 +61,10 @@ public class GatewaySipServlet extends SylkSipServlet {
     public void init() throws ServletException {
         super.init();
         GatewayConfig config;
+        VideoRoomConfig roomConfig;
         try {
             config = GatewayConfig.load(SylkRuntime.get().configDir());
+            roomConfig = VideoRoomConfig.load(SylkRuntime.get().configDir());
         } catch (ConfigException e) {
             throw new ServletException(e.getMessage(), e);
         }
@@ -74,7 +79,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         registrar = new ServletRegistrar(factory, interfaces, config.outboundSipProxy(), Version.sipAgent(), timer);
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
-                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), productionMedia()));
+                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), productionMedia(),
+                new VideoRooms(roomConfig, (name, offer, settings, listener) ->
+                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener))));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
