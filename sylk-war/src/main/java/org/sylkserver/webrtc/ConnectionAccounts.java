@@ -98,6 +98,9 @@ final class ConnectionAccounts {
     private void authenticated(Account account) {
         account.authenticated(true);
         connection.gateway().incoming().authenticated(account.aor(), connection);
+        if (connection.gateway().messaging() != null) {
+            connection.gateway().messaging().authenticated(account.aor());
+        }
         LOG.info(() -> connection + ": account " + account.aor() + " authenticated by its registrar");
     }
 
@@ -107,6 +110,18 @@ final class ConnectionAccounts {
             throw new RequestError("Unknown account specified for unregister: " + aor);
         }
         endRegistration(account);
+    }
+
+    /** The account of a request that needs it authenticated (spec §4.4 "Auth"). */
+    Account authenticated(String aor) throws RequestError {
+        Account account = accounts.get(aor);
+        if (account == null) {
+            throw new RequestError("Unknown account specified: " + aor);
+        }
+        if (!account.isAuthenticated()) {
+            throw new RequestError("Account not authenticated");
+        }
+        return account;
     }
 
     /** The account of this connection, or null. */

@@ -3,6 +3,7 @@ package org.sylkserver.webrtc;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 
+import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
@@ -15,9 +16,10 @@ import org.sylkserver.webrtc.registration.SipRegistration;
  * @param calls     places outgoing SIP calls
  * @param incoming  offers incoming SIP calls to the connections that have their account
  * @param media     makes the media of each call
+ * @param messaging messaging for the accounts (spec §4.8), or null while the SIP side is not running
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media) {
+                      SessionMediaFactory media, Messaging messaging) {
 
     private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,
             (account, uri, sdp, headers, listener) -> {
@@ -25,7 +27,7 @@ public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls,
             },
             // never offered a call without a SIP side, so its timer never runs
             new IncomingCalls(Executors.newSingleThreadScheduledExecutor(), IncomingCalls.RING_TIMEOUT),
-            new UnavailableMedia("The media of the gateway is not running"));
+            new UnavailableMedia("The media of the gateway is not running"), null);
     private static volatile Gateway current = NOT_STARTED;
 
     /** The running gateway. */

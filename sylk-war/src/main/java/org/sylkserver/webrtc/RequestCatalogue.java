@@ -9,8 +9,14 @@ import javax.json.JsonValue;
 import javax.json.bind.Jsonb;
 
 import org.sylkserver.webrtc.api.AccountAddRequest;
+import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
+import org.sylkserver.webrtc.api.AccountMarkConversationReadRequest;
+import org.sylkserver.webrtc.api.AccountMessageRequest;
 import org.sylkserver.webrtc.api.AccountRegisterRequest;
+import org.sylkserver.webrtc.api.AccountRemoveConversationRequest;
+import org.sylkserver.webrtc.api.AccountRemoveMessageRequest;
 import org.sylkserver.webrtc.api.AccountRemoveRequest;
+import org.sylkserver.webrtc.api.AccountSyncConversationsRequest;
 import org.sylkserver.webrtc.api.AccountUnregisterRequest;
 import org.sylkserver.webrtc.api.PingRequest;
 import org.sylkserver.webrtc.api.RequestError;
@@ -22,6 +28,7 @@ import org.sylkserver.webrtc.api.SessionTerminateRequest;
 import org.sylkserver.webrtc.api.SessionTrickleRequest;
 import org.sylkserver.webrtc.api.SessionUpdateRequest;
 import org.sylkserver.webrtc.api.SylkRtcRequest;
+import org.sylkserver.webrtc.messaging.Messaging;
 
 /**
  * The requests this server implements (spec §4.4), each bound to its JSON-B class and its handler. Adding a
@@ -63,7 +70,34 @@ final class RequestCatalogue {
             .add(SessionDtmfInfoRequest.TYPE, SessionDtmfInfoRequest.class,
                     (connection, dtmf) -> connection.sessions().dtmf(dtmf))
             .add(SessionMessageRequest.TYPE, SessionMessageRequest.class,
-                    (connection, message) -> connection.sessions().message(message));
+                    (connection, message) -> connection.sessions().message(message))
+            // messaging (spec §4.8): each needs the account authenticated
+            .add(AccountMessageRequest.TYPE, AccountMessageRequest.class, (connection, message) ->
+                    messaging(connection).send(connection.accounts().authenticated(message.getAccount()), connection,
+                            message))
+            .add(AccountDispositionNotificationRequest.TYPE, AccountDispositionNotificationRequest.class,
+                    (connection, notification) -> messaging(connection).notifyDisposition(
+                            connection.accounts().authenticated(notification.getAccount()), notification))
+            .add(AccountSyncConversationsRequest.TYPE, AccountSyncConversationsRequest.class, (connection, sync) ->
+                    messaging(connection).sync(connection.accounts().authenticated(sync.getAccount()), connection, sync))
+            .add(AccountMarkConversationReadRequest.TYPE, AccountMarkConversationReadRequest.class, (connection, read) ->
+                    messaging(connection).markRead(connection.accounts().authenticated(read.getAccount()), connection,
+                            read.getContact()))
+            .add(AccountRemoveMessageRequest.TYPE, AccountRemoveMessageRequest.class, (connection, remove) ->
+                    messaging(connection).removeMessage(connection.accounts().authenticated(remove.getAccount()),
+                            connection, remove.getMessageId(), remove.getContact()))
+            .add(AccountRemoveConversationRequest.TYPE, AccountRemoveConversationRequest.class, (connection, remove) ->
+                    messaging(connection).removeConversation(connection.accounts().authenticated(remove.getAccount()),
+                            connection, remove.getContact()));
+
+    /** The gateway's messaging; an error while its SIP side is not running. */
+    private static Messaging messaging(SylkRtcConnection connection) throws RequestError {
+        Messaging messaging = connection.gateway().messaging();
+        if (messaging == null) {
+            throw new RequestError("Messaging is not running");
+        }
+        return messaging;
+    }
 
     private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler) {
 

@@ -42,7 +42,7 @@ class ConnectionAccountsTest {
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run,
             RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.current().calls(),
-            new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media()));
+            new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media(), null));
 
     @AfterEach
     void stop() {

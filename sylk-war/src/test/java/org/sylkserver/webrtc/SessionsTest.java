@@ -218,7 +218,7 @@ class SessionsTest {
     private final SylkRtcConnection connection = connection(gateway, transport);
 
     private Gateway gateway(Duration ringTimeout) {
-        return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory);
+        return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory, null);
     }
 
     private static SylkRtcConnection connection(Gateway gateway, SylkRtcConnectionTest.RecordingTransport transport) {

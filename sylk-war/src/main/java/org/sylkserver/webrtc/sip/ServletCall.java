@@ -2,8 +2,6 @@ package org.sylkserver.webrtc.sip;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +15,6 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
-import org.sylkserver.protocols.digest.DigestChallenge;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.api.SipHeader;
@@ -36,7 +33,6 @@ final class ServletCall implements SipCall {
     /** The SIP session attribute that leads the dialog's messages to their call. */
     static final String CALL = "sylk.call";
     private static final String SDP = "application/sdp";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = Logger.getLogger("webrtcgateway.sip");
 
     private final Account account;
@@ -333,26 +329,9 @@ final class ServletCall implements SipCall {
         }
     }
 
-    /**
-     * RFC 3261 §22.2, §22.3: puts on {@code request} the credentials answering the challenge of {@code challenged}
-     * (401: Authorization, 407: Proxy-Authorization), made from the account's HA1.
-     *
-     * @throws IllegalArgumentException the challenge is not a digest we can answer, or comes from a realm that gets
-     *                                  no credentials ({@link CredentialRealms})
-     */
+    /** RFC 3261 §22.2, §22.3: credentials for {@code request} from the account's HA1 ({@link DigestCredentials}). */
     private void authorize(SipServletRequest request, SipServletResponse challenged) {
-        boolean proxy = challenged.getStatus() == 407;
-        DigestChallenge challenge = DigestChallenge.parse(challenged.getHeader(proxy ? "Proxy-Authenticate"
-                : "WWW-Authenticate"));
-        if (!realms.allows(challenge.realm())) {
-            throw new IllegalArgumentException("realm \"" + challenge.realm() + "\" is neither the account's domain nor"
-                    + " the outbound proxy's: no credentials sent");
-        }
-        byte[] cnonce = new byte[8];
-        RANDOM.nextBytes(cnonce);
-        request.setHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(account.user(),
-                account.ha1(), request.getMethod(), request.getRequestURI().toString(),
-                HexFormat.of().formatHex(cnonce), 1));
+        DigestCredentials.authorize(request, challenged, account, realms);
     }
 
     /** The sequence number of a message's CSeq, or -1. */
@@ -441,7 +420,7 @@ final class ServletCall implements SipCall {
         return new String(content, StandardCharsets.UTF_8);
     }
 
-    private static byte[] rawContent(SipServletMessage message) {
+    static byte[] rawContent(SipServletMessage message) {
         try {
             return message.getRawContent();
         } catch (IOException e) {
