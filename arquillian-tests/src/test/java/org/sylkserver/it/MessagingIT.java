@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -48,18 +54,15 @@ class MessagingIT {
     Path work;
 
     /**
-     * The proxy of example.com: answers every REGISTER with 200 (the binding for 600 s) and every MESSAGE with 200,
-     * in any order, until a MESSAGE whose body says {@code end-of-test}.
+     * The proxy of example.com: each of its calls (sipp's unit: one Call-ID) answers one REGISTER with 200 (the
+     * binding for 600 s) or one MESSAGE with 200.
      */
     private static String proxy() {
         return """
                 <?xml version="1.0" encoding="ISO-8859-1" ?>
                 <scenario name="example.com proxy">
-                  <label id="loop"/>
                   <recv request="REGISTER" optional="true" next="register"/>
-                  <recv request="MESSAGE">
-                    <action><ereg regexp="end-of-test" search_in="body" check_it="false" assign_to="done"/></action>
-                  </recv>
+                  <recv request="MESSAGE"/>
                   <send><![CDATA[
 
                 SIP/2.0 200 OK
@@ -71,8 +74,7 @@ class MessagingIT {
                 Content-Length: 0
 
                   ]]></send>
-                  <nop hide="true" test="done" next="end"/>
-                  <nop hide="true" next="loop"/>
+                  <nop hide="true" next="end"/>
                   <label id="register"/>
                   <send><![CDATA[
 
@@ -86,7 +88,6 @@ class MessagingIT {
                 Content-Length: 0
 
                   ]]></send>
-                  <nop hide="true" next="loop"/>
                   <label id="end"/>
                 </scenario>
                 """;
@@ -94,27 +95,32 @@ class MessagingIT {
 
     /** bob's phone: one MESSAGE for alice as the proxy forks it to the gateway, expecting {@code status}. */
     private static String bobSends(String contentType, String body, int status) {
+        return sends("\"Bob\" <sip:bob@example.com>", "alice@example.com", contentType, body, status);
+    }
+
+    /** A SIP device's MESSAGE from {@code from} to {@code to}, forked to the gateway, expecting {@code status}. */
+    private static String sends(String from, String to, String contentType, String body, int status) {
         return """
                 <?xml version="1.0" encoding="ISO-8859-1" ?>
                 <scenario name="bob">
                   <send retrans="500"><![CDATA[
 
-                MESSAGE sip:alice@example.com SIP/2.0
+                MESSAGE sip:%2$s SIP/2.0
                 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-                From: "Bob" <sip:bob@example.com>;tag=[call_number]
-                To: <sip:alice@example.com>
+                From: %1$s;tag=[call_number]
+                To: <sip:%2$s>
                 Call-ID: [call_id]
                 CSeq: 1 MESSAGE
                 Max-Forwards: 70
                 X-Sylk-App: webrtcgateway
-                Content-Type: %s
+                Content-Type: %3$s
                 Content-Length: [len]
 
-                %s
+                %4$s
                   ]]></send>
-                  <recv response="%d"/>
+                  <recv response="%5$d"/>
                 </scenario>
-                """.formatted(contentType, body, status);
+                """.formatted(from, to, contentType, body, status);
     }
 
     private static String cpim(String id, String contentType, String content) {
@@ -160,12 +166,14 @@ class MessagingIT {
     /**
      * spec §4.4 Auth, §4.8.1-4.8.4: before registering alice may not send; registered on two devices, one sends (the
      * other gets the sync event, both the accepted disposition), bob's MESSAGE reaches both, bob's IMDN marks alice's
-     * message delivered, alice's IMDN goes to bob, and a third device syncs the whole journal.
+     * message delivered, alice's IMDN goes to bob, a third device syncs the whole journal, and alice's SIP phone gets a
+     * history API token that opens her journal over HTTP.
      */
     @Test
     void sendReceiveNotifyAndSync_spec_4_8() throws Exception {
+        // three REGISTERs, alice's two messages and her IMDN, the gateway's API token reply
         Sipp.Running proxy = Sipp.scenario(work.resolve("proxy"), proxy()).waitingForRequests().localPort(PROXY_PORT)
-                .timeoutSeconds(50).start();
+                .calls(7).timeoutSeconds(50).start();
         SylkRtcClient phone = alice("p");
         phone.send("{\"sylkrtc\":\"account-message\",\"transaction\":\"early\",\"account\":\"alice@example.com\","
                 + "\"uri\":\"bob@example.com\",\"message_id\":\"m0\",\"content\":\"hi\",\"content_type\":\"text/plain\","
@@ -246,8 +254,13 @@ class MessagingIT {
         assertEquals("{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"sync-conversations\","
                 + "\"messages\":[]}", tablet.next());
 
+        // alice's SIP phone asks for a history API token: the gateway sends it to her AOR (spec §4.9)
+        Sipp.Result tokenRequest = Sipp.scenario(work.resolve("token"), sends("<sip:alice@example.com>", "alice@example.com",
+                "application/sylk-api-token", "{}", 200)).run();
+        assertEquals(0, tokenRequest.exitCode(), tokenRequest::toString);
+
         phone.send("{\"sylkrtc\":\"account-message\",\"transaction\":\"t5\",\"account\":\"alice@example.com\","
-                + "\"uri\":\"bob@example.com\",\"message_id\":\"m-end\",\"content\":\"end-of-test\","
+                + "\"uri\":\"bob@example.com\",\"message_id\":\"m2\",\"content\":\"Bye\","
                 + "\"content_type\":\"text/plain\",\"timestamp\":\"2026-01-01T10:01:00.000Z\"}");
         assertEquals(SylkRtcCallIT.ack("t5"), phone.next());
         Sipp.Result result = proxy.await();
@@ -258,6 +271,22 @@ class MessagingIT {
         assertTrue(sent.contains("imdn.Disposition-Notification: positive-delivery, display"), sent);
         assertTrue(sent.contains("From: \"Alice\" <sip:alice@example.com>") || sent.contains("From: <sip:alice@example.com>"), sent);
         assertTrue(sent.contains("<message-id>b1</message-id>") && sent.contains("<displayed/>"), sent);
+
+        // the history API with that token (spec §4.13); 401 without it
+        Matcher token = Pattern.compile("\\{\"token\":\"([A-Za-z0-9_-]+)\",\"url\":\"(http://[^\"]+)\"\\}").matcher(sent);
+        assertTrue(token.find(), sent);
+        assertTrue(token.group(2).endsWith("/webrtcgateway/messages/history/alice@example.com"), token.group(2));
+        HttpClient http = HttpClient.newHttpClient();
+        URI history = URI.create("http://127.0.0.1:18088/webrtcgateway/messages/history/alice@example.com/b1");
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(history).header("Authorization", "Apikey " + token.group(1))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.body().startsWith("{\"account\":\"alice@example.com\",\"messages\":[{\"contact\":\"bob@example.com\""),
+                page.body());
+        assertTrue(page.body().contains("\"message_id\":\"m2\"") && !page.body().contains("\"message_id\":\"b1\""), page.body());
+        assertEquals(401, http.send(HttpRequest.newBuilder(history).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(401, http.send(HttpRequest.newBuilder(history).header("Authorization", "Apikey guessed").build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
         phone.close();
         laptop.close();
         tablet.close();

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SylkRtcMessage;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.Messaging;
+import org.sylkserver.webrtc.messaging.MessagingConfig;
 import org.sylkserver.webrtc.messaging.SipMessages;
 import org.sylkserver.webrtc.messaging.SqliteMessageStore;
 import org.sylkserver.webrtc.messaging.StoreException;
@@ -76,7 +78,9 @@ class MessagingTest {
                     public void send(SylkRtcConnection connection, SylkRtcMessage event) {
                         events.add(new Published(null, JSONB.toJson(event), connection));
                     }
-                }, Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC), 1024);
+                }, Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
+                new MessagingConfig(directory, false, 1024, Duration.ofDays(31)), "192.0.2.10",
+                "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com");
         messaging.authenticated("bob@example.com");
     }
@@ -312,6 +316,30 @@ class MessagingTest {
         List<String> types = store.journal("alice@example.com", null, null, 10).stream().map(StoredMessage::contentType).toList();
         assertEquals(List.of("application/sylk-conversation-remove"), types, "the conversation and its journal entries are gone");
         assertEquals("application/sylk-conversation-remove", sent.get(2).message().contentType());
+    }
+
+    /**
+     * spec §4.9 {@code application/sylk-api-token}, §4.13: a token sent back to the sender's own AOR, From
+     * sylkserver@local_ip, opens that account's history and no other.
+     */
+    @Test
+    void anApiTokenOpensTheAccountsHistory_spec_4_9_4_13() throws Exception {
+        messaging.received(fromBob("message/cpim", cpim("b1", "text/plain", "Hi")));
+        assertEquals(200, messaging.received(new IncomingSipMessage("alice@example.com", null, "alice@example.com",
+                "application/sylk-api-token", null, "{}".getBytes(StandardCharsets.UTF_8), false)).status());
+        SipMessages.Outgoing reply = sent.get(0).message();
+        assertEquals(List.of("sylkserver@192.0.2.10", "alice@example.com", "application/sylk-api-token"),
+                List.of(reply.from(), reply.to(), reply.contentType()));
+        java.util.Map<?, ?> body = JSONB.fromJson(sent.get(0).body(), java.util.Map.class);
+        assertEquals("http://192.0.2.10:10888/webrtcgateway/messages/history/alice@example.com", body.get("url"));
+        String token = (String) body.get("token");
+        assertTrue(token.length() >= 40, token);
+        assertEquals(List.of("b1"), messaging.history("alice@example.com", token, null).stream()
+                .map(org.sylkserver.webrtc.api.JournalItem::getMessageId).toList());
+        assertEquals(List.of(), messaging.history("alice@example.com", token, "b1"));
+        assertEquals(null, messaging.history("alice@example.com", "guessed", null));
+        assertEquals(null, messaging.history("alice@example.com", null, null));
+        assertEquals(null, messaging.history("bob@example.com", token, null));
     }
 
     /** issue 14: when the store fails, the MESSAGE is not acknowledged (500: the sender retries) and nothing is told. */

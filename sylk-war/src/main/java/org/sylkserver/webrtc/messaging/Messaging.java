@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -14,6 +16,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +77,7 @@ public final class Messaging {
     private static final String IMDN_JOURNAL_TYPE = "message/imdn";
     private static final Logger LOG = Logger.getLogger("webrtcgateway.messaging");
     private static final Jsonb JSONB = JsonbBuilder.create();
+    private static final SecureRandom RANDOM = new SecureRandom();
     /** The original's time format (spec §4.3): {@code YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM}. */
     private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss").optionalStart().appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
@@ -84,13 +88,25 @@ public final class Messaging {
     private final Devices devices;
     private final Clock clock;
     private final int maxBodyBytes;
+    private final Duration apiTokenLifetime;
+    private final String serverAddress;
+    private final String historyUrl;
 
-    public Messaging(MessageStore store, SipMessages sip, Devices devices, Clock clock, int maxBodyBytes) {
+    /**
+     * @param serverAddress the gateway's SIP address ({@code local_ip}): its own replies come from
+     *                      {@code sylkserver@<serverAddress>} (spec §4.9)
+     * @param historyUrl    the history API's base URL, {@code <web base>/webrtcgateway/messages/history}
+     */
+    public Messaging(MessageStore store, SipMessages sip, Devices devices, Clock clock, MessagingConfig config,
+                     String serverAddress, String historyUrl) {
         this.store = store;
         this.sip = sip;
         this.devices = devices;
         this.clock = clock;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = config.maxBodyBytes();
+        this.apiTokenLifetime = config.apiTokenLifetime();
+        this.serverAddress = serverAddress;
+        this.historyUrl = historyUrl;
     }
 
     /** The account authenticated (spec §4.8.2: from now on messages for it are stored). */
@@ -224,6 +240,7 @@ public final class Messaging {
         try {
             return switch (contentType) {
                 case "application/im-iscomposing+xml" -> Answer.OK;
+                case "application/sylk-api-token" -> apiToken(sender.getUri());
                 case ImdnDocument.CONTENT_TYPE -> imdn(message.to(), sender, messageId, body);
                 default -> regular(message, sender, messageId, contentType, text(contentType, body), timestamp, disposition);
             };
@@ -289,6 +306,35 @@ public final class Messaging {
             devices.publish(account, event, null);
         }
         return Answer.OK;
+    }
+
+    /**
+     * spec §4.9 {@code application/sylk-api-token}: a new history API token for the sender, sent back to its AOR (so
+     * only its own devices learn it) From {@code sylkserver@<local_ip>}.
+     */
+    private Answer apiToken(String account) throws StoreException {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        store.setApiToken(account, token, now().plus(apiTokenLifetime));
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("token", token);
+        reply.put("url", historyUrl + "/" + account);
+        sip.send(new SipMessages.Outgoing(null, "sylkserver@" + serverAddress, null, account, "application/sylk-api-token",
+                JSONB.toJson(reply).getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
+                "API token for " + account + ": " + status + " " + reason));
+        return Answer.OK;
+    }
+
+    /**
+     * The history API (spec §4.13): the account's journal after {@code afterMessageId} (or all), at most 5000
+     * entries; null when {@code token} is not the account's valid API token.
+     */
+    public List<JournalItem> history(String account, String token, String afterMessageId) throws StoreException {
+        if (token == null || !store.hasApiToken(account, token, clock.instant())) {
+            return null;
+        }
+        return items(store.journal(account, afterMessageId, null, MessageStore.DEFAULT_SYNC_LIMIT));
     }
 
     // ---- synchronisation (spec §4.8.4) ----

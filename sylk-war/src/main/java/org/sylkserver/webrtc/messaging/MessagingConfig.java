@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.messaging;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.IniFile;
@@ -14,10 +15,14 @@ import org.sylkserver.core.config.SectionReader;
  *                       for the operating system (survives the server being killed)
  * @param maxBodyBytes   {@code [General] max_message_body_size}: the largest message content, in bytes, the gateway
  *                       takes from a client or over SIP (413 / an error beyond)
+ * @param apiTokenLifetime {@code [General] api_token_lifetime}: how long a history API token is valid (one value for
+ *                       every backend: the original's differed, quirk Q20)
  */
-public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes) {
+public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, Duration apiTokenLifetime) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    /** 31 days, the original's Cassandra TTL. */
+    public static final Duration DEFAULT_API_TOKEN_LIFETIME = Duration.ofDays(31);
 
     /** The options of {@code webrtcgateway.ini} in {@code configDir}; the store defaults to {@code <var>/webrtcgateway/storage}. */
     public static MessagingConfig load(Path configDir, Path varDir) throws ConfigException {
@@ -26,6 +31,7 @@ public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes) 
         SectionReader general = new SectionReader(ini, "General");
         return new MessagingConfig(storage.path("storage_dir", varDir, varDir.resolve("webrtcgateway").resolve("storage")),
                 storage.bool("fsync", false),
-                general.integer("max_message_body_size", DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024));
+                general.integer("max_message_body_size", DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
+                general.seconds("api_token_lifetime", DEFAULT_API_TOKEN_LIFETIME));
     }
 }

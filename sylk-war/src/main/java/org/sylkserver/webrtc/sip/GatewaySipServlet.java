@@ -86,7 +86,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         registrar = new ServletRegistrar(factory, interfaces, config.outboundSipProxy(), Version.sipAgent(), timer);
         IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
         messaging = new Messaging(store, new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent()),
-                new AccountDevices(incoming), Clock.systemUTC(), messagingConfig.maxBodyBytes());
+                new AccountDevices(incoming), Clock.systemUTC(), messagingConfig,
+                SylkRuntime.get().config().sip().localIp().getHostAddress(),
+                SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/messages/history");
         Gateway.install(new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(), messaging));
