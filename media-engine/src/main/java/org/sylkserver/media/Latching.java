@@ -11,9 +11,8 @@ import org.sylkserver.media.pipeline.Stage;
 /**
  * Symmetric RTP (RFC 4961) for one endpoint: one {@link SymmetricLatch} for RTP and one for the RTCP port, and the
  * rule of who may latch them: the peer's address signalled in SDP, the address its SIP came from, any source that
- * passed SRTP authentication, a new port of the latched address (a NAT binding that changed), the first source
- * when the owner trusts it, or anyone with {@code [RTP] latch_any_source}. Packets from other sources are dropped
- * (the endpoint's foreign packets).
+ * passed SRTP authentication, a new port of the latched address (a NAT binding that changed), or anyone with
+ * {@code [RTP] latch_any_source}. Packets from other sources are dropped (the endpoint's foreign packets).
  */
 final class Latching extends Stage {
 
@@ -28,7 +27,6 @@ final class Latching extends Stage {
     private volatile InetAddress signalledAddress;
     /** The IP address the peer's SIP came from (packets from it may latch too), null when not given. */
     private volatile InetAddress signallingSource;
-    private volatile boolean trustFirstSource;
 
     /** @param anySource whether any source may latch ({@code [RTP] latch_any_source}) */
     Latching(boolean anySource) {
@@ -46,10 +44,6 @@ final class Latching extends Stage {
 
     void signallingSource(InetAddress source) {
         signallingSource = source;
-    }
-
-    void trustFirstSource() {
-        trustFirstSource = true;
     }
 
     /** The latched RTP source, or null. */
@@ -81,8 +75,6 @@ final class Latching extends Stage {
         if (address.equals(signalledAddress) || address.equals(signallingSource)) {
             return true;
         }
-        SocketAddress latched = latch.source();
-        return latched == null ? trustFirstSource
-                : latched instanceof InetSocketAddress current && current.getAddress().equals(address);
+        return latch.source() instanceof InetSocketAddress current && current.getAddress().equals(address);
     }
 }

@@ -114,15 +114,6 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         latching.signallingSource(source);
     }
 
-    /**
-     * Lets the first packet's source latch wherever it comes from, for an owner that cannot tell where the peer's
-     * SIP came from; once latched, only the trusted sources of {@link #signalled} or the latched IP address may take
-     * over, so a stranger still cannot redirect a running stream.
-     */
-    public final void trustFirstSource() {
-        latching.trustFirstSource();
-    }
-
     /** The peer's IP address as signalled, or null. */
     final InetAddress signalledAddress() {
         return latching.signalledAddress();

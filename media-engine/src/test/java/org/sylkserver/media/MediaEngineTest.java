@@ -231,25 +231,22 @@ class MediaEngineTest {
         }
     }
 
-    /** The peer's SIP source (its NAT's address) latches too, and so does the first source where it is trusted. */
+    /** The peer's SIP source (its NAT's address) latches too; a stranger's packet, first or after a silence, not. */
     @Test
-    void theSignallingSourceOrATrustedFirstSourceLatchesButNoStrangerAfterIt() throws Exception {
+    void theSignallingSourceLatchesButNoStrangerBeforeOrAfterIt() throws Exception {
         engine = engineOnTheTestClock(42640, 42660, Duration.ZERO, RtpPolicy.DEFAULTS);
         RtpEchoEndpoint natted = engine.openEchoEndpoint(e -> { });
-        RtpEchoEndpoint first = engine.openEchoEndpoint(e -> { });
         InetSocketAddress privateAddress = new InetSocketAddress(InetAddress.getByName("10.0.0.7"), 4000);
         natted.signalled(privateAddress);
         natted.signallingSource(loopback);
-        first.signalled(privateAddress);
-        first.trustFirstSource();
         try (DatagramSocket attacker = stranger(); DatagramSocket peer = caller()) {
-            send(peer, rtp(1), natted.port());
-            assertArrayEquals(rtp(1), receive(peer), "the SIP source's media latches");
-            send(attacker, rtp(2), first.port());
-            assertArrayEquals(rtp(2), receive(attacker), "the first source latches where that is trusted");
+            send(attacker, rtp(1), natted.port());
+            assertNothingComesBack(attacker, "the first packet from a stranger does not latch");
+            send(peer, rtp(2), natted.port());
+            assertArrayEquals(rtp(2), receive(peer), "the SIP source's media latches");
             advance(2100);
-            send(peer, rtp(3), first.port());
-            assertNothingComesBack(peer, "another address cannot take over after a silence");
+            send(attacker, rtp(3), natted.port());
+            assertNothingComesBack(attacker, "another address cannot take over after a silence");
         }
     }
 

@@ -63,11 +63,12 @@ class ReceiveStagesTest {
     }
 
     @Test
-    void latchingTrustsTheFirstSourceOnlyWhenTold() {
+    void latchingTakesTheSignallingSourceButNotTheFirstStranger() {
         Latching latching = new Latching(false);
+        assertNull(latching.handle(rtp(STRANGER, 0, 0)), "whoever sends first does not latch");
+        latching.signallingSource(PEER.getAddress());
         assertNull(latching.handle(rtp(STRANGER, 0, 0)));
-        latching.trustFirstSource();
-        assertNotNull(latching.handle(rtp(STRANGER, 0, 0)));
+        assertNotNull(latching.handle(rtp(PEER, 0, 0)), "the address the peer's SIP comes from");
         assertTrue(new Latching(true).handle(rtp(STRANGER, 0, 0)) != null, "latch_any_source");
     }
 

@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -142,6 +143,11 @@ public final class BridgedMedia implements SessionMediaFactory {
             } catch (SdpException | IllegalStateException e) {
                 throw new MediaException("Invalid SDP: " + e.getMessage(), e);
             }
+        }
+
+        @Override
+        public void sipSource(InetAddress source) {
+            bridge.sipSignallingSource(source);
         }
 
         @Override

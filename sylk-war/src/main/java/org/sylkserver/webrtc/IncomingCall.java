@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -197,6 +198,11 @@ final class IncomingCall implements SipCall.Listener {
         @Override
         public String callId() {
             return call.callId();
+        }
+
+        @Override
+        public InetAddress signallingSource() {
+            return call.signallingSource();
         }
 
         @Override

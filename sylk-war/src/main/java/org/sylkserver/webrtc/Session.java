@@ -136,6 +136,7 @@ final class Session implements SipCall.Listener {
     /** Incoming: the SIP side the session answers or declines. */
     void ring(SipCall incoming) {
         call = incoming;
+        media.sipSource(incoming.signallingSource());
     }
 
     // ---- requests from the browser
@@ -314,6 +315,7 @@ final class Session implements SipCall.Listener {
         } else if (sdp != null && state == State.PROGRESS) {
             String answer;
             try {
+                media.sipSource(call.signallingSource());
                 answer = media.browserAnswer(sdp);
             } catch (MediaException e) {
                 LOG.info(() -> this + ": early media refused: " + e.getMessage());
@@ -339,6 +341,7 @@ final class Session implements SipCall.Listener {
         } else {
             String answer;
             try {
+                media.sipSource(call.signallingSource());
                 answer = media.browserAnswer(sdp);
             } catch (MediaException e) {
                 LOG.info(() -> this + ": answer refused: " + e.getMessage());

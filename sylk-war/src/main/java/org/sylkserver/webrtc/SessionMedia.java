@@ -1,5 +1,7 @@
 package org.sylkserver.webrtc;
 
+import java.net.InetAddress;
+
 /**
  * The media of one call, bridging the browser's WebRTC side (ICE, DTLS-SRTP) and the SIP side's RTP: it turns each
  * SDP of one side into the SDP for the other. Made by a {@link SessionMediaFactory}; owned by the session's
@@ -18,6 +20,12 @@ public interface SessionMedia extends AutoCloseable {
 
     /** The answer for the SIP side, from the browser's answer to {@link #browserOffer()}. */
     String sipAnswer(String browserAnswer) throws MediaException;
+
+    /**
+     * The IP address the SIP side signals from ({@link SipCall#signallingSource()}): the SIP side's media are taken
+     * from there or from the address its SDP gives, never from whoever sends first (RTP hijacking, issue 11).
+     */
+    void sipSource(InetAddress source);
 
     /** A trickled browser ICE candidate; {@code candidate} null means the browser has no more candidates. */
     void addBrowserCandidate(String sdpMid, int sdpMLineIndex, String candidate);

@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,12 @@ public interface SipCall {
 
     /** The Call-ID of the dialog. */
     String callId();
+
+    /**
+     * The IP address the far end's SIP comes from (the INVITE of a call we received, the latest response to the
+     * INVITE of one we placed), or null while unknown: a peer behind NAT sends its media from there too.
+     */
+    InetAddress signallingSource();
 
     /** Incoming call: 180 Ringing. */
     void ringing();

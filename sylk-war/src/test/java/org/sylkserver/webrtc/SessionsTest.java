@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,10 @@ class SessionsTest {
     private final List<String> sip = new CopyOnWriteArrayList<>();
     /** What the media bridge was asked to do, as text. */
     private final List<String> media = new CopyOnWriteArrayList<>();
+    /** The SIP sources the media were told of: only packets from there or the SDP's address may latch. */
+    private final List<InetAddress> sipSources = new CopyOnWriteArrayList<>();
+    /** Where every recording call's SIP comes from. */
+    private static final InetAddress SIP_SOURCE = InetAddress.getLoopbackAddress();
     private final List<SipCall.Listener> dialled = new ArrayList<>();
     /** What each call's media tell it, in the order the media were made. */
     private final List<SessionMedia.Events> watchers = new ArrayList<>();
@@ -63,6 +68,11 @@ class SessionsTest {
         @Override
         public String sipAnswer(String browserAnswer) throws MediaException {
             return checked("sip-answer", browserAnswer);
+        }
+
+        @Override
+        public void sipSource(InetAddress source) {
+            sipSources.add(source);
         }
 
         @Override
@@ -134,6 +144,11 @@ class SessionsTest {
         @Override
         public String callId() {
             return callId;
+        }
+
+        @Override
+        public InetAddress signallingSource() {
+            return SIP_SOURCE;
         }
 
         @Override
@@ -319,6 +334,18 @@ class SessionsTest {
         watchers.get(0).up();
         assertEquals(List.of(state("s1", "early-media", ",\"sdp\":\"browser-answer(early)\",\"call_id\":\"call-1@gateway\""),
                 state("s1", "established", ""), state("s1", "accepted", "")), transport.sent);
+    }
+
+    /**
+     * Issue 11 (RTP hijacking): the media learn where the SIP side signals from before they take its SDP, the
+     * answer's source for a call we placed, so that only the peer's media latch the SIP leg.
+     */
+    @Test
+    void theMediaOfAnOutgoingCallLearnTheAnswersSipSource() {
+        SipCall.Listener bob = callBob();
+        assertEquals(List.of(), sipSources, "nothing from the SIP side yet");
+        bob.answered("answer", Map.of());
+        assertEquals(List.of(SIP_SOURCE), sipSources);
     }
 
     /** spec §4.5.3: established is the media coming up, not the SIP answer; media that fail end the call. */
@@ -556,6 +583,14 @@ class SessionsTest {
         assertEquals(List.of("180", "200 sip-answer(answer)"), sip);
         receive(second, request("session-answer", "t2", INCOMING_ID, ",\"sdp\":\"answer\""));
         assertEquals(error("t2", "Unknown session " + INCOMING_ID), other.sent.get(2));
+    }
+
+    /** Issue 11 (RTP hijacking): the media of an incoming call learn where its INVITE came from. */
+    @Test
+    void theMediaOfAnIncomingCallLearnTheInvitesSipSource() {
+        aliceRegisters(connection, transport, 200);
+        gateway.incoming().offer("alice@example.com", invite(), new RecordingCall("8d1a2b3c@10.0.0.5"), 603);
+        assertEquals(List.of(SIP_SOURCE), sipSources);
     }
 
     /** spec §4.5.4: declined (decline_code) only once every connection declined. */

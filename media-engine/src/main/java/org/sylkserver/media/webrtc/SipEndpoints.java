@@ -1,6 +1,7 @@
 package org.sylkserver.media.webrtc;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -33,6 +34,8 @@ final class SipEndpoints implements SdpTranslator.SipLeg {
     private final PacketCounter relayed = new PacketCounter("relayed-to-browser", true);
     /** Each stream's first stage (the others are shared), for the counters. */
     private final Map<RelayStream, Stage> firstStages = new ConcurrentHashMap<>();
+    /** The IP address the SIP peer signals from, or null while unknown (written under the bridge's lock). */
+    private InetAddress signallingSource;
 
     /**
      * @param encryption   SRTP towards the browser (shared by the streams of the bundle)
@@ -52,6 +55,18 @@ final class SipEndpoints implements SdpTranslator.SipLeg {
         return relayed;
     }
 
+    /**
+     * The IP address the SIP peer's signalling comes from: its media may latch the streams' endpoints from there too
+     * (a phone behind NAT sends its RTP from its NAT's address, not from the private one of its SDP), as echo and
+     * the conference allow; applies to the open streams and those opened later. Called under the bridge's lock.
+     */
+    void signallingSource(InetAddress source) {
+        signallingSource = source;
+        for (RelayStream stream : firstStages.keySet()) {
+            stream.sip.signallingSource(source);
+        }
+    }
+
     /** The packets from SIP dropped on their way to the browser. */
     long dropped() {
         long dropped = encryption.dropped() + send.dropped();
@@ -64,9 +79,9 @@ final class SipEndpoints implements SdpTranslator.SipLeg {
     @Override
     public int open(RelayStream stream) throws IOException {
         RtpRelayEndpoint endpoint = engine.openRelayEndpoint(e -> onInactivity.run());
-        // the SIP side's offers and answers reach the bridge without the address their SIP came from, which a
-        // peer behind NAT sends its media from: its first source latches, strangers cannot take over later
-        endpoint.trustFirstSource();
+        // only the SIP peer latches: from the address of its SDP or the one its SIP comes from, never whoever
+        // sends first (issue 11: RTP hijacking)
+        endpoint.signallingSource(signallingSource);
         stream.sip = endpoint;
         RelayToBrowser first = new RelayToBrowser(stream, routing);
         firstStages.put(stream, first);

@@ -1,6 +1,7 @@
 package org.sylkserver.media.webrtc;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -286,6 +287,15 @@ public final class WebRtcBridge implements AutoCloseable {
     /** The browser answer to {@link #browserReoffer}: returns the answer for SIP. */
     public synchronized String sipReanswer(String browserAnswerSdp) throws SdpException {
         return sipAnswer(browserAnswerSdp);
+    }
+
+    /**
+     * The IP address the SIP peer's signalling comes from (the INVITE we received, or the responses to ours): its
+     * media may latch the SIP leg from there, as from the address its SDP gives (RFC 4961 symmetric RTP with a peer
+     * behind NAT); packets from anywhere else are dropped. Null while unknown.
+     */
+    public synchronized void sipSignallingSource(InetAddress source) {
+        sipLeg.signallingSource(source);
     }
 
     /**

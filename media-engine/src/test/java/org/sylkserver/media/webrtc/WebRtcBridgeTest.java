@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -219,6 +223,43 @@ class WebRtcBridgeTest {
                 byte[] atPhone = audio.receive();
                 assertNotNull(atPhone, "the browser's PCMU reaches the phone, SDES-protected");
                 assertEquals(0, Packets.payloadType(atPhone));
+            }
+        }
+    }
+
+    /**
+     * Issue 11 (RTP hijacking), RFC 4961: the SIP leg latches only to the phone, by the address of its SDP or the one
+     * its SIP comes from, never to whoever sends first. The phone is behind NAT (a private address in its SDP, its
+     * media from its SIP source); a stranger's packet sent before the phone's neither reaches the browser nor takes
+     * the leg, and the browser's media reach the phone.
+     */
+    @Test
+    void theSipLegLatchesToThePhoneNeverToTheFirstStranger() throws Exception {
+        engine.close();
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 47000, 47100, Duration.ZERO, RtpPolicy.DEFAULTS);
+        try (BrowserPeer browser = new BrowserPeer(false); SipPhone audio = new SipPhone(false);
+             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0))) {
+            stranger.setSoTimeout(500);
+            String sipOffer = sipSdp(audio.media("audio", "0 " + SIP_OPUS, "rtpmap:" + SIP_OPUS + " opus/48000/2",
+                    "sendrecv")).replace("c=IN IP4 127.0.0.1", "c=IN IP4 10.0.0.7");
+            try (WebRtcBridge bridge = WebRtcBridge.fromSipOffer(engine, "call-8", sipOffer, listener)) {
+                bridge.sipSignallingSource(InetAddress.getLoopbackAddress());
+                String offer = bridge.browserOffer();
+                int sipPort = port(bridge.sipAnswer(browser.answer(offer)), 0);
+                browser.connect(offer, WAIT);
+                assertEquals("up", connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+
+                byte[] hijack = Packets.rtp(SIP_OPUS, 1, 0x6666_6666L, new byte[] {6});
+                stranger.send(new DatagramPacket(hijack, hijack.length, InetAddress.getLoopbackAddress(), sipPort));
+                audio.send(Packets.rtp(SIP_OPUS, 2, 0x7171_7171L, new byte[] {7}), sipPort);
+                byte[] atBrowser = browser.nextRtp(WAIT);
+                assertNotNull(atBrowser, "the phone's media reach the browser");
+                assertEquals(0x7171_7171L, Packets.ssrc(atBrowser), "the stranger's packet, sent first, is dropped");
+
+                browser.sendRtp(0, 1, BrowserPeer.AUDIO_SSRC, new byte[] {2});
+                assertNotNull(audio.receive(), "the browser's media go to the phone's NAT address");
+                assertThrows(SocketTimeoutException.class, () -> stranger.receive(new DatagramPacket(new byte[2048],
+                        2048)), "nothing goes to the stranger");
             }
         }
     }

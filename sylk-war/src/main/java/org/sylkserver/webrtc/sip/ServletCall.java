@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.sip;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
+import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.api.SipHeader;
@@ -49,6 +51,8 @@ final class ServletCall implements SipCall {
     private boolean answered;
     private boolean over;
     private boolean challenged;
+    /** Where the far end's SIP comes from: the INVITE's source, or the latest response's to ours; null if unknown. */
+    private InetAddress signallingSource;
 
     private ServletCall(SipServletRequest invite, Account account, CredentialRealms realms,
                         List<SipHeader> extraHeaders, boolean outgoing) {
@@ -57,6 +61,9 @@ final class ServletCall implements SipCall {
         this.realms = realms;
         this.extraHeaders = extraHeaders;
         this.outgoing = outgoing;
+        if (!outgoing) {
+            signallingSource = sourceOf(invite);
+        }
         invite.getSession().setAttribute(CALL, this);
     }
 
@@ -89,6 +96,11 @@ final class ServletCall implements SipCall {
     @Override
     public String callId() {
         return invite.getCallId();
+    }
+
+    @Override
+    public synchronized InetAddress signallingSource() {
+        return signallingSource;
     }
 
     @Override
@@ -248,6 +260,10 @@ final class ServletCall implements SipCall {
     }
 
     private void initialInviteResponse(SipServletResponse response, int status) {
+        InetAddress source = status > 100 ? sourceOf(response) : null;
+        if (source != null) {
+            signallingSource = source;
+        }
         if (status < 200) {
             if (status == 100) {
                 return;
@@ -332,6 +348,14 @@ final class ServletCall implements SipCall {
     /** RFC 3261 §22.2, §22.3: credentials for {@code request} from the account's HA1 ({@link DigestCredentials}). */
     private void authorize(SipServletRequest request, SipServletResponse challenged) {
         DigestCredentials.authorize(request, challenged, account, realms);
+    }
+
+    private static InetAddress sourceOf(SipServletMessage message) {
+        try {
+            return SylkSipServlet.signallingSource(message);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The sequence number of a message's CSeq, or -1. */

@@ -179,7 +179,7 @@ public abstract class SylkSipServlet extends SipServlet {
      * The IP address {@code message} came from (the first hop's when it came through the container's own routing),
      * or null when unknown; a peer behind NAT sends its RTP from there too ({@code RtpEndpoint.signallingSource}).
      */
-    protected static InetAddress signallingSource(SipServletMessage message) throws IOException {
+    public static InetAddress signallingSource(SipServletMessage message) throws IOException {
         String source = message.getInitialRemoteAddr() != null ? message.getInitialRemoteAddr() : message.getRemoteAddr();
         return source == null ? null : InetAddress.getByName(source);
     }
