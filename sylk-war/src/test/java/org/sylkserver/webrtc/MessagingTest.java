@@ -161,6 +161,26 @@ class MessagingTest {
         assertEquals(List.of(), store.journal("carol@example.com", null, null, 10));
     }
 
+    /**
+     * spec §4.8.5: a message from one of the sender's SIP devices ({@code X-Sylk-From-Sip}) is also stored as the
+     * sender's, accepted, and announced to the sender's WebRTC devices as a server-generated account-message; once.
+     */
+    @Test
+    void aMessageFromTheSendersSipDeviceIsAlsoTheSendersOwn_spec_4_8_5() throws StoreException {
+        IncomingSipMessage fromSip = new IncomingSipMessage("bob@example.com", "Bob", "alice@example.com", "message/cpim",
+                null, cpim("b1", "text/plain", "Hi"), true);
+        assertEquals(200, messaging.received(fromSip).status());
+        StoredMessage bobs = store.find("bob@example.com", "b1").orElseThrow();
+        assertEquals(List.of("outgoing", "accepted", "alice@example.com"), List.of(bobs.direction(), bobs.state(), bobs.contact()));
+        assertEquals(new Published("bob@example.com", "{\"sylkrtc\":\"account-event\",\"account\":\"bob@example.com\","
+                + "\"event\":\"sync\",\"type\":\"message\",\"action\":\"add\",\"content\":{\"transaction\":\"1\","
+                + "\"sylkrtc\":\"account-message\",\"account\":\"bob@example.com\",\"uri\":\"alice@example.com\","
+                + "\"message_id\":\"b1\",\"content\":\"Hi\",\"content_type\":\"text/plain\","
+                + "\"timestamp\":\"2026-01-01T10:00:00+00:00\",\"server_generated\":true}}", null), events.get(1));
+        messaging.received(fromSip);
+        assertEquals(2, events.size());
+    }
+
     /** spec §4.9: is-composing is neither stored nor delivered. */
     @Test
     void isComposingIsIgnored_spec_4_9() throws StoreException {

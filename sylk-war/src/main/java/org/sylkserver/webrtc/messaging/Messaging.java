@@ -272,7 +272,34 @@ public final class Messaging {
             devices.publish(account, new MessageEvent(account, sender, format(timestamp), disposition, messageId,
                     contentType, content), null);
         }
+        if (message.fromSip()) {
+            sentFromSip(sender.getUri(), account, messageId, contentType, content, timestamp);
+        }
         return Answer.OK;
+    }
+
+    /**
+     * spec §4.8.5: a message one of the sender's SIP devices sent ({@code X-Sylk-From-Sip}) is also the sender's
+     * outgoing message, stored as accepted when the sender is known and announced to its WebRTC devices as if one of
+     * them had sent it ({@code "transaction": "1"}, {@code "server_generated": true}).
+     */
+    private void sentFromSip(String sender, String recipient, String messageId, String contentType, String content,
+                             OffsetDateTime timestamp) throws StoreException {
+        if (!store.isKnown(sender) || !store.add(new StoredMessage(sender, recipient, StoredMessage.OUTGOING, messageId,
+                contentType, content, timestamp, now(), List.of(), "accepted"))) {
+            return;
+        }
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("transaction", "1");
+        request.put("sylkrtc", AccountMessageRequest.TYPE);
+        request.put("account", sender);
+        request.put("uri", recipient);
+        request.put("message_id", messageId);
+        request.put("content", content);
+        request.put("content_type", contentType);
+        request.put("timestamp", format(timestamp));
+        request.put("server_generated", true);
+        devices.publish(sender, new SyncEvent(sender, "message", "add", request), null);
     }
 
     /**
