@@ -116,8 +116,7 @@ class MessagingIT {
                 Content-Type: %3$s
                 Content-Length: [len]
 
-                %4$s
-                  ]]></send>
+                %4$s]]></send>
                   <recv response="%5$d"/>
                 </scenario>
                 """.formatted(from, to, contentType, body, status);

@@ -230,13 +230,25 @@ class MessagingTest {
         assertTrue(events.get(3).json().contains("\"state\":\"failed\",\"code\":480"), events.toString());
     }
 
-    /** issue 14: content over max_message_body_size is refused and nothing is stored or sent. */
+    /**
+     * issue 14: content over max_message_body_size, a content type that is no MIME type, a message id CPIM cannot
+     * carry are refused with an error, and nothing is stored, synced or sent.
+     */
     @Test
-    void oversizedContentIsRefused() throws StoreException {
+    void badRequestsAreRefusedAndChangeNothing() throws StoreException {
         RequestError error = assertThrows(RequestError.class, () -> messaging.send(alice, origin, message("m1", "x".repeat(1025))));
         assertEquals("Message content too large (max_message_body_size 1024 bytes)", error.getMessage());
-        assertEquals(Optional.empty(), store.find("alice@example.com", "m1"));
+        AccountMessageRequest badType = message("m1", "x");
+        badType.setContentType("plain text");
+        assertEquals("Invalid value for 'content_type' property: 'plain text' (expected: a MIME type)",
+                assertThrows(RequestError.class, () -> messaging.send(alice, origin, badType)).getMessage());
+        assertThrows(RequestError.class, () -> messaging.send(alice, origin, message("m1\r\nX-Injected: 1", "x")));
+        AccountMessageRequest badTime = message("m1", "x");
+        badTime.setTimestamp("now");
+        assertThrows(RequestError.class, () -> messaging.send(alice, origin, badTime));
+        assertEquals(List.of(), store.journal("alice@example.com", null, null, 10));
         assertEquals(List.of(), sent);
+        assertEquals(List.of(), events);
     }
 
     /**

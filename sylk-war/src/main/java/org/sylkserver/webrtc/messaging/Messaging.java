@@ -125,23 +125,25 @@ public final class Messaging {
      * CPIM; its final response makes it accepted or failed, announced to every device.
      */
     public void send(Account account, SylkRtcConnection origin, AccountMessageRequest request) throws RequestError {
-        byte[] content = contentBytes(request.getContentType(), request.getContent());
+        String contentType = contentType(request.getContentType());
+        byte[] content = contentBytes(contentType, request.getContent());
         OffsetDateTime timestamp = time("timestamp", request.getTimestamp());
-        String contentType = mediaType(request.getContentType());
-        StoredMessage message = new StoredMessage(account.aor(), request.getUri(), StoredMessage.OUTGOING,
-                request.getMessageId(), contentType, request.getContent(), timestamp, now(), REQUESTED, "pending");
-        store(message);
-        devices.publish(account.aor(), new SyncEvent(account.aor(), "message", "add", requestContent(request)), origin);
+        String messageId = messageId(request.getMessageId());
+        // built before anything is stored: what cannot be sent changes nothing
         CpimMessage cpim = CpimMessage.builder()
                 .from(new CpimMessage.Address(account.displayName(), "sip:" + account.aor()))
                 .to(CpimMessage.Address.of("sip:" + request.getUri()))
                 .dateTime(timestamp)
                 .namespace("imdn", CpimMessage.IMDN_NAMESPACE)
-                .header("imdn.Message-ID", request.getMessageId())
+                .header("imdn.Message-ID", messageId)
                 .header("imdn.Disposition-Notification", String.join(", ", REQUESTED))
                 .contentHeader("Content-Type", contentType.startsWith("text/") ? contentType + ";charset=utf-8" : contentType)
                 .content(content)
                 .build();
+        StoredMessage message = new StoredMessage(account.aor(), request.getUri(), StoredMessage.OUTGOING, messageId,
+                contentType, request.getContent(), timestamp, now(), REQUESTED, "pending");
+        store(message);
+        devices.publish(account.aor(), new SyncEvent(account.aor(), "message", "add", requestContent(request)), origin);
         sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
                 CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) -> sent(message, status, reason));
     }
@@ -170,6 +172,7 @@ public final class Messaging {
                     + "' (expected: delivered, failed, displayed, forbidden or error)");
         }
         OffsetDateTime timestamp = time("timestamp", request.getTimestamp());
+        messageId(request.getMessageId());
         StoredMessage original = find(account.aor(), request.getMessageId());
         ImdnDocument.Notification kind = switch (state) {
             case "displayed", "error" -> ImdnDocument.Notification.DISPLAY;
@@ -503,9 +506,27 @@ public final class Messaging {
         };
     }
 
+    /** A client's {@code content_type}: a MIME {@code type/subtype}, which CPIM carries (RFC 3862 §3.2). */
+    private static String contentType(String value) throws RequestError {
+        if (!ContentType.parse(value).hasMediaType() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new RequestError("Invalid value for 'content_type' property: '" + CpimMessage.printable(value)
+                    + "' (expected: a MIME type)");
+        }
+        return mediaType(value);
+    }
+
+    /** A client's {@code message_id}: it becomes a CPIM header (RFC 3862 §3.1: no control characters). */
+    private static String messageId(String value) throws RequestError {
+        if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new RequestError("Invalid value for 'message_id' property: '" + CpimMessage.printable(value)
+                    + "' (expected: text without control characters)");
+        }
+        return value;
+    }
+
     /** spec §4.8.1: text is UTF-8; any other type's content is a Latin-1 string carrying its bytes. */
     private byte[] contentBytes(String contentType, String content) throws RequestError {
-        byte[] bytes = mediaType(contentType).startsWith("text/") ? content.getBytes(StandardCharsets.UTF_8)
+        byte[] bytes = contentType.startsWith("text/") ? content.getBytes(StandardCharsets.UTF_8)
                 : content.getBytes(StandardCharsets.ISO_8859_1);
         if (bytes.length > maxBodyBytes) {
             throw new RequestError("Message content too large (max_message_body_size " + maxBodyBytes + " bytes)");
