@@ -181,6 +181,51 @@ class MessagingTest {
         assertEquals(2, events.size());
     }
 
+    private static IncomingSipMessage api(String to, String contentType, String body) {
+        return new IncomingSipMessage("alice@example.com", null, to, contentType, null,
+                body.getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    /**
+     * spec §4.9, the SIP API of an account's SIP devices: mark read, remove a message, a bad body (400), a public key
+     * lookup answered From the looked-up AOR; the notifications the gateway sends to SIP devices are not kept.
+     */
+    @Test
+    void theSipApiOfAnAccountsSipDevices_spec_4_9() throws Exception {
+        messaging.received(fromBob("message/cpim", cpim("b1", "text/plain", "Hi")));
+        events.clear();
+        assertEquals(200, messaging.received(api("alice@example.com", "application/sylk-api-conversation-read",
+                "{\"contact\": \"bob@example.com\"}")).status());
+        assertEquals(List.of(), store.find("alice@example.com", "b1").orElseThrow().disposition());
+        assertEquals(List.of("bob@example.com", "alice@example.com", "application/sylk-conversation-read"),
+                List.of(sent.get(0).message().from(), sent.get(0).message().to(), sent.get(0).message().contentType()));
+        assertEquals(null, sent.get(0).message().credentials());
+        assertTrue(events.get(0).json().contains("\"type\":\"conversation\",\"action\":\"read\""), events.toString());
+
+        assertEquals(200, messaging.received(api("bob@example.com", "application/sylk-api-message-remove", "b1")).status());
+        assertEquals(Optional.empty(), store.find("alice@example.com", "b1"));
+        assertEquals("application/sylk-message-remove", sent.get(1).message().contentType());
+
+        assertEquals(400, messaging.received(api("alice@example.com", "application/sylk-api-conversation-remove",
+                "not json")).status());
+        assertEquals(400, messaging.received(api("alice@example.com", "application/sylk-api-conversation-remove",
+                "{\"contact\": 7}")).status());
+        assertEquals(2, sent.size());
+
+        store.setPublicKey("bob@example.com", "BOB KEY", Instant.now());
+        assertEquals(200, messaging.received(api("bob@example.com", "application/sylk-api-pgp-key-lookup", "?")).status());
+        assertEquals(List.of("bob@example.com", "alice@example.com", "text/pgp-public-key", "BOB KEY"),
+                List.of(sent.get(2).message().from(), sent.get(2).message().to(), sent.get(2).message().contentType(),
+                        sent.get(2).body()));
+        assertEquals(200, messaging.received(api("carol@example.com", "application/sylk-api-pgp-key-lookup", "?")).status());
+        assertEquals(3, sent.size(), "no key, no answer");
+
+        int journal = store.journal("alice@example.com", null, null, 100).size();
+        assertEquals(200, messaging.received(fromBob("application/sylk-conversation-read", "{\"contact\": \"x@y\"}"
+                .getBytes(StandardCharsets.UTF_8))).status());
+        assertEquals(journal, store.journal("alice@example.com", null, null, 100).size());
+    }
+
     /** spec §4.9: is-composing is neither stored nor delivered. */
     @Test
     void isComposingIsIgnored_spec_4_9() throws StoreException {

@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.messaging;
 
 import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -27,6 +29,11 @@ import java.util.logging.Logger;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
+import javax.json.Json;
+import javax.json.JsonException;
+import javax.json.JsonReader;
+import javax.json.JsonString;
+import javax.json.JsonValue;
 import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
 
@@ -44,6 +51,7 @@ import org.sylkserver.webrtc.api.DispositionNotificationEvent;
 import org.sylkserver.webrtc.api.JournalItem;
 import org.sylkserver.webrtc.api.MessageEvent;
 import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SipAor;
 import org.sylkserver.webrtc.api.SipIdentity;
 import org.sylkserver.webrtc.api.SyncConversationsEvent;
 import org.sylkserver.webrtc.api.SyncEvent;
@@ -244,6 +252,12 @@ public final class Messaging {
             return switch (contentType) {
                 case "application/im-iscomposing+xml" -> Answer.OK;
                 case "application/sylk-api-token" -> apiToken(sender.getUri());
+                case "application/sylk-api-pgp-key-lookup", "application/sylk-api-message-remove",
+                        "application/sylk-api-conversation-read", "application/sylk-api-conversation-remove" ->
+                        api(contentType, sender.getUri(), message.to(), text(contentType, body));
+                // what the gateway itself sends to an account's SIP devices (X-Sylk-To-Sip): not a message to keep
+                case "application/sylk-message-remove", "application/sylk-conversation-read",
+                        "application/sylk-conversation-remove" -> Answer.OK;
                 case ImdnDocument.CONTENT_TYPE -> imdn(message.to(), sender, messageId, body);
                 default -> regular(message, sender, messageId, contentType, text(contentType, body), timestamp, disposition);
             };
@@ -385,39 +399,22 @@ public final class Messaging {
         devices.send(origin, new SyncConversationsEvent(account.aor(), items(journal)));
     }
 
-    // ---- conversation management (spec §4.8.5) ----
+    // ---- conversation management (spec §4.8.5; from SIP devices §4.9) ----
 
     /** {@code account-mark-conversation-read}: no notification pending with {@code contact} any more. */
     public void markRead(Account account, SylkRtcConnection origin, String contact) throws RequestError {
         try {
-            store.clearDispositions(account.aor(), contact);
+            markRead(account.aor(), account, origin, contact);
         } catch (StoreException e) {
             throw storeFailed(e);
         }
-        manage(account, origin, "application/sylk-conversation-read", contact, "conversation", "read",
-                Map.of("contact", contact), contact);
     }
 
-    /**
-     * {@code account-remove-message}: the account's copy goes, and the recipient's copy when the recipient's journal
-     * is here too; the recipient's devices get the same sync event with direction {@code incoming}.
-     */
+    /** {@code account-remove-message}: the account's copy goes, and the recipient's when its journal is here too. */
     public void removeMessage(Account account, SylkRtcConnection origin, String messageId, String contact)
             throws RequestError {
         try {
-            store.remove(account.aor(), messageId);
-            Map<String, Object> removed = new LinkedHashMap<>();
-            removed.put("contact", contact);
-            removed.put("message_id", messageId);
-            removed.put("direction", StoredMessage.OUTGOING);
-            manage(account, origin, "application/sylk-message-remove", JSONB.toJson(removed), "message", "remove",
-                    removed, contact);
-            if (store.remove(contact, messageId)) {
-                Map<String, Object> theirs = new LinkedHashMap<>(removed);
-                theirs.put("contact", account.aor());
-                theirs.put("direction", StoredMessage.INCOMING);
-                devices.publish(contact, new SyncEvent(contact, "message", "remove", theirs), null);
-            }
+            removeMessage(account.aor(), account, origin, messageId, contact);
         } catch (StoreException e) {
             throw storeFailed(e);
         }
@@ -426,33 +423,106 @@ public final class Messaging {
     /** {@code account-remove-conversation}: every message with {@code contact} goes. */
     public void removeConversation(Account account, SylkRtcConnection origin, String contact) throws RequestError {
         try {
-            store.removeConversation(account.aor(), contact);
+            removeConversation(account.aor(), account, origin, contact);
         } catch (StoreException e) {
             throw storeFailed(e);
         }
+    }
+
+    /**
+     * The three changes for {@code account}, asked by one of its WebRTC devices ({@code origin}, with the account's
+     * {@code credentials}) or, through the SIP API (spec §4.9), by one of its SIP devices (both null).
+     */
+    private void markRead(String account, Account credentials, SylkRtcConnection origin, String contact)
+            throws StoreException {
+        store.clearDispositions(account, contact);
+        manage(account, credentials, origin, "application/sylk-conversation-read", contact, "conversation", "read",
+                Map.of("contact", contact), contact);
+    }
+
+    /** The recipient's devices get the same sync event, with direction {@code incoming}. */
+    private void removeMessage(String account, Account credentials, SylkRtcConnection origin, String messageId,
+                               String contact) throws StoreException {
+        store.remove(account, messageId);
+        Map<String, Object> removed = new LinkedHashMap<>();
+        removed.put("contact", contact);
+        removed.put("message_id", messageId);
+        removed.put("direction", StoredMessage.OUTGOING);
+        manage(account, credentials, origin, "application/sylk-message-remove", JSONB.toJson(removed), "message",
+                "remove", removed, contact);
+        if (store.remove(contact, messageId)) {
+            Map<String, Object> theirs = new LinkedHashMap<>(removed);
+            theirs.put("contact", account);
+            theirs.put("direction", StoredMessage.INCOMING);
+            devices.publish(contact, new SyncEvent(contact, "message", "remove", theirs), null);
+        }
+    }
+
+    private void removeConversation(String account, Account credentials, SylkRtcConnection origin, String contact)
+            throws StoreException {
+        store.removeConversation(account, contact);
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("contact", contact);
         content.put("timestamp", format(now().atOffset(ZoneOffset.UTC)));
-        manage(account, origin, "application/sylk-conversation-remove", contact, "conversation", "remove", content,
-                contact);
+        manage(account, credentials, origin, "application/sylk-conversation-remove", contact, "conversation", "remove",
+                content, contact);
     }
 
     /**
      * What every conversation change does after the store (spec §4.8.5): a journal entry, a {@code sync} event to the
-     * account's other devices, and a MESSAGE From the contact To the account ({@code X-Sylk-To-Sip: yes}) for its SIP
-     * devices.
+     * account's other WebRTC devices, and a MESSAGE From the contact To the account ({@code X-Sylk-To-Sip: yes}) for
+     * its SIP devices.
      */
-    private void manage(Account account, SylkRtcConnection origin, String journalType, String journalContent,
-                        String syncType, String action, Map<String, Object> syncContent, String contact)
-            throws RequestError {
-        store(new StoredMessage(account.aor(), contact, "", UUID.randomUUID().toString(), journalType, journalContent,
+    private void manage(String account, Account credentials, SylkRtcConnection origin, String journalType,
+                        String journalContent, String syncType, String action, Map<String, Object> syncContent,
+                        String contact) throws StoreException {
+        store.add(new StoredMessage(account, contact, "", UUID.randomUUID().toString(), journalType, journalContent,
                 now().atOffset(ZoneOffset.UTC), now(), List.of(), ""));
-        devices.publish(account.aor(), new SyncEvent(account.aor(), syncType, action, syncContent), origin);
+        devices.publish(account, new SyncEvent(account, syncType, action, syncContent), origin);
         byte[] body = (journalType.equals("application/sylk-conversation-read")
                 ? JSONB.toJson(Map.of("contact", contact)) : journalContent).getBytes(StandardCharsets.UTF_8);
-        sip.send(new SipMessages.Outgoing(account, contact, null, account.aor(), journalType, body,
+        sip.send(new SipMessages.Outgoing(credentials, contact, null, account, journalType, body,
                 Map.of("X-Sylk-To-Sip", "yes")), (status, reason) -> LOG.fine(() ->
-                journalType + " for the SIP devices of " + account.aor() + ": " + status + " " + reason));
+                journalType + " for the SIP devices of " + account + ": " + status + " " + reason));
+    }
+
+    /**
+     * spec §4.9: the SIP API of the account's SIP devices (a MESSAGE to the gateway From the account): remove a message
+     * (body: its id; To: the contact), mark a conversation read or remove it (body: {@code {"contact": ...}}), or look
+     * up the To's public key (answered From the To with {@code text/pgp-public-key}, nothing when none is stored).
+     */
+    private Answer api(String contentType, String account, String to, String body) throws StoreException {
+        if (contentType.equals("application/sylk-api-pgp-key-lookup")) {
+            Optional<String> key = store.publicKey(to);
+            key.ifPresent(found -> sip.send(new SipMessages.Outgoing(null, to, null, account, "text/pgp-public-key",
+                    found.getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
+                    "public key of " + to + " for " + account + ": " + status + " " + reason)));
+            return Answer.OK;
+        }
+        if (contentType.equals("application/sylk-api-message-remove")) {
+            if (body.isBlank()) {
+                return new Answer(400, "No message id");
+            }
+            removeMessage(account, null, null, body.strip(), to);
+            return Answer.OK;
+        }
+        String contact;
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            JsonValue value = reader.readObject().get("contact");
+            contact = value instanceof JsonString text && SipAor.Syntax.isValid(text.getString())
+                    ? SipAor.Syntax.strip(text.getString()) : null;
+        } catch (JsonException e) {
+            contact = null;
+        }
+        if (contact == null) {
+            return new Answer(400, "Body must be {\"contact\": \"<AOR>\"}");
+        }
+        if (contentType.equals("application/sylk-api-conversation-read")) {
+            markRead(account, null, null, contact);
+        } else {
+            removeConversation(account, null, null, contact);
+        }
+        return Answer.OK;
     }
 
     /** The journal as sync and the history API give it. */
