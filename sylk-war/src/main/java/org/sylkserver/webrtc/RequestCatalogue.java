@@ -18,6 +18,7 @@ import org.sylkserver.webrtc.api.AccountRemoveMessageRequest;
 import org.sylkserver.webrtc.api.AccountRemoveRequest;
 import org.sylkserver.webrtc.api.AccountSyncConversationsRequest;
 import org.sylkserver.webrtc.api.AccountUnregisterRequest;
+import org.sylkserver.webrtc.api.LookupPublicKeyRequest;
 import org.sylkserver.webrtc.api.PingRequest;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SessionAnswerRequest;
@@ -71,7 +72,9 @@ final class RequestCatalogue {
                     (connection, dtmf) -> connection.sessions().dtmf(dtmf))
             .add(SessionMessageRequest.TYPE, SessionMessageRequest.class,
                     (connection, message) -> connection.sessions().message(message))
-            // messaging (spec §4.8): each needs the account authenticated
+            // messaging (spec §4.8): each but the key lookup needs the account authenticated
+            .add(LookupPublicKeyRequest.TYPE, LookupPublicKeyRequest.class,
+                    (connection, lookup) -> messaging(connection).lookupPublicKey(connection, lookup.getUri()))
             .add(AccountMessageRequest.TYPE, AccountMessageRequest.class, (connection, message) ->
                     messaging(connection).send(connection.accounts().authenticated(message.getAccount()), connection,
                             message))

@@ -235,6 +235,17 @@ class MessagingTest {
         assertEquals(List.of(), store.journal("alice@example.com", null, null, 10));
     }
 
+    /** spec §4.5.1: lookup-public-key answers the asking connection, public_key null when none is stored. */
+    @Test
+    void lookupPublicKey_spec_4_5_1() throws Exception {
+        messaging.lookupPublicKey(origin, "bob@example.com");
+        store.setPublicKey("bob@example.com", "KEY", Instant.now());
+        messaging.lookupPublicKey(origin, "bob@example.com");
+        assertEquals(List.of(new Published(null, "{\"sylkrtc\":\"lookup-public-key-event\",\"uri\":\"bob@example.com\","
+                + "\"public_key\":null}", origin), new Published(null, "{\"sylkrtc\":\"lookup-public-key-event\","
+                + "\"uri\":\"bob@example.com\",\"public_key\":\"KEY\"}", origin)), events);
+    }
+
     /** spec §4.8.4: a public key replaces the sender's stored key and is delivered but not journaled. */
     @Test
     void aPublicKeyIsStoredNotJournaled_spec_4_8_4() throws StoreException {

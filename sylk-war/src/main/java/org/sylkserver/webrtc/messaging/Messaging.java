@@ -49,6 +49,7 @@ import org.sylkserver.webrtc.api.AccountMessageRequest;
 import org.sylkserver.webrtc.api.AccountSyncConversationsRequest;
 import org.sylkserver.webrtc.api.DispositionNotificationEvent;
 import org.sylkserver.webrtc.api.JournalItem;
+import org.sylkserver.webrtc.api.LookupPublicKeyEvent;
 import org.sylkserver.webrtc.api.MessageEvent;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SipAor;
@@ -379,6 +380,15 @@ public final class Messaging {
             return null;
         }
         return items(store.journal(account, afterMessageId, null, MessageStore.DEFAULT_SYNC_LIMIT));
+    }
+
+    /** {@code lookup-public-key} (spec §4.5.1): the stored key of {@code uri}, or null, to the asking connection. */
+    public void lookupPublicKey(SylkRtcConnection origin, String uri) throws RequestError {
+        try {
+            devices.send(origin, new LookupPublicKeyEvent(uri, store.publicKey(uri).orElse(null)));
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
     }
 
     // ---- synchronisation (spec §4.8.4) ----
