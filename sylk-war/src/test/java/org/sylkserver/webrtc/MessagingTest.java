@@ -60,6 +60,7 @@ class MessagingTest {
     private Messaging messaging;
     private final List<Published> events = new ArrayList<>();
     private final List<Sent> sent = new ArrayList<>();
+    private final List<String> pushed = new ArrayList<>();
     private final Account alice = new Account("alice@example.com", "0123456789abcdef0123456789abcdef", "Alice", null, null);
     private final SylkRtcConnection origin = new SylkRtcConnection("192.0.2.1:1", new SylkRtcConnectionTest.RecordingTransport(),
             Runnable::run, RequestCatalogue.SYLKRTC_2, Gateway.current());
@@ -78,8 +79,9 @@ class MessagingTest {
                     public void send(SylkRtcConnection connection, SylkRtcMessage event) {
                         events.add(new Published(null, JSONB.toJson(event), connection));
                     }
-                }, Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
-                new MessagingConfig(directory, false, 1024, Duration.ofDays(31)), "192.0.2.10",
+                }, (account, sender, contentType, content) -> pushed.add(account + " " + contentType + " " + content),
+                Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
+                new MessagingConfig(directory, false, 1024, Duration.ofDays(31), null), "192.0.2.10",
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com");
         messaging.authenticated("bob@example.com");
@@ -119,6 +121,7 @@ class MessagingTest {
         assertEquals(List.of("incoming", "received", "bob@example.com"), List.of(stored.direction(), stored.state(), stored.contact()));
         assertEquals(200, messaging.received(fromBob("message/cpim", cpim("b1", "text/plain", "Hi"))).status());
         assertEquals(1, events.size(), "a message already stored is not delivered again");
+        assertEquals(List.of("alice@example.com text/plain Hi"), pushed, "pushed once (spec §4.11)");
     }
 
     /** spec §4.8.2: a body that is not CPIM gets a fresh id and no disposition; deflate is inflated. */
@@ -233,6 +236,7 @@ class MessagingTest {
                 "<isComposing/>"))).status());
         assertEquals(List.of(), events);
         assertEquals(List.of(), store.journal("alice@example.com", null, null, 10));
+        assertEquals(List.of(), pushed);
     }
 
     /** spec §4.5.1: lookup-public-key answers the asking connection, public_key null when none is stored. */

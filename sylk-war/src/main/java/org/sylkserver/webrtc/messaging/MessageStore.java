@@ -51,6 +51,12 @@ public interface MessageStore extends AutoCloseable {
     /** Clears the pending notifications of every entry with {@code contact} (the conversation was read); how many. */
     int clearDispositions(String account, String contact) throws StoreException;
 
+    /**
+     * How many of the account's incoming messages of {@code contentTypes} still wait to be displayed (their
+     * notifications include {@code display}): the push badge (spec §4.11).
+     */
+    int undisplayed(String account, List<String> contentTypes) throws StoreException;
+
     /** Records that the account uses messaging (it registered or asked for a token, spec §4.8.2) at {@code when}. */
     void touchAccount(String account, Instant when) throws StoreException;
 

@@ -76,6 +76,12 @@ public final class Messaging {
         void send(SylkRtcConnection connection, SylkRtcMessage event);
     }
 
+    /** Wakes the recipient's mobile devices for a message (spec §4.11); must never block. */
+    @FunctionalInterface
+    public interface Push {
+        void message(String account, SipIdentity sender, String contentType, String content);
+    }
+
     /** What an incoming MESSAGE is answered with (spec §4.8.2: 200 at once, 400 for bad ones). */
     public record Answer(int status, String reason) {
         static final Answer OK = new Answer(200, "OK");
@@ -95,6 +101,7 @@ public final class Messaging {
     private final MessageStore store;
     private final SipMessages sip;
     private final Devices devices;
+    private final Push push;
     private final Clock clock;
     private final int maxBodyBytes;
     private final Duration apiTokenLifetime;
@@ -102,15 +109,17 @@ public final class Messaging {
     private final String historyUrl;
 
     /**
+     * @param push          wakes mobile devices ({@code sylk_push_url}), or null when none is configured
      * @param serverAddress the gateway's SIP address ({@code local_ip}): its own replies come from
      *                      {@code sylkserver@<serverAddress>} (spec §4.9)
      * @param historyUrl    the history API's base URL, {@code <web base>/webrtcgateway/messages/history}
      */
-    public Messaging(MessageStore store, SipMessages sip, Devices devices, Clock clock, MessagingConfig config,
-                     String serverAddress, String historyUrl) {
+    public Messaging(MessageStore store, SipMessages sip, Devices devices, Push push, Clock clock,
+                     MessagingConfig config, String serverAddress, String historyUrl) {
         this.store = store;
         this.sip = sip;
         this.devices = devices;
+        this.push = push;
         this.clock = clock;
         this.maxBodyBytes = config.maxBodyBytes();
         this.apiTokenLifetime = config.apiTokenLifetime();
@@ -289,6 +298,9 @@ public final class Messaging {
         if (fresh) {
             devices.publish(account, new MessageEvent(account, sender, format(timestamp), disposition, messageId,
                     contentType, content), null);
+            if (push != null && PushNotifications.PUSHED.contains(contentType)) {
+                push.message(account, sender, contentType, content);
+            }
         }
         if (message.fromSip()) {
             sentFromSip(sender.getUri(), account, messageId, contentType, content, timestamp);

@@ -214,6 +214,24 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
+    public synchronized int undisplayed(String account, List<String> contentTypes) throws StoreException {
+        String types = String.join(", ", java.util.Collections.nCopies(contentTypes.size(), "?"));
+        try (PreparedStatement select = db.prepareStatement("SELECT count(*) FROM chat_messages WHERE account = ?"
+                + " AND direction = 'incoming' AND content_type IN (" + types + ")"
+                + " AND (',' || disposition || ',') LIKE '%,display,%'")) {
+            select.setString(1, account);
+            for (int i = 0; i < contentTypes.size(); i++) {
+                select.setString(i + 2, contentTypes.get(i));
+            }
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw failed("count the undisplayed messages of " + account, e);
+        }
+    }
+
+    @Override
     public synchronized void touchAccount(String account, Instant when) throws StoreException {
         change("record account " + account, "INSERT INTO chat_accounts (account, last_login) VALUES (?, ?)"
                 + " ON CONFLICT (account) DO UPDATE SET last_login = excluded.last_login", account, micros(when));

@@ -31,6 +31,7 @@ import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
+import org.sylkserver.webrtc.messaging.PushNotifications;
 import org.sylkserver.webrtc.messaging.SqliteMessageStore;
 import org.sylkserver.webrtc.messaging.StoreException;
 
@@ -86,7 +87,8 @@ public class GatewaySipServlet extends SylkSipServlet {
         registrar = new ServletRegistrar(factory, interfaces, config.outboundSipProxy(), Version.sipAgent(), timer);
         IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
         messaging = new Messaging(store, new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent()),
-                new AccountDevices(incoming), Clock.systemUTC(), messagingConfig,
+                new AccountDevices(incoming), messagingConfig.pushUrl() == null ? null
+                        : new PushNotifications(messagingConfig.pushUrl(), store), Clock.systemUTC(), messagingConfig,
                 SylkRuntime.get().config().sip().localIp().getHostAddress(),
                 SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/messages/history");
         Gateway.install(new Gateway(config, registrar,
@@ -96,7 +98,9 @@ public class GatewaySipServlet extends SylkSipServlet {
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
                 + ";transport=" + config.outboundSipProxy().transport())
-                + ", SIP domains " + config.sipDomains() + ", message store " + messagingConfig.storageDir());
+                + ", SIP domains " + config.sipDomains() + ", message store " + messagingConfig.storageDir()
+                + (messagingConfig.pushUrl() == null ? ", no sylk_push_url: no push notifications"
+                : ", push notifications to " + messagingConfig.pushUrl()));
     }
 
     @Override

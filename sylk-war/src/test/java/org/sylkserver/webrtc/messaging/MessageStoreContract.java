@@ -120,6 +120,22 @@ public abstract class MessageStoreContract {
         assertEquals(List.of("c1"), ids(store.journal("bob@example.com", null, null, 10)));
     }
 
+    /** spec §4.11 badge: incoming messages of the given types whose display notification is still pending. */
+    @Test
+    void undisplayedMessagesAreCounted_spec_4_11() throws StoreException {
+        store.add(message("bob@example.com", "alice@example.com", "m1", 1));
+        store.add(message("bob@example.com", "alice@example.com", "m2", 2));
+        store.add(message("bob@example.com", "alice@example.com", "m3", 3).with("received", List.of("positive-delivery")));
+        store.add(new StoredMessage("bob@example.com", "alice@example.com", StoredMessage.INCOMING, "i1", "message/imdn",
+                "{}", OffsetDateTime.of(2026, 1, 1, 9, 0, 4, 0, ZoneOffset.UTC), start, List.of("display"), "received"));
+        store.add(new StoredMessage("bob@example.com", "alice@example.com", StoredMessage.OUTGOING, "o1", "text/plain",
+                "x", OffsetDateTime.of(2026, 1, 1, 9, 0, 5, 0, ZoneOffset.UTC), start, List.of("display"), "pending"));
+        List<String> types = List.of("text/plain", "text/html", "application/sylk-file-transfer");
+        assertEquals(2, store.undisplayed("bob@example.com", types));
+        store.clearDispositions("bob@example.com", "alice@example.com");
+        assertEquals(0, store.undisplayed("bob@example.com", types));
+    }
+
     /** spec §4.8.2, §4.9, §4.13: known accounts and their history API token, valid until it expires. */
     @Test
     void accountsAndApiTokens_spec_4_9() throws StoreException {
