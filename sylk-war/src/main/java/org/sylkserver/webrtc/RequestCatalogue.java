@@ -9,6 +9,7 @@ import javax.json.JsonValue;
 import javax.json.bind.Jsonb;
 
 import org.sylkserver.webrtc.api.AccountAddRequest;
+import org.sylkserver.webrtc.api.AccountDeviceTokenRequest;
 import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
 import org.sylkserver.webrtc.api.AccountMarkConversationReadRequest;
 import org.sylkserver.webrtc.api.AccountMessageRequest;
@@ -72,26 +73,36 @@ final class RequestCatalogue {
                     (connection, dtmf) -> connection.sessions().dtmf(dtmf))
             .add(SessionMessageRequest.TYPE, SessionMessageRequest.class,
                     (connection, message) -> connection.sessions().message(message))
-            // messaging (spec §4.8): each but the key lookup needs the account authenticated
+            // messaging (spec §4.8, §4.11): each but the push token and the key lookup needs the account authenticated
+            .add(AccountDeviceTokenRequest.TYPE, AccountDeviceTokenRequest.class,
+                    (connection, token) -> connection.accounts().deviceToken(token))
             .add(LookupPublicKeyRequest.TYPE, LookupPublicKeyRequest.class,
                     (connection, lookup) -> messaging(connection).lookupPublicKey(connection, lookup.getUri()))
-            .add(AccountMessageRequest.TYPE, AccountMessageRequest.class, (connection, message) ->
-                    messaging(connection).send(connection.accounts().authenticated(message.getAccount()), connection,
-                            message))
+            .add(AccountMessageRequest.TYPE, AccountMessageRequest.class, (connection, message) -> {
+                Account account = connection.accounts().authenticated(message.getAccount());
+                messaging(connection).send(account, connection, message);
+            })
             .add(AccountDispositionNotificationRequest.TYPE, AccountDispositionNotificationRequest.class,
-                    (connection, notification) -> messaging(connection).notifyDisposition(
-                            connection.accounts().authenticated(notification.getAccount()), notification))
-            .add(AccountSyncConversationsRequest.TYPE, AccountSyncConversationsRequest.class, (connection, sync) ->
-                    messaging(connection).sync(connection.accounts().authenticated(sync.getAccount()), connection, sync))
-            .add(AccountMarkConversationReadRequest.TYPE, AccountMarkConversationReadRequest.class, (connection, read) ->
-                    messaging(connection).markRead(connection.accounts().authenticated(read.getAccount()), connection,
-                            read.getContact()))
-            .add(AccountRemoveMessageRequest.TYPE, AccountRemoveMessageRequest.class, (connection, remove) ->
-                    messaging(connection).removeMessage(connection.accounts().authenticated(remove.getAccount()),
-                            connection, remove.getMessageId(), remove.getContact()))
-            .add(AccountRemoveConversationRequest.TYPE, AccountRemoveConversationRequest.class, (connection, remove) ->
-                    messaging(connection).removeConversation(connection.accounts().authenticated(remove.getAccount()),
-                            connection, remove.getContact()));
+                    (connection, notification) -> {
+                        Account account = connection.accounts().authenticated(notification.getAccount());
+                        messaging(connection).notifyDisposition(account, notification);
+                    })
+            .add(AccountSyncConversationsRequest.TYPE, AccountSyncConversationsRequest.class, (connection, sync) -> {
+                Account account = connection.accounts().authenticated(sync.getAccount());
+                messaging(connection).sync(account, connection, sync);
+            })
+            .add(AccountMarkConversationReadRequest.TYPE, AccountMarkConversationReadRequest.class, (connection, read) -> {
+                Account account = connection.accounts().authenticated(read.getAccount());
+                messaging(connection).markRead(account, connection, read.getContact());
+            })
+            .add(AccountRemoveMessageRequest.TYPE, AccountRemoveMessageRequest.class, (connection, remove) -> {
+                Account account = connection.accounts().authenticated(remove.getAccount());
+                messaging(connection).removeMessage(account, connection, remove.getMessageId(), remove.getContact());
+            })
+            .add(AccountRemoveConversationRequest.TYPE, AccountRemoveConversationRequest.class, (connection, remove) -> {
+                Account account = connection.accounts().authenticated(remove.getAccount());
+                messaging(connection).removeConversation(account, connection, remove.getContact());
+            });
 
     /** The gateway's messaging; an error while its SIP side is not running. */
     private static Messaging messaging(SylkRtcConnection connection) throws RequestError {

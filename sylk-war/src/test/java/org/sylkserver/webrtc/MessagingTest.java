@@ -83,8 +83,8 @@ class MessagingTest {
                 Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
                 new MessagingConfig(directory, false, 1024, Duration.ofDays(31), null), "192.0.2.10",
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
-        messaging.authenticated("alice@example.com");
-        messaging.authenticated("bob@example.com");
+        messaging.authenticated("alice@example.com", null);
+        messaging.authenticated("bob@example.com", null);
     }
 
     @AfterEach

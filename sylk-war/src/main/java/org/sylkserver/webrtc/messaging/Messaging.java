@@ -127,12 +127,27 @@ public final class Messaging {
         this.historyUrl = historyUrl;
     }
 
-    /** The account authenticated (spec §4.8.2: from now on messages for it are stored). */
-    public void authenticated(String account) {
+    /**
+     * The account authenticated (spec §4.8.2: from now on messages for it are stored), on a device with the push
+     * parameters {@code push} (or null), which are stored for message pushes (spec §4.5.2).
+     */
+    public void authenticated(String account, DeviceToken push) {
         try {
             store.touchAccount(account, clock.instant());
+            if (push != null) {
+                store.putDeviceToken(push);
+            }
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "cannot record " + account + " as a messaging account", e);
+        }
+    }
+
+    /** The device unregistered the account: no more pushes to it (spec §4.4 {@code account-unregister}). */
+    public void removeDeviceToken(DeviceToken push) {
+        try {
+            store.removeDeviceToken(push.account(), push.appId(), push.deviceId());
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "push token of " + push.account() + " not removed", e);
         }
     }
 
