@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 
 import javax.servlet.ServletContext;
 
+import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
@@ -19,9 +20,10 @@ import org.sylkserver.webrtc.registration.SipRegistration;
  * @param incoming  offers incoming SIP calls to the connections that have their account
  * @param media     makes the media of each call
  * @param rooms     the video rooms (spec §4.6)
+ * @param messaging messaging for the accounts (spec §4.8), or null while the SIP side is not running
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media, VideoRooms rooms) {
+                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging) {
 
     private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,
             (account, uri, sdp, headers, listener) -> {
@@ -32,7 +34,7 @@ public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls,
             new UnavailableMedia("The media of the gateway is not running"),
             new VideoRooms(VideoRoomConfig.DEFAULTS, (name, offer, settings, listener) -> {
                 throw new IOException("The media of the gateway is not running");
-            }));
+            }), null);
     /** The servlet-context attribute that holds the running gateway. */
     private static final String ATTRIBUTE = Gateway.class.getName();
 

@@ -49,7 +49,7 @@ class VideoRoomsTest {
         VideoRooms rooms = new VideoRooms(new VideoRoomConfig("vp8", 2, Duration.ofMillis(500), 64),
                 (name, offer, settings, listener) -> Publisher.fromOffer(engine, name, offer, settings, listener));
         gateway = new Gateway(config, Gateway.notStarted().registrar(), Gateway.notStarted().calls(),
-                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(), rooms);
+                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(), rooms, null);
     }
 
     @AfterEach
