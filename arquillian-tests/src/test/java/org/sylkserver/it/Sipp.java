@@ -31,6 +31,7 @@ public final class Sipp {
     private String localAddress = "127.0.0.1";
     private boolean server;
     private int timeoutSeconds = 20;
+    private int calls = 1;
 
     private Sipp(Path directory, String scenario) {
         this.directory = directory;
@@ -75,6 +76,15 @@ public final class Sipp {
         return this;
     }
 
+    /**
+     * How many calls (sipp's unit: one Call-ID each, so a UAS taking one request per Call-ID, e.g. several MESSAGEs,
+     * counts each) the run has before it ends (default 1).
+     */
+    public Sipp calls(int count) {
+        this.calls = count;
+        return this;
+    }
+
     /** Runs sipp in the background; {@link Running#await()} collects the result. */
     public Running start() throws IOException {
         Files.createDirectories(directory);
@@ -86,7 +96,7 @@ public final class Sipp {
         if (!server) {
             command.add(SERVER + ":" + SIP_PORT);
         }
-        command.addAll(List.of("-sf", scenarioFile.toString(), "-m", "1", "-nostdin", "-timeout", timeoutSeconds + "s",
+        command.addAll(List.of("-sf", scenarioFile.toString(), "-m", String.valueOf(calls), "-nostdin", "-timeout", timeoutSeconds + "s",
                 "-timeout_error",
                 "-i", localAddress, "-p", String.valueOf(localPort > 0 ? localPort : freePort()), "-t", transport,
                 "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.sylkserver.webrtc.messaging.DeviceToken;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
@@ -19,6 +20,8 @@ public final class Account {
     private final List<String> incomingHeaderPrefixes;
     private SipRegistration registration;
     private boolean authenticated;
+    /** Set on the connection's executor, read by registrations on SIP threads. */
+    private volatile DeviceToken push;
 
     Account(String aor, String ha1, String displayName, String userAgent, List<String> incomingHeaderPrefixes) {
         this.aor = aor;
@@ -73,6 +76,18 @@ public final class Account {
             }
         });
         return wanted;
+    }
+
+    /**
+     * The device's push parameters ({@code account-devicetoken}, spec §4.5.2), or null: the {@code pn-*} parameters of
+     * the next REGISTER's Contact and the token stored for message pushes.
+     */
+    public DeviceToken push() {
+        return push;
+    }
+
+    void push(DeviceToken value) {
+        push = value;
     }
 
     /** The spec's {@code auth_state}: true once a registration succeeded. */

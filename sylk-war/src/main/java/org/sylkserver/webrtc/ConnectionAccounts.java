@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 import org.sylkserver.webrtc.api.AccountAddRequest;
+import org.sylkserver.webrtc.api.AccountDeviceTokenRequest;
 import org.sylkserver.webrtc.api.AccountEvent;
 import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.messaging.DeviceToken;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
@@ -98,6 +100,9 @@ final class ConnectionAccounts {
     private void authenticated(Account account) {
         account.authenticated(true);
         connection.gateway().incoming().authenticated(account.aor(), connection);
+        if (connection.gateway().messaging() != null) {
+            connection.gateway().messaging().authenticated(account.aor(), account.push());
+        }
         LOG.info(() -> connection + ": account " + account.aor() + " authenticated by its registrar");
     }
 
@@ -107,6 +112,46 @@ final class ConnectionAccounts {
             throw new RequestError("Unknown account specified for unregister: " + aor);
         }
         endRegistration(account);
+        // spec §4.4: the device no longer wants this account's pushes
+        if (account.push() != null && account.isAuthenticated() && connection.gateway().messaging() != null) {
+            connection.gateway().messaging().removeDeviceToken(account.push());
+        }
+    }
+
+    /**
+     * {@code account-devicetoken} (spec §4.5.2): the push parameters for the next REGISTER, stored for message pushes
+     * now if the account is authenticated, else when it becomes so. An iOS token {@code <voip>-<background>} is split
+     * at its first {@code -}.
+     */
+    void deviceToken(AccountDeviceTokenRequest request) throws RequestError {
+        Account account = accounts.get(request.getAccount());
+        if (account == null) {
+            throw new RequestError("Unknown account specified for token: " + request.getAccount());
+        }
+        String token = request.getToken();
+        String background = null;
+        int dash = token.indexOf('-');
+        if ("ios".equals(request.getPlatform()) && dash > 0) {
+            background = token.substring(dash + 1);
+            token = token.substring(0, dash);
+        }
+        account.push(new DeviceToken(account.aor(), request.getApp(), request.getDevice(), request.getPlatform(), token,
+                background, request.getSilent(), account.userAgent()));
+        if (account.isAuthenticated() && connection.gateway().messaging() != null) {
+            connection.gateway().messaging().authenticated(account.aor(), account.push());
+        }
+    }
+
+    /** The account of a request that needs it authenticated (spec §4.4 "Auth"). */
+    Account authenticated(String aor) throws RequestError {
+        Account account = accounts.get(aor);
+        if (account == null) {
+            throw new RequestError("Unknown account specified: " + aor);
+        }
+        if (!account.isAuthenticated()) {
+            throw new RequestError("Account not authenticated");
+        }
+        return account;
     }
 
     /** The account of this connection, or null. */

@@ -56,6 +56,11 @@ public final class IncomingCalls {
         });
     }
 
+    /** The connections where {@code aor} is authenticated: where its calls and account events go. */
+    List<SylkRtcConnection> connections(String aor) {
+        return List.copyOf(connections.getOrDefault(aor, Set.of()));
+    }
+
     /**
      * Offers a call for {@code aor} to every connection where the account is authenticated and rings (180).
      *
@@ -64,7 +69,7 @@ public final class IncomingCalls {
      *         answers the INVITE itself then)
      */
     public SipCall.Listener offer(String aor, IncomingInvite invite, SipCall call, int declineCode) {
-        List<SylkRtcConnection> targets = List.copyOf(connections.getOrDefault(aor, Set.of()));
+        List<SylkRtcConnection> targets = connections(aor);
         if (targets.isEmpty()) {
             return null;
         }

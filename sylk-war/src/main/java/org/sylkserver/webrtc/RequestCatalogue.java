@@ -9,9 +9,17 @@ import javax.json.JsonValue;
 import javax.json.bind.Jsonb;
 
 import org.sylkserver.webrtc.api.AccountAddRequest;
+import org.sylkserver.webrtc.api.AccountDeviceTokenRequest;
+import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
+import org.sylkserver.webrtc.api.AccountMarkConversationReadRequest;
+import org.sylkserver.webrtc.api.AccountMessageRequest;
 import org.sylkserver.webrtc.api.AccountRegisterRequest;
+import org.sylkserver.webrtc.api.AccountRemoveConversationRequest;
+import org.sylkserver.webrtc.api.AccountRemoveMessageRequest;
 import org.sylkserver.webrtc.api.AccountRemoveRequest;
+import org.sylkserver.webrtc.api.AccountSyncConversationsRequest;
 import org.sylkserver.webrtc.api.AccountUnregisterRequest;
+import org.sylkserver.webrtc.api.LookupPublicKeyRequest;
 import org.sylkserver.webrtc.api.PingRequest;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SessionAnswerRequest;
@@ -33,6 +41,7 @@ import org.sylkserver.webrtc.api.VideoroomMuteAudioParticipantsRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionTrickleRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionUpdateRequest;
 import org.sylkserver.webrtc.api.VideoroomToggleHandRequest;
+import org.sylkserver.webrtc.messaging.Messaging;
 
 /**
  * The requests this server implements (spec §4.4), each bound to its JSON-B class and its handler. Adding a
@@ -100,7 +109,46 @@ final class RequestCatalogue {
             .add(VideoroomMuteAudioParticipantsRequest.TYPE, VideoroomMuteAudioParticipantsRequest.class,
                     (connection, mute) -> connection.videoRooms().muteAudio(mute.getSession()))
             .add(VideoroomToggleHandRequest.TYPE, VideoroomToggleHandRequest.class,
-                    (connection, hand) -> connection.videoRooms().toggleHand(hand.getSession(), hand.getSessionId()));
+                    (connection, hand) -> connection.videoRooms().toggleHand(hand.getSession(), hand.getSessionId()))
+            // messaging (spec §4.8, §4.11): each but the push token and the key lookup needs the account authenticated
+            .add(AccountDeviceTokenRequest.TYPE, AccountDeviceTokenRequest.class,
+                    (connection, token) -> connection.accounts().deviceToken(token))
+            .add(LookupPublicKeyRequest.TYPE, LookupPublicKeyRequest.class,
+                    (connection, lookup) -> messaging(connection).lookupPublicKey(connection, lookup.getUri()))
+            .add(AccountMessageRequest.TYPE, AccountMessageRequest.class, (connection, message) -> {
+                Account account = connection.accounts().authenticated(message.getAccount());
+                messaging(connection).send(account, connection, message);
+            })
+            .add(AccountDispositionNotificationRequest.TYPE, AccountDispositionNotificationRequest.class,
+                    (connection, notification) -> {
+                        Account account = connection.accounts().authenticated(notification.getAccount());
+                        messaging(connection).notifyDisposition(account, notification);
+                    })
+            .add(AccountSyncConversationsRequest.TYPE, AccountSyncConversationsRequest.class, (connection, sync) -> {
+                Account account = connection.accounts().authenticated(sync.getAccount());
+                messaging(connection).sync(account, connection, sync);
+            })
+            .add(AccountMarkConversationReadRequest.TYPE, AccountMarkConversationReadRequest.class, (connection, read) -> {
+                Account account = connection.accounts().authenticated(read.getAccount());
+                messaging(connection).markRead(account, connection, read.getContact());
+            })
+            .add(AccountRemoveMessageRequest.TYPE, AccountRemoveMessageRequest.class, (connection, remove) -> {
+                Account account = connection.accounts().authenticated(remove.getAccount());
+                messaging(connection).removeMessage(account, connection, remove.getMessageId(), remove.getContact());
+            })
+            .add(AccountRemoveConversationRequest.TYPE, AccountRemoveConversationRequest.class, (connection, remove) -> {
+                Account account = connection.accounts().authenticated(remove.getAccount());
+                messaging(connection).removeConversation(account, connection, remove.getContact());
+            });
+
+    /** The gateway's messaging; an error while its SIP side is not running. */
+    private static Messaging messaging(SylkRtcConnection connection) throws RequestError {
+        Messaging messaging = connection.gateway().messaging();
+        if (messaging == null) {
+            throw new RequestError("Messaging is not running");
+        }
+        return messaging;
+    }
 
     private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler) {
 

@@ -89,9 +89,10 @@ public final class SylkRtcConnection {
      * @param peer      the client's address, {@code ip:port}, as the logs name it
      * @param transport the WebSocket to answer on
      * @param pool      the shared pool the connection's requests run on, one at a time
+     * @param gateway   the running gateway
      */
-    public SylkRtcConnection(String peer, ClientTransport transport, Executor pool) {
-        this(peer, transport, pool, RequestCatalogue.SYLKRTC_2, Gateway.current());
+    public SylkRtcConnection(String peer, ClientTransport transport, Executor pool, Gateway gateway) {
+        this(peer, transport, pool, RequestCatalogue.SYLKRTC_2, gateway);
     }
 
     SylkRtcConnection(String peer, ClientTransport transport, Executor pool, RequestCatalogue requests,

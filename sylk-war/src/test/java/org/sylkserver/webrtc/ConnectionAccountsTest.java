@@ -41,8 +41,9 @@ class ConnectionAccountsTest {
             Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run,
-            RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.current().calls(),
-            new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media(), Gateway.current().rooms()));
+            RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.notStarted().calls(),
+            new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(),
+            Gateway.notStarted().rooms(), null));
 
     @AfterEach
     void stop() {
@@ -73,6 +74,27 @@ class ConnectionAccountsTest {
         receive(add("t3", "bob@elsewhere.org"));
         assertEquals(List.of(ack("t1"), error("t2", "Account alice@example.com already added"),
                 error("t3", "SIP domain not allowed: elsewhere.org")), transport.sent);
+    }
+
+    /**
+     * spec §4.4, §4.5.2 {@code account-devicetoken}: for an added account only; an iOS token is split at its first
+     * dash into the VoIP and the background token; messaging requests need the account authenticated.
+     */
+    @Test
+    void deviceTokensAndTheAuthenticationOfMessaging_spec_4_4() {
+        String token = "{\"sylkrtc\":\"account-devicetoken\",\"transaction\":\"%s\",\"account\":\"%s\","
+                + "\"token\":\"voip-back-ground\",\"platform\":\"ios\",\"device\":\"d1\",\"silent\":false,"
+                + "\"app\":\"com.example.sylk\"}";
+        receive(token.formatted("t1", "alice@example.com"));
+        receive(add("t2", "alice@example.com"));
+        receive(token.formatted("t3", "alice@example.com"));
+        receive("{\"sylkrtc\":\"account-sync-conversations\",\"transaction\":\"t4\",\"account\":\"alice@example.com\"}");
+        receive("{\"sylkrtc\":\"account-sync-conversations\",\"transaction\":\"t5\",\"account\":\"bob@example.com\"}");
+        assertEquals(List.of(error("t1", "Unknown account specified for token: alice@example.com"), ack("t2"), ack("t3"),
+                error("t4", "Account not authenticated"), error("t5", "Unknown account specified: bob@example.com")),
+                transport.sent);
+        assertEquals(new org.sylkserver.webrtc.messaging.DeviceToken("alice@example.com", "com.example.sylk", "d1", "ios",
+                "voip", "back-ground", false, null), connection.accounts().get("alice@example.com").push());
     }
 
     /** Issue 11 part 3: one connection cannot add accounts (and the registrations behind them) without end. */

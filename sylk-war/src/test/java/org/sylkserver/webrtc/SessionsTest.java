@@ -234,7 +234,7 @@ class SessionsTest {
 
     private Gateway gateway(Duration ringTimeout) {
         return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory,
-                Gateway.current().rooms());
+                Gateway.notStarted().rooms(), null);
     }
 
     private static SylkRtcConnection connection(Gateway gateway, SylkRtcConnectionTest.RecordingTransport transport) {

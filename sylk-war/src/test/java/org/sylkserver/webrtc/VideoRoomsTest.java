@@ -52,8 +52,8 @@ class VideoRoomsTest {
                 Duration.ofMillis(500), 64);
         VideoRooms rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> Publisher.fromOffer(engine, name, offer, settings, listener));
-        gateway = new Gateway(config, Gateway.current().registrar(), Gateway.current().calls(),
-                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media(), rooms);
+        gateway = new Gateway(config, Gateway.notStarted().registrar(), Gateway.notStarted().calls(),
+                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(), rooms, null);
     }
 
     @AfterEach

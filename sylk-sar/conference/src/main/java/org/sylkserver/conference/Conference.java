@@ -25,6 +25,9 @@ import javax.servlet.ServletException;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.TimerService;
 
+import org.sylkserver.conference.chat.ChatMember;
+import org.sylkserver.conference.screen.ScreenSharing;
+import org.sylkserver.conference.session.CallStreams;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.conference.msrp.MsrpRoute;
 import org.sylkserver.conference.msrp.MsrpTls;
@@ -32,8 +35,10 @@ import org.sylkserver.conference.msrp.MsrpTrace;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.msrp.MsrpRelayClient;
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.MsrpUri;
 import org.sylkserver.media.msrp.RelayConfig;
@@ -72,6 +77,8 @@ final class Conference implements Rooms.Calls {
     /** The room's side of RFC 6135 {@code a=setup:active}. */
     final ThreadPoolExecutor connects;
     final Rooms rooms;
+    /** How calls open their audio and chat. */
+    final CallStreams streams;
     private final ExecutorService roomThreads;
     private final ScheduledThreadPoolExecutor screenTimers;
 
@@ -93,6 +100,7 @@ final class Conference implements Rooms.Calls {
         // every frame cancels the previous idle timer: do not keep the cancelled ones queued for 10 s
         screenTimers.setRemoveOnCancelPolicy(true);
         ServerConfig config = SylkRuntime.get().config();
+        this.streams = new CallStreams(AudioStream.Settings.of(config), config.rtp().audioCodecs(), route);
         ScreenSharing.Setup screenSharing = new ScreenSharing.Setup(
                 settings.screenSharingImagesDir(config.server().spoolDir()), config.webBaseUrl(),
                 settings.screenSharingIdleTimeout(), this::idleTimer);
@@ -190,7 +198,7 @@ final class Conference implements Rooms.Calls {
      * (RFC 4975 §5.4), off the SIP thread and the file timers; a participant that cannot be reached is logged, its
      * session stays.
      */
-    void connectOut(MsrpUri local, List<MsrpUri> remotePath, Consumer<MsrpServer.Connection> then, String what) {
+    void connectOut(MsrpUri local, List<MsrpUri> remotePath, Consumer<MsrpConnection> then, String what) {
         connects.execute(() -> {
             try {
                 then.accept(route.connect(local, remotePath));

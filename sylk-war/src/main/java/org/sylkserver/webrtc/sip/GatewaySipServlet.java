@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.sip;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -19,6 +20,7 @@ import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.sfu.Publisher;
+import org.sylkserver.webrtc.AccountDevices;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
@@ -28,11 +30,19 @@ import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
 import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.messaging.IncomingSipMessage;
+import org.sylkserver.webrtc.messaging.MessageStore;
+import org.sylkserver.webrtc.messaging.Messaging;
+import org.sylkserver.webrtc.messaging.MessagingConfig;
+import org.sylkserver.webrtc.messaging.PushNotifications;
+import org.sylkserver.webrtc.messaging.SqliteMessageStore;
+import org.sylkserver.webrtc.messaging.StoreException;
 
 /**
  * The SIP side of the {@code webrtcgateway} application (spec §2.4). It shares the archive, and so the class
  * loader and application session space, with the sylkRTC WebSocket endpoint: this is the converged archive.
- * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use;
+ * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use in
+ * the servlet context;
  * it takes the responses to the registrations they make, and carries the SIP side of their calls
  * ({@link ServletCall}): an initial INVITE for a registered account's Contact is offered to the connections where the
  * account is authenticated (spec §4.5.4), any other gets 480; the requests and responses of
@@ -44,6 +54,8 @@ public class GatewaySipServlet extends SylkSipServlet {
 
     private transient ScheduledExecutorService timer;
     private transient ServletRegistrar registrar;
+    private transient MessageStore store;
+    private transient Messaging messaging;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     /**
@@ -61,10 +73,13 @@ public class GatewaySipServlet extends SylkSipServlet {
         super.init();
         GatewayConfig config;
         VideoRoomConfig roomConfig;
+        MessagingConfig messagingConfig;
         try {
             config = GatewayConfig.load(SylkRuntime.get().configDir());
             roomConfig = VideoRoomConfig.load(SylkRuntime.get().configDir());
-        } catch (ConfigException e) {
+            messagingConfig = MessagingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir());
+            store = SqliteMessageStore.open(messagingConfig.storageDir(), messagingConfig.fsync());
+        } catch (ConfigException | StoreException e) {
             throw new ServletException(e.getMessage(), e);
         }
         SipFactory factory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
@@ -76,23 +91,35 @@ public class GatewaySipServlet extends SylkSipServlet {
         @SuppressWarnings("unchecked")
         Supplier<List<SipURI>> interfaces = () -> (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
         registrar = new ServletRegistrar(factory, interfaces, config.outboundSipProxy(), Version.sipAgent(), timer);
-        Gateway.install(new Gateway(config, registrar,
+        IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
+        messaging = new Messaging(store, new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent()),
+                new AccountDevices(incoming), messagingConfig.pushUrl() == null ? null
+                        : new PushNotifications(messagingConfig.pushUrl(), store), Clock.systemUTC(), messagingConfig,
+                SylkRuntime.get().config().sip().localIp().getHostAddress(),
+                SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/messages/history");
+        Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
-                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), productionMedia(),
+                incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
-                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener))));
+                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener)),
+                messaging));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
                 + ";transport=" + config.outboundSipProxy().transport())
-                + ", SIP domains " + config.sipDomains());
+                + ", SIP domains " + config.sipDomains() + ", message store " + messagingConfig.storageDir()
+                + (messagingConfig.pushUrl() == null ? ", no sylk_push_url: no push notifications"
+                : ", push notifications to " + messagingConfig.pushUrl()));
     }
 
     @Override
     public void destroy() {
-        Gateway.install(null);
+        Gateway.install(getServletContext(), null);
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (store != null) {
+            store.close();
         }
         super.destroy();
     }
@@ -104,7 +131,7 @@ public class GatewaySipServlet extends SylkSipServlet {
 
     @Override
     protected Set<String> initialMethods() {
-        return Set.of("INVITE");
+        return Set.of("INVITE", "MESSAGE");
     }
 
     @Override
@@ -113,7 +140,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             toCall(request);
             return;
         }
-        Gateway gateway = Gateway.current();
+        Gateway gateway = Gateway.of(getServletContext());
         String aor = calledAccount(request);
         if (aor == null) {
             reply(request, 480, "Temporarily Unavailable");
@@ -165,9 +192,27 @@ public class GatewaySipServlet extends SylkSipServlet {
         toCall(request);
     }
 
+    /**
+     * An out-of-dialog MESSAGE is messaging's (spec §4.8.2, §4.9): answered once what it carries is stored. One in a
+     * call's dialog is the call's (spec §4.5.7).
+     */
     @Override
     protected void doMessage(SipServletRequest request) {
-        toCall(request);
+        if (!request.isInitial()) {
+            toCall(request);
+            return;
+        }
+        byte[] body = ServletCall.rawContent(request);
+        Messaging.Answer answer = messaging.received(new IncomingSipMessage(aor(request.getFrom().getURI()),
+                request.getFrom().getDisplayName(), aor(request.getTo().getURI()), request.getHeader("Content-Type"),
+                request.getHeader("Content-Encoding"), body == null ? new byte[0] : body,
+                request.getHeader("X-Sylk-From-Sip") != null));
+        reply(request, answer.status(), answer.reason());
+    }
+
+    /** {@code user@host} of a SIP URI, or null for another URI. */
+    private static String aor(URI uri) {
+        return uri instanceof SipURI sip && sip.getUser() != null ? sip.getUser() + "@" + sip.getHost() : null;
     }
 
     @Override
@@ -189,6 +234,9 @@ public class GatewaySipServlet extends SylkSipServlet {
     protected void doResponse(SipServletResponse response) throws ServletException, IOException {
         if ("REGISTER".equals(response.getMethod())) {
             ServletRegistrar.response(response);
+            return;
+        }
+        if ("MESSAGE".equals(response.getMethod()) && ServletMessages.response(response)) {
             return;
         }
         ServletCall call = ServletCall.of(response.getSession(false));

@@ -3,8 +3,6 @@ package org.sylkserver.webrtc.sip;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +17,6 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
 import org.sylkserver.core.sip.SylkSipServlet;
-import org.sylkserver.protocols.digest.DigestChallenge;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.api.SipHeader;
@@ -38,7 +35,6 @@ final class ServletCall implements SipCall {
     /** The SIP session attribute that leads the dialog's messages to their call. */
     static final String CALL = "sylk.call";
     private static final String SDP = "application/sdp";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = Logger.getLogger("webrtcgateway.sip");
 
     private final Account account;
@@ -349,26 +345,9 @@ final class ServletCall implements SipCall {
         }
     }
 
-    /**
-     * RFC 3261 §22.2, §22.3: puts on {@code request} the credentials answering the challenge of {@code challenged}
-     * (401: Authorization, 407: Proxy-Authorization), made from the account's HA1.
-     *
-     * @throws IllegalArgumentException the challenge is not a digest we can answer, or comes from a realm that gets
-     *                                  no credentials ({@link CredentialRealms})
-     */
+    /** RFC 3261 §22.2, §22.3: credentials for {@code request} from the account's HA1 ({@link DigestCredentials}). */
     private void authorize(SipServletRequest request, SipServletResponse challenged) {
-        boolean proxy = challenged.getStatus() == 407;
-        DigestChallenge challenge = DigestChallenge.parse(challenged.getHeader(proxy ? "Proxy-Authenticate"
-                : "WWW-Authenticate"));
-        if (!realms.allows(challenge.realm())) {
-            throw new IllegalArgumentException("realm \"" + challenge.realm() + "\" is neither the account's domain nor"
-                    + " the outbound proxy's: no credentials sent");
-        }
-        byte[] cnonce = new byte[8];
-        RANDOM.nextBytes(cnonce);
-        request.setHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(account.user(),
-                account.ha1(), request.getMethod(), request.getRequestURI().toString(),
-                HexFormat.of().formatHex(cnonce), 1));
+        DigestCredentials.authorize(request, challenged, account, realms);
     }
 
     private static InetAddress sourceOf(SipServletMessage message) {
@@ -465,7 +444,7 @@ final class ServletCall implements SipCall {
         return new String(content, StandardCharsets.UTF_8);
     }
 
-    private static byte[] rawContent(SipServletMessage message) {
+    static byte[] rawContent(SipServletMessage message) {
         try {
             return message.getRawContent();
         } catch (IOException e) {

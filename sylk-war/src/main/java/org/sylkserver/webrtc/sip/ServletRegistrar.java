@@ -23,6 +23,7 @@ import org.sylkserver.core.config.DarPropertiesGenerator;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.Registrar;
+import org.sylkserver.webrtc.messaging.DeviceToken;
 import org.sylkserver.webrtc.registration.CredentialRealms;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
@@ -157,6 +158,16 @@ public final class ServletRegistrar implements Registrar {
                 register.setRequestURI(factory.createURI(requestUri()));
                 SipURI contact = (SipURI) contactBase(interfaces.get()).clone();
                 contact.setUser(contactUser);
+                DeviceToken push = account.push();
+                if (push != null) {
+                    // spec §4.5.2: RFC 8599-style push parameters, so that the proxy can wake the device for calls
+                    contact.setParameter("pn-app", push.appId());
+                    contact.setParameter("pn-tok", push.backgroundToken() == null ? push.token()
+                            : push.token() + "-" + push.backgroundToken());
+                    contact.setParameter("pn-type", push.platform());
+                    contact.setParameter("pn-device", push.deviceId());
+                    contact.setParameter("pn-silent", push.silent() ? "1" : "0");
+                }
                 register.setAddressHeader("Contact", factory.createAddress(contact));
                 register.setExpires(expires);
                 register.setHeader("User-Agent", account.userAgent() != null ? account.userAgent() : serverHeader);

@@ -1,0 +1,32 @@
+package org.sylkserver.webrtc;
+
+import org.sylkserver.webrtc.api.SylkRtcMessage;
+import org.sylkserver.webrtc.messaging.Messaging;
+
+/**
+ * Messaging's account events to the connections where the account is authenticated (spec §4.8.2: "Events are only
+ * delivered to connections where the account is authenticated"), each sent on its connection's executor.
+ */
+public final class AccountDevices implements Messaging.Devices {
+
+    private final IncomingCalls registry;
+
+    /** @param registry knows on which connections each account is authenticated */
+    public AccountDevices(IncomingCalls registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void publish(String account, SylkRtcMessage event, SylkRtcConnection except) {
+        for (SylkRtcConnection connection : registry.connections(account)) {
+            if (connection != except) {
+                send(connection, event);
+            }
+        }
+    }
+
+    @Override
+    public void send(SylkRtcConnection connection, SylkRtcMessage event) {
+        connection.later(() -> connection.send(event));
+    }
+}

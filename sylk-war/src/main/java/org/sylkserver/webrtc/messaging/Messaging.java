@@ -1,0 +1,723 @@
+package org.sylkserver.webrtc.messaging;
+
+import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+import javax.json.Json;
+import javax.json.JsonException;
+import javax.json.JsonReader;
+import javax.json.JsonString;
+import javax.json.JsonValue;
+import javax.json.bind.Jsonb;
+import javax.json.bind.JsonbBuilder;
+
+import org.sylkserver.protocols.cpim.CpimException;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.imdn.ImdnDocument;
+import org.sylkserver.protocols.imdn.ImdnException;
+import org.sylkserver.protocols.mime.ContentType;
+import org.sylkserver.webrtc.Account;
+import org.sylkserver.webrtc.SylkRtcConnection;
+import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
+import org.sylkserver.webrtc.api.AccountMessageRequest;
+import org.sylkserver.webrtc.api.AccountSyncConversationsRequest;
+import org.sylkserver.webrtc.api.DispositionNotificationEvent;
+import org.sylkserver.webrtc.api.JournalItem;
+import org.sylkserver.webrtc.api.LookupPublicKeyEvent;
+import org.sylkserver.webrtc.api.MessageEvent;
+import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SipAor;
+import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.api.SyncConversationsEvent;
+import org.sylkserver.webrtc.api.SyncEvent;
+import org.sylkserver.webrtc.api.SylkRtcMessage;
+
+/**
+ * Messaging for Sylk clients (spec §4.8, §4.9): messages an account's devices send go out as SIP MESSAGE with CPIM and
+ * are journaled; MESSAGEs the proxy forks to the gateway are journaled for their recipient and delivered to its
+ * devices; IMDNs update both copies; devices sync from the journal. Every message is in the {@link MessageStore} before
+ * it is acknowledged (the sylkRTC ack, the SIP 200). Thread-safe: requests come from connections' executors, MESSAGEs
+ * and their responses from SIP threads, and the store serialises what must be.
+ */
+public final class Messaging {
+
+    /** Where account events go: every connection where the account is authenticated (spec §4.8.2). */
+    public interface Devices {
+        /** Sends {@code event} to the connections of {@code account}, except {@code except} (or none when null). */
+        void publish(String account, SylkRtcMessage event, SylkRtcConnection except);
+
+        /** Sends {@code event} to {@code connection} only, after what it is doing now. */
+        void send(SylkRtcConnection connection, SylkRtcMessage event);
+    }
+
+    /** Wakes the recipient's mobile devices for a message (spec §4.11); must never block. */
+    @FunctionalInterface
+    public interface Push {
+        void message(String account, SipIdentity sender, String contentType, String content);
+    }
+
+    /** What an incoming MESSAGE is answered with (spec §4.8.2: 200 at once, 400 for bad ones). */
+    public record Answer(int status, String reason) {
+        static final Answer OK = new Answer(200, "OK");
+    }
+
+    static final List<String> REQUESTED = List.of("positive-delivery", "display");
+    private static final Set<String> NOTIFICATION_STATES = Set.of("delivered", "failed", "displayed", "forbidden", "error");
+    private static final String IMDN_JOURNAL_TYPE = "message/imdn";
+    private static final Logger LOG = Logger.getLogger("webrtcgateway.messaging");
+    private static final Jsonb JSONB = JsonbBuilder.create();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The original's time format (spec §4.3): {@code YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM}. */
+    private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd'T'HH:mm:ss").optionalStart().appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
+            .optionalEnd().appendOffset("+HH:MM", "+00:00").toFormatter();
+
+    private final MessageStore store;
+    private final SipMessages sip;
+    private final Devices devices;
+    private final Push push;
+    private final Clock clock;
+    private final int maxBodyBytes;
+    private final Duration apiTokenLifetime;
+    private final String serverAddress;
+    private final String historyUrl;
+
+    /**
+     * @param push          wakes mobile devices ({@code sylk_push_url}), or null when none is configured
+     * @param serverAddress the gateway's SIP address ({@code local_ip}): its own replies come from
+     *                      {@code sylkserver@<serverAddress>} (spec §4.9)
+     * @param historyUrl    the history API's base URL, {@code <web base>/webrtcgateway/messages/history}
+     */
+    public Messaging(MessageStore store, SipMessages sip, Devices devices, Push push, Clock clock,
+                     MessagingConfig config, String serverAddress, String historyUrl) {
+        this.store = store;
+        this.sip = sip;
+        this.devices = devices;
+        this.push = push;
+        this.clock = clock;
+        this.maxBodyBytes = config.maxBodyBytes();
+        this.apiTokenLifetime = config.apiTokenLifetime();
+        this.serverAddress = serverAddress;
+        this.historyUrl = historyUrl;
+    }
+
+    /**
+     * The account authenticated (spec §4.8.2: from now on messages for it are stored), on a device with the push
+     * parameters {@code push} (or null), which are stored for message pushes (spec §4.5.2).
+     */
+    public void authenticated(String account, DeviceToken push) {
+        try {
+            store.touchAccount(account, clock.instant());
+            if (push != null) {
+                store.putDeviceToken(push);
+            }
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "cannot record " + account + " as a messaging account", e);
+        }
+    }
+
+    /** The device unregistered the account: no more pushes to it (spec §4.4 {@code account-unregister}). */
+    public void removeDeviceToken(DeviceToken push) {
+        try {
+            store.removeDeviceToken(push.account(), push.appId(), push.deviceId());
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "push token of " + push.account() + " not removed", e);
+        }
+    }
+
+    // ---- sending (spec §4.8.1) ----
+
+    /**
+     * {@code account-message}: stored as pending, announced to the account's other devices, sent as a SIP MESSAGE with
+     * CPIM; its final response makes it accepted or failed, announced to every device.
+     */
+    public void send(Account account, SylkRtcConnection origin, AccountMessageRequest request) throws RequestError {
+        String contentType = contentType(request.getContentType());
+        byte[] content = contentBytes(contentType, request.getContent());
+        OffsetDateTime timestamp = time("timestamp", request.getTimestamp());
+        String messageId = messageId(request.getMessageId());
+        // built before anything is stored: what cannot be sent changes nothing
+        CpimMessage cpim = CpimMessage.builder()
+                .from(new CpimMessage.Address(account.displayName(), "sip:" + account.aor()))
+                .to(CpimMessage.Address.of("sip:" + request.getUri()))
+                .dateTime(timestamp)
+                .namespace("imdn", CpimMessage.IMDN_NAMESPACE)
+                .header("imdn.Message-ID", messageId)
+                .header("imdn.Disposition-Notification", String.join(", ", REQUESTED))
+                .contentHeader("Content-Type", contentType.startsWith("text/") ? contentType + ";charset=utf-8" : contentType)
+                .content(content)
+                .build();
+        StoredMessage message = new StoredMessage(account.aor(), request.getUri(), StoredMessage.OUTGOING, messageId,
+                contentType, request.getContent(), timestamp, now(), REQUESTED, "pending");
+        store(message);
+        devices.publish(account.aor(), new SyncEvent(account.aor(), "message", "add", requestContent(request)), origin);
+        sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
+                CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) -> sent(message, status, reason));
+    }
+
+    private void sent(StoredMessage message, int status, String reason) {
+        String state = status >= 200 && status < 300 ? "accepted" : "failed";
+        try {
+            store.update(message.account(), message.messageId(), state, message.disposition());
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "message " + message.messageId() + " " + state + " but not recorded", e);
+        }
+        LOG.fine(() -> "message " + message.messageId() + " of " + message.account() + ": " + status + " " + reason);
+        devices.publish(message.account(), new DispositionNotificationEvent(message.account(), message.messageId(),
+                format(message.timestamp()), state, status, reason), null);
+    }
+
+    /**
+     * {@code account-disposition-notification} (spec §4.8.3): an IMDN to {@code uri}, CPIM-wrapped with a new id and no
+     * Disposition-Notification; the account's own copy takes the state. {@code failed} and {@code forbidden} are
+     * delivery notifications (they crashed the original, quirk Q7), {@code error} a display notification as there.
+     */
+    public void notifyDisposition(Account account, AccountDispositionNotificationRequest request) throws RequestError {
+        String state = request.getState();
+        if (!NOTIFICATION_STATES.contains(state)) {
+            throw new RequestError("Invalid value for 'state' property: '" + state
+                    + "' (expected: delivered, failed, displayed, forbidden or error)");
+        }
+        OffsetDateTime timestamp = time("timestamp", request.getTimestamp());
+        messageId(request.getMessageId());
+        StoredMessage original = find(account.aor(), request.getMessageId());
+        ImdnDocument.Notification kind = switch (state) {
+            case "displayed", "error" -> ImdnDocument.Notification.DISPLAY;
+            default -> ImdnDocument.Notification.DELIVERY;
+        };
+        ImdnDocument imdn = new ImdnDocument(request.getMessageId(),
+                original != null ? original.timestamp() : timestamp, "sip:" + account.aor(), kind,
+                ImdnDocument.Status.valueOf(state.toUpperCase(java.util.Locale.ROOT)));
+        CpimMessage cpim = imdn.toCpim(new CpimMessage.Address(account.displayName(), "sip:" + account.aor()),
+                CpimMessage.Address.of("sip:" + request.getUri()), UUID.randomUUID().toString(), now().atOffset(ZoneOffset.UTC));
+        if (original != null) {
+            update(original, state, remaining(original.disposition(), state));
+        }
+        sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
+                CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) -> LOG.fine(() ->
+                "IMDN for " + request.getMessageId() + " to " + request.getUri() + ": " + status + " " + reason));
+    }
+
+    // ---- receiving (spec §4.8.2, §4.9) ----
+
+    /**
+     * A MESSAGE routed to the gateway: 400 when it lacks From, To, Content-Type or a body, or its CPIM or IMDN does not
+     * parse; 413 when its body is over {@code max_message_body_size}; 500 when the store failed (the sender retries);
+     * else 200 once what it carries is stored.
+     */
+    public Answer received(IncomingSipMessage message) {
+        if (message.from() == null || message.to() == null || message.contentType() == null) {
+            return new Answer(400, "Missing From, To or Content-Type");
+        }
+        if (message.body().length == 0) {
+            return new Answer(400, "Empty body");
+        }
+        if (message.body().length > maxBodyBytes) {
+            return new Answer(413, "Request Entity Too Large");
+        }
+        byte[] body = message.body();
+        if ("deflate".equalsIgnoreCase(message.contentEncoding())) {
+            body = inflate(body);
+            if (body == null) {
+                return new Answer(400, "Bad deflate body");
+            }
+        }
+        String contentType = mediaType(message.contentType());
+        SipIdentity sender = new SipIdentity(message.from(), message.fromDisplayName());
+        String messageId = UUID.randomUUID().toString();
+        OffsetDateTime timestamp = now().atOffset(ZoneOffset.UTC);
+        List<String> disposition = null;
+        String imdnId = null;
+        if (contentType.equals(CpimMessage.CONTENT_TYPE)) {
+            try {
+                CpimMessage cpim = CpimMessage.parse(body);
+                contentType = cpim.contentType();
+                body = cpim.content();
+                imdnId = cpim.imdnMessageId().orElse(null);
+                messageId = imdnId != null ? imdnId : messageId;
+                timestamp = cpim.dateTime().orElse(timestamp);
+                Set<String> requested = cpim.dispositionNotification();
+                disposition = requested.isEmpty() ? null : List.copyOf(requested);
+                if (cpim.from().isPresent()) {
+                    CpimMessage.Address from = cpim.from().get();
+                    sender = new SipIdentity(aor(from.uri()), from.displayName().isEmpty()
+                            ? message.fromDisplayName() : from.displayName());
+                }
+            } catch (CpimException e) {
+                return new Answer(400, "Bad CPIM: " + e.getMessage());
+            }
+        }
+        try {
+            return switch (contentType) {
+                case "application/im-iscomposing+xml" -> Answer.OK;
+                case "application/sylk-api-token" -> apiToken(sender.getUri());
+                case "application/sylk-api-pgp-key-lookup", "application/sylk-api-message-remove",
+                        "application/sylk-api-conversation-read", "application/sylk-api-conversation-remove" ->
+                        api(contentType, sender.getUri(), message.to(), text(contentType, body));
+                // what the gateway itself sends to an account's SIP devices (X-Sylk-To-Sip): not a message to keep
+                case "application/sylk-message-remove", "application/sylk-conversation-read",
+                        "application/sylk-conversation-remove" -> Answer.OK;
+                case ImdnDocument.CONTENT_TYPE -> imdn(message.to(), sender, messageId, body);
+                default -> regular(message, sender, messageId, contentType, text(contentType, body), timestamp, disposition);
+            };
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "MESSAGE from " + message.from() + " to " + message.to() + " not stored", e);
+            return new Answer(500, "Server Internal Error");
+        }
+    }
+
+    /** spec §4.8.2, §4.9 "anything else": journaled for the recipient if known, delivered to its devices. */
+    private Answer regular(IncomingSipMessage message, SipIdentity sender, String messageId, String contentType,
+                           String content, OffsetDateTime timestamp, List<String> disposition) throws StoreException {
+        String account = message.to();
+        boolean fresh = true;
+        switch (contentType) {
+            case "text/pgp-public-key" -> store.setPublicKey(sender.getUri(), content, now());
+            case "text/pgp-private-key" -> {
+                // moved between the account's own devices: delivered, never journaled (spec §4.8.4)
+            }
+            default -> {
+                if (store.isKnown(account)) {
+                    fresh = store.add(new StoredMessage(account, sender.getUri(), StoredMessage.INCOMING, messageId,
+                            contentType, content, timestamp, now(), disposition == null ? List.of() : disposition,
+                            "received"));
+                }
+            }
+        }
+        if (fresh) {
+            devices.publish(account, new MessageEvent(account, sender, format(timestamp), disposition, messageId,
+                    contentType, content), null);
+            if (push != null && PushNotifications.PUSHED.contains(contentType)) {
+                push.message(account, sender, contentType, content);
+            }
+        }
+        if (message.fromSip()) {
+            sentFromSip(sender.getUri(), account, messageId, contentType, content, timestamp);
+        }
+        return Answer.OK;
+    }
+
+    /**
+     * spec §4.8.5: a message one of the sender's SIP devices sent ({@code X-Sylk-From-Sip}) is also the sender's
+     * outgoing message, stored as accepted when the sender is known and announced to its WebRTC devices as if one of
+     * them had sent it ({@code "transaction": "1"}, {@code "server_generated": true}).
+     */
+    private void sentFromSip(String sender, String recipient, String messageId, String contentType, String content,
+                             OffsetDateTime timestamp) throws StoreException {
+        if (!store.isKnown(sender) || !store.add(new StoredMessage(sender, recipient, StoredMessage.OUTGOING, messageId,
+                contentType, content, timestamp, now(), List.of(), "accepted"))) {
+            return;
+        }
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("transaction", "1");
+        request.put("sylkrtc", AccountMessageRequest.TYPE);
+        request.put("account", sender);
+        request.put("uri", recipient);
+        request.put("message_id", messageId);
+        request.put("content", content);
+        request.put("content_type", contentType);
+        request.put("timestamp", format(timestamp));
+        request.put("server_generated", true);
+        devices.publish(sender, new SyncEvent(sender, "message", "add", request), null);
+    }
+
+    /**
+     * spec §4.8.3, received: the original sender's copy (the IMDN's recipient) and the IMDN sender's copy take the state
+     * ({@code delivered} ends {@code positive-delivery}, {@code displayed} every notification; a copy stored as
+     * {@code received} keeps its state), a {@code message/imdn} journal entry is stored once, and the devices of the
+     * original sender are told.
+     */
+    private Answer imdn(String account, SipIdentity sender, String imdnId, byte[] xml) throws StoreException {
+        ImdnDocument imdn;
+        try {
+            imdn = ImdnDocument.parse(xml);
+        } catch (ImdnException e) {
+            return new Answer(400, "Bad IMDN: " + e.getMessage());
+        }
+        String state = imdn.status().element();
+        StoredMessage original = store.find(account, imdn.messageId()).orElse(null);
+        if (original != null) {
+            update(original, state, remaining(original.disposition(), state));
+        }
+        StoredMessage copy = store.find(sender.getUri(), imdn.messageId()).orElse(null);
+        if (copy != null) {
+            update(copy, state, remaining(copy.disposition(), state));
+        }
+        DispositionNotificationEvent event = new DispositionNotificationEvent(account, imdn.messageId(),
+                format(original != null ? original.timestamp() : imdn.dateTime()), state, 200, "");
+        boolean fresh = !store.isKnown(account) || store.add(new StoredMessage(account, sender.getUri(),
+                StoredMessage.INCOMING, imdnId, IMDN_JOURNAL_TYPE, JSONB.toJson(event), now().atOffset(ZoneOffset.UTC),
+                now(), List.of(), "received"));
+        if (fresh) {
+            devices.publish(account, event, null);
+        }
+        return Answer.OK;
+    }
+
+    /**
+     * spec §4.9 {@code application/sylk-api-token}: a new history API token for the sender, sent back to its AOR (so
+     * only its own devices learn it) From {@code sylkserver@<local_ip>}.
+     */
+    private Answer apiToken(String account) throws StoreException {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        store.setApiToken(account, token, now().plus(apiTokenLifetime));
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("token", token);
+        reply.put("url", historyUrl + "/" + account);
+        sip.send(new SipMessages.Outgoing(null, "sylkserver@" + serverAddress, null, account, "application/sylk-api-token",
+                JSONB.toJson(reply).getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
+                "API token for " + account + ": " + status + " " + reason));
+        return Answer.OK;
+    }
+
+    /**
+     * The history API (spec §4.13): the account's journal after {@code afterMessageId} (or all), at most 5000
+     * entries; null when {@code token} is not the account's valid API token.
+     */
+    public List<JournalItem> history(String account, String token, String afterMessageId) throws StoreException {
+        if (token == null || !store.hasApiToken(account, token, clock.instant())) {
+            return null;
+        }
+        return items(store.journal(account, afterMessageId, null, MessageStore.DEFAULT_SYNC_LIMIT));
+    }
+
+    /** {@code lookup-public-key} (spec §4.5.1): the stored key of {@code uri}, or null, to the asking connection. */
+    public void lookupPublicKey(SylkRtcConnection origin, String uri) throws RequestError {
+        try {
+            devices.send(origin, new LookupPublicKeyEvent(uri, store.publicKey(uri).orElse(null)));
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
+    }
+
+    // ---- synchronisation (spec §4.8.4) ----
+
+    /** {@code account-sync-conversations}: the journal after {@code message_id}, else after {@code since}, else all. */
+    public void sync(Account account, SylkRtcConnection origin, AccountSyncConversationsRequest request) throws RequestError {
+        int limit = request.getLimit() == null ? MessageStore.DEFAULT_SYNC_LIMIT : request.getLimit();
+        if (limit < 1) {
+            throw new RequestError("Invalid value for 'limit' property: " + limit + " (expected: a positive integer)");
+        }
+        Instant since = request.getSince() == null ? null : time("since", request.getSince()).toInstant();
+        List<StoredMessage> journal;
+        try {
+            journal = store.journal(account.aor(), request.getMessageId(), since, limit);
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
+        devices.send(origin, new SyncConversationsEvent(account.aor(), items(journal)));
+    }
+
+    // ---- conversation management (spec §4.8.5; from SIP devices §4.9) ----
+
+    /** {@code account-mark-conversation-read}: no notification pending with {@code contact} any more. */
+    public void markRead(Account account, SylkRtcConnection origin, String contact) throws RequestError {
+        try {
+            markRead(account.aor(), account, origin, contact);
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
+    }
+
+    /** {@code account-remove-message}: the account's copy goes, and the recipient's when its journal is here too. */
+    public void removeMessage(Account account, SylkRtcConnection origin, String messageId, String contact)
+            throws RequestError {
+        try {
+            removeMessage(account.aor(), account, origin, messageId, contact);
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
+    }
+
+    /** {@code account-remove-conversation}: every message with {@code contact} goes. */
+    public void removeConversation(Account account, SylkRtcConnection origin, String contact) throws RequestError {
+        try {
+            removeConversation(account.aor(), account, origin, contact);
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
+    }
+
+    /**
+     * The three changes for {@code account}, asked by one of its WebRTC devices ({@code origin}, with the account's
+     * {@code credentials}) or, through the SIP API (spec §4.9), by one of its SIP devices (both null).
+     */
+    private void markRead(String account, Account credentials, SylkRtcConnection origin, String contact)
+            throws StoreException {
+        store.clearDispositions(account, contact);
+        manage(account, credentials, origin, "application/sylk-conversation-read", contact, "conversation", "read",
+                Map.of("contact", contact), contact);
+    }
+
+    /** The recipient's devices get the same sync event, with direction {@code incoming}. */
+    private void removeMessage(String account, Account credentials, SylkRtcConnection origin, String messageId,
+                               String contact) throws StoreException {
+        store.remove(account, messageId);
+        Map<String, Object> removed = new LinkedHashMap<>();
+        removed.put("contact", contact);
+        removed.put("message_id", messageId);
+        removed.put("direction", StoredMessage.OUTGOING);
+        manage(account, credentials, origin, "application/sylk-message-remove", JSONB.toJson(removed), "message",
+                "remove", removed, contact);
+        if (store.remove(contact, messageId)) {
+            Map<String, Object> theirs = new LinkedHashMap<>(removed);
+            theirs.put("contact", account);
+            theirs.put("direction", StoredMessage.INCOMING);
+            devices.publish(contact, new SyncEvent(contact, "message", "remove", theirs), null);
+        }
+    }
+
+    private void removeConversation(String account, Account credentials, SylkRtcConnection origin, String contact)
+            throws StoreException {
+        store.removeConversation(account, contact);
+        Map<String, Object> content = new LinkedHashMap<>();
+        content.put("contact", contact);
+        content.put("timestamp", format(now().atOffset(ZoneOffset.UTC)));
+        manage(account, credentials, origin, "application/sylk-conversation-remove", contact, "conversation", "remove",
+                content, contact);
+    }
+
+    /**
+     * What every conversation change does after the store (spec §4.8.5): a journal entry, a {@code sync} event to the
+     * account's other WebRTC devices, and a MESSAGE From the contact To the account ({@code X-Sylk-To-Sip: yes}) for
+     * its SIP devices.
+     */
+    private void manage(String account, Account credentials, SylkRtcConnection origin, String journalType,
+                        String journalContent, String syncType, String action, Map<String, Object> syncContent,
+                        String contact) throws StoreException {
+        store.add(new StoredMessage(account, contact, "", UUID.randomUUID().toString(), journalType, journalContent,
+                now().atOffset(ZoneOffset.UTC), now(), List.of(), ""));
+        devices.publish(account, new SyncEvent(account, syncType, action, syncContent), origin);
+        byte[] body = (journalType.equals("application/sylk-conversation-read")
+                ? JSONB.toJson(Map.of("contact", contact)) : journalContent).getBytes(StandardCharsets.UTF_8);
+        sip.send(new SipMessages.Outgoing(credentials, contact, null, account, journalType, body,
+                Map.of("X-Sylk-To-Sip", "yes")), (status, reason) -> LOG.fine(() ->
+                journalType + " for the SIP devices of " + account + ": " + status + " " + reason));
+    }
+
+    /**
+     * spec §4.9: the SIP API of the account's SIP devices (a MESSAGE to the gateway From the account): remove a message
+     * (body: its id; To: the contact), mark a conversation read or remove it (body: {@code {"contact": ...}}), or look
+     * up the To's public key (answered From the To with {@code text/pgp-public-key}, nothing when none is stored).
+     */
+    private Answer api(String contentType, String account, String to, String body) throws StoreException {
+        if (contentType.equals("application/sylk-api-pgp-key-lookup")) {
+            Optional<String> key = store.publicKey(to);
+            key.ifPresent(found -> sip.send(new SipMessages.Outgoing(null, to, null, account, "text/pgp-public-key",
+                    found.getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
+                    "public key of " + to + " for " + account + ": " + status + " " + reason)));
+            return Answer.OK;
+        }
+        if (contentType.equals("application/sylk-api-message-remove")) {
+            if (body.isBlank()) {
+                return new Answer(400, "No message id");
+            }
+            removeMessage(account, null, null, body.strip(), to);
+            return Answer.OK;
+        }
+        String contact;
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            JsonValue value = reader.readObject().get("contact");
+            contact = value instanceof JsonString text && SipAor.Syntax.isValid(text.getString())
+                    ? SipAor.Syntax.strip(text.getString()) : null;
+        } catch (JsonException e) {
+            contact = null;
+        }
+        if (contact == null) {
+            return new Answer(400, "Body must be {\"contact\": \"<AOR>\"}");
+        }
+        if (contentType.equals("application/sylk-api-conversation-read")) {
+            markRead(account, null, null, contact);
+        } else {
+            removeConversation(account, null, null, contact);
+        }
+        return Answer.OK;
+    }
+
+    /** The journal as sync and the history API give it. */
+    public static List<JournalItem> items(List<StoredMessage> journal) {
+        List<JournalItem> items = new ArrayList<>(journal.size());
+        for (StoredMessage entry : journal) {
+            items.add(new JournalItem(entry.contact(), format(entry.timestamp()), entry.disposition(), entry.messageId(),
+                    entry.contentType(), entry.content(), entry.direction(), entry.state()));
+        }
+        return items;
+    }
+
+    // ---- helpers ----
+
+    private void store(StoredMessage message) throws RequestError {
+        try {
+            store.add(message);
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
+    }
+
+    private StoredMessage find(String account, String messageId) throws RequestError {
+        try {
+            return store.find(account, messageId).orElse(null);
+        } catch (StoreException e) {
+            throw storeFailed(e);
+        }
+    }
+
+    private void update(StoredMessage message, String state, List<String> disposition) {
+        String kept = "received".equals(message.state()) ? message.state() : state;
+        try {
+            store.update(message.account(), message.messageId(), kept, disposition);
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "state " + state + " of message " + message.messageId() + " not recorded", e);
+        }
+    }
+
+    private static RequestError storeFailed(StoreException e) {
+        LOG.log(Level.WARNING, e.getMessage(), e);
+        return new RequestError("Message store unavailable");
+    }
+
+    /** The notifications still pending after one with {@code state} arrived (spec §4.8.3). */
+    static List<String> remaining(List<String> pending, String state) {
+        return switch (state) {
+            case "delivered" -> pending.stream().filter(n -> !n.equals("positive-delivery")).toList();
+            case "displayed" -> List.of();
+            default -> pending;
+        };
+    }
+
+    /** A client's {@code content_type}: a MIME {@code type/subtype}, which CPIM carries (RFC 3862 §3.2). */
+    private static String contentType(String value) throws RequestError {
+        if (!ContentType.parse(value).hasMediaType() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new RequestError("Invalid value for 'content_type' property: '" + CpimMessage.printable(value)
+                    + "' (expected: a MIME type)");
+        }
+        return mediaType(value);
+    }
+
+    /** A client's {@code message_id}: it becomes a CPIM header (RFC 3862 §3.1: no control characters). */
+    private static String messageId(String value) throws RequestError {
+        if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new RequestError("Invalid value for 'message_id' property: '" + CpimMessage.printable(value)
+                    + "' (expected: text without control characters)");
+        }
+        return value;
+    }
+
+    /** spec §4.8.1: text is UTF-8; any other type's content is a Latin-1 string carrying its bytes. */
+    private byte[] contentBytes(String contentType, String content) throws RequestError {
+        byte[] bytes = contentType.startsWith("text/") ? content.getBytes(StandardCharsets.UTF_8)
+                : content.getBytes(StandardCharsets.ISO_8859_1);
+        if (bytes.length > maxBodyBytes) {
+            throw new RequestError("Message content too large (max_message_body_size " + maxBodyBytes + " bytes)");
+        }
+        return bytes;
+    }
+
+    /** The inverse of {@link #contentBytes}: UTF-8 text (Latin-1 when it is not UTF-8), else Latin-1 bytes. */
+    private static String text(String contentType, byte[] body) {
+        if (contentType.startsWith("text/") || contentType.startsWith("application/sylk")) {
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(body)).toString();
+            } catch (CharacterCodingException e) {
+                return new String(body, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return new String(body, StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@code Content-Encoding: deflate} (spec §4.8.2), inflated to at most {@code max_message_body_size}; null if bad. */
+    private byte[] inflate(byte[] body) {
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(body);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    return null;
+                }
+                out.write(buffer, 0, n);
+                if (out.size() > maxBodyBytes) {
+                    return null;
+                }
+            }
+            return out.toByteArray();
+        } catch (DataFormatException e) {
+            return null;
+        } finally {
+            inflater.end();
+        }
+    }
+
+    private static String mediaType(String contentType) {
+        String media = ContentType.parse(contentType).mediaType();
+        return media == null || media.isEmpty() ? contentType.strip().toLowerCase(java.util.Locale.ROOT) : media;
+    }
+
+    private static OffsetDateTime time(String property, String value) throws RequestError {
+        try {
+            return OffsetDateTime.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new RequestError("Invalid value for '" + property + "' property: '" + value + "' (expected: ISO 8601 time)");
+        }
+    }
+
+    /** {@code sip:user@host} (or {@code user@host}) without scheme and parameters. */
+    static String aor(String uri) {
+        String aor = uri.startsWith("sips:") ? uri.substring(5) : uri.startsWith("sip:") ? uri.substring(4) : uri;
+        int parameters = aor.indexOf(';');
+        return parameters < 0 ? aor : aor.substring(0, parameters);
+    }
+
+    static String format(OffsetDateTime time) {
+        return TIMESTAMP.format(time);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** The request as the other devices get it in a {@code sync} event (spec §4.8.1 point 4). */
+    private static Map<String, Object> requestContent(AccountMessageRequest request) {
+        Map<String, Object> content = new LinkedHashMap<>();
+        content.put("transaction", request.getTransaction());
+        content.put("sylkrtc", request.getSylkrtc());
+        content.put("account", request.getAccount());
+        content.put("uri", request.getUri());
+        content.put("message_id", request.getMessageId());
+        content.put("content", request.getContent());
+        content.put("content_type", request.getContentType());
+        content.put("timestamp", request.getTimestamp());
+        return content;
+    }
+}

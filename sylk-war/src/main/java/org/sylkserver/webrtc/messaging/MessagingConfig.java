@@ -1,0 +1,57 @@
+package org.sylkserver.webrtc.messaging;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.config.IniFile;
+import org.sylkserver.core.config.SectionReader;
+
+/**
+ * The messaging options of {@code webrtcgateway.ini} (spec §8.3 and issue 14's additions).
+ *
+ * @param storageDir     {@code [FileStorage] storage_dir}: where the message store keeps its database
+ * @param fsync          {@code [FileStorage] fsync}: every commit waits for the disk (survives power loss), not only
+ *                       for the operating system (survives the server being killed)
+ * @param maxBodyBytes   {@code [General] max_message_body_size}: the largest message content, in bytes, the gateway
+ *                       takes from a client or over SIP (413 / an error beyond)
+ * @param apiTokenLifetime {@code [General] api_token_lifetime}: how long a history API token is valid (one value for
+ *                       every backend: the original's differed, quirk Q20)
+ * @param pushUrl        {@code [General] sylk_push_url}: where push notifications are POSTed (spec §4.11), or null
+ */
+public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, Duration apiTokenLifetime,
+                              URI pushUrl) {
+
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    /** 31 days, the original's Cassandra TTL. */
+    public static final Duration DEFAULT_API_TOKEN_LIFETIME = Duration.ofDays(31);
+
+    /** The options of {@code webrtcgateway.ini} in {@code configDir}; the store defaults to {@code <var>/webrtcgateway/storage}. */
+    public static MessagingConfig load(Path configDir, Path varDir) throws ConfigException {
+        IniFile ini = IniFile.read(configDir.resolve("webrtcgateway.ini"));
+        SectionReader storage = new SectionReader(ini, "FileStorage");
+        SectionReader general = new SectionReader(ini, "General");
+        return new MessagingConfig(storage.path("storage_dir", varDir, varDir.resolve("webrtcgateway").resolve("storage")),
+                storage.bool("fsync", false),
+                general.integer("max_message_body_size", DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
+                general.seconds("api_token_lifetime", DEFAULT_API_TOKEN_LIFETIME), pushUrl(general));
+    }
+
+    private static URI pushUrl(SectionReader general) throws ConfigException {
+        String value = general.string("sylk_push_url", "").strip();
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            URI url = new URI(value);
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+                throw general.error("sylk_push_url", value, "not an http or https URL");
+            }
+            return url;
+        } catch (URISyntaxException e) {
+            throw general.error("sylk_push_url", value, "not a URL (" + e.getReason() + ")");
+        }
+    }
+}
