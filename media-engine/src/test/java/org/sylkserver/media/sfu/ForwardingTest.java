@@ -36,7 +36,7 @@ class ForwardingTest {
 
     @BeforeEach
     void start() throws Exception {
-        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43100, 43120, Duration.ZERO, RtpPolicy.OPEN);
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43300, 43320, Duration.ZERO, RtpPolicy.OPEN);
     }
 
     @AfterEach
