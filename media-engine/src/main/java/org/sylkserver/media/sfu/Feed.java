@@ -177,8 +177,8 @@ public final class Feed implements AutoCloseable {
     }
 
     /**
-     * The feed's SSRC, sequence number and timestamp for the packet's medium; a paused medium ends here (the rewriter
-     * then continues its numbers from the next packet after the pause, as after a lost run, RFC 3550 §A.1).
+     * The feed's SSRC, sequence number and timestamp for the packet's medium; a paused medium ends here, its packets
+     * taken out of the numbering ({@link StreamRewriter#skip}).
      */
     private final class Rewriting extends Stage {
         Rewriting() {
@@ -189,10 +189,11 @@ public final class Feed implements AutoCloseable {
         protected Packet handle(Packet packet) {
             RtpHeader header = packet.header();
             boolean isVideo = formats.video() != null && header.payloadType() == formats.video().payloadType();
+            StreamRewriter stream = isVideo ? video : audio;
             if (!(isVideo ? videoOn : audioOn)) {
+                stream.skip(header);
                 return consume();
             }
-            StreamRewriter stream = isVideo ? video : audio;
             if (!stream.rewrite(packet.buffer(), header)) {
                 return drop();
             }

@@ -65,6 +65,16 @@ final class StreamRewriter {
     }
 
     /**
+     * A packet of the current source that is not sent (the feed paused this medium): later packets are numbered as
+     * if it never existed, so the receiver sees no gap to ask for again (RFC 4585 §6.2.1) when the medium resumes.
+     */
+    void skip(RtpHeader header) {
+        if (header.ssrc() == source) {
+            sequenceOffset = (sequenceOffset - 1) & 0xffff;
+        }
+    }
+
+    /**
      * Rewrites the SSRC, sequence number and timestamp of {@code packet} (from its position, with its parsed
      * {@code header}) in place.
      *

@@ -53,4 +53,18 @@ class StreamRewriterTest {
         assertFalse(rewriter.rewrite(old, RtpHeader.parse(old)), "the replaced source would go back in sequence");
         assertEquals(1004, rewrite(rewriter, 50001, 3777, 0xbbbb).sequence());
     }
+
+    /** A paused medium's packets leave no gap in the feed's numbering (no NACKs for them, RFC 4585 §6.2.1). */
+    @Test
+    void skippedPacketsLeaveNoGap_rfc4585_6_2_1() {
+        StreamRewriter rewriter = new StreamRewriter(7, 100, 0, 3000);
+        assertEquals(100, rewrite(rewriter, 10, 0, 0xaaaa).sequence());
+        for (int sequence = 11; sequence < 20; sequence++) {
+            ByteBuffer paused = packet(sequence, sequence * 3000L, 0xaaaa);
+            rewriter.skip(RtpHeader.parse(paused));
+        }
+        RtpHeader resumed = rewrite(rewriter, 20, 60000, 0xaaaa);
+        assertEquals(101, resumed.sequence());
+        assertEquals(60000, resumed.timestamp(), "time goes on");
+    }
 }
