@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.sfu.Publisher;
+import org.sylkserver.media.webrtc.WebRtcTransport;
 
 /**
  * The video room requests (spec §4.4, §4.6.2-4.6.5) on two connections, with the media engine's SFU answering and
@@ -39,6 +40,8 @@ class VideoRoomsTest {
             + "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\na=rtpmap:97 rtx/90000\r\n"
             + "a=fmtp:97 apt=96\r\n";
 
+    /** What each publisher's media report to, by session id. */
+    private final Map<String, WebRtcTransport.Listener> publisherListeners = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final MediaEngine engine;
     private final Gateway gateway;
@@ -51,7 +54,10 @@ class VideoRoomsTest {
                 Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true)), 2,
                 Duration.ofMillis(500), 64);
         VideoRooms rooms = new VideoRooms(roomConfig,
-                (name, offer, settings, listener) -> Publisher.fromOffer(engine, name, offer, settings, listener));
+                (name, offer, settings, listener) -> {
+                    publisherListeners.put(name, listener);
+                    return Publisher.fromOffer(engine, name, offer, settings, listener);
+                });
         gateway = new Gateway(config, Gateway.notStarted().registrar(), Gateway.notStarted().calls(),
                 new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(), rooms, null);
     }
@@ -288,5 +294,24 @@ class VideoRoomsTest {
         assertEquals("error:Invalid value for 'participants' property: 'sip:carol@example.com' (expected: unique "
                 + "items), error:Invalid value for 'participants' property: 'not an aor' (expected: SIP address of "
                 + "record)", summary(alice.messages()));
+    }
+
+    /** Issue 13: a publisher whose browser vanished (no ICE consent) is dropped and the room told. */
+    @Test
+    void aPublisherThatVanishesIsDropped() {
+        Client alice = new Client("alice@example.com");
+        Client bob = new Client("bob@example.com");
+        alice.join("alice@example.com", "a1");
+        bob.join("bob@example.com", "b1");
+        alice.messages();
+        bob.messages();
+        publisherListeners.get("a1").failed("no media and no ICE consent from the browser for the RTP timeout");
+        List<JsonObject> toAlice = alice.messages();
+        assertEquals("session-state:terminated", summary(toAlice));
+        assertEquals("no media and no ICE consent from the browser for the RTP timeout",
+                toAlice.get(0).getString("reason"));
+        assertEquals("publishers-left", summary(bob.messages()));
+        alice.request("videoroom-leave", "\"session\":\"a1\"");
+        assertEquals("error:Unknown room session: a1", summary(alice.messages()));
     }
 }
