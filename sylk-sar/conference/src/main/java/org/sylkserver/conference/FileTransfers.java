@@ -99,7 +99,7 @@ final class FileTransfers {
             upload.abort(why);
             conference.msrp.close(local);
             upload.closeConnection();
-        });
+        }, room::execute);
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");
@@ -132,15 +132,15 @@ final class FileTransfers {
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()),
                     3, TimeUnit.SECONDS);
-        });
+        }, room::execute);
         FileTransferStream stream = new FileTransferStream(conference.route, download, stored.selector().toString());
         SessionDescription sdp = fileAnswer(offer, stream);
         MsrpUri local = stream.localUri();
-        download.localUri = local;
+        download.localUri(local);
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
             conference.msrp.close(local);
-        });
+        }, room::execute);
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");
