@@ -8,6 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.msrp.MessageBody;
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.msrp.OutgoingMessage;
 import org.sylkserver.media.msrp.SendOptions;
@@ -35,7 +36,7 @@ public final class FileDownload implements MsrpServer.Handler {
     private final Consumer<OutgoingMessage.Outcome> done;
     private final Executor owner;
     private MsrpUri localUri;
-    private MsrpServer.Connection connection;
+    private MsrpConnection connection;
     private OutgoingMessage message;
     private MessageBody body;
     private boolean closed;
@@ -61,7 +62,7 @@ public final class FileDownload implements MsrpServer.Handler {
     }
 
     @Override
-    public int request(MsrpRequest request, MsrpServer.Connection from) {
+    public int request(MsrpRequest request, MsrpConnection from) {
         if (request.method().equals(MsrpRequest.REPORT)) {
             return 200;
         }
@@ -76,11 +77,11 @@ public final class FileDownload implements MsrpServer.Handler {
     }
 
     /** Starts sending on {@code on}, once; the outcome goes to the listener given at construction. */
-    public void start(MsrpServer.Connection on) {
+    public void start(MsrpConnection on) {
         owner.execute(() -> send(on));
     }
 
-    private void send(MsrpServer.Connection on) {
+    private void send(MsrpConnection on) {
         if (connection != null || closed || remotePath == null) {
             return;
         }
