@@ -85,7 +85,7 @@ final class FileTransfers {
                         if (call[0] != null) {
                             conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
                         }
-                    });
+                    }, room::execute);
         } catch (IOException e) {
             log.warning("cannot take an upload to room " + roomName + ": " + e.getMessage());
             replies.reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
@@ -94,7 +94,7 @@ final class FileTransfers {
         FileTransferStream stream = new FileTransferStream(conference.route, upload, file.selector().toString());
         SessionDescription sdp = fileAnswer(offer, stream);
         MsrpUri local = stream.localUri();
-        upload.localUri = local;
+        upload.localUri(local);
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
             conference.msrp.close(local);
