@@ -189,7 +189,7 @@ final class Conference implements Rooms.Calls {
 
     /** The chat stream's MSRP session is forgotten and its connection closed (the stream or the call ended). */
     void closeChat(ChatMember stream) {
-        msrp.close(stream.localUri);
+        msrp.close(stream.localUri());
         stream.closeConnection();
     }
 

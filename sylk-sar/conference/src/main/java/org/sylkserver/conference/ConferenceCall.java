@@ -18,6 +18,7 @@ import javax.servlet.sip.SipSession;
 import org.sylkserver.conference.chat.ChatMember;
 import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.conference.session.CallStreams;
+import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.session.ChatStream;
@@ -32,6 +33,12 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * ACK and the end (BYE either way, CANCEL, RTP timeout) each happen once. The call owns its offer/answer: the
  * streams of the INVITE (spec §3.2), those a re-INVITE adds or removes, and its chat's MSRP connection, whose loss
  * takes the chat (or a chat-only call) away.
+ *
+ * <p>Threads: the call's state and its streams belong to its own {@link SerialExecutor} (on the rooms' pool, as each
+ * sylkRTC connection has one): a call and its chat exist before their room does (INVITE, 200, then the ACK joins
+ * it), so the room's executor cannot own them. Its SIP requests, the answer timer, RTP timeouts, a refused PIN, a
+ * REFER's removal and the loss of its chat's connection are posted to it; the room hears of changes through its own
+ * executor, after the call set the participant's streams.
  */
 final class ConferenceCall implements Serializable {
 
@@ -47,7 +54,9 @@ final class ConferenceCall implements Serializable {
     /** The call's offer/answer (RFC 3264). */
     final transient MediaSession media;
     /** Its audio, or null while it has none (chat only, or audio removed by a re-INVITE). */
-    transient volatile AudioStream audio;
+    private transient AudioStream audio;
+    /** Where the call's events run, one at a time. */
+    private final transient SerialExecutor owner;
     /** What the 200 OK carries: the answer to the INVITE's offer. */
     private transient SessionDescription sdp;
     /** The chat the INVITE offered, when the call has one: the room connects to it after the ACK if it is active. */
@@ -62,6 +71,7 @@ final class ConferenceCall implements Serializable {
         this.invite = invite;
         this.media = media;
         this.audio = audio;
+        this.owner = new SerialExecutor(conference.rooms.pool, log, "call " + participant);
     }
 
     /** A call the focus placed (RFC 4579 §5.2) that the target answered: it is in the room at once. */
@@ -104,7 +114,8 @@ final class ConferenceCall implements Serializable {
         if (audio != null) {
             candidates.add(audio);
         }
-        ChatStream chat = chatOffered ? conference.streams.chat(participant.uri, participant.displayName) : null;
+        ChatStream chat = chatOffered ? conference.streams.chat(participant.uri, participant.displayName,
+                call.chatCall()) : null;
         if (chat != null) {
             candidates.add(chat);
         }
@@ -112,7 +123,7 @@ final class ConferenceCall implements Serializable {
         negotiation.accept();
         call.sdp = negotiation.answer();
         if (negotiation.has(chat)) {
-            participant.chat = call.attachChat(chat);
+            participant.chat = attachChat(chat);
             call.chatOffer = chat;
         }
         if (negotiation.has(audio)) {
@@ -133,15 +144,35 @@ final class ConferenceCall implements Serializable {
     }
 
     /** Answers at once, or rings for {@code answer_delay} first (audio calls: the caller hears ringing, spec §3.2). */
-    void ringOrAnswer() throws IOException {
+    void ringOrAnswer() {
         SipApplicationSession session = invite.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, this);
-        if (conference.settings.answerDelay().isZero() || audio == null) {
+        owner.execute(() -> {
+            if (conference.settings.answerDelay().isZero() || audio == null) {
+                answerNow();
+            } else {
+                try {
+                    invite.createResponse(SipServletResponse.SC_RINGING).send();
+                    conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false,
+                            ConferenceListener.ANSWER);
+                } catch (IOException | IllegalStateException e) {
+                    log.log(Level.WARNING, "cannot ring " + participant, e);
+                }
+            }
+        });
+    }
+
+    /** The answer delay is over ({@code answer_delay}): the 200 OK goes out. */
+    void ringingOver() {
+        owner.execute(this::answerNow);
+    }
+
+    private void answerNow() {
+        try {
             answer();
-        } else {
-            invite.createResponse(SipServletResponse.SC_RINGING).send();
-            conference.timers.createTimer(session, conference.settings.answerDelay().toMillis(), false,
-                    ConferenceListener.ANSWER);
+        } catch (IOException | IllegalStateException e) {
+            log.log(Level.WARNING, "cannot answer " + participant, e);
+            end("error: " + e.getMessage());
         }
     }
 
@@ -167,16 +198,23 @@ final class ConferenceCall implements Serializable {
 
     /** The ACK came: the call joins its room, and the room connects to the chat when it is the active side. */
     void acked() {
-        if (acknowledged()) {
-            joinRoom();
-            if (chatOffer != null) {
-                connectChat(participant.chat, chatOffer);
+        owner.execute(() -> {
+            if (acknowledged()) {
+                intoRoom();
+                if (chatOffer != null) {
+                    connectChat(participant.chat, chatOffer);
+                }
             }
-        }
+        });
+    }
+
+    /** A call the room placed was answered: it joins the room now. */
+    void joinRoom() {
+        owner.execute(this::intoRoom);
     }
 
     /** Joins the room, into the mixer with the answer's first codec when the call has audio. */
-    void joinRoom() {
+    private void intoRoom() {
         AudioStream stream = audio;
         if (stream == null) {
             conference.rooms.join(room, participant, -1, null);
@@ -195,9 +233,34 @@ final class ConferenceCall implements Serializable {
      * A re-INVITE from the participant (spec §3.2): hold and resume, streams added or removed. Audio and chat may
      * each come or go; an offer with neither is refused with 488, one that removes every stream ends the session.
      *
-     * @throws SdpException when the offer cannot be taken: the session stays as it was (488)
+     * @param offer    its offer, null when it has none or it does not parse ({@code bad} says why)
+     * @param refusals how a refusal is sent: a status ({@code reply}) or 488 with a Warning ({@code notAcceptable})
      */
-    void reInvite(SipServletRequest request, SessionDescription offer, Referrals.Replies replies)
+    void reInvite(SipServletRequest request, SessionDescription offer, SdpException bad, Refusals refusals) {
+        owner.execute(() -> {
+            if (!answered()) {
+                refusals.reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Does Not Exist");
+                return;
+            }
+            try {
+                if (bad != null) {
+                    throw bad;
+                }
+                changeStreams(request, offer, refusals);
+            } catch (SdpException e) {
+                refusals.notAcceptable(request, e);
+            } catch (IOException | IllegalStateException e) {
+                log.log(Level.WARNING, "cannot answer the re-INVITE of " + participant, e);
+            }
+        });
+    }
+
+    /** How the servlet refuses a request: with a status and reason, or 488 with the SDP problem in a Warning. */
+    interface Refusals extends Referrals.Replies {
+        void notAcceptable(SipServletRequest request, SdpException problem);
+    }
+
+    private void changeStreams(SipServletRequest request, SessionDescription offer, Referrals.Replies replies)
             throws IOException, SdpException {
         boolean audioOffered = MediaSession.offers(offer, "audio");
         boolean chatOffered = conference.streams.chatOffered(offer);
@@ -206,7 +269,7 @@ final class ConferenceCall implements Serializable {
             SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
             ok.setContent(media.declineAll(offer).toBytes(), "application/sdp");
             ok.send();
-            hangUp("all streams removed");
+            hangUpNow("all streams removed");
             return;
         }
         if (!audioOffered && !chatOffered) {
@@ -221,7 +284,7 @@ final class ConferenceCall implements Serializable {
         AudioStream current = audio;
         AudioStream addedAudio = audioOffered && current == null ? openAudio(request) : null;
         ChatStream addedChat = chatOffered && participant.chat == null
-                ? conference.streams.chat(participant.uri, participant.displayName) : null;
+                ? conference.streams.chat(participant.uri, participant.displayName, chatCall()) : null;
         List<MediaStream> added = new ArrayList<>();
         if (addedAudio != null) {
             added.add(addedAudio);
@@ -284,31 +347,42 @@ final class ConferenceCall implements Serializable {
                 + (participant.chat == null ? "none" : "on"));
     }
 
-    /** The participant's chat session once answered, listening for its connection and its SAS confirmation. */
-    private ChatMember attachChat(ChatStream chat) {
+    /** The participant's chat session once answered: its end of the MSRP session is known. */
+    private static ChatMember attachChat(ChatStream chat) {
         ChatMember stream = (ChatMember) chat.handler();
-        stream.localUri = chat.localUri();
-        stream.lost = () -> conference.fileTimers.execute(() -> chatLost(stream));
-        if (conference.settings.zrtpAutoVerify()) {
-            stream.sas = () -> {
-                RtpAudioEndpoint endpoint = participant.endpoint;
-                return endpoint == null ? null : endpoint.zrtpSas();
-            };
-            stream.sasVerified = () -> {
-                RtpAudioEndpoint endpoint = participant.endpoint;
-                if (endpoint != null) {
-                    endpoint.zrtpSasVerified();
-                    log.info(() -> participant.uri + " confirmed the ZRTP SAS over a secure chat: verified");
-                }
-            };
-        }
+        stream.opened(chat.localUri());
         return stream;
+    }
+
+    /**
+     * What the call's chat sessions ask of it: the SAS of its ZRTP audio and its confirmation when
+     * {@code zrtp_auto_verify} is on (spec §3.8), and the loss of the session's connection.
+     */
+    private ChatMember.Call chatCall() {
+        if (!conference.settings.zrtpAutoVerify()) {
+            return new ChatMember.Call(() -> null, () -> { }, this::chatLost);
+        }
+        return new ChatMember.Call(() -> {
+            RtpAudioEndpoint endpoint = participant.endpoint;
+            return endpoint == null ? null : endpoint.zrtpSas();
+        }, () -> {
+            RtpAudioEndpoint endpoint = participant.endpoint;
+            if (endpoint != null) {
+                endpoint.zrtpSasVerified();
+                log.info(() -> participant.uri + " confirmed the ZRTP SAS over a secure chat: verified");
+            }
+        }, this::chatLost);
+    }
+
+    /** The chat's MSRP connection closed (on its thread): the call hears of it on its executor. */
+    private void chatLost(ChatMember stream) {
+        owner.execute(() -> chatGone(stream));
     }
 
     /** Opens the chat's connection when the room is the active side (RFC 6135), else waits for the participant's. */
     private void connectChat(ChatMember stream, ChatStream chat) {
         if (chat.peer().weConnect()) {
-            conference.connectOut(stream.localUri, chat.peer().path(), stream::connected, stream.uri() + "'s chat");
+            conference.connectOut(chat.localUri(), chat.peer().path(), stream::connected, stream.uri() + "'s chat");
         }
     }
 
@@ -316,13 +390,13 @@ final class ConferenceCall implements Serializable {
      * The participant's MSRP connection closed while its session was on (client gone, network cut): a chat-only
      * participant is hung up (BYE) and leaves the room; one with audio too stays, without its chat.
      */
-    private void chatLost(ChatMember stream) {
+    private void chatGone(ChatMember stream) {
         if (participant.chat != stream || of(participant) == null) {
             return; // another chat by now, or the SIP session is gone: the call has ended already
         }
         if (participant.endpoint == null) {
             log.info(() -> participant + ": MSRP connection lost, the call ends");
-            hangUp("MSRP connection lost");
+            hangUpNow("MSRP connection lost");
             return;
         }
         log.info(() -> participant + ": MSRP connection lost, it stays in the room with audio only");
@@ -339,12 +413,12 @@ final class ConferenceCall implements Serializable {
         conference.closeChat(stream);
     }
 
-    synchronized boolean answered() {
+    private boolean answered() {
         return state == State.ANSWERED || state == State.JOINED;
     }
 
     /** Sends 200 OK with the answer, {@code isfocus} in the Contact (RFC 4579 §3). */
-    synchronized void answer() throws IOException {
+    private void answer() throws IOException {
         if (state != State.RINGING) {
             return;
         }
@@ -371,7 +445,7 @@ final class ConferenceCall implements Serializable {
     }
 
     /** The ACK came: time to join the room (true once). */
-    synchronized boolean acknowledged() {
+    private boolean acknowledged() {
         if (state != State.ANSWERED) {
             return false;
         }
@@ -381,14 +455,15 @@ final class ConferenceCall implements Serializable {
 
     /** The call ended from the other side (BYE, CANCEL) or the session went away: leave and free the media. */
     void ended(String why) {
-        State before;
-        synchronized (this) {
-            before = state;
-            if (before == State.ENDED) {
-                return;
-            }
-            state = State.ENDED;
+        owner.execute(() -> end(why));
+    }
+
+    private void end(String why) {
+        State before = state;
+        if (before == State.ENDED) {
+            return;
         }
+        state = State.ENDED;
         log.info(() -> participant + " left room " + room + ": " + why);
         try {
             if (before == State.JOINED) {
@@ -405,13 +480,14 @@ final class ConferenceCall implements Serializable {
         }
     }
 
-    /** Ends the call from our side with a BYE (RTP timeout). */
+    /** Ends the call from our side with a BYE (RTP timeout, PIN refused, removed by a REFER, chat lost). */
     void hangUp(String why) {
+        owner.execute(() -> hangUpNow(why));
+    }
+
+    private void hangUpNow(String why) {
         SipSession session = participant.session;
-        boolean wasUp;
-        synchronized (this) {
-            wasUp = state == State.JOINED || state == State.ANSWERED;
-        }
+        boolean wasUp = state == State.JOINED || state == State.ANSWERED;
         if (wasUp && session != null && session.isValid()) {
             try {
                 session.createRequest("BYE").send();
@@ -419,6 +495,6 @@ final class ConferenceCall implements Serializable {
                 log.log(Level.FINE, "cannot send BYE to " + participant, e);
             }
         }
-        ended(why);
+        end(why);
     }
 }

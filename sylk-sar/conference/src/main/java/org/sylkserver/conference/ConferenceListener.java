@@ -1,8 +1,5 @@
 package org.sylkserver.conference;
 
-import java.io.IOException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import javax.servlet.sip.ServletTimer;
 import javax.servlet.sip.SipApplicationSessionEvent;
@@ -22,18 +19,11 @@ public class ConferenceListener implements TimerListener, SipApplicationSessionL
     static final String DIAL_OUT = "conference.dial-out";
     static final String SUBSCRIBED_ROOM = "conference.subscribed-room";
 
-    private static final Logger LOG = Logger.getLogger(ConferenceListener.class.getName());
-
     @Override
     public void timeout(ServletTimer timer) {
         ConferenceCall call = (ConferenceCall) timer.getApplicationSession().getAttribute(CALL);
         if (call != null && ANSWER.equals(timer.getInfo())) {
-            try {
-                call.answer();
-            } catch (IOException | IllegalStateException e) {
-                LOG.log(Level.WARNING, "cannot answer " + call.participant, e);
-                call.ended("error: " + e.getMessage());
-            }
+            call.ringingOver();
         }
     }
 

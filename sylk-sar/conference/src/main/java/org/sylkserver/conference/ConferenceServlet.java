@@ -141,15 +141,28 @@ public class ConferenceServlet extends SylkSipServlet {
     /** A re-INVITE from a participant (spec §3.2): its call takes it. */
     private void reInvite(SipServletRequest request) throws IOException {
         ConferenceCall call = (ConferenceCall) request.getApplicationSession().getAttribute(ConferenceListener.CALL);
-        if (call == null || !call.answered()) {
+        if (call == null) {
             reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Does Not Exist");
             return;
         }
+        SessionDescription offer = null;
+        SdpException bad = null;
         try {
-            call.reInvite(request, sdpOffer(request), this::reply);
+            offer = sdpOffer(request);
         } catch (SdpException e) {
-            notAcceptable(request, e);
+            bad = e;
         }
+        call.reInvite(request, offer, bad, new ConferenceCall.Refusals() {
+            @Override
+            public void reply(SipServletRequest refused, int status, String reason) {
+                ConferenceServlet.this.reply(refused, status, reason);
+            }
+
+            @Override
+            public void notAcceptable(SipServletRequest refused, SdpException problem) {
+                ConferenceServlet.this.notAcceptable(refused, problem);
+            }
+        });
     }
 
     @Override

@@ -80,14 +80,14 @@ final class FilePushes {
                             call[0].hangUp("push " + outcome.state().name().toLowerCase());
                         }
                     }, 1, java.util.concurrent.TimeUnit.SECONDS);
-                });
+                }, room::execute);
                 FileTransferStream stream = new FileTransferStream(conference.route, download,
                         file.selector().toString());
                 SessionDescription offer = new MediaSession(SylkRuntime.get().sdpAddress())
                         .offer(List.of(stream.offer()));
-                download.localUri = stream.localUri();
+                download.localUri(stream.localUri());
                 invite.setContent(offer.toBytes(), "application/sdp");
-                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(roomName, download, stream, call));
+                session.setAttribute(ConferenceListener.FILE_PUSH, new FilePush(room, download, stream, call));
                 invite.send();
                 log.info(() -> "offering room file " + file.path().getFileName() + " to " + recipient.uri);
             } catch (IOException | javax.servlet.sip.ServletParseException | RuntimeException e) {
@@ -98,7 +98,7 @@ final class FilePushes {
     }
 
     /** A file the room offered to a participant (spec §3.5 push), until the transfer's session ends. */
-    record FilePush(String room, FileDownload download, FileTransferStream stream, FileTransferCall[] call) {
+    record FilePush(Room room, FileDownload download, FileTransferStream stream, FileTransferCall[] call) {
     }
 
     /**
@@ -132,10 +132,10 @@ final class FilePushes {
     private void accepted(SipServletResponse response, FilePush push) throws IOException {
         response.createAck().send();
         String recipient = Identity.bare(response.getTo().getURI().toString());
-        push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
+        push.call()[0] = new FileTransferCall(push.room().name, recipient, response.getSession(), why -> {
             push.download().close();
             push.stream().close();
-        });
+        }, push.room()::execute);
         response.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, push.call()[0]);
         MsrpPeer peer;
         try {

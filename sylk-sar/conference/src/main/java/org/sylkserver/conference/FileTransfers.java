@@ -85,7 +85,7 @@ final class FileTransfers {
                         if (call[0] != null) {
                             conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
                         }
-                    });
+                    }, room::execute);
         } catch (IOException e) {
             log.warning("cannot take an upload to room " + roomName + ": " + e.getMessage());
             replies.reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
@@ -94,12 +94,12 @@ final class FileTransfers {
         FileTransferStream stream = new FileTransferStream(conference.route, upload, file.selector().toString());
         SessionDescription sdp = fileAnswer(offer, stream);
         MsrpUri local = stream.localUri();
-        upload.localUri = local;
+        upload.localUri(local);
         call[0] = new FileTransferCall(roomName, caller, request.getSession(), why -> {
             upload.abort(why);
             conference.msrp.close(local);
             upload.closeConnection();
-        });
+        }, room::execute);
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");
@@ -132,15 +132,15 @@ final class FileTransfers {
                     + (outcome.reason() == null ? "" : " (" + outcome.reason() + ")"));
             conference.fileTimers.schedule(() -> call[0].hangUp("download " + outcome.state().name().toLowerCase()),
                     3, TimeUnit.SECONDS);
-        });
+        }, room::execute);
         FileTransferStream stream = new FileTransferStream(conference.route, download, stored.selector().toString());
         SessionDescription sdp = fileAnswer(offer, stream);
         MsrpUri local = stream.localUri();
-        download.localUri = local;
+        download.localUri(local);
         call[0] = new FileTransferCall(room.name, caller, request.getSession(), why -> {
             download.close();
             conference.msrp.close(local);
-        });
+        }, room::execute);
         request.getApplicationSession().setAttribute(ConferenceListener.FILE_TRANSFER, call[0]);
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setContent(sdp.toBytes(), "application/sdp");

@@ -83,7 +83,7 @@ final class Room {
         this.screenSharing = new ScreenSharing(name, rooms.screenSharing, text -> owner.execute(() -> announce(text)),
                 this::notifySubscribers);
         this.chat = new ChatSwitch(name, settings.historySize(), settings.historyBytes(), joinInfo,
-                screenSharing::frame);
+                screenSharing::frame, owner);
         this.files = new RoomFiles(rooms.filesRoot, name, rooms.filesSpace);
         this.musicOnHoldEnabled = settings.musicOnHold(name);
         this.publisher = rooms.publishers.apply(this);
@@ -160,7 +160,7 @@ final class Room {
     }
 
     private void startChat(Participant participant, ChatMember stream, int others) {
-        stream.chatSwitch = chat;
+        stream.joined(chat);
         chat.welcome(stream, others);
         chat.join(stream);
         zrtpSas(participant);
@@ -318,8 +318,8 @@ final class Room {
     private void tellSas(Participant participant) {
         ChatMember stream = participant.chat;
         String sas = participant.sas;
-        if (stream != null && sas != null && sas.equals(stream.sas.get()) && stream.secure()) {
-            chat.sas(stream, sas);
+        if (stream != null && sas != null) {
+            stream.tellSas(sas, chat);
         }
     }
 

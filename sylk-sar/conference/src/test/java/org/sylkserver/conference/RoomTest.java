@@ -332,22 +332,22 @@ class RoomTest {
         Participant alice = participant("alice@example.com");
         alice.chat = new ChatMember("alice@example.com", "", java.util.List.of());
         Room room = join("locked@example.com", alice);
-        assertNull(alice.chat.chatSwitch, "no chat before the PIN");
+        assertNull(alice.chat.chatSwitch(), "no chat before the PIN");
         assertFalse(room.admits("alice@example.com"));
         room.digit(alice, '4');
         room.digit(alice, '2');
-        assertSame(room.chat, alice.chat.chatSwitch, "the chat starts with the right PIN");
+        assertSame(room.chat, alice.chat.chatSwitch(), "the chat starts with the right PIN");
         assertTrue(room.admits("alice@example.com"));
         Participant chatOnly = new Participant("c2", "alice@example.com", null, "sip:alice@example.com", null, null,
                 null);
         chatOnly.chat = new ChatMember("alice@example.com", "", java.util.List.of());
         rooms.join("locked@example.com", chatOnly, -1, null);
-        assertSame(room.chat, chatOnly.chat.chatSwitch);
+        assertSame(room.chat, chatOnly.chat.chatSwitch());
         Participant bob = participant("bob@example.com");
         join("locked@example.com", bob);
         ChatMember added = new ChatMember("bob@example.com", "", java.util.List.of());
         room.addChat(bob, added);
-        assertNull(added.chatSwitch, "chat added by re-INVITE waits for the PIN too");
+        assertNull(added.chatSwitch(), "chat added by re-INVITE waits for the PIN too");
         assertFalse(bob.admitted());
         rooms.leave(bob, "locked@example.com");
         rooms.leave(chatOnly, "locked@example.com");

@@ -15,7 +15,8 @@ import java.util.logging.Logger;
  * 413 (§7.1.1, §10), as is one that would take the bytes held for incomplete messages past their limit (a peer
  * that starts many messages and never ends them holds no more than that). A SEND without Byte-Range is the whole
  * message (§7.1.1). The chunk that completes a message is answered with what the sink's
- * {@link MessageSink#complete} returns.
+ * {@link MessageSink#complete} returns; a sink that refuses the message ({@link MessageSink.Refusal}, when it is
+ * opened, written or completed) has the chunk answered with the refusal's status.
  *
  * <p>The one reassembly path of the server: sessions pass every SEND chunk to {@link #accept} and answer with the
  * code it returns, and call {@link #abortAll} when they end.
@@ -113,6 +114,8 @@ public final class MessageAssembler {
             }
             try {
                 message = new Partial(sinks.open(chunk));
+            } catch (MessageSink.Refusal refused) {
+                return refused.status();
             } catch (IOException e) {
                 log.log(Level.WARNING, "no place for message " + id, e);
                 return 500;
@@ -120,7 +123,7 @@ public final class MessageAssembler {
             partial.put(id, message);
         }
         if (chunk.continuation() == Continuation.ABORTED) {
-            drop(id, message);
+            drop(id, message, "interrupted by the sender");
             return 200;
         }
         if (range.end() != ByteRange.UNKNOWN && range.end() != end
@@ -129,7 +132,7 @@ public final class MessageAssembler {
             long known = message.total;
             log.info(() -> "message " + id + ": Byte-Range " + range + " does not fit a chunk of " + data.length
                     + " bytes" + (known == ByteRange.UNKNOWN ? "" : " of a message of " + known));
-            drop(id, message);
+            drop(id, message, "a chunk of " + data.length + " bytes for range " + range);
             return 400;
         }
         if (range.total() != ByteRange.UNKNOWN) {
@@ -138,15 +141,15 @@ public final class MessageAssembler {
             message.total = end;
         }
         if (end > maxMessageBytes || message.total > maxMessageBytes) {
-            drop(id, message);
+            drop(id, message, "larger than " + maxMessageBytes + " bytes");
             return 413;
         }
         if (message.total != ByteRange.UNKNOWN && end > message.total) {
-            drop(id, message);
+            drop(id, message, "a chunk of " + data.length + " bytes for range " + range);
             return 400;
         }
         if (pendingBytes + data.length > maxPendingBytes) {
-            drop(id, message);
+            drop(id, message, "more than " + maxPendingBytes + " bytes of incomplete messages");
             return 413;
         }
         try {
@@ -158,9 +161,12 @@ public final class MessageAssembler {
                 forget(id, message);
                 return message.sink.complete(message.total);
             }
+        } catch (MessageSink.Refusal refused) {
+            drop(id, message, refused.getMessage());
+            return refused.status();
         } catch (IOException e) {
             log.log(Level.WARNING, "cannot store message " + id, e);
-            drop(id, message);
+            drop(id, message, "cannot store it");
             return 500;
         }
         return 200;
@@ -168,14 +174,14 @@ public final class MessageAssembler {
 
     /** The session ended: every message still incomplete is aborted. */
     public synchronized void abortAll() {
-        partial.values().forEach(message -> message.sink.abort());
+        partial.values().forEach(message -> message.sink.abort("the session ended"));
         partial.clear();
         pendingBytes = 0;
     }
 
-    private void drop(String id, Partial message) {
+    private void drop(String id, Partial message, String why) {
         forget(id, message);
-        message.sink.abort();
+        message.sink.abort(why);
     }
 
     private void forget(String id, Partial message) {

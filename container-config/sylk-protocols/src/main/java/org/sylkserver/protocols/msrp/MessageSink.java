@@ -26,6 +26,34 @@ public interface MessageSink {
     void abort();
 
     /**
+     * {@link #abort()}, saying why (RFC 4975 §7.1.1: interrupted by the sender, a chunk that does not fit its
+     * Byte-Range, too large, the session ended), for a sink that reports its failures.
+     */
+    default void abort(String why) {
+        abort();
+    }
+
+    /**
+     * A sink's refusal of the message, thrown when a sink is opened, written or completed: the chunk is answered
+     * with {@link #status()} (413 for more than the receiver takes, 403 for what it may not store, RFC 4975 §7.2)
+     * and the message is dropped. The sink has already reported why; it is aborted all the same.
+     */
+    final class Refusal extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        public Refusal(int status, String why) {
+            super(why);
+            this.status = status;
+        }
+
+        /** The status code of the response to the chunk. */
+        public int status() {
+            return status;
+        }
+    }
+
+    /**
      * A sink writing into {@code file} (created or emptied), which it deletes when aborted.
      *
      * @param completed told the file once the message is complete in it

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,5 +124,53 @@ class MessageAssemblerTest {
         assertEquals(400, assembler.accept(chunk("msg00007", "5-*/6", "XYZ", Continuation.COMPLETE)),
                 "past the total");
         assertNull(done.get());
+    }
+
+    /**
+     * §7.2: the receiver may refuse a message as it arrives (413 past what it takes, 403 what it may not store): a
+     * sink's {@link MessageSink.Refusal} answers the chunk with its status and drops the message; a sink hears why it
+     * is aborted (§7.1.1 '#', a chunk that contradicts its Byte-Range, the end of the session).
+     */
+    @Test
+    void aSinkRefusesWithItsOwnStatusAndHearsWhyItIsAborted_rfc4975_s7_2() {
+        List<String> aborted = new ArrayList<>();
+        MessageAssembler assembler = new MessageAssembler(first -> {
+            if (first.messageId().orElseThrow().equals("msg00030")) {
+                throw new MessageSink.Refusal(413, "declared too large");
+            }
+            return new MessageSink() {
+                @Override
+                public void write(long offset, byte[] data) throws IOException {
+                    if (offset + data.length > 8) {
+                        throw new MessageSink.Refusal(403, "no room for it");
+                    }
+                }
+
+                @Override
+                public int complete(long size) {
+                    return 200;
+                }
+
+                @Override
+                public void abort() {
+                    aborted.add("?");
+                }
+
+                @Override
+                public void abort(String why) {
+                    aborted.add(why);
+                }
+            };
+        }, 1000);
+        assertEquals(413, assembler.accept(chunk("msg00030", "1-5/500", "ABCDE", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00031", "1-5/20", "ABCDE", Continuation.MORE)));
+        assertEquals(403, assembler.accept(chunk("msg00031", "6-10/20", "FGHIJ", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00032", "1-2/6", "AB", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00032", "3-2/6", "", Continuation.ABORTED)));
+        assertEquals(400, assembler.accept(chunk("msg00033", "1-4/5", "ABCDE", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00034", "1-2/6", "AB", Continuation.MORE)));
+        assembler.abortAll();
+        assertEquals(List.of("no room for it", "interrupted by the sender", "a chunk of 5 bytes for range 1-4/5",
+                "the session ended"), aborted);
     }
 }

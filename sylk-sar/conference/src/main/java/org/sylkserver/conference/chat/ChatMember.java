@@ -1,14 +1,13 @@
 package org.sylkserver.conference.chat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -16,16 +15,36 @@ import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MessageAssembler;
+import org.sylkserver.protocols.msrp.MessageSink;
 import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
- * One participant's MSRP chat session with the room: receives its requests (reassembling chunked messages, RFC
- * 4975 §5.1), passes them to the {@link ChatSwitch}, and sends it what others say on the connection it opened.
- * Messages for it that come before its connection (the history) wait, at most {@value #MAX_WAITING}.
+ * One participant's MSRP chat session with the room: receives its requests (chunked messages put back together by
+ * the protocols' {@link MessageAssembler}, RFC 4975 §5.1), passes them to the {@link ChatSwitch}, and sends it what
+ * others say on the connection it opened. Messages for it that come before its connection (the history) wait, at
+ * most {@value #MAX_WAITING}.
+ *
+ * <p>Threads: a message for the participant is encoded and queued on its connection by the thread relaying it (the
+ * room's executor, while the sender's connection thread waits for the relay): that is what slows a sender down to
+ * what its room can pass on, so the session's connection state stays under this object's monitor rather than on an
+ * executor of its own (queued there, a fast sender would fill the readers' send queues and have them closed:
+ * {@code ChatOverMsrpTest}). What the call gives it ({@link Call}) is fixed at construction; our end's URI and the
+ * room's switch are set once.
  */
 public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
+
+    /**
+     * What a chat session asks of the participant's call: the SAS of its ZRTP audio (null: none) and what to do when
+     * the participant confirms it (spec §3.8), and who hears of a connection lost while the session was on.
+     */
+    public record Call(Supplier<String> sas, Runnable sasVerified, Consumer<ChatMember> lost) {
+
+        /** No call behind the session (tests): no SAS, nothing hears of a loss. */
+        public static final Call NONE = new Call(() -> null, () -> { }, member -> { });
+    }
 
     private static final Logger log = Logger.getLogger(ChatMember.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -40,31 +59,31 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     private final String displayName;
     private final List<MsrpUri> remotePath;
     private final List<MsrpUri> toPath;
+    private final Call call;
     private final Deque<CpimMessage> waiting = new ArrayDeque<>();
-    private final Map<String, ByteArrayOutputStream> partial = new HashMap<>();
-    /** Bytes in {@link #partial}, at most {@link #MAX_MESSAGE}. */
-    private int partialBytes;
-    public volatile MsrpUri localUri;
-    /** The SAS of the participant's ZRTP audio (null: none), and what to do when the participant confirms it. */
-    public volatile java.util.function.Supplier<String> sas = () -> null;
-    public volatile Runnable sasVerified = () -> { };
-    public volatile ChatSwitch chatSwitch;
+    private final MessageAssembler assembler = new MessageAssembler(first -> {
+        String type = first.contentType().orElse(null);
+        return MessageSink.inMemory(body -> received(type, body));
+    }, MAX_MESSAGE, MAX_MESSAGE);
+    /** Set once, by the call (SIP side), read by the connection's thread and the room. */
+    private volatile MsrpUri localUri;
+    /** Set once, by the room's executor, read by the connection's thread. */
+    private volatile ChatSwitch chatSwitch;
     private MsrpConnection connection;
     /** The session ended on our side: its connection closing is no loss. */
     private boolean ending;
-    /** Told when the participant's connection closes while the session is still on (peer or network gone). */
-    public volatile Runnable lost = () -> { };
 
     public ChatMember(String uri, String displayName, List<MsrpUri> remotePath) {
-        this(uri, displayName, remotePath, remotePath);
+        this(uri, displayName, remotePath, remotePath, Call.NONE);
     }
 
     /** @param toPath where requests to the participant go: its path, after the relay's Use-Path if there is one */
-    public ChatMember(String uri, String displayName, List<MsrpUri> remotePath, List<MsrpUri> toPath) {
+    public ChatMember(String uri, String displayName, List<MsrpUri> remotePath, List<MsrpUri> toPath, Call call) {
         this.toPath = toPath;
         this.uri = uri;
         this.displayName = displayName;
         this.remotePath = remotePath;
+        this.call = call;
     }
 
     @Override
@@ -77,25 +96,52 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
         return displayName;
     }
 
+    /** Our end of the session, once the MSRP server opened it. */
+    public void opened(MsrpUri local) {
+        localUri = local;
+    }
+
+    /** Our end of the session. */
+    public MsrpUri localUri() {
+        return localUri;
+    }
+
+    /** The participant is in the room past its PIN: its messages go to {@code room}'s switch. */
+    public void joined(ChatSwitch room) {
+        chatSwitch = room;
+    }
+
+    /** The room's switch, once joined. */
+    public ChatSwitch chatSwitch() {
+        return chatSwitch;
+    }
+
     /** A secure chat for SAS verification (spec §3.8): over TLS, straight to the participant (no relays). */
-    public boolean secure() {
-        return localUri.scheme().equalsIgnoreCase("msrps") && remotePath.size() == 1 && toPath.size() == 1;
+    private boolean secure() {
+        return localUri().scheme().equalsIgnoreCase("msrps") && remotePath.size() == 1 && toPath.size() == 1;
+    }
+
+    /** Tells the participant the server's SAS of its audio over this chat, when it is secure and the SAS its own. */
+    public void tellSas(String sas, ChatSwitch room) {
+        if (sas.equals(call.sas().get()) && secure()) {
+            room.sas(this, sas);
+        }
     }
 
     @Override
     public boolean verifySas(String offered) {
-        String ours = sas.get();
+        String ours = call.sas().get();
         if (ours == null || !secure() || !ours.equalsIgnoreCase(offered)) {
             return false;
         }
-        sasVerified.run();
+        call.sasVerified().run();
         return true;
     }
 
     /**
-     * Queues the message until the participant's connection is known, else sends it: outside this stream's lock,
-     * so that senders delivering to the same participant from their own connection threads do not queue behind
-     * each other's encoding (the connection keeps each message whole).
+     * Queues the message until the participant's connection is known, else sends it: outside this session's lock,
+     * so that senders delivering to the same participant do not queue behind each other's encoding (the connection
+     * keeps each message whole).
      */
     @Override
     public void deliver(CpimMessage message) {
@@ -140,7 +186,7 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
             // ACK that puts the participant in the room
             return 200;
         }
-        ChatSwitch room = chatSwitch;
+        ChatSwitch room = chatSwitch();
         if (room == null) {
             return 481;
         }
@@ -150,36 +196,16 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
             case MsrpRequest.REPORT:
                 return 200;
             case MsrpRequest.SEND:
-                break;
+                return assembler.accept(request);
             default:
                 return 501;
         }
-        String id = request.messageId().orElse("");
-        ByteArrayOutputStream buffer = partial.computeIfAbsent(id, k -> new ByteArrayOutputStream());
-        if (partialBytes + request.body().length > MAX_MESSAGE) {
-            forget(id);
-            return 413;
-        }
-        buffer.writeBytes(request.body());
-        partialBytes += request.body().length;
-        switch (request.continuation()) {
-            case MORE:
-                return 200;
-            case ABORTED:
-                forget(id);
-                return 200;
-            default:
-                forget(id);
-                return room.received(this, request.contentType().orElse(null), buffer.toByteArray());
-        }
     }
 
-    /** A message no longer being reassembled. */
-    private void forget(String messageId) {
-        ByteArrayOutputStream buffer = partial.remove(messageId);
-        if (buffer != null) {
-            partialBytes -= buffer.size();
-        }
+    /** A whole message from the participant: the room's switch answers it. */
+    private int received(String contentType, byte[] body) {
+        ChatSwitch room = chatSwitch();
+        return room == null ? 481 : room.received(this, contentType, body);
     }
 
     /**
@@ -196,10 +222,13 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     }
 
     /** The session ended: the participant's connection is closed (it carried only this session). */
-    public synchronized void closeConnection() {
-        ending = true;
-        if (connection != null) {
-            connection.close();
+    public void closeConnection() {
+        assembler.abortAll();
+        synchronized (this) {
+            ending = true;
+            if (connection != null) {
+                connection.close();
+            }
         }
     }
 
@@ -209,12 +238,12 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
             expected = ending;
         }
         if (!expected) {
-            lost.run();
+            call.lost().accept(this);
         }
     }
 
     @Override
     public String toString() {
-        return "chat of " + uri + " (" + localUri + ")";
+        return "chat of " + uri;
     }
 }

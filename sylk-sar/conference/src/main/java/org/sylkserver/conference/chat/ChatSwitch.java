@@ -5,13 +5,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.logging.Logger;
 
 import org.sylkserver.protocols.cpim.CpimException;
@@ -38,6 +39,12 @@ import org.sylkserver.protocols.imdn.ImdnDocument;
  *   <li>nicknames (RFC 7701 NICKNAME): unique per room among sessions (425 otherwise), empty clears;</li>
  *   <li>joiners get the history replayed with the original senders and times.</li>
  * </ul>
+ *
+ * <p>Threads: the switch's state (sessions, nicknames, history) belongs to the room's executor ({@code owner}):
+ * sessions join and leave, and the room's own messages go out, there. A participant's message arrives on its MSRP
+ * connection's thread, which checks it (the status of the MSRP response) and waits while the executor relays it (so
+ * that a fast sender is slowed to what the others' connections take, as when it relayed them itself); a nickname is
+ * decided on the executor while the connection's thread waits for the answer.
  */
 public final class ChatSwitch {
 
@@ -85,8 +92,9 @@ public final class ChatSwitch {
     private final int historySize;
     private final JoinInfo join;
     private final ScreenImages screenImages;
-    private final List<Session> sessions = new CopyOnWriteArrayList<>();
-    private final Map<Session, String> nicknames = new ConcurrentHashMap<>();
+    private final Executor owner;
+    private final List<Session> sessions = new ArrayList<>();
+    private final Map<Session, String> nicknames = new HashMap<>();
     private final Deque<CpimMessage> history = new ArrayDeque<>();
     /** Content bytes of the messages in {@link #history}, at most {@link #historyBytes}. */
     private long historyContent;
@@ -99,16 +107,19 @@ public final class ChatSwitch {
      * @param room        {@code user@host} of the room
      * @param historySize public messages kept for joiners ({@code history_size}, default 20)
      * @param screenImages takes {@code application/blink-screensharing} messages, which are not chat
+     * @param owner       the room's executor, where the switch's state lives
      */
-    ChatSwitch(String room, int historySize, ScreenImages screenImages) {
-        this(room, historySize, HISTORY_BYTES, JoinInfo.SIP_ONLY, screenImages);
+    ChatSwitch(String room, int historySize, ScreenImages screenImages, Executor owner) {
+        this(room, historySize, HISTORY_BYTES, JoinInfo.SIP_ONLY, screenImages, owner);
     }
 
     /**
      * @param historyBytes content bytes the history may hold ({@code history_max_size}): the oldest messages go
      *                     first, so that a room's history costs no more than that however large its messages
      */
-    public ChatSwitch(String room, int historySize, long historyBytes, JoinInfo join, ScreenImages screenImages) {
+    public ChatSwitch(String room, int historySize, long historyBytes, JoinInfo join, ScreenImages screenImages,
+                      Executor owner) {
+        this.owner = Objects.requireNonNull(owner, "owner");
         this.historyBytes = historyBytes;
         this.join = join;
         this.room = Objects.requireNonNull(room, "room");
@@ -119,11 +130,7 @@ public final class ChatSwitch {
     /** A chat stream joined: it gets the history, oldest first. */
     public void join(Session session) {
         sessions.add(session);
-        List<CpimMessage> replay;
-        synchronized (history) {
-            replay = new ArrayList<>(history);
-        }
-        replay.forEach(session::deliver);
+        history.forEach(session::deliver);
     }
 
     /** A chat stream left. */
@@ -160,7 +167,7 @@ public final class ChatSwitch {
         }
     }
 
-    /** Tells one participant the server's ZRTP SAS of its audio, over its chat only (spec §3.8). */
+    /** Tells one participant the server's ZRTP SAS of its audio, over its chat only (spec §3.8). Any thread. */
     public void sas(Session session, String sas) {
         session.deliver(fromRoom("Received ZRTP Short Authentication String: " + sas, true));
     }
@@ -190,13 +197,15 @@ public final class ChatSwitch {
         return String.format(Locale.ROOT, "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
     }
 
-    /** The nickname of {@code session}, if it set one. */
-    Optional<String> nickname(Session session) {
-        return Optional.ofNullable(nicknames.get(session));
+    /**
+     * RFC 7701 NICKNAME: 200, or 425 when another session uses it; an empty nickname clears. Decided on the room's
+     * executor; the caller (the session's MSRP connection thread, never the executor itself) waits for it.
+     */
+    public int setNickname(Session session, String nickname) {
+        return CompletableFuture.supplyAsync(() -> nickname(session, nickname), owner).join();
     }
 
-    /** RFC 7701 NICKNAME: 200, or 425 when another session uses it; an empty nickname clears. */
-    synchronized int setNickname(Session session, String nickname) {
+    private int nickname(Session session, String nickname) {
         String wanted = nickname == null ? "" : nickname.strip();
         if (wanted.isEmpty()) {
             nicknames.remove(session);
@@ -212,7 +221,8 @@ public final class ChatSwitch {
     }
 
     /**
-     * A complete message received from {@code sender} (after reassembly of its chunks).
+     * A complete message received from {@code sender} (after reassembly of its chunks), on its connection's thread
+     * (never the room's executor): checked here, relayed on the room's executor.
      *
      * @return the status for the MSRP response
      */
@@ -255,6 +265,13 @@ public final class ChatSwitch {
         if (!composing && new String(message.content(), java.nio.charset.StandardCharsets.UTF_8).startsWith("?OTR:")) {
             return OK;
         }
+        // relayed on the room's executor while the sender's connection waits: a sender goes no faster than its room
+        CompletableFuture.runAsync(() -> relay(sender, message, composing), owner).join();
+        return OK;
+    }
+
+    /** Delivers a checked message to its recipients, answers the sender's IMDN request, keeps it in the history. */
+    private void relay(Session sender, CpimMessage message, boolean composing) {
         List<CpimMessage.Address> to = message.to();
         boolean isPrivate = to.size() == 1 && !Identity.bare(to.get(0).uri()).equals(room);
         CpimMessage relayed = reoriginate(sender, message, isPrivate ? to.get(0) : roomAddress());
@@ -275,15 +292,12 @@ public final class ChatSwitch {
             notifyDelivery(sender, message, delivered > 0);
         }
         if (!isPrivate && !composing && historySize > 0) {
-            synchronized (history) {
-                history.addLast(relayed);
-                historyContent += relayed.content().length;
-                while (history.size() > historySize || historyContent > historyBytes) {
-                    historyContent -= history.removeFirst().content().length;
-                }
+            history.addLast(relayed);
+            historyContent += relayed.content().length;
+            while (history.size() > historySize || historyContent > historyBytes) {
+                historyContent -= history.removeFirst().content().length;
             }
         }
-        return OK;
     }
 
     /**
@@ -337,10 +351,8 @@ public final class ChatSwitch {
         return new CpimMessage(headers, original.contentHeaders(), original.content());
     }
 
-    /** Messages in the history now. */
+    /** Messages in the history now (on the executor). */
     int historyLength() {
-        synchronized (history) {
-            return history.size();
-        }
+        return history.size();
     }
 }

@@ -2,6 +2,7 @@ package org.sylkserver.conference.files;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,6 +20,9 @@ import org.sylkserver.protocols.msrp.MsrpUri;
  * (RFC 4975 §5.1) on the session's connection once there is one — the participant's first SEND binds it when the
  * participant connects (RFC 4975 §5.4), or {@link #start} when the room connected. The file is read from disk
  * chunk by chunk, never whole.
+ *
+ * <p>Threads: its state belongs to the room's executor ({@code owner}): the start (from the participant's first SEND
+ * on its connection's thread, or from the room's connect), the end of the sending and the close are posted there.
  */
 public final class FileDownload implements MsrpServer.Handler {
 
@@ -27,26 +31,34 @@ public final class FileDownload implements MsrpServer.Handler {
     private static final int CHUNK = 256 * 1024;
 
     private final RoomFiles.RoomFile file;
-    private volatile List<MsrpUri> remotePath;
+    private List<MsrpUri> remotePath;
     private final String recipient;
     private final Consumer<OutgoingMessage.Outcome> done;
-    public volatile MsrpUri localUri;
+    private final Executor owner;
+    private MsrpUri localUri;
     private MsrpConnection connection;
     private OutgoingMessage message;
     private MessageBody body;
     private boolean closed;
 
+    /** @param owner the room's executor */
     public FileDownload(RoomFiles.RoomFile file, List<MsrpUri> remotePath, String recipient,
-                 Consumer<OutgoingMessage.Outcome> done) {
+                        Consumer<OutgoingMessage.Outcome> done, Executor owner) {
+        this.owner = owner;
         this.file = file;
         this.remotePath = remotePath;
         this.recipient = recipient;
         this.done = done;
     }
 
+    /** Our end of the session, once the MSRP server opened it (before the participant can connect). */
+    public void localUri(MsrpUri local) {
+        owner.execute(() -> localUri = local);
+    }
+
     /** The participant's path, for a push once its answer came. */
     public void remotePath(List<MsrpUri> path) {
-        this.remotePath = path;
+        owner.execute(() -> remotePath = path);
     }
 
     @Override
@@ -65,7 +77,11 @@ public final class FileDownload implements MsrpServer.Handler {
     }
 
     /** Starts sending on {@code on}, once; the outcome goes to the listener given at construction. */
-    public synchronized void start(MsrpConnection on) {
+    public void start(MsrpConnection on) {
+        owner.execute(() -> send(on));
+    }
+
+    private void send(MsrpConnection on) {
         if (connection != null || closed || remotePath == null) {
             return;
         }
@@ -82,14 +98,14 @@ public final class FileDownload implements MsrpServer.Handler {
         message = on.sendMessage(remotePath, List.of(localUri), body, options, report -> { });
         log.info(() -> "sending room file " + file.path().getFileName() + " (" + file.size() + " bytes) to "
                 + recipient);
-        message.outcome().whenComplete((outcome, error) -> {
+        message.outcome().whenComplete((outcome, error) -> owner.execute(() -> {
             closeBody();
             done.accept(outcome != null ? outcome : new OutgoingMessage.Outcome(OutgoingMessage.State.FAILED, 0,
                     String.valueOf(error), 0));
-        });
+        }));
     }
 
-    private synchronized void closeBody() {
+    private void closeBody() {
         if (body != null) {
             try {
                 body.close();
@@ -100,13 +116,15 @@ public final class FileDownload implements MsrpServer.Handler {
     }
 
     /** The session ended: an unfinished transfer is interrupted, the connection (the session's own) closed. */
-    public synchronized void close() {
-        closed = true;
-        if (message != null) {
-            message.cancel();
-        }
-        if (connection != null) {
-            connection.close();
-        }
+    public void close() {
+        owner.execute(() -> {
+            closed = true;
+            if (message != null) {
+                message.cancel();
+            }
+            if (connection != null) {
+                connection.close();
+            }
+        });
     }
 }

@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,19 +19,24 @@ import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.ByteRange;
 import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MessageAssembler;
+import org.sylkserver.protocols.msrp.MessageSink;
 import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
- * A file arriving in a room over its MSRP session (RFC 5547 §8.2): each chunk is written where its Byte-Range says
- * (RFC 4975 §7.1.1; chunks may come in any order), into a hidden partial file. When the last byte is there the
+ * A file arriving in a room over its MSRP session (RFC 5547 §8.2): the protocols' {@link MessageAssembler} puts
+ * its chunks together (RFC 4975 §7.1.1; chunks may come in any order) into this upload's sink, which writes each
+ * where its Byte-Range says into a hidden partial file, refusing with 413 what is larger than the room takes (its
+ * limit, the offered size, the files' quota) and with 403 what it cannot store. When the last byte is there the
  * file is hashed, checked against the offered hash and size, and listed by the room; an interrupted, oversized or
  * abandoned upload is deleted and never listed. Chunks that come in order (the usual case) are hashed as they
  * arrive, so that the success report need not wait for the whole file to be read back; any other order falls back
  * to hashing the stored file.
  *
- * <p>State: requests come on the session's connection thread; {@link #abort} from the SIP side. Both lock this.
+ * <p>Threads: its state belongs to the room's executor ({@code owner}): a chunk arrives on the connection's thread,
+ * which waits while the executor stores it (the status of the response); the end of the session is posted there.
  */
 public final class FileUpload implements MsrpServer.Handler {
 
@@ -45,41 +50,54 @@ public final class FileUpload implements MsrpServer.Handler {
     private final long limit;
     private final Consumer<RoomFiles.RoomFile> onDone;
     private final Consumer<String> onFailure;
+    private final Executor owner;
     private final Path partial;
     private final FileChannel channel;
-    /** Received byte ranges, start (0-based) to end (exclusive), merged. */
-    private final TreeMap<Long, Long> received = new TreeMap<>();
+    private final MessageAssembler assembler = new MessageAssembler(this::open, Long.MAX_VALUE);
     /** SHA-1 of the bytes before {@link #hashed}, or null once a chunk came out of order. */
     private MessageDigest inOrder = RoomFiles.newSha1();
     private long hashed;
-    private long total = -1;
     /** Space taken from the room's quota: the highest end written so far. */
     private long reserved;
     private State state = State.RECEIVING;
-    public volatile MsrpUri localUri;
+    private MsrpUri localUri;
     private MsrpConnection connection;
+    /** The chunk being stored: the last one, when it completes the file, says whether a report is wanted. */
+    private MsrpRequest current;
 
     /**
      * @param limit largest accepted size in bytes, 0 for none
+     * @param owner the room's executor
      */
     public FileUpload(RoomFiles files, FileSelector offered, String sender, long limit,
-               Consumer<RoomFiles.RoomFile> onDone, Consumer<String> onFailure) throws IOException {
+                      Consumer<RoomFiles.RoomFile> onDone, Consumer<String> onFailure, Executor owner)
+            throws IOException {
         this.files = files;
         this.offered = offered;
         this.sender = sender;
         this.limit = limit;
         this.onDone = onDone;
         this.onFailure = onFailure;
+        this.owner = owner;
         this.partial = files.partial();
         this.channel = FileChannel.open(partial, StandardOpenOption.WRITE);
     }
 
+    /** Our end of the session, once the MSRP server opened it (before the sender can connect). */
+    public void localUri(MsrpUri local) {
+        owner.execute(() -> localUri = local);
+    }
+
     @Override
-    public synchronized int request(MsrpRequest request, MsrpConnection connection) {
-        if (this.connection == null && connection != null) {
-            this.connection = connection;
+    public int request(MsrpRequest request, MsrpConnection connection) {
+        return CompletableFuture.supplyAsync(() -> take(request, connection), owner).join();
+    }
+
+    private int take(MsrpRequest request, MsrpConnection on) {
+        if (connection == null && on != null) {
+            connection = on;
             // a sender that goes away (or is cut off) mid-file: the upload fails and its session ends
-            connection.whenClosed(() -> abort("the connection closed before the whole file came"));
+            on.whenClosed(() -> abort("the connection closed before the whole file came"));
         }
         if (!request.method().equals(MsrpRequest.SEND)) {
             return request.method().equals(MsrpRequest.REPORT) ? 200 : 501;
@@ -90,59 +108,75 @@ public final class FileUpload implements MsrpServer.Handler {
         if (!request.hasBody() && request.continuation() != Continuation.ABORTED) {
             return 200; // binds the connection (RFC 4975 §5.4) or keeps it alive
         }
-        ByteRange range = request.byteRange().orElse(new ByteRange(1, ByteRange.UNKNOWN, ByteRange.UNKNOWN));
-        byte[] body = request.hasBody() ? request.body() : new byte[0];
-        long start = range.start() - 1;
-        long end = start + body.length;
-        if (range.end() != ByteRange.UNKNOWN && range.end() != end) {
-            // RFC 4975 §7.1.1: the data must be what the Byte-Range says; storing it elsewhere would corrupt the file
-            fail("a chunk of " + body.length + " bytes for range " + range);
-            return 400;
+        current = request;
+        return assembler.accept(request);
+    }
+
+    /** The file's first chunk to arrive: a declared size over the room's limit is refused at once. */
+    private MessageSink open(MsrpRequest first) throws IOException {
+        long total = first.byteRange().map(ByteRange::total).orElse(ByteRange.UNKNOWN);
+        if (limit > 0 && total != ByteRange.UNKNOWN && total > limit) {
+            throw refuse(413, "larger than the room accepts (" + FileSizes.format(limit) + ")");
         }
-        if (range.total() != ByteRange.UNKNOWN) {
-            total = range.total();
-        }
-        if (limit > 0 && (end > limit || total > limit)) {
-            fail("larger than the room accepts (" + FileSizes.format(limit) + ")");
-            return 413;
-        }
-        if (offered.size() >= 0 && end > offered.size()) {
-            fail("more data than the offered " + offered.size() + " bytes");
-            return 413;
-        }
-        if (end > reserved) {
-            if (!files.reserve(end - reserved)) {
-                fail(files.quotaText());
-                return 413;
+        return new PartialFile();
+    }
+
+    /** The upload's sink: the chunks into the partial file, the quota taken as it grows. */
+    private final class PartialFile implements MessageSink {
+
+        @Override
+        public void write(long start, byte[] body) throws IOException {
+            long end = start + body.length;
+            if (limit > 0 && end > limit) {
+                throw refuse(413, "larger than the room accepts (" + FileSizes.format(limit) + ")");
             }
-            reserved = end;
-        }
-        try {
-            ByteBuffer data = ByteBuffer.wrap(body);
-            long position = start;
-            while (data.hasRemaining()) {
-                position += channel.write(data, position);
+            if (offered.size() >= 0 && end > offered.size()) {
+                throw refuse(413, "more data than the offered " + offered.size() + " bytes");
             }
-        } catch (IOException e) {
-            log.log(Level.WARNING, "cannot store a chunk of " + this, e);
-            fail("cannot store the file");
-            return 403;
-        }
-        if (end > start) {
-            mark(start, end);
-            hash(start, body);
-        }
-        switch (request.continuation()) {
-            case ABORTED -> fail("interrupted by the sender");
-            case COMPLETE -> {
-                if (total < 0) {
-                    total = end; // Byte-Range total '*': the last chunk tells the size
+            if (end > reserved) {
+                if (!files.reserve(end - reserved)) {
+                    throw refuse(413, files.quotaText());
                 }
-                finishIfComplete(request, connection);
+                reserved = end;
             }
-            default -> finishIfComplete(request, connection);
+            try {
+                ByteBuffer data = ByteBuffer.wrap(body);
+                long position = start;
+                while (data.hasRemaining()) {
+                    position += channel.write(data, position);
+                }
+            } catch (IOException e) {
+                log.log(Level.WARNING, "cannot store a chunk of " + FileUpload.this, e);
+                throw refuse(403, "cannot store the file");
+            }
+            if (end > start) {
+                hash(start, body);
+            }
         }
-        return 200;
+
+        @Override
+        public int complete(long size) {
+            finish(size);
+            return 200;
+        }
+
+        @Override
+        public void abort() {
+            abort("interrupted");
+        }
+
+        @Override
+        public void abort(String why) {
+            if (state == State.RECEIVING) {
+                fail(why);
+            }
+        }
+    }
+
+    /** The upload fails for {@code why}, and the chunk is answered {@code status}. */
+    private MessageSink.Refusal refuse(int status, String why) {
+        fail(why);
+        return new MessageSink.Refusal(status, why);
     }
 
     private void hash(long start, byte[] body) {
@@ -154,33 +188,8 @@ public final class FileUpload implements MsrpServer.Handler {
         }
     }
 
-    private void mark(long start, long end) {
-        Map.Entry<Long, Long> before = received.floorEntry(start);
-        if (before != null && before.getValue() >= start) {
-            start = before.getKey();
-            end = Math.max(end, before.getValue());
-        }
-        Map.Entry<Long, Long> next;
-        while ((next = received.ceilingEntry(start)) != null && next.getKey() <= end) {
-            end = Math.max(end, next.getValue());
-            received.remove(next.getKey());
-        }
-        received.put(start, end);
-    }
-
-    /** Whole when one range covers 0 to the total. */
-    private boolean complete() {
-        if (total == 0) {
-            return true;
-        }
-        Map.Entry<Long, Long> first = received.firstEntry();
-        return total > 0 && first != null && first.getKey() == 0 && first.getValue() >= total;
-    }
-
-    private void finishIfComplete(MsrpRequest last, MsrpConnection connection) {
-        if (!complete()) {
-            return;
-        }
+    /** Every byte is there: the file is checked, then listed by the room. */
+    private void finish(long total) {
         RoomFiles.RoomFile file;
         try {
             channel.truncate(total);
@@ -204,8 +213,9 @@ public final class FileUpload implements MsrpServer.Handler {
             return;
         }
         state = State.DONE;
-        if (last.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
-            report(last, connection);
+        MsrpRequest last = current;
+        if (connection != null && last.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
+            report(last, total);
         }
         log.info(() -> "room file " + file.path().getFileName() + " (" + file.size() + " bytes, " + file.hash()
                 + ") uploaded by " + sender);
@@ -213,7 +223,7 @@ public final class FileUpload implements MsrpServer.Handler {
     }
 
     /** RFC 4975 §7.1.2: the success report covering the whole message. */
-    private void report(MsrpRequest last, MsrpConnection connection) {
+    private void report(MsrpRequest last, long total) {
         try {
             connection.send(new MsrpRequest(HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
                     .putLong(System.nanoTime()).array()), MsrpRequest.REPORT, last.fromPath(), List.of(localUri),
@@ -226,21 +236,22 @@ public final class FileUpload implements MsrpServer.Handler {
     }
 
     /** The SIP session ended (BYE, CANCEL, room gone): an unfinished upload fails and its data is deleted. */
-    public synchronized void abort(String why) {
-        if (state == State.RECEIVING) {
-            fail(why);
-        }
+    public void abort(String why) {
+        owner.execute(() -> {
+            if (state == State.RECEIVING) {
+                fail(why);
+            }
+            assembler.abortAll();
+        });
     }
 
     /** The transfer's session is over: its connection carried only this session. */
-    public synchronized void closeConnection() {
-        if (connection != null) {
-            connection.close();
-        }
-    }
-
-    synchronized State state() {
-        return state;
+    public void closeConnection() {
+        owner.execute(() -> {
+            if (connection != null) {
+                connection.close();
+            }
+        });
     }
 
     private void fail(String why) {

@@ -72,9 +72,13 @@ public final class CallStreams {
         return stream;
     }
 
-    /** The chat stream of a participant's offer: its MSRP session goes to a new chat session of the room. */
-    public ChatStream chat(String uri, String displayName) {
-        return new ChatStream(msrp, CHATROOM, peer -> new ChatMember(uri, displayName, peer.path(), peer.toPath()));
+    /**
+     * The chat stream of a participant's offer: its MSRP session goes to a new chat session of the room, owned by
+     * the participant's {@code call}.
+     */
+    public ChatStream chat(String uri, String displayName, ChatMember.Call call) {
+        return new ChatStream(msrp, CHATROOM, peer -> new ChatMember(uri, displayName, peer.path(), peer.toPath(),
+                call));
     }
 
     /** New codec state for the answer's first payload type (one per call: the mixer member's decoder). */

@@ -1,6 +1,5 @@
 package org.sylkserver.conference.chat;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,10 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.MsrpMessage;
 import org.sylkserver.protocols.msrp.MsrpParser;
@@ -38,6 +40,10 @@ class ChatOverMsrpTest {
     private static final String PADDING = "x".repeat(4000);
 
     private MsrpServer server;
+    /** Where the room's switch lives, as a room's executor. */
+    private final SerialExecutor roomExecutor = new SerialExecutor(ForkJoinPool.commonPool(),
+            Logger.getLogger("room"), "room");
+    private final java.util.Map<ChatMember, MsrpUri> locals = new java.util.concurrent.ConcurrentHashMap<>();
 
     @AfterEach
     void stop() throws IOException {
@@ -59,7 +65,7 @@ class ChatOverMsrpTest {
     private String run(boolean withStalled) throws Exception {
         server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, Duration.ofSeconds(30)));
-        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200);
+        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
         ChatMember alice = join(room, "alice@example.com");
         ChatMember bob = join(room, "bob@example.com");
         ChatMember mallory = join(room, "mallory@example.com");
@@ -146,11 +152,13 @@ class ChatOverMsrpTest {
     }
 
     private ChatMember join(ChatSwitch room, String uri) throws Exception {
-        ChatMember stream = new ChatMember(uri, uri, List.of(MsrpUri.parse("msrp://127.0.0.1:9/" + uri.charAt(0)
-                + "peer1;tcp")));
-        stream.localUri = server.open(stream);
-        stream.chatSwitch = room;
-        room.join(stream);
+        List<MsrpUri> path = List.of(MsrpUri.parse("msrp://127.0.0.1:9/" + uri.charAt(0) + "peer1;tcp"));
+        ChatMember stream = new ChatMember(uri, uri, path);
+        MsrpUri local = server.open(stream);
+        locals.put(stream, local);
+        stream.opened(local);
+        stream.joined(room);
+        roomExecutor.execute(() -> room.join(stream));
         return stream;
     }
 
@@ -159,8 +167,8 @@ class ChatOverMsrpTest {
     }
 
     /** A SEND from the participant of {@code stream} to its session; no text: the empty SEND that binds it. */
-    private static byte[] send(ChatMember stream, String tid, String text) {
-        String head = "MSRP " + tid + " SEND\r\nTo-Path: " + stream.localUri + "\r\nFrom-Path: msrp://127.0.0.1:9/"
+    private byte[] send(ChatMember stream, String tid, String text) {
+        String head = "MSRP " + tid + " SEND\r\nTo-Path: " + locals.get(stream) + "\r\nFrom-Path: msrp://127.0.0.1:9/"
                 + stream.uri().charAt(0) + "peer1;tcp\r\nMessage-ID: " + tid + "\r\n";
         if (text == null) {
             return (head + "Byte-Range: 1-0/0\r\n-------" + tid + "$\r\n").getBytes(StandardCharsets.UTF_8);

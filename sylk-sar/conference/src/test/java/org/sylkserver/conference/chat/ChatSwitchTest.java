@@ -63,7 +63,7 @@ class ChatSwitchTest {
     private final ChatSwitch room = new ChatSwitch("room@conference.example", 2, (sender, image) -> {
         screenImages.add(image);
         return 200;
-    });
+    }, Runnable::run);
     private final Fake alice = new Fake("alice@example.com", "Alice");
     private final Fake alicePhone = new Fake("alice@example.com", "Alice");
     private final Fake bob = new Fake("bob@example.com", "Bob");
@@ -130,7 +130,8 @@ class ChatSwitchTest {
     /** Issue 11: history_max_size bounds the history's bytes too: large messages push the oldest out. */
     @Test
     void historyIsBoundedInBytes() throws Exception {
-        ChatSwitch small = new ChatSwitch("room@conference.example", 20, 10_000, JoinInfo.SIP_ONLY, (s, i) -> 413);
+        ChatSwitch small = new ChatSwitch("room@conference.example", 20, 10_000, JoinInfo.SIP_ONLY, (s, i) -> 413,
+                Runnable::run);
         small.join(alice);
         for (int i = 0; i < 5; i++) {
             assertEquals(200, small.received(alice, "message/cpim", cpim(null, null, "text/plain",
@@ -240,7 +241,7 @@ class ChatSwitchTest {
     void theWelcomeListsSipXmppPhonesAndTheWebPage() {
         ChatSwitch open = new ChatSwitch("room@conference.example", 2, ChatSwitch.HISTORY_BYTES,
                 new JoinInfo(true, List.of("+3120", "+3130", "+3140"), "https://webrtc.example/call/$room"),
-                (sender, image) -> 413);
+                (sender, image) -> 413, Runnable::run);
         open.welcome(alice, 0);
         assertEquals("Welcome! You are the first participant in the conference. Others can join by using:\n"
                 + "SIP/XMPP: room@conference.example\nPhones: +3120, +3130 or +3140\n"
@@ -277,23 +278,24 @@ class ChatSwitchTest {
         org.sylkserver.protocols.msrp.MsrpUri peer = org.sylkserver.protocols.msrp.MsrpUri.parse("msrps://192.0.2.1:2855/p1abc;tcp");
         org.sylkserver.protocols.msrp.MsrpUri relay = org.sylkserver.protocols.msrp.MsrpUri.parse("msrps://192.0.2.9:2855/r1abc;tcp");
         int[] confirmed = {0};
-        ChatMember direct = new ChatMember("dave@example.com", "Dave", List.of(peer));
-        direct.localUri = org.sylkserver.protocols.msrp.MsrpUri.parse("msrps://192.0.2.2:2855/ours1;tcp");
-        direct.sas = () -> "k7zq";
-        direct.sasVerified = () -> confirmed[0]++;
+        ChatMember.Call zrtp = new ChatMember.Call(() -> "k7zq", () -> confirmed[0]++, m -> { });
+        org.sylkserver.protocols.msrp.MsrpUri secure = org.sylkserver.protocols.msrp.MsrpUri.parse(
+                "msrps://192.0.2.2:2855/ours1;tcp");
+        ChatMember direct = new ChatMember("dave@example.com", "Dave", List.of(peer), List.of(peer), zrtp);
+        direct.opened(secure);
         assertTrue(direct.verifySas("K7ZQ"), "base-32 SAS compared without case");
         assertEquals(1, confirmed[0]);
         assertTrue(!direct.verifySas("abcd"));
-        ChatMember relayed = new ChatMember("dave@example.com", "Dave", List.of(relay, peer));
-        relayed.localUri = direct.localUri;
-        relayed.sas = () -> "k7zq";
+        ChatMember.Call noCount = new ChatMember.Call(() -> "k7zq", () -> { }, m -> { });
+        ChatMember relayed = new ChatMember("dave@example.com", "Dave", List.of(relay, peer), List.of(relay, peer),
+                noCount);
+        relayed.opened(secure);
         assertTrue(!relayed.verifySas("k7zq"), "through a relay the chat is not secure");
-        ChatMember plain = new ChatMember("dave@example.com", "Dave", List.of(peer));
-        plain.localUri = org.sylkserver.protocols.msrp.MsrpUri.parse("msrp://192.0.2.2:2855/ours1;tcp");
-        plain.sas = () -> "k7zq";
+        ChatMember plain = new ChatMember("dave@example.com", "Dave", List.of(peer), List.of(peer), noCount);
+        plain.opened(org.sylkserver.protocols.msrp.MsrpUri.parse("msrp://192.0.2.2:2855/ours1;tcp"));
         assertTrue(!plain.verifySas("k7zq"), "without TLS the chat is not secure");
         ChatMember noZrtp = new ChatMember("dave@example.com", "Dave", List.of(peer));
-        noZrtp.localUri = direct.localUri;
+        noZrtp.opened(secure);
         assertTrue(!noZrtp.verifySas("k7zq"), "no ZRTP, nothing to verify");
         assertEquals(1, confirmed[0]);
     }

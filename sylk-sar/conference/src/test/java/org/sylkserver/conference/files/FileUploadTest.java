@@ -44,7 +44,7 @@ class FileUploadTest {
     }
 
     private FileUpload upload(FileSelector offered, long limit) throws IOException {
-        return new FileUpload(files, offered, "alice@example.com", limit, done::add, failures::add);
+        return new FileUpload(files, offered, "alice@example.com", limit, done::add, failures::add, Runnable::run);
     }
 
     private MsrpRequest chunk(byte[] data, int from, int to, int total, Continuation flag) throws Exception {
@@ -118,7 +118,7 @@ class FileUploadTest {
         RoomFiles other = new RoomFiles(root, "other@conference.example", space);
         assertEquals(space.allRoomsBytes() + 5000, space.limits.total());
         FileUpload elsewhere = new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
-                "bob@example.com", 0, done::add, failures::add);
+                "bob@example.com", 0, done::add, failures::add, Runnable::run);
         assertEquals(413, elsewhere.request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null),
                 "all rooms together over max_files_size");
         assertTrue(failures.get(1).contains("max_files_size"), failures.get(1));
@@ -126,7 +126,7 @@ class FileUploadTest {
         files.delete();
         assertEquals(before - 12_000, space.allRoomsBytes(), "the ended room's files are freed");
         assertEquals(200, new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
-                "bob@example.com", 0, done::add, failures::add)
+                "bob@example.com", 0, done::add, failures::add, Runnable::run)
                 .request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null));
         other.delete();
     }
