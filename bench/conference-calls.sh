@@ -4,6 +4,7 @@
 # (Debian package sip-tester).
 #
 # Usage: [DIST=<distribution>] [XMX=1g] [WARMUP=10] [PAUSE=5] [APPS="conference echo"] [JAVA_OPTS=...]
+#        [PORT=25070] (SIP; the web server takes PORT + 3019: another port for runs alongside another bench)
 #        bench/conference-calls.sh [seconds-per-step] [rates...]
 #   default: 10 s per step, rates 50 100 150 200 300 400 600 800 1000 1200 calls/s, after a warm-up of
 #   WARMUP s at 50 calls/s; PAUSE s between steps; server heap -Xms512m -Xmx$XMX (as bench/echo-calls.sh)
@@ -31,7 +32,7 @@ rates=("$@")
 hold_ms=1000
 pause=${PAUSE:-5}
 xmx=${XMX:-1g}
-port=25070
+port=${PORT:-25070}
 work=$(mktemp -d /tmp/sylk-conf-bench.XXXXXX)
 server=
 trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; fi; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -54,7 +55,7 @@ port_range = 20000:25000
 ; every sipp call comes from 127.0.0.1: no cap on the streams of one address (issue 11's default is 100)
 max_streams_per_address = 0
 [WebServer]
-local_port = 28089
+local_port = $((port + 3019))
 INI
 printf '[Conference]\nanswer_delay = 0\n' > "$work/config/conference.ini"
 printf '[Echo]\nanswer_delay = 0\n' > "$work/config/echo.ini"
