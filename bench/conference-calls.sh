@@ -24,6 +24,7 @@
 # sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 step=${1:-10}
 shift || true
@@ -42,21 +43,13 @@ command -v sipp >/dev/null || { echo "bench: sipp is needed (apt-get install sip
     || { echo "bench: build the distribution first (mvn -B -DskipTests package)" >&2; exit 2; }
 
 mkdir -p "$work/config"
-cat > "$work/config/config.ini" <<INI
-[Server]
-log_level = warning
-[SIP]
-local_ip = 127.0.0.1
-local_udp_port = $port
-local_tcp_port = $port
-local_tls_port = $((port + 1))
+{ server_ini $port $((port + 3019)); cat <<INI
 [RTP]
 port_range = 20000:25000
 ; every sipp call comes from 127.0.0.1: no cap on the streams of one address (issue 11's default is 100)
 max_streams_per_address = 0
-[WebServer]
-local_port = $((port + 3019))
 INI
+} > "$work/config/config.ini"
 printf '[Conference]\nanswer_delay = 0\n' > "$work/config/conference.ini"
 printf '[Echo]\nanswer_delay = 0\n' > "$work/config/echo.ini"
 # routing: the generated dar.properties (default application_map echo:echo, default application conference)
@@ -80,8 +73,7 @@ start_server() {
     java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
         org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server-$1.log" 2>&1 &
     server=$!
-    for _ in $(seq 600); do grep -q ' started: ' "$work/server-$1.log" 2>/dev/null && break; sleep 1; done
-    grep -q ' started: ' "$work/server-$1.log" || { echo "server did not start:"; tail -20 "$work/server-$1.log"; exit 1; }
+    await_started "$work/server-$1.log" 600
 }
 stop_server() {
     kill $server 2>/dev/null || true
@@ -90,20 +82,19 @@ stop_server() {
 }
 
 clk=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 
 # one step: $1 application, $2 rate, $3 seconds; prints "attempted successful failed achieved/s cpu% ms/call"
 run_step() {
     local app=$1 rate=$2 secs=$3 calls=$(( $2 * $3 ))
     local out="$work/sipp-$app-$rate-$secs" start end t0 t1
     mkdir -p "$out"
-    t0=$(cpu_ticks)
+    t0=$(cpu_ticks $server)
     start=$(date +%s.%N)
     (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$here/bench/sipp/room-call.xml" -d "$hold_ms" -inf "$work/$app.csv" "127.0.0.1:$port" \
         -i 127.0.0.1 -p 0 -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((secs * 2 + 30))s \
         -recv_timeout 5000 -trace_err -trace_stat -stf stat.csv >sipp.out 2>&1) || true
     end=$(date +%s.%N)
-    t1=$(cpu_ticks)
+    t1=$(cpu_ticks $server)
     # the last line of sipp's statistics file holds the cumulative counters
     awk -F';' -v s="$start" -v e="$end" -v hold=$hold_ms -v dt=$((t1 - t0)) -v clk="$clk" '
         NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }

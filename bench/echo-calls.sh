@@ -10,6 +10,7 @@
 # sipp runs on the same 2 cores as the server.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 step=${1:-10}
 shift || true
@@ -28,21 +29,13 @@ javac -d "$work/baseline/WEB-INF/classes" -cp "$dist/lib/*" "$here/bench/baselin
 cp "$here/bench/baseline/sip.xml" "$work/baseline/WEB-INF/"
 (cd "$work/baseline" && jar cf "$work/baseline.war" WEB-INF)
 
-cat > "$work/config/config.ini" <<INI
-[Server]
-log_level = warning
-[SIP]
-local_ip = 127.0.0.1
-local_udp_port = $port
-local_tcp_port = $port
-local_tls_port = $((port + 1))
+{ server_ini $port 28088; cat <<INI
 [RTP]
 port_range = 20000:25000
 ; every sipp call comes from 127.0.0.1: no cap on the streams of one address (issue 11's default is 100)
 max_streams_per_address = 0
-[WebServer]
-local_port = 28088
 INI
+} > "$work/config/config.ini"
 printf '[Echo]\nanswer_delay = 0\n' > "$work/config/echo.ini"
 # hand-written routing (the operator's override): user "baseline" to the baseline, everything else to echo
 cat > "$work/config/dar.properties" <<'DAR'
@@ -50,17 +43,14 @@ INVITE: ("baseline", "DAR:From", "NEUTRAL", "", "NO_ROUTE", "0", "REGEX=\\A[A-Z]
 DAR
 
 echo "== starting the server"
+home_with "$work/home" "$dist" "$work/baseline.war"
 # shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options, e.g. -XX:StartFlightRecording=... to profile
-java "@$dist/conf/jvm.options" -Xms512m -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
+java "@$dist/conf/jvm.options" -Xms512m -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$work/home" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
     --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 600); do grep -q ' started: ' "$work/server.log" 2>/dev/null && break; sleep 1; done
-grep -q ' started: ' "$work/server.log" || { echo "server did not start:"; tail -20 "$work/server.log"; exit 1; }
-cp "$work/baseline.war" "$work/var/container/webapps/baseline.war"
-for _ in $(seq 120); do grep -q 'baseline.war has finished' "$work/server.log" && break; sleep 1; done
+await_started "$work/server.log" 600
 
 clk=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 
 # one step: $1 application, $2 rate; echoes "ok|fail <achieved calls/s> <server CPU ms per successful call>", ok
 # when every call of the step succeeded
@@ -68,14 +58,14 @@ run_step() {
     local app=$1 rate=$2 calls=$(( $2 * step ))
     local out="$work/sipp-$app-$rate" start end t0 status=ok
     mkdir -p "$out"
-    t0=$(cpu_ticks)
+    t0=$(cpu_ticks $server)
     start=$(date +%s.%N)
     (cd "$out" && timeout $((step * 3 + 30)) sipp -sn uac -s "$app" "127.0.0.1:$port" -i 127.0.0.1 -p 0 \
             -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((step * 2 + 20))s -recv_timeout 5000 \
             -max_socket 1000 -trace_stat -stf stat.csv >/dev/null 2>&1) || status=fail
     end=$(date +%s.%N)
     # the last line of sipp's statistics file holds the cumulative counters
-    awk -F';' -v st=$status -v c="$calls" -v s="$start" -v e="$end" -v dt=$(($(cpu_ticks) - t0)) -v clk="$clk" '
+    awk -F';' -v st=$status -v c="$calls" -v s="$start" -v e="$end" -v dt=$(($(cpu_ticks $server) - t0)) -v clk="$clk" '
         NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
         { last = $0 }
         END {

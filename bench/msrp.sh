@@ -19,6 +19,7 @@
 # profile of each server into /tmp/msrp-bench-<transport>.jfr. Client, relay and server share the machine's cores.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 runs=${RUNS:-2}
 chat=${CHAT:-1}
@@ -44,7 +45,6 @@ keytool -genkeypair -alias bench -keyalg RSA -keysize 2048 -dname CN=127.0.0.1 -
     -keystore "$work/bench.p12" -storepass benchpass -keypass benchpass >/dev/null 2>&1
 
 clk=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cpu_report() {  # $1 pid, $2 ticks and $3 time at the start of the client run
     awk -v t="$(cpu_ticks "$1")" -v t0="$2" -v s="$3" -v e="$(date +%s.%N)" -v clk="$clk" \
         'BEGIN { printf "server CPU over the whole client run (joins, warm-up, drain): %.0f%%\n", 100 * (t - t0) / clk / (e - s) }'
@@ -53,28 +53,15 @@ cpu_report() {  # $1 pid, $2 ticks and $3 time at the start of the client run
 start_server() {  # $1: tls or tcp
     rm -rf "$work/var" "$work/config"
     mkdir -p "$work/config"
-    cat > "$work/config/config.ini" <<INI
-[Server]
-log_level = warning
-[SIP]
-local_ip = 127.0.0.1
-local_udp_port = $port
-local_tcp_port = $port
-local_tls_port = $((port + 1))
-[MSRP]
-use_tls = $([ "$1" = tls ] && echo true || echo false)
-[WebServer]
-local_ip = 127.0.0.1
-local_port = 28090
-INI
+    { server_ini $port 28090; printf '[MSRP]\nuse_tls = %s\n' "$([ "$1" = tls ] && echo true || echo false)"; } \
+        > "$work/config/config.ini"
     printf '[Conference]\nanswer_delay = 0\n' > "$work/config/conference.ini"
     local jfr=()
     [ -z "${PROFILE:-}" ] || jfr=("-XX:StartFlightRecording=filename=/tmp/msrp-bench-$1.jfr,settings=profile")
     java "@$dist/conf/jvm.options" -Xms1g -Xmx2g "${jfr[@]}" -Dsylk.home="$dist" -cp "$dist/lib/*" \
         org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server-$1.log" 2>&1 &
     server=$!
-    for _ in $(seq 60); do grep -q ' started: ' "$work/server-$1.log" 2>/dev/null && break; sleep 1; done
-    grep -q ' started: ' "$work/server-$1.log" || { echo "server did not start:"; tail -20 "$work/server-$1.log"; exit 1; }
+    await_started "$work/server-$1.log"
 }
 
 for transport in $transports; do

@@ -33,6 +33,7 @@
 # 44100-46100; sipp's SIP ports 26160-26166 and media ports 47000-47030; MSRP on a port the system picks.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 dist="$here/container-config/target/sylk-server"
 duration=${1:-3600}
 settle=${SETTLE:-600}
@@ -75,22 +76,13 @@ echo "== compiling the load generators"
 mkdir -p "$work/classes" "$work/config"
 javac -nowarn -d "$work/classes" -cp "$dist/lib/*" "$here/bench/msrp/MsrpBench.java" "$here/bench/sylkrtc/SylkRtcBench.java"
 
-cat > "$work/config/config.ini" <<INI
-[Server]
-log_level = warning
-[SIP]
-local_ip = 127.0.0.1
-local_udp_port = $port
-local_tcp_port = $port
-local_tls_port = $((port + 1))
+{ server_ini $port $http_port; cat <<INI
 [RTP]
 port_range = 44100:46100
 max_streams_per_address = 0
 timeout = 0
-[WebServer]
-local_ip = 127.0.0.1
-local_port = $http_port
 INI
+} > "$work/config/config.ini"
 printf '[Conference]\nanswer_delay = 0\n' > "$work/config/conference.ini"
 printf '[Echo]\nanswer_delay = 0\n' > "$work/config/echo.ini"
 printf '[General]\nmax_connections = 0\nmax_connections_per_address = 0\n' > "$work/config/webrtcgateway.ini"

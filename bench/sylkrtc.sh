@@ -7,6 +7,7 @@
 # round-trip percentiles; then the server's resident memory with every connection open.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 dist="$here/container-config/target/sylk-server"
 connections=${1:-10000}
 rate=${2:-1000}
@@ -22,18 +23,7 @@ mkdir -p "$work/baseline/WEB-INF/classes" "$work/config"
 javac -d "$work/baseline/WEB-INF/classes" -cp "$dist/lib/*" "$here/bench/sylkrtc/baseline/EchoEndpoint.java"
 (cd "$work/baseline" && jar cf "$work/baseline-ws.war" WEB-INF)
 
-cat > "$work/config/config.ini" <<INI
-[Server]
-log_level = warning
-[SIP]
-local_ip = 127.0.0.1
-local_udp_port = 25060
-local_tcp_port = 25060
-local_tls_port = 25061
-[WebServer]
-local_ip = 127.0.0.1
-local_port = 28088
-INI
+server_ini 25060 28088 > "$work/config/config.ini"
 # every connection comes from 127.0.0.1: lift the per-address and total caps for the benchmark
 cat > "$work/config/webrtcgateway.ini" <<INI
 [General]
@@ -42,13 +32,11 @@ max_connections_per_address = 0
 INI
 
 echo "== starting the server"
-java "@$dist/conf/jvm.options" -Xms1g -Xmx2g -Dsylk.home="$dist" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
+home_with "$work/home" "$dist" "$work/baseline-ws.war"
+java "@$dist/conf/jvm.options" -Xms1g -Xmx2g -Dsylk.home="$work/home" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
     --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 60); do grep -q ' started: ' "$work/server.log" 2>/dev/null && break; sleep 1; done
-grep -q ' started: ' "$work/server.log" || { echo "server did not start:"; tail -20 "$work/server.log"; exit 1; }
-cp "$work/baseline-ws.war" "$work/var/container/webapps/baseline-ws.war"
-for _ in $(seq 30); do grep -q 'baseline-ws.war has finished' "$work/server.log" && break; sleep 1; done
+await_started "$work/server.log"
 
 bench() {
     java -Xmx1g -XX:+UseParallelGC "$here/bench/sylkrtc/SylkRtcBench.java" "$@"
@@ -63,4 +51,4 @@ client=$!
 sleep $(( seconds / 2 + 15 ))
 echo "server resident memory: $(ps -o rss= -p $server | awk '{printf "%.0f MB", $1/1024}')"
 wait $client
-grep -c 'SEVERE\|Exception' "$work/server.log" | sed 's/^/server log SEVERE\/Exception lines: /'
+echo "server log SEVERE/Exception lines: $(grep -c 'SEVERE\|Exception' "$work/server.log" || true)"

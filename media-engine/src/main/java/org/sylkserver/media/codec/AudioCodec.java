@@ -18,12 +18,16 @@ public interface AudioCodec extends AutoCloseable {
 
     /**
      * The RTP timestamp clock rate in Hz as written in {@code a=rtpmap}; not always the sample rate (G.722
-     * samples at 16 kHz on an 8 kHz RTP clock, RFC 3551 §4.5.2).
+     * samples at 16 kHz on an 8 kHz RTP clock, RFC 3551 §4.5.2); the sample rate unless the codec says otherwise.
      */
-    int rtpClockRate();
+    default int rtpClockRate() {
+        return sampleRate();
+    }
 
-    /** The static payload type of RFC 3551 §6, or -1 for a codec that needs a dynamic one. */
-    int staticPayloadType();
+    /** The static payload type of RFC 3551 §6, or -1 (the default) for a codec that needs a dynamic one. */
+    default int staticPayloadType() {
+        return -1;
+    }
 
     /**
      * Encodes one frame.

@@ -53,11 +53,6 @@ public enum G711 implements AudioCodec {
     }
 
     @Override
-    public int rtpClockRate() {
-        return 8000;
-    }
-
-    @Override
     public int staticPayloadType() {
         return payloadType;
     }

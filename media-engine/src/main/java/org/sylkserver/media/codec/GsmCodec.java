@@ -30,11 +30,6 @@ public final class GsmCodec implements AudioCodec {
     }
 
     @Override
-    public int rtpClockRate() {
-        return 8000;
-    }
-
-    @Override
     public int staticPayloadType() {
         return 3;
     }

@@ -69,16 +69,6 @@ public final class IlbcCodec implements AudioCodec {
         return 8000;
     }
 
-    @Override
-    public int rtpClockRate() {
-        return 8000;
-    }
-
-    @Override
-    public int staticPayloadType() {
-        return -1;
-    }
-
     /** @throws IllegalArgumentException unless the frame is a multiple of 20 ms (160 samples) */
     @Override
     public byte[] encode(short[] pcm) {

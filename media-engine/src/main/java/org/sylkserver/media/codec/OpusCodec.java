@@ -75,16 +75,6 @@ public final class OpusCodec implements AudioCodec {
         return RATE;
     }
 
-    @Override
-    public int rtpClockRate() {
-        return RATE;
-    }
-
-    @Override
-    public int staticPayloadType() {
-        return -1;
-    }
-
     /**
      * Encodes 2.5, 5, 10, 20, 40 or 60 ms of audio (RFC 6716 §2.1.4).
      *

@@ -91,16 +91,6 @@ public final class SpeexCodec implements AudioCodec {
         return rate;
     }
 
-    @Override
-    public int rtpClockRate() {
-        return rate;
-    }
-
-    @Override
-    public int staticPayloadType() {
-        return -1;
-    }
-
     /** @throws IllegalArgumentException unless the frame is a multiple of 20 ms */
     @Override
     public byte[] encode(short[] pcm) {

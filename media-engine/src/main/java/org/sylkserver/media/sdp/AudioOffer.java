@@ -1,6 +1,5 @@
 package org.sylkserver.media.sdp;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,11 +35,10 @@ public final class AudioOffer {
     }
 
     /**
-     * An offer of {@code allowedCodecs} (names as in {@code [RTP] audio_codecs}, in that order) received at
-     * {@code localAddress:localPort}.
+     * The audio line of an offer of {@code allowedCodecs} (names as in {@code [RTP] audio_codecs}, in that order)
+     * received at {@code localPort}; the session's own lines (origin, connection) are its dialog's.
      */
-    public static SessionDescription create(List<String> allowedCodecs, AudioAnswerer.Origin origin,
-                                            InetAddress localAddress, int localPort) {
+    public static MediaDescription line(List<String> allowedCodecs, int localPort) {
         List<String> formats = new ArrayList<>();
         List<SessionDescription.Line> lines = new ArrayList<>();
         for (String allowed : allowedCodecs) {
@@ -61,9 +59,7 @@ public final class AudioOffer {
         lines.add(new SessionDescription.Line('a', "rtpmap:" + TELEPHONE_EVENT + " telephone-event/8000"));
         lines.add(new SessionDescription.Line('a', "fmtp:" + TELEPHONE_EVENT + " 0-16"));
         lines.add(new SessionDescription.Line('a', "sendrecv"));
-        List<SessionDescription.Line> session = AudioAnswerer.sessionLines(origin, localAddress);
-        return new SessionDescription(session, List.of(new MediaDescription("audio", localPort, "RTP/AVP", formats,
-                lines)));
+        return new MediaDescription("audio", localPort, "RTP/AVP", formats, lines);
     }
 
     /**

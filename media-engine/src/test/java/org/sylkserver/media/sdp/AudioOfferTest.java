@@ -19,7 +19,8 @@ class AudioOfferTest {
     private final InetAddress local = InetAddress.getLoopbackAddress();
 
     private SessionDescription offer() {
-        return AudioOffer.create(List.of("opus", "PCMU", "nonsense"), new AudioAnswerer.Origin(), local, 40000);
+        return new SessionDescription(AudioAnswerer.sessionLines(new AudioAnswerer.Origin(), local),
+                List.of(AudioOffer.line(List.of("opus", "PCMU", "nonsense"), 40000)));
     }
 
     @Test

@@ -1,7 +1,8 @@
 package org.sylkserver.conference;
 
 import java.util.List;
-import java.util.Locale;
+
+import org.sylkserver.conference.chat.Identity;
 
 /**
  * Apache-style access control of spec §3.10: an {@code allow} and a {@code deny} list of {@code all}/{@code any}/
@@ -26,7 +27,7 @@ record AccessList(boolean denyFirst, List<String> allow, List<String> deny) {
      * use the room.
      */
     boolean allows(String uri) {
-        String address = bare(uri);
+        String address = Identity.bare(uri);
         boolean allowed = matches(allow, address);
         boolean denied = matches(deny, address);
         return denyFirst ? !(denied && !allowed) : allowed && !denied;
@@ -41,29 +42,5 @@ record AccessList(boolean denyFirst, List<String> allow, List<String> deny) {
             }
         }
         return false;
-    }
-
-    /** {@code user@domain} of a SIP URI, lower case, without scheme, port or parameters. */
-    static String bare(String uri) {
-        String s = uri.trim();
-        int angle = s.indexOf('<');
-        if (angle >= 0) {
-            s = s.substring(angle + 1, s.indexOf('>', angle) > 0 ? s.indexOf('>', angle) : s.length());
-        }
-        s = s.replaceFirst("(?i)^sips?:", "");
-        int cut = s.length();
-        for (char c : new char[] {';', '?', '>'}) {
-            int i = s.indexOf(c);
-            if (i >= 0) {
-                cut = Math.min(cut, i);
-            }
-        }
-        s = s.substring(0, cut);
-        int at = s.indexOf('@');
-        int colon = s.indexOf(':', Math.max(at, 0));
-        if (colon > at) {
-            s = s.substring(0, colon);
-        }
-        return s.toLowerCase(Locale.ROOT);
     }
 }

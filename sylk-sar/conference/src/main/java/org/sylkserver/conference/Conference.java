@@ -25,6 +25,9 @@ import javax.servlet.ServletException;
 import javax.servlet.sip.SipServlet;
 import javax.servlet.sip.TimerService;
 
+import org.sylkserver.conference.chat.ChatMember;
+import org.sylkserver.conference.screen.ScreenSharing;
+import org.sylkserver.conference.session.CallStreams;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.conference.msrp.MsrpRoute;
 import org.sylkserver.conference.msrp.MsrpTls;
@@ -32,6 +35,7 @@ import org.sylkserver.conference.msrp.MsrpTrace;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.msrp.MsrpRelayClient;
 import org.sylkserver.media.msrp.MsrpServer;
@@ -72,6 +76,8 @@ final class Conference implements Rooms.Calls {
     /** The room's side of RFC 6135 {@code a=setup:active}. */
     final ThreadPoolExecutor connects;
     final Rooms rooms;
+    /** How calls open their audio and chat. */
+    final CallStreams streams;
     private final ExecutorService roomThreads;
     private final ScheduledThreadPoolExecutor screenTimers;
 
@@ -93,6 +99,7 @@ final class Conference implements Rooms.Calls {
         // every frame cancels the previous idle timer: do not keep the cancelled ones queued for 10 s
         screenTimers.setRemoveOnCancelPolicy(true);
         ServerConfig config = SylkRuntime.get().config();
+        this.streams = new CallStreams(AudioStream.Settings.of(config), config.rtp().audioCodecs(), route);
         ScreenSharing.Setup screenSharing = new ScreenSharing.Setup(
                 settings.screenSharingImagesDir(config.server().spoolDir()), config.webBaseUrl(),
                 settings.screenSharingIdleTimeout(), this::idleTimer);

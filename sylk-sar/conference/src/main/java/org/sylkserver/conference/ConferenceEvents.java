@@ -6,6 +6,7 @@ import java.util.logging.Logger;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.core.config.ConfigException;
 
 /**
@@ -36,7 +37,7 @@ final class ConferenceEvents {
         }
         String roomName = request.isInitial() ? ConferenceServlet.roomOf(request)
                 : (String) request.getSession().getAttribute(ConferenceListener.SUBSCRIBED_ROOM);
-        String subscriber = AccessList.bare(request.getFrom().getURI().toString());
+        String subscriber = Identity.bare(request.getFrom().getURI().toString());
         if (request.isInitial()) {
             try {
                 if (!conference.settings.accessList(roomName).allows(subscriber)) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
+import org.sylkserver.conference.chat.JoinInfo;
 import org.sylkserver.conference.files.RoomFiles;
 
 /**

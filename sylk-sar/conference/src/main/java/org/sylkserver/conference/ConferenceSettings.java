@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.sylkserver.conference.chat.ChatSwitch;
+import org.sylkserver.conference.chat.JoinInfo;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.IniFile;

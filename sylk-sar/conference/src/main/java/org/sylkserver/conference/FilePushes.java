@@ -11,6 +11,7 @@ import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.conference.files.FileDownload;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
@@ -130,7 +131,7 @@ final class FilePushes {
     /** The participant took the pushed file: whoever the answer says connects, then the file is sent. */
     private void accepted(SipServletResponse response, FilePush push) throws IOException {
         response.createAck().send();
-        String recipient = AccessList.bare(response.getTo().getURI().toString());
+        String recipient = Identity.bare(response.getTo().getURI().toString());
         push.call()[0] = new FileTransferCall(push.room(), recipient, response.getSession(), why -> {
             push.download().close();
             push.stream().close();

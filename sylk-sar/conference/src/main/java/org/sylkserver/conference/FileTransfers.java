@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.conference.files.FileDownload;
 import org.sylkserver.conference.files.FileMedia;
 import org.sylkserver.conference.files.FileUpload;
@@ -66,7 +67,7 @@ final class FileTransfers {
             refusal.send();
             return;
         }
-        String identity = Room.identity(request.getFrom().getDisplayName(), caller);
+        String identity = Identity.shown(request.getFrom().getDisplayName(), caller);
         FileTransferCall[] call = new FileTransferCall[1];
         FileUpload upload;
         try {

@@ -5,6 +5,7 @@ import java.util.logging.Logger;
 
 import javax.servlet.sip.SipSession;
 
+import org.sylkserver.conference.chat.ChatMember;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.mixer.Member;
 

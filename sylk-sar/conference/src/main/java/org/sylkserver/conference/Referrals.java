@@ -14,12 +14,17 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
 
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.session.MediaSession;
+import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.RtpAudioEndpoint;
+import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.sdp.AudioOffer;
+import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
@@ -59,7 +64,7 @@ final class Referrals {
             return;
         }
         String room = ConferenceServlet.roomOf(request);
-        String referrer = AccessList.bare(request.getFrom().getURI().toString());
+        String referrer = Identity.bare(request.getFrom().getURI().toString());
         Address referTo;
         try {
             referTo = request.getAddressHeader("Refer-To");
@@ -109,7 +114,7 @@ final class Referrals {
             replies.reply(request, SipServletResponse.SC_FORBIDDEN, "Only Participants May Refer");
             return;
         }
-        String targetUser = AccessList.bare(target.toString());
+        String targetUser = Identity.bare(target.toString());
         try {
             if (method.equals("BYE") && !conference.settings.mayRemove(room, referrer, targetUser)) {
                 log.info(() -> "REFER from " + referrer + " to remove " + targetUser + " refused: not a moderator");
@@ -159,8 +164,7 @@ final class Referrals {
             return;
         }
         MediaSession media = new MediaSession(SylkRuntime.get().sdpAddress());
-        SessionDescription offer = AudioOffer.create(SylkRuntime.get().config().rtp().audioCodecs(), media.origin(),
-                SylkRuntime.get().sdpAddress(), endpoint.port());
+        SessionDescription offer = conference.streams.dialOutOffer(media, endpoint.port());
         SipApplicationSession session = factory.createApplicationSession();
         Address from = factory.createAddress(factory.createSipURI(room.substring(0, room.indexOf('@')),
                 room.substring(room.indexOf('@') + 1)), "Conference Call");
@@ -191,8 +195,64 @@ final class Referrals {
         }
     }
 
+    /** A provisional answer to a call the focus placed: the referrer hears of its progress. */
+    void progress(SipServletResponse response) {
+        DialOut out = DialOut.of(response);
+        if (out != null && response.getMethod().equals("INVITE") && response.getStatus() > 100) {
+            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), false);
+        }
+    }
+
+    /**
+     * The target answered a call the focus placed (RFC 4579 §5.2): ACKed, and in the room at once with the audio
+     * its answer accepted; an answer without audio we can take is hung up (488 to the referrer).
+     */
+    void answered(SipServletResponse response) throws IOException {
+        DialOut out = DialOut.of(response);
+        if (out == null || !response.getMethod().equals("INVITE")) {
+            return;
+        }
+        response.createAck().send();
+        if (response.getApplicationSession().getAttribute(ConferenceListener.CALL) != null) {
+            return;
+        }
+        AudioAnswerer.Answer answer;
+        try {
+            answer = AudioOffer.read(out.offer(), SessionDescription.parse(response.getRawContent()));
+        } catch (SdpException e) {
+            log.info(() -> "dial-out to " + response.getTo().getURI() + " failed: " + e.getMessage());
+            response.getSession().createRequest("BYE").send();
+            out.endpoint().close();
+            sipfrag(out.referSession(), "SIP/2.0 488 Not Acceptable Here", true);
+            return;
+        }
+        String uri = Identity.bare(response.getTo().getURI().toString());
+        Participant participant = new Participant(response.getCallId(), uri, response.getTo().getDisplayName(),
+                ConferenceCall.contact(response, response.getTo()), null, response.getSession(), out.endpoint());
+        AudioStream audio = conference.streams.dialledOut(out.endpoint(), answer);
+        out.media().answered(audio);
+        participant.hold(audio.onHold());
+        out.endpoint().signallingSource(SylkSipServlet.signallingSource(response));
+        out.endpoint().remote(audio.remoteRtp(), audio.rtcpMux(), audio.clockRate());
+        out.endpoint().watchInactivity(audio.direction());
+        ConferenceCall call = ConferenceCall.dialledOut(conference, out.room(), participant, out.media(), audio);
+        response.getApplicationSession().setAttribute(ConferenceListener.CALL, call);
+        call.joinRoom();
+        sipfrag(out.referSession(), "SIP/2.0 200 OK", true);
+        log.info(() -> uri + " answered the focus of room " + out.room() + " (invited by " + out.referrer() + ")");
+    }
+
+    /** A call the focus placed failed: its media are freed, the referrer hears the final status. */
+    void failed(SipServletResponse response) {
+        DialOut out = DialOut.of(response);
+        if (out != null && response.getMethod().equals("INVITE")) {
+            out.endpoint().close();
+            sipfrag(out.referSession(), "SIP/2.0 " + response.getStatus() + " " + response.getReasonPhrase(), true);
+        }
+    }
+
     /** One {@code message/sipfrag} NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4). */
-    void sipfrag(SipSession referSession, String statusLine, boolean last) {
+    private void sipfrag(SipSession referSession, String statusLine, boolean last) {
         try {
             SipServletRequest notify = referSession.createRequest("NOTIFY");
             notify.setHeader("Event", "refer");

@@ -7,6 +7,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
+import org.sylkserver.conference.chat.ChatSwitch;
+import org.sylkserver.conference.chat.ChatMember;
+import org.sylkserver.conference.chat.JoinInfo;
+import org.sylkserver.conference.chat.Identity;
+import org.sylkserver.conference.screen.ScreenSharing;
 import org.sylkserver.conference.files.FileSelector;
 import org.sylkserver.conference.files.FileSizes;
 import org.sylkserver.conference.files.RoomFiles;
@@ -299,11 +304,7 @@ final class Room {
 
     /** {@code Display Name <user@host>} or {@code user@host} (spec §3.3). */
     private static String identity(Participant participant) {
-        return identity(participant.displayName, participant.uri);
-    }
-
-    static String identity(String display, String uri) {
-        return display == null || display.isBlank() ? uri : display + " <" + uri + ">";
+        return Identity.shown(participant.displayName, participant.uri);
     }
 
     /**

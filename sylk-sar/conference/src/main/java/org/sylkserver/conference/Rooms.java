@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.sylkserver.conference.screen.ScreenSharing;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.mixer.MixerClock;

@@ -11,6 +11,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPath;
 import javax.xml.xpath.XPathFactory;
 
+import org.sylkserver.conference.chat.JoinInfo;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.conference.files.RoomFiles;
 import org.w3c.dom.Document;

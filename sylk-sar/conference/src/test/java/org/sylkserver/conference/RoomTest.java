@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.sylkserver.conference.chat.ChatSwitch;
+import org.sylkserver.conference.chat.ChatMember;
+import org.sylkserver.conference.screen.ScreenSharing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -167,11 +167,6 @@ public final class MediaSession {
         return new SessionDescription(sessionLines(), lines);
     }
 
-    /** The origin of this dialog's SDP bodies, for code that still writes its own (the conference's dial-out). */
-    public AudioAnswerer.Origin origin() {
-        return origin;
-    }
-
     private List<SessionDescription.Line> sessionLines() {
         return AudioAnswerer.sessionLines(origin, localAddress);
     }

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.screen;
 
 import java.util.Base64;
 import java.util.Locale;
@@ -12,9 +12,6 @@ import org.sylkserver.protocols.cpim.CpimMessage;
  * {@code image/jpeg}.
  */
 final class ScreenImage {
-
-    /** The payload type of a screen image (spec §3.4). */
-    static final String CONTENT_TYPE = "application/blink-screensharing";
 
     /** A payload that is no JPEG, or bad base64. */
     static final class InvalidImageException extends Exception {

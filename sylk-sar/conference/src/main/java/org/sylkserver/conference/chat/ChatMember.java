@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.chat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import org.sylkserver.protocols.msrp.MsrpUri;
  * 4975 §5.1), passes them to the {@link ChatSwitch}, and sends it what others say on the connection it opened.
  * Messages for it that come before its connection (the history) wait, at most {@value #MAX_WAITING}.
  */
-final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
+public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
 
     private static final Logger log = Logger.getLogger(ChatMember.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -43,23 +43,23 @@ final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
     private final Map<String, ByteArrayOutputStream> partial = new HashMap<>();
     /** Bytes in {@link #partial}, at most {@link #MAX_MESSAGE}. */
     private int partialBytes;
-    volatile MsrpUri localUri;
+    public volatile MsrpUri localUri;
     /** The SAS of the participant's ZRTP audio (null: none), and what to do when the participant confirms it. */
-    volatile java.util.function.Supplier<String> sas = () -> null;
-    volatile Runnable sasVerified = () -> { };
-    volatile ChatSwitch chatSwitch;
+    public volatile java.util.function.Supplier<String> sas = () -> null;
+    public volatile Runnable sasVerified = () -> { };
+    public volatile ChatSwitch chatSwitch;
     private MsrpServer.Connection connection;
     /** The session ended on our side: its connection closing is no loss. */
     private boolean ending;
     /** Told when the participant's connection closes while the session is still on (peer or network gone). */
-    volatile Runnable lost = () -> { };
+    public volatile Runnable lost = () -> { };
 
-    ChatMember(String uri, String displayName, List<MsrpUri> remotePath) {
+    public ChatMember(String uri, String displayName, List<MsrpUri> remotePath) {
         this(uri, displayName, remotePath, remotePath);
     }
 
     /** @param toPath where requests to the participant go: its path, after the relay's Use-Path if there is one */
-    ChatMember(String uri, String displayName, List<MsrpUri> remotePath, List<MsrpUri> toPath) {
+    public ChatMember(String uri, String displayName, List<MsrpUri> remotePath, List<MsrpUri> toPath) {
         this.toPath = toPath;
         this.uri = uri;
         this.displayName = displayName;
@@ -77,7 +77,7 @@ final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
     }
 
     /** A secure chat for SAS verification (spec §3.8): over TLS, straight to the participant (no relays). */
-    boolean secure() {
+    public boolean secure() {
         return localUri.scheme().equalsIgnoreCase("msrps") && remotePath.size() == 1 && toPath.size() == 1;
     }
 
@@ -185,7 +185,7 @@ final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
      * The session's connection: the one the participant opened (its first request), or the one the room opened to
      * it (RFC 6135 active role). Messages waiting for it go out.
      */
-    synchronized void connected(MsrpServer.Connection on) {
+    public synchronized void connected(MsrpServer.Connection on) {
         if (connection == null) {
             connection = on;
             on.whenClosed(this::connectionClosed);
@@ -195,7 +195,7 @@ final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler {
     }
 
     /** The session ended: the participant's connection is closed (it carried only this session). */
-    synchronized void closeConnection() {
+    public synchronized void closeConnection() {
         ending = true;
         if (connection != null) {
             connection.close();

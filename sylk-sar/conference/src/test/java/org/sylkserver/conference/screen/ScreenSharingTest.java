@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.screen;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.sylkserver.conference.chat.ChatSwitch;
 import org.sylkserver.protocols.cpim.CpimMessage;
 
 /**
@@ -75,7 +76,7 @@ class ScreenSharingTest {
 
     private static CpimMessage message(byte[] content, String... contentHeaders) {
         CpimMessage.Builder builder = CpimMessage.builder()
-                .contentHeader("Content-Type", ScreenImage.CONTENT_TYPE);
+                .contentHeader("Content-Type", ChatSwitch.ScreenImages.CONTENT_TYPE);
         for (int i = 0; i < contentHeaders.length; i += 2) {
             builder.contentHeader(contentHeaders[i], contentHeaders[i + 1]);
         }

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.chat;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -39,10 +39,10 @@ import org.sylkserver.protocols.imdn.ImdnDocument;
  *   <li>joiners get the history replayed with the original senders and times.</li>
  * </ul>
  */
-final class ChatSwitch {
+public final class ChatSwitch {
 
     /** One participant's chat stream as the switch sees it. */
-    interface Session {
+    public interface Session {
         /** {@code user@host} of the participant (the SIP identity), lower case. */
         String uri();
 
@@ -62,14 +62,17 @@ final class ChatSwitch {
     }
 
     /** Where the room's screen images go (spec §3.7). */
-    interface ScreenImages {
+    public interface ScreenImages {
+        /** The payload type of a screen image (spec §3.4): taken from the chat, never relayed. */
+        String CONTENT_TYPE = "application/blink-screensharing";
+
         /** A complete screen image message from {@code sender}; returns the status for the MSRP response. */
         int received(Session sender, CpimMessage message);
     }
 
-    static final int OK = 200;
-    static final int BAD_REQUEST = 400;
-    static final int UNWANTED = 413;
+    public static final int OK = 200;
+    public static final int BAD_REQUEST = 400;
+    public static final int UNWANTED = 413;
     static final int BAD_TYPE = 415;
     static final int NICKNAME_IN_USE = 425;
 
@@ -90,7 +93,7 @@ final class ChatSwitch {
     private final long historyBytes;
 
     /** Default of {@code history_max_size}: content bytes of the history kept per room (1 MiB). */
-    static final long HISTORY_BYTES = 1024 * 1024;
+    public static final long HISTORY_BYTES = 1024 * 1024;
 
     /**
      * @param room        {@code user@host} of the room
@@ -105,7 +108,7 @@ final class ChatSwitch {
      * @param historyBytes content bytes the history may hold ({@code history_max_size}): the oldest messages go
      *                     first, so that a room's history costs no more than that however large its messages
      */
-    ChatSwitch(String room, int historySize, long historyBytes, JoinInfo join, ScreenImages screenImages) {
+    public ChatSwitch(String room, int historySize, long historyBytes, JoinInfo join, ScreenImages screenImages) {
         this.historyBytes = historyBytes;
         this.join = join;
         this.room = Objects.requireNonNull(room, "room");
@@ -114,7 +117,7 @@ final class ChatSwitch {
     }
 
     /** A chat stream joined: it gets the history, oldest first. */
-    void join(Session session) {
+    public void join(Session session) {
         sessions.add(session);
         List<CpimMessage> replay;
         synchronized (history) {
@@ -124,7 +127,7 @@ final class ChatSwitch {
     }
 
     /** A chat stream left. */
-    void leave(Session session) {
+    public void leave(Session session) {
         sessions.remove(session);
         nicknames.remove(session);
     }
@@ -137,7 +140,7 @@ final class ChatSwitch {
      *
      * @param others other distinct participants
      */
-    void welcome(Session session, int others) {
+    public void welcome(Session session, int others) {
         String count = others == 0 ? "You are the first participant"
                 : others == 1 ? "There is one more participant" : "There are " + others + " more participants";
         session.deliver(fromRoom(count + " in the conference. Others can join by using:\n"
@@ -148,7 +151,7 @@ final class ChatSwitch {
      * A server status message (join, leave) from the room to every chat session but {@code except}, marked
      * {@code agp.Message-Type: status} so clients render it as a notice (spec §3.4).
      */
-    void status(String text, Session except) {
+    public void status(String text, Session except) {
         CpimMessage message = null; // built only when someone will read it: most joins have no chat session to tell
         for (Session session : sessions) {
             if (session != except) {
@@ -161,7 +164,7 @@ final class ChatSwitch {
     }
 
     /** Tells one participant the server's ZRTP SAS of its audio, over its chat only (spec §3.8). */
-    void sas(Session session, String sas) {
+    public void sas(Session session, String sas) {
         session.deliver(fromRoom("Received ZRTP Short Authentication String: " + sas, true));
     }
 
@@ -179,7 +182,7 @@ final class ChatSwitch {
     }
 
     /** How long someone stayed, as the original means to write it: N seconds, MM:SS or HH:MM:SS (spec §3.3). */
-    static String duration(java.time.Duration stay) {
+    public static String duration(java.time.Duration stay) {
         long seconds = stay.getSeconds();
         if (seconds < 60) {
             return seconds + " seconds";
@@ -216,7 +219,7 @@ final class ChatSwitch {
      *
      * @return the status for the MSRP response
      */
-    int received(Session sender, String contentType, byte[] body) {
+    public int received(Session sender, String contentType, byte[] body) {
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(CpimMessage.CONTENT_TYPE)) {
             return BAD_TYPE;
         }
@@ -239,12 +242,12 @@ final class ChatSwitch {
             return verified ? OK : UNWANTED;
         }
         boolean composing = payloadType.startsWith(IS_COMPOSING);
-        boolean screenImage = payloadType.startsWith(ScreenImage.CONTENT_TYPE);
+        boolean screenImage = payloadType.startsWith(ScreenImages.CONTENT_TYPE);
         if (!composing && !screenImage && !payloadType.startsWith("text/") && !payloadType.startsWith("image/")) {
             return UNWANTED;
         }
         Optional<CpimMessage.Address> from = message.from();
-        if (from.isPresent() && !AccessList.bare(from.get().uri()).equals(sender.uri())) {
+        if (from.isPresent() && !Identity.bare(from.get().uri()).equals(sender.uri())) {
             log.info(() -> "room " + room + ": message from " + sender.uri() + " claiming to be "
                     + from.get().uri() + " dropped");
             return OK;
@@ -256,7 +259,7 @@ final class ChatSwitch {
             return OK;
         }
         List<CpimMessage.Address> to = message.to();
-        boolean isPrivate = to.size() == 1 && !AccessList.bare(to.get(0).uri()).equals(room);
+        boolean isPrivate = to.size() == 1 && !Identity.bare(to.get(0).uri()).equals(room);
         CpimMessage relayed = reoriginate(sender, message, isPrivate ? to.get(0) : roomAddress());
         int delivered = 0;
         for (Session session : sessions) {
@@ -264,7 +267,7 @@ final class ChatSwitch {
                 continue;
             }
             boolean recipient = isPrivate
-                    ? session.uri().equals(AccessList.bare(to.get(0).uri())) || session.uri().equals(sender.uri())
+                    ? session.uri().equals(Identity.bare(to.get(0).uri())) || session.uri().equals(sender.uri())
                     : true;
             if (recipient) {
                 session.deliver(relayed);

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.chat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,17 +8,17 @@ import java.util.List;
  * phone ({@code pstn_access_numbers}), on the web ({@code webrtc_gateway_url}, {@code $room} replaced by the room).
  * Told to chat joiners in the welcome and listed as conf-uris in conference-info.
  */
-record JoinInfo(boolean xmpp, List<String> phones, String webUrl) {
+public record JoinInfo(boolean xmpp, List<String> phones, String webUrl) {
 
-    static final JoinInfo SIP_ONLY = new JoinInfo(false, List.of(), "");
+    public static final JoinInfo SIP_ONLY = new JoinInfo(false, List.of(), "");
 
-    JoinInfo {
+    public JoinInfo {
         phones = List.copyOf(phones);
         webUrl = webUrl == null ? "" : webUrl;
     }
 
     /** The lines after "Others can join by using:" for {@code room}. */
-    List<String> welcomeLines(String room) {
+    public List<String> welcomeLines(String room) {
         List<String> lines = new ArrayList<>();
         lines.add((xmpp ? "SIP/XMPP: " : "SIP: ") + room);
         if (!phones.isEmpty()) {
@@ -31,7 +31,7 @@ record JoinInfo(boolean xmpp, List<String> phones, String webUrl) {
     }
 
     /** The web address with {@code $room} replaced. */
-    String web(String room) {
+    public String web(String room) {
         return webUrl.replace("$room", room);
     }
 

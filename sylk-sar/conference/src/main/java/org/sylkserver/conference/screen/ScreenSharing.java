@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.screen;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +17,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import org.sylkserver.conference.chat.ChatSwitch;
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.conference.files.RoomDirectory;
 import org.sylkserver.protocols.cpim.CpimMessage;
 
@@ -37,13 +39,13 @@ import org.sylkserver.protocols.cpim.CpimMessage;
  * its "is sharing". The room's conference-info writer, on the room's executor, reads {@link #imageUrls} without the
  * monitor.
  */
-final class ScreenSharing {
+public final class ScreenSharing {
 
     /** A sender's sharing. */
     enum State { IDLE, ACTIVE }
 
     /** Where idle timers run; {@code schedule} returns the action that cancels the task. */
-    interface IdleTimers {
+    public interface IdleTimers {
         Runnable schedule(Runnable task, Duration delay);
     }
 
@@ -55,7 +57,7 @@ final class ScreenSharing {
      * @param idleTimeout     time after the last frame when sharing stops (10 s)
      * @param timers          the idle timers
      */
-    record Setup(Path imagesDirectory, String webBaseUrl, Duration idleTimeout, IdleTimers timers) {
+    public record Setup(Path imagesDirectory, String webBaseUrl, Duration idleTimeout, IdleTimers timers) {
     }
 
     private static final Logger log = Logger.getLogger(ScreenSharing.class.getName());
@@ -94,7 +96,7 @@ final class ScreenSharing {
      * @param status  sends a status message to every chat participant (spec §3.4)
      * @param changed the room's conference-info changed (spec §3.6)
      */
-    ScreenSharing(String room, Setup setup, Consumer<String> status, Runnable changed) {
+    public ScreenSharing(String room, Setup setup, Consumer<String> status, Runnable changed) {
         this.room = room;
         this.setup = setup;
         this.status = status;
@@ -109,7 +111,7 @@ final class ScreenSharing {
      *
      * @return the MSRP status: 200, 400 for a payload that is no JPEG or bad base64, 413 when it cannot be stored
      */
-    int frame(ChatSwitch.Session sender, CpimMessage message) {
+    public int frame(ChatSwitch.Session sender, CpimMessage message) {
         byte[] image;
         try {
             image = ScreenImage.decode(message);
@@ -122,7 +124,7 @@ final class ScreenSharing {
                 return ChatSwitch.OK; // the room has ended: nobody is left to see it
             }
             Sharer sharer = sharers.computeIfAbsent(sender.uri(), uri -> new Sharer(uri,
-                    Room.identity(sender.displayName(), uri), imageFileName(uri)));
+                    Identity.shown(sender.displayName(), uri), imageFileName(uri)));
             try {
                 store(sharer.fileName, image);
             } catch (IOException e) {
@@ -138,12 +140,12 @@ final class ScreenSharing {
     }
 
     /** {@code user@host} → {@code screen_image_url} of every user sharing now (spec §3.6). */
-    Map<String, String> imageUrls() {
+    public Map<String, String> imageUrls() {
         return Collections.unmodifiableMap(activeUrls);
     }
 
     /** The room has ended: timers stop and its images are deleted (spec §3.1). */
-    synchronized void close() {
+    public synchronized void close() {
         closed = true;
         sharers.values().forEach(sharer -> sharer.cancelIdleTimer.run());
         sharers.clear();
@@ -219,7 +221,7 @@ final class ScreenSharing {
     }
 
     /** Deletes {@code root} and everything under it; nothing there is fine. */
-    static void removeTree(Path root) throws IOException {
+    public static void removeTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

@@ -1,4 +1,4 @@
-package org.sylkserver.conference;
+package org.sylkserver.conference.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
