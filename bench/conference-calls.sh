@@ -4,6 +4,7 @@
 # (Debian package sip-tester).
 #
 # Usage: [DIST=<distribution>] [XMX=1g] [WARMUP=10] [PAUSE=5] [APPS="conference echo"] [JAVA_OPTS=...]
+#        [PORT=25070] (SIP; the web server takes PORT + 3019: another port for runs alongside another bench)
 #        bench/conference-calls.sh [seconds-per-step] [rates...]
 #   default: 10 s per step, rates 50 100 150 200 300 400 600 800 1000 1200 calls/s, after a warm-up of
 #   WARMUP s at 50 calls/s; PAUSE s between steps; server heap -Xms512m -Xmx$XMX (as bench/echo-calls.sh)
@@ -32,7 +33,7 @@ rates=("$@")
 hold_ms=1000
 pause=${PAUSE:-5}
 xmx=${XMX:-1g}
-port=25070
+port=${PORT:-25070}
 work=$(mktemp -d /tmp/sylk-conf-bench.XXXXXX)
 server=
 trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; fi; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -42,7 +43,7 @@ command -v sipp >/dev/null || { echo "bench: sipp is needed (apt-get install sip
     || { echo "bench: build the distribution first (mvn -B -DskipTests package)" >&2; exit 2; }
 
 mkdir -p "$work/config"
-{ server_ini $port 28089; cat <<INI
+{ server_ini $port $((port + 3019)); cat <<INI
 [RTP]
 port_range = 20000:25000
 ; every sipp call comes from 127.0.0.1: no cap on the streams of one address (issue 11's default is 100)

@@ -1,6 +1,9 @@
 package org.sylkserver.media.codec;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Converts a continuous stream of mono 16-bit PCM from one sample rate to another, e.g. between a participant's
@@ -39,6 +42,13 @@ public final class Resampler {
     /** Bound on the filter's size, which grows with L·M (44.1↔48 kHz needs 7680 coefficients). */
     private static final int MAX_COEFFICIENTS = 1 << 16;
 
+    /**
+     * Designed filters by {@code up << 32 | down}, shared read-only by every instance: a filter depends on the
+     * ratio only, and designing one (a Bessel series per coefficient) cost more than converting a second of a
+     * call's audio, paid twice for every conference member.
+     */
+    private static final Map<Long, float[][]> DESIGNS = new ConcurrentHashMap<>();
+
     private final int inputRate;
     private final int outputRate;
     private final int up;
@@ -74,7 +84,8 @@ public final class Resampler {
                     + " Hz: the ratio " + up + "/" + down + " needs a filter of " + length + " coefficients");
         }
         this.taps = (int) ((length + up - 1) / up);
-        this.branches = up == down ? new float[0][] : design(up, down, taps);
+        this.branches = up == down ? new float[0][]
+                : DESIGNS.computeIfAbsent((long) up << 32 | down, ratio -> design(up, down, taps));
         this.window = new float[taps - 1];
         this.position = (long) (taps - 1) * up;
     }
@@ -150,6 +161,56 @@ public final class Resampler {
         position -= (long) (samples.length - kept) * up;
         window = samples;
         return output;
+    }
+
+    /**
+     * Takes {@code input} into the history exactly as {@link #process} would, without computing the output: for a
+     * caller that already has the output for this state and input ({@link ResampledFrames}).
+     */
+    void skip(short[] input) {
+        if (up == down) {
+            return;
+        }
+        int kept = taps - 1;
+        float[] history = new float[kept];
+        int fromWindow = Math.max(0, kept - input.length);
+        System.arraycopy(window, window.length - kept + (kept - fromWindow), history, 0, fromWindow);
+        for (int i = fromWindow; i < kept; i++) {
+            history[i] = input[input.length - kept + i];
+        }
+        long end = (long) (kept + input.length) * up;
+        // the outputs process would have computed: its loops advance the position by down per output sample
+        long outputs = (end - position + down - 1) / down;
+        position += outputs * down - (long) input.length * up;
+        window = history;
+    }
+
+    /** A hash of everything the output of {@code process(input)} depends on: rates, position, history, input. */
+    int stateHash(short[] input) {
+        int kept = taps - 1;
+        int hash = 31 * (31 * (31 * inputRate + outputRate) + Long.hashCode(position)) + Arrays.hashCode(input);
+        for (int i = window.length - kept; i < window.length; i++) {
+            hash = 31 * hash + Float.floatToRawIntBits(window[i]);
+        }
+        return hash;
+    }
+
+    /** What the output of {@link #process} depends on besides its input, as {@link #in} compares it. */
+    record State(int inputRate, int outputRate, long position, float[] history) {
+    }
+
+    /** A copy of this resampler's state. */
+    State state() {
+        return new State(inputRate, outputRate, position,
+                Arrays.copyOfRange(window, window.length - (taps - 1), window.length));
+    }
+
+    /** Whether this resampler is in {@code state} (taken from this or another instance). */
+    boolean in(State state) {
+        int kept = taps - 1;
+        return state.inputRate() == inputRate && state.outputRate() == outputRate && state.position() == position
+                && state.history().length == kept
+                && Arrays.equals(state.history(), 0, kept, window, window.length - kept, window.length);
     }
 
     private static short clip(float sum) {

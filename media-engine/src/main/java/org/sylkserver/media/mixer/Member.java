@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.ResampledFrames;
 import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.jitter.JitterBuffer;
 import org.sylkserver.media.jitter.PlayoutFrame;
@@ -31,6 +32,13 @@ public final class Member {
          */
         void send(byte[] payload, int timestampIncrement, boolean marker) throws IOException;
     }
+
+    /**
+     * What an isolated member hears, its own prompts only, brought down to its codec's rate: shared by every room,
+     * since every joiner hears the same welcome and each of its frames would otherwise be converted again for each
+     * (the largest cost of a join). 2,048 frames are 40 s of distinct prompt audio, about 6 MiB.
+     */
+    private static final ResampledFrames PROMPT_FRAMES = new ResampledFrames(2048);
 
     /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
     private static final int MAX_QUEUED = 64;
@@ -273,7 +281,11 @@ public final class Member {
                     : new Resampler(AudioMixer.RATE, encoder.sampleRate());
         }
         mixer.encoded();
-        return encoder.encode(downsampler == null ? ownFrame : downsampler.process(ownFrame));
+        if (downsampler == null) {
+            return encoder.encode(ownFrame);
+        }
+        // isolated, it hears nothing but the server's prompts: frames that recur from one joiner to the next
+        return encoder.encode(isolated ? PROMPT_FRAMES.process(downsampler, ownFrame) : downsampler.process(ownFrame));
     }
 
     void send(byte[] payload) throws IOException {

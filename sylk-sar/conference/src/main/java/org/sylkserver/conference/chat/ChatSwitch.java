@@ -159,9 +159,12 @@ public final class ChatSwitch {
      * {@code agp.Message-Type: status} so clients render it as a notice (spec §3.4).
      */
     public void status(String text, Session except) {
-        CpimMessage message = fromRoom(text, true);
+        CpimMessage message = null; // built only when someone will read it: most joins have no chat session to tell
         for (Session session : sessions) {
             if (session != except) {
+                if (message == null) {
+                    message = fromRoom(text, true);
+                }
                 session.deliver(message);
             }
         }
