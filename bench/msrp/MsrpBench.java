@@ -39,6 +39,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.Continuation;
 import org.sylkserver.protocols.msrp.MsrpHeader;
@@ -417,7 +418,7 @@ public final class MsrpBench {
         MsrpServer server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, tls);
         MsrpUri[] local = new MsrpUri[participants];
         MsrpUri[] remote = new MsrpUri[participants];
-        AtomicReferenceArray<MsrpServer.Connection> connections = new AtomicReferenceArray<>(participants);
+        AtomicReferenceArray<MsrpConnection> connections = new AtomicReferenceArray<>(participants);
         SecureRandom random = new SecureRandom();
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < participants; i++) {
@@ -431,7 +432,7 @@ public final class MsrpBench {
                     return 200;
                 }
                 for (int j = 0; j < participants; j++) {
-                    MsrpServer.Connection to = connections.get(j);
+                    MsrpConnection to = connections.get(j);
                     if (j == me || to == null) {
                         continue;
                     }

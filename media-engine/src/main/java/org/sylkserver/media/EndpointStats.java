@@ -12,6 +12,6 @@ package org.sylkserver.media;
  * @param invalidPackets datagrams dropped as neither valid RTP nor valid RTCP (wrong version, truncated)
  * @param foreignPackets valid packets dropped because they came from another source than the latched one
  */
-public record EndpointStats(long rtpPacketsIn, long rtpBytesIn, long rtpPacketsOut, long rtpBytesOut,
+record EndpointStats(long rtpPacketsIn, long rtpBytesIn, long rtpPacketsOut, long rtpBytesOut,
                             long rtcpPacketsIn, long rtcpPacketsOut, long invalidPackets, long foreignPackets) {
 }

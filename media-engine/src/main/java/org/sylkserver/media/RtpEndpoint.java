@@ -135,7 +135,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     }
 
     /** The counters now, read from the stages that keep them. */
-    public final EndpointStats stats() {
+    final EndpointStats stats() {
         return new EndpointStats(received.rtpPackets(), received.rtpBytes(), transmission.rtpPackets(),
                 transmission.rtpBytes(), received.rtcpPackets(), transmission.rtcpPackets(),
                 validation.dropped() + decryption.dropped() + telephoneEvents.malformed(), latching.dropped());

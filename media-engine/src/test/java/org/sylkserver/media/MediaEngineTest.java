@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -30,15 +29,15 @@ class MediaEngineTest {
      * The engine's clock in the tests that depend on time passing (latching, inactivity): moved by the test instead
      * of waited for, so that a busy machine cannot make a silence look longer than it was.
      */
-    private final AtomicLong clock = new AtomicLong();
+    private final TestClock clock = new TestClock();
 
     private void advance(long millis) {
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+        clock.advance(millis);
     }
 
     private MediaEngine engineOnTheTestClock(int portStart, int portEnd, Duration timeout, RtpPolicy policy)
             throws IOException {
-        return new MediaEngine(loopback, portStart, portEnd, timeout, policy, clock::get);
+        return clock.engine(loopback, portStart, portEnd, timeout, policy);
     }
 
     private final InetAddress loopback = InetAddress.getLoopbackAddress();

@@ -27,24 +27,27 @@ public final class BridgedMedia implements SessionMediaFactory {
 
     @Override
     public SessionMedia fromBrowserOffer(String sdp) throws MediaException {
-        String name = "call-" + NUMBERS.incrementAndGet();
-        Watch watch = new Watch(name);
-        try {
-            return new Bridged(WebRtcBridge.fromBrowserOffer(SylkRuntime.get().media(), name, sdp, sipSrtp, watch),
-                    watch);
-        } catch (SdpException e) {
-            throw new MediaException("Invalid SDP: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new MediaException("No media resources: " + e.getMessage(), e);
-        }
+        return opened((name, watch) -> WebRtcBridge.fromBrowserOffer(SylkRuntime.get().media(), name, sdp, sipSrtp,
+                watch));
     }
 
     @Override
     public SessionMedia fromSipOffer(String sdp) throws MediaException {
+        return opened((name, watch) -> WebRtcBridge.fromSipOffer(SylkRuntime.get().media(), name, sdp, watch));
+    }
+
+    /** Opens a call's bridge from the first offer. */
+    @FunctionalInterface
+    private interface Opening {
+        WebRtcBridge open(String name, Watch watch) throws SdpException, IOException;
+    }
+
+    /** The media of a new call, named {@code call-N} in the logs; a bad offer or no free ports as MediaException. */
+    private static SessionMedia opened(Opening opening) throws MediaException {
         String name = "call-" + NUMBERS.incrementAndGet();
         Watch watch = new Watch(name);
         try {
-            return new Bridged(WebRtcBridge.fromSipOffer(SylkRuntime.get().media(), name, sdp, watch), watch);
+            return new Bridged(opening.open(name, watch), watch);
         } catch (SdpException e) {
             throw new MediaException("Invalid SDP: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -109,6 +112,21 @@ public final class BridgedMedia implements SessionMediaFactory {
         }
     }
 
+    /** One SDP translation of a bridge. */
+    @FunctionalInterface
+    private interface Translation {
+        String sdp() throws SdpException, IOException;
+    }
+
+    /** What {@code translation} gives; the bridge's refusals (bad SDP, wrong moment, no ports) as MediaException. */
+    private static String translated(String refusal, Translation translation) throws MediaException {
+        try {
+            return translation.sdp();
+        } catch (SdpException | IOException | IllegalStateException e) {
+            throw new MediaException(refusal + e.getMessage(), e);
+        }
+    }
+
     /** One call's bridge behind the signalling's interface. */
     private record Bridged(WebRtcBridge bridge, Watch watch) implements SessionMedia {
 
@@ -124,11 +142,7 @@ public final class BridgedMedia implements SessionMediaFactory {
 
         @Override
         public String browserAnswer(String sipAnswer) throws MediaException {
-            try {
-                return bridge.browserAnswer(sipAnswer);
-            } catch (SdpException | IllegalStateException e) {
-                throw new MediaException("Invalid SDP from the SIP side: " + e.getMessage(), e);
-            }
+            return translated("Invalid SDP from the SIP side: ", () -> bridge.browserAnswer(sipAnswer));
         }
 
         @Override
@@ -138,11 +152,7 @@ public final class BridgedMedia implements SessionMediaFactory {
 
         @Override
         public String sipAnswer(String browserAnswer) throws MediaException {
-            try {
-                return bridge.sipAnswer(browserAnswer);
-            } catch (SdpException | IllegalStateException e) {
-                throw new MediaException("Invalid SDP: " + e.getMessage(), e);
-            }
+            return translated("Invalid SDP: ", () -> bridge.sipAnswer(browserAnswer));
         }
 
         @Override
@@ -157,38 +167,22 @@ public final class BridgedMedia implements SessionMediaFactory {
 
         @Override
         public String sipReoffer(String browserOffer) throws MediaException {
-            try {
-                return bridge.sipReoffer(browserOffer);
-            } catch (SdpException | IOException | IllegalStateException e) {
-                throw new MediaException("Invalid SDP: " + e.getMessage(), e);
-            }
+            return translated("Invalid SDP: ", () -> bridge.sipReoffer(browserOffer));
         }
 
         @Override
         public String browserReanswer(String sipAnswer) throws MediaException {
-            try {
-                return bridge.browserReanswer(sipAnswer);
-            } catch (SdpException | IllegalStateException e) {
-                throw new MediaException("Invalid SDP from the SIP side: " + e.getMessage(), e);
-            }
+            return translated("Invalid SDP from the SIP side: ", () -> bridge.browserReanswer(sipAnswer));
         }
 
         @Override
         public String browserReoffer(String sipOffer) throws MediaException {
-            try {
-                return bridge.browserReoffer(sipOffer);
-            } catch (SdpException | IOException | IllegalStateException e) {
-                throw new MediaException("Invalid SDP from the SIP side: " + e.getMessage(), e);
-            }
+            return translated("Invalid SDP from the SIP side: ", () -> bridge.browserReoffer(sipOffer));
         }
 
         @Override
         public String sipReanswer(String browserAnswer) throws MediaException {
-            try {
-                return bridge.sipReanswer(browserAnswer);
-            } catch (SdpException | IllegalStateException e) {
-                throw new MediaException("Invalid SDP: " + e.getMessage(), e);
-            }
+            return translated("Invalid SDP: ", () -> bridge.sipReanswer(browserAnswer));
         }
 
         @Override

@@ -3,23 +3,27 @@ package org.sylkserver.webrtc;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 
+import javax.servlet.ServletContext;
+
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
 /**
  * What every sylkRTC connection of the gateway shares: its configuration, its SIP side and its media. The SIP
- * servlet installs the running gateway when the archive starts ({@link #install}); until then connections see the
- * defaults and can neither register nor call.
+ * servlet makes it in its {@code init} and installs it as an attribute of the archive's servlet context
+ * ({@link #install}), where the WebSocket endpoint and the handshake filter find it ({@link #of}); until then
+ * connections see the defaults and can neither register nor call. The running gateway is not static.
  *
  * @param config    {@code webrtcgateway.ini}
  * @param registrar makes SIP registrations for accounts
  * @param calls     places outgoing SIP calls
  * @param incoming  offers incoming SIP calls to the connections that have their account
  * @param media     makes the media of each call
+ * @param rooms     the video rooms (spec §4.6)
  * @param messaging messaging for the accounts (spec §4.8), or null while the SIP side is not running
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media, Messaging messaging) {
+                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging) {
 
     private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,
             (account, uri, sdp, headers, listener) -> {
@@ -27,17 +31,33 @@ public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls,
             },
             // never offered a call without a SIP side, so its timer never runs
             new IncomingCalls(Executors.newSingleThreadScheduledExecutor(), IncomingCalls.RING_TIMEOUT),
-            new UnavailableMedia("The media of the gateway is not running"), null);
-    private static volatile Gateway current = NOT_STARTED;
+            new UnavailableMedia("The media of the gateway is not running"),
+            new VideoRooms(VideoRoomConfig.DEFAULTS, (name, offer, settings, listener) -> {
+                throw new IOException("The media of the gateway is not running");
+            }), null);
+    /** The servlet-context attribute that holds the running gateway. */
+    private static final String ATTRIBUTE = Gateway.class.getName();
 
-    /** The running gateway. */
-    public static Gateway current() {
-        return current;
+    /** The gateway running in {@code context}, or one that refuses everything before the SIP side has started. */
+    public static Gateway of(ServletContext context) {
+        return context.getAttribute(ATTRIBUTE) instanceof Gateway running ? running : NOT_STARTED;
     }
 
-    /** Installs the running gateway (when the archive starts) or, with {@code null}, forgets it (when it stops). */
-    public static void install(Gateway gateway) {
-        current = gateway == null ? NOT_STARTED : gateway;
+    /**
+     * Installs the running gateway in {@code context} (when the archive starts) or, with {@code null}, takes it away
+     * (when it stops).
+     */
+    public static void install(ServletContext context, Gateway gateway) {
+        if (gateway == null) {
+            context.removeAttribute(ATTRIBUTE);
+        } else {
+            context.setAttribute(ATTRIBUTE, gateway);
+        }
+    }
+
+    /** The gateway before its SIP side runs: the defaults, no registrations, calls or media. */
+    static Gateway notStarted() {
+        return NOT_STARTED;
     }
 
     private static SipRegistration notStarted(Account account, SipRegistration.Listener listener) {

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import javax.servlet.Filter;
 import javax.servlet.FilterChain;
 import javax.servlet.FilterConfig;
+import javax.servlet.ServletContext;
 import javax.servlet.ServletException;
 import javax.servlet.ServletRequest;
 import javax.servlet.ServletResponse;
@@ -33,16 +34,15 @@ import org.sylkserver.core.Version;
  */
 public class HandshakeFilter implements Filter {
 
-    /** Handshake header through which {@link SylkRtcEndpoint.PeerAddress} learns the client's {@code ip:port}. */
+    /** Handshake header through which {@link SylkRtcEndpoint.Deployment} learns the client's {@code ip:port}. */
     static final String PEER_HEADER = "X-SylkRTC-Peer";
     static final String NO_PROTOCOL = "No compatible protocol specified";
     static final String BAD_ORIGIN = "Origin not allowed";
 
-    private final Supplier<List<String>> webOrigins;
+    private Supplier<List<String>> webOrigins;
 
-    /** The filter of the running gateway (its {@code web_origins}). */
+    /** The filter of the running gateway: the {@code web_origins} of its servlet context's {@link Gateway}. */
     public HandshakeFilter() {
-        this(() -> Gateway.current().config().webOrigins());
     }
 
     HandshakeFilter(Supplier<List<String>> webOrigins) {
@@ -51,7 +51,10 @@ public class HandshakeFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) {
-        // nothing to configure
+        if (webOrigins == null) {
+            ServletContext context = config.getServletContext();
+            webOrigins = () -> Gateway.of(context).config().webOrigins();
+        }
     }
 
     @Override

@@ -47,7 +47,7 @@ public class MessageHistoryServlet extends HttpServlet {
         String authorization = request.getHeader("Authorization");
         String token = authorization != null && authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
                 ? authorization.substring(SCHEME.length()).strip() : null;
-        Messaging messaging = Gateway.current().messaging();
+        Messaging messaging = Gateway.of(getServletContext()).messaging();
         if (messaging == null) {
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             return;

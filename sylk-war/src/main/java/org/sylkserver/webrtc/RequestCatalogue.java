@@ -30,6 +30,12 @@ import org.sylkserver.webrtc.api.SessionTerminateRequest;
 import org.sylkserver.webrtc.api.SessionTrickleRequest;
 import org.sylkserver.webrtc.api.SessionUpdateRequest;
 import org.sylkserver.webrtc.api.SylkRtcRequest;
+import org.sylkserver.webrtc.api.VideoroomFeedAnswerRequest;
+import org.sylkserver.webrtc.api.VideoroomFeedAttachRequest;
+import org.sylkserver.webrtc.api.VideoroomFeedDetachRequest;
+import org.sylkserver.webrtc.api.VideoroomJoinRequest;
+import org.sylkserver.webrtc.api.VideoroomLeaveRequest;
+import org.sylkserver.webrtc.api.VideoroomSessionTrickleRequest;
 import org.sylkserver.webrtc.messaging.Messaging;
 
 /**
@@ -73,6 +79,20 @@ final class RequestCatalogue {
                     (connection, dtmf) -> connection.sessions().dtmf(dtmf))
             .add(SessionMessageRequest.TYPE, SessionMessageRequest.class,
                     (connection, message) -> connection.sessions().message(message))
+            // video rooms (spec §4.6)
+            .add(VideoroomJoinRequest.TYPE, VideoroomJoinRequest.class,
+                    (connection, join) -> connection.videoRooms().join(join))
+            .add(VideoroomLeaveRequest.TYPE, VideoroomLeaveRequest.class,
+                    (connection, leave) -> connection.videoRooms().leave(leave.getSession()))
+            .add(VideoroomFeedAttachRequest.TYPE, VideoroomFeedAttachRequest.class,
+                    (connection, attach) -> connection.videoRooms().attach(attach))
+            .add(VideoroomFeedAnswerRequest.TYPE, VideoroomFeedAnswerRequest.class,
+                    (connection, answer) -> connection.videoRooms().answer(answer))
+            .add(VideoroomFeedDetachRequest.TYPE, VideoroomFeedDetachRequest.class,
+                    (connection, detach) -> connection.videoRooms().detach(detach.getSession(), detach.getFeed()))
+            .add(VideoroomSessionTrickleRequest.TYPE, VideoroomSessionTrickleRequest.class,
+                    (connection, trickle) -> connection.videoRooms().trickle(trickle.getSession(),
+                            trickle.getCandidates()))
             // messaging (spec §4.8, §4.11): each but the push token and the key lookup needs the account authenticated
             .add(AccountDeviceTokenRequest.TYPE, AccountDeviceTokenRequest.class,
                     (connection, token) -> connection.accounts().deviceToken(token))

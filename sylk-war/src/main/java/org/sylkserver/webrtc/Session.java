@@ -313,20 +313,30 @@ final class Session implements SipCall.Listener {
         if (status == 180) {
             events.accept(SessionEvent.ringing(id));
         } else if (sdp != null && state == State.PROGRESS) {
-            String answer;
-            try {
-                media.sipSource(call.signallingSource());
-                answer = media.browserAnswer(sdp);
-            } catch (MediaException e) {
-                LOG.info(() -> this + ": early media refused: " + e.getMessage());
-                call.hangUp();
-                end("488 Not Acceptable Here", "early media SDP refused: " + e.getMessage());
+            String answer = browserAnswer(sdp, "early media");
+            if (answer == null) {
                 return;
             }
             moveTo(State.EARLY_MEDIA, status + " with SDP");
             events.accept(SessionEvent.earlyMedia(id, answer, call.callId()));
         } else if (sdp == null) {
             events.accept(SessionEvent.proceeding(id, status));
+        }
+    }
+
+    /**
+     * The browser's answer from the SIP side's {@code sdp} (the media latch only to where the SIP side signals from),
+     * or null when the media refuse it: then the call is hung up and ends with 488.
+     */
+    private String browserAnswer(String sdp, String what) {
+        try {
+            media.sipSource(call.signallingSource());
+            return media.browserAnswer(sdp);
+        } catch (MediaException e) {
+            LOG.info(() -> this + ": " + what + " refused: " + e.getMessage());
+            call.hangUp();
+            end("488 Not Acceptable Here", what + " SDP refused: " + e.getMessage());
+            return null;
         }
     }
 
@@ -339,14 +349,8 @@ final class Session implements SipCall.Listener {
             moveTo(State.ACCEPTED, "2xx after early media");
             events.accept(SessionEvent.accepted(id));
         } else {
-            String answer;
-            try {
-                media.sipSource(call.signallingSource());
-                answer = media.browserAnswer(sdp);
-            } catch (MediaException e) {
-                LOG.info(() -> this + ": answer refused: " + e.getMessage());
-                call.hangUp();
-                end("488 Not Acceptable Here", "answer SDP refused: " + e.getMessage());
+            String answer = browserAnswer(sdp, "answer");
+            if (answer == null) {
                 return;
             }
             moveTo(State.ACCEPTED, "2xx");

@@ -76,6 +76,8 @@ public final class SylkRtcConnection {
     private final ConnectionAccounts accounts = new ConnectionAccounts(this);
     /** The connection's calls: owned by its executor. */
     private final ConnectionSessions sessions = new ConnectionSessions(this);
+    /** The connection's video room sessions: owned by its executor. */
+    private final ConnectionVideoRooms videoRooms = new ConnectionVideoRooms(this);
 
     // owned by the container's read thread
     private final StringBuilder message = new StringBuilder();
@@ -87,9 +89,10 @@ public final class SylkRtcConnection {
      * @param peer      the client's address, {@code ip:port}, as the logs name it
      * @param transport the WebSocket to answer on
      * @param pool      the shared pool the connection's requests run on, one at a time
+     * @param gateway   the running gateway
      */
-    public SylkRtcConnection(String peer, ClientTransport transport, Executor pool) {
-        this(peer, transport, pool, RequestCatalogue.SYLKRTC_2, Gateway.current());
+    public SylkRtcConnection(String peer, ClientTransport transport, Executor pool, Gateway gateway) {
+        this(peer, transport, pool, RequestCatalogue.SYLKRTC_2, gateway);
     }
 
     SylkRtcConnection(String peer, ClientTransport transport, Executor pool, RequestCatalogue requests,
@@ -155,6 +158,7 @@ public final class SylkRtcConnection {
     public void onClose(int code, String reason) {
         owner.execute(() -> {
             LOG.info(() -> this + " closed: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason));
+            videoRooms.closeAll();
             sessions.closeAll();
             accounts.closeAll();
         });
@@ -173,6 +177,11 @@ public final class SylkRtcConnection {
     /** The connection's calls; only on its executor. */
     ConnectionSessions sessions() {
         return sessions;
+    }
+
+    /** The connection's video room sessions; only on its executor. */
+    ConnectionVideoRooms videoRooms() {
+        return videoRooms;
     }
 
     /** The gateway this connection belongs to. */

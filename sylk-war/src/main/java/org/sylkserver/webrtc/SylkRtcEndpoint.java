@@ -3,6 +3,7 @@ package org.sylkserver.webrtc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,7 +22,6 @@ import javax.websocket.OnOpen;
 import javax.websocket.PongMessage;
 import javax.websocket.Session;
 import javax.websocket.server.HandshakeRequest;
-import javax.websocket.server.ServerEndpoint;
 import javax.websocket.server.ServerEndpointConfig;
 
 /**
@@ -31,18 +31,16 @@ import javax.websocket.server.ServerEndpointConfig;
  * server pings every {@code websocket_ping_interval} seconds and closes a connection whose pong does not come within
  * half of that. A connection over {@code max_connections} in all or {@code max_connections_per_address} from its
  * IP address is closed at once with 1013 (try again later, RFC 6455 §7.4.2's registry).
+ *
+ * <p>Deployed by {@link GatewayLifecycle} when the archive starts ({@link Deployment#config}), so that every
+ * endpoint is made with what its deployment shares: the running gateway, the connection counts and the threads.
  */
-@ServerEndpoint(value = "/ws", subprotocols = SylkRtcEndpoint.SUBPROTOCOL, configurator = SylkRtcEndpoint.PeerAddress.class)
 public class SylkRtcEndpoint {
 
     public static final String SUBPROTOCOL = "sylkRTC-2";
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
     private static final String PEER_PROPERTY = "sylkrtc.peer";
-    private static final ExecutorService REQUESTS = Executors.newCachedThreadPool(task -> daemon(task, "sylkrtc-requests"));
-    private static final ScheduledExecutorService KEEPALIVE =
-            Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "sylkrtc-keepalive"));
-    private static final ConnectionCounter CONNECTIONS = new ConnectionCounter();
 
     private static Thread daemon(Runnable task, String name) {
         Thread thread = new Thread(task, name);
@@ -50,17 +48,35 @@ public class SylkRtcEndpoint {
         return thread;
     }
 
-    /** Stops the shared threads; the archive is being undeployed. */
-    static void shutdown() {
-        KEEPALIVE.shutdownNow();
-        REQUESTS.shutdownNow();
-    }
-
     /**
-     * Copies the client address that {@link HandshakeFilter} put into the handshake to the connection's own
+     * What the endpoints of one deployment of the archive share, and how they are made: the gateway of its servlet
+     * context, the connection counts, the pool the connections' requests run on and the keep-alive thread. It also
+     * copies the client address that {@link HandshakeFilter} put into the handshake to the connection's own
      * properties: Tomcat 7's WebSocket session does not expose it.
      */
-    public static class PeerAddress extends ServerEndpointConfig.Configurator {
+    static final class Deployment extends ServerEndpointConfig.Configurator {
+
+        private final Supplier<Gateway> gateway;
+        private final ExecutorService requests = Executors.newCachedThreadPool(task -> daemon(task, "sylkrtc-requests"));
+        private final ScheduledExecutorService keepAlive =
+                Executors.newSingleThreadScheduledExecutor(task -> daemon(task, "sylkrtc-keepalive"));
+        private final ConnectionCounter connections = new ConnectionCounter();
+
+        /** @param gateway the running gateway, asked for at each connection */
+        Deployment(Supplier<Gateway> gateway) {
+            this.gateway = gateway;
+        }
+
+        /** The endpoint's configuration at {@code /ws} with subprotocol {@value #SUBPROTOCOL}, made by this. */
+        ServerEndpointConfig config() {
+            return ServerEndpointConfig.Builder.create(SylkRtcEndpoint.class, "/ws").subprotocols(List.of(SUBPROTOCOL))
+                    .configurator(this).build();
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) {
+            return endpointClass.cast(new SylkRtcEndpoint(this));
+        }
 
         @Override
         public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
@@ -69,22 +85,33 @@ public class SylkRtcEndpoint {
                 config.getUserProperties().put(PEER_PROPERTY, peer.get(0));
             }
         }
+
+        /** Stops the shared threads; the archive is being undeployed. */
+        void shutdown() {
+            keepAlive.shutdownNow();
+            requests.shutdownNow();
+        }
     }
 
     /** RFC 6455 close code 1013 (IANA registry): the server cannot take the connection now. */
     static final int CLOSE_TRY_AGAIN_LATER = 1013;
 
+    private final Deployment deployment;
     private Session session;
     private ClientTransport transport;
     /** The client's IP address while it counts towards the connection limits, else null. */
     private String countedAddress;
     private SylkRtcConnection connection;
-    // keep-alive state, owned by the KEEPALIVE thread except for the volatile pong time and cancellation
+    // keep-alive state, owned by the deployment's keep-alive thread except for the volatile pong time and cancellation
     private volatile ScheduledFuture<?> keepAlive;
     private volatile long lastPong;
     private long lastPing;
     /** {@code websocket_ping_interval} (spec §4.2) when the connection opened. */
     private long pingInterval;
+
+    SylkRtcEndpoint(Deployment deployment) {
+        this.deployment = deployment;
+    }
 
     @OnOpen
     public void open(Session session, EndpointConfig config) {
@@ -92,8 +119,9 @@ public class SylkRtcEndpoint {
         String peer = (String) config.getUserProperties().getOrDefault(PEER_PROPERTY, "unknown address");
         transport = new SessionTransport(session);
         String address = ConnectionCounter.address(peer);
-        ClientLimits limits = Gateway.current().config().limits();
-        if (!CONNECTIONS.admit(address, limits)) {
+        Gateway gateway = deployment.gateway.get();
+        ClientLimits limits = gateway.config().limits();
+        if (!deployment.connections.admit(address, limits)) {
             LOG.warning(() -> "sylkRTC connection from " + peer + " refused: over max_connections ("
                     + limits.maxConnections() + ") or max_connections_per_address (" + limits.maxConnectionsPerAddress()
                     + ")");
@@ -101,10 +129,10 @@ public class SylkRtcEndpoint {
             return;
         }
         countedAddress = address;
-        connection = new SylkRtcConnection(peer, transport, REQUESTS);
+        connection = new SylkRtcConnection(peer, transport, deployment.requests, gateway);
         lastPong = System.nanoTime();
-        pingInterval = Gateway.current().config().websocketPingInterval().toSeconds();
-        keepAlive = KEEPALIVE.schedule(this::ping, pingInterval, TimeUnit.SECONDS);
+        pingInterval = gateway.config().websocketPingInterval().toSeconds();
+        keepAlive = deployment.keepAlive.schedule(this::ping, pingInterval, TimeUnit.SECONDS);
         connection.onOpen();
     }
 
@@ -133,7 +161,7 @@ public class SylkRtcEndpoint {
             return; // refused in open()
         }
         keepAlive.cancel(false);
-        CONNECTIONS.release(countedAddress);
+        deployment.connections.release(countedAddress);
         connection.onClose(reason.getCloseCode().getCode(), reason.getReasonPhrase());
     }
 
@@ -162,7 +190,7 @@ public class SylkRtcEndpoint {
 
     private void reschedule(Runnable task, long seconds) {
         if (!keepAlive.isCancelled()) {
-            keepAlive = KEEPALIVE.schedule(task, seconds, TimeUnit.SECONDS);
+            keepAlive = deployment.keepAlive.schedule(task, seconds, TimeUnit.SECONDS);
         }
     }
 

@@ -41,8 +41,9 @@ class ConnectionAccountsTest {
             Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run,
-            RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.current().calls(),
-            new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.current().media(), null));
+            RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.notStarted().calls(),
+            new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(),
+            Gateway.notStarted().rooms(), null));
 
     @AfterEach
     void stop() {

@@ -63,7 +63,7 @@ class MessagingTest {
     private final List<String> pushed = new ArrayList<>();
     private final Account alice = new Account("alice@example.com", "0123456789abcdef0123456789abcdef", "Alice", null, null);
     private final SylkRtcConnection origin = new SylkRtcConnection("192.0.2.1:1", new SylkRtcConnectionTest.RecordingTransport(),
-            Runnable::run, RequestCatalogue.SYLKRTC_2, Gateway.current());
+            Runnable::run, RequestCatalogue.SYLKRTC_2, Gateway.notStarted());
 
     @BeforeEach
     void start() throws StoreException {

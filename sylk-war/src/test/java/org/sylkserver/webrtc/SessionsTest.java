@@ -233,7 +233,8 @@ class SessionsTest {
     private final SylkRtcConnection connection = connection(gateway, transport);
 
     private Gateway gateway(Duration ringTimeout) {
-        return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory, null);
+        return new Gateway(config, registrar, calls, new IncomingCalls(timer, ringTimeout), mediaFactory,
+                Gateway.notStarted().rooms(), null);
     }
 
     private static SylkRtcConnection connection(Gateway gateway, SylkRtcConnectionTest.RecordingTransport transport) {

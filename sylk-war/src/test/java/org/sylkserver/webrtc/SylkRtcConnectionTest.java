@@ -74,7 +74,7 @@ class SylkRtcConnectionTest {
 
     private final RecordingTransport transport = new RecordingTransport();
     // a direct pool: every message is handled before onText returns
-    private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run);
+    private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run, Gateway.notStarted());
 
     private void receive(String text) {
         connection.onText(text, true);
@@ -194,7 +194,7 @@ class SylkRtcConnectionTest {
                 c.send(new EchoEvent(request.getText()));
                 running.decrementAndGet();
             });
-            SylkRtcConnection queued = new SylkRtcConnection("192.0.2.1:40001", transport, pool, catalogue, Gateway.current());
+            SylkRtcConnection queued = new SylkRtcConnection("192.0.2.1:40001", transport, pool, catalogue, Gateway.notStarted());
             // as many as may wait at once (max_pending_requests), with the last request below
             int count = ClientLimits.DEFAULTS.maxPendingRequests() - 1;
             for (int i = 0; i < count; i++) {
@@ -272,7 +272,7 @@ class SylkRtcConnectionTest {
     @Test
     void aClientFloodingRequestsIsClosedWith1008_rfc6455_7_4_1() {
         List<Runnable> held = new ArrayList<>();
-        SylkRtcConnection flooded = new SylkRtcConnection("192.0.2.1:40005", transport, held::add);
+        SylkRtcConnection flooded = new SylkRtcConnection("192.0.2.1:40005", transport, held::add, Gateway.notStarted());
         int limit = ClientLimits.DEFAULTS.maxPendingRequests();
         for (int i = 0; i < limit; i++) {
             flooded.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t" + i + "\"}", true);
@@ -304,7 +304,7 @@ class SylkRtcConnectionTest {
                 })
                 .add("ping", org.sylkserver.webrtc.api.PingRequest.class, (c, request) -> { });
         List<Runnable> pool = new ArrayList<>();
-        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40006", transport, pool::add, catalogue, Gateway.current());
+        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40006", transport, pool::add, catalogue, Gateway.notStarted());
         failing.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"x\"}", true);
         failing.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t2\"}", true);
         assertEquals(1, pool.size(), "one drain for both tasks");
@@ -321,7 +321,7 @@ class SylkRtcConnectionTest {
         RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {
             throw new RequestError("Unknown session " + request.getText());
         });
-        new SylkRtcConnection("192.0.2.1:40002", transport, Runnable::run, catalogue, Gateway.current())
+        new SylkRtcConnection("192.0.2.1:40002", transport, Runnable::run, catalogue, Gateway.notStarted())
                 .onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"s1\"}", true);
         assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Unknown session s1\"}"), transport.sent);
     }
@@ -331,7 +331,7 @@ class SylkRtcConnectionTest {
         RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {
             throw new AssertionError("handler must not run");
         });
-        SylkRtcConnection checked = new SylkRtcConnection("192.0.2.1:40003", transport, Runnable::run, catalogue, Gateway.current());
+        SylkRtcConnection checked = new SylkRtcConnection("192.0.2.1:40003", transport, Runnable::run, catalogue, Gateway.notStarted());
         checked.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\"}", true);
         checked.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t2\",\"text\":[\"x\"]}", true);
         assertEquals(List.of(
@@ -347,7 +347,7 @@ class SylkRtcConnectionTest {
                     throw new IllegalStateException("bug");
                 })
                 .add("ping", org.sylkserver.webrtc.api.PingRequest.class, (c, request) -> { });
-        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40004", transport, Runnable::run, catalogue, Gateway.current());
+        SylkRtcConnection failing = new SylkRtcConnection("192.0.2.1:40004", transport, Runnable::run, catalogue, Gateway.notStarted());
         failing.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"x\"}", true);
         failing.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t2\"}", true);
         assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Internal error\"}",
@@ -376,7 +376,7 @@ class SylkRtcConnectionTest {
         trace.addHandler(capture);
         System.setProperty("sylk.trace.client", "true");
         try {
-            SylkRtcConnection traced1 = new SylkRtcConnection("192.0.2.9:5060", transport, Runnable::run);
+            SylkRtcConnection traced1 = new SylkRtcConnection("192.0.2.9:5060", transport, Runnable::run, Gateway.notStarted());
             traced1.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t\"}", true);
         } finally {
             System.clearProperty("sylk.trace.client");

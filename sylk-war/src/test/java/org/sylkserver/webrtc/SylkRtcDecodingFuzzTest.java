@@ -26,7 +26,7 @@ class SylkRtcDecodingFuzzTest {
         String text = new String(utf8, StandardCharsets.UTF_8);
         RecordingTransport transport = new RecordingTransport();
         SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, DIRECT, DECODING,
-                Gateway.current());
+                Gateway.notStarted());
         connection.onText(text, true);
         // the error answer of an unexpected exception; request types and values are quoted inside other errors
         assertFalse(transport.sent.stream().anyMatch(answer -> answer.contains("\"error\":\"Internal error\"")),

@@ -10,7 +10,7 @@ import org.rubycoder.gsm.InvalidGSMFrameException;
  * decoder directly, one of each per instance: libjitsi's own wrapper shares one static encoder between all
  * streams, which would mix their state.
  */
-public final class GsmCodec implements AudioCodec {
+final class GsmCodec implements AudioCodec {
 
     private final GSMEncoder encoder = new GSMEncoder();
     private final GSMDecoder decoder = new GSMDecoder();

@@ -14,7 +14,7 @@ import java.lang.reflect.Method;
  * answer's fmtp); we decode 20 ms (38-byte) and 30 ms (50-byte) frames, choosing the decoder by the frame size,
  * so a peer that insists on 30 ms is still understood.
  */
-public final class IlbcCodec implements AudioCodec {
+final class IlbcCodec implements AudioCodec {
 
     private static final String PACKAGE = "org.jitsi.impl.neomedia.codec.audio.ilbc.";
     private static final MethodHandle NEW_ENCODER;

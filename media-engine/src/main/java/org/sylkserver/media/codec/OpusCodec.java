@@ -14,7 +14,7 @@ import org.jitsi.impl.neomedia.codec.audio.opus.Opus;
  * hundred participants. One instance per direction of one stream; {@link #close()} frees the native state (a
  * cleaner frees it if the owner forgets).
  */
-public final class OpusCodec implements AudioCodec {
+final class OpusCodec implements AudioCodec {
 
     /** RFC 7587 §4.1: the RTP clock is always 48 kHz. */
     public static final int RATE = 48_000;

@@ -10,7 +10,7 @@ import org.jitsi.impl.neomedia.codec.audio.speex.Speex;
  * sample rate (RFC 5574 §3.2). One 20 ms frame per packet on the way out, any number of frames on the way in.
  * Quality {@value #QUALITY} is libspeex's default trade-off (15 kbit/s narrowband, 20.6 kbit/s wideband).
  */
-public final class SpeexCodec implements AudioCodec {
+final class SpeexCodec implements AudioCodec {
 
     private static final int QUALITY = 8;
 

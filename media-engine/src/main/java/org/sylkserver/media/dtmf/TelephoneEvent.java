@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param volume   power level (§2.3.4) in -dBm0, 0-63
  * @param duration duration so far (§2.3.5) in RTP timestamp units, 0-65535
  */
-public record TelephoneEvent(int event, boolean end, boolean reserved, int volume, int duration) {
+record TelephoneEvent(int event, boolean end, boolean reserved, int volume, int duration) {
 
     /** Bytes of one event in the payload (§2.3). */
     public static final int LENGTH = 4;

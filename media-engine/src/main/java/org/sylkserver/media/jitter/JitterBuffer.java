@@ -264,7 +264,7 @@ public final class JitterBuffer {
     }
 
     /** Counters and estimates as of now. */
-    public JitterStats stats() {
+    JitterStats stats() {
         return new JitterStats(receivedCount, lostCount, lateCount, duplicateCount, discardedCount,
                 cursor < 0 ? 0 : delayNanos / 1e6, targetDelayNanos() / 1e6, jitter * 1000.0 / clockRate);
     }

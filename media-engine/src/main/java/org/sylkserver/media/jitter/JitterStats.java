@@ -14,6 +14,6 @@ package org.sylkserver.media.jitter;
  * @param targetDelayMillis delay the buffer steers towards, from the jitter estimate
  * @param jitterMillis      interarrival jitter estimate (RFC 3550 §6.4.1), in milliseconds
  */
-public record JitterStats(long received, long lost, long late, long duplicate, long discarded, double delayMillis,
+record JitterStats(long received, long lost, long late, long duplicate, long discarded, double delayMillis,
                           double targetDelayMillis, double jitterMillis) {
 }

@@ -5,7 +5,7 @@ package org.sylkserver.media.mixer;
  * below -127 dBov), computed as the root mean square of the samples relative to a full-scale square wave
  * (RFC 6464 §4 defers to ITU-T G.169's "overload point": a full-scale signal is 0 dBov).
  */
-public final class AudioLevel {
+final class AudioLevel {
 
     /** The level RFC 6464 gives digital silence. */
     public static final int SILENCE = 127;

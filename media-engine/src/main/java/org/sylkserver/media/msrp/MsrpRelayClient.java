@@ -42,7 +42,7 @@ public final class MsrpRelayClient implements AutoCloseable {
     /** The From-Path of our AUTH requests: this endpoint, under a session-id of its own. */
     private final MsrpUri self;
     private final ScheduledExecutorService renewals;
-    private volatile MsrpServer.Connection connection;
+    private volatile MsrpConnection connection;
     private volatile List<MsrpUri> usePath;
     private volatile boolean closed;
 
@@ -94,7 +94,7 @@ public final class MsrpRelayClient implements AutoCloseable {
     }
 
     /** The authenticated connection to the relay. */
-    public MsrpServer.Connection connection() {
+    public MsrpConnection connection() {
         return connection;
     }
 
@@ -102,15 +102,15 @@ public final class MsrpRelayClient implements AutoCloseable {
      * The active side of a session through the relay: binds {@code session} to the peer with the first SEND (RFC
      * 4975 §5.4) on the relay's connection.
      */
-    public MsrpServer.Connection connect(MsrpUri session, List<MsrpUri> remotePath) throws IOException {
-        MsrpServer.Connection relay = connection;
+    public MsrpConnection connect(MsrpUri session, List<MsrpUri> remotePath) throws IOException {
+        MsrpConnection relay = connection;
         relay.bind(session, toPath(remotePath));
         return relay;
     }
 
     /** Runs the AUTH exchange; returns the seconds until the next one. */
     private long authorize() throws IOException {
-        MsrpServer.Connection relay = connection;
+        MsrpConnection relay = connection;
         if (relay == null || !relay.isOpen()) {
             relay = endpoint.connect(config.relay());
             connection = relay;
@@ -195,7 +195,7 @@ public final class MsrpRelayClient implements AutoCloseable {
     public void close() {
         closed = true;
         renewals.shutdownNow();
-        MsrpServer.Connection relay = connection;
+        MsrpConnection relay = connection;
         if (relay != null) {
             relay.close();
         }

@@ -62,7 +62,7 @@ public final class OutgoingMessage {
 
     private static final Logger log = Logger.getLogger(OutgoingMessage.class.getName());
 
-    private final MsrpServer.Connection connection;
+    private final MsrpConnection connection;
     private final List<MsrpUri> toPath;
     private final List<MsrpUri> fromPath;
     private final MessageBody body;
@@ -76,7 +76,7 @@ public final class OutgoingMessage {
     private Outcome stop;
     private long acknowledged;
 
-    OutgoingMessage(MsrpServer.Connection connection, List<MsrpUri> toPath, List<MsrpUri> fromPath,
+    OutgoingMessage(MsrpConnection connection, List<MsrpUri> toPath, List<MsrpUri> fromPath,
                     MessageBody body, SendOptions options, ReportListener reports) {
         this.connection = connection;
         this.toPath = List.copyOf(toPath);

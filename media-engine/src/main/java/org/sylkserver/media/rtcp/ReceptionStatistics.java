@@ -44,16 +44,21 @@ public final class ReceptionStatistics {
         return clockRate;
     }
 
+    /** Starts counting the source's packets afresh at {@code sequence} (a new SSRC, or a restarted sender). */
+    private void countFrom(int sequence) {
+        baseSequence = sequence;
+        maxSequence = sequence;
+        cycles = 0;
+        received = 0;
+        expectedPrior = 0;
+        receivedPrior = 0;
+    }
+
     /** Accounts for one RTP packet of the source (a new SSRC starts afresh). */
     public synchronized void received(long packetSsrc, int sequence, long rtpTimestamp, long arrivalNanos) {
         if (packetSsrc != ssrc) {
             ssrc = packetSsrc;
-            baseSequence = sequence;
-            maxSequence = sequence;
-            cycles = 0;
-            received = 0;
-            expectedPrior = 0;
-            receivedPrior = 0;
+            countFrom(sequence);
             jitter = 0;
             haveTransit = false;
         } else {
@@ -66,12 +71,7 @@ public final class ReceptionStatistics {
             } else if (delta <= SEQ_MOD - MAX_MISORDER) {
                 // a very large jump: the sender restarted its sequence; count from here (RFC 3550 §A.1 simplified:
                 // without probation the jump is accepted at once)
-                baseSequence = sequence;
-                maxSequence = sequence;
-                cycles = 0;
-                received = 0;
-                expectedPrior = 0;
-                receivedPrior = 0;
+                countFrom(sequence);
             }
             // else: a duplicate or reordered packet, counted as received below
         }

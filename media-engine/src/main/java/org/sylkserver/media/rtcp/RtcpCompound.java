@@ -45,7 +45,52 @@ public final class RtcpCompound {
         }
     }
 
+    /**
+     * One packet a generic NACK asks for again (RFC 4585 §6.2.1).
+     *
+     * @param mediaSource the SSRC of the stream the packet belongs to
+     * @param sequence    its RTP sequence number
+     */
+    public record Nack(long mediaSource, int sequence) {
+    }
+
+    /** RFC 4585 §6.1: FMT of a generic NACK (transport layer feedback) and of a PLI (payload-specific). */
+    public static final int FMT_NACK = 1;
+    public static final int FMT_PLI = 1;
+    /** RFC 5104 §4.3.1: FMT of a Full Intra Request (payload-specific). */
+    public static final int FMT_FIR = 4;
+
     private RtcpCompound() {
+    }
+
+    /**
+     * The packets the generic NACKs of a compound ask for (RFC 4585 §6.2.1): each FCI entry names a lost packet
+     * (PID) and, in its bitmask BLP, which of the 16 following ones are lost too (bit i for PID + i + 1).
+     */
+    public static List<Nack> genericNacks(ByteBuffer datagram) {
+        List<Nack> nacks = new ArrayList<>();
+        int end = datagram.limit();
+        for (int offset = datagram.position(); offset + 8 <= end; ) {
+            int first = datagram.get(offset) & 0xff;
+            int type = datagram.get(offset + 1) & 0xff;
+            int length = 4 * ((datagram.getShort(offset + 2) & 0xffff) + 1);
+            int packetEnd = Math.min(end, offset + length);
+            if (type == RTPFB && (first & 0x1f) == FMT_NACK && offset + 12 <= packetEnd) {
+                long media = word(datagram, offset + 8);
+                for (int fci = offset + 12; fci + 4 <= packetEnd; fci += 4) {
+                    int pid = datagram.getShort(fci) & 0xffff;
+                    int mask = datagram.getShort(fci + 2) & 0xffff;
+                    nacks.add(new Nack(media, pid));
+                    for (int bit = 0; bit < 16; bit++) {
+                        if ((mask & (1 << bit)) != 0) {
+                            nacks.add(new Nack(media, (pid + bit + 1) & 0xffff));
+                        }
+                    }
+                }
+            }
+            offset += length;
+        }
+        return nacks;
     }
 
     /**

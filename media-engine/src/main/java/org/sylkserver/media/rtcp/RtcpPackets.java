@@ -62,4 +62,17 @@ public final class RtcpPackets {
         }
         return out.flip();
     }
+
+    /** A Picture Loss Indication (RFC 4585 §6.3.1): {@code sender} asks the sender of {@code media} for a keyframe. */
+    public static ByteBuffer pictureLossIndication(long sender, long media) {
+        ByteBuffer out = ByteBuffer.allocate(12);
+        out.put((byte) (0x80 | RtcpCompound.FMT_PLI)).put((byte) RtcpCompound.PSFB).putShort((short) 2);
+        return out.putInt((int) sender).putInt((int) media).flip();
+    }
+
+    /** {@code first} followed by {@code second} in one compound packet (RFC 3550 §6.1). */
+    public static ByteBuffer concat(ByteBuffer first, ByteBuffer second) {
+        ByteBuffer out = ByteBuffer.allocate(first.remaining() + second.remaining());
+        return out.put(first.duplicate()).put(second.duplicate()).flip();
+    }
 }

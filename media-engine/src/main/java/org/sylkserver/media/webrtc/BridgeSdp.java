@@ -27,7 +27,7 @@ final class BridgeSdp {
 
     private static final Logger LOG = Logger.getLogger("sylk.media.webrtc");
     /** RFC 8445 §5.1.2.1: type preference 126 for host, local preference 65535, component 1. */
-    private static final long HOST_PRIORITY = (126L << 24) | (65535L << 8) | 255;
+    static final long HOST_PRIORITY = (126L << 24) | (65535L << 8) | 255;
     /** Dynamic payload types (RFC 3551 §6, and the range RFC 5761 §4 leaves free of RTCP when muxing). */
     private static final int[][] DYNAMIC_RANGES = {{96, 127}, {35, 63}};
 
@@ -104,15 +104,7 @@ final class BridgeSdp {
     }
 
     static void formatLines(List<PayloadFormat> formats, List<Line> lines) {
-        for (PayloadFormat format : formats) {
-            lines.add(new Line('a', "rtpmap:" + format.rtpmap()));
-            if (format.fmtp() != null) {
-                lines.add(new Line('a', "fmtp:" + format.payloadType() + " " + format.fmtp()));
-            }
-            for (String feedback : format.feedback()) {
-                lines.add(new Line('a', "rtcp-fb:" + format.payloadType() + " " + feedback));
-            }
-        }
+        formats.forEach(format -> lines.addAll(format.sdpLines()));
     }
 
     static List<String> payloadTypes(List<PayloadFormat> formats) {

@@ -41,6 +41,7 @@ final class IceLite {
     /** RFC 8445 §5.3: ice-char is ALPHA / DIGIT / "+" / "/". */
     private static final String ICE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("sylk.media.webrtc");
 
     /** The result of one datagram that looked like STUN. */
     enum Outcome {
@@ -84,6 +85,27 @@ final class IceLite {
             out.append(ICE_CHARS.charAt(RANDOM.nextInt(ICE_CHARS.length())));
         }
         return out.toString();
+    }
+
+    /**
+     * A candidate the browser trickled (sylkRTC {@code session-trickle}, {@code videoroom-session-trickle}). As a lite
+     * agent we never check towards the browser's candidates (the browser checks towards ours, RFC 8445 §2.5), so
+     * they are only validated and logged.
+     *
+     * @param candidate as RTCIceCandidate.candidate ({@code candidate:...}); null or empty means end of candidates
+     * @throws IllegalArgumentException a candidate line that is not RFC 8839 §5.1 syntax
+     */
+    static void trickled(String owner, String sdpMid, int sdpMLineIndex, String candidate) {
+        if (candidate == null || candidate.isBlank()) {
+            LOG.fine(() -> owner + ": browser end of candidates");
+            return;
+        }
+        String value = candidate.startsWith("a=") ? candidate.substring(2) : candidate;
+        String[] fields = value.trim().split("\\s+");
+        if (!fields[0].startsWith("candidate:") || fields.length < 8 || !fields[6].equals("typ")) {
+            throw new IllegalArgumentException("not an ICE candidate (RFC 8839 §5.1): '" + candidate + "'");
+        }
+        LOG.fine(() -> owner + ": browser candidate for mid " + sdpMid + " (m-line " + sdpMLineIndex + "): " + value);
     }
 
     String ufrag() {

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import org.sylkserver.protocols.sdp.MediaDescription;
 import org.sylkserver.protocols.sdp.RtpMap;
+import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
  * One payload type of an RTP media line with what describes it: {@code a=rtpmap} (or the static assignment),
@@ -17,7 +18,7 @@ import org.sylkserver.protocols.sdp.RtpMap;
  * @param fmtp        the format parameters, or null
  * @param feedback    the rtcp-fb values for this payload type, without the payload type
  */
-record PayloadFormat(int payloadType, RtpMap map, String fmtp, List<String> feedback) {
+public record PayloadFormat(int payloadType, RtpMap map, String fmtp, List<String> feedback) {
 
     /**
      * Encodings that only make sense between the two ends that negotiated them and are not relayed: RFC 4588
@@ -27,7 +28,7 @@ record PayloadFormat(int payloadType, RtpMap map, String fmtp, List<String> feed
     private static final Set<String> NOT_RELAYED = Set.of("rtx", "red", "ulpfec", "flexfec-03");
 
     /** The formats of {@code m} in the order of its m= line; formats without a known encoding are skipped. */
-    static List<PayloadFormat> of(MediaDescription m) {
+    public static List<PayloadFormat> of(MediaDescription m) {
         List<PayloadFormat> formats = new ArrayList<>();
         for (String format : m.formats()) {
             RtpMap map = m.rtpMap(format);
@@ -62,7 +63,7 @@ record PayloadFormat(int payloadType, RtpMap map, String fmtp, List<String> feed
     }
 
     /** Whether packets of this format can be relayed as they are (see {@link #NOT_RELAYED}). */
-    boolean relayable() {
+    public boolean relayable() {
         return !NOT_RELAYED.contains(map.name());
     }
 
@@ -110,7 +111,7 @@ record PayloadFormat(int payloadType, RtpMap map, String fmtp, List<String> feed
     }
 
     /** The value of fmtp parameter {@code name}, or {@code otherwise}. */
-    String parameter(String name, String otherwise) {
+    public String parameter(String name, String otherwise) {
         if (fmtp != null) {
             for (String pair : fmtp.split(";")) {
                 int equals = pair.indexOf('=');
@@ -123,12 +124,30 @@ record PayloadFormat(int payloadType, RtpMap map, String fmtp, List<String> feed
     }
 
     /** The same format under another payload type and format parameters, with only the given feedback. */
-    PayloadFormat as(int newPayloadType, String newFmtp, List<String> newFeedback) {
+    public PayloadFormat as(int newPayloadType, String newFmtp, List<String> newFeedback) {
         return new PayloadFormat(newPayloadType, map, newFmtp, newFeedback);
     }
 
+    /** This format with only the feedback messages a relay passes end to end (NACK, PLI, FIR). */
+    public PayloadFormat withRelayedFeedback() {
+        return as(payloadType, fmtp, BridgeSdp.relayedFeedback(feedback));
+    }
+
+    /** The {@code a=rtpmap}, {@code a=fmtp} and {@code a=rtcp-fb} lines of this format (RFC 4566 §6, RFC 4585 §4.2). */
+    public List<SessionDescription.Line> sdpLines() {
+        List<SessionDescription.Line> lines = new ArrayList<>();
+        lines.add(new SessionDescription.Line('a', "rtpmap:" + rtpmap()));
+        if (fmtp != null) {
+            lines.add(new SessionDescription.Line('a', "fmtp:" + payloadType + " " + fmtp));
+        }
+        for (String value : feedback) {
+            lines.add(new SessionDescription.Line('a', "rtcp-fb:" + payloadType + " " + value));
+        }
+        return lines;
+    }
+
     /** The {@code a=rtpmap} value for this format under its payload type. */
-    String rtpmap() {
+    public String rtpmap() {
         return payloadType + " " + map.encoding() + "/" + map.clockRate()
                 + (map.parameters().isEmpty() ? "" : "/" + map.parameters());
     }

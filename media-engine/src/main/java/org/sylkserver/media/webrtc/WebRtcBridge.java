@@ -307,16 +307,7 @@ public final class WebRtcBridge implements AutoCloseable {
      * @throws IllegalArgumentException a candidate line that is not RFC 8839 §5.1 syntax
      */
     public void addBrowserCandidate(String sdpMid, int sdpMLineIndex, String candidate) {
-        if (candidate == null || candidate.isBlank()) {
-            LOG.fine(() -> name + ": browser end of candidates");
-            return;
-        }
-        String value = candidate.startsWith("a=") ? candidate.substring(2) : candidate;
-        String[] fields = value.trim().split("\\s+");
-        if (!fields[0].startsWith("candidate:") || fields.length < 8 || !fields[6].equals("typ")) {
-            throw new IllegalArgumentException("not an ICE candidate (RFC 8839 §5.1): '" + candidate + "'");
-        }
-        LOG.fine(() -> name + ": browser candidate for mid " + sdpMid + " (m-line " + sdpMLineIndex + "): " + value);
+        IceLite.trickled(name, sdpMid, sdpMLineIndex, candidate);
     }
 
     /** The counters and state now. */

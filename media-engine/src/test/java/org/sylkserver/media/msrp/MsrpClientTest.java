@@ -124,7 +124,7 @@ class MsrpClientTest {
 
         Setup answer = ConnectionModel.answer(Setup.ACTPASS);
         assertEquals(ConnectionModel.Role.CONNECT, ConnectionModel.role(false, Setup.ACTPASS, answer, null, false));
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession[0]));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession[0]));
         MsrpRequest bind = atFar.poll(5, TimeUnit.SECONDS);
         assertNotNull(bind);
         assertEquals(MsrpRequest.SEND, bind.method());
@@ -173,7 +173,7 @@ class MsrpClientTest {
         });
         MsrpUri nearSession = near.open((request, connection) -> 200);
         assertEquals("msrps", farSession.scheme());
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
         Outcome outcome = connection.sendMessage(List.of(farSession), List.of(nearSession),
                 MessageBody.of("over TLS".getBytes(StandardCharsets.UTF_8)), SendOptions.of("text/plain"),
                 report -> { }).outcome().get(10, TimeUnit.SECONDS);
@@ -207,7 +207,7 @@ class MsrpClientTest {
             return code;
         });
         MsrpUri nearSession = near.open((request, connection) -> 200);
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
         OutgoingMessage message = connection.sendMessage(List.of(farSession), List.of(nearSession),
                 MessageBody.of(new byte[100_000]), SendOptions.of("application/octet-stream").withChunkSize(1000)
                         .withWindow(1), report -> { });
@@ -235,7 +235,7 @@ class MsrpClientTest {
         MsrpUri farSession = far.open((request, connection) ->
                 !request.hasBody() ? 200 : received.incrementAndGet() == 3 ? 413 : 200);
         MsrpUri nearSession = near.open((request, connection) -> 200);
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
         Outcome outcome = connection.sendMessage(List.of(farSession), List.of(nearSession),
                 MessageBody.of(new byte[10_000]), SendOptions.of("application/octet-stream").withChunkSize(1000)
                         .withWindow(1), report -> { }).outcome().get(10, TimeUnit.SECONDS);
@@ -255,13 +255,13 @@ class MsrpClientTest {
     void closeActionsRunOnceWhenEitherSideCloses() throws Exception {
         near = new MsrpServer(LOOPBACK, 0);
         far = new MsrpServer(LOOPBACK, 0);
-        BlockingQueue<MsrpServer.Connection> farSide = new LinkedBlockingQueue<>();
+        BlockingQueue<MsrpConnection> farSide = new LinkedBlockingQueue<>();
         MsrpUri farSession = far.open((request, connection) -> {
             farSide.add(connection);
             return 200;
         });
         MsrpUri nearSession = near.open((request, connection) -> 200);
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
         CountDownLatch nearClosed = new CountDownLatch(1);
         AtomicInteger runs = new AtomicInteger();
         connection.whenClosed(() -> {
@@ -290,7 +290,7 @@ class MsrpClientTest {
             return 200;
         });
         MsrpUri nearSession = near.open((request, connection) -> 200);
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
         Outcome outcome = connection.sendMessage(List.of(farSession), List.of(nearSession),
                 MessageBody.of(new byte[1_000_000]), SendOptions.of("application/octet-stream").withChunkSize(1000),
                 report -> { }).outcome().get(10, TimeUnit.SECONDS);
@@ -309,7 +309,7 @@ class MsrpClientTest {
                 stored::add), 200L * 1024 * 1024);
         MsrpUri farSession = far.open((request, connection) -> request.hasBody() ? assembler.accept(request) : 200);
         MsrpUri nearSession = near.open((request, connection) -> 200);
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
         Outcome outcome = connection.sendMessage(List.of(farSession), List.of(nearSession),
                 MessageBody.of(original), SendOptions.of("application/octet-stream").withChunkSize(512 * 1024),
                 report -> { }).outcome().get(60, TimeUnit.SECONDS);
@@ -363,7 +363,7 @@ class MsrpClientTest {
             return 200;
         });
         MsrpUri nearSession = near.open((request, connection) -> 200);
-        MsrpServer.Connection connection = near.connect(nearSession, List.of(farSession));
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
         Outcome outcome = connection.sendMessage(List.of(farSession), List.of(nearSession),
                 MessageBody.of(new byte[2 * 1024 * 1024]), SendOptions.of("application/octet-stream")
                         .withReports(null, "no"), report -> { }).outcome().get(30, TimeUnit.SECONDS);

@@ -92,7 +92,7 @@ class MsrpRelayClientTest {
         MsrpUri nearSession = near.open((request, connection) -> 200);
         assertEquals(client.usePath().get(0), client.localPath(nearSession).get(0), "our a=path starts at the relay");
 
-        MsrpServer.Connection connection = client.connect(nearSession, List.of(farSession[0]));
+        MsrpConnection connection = client.connect(nearSession, List.of(farSession[0]));
         assertEquals(List.of(client.usePath().get(0), nearSession), senders.poll(5, TimeUnit.SECONDS),
                 "the far side sees the relay, then us");
         BlockingQueue<MsrpRequest> reports = new LinkedBlockingQueue<>();

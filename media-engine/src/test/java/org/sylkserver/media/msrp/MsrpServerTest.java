@@ -178,7 +178,7 @@ class MsrpServerTest {
         javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
         serverTls.init(managers.getKeyManagers(), null, null);
         server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, serverTls);
-        BlockingQueue<MsrpServer.Connection> connections = new LinkedBlockingQueue<>();
+        BlockingQueue<MsrpConnection> connections = new LinkedBlockingQueue<>();
         MsrpUri session = server.open((request, connection) -> {
             connections.add(connection);
             return 200;
@@ -219,7 +219,7 @@ class MsrpServerTest {
     }
 
     /** A session that passes every SEND with a body on to every other connection bound to it, as a room does. */
-    private static MsrpUri relaying(MsrpServer server, List<MsrpServer.Connection> members) throws Exception {
+    private static MsrpUri relaying(MsrpServer server, List<MsrpConnection> members) throws Exception {
         MsrpUri member = MsrpUri.parse("msrp://127.0.0.1:9/member;tcp");
         MsrpUri[] self = new MsrpUri[1];
         self[0] = server.open((request, connection) -> {
@@ -227,7 +227,7 @@ class MsrpServerTest {
                 members.add(connection);
             }
             if (request.hasBody() && request.body().length > 0) {
-                for (MsrpServer.Connection other : members) {
+                for (MsrpConnection other : members) {
                     if (other != connection && other.isOpen()) {
                         try {
                             other.send(new MsrpRequest(MsrpServer.randomId(8), MsrpRequest.SEND,
@@ -261,7 +261,7 @@ class MsrpServerTest {
         server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
                 java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(30), java.time.Duration.ZERO,
                 32 * 1024 * 1024, java.time.Duration.ofSeconds(2)));
-        List<MsrpServer.Connection> members = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<MsrpConnection> members = new java.util.concurrent.CopyOnWriteArrayList<>();
         MsrpUri room = relaying(server, members);
         int count = 4000;
         String padding = "x".repeat(4096);

@@ -52,12 +52,12 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * the exported keys (RFC 5764 §4.2). Its offer is shaped like Chrome's: BUNDLE, rtcp-mux, extmap, ssrc lines, rtx,
  * red and transport-cc.
  */
-final class BrowserPeer implements AutoCloseable {
+public final class BrowserPeer implements AutoCloseable {
 
-    static final int OPUS = 111;
-    static final int VP8 = 96;
-    static final long AUDIO_SSRC = 0x1111_1111L;
-    static final long VIDEO_SSRC = 0x2222_2222L;
+    public static final int OPUS = 111;
+    public static final int VP8 = 96;
+    public static final long AUDIO_SSRC = 0x1111_1111L;
+    public static final long VIDEO_SSRC = 0x2222_2222L;
 
     private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     private final DtlsCertificate certificate = new DtlsCertificate(crypto);
@@ -75,7 +75,7 @@ final class BrowserPeer implements AutoCloseable {
     private volatile boolean closed;
     private Thread reader;
 
-    BrowserPeer(boolean wrongFingerprint) throws IOException {
+    public BrowserPeer(boolean wrongFingerprint) throws IOException {
         advertised = wrongFingerprint ? new DtlsCertificate(crypto).fingerprint() : certificate.fingerprint();
         agent.setControlling(true);
         stream = agent.createMediaStream("bundle");
@@ -83,7 +83,7 @@ final class BrowserPeer implements AutoCloseable {
     }
 
     /** A Chrome-like offer with audio (and video when asked). */
-    String offer(boolean video) {
+    public String offer(boolean video) {
         StringBuilder sdp = new StringBuilder("v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n")
                 .append("a=group:BUNDLE 0").append(video ? " 1" : "").append("\r\n")
                 .append("a=extmap-allow-mixed\r\na=msid-semantic: WMS stream\r\n")
@@ -118,7 +118,7 @@ final class BrowserPeer implements AutoCloseable {
     }
 
     /** The answer to an offer of the bridge: each offered m-line accepted with all its formats, setup active. */
-    String answer(String offerSdp) throws Exception {
+    public String answer(String offerSdp) throws Exception {
         SessionDescription offer = SessionDescription.parse(offerSdp);
         StringBuilder sdp = new StringBuilder("v=0\r\no=- 99 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
         String group = offer.attribute("group");
@@ -150,7 +150,7 @@ final class BrowserPeer implements AutoCloseable {
      * Runs ICE towards the bridge's candidates (RFC 8445 §7.2: we check and nominate), then the DTLS handshake as
      * client (the bridge is passive), checking the bridge's certificate against {@code bridgeSdp}'s fingerprint.
      */
-    void connect(String bridgeSdp, Duration timeout) throws Exception {
+    public void connect(String bridgeSdp, Duration timeout) throws Exception {
         SessionDescription sdp = SessionDescription.parse(bridgeSdp);
         MediaDescription first = sdp.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
         stream.setRemoteUfrag(first.attributes("ice-ufrag").get(0));
@@ -192,14 +192,14 @@ final class BrowserPeer implements AutoCloseable {
     }
 
     /** Sends one SRTP packet. */
-    void sendRtp(int payloadType, int sequence, long ssrc, byte[] payload) throws Exception {
+    public void sendRtp(int payloadType, int sequence, long ssrc, byte[] payload) throws Exception {
         byte[] packet = Packets.rtp(payloadType, sequence, ssrc, payload);
         byte[] protectedPacket = sending.protectRtp(packet, packet.length);
         socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
     }
 
     /** Sends one SRTCP packet. */
-    void sendRtcp(byte[] packet) throws Exception {
+    public void sendRtcp(byte[] packet) throws Exception {
         byte[] protectedPacket = sending.protectRtcp(packet, packet.length);
         socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
     }
@@ -209,11 +209,11 @@ final class BrowserPeer implements AutoCloseable {
         socket.send(new DatagramPacket(bytes, bytes.length, remote));
     }
 
-    byte[] nextRtp(Duration timeout) throws InterruptedException {
+    public byte[] nextRtp(Duration timeout) throws InterruptedException {
         return rtp.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    byte[] nextRtcp(Duration timeout) throws InterruptedException {
+    public byte[] nextRtcp(Duration timeout) throws InterruptedException {
         return rtcp.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

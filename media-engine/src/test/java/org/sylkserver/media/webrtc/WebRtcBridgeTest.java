@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.media.TestClock;
 import org.sylkserver.protocols.sdp.MediaDescription;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -350,10 +351,14 @@ class WebRtcBridgeTest {
         }
     }
 
-    /** Like every endpoint of the engine, a bridge reports when no media arrives for the RTP timeout. */
+    /**
+     * Like every endpoint of the engine, a bridge reports when no media arrives for the RTP timeout (on the test's
+     * clock: time moves when the test says).
+     */
     @Test
     void silentBridgeReportsInactivity() throws Exception {
-        try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47200, 47220,
+        TestClock clock = new TestClock();
+        try (MediaEngine shortTimeout = clock.engine(InetAddress.getLoopbackAddress(), 47200, 47220,
                 Duration.ofMillis(200), RtpPolicy.OPEN); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
             CompletableFuture<WebRtcBridge> inactive = new CompletableFuture<>();
             try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-8", browser.offer(false),
@@ -364,6 +369,11 @@ class WebRtcBridgeTest {
                         }
                     })) {
                 bridge.browserAnswer(sipAnswer(audio, null));
+                clock.advance(150);
+                TestClock.checkInactivity(shortTimeout);
+                assertFalse(inactive.isDone(), "not before the timeout");
+                clock.advance(100);
+                TestClock.checkInactivity(shortTimeout);
                 assertEquals(bridge, inactive.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             }
         }
@@ -375,7 +385,8 @@ class WebRtcBridgeTest {
      */
     @Test
     void rfc7675_aBrowserThatFallsSilentIsReportedGone() throws Exception {
-        try (MediaEngine shortTimeout = new MediaEngine(InetAddress.getLoopbackAddress(), 47300, 47320,
+        TestClock clock = new TestClock();
+        try (MediaEngine shortTimeout = clock.engine(InetAddress.getLoopbackAddress(), 47300, 47320,
                 Duration.ofMillis(300), RtpPolicy.OPEN); SipPhone audio = new SipPhone(false); BrowserPeer browser = new BrowserPeer(false)) {
             try (WebRtcBridge bridge = WebRtcBridge.fromBrowserOffer(shortTimeout, "call-9", browser.offer(false),
                     WebRtcBridge.SipSrtp.OFF, listener)) {
@@ -384,10 +395,14 @@ class WebRtcBridgeTest {
                 // four timeouts long, a packet every 50 ms: alive
                 for (int sequence = 1; sequence <= 24; sequence++) {
                     browser.sendRtp(BrowserPeer.OPUS, sequence, BrowserPeer.AUDIO_SSRC, new byte[] {1});
-                    Thread.sleep(50);
+                    assertNotNull(audio.receive(), "packet " + sequence + " relayed, so the bridge has seen it");
+                    clock.advance(50);
+                    TestClock.checkInactivity(shortTimeout);
                 }
                 assertFalse(failed.isDone(), () -> "reported gone while sending: " + failed.getNow(null));
                 browser.close();
+                clock.advance(400);
+                TestClock.checkInactivity(shortTimeout);
                 String reason = failed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 assertTrue(reason.contains("ICE consent"), reason);
             }

@@ -38,6 +38,7 @@ import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.msrp.MsrpRelayClient;
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.MsrpUri;
 import org.sylkserver.media.msrp.RelayConfig;
@@ -197,7 +198,7 @@ final class Conference implements Rooms.Calls {
      * (RFC 4975 §5.4), off the SIP thread and the file timers; a participant that cannot be reached is logged, its
      * session stays.
      */
-    void connectOut(MsrpUri local, List<MsrpUri> remotePath, Consumer<MsrpServer.Connection> then, String what) {
+    void connectOut(MsrpUri local, List<MsrpUri> remotePath, Consumer<MsrpConnection> then, String what) {
         connects.execute(() -> {
             try {
                 then.accept(route.connect(local, remotePath));

@@ -19,6 +19,7 @@ import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.sip.SylkSipServlet;
+import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.webrtc.AccountDevices;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
@@ -26,6 +27,8 @@ import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
+import org.sylkserver.webrtc.VideoRoomConfig;
+import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
@@ -38,7 +41,8 @@ import org.sylkserver.webrtc.messaging.StoreException;
 /**
  * The SIP side of the {@code webrtcgateway} application (spec §2.4). It shares the archive, and so the class
  * loader and application session space, with the sylkRTC WebSocket endpoint: this is the converged archive.
- * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use;
+ * On start it reads {@code webrtcgateway.ini} and installs the {@link Gateway} the WebSocket connections use in
+ * the servlet context;
  * it takes the responses to the registrations they make, and carries the SIP side of their calls
  * ({@link ServletCall}): an initial INVITE for a registered account's Contact is offered to the connections where the
  * account is authenticated (spec §4.5.4), any other gets 480; the requests and responses of
@@ -68,9 +72,11 @@ public class GatewaySipServlet extends SylkSipServlet {
     public void init() throws ServletException {
         super.init();
         GatewayConfig config;
+        VideoRoomConfig roomConfig;
         MessagingConfig messagingConfig;
         try {
             config = GatewayConfig.load(SylkRuntime.get().configDir());
+            roomConfig = VideoRoomConfig.load(SylkRuntime.get().configDir());
             messagingConfig = MessagingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir());
             store = SqliteMessageStore.open(messagingConfig.storageDir(), messagingConfig.fsync());
         } catch (ConfigException | StoreException e) {
@@ -91,9 +97,11 @@ public class GatewaySipServlet extends SylkSipServlet {
                         : new PushNotifications(messagingConfig.pushUrl(), store), Clock.systemUTC(), messagingConfig,
                 SylkRuntime.get().config().sip().localIp().getHostAddress(),
                 SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/messages/history");
-        Gateway.install(new Gateway(config, registrar,
+        Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
-                incoming, productionMedia(), messaging));
+                incoming, productionMedia(),
+                new VideoRooms(roomConfig, (name, offer, settings, listener) ->
+                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener)), messaging));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
@@ -105,7 +113,7 @@ public class GatewaySipServlet extends SylkSipServlet {
 
     @Override
     public void destroy() {
-        Gateway.install(null);
+        Gateway.install(getServletContext(), null);
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -131,7 +139,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             toCall(request);
             return;
         }
-        Gateway gateway = Gateway.current();
+        Gateway gateway = Gateway.of(getServletContext());
         String aor = calledAccount(request);
         if (aor == null) {
             reply(request, 480, "Temporarily Unavailable");

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.msrp.Continuation;
@@ -48,7 +49,7 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     public volatile java.util.function.Supplier<String> sas = () -> null;
     public volatile Runnable sasVerified = () -> { };
     public volatile ChatSwitch chatSwitch;
-    private MsrpServer.Connection connection;
+    private MsrpConnection connection;
     /** The session ended on our side: its connection closing is no loss. */
     private boolean ending;
     /** Told when the participant's connection closes while the session is still on (peer or network gone). */
@@ -98,7 +99,7 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
      */
     @Override
     public void deliver(CpimMessage message) {
-        MsrpServer.Connection to;
+        MsrpConnection to;
         synchronized (this) {
             if (connection == null) {
                 if (waiting.size() < MAX_WAITING) {
@@ -111,7 +112,7 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
         send(message, to);
     }
 
-    private void send(CpimMessage message, MsrpServer.Connection connection) {
+    private void send(CpimMessage message, MsrpConnection connection) {
         byte[] body = message.toBytes();
         String tid = HexFormat.of().formatHex(randomBytes(8));
         MsrpRequest send = new MsrpRequest(tid, MsrpRequest.SEND, toPath, List.of(localUri), List.of(
@@ -132,7 +133,7 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     }
 
     @Override
-    public int request(MsrpRequest request, MsrpServer.Connection from) {
+    public int request(MsrpRequest request, MsrpConnection from) {
         connected(from);
         if (request.method().equals(MsrpRequest.SEND) && !request.hasBody()) {
             // a keep-alive, or the first SEND that binds the connection (RFC 4975 §5.4), also when it overtakes the
@@ -185,7 +186,7 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
      * The session's connection: the one the participant opened (its first request), or the one the room opened to
      * it (RFC 6135 active role). Messages waiting for it go out.
      */
-    public synchronized void connected(MsrpServer.Connection on) {
+    public synchronized void connected(MsrpConnection on) {
         if (connection == null) {
             connection = on;
             on.whenClosed(this::connectionClosed);

@@ -7,6 +7,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.msrp.MessageBody;
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.msrp.OutgoingMessage;
 import org.sylkserver.media.msrp.SendOptions;
@@ -30,7 +31,7 @@ public final class FileDownload implements MsrpServer.Handler {
     private final String recipient;
     private final Consumer<OutgoingMessage.Outcome> done;
     public volatile MsrpUri localUri;
-    private MsrpServer.Connection connection;
+    private MsrpConnection connection;
     private OutgoingMessage message;
     private MessageBody body;
     private boolean closed;
@@ -49,7 +50,7 @@ public final class FileDownload implements MsrpServer.Handler {
     }
 
     @Override
-    public int request(MsrpRequest request, MsrpServer.Connection from) {
+    public int request(MsrpRequest request, MsrpConnection from) {
         if (request.method().equals(MsrpRequest.REPORT)) {
             return 200;
         }
@@ -64,7 +65,7 @@ public final class FileDownload implements MsrpServer.Handler {
     }
 
     /** Starts sending on {@code on}, once; the outcome goes to the listener given at construction. */
-    public synchronized void start(MsrpServer.Connection on) {
+    public synchronized void start(MsrpConnection on) {
         if (connection != null || closed || remotePath == null) {
             return;
         }

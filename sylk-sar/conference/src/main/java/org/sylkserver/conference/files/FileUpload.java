@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.ByteRange;
 import org.sylkserver.protocols.msrp.Continuation;
@@ -56,7 +57,7 @@ public final class FileUpload implements MsrpServer.Handler {
     private long reserved;
     private State state = State.RECEIVING;
     public volatile MsrpUri localUri;
-    private MsrpServer.Connection connection;
+    private MsrpConnection connection;
 
     /**
      * @param limit largest accepted size in bytes, 0 for none
@@ -74,7 +75,7 @@ public final class FileUpload implements MsrpServer.Handler {
     }
 
     @Override
-    public synchronized int request(MsrpRequest request, MsrpServer.Connection connection) {
+    public synchronized int request(MsrpRequest request, MsrpConnection connection) {
         if (this.connection == null && connection != null) {
             this.connection = connection;
             // a sender that goes away (or is cut off) mid-file: the upload fails and its session ends
@@ -176,7 +177,7 @@ public final class FileUpload implements MsrpServer.Handler {
         return total > 0 && first != null && first.getKey() == 0 && first.getValue() >= total;
     }
 
-    private void finishIfComplete(MsrpRequest last, MsrpServer.Connection connection) {
+    private void finishIfComplete(MsrpRequest last, MsrpConnection connection) {
         if (!complete()) {
             return;
         }
@@ -212,7 +213,7 @@ public final class FileUpload implements MsrpServer.Handler {
     }
 
     /** RFC 4975 §7.1.2: the success report covering the whole message. */
-    private void report(MsrpRequest last, MsrpServer.Connection connection) {
+    private void report(MsrpRequest last, MsrpConnection connection) {
         try {
             connection.send(new MsrpRequest(HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
                     .putLong(System.nanoTime()).array()), MsrpRequest.REPORT, last.fromPath(), List.of(localUri),

@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 
 import org.sylkserver.core.session.MsrpSessions;
 import org.sylkserver.media.msrp.MsrpRelayClient;
+import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.MsrpUri;
 
@@ -63,7 +64,7 @@ public final class MsrpRoute implements MsrpSessions {
     }
 
     /** The active side (RFC 6135): binds session {@code local} to the participant, directly or via the relay. */
-    public MsrpServer.Connection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
+    public MsrpConnection connect(MsrpUri local, List<MsrpUri> remotePath) throws IOException {
         return relay == null ? server.connect(local, remotePath) : relay.connect(local, remotePath);
     }
 

@@ -1,0 +1,118 @@
+package org.sylkserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+import javax.json.JsonObject;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13 end to end: two headless Chromium browsers (fake camera and microphone) join one video room through the
+ * sylkRTC API (spec §4.6) and the media engine's SFU; each attaches the other's feed and decodes its video and audio
+ * (Chrome's own statistics: frames decoded, a frame size, audio packets with sound in them); one leaves and the other
+ * is told. The client is {@code videoroom/room-client.js}, evaluated in a page of the gateway.
+ */
+@ExtendWith(ArquillianExtension.class)
+class VideoRoomIT {
+
+    private static final Logger LOG = Logger.getLogger(VideoRoomIT.class.getName());
+    private static final String PAGE = "http://127.0.0.1:18088/webrtcgateway/";
+    private static final String ROOM = "room1@videoconference.example.com";
+    private static final Duration SETUP = Duration.ofSeconds(20);
+
+    @Deployment(testable = false)
+    static EnterpriseArchive everything() throws IOException {
+        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
+        Files.writeString(config, "[General]\nsip_domains = *\n");
+        return Archives.all();
+    }
+
+    @TempDir
+    Path work;
+
+    /** Spec §4.6.2-4.6.5: join, see each other's video and hear each other, leave. */
+    @Test
+    void twoBrowsersSeeAndHearEachOther_spec_4_6() throws Exception {
+        try (Chromium aliceBrowser = Chromium.start(work.resolve("alice"));
+             Chromium bobBrowser = Chromium.start(work.resolve("bob"))) {
+            Chromium.Page alice = client(aliceBrowser);
+            String aliceId = join(alice, "alice@example.com");
+            alice.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
+            Chromium.Page bob = client(bobBrowser);
+            String bobId = join(bob, "bob@example.com");
+            assertTrue(events(bob).contains("initial-publishers:" + aliceId), events(bob));
+            alice.awaitTrue("roomClient.events.includes('publishers-joined:" + bobId + "')", SETUP);
+
+            JsonObject bobSeesAlice = awaitDecoded(bob, aliceId);
+            JsonObject aliceSeesBob = awaitDecoded(alice, bobId);
+            LOG.info(() -> "bob's feed of alice: " + bobSeesAlice + "; alice's feed of bob: " + aliceSeesBob);
+
+            bob.evaluate("roomClient.leave()");
+            bob.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            alice.awaitTrue("roomClient.events.includes('publishers-left:" + bobId + "')", SETUP);
+            alice.awaitTrue("Object.keys(roomClient.feeds).length === 0", SETUP);
+            assertEquals("[]", alice.evaluate("roomClient.errors").toString(), "alice's client errors");
+            assertEquals("[]", bob.evaluate("roomClient.errors").toString(), "bob's client errors");
+            String seen = "alice saw: " + events(alice) + "; bob saw: " + events(bob);
+            LOG.info(seen);
+            alice.evaluate("roomClient.leave()");
+            alice.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+        }
+    }
+
+    private static Chromium.Page client(Chromium browser) throws Exception {
+        Chromium.Page page = browser.open(PAGE);
+        try (InputStream script = VideoRoomIT.class.getResourceAsStream("/videoroom/room-client.js")) {
+            page.evaluate(new String(script.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        page.evaluate("roomClient.open()");
+        return page;
+    }
+
+    private static String join(Chromium.Page page, String account) throws Exception {
+        String session = page.evaluate("roomClient.join('" + account + "', '" + ROOM + "')").toString()
+                .replace("\"", "");
+        page.awaitTrue("roomClient.events.includes('session-state:accepted')", SETUP);
+        page.awaitTrue("roomClient.events.some(e => e.startsWith('initial-publishers'))", SETUP);
+        return session;
+    }
+
+    private static String events(Chromium.Page page) throws Exception {
+        return page.evaluate("roomClient.events.join(' ')").toString();
+    }
+
+    /**
+     * Waits until the feed of {@code publisher} is established and Chrome has decoded more than 30 frames of it with
+     * a frame size, then sees the count grow, and has received more than 50 audio packets with sound in them.
+     */
+    private static JsonObject awaitDecoded(Chromium.Page page, String publisher) throws Exception {
+        String stats = "roomClient.feedStats('" + publisher + "')";
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        JsonObject now = page.evaluate(stats).asJsonObject();
+        while (!now.getBoolean("established") || now.getInt("framesDecoded") <= 30 || now.getInt("frameWidth") == 0
+                || now.getInt("audioPackets") <= 50 || now.getJsonNumber("audioEnergy").doubleValue() == 0) {
+            assertTrue(System.nanoTime() < deadline, "feed of " + publisher + " not decoded: " + now
+                    + ", events " + events(page) + ", errors " + page.evaluate("roomClient.errors"));
+            Thread.sleep(200);
+            now = page.evaluate(stats).asJsonObject();
+        }
+        int frames = now.getInt("framesDecoded");
+        page.awaitTrue("roomClient.feedStats('" + publisher + "').then(s => s.framesDecoded > " + (frames + 10) + ")",
+                SETUP);
+        return now;
+    }
+}

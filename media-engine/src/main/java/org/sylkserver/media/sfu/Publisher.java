@@ -1,0 +1,238 @@
+package org.sylkserver.media.sfu;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpHeader;
+import org.sylkserver.media.pipeline.Packet;
+import org.sylkserver.media.pipeline.Pipeline;
+import org.sylkserver.media.pipeline.Stage;
+import org.sylkserver.media.rtcp.ReceptionStatistics;
+import org.sylkserver.media.rtcp.RtcpCompound;
+import org.sylkserver.media.rtcp.RtcpPackets;
+import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.media.webrtc.PayloadFormat;
+import org.sylkserver.media.webrtc.WebRtcTransport;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
+/**
+ * One publisher of a video room: the PeerConnection on which a browser sends its audio and video to the server
+ * (spec §4.6.2), and the {@link Feed}s that forward them to the other members (§4.6.4).
+ *
+ * <p>A datagram from the publisher goes through its {@link WebRtcTransport} (ICE, DTLS, SRTP, validation), then
+ * {@code reception} (RFC 3550 §6.4: reception statistics per source; RTCP from the publisher ends here, a sender
+ * report noted for the round-trip fields; once a second a receiver report goes back, and a coalesced keyframe request
+ * when a feed asked, {@link KeyframeRequests}) and {@code fan-out} (a copy to every feed, which rewrites and encrypts
+ * it for its own browser). Everything runs on the media engine's I/O thread; feeds are added and removed from the
+ * signalling threads (a copy-on-write list).
+ */
+public final class Publisher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger("sylk.media.sfu");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final AtomicLong IDS = new AtomicLong();
+    /** RFC 3550 §6.2: a receiver's reports, here at a fixed pace since the server is one receiver per publisher. */
+    private static final long REPORT_INTERVAL = TimeUnit.SECONDS.toNanos(1);
+
+    private final String name;
+    private final MediaEngine engine;
+    private final SfuSettings settings;
+    private final WebRtcTransport transport;
+    private final long ssrc = RANDOM.nextInt() & 0xffffffffL;
+    private final String cname = "sylk-sfu-" + IDS.incrementAndGet();
+    private final KeyframeRequests keyframes;
+    private final List<Feed> feeds = new CopyOnWriteArrayList<>();
+    private final Pipeline toPublisher;
+    private volatile RoomSdp.Negotiated negotiated;
+
+    private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
+            throws IOException {
+        this.name = name;
+        this.engine = engine;
+        this.settings = settings;
+        this.keyframes = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
+        this.transport = WebRtcTransport.open(engine, name, List.of(new Reception(), new Fanout()), listener);
+        this.toPublisher = Pipeline.named(name + " to publisher").then(transport.encryption())
+                .then(transport.sending()).build();
+    }
+
+    /**
+     * A publisher from its browser's offer (spec §4.6.2): answers it ({@link #answer()}) and waits for the browser's
+     * ICE checks and DTLS.
+     *
+     * @param name     for the logs (the sylkRTC session id)
+     * @param listener learns when the media are up or lost
+     * @throws SdpException the offer is malformed, lacks what WebRTC needs (ICE, fingerprint) or has no audio and
+     *                      video the room can take
+     * @throws IOException  no ports are free, or the engine is closed
+     */
+    public static Publisher fromOffer(MediaEngine engine, String name, String offerSdp, SfuSettings settings,
+                                      WebRtcTransport.Listener listener) throws SdpException, IOException {
+        SessionDescription offer = SessionDescription.parse(offerSdp);
+        Publisher publisher = new Publisher(engine, name, settings, listener);
+        try {
+            publisher.negotiated = RoomSdp.answerPublisher(offer, publisher.transport.mediaLines("passive"),
+                    publisher.transport.port(), settings.videoCodec(), settings.audio(), settings.video(),
+                    new AudioAnswerer.Origin(), engine.bindAddress());
+            publisher.transport.remoteDescription(offer, true);
+            return publisher;
+        } catch (SdpException | RuntimeException e) {
+            publisher.close();
+            throw e;
+        }
+    }
+
+    /** The answer for the publisher's browser. */
+    public String answer() {
+        return negotiated.answer().toString();
+    }
+
+    /** Whether the publisher sends audio; {@link #hasVideo()} video. */
+    public boolean hasAudio() {
+        return negotiated.audio() != null;
+    }
+
+    public boolean hasVideo() {
+        return negotiated.video() != null;
+    }
+
+    /**
+     * A new feed of this publisher's media for another member (spec §4.6.4): its offer is {@link Feed#offer()}.
+     *
+     * @throws IOException no ports are free, or the engine is closed
+     */
+    public Feed subscribe(String feedName, WebRtcTransport.Listener listener) throws IOException {
+        Feed feed = new Feed(engine, feedName, this, negotiated, settings.retransmissionCacheSize(), listener);
+        feeds.add(feed);
+        return feed;
+    }
+
+    /** Ends the publisher's media and every feed of it; idempotent. */
+    @Override
+    public void close() {
+        transport.close();
+        for (Feed feed : feeds) {
+            feed.close();
+        }
+        LOG.info(() -> name + ": closed, " + transport + ", keyframe requests sent " + keyframes.forwarded());
+    }
+
+    /**
+     * A candidate the browser trickled (validated and logged: a lite agent needs none, RFC 8445 §2.5).
+     *
+     * @throws IllegalArgumentException a candidate line that is not RFC 8839 §5.1 syntax
+     */
+    public void addBrowserCandidate(String sdpMid, int sdpMLineIndex, String candidate) {
+        transport.addBrowserCandidate(sdpMid, sdpMLineIndex, candidate);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    /** A feed asks for a keyframe (its browser's PLI or FIR, or it just connected); any thread. */
+    void requestKeyframe() {
+        keyframes.request();
+    }
+
+    void removed(Feed feed) {
+        feeds.remove(feed);
+    }
+
+    /**
+     * Reception statistics and reports, one source per medium (a new SSRC starts its statistics afresh); RTCP from
+     * the publisher ends here. I/O thread.
+     */
+    private final class Reception extends Stage {
+        private final Source audio = new Source();
+        private final Source video = new Source();
+        private long lastReport = System.nanoTime();
+
+        Reception() {
+            super("reception");
+        }
+
+        @Override
+        protected Packet handle(Packet packet) {
+            if (packet.isRtcp()) {
+                RtcpCompound.Packet report = RtcpCompound.leadingSenderReport(packet.buffer());
+                if (report != null) {
+                    for (Source source : new Source[]{audio, video}) {
+                        if (source.statistics != null && source.ssrc == report.senderSsrc()) {
+                            source.statistics.senderReport(report.ntpMiddle32(), packet.arrivalNanos());
+                        }
+                    }
+                }
+                return consume();
+            }
+            RtpHeader header = packet.header();
+            RoomSdp.Negotiated formats = negotiated;
+            PayloadFormat format = formats == null ? null : formats.format(header.payloadType());
+            if (format == null) {
+                return drop();
+            }
+            Source source = format == formats.video() ? video : audio;
+            if (source.statistics == null) {
+                source.statistics = new ReceptionStatistics(format.map().clockRate());
+            }
+            source.ssrc = header.ssrc();
+            source.statistics.received(header.ssrc(), header.sequence(), header.timestamp(), packet.arrivalNanos());
+            long now = packet.arrivalNanos();
+            if (video.statistics != null && keyframes.due(now)) {
+                send(RtcpPackets.concat(video.report(now),
+                        RtcpPackets.pictureLossIndication(ssrc, video.ssrc)));
+            }
+            if (now - lastReport >= REPORT_INTERVAL) {
+                lastReport = now;
+                for (Source reported : new Source[]{audio, video}) {
+                    if (reported.statistics != null) {
+                        send(reported.report(now));
+                    }
+                }
+            }
+            return packet;
+        }
+
+        private void send(ByteBuffer rtcp) {
+            Packet packet = new Packet(rtcp, null, System.nanoTime(), false);
+            packet.rtcp(true);
+            toPublisher.accept(packet);
+        }
+
+        /** What the server received of one medium of the publisher. */
+        private final class Source {
+            private ReceptionStatistics statistics;
+            private long ssrc;
+
+            /** A receiver report on this source (RFC 3550 §6.4.2) with the SDES the compound needs (§6.1). */
+            ByteBuffer report(long now) {
+                return RtcpPackets.compound(Publisher.this.ssrc, 0, 0, 0, 0, statistics.reportBlock(now), cname,
+                        false);
+            }
+        }
+    }
+
+    /** A copy of each packet to every feed. I/O thread. */
+    private final class Fanout extends Stage {
+        Fanout() {
+            super("fan-out");
+        }
+
+        @Override
+        protected Packet handle(Packet packet) {
+            for (Feed feed : feeds) {
+                feed.forward(packet);
+            }
+            return consume();
+        }
+    }
+}

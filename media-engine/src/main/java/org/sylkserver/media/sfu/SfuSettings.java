@@ -1,0 +1,28 @@
+package org.sylkserver.media.sfu;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a room's media are forwarded.
+ *
+ * @param videoCodec              the room's video codec ({@code vp8}, {@code vp9}, {@code h264}; spec §8.3
+ *                                {@code video_codec}), used when the publisher offers it
+ * @param audio                   whether the room carries audio (the first join decides, spec §4.6.1)
+ * @param video                   whether the room carries video
+ * @param keyframeRequestInterval the least time between two keyframe requests sent to one publisher
+ * @param retransmissionCacheSize packets each feed keeps for NACKs
+ */
+public record SfuSettings(String videoCodec, boolean audio, boolean video, Duration keyframeRequestInterval,
+                          int retransmissionCacheSize) {
+
+    public SfuSettings {
+        Objects.requireNonNull(videoCodec, "videoCodec");
+        if (keyframeRequestInterval.isNegative()) {
+            throw new IllegalArgumentException("negative keyframe request interval");
+        }
+        if (retransmissionCacheSize < 1) {
+            throw new IllegalArgumentException("retransmission cache size must be at least 1");
+        }
+    }
+}

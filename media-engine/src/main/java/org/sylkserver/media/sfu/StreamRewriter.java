@@ -1,0 +1,77 @@
+package org.sylkserver.media.sfu;
+
+import java.nio.ByteBuffer;
+
+import org.sylkserver.media.RtpHeader;
+
+/**
+ * Makes one outgoing RTP stream of a feed out of whatever source stream is forwarded into it (RFC 7667 §3.7, a
+ * media-switching middlebox): the feed's own SSRC, and sequence numbers and timestamps that go on from where the
+ * previous source stopped when the source changes (a publisher that restarts its encoder takes a new SSRC), so that
+ * the receiver sees one continuous stream (RFC 3550 §5.1: sequence numbers increase by one per packet, the first
+ * one random; timestamps of one clock).
+ *
+ * <p>Packets of a source that was replaced are dropped: they would go back in sequence. Reordered packets of the
+ * current source keep their place (the offset is per source, not per packet). Not thread-safe: the thread that
+ * forwards the feed's packets owns it.
+ */
+final class StreamRewriter {
+
+    private final long ssrc;
+    /** Timestamp units between the last packet of a replaced source and the first of the new one. */
+    private final int switchStep;
+    private long source = -1;
+    private int sequenceOffset;
+    private long timestampOffset;
+    private int lastSequence;
+    private long lastTimestamp;
+    private long retiredSource = -1;
+
+    /**
+     * @param ssrc       the feed's SSRC for this stream
+     * @param sequence   the first sequence number to send (random, RFC 3550 §5.1)
+     * @param timestamp  the first timestamp to send (random, RFC 3550 §5.1)
+     * @param switchStep timestamp units put between two sources (a frame: 3000 at 90 kHz video, 960 for 20 ms Opus)
+     */
+    StreamRewriter(long ssrc, int sequence, long timestamp, int switchStep) {
+        this.ssrc = ssrc;
+        this.lastSequence = (sequence - 1) & 0xffff;
+        this.lastTimestamp = (timestamp - switchStep) & 0xffffffffL;
+        this.switchStep = switchStep;
+    }
+
+    long ssrc() {
+        return ssrc;
+    }
+
+    /**
+     * Rewrites the SSRC, sequence number and timestamp of {@code packet} (from its position, with its parsed
+     * {@code header}) in place.
+     *
+     * @return false when the packet belongs to a source that was replaced, and must not be sent
+     */
+    boolean rewrite(ByteBuffer packet, RtpHeader header) {
+        if (header.ssrc() != source) {
+            if (header.ssrc() == retiredSource) {
+                return false;
+            }
+            retiredSource = source;
+            source = header.ssrc();
+            // the new source starts right after the last packet sent (the first one already, RFC 3550 §5.1)
+            sequenceOffset = (lastSequence + 1 - header.sequence()) & 0xffff;
+            timestampOffset = (lastTimestamp + switchStep - header.timestamp()) & 0xffffffffL;
+        }
+        int sequence = (header.sequence() + sequenceOffset) & 0xffff;
+        long timestamp = (header.timestamp() + timestampOffset) & 0xffffffffL;
+        if (((sequence - lastSequence) & 0xffff) < 0x8000) {
+            // newer than anything sent (RFC 3550 §A.1 serial number arithmetic): the next switch continues from here
+            lastSequence = sequence;
+            lastTimestamp = timestamp;
+        }
+        int start = packet.position();
+        packet.putShort(start + 2, (short) sequence);
+        packet.putInt(start + 4, (int) timestamp);
+        packet.putInt(start + 8, (int) ssrc);
+        return true;
+    }
+}

@@ -1,0 +1,54 @@
+package org.sylkserver.media.sfu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.RtpHeader;
+import org.sylkserver.media.pipeline.Packet;
+
+/** {@link RetransmissionCache}: answers RFC 4585 §6.2.1 generic NACKs with the packets as they were sent. */
+class RetransmissionCacheTest {
+
+    private static Packet sent(int sequence, long ssrc) {
+        ByteBuffer bytes = ByteBuffer.allocate(16).put((byte) 0x80).put((byte) 96).putShort((short) sequence)
+                .putInt(0).putInt((int) ssrc).putInt(sequence).flip();
+        Packet packet = new Packet(bytes, null, 0, false);
+        packet.header(RtpHeader.parse(bytes));
+        return packet;
+    }
+
+    @Test
+    void keepsTheLastPacketsBySsrcAndSequence_rfc4585_6_2_1() {
+        RetransmissionCache cache = new RetransmissionCache(4);
+        for (int sequence = 65533; sequence <= 65533 + 5; sequence++) {
+            Packet packet = sent(sequence & 0xffff, 9);
+            assertSame(packet, cache.handle(packet), "a cache passes every packet on");
+        }
+        // kept: the last four (65535, 0, 1, 2); the older ones were overwritten
+        assertNull(cache.find(9, 65533));
+        assertNull(cache.find(9, 65534));
+        assertArrayEquals(sent(65535, 9).copy(), bytes(cache.find(9, 65535)));
+        assertArrayEquals(sent(2, 9).copy(), bytes(cache.find(9, 2)));
+        assertNull(cache.find(10, 2), "another SSRC");
+    }
+
+    @Test
+    void rtcpIsNotKept() {
+        RetransmissionCache cache = new RetransmissionCache(8);
+        Packet rtcp = new Packet(ByteBuffer.wrap(new byte[]{(byte) 0x80, (byte) 201, 0, 1, 0, 0, 0, 9}), null, 0,
+                false);
+        rtcp.rtcp(true);
+        cache.handle(rtcp);
+        assertNull(cache.find(9, 0));
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+}

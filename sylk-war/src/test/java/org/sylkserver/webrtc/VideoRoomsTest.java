@@ -1,0 +1,193 @@
+package org.sylkserver.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
+
+import javax.json.Json;
+import javax.json.JsonObject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.media.sfu.Publisher;
+
+/**
+ * The video room requests (spec §4.4, §4.6.2-4.6.5) on two connections, with the media engine's SFU answering and
+ * offering (no browser connects: the media are not the point here, see ForwardingTest and VideoRoomIT): the events
+ * in the original's order, every member told of joins and leaves, the original's error texts.
+ */
+class VideoRoomsTest {
+
+    /** A browser's publisher offer, as Chrome shapes it (BUNDLE, ICE credentials, fingerprint, Opus and VP8). */
+    private static final String OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+            + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+            + "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\na=setup:actpass\r\na=mid:0\r\na=sendonly\r\n"
+            + "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+            + "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+            + "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\na=setup:actpass\r\na=mid:1\r\na=sendonly\r\n"
+            + "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\na=rtpmap:97 rtx/90000\r\n"
+            + "a=fmtp:97 apt=96\r\n";
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final MediaEngine engine;
+    private final Gateway gateway;
+
+    VideoRoomsTest() throws Exception {
+        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
+        GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
+                Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
+        VideoRooms rooms = new VideoRooms(new VideoRoomConfig("vp8", 2, Duration.ofMillis(500), 64),
+                (name, offer, settings, listener) -> Publisher.fromOffer(engine, name, offer, settings, listener));
+        gateway = new Gateway(config, Gateway.notStarted().registrar(), Gateway.notStarted().calls(),
+                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(), rooms, null);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        timer.shutdownNow();
+        engine.close();
+    }
+
+    /** One client: its connection and what it was sent. */
+    private final class Client {
+        final SylkRtcConnectionTest.RecordingTransport sent = new SylkRtcConnectionTest.RecordingTransport();
+        final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", sent, Runnable::run,
+                RequestCatalogue.SYLKRTC_2, gateway);
+
+        Client(String account) {
+            request("account-add", "\"account\":\"" + account + "\",\"password\":\"x\",\"display_name\":\"" + account
+                    .substring(0, 1).toUpperCase() + account.substring(1, account.indexOf('@')) + "\"");
+            sent.sent.clear();
+        }
+
+        void request(String type, String properties) {
+            connection.onText("{\"sylkrtc\":\"" + type + "\",\"transaction\":\"t\"," + properties + "}", true);
+        }
+
+        void join(String account, String session) {
+            request("videoroom-join", "\"account\":\"" + account + "\",\"session\":\"" + session
+                    + "\",\"uri\":\"room1@videoconference.example.com\",\"sdp\":" + Json.createValue(OFFER));
+        }
+
+        List<JsonObject> messages() {
+            List<JsonObject> messages = sent.sent.stream()
+                    .map(text -> Json.createReader(new StringReader(text)).readObject()).toList();
+            sent.sent.clear();
+            return messages;
+        }
+    }
+
+    private static String summary(List<JsonObject> messages) {
+        return messages.stream().map(m -> m.getString("sylkrtc").equals("videoroom-event")
+                ? m.getString("event") + (m.containsKey("state") ? ":" + m.getString("state") : "")
+                : m.getString("sylkrtc") + (m.containsKey("error") ? ":" + m.getString("error") : ""))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Spec §4.6.2, §4.6.3: join, the second member, attach, detach, leave; events in the original's order. */
+    @Test
+    void twoMembersJoinAttachAndLeave_spec_4_6() {
+        Client alice = new Client("alice@example.com");
+        Client bob = new Client("bob@example.com");
+        alice.join("alice@example.com", "a1");
+        List<JsonObject> joined = alice.messages();
+        assertEquals("session-state:progress, ack, session-state:accepted, initial-publishers", summary(joined));
+        JsonObject accepted = joined.get(2);
+        assertTrue(accepted.getString("sdp").contains("a=recvonly"), accepted.toString());
+        assertTrue(accepted.getBoolean("audio") && accepted.getBoolean("video"));
+        assertEquals(0, joined.get(3).getJsonArray("publishers").size());
+
+        bob.join("bob@example.com", "b1");
+        List<JsonObject> bobJoined = bob.messages();
+        assertEquals("session-state:progress, ack, session-state:accepted, initial-publishers", summary(bobJoined));
+        assertEquals("{\"id\":\"a1\",\"uri\":\"alice@example.com\",\"display_name\":\"Alice\"}",
+                bobJoined.get(3).getJsonArray("publishers").get(0).toString());
+        List<JsonObject> toAlice = alice.messages();
+        assertEquals("publishers-joined", summary(toAlice));
+        assertEquals("a1", toAlice.get(0).getString("session"));
+        assertEquals("b1", toAlice.get(0).getJsonArray("publishers").getJsonObject(0).getString("id"));
+
+        bob.request("videoroom-feed-attach", "\"session\":\"b1\",\"publisher\":\"a1\",\"feed\":\"f1\"");
+        List<JsonObject> attached = bob.messages();
+        assertEquals("ack, feed-attached", summary(attached));
+        assertEquals("f1", attached.get(1).getString("feed"));
+        assertEquals("b1", attached.get(1).getString("session"));
+        assertTrue(attached.get(1).getString("sdp").contains("a=sendonly"));
+
+        bob.request("videoroom-session-trickle", "\"session\":\"f1\",\"candidates\":[]");
+        bob.request("videoroom-feed-detach", "\"session\":\"b1\",\"feed\":\"f1\"");
+        assertEquals("ack, ack", summary(bob.messages()));
+
+        alice.request("videoroom-leave", "\"session\":\"a1\"");
+        assertEquals("session-state:terminated, ack", summary(alice.messages()));
+        List<JsonObject> left = bob.messages();
+        assertEquals("publishers-left", summary(left));
+        assertEquals("[\"a1\"]", left.get(0).getJsonArray("publishers").toString());
+        assertTrue(gateway.rooms().exists("room1@videoconference.example.com"));
+        bob.connection.onClose(1000, "");
+        assertTrue(!gateway.rooms().exists("room1@videoconference.example.com"), "destroyed with its last publisher");
+    }
+
+    /** Spec §4.4: the original's error texts. */
+    @Test
+    void unknownSessionsAndFeeds_spec_4_4() {
+        Client alice = new Client("alice@example.com");
+        alice.join("carol@example.com", "a1");
+        assertEquals("error:Unknown account specified: carol@example.com", summary(alice.messages()));
+        alice.join("alice@example.com", "a1");
+        alice.messages();
+        alice.join("alice@example.com", "a1");
+        assertEquals("error:Session ID a1 already in use", summary(alice.messages()));
+        alice.request("videoroom-feed-attach", "\"session\":\"zz\",\"publisher\":\"a1\",\"feed\":\"f1\"");
+        alice.request("videoroom-feed-attach", "\"session\":\"a1\",\"publisher\":\"p9\",\"feed\":\"f1\"");
+        alice.request("videoroom-feed-attach", "\"session\":\"a1\",\"publisher\":\"p9\",\"feed\":\"a1\"");
+        alice.request("videoroom-feed-answer", "\"session\":\"a1\",\"feed\":\"f9\",\"sdp\":\"v=0\"");
+        alice.request("videoroom-feed-detach", "\"session\":\"a1\",\"feed\":\"f9\"");
+        alice.request("videoroom-session-trickle", "\"session\":\"f9\",\"candidates\":[]");
+        alice.request("videoroom-leave", "\"session\":\"f9\"");
+        alice.request("videoroom-join", "\"account\":\"alice@example.com\",\"session\":\"a2\",\"uri\":\"r@x\"");
+        assertEquals("error:Unknown room session: zz, "
+                + "error:Unknown publisher room session to attach to: p9, "
+                + "error:Video room session ID a1 already in use, "
+                + "error:Unknown room session: f9, "
+                + "error:Unknown room session to detach: f9, "
+                + "error:Unknown room session: f9, "
+                + "error:Unknown room session: f9, "
+                + "error:Mandatory property 'sdp' of 'VideoroomJoinRequest' object is missing",
+                summary(alice.messages()));
+    }
+
+    /** A feed answered under another publisher session, an offer without usable media, a full room. */
+    @Test
+    void wrongParentBadOfferAndFullRoom() {
+        Client alice = new Client("alice@example.com");
+        Client bob = new Client("bob@example.com");
+        alice.join("alice@example.com", "a1");
+        alice.join("alice@example.com", "a2");
+        bob.join("bob@example.com", "b1");
+        alice.messages();
+        assertEquals("error:Maximum number of publishers (2) already reached",
+                summary(bob.messages()).replaceAll("^.*error", "error"));
+        alice.request("videoroom-feed-attach", "\"session\":\"a1\",\"publisher\":\"a2\",\"feed\":\"f1\"");
+        alice.request("videoroom-feed-answer", "\"session\":\"a2\",\"feed\":\"f1\",\"sdp\":\"v=0\"");
+        alice.request("videoroom-feed-answer", "\"session\":\"a1\",\"feed\":\"f1\",\"sdp\":\"v=0\"");
+        List<JsonObject> messages = alice.messages();
+        assertEquals("ack, feed-attached, error:f1 is not an attached feed of a2, error", summary(messages)
+                .replaceAll("error:Invalid SDP.*", "error"));
+        assertTrue(messages.get(3).getString("error").startsWith("Invalid SDP: "), messages.get(3).toString());
+        bob.request("videoroom-join", "\"account\":\"bob@example.com\",\"session\":\"b2\",\"uri\":\"other@x.com\","
+                + "\"sdp\":" + Json.createValue(OFFER.replace("opus", "PCMU").replace("VP8", "H261")));
+        assertTrue(summary(bob.messages()).startsWith("error:Invalid SDP: "));
+        assertTrue(!gateway.rooms().exists("other@x.com"), "a failed join leaves no room behind");
+    }
+}
