@@ -112,7 +112,8 @@ public class GatewaySipServlet extends SylkSipServlet {
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
-                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener)), messaging));
+                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener)),
+                messaging));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
