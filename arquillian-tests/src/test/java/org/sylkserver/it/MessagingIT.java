@@ -5,17 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -33,10 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 class MessagingIT {
 
     private static final int PROXY_PORT;
+    private static final int PUSH_PORT;
 
     static {
         try {
             PROXY_PORT = Sipp.freePort();
+            PUSH_PORT = Sipp.freePort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -46,7 +55,8 @@ class MessagingIT {
     static EnterpriseArchive all() throws IOException {
         Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
         Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
-                + ";transport=udp\nsip_domains = example.com\nmax_message_body_size = 2048\n");
+                + ";transport=udp\nsip_domains = example.com\nmax_message_body_size = 2048\n"
+                + "sylk_push_url = http://127.0.0.1:" + PUSH_PORT + "/push\n");
         return Archives.all();
     }
 
@@ -166,14 +176,27 @@ class MessagingIT {
      * spec §4.4 Auth, §4.8.1-4.8.4: before registering alice may not send; registered on two devices, one sends (the
      * other gets the sync event, both the accepted disposition), bob's MESSAGE reaches both, bob's IMDN marks alice's
      * message delivered, alice's IMDN goes to bob, a third device syncs the whole journal, and alice's SIP phone gets a
-     * history API token that opens her journal over HTTP.
+     * history API token that opens her journal over HTTP; bob's message is pushed to the phone's device token (§4.11).
      */
     @Test
     void sendReceiveNotifyAndSync_spec_4_8() throws Exception {
         // three REGISTERs, alice's two messages and her IMDN, the gateway's API token reply
         Sipp.Running proxy = Sipp.scenario(work.resolve("proxy"), proxy()).waitingForRequests().localPort(PROXY_PORT)
                 .calls(7).timeoutSeconds(50).start();
+        // sylk-push stand-in (spec §4.11)
+        BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
+        HttpServer pushServer = HttpServer.create(new InetSocketAddress("127.0.0.1", PUSH_PORT), 0);
+        pushServer.createContext("/push", exchange -> {
+            pushes.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        pushServer.start();
         SylkRtcClient phone = alice("p");
+        phone.send("{\"sylkrtc\":\"account-devicetoken\",\"transaction\":\"pt\",\"account\":\"alice@example.com\","
+                + "\"token\":\"voip-bg\",\"platform\":\"ios\",\"device\":\"phone-1\",\"silent\":false,"
+                + "\"app\":\"com.example.sylk\"}");
+        assertEquals(SylkRtcCallIT.ack("pt"), phone.next());
         phone.send("{\"sylkrtc\":\"account-message\",\"transaction\":\"early\",\"account\":\"alice@example.com\","
                 + "\"uri\":\"bob@example.com\",\"message_id\":\"m0\",\"content\":\"hi\",\"content_type\":\"text/plain\","
                 + "\"timestamp\":\"2026-01-01T09:59:00.000Z\"}");
@@ -208,6 +231,11 @@ class MessagingIT {
                 + "\"content_type\":\"text/plain\",\"content\":\"Hello Alice\"}";
         assertEquals(message, phone.next());
         assertEquals(message, laptop.next());
+        String push = pushes.poll(5, TimeUnit.SECONDS);
+        assertTrue(push != null && push.startsWith("{\"platform\":\"ios\",\"app-id\":\"com.example.sylk\",\"token\":\"bg\","
+                + "\"device-id\":\"phone-1\",\"silent\":0,") && push.endsWith("\"event\":\"message\",\"from\":\"bob@example.com\","
+                + "\"from-display-name\":\"Bob\",\"media-type\":\"sms\",\"to\":\"alice@example.com\",\"badge\":1,"
+                + "\"content-type\":\"text/plain\",\"content\":\"Hello Alice\"}"), String.valueOf(push));
 
         // bob's phone reports m1 delivered (spec §4.8.3)
         Sipp.Result delivered = Sipp.scenario(work.resolve("bob2"), bobSends("message/cpim", cpim("b2",
@@ -270,6 +298,9 @@ class MessagingIT {
         assertTrue(sent.contains("imdn.Disposition-Notification: positive-delivery, display"), sent);
         assertTrue(sent.contains("From: \"Alice\" <sip:alice@example.com>") || sent.contains("From: <sip:alice@example.com>"), sent);
         assertTrue(sent.contains("<message-id>b1</message-id>") && sent.contains("<displayed/>"), sent);
+        assertTrue(sent.contains(";pn-app=com.example.sylk") && sent.contains(";pn-tok=voip-bg"), sent);
+        assertEquals(null, pushes.poll(), "is-composing and IMDNs are not pushed");
+        pushServer.stop(0);
 
         // the history API with that token (spec §4.13); 401 without it
         Matcher token = Pattern.compile("\\{\"token\":\"([A-Za-z0-9_-]+)\",\"url\":\"(http://[^\"]+)\"\\}").matcher(sent);

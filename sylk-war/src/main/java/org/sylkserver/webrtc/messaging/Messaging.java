@@ -2,6 +2,7 @@ package org.sylkserver.webrtc.messaging;
 
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -213,7 +215,7 @@ public final class Messaging {
         };
         ImdnDocument imdn = new ImdnDocument(request.getMessageId(),
                 original != null ? original.timestamp() : timestamp, "sip:" + account.aor(), kind,
-                ImdnDocument.Status.valueOf(state.toUpperCase(java.util.Locale.ROOT)));
+                ImdnDocument.Status.valueOf(state.toUpperCase(Locale.ROOT)));
         CpimMessage cpim = imdn.toCpim(new CpimMessage.Address(account.displayName(), "sip:" + account.aor()),
                 CpimMessage.Address.of("sip:" + request.getUri()), UUID.randomUUID().toString(), now().atOffset(ZoneOffset.UTC));
         if (original != null) {
@@ -646,7 +648,7 @@ public final class Messaging {
         if (contentType.startsWith("text/") || contentType.startsWith("application/sylk")) {
             try {
                 return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(body)).toString();
+                        .decode(ByteBuffer.wrap(body)).toString();
             } catch (CharacterCodingException e) {
                 return new String(body, StandardCharsets.ISO_8859_1);
             }
@@ -681,7 +683,7 @@ public final class Messaging {
 
     private static String mediaType(String contentType) {
         String media = ContentType.parse(contentType).mediaType();
-        return media == null || media.isEmpty() ? contentType.strip().toLowerCase(java.util.Locale.ROOT) : media;
+        return media == null || media.isEmpty() ? contentType.strip().toLowerCase(Locale.ROOT) : media;
     }
 
     private static OffsetDateTime time(String property, String value) throws RequestError {

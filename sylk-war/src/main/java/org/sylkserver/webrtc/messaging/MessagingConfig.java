@@ -1,5 +1,6 @@
 package org.sylkserver.webrtc.messaging;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -20,9 +21,12 @@ import org.sylkserver.core.config.SectionReader;
  * @param apiTokenLifetime {@code [General] api_token_lifetime}: how long a history API token is valid (one value for
  *                       every backend: the original's differed, quirk Q20)
  * @param pushUrl        {@code [General] sylk_push_url}: where push notifications are POSTed (spec §4.11), or null
+ * @param adminAddress   {@code [General] http_management_interface} ({@code IP[:PORT]}, default 127.0.0.1:20888):
+ *                       where the admin API listens, or null when it is set empty
+ * @param adminSecret    {@code [General] http_management_auth_secret}: the admin API's {@code Authorization}, or null
  */
 public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, Duration apiTokenLifetime,
-                              URI pushUrl) {
+                              URI pushUrl, InetSocketAddress adminAddress, String adminSecret) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     /** 31 days, the original's Cassandra TTL. */
@@ -36,7 +40,28 @@ public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, 
         return new MessagingConfig(storage.path("storage_dir", varDir, varDir.resolve("webrtcgateway").resolve("storage")),
                 storage.bool("fsync", false),
                 general.integer("max_message_body_size", DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
-                general.seconds("api_token_lifetime", DEFAULT_API_TOKEN_LIFETIME), pushUrl(general));
+                general.seconds("api_token_lifetime", DEFAULT_API_TOKEN_LIFETIME), pushUrl(general),
+                adminAddress(general), general.string("http_management_auth_secret", null));
+    }
+
+    /** {@code IP[:PORT]}, port 20888 when absent (spec §8.3). */
+    private static InetSocketAddress adminAddress(SectionReader general) throws ConfigException {
+        String value = general.string("http_management_interface", "127.0.0.1:20888").strip();
+        if (value.isEmpty()) {
+            return null;
+        }
+        int colon = value.lastIndexOf(':');
+        boolean hasPort = colon > 0 && value.indexOf(':') == colon;
+        String host = hasPort ? value.substring(0, colon) : value;
+        try {
+            int port = hasPort ? Integer.parseInt(value.substring(colon + 1)) : 20888;
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(java.net.InetAddress.getByName(host), port);
+        } catch (NumberFormatException | java.net.UnknownHostException e) {
+            throw general.error("http_management_interface", value, "expected IP[:PORT]");
+        }
     }
 
     private static URI pushUrl(SectionReader general) throws ConfigException {

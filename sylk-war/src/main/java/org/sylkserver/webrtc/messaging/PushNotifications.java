@@ -26,7 +26,7 @@ import org.sylkserver.webrtc.api.SipIdentity;
 
 /**
  * Push notifications for messages (spec §4.11): one HTTP POST to {@code sylk_push_url} per device token of the
- * recipient, sent asynchronously so that a slow or absent push server never delays delivery (issue 14). A 410 whose
+ * recipient (badge: its messages waiting to be displayed, this one included), sent asynchronously so that a slow or absent push server never delays delivery (issue 14). A 410 whose
  * JSON names the token deletes it.
  */
 public final class PushNotifications implements Messaging.Push {
@@ -56,7 +56,8 @@ public final class PushNotifications implements Messaging.Push {
             if (tokens.isEmpty()) {
                 return;
             }
-            badge = 1 + store.undisplayed(account, PUSHED);
+            // the message is stored before it is pushed, so it counts itself: the original's 1 + the earlier ones
+            badge = Math.max(1, store.undisplayed(account, PUSHED));
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "no push for " + account + ": " + e.getMessage(), e);
             return;

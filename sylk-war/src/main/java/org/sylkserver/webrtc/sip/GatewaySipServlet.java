@@ -30,6 +30,7 @@ import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
 import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
 import org.sylkserver.webrtc.messaging.Messaging;
@@ -56,6 +57,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ServletRegistrar registrar;
     private transient MessageStore store;
     private transient Messaging messaging;
+    private transient AdminApi admin;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     /**
@@ -91,6 +93,15 @@ public class GatewaySipServlet extends SylkSipServlet {
         @SuppressWarnings("unchecked")
         Supplier<List<SipURI>> interfaces = () -> (List<SipURI>) getServletContext().getAttribute(OUTBOUND_INTERFACES);
         registrar = new ServletRegistrar(factory, interfaces, config.outboundSipProxy(), Version.sipAgent(), timer);
+        if (messagingConfig.adminAddress() != null) {
+            try {
+                admin = AdminApi.start(messagingConfig.adminAddress(), store, messagingConfig.adminSecret());
+            } catch (IOException e) {
+                // the gateway works without it: say so, and go on
+                log.warning(() -> "admin API not started on http_management_interface " + messagingConfig.adminAddress()
+                        + ": " + e.getMessage());
+            }
+        }
         IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
         messaging = new Messaging(store, new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent()),
                 new AccountDevices(incoming), messagingConfig.pushUrl() == null ? null
@@ -117,6 +128,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         Gateway.install(getServletContext(), null);
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (store != null) {
             store.close();

@@ -69,10 +69,15 @@ class PushNotificationsTest {
         return new PushNotifications(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/push"), store);
     }
 
-    /** spec §4.11: one POST per token, the background token for iOS, badge 1 + undisplayed messages. */
+    /**
+     * spec §4.11: one POST per token, the background token for iOS, the badge the messages waiting to be displayed
+     * (the original's 1 + earlier ones: here the message is stored before it is pushed).
+     */
     @Test
     void aMessageIsPushedToEveryDevice_spec_4_11() throws Exception {
         store.putDeviceToken(new DeviceToken("bob@example.com", "com.example.sylk", "d2", "android", "fcm", null, true, null));
+        store.add(new StoredMessage("bob@example.com", "alice@example.com", StoredMessage.INCOMING, "m1", "text/plain",
+                "Hello Bob", OffsetDateTime.parse("2026-01-01T10:01:00Z"), Instant.now(), List.of("display"), "received"));
         push().message("bob@example.com", new SipIdentity("alice@example.com", "Alice"), "text/plain", "Hello Bob");
         List<String> received = List.of(posts.poll(5, TimeUnit.SECONDS), posts.poll(5, TimeUnit.SECONDS));
         String ios = received.stream().filter(post -> post.contains("\"device-id\":\"d1\"")).findFirst().orElseThrow();
