@@ -21,10 +21,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13 end to end: two headless Chromium browsers (fake camera and microphone) join one video room through the
- * sylkRTC API (spec §4.6) and the media engine's SFU; each attaches the other's feed and decodes its video and audio
+ * Issue 13 end to end: three headless Chromium browsers (fake camera and microphone) join one video room through the
+ * sylkRTC API (spec §4.6) and the media engine's SFU; each attaches the other two's feeds and decodes their video and audio
  * (Chrome's own statistics: frames decoded, a frame size, audio packets with sound in them); one leaves and the other
- * is told. The client is {@code videoroom/room-client.js}, evaluated in a page of the gateway.
+ * two are told. The client is {@code videoroom/room-client.js}, evaluated in a page of the gateway.
  */
 @ExtendWith(ArquillianExtension.class)
 class VideoRoomIT {
@@ -44,11 +44,15 @@ class VideoRoomIT {
     @TempDir
     Path work;
 
-    /** Spec §4.6.2-4.6.5: join, see each other's video and hear each other, leave. */
+    /**
+     * Spec §4.6.2-4.6.5 (issue 13's check): three members each decode the other two's video and hear them; one
+     * leaves and the other two are told (publishers-left to every member, Q10).
+     */
     @Test
-    void twoBrowsersSeeAndHearEachOther_spec_4_6() throws Exception {
+    void threeBrowsersSeeAndHearEachOther_spec_4_6() throws Exception {
         try (Chromium aliceBrowser = Chromium.start(work.resolve("alice"));
-             Chromium bobBrowser = Chromium.start(work.resolve("bob"))) {
+             Chromium bobBrowser = Chromium.start(work.resolve("bob"));
+             Chromium carolBrowser = Chromium.start(work.resolve("carol"))) {
             Chromium.Page alice = client(aliceBrowser);
             String aliceId = join(alice, "alice@example.com");
             alice.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
@@ -56,21 +60,39 @@ class VideoRoomIT {
             String bobId = join(bob, "bob@example.com");
             assertTrue(events(bob).contains("initial-publishers:" + aliceId), events(bob));
             alice.awaitTrue("roomClient.events.includes('publishers-joined:" + bobId + "')", SETUP);
+            bob.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
+            Chromium.Page carol = client(carolBrowser);
+            String carolId = join(carol, "carol@example.com");
+            assertTrue(events(carol).contains(aliceId) && events(carol).contains(bobId), events(carol));
+            alice.awaitTrue("roomClient.events.includes('publishers-joined:" + carolId + "')", SETUP);
+            bob.awaitTrue("roomClient.events.includes('publishers-joined:" + carolId + "')", SETUP);
 
-            JsonObject bobSeesAlice = awaitDecoded(bob, aliceId);
-            JsonObject aliceSeesBob = awaitDecoded(alice, bobId);
-            LOG.info(() -> "bob's feed of alice: " + bobSeesAlice + "; alice's feed of bob: " + aliceSeesBob);
+            Chromium.Page[] pages = {alice, bob, carol};
+            String[] ids = {aliceId, bobId, carolId};
+            for (int viewer = 0; viewer < 3; viewer++) {
+                for (int publisher = 0; publisher < 3; publisher++) {
+                    if (viewer != publisher) {
+                        JsonObject seen = awaitDecoded(pages[viewer], ids[publisher]);
+                        String pair = ids[viewer] + " sees " + ids[publisher] + ": " + seen;
+                        LOG.info(pair);
+                    }
+                }
+            }
 
-            bob.evaluate("roomClient.leave()");
-            bob.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
-            alice.awaitTrue("roomClient.events.includes('publishers-left:" + bobId + "')", SETUP);
-            alice.awaitTrue("Object.keys(roomClient.feeds).length === 0", SETUP);
-            assertEquals("[]", alice.evaluate("roomClient.errors").toString(), "alice's client errors");
-            assertEquals("[]", bob.evaluate("roomClient.errors").toString(), "bob's client errors");
-            String seen = "alice saw: " + events(alice) + "; bob saw: " + events(bob);
+            carol.evaluate("roomClient.leave()");
+            carol.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            for (Chromium.Page stayer : new Chromium.Page[] {alice, bob}) {
+                stayer.awaitTrue("roomClient.events.includes('publishers-left:" + carolId + "')", SETUP);
+                stayer.awaitTrue("Object.keys(roomClient.feeds).length === 1", SETUP);
+                assertEquals("[]", stayer.evaluate("roomClient.errors").toString(), "client errors");
+            }
+            assertEquals("[]", carol.evaluate("roomClient.errors").toString(), "carol's client errors");
+            String seen = "alice saw: " + events(alice) + "; bob saw: " + events(bob) + "; carol saw: " + events(carol);
             LOG.info(seen);
-            alice.evaluate("roomClient.leave()");
-            alice.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            for (Chromium.Page stayer : new Chromium.Page[] {bob, alice}) {
+                stayer.evaluate("roomClient.leave()");
+                stayer.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            }
         }
     }
 
