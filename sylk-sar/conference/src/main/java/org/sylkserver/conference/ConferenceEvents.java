@@ -40,7 +40,7 @@ final class ConferenceEvents {
         String subscriber = Identity.bare(request.getFrom().getURI().toString());
         if (request.isInitial()) {
             try {
-                if (!conference.settings.accessList(roomName).allows(subscriber)) {
+                if (!conference.settings.accessList(roomName).allows(Identity.bare(subscriber))) {
                     replies.reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                     return;
                 }

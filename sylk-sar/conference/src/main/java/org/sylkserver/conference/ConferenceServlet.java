@@ -77,7 +77,7 @@ public class ConferenceServlet extends SylkSipServlet {
         String room = roomOf(request);
         String caller = Identity.bare(request.getFrom().getURI().toString());
         try {
-            if (!conference.settings.accessList(room).allows(caller)) {
+            if (!conference.settings.accessList(room).allows(Identity.bare(caller))) {
                 log.info(() -> caller + " may not join room " + room + " (access list)");
                 reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                 return;

@@ -8,11 +8,12 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import org.sylkserver.conference.chat.ChatSwitch;
+import org.sylkserver.conference.chat.Identity;
 import org.sylkserver.conference.chat.JoinInfo;
 import org.sylkserver.conference.files.RoomFiles;
+import org.sylkserver.core.config.AccessList;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.IniFile;
 import org.sylkserver.core.config.SectionReader;
@@ -28,7 +29,6 @@ import org.sylkserver.core.config.SectionReader;
  */
 final class ConferenceSettings {
 
-    private static final Set<String> POLICIES = Set.of("allow,deny", "deny,allow");
 
     private final Path file;
     private final IniFile ini;
@@ -300,7 +300,7 @@ final class ConferenceSettings {
         }
         List<String> items = moderators.stream().map(item -> item.strip().toLowerCase(Locale.ROOT))
                 .filter(item -> !item.isEmpty()).toList();
-        return items.isEmpty() || new AccessList(false, items, List.of("none")).allows(referrer);
+        return items.isEmpty() || new AccessList(false, items, List.of("none")).allows(Identity.bare(referrer));
     }
 
     /** The access list of {@code room}, read from the file now (its section's options, else the defaults). */
@@ -344,17 +344,6 @@ final class ConferenceSettings {
     }
 
     private static AccessList accessList(IniFile ini, String section) throws ConfigException {
-        SectionReader global = new SectionReader(ini, "Conference");
-        SectionReader own = new SectionReader(ini, section);
-        String policy = own.string("access_policy", global.string("access_policy", "allow, deny"));
-        String normalized = policy.replaceAll("\\s+", "").toLowerCase(Locale.ROOT);
-        if (!POLICIES.contains(normalized)) {
-            throw own.error("access_policy", policy, "must be 'allow, deny' or 'deny, allow'");
-        }
-        List<String> allow = own.list("allow", global.list("allow", List.of("all")));
-        List<String> deny = own.list("deny", global.list("deny", List.of("none")));
-        return new AccessList(normalized.equals("deny,allow"),
-                allow.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList(),
-                deny.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList());
+        return AccessList.read(new SectionReader(ini, section), new SectionReader(ini, "Conference"));
     }
 }

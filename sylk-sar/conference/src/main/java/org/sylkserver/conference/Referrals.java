@@ -80,7 +80,7 @@ final class Referrals {
             return;
         }
         try {
-            if (!conference.settings.accessList(room).allows(referrer)) {
+            if (!conference.settings.accessList(room).allows(Identity.bare(referrer))) {
                 replies.reply(request, SipServletResponse.SC_FORBIDDEN, "Forbidden");
                 return;
             }
