@@ -55,7 +55,7 @@ final class ConnectionVideoRooms {
         }
         checkSessionLimit();
         VideoRooms rooms = connection.gateway().rooms();
-        VideoRoom room = rooms.enter(request.getUri(), request.audio(), request.video());
+        VideoRoom room = rooms.enter(request.getUri(), request.getAccount(), request.audio(), request.video());
         RoomMember member = new RoomMember(id, connection, account, room);
         try {
             member.media = rooms.media().publish(id, request.getSdp(), rooms.config().settings(room),

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.sylkserver.core.config.AccessList;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.IniFile;
 import org.sylkserver.core.config.SectionReader;
@@ -37,14 +38,15 @@ public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPub
      * @param videoCodec    {@code video_codec}: the codec the room prefers ({@code vp9}; {@code h264}, {@code vp8},
      *                      {@code vp9})
      * @param videoDisabled {@code video_disabled}: the room carries no video, whatever its first join asks (false)
+     * @param access        {@code access_policy}, {@code allow}, {@code deny}: who may join (allow, deny; all; none)
      */
-    public record Room(int maxBitrate, String videoCodec, boolean videoDisabled) {
+    public record Room(int maxBitrate, String videoCodec, boolean videoDisabled, AccessList access) {
     }
 
     private static final Set<String> CODECS = Set.of("h264", "vp8", "vp9");
 
     /** Every option at its default. */
-    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(new Room(2016000, "vp9", false), Map.of(), 10,
+    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(new Room(2016000, "vp9", false, AccessList.OPEN), Map.of(), 10,
             Duration.ofMillis(500), 512);
 
     /** Reads the options from {@code webrtcgateway.ini} in the configuration directory. */
@@ -67,7 +69,8 @@ public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPub
     private static Room room(SectionReader section, Room otherwise) throws ConfigException {
         return new Room(section.integer("max_bitrate", otherwise.maxBitrate(), 64000, 4194304),
                 section.choice("video_codec", otherwise.videoCodec(), CODECS),
-                section.bool("video_disabled", otherwise.videoDisabled()));
+                section.bool("video_disabled", otherwise.videoDisabled()),
+                AccessList.read(section, section));
     }
 
     /** The options of room {@code uri}: its own section's, else the defaults. */

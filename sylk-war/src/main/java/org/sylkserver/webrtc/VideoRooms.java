@@ -39,11 +39,15 @@ public final class VideoRooms {
     }
 
     /**
-     * A join begins: the room {@code uri}, created with these media if it does not exist.
+     * A join of {@code account} begins: the room {@code uri}, created with these media if it does not exist.
      *
-     * @throws RequestError the room has {@code max_publishers} publishers already
+     * @throws RequestError the room's access list refuses the account (spec §4.6.2, §8.3), or the room has
+     *                      {@code max_publishers} publishers already
      */
-    synchronized VideoRoom enter(String uri, boolean audio, boolean video) throws RequestError {
+    synchronized VideoRoom enter(String uri, String account, boolean audio, boolean video) throws RequestError {
+        if (!config.room(uri).access().allows(account)) {
+            throw new RequestError(account + " is not allowed to join room " + uri);
+        }
         VideoRoom room = rooms.computeIfAbsent(uri, created -> {
             LOG.info(() -> "room " + created + " created");
             return new VideoRoom(created, config.room(created), audio, video);

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.core.config.AccessList;
 import org.sylkserver.core.config.ConfigException;
 
 /** {@link VideoRoomConfig}: the video rooms' part of webrtcgateway.ini (spec §8.3). */
@@ -20,7 +22,7 @@ class VideoRoomConfigTest {
     @Test
     void defaultsWithoutAFile_spec_8_3() throws Exception {
         VideoRoomConfig config = VideoRoomConfig.load(dir);
-        assertEquals(new VideoRoomConfig.Room(2016000, "vp9", false), config.room("room@example.com"));
+        assertEquals(new VideoRoomConfig.Room(2016000, "vp9", false, AccessList.OPEN), config.room("room@example.com"));
         assertEquals(10, config.maxPublishers());
         assertEquals(Duration.ofMillis(500), config.keyframeRequestInterval());
         assertEquals(512, config.retransmissionCacheSize());
@@ -33,8 +35,8 @@ class VideoRoomConfigTest {
                 + "[Room1@Example.com]\nvideo_codec = h264\nvideo_disabled = yes\n"
                 + "[VideoRooms]\nmax_publishers = 4\nkeyframe_request_interval = 1.5\nretransmission_cache_size = 100\n");
         VideoRoomConfig config = VideoRoomConfig.load(dir);
-        assertEquals(new VideoRoomConfig.Room(1000000, "vp8", false), config.room("other@example.com"));
-        assertEquals(new VideoRoomConfig.Room(1000000, "h264", true), config.room("room1@example.com"));
+        assertEquals(new VideoRoomConfig.Room(1000000, "vp8", false, AccessList.OPEN), config.room("other@example.com"));
+        assertEquals(new VideoRoomConfig.Room(1000000, "h264", true, AccessList.OPEN), config.room("room1@example.com"));
         assertEquals(4, config.maxPublishers());
         assertEquals(Duration.ofMillis(1500), config.keyframeRequestInterval());
         assertEquals(100, config.retransmissionCacheSize());
@@ -46,5 +48,18 @@ class VideoRoomConfigTest {
         assertThrows(ConfigException.class, () -> VideoRoomConfig.load(dir));
         Files.writeString(dir.resolve("webrtcgateway.ini"), "[r@x]\nvideo_codec = av1\n");
         assertThrows(ConfigException.class, () -> VideoRoomConfig.load(dir));
+    }
+
+    /** §8.3: a room section's access_policy/allow/deny; a bad policy is a configuration error. */
+    @Test
+    void roomAccessLists_spec_8_3() throws Exception {
+        Files.writeString(dir.resolve("webrtcgateway.ini"), "[staff@example.com]\naccess_policy = deny, allow\n"
+                + "deny = all\nallow = example.com\n");
+        VideoRoomConfig config = VideoRoomConfig.load(dir);
+        assertEquals(new AccessList(true, List.of("example.com"), List.of("all")),
+                config.room("staff@example.com").access());
+        assertEquals(AccessList.OPEN, config.room("other@example.com").access());
+        Files.writeString(dir.resolve("webrtcgateway.ini"), "[staff@example.com]\naccess_policy = maybe\n");
+        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> VideoRoomConfig.load(dir));
     }
 }

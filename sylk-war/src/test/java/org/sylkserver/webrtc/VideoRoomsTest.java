@@ -18,6 +18,7 @@ import javax.json.JsonObject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sylkserver.core.config.AccessList;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.sfu.Publisher;
@@ -50,8 +51,10 @@ class VideoRoomsTest {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
         GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
                 Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
-        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false),
-                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true)), 2,
+        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN),
+                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN),
+                        "staff@example.com", new VideoRoomConfig.Room(500000, "vp8", false,
+                                new AccessList(false, List.of("example.com"), List.of("none")))), 2,
                 Duration.ofMillis(500), 64);
         VideoRooms rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> {
@@ -207,6 +210,17 @@ class VideoRoomsTest {
                 + "\"sdp\":" + Json.createValue(OFFER.replace("opus", "PCMU").replace("VP8", "H261")));
         assertTrue(summary(bob.messages()).startsWith("error:Invalid SDP: "));
         assertTrue(!gateway.rooms().exists("other@x.com"), "a failed join leaves no room behind");
+    }
+
+    /** Spec §4.6.2, §8.3: a room's access list refuses a join with the original's error, and no room is left. */
+    @Test
+    void accessListRefusesAJoin_spec_4_6_2() {
+        Client mallory = new Client("mallory@elsewhere.example");
+        mallory.request("videoroom-join", "\"account\":\"mallory@elsewhere.example\",\"session\":\"m1\","
+                + "\"uri\":\"staff@example.com\",\"sdp\":" + Json.createValue(OFFER));
+        assertEquals("error:mallory@elsewhere.example is not allowed to join room staff@example.com",
+                summary(mallory.messages()).replaceAll("^.*error", "error"));
+        assertTrue(!gateway.rooms().exists("staff@example.com"), "a refused join leaves no room behind");
     }
 
     /** Spec §4.6.6-4.6.7: configure, mute-audio and raised hands reach every member; what a joiner learns. */
