@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 
 import javax.servlet.ServletContext;
 
+import org.sylkserver.webrtc.addressbook.AddressBooks;
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
@@ -21,9 +22,16 @@ import org.sylkserver.webrtc.registration.SipRegistration;
  * @param media     makes the media of each call
  * @param rooms     the video rooms (spec §4.6)
  * @param messaging messaging for the accounts (spec §4.8), or null while the SIP side is not running
+ * @param addressBooks the accounts' address books (spec §4.14), or null while the SIP side is not running
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging) {
+                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging, AddressBooks addressBooks) {
+
+    /** A gateway without address books. */
+    public Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
+                   SessionMediaFactory media, VideoRooms rooms, Messaging messaging) {
+        this(config, registrar, calls, incoming, media, rooms, messaging, null);
+    }
 
     private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,
             (account, uri, sdp, headers, listener) -> {

@@ -1,5 +1,6 @@
 package org.sylkserver.webrtc;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import javax.json.bind.Jsonb;
 import org.sylkserver.webrtc.api.AccountAddRequest;
 import org.sylkserver.webrtc.api.AccountDeviceTokenRequest;
 import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
+import org.sylkserver.webrtc.api.AccountFetchAddressbookRequest;
 import org.sylkserver.webrtc.api.AccountMarkConversationReadRequest;
 import org.sylkserver.webrtc.api.AccountMessageRequest;
 import org.sylkserver.webrtc.api.AccountRegisterRequest;
@@ -19,6 +21,8 @@ import org.sylkserver.webrtc.api.AccountRemoveMessageRequest;
 import org.sylkserver.webrtc.api.AccountRemoveRequest;
 import org.sylkserver.webrtc.api.AccountSyncConversationsRequest;
 import org.sylkserver.webrtc.api.AccountUnregisterRequest;
+import org.sylkserver.webrtc.api.AccountUpdateAddressbookRequest;
+import org.sylkserver.webrtc.api.AddressbookEvent;
 import org.sylkserver.webrtc.api.LookupPublicKeyRequest;
 import org.sylkserver.webrtc.api.PingRequest;
 import org.sylkserver.webrtc.api.RequestError;
@@ -41,6 +45,8 @@ import org.sylkserver.webrtc.api.VideoroomMuteAudioParticipantsRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionTrickleRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionUpdateRequest;
 import org.sylkserver.webrtc.api.VideoroomToggleHandRequest;
+import org.sylkserver.webrtc.addressbook.AddressBook;
+import org.sylkserver.webrtc.addressbook.AddressBooks;
 import org.sylkserver.webrtc.messaging.Messaging;
 
 /**
@@ -139,7 +145,43 @@ final class RequestCatalogue {
             .add(AccountRemoveConversationRequest.TYPE, AccountRemoveConversationRequest.class, (connection, remove) -> {
                 Account account = connection.accounts().authenticated(remove.getAccount());
                 messaging(connection).removeConversation(account, connection, remove.getContact());
+            })
+            // address book (spec §4.14): needs the account authenticated; updates go to all its connections
+            .add(AccountFetchAddressbookRequest.TYPE, AccountFetchAddressbookRequest.class, (connection, fetch) -> {
+                Account account = connection.accounts().authenticated(fetch.getAccount());
+                try {
+                    connection.send(AddressbookEvent.fetched(account.aor(), addressBooks(connection)
+                            .fetch(account.aor()).toJson()));
+                } catch (IOException e) {
+                    throw new RequestError("Address book not available: " + e.getMessage());
+                }
+            })
+            .add(AccountUpdateAddressbookRequest.TYPE, AccountUpdateAddressbookRequest.class, (connection, update) -> {
+                Account account = connection.accounts().authenticated(update.getAccount());
+                try {
+                    AddressBook.Update done = addressBooks(connection).update(account.aor(), update.getType(),
+                            update.getAction(), update.getData());
+                    new AccountDevices(connection.gateway().incoming()).publish(account.aor(),
+                            AddressbookEvent.updated(account.aor(), update.getType(), update.getAction(),
+                                    done.object()), null);
+                } catch (AddressBook.Refused refused) {
+                    // the client re-fetches (spec §4.14)
+                    connection.send(AddressbookEvent.updateFailed(account.aor(), update.getType(), update.getAction(),
+                            refused.getMessage(), update.getData().get("id") instanceof JsonString id
+                                    ? id.getString() : null));
+                } catch (IOException e) {
+                    throw new RequestError("Address book not available: " + e.getMessage());
+                }
             });
+
+    /** The gateway's address books; an error while its SIP side is not running. */
+    private static AddressBooks addressBooks(SylkRtcConnection connection) throws RequestError {
+        AddressBooks books = connection.gateway().addressBooks();
+        if (books == null) {
+            throw new RequestError("Address book is not running");
+        }
+        return books;
+    }
 
     /** The gateway's messaging; an error while its SIP side is not running. */
     private static Messaging messaging(SylkRtcConnection connection) throws RequestError {

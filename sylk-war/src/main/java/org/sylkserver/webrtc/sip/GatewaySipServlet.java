@@ -30,6 +30,7 @@ import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
 import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.addressbook.AddressBooks;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
@@ -102,6 +103,13 @@ public class GatewaySipServlet extends SylkSipServlet {
                         + ": " + e.getMessage());
             }
         }
+        AddressBooks addressBooks;
+        try {
+            addressBooks = new AddressBooks(messagingConfig.storageDir().resolve("addressbook"));
+        } catch (IOException e) {
+            throw new ServletException("address books not stored in " + messagingConfig.storageDir() + ": "
+                    + e.getMessage(), e);
+        }
         IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
         messaging = new Messaging(store, new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent()),
                 new AccountDevices(incoming), messagingConfig.pushUrl() == null ? null
@@ -113,7 +121,7 @@ public class GatewaySipServlet extends SylkSipServlet {
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener)),
-                messaging));
+                messaging, addressBooks));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")

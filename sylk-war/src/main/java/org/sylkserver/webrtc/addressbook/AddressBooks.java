@@ -1,0 +1,67 @@
+package org.sylkserver.webrtc.addressbook;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import javax.json.Json;
+import javax.json.JsonException;
+import javax.json.JsonObject;
+import javax.json.JsonReader;
+
+/**
+ * The local address-book store (spec §4.14, used when no {@code xcap_url} is set): one JSON file per account in a
+ * directory of the storage dir, {@code <url-encoded aor>.json}, replaced atomically on each update so that a crash
+ * leaves the old or the new book, never half of one. Unlike the original, groups and policies are kept too.
+ * Updates are serialised (one writer at a time): address-book changes are rare, hand-made by users.
+ */
+public final class AddressBooks {
+
+    private final Path directory;
+
+    /** @param directory where the books are kept; made when missing */
+    public AddressBooks(Path directory) throws IOException {
+        this.directory = Files.createDirectories(directory);
+    }
+
+    /** The book of {@code account}; empty when it has none yet. */
+    public synchronized AddressBook fetch(String account) throws IOException {
+        Path file = file(account);
+        if (!Files.exists(file)) {
+            return AddressBook.EMPTY;
+        }
+        try (JsonReader reader = Json.createReader(new StringReader(Files.readString(file)))) {
+            return AddressBook.fromJson(reader.readObject());
+        } catch (JsonException e) {
+            throw new IOException("address book " + file + " is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    /** Applies one update to the book of {@code account} and stores the result. */
+    public synchronized AddressBook.Update update(String account, String type, String action, JsonObject data)
+            throws IOException, AddressBook.Refused {
+        AddressBook.Update update = fetch(account).apply(type, action, data);
+        Path file = file(account);
+        Path temporary = Files.createTempFile(directory, ".update-", ".json");
+        try {
+            Files.writeString(temporary, update.book().toJson().toString());
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+        return update;
+    }
+
+    /** The account's file; the account was checked as a SIP AOR, the encoding keeps any name inside the directory. */
+    private Path file(String account) {
+        String name = URLEncoder.encode(account, StandardCharsets.UTF_8);
+        if (name.startsWith(".")) {
+            name = "%2E" + name.substring(1);
+        }
+        return directory.resolve(name + ".json");
+    }
+}

@@ -1,0 +1,116 @@
+package org.sylkserver.webrtc.addressbook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.json.Json;
+import javax.json.JsonObject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The address-book update rules and the local store (spec §4.14, Quirk Q11). */
+class AddressBookTest {
+
+    private static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text.replace('\'', '"'))).readObject();
+    }
+
+    private static final JsonObject BOB = json("{'id':'c1','name':'Bob','uris':[{'id':'u1','uri':'bob@example.com',"
+            + "'type':'sip','attributes':{'label':'work'}}],'dialog':{'policy':'allow','subscribe':false},"
+            + "'presence':{'policy':'allow','subscribe':true},'attributes':{'favorite':true,'tags':['a']}}");
+
+    @Test
+    void contactKeepsFreeFormAttributes_quirkQ11() throws Exception {
+        AddressBook.Update added = AddressBook.EMPTY.apply("contact", "add", BOB);
+        JsonObject stored = added.book().toJson().getJsonArray("contacts").getJsonObject(0);
+        assertEquals(json("{'favorite':true,'tags':['a']}"), stored.getJsonObject("attributes"));
+        assertEquals(json("{'label':'work'}"), stored.getJsonArray("uris").getJsonObject(0).getJsonObject("attributes"));
+        assertEquals(stored, added.object());
+    }
+
+    @Test
+    void defaultUriIsTheFirstUriOrTheDefaultUriAlias_spec_4_14() throws Exception {
+        JsonObject first = AddressBook.contact(BOB);
+        assertEquals(BOB.getJsonArray("uris").get(0), first.get("defaultUri"));
+        JsonObject alias = AddressBook.contact(json("{'id':'c2','uris':[{'id':'u1','uri':'a@x'},{'id':'u2','uri':'b@x'}],"
+                + "'default_uri':{'id':'u2','uri':'b@x'}}"));
+        assertEquals(json("{'id':'u2','uri':'b@x'}"), alias.get("defaultUri"));
+        assertEquals(false, alias.containsKey("default_uri"));
+    }
+
+    @Test
+    void addUpdateRemoveByIdOfEachType_spec_4_14() throws Exception {
+        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB).book()
+                .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}")).book()
+                .apply("policy", "add", json("{'id':'p1','name':'Carol','uri':'carol@example.com'}")).book();
+        book = book.apply("contact", "update", json("{'id':'c1','name':'Robert','uris':[]}")).book();
+        JsonObject all = book.toJson();
+        assertEquals("Robert", all.getJsonArray("contacts").getJsonObject(0).getString("name"));
+        assertEquals("g1", all.getJsonArray("groups").getJsonObject(0).getString("id"));
+        assertEquals("p1", all.getJsonArray("policies").getJsonObject(0).getString("id"));
+        book = book.apply("policy", "remove", json("{'id':'p1'}")).book();
+        assertEquals(0, book.toJson().getJsonArray("policies").size());
+    }
+
+    @Test
+    void refusedUpdatesSayWhy_spec_4_14() throws Exception {
+        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB).book();
+        assertEquals("contact c1 already exists",
+                assertThrows(AddressBook.Refused.class, () -> book.apply("contact", "add", BOB)).getMessage());
+        assertEquals("contact c9 does not exist", assertThrows(AddressBook.Refused.class,
+                () -> book.apply("contact", "update", json("{'id':'c9'}"))).getMessage());
+        assertEquals("Mandatory property 'id' of group is missing", assertThrows(AddressBook.Refused.class,
+                () -> book.apply("group", "add", json("{'name':'x'}"))).getMessage());
+        assertEquals("Unknown address book type 'pet'", assertThrows(AddressBook.Refused.class,
+                () -> book.apply("pet", "add", BOB)).getMessage());
+        assertEquals("Unknown address book action 'rename'", assertThrows(AddressBook.Refused.class,
+                () -> book.apply("contact", "rename", BOB)).getMessage());
+    }
+
+    @Test
+    void groupMemberUpdatesFromSylkrtcJsAreAccepted_quirkQ11() throws Exception {
+        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB).book()
+                .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}")).book();
+        JsonObject member = json("{'group':'g1','contact':'c1'}");
+        AddressBook joined = book.apply("groupMember", "add", member).book();
+        assertEquals("c1", joined.toJson().getJsonArray("groups").getJsonObject(0).getJsonArray("contacts")
+                .getJsonObject(0).getString("id"));
+        assertThrows(AddressBook.Refused.class, () -> joined.apply("groupMember", "add", member));
+        assertThrows(AddressBook.Refused.class,
+                () -> book.apply("groupMember", "add", json("{'group':'g2','contact':'c1'}")));
+        assertEquals(0, joined.apply("groupMember", "remove", member).book().toJson().getJsonArray("groups")
+                .getJsonObject(0).getJsonArray("contacts").size());
+        // a removed contact leaves its groups
+        assertEquals(0, joined.apply("contact", "remove", json("{'id':'c1'}")).book().toJson()
+                .getJsonArray("groups").getJsonObject(0).getJsonArray("contacts").size());
+    }
+
+    @Test
+    void localStoreKeepsEachAccountsBookInItsOwnFile(@TempDir Path dir) throws Exception {
+        AddressBooks store = new AddressBooks(dir.resolve("addressbook"));
+        store.update("alice@example.com", "contact", "add", BOB);
+        store.update("alice@example.com", "group", "add", json("{'id':'g1','name':'Friends','contacts':[]}"));
+        assertThrows(AddressBook.Refused.class, () -> store.update("alice@example.com", "contact", "add", BOB));
+        AddressBooks reopened = new AddressBooks(dir.resolve("addressbook"));
+        JsonObject alice = reopened.fetch("alice@example.com").toJson();
+        assertEquals(1, alice.getJsonArray("contacts").size());
+        assertEquals(1, alice.getJsonArray("groups").size());
+        assertEquals(AddressBook.EMPTY.toJson(), reopened.fetch("bob@example.com").toJson());
+        try (var files = Files.list(dir.resolve("addressbook"))) {
+            assertEquals(1, files.count(), "no temporary file left behind");
+        }
+    }
+
+    @Test
+    void aDamagedFileIsAnErrorNotAnEmptyBook(@TempDir Path dir) throws Exception {
+        AddressBooks store = new AddressBooks(dir);
+        Files.writeString(dir.resolve("alice%40example.com.json"), "{not json");
+        assertThrows(IOException.class, () -> store.fetch("alice@example.com"));
+    }
+}
