@@ -4,7 +4,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,6 +56,23 @@ final class SylkRtcClient implements WebSocket.Listener {
 
     String next(Duration timeout) throws InterruptedException {
         return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The first frame containing every one of {@code parts}, skipping others; fails after 10 s without it. */
+    String expect(String... parts) throws InterruptedException {
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            String frame = next(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            if (frame == null) {
+                break;
+            }
+            seen.add(frame);
+            if (List.of(parts).stream().allMatch(frame::contains)) {
+                return frame;
+            }
+        }
+        throw new AssertionError("no frame with " + List.of(parts) + " among " + seen);
     }
 
     void send(String text) {
