@@ -18,12 +18,15 @@ import org.sylkserver.core.config.SectionReader;
  * @param maxConnectionsPerAddress {@code max_connections_per_address}: open connections from one IP address
  * @param maxAccountsPerConnection {@code max_accounts_per_connection}: accounts one connection may add
  * @param maxSessionsPerConnection {@code max_sessions_per_connection}: calls one connection may have at once
+ * @param maxAddressBookEntries    {@code max_addressbook_entries}: contacts, groups and policies in one account's
+ *                                 address book (spec §4.14); one more is an {@code addressbook-update-failed}
  */
 public record ClientLimits(int maxMessageBytes, int maxJsonDepth, int maxPendingRequests, int maxConnections,
-                           int maxConnectionsPerAddress, int maxAccountsPerConnection, int maxSessionsPerConnection) {
+                           int maxConnectionsPerAddress, int maxAccountsPerConnection, int maxSessionsPerConnection,
+                           int maxAddressBookEntries) {
 
     /** Every limit at its default. */
-    public static final ClientLimits DEFAULTS = new ClientLimits(64 * 1024, 32, 100, 10_000, 100, 20, 20);
+    public static final ClientLimits DEFAULTS = new ClientLimits(64 * 1024, 32, 100, 10_000, 100, 20, 20, 1000);
 
     /** The limits of {@code webrtcgateway.ini [General]}, each at its default when absent. */
     static ClientLimits read(SectionReader general) throws ConfigException {
@@ -34,7 +37,8 @@ public record ClientLimits(int maxMessageBytes, int maxJsonDepth, int maxPending
                 general.integer("max_connections", DEFAULTS.maxConnections, 0, Integer.MAX_VALUE),
                 general.integer("max_connections_per_address", DEFAULTS.maxConnectionsPerAddress, 0, Integer.MAX_VALUE),
                 general.integer("max_accounts_per_connection", DEFAULTS.maxAccountsPerConnection, 0, Integer.MAX_VALUE),
-                general.integer("max_sessions_per_connection", DEFAULTS.maxSessionsPerConnection, 0, Integer.MAX_VALUE));
+                general.integer("max_sessions_per_connection", DEFAULTS.maxSessionsPerConnection, 0, Integer.MAX_VALUE),
+                general.integer("max_addressbook_entries", DEFAULTS.maxAddressBookEntries, 0, Integer.MAX_VALUE));
     }
 
     /** Whether {@code count} things already there leave room for one more under {@code limit} (0: no limit). */

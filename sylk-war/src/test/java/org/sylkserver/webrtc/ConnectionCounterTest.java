@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionCounterTest {
 
     private final ConnectionCounter counter = new ConnectionCounter();
-    private final ClientLimits limits = new ClientLimits(65536, 32, 100, 3, 2, 20, 20);
+    private final ClientLimits limits = new ClientLimits(65536, 32, 100, 3, 2, 20, 20, 1000);
 
     @Test
     void oneAddressGetsAtMostItsShareAndAllTogetherAtMostTheTotal() {
@@ -25,7 +25,7 @@ class ConnectionCounterTest {
 
     @Test
     void zeroMeansNoLimit() {
-        ClientLimits none = new ClientLimits(65536, 32, 100, 0, 0, 0, 0);
+        ClientLimits none = new ClientLimits(65536, 32, 100, 0, 0, 0, 0, 0);
         for (int i = 0; i < 1000; i++) {
             assertTrue(counter.admit("192.0.2.1", none));
         }

@@ -61,9 +61,15 @@ public final class AddressBook {
      * Applies {@code action} ({@code add}, {@code update} or {@code remove}) of {@code type} ({@code contact},
      * {@code group}, {@code policy}; {@code groupMember} with {@code add} or {@code remove}).
      *
-     * @throws Refused an unknown type or action, a missing id, adding an id that exists, changing one that does not
+     * @param maxEntries contacts, groups and policies the book may hold (0: no limit); a full book refuses an add
+     * @throws Refused an unknown type or action, a missing id, adding an id that exists, changing one that does not,
+     *                 adding to a full book
      */
-    public Update apply(String type, String action, JsonObject data) throws Refused {
+    public Update apply(String type, String action, JsonObject data, int maxEntries) throws Refused {
+        if (action.equals("add") && !type.equals("groupMember") && maxEntries > 0
+                && contacts.size() + groups.size() + policies.size() >= maxEntries) {
+            throw new Refused("Address book full (max_addressbook_entries " + maxEntries + ")");
+        }
         switch (type) {
             case "contact" -> {
                 JsonObject contact = action.equals("remove") ? data : contact(data);

@@ -22,10 +22,15 @@ import javax.json.JsonReader;
 public final class AddressBooks {
 
     private final Path directory;
+    private final int maxEntries;
 
-    /** @param directory where the books are kept; made when missing */
-    public AddressBooks(Path directory) throws IOException {
+    /**
+     * @param directory  where the books are kept; made when missing
+     * @param maxEntries contacts, groups and policies one book may hold ({@code max_addressbook_entries}, 0: no limit)
+     */
+    public AddressBooks(Path directory, int maxEntries) throws IOException {
         this.directory = Files.createDirectories(directory);
+        this.maxEntries = maxEntries;
     }
 
     /** The book of {@code account}; empty when it has none yet. */
@@ -44,7 +49,7 @@ public final class AddressBooks {
     /** Applies one update to the book of {@code account} and stores the result. */
     public synchronized AddressBook.Update update(String account, String type, String action, JsonObject data)
             throws IOException, AddressBook.Refused {
-        AddressBook.Update update = fetch(account).apply(type, action, data);
+        AddressBook.Update update = fetch(account).apply(type, action, data, maxEntries);
         Path file = file(account);
         Path temporary = Files.createTempFile(directory, ".update-", ".json");
         try {

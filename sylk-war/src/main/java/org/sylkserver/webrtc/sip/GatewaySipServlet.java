@@ -105,7 +105,8 @@ public class GatewaySipServlet extends SylkSipServlet {
         }
         AddressBooks addressBooks;
         try {
-            addressBooks = new AddressBooks(messagingConfig.storageDir().resolve("addressbook"));
+            addressBooks = new AddressBooks(messagingConfig.storageDir().resolve("addressbook"),
+                    config.limits().maxAddressBookEntries());
         } catch (IOException e) {
             throw new ServletException("address books not stored in " + messagingConfig.storageDir() + ": "
                     + e.getMessage(), e);

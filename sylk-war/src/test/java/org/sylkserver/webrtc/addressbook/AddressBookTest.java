@@ -27,7 +27,7 @@ class AddressBookTest {
 
     @Test
     void contactKeepsFreeFormAttributes_quirkQ11() throws Exception {
-        AddressBook.Update added = AddressBook.EMPTY.apply("contact", "add", BOB);
+        AddressBook.Update added = AddressBook.EMPTY.apply("contact", "add", BOB, 1000);
         JsonObject stored = added.book().toJson().getJsonArray("contacts").getJsonObject(0);
         assertEquals(json("{'favorite':true,'tags':['a']}"), stored.getJsonObject("attributes"));
         assertEquals(json("{'label':'work'}"), stored.getJsonArray("uris").getJsonObject(0).getJsonObject("attributes"));
@@ -46,58 +46,69 @@ class AddressBookTest {
 
     @Test
     void addUpdateRemoveByIdOfEachType_spec_4_14() throws Exception {
-        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB).book()
-                .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}")).book()
-                .apply("policy", "add", json("{'id':'p1','name':'Carol','uri':'carol@example.com'}")).book();
-        book = book.apply("contact", "update", json("{'id':'c1','name':'Robert','uris':[]}")).book();
+        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB, 1000).book()
+                .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}"), 1000).book()
+                .apply("policy", "add", json("{'id':'p1','name':'Carol','uri':'carol@example.com'}"), 1000).book();
+        book = book.apply("contact", "update", json("{'id':'c1','name':'Robert','uris':[]}"), 1000).book();
         JsonObject all = book.toJson();
         assertEquals("Robert", all.getJsonArray("contacts").getJsonObject(0).getString("name"));
         assertEquals("g1", all.getJsonArray("groups").getJsonObject(0).getString("id"));
         assertEquals("p1", all.getJsonArray("policies").getJsonObject(0).getString("id"));
-        book = book.apply("policy", "remove", json("{'id':'p1'}")).book();
+        book = book.apply("policy", "remove", json("{'id':'p1'}"), 1000).book();
         assertEquals(0, book.toJson().getJsonArray("policies").size());
     }
 
     @Test
     void refusedUpdatesSayWhy_spec_4_14() throws Exception {
-        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB).book();
+        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB, 1000).book();
         assertEquals("contact c1 already exists",
-                assertThrows(AddressBook.Refused.class, () -> book.apply("contact", "add", BOB)).getMessage());
+                assertThrows(AddressBook.Refused.class, () -> book.apply("contact", "add", BOB, 1000)).getMessage());
         assertEquals("contact c9 does not exist", assertThrows(AddressBook.Refused.class,
-                () -> book.apply("contact", "update", json("{'id':'c9'}"))).getMessage());
+                () -> book.apply("contact", "update", json("{'id':'c9'}"), 1000)).getMessage());
         assertEquals("Mandatory property 'id' of group is missing", assertThrows(AddressBook.Refused.class,
-                () -> book.apply("group", "add", json("{'name':'x'}"))).getMessage());
+                () -> book.apply("group", "add", json("{'name':'x'}"), 1000)).getMessage());
         assertEquals("Unknown address book type 'pet'", assertThrows(AddressBook.Refused.class,
-                () -> book.apply("pet", "add", BOB)).getMessage());
+                () -> book.apply("pet", "add", BOB, 1000)).getMessage());
         assertEquals("Unknown address book action 'rename'", assertThrows(AddressBook.Refused.class,
-                () -> book.apply("contact", "rename", BOB)).getMessage());
+                () -> book.apply("contact", "rename", BOB, 1000)).getMessage());
     }
 
     @Test
     void groupMemberUpdatesFromSylkrtcJsAreAccepted_quirkQ11() throws Exception {
-        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB).book()
-                .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}")).book();
+        AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB, 1000).book()
+                .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}"), 1000).book();
         JsonObject member = json("{'group':'g1','contact':'c1'}");
-        AddressBook joined = book.apply("groupMember", "add", member).book();
+        AddressBook joined = book.apply("groupMember", "add", member, 1000).book();
         assertEquals("c1", joined.toJson().getJsonArray("groups").getJsonObject(0).getJsonArray("contacts")
                 .getJsonObject(0).getString("id"));
-        assertThrows(AddressBook.Refused.class, () -> joined.apply("groupMember", "add", member));
+        assertThrows(AddressBook.Refused.class, () -> joined.apply("groupMember", "add", member, 1000));
         assertThrows(AddressBook.Refused.class,
-                () -> book.apply("groupMember", "add", json("{'group':'g2','contact':'c1'}")));
-        assertEquals(0, joined.apply("groupMember", "remove", member).book().toJson().getJsonArray("groups")
+                () -> book.apply("groupMember", "add", json("{'group':'g2','contact':'c1'}"), 1000));
+        assertEquals(0, joined.apply("groupMember", "remove", member, 1000).book().toJson().getJsonArray("groups")
                 .getJsonObject(0).getJsonArray("contacts").size());
         // a removed contact leaves its groups
-        assertEquals(0, joined.apply("contact", "remove", json("{'id':'c1'}")).book().toJson()
+        assertEquals(0, joined.apply("contact", "remove", json("{'id':'c1'}"), 1000).book().toJson()
                 .getJsonArray("groups").getJsonObject(0).getJsonArray("contacts").size());
     }
 
     @Test
+    void aFullBookRefusesAnAddButNotAnUpdate_max_addressbook_entries() throws Exception {
+        AddressBook full = AddressBook.EMPTY.apply("contact", "add", BOB, 2).book()
+                .apply("policy", "add", json("{'id':'p1','name':'Carol','uri':'carol@example.com'}"), 2).book();
+        assertEquals("Address book full (max_addressbook_entries 2)", assertThrows(AddressBook.Refused.class,
+                () -> full.apply("group", "add", json("{'id':'g1','name':'Friends'}"), 2)).getMessage());
+        full.apply("contact", "update", BOB, 2);
+        assertEquals(3, full.apply("group", "add", json("{'id':'g1','name':'Friends'}"), 0).book().toJson()
+                .values().stream().mapToInt(list -> list.asJsonArray().size()).sum());
+    }
+
+    @Test
     void localStoreKeepsEachAccountsBookInItsOwnFile(@TempDir Path dir) throws Exception {
-        AddressBooks store = new AddressBooks(dir.resolve("addressbook"));
+        AddressBooks store = new AddressBooks(dir.resolve("addressbook"), 1000);
         store.update("alice@example.com", "contact", "add", BOB);
         store.update("alice@example.com", "group", "add", json("{'id':'g1','name':'Friends','contacts':[]}"));
         assertThrows(AddressBook.Refused.class, () -> store.update("alice@example.com", "contact", "add", BOB));
-        AddressBooks reopened = new AddressBooks(dir.resolve("addressbook"));
+        AddressBooks reopened = new AddressBooks(dir.resolve("addressbook"), 1000);
         JsonObject alice = reopened.fetch("alice@example.com").toJson();
         assertEquals(1, alice.getJsonArray("contacts").size());
         assertEquals(1, alice.getJsonArray("groups").size());
@@ -109,7 +120,7 @@ class AddressBookTest {
 
     @Test
     void aDamagedFileIsAnErrorNotAnEmptyBook(@TempDir Path dir) throws Exception {
-        AddressBooks store = new AddressBooks(dir);
+        AddressBooks store = new AddressBooks(dir, 1000);
         Files.writeString(dir.resolve("alice%40example.com.json"), "{not json");
         assertThrows(IOException.class, () -> store.fetch("alice@example.com"));
     }
