@@ -127,8 +127,11 @@ public record ServerCertificate(Path pemFile, Path keyStore, String keyStorePass
         }
     }
 
-    /** Reads a PEM certificate chain + key and writes the key store {@code keyStore} from it. */
-    static ServerCertificate load(Path pem, Path keyStore) throws ConfigException, IOException {
+    /**
+     * Reads a PEM certificate chain + key and writes the key store {@code keyStore} from it (also for the
+     * certificates of applications, e.g. the XMPP gateway's S2S TLS).
+     */
+    public static ServerCertificate load(Path pem, Path keyStore) throws ConfigException, IOException {
         List<X509Certificate> chain = new ArrayList<>();
         PrivateKey key = null;
         try (Reader reader = Files.newBufferedReader(pem, StandardCharsets.US_ASCII);

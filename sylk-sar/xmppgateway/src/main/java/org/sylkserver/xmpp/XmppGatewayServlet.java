@@ -1,0 +1,165 @@
+package org.sylkserver.xmpp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Set;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.servlet.ServletException;
+import javax.servlet.sip.Address;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.ServletParseException;
+
+import org.sylkserver.core.SylkRuntime;
+import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.sip.SylkSipServlet;
+import org.sylkserver.core.tls.ServerCertificate;
+import org.sylkserver.xmpp.im.SipToXmpp;
+import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.s2s.S2sService;
+import org.sylkserver.xmpp.s2s.ServerResolver;
+import org.sylkserver.xmpp.s2s.XmppTrace;
+
+/**
+ * The XMPP gateway's SIP side (spec §5): reads {@code xmppgateway.ini}, starts the S2S service for the configured
+ * domains (none: the gateway stays idle and opens no port) and translates SIP MESSAGEs routed here (spec §2.2:
+ * {@code application_map} entries for remote XMPP domains, or {@code X-Sylk-App: xmppgateway}).
+ */
+public class XmppGatewayServlet extends SylkSipServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient XmppGateway gateway;
+    private transient SipFactory sipFactory;
+
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        sipFactory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        ServerConfig config = SylkRuntime.get().config();
+        try {
+            XmppGatewaySettings settings = XmppGatewaySettings.load(SylkRuntime.get().configDir());
+            if (settings.domains().isEmpty()) {
+                log.warning("xmppgateway.ini: [general] domains is empty: the XMPP gateway serves no domain and "
+                        + "opens no S2S port");
+                return;
+            }
+            SSLContext tls = serverTls(settings, config);
+            XmppTrace trace = settings.traceXmpp() ? XmppTrace.to(config.server().traceDir().resolve("xmpp_trace.log"))
+                    : XmppTrace.off();
+            S2sService s2s = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), trace);
+            gateway = new XmppGateway(settings, s2s, this::sendSip);
+            InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
+            InetSocketAddress bound = s2s.listen(address, settings.localPort());
+            log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "
+                    + String.join(", ", settings.mucDomains()) + "): S2S on " + bound + " (" + settings.transport()
+                    + (tls != null ? ", STARTTLS" : "") + ")");
+        } catch (ConfigException e) {
+            throw new ServletException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ServletException("XMPP gateway: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The S2S certificate: {@code certificate} when it exists; else, like SIP (spec §7.2 divergence), the server's
+     * own certificate, so STARTTLS, which today's servers require, is still offered.
+     */
+    private SSLContext serverTls(XmppGatewaySettings settings, ServerConfig config) throws IOException, ConfigException {
+        ServerCertificate certificate;
+        if (Files.isRegularFile(settings.certificate())) {
+            Path store = config.server().spoolDir().resolve("tls/xmpp-tls.p12");
+            try {
+                certificate = ServerCertificate.load(settings.certificate(), store);
+            } catch (ConfigException e) {
+                throw new ConfigException("xmppgateway.ini: [general] certificate = '" + settings.certificate() + "': "
+                        + e.getMessage(), e);
+            }
+        } else {
+            log.warning("xmppgateway.ini: [general] certificate = '" + settings.certificate()
+                    + "': no such file; S2S TLS uses the SIP certificate");
+            certificate = ServerCertificate.obtain(config);
+        }
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(certificate.keyStore())) {
+                store.load(in, certificate.keyStorePassword().toCharArray());
+            }
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, certificate.keyStorePassword().toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("S2S TLS: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        super.destroy();
+    }
+
+    @Override
+    protected String applicationName() {
+        return "xmppgateway";
+    }
+
+    @Override
+    protected Set<String> initialMethods() {
+        return Set.of("MESSAGE");
+    }
+
+    @Override
+    protected void doMessage(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            reply(request, SipServletResponse.SC_OK, "OK");
+            return;
+        }
+        if (gateway == null) {
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "XMPP gateway not configured");
+            return;
+        }
+        SipToXmpp.Outcome outcome = gateway.message(request.getContentType(), request.getRawContent(),
+                request.getFrom() == null ? null : request.getFrom().getURI().toString(),
+                request.getRequestURI().toString());
+        reply(request, outcome.status(), outcome.reason());
+    }
+
+    @Override
+    protected void doErrorResponse(SipServletResponse response) {
+        log.info(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus()
+                + " " + response.getReasonPhrase());
+    }
+
+    /** A MESSAGE made from an XMPP message, routed through the outbound proxy or by the recipient's domain. */
+    private void sendSip(XmppToSip.SipMessage message) {
+        try {
+            SipApplicationSession session = sipFactory.createApplicationSession();
+            Address from = sipFactory.createAddress(message.from());
+            Address to = sipFactory.createAddress(message.to());
+            SipServletRequest request = sipFactory.createRequest(session, "MESSAGE", from, to);
+            request.setContent(message.body(), message.contentType());
+            ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
+            if (proxy != null) {
+                proxy.route(sipFactory, request);
+            }
+            request.send();
+        } catch (IOException | ServletParseException | RuntimeException e) {
+            log.warning("SIP MESSAGE to " + message.to() + " not sent: " + e);
+        }
+    }
+}

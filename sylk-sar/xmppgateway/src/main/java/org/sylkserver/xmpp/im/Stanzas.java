@@ -1,0 +1,42 @@
+package org.sylkserver.xmpp.im;
+
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smack.packet.XmlEnvironment;
+import org.jivesoftware.smack.util.PacketParserUtils;
+import org.jivesoftware.smackx.chatstates.ChatState;
+import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
+
+/** Smack stanzas as the S2S streams need them. */
+public final class Stanzas {
+
+    private Stanzas() {
+    }
+
+    /**
+     * The stanza's XML for an S2S stream: without a namespace of its own (Smack's models say {@code jabber:client}),
+     * so it inherits the stream's {@code jabber:server} (RFC 6120 §4.8.3).
+     */
+    public static String serverXml(Stanza stanza) {
+        return stanza.toXML(XmlEnvironment.builder().withNamespace(stanza.getNamespace()).build()).toString();
+    }
+
+    /**
+     * A stanza of an S2S stream as a Smack model. Smack's models are those of {@code jabber:client}; the content
+     * model of {@code jabber:server} is the same (RFC 6120 §4.8.3), so the stanza's own namespace declaration is
+     * read as {@code jabber:client} (its body, subject and thread inherit it).
+     */
+    public static Stanza parse(String serverXml) throws Exception {
+        int tagEnd = serverXml.indexOf('>');
+        String tag = serverXml.substring(0, tagEnd < 0 ? serverXml.length() : tagEnd);
+        String clientTag = tag.replace("xmlns=\"jabber:server\"", "xmlns=\"jabber:client\"")
+                .replace("xmlns='jabber:server'", "xmlns='jabber:client'");
+        return PacketParserUtils.parseStanza(clientTag + serverXml.substring(tag.length()));
+    }
+
+    /** The message's chat state (XEP-0085), or null. */
+    public static ChatState chatState(Message message) {
+        return message.getExtension(ChatStateExtension.NAMESPACE) instanceof ChatStateExtension state
+                ? state.getChatState() : null;
+    }
+}

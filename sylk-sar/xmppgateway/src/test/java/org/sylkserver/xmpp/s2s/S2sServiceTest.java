@@ -1,0 +1,180 @@
+package org.sylkserver.xmpp.s2s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.xmpp.XmppGatewaySettings;
+
+/**
+ * Two gateways federating with each other over loopback (RFC 6120 streams, STARTTLS, XEP-0220 dialback), and raw
+ * sockets breaking the rules.
+ */
+class S2sServiceTest {
+
+    private static SSLContext tls;
+
+    @TempDir
+    static Path keys;
+
+    private final List<S2sService> services = new java.util.ArrayList<>();
+
+    @BeforeAll
+    static void certificate() throws Exception {
+        Path store = keys.resolve("s2s.p12");
+        Process keytool = new ProcessBuilder("keytool", "-genkeypair", "-keystore", store.toString(), "-storetype",
+                "PKCS12", "-storepass", "secret", "-keypass", "secret", "-keyalg", "EC", "-alias", "s2s", "-dname",
+                "CN=s2s.test").redirectErrorStream(true).start();
+        keytool.getInputStream().readAllBytes();
+        assertEquals(0, keytool.waitFor());
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keyStore.load(in, "secret".toCharArray());
+        }
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keyStore, "secret".toCharArray());
+        tls = SSLContext.getInstance("TLS");
+        tls.init(factory.getKeyManagers(), null, null);
+    }
+
+    @AfterEach
+    void stop() {
+        services.forEach(S2sService::close);
+    }
+
+    private static XmppGatewaySettings settings(String domain, Map<String, InetSocketAddress> remotes,
+                                                Duration dialbackTimeout) {
+        return new XmppGatewaySettings(Set.of(domain), "conference", InetAddress.getLoopbackAddress(), 0, "tcp",
+                Path.of("ca.crt"), Path.of("default.crt"), true, true, Duration.ofSeconds(600), false, false, false,
+                false, 4096, dialbackTimeout, 100, remotes);
+    }
+
+    private S2sService start(XmppGatewaySettings settings, LinkedBlockingQueue<StreamElement> received)
+            throws IOException {
+        S2sService service = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), XmppTrace.off());
+        service.handler(received::add);
+        services.add(service);
+        return service;
+    }
+
+    /** a.test and b.test each listen; a.test knows where b.test is and the other way round. */
+    @Test
+    void aStanzaCrossesAfterStarttlsAndDialback_xep0220_2() throws Exception {
+        LinkedBlockingQueue<StreamElement> atA = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<StreamElement> atB = new LinkedBlockingQueue<>();
+        // ports first, then the services that know them
+        S2sService probeA = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), atA);
+        InetSocketAddress portA = probeA.listen(InetAddress.getLoopbackAddress(), 0);
+        probeA.close();
+        S2sService probeB = start(settings("b.test", Map.of(), Duration.ofSeconds(5)), atB);
+        InetSocketAddress portB = probeB.listen(InetAddress.getLoopbackAddress(), 0);
+        probeB.close();
+        S2sService a = start(settings("a.test", Map.of("b.test", portB), Duration.ofSeconds(5)), atA);
+        a.listen(InetAddress.getLoopbackAddress(), portA.getPort());
+        S2sService b = start(settings("b.test", Map.of("a.test", portA), Duration.ofSeconds(5)), atB);
+        b.listen(InetAddress.getLoopbackAddress(), portB.getPort());
+
+        assertTrue(a.send("a.test", "b.test", "<message from='romeo@a.test/x' to='juliet@b.test'><body>hi</body></message>"));
+        StreamElement arrived = atB.poll(10, TimeUnit.SECONDS);
+        assertNotNull(arrived, "the message reached b.test");
+        assertTrue(arrived.xml().contains("<body>hi</body>"), arrived.xml());
+        assertEquals("romeo@a.test/x", arrived.attribute("from"));
+        // and back, over b's own link
+        assertTrue(b.send("b.test", "a.test", "<message from='juliet@b.test' to='romeo@a.test'><body>yo</body></message>"));
+        assertNotNull(atA.poll(10, TimeUnit.SECONDS));
+    }
+
+    /** A stream that never completes dialback is closed with connection-timeout (XEP-0220 §2, RFC 6120 §4.9.3.4). */
+    @Test
+    void aStreamWithoutDialbackTimesOut() throws Exception {
+        S2sService service = start(settings("a.test", Map.of(), Duration.ofMillis(500)), new LinkedBlockingQueue<>());
+        InetSocketAddress address = service.listen(InetAddress.getLoopbackAddress(), 0);
+        String answer = exchange(address, header("a.test"), 5000);
+        assertTrue(answer.contains("<connection-timeout"), answer);
+        assertTrue(answer.endsWith("</stream:stream>"), answer);
+    }
+
+    /** A stanza from a domain not authenticated on the stream ends it with not-authorized (RFC 6120 §4.9.3.12). */
+    @Test
+    void aStanzaBeforeDialbackIsNotAuthorized() throws Exception {
+        S2sService service = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), new LinkedBlockingQueue<>());
+        InetSocketAddress address = service.listen(InetAddress.getLoopbackAddress(), 0);
+        String answer = exchange(address, header("a.test")
+                + "<message from='evil@x.test' to='romeo@a.test'><body>spoof</body></message>", 5000);
+        assertTrue(answer.contains("<stream:features>") && answer.contains("<starttls"), answer);
+        assertTrue(answer.contains("<not-authorized"), answer);
+    }
+
+    @Test
+    void aStreamForAnotherDomainIsHostUnknown_rfc6120_4_9_3_6() throws Exception {
+        S2sService service = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), new LinkedBlockingQueue<>());
+        InetSocketAddress address = service.listen(InetAddress.getLoopbackAddress(), 0);
+        String answer = exchange(address, header("elsewhere.test"), 5000);
+        assertTrue(answer.contains("<host-unknown"), answer);
+    }
+
+    @Test
+    void anOversizedStanzaIsAPolicyViolation_rfc6120_4_9_3_12() throws Exception {
+        S2sService service = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), new LinkedBlockingQueue<>());
+        InetSocketAddress address = service.listen(InetAddress.getLoopbackAddress(), 0);
+        String answer = exchange(address, header("a.test") + "<message><body>" + "x".repeat(8000), 5000);
+        assertTrue(answer.contains("<policy-violation"), answer);
+    }
+
+    @Test
+    void anEntityBombIsRefused_rfc6120_11_1() throws Exception {
+        S2sService service = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), new LinkedBlockingQueue<>());
+        InetSocketAddress address = service.listen(InetAddress.getLoopbackAddress(), 0);
+        String answer = exchange(address, "<?xml version='1.0'?><!DOCTYPE stream>" + header("a.test"), 5000);
+        assertTrue(answer.contains("<restricted-xml"), answer);
+        // RFC 6120 §4.9.1.2: the error comes after a stream header of ours
+        assertTrue(answer.startsWith("<?xml version='1.0'?><stream:stream"), answer);
+    }
+
+    private static String header(String to) {
+        return "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'"
+                + " xmlns:db='jabber:server:dialback' from='remote.test' to='" + to + "' version='1.0'>";
+    }
+
+    /** Writes {@code text}, then reads until the server closes the connection. */
+    private static String exchange(InetSocketAddress address, String text, int timeoutMillis) throws IOException {
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(timeoutMillis);
+            socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
+                    read.write(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                // reset or timeout: what came is what we check
+            }
+            return read.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
