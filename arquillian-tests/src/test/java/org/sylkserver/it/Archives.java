@@ -22,7 +22,7 @@ public final class Archives {
      */
     public static EnterpriseArchive all() {
         return ShrinkWrap.create(EnterpriseArchive.class, "sylk-applications.ear")
-                .addAsModules(conference(), echo(), notFound(), webrtcGateway());
+                .addAsModules(conference(), echo(), notFound(), webrtcGateway(), xmppGateway());
     }
 
     public static WebArchive echo() {
@@ -39,6 +39,10 @@ public final class Archives {
 
     public static WebArchive webrtcGateway() {
         return load("sylk-war/target/webrtcgateway.war");
+    }
+
+    public static WebArchive xmppGateway() {
+        return load("sylk-sar/xmppgateway/target/xmppgateway.war");
     }
 
     private static WebArchive load(String path) {

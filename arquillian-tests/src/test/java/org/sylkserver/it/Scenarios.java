@@ -250,6 +250,32 @@ public final class Scenarios {
                 """.formatted(user, body, replyPort);
     }
 
+    /**
+     * A MESSAGE from {@code fromUri} for {@code requestUri} (also its To), sent to the server whatever the URI's
+     * host, with {@code extraHeaders} (e.g. {@code X-Sylk-App}), expecting final response {@code status}.
+     */
+    public static String messageFrom(String fromUri, String requestUri, List<String> extraHeaders, String contentType,
+                                     String body, int status) {
+        StringBuilder xml = new StringBuilder(HEAD);
+        xml.append("  <send retrans=\"500\"><![CDATA[\n\n")
+                .append("MESSAGE ").append(requestUri).append(" SIP/2.0\n")
+                .append("Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n")
+                .append("From: <").append(fromUri).append(">;tag=[call_number]\n")
+                .append("To: <").append(requestUri).append(">\n")
+                .append("Call-ID: [call_id]\n")
+                .append("CSeq: 1 MESSAGE\n")
+                .append("Max-Forwards: 70\n");
+        for (String header : extraHeaders) {
+            xml.append(header).append("\n");
+        }
+        xml.append("Content-Type: ").append(contentType).append("\n")
+                .append("Content-Length: [len]\n\n").append(body).append("\n  ]]></send>\n")
+                .append("  <recv response=\"100\" optional=\"true\"/>\n")
+                .append("  <recv response=\"").append(status).append("\"/>\n")
+                .append("</scenario>\n");
+        return xml.toString();
+    }
+
     /** Waits for one MESSAGE whose body matches each of {@code checks}, and answers it with 200. */
     public static String messageReceive(String... checks) {
         StringBuilder xml = new StringBuilder(HEAD);

@@ -33,11 +33,11 @@ public final class XmppTrace implements AutoCloseable {
     }
 
     void received(String stream, String xml) {
-        write("RECEIVED from", stream, xml);
+        write("in ", stream, xml);
     }
 
     void sent(String stream, String xml) {
-        write("SENT to", stream, xml);
+        write("out", stream, xml);
     }
 
     private void write(String direction, String stream, String xml) {
@@ -46,7 +46,7 @@ public final class XmppTrace implements AutoCloseable {
         }
         synchronized (this) {
             try {
-                writer.write(Instant.now() + " " + direction + " " + stream + ":\n" + xml + "\n\n");
+                writer.write(Instant.now() + " " + direction + " [" + stream + "]\n" + xml + "\n\n");
                 writer.flush();
             } catch (IOException e) {
                 LOG.warning("XMPP trace: " + e.getMessage());

@@ -1,0 +1,146 @@
+package org.sylkserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jivesoftware.smack.ConnectionConfiguration;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.jxmpp.jid.impl.JidCreate;
+
+/**
+ * The XMPP gateway (spec §5) federating with a real XMPP server: Prosody serves {@code xmpp.test} on loopback and
+ * reaches our domain {@code localhost} by DNS (no SRV record: port 5269 of 127.0.0.1, RFC 6120 §3.2.2), we reach it by
+ * {@code remote_servers}; S2S over STARTTLS with dialback (XEP-0220) both ways. The XMPP user is a Smack client of
+ * Prosody, the SIP user is sipp.
+ */
+@ExtendWith(ArquillianExtension.class)
+class XmppGatewayIT {
+
+    private static final Path WORK = Path.of(System.getProperty("sylk.work", "target/sylk-it"));
+    private static Prosody prosody;
+    private static XMPPTCPConnection juliet;
+    private static final LinkedBlockingQueue<Message> AT_JULIET = new LinkedBlockingQueue<>();
+
+    @TempDir
+    Path work;
+
+    /** xmppgateway.ini is read when the application is deployed. */
+    @Deployment(testable = false)
+    static EnterpriseArchive all() {
+        try {
+            Files.writeString(WORK.resolve("config").resolve("xmppgateway.ini"), """
+                    [general]
+                    domains = localhost
+                    local_ip = 127.0.0.1
+                    local_port = 5269
+                    transport = tcp
+                    trace_xmpp = true
+                    remote_servers = %s:127.0.0.1:%d
+                    """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Archives.all();
+    }
+
+    @BeforeAll
+    static void xmppWorld() throws Exception {
+        prosody = Prosody.start(Files.createTempDirectory("prosody"));
+        juliet = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(Prosody.DOMAIN).setHost("127.0.0.1").setPort(Prosody.C2S_PORT)
+                .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
+                .setUsernameAndPassword("juliet", "any").setResource("balcony").build());
+        juliet.addAsyncStanzaListener(stanza -> AT_JULIET.add((Message) stanza), StanzaTypeFilter.MESSAGE);
+        juliet.connect().login();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (juliet != null) {
+            juliet.disconnect();
+        }
+        if (prosody != null) {
+            prosody.close();
+        }
+    }
+
+    private Message nextAtJuliet() throws InterruptedException {
+        Message message = AT_JULIET.poll(20, TimeUnit.SECONDS);
+        assertNotNull(message, () -> "nothing reached juliet; Prosody's log:\n" + prosody.log());
+        return message;
+    }
+
+    /** Spec §5.4.1: a SIP MESSAGE becomes an XMPP message from the sender's JID with a generated resource. */
+    @Test
+    void aSipMessageReachesTheXmppUser() throws Exception {
+        Sipp.Result sent = Sipp.scenario(work, Scenarios.messageFrom("sip:romeo@localhost", "sip:juliet@xmpp.test",
+                List.of("X-Sylk-App: xmppgateway"), "text/plain", "hello from SIP", 200)).run();
+        assertEquals(0, sent.exitCode(), sent::toString);
+        Message message = nextAtJuliet();
+        assertEquals("hello from SIP", message.getBody().strip()); // sipp ends its body with a line break
+        assertEquals("romeo@localhost", message.getFrom().asBareJid().toString());
+        assertEquals(74, message.getFrom().getResourceOrEmpty().length(), "generated resource (spec §5.3)");
+    }
+
+    /** CPIM is unwrapped; its From is the sender. */
+    @Test
+    void aCpimMessageArrivesUnwrapped() throws Exception {
+        String cpim = "From: <sip:mercutio@localhost>\r\nTo: <sip:juliet@xmpp.test>\r\n\r\n"
+                + "Content-Type: text/plain\r\n\r\nwrapped hello";
+        Sipp.Result sent = Sipp.scenario(work, Scenarios.messageFrom("sip:romeo@localhost", "sip:juliet@xmpp.test",
+                List.of("X-Sylk-App: xmppgateway"), "message/cpim", cpim, 200)).run();
+        assertEquals(0, sent.exitCode(), sent::toString);
+        Message message = nextAtJuliet();
+        assertEquals("wrapped hello", message.getBody().strip());
+        assertEquals("mercutio@localhost", message.getFrom().asBareJid().toString());
+    }
+
+    /** A sender outside our domains is refused with 606 (spec §5.4.1). */
+    @Test
+    void aForeignSenderIsRefusedWith606() throws Exception {
+        Sipp.Result sent = Sipp.scenario(work, Scenarios.messageFrom("sip:mallory@elsewhere.test", "sip:juliet@xmpp.test",
+                List.of("X-Sylk-App: xmppgateway"), "text/plain", "spoof", 606)).run();
+        assertEquals(0, sent.exitCode(), sent::toString);
+    }
+
+    /**
+     * Spec §5.4.2: an XMPP message becomes one SIP MESSAGE (CPIM, From the XMPP sender without resource), delivered
+     * by DNS of the recipient's domain: localhost, where sipp waits on port 5060.
+     */
+    @Test
+    void anXmppMessageReachesTheSipUser() throws Exception {
+        Sipp.Running receiver = Sipp.scenario(work, Scenarios.messageReceive("From: <sip:juliet@xmpp.test>",
+                "hello from XMPP")).localPort(5060).waitingForRequests().start();
+        Thread.sleep(300); // let sipp bind its port
+        juliet.sendStanza(juliet.getStanzaFactory().buildMessageStanza()
+                .to(JidCreate.entityBareFrom("romeo@localhost")).setBody("hello from XMPP").build());
+        Sipp.Result received = receiver.await();
+        assertEquals(0, received.exitCode(), () -> received + "\nProsody's log:\n" + prosody.log());
+        assertTrue(received.messages().contains("Content-Type: message/cpim"), received::toString);
+        // trace_xmpp: both links were secured by STARTTLS (our <proceed/> to Prosody and Prosody's to us) and
+        // authenticated by dialback (RFC 6120 §5, XEP-0220)
+        String trace = Files.readString(WORK.resolve("var/log/sylkserver/xmpp_trace.log"));
+        assertTrue(trace.split("<proceed ", -1).length - 1 >= 2, "STARTTLS on both links");
+        assertTrue(trace.contains("<db:result") && trace.contains("type='valid'"), "dialback in the trace");
+    }
+}
