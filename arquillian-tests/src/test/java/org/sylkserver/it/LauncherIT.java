@@ -109,7 +109,7 @@ class LauncherIT {
                 "--set", "SIP.local_tls_port=" + Sipp.freePort(), "--set", "WebServer.local_port=" + Sipp.freePort());
         stop(process);
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertTrue(output.contains("applications: conference, echo, notfound, webrtcgateway"), output);
+        assertTrue(output.contains("applications: conference, echo, notfound, webrtcgateway, xmppgateway"), output);
         assertTrue(output.contains("conference ready"), output);
         assertTrue(output.contains("webrtcgateway SIP side ready"), output);
         assertFalse(output.contains("SEVERE"), output);

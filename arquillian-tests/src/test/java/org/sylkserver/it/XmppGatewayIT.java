@@ -82,6 +82,8 @@ class XmppGatewayIT {
         if (prosody != null) {
             prosody.close();
         }
+        // the next test classes deploy the gateway without domains again
+        Files.deleteIfExists(WORK.resolve("config").resolve("xmppgateway.ini"));
     }
 
     private Message nextAtJuliet() throws InterruptedException {
