@@ -25,6 +25,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
+import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
+import org.jivesoftware.smackx.disco.packet.DiscoverItems;
+import org.jivesoftware.smackx.iqversion.VersionManager;
+import org.jivesoftware.smackx.ping.PingManager;
 import org.jxmpp.jid.impl.JidCreate;
 
 /**
@@ -144,5 +149,18 @@ class XmppGatewayIT {
         String trace = Files.readString(WORK.resolve("var/log/sylkserver/xmpp_trace.log"));
         assertTrue(trace.split("<proceed ", -1).length - 1 >= 2, "STARTTLS on both links");
         assertTrue(trace.contains("<db:result") && trace.contains("type='valid'"), "dialback in the trace");
+    }
+
+    /** Spec §5.2: service discovery, software version and ping of our domain, asked from the XMPP world. */
+    @Test
+    void theDomainAnswersDiscoveryVersionAndPing() throws Exception {
+        var domain = JidCreate.domainBareFrom("localhost");
+        DiscoverInfo info = ServiceDiscoveryManager.getInstanceFor(juliet).discoverInfo(domain);
+        assertTrue(info.hasIdentity("gateway", "simple"), info::toString);
+        assertTrue(info.containsFeature("urn:xmpp:ping"), info::toString);
+        DiscoverItems items = ServiceDiscoveryManager.getInstanceFor(juliet).discoverItems(domain);
+        assertEquals("conference.localhost", items.getItems().get(0).getEntityID().toString());
+        assertEquals("SylkServer", VersionManager.getInstanceFor(juliet).getVersion(domain).getName());
+        assertTrue(PingManager.getInstanceFor(juliet).ping(domain));
     }
 }

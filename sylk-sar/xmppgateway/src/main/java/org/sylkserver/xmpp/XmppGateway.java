@@ -7,16 +7,17 @@ import java.util.logging.Logger;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Stanza;
-import org.jivesoftware.smack.packet.StanzaError;
+import org.sylkserver.core.Version;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.Stanzas;
 import org.sylkserver.xmpp.im.XmppToSip;
 import org.sylkserver.xmpp.s2s.S2sService;
 import org.sylkserver.xmpp.s2s.StreamElement;
+import org.sylkserver.xmpp.service.Services;
 
 /**
  * The gateway between our SIP domains and the XMPP federation (spec §5): SIP MESSAGEs become XMPP messages on the
- * S2S links, XMPP messages for our users become SIP MESSAGEs, IQs we do not serve get {@code service-unavailable}.
+ * S2S links, XMPP messages for our users become SIP MESSAGEs, IQs are answered by {@link Services}.
  * Independent of the servlet API: SIP goes out through {@link SipMessages}.
  */
 public final class XmppGateway {
@@ -33,6 +34,7 @@ public final class XmppGateway {
     private final SipMessages sip;
     private final SipToXmpp toXmpp;
     private final XmppToSip toSip;
+    private final Services services;
 
     public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip) {
         this.settings = settings;
@@ -40,6 +42,7 @@ public final class XmppGateway {
         this.sip = sip;
         this.toXmpp = new SipToXmpp(settings.domains(), settings.useMsrpForChat());
         this.toSip = new XmppToSip(settings.useMsrpForChat(), settings.useCpim());
+        this.services = new Services(settings, Version.current());
         s2s.handler(this::stanza);
     }
 
@@ -76,10 +79,9 @@ public final class XmppGateway {
                 toSip.translate(message, OffsetDateTime.now()).ifPresent(sip::send);
             }
         } else if (stanza instanceof IQ iq && (iq.getType() == IQ.Type.get || iq.getType() == IQ.Type.set)) {
-            // RFC 6120 §8.2.3: a get or set nobody serves is answered with an error
-            IQ error = IQ.createErrorResponse(iq, StanzaError.Condition.service_unavailable);
+            IQ answer = services.answer(iq);
             s2s.send(iq.getTo().getDomain().toString(), iq.getFrom().getDomain().toString(),
-                    Stanzas.serverXml(error));
+                    Stanzas.serverXml(answer));
         }
     }
 
