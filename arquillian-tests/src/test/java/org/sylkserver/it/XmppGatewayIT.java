@@ -18,6 +18,8 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jivesoftware.smack.ConnectionConfiguration;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.junit.jupiter.api.AfterAll;
@@ -76,6 +78,8 @@ class XmppGatewayIT {
                 .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
                 .setUsernameAndPassword("juliet", "any").setResource("balcony").build());
         juliet.addAsyncStanzaListener(stanza -> AT_JULIET.add((Message) stanza), StanzaTypeFilter.MESSAGE);
+        // juliet approves presence subscriptions herself, when a test says so
+        Roster.getInstanceFor(juliet).setSubscriptionMode(Roster.SubscriptionMode.manual);
         juliet.connect().login();
     }
 
@@ -162,5 +166,75 @@ class XmppGatewayIT {
         assertEquals("conference.localhost", items.getItems().get(0).getEntityID().toString());
         assertEquals("SylkServer", VersionManager.getInstanceFor(juliet).getVersion(domain).getName());
         assertTrue(PingManager.getInstanceFor(juliet).ping(domain));
+    }
+
+    /**
+     * Spec §5.5.1: a SIP SUBSCRIBE for juliet's presence is pending (202, a NOTIFY without body) until she approves
+     * the XMPP subscription (a NOTIFY, active), then her resource arrives as a PIDF tuple (open, its contact with the
+     * hex-encoded resource in gr), and once more as the answer to the probe sent after the approval.
+     */
+    @Test
+    void aSipWatcherSeesTheXmppUsersPresence() throws Exception {
+        String ok = """
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Content-Length: 0
+
+                  ]]></send>
+                """;
+        String scenario = """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="presence">
+                  <send retrans="500"><![CDATA[
+
+                SUBSCRIBE sip:juliet@xmpp.test SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:romeo@localhost>;tag=[call_number]
+                To: <sip:juliet@xmpp.test>
+                Call-ID: [call_id]
+                CSeq: 1 SUBSCRIBE
+                Max-Forwards: 70
+                Contact: <sip:romeo@[local_ip]:[local_port]>
+                Event: presence
+                Accept: application/pidf+xml
+                Expires: 60
+                X-Sylk-App: xmppgateway
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="202"/>
+                  <recv request="NOTIFY">
+                    <action><ereg regexp="Subscription-State: pending" search_in="msg" check_it="true" assign_to="p"/></action>
+                  </recv>
+                  <Reference variables="p"/>
+                """ + ok + """
+                  <recv request="NOTIFY"/>
+                """ + ok + """
+                  <recv request="NOTIFY">
+                    <action>
+                      <ereg regexp="<basic>open</basic>" search_in="body" check_it="true" assign_to="o"/>
+                      <ereg regexp="sip:juliet@xmpp.test;gr=62616c636f6e79" search_in="body" check_it="true" assign_to="c"/>
+                    </action>
+                  </recv>
+                  <Reference variables="o,c"/>
+                """ + ok + """
+                  <recv request="NOTIFY"/>
+                """ + ok + """
+                </scenario>
+                """;
+        Sipp.Running watcher = Sipp.scenario(work, scenario.replace("<basic>open</basic>", "&lt;basic&gt;open&lt;/basic&gt;"))
+                .start();
+        Thread.sleep(1500); // the subscription is pending at juliet's; she approves it now
+        juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza().ofType(Presence.Type.subscribed)
+                .to(JidCreate.entityBareFrom("romeo@localhost")).build());
+        Sipp.Result result = watcher.await();
+        assertEquals(0, result.exitCode(), () -> result + "\nProsody's log:\n" + prosody.log());
+        assertTrue(result.messages().contains("Content-Type: application/pidf+xml"), result::toString);
     }
 }

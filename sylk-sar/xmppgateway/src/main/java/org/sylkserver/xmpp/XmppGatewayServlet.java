@@ -18,6 +18,7 @@ import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipSession;
 
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
@@ -26,6 +27,7 @@ import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.core.tls.ServerCertificate;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.presence.PresenceFlow;
 import org.sylkserver.xmpp.s2s.S2sService;
 import org.sylkserver.xmpp.s2s.ServerResolver;
 import org.sylkserver.xmpp.s2s.XmppTrace;
@@ -33,7 +35,8 @@ import org.sylkserver.xmpp.s2s.XmppTrace;
 /**
  * The XMPP gateway's SIP side (spec §5): reads {@code xmppgateway.ini}, starts the S2S service for the configured
  * domains (none: the gateway stays idle and opens no port) and translates SIP MESSAGEs routed here (spec §2.2:
- * {@code application_map} entries for remote XMPP domains, or {@code X-Sylk-App: xmppgateway}).
+ * {@code application_map} entries for remote XMPP domains, or {@code X-Sylk-App: xmppgateway}) and presence
+ * SUBSCRIBEs for XMPP users (spec §5.5.1).
  */
 public class XmppGatewayServlet extends SylkSipServlet {
 
@@ -120,7 +123,7 @@ public class XmppGatewayServlet extends SylkSipServlet {
 
     @Override
     protected Set<String> initialMethods() {
-        return Set.of("MESSAGE");
+        return Set.of("MESSAGE", "SUBSCRIBE");
     }
 
     @Override
@@ -138,6 +141,60 @@ public class XmppGatewayServlet extends SylkSipServlet {
                 request.getRequestURI().toString());
         reply(request, outcome.status(), outcome.reason());
     }
+
+    /** Longest presence subscription granted, and the default (RFC 6665 §4.1.2.1 leaves it to the notifier). */
+    private static final int MAX_EXPIRES = 3600;
+
+    /** A presence SUBSCRIBE for an XMPP user (spec §5.5.1): initial, refresh or un-SUBSCRIBE. */
+    @Override
+    protected void doSubscribe(SipServletRequest request) throws IOException {
+        if (gateway == null) {
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "XMPP gateway not configured");
+            return;
+        }
+        int expires = request.getExpires() < 0 ? MAX_EXPIRES : Math.min(request.getExpires(), MAX_EXPIRES);
+        SipSession dialog = request.getSession();
+        if (!request.isInitial()) {
+            SipWatcher watcher = (SipWatcher) dialog.getAttribute(WATCHER);
+            PresenceFlow flow = (PresenceFlow) dialog.getAttribute(FLOW);
+            if (watcher == null || flow == null) {
+                reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Subscription Does Not Exist");
+                return;
+            }
+            SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+            ok.setExpires(expires);
+            ok.send();
+            watcher.refresh(expires);
+            if (expires == 0) {
+                watcher.notify("terminated;reason=timeout", null);
+                gateway.unsubscribe(flow, watcher);
+            }
+            return;
+        }
+        XmppGateway.Subscription subscription = gateway.subscribe(request.getHeader("Event"),
+                request.getFrom() == null ? null : request.getFrom().getURI().toString(),
+                request.getRequestURI().toString());
+        if (subscription.flow() == null) {
+            reply(request, subscription.status(), subscription.reason());
+            return;
+        }
+        SipServletResponse accepted = request.createResponse(subscription.status(), subscription.reason());
+        accepted.setExpires(expires);
+        accepted.send();
+        SipWatcher watcher = new SipWatcher(dialog, expires);
+        dialog.setAttribute(WATCHER, watcher);
+        dialog.setAttribute(FLOW, subscription.flow());
+        if (expires == 0) {
+            // a fetch (RFC 6665 §4.4.3): one NOTIFY, no subscription
+            watcher.notify("terminated;reason=timeout", null);
+            gateway.unsubscribe(subscription.flow(), watcher);
+            return;
+        }
+        subscription.flow().watch(watcher);
+    }
+
+    private static final String WATCHER = "org.sylkserver.xmpp.watcher";
+    private static final String FLOW = "org.sylkserver.xmpp.flow";
 
     @Override
     protected void doErrorResponse(SipServletResponse response) {
