@@ -1,6 +1,7 @@
 package org.sylkserver.xmpp.s2s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,9 +69,14 @@ class S2sServiceTest {
 
     private static XmppGatewaySettings settings(String domain, Map<String, InetSocketAddress> remotes,
                                                 Duration dialbackTimeout) {
+        return settings(domain, remotes, dialbackTimeout, 100);
+    }
+
+    private static XmppGatewaySettings settings(String domain, Map<String, InetSocketAddress> remotes,
+                                                Duration dialbackTimeout, int sendQueueLimit) {
         return new XmppGatewaySettings(Set.of(domain), "conference", InetAddress.getLoopbackAddress(), 0, "tcp",
                 Path.of("ca.crt"), Path.of("default.crt"), true, true, Duration.ofSeconds(600), false, false, false,
-                false, 4096, dialbackTimeout, 100, remotes);
+                false, 4096, dialbackTimeout, sendQueueLimit, remotes);
     }
 
     private S2sService start(XmppGatewaySettings settings, LinkedBlockingQueue<StreamElement> received)
@@ -106,6 +112,36 @@ class S2sServiceTest {
         // and back, over b's own link
         assertTrue(b.send("b.test", "a.test", "<message from='juliet@b.test' to='romeo@a.test'><body>yo</body></message>"));
         assertNotNull(atA.poll(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * A remote server that accepts and then never reads nor answers holds at most send_queue_limit stanzas and
+     * delays nobody else: another domain's link works meanwhile.
+     */
+    @Test
+    void aServerThatNeverAnswersBlocksOnlyItsOwnLink() throws Exception {
+        try (java.net.ServerSocket stuck = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            LinkedBlockingQueue<StreamElement> atB = new LinkedBlockingQueue<>();
+            S2sService probeB = start(settings("b.test", Map.of(), Duration.ofSeconds(5)), atB);
+            InetSocketAddress portB = probeB.listen(InetAddress.getLoopbackAddress(), 0);
+            probeB.close();
+            S2sService probeA = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), new LinkedBlockingQueue<>());
+            InetSocketAddress portA = probeA.listen(InetAddress.getLoopbackAddress(), 0);
+            probeA.close();
+            S2sService a = start(settings("a.test", Map.of("b.test", portB, "stuck.test",
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), stuck.getLocalPort())),
+                    Duration.ofSeconds(5), 3), new LinkedBlockingQueue<>());
+            a.listen(InetAddress.getLoopbackAddress(), portA.getPort());
+            S2sService b = start(settings("b.test", Map.of("a.test", portA), Duration.ofSeconds(5)), atB);
+            b.listen(InetAddress.getLoopbackAddress(), portB.getPort());
+            String stanza = "<message from='romeo@a.test' to='x@stuck.test'><body>waiting</body></message>";
+            for (int i = 0; i < 3; i++) {
+                assertTrue(a.send("a.test", "stuck.test", stanza));
+            }
+            assertFalse(a.send("a.test", "stuck.test", stanza), "send_queue_limit reached");
+            assertTrue(a.send("a.test", "b.test", "<message from='romeo@a.test' to='juliet@b.test'><body>hi</body></message>"));
+            assertNotNull(atB.poll(10, TimeUnit.SECONDS), "b.test is served meanwhile");
+        }
     }
 
     /** A stream that never completes dialback is closed with connection-timeout (XEP-0220 §2, RFC 6120 §4.9.3.4). */
