@@ -20,6 +20,9 @@ import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.roster.Roster;
+import org.jivesoftware.smackx.chatstates.ChatState;
+import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
+import org.jivesoftware.smackx.xhtmlim.packet.XHTMLExtension;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.junit.jupiter.api.AfterAll;
@@ -62,6 +65,7 @@ class XmppGatewayIT {
                     local_port = 5269
                     transport = tcp
                     trace_xmpp = true
+                    use_msrp_for_chat = false
                     remote_servers = %s:127.0.0.1:%d
                     """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT));
         } catch (IOException e) {
@@ -124,6 +128,62 @@ class XmppGatewayIT {
         Message message = nextAtJuliet();
         assertEquals("wrapped hello", message.getBody().strip());
         assertEquals("mercutio@localhost", message.getFrom().asBareJid().toString());
+    }
+
+    /** Spec §5.3: HTML becomes XHTML-IM (sanitized) with its text as the plain body. */
+    @Test
+    void anHtmlMessageArrivesAsXhtmlIm() throws Exception {
+        Sipp.Result sent = Sipp.scenario(work, Scenarios.messageFrom("sip:romeo@localhost", "sip:juliet@xmpp.test",
+                List.of("X-Sylk-App: xmppgateway"), "text/html", "<p>hello <b>bold</b></p>", 200)).run();
+        assertEquals(0, sent.exitCode(), sent::toString);
+        Message message = nextAtJuliet();
+        assertEquals("hello bold", message.getBody());
+        XHTMLExtension xhtml = XHTMLExtension.from(message);
+        assertNotNull(xhtml, message::toString);
+        assertTrue(xhtml.getBodies().get(0).toString().contains("<b>bold</b>"), xhtml.getBodies()::toString);
+    }
+
+    /** Spec §5.4.1 with use_msrp_for_chat = false: is-composing becomes the chat state composing. */
+    @Test
+    void isComposingBecomesAChatState() throws Exception {
+        String typing = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">"
+                + "<state>active</state><refresh>60</refresh></isComposing>";
+        Sipp.Result sent = Sipp.scenario(work, Scenarios.messageFrom("sip:romeo@localhost", "sip:juliet@xmpp.test",
+                List.of("X-Sylk-App: xmppgateway"), "application/im-iscomposing+xml", typing, 200)).run();
+        assertEquals(0, sent.exitCode(), sent::toString);
+        Message message = nextAtJuliet();
+        assertEquals(Message.Type.chat, message.getType());
+        ChatStateExtension state = (ChatStateExtension) message.getExtension(ChatStateExtension.NAMESPACE);
+        assertNotNull(state, message::toString);
+        assertEquals(ChatState.composing, state.getChatState());
+    }
+
+    /** Spec §5.4.2 with use_msrp_for_chat = false: XMPP composing becomes an is-composing MESSAGE, state active. */
+    @Test
+    void aChatStateBecomesIsComposing() throws Exception {
+        Sipp.Running receiver = Sipp.scenario(work, Scenarios.messageReceive("<state>active</state>"))
+                .localPort(5060).waitingForRequests().start();
+        Thread.sleep(300); // let sipp bind its port
+        juliet.sendStanza(juliet.getStanzaFactory().buildMessageStanza().ofType(Message.Type.chat)
+                .to(JidCreate.entityBareFrom("romeo@localhost")).addExtension(new ChatStateExtension(ChatState.composing))
+                .build());
+        Sipp.Result received = receiver.await();
+        assertEquals(0, received.exitCode(), received::toString);
+        assertTrue(received.messages().contains("Content-Type: application/im-iscomposing+xml"), received::toString);
+    }
+
+    /** Spec §5.3: XHTML-IM from XMPP becomes text/html (inside CPIM). */
+    @Test
+    void anXhtmlImMessageReachesTheSipUserAsHtml() throws Exception {
+        Sipp.Running receiver = Sipp.scenario(work, Scenarios.messageReceive("Content-Type: text/html",
+                "<em>there</em>")).localPort(5060).waitingForRequests().start();
+        Thread.sleep(300); // let sipp bind its port
+        XHTMLExtension xhtml = new XHTMLExtension();
+        xhtml.addBody("<body xmlns='http://www.w3.org/1999/xhtml'><p>hi <em>there</em></p></body>");
+        juliet.sendStanza(juliet.getStanzaFactory().buildMessageStanza()
+                .to(JidCreate.entityBareFrom("romeo@localhost")).setBody("hi there").addExtension(xhtml).build());
+        Sipp.Result received = receiver.await();
+        assertEquals(0, received.exitCode(), received::toString);
     }
 
     /** A sender outside our domains is refused with 606 (spec §5.4.1). */

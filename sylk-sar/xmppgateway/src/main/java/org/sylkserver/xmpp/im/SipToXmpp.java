@@ -9,6 +9,7 @@ import org.jivesoftware.smack.packet.MessageBuilder;
 import org.jivesoftware.smack.packet.StanzaBuilder;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
+import org.jivesoftware.smackx.xhtmlim.packet.XHTMLExtension;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -22,8 +23,8 @@ import org.sylkserver.protocols.mime.ContentType;
 /**
  * A SIP MESSAGE for an XMPP user becomes an XMPP message (spec §5.4.1): checks (400 for what is missing or broken,
  * 606 when the sender is not of one of our domains), CPIM unwrapped (its From replaces the SIP From), text as a
- * {@code normal} message (or {@code chat} with {@code <active/>} when chat goes as SIP MESSAGE), HTML as its text
- * without markup, is-composing as a chat state (only when chat goes as SIP MESSAGE); other types are accepted and
+ * {@code normal} message (or {@code chat} with {@code <active/>} when chat goes as SIP MESSAGE), HTML as XHTML-IM
+ * with its text as the body, is-composing as a chat state (only when chat goes as SIP MESSAGE); other types are accepted and
  * dropped.
  */
 public final class SipToXmpp {
@@ -102,6 +103,9 @@ public final class SipToXmpp {
             case "text/plain", "text/html" -> {
                 String text = new String(content, charset);
                 if (type.mediaType().equals("text/html")) {
+                    XHTMLExtension xhtml = new XHTMLExtension();
+                    xhtml.addBody(Html.xhtmlBody(text));
+                    message.addExtension(xhtml);
                     text = Html.text(text);
                 }
                 message.setBody(text);

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smackx.chatstates.ChatState;
+import org.jivesoftware.smackx.xhtmlim.packet.XHTMLExtension;
 import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.iscomposing.IsComposing;
 
@@ -41,13 +42,20 @@ public final class XmppToSip {
         String to = Addresses.sipUri(message.getTo());
         String body = message.getBody();
         if (body != null) {
+            // XHTML-IM (XEP-0071) becomes text/html (spec §5.3), its first body; else the plain body
+            XHTMLExtension xhtml = XHTMLExtension.from(message);
+            String contentType = "text/plain;charset=utf-8";
             byte[] text = body.getBytes(StandardCharsets.UTF_8);
+            if (xhtml != null && xhtml.getBodiesCount() > 0) {
+                contentType = "text/html;charset=utf-8";
+                text = ("<html>" + xhtml.getBodies().get(0) + "</html>").getBytes(StandardCharsets.UTF_8);
+            }
             if (!useCpim) {
-                return Optional.of(new SipMessage(from, to, "text/plain;charset=utf-8", text));
+                return Optional.of(new SipMessage(from, to, contentType, text));
             }
             CpimMessage cpim = CpimMessage.builder().from(CpimMessage.Address.of(from)).to(CpimMessage.Address.of(to))
                     .dateTime(now.withOffsetSameInstant(ZoneOffset.UTC))
-                    .contentHeader("Content-Type", "text/plain;charset=utf-8").content(text).build();
+                    .contentHeader("Content-Type", contentType).content(text).build();
             return Optional.of(new SipMessage(from, to, CpimMessage.CONTENT_TYPE, cpim.toBytes()));
         }
         ChatState state = Stanzas.chatState(message);

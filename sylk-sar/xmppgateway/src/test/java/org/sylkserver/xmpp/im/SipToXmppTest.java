@@ -73,11 +73,16 @@ class SipToXmppTest {
                 "sip:juliet@xmpp.example").status());
     }
 
+    /** Spec §5.3, XEP-0071: HTML becomes XHTML-IM, well-formed and without scripts, with its text as the body. */
     @Test
-    void htmlLosesItsMarkup() {
-        Message message = msrpMode.translate("text/html", bytes("<p>Hi <b>there</b> &amp; you</p>"),
+    void htmlBecomesXhtmlImWithAPlainBody() {
+        Message message = msrpMode.translate("text/html", bytes("<p>Hi <b>there</b> &amp; you<br><script>x()</script>"),
                 "sip:alice@sylk.example", "sip:juliet@xmpp.example").stanza();
         assertEquals("Hi there & you", message.getBody());
+        String xml = Stanzas.serverXml(message);
+        assertTrue(xml.contains("<html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'>"
+                + "<p>Hi <b>there</b> &amp; you<br /></p></body></html>"), xml);
+        assertFalse(xml.contains("script"), xml);
     }
 
     /** A Request-URI gr that decodes names the XMPP resource (spec §5.3). */

@@ -44,6 +44,18 @@ class XmppToSipTest {
         assertEquals(text, new String(sip.body(), StandardCharsets.UTF_8));
     }
 
+    /** Spec §5.3: XHTML-IM becomes text/html. */
+    @Test
+    void xhtmlImBecomesHtml() throws Exception {
+        Message message = parse("<message xmlns='jabber:server' from='juliet@xmpp.example' to='alice@sylk.example'>"
+                + "<body>hi there</body><html xmlns='http://jabber.org/protocol/xhtml-im'>"
+                + "<body xmlns='http://www.w3.org/1999/xhtml'><p>hi <em>there</em></p></body></html></message>");
+        XmppToSip.SipMessage sip = new XmppToSip(true, false).translate(message, NOW).orElseThrow();
+        assertEquals("text/html;charset=utf-8", sip.contentType());
+        String html = new String(sip.body(), StandardCharsets.UTF_8);
+        assertTrue(html.contains("<p>hi <em>there</em></p>"), html);
+    }
+
     @Test
     void chatStatesBecomeIsComposingWithoutMsrpChat() throws Exception {
         Message typing = parse("<message xmlns='jabber:server' type='chat' from='juliet@xmpp.example' "
