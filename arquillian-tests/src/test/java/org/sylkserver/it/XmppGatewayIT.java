@@ -50,6 +50,7 @@ class XmppGatewayIT {
     private static Prosody prosody;
     private static XMPPTCPConnection juliet;
     private static final LinkedBlockingQueue<Message> AT_JULIET = new LinkedBlockingQueue<>();
+    private static final LinkedBlockingQueue<Presence> PRESENCE_AT_JULIET = new LinkedBlockingQueue<>();
 
     @TempDir
     Path work;
@@ -82,6 +83,11 @@ class XmppGatewayIT {
                 .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
                 .setUsernameAndPassword("juliet", "any").setResource("balcony").build());
         juliet.addAsyncStanzaListener(stanza -> AT_JULIET.add((Message) stanza), StanzaTypeFilter.MESSAGE);
+        juliet.addAsyncStanzaListener(stanza -> {
+            if (stanza.getFrom() != null && stanza.getFrom().getDomain().toString().equals("localhost")) {
+                PRESENCE_AT_JULIET.add((Presence) stanza);
+            }
+        }, StanzaTypeFilter.PRESENCE);
         // juliet approves presence subscriptions herself, when a test says so
         Roster.getInstanceFor(juliet).setSubscriptionMode(Roster.SubscriptionMode.manual);
         juliet.connect().login();
@@ -296,5 +302,73 @@ class XmppGatewayIT {
         Sipp.Result result = watcher.await();
         assertEquals(0, result.exitCode(), () -> result + "\nProsody's log:\n" + prosody.log());
         assertTrue(result.messages().contains("Content-Type: application/pidf+xml"), result::toString);
+    }
+
+    /**
+     * Spec §5.5.2: juliet subscribes to romeo's presence; the gateway subscribes to sip:romeo@localhost (sipp on
+     * 5060), whose active NOTIFY becomes XMPP subscribed and whose PIDF tuple becomes romeo's availability, its
+     * device id as the resource and its note as the status.
+     */
+    @Test
+    void anXmppWatcherSeesTheSipUsersPresence() throws Exception {
+        String pidf = "<?xml version='1.0' encoding='UTF-8'?><presence xmlns='urn:ietf:params:xml:ns:pidf' "
+                + "xmlns:agp='urn:ag-projects:xml:ns:pidf' entity='sip:romeo@localhost'><tuple id='t1'>"
+                + "<status><basic>open</basic><agp:extended>away</agp:extended></status>"
+                + "<agp:device-info id='urn:uuid:romeo-phone'/><note>under the balcony</note></tuple></presence>";
+        String scenario = """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="presence-notifier">
+                  <recv request="SUBSCRIBE" rrs="true">
+                    <action><ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="from"/></action>
+                  </recv>
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]presence
+                [last_Call-ID:]
+                [last_CSeq:]
+                Contact: <sip:romeo@[local_ip]:[local_port]>
+                Expires: 600
+                Content-Length: 0
+
+                  ]]></send>
+                  <send><![CDATA[
+
+                NOTIFY [next_url] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:romeo@localhost>;tag=[pid]presence
+                To:[$from]
+                [last_Call-ID:]
+                CSeq: 1 NOTIFY
+                Max-Forwards: 70
+                Contact: <sip:romeo@[local_ip]:[local_port]>
+                Event: presence
+                Subscription-State: active;expires=600
+                Content-Type: application/pidf+xml
+                Content-Length: [len]
+
+                %s
+                  ]]></send>
+                  <recv response="200"/>
+                </scenario>
+                """.formatted(pidf);
+        Sipp.Running notifier = Sipp.scenario(work, scenario).localPort(5060).waitingForRequests().start();
+        Thread.sleep(300); // let sipp bind its port
+        PRESENCE_AT_JULIET.clear();
+        juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza().ofType(Presence.Type.subscribe)
+                .to(JidCreate.entityBareFrom("romeo@localhost")).build());
+        Sipp.Result result = notifier.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.messages().contains("Event: presence"), result::toString);
+        Presence subscribed = PRESENCE_AT_JULIET.poll(10, TimeUnit.SECONDS);
+        assertNotNull(subscribed, () -> "no presence from romeo; Prosody's log:\n" + prosody.log());
+        assertEquals(Presence.Type.subscribed, subscribed.getType(), subscribed::toString);
+        Presence available = PRESENCE_AT_JULIET.poll(10, TimeUnit.SECONDS);
+        assertNotNull(available, "romeo's availability");
+        assertEquals("romeo@localhost/urn:uuid:romeo-phone", available.getFrom().toString());
+        assertEquals(Presence.Mode.away, available.getMode());
+        assertEquals("under the balcony", available.getStatus());
     }
 }

@@ -1,15 +1,21 @@
 package org.sylkserver.xmpp;
 
 import java.time.OffsetDateTime;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.PresenceBuilder;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.stringprep.XmppStringprepException;
 import org.sylkserver.core.Version;
 import org.sylkserver.xmpp.im.Addresses;
 import org.sylkserver.xmpp.im.SipParty;
@@ -17,7 +23,9 @@ import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.Stanzas;
 import org.sylkserver.xmpp.im.XmppToSip;
 import org.sylkserver.xmpp.presence.PresenceFlow;
+import org.sylkserver.xmpp.presence.PidfReader;
 import org.sylkserver.xmpp.presence.PresenceFlows;
+import org.sylkserver.xmpp.presence.SipPresenceFlow;
 import org.sylkserver.xmpp.s2s.S2sService;
 import org.sylkserver.xmpp.s2s.StreamElement;
 import org.sylkserver.xmpp.service.Services;
@@ -36,19 +44,32 @@ public final class XmppGateway {
         void send(XmppToSip.SipMessage message);
     }
 
+    /** The SIP subscriptions of XMPP watchers (spec §5.5.2). */
+    public interface SipSubscriptions {
+        /** Sends the SIP SUBSCRIBE (Event presence) of a new flow. */
+        void subscribe(SipPresenceFlow flow);
+
+        /** Ends the flow's SIP subscription (SUBSCRIBE with Expires 0). */
+        void unsubscribe(SipPresenceFlow flow);
+    }
+
     private final XmppGatewaySettings settings;
     private final S2sService s2s;
     private final SipMessages sip;
+    private final SipSubscriptions subscriptions;
+    /** XMPP watchers of SIP users by {@code watcher JID + " " + SIP user}. */
+    private final Map<String, SipPresenceFlow> sipFlows = new ConcurrentHashMap<>();
     private final SipToXmpp toXmpp;
     private final XmppToSip toSip;
     private final Services services;
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
-    public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip) {
+    public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions) {
         this.settings = settings;
         this.s2s = s2s;
         this.sip = sip;
+        this.subscriptions = subscriptions;
         this.toXmpp = new SipToXmpp(settings.domains(), settings.useMsrpForChat());
         this.toSip = new XmppToSip(settings.useMsrpForChat(), settings.useCpim());
         this.services = new Services(settings, Version.current());
@@ -124,7 +145,7 @@ public final class XmppGateway {
     /**
      * Presence for one of our domains: for a SIP user, into the flow of (user, sender) if there is one; for a room
      * of a MUC domain, subscriptions are approved at once and probes answered available (spec §5.5.2 step 5).
-     * Subscriptions of XMPP users to SIP users (spec §5.5.2) are not built yet: they are ignored.
+     * An XMPP {@code subscribe} or {@code probe} for a SIP user starts (or answers from) the flow of spec §5.5.2.
      */
     private void presence(Presence presence) {
         String toDomain = presence.getTo().getDomain().toString();
@@ -147,9 +168,110 @@ public final class XmppGateway {
         if (settings.logPresence()) {
             LOG.info("XMPP presence " + presence.getType() + " " + presence.getFrom() + " -> " + presence.getTo());
         }
+        String watcher = presence.getFrom().asBareJid().toString();
+        String sipUser = presence.getTo().asBareJid().toString();
+        switch (presence.getType()) {
+            case subscribe, probe -> {
+                watchSipUser(watcher, sipUser, presence.getType());
+                return;
+            }
+            case unsubscribe -> {
+                SipPresenceFlow flow = sipFlows.remove(watcher + " " + sipUser);
+                if (flow != null && flow.end()) {
+                    subscriptions.unsubscribe(flow);
+                }
+                return;
+            }
+            default -> { }
+        }
         String resource = presence.getFrom().hasResource() ? presence.getFrom().getResourceOrThrow().toString() : null;
         presenceFlows.presence("sip:" + presence.getTo().asBareJid(), presence.getFrom().asBareJid().toString(),
                 resource, presence);
+    }
+
+    /**
+     * Spec §5.5.2 step 1: an XMPP user asks for a SIP user's presence. A new flow subscribes on the SIP side; an
+     * active one answers at once ({@code subscribed} again for a subscribe, the known availability).
+     */
+    private void watchSipUser(String watcher, String sipUser, Presence.Type asked) {
+        boolean[] made = new boolean[1];
+        SipPresenceFlow flow = sipFlows.compute(watcher + " " + sipUser, (key, existing) -> {
+            if (existing != null && existing.state() != SipPresenceFlow.State.ENDED) {
+                return existing;
+            }
+            made[0] = true;
+            return new SipPresenceFlow(watcher, sipUser);
+        });
+        if (made[0]) {
+            subscriptions.subscribe(flow);
+        } else if (flow.state() == SipPresenceFlow.State.ACTIVE) {
+            if (asked == Presence.Type.subscribe) {
+                sendPresence(flow, null, Presence.Type.subscribed, null, null);
+            }
+            flow.current().forEach(tuple -> sendTuple(flow, tuple));
+        }
+    }
+
+    /**
+     * A NOTIFY of a flow's SIP subscription (spec §5.5.2 steps 2-3): {@code active} → XMPP {@code subscribed}
+     * (once), PIDF → availability per tuple, a rejection → {@code unsubscribed} and the flow ends.
+     *
+     * @return whether the SIP side should subscribe again (terminated for another reason than a rejection)
+     */
+    public boolean sipNotify(SipPresenceFlow flow, String subscriptionState, byte[] pidf) {
+        String state = subscriptionState == null ? "" : subscriptionState.split(";")[0].strip().toLowerCase(Locale.ROOT);
+        if (state.equals("active") && flow.activated()) {
+            sendPresence(flow, null, Presence.Type.subscribed, null, null);
+        }
+        if (pidf != null && pidf.length > 0) {
+            try {
+                flow.update(PidfReader.read(pidf)).forEach(tuple -> sendTuple(flow, tuple));
+            } catch (IllegalArgumentException e) {
+                LOG.info("presence of " + flow.sipUser() + " not understood: " + e.getMessage());
+            }
+        }
+        if (state.equals("terminated")) {
+            if (subscriptionState.contains("reason=rejected")) {
+                sipSubscriptionEnded(flow, true);
+                return false;
+            }
+            return flow.state() != SipPresenceFlow.State.ENDED;
+        }
+        return false;
+    }
+
+    /** The flow's SIP subscription failed for good; {@code rejected} tells the XMPP watcher with unsubscribed. */
+    public void sipSubscriptionEnded(SipPresenceFlow flow, boolean rejected) {
+        sipFlows.remove(flow.watcherJid() + " " + flow.sipUser(), flow);
+        if (flow.end() && rejected) {
+            sendPresence(flow, null, Presence.Type.unsubscribed, null, null);
+        }
+    }
+
+    private void sendTuple(SipPresenceFlow flow, PidfReader.Tuple tuple) {
+        sendPresence(flow, tuple.resource(), tuple.available() ? Presence.Type.available : Presence.Type.unavailable,
+                tuple.show(), tuple.note());
+    }
+
+    private void sendPresence(SipPresenceFlow flow, String resource, Presence.Type type, Presence.Mode show,
+                              String status) {
+        Jid from = JidCreate.bareFromOrThrowUnchecked(flow.sipUser());
+        if (resource != null && !resource.isEmpty()) {
+            try {
+                from = JidCreate.fullFrom(flow.sipUser() + "/" + resource);
+            } catch (XmppStringprepException e) {
+                // a device id that is no resource: the bare JID speaks for it
+            }
+        }
+        PresenceBuilder presence = StanzaBuilder.buildPresence().ofType(type).from(from)
+                .to(JidCreate.bareFromOrThrowUnchecked(flow.watcherJid()));
+        if (show != null) {
+            presence.setMode(show);
+        }
+        if (status != null && !status.isEmpty()) {
+            presence.setStatus(status);
+        }
+        sendStanza(presence.build());
     }
 
     /** A stanza from an authenticated stream, addressed to one of our domains. */

@@ -7,7 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -27,7 +32,9 @@ import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.core.tls.ServerCertificate;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.presence.Pidf;
 import org.sylkserver.xmpp.presence.PresenceFlow;
+import org.sylkserver.xmpp.presence.SipPresenceFlow;
 import org.sylkserver.xmpp.s2s.S2sService;
 import org.sylkserver.xmpp.s2s.ServerResolver;
 import org.sylkserver.xmpp.s2s.XmppTrace;
@@ -38,12 +45,19 @@ import org.sylkserver.xmpp.s2s.XmppTrace;
  * {@code application_map} entries for remote XMPP domains, or {@code X-Sylk-App: xmppgateway}) and presence
  * SUBSCRIBEs for XMPP users (spec §5.5.1).
  */
-public class XmppGatewayServlet extends SylkSipServlet {
+public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.SipSubscriptions {
 
     private static final long serialVersionUID = 1L;
 
     private transient XmppGateway gateway;
     private transient SipFactory sipFactory;
+    /** The SIP subscription dialog of each XMPP watcher's flow (spec §5.5.2), once the SUBSCRIBE was answered. */
+    private final transient Map<SipPresenceFlow, SipSession> sipSubscriptions = new ConcurrentHashMap<>();
+    private final transient ScheduledExecutorService refreshes = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "xmpp-presence-refresh");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @Override
     public void init() throws ServletException {
@@ -61,7 +75,7 @@ public class XmppGatewayServlet extends SylkSipServlet {
             XmppTrace trace = settings.traceXmpp() ? XmppTrace.to(config.server().traceDir().resolve("xmpp_trace.log"))
                     : XmppTrace.off();
             S2sService s2s = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), trace);
-            gateway = new XmppGateway(settings, s2s, this::sendSip);
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "
@@ -110,6 +124,7 @@ public class XmppGatewayServlet extends SylkSipServlet {
 
     @Override
     public void destroy() {
+        refreshes.shutdownNow();
         if (gateway != null) {
             gateway.close();
         }
@@ -196,8 +211,105 @@ public class XmppGatewayServlet extends SylkSipServlet {
     private static final String WATCHER = "org.sylkserver.xmpp.watcher";
     private static final String FLOW = "org.sylkserver.xmpp.flow";
 
+    /** How long our presence subscriptions for XMPP watchers last before they are refreshed (RFC 6665 §4.1.2.1). */
+    private static final int SUBSCRIBE_EXPIRES = 600;
+    private static final String SIP_FLOW = "org.sylkserver.xmpp.sipflow";
+
+    /** Spec §5.5.2 step 1: SUBSCRIBE presence, To the SIP user, From the XMPP watcher's SIP URI. */
+    @Override
+    public void subscribe(SipPresenceFlow flow) {
+        sendSubscribe(flow, null, SUBSCRIBE_EXPIRES);
+    }
+
+    @Override
+    public void unsubscribe(SipPresenceFlow flow) {
+        SipSession dialog = sipSubscriptions.remove(flow);
+        if (dialog != null && dialog.isValid()) {
+            sendSubscribe(flow, dialog, 0);
+        }
+    }
+
+    /** A SUBSCRIBE in {@code dialog} (a refresh, an un-SUBSCRIBE) or, without one, a new subscription. */
+    private void sendSubscribe(SipPresenceFlow flow, SipSession dialog, int expires) {
+        try {
+            SipServletRequest subscribe;
+            if (dialog == null || !dialog.isValid()) {
+                subscribe = sipFactory.createRequest(sipFactory.createApplicationSession(), "SUBSCRIBE",
+                        sipFactory.createAddress("sip:" + flow.watcherJid()), sipFactory.createAddress("sip:" + flow.sipUser()));
+                ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
+                if (proxy != null) {
+                    proxy.route(sipFactory, subscribe);
+                }
+            } else {
+                subscribe = dialog.createRequest("SUBSCRIBE");
+            }
+            subscribe.setHeader("Event", "presence");
+            subscribe.setHeader("Accept", Pidf.CONTENT_TYPE);
+            subscribe.setExpires(expires);
+            subscribe.getSession().setAttribute(SIP_FLOW, flow);
+            subscribe.send();
+        } catch (IOException | ServletParseException | RuntimeException e) {
+            log.warning("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent: " + e);
+            gateway.sipSubscriptionEnded(flow, false);
+        }
+    }
+
+    /** A NOTIFY of one of our presence subscriptions (spec §5.5.2 steps 2-3). */
+    @Override
+    protected void doNotify(SipServletRequest request) throws IOException {
+        SipPresenceFlow flow = (SipPresenceFlow) request.getSession().getAttribute(SIP_FLOW);
+        if (flow == null || gateway == null) {
+            reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Subscription Does Not Exist");
+            return;
+        }
+        request.createResponse(SipServletResponse.SC_OK).send();
+        sipSubscriptions.putIfAbsent(flow, request.getSession());
+        String contentType = request.getContentType();
+        byte[] pidf = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(Pidf.CONTENT_TYPE)
+                ? request.getRawContent() : null;
+        if (gateway.sipNotify(flow, request.getHeader("Subscription-State"), pidf)) {
+            sipSubscriptions.remove(flow);
+            sendSubscribe(flow, null, SUBSCRIBE_EXPIRES);
+        }
+    }
+
+    @Override
+    protected void doSuccessResponse(SipServletResponse response) {
+        SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
+                ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
+        if (flow == null || response.getRequest().getExpires() == 0) {
+            return;
+        }
+        sipSubscriptions.put(flow, response.getSession());
+        int granted = response.getExpires() > 0 ? response.getExpires() : SUBSCRIBE_EXPIRES;
+        // refreshed before it runs out, leaving time for a slow answer
+        refreshes.schedule(() -> {
+            SipSession dialog = sipSubscriptions.get(flow);
+            if (flow.state() != SipPresenceFlow.State.ENDED && dialog != null) {
+                sendSubscribe(flow, dialog, SUBSCRIBE_EXPIRES);
+            }
+        }, Math.max(granted - 30, granted / 2), TimeUnit.SECONDS);
+    }
+
     @Override
     protected void doErrorResponse(SipServletResponse response) {
+        SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
+                ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
+        if (flow != null) {
+            // spec §5.5.2 step 3, in part: 423 asks again with Min-Expires; any other failure gives the flow up
+            // (the original's timed retries after 407 and DNS failures, and its next route, are not built)
+            String minExpires = response.getHeader("Min-Expires");
+            if (response.getStatus() == 423 && minExpires != null && minExpires.strip().matches("\\d{1,6}")
+                    && Integer.parseInt(minExpires.strip()) > response.getRequest().getExpires()) {
+                sendSubscribe(flow, null, Integer.parseInt(minExpires.strip()));
+                return;
+            }
+            log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " failed: "
+                    + response.getStatus() + " " + response.getReasonPhrase());
+            sipSubscriptions.remove(flow);
+            gateway.sipSubscriptionEnded(flow, false);
+            return;
+        }
         log.info(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus()
                 + " " + response.getReasonPhrase());
     }
