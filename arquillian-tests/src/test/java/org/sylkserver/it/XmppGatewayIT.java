@@ -20,6 +20,7 @@ import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.roster.Roster;
+import org.jivesoftware.smackx.caps.packet.CapsExtension;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.xhtmlim.packet.XHTMLExtension;
@@ -370,5 +371,8 @@ class XmppGatewayIT {
         assertEquals("romeo@localhost/urn:uuid:romeo-phone", available.getFrom().toString());
         assertEquals(Presence.Mode.away, available.getMode());
         assertEquals("under the balcony", available.getStatus());
+        CapsExtension caps = (CapsExtension) available.getExtension(CapsExtension.NAMESPACE);
+        assertNotNull(caps, "entity capabilities (XEP-0115) in our presence: " + available);
+        assertEquals("https://sylkserver.com", caps.getNode());
     }
 }

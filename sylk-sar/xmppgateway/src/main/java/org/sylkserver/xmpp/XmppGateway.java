@@ -161,7 +161,8 @@ public final class XmppGateway {
             }
             if (presence.getType() == Presence.Type.subscribe || presence.getType() == Presence.Type.probe) {
                 sendStanza(StanzaBuilder.buildPresence().ofType(Presence.Type.available)
-                        .from(presence.getTo().asBareJid()).to(presence.getFrom()).build());
+                        .from(presence.getTo().asBareJid()).to(presence.getFrom()).addExtension(services.caps(true))
+                        .build());
             }
             return;
         }
@@ -270,6 +271,10 @@ public final class XmppGateway {
         }
         if (status != null && !status.isEmpty()) {
             presence.setStatus(status);
+        }
+        if (type == Presence.Type.available) {
+            // spec §5.2: the presence we emit carries our entity capabilities (XEP-0115)
+            presence.addExtension(services.caps(false));
         }
         sendStanza(presence.build());
     }

@@ -1,10 +1,15 @@
 package org.sylkserver.xmpp.service;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smackx.caps.packet.CapsExtension;
 import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.iqversion.packet.Version;
@@ -26,6 +31,8 @@ public final class Services {
     static final String SYLKSERVER = "http://sylkserver.com";
     static final String PING = "urn:xmpp:ping";
     static final String VERSION = "jabber:iq:version";
+    /** The node of our entity capabilities (spec §5.2). */
+    public static final String CAPS_NODE = "https://sylkserver.com";
     static final List<String> MEDIA = List.of("urn:ietf:rfc:3264", "urn:xmpp:coin", "urn:xmpp:jingle:1",
             "urn:xmpp:jingle:apps:rtp:1", "urn:xmpp:jingle:apps:rtp:audio", "urn:xmpp:jingle:transports:ice-udp:1",
             "urn:xmpp:jingle:transports:raw-udp:1");
@@ -63,8 +70,14 @@ public final class Services {
         if (request instanceof Version) {
             return Version.createResultFor(request, new Version("SylkServer", version));
         }
-        if (request instanceof DiscoverInfo info && info.getNode() == null) {
-            return discoInfo(request, target, muc);
+        if (request instanceof DiscoverInfo info
+                && (info.getNode() == null || info.getNode().startsWith(CAPS_NODE + "#"))) {
+            // XEP-0115 §6.2: the node of our caps asks for the same information
+            DiscoverInfo result = new DiscoverInfo();
+            reply(request, result);
+            result.setNode(info.getNode());
+            describe(result, muc, target.hasLocalpart());
+            return result;
         }
         if (request instanceof DiscoverItems items && items.getNode() == null) {
             DiscoverItems result = new DiscoverItems();
@@ -80,10 +93,38 @@ public final class Services {
         return unavailable(request);
     }
 
-    /** Identities are (category, name, type) in Smack's constructor. */
-    private IQ discoInfo(IQ request, Jid target, boolean muc) {
-        DiscoverInfo result = new DiscoverInfo();
-        reply(request, result);
+    /**
+     * Entity capabilities (XEP-0115) of the presence a user ({@code room} false) or a room sends: node
+     * {@value #CAPS_NODE}, SHA-1 of what disco#info says of it (§5.1, no data forms).
+     */
+    public CapsExtension caps(boolean room) {
+        DiscoverInfo info = new DiscoverInfo();
+        describe(info, room, true);
+        return new CapsExtension(CAPS_NODE, verification(info), "sha-1");
+    }
+
+    /** XEP-0115 §5.1: identities as category/type/lang/name, then features, each sorted and ended by '<'. */
+    static String verification(DiscoverInfo info) {
+        StringBuilder s = new StringBuilder();
+        info.getIdentities().stream()
+                .map(i -> i.getCategory() + "/" + i.getType() + "/" + (i.getLanguage() == null ? "" : i.getLanguage())
+                        + "/" + (i.getName() == null ? "" : i.getName()))
+                .sorted().forEach(identity -> s.append(identity).append('<'));
+        info.getFeatures().stream().map(DiscoverInfo.Feature::getVar).sorted()
+                .forEach(feature -> s.append(feature).append('<'));
+        try {
+            return Base64.getEncoder().encodeToString(
+                    MessageDigest.getInstance("SHA-1").digest(s.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 missing", e);
+        }
+    }
+
+    /**
+     * What disco#info says of a JID of ours (spec §5.2): a MUC domain or room, our domain, or a user. Identities are
+     * (category, name, type) in Smack's constructor.
+     */
+    private static void describe(DiscoverInfo result, boolean muc, boolean hasLocalpart) {
         result.addFeature(DISCO_INFO);
         result.addFeature(DISCO_ITEMS);
         result.addFeature(SYLKSERVER);
@@ -93,11 +134,11 @@ public final class Services {
             result.addIdentity(new DiscoverInfo.Identity("conference", "SylkServer Chat Service", "text"));
             result.addFeature("http://jabber.org/protocol/muc");
             result.addFeatures(MEDIA);
-            if (target.hasLocalpart()) {
+            if (hasLocalpart) {
                 result.addFeature("muc_temporary");
                 result.addFeature("muc_unmoderated");
             }
-        } else if (!target.hasLocalpart()) {
+        } else if (!hasLocalpart) {
             result.addIdentity(new DiscoverInfo.Identity("gateway", "SylkServer", "simple"));
             result.addIdentity(new DiscoverInfo.Identity("server", "SylkServer", "im"));
             result.addFeature(PING);
@@ -108,7 +149,6 @@ public final class Services {
             result.addFeature("http://jabber.org/protocol/chatstates");
             result.addFeatures(MEDIA);
         }
-        return result;
     }
 
     private static void reply(IQ request, IQ result) {

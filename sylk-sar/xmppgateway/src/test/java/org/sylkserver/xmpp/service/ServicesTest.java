@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smackx.caps.packet.CapsExtension;
 import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.iqversion.packet.Version;
@@ -90,5 +91,30 @@ class ServicesTest {
         IQ foreign = services.answer(ask("other.example", INFO));
         assertEquals(IQ.Type.error, foreign.getType());
         assertTrue(Stanzas.serverXml(foreign).contains("service-unavailable"), Stanzas.serverXml(foreign));
+    }
+
+    /** XEP-0115 §5.2: the simple generation example (Exodus 0.9.1) gives QgayPKawpkPSDYmwT/WM94uAlu0=. */
+    @Test
+    void theVerificationStringOfTheXepExample_xep0115_5_2() {
+        DiscoverInfo info = new DiscoverInfo();
+        info.addIdentity(new DiscoverInfo.Identity("client", "Exodus 0.9.1", "pc"));
+        info.addFeature("http://jabber.org/protocol/caps");
+        info.addFeature("http://jabber.org/protocol/disco#info");
+        info.addFeature("http://jabber.org/protocol/disco#items");
+        info.addFeature("http://jabber.org/protocol/muc");
+        assertEquals("QgayPKawpkPSDYmwT/WM94uAlu0=", Services.verification(info));
+    }
+
+    /** XEP-0115 §6.2: disco#info on our caps node answers what the hash was made of. */
+    @Test
+    void theCapsNodeIsAnsweredWithTheHashedInformation() throws Exception {
+        CapsExtension caps = services.caps(false);
+        assertEquals("https://sylkserver.com", caps.getNode());
+        assertEquals("sha-1", caps.getHash());
+        DiscoverInfo info = (DiscoverInfo) services.answer(ask("alice@sylk.example",
+                "<query xmlns='http://jabber.org/protocol/disco#info' node='https://sylkserver.com#" + caps.getVer() + "'/>"));
+        assertEquals(IQ.Type.result, info.getType());
+        assertEquals("https://sylkserver.com#" + caps.getVer(), info.getNode());
+        assertEquals(caps.getVer(), Services.verification(info));
     }
 }
