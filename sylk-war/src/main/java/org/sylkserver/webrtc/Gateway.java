@@ -5,7 +5,7 @@ import java.util.concurrent.Executors;
 
 import javax.servlet.ServletContext;
 
-import org.sylkserver.webrtc.addressbook.AddressBooks;
+import org.sylkserver.webrtc.addressbook.AddressBookService;
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
@@ -25,7 +25,7 @@ import org.sylkserver.webrtc.registration.SipRegistration;
  * @param addressBooks the accounts' address books (spec §4.14), or null while the SIP side is not running
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging, AddressBooks addressBooks) {
+                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging, AddressBookService addressBooks) {
 
     /** A gateway without address books. */
     public Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,

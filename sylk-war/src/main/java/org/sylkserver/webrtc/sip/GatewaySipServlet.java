@@ -30,7 +30,10 @@ import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
 import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.addressbook.AddressBookConfig;
+import org.sylkserver.webrtc.addressbook.AddressBookService;
 import org.sylkserver.webrtc.addressbook.AddressBooks;
+import org.sylkserver.webrtc.addressbook.XcapAddressBooks;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
@@ -103,10 +106,14 @@ public class GatewaySipServlet extends SylkSipServlet {
                         + ": " + e.getMessage());
             }
         }
-        AddressBooks addressBooks;
+        AddressBookService addressBooks;
         try {
-            addressBooks = new AddressBooks(messagingConfig.storageDir().resolve("addressbook"),
+            AddressBookConfig books = AddressBookConfig.load(SylkRuntime.get().configDir());
+            addressBooks = books.xcapUrl() != null ? new XcapAddressBooks(books.xcapUrl(), books.xcapTimeout())
+                    : new AddressBooks(messagingConfig.storageDir().resolve("addressbook"),
                     config.limits().maxAddressBookEntries());
+        } catch (ConfigException e) {
+            throw new ServletException(e.getMessage(), e);
         } catch (IOException e) {
             throw new ServletException("address books not stored in " + messagingConfig.storageDir() + ": "
                     + e.getMessage(), e);
