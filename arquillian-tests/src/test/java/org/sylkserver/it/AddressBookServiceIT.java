@@ -85,9 +85,11 @@ class AddressBookServiceIT {
         return Archives.all();
     }
 
+    /** The other test classes run without this service's xcap_url. */
     @AfterAll
-    static void stopService() {
+    static void stopService() throws IOException {
         SERVICE.stop(0);
+        Files.deleteIfExists(Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini"));
     }
 
     @TempDir

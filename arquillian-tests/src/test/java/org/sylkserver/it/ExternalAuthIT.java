@@ -52,10 +52,11 @@ class ExternalAuthIT {
         return Archives.all();
     }
 
-    /** The other test classes run without external authentication. */
+    /** The other test classes run without external authentication and these domains. */
     @AfterAll
     static void cleanUp() throws Exception {
         Files.deleteIfExists(CONFIG.resolve("auth.ini"));
+        Files.deleteIfExists(CONFIG.resolve("webrtcgateway.ini"));
         IMAP.close();
     }
 

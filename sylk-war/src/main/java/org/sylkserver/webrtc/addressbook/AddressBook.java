@@ -31,8 +31,8 @@ public final class AddressBook {
     }
 
     /**
-     * The outcome of an update: the new book and what to announce in {@code addressbook-updated}: {@code type},
-     * {@code action} and the object.
+     * The outcome of an update: the new book (null when the book is kept by the REST service, which does not send it)
+     * and what to announce in {@code addressbook-updated}: {@code type}, {@code action} and the object.
      */
     public record Update(AddressBook book, String type, String action, JsonObject object) {
     }
