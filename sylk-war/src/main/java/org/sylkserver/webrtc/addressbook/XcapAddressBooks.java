@@ -18,7 +18,6 @@ import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
 import javax.json.JsonString;
-import javax.json.JsonValue;
 
 /**
  * The address books of the REST service at {@code [General] xcap_url} (spec §4.14): {@code GET
@@ -53,8 +52,15 @@ public final class XcapAddressBooks implements AddressBookService {
     @Override
     public CompletableFuture<AddressBook> fetch(String account) {
         HttpRequest request = request(book(account)).GET().build();
-        return send(account, request).thenApply(answer -> AddressBook.fromJson(answer == null
-                ? JsonValue.EMPTY_JSON_OBJECT : answer));
+        return send(account, request).thenApply(answer -> {
+            if (answer == null) {
+                // an empty book is {"contacts": [], ...}: anything else is not one, and must not look like one
+                LOG.warning(() -> "address book service GET " + request.uri() + " for " + account
+                        + ": the answer is not a JSON object");
+                throw new CompletionException(new IOException("Address book service sent no address book"));
+            }
+            return AddressBook.fromJson(answer);
+        });
     }
 
     @Override

@@ -124,6 +124,10 @@ class XcapAddressBooksTest {
                 () -> books("/").update("alice@example.com", "contact", "add", BOB).join()).getCause();
         assertInstanceOf(AddressBook.Refused.class, refused);
         assertEquals("Contact already exists", refused.getMessage());
+        status = 200;
+        answer = "<html>not a book</html>";
+        assertEquals("Address book service sent no address book", assertThrows(CompletionException.class,
+                () -> books("/").fetch("alice@example.com").join()).getCause().getMessage());
         status = 500;
         answer = "oops";
         assertEquals("Address book service answered 500", assertThrows(CompletionException.class,
