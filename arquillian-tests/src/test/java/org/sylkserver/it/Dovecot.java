@@ -74,7 +74,9 @@ final class Dovecot implements AutoCloseable {
                   }
                 }
                 """.formatted(dir, port));
-        Process process = new ProcessBuilder("dovecot", "-F", "-c", dir.resolve("dovecot.conf").toString())
+        // Debian installs it in /usr/sbin, which a user's PATH may lack
+        String binary = Files.isExecutable(Path.of("/usr/sbin/dovecot")) ? "/usr/sbin/dovecot" : "dovecot";
+        Process process = new ProcessBuilder(binary, "-F", "-c", dir.resolve("dovecot.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("foreground.log").toFile()).start();
         Dovecot dovecot = new Dovecot(dir, port, process);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
