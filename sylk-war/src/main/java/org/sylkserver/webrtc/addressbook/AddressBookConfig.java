@@ -15,10 +15,13 @@ import org.sylkserver.core.config.SectionReader;
  * @param xcapUrl     {@code xcap_url}: the REST service's base URL ({@code http} or {@code https}), or null for the
  *                    local store
  * @param xcapTimeout {@code xcap_timeout}: how long one request to the service may take, connecting included
+ * @param xcapMaxResponseSize {@code xcap_max_response_size}: the largest answer taken from the service, in bytes
  */
-public record AddressBookConfig(URI xcapUrl, Duration xcapTimeout) {
+public record AddressBookConfig(URI xcapUrl, Duration xcapTimeout, int xcapMaxResponseSize) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** Far above a book of {@code max_addressbook_entries} (1000) contacts, far below what hurts the heap. */
+    public static final int DEFAULT_MAX_RESPONSE_SIZE = 4 * 1024 * 1024;
 
     /** Reads the options from {@code webrtcgateway.ini} in the configuration directory. */
     public static AddressBookConfig load(Path configDir) throws ConfigException {
@@ -40,6 +43,7 @@ public record AddressBookConfig(URI xcapUrl, Duration xcapTimeout) {
         if (timeout.isZero() || timeout.isNegative()) {
             throw general.error("xcap_timeout", general.raw("xcap_timeout"), "must be more than 0 seconds");
         }
-        return new AddressBookConfig(xcap, timeout);
+        return new AddressBookConfig(xcap, timeout, general.integer("xcap_max_response_size", DEFAULT_MAX_RESPONSE_SIZE,
+                1024, Integer.MAX_VALUE));
     }
 }

@@ -7,10 +7,14 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.logging.Logger;
 
 import javax.json.Json;
@@ -27,8 +31,9 @@ import javax.json.JsonString;
  * sent none, as a 204 does); any other status is a refusal with the answer's {@code detail}. The service has no
  * routes for groups, policies or group members: those updates are refused here, without a request.
  *
- * <p>Requests are asynchronous (the JDK's HTTP client), each bounded by {@code timeout}; a service that does not
- * answer in time or cannot be reached fails the future with an {@link IOException} and a log line.
+ * <p>Requests are asynchronous (the JDK's HTTP client), each bounded by {@code timeout}, and an answer by
+ * {@code maxResponseSize}; a service that does not answer in time, answers too much, or cannot be reached fails the
+ * future with an {@link IOException} and a log line.
  */
 public final class XcapAddressBooks implements AddressBookService {
 
@@ -36,16 +41,19 @@ public final class XcapAddressBooks implements AddressBookService {
 
     private final String base;
     private final Duration timeout;
+    private final int maxResponseSize;
     private final HttpClient http;
 
     /**
-     * @param base    {@code xcap_url}, the service's base URL (a trailing {@code /} is ignored)
-     * @param timeout how long one request may take ({@code xcap_timeout}), connecting included
+     * @param base            {@code xcap_url}, the service's base URL (a trailing {@code /} is ignored)
+     * @param timeout         how long one request may take ({@code xcap_timeout}), connecting included
+     * @param maxResponseSize the largest answer taken, in bytes ({@code xcap_max_response_size})
      */
-    public XcapAddressBooks(URI base, Duration timeout) {
+    public XcapAddressBooks(URI base, Duration timeout, int maxResponseSize) {
         String text = base.toString();
         this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.timeout = timeout;
+        this.maxResponseSize = maxResponseSize;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -104,7 +112,7 @@ public final class XcapAddressBooks implements AddressBookService {
      * {@link AddressBook.Refused} with the service's {@code detail}, {@link IOException} when it is not there.
      */
     private CompletableFuture<JsonObject> send(String account, HttpRequest request) {
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+        return http.sendAsync(request, info -> new LimitedBody(maxResponseSize)).handle((response, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
@@ -124,6 +132,65 @@ public final class XcapAddressBooks implements AddressBookService {
             }
             return answer;
         });
+    }
+
+    /** The answer as text (UTF-8), cut off with an {@link IOException} once it is larger than the limit. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
+
+        private final HttpResponse.BodySubscriber<String> text = HttpResponse.BodySubscribers.ofString(
+                StandardCharsets.UTF_8);
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private final long limit;
+        private long received;
+        private Flow.Subscription subscription;
+
+        LimitedBody(long limit) {
+            this.limit = limit;
+            text.getBody().whenComplete((value, failure) -> {
+                if (failure != null) {
+                    body.completeExceptionally(failure);
+                } else {
+                    body.complete(value);
+                }
+            });
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            text.onSubscribe(subscription);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (body.isDone()) {
+                return;
+            }
+            for (ByteBuffer buffer : buffers) {
+                received += buffer.remaining();
+            }
+            if (received > limit) {
+                subscription.cancel();
+                body.completeExceptionally(new IOException("answer larger than xcap_max_response_size " + limit));
+                return;
+            }
+            text.onNext(buffers);
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            text.onError(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            text.onComplete();
+        }
     }
 
     /** The JSON object in {@code body}, or null when it is empty or something else. */

@@ -112,7 +112,8 @@ public class GatewaySipServlet extends SylkSipServlet {
         try {
             externalAuth = ExternalAuth.load(SylkRuntime.get().configDir());
             AddressBookConfig books = AddressBookConfig.load(SylkRuntime.get().configDir());
-            addressBooks = books.xcapUrl() != null ? new XcapAddressBooks(books.xcapUrl(), books.xcapTimeout())
+            addressBooks = books.xcapUrl() != null ? new XcapAddressBooks(books.xcapUrl(), books.xcapTimeout(),
+                    books.xcapMaxResponseSize())
                     : new AddressBooks(messagingConfig.storageDir().resolve("addressbook"),
                     config.limits().maxAddressBookEntries());
         } catch (ConfigException e) {

@@ -82,7 +82,7 @@ class XcapAddressBooksTest {
 
     private XcapAddressBooks books(String path) {
         return new XcapAddressBooks(URI.create("http://127.0.0.1:" + service.getAddress().getPort() + path),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), 64 * 1024);
     }
 
     @Test
@@ -134,6 +134,16 @@ class XcapAddressBooksTest {
                 () -> books("/").fetch("alice@example.com").join()).getCause().getMessage());
     }
 
+    /** xcap_max_response_size: an answer larger than the limit is cut off, not read into the heap. */
+    @Test
+    void anOversizedAnswerIsRefused_xcap_max_response_size() {
+        answer = "{\"contacts\":[" + "{\"id\":\"c\",\"name\":\"x\"},".repeat(10_000) + "{}],\"groups\":[],\"policies\":[]}";
+        Throwable failure = assertThrows(CompletionException.class,
+                () -> books("/").fetch("alice@example.com").join()).getCause();
+        assertInstanceOf(IOException.class, failure);
+        assertEquals("answer larger than xcap_max_response_size 65536", failure.getCause().getMessage());
+    }
+
     @Test
     void groupsHaveNoRouteAtTheService_spec_4_14() {
         Throwable refused = assertThrows(CompletionException.class, () -> books("/").update("alice@example.com",
@@ -149,7 +159,7 @@ class XcapAddressBooksTest {
             closed = socket.getLocalPort();
         }
         XcapAddressBooks down = new XcapAddressBooks(URI.create("http://127.0.0.1:" + closed + "/"),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), 64 * 1024);
         assertInstanceOf(IOException.class, assertThrows(CompletionException.class,
                 () -> down.fetch("alice@example.com").join()).getCause());
 
