@@ -47,7 +47,7 @@ class AddressBookIT {
     Path work;
 
     /** The registrar of example.com: each call answers one REGISTER with 200, the binding for 600 s. */
-    private static String registrar() {
+    static String registrar() {
         return """
                 <?xml version="1.0" encoding="ISO-8859-1" ?>
                 <scenario name="example.com registrar">
@@ -119,9 +119,11 @@ class AddressBookIT {
         update(laptop, "u2", "group", "add", "{\"id\":\"g1\",\"name\":\"Friends\",\"contacts\":[]}");
         laptop.expect(SylkRtcCallIT.ack("u2"));
         phone.expect("\"event\":\"addressbook-updated\"", "\"type\":\"group\"");
-        update(laptop, "u3", "groupMember", "add", "{\"group\":\"g1\",\"contact\":\"c1\"}");
+        // what sylkrtc.js's addGroupMember sends; the changed group is announced, which its cache files by id
+        update(laptop, "u3", "groupMember", "add", "{\"groupId\":\"g1\",\"contactId\":\"c1\"}");
         laptop.expect(SylkRtcCallIT.ack("u3"));
-        phone.expect("\"event\":\"addressbook-updated\"", "\"type\":\"groupMember\"", "\"groupMember\":{\"group\":\"g1\"");
+        phone.expect("\"event\":\"addressbook-updated\"", "\"type\":\"group\"", "\"action\":\"update\"",
+                "\"group\":{\"id\":\"g1\",\"name\":\"Friends\",\"contacts\":[{\"id\":\"c1\"");
 
         update(phone, "u4", "contact", "add", bob);
         assertEquals("{\"sylkrtc\":\"account-event\",\"account\":\"" + ACCOUNT + "\",\"event\":"

@@ -15,17 +15,31 @@ public final class Account {
 
     private final String aor;
     private final String ha1;
+    private final String password;
     private final String displayName;
     private final String userAgent;
     private final List<String> incomingHeaderPrefixes;
     private SipRegistration registration;
+    /** The external login in progress (spec §4.12), whose outcome counts only while it is still this one; or null. */
+    private Object login;
     private boolean authenticated;
     /** Set on the connection's executor, read by registrations on SIP threads. */
     private volatile DeviceToken push;
 
     Account(String aor, String ha1, String displayName, String userAgent, List<String> incomingHeaderPrefixes) {
+        this(aor, ha1, ha1, displayName, userAgent, incomingHeaderPrefixes);
+    }
+
+    /**
+     * @param ha1      the digest HA1 of the account
+     * @param password the password field of {@code account-add} as sent: the HA1 itself, or the plaintext password
+     *                 with external authentication ({@code auth.ini}, spec §4.12)
+     */
+    Account(String aor, String ha1, String password, String displayName, String userAgent,
+            List<String> incomingHeaderPrefixes) {
         this.aor = aor;
         this.ha1 = ha1;
+        this.password = password;
         this.displayName = displayName;
         this.userAgent = userAgent;
         this.incomingHeaderPrefixes = incomingHeaderPrefixes == null ? List.of() : List.copyOf(incomingHeaderPrefixes);
@@ -44,9 +58,17 @@ public final class Account {
         return aor.substring(aor.indexOf('@') + 1);
     }
 
-    /** The password field of {@code account-add}: the digest HA1 by client convention. */
+    /**
+     * The digest HA1: the password field of {@code account-add} by client convention, computed from it with external
+     * authentication ({@code auth.ini}).
+     */
     public String ha1() {
         return ha1;
+    }
+
+    /** The password field of {@code account-add} as the client sent it. */
+    String password() {
+        return password;
     }
 
     /** May be {@code null}. */
@@ -105,5 +127,13 @@ public final class Account {
 
     void registration(SipRegistration value) {
         registration = value;
+    }
+
+    Object login() {
+        return login;
+    }
+
+    void login(Object value) {
+        login = value;
     }
 }

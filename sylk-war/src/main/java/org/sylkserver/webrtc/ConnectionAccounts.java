@@ -10,6 +10,7 @@ import org.sylkserver.webrtc.api.AccountAddRequest;
 import org.sylkserver.webrtc.api.AccountDeviceTokenRequest;
 import org.sylkserver.webrtc.api.AccountEvent;
 import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.auth.ExternalAuth;
 import org.sylkserver.webrtc.messaging.DeviceToken;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
@@ -22,6 +23,10 @@ final class ConnectionAccounts {
     /** spec §4.4: the password (HA1) is 1 to 9999 characters. */
     private static final int MAX_PASSWORD = 9999;
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
+    /** The {@code registration-state} reason of a refused external login (spec §4.12). */
+    static final String IMAP_REFUSED = "external authentication failed (wrong username or password?)";
+    /** The reason when the IMAP server could not be asked (down, silent, untrusted certificate). */
+    static final String IMAP_UNAVAILABLE = "external authentication failed (authentication server unavailable)";
 
     private final SylkRtcConnection connection;
     private final Map<String, Account> accounts = new LinkedHashMap<>();
@@ -53,7 +58,9 @@ final class ConnectionAccounts {
             throw new RequestError("Invalid value for 'incoming_header_prefixes' property (expected: unique items)");
         }
         // no calls yet: they reach the connection once a registration proved the account is its own (spec §4.4)
-        accounts.put(aor, new Account(aor, password, request.getDisplayName(), request.getUserAgent(), prefixes));
+        String user = aor.substring(0, aor.indexOf('@'));
+        accounts.put(aor, new Account(aor, connection.gateway().externalAuth().ha1(user, domain, password), password,
+                request.getDisplayName(), request.getUserAgent(), prefixes));
         LOG.info(() -> connection + ": added account " + aor);
     }
 
@@ -74,13 +81,17 @@ final class ConnectionAccounts {
             throw new RequestError("Unknown account specified for register: " + aor);
         }
         endRegistration(account);
+        if (connection.gateway().externalAuth().type(account.domain()) == ExternalAuth.Type.IMAP) {
+            imapLogin(account);
+            return;
+        }
         SipRegistration registration;
         try {
             registration = registrar.registration(account, (state, reason) -> connection.later(() -> {
                 // a newer registration may have replaced this one meanwhile: only the current one reports
                 if (accounts.get(aor) == account) {
                     if ("registered".equals(state) && !account.isAuthenticated()) {
-                        authenticated(account);
+                        authenticated(account, "its registrar");
                     }
                     connection.send(new AccountEvent(aor, state, reason));
                 }
@@ -93,17 +104,48 @@ final class ConnectionAccounts {
     }
 
     /**
-     * The account's registrar accepted its credentials (spec §4.4 {@code auth_state}, §4.12): from now on, and for as
-     * long as the account stays on this connection, its incoming calls and events are offered here. Until then the
-     * account is only a name the client typed, which anyone can type (issue 11: the hijack of another's calls).
+     * {@code account-register} of a domain with {@code auth_type = IMAP} (spec §4.12): the IMAP login, off this
+     * executor, stands for the REGISTER; its outcome is reported as the registration's state ("registering", then
+     * "registered" or "failed" with the spec's reason). No SIP REGISTER is sent. A newer register, an unregister or
+     * the account's removal meanwhile makes the outcome moot.
      */
-    private void authenticated(Account account) {
+    private void imapLogin(Account account) {
+        String aor = account.aor();
+        Object attempt = new Object();
+        account.login(attempt);
+        connection.later(() -> connection.send(new AccountEvent(aor, "registering", null)));
+        connection.gateway().externalAuth().imapLogin(account.domain(), account.user(), account.password())
+                .thenAccept(outcome -> connection.later(() -> {
+                    if (accounts.get(aor) != account || account.login() != attempt) {
+                        return;
+                    }
+                    account.login(null);
+                    switch (outcome) {
+                        case ACCEPTED -> {
+                            if (!account.isAuthenticated()) {
+                                authenticated(account, "IMAP login");
+                            }
+                            connection.send(new AccountEvent(aor, "registered", null));
+                        }
+                        case REFUSED -> connection.send(new AccountEvent(aor, "failed", IMAP_REFUSED));
+                        case UNAVAILABLE -> connection.send(new AccountEvent(aor, "failed", IMAP_UNAVAILABLE));
+                    }
+                }));
+    }
+
+    /**
+     * The account's registrar (or its IMAP server, §4.12) accepted its credentials (spec §4.4 {@code auth_state}):
+     * from now on, and for as long as the account stays on this connection, its incoming calls and events are offered
+     * here. Until then the account is only a name the client typed, which anyone can type (issue 11: the hijack of
+     * another's calls).
+     */
+    private void authenticated(Account account, String by) {
         account.authenticated(true);
         connection.gateway().incoming().authenticated(account.aor(), connection);
         if (connection.gateway().messaging() != null) {
             connection.gateway().messaging().authenticated(account.aor(), account.push());
         }
-        LOG.info(() -> connection + ": account " + account.aor() + " authenticated by its registrar");
+        LOG.info(() -> connection + ": account " + account.aor() + " authenticated by " + by);
     }
 
     void unregister(String aor) throws RequestError {
@@ -169,6 +211,7 @@ final class ConnectionAccounts {
     }
 
     private static void endRegistration(Account account) {
+        account.login(null);
         SipRegistration registration = account.registration();
         if (registration != null) {
             account.registration(null);

@@ -5,7 +5,8 @@ import java.util.concurrent.Executors;
 
 import javax.servlet.ServletContext;
 
-import org.sylkserver.webrtc.addressbook.AddressBooks;
+import org.sylkserver.webrtc.addressbook.AddressBookService;
+import org.sylkserver.webrtc.auth.ExternalAuth;
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
@@ -23,14 +24,22 @@ import org.sylkserver.webrtc.registration.SipRegistration;
  * @param rooms     the video rooms (spec §4.6)
  * @param messaging messaging for the accounts (spec §4.8), or null while the SIP side is not running
  * @param addressBooks the accounts' address books (spec §4.14), or null while the SIP side is not running
+ * @param externalAuth {@code auth.ini} (spec §4.12)
  */
 public record Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
-                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging, AddressBooks addressBooks) {
+                      SessionMediaFactory media, VideoRooms rooms, Messaging messaging, AddressBookService addressBooks,
+                      ExternalAuth externalAuth) {
 
-    /** A gateway without address books. */
+    /** A gateway without address books or external authentication. */
     public Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
                    SessionMediaFactory media, VideoRooms rooms, Messaging messaging) {
-        this(config, registrar, calls, incoming, media, rooms, messaging, null);
+        this(config, registrar, calls, incoming, media, rooms, messaging, null, ExternalAuth.DISABLED);
+    }
+
+    /** A gateway without external authentication. */
+    public Gateway(GatewayConfig config, Registrar registrar, SipCalls calls, IncomingCalls incoming,
+                   SessionMediaFactory media, VideoRooms rooms, Messaging messaging, AddressBookService addressBooks) {
+        this(config, registrar, calls, incoming, media, rooms, messaging, addressBooks, ExternalAuth.DISABLED);
     }
 
     private static final Gateway NOT_STARTED = new Gateway(GatewayConfig.DEFAULTS, Gateway::notStarted,

@@ -1,8 +1,8 @@
 package org.sylkserver.webrtc;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 import javax.json.JsonObject;
 import javax.json.JsonString;
@@ -46,7 +46,7 @@ import org.sylkserver.webrtc.api.VideoroomSessionTrickleRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionUpdateRequest;
 import org.sylkserver.webrtc.api.VideoroomToggleHandRequest;
 import org.sylkserver.webrtc.addressbook.AddressBook;
-import org.sylkserver.webrtc.addressbook.AddressBooks;
+import org.sylkserver.webrtc.addressbook.AddressBookService;
 import org.sylkserver.webrtc.messaging.Messaging;
 
 /**
@@ -146,37 +146,52 @@ final class RequestCatalogue {
                 Account account = connection.accounts().authenticated(remove.getAccount());
                 messaging(connection).removeConversation(account, connection, remove.getContact());
             })
-            // address book (spec §4.14): needs the account authenticated; updates go to all its connections
+            // address book (spec §4.14): needs the account authenticated; updates go to all its connections. The
+            // books may be a remote service: the response waits for it, off this executor
             .add(AccountFetchAddressbookRequest.TYPE, AccountFetchAddressbookRequest.class, (connection, fetch) -> {
                 Account account = connection.accounts().authenticated(fetch.getAccount());
-                try {
-                    connection.send(AddressbookEvent.fetched(account.aor(), addressBooks(connection)
-                            .fetch(account.aor()).toJson()));
-                } catch (IOException e) {
-                    throw new RequestError("Address book not available: " + e.getMessage());
-                }
+                AddressBookService books = addressBooks(connection);
+                SylkRtcConnection.Reply reply = connection.deferResponse();
+                books.fetch(account.aor()).whenComplete((book, failure) -> connection.later(() -> {
+                    if (failure == null) {
+                        connection.send(AddressbookEvent.fetched(account.aor(), book.toJson()));
+                        reply.ack();
+                    } else {
+                        reply.error("Address book not available: " + cause(failure).getMessage());
+                    }
+                }));
             })
             .add(AccountUpdateAddressbookRequest.TYPE, AccountUpdateAddressbookRequest.class, (connection, update) -> {
                 Account account = connection.accounts().authenticated(update.getAccount());
-                try {
-                    AddressBook.Update done = addressBooks(connection).update(account.aor(), update.getType(),
-                            update.getAction(), update.getData());
-                    new AccountDevices(connection.gateway().incoming()).publish(account.aor(),
-                            AddressbookEvent.updated(account.aor(), update.getType(), update.getAction(),
-                                    done.object()), null);
-                } catch (AddressBook.Refused refused) {
-                    // the client re-fetches (spec §4.14)
-                    connection.send(AddressbookEvent.updateFailed(account.aor(), update.getType(), update.getAction(),
-                            refused.getMessage(), update.getData().get("id") instanceof JsonString id
-                                    ? id.getString() : null));
-                } catch (IOException e) {
-                    throw new RequestError("Address book not available: " + e.getMessage());
-                }
+                AddressBookService books = addressBooks(connection);
+                SylkRtcConnection.Reply reply = connection.deferResponse();
+                books.update(account.aor(), update.getType(), update.getAction(), update.getData())
+                        .whenComplete((done, failure) -> connection.later(() -> {
+                            if (failure == null) {
+                                new AccountDevices(connection.gateway().incoming()).publish(account.aor(),
+                                        AddressbookEvent.updated(account.aor(), done.type(), done.action(),
+                                                done.object()), null);
+                            } else {
+                                // refused by the rules or the service, or the service is away: the client re-fetches
+                                // (spec §4.14)
+                                Throwable why = cause(failure);
+                                connection.send(AddressbookEvent.updateFailed(account.aor(), update.getType(),
+                                        update.getAction(), why instanceof AddressBook.Refused ? why.getMessage()
+                                                : "Address book not available: " + why.getMessage(),
+                                        update.getData().get("id") instanceof JsonString id ? id.getString() : null));
+                            }
+                            reply.ack();
+                        }));
             });
 
+    /** The failure a future completed with, without the wrapping of a dependent stage. */
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     /** The gateway's address books; an error while its SIP side is not running. */
-    private static AddressBooks addressBooks(SylkRtcConnection connection) throws RequestError {
-        AddressBooks books = connection.gateway().addressBooks();
+    private static AddressBookService addressBooks(SylkRtcConnection connection) throws RequestError {
+        AddressBookService books = connection.gateway().addressBooks();
         if (books == null) {
             throw new RequestError("Address book is not running");
         }

@@ -82,6 +82,10 @@ public final class SylkRtcConnection {
     // owned by the container's read thread
     private final StringBuilder message = new StringBuilder();
     private int messageBytes;
+    /** The transaction of the request being handled, on the executor; null between requests. */
+    private String handling;
+    /** Whether the handler of {@link #handling} said it answers later ({@link #deferResponse}). */
+    private boolean deferred;
     /** Set once the connection is being closed for breaking a limit: nothing more it sends is read. */
     private boolean refusing;
 
@@ -210,19 +214,52 @@ public final class SylkRtcConnection {
                     + abbreviate(text));
             return;
         }
-        send(answer(transaction.getString(), json));
+        SylkRtcMessage response = answer(transaction.getString(), json);
+        if (response != null) {
+            send(response);
+        }
     }
 
+    /**
+     * Called by the handler of the request being handled when its outcome is known only later (an address book
+     * service, an IMAP server): no response is sent when the handler returns; the {@link Reply} sends it.
+     */
+    Reply deferResponse() {
+        if (handling == null) {
+            throw new IllegalStateException("no request is being handled");
+        }
+        deferred = true;
+        return new Reply(this, handling);
+    }
+
+    /** The response of a request whose handler deferred it; its methods run on the connection's executor. */
+    record Reply(SylkRtcConnection connection, String transaction) {
+
+        void ack() {
+            connection.send(new AckResponse(transaction));
+        }
+
+        void error(String error) {
+            LOG.info(() -> connection + ": request " + transaction + " failed: " + error);
+            connection.send(new ErrorResponse(transaction, error));
+        }
+    }
+
+    /** The response to the request, or null when its handler deferred it. */
     private SylkRtcMessage answer(String transaction, JsonObject json) {
+        handling = transaction;
+        deferred = false;
         try {
             requests.dispatch(this, json, JSONB);
-            return new AckResponse(transaction);
+            return deferred ? null : new AckResponse(transaction);
         } catch (RequestError e) {
             LOG.info(() -> this + ": request " + transaction + " (" + json.get("sylkrtc") + ") failed: " + e.getMessage());
             return new ErrorResponse(transaction, e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, this + ": request " + transaction + " (" + json.get("sylkrtc") + ") failed", e);
             return new ErrorResponse(transaction, "Internal error");
+        } finally {
+            handling = null;
         }
     }
 

@@ -326,6 +326,34 @@ class SylkRtcConnectionTest {
         assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Unknown session s1\"}"), transport.sent);
     }
 
+    /**
+     * A handler whose outcome waits for another server defers its response (issue 15: an address-book service or
+     * IMAP server never holds the connection): the connection answers the next requests meanwhile, and the deferred
+     * one gets its event and ack, or its error, when the reply is sent.
+     */
+    @Test
+    void aDeferredResponseIsSentByItsReplyAndOtherRequestsGoOnMeanwhile_spec4_3() {
+        List<SylkRtcConnection.Reply> replies = new ArrayList<>();
+        RequestCatalogue catalogue = new RequestCatalogue()
+                .add("echo", EchoRequest.class, (c, request) -> replies.add(c.deferResponse()))
+                .add(org.sylkserver.webrtc.api.PingRequest.TYPE, org.sylkserver.webrtc.api.PingRequest.class,
+                        (c, ping) -> { });
+        SylkRtcConnection deferring = new SylkRtcConnection("192.0.2.1:40007", transport, Runnable::run, catalogue,
+                Gateway.notStarted());
+        deferring.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"a\"}", true);
+        deferring.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t2\",\"text\":\"b\"}", true);
+        deferring.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t3\"}", true);
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"t3\"}"), transport.sent);
+        deferring.send(new EchoEvent("done"));
+        replies.get(0).ack();
+        replies.get(1).error("Address book not available");
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"t3\"}",
+                "{\"sylkrtc\":\"echo-event\",\"text\":\"done\"}",
+                "{\"sylkrtc\":\"ack\",\"transaction\":\"t1\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t2\",\"error\":\"Address book not available\"}"),
+                transport.sent);
+    }
+
     @Test
     void schemaViolationsAreReportedBeforeTheHandlerRuns_spec4_3() {
         RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {

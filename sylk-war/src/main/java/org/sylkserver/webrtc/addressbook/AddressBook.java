@@ -14,8 +14,11 @@ import javax.json.JsonValue;
  * The update rules of an account's address book (spec §4.14): contacts, groups and policies, each kept as the JSON
  * object the client sent, so that free-form {@code attributes} (of the object and of each URI) survive (the original
  * drops them, Quirk Q11). A contact's {@code default_uri} is renamed {@code defaultUri}, which defaults to its first
- * URI. The {@code groupMember} updates sylkrtc.js sends (which the original rejects, Q11) add or remove a contact in a
- * group: {@code data} is {@code {"group": <group id>, "contact": <contact id>}}.
+ * URI. The actions are those sylkrtc.js sends ({@code lib/addressbook.js}): {@code add}, {@code update} and
+ * {@code delete}. Its {@code groupMember} updates (which the original rejects, Q11) add or delete a contact in a group:
+ * {@code data} is {@code {"groupId": <group id>, "contactId": <contact id>}}; what changed is the group, so that is
+ * what is announced, as a group {@code update} (sylkrtc.js files an {@code addressbook-updated} by its {@code type}
+ * and the object's {@code id}, and a group member has neither).
  * Immutable: {@link #apply} returns the new book.
  */
 public final class AddressBook {
@@ -27,8 +30,11 @@ public final class AddressBook {
         }
     }
 
-    /** The outcome of an update: the new book and the object to announce in {@code addressbook-updated}. */
-    public record Update(AddressBook book, JsonObject object) {
+    /**
+     * The outcome of an update: the new book (null when the book is kept by the REST service, which does not send it)
+     * and what to announce in {@code addressbook-updated}: {@code type}, {@code action} and the object.
+     */
+    public record Update(AddressBook book, String type, String action, JsonObject object) {
     }
 
     public static final AddressBook EMPTY = new AddressBook(JsonValue.EMPTY_JSON_ARRAY, JsonValue.EMPTY_JSON_ARRAY,
@@ -58,8 +64,8 @@ public final class AddressBook {
     }
 
     /**
-     * Applies {@code action} ({@code add}, {@code update} or {@code remove}) of {@code type} ({@code contact},
-     * {@code group}, {@code policy}; {@code groupMember} with {@code add} or {@code remove}).
+     * Applies {@code action} ({@code add}, {@code update} or {@code delete}) of {@code type} ({@code contact},
+     * {@code group}, {@code policy}; {@code groupMember} with {@code add} or {@code delete}).
      *
      * @param maxEntries contacts, groups and policies the book may hold (0: no limit); a full book refuses an add
      * @throws Refused an unknown type or action, a missing id, adding an id that exists, changing one that does not,
@@ -72,20 +78,22 @@ public final class AddressBook {
         }
         switch (type) {
             case "contact" -> {
-                JsonObject contact = action.equals("remove") ? data : contact(data);
+                JsonObject contact = action.equals("delete") ? data : contact(data);
                 JsonArray changed = change(contacts, type, action, contact);
-                // a removed contact leaves the groups too
-                JsonArray groupsAfter = action.equals("remove") ? withoutMember(groups, id(type, data)) : groups;
-                return new Update(new AddressBook(changed, groupsAfter, policies), contact);
+                // a deleted contact leaves the groups too
+                JsonArray groupsAfter = action.equals("delete") ? withoutMember(groups, id(type, data)) : groups;
+                return new Update(new AddressBook(changed, groupsAfter, policies), type, action, contact);
             }
             case "group" -> {
-                return new Update(new AddressBook(contacts, change(groups, type, action, data), policies), data);
+                return new Update(new AddressBook(contacts, change(groups, type, action, data), policies), type, action,
+                        data);
             }
             case "policy" -> {
-                return new Update(new AddressBook(contacts, groups, change(policies, type, action, data)), data);
+                return new Update(new AddressBook(contacts, groups, change(policies, type, action, data)), type, action,
+                        data);
             }
             case "groupMember" -> {
-                return new Update(new AddressBook(contacts, member(action, data), policies), data);
+                return member(action, data);
             }
             default -> throw new Refused("Unknown address book type '" + type + "'");
         }
@@ -122,7 +130,7 @@ public final class AddressBook {
                 }
                 return Json.createArrayBuilder(list).set(index, object).build();
             }
-            case "remove" -> {
+            case "delete" -> {
                 if (index < 0) {
                     throw new Refused(type + " " + id + " does not exist");
                 }
@@ -132,9 +140,9 @@ public final class AddressBook {
         }
     }
 
-    private JsonArray member(String action, JsonObject data) throws Refused {
-        String groupId = string(data, "group", "groupMember");
-        String contactId = string(data, "contact", "groupMember");
+    private Update member(String action, JsonObject data) throws Refused {
+        String groupId = string(data, "groupId", "groupMember");
+        String contactId = string(data, "contactId", "groupMember");
         int groupIndex = indexOf(groups, groupId);
         if (groupIndex < 0) {
             throw new Refused("group " + groupId + " does not exist");
@@ -154,7 +162,7 @@ public final class AddressBook {
                 }
                 membersAfter = Json.createArrayBuilder(members).add(contacts.get(contactIndex)).build();
             }
-            case "remove" -> {
+            case "delete" -> {
                 if (memberIndex < 0) {
                     throw new Refused("contact " + contactId + " is not in group " + groupId);
                 }
@@ -162,8 +170,9 @@ public final class AddressBook {
             }
             default -> throw new Refused("Unknown address book action '" + action + "' for groupMember");
         }
-        return Json.createArrayBuilder(groups)
-                .set(groupIndex, Json.createObjectBuilder(group).add("contacts", membersAfter)).build();
+        JsonObject groupAfter = Json.createObjectBuilder(group).add("contacts", membersAfter).build();
+        return new Update(new AddressBook(contacts, Json.createArrayBuilder(groups).set(groupIndex, groupAfter).build(),
+                policies), "group", "update", groupAfter);
     }
 
     private static JsonArray withoutMember(JsonArray groups, String contactId) {

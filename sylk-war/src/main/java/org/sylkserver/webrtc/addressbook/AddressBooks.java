@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
 
 import javax.json.Json;
 import javax.json.JsonException;
@@ -17,9 +18,10 @@ import javax.json.JsonReader;
  * The local address-book store (spec §4.14, used when no {@code xcap_url} is set): one JSON file per account in a
  * directory of the storage dir, {@code <url-encoded aor>.json}, replaced atomically on each update so that a crash
  * leaves the old or the new book, never half of one. Unlike the original, groups and policies are kept too.
- * Updates are serialised (one writer at a time): address-book changes are rare, hand-made by users.
+ * Updates are serialised (one writer at a time): address-book changes are rare, hand-made by users, and a file this
+ * small is read and written on the caller's thread (the futures are complete when returned).
  */
-public final class AddressBooks {
+public final class AddressBooks implements AddressBookService {
 
     private final Path directory;
     private final int maxEntries;
@@ -33,8 +35,25 @@ public final class AddressBooks {
         this.maxEntries = maxEntries;
     }
 
-    /** The book of {@code account}; empty when it has none yet. */
-    public synchronized AddressBook fetch(String account) throws IOException {
+    @Override
+    public CompletableFuture<AddressBook> fetch(String account) {
+        try {
+            return CompletableFuture.completedFuture(read(account));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<AddressBook.Update> update(String account, String type, String action, JsonObject data) {
+        try {
+            return CompletableFuture.completedFuture(write(account, type, action, data));
+        } catch (IOException | AddressBook.Refused e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private synchronized AddressBook read(String account) throws IOException {
         Path file = file(account);
         if (!Files.exists(file)) {
             return AddressBook.EMPTY;
@@ -46,10 +65,9 @@ public final class AddressBooks {
         }
     }
 
-    /** Applies one update to the book of {@code account} and stores the result. */
-    public synchronized AddressBook.Update update(String account, String type, String action, JsonObject data)
+    private synchronized AddressBook.Update write(String account, String type, String action, JsonObject data)
             throws IOException, AddressBook.Refused {
-        AddressBook.Update update = fetch(account).apply(type, action, data, maxEntries);
+        AddressBook.Update update = read(account).apply(type, action, data, maxEntries);
         Path file = file(account);
         Path temporary = Files.createTempFile(directory, ".update-", ".json");
         try {

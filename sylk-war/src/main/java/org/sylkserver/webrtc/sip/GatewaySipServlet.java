@@ -30,7 +30,11 @@ import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
 import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.addressbook.AddressBookConfig;
+import org.sylkserver.webrtc.addressbook.AddressBookService;
 import org.sylkserver.webrtc.addressbook.AddressBooks;
+import org.sylkserver.webrtc.addressbook.XcapAddressBooks;
+import org.sylkserver.webrtc.auth.ExternalAuth;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
@@ -59,6 +63,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient MessageStore store;
     private transient Messaging messaging;
     private transient AdminApi admin;
+    private transient ExternalAuth externalAuth;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     /**
@@ -103,10 +108,16 @@ public class GatewaySipServlet extends SylkSipServlet {
                         + ": " + e.getMessage());
             }
         }
-        AddressBooks addressBooks;
+        AddressBookService addressBooks;
         try {
-            addressBooks = new AddressBooks(messagingConfig.storageDir().resolve("addressbook"),
+            externalAuth = ExternalAuth.load(SylkRuntime.get().configDir());
+            AddressBookConfig books = AddressBookConfig.load(SylkRuntime.get().configDir());
+            addressBooks = books.xcapUrl() != null ? new XcapAddressBooks(books.xcapUrl(), books.xcapTimeout(),
+                    books.xcapMaxResponseSize())
+                    : new AddressBooks(messagingConfig.storageDir().resolve("addressbook"),
                     config.limits().maxAddressBookEntries());
+        } catch (ConfigException e) {
+            throw new ServletException(e.getMessage(), e);
         } catch (IOException e) {
             throw new ServletException("address books not stored in " + messagingConfig.storageDir() + ": "
                     + e.getMessage(), e);
@@ -122,14 +133,16 @@ public class GatewaySipServlet extends SylkSipServlet {
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener)),
-                messaging, addressBooks));
+                messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
                 + ";transport=" + config.outboundSipProxy().transport())
                 + ", SIP domains " + config.sipDomains() + ", message store " + messagingConfig.storageDir()
                 + (messagingConfig.pushUrl() == null ? ", no sylk_push_url: no push notifications"
-                : ", push notifications to " + messagingConfig.pushUrl()));
+                : ", push notifications to " + messagingConfig.pushUrl())
+                + (addressBooks instanceof XcapAddressBooks ? ", address books at xcap_url" : ", address books stored locally")
+                + (externalAuth.enabled() ? ", external authentication (auth.ini)" : ""));
     }
 
     @Override
@@ -140,6 +153,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (externalAuth != null) {
+            externalAuth.close();
         }
         if (store != null) {
             store.close();

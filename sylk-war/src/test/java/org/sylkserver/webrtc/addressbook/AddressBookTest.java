@@ -1,12 +1,14 @@
 package org.sylkserver.webrtc.addressbook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
 
 import javax.json.Json;
 import javax.json.JsonObject;
@@ -45,7 +47,7 @@ class AddressBookTest {
     }
 
     @Test
-    void addUpdateRemoveByIdOfEachType_spec_4_14() throws Exception {
+    void addUpdateDeleteByIdOfEachType_spec_4_14() throws Exception {
         AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB, 1000).book()
                 .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}"), 1000).book()
                 .apply("policy", "add", json("{'id':'p1','name':'Carol','uri':'carol@example.com'}"), 1000).book();
@@ -54,7 +56,7 @@ class AddressBookTest {
         assertEquals("Robert", all.getJsonArray("contacts").getJsonObject(0).getString("name"));
         assertEquals("g1", all.getJsonArray("groups").getJsonObject(0).getString("id"));
         assertEquals("p1", all.getJsonArray("policies").getJsonObject(0).getString("id"));
-        book = book.apply("policy", "remove", json("{'id':'p1'}"), 1000).book();
+        book = book.apply("policy", "delete", json("{'id':'p1'}"), 1000).book();
         assertEquals(0, book.toJson().getJsonArray("policies").size());
     }
 
@@ -73,22 +75,32 @@ class AddressBookTest {
                 () -> book.apply("contact", "rename", BOB, 1000)).getMessage());
     }
 
+    /** The actions and groupMember data of sylkrtc.js's lib/addressbook.js: add, update, delete; {groupId, contactId}. */
     @Test
-    void groupMemberUpdatesFromSylkrtcJsAreAccepted_quirkQ11() throws Exception {
+    void groupMemberUpdatesFromSylkrtcJsAreAcceptedAndAnnouncedAsTheGroup_quirkQ11() throws Exception {
         AddressBook book = AddressBook.EMPTY.apply("contact", "add", BOB, 1000).book()
                 .apply("group", "add", json("{'id':'g1','name':'Friends','contacts':[]}"), 1000).book();
-        JsonObject member = json("{'group':'g1','contact':'c1'}");
-        AddressBook joined = book.apply("groupMember", "add", member, 1000).book();
+        JsonObject member = json("{'groupId':'g1','contactId':'c1'}");
+        AddressBook.Update join = book.apply("groupMember", "add", member, 1000);
+        AddressBook joined = join.book();
         assertEquals("c1", joined.toJson().getJsonArray("groups").getJsonObject(0).getJsonArray("contacts")
                 .getJsonObject(0).getString("id"));
+        // sylkrtc.js files an addressbook-updated by type and id: the changed group is what it can file
+        assertEquals("group", join.type());
+        assertEquals("update", join.action());
+        assertEquals(joined.toJson().getJsonArray("groups").getJsonObject(0), join.object());
         assertThrows(AddressBook.Refused.class, () -> joined.apply("groupMember", "add", member, 1000));
         assertThrows(AddressBook.Refused.class,
-                () -> book.apply("groupMember", "add", json("{'group':'g2','contact':'c1'}"), 1000));
-        assertEquals(0, joined.apply("groupMember", "remove", member, 1000).book().toJson().getJsonArray("groups")
+                () -> book.apply("groupMember", "add", json("{'groupId':'g2','contactId':'c1'}"), 1000));
+        assertEquals("Mandatory property 'groupId' of groupMember is missing", assertThrows(AddressBook.Refused.class,
+                () -> book.apply("groupMember", "add", json("{'group':'g1','contact':'c1'}"), 1000)).getMessage());
+        assertEquals(0, joined.apply("groupMember", "delete", member, 1000).book().toJson().getJsonArray("groups")
                 .getJsonObject(0).getJsonArray("contacts").size());
-        // a removed contact leaves its groups
-        assertEquals(0, joined.apply("contact", "remove", json("{'id':'c1'}"), 1000).book().toJson()
+        // a deleted contact leaves its groups
+        assertEquals(0, joined.apply("contact", "delete", json("{'id':'c1'}"), 1000).book().toJson()
                 .getJsonArray("groups").getJsonObject(0).getJsonArray("contacts").size());
+        assertEquals("Unknown address book action 'remove'", assertThrows(AddressBook.Refused.class,
+                () -> joined.apply("contact", "remove", json("{'id':'c1'}"), 1000)).getMessage());
     }
 
     @Test
@@ -105,14 +117,15 @@ class AddressBookTest {
     @Test
     void localStoreKeepsEachAccountsBookInItsOwnFile(@TempDir Path dir) throws Exception {
         AddressBooks store = new AddressBooks(dir.resolve("addressbook"), 1000);
-        store.update("alice@example.com", "contact", "add", BOB);
-        store.update("alice@example.com", "group", "add", json("{'id':'g1','name':'Friends','contacts':[]}"));
-        assertThrows(AddressBook.Refused.class, () -> store.update("alice@example.com", "contact", "add", BOB));
+        store.update("alice@example.com", "contact", "add", BOB).join();
+        store.update("alice@example.com", "group", "add", json("{'id':'g1','name':'Friends','contacts':[]}")).join();
+        assertInstanceOf(AddressBook.Refused.class, assertThrows(CompletionException.class,
+                () -> store.update("alice@example.com", "contact", "add", BOB).join()).getCause());
         AddressBooks reopened = new AddressBooks(dir.resolve("addressbook"), 1000);
-        JsonObject alice = reopened.fetch("alice@example.com").toJson();
+        JsonObject alice = reopened.fetch("alice@example.com").join().toJson();
         assertEquals(1, alice.getJsonArray("contacts").size());
         assertEquals(1, alice.getJsonArray("groups").size());
-        assertEquals(AddressBook.EMPTY.toJson(), reopened.fetch("bob@example.com").toJson());
+        assertEquals(AddressBook.EMPTY.toJson(), reopened.fetch("bob@example.com").join().toJson());
         try (var files = Files.list(dir.resolve("addressbook"))) {
             assertEquals(1, files.count(), "no temporary file left behind");
         }
@@ -122,6 +135,7 @@ class AddressBookTest {
     void aDamagedFileIsAnErrorNotAnEmptyBook(@TempDir Path dir) throws Exception {
         AddressBooks store = new AddressBooks(dir, 1000);
         Files.writeString(dir.resolve("alice%40example.com.json"), "{not json");
-        assertThrows(IOException.class, () -> store.fetch("alice@example.com"));
+        assertInstanceOf(IOException.class, assertThrows(CompletionException.class,
+                () -> store.fetch("alice@example.com").join()).getCause());
     }
 }
