@@ -26,7 +26,6 @@ import org.sylkserver.webrtc.messaging.SipMessages;
  */
 public final class TransferNotifications implements FileTransfers.Notifications {
 
-    static final String CONTENT_TYPE = "application/sylk-file-transfer";
     private static final Logger LOG = Logger.getLogger("webrtcgateway.filetransfer");
 
     private final Messaging messaging;
@@ -41,7 +40,7 @@ public final class TransferNotifications implements FileTransfers.Notifications 
     public void completed(TransferredFile file) {
         String sender = file.sender().uri();
         String receiver = file.receiver().uri();
-        CpimMessage journal = cpim(file, file.transferId(), CONTENT_TYPE,
+        CpimMessage journal = cpim(file, file.transferId(), TransferredFile.CONTENT_TYPE,
                 file.toMessageJson().getBytes(StandardCharsets.UTF_8))
                 .header("imdn.Disposition-Notification", "positive-delivery, display").build();
         Messaging.Answer answer = messaging.received(new IncomingSipMessage(sender, file.sender().displayName(),

@@ -10,6 +10,8 @@ import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
 
+import org.sylkserver.protocols.rcs.FileTransferHttpDocument;
+
 /**
  * A stored transfer's metadata (spec §4.10.1, the original's "TransferredFile"): the {@code meta-<filename>} file next
  * to the file, and, without {@code prefix} and {@code path}, the {@code application/sylk-file-transfer} message
@@ -31,6 +33,9 @@ import javax.json.JsonReader;
 public record TransferredFile(String filename, long filesize, Party sender, Party receiver, String transferId,
                               String prefix, String path, OffsetDateTime timestamp, OffsetDateTime until, String url,
                               String filetype, String hash) {
+
+    /** The content type of the message that announces a transfer (spec §4.10.1, §4.8.4). */
+    public static final String CONTENT_TYPE = "application/sylk-file-transfer";
 
     /** The spec's example format (§4.10.1): seconds and a {@code +HH:MM} offset, {@code +00:00} for UTC. */
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
@@ -88,6 +93,23 @@ public record TransferredFile(String filename, long filesize, Party sender, Part
                  | DateTimeParseException e) {
             throw new IllegalArgumentException("not file-transfer metadata: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An RCS file transfer (spec §4.9) as the message Sylk clients know: the transfer id is the message's id, the name
+     * made safe as an upload's would be (from the URL's last segment when the document has none), the validity the
+     * document's or, without one, {@code timestamp}.
+     */
+    public static TransferredFile fromRcs(FileTransferHttpDocument rcs, Party sender, Party receiver, String messageId,
+                                          OffsetDateTime timestamp) {
+        String url = rcs.url();
+        String fromUrl = url.substring(url.lastIndexOf('/') + 1);
+        int query = fromUrl.indexOf('?');
+        String name = TransferLayout.filename(rcs.fileName() != null ? rcs.fileName()
+                : TransferLayout.unquote(query < 0 ? fromUrl : fromUrl.substring(0, query)));
+        return new TransferredFile(name == null ? "file" : name, rcs.fileSize(), sender, receiver, messageId, null,
+                null, timestamp, rcs.until() != null ? rcs.until() : timestamp, url, rcs.contentType(),
+                rcs.hash() == null ? "" : rcs.hash());
     }
 
     /** {@code sha-1:} and the digest as upper-case hex pairs joined by colons. */

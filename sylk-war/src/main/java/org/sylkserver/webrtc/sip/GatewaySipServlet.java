@@ -141,6 +141,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             return thread;
         });
         fileTransfers.housekeeping(housekeeping);
+        messaging.onFileTransferRemoved(fileTransfers::removed);
         FileTransferServlet.install(getServletContext(), fileTransfers);
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
