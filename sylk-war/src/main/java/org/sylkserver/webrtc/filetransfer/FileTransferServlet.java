@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.servlet.ServletContext;
+import javax.servlet.ServletException;
 import javax.servlet.annotation.WebServlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -63,15 +64,12 @@ public class FileTransferServlet extends HttpServlet {
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
         // spec §4.10.2: any origin, and the content-type header of the upload
         response.setHeader("Access-Control-Allow-Origin", "*");
         response.setHeader("Access-Control-Allow-Headers", "content-type");
-        try {
-            super.service(request, response);
-        } catch (javax.servlet.ServletException e) {
-            throw new IOException(e);
-        }
+        super.service(request, response);
     }
 
     @Override
@@ -107,7 +105,7 @@ public class FileTransferServlet extends HttpServlet {
             refuse(response, refused);
             return;
         }
-        try (InputStream body = request.getInputStream()) {
+        try (upload; InputStream body = request.getInputStream()) {
             upload.receive(body);
         } catch (FileTransfers.CancelledException e) {
             // spec §4.10.2: the upload's TCP connection is aborted; closing it is how Tomcat stops reading the body

@@ -102,8 +102,11 @@ public final class FileTransfers {
         Files.createDirectories(config.directory().resolve(STAGING));
     }
 
-    /** An upload the checks let through, not yet read. */
-    public final class Upload {
+    /**
+     * An upload the checks let through, not yet read. It holds its transfer id until closed: close it whatever
+     * happens (the servlet's try-with-resources), so that an id is never left taken.
+     */
+    public final class Upload implements AutoCloseable {
         private final String sender;
         private final String receiver;
         private final String senderDisplayName;
@@ -170,9 +173,14 @@ public final class FileTransfers {
                 notifications.completed(transferred);
                 return transferred;
             } finally {
-                uploads.remove(layout.transferId(), this);
                 Files.deleteIfExists(staged);
             }
+        }
+
+        /** The transfer id is free again. */
+        @Override
+        public void close() {
+            uploads.remove(layout.transferId(), this);
         }
     }
 

@@ -101,15 +101,18 @@ class FileTransfersTest {
     }
 
     @Test
-    void aTransferIdUploadingTwiceIsAConflict() throws Exception {
-        start("t", "a.txt", 1);
+    void aTransferIdUploadingTwiceIsAConflictUntilTheFirstIsClosed() throws Exception {
+        FileTransfers.Upload first = start("t", "a.txt", 1);
         assertEquals(409, refused(() -> start("t", "b.txt", 1)));
+        first.close();
+        start("t", "b.txt", 1).close();
     }
 
     @Test
     void aCutOffUploadLeavesNothing() throws Exception {
         FileTransfers.Upload upload = start("t", "a.txt", 10);
         assertThrows(IOException.class, () -> upload.receive(new ByteArrayInputStream(new byte[4])));
+        upload.close();
         assertEquals(List.of(), files());
         assertTrue(announced.isEmpty());
         // and the id is free again
@@ -137,6 +140,7 @@ class FileTransfersTest {
             }
         };
         assertThrows(FileTransfers.CancelledException.class, () -> upload.receive(slow));
+        upload.close();
         assertFalse(transfers.cancel("slow"));
         assertEquals(List.of(), files());
         assertTrue(announced.isEmpty());
