@@ -98,7 +98,7 @@ public record TransferLayout(String first, String second, String transferId, Str
     /**
      * A client's file name made safe to store (spec §4.10.2 "sanitised"), or null when nothing usable is left: the
      * last path component only, no control characters, no leading dots (no hidden files, no {@code ..}) or trailing
-     * dots and spaces, a Windows device name prefixed with {@code _}, at most {@value #MAX_FILENAME_BYTES} UTF-8 bytes
+     * dots and spaces, a Windows device name or a {@code meta-} name prefixed with {@code _}, at most {@value #MAX_FILENAME_BYTES} UTF-8 bytes
      * (cut before the extension, which is kept).
      */
     public static String filename(String value) {
@@ -126,7 +126,10 @@ public record TransferLayout(String first, String second, String transferId, Str
             return null;
         }
         int dot = name.indexOf('.');
-        if (DEVICE_NAMES.contains((dot < 0 ? name : name.substring(0, dot)).strip().toLowerCase(Locale.ROOT))) {
+        // a device name, or a name a metadata file could have: a download URL then never names metadata (which holds
+        // the server's path), and no upload overwrites another file's metadata
+        if (DEVICE_NAMES.contains((dot < 0 ? name : name.substring(0, dot)).strip().toLowerCase(Locale.ROOT))
+                || name.regionMatches(true, 0, "meta-", 0, 5)) {
             name = "_" + name;
         }
         return shorten(name);

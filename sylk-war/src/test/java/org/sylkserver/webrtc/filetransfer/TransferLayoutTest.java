@@ -64,6 +64,15 @@ class TransferLayoutTest {
         assertEquals("photo é.jpg", TransferLayout.filename("photo e\u0301.jpg"));
     }
 
+    /** A metadata file is never a download: its name is never a file name (it holds the server's path). */
+    @Test
+    void namesOfMetadataFilesAreNotFileNames() {
+        assertEquals("_meta-photo.jpg", TransferLayout.filename("meta-photo.jpg"));
+        assertEquals("_META-x", TransferLayout.filename("META-x"));
+        assertNull(TransferLayout.parse(ALICE, BOB, "t1", "meta-photo.jpg"));
+        assertEquals("metadata.txt", TransferLayout.filename("metadata.txt"));
+    }
+
     @Test
     void veryLongNamesAreCutKeepingTheExtension() {
         String name = TransferLayout.filename("x".repeat(5000) + ".jpeg");
