@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * HTTP file transfer (spec §4.10.1-4.10.2) end to end: alice's sylkRTC client uploads a file for bob, both of bob's
  * connections get the {@code application/sylk-file-transfer} message and download the bytes; the checks before the
- * body (403, 413), byte ranges, and cancel interrupting a slow upload. sipp is the proxy/registrar of example.com
- * (it takes the REGISTERs and the RCS and plain-text notifications).
+ * body (403, 413), byte ranges, cancel interrupting a slow upload, and an upload cut off by its client. sipp is the
+ * proxy/registrar of example.com (it takes the REGISTERs and the RCS and plain-text notifications).
  */
 @ExtendWith(ArquillianExtension.class)
 class HttpFileTransferIT {
@@ -140,7 +140,17 @@ class HttpFileTransferIT {
         assertEquals("No active upload with transfer_id ft2", post(BASE + "/cancel/ft2", new byte[0]).body().strip());
         assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(BASE + "/" + ALICE_HASH + "/" + BOB_HASH
                 + "/ft2/slow.bin")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-        assertEquals(null, bobPhone.next(java.time.Duration.ofSeconds(1)), "no notification for a cancelled upload");
+        // a client that goes away mid-upload leaves nothing either
+        try (Socket cut = new Socket("127.0.0.1", 18088)) {
+            cut.getOutputStream().write(("POST /webrtcgateway/filetransfer/alice@example.com/bob@example.com/ft3/cut.bin"
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1048576\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            cut.getOutputStream().write(new byte[64 * 1024]);
+            cut.getOutputStream().flush();
+        }
+        Thread.sleep(500);
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(BASE + "/" + ALICE_HASH + "/" + BOB_HASH
+                + "/ft3/cut.bin")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(null, bobPhone.next(java.time.Duration.ofSeconds(1)), "no notification for a cancelled or cut upload");
         // spec §4.10.1 notifications 2 and 3, in that order, each to bob and a replicated copy to alice
         Sipp.Result result = proxy.await();
         assertEquals(0, result.exitCode(), result::toString);
