@@ -1,5 +1,8 @@
 package org.sylkserver.webrtc.filetransfer;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -184,7 +187,7 @@ public record TransferLayout(String first, String second, String transferId, Str
      * broken or the bytes are not UTF-8. A decoded {@code /} or NUL then fails the segment checks: it is never a path.
      */
     public static String unquote(String segment) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(segment.length());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
         byte[] raw = segment.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < raw.length; i++) {
             if (raw[i] == '%') {
@@ -200,8 +203,8 @@ public record TransferLayout(String first, String second, String transferId, Str
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
             return null;
         }
     }
