@@ -67,7 +67,7 @@ class MessagingIT {
      * The proxy of example.com: each of its calls (sipp's unit: one Call-ID) answers one REGISTER with 200 (the
      * binding for 600 s) or one MESSAGE with 200.
      */
-    private static String proxy() {
+    static String proxy() {
         return """
                 <?xml version="1.0" encoding="ISO-8859-1" ?>
                 <scenario name="example.com proxy">

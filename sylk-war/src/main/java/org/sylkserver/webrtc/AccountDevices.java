@@ -25,6 +25,14 @@ public final class AccountDevices implements Messaging.Devices {
         }
     }
 
+    /**
+     * Whether {@code account} is authenticated on a live connection from {@code address}: who may upload a file as
+     * that account (spec §4.10.2).
+     */
+    public boolean authenticatedFrom(String account, String address) {
+        return registry.connections(account).stream().anyMatch(connection -> connection.address().equals(address));
+    }
+
     @Override
     public void send(SylkRtcConnection connection, SylkRtcMessage event) {
         connection.later(() -> connection.send(event));

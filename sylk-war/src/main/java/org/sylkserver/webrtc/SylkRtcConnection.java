@@ -351,6 +351,11 @@ public final class SylkRtcConnection {
         return bytes;
     }
 
+    /** The client's IP address, as {@code HttpServletRequest.getRemoteAddr} gives it. */
+    String address() {
+        return ConnectionCounter.address(peer);
+    }
+
     @Override
     public String toString() {
         return "sylkRTC connection " + id + " (" + peer + ")";

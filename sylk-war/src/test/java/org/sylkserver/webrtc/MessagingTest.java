@@ -466,4 +466,46 @@ class MessagingTest {
         request.setTimestamp("2026-01-01T10:00:05.000Z");
         return request;
     }
+
+    private static final String RCS = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><file xmlns=\"urn:gsma:params:xml:ns:rcs:"
+            + "rcs:fthttp\"><file-info type=\"file\"><file-size>482133</file-size><file-name>../photo.jpg</file-name>"
+            + "<content-type>image/jpeg</content-type><data url=\"https://ft.example.com/s/p.jpg\" "
+            + "until=\"2026-01-16T10:00:00Z\"/></file-info></file>";
+
+    /**
+     * spec §4.9: an RCS file transfer over HTTP, in CPIM or plain, is stored and delivered as the
+     * {@code application/sylk-file-transfer} message of Sylk clients (its name made safe); an unusable one is 400.
+     */
+    @Test
+    void anRcsFileTransferBecomesASylkFileTransfer_spec_4_9() throws StoreException {
+        assertEquals(200, messaging.received(fromBob("message/cpim", cpim("r1",
+                "application/vnd.gsma.rcs-ft-http+xml", RCS))).status());
+        StoredMessage stored = store.find("alice@example.com", "r1").orElseThrow();
+        assertEquals("application/sylk-file-transfer", stored.contentType());
+        assertEquals("{\"filename\":\"photo.jpg\",\"filesize\":482133,\"sender\":{\"uri\":\"bob@example.com\","
+                + "\"display_name\":\"Bob\"},\"receiver\":{\"uri\":\"alice@example.com\",\"display_name\":\"\"},"
+                + "\"transfer_id\":\"r1\",\"timestamp\":\"2026-01-01T10:00:00+00:00\",\"until\":\"2026-01-16T10:00:00+00:00\","
+                + "\"url\":\"https://ft.example.com/s/p.jpg\",\"filetype\":\"image/jpeg\",\"hash\":\"\"}", stored.content());
+        assertTrue(events.get(0).json().contains("\"content_type\":\"application/sylk-file-transfer\""), events.get(0).json());
+        assertEquals(200, messaging.received(fromBob("application/vnd.gsma.rcs-ft-http+xml",
+                RCS.getBytes(StandardCharsets.UTF_8))).status());
+        assertEquals(2, events.size());
+        assertEquals(400, messaging.received(fromBob("application/vnd.gsma.rcs-ft-http+xml",
+                "<file xmlns=\"urn:gsma:params:xml:ns:rcs:rcs:fthttp\"/>".getBytes(StandardCharsets.UTF_8))).status());
+        assertEquals(2, events.size(), "nothing delivered for a bad document");
+    }
+
+    /** spec §4.8.5: removing a file-transfer message removes its stored file too (and only for such messages). */
+    @Test
+    void removingAFileTransferMessageRemovesItsFile_spec_4_8_5() throws Exception {
+        List<String> removedFiles = new ArrayList<>();
+        messaging.onFileTransferRemoved(removedFiles::add);
+        messaging.received(fromBob("message/cpim", cpim("r1", "application/vnd.gsma.rcs-ft-http+xml", RCS)));
+        messaging.received(fromBob("message/cpim", cpim("b1", "text/plain", "Hi")));
+        messaging.removeMessage(alice, origin, "b1", "bob@example.com");
+        assertEquals(List.of(), removedFiles);
+        messaging.removeMessage(alice, origin, "r1", "bob@example.com");
+        assertEquals(1, removedFiles.size());
+        assertTrue(removedFiles.get(0).contains("\"transfer_id\":\"r1\""), removedFiles.get(0));
+    }
 }

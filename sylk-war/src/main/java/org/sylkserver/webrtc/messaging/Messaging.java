@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.DataFormatException;
@@ -44,9 +45,12 @@ import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.imdn.ImdnDocument;
 import org.sylkserver.protocols.imdn.ImdnException;
 import org.sylkserver.protocols.mime.ContentType;
+import org.sylkserver.protocols.rcs.FileTransferHttpDocument;
+import org.sylkserver.protocols.rcs.FileTransferHttpException;
 import org.sylkserver.webrtc.Account;
 import org.sylkserver.webrtc.SylkRtcConnection;
 import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
+import org.sylkserver.webrtc.filetransfer.TransferredFile;
 import org.sylkserver.webrtc.api.AccountMessageRequest;
 import org.sylkserver.webrtc.api.AccountSyncConversationsRequest;
 import org.sylkserver.webrtc.api.DispositionNotificationEvent;
@@ -109,6 +113,8 @@ public final class Messaging {
     private final Duration apiTokenLifetime;
     private final String serverAddress;
     private final String historyUrl;
+    /** Removes the stored file of a removed file-transfer message (spec §4.8.5); set once file transfer runs. */
+    private volatile Consumer<String> fileTransferRemoved = content -> { };
 
     /**
      * @param push          wakes mobile devices ({@code sylk_push_url}), or null when none is configured
@@ -127,6 +133,15 @@ public final class Messaging {
         this.apiTokenLifetime = config.apiTokenLifetime();
         this.serverAddress = serverAddress;
         this.historyUrl = historyUrl;
+    }
+
+    /**
+     * What removes a transfer's stored file when its {@code application/sylk-file-transfer} message is removed (spec
+     * §4.8.5); it gets the message's content. File transfer sends its notifications through messaging, so it is made
+     * after messaging and set here.
+     */
+    public void onFileTransferRemoved(Consumer<String> removal) {
+        this.fileTransferRemoved = removal;
     }
 
     /**
@@ -286,6 +301,8 @@ public final class Messaging {
                 case "application/sylk-message-remove", "application/sylk-conversation-read",
                         "application/sylk-conversation-remove" -> Answer.OK;
                 case ImdnDocument.CONTENT_TYPE -> imdn(message.to(), sender, messageId, body);
+                case FileTransferHttpDocument.CONTENT_TYPE -> rcsFileTransfer(message, sender, messageId, body, timestamp,
+                        disposition);
                 default -> regular(message, sender, messageId, contentType, text(contentType, body), timestamp, disposition);
             };
         } catch (StoreException e) {
@@ -323,6 +340,23 @@ public final class Messaging {
             sentFromSip(sender.getUri(), account, messageId, contentType, content, timestamp);
         }
         return Answer.OK;
+    }
+
+    /**
+     * spec §4.9: an RCS file transfer over HTTP (GSMA RCC.07) is the {@code application/sylk-file-transfer} message
+     * Sylk clients know, stored and delivered as such; 400 when its document is unusable.
+     */
+    private Answer rcsFileTransfer(IncomingSipMessage message, SipIdentity sender, String messageId, byte[] xml,
+                                   OffsetDateTime timestamp, List<String> disposition) throws StoreException {
+        FileTransferHttpDocument rcs;
+        try {
+            rcs = FileTransferHttpDocument.parse(xml);
+        } catch (FileTransferHttpException e) {
+            return new Answer(400, "Bad RCS file transfer: " + e.getMessage());
+        }
+        String content = TransferredFile.fromRcs(rcs, new TransferredFile.Party(sender.getUri(), sender.getDisplayName()),
+                new TransferredFile.Party(message.to(), null), messageId, timestamp).toMessageJson();
+        return regular(message, sender, messageId, TransferredFile.CONTENT_TYPE, content, timestamp, disposition);
     }
 
     /**
@@ -482,7 +516,10 @@ public final class Messaging {
     /** The recipient's devices get the same sync event, with direction {@code incoming}. */
     private void removeMessage(String account, Account credentials, SylkRtcConnection origin, String messageId,
                                String contact) throws StoreException {
+        Optional<StoredMessage> message = store.find(account, messageId);
         store.remove(account, messageId);
+        message.filter(entry -> TransferredFile.CONTENT_TYPE.equals(entry.contentType()))
+                .ifPresent(entry -> fileTransferRemoved.accept(entry.content()));
         Map<String, Object> removed = new LinkedHashMap<>();
         removed.put("contact", contact);
         removed.put("message_id", messageId);

@@ -35,6 +35,10 @@ import org.sylkserver.webrtc.addressbook.AddressBookService;
 import org.sylkserver.webrtc.addressbook.AddressBooks;
 import org.sylkserver.webrtc.addressbook.XcapAddressBooks;
 import org.sylkserver.webrtc.auth.ExternalAuth;
+import org.sylkserver.webrtc.filetransfer.FileTransferConfig;
+import org.sylkserver.webrtc.filetransfer.FileTransferServlet;
+import org.sylkserver.webrtc.filetransfer.FileTransfers;
+import org.sylkserver.webrtc.filetransfer.TransferNotifications;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
@@ -64,6 +68,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient Messaging messaging;
     private transient AdminApi admin;
     private transient ExternalAuth externalAuth;
+    /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
+    private transient ScheduledExecutorService housekeeping;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     /**
@@ -123,11 +129,31 @@ public class GatewaySipServlet extends SylkSipServlet {
                     + e.getMessage(), e);
         }
         IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
-        messaging = new Messaging(store, new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent()),
-                new AccountDevices(incoming), messagingConfig.pushUrl() == null ? null
+        ServletMessages sipMessages = new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent());
+        AccountDevices devices = new AccountDevices(incoming);
+        messaging = new Messaging(store, sipMessages,
+                devices, messagingConfig.pushUrl() == null ? null
                         : new PushNotifications(messagingConfig.pushUrl(), store), Clock.systemUTC(), messagingConfig,
                 SylkRuntime.get().config().sip().localIp().getHostAddress(),
                 SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/messages/history");
+        FileTransfers fileTransfers;
+        try {
+            FileTransferConfig transferConfig = FileTransferConfig.load(SylkRuntime.get().configDir(),
+                    SylkRuntime.get().varDir());
+            fileTransfers = new FileTransfers(transferConfig, devices::authenticatedFrom, this::isKnown,
+                    new TransferNotifications(messaging, sipMessages), Clock.systemUTC(),
+                    SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/filetransfer");
+        } catch (ConfigException | IOException e) {
+            throw new ServletException("file transfer: " + e.getMessage(), e);
+        }
+        housekeeping = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "webrtcgateway-filetransfer-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        fileTransfers.housekeeping(housekeeping);
+        messaging.onFileTransferRemoved(fileTransfers::removed);
+        FileTransferServlet.install(getServletContext(), fileTransfers);
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(),
@@ -145,9 +171,23 @@ public class GatewaySipServlet extends SylkSipServlet {
                 + (externalAuth.enabled() ? ", external authentication (auth.ini)" : ""));
     }
 
+    /** Whether {@code account} is a storage account (spec §4.10.2); a store failure counts as unknown, logged. */
+    private boolean isKnown(String account) {
+        try {
+            return store.isKnown(account);
+        } catch (StoreException e) {
+            log.warning(() -> "message store: cannot tell whether " + account + " is known: " + e.getMessage());
+            return false;
+        }
+    }
+
     @Override
     public void destroy() {
+        FileTransferServlet.install(getServletContext(), null);
         Gateway.install(getServletContext(), null);
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
         if (timer != null) {
             timer.shutdownNow();
         }

@@ -1,8 +1,6 @@
 package org.sylkserver.protocols.imdn;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -10,10 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -21,12 +15,11 @@ import javax.xml.stream.XMLStreamWriter;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
-import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
 
 import org.sylkserver.protocols.cpim.CpimException;
 import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.xml.SafeXml;
 
 /**
  * An RFC 5438 disposition notification ({@code message/imdn+xml}, §7.2): which message it is about, when that
@@ -224,47 +217,11 @@ public record ImdnDocument(String messageId, OffsetDateTime dateTime, String rec
             throw new ImdnException("empty IMDN document");
         }
         try {
-            // the JDK's own parser, whatever else is on the container's class path
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newDefaultInstance();
-            factory.setNamespaceAware(true);
-            // no DOCTYPE at all: rules out external entities (XXE) and entity expansion bombs
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-            factory.setXIncludeAware(false);
-            factory.setExpandEntityReferences(false);
-            DocumentBuilder builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(FAIL);
-            return builder.parse(new ByteArrayInputStream(xml));
+            return SafeXml.parse(xml);
         } catch (SAXException e) {
             throw new ImdnException("IMDN is not well-formed XML: " + e.getMessage(), e);
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK XML parser cannot be set up", e);
-        } catch (IOException e) {
-            // nothing is read from a stream that can fail: the document's bytes could not be decoded, e.g. an
-            // encoding declaration the JDK does not know (XML 1.0 §4.3.3)
-            throw new ImdnException("IMDN cannot be decoded: " + e.getMessage(), e);
         }
     }
-
-    /** Fails on the first problem instead of printing it to stderr as the default handler does. */
-    private static final ErrorHandler FAIL = new ErrorHandler() {
-        @Override
-        public void warning(SAXParseException e) {
-            // warnings do not make a document unusable
-        }
-
-        @Override
-        public void error(SAXParseException e) throws SAXParseException {
-            throw e;
-        }
-
-        @Override
-        public void fatalError(SAXParseException e) throws SAXParseException {
-            throw e;
-        }
-    };
 
     /** The IMDN-namespace child elements named {@code name} (any name when null); other namespaces are extensions. */
     private static List<Element> children(Element parent, String name) {

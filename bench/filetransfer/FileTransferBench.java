@@ -1,0 +1,168 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client of bench/filetransfer.sh: registers alice@example.com on a sylkRTC connection (which lets this address
+ * upload as alice, spec §4.10.2), then for each file uploads and downloads it through the gateway's file transfer and
+ * through the baseline (Tomcat's DefaultServlet: PUT and GET), {@code runs} times each, and prints MB/s (10^6 bytes
+ * per second) per run. Before and after the biggest upload it prints "mark <epoch ms>" lines, the window in which the
+ * script samples the server's heap.
+ *
+ * <p>Usage: java FileTransferBench.java BASE_URL RUNS FILE...
+ */
+public final class FileTransferBench {
+
+    public static void main(String[] args) throws Exception {
+        String base = args[0];
+        int runs = Integer.parseInt(args[1]);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        WebSocket socket = http.newWebSocketBuilder().subprotocols("sylkRTC-2")
+                .buildAsync(URI.create(base.replace("http", "ws") + "/webrtcgateway/ws"), new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            frames.add(text.toString());
+                            text.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).join();
+        String ha1 = hex(MessageDigest.getInstance("MD5").digest("alice:example.com:secret".getBytes(StandardCharsets.UTF_8)));
+        socket.sendText("{\"sylkrtc\":\"account-add\",\"transaction\":\"a\",\"account\":\"alice@example.com\","
+                + "\"password\":\"" + ha1 + "\"}", true).join();
+        socket.sendText("{\"sylkrtc\":\"account-register\",\"transaction\":\"r\",\"account\":\"alice@example.com\"}", true)
+                .join();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (String frame; ; ) {
+            frame = frames.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (frame == null) {
+                throw new IllegalStateException("alice did not register");
+            }
+            if (frame.contains("\"state\":\"registered\"")) {
+                break;
+            }
+        }
+        String hashes = md5("alice@example.com") + "/" + md5("bob@example.com");
+        Path biggest = null;
+        for (int i = 2; i < args.length; i++) {
+            Path file = Path.of(args[i]);
+            if (biggest == null || Files.size(file) > Files.size(biggest)) {
+                biggest = file;
+            }
+        }
+        // warm-up, not counted: both paths once with the first file (JIT, connection pool, first-request set-up)
+        Path first = Path.of(args[2]);
+        String warm = UUID.randomUUID().toString();
+        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin"))
+                .PUT(HttpRequest.BodyPublishers.ofFile(first)).build(), HttpResponse.BodyHandlers.ofString()), 201, 204);
+        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin")).build(),
+                HttpResponse.BodyHandlers.discarding()), 200);
+        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/webrtcgateway/filetransfer/alice@example.com/"
+                + "bob@example.com/" + warm + "/warm.bin")).POST(HttpRequest.BodyPublishers.ofFile(first)).build(),
+                HttpResponse.BodyHandlers.ofString()), 200);
+        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/webrtcgateway/filetransfer/" + hashes + "/" + warm
+                + "/warm.bin")).build(), HttpResponse.BodyHandlers.discarding()), 200);
+        System.out.printf("%-10s %-22s %s%n", "file", "what", "MB/s per run");
+        for (int i = 2; i < args.length; i++) {
+            Path file = Path.of(args[i]);
+            long size = Files.size(file);
+            String name = file.getFileName().toString();
+            List<Double> up = new ArrayList<>();
+            List<Double> down = new ArrayList<>();
+            List<Double> baseUp = new ArrayList<>();
+            List<Double> baseDown = new ArrayList<>();
+            for (int run = 0; run < runs; run++) {
+                baseUp.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/"
+                        + name)).PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                        HttpResponse.BodyHandlers.ofString()), 201, 204)));
+                baseDown.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/"
+                        + name)).build(), HttpResponse.BodyHandlers.discarding()), 200)));
+                String id = UUID.randomUUID().toString();
+                boolean marked = file.equals(biggest) && run == 0;
+                if (marked) {
+                    System.out.println("mark " + System.currentTimeMillis());
+                }
+                up.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
+                        + "/webrtcgateway/filetransfer/alice@example.com/bob@example.com/" + id + "/" + name))
+                        .header("Content-Type", "application/octet-stream")
+                        .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString()), 200)));
+                if (marked) {
+                    System.out.println("mark " + System.currentTimeMillis());
+                }
+                down.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
+                        + "/webrtcgateway/filetransfer/" + hashes + "/" + id + "/" + name)).build(),
+                        HttpResponse.BodyHandlers.discarding()), 200)));
+            }
+            print(name, "upload   sylk", up);
+            print(name, "upload   baseline PUT", baseUp);
+            print(name, "download sylk", down);
+            print(name, "download baseline GET", baseDown);
+        }
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+    }
+
+    @FunctionalInterface
+    private interface Transfer {
+        void run() throws Exception;
+    }
+
+    private static double rate(long size, Transfer transfer) throws Exception {
+        long start = System.nanoTime();
+        transfer.run();
+        return size / 1e6 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void expect(HttpResponse<?> response, int... statuses) {
+        for (int status : statuses) {
+            if (response.statusCode() == status) {
+                return;
+            }
+        }
+        throw new IllegalStateException(response.request().method() + " " + response.uri() + ": "
+                + response.statusCode() + " " + response.body());
+    }
+
+    private static void print(String file, String what, List<Double> rates) {
+        List<Double> sorted = new ArrayList<>(rates);
+        Collections.sort(sorted);
+        StringBuilder line = new StringBuilder();
+        for (double rate : rates) {
+            line.append(String.format("%8.1f", rate));
+        }
+        System.out.printf("%-10s %-22s %s   (median %.1f)%n", file, what, line, sorted.get(sorted.size() / 2));
+    }
+
+    private static String md5(String aor) throws Exception {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                MessageDigest.getInstance("MD5").digest(aor.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder text = new StringBuilder();
+        for (byte b : bytes) {
+            text.append(String.format("%02x", b));
+        }
+        return text.toString();
+    }
+}

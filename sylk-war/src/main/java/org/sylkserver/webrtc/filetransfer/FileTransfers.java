@@ -1,0 +1,426 @@
+package org.sylkserver.webrtc.filetransfer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * File transfer between accounts over HTTP (spec §4.10): uploads streamed to disk with their SHA-1 computed on the way,
+ * the stored layout and metadata, cancelling an upload in progress, the files a download URL names, and housekeeping
+ * (spec §4.10.4). Thread-safe: every upload runs on its own request thread; uploads in progress are in a concurrent map.
+ *
+ * <p>An upload is written under {@code <file_transfer_dir>/.incoming/} and moved into its place only once complete, so
+ * a cut-off or cancelled upload leaves no partial file where downloads and notifications look.
+ */
+public final class FileTransfers {
+
+    /** Who may send (spec §4.10.2): an account authenticated on a live sylkRTC connection from the client's address. */
+    @FunctionalInterface
+    public interface Senders {
+        boolean authenticatedFrom(String account, String address);
+    }
+
+    /** Whether an account is a storage account (one that uses messaging, spec §4.8.2). */
+    @FunctionalInterface
+    public interface Accounts {
+        boolean isKnown(String account);
+    }
+
+    /** Announces a completed transfer (spec §4.10.1: the three notifications, in order). */
+    @FunctionalInterface
+    public interface Notifications {
+        void completed(TransferredFile file);
+    }
+
+    /** A request refused before its body is read: the HTTP status and a text line. */
+    public static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    /** Files this big or bigger expire after {@code filetransfer_expire_days}, smaller ones after twice that. */
+    static final long BIG_FILE_BYTES = 50L * 1024 * 1024;
+    static final String STAGING = ".incoming";
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final Logger LOG = Logger.getLogger("webrtcgateway.filetransfer");
+
+    private final FileTransferConfig config;
+    private final Senders senders;
+    private final Accounts accounts;
+    private final Notifications notifications;
+    private final Clock clock;
+    private final String urlBase;
+    private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+
+    /**
+     * @param urlBase where download URLs start: {@code <web base>/webrtcgateway/filetransfer}
+     */
+    public FileTransfers(FileTransferConfig config, Senders senders, Accounts accounts, Notifications notifications,
+                         Clock clock, String urlBase) throws IOException {
+        this.config = config;
+        this.senders = senders;
+        this.accounts = accounts;
+        this.notifications = notifications;
+        this.clock = clock;
+        this.urlBase = urlBase;
+        Files.createDirectories(config.directory());
+        // what a previous run left half-written is garbage: nobody was told about it
+        deleteTree(config.directory().resolve(STAGING));
+        Files.createDirectories(config.directory().resolve(STAGING));
+    }
+
+    /**
+     * An upload the checks let through, not yet read. It holds its transfer id until closed: close it whatever
+     * happens (the servlet's try-with-resources), so that an id is never left taken.
+     */
+    public final class Upload implements AutoCloseable {
+        private final String sender;
+        private final String receiver;
+        private final String senderDisplayName;
+        private final TransferLayout layout;
+        private final String filetype;
+        private final long length;
+        private volatile boolean cancelled;
+
+        private Upload(String sender, String receiver, String senderDisplayName, TransferLayout layout,
+                       String filetype, long length) {
+            this.sender = sender;
+            this.receiver = receiver;
+            this.senderDisplayName = senderDisplayName;
+            this.layout = layout;
+            this.filetype = filetype;
+            this.length = length;
+        }
+
+        public String transferId() {
+            return layout.transferId();
+        }
+
+        /**
+         * Reads the body into place: the file, its metadata, then the notifications.
+         *
+         * @throws CancelledException when {@link FileTransfers#cancel} stopped it
+         * @throws IOException        when the body ended early or the disk failed; nothing is left behind
+         */
+        public TransferredFile receive(InputStream body) throws IOException {
+            Path staged = config.directory().resolve(STAGING).resolve(UUID.randomUUID().toString());
+            try {
+                MessageDigest sha1 = sha1();
+                long read = 0;
+                try (OutputStream out = Files.newOutputStream(staged)) {
+                    byte[] buffer = new byte[BUFFER_BYTES];
+                    int n;
+                    while (!cancelled && read < length && (n = body.read(buffer, 0,
+                            (int) Math.min(buffer.length, length - read))) >= 0) {
+                        out.write(buffer, 0, n);
+                        sha1.update(buffer, 0, n);
+                        read += n;
+                    }
+                }
+                if (cancelled) {
+                    throw new CancelledException(layout.transferId());
+                }
+                if (read < length) {
+                    throw new IOException("upload " + layout.transferId() + " cut off after " + read + " of " + length
+                            + " bytes");
+                }
+                Path directory = layout.directory(config.directory());
+                Files.createDirectories(directory);
+                Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+                Path file = layout.file(config.directory());
+                TransferredFile transferred = new TransferredFile(layout.filename(), length,
+                        new TransferredFile.Party(sender, senderDisplayName), new TransferredFile.Party(receiver, ""),
+                        layout.transferId(), layout.prefix(), file.toAbsolutePath().toString(),
+                        now.atOffset(ZoneOffset.UTC), now.plus(config.expiry()).atOffset(ZoneOffset.UTC),
+                        urlBase + "/" + layout.urlPath(), filetype, TransferredFile.sha1(sha1.digest()));
+                move(staged, file);
+                writeAtomically(layout.metadata(config.directory()), transferred.toMetadataJson());
+                LOG.info(() -> "file transfer " + layout.transferId() + " from " + sender + " to " + receiver + ": "
+                        + length + " bytes stored");
+                notifications.completed(transferred);
+                return transferred;
+            } finally {
+                Files.deleteIfExists(staged);
+            }
+        }
+
+        /** The transfer id is free again. */
+        @Override
+        public void close() {
+            uploads.remove(layout.transferId(), this);
+        }
+    }
+
+    /** An upload stopped by {@code .../filetransfer/cancel/<id>} (spec §4.10.2). */
+    public static final class CancelledException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CancelledException(String transferId) {
+            super("upload " + transferId + " cancelled");
+        }
+    }
+
+    /**
+     * The checks of spec §4.10.2 before the body is read, in its order: names (403), the sender's connection (403), a
+     * known party (404); then the size limit (413) and a transfer id already uploading (409).
+     *
+     * @param contentLength the request's {@code Content-Length}, negative when absent (411)
+     */
+    public Upload start(String sender, String receiver, String transferId, String filename, String contentType,
+                        long contentLength, String clientAddress, String senderDisplayName) throws Refused {
+        String id = TransferLayout.transferId(transferId);
+        String name = TransferLayout.filename(filename);
+        if (id == null || name == null) {
+            throw new Refused(403, "Invalid transfer id or file name");
+        }
+        if (!senders.authenticatedFrom(sender, clientAddress)) {
+            throw new Refused(403, "Sender " + sender + " has no authenticated sylkRTC connection from " + clientAddress);
+        }
+        boolean senderKnown = accounts.isKnown(sender);
+        if (!senderKnown && !accounts.isKnown(receiver)) {
+            throw new Refused(404, "Neither " + sender + " nor " + receiver + " is a known account");
+        }
+        if (contentLength < 0) {
+            throw new Refused(411, "Content-Length required");
+        }
+        if (contentLength > config.maxUploadBytes()) {
+            throw new Refused(413, "File larger than filetransfer_max_size (" + config.maxUploadBytes() + " bytes)");
+        }
+        String type = contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType.strip();
+        Upload upload = new Upload(sender, receiver, senderDisplayName,
+                TransferLayout.of(sender, receiver, senderKnown, id, name), type, contentLength);
+        if (uploads.putIfAbsent(id, upload) != null) {
+            throw new Refused(409, "An upload with transfer_id " + id + " is in progress");
+        }
+        return upload;
+    }
+
+    /** Stops the upload of {@code transferId} in progress; whether there was one (spec §4.10.2 cancel). */
+    public boolean cancel(String transferId) {
+        Upload upload = transferId == null ? null : uploads.get(transferId);
+        if (upload == null) {
+            return false;
+        }
+        upload.cancelled = true;
+        LOG.info(() -> "upload " + transferId + " cancelled");
+        return true;
+    }
+
+    /** The stored transfer a download URL names, or null when there is none (or its metadata is unreadable). */
+    public TransferredFile find(TransferLayout layout) {
+        Path file = layout.file(config.directory());
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return TransferredFile.fromJson(Files.readString(layout.metadata(config.directory()), StandardCharsets.UTF_8));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "metadata of " + file + " unreadable", e);
+            return null;
+        }
+    }
+
+    /** The stored file of {@code layout}. */
+    public Path file(TransferLayout layout) {
+        return layout.file(config.directory());
+    }
+
+    /**
+     * A file-transfer message was removed (spec §4.8.5): its transfer's directory goes too. {@code content} is the
+     * message's {@code application/sylk-file-transfer} JSON; a URL that names no transfer of this server changes nothing.
+     */
+    public void removed(String content) {
+        TransferredFile message;
+        try {
+            message = TransferredFile.fromJson(content);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        if (!message.url().startsWith(urlBase + "/")) {
+            return;
+        }
+        String[] segments = message.url().substring(urlBase.length() + 1).split("/", -1);
+        TransferLayout layout = segments.length == 4 ? TransferLayout.parse(segments[0], segments[1],
+                TransferLayout.unquote(segments[2]), TransferLayout.unquote(segments[3])) : null;
+        if (layout == null) {
+            return;
+        }
+        try {
+            deleteTree(layout.directory(config.directory()));
+            removeEmptyDirectories();
+            LOG.info(() -> "file transfer " + layout.transferId() + " removed with its message");
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "file transfer " + layout.transferId() + " not removed", e);
+        }
+    }
+
+    /**
+     * Housekeeping (spec §4.10.4): files of {@value #BIG_FILE_BYTES} bytes or more whose upload is older than
+     * {@code filetransfer_expire_days} are deleted, smaller ones older than twice that, each with its metadata; then
+     * the empty directories. Returns how many files went.
+     */
+    public int expire() throws IOException {
+        Instant now = clock.instant();
+        Duration big = config.expiry();
+        Duration small = config.expiry().multipliedBy(2);
+        int[] removed = {0};
+        Path root = config.directory();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                return dir.equals(root.resolve(STAGING)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                String name = file.getFileName().toString();
+                if (name.startsWith("meta-") && Files.exists(file.resolveSibling(name.substring(5)))) {
+                    return FileVisitResult.CONTINUE;
+                }
+                Duration age = Duration.between(attributes.lastModifiedTime().toInstant(), now);
+                if (age.compareTo(attributes.size() >= BIG_FILE_BYTES ? big : small) > 0) {
+                    Files.deleteIfExists(file);
+                    if (!name.startsWith("meta-")) {
+                        Files.deleteIfExists(file.resolveSibling("meta-" + name));
+                        removed[0]++;
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                // removed meanwhile (a message removal, a sibling's metadata): nothing left to expire
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        removeEmptyDirectories();
+        if (removed[0] > 0) {
+            LOG.info(() -> "housekeeping: " + removed[0] + " expired file transfer(s) removed");
+        }
+        return removed[0];
+    }
+
+    /**
+     * Runs {@link #expire} now and every hour (spec §4.10.4) on {@code executor}, which nothing else should wait on:
+     * a big tree takes a while to walk.
+     */
+    public void housekeeping(ScheduledExecutorService executor) {
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                expire();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "file-transfer housekeeping failed; next run in an hour", e);
+            }
+        }, 0, 1, TimeUnit.HOURS);
+    }
+
+    /** Every empty directory under the root (not the root nor the staging directory), deepest first. */
+    private void removeEmptyDirectories() throws IOException {
+        Path root = config.directory();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                return dir.equals(root.resolve(STAGING)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (!dir.equals(root)) {
+                    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                        if (!entries.iterator().hasNext()) {
+                            Files.deleteIfExists(dir);
+                        }
+                    } catch (NoSuchFileException gone) {
+                        // removed meanwhile
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Writes {@code text} to a sibling and renames it: a reader never sees half of it. */
+    private static void writeAtomically(Path target, String text) throws IOException {
+        Path temporary = target.resolveSibling("." + UUID.randomUUID() + ".tmp");
+        try {
+            Files.writeString(temporary, text, StandardCharsets.UTF_8);
+            move(temporary, target);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    private static void deleteTree(Path top) throws IOException {
+        if (!Files.exists(top)) {
+            return;
+        }
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-1", e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.sylkserver.webrtc.filetransfer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.rcs.FileTransferHttpDocument;
+import org.sylkserver.webrtc.messaging.IncomingSipMessage;
+import org.sylkserver.webrtc.messaging.Messaging;
+import org.sylkserver.webrtc.messaging.SipMessages;
+
+/**
+ * The three notifications of a completed transfer, in the spec's order (§4.10.1):
+ * <ol>
+ * <li>the {@code application/sylk-file-transfer} message (Message-ID = transfer id, asking for delivery and display
+ * notifications) from the sender to the receiver, handed to messaging as the MESSAGE the original sends to itself
+ * (with {@code X-Sylk-From-Sip}): both parties' journals and WebRTC devices get it;</li>
+ * <li>the RCS FT-over-HTTP document in CPIM to the receiver, and a replicated copy to the sender's AOR;</li>
+ * <li>unless the name ends in {@code .asc} (PGP-encrypted), the plain-text link to both likewise.</li>
+ * </ol>
+ * 2 and 3 are for the parties' SIP devices: they carry {@code X-Sylk-To-Sip: yes} so that the proxy does not fork them
+ * back to the gateway (spec §4.9), whose devices have 1 already.
+ */
+public final class TransferNotifications implements FileTransfers.Notifications {
+
+    private static final Logger LOG = Logger.getLogger("webrtcgateway.filetransfer");
+
+    private final Messaging messaging;
+    private final SipMessages sip;
+
+    public TransferNotifications(Messaging messaging, SipMessages sip) {
+        this.messaging = messaging;
+        this.sip = sip;
+    }
+
+    @Override
+    public void completed(TransferredFile file) {
+        String sender = file.sender().uri();
+        String receiver = file.receiver().uri();
+        CpimMessage journal = cpim(file, file.transferId(), TransferredFile.CONTENT_TYPE,
+                file.toMessageJson().getBytes(StandardCharsets.UTF_8))
+                .header("imdn.Disposition-Notification", "positive-delivery, display").build();
+        Messaging.Answer answer = messaging.received(new IncomingSipMessage(sender, file.sender().displayName(),
+                receiver, CpimMessage.CONTENT_TYPE, null, journal.toBytes(), true));
+        if (answer.status() != 200) {
+            LOG.warning(() -> "file transfer " + file.transferId() + " not journaled: " + answer.status() + " "
+                    + answer.reason());
+        }
+        FileTransferHttpDocument rcs = new FileTransferHttpDocument(file.filename(), file.filesize(), file.filetype(),
+                file.url(), file.until(), file.hash());
+        // the transfer id again: were it forked back to the gateway, it would be the same journal entry (de-duplicated)
+        toBoth(file, CpimMessage.CONTENT_TYPE,
+                cpim(file, file.transferId(), FileTransferHttpDocument.CONTENT_TYPE, rcs.toXml()).build().toBytes());
+        if (!file.filename().toLowerCase(Locale.ROOT).endsWith(".asc")) {
+            toBoth(file, "text/plain", ("File transfer available at " + file.url() + " (" + size(file.filesize()) + ")")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static CpimMessage.Builder cpim(TransferredFile file, String messageId, String contentType, byte[] content) {
+        return CpimMessage.builder()
+                .from(new CpimMessage.Address(file.sender().displayName(), "sip:" + file.sender().uri()))
+                .to(CpimMessage.Address.of("sip:" + file.receiver().uri()))
+                .dateTime(file.timestamp())
+                .namespace("imdn", CpimMessage.IMDN_NAMESPACE)
+                .header("imdn.Message-ID", messageId == null ? UUID.randomUUID().toString() : messageId)
+                .contentHeader("Content-Type", contentType)
+                .content(content);
+    }
+
+    /** To the receiver, and a copy to the sender's own AOR for its other devices ({@code X-Replicated-Message}). */
+    private void toBoth(TransferredFile file, String contentType, byte[] body) {
+        String sender = file.sender().uri();
+        String receiver = file.receiver().uri();
+        sip.send(new SipMessages.Outgoing(null, sender, file.sender().displayName(), receiver, contentType, body,
+                Map.of("X-Sylk-To-Sip", "yes")), (status, reason) -> LOG.fine(() -> "file transfer "
+                + file.transferId() + " " + contentType + " to " + receiver + ": " + status + " " + reason));
+        sip.send(new SipMessages.Outgoing(null, sender, file.sender().displayName(), sender, contentType, body,
+                Map.of("X-Sylk-To-Sip", "yes", "X-Replicated-Message", "yes")), (status, reason) -> LOG.fine(() ->
+                "file transfer " + file.transferId() + " " + contentType + " copy to " + sender + ": " + status + " "
+                        + reason));
+    }
+
+    /** The size as people read it: bytes, then KB, MB, GB (powers of 1024), one decimal. */
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}
