@@ -1,16 +1,11 @@
 package org.sylkserver.protocols.iscomposing;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
-
+import org.sylkserver.protocols.xml.SafeXml;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -35,19 +30,9 @@ public record IsComposing(boolean active, int refresh, OffsetDateTime lastActive
     public static IsComposing parse(byte[] xml) {
         Document document;
         try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newDefaultInstance();
-            factory.setNamespaceAware(true);
-            // no DOCTYPE at all: rules out external entities and entity expansion bombs
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setExpandEntityReferences(false);
-            var builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(null);
-            document = builder.parse(new ByteArrayInputStream(xml));
-        } catch (SAXException | IOException e) {
+            document = SafeXml.parse(xml);
+        } catch (SAXException e) {
             throw new IllegalArgumentException("is-composing document is not well-formed XML: " + e.getMessage(), e);
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK XML parser cannot be set up", e);
         }
         Element root = document.getDocumentElement();
         if (!"isComposing".equals(root.getLocalName()) || !NAMESPACE.equals(root.getNamespaceURI())) {

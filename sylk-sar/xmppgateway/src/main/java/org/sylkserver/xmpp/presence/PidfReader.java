@@ -1,15 +1,11 @@
 package org.sylkserver.xmpp.presence;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 
 import org.jivesoftware.smack.packet.Presence;
+import org.sylkserver.protocols.xml.SafeXml;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -36,19 +32,9 @@ public final class PidfReader {
     public static List<Tuple> read(byte[] pidf) {
         Document document;
         try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newDefaultInstance();
-            factory.setNamespaceAware(true);
-            // no DOCTYPE at all: rules out external entities and entity expansion bombs
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setExpandEntityReferences(false);
-            var builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(null);
-            document = builder.parse(new ByteArrayInputStream(pidf));
-        } catch (SAXException | IOException e) {
+            document = SafeXml.parse(pidf);
+        } catch (SAXException e) {
             throw new IllegalArgumentException("PIDF is not well-formed XML: " + e.getMessage(), e);
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("the JDK XML parser cannot be set up", e);
         }
         Element root = document.getDocumentElement();
         if (!"presence".equals(root.getLocalName()) || !"urn:ietf:params:xml:ns:pidf".equals(root.getNamespaceURI())) {
