@@ -3,7 +3,6 @@ package org.sylkserver.xmpp.presence;
 import java.util.ArrayList;
 import java.util.List;
 
-
 import org.jivesoftware.smack.packet.Presence;
 import org.sylkserver.protocols.xml.SafeXml;
 import org.w3c.dom.Document;
