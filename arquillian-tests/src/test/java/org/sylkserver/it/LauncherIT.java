@@ -49,6 +49,17 @@ class LauncherIT {
                 "@" + DISTRIBUTION.resolve("conf/jvm.options"), "-Dsylk.home=" + DISTRIBUTION,
                 "-cp", DISTRIBUTION.resolve("lib") + "/*", "org.sylkserver.core.SylkServer"));
         command.addAll(List.of(args));
+        return run(command);
+    }
+
+    /** The {@code sylk-db} script of the checkout (spec §7.5), on the assembled server. */
+    private Run sylkDb(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of("..", "sylk-db").toAbsolutePath().normalize().toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private Run run(List<String> command) throws Exception {
         Path log = Files.createTempFile(work, "launcher", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean exited = process.waitFor(60, TimeUnit.SECONDS);
@@ -66,6 +77,22 @@ class LauncherIT {
         assertEquals(0, run.exitCode());
         assertTrue(run.output().contains("--config-dir DIR"), run.output());
         assertTrue(run.output().contains("--set SECTION.OPTION=VALUE"), run.output());
+    }
+
+    /** sylk-db runs from the assembled server: the store it creates is the one it then reads. */
+    @Test
+    void sylkDbCreatesAndShowsTheStore() throws Exception {
+        Path config = Files.createDirectories(work.resolve("config"));
+        String[] dirs = {"--config-dir", config.toString(), "--var-dir", work.resolve("var").toString()};
+        Run init = sylkDb(dirs[0], dirs[1], dirs[2], dirs[3], "dbinit");
+        assertEquals(0, init.exitCode(), init.output());
+        assertTrue(Files.isRegularFile(work.resolve("var/webrtcgateway/storage/messages.db")), init.output());
+        Run show = sylkDb(dirs[0], dirs[1], dirs[2], dirs[3], "show", "alice@example.com");
+        assertEquals(1, show.exitCode(), show.output());
+        assertTrue(show.output().contains("alice@example.com: nothing stored"), show.output());
+        Run bad = sylkDb(dirs[0], dirs[1], dirs[2], dirs[3], "remove", "all");
+        assertEquals(2, bad.exitCode(), bad.output());
+        assertTrue(bad.output().contains("remove needs what and an account"), bad.output());
     }
 
     @Test
