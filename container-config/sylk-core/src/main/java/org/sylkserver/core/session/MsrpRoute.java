@@ -1,10 +1,9 @@
-package org.sylkserver.conference.msrp;
+package org.sylkserver.core.session;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.sylkserver.core.session.MsrpSessions;
 import org.sylkserver.media.msrp.MsrpRelayClient;
 import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
