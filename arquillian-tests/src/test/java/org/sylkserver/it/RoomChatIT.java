@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +44,7 @@ class RoomChatIT {
     /** The bridges' calls go to the server's own SIP port: the route the original's deployments give them. */
     @Deployment(testable = false)
     static EnterpriseArchive everything() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = " + Sipp.SERVER + ":" + Sipp.SIP_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = " + Sipp.SERVER + ":" + Sipp.SIP_PORT
                 + ";transport=udp\nsip_domains = *\n");
         return Archives.all();
     }

@@ -9,9 +9,9 @@ import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.core.msrp.MsrpRoute;
 import org.sylkserver.core.session.ChatStream;
 import org.sylkserver.core.session.MsrpPeer;
-import org.sylkserver.core.session.MsrpRoute;
 import org.sylkserver.media.msrp.MessageBody;
 import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;

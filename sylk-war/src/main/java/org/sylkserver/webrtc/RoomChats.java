@@ -8,7 +8,7 @@ import java.util.concurrent.Executor;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.IniFile;
 import org.sylkserver.core.config.SectionReader;
-import org.sylkserver.core.session.MsrpRoute;
+import org.sylkserver.core.msrp.MsrpRoute;
 
 /**
  * What the video rooms' chat bridges share (spec §4.7.4): how their MSRP lines are made, and

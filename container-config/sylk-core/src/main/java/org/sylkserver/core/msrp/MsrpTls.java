@@ -1,4 +1,4 @@
-package org.sylkserver.core.tls;
+package org.sylkserver.core.msrp;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +11,8 @@ import javax.net.ssl.SSLContext;
 
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.tls.PeerVerification;
+import org.sylkserver.core.tls.ServerCertificate;
 
 /**
  * The TLS context of MSRP over TLS: the server's own certificate (the one SIP over TLS presents) and the peer checks
@@ -18,7 +20,6 @@ import org.sylkserver.core.config.ServerConfig;
  * MSRP clients such as Blink present self-signed certificates, and the session is tied to the SIP dialog that carried
  * the path, not to the certificate). With the check on, the room's connections to participants (RFC 6135 active
  * role, file push) need a certificate from {@code ca_file} naming the host of the participant's {@code msrps:} URI.
- * The conference and the gateway's video-room chat bridge (spec §4.7.4) use it alike.
  */
 public final class MsrpTls {
 
