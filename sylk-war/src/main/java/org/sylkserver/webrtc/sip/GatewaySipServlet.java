@@ -158,8 +158,8 @@ public class GatewaySipServlet extends SylkSipServlet {
         FileTransferServlet.install(getServletContext(), fileTransfers);
         RoomFiles roomFiles;
         try {
-            roomFiles = new RoomFiles(FileSharingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir()),
-                    roomConfig);
+            roomFiles = new RoomFiles(FileSharingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir(),
+                    SylkRuntime.get().config().server().spoolDir()), roomConfig);
         } catch (ConfigException | IOException e) {
             throw new ServletException("room file sharing: " + e.getMessage(), e);
         }
