@@ -57,8 +57,7 @@ class RoomFileSharingIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\nsip_domains = *\nfilesharing_max_size = 1\n");
+        ServerConfig.write("webrtcgateway.ini", "[General]\nsip_domains = *\nfilesharing_max_size = 1\n");
         return Archives.all();
     }
 
