@@ -22,8 +22,9 @@ import org.sylkserver.webrtc.filetransfer.UploadStaging;
  * Video-room file sharing over HTTP (spec §4.10.5, §4.13):
  * <ul>
  * <li>{@code POST /webrtcgateway/filesharing/<room>/<session>/<filename>}: the body is a file shared in the room.
- * Only a publisher admitted to that room may share: {@code <session>} must be its sylkRTC session id there, else 403
- * before the body is read (as are a bad room or file name, 403; no {@code Content-Length}, 411; a file or room too
+ * Only a publisher admitted to that room may share: {@code <session>} must be its sylkRTC session id there, and the
+ * upload must come from the address of that session's WebSocket connection (as 1:1 uploads must, §4.10.2: the room's
+ * members all learn each other's session ids), else 403 before the body is read (as are a bad room or file name, 403; no {@code Content-Length}, 411; a file or room too
  * big, 413). The name is made safe as 1:1 transfers' are; every member then gets a {@code file-sharing} event (§4.6.8);
  * a body cut off leaves nothing, a storage failure is a 500;</li>
  * <li>{@code GET|HEAD} the same path with the uploader's session, as the event names it: the file as an attachment,
@@ -63,7 +64,7 @@ public class FileSharingServlet extends HttpServlet {
         RoomMember uploader;
         String name = TransferLayout.filename(segments[2]);
         try {
-            uploader = uploader(rooms, segments[0], segments[1], name);
+            uploader = uploader(rooms, segments[0], segments[1], name, request.getRemoteAddr());
             rooms.files().check(uploader.room, HttpFiles.contentLength(request));
         } catch (UploadRefused refused) {
             LOG.info(() -> "file sharing in " + segments[0] + " by " + segments[1] + " refused: " + refused.status()
@@ -97,12 +98,15 @@ public class FileSharingServlet extends HttpServlet {
     }
 
     /**
-     * Who shares: the admitted publisher {@code session} of room {@code uri} (spec §4.10.5).
+     * Who shares: the admitted publisher {@code session} of room {@code uri} (spec §4.10.5), when the upload comes
+     * from its connection's address.
      *
      * @param name the file name made safe, null when nothing usable was left of it
-     * @throws UploadRefused 403 for a bad room or file name, or a session that is not a publisher of that room
+     * @throws UploadRefused 403 for a bad room or file name, a session that is not a publisher of that room, or an
+     *                       upload from elsewhere than its connection
      */
-    static RoomMember uploader(VideoRooms rooms, String uri, String session, String name) throws UploadRefused {
+    static RoomMember uploader(VideoRooms rooms, String uri, String session, String name, String clientAddress)
+            throws UploadRefused {
         if (!SipAor.Syntax.isValid(uri) || name == null) {
             throw new UploadRefused(HttpServletResponse.SC_FORBIDDEN, "Invalid room or file name");
         }
@@ -110,6 +114,10 @@ public class FileSharingServlet extends HttpServlet {
         if (uploader == null) {
             throw new UploadRefused(HttpServletResponse.SC_FORBIDDEN, "Session " + session
                     + " is not a publisher in room " + uri);
+        }
+        if (!uploader.connection.address().equals(clientAddress)) {
+            throw new UploadRefused(HttpServletResponse.SC_FORBIDDEN, "Session " + session
+                    + " has no sylkRTC connection from " + clientAddress);
         }
         return uploader;
     }

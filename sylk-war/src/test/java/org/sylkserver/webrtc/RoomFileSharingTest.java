@@ -36,6 +36,7 @@ import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.webrtc.api.SharedFile;
 import org.sylkserver.webrtc.api.SipIdentity;
+import org.sylkserver.webrtc.filetransfer.TransferLayout;
 import org.sylkserver.webrtc.filetransfer.UploadRefused;
 import org.sylkserver.webrtc.filetransfer.UploadStaging;
 
@@ -48,6 +49,8 @@ class RoomFileSharingTest {
 
     private static final String ROOM = "room1@videoconference.example.com";
     private static final String KEPT = "kept@videoconference.example.com";
+    /** Where the test's sylkRTC connections come from. */
+    private static final String CLIENT = "192.0.2.1";
 
     @TempDir
     Path root;
@@ -116,33 +119,40 @@ class RoomFileSharingTest {
 
     private SharedFile share(String room, String session, String name, String content) throws Exception {
         byte[] body = content.getBytes(StandardCharsets.UTF_8);
-        RoomMember uploader = FileSharingServlet.uploader(rooms, room, session,
-                org.sylkserver.webrtc.filetransfer.TransferLayout.filename(name));
+        String safe = TransferLayout.filename(name);
+        RoomMember uploader = FileSharingServlet.uploader(rooms, room, session, safe, CLIENT);
         rooms.files().check(uploader.room, body.length);
         try (UploadStaging.Staged staged = rooms.files().receive(new ByteArrayInputStream(body), body.length)) {
-            return rooms.share(uploader, org.sylkserver.webrtc.filetransfer.TransferLayout.filename(name), staged);
+            return rooms.share(uploader, safe, staged);
         }
     }
 
-    /** §4.10.5: only an admitted publisher session of that room may share; the room is looked up lower-cased. */
+    /**
+     * §4.10.5: only an admitted publisher session of that room may share (the room looked up lower-cased), and only
+     * from its connection's address (as §4.10.2 has it for 1:1 uploads).
+     */
     @Test
     void onlyAPublisherOfTheRoomMayShare_spec_4_10_5() throws Exception {
         new Client("alice@example.com");
         new Client("kate@example.com");
-        assertEquals("a1", FileSharingServlet.uploader(rooms, ROOM.toUpperCase(), "a1", "x.txt").id);
-        assertEquals("a1", FileSharingServlet.uploader(rooms, "sip:" + ROOM, "a1", "x.txt").id);
+        assertEquals("a1", FileSharingServlet.uploader(rooms, ROOM.toUpperCase(), "a1", "x.txt", CLIENT).id);
+        assertEquals("a1", FileSharingServlet.uploader(rooms, "sip:" + ROOM, "a1", "x.txt", CLIENT).id);
         UploadRefused otherRoom = assertThrows(UploadRefused.class,
-                () -> FileSharingServlet.uploader(rooms, ROOM, "k1", "x.txt"));
+                () -> FileSharingServlet.uploader(rooms, ROOM, "k1", "x.txt", CLIENT));
         assertEquals(403, otherRoom.status());
         assertEquals("Session k1 is not a publisher in room " + ROOM, otherRoom.getMessage());
         assertEquals(403, assertThrows(UploadRefused.class,
-                () -> FileSharingServlet.uploader(rooms, ROOM, "nobody", "x.txt")).status());
+                () -> FileSharingServlet.uploader(rooms, ROOM, "nobody", "x.txt", CLIENT)).status());
         assertEquals(403, assertThrows(UploadRefused.class,
-                () -> FileSharingServlet.uploader(rooms, "nosuchroom@example.com", "a1", "x.txt")).status());
+                () -> FileSharingServlet.uploader(rooms, "nosuchroom@example.com", "a1", "x.txt", CLIENT)).status());
         assertEquals("Invalid room or file name", assertThrows(UploadRefused.class,
-                () -> FileSharingServlet.uploader(rooms, "../../etc", "a1", "x.txt")).getMessage());
+                () -> FileSharingServlet.uploader(rooms, "../../etc", "a1", "x.txt", CLIENT)).getMessage());
         assertEquals("Invalid room or file name", assertThrows(UploadRefused.class,
-                () -> FileSharingServlet.uploader(rooms, ROOM, "a1", null)).getMessage());
+                () -> FileSharingServlet.uploader(rooms, ROOM, "a1", null, CLIENT)).getMessage());
+        UploadRefused elsewhere = assertThrows(UploadRefused.class,
+                () -> FileSharingServlet.uploader(rooms, ROOM, "a1", "x.txt", "198.51.100.7"));
+        assertEquals(403, elsewhere.status());
+        assertEquals("Session a1 has no sylkRTC connection from 198.51.100.7", elsewhere.getMessage());
     }
 
     /**
