@@ -88,7 +88,7 @@ class MsrpChatLineTest {
     private MsrpChatLine line(Reports reports) throws Exception {
         ours = new MsrpServer(LOOPBACK, 0);
         conference = new MsrpServer(LOOPBACK, 0);
-        return new MsrpChatLine(new MsrpRoute(ours, null, "TCP/MSRP"), connector, LOOPBACK, reports);
+        return new MsrpChatLine(new MsrpRoute(ours, null, "TCP/MSRP"), connector, LOOPBACK, 65536, reports);
     }
 
     private static String answer(MsrpUri conferenceSession, int port, String setup) {
