@@ -179,7 +179,7 @@ public class GatewaySipServlet extends SylkSipServlet {
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats(), roomFiles),
+                        roomChats(messagingConfig.maxBodyBytes()), roomFiles),
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
@@ -197,7 +197,7 @@ public class GatewaySipServlet extends SylkSipServlet {
      * {@code [MSRP] use_tls} says (the conference's chat streams must be of the same transport to be taken). Without
      * it the rooms work and their chat messages fail.
      */
-    private RoomChats roomChats() throws ServletException {
+    private RoomChats roomChats(int maxBodyBytes) throws ServletException {
         ServerConfig server = SylkRuntime.get().config();
         int queueSize;
         try {
@@ -214,7 +214,7 @@ public class GatewaySipServlet extends SylkSipServlet {
                 return thread;
             });
             return RoomChats.msrp(new MsrpRoute(msrp, null, tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP"), msrpConnector,
-                    SylkRuntime.get().sdpAddress(), queueSize);
+                    SylkRuntime.get().sdpAddress(), queueSize, maxBodyBytes);
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             log.warning(() -> "no MSRP endpoint for the video rooms' chat: " + e.getMessage());
             return RoomChats.NONE;
