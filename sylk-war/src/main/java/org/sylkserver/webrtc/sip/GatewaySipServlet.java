@@ -42,10 +42,10 @@ import org.sylkserver.webrtc.filetransfer.TransferNotifications;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
+import org.sylkserver.webrtc.messaging.MessageStores;
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
 import org.sylkserver.webrtc.messaging.PushNotifications;
-import org.sylkserver.webrtc.messaging.SqliteMessageStore;
 import org.sylkserver.webrtc.messaging.StoreException;
 
 /**
@@ -92,7 +92,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             config = GatewayConfig.load(SylkRuntime.get().configDir());
             roomConfig = VideoRoomConfig.load(SylkRuntime.get().configDir());
             messagingConfig = MessagingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir());
-            store = SqliteMessageStore.open(messagingConfig.storageDir(), messagingConfig.fsync());
+            store = MessageStores.open(messagingConfig);
         } catch (ConfigException | StoreException e) {
             throw new ServletException(e.getMessage(), e);
         }
