@@ -177,14 +177,6 @@ public final class Resampler {
                 Arrays.copyOfRange(window, window.length - (taps - 1), window.length));
     }
 
-    /** Whether this resampler is in {@code state} (taken from this or another instance). */
-    public boolean in(State state) {
-        int kept = taps - 1;
-        return state.inputRate() == inputRate && state.outputRate() == outputRate && state.position() == position
-                && state.history().length == kept
-                && Arrays.equals(state.history(), 0, kept, window, window.length - kept, window.length);
-    }
-
     /** Puts this resampler in {@code state}, as if it had converted what the state's resampler had. */
     public void restore(State state) {
         if (state.inputRate() != inputRate || state.outputRate() != outputRate

@@ -153,7 +153,7 @@ class ResamplerTest {
         Resampler.State state = original.state();
         Resampler restored = new Resampler(from, to);
         restored.restore(state);
-        assertTrue(restored.in(state));
+        assertArrayEquals(state.history(), restored.state().history());
         for (int i = 2; i < frames.length; i++) {
             assertArrayEquals(original.process(frames[i]), restored.process(frames[i]), "frame " + i);
         }
