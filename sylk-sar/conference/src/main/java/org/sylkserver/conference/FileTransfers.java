@@ -10,9 +10,9 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
 import org.sylkserver.conference.chat.Identity;
-import org.sylkserver.conference.files.FileDownload;
-import org.sylkserver.conference.files.FileMedia;
-import org.sylkserver.conference.files.FileUpload;
+import org.sylkserver.core.files.FileDownload;
+import org.sylkserver.core.files.FileMedia;
+import org.sylkserver.core.files.FileUpload;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.session.FileTransferStream;
@@ -69,9 +69,9 @@ final class FileTransfers {
         }
         String identity = Identity.shown(request.getFrom().getDisplayName(), caller);
         FileTransferCall[] call = new FileTransferCall[1];
-        FileUpload upload;
+        FileUpload<RoomFiles.RoomFile> upload;
         try {
-            upload = new FileUpload(room.files, file.selector(), caller, limit,
+            upload = new FileUpload<>(room.files, file.selector(), caller, limit,
                     stored -> {
                         room.uploaded(identity, stored);
                         if (conference.settings.pushFileTransfer()) {
