@@ -7,11 +7,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,6 +29,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 
 /**
  * The message store on Apache Cassandra (spec §4.8.6), in the original's keyspace layout so that an operator can point
@@ -138,7 +142,10 @@ public final class CassandraMessageStore implements MessageStore {
                     .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, "LOCAL_SERIAL")
                     // every statement of this store writes given values: a retry cannot apply anything twice
                     .withBoolean(DefaultDriverOption.REQUEST_DEFAULT_IDEMPOTENCE, true)
-                    .withString(DefaultDriverOption.SESSION_NAME, "message-store");
+                    .withString(DefaultDriverOption.SESSION_NAME, "message-store")
+                    // closing waits for nothing: every request was answered by then
+                    .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+                    .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0);
             if (config.localDatacenter() == null) {
                 // the original's driver took the data centre of the contact points
                 options.withString(DefaultDriverOption.LOAD_BALANCING_POLICY_CLASS, "DcInferringLoadBalancingPolicy");
@@ -171,29 +178,34 @@ public final class CassandraMessageStore implements MessageStore {
     /** Creates what is missing of spec §4.8.6's layout; existing tables are left as they are but for token_expire. */
     private void createSchema(CqlSession session) {
         String keyspace = config.keyspace();
-        if (session.getMetadata().getKeyspace(keyspace).isEmpty()) {
+        Optional<KeyspaceMetadata> existing = session.getMetadata().getKeyspace(keyspace);
+        if (existing.isEmpty()) {
             log.warning(() -> "message store: creating keyspace " + keyspace + " with SimpleStrategy and one replica;"
                     + " change its replication with ALTER KEYSPACE for a cluster");
             session.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace
                     + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
         }
+        // a schema change takes a second or more: only what is missing is asked for
+        Predicate<String> missing = table -> existing.flatMap(k -> k.getTable(table)).isEmpty();
         String ttl = " WITH default_time_to_live = " + MESSAGE_TTL_SECONDS + " AND gc_grace_seconds = " + GC_GRACE_SECONDS;
-        session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + "." + MESSAGES + " (account text, created_at timestamp,"
-                + " message_id text, contact text, direction text, content text, content_type text,"
-                + " disposition list<text>, state text, msg_timestamp timestamp,"
+        Map<String, String> tables = new LinkedHashMap<>();
+        tables.put(MESSAGES, "(account text, created_at timestamp, message_id text, contact text, direction text,"
+                + " content text, content_type text, disposition list<text>, state text, msg_timestamp timestamp,"
                 + " PRIMARY KEY (account, created_at, message_id))" + ttl);
-        session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + "." + MESSAGE_IDS
-                + " (message_id text PRIMARY KEY, created_at timestamp)" + ttl);
-        session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + ".public_key_by_account (account text PRIMARY KEY,"
-                + " public_key text, created_at timestamp)");
-        session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + ".chat_accounts (account text PRIMARY KEY,"
-                + " api_token text, last_login timestamp, token_expire timestamp)");
-        session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + "." + config.pushTokensTable() + " (username text,"
-                + " domain text, device_id text, app_id text, background_token text, device_token text, platform text,"
-                + " silent text, user_agent text, PRIMARY KEY ((username, domain), device_id, app_id))");
-        session.refreshSchema();
-        boolean hasExpiry = session.getMetadata().getKeyspace(keyspace).flatMap(k -> k.getTable("chat_accounts"))
-                .flatMap(table -> table.getColumn("token_expire")).isPresent();
+        tables.put(MESSAGE_IDS, "(message_id text PRIMARY KEY, created_at timestamp)" + ttl);
+        tables.put("public_key_by_account", "(account text PRIMARY KEY, public_key text, created_at timestamp)");
+        tables.put("chat_accounts", "(account text PRIMARY KEY, api_token text, last_login timestamp,"
+                + " token_expire timestamp)");
+        tables.put(config.pushTokensTable(), "(username text, domain text, device_id text, app_id text,"
+                + " background_token text, device_token text, platform text, silent text, user_agent text,"
+                + " PRIMARY KEY ((username, domain), device_id, app_id))");
+        tables.forEach((table, definition) -> {
+            if (missing.test(table)) {
+                session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + "." + table + " " + definition);
+            }
+        });
+        boolean hasExpiry = existing.flatMap(k -> k.getTable("chat_accounts"))
+                .map(table -> table.getColumn("token_expire").isPresent()).orElse(true);
         if (!hasExpiry) {
             log.info(() -> "message store: adding column token_expire to " + keyspace + ".chat_accounts");
             session.execute("ALTER TABLE " + keyspace + ".chat_accounts ADD token_expire timestamp");

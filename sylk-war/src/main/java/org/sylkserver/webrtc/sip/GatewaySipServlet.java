@@ -41,6 +41,8 @@ import org.sylkserver.webrtc.filetransfer.FileTransfers;
 import org.sylkserver.webrtc.filetransfer.TransferNotifications;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
+import org.sylkserver.webrtc.messaging.CassandraConfig;
+import org.sylkserver.webrtc.messaging.CassandraMessageStore;
 import org.sylkserver.webrtc.messaging.MessageStore;
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
@@ -92,7 +94,10 @@ public class GatewaySipServlet extends SylkSipServlet {
             config = GatewayConfig.load(SylkRuntime.get().configDir());
             roomConfig = VideoRoomConfig.load(SylkRuntime.get().configDir());
             messagingConfig = MessagingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir());
-            store = SqliteMessageStore.open(messagingConfig.storageDir(), messagingConfig.fsync());
+            // spec §4.8.6: Cassandra when [Cassandra] cluster_contact_points is set, else the embedded store
+            CassandraConfig cassandra = CassandraConfig.load(SylkRuntime.get().configDir());
+            store = cassandra != null ? CassandraMessageStore.open(cassandra)
+                    : SqliteMessageStore.open(messagingConfig.storageDir(), messagingConfig.fsync());
         } catch (ConfigException | StoreException e) {
             throw new ServletException(e.getMessage(), e);
         }

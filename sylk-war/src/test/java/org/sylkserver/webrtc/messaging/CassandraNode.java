@@ -122,6 +122,8 @@ public final class CassandraNode {
                 "-Dcassandra-foreground=yes", "-Dlogback.configurationFile=" + logback,
                 // one node: nothing to wait for
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+                // schema changes (each test creates its keyspace) without waiting for the disk: the data is thrown away
+                "-Dcassandra.unsafesystem=true",
                 "-cp", classpath(Path.of(jars)), CassandraNode.class.getName()));
         Process process = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(directory.resolve("stdout.log").toFile()).start();
