@@ -28,6 +28,7 @@ import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 
@@ -74,6 +75,7 @@ public final class CassandraMessageStore implements MessageStore {
     private static final int MESSAGE_TTL_SECONDS = 31_536_000;
     private static final int GC_GRACE_SECONDS = 345_600;
     private static final long MIN_TOKEN_TTL_SECONDS = 3600;
+    private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
     private static final String MESSAGES = "chat_messages_by_timestamp";
     private static final String MESSAGE_IDS = "chat_message_created_at_by_id";
     private static final String COLUMNS = "account, contact, direction, message_id, content_type, content,"
@@ -182,7 +184,7 @@ public final class CassandraMessageStore implements MessageStore {
         if (existing.isEmpty()) {
             log.warning(() -> "message store: creating keyspace " + keyspace + " with SimpleStrategy and one replica;"
                     + " change its replication with ALTER KEYSPACE for a cluster");
-            session.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace
+            schemaChange(session, "CREATE KEYSPACE IF NOT EXISTS " + keyspace
                     + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
         }
         // a schema change takes a second or more: only what is missing is asked for
@@ -201,15 +203,20 @@ public final class CassandraMessageStore implements MessageStore {
                 + " PRIMARY KEY ((username, domain), device_id, app_id))");
         tables.forEach((table, definition) -> {
             if (missing.test(table)) {
-                session.execute("CREATE TABLE IF NOT EXISTS " + keyspace + "." + table + " " + definition);
+                schemaChange(session, "CREATE TABLE IF NOT EXISTS " + keyspace + "." + table + " " + definition);
             }
         });
         boolean hasExpiry = existing.flatMap(k -> k.getTable("chat_accounts"))
                 .map(table -> table.getColumn("token_expire").isPresent()).orElse(true);
         if (!hasExpiry) {
             log.info(() -> "message store: adding column token_expire to " + keyspace + ".chat_accounts");
-            session.execute("ALTER TABLE " + keyspace + ".chat_accounts ADD token_expire timestamp");
+            schemaChange(session, "ALTER TABLE " + keyspace + ".chat_accounts ADD token_expire timestamp");
         }
+    }
+
+    /** A schema change may take seconds (every node writes it): not bound by request_timeout, as dbinit's 60 s. */
+    private static void schemaChange(CqlSession session, String cql) {
+        session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
     }
 
     /** The prepared statements of one session. */

@@ -17,7 +17,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
  */
 class CassandraMessageStoreTest extends MessageStoreContract {
 
-    private static final String KEYSPACE = "contract";
+    static final String KEYSPACE = "contract";
     private static final List<String> TABLES = List.of("chat_messages_by_timestamp", "chat_message_created_at_by_id",
             "chat_accounts", "public_key_by_account", "push_tokens");
     private static CqlSession admin;
