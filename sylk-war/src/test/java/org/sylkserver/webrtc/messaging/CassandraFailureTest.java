@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sylkserver.cassandra.CassandraNode;
 
 /**
  * Issue 14, "Cassandra unreachable at start or mid-run gives clear errors and retries, never a silent loss": against

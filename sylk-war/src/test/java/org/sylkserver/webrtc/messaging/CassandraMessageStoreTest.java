@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
+import org.sylkserver.cassandra.CassandraNode;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 

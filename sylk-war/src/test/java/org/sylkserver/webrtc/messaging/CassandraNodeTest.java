@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 
 import org.junit.jupiter.api.Test;
+import org.sylkserver.cassandra.CassandraNode;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 

@@ -1,4 +1,4 @@
-package org.sylkserver.webrtc.messaging;
+package org.sylkserver.cassandra;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A real Apache Cassandra node for the tests (issue 14: the store contract runs against a real node, no mock): the
- * {@code cassandra-all} jars that the {@code cassandra-test-node} module copies to its {@code target/lib}, started in a
- * JVM of their own with a small heap, on loopback, on free ports, with their data in a temporary directory.
+ * A real Apache Cassandra node for the tests (issue 14: the message store runs against a real node, no mock): the
+ * {@code cassandra-all} jars that this module copies to its {@code target/lib}, started in a JVM of their own with a
+ * small heap, on loopback, on free ports, with their data in a temporary directory. Test modules depend on this one
+ * (test scope, without its dependencies): the class comes from here, the node's classpath from {@code target/lib}
+ * beside it.
  *
  * <p>One node per test JVM ({@link #shared()}), started by the first test that needs it (about 20 s) and stopped when the
  * JVM exits; each test class keeps its data in a keyspace of its own. The node's JVM runs {@link #main} first, which
@@ -26,8 +28,6 @@ import java.util.stream.Stream;
  */
 public final class CassandraNode {
 
-    /** The system property, set by sylk-war's pom, naming the directory of the node's jars. */
-    public static final String CLASSPATH_PROPERTY = "cassandra.node.classpath";
     /** The data centre of a node with {@code SimpleSnitch}. */
     public static final String DATACENTER = "datacenter1";
     private static final long START_TIMEOUT_MILLIS = 120_000;
@@ -95,12 +95,7 @@ public final class CassandraNode {
     }
 
     private static CassandraNode start() throws IOException {
-        String jars = System.getProperty(CLASSPATH_PROPERTY);
-        if (jars == null || !Files.isDirectory(Path.of(jars))) {
-            throw new IOException("no Cassandra node classpath: system property " + CLASSPATH_PROPERTY + " is " + jars
-                    + " (sylk-war's pom sets it to cassandra-test-node/target/lib; build with that module, e.g."
-                    + " mvn -pl sylk-war -am test)");
-        }
+        Path jars = jars();
         Path build = Path.of("target");
         Files.createDirectories(build);
         Path directory = Files.createTempDirectory(build.toAbsolutePath(), "cassandra-node-");
@@ -124,12 +119,31 @@ public final class CassandraNode {
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0",
                 // schema changes (each test creates its keyspace) without waiting for the disk: the data is thrown away
                 "-Dcassandra.unsafesystem=true",
-                "-cp", classpath(Path.of(jars)), CassandraNode.class.getName()));
+                "-cp", classpath(jars), CassandraNode.class.getName()));
         Process process = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(directory.resolve("stdout.log").toFile()).start();
         CassandraNode node = new CassandraNode(process, directory, new InetSocketAddress("127.0.0.1", nativePort));
         node.awaitNativeTransport();
         return node;
+    }
+
+    /** This class's location: this module's target/classes, or its jar in target/. */
+    private static Path here() throws IOException {
+        try {
+            return Path.of(CassandraNode.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** target/lib of this module, where the build copied cassandra-all and its dependencies. */
+    private static Path jars() throws IOException {
+        Path jars = here().getParent().resolve("lib");
+        if (!Files.isDirectory(jars)) {
+            throw new IOException("no Cassandra node classpath in " + jars + ": build the cassandra-test-node module"
+                    + " with its tests enabled (mvn -pl <module> -am test copies cassandra-all there)");
+        }
+        return jars;
     }
 
     /** The node's jars and this class (for {@link #main}), which needs nothing but the JDK. */
@@ -138,11 +152,7 @@ public final class CassandraNode {
         try (Stream<Path> files = Files.list(jars)) {
             files.filter(file -> file.toString().endsWith(".jar")).sorted().forEach(file -> entries.add(file.toString()));
         }
-        try {
-            entries.add(Path.of(CassandraNode.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-        } catch (java.net.URISyntaxException e) {
-            throw new IOException(e);
-        }
+        entries.add(here().toString());
         return String.join(java.io.File.pathSeparator, entries);
     }
 
