@@ -94,7 +94,8 @@ public final class CassandraNode {
         return process.pid();
     }
 
-    private static CassandraNode start() throws IOException {
+    /** A node of its own, for a test that stops it when done ({@link #stop}). */
+    public static CassandraNode start() throws IOException {
         Path jars = jars();
         Path build = Path.of("target");
         Files.createDirectories(build);
