@@ -19,6 +19,8 @@ final class RoomMember {
     final Account account;
     final VideoRoom room;
     Publisher media;
+    /** Its bridge into the SIP conference's chat (spec §4.7.4), from the join on. */
+    RoomChat chat;
     State state = State.PROGRESS;
     /** Whether its audio and video reach the room ({@code videoroom-session-update}). */
     boolean audio = true;

@@ -23,11 +23,23 @@ public final class VideoRooms {
 
     private final VideoRoomConfig config;
     private final RoomMedia media;
+    private final RoomChats chats;
     private final Map<String, VideoRoom> rooms = new HashMap<>();
 
+    /** Rooms without a chat bridge ({@link RoomChats#NONE}). */
     public VideoRooms(VideoRoomConfig config, RoomMedia media) {
+        this(config, media, RoomChats.NONE);
+    }
+
+    public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats) {
         this.config = config;
         this.media = media;
+        this.chats = chats;
+    }
+
+    /** How the members' chat bridges are made (spec §4.7.4). */
+    RoomChats chats() {
+        return chats;
     }
 
     VideoRoomConfig config() {

@@ -328,4 +328,32 @@ class VideoRoomsTest {
         alice.request("videoroom-leave", "\"session\":\"a1\"");
         assertEquals("error:Unknown room session: a1", summary(alice.messages()));
     }
+
+    /**
+     * Spec §4.6.8: room chat requests are taken (no longer "Unknown request type"); without a SIP side the chat cannot
+     * start, so a message is reported undelivered, as the original does when the conference cannot be reached.
+     */
+    @Test
+    void roomChatRequestsAreTaken_spec_4_6_8() {
+        Client alice = new Client("alice@example.com");
+        alice.join("alice@example.com", "a1");
+        alice.messages();
+        alice.request("videoroom-message", "\"session\":\"a1\",\"message_id\":\"rm-1\",\"content\":\"hi all\","
+                + "\"content_type\":\"text/plain\"");
+        List<JsonObject> answered = alice.messages();
+        assertEquals("message-delivery, ack", summary(answered));
+        JsonObject delivery = answered.get(0);
+        assertEquals("rm-1", delivery.getString("message_id"));
+        assertEquals(false, delivery.getBoolean("delivered"));
+        assertEquals(0, delivery.getInt("code"));
+        assertEquals("Chat session ended", delivery.getString("reason"));
+        alice.request("videoroom-composing-indication", "\"session\":\"a1\",\"state\":\"active\",\"refresh\":60");
+        alice.request("videoroom-composing-indication", "\"session\":\"a1\",\"state\":\"bored\"");
+        alice.request("videoroom-message", "\"session\":\"nobody\",\"message_id\":\"rm-2\",\"content\":\"x\","
+                + "\"content_type\":\"text/plain\"");
+        alice.request("videoroom-message", "\"session\":\"a1\",\"content\":\"x\",\"content_type\":\"text/plain\"");
+        assertEquals("ack, error:Invalid value for 'state' property: 'bored' (expected: active or idle), "
+                + "error:Unknown room session: nobody, error:Mandatory property 'message_id' of "
+                + "'VideoroomMessageRequest' object is missing", summary(alice.messages()));
+    }
 }

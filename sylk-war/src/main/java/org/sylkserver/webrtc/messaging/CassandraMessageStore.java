@@ -120,6 +120,17 @@ public final class CassandraMessageStore implements MessageStore {
         return store;
     }
 
+    /** Connects once ({@code sylk-db}): a cluster that does not answer is an error, not retried. */
+    public static CassandraMessageStore openNow(CassandraConfig config) throws StoreException {
+        CassandraMessageStore store = new CassandraMessageStore(config);
+        if (!store.connect()) {
+            store.close();
+            throw new StoreException("message store: Cassandra at " + config.describe() + " unreachable: "
+                    + store.unreachable, null);
+        }
+        return store;
+    }
+
     /** Whether the store has a session (it may still fail calls while the nodes are down). */
     public boolean isConnected() {
         return queries != null;
@@ -238,6 +249,7 @@ public final class CassandraMessageStore implements MessageStore {
         final PreparedStatement insertAccount;
         final PreparedStatement updateToken;
         final PreparedStatement selectAccount;
+        final PreparedStatement deleteToken;
         final PreparedStatement deleteAccount;
         final PreparedStatement insertPublicKey;
         final PreparedStatement selectPublicKey;
@@ -279,8 +291,9 @@ public final class CassandraMessageStore implements MessageStore {
             insertAccount = session.prepare("INSERT INTO " + k + "chat_accounts (account) VALUES (?)");
             updateToken = session.prepare("UPDATE " + k + "chat_accounts USING TTL ? SET api_token = ?, token_expire = ?"
                     + " WHERE account = ?");
-            selectAccount = session.prepare("SELECT account, api_token, token_expire FROM " + k + "chat_accounts"
-                    + " WHERE account = ?");
+            selectAccount = session.prepare("SELECT account, last_login, api_token, token_expire FROM " + k
+                    + "chat_accounts WHERE account = ?");
+            deleteToken = session.prepare("DELETE api_token, token_expire FROM " + k + "chat_accounts WHERE account = ?");
             deleteAccount = session.prepare("DELETE FROM " + k + "chat_accounts WHERE account = ?");
             insertPublicKey = session.prepare("INSERT INTO " + k + "public_key_by_account (account, public_key,"
                     + " created_at) VALUES (?, ?, ?)");
@@ -505,6 +518,37 @@ public final class CassandraMessageStore implements MessageStore {
             return false;
         }
         execute(q, q.deleteDeviceToken.bind(user[0], user[1], deviceId, appId), what);
+        return true;
+    }
+
+    @Override
+    public Optional<AccountRecord> account(String account) throws StoreException {
+        Queries q = queries();
+        Row row = execute(q, q.selectAccount.bind(account), "read account " + account).one();
+        return row == null ? Optional.empty() : Optional.of(new AccountRecord(account, row.getInstant("last_login"),
+                row.getString("api_token"), row.getInstant("token_expire")));
+    }
+
+    @Override
+    public boolean removeApiToken(String account) throws StoreException {
+        Queries q = queries();
+        String what = "remove the API token of " + account;
+        Row row = execute(q, q.selectAccount.bind(account), what).one();
+        if (row == null || row.getString("api_token") == null) {
+            return false;
+        }
+        execute(q, q.deleteToken.bind(account), what);
+        return true;
+    }
+
+    @Override
+    public boolean removePublicKey(String account) throws StoreException {
+        Queries q = queries();
+        String what = "remove the public key of " + account;
+        if (execute(q, q.selectPublicKey.bind(account), what).one() == null) {
+            return false;
+        }
+        execute(q, q.deletePublicKey.bind(account), what);
         return true;
     }
 
