@@ -106,8 +106,21 @@ class CassandraFailureTest {
         }
     }
 
+    /** Sends {@code signal} and waits until the process is in the state it asks for (kill returns before that). */
     private static void signal(String signal, long pid) throws IOException, InterruptedException {
         assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor());
+        boolean stopping = "STOP".equals(signal);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stopped(pid) != stopping) {
+            assertTrue(System.nanoTime() < deadline, "process " + pid + " not " + (stopping ? "stopped" : "continued"));
+            Thread.sleep(20);
+        }
+    }
+
+    /** Whether the process is stopped: state T in /proc/PID/stat (the field after the parenthesised name). */
+    private static boolean stopped(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
     }
 
     /** A TCP relay from a loopback port to the node, so that the contact point starts answering when the test says. */

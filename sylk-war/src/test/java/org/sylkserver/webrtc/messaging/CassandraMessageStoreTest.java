@@ -2,6 +2,7 @@ package org.sylkserver.webrtc.messaging;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.sylkserver.cassandra.CassandraNode;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 
 /**
  * The store contract against a real Cassandra node ({@link CassandraNode}, issue 14: no mock). The tests share one
@@ -41,8 +44,12 @@ class CassandraMessageStoreTest extends MessageStoreContract {
             if (!directory.equals(lastDirectory)) {
                 lastDirectory = directory;
                 if (admin == null) {
+                    // TRUNCATE waits for every replica's flush: seconds on a loaded machine
                     admin = CqlSession.builder().addContactPoint(node.contactPoint())
-                            .withLocalDatacenter(CassandraNode.DATACENTER).build();
+                            .withLocalDatacenter(CassandraNode.DATACENTER)
+                            .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                                    .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(60)).build())
+                            .build();
                 }
                 TABLES.forEach(table -> admin.execute("TRUNCATE " + KEYSPACE + "." + table));
             }
