@@ -28,11 +28,13 @@ import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.webrtc.AccountDevices;
+import org.sylkserver.webrtc.FileSharingConfig;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.RoomChats;
+import org.sylkserver.webrtc.RoomFiles;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
@@ -165,12 +167,19 @@ public class GatewaySipServlet extends SylkSipServlet {
         fileTransfers.housekeeping(housekeeping);
         messaging.onFileTransferRemoved(fileTransfers::removed);
         FileTransferServlet.install(getServletContext(), fileTransfers);
+        RoomFiles roomFiles;
+        try {
+            roomFiles = new RoomFiles(FileSharingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir(),
+                    SylkRuntime.get().config().server().spoolDir()), roomConfig);
+        } catch (ConfigException | IOException e) {
+            throw new ServletException("room file sharing: " + e.getMessage(), e);
+        }
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats()),
+                        roomChats(), roomFiles),
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
