@@ -102,7 +102,7 @@ class MessagingIT {
     }
 
     /** bob's phone: one MESSAGE for alice as the proxy forks it to the gateway, expecting {@code status}. */
-    private static String bobSends(String contentType, String body, int status) {
+    static String bobSends(String contentType, String body, int status) {
         return sends("\"Bob\" <sip:bob@example.com>", "alice@example.com", contentType, body, status);
     }
 
@@ -137,7 +137,7 @@ class MessagingIT {
                 content);
     }
 
-    private SylkRtcClient alice(String name) throws Exception {
+    static SylkRtcClient alice(String name) throws Exception {
         SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
         client.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"" + name + "a\",\"account\":\"alice@example.com\","
@@ -146,7 +146,7 @@ class MessagingIT {
         return client;
     }
 
-    private static void register(SylkRtcClient client, String name) throws Exception {
+    static void register(SylkRtcClient client, String name) throws Exception {
         client.send("{\"sylkrtc\":\"account-register\",\"transaction\":\"" + name + "r\",\"account\":\"alice@example.com\"}");
         assertEquals(SylkRtcCallIT.ack(name + "r"), client.next());
         expect(client, "\"state\":\"registering\"");
@@ -154,7 +154,7 @@ class MessagingIT {
     }
 
     /** The frames up to the first containing every one of {@code parts}; fails after 10 s without it. */
-    private static String expect(SylkRtcClient client, String... parts) throws Exception {
+    static String expect(SylkRtcClient client, String... parts) throws Exception {
         List<String> seen = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {

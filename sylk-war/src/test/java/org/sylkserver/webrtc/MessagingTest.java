@@ -81,7 +81,7 @@ class MessagingTest {
                     }
                 }, (account, sender, contentType, content) -> pushed.add(account + " " + contentType + " " + content),
                 Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
-                new MessagingConfig(directory, false, 1024, Duration.ofDays(31), null, null, null), "192.0.2.10",
+                new MessagingConfig(directory, false, 1024, Duration.ofDays(31), null, null, null, null), "192.0.2.10",
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com", null);
         messaging.authenticated("bob@example.com", null);

@@ -24,9 +24,11 @@ import org.sylkserver.core.config.SectionReader;
  * @param adminAddress   {@code [General] http_management_interface} ({@code IP[:PORT]}, default 127.0.0.1:20888):
  *                       where the admin API listens, or null when it is set empty
  * @param adminSecret    {@code [General] http_management_auth_secret}: the admin API's {@code Authorization}, or null
+ * @param cassandra      {@code [Cassandra]}: the Cassandra store's options, or null for the embedded store (spec §4.8.6)
  */
 public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, Duration apiTokenLifetime,
-                              URI pushUrl, InetSocketAddress adminAddress, String adminSecret) {
+                              URI pushUrl, InetSocketAddress adminAddress, String adminSecret,
+                              CassandraConfig cassandra) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     /** 31 days, the original's Cassandra TTL. */
@@ -41,7 +43,8 @@ public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, 
                 storage.bool("fsync", false),
                 general.integer("max_message_body_size", DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
                 general.seconds("api_token_lifetime", DEFAULT_API_TOKEN_LIFETIME), pushUrl(general),
-                adminAddress(general), general.string("http_management_auth_secret", null));
+                adminAddress(general), general.string("http_management_auth_secret", null),
+                CassandraConfig.load(configDir));
     }
 
     /** {@code IP[:PORT]}, port 20888 when absent (spec §8.3). */

@@ -101,7 +101,7 @@ public final class SylkDb {
             err.println("sylk-db: " + e.getMessage());
             return 2;
         }
-        try (MessageStore store = MessageStores.open(config)) {
+        try (MessageStore store = MessageStores.openNow(config)) {
             return new SylkDb(store, out, console, yes).execute(command, config);
         } catch (IllegalArgumentException e) {
             err.println("sylk-db: " + e.getMessage());

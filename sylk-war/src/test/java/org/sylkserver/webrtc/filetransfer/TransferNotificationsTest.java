@@ -50,7 +50,7 @@ class TransferNotificationsTest {
             public void send(SylkRtcConnection connection, SylkRtcMessage event) {
             }
         }, null, Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
-                new MessagingConfig(directory, false, 65536, Duration.ofDays(31), null, null, null), "192.0.2.10",
+                new MessagingConfig(directory, false, 65536, Duration.ofDays(31), null, null, null, null), "192.0.2.10",
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com", null);
         messaging.authenticated("bob@example.com", null);
