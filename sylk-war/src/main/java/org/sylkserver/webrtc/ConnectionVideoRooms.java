@@ -71,7 +71,7 @@ final class ConnectionVideoRooms {
         members.put(id, member);
         LOG.info(() -> connection + ": " + member + " publishing " + media(member.media));
         member.chat = new RoomChat(id, account, room.uri, connection::later, connection::send,
-                rooms.chats().queueSize);
+                rooms.chats().queueSize, rooms.chats().maxBodyBytes);
         member.chat.start(connection.gateway().calls(), rooms.chats().lines);
         connection.send(VideoroomEvent.progress(id));
         connection.later(() -> accept(member));

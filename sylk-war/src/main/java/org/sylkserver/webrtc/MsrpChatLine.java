@@ -40,8 +40,8 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  */
 final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
 
-    /** The largest chat message taken from the room, and the most bytes of messages being put together at once. */
-    static final int MAX_MESSAGE = 4 * 1024 * 1024;
+    /** Room for the CPIM headers around a message's content. */
+    private static final int CPIM_OVERHEAD = 16 * 1024;
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway.videoroom");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -51,8 +51,8 @@ final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
     private final InetAddress address;
     private final Listener listener;
     private final ChatStream stream;
-    private final MessageAssembler assembler = new MessageAssembler(first -> MessageSink.inMemory(
-            body -> received(first, body)), MAX_MESSAGE, MAX_MESSAGE);
+    /** Chunks become messages of at most {@code max_message_body_size} (plus CPIM), one such at a time (413 beyond). */
+    private final MessageAssembler assembler;
     /** Guarded by this object's monitor. */
     private MsrpPeer peer;
     private MsrpConnection connection;
@@ -64,9 +64,12 @@ final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
      * @param route     the gateway's MSRP endpoint: where our sessions listen and how we connect
      * @param connector runs the blocking connects
      * @param address   the address of our SDP
+     * @param maxBody   {@code max_message_body_size}: the largest content taken from the room
      */
-    MsrpChatLine(MsrpRoute route, Executor connector, InetAddress address, Listener listener) {
+    MsrpChatLine(MsrpRoute route, Executor connector, InetAddress address, int maxBody, Listener listener) {
         this.route = route;
+        this.assembler = new MessageAssembler(first -> MessageSink.inMemory(body -> received(first, body)),
+                maxBody + CPIM_OVERHEAD, maxBody + CPIM_OVERHEAD);
         this.connector = connector;
         this.address = address;
         this.listener = listener;

@@ -102,6 +102,7 @@ final class RoomChat {
     private final Executor executor;
     private final Consumer<VideoroomEvent> client;
     private final int maxWaiting;
+    private final int maxBody;
     private final Deque<Waiting> waiting = new ArrayDeque<>();
     /** Messages sent and not reported yet, by the client's message id. */
     private final Map<String, Boolean> sent = new LinkedHashMap<>();
@@ -117,9 +118,10 @@ final class RoomChat {
      * @param executor   the publisher's connection executor
      * @param client     sends an event to the publisher's client (on the executor)
      * @param maxWaiting messages that may wait for the chat to come up
+     * @param maxBody    {@code max_message_body_size}: the largest content a client may send
      */
     RoomChat(String session, Account account, String roomUri, Executor executor, Consumer<VideoroomEvent> client,
-             int maxWaiting) {
+             int maxWaiting, int maxBody) {
         this.session = session;
         this.account = account;
         this.roomUri = roomUri;
@@ -127,6 +129,7 @@ final class RoomChat {
         this.executor = executor;
         this.client = client;
         this.maxWaiting = maxWaiting;
+        this.maxBody = maxBody;
     }
 
     /**
@@ -183,6 +186,10 @@ final class RoomChat {
             throw new RequestError("Invalid value for 'message_id' property: '" + CpimMessage.printable(id)
                     + "' (expected: an id not in use)");
         }
+        byte[] bytes = ClientContent.bytes(type, content);
+        if (bytes.length > maxBody) {
+            throw new RequestError("Message content too large (max_message_body_size " + maxBody + " bytes)");
+        }
         if (state == State.ENDED) {
             client.accept(VideoroomEvent.messageDelivery(session, id, false, 0, ENDED_REASON));
             return;
@@ -194,7 +201,7 @@ final class RoomChat {
                 .namespace("imdn", CpimMessage.IMDN_NAMESPACE)
                 .header("imdn.Message-ID", id)
                 .contentHeader("Content-Type", type)
-                .content(ClientContent.bytes(type, content))
+                .content(bytes)
                 .build();
         if (state == State.ACTIVE) {
             send(id, message);

@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import org.sylkserver.media.sfu.Publisher;
+import org.sylkserver.webrtc.api.SylkRtcMessage;
 import org.sylkserver.webrtc.api.VideoroomEvent;
 import org.sylkserver.webrtc.api.VideoroomPublisher;
 
@@ -36,7 +37,7 @@ final class RoomMember {
     }
 
     /** Sends {@code event} to the member's client, after what its connection is doing (any thread). */
-    void tell(VideoroomEvent event) {
+    void tell(SylkRtcMessage event) {
         connection.later(() -> connection.send(event));
     }
 

@@ -43,7 +43,7 @@ class RoomChatTest {
     private final FakeCalls calls = new FakeCalls();
     private FakeLine line;
     private final RoomChat chat = new RoomChat("s1", alice, ROOM, Runnable::run,
-            event -> events.add(json(event)), 3);
+            event -> events.add(json(event)), 3, 100);
 
     private static JsonObject json(VideoroomEvent event) {
         try (var jsonb = JsonbBuilder.create()) {
@@ -271,7 +271,7 @@ class RoomChatTest {
         calls.listener.rejected(404, "Not Found");
         assertEquals("message-delivery:q1:false:0:Chat session ended", summary());
 
-        RoomChat unreachable = new RoomChat("s2", alice, ROOM, Runnable::run, event -> events.add(json(event)), 3);
+        RoomChat unreachable = new RoomChat("s2", alice, ROOM, Runnable::run, event -> events.add(json(event)), 3, 100);
         calls.refuse = new IOException("no route");
         unreachable.start(calls, listener -> new FakeLine(listener));
         assertEquals(RoomChat.State.ENDED, unreachable.state());
@@ -289,7 +289,7 @@ class RoomChatTest {
         assertTrue(calls.call.hungUp);
         assertEquals("message-delivery:q1:false:0:Chat session ended", summary());
 
-        RoomChat other = new RoomChat("s2", alice, ROOM, Runnable::run, event -> events.add(json(event)), 3);
+        RoomChat other = new RoomChat("s2", alice, ROOM, Runnable::run, event -> events.add(json(event)), 3, 100);
         FakeCalls otherCalls = new FakeCalls();
         FakeLine[] otherLine = new FakeLine[1];
         other.start(otherCalls, listener -> otherLine[0] = new FakeLine(listener));
@@ -300,7 +300,10 @@ class RoomChatTest {
         assertTrue(otherCalls.call.hungUp, "the call ends with its connection");
     }
 
-    /** At most chat_queue_size messages wait; bad properties and reused ids get the original's style of error. */
+    /**
+     * At most chat_queue_size messages wait, contents up to max_message_body_size (as account messages); bad
+     * properties and reused ids get the original's style of error.
+     */
     @Test
     void theQueueIsBoundedAndBadRequestsAreRefused() throws Exception {
         start();
@@ -311,6 +314,8 @@ class RoomChatTest {
         assertTrue(full.getMessage().contains("chat_queue_size 3"), full.getMessage());
         RequestError reused = assertThrows(RequestError.class, () -> chat.message("1", "text/plain", "again"));
         assertTrue(reused.getMessage().startsWith("Invalid value for 'message_id' property"), reused.getMessage());
+        RequestError large = assertThrows(RequestError.class, () -> chat.message("big", "text/plain", "x".repeat(101)));
+        assertEquals("Message content too large (max_message_body_size 100 bytes)", large.getMessage());
         assertThrows(RequestError.class, () -> chat.message("5", "not a type", "x"));
         assertThrows(RequestError.class, () -> chat.message("6\n", "text/plain", "x"));
         RequestError state = assertThrows(RequestError.class, () -> chat.composing("typing", null));

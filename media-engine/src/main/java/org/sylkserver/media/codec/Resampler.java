@@ -164,53 +164,44 @@ public final class Resampler {
     }
 
     /**
-     * Takes {@code input} into the history exactly as {@link #process} would, without computing the output: for a
-     * caller that already has the output for this state and input ({@link ResampledFrames}).
+     * What the output of {@link #process} depends on besides its input: the rates, where the next output sample
+     * falls and the input history the filter reaches back into. Immutable; lets a caller that remembers what a
+     * stream became (the mixer's prompt renditions) put another resampler where this one was.
      */
-    void skip(short[] input) {
-        if (up == down) {
-            return;
-        }
-        int kept = taps - 1;
-        float[] history = new float[kept];
-        int fromWindow = Math.max(0, kept - input.length);
-        System.arraycopy(window, window.length - kept + (kept - fromWindow), history, 0, fromWindow);
-        for (int i = fromWindow; i < kept; i++) {
-            history[i] = input[input.length - kept + i];
-        }
-        long end = (long) (kept + input.length) * up;
-        // the outputs process would have computed: its loops advance the position by down per output sample
-        long outputs = (end - position + down - 1) / down;
-        position += outputs * down - (long) input.length * up;
-        window = history;
-    }
-
-    /** A hash of everything the output of {@code process(input)} depends on: rates, position, history, input. */
-    int stateHash(short[] input) {
-        int kept = taps - 1;
-        int hash = 31 * (31 * (31 * inputRate + outputRate) + Long.hashCode(position)) + Arrays.hashCode(input);
-        for (int i = window.length - kept; i < window.length; i++) {
-            hash = 31 * hash + Float.floatToRawIntBits(window[i]);
-        }
-        return hash;
-    }
-
-    /** What the output of {@link #process} depends on besides its input, as {@link #in} compares it. */
-    record State(int inputRate, int outputRate, long position, float[] history) {
+    public record State(int inputRate, int outputRate, long position, float[] history) {
     }
 
     /** A copy of this resampler's state. */
-    State state() {
+    public State state() {
         return new State(inputRate, outputRate, position,
                 Arrays.copyOfRange(window, window.length - (taps - 1), window.length));
     }
 
-    /** Whether this resampler is in {@code state} (taken from this or another instance). */
-    boolean in(State state) {
-        int kept = taps - 1;
-        return state.inputRate() == inputRate && state.outputRate() == outputRate && state.position() == position
-                && state.history().length == kept
-                && Arrays.equals(state.history(), 0, kept, window, window.length - kept, window.length);
+    /** Puts this resampler in {@code state}, as if it had converted what the state's resampler had. */
+    public void restore(State state) {
+        if (state.inputRate() != inputRate || state.outputRate() != outputRate
+                || state.history().length != taps - 1) {
+            throw new IllegalArgumentException("a state of " + state.inputRate() + " to " + state.outputRate()
+                    + " Hz cannot be restored into a resampler of " + inputRate + " to " + outputRate + " Hz");
+        }
+        window = state.history().clone();
+        position = state.position();
+    }
+
+    /**
+     * Whether this resampler is where a new one starts: its history all silence and the next output sample where a
+     * new one's falls. Its output is then that of a new resampler for any input.
+     */
+    public boolean atRest() {
+        if (position != (long) (taps - 1) * up) {
+            return false;
+        }
+        for (int i = window.length - (taps - 1); i < window.length; i++) {
+            if (window[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static short clip(float sum) {

@@ -31,7 +31,10 @@ import org.sylkserver.media.codec.Resampler;
  * unchanged, so those listeners share one resampler and one encoder per codec configuration: the room encodes the
  * same frame once for all of them and only the RTP headers differ. Sums are taken in 32 bits and brought back to
  * 16 bits by a soft {@link Limiter} (one for the room mix, one per individual mix): a lone talker passes at its
- * level, several loud ones are held below full scale instead of clipping.
+ * level, several loud ones are held below full scale instead of clipping. An isolated member (a joiner hearing its
+ * welcome) that hears one prompt alone from its start takes its frames from the prompt's shared {@link Renditions
+ * rendition}, and a room where nobody talks and nothing plays skips mixing and limiting its silence: both give the
+ * same samples as computing them.
  *
  * <p><b>Why only the loudest few.</b> Mixing more than a handful of simultaneous talkers adds noise, not
  * intelligibility, and each mixed talker costs a 48 kHz resampler; members beyond {@code maxSpeakers} are still
@@ -79,6 +82,8 @@ public final class AudioMixer {
     private volatile boolean closed;
 
     // mixing-thread state
+    /** Whether {@link #mix} and {@link #roomFrame} hold silence from the last tick. */
+    private boolean silent;
     private Member activeSpeaker;
     private Member candidate;
     private int candidateFrames;
@@ -182,15 +187,26 @@ public final class AudioMixer {
             speakers.sort(Comparator.comparingInt(Member::level));
             speakers.subList(maxSpeakers, speakers.size()).clear();
         }
-        Arrays.fill(mix, 0);
-        for (Member speaker : speakers) {
-            short[] own = speaker.upsampled();
-            for (int i = 0; i < FRAME; i++) {
-                mix[i] += own[i];
+        if (speakers.isEmpty() && roomPrompts.isEmpty() && roomLimiter.atUnity()) {
+            // nobody talks and nothing plays: the mix is silence, and so is what the limiter makes of it
+            if (!silent) {
+                Arrays.fill(mix, 0);
+                Arrays.fill(roomFrame, (short) 0);
+                silent = true;
             }
+            roomLimiter.passSilence(FRAME);
+        } else {
+            Arrays.fill(mix, 0);
+            for (Member speaker : speakers) {
+                short[] own = speaker.upsampled();
+                for (int i = 0; i < FRAME; i++) {
+                    mix[i] += own[i];
+                }
+            }
+            roomPrompts.removeIf(p -> !p.addTo(mix));
+            roomLimiter.process(mix, roomFrame);
+            silent = false;
         }
-        roomPrompts.removeIf(p -> !p.addTo(mix));
-        roomLimiter.process(mix, roomFrame);
         for (SharedOutput output : shared.values()) {
             output.payload = null;
         }
@@ -233,7 +249,12 @@ public final class AudioMixer {
     }
 
     private void updateActiveSpeaker(List<Member> speakers) {
-        Member loudest = speakers.stream().min(Comparator.comparingInt(Member::level)).orElse(null);
+        Member loudest = null;
+        for (Member speaker : speakers) {
+            if (loudest == null || speaker.level() < loudest.level()) {
+                loudest = speaker;
+            }
+        }
         if (loudest == null || loudest == activeSpeaker) {
             candidate = null;
             candidateFrames = 0;
@@ -280,6 +301,8 @@ public final class AudioMixer {
         final String key;
         final AudioCodec encoder;
         final Resampler downsampler;
+        /** A frame of silence at the codec's rate (never written: encoders only read). */
+        private short[] silentFrame;
         byte[] payload;
 
         SharedOutput(Member first) {
@@ -290,7 +313,18 @@ public final class AudioMixer {
 
         byte[] encode(short[] frame) {
             encodes++;
+            if (silent && downsampler != null && downsampler.atRest()) {
+                // silence through a filter with only silence in its history is silence, and leaves it at rest
+                return encoder.encode(silence());
+            }
             return encoder.encode(downsampler == null ? frame : downsampler.process(frame));
+        }
+
+        private short[] silence() {
+            if (silentFrame == null) {
+                silentFrame = new short[encoder.sampleRate() / 50];
+            }
+            return silentFrame;
         }
     }
 }

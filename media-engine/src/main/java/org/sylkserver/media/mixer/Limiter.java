@@ -72,6 +72,17 @@ final class Limiter {
         }
     }
 
+    /**
+     * What {@link #process} of {@code samples} zeros does to the state, for a limiter {@link #atUnity at unity}
+     * (whose output for them is zeros): only the hold counts down.
+     */
+    void passSilence(int samples) {
+        if (!atUnity()) {
+            throw new IllegalStateException("silence through a limiter above the knee releases it: process it");
+        }
+        held = Math.max(0, held - samples);
+    }
+
     /** The gain curve: 1 up to the knee, then what brings a peak of {@code level} onto the soft curve. */
     private static double gain(double level) {
         if (level <= KNEE) {
@@ -83,8 +94,29 @@ final class Limiter {
 
     /** Continues from {@code other}'s state: a listener that starts hearing a mix of its own after the room's. */
     void follow(Limiter other) {
-        envelope = other.envelope;
-        held = other.held;
-        gain = other.gain;
+        restore(other.state());
+    }
+
+    /** The detector's state: what the output depends on besides the input. */
+    record State(double envelope, int held, double gain) {
+    }
+
+    State state() {
+        return new State(envelope, held, gain);
+    }
+
+    void restore(State state) {
+        envelope = state.envelope();
+        held = state.held();
+        gain = state.gain();
+    }
+
+    /**
+     * Whether the envelope is at or below the knee: the gain is then 1 and stays 1 until a sample above the knee,
+     * which sets the envelope to its own magnitude whatever it was (the hold and the release act only above the
+     * knee). Any two limiters at unity therefore give the same output for any input, a new one's.
+     */
+    boolean atUnity() {
+        return envelope <= KNEE;
     }
 }

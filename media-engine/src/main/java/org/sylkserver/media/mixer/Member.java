@@ -11,7 +11,6 @@ import java.util.function.Supplier;
 
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.codec.AudioCodec;
-import org.sylkserver.media.codec.ResampledFrames;
 import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.jitter.JitterBuffer;
 import org.sylkserver.media.jitter.PlayoutFrame;
@@ -34,11 +33,10 @@ public final class Member {
     }
 
     /**
-     * What an isolated member hears, its own prompts only, brought down to its codec's rate: shared by every room,
-     * since every joiner hears the same welcome and each of its frames would otherwise be converted again for each
-     * (the largest cost of a join). 2,048 frames are 40 s of distinct prompt audio, about 6 MiB.
+     * What isolated members hear of a prompt played to them alone, rendered once for every room (the largest cost of
+     * a join otherwise). 4,096 frames are 80 s of distinct prompt audio, about 6 MiB at 8 kHz.
      */
-    private static final ResampledFrames PROMPT_FRAMES = new ResampledFrames(2048);
+    private static final Renditions RENDITIONS = new Renditions(4096);
 
     /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
     private static final int MAX_QUEUED = 64;
@@ -79,6 +77,12 @@ public final class Member {
     /** The tick of the last individual frame: a member that heard the shared room mix since takes over its limiter. */
     private long individualTick = -1;
     private int hangover;
+    /** The rendition of its only prompt the member is following while isolated, else null. */
+    private Renditions.Rendition rendition;
+    /** The prompt {@link #rendition} renders. */
+    private Prompt rendered;
+    /** The next frame of {@link #rendition}. */
+    private int renditionFrame;
     /** RFC 6464 levels stated by the sender, by sequence number modulo their size (-1: none). */
     private final int[] statedLevels = new int[128];
     private final int[] statedSequences = new int[128];
@@ -98,6 +102,11 @@ public final class Member {
         this.jitter = new JitterBuffer(decoder.rtpClockRate());
         this.upsampler = decoder.sampleRate() == AudioMixer.RATE ? null
                 : new Resampler(decoder.sampleRate(), AudioMixer.RATE);
+    }
+
+    /** The renditions every member shares (for tests: how many frames they hold). */
+    static Renditions renditions() {
+        return RENDITIONS;
     }
 
     AudioCodec newCodec() {
@@ -263,6 +272,24 @@ public final class Member {
 
     /** The room mix minus this member's own signal (if it is talking) plus its own prompts, encoded. */
     byte[] individualFrame(int[] roomMix, boolean speaker) {
+        if (encoder == null) {
+            encoder = newCodec();
+            downsampler = encoder.sampleRate() == AudioMixer.RATE ? null
+                    : new Resampler(AudioMixer.RATE, encoder.sampleRate());
+        }
+        short[] samples = isolated ? fromRendition(roomMix) : null;
+        if (samples == null) {
+            if (rendition != null) {
+                leaveRendition();
+            }
+            samples = mixed(roomMix, speaker);
+        }
+        mixer.encoded();
+        return encoder.encode(samples);
+    }
+
+    /** The room mix minus this member's own signal plus its own prompts, limited, at the codec's rate. */
+    private short[] mixed(int[] roomMix, boolean speaker) {
         System.arraycopy(roomMix, 0, own, 0, own.length);
         if (speaker) {
             for (int i = 0; i < own.length; i++) {
@@ -275,17 +302,69 @@ public final class Member {
         }
         individualTick = mixer.ticks();
         limiter.process(own, ownFrame);
-        if (encoder == null) {
-            encoder = newCodec();
-            downsampler = encoder.sampleRate() == AudioMixer.RATE ? null
-                    : new Resampler(AudioMixer.RATE, encoder.sampleRate());
+        return downsampler == null ? ownFrame : downsampler.process(ownFrame);
+    }
+
+    /**
+     * This frame of an isolated member (it hears its prompts over {@code silence}) from the rendition of its only
+     * prompt, when it has heard that prompt alone from its start, one frame after another; null when it must be
+     * mixed. A frame of the rendition nobody reached yet is mixed here, from the rendition's states, and kept.
+     */
+    private short[] fromRendition(int[] silence) {
+        Prompt prompt = prompts.size() == 1 ? prompts.get(0) : null;
+        boolean continuous = individualTick == mixer.ticks() - 1;
+        if (rendition != null && (prompt != rendered || !continuous || prompt.finished())) {
+            leaveRendition();
         }
-        mixer.encoded();
-        if (downsampler == null) {
-            return encoder.encode(ownFrame);
+        if (rendition == null) {
+            // the limiter it would continue from (its own, or the room's after a gap) at unity, the downsampler at
+            // rest: what it hears then depends on the prompt alone
+            Limiter from = continuous ? limiter : mixer.roomLimiter();
+            if (prompt == null || !prompt.unplayed() || !from.atUnity()
+                    || (downsampler != null && !downsampler.atRest())) {
+                return null;
+            }
+            rendition = RENDITIONS.of(prompt, encoder.sampleRate());
+            rendered = prompt;
+            renditionFrame = 0;
         }
-        // isolated, it hears nothing but the server's prompts: frames that recur from one joiner to the next
-        return encoder.encode(isolated ? PROMPT_FRAMES.process(downsampler, ownFrame) : downsampler.process(ownFrame));
+        Renditions.Frame frame = rendition.frame(renditionFrame);
+        if (frame == null) {
+            restoreRendition();
+            short[] samples = mixed(silence, false);
+            if (rendition.add(renditionFrame, new Renditions.Frame(samples.clone(), limiter.state(),
+                    downsampler == null ? null : downsampler.state()))) {
+                renditionFrame++;
+            } else {
+                rendition = null; // not kept (the renditions are full): its own states are current, carry on
+                rendered = null;
+            }
+            return samples;
+        }
+        if (!prompt.skip(AudioMixer.FRAME)) {
+            prompts.remove(prompt); // as mixing it would have: its callback has run
+        }
+        individualTick = mixer.ticks();
+        renditionFrame++;
+        return frame.samples();
+    }
+
+    /** Off the rendition: the limiter and downsampler take the states its last frame left them in. */
+    private void leaveRendition() {
+        restoreRendition();
+        rendition = null;
+        rendered = null;
+    }
+
+    private void restoreRendition() {
+        if (renditionFrame == 0) {
+            return; // nothing followed yet: its own states are where the rendition started
+        }
+        Renditions.Frame last = rendition.frame(renditionFrame - 1);
+        limiter.restore(last.limiter());
+        if (downsampler != null) {
+            downsampler.restore(last.downsampler());
+        }
     }
 
     void send(byte[] payload) throws IOException {

@@ -14,6 +14,7 @@ import java.util.Objects;
 public final class Prompt {
 
     private final short[][] pieces;
+    private final List<short[]> content;
     private final boolean empty;
     private final boolean loop;
     private final Runnable onFinished;
@@ -23,6 +24,7 @@ public final class Prompt {
 
     private Prompt(List<short[]> pieces, boolean loop, Runnable onFinished) {
         this.pieces = pieces.toArray(new short[0][]);
+        this.content = List.copyOf(pieces);
         this.empty = pieces.stream().allMatch(p -> p.length == 0);
         this.loop = loop;
         this.onFinished = Objects.requireNonNull(onFinished, "onFinished");
@@ -63,25 +65,63 @@ public final class Prompt {
      * then run). Mixer thread only.
      */
     boolean addTo(int[] frame) {
+        return play(frame, frame.length);
+    }
+
+    /**
+     * Moves on by {@code samples} exactly as {@link #addTo} of a frame that long would, without adding them
+     * anywhere: for a listener that has what they sound like already (a {@link Renditions rendition}).
+     */
+    boolean skip(int samples) {
+        return play(null, samples);
+    }
+
+    /** Whether nothing of it has been played yet (and it was not stopped). */
+    boolean unplayed() {
+        return piece == 0 && position == 0 && !finished();
+    }
+
+    /**
+     * What it plays: equal lists for prompts of the same pieces in the same order (the same shared arrays, compared
+     * by identity), which sound the same.
+     */
+    List<short[]> content() {
+        return content;
+    }
+
+    /** Whether it starts again at its end. */
+    boolean loops() {
+        return loop;
+    }
+
+    private boolean play(int[] frame, int samples) {
         if (finished() || empty) {
             onFinished.run();
             return false;
         }
-        for (int i = 0; i < frame.length; i++) {
-            while (piece < pieces.length && position >= pieces[piece].length) {
-                piece++;
-                position = 0;
-            }
+        int i = 0;
+        while (i < samples) {
             if (piece >= pieces.length) {
                 if (!loop) {
                     break;
                 }
                 piece = 0;
                 position = 0;
-                i--;
+            }
+            short[] current = pieces[piece];
+            int run = Math.min(samples - i, current.length - position);
+            if (run <= 0) {
+                piece++;
+                position = 0;
                 continue;
             }
-            frame[i] += pieces[piece][position++];
+            if (frame != null) {
+                for (int j = 0; j < run; j++) {
+                    frame[i + j] += current[position + j];
+                }
+            }
+            i += run;
+            position += run;
         }
         return true;
     }

@@ -2,6 +2,7 @@ package org.sylkserver.media.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +135,32 @@ class ResamplerTest {
         }
         assertEquals(tone.length, at);
         assertArrayEquals(whole, joined);
+    }
+
+    /**
+     * A resampler put in another's state (the mixer's prompt renditions) converts what follows exactly as that one
+     * does; a new one is at rest, one that converted a tone is not until its history is silence again.
+     */
+    @ParameterizedTest(name = "{0} Hz → {1} Hz")
+    @CsvSource({"48000, 8000", "48000, 16000", "8000, 48000"})
+    void aRestoredStateConvertsWhatFollowsLikeTheOriginal(int from, int to) {
+        short[][] frames = SineWave.frames(SineWave.tone(1000, from, 0.2, 0.5), from / 50);
+        Resampler original = new Resampler(from, to);
+        assertTrue(original.atRest());
+        original.process(frames[0]);
+        original.process(frames[1]);
+        assertFalse(original.atRest());
+        Resampler.State state = original.state();
+        Resampler restored = new Resampler(from, to);
+        restored.restore(state);
+        assertArrayEquals(state.history(), restored.state().history());
+        for (int i = 2; i < frames.length; i++) {
+            assertArrayEquals(original.process(frames[i]), restored.process(frames[i]), "frame " + i);
+        }
+        short[] silence = new short[from / 50];
+        original.process(silence);
+        assertTrue(original.atRest(), "a 20 ms frame of silence fills the whole history");
+        assertThrows(IllegalArgumentException.class, () -> new Resampler(from, to == 8000 ? 16000 : 8000).restore(state));
     }
 
     @Test

@@ -48,4 +48,30 @@ class PromptTest {
         assertArrayEquals(new int[] {15, 16, 15, 16}, frame, "added to what is there");
         assertArrayEquals(new short[] {5, 6}, piece);
     }
+
+    /** Skipping moves a prompt on as adding it would, its end and callback included (renditions rely on it). */
+    @Test
+    void skippingMovesOnLikeAdding() {
+        AtomicInteger addedEnds = new AtomicInteger();
+        AtomicInteger skippedEnds = new AtomicInteger();
+        List<short[]> pieces = List.of(new short[] {1, 2, 3}, new short[0], new short[] {4, 5});
+        Prompt added = Prompt.once(pieces, addedEnds::incrementAndGet);
+        Prompt skipped = Prompt.once(pieces, skippedEnds::incrementAndGet);
+        assertTrue(added.unplayed());
+        assertTrue(added.addTo(new int[2]));
+        assertTrue(skipped.skip(2));
+        assertFalse(skipped.unplayed());
+        int[] frame = new int[2];
+        added.addTo(frame);
+        int[] same = new int[2];
+        skipped.addTo(same);
+        assertArrayEquals(frame, same, "both at the same place");
+        assertTrue(added.addTo(new int[2]));
+        assertTrue(skipped.skip(2));
+        assertFalse(added.addTo(new int[2]));
+        assertFalse(skipped.skip(2));
+        assertEquals(1, addedEnds.get());
+        assertEquals(1, skippedEnds.get());
+        assertEquals(added.content(), Prompt.once(pieces, () -> { }).content(), "same pieces, same content");
+    }
 }

@@ -28,11 +28,13 @@ import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.webrtc.AccountDevices;
+import org.sylkserver.webrtc.FileSharingConfig;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.RoomChats;
+import org.sylkserver.webrtc.RoomFiles;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
@@ -165,12 +167,19 @@ public class GatewaySipServlet extends SylkSipServlet {
         fileTransfers.housekeeping(housekeeping);
         messaging.onFileTransferRemoved(fileTransfers::removed);
         FileTransferServlet.install(getServletContext(), fileTransfers);
+        RoomFiles roomFiles;
+        try {
+            roomFiles = new RoomFiles(FileSharingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir(),
+                    SylkRuntime.get().config().server().spoolDir()), roomConfig);
+        } catch (ConfigException | IOException e) {
+            throw new ServletException("room file sharing: " + e.getMessage(), e);
+        }
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats()),
+                        roomChats(messagingConfig.maxBodyBytes()), roomFiles),
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
@@ -188,7 +197,7 @@ public class GatewaySipServlet extends SylkSipServlet {
      * {@code [MSRP] use_tls} says (the conference's chat streams must be of the same transport to be taken). Without
      * it the rooms work and their chat messages fail.
      */
-    private RoomChats roomChats() throws ServletException {
+    private RoomChats roomChats(int maxBodyBytes) throws ServletException {
         ServerConfig server = SylkRuntime.get().config();
         int queueSize;
         try {
@@ -205,7 +214,7 @@ public class GatewaySipServlet extends SylkSipServlet {
                 return thread;
             });
             return RoomChats.msrp(new MsrpRoute(msrp, null, tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP"), msrpConnector,
-                    SylkRuntime.get().sdpAddress(), queueSize);
+                    SylkRuntime.get().sdpAddress(), queueSize, maxBodyBytes);
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             log.warning(() -> "no MSRP endpoint for the video rooms' chat: " + e.getMessage());
             return RoomChats.NONE;
