@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -43,8 +45,16 @@ public final class SqliteMessageStore implements MessageStore {
     private final Connection db;
     /** The prepared insert of {@link #add}, owned by the store's lock. */
     private PreparedStatement insert;
-    /** Adds waiting for the next commit (see {@link #add}). */
+    /** Adds waiting for the next commit (see {@link #add}); its monitor guards the adds' fields and {@link #committing}. */
     private final List<PendingAdd> waiting = new ArrayList<>();
+    /** Whether a caller of {@link #add} is committing a batch now. */
+    private boolean committing;
+    /**
+     * Accounts known to be in {@code chat_accounts}: {@link #isKnown} is asked for every incoming message, and reading
+     * the database for it waited behind every commit (in the benchmark, that wait was most of the SIP threads' time).
+     * Only {@link #removeAccount} removes an account's row, and it removes it here too.
+     */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
 
     private SqliteMessageStore(Connection db) {
         this.db = db;
@@ -111,7 +121,7 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
-    /** One {@link #add} waiting for its commit; its fields are written and read holding the store's lock. */
+    /** One {@link #add} waiting for its commit; {@code committed} is written and read holding {@code waiting}. */
     private static final class PendingAdd {
         final StoredMessage message;
         boolean committed;
@@ -125,24 +135,58 @@ public final class SqliteMessageStore implements MessageStore {
 
     /**
      * Group commit: the adds that arrive while a commit runs are stored together in the next transaction, so that
-     * concurrent callers (SIP threads, connections) share one commit instead of queueing for one each. The first
-     * caller to get the store's lock commits every add waiting then; each returns once its own is committed.
+     * concurrent callers (SIP threads, connections) share one commit instead of queueing for one each. A caller that
+     * finds no commit running commits every add waiting then (its own included); the others wait on {@code waiting},
+     * not on the store's lock, so that once a commit ends they all return at once instead of taking the store's lock
+     * one after the other (which cost more than the commit itself with dozens of SIP threads). Each returns once its
+     * own add is committed.
      */
     @Override
     public boolean add(StoredMessage message) throws StoreException {
         PendingAdd add = new PendingAdd(message);
+        List<PendingAdd> batch = null;
+        boolean interrupted = false;
         synchronized (waiting) {
             waiting.add(add);
-        }
-        synchronized (this) {
-            if (!add.committed) {
-                List<PendingAdd> batch;
-                synchronized (waiting) {
-                    batch = new ArrayList<>(waiting);
-                    waiting.clear();
+            while (committing && !add.committed) {
+                try {
+                    waiting.wait();
+                } catch (InterruptedException e) {
+                    // the add is queued and will be committed: wait for it, and keep the interrupt for the caller
+                    interrupted = true;
                 }
-                commit(batch);
             }
+            if (!add.committed) {
+                committing = true;
+                batch = new ArrayList<>(waiting);
+                waiting.clear();
+            }
+        }
+        if (batch != null) {
+            boolean done = false;
+            try {
+                synchronized (this) {
+                    commit(batch);
+                }
+                done = true;
+            } finally {
+                synchronized (waiting) {
+                    for (PendingAdd pending : batch) {
+                        if (!done && pending.failure == null) {
+                            pending.failure = new StoreException("message store: the commit of message "
+                                    + pending.message.messageId() + " of " + pending.message.account() + " failed", null);
+                        }
+                        pending.committed = true;
+                    }
+                    committing = false;
+                    waiting.notifyAll();
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (waiting) {
             if (add.failure != null) {
                 throw add.failure;
             }
@@ -159,7 +203,6 @@ public final class SqliteMessageStore implements MessageStore {
                     add.stored = insert(add.message);
                 }
                 db.commit();
-                batch.forEach(add -> add.committed = true);
                 return;
             } catch (SQLException e) {
                 db.rollback();
@@ -175,7 +218,6 @@ public final class SqliteMessageStore implements MessageStore {
             } catch (SQLException e) {
                 add.failure = failed("store message " + add.message.messageId() + " of " + add.message.account(), e);
             }
-            add.committed = true;
         }
     }
 
@@ -307,17 +349,27 @@ public final class SqliteMessageStore implements MessageStore {
     public synchronized void touchAccount(String account, Instant when) throws StoreException {
         change("record account " + account, "INSERT INTO chat_accounts (account, last_login) VALUES (?, ?)"
                 + " ON CONFLICT (account) DO UPDATE SET last_login = excluded.last_login", account, micros(when));
+        known.add(account);
     }
 
     @Override
-    public synchronized boolean isKnown(String account) throws StoreException {
-        try (PreparedStatement select = db.prepareStatement("SELECT 1 FROM chat_accounts WHERE account = ?")) {
-            select.setString(1, account);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next();
+    public boolean isKnown(String account) throws StoreException {
+        if (known.contains(account)) {
+            return true;
+        }
+        synchronized (this) {
+            try (PreparedStatement select = db.prepareStatement("SELECT 1 FROM chat_accounts WHERE account = ?")) {
+                select.setString(1, account);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        known.add(account);
+                        return true;
+                    }
+                    return false;
+                }
+            } catch (SQLException e) {
+                throw failed("read account " + account, e);
             }
-        } catch (SQLException e) {
-            throw failed("read account " + account, e);
         }
     }
 
@@ -326,6 +378,7 @@ public final class SqliteMessageStore implements MessageStore {
         change("store the API token of " + account, "INSERT INTO chat_accounts (account, api_token, token_expire)"
                 + " VALUES (?, ?, ?) ON CONFLICT (account) DO UPDATE SET api_token = excluded.api_token,"
                 + " token_expire = excluded.token_expire", account, token, micros(expires));
+        known.add(account);
     }
 
     @Override
@@ -427,6 +480,7 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public synchronized void removeAccount(String account) throws StoreException {
+        known.remove(account);
         try {
             db.setAutoCommit(false);
             for (String table : List.of("chat_messages", "chat_accounts", "public_key_by_account", "push_tokens")) {

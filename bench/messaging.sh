@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Benchmark (issue 14): messages per second end to end through the gateway's message store (the embedded SQLite
+# store, [FileStorage] fsync = false), both ways, against the echo application's SIP MESSAGE rate in the same run,
+# and the time of a 5,000-message sync. Needs sipp (Debian package sip-tester).
+#
+# Usage: [JAVA_OPTS=...] bench/messaging.sh [seconds-per-step] [accounts] [messages-per-account] [rates...]
+#   defaults: 5 s per step at 1000, 2000, 3000, 5000 MESSAGEs/s; 4 sylkRTC accounts x 5000 account-messages
+# Prints:
+#   - SIP -> gateway, per target rate: sipp sends CPIM MESSAGEs for carol (X-Sylk-App: webrtcgateway); each is
+#     stored and delivered as a message event to carol's 2 connections before its 200. Achieved rate, failed calls,
+#     MESSAGE -> 200 round trip (sipp rtd) p50/p99, and the event rate each connection saw.
+#   - baseline: the same MESSAGEs with X-Sylk-App: echo (the echo application answers 200, CPIM parsed, nothing sent
+#     back for a non-text payload), same rate, same measures. Summary: the highest achieved rate (MESSAGEs / wall
+#     time of the step) with no failed MESSAGE for each, and their ratio. sipp times round trips in whole ms.
+#   - sylkRTC -> SIP: each account sends account-messages (50 in flight) -> stored (ack) -> SIP MESSAGE to the
+#     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies.
+#   - sync: alice-1's journal, account-sync-conversations with limit 5000, 5 times.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
+dist="$here/container-config/target/sylk-server"
+seconds=${1:-5}
+accounts=${2:-4}
+per_account=${3:-5000}
+shift 3 || shift $#
+rates=("$@")
+[ ${#rates[@]} -gt 0 ] || rates=(1000 2000 3000 5000)
+port=25060
+proxy_port=25070
+web=28088
+work=$(mktemp -d /tmp/sylk-bench.XXXXXX)
+trap 'kill $proxy 2>/dev/null || true; kill $server 2>/dev/null || true; wait $server 2>/dev/null || true;
+      cp "$work/server.log" /tmp/messaging-bench-server.log 2>/dev/null || true; rm -rf "$work"' EXIT
+
+command -v sipp >/dev/null || { echo "bench: sipp is needed (apt-get install sip-tester)" >&2; exit 2; }
+[ -d "$dist/lib" ] || (cd "$here" && mvn -B -q -DskipTests package)
+
+mkdir -p "$work/config"
+server_ini $port $web > "$work/config/config.ini"
+cat > "$work/config/webrtcgateway.ini" <<INI
+[General]
+outbound_sip_proxy = 127.0.0.1:$proxy_port;transport=udp
+sip_domains = example.com
+; every client comes from 127.0.0.1
+max_connections_per_address = 0
+INI
+
+echo "== starting the server and the outbound proxy (sipp UAS)"
+(cd "$work" && exec sipp -sf "$here/bench/sipp/proxy-uas.xml" -i 127.0.0.1 -p $proxy_port -m 100000000 -nostdin \
+    >/dev/null 2>&1) &
+proxy=$!
+# shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options, e.g. -XX:StartFlightRecording=... to profile
+java "@$dist/conf/jvm.options" -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
+    org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
+server=$!
+await_started "$work/server.log" 300
+client() { java -Xmx1g -XX:+UseParallelGC "$here/bench/messaging/MessagingBench.java" "$@"; }
+url=ws://127.0.0.1:$web/webrtcgateway/ws
+
+# one sipp run of $2 MESSAGEs at $1/s to application $3; prints "<achieved/s> <failed> <rtd p50 ms> <rtd p99 ms>"
+sipp_run() {
+    local out="$work/sipp-$3-$RANDOM" start end
+    mkdir -p "$out"
+    start=$(date +%s.%N)
+    (cd "$out" && timeout $(( $2 / $1 + 60 )) sipp "127.0.0.1:$port" -sf "$here/bench/sipp/message-uac.xml" -key app "$3" \
+        -i 127.0.0.1 -p 0 -r "$1" -m "$2" -l $(( $1 * 2 )) -nostdin -timeout $(( $2 / $1 + 40 ))s -max_socket 1000 \
+        -trace_stat -stf stat.csv -trace_rtt -rtt_freq 1000 >/dev/null 2>&1) || true
+    end=$(date +%s.%N)
+    local failed
+    failed=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } { last = $0 }
+        END { split(last, f, ";"); print f[col["FailedCall(C)"]] + 0 }' "$out/stat.csv" 2>/dev/null || echo "?")
+    # the rtt file: one line per call, "date_ms;response_time_ms;rtd_no"; achieved = calls / wall time
+    awk -F';' '$2 ~ /^[0-9.]+$/ { print $2 }' "$out"/*_rtt.csv 2>/dev/null | sort -g | awk -v n="$2" -v s="$start" \
+        -v e="$end" -v failed="$failed" '{ t[++c] = $1 }
+        END { printf "%.0f %s %.2f %.2f\n", n / (e - s), failed, (c ? t[int(c * 0.5) + 1] : 0), (c ? t[int(c * 0.99) + 1] : 0) }'
+}
+
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== warming up (JIT), not counted: 10 s of MESSAGEs at 1000/s to each application, 2 x 2000 account-messages"
+client incoming "$url" carol@example.com 2 10000 "$work/ready-warm" > /dev/null &
+warm=$!
+while [ ! -e "$work/ready-warm" ]; do kill -0 $warm 2>/dev/null || { echo "clients could not register"; exit 1; }; sleep 0.2; done
+sipp_run 1000 10000 webrtcgateway > /dev/null
+wait $warm || true
+sipp_run 1000 10000 echo > /dev/null
+client outgoing "$url" 2 2000 50 warm > /dev/null
+
+# each rate: echo first, then the gateway, the same number of MESSAGEs; a step counts only without a failed call
+declare -A best=([echo]=0 [webrtcgateway]=0)
+for rate in "${rates[@]}"; do
+    total=$(( rate * seconds ))
+    read -r achieved failed p50 p99 <<< "$(sipp_run "$rate" "$total" echo)"
+    printf 'echo           target %5d/s: %5d MESSAGE/s achieved, %s failed; MESSAGE -> 200 p50 %s ms, p99 %s ms\n' \
+        "$rate" "$achieved" "$failed" "$p50" "$p99"
+    [ "$failed" = 0 ] && [ "$achieved" -gt "${best[echo]}" ] && best[echo]=$achieved
+    client incoming "$url" carol@example.com 2 "$total" "$work/ready-$rate" > "$work/incoming.out" &
+    events=$!
+    while [ ! -e "$work/ready-$rate" ]; do
+        kill -0 $events 2>/dev/null || { echo "webrtcgateway  target $rate/s: the clients could not register"; break; }
+        sleep 0.2
+    done
+    [ -e "$work/ready-$rate" ] || break
+    read -r achieved failed p50 p99 <<< "$(sipp_run "$rate" "$total" webrtcgateway)"
+    wait $events || true
+    printf 'webrtcgateway  target %5d/s: %5d MESSAGE/s achieved, %s failed; MESSAGE -> stored -> 200 p50 %s ms, p99 %s ms\n' \
+        "$rate" "$achieved" "$failed" "$p50" "$p99"
+    cat "$work/incoming.out"
+    [ "$failed" = 0 ] && [ "$achieved" -gt "${best[webrtcgateway]}" ] && best[webrtcgateway]=$achieved
+done
+echo "highest achieved rate with zero failed MESSAGEs: echo ${best[echo]}/s, webrtcgateway ${best[webrtcgateway]}/s"
+awk -v g="${best[webrtcgateway]}" -v b="${best[echo]}" 'BEGIN { if (b > 0) printf "gateway / echo = %.2f\n", g / b }'
+baseline=${best[echo]}
+
+echo "== sylkRTC -> store -> SIP MESSAGE -> sipp UAS -> accepted: $accounts accounts x $per_account"
+client outgoing "$url" "$accounts" "$per_account" 50 run
+awk -v b="$baseline" 'BEGIN { printf "(echo baseline above: %s MESSAGE/s)\n", b }'
+
+echo "== sync: alice-1's journal (>= $per_account entries), limit 5000"
+client sync "$url" alice-1@example.com 5000 5
+
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "server log SEVERE lines: $(grep -c 'SEVERE' "$work/server.log" || true)"
+echo "journal database: $(du -h "$work/var/webrtcgateway/storage/messages.db" 2>/dev/null | cut -f1)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
