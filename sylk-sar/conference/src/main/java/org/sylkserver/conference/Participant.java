@@ -64,10 +64,12 @@ final class Participant {
     /** Its place in the mixer while it has audio in a room. */
     Member member;
     /** The ZRTP short authentication string once agreed (spec §3.8), else null. */
+    // volatile: written by its audio's ZRTP thread, read by the room's executor at a welcome
     volatile String sas;
     /** The room it joined ({@code user@host}), once it has. */
     String room;
 
+    // volatile: changed on the room's executor, read by the SIP threads' admission checks (Rooms.admits)
     private volatile State state = State.JOINING;
     /** The remote holds its audio while the participant is not connected yet: it is held once it is. */
     private boolean holdRequested;

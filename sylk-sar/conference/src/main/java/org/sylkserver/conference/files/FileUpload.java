@@ -1,6 +1,7 @@
 package org.sylkserver.conference.files;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -79,8 +81,29 @@ public final class FileUpload implements MsrpServer.Handler {
         this.onDone = onDone;
         this.onFailure = onFailure;
         this.owner = owner;
-        this.partial = files.partial();
+        this.partial = partialFile(files, owner);
         this.channel = FileChannel.open(partial, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * A new partial file of the room, made on its executor (which knows whether the room has ended) while the
+     * calling SIP thread waits.
+     */
+    private static Path partialFile(RoomFiles files, Executor owner) throws IOException {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return files.partial();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, owner).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
     }
 
     /** Our end of the session, once the MSRP server opened it (before the sender can connect). */
