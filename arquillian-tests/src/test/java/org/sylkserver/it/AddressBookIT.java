@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -37,8 +36,7 @@ class AddressBookIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
                 + ";transport=udp\nsip_domains = example.com\n");
         return Archives.all();
     }

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -78,8 +77,7 @@ class AddressBookServiceIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
                 + ";transport=udp\nsip_domains = example.com\nxcap_url = http://127.0.0.1:"
                 + SERVICE.getAddress().getPort() + "/xcap/\nxcap_timeout = 2\n");
         return Archives.all();
@@ -89,7 +87,6 @@ class AddressBookServiceIT {
     @AfterAll
     static void stopService() throws IOException {
         SERVICE.stop(0);
-        Files.deleteIfExists(Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini"));
     }
 
     @TempDir

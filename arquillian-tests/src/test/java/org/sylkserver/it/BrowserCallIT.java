@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.Logger;
@@ -41,8 +40,7 @@ class BrowserCallIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive gateway() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\nsip_domains = " + DOMAIN + "\n");
+        ServerConfig.write("webrtcgateway.ini", "[General]\nsip_domains = " + DOMAIN + "\n");
         return Archives.all();
     }
 

@@ -33,10 +33,8 @@ class ConferenceIT {
     /** conference.ini is read when the application is deployed: a short answer delay, one closed room. */
     @Deployment(testable = false)
     static EnterpriseArchive conference() {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
         try {
-            Files.createDirectories(config.getParent());
-            Files.writeString(config, String.join("\n",
+            ServerConfig.write("conference.ini", String.join("\n",
                     "[Conference]",
                     "answer_delay = 1",
                     "",

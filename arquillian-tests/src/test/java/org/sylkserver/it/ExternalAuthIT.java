@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -29,7 +28,6 @@ class ExternalAuthIT {
 
     private static final int PROXY_PORT;
     private static final Dovecot IMAP;
-    private static final Path CONFIG = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config");
 
     static {
         try {
@@ -44,19 +42,16 @@ class ExternalAuthIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {
-        Files.writeString(CONFIG.resolve("webrtcgateway.ini"), "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
                 + ";transport=udp\nsip_domains = imap.example, sip.example\n");
-        Files.writeString(CONFIG.resolve("auth.ini"), "[ExternalAuth]\nenable = true\nimap_ca_cert_file = "
+        ServerConfig.write("auth.ini", "[ExternalAuth]\nenable = true\nimap_ca_cert_file = "
                 + IMAP.certificate() + "\nimap_timeout = 5\n\n[imap.example]\nauth_type = IMAP\nimap_server = "
                 + IMAP.address() + "\n\n[sip.example]\nauth_type = SIP\n");
         return Archives.all();
     }
 
-    /** The other test classes run without external authentication and these domains. */
     @AfterAll
     static void cleanUp() throws Exception {
-        Files.deleteIfExists(CONFIG.resolve("auth.ini"));
-        Files.deleteIfExists(CONFIG.resolve("webrtcgateway.ini"));
         IMAP.close();
     }
 

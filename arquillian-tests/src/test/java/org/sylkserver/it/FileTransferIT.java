@@ -39,9 +39,7 @@ class FileTransferIT {
     @Deployment(testable = false)
     static EnterpriseArchive conference() {
         try {
-            Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
-            Files.createDirectories(config.getParent());
-            Files.writeString(config, "[Conference]\npush_file_transfer = true\n");
+            ServerConfig.write("conference.ini", "[Conference]\npush_file_transfer = true\n");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

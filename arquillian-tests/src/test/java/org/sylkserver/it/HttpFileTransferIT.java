@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -56,8 +55,7 @@ class HttpFileTransferIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
                 + ";transport=udp\nsip_domains = example.com\nfiletransfer_max_size = 4\n");
         return Archives.all();
     }

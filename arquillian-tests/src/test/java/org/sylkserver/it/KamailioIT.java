@@ -51,8 +51,7 @@ class KamailioIT {
     /** The gateway's outbound proxy and SIP domain are Kamailio's (every application deployed). */
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = " + PROXY + ";transport=udp\nsip_domains = "
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = " + PROXY + ";transport=udp\nsip_domains = "
                 + DOMAIN + "\n");
         return Archives.all();
     }

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +52,7 @@ class MessagingIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = 127.0.0.1:" + PROXY_PORT
                 + ";transport=udp\nsip_domains = example.com\nmax_message_body_size = 2048\n"
                 + "sylk_push_url = http://127.0.0.1:" + PUSH_PORT + "/push\n");
         return Archives.all();

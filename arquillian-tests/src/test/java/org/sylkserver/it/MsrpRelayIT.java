@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -30,9 +29,7 @@ class MsrpRelayIT {
     static EnterpriseArchive conference() {
         try {
             relay = new TestRelay("sylk", "relay-secret", 600);
-            Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
-            Files.createDirectories(config.getParent());
-            Files.writeString(config, "[Conference]\nmsrp_relay = " + relay.uri() + "\nmsrp_relay_username = sylk\n"
+            ServerConfig.write("conference.ini", "[Conference]\nmsrp_relay = " + relay.uri() + "\nmsrp_relay_username = sylk\n"
                     + "msrp_relay_password = relay-secret\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -43,7 +40,6 @@ class MsrpRelayIT {
     @AfterAll
     static void stop() throws IOException {
         ChatClient.closeSipConnections();
-        Files.deleteIfExists(Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini"));
         relay.close();
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -39,8 +38,7 @@ class RegistrationIT {
     /** The gateway reads webrtcgateway.ini when it is deployed: write it first (outbound proxy = the registrar). */
     @Deployment(testable = false)
     static EnterpriseArchive gateway() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + REGISTRAR_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = 127.0.0.1:" + REGISTRAR_PORT
                 + ";transport=udp\nsip_domains = example.com\n");
         return Archives.all();
     }

@@ -16,8 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.regex.Matcher;
@@ -47,10 +45,8 @@ class ScreenSharingIT {
     /** conference.ini is read when the application is deployed: sharing goes idle 2 s after the last frame. */
     @Deployment(testable = false)
     static EnterpriseArchive conference() {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "conference.ini");
         try {
-            Files.createDirectories(config.getParent());
-            Files.writeString(config, "[Conference]\nscreensharing_idle_timeout = 2\n");
+            ServerConfig.write("conference.ini", "[Conference]\nscreensharing_idle_timeout = 2\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -51,8 +50,7 @@ class SylkRtcCallIT {
     /** Outgoing calls go to the sipp peer as the outbound proxy. */
     @Deployment(testable = false)
     static EnterpriseArchive gateway() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\noutbound_sip_proxy = 127.0.0.1:" + PEER_PORT
+        ServerConfig.write("webrtcgateway.ini", "[General]\noutbound_sip_proxy = 127.0.0.1:" + PEER_PORT
                 + ";transport=udp\nsip_domains = example.com\n[Janus]\ndecline_code = 603\n");
         return Archives.all();
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.Logger;
@@ -36,8 +35,7 @@ class VideoRoomIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive everything() throws IOException {
-        Path config = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "config", "webrtcgateway.ini");
-        Files.writeString(config, "[General]\nsip_domains = *\n");
+        ServerConfig.write("webrtcgateway.ini", "[General]\nsip_domains = *\n");
         return Archives.all();
     }
 

@@ -60,7 +60,7 @@ class XmppGatewayIT {
     @Deployment(testable = false)
     static EnterpriseArchive all() {
         try {
-            Files.writeString(WORK.resolve("config").resolve("xmppgateway.ini"), """
+            ServerConfig.write("xmppgateway.ini", """
                     [general]
                     domains = localhost
                     local_ip = 127.0.0.1
@@ -103,7 +103,6 @@ class XmppGatewayIT {
             prosody.close();
         }
         // the next test classes deploy the gateway without domains again
-        Files.deleteIfExists(WORK.resolve("config").resolve("xmppgateway.ini"));
     }
 
     private Message nextAtJuliet() throws InterruptedException {

@@ -149,6 +149,24 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
         for (Archive<?> application : applications(archive)) {
             undeployOne(application);
         }
+        clearConfiguration();
+    }
+
+    /**
+     * Removes the configuration files the test class wrote before its deployment: the applications read them when
+     * deployed, and the next class must start from the defaults, not from its predecessor's settings.
+     */
+    private void clearConfiguration() throws DeploymentException {
+        Path config = Path.of(configuration.getWorkDir()).toAbsolutePath().normalize().resolve("config");
+        try (var files = Files.list(config)) {
+            for (Path file : files.toList()) {
+                if (Files.isRegularFile(file)) {
+                    Files.delete(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new DeploymentException("cannot clear the configuration directory " + config, e);
+        }
     }
 
     private void undeployOne(Archive<?> archive) throws DeploymentException {

@@ -10,7 +10,7 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipURI;
 
 import org.sylkserver.conference.chat.Identity;
-import org.sylkserver.conference.files.FileMedia;
+import org.sylkserver.core.files.FileMedia;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.core.sip.SylkSipServlet;

@@ -12,7 +12,7 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
 import org.sylkserver.conference.chat.Identity;
-import org.sylkserver.conference.files.FileDownload;
+import org.sylkserver.core.files.FileDownload;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ServerConfig;

@@ -1,8 +1,11 @@
 package org.sylkserver.conference;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -10,9 +13,9 @@ import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 
 import org.sylkserver.conference.chat.Identity;
-import org.sylkserver.conference.files.FileDownload;
-import org.sylkserver.conference.files.FileMedia;
-import org.sylkserver.conference.files.FileUpload;
+import org.sylkserver.core.files.FileDownload;
+import org.sylkserver.core.files.FileMedia;
+import org.sylkserver.core.files.FileUpload;
 import org.sylkserver.conference.files.RoomFiles;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.session.FileTransferStream;
@@ -69,25 +72,35 @@ final class FileTransfers {
         }
         String identity = Identity.shown(request.getFrom().getDisplayName(), caller);
         FileTransferCall[] call = new FileTransferCall[1];
-        FileUpload upload;
+        FileUpload<RoomFiles.RoomFile> upload;
         try {
-            upload = new FileUpload(room.files, file.selector(), caller, limit,
-                    stored -> {
-                        room.uploaded(identity, stored);
-                        if (conference.settings.pushFileTransfer()) {
-                            pushes.offer(room, stored, caller);
-                        }
-                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
-                                TimeUnit.SECONDS);
-                    },
-                    why -> {
-                        room.uploadFailed(file.selector().name(), why);
-                        if (call[0] != null) {
-                            conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
-                        }
-                    }, room::execute);
-        } catch (IOException e) {
-            log.warning("cannot take an upload to room " + roomName + ": " + e.getMessage());
+            // made on the room's executor, which owns the room's files (and knows whether the room has ended)
+            upload = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new FileUpload<>(room.files, file.selector(), caller, limit,
+                            stored -> {
+                                room.uploaded(identity, stored);
+                                if (conference.settings.pushFileTransfer()) {
+                                    pushes.offer(room, stored, caller);
+                                }
+                                conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
+                                        TimeUnit.SECONDS);
+                            },
+                            why -> {
+                                room.uploadFailed(file.selector().name(), why);
+                                if (call[0] != null) {
+                                    conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
+                                }
+                            }, room::execute);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, room::execute).join();
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof UncheckedIOException cannot)) {
+                throw e;
+            }
+            log.warning("cannot take an upload to room " + roomName + ": " + cannot.getCause().getMessage());
             replies.reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
             return;
         }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -35,6 +36,7 @@ import org.sylkserver.xmpp.im.XmppToSip;
 import org.sylkserver.xmpp.presence.Pidf;
 import org.sylkserver.xmpp.presence.PresenceFlow;
 import org.sylkserver.xmpp.presence.SipPresenceFlow;
+import org.sylkserver.xmpp.presence.SubscribeRetry;
 import org.sylkserver.xmpp.s2s.S2sService;
 import org.sylkserver.xmpp.s2s.ServerResolver;
 import org.sylkserver.xmpp.s2s.XmppTrace;
@@ -248,10 +250,29 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             subscribe.setExpires(expires);
             subscribe.getSession().setAttribute(SIP_FLOW, flow);
             subscribe.send();
-        } catch (IOException | ServletParseException | RuntimeException e) {
+        } catch (ServletParseException e) {
             log.warning("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent: " + e);
             gateway.sipSubscriptionEnded(flow, false);
+        } catch (IOException | RuntimeException e) {
+            if (expires == 0) {
+                log.info("presence un-SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent: " + e);
+                return;
+            }
+            SubscribeRetry retry = SubscribeRetry.afterUnreachable(expires, ThreadLocalRandom.current());
+            log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent (" + e
+                    + "), trying again in " + retry.delaySeconds() + " s");
+            subscribeLater(flow, retry);
         }
+    }
+
+    /** A new subscription for the flow after {@code retry}'s pause, unless the XMPP side ended it meanwhile. */
+    private void subscribeLater(SipPresenceFlow flow, SubscribeRetry retry) {
+        sipSubscriptions.remove(flow);
+        refreshes.schedule(() -> {
+            if (flow.state() != SipPresenceFlow.State.ENDED) {
+                sendSubscribe(flow, null, retry.expires());
+            }
+        }, retry.delaySeconds(), TimeUnit.SECONDS);
     }
 
     /** A NOTIFY of one of our presence subscriptions (spec §5.5.2 steps 2-3). */
@@ -296,12 +317,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
                 ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
         if (flow != null) {
-            // spec §5.5.2 step 3, in part: 423 asks again with Min-Expires; any other failure gives the flow up
-            // (the original's timed retries after 407 and DNS failures, and its next route, are not built)
-            String minExpires = response.getHeader("Min-Expires");
-            if (response.getStatus() == 423 && minExpires != null && minExpires.strip().matches("\\d{1,6}")
-                    && Integer.parseInt(minExpires.strip()) > response.getRequest().getExpires()) {
-                sendSubscribe(flow, null, Integer.parseInt(minExpires.strip()));
+            SubscribeRetry retry = response.getRequest().getExpires() == 0 ? null
+                    : SubscribeRetry.afterResponse(response.getStatus(), response.getHeader("Min-Expires"),
+                            response.getRequest().getExpires(), ThreadLocalRandom.current());
+            if (retry != null) {
+                log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " got "
+                        + response.getStatus() + ", trying again in " + retry.delaySeconds() + " s with expires "
+                        + retry.expires());
+                subscribeLater(flow, retry);
                 return;
             }
             log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " failed: "

@@ -18,7 +18,8 @@ import org.sylkserver.core.config.SectionReader;
 
 /**
  * {@code xmppgateway.ini}, section {@code [general]} (spec §5.8): the original's options with its defaults, plus the
- * limits this implementation adds ({@code max_stanza_size}, {@code dialback_timeout}, {@code send_queue_limit}) and
+ * limits this implementation adds ({@code max_stanza_size}, {@code dialback_timeout}, {@code send_queue_limit},
+ * {@code max_inbound_streams}, {@code max_inbound_streams_per_address}) and
  * {@code remote_servers}, fixed addresses of remote XMPP servers used instead of DNS (an operator's private peers,
  * and the tests, which run everything on loopback).
  *
@@ -39,14 +40,16 @@ import org.sylkserver.core.config.SectionReader;
  * @param maxStanzaSize    bytes one top-level element (stanza, stream header) of an incoming stream may have
  * @param dialbackTimeout  time a stream has to complete dialback (XEP-0220) before it is closed
  * @param sendQueueLimit   stanzas waiting for one remote server before its link is given up
+ * @param maxInboundStreams streams remote servers may have open to the listener at once
+ * @param maxInboundStreamsPerAddress of those, streams from one IP address
  * @param remoteServers    remote domain → fixed address, instead of the SRV lookup
  */
 public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAddress localIp, int localPort,
                                   String transport, Path caFile, Path certificate, boolean useMsrpForChat,
                                   boolean useCpim, Duration sipSessionTimeout, boolean traceXmpp, boolean logPresence,
                                   boolean logMessages, boolean logIscomposing, int maxStanzaSize,
-                                  Duration dialbackTimeout, int sendQueueLimit,
-                                  Map<String, InetSocketAddress> remoteServers) {
+                                  Duration dialbackTimeout, int sendQueueLimit, int maxInboundStreams,
+                                  int maxInboundStreamsPerAddress, Map<String, InetSocketAddress> remoteServers) {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp");
 
@@ -75,6 +78,8 @@ public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAdd
                 general.integer("max_stanza_size", 524288, 1024, 64 * 1024 * 1024),
                 general.seconds("dialback_timeout", Duration.ofSeconds(30)),
                 general.integer("send_queue_limit", 1000, 1, 1_000_000),
+                general.integer("max_inbound_streams", 500, 1, 100_000),
+                general.integer("max_inbound_streams_per_address", 20, 1, 100_000),
                 remoteServers(general));
         for (String unknown : general.unknownOptions()) {
             LOG.warning(ini.source("general", unknown) + ": [general] " + unknown + ": unknown option, ignored");

@@ -1,13 +1,10 @@
 package org.sylkserver.conference.files;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +13,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import org.sylkserver.core.files.FileSelector;
+import org.sylkserver.core.files.FileSizes;
+import org.sylkserver.core.files.SentFile;
+import org.sylkserver.core.files.UploadStore;
+
 /**
  * The files uploaded to one room (spec §3.5): kept under {@code <file_transfer_dir>/<room>/}, listed in the
  * conference-info document, offered to participants, and deleted with the room (which the original failed to do,
@@ -23,10 +25,10 @@ import java.util.stream.Stream;
  * {@code .upload-*} files of the same directory and are never offered.
  *
  * <p>Threads: the space taken and whether the room has ended belong to the room's executor, where its uploads
- * ({@link FileUpload}) make their partial files, take and give back space and are listed, and where the room deletes
- * its files. The list itself is copy-on-write: SIP threads look files up for downloads and pushes.
+ * ({@link org.sylkserver.core.files.FileUpload}, made there) make their partial files, take and give back space and
+ * are listed, and where the room deletes its files. The list itself is copy-on-write: SIP threads look files up for downloads and pushes.
  */
-public final class RoomFiles {
+public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
 
     private static final Logger log = Logger.getLogger(RoomFiles.class.getName());
 
@@ -37,7 +39,8 @@ public final class RoomFiles {
      * @param hash   {@code sha-1:...} as in file selectors (spec §3.5)
      * @param sender {@code user@host} of the uploader
      */
-    public record RoomFile(String name, String type, long size, String hash, String sender, Path path) {
+    public record RoomFile(String name, String type, long size, String hash, String sender, Path path)
+            implements SentFile {
 
         public FileSelector selector() {
             return new FileSelector(name, type, size, hash);
@@ -97,7 +100,8 @@ public final class RoomFiles {
     }
 
     /** A place for an upload in progress: a new hidden file in the room's directory (executor). */
-    Path partial() throws IOException {
+    @Override
+    public Path partial() throws IOException {
         if (deleted) {
             throw new IOException("the room has ended");
         }
@@ -109,7 +113,10 @@ public final class RoomFiles {
      * Lists a completely received upload whose hash is {@code hash}: moves it to a name derived from the offered
      * one (never a path the sender chose). On the executor.
      */
-    RoomFile add(Path partial, String offeredName, String type, String hash, String sender) throws IOException {
+    @Override
+    public RoomFile add(Path partial, FileSelector offered, String hash, String sender) throws IOException {
+        String offeredName = offered.name();
+        String type = offered.type();
         String base = safeName(offeredName, "file");
         Path target = null;
         for (int n = 0; target == null; n++) {
@@ -139,7 +146,8 @@ public final class RoomFiles {
      * Takes {@code bytes} more of the room's and the server's space for an upload; false (nothing taken) when that
      * would go over {@code max_room_files_size} or {@code max_files_size}. On the executor.
      */
-    boolean reserve(long bytes) {
+    @Override
+    public boolean reserve(long bytes) {
         Quota limits = space.limits;
         if (limits.perRoom() > 0 && used + bytes > limits.perRoom()) {
             return false;
@@ -154,13 +162,15 @@ public final class RoomFiles {
     }
 
     /** Gives back space an upload took and no longer needs (it failed, or the file is smaller). On the executor. */
-    void release(long bytes) {
+    @Override
+    public void release(long bytes) {
         used -= bytes;
         space.allRooms.addAndGet(-bytes);
     }
 
     /** Why no more can be reserved, for the sender's failure message. */
-    String quotaText() {
+    @Override
+    public String quotaText() {
         Quota limits = space.limits;
         return "the room's files would take more than "
                 + (limits.perRoom() > 0 ? FileSizes.format(limits.perRoom()) + " (max_room_files_size)" : "")
@@ -214,25 +224,5 @@ public final class RoomFiles {
     private static String numbered(String name, int n) {
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) + "-" + n + name.substring(dot) : name + "-" + n;
-    }
-
-    static MessageDigest newSha1() {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is part of every Java platform", e);
-        }
-    }
-
-    static String sha1(Path file) throws IOException {
-        MessageDigest digest = newSha1();
-        byte[] buffer = new byte[256 * 1024];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return FileSelector.sha1Hash(digest.digest());
     }
 }

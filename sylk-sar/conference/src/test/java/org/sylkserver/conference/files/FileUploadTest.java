@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.sylkserver.core.files.FileSelector;
+import org.sylkserver.core.files.FileUpload;
 import org.sylkserver.protocols.msrp.Continuation;
 import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MsrpRequest;
@@ -43,8 +45,8 @@ class FileUploadTest {
         files = new RoomFiles(root, "room@conference.example", new RoomFiles.Space(RoomFiles.Quota.NONE));
     }
 
-    private FileUpload upload(FileSelector offered, long limit) throws IOException {
-        return new FileUpload(files, offered, "alice@example.com", limit, done::add, failures::add, Runnable::run);
+    private FileUpload<RoomFiles.RoomFile> upload(FileSelector offered, long limit) throws IOException {
+        return new FileUpload<>(files, offered, "alice@example.com", limit, done::add, failures::add, Runnable::run);
     }
 
     private MsrpRequest chunk(byte[] data, int from, int to, int total, Continuation flag) throws Exception {
@@ -78,7 +80,7 @@ class FileUploadTest {
     @Test
     void chunksInAnyOrderMakeTheWholeFileWhichIsListedWithItsHash() throws Exception {
         byte[] data = random(10_000);
-        FileUpload upload = upload(new FileSelector("report.pdf", "application/pdf", data.length, sha1(data)), 0);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("report.pdf", "application/pdf", data.length, sha1(data)), 0);
         // RFC 4975 §7.1.1: the receiver places each chunk by its Byte-Range, whatever the order
         assertEquals(200, upload.request(chunk(data, 4000, 10_000, data.length, Continuation.COMPLETE), null));
         assertTrue(done.isEmpty(), "the last chunk came first: not complete yet");
@@ -104,8 +106,8 @@ class FileUploadTest {
         files = new RoomFiles(root, "room@conference.example", space);
         assertEquals(200, upload(new FileSelector("one.bin", null, data.length, null), 0)
                 .request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null));
-        FileUpload second = upload(new FileSelector("two.bin", null, data.length, null), 0);
-        FileUpload third = upload(new FileSelector("three.bin", null, data.length, null), 0);
+        FileUpload<RoomFiles.RoomFile> second = upload(new FileSelector("two.bin", null, data.length, null), 0);
+        FileUpload<RoomFiles.RoomFile> third = upload(new FileSelector("three.bin", null, data.length, null), 0);
         assertEquals(200, second.request(chunk(data, 0, 3000, 6000, Continuation.MORE), null));
         assertEquals(200, third.request(chunk(data, 0, 3000, 6000, Continuation.MORE), null));
         assertEquals(200, second.request(chunk(data, 3000, 6000, 6000, Continuation.COMPLETE), null));
@@ -117,7 +119,7 @@ class FileUploadTest {
 
         RoomFiles other = new RoomFiles(root, "other@conference.example", space);
         assertEquals(space.allRoomsBytes() + 5000, space.limits.total());
-        FileUpload elsewhere = new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
+        FileUpload<RoomFiles.RoomFile> elsewhere = new FileUpload<>(other, new FileSelector("four.bin", null, data.length, null),
                 "bob@example.com", 0, done::add, failures::add, Runnable::run);
         assertEquals(413, elsewhere.request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null),
                 "all rooms together over max_files_size");
@@ -125,7 +127,7 @@ class FileUploadTest {
         long before = space.allRoomsBytes();
         files.delete();
         assertEquals(before - 12_000, space.allRoomsBytes(), "the ended room's files are freed");
-        assertEquals(200, new FileUpload(other, new FileSelector("four.bin", null, data.length, null),
+        assertEquals(200, new FileUpload<>(other, new FileSelector("four.bin", null, data.length, null),
                 "bob@example.com", 0, done::add, failures::add, Runnable::run)
                 .request(chunk(data, 0, 6000, 6000, Continuation.COMPLETE), null));
         other.delete();
@@ -133,7 +135,7 @@ class FileUploadTest {
 
     @Test
     void anEmptyFileArrivesInOneEmptyChunk() throws Exception {
-        FileUpload upload = upload(new FileSelector("empty.txt", null, 0, sha1(new byte[0])), 0);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("empty.txt", null, 0, sha1(new byte[0])), 0);
         assertEquals(200, upload.request(new MsrpRequest("tr0000", MsrpRequest.SEND,
                 List.of(MsrpUri.parse("msrp://127.0.0.1:2855/ours;tcp")),
                 List.of(MsrpUri.parse("msrp://127.0.0.1:9/theirs;tcp")), List.of(new MsrpHeader("Message-ID", "msg00000"),
@@ -146,7 +148,7 @@ class FileUploadTest {
     @Test
     void anInterruptedUploadIsDeletedAndNeverListed() throws Exception {
         byte[] data = random(5000);
-        FileUpload upload = upload(new FileSelector("a.bin", null, data.length, null), 0);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("a.bin", null, data.length, null), 0);
         upload.request(chunk(data, 0, 2000, data.length, Continuation.MORE), null);
         // RFC 4975 §7.1.1: '#' ends a message the sender gave up on
         assertEquals(200, upload.request(chunk(data, 2000, 2500, data.length, Continuation.ABORTED), null));
@@ -159,7 +161,7 @@ class FileUploadTest {
     @Test
     void aSenderThatHangsUpMidTransferLeavesNothing() throws Exception {
         byte[] data = random(5000);
-        FileUpload upload = upload(new FileSelector("a.bin", null, data.length, null), 0);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("a.bin", null, data.length, null), 0);
         upload.request(chunk(data, 0, 2000, data.length, Continuation.MORE), null);
         upload.abort("the sender hung up");
         assertEquals(List.of("the sender hung up"), failures);
@@ -172,7 +174,7 @@ class FileUploadTest {
     @Test
     void moreThanTheLimitIsRefusedWith413() throws Exception {
         byte[] data = random(3000);
-        FileUpload upload = upload(new FileSelector("big.bin", null, -1, null), 2000);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("big.bin", null, -1, null), 2000);
         assertEquals(200, upload.request(chunk(data, 0, 1500, -1, Continuation.MORE), null));
         assertEquals(413, upload.request(chunk(data, 1500, 3000, -1, Continuation.COMPLETE), null));
         assertTrue(files.list().isEmpty());
@@ -182,7 +184,7 @@ class FileUploadTest {
     @Test
     void aFileWhoseHashIsNotTheOfferedOneIsDropped() throws Exception {
         byte[] data = random(1000);
-        FileUpload upload = upload(new FileSelector("x.bin", null, data.length, sha1(random(999))), 0);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("x.bin", null, data.length, sha1(random(999))), 0);
         upload.request(chunk(data, 0, 1000, data.length, Continuation.COMPLETE), null);
         assertTrue(done.isEmpty());
         assertEquals(1, failures.size());
@@ -195,7 +197,7 @@ class FileUploadTest {
     @Test
     void anUnknownTotalIsTakenFromTheLastChunk() throws Exception {
         byte[] data = random(4096);
-        FileUpload upload = upload(new FileSelector("s.bin", null, -1, null), 0);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("s.bin", null, -1, null), 0);
         upload.request(chunk(data, 0, 4000, -1, Continuation.MORE), null);
         upload.request(chunk(data, 4000, 4096, -1, Continuation.COMPLETE), null);
         assertEquals(1, done.size());
@@ -207,7 +209,7 @@ class FileUploadTest {
         for (String hostile : List.of("../../etc/passwd", "/etc/shadow", "..\\..\\win.ini", "..", ".hidden", "a\u0000b")) {
             byte[] data = random(10);
             done.clear();
-            FileUpload upload = upload(new FileSelector(hostile, null, data.length, null), 0);
+            FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector(hostile, null, data.length, null), 0);
             upload.request(chunk(data, 0, 10, 10, Continuation.COMPLETE), null);
             Path stored = done.get(0).path();
             assertEquals(files.directory(), stored.getParent(), hostile + " stays in the room's directory");
@@ -243,7 +245,7 @@ class FileUploadTest {
     @Test
     void aChunkThatContradictsItsByteRangeIsRefused() throws Exception {
         byte[] data = random(1000);
-        FileUpload upload = upload(new FileSelector("r.bin", null, data.length, null), 0);
+        FileUpload<RoomFiles.RoomFile> upload = upload(new FileSelector("r.bin", null, data.length, null), 0);
         MsrpRequest lying = new MsrpRequest("tr9999", MsrpRequest.SEND, List.of(MsrpUri.parse("msrp://127.0.0.1:2855/ours;tcp")),
                 List.of(MsrpUri.parse("msrp://127.0.0.1:9/theirs;tcp")), List.of(new MsrpHeader("Message-ID", "msg00009"),
                 new MsrpHeader("Byte-Range", "1-1000/1000"), new MsrpHeader("Content-Type", "application/octet-stream")),

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,6 +51,9 @@ public final class S2sService implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Map<String, OutboundLink> links = new ConcurrentHashMap<>();
     private final Set<InboundStream> inbound = ConcurrentHashMap.newKeySet();
+    /** Open inbound connections by remote address, counted from accept to close ({@code max_inbound_streams*}). */
+    private final Map<InetAddress, Integer> openByAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
     private final SSLContext clientTls = trustingClient();
     private volatile StanzaHandler handler = stanza -> { };
     private ServerSocket listener;
@@ -98,7 +102,22 @@ public final class S2sService implements AutoCloseable {
             try {
                 Socket socket = listener.accept();
                 String description = "from " + socket.getRemoteSocketAddress();
-                Thread thread = new Thread(() -> serve(socket, description), "xmpp-s2s " + description);
+                if (!admit(socket.getInetAddress())) {
+                    // closed before a byte is read or written: a TLS handshake here would let the peer hold
+                    // the listener thread
+                    LOG.info("XMPP stream " + description + " refused: max_inbound_streams "
+                            + settings.maxInboundStreams() + " or max_inbound_streams_per_address "
+                            + settings.maxInboundStreamsPerAddress() + " reached");
+                    socket.close();
+                    continue;
+                }
+                Thread thread = new Thread(() -> {
+                    try {
+                        serve(socket, description);
+                    } finally {
+                        release(socket.getInetAddress());
+                    }
+                }, "xmpp-s2s " + description);
                 thread.setDaemon(true);
                 thread.start();
             } catch (IOException e) {
@@ -107,6 +126,29 @@ public final class S2sService implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Counts a new inbound connection from {@code address}; {@code false} (nothing counted) over a limit. */
+    private boolean admit(InetAddress address) {
+        if (open.incrementAndGet() > settings.maxInboundStreams()) {
+            open.decrementAndGet();
+            return false;
+        }
+        boolean[] admitted = new boolean[1];
+        openByAddress.compute(address, (key, count) -> {
+            int current = count == null ? 0 : count;
+            admitted[0] = current < settings.maxInboundStreamsPerAddress();
+            return admitted[0] ? current + 1 : count;
+        });
+        if (!admitted[0]) {
+            open.decrementAndGet();
+        }
+        return admitted[0];
+    }
+
+    private void release(InetAddress address) {
+        openByAddress.computeIfPresent(address, (key, count) -> count > 1 ? count - 1 : null);
+        open.decrementAndGet();
     }
 
     private void serve(Socket socket, String description) {

@@ -69,14 +69,14 @@ class S2sServiceTest {
 
     private static XmppGatewaySettings settings(String domain, Map<String, InetSocketAddress> remotes,
                                                 Duration dialbackTimeout) {
-        return settings(domain, remotes, dialbackTimeout, 100);
+        return settings(domain, remotes, dialbackTimeout, 100, 20);
     }
 
     private static XmppGatewaySettings settings(String domain, Map<String, InetSocketAddress> remotes,
-                                                Duration dialbackTimeout, int sendQueueLimit) {
+                                                Duration dialbackTimeout, int sendQueueLimit, int perAddress) {
         return new XmppGatewaySettings(Set.of(domain), "conference", InetAddress.getLoopbackAddress(), 0, "tcp",
                 Path.of("ca.crt"), Path.of("default.crt"), true, true, Duration.ofSeconds(600), false, false, false,
-                false, 4096, dialbackTimeout, sendQueueLimit, remotes);
+                false, 4096, dialbackTimeout, sendQueueLimit, 500, perAddress, remotes);
     }
 
     private S2sService start(XmppGatewaySettings settings, LinkedBlockingQueue<StreamElement> received)
@@ -130,7 +130,7 @@ class S2sServiceTest {
             probeA.close();
             S2sService a = start(settings("a.test", Map.of("b.test", portB, "stuck.test",
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), stuck.getLocalPort())),
-                    Duration.ofSeconds(5), 3), new LinkedBlockingQueue<>());
+                    Duration.ofSeconds(5), 3, 20), new LinkedBlockingQueue<>());
             a.listen(InetAddress.getLoopbackAddress(), portA.getPort());
             S2sService b = start(settings("b.test", Map.of("a.test", portA), Duration.ofSeconds(5)), atB);
             b.listen(InetAddress.getLoopbackAddress(), portB.getPort());
@@ -189,6 +189,35 @@ class S2sServiceTest {
         assertTrue(answer.contains("<restricted-xml"), answer);
         // RFC 6120 §4.9.1.2: the error comes after a stream header of ours
         assertTrue(answer.startsWith("<?xml version='1.0'?><stream:stream"), answer);
+    }
+
+    /** Connections over max_inbound_streams_per_address are closed unread; a freed place is taken again. */
+    @Test
+    void connectionsOverThePerAddressLimitAreClosedUnread() throws Exception {
+        S2sService service = start(settings("a.test", Map.of(), Duration.ofSeconds(30), 100, 2),
+                new LinkedBlockingQueue<>());
+        InetSocketAddress address = service.listen(InetAddress.getLoopbackAddress(), 0);
+        Socket first = new Socket(address.getAddress(), address.getPort());
+        try (Socket second = new Socket(address.getAddress(), address.getPort())) {
+            // both are served: each gets our stream header back
+            for (Socket admitted : new Socket[] {first, second}) {
+                admitted.getOutputStream().write(header("a.test").getBytes(StandardCharsets.UTF_8));
+                admitted.setSoTimeout(5000);
+                assertTrue(admitted.getInputStream().read() != -1, "an admitted stream is answered");
+            }
+            try (Socket third = new Socket(address.getAddress(), address.getPort())) {
+                third.setSoTimeout(5000);
+                assertEquals(-1, third.getInputStream().read(), "the third connection is closed unread");
+            }
+            first.close();
+            // the place is freed when the server sees the first connection end
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            String answer = "";
+            while (System.nanoTime() < deadline && !answer.contains("<stream:stream")) {
+                answer = exchange(address, header("elsewhere.test"), 5000);
+            }
+            assertTrue(answer.contains("<host-unknown"), answer);
+        }
     }
 
     private static String header(String to) {

@@ -1,4 +1,4 @@
-package org.sylkserver.conference.files;
+package org.sylkserver.core.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,6 +1,12 @@
-package org.sylkserver.conference.files;
+package org.sylkserver.core.files;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -17,7 +23,7 @@ import java.util.Locale;
 public record FileSelector(String name, String type, long size, String hash) {
 
     /** Parses the attribute value (what follows {@code file-selector:}). */
-    static FileSelector parse(String value) throws IllegalArgumentException {
+    public static FileSelector parse(String value) throws IllegalArgumentException {
         String name = null;
         String type = null;
         long size = -1;
@@ -109,9 +115,30 @@ public record FileSelector(String name, String type, long size, String hash) {
     }
 
     /** {@code sha-1:AB:CD:...} of a digest (spec §3.5). */
-    static String sha1Hash(byte[] digest) {
+    public static String sha1Hash(byte[] digest) {
         String hex = HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
         return "sha-1:" + hex;
+    }
+
+    public static MessageDigest newSha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is part of every Java platform", e);
+        }
+    }
+
+    /** {@code sha-1:AB:CD:...} of a stored file, read in pieces. */
+    public static String sha1(Path file) throws IOException {
+        MessageDigest digest = newSha1();
+        byte[] buffer = new byte[256 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return sha1Hash(digest.digest());
     }
 
     /** The attribute value, name percent-encoded as RFC 5547 §5 requires. */

@@ -1,7 +1,6 @@
-package org.sylkserver.conference.files;
+package org.sylkserver.core.files;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -11,7 +10,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -28,38 +26,39 @@ import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
- * A file arriving in a room over its MSRP session (RFC 5547 §8.2): the protocols' {@link MessageAssembler} puts
+ * A file arriving over its MSRP session (RFC 5547 §8.2): the protocols' {@link MessageAssembler} puts
  * its chunks together (RFC 4975 §7.1.1; chunks may come in any order) into this upload's sink, which writes each
- * where its Byte-Range says into a hidden partial file, refusing with 413 what is larger than the room takes (its
- * limit, the offered size, the files' quota) and with 403 what it cannot store. When the last byte is there the
- * file is hashed, checked against the offered hash and size, and listed by the room; an interrupted, oversized or
+ * where its Byte-Range says into a hidden partial file, refusing with 413 what is larger than the application takes
+ * (its limit, the offered size, the store's quota) and with 403 what it cannot store. When the last byte is there the
+ * file is hashed, checked against the offered hash and size, and handed to the store; an interrupted, oversized or
  * abandoned upload is deleted and never listed. Chunks that come in order (the usual case) are hashed as they
  * arrive, so that the success report need not wait for the whole file to be read back; any other order falls back
  * to hashing the stored file.
  *
- * <p>Threads: its state belongs to the room's executor ({@code owner}): a chunk arrives on the connection's thread,
- * which waits while the executor stores it (the status of the response); the end of the session is posted there.
+ * <p>Threads: its state belongs to the application's executor ({@code owner}, a room's or a transfer's): a chunk
+ * arrives on the connection's thread, which waits while the executor stores it (the status of the response); the end
+ * of the session is posted there.
  */
-public final class FileUpload implements MsrpServer.Handler {
+public final class FileUpload<F> implements MsrpServer.Handler {
 
     private static final Logger log = Logger.getLogger(FileUpload.class.getName());
 
     enum State { RECEIVING, DONE, FAILED }
 
-    private final RoomFiles files;
+    private final UploadStore<F> files;
     private final FileSelector offered;
     private final String sender;
     private final long limit;
-    private final Consumer<RoomFiles.RoomFile> onDone;
+    private final Consumer<F> onDone;
     private final Consumer<String> onFailure;
     private final Executor owner;
     private final Path partial;
     private final FileChannel channel;
     private final MessageAssembler assembler = new MessageAssembler(this::open, Long.MAX_VALUE);
     /** SHA-1 of the bytes before {@link #hashed}, or null once a chunk came out of order. */
-    private MessageDigest inOrder = RoomFiles.newSha1();
+    private MessageDigest inOrder = FileSelector.newSha1();
     private long hashed;
-    /** Space taken from the room's quota: the highest end written so far. */
+    /** Space taken from the store's quota: the highest end written so far. */
     private long reserved;
     private State state = State.RECEIVING;
     private MsrpUri localUri;
@@ -69,10 +68,10 @@ public final class FileUpload implements MsrpServer.Handler {
 
     /**
      * @param limit largest accepted size in bytes, 0 for none
-     * @param owner the room's executor
+     * @param owner the executor its state belongs to
      */
-    public FileUpload(RoomFiles files, FileSelector offered, String sender, long limit,
-                      Consumer<RoomFiles.RoomFile> onDone, Consumer<String> onFailure, Executor owner)
+    public FileUpload(UploadStore<F> files, FileSelector offered, String sender, long limit,
+                      Consumer<F> onDone, Consumer<String> onFailure, Executor owner)
             throws IOException {
         this.files = files;
         this.offered = offered;
@@ -81,29 +80,8 @@ public final class FileUpload implements MsrpServer.Handler {
         this.onDone = onDone;
         this.onFailure = onFailure;
         this.owner = owner;
-        this.partial = partialFile(files, owner);
+        this.partial = files.partial();
         this.channel = FileChannel.open(partial, StandardOpenOption.WRITE);
-    }
-
-    /**
-     * A new partial file of the room, made on its executor (which knows whether the room has ended) while the
-     * calling SIP thread waits.
-     */
-    private static Path partialFile(RoomFiles files, Executor owner) throws IOException {
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    return files.partial();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, owner).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            throw e;
-        }
     }
 
     /** Our end of the session, once the MSRP server opened it (before the sender can connect). */
@@ -135,11 +113,11 @@ public final class FileUpload implements MsrpServer.Handler {
         return assembler.accept(request);
     }
 
-    /** The file's first chunk to arrive: a declared size over the room's limit is refused at once. */
+    /** The file's first chunk to arrive: a declared size over the limit is refused at once. */
     private MessageSink open(MsrpRequest first) throws IOException {
         long total = first.byteRange().map(ByteRange::total).orElse(ByteRange.UNKNOWN);
         if (limit > 0 && total != ByteRange.UNKNOWN && total > limit) {
-            throw refuse(413, "larger than the room accepts (" + FileSizes.format(limit) + ")");
+            throw refuse(413, "larger than accepted here (" + FileSizes.format(limit) + ")");
         }
         return new PartialFile();
     }
@@ -151,7 +129,7 @@ public final class FileUpload implements MsrpServer.Handler {
         public void write(long start, byte[] body) throws IOException {
             long end = start + body.length;
             if (limit > 0 && end > limit) {
-                throw refuse(413, "larger than the room accepts (" + FileSizes.format(limit) + ")");
+                throw refuse(413, "larger than accepted here (" + FileSizes.format(limit) + ")");
             }
             if (offered.size() >= 0 && end > offered.size()) {
                 throw refuse(413, "more data than the offered " + offered.size() + " bytes");
@@ -211,9 +189,10 @@ public final class FileUpload implements MsrpServer.Handler {
         }
     }
 
-    /** Every byte is there: the file is checked, then listed by the room. */
+    /** Every byte is there: the file is checked, then handed to the store. */
     private void finish(long total) {
-        RoomFiles.RoomFile file;
+        F file;
+        String hash;
         try {
             channel.truncate(total);
             channel.close();
@@ -221,13 +200,13 @@ public final class FileUpload implements MsrpServer.Handler {
                 fail(total + " bytes received, " + offered.size() + " offered");
                 return;
             }
-            String hash = inOrder != null && hashed == total ? FileSelector.sha1Hash(inOrder.digest())
-                    : RoomFiles.sha1(partial);
+            hash = inOrder != null && hashed == total ? FileSelector.sha1Hash(inOrder.digest())
+                    : FileSelector.sha1(partial);
             if (offered.hash() != null && !offered.hash().equalsIgnoreCase(hash)) {
                 fail("the file's hash " + hash + " is not the offered " + offered.hash());
                 return;
             }
-            file = files.add(partial, offered.name(), offered.type(), hash, sender);
+            file = files.add(partial, offered, hash, sender);
             files.release(reserved - total);
             reserved = total;
         } catch (IOException e) {
@@ -240,8 +219,8 @@ public final class FileUpload implements MsrpServer.Handler {
         if (connection != null && last.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
             report(last, total);
         }
-        log.info(() -> "room file " + file.path().getFileName() + " (" + file.size() + " bytes, " + file.hash()
-                + ") uploaded by " + sender);
+        String stored = hash;
+        log.info(() -> this + " (" + total + " bytes, " + stored + ") uploaded");
         onDone.accept(file);
     }
 

@@ -1,4 +1,4 @@
-package org.sylkserver.conference.msrp;
+package org.sylkserver.core.msrp;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.sylkserver.conference.files;
+package org.sylkserver.core.files;
 
 import java.io.IOException;
 import java.util.List;
@@ -16,13 +16,14 @@ import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpUri;
 
 /**
- * One of the room's files on its way to a participant (RFC 5547 §8.3 pull, or the room's push): sent in chunks
+ * A stored file on its way to a peer (RFC 5547 §8.3 pull, or a push: a room's file to a participant): sent in chunks
  * (RFC 4975 §5.1) on the session's connection once there is one — the participant's first SEND binds it when the
- * participant connects (RFC 4975 §5.4), or {@link #start} when the room connected. The file is read from disk
+ * participant connects (RFC 4975 §5.4), or {@link #start} when we connected. The file is read from disk
  * chunk by chunk, never whole.
  *
- * <p>Threads: its state belongs to the room's executor ({@code owner}): the start (from the participant's first SEND
- * on its connection's thread, or from the room's connect), the end of the sending and the close are posted there.
+ * <p>Threads: its state belongs to the application's executor ({@code owner}, a room's or a transfer's): the start
+ * (from the participant's first SEND on its connection's thread, or from our connect), the end of the sending and
+ * the close are posted there.
  */
 public final class FileDownload implements MsrpServer.Handler {
 
@@ -30,7 +31,7 @@ public final class FileDownload implements MsrpServer.Handler {
     /** Large chunks: files are big and the connection is the participant's alone. */
     private static final int CHUNK = 256 * 1024;
 
-    private final RoomFiles.RoomFile file;
+    private final SentFile file;
     private List<MsrpUri> remotePath;
     private final String recipient;
     private final Consumer<OutgoingMessage.Outcome> done;
@@ -41,8 +42,8 @@ public final class FileDownload implements MsrpServer.Handler {
     private MessageBody body;
     private boolean closed;
 
-    /** @param owner the room's executor */
-    public FileDownload(RoomFiles.RoomFile file, List<MsrpUri> remotePath, String recipient,
+    /** @param owner the executor its state belongs to */
+    public FileDownload(SentFile file, List<MsrpUri> remotePath, String recipient,
                         Consumer<OutgoingMessage.Outcome> done, Executor owner) {
         this.owner = owner;
         this.file = file;
@@ -89,14 +90,14 @@ public final class FileDownload implements MsrpServer.Handler {
         try {
             body = MessageBody.of(file.path());
         } catch (IOException e) {
-            log.log(Level.WARNING, "cannot read room file " + file.path(), e);
+            log.log(Level.WARNING, "cannot read file " + file.path(), e);
             done.accept(new OutgoingMessage.Outcome(OutgoingMessage.State.FAILED, 0, "cannot read the file", 0));
             return;
         }
         SendOptions options = SendOptions.of(file.type() == null ? "application/octet-stream" : file.type())
                 .withChunkSize(CHUNK).withReports("yes", "yes");
         message = on.sendMessage(remotePath, List.of(localUri), body, options, report -> { });
-        log.info(() -> "sending room file " + file.path().getFileName() + " (" + file.size() + " bytes) to "
+        log.info(() -> "sending file " + file.path().getFileName() + " (" + file.size() + " bytes) to "
                 + recipient);
         message.outcome().whenComplete((outcome, error) -> owner.execute(() -> {
             closeBody();

@@ -1,4 +1,4 @@
-package org.sylkserver.conference.files;
+package org.sylkserver.core.files;
 
 import java.util.Locale;
 
