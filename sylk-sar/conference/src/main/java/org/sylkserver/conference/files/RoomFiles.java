@@ -26,7 +26,8 @@ import org.sylkserver.core.files.UploadStore;
  *
  * <p>Threads: the space taken and whether the room has ended belong to the room's executor, where its uploads
  * ({@link org.sylkserver.core.files.FileUpload}, made there) make their partial files, take and give back space and
- * are listed, and where the room deletes its files. The list itself is copy-on-write: SIP threads look files up for downloads and pushes.
+ * are listed, and where the room deletes its files. The list itself is copy-on-write: SIP threads look files up
+ * for downloads and pushes.
  */
 public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
 
