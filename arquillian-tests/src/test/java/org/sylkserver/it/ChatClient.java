@@ -28,6 +28,8 @@ final class ChatClient implements AutoCloseable {
 
     final String user;
     final String room;
+    /** The room's domain, or null for the server's address. */
+    final String domain;
     private InputStream input;
     final SipConnection sip;
     final String callId;
@@ -44,18 +46,29 @@ final class ChatClient implements AutoCloseable {
     }
 
     ChatClient(String user, String room) throws IOException {
+        this(user, room, null);
+    }
+
+    /** A participant of room {@code room@domain} (its requests still go to the server's address). */
+    ChatClient(String user, String room, String domain) throws IOException {
         this.user = user;
         this.room = room;
+        this.domain = domain;
         this.sip = SipConnection.tcp(Sipp.SERVER, Sipp.SIP_PORT);
         this.callId = user + "-" + System.nanoTime() + "@127.0.0.1";
         this.ownPath = "msrps://127.0.0.1:9/" + user + "0001;tcp";
+    }
+
+    /** The Request-URI of the room: at its domain, else at the server's address and port. */
+    private String roomUri() {
+        return "sip:" + room + "@" + (domain != null ? domain : Sipp.SERVER + ":" + Sipp.SIP_PORT);
     }
 
     String headers(String method, int seq, String branch) {
         // branches and tags unique per client: a repeated branch would be taken for a retransmission
         return "Via: SIP/2.0/TCP 127.0.0.1:" + sip.localPort() + ";branch=z9hG4bK" + branch + unique + "\r\n"
                 + "From: <sip:" + user + "@127.0.0.1>;tag=" + user + unique + "\r\n"
-                + "To: <sip:" + room + "@127.0.0.1>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                + "To: <sip:" + room + "@" + (domain != null ? domain : "127.0.0.1") + ">" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
                 + "Call-ID: " + callId + "\r\nCSeq: " + seq + " " + method + "\r\nMax-Forwards: 70\r\n"
                 + "Contact: <sip:" + user + "@127.0.0.1:" + sip.localPort() + ";transport=tcp>\r\n";
     }
@@ -134,7 +147,7 @@ final class ChatClient implements AutoCloseable {
      */
     String invite(String media) throws Exception {
         String sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + media;
-        sip.send("INVITE sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+        sip.send("INVITE " + roomUri() + " SIP/2.0\r\n"
                 + headers("INVITE", cseq, "inv" + user) + "Content-Type: application/sdp\r\nContent-Length: "
                 + sdp.length() + "\r\n\r\n" + sdp);
         String response = sip.receiveFinal();
@@ -144,7 +157,7 @@ final class ChatClient implements AutoCloseable {
         Matcher tag = Pattern.compile("(?im)^To:.*;tag=([^;\\s]+)").matcher(response);
         assertTrue(tag.find(), response);
         toTag = tag.group(1);
-        sip.send("ACK sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+        sip.send("ACK " + roomUri() + " SIP/2.0\r\n"
                 + headers("ACK", cseq, "ack" + user) + "Content-Length: 0\r\n\r\n");
         return response;
     }
@@ -153,12 +166,12 @@ final class ChatClient implements AutoCloseable {
     String reinvite(String media) throws Exception {
         String sdp = "v=0\r\no=- 1 " + (cseq + 1) + " IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + media;
         int seq = ++cseq;
-        sip.send("INVITE sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+        sip.send("INVITE " + roomUri() + " SIP/2.0\r\n"
                 + headers("INVITE", seq, "reinv" + seq + user) + "Content-Type: application/sdp\r\nContent-Length: "
                 + sdp.length() + "\r\n\r\n" + sdp);
         String response = sip.receiveFinal();
         if (response.startsWith("SIP/2.0 2")) {
-            sip.send("ACK sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+            sip.send("ACK " + roomUri() + " SIP/2.0\r\n"
                     + headers("ACK", seq, "reack" + seq + user) + "Content-Length: 0\r\n\r\n");
         }
         return response;
@@ -433,7 +446,7 @@ final class ChatClient implements AutoCloseable {
         }
         closed = true;
         try {
-            sip.send("BYE sip:" + room + "@" + Sipp.SERVER + ":" + Sipp.SIP_PORT + " SIP/2.0\r\n"
+            sip.send("BYE " + roomUri() + " SIP/2.0\r\n"
                     + headers("BYE", ++cseq, "bye" + user) + "Content-Length: 0\r\n\r\n");
             // skip anything else (a 2xx to the INVITE sent again before our ACK arrived) until the BYE's answer
             String response;

@@ -35,9 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The assembled server's command line (spec §7.4): help, and configuration errors that stop start-up. */
 class LauncherIT {
 
-    private static final Path DISTRIBUTION = Path.of(System.getProperty("sylk.distribution",
-            "../container-config/target/sylk-server")).toAbsolutePath().normalize();
-
     @TempDir
     Path work;
 
@@ -45,12 +42,20 @@ class LauncherIT {
     }
 
     private Run launch(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + DISTRIBUTION.resolve("conf/jvm.options"), "-Dsylk.home=" + DISTRIBUTION,
-                "-cp", DISTRIBUTION.resolve("lib") + "/*", "org.sylkserver.core.SylkServer"));
+        return run(ServerProcess.command(args));
+    }
+
+    /** The {@code sylk-db} script of the checkout (spec §7.5), on the assembled server. */
+    private Run sylkDb(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of("..", "sylk-db").toAbsolutePath().normalize().toString()));
         command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private Run run(List<String> command) throws Exception {
         Path log = Files.createTempFile(work, "launcher", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         boolean exited = process.waitFor(60, TimeUnit.SECONDS);
         if (!exited) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -66,6 +71,22 @@ class LauncherIT {
         assertEquals(0, run.exitCode());
         assertTrue(run.output().contains("--config-dir DIR"), run.output());
         assertTrue(run.output().contains("--set SECTION.OPTION=VALUE"), run.output());
+    }
+
+    /** sylk-db runs from the assembled server: the store it creates is the one it then reads. */
+    @Test
+    void sylkDbCreatesAndShowsTheStore() throws Exception {
+        Path config = Files.createDirectories(work.resolve("config"));
+        String[] dirs = {"--config-dir", config.toString(), "--var-dir", work.resolve("var").toString()};
+        Run init = sylkDb(dirs[0], dirs[1], dirs[2], dirs[3], "dbinit");
+        assertEquals(0, init.exitCode(), init.output());
+        assertTrue(Files.isRegularFile(work.resolve("var/webrtcgateway/storage/messages.db")), init.output());
+        Run show = sylkDb(dirs[0], dirs[1], dirs[2], dirs[3], "show", "alice@example.com");
+        assertEquals(1, show.exitCode(), show.output());
+        assertTrue(show.output().contains("alice@example.com: nothing stored"), show.output());
+        Run bad = sylkDb(dirs[0], dirs[1], dirs[2], dirs[3], "remove", "all");
+        assertEquals(2, bad.exitCode(), bad.output());
+        assertTrue(bad.output().contains("remove needs what and an account"), bad.output());
     }
 
     @Test
@@ -104,10 +125,10 @@ class LauncherIT {
     void aDefaultStartDeploysEveryApplicationWithoutErrors() throws Exception {
         int sip = Sipp.freePort();
         Path log = work.resolve("server.log");
-        Process process = start(log, "--config-dir", work.toString(), "--var-dir", work.resolve("var").toString(),
+        Process process = ServerProcess.start(log, "--config-dir", work.toString(), "--var-dir", work.resolve("var").toString(),
                 "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip, "--set", "SIP.local_tcp_port=" + sip,
                 "--set", "SIP.local_tls_port=" + Sipp.freePort(), "--set", "WebServer.local_port=" + Sipp.freePort());
-        stop(process);
+        ServerProcess.stop(process);
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue(output.contains("applications: conference, echo, notfound, webrtcgateway, xmppgateway"), output);
         assertTrue(output.contains("conference ready"), output);
@@ -132,7 +153,7 @@ class LauncherIT {
         Files.writeString(pem, Files.readString(cert) + Files.readString(key));
         int web = Sipp.freePort();
         int sip = Sipp.freePort();
-        Process process = start(work.resolve("server.log"), "--config-dir", work.toString(), "--var-dir",
+        Process process = ServerProcess.start(work.resolve("server.log"), "--config-dir", work.toString(), "--var-dir",
                 work.resolve("var").toString(), "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip,
                 "--set", "SIP.local_tcp_port=" + sip, "--set", "SIP.local_tls_port=" + Sipp.freePort(),
                 "--set", "WebServer.local_ip=127.0.0.1", "--set", "WebServer.local_port=" + web,
@@ -171,7 +192,7 @@ class LauncherIT {
                     URI.create("http://127.0.0.1:" + web + "/webrtcgateway/")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString()), "no plain HTTP on the TLS port");
         } finally {
-            stop(process);
+            ServerProcess.stop(process);
         }
     }
 
@@ -193,7 +214,7 @@ class LauncherIT {
         Path pem = Files.writeString(work.resolve("sip.pem"), Files.readString(cert) + Files.readString(key));
         int sip = Sipp.freePort();
         int tls = Sipp.freePort();
-        Process process = start(work.resolve("server.log"), "--config-dir", work.toString(), "--var-dir",
+        Process process = ServerProcess.start(work.resolve("server.log"), "--config-dir", work.toString(), "--var-dir",
                 work.resolve("var").toString(), "--set", "SIP.local_ip=127.0.0.1", "--set", "SIP.local_udp_port=" + sip,
                 "--set", "SIP.local_tcp_port=" + sip, "--set", "SIP.local_tls_port=" + tls,
                 "--set", "WebServer.local_ip=127.0.0.1", "--set", "WebServer.local_port=" + Sipp.freePort(),
@@ -207,7 +228,7 @@ class LauncherIT {
                     + "Call-ID: verify-options@127.0.0.1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n");
             assertTrue(client.receiveFinal().startsWith("SIP/2.0 200"));
         } finally {
-            stop(process);
+            ServerProcess.stop(process);
         }
     }
 
@@ -217,30 +238,5 @@ class LauncherIT {
         Process openssl = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, openssl.waitFor(), String.join(" ", command) + ": " + output);
-    }
-
-    private static void stop(Process process) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-    }
-
-    /** Starts the launcher with {@code args}, output to {@code log}, and waits until it has started. */
-    private static Process start(Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + DISTRIBUTION.resolve("conf/jvm.options"), "-Dsylk.home=" + DISTRIBUTION,
-                "-cp", DISTRIBUTION.resolve("lib") + "/*", "org.sylkserver.core.SylkServer"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!Files.readString(log, StandardCharsets.UTF_8).contains(" started: ")) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new AssertionError("server did not start:\n" + Files.readString(log, StandardCharsets.UTF_8));
-            }
-            Thread.sleep(200);
-        }
-        return process;
     }
 }

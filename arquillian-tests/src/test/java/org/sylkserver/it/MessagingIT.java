@@ -130,7 +130,7 @@ class MessagingIT {
                 """.formatted(from, to, contentType, body, status);
     }
 
-    private static String cpim(String id, String contentType, String content) {
+    static String cpim(String id, String contentType, String content) {
         return String.join("\n", "From: \"Bob\" <sip:bob@example.com>", "To: <sip:alice@example.com>",
                 "DateTime: 2026-01-01T10:00:00Z", "NS: imdn <urn:ietf:params:imdn>", "imdn.Message-ID: " + id,
                 "imdn.Disposition-Notification: positive-delivery, display", "", "Content-Type: " + contentType, "",

@@ -32,6 +32,9 @@ public final class Sipp {
     private boolean server;
     private int timeoutSeconds = 20;
     private int calls = 1;
+    private int serverPort = SIP_PORT;
+    private int rate;
+    private boolean traceMessages = true;
 
     private Sipp(Path directory, String scenario) {
         this.directory = directory;
@@ -85,6 +88,27 @@ public final class Sipp {
         return this;
     }
 
+    /** Sends to the server on {@code port} of {@link #SERVER} instead of {@link #SIP_PORT} (a server the test runs). */
+    public Sipp serverPort(int port) {
+        this.serverPort = port;
+        return this;
+    }
+
+    /** Starts {@code perSecond} calls a second (sipp {@code -r}) instead of sipp's default 10. */
+    public Sipp rate(int perSecond) {
+        this.rate = perSecond;
+        return this;
+    }
+
+    /**
+     * Keeps no trace of the messages (for runs of thousands of calls, where the trace would cost more than the
+     * test); {@link Result#messages()} is then empty. What the scenario's {@code <log>} actions write is kept.
+     */
+    public Sipp withoutMessageTrace() {
+        this.traceMessages = false;
+        return this;
+    }
+
     /** Runs sipp in the background; {@link Running#await()} collects the result. */
     public Running start() throws IOException {
         Files.createDirectories(directory);
@@ -92,17 +116,24 @@ public final class Sipp {
         Files.writeString(scenarioFile, scenario, StandardCharsets.ISO_8859_1);
         Path messages = directory.resolve("messages.log");
         Path errors = directory.resolve("errors.log");
+        Path log = directory.resolve("log.log");
         List<String> command = new ArrayList<>(List.of("sipp"));
         if (!server) {
-            command.add(SERVER + ":" + SIP_PORT);
+            command.add(SERVER + ":" + serverPort);
         }
         command.addAll(List.of("-sf", scenarioFile.toString(), "-m", String.valueOf(calls), "-nostdin", "-timeout", timeoutSeconds + "s",
                 "-timeout_error",
                 "-i", localAddress, "-p", String.valueOf(localPort > 0 ? localPort : freePort()), "-t", transport,
-                "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file", errors.toString()));
+                "-trace_err", "-error_file", errors.toString(), "-trace_logs", "-log_file", log.toString()));
+        if (traceMessages) {
+            command.addAll(List.of("-trace_msg", "-message_file", messages.toString()));
+        }
+        if (rate > 0) {
+            command.addAll(List.of("-r", String.valueOf(rate), "-l", String.valueOf(calls)));
+        }
         Process process = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(directory.resolve("sipp.out").toFile()).start();
-        return new Running(process, messages, errors);
+        return new Running(process, messages, errors, log);
     }
 
     /** Runs sipp to completion. */
@@ -111,13 +142,13 @@ public final class Sipp {
     }
 
     /** A sipp process started by {@link #start()}. */
-    public record Running(Process process, Path messages, Path errors) {
+    public record Running(Process process, Path messages, Path errors, Path log) {
         public Result await() throws IOException, InterruptedException {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IOException("sipp did not finish within 60 s");
             }
-            return new Result(process.exitValue(), read(messages), read(errors));
+            return new Result(process.exitValue(), read(messages), read(errors), read(log));
         }
 
         private static String read(Path file) throws IOException {
@@ -125,8 +156,11 @@ public final class Sipp {
         }
     }
 
-    /** What sipp did: exit code 0 means every step of the scenario succeeded. */
-    public record Result(int exitCode, String messages, String errors) {
+    /**
+     * What sipp did: exit code 0 means every step of the scenario succeeded; {@code log} is what the scenario's
+     * {@code <log>} actions wrote.
+     */
+    public record Result(int exitCode, String messages, String errors, String log) {
         @Override
         public String toString() {
             return "sipp exit code " + exitCode + "\n--- errors ---\n" + errors + "\n--- messages ---\n" + messages;

@@ -23,12 +23,17 @@ final class SylkRtcClient implements WebSocket.Listener {
     WebSocket socket;
 
     static SylkRtcClient connect(String... subprotocols) throws Exception {
+        return connect(ENDPOINT, subprotocols);
+    }
+
+    /** A client of the endpoint at {@code endpoint} (a server the test runs itself). */
+    static SylkRtcClient connect(URI endpoint, String... subprotocols) throws Exception {
         SylkRtcClient client = new SylkRtcClient();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (subprotocols.length > 0) {
             builder.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
-        client.socket = builder.buildAsync(ENDPOINT, client).get(10, TimeUnit.SECONDS);
+        client.socket = builder.buildAsync(endpoint, client).get(10, TimeUnit.SECONDS);
         return client;
     }
 

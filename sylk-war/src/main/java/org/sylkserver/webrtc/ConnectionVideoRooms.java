@@ -19,6 +19,7 @@ import org.sylkserver.webrtc.api.VideoroomEvent;
 import org.sylkserver.webrtc.api.VideoroomFeedAnswerRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAttachRequest;
 import org.sylkserver.webrtc.api.VideoroomJoinRequest;
+import org.sylkserver.webrtc.api.VideoroomMessageRequest;
 import org.sylkserver.webrtc.api.VideoroomPublisher;
 import org.sylkserver.webrtc.api.VideoroomSessionOptions;
 
@@ -69,6 +70,9 @@ final class ConnectionVideoRooms {
         }
         members.put(id, member);
         LOG.info(() -> connection + ": " + member + " publishing " + media(member.media));
+        member.chat = new RoomChat(id, account, room.uri, connection::later, connection::send,
+                rooms.chats().queueSize, rooms.chats().maxBodyBytes);
+        member.chat.start(connection.gateway().calls(), rooms.chats().lines);
         connection.send(VideoroomEvent.progress(id));
         connection.later(() -> accept(member));
     }
@@ -193,6 +197,18 @@ final class ConnectionVideoRooms {
             }
         }
         member.media.close();
+        member.chat.close();
+    }
+
+    /** videoroom-message (spec §4.6.8): into the room's chat, by the publisher's bridge (§4.7.4). */
+    void message(VideoroomMessageRequest request) throws RequestError {
+        member(request.getSession()).chat.message(request.getMessageId(), request.getContentType(),
+                request.getContent());
+    }
+
+    /** videoroom-composing-indication (spec §4.6.8): relayed to the room's chat. */
+    void composing(String id, String state, Integer refresh) throws RequestError {
+        member(id).chat.composing(state, refresh);
     }
 
     /** videoroom-feed-attach (spec §4.6.4). */

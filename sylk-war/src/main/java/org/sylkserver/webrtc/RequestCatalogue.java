@@ -34,6 +34,7 @@ import org.sylkserver.webrtc.api.SessionTerminateRequest;
 import org.sylkserver.webrtc.api.SessionTrickleRequest;
 import org.sylkserver.webrtc.api.SessionUpdateRequest;
 import org.sylkserver.webrtc.api.SylkRtcRequest;
+import org.sylkserver.webrtc.api.VideoroomComposingIndicationRequest;
 import org.sylkserver.webrtc.api.VideoroomConfigureRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAnswerRequest;
 import org.sylkserver.webrtc.api.VideoroomFeedAttachRequest;
@@ -41,6 +42,7 @@ import org.sylkserver.webrtc.api.VideoroomFeedDetachRequest;
 import org.sylkserver.webrtc.api.VideoroomInviteRequest;
 import org.sylkserver.webrtc.api.VideoroomJoinRequest;
 import org.sylkserver.webrtc.api.VideoroomLeaveRequest;
+import org.sylkserver.webrtc.api.VideoroomMessageRequest;
 import org.sylkserver.webrtc.api.VideoroomMuteAudioParticipantsRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionTrickleRequest;
 import org.sylkserver.webrtc.api.VideoroomSessionUpdateRequest;
@@ -116,6 +118,11 @@ final class RequestCatalogue {
                     (connection, mute) -> connection.videoRooms().muteAudio(mute.getSession()))
             .add(VideoroomToggleHandRequest.TYPE, VideoroomToggleHandRequest.class,
                     (connection, hand) -> connection.videoRooms().toggleHand(hand.getSession(), hand.getSessionId()))
+            .add(VideoroomMessageRequest.TYPE, VideoroomMessageRequest.class,
+                    (connection, message) -> connection.videoRooms().message(message))
+            .add(VideoroomComposingIndicationRequest.TYPE, VideoroomComposingIndicationRequest.class,
+                    (connection, composing) -> connection.videoRooms().composing(composing.getSession(),
+                            composing.getState(), composing.getRefresh()))
             // messaging (spec §4.8, §4.11): each but the push token and the key lookup needs the account authenticated
             .add(AccountDeviceTokenRequest.TYPE, AccountDeviceTokenRequest.class,
                     (connection, token) -> connection.accounts().deviceToken(token))

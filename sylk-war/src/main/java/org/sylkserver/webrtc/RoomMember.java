@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import org.sylkserver.media.sfu.Publisher;
+import org.sylkserver.webrtc.api.SylkRtcMessage;
 import org.sylkserver.webrtc.api.VideoroomEvent;
 import org.sylkserver.webrtc.api.VideoroomPublisher;
 
@@ -19,6 +20,8 @@ final class RoomMember {
     final Account account;
     final VideoRoom room;
     Publisher media;
+    /** Its bridge into the SIP conference's chat (spec §4.7.4), from the join on. */
+    RoomChat chat;
     State state = State.PROGRESS;
     /** Whether its audio and video reach the room ({@code videoroom-session-update}). */
     boolean audio = true;
@@ -34,7 +37,7 @@ final class RoomMember {
     }
 
     /** Sends {@code event} to the member's client, after what its connection is doing (any thread). */
-    void tell(VideoroomEvent event) {
+    void tell(SylkRtcMessage event) {
         connection.later(() -> connection.send(event));
     }
 

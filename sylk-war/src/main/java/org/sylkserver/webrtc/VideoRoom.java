@@ -2,6 +2,9 @@ package org.sylkserver.webrtc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.sylkserver.webrtc.api.SharedFile;
 
 /**
  * One video room (spec §4.6.1): its URI, its media (decided by the join that created it) and its publishers. Global
@@ -21,6 +24,11 @@ final class VideoRoom {
     List<String> activeParticipants = List.of();
     /** Session ids with a raised hand, in the order raised (spec §4.6.7). */
     final List<String> raisedHands = new ArrayList<>();
+    /**
+     * Files shared in the room, in the order shared (spec §4.10.5): changed under the registry's monitor, read by an
+     * upload's checks before its body without it.
+     */
+    final List<SharedFile> sharedFiles = new CopyOnWriteArrayList<>();
 
     /** {@code video} is off in a room whose options disable it (spec §4.6.1). */
     VideoRoom(String uri, VideoRoomConfig.Room config, boolean audio, boolean video) {

@@ -1,13 +1,19 @@
 package org.sylkserver.webrtc;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
 import org.sylkserver.webrtc.api.RequestError;
+import org.sylkserver.webrtc.api.SharedFile;
+import org.sylkserver.webrtc.api.SylkRtcMessage;
 import org.sylkserver.webrtc.api.VideoroomEvent;
+import org.sylkserver.webrtc.api.VideoroomFileSharingEvent;
 import org.sylkserver.webrtc.api.VideoroomPublisher;
+import org.sylkserver.webrtc.filetransfer.UploadRefused;
+import org.sylkserver.webrtc.filetransfer.UploadStaging;
 
 /**
  * The video rooms of the server by URI (spec §4.6.1): a room is created by the first join and destroyed when its
@@ -23,11 +29,36 @@ public final class VideoRooms {
 
     private final VideoRoomConfig config;
     private final RoomMedia media;
+    private final RoomChats chats;
     private final Map<String, VideoRoom> rooms = new HashMap<>();
+    private final RoomFiles files;
 
+    /** Rooms without a chat bridge ({@link RoomChats#NONE}) or file sharing. */
     public VideoRooms(VideoRoomConfig config, RoomMedia media) {
+        this(config, media, RoomChats.NONE, RoomFiles.DISABLED);
+    }
+
+    /** Rooms with a chat bridge, without file sharing. */
+    public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats) {
+        this(config, media, chats, RoomFiles.DISABLED);
+    }
+
+    /** Rooms without a chat bridge whose members share files in {@code files} (spec §4.10.5). */
+    public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomFiles files) {
+        this(config, media, RoomChats.NONE, files);
+    }
+
+    /** Rooms whose members' chat is bridged by {@code chats} (spec §4.7.4) and who share files in {@code files}. */
+    public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats, RoomFiles files) {
         this.config = config;
         this.media = media;
+        this.chats = chats;
+        this.files = files;
+    }
+
+    /** How the members' chat bridges are made (spec §4.7.4). */
+    RoomChats chats() {
+        return chats;
     }
 
     VideoRoomConfig config() {
@@ -36,6 +67,10 @@ public final class VideoRooms {
 
     RoomMedia media() {
         return media;
+    }
+
+    RoomFiles files() {
+        return files;
     }
 
     /**
@@ -50,7 +85,9 @@ public final class VideoRooms {
         }
         VideoRoom room = rooms.computeIfAbsent(uri, created -> {
             LOG.info(() -> "room " + created + " created");
-            return new VideoRoom(created, config.room(created), audio, video);
+            VideoRoom made = new VideoRoom(created, config.room(created), audio, video);
+            made.sharedFiles.addAll(files.restore(made));
+            return made;
         });
         if (room.members.size() + room.joining >= config.maxPublishers()) {
             throw new RequestError("Maximum number of publishers (" + config.maxPublishers() + ") already reached");
@@ -86,13 +123,16 @@ public final class VideoRooms {
 
     /**
      * What a member just admitted learns of the room after its {@code initial-publishers} (spec §4.6.2): the active
-     * participants and the raised hands, when there are some.
+     * participants, the files shared and the raised hands, when there are some.
      */
-    synchronized List<VideoroomEvent> state(RoomMember member) {
+    synchronized List<SylkRtcMessage> state(RoomMember member) {
         VideoRoom room = member.room;
-        List<VideoroomEvent> events = new java.util.ArrayList<>();
+        List<SylkRtcMessage> events = new java.util.ArrayList<>();
         if (!room.activeParticipants.isEmpty()) {
             events.add(VideoroomEvent.configure(member.id, ROOM, room.activeParticipants));
+        }
+        if (!room.sharedFiles.isEmpty()) {
+            events.add(new VideoroomFileSharingEvent(member.id, room.sharedFiles));
         }
         if (!room.raisedHands.isEmpty()) {
             events.add(VideoroomEvent.raisedHands(member.id, List.copyOf(room.raisedHands)));
@@ -203,6 +243,44 @@ public final class VideoRooms {
         return null;
     }
 
+    /**
+     * The admitted publisher session {@code id} of room {@code uri} (looked up lower-cased, spec §4.10.5), or null:
+     * who may share a file there.
+     */
+    synchronized RoomMember publisher(String uri, String id) {
+        for (VideoRoom room : rooms.values()) {
+            if (room.uri.equalsIgnoreCase(uri)) {
+                return member(room, id);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A publisher shares a file (spec §4.10.5): {@code staged} is kept in its room as {@code name} and every member is
+     * told ({@code file-sharing} with that file, §4.6.8). Under this monitor, so that a member joining meanwhile
+     * learns of it once, and the room's files are not being discarded meanwhile.
+     *
+     * @throws UploadRefused the uploader left the room during the upload (403), or the room's files would take
+     *                        more than {@code filesharing_max_room_size} (413)
+     * @throws IOException    the file could not be stored
+     */
+    synchronized SharedFile share(RoomMember uploader, String name, UploadStaging.Staged staged)
+            throws UploadRefused, IOException {
+        VideoRoom room = uploader.room;
+        if (!room.members.contains(uploader)) {
+            throw new UploadRefused(403, "Session " + uploader.id + " left room " + room.uri + " during the upload");
+        }
+        files.check(room, staged.length());
+        SharedFile file = files.keep(uploader, name, staged);
+        room.sharedFiles.add(file);
+        LOG.info(() -> uploader + " shared " + file);
+        for (RoomMember member : room.members) {
+            member.tell(new VideoroomFileSharingEvent(member.id, List.of(file)));
+        }
+        return file;
+    }
+
     /** Whether room {@code uri} exists now. */
     synchronized boolean exists(String uri) {
         return rooms.containsKey(uri);
@@ -211,6 +289,7 @@ public final class VideoRooms {
     private void destroyIfEmpty(VideoRoom room) {
         if (room.isEmpty() && rooms.remove(room.uri, room)) {
             LOG.info(() -> room + " destroyed");
+            files.discard(room);
         }
     }
 }

@@ -32,7 +32,7 @@ import org.sylkserver.media.webrtc.WebRtcTransport;
 class VideoRoomsTest {
 
     /** A browser's publisher offer, as Chrome shapes it (BUNDLE, ICE credentials, fingerprint, Opus and VP8). */
-    private static final String OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+    static final String OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
             + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
             + "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\na=setup:actpass\r\na=mid:0\r\na=sendonly\r\n"
             + "a=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
@@ -51,10 +51,10 @@ class VideoRoomsTest {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
         GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
                 Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
-        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN),
-                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN),
+        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false),
+                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false),
                         "staff@example.com", new VideoRoomConfig.Room(500000, "vp8", false,
-                                new AccessList(false, List.of("example.com"), List.of("none")))), 2,
+                                new AccessList(false, List.of("example.com"), List.of("none")), false)), 2,
                 Duration.ofMillis(500), 64);
         VideoRooms rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> {
@@ -327,5 +327,33 @@ class VideoRoomsTest {
         assertEquals("publishers-left", summary(bob.messages()));
         alice.request("videoroom-leave", "\"session\":\"a1\"");
         assertEquals("error:Unknown room session: a1", summary(alice.messages()));
+    }
+
+    /**
+     * Spec §4.6.8: room chat requests are taken (no longer "Unknown request type"); without a SIP side the chat cannot
+     * start, so a message is reported undelivered, as the original does when the conference cannot be reached.
+     */
+    @Test
+    void roomChatRequestsAreTaken_spec_4_6_8() {
+        Client alice = new Client("alice@example.com");
+        alice.join("alice@example.com", "a1");
+        alice.messages();
+        alice.request("videoroom-message", "\"session\":\"a1\",\"message_id\":\"rm-1\",\"content\":\"hi all\","
+                + "\"content_type\":\"text/plain\"");
+        List<JsonObject> answered = alice.messages();
+        assertEquals("message-delivery, ack", summary(answered));
+        JsonObject delivery = answered.get(0);
+        assertEquals("rm-1", delivery.getString("message_id"));
+        assertEquals(false, delivery.getBoolean("delivered"));
+        assertEquals(0, delivery.getInt("code"));
+        assertEquals("Chat session ended", delivery.getString("reason"));
+        alice.request("videoroom-composing-indication", "\"session\":\"a1\",\"state\":\"active\",\"refresh\":60");
+        alice.request("videoroom-composing-indication", "\"session\":\"a1\",\"state\":\"bored\"");
+        alice.request("videoroom-message", "\"session\":\"nobody\",\"message_id\":\"rm-2\",\"content\":\"x\","
+                + "\"content_type\":\"text/plain\"");
+        alice.request("videoroom-message", "\"session\":\"a1\",\"content\":\"x\",\"content_type\":\"text/plain\"");
+        assertEquals("ack, error:Invalid value for 'state' property: 'bored' (expected: active or idle), "
+                + "error:Unknown room session: nobody, error:Mandatory property 'message_id' of "
+                + "'VideoroomMessageRequest' object is missing", summary(alice.messages()));
     }
 }

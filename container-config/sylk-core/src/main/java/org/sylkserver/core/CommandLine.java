@@ -75,8 +75,7 @@ public record CommandLine(Path configDir, Path varDir, Path runtimeDir, Map<Stri
             }
         }
         if (configDir == null) {
-            Path system = Path.of("/etc/sylkserver");
-            configDir = system.resolve("config.ini").toFile().isFile() ? system : Path.of("config");
+            configDir = defaultConfigDir();
         }
         varDir = varDir.toAbsolutePath().normalize();
         if (runtimeDir == null) {
@@ -84,6 +83,12 @@ public record CommandLine(Path configDir, Path varDir, Path runtimeDir, Map<Stri
         }
         return new CommandLine(configDir.toAbsolutePath().normalize(), varDir, runtimeDir.toAbsolutePath().normalize(),
                 java.util.Collections.unmodifiableMap(overrides), debug, help, version);
+    }
+
+    /** {@code /etc/sylkserver} when it has a {@code config.ini}, else {@code ./config} (also {@code sylk-db}'s default). */
+    public static Path defaultConfigDir() {
+        Path system = Path.of("/etc/sylkserver");
+        return system.resolve("config.ini").toFile().isFile() ? system : Path.of("config");
     }
 
     private static String value(String[] args, int index, String option) {

@@ -10,10 +10,12 @@ import javax.json.bind.annotation.JsonbPropertyOrder;
  * ({@code progress}, {@code accepted} with the answer and the room's media, {@code established}, {@code terminated}),
  * {@code initial-publishers}, {@code publishers-joined} (publishers as objects), {@code publishers-left} (session ids),
  * {@code feed-attached} with the feed's offer and {@code feed-established}, {@code configure} (the active participants,
- * §4.6.6), {@code mute-audio} and {@code raised-hands} (§4.6.7). Properties not set are omitted.
+ * §4.6.6), {@code mute-audio} and {@code raised-hands} (§4.6.7), and the room chat's {@code message-delivery},
+ * {@code message} and {@code composing-indication} (§4.6.8). Properties not set are omitted.
  */
-@JsonbPropertyOrder({"sylkrtc", "session", "event", "state", "reason", "feed", "sdp", "audio", "video",
-        "publishers", "originator", "activeParticipants", "raisedHands"})
+@JsonbPropertyOrder({"sylkrtc", "session", "event", "type", "messageId", "delivered", "code", "state", "reason",
+        "feed", "sdp", "audio", "video", "publishers", "originator", "activeParticipants", "raisedHands", "content",
+        "contentType", "refresh", "sender", "timestamp"})
 public class VideoroomEvent extends SylkRtcMessage {
 
     private final String session;
@@ -28,6 +30,15 @@ public class VideoroomEvent extends SylkRtcMessage {
     private String originator;
     private List<String> activeParticipants;
     private List<String> raisedHands;
+    private String type;
+    private String messageId;
+    private Boolean delivered;
+    private Integer code;
+    private String content;
+    private String contentType;
+    private Integer refresh;
+    private SipIdentity sender;
+    private String timestamp;
 
     private VideoroomEvent(String session, String event) {
         super("videoroom-event");
@@ -127,6 +138,47 @@ public class VideoroomEvent extends SylkRtcMessage {
         return event;
     }
 
+    /**
+     * What became of the room chat message {@code messageId} (spec §4.6.8): delivered or not, with the MSRP status
+     * code and reason (0 and {@code Chat session ended} when the chat ended before it could go).
+     */
+    public static VideoroomEvent messageDelivery(String session, String messageId, boolean delivered, int code,
+                                                 String reason) {
+        VideoroomEvent event = new VideoroomEvent(session, "message-delivery");
+        event.messageId = messageId;
+        event.delivered = delivered;
+        event.code = code;
+        event.reason = reason;
+        return event;
+    }
+
+    /**
+     * A room chat message (spec §4.6.8); {@code status} for the room's own notices, else {@code normal}.
+     *
+     * @param timestamp ISO 8601 with offset
+     */
+    public static VideoroomEvent message(String session, boolean status, String content, String contentType,
+                                         SipIdentity sender, String timestamp) {
+        VideoroomEvent event = new VideoroomEvent(session, "message");
+        event.type = status ? "status" : "normal";
+        event.content = content;
+        event.contentType = contentType;
+        event.sender = sender;
+        event.timestamp = timestamp;
+        return event;
+    }
+
+    /** Someone in the room is composing ({@code active}, for {@code refresh} seconds, null when not said) or not. */
+    public static VideoroomEvent composingIndication(String session, String state, Integer refresh,
+                                                     String contentType, SipIdentity sender) {
+        VideoroomEvent event = new VideoroomEvent(session, "composing-indication");
+        event.state = state;
+        event.refresh = refresh;
+        event.contentType = contentType;
+        event.sender = sender;
+        return event;
+    }
+
     public String getSession() {
         return session;
     }
@@ -175,5 +227,43 @@ public class VideoroomEvent extends SylkRtcMessage {
     @JsonbProperty("raised_hands")
     public List<String> getRaisedHands() {
         return raisedHands;
+    }
+
+    public String getType() {
+        return type;
+    }
+
+    @JsonbProperty("message_id")
+    public String getMessageId() {
+        return messageId;
+    }
+
+    public Boolean getDelivered() {
+        return delivered;
+    }
+
+    public Integer getCode() {
+        return code;
+    }
+
+    public String getContent() {
+        return content;
+    }
+
+    @JsonbProperty("content_type")
+    public String getContentType() {
+        return contentType;
+    }
+
+    public Integer getRefresh() {
+        return refresh;
+    }
+
+    public SipIdentity getSender() {
+        return sender;
+    }
+
+    public String getTimestamp() {
+        return timestamp;
     }
 }

@@ -2,26 +2,20 @@ package org.sylkserver.webrtc.filetransfer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,25 +50,8 @@ public final class FileTransfers {
         void completed(TransferredFile file);
     }
 
-    /** A request refused before its body is read: the HTTP status and a text line. */
-    public static final class Refused extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final int status;
-
-        Refused(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
-    }
-
     /** Files this big or bigger expire after {@code filetransfer_expire_days}, smaller ones after twice that. */
     static final long BIG_FILE_BYTES = 50L * 1024 * 1024;
-    static final String STAGING = ".incoming";
-    private static final int BUFFER_BYTES = 64 * 1024;
     private static final Logger LOG = Logger.getLogger("webrtcgateway.filetransfer");
 
     private final FileTransferConfig config;
@@ -84,6 +61,7 @@ public final class FileTransfers {
     private final Clock clock;
     private final String urlBase;
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+    private final UploadStaging staging;
 
     /**
      * @param urlBase where download URLs start: {@code <web base>/webrtcgateway/filetransfer}
@@ -96,10 +74,7 @@ public final class FileTransfers {
         this.notifications = notifications;
         this.clock = clock;
         this.urlBase = urlBase;
-        Files.createDirectories(config.directory());
-        // what a previous run left half-written is garbage: nobody was told about it
-        deleteTree(config.directory().resolve(STAGING));
-        Files.createDirectories(config.directory().resolve(STAGING));
+        this.staging = new UploadStaging(config.directory());
     }
 
     /**
@@ -136,27 +111,16 @@ public final class FileTransfers {
          * @throws IOException        when the body ended early or the disk failed; nothing is left behind
          */
         public TransferredFile receive(InputStream body) throws IOException {
-            Path staged = config.directory().resolve(STAGING).resolve(UUID.randomUUID().toString());
+            UploadStaging.Staged staged;
             try {
-                MessageDigest sha1 = sha1();
-                long read = 0;
-                try (OutputStream out = Files.newOutputStream(staged)) {
-                    byte[] buffer = new byte[BUFFER_BYTES];
-                    int n;
-                    while (!cancelled && read < length && (n = body.read(buffer, 0,
-                            (int) Math.min(buffer.length, length - read))) >= 0) {
-                        out.write(buffer, 0, n);
-                        sha1.update(buffer, 0, n);
-                        read += n;
-                    }
-                }
+                staged = staging.receive(body, length, () -> cancelled);
+            } catch (IOException e) {
                 if (cancelled) {
                     throw new CancelledException(layout.transferId());
                 }
-                if (read < length) {
-                    throw new IOException("upload " + layout.transferId() + " cut off after " + read + " of " + length
-                            + " bytes");
-                }
+                throw new IOException("upload " + layout.transferId() + ": " + e.getMessage(), e);
+            }
+            try (staged) {
                 Path directory = layout.directory(config.directory());
                 Files.createDirectories(directory);
                 Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
@@ -165,15 +129,13 @@ public final class FileTransfers {
                         new TransferredFile.Party(sender, senderDisplayName), new TransferredFile.Party(receiver, ""),
                         layout.transferId(), layout.prefix(), file.toAbsolutePath().toString(),
                         now.atOffset(ZoneOffset.UTC), now.plus(config.expiry()).atOffset(ZoneOffset.UTC),
-                        urlBase + "/" + layout.urlPath(), filetype, TransferredFile.sha1(sha1.digest()));
-                move(staged, file);
-                writeAtomically(layout.metadata(config.directory()), transferred.toMetadataJson());
+                        urlBase + "/" + layout.urlPath(), filetype, TransferredFile.sha1(staged.sha1()));
+                staged.moveTo(file);
+                UploadStaging.writeAtomically(layout.metadata(config.directory()), transferred.toMetadataJson());
                 LOG.info(() -> "file transfer " + layout.transferId() + " from " + sender + " to " + receiver + ": "
                         + length + " bytes stored");
                 notifications.completed(transferred);
                 return transferred;
-            } finally {
-                Files.deleteIfExists(staged);
             }
         }
 
@@ -200,30 +162,30 @@ public final class FileTransfers {
      * @param contentLength the request's {@code Content-Length}, negative when absent (411)
      */
     public Upload start(String sender, String receiver, String transferId, String filename, String contentType,
-                        long contentLength, String clientAddress, String senderDisplayName) throws Refused {
+                        long contentLength, String clientAddress, String senderDisplayName) throws UploadRefused {
         String id = TransferLayout.transferId(transferId);
         String name = TransferLayout.filename(filename);
         if (id == null || name == null) {
-            throw new Refused(403, "Invalid transfer id or file name");
+            throw new UploadRefused(403, "Invalid transfer id or file name");
         }
         if (!senders.authenticatedFrom(sender, clientAddress)) {
-            throw new Refused(403, "Sender " + sender + " has no authenticated sylkRTC connection from " + clientAddress);
+            throw new UploadRefused(403, "Sender " + sender + " has no authenticated sylkRTC connection from " + clientAddress);
         }
         boolean senderKnown = accounts.isKnown(sender);
         if (!senderKnown && !accounts.isKnown(receiver)) {
-            throw new Refused(404, "Neither " + sender + " nor " + receiver + " is a known account");
+            throw new UploadRefused(404, "Neither " + sender + " nor " + receiver + " is a known account");
         }
         if (contentLength < 0) {
-            throw new Refused(411, "Content-Length required");
+            throw new UploadRefused(411, "Content-Length required");
         }
         if (contentLength > config.maxUploadBytes()) {
-            throw new Refused(413, "File larger than filetransfer_max_size (" + config.maxUploadBytes() + " bytes)");
+            throw new UploadRefused(413, "File larger than filetransfer_max_size (" + config.maxUploadBytes() + " bytes)");
         }
         String type = contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType.strip();
         Upload upload = new Upload(sender, receiver, senderDisplayName,
                 TransferLayout.of(sender, receiver, senderKnown, id, name), type, contentLength);
         if (uploads.putIfAbsent(id, upload) != null) {
-            throw new Refused(409, "An upload with transfer_id " + id + " is in progress");
+            throw new UploadRefused(409, "An upload with transfer_id " + id + " is in progress");
         }
         return upload;
     }
@@ -279,7 +241,7 @@ public final class FileTransfers {
             return;
         }
         try {
-            deleteTree(layout.directory(config.directory()));
+            UploadStaging.deleteTree(layout.directory(config.directory()));
             removeEmptyDirectories();
             LOG.info(() -> "file transfer " + layout.transferId() + " removed with its message");
         } catch (IOException e) {
@@ -301,7 +263,7 @@ public final class FileTransfers {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                return dir.equals(root.resolve(STAGING)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                return dir.equals(staging.directory()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -354,7 +316,7 @@ public final class FileTransfers {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                return dir.equals(root.resolve(STAGING)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                return dir.equals(staging.directory()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -376,51 +338,5 @@ public final class FileTransfers {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Writes {@code text} to a sibling and renames it: a reader never sees half of it. */
-    private static void writeAtomically(Path target, String text) throws IOException {
-        Path temporary = target.resolveSibling("." + UUID.randomUUID() + ".tmp");
-        try {
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            move(temporary, target);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
-    }
-
-    private static void deleteTree(Path top) throws IOException {
-        if (!Files.exists(top)) {
-            return;
-        }
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static MessageDigest sha1() {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-1", e);
-        }
     }
 }

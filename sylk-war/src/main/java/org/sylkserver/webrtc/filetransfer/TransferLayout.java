@@ -167,7 +167,7 @@ public record TransferLayout(String first, String second, String transferId, Str
     }
 
     /** RFC 3986 §2.1 percent-encoding of everything but unreserved characters. */
-    static String quote(String segment) {
+    public static String quote(String segment) {
         StringBuilder quoted = new StringBuilder();
         for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;

@@ -84,6 +84,15 @@ public interface MessageStore extends AutoCloseable {
     /** Removes one device's token; whether there was one. */
     boolean removeDeviceToken(String account, String appId, String deviceId) throws StoreException;
 
+    /** The account's record ({@code sylk-db show}, spec §7.5), empty when the account is not known. */
+    Optional<AccountRecord> account(String account) throws StoreException;
+
+    /** Blanks the account's history API token (spec §7.5 {@code remove api_token}); whether it had one. */
+    boolean removeApiToken(String account) throws StoreException;
+
+    /** Removes the account's public key (spec §7.5 {@code remove public_key}); whether it had one. */
+    boolean removePublicKey(String account) throws StoreException;
+
     /** Removes everything stored for the account (spec §7.5 {@code remove all}). */
     void removeAccount(String account) throws StoreException;
 

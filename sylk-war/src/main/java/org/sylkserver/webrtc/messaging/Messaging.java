@@ -1,10 +1,12 @@
 package org.sylkserver.webrtc.messaging;
 
+import static org.sylkserver.webrtc.messaging.ClientContent.contentType;
+import static org.sylkserver.webrtc.messaging.ClientContent.mediaType;
+import static org.sylkserver.webrtc.messaging.ClientContent.messageId;
+import static org.sylkserver.webrtc.messaging.ClientContent.text;
+
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -44,7 +46,6 @@ import org.sylkserver.protocols.cpim.CpimException;
 import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.imdn.ImdnDocument;
 import org.sylkserver.protocols.imdn.ImdnException;
-import org.sylkserver.protocols.mime.ContentType;
 import org.sylkserver.protocols.rcs.FileTransferHttpDocument;
 import org.sylkserver.protocols.rcs.FileTransferHttpException;
 import org.sylkserver.webrtc.Account;
@@ -652,45 +653,13 @@ public final class Messaging {
         };
     }
 
-    /** A client's {@code content_type}: a MIME {@code type/subtype}, which CPIM carries (RFC 3862 §3.2). */
-    private static String contentType(String value) throws RequestError {
-        if (!ContentType.parse(value).hasMediaType() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new RequestError("Invalid value for 'content_type' property: '" + CpimMessage.printable(value)
-                    + "' (expected: a MIME type)");
-        }
-        return mediaType(value);
-    }
-
-    /** A client's {@code message_id}: it becomes a CPIM header (RFC 3862 §3.1: no control characters). */
-    private static String messageId(String value) throws RequestError {
-        if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new RequestError("Invalid value for 'message_id' property: '" + CpimMessage.printable(value)
-                    + "' (expected: text without control characters)");
-        }
-        return value;
-    }
-
     /** spec §4.8.1: text is UTF-8; any other type's content is a Latin-1 string carrying its bytes. */
     private byte[] contentBytes(String contentType, String content) throws RequestError {
-        byte[] bytes = contentType.startsWith("text/") ? content.getBytes(StandardCharsets.UTF_8)
-                : content.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] bytes = ClientContent.bytes(contentType, content);
         if (bytes.length > maxBodyBytes) {
             throw new RequestError("Message content too large (max_message_body_size " + maxBodyBytes + " bytes)");
         }
         return bytes;
-    }
-
-    /** The inverse of {@link #contentBytes}: UTF-8 text (Latin-1 when it is not UTF-8), else Latin-1 bytes. */
-    private static String text(String contentType, byte[] body) {
-        if (contentType.startsWith("text/") || contentType.startsWith("application/sylk")) {
-            try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(body)).toString();
-            } catch (CharacterCodingException e) {
-                return new String(body, StandardCharsets.ISO_8859_1);
-            }
-        }
-        return new String(body, StandardCharsets.ISO_8859_1);
     }
 
     /** {@code Content-Encoding: deflate} (spec §4.8.2), inflated to at most {@code max_message_body_size}; null if bad. */
@@ -718,11 +687,6 @@ public final class Messaging {
         }
     }
 
-    private static String mediaType(String contentType) {
-        String media = ContentType.parse(contentType).mediaType();
-        return media == null || media.isEmpty() ? contentType.strip().toLowerCase(Locale.ROOT) : media;
-    }
-
     private static OffsetDateTime time(String property, String value) throws RequestError {
         try {
             return OffsetDateTime.parse(value);
@@ -738,7 +702,8 @@ public final class Messaging {
         return parameters < 0 ? aor : aor.substring(0, parameters);
     }
 
-    static String format(OffsetDateTime time) {
+    /** {@code time} as the original writes times in events (spec §4.3). */
+    public static String format(OffsetDateTime time) {
         return TIMESTAMP.format(time);
     }
 

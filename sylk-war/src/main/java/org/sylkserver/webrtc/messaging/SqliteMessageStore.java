@@ -393,6 +393,39 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
+    public synchronized Optional<AccountRecord> account(String account) throws StoreException {
+        try (PreparedStatement select = db.prepareStatement("SELECT last_login, api_token, token_expire"
+                + " FROM chat_accounts WHERE account = ?")) {
+            select.setString(1, account);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                long lastLogin = row.getLong(1);
+                Instant loggedIn = row.wasNull() ? null : instant(lastLogin);
+                String token = row.getString(2);
+                long expires = row.getLong(3);
+                Instant validUntil = row.wasNull() || token == null ? null : instant(expires);
+                return Optional.of(new AccountRecord(account, loggedIn, token, validUntil));
+            }
+        } catch (SQLException e) {
+            throw failed("read account " + account, e);
+        }
+    }
+
+    @Override
+    public synchronized boolean removeApiToken(String account) throws StoreException {
+        return change("blank the API token of " + account, "UPDATE chat_accounts SET api_token = NULL, token_expire"
+                + " = NULL WHERE account = ? AND api_token IS NOT NULL", account) > 0;
+    }
+
+    @Override
+    public synchronized boolean removePublicKey(String account) throws StoreException {
+        return change("remove the public key of " + account, "DELETE FROM public_key_by_account WHERE account = ?",
+                account) > 0;
+    }
+
+    @Override
     public synchronized void removeAccount(String account) throws StoreException {
         try {
             db.setAutoCommit(false);

@@ -1,13 +1,16 @@
 package org.sylkserver.webrtc.sip;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLContext;
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
@@ -18,13 +21,20 @@ import javax.servlet.sip.URI;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
+import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.msrp.MsrpRoute;
+import org.sylkserver.core.msrp.MsrpTls;
 import org.sylkserver.core.sip.SylkSipServlet;
+import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.webrtc.AccountDevices;
+import org.sylkserver.webrtc.FileSharingConfig;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
+import org.sylkserver.webrtc.RoomChats;
+import org.sylkserver.webrtc.RoomFiles;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
@@ -42,10 +52,10 @@ import org.sylkserver.webrtc.filetransfer.TransferNotifications;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
+import org.sylkserver.webrtc.messaging.MessageStores;
 import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
 import org.sylkserver.webrtc.messaging.PushNotifications;
-import org.sylkserver.webrtc.messaging.SqliteMessageStore;
 import org.sylkserver.webrtc.messaging.StoreException;
 
 /**
@@ -68,6 +78,9 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient Messaging messaging;
     private transient AdminApi admin;
     private transient ExternalAuth externalAuth;
+    /** The MSRP endpoint of the video rooms' chat bridges (spec §4.7.4), and where they connect. */
+    private transient MsrpServer msrp;
+    private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
 
@@ -92,7 +105,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             config = GatewayConfig.load(SylkRuntime.get().configDir());
             roomConfig = VideoRoomConfig.load(SylkRuntime.get().configDir());
             messagingConfig = MessagingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir());
-            store = SqliteMessageStore.open(messagingConfig.storageDir(), messagingConfig.fsync());
+            store = MessageStores.open(messagingConfig);
         } catch (ConfigException | StoreException e) {
             throw new ServletException(e.getMessage(), e);
         }
@@ -154,11 +167,19 @@ public class GatewaySipServlet extends SylkSipServlet {
         fileTransfers.housekeeping(housekeeping);
         messaging.onFileTransferRemoved(fileTransfers::removed);
         FileTransferServlet.install(getServletContext(), fileTransfers);
+        RoomFiles roomFiles;
+        try {
+            roomFiles = new RoomFiles(FileSharingConfig.load(SylkRuntime.get().configDir(), SylkRuntime.get().varDir(),
+                    SylkRuntime.get().config().server().spoolDir()), roomConfig);
+        } catch (ConfigException | IOException e) {
+            throw new ServletException("room file sharing: " + e.getMessage(), e);
+        }
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
-                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener)),
+                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
+                        roomChats(messagingConfig.maxBodyBytes()), roomFiles),
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
@@ -169,6 +190,35 @@ public class GatewaySipServlet extends SylkSipServlet {
                 : ", push notifications to " + messagingConfig.pushUrl())
                 + (addressBooks instanceof XcapAddressBooks ? ", address books at xcap_url" : ", address books stored locally")
                 + (externalAuth.enabled() ? ", external authentication (auth.ini)" : ""));
+    }
+
+    /**
+     * The video rooms' chat bridges (spec §4.7.4) on an MSRP endpoint of the gateway's own, over TLS or TCP as
+     * {@code [MSRP] use_tls} says (the conference's chat streams must be of the same transport to be taken). Without
+     * it the rooms work and their chat messages fail.
+     */
+    private RoomChats roomChats(int maxBodyBytes) throws ServletException {
+        ServerConfig server = SylkRuntime.get().config();
+        int queueSize;
+        try {
+            queueSize = RoomChats.queueSize(SylkRuntime.get().configDir());
+        } catch (ConfigException e) {
+            throw new ServletException(e.getMessage(), e);
+        }
+        try {
+            SSLContext tls = server.msrp().useTls() ? MsrpTls.context(server) : null;
+            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, server.msrp().limits());
+            msrpConnector = Executors.newCachedThreadPool(task -> {
+                Thread thread = new Thread(task, "webrtcgateway-msrp-connect");
+                thread.setDaemon(true);
+                return thread;
+            });
+            return RoomChats.msrp(new MsrpRoute(msrp, null, tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP"), msrpConnector,
+                    SylkRuntime.get().sdpAddress(), queueSize, maxBodyBytes);
+        } catch (IOException | GeneralSecurityException | ConfigException e) {
+            log.warning(() -> "no MSRP endpoint for the video rooms' chat: " + e.getMessage());
+            return RoomChats.NONE;
+        }
     }
 
     /** Whether {@code account} is a storage account (spec §4.10.2); a store failure counts as unknown, logged. */
@@ -187,6 +237,16 @@ public class GatewaySipServlet extends SylkSipServlet {
         Gateway.install(getServletContext(), null);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
+        }
+        if (msrpConnector != null) {
+            msrpConnector.shutdownNow();
+        }
+        if (msrp != null) {
+            try {
+                msrp.close();
+            } catch (IOException e) {
+                log.fine(() -> "closing the video rooms' MSRP endpoint: " + e.getMessage());
+            }
         }
         if (timer != null) {
             timer.shutdownNow();

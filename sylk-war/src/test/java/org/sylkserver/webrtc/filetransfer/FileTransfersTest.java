@@ -65,7 +65,7 @@ class FileTransfersTest {
                 }, BASE);
     }
 
-    private FileTransfers.Upload start(String id, String name, long length) throws FileTransfers.Refused {
+    private FileTransfers.Upload start(String id, String name, long length) throws UploadRefused {
         return transfers.start("alice@example.com", "bob@example.com", id, name, "text/plain", length, "10.0.0.1", "");
     }
 
@@ -164,7 +164,7 @@ class FileTransfersTest {
         assertEquals(2, transfers.expire());
         assertEquals(List.of(), files());
         try (Stream<Path> left = Files.list(root)) {
-            assertEquals(List.of(root.resolve(FileTransfers.STAGING)), left.toList(), "only the staging directory");
+            assertEquals(List.of(root.resolve(UploadStaging.DIRECTORY)), left.toList(), "only the staging directory");
         }
     }
 
@@ -180,7 +180,7 @@ class FileTransfersTest {
 
     @Test
     void aRestartClearsHalfWrittenUploads() throws Exception {
-        Path stale = root.resolve(FileTransfers.STAGING).resolve("left-over");
+        Path stale = root.resolve(UploadStaging.DIRECTORY).resolve("left-over");
         Files.writeString(stale, "partial");
         transfers(Duration.ofDays(15), 10);
         assertFalse(Files.exists(stale));
@@ -217,7 +217,7 @@ class FileTransfersTest {
     private static int refused(Attempt attempt) {
         try {
             attempt.run();
-        } catch (FileTransfers.Refused refused) {
+        } catch (UploadRefused refused) {
             return refused.status();
         } catch (Exception e) {
             throw new AssertionError(e);

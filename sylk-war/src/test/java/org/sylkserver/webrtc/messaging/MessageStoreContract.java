@@ -176,6 +176,31 @@ public abstract class MessageStoreContract {
         assertEquals(List.of(tablet), store.deviceTokens("bob@example.com"));
     }
 
+    /** spec §7.5 {@code sylk-db show}, {@code remove api_token}, {@code remove public_key}. */
+    @Test
+    void accountRecordsAndSingleRemovals_spec_7_5() throws StoreException {
+        String bob = "bob@example.com";
+        assertEquals(Optional.empty(), store.account(bob));
+        store.touchAccount(bob, start);
+        assertEquals(Optional.of(new AccountRecord(bob, start, null, null)), store.account(bob));
+        store.setApiToken(bob, "t", start.plusSeconds(60));
+        AccountRecord withToken = store.account(bob).orElseThrow();
+        assertEquals(start, withToken.lastLogin());
+        assertEquals("t", withToken.apiToken());
+        assertTrue(withToken.apiTokenExpires() != null, "the token's expiry is shown");
+        assertTrue(store.removeApiToken(bob));
+        assertFalse(store.removeApiToken(bob));
+        assertFalse(store.hasApiToken(bob, "t", start));
+        assertEquals(Optional.of(new AccountRecord(bob, start, null, null)), store.account(bob));
+        store.setPublicKey(bob, "key", start);
+        store.setPublicKey("alice@example.com", "other key", start);
+        assertTrue(store.removePublicKey(bob));
+        assertFalse(store.removePublicKey(bob));
+        assertEquals(Optional.empty(), store.publicKey(bob));
+        assertEquals(Optional.of("other key"), store.publicKey("alice@example.com"));
+        assertTrue(store.isKnown(bob), "the account itself stays");
+    }
+
     /** spec §7.5 {@code sylk-db remove all}: nothing of the account is left, others keep theirs. */
     @Test
     void removingAnAccountRemovesAllItsData_spec_7_5() throws StoreException {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -21,7 +20,6 @@ import org.sylkserver.protocols.msrp.ByteRange;
 import org.sylkserver.protocols.msrp.Continuation;
 import org.sylkserver.protocols.msrp.MessageAssembler;
 import org.sylkserver.protocols.msrp.MessageSink;
-import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpUri;
 
@@ -227,12 +225,9 @@ public final class FileUpload<F> implements MsrpServer.Handler {
     /** RFC 4975 §7.1.2: the success report covering the whole message. */
     private void report(MsrpRequest last, long total) {
         try {
-            connection.send(new MsrpRequest(HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
-                    .putLong(System.nanoTime()).array()), MsrpRequest.REPORT, last.fromPath(), List.of(localUri),
-                    List.of(new MsrpHeader("Message-ID", last.messageId().orElse("unknown")),
-                            new MsrpHeader("Byte-Range", "1-" + total + "/" + total),
-                            new MsrpHeader("Status", "000 200 OK")), null, Continuation.COMPLETE));
-        } catch (IOException | IllegalArgumentException e) {
+            connection.send(MsrpRequest.successReport(HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(8)
+                    .putLong(System.nanoTime()).array()), last, localUri, total));
+        } catch (IOException | IllegalArgumentException | java.util.NoSuchElementException e) {
             log.log(Level.FINE, "cannot report the upload of " + this, e);
         }
     }

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import org.sylkserver.protocols.msrp.MalformedMsrpException;
+import org.sylkserver.media.msrp.ConnectionModel;
 import org.sylkserver.media.msrp.MsrpServer;
+import org.sylkserver.protocols.msrp.MalformedMsrpException;
 import org.sylkserver.protocols.msrp.MsrpUri;
 import org.sylkserver.protocols.sdp.MediaDescription;
 import org.sylkserver.protocols.sdp.SdpException;
@@ -29,7 +30,8 @@ public final class ChatStream implements MediaStream {
 
     /**
      * @param chatroom the {@code a=chatroom} capabilities we announce (a chat room), or null
-     * @param handlers makes the handler of the session for the peer of the first answer
+     * @param handlers makes the handler of the session for the peer of the first answer (not used by a chat we
+     *                 {@linkplain #offer offer})
      */
     public ChatStream(MsrpSessions msrp, String chatroom, Function<MsrpPeer, MsrpServer.Handler> handlers) {
         this.msrp = msrp;
@@ -79,6 +81,33 @@ public final class ChatStream implements MediaStream {
             lines.add(new SessionDescription.Line('a', "chatroom:" + chatroom));
         }
         return msrp.line(local, lines);
+    }
+
+    /**
+     * Our offer of a chat (a call we place, e.g. the video-room chat bridge, spec §4.7.4): the session opens with
+     * {@code handler}, which takes its requests from now on (the peer may connect and bind before its answer reaches
+     * us), CPIM only, {@code a=setup:actpass} lets the answer decide who connects (RFC 6135).
+     */
+    public MediaDescription offer(MsrpServer.Handler handler) {
+        if (local == null) {
+            this.handler = handler;
+            local = msrp.open(handler);
+        }
+        return msrp.line(local, List.of(
+                new SessionDescription.Line('a', "accept-types:message/cpim"),
+                new SessionDescription.Line('a', "accept-wrapped-types:*"),
+                new SessionDescription.Line('a', "setup:" + ConnectionModel.OFFER.value())));
+    }
+
+    /**
+     * The answer to our {@link #offer}: the peer, its path and who connects.
+     *
+     * @throws SdpException the chat was declined, or the answer's line has no valid path or setup
+     */
+    public MsrpPeer answered(SessionDescription answer) throws SdpException {
+        MsrpPeer answering = MsrpPeer.answering(answer, msrp, "chat");
+        peer = answering;
+        return answering;
     }
 
     /** The peer of the session, once answered. */

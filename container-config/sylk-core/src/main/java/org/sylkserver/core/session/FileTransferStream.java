@@ -78,20 +78,7 @@ public final class FileTransferStream implements MediaStream {
      * @throws SdpException it declined the file, or its line has no valid path or setup
      */
     public MsrpPeer answered(SessionDescription answer) throws SdpException {
-        MediaDescription answered = answer.media().stream().filter(m -> m.media().equals("message") && m.port() != 0)
-                .findFirst().orElseThrow(() -> new SdpException("the file stream was declined"));
-        List<MsrpUri> path = ChatStream.path(answered);
-        if (path == null) {
-            throw new SdpException("the answer's file stream has no valid a=path");
-        }
-        List<String> setup = answered.attributes("setup");
-        try {
-            ConnectionModel.Role role = ConnectionModel.role(true, ConnectionModel.OFFER,
-                    setup.isEmpty() ? null : ConnectionModel.Setup.parse(setup.get(0).trim()), null, false);
-            return new MsrpPeer(path, msrp.toPath(path), role == ConnectionModel.Role.CONNECT);
-        } catch (IllegalArgumentException e) {
-            throw new SdpException("the answer's file stream: " + e.getMessage());
-        }
+        return MsrpPeer.answering(answer, msrp, "file");
     }
 
     /** Our session's URI, once answered or offered. */

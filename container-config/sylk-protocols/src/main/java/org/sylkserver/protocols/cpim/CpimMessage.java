@@ -43,6 +43,11 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
     public static final String CONTENT_TYPE = "message/cpim";
     /** The namespace of the RFC 5438 (IMDN) headers. */
     public static final String IMDN_NAMESPACE = "urn:ietf:params:imdn";
+    /**
+     * AG Projects' namespace, whose {@code Message-Type: status} marks a conference room's own notices (joins, leaves)
+     * so that clients show them as such (spec §3.4, §4.6.8).
+     */
+    public static final String AGP_NAMESPACE = "urn:ag-projects:xml:ns:cpim";
 
     /** RFC 3339 as used by the DateTime header (RFC 3862 §4.4); the letters T and Z may be lower case. */
     private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
@@ -451,6 +456,11 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
             }
         }
         return null;
+    }
+
+    /** Whether the message is a conference room's notice: {@code Message-Type: status} in {@link #AGP_NAMESPACE}. */
+    public boolean isStatus() {
+        return "status".equalsIgnoreCase(namespaced(AGP_NAMESPACE, "Message-Type"));
     }
 
     /** The IMDN message id ({@code imdn.Message-ID}, RFC 5438 §6.3), if present. */

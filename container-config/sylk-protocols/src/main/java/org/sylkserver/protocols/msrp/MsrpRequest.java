@@ -84,6 +84,18 @@ public record MsrpRequest(String transactionId, String method, List<MsrpUri> toP
         }
     }
 
+    /**
+     * RFC 4975 §7.1.2: the success REPORT of a whole message of {@code total} bytes whose chunk {@code last} (any of
+     * them) came to {@code local}: to the sender's From-Path, its Message-ID, {@code Byte-Range: 1-total/total},
+     * {@code Status: 000 200 OK}.
+     */
+    public static MsrpRequest successReport(String transactionId, MsrpRequest last, MsrpUri local, long total) {
+        return new MsrpRequest(transactionId, REPORT, last.fromPath(), List.of(local), List.of(
+                new MsrpHeader(Headers.MESSAGE_ID, last.messageId().orElseThrow()),
+                new MsrpHeader(Headers.BYTE_RANGE, "1-" + total + "/" + total),
+                new MsrpHeader(Headers.STATUS, new MsrpStatus(0, 200, "OK").toString())), null, Continuation.COMPLETE);
+    }
+
     /** The Message-ID, the same in every chunk of a message and in its reports. */
     public Optional<String> messageId() {
         return header(Headers.MESSAGE_ID);

@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.iscomposing.IsComposing;
 import org.sylkserver.protocols.msrp.Continuation;
 import org.sylkserver.protocols.msrp.MessageAssembler;
 import org.sylkserver.protocols.msrp.MessageSink;
@@ -61,10 +62,8 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     private final List<MsrpUri> toPath;
     private final Call call;
     private final Deque<CpimMessage> waiting = new ArrayDeque<>();
-    private final MessageAssembler assembler = new MessageAssembler(first -> {
-        String type = first.contentType().orElse(null);
-        return MessageSink.inMemory(body -> received(type, body));
-    }, MAX_MESSAGE, MAX_MESSAGE);
+    private final MessageAssembler assembler = new MessageAssembler(first -> MessageSink.inMemory(
+            body -> received(first, body)), MAX_MESSAGE, MAX_MESSAGE);
     /** Set once, by the call (SIP side), read by the connection's thread and the room: volatile for that handoff. */
     private volatile MsrpUri localUri;
     /** Set once, by the room's executor, read by the connection's thread (volatile: it may bind before the join). */
@@ -162,10 +161,16 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     private void send(CpimMessage message, MsrpConnection connection) {
         byte[] body = message.toBytes();
         String tid = HexFormat.of().formatHex(randomBytes(8));
-        MsrpRequest send = new MsrpRequest(tid, MsrpRequest.SEND, toPath, List.of(localUri), List.of(
+        List<MsrpHeader> headers = new java.util.ArrayList<>(List.of(
                 new MsrpHeader("Message-ID", HexFormat.of().formatHex(randomBytes(8))),
-                new MsrpHeader("Byte-Range", "1-" + body.length + "/" + body.length),
-                new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE)), body, Continuation.COMPLETE);
+                new MsrpHeader("Byte-Range", "1-" + body.length + "/" + body.length)));
+        if (!IsComposing.CONTENT_TYPE.equalsIgnoreCase(message.contentType())) {
+            // spec §3.4: messages ask for a success report (is-composing indications go without)
+            headers.add(new MsrpHeader("Success-Report", "yes"));
+        }
+        headers.add(new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE));
+        MsrpRequest send = new MsrpRequest(tid, MsrpRequest.SEND, toPath, List.of(localUri), headers, body,
+                Continuation.COMPLETE);
         try {
             connection.send(send);
         } catch (IOException e) {
@@ -203,10 +208,29 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
         }
     }
 
-    /** A whole message from the participant: the room's switch answers it. */
-    private int received(String contentType, byte[] body) {
+    /**
+     * A whole message from the participant: the room's switch answers it; a message the room took is reported to its
+     * sender when it asked (RFC 4975 §7.1.2: {@code Success-Report: yes}).
+     */
+    private int received(MsrpRequest first, byte[] body) {
         ChatSwitch room = chatSwitch();
-        return room == null ? 481 : room.received(this, contentType, body);
+        int status = room == null ? 481 : room.received(this, first.contentType().orElse(null), body);
+        if (status == 200 && first.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
+            report(first, body.length);
+        }
+        return status;
+    }
+
+    private void report(MsrpRequest chunk, long total) {
+        MsrpConnection on;
+        synchronized (this) {
+            on = connection;
+        }
+        try {
+            on.send(MsrpRequest.successReport(HexFormat.of().formatHex(randomBytes(8)), chunk, localUri, total));
+        } catch (IOException | RuntimeException e) {
+            log.log(Level.FINE, "cannot report a message of " + uri, e);
+        }
     }
 
     /**

@@ -140,7 +140,7 @@ public final class ChatSwitch {
     }
 
     /** AG Projects' CPIM namespace for the status marker (spec §3.4). */
-    static final String AGP_NAMESPACE = "urn:ag-projects:xml:ns:cpim";
+    static final String AGP_NAMESPACE = CpimMessage.AGP_NAMESPACE;
 
     /**
      * The welcome a chat joiner gets from the room (spec §3.3): how many others are here and how to join.

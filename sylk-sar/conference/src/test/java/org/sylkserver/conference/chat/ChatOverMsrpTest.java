@@ -1,5 +1,6 @@
 package org.sylkserver.conference.chat;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,49 @@ class ChatOverMsrpTest {
     void theSameChatWithoutAStalledParticipant() throws Exception {
         String figures = run(false);
         System.out.println("chat without a stalled participant: " + figures);
+    }
+
+    /**
+     * RFC 4975 §7.1.2: a message sent with {@code Success-Report: yes} that the room takes is reported to its sender
+     * (the video-room chat bridges turn that REPORT into message-delivery, spec §4.7.4); what the room relays asks
+     * for a report itself (spec §3.4).
+     */
+    @Test
+    void aMessageAskingForAReportIsReported_rfc4975_7_1_2() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
+        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
+        ChatMember alice = join(room, "alice@example.com");
+        ChatMember bob = join(room, "bob@example.com");
+        try (Socket fromAlice = connect(alice); Socket toBob = connect(bob)) {
+            fromAlice.setSoTimeout(10_000);
+            toBob.setSoTimeout(10_000);
+            toBob.getOutputStream().write(send(bob, "bind0001", null));
+            fromAlice.getOutputStream().write(send(alice, "bind0002", null));
+            String sent = new String(send(alice, "rep00001", "please report"), StandardCharsets.UTF_8)
+                    .replace("Message-ID: rep00001\r\n", "Message-ID: rep00001\r\nSuccess-Report: yes\r\n");
+            fromAlice.getOutputStream().write(sent.getBytes(StandardCharsets.UTF_8));
+            MsrpParser aliceParser = new MsrpParser();
+            MsrpRequest report = null;
+            while (report == null) {
+                if (next(aliceParser, fromAlice.getInputStream()) instanceof MsrpRequest request
+                        && request.method().equals(MsrpRequest.REPORT)) {
+                    report = request;
+                }
+            }
+            assertEquals("rep00001", report.messageId().orElseThrow());
+            assertEquals(200, report.status().orElseThrow().code());
+            String length = sent.substring(sent.indexOf("Byte-Range: 1-") + 14, sent.indexOf('/', sent.indexOf("Byte-Range: 1-")));
+            assertEquals("1-" + length + "/" + length, report.header("Byte-Range").orElseThrow());
+            MsrpParser bobParser = new MsrpParser();
+            MsrpRequest relayed = null;
+            while (relayed == null) {
+                if (next(bobParser, toBob.getInputStream()) instanceof MsrpRequest request && request.hasBody()
+                        && new String(request.body(), StandardCharsets.UTF_8).contains("please report")) {
+                    relayed = request;
+                }
+            }
+            assertEquals("yes", relayed.successReport().orElseThrow(), "spec §3.4: relayed messages ask for reports");
+        }
     }
 
     private String run(boolean withStalled) throws Exception {

@@ -1,0 +1,268 @@
+package org.sylkserver.webrtc;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.sylkserver.core.msrp.MsrpRoute;
+import org.sylkserver.core.session.ChatStream;
+import org.sylkserver.core.session.MsrpPeer;
+import org.sylkserver.media.msrp.MessageBody;
+import org.sylkserver.media.msrp.MsrpConnection;
+import org.sylkserver.media.msrp.MsrpServer;
+import org.sylkserver.media.msrp.OutgoingMessage;
+import org.sylkserver.media.msrp.SendOptions;
+import org.sylkserver.media.sdp.AudioAnswerer;
+import org.sylkserver.protocols.cpim.CpimException;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.msrp.MessageAssembler;
+import org.sylkserver.protocols.msrp.MessageSink;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpStatus;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
+/**
+ * The MSRP chat stream of a room chat bridge (spec §4.7.4) on the gateway's MSRP endpoint: our offer is a
+ * {@link ChatStream} offer (CPIM, {@code a=setup:actpass}); after the answer we connect to the conference's path or
+ * wait for it to connect to ours (RFC 6135), and the session is up once a connection carries it. Messages go out
+ * asking for success and failure reports (RFC 4975 §7.1.2): the REPORT's status, or the failure of a chunk, is the
+ * message's delivery. What comes in is put back together from its chunks (the protocols' {@link MessageAssembler}),
+ * must be CPIM (else 415), and is acknowledged with a success REPORT when its sender asks for one.
+ *
+ * <p>Threads: the connection's reader thread delivers requests and REPORTs; connecting happens on {@code connector}
+ * (it blocks: TCP, TLS, the binding SEND); the bridge calls the rest from its executor.
+ */
+final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
+
+    /** Room for the CPIM headers around a message's content. */
+    private static final int CPIM_OVERHEAD = 16 * 1024;
+
+    private static final Logger LOG = Logger.getLogger("webrtcgateway.videoroom");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final MsrpRoute route;
+    private final Executor connector;
+    private final InetAddress address;
+    private final Listener listener;
+    private final ChatStream stream;
+    /** Chunks become messages of at most {@code max_message_body_size} (plus CPIM), one such at a time (413 beyond). */
+    private final MessageAssembler assembler;
+    /** Guarded by this object's monitor. */
+    private MsrpPeer peer;
+    private MsrpConnection connection;
+    /** The listener was told the session is up. */
+    private boolean up;
+    private boolean closed;
+
+    /**
+     * @param route     the gateway's MSRP endpoint: where our sessions listen and how we connect
+     * @param connector runs the blocking connects
+     * @param address   the address of our SDP
+     * @param maxBody   {@code max_message_body_size}: the largest content taken from the room
+     */
+    MsrpChatLine(MsrpRoute route, Executor connector, InetAddress address, int maxBody, Listener listener) {
+        this.route = route;
+        this.assembler = new MessageAssembler(first -> MessageSink.inMemory(body -> received(first, body)),
+                maxBody + CPIM_OVERHEAD, maxBody + CPIM_OVERHEAD);
+        this.connector = connector;
+        this.address = address;
+        this.listener = listener;
+        this.stream = new ChatStream(route, null, answered -> this);
+    }
+
+    @Override
+    public String offer() {
+        return new SessionDescription(AudioAnswerer.sessionLines(new AudioAnswerer.Origin(), address),
+                List.of(stream.offer(this))).toString();
+    }
+
+    @Override
+    public void answered(String sdp) throws SdpException {
+        MsrpPeer answered = stream.answered(SessionDescription.parse(sdp));
+        synchronized (this) {
+            peer = answered;
+        }
+        if (answered.weConnect()) {
+            connector.execute(this::connect);
+        } else {
+            // the conference connects (RFC 6135 passive); its binding SEND may have come already
+            upWhenBoth();
+        }
+    }
+
+    private void connect() {
+        MsrpPeer to;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            to = peer;
+        }
+        try {
+            bound(route.connect(stream.localUri(), to.path()));
+        } catch (IOException e) {
+            listener.closed(e.getMessage());
+        }
+    }
+
+    /** A connection carries the session: the first one is the session's (a later one is closed). */
+    private void bound(MsrpConnection on) {
+        boolean first;
+        boolean refused;
+        synchronized (this) {
+            first = connection == null && !closed;
+            refused = closed;
+            if (first) {
+                connection = on;
+            }
+        }
+        if (first) {
+            on.whenClosed(() -> {
+                boolean expected;
+                synchronized (this) {
+                    expected = closed;
+                }
+                if (!expected) {
+                    listener.closed("the connection closed");
+                }
+            });
+            upWhenBoth();
+        } else if (refused) {
+            on.close();
+        }
+    }
+
+    /** The session is up once the answer named the peer and a connection carries it, in either order. */
+    private void upWhenBoth() {
+        synchronized (this) {
+            if (up || closed || peer == null || connection == null) {
+                return;
+            }
+            up = true;
+        }
+        listener.connected();
+    }
+
+    @Override
+    public int request(MsrpRequest request, MsrpConnection from) {
+        bound(from);
+        if (request.method().equals(MsrpRequest.SEND) && !request.hasBody()) {
+            return 200; // the peer's binding SEND or a keep-alive (RFC 4975 §5.4)
+        }
+        return switch (request.method()) {
+            case MsrpRequest.SEND -> assembler.accept(request);
+            case MsrpRequest.REPORT -> 200; // about none of the messages we are sending: nothing to do
+            default -> 501;
+        };
+    }
+
+    /** A whole message from the room: CPIM only (spec §3.4 rules alike), acknowledged with a REPORT when asked. */
+    private int received(MsrpRequest first, byte[] body) {
+        String type = first.contentType().orElse("");
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith(CpimMessage.CONTENT_TYPE)) {
+            return 415;
+        }
+        CpimMessage message;
+        try {
+            message = CpimMessage.parse(body);
+        } catch (CpimException e) {
+            LOG.fine(() -> "room chat: bad CPIM from the conference: " + e.getMessage());
+            return 400;
+        }
+        if (first.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
+            report(first, body.length);
+        }
+        listener.received(message);
+        return 200;
+    }
+
+    /** RFC 4975 §7.1.2: the 200 REPORT of a whole message. */
+    private void report(MsrpRequest chunk, long total) {
+        MsrpConnection on;
+        synchronized (this) {
+            on = connection;
+        }
+        try {
+            on.send(MsrpRequest.successReport(randomId(), chunk, stream.localUri(), total));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "room chat: cannot report a message of the conference", e);
+        }
+    }
+
+    @Override
+    public void send(CpimMessage message, RoomChat.Line.Delivery delivery) {
+        MsrpConnection on = connection();
+        if (on == null) {
+            delivery.outcome(0, RoomChat.ENDED_REASON);
+            return;
+        }
+        boolean[] done = new boolean[1];
+        RoomChat.Line.Delivery once = (code, reason) -> {
+            synchronized (done) {
+                if (done[0]) {
+                    return;
+                }
+                done[0] = true;
+            }
+            delivery.outcome(code, reason);
+        };
+        OutgoingMessage outgoing = on.sendMessage(peer().toPath(), List.of(stream.localUri()),
+                MessageBody.of(message.toBytes()), SendOptions.of(CpimMessage.CONTENT_TYPE).withReports("yes", "yes"),
+                report -> {
+                    MsrpStatus status = report.status().orElse(null);
+                    if (status != null) {
+                        once.outcome(status.code(), status.comment() != null ? status.comment()
+                                : org.sylkserver.protocols.msrp.MsrpResponse.reason(status.code()));
+                    }
+                });
+        outgoing.outcome().thenAccept(outcome -> {
+            if (outcome.state() != OutgoingMessage.State.DELIVERED) {
+                // refused by the next hop, or lost: no REPORT will come (RFC 4975 §7.1.2 failure)
+                once.outcome(outcome.code(), outcome.reason());
+            }
+        });
+    }
+
+    @Override
+    public void sendQuietly(CpimMessage message) {
+        MsrpConnection on = connection();
+        if (on != null) {
+            on.sendMessage(peer().toPath(), List.of(stream.localUri()), MessageBody.of(message.toBytes()),
+                    SendOptions.of(CpimMessage.CONTENT_TYPE).withReports("no", "no"), report -> { });
+        }
+    }
+
+    @Override
+    public void close() {
+        MsrpConnection on;
+        synchronized (this) {
+            closed = true;
+            on = connection;
+        }
+        assembler.abortAll();
+        stream.close();
+        if (on != null) {
+            on.close();
+        }
+    }
+
+    private synchronized MsrpPeer peer() {
+        return peer;
+    }
+
+    private synchronized MsrpConnection connection() {
+        return closed || !up ? null : connection;
+    }
+
+    private static String randomId() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

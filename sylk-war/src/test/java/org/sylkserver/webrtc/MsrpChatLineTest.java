@@ -1,0 +1,187 @@
+package org.sylkserver.webrtc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.core.msrp.MsrpRoute;
+import org.sylkserver.media.msrp.MsrpConnection;
+import org.sylkserver.media.msrp.MsrpServer;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.msrp.Continuation;
+import org.sylkserver.protocols.msrp.MsrpHeader;
+import org.sylkserver.protocols.msrp.MsrpRequest;
+import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
+/**
+ * The room chat bridge's MSRP line over loopback TCP against a plain MSRP endpoint playing the conference: the offer
+ * (CPIM, {@code a=setup:actpass}), both connection roles of RFC 6135, messages asking for reports and their REPORT
+ * becoming the delivery (RFC 4975 §7.1.2), and what the conference sends acknowledged with a 200 REPORT.
+ */
+class MsrpChatLineTest {
+
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private final ExecutorService connector = Executors.newCachedThreadPool();
+    private MsrpServer ours;
+    private MsrpServer conference;
+
+    @AfterEach
+    void stop() throws Exception {
+        connector.shutdownNow();
+        if (ours != null) {
+            ours.close();
+        }
+        if (conference != null) {
+            conference.close();
+        }
+    }
+
+    /** What the line reports. */
+    private static final class Reports implements RoomChat.Line.Listener {
+        final CountDownLatch connected = new CountDownLatch(1);
+        final BlockingQueue<CpimMessage> received = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> closed = new LinkedBlockingQueue<>();
+
+        @Override
+        public void connected() {
+            connected.countDown();
+        }
+
+        @Override
+        public void received(CpimMessage message) {
+            received.add(message);
+        }
+
+        @Override
+        public void closed(String why) {
+            closed.add(why);
+        }
+    }
+
+    /** The conference's session: it records the requests and the connection they came on. */
+    private static final class Conference implements MsrpServer.Handler {
+        final BlockingQueue<MsrpRequest> requests = new LinkedBlockingQueue<>();
+        volatile MsrpConnection connection;
+
+        @Override
+        public int request(MsrpRequest request, MsrpConnection from) {
+            connection = from;
+            requests.add(request);
+            return 200;
+        }
+    }
+
+    private MsrpChatLine line(Reports reports) throws Exception {
+        ours = new MsrpServer(LOOPBACK, 0);
+        conference = new MsrpServer(LOOPBACK, 0);
+        return new MsrpChatLine(new MsrpRoute(ours, null, "TCP/MSRP"), connector, LOOPBACK, 65536, reports);
+    }
+
+    private static String answer(MsrpUri conferenceSession, int port, String setup) {
+        return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=message " + port
+                + " TCP/MSRP *\r\na=path:" + conferenceSession + "\r\na=accept-types:message/cpim\r\na=setup:" + setup
+                + "\r\n";
+    }
+
+    private static MsrpUri path(String offer) throws Exception {
+        String value = SessionDescription.parse(offer).media().get(0).attributes("path").get(0).trim();
+        return MsrpUri.parse(value);
+    }
+
+    private static CpimMessage hello() {
+        return CpimMessage.builder().from(new CpimMessage.Address("Alice", "sip:alice@example.com"))
+                .to(CpimMessage.Address.of("sip:room1@conference.example.com"))
+                .contentHeader("Content-Type", "text/plain").content("hello".getBytes(StandardCharsets.UTF_8)).build();
+    }
+
+    /**
+     * RFC 6135: the conference answers passive, so the line connects and binds; a message asks for reports and the
+     * conference's success REPORT is its delivery (RFC 4975 §7.1.2).
+     */
+    @Test
+    void weConnectWhenTheAnswerIsPassive_rfc6135() throws Exception {
+        Reports reports = new Reports();
+        MsrpChatLine line = line(reports);
+        String offer = line.offer();
+        assertTrue(offer.contains("m=message " + ours.port() + " TCP/MSRP *"), offer);
+        assertTrue(offer.contains("a=accept-types:message/cpim") && offer.contains("a=setup:actpass"), offer);
+        Conference room = new Conference();
+        MsrpUri session = conference.open(room);
+        line.answered(answer(session, conference.port(), "passive"));
+        assertTrue(reports.connected.await(5, TimeUnit.SECONDS), "the line connected and bound");
+        MsrpRequest bind = room.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(bind);
+        assertEquals(path(offer), bind.fromPath().get(0));
+
+        BlockingQueue<String> delivery = new LinkedBlockingQueue<>();
+        line.send(hello(), (code, reason) -> delivery.add(code + " " + reason));
+        MsrpRequest sent = room.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(sent);
+        assertEquals("yes", sent.successReport().orElseThrow());
+        assertEquals("yes", sent.failureReport().orElseThrow());
+        assertEquals(CpimMessage.CONTENT_TYPE, sent.contentType().orElseThrow());
+        assertEquals("hello", new String(CpimMessage.parse(sent.body()).content(), StandardCharsets.UTF_8));
+        assertEquals(null, delivery.poll(300, TimeUnit.MILLISECONDS), "the 200 response is not the delivery");
+        room.connection.send(MsrpRequest.successReport("rep00001", sent, session, sent.body().length));
+        assertEquals("200 OK", delivery.poll(5, TimeUnit.SECONDS));
+
+        line.close();
+        assertEquals(null, reports.closed.poll(300, TimeUnit.MILLISECONDS), "closing is no loss");
+    }
+
+    /**
+     * RFC 6135: the conference answers active and connects itself; what it sends is taken when CPIM (a 200 REPORT
+     * when asked for, RFC 4975 §7.1.2) and refused with 415 otherwise; its connection closing ends the line.
+     */
+    @Test
+    void theConferenceConnectsWhenItAnswersActive_rfc6135() throws Exception {
+        Reports reports = new Reports();
+        MsrpChatLine line = line(reports);
+        MsrpUri ourPath = path(line.offer());
+        Conference room = new Conference();
+        MsrpUri session = conference.open(room);
+        line.answered(answer(session, conference.port(), "active"));
+        MsrpConnection connection = conference.connect(session, List.of(ourPath));
+        assertTrue(reports.connected.await(5, TimeUnit.SECONDS), "the conference's binding SEND brought it up");
+
+        byte[] cpim = hello().toBytes();
+        MsrpRequest message = new MsrpRequest("snd00001", MsrpRequest.SEND, List.of(ourPath), List.of(session),
+                List.of(new MsrpHeader("Message-ID", "msg00001"), new MsrpHeader("Success-Report", "yes"),
+                        new MsrpHeader("Byte-Range", "1-" + cpim.length + "/" + cpim.length),
+                        new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE)), cpim, Continuation.COMPLETE);
+        assertEquals(200, connection.transaction(message).get(5, TimeUnit.SECONDS).code());
+        CpimMessage received = reports.received.poll(5, TimeUnit.SECONDS);
+        assertNotNull(received);
+        assertEquals("sip:alice@example.com", received.from().orElseThrow().uri());
+        MsrpRequest report = room.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(report, "the line reported the message");
+        assertEquals(MsrpRequest.REPORT, report.method());
+        assertEquals("msg00001", report.messageId().orElseThrow());
+        assertEquals(200, report.status().orElseThrow().code());
+
+        byte[] text = "not cpim".getBytes(StandardCharsets.UTF_8);
+        MsrpRequest raw = new MsrpRequest("snd00002", MsrpRequest.SEND, List.of(ourPath), List.of(session),
+                List.of(new MsrpHeader("Message-ID", "msg00002"),
+                        new MsrpHeader("Byte-Range", "1-" + text.length + "/" + text.length),
+                        new MsrpHeader("Content-Type", "text/plain")), text, Continuation.COMPLETE);
+        assertEquals(415, connection.transaction(raw).get(5, TimeUnit.SECONDS).code());
+
+        connection.close();
+        assertNotNull(reports.closed.poll(5, TimeUnit.SECONDS), "a lost connection ends the line");
+        line.close();
+    }
+}
