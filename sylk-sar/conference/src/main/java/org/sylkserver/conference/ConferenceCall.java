@@ -176,16 +176,19 @@ final class ConferenceCall implements Serializable {
         }
     }
 
-    /** A new audio stream for the participant: its timeout ends the call, its ZRTP SAS goes to the room. */
+    /**
+     * A new audio stream for the participant: its timeout ends the call, its ZRTP SAS (agreed on the media's thread)
+     * is the call's, and goes to the room through the room's executor.
+     */
     private AudioStream openAudio(SipServletMessage message) throws IOException {
-        return conference.streams.openAudio(message, () -> hangUp("RTP timeout"), sas -> {
+        return conference.streams.openAudio(message, () -> hangUp("RTP timeout"), sas -> owner.execute(() -> {
             participant.sas = sas;
             log.info(() -> participant + ": ZRTP secured, SAS " + sas);
             Room in = participant.room != null ? conference.rooms.find(participant.room) : null;
             if (in != null) {
                 in.zrtpSas(participant);
             }
-        });
+        }));
     }
 
     /** The call's audio as answered: the participant's endpoint, its hold state, the media flowing. */

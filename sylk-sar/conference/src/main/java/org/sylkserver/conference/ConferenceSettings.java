@@ -49,6 +49,7 @@ final class ConferenceSettings {
     private final List<String> dialOutDomains;
     /** How old the file must be when read for that reading to be reused. */
     private static final Duration SETTLED = Duration.ofSeconds(2);
+    /** Volatile: server-wide, read and replaced by the access checks of every SIP thread, not one room's. */
     private volatile FileVersion lastRead;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {

@@ -1,8 +1,11 @@
 package org.sylkserver.conference;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -71,23 +74,33 @@ final class FileTransfers {
         FileTransferCall[] call = new FileTransferCall[1];
         FileUpload<RoomFiles.RoomFile> upload;
         try {
-            upload = new FileUpload<>(room.files, file.selector(), caller, limit,
-                    stored -> {
-                        room.uploaded(identity, stored);
-                        if (conference.settings.pushFileTransfer()) {
-                            pushes.offer(room, stored, caller);
-                        }
-                        conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
-                                TimeUnit.SECONDS);
-                    },
-                    why -> {
-                        room.uploadFailed(file.selector().name(), why);
-                        if (call[0] != null) {
-                            conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
-                        }
-                    }, room::execute);
-        } catch (IOException e) {
-            log.warning("cannot take an upload to room " + roomName + ": " + e.getMessage());
+            // made on the room's executor, which owns the room's files (and knows whether the room has ended)
+            upload = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new FileUpload<>(room.files, file.selector(), caller, limit,
+                            stored -> {
+                                room.uploaded(identity, stored);
+                                if (conference.settings.pushFileTransfer()) {
+                                    pushes.offer(room, stored, caller);
+                                }
+                                conference.fileTimers.schedule(() -> call[0].hangUp("upload complete"), 1,
+                                        TimeUnit.SECONDS);
+                            },
+                            why -> {
+                                room.uploadFailed(file.selector().name(), why);
+                                if (call[0] != null) {
+                                    conference.fileTimers.execute(() -> call[0].hangUp("upload failed"));
+                                }
+                            }, room::execute);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, room::execute).join();
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof UncheckedIOException cannot)) {
+                throw e;
+            }
+            log.warning("cannot take an upload to room " + roomName + ": " + cannot.getCause().getMessage());
             replies.reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Cannot store files");
             return;
         }

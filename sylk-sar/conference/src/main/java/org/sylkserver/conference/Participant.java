@@ -23,8 +23,8 @@ import org.sylkserver.media.mixer.Member;
  *
  * <p>Threads: the state, the PIN digits and {@link #member} belong to the room's executor (every transition is
  * called there; {@link #state} is volatile only so that the SIP threads' admission checks read it). The streams
- * ({@link #endpoint}, {@link #chat}) are set on the SIP thread of the call before the room is told of a change, and
- * read by the room only in the task that tells it.
+ * ({@link #endpoint}, {@link #chat}) and the {@link #sas} are set on the call's executor before the room is told of
+ * a change, and read by the room in the tasks it is told with.
  */
 final class Participant {
 
@@ -63,11 +63,15 @@ final class Participant {
     ChatMember chat;
     /** Its place in the mixer while it has audio in a room. */
     Member member;
-    /** The ZRTP short authentication string once agreed (spec §3.8), else null. */
-    volatile String sas;
+    /**
+     * The ZRTP short authentication string once agreed (spec §3.8), else null: set on the call's executor, read by
+     * the room's after the call joined it or told it of the SAS.
+     */
+    String sas;
     /** The room it joined ({@code user@host}), once it has. */
     String room;
 
+    // volatile: changed on the room's executor, read by the SIP threads' admission checks (Rooms.admits)
     private volatile State state = State.JOINING;
     /** The remote holds its audio while the participant is not connected yet: it is held once it is. */
     private boolean holdRequested;

@@ -12,7 +12,10 @@ import java.util.function.LongSupplier;
  * caller can hang up after two wrong tries and call again. An address with {@code limit} wrong PINs within the last
  * minute may try no more ({@code pin_failures_per_minute} in {@code conference.ini}; 0: no limit) until the oldest of
  * them is a minute old. Memory is bounded: the addresses heard from least recently are forgotten first beyond
- * {@value #MAX_SOURCES}. Thread-safe.
+ * {@value #MAX_SOURCES}.
+ *
+ * <p>Threads: shared by design, not one room's state: every room's executor counts wrong PINs here and the SIP
+ * threads ask before letting a caller try, since one address may call many rooms; hence its monitor.
  */
 final class PinAttempts {
 
@@ -40,6 +43,7 @@ final class PinAttempts {
     }
 
     /** Whether {@code source} (an IP address; null for calls the room placed itself) may try a PIN now. */
+    // synchronized: the SIP threads and every room's executor ask (see the class comment)
     synchronized boolean allows(String source) {
         if (limit == 0 || source == null) {
             return true;
@@ -49,6 +53,7 @@ final class PinAttempts {
     }
 
     /** {@code source} typed a wrong PIN. */
+    // synchronized: every room's executor counts here (see the class comment)
     synchronized void failed(String source) {
         if (limit == 0 || source == null) {
             return;

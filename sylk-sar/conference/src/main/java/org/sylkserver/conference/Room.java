@@ -80,8 +80,8 @@ final class Room {
         this.pinAttempts = rooms.pinAttempts;
         this.calls = rooms.calls;
         this.mixer = new AudioMixer(name, settings.maxSpeakers());
-        this.screenSharing = new ScreenSharing(name, rooms.screenSharing, text -> owner.execute(() -> announce(text)),
-                this::notifySubscribers);
+        this.screenSharing = new ScreenSharing(name, rooms.screenSharing, owner,
+                text -> owner.execute(() -> announce(text)), this::notifySubscribers);
         this.chat = new ChatSwitch(name, settings.historySize(), settings.historyBytes(), joinInfo,
                 screenSharing::frame, owner);
         this.files = new RoomFiles(rooms.filesRoot, name, rooms.filesSpace);

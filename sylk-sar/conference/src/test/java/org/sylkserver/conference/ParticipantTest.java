@@ -86,4 +86,33 @@ class ParticipantTest {
         assertThrows(IllegalStateException.class, alice::pinAsked);
         assertThrows(IllegalStateException.class, alice::admit);
     }
+
+    /** Only the transitions of the diagram exist: the others are refused and leave the state as it was. */
+    @Test
+    void transitionsOutsideTheDiagramAreRefused_spec3_3() {
+        assertThrows(IllegalStateException.class, alice::pinRefused, "no PIN was asked");
+        assertEquals(Participant.State.JOINING, alice.state());
+        alice.admit();
+        assertThrows(IllegalStateException.class, alice::admit, "admitted once");
+        assertThrows(IllegalStateException.class, alice::pinAsked, "a connected participant is past its PIN");
+        assertThrows(IllegalStateException.class, alice::pinRefused);
+        assertEquals(Participant.State.CONNECTED, alice.state());
+        alice.hold(true);
+        assertThrows(IllegalStateException.class, alice::admit, "a held participant is admitted already");
+        assertThrows(IllegalStateException.class, alice::pinAsked);
+        assertEquals(Participant.State.HELD, alice.state());
+    }
+
+    /** Issue 11: a refused caller only leaves; nothing brings it back to the PIN or into the room. */
+    @Test
+    void aRefusedCallerCanOnlyLeave_issue11() {
+        alice.pinAsked();
+        alice.pinRefused();
+        assertThrows(IllegalStateException.class, alice::pinAsked);
+        assertThrows(IllegalStateException.class, alice::pinRefused);
+        assertFalse(alice.admitted());
+        assertTrue(alice.leave());
+        assertEquals(Participant.State.LEFT, alice.state());
+        assertThrows(IllegalStateException.class, alice::pinRefused);
+    }
 }

@@ -26,6 +26,7 @@ public final class MsrpTrace {
         }
         return (heading, bytes) -> {
             String entry = Instant.now() + " " + heading + "\n" + new String(bytes, StandardCharsets.UTF_8) + "\n";
+            // one lock for the one trace file, which the MSRP connections of every room append to
             synchronized (MsrpTrace.class) {
                 try {
                     Files.writeString(file, entry, StandardCharsets.UTF_8, StandardOpenOption.CREATE,

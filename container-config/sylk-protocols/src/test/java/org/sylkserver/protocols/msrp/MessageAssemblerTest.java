@@ -173,4 +173,116 @@ class MessageAssemblerTest {
         assertEquals(List.of("no room for it", "interrupted by the sender", "a chunk of 5 bytes for range 1-4/5",
                 "the session ended"), aborted);
     }
+
+    /** An in-memory assembler that records what it opens, delivers and hears aborted. */
+    private static final class Recorder {
+        final List<String> opened = new ArrayList<>();
+        final List<String> received = new ArrayList<>();
+        final List<String> aborted = new ArrayList<>();
+
+        MessageAssembler assembler(long maxMessage, long maxPending) {
+            return new MessageAssembler(first -> {
+                String id = first.messageId().orElseThrow();
+                opened.add(id);
+                return new MessageSink() {
+                    private final MessageSink memory = MessageSink.inMemory(message -> {
+                        received.add(id + ":" + new String(message, StandardCharsets.US_ASCII));
+                        return 200;
+                    });
+
+                    @Override
+                    public void write(long offset, byte[] data) throws IOException {
+                        memory.write(offset, data);
+                    }
+
+                    @Override
+                    public int complete(long size) throws IOException {
+                        return memory.complete(size);
+                    }
+
+                    @Override
+                    public void abort() {
+                        aborted.add(id);
+                    }
+
+                    @Override
+                    public void abort(String why) {
+                        aborted.add(id + ": " + why);
+                    }
+                };
+            }, maxMessage, maxPending);
+        }
+    }
+
+    /**
+     * §7.1.1: a '#' chunk for a message of which nothing was kept (it was refused, or the abort overtook its chunks)
+     * is answered 200 and opens nothing; an aborted message gives back the bytes it held for incomplete messages.
+     */
+    @Test
+    void anAbortFreesWhatTheMessageHeldAndAnAbortOfNothingOpensNothing_rfc4975_s7_1_1() {
+        Recorder recorder = new Recorder();
+        MessageAssembler assembler = recorder.assembler(1000, 10);
+        assertEquals(200, assembler.accept(chunk("msg00040", "1-0/*", "", Continuation.ABORTED)));
+        assertEquals(List.of(), recorder.opened, "nothing to abort, nothing opened");
+        assertEquals(200, assembler.accept(chunk("msg00041", "1-8/20", "ABCDEFGH", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00041", "9-8/20", "", Continuation.ABORTED)));
+        assertEquals(List.of("msg00041: interrupted by the sender"), recorder.aborted);
+        assertEquals(200, assembler.accept(chunk("msg00042", "1-8/8", "abcdefgh", Continuation.COMPLETE)),
+                "the aborted message's 8 bytes no longer count against the 10 of incomplete messages");
+        assertEquals(List.of("msg00042:abcdefgh"), recorder.received);
+    }
+
+    /**
+     * §7.1.1, §10: a message of unknown total ('*') is refused with 413 by the chunk that takes it past the limit,
+     * and its sink hears why; one of exactly the limit is taken.
+     */
+    @Test
+    void aMessageOfUnknownSizeIsRefusedWhenItGrowsPastTheLimit_rfc4975_s7_1_1() {
+        Recorder recorder = new Recorder();
+        MessageAssembler assembler = recorder.assembler(8, 100);
+        assertEquals(200, assembler.accept(chunk("msg00050", "1-5/*", "ABCDE", Continuation.MORE)));
+        assertEquals(413, assembler.accept(chunk("msg00050", "6-10/*", "FGHIJ", Continuation.MORE)));
+        assertEquals(List.of("msg00050: larger than 8 bytes"), recorder.aborted);
+        assertEquals(200, assembler.accept(chunk("msg00051", "1-4/*", "abcd", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00051", "5-8/*", "efgh", Continuation.COMPLETE)));
+        assertEquals(List.of("msg00051:abcdefgh"), recorder.received, "exactly the limit is not past it");
+    }
+
+    /**
+     * §5.1, §7.1.1: Byte-Ranges may come in any order and overlap (a chunk sent again): a gap keeps the message
+     * incomplete, whatever arrived last, and the chunk that fills it completes it once, with each byte where its
+     * range puts it.
+     */
+    @Test
+    void aGapKeepsTheMessageOpenUntilOverlappingChunksFillIt_rfc4975_s5_1() {
+        Recorder recorder = new Recorder();
+        MessageAssembler assembler = recorder.assembler(1000, 1000);
+        assertEquals(200, assembler.accept(chunk("msg00060", "7-9/9", "GHI", Continuation.COMPLETE)));
+        assertEquals(200, assembler.accept(chunk("msg00060", "1-3/9", "ABC", Continuation.MORE)));
+        assertEquals(List.of(), recorder.received, "bytes 4-6 are missing");
+        assertEquals(200, assembler.accept(chunk("msg00060", "2-5/9", "BCDE", Continuation.MORE)));
+        assertEquals(List.of(), recorder.received, "byte 6 is still missing");
+        assertEquals(200, assembler.accept(chunk("msg00060", "5-7/9", "EFG", Continuation.MORE)));
+        assertEquals(List.of("msg00060:ABCDEFGHI"), recorder.received);
+        assertEquals(List.of("msg00060"), recorder.opened, "one message, one sink");
+    }
+
+    /**
+     * §7.3.1: the receiver answers a message it will not take with an error response, and keeps nothing of it: once
+     * a message was refused with 413 the chunks of it still on their way are refused too and nothing of it is
+     * delivered, while other messages of the session go on. (A SEND without Message-ID never gets here: the codec
+     * refuses it, {@code MsrpRequest}.)
+     */
+    @Test
+    void theRestOfARefusedMessageIsRefusedAndNothingOfItKept_rfc4975_s7_3_1() {
+        Recorder recorder = new Recorder();
+        MessageAssembler assembler = recorder.assembler(8, 100);
+        assertEquals(413, assembler.accept(chunk("msg00070", "1-5/20", "ABCDE", Continuation.MORE)));
+        assertEquals(413, assembler.accept(chunk("msg00070", "6-10/20", "FGHIJ", Continuation.MORE)));
+        assertEquals(200, assembler.accept(chunk("msg00071", "1-3/3", "xyz", Continuation.COMPLETE)));
+        assertEquals(413, assembler.accept(chunk("msg00070", "11-20/20", "KLMNOPQRST", Continuation.COMPLETE)));
+        assertEquals(List.of("msg00071:xyz"), recorder.received);
+        assertEquals(List.of("msg00070: larger than 8 bytes", "msg00070: larger than 8 bytes",
+                "msg00070: larger than 8 bytes"), recorder.aborted, "each chunk of it is dropped, none is kept");
+    }
 }

@@ -64,12 +64,13 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     private final Deque<CpimMessage> waiting = new ArrayDeque<>();
     private final MessageAssembler assembler = new MessageAssembler(first -> MessageSink.inMemory(
             body -> received(first, body)), MAX_MESSAGE, MAX_MESSAGE);
-    /** Set once, by the call (SIP side), read by the connection's thread and the room. */
+    /** Set once, by the call (SIP side), read by the connection's thread and the room: volatile for that handoff. */
     private volatile MsrpUri localUri;
-    /** Set once, by the room's executor, read by the connection's thread. */
+    /** Set once, by the room's executor, read by the connection's thread (volatile: it may bind before the join). */
     private volatile ChatSwitch chatSwitch;
+    /** Under this object's monitor: shared by the room's executor (deliveries) and the connection's thread. */
     private MsrpConnection connection;
-    /** The session ended on our side: its connection closing is no loss. */
+    /** The session ended on our side: its connection closing is no loss (under the monitor). */
     private boolean ending;
 
     public ChatMember(String uri, String displayName, List<MsrpUri> remotePath) {

@@ -23,6 +23,11 @@ import org.sylkserver.core.files.UploadStore;
  * conference-info document, offered to participants, and deleted with the room (which the original failed to do,
  * quirk Q6). A file is listed only once it arrived whole and its hash is known; uploads in progress live in hidden
  * {@code .upload-*} files of the same directory and are never offered.
+ *
+ * <p>Threads: the space taken and whether the room has ended belong to the room's executor, where its uploads
+ * ({@link org.sylkserver.core.files.FileUpload}, made there) make their partial files, take and give back space and
+ * are listed, and where the room deletes its files. The list itself is copy-on-write: SIP threads look files up
+ * for downloads and pushes.
  */
 public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
 
@@ -45,7 +50,8 @@ public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
 
     private final Path dir;
     private final List<RoomFile> files = new CopyOnWriteArrayList<>();
-    private volatile boolean deleted;
+    /** The room has ended (executor). */
+    private boolean deleted;
 
     /**
      * Disk space the rooms' files may take ({@code max_room_files_size}, {@code max_files_size}; bytes, 0 for no
@@ -72,7 +78,7 @@ public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
     }
 
     private final Space space;
-    /** Bytes taken by this room's files now. */
+    /** Bytes taken by this room's files now (executor). */
     private long used;
 
     public RoomFiles(Path root, String room, Space space) {
@@ -94,7 +100,7 @@ public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
         return files.stream().filter(f -> f.hash().equalsIgnoreCase(hash)).findFirst();
     }
 
-    /** A place for an upload in progress: a new hidden file in the room's directory. */
+    /** A place for an upload in progress: a new hidden file in the room's directory (executor). */
     @Override
     public Path partial() throws IOException {
         if (deleted) {
@@ -106,7 +112,7 @@ public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
 
     /**
      * Lists a completely received upload whose hash is {@code hash}: moves it to a name derived from the offered
-     * one (never a path the sender chose).
+     * one (never a path the sender chose). On the executor.
      */
     @Override
     public RoomFile add(Path partial, FileSelector offered, String hash, String sender) throws IOException {
@@ -139,10 +145,10 @@ public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
 
     /**
      * Takes {@code bytes} more of the room's and the server's space for an upload; false (nothing taken) when that
-     * would go over {@code max_room_files_size} or {@code max_files_size}.
+     * would go over {@code max_room_files_size} or {@code max_files_size}. On the executor.
      */
     @Override
-    public synchronized boolean reserve(long bytes) {
+    public boolean reserve(long bytes) {
         Quota limits = space.limits;
         if (limits.perRoom() > 0 && used + bytes > limits.perRoom()) {
             return false;
@@ -156,9 +162,9 @@ public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
         return true;
     }
 
-    /** Gives back space an upload took and no longer needs (it failed, or the file is smaller). */
+    /** Gives back space an upload took and no longer needs (it failed, or the file is smaller). On the executor. */
     @Override
-    public synchronized void release(long bytes) {
+    public void release(long bytes) {
         used -= bytes;
         space.allRooms.addAndGet(-bytes);
     }
@@ -173,14 +179,12 @@ public final class RoomFiles implements UploadStore<RoomFiles.RoomFile> {
                 + (limits.total() > 0 ? "all rooms' files " + FileSizes.format(limits.total()) + " (max_files_size)" : "");
     }
 
-    /** Deletes every file and the directory: the room has ended. */
+    /** Deletes every file and the directory: the room has ended. On the executor. */
     public void delete() {
         deleted = true;
         files.clear();
-        synchronized (this) {
-            space.allRooms.addAndGet(-used);
-            used = 0;
-        }
+        space.allRooms.addAndGet(-used);
+        used = 0;
         if (!Files.exists(dir)) {
             return;
         }

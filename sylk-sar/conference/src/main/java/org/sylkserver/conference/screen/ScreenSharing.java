@@ -11,7 +11,8 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,11 +34,12 @@ import org.sylkserver.protocols.cpim.CpimMessage;
  * back to idle when no frame came for the idle timeout ({@code stopped sharing the screen}). The file name is kept
  * for the room's lifetime; the room's directory goes with the room ({@link #close}).
  *
- * <p>Threads: frames arrive on the sender's MSRP connection thread, idle timers fire on the conference's screen
- * sharing timer thread ({@link Setup#timers}); both enter this object's monitor, which guards every sender's state
- * and the files, and announce under it (onto the room's executor, in order) so that a "stopped" never overtakes
- * its "is sharing". The room's conference-info writer, on the room's executor, reads {@link #imageUrls} without the
- * monitor.
+ * <p>Threads: every sender's state and the files belong to the room's executor ({@code owner}). A frame arrives on
+ * the sender's MSRP connection thread, which decodes it and waits while the executor stores it (the status of the
+ * MSRP response); an idle timer fires on the conference's screen sharing timer thread ({@link Setup#timers}) and
+ * posts its check to the executor; the room closes it there. Its announcements are made there too, in the order
+ * of its events, so that a "stopped" never overtakes its "is sharing"; the room's conference-info writer reads
+ * {@link #imageUrls} there.
  */
 public final class ScreenSharing {
 
@@ -64,7 +66,7 @@ public final class ScreenSharing {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHANUMERICS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    /** One sender's sharing; guarded by the screen sharing's monitor. */
+    /** One sender's sharing; on the room's executor. */
     private static final class Sharer {
         final String uri;
         final String identity;
@@ -85,20 +87,23 @@ public final class ScreenSharing {
     private final String directoryName;
     private final Path directory;
     private final Setup setup;
+    private final Executor owner;
     private final Consumer<String> status;
     private final Runnable changed;
     private final Map<String, Sharer> sharers = new HashMap<>();
-    private final Map<String, String> activeUrls = new ConcurrentHashMap<>();
+    private final Map<String, String> activeUrls = new HashMap<>();
     private boolean closed;
 
     /**
      * @param room    {@code user@host} of the room
+     * @param owner   the room's executor, where the sharing's state lives
      * @param status  sends a status message to every chat participant (spec §3.4)
      * @param changed the room's conference-info changed (spec §3.6)
      */
-    public ScreenSharing(String room, Setup setup, Consumer<String> status, Runnable changed) {
+    public ScreenSharing(String room, Setup setup, Executor owner, Consumer<String> status, Runnable changed) {
         this.room = room;
         this.setup = setup;
+        this.owner = owner;
         this.status = status;
         this.changed = changed;
         this.directoryName = RoomDirectory.name(room);
@@ -107,7 +112,8 @@ public final class ScreenSharing {
 
     /**
      * A frame from {@code sender} (a complete {@code application/blink-screensharing} message, after the chat
-     * switch's anti-spoofing check).
+     * switch's anti-spoofing check), on its connection's thread (never the room's executor): decoded here, stored on
+     * the executor while the connection waits.
      *
      * @return the MSRP status: 200, 400 for a payload that is no JPEG or bad base64, 413 when it cannot be stored
      */
@@ -119,33 +125,36 @@ public final class ScreenSharing {
             log.info(() -> "room " + room + ": screen image from " + sender.uri() + " refused: " + e.getMessage());
             return ChatSwitch.BAD_REQUEST;
         }
-        synchronized (this) {
-            if (closed) {
-                return ChatSwitch.OK; // the room has ended: nobody is left to see it
-            }
-            Sharer sharer = sharers.computeIfAbsent(sender.uri(), uri -> new Sharer(uri,
-                    Identity.shown(sender.displayName(), uri), imageFileName(uri)));
-            try {
-                store(sharer.fileName, image);
-            } catch (IOException e) {
-                log.log(Level.WARNING, "room " + room + ": cannot store the screen image of " + sender.uri(), e);
-                return ChatSwitch.UNWANTED;
-            }
-            if (sharer.state == State.IDLE) {
-                activate(sharer);
-            }
-            restartIdleTimer(sharer);
+        return CompletableFuture.supplyAsync(() -> show(sender, image), owner).join();
+    }
+
+    /** A decoded frame from {@code sender} replaces its image (executor); the MSRP status. */
+    private int show(ChatSwitch.Session sender, byte[] image) {
+        if (closed) {
+            return ChatSwitch.OK; // the room has ended: nobody is left to see it
         }
+        Sharer sharer = sharers.computeIfAbsent(sender.uri(), uri -> new Sharer(uri,
+                Identity.shown(sender.displayName(), uri), imageFileName(uri)));
+        try {
+            store(sharer.fileName, image);
+        } catch (IOException e) {
+            log.log(Level.WARNING, "room " + room + ": cannot store the screen image of " + sender.uri(), e);
+            return ChatSwitch.UNWANTED;
+        }
+        if (sharer.state == State.IDLE) {
+            activate(sharer);
+        }
+        restartIdleTimer(sharer);
         return ChatSwitch.OK;
     }
 
-    /** {@code user@host} → {@code screen_image_url} of every user sharing now (spec §3.6). */
+    /** {@code user@host} → {@code screen_image_url} of every user sharing now (spec §3.6); on the executor. */
     public Map<String, String> imageUrls() {
         return Collections.unmodifiableMap(activeUrls);
     }
 
-    /** The room has ended: timers stop and its images are deleted (spec §3.1). */
-    public synchronized void close() {
+    /** The room has ended: timers stop and its images are deleted (spec §3.1). On the executor. */
+    public void close() {
         closed = true;
         sharers.values().forEach(sharer -> sharer.cancelIdleTimer.run());
         sharers.clear();
@@ -169,10 +178,11 @@ public final class ScreenSharing {
     private void restartIdleTimer(Sharer sharer) {
         sharer.cancelIdleTimer.run();
         long generation = ++sharer.generation;
-        sharer.cancelIdleTimer = setup.timers().schedule(() -> idle(sharer, generation), setup.idleTimeout());
+        sharer.cancelIdleTimer = setup.timers().schedule(() -> owner.execute(() -> idle(sharer, generation)),
+                setup.idleTimeout());
     }
 
-    private synchronized void idle(Sharer sharer, long generation) {
+    private void idle(Sharer sharer, long generation) {
         // a frame that came while this timer was already firing started a newer one
         if (closed || generation != sharer.generation || sharer.state != State.ACTIVE) {
             return;

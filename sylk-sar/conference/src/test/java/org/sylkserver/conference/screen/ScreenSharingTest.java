@@ -71,7 +71,7 @@ class ScreenSharingTest {
             Timer timer = new Timer(task, delay);
             timers.add(timer);
             return () -> timer.cancelled = true;
-        }), statuses::add, () -> changes++);
+        }), Runnable::run, statuses::add, () -> changes++);
     }
 
     private static CpimMessage message(byte[] content, String... contentHeaders) {
@@ -182,7 +182,7 @@ class ScreenSharingTest {
     @Test
     void namesFromSipUrisStayOneFileInsideTheImagesDirectory() throws Exception {
         ScreenSharing odd = new ScreenSharing("../../up@example.com", new ScreenSharing.Setup(images, BASE, IDLE,
-                (task, delay) -> () -> { }), statuses::add, () -> { });
+                (task, delay) -> () -> { }), Runnable::run, statuses::add, () -> { });
         assertEquals(200, odd.frame(new Session("../x/y+z@example.com", null), base64(FRAME_1)));
         Path image = files().get(0);
         assertEquals(images.resolve("_2e_2e_2f._2e_2fup@example.com"), image.getParent());
