@@ -20,6 +20,8 @@ import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.sfu.Publisher;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.webrtc.AccountDevices;
 import org.sylkserver.webrtc.Gateway;
 import org.sylkserver.webrtc.GatewayConfig;
@@ -38,6 +40,7 @@ import org.sylkserver.webrtc.auth.ExternalAuth;
 import org.sylkserver.webrtc.filetransfer.FileTransferConfig;
 import org.sylkserver.webrtc.filetransfer.FileTransferServlet;
 import org.sylkserver.webrtc.filetransfer.FileTransfers;
+import org.sylkserver.webrtc.filetransfer.MsrpOffers;
 import org.sylkserver.webrtc.filetransfer.TransferNotifications;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
@@ -70,6 +73,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ExternalAuth externalAuth;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
+    /** MSRP file transfers from SIP clients (spec §4.10.3). */
+    private transient ServletFileTransfers msrpTransfers;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     /**
@@ -152,6 +157,11 @@ public class GatewaySipServlet extends SylkSipServlet {
             return thread;
         });
         fileTransfers.housekeeping(housekeeping);
+        try {
+            msrpTransfers = ServletFileTransfers.start(fileTransfers, this::isKnown, timer);
+        } catch (Exception e) {
+            throw new ServletException("cannot start the MSRP listener of file transfers: " + e.getMessage(), e);
+        }
         messaging.onFileTransferRemoved(fileTransfers::removed);
         FileTransferServlet.install(getServletContext(), fileTransfers);
         Gateway.install(getServletContext(), new Gateway(config, registrar,
@@ -188,6 +198,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         if (housekeeping != null) {
             housekeeping.shutdownNow();
         }
+        if (msrpTransfers != null) {
+            msrpTransfers.close();
+        }
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -214,9 +227,12 @@ public class GatewaySipServlet extends SylkSipServlet {
     }
 
     @Override
-    protected void doInvite(SipServletRequest request) {
+    protected void doInvite(SipServletRequest request) throws IOException {
         if (!request.isInitial()) {
             toCall(request);
+            return;
+        }
+        if (fileTransfer(request)) {
             return;
         }
         Gateway gateway = Gateway.of(getServletContext());
@@ -245,6 +261,28 @@ public class GatewaySipServlet extends SylkSipServlet {
             }
             call.listen(listener);
         }
+    }
+
+    /**
+     * An initial INVITE offering MSRP is a file transfer from a SIP client (spec §4.10.3), for the AOR in its To
+     * whatever Contact it was sent to; its offer is answered or refused there. False for any other INVITE (a call).
+     */
+    private boolean fileTransfer(SipServletRequest request) throws IOException {
+        String sdp = ServletCall.body(request);
+        if (sdp == null) {
+            return false;
+        }
+        SessionDescription offer;
+        try {
+            offer = SessionDescription.parse(sdp);
+        } catch (SdpException e) {
+            return false; // the call's path refuses what it cannot read
+        }
+        if (!MsrpOffers.offersMsrp(offer)) {
+            return false;
+        }
+        msrpTransfers.invite(request, aor(request.getFrom().getURI()), aor(request.getTo().getURI()), offer);
+        return true;
     }
 
     /**
@@ -299,8 +337,16 @@ public class GatewaySipServlet extends SylkSipServlet {
         toCall(request);
     }
 
-    /** A request inside a call's dialog; one for no call we know gets 481 (RFC 3261 §12.2.2). */
+    /** A request inside a call's or a file transfer's dialog; one for neither gets 481 (RFC 3261 §12.2.2). */
     private void toCall(SipServletRequest request) {
+        try {
+            if (ServletFileTransfers.inDialog(request)) {
+                return;
+            }
+        } catch (IOException e) {
+            log.fine(() -> "cannot answer " + request.getMethod() + " of a file transfer: " + e.getMessage());
+            return;
+        }
         ServletCall call = ServletCall.of(request.getSession(false));
         if (call != null) {
             call.request(request);
