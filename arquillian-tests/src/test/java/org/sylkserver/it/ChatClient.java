@@ -51,9 +51,31 @@ final class ChatClient implements AutoCloseable {
 
     /** A participant of room {@code room@domain} (its requests still go to the server's address). */
     ChatClient(String user, String room, String domain) throws IOException {
+        this(user, "127.0.0.1", room, domain, domain != null ? domain : "127.0.0.1", "");
+    }
+
+    /** Host of the From and of the To (whose user is {@link #room}). */
+    private final String fromHost;
+    private final String toHost;
+    /** Header lines (each ending in CRLF) added to every request, e.g. {@code X-Sylk-App}. */
+    private final String extraHeaders;
+
+    /**
+     * A SIP client {@code user@fromHost} whose INVITEs are for {@code room@toHost} (a room, or an account of the
+     * gateway), sent to the server's address, with {@code extraHeaders} on each request.
+     */
+    ChatClient(String user, String fromHost, String room, String toHost, String extraHeaders) throws IOException {
+        this(user, fromHost, room, null, toHost, extraHeaders);
+    }
+
+    private ChatClient(String user, String fromHost, String room, String domain, String toHost, String extraHeaders)
+            throws IOException {
         this.user = user;
         this.room = room;
         this.domain = domain;
+        this.fromHost = fromHost;
+        this.toHost = toHost;
+        this.extraHeaders = extraHeaders;
         this.sip = SipConnection.tcp(Sipp.SERVER, Sipp.SIP_PORT);
         this.callId = user + "-" + System.nanoTime() + "@127.0.0.1";
         this.ownPath = "msrps://127.0.0.1:9/" + user + "0001;tcp";
@@ -67,8 +89,9 @@ final class ChatClient implements AutoCloseable {
     String headers(String method, int seq, String branch) {
         // branches and tags unique per client: a repeated branch would be taken for a retransmission
         return "Via: SIP/2.0/TCP 127.0.0.1:" + sip.localPort() + ";branch=z9hG4bK" + branch + unique + "\r\n"
-                + "From: <sip:" + user + "@127.0.0.1>;tag=" + user + unique + "\r\n"
-                + "To: <sip:" + room + "@" + (domain != null ? domain : "127.0.0.1") + ">" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                + "From: <sip:" + user + "@" + fromHost + ">;tag=" + user + unique + "\r\n"
+                + "To: <sip:" + room + "@" + toHost + ">" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                + extraHeaders
                 + "Call-ID: " + callId + "\r\nCSeq: " + seq + " " + method + "\r\nMax-Forwards: 70\r\n"
                 + "Contact: <sip:" + user + "@127.0.0.1:" + sip.localPort() + ";transport=tcp>\r\n";
     }

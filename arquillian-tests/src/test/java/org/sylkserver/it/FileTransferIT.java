@@ -52,7 +52,7 @@ class FileTransferIT {
         return data;
     }
 
-    private static String sha1Selector(byte[] data) throws Exception {
+    static String sha1Selector(byte[] data) throws Exception {
         return "sha-1:" + HexFormat.ofDelimiter(":").withUpperCase()
                 .formatHex(MessageDigest.getInstance("SHA-1").digest(data));
     }
@@ -69,7 +69,7 @@ class FileTransferIT {
     }
 
     /** Uploads {@code data} in chunks of {@code chunk} bytes, checking each 200 and the final success REPORT. */
-    private static void send(ChatClient uploader, byte[] data, int chunk) throws Exception {
+    static void send(ChatClient uploader, byte[] data, int chunk) throws Exception {
         String messageId = "file" + uploader.unique;
         int from = 0;
         int n = 0;

@@ -43,7 +43,7 @@ class HttpFileTransferIT {
     /** URL-safe base64 of MD5("alice@example.com") and MD5("bob@example.com") (spec §4.10.1). */
     private static final String ALICE_HASH = "wWD4zGmk8L8rA2J1I1PQYA";
     private static final String BOB_HASH = "S5u4BiDwPrNxngoGHBQoPQ";
-    private static final Pattern URL = Pattern.compile("\\\\\"url\\\\\":\\\\\"https?://[^/]+(/[^\\\\\"]+)\\\\\"");
+    static final Pattern URL = Pattern.compile("\\\\\"url\\\\\":\\\\\"https?://[^/]+(/[^\\\\\"]+)\\\\\"");
 
     static {
         try {
@@ -65,7 +65,7 @@ class HttpFileTransferIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private static SylkRtcClient registered(String user, String name) throws Exception {
+    static SylkRtcClient registered(String user, String name) throws Exception {
         SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
         String account = user + "@example.com";

@@ -15,12 +15,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+import org.sylkserver.core.files.FileSelector;
+import org.sylkserver.core.files.UploadStore;
 
 /**
  * File transfer between accounts over HTTP (spec §4.10): uploads streamed to disk with their SHA-1 computed on the way,
@@ -53,6 +60,8 @@ public final class FileTransfers {
     /** Files this big or bigger expire after {@code filetransfer_expire_days}, smaller ones after twice that. */
     static final long BIG_FILE_BYTES = 50L * 1024 * 1024;
     private static final Logger LOG = Logger.getLogger("webrtcgateway.filetransfer");
+    /** {@code -<digits>} at the end of a name's stem: the copy number a client adds to a file it already has. */
+    private static final Pattern COPY_NUMBER = Pattern.compile("-\\d+(\\.[^.]*)?$");
 
     private final FileTransferConfig config;
     private final Senders senders;
@@ -121,21 +130,8 @@ public final class FileTransfers {
                 throw new IOException("upload " + layout.transferId() + ": " + e.getMessage(), e);
             }
             try (staged) {
-                Path directory = layout.directory(config.directory());
-                Files.createDirectories(directory);
-                Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-                Path file = layout.file(config.directory());
-                TransferredFile transferred = new TransferredFile(layout.filename(), length,
-                        new TransferredFile.Party(sender, senderDisplayName), new TransferredFile.Party(receiver, ""),
-                        layout.transferId(), layout.prefix(), file.toAbsolutePath().toString(),
-                        now.atOffset(ZoneOffset.UTC), now.plus(config.expiry()).atOffset(ZoneOffset.UTC),
-                        urlBase + "/" + layout.urlPath(), filetype, TransferredFile.sha1(staged.sha1()));
-                staged.moveTo(file);
-                UploadStaging.writeAtomically(layout.metadata(config.directory()), transferred.toMetadataJson());
-                LOG.info(() -> "file transfer " + layout.transferId() + " from " + sender + " to " + receiver + ": "
-                        + length + " bytes stored");
-                notifications.completed(transferred);
-                return transferred;
+                return place(staged::moveTo, layout, new TransferredFile.Party(sender, senderDisplayName),
+                        new TransferredFile.Party(receiver, ""), filetype, length, TransferredFile.sha1(staged.sha1()));
             }
         }
 
@@ -188,6 +184,141 @@ public final class FileTransfers {
             throw new UploadRefused(409, "An upload with transfer_id " + id + " is in progress");
         }
         return upload;
+    }
+
+    /**
+     * A complete file into its place (spec §4.10.1): moved from {@code staged} under {@code layout}, its metadata
+     * written, then the notifications sent. HTTP and MSRP uploads both end here.
+     */
+    private TransferredFile place(Mover staged, TransferLayout layout, TransferredFile.Party sender,
+                                  TransferredFile.Party receiver, String filetype, long length, String hash)
+            throws IOException {
+        Files.createDirectories(layout.directory(config.directory()));
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Path file = layout.file(config.directory());
+        TransferredFile transferred = new TransferredFile(layout.filename(), length, sender, receiver,
+                layout.transferId(), layout.prefix(), file.toAbsolutePath().toString(), now.atOffset(ZoneOffset.UTC),
+                now.plus(config.expiry()).atOffset(ZoneOffset.UTC), urlBase + "/" + layout.urlPath(), filetype, hash);
+        staged.moveTo(file);
+        UploadStaging.writeAtomically(layout.metadata(config.directory()), transferred.toMetadataJson());
+        LOG.info(() -> "file transfer " + layout.transferId() + " from " + sender.uri() + " to " + receiver.uri()
+                + ": " + length + " bytes stored");
+        notifications.completed(transferred);
+        return transferred;
+    }
+
+    /** Moves a complete staged file to its place. */
+    private interface Mover {
+        void moveTo(Path target) throws IOException;
+    }
+
+    /** The largest file taken ({@code filetransfer_max_size}), in bytes. */
+    public long maxUploadBytes() {
+        return config.maxUploadBytes();
+    }
+
+    /**
+     * Where an MSRP push (spec §4.10.3) is received: a staging file, like an HTTP upload's, moved into {@code layout}
+     * once whole and its hash checked, then announced as an HTTP upload is. The size limit is the upload's own
+     * ({@link #maxUploadBytes}); there is no shared quota.
+     */
+    public UploadStore<TransferredFile> msrpUpload(TransferLayout layout, TransferredFile.Party sender,
+                                                   TransferredFile.Party receiver, String filetype) {
+        return new UploadStore<>() {
+            @Override
+            public Path partial() throws IOException {
+                return Files.createFile(staging.directory().resolve(UUID.randomUUID().toString()));
+            }
+
+            @Override
+            public boolean reserve(long bytes) {
+                return true;
+            }
+
+            @Override
+            public void release(long bytes) {
+                // nothing reserved
+            }
+
+            @Override
+            public String quotaText() {
+                return "";
+            }
+
+            @Override
+            public TransferredFile add(Path partial, FileSelector offered, String hash, String from)
+                    throws IOException {
+                try {
+                    return place(target -> UploadStaging.move(partial, target), layout, sender, receiver, filetype,
+                            Files.size(partial), hash);
+                } finally {
+                    Files.deleteIfExists(partial);
+                }
+            }
+        };
+    }
+
+    /** What a pull asked for (spec §4.10.3): the stored file, or the SIP status that refuses the request. */
+    public record Located(TransferredFile file, Path path, int status, String reason) {
+
+        static Located refused(int status, String reason) {
+            return new Located(null, null, status, reason);
+        }
+    }
+
+    /**
+     * The file a SIP client pulls (spec §4.10.3): one transferred between {@code one} and {@code other} (either way, in
+     * either layout) named {@code name} or, failing that, {@code name} without a trailing {@code -<digits>} (the copy
+     * number a client adds), whose metadata hash is {@code hash}. No metadata of that name and hash: 404; the
+     * metadata found but the file not readable: 500.
+     */
+    public Located locate(String one, String other, String name, String hash) {
+        String h1 = TransferLayout.hash(one);
+        String h2 = TransferLayout.hash(other);
+        List<String> names = new ArrayList<>();
+        String safe = TransferLayout.filename(name);
+        if (safe != null) {
+            names.add(safe);
+            String unnumbered = COPY_NUMBER.matcher(safe).replaceFirst("$1");
+            if (!unnumbered.equals(safe)) {
+                names.add(unnumbered);
+            }
+        }
+        for (String candidate : names) {
+            for (Path pair : List.of(pairDirectory(h1, h2), pairDirectory(h2, h1))) {
+                if (!Files.isDirectory(pair)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> transfers = Files.newDirectoryStream(pair)) {
+                    for (Path transfer : transfers) {
+                        Path metadata = transfer.resolve("meta-" + candidate);
+                        if (!Files.isRegularFile(metadata)) {
+                            continue;
+                        }
+                        TransferredFile stored;
+                        try {
+                            stored = TransferredFile.fromJson(Files.readString(metadata, StandardCharsets.UTF_8));
+                        } catch (IOException | IllegalArgumentException e) {
+                            LOG.log(Level.WARNING, "metadata " + metadata + " unreadable", e);
+                            continue;
+                        }
+                        if (!stored.hash().equalsIgnoreCase(hash)) {
+                            continue;
+                        }
+                        Path file = transfer.resolve(candidate);
+                        return Files.isReadable(file) ? new Located(stored, file, 200, "OK")
+                                : Located.refused(500, "File not readable");
+                    }
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "cannot list " + pair, e);
+                }
+            }
+        }
+        return Located.refused(404, "File not found");
+    }
+
+    private Path pairDirectory(String first, String second) {
+        return config.directory().resolve(first.substring(0, 1)).resolve(first).resolve(second);
     }
 
     /** Stops the upload of {@code transferId} in progress; whether there was one (spec §4.10.2 cancel). */

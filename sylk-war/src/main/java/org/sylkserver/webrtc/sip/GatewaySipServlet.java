@@ -27,6 +27,8 @@ import org.sylkserver.core.msrp.MsrpTls;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.sfu.Publisher;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.webrtc.AccountDevices;
 import org.sylkserver.webrtc.FileSharingConfig;
 import org.sylkserver.webrtc.Gateway;
@@ -48,6 +50,7 @@ import org.sylkserver.webrtc.auth.ExternalAuth;
 import org.sylkserver.webrtc.filetransfer.FileTransferConfig;
 import org.sylkserver.webrtc.filetransfer.FileTransferServlet;
 import org.sylkserver.webrtc.filetransfer.FileTransfers;
+import org.sylkserver.webrtc.filetransfer.MsrpOffers;
 import org.sylkserver.webrtc.filetransfer.TransferNotifications;
 import org.sylkserver.webrtc.messaging.AdminApi;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
@@ -83,6 +86,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
+    /** MSRP file transfers from SIP clients (spec §4.10.3). */
+    private transient ServletFileTransfers msrpTransfers;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     /**
@@ -165,6 +170,11 @@ public class GatewaySipServlet extends SylkSipServlet {
             return thread;
         });
         fileTransfers.housekeeping(housekeeping);
+        try {
+            msrpTransfers = ServletFileTransfers.start(fileTransfers, this::isKnown, timer);
+        } catch (Exception e) {
+            throw new ServletException("cannot start the MSRP listener of file transfers: " + e.getMessage(), e);
+        }
         messaging.onFileTransferRemoved(fileTransfers::removed);
         FileTransferServlet.install(getServletContext(), fileTransfers);
         RoomFiles roomFiles;
@@ -248,6 +258,9 @@ public class GatewaySipServlet extends SylkSipServlet {
                 log.fine(() -> "closing the video rooms' MSRP endpoint: " + e.getMessage());
             }
         }
+        if (msrpTransfers != null) {
+            msrpTransfers.close();
+        }
         if (timer != null) {
             timer.shutdownNow();
         }
@@ -274,9 +287,12 @@ public class GatewaySipServlet extends SylkSipServlet {
     }
 
     @Override
-    protected void doInvite(SipServletRequest request) {
+    protected void doInvite(SipServletRequest request) throws IOException {
         if (!request.isInitial()) {
             toCall(request);
+            return;
+        }
+        if (fileTransfer(request)) {
             return;
         }
         Gateway gateway = Gateway.of(getServletContext());
@@ -305,6 +321,28 @@ public class GatewaySipServlet extends SylkSipServlet {
             }
             call.listen(listener);
         }
+    }
+
+    /**
+     * An initial INVITE offering MSRP is a file transfer from a SIP client (spec §4.10.3), for the AOR in its To
+     * whatever Contact it was sent to; its offer is answered or refused there. False for any other INVITE (a call).
+     */
+    private boolean fileTransfer(SipServletRequest request) throws IOException {
+        String sdp = ServletCall.body(request);
+        if (sdp == null) {
+            return false;
+        }
+        SessionDescription offer;
+        try {
+            offer = SessionDescription.parse(sdp);
+        } catch (SdpException e) {
+            return false; // the call's path refuses what it cannot read
+        }
+        if (!MsrpOffers.offersMsrp(offer)) {
+            return false;
+        }
+        msrpTransfers.invite(request, aor(request.getFrom().getURI()), aor(request.getTo().getURI()), offer);
+        return true;
     }
 
     /**
@@ -359,8 +397,16 @@ public class GatewaySipServlet extends SylkSipServlet {
         toCall(request);
     }
 
-    /** A request inside a call's dialog; one for no call we know gets 481 (RFC 3261 §12.2.2). */
+    /** A request inside a call's or a file transfer's dialog; one for neither gets 481 (RFC 3261 §12.2.2). */
     private void toCall(SipServletRequest request) {
+        try {
+            if (ServletFileTransfers.inDialog(request)) {
+                return;
+            }
+        } catch (IOException e) {
+            log.fine(() -> "cannot answer " + request.getMethod() + " of a file transfer: " + e.getMessage());
+            return;
+        }
         ServletCall call = ServletCall.of(request.getSession(false));
         if (call != null) {
             call.request(request);
