@@ -93,12 +93,8 @@ class S2sServiceTest {
         LinkedBlockingQueue<StreamElement> atA = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<StreamElement> atB = new LinkedBlockingQueue<>();
         // ports first, then the services that know them
-        S2sService probeA = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), atA);
-        InetSocketAddress portA = probeA.listen(InetAddress.getLoopbackAddress(), 0);
-        probeA.close();
-        S2sService probeB = start(settings("b.test", Map.of(), Duration.ofSeconds(5)), atB);
-        InetSocketAddress portB = probeB.listen(InetAddress.getLoopbackAddress(), 0);
-        probeB.close();
+        InetSocketAddress portA = unusedPort();
+        InetSocketAddress portB = unusedPort();
         S2sService a = start(settings("a.test", Map.of("b.test", portB), Duration.ofSeconds(5)), atA);
         a.listen(InetAddress.getLoopbackAddress(), portA.getPort());
         S2sService b = start(settings("b.test", Map.of("a.test", portA), Duration.ofSeconds(5)), atB);
@@ -122,12 +118,8 @@ class S2sServiceTest {
     void aServerThatNeverAnswersBlocksOnlyItsOwnLink() throws Exception {
         try (java.net.ServerSocket stuck = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             LinkedBlockingQueue<StreamElement> atB = new LinkedBlockingQueue<>();
-            S2sService probeB = start(settings("b.test", Map.of(), Duration.ofSeconds(5)), atB);
-            InetSocketAddress portB = probeB.listen(InetAddress.getLoopbackAddress(), 0);
-            probeB.close();
-            S2sService probeA = start(settings("a.test", Map.of(), Duration.ofSeconds(5)), new LinkedBlockingQueue<>());
-            InetSocketAddress portA = probeA.listen(InetAddress.getLoopbackAddress(), 0);
-            probeA.close();
+            InetSocketAddress portB = unusedPort();
+            InetSocketAddress portA = unusedPort();
             S2sService a = start(settings("a.test", Map.of("b.test", portB, "stuck.test",
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), stuck.getLocalPort())),
                     Duration.ofSeconds(5), 3, 20), new LinkedBlockingQueue<>());
@@ -218,6 +210,26 @@ class S2sServiceTest {
             }
             assertTrue(answer.contains("<host-unknown"), answer);
         }
+    }
+
+    /**
+     * A loopback port no one listens on, below Linux's ephemeral range (32768-60999), so that no outgoing connection
+     * of this or another process takes it between this check and the test's listen (two gateways must know each
+     * other's ports before either listens).
+     */
+    private static InetSocketAddress unusedPort() throws IOException {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = 20_000 + random.nextInt(10_000);
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no unused loopback port in 20000-29999");
     }
 
     private static String header(String to) {
