@@ -3,6 +3,7 @@ package org.sylkserver.webrtc;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -83,9 +84,9 @@ public final class VideoRooms {
         if (!config.room(uri).access().allows(account)) {
             throw new RequestError(account + " is not allowed to join room " + uri);
         }
-        VideoRoom room = rooms.computeIfAbsent(uri, created -> {
-            LOG.info(() -> "room " + created + " created");
-            VideoRoom made = new VideoRoom(created, config.room(created), audio, video);
+        VideoRoom room = rooms.computeIfAbsent(key(uri), created -> {
+            LOG.info(() -> "room " + uri + " created");
+            VideoRoom made = new VideoRoom(uri, config.room(uri), audio, video);
             made.sharedFiles.addAll(files.restore(made));
             return made;
         });
@@ -94,6 +95,14 @@ public final class VideoRooms {
         }
         room.joining++;
         return room;
+    }
+
+    /**
+     * A room's identity: its URI in lower case, as its files directory and the file-sharing URLs name it (spec
+     * §4.10.5), so that {@code Room1@...} and {@code room1@...} are one room rather than two sharing one directory.
+     */
+    private static String key(String uri) {
+        return uri.toLowerCase(Locale.ROOT);
     }
 
     /** A join that {@link #enter} began failed. */
@@ -248,12 +257,8 @@ public final class VideoRooms {
      * who may share a file there.
      */
     synchronized RoomMember publisher(String uri, String id) {
-        for (VideoRoom room : rooms.values()) {
-            if (room.uri.equalsIgnoreCase(uri)) {
-                return member(room, id);
-            }
-        }
-        return null;
+        VideoRoom room = rooms.get(key(uri));
+        return room == null ? null : member(room, id);
     }
 
     /**
@@ -283,11 +288,11 @@ public final class VideoRooms {
 
     /** Whether room {@code uri} exists now. */
     synchronized boolean exists(String uri) {
-        return rooms.containsKey(uri);
+        return rooms.containsKey(key(uri));
     }
 
     private void destroyIfEmpty(VideoRoom room) {
-        if (room.isEmpty() && rooms.remove(room.uri, room)) {
+        if (room.isEmpty() && rooms.remove(key(room.uri), room)) {
             LOG.info(() -> room + " destroyed");
             files.discard(room);
         }

@@ -92,11 +92,14 @@ class RoomFileSharingTest {
                 RequestCatalogue.SYLKRTC_2, gateway);
 
         Client(String account) {
+            this(account, account.startsWith("k") ? KEPT : ROOM);
+        }
+
+        Client(String account, String room) {
             request("account-add", "\"account\":\"" + account + "\",\"password\":\"x\",\"display_name\":\""
                     + account.substring(0, 1).toUpperCase() + account.substring(1, account.indexOf('@')) + "\"");
             request("videoroom-join", "\"account\":\"" + account + "\",\"session\":\"" + account.charAt(0)
-                    + "1\",\"uri\":\"" + (account.startsWith("k") ? KEPT : ROOM) + "\",\"sdp\":"
-                    + Json.createValue(VideoRoomsTest.OFFER));
+                    + "1\",\"uri\":\"" + room + "\",\"sdp\":" + Json.createValue(VideoRoomsTest.OFFER));
         }
 
         void request(String type, String properties) {
@@ -226,6 +229,22 @@ class RoomFileSharingTest {
         try (Stream<Path> left = Files.walk(root)) {
             assertEquals(List.of(root, root.resolve(UploadStaging.DIRECTORY)), left.sorted().toList());
         }
+    }
+
+    /**
+     * A room is one room however its URI's letters are cased (its files directory is the lower-cased URI): a member
+     * joining as {@code ROOM1@...} and leaving must not destroy the room, nor the files, of those in {@code room1@...}.
+     */
+    @Test
+    void aRoomUriInOtherCaseIsTheSameRoom() throws Exception {
+        new Client("alice@example.com");
+        share(ROOM, "a1", "notes.txt", "stays");
+        Client bob = new Client("bob@example.com", ROOM.toUpperCase(java.util.Locale.ROOT));
+        assertEquals(List.of("[{\"filename\":\"notes.txt\",\"filesize\":5,\"uploader\":{\"uri\":\"alice@example.com\","
+                + "\"display_name\":\"Alice\"},\"session\":\"a1\"}]"), bob.fileSharing(), "bob joined alice's room");
+        bob.request("videoroom-leave", "\"session\":\"b1\"");
+        assertTrue(rooms.exists(ROOM));
+        assertEquals("stays", Files.readString(rooms.files().find(ROOM, "a1", "notes.txt")));
     }
 
     /**
