@@ -38,6 +38,7 @@ import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.webrtc.filetransfer.FileTransfers;
 import org.sylkserver.webrtc.filetransfer.MsrpOffers;
 import org.sylkserver.webrtc.filetransfer.TransferredFile;
+import org.sylkserver.webrtc.filetransfer.UploadRefused;
 
 /**
  * The SIP and MSRP side of MSRP file transfer (spec §4.10.3): the gateway's MSRP listener, the INVITEs
@@ -111,10 +112,19 @@ final class ServletFileTransfers {
         FileMedia media = push.media();
         SerialExecutor owner = new SerialExecutor(pool, log, "file transfer " + push.layout().transferId());
         Transfer[] call = new Transfer[1];
+        FileTransfers.MsrpUpload store;
+        try {
+            store = transfers.msrpUpload(push.layout(), new TransferredFile.Party(sender, display),
+                    new TransferredFile.Party(receiver, ""), push.filetype());
+        } catch (UploadRefused e) {
+            // SIP has no 409: the id is taken, which the sender may not do (RFC 5547 §6: an id names one transfer)
+            log.info(() -> "MSRP file transfer from " + sender + " to " + receiver + " refused: " + e.getMessage());
+            request.createResponse(SipServletResponse.SC_FORBIDDEN, "File transfer id in progress").send();
+            return;
+        }
         FileUpload<TransferredFile> upload;
         try {
-            upload = new FileUpload<>(transfers.msrpUpload(push.layout(), new TransferredFile.Party(sender, display),
-                    new TransferredFile.Party(receiver, ""), push.filetype()), media.selector(), sender,
+            upload = new FileUpload<>(store, media.selector(), sender,
                     transfers.maxUploadBytes(),
                     stored -> timers.schedule(() -> call[0].hangUp("upload complete"), HANG_UP_SECONDS,
                             TimeUnit.SECONDS),
@@ -124,6 +134,7 @@ final class ServletFileTransfers {
                         }
                     }, owner);
         } catch (IOException e) {
+            store.close();
             log.log(Level.WARNING, "cannot stage the MSRP upload " + push.layout().transferId(), e);
             request.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Cannot store files").send();
             return;
@@ -136,6 +147,7 @@ final class ServletFileTransfers {
             upload.abort(why);
             server.close(local);
             upload.closeConnection();
+            store.close();
         }, owner);
         accept(request, answer, call[0]);
         if (media.weConnect()) {
