@@ -131,7 +131,7 @@ public final class FileTransfers {
             }
             try (staged) {
                 return place(staged::moveTo, layout, new TransferredFile.Party(sender, senderDisplayName),
-                        new TransferredFile.Party(receiver, ""), filetype, length, TransferredFile.sha1(staged.sha1()));
+                        new TransferredFile.Party(receiver, ""), filetype, length, FileSelector.sha1Hash(staged.sha1()));
             }
         }
 
