@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLContext;
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
@@ -21,12 +20,9 @@ import javax.servlet.sip.URI;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
-import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.msrp.MsrpRoute;
-import org.sylkserver.core.msrp.MsrpTls;
-import org.sylkserver.core.msrp.MsrpTrace;
 import org.sylkserver.core.sip.SylkSipServlet;
-import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -83,7 +79,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient AdminApi admin;
     private transient ExternalAuth externalAuth;
     /** The MSRP endpoint of the video rooms' chat bridges (spec §4.7.4), and where they connect. */
-    private transient MsrpServer msrp;
+    private transient MsrpEndpoint msrp;
     private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
@@ -206,14 +202,9 @@ public class GatewaySipServlet extends SylkSipServlet {
      * transport to be taken), on an ephemeral port, with the {@code [MSRP]} limits and {@code trace_msrp}.
      */
     private MsrpRoute msrpEndpoint() throws ServletException {
-        ServerConfig server = SylkRuntime.get().config();
         try {
-            SSLContext tls = server.msrp().useTls() ? MsrpTls.context(server) : null;
-            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, server.msrp().limits());
-            if (server.server().traceMsrp()) {
-                msrp.trace(MsrpTrace.to(server.server().traceDir().resolve("msrp_trace.log")));
-            }
-            return new MsrpRoute(msrp, null, tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP");
+            msrp = MsrpEndpoint.start(SylkRuntime.get().config(), SylkRuntime.get().sdpAddress());
+            return msrp.route();
         } catch (IOException | GeneralSecurityException | ConfigException e) {
             throw new ServletException("cannot start the gateway's MSRP listener: " + e.getMessage(), e);
         }
