@@ -22,6 +22,9 @@ import org.sylkserver.xmpp.im.SipParty;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.Stanzas;
 import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.muc.ConferenceCall;
+import org.sylkserver.xmpp.muc.MucRooms;
+import org.sylkserver.xmpp.muc.MucSettings;
 import org.sylkserver.xmpp.presence.PresenceFlow;
 import org.sylkserver.xmpp.presence.PidfReader;
 import org.sylkserver.xmpp.presence.PresenceFlows;
@@ -62,10 +65,17 @@ public final class XmppGateway {
     private final SipToXmpp toXmpp;
     private final XmppToSip toSip;
     private final Services services;
+    /** The XMPP users in our MUC rooms (spec §5.6). */
+    private final MucRooms rooms;
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
-    public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions) {
+    /**
+     * @param conferences places the calls of MUC occupants into the rooms' conferences (spec §5.6.1)
+     * @param muc         the limits of those ({@code [muc]})
+     */
+    public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions,
+                       ConferenceCall.Dialer conferences, MucSettings muc) {
         this.settings = settings;
         this.s2s = s2s;
         this.sip = sip;
@@ -73,6 +83,7 @@ public final class XmppGateway {
         this.toXmpp = new SipToXmpp(settings.domains(), settings.useMsrpForChat());
         this.toSip = new XmppToSip(settings.useMsrpForChat(), settings.useCpim());
         this.services = new Services(settings, Version.current());
+        this.rooms = new MucRooms(conferences, this::sendStanza, muc.maxSessions(), muc.queueSize());
         s2s.handler(this::stanza);
     }
 
@@ -149,6 +160,10 @@ public final class XmppGateway {
      */
     private void presence(Presence presence) {
         String toDomain = presence.getTo().getDomain().toString();
+        if (settings.mucDomains().contains(toDomain) && presence.getTo().hasResource()) {
+            rooms.presence(presence); // to room/nick: joining, leaving, changing nickname (XEP-0045 §7)
+            return;
+        }
         if (settings.mucDomains().contains(toDomain) && presence.getTo().hasLocalpart()) {
             Presence.Type answer = switch (presence.getType()) {
                 case subscribe -> Presence.Type.subscribed;
@@ -294,6 +309,9 @@ public final class XmppGateway {
             }
             if (settings.domains().contains(message.getTo().getDomain().toString())) {
                 toSip.translate(message, OffsetDateTime.now()).ifPresent(sip::send);
+            } else if (settings.mucDomains().contains(message.getTo().getDomain().toString())
+                    && message.getTo().hasLocalpart()) {
+                rooms.message(message);
             }
         } else if (stanza instanceof Presence presence) {
             presence(presence);
@@ -305,6 +323,7 @@ public final class XmppGateway {
     }
 
     public void close() {
+        rooms.close();
         s2s.close();
     }
 }

@@ -10,6 +10,7 @@ import java.security.KeyStore;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,10 +30,12 @@ import javax.servlet.sip.SipSession;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.core.tls.ServerCertificate;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.muc.MucSettings;
 import org.sylkserver.xmpp.presence.Pidf;
 import org.sylkserver.xmpp.presence.PresenceFlow;
 import org.sylkserver.xmpp.presence.SipPresenceFlow;
@@ -52,6 +55,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     private static final long serialVersionUID = 1L;
 
     private transient XmppGateway gateway;
+    /** The MSRP endpoint of the MUC occupants' chat sessions (spec §5.6.1), and what makes their connections. */
+    private transient MsrpEndpoint msrp;
+    private final transient ExecutorService msrpConnector = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "xmpp-msrp-connect");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private transient ServletConferenceCalls conferences;
     private transient SipFactory sipFactory;
     /** The SIP subscription dialog of each XMPP watcher's flow (spec §5.5.2), once the SUBSCRIBE was answered. */
     private final transient Map<SipPresenceFlow, SipSession> sipSubscriptions = new ConcurrentHashMap<>();
@@ -77,7 +88,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             XmppTrace trace = settings.traceXmpp() ? XmppTrace.to(config.server().traceDir().resolve("xmpp_trace.log"))
                     : XmppTrace.off();
             S2sService s2s = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), trace);
-            gateway = new XmppGateway(settings, s2s, this::sendSip, this);
+            MucSettings muc = MucSettings.load(SylkRuntime.get().configDir());
+            conferences = conferenceCalls(config, muc);
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "
@@ -88,6 +101,22 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         } catch (IOException e) {
             throw new ServletException("XMPP gateway: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The SIP side of MUC occupants (spec §5.6.1): their calls' MSRP sessions on an MSRP endpoint of the gateway's
+     * own; their requests through {@code [muc] outbound_proxy}, else {@code [SIP] outbound_proxy}, else DNS.
+     */
+    private ServletConferenceCalls conferenceCalls(ServerConfig config, MucSettings muc)
+            throws IOException, ConfigException {
+        try {
+            msrp = MsrpEndpoint.start(config, SylkRuntime.get().sdpAddress());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("MSRP listener: " + e.getMessage(), e);
+        }
+        return new ServletConferenceCalls(sipFactory,
+                muc.outboundProxy() != null ? muc.outboundProxy() : config.sip().outboundProxy(), msrp.route(),
+                msrpConnector, SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
     }
 
     /**
@@ -129,6 +158,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         refreshes.shutdownNow();
         if (gateway != null) {
             gateway.close();
+        }
+        msrpConnector.shutdownNow();
+        if (msrp != null) {
+            try {
+                msrp.close();
+            } catch (IOException e) {
+                log.fine(() -> "closing the gateway's MSRP endpoint: " + e.getMessage());
+            }
         }
         super.destroy();
     }
@@ -278,6 +315,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     /** A NOTIFY of one of our presence subscriptions (spec §5.5.2 steps 2-3). */
     @Override
     protected void doNotify(SipServletRequest request) throws IOException {
+        if (conferences != null && conferences.notify(request)) {
+            return;
+        }
         SipPresenceFlow flow = (SipPresenceFlow) request.getSession().getAttribute(SIP_FLOW);
         if (flow == null || gateway == null) {
             reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Subscription Does Not Exist");
@@ -296,6 +336,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
 
     @Override
     protected void doSuccessResponse(SipServletResponse response) {
+        if (conferences != null && conferences.response(response)) {
+            return;
+        }
         SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
                 ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
         if (flow == null || response.getRequest().getExpires() == 0) {
@@ -314,6 +357,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
 
     @Override
     protected void doErrorResponse(SipServletResponse response) {
+        if (conferences != null && conferences.response(response)) {
+            return;
+        }
         SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
                 ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
         if (flow != null) {
@@ -335,6 +381,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
         log.info(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus()
                 + " " + response.getReasonPhrase());
+    }
+
+    /** A BYE of a MUC occupant's call (spec §5.6.1 step 8). */
+    @Override
+    protected void doBye(SipServletRequest request) throws IOException {
+        if (conferences == null || !conferences.bye(request)) {
+            reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Leg/Transaction Does Not Exist");
+        }
     }
 
     /** A MESSAGE made from an XMPP message, routed through the outbound proxy or by the recipient's domain. */
