@@ -391,7 +391,8 @@ class XmppGatewayIT {
      * outbound_proxy} to this server) gets the nickname (RFC 7701), the conference-info makes carol an occupant and
      * juliet's own presence comes with status 110 (XEP-0045 §7.2.3); juliet's groupchat reaches carol as CPIM from
      * "Juliet" and comes back to juliet from her occupant JID (reflection, XEP-0045 §7.4); carol's message reaches
-     * juliet from carol's occupant JID; leaving ends the call (carol sees the room's notice).
+     * juliet from carol's occupant JID; juliet's invitation of romeo makes the conference call him (spec §5.6.2);
+     * leaving ends the call (carol sees the room's notice).
      */
     @Test
     void anXmppUserAndASipClientChatInOneConferenceRoom_spec_5_6() throws Exception {
@@ -404,6 +405,8 @@ class XmppGatewayIT {
             room.join(room.getEnterConfigurationBuilder(Resourcepart.from("Juliet")).timeoutAfter(20_000).build());
             assertTrue(room.getOccupants().stream().anyMatch(o -> o.toString().equals(
                     "muc1@conference.localhost/carol@127.0.0.1")), () -> "carol is an occupant: " + room.getOccupants());
+            carol.readUntil(m -> m.contains("juliet@xmpp.test") && m.contains("has joined the room"),
+                    "the room's notice that juliet joined");
 
             room.sendMessage("hello from the XMPP room");
             String atCarol = carol.readUntil(m -> m.contains("hello from the XMPP room"), "juliet's groupchat");
@@ -416,6 +419,34 @@ class XmppGatewayIT {
             Message fromCarol = nextInRoom(inRoom, "hello from SIP to the room");
             assertEquals("muc1@conference.localhost/carol@127.0.0.1", fromCarol.getFrom().toString());
             assertEquals(Message.Type.groupchat, fromCarol.getType());
+
+            // spec §5.6.2: juliet's mediated invitation (XEP-0045 §7.8.2) becomes a REFER; the conference dials
+            // romeo (sipp on 5060, by DNS of localhost) on her behalf
+            Sipp.Running romeo = Sipp.scenario(work, """
+                    <?xml version="1.0" encoding="ISO-8859-1" ?>
+                    <scenario name="invited">
+                      <recv request="INVITE">
+                        <action><ereg regexp="Referred-By: .*juliet@xmpp.test" search_in="msg" check_it="true" assign_to="r"/></action>
+                      </recv>
+                      <Reference variables="r"/>
+                      <send><![CDATA[
+
+                    SIP/2.0 486 Busy Here
+                    [last_Via:]
+                    [last_From:]
+                    [last_To:];tag=[pid]romeo
+                    [last_Call-ID:]
+                    [last_CSeq:]
+                    Content-Length: 0
+
+                      ]]></send>
+                      <recv request="ACK"/>
+                    </scenario>
+                    """).localPort(5060).waitingForRequests().start();
+            Thread.sleep(300); // let sipp bind its port
+            room.invite(JidCreate.entityBareFrom("romeo@localhost"), "join us");
+            Sipp.Result invited = romeo.await();
+            assertEquals(0, invited.exitCode(), invited::toString);
 
             room.leave();
             carol.readUntil(m -> m.contains("juliet@xmpp.test") && m.contains("has left the room"),

@@ -36,6 +36,8 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.muc");
     private static final String CALL = "org.sylkserver.xmpp.muc.call";
+    /** On the session of a REFER for a MUC invitation: its target. */
+    private static final String REFERRAL = "org.sylkserver.xmpp.muc.referral";
     /** How long the conference subscriptions last before they are refreshed (RFC 6665 §4.1.2.1). */
     private static final int SUBSCRIBE_EXPIRES = 600;
 
@@ -93,6 +95,30 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
         }
     }
 
+    /**
+     * Spec §5.6.2: REFER to the room, {@code Refer-To: <target;method=INVITE>} (RFC 4579 §5.5), Referred-By the
+     * inviter. Its answer and the conference's sipfrag NOTIFYs about the dial-out are logged (spec: outcome only
+     * logged).
+     */
+    @Override
+    public void refer(String fromUri, String roomUri, String targetUri) {
+        try {
+            SipServletRequest refer = factory.createRequest(factory.createApplicationSession(), "REFER",
+                    factory.createAddress(fromUri), factory.createAddress(roomUri));
+            refer.setHeader("Refer-To", "<" + targetUri + ";method=INVITE>");
+            refer.setHeader("Referred-By", "<" + fromUri + ">");
+            route(refer);
+            refer.getSession().setAttribute(REFERRAL, targetUri);
+            refer.send();
+        } catch (IOException | ServletParseException | RuntimeException e) {
+            LOG.info(() -> "REFER to " + roomUri + " for " + targetUri + " not sent: " + e);
+        }
+    }
+
+    private static String referralOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (String) session.getAttribute(REFERRAL);
+    }
+
     private void route(SipServletRequest request) {
         if (proxy != null) {
             proxy.route(factory, request);
@@ -105,6 +131,12 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
     /** A response to an occupant's INVITE or SUBSCRIBE: true if it was one (then it is handled). */
     boolean response(SipServletResponse response) {
+        String referred = referralOf(response.getSession());
+        if (referred != null) {
+            LOG.info(() -> "REFER to " + response.getTo().getURI() + " for " + referred + ": " + response.getStatus()
+                    + " " + response.getReasonPhrase());
+            return true;
+        }
         Call call = callOf(response.getSession());
         if (call == null) {
             return false;
@@ -130,6 +162,14 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
     /** A NOTIFY of an occupant's conference subscription: true if it was one (answered here). */
     boolean notify(SipServletRequest request) throws IOException {
+        String referred = referralOf(request.getSession());
+        if (referred != null) {
+            request.createResponse(SipServletResponse.SC_OK).send();
+            byte[] sipfrag = request.getRawContent();
+            LOG.info(() -> "MUC invitation of " + referred + ": " + (sipfrag == null ? request.getHeader(
+                    "Subscription-State") : new String(sipfrag, StandardCharsets.UTF_8).lines().findFirst().orElse("")));
+            return true;
+        }
         Call call = callOf(request.getSession());
         if (call == null) {
             return false;

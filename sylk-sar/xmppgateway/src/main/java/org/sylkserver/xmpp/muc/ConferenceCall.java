@@ -50,5 +50,11 @@ public interface ConferenceCall {
          */
         ConferenceCall dial(String fromUri, String gr, String roomUri, String sdp, Listener listener)
                 throws IOException;
+
+        /**
+         * Spec §5.6.2: asks the conference {@code roomUri} to call {@code targetUri} in, an out-of-dialog REFER
+         * from {@code fromUri} (RFC 4579 §5.5); its outcome is only logged.
+         */
+        void refer(String fromUri, String roomUri, String targetUri);
     }
 }

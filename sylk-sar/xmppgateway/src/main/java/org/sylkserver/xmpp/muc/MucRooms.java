@@ -17,7 +17,9 @@ import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.EntityFullJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.parts.Resourcepart;
+import org.jivesoftware.smackx.muc.packet.MUCUser;
 import org.sylkserver.core.SerialExecutor;
+import org.sylkserver.xmpp.im.Addresses;
 
 /**
  * The multi-user chat rooms of our MUC domains (spec §5.6.1): the XMPP users' stanzas for {@code room@<muc domain>}
@@ -91,10 +93,18 @@ public final class MucRooms {
         joining.start(dialer);
     }
 
-    /** A message to a room or an occupant: the sender's session's, or not-acceptable from a non-occupant (§7.4). */
+    /**
+     * A message to a room or an occupant: a mediated invitation (XEP-0045 §7.8.2) becomes a REFER to the conference
+     * (spec §5.6.2); anything else is the sender's session's, or not-acceptable from a non-occupant (§7.4).
+     */
     public void message(Message message) {
         EntityBareJid room = message.getTo().asEntityBareJidIfPossible();
         if (room == null || message.getType() == Message.Type.error) {
+            return;
+        }
+        MUCUser x = MUCUser.from(message);
+        if (x != null && x.getInvite() != null && !message.getTo().hasResource()) {
+            invite(message, room, x.getInvite());
             return;
         }
         MucSession session = sessions.get(key(message.getFrom(), room));
@@ -103,6 +113,22 @@ public final class MucRooms {
             return;
         }
         session.message(message);
+    }
+
+    /**
+     * Spec §5.6.2: the conference is asked to call the invitee ({@code sip:<invitee bare JID>}) in, From the
+     * inviter's SIP address; an invitation without invitee is bad-request (XEP-0045 §7.8.2 requires one).
+     */
+    private void invite(Message message, EntityBareJid room, MUCUser.Invite invite) {
+        if (invite.getTo() == null) {
+            xmpp.accept(error(message, StanzaError.Condition.bad_request, StanzaError.Type.MODIFY));
+            return;
+        }
+        String from = Addresses.sipUri(message.getFrom());
+        String target = "sip:" + invite.getTo().asBareJid();
+        LOG.info(() -> "MUC invitation from " + message.getFrom() + " to " + invite.getTo() + " into " + room
+                + ": REFER " + target);
+        pool.execute(() -> dialer.refer(from, "sip:" + room, target));
     }
 
     /** Sessions now (for the tests and the log). */

@@ -12,6 +12,7 @@ import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
 import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smackx.muc.packet.MUCUser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.impl.JidCreate;
@@ -25,6 +26,7 @@ class MucRoomsTest {
     private final BlockingQueue<Stanza> sent = new LinkedBlockingQueue<>();
     private MucRooms rooms;
 
+    private final BlockingQueue<String> referred = new LinkedBlockingQueue<>();
     private final ConferenceCall.Dialer dialer = new ConferenceCall.Dialer() {
         @Override
         public ChatLine line(ChatLine.Listener listener) {
@@ -70,6 +72,11 @@ class MucRoomsTest {
                 }
             };
         }
+
+        @Override
+        public void refer(String fromUri, String roomUri, String targetUri) {
+            referred.add(fromUri + " " + roomUri + " " + targetUri);
+        }
     };
 
     @AfterEach
@@ -110,5 +117,21 @@ class MucRoomsTest {
         assertNotNull(refused);
         assertEquals(StanzaError.Condition.not_acceptable, refused.getError().getCondition());
         assertEquals("mallory@xmpp.test/x", refused.getTo().toString());
+    }
+
+    /**
+     * XEP-0045 §7.8.2, spec §5.6.2: a mediated invitation to the room becomes a REFER to the conference from the
+     * inviter's SIP address for the invitee's; one without invitee is bad-request.
+     */
+    @Test
+    void aMediatedInvitationBecomesARefer_spec_5_6_2() throws Exception {
+        rooms = new MucRooms(dialer, sent::add, 10, 10);
+        MUCUser x = new MUCUser();
+        x.setInvite(new MUCUser.Invite(null, JidCreate.entityBareFromOrThrowUnchecked("romeo@example.com")));
+        rooms.message(StanzaBuilder.buildMessage("i1").from(JidCreate.fromOrThrowUnchecked("juliet@xmpp.test/balcony"))
+                .to(JidCreate.fromOrThrowUnchecked("muc1@conference.example.com")).addExtension(x).build());
+        assertEquals("sip:juliet@xmpp.test sip:muc1@conference.example.com sip:romeo@example.com",
+                referred.poll(5, TimeUnit.SECONDS));
+        assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "no error");
     }
 }

@@ -120,6 +120,11 @@ class MucSessionTest {
             call.to = roomUri;
             return call;
         }
+
+        @Override
+        public void refer(String fromUri, String roomUri, String targetUri) {
+            throw new AssertionError("an occupant's session does not invite");
+        }
     };
 
     private static byte[] info(String users) {
