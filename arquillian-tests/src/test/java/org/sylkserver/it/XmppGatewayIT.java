@@ -89,8 +89,8 @@ class XmppGatewayIT {
                 .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
                 .setUsernameAndPassword("juliet", "any").setResource("balcony").build());
         juliet.addAsyncStanzaListener(stanza -> {
-            if (((Message) stanza).getType() != Message.Type.groupchat) {
-                AT_JULIET.add((Message) stanza); // a room's messages are its test's
+            if (!stanza.getFrom().getDomain().toString().equals("conference.localhost")) {
+                AT_JULIET.add((Message) stanza); // the rooms' messages and invitations are their tests'
             }
         }, StanzaTypeFilter.MESSAGE);
         juliet.addAsyncStanzaListener(stanza -> {
@@ -452,6 +452,63 @@ class XmppGatewayIT {
             carol.readUntil(m -> m.contains("juliet@xmpp.test") && m.contains("has left the room"),
                     "the notice that juliet's call left the conference");
         }
+    }
+
+    /**
+     * Spec §5.6.3: a conference focus (sipp: From the room, Contact isfocus, Referred-By carol) calling juliet becomes a
+     * MUC invitation from the room naming carol; juliet joins, and the INVITE is ended with 480 (quirk Q13: the
+     * original left it pending).
+     */
+    @Test
+    void aConferenceCallingTheXmppUserIsAnInvitation_spec_5_6_3() throws Exception {
+        LinkedBlockingQueue<String> invited = new LinkedBlockingQueue<>();
+        MultiUserChatManager.getInstanceFor(juliet).addInvitationListener(
+                (connection, room, inviter, reason, password, message, invitation) ->
+                        invited.add(room.getRoom() + " from " + inviter));
+        Sipp.Running focus = Sipp.scenario(work, """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="focus">
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:juliet@xmpp.test SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Conference Call" <sip:muc2@conference.localhost>;tag=[call_number]
+                To: <sip:juliet@xmpp.test>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Max-Forwards: 70
+                Contact: <sip:muc2@[local_ip]:[local_port]>;isfocus
+                Referred-By: <sip:carol@localhost>
+                X-Sylk-App: xmppgateway
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180" optional="true"/>
+                  <recv response="480"/>
+                  <send><![CDATA[
+
+                ACK sip:juliet@xmpp.test SIP/2.0
+                [last_Via:]
+                From: "Conference Call" <sip:muc2@conference.localhost>;tag=[call_number]
+                [last_To:]
+                Call-ID: [call_id]
+                CSeq: 1 ACK
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                </scenario>
+                """).start();
+        String invitation = invited.poll(20, TimeUnit.SECONDS);
+        assertEquals("muc2@conference.localhost from carol@localhost", invitation,
+                () -> "no invitation; Prosody's log:\n" + prosody.log());
+        MultiUserChat room = MultiUserChatManager.getInstanceFor(juliet)
+                .getMultiUserChat(JidCreate.entityBareFrom("muc2@conference.localhost"));
+        room.join(room.getEnterConfigurationBuilder(Resourcepart.from("Juliet")).timeoutAfter(20_000).build());
+        Sipp.Result result = focus.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        room.leave();
     }
 
     private Message nextInRoom(LinkedBlockingQueue<Message> inRoom, String body) throws InterruptedException {

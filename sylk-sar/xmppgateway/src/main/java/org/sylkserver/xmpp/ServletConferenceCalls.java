@@ -125,6 +125,14 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
         }
     }
 
+    /**
+     * RFC 4579 §3: a focus says so with {@code isfocus} in its Contact, a parameter without value that the
+     * container's address model does not keep: read from the header's text.
+     */
+    static boolean isFocus(String contact) {
+        return contact != null && contact.toLowerCase(java.util.Locale.ROOT).matches(".*;\\s*isfocus\\b.*");
+    }
+
     private static Call callOf(SipSession session) {
         return session == null || !session.isValid() ? null : (Call) session.getAttribute(CALL);
     }
@@ -223,7 +231,7 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
                 bye();
                 return;
             }
-            listener.answered(sdp(response), isFocus(response));
+            listener.answered(sdp(response), isFocus(response.getHeader("Contact")));
         }
 
         private String sdp(SipServletResponse response) {
@@ -233,15 +241,6 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
             } catch (IOException e) {
                 return null;
             }
-        }
-
-        /**
-         * RFC 4579 §3: the focus says so with {@code isfocus} in its Contact, a parameter without value that the
-         * container's address model does not keep: read from the header's text.
-         */
-        private boolean isFocus(SipServletResponse response) {
-            String contact = response.getHeader("Contact");
-            return contact != null && contact.toLowerCase(java.util.Locale.ROOT).matches(".*;\\s*isfocus\\b.*");
         }
 
         void byeReceived() {

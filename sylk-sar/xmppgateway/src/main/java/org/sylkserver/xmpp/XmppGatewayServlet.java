@@ -177,7 +177,7 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
 
     @Override
     protected Set<String> initialMethods() {
-        return Set.of("MESSAGE", "SUBSCRIBE");
+        return Set.of("MESSAGE", "SUBSCRIBE", "INVITE");
     }
 
     @Override
@@ -381,6 +381,36 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
         log.info(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus()
                 + " " + response.getReasonPhrase());
+    }
+
+    /**
+     * Spec §5.6.3: a room's conference calling an XMPP user in (From a MUC domain, Contact {@code isfocus}) becomes a
+     * MUC invitation; its INVITE is ended with 480 when the user joins, 408 when not within 90 s. Other calls to
+     * XMPP users (Jingle, MSRP chat sessions) are not taken yet: 488.
+     */
+    @Override
+    protected void doInvite(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            // an occupant's chat-only call keeps its one stream (as the video rooms' bridges do, spec §4.7.4)
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Not Acceptable Here");
+            return;
+        }
+        if (gateway == null) {
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "XMPP gateway not configured");
+            return;
+        }
+        javax.servlet.sip.URI from = request.getFrom().getURI();
+        if (!(from instanceof javax.servlet.sip.SipURI sip) || !gateway.isMucDomain(sip.getHost())
+                || !ServletConferenceCalls.isFocus(request.getHeader("Contact"))) {
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Only conference invitations are taken");
+            return;
+        }
+        reply(request, SipServletResponse.SC_RINGING, "Ringing");
+        var outcome = gateway.conferenceInvitation(from.toString(), request.getRequestURI().toString(),
+                request.getHeader("Referred-By"), (status, reason) -> reply(request, status, reason));
+        if (outcome.status() != 0) {
+            reply(request, outcome.status(), outcome.reason());
+        }
     }
 
     /** A BYE of a MUC occupant's call (spec §5.6.1 step 8). */

@@ -538,7 +538,7 @@ public final class MucSession {
     }
 
     /** Spec §5.6.1 step 4: ids of the messages the room sends, {@code MUC.<hex>}. */
-    private static String mucId() {
+    static String mucId() {
         byte[] bytes = new byte[8];
         RANDOM.nextBytes(bytes);
         return "MUC." + HexFormat.of().formatHex(bytes);
