@@ -391,7 +391,7 @@ class XmppGatewayIT {
      * outbound_proxy} to this server) gets the nickname (RFC 7701), the conference-info makes carol an occupant and
      * juliet's own presence comes with status 110 (XEP-0045 §7.2.3); juliet's groupchat reaches carol as CPIM from
      * "Juliet" and comes back to juliet from her occupant JID (reflection, XEP-0045 §7.4); carol's message reaches
-     * juliet from carol's occupant JID; juliet's invitation of romeo makes the conference call him (spec §5.6.2);
+     * juliet from carol's occupant JID; a subject reaches carol; juliet's invitation of romeo makes the conference call him (spec §5.6.2);
      * leaving ends the call (carol sees the room's notice).
      */
     @Test
@@ -419,6 +419,13 @@ class XmppGatewayIT {
             Message fromCarol = nextInRoom(inRoom, "hello from SIP to the room");
             assertEquals("muc1@conference.localhost/carol@127.0.0.1", fromCarol.getFrom().toString());
             assertEquals(Message.Type.groupchat, fromCarol.getType());
+
+            // spec §5.6.1 step 6: a subject reaches the conference as text, and comes back as the room's subject.
+            // (A nickname change is MucSessionTest's: Smack 4.4's changeNickname holds the room's lock that its own
+            // presence listener needs for the XEP-0045 §7.6 unavailable-303-110 presence, and times out.)
+            room.changeSubject("Balcony scene");
+            carol.readUntil(m -> m.contains("Conference title set to: Balcony scene")
+                    && m.contains("From: \"Juliet\" <sip:juliet@xmpp.test>"), "the subject from Juliet");
 
             // spec §5.6.2: juliet's mediated invitation (XEP-0045 §7.8.2) becomes a REFER; the conference dials
             // romeo (sipp on 5060, by DNS of localhost) on her behalf

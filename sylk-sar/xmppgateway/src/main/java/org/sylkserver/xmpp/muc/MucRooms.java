@@ -77,18 +77,25 @@ public final class MucRooms {
         if (presence.getType() != Presence.Type.available) {
             return;
         }
-        if (sessions.size() >= maxSessions) {
-            LOG.info(() -> "MUC join of " + user + " to " + room + " refused: max_muc_sessions (" + maxSessions
-                    + ") reached");
-            xmpp.accept(error(presence, StanzaError.Condition.service_unavailable, StanzaError.Type.WAIT));
-            return;
-        }
         String key = key(user, room);
         SerialExecutor executor = new SerialExecutor(pool, LOG, "MUC occupant " + user + " in " + room);
         MucSession joining = new MucSession(user, room, nick, presence.getStanzaId(), executor, xmpp, maxWaiting,
                 () -> sessions.remove(key));
-        if (sessions.putIfAbsent(key, joining) != null) {
-            return; // a second join presence at the same moment: the first one joins
+        boolean full;
+        synchronized (sessions) {
+            if (sessions.containsKey(key)) {
+                return; // a second join presence at the same moment: the first one joins
+            }
+            full = sessions.size() >= maxSessions;
+            if (!full) {
+                sessions.put(key, joining);
+            }
+        }
+        if (full) {
+            LOG.info(() -> "MUC join of " + user + " to " + room + " refused: [muc] max_sessions (" + maxSessions
+                    + ") reached");
+            xmpp.accept(error(presence, StanzaError.Condition.service_unavailable, StanzaError.Type.WAIT));
+            return;
         }
         joining.start(dialer);
     }

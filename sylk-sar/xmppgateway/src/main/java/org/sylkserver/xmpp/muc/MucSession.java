@@ -65,6 +65,8 @@ public final class MucSession {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.muc");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** XEP-0045 §7.2.4: every occupant may see the real JIDs. */
+    static final MUCUser.Status NON_ANONYMOUS_100 = MUCUser.Status.create(100);
     /** Spec §5.6.1 step 6: how a subject reaches the conference. */
     static final String SUBJECT_PREFIX = "Conference title set to: ";
 
@@ -159,10 +161,10 @@ public final class MucSession {
      * nickname changes it (§7.6), anything else (a status change) stays here: the conference has no way to show it.
      */
     public void presence(Presence presence, Resourcepart to) {
-        executor.execute(() -> occupantPresence(presence, to));
+        executor.execute(() -> userPresence(presence, to));
     }
 
-    private void occupantPresence(Presence presence, Resourcepart to) {
+    private void userPresence(Presence presence, Resourcepart to) {
         if (state == State.ENDED) {
             return;
         }
@@ -381,7 +383,9 @@ public final class MucSession {
     private void joined() {
         state = State.JOINED;
         LOG.info(() -> this + ": joined with " + occupants.size() + " other occupants");
-        xmpp.accept(occupantPresence(nick, Presence.Type.available, user, MUCUser.Status.PRESENCE_TO_SELF_110));
+        // §7.2.4: the room shows real JIDs (non-anonymous), which the self-presence says with 100
+        xmpp.accept(occupantPresence(nick, Presence.Type.available, user, NON_ANONYMOUS_100,
+                MUCUser.Status.PRESENCE_TO_SELF_110));
         while (!early.isEmpty()) {
             xmpp.accept(early.poll());
         }
@@ -416,12 +420,11 @@ public final class MucSession {
             return; // is-composing, files: nothing a MUC occupant is shown
         }
         Jid from = room;
-        if (!message.isStatus()) {
-            CpimMessage.Address sender = message.from().orElse(null);
-            if (sender != null) {
-                Resourcepart known = occupants.get(sender.uri());
-                from = occupant(known != null ? known : nickOf(sender.displayName(), sender.uri()));
-            }
+        CpimMessage.Address sender = message.from().orElse(null);
+        // the room's own notices (a status message, or From the room itself) come from the room's bare JID
+        if (!message.isStatus() && sender != null && !sender.uri().equalsIgnoreCase("sip:" + room)) {
+            Resourcepart known = occupants.get(sender.uri());
+            from = occupant(known != null ? known : nickOf(sender.displayName(), sender.uri()));
         }
         MessageBuilder stanza = StanzaBuilder.buildMessage(mucId()).ofType(Message.Type.groupchat).from(from).to(user)
                 .setBody(body);

@@ -180,6 +180,7 @@ class MucSessionTest {
         assertEquals(ROOM + "/Juliet", self.getFrom().toString());
         assertEquals(juliet, self.getTo());
         assertTrue(statuses(self).contains(MUCUser.Status.PRESENCE_TO_SELF_110));
+        assertTrue(statuses(self).contains(MucSession.NON_ANONYMOUS_100), "§7.2.4: real JIDs are shown");
         Message subject = (Message) sent.get(2);
         assertEquals(ROOM, subject.getFrom().toString());
         assertNotNull(subject.getSubject(), "§7.2.15: a subject message, empty when none was set");
@@ -280,6 +281,9 @@ class MucSessionTest {
         assertEquals(ROOM + "/Carol", now.getFrom().toString());
         assertEquals(Message.Type.groupchat, now.getType());
         assertTrue(now.getStanzaId().matches("MUC\\.[0-9a-f]{16}"), now.getStanzaId());
+
+        line.listener.received(cpim("Conference Room", "sip:" + ROOM, "a notice"));
+        assertEquals(ROOM, sent.get(1).getFrom().toString(), "the room's own words come from the room");
     }
 
     /** Spec §5.6.1 step 3: a user gone from the conference-info leaves the room (unavailable presence). */
