@@ -149,6 +149,11 @@ class RoomChatTest {
         }
 
         @Override
+        public String answer(String offer) {
+            throw new UnsupportedOperationException("this line places calls");
+        }
+
+        @Override
         public void answered(String sdp) throws SdpException {
             if (sdp.contains("m=message 0")) {
                 throw new SdpException("the chat stream was declined");

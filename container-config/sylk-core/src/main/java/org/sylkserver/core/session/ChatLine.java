@@ -18,6 +18,16 @@ public interface ChatLine {
     /** The SDP offer of the call: one chat stream, CPIM. */
     String offer();
 
+    /**
+     * Answers a call to us that offers a chat stream (the XMPP gateway's chat sessions, spec §5.4.3): the first chat
+     * line of {@code offer} is taken, the others declined (RFC 3264 §6); we connect to the peer's path or wait for
+     * it to connect to ours as the offer's {@code a=setup} says (RFC 6135).
+     *
+     * @return the SDP answer
+     * @throws SdpException the offer has no chat line we take
+     */
+    String answer(String offer) throws SdpException;
+
     /** The call's answer: the line connects to the peer's path, or waits for the peer to connect (RFC 6135). */
     void answered(String sdp) throws SdpException;
 
@@ -44,8 +54,24 @@ public interface ChatLine {
         /** A whole CPIM message from the conference (already acknowledged with a 200 REPORT when asked). */
         void received(CpimMessage message);
 
+        /**
+         * A whole CPIM message whose sender asked for a success report (RFC 4975 §7.1.2): {@code report} sends it,
+         * once. By default at once, as {@link #received(CpimMessage)} says; a listener that reports a later delivery
+         * (an XMPP receipt, spec §5.4.3) keeps it.
+         */
+        default void received(CpimMessage message, Report report) {
+            report.send();
+            received(message);
+        }
+
         /** The connection failed or closed. */
         void closed(String why);
+    }
+
+    /** The success REPORT of one received message. */
+    @FunctionalInterface
+    interface Report {
+        void send();
     }
 
     /** The fate of one request: its REPORT's or response's status, or the failure of its sending. */

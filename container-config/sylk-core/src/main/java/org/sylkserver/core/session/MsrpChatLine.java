@@ -85,8 +85,22 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
     }
 
     @Override
+    public String answer(String offer) throws SdpException {
+        MediaSession session = new MediaSession(address);
+        MediaSession.Negotiation negotiation = session.negotiate(SessionDescription.parse(offer), List.of(stream),
+                "No chat stream offered");
+        negotiation.accept();
+        accepted(stream.peer());
+        return negotiation.answer().toString();
+    }
+
+    @Override
     public void answered(String sdp) throws SdpException {
-        MsrpPeer answered = stream.answered(SessionDescription.parse(sdp));
+        accepted(stream.answered(SessionDescription.parse(sdp)));
+    }
+
+    /** The offer/answer named the peer: we connect to its path, or it connects to ours. */
+    private void accepted(MsrpPeer answered) {
         synchronized (this) {
             peer = answered;
         }
@@ -178,17 +192,27 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
             return 400;
         }
         if (first.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
-            report(first, body.length);
+            boolean[] sent = new boolean[1];
+            listener.received(message, () -> {
+                synchronized (sent) {
+                    if (sent[0]) {
+                        return;
+                    }
+                    sent[0] = true;
+                }
+                report(first, body.length);
+            });
+        } else {
+            listener.received(message);
         }
-        listener.received(message);
         return 200;
     }
 
     /** RFC 4975 §7.1.2: the 200 REPORT of a whole message. */
     private void report(MsrpRequest chunk, long total) {
-        MsrpConnection on;
-        synchronized (this) {
-            on = connection;
+        MsrpConnection on = connection();
+        if (on == null) {
+            return; // the session ended before the delivery was known
         }
         try {
             on.send(MsrpRequest.successReport(randomId(), chunk, stream.localUri(), total));

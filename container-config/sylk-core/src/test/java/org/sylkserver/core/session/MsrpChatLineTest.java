@@ -56,6 +56,19 @@ class MsrpChatLineTest {
         final CountDownLatch connected = new CountDownLatch(1);
         final BlockingQueue<CpimMessage> received = new LinkedBlockingQueue<>();
         final BlockingQueue<String> closed = new LinkedBlockingQueue<>();
+        /** Keeps the success REPORTs asked for instead of sending them at once. */
+        volatile boolean holdReports;
+        final BlockingQueue<ChatLine.Report> held = new LinkedBlockingQueue<>();
+
+        @Override
+        public void received(CpimMessage message, ChatLine.Report report) {
+            if (holdReports) {
+                held.add(report);
+                received(message);
+            } else {
+                ChatLine.Listener.super.received(message, report);
+            }
+        }
 
         @Override
         public void connected() {
@@ -185,6 +198,52 @@ class MsrpChatLineTest {
 
         connection.close();
         assertNotNull(reports.closed.poll(5, TimeUnit.SECONDS), "a lost connection ends the line");
+        line.close();
+    }
+
+    /**
+     * A call to us offering a chat (spec §5.4.3): the line answers the chat line active when the offer says actpass
+     * (RFC 6135), declines the other lines with port 0 (RFC 3264 §6), connects and binds; a message asking for a
+     * success report is reported only when the listener sends its report (a later delivery, RFC 4975 §7.1.2).
+     */
+    @Test
+    void aCallsOfferIsAnswered_rfc6135_rfc3264_6() throws Exception {
+        Reports reports = new Reports();
+        reports.holdReports = true;
+        MsrpChatLine line = line(reports);
+        Conference caller = new Conference();
+        MsrpUri session = conference.open(caller);
+        String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "m=message " + conference.port() + " TCP/MSRP *\r\na=path:" + session
+                + "\r\na=accept-types:message/cpim text/plain\r\na=setup:actpass\r\n";
+        String answer = line.answer(offer);
+        SessionDescription answered = SessionDescription.parse(answer);
+        assertEquals(0, answered.media().get(0).port(), answer);
+        assertEquals("active", answered.media().get(1).attributes("setup").get(0), answer);
+        assertTrue(reports.connected.await(5, TimeUnit.SECONDS), "the line connected and bound");
+        MsrpRequest bind = caller.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(bind);
+        MsrpUri ourPath = MsrpUri.parse(answered.media().get(1).attributes("path").get(0).trim());
+
+        byte[] cpim = hello().toBytes();
+        MsrpRequest message = new MsrpRequest("snd00001", MsrpRequest.SEND, List.of(ourPath), List.of(session),
+                List.of(new MsrpHeader("Message-ID", "msg00001"), new MsrpHeader("Success-Report", "yes"),
+                        new MsrpHeader("Byte-Range", "1-" + cpim.length + "/" + cpim.length),
+                        new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE)), cpim, Continuation.COMPLETE);
+        assertEquals(200, caller.connection.transaction(message).get(5, TimeUnit.SECONDS).code());
+        assertNotNull(reports.received.poll(5, TimeUnit.SECONDS));
+        ChatLine.Report report = reports.held.poll(5, TimeUnit.SECONDS);
+        assertNotNull(report);
+        assertEquals(null, caller.requests.poll(300, TimeUnit.MILLISECONDS), "no REPORT before the delivery");
+        report.send();
+        report.send();
+        MsrpRequest sent = caller.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(sent, "the held report went");
+        assertEquals(MsrpRequest.REPORT, sent.method());
+        assertEquals("msg00001", sent.messageId().orElseThrow());
+        assertEquals(200, sent.status().orElseThrow().code());
+        assertEquals(null, caller.requests.poll(300, TimeUnit.MILLISECONDS), "one REPORT only");
         line.close();
     }
 

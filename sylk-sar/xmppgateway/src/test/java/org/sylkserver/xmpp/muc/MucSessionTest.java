@@ -59,6 +59,11 @@ class MucSessionTest {
         }
 
         @Override
+        public String answer(String offer) {
+            throw new UnsupportedOperationException("this line places calls");
+        }
+
+        @Override
         public void answered(String sdp) {
             answer = sdp;
         }
