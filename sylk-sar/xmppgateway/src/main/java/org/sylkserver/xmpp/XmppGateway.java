@@ -4,6 +4,7 @@ import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,6 +18,7 @@ import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
 import org.sylkserver.core.Version;
+import org.sylkserver.xmpp.chat.ChatSessions;
 import org.sylkserver.xmpp.im.Addresses;
 import org.sylkserver.xmpp.im.SipParty;
 import org.sylkserver.xmpp.im.SipToXmpp;
@@ -70,6 +72,8 @@ public final class XmppGateway {
     private final MucRooms rooms;
     /** Conferences calling XMPP users in (spec §5.6.3). */
     private final MucInvitations invitations;
+    /** SIP users' MSRP chat sessions with XMPP users (spec §5.4.3). */
+    private final ChatSessions chats;
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
@@ -78,7 +82,7 @@ public final class XmppGateway {
      * @param muc         the limits of those ({@code [muc]})
      */
     public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions,
-                       ConferenceCall.Dialer conferences, MucSettings muc) {
+                       ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer) {
         this.settings = settings;
         this.s2s = s2s;
         this.sip = sip;
@@ -88,6 +92,8 @@ public final class XmppGateway {
         this.services = new Services(settings, Version.current());
         this.rooms = new MucRooms(conferences, this::sendStanza, muc.maxSessions(), muc.queueSize());
         this.invitations = new MucInvitations(this::sendStanza, MucInvitations.WAIT);
+        this.chats = new ChatSessions(this::sendStanza, timer, settings.sipSessionTimeout(),
+                settings.maxChatSessions());
         s2s.handler(this::stanza);
     }
 
@@ -111,6 +117,37 @@ public final class XmppGateway {
     public MucInvitations.Outcome conferenceInvitation(String from, String requestUri, String referredBy,
                                                        MucInvitations.Answer answer) {
         return invitations.invite(from, requestUri, referredBy, answer);
+    }
+
+    /**
+     * Spec §5.4.3 steps 2-3: a SIP user's call with a chat to an XMPP user: 606 for a caller outside our domains,
+     * 400 for addresses that are no JIDs; else what {@link ChatSessions#open} says.
+     *
+     * @param contact the caller's Contact URI (its {@code gr} the SIP leg's resource)
+     */
+    public ChatSessions.Opening chatCall(String from, String contact, String requestUri) {
+        SipParty caller;
+        SipParty callee;
+        try {
+            SipParty sender = SipParty.parse(from);
+            if (!settings.domains().contains(sender.host())) {
+                return new ChatSessions.Opening(null, 606, "Not Acceptable");
+            }
+            caller = new SipParty(sender.user(), sender.host(), gruu(contact));
+            callee = SipParty.parse(requestUri);
+        } catch (IllegalArgumentException e) {
+            return new ChatSessions.Opening(null, 400, "Not an XMPP address");
+        }
+        return chats.open(caller, callee);
+    }
+
+    /** The {@code gr} of a Contact URI, or null (none, or a Contact without a user part). */
+    private static String gruu(String contact) {
+        try {
+            return contact != null ? SipParty.parse(contact).gr() : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Whether {@code host} is one of our MUC domains (a room's conference calls from there, spec §5.6.3). */
@@ -329,6 +366,9 @@ public final class XmppGateway {
                 LOG.info("XMPP message " + message.getFrom() + " -> " + message.getTo());
             }
             if (settings.domains().contains(message.getTo().getDomain().toString())) {
+                if (settings.useMsrpForChat() && chats.xmppMessage(message)) {
+                    return;
+                }
                 toSip.translate(message, OffsetDateTime.now()).ifPresent(sip::send);
             } else if (settings.mucDomains().contains(message.getTo().getDomain().toString())
                     && message.getTo().hasLocalpart()) {
@@ -344,6 +384,7 @@ public final class XmppGateway {
     }
 
     public void close() {
+        chats.close();
         rooms.close();
         invitations.close();
         s2s.close();

@@ -31,8 +31,11 @@ import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.msrp.MsrpEndpoint;
+import org.sylkserver.core.session.MsrpChatLine;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.core.tls.ServerCertificate;
+import org.sylkserver.xmpp.chat.ChatSession;
+import org.sylkserver.xmpp.chat.ChatSessions;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.XmppToSip;
 import org.sylkserver.xmpp.muc.MucSettings;
@@ -63,6 +66,10 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         return thread;
     });
     private transient ServletConferenceCalls conferences;
+    /** The bytes of one message taken from a SIP user's chat session ({@code [muc] max_message_size}). */
+    private transient int maxChatMessage;
+    /** The chat session of each SIP call to an XMPP user (spec §5.4.3), by SIP session id. */
+    private final transient Map<String, ChatSession> chatCalls = new ConcurrentHashMap<>();
     private transient SipFactory sipFactory;
     /** The SIP subscription dialog of each XMPP watcher's flow (spec §5.5.2), once the SUBSCRIBE was answered. */
     private final transient Map<SipPresenceFlow, SipSession> sipSubscriptions = new ConcurrentHashMap<>();
@@ -90,7 +97,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             S2sService s2s = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), trace);
             MucSettings muc = MucSettings.load(SylkRuntime.get().configDir());
             conferences = conferenceCalls(config, muc);
-            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc);
+            maxChatMessage = muc.maxMessageSize();
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "
@@ -386,7 +394,7 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     /**
      * Spec §5.6.3: a room's conference calling an XMPP user in (From a MUC domain, Contact {@code isfocus}) becomes a
      * MUC invitation; its INVITE is ended with 480 when the user joins, 408 when not within 90 s. Other calls to
-     * XMPP users (Jingle, MSRP chat sessions) are not taken yet: 488.
+     * XMPP users are MSRP chat sessions (spec §5.4.3); a call without a chat stream (Jingle) is not taken: 488.
      */
     @Override
     protected void doInvite(SipServletRequest request) throws IOException {
@@ -402,7 +410,7 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         javax.servlet.sip.URI from = request.getFrom().getURI();
         if (!(from instanceof javax.servlet.sip.SipURI sip) || !gateway.isMucDomain(sip.getHost())
                 || !ServletConferenceCalls.isFocus(request.getHeader("Contact"))) {
-            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Only conference invitations are taken");
+            chatCall(request);
             return;
         }
         reply(request, SipServletResponse.SC_RINGING, "Ringing");
@@ -413,9 +421,70 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
     }
 
-    /** A BYE of a MUC occupant's call (spec §5.6.1 step 8). */
+    /**
+     * Spec §5.4.3: a SIP user's call with an MSRP chat to an XMPP user is answered by the gateway as the chat's MSRP
+     * endpoint (606 for a caller outside our domains, 488 without a chat stream or while the pair has a session,
+     * 503 beyond {@code max_chat_sessions}); the session's end hangs the call up.
+     */
+    private void chatCall(SipServletRequest request) throws IOException {
+        byte[] body = request.getRawContent();
+        String offer = body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        Address contact;
+        try {
+            contact = request.getAddressHeader("Contact");
+        } catch (ServletParseException e) {
+            reply(request, SipServletResponse.SC_BAD_REQUEST, "Bad Contact");
+            return;
+        }
+        ChatSessions.Opening opening = gateway.chatCall(request.getFrom().getURI().toString(),
+                contact != null ? contact.getURI().toString() : null, request.getRequestURI().toString());
+        if (opening.session() == null) {
+            reply(request, opening.status(), opening.reason());
+            return;
+        }
+        ChatSession session = opening.session();
+        SipSession call = request.getSession();
+        String answer;
+        try {
+            answer = session.answer(listener -> new MsrpChatLine(msrp.route(), msrpConnector,
+                    SylkRuntime.get().sdpAddress(), maxChatMessage, listener), offer, why -> hangUp(call, why));
+        } catch (Exception e) {
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Not Acceptable Here");
+            log.info(() -> "chat call " + request.getFrom().getURI() + " -> " + request.getRequestURI()
+                    + " refused: " + e.getMessage());
+            return;
+        }
+        chatCalls.put(call.getId(), session);
+        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+        ok.setContent(answer, "application/sdp");
+        ok.send();
+        log.info(() -> "chat session " + session.sipUser() + " <-> " + session.xmppPeer());
+    }
+
+    /** The gateway ends a chat session's call (XMPP {@code gone}, inactivity, the MSRP connection lost). */
+    private void hangUp(SipSession call, String why) {
+        if (chatCalls.remove(call.getId()) == null) {
+            return;
+        }
+        try {
+            if (call.isValid()) {
+                call.createRequest("BYE").send();
+            }
+            log.info("chat session call " + call.getId() + " ended: " + why);
+        } catch (IOException | IllegalStateException e) {
+            log.info("chat session call " + call.getId() + ": no BYE (" + e + ")");
+        }
+    }
+
+    /** A BYE of a chat session's call (spec §5.4.3: the XMPP side gets gone) or of a MUC occupant's (§5.6.1 step 8). */
     @Override
     protected void doBye(SipServletRequest request) throws IOException {
+        ChatSession chat = chatCalls.remove(request.getSession().getId());
+        if (chat != null) {
+            reply(request, SipServletResponse.SC_OK, "OK");
+            chat.sipEnded();
+            return;
+        }
         if (conferences == null || !conferences.bye(request)) {
             reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Leg/Transaction Does Not Exist");
         }

@@ -33,6 +33,7 @@ import org.sylkserver.core.config.SectionReader;
  * @param useMsrpForChat   XMPP chat ↔ MSRP sessions (true) or SIP MESSAGE (false)
  * @param useCpim          SIP MESSAGEs made from XMPP are CPIM-wrapped
  * @param sipSessionTimeout inactivity timeout of chat sessions
+ * @param maxChatSessions  MSRP chat sessions bridged to XMPP at once (spec §5.4.3)
  * @param traceXmpp        raw XML of every stream to {@code xmpp_trace.log}
  * @param logPresence      verbose presence log
  * @param logMessages      verbose message log
@@ -46,7 +47,7 @@ import org.sylkserver.core.config.SectionReader;
  */
 public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAddress localIp, int localPort,
                                   String transport, Path caFile, Path certificate, boolean useMsrpForChat,
-                                  boolean useCpim, Duration sipSessionTimeout, boolean traceXmpp, boolean logPresence,
+                                  boolean useCpim, Duration sipSessionTimeout, int maxChatSessions, boolean traceXmpp, boolean logPresence,
                                   boolean logMessages, boolean logIscomposing, int maxStanzaSize,
                                   Duration dialbackTimeout, int sendQueueLimit, int maxInboundStreams,
                                   int maxInboundStreamsPerAddress, Map<String, InetSocketAddress> remoteServers) {
@@ -71,6 +72,7 @@ public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAdd
                 general.bool("use_msrp_for_chat", true),
                 general.bool("use_cpim", true),
                 general.seconds("sip_session_timeout", Duration.ofSeconds(86400)),
+                general.integer("max_chat_sessions", 1000, 1, 1_000_000),
                 general.bool("trace_xmpp", false),
                 general.bool("log_presence", false),
                 general.bool("log_messages", false),

@@ -135,7 +135,7 @@ public final class SipToXmpp {
     }
 
     /** The recipient: a full JID when the Request-URI's {@code gr} decodes to a resource, else the bare JID. */
-    private static Jid recipientJid(SipParty recipient) {
+    public static Jid recipientJid(SipParty recipient) {
         EntityBareJid bare = Addresses.bareJid(recipient.user(), recipient.host());
         String resource = Addresses.resourceOf(recipient.gr());
         if (resource == null) {

@@ -37,6 +37,11 @@ class MucRoomsTest {
                 }
 
                 @Override
+                public String answer(String offer) {
+                    throw new UnsupportedOperationException("this line places calls");
+                }
+
+                @Override
                 public void answered(String sdp) {
                 }
 

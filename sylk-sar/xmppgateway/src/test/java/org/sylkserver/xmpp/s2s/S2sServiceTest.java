@@ -75,7 +75,7 @@ class S2sServiceTest {
     private static XmppGatewaySettings settings(String domain, Map<String, InetSocketAddress> remotes,
                                                 Duration dialbackTimeout, int sendQueueLimit, int perAddress) {
         return new XmppGatewaySettings(Set.of(domain), "conference", InetAddress.getLoopbackAddress(), 0, "tcp",
-                Path.of("ca.crt"), Path.of("default.crt"), true, true, Duration.ofSeconds(600), false, false, false,
+                Path.of("ca.crt"), Path.of("default.crt"), true, true, Duration.ofSeconds(600), 1000, false, false, false,
                 false, 4096, dialbackTimeout, sendQueueLimit, 500, perAddress, remotes);
     }
 

@@ -1,0 +1,225 @@
+package org.sylkserver.xmpp.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smackx.chatstates.ChatState;
+import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
+import org.jivesoftware.smackx.receipts.DeliveryReceipt;
+import org.jivesoftware.smackx.receipts.DeliveryReceiptRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
+import org.sylkserver.core.session.ChatLine;
+import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.iscomposing.IsComposing;
+import org.sylkserver.xmpp.im.Stanzas;
+import org.sylkserver.xmpp.im.SipParty;
+
+/**
+ * A SIP user's MSRP chat session bridged to an XMPP user (spec §5.4.3, RFC 7573) against a fake chat line: text
+ * becomes a {@code chat} message asking for a receipt whose arrival sends the held success REPORT (XEP-0184 §5,
+ * RFC 4975 §7.1.2), is-composing ↔ chat states (XEP-0085 §5, RFC 3994), {@code gone} and BYE end the other side,
+ * silence ends the call, and the registry's limits.
+ */
+class ChatSessionTest {
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final BlockingQueue<Stanza> sent = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> hungUp = new LinkedBlockingQueue<>();
+    private final FakeLine line = new FakeLine();
+
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
+    }
+
+    private static final class FakeLine implements ChatLine {
+        ChatLine.Listener listener;
+        final BlockingQueue<CpimMessage> messages = new LinkedBlockingQueue<>();
+        final BlockingQueue<CpimMessage> quiet = new LinkedBlockingQueue<>();
+        final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+        boolean closed;
+
+        @Override
+        public String offer() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String answer(String offer) {
+            return "answer to " + offer;
+        }
+
+        @Override
+        public void answered(String sdp) {
+        }
+
+        @Override
+        public void send(CpimMessage message, Delivery delivery) {
+            messages.add(message);
+            deliveries.add(delivery);
+        }
+
+        @Override
+        public void sendQuietly(CpimMessage message) {
+            quiet.add(message);
+        }
+
+        @Override
+        public void nickname(String nickname, Delivery outcome) {
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private ChatSessions sessions(Duration inactivity, int max) {
+        return new ChatSessions(sent::add, timer, inactivity, max);
+    }
+
+    private ChatSession open(ChatSessions sessions) throws Exception {
+        ChatSessions.Opening opening = sessions.open(new SipParty("alice", "sip.example", null),
+                new SipParty("juliet", "xmpp.example", null));
+        assertNotNull(opening.session());
+        assertEquals("answer to offer", opening.session().answer(listener -> {
+            line.listener = listener;
+            return line;
+        }, "offer", hungUp::add));
+        line.listener.connected();
+        return opening.session();
+    }
+
+    private static CpimMessage cpim(String type, byte[] content) {
+        return CpimMessage.builder().from(CpimMessage.Address.of("sip:alice@sip.example"))
+                .to(CpimMessage.Address.of("sip:juliet@xmpp.example")).contentHeader("Content-Type", type)
+                .content(content).build();
+    }
+
+    private static Message fromJuliet() throws Exception {
+        return StanzaBuilder.buildMessage().ofType(Message.Type.chat)
+                .from(JidCreate.from("juliet@xmpp.example/balcony")).to(JidCreate.from("alice@sip.example"))
+                .build();
+    }
+
+    /**
+     * XEP-0184 §5 / RFC 4975 §7.1.2: a text message goes as a chat message with {@code <active/>} and a receipt
+     * request; its success REPORT is sent when the XMPP receipt for that id arrives, not before.
+     */
+    @Test
+    void aTextsReportWaitsForTheXmppReceipt_xep0184_5() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        ChatSession session = open(sessions);
+        assertEquals(ChatSession.State.UP, session.state());
+        AtomicInteger reports = new AtomicInteger();
+        line.listener.received(cpim("text/plain", "hello".getBytes(StandardCharsets.UTF_8)), reports::incrementAndGet);
+        Message message = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(message);
+        assertEquals(Message.Type.chat, message.getType());
+        assertEquals("hello", message.getBody());
+        assertEquals("juliet@xmpp.example", message.getTo().toString());
+        assertEquals("alice@sip.example", message.getFrom().asBareJid().toString());
+        assertEquals(ChatState.active, Stanzas.chatState(message));
+        assertNotNull(DeliveryReceiptRequest.from(message));
+        assertEquals(0, reports.get(), "no REPORT before the receipt");
+
+        Message receipt = StanzaBuilder.buildMessage().from(JidCreate.from("juliet@xmpp.example/balcony"))
+                .to(message.getFrom()).addExtension(new DeliveryReceipt(message.getStanzaId())).build();
+        assertTrue(sessions.xmppMessage(receipt), "the pair's messages go into the session");
+        assertEquals(1, reports.get());
+    }
+
+    /** XEP-0085 §5 and RFC 3994: is-composing active/idle ↔ composing/paused, both ways. */
+    @Test
+    void chatStatesAndIsComposing_xep0085_5_rfc3994() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        open(sessions);
+        line.listener.received(cpim(IsComposing.CONTENT_TYPE,
+                new IsComposing(true, 60, OffsetDateTime.now(), "text/plain").toXml()));
+        assertEquals(ChatState.composing, Stanzas.chatState((Message) sent.poll(1, TimeUnit.SECONDS)));
+
+        Message paused = fromJuliet().asBuilder().addExtension(new ChatStateExtension(ChatState.paused)).build();
+        assertTrue(sessions.xmppMessage(paused));
+        CpimMessage indication = line.quiet.poll(1, TimeUnit.SECONDS);
+        assertNotNull(indication);
+        assertFalse(IsComposing.parse(indication.content()).active());
+
+        Message text = StanzaBuilder.buildMessage("m1").ofType(Message.Type.chat)
+                .from(JidCreate.from("juliet@xmpp.example/balcony")).to(JidCreate.from("alice@sip.example"))
+                .setBody("hi alice").addExtension(new DeliveryReceiptRequest()).build();
+        assertTrue(sessions.xmppMessage(text));
+        CpimMessage cpim = line.messages.poll(1, TimeUnit.SECONDS);
+        assertNotNull(cpim);
+        assertEquals("hi alice", new String(cpim.content(), StandardCharsets.UTF_8));
+        assertTrue(cpim.from().orElseThrow().uri().startsWith("sip:juliet@xmpp.example;gr="), cpim.toString());
+        line.deliveries.poll(1, TimeUnit.SECONDS).outcome(200, "OK");
+        Message receipt = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertEquals("m1", DeliveryReceipt.from(receipt).getId(), "XEP-0184 §5: delivered, so received");
+    }
+
+    /** Spec §5.4.3: the XMPP user's {@code gone} ends the SIP call; a second call of the pair is refused meanwhile. */
+    @Test
+    void goneEndsTheCall_xep0085_5() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        ChatSession session = open(sessions);
+        assertEquals(488, sessions.open(new SipParty("alice", "sip.example", null),
+                new SipParty("juliet", "xmpp.example", null)).status());
+        assertTrue(sessions.xmppMessage(
+                fromJuliet().asBuilder().addExtension(new ChatStateExtension(ChatState.gone)).build()));
+        assertNotNull(hungUp.poll(1, TimeUnit.SECONDS));
+        assertEquals(ChatSession.State.ENDED, session.state());
+        assertTrue(line.closed);
+        assertEquals(0, sessions.size());
+        assertFalse(sessions.xmppMessage(fromJuliet()), "after the end, messages go as before");
+    }
+
+    /** Spec §5.4.3: the SIP side's BYE sends {@code gone} to the XMPP user. */
+    @Test
+    void byeSendsGone() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        ChatSession session = open(sessions);
+        session.sipEnded();
+        assertEquals(ChatState.gone, Stanzas.chatState((Message) sent.poll(1, TimeUnit.SECONDS)));
+        assertNull(hungUp.poll(200, TimeUnit.MILLISECONDS), "the call is already over");
+        assertEquals(0, sessions.size());
+    }
+
+    /** Spec §5.4.3 / §5.8: no message from the SIP side for {@code sip_session_timeout} ends the call. */
+    @Test
+    void silenceEndsTheCall_spec_5_8_sip_session_timeout() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMillis(300), 10);
+        ChatSession session = open(sessions);
+        assertNotNull(hungUp.poll(3, TimeUnit.SECONDS));
+        assertEquals(ChatSession.State.ENDED, session.state());
+    }
+
+    /** {@code max_chat_sessions}: one more is 503; a caller outside JIDs is 400. */
+    @Test
+    void limits() {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 1);
+        assertNotNull(sessions.open(new SipParty("alice", "sip.example", null),
+                new SipParty("juliet", "xmpp.example", null)).session());
+        assertEquals(503, sessions.open(new SipParty("bob", "sip.example", null),
+                new SipParty("juliet", "xmpp.example", null)).status());
+        assertEquals(400, sessions.open(new SipParty("a b", "sip.example", null),
+                new SipParty("juliet", "xmpp.example", null)).status());
+    }
+}
