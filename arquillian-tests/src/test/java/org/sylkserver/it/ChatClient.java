@@ -68,7 +68,11 @@ final class ChatClient implements AutoCloseable {
         this(user, fromHost, room, null, toHost, extraHeaders);
     }
 
-    private ChatClient(String user, String fromHost, String room, String domain, String toHost, String extraHeaders)
+    /**
+     * A SIP client {@code user@fromHost} whose INVITEs are for {@code room@domain} (its To at {@code toHost}), sent
+     * to the server's address, with {@code extraHeaders} on each request.
+     */
+    ChatClient(String user, String fromHost, String room, String domain, String toHost, String extraHeaders)
             throws IOException {
         this.user = user;
         this.room = room;
@@ -392,9 +396,14 @@ final class ChatClient implements AutoCloseable {
 
     /** One SEND in a single chunk; {@code body} null for the empty SEND that binds or keeps alive. */
     void send(String tid, String contentType, byte[] body) throws IOException {
+        send(tid, contentType, body, "");
+    }
+
+    /** One SEND in a single chunk with {@code headers} (CRLF-terminated lines, e.g. Success-Report: yes). */
+    void send(String tid, String contentType, byte[] body, String headers) throws IOException {
         java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
         StringBuilder head = new StringBuilder("MSRP " + tid + " SEND\r\nTo-Path: " + serverPath + "\r\nFrom-Path: "
-                + ownPath + "\r\nMessage-ID: msg" + tid + "\r\n");
+                + ownPath + "\r\nMessage-ID: msg" + tid + "\r\n" + headers);
         if (body == null) {
             head.append("Byte-Range: 1-0/0\r\n");
         } else {

@@ -38,6 +38,8 @@ import org.jivesoftware.smackx.iqversion.VersionManager;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jivesoftware.smackx.ping.PingManager;
+import org.jivesoftware.smackx.receipts.DeliveryReceipt;
+import org.jivesoftware.smackx.receipts.DeliveryReceiptRequest;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Resourcepart;
 
@@ -229,6 +231,43 @@ class XmppGatewayIT {
         String trace = Files.readString(WORK.resolve("var/log/sylkserver/xmpp_trace.log"));
         assertTrue(trace.split("<proceed ", -1).length - 1 >= 2, "STARTTLS on both links");
         assertTrue(trace.contains("<db:result") && trace.contains("type='valid'"), "dialback in the trace");
+    }
+
+    /**
+     * Spec §5.4.3 (RFC 7573): a SIP client calls juliet with an MSRP chat; the gateway answers as the MSRP endpoint,
+     * the CPIM text reaches juliet as a chat message asking for a receipt (XEP-0184 §5), her receipt becomes the
+     * success REPORT of the message at the SIP client (RFC 4975 §7.1.2), and the client's BYE reaches her as the
+     * chat state gone (XEP-0085 §5).
+     */
+    @Test
+    void aSipChatSessionReachesTheXmppUser_spec_5_4_3() throws Exception {
+        try (ChatClient romeo = new ChatClient("romeo", "localhost", "juliet", Prosody.DOMAIN, Prosody.DOMAIN,
+                "X-Sylk-App: xmppgateway\r\n")) {
+            String ok = romeo.invite("m=message 9 TCP/TLS/MSRP *\r\na=accept-types:message/cpim text/plain\r\n"
+                    + "a=accept-wrapped-types:*\r\na=path:" + romeo.ownPath + "\r\na=setup:active\r\n");
+            assertTrue(ok.startsWith("SIP/2.0 200") && ok.contains("a=setup:passive"), ok);
+            romeo.connect(ok);
+            String cpim = "From: <sip:romeo@localhost>\r\nTo: <sip:juliet@xmpp.test>\r\n\r\n"
+                    + "Content-Type: text/plain\r\n\r\nhello over MSRP";
+            romeo.send("chat0001", "message/cpim", cpim.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "Success-Report: yes\r\n");
+            Message message = nextAtJuliet();
+            assertEquals("hello over MSRP", message.getBody());
+            assertEquals(Message.Type.chat, message.getType());
+            assertEquals("romeo@localhost", message.getFrom().asBareJid().toString());
+            assertNotNull(DeliveryReceiptRequest.from(message), message::toString);
+
+            juliet.sendStanza(juliet.getStanzaFactory().buildMessageStanza().to(message.getFrom())
+                    .addExtension(new DeliveryReceipt(message.getStanzaId())).build());
+            String report = romeo.awaitMessage(m -> m.contains(" REPORT\r\n"), "the success REPORT");
+            assertTrue(report.contains("Message-ID: msgchat0001\r\n") && report.contains("Status: 000 200"), report);
+        }
+        Message gone;
+        do {
+            gone = nextAtJuliet();
+        } while (gone.getExtension(ChatStateExtension.NAMESPACE) == null);
+        assertEquals(ChatState.gone, ((ChatStateExtension) gone.getExtension(ChatStateExtension.NAMESPACE))
+                .getChatState());
     }
 
     /** Spec §5.2: service discovery, software version and ping of our domain, asked from the XMPP world. */

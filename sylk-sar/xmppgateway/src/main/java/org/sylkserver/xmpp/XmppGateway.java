@@ -366,8 +366,8 @@ public final class XmppGateway {
                 LOG.info("XMPP message " + message.getFrom() + " -> " + message.getTo());
             }
             if (settings.domains().contains(message.getTo().getDomain().toString())) {
-                if (settings.useMsrpForChat() && chats.xmppMessage(message)) {
-                    return;
+                if (chats.xmppMessage(message)) {
+                    return; // the pair's chat session (its receipts and gone whatever use_msrp_for_chat says)
                 }
                 toSip.translate(message, OffsetDateTime.now()).ifPresent(sip::send);
             } else if (settings.mucDomains().contains(message.getTo().getDomain().toString())
