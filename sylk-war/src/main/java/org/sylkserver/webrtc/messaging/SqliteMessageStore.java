@@ -13,10 +13,16 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -31,8 +37,11 @@ import org.sqlite.SQLiteDataSource;
  * operating-system crash or power loss, at one fsync per commit. Every change is one transaction, except that
  * messages stored concurrently share one ({@link #add}).
  *
- * <p>One connection, used by one thread at a time: SQLite writes one transaction at a time anyway, and statements of
- * this store take microseconds.
+ * <p>Two connections. The writing one is used by one thread at a time (the store's lock): the messages and their
+ * state changes, the hot writes, are committed by the store's writer thread in batches ({@link #add}); the other
+ * writes take the lock themselves. Reads use the second connection under their own lock: in WAL mode they see every
+ * committed transaction and neither wait for a commit nor hold one up (a 5,000-message sync used to stop every
+ * store for its duration). Statements are prepared once per connection.
  */
 public final class SqliteMessageStore implements MessageStore {
 
@@ -42,13 +51,19 @@ public final class SqliteMessageStore implements MessageStore {
     private static final String COLUMNS = "account, contact, direction, message_id, content_type, content, msg_timestamp,"
             + " created_at, disposition, state";
 
+    /** The writing connection: under the store's lock. */
     private final Connection db;
-    /** The prepared insert of {@link #add}, owned by the store's lock. */
-    private PreparedStatement insert;
-    /** Adds waiting for the next commit (see {@link #add}); its monitor guards the adds' fields and {@link #committing}. */
-    private final List<PendingAdd> waiting = new ArrayList<>();
-    /** Whether a caller of {@link #add} is committing a batch now. */
-    private boolean committing;
+    /** The reading connection: under its own lock. */
+    private final Connection reader;
+    /** Statements of {@link #db}, prepared once: under the store's lock. */
+    private final Map<String, PreparedStatement> writes = new HashMap<>();
+    /** Statements of {@link #reader}, prepared once: under the reader's lock. */
+    private final Map<String, PreparedStatement> reads = new HashMap<>();
+    /** Changes for the writer thread, in arrival order; {@link #STOP} ends it. Guarded by itself for {@link #closed}. */
+    private final BlockingQueue<Batched> batched = new LinkedBlockingQueue<>();
+    /** Whether {@link #close} was called: no change is queued any more. Guarded by {@link #batched}. */
+    private boolean closed;
+    private final Thread writer;
     /**
      * Accounts known to be in {@code chat_accounts}: {@link #isKnown} is asked for every incoming message, and reading
      * the database for it waited behind every commit (in the benchmark, that wait was most of the SIP threads' time).
@@ -56,8 +71,12 @@ public final class SqliteMessageStore implements MessageStore {
      */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
 
-    private SqliteMessageStore(Connection db) {
+    private SqliteMessageStore(Connection db, Connection reader) {
         this.db = db;
+        this.reader = reader;
+        this.writer = new Thread(this::writeBatches, "sqlite-message-store-writer");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /**
@@ -80,7 +99,11 @@ public final class SqliteMessageStore implements MessageStore {
         try {
             Connection db = source.getConnection();
             createSchema(db);
-            return new SqliteMessageStore(db);
+            SQLiteConfig readOnly = new SQLiteConfig(config.toProperties());
+            readOnly.setReadOnly(true);
+            SQLiteDataSource reading = new SQLiteDataSource(readOnly);
+            reading.setUrl(source.getUrl());
+            return new SqliteMessageStore(db, reading.getConnection());
         } catch (SQLException e) {
             throw new StoreException("cannot open the message store " + directory.resolve(FILE) + ": " + e.getMessage(), e);
         }
@@ -121,88 +144,103 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
-    /** One {@link #add} waiting for its commit; {@code committed} is written and read holding {@code waiting}. */
-    private static final class PendingAdd {
-        final StoredMessage message;
-        boolean committed;
-        boolean stored;
-        StoreException failure;
-
-        PendingAdd(StoredMessage message) {
-            this.message = message;
-        }
+    /** A change the writer thread makes in its next transaction; {@code done} gets its result once committed. */
+    private record Batched(String what, Change change, CompletableFuture<Boolean> done) {
     }
 
+    /** One statement of a batch: whether it changed a row. */
+    @FunctionalInterface
+    private interface Change {
+        boolean apply() throws SQLException;
+    }
+
+    /** Ends the writer thread, after every change queued before it. */
+    private static final Batched STOP = new Batched("stop", () -> false, new CompletableFuture<>());
+
     /**
-     * Group commit: the adds that arrive while a commit runs are stored together in the next transaction, so that
-     * concurrent callers (SIP threads, connections) share one commit instead of queueing for one each. A caller that
-     * finds no commit running commits every add waiting then (its own included); the others wait on {@code waiting},
-     * not on the store's lock, so that once a commit ends they all return at once instead of taking the store's lock
-     * one after the other (which cost more than the commit itself with dozens of SIP threads). Each returns once its
-     * own add is committed.
+     * Group commit: adds (and {@link #update}s) are queued for the store's writer thread, which commits everything
+     * queued in one transaction, then tells each caller; so concurrent callers (SIP threads, connections) share one
+     * commit instead of queueing for one each. Each caller waits for its own change alone and is woken alone: when they
+     * waited on one monitor, every commit woke them all, and dozens of SIP threads taking that monitor one after the
+     * other held up the next commit more than the commit itself did. Returns once the message is committed.
      */
     @Override
     public boolean add(StoredMessage message) throws StoreException {
-        PendingAdd add = new PendingAdd(message);
-        List<PendingAdd> batch = null;
+        return committed("store message " + message.messageId() + " of " + message.account(), () -> insert(message));
+    }
+
+    /** Queues {@code change} for the writer and waits for its commit; an interrupt waits too, and is kept. */
+    private boolean committed(String what, Change change) throws StoreException {
+        Batched queued = new Batched(what, change, new CompletableFuture<>());
+        synchronized (batched) {
+            if (closed) {
+                throw new StoreException("message store: cannot " + what + ": the store is closed", null);
+            }
+            batched.add(queued);
+        }
         boolean interrupted = false;
-        synchronized (waiting) {
-            waiting.add(add);
-            while (committing && !add.committed) {
+        try {
+            while (true) {
                 try {
-                    waiting.wait();
+                    return queued.done().get();
                 } catch (InterruptedException e) {
-                    // the add is queued and will be committed: wait for it, and keep the interrupt for the caller
+                    // the change is queued and will be committed: wait for it, and keep the interrupt for the caller
                     interrupted = true;
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof StoreException failure ? failure
+                            : new StoreException("message store: cannot " + what + ": " + e.getCause(), e.getCause());
                 }
             }
-            if (!add.committed) {
-                committing = true;
-                batch = new ArrayList<>(waiting);
-                waiting.clear();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        if (batch != null) {
-            boolean done = false;
+    }
+
+    /** The writer thread: commits what is queued, batch after batch, until {@link #STOP}. */
+    private void writeBatches() {
+        List<Batched> batch = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batch.add(batched.take());
+            } catch (InterruptedException e) {
+                // only close() stops the writer, with STOP, so that nothing queued is left waiting
+                continue;
+            }
+            batched.drainTo(batch);
+            stop = batch.remove(STOP);
             try {
                 synchronized (this) {
                     commit(batch);
                 }
-                done = true;
-            } finally {
-                synchronized (waiting) {
-                    for (PendingAdd pending : batch) {
-                        if (!done && pending.failure == null) {
-                            pending.failure = new StoreException("message store: the commit of message "
-                                    + pending.message.messageId() + " of " + pending.message.account() + " failed", null);
-                        }
-                        pending.committed = true;
-                    }
-                    committing = false;
-                    waiting.notifyAll();
+            } catch (RuntimeException e) {
+                for (Batched change : batch) {
+                    change.done().completeExceptionally(new StoreException("message store: cannot " + change.what()
+                            + ": " + e, e));
                 }
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (waiting) {
-            if (add.failure != null) {
-                throw add.failure;
-            }
-            return add.stored;
+            batch.clear();
         }
     }
 
-    /** Stores {@code batch} in one transaction; if that fails, each in its own, so one bad add fails alone. */
-    private void commit(List<PendingAdd> batch) {
+    /**
+     * Makes {@code batch} in one transaction; if that fails, each change in its own, so that one bad change fails alone.
+     * Each change's caller learns its outcome once it is committed.
+     */
+    private void commit(List<Batched> batch) {
+        boolean[] changed = new boolean[batch.size()];
         try {
             db.setAutoCommit(false);
             try {
-                for (PendingAdd add : batch) {
-                    add.stored = insert(add.message);
+                for (int i = 0; i < batch.size(); i++) {
+                    changed[i] = batch.get(i).change().apply();
                 }
                 db.commit();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done().complete(changed[i]);
+                }
                 return;
             } catch (SQLException e) {
                 db.rollback();
@@ -210,23 +248,21 @@ public final class SqliteMessageStore implements MessageStore {
                 db.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            // the connection is broken: the adds below fail one by one and say why
+            // the connection is broken: the changes below fail one by one and say why
         }
-        for (PendingAdd add : batch) {
+        for (Batched change : batch) {
             try {
-                add.stored = insert(add.message);
+                change.done().complete(change.change().apply());
             } catch (SQLException e) {
-                add.failure = failed("store message " + add.message.messageId() + " of " + add.message.account(), e);
+                change.done().completeExceptionally(failed(change.what(), e));
             }
         }
     }
 
-    /** Under the store's lock; the statement is prepared once (preparing took a third of an add's time). */
+    /** Under the store's lock. */
     private boolean insert(StoredMessage message) throws SQLException {
-        if (insert == null) {
-            insert = db.prepareStatement("INSERT OR IGNORE INTO chat_messages (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        }
+        PreparedStatement insert = prepared(db, writes, "INSERT OR IGNORE INTO chat_messages (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.setString(1, message.account());
         insert.setString(2, message.contact());
         insert.setString(3, message.direction());
@@ -240,43 +276,62 @@ public final class SqliteMessageStore implements MessageStore {
         return insert.executeUpdate() == 1;
     }
 
+    /**
+     * {@code sql} prepared on {@code connection}, once: preparing took a third of an add's time. The caller holds the
+     * connection's lock, and closes each result set before the statement runs again.
+     */
+    private static PreparedStatement prepared(Connection connection, Map<String, PreparedStatement> statements,
+                                              String sql) throws SQLException {
+        PreparedStatement statement = statements.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            statements.put(sql, statement);
+        }
+        return statement;
+    }
+
     @Override
-    public synchronized Optional<StoredMessage> find(String account, String messageId) throws StoreException {
-        try (PreparedStatement select = db.prepareStatement("SELECT " + COLUMNS
-                + " FROM chat_messages WHERE account = ? AND message_id = ?")) {
-            select.setString(1, account);
-            select.setString(2, messageId);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(message(row)) : Optional.empty();
+    public Optional<StoredMessage> find(String account, String messageId) throws StoreException {
+        synchronized (reader) {
+            try {
+                PreparedStatement select = prepared(reader, reads, "SELECT " + COLUMNS
+                        + " FROM chat_messages WHERE account = ? AND message_id = ?");
+                select.setString(1, account);
+                select.setString(2, messageId);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(message(row)) : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw failed("read message " + messageId + " of " + account, e);
             }
-        } catch (SQLException e) {
-            throw failed("read message " + messageId + " of " + account, e);
         }
     }
 
     @Override
-    public synchronized boolean update(String account, String messageId, String state, List<String> disposition)
+    public boolean update(String account, String messageId, String state, List<String> disposition)
             throws StoreException {
-        try (PreparedStatement update = db.prepareStatement("UPDATE chat_messages SET state = ?, disposition = ?"
-                + " WHERE account = ? AND message_id = ?")) {
+        // batched with the adds: every sent message is updated once its SIP MESSAGE has its final response
+        return committed("update message " + messageId + " of " + account, () -> {
+            PreparedStatement update = prepared(db, writes, "UPDATE chat_messages SET state = ?, disposition = ?"
+                    + " WHERE account = ? AND message_id = ?");
             update.setString(1, state);
             update.setString(2, String.join(",", disposition));
             update.setString(3, account);
             update.setString(4, messageId);
             return update.executeUpdate() > 0;
-        } catch (SQLException e) {
-            throw failed("update message " + messageId + " of " + account, e);
-        }
+        });
     }
 
+    /** Each selection has its statement, each using an index: (account, seq), or UNIQUE (account, message_id). */
     @Override
-    public synchronized List<StoredMessage> journal(String account, String afterMessageId, Instant since, int limit)
+    public List<StoredMessage> journal(String account, String afterMessageId, Instant since, int limit)
             throws StoreException {
-        try {
-            Long afterSeq = afterMessageId == null ? null : sequence(account, afterMessageId);
-            String where = afterSeq != null ? " AND seq > ?" : since != null ? " AND created_at > ?" : "";
-            try (PreparedStatement select = db.prepareStatement("SELECT " + COLUMNS + " FROM chat_messages"
-                    + " WHERE account = ?" + where + " ORDER BY seq LIMIT ?")) {
+        synchronized (reader) {
+            try {
+                Long afterSeq = afterMessageId == null ? null : sequence(account, afterMessageId);
+                String where = afterSeq != null ? " AND seq > ?" : since != null ? " AND created_at > ?" : "";
+                PreparedStatement select = prepared(reader, reads, "SELECT " + COLUMNS + " FROM chat_messages"
+                        + " WHERE account = ?" + where + " ORDER BY seq LIMIT ?");
                 int index = 1;
                 select.setString(index++, account);
                 if (afterSeq != null) {
@@ -292,19 +347,19 @@ public final class SqliteMessageStore implements MessageStore {
                     }
                 }
                 return messages;
+            } catch (SQLException e) {
+                throw failed("read the journal of " + account, e);
             }
-        } catch (SQLException e) {
-            throw failed("read the journal of " + account, e);
         }
     }
 
+    /** Under the reader's lock. */
     private Long sequence(String account, String messageId) throws SQLException {
-        try (PreparedStatement select = db.prepareStatement("SELECT seq FROM chat_messages WHERE account = ? AND message_id = ?")) {
-            select.setString(1, account);
-            select.setString(2, messageId);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getLong(1) : null;
-            }
+        PreparedStatement select = prepared(reader, reads, "SELECT seq FROM chat_messages WHERE account = ? AND message_id = ?");
+        select.setString(1, account);
+        select.setString(2, messageId);
+        try (ResultSet row = select.executeQuery()) {
+            return row.next() ? row.getLong(1) : null;
         }
     }
 
@@ -328,20 +383,23 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized int undisplayed(String account, List<String> contentTypes) throws StoreException {
+    public int undisplayed(String account, List<String> contentTypes) throws StoreException {
         String types = String.join(", ", java.util.Collections.nCopies(contentTypes.size(), "?"));
-        try (PreparedStatement select = db.prepareStatement("SELECT count(*) FROM chat_messages WHERE account = ?"
-                + " AND direction = 'incoming' AND content_type IN (" + types + ")"
-                + " AND (',' || disposition || ',') LIKE '%,display,%'")) {
-            select.setString(1, account);
-            for (int i = 0; i < contentTypes.size(); i++) {
-                select.setString(i + 2, contentTypes.get(i));
+        synchronized (reader) {
+            try {
+                PreparedStatement select = prepared(reader, reads, "SELECT count(*) FROM chat_messages WHERE account = ?"
+                        + " AND direction = 'incoming' AND content_type IN (" + types + ")"
+                        + " AND (',' || disposition || ',') LIKE '%,display,%'");
+                select.setString(1, account);
+                for (int i = 0; i < contentTypes.size(); i++) {
+                    select.setString(i + 2, contentTypes.get(i));
+                }
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row.getInt(1) : 0;
+                }
+            } catch (SQLException e) {
+                throw failed("count the undisplayed messages of " + account, e);
             }
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getInt(1) : 0;
-            }
-        } catch (SQLException e) {
-            throw failed("count the undisplayed messages of " + account, e);
         }
     }
 
@@ -506,12 +564,36 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
+    /** Commits what is queued, then closes; changes asked for later fail. */
     @Override
-    public synchronized void close() {
-        try {
-            db.close();
-        } catch (SQLException e) {
-            // nothing is pending: every change was committed when it was made
+    public void close() {
+        synchronized (batched) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            batched.add(STOP);
+        }
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        synchronized (this) {
+            synchronized (reader) {
+                try {
+                    reader.close();
+                    db.close();
+                } catch (SQLException e) {
+                    // nothing is pending: every change was committed when it was made
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
