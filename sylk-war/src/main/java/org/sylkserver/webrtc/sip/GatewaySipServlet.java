@@ -86,6 +86,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
+    /** Sends file-transfer notifications to SIP devices after the upload's answer (spec §4.10.1, 2 and 3), in order. */
+    private transient ExecutorService transferNotifications;
     /** MSRP file transfers from SIP clients (spec §4.10.3). */
     private transient ServletFileTransfers msrpTransfers;
 
@@ -155,11 +157,16 @@ public class GatewaySipServlet extends SylkSipServlet {
                 SylkRuntime.get().config().sip().localIp().getHostAddress(),
                 SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/messages/history");
         FileTransfers fileTransfers;
+        transferNotifications = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "webrtcgateway-filetransfer-notifications");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             FileTransferConfig transferConfig = FileTransferConfig.load(SylkRuntime.get().configDir(),
                     SylkRuntime.get().varDir());
             fileTransfers = new FileTransfers(transferConfig, devices::authenticatedFrom, this::isKnown,
-                    new TransferNotifications(messaging, sipMessages), Clock.systemUTC(),
+                    new TransferNotifications(messaging, sipMessages, transferNotifications), Clock.systemUTC(),
                     SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/filetransfer");
         } catch (ConfigException | IOException e) {
             throw new ServletException("file transfer: " + e.getMessage(), e);
@@ -247,6 +254,10 @@ public class GatewaySipServlet extends SylkSipServlet {
         Gateway.install(getServletContext(), null);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
+        }
+        if (transferNotifications != null) {
+            // what is queued still goes out while the SIP stack lasts
+            transferNotifications.shutdown();
         }
         if (msrpConnector != null) {
             msrpConnector.shutdownNow();
