@@ -18,11 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -38,7 +35,7 @@ import org.sqlite.SQLiteDataSource;
  * messages stored concurrently share one ({@link #add}).
  *
  * <p>Two connections. The writing one is used by one thread at a time (the store's lock): the messages and their
- * state changes, the hot writes, are committed by the store's writer thread in batches ({@link #add}); the other
+ * state changes, the hot writes, are committed in batches by one caller for all ({@link #add}); the other
  * writes take the lock themselves. Reads use the second connection under their own lock: in WAL mode they see every
  * committed transaction and neither wait for a commit nor hold one up (a 5,000-message sync used to stop every
  * store for its duration). Statements are prepared once per connection.
@@ -59,11 +56,12 @@ public final class SqliteMessageStore implements MessageStore {
     private final Map<String, PreparedStatement> writes = new HashMap<>();
     /** Statements of {@link #reader}, prepared once: under the reader's lock. */
     private final Map<String, PreparedStatement> reads = new HashMap<>();
-    /** Changes for the writer thread, in arrival order; {@link #STOP} ends it. Guarded by itself for {@link #closed}. */
-    private final BlockingQueue<Batched> batched = new LinkedBlockingQueue<>();
-    /** Whether {@link #close} was called: no change is queued any more. Guarded by {@link #batched}. */
+    /** Changes waiting for the next commit, in arrival order; its monitor guards every field of the group commit. */
+    private final List<Batched> batched = new ArrayList<>();
+    /** Whether a caller commits batches now (the leader, see {@link #add}). */
+    private boolean committing;
+    /** Whether {@link #close} was called: no change is queued any more. */
     private boolean closed;
-    private final Thread writer;
     /**
      * Accounts known to be in {@code chat_accounts}: {@link #isKnown} is asked for every incoming message, and reading
      * the database for it waited behind every commit (in the benchmark, that wait was most of the SIP threads' time).
@@ -74,9 +72,6 @@ public final class SqliteMessageStore implements MessageStore {
     private SqliteMessageStore(Connection db, Connection reader) {
         this.db = db;
         this.reader = reader;
-        this.writer = new Thread(this::writeBatches, "sqlite-message-store-writer");
-        writer.setDaemon(true);
-        writer.start();
     }
 
     /**
@@ -144,8 +139,23 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
-    /** A change the writer thread makes in its next transaction; {@code done} gets its result once committed. */
-    private record Batched(String what, Change change, CompletableFuture<Boolean> done) {
+    /**
+     * A change waiting for a commit, and its caller's thread ({@code waiter}, parked until {@code finished} or
+     * {@code leads}). The leader sets the outcome ({@code changed}, {@code failure}) before {@code finished}.
+     */
+    private static final class Batched {
+        final String what;
+        final Change change;
+        final Thread waiter = Thread.currentThread();
+        volatile boolean finished;
+        volatile boolean leads;
+        boolean changed;
+        StoreException failure;
+
+        Batched(String what, Change change) {
+            this.what = what;
+            this.change = change;
+        }
     }
 
     /** One statement of a batch: whether it changed a row. */
@@ -154,80 +164,89 @@ public final class SqliteMessageStore implements MessageStore {
         boolean apply() throws SQLException;
     }
 
-    /** Ends the writer thread, after every change queued before it. */
-    private static final Batched STOP = new Batched("stop", () -> false, new CompletableFuture<>());
-
     /**
-     * Group commit: adds (and {@link #update}s) are queued for the store's writer thread, which commits everything
-     * queued in one transaction, then tells each caller; so concurrent callers (SIP threads, connections) share one
-     * commit instead of queueing for one each. Each caller waits for its own change alone and is woken alone: when they
-     * waited on one monitor, every commit woke them all, and dozens of SIP threads taking that monitor one after the
-     * other held up the next commit more than the commit itself did. Returns once the message is committed.
+     * Group commit: adds (and {@link #update}s) that arrive while a commit runs are committed together in the next
+     * transaction, so that concurrent callers (SIP threads, connections) share one commit instead of queueing for one
+     * each. A caller that finds no commit running leads: it commits everything queued (its own change included), then
+     * wakes each caller of that batch, then hands the lead to the first caller queued meanwhile, if any. Each caller
+     * waits for its own change alone and is woken alone: when they all waited on one monitor, every commit woke them
+     * all, and dozens of SIP threads taking that monitor one after the other held up the next commit more than the
+     * commit itself did. An uncontended caller commits at once on its own thread. Returns once the message is committed.
      */
     @Override
     public boolean add(StoredMessage message) throws StoreException {
         return committed("store message " + message.messageId() + " of " + message.account(), () -> insert(message));
     }
 
-    /** Queues {@code change} for the writer and waits for its commit; an interrupt waits too, and is kept. */
+    /** Queues {@code change}, waits for its commit (or leads); an interrupt waits too, and is kept. */
     private boolean committed(String what, Change change) throws StoreException {
-        Batched queued = new Batched(what, change, new CompletableFuture<>());
+        Batched queued = new Batched(what, change);
         synchronized (batched) {
             if (closed) {
                 throw new StoreException("message store: cannot " + what + ": the store is closed", null);
             }
             batched.add(queued);
+            if (!committing) {
+                committing = true;
+                queued.leads = true;
+            }
         }
         boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return queued.done().get();
-                } catch (InterruptedException e) {
-                    // the change is queued and will be committed: wait for it, and keep the interrupt for the caller
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof StoreException failure ? failure
-                            : new StoreException("message store: cannot " + what + ": " + e.getCause(), e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        while (!queued.finished && !queued.leads) {
+            LockSupport.park(this);
+            // the change is queued and will be committed: wait for it, and keep the interrupt for the caller
+            interrupted |= Thread.interrupted();
         }
+        if (!queued.finished) {
+            lead();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (queued.failure != null) {
+            throw queued.failure;
+        }
+        return queued.changed;
     }
 
-    /** The writer thread: commits what is queued, batch after batch, until {@link #STOP}. */
-    private void writeBatches() {
-        List<Batched> batch = new ArrayList<>();
-        boolean stop = false;
-        while (!stop) {
-            try {
-                batch.add(batched.take());
-            } catch (InterruptedException e) {
-                // only close() stops the writer, with STOP, so that nothing queued is left waiting
-                continue;
+    /** The leader: commits what is queued, wakes its callers, and hands the lead on (or ends it). */
+    private void lead() {
+        List<Batched> batch;
+        synchronized (batched) {
+            batch = new ArrayList<>(batched);
+            batched.clear();
+        }
+        try {
+            synchronized (this) {
+                commit(batch);
             }
-            batched.drainTo(batch);
-            stop = batch.remove(STOP);
-            try {
-                synchronized (this) {
-                    commit(batch);
-                }
-            } catch (RuntimeException e) {
-                for (Batched change : batch) {
-                    change.done().completeExceptionally(new StoreException("message store: cannot " + change.what()
-                            + ": " + e, e));
+        } catch (RuntimeException e) {
+            for (Batched change : batch) {
+                change.failure = new StoreException("message store: cannot " + change.what + ": " + e, e);
+            }
+        } finally {
+            for (Batched change : batch) {
+                change.finished = true;
+                LockSupport.unpark(change.waiter);
+            }
+            Batched next = null;
+            synchronized (batched) {
+                if (batched.isEmpty()) {
+                    committing = false;
+                    batched.notifyAll();
+                } else {
+                    next = batched.get(0);
+                    next.leads = true;
                 }
             }
-            batch.clear();
+            if (next != null) {
+                LockSupport.unpark(next.waiter);
+            }
         }
     }
 
     /**
      * Makes {@code batch} in one transaction; if that fails, each change in its own, so that one bad change fails alone.
-     * Each change's caller learns its outcome once it is committed.
      */
     private void commit(List<Batched> batch) {
         boolean[] changed = new boolean[batch.size()];
@@ -235,11 +254,11 @@ public final class SqliteMessageStore implements MessageStore {
             db.setAutoCommit(false);
             try {
                 for (int i = 0; i < batch.size(); i++) {
-                    changed[i] = batch.get(i).change().apply();
+                    changed[i] = batch.get(i).change.apply();
                 }
                 db.commit();
                 for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).done().complete(changed[i]);
+                    batch.get(i).changed = changed[i];
                 }
                 return;
             } catch (SQLException e) {
@@ -252,9 +271,9 @@ public final class SqliteMessageStore implements MessageStore {
         }
         for (Batched change : batch) {
             try {
-                change.done().complete(change.change().apply());
+                change.changed = change.change.apply();
             } catch (SQLException e) {
-                change.done().completeExceptionally(failed(change.what(), e));
+                change.failure = failed(change.what, e);
             }
         }
     }
@@ -564,22 +583,21 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
-    /** Commits what is queued, then closes; changes asked for later fail. */
+    /** Lets the commits running end (the leader's {@code notifyAll} says so), then closes; later changes fail. */
     @Override
     public void close() {
+        boolean interrupted = false;
         synchronized (batched) {
             if (closed) {
                 return;
             }
             closed = true;
-            batched.add(STOP);
-        }
-        boolean interrupted = false;
-        while (writer.isAlive()) {
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+            while (committing) {
+                try {
+                    batched.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         synchronized (this) {
