@@ -33,7 +33,9 @@ import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.RoomChats;
+import org.sylkserver.webrtc.RecordingConfig;
 import org.sylkserver.webrtc.RoomFiles;
+import org.sylkserver.webrtc.RoomRecordings;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
@@ -83,6 +85,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
+    private transient RoomRecordings roomRecordings;
     /** MSRP file transfers from SIP clients (spec §4.10.3). */
     private transient ServletFileTransfers msrpTransfers;
 
@@ -178,6 +181,12 @@ public class GatewaySipServlet extends SylkSipServlet {
         } catch (ConfigException | IOException e) {
             throw new ServletException("room file sharing: " + e.getMessage(), e);
         }
+        try {
+            roomRecordings = new RoomRecordings(RecordingConfig.load(SylkRuntime.get().configDir(),
+                    SylkRuntime.get().varDir(), SylkRuntime.get().config().server().spoolDir()));
+        } catch (ConfigException e) {
+            throw new ServletException("room recording: " + e.getMessage(), e);
+        }
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(),
@@ -242,6 +251,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         Gateway.install(getServletContext(), null);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
+        }
+        if (roomRecordings != null) {
+            roomRecordings.close();
         }
         if (msrpConnector != null) {
             msrpConnector.shutdownNow();

@@ -1,0 +1,148 @@
+package org.sylkserver.media.recording;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+/**
+ * A publisher's video into an IVF file ({@link IvfWriter}): the payloads of one RTP timestamp make a frame, which ends
+ * at the packet with the marker bit (RFC 7741 §4.1, RFC 9628 §4.1, RFC 6184 §5.1). A frame that lost a packet is
+ * dropped, and so is everything after it until a keyframe, which is asked of the publisher ({@code keyframeRequest},
+ * a PLI through the publisher's coalesced requests): a decoder given a frame whose reference is missing shows garbage
+ * until the next keyframe. The file starts with a keyframe, requested when the recording starts.
+ */
+final class VideoTrack extends Track {
+
+    private final VideoDepacketizer depacketizer;
+    private final Runnable keyframeRequest;
+    private IvfWriter writer;
+    private long origin;
+    /** The frame being put together, or null. */
+    private ByteArrayOutputStream frame;
+    private final VideoDepacketizer.Fragment fragment = new VideoDepacketizer.Fragment();
+    private long frameTimestamp;
+    private boolean frameBroken;
+    private boolean frameStarted;
+    private boolean frameKey;
+    private boolean awaitingKeyframe = true;
+    private long lastPosition;
+    private long dropped;
+    private long lostPackets;
+
+    VideoTrack(Path directory, String baseName, VideoDepacketizer depacketizer, Runnable keyframeRequest,
+               Recorder.Limits limits) {
+        super(directory, baseName, "ivf", limits);
+        this.depacketizer = depacketizer;
+        this.keyframeRequest = keyframeRequest;
+    }
+
+    @Override
+    public void packet(RtpPayload packet) {
+        if (frame != null && packet.timestamp() != frameTimestamp) {
+            // the last frame's marker never came: it is incomplete
+            frameBroken = true;
+            complete();
+        }
+        if (frame == null) {
+            frame = new ByteArrayOutputStream();
+            frameTimestamp = packet.timestamp();
+            frameBroken = false;
+            frameStarted = false;
+            frameKey = false;
+        }
+        fragment.startsFrame = false;
+        fragment.keyframe = false;
+        fragment.width = 0;
+        fragment.height = 0;
+        boolean first = frame.size() == 0 && !frameStarted;
+        if (!depacketizer.depacketize(packet.payload(), fragment, frame)) {
+            frameBroken = true;
+        } else if (first) {
+            frameStarted = fragment.startsFrame || depacketizer.framesStartAnywhere();
+            frameBroken |= !frameStarted;
+            frameKey = fragment.keyframe;
+            if (fragment.width > 0 && writer == null) {
+                pendingWidth = fragment.width;
+                pendingHeight = fragment.height;
+            }
+        } else {
+            frameKey |= fragment.keyframe && depacketizer.framesStartAnywhere();
+        }
+        if (packet.marker()) {
+            complete();
+        }
+    }
+
+    private int pendingWidth;
+    private int pendingHeight;
+
+    @Override
+    public void lost(int count) {
+        lostPackets += count;
+        if (frame != null) {
+            frameBroken = true;
+        }
+        if (!awaitingKeyframe) {
+            awaitingKeyframe = true;
+            keyframeRequest.run();
+        }
+    }
+
+    private void complete() {
+        ByteArrayOutputStream done = frame;
+        frame = null;
+        long position = timeline.position(frameTimestamp);
+        if (frameBroken) {
+            dropped++;
+            if (!awaitingKeyframe) {
+                awaitingKeyframe = true;
+                keyframeRequest.run();
+            }
+            return;
+        }
+        if (awaitingKeyframe && !frameKey) {
+            dropped++;
+            return;
+        }
+        awaitingKeyframe = false;
+        try {
+            if (writer == null) {
+                writer = new IvfWriter(FileChannel.open(createFile(), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE), depacketizer.fourcc());
+                writer.size(pendingWidth, pendingHeight);
+                origin = position;
+            }
+            lastPosition = position;
+            writer.frame(done.toByteArray(), position - origin);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        checkLimits(writer.bytes(), Duration.ofMillis((position - origin) / 90));
+    }
+
+    @Override
+    void newSource() {
+        frame = null;
+        awaitingKeyframe = true;
+        keyframeRequest.run();
+        // one 30 fps frame after the last one written
+        timeline.newSource(lastPosition + 3000);
+    }
+
+    @Override
+    void closeFile() throws IOException {
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
+    @Override
+    String summary() {
+        return writer == null ? "no video" : String.format("%d %s frames, %.1f s; %d frames dropped, %d packets lost",
+                writer.frames(), depacketizer.fourcc(), writer.length() / 90000.0, dropped, lostPackets);
+    }
+}
