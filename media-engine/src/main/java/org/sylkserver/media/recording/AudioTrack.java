@@ -33,7 +33,7 @@ final class AudioTrack extends Track {
     }
 
     @Override
-    public void packet(RtpPayload packet) {
+    void write(RtpPayload packet) {
         int samples = OpusPackets.samples(packet.payload());
         if (samples == 0) {
             return;

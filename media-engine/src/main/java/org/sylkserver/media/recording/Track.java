@@ -54,6 +54,16 @@ abstract class Track implements ReorderBuffer.Sink {
         reorder.add(packet);
     }
 
+    @Override
+    public final void packet(RtpPayload packet) {
+        if (!ended) {
+            write(packet);
+        }
+    }
+
+    /** A packet of the current source, in sequence order. */
+    abstract void write(RtpPayload packet);
+
     /** Writes what is held and completes the file; idempotent. */
     final void finish() throws IOException {
         if (!ended) {

@@ -30,6 +30,9 @@ final class VideoTrack extends Track {
     private boolean frameKey;
     private boolean awaitingKeyframe = true;
     private long lastPosition;
+    /** The frame size the first keyframe stated (VP8, VP9 with a scalability structure), for the file header. */
+    private int pendingWidth;
+    private int pendingHeight;
     private long dropped;
     private long lostPackets;
 
@@ -41,7 +44,7 @@ final class VideoTrack extends Track {
     }
 
     @Override
-    public void packet(RtpPayload packet) {
+    void write(RtpPayload packet) {
         if (frame != null && packet.timestamp() != frameTimestamp) {
             // the last frame's marker never came: it is incomplete
             frameBroken = true;
@@ -76,9 +79,6 @@ final class VideoTrack extends Track {
             complete();
         }
     }
-
-    private int pendingWidth;
-    private int pendingHeight;
 
     @Override
     public void lost(int count) {

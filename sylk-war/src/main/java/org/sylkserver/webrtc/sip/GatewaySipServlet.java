@@ -192,7 +192,7 @@ public class GatewaySipServlet extends SylkSipServlet {
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles),
+                        roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings),
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
