@@ -45,6 +45,9 @@ final class VideoTrack extends Track {
 
     @Override
     void write(RtpPayload packet) {
+        if (packet.payload().length == 0) {
+            return; // padding only (RFC 3550 §5.1), the bandwidth probes browsers send on the video SSRC
+        }
         if (frame != null && packet.timestamp() != frameTimestamp) {
             // the last frame's marker never came: it is incomplete
             frameBroken = true;
