@@ -48,7 +48,9 @@ class RoomRecordingIT {
         recordings = Path.of(System.getProperty("sylk.work", "target/sylk-it"), "recordings-" + System.nanoTime())
                 .toAbsolutePath();
         ServerConfig.write("webrtcgateway.ini", "[General]\nsip_domains = *\nrecording_dir = " + recordings + "\n"
-                + "[" + ROOM + "]\nrecord = true\nvideo_codec = vp8\n");
+                + "[" + ROOM + "]\nrecord = true\nvideo_codec = vp8\n"
+                + "[vp9-" + ROOM + "]\nrecord = true\nvideo_codec = vp9\n"
+                + "[h264-" + ROOM + "]\nrecord = true\nvideo_codec = h264\n");
         return Archives.all();
     }
 
@@ -61,11 +63,11 @@ class RoomRecordingIT {
         try (Chromium aliceBrowser = Chromium.start(work.resolve("alice"));
              Chromium bobBrowser = Chromium.start(work.resolve("bob"))) {
             Chromium.Page alice = client(aliceBrowser);
-            join(alice, "alice@example.com");
+            join(alice, "alice@example.com", ROOM);
             alice.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
             long aliceUp = System.nanoTime();
             Chromium.Page bob = client(bobBrowser);
-            join(bob, "bob@example.com");
+            join(bob, "bob@example.com", ROOM);
             bob.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
             long bobUp = System.nanoTime();
             Thread.sleep(PUBLISHING_MILLIS);
@@ -89,6 +91,36 @@ class RoomRecordingIT {
             assertStream(video, "vp8", "video", expected, 4.0);
             assertTrue(video.getJsonArray("streams").getJsonObject(0).getInt("width") > 0, video.toString());
         }
+    }
+
+    /** RFC 9628: a VP9 room's publisher is recorded as VP9 (one browser, the codec is the point). */
+    @Test
+    void vp9IsRecordedAsVp9_rfc9628() throws Exception {
+        recordAlone("vp9");
+    }
+
+    /** RFC 6184: an H.264 room's publisher is recorded as H.264 (packetization mode 1, Annex B in IVF). */
+    @Test
+    void h264IsRecordedAsH264_rfc6184() throws Exception {
+        recordAlone("h264");
+    }
+
+    private void recordAlone(String codec) throws Exception {
+        String room = codec + "-" + ROOM;
+        double expected;
+        try (Chromium browser = Chromium.start(work.resolve(codec))) {
+            Chromium.Page page = client(browser);
+            join(page, "carol@example.com", room);
+            page.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
+            long up = System.nanoTime();
+            Thread.sleep(PUBLISHING_MILLIS);
+            page.evaluate("roomClient.leave()");
+            page.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            expected = (System.nanoTime() - up) / 1e9;
+        }
+        JsonObject video = probe(awaitFile(recordings.resolve(room), "carol@example.com", ".ivf"));
+        LOG.info(codec + " room: carol published " + expected + " s; video " + video);
+        assertStream(video, codec, "video", expected, 4.0);
     }
 
     /**
@@ -148,8 +180,8 @@ class RoomRecordingIT {
         return page;
     }
 
-    private static void join(Chromium.Page page, String account) throws Exception {
-        page.evaluate("roomClient.join('" + account + "', '" + ROOM + "')");
+    private static void join(Chromium.Page page, String account, String room) throws Exception {
+        page.evaluate("roomClient.join('" + account + "', '" + room + "')");
         page.awaitTrue("roomClient.events.includes('session-state:accepted')", SETUP);
     }
 }
