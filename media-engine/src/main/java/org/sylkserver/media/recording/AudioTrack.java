@@ -41,7 +41,7 @@ final class AudioTrack extends Track {
         long position = timeline.position(packet.timestamp());
         try {
             if (writer == null) {
-                Path path = createFile();
+                Path path = createFile(packet);
                 writer = new OggOpusWriter(new BufferedOutputStream(Files.newOutputStream(path)),
                         ThreadLocalRandom.current().nextInt(), channels, tags);
                 origin = position;

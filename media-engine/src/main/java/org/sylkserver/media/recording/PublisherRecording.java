@@ -63,7 +63,7 @@ public final class PublisherRecording {
         byte[] payload = new byte[header.payloadLength()];
         packet.get(packet.position() + header.headerLength(), payload);
         Entry entry = new Entry(isVideo, new RtpPayload(header.ssrc(), header.sequence(), header.timestamp(),
-                header.marker(), payload));
+                header.marker(), payload, System.currentTimeMillis()));
         if (!queue.offer(entry)) {
             long count = dropped.incrementAndGet();
             if (Long.bitCount(count) == 1) { // the 1st, 2nd, 4th... drop: seen in the log without flooding it

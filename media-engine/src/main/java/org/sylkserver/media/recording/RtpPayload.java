@@ -8,6 +8,7 @@ package org.sylkserver.media.recording;
  * @param timestamp RTP timestamp
  * @param marker    M bit (end of a video frame)
  * @param payload   the payload, without padding
+ * @param arrival   when it arrived, in milliseconds since the epoch (names the file it starts)
  */
-record RtpPayload(long ssrc, int sequence, long timestamp, boolean marker, byte[] payload) {
+record RtpPayload(long ssrc, int sequence, long timestamp, boolean marker, byte[] payload, long arrival) {
 }

@@ -91,11 +91,15 @@ abstract class Track implements ReorderBuffer.Sink {
     /** What the file holds, for the log. */
     abstract String summary();
 
-    /** The file for a stream starting now, its directory made if missing. */
-    final Path createFile() {
+    /**
+     * The file for a stream whose first packet is {@code first}, named by its arrival (the writing may lag behind),
+     * its directory made if missing.
+     */
+    final Path createFile(RtpPayload first) {
         try {
             Files.createDirectories(directory);
-            file = directory.resolve(baseName + "-" + START.format(Instant.now()) + "." + extension);
+            file = directory.resolve(baseName + "-" + START.format(Instant.ofEpochMilli(first.arrival())) + "."
+                    + extension);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

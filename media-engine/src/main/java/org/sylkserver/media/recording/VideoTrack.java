@@ -25,6 +25,8 @@ final class VideoTrack extends Track {
     private ByteArrayOutputStream frame;
     private final VideoDepacketizer.Fragment fragment = new VideoDepacketizer.Fragment();
     private long frameTimestamp;
+    /** The frame's first packet (its arrival names the file when the frame starts it). */
+    private RtpPayload frameFirst;
     private boolean frameBroken;
     private boolean frameStarted;
     private boolean frameKey;
@@ -56,6 +58,7 @@ final class VideoTrack extends Track {
         if (frame == null) {
             frame = new ByteArrayOutputStream();
             frameTimestamp = packet.timestamp();
+            frameFirst = packet;
             frameBroken = false;
             frameStarted = false;
             frameKey = false;
@@ -114,7 +117,7 @@ final class VideoTrack extends Track {
         awaitingKeyframe = false;
         try {
             if (writer == null) {
-                writer = new IvfWriter(FileChannel.open(createFile(), StandardOpenOption.CREATE_NEW,
+                writer = new IvfWriter(FileChannel.open(createFile(frameFirst), StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE), depacketizer.fourcc());
                 writer.size(pendingWidth, pendingHeight);
                 origin = position;

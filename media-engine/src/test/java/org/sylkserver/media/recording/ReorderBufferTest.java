@@ -25,7 +25,7 @@ class ReorderBufferTest {
 
     private void add(int... sequences) {
         for (int sequence : sequences) {
-            buffer.add(new RtpPayload(1, sequence, 0, false, new byte[0]));
+            buffer.add(new RtpPayload(1, sequence, 0, false, new byte[0], 0));
         }
     }
 

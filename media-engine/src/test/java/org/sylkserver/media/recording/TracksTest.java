@@ -35,7 +35,7 @@ class TracksTest {
     }
 
     private static RtpPayload rtp(int sequence, long timestamp, boolean marker, byte[] payload) {
-        return new RtpPayload(7, sequence, timestamp, marker, payload);
+        return new RtpPayload(7, sequence, timestamp, marker, payload, System.currentTimeMillis());
     }
 
     /**
