@@ -16,13 +16,14 @@ import org.sylkserver.media.recording.Recorder;
  *                  ({@code <spool_dir>/videoconference/recordings}, as the original's)
  * @param limits    {@code [VideoRooms]} {@code recording_queue_size} (packets between the forwarding and the writing
  *                  thread, more are dropped: 2000), {@code recording_reorder_size} (packets held to put reordered ones
- *                  back in order: 64), {@code recording_max_file_size} (MiB: a file is complete at this size, 4096),
+ *                  back in order: 64), {@code recording_max_frame_size} (KiB: a larger video frame is dropped as broken, 16384),
+ *                  {@code recording_max_file_size} (MiB: a file is complete at this size, 4096),
  *                  {@code recording_max_duration} (seconds: a file is complete at this length, 14400)
  */
 public record RecordingConfig(Path directory, Recorder.Limits limits) {
 
     private static final long MIB = 1024L * 1024L;
-    public static final Recorder.Limits DEFAULT_LIMITS = new Recorder.Limits(2000, 64, 4096 * MIB,
+    public static final Recorder.Limits DEFAULT_LIMITS = new Recorder.Limits(2000, 64, 16 * 1024 * 1024, 4096 * MIB,
             Duration.ofHours(4));
 
     /**
@@ -41,6 +42,8 @@ public record RecordingConfig(Path directory, Recorder.Limits limits) {
                 spoolDir.resolve("videoconference").resolve("recordings")),
                 new Recorder.Limits(limits.integer("recording_queue_size", DEFAULT_LIMITS.queuePackets(), 16, 1 << 20),
                         limits.integer("recording_reorder_size", DEFAULT_LIMITS.reorderPackets(), 1, 4096),
+                        limits.integer("recording_max_frame_size", DEFAULT_LIMITS.maxFrameBytes() / 1024, 64,
+                                1024 * 1024) * 1024,
                         limits.integer("recording_max_file_size", (int) (DEFAULT_LIMITS.maxFileBytes() / MIB), 1,
                                 1 << 20) * MIB,
                         maxDuration));

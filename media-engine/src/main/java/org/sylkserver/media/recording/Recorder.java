@@ -22,12 +22,15 @@ public final class Recorder implements AutoCloseable {
      *
      * @param queuePackets   packets a recording holds between the forwarding and its thread; more are dropped
      * @param reorderPackets packets held to put reordered ones back in sequence
+     * @param maxFrameBytes  a video frame larger than this is dropped as broken (a publisher that never ends one
+     *                       would otherwise grow it without bound)
      * @param maxFileBytes   a file is complete at this size
      * @param maxDuration    a file is complete at this duration
      */
-    public record Limits(int queuePackets, int reorderPackets, long maxFileBytes, Duration maxDuration) {
+    public record Limits(int queuePackets, int reorderPackets, int maxFrameBytes, long maxFileBytes,
+                         Duration maxDuration) {
         public Limits {
-            if (queuePackets < 1 || reorderPackets < 1 || maxFileBytes < 1 || maxDuration.isNegative()
+            if (queuePackets < 1 || reorderPackets < 1 || maxFrameBytes < 1 || maxFileBytes < 1 || maxDuration.isNegative()
                     || maxDuration.isZero()) {
                 throw new IllegalArgumentException("recording limits must be positive");
             }

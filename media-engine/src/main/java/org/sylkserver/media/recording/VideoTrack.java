@@ -70,6 +70,13 @@ final class VideoTrack extends Track {
         boolean first = frame.size() == 0 && !frameStarted;
         if (!depacketizer.depacketize(packet.payload(), fragment, frame)) {
             frameBroken = true;
+        } else if (frame.size() > limits.maxFrameBytes()) {
+            if (!frameBroken) {
+                LOG.warning(() -> "a frame of more than recording_max_frame_size (" + limits.maxFrameBytes()
+                        + " bytes) dropped from " + (file == null ? "a recording" : file));
+            }
+            frameBroken = true;
+            frame.reset();
         } else if (first) {
             frameStarted = fragment.startsFrame || depacketizer.framesStartAnywhere();
             frameBroken |= !frameStarted;

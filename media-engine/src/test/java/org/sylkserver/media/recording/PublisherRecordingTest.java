@@ -20,7 +20,7 @@ import org.sylkserver.media.RtpHeader;
  */
 class PublisherRecordingTest {
 
-    private static final Recorder.Limits LIMITS = new Recorder.Limits(4, 8, 1 << 20, Duration.ofHours(1));
+    private static final Recorder.Limits LIMITS = new Recorder.Limits(4, 8, 1 << 16, 1 << 20, Duration.ofHours(1));
 
     @TempDir
     Path dir;
@@ -50,7 +50,7 @@ class PublisherRecordingTest {
 
     @Test
     void theRecorderCompletesWhatIsStillRunningWhenItCloses() throws Exception {
-        Recorder recorder = new Recorder(new Recorder.Limits(100, 8, 1 << 20, Duration.ofHours(1)), 1);
+        Recorder recorder = new Recorder(new Recorder.Limits(100, 8, 1 << 16, 1 << 20, Duration.ofHours(1)), 1);
         PublisherRecording recording = recorder.start(dir, "bob", 1, null, List.of(), () -> { });
         for (int i = 0; i < 60; i++) {
             offer(recording, i);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TracksTest {
 
-    private static final Recorder.Limits LIMITS = new Recorder.Limits(100, 8, 1 << 20, Duration.ofHours(1));
+    private static final Recorder.Limits LIMITS = new Recorder.Limits(100, 8, 1 << 16, 1 << 20, Duration.ofHours(1));
 
     @TempDir
     Path dir;
@@ -89,6 +89,24 @@ class TracksTest {
         assertEquals(33000 + 33000 / 2, ivf.getInt(24), "length: to the end of the last frame");
     }
 
+    /** recording_max_frame_size: a frame that grows past it is dropped, and the file waits for a keyframe. */
+    @Test
+    void anOversizedFrameIsDropped() throws Exception {
+        VideoTrack track = new VideoTrack(dir, "erin", new VideoDepacketizer.Vp8(), keyframeRequests::incrementAndGet,
+                new Recorder.Limits(100, 8, 5, 1 << 20, Duration.ofHours(1)));
+        track.add(rtp(1, 0, false, vp8(true, true, 1)));
+        track.add(rtp(2, 0, false, vp8(false, false, 2)));
+        track.add(rtp(3, 0, true, vp8(false, false, 3))); // six bytes: over the limit of five
+        track.add(rtp(4, 3000, true, vp8(true, true, 4)));
+        track.finish();
+        Path file;
+        try (Stream<Path> files = Files.list(dir)) {
+            file = files.findFirst().orElseThrow();
+        }
+        byte[] ivf = Files.readAllBytes(file);
+        assertEquals(32 + 12 + 2, ivf.length, "only the second keyframe");
+    }
+
     private static List<Integer> toList(byte[] bytes) {
         List<Integer> list = new ArrayList<>();
         for (byte b : bytes) {
@@ -127,7 +145,7 @@ class TracksTest {
     @Test
     void aFileEndsAtItsDurationLimit() throws Exception {
         AudioTrack track = new AudioTrack(dir, "carol", 1, List.of(),
-                new Recorder.Limits(100, 8, 1 << 20, Duration.ofSeconds(1)));
+                new Recorder.Limits(100, 8, 1 << 16, 1 << 20, Duration.ofSeconds(1)));
         for (int i = 0; i < 100; i++) {
             track.add(rtp(i, i * 960L, false, new byte[]{(byte) (1 << 3), 0x55}));
         }
