@@ -12,7 +12,10 @@ abstract class VideoDepacketizer {
 
     /** What one payload said of its frame. */
     static final class Fragment {
-        /** The payload begins a frame (VP8 S bit with partition 0, VP9 B bit; H.264 has no such mark). */
+        /**
+         * The payload can begin a frame (VP8 S bit with partition 0, VP9 B bit; H.264, which has no such mark: the
+         * payload begins a NAL unit, it is not the continuation of a fragmented one).
+         */
         boolean startsFrame;
         /** The frame is a keyframe (only meaningful on a fragment that starts one, or any H.264 fragment). */
         boolean keyframe;
@@ -31,8 +34,8 @@ abstract class VideoDepacketizer {
      */
     abstract boolean depacketize(byte[] payload, Fragment fragment, ByteArrayOutputStream frame);
 
-    /** Whether a frame can begin without the payload saying so (H.264: the first packet of a timestamp). */
-    boolean framesStartAnywhere() {
+    /** Whether any payload of a frame may say it is a keyframe (H.264: an IDR slice anywhere in the access unit). */
+    boolean keyframeAnywhere() {
         return false;
     }
 
@@ -183,7 +186,7 @@ abstract class VideoDepacketizer {
         }
 
         @Override
-        boolean framesStartAnywhere() {
+        boolean keyframeAnywhere() {
             return true;
         }
 
@@ -194,12 +197,14 @@ abstract class VideoDepacketizer {
             }
             int type = payload[0] & 0x1f;
             if (type >= 1 && type <= 23) {
+                fragment.startsFrame = true;
                 note(type, fragment);
                 frame.write(START_CODE, 0, 4);
                 frame.write(payload, 0, payload.length);
                 return true;
             }
             if (type == 24) { // STAP-A: 16-bit size, then a NAL unit, repeated
+                fragment.startsFrame = true;
                 ByteArrayOutputStream units = new ByteArrayOutputStream();
                 int offset = 1;
                 while (offset < payload.length) {
@@ -226,7 +231,8 @@ abstract class VideoDepacketizer {
                 int header = payload[1] & 0xff;
                 int unitType = header & 0x1f;
                 note(unitType, fragment);
-                if ((header & 0x80) != 0) {
+                fragment.startsFrame = (header & 0x80) != 0;
+                if (fragment.startsFrame) {
                     frame.write(START_CODE, 0, 4);
                     frame.write((payload[0] & 0xe0) | unitType); // the NAL header again (§5.8)
                 }

@@ -28,7 +28,8 @@ final class VideoTrack extends Track {
     /** The frame's first packet (its arrival names the file when the frame starts it). */
     private RtpPayload frameFirst;
     private boolean frameBroken;
-    private boolean frameStarted;
+    /** Packets of the frame so far. */
+    private int framePackets;
     private boolean frameKey;
     private boolean awaitingKeyframe = true;
     private long lastPosition;
@@ -60,14 +61,14 @@ final class VideoTrack extends Track {
             frameTimestamp = packet.timestamp();
             frameFirst = packet;
             frameBroken = false;
-            frameStarted = false;
+            framePackets = 0;
             frameKey = false;
         }
         fragment.startsFrame = false;
         fragment.keyframe = false;
         fragment.width = 0;
         fragment.height = 0;
-        boolean first = frame.size() == 0 && !frameStarted;
+        boolean first = framePackets++ == 0;
         if (!depacketizer.depacketize(packet.payload(), fragment, frame)) {
             frameBroken = true;
         } else if (frame.size() > limits.maxFrameBytes()) {
@@ -78,15 +79,14 @@ final class VideoTrack extends Track {
             frameBroken = true;
             frame.reset();
         } else if (first) {
-            frameStarted = fragment.startsFrame || depacketizer.framesStartAnywhere();
-            frameBroken |= !frameStarted;
+            frameBroken |= !fragment.startsFrame;
             frameKey = fragment.keyframe;
             if (fragment.width > 0 && writer == null) {
                 pendingWidth = fragment.width;
                 pendingHeight = fragment.height;
             }
         } else {
-            frameKey |= fragment.keyframe && depacketizer.framesStartAnywhere();
+            frameKey |= fragment.keyframe && depacketizer.keyframeAnywhere();
         }
         if (packet.marker()) {
             complete();

@@ -89,6 +89,27 @@ class TracksTest {
         assertEquals(33000 + 33000 / 2, ivf.getInt(24), "length: to the end of the last frame");
     }
 
+    /**
+     * RFC 6184 §5.8: an access unit whose first packet is the middle of a fragmented IDR slice (its start lost before
+     * the stream was seen) is no keyframe to start a file with; the next whole one is.
+     */
+    @Test
+    void anH264AccessUnitMustBeginWithAWholeNalUnit_rfc6184_5_8() throws Exception {
+        VideoTrack track = new VideoTrack(dir, "frank", new VideoDepacketizer.H264(), keyframeRequests::incrementAndGet,
+                LIMITS);
+        track.add(rtp(10, 0, false, new byte[]{0x7c, 0x05, 0x01})); // FU-A continuation of an IDR
+        track.add(rtp(11, 0, true, new byte[]{0x7c, 0x45, 0x02})); // and its end
+        track.add(rtp(12, 3000, true, new byte[]{0x65, 0x03})); // a whole IDR slice
+        track.finish();
+        Path file;
+        try (Stream<Path> files = Files.list(dir)) {
+            file = files.findFirst().orElseThrow();
+        }
+        byte[] ivf = Files.readAllBytes(file);
+        assertEquals(32 + 12 + 6, ivf.length, "one access unit: start code, NAL header, slice byte");
+        assertEquals(0x65, ivf[32 + 12 + 4]);
+    }
+
     /** recording_max_frame_size: a frame that grows past it is dropped, and the file waits for a keyframe. */
     @Test
     void anOversizedFrameIsDropped() throws Exception {

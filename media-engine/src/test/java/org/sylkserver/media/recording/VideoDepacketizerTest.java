@@ -76,7 +76,9 @@ class VideoDepacketizerTest {
         // FU-A of an IDR slice (nri 3): start, end
         assertTrue(h264.depacketize(new byte[]{0x7c, (byte) 0x85, 0x11}, fragment, frame));
         assertTrue(fragment.keyframe, "NAL unit type 5");
+        assertTrue(fragment.startsFrame, "a FU-A with S set begins a NAL unit");
         assertTrue(h264.depacketize(new byte[]{0x7c, 0x45, 0x22}, fragment, frame));
+        assertFalse(fragment.startsFrame, "a FU-A continuation cannot begin an access unit");
         assertArrayEquals(new byte[]{0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x68, 0, 0, 0, 1, 0x65, 0x11, 0x22},
                 frame.toByteArray());
         assertFalse(h264.depacketize(new byte[]{0x18, 0, 9, 0x67}, fragment, frame), "STAP-A size past the end");
