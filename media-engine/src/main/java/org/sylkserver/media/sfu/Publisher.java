@@ -126,9 +126,13 @@ public final class Publisher implements AutoCloseable {
 
     /**
      * Records what the publisher sends from now on (spec §8.3 {@code record}): its Opus audio and its video, as the
-     * feeds get them, in files of {@code directory} named after {@code baseName}; ended by {@link #close()}.
+     * feeds get them, in files of {@code directory} named after {@code baseName}; ended by {@link #close()}. A
+     * publisher is recorded once: a second call does nothing.
      */
-    public void record(Recorder recorder, Path directory, String baseName, List<String> tags) {
+    public synchronized void record(Recorder recorder, Path directory, String baseName, List<String> tags) {
+        if (recording != null) {
+            return;
+        }
         PayloadFormat audio = negotiated.audio();
         PayloadFormat video = negotiated.video();
         int channels = audio == null ? 0 : audio.parameter("stereo", "0").equals("1") ? 2 : 1;
