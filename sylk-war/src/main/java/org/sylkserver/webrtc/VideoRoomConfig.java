@@ -16,7 +16,7 @@ import org.sylkserver.media.sfu.SfuSettings;
  * The video rooms' options of {@code webrtcgateway.ini} (spec §8.3): the room defaults {@code max_bitrate} and
  * {@code video_codec} of {@code [Janus]} (kept in its section although there is no Janus: operators' files have them
  * there), the sections named by a room's URI ({@code [room@host]}: {@code max_bitrate}, {@code video_codec},
- * {@code video_disabled}, {@code persistent}), and the SFU's own limits in {@code [VideoRooms]}.
+ * {@code video_disabled}, {@code persistent}, {@code record}), and the SFU's own limits in {@code [VideoRooms]}.
  *
  * @param defaults                what a room without a section of its own gets
  * @param rooms                   the rooms with a section, by URI (lower case)
@@ -41,15 +41,17 @@ public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPub
      * @param access        {@code access_policy}, {@code allow}, {@code deny}: who may join (allow, deny; all; none)
      * @param persistent    {@code persistent}: the room's shared files outlive it, and it shows them again when it is
      *                      created anew (false: they are deleted with the room, spec §4.6.1, §4.6.5)
+     * @param record        {@code record}: each publisher's audio and video are written to files of the room's
+     *                      recording directory ({@link RoomRecordings}; false)
      */
     public record Room(int maxBitrate, String videoCodec, boolean videoDisabled, AccessList access,
-                       boolean persistent) {
+                       boolean persistent, boolean record) {
     }
 
     private static final Set<String> CODECS = Set.of("h264", "vp8", "vp9");
 
     /** Every option at its default. */
-    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(new Room(2016000, "vp9", false, AccessList.OPEN, false), Map.of(), 10,
+    public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(new Room(2016000, "vp9", false, AccessList.OPEN, false, false), Map.of(), 10,
             Duration.ofMillis(500), 512);
 
     /** Reads the options from {@code webrtcgateway.ini} in the configuration directory. */
@@ -73,7 +75,8 @@ public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPub
         return new Room(section.integer("max_bitrate", otherwise.maxBitrate(), 64000, 4194304),
                 section.choice("video_codec", otherwise.videoCodec(), CODECS),
                 section.bool("video_disabled", otherwise.videoDisabled()),
-                AccessList.read(section, section), section.bool("persistent", otherwise.persistent()));
+                AccessList.read(section, section), section.bool("persistent", otherwise.persistent()),
+                section.bool("record", otherwise.record()));
     }
 
     /** The options of room {@code uri}: its own section's, else the defaults. */

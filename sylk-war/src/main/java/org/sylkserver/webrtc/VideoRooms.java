@@ -33,6 +33,7 @@ public final class VideoRooms {
     private final RoomChats chats;
     private final Map<String, VideoRoom> rooms = new HashMap<>();
     private final RoomFiles files;
+    private final RoomRecordings recordings;
 
     /** Rooms without a chat bridge ({@link RoomChats#NONE}) or file sharing. */
     public VideoRooms(VideoRoomConfig config, RoomMedia media) {
@@ -51,6 +52,13 @@ public final class VideoRooms {
 
     /** Rooms whose members' chat is bridged by {@code chats} (spec §4.7.4) and who share files in {@code files}. */
     public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats, RoomFiles files) {
+        this(config, media, chats, files, RoomRecordings.DISABLED);
+    }
+
+    /** Rooms as above whose publishers are recorded by {@code recordings} where the room's options say so. */
+    public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats, RoomFiles files,
+                      RoomRecordings recordings) {
+        this.recordings = recordings;
         this.config = config;
         this.media = media;
         this.chats = chats;
@@ -113,7 +121,7 @@ public final class VideoRooms {
 
     /**
      * A join completes: {@code member} becomes a publisher of its room, and every other publisher is told
-     * ({@code publishers-joined}, spec §4.6.3).
+     * ({@code publishers-joined}, spec §4.6.3); its recording starts if the room records.
      *
      * @return the room's other publishers (for the joiner's {@code initial-publishers})
      */
@@ -125,6 +133,7 @@ public final class VideoRooms {
             other.tell(VideoroomEvent.publishersJoined(other.id, List.of(member.describe())));
         }
         room.members.add(member);
+        recordings.start(member);
         LOG.info(() -> member + " joined, " + room.members.size() + " publishers");
         applyBitrates(room);
         return others;

@@ -22,7 +22,7 @@ class VideoRoomConfigTest {
     @Test
     void defaultsWithoutAFile_spec_8_3() throws Exception {
         VideoRoomConfig config = VideoRoomConfig.load(dir);
-        assertEquals(new VideoRoomConfig.Room(2016000, "vp9", false, AccessList.OPEN, false), config.room("room@example.com"));
+        assertEquals(new VideoRoomConfig.Room(2016000, "vp9", false, AccessList.OPEN, false, false), config.room("room@example.com"));
         assertEquals(10, config.maxPublishers());
         assertEquals(Duration.ofMillis(500), config.keyframeRequestInterval());
         assertEquals(512, config.retransmissionCacheSize());
@@ -32,11 +32,11 @@ class VideoRoomConfigTest {
     @Test
     void roomSectionsOverrideTheJanusDefaults_spec_8_3() throws Exception {
         Files.writeString(dir.resolve("webrtcgateway.ini"), "[Janus]\nmax_bitrate = 1000000\nvideo_codec = vp8\n"
-                + "[Room1@Example.com]\nvideo_codec = h264\nvideo_disabled = yes\npersistent = true\n"
+                + "[Room1@Example.com]\nvideo_codec = h264\nvideo_disabled = yes\npersistent = true\nrecord = true\n"
                 + "[VideoRooms]\nmax_publishers = 4\nkeyframe_request_interval = 1.5\nretransmission_cache_size = 100\n");
         VideoRoomConfig config = VideoRoomConfig.load(dir);
-        assertEquals(new VideoRoomConfig.Room(1000000, "vp8", false, AccessList.OPEN, false), config.room("other@example.com"));
-        assertEquals(new VideoRoomConfig.Room(1000000, "h264", true, AccessList.OPEN, true), config.room("room1@example.com"));
+        assertEquals(new VideoRoomConfig.Room(1000000, "vp8", false, AccessList.OPEN, false, false), config.room("other@example.com"));
+        assertEquals(new VideoRoomConfig.Room(1000000, "h264", true, AccessList.OPEN, true, true), config.room("room1@example.com"));
         assertEquals(4, config.maxPublishers());
         assertEquals(Duration.ofMillis(1500), config.keyframeRequestInterval());
         assertEquals(100, config.retransmissionCacheSize());

@@ -51,10 +51,10 @@ class VideoRoomsTest {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
         GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
                 Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
-        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false),
-                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false),
+        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false, false),
+                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false, false),
                         "staff@example.com", new VideoRoomConfig.Room(500000, "vp8", false,
-                                new AccessList(false, List.of("example.com"), List.of("none")), false)), 2,
+                                new AccessList(false, List.of("example.com"), List.of("none")), false, false)), 2,
                 Duration.ofMillis(500), 64);
         VideoRooms rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> {

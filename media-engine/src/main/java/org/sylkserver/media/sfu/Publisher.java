@@ -2,6 +2,7 @@ package org.sylkserver.media.sfu;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +15,8 @@ import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.Stage;
+import org.sylkserver.media.recording.PublisherRecording;
+import org.sylkserver.media.recording.Recorder;
 import org.sylkserver.media.rtcp.ReceptionStatistics;
 import org.sylkserver.media.rtcp.RtcpCompound;
 import org.sylkserver.media.rtcp.RtcpPackets;
@@ -31,7 +34,8 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * {@code reception} (RFC 3550 §6.4: reception statistics per source; RTCP from the publisher ends here, a sender
  * report noted for the round-trip fields and restated to every feed; once a second a receiver report goes back, and a coalesced keyframe request
  * when a feed asked, {@link KeyframeRequests}, and the room's bitrate as REMB) and {@code fan-out} (a copy to every
- * feed, which rewrites and encrypts it for its own browser). Everything runs on the media engine's I/O thread; feeds are added and removed from the
+ * feed, which rewrites and encrypts it for its own browser, and one to the {@link PublisherRecording} when the room
+ * records). Everything runs on the media engine's I/O thread; feeds are added and removed from the
  * signalling threads (a copy-on-write list).
  */
 public final class Publisher implements AutoCloseable {
@@ -56,6 +60,7 @@ public final class Publisher implements AutoCloseable {
     private volatile long maxBitrate;
     private volatile boolean audioOn = true;
     private volatile boolean videoOn = true;
+    private volatile PublisherRecording recording;
 
     private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
             throws IOException {
@@ -119,10 +124,30 @@ public final class Publisher implements AutoCloseable {
         return feed;
     }
 
-    /** Ends the publisher's media and every feed of it; idempotent. */
+    /**
+     * Records what the publisher sends from now on (spec §8.3 {@code record}): its Opus audio and its video, as the
+     * feeds get them, in files of {@code directory} named after {@code baseName}; ended by {@link #close()}. A
+     * publisher is recorded once: a second call does nothing.
+     */
+    public synchronized void record(Recorder recorder, Path directory, String baseName, List<String> tags) {
+        if (recording != null) {
+            return;
+        }
+        PayloadFormat audio = negotiated.audio();
+        PayloadFormat video = negotiated.video();
+        int channels = audio == null ? 0 : audio.parameter("stereo", "0").equals("1") ? 2 : 1;
+        recording = recorder.start(directory, baseName, channels, video == null ? null : video.map().name(), tags,
+                keyframes::request);
+    }
+
+    /** Ends the publisher's media, its recording and every feed of it; idempotent. */
     @Override
     public void close() {
         transport.close();
+        PublisherRecording recorded = recording;
+        if (recorded != null) {
+            recorded.close();
+        }
         for (Feed feed : feeds) {
             feed.close();
         }
@@ -269,6 +294,10 @@ public final class Publisher implements AutoCloseable {
             }
             for (Feed feed : feeds) {
                 feed.forward(packet);
+            }
+            PublisherRecording recorded = recording;
+            if (recorded != null) {
+                recorded.offer(packet.buffer(), packet.header(), isVideo);
             }
             return consume();
         }

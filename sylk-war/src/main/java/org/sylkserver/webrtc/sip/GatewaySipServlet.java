@@ -33,7 +33,9 @@ import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.RoomChats;
+import org.sylkserver.webrtc.RecordingConfig;
 import org.sylkserver.webrtc.RoomFiles;
+import org.sylkserver.webrtc.RoomRecordings;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
@@ -85,6 +87,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ScheduledExecutorService housekeeping;
     /** Sends file-transfer notifications to SIP devices after the upload's answer (spec §4.10.1, 2 and 3), in order. */
     private transient ExecutorService transferNotifications;
+    private transient RoomRecordings roomRecordings;
     /** MSRP file transfers from SIP clients (spec §4.10.3). */
     private transient ServletFileTransfers msrpTransfers;
 
@@ -185,12 +188,18 @@ public class GatewaySipServlet extends SylkSipServlet {
         } catch (ConfigException | IOException e) {
             throw new ServletException("room file sharing: " + e.getMessage(), e);
         }
+        try {
+            roomRecordings = new RoomRecordings(RecordingConfig.load(SylkRuntime.get().configDir(),
+                    SylkRuntime.get().varDir(), SylkRuntime.get().config().server().spoolDir()));
+        } catch (ConfigException e) {
+            throw new ServletException("room recording: " + e.getMessage(), e);
+        }
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles),
+                        roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings),
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
@@ -253,6 +262,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         if (transferNotifications != null) {
             // what is queued still goes out while the SIP stack lasts
             transferNotifications.shutdown();
+        }
+        if (roomRecordings != null) {
+            roomRecordings.close();
         }
         if (msrpConnector != null) {
             msrpConnector.shutdownNow();
