@@ -172,15 +172,15 @@ public final class BrowserPeer implements AutoCloseable {
     public void connect(String bridgeSdp, Duration timeout) throws Exception {
         SessionDescription sdp = SessionDescription.parse(bridgeSdp);
         MediaDescription first = sdp.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
-        stream.setRemoteUfrag(first.attributes("ice-ufrag").get(0));
-        stream.setRemotePassword(first.attributes("ice-pwd").get(0));
+        stream.setRemoteUfrag(attribute(sdp, first, "ice-ufrag"));
+        stream.setRemotePassword(attribute(sdp, first, "ice-pwd"));
         for (String candidate : first.attributes("candidate")) {
             String[] f = candidate.split(" ");
             component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(f[4], Integer.parseInt(f[5]),
                     Transport.UDP), component, CandidateType.HOST_CANDIDATE, f[0],
                     Long.parseLong(f[3]), null));
         }
-        Fingerprint bridgeFingerprint = Fingerprint.parse(first.attributes("fingerprint").get(0));
+        Fingerprint bridgeFingerprint = Fingerprint.parse(attribute(sdp, first, "fingerprint"));
         agent.startConnectivityEstablishment();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (agent.getState() != IceProcessingState.COMPLETED && agent.getState() != IceProcessingState.TERMINATED) {
@@ -204,6 +204,12 @@ public final class BrowserPeer implements AutoCloseable {
         reader = new Thread(this::read, "browser-peer");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** A media-level attribute, else the session-level one (RFC 8839 §5.4, RFC 8122 §5: either may carry it). */
+    private static String attribute(SessionDescription sdp, MediaDescription media, String name) {
+        List<String> values = media.attributes(name);
+        return values.isEmpty() ? sdp.attribute(name) : values.get(0);
     }
 
     String selectedPair() {
