@@ -35,8 +35,11 @@ import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
 import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.iqversion.VersionManager;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jivesoftware.smackx.ping.PingManager;
 import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
 
 /**
  * The XMPP gateway (spec §5) federating with a real XMPP server: Prosody serves {@code xmpp.test} on loopback and
@@ -69,7 +72,9 @@ class XmppGatewayIT {
                     trace_xmpp = true
                     use_msrp_for_chat = false
                     remote_servers = %s:127.0.0.1:%d
-                    """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT));
+                    [muc]
+                    outbound_proxy = %s:%d;transport=udp
+                    """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT, Sipp.SERVER, Sipp.SIP_PORT));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,7 +88,11 @@ class XmppGatewayIT {
                 .setXmppDomain(Prosody.DOMAIN).setHost("127.0.0.1").setPort(Prosody.C2S_PORT)
                 .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
                 .setUsernameAndPassword("juliet", "any").setResource("balcony").build());
-        juliet.addAsyncStanzaListener(stanza -> AT_JULIET.add((Message) stanza), StanzaTypeFilter.MESSAGE);
+        juliet.addAsyncStanzaListener(stanza -> {
+            if (!stanza.getFrom().getDomain().toString().equals("conference.localhost")) {
+                AT_JULIET.add((Message) stanza); // the rooms' messages and invitations are their tests'
+            }
+        }, StanzaTypeFilter.MESSAGE);
         juliet.addAsyncStanzaListener(stanza -> {
             if (stanza.getFrom() != null && stanza.getFrom().getDomain().toString().equals("localhost")) {
                 PRESENCE_AT_JULIET.add((Presence) stanza);
@@ -99,6 +108,7 @@ class XmppGatewayIT {
         if (juliet != null) {
             juliet.disconnect();
         }
+        ChatClient.closeSipConnections();
         if (prosody != null) {
             prosody.close();
         }
@@ -373,5 +383,149 @@ class XmppGatewayIT {
         CapsExtension caps = (CapsExtension) available.getExtension(CapsExtension.NAMESPACE);
         assertNotNull(caps, "entity capabilities (XEP-0115) in our presence: " + available);
         assertEquals("https://sylkserver.com", caps.getNode());
+    }
+
+    /**
+     * Spec §5.6.1: juliet (Smack's MultiUserChat) joins {@code muc1@conference.localhost} as Juliet while carol, a SIP
+     * MSRP client, is in that SIP conference. The gateway's call into the conference (routed by {@code [muc]
+     * outbound_proxy} to this server) gets the nickname (RFC 7701), the conference-info makes carol an occupant and
+     * juliet's own presence comes with status 110 (XEP-0045 §7.2.3); juliet's groupchat reaches carol as CPIM from
+     * "Juliet" and comes back to juliet from her occupant JID (reflection, XEP-0045 §7.4); carol's message reaches
+     * juliet from carol's occupant JID; a subject reaches carol; juliet's invitation of romeo makes the conference call him (spec §5.6.2);
+     * leaving ends the call (carol sees the room's notice).
+     */
+    @Test
+    void anXmppUserAndASipClientChatInOneConferenceRoom_spec_5_6() throws Exception {
+        try (ChatClient carol = new ChatClient("carol", "muc1", "conference.localhost")) {
+            carol.join();
+            MultiUserChat room = MultiUserChatManager.getInstanceFor(juliet)
+                    .getMultiUserChat(JidCreate.entityBareFrom("muc1@conference.localhost"));
+            LinkedBlockingQueue<Message> inRoom = new LinkedBlockingQueue<>();
+            room.addMessageListener(inRoom::add);
+            room.join(room.getEnterConfigurationBuilder(Resourcepart.from("Juliet")).timeoutAfter(20_000).build());
+            assertTrue(room.getOccupants().stream().anyMatch(o -> o.toString().equals(
+                    "muc1@conference.localhost/carol@127.0.0.1")), () -> "carol is an occupant: " + room.getOccupants());
+            carol.readUntil(m -> m.contains("juliet@xmpp.test") && m.contains("has joined the room"),
+                    "the room's notice that juliet joined");
+
+            room.sendMessage("hello from the XMPP room");
+            String atCarol = carol.readUntil(m -> m.contains("hello from the XMPP room"), "juliet's groupchat");
+            assertTrue(atCarol.contains("From: \"Juliet\" <sip:juliet@xmpp.test>"), atCarol);
+            Message reflected = nextInRoom(inRoom, "hello from the XMPP room");
+            assertEquals("muc1@conference.localhost/Juliet", reflected.getFrom().toString(), "reflection");
+
+            carol.send("mucsay01", "message/cpim", "From: <sip:carol@127.0.0.1>\r\nTo: <sip:muc1@conference.localhost>"
+                    + "\r\n\r\nContent-Type: text/plain\r\n\r\nhello from SIP to the room");
+            Message fromCarol = nextInRoom(inRoom, "hello from SIP to the room");
+            assertEquals("muc1@conference.localhost/carol@127.0.0.1", fromCarol.getFrom().toString());
+            assertEquals(Message.Type.groupchat, fromCarol.getType());
+
+            // spec §5.6.1 step 6: a subject reaches the conference as text, and comes back as the room's subject.
+            // (A nickname change is MucSessionTest's: Smack 4.4's changeNickname holds the room's lock that its own
+            // presence listener needs for the XEP-0045 §7.6 unavailable-303-110 presence, and times out.)
+            room.changeSubject("Balcony scene");
+            carol.readUntil(m -> m.contains("Conference title set to: Balcony scene")
+                    && m.contains("From: \"Juliet\" <sip:juliet@xmpp.test>"), "the subject from Juliet");
+
+            // spec §5.6.2: juliet's mediated invitation (XEP-0045 §7.8.2) becomes a REFER; the conference dials
+            // romeo (sipp on 5060, by DNS of localhost) on her behalf
+            Sipp.Running romeo = Sipp.scenario(work, """
+                    <?xml version="1.0" encoding="ISO-8859-1" ?>
+                    <scenario name="invited">
+                      <recv request="INVITE">
+                        <action><ereg regexp="Referred-By: .*juliet@xmpp.test" search_in="msg" check_it="true" assign_to="r"/></action>
+                      </recv>
+                      <Reference variables="r"/>
+                      <send><![CDATA[
+
+                    SIP/2.0 486 Busy Here
+                    [last_Via:]
+                    [last_From:]
+                    [last_To:];tag=[pid]romeo
+                    [last_Call-ID:]
+                    [last_CSeq:]
+                    Content-Length: 0
+
+                      ]]></send>
+                      <recv request="ACK"/>
+                    </scenario>
+                    """).localPort(5060).waitingForRequests().start();
+            Thread.sleep(300); // let sipp bind its port
+            room.invite(JidCreate.entityBareFrom("romeo@localhost"), "join us");
+            Sipp.Result invited = romeo.await();
+            assertEquals(0, invited.exitCode(), invited::toString);
+
+            room.leave();
+            carol.readUntil(m -> m.contains("juliet@xmpp.test") && m.contains("has left the room"),
+                    "the notice that juliet's call left the conference");
+        }
+    }
+
+    /**
+     * Spec §5.6.3: a conference focus (sipp: From the room, Contact isfocus, Referred-By carol) calling juliet becomes a
+     * MUC invitation from the room naming carol; juliet joins, and the INVITE is ended with 480 (quirk Q13: the
+     * original left it pending).
+     */
+    @Test
+    void aConferenceCallingTheXmppUserIsAnInvitation_spec_5_6_3() throws Exception {
+        LinkedBlockingQueue<String> invited = new LinkedBlockingQueue<>();
+        MultiUserChatManager.getInstanceFor(juliet).addInvitationListener(
+                (connection, room, inviter, reason, password, message, invitation) ->
+                        invited.add(room.getRoom() + " from " + inviter));
+        Sipp.Running focus = Sipp.scenario(work, """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="focus">
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:juliet@xmpp.test SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Conference Call" <sip:muc2@conference.localhost>;tag=[call_number]
+                To: <sip:juliet@xmpp.test>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Max-Forwards: 70
+                Contact: <sip:muc2@[local_ip]:[local_port]>;isfocus
+                Referred-By: <sip:carol@localhost>
+                X-Sylk-App: xmppgateway
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180" optional="true"/>
+                  <recv response="480"/>
+                  <send><![CDATA[
+
+                ACK sip:juliet@xmpp.test SIP/2.0
+                [last_Via:]
+                From: "Conference Call" <sip:muc2@conference.localhost>;tag=[call_number]
+                [last_To:]
+                Call-ID: [call_id]
+                CSeq: 1 ACK
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                </scenario>
+                """).start();
+        String invitation = invited.poll(20, TimeUnit.SECONDS);
+        assertEquals("muc2@conference.localhost from carol@localhost", invitation,
+                () -> "no invitation; Prosody's log:\n" + prosody.log());
+        MultiUserChat room = MultiUserChatManager.getInstanceFor(juliet)
+                .getMultiUserChat(JidCreate.entityBareFrom("muc2@conference.localhost"));
+        room.join(room.getEnterConfigurationBuilder(Resourcepart.from("Juliet")).timeoutAfter(20_000).build());
+        Sipp.Result result = focus.await();
+        assertEquals(0, result.exitCode(), result::toString);
+        room.leave();
+    }
+
+    private Message nextInRoom(LinkedBlockingQueue<Message> inRoom, String body) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            Message message = inRoom.poll(1, TimeUnit.SECONDS);
+            if (message != null && body.equals(message.getBody())) {
+                return message;
+            }
+        }
+        throw new AssertionError("no room message '" + body + "'; Prosody's log:\n" + prosody.log());
     }
 }

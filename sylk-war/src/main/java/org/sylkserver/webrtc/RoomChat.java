@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
+import org.sylkserver.core.session.ChatLine;
 import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.iscomposing.IsComposing;
 import org.sylkserver.protocols.sdp.SdpException;
@@ -25,7 +26,7 @@ import org.sylkserver.webrtc.messaging.Messaging;
 /**
  * The room chat bridge of one publisher (spec §4.7.4): a SIP call from the publisher's account to the SIP conference
  * of the room ({@link #conferenceUri}) carrying one MSRP chat stream, so that browsers in the video room and SIP MSRP
- * clients in the conference share one chat.
+ * clients in the conference share one chat. The MSRP side is a {@link ChatLine}.
  *
  * <p>States: {@code CALLING} (the INVITE is out) → {@code CONNECTING} (answered: the MSRP connection is being made)
  * → {@code ACTIVE} (messages flow) → {@code ENDED} (refused, hung up, connection lost, or the publisher left).
@@ -40,57 +41,8 @@ final class RoomChat {
 
     enum State { CALLING, CONNECTING, ACTIVE, ENDED }
 
-    /** Why messages fail once the chat is over (spec §4.6.8). */
-    static final String ENDED_REASON = "Chat session ended";
-
     private static final Logger LOG = Logger.getLogger("webrtcgateway.videoroom");
     private static final String COMPOSING_CONTENT = "text";
-
-    /**
-     * The MSRP side of the bridge: one chat stream in the call's SDP and its session (production:
-     * {@link MsrpChatLine}).
-     */
-    interface Line {
-
-        /** The SDP offer of the call: one chat stream, CPIM. */
-        String offer();
-
-        /** The call's answer: the line connects to the peer's path, or waits for the peer to connect (RFC 6135). */
-        void answered(String sdp) throws SdpException;
-
-        /** Sends {@code message} asking for reports (RFC 4975 §7.1.2); {@code delivery} hears once how it ended. */
-        void send(CpimMessage message, Delivery delivery);
-
-        /** Sends {@code message} without reports (an is-composing indication). */
-        void sendQuietly(CpimMessage message);
-
-        /** The session ends: its connection closes. Nothing is reported after it. */
-        void close();
-
-        /** What the line reports, on its own threads. */
-        interface Listener {
-            /** The session is bound: messages can go. */
-            void connected();
-
-            /** A whole CPIM message from the room (already acknowledged with a 200 REPORT when asked). */
-            void received(CpimMessage message);
-
-            /** The connection failed or closed. */
-            void closed(String why);
-        }
-
-        /** The fate of one message: its REPORT's status, or the failure of its SEND. */
-        @FunctionalInterface
-        interface Delivery {
-            void outcome(int code, String reason);
-        }
-
-        /** Makes the line of a bridge. */
-        @FunctionalInterface
-        interface Factory {
-            Line open(Listener listener) throws IOException;
-        }
-    }
 
     private record Waiting(String messageId, CpimMessage message) {
     }
@@ -107,7 +59,7 @@ final class RoomChat {
     /** Messages sent and not reported yet, by the client's message id. */
     private final Map<String, Boolean> sent = new LinkedHashMap<>();
     private State state = State.CALLING;
-    private Line line;
+    private ChatLine line;
     private SipCall call;
     /** The publisher left: nothing more is told to its client. */
     private boolean closed;
@@ -153,9 +105,9 @@ final class RoomChat {
     }
 
     /** Places the call (on the executor). A call that cannot be placed ends the chat at once, silently. */
-    void start(SipCalls calls, Line.Factory lines) {
+    void start(SipCalls calls, ChatLine.Factory lines) {
         try {
-            line = lines.open(new Line.Listener() {
+            line = lines.open(new ChatLine.Listener() {
                 @Override
                 public void connected() {
                     executor.execute(RoomChat.this::connected);
@@ -191,7 +143,7 @@ final class RoomChat {
             throw new RequestError("Message content too large (max_message_body_size " + maxBody + " bytes)");
         }
         if (state == State.ENDED) {
-            client.accept(VideoroomEvent.messageDelivery(session, id, false, 0, ENDED_REASON));
+            client.accept(VideoroomEvent.messageDelivery(session, id, false, 0, ChatLine.ENDED_REASON));
             return;
         }
         CpimMessage message = CpimMessage.builder()
@@ -307,10 +259,10 @@ final class RoomChat {
         LOG.info(() -> this + ": chat ended: " + why);
         if (!closed) {
             for (Waiting message : waiting) {
-                client.accept(VideoroomEvent.messageDelivery(session, message.messageId, false, 0, ENDED_REASON));
+                client.accept(VideoroomEvent.messageDelivery(session, message.messageId, false, 0, ChatLine.ENDED_REASON));
             }
             for (String id : sent.keySet()) {
-                client.accept(VideoroomEvent.messageDelivery(session, id, false, 0, ENDED_REASON));
+                client.accept(VideoroomEvent.messageDelivery(session, id, false, 0, ChatLine.ENDED_REASON));
             }
         }
         waiting.clear();

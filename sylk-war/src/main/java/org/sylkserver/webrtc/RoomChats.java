@@ -9,6 +9,8 @@ import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.IniFile;
 import org.sylkserver.core.config.SectionReader;
 import org.sylkserver.core.msrp.MsrpRoute;
+import org.sylkserver.core.session.ChatLine;
+import org.sylkserver.core.session.MsrpChatLine;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
 
 /**
@@ -27,11 +29,11 @@ public final class RoomChats {
         throw new IOException("the gateway has no MSRP endpoint");
     }, DEFAULT_QUEUE_SIZE, MessagingConfig.DEFAULT_MAX_BODY_BYTES);
 
-    final RoomChat.Line.Factory lines;
+    final ChatLine.Factory lines;
     final int queueSize;
     final int maxBodyBytes;
 
-    RoomChats(RoomChat.Line.Factory lines, int queueSize, int maxBodyBytes) {
+    RoomChats(ChatLine.Factory lines, int queueSize, int maxBodyBytes) {
         this.lines = lines;
         this.queueSize = queueSize;
         this.maxBodyBytes = maxBodyBytes;

@@ -21,6 +21,7 @@ import javax.json.JsonObject;
 import javax.json.bind.JsonbBuilder;
 
 import org.junit.jupiter.api.Test;
+import org.sylkserver.core.session.ChatLine;
 import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.iscomposing.IsComposing;
 import org.sylkserver.protocols.sdp.SdpException;
@@ -130,7 +131,7 @@ class RoomChatTest {
     }
 
     /** An MSRP line that records what is sent and lets the test play the room. */
-    private static final class FakeLine implements RoomChat.Line {
+    private static final class FakeLine implements ChatLine {
         final Listener listener;
         final List<CpimMessage> sent = new ArrayList<>();
         final List<Delivery> deliveries = new ArrayList<>();
@@ -164,6 +165,11 @@ class RoomChatTest {
         @Override
         public void sendQuietly(CpimMessage message) {
             quiet.add(message);
+        }
+
+        @Override
+        public void nickname(String nickname, Delivery outcome) {
+            throw new AssertionError("a room chat sets no nickname");
         }
 
         @Override

@@ -22,6 +22,10 @@ import org.sylkserver.xmpp.im.SipParty;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.Stanzas;
 import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.muc.ConferenceCall;
+import org.sylkserver.xmpp.muc.MucInvitations;
+import org.sylkserver.xmpp.muc.MucRooms;
+import org.sylkserver.xmpp.muc.MucSettings;
 import org.sylkserver.xmpp.presence.PresenceFlow;
 import org.sylkserver.xmpp.presence.PidfReader;
 import org.sylkserver.xmpp.presence.PresenceFlows;
@@ -62,10 +66,19 @@ public final class XmppGateway {
     private final SipToXmpp toXmpp;
     private final XmppToSip toSip;
     private final Services services;
+    /** The XMPP users in our MUC rooms (spec §5.6). */
+    private final MucRooms rooms;
+    /** Conferences calling XMPP users in (spec §5.6.3). */
+    private final MucInvitations invitations;
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
-    public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions) {
+    /**
+     * @param conferences places the calls of MUC occupants into the rooms' conferences (spec §5.6.1)
+     * @param muc         the limits of those ({@code [muc]})
+     */
+    public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions,
+                       ConferenceCall.Dialer conferences, MucSettings muc) {
         this.settings = settings;
         this.s2s = s2s;
         this.sip = sip;
@@ -73,6 +86,8 @@ public final class XmppGateway {
         this.toXmpp = new SipToXmpp(settings.domains(), settings.useMsrpForChat());
         this.toSip = new XmppToSip(settings.useMsrpForChat(), settings.useCpim());
         this.services = new Services(settings, Version.current());
+        this.rooms = new MucRooms(conferences, this::sendStanza, muc.maxSessions(), muc.queueSize());
+        this.invitations = new MucInvitations(this::sendStanza, MucInvitations.WAIT);
         s2s.handler(this::stanza);
     }
 
@@ -87,6 +102,20 @@ public final class XmppGateway {
             sendStanza(stanza);
         }
         return outcome;
+    }
+
+    /**
+     * Spec §5.6.3: a conference focus's INVITE for an XMPP user, From the room, Referred-By the inviter; the
+     * answer to give now (status 0: later, through {@code answer}).
+     */
+    public MucInvitations.Outcome conferenceInvitation(String from, String requestUri, String referredBy,
+                                                       MucInvitations.Answer answer) {
+        return invitations.invite(from, requestUri, referredBy, answer);
+    }
+
+    /** Whether {@code host} is one of our MUC domains (a room's conference calls from there, spec §5.6.3). */
+    public boolean isMucDomain(String host) {
+        return settings.mucDomains().contains(host.toLowerCase(Locale.ROOT));
     }
 
     /** What a SIP SUBSCRIBE for an XMPP user's presence gets: a refusal, or the flow to join (spec §5.5.1). */
@@ -149,6 +178,13 @@ public final class XmppGateway {
      */
     private void presence(Presence presence) {
         String toDomain = presence.getTo().getDomain().toString();
+        if (settings.mucDomains().contains(toDomain) && presence.getTo().hasResource()) {
+            rooms.presence(presence); // to room/nick: joining, leaving, changing nickname (XEP-0045 §7)
+            if (presence.getType() == Presence.Type.available && presence.getTo().asEntityBareJidIfPossible() != null) {
+                invitations.joined(presence.getTo().asEntityBareJidIfPossible(), presence.getFrom().asBareJid());
+            }
+            return;
+        }
         if (settings.mucDomains().contains(toDomain) && presence.getTo().hasLocalpart()) {
             Presence.Type answer = switch (presence.getType()) {
                 case subscribe -> Presence.Type.subscribed;
@@ -294,6 +330,9 @@ public final class XmppGateway {
             }
             if (settings.domains().contains(message.getTo().getDomain().toString())) {
                 toSip.translate(message, OffsetDateTime.now()).ifPresent(sip::send);
+            } else if (settings.mucDomains().contains(message.getTo().getDomain().toString())
+                    && message.getTo().hasLocalpart()) {
+                rooms.message(message);
             }
         } else if (stanza instanceof Presence presence) {
             presence(presence);
@@ -305,6 +344,8 @@ public final class XmppGateway {
     }
 
     public void close() {
+        rooms.close();
+        invitations.close();
         s2s.close();
     }
 }

@@ -10,6 +10,7 @@ import java.security.KeyStore;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,10 +30,12 @@ import javax.servlet.sip.SipSession;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.core.tls.ServerCertificate;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.muc.MucSettings;
 import org.sylkserver.xmpp.presence.Pidf;
 import org.sylkserver.xmpp.presence.PresenceFlow;
 import org.sylkserver.xmpp.presence.SipPresenceFlow;
@@ -52,6 +55,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     private static final long serialVersionUID = 1L;
 
     private transient XmppGateway gateway;
+    /** The MSRP endpoint of the MUC occupants' chat sessions (spec §5.6.1), and what makes their connections. */
+    private transient MsrpEndpoint msrp;
+    private final transient ExecutorService msrpConnector = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "xmpp-msrp-connect");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private transient ServletConferenceCalls conferences;
     private transient SipFactory sipFactory;
     /** The SIP subscription dialog of each XMPP watcher's flow (spec §5.5.2), once the SUBSCRIBE was answered. */
     private final transient Map<SipPresenceFlow, SipSession> sipSubscriptions = new ConcurrentHashMap<>();
@@ -77,7 +88,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             XmppTrace trace = settings.traceXmpp() ? XmppTrace.to(config.server().traceDir().resolve("xmpp_trace.log"))
                     : XmppTrace.off();
             S2sService s2s = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), trace);
-            gateway = new XmppGateway(settings, s2s, this::sendSip, this);
+            MucSettings muc = MucSettings.load(SylkRuntime.get().configDir());
+            conferences = conferenceCalls(config, muc);
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "
@@ -88,6 +101,22 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         } catch (IOException e) {
             throw new ServletException("XMPP gateway: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The SIP side of MUC occupants (spec §5.6.1): their calls' MSRP sessions on an MSRP endpoint of the gateway's
+     * own; their requests through {@code [muc] outbound_proxy}, else {@code [SIP] outbound_proxy}, else DNS.
+     */
+    private ServletConferenceCalls conferenceCalls(ServerConfig config, MucSettings muc)
+            throws IOException, ConfigException {
+        try {
+            msrp = MsrpEndpoint.start(config, SylkRuntime.get().sdpAddress());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("MSRP listener: " + e.getMessage(), e);
+        }
+        return new ServletConferenceCalls(sipFactory,
+                muc.outboundProxy() != null ? muc.outboundProxy() : config.sip().outboundProxy(), msrp.route(),
+                msrpConnector, SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
     }
 
     /**
@@ -130,6 +159,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         if (gateway != null) {
             gateway.close();
         }
+        msrpConnector.shutdownNow();
+        if (msrp != null) {
+            try {
+                msrp.close();
+            } catch (IOException e) {
+                log.fine(() -> "closing the gateway's MSRP endpoint: " + e.getMessage());
+            }
+        }
         super.destroy();
     }
 
@@ -140,7 +177,7 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
 
     @Override
     protected Set<String> initialMethods() {
-        return Set.of("MESSAGE", "SUBSCRIBE");
+        return Set.of("MESSAGE", "SUBSCRIBE", "INVITE");
     }
 
     @Override
@@ -278,6 +315,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     /** A NOTIFY of one of our presence subscriptions (spec §5.5.2 steps 2-3). */
     @Override
     protected void doNotify(SipServletRequest request) throws IOException {
+        if (conferences != null && conferences.notify(request)) {
+            return;
+        }
         SipPresenceFlow flow = (SipPresenceFlow) request.getSession().getAttribute(SIP_FLOW);
         if (flow == null || gateway == null) {
             reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Subscription Does Not Exist");
@@ -296,6 +336,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
 
     @Override
     protected void doSuccessResponse(SipServletResponse response) {
+        if (conferences != null && conferences.response(response)) {
+            return;
+        }
         SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
                 ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
         if (flow == null || response.getRequest().getExpires() == 0) {
@@ -314,6 +357,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
 
     @Override
     protected void doErrorResponse(SipServletResponse response) {
+        if (conferences != null && conferences.response(response)) {
+            return;
+        }
         SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
                 ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
         if (flow != null) {
@@ -335,6 +381,44 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
         log.info(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus()
                 + " " + response.getReasonPhrase());
+    }
+
+    /**
+     * Spec §5.6.3: a room's conference calling an XMPP user in (From a MUC domain, Contact {@code isfocus}) becomes a
+     * MUC invitation; its INVITE is ended with 480 when the user joins, 408 when not within 90 s. Other calls to
+     * XMPP users (Jingle, MSRP chat sessions) are not taken yet: 488.
+     */
+    @Override
+    protected void doInvite(SipServletRequest request) throws IOException {
+        if (!request.isInitial()) {
+            // an occupant's chat-only call keeps its one stream (as the video rooms' bridges do, spec §4.7.4)
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Not Acceptable Here");
+            return;
+        }
+        if (gateway == null) {
+            reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "XMPP gateway not configured");
+            return;
+        }
+        javax.servlet.sip.URI from = request.getFrom().getURI();
+        if (!(from instanceof javax.servlet.sip.SipURI sip) || !gateway.isMucDomain(sip.getHost())
+                || !ServletConferenceCalls.isFocus(request.getHeader("Contact"))) {
+            reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Only conference invitations are taken");
+            return;
+        }
+        reply(request, SipServletResponse.SC_RINGING, "Ringing");
+        var outcome = gateway.conferenceInvitation(from.toString(), request.getRequestURI().toString(),
+                request.getHeader("Referred-By"), (status, reason) -> reply(request, status, reason));
+        if (outcome.status() != 0) {
+            reply(request, outcome.status(), outcome.reason());
+        }
+    }
+
+    /** A BYE of a MUC occupant's call (spec §5.6.1 step 8). */
+    @Override
+    protected void doBye(SipServletRequest request) throws IOException {
+        if (conferences == null || !conferences.bye(request)) {
+            reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Call Leg/Transaction Does Not Exist");
+        }
     }
 
     /** A MESSAGE made from an XMPP message, routed through the outbound proxy or by the recipient's domain. */

@@ -131,7 +131,7 @@ public final class FileTransfers {
             }
             try (staged) {
                 return place(staged::moveTo, layout, new TransferredFile.Party(sender, senderDisplayName),
-                        new TransferredFile.Party(receiver, ""), filetype, length, TransferredFile.sha1(staged.sha1()));
+                        new TransferredFile.Party(receiver, ""), filetype, length, FileSelector.sha1Hash(staged.sha1()));
             }
         }
 
@@ -220,42 +220,70 @@ public final class FileTransfers {
     /**
      * Where an MSRP push (spec §4.10.3) is received: a staging file, like an HTTP upload's, moved into {@code layout}
      * once whole and its hash checked, then announced as an HTTP upload is. The size limit is the upload's own
-     * ({@link #maxUploadBytes}); there is no shared quota.
+     * ({@link #maxUploadBytes}); there is no shared quota. The push holds its transfer id as an HTTP upload does, until
+     * closed: a second push (or an HTTP upload) of an id in progress would replace the file under it.
+     *
+     * @throws UploadRefused 409 when an upload of the same transfer id is in progress
      */
-    public UploadStore<TransferredFile> msrpUpload(TransferLayout layout, TransferredFile.Party sender,
-                                                   TransferredFile.Party receiver, String filetype) {
-        return new UploadStore<>() {
-            @Override
-            public Path partial() throws IOException {
-                return Files.createFile(staging.directory().resolve(UUID.randomUUID().toString()));
-            }
+    public MsrpUpload msrpUpload(TransferLayout layout, TransferredFile.Party sender, TransferredFile.Party receiver,
+                                 String filetype) throws UploadRefused {
+        Upload holder = new Upload(sender.uri(), receiver.uri(), sender.displayName(), layout, filetype, -1);
+        if (uploads.putIfAbsent(layout.transferId(), holder) != null) {
+            throw new UploadRefused(409, "An upload with transfer_id " + layout.transferId() + " is in progress");
+        }
+        return new MsrpUpload(holder, sender, receiver, filetype);
+    }
 
-            @Override
-            public boolean reserve(long bytes) {
-                return true;
-            }
+    /** An MSRP push's store; it holds the transfer id until closed (the push's session ended). */
+    public final class MsrpUpload implements UploadStore<TransferredFile>, AutoCloseable {
+        private final Upload holder;
+        private final TransferredFile.Party sender;
+        private final TransferredFile.Party receiver;
+        private final String filetype;
 
-            @Override
-            public void release(long bytes) {
-                // nothing reserved
-            }
+        private MsrpUpload(Upload holder, TransferredFile.Party sender, TransferredFile.Party receiver,
+                           String filetype) {
+            this.holder = holder;
+            this.sender = sender;
+            this.receiver = receiver;
+            this.filetype = filetype;
+        }
 
-            @Override
-            public String quotaText() {
-                return "";
-            }
+        @Override
+        public Path partial() throws IOException {
+            return Files.createFile(staging.directory().resolve(UUID.randomUUID().toString()));
+        }
 
-            @Override
-            public TransferredFile add(Path partial, FileSelector offered, String hash, String from)
-                    throws IOException {
-                try {
-                    return place(target -> UploadStaging.move(partial, target), layout, sender, receiver, filetype,
-                            Files.size(partial), hash);
-                } finally {
-                    Files.deleteIfExists(partial);
-                }
+        @Override
+        public boolean reserve(long bytes) {
+            return true;
+        }
+
+        @Override
+        public void release(long bytes) {
+            // nothing reserved
+        }
+
+        @Override
+        public String quotaText() {
+            return "";
+        }
+
+        @Override
+        public TransferredFile add(Path partial, FileSelector offered, String hash, String from) throws IOException {
+            try {
+                return place(target -> UploadStaging.move(partial, target), holder.layout, sender, receiver, filetype,
+                        Files.size(partial), hash);
+            } finally {
+                Files.deleteIfExists(partial);
             }
-        };
+        }
+
+        /** The transfer id is free again. */
+        @Override
+        public void close() {
+            holder.close();
+        }
     }
 
     /** What a pull asked for (spec §4.10.3): the stored file, or the SIP status that refuses the request. */

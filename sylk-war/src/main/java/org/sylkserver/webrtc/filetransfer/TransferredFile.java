@@ -114,17 +114,4 @@ public record TransferredFile(String filename, long filesize, Party sender, Part
                 null, timestamp, rcs.until() != null ? rcs.until() : timestamp, url, rcs.contentType(),
                 rcs.hash() == null ? "" : rcs.hash());
     }
-
-    /** {@code sha-1:} and the digest as upper-case hex pairs joined by colons. */
-    public static String sha1(byte[] digest) {
-        StringBuilder text = new StringBuilder("sha-1:");
-        for (int i = 0; i < digest.length; i++) {
-            if (i > 0) {
-                text.append(':');
-            }
-            text.append(Character.toUpperCase(Character.forDigit((digest[i] >> 4) & 0xf, 16)))
-                    .append(Character.toUpperCase(Character.forDigit(digest[i] & 0xf, 16)));
-        }
-        return text.toString();
-    }
 }

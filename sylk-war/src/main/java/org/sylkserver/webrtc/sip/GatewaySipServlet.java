@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLContext;
 import javax.servlet.ServletException;
 import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
@@ -21,11 +20,9 @@ import javax.servlet.sip.URI;
 import org.sylkserver.core.SylkRuntime;
 import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
-import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.msrp.MsrpRoute;
-import org.sylkserver.core.msrp.MsrpTls;
 import org.sylkserver.core.sip.SylkSipServlet;
-import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -82,7 +79,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient AdminApi admin;
     private transient ExternalAuth externalAuth;
     /** The MSRP endpoint of the video rooms' chat bridges (spec §4.7.4), and where they connect. */
-    private transient MsrpServer msrp;
+    private transient MsrpEndpoint msrp;
     private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
@@ -170,11 +167,8 @@ public class GatewaySipServlet extends SylkSipServlet {
             return thread;
         });
         fileTransfers.housekeeping(housekeeping);
-        try {
-            msrpTransfers = ServletFileTransfers.start(fileTransfers, this::isKnown, timer);
-        } catch (Exception e) {
-            throw new ServletException("cannot start the MSRP listener of file transfers: " + e.getMessage(), e);
-        }
+        MsrpRoute msrpRoute = msrpEndpoint();
+        msrpTransfers = new ServletFileTransfers(fileTransfers, this::isKnown, msrpRoute, timer);
         messaging.onFileTransferRemoved(fileTransfers::removed);
         FileTransferServlet.install(getServletContext(), fileTransfers);
         RoomFiles roomFiles;
@@ -189,7 +183,7 @@ public class GatewaySipServlet extends SylkSipServlet {
                 incoming, productionMedia(),
                 new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                         Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats(messagingConfig.maxBodyBytes()), roomFiles),
+                        roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles),
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
@@ -203,32 +197,33 @@ public class GatewaySipServlet extends SylkSipServlet {
     }
 
     /**
-     * The video rooms' chat bridges (spec §4.7.4) on an MSRP endpoint of the gateway's own, over TLS or TCP as
-     * {@code [MSRP] use_tls} says (the conference's chat streams must be of the same transport to be taken). Without
-     * it the rooms work and their chat messages fail.
+     * The gateway's one MSRP endpoint, for MSRP file transfers (spec §4.10.3) and the video rooms' chat bridges (spec
+     * §4.7.4): over TLS or TCP as {@code [MSRP] use_tls} says (the conference's chat streams must be of the same
+     * transport to be taken), on an ephemeral port, with the {@code [MSRP]} limits and {@code trace_msrp}.
      */
-    private RoomChats roomChats(int maxBodyBytes) throws ServletException {
-        ServerConfig server = SylkRuntime.get().config();
+    private MsrpRoute msrpEndpoint() throws ServletException {
+        try {
+            msrp = MsrpEndpoint.start(SylkRuntime.get().config(), SylkRuntime.get().sdpAddress());
+            return msrp.route();
+        } catch (IOException | GeneralSecurityException | ConfigException e) {
+            throw new ServletException("cannot start the gateway's MSRP listener: " + e.getMessage(), e);
+        }
+    }
+
+    /** The video rooms' chat bridges (spec §4.7.4) on the gateway's MSRP endpoint. */
+    private RoomChats roomChats(MsrpRoute route, int maxBodyBytes) throws ServletException {
         int queueSize;
         try {
             queueSize = RoomChats.queueSize(SylkRuntime.get().configDir());
         } catch (ConfigException e) {
             throw new ServletException(e.getMessage(), e);
         }
-        try {
-            SSLContext tls = server.msrp().useTls() ? MsrpTls.context(server) : null;
-            msrp = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, server.msrp().limits());
-            msrpConnector = Executors.newCachedThreadPool(task -> {
-                Thread thread = new Thread(task, "webrtcgateway-msrp-connect");
-                thread.setDaemon(true);
-                return thread;
-            });
-            return RoomChats.msrp(new MsrpRoute(msrp, null, tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP"), msrpConnector,
-                    SylkRuntime.get().sdpAddress(), queueSize, maxBodyBytes);
-        } catch (IOException | GeneralSecurityException | ConfigException e) {
-            log.warning(() -> "no MSRP endpoint for the video rooms' chat: " + e.getMessage());
-            return RoomChats.NONE;
-        }
+        msrpConnector = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "webrtcgateway-msrp-connect");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return RoomChats.msrp(route, msrpConnector, SylkRuntime.get().sdpAddress(), queueSize, maxBodyBytes);
     }
 
     /** Whether {@code account} is a storage account (spec §4.10.2); a store failure counts as unknown, logged. */
@@ -255,7 +250,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             try {
                 msrp.close();
             } catch (IOException e) {
-                log.fine(() -> "closing the video rooms' MSRP endpoint: " + e.getMessage());
+                log.fine(() -> "closing the gateway's MSRP endpoint: " + e.getMessage());
             }
         }
         if (msrpTransfers != null) {

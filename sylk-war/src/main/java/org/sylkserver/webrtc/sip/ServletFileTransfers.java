@@ -12,35 +12,31 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import javax.net.ssl.SSLContext;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.core.SylkRuntime;
-import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.files.FileDownload;
 import org.sylkserver.core.files.FileMedia;
 import org.sylkserver.core.files.FileSelector;
 import org.sylkserver.core.files.FileUpload;
 import org.sylkserver.core.files.SentFile;
 import org.sylkserver.core.msrp.MsrpRoute;
-import org.sylkserver.core.msrp.MsrpTls;
-import org.sylkserver.core.msrp.MsrpTrace;
 import org.sylkserver.core.session.FileTransferStream;
 import org.sylkserver.core.session.MediaSession;
 import org.sylkserver.media.msrp.MsrpConnection;
-import org.sylkserver.media.msrp.MsrpServer;
 import org.sylkserver.protocols.msrp.MsrpUri;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.webrtc.filetransfer.FileTransfers;
 import org.sylkserver.webrtc.filetransfer.MsrpOffers;
 import org.sylkserver.webrtc.filetransfer.TransferredFile;
+import org.sylkserver.webrtc.filetransfer.UploadRefused;
 
 /**
- * The SIP and MSRP side of MSRP file transfer (spec §4.10.3): the gateway's MSRP listener, the INVITEs
+ * The SIP and MSRP side of MSRP file transfer (spec §4.10.3): the INVITEs
  * {@link MsrpOffers} decides on answered, and each transfer's session ({@link Transfer}) until its BYE. A push is
  * received by core's {@link FileUpload} into {@link FileTransfers#msrpUpload} (stored and announced as an HTTP upload),
  * a pull sent by core's {@link FileDownload}; we end the session 1 s after the file is through (spec §4.10.3).
@@ -52,7 +48,6 @@ final class ServletFileTransfers {
     /** The grace before our BYE after a transfer: the peer's last reports arrive (spec §4.10.3: 1 s). */
     private static final long HANG_UP_SECONDS = 1;
 
-    private final MsrpServer server;
     private final MsrpRoute route;
     private final MsrpOffers offers;
     private final FileTransfers transfers;
@@ -60,11 +55,11 @@ final class ServletFileTransfers {
     private final ExecutorService pool;
     private final ScheduledExecutorService timers;
 
-    private ServletFileTransfers(MsrpServer server, MsrpRoute route, MsrpOffers offers, FileTransfers transfers,
-                                 ScheduledExecutorService timers) {
-        this.server = server;
+    /** Transfers on the gateway's MSRP endpoint {@code route}; its listener is the gateway's to close. */
+    ServletFileTransfers(FileTransfers transfers, FileTransfers.Accounts accounts, MsrpRoute route,
+                         ScheduledExecutorService timers) {
         this.route = route;
-        this.offers = offers;
+        this.offers = new MsrpOffers(transfers, accounts, route.proto());
         this.transfers = transfers;
         this.timers = timers;
         AtomicInteger count = new AtomicInteger();
@@ -73,20 +68,6 @@ final class ServletFileTransfers {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    /** The MSRP listener as the server's {@code [MSRP]} options say (TLS by default), on an ephemeral port. */
-    static ServletFileTransfers start(FileTransfers transfers, FileTransfers.Accounts accounts,
-                                      ScheduledExecutorService timers) throws Exception {
-        ServerConfig config = SylkRuntime.get().config();
-        SSLContext tls = config.msrp().useTls() ? MsrpTls.context(config) : null;
-        MsrpServer server = new MsrpServer(SylkRuntime.get().sdpAddress(), 0, tls, config.msrp().limits());
-        if (config.server().traceMsrp()) {
-            server.trace(MsrpTrace.to(config.server().traceDir().resolve("msrp_trace.log")));
-        }
-        String proto = tls != null ? "TCP/TLS/MSRP" : "TCP/MSRP";
-        return new ServletFileTransfers(server, new MsrpRoute(server, null, proto),
-                new MsrpOffers(transfers, accounts, proto), transfers, timers);
     }
 
     /** An initial INVITE whose offer has an MSRP line (spec §4.10.3): answered with the transfer, or refused. */
@@ -111,10 +92,19 @@ final class ServletFileTransfers {
         FileMedia media = push.media();
         SerialExecutor owner = new SerialExecutor(pool, log, "file transfer " + push.layout().transferId());
         Transfer[] call = new Transfer[1];
+        FileTransfers.MsrpUpload store;
+        try {
+            store = transfers.msrpUpload(push.layout(), new TransferredFile.Party(sender, display),
+                    new TransferredFile.Party(receiver, ""), push.filetype());
+        } catch (UploadRefused e) {
+            // SIP has no 409: the id is taken, which the sender may not do (RFC 5547 §6: an id names one transfer)
+            log.info(() -> "MSRP file transfer from " + sender + " to " + receiver + " refused: " + e.getMessage());
+            request.createResponse(SipServletResponse.SC_FORBIDDEN, "File transfer id in progress").send();
+            return;
+        }
         FileUpload<TransferredFile> upload;
         try {
-            upload = new FileUpload<>(transfers.msrpUpload(push.layout(), new TransferredFile.Party(sender, display),
-                    new TransferredFile.Party(receiver, ""), push.filetype()), media.selector(), sender,
+            upload = new FileUpload<>(store, media.selector(), sender,
                     transfers.maxUploadBytes(),
                     stored -> timers.schedule(() -> call[0].hangUp("upload complete"), HANG_UP_SECONDS,
                             TimeUnit.SECONDS),
@@ -124,6 +114,7 @@ final class ServletFileTransfers {
                         }
                     }, owner);
         } catch (IOException e) {
+            store.close();
             log.log(Level.WARNING, "cannot stage the MSRP upload " + push.layout().transferId(), e);
             request.createResponse(SipServletResponse.SC_SERVER_INTERNAL_ERROR, "Cannot store files").send();
             return;
@@ -134,8 +125,9 @@ final class ServletFileTransfers {
         upload.localUri(local);
         call[0] = new Transfer(sender + "'s upload " + push.layout().transferId(), request.getSession(), why -> {
             upload.abort(why);
-            server.close(local);
+            route.close(local);
             upload.closeConnection();
+            store.close();
         }, owner);
         accept(request, answer, call[0]);
         if (media.weConnect()) {
@@ -164,7 +156,7 @@ final class ServletFileTransfers {
         download.localUri(local);
         call[0] = new Transfer(receiver + "'s download " + file.transferId(), request.getSession(), why -> {
             download.close();
-            server.close(local);
+            route.close(local);
         }, owner);
         accept(request, answer, call[0]);
         if (media.weConnect()) {
@@ -229,14 +221,9 @@ final class ServletFileTransfers {
         return true;
     }
 
-    /** The listener and the threads go (the application is undeployed). */
+    /** The threads go (the application is undeployed). */
     void close() {
         pool.shutdownNow();
-        try {
-            server.close();
-        } catch (IOException e) {
-            log.log(Level.FINE, "closing the MSRP listener", e);
-        }
     }
 
     /**

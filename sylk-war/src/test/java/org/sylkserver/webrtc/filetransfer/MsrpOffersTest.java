@@ -3,6 +3,7 @@ package org.sylkserver.webrtc.filetransfer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -101,6 +102,22 @@ class MsrpOffersTest {
         assertEquals("ft-7", file.transferId());
         assertEquals(HELLO_SHA1, file.hash());
         assertFalse(Files.exists(partial));
+    }
+
+    @Test
+    void aPushHoldsItsTransferIdUntilItsSessionEnds_rfc5547_6() throws Exception {
+        MsrpOffers.Push push = (MsrpOffers.Push) offers.decide("carol@example.net", "bob@example.com",
+                push("name:\"hello.txt\" size:5"));
+        TransferredFile.Party carol = new TransferredFile.Party("carol@example.net", "Carol");
+        TransferredFile.Party bob = new TransferredFile.Party("bob@example.com", "");
+        FileTransfers.MsrpUpload first = transfers.msrpUpload(push.layout(), carol, bob, push.filetype());
+        // a second push, or an HTTP upload, under the same id would replace the file being received
+        assertEquals(409, assertThrows(UploadRefused.class,
+                () -> transfers.msrpUpload(push.layout(), carol, bob, push.filetype())).status());
+        assertEquals(409, assertThrows(UploadRefused.class, () -> transfers.start("carol@example.net",
+                "bob@example.com", "ft-7", "other.txt", "text/plain", 1, "10.0.0.1", "")).status());
+        first.close();
+        transfers.msrpUpload(push.layout(), carol, bob, push.filetype()).close();
     }
 
     @Test

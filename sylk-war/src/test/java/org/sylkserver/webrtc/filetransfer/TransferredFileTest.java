@@ -11,6 +11,8 @@ import java.time.OffsetDateTime;
 
 import org.junit.jupiter.api.Test;
 
+import org.sylkserver.core.files.FileSelector;
+
 /** The metadata file and the {@code application/sylk-file-transfer} content (spec §4.10.1). */
 class TransferredFileTest {
 
@@ -51,6 +53,6 @@ class TransferredFileTest {
     @Test
     void hashIsSha1InUpperCaseHexPairs() throws Exception {
         byte[] digest = MessageDigest.getInstance("SHA-1").digest("hello".getBytes(StandardCharsets.UTF_8));
-        assertEquals("sha-1:AA:F4:C6:1D:DC:C5:E8:A2:DA:BE:DE:0F:3B:48:2C:D9:AE:A9:43:4D", TransferredFile.sha1(digest));
+        assertEquals("sha-1:AA:F4:C6:1D:DC:C5:E8:A2:DA:BE:DE:0F:3B:48:2C:D9:AE:A9:43:4D", FileSelector.sha1Hash(digest));
     }
 }

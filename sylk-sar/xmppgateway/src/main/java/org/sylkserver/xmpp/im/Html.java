@@ -10,7 +10,7 @@ import org.jsoup.safety.Safelist;
  * well-formed XML, and may hold scripts: jsoup reduces it to the text-formatting elements XEP-0071 §7 allows
  * (links, emphasis, lists, paragraphs, quotes, code) and writes them as XHTML; the plain-text body is its text.
  */
-final class Html {
+public final class Html {
 
     static final String XHTML = "http://www.w3.org/1999/xhtml";
 
@@ -18,7 +18,7 @@ final class Html {
     }
 
     /** The text of an HTML body, for the message's plain {@code <body>}. */
-    static String text(String html) {
+    public static String text(String html) {
         return Jsoup.parse(html).text();
     }
 

@@ -1,4 +1,4 @@
-package org.sylkserver.webrtc;
+package org.sylkserver.core.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,9 +27,10 @@ import org.sylkserver.protocols.msrp.MsrpUri;
 import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
- * The room chat bridge's MSRP line over loopback TCP against a plain MSRP endpoint playing the conference: the offer
- * (CPIM, {@code a=setup:actpass}), both connection roles of RFC 6135, messages asking for reports and their REPORT
- * becoming the delivery (RFC 4975 §7.1.2), and what the conference sends acknowledged with a 200 REPORT.
+ * The MSRP line of a call into a conference (a video room's chat bridge, a MUC occupant) over loopback TCP against a
+ * plain MSRP endpoint playing the conference: the offer (CPIM, {@code a=setup:actpass}), both connection roles of
+ * RFC 6135, messages asking for reports and their REPORT becoming the delivery (RFC 4975 §7.1.2), what the conference
+ * sends acknowledged with a 200 REPORT, and nicknames asked for with NICKNAME (RFC 7701).
  */
 class MsrpChatLineTest {
 
@@ -51,7 +52,7 @@ class MsrpChatLineTest {
     }
 
     /** What the line reports. */
-    private static final class Reports implements RoomChat.Line.Listener {
+    private static final class Reports implements ChatLine.Listener {
         final CountDownLatch connected = new CountDownLatch(1);
         final BlockingQueue<CpimMessage> received = new LinkedBlockingQueue<>();
         final BlockingQueue<String> closed = new LinkedBlockingQueue<>();
@@ -81,7 +82,9 @@ class MsrpChatLineTest {
         public int request(MsrpRequest request, MsrpConnection from) {
             connection = from;
             requests.add(request);
-            return 200;
+            // RFC 7701 §6.2: 425 for a nickname someone else uses
+            return request.method().equals(MsrpRequest.NICKNAME)
+                    && request.header("Use-Nickname").orElse("").equals("\"Romeo\"") ? 425 : 200;
         }
     }
 
@@ -182,6 +185,39 @@ class MsrpChatLineTest {
 
         connection.close();
         assertNotNull(reports.closed.poll(5, TimeUnit.SECONDS), "a lost connection ends the line");
+        line.close();
+    }
+
+    /**
+     * RFC 7701 §6.1: a nickname goes as a NICKNAME request in the session with the name in Use-Nickname as a quoted
+     * string (RFC 4975 §9 escapes); its response's status is the outcome, 425 when another participant has it
+     * (§6.2), and asking before the session is up fails at once.
+     */
+    @Test
+    void aNicknameIsAskedForWithNickname_rfc7701_6() throws Exception {
+        Reports reports = new Reports();
+        MsrpChatLine line = line(reports);
+        line.offer();
+        BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
+        line.nickname("early", (code, reason) -> outcomes.add(code + " " + reason));
+        assertEquals("0 " + ChatLine.ENDED_REASON, outcomes.poll(5, TimeUnit.SECONDS), "no session yet");
+
+        Conference room = new Conference();
+        MsrpUri session = conference.open(room);
+        line.answered(answer(session, conference.port(), "passive"));
+        assertTrue(reports.connected.await(5, TimeUnit.SECONDS));
+        assertNotNull(room.requests.poll(5, TimeUnit.SECONDS), "the binding SEND");
+
+        line.nickname("Juliet \"J\"", (code, reason) -> outcomes.add(code + " " + reason));
+        MsrpRequest nickname = room.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(nickname);
+        assertEquals(MsrpRequest.NICKNAME, nickname.method());
+        assertEquals("\"Juliet \\\"J\\\"\"", nickname.header("Use-Nickname").orElseThrow());
+        assertEquals(List.of(session), nickname.toPath());
+        assertEquals("200 OK", outcomes.poll(5, TimeUnit.SECONDS));
+
+        line.nickname("Romeo", (code, reason) -> outcomes.add(code + " " + reason));
+        assertTrue(outcomes.poll(5, TimeUnit.SECONDS).startsWith("425 "), "taken");
         line.close();
     }
 }

@@ -1,4 +1,4 @@
-package org.sylkserver.webrtc;
+package org.sylkserver.core.session;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,8 +10,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.sylkserver.core.msrp.MsrpRoute;
-import org.sylkserver.core.session.ChatStream;
-import org.sylkserver.core.session.MsrpPeer;
 import org.sylkserver.media.msrp.MessageBody;
 import org.sylkserver.media.msrp.MsrpConnection;
 import org.sylkserver.media.msrp.MsrpServer;
@@ -20,7 +18,9 @@ import org.sylkserver.media.msrp.SendOptions;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.protocols.cpim.CpimException;
 import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.msrp.Continuation;
 import org.sylkserver.protocols.msrp.MessageAssembler;
+import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MessageSink;
 import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpStatus;
@@ -28,22 +28,24 @@ import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 
 /**
- * The MSRP chat stream of a room chat bridge (spec §4.7.4) on the gateway's MSRP endpoint: our offer is a
+ * The MSRP chat stream of a call the server places into a conference (a video room's chat bridge, spec §4.7.4; an
+ * XMPP occupant of a multi-user chat, spec §5.6.1) on the application's MSRP endpoint: our offer is a
  * {@link ChatStream} offer (CPIM, {@code a=setup:actpass}); after the answer we connect to the conference's path or
  * wait for it to connect to ours (RFC 6135), and the session is up once a connection carries it. Messages go out
  * asking for success and failure reports (RFC 4975 §7.1.2): the REPORT's status, or the failure of a chunk, is the
  * message's delivery. What comes in is put back together from its chunks (the protocols' {@link MessageAssembler}),
- * must be CPIM (else 415), and is acknowledged with a success REPORT when its sender asks for one.
+ * must be CPIM (else 415), and is acknowledged with a success REPORT when its sender asks for one. A nickname is
+ * asked for with RFC 7701's NICKNAME request.
  *
  * <p>Threads: the connection's reader thread delivers requests and REPORTs; connecting happens on {@code connector}
- * (it blocks: TCP, TLS, the binding SEND); the bridge calls the rest from its executor.
+ * (it blocks: TCP, TLS, the binding SEND); the owner calls the rest from its executor.
  */
-final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
+public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
 
     /** Room for the CPIM headers around a message's content. */
     private static final int CPIM_OVERHEAD = 16 * 1024;
 
-    private static final Logger LOG = Logger.getLogger("webrtcgateway.videoroom");
+    private static final Logger LOG = Logger.getLogger("sylk.msrp.chat");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final MsrpRoute route;
@@ -61,12 +63,12 @@ final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
     private boolean closed;
 
     /**
-     * @param route     the gateway's MSRP endpoint: where our sessions listen and how we connect
+     * @param route     the application's MSRP endpoint: where our sessions listen and how we connect
      * @param connector runs the blocking connects
      * @param address   the address of our SDP
-     * @param maxBody   {@code max_message_body_size}: the largest content taken from the room
+     * @param maxBody   the largest message content taken from the conference
      */
-    MsrpChatLine(MsrpRoute route, Executor connector, InetAddress address, int maxBody, Listener listener) {
+    public MsrpChatLine(MsrpRoute route, Executor connector, InetAddress address, int maxBody, Listener listener) {
         this.route = route;
         this.assembler = new MessageAssembler(first -> MessageSink.inMemory(body -> received(first, body)),
                 maxBody + CPIM_OVERHEAD, maxBody + CPIM_OVERHEAD);
@@ -172,7 +174,7 @@ final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
         try {
             message = CpimMessage.parse(body);
         } catch (CpimException e) {
-            LOG.fine(() -> "room chat: bad CPIM from the conference: " + e.getMessage());
+            LOG.fine(() -> "chat line: bad CPIM from the conference: " + e.getMessage());
             return 400;
         }
         if (first.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
@@ -191,19 +193,19 @@ final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
         try {
             on.send(MsrpRequest.successReport(randomId(), chunk, stream.localUri(), total));
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.FINE, "room chat: cannot report a message of the conference", e);
+            LOG.log(Level.FINE, "chat line: cannot report a message of the conference", e);
         }
     }
 
     @Override
-    public void send(CpimMessage message, RoomChat.Line.Delivery delivery) {
+    public void send(CpimMessage message, ChatLine.Delivery delivery) {
         MsrpConnection on = connection();
         if (on == null) {
-            delivery.outcome(0, RoomChat.ENDED_REASON);
+            delivery.outcome(0, ENDED_REASON);
             return;
         }
         boolean[] done = new boolean[1];
-        RoomChat.Line.Delivery once = (code, reason) -> {
+        ChatLine.Delivery once = (code, reason) -> {
             synchronized (done) {
                 if (done[0]) {
                     return;
@@ -236,6 +238,33 @@ final class MsrpChatLine implements RoomChat.Line, MsrpServer.Handler {
             on.sendMessage(peer().toPath(), List.of(stream.localUri()), MessageBody.of(message.toBytes()),
                     SendOptions.of(CpimMessage.CONTENT_TYPE).withReports("no", "no"), report -> { });
         }
+    }
+
+    @Override
+    public void nickname(String nickname, ChatLine.Delivery outcome) {
+        MsrpConnection on = connection();
+        if (on == null) {
+            outcome.outcome(0, ENDED_REASON);
+            return;
+        }
+        // RFC 7701 §6.1: Use-Nickname is a quoted-string (RFC 4975 §9 quoted-string escapes)
+        String quoted = "\"" + nickname.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        MsrpRequest request;
+        try {
+            request = new MsrpRequest(randomId(), MsrpRequest.NICKNAME, peer().toPath(), List.of(stream.localUri()),
+                    List.of(new MsrpHeader("Use-Nickname", quoted)), null, Continuation.COMPLETE);
+        } catch (IllegalArgumentException e) {
+            outcome.outcome(0, "no valid Use-Nickname: " + e.getMessage());
+            return;
+        }
+        on.transaction(request).whenComplete((response, failure) -> {
+            if (response != null) {
+                outcome.outcome(response.code(), response.comment() != null ? response.comment()
+                        : org.sylkserver.protocols.msrp.MsrpResponse.reason(response.code()));
+            } else {
+                outcome.outcome(0, "NICKNAME not answered: " + failure.getMessage());
+            }
+        });
     }
 
     @Override

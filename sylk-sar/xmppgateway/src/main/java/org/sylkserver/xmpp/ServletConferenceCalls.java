@@ -1,0 +1,372 @@
+package org.sylkserver.xmpp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipApplicationSession;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
+import javax.servlet.sip.SipURI;
+
+import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.msrp.MsrpRoute;
+import org.sylkserver.core.session.ChatLine;
+import org.sylkserver.core.session.MsrpChatLine;
+import org.sylkserver.xmpp.muc.ConferenceCall;
+import org.sylkserver.xmpp.muc.ConferenceInfoReader;
+
+/**
+ * The SIP side of MUC occupants (spec §5.6.1) on the servlet API: each occupant's INVITE to the room's conference
+ * with its MSRP chat line on the gateway's MSRP endpoint, and its SUBSCRIBE to the conference event package
+ * (RFC 4575, refreshed before it expires). Requests go through {@code [muc] outbound_proxy}, else
+ * {@code [SIP] outbound_proxy}, else by the room's domain. The servlet hands the calls' responses, BYEs and NOTIFYs
+ * here ({@link #response}, {@link #bye}, {@link #notify}): what is not an occupant's is not taken.
+ */
+final class ServletConferenceCalls implements ConferenceCall.Dialer {
+
+    private static final Logger LOG = Logger.getLogger("sylk.xmpp.muc");
+    private static final String CALL = "org.sylkserver.xmpp.muc.call";
+    /** On the session of a REFER for a MUC invitation: its target. */
+    private static final String REFERRAL = "org.sylkserver.xmpp.muc.referral";
+    /** How long the conference subscriptions last before they are refreshed (RFC 6665 §4.1.2.1). */
+    private static final int SUBSCRIBE_EXPIRES = 600;
+
+    private final SipFactory factory;
+    private final ServerConfig.OutboundProxy proxy;
+    private final MsrpRoute msrp;
+    private final ExecutorService connector;
+    private final InetAddress address;
+    private final int maxMessageSize;
+    private final ScheduledExecutorService timer;
+
+    ServletConferenceCalls(SipFactory factory, ServerConfig.OutboundProxy proxy, MsrpRoute msrp,
+                           ExecutorService connector, InetAddress address, int maxMessageSize,
+                           ScheduledExecutorService timer) {
+        this.factory = factory;
+        this.proxy = proxy;
+        this.msrp = msrp;
+        this.connector = connector;
+        this.address = address;
+        this.maxMessageSize = maxMessageSize;
+        this.timer = timer;
+    }
+
+    @Override
+    public ChatLine line(ChatLine.Listener listener) {
+        return new MsrpChatLine(msrp, connector, address, maxMessageSize, listener);
+    }
+
+    @Override
+    public ConferenceCall dial(String fromUri, String gr, String roomUri, String sdp, ConferenceCall.Listener listener)
+            throws IOException {
+        try {
+            SipApplicationSession session = factory.createApplicationSession();
+            Address from = factory.createAddress(fromUri);
+            Address to = factory.createAddress(roomUri);
+            SipServletRequest invite = factory.createRequest(session, "INVITE", from, to);
+            invite.setContent(sdp.getBytes(StandardCharsets.UTF_8), "application/sdp");
+            try {
+                // spec §5.3: the XMPP resource travels in the Contact's gr (JSR 289 lets user and parameters be set)
+                Address contact = invite.getAddressHeader("Contact");
+                if (contact != null && contact.getURI() instanceof SipURI uri) {
+                    uri.setUser(((SipURI) from.getURI()).getUser());
+                    uri.setParameter("gr", gr);
+                }
+            } catch (ServletParseException | IllegalStateException | IllegalArgumentException e) {
+                LOG.log(Level.FINE, "no gr in the Contact of " + fromUri, e);
+            }
+            route(invite);
+            Call call = new Call(invite, from, to, listener);
+            invite.getSession().setAttribute(CALL, call);
+            invite.send();
+            return call;
+        } catch (ServletParseException | RuntimeException e) {
+            throw new IOException("INVITE " + roomUri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Spec §5.6.2: REFER to the room, {@code Refer-To: <target;method=INVITE>} (RFC 4579 §5.5), Referred-By the
+     * inviter. Its answer and the conference's sipfrag NOTIFYs about the dial-out are logged (spec: outcome only
+     * logged).
+     */
+    @Override
+    public void refer(String fromUri, String roomUri, String targetUri) {
+        try {
+            SipServletRequest refer = factory.createRequest(factory.createApplicationSession(), "REFER",
+                    factory.createAddress(fromUri), factory.createAddress(roomUri));
+            refer.setHeader("Refer-To", "<" + targetUri + ";method=INVITE>");
+            refer.setHeader("Referred-By", "<" + fromUri + ">");
+            route(refer);
+            refer.getSession().setAttribute(REFERRAL, targetUri);
+            refer.send();
+        } catch (IOException | ServletParseException | RuntimeException e) {
+            LOG.info(() -> "REFER to " + roomUri + " for " + targetUri + " not sent: " + e);
+        }
+    }
+
+    private static String referralOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (String) session.getAttribute(REFERRAL);
+    }
+
+    private void route(SipServletRequest request) {
+        if (proxy != null) {
+            proxy.route(factory, request);
+        }
+    }
+
+    /**
+     * RFC 4579 §3: a focus says so with {@code isfocus} in its Contact, a parameter without value that the
+     * container's address model does not keep: read from the header's text.
+     */
+    static boolean isFocus(String contact) {
+        return contact != null && contact.toLowerCase(java.util.Locale.ROOT).matches(".*;\\s*isfocus\\b.*");
+    }
+
+    private static Call callOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (Call) session.getAttribute(CALL);
+    }
+
+    /** A response to an occupant's INVITE or SUBSCRIBE: true if it was one (then it is handled). */
+    boolean response(SipServletResponse response) {
+        String referred = referralOf(response.getSession());
+        if (referred != null) {
+            LOG.info(() -> "REFER to " + response.getTo().getURI() + " for " + referred + ": " + response.getStatus()
+                    + " " + response.getReasonPhrase());
+            return true;
+        }
+        Call call = callOf(response.getSession());
+        if (call == null) {
+            return false;
+        }
+        if (response.getMethod().equals("INVITE")) {
+            call.inviteResponse(response);
+        } else if (response.getMethod().equals("SUBSCRIBE")) {
+            call.subscribeResponse(response);
+        }
+        return true;
+    }
+
+    /** A BYE in an occupant's call: true if it was one (answered here). */
+    boolean bye(SipServletRequest request) throws IOException {
+        Call call = callOf(request.getSession());
+        if (call == null) {
+            return false;
+        }
+        request.createResponse(SipServletResponse.SC_OK).send();
+        call.byeReceived();
+        return true;
+    }
+
+    /** A NOTIFY of an occupant's conference subscription: true if it was one (answered here). */
+    boolean notify(SipServletRequest request) throws IOException {
+        String referred = referralOf(request.getSession());
+        if (referred != null) {
+            request.createResponse(SipServletResponse.SC_OK).send();
+            byte[] sipfrag = request.getRawContent();
+            LOG.info(() -> "MUC invitation of " + referred + ": " + (sipfrag == null ? request.getHeader(
+                    "Subscription-State") : new String(sipfrag, StandardCharsets.UTF_8).lines().findFirst().orElse("")));
+            return true;
+        }
+        Call call = callOf(request.getSession());
+        if (call == null) {
+            return false;
+        }
+        request.createResponse(SipServletResponse.SC_OK).send();
+        call.notified(request);
+        return true;
+    }
+
+    /** One occupant's INVITE dialog and conference subscription. Guarded by its monitor. */
+    private final class Call implements ConferenceCall {
+        private final SipServletRequest invite;
+        private final Address from;
+        private final Address to;
+        private final ConferenceCall.Listener listener;
+        private SipSession dialog;
+        private SipSession subscription;
+        private boolean over;
+
+        Call(SipServletRequest invite, Address from, Address to, ConferenceCall.Listener listener) {
+            this.invite = invite;
+            this.from = from;
+            this.to = to;
+            this.listener = listener;
+        }
+
+        void inviteResponse(SipServletResponse response) {
+            int status = response.getStatus();
+            if (status < 200) {
+                return;
+            }
+            boolean hungUp;
+            synchronized (this) {
+                hungUp = over;
+                if (status < 300) {
+                    dialog = response.getSession();
+                }
+            }
+            if (status >= 300) {
+                if (!hungUp) {
+                    listener.rejected(status, response.getReasonPhrase());
+                }
+                return;
+            }
+            try {
+                response.createAck().send();
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.WARNING, "ACK to " + to + " not sent", e);
+            }
+            if (hungUp) {
+                bye();
+                return;
+            }
+            listener.answered(sdp(response), isFocus(response.getHeader("Contact")));
+        }
+
+        private String sdp(SipServletResponse response) {
+            try {
+                byte[] body = response.getRawContent();
+                return body == null || body.length == 0 ? null : new String(body, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        void byeReceived() {
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                over = true;
+            }
+            unsubscribe();
+            listener.ended();
+        }
+
+        @Override
+        public void subscribe() {
+            sendSubscribe(SUBSCRIBE_EXPIRES);
+        }
+
+        private void sendSubscribe(int expires) {
+            try {
+                SipServletRequest request;
+                SipSession current;
+                synchronized (this) {
+                    if (over && expires > 0) {
+                        return;
+                    }
+                    current = subscription;
+                }
+                if (current != null && current.isValid()) {
+                    request = current.createRequest("SUBSCRIBE");
+                } else if (expires > 0) {
+                    request = factory.createRequest(invite.getApplicationSession(), "SUBSCRIBE", from, to);
+                    route(request);
+                    request.getSession().setAttribute(CALL, this);
+                } else {
+                    return;
+                }
+                request.setHeader("Event", "conference");
+                request.setHeader("Accept", ConferenceInfoReader.CONTENT_TYPE);
+                request.setExpires(expires);
+                request.send();
+            } catch (IOException | RuntimeException e) {
+                if (expires > 0) {
+                    listener.unsubscribed("SUBSCRIBE not sent: " + e.getMessage());
+                }
+            }
+        }
+
+        void subscribeResponse(SipServletResponse response) {
+            int status = response.getStatus();
+            if (status < 200 || response.getRequest().getExpires() == 0) {
+                return;
+            }
+            if (status >= 300) {
+                listener.unsubscribed("SUBSCRIBE answered " + status + " " + response.getReasonPhrase());
+                return;
+            }
+            synchronized (this) {
+                subscription = response.getSession();
+            }
+            int granted = response.getExpires() > 0 ? response.getExpires() : SUBSCRIBE_EXPIRES;
+            timer.schedule(() -> sendSubscribe(SUBSCRIBE_EXPIRES), Math.max(granted - 30, granted / 2),
+                    TimeUnit.SECONDS);
+        }
+
+        void notified(SipServletRequest notify) throws IOException {
+            synchronized (this) {
+                if (subscription == null) {
+                    subscription = notify.getSession(); // the NOTIFY may come before the 200 (RFC 6665 §4.1.2.4)
+                }
+                if (over) {
+                    return;
+                }
+            }
+            byte[] body = notify.getRawContent();
+            if (body != null && body.length > 0) {
+                listener.conferenceInfo(body);
+            }
+            String state = notify.getHeader("Subscription-State");
+            if (state != null && state.strip().toLowerCase(java.util.Locale.ROOT).startsWith("terminated")) {
+                synchronized (this) {
+                    subscription = null;
+                }
+                listener.unsubscribed("the conference ended the subscription: " + state);
+            }
+        }
+
+        @Override
+        public void hangUp() {
+            SipSession answered;
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                over = true;
+                answered = dialog;
+            }
+            unsubscribe();
+            if (answered != null) {
+                bye();
+            } else {
+                try {
+                    invite.createCancel().send();
+                } catch (IOException | IllegalStateException e) {
+                    // no provisional response yet: a 2xx still to come is ACKed and ended with BYE
+                    LOG.log(Level.FINE, "CANCEL to " + to + " not sent", e);
+                }
+            }
+        }
+
+        private void bye() {
+            try {
+                SipSession answered;
+                synchronized (this) {
+                    answered = dialog;
+                }
+                if (answered != null && answered.isValid()) {
+                    answered.createRequest("BYE").send();
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.FINE, "BYE to " + to + " not sent", e);
+            }
+        }
+
+        private void unsubscribe() {
+            sendSubscribe(0);
+        }
+    }
+}
