@@ -262,7 +262,7 @@ public final class SfuBench {
     /**
      * Sends every publisher's packets on one thread, paced on a 1 ms tick from a monotonic clock: each tick sends what
      * is due by then, so a late tick catches up rather than lowering the rate ({@code late} counts ticks of 5 ms or
-     * more: the generator, not the SFU, was short of CPU).
+     * more: the generator, not the SFU, was short of CPU; it then skips rather than bursts, see run()).
      */
     private static final class Sender implements Runnable {
         final List<Publisher> publishers;
@@ -301,6 +301,10 @@ public final class SfuBench {
                 double elapsed = (now - start) / 1e9;
                 for (Publisher p : publishers) {
                     try {
+                        // a stalled generator skips what it could not send in time (it never existed: the sequence
+                        // numbers stay contiguous) rather than bursting it into the SFU's socket buffers
+                        p.videoSent = Math.max(p.videoSent, (long) (elapsed * o.videoRate) - Math.max(1, o.videoRate / 50));
+                        p.audioSent = Math.max(p.audioSent, (long) (elapsed * AUDIO_RATE) - 1);
                         for (long due = (long) (elapsed * o.videoRate); p.videoSent < due; p.videoSent++) {
                             send(p, video, p.videoSequence++, p.videoSent * 90_000 / o.videoRate,
                                     BrowserPeer.VIDEO_SSRC);

@@ -176,6 +176,9 @@ public final class BrowserPeer implements AutoCloseable {
         stream.setRemotePassword(attribute(sdp, first, "ice-pwd"));
         for (String candidate : first.attributes("candidate")) {
             String[] f = candidate.split(" ");
+            if (f.length < 8 || !f[2].equalsIgnoreCase("udp") || f[4].contains(":")) {
+                continue;   // IPv4 UDP only, as our own socket is (Janus offers its IPv6 and TCP candidates too)
+            }
             component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(f[4], Integer.parseInt(f[5]),
                     Transport.UDP), component, CandidateType.HOST_CANDIDATE, f[0],
                     Long.parseLong(f[3]), null));
