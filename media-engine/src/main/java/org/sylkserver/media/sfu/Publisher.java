@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.AudioLevelExtension;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.pipeline.Packet;
@@ -31,7 +32,7 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * (spec §4.6.2), and the {@link Feed}s that forward them to the other members (§4.6.4).
  *
  * <p>A datagram from the publisher goes through its {@link WebRtcTransport} (ICE, DTLS, SRTP, validation), then
- * {@code reception} (RFC 3550 §6.4: reception statistics per source; RTCP from the publisher ends here, a sender
+ * {@code reception} (RFC 3550 §6.4: reception statistics per source, and the audio's RFC 6464 level; RTCP from the publisher ends here, a sender
  * report noted for the round-trip fields and restated to every feed; once a second a receiver report goes back, and a coalesced keyframe request
  * when a feed asked, {@link KeyframeRequests}, and the room's bitrate as REMB) and {@code fan-out} (a copy to every
  * feed, which rewrites and encrypts it for its own browser, and one to the {@link PublisherRecording} when the room
@@ -55,6 +56,7 @@ public final class Publisher implements AutoCloseable {
     private final KeyframeRequests keyframes;
     private final List<Feed> feeds = new CopyOnWriteArrayList<>();
     private final Pipeline toPublisher;
+    private final AudioLevelMeter audioLevel = new AudioLevelMeter();
     private volatile RoomSdp.Negotiated negotiated;
     /** The room's bitrate for this publisher's video, in bit/s; 0 for none. */
     private volatile long maxBitrate;
@@ -188,6 +190,14 @@ public final class Publisher implements AutoCloseable {
         videoOn = video;
     }
 
+    /**
+     * The publisher's smoothed audio level now (RFC 6464 §3: −dBov, 0 the loudest, 127 silence, also when its audio
+     * is paused, lacks levels, or stopped coming a second ago), for the room's active speaker; any thread.
+     */
+    public int audioLevel() {
+        return audioOn ? audioLevel.level(System.nanoTime()) : AudioLevelMeter.SILENCE;
+    }
+
     /** A feed asks for a keyframe (its browser's PLI or FIR, or it just connected); any thread. */
     void requestKeyframe() {
         keyframes.request();
@@ -239,6 +249,11 @@ public final class Publisher implements AutoCloseable {
             }
             source.ssrc = header.ssrc();
             source.statistics.received(header.ssrc(), header.sequence(), header.timestamp(), packet.arrivalNanos());
+            if (source == audio) {
+                // read in place from the header extension, no decoding (RFC 6464 §3)
+                audioLevel.received(AudioLevelExtension.read(packet.buffer(), header, formats.audioLevelId()),
+                        packet.arrivalNanos());
+            }
             long now = packet.arrivalNanos();
             if (video.statistics != null && keyframes.due(now)) {
                 send(RtcpPackets.concat(video.report(now),
