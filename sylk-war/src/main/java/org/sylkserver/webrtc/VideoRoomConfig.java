@@ -26,9 +26,13 @@ import org.sylkserver.media.sfu.SfuSettings;
  *                                requests sent to one publisher, however many feeds ask (0.5 s)
  * @param retransmissionCacheSize {@code [VideoRooms] retransmission_cache_size}: packets each feed keeps to answer
  *                                NACKs (512, about a second of 2 Mbit/s video)
+ * @param audioLevelsInterval     {@code [VideoRooms] audio_levels_interval}: how often the members learn the room's
+ *                                audio levels and active speaker ({@code conference-audio-levels}, when they changed;
+ *                                0.5 s; 0 sends none, else at least 0.1 s)
  */
 public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPublishers,
-                              Duration keyframeRequestInterval, int retransmissionCacheSize) {
+                              Duration keyframeRequestInterval, int retransmissionCacheSize,
+                              Duration audioLevelsInterval) {
 
     /**
      * One room's options.
@@ -52,7 +56,9 @@ public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPub
 
     /** Every option at its default. */
     public static final VideoRoomConfig DEFAULTS = new VideoRoomConfig(new Room(2016000, "vp9", false, AccessList.OPEN, false, false), Map.of(), 10,
-            Duration.ofMillis(500), 512);
+            Duration.ofMillis(500), 512, Duration.ofMillis(500));
+    /** The shortest {@code audio_levels_interval} (other than 0): at most 10 events a second to each member. */
+    private static final Duration SHORTEST_AUDIO_LEVELS_INTERVAL = Duration.ofMillis(100);
 
     /** Reads the options from {@code webrtcgateway.ini} in the configuration directory. */
     public static VideoRoomConfig load(Path configDir) throws ConfigException {
@@ -65,10 +71,16 @@ public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPub
             }
         }
         SectionReader limits = new SectionReader(ini, "VideoRooms");
+        Duration audioLevels = limits.seconds("audio_levels_interval", DEFAULTS.audioLevelsInterval);
+        if (!audioLevels.isZero() && audioLevels.compareTo(SHORTEST_AUDIO_LEVELS_INTERVAL) < 0) {
+            throw limits.error("audio_levels_interval", Double.toString(audioLevels.toMillis() / 1000.0),
+                    "0 or at least 0.1 seconds");
+        }
         return new VideoRoomConfig(defaults, Map.copyOf(rooms),
                 limits.integer("max_publishers", DEFAULTS.maxPublishers, 1, 1000),
                 limits.seconds("keyframe_request_interval", DEFAULTS.keyframeRequestInterval),
-                limits.integer("retransmission_cache_size", DEFAULTS.retransmissionCacheSize, 16, 65536));
+                limits.integer("retransmission_cache_size", DEFAULTS.retransmissionCacheSize, 16, 65536),
+                audioLevels);
     }
 
     private static Room room(SectionReader section, Room otherwise) throws ConfigException {

@@ -55,7 +55,7 @@ class VideoRoomsTest {
                 Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false, false),
                         "staff@example.com", new VideoRoomConfig.Room(500000, "vp8", false,
                                 new AccessList(false, List.of("example.com"), List.of("none")), false, false)), 2,
-                Duration.ofMillis(500), 64);
+                Duration.ofMillis(500), 64, Duration.ofMillis(500));
         VideoRooms rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> {
                     publisherListeners.put(name, listener);

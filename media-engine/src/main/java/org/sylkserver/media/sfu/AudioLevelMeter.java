@@ -1,35 +1,28 @@
 package org.sylkserver.media.sfu;
 
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A publisher's smoothed audio level from the RFC 6464 levels its packets carry (§3: −dBov, 0 the loudest, 127
- * silence), as a level meter shows it: a louder packet is taken at once, a quieter one lowers the level by a
- * sixteenth of the difference (about a third of a second at 50 packets a second), and a publisher that sends no level
- * for a second is silent. Written by the I/O thread, read by any.
+ * A publisher's audio level over a window, from the RFC 6464 levels its packets carry (§3: −dBov, 0 the loudest, 127
+ * silence): the loudest level since the previous reading, as a peak meter shows it, so that a syllable or a beep
+ * between two readings counts; a window without levels is silence. Written by the I/O thread, read by one other.
  */
 final class AudioLevelMeter {
 
     /** RFC 6464 §3: the level of digital silence. */
     static final int SILENCE = 127;
-    private static final long QUIET_AFTER = TimeUnit.SECONDS.toNanos(1);
 
-    private volatile int level = SILENCE;
-    private volatile long lastNanos;
+    private final AtomicInteger loudest = new AtomicInteger(SILENCE);
 
     /** A packet's level (0–127), or -1 for a packet without one (ignored). I/O thread. */
-    void received(int packetLevel, long nanos) {
-        if (packetLevel < 0) {
-            return;
+    void received(int packetLevel) {
+        if (packetLevel >= 0) {
+            loudest.accumulateAndGet(packetLevel, Math::min);
         }
-        int smoothed = level;
-        level = packetLevel <= smoothed ? packetLevel : smoothed + (packetLevel - smoothed + 15) / 16;
-        lastNanos = nanos;
     }
 
-    /** The smoothed level at {@code nanos}: {@link #SILENCE} when no level came for a second. */
-    int level(long nanos) {
-        long last = lastNanos;
-        return last == 0 || nanos - last > QUIET_AFTER ? SILENCE : level;
+    /** The loudest level since the previous reading, and a new window. */
+    int read() {
+        return loudest.getAndSet(SILENCE);
     }
 }

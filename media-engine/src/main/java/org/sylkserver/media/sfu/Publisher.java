@@ -191,11 +191,13 @@ public final class Publisher implements AutoCloseable {
     }
 
     /**
-     * The publisher's smoothed audio level now (RFC 6464 §3: −dBov, 0 the loudest, 127 silence, also when its audio
-     * is paused, lacks levels, or stopped coming a second ago), for the room's active speaker; any thread.
+     * The publisher's loudest audio level since the previous call (RFC 6464 §3: −dBov, 0 the loudest, 127 silence,
+     * also when its audio is paused or carries no levels), for the room's levels and active speaker: one caller, at a
+     * regular pace.
      */
     public int audioLevel() {
-        return audioOn ? audioLevel.level(System.nanoTime()) : AudioLevelMeter.SILENCE;
+        int level = audioLevel.read();
+        return audioOn ? level : AudioLevelMeter.SILENCE;
     }
 
     /** A feed asks for a keyframe (its browser's PLI or FIR, or it just connected); any thread. */
@@ -251,8 +253,7 @@ public final class Publisher implements AutoCloseable {
             source.statistics.received(header.ssrc(), header.sequence(), header.timestamp(), packet.arrivalNanos());
             if (source == audio) {
                 // read in place from the header extension, no decoding (RFC 6464 §3)
-                audioLevel.received(AudioLevelExtension.read(packet.buffer(), header, formats.audioLevelId()),
-                        packet.arrivalNanos());
+                audioLevel.received(AudioLevelExtension.read(packet.buffer(), header, formats.audioLevelId()));
             }
             long now = packet.arrivalNanos();
             if (video.statistics != null && keyframes.due(now)) {

@@ -194,12 +194,13 @@ public class GatewaySipServlet extends SylkSipServlet {
         } catch (ConfigException e) {
             throw new ServletException("room recording: " + e.getMessage(), e);
         }
+        VideoRooms videoRooms = new VideoRooms(roomConfig, (name, offer, settings, listener) ->
+                Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
+                roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings);
+        videoRooms.audioLevels(timer);
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
-                incoming, productionMedia(),
-                new VideoRooms(roomConfig, (name, offer, settings, listener) ->
-                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings),
+                incoming, productionMedia(), videoRooms,
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
