@@ -3,7 +3,7 @@
 # 1 GiB files, against a plain copy through Tomcat's DefaultServlet (PUT and GET, readonly=false) on the same server in
 # the same run (the baseline), and the server's heap during the 1 GiB upload.
 #
-# Usage: [DIST=<distribution>] [RUNS=3] [MB="1 100 1024"] bench/filetransfer.sh
+# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [RUNS=3] [MB="1 100 1024"] bench/filetransfer.sh
 #
 # sipp is the registrar of example.com: alice@example.com registers on a sylkRTC connection, which is what lets this
 # address upload as alice. Each file is uploaded alice -> bob and downloaded from its hashed URL, RUNS times, the
@@ -55,7 +55,8 @@ registrar=$!
 
 echo "== starting the server"
 home_with "$work/home" "$dist" "$work/ftbaseline.war"
-java "@$dist/conf/jvm.options" -Xms1g -Xmx2g -Dsylk.home="$work/home" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
+# shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options, e.g. -XX:StartFlightRecording=... to profile
+java "@$dist/conf/jvm.options" -Xms1g -Xmx2g ${JAVA_OPTS:-} -Dsylk.home="$work/home" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
     --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
 await_started "$work/server.log"

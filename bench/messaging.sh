@@ -3,7 +3,7 @@
 # store, [FileStorage] fsync = false), both ways, against the echo application's SIP MESSAGE rate in the same run,
 # and the time of a 5,000-message sync. Needs sipp (Debian package sip-tester).
 #
-# Usage: [JAVA_OPTS=...] bench/messaging.sh [seconds-per-step] [accounts] [messages-per-account] [rates...]
+# Usage: [DIST=<distribution>] [JAVA_OPTS=...] bench/messaging.sh [seconds-per-step] [accounts] [messages-per-account] [rates...]
 #   defaults: 5 s per step at 1000, 2000, 3000, 5000 MESSAGEs/s; 4 sylkRTC accounts x 5000 account-messages
 # Prints:
 #   - SIP -> gateway, per target rate: sipp sends CPIM MESSAGEs for carol (X-Sylk-App: webrtcgateway); each is
@@ -18,7 +18,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
-dist="$here/container-config/target/sylk-server"
+dist="${DIST:-$here/container-config/target/sylk-server}"
 seconds=${1:-5}
 accounts=${2:-4}
 per_account=${3:-5000}

@@ -3,7 +3,7 @@
 // one receive-only connection per feed, attached to every publisher it learns of) and keeps what happened for the
 // test to read. Remote media are played in <video> elements, so that Chrome decodes them.
 window.roomClient = (() => {
-    const client = {events: [], feeds: {}, errors: []};
+    const client = {events: [], feeds: {}, errors: [], audioLevels: []};
     const byFeed = {};
     const pending = new Map();
 
@@ -50,6 +50,11 @@ window.roomClient = (() => {
 
     async function onEvent(message) {
         if (message.sylkrtc !== 'videoroom-event') {
+            return;
+        }
+        if (message.event === 'conference-audio-levels') {
+            // up to twice a second while anyone speaks: kept apart from the other events
+            client.audioLevels.push(message);
             return;
         }
         client.events.push(message.event + (message.state ? ':' + message.state : '')

@@ -144,10 +144,19 @@ class FileTransferIT {
         assertFalse(Files.exists(FILES.resolve("filesroom@127.0.0.1")), "the room's files went with the room");
     }
 
+    /**
+     * Waits until the room exists: a call joins its room after its ACK, on the call's own executor (spec §3.1), so a
+     * file offer sent right after the 200 may otherwise find no room yet (404).
+     */
+    private static void inRoom(String room) throws Exception {
+        ServerLogs.await("joined room " + room + "@127.0.0.1", java.time.Duration.ofSeconds(10));
+    }
+
     @Test
     void anUploadCutShortIsNeverListedAndLeavesNothing() throws Exception {
         try (ChatClient bob = new ChatClient("bob", "cutroom")) {
             bob.join();
+            inRoom("cutroom");
             byte[] data = random(3 * 1024 * 1024);
             ChatClient uploader = new ChatClient("alice", "cutroom");
             String ok = uploader.invite(upload(uploader, "cut.bin", data.length, sha1Selector(data)));
@@ -174,6 +183,7 @@ class FileTransferIT {
     void offersTheRoomCannotTakeAreRefused() throws Exception {
         try (ChatClient bob = new ChatClient("bob", "fullroom")) {
             bob.join();
+            inRoom("fullroom");
             ChatClient big = new ChatClient("alice", "fullroom");
             String refused = big.invite(upload(big, "huge.iso", 4L << 30, null));
             assertTrue(refused.startsWith("SIP/2.0 488"), "larger than max_file_size: " + refused);

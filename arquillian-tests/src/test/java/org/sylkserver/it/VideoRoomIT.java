@@ -94,6 +94,39 @@ class VideoRoomIT {
         }
     }
 
+    /**
+     * Spec Q23 (issue 13): the members learn the room's audio levels and active speaker from the RFC 6464 levels the
+     * browsers send ({@code conference-audio-levels}, {@code levels[]} with {@code participant_id} and {@code rx} as
+     * sylkrtc.js reads them); Chrome's fake microphone beeps, so the other publisher is heard and may speak.
+     */
+    @Test
+    void membersLearnTheAudioLevelsAndTheActiveSpeaker_q23() throws Exception {
+        try (Chromium aliceBrowser = Chromium.start(work.resolve("alice"));
+             Chromium bobBrowser = Chromium.start(work.resolve("bob"))) {
+            Chromium.Page alice = client(aliceBrowser);
+            String aliceId = join(alice, "alice@example.com");
+            Chromium.Page bob = client(bobBrowser);
+            String bobId = join(bob, "bob@example.com");
+            try {
+                bob.awaitTrue("roomClient.audioLevels.some(m => m.session === '" + bobId
+                        + "' && m.levels.some(l => l.participant_id === '" + aliceId + "' && l.rx > 0))", SETUP);
+                bob.awaitTrue("roomClient.audioLevels.some(m => ['" + aliceId + "', '" + bobId
+                        + "'].includes(m.active_speaker))", SETUP);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; bob's audio levels: "
+                        + bob.evaluate("JSON.stringify(roomClient.audioLevels.slice(-3))") + " of "
+                        + bob.evaluate("roomClient.audioLevels.length"), e);
+            }
+            String heard = "bob's last audio levels: " + bob.evaluate("roomClient.audioLevels.at(-1)") + ", "
+                    + bob.evaluate("roomClient.audioLevels.length") + " events";
+            LOG.info(heard);
+            for (Chromium.Page member : new Chromium.Page[] {bob, alice}) {
+                member.evaluate("roomClient.leave()");
+                member.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            }
+        }
+    }
+
     private static Chromium.Page client(Chromium browser) throws Exception {
         Chromium.Page page = browser.open(PAGE);
         try (InputStream script = VideoRoomIT.class.getResourceAsStream("/videoroom/room-client.js")) {

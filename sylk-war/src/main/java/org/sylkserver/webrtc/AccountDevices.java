@@ -18,9 +18,12 @@ public final class AccountDevices implements Messaging.Devices {
 
     @Override
     public void publish(String account, SylkRtcMessage event, SylkRtcConnection except) {
+        String json = null;
         for (SylkRtcConnection connection : registry.connections(account)) {
             if (connection != except) {
-                send(connection, event);
+                // serialized once for all the account's devices (JSON-B was a good part of an incoming MESSAGE's cost)
+                String text = json == null ? json = SylkRtcConnection.json(event) : json;
+                connection.later(() -> connection.send(text));
             }
         }
     }

@@ -195,9 +195,18 @@ public final class SylkRtcConnection {
 
     /** Sends a response or event to the client; only on this connection's executor. */
     void send(SylkRtcMessage message) {
-        String text = JSONB.toJson(message);
-        trace("OUTGOING", text);
-        transport.send(text);
+        send(json(message));
+    }
+
+    /** {@code message} as a client gets it: an event for several connections is serialized once ({@link #send(String)}). */
+    static String json(SylkRtcMessage message) {
+        return JSONB.toJson(message);
+    }
+
+    /** Sends a message {@linkplain #json serialized} already; only on this connection's executor. */
+    void send(String json) {
+        trace("OUTGOING", json);
+        transport.send(json);
     }
 
     private void handle(String text) {

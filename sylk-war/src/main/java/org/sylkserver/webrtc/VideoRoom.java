@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.sylkserver.media.sfu.ActiveSpeaker;
+import org.sylkserver.webrtc.api.ParticipantAudioLevel;
 import org.sylkserver.webrtc.api.SharedFile;
 
 /**
@@ -29,6 +31,11 @@ final class VideoRoom {
      * upload's checks before its body without it.
      */
     final List<SharedFile> sharedFiles = new CopyOnWriteArrayList<>();
+    /** Who speaks, from the publishers' audio levels (spec Q23); a challenger takes over after a second. */
+    final ActiveSpeaker activeSpeaker = new ActiveSpeaker(2);
+    /** The audio levels and speaker last told to the members, so that only a change is told again. */
+    List<ParticipantAudioLevel> toldLevels = List.of();
+    String toldSpeaker;
 
     /** {@code video} is off in a room whose options disable it (spec §4.6.1). */
     VideoRoom(String uri, VideoRoomConfig.Room config, boolean audio, boolean video) {

@@ -2,11 +2,17 @@ package org.sylkserver.webrtc;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.webrtc.api.ParticipantAudioLevel;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SharedFile;
 import org.sylkserver.webrtc.api.SylkRtcMessage;
@@ -33,6 +39,7 @@ public final class VideoRooms {
     private final RoomChats chats;
     private final Map<String, VideoRoom> rooms = new HashMap<>();
     private final RoomFiles files;
+    private final RoomRecordings recordings;
 
     /** Rooms without a chat bridge ({@link RoomChats#NONE}) or file sharing. */
     public VideoRooms(VideoRoomConfig config, RoomMedia media) {
@@ -51,6 +58,13 @@ public final class VideoRooms {
 
     /** Rooms whose members' chat is bridged by {@code chats} (spec §4.7.4) and who share files in {@code files}. */
     public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats, RoomFiles files) {
+        this(config, media, chats, files, RoomRecordings.DISABLED);
+    }
+
+    /** Rooms as above whose publishers are recorded by {@code recordings} where the room's options say so. */
+    public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats, RoomFiles files,
+                      RoomRecordings recordings) {
+        this.recordings = recordings;
         this.config = config;
         this.media = media;
         this.chats = chats;
@@ -113,7 +127,7 @@ public final class VideoRooms {
 
     /**
      * A join completes: {@code member} becomes a publisher of its room, and every other publisher is told
-     * ({@code publishers-joined}, spec §4.6.3).
+     * ({@code publishers-joined}, spec §4.6.3); its recording starts if the room records.
      *
      * @return the room's other publishers (for the joiner's {@code initial-publishers})
      */
@@ -125,6 +139,7 @@ public final class VideoRooms {
             other.tell(VideoroomEvent.publishersJoined(other.id, List.of(member.describe())));
         }
         room.members.add(member);
+        recordings.start(member);
         LOG.info(() -> member + " joined, " + room.members.size() + " publishers");
         applyBitrates(room);
         return others;
@@ -284,6 +299,50 @@ public final class VideoRooms {
             member.tell(new VideoroomFileSharingEvent(member.id, List.of(file)));
         }
         return file;
+    }
+
+    /**
+     * Tells every room's members its publishers' audio levels and active speaker ({@code conference-audio-levels},
+     * spec Q23) every {@code [VideoRooms] audio_levels_interval} on {@code timer}, when they changed; none when the
+     * interval is 0.
+     */
+    public void audioLevels(ScheduledExecutorService timer) {
+        long interval = config.audioLevelsInterval().toMillis();
+        if (interval > 0) {
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    tellAudioLevels();
+                } catch (RuntimeException e) {
+                    // a failed round must not cancel the next ones
+                    LOG.log(Level.WARNING, "audio levels not told", e);
+                }
+            }, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One round of {@link #audioLevels}: the levels of each room's publishers (silence until their audio comes). */
+    synchronized void tellAudioLevels() {
+        for (VideoRoom room : rooms.values()) {
+            Map<String, Integer> dBov = new LinkedHashMap<>();
+            for (RoomMember member : room.members) {
+                if (member.media != null) {
+                    dBov.put(member.id, member.media.audioLevel());
+                }
+            }
+            String speaker = room.activeSpeaker.update(dBov);
+            List<ParticipantAudioLevel> levels = dBov.entrySet().stream()
+                    .map(level -> new ParticipantAudioLevel(level.getKey(),
+                            ParticipantAudioLevel.amplitude(level.getValue())))
+                    .toList();
+            if (levels.equals(room.toldLevels) && Objects.equals(speaker, room.toldSpeaker)) {
+                continue;
+            }
+            room.toldLevels = levels;
+            room.toldSpeaker = speaker;
+            for (RoomMember member : room.members) {
+                member.tell(VideoroomEvent.audioLevels(member.id, levels, speaker));
+            }
+        }
     }
 
     /** Whether room {@code uri} exists now. */

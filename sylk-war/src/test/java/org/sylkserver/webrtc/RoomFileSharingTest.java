@@ -64,9 +64,9 @@ class RoomFileSharingTest {
     @BeforeEach
     void start() throws Exception {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43250, 43290, Duration.ZERO, RtpPolicy.OPEN);
-        VideoRoomConfig.Room plain = new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false);
+        VideoRoomConfig.Room plain = new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false, false);
         roomConfig = new VideoRoomConfig(plain, Map.of(KEPT, new VideoRoomConfig.Room(2016000, "vp8", false,
-                AccessList.OPEN, true)), 10, Duration.ofMillis(500), 64);
+                AccessList.OPEN, true, false)), 10, Duration.ofMillis(500), 64, Duration.ofMillis(500));
         rooms = rooms(new FileSharingConfig(root, 100, 150));
     }
 

@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringReader;
@@ -46,17 +47,18 @@ class VideoRoomsTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final MediaEngine engine;
     private final Gateway gateway;
+    private final VideoRooms rooms;
 
     VideoRoomsTest() throws Exception {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
         GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
                 Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
-        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false),
-                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false),
+        VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false, false),
+                Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false, false),
                         "staff@example.com", new VideoRoomConfig.Room(500000, "vp8", false,
-                                new AccessList(false, List.of("example.com"), List.of("none")), false)), 2,
-                Duration.ofMillis(500), 64);
-        VideoRooms rooms = new VideoRooms(roomConfig,
+                                new AccessList(false, List.of("example.com"), List.of("none")), false, false)), 2,
+                Duration.ofMillis(500), 64, Duration.ofMillis(500));
+        rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> {
                     publisherListeners.put(name, listener);
                     return Publisher.fromOffer(engine, name, offer, settings, listener);
@@ -105,6 +107,32 @@ class VideoRoomsTest {
                 ? m.getString("event") + (m.containsKey("state") ? ":" + m.getString("state") : "")
                 : m.getString("sylkrtc") + (m.containsKey("error") ? ":" + m.getString("error") : ""))
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Spec Q23: a round tells every member the publishers' levels as sylkrtc.js reads them ({@code levels[]} with
+     * {@code participant_id} and {@code rx}), silence (RFC 6464 §3: 127, rx 0) before any audio and no active speaker;
+     * a round where nothing changed tells nothing.
+     */
+    @Test
+    void audioLevelsAreToldWhenTheyChange_q23() {
+        Client alice = new Client("alice@example.com");
+        Client bob = new Client("bob@example.com");
+        alice.join("alice@example.com", "a1");
+        bob.join("bob@example.com", "b1");
+        alice.messages();
+        bob.messages();
+        rooms.tellAudioLevels();
+        for (Client client : new Client[] {alice, bob}) {
+            List<JsonObject> told = client.messages();
+            assertEquals("conference-audio-levels", summary(told));
+            assertEquals(List.of("a1=0.0", "b1=0.0"), told.get(0).getJsonArray("levels").stream()
+                    .map(level -> level.asJsonObject().getString("participant_id") + "="
+                            + level.asJsonObject().getJsonNumber("rx").doubleValue()).toList());
+            assertFalse(told.get(0).containsKey("active_speaker"), "nobody spoke");
+        }
+        rooms.tellAudioLevels();
+        assertEquals("", summary(alice.messages()), "nothing changed");
     }
 
     /** Spec §4.6.2, §4.6.3: join, the second member, attach, detach, leave; events in the original's order. */

@@ -242,7 +242,7 @@ public final class AudioAnswerer {
      * The id of an offered RFC 6464 client-to-mixer level extension ({@code a=extmap:<id>[/direction] <uri>},
      * RFC 8285 §5), accepted with the same id; 0 when none is offered or the id is outside 1–255.
      */
-    private static int audioLevelId(MediaDescription m) {
+    public static int audioLevelId(MediaDescription m) {
         for (String value : m.attributes("extmap")) {
             String[] parts = value.trim().split("\\s+");
             if (parts.length >= 2 && parts[1].equals(org.sylkserver.media.AudioLevelExtension.URI)) {

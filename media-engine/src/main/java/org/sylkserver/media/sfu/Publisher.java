@@ -2,6 +2,7 @@ package org.sylkserver.media.sfu;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -9,11 +10,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.AudioLevelExtension;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.Stage;
+import org.sylkserver.media.recording.PublisherRecording;
+import org.sylkserver.media.recording.Recorder;
 import org.sylkserver.media.rtcp.ReceptionStatistics;
 import org.sylkserver.media.rtcp.RtcpCompound;
 import org.sylkserver.media.rtcp.RtcpPackets;
@@ -28,10 +32,11 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * (spec §4.6.2), and the {@link Feed}s that forward them to the other members (§4.6.4).
  *
  * <p>A datagram from the publisher goes through its {@link WebRtcTransport} (ICE, DTLS, SRTP, validation), then
- * {@code reception} (RFC 3550 §6.4: reception statistics per source; RTCP from the publisher ends here, a sender
+ * {@code reception} (RFC 3550 §6.4: reception statistics per source, and the audio's RFC 6464 level; RTCP from the publisher ends here, a sender
  * report noted for the round-trip fields and restated to every feed; once a second a receiver report goes back, and a coalesced keyframe request
  * when a feed asked, {@link KeyframeRequests}, and the room's bitrate as REMB) and {@code fan-out} (a copy to every
- * feed, which rewrites and encrypts it for its own browser). Everything runs on the media engine's I/O thread; feeds are added and removed from the
+ * feed, which rewrites and encrypts it for its own browser, and one to the {@link PublisherRecording} when the room
+ * records). Everything runs on the media engine's I/O thread; feeds are added and removed from the
  * signalling threads (a copy-on-write list).
  */
 public final class Publisher implements AutoCloseable {
@@ -51,11 +56,13 @@ public final class Publisher implements AutoCloseable {
     private final KeyframeRequests keyframes;
     private final List<Feed> feeds = new CopyOnWriteArrayList<>();
     private final Pipeline toPublisher;
+    private final AudioLevelMeter audioLevel = new AudioLevelMeter();
     private volatile RoomSdp.Negotiated negotiated;
     /** The room's bitrate for this publisher's video, in bit/s; 0 for none. */
     private volatile long maxBitrate;
     private volatile boolean audioOn = true;
     private volatile boolean videoOn = true;
+    private volatile PublisherRecording recording;
 
     private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
             throws IOException {
@@ -119,10 +126,30 @@ public final class Publisher implements AutoCloseable {
         return feed;
     }
 
-    /** Ends the publisher's media and every feed of it; idempotent. */
+    /**
+     * Records what the publisher sends from now on (spec §8.3 {@code record}): its Opus audio and its video, as the
+     * feeds get them, in files of {@code directory} named after {@code baseName}; ended by {@link #close()}. A
+     * publisher is recorded once: a second call does nothing.
+     */
+    public synchronized void record(Recorder recorder, Path directory, String baseName, List<String> tags) {
+        if (recording != null) {
+            return;
+        }
+        PayloadFormat audio = negotiated.audio();
+        PayloadFormat video = negotiated.video();
+        int channels = audio == null ? 0 : audio.parameter("stereo", "0").equals("1") ? 2 : 1;
+        recording = recorder.start(directory, baseName, channels, video == null ? null : video.map().name(), tags,
+                keyframes::request);
+    }
+
+    /** Ends the publisher's media, its recording and every feed of it; idempotent. */
     @Override
     public void close() {
         transport.close();
+        PublisherRecording recorded = recording;
+        if (recorded != null) {
+            recorded.close();
+        }
         for (Feed feed : feeds) {
             feed.close();
         }
@@ -161,6 +188,16 @@ public final class Publisher implements AutoCloseable {
         }
         audioOn = audio;
         videoOn = video;
+    }
+
+    /**
+     * The publisher's loudest audio level since the previous call (RFC 6464 §3: −dBov, 0 the loudest, 127 silence,
+     * also when its audio is paused or carries no levels), for the room's levels and active speaker: one caller, at a
+     * regular pace.
+     */
+    public int audioLevel() {
+        int level = audioLevel.read();
+        return audioOn ? level : AudioLevelMeter.SILENCE;
     }
 
     /** A feed asks for a keyframe (its browser's PLI or FIR, or it just connected); any thread. */
@@ -214,6 +251,10 @@ public final class Publisher implements AutoCloseable {
             }
             source.ssrc = header.ssrc();
             source.statistics.received(header.ssrc(), header.sequence(), header.timestamp(), packet.arrivalNanos());
+            if (source == audio) {
+                // read in place from the header extension, no decoding (RFC 6464 §3)
+                audioLevel.received(AudioLevelExtension.read(packet.buffer(), header, formats.audioLevelId()));
+            }
             long now = packet.arrivalNanos();
             if (video.statistics != null && keyframes.due(now)) {
                 send(RtcpPackets.concat(video.report(now),
@@ -269,6 +310,10 @@ public final class Publisher implements AutoCloseable {
             }
             for (Feed feed : feeds) {
                 feed.forward(packet);
+            }
+            PublisherRecording recorded = recording;
+            if (recorded != null) {
+                recorded.offer(packet.buffer(), packet.header(), isVideo);
             }
             return consume();
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.sylkserver.media.AudioLevelExtension;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.webrtc.PayloadFormat;
 import org.sylkserver.protocols.sdp.MediaDescription;
@@ -16,7 +17,8 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
  * The SDP of the video rooms' PeerConnections, as pure functions: the answer to a publisher's offer and the offer of
  * a feed. Both are bundles (RFC 8843) on one transport with ICE lite (RFC 8445 §2.5), and name one format per
  * medium, so that what the publisher sends is what every feed receives, under the same payload type: the forwarding
- * never renumbers nor transcodes. Only NACK, PLI and FIR feedback is kept (the SFU answers and passes those), and
+ * never renumbers nor transcodes. A publisher's RFC 6464 audio levels are accepted (for the active speaker); feeds
+ * offer no header extension. Only NACK, PLI and FIR feedback is kept (the SFU answers and passes those), and
  * REMB towards publishers (the room's bitrate policy);
  * retransmission formats, RED and FEC, which refer to other payload types, are not accepted.
  */
@@ -35,8 +37,9 @@ final class RoomSdp {
      * @param audio  the one audio format, or null
      * @param video  the one video format, or null
      * @param answer the answer for the publisher
+     * @param audioLevelId the header-extension id of the publisher's RFC 6464 audio levels, 0 when not agreed
      */
-    record Negotiated(PayloadFormat audio, PayloadFormat video, SessionDescription answer) {
+    record Negotiated(PayloadFormat audio, PayloadFormat video, SessionDescription answer, int audioLevelId) {
 
         /** The format of {@code payloadType}, or null. */
         PayloadFormat format(int payloadType) {
@@ -64,6 +67,7 @@ final class RoomSdp {
         List<String> bundle = new ArrayList<>();
         PayloadFormat audio = null;
         PayloadFormat video = null;
+        int audioLevelId = 0;
         for (int index = 0; index < offer.media().size(); index++) {
             MediaDescription m = offer.media().get(index);
             String mid = mid(m, index);
@@ -84,6 +88,13 @@ final class RoomSdp {
             lines.add(new Line('a', "mid:" + mid));
             lines.add(new Line('a', "recvonly"));
             lines.addAll(chosen.sdpLines());
+            if (chosen == audio) {
+                // the publisher's levels name the room's active speaker (RFC 6464 §4: accepted with the offered id)
+                audioLevelId = AudioAnswerer.audioLevelId(m);
+                if (audioLevelId > 0) {
+                    lines.add(new Line('a', "extmap:" + audioLevelId + " " + AudioLevelExtension.URI));
+                }
+            }
             int payloadType = chosen.payloadType();
             if (chosen == video && PayloadFormat.of(m).stream().anyMatch(f -> f.payloadType() == payloadType
                     && f.feedback().contains("goog-remb"))) {
@@ -97,7 +108,8 @@ final class RoomSdp {
         if (audio == null && video == null) {
             throw new SdpException("the offer has no audio with Opus and no video with VP8, VP9 or H.264");
         }
-        return new Negotiated(audio, video, new SessionDescription(sessionLines(origin, address, bundle, null), media));
+        return new Negotiated(audio, video, new SessionDescription(sessionLines(origin, address, bundle, null), media),
+                audioLevelId);
     }
 
     /**

@@ -76,6 +76,25 @@ class RoomSdpTest {
                 40000, "vp8", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress()));
     }
 
+    /** RFC 6464 §4 (RFC 8285 §5): the publisher's audio levels are accepted under the id it offered. */
+    @Test
+    void thePublishersAudioLevelsAreAccepted_rfc6464_4() throws Exception {
+        String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+                + "c=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\na=sendonly\r\n"
+                + "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+                + "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n";
+        RoomSdp.Negotiated negotiated = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
+                "vp8", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals(1, negotiated.audioLevelId());
+        assertEquals(List.of("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"),
+                SessionDescription.parse(negotiated.answer().toString()).media().get(0).attributes("extmap"));
+        RoomSdp.Negotiated without = RoomSdp.answerPublisher(SessionDescription.parse(offer.replaceAll(
+                "a=extmap:1 [^\r]*\r\n", "")), TRANSPORT, 40000, "vp8", true, true, new AudioAnswerer.Origin(),
+                InetAddress.getLoopbackAddress());
+        assertEquals(0, without.audioLevelId());
+        assertTrue(without.answer().media().get(0).attributes("extmap").isEmpty());
+    }
+
     /** RFC 5576 §4.1 and RFC 8830: the feed's offer names its own SSRCs and streams; the publisher's formats. */
     @Test
     void theFeedOfferNamesItsSsrcs_rfc5576_4_1() throws Exception {

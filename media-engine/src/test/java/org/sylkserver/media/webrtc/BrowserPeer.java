@@ -73,7 +73,18 @@ public final class BrowserPeer implements AutoCloseable {
     private volatile SrtpTransformer sending;
     private volatile SrtpTransformer receiving;
     private volatile boolean closed;
+    private volatile PacketSink sink;
     private Thread reader;
+
+    /**
+     * Takes the SRTP packets this peer receives as they arrived, instead of the peer decrypting and queueing
+     * them (bench/sfu counts hundreds of thousands a second: it checks the cleartext header of each and authenticates
+     * a sample with {@link #unprotectRtp}). Called on the peer's reader thread; the buffer is reused after the call.
+     */
+    @FunctionalInterface
+    public interface PacketSink {
+        void received(byte[] buffer, int length);
+    }
 
     public BrowserPeer(boolean wrongFingerprint) throws IOException {
         advertised = wrongFingerprint ? new DtlsCertificate(crypto).fingerprint() : certificate.fingerprint();
@@ -84,11 +95,19 @@ public final class BrowserPeer implements AutoCloseable {
 
     /** A Chrome-like offer with audio (and video when asked). */
     public String offer(boolean video) {
+        return offer(video, "actpass");
+    }
+
+    /**
+     * The same offer with another DTLS setup: "active" makes the answerer the DTLS server (RFC 5763 §5), which this
+     * peer needs with a bridge that answers actpass with active (Janus), since it is always the DTLS client.
+     */
+    public String offer(boolean video, String setup) {
         StringBuilder sdp = new StringBuilder("v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n")
                 .append("a=group:BUNDLE 0").append(video ? " 1" : "").append("\r\n")
                 .append("a=extmap-allow-mixed\r\na=msid-semantic: WMS stream\r\n")
                 .append("m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\n")
-                .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n").append(transport("actpass", "0"))
+                .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n").append(transport(setup, "0"))
                 .append("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n")
                 .append("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n")
                 .append("a=sendrecv\r\na=msid:stream track-a\r\na=rtcp-mux\r\na=rtcp-rsize\r\n")
@@ -101,7 +120,7 @@ public final class BrowserPeer implements AutoCloseable {
                 .append("a=ssrc:").append(AUDIO_SSRC).append(" cname:peer\r\n");
         if (video) {
             sdp.append("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103\r\n")
-                    .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n").append(transport("actpass", "1"))
+                    .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n").append(transport(setup, "1"))
                     .append("a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r\n")
                     .append("a=sendrecv\r\na=msid:stream track-v\r\na=rtcp-mux\r\na=rtcp-rsize\r\n")
                     .append("a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\n")
@@ -153,15 +172,18 @@ public final class BrowserPeer implements AutoCloseable {
     public void connect(String bridgeSdp, Duration timeout) throws Exception {
         SessionDescription sdp = SessionDescription.parse(bridgeSdp);
         MediaDescription first = sdp.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
-        stream.setRemoteUfrag(first.attributes("ice-ufrag").get(0));
-        stream.setRemotePassword(first.attributes("ice-pwd").get(0));
+        stream.setRemoteUfrag(attribute(sdp, first, "ice-ufrag"));
+        stream.setRemotePassword(attribute(sdp, first, "ice-pwd"));
         for (String candidate : first.attributes("candidate")) {
             String[] f = candidate.split(" ");
+            if (f.length < 8 || !f[2].equalsIgnoreCase("udp") || f[4].contains(":")) {
+                continue;   // IPv4 UDP only, as our own socket is (Janus offers its IPv6 and TCP candidates too)
+            }
             component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(f[4], Integer.parseInt(f[5]),
                     Transport.UDP), component, CandidateType.HOST_CANDIDATE, f[0],
                     Long.parseLong(f[3]), null));
         }
-        Fingerprint bridgeFingerprint = Fingerprint.parse(first.attributes("fingerprint").get(0));
+        Fingerprint bridgeFingerprint = Fingerprint.parse(attribute(sdp, first, "fingerprint"));
         agent.startConnectivityEstablishment();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (agent.getState() != IceProcessingState.COMPLETED && agent.getState() != IceProcessingState.TERMINATED) {
@@ -187,6 +209,12 @@ public final class BrowserPeer implements AutoCloseable {
         reader.start();
     }
 
+    /** A media-level attribute, else the session-level one (RFC 8839 §5.4, RFC 8122 §5: either may carry it). */
+    private static String attribute(SessionDescription sdp, MediaDescription media, String name) {
+        List<String> values = media.attributes(name);
+        return values.isEmpty() ? sdp.attribute(name) : values.get(0);
+    }
+
     String selectedPair() {
         return String.valueOf(component.getSelectedPair());
     }
@@ -202,6 +230,22 @@ public final class BrowserPeer implements AutoCloseable {
     public void sendRtcp(byte[] packet) throws Exception {
         byte[] protectedPacket = sending.protectRtcp(packet, packet.length);
         socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
+    }
+
+    /** Sends the bytes of an RTP packet as SRTP (the caller's array is left as it is). */
+    public void sendRtp(byte[] packet, int length) throws Exception {
+        byte[] protectedPacket = sending.protectRtp(packet, length);
+        socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
+    }
+
+    /** Checks and decrypts a packet that was given to the {@link PacketSink}; throws if it does not authenticate. */
+    public byte[] unprotectRtp(byte[] packet, int length) throws Exception {
+        return receiving.unprotectRtp(Arrays.copyOf(packet, length), length);
+    }
+
+    /** Takes the received packets raw from now on (see {@link PacketSink}). */
+    public void sink(PacketSink sink) {
+        this.sink = sink;
     }
 
     /** Sends bytes as they are (garbage). */
@@ -225,6 +269,11 @@ public final class BrowserPeer implements AutoCloseable {
                 socket.receive(packet);
                 int first = buffer[0] & 0xff;
                 if (first < 128 || first > 191) {
+                    continue;
+                }
+                PacketSink raw = sink;
+                if (raw != null) {
+                    raw.received(buffer, packet.getLength());
                     continue;
                 }
                 int type = buffer[1] & 0xff;
@@ -264,7 +313,9 @@ public final class BrowserPeer implements AutoCloseable {
 
         @Override
         protected int[] getSupportedCipherSuites() {
-            return new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+            // RSA too: Janus's generated certificate is RSA (bench/sfu drives it with this peer)
+            return new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                    CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
         }
 
         @Override

@@ -4,10 +4,55 @@ import java.util.List;
 
 import javax.json.bind.annotation.JsonbProperty;
 import javax.json.bind.annotation.JsonbPropertyOrder;
+import javax.json.bind.annotation.JsonbTypeSerializer;
+import javax.json.bind.serializer.JsonbSerializer;
+import javax.json.bind.serializer.SerializationContext;
+import javax.json.stream.JsonGenerator;
 
-/** One entry of the account's journal as {@code sync-conversations} and the history API give it (spec §4.8.4). */
+/**
+ * One entry of the account's journal as {@code sync-conversations} and the history API give it (spec §4.8.4).
+ * Written by {@link Writer}: a sync carries thousands of them.
+ */
 @JsonbPropertyOrder({"contact", "timestamp", "disposition", "messageId", "contentType", "content", "direction", "state"})
+@JsonbTypeSerializer(JournalItem.Writer.class)
 public class JournalItem {
+
+    /**
+     * Writes an item as JSON-B's default binding of this class would (same properties, order and escaping; a null
+     * property left out), straight to the generator: JSON-B's reflective binding took half of a 5,000-message sync's
+     * time warm, and 300 ms of the first sync after a start (issue 14's benchmark).
+     */
+    public static final class Writer implements JsonbSerializer<JournalItem> {
+        @Override
+        public void serialize(JournalItem item, JsonGenerator json, SerializationContext context) {
+            json.writeStartObject();
+            write(json, "contact", item.contact);
+            write(json, "timestamp", item.timestamp);
+            if (item.disposition != null) {
+                json.writeStartArray("disposition");
+                for (String notification : item.disposition) {
+                    if (notification == null) {
+                        json.writeNull();
+                    } else {
+                        json.write(notification);
+                    }
+                }
+                json.writeEnd();
+            }
+            write(json, "message_id", item.messageId);
+            write(json, "content_type", item.contentType);
+            write(json, "content", item.content);
+            write(json, "direction", item.direction);
+            write(json, "state", item.state);
+            json.writeEnd();
+        }
+
+        private static void write(JsonGenerator json, String name, String value) {
+            if (value != null) {
+                json.write(name, value);
+            }
+        }
+    }
 
     private final String contact;
     private final String timestamp;

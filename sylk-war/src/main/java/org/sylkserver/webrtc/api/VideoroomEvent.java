@@ -11,11 +11,12 @@ import javax.json.bind.annotation.JsonbPropertyOrder;
  * {@code initial-publishers}, {@code publishers-joined} (publishers as objects), {@code publishers-left} (session ids),
  * {@code feed-attached} with the feed's offer and {@code feed-established}, {@code configure} (the active participants,
  * §4.6.6), {@code mute-audio} and {@code raised-hands} (§4.6.7), and the room chat's {@code message-delivery},
- * {@code message} and {@code composing-indication} (§4.6.8). Properties not set are omitted.
+ * {@code message} and {@code composing-indication} (§4.6.8), and {@code conference-audio-levels} (Q23). Properties
+ * not set are omitted.
  */
 @JsonbPropertyOrder({"sylkrtc", "session", "event", "type", "messageId", "delivered", "code", "state", "reason",
         "feed", "sdp", "audio", "video", "publishers", "originator", "activeParticipants", "raisedHands", "content",
-        "contentType", "refresh", "sender", "timestamp"})
+        "contentType", "refresh", "sender", "timestamp", "levels", "activeSpeaker"})
 public class VideoroomEvent extends SylkRtcMessage {
 
     private final String session;
@@ -39,6 +40,8 @@ public class VideoroomEvent extends SylkRtcMessage {
     private Integer refresh;
     private SipIdentity sender;
     private String timestamp;
+    private List<ParticipantAudioLevel> levels;
+    private String activeSpeaker;
 
     private VideoroomEvent(String session, String event) {
         super("videoroom-event");
@@ -179,6 +182,18 @@ public class VideoroomEvent extends SylkRtcMessage {
         return event;
     }
 
+    /**
+     * The room's publishers' audio levels, and its active speaker (null when nobody spoke yet), the server's own
+     * addition that sylkrtc.js ignores (spec Q23: the client reads {@code levels[]} with {@code participant_id} and
+     * {@code rx}).
+     */
+    public static VideoroomEvent audioLevels(String session, List<ParticipantAudioLevel> levels, String activeSpeaker) {
+        VideoroomEvent event = new VideoroomEvent(session, "conference-audio-levels");
+        event.levels = levels;
+        event.activeSpeaker = activeSpeaker;
+        return event;
+    }
+
     public String getSession() {
         return session;
     }
@@ -265,5 +280,14 @@ public class VideoroomEvent extends SylkRtcMessage {
 
     public String getTimestamp() {
         return timestamp;
+    }
+
+    public List<ParticipantAudioLevel> getLevels() {
+        return levels;
+    }
+
+    @JsonbProperty("active_speaker")
+    public String getActiveSpeaker() {
+        return activeSpeaker;
     }
 }

@@ -13,10 +13,13 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -31,8 +34,11 @@ import org.sqlite.SQLiteDataSource;
  * operating-system crash or power loss, at one fsync per commit. Every change is one transaction, except that
  * messages stored concurrently share one ({@link #add}).
  *
- * <p>One connection, used by one thread at a time: SQLite writes one transaction at a time anyway, and statements of
- * this store take microseconds.
+ * <p>Two connections. The writing one is used by one thread at a time (the store's lock): the messages and their
+ * state changes, the hot writes, are committed in batches by one caller for all ({@link #add}); the other
+ * writes take the lock themselves. Reads use the second connection under their own lock: in WAL mode they see every
+ * committed transaction and neither wait for a commit nor hold one up (a 5,000-message sync used to stop every
+ * store for its duration). Statements are prepared once per connection.
  */
 public final class SqliteMessageStore implements MessageStore {
 
@@ -42,13 +48,20 @@ public final class SqliteMessageStore implements MessageStore {
     private static final String COLUMNS = "account, contact, direction, message_id, content_type, content, msg_timestamp,"
             + " created_at, disposition, state";
 
+    /** The writing connection: under the store's lock. */
     private final Connection db;
-    /** The prepared insert of {@link #add}, owned by the store's lock. */
-    private PreparedStatement insert;
-    /** Adds waiting for the next commit (see {@link #add}); its monitor guards the adds' fields and {@link #committing}. */
-    private final List<PendingAdd> waiting = new ArrayList<>();
-    /** Whether a caller of {@link #add} is committing a batch now. */
+    /** The reading connection: under its own lock. */
+    private final Connection reader;
+    /** Statements of {@link #db}, prepared once: under the store's lock. */
+    private final Map<String, PreparedStatement> writes = new HashMap<>();
+    /** Statements of {@link #reader}, prepared once: under the reader's lock. */
+    private final Map<String, PreparedStatement> reads = new HashMap<>();
+    /** Changes waiting for the next commit, in arrival order; its monitor guards every field of the group commit. */
+    private final List<Batched> batched = new ArrayList<>();
+    /** Whether a caller commits batches now (the leader, see {@link #add}). */
     private boolean committing;
+    /** Whether {@link #close} was called: no change is queued any more. */
+    private boolean closed;
     /**
      * Accounts known to be in {@code chat_accounts}: {@link #isKnown} is asked for every incoming message, and reading
      * the database for it waited behind every commit (in the benchmark, that wait was most of the SIP threads' time).
@@ -56,8 +69,9 @@ public final class SqliteMessageStore implements MessageStore {
      */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
 
-    private SqliteMessageStore(Connection db) {
+    private SqliteMessageStore(Connection db, Connection reader) {
         this.db = db;
+        this.reader = reader;
     }
 
     /**
@@ -80,7 +94,11 @@ public final class SqliteMessageStore implements MessageStore {
         try {
             Connection db = source.getConnection();
             createSchema(db);
-            return new SqliteMessageStore(db);
+            SQLiteConfig readOnly = new SQLiteConfig(config.toProperties());
+            readOnly.setReadOnly(true);
+            SQLiteDataSource reading = new SQLiteDataSource(readOnly);
+            reading.setUrl(source.getUrl());
+            return new SqliteMessageStore(db, reading.getConnection());
         } catch (SQLException e) {
             throw new StoreException("cannot open the message store " + directory.resolve(FILE) + ": " + e.getMessage(), e);
         }
@@ -121,88 +139,127 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
-    /** One {@link #add} waiting for its commit; {@code committed} is written and read holding {@code waiting}. */
-    private static final class PendingAdd {
-        final StoredMessage message;
-        boolean committed;
-        boolean stored;
+    /**
+     * A change waiting for a commit, and its caller's thread ({@code waiter}, parked until {@code finished} or
+     * {@code leads}). The leader sets the outcome ({@code changed}, {@code failure}) before {@code finished}.
+     */
+    private static final class Batched {
+        final String what;
+        final Change change;
+        final Thread waiter = Thread.currentThread();
+        volatile boolean finished;
+        volatile boolean leads;
+        boolean changed;
         StoreException failure;
 
-        PendingAdd(StoredMessage message) {
-            this.message = message;
+        Batched(String what, Change change) {
+            this.what = what;
+            this.change = change;
         }
     }
 
+    /** One statement of a batch: whether it changed a row. */
+    @FunctionalInterface
+    private interface Change {
+        boolean apply() throws SQLException;
+    }
+
     /**
-     * Group commit: the adds that arrive while a commit runs are stored together in the next transaction, so that
-     * concurrent callers (SIP threads, connections) share one commit instead of queueing for one each. A caller that
-     * finds no commit running commits every add waiting then (its own included); the others wait on {@code waiting},
-     * not on the store's lock, so that once a commit ends they all return at once instead of taking the store's lock
-     * one after the other (which cost more than the commit itself with dozens of SIP threads). Each returns once its
-     * own add is committed.
+     * Group commit: adds (and {@link #update}s) that arrive while a commit runs are committed together in the next
+     * transaction, so that concurrent callers (SIP threads, connections) share one commit instead of queueing for one
+     * each. A caller that finds no commit running leads: it commits everything queued (its own change included), then
+     * wakes each caller of that batch, then hands the lead to the first caller queued meanwhile, if any. Each caller
+     * waits for its own change alone and is woken alone: when they all waited on one monitor, every commit woke them
+     * all, and dozens of SIP threads taking that monitor one after the other held up the next commit more than the
+     * commit itself did. An uncontended caller commits at once on its own thread. Returns once the message is committed.
      */
     @Override
     public boolean add(StoredMessage message) throws StoreException {
-        PendingAdd add = new PendingAdd(message);
-        List<PendingAdd> batch = null;
-        boolean interrupted = false;
-        synchronized (waiting) {
-            waiting.add(add);
-            while (committing && !add.committed) {
-                try {
-                    waiting.wait();
-                } catch (InterruptedException e) {
-                    // the add is queued and will be committed: wait for it, and keep the interrupt for the caller
-                    interrupted = true;
-                }
+        return committed("store message " + message.messageId() + " of " + message.account(), () -> insert(message));
+    }
+
+    /** Queues {@code change}, waits for its commit (or leads); an interrupt waits too, and is kept. */
+    private boolean committed(String what, Change change) throws StoreException {
+        Batched queued = new Batched(what, change);
+        synchronized (batched) {
+            if (closed) {
+                throw new StoreException("message store: cannot " + what + ": the store is closed", null);
             }
-            if (!add.committed) {
+            batched.add(queued);
+            if (!committing) {
                 committing = true;
-                batch = new ArrayList<>(waiting);
-                waiting.clear();
+                queued.leads = true;
             }
         }
-        if (batch != null) {
-            boolean done = false;
-            try {
-                synchronized (this) {
-                    commit(batch);
-                }
-                done = true;
-            } finally {
-                synchronized (waiting) {
-                    for (PendingAdd pending : batch) {
-                        if (!done && pending.failure == null) {
-                            pending.failure = new StoreException("message store: the commit of message "
-                                    + pending.message.messageId() + " of " + pending.message.account() + " failed", null);
-                        }
-                        pending.committed = true;
-                    }
-                    committing = false;
-                    waiting.notifyAll();
-                }
-            }
+        boolean interrupted = false;
+        while (!queued.finished && !queued.leads) {
+            LockSupport.park(this);
+            // the change is queued and will be committed: wait for it, and keep the interrupt for the caller
+            interrupted |= Thread.interrupted();
+        }
+        if (!queued.finished) {
+            lead();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        synchronized (waiting) {
-            if (add.failure != null) {
-                throw add.failure;
+        if (queued.failure != null) {
+            throw queued.failure;
+        }
+        return queued.changed;
+    }
+
+    /** The leader: commits what is queued, wakes its callers, and hands the lead on (or ends it). */
+    private void lead() {
+        List<Batched> batch;
+        synchronized (batched) {
+            batch = new ArrayList<>(batched);
+            batched.clear();
+        }
+        try {
+            synchronized (this) {
+                commit(batch);
             }
-            return add.stored;
+        } catch (RuntimeException e) {
+            for (Batched change : batch) {
+                change.failure = new StoreException("message store: cannot " + change.what + ": " + e, e);
+            }
+        } finally {
+            for (Batched change : batch) {
+                change.finished = true;
+                LockSupport.unpark(change.waiter);
+            }
+            Batched next = null;
+            synchronized (batched) {
+                if (batched.isEmpty()) {
+                    committing = false;
+                    batched.notifyAll();
+                } else {
+                    next = batched.get(0);
+                    next.leads = true;
+                }
+            }
+            if (next != null) {
+                LockSupport.unpark(next.waiter);
+            }
         }
     }
 
-    /** Stores {@code batch} in one transaction; if that fails, each in its own, so one bad add fails alone. */
-    private void commit(List<PendingAdd> batch) {
+    /**
+     * Makes {@code batch} in one transaction; if that fails, each change in its own, so that one bad change fails alone.
+     */
+    private void commit(List<Batched> batch) {
+        boolean[] changed = new boolean[batch.size()];
         try {
             db.setAutoCommit(false);
             try {
-                for (PendingAdd add : batch) {
-                    add.stored = insert(add.message);
+                for (int i = 0; i < batch.size(); i++) {
+                    changed[i] = batch.get(i).change.apply();
                 }
                 db.commit();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).changed = changed[i];
+                }
                 return;
             } catch (SQLException e) {
                 db.rollback();
@@ -210,23 +267,21 @@ public final class SqliteMessageStore implements MessageStore {
                 db.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            // the connection is broken: the adds below fail one by one and say why
+            // the connection is broken: the changes below fail one by one and say why
         }
-        for (PendingAdd add : batch) {
+        for (Batched change : batch) {
             try {
-                add.stored = insert(add.message);
+                change.changed = change.change.apply();
             } catch (SQLException e) {
-                add.failure = failed("store message " + add.message.messageId() + " of " + add.message.account(), e);
+                change.failure = failed(change.what, e);
             }
         }
     }
 
-    /** Under the store's lock; the statement is prepared once (preparing took a third of an add's time). */
+    /** Under the store's lock. */
     private boolean insert(StoredMessage message) throws SQLException {
-        if (insert == null) {
-            insert = db.prepareStatement("INSERT OR IGNORE INTO chat_messages (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        }
+        PreparedStatement insert = prepared(db, writes, "INSERT OR IGNORE INTO chat_messages (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.setString(1, message.account());
         insert.setString(2, message.contact());
         insert.setString(3, message.direction());
@@ -240,43 +295,62 @@ public final class SqliteMessageStore implements MessageStore {
         return insert.executeUpdate() == 1;
     }
 
+    /**
+     * {@code sql} prepared on {@code connection}, once: preparing took a third of an add's time. The caller holds the
+     * connection's lock, and closes each result set before the statement runs again.
+     */
+    private static PreparedStatement prepared(Connection connection, Map<String, PreparedStatement> statements,
+                                              String sql) throws SQLException {
+        PreparedStatement statement = statements.get(sql);
+        if (statement == null) {
+            statement = connection.prepareStatement(sql);
+            statements.put(sql, statement);
+        }
+        return statement;
+    }
+
     @Override
-    public synchronized Optional<StoredMessage> find(String account, String messageId) throws StoreException {
-        try (PreparedStatement select = db.prepareStatement("SELECT " + COLUMNS
-                + " FROM chat_messages WHERE account = ? AND message_id = ?")) {
-            select.setString(1, account);
-            select.setString(2, messageId);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(message(row)) : Optional.empty();
+    public Optional<StoredMessage> find(String account, String messageId) throws StoreException {
+        synchronized (reader) {
+            try {
+                PreparedStatement select = prepared(reader, reads, "SELECT " + COLUMNS
+                        + " FROM chat_messages WHERE account = ? AND message_id = ?");
+                select.setString(1, account);
+                select.setString(2, messageId);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? Optional.of(message(row)) : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw failed("read message " + messageId + " of " + account, e);
             }
-        } catch (SQLException e) {
-            throw failed("read message " + messageId + " of " + account, e);
         }
     }
 
     @Override
-    public synchronized boolean update(String account, String messageId, String state, List<String> disposition)
+    public boolean update(String account, String messageId, String state, List<String> disposition)
             throws StoreException {
-        try (PreparedStatement update = db.prepareStatement("UPDATE chat_messages SET state = ?, disposition = ?"
-                + " WHERE account = ? AND message_id = ?")) {
+        // batched with the adds: every sent message is updated once its SIP MESSAGE has its final response
+        return committed("update message " + messageId + " of " + account, () -> {
+            PreparedStatement update = prepared(db, writes, "UPDATE chat_messages SET state = ?, disposition = ?"
+                    + " WHERE account = ? AND message_id = ?");
             update.setString(1, state);
             update.setString(2, String.join(",", disposition));
             update.setString(3, account);
             update.setString(4, messageId);
             return update.executeUpdate() > 0;
-        } catch (SQLException e) {
-            throw failed("update message " + messageId + " of " + account, e);
-        }
+        });
     }
 
+    /** Each selection has its statement, each using an index: (account, seq), or UNIQUE (account, message_id). */
     @Override
-    public synchronized List<StoredMessage> journal(String account, String afterMessageId, Instant since, int limit)
+    public List<StoredMessage> journal(String account, String afterMessageId, Instant since, int limit)
             throws StoreException {
-        try {
-            Long afterSeq = afterMessageId == null ? null : sequence(account, afterMessageId);
-            String where = afterSeq != null ? " AND seq > ?" : since != null ? " AND created_at > ?" : "";
-            try (PreparedStatement select = db.prepareStatement("SELECT " + COLUMNS + " FROM chat_messages"
-                    + " WHERE account = ?" + where + " ORDER BY seq LIMIT ?")) {
+        synchronized (reader) {
+            try {
+                Long afterSeq = afterMessageId == null ? null : sequence(account, afterMessageId);
+                String where = afterSeq != null ? " AND seq > ?" : since != null ? " AND created_at > ?" : "";
+                PreparedStatement select = prepared(reader, reads, "SELECT " + COLUMNS + " FROM chat_messages"
+                        + " WHERE account = ?" + where + " ORDER BY seq LIMIT ?");
                 int index = 1;
                 select.setString(index++, account);
                 if (afterSeq != null) {
@@ -292,19 +366,19 @@ public final class SqliteMessageStore implements MessageStore {
                     }
                 }
                 return messages;
+            } catch (SQLException e) {
+                throw failed("read the journal of " + account, e);
             }
-        } catch (SQLException e) {
-            throw failed("read the journal of " + account, e);
         }
     }
 
+    /** Under the reader's lock. */
     private Long sequence(String account, String messageId) throws SQLException {
-        try (PreparedStatement select = db.prepareStatement("SELECT seq FROM chat_messages WHERE account = ? AND message_id = ?")) {
-            select.setString(1, account);
-            select.setString(2, messageId);
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getLong(1) : null;
-            }
+        PreparedStatement select = prepared(reader, reads, "SELECT seq FROM chat_messages WHERE account = ? AND message_id = ?");
+        select.setString(1, account);
+        select.setString(2, messageId);
+        try (ResultSet row = select.executeQuery()) {
+            return row.next() ? row.getLong(1) : null;
         }
     }
 
@@ -328,20 +402,23 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
-    public synchronized int undisplayed(String account, List<String> contentTypes) throws StoreException {
+    public int undisplayed(String account, List<String> contentTypes) throws StoreException {
         String types = String.join(", ", java.util.Collections.nCopies(contentTypes.size(), "?"));
-        try (PreparedStatement select = db.prepareStatement("SELECT count(*) FROM chat_messages WHERE account = ?"
-                + " AND direction = 'incoming' AND content_type IN (" + types + ")"
-                + " AND (',' || disposition || ',') LIKE '%,display,%'")) {
-            select.setString(1, account);
-            for (int i = 0; i < contentTypes.size(); i++) {
-                select.setString(i + 2, contentTypes.get(i));
+        synchronized (reader) {
+            try {
+                PreparedStatement select = prepared(reader, reads, "SELECT count(*) FROM chat_messages WHERE account = ?"
+                        + " AND direction = 'incoming' AND content_type IN (" + types + ")"
+                        + " AND (',' || disposition || ',') LIKE '%,display,%'");
+                select.setString(1, account);
+                for (int i = 0; i < contentTypes.size(); i++) {
+                    select.setString(i + 2, contentTypes.get(i));
+                }
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row.getInt(1) : 0;
+                }
+            } catch (SQLException e) {
+                throw failed("count the undisplayed messages of " + account, e);
             }
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? row.getInt(1) : 0;
-            }
-        } catch (SQLException e) {
-            throw failed("count the undisplayed messages of " + account, e);
         }
     }
 
@@ -506,12 +583,35 @@ public final class SqliteMessageStore implements MessageStore {
         }
     }
 
+    /** Lets the commits running end (the leader's {@code notifyAll} says so), then closes; later changes fail. */
     @Override
-    public synchronized void close() {
-        try {
-            db.close();
-        } catch (SQLException e) {
-            // nothing is pending: every change was committed when it was made
+    public void close() {
+        boolean interrupted = false;
+        synchronized (batched) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            while (committing) {
+                try {
+                    batched.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        synchronized (this) {
+            synchronized (reader) {
+                try {
+                    reader.close();
+                    db.close();
+                } catch (SQLException e) {
+                    // nothing is pending: every change was committed when it was made
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

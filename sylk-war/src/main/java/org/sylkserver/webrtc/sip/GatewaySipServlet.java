@@ -33,7 +33,9 @@ import org.sylkserver.webrtc.GatewayConfig;
 import org.sylkserver.webrtc.IncomingCalls;
 import org.sylkserver.webrtc.IncomingInvite;
 import org.sylkserver.webrtc.RoomChats;
+import org.sylkserver.webrtc.RecordingConfig;
 import org.sylkserver.webrtc.RoomFiles;
+import org.sylkserver.webrtc.RoomRecordings;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
 import org.sylkserver.webrtc.VideoRoomConfig;
@@ -83,6 +85,9 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
+    /** Sends file-transfer notifications to SIP devices after the upload's answer (spec §4.10.1, 2 and 3), in order. */
+    private transient ExecutorService transferNotifications;
+    private transient RoomRecordings roomRecordings;
     /** MSRP file transfers from SIP clients (spec §4.10.3). */
     private transient ServletFileTransfers msrpTransfers;
 
@@ -152,11 +157,16 @@ public class GatewaySipServlet extends SylkSipServlet {
                 SylkRuntime.get().config().sip().localIp().getHostAddress(),
                 SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/messages/history");
         FileTransfers fileTransfers;
+        transferNotifications = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "webrtcgateway-filetransfer-notifications");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             FileTransferConfig transferConfig = FileTransferConfig.load(SylkRuntime.get().configDir(),
                     SylkRuntime.get().varDir());
             fileTransfers = new FileTransfers(transferConfig, devices::authenticatedFrom, this::isKnown,
-                    new TransferNotifications(messaging, sipMessages), Clock.systemUTC(),
+                    new TransferNotifications(messaging, sipMessages, transferNotifications), Clock.systemUTC(),
                     SylkRuntime.get().config().webBaseUrl() + "/webrtcgateway/filetransfer");
         } catch (ConfigException | IOException e) {
             throw new ServletException("file transfer: " + e.getMessage(), e);
@@ -178,12 +188,19 @@ public class GatewaySipServlet extends SylkSipServlet {
         } catch (ConfigException | IOException e) {
             throw new ServletException("room file sharing: " + e.getMessage(), e);
         }
+        try {
+            roomRecordings = new RoomRecordings(RecordingConfig.load(SylkRuntime.get().configDir(),
+                    SylkRuntime.get().varDir(), SylkRuntime.get().config().server().spoolDir()));
+        } catch (ConfigException e) {
+            throw new ServletException("room recording: " + e.getMessage(), e);
+        }
+        VideoRooms videoRooms = new VideoRooms(roomConfig, (name, offer, settings, listener) ->
+                Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
+                roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings);
+        videoRooms.audioLevels(timer);
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
-                incoming, productionMedia(),
-                new VideoRooms(roomConfig, (name, offer, settings, listener) ->
-                        Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                        roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles),
+                incoming, productionMedia(), videoRooms,
                 messaging, addressBooks, externalAuth));
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
@@ -242,6 +259,13 @@ public class GatewaySipServlet extends SylkSipServlet {
         Gateway.install(getServletContext(), null);
         if (housekeeping != null) {
             housekeeping.shutdownNow();
+        }
+        if (transferNotifications != null) {
+            // what is queued still goes out while the SIP stack lasts
+            transferNotifications.shutdown();
+        }
+        if (roomRecordings != null) {
+            roomRecordings.close();
         }
         if (msrpConnector != null) {
             msrpConnector.shutdownNow();

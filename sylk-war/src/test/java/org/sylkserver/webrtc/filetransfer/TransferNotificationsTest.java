@@ -36,6 +36,8 @@ class TransferNotificationsTest {
     private final List<SipMessages.Outgoing> sent = new ArrayList<>();
     private final List<String> published = new ArrayList<>();
     private TransferNotifications notifications;
+    /** What the notifications left for after the upload's answer; {@link #afterTheAnswer} runs it. */
+    private final List<Runnable> sipSide = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -54,7 +56,7 @@ class TransferNotificationsTest {
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com", null);
         messaging.authenticated("bob@example.com", null);
-        notifications = new TransferNotifications(messaging, (message, outcome) -> sent.add(message));
+        notifications = new TransferNotifications(messaging, (message, outcome) -> sent.add(message), sipSide::add);
     }
 
     @AfterEach
@@ -69,9 +71,15 @@ class TransferNotificationsTest {
                 "https://sylk.example.com/webrtcgateway/filetransfer/a/b/ft1/" + name, "image/png", "sha-1:AA");
     }
 
+    private void afterTheAnswer() {
+        sipSide.forEach(Runnable::run);
+        sipSide.clear();
+    }
+
     @Test
     void journalThenRcsThenLinkEachToBothParties_4_10_1() throws Exception {
         notifications.completed(file("photo.png"));
+        afterTheAnswer();
         // 1: both journals, as the loop-back MESSAGE would (the transfer id is the message id)
         StoredMessage bobs = store.find("bob@example.com", "ft1").orElseThrow();
         assertEquals(List.of("incoming", TransferredFile.CONTENT_TYPE, "alice@example.com"),
@@ -98,8 +106,25 @@ class TransferNotificationsTest {
     @Test
     void noPlainLinkForPgpEncryptedFiles_4_10_1() {
         notifications.completed(file("secret.txt.ASC"));
+        afterTheAnswer();
         assertEquals(2, sent.size());
         assertTrue(sent.stream().allMatch(message -> message.contentType().equals(CpimMessage.CONTENT_TYPE)));
+    }
+
+    /**
+     * spec §4.10.1: when the upload is answered the transfer is in both journals and on the parties' WebRTC devices;
+     * the SIP notifications (2 and 3) go out after the answer, still in their order.
+     */
+    @Test
+    void journaledBeforeTheAnswerSipNotificationsAfterIt_4_10_1() throws Exception {
+        notifications.completed(file("photo.png"));
+        assertTrue(store.find("bob@example.com", "ft1").isPresent());
+        assertTrue(store.find("alice@example.com", "ft1").isPresent());
+        assertEquals(List.of("bob@example.com", "alice@example.com"), published);
+        assertEquals(List.of(), sent, "nothing sent to SIP devices before the answer");
+        afterTheAnswer();
+        assertEquals(List.of(CpimMessage.CONTENT_TYPE, CpimMessage.CONTENT_TYPE, "text/plain", "text/plain"),
+                sent.stream().map(SipMessages.Outgoing::contentType).toList());
     }
 
     @Test

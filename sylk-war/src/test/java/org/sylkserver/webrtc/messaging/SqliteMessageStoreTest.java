@@ -1,12 +1,93 @@
 package org.sylkserver.webrtc.messaging;
 
-import java.nio.file.Path;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The store contract against the embedded SQLite backend. */
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+
+/** The store contract against the embedded SQLite backend, and its group commit. */
 class SqliteMessageStoreTest extends MessageStoreContract {
 
     @Override
     protected MessageStore open(Path directory) throws StoreException {
         return SqliteMessageStore.open(directory, false);
+    }
+
+    private static StoredMessage message(String account, String id) {
+        return new StoredMessage(account, "alice@example.com", StoredMessage.INCOMING, id, "text/plain", "hello",
+                OffsetDateTime.parse("2026-01-01T10:00:00Z"), Instant.parse("2026-01-01T10:00:00Z"), List.of(),
+                "received");
+    }
+
+    /**
+     * Issue 14 "a message is acknowledged only once it is durably stored": adds and updates of many threads share
+     * the writer's commits, and each returns only once its change is committed (another connection sees it).
+     */
+    @Test
+    void concurrentAddsAndUpdatesReturnOnceCommitted() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve(SqliteMessageStore.FILE))) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                String account = "u" + t + "@example.com";
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        assertTrue(store.add(message(account, "m" + i)));
+                        assertTrue(store.update(account, "m" + i, "delivered", List.of("display")));
+                        synchronized (other) {
+                            try (ResultSet row = other.createStatement().executeQuery("SELECT state FROM chat_messages"
+                                    + " WHERE account = '" + account + "' AND message_id = 'm" + i + "'")) {
+                                assertTrue(row.next(), account + " m" + i + " committed");
+                                assertEquals("delivered", row.getString(1));
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(40, store.journal("u7@example.com", null, null, 100).size());
+    }
+
+    /** An interrupted caller still gets its message stored (it is queued), and keeps its interrupt. */
+    @Test
+    void anInterruptedAddIsStoredAndTheInterruptKept() throws Exception {
+        Thread.currentThread().interrupt();
+        try {
+            assertTrue(store.add(message("bob@example.com", "m1")));
+            assertTrue(Thread.currentThread().isInterrupted());
+        } finally {
+            Thread.interrupted();
+        }
+        assertTrue(store.find("bob@example.com", "m1").isPresent());
+    }
+
+    /** What is queued before close is committed; later changes fail with a clear error instead of waiting forever. */
+    @Test
+    void changesAfterCloseFail() throws Exception {
+        store.add(message("bob@example.com", "m1"));
+        store.close();
+        StoreException closed = assertThrows(StoreException.class, () -> store.add(message("bob@example.com", "m2")));
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        store = open(directory);
+        assertTrue(store.find("bob@example.com", "m1").isPresent());
     }
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Benchmark (issue 13): forwarded SRTP packets per second per core of the video rooms' SFU at under 0.1 % loss,
+# against Janus 1.1's videoroom plugin (Debian package janus) driven with the same load in the same run.
+#
+# Usage: [DIST=<distribution>] [XMX=1g] [PUBLISHERS=2] [SUBSCRIBERS=5] [VIDEO_RATE=200] [SECONDS_PER_STEP=10]
+#        [TARGETS="sylk janus"] [PORT=25090] (SIP; the web server takes PORT + 3019) [JANUS_PORT=28188]
+#        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
+#        bench/sfu.sh [rooms ...]          (default: 1 2 4 6 8 12 16)
+# Each step is one run of bench/sfu/SfuBench.java against each SFU in turn (both servers stay up for the whole
+# run): N rooms, each with PUBLISHERS publishers sending VP8-like video (VIDEO_RATE packets/s of 1,200 bytes) and
+# Opus (50 packets/s), and SUBSCRIBERS subscribers attaching every publisher of their room (so each room forwards
+# PUBLISHERS x SUBSCRIBERS feeds). Every peer is an ice4j agent doing ICE checks, a DTLS handshake and SRTP
+# (media-engine's test BrowserPeer) on loopback. On sylkRTC a subscriber is a room member, so it also joins with
+# an audio-only offer of its own whose connection stays idle; on Janus it holds subscriber handles only.
+# A step prints, per SFU: feeds, packets/s sent by the publishers and forwarded to the subscribers, loss (from
+# counts and from sequence gaps, the larger), the SFU's CPU (100 % = one core) and forwarded packets/s per core of
+# it. An SFU's stepping stops at its first step above 0.1 % loss. Then per SFU the highest passing step's figures
+# and "RESULT sylk pps_per_core=N janus pps_per_core=M ratio=R". The load generator runs on the same cores as the
+# servers (its CPU is not counted). BENCH_KEEP=1 keeps the work directory (logs).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
+dist="${DIST:-$here/container-config/target/sylk-server}"
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(1 2 4 6 8 12 16)
+publishers=${PUBLISHERS:-2}
+subscribers=${SUBSCRIBERS:-5}
+video_rate=${VIDEO_RATE:-200}
+seconds=${SECONDS_PER_STEP:-10}
+port=${PORT:-25090}
+janus_port=${JANUS_PORT:-28188}
+xmx=${XMX:-1g}
+work=$(mktemp -d /tmp/sylk-sfu-bench.XXXXXX)
+server=
+janus=
+trap 'for p in $server $janus; do kill $p 2>/dev/null || true; wait $p 2>/dev/null || true; done; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
+
+command -v janus >/dev/null || { echo "bench: Janus is needed (apt-get install janus)" >&2; exit 2; }
+[ -f "$dist/webapps/webrtcgateway.war" ] || { echo "bench: build the distribution first (mvn -B -DskipTests package)" >&2; exit 2; }
+[ -f "$here/media-engine/target/test-classes/org/sylkserver/media/webrtc/BrowserPeer.class" ] \
+    || { echo "bench: compile media-engine's tests first (mvn -B -o -q -pl media-engine -am test-compile)" >&2; exit 2; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# the load generator: bench/sfu/*.java against the distribution's libraries, media-engine's test peer and the
+# JSON library the gateway ships
+mkdir -p "$work/classes"
+unzip -q -j -o "$dist/webapps/webrtcgateway.war" 'WEB-INF/lib/jakarta.json-*' -d "$work/classes"
+cp="$work/classes:$work/classes/*:$here/media-engine/target/test-classes:$dist/lib/*"
+javac -d "$work/classes" -cp "$cp" "$here"/bench/sfu/*.java
+bench() { java -Xms512m -Xmx2g -cp "$cp" SfuBench "$@"; }
+bench --target self-check
+
+# our server: loopback, the rooms' defaults for this load (VP8, as the peers offer; room size)
+mkdir -p "$work/config"
+{ server_ini "$port" $((port + 3019)); cat <<INI
+[RTP]
+port_range = 50000:54000
+max_streams_per_address = 0
+INI
+} > "$work/config/config.ini"
+cat > "$work/config/webrtcgateway.ini" <<INI
+[General]
+max_connections = 0
+max_connections_per_address = 0
+[Janus]
+video_codec = vp8
+[VideoRooms]
+max_publishers = 1000
+INI
+java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
+    org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server-sylk.log" 2>&1 &
+server=$!
+
+# Janus: the videoroom plugin and the HTTP transport only, loopback only, warnings only
+mkdir -p "$work/janus"
+lib=$(dirname "$(find /usr/lib -path '*janus/plugins/libjanus_videoroom.so' | head -1)")/..
+cat > "$work/janus/janus.jcfg" <<JCFG
+general: { configs_folder = "$work/janus", plugins_folder = "$lib/plugins", transports_folder = "$lib/transports",
+    events_folder = "$lib/events", loggers_folder = "$lib/loggers", debug_level = 3 }
+media: { rtp_port_range = "55000-59000" }
+nat: { nice_debug = false, ice_enforce_list = "lo", ignore_mdns = true }
+plugins: { disable = "$(cd "$lib/plugins" && ls libjanus_*.so | grep -v videoroom | paste -sd, -)" }
+transports: { disable = "$(cd "$lib/transports" && ls libjanus_*.so | grep -v http | paste -sd, -)" }
+events: { broadcast = false }
+loggers: { disable = "$(cd "$lib/loggers" && ls libjanus_*.so 2>/dev/null | paste -sd, -)" }
+JCFG
+printf 'general: { base_path = "/janus", http = true, port = %d, ip = "127.0.0.1", https = false }\nadmin: { admin_http = false }\n' \
+    "$janus_port" > "$work/janus/janus.transport.http.jcfg"
+printf 'general: { }\n' > "$work/janus/janus.plugin.videoroom.jcfg"
+janus -C "$work/janus/janus.jcfg" -F "$work/janus" > "$work/server-janus.log" 2>&1 &
+janus=$!
+
+await_started "$work/server-sylk.log" 600
+for _ in $(seq 30); do curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null && break; sleep 1; done
+curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null || { echo "Janus did not start:"; tail -20 "$work/server-janus.log"; exit 1; }
+
+declare -A url=([sylk]="ws://127.0.0.1:$((port + 3019))/webrtcgateway/ws" [janus]="http://127.0.0.1:$janus_port/janus")
+declare -A pid=([sylk]=$server [janus]=$janus)
+declare -A best=() done_=()
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $(janus --version 2>/dev/null | head -1)"
+echo "load: rooms x $publishers publishers x $subscribers subscribers, video $video_rate packets/s x 1200 B + opus 50 packets/s per publisher, $seconds s per step"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %5s %5s %9s %12s %8s %9s %7s %13s\n' sfu rooms feeds sent/s forwarded/s loss% gap-loss% cpu% "pps/core"
+# a warm-up step per SFU (JIT, Janus's first handles), not counted
+for t in ${TARGETS:-sylk janus}; do
+    bench --target "$t" --url "${url[$t]}" --pid "${pid[$t]}" --rooms 1 --publishers "$publishers" \
+        --subscribers "$subscribers" --video-rate "$video_rate" --seconds 5 --warmup 2 > "$work/warmup-$t.out" 2> "$work/warmup-$t.err" || true
+done
+for rooms in "${steps[@]}"; do
+    for t in ${TARGETS:-sylk janus}; do
+        [ -z "${done_[$t]:-}" ] || continue
+        sleep 3   # the previous step's sessions torn down
+        line=$(bench --target "$t" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "$rooms" --publishers "$publishers" \
+            --subscribers "$subscribers" --video-rate "$video_rate" --seconds "$seconds" 2> "$work/step-$t-$rooms.err" \
+            | grep '^RESULT' || true)
+        if [ -z "$line" ]; then
+            echo "$t: step with $rooms rooms failed: $(tail -3 "$work/step-$t-$rooms.err" | tr '\n' ' ')"
+            done_[$t]=1
+            continue
+        fi
+        declare -A f=()
+        for kv in ${line#RESULT }; do f[${kv%%=*}]=${kv#*=}; done
+        printf '%-6s %5d %5d %9s %12s %8s %9s %7s %13s\n' "$t" "$rooms" "${f[feeds]}" "${f[sent_pps]}" \
+            "${f[forwarded_pps]}" "${f[loss_pct]}" "${f[gap_loss_pct]}" "${f[server_cpu_pct]}" "${f[pps_per_core]}"
+        [ "${f[auth_failed]}" = 0 ] || echo "  $t: ${f[auth_failed]} sampled packets failed SRTP authentication"
+        [ "${f[late_ticks]}" = 0 ] || echo "  (load generator: ${f[late_ticks]} pacing ticks late by 5 ms or more)"
+        if awk -v l="${f[loss_pct]}" 'BEGIN { exit !(l <= 0.1) }'; then
+            best[$t]="${f[pps_per_core]} (at ${f[forwarded_pps]} forwarded/s, $rooms rooms)"
+        else
+            done_[$t]=1
+        fi
+    done
+done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+for t in ${TARGETS:-sylk janus}; do
+    echo "  $t: highest step with loss <= 0.1 %: ${best[$t]:-none}; RSS $(($(ps -o rss= -p "${pid[$t]}" | tr -d ' ') / 1024)) MiB"
+done
+echo "  sylk log: $(grep -c -E '(WARN|ERROR|SEVERE)' "$work/server-sylk.log" || true) warnings/errors"
+s=${best[sylk]:-0}; j=${best[janus]:-0}
+awk -v s="${s%% *}" -v j="${j%% *}" 'BEGIN { printf "RESULT sylk pps_per_core=%d janus pps_per_core=%d ratio=%s\n", s, j, (j > 0 ? sprintf("%.2f", s / j) : "n/a") }'

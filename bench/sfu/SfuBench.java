@@ -1,0 +1,375 @@
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.sylkserver.media.webrtc.BrowserPeer;
+
+/**
+ * SFU forwarding benchmark (issue 13): rooms of simulated publishers and subscribers against one SFU, each peer a
+ * {@link BrowserPeer} (ice4j checks, DTLS handshake, SRTP with the exported keys) on loopback. Publishers send paced
+ * VP8-like video (every packet a one-packet key frame, so that no SFU holds it back waiting for one) and Opus at
+ * 50 packets/s; every subscriber attaches every publisher of its room and counts what arrives per SSRC from the
+ * cleartext header ({@link StreamCounter}), authenticating one packet in {@code --auth-every} with its SRTP context.
+ * After a warm-up, one measured window: packets sent and received, loss (from the counts and from sequence gaps,
+ * the larger reported), and the SFU's CPU time from /proc/&lt;pid&gt;/stat, hence forwarded packets per second per
+ * core. Prints one line starting with RESULT. Built and run by bench/sfu.sh.
+ */
+public final class SfuBench {
+
+    private static final class Options {
+        String target = "sylk";
+        URI url = URI.create("ws://127.0.0.1:28088/webrtcgateway/ws");
+        int rooms = 1;
+        int publishers = 2;
+        int subscribers = 5;
+        int videoRate = 200;
+        int videoBytes = 1200;
+        int seconds = 10;
+        int warmup = 3;
+        int authEvery = 64;
+        int pid;
+    }
+
+    static final int AUDIO_RATE = 50;
+    static final int AUDIO_BYTES = 120;
+
+    /** One publishing peer: its streams' sequence numbers and what it sent. */
+    private static final class Publisher {
+        final BrowserPeer peer;
+        final Signalling.Published published;
+        final AtomicLong sent = new AtomicLong();
+        int videoSequence = ThreadLocalRandom.current().nextInt(65536);
+        int audioSequence = ThreadLocalRandom.current().nextInt(65536);
+        long videoSent;
+        long audioSent;
+
+        Publisher(BrowserPeer peer, Signalling.Published published) {
+            this.peer = peer;
+            this.published = published;
+        }
+    }
+
+    /** One feed: the subscribing peer, the publisher it watches and its per-SSRC counters. */
+    private static final class Leg {
+        final BrowserPeer peer;
+        final Publisher publisher;
+        final int authEvery;
+        final StreamCounter[] streams = new StreamCounter[4];
+        volatile int streamCount;
+        final AtomicLong authenticated = new AtomicLong();
+        final AtomicLong authFailures = new AtomicLong();
+        long packets;
+
+        Leg(BrowserPeer peer, Publisher publisher, int authEvery) {
+            this.peer = peer;
+            this.publisher = publisher;
+            this.authEvery = authEvery;
+        }
+
+        /** The peer's reader thread: RTP only (RTCP, PT 64-95 with the marker bit folded in, is the SFU's). */
+        void received(byte[] buffer, int length) {
+            int type = buffer[1] & 0x7f;
+            if (length < 12 || (type >= 64 && type <= 95)) {
+                return;
+            }
+            long ssrc = ((buffer[8] & 0xffL) << 24) | ((buffer[9] & 0xff) << 16) | ((buffer[10] & 0xff) << 8)
+                    | (buffer[11] & 0xff);
+            int sequence = ((buffer[2] & 0xff) << 8) | (buffer[3] & 0xff);
+            StreamCounter stream = null;
+            int count = streamCount;
+            for (int i = 0; i < count; i++) {
+                if (streams[i].ssrc == ssrc) {
+                    stream = streams[i];
+                }
+            }
+            if (stream == null) {
+                if (count == streams.length) {
+                    return;   // more SSRCs than audio, video and their retransmissions: not counted
+                }
+                streams[count] = new StreamCounter(ssrc, sequence);
+                streamCount = count + 1;
+            } else {
+                stream.received(sequence);
+            }
+            if (packets++ % authEvery == 0) {
+                try {
+                    peer.unprotectRtp(buffer, length);
+                    authenticated.incrementAndGet();
+                } catch (Exception e) {
+                    authFailures.incrementAndGet();
+                }
+            }
+        }
+
+        long received() {
+            long sum = 0;
+            for (int i = 0; i < streamCount; i++) {
+                sum += streams[i].received();
+            }
+            return sum;
+        }
+
+        long gapLost() {
+            long sum = 0;
+            for (int i = 0; i < streamCount; i++) {
+                sum += streams[i].lost();
+            }
+            return sum;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = parse(args);
+        if (o == null) {
+            return;
+        }
+        if (o.target.equals("self-check")) {
+            StreamCounter.selfCheck();
+            return;
+        }
+        List<Publisher> publishers = new ArrayList<>();
+        List<Leg> legs = new ArrayList<>();
+        List<BrowserPeer> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExecutorService setup = Executors.newFixedThreadPool(8);
+        long setupStart = System.nanoTime();
+        try (Signalling signalling = o.target.equals("janus") ? new Signalling.Janus(o.url) : new Signalling.SylkRtc(o.url)) {
+            // the publishers of every room first, so that each subscriber can attach them all
+            List<Future<Publisher>> joining = new ArrayList<>();
+            for (int r = 0; r < o.rooms; r++) {
+                for (int p = 0; p < o.publishers; p++) {
+                    int room = r;
+                    int index = p;
+                    joining.add(setup.submit(() -> {
+                        BrowserPeer peer = new BrowserPeer(false);
+                        peers.add(peer);
+                        Signalling.Published published = signalling.publish(room, index, peer.offer(true, "active"));
+                        peer.connect(published.answer(), Signalling.WAIT);
+                        return new Publisher(peer, published);
+                    }));
+                }
+            }
+            for (Future<Publisher> f : joining) {
+                publishers.add(f.get());
+            }
+            List<Future<List<Leg>>> subscribing = new ArrayList<>();
+            for (int r = 0; r < o.rooms; r++) {
+                List<Publisher> inRoom = publishers.subList(r * o.publishers, (r + 1) * o.publishers);
+                for (int s = 0; s < o.subscribers; s++) {
+                    int room = r;
+                    int index = s;
+                    subscribing.add(setup.submit(() -> {
+                        BrowserPeer own = new BrowserPeer(false);
+                        peers.add(own);
+                        String[] answer = new String[1];
+                        Object viewer = signalling.viewer(room, index, own.offer(false, "active"), a -> answer[0] = a);
+                        if (viewer != null) {
+                            own.connect(answer[0], Signalling.WAIT);   // a member's own connection, idle
+                        }
+                        List<Leg> mine = new ArrayList<>();
+                        for (Publisher publisher : inRoom) {
+                            Signalling.Feed feed = signalling.subscribe(room, viewer, index, publisher.published);
+                            BrowserPeer peer = new BrowserPeer(false);
+                            peers.add(peer);
+                            Leg leg = new Leg(peer, publisher, o.authEvery);
+                            feed.answer(peer.answer(feed.offer()));
+                            peer.connect(feed.offer(), Signalling.WAIT);
+                            peer.sink(leg::received);
+                            mine.add(leg);
+                        }
+                        return mine;
+                    }));
+                }
+            }
+            for (Future<List<Leg>> f : subscribing) {
+                legs.addAll(f.get());
+            }
+            System.err.printf("set up %d publishers and %d feeds (%d peers) in %.1f s%n", publishers.size(), legs.size(),
+                    peers.size(), (System.nanoTime() - setupStart) / 1e9);
+            measure(o, publishers, legs);
+        } finally {
+            setup.shutdownNow();
+            peers.forEach(BrowserPeer::close);
+        }
+        System.exit(0);
+    }
+
+    private static void measure(Options o, List<Publisher> publishers, List<Leg> legs) throws Exception {
+        Sender sender = new Sender(publishers, o);
+        Thread thread = new Thread(sender, "sender");
+        thread.start();
+        Thread.sleep(o.warmup * 1000L);
+
+        // received before sent: a packet sent and received between the two snapshots must not count as lost (the
+        // other order made 10-40 packets a window look lost, with no sequence gap, whenever this thread was
+        // descheduled between them); the error left is the packets in flight, counted received but not expected
+        long received0 = legs.stream().mapToLong(Leg::received).sum();
+        long gap0 = legs.stream().mapToLong(Leg::gapLost).sum();
+        long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
+        long cpu0 = cpuTicks(o.pid);
+        long start = System.nanoTime();
+        Thread.sleep(o.seconds * 1000L);
+        long[] sent1 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
+        sender.stop = true;
+        thread.join();
+        long sendSeconds = System.nanoTime() - start;
+        Thread.sleep(2000);   // what was in flight (or queued in a starved SFU) when the window closed arrives
+        long cpu1 = cpuTicks(o.pid);
+        double window = (System.nanoTime() - start) / 1e9;
+        // what went out in the window times the feeds of each publisher; received: everything that arrived since the
+        // window opened (the packets in flight at its start, and those sent between the last snapshot and the stop,
+        // are counted as received but not as sent: the loss is under-counted by at most those, so the sequence gaps
+        // are counted too and the larger figure is reported)
+        long expected = 0;
+        for (Leg leg : legs) {
+            int i = publishers.indexOf(leg.publisher);
+            expected += sent1[i] - sent0[i];
+        }
+        long received = legs.stream().mapToLong(Leg::received).sum() - received0;
+        long gapLost = legs.stream().mapToLong(Leg::gapLost).sum() - gap0;
+        long sent = 0;
+        for (int i = 0; i < sent0.length; i++) {
+            sent += sent1[i] - sent0[i];
+        }
+        double countLoss = StreamCounter.percent(expected - received, expected);
+        double gapLoss = StreamCounter.percent(gapLost, expected);
+        long authenticated = legs.stream().mapToLong(l -> l.authenticated.get()).sum();
+        long authFailures = legs.stream().mapToLong(l -> l.authFailures.get()).sum();
+        double cpuSeconds = (cpu1 - cpu0) / 100.0;   // CLK_TCK is 100 on Linux
+        double forwardedPerSecond = received / (sendSeconds / 1e9);
+        System.out.printf(java.util.Locale.ROOT, "RESULT target=%s rooms=%d publishers=%d subscribers=%d feeds=%d sent_pps=%.0f"
+                        + " forwarded_pps=%.0f expected=%d received=%d loss_pct=%.3f gap_loss_pct=%.3f auth_ok=%d"
+                        + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d%n",
+                o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
+                forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
+                authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late);
+    }
+
+    /** User + system CPU time of process {@code pid} in clock ticks (fields 14 and 15 of /proc/pid/stat). */
+    static long cpuTicks(int pid) throws Exception {
+        if (pid == 0) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);   // fields 14 and 15, counted from field 3
+    }
+
+    /**
+     * Sends every publisher's packets on one thread, paced on a 1 ms tick from a monotonic clock: each tick sends what
+     * is due by then, so a late tick catches up rather than lowering the rate ({@code late} counts ticks of 5 ms or
+     * more: the generator, not the SFU, was short of CPU; it then skips rather than bursts, see run()).
+     */
+    private static final class Sender implements Runnable {
+        final List<Publisher> publishers;
+        final Options o;
+        final byte[] video;
+        final byte[] audio;
+        volatile boolean stop;
+        volatile long late;
+
+        Sender(List<Publisher> publishers, Options o) {
+            this.publishers = publishers;
+            this.o = o;
+            video = new byte[o.videoBytes];
+            ThreadLocalRandom.current().nextBytes(video);
+            video[0] = (byte) 0x80;
+            video[1] = (byte) (0x80 | BrowserPeer.VP8);   // marker: every packet ends its frame
+            // RFC 7741 §4.2 descriptor: S=1, partition 0; §4.3 header: a key frame (P=0), shown, 640x480
+            byte[] vp8 = {0x10, 0x10, 0x02, 0x00, (byte) 0x9d, 0x01, 0x2a, (byte) 0x80, 0x02, (byte) 0xe0, 0x01};
+            System.arraycopy(vp8, 0, video, 12, vp8.length);
+            audio = new byte[AUDIO_BYTES];
+            ThreadLocalRandom.current().nextBytes(audio);
+            audio[0] = (byte) 0x80;
+            audio[1] = (byte) BrowserPeer.OPUS;
+        }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime();
+            long previous = start;
+            while (!stop) {
+                long now = System.nanoTime();
+                if (now - previous > 5_000_000) {
+                    late++;
+                }
+                previous = now;
+                double elapsed = (now - start) / 1e9;
+                for (Publisher p : publishers) {
+                    try {
+                        // a stalled generator skips what it could not send in time (it never existed: the sequence
+                        // numbers stay contiguous) rather than bursting it into the SFU's socket buffers
+                        p.videoSent = Math.max(p.videoSent, (long) (elapsed * o.videoRate) - Math.max(1, o.videoRate / 50));
+                        p.audioSent = Math.max(p.audioSent, (long) (elapsed * AUDIO_RATE) - 1);
+                        for (long due = (long) (elapsed * o.videoRate); p.videoSent < due; p.videoSent++) {
+                            send(p, video, p.videoSequence++, p.videoSent * 90_000 / o.videoRate,
+                                    BrowserPeer.VIDEO_SSRC);
+                        }
+                        for (long due = (long) (elapsed * AUDIO_RATE); p.audioSent < due; p.audioSent++) {
+                            send(p, audio, p.audioSequence++, p.audioSent * 960, BrowserPeer.AUDIO_SSRC);
+                        }
+                    } catch (Exception e) {
+                        System.err.println("send: " + e);
+                    }
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+
+        private void send(Publisher p, byte[] packet, int sequence, long timestamp, long ssrc) throws Exception {
+            packet[2] = (byte) (sequence >> 8);
+            packet[3] = (byte) sequence;
+            for (int i = 0; i < 4; i++) {
+                packet[4 + i] = (byte) (timestamp >> (24 - 8 * i));
+                packet[8 + i] = (byte) (ssrc >> (24 - 8 * i));
+            }
+            p.peer.sendRtp(packet, packet.length);
+            p.sent.incrementAndGet();
+        }
+    }
+
+    private static Options parse(String[] args) {
+        Options o = new Options();
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--target" -> o.target = value;
+                case "--url" -> o.url = URI.create(value);
+                case "--rooms" -> o.rooms = Integer.parseInt(value);
+                case "--publishers" -> o.publishers = Integer.parseInt(value);
+                case "--subscribers" -> o.subscribers = Integer.parseInt(value);
+                case "--video-rate" -> o.videoRate = Integer.parseInt(value);
+                case "--video-bytes" -> o.videoBytes = Integer.parseInt(value);
+                case "--seconds" -> o.seconds = Integer.parseInt(value);
+                case "--warmup" -> o.warmup = Integer.parseInt(value);
+                case "--auth-every" -> o.authEvery = Integer.parseInt(value);
+                case "--pid" -> o.pid = Integer.parseInt(value);
+                default -> {
+                    System.out.println("""
+                            usage: SfuBench [options]
+                              --target T        sylk (sylkRTC WebSocket at --url), janus (Janus HTTP API at --url)
+                                                or self-check (the loss accounting's own check)
+                              --rooms N --publishers P --subscribers S
+                                                N rooms, each with P publishers and S subscribers attaching all P
+                              --video-rate R --video-bytes B   video packets/s and bytes per publisher (200, 1200);
+                                                audio is 50 packets/s of 120 bytes
+                              --seconds S --warmup W           measured window and warm-up (10, 3)
+                              --auth-every K    authenticate one received packet in K per feed (64)
+                              --pid PID         the SFU process, for its CPU time
+                            """);
+                    return null;
+                }
+            }
+            i++;
+        }
+        return o;
+    }
+}
