@@ -210,7 +210,10 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
 
     /** RFC 4975 §7.1.2: the 200 REPORT of a whole message. */
     private void report(MsrpRequest chunk, long total) {
-        MsrpConnection on = connection();
+        MsrpConnection on;
+        synchronized (this) {
+            on = closed ? null : connection;
+        }
         if (on == null) {
             return; // the session ended before the delivery was known
         }
