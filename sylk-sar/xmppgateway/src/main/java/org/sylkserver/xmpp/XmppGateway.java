@@ -18,6 +18,7 @@ import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
 import org.sylkserver.core.Version;
+import org.sylkserver.xmpp.chat.ChatSession;
 import org.sylkserver.xmpp.chat.ChatSessions;
 import org.sylkserver.xmpp.im.Addresses;
 import org.sylkserver.xmpp.im.SipParty;
@@ -92,7 +93,7 @@ public final class XmppGateway {
         this.services = new Services(settings, Version.current());
         this.rooms = new MucRooms(conferences, this::sendStanza, muc.maxSessions(), muc.queueSize());
         this.invitations = new MucInvitations(this::sendStanza, MucInvitations.WAIT);
-        this.chats = new ChatSessions(this::sendStanza, timer, settings.sipSessionTimeout(),
+        this.chats = new ChatSessions(this::sendStanza, timer, settings.sipSessionTimeout(), ChatSession.RECEIPT_WAIT,
                 settings.maxChatSessions());
         s2s.handler(this::stanza);
     }

@@ -68,10 +68,13 @@ public interface ChatLine {
         void closed(String why);
     }
 
-    /** The success REPORT of one received message. */
-    @FunctionalInterface
+    /** The REPORT of one received message (RFC 4975 §7.1.2); the first of its calls is the one that counts. */
     interface Report {
+        /** It was delivered: the success REPORT. */
         void send();
+
+        /** It was not delivered: a failure REPORT with {@code code} (408, 503, ...), unless its sender wants none. */
+        void fail(int code, String reason);
     }
 
     /** The fate of one request: its REPORT's or response's status, or the failure of its sending. */

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -192,24 +193,43 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
             return 400;
         }
         if (first.successReport().map(v -> v.equalsIgnoreCase("yes")).orElse(false)) {
-            boolean[] sent = new boolean[1];
-            listener.received(message, () -> {
-                synchronized (sent) {
-                    if (sent[0]) {
-                        return;
-                    }
-                    sent[0] = true;
-                }
-                report(first, body.length);
-            });
+            listener.received(message, new HeldReport(first, body.length));
         } else {
             listener.received(message);
         }
         return 200;
     }
 
-    /** RFC 4975 §7.1.2: the 200 REPORT of a whole message. */
-    private void report(MsrpRequest chunk, long total) {
+    /** The REPORT of a message whose sender asked for one, sent once, as the listener decides. */
+    private final class HeldReport implements ChatLine.Report {
+        private final MsrpRequest first;
+        private final long total;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        HeldReport(MsrpRequest first, long total) {
+            this.first = first;
+            this.total = total;
+        }
+
+        @Override
+        public void send() {
+            if (done.compareAndSet(false, true)) {
+                report(first, total, new MsrpStatus(0, 200, "OK"));
+            }
+        }
+
+        @Override
+        public void fail(int code, String reason) {
+            // RFC 4975 §7.1.2: Failure-Report "no" asks for no failure REPORT; absent means yes
+            if (done.compareAndSet(false, true)
+                    && !first.failureReport().map(v -> v.equalsIgnoreCase("no")).orElse(false)) {
+                report(first, total, new MsrpStatus(0, code, reason));
+            }
+        }
+    }
+
+    /** RFC 4975 §7.1.2: the REPORT of a whole message. */
+    private void report(MsrpRequest chunk, long total, MsrpStatus status) {
         MsrpConnection on;
         synchronized (this) {
             on = closed ? null : connection;
@@ -218,7 +238,7 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
             return; // the session ended before the delivery was known
         }
         try {
-            on.send(MsrpRequest.successReport(randomId(), chunk, stream.localUri(), total));
+            on.send(MsrpRequest.report(randomId(), chunk, stream.localUri(), total, status));
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "chat line: cannot report a message of the conference", e);
         }

@@ -244,6 +244,36 @@ class MsrpChatLineTest {
         assertEquals("msg00001", sent.messageId().orElseThrow());
         assertEquals(200, sent.status().orElseThrow().code());
         assertEquals(null, caller.requests.poll(300, TimeUnit.MILLISECONDS), "one REPORT only");
+
+        // not delivered (spec §5.4.3: no receipt in time): a failure REPORT with the code, once
+        MsrpRequest second = new MsrpRequest("snd00002", MsrpRequest.SEND, List.of(ourPath), List.of(session),
+                List.of(new MsrpHeader("Message-ID", "msg00002"), new MsrpHeader("Success-Report", "yes"),
+                        new MsrpHeader("Byte-Range", "1-" + cpim.length + "/" + cpim.length),
+                        new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE)), cpim, Continuation.COMPLETE);
+        assertEquals(200, caller.connection.transaction(second).get(5, TimeUnit.SECONDS).code());
+        ChatLine.Report failing = reports.held.poll(5, TimeUnit.SECONDS);
+        assertNotNull(failing);
+        failing.fail(408, "Request Timeout");
+        failing.fail(408, "Request Timeout");
+        failing.send();
+        MsrpRequest failure = caller.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(failure, "the failure report went");
+        assertEquals(MsrpRequest.REPORT, failure.method());
+        assertEquals("msg00002", failure.messageId().orElseThrow());
+        assertEquals(408, failure.status().orElseThrow().code());
+        assertEquals(null, caller.requests.poll(300, TimeUnit.MILLISECONDS), "one REPORT only");
+
+        // RFC 4975 §7.1.2: a sender that says Failure-Report: no gets none
+        MsrpRequest quiet = new MsrpRequest("snd00003", MsrpRequest.SEND, List.of(ourPath), List.of(session),
+                List.of(new MsrpHeader("Message-ID", "msg00003"), new MsrpHeader("Success-Report", "yes"),
+                        new MsrpHeader("Failure-Report", "no"),
+                        new MsrpHeader("Byte-Range", "1-" + cpim.length + "/" + cpim.length),
+                        new MsrpHeader("Content-Type", CpimMessage.CONTENT_TYPE)), cpim, Continuation.COMPLETE);
+        caller.connection.send(quiet); // RFC 4975 §7.1.1: Failure-Report "no" gets no transaction response either
+        ChatLine.Report unwanted = reports.held.poll(5, TimeUnit.SECONDS);
+        assertNotNull(unwanted);
+        unwanted.fail(503, "Service Unavailable");
+        assertEquals(null, caller.requests.poll(300, TimeUnit.MILLISECONDS), "no failure REPORT asked for");
         line.close();
     }
 

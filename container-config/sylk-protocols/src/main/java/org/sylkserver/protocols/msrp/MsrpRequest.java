@@ -90,10 +90,19 @@ public record MsrpRequest(String transactionId, String method, List<MsrpUri> toP
      * {@code Status: 000 200 OK}.
      */
     public static MsrpRequest successReport(String transactionId, MsrpRequest last, MsrpUri local, long total) {
+        return report(transactionId, last, local, total, new MsrpStatus(0, 200, "OK"));
+    }
+
+    /**
+     * RFC 4975 §7.1.2: the REPORT of a whole message of {@code total} bytes with {@code status}, 200 for its success,
+     * an error code for its failure (the sender's {@code Failure-Report} says whether it wants one).
+     */
+    public static MsrpRequest report(String transactionId, MsrpRequest last, MsrpUri local, long total,
+                                     MsrpStatus status) {
         return new MsrpRequest(transactionId, REPORT, last.fromPath(), List.of(local), List.of(
                 new MsrpHeader(Headers.MESSAGE_ID, last.messageId().orElseThrow()),
                 new MsrpHeader(Headers.BYTE_RANGE, "1-" + total + "/" + total),
-                new MsrpHeader(Headers.STATUS, new MsrpStatus(0, 200, "OK").toString())), null, Continuation.COMPLETE);
+                new MsrpHeader(Headers.STATUS, status.toString())), null, Continuation.COMPLETE);
     }
 
     /** The Message-ID, the same in every chunk of a message and in its reports. */

@@ -44,8 +44,8 @@ import org.sylkserver.xmpp.im.Stanzas;
  */
 public final class ChatSession implements ChatLine.Listener {
 
-    /** Held success REPORTs of messages whose receipt never comes are dropped after this (spec §5.4.3: 30 s). */
-    static final Duration RECEIPT_WAIT = Duration.ofSeconds(30);
+    /** A message whose receipt does not come within this gets a 408 failure REPORT (spec §5.4.3: 30 s). */
+    public static final Duration RECEIPT_WAIT = Duration.ofSeconds(30);
     /** The refresh of the is-composing indications made from chat states (spec §5.4.3). */
     private static final int COMPOSING_REFRESH = 30;
 
@@ -67,6 +67,7 @@ public final class ChatSession implements ChatLine.Listener {
     private final Consumer<Stanza> xmpp;
     private final ScheduledExecutorService timer;
     private final Duration inactivity;
+    private final Duration receiptWait;
     private final Consumer<ChatSession> ended;
     private ChatLine line;
     private SipCall sip;
@@ -79,16 +80,18 @@ public final class ChatSession implements ChatLine.Listener {
     /**
      * @param sipUser  the SIP user as a JID (its resource: the Contact's {@code gr} or a generated one, spec §5.3)
      * @param xmppPeer the called XMPP user: a full JID when the Request-URI named a resource, else the bare JID
+     * @param receiptWait how long a message's REPORT waits for its receipt ({@link #RECEIPT_WAIT})
      * @param ended    hears once that the session is over (its registry forgets it)
      */
     ChatSession(EntityFullJid sipUser, Jid xmppPeer, Consumer<Stanza> xmpp, ScheduledExecutorService timer,
-                Duration inactivity, Consumer<ChatSession> ended) {
+                Duration inactivity, Duration receiptWait, Consumer<ChatSession> ended) {
         this.sipUser = sipUser;
         this.xmppPeer = xmppPeer;
         this.boundPeer = xmppPeer;
         this.xmpp = xmpp;
         this.timer = timer;
         this.inactivity = inactivity;
+        this.receiptWait = receiptWait;
         this.ended = ended;
     }
 
@@ -170,7 +173,7 @@ public final class ChatSession implements ChatLine.Listener {
                 if (report != null) {
                     String id = built.getStanzaId();
                     awaitingReceipts.put(id, report);
-                    timer.schedule(() -> receiptTimedOut(id), RECEIPT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    timer.schedule(() -> receiptTimedOut(id), receiptWait.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 return built;
             }
@@ -188,10 +191,16 @@ public final class ChatSession implements ChatLine.Listener {
         }
     }
 
-    private synchronized void receiptTimedOut(String id) {
-        if (awaitingReceipts.remove(id) != null) {
+    /** Spec §5.4.3: no receipt in time is a 408 failure REPORT. */
+    private void receiptTimedOut(String id) {
+        ChatLine.Report report;
+        synchronized (this) {
+            report = awaitingReceipts.remove(id);
+        }
+        if (report != null) {
             LOG.info("chat " + sipUser + " -> " + xmppPeer + ": no receipt for " + id + " within "
-                    + RECEIPT_WAIT.toSeconds() + " s; its success report is not sent");
+                    + receiptWait.toSeconds() + " s; failure report 408");
+            report.fail(408, "Request Timeout");
         }
     }
 
@@ -201,6 +210,7 @@ public final class ChatSession implements ChatLine.Listener {
      */
     public void xmppMessage(Message message) {
         ChatLine.Report report = null;
+        ChatLine.Report failed = null;
         CpimMessage toSip = null;
         boolean gone;
         ChatLine on;
@@ -211,6 +221,12 @@ public final class ChatSession implements ChatLine.Listener {
             on = line;
             if (!boundPeer.hasResource() && message.getFrom().hasResource()) {
                 boundPeer = message.getFrom(); // spec §5.4.3 step 4: the answering resource binds the session
+            }
+            if (message.getType() == Message.Type.error) {
+                // spec §5.4.3: an error for a message we sent is its 503 failure REPORT; the bounce (which may
+                // carry our own body back) goes no further
+                failed = message.getStanzaId() == null ? null : awaitingReceipts.remove(message.getStanzaId());
+                on = null;
             }
             DeliveryReceipt receipt = DeliveryReceipt.from(message);
             if (receipt != null) {
@@ -228,6 +244,13 @@ public final class ChatSession implements ChatLine.Listener {
         }
         if (report != null) {
             report.send();
+        }
+        if (failed != null) {
+            failed.fail(503, "Service Unavailable");
+            return;
+        }
+        if (message.getType() == Message.Type.error) {
+            return;
         }
         if (gone) {
             end("the XMPP user left the chat (gone)");

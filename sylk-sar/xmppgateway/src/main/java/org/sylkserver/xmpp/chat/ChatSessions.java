@@ -27,18 +27,22 @@ public final class ChatSessions {
     private final Consumer<Stanza> xmpp;
     private final ScheduledExecutorService timer;
     private final Duration inactivity;
+    private final Duration receiptWait;
     private final int max;
     /** By {@code SIP user bare JID + " " + XMPP bare JID}; guarded by this object's monitor. */
     private final Map<String, ChatSession> sessions = new HashMap<>();
 
     /**
-     * @param inactivity {@code sip_session_timeout}
-     * @param max        {@code max_chat_sessions}
+     * @param inactivity  {@code sip_session_timeout}
+     * @param receiptWait how long a message's REPORT waits for its XMPP receipt ({@link ChatSession#RECEIPT_WAIT})
+     * @param max         {@code max_chat_sessions}
      */
-    public ChatSessions(Consumer<Stanza> xmpp, ScheduledExecutorService timer, Duration inactivity, int max) {
+    public ChatSessions(Consumer<Stanza> xmpp, ScheduledExecutorService timer, Duration inactivity,
+                        Duration receiptWait, int max) {
         this.xmpp = xmpp;
         this.timer = timer;
         this.inactivity = inactivity;
+        this.receiptWait = receiptWait;
         this.max = max;
     }
 
@@ -67,7 +71,7 @@ public final class ChatSessions {
             if (sessions.size() >= max) {
                 return new Opening(null, 503, "Too many chat sessions");
             }
-            ChatSession session = new ChatSession(sipUser, xmppPeer, xmpp, timer, inactivity, this::forget);
+            ChatSession session = new ChatSession(sipUser, xmppPeer, xmpp, timer, inactivity, receiptWait, this::forget);
             sessions.put(key, session);
             return new Opening(session, 0, null);
         }
@@ -82,7 +86,8 @@ public final class ChatSessions {
         synchronized (this) {
             session = sessions.get(message.getTo().asBareJid() + " " + message.getFrom().asBareJid());
         }
-        if (session == null || message.getType() == Message.Type.error || message.getType() == Message.Type.groupchat) {
+        // an error comes to the session too: it fails the REPORT of the message it bounces (spec §5.4.3)
+        if (session == null || message.getType() == Message.Type.groupchat) {
             return false;
         }
         session.xmppMessage(message);

@@ -92,8 +92,28 @@ class ChatSessionTest {
         }
     }
 
+    /** What became of one received message's REPORT. */
+    private static final class HeldReport implements ChatLine.Report {
+        final AtomicInteger sent = new AtomicInteger();
+        final BlockingQueue<Integer> failures = new LinkedBlockingQueue<>();
+
+        @Override
+        public void send() {
+            sent.incrementAndGet();
+        }
+
+        @Override
+        public void fail(int code, String reason) {
+            failures.add(code);
+        }
+    }
+
     private ChatSessions sessions(Duration inactivity, int max) {
-        return new ChatSessions(sent::add, timer, inactivity, max);
+        return sessions(inactivity, ChatSession.RECEIPT_WAIT, max);
+    }
+
+    private ChatSessions sessions(Duration inactivity, Duration receiptWait, int max) {
+        return new ChatSessions(sent::add, timer, inactivity, receiptWait, max);
     }
 
     private ChatSession open(ChatSessions sessions) throws Exception {
@@ -129,8 +149,9 @@ class ChatSessionTest {
         ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
         ChatSession session = open(sessions);
         assertEquals(ChatSession.State.UP, session.state());
-        AtomicInteger reports = new AtomicInteger();
-        line.listener.received(cpim("text/plain", "hello".getBytes(StandardCharsets.UTF_8)), reports::incrementAndGet);
+        HeldReport report = new HeldReport();
+        AtomicInteger reports = report.sent;
+        line.listener.received(cpim("text/plain", "hello".getBytes(StandardCharsets.UTF_8)), report);
         Message message = (Message) sent.poll(1, TimeUnit.SECONDS);
         assertNotNull(message);
         assertEquals(Message.Type.chat, message.getType());
@@ -145,6 +166,39 @@ class ChatSessionTest {
                 .to(message.getFrom()).addExtension(new DeliveryReceipt(message.getStanzaId())).build();
         assertTrue(sessions.xmppMessage(receipt), "the pair's messages go into the session");
         assertEquals(1, reports.get());
+        assertTrue(report.failures.isEmpty());
+    }
+
+    /** Spec §5.4.3: a message whose receipt does not come in time gets a 408 failure REPORT, never a success. */
+    @Test
+    void aMissingReceiptIsA408FailureReport_5_4_3() throws Exception {
+        ChatSession session = open(sessions(Duration.ofMinutes(10), Duration.ofMillis(200), 10));
+        HeldReport report = new HeldReport();
+        line.listener.received(cpim("text/plain", "hello".getBytes(StandardCharsets.UTF_8)), report);
+        assertNotNull(sent.poll(1, TimeUnit.SECONDS));
+        assertEquals(408, report.failures.poll(5, TimeUnit.SECONDS));
+        assertEquals(0, report.sent.get());
+        assertEquals(ChatSession.State.UP, session.state(), "one lost message does not end the session");
+    }
+
+    /**
+     * Spec §5.4.3: an XMPP error bouncing a message we sent is its 503 failure REPORT; the bounce (carrying our own
+     * body back, RFC 6120 §8.3.1) is not sent to the SIP user as a message.
+     */
+    @Test
+    void anXmppErrorIsA503FailureReport_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        open(sessions);
+        HeldReport report = new HeldReport();
+        line.listener.received(cpim("text/plain", "hello".getBytes(StandardCharsets.UTF_8)), report);
+        Message message = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(message);
+        Message bounce = StanzaBuilder.buildMessage(message.getStanzaId()).ofType(Message.Type.error)
+                .from(JidCreate.from("juliet@xmpp.example")).to(message.getFrom()).setBody("hello").build();
+        assertTrue(sessions.xmppMessage(bounce));
+        assertEquals(503, report.failures.poll(1, TimeUnit.SECONDS));
+        assertEquals(0, report.sent.get());
+        assertNull(line.messages.poll(300, TimeUnit.MILLISECONDS), "the bounce is not a message to the SIP user");
     }
 
     /** XEP-0085 §5 and RFC 3994: is-composing active/idle ↔ composing/paused, both ways. */
