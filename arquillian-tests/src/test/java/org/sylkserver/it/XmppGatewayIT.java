@@ -16,6 +16,9 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jivesoftware.smack.ConnectionConfiguration;
+import org.jivesoftware.smack.StanzaCollector;
+import org.jivesoftware.smack.filter.AndFilter;
+import org.jivesoftware.smack.filter.FromMatchesFilter;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
@@ -37,9 +40,12 @@ import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.iqversion.VersionManager;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jivesoftware.smackx.muc.packet.MUCInitialPresence;
+import org.jivesoftware.smackx.muc.packet.MUCUser;
 import org.jivesoftware.smackx.ping.PingManager;
 import org.jivesoftware.smackx.receipts.DeliveryReceipt;
 import org.jivesoftware.smackx.receipts.DeliveryReceiptRequest;
+import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Resourcepart;
 
@@ -498,6 +504,106 @@ class XmppGatewayIT {
             carol.readUntil(m -> m.contains("juliet@xmpp.test") && m.contains("has left the room"),
                     "the notice that juliet's call left the conference");
         }
+    }
+
+    /**
+     * Spec §5.6 with §3.4/§3.6: nicknames are what the other members see. A SIP watcher following room muc3 (RFC 4575
+     * SUBSCRIBE) sees juliet, who joined from XMPP as "Juliet", with that display text, and gets a NOTIFY with her
+     * new name when she changes it (XEP-0045 §7.6 presence to the new occupant JID, which the gateway sends as an
+     * RFC 7701 NICKNAME); carol's NICKNAME from her SIP client makes her the occupant "Carol C" at juliet's, and the
+     * watcher sees that too.
+     */
+    @Test
+    void nicknamesAreWhatTheOtherMembersSee_spec_5_6() throws Exception {
+        EntityBareJid roomJid = JidCreate.entityBareFrom("muc3@conference.localhost");
+        StanzaCollector inRoom = juliet.createStanzaCollector(new AndFilter(StanzaTypeFilter.PRESENCE,
+                FromMatchesFilter.createBare(roomJid)));
+        try (ChatClient carol = new ChatClient("carol", "muc3", "conference.localhost");
+             SipConnection watcher = SipConnection.tcp(Sipp.SERVER, Sipp.SIP_PORT)) {
+            carol.join();
+            String unique = Long.toString(System.nanoTime());
+            watcher.send("SUBSCRIBE sip:muc3@conference.localhost SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TCP 127.0.0.1:" + watcher.localPort() + ";branch=z9hG4bKwatch" + unique + "\r\n"
+                    + "From: <sip:watcher@127.0.0.1>;tag=w" + unique + "\r\nTo: <sip:muc3@conference.localhost>\r\n"
+                    + "Call-ID: watch-" + unique + "@127.0.0.1\r\nCSeq: 1 SUBSCRIBE\r\nMax-Forwards: 70\r\n"
+                    + "Contact: <sip:watcher@127.0.0.1:" + watcher.localPort() + ";transport=tcp>\r\n"
+                    + "Event: conference\r\nAccept: application/conference-info+xml\r\nExpires: 600\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            awaitNotify(watcher, "entity=\"sip:carol@127.0.0.1\"");
+
+            juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza()
+                    .to(JidCreate.entityFullFrom(roomJid, Resourcepart.from("Juliet")))
+                    .addExtension(new MUCInitialPresence(null, -1, -1, -1, null)).build());
+            awaitPresence(inRoom, "Juliet", Presence.Type.available, true);
+            awaitNotify(watcher, "<display-text>Juliet</display-text>");
+
+            juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza()
+                    .to(JidCreate.entityFullFrom(roomJid, Resourcepart.from("Juliet Capulet"))).build());
+            awaitPresence(inRoom, "Juliet Capulet", Presence.Type.available, true);
+            String renamed = awaitNotify(watcher, "<display-text>Juliet Capulet</display-text>");
+            assertTrue(!renamed.contains("<display-text>Juliet</display-text>"), renamed);
+
+            carol.nickname("nick0001", "Carol C");
+            carol.readUntil(m -> m.startsWith("MSRP nick0001 200"), "the NICKNAME's 200");
+            Presence carolNamed = awaitPresence(inRoom, "Carol C", Presence.Type.available, false);
+            assertEquals("carol@127.0.0.1", MUCUser.from(carolNamed).getItem().getJid().toString(), "her real JID");
+            awaitNotify(watcher, "<display-text>Carol C</display-text>");
+
+            juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza().ofType(Presence.Type.unavailable)
+                    .to(JidCreate.entityFullFrom(roomJid, Resourcepart.from("Juliet Capulet"))).build());
+            awaitPresence(inRoom, "Juliet Capulet", Presence.Type.unavailable, true);
+        } finally {
+            inRoom.cancel();
+        }
+    }
+
+    /**
+     * The next presence from {@code room/nick} of {@code type} (others are skipped), with status 110 when
+     * {@code self} (XEP-0045 §7.2.3: the user's own).
+     */
+    private Presence awaitPresence(StanzaCollector collector, String nick, Presence.Type type, boolean self)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Presence presence = collector.nextResult(1000);
+            if (presence != null && presence.getType() == type && presence.getFrom().hasResource()
+                    && presence.getFrom().getResourceOrThrow().toString().equals(nick)) {
+                MUCUser x = MUCUser.from(presence);
+                boolean own = x != null && x.getStatus().contains(MUCUser.Status.PRESENCE_TO_SELF_110);
+                if (own == self) {
+                    return presence;
+                }
+            }
+        }
+        throw new AssertionError("no " + type + " presence from the room's " + nick + "; Prosody's log:\n"
+                + prosody.log());
+    }
+
+    /** Answers the room's NOTIFYs (RFC 6665 §4.1.3) until one whose body contains {@code wanted}; returns it. */
+    private static String awaitNotify(SipConnection watcher, String wanted) throws IOException {
+        List<String> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String message = watcher.receive();
+            assertNotNull(message, "the server closed the watcher's connection");
+            if (message.startsWith("SIP/2.0 ")) {
+                assertTrue(message.startsWith("SIP/2.0 200"), message);
+                continue;
+            }
+            StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+            for (String line : message.split("\r\n")) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("to:")
+                        || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+                    ok.append(line).append("\r\n");
+                }
+            }
+            watcher.send(ok.append("Content-Length: 0\r\n\r\n").toString());
+            if (message.startsWith("NOTIFY ") && message.contains(wanted)) {
+                return message;
+            }
+            seen.add(message);
+        }
+        throw new AssertionError("no NOTIFY with " + wanted + "; got " + seen);
     }
 
     /**

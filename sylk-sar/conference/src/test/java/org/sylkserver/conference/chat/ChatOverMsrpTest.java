@@ -106,6 +106,62 @@ class ChatOverMsrpTest {
         }
     }
 
+    /**
+     * RFC 7701 §6.1: Use-Nickname is a quoted-string (RFC 3261 §25.1): its escapes are undone and its inner spaces
+     * kept, a bare token is taken too, and anything else is 424 Malformed nickname (RFC 7701 §9.2). The nickname is
+     * the name the others see on the sender's messages (spec §3.4).
+     */
+    @Test
+    void useNicknameIsAQuotedString_rfc7701_6_1() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
+        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
+        ChatMember alice = join(room, "alice@example.com");
+        ChatMember bob = join(room, "bob@example.com");
+        try (Socket fromAlice = connect(alice); Socket toBob = connect(bob)) {
+            fromAlice.setSoTimeout(10_000);
+            toBob.setSoTimeout(10_000);
+            toBob.getOutputStream().write(send(bob, "bind0001", null));
+            fromAlice.getOutputStream().write(send(alice, "bind0002", null));
+            MsrpParser aliceParser = new MsrpParser();
+            MsrpParser bobParser = new MsrpParser();
+            assertEquals(424, nickname(alice, fromAlice, aliceParser, "nick0001", "\"unterminated"));
+            assertEquals(424, nickname(alice, fromAlice, aliceParser, "nick0002", "two words"));
+            assertEquals(200, nickname(alice, fromAlice, aliceParser, "nick0003", "ally"), "a token");
+            assertEquals("ally", displayNameOfNext(alice, fromAlice, bobParser, toBob, "msg00001"));
+            assertEquals(200, nickname(alice, fromAlice, aliceParser, "nick0004", "\"Alice \\\"A\\\" \\\\ B\""));
+            assertEquals("Alice \"A\" \\ B", displayNameOfNext(alice, fromAlice, bobParser, toBob, "msg00002"),
+                    "unescaped, inner spaces kept");
+        }
+    }
+
+    /** Sends a NICKNAME with {@code useNickname} as the header's value; the response's status. */
+    private int nickname(ChatMember stream, Socket socket, MsrpParser parser, String tid, String useNickname)
+            throws Exception {
+        String request = "MSRP " + tid + " NICKNAME\r\nTo-Path: " + locals.get(stream) + "\r\nFrom-Path: "
+                + "msrp://127.0.0.1:9/" + stream.uri().charAt(0) + "peer1;tcp\r\nUse-Nickname: " + useNickname
+                + "\r\n-------" + tid + "$\r\n";
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+        while (true) {
+            if (next(parser, socket.getInputStream()) instanceof org.sylkserver.protocols.msrp.MsrpResponse response
+                    && response.transactionId().equals(tid)) {
+                return response.code();
+            }
+        }
+    }
+
+    /** The CPIM From display name with which bob gets alice's next message. */
+    private String displayNameOfNext(ChatMember alice, Socket fromAlice, MsrpParser bobParser, Socket toBob,
+                                     String tid) throws Exception {
+        fromAlice.getOutputStream().write(send(alice, tid, "text " + tid));
+        while (true) {
+            if (next(bobParser, toBob.getInputStream()) instanceof MsrpRequest request && request.hasBody()
+                    && new String(request.body(), StandardCharsets.UTF_8).contains("text " + tid)) {
+                return org.sylkserver.protocols.cpim.CpimMessage.parse(request.body()).from().orElseThrow()
+                        .displayName();
+            }
+        }
+    }
+
     private String run(boolean withStalled) throws Exception {
         server = new MsrpServer(InetAddress.getLoopbackAddress(), 0, null, new MsrpServer.Limits(1000, 50,
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, Duration.ofSeconds(30)));
