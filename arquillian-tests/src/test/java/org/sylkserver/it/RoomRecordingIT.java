@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * section says {@code record = true} (spec §8.3) for some seconds and leave; each publisher's audio and video are then
  * files in {@code recording_dir/<room>/} that ffprobe reads as one Opus stream (Ogg, RFC 7845) and one VP8 stream
  * (IVF) lasting as long as the publisher was in the room, every frame decoded without a complaint; rooms of VP9 and
- * H.264 are recorded in their codec.
+ * H.264 are recorded in their codec; the room's mixed audio is one more Ogg Opus file, as long as the room existed
+ * and not silent.
  */
 @ExtendWith(ArquillianExtension.class)
 class RoomRecordingIT {
@@ -61,10 +62,12 @@ class RoomRecordingIT {
     @Test
     void eachPublisherIsRecordedInFilesFfprobeReads_spec_8_3() throws Exception {
         long[] publishedMillis = new long[2];
+        long roomMillis;
         try (Chromium aliceBrowser = Chromium.start(work.resolve("alice"));
              Chromium bobBrowser = Chromium.start(work.resolve("bob"))) {
             Chromium.Page alice = client(aliceBrowser);
             join(alice, "alice@example.com", ROOM);
+            long roomMade = System.nanoTime();
             alice.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
             long aliceUp = System.nanoTime();
             Chromium.Page bob = client(bobBrowser);
@@ -79,8 +82,16 @@ class RoomRecordingIT {
             long left = System.nanoTime();
             publishedMillis[0] = TimeUnit.NANOSECONDS.toMillis(left - aliceUp);
             publishedMillis[1] = TimeUnit.NANOSECONDS.toMillis(left - bobUp);
+            roomMillis = TimeUnit.NANOSECONDS.toMillis(left - roomMade);
         }
         Path room = recordings.resolve(ROOM);
+        // issue 13: the room's mixed audio from its first admission (alice's accepted) to its end (the last leave)
+        Path mixFile = awaitFile(room, "mix", ".opus");
+        JsonObject mix = probe(mixFile);
+        double volume = maxVolumeDb(mixFile);
+        LOG.info("room existed " + roomMillis / 1000.0 + " s; mix " + mix + ", max volume " + volume + " dB");
+        assertStream(mix, "opus", "audio", roomMillis / 1000.0, 1.0);
+        assertTrue(volume > -30, "the mix holds the browsers' microphones, not silence: max " + volume + " dB");
         for (int i = 0; i < 2; i++) {
             String account = i == 0 ? "alice@example.com" : "bob@example.com";
             double expected = publishedMillis[i] / 1000.0;
@@ -160,6 +171,17 @@ class RoomRecordingIT {
                     + ": " + found);
             Thread.sleep(300);
         }
+    }
+
+    /** The loudest sample of {@code file}'s decoded audio in dBFS (ffmpeg's volumedetect). */
+    private static double maxVolumeDb(Path file) throws Exception {
+        Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostats", "-hide_banner", "-i", file.toString(), "-af",
+                "volumedetect", "-f", "null", "-").redirectErrorStream(true).start();
+        String out = new String(ffmpeg.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(ffmpeg.waitFor(30, TimeUnit.SECONDS));
+        java.util.regex.Matcher max = java.util.regex.Pattern.compile("max_volume: (-?[0-9.]+|-inf) dB").matcher(out);
+        assertTrue(max.find(), "ffmpeg volumedetect said: " + out);
+        return max.group(1).equals("-inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(max.group(1));
     }
 
     private static JsonObject probe(Path file) throws Exception {

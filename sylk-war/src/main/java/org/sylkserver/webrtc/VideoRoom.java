@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.sylkserver.media.sfu.ActiveSpeaker;
+import org.sylkserver.media.sfu.RoomMix;
 import org.sylkserver.webrtc.api.ParticipantAudioLevel;
 import org.sylkserver.webrtc.api.SharedFile;
 
@@ -36,6 +37,11 @@ final class VideoRoom {
     /** The audio levels and speaker last told to the members, so that only a change is told again. */
     List<ParticipantAudioLevel> toldLevels = List.of();
     String toldSpeaker;
+    /**
+     * The room's audio mix (issue 13), made by the first admission when the room records (its mixed track), fed by
+     * every publisher, closed with the room; null without one.
+     */
+    RoomMix mix;
 
     /** {@code video} is off in a room whose options disable it (spec §4.6.1). */
     VideoRoom(String uri, VideoRoomConfig.Room config, boolean audio, boolean video) {

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.sfu.RoomMix;
 import org.sylkserver.webrtc.api.ParticipantAudioLevel;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SharedFile;
@@ -40,6 +42,8 @@ public final class VideoRooms {
     private final Map<String, VideoRoom> rooms = new HashMap<>();
     private final RoomFiles files;
     private final RoomRecordings recordings;
+    /** Runs the rooms' audio mixes; null: rooms have none. */
+    private final MixerClock mixing;
 
     /** Rooms without a chat bridge ({@link RoomChats#NONE}) or file sharing. */
     public VideoRooms(VideoRoomConfig config, RoomMedia media) {
@@ -61,9 +65,19 @@ public final class VideoRooms {
         this(config, media, chats, files, RoomRecordings.DISABLED);
     }
 
-    /** Rooms as above whose publishers are recorded by {@code recordings} where the room's options say so. */
+    /**
+     * Rooms as above whose publishers are recorded by {@code recordings} where the room's options say so; no mixed
+     * track (no mixer clock).
+     */
     public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats, RoomFiles files,
                       RoomRecordings recordings) {
+        this(config, media, chats, files, recordings, null);
+    }
+
+    /** Rooms as above whose audio mixes (a recorded room's mixed track) run on {@code mixing}. */
+    public VideoRooms(VideoRoomConfig config, RoomMedia media, RoomChats chats, RoomFiles files,
+                      RoomRecordings recordings, MixerClock mixing) {
+        this.mixing = mixing;
         this.recordings = recordings;
         this.config = config;
         this.media = media;
@@ -140,9 +154,25 @@ public final class VideoRooms {
         }
         room.members.add(member);
         recordings.start(member);
+        mix(member);
         LOG.info(() -> member + " joined, " + room.members.size() + " publishers");
         applyBitrates(room);
         return others;
+    }
+
+    /**
+     * A publisher just admitted into its room's audio mix, the mix made first when the room needs one and has none: a
+     * recorded room's mixed track starts with its first publisher (issue 13).
+     */
+    private void mix(RoomMember member) {
+        VideoRoom room = member.room;
+        if (room.mix == null && mixing != null && recordings.records(room)) {
+            room.mix = new RoomMix(room.uri, mixing);
+            recordings.startMix(room);
+        }
+        if (room.mix != null && member.media != null) {
+            member.media.mixInto(room.mix);
+        }
     }
 
     /**
@@ -353,6 +383,9 @@ public final class VideoRooms {
     private void destroyIfEmpty(VideoRoom room) {
         if (room.isEmpty() && rooms.remove(key(room.uri), room)) {
             LOG.info(() -> room + " destroyed");
+            if (room.mix != null) {
+                room.mix.close();
+            }
             files.discard(room);
         }
     }

@@ -117,12 +117,28 @@ public final class AudioMixer {
      * @param output      where the member's encoded frames go
      */
     public Member join(String id, int payloadType, Supplier<AudioCodec> codecs, Member.Output output) {
+        return add(id, payloadType, codecs, Objects.requireNonNull(output, "output"));
+    }
+
+    private Member add(String id, int payloadType, Supplier<AudioCodec> codecs, Member.Output output) {
         if (closed) {
             throw new IllegalStateException("mixer " + name + " is closed");
         }
         Member member = new Member(this, id, payloadType, codecs, output);
         members.add(member);
         return member;
+    }
+
+    /**
+     * Adds a member that is heard but hears nothing: a video room's browser publisher, which gets the others' streams
+     * from the SFU and contributes its voice to the mix for the room's phones and recording. No encoder is made for it.
+     *
+     * @param id          for logs and the active-speaker signal
+     * @param payloadType the member's audio payload type: packets of other types are ignored
+     * @param codecs      makes the member's decoder (called once)
+     */
+    public Member joinTalker(String id, int payloadType, Supplier<AudioCodec> codecs) {
+        return add(id, payloadType, codecs, null);
     }
 
     /** Plays {@code prompt} to everyone in the room (mixed with the talkers). */
@@ -211,7 +227,7 @@ public final class AudioMixer {
             output.payload = null;
         }
         for (Member member : now) {
-            if (member.onHold()) {
+            if (member.onHold() || member.deaf()) {
                 continue;
             }
             boolean speaker = speakers.contains(member);
@@ -229,7 +245,7 @@ public final class AudioMixer {
         }
         updateActiveSpeaker(speakers);
         shared.values().removeIf(output -> {
-            boolean unused = now.stream().noneMatch(m -> m.codecKey().equals(output.key));
+            boolean unused = now.stream().noneMatch(m -> !m.deaf() && m.codecKey().equals(output.key));
             if (unused) {
                 output.encoder.close();
             }

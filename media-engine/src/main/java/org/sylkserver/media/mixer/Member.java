@@ -94,7 +94,7 @@ public final class Member {
         this.id = Objects.requireNonNull(id, "id");
         this.payloadType = payloadType;
         this.codecs = Objects.requireNonNull(codecs, "codecs");
-        this.output = Objects.requireNonNull(output, "output");
+        this.output = output;
         this.decoder = newCodec();
         this.codecKey = decoder.encodingName().toLowerCase() + "/" + decoder.rtpClockRate();
         this.frameSamples = decoder.sampleRate() / 50;
@@ -126,6 +126,11 @@ public final class Member {
     /** Packets dropped because the mixer fell behind or the sender flooded. */
     public long dropped() {
         return dropped;
+    }
+
+    /** Whether the member only talks ({@link AudioMixer#joinTalker}): nothing is mixed or encoded for it. */
+    public boolean deaf() {
+        return output == null;
     }
 
     /** Whether the member is on hold. */

@@ -62,8 +62,25 @@ public final class PublisherRecording {
         }
         byte[] payload = new byte[header.payloadLength()];
         packet.get(packet.position() + header.headerLength(), payload);
-        Entry entry = new Entry(isVideo, new RtpPayload(header.ssrc(), header.sequence(), header.timestamp(),
-                header.marker(), payload, System.currentTimeMillis()));
+        enqueue(new Entry(isVideo, new RtpPayload(header.ssrc(), header.sequence(), header.timestamp(),
+                header.marker(), payload, System.currentTimeMillis())));
+    }
+
+    /**
+     * An Opus frame the server encoded itself (a room's mix, on the mixing thread), as if it came in an RTP packet
+     * of source {@code ssrc}: queued, or dropped when the queue is full.
+     *
+     * @param payload one Opus packet (not modified afterwards by the caller)
+     */
+    public void offerAudio(long ssrc, int sequence, long timestamp, byte[] payload) {
+        if (done || closed.get() || audio == null) {
+            return;
+        }
+        enqueue(new Entry(false, new RtpPayload(ssrc, sequence & 0xffff, timestamp & 0xffffffffL, false, payload,
+                System.currentTimeMillis())));
+    }
+
+    private void enqueue(Entry entry) {
         if (!queue.offer(entry)) {
             long count = dropped.incrementAndGet();
             if (Long.bitCount(count) == 1) { // the 1st, 2nd, 4th... drop: seen in the log without flooding it

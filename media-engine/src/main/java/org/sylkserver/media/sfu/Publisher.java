@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import org.sylkserver.media.AudioLevelExtension;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
+import org.sylkserver.media.mixer.Member;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.Stage;
@@ -63,6 +64,8 @@ public final class Publisher implements AutoCloseable {
     private volatile boolean audioOn = true;
     private volatile boolean videoOn = true;
     private volatile PublisherRecording recording;
+    /** Its voice in the room's mix (for the room's phones and mixed recording), or null. */
+    private volatile Member mixed;
 
     private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
             throws IOException {
@@ -142,10 +145,26 @@ public final class Publisher implements AutoCloseable {
                 keyframes::request);
     }
 
-    /** Ends the publisher's media, its recording and every feed of it; idempotent. */
+    /**
+     * Adds the publisher's audio, as its feeds get it (paused with them), to the room's {@code mix} from now on;
+     * ended by {@link #close()}. Nothing for a publisher without audio, or already in a mix.
+     */
+    public synchronized void mixInto(RoomMix mix) {
+        PayloadFormat audio = negotiated.audio();
+        if (audio == null || mixed != null) {
+            return;
+        }
+        mixed = mix.talker(name, audio.payloadType());
+    }
+
+    /** Ends the publisher's media, its recording, its part in the mix and every feed of it; idempotent. */
     @Override
     public void close() {
         transport.close();
+        Member inMix = mixed;
+        if (inMix != null) {
+            inMix.leave();
+        }
         PublisherRecording recorded = recording;
         if (recorded != null) {
             recorded.close();
@@ -314,6 +333,14 @@ public final class Publisher implements AutoCloseable {
             PublisherRecording recorded = recording;
             if (recorded != null) {
                 recorded.offer(packet.buffer(), packet.header(), isVideo);
+            }
+            Member inMix = mixed;
+            if (inMix != null && !isVideo) {
+                RtpHeader header = packet.header();
+                byte[] payload = new byte[header.payloadLength()];
+                packet.buffer().get(packet.buffer().position() + header.headerLength(), payload);
+                inMix.offer(header, payload, packet.arrivalNanos(),
+                        AudioLevelExtension.read(packet.buffer(), header, formats.audioLevelId()));
             }
             return consume();
         }

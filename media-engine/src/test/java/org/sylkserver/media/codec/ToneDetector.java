@@ -83,6 +83,40 @@ public final class ToneDetector {
         return 10 * Math.log10(tone / rest);
     }
 
+    /**
+     * Signal-to-noise-and-distortion ratio of a mix of tones, in dB: what the tones at {@code frequencies} explain of
+     * the signal against whatever remains. The tones must each make whole cycles in the signal (so that their sines
+     * and cosines are orthogonal and each projection is its own fit).
+     */
+    public static double tonesSinadDb(short[] signal, int rate, double... frequencies) {
+        double[] residual = new double[signal.length];
+        for (int n = 0; n < signal.length; n++) {
+            residual[n] = signal[n];
+        }
+        double tones = 0;
+        for (double frequency : frequencies) {
+            double a = 0;
+            double b = 0;
+            for (int n = 0; n < signal.length; n++) {
+                a += signal[n] * Math.sin(2 * Math.PI * frequency * n / rate);
+                b += signal[n] * Math.cos(2 * Math.PI * frequency * n / rate);
+            }
+            a *= 2.0 / signal.length;
+            b *= 2.0 / signal.length;
+            for (int n = 0; n < signal.length; n++) {
+                double phase = 2 * Math.PI * frequency * n / rate;
+                double fit = a * Math.sin(phase) + b * Math.cos(phase);
+                residual[n] -= fit;
+                tones += fit * fit;
+            }
+        }
+        double rest = 0;
+        for (double r : residual) {
+            rest += r * r;
+        }
+        return 10 * Math.log10(tones / rest);
+    }
+
     /** Ratio of a signal to its difference from a reference of the same length, in dB. */
     static double snrDb(short[] reference, short[] signal) {
         double power = 0;

@@ -23,6 +23,7 @@ import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.msrp.MsrpRoute;
 import org.sylkserver.core.sip.SylkSipServlet;
+import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -88,6 +89,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     /** Sends file-transfer notifications to SIP devices after the upload's answer (spec §4.10.1, 2 and 3), in order. */
     private transient ExecutorService transferNotifications;
     private transient RoomRecordings roomRecordings;
+    /** Mixes the video rooms' audio (issue 13: a recorded room's mixed track). */
+    private transient MixerClock roomMixing;
     /** MSRP file transfers from SIP clients (spec §4.10.3). */
     private transient ServletFileTransfers msrpTransfers;
 
@@ -194,9 +197,10 @@ public class GatewaySipServlet extends SylkSipServlet {
         } catch (ConfigException e) {
             throw new ServletException("room recording: " + e.getMessage(), e);
         }
+        roomMixing = new MixerClock();
         VideoRooms videoRooms = new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                 Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
-                roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings);
+                roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings, roomMixing);
         videoRooms.audioLevels(timer);
         Gateway.install(getServletContext(), new Gateway(config, registrar,
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
@@ -263,6 +267,9 @@ public class GatewaySipServlet extends SylkSipServlet {
         if (transferNotifications != null) {
             // what is queued still goes out while the SIP stack lasts
             transferNotifications.shutdown();
+        }
+        if (roomMixing != null) {
+            roomMixing.close();
         }
         if (roomRecordings != null) {
             roomRecordings.close();

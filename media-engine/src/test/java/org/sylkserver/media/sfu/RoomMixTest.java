@@ -1,0 +1,240 @@
+package org.sylkserver.media.sfu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpHeader;
+import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.codec.SineWave;
+import org.sylkserver.media.codec.ToneDetector;
+import org.sylkserver.media.mixer.AudioMixer;
+import org.sylkserver.media.mixer.Member;
+import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.recording.Recorder;
+import org.sylkserver.media.webrtc.BrowserPeer;
+import org.sylkserver.media.webrtc.WebRtcTransport;
+
+/**
+ * A video room's audio mix (issue 13): publishers' Opus decoded into the room's mixer, each phone hearing the others
+ * and not itself (mix-minus), the recording hearing everyone. Tones of known frequencies, whole cycles in 10 ms, are
+ * sent as Opus (RFC 7587) on a simulated 20 ms clock; what each listener gets is decoded and measured: the level of
+ * every tone, and how much of the signal the expected tones do not explain (SINAD).
+ */
+class RoomMixTest {
+
+    private static final long TICK = 20_000_000L;
+    private static final int OPUS_PT = 111;
+    /** Peak 0.15 of full scale (−16.5 dBFS): three talkers sum below the limiter's knee, so levels stay as sent. */
+    private static final double AMPLITUDE = 0.15;
+    private static final double LEVEL_DB = 20 * Math.log10(AMPLITUDE);
+    /** Frames a listener's decoder and the jitter buffers take to settle; the rest (2 s) is measured. */
+    private static final int WARM_UP = 50;
+    private static final int TICKS = WARM_UP + 100;
+
+    private static AudioCodec opus() {
+        return AudioCodecs.create("opus", 48_000).orElseThrow();
+    }
+
+    /** Someone in the room: sends an Opus tone (frequency 0 for none) and decodes what it hears, if it hears. */
+    private static final class Peer {
+        final String id;
+        final double frequency;
+        final short[] tone;
+        final AudioCodec encoder = opus();
+        final AudioCodec decoder = opus();
+        final List<short[]> heard = new ArrayList<>();
+        Member member;
+        int sequence;
+
+        Peer(String id, double frequency) {
+            this.id = id;
+            this.frequency = frequency;
+            this.tone = SineWave.tone(frequency, 48_000, TICKS * 0.02, AMPLITUDE);
+        }
+
+        void send(int frame, long now) {
+            if (frequency == 0) {
+                return;
+            }
+            byte[] payload = encoder.encode(Arrays.copyOfRange(tone, frame * 960, frame * 960 + 960));
+            member.offer(new RtpHeader(false, false, 0, frame == 0, OPUS_PT, sequence++ & 0xffff, frame * 960L,
+                    id.hashCode() & 0xffffffffL, 12, payload.length), payload, now);
+        }
+
+        Member.Output output() {
+            return (payload, increment, marker) -> {
+                assertEquals(960, increment, "20 ms at the Opus RTP clock (RFC 7587 §4.1)");
+                heard.add(decoder.decode(payload));
+            };
+        }
+
+        /** What it heard after the warm-up. */
+        short[] heard() {
+            List<short[]> tail = heard.subList(WARM_UP, heard.size());
+            short[] all = new short[tail.size() * 960];
+            for (int i = 0; i < tail.size(); i++) {
+                System.arraycopy(tail.get(i), 0, all, i * 960, 960);
+            }
+            return all;
+        }
+
+        double levelDb(double f) {
+            return ToneDetector.levelDb(heard(), 48_000, f);
+        }
+    }
+
+    /**
+     * Two phones (400 and 1000 Hz) and a browser publisher (700 Hz) in one room, and a listener that never talks (the
+     * recording): each phone hears the two others at the level they were sent and not itself; the listener hears all
+     * three; the browser publisher hears nothing (it has the SFU's feeds) and costs no encoder.
+     */
+    @Test
+    void phonesHearTheOthersNotThemselvesAndTheListenerHearsEveryone() {
+        AudioMixer mixer = new AudioMixer("room@videoconference.example.com");
+        RoomMix mix = new RoomMix(mixer, AudioMixer::close);
+        Peer phone1 = new Peer("phone1", 400);
+        Peer phone2 = new Peer("phone2", 1000);
+        Peer browser = new Peer("browser", 700);
+        Peer recording = new Peer("recording", 0);
+        phone1.member = mix.listener(phone1.id, OPUS_PT, RoomMixTest::opus, phone1.output());
+        phone2.member = mix.listener(phone2.id, OPUS_PT, RoomMixTest::opus, phone2.output());
+        browser.member = mix.talker(browser.id, OPUS_PT);
+        recording.member = mix.listener(recording.id, OPUS_PT, RoomMixTest::opus, recording.output());
+        List<Peer> peers = List.of(phone1, phone2, browser, recording);
+        for (int t = 0; t < TICKS; t++) {
+            long now = t * TICK;
+            for (Peer peer : peers) {
+                peer.send(t, now);
+            }
+            mixer.tick(now);
+        }
+        mix.close();
+
+        for (Peer phone : List.of(phone1, phone2)) {
+            Peer other = phone == phone1 ? phone2 : phone1;
+            assertEquals(TICKS, phone.heard.size(), phone.id + " gets a frame every 20 ms");
+            assertEquals(LEVEL_DB, phone.levelDb(other.frequency), 1, phone.id + " hears " + other.id);
+            assertEquals(LEVEL_DB, phone.levelDb(browser.frequency), 1, phone.id + " hears the browser");
+            assertTrue(phone.levelDb(phone.frequency) < -50, phone.id + " hears itself at "
+                    + phone.levelDb(phone.frequency) + " dBFS");
+            double sinad = ToneDetector.tonesSinadDb(phone.heard(), 48_000, other.frequency, browser.frequency);
+            assertTrue(sinad > 15, phone.id + ": SINAD " + sinad + " dB (its own tone left in would lower it)");
+        }
+        for (Peer talker : List.of(phone1, phone2, browser)) {
+            assertEquals(LEVEL_DB, recording.levelDb(talker.frequency), 1, "the listener hears " + talker.id);
+        }
+        double sinad = ToneDetector.tonesSinadDb(recording.heard(), 48_000, 400, 700, 1000);
+        assertTrue(sinad > 15, "the listener's SINAD " + sinad + " dB");
+        assertTrue(browser.heard.isEmpty(), "a browser publisher hears nothing from the mix");
+        assertTrue(browser.member.deaf());
+        // per tick: one frame each for the two talking phones, one shared by the listener; none for the browser
+        assertTrue(mixer.encodes() <= 3L * TICKS, mixer.encodes() + " encodes in " + TICKS + " ticks");
+    }
+
+    /** A phone that leaves is no longer heard; what it left behind is the others. */
+    @Test
+    void aPhoneThatLeftIsNoLongerHeard() {
+        AudioMixer mixer = new AudioMixer("room");
+        RoomMix mix = new RoomMix(mixer, AudioMixer::close);
+        Peer phone = new Peer("phone", 400);
+        Peer browser = new Peer("browser", 1000);
+        Peer recording = new Peer("recording", 0);
+        phone.member = mix.listener(phone.id, OPUS_PT, RoomMixTest::opus, phone.output());
+        browser.member = mix.talker(browser.id, OPUS_PT);
+        recording.member = mix.listener(recording.id, OPUS_PT, RoomMixTest::opus, recording.output());
+        for (int t = 0; t < TICKS; t++) {
+            if (t == 10) {
+                phone.member.leave();
+            }
+            for (Peer peer : List.of(phone, browser)) {
+                peer.send(t, t * TICK);
+            }
+            mixer.tick(t * TICK);
+        }
+        assertEquals(3 - 1, mix.members(), "the phone is out of the mixer");
+        assertTrue(recording.levelDb(400) < -50, "the phone is not heard after it left");
+        assertEquals(LEVEL_DB, recording.levelDb(1000), 1);
+        mix.close();
+    }
+
+    /**
+     * A browser publisher over real ICE and DTLS-SRTP (spec §4.6.2) sends an Opus tone; the publisher's audio reaches
+     * the room's mix as its feeds get it, decoded on the mixer clock's thread in real time.
+     */
+    @Test
+    void aPublishersOpusReachesTheMix(@TempDir Path recordings) throws Exception {
+        MediaEngine engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43340, 43360, Duration.ZERO,
+                RtpPolicy.OPEN);
+        SfuSettings settings = new SfuSettings("vp8", true, false, Duration.ofMillis(300), 64);
+        Peer listener = new Peer("listener", 0);
+        try (MixerClock clock = new MixerClock(1); BrowserPeer alice = new BrowserPeer(false)) {
+            RoomMix mix = new RoomMix("room", clock);
+            CountDownLatch up = new CountDownLatch(1);
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(false), settings,
+                    new WebRtcTransport.Listener() {
+                        @Override
+                        public void connected() {
+                            up.countDown();
+                        }
+
+                        @Override
+                        public void failed(String reason) {
+                        }
+                    });
+            alice.connect(publisher.answer(), Duration.ofSeconds(5));
+            assertTrue(up.await(5, TimeUnit.SECONDS), "media up");
+            publisher.mixInto(mix);
+            List<short[]> heard = java.util.Collections.synchronizedList(listener.heard);
+            mix.listener("listener", OPUS_PT, RoomMixTest::opus, (payload, increment, marker) ->
+                    heard.add(listener.decoder.decode(payload)));
+            short[] tone = SineWave.tone(1000, 48_000, 3, AMPLITUDE);
+            // the first packet sets up the SRTP context (which takes a while): then the tone goes at a steady pace
+            alice.sendRtp(BrowserPeer.OPUS, 999, BrowserPeer.AUDIO_SSRC, listener.encoder.encode(new short[960]));
+            Thread.sleep(500);
+            long start = System.nanoTime();
+            int from = 0;
+            for (int frame = 0; frame < 150; frame++) {
+                if (frame == 75) {
+                    from = heard.size(); // the mix of the middle second: the jitter buffer is playing by then
+                }
+                byte[] payload = listener.encoder.encode(Arrays.copyOfRange(tone, frame * 960, frame * 960 + 960));
+                alice.sendRtp(BrowserPeer.OPUS, 1000 + frame, BrowserPeer.AUDIO_SSRC, payload);
+                long due = start + (frame + 1) * TICK;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            publisher.close();
+            mix.close();
+            short[] all = new short[50 * 960];
+            synchronized (heard) {
+                assertTrue(heard.size() >= from + 50, heard.size() + " frames heard in 3 s");
+                for (int i = 0; i < 50; i++) {
+                    System.arraycopy(heard.get(from + i), 0, all, i * 960, 960);
+                }
+            }
+            assertEquals(LEVEL_DB, ToneDetector.levelDb(all, 48_000, 1000), 1.5, "the publisher's tone in the mix");
+            double sinad = ToneDetector.tonesSinadDb(all, 48_000, 1000);
+            assertTrue(sinad > 15, "SINAD " + sinad + " dB");
+        } finally {
+            engine.close();
+        }
+    }
+}
