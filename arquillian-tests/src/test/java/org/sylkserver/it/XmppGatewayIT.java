@@ -267,6 +267,13 @@ class XmppGatewayIT {
                     .addExtension(new DeliveryReceipt(message.getStanzaId())).build());
             String report = romeo.awaitMessage(m -> m.contains(" REPORT\r\n"), "the success REPORT");
             assertTrue(report.contains("Message-ID: msgchat0001\r\n") && report.contains("Status: 000 200"), report);
+
+            // spec §2.4, §5.4.3: a transfer (REFER in the session's dialog) is refused with 403
+            romeo.sip.send("REFER sip:juliet@" + Prosody.DOMAIN + " SIP/2.0\r\n"
+                    + romeo.headers("REFER", ++romeo.cseq, "refer" + romeo.user)
+                    + "Refer-To: <sip:tybalt@localhost>\r\nContent-Length: 0\r\n\r\n");
+            String refused = romeo.sip.receiveFinal();
+            assertTrue(refused.startsWith("SIP/2.0 403"), refused);
         }
         Message gone;
         do {
@@ -604,6 +611,31 @@ class XmppGatewayIT {
             seen.add(message);
         }
         throw new AssertionError("no NOTIFY with " + wanted + "; got " + seen);
+    }
+
+    /**
+     * Spec §5.6.2 with §3.9: only an occupant may invite (the conference takes REFERs only from its participants), so
+     * juliet's mediated invitation into a room she is not in (nobody is: it does not exist) comes back at once as a
+     * forbidden error from the room (XEP-0045 §7.8.2), and no REFER goes out.
+     */
+    @Test
+    void anInvitationFromANonOccupantIsForbidden_spec_5_6_2() throws Exception {
+        EntityBareJid roomJid = JidCreate.entityBareFrom("muc9@conference.localhost");
+        StanzaCollector fromRoom = juliet.createStanzaCollector(new AndFilter(StanzaTypeFilter.MESSAGE,
+                FromMatchesFilter.createBare(roomJid)));
+        try {
+            MUCUser x = new MUCUser();
+            x.setInvite(new MUCUser.Invite("join us", JidCreate.entityBareFrom("romeo@localhost")));
+            juliet.sendStanza(org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("invite-muc9").to(roomJid)
+                    .addExtension(x).build());
+            Message error = fromRoom.nextResult(20_000);
+            assertNotNull(error, () -> "no answer from the room; Prosody's log:\n" + prosody.log());
+            assertEquals(Message.Type.error, error.getType(), error::toString);
+            assertEquals("invite-muc9", error.getStanzaId());
+            assertEquals(org.jivesoftware.smack.packet.StanzaError.Condition.forbidden, error.getError().getCondition());
+        } finally {
+            fromRoom.cancel();
+        }
     }
 
     /**

@@ -476,6 +476,15 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
     }
 
+    /**
+     * Spec §2.4, §5.4.3: a REFER in the dialog of a chat session's or an occupant's call (a transfer) is refused with
+     * 403; out of dialog the gateway takes none (405, {@link #initialMethods}).
+     */
+    @Override
+    protected void doRefer(SipServletRequest request) {
+        reply(request, SipServletResponse.SC_FORBIDDEN, "Transfer not allowed");
+    }
+
     /** A BYE of a chat session's call (spec §5.4.3: the XMPP side gets gone) or of a MUC occupant's (§5.6.1 step 8). */
     @Override
     protected void doBye(SipServletRequest request) throws IOException {
