@@ -81,9 +81,11 @@ public final class XmppGateway {
     /**
      * @param conferences places the calls of MUC occupants into the rooms' conferences (spec §5.6.1)
      * @param muc         the limits of those ({@code [muc]})
+     * @param sipUsers    calls SIP users for the chat sessions XMPP users start (spec §5.4.3)
      */
     public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions,
-                       ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer) {
+                       ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer,
+                       ConferenceCall.Dialer sipUsers) {
         this.settings = settings;
         this.s2s = s2s;
         this.sip = sip;
@@ -94,7 +96,7 @@ public final class XmppGateway {
         this.rooms = new MucRooms(conferences, this::sendStanza, muc.maxSessions(), muc.queueSize());
         this.invitations = new MucInvitations(this::sendStanza, MucInvitations.WAIT);
         this.chats = new ChatSessions(this::sendStanza, timer, settings.sipSessionTimeout(), ChatSession.RECEIPT_WAIT,
-                settings.maxChatSessions());
+                settings.maxChatSessions(), sipUsers, ChatSession.ANSWER_WAIT);
         s2s.handler(this::stanza);
     }
 
