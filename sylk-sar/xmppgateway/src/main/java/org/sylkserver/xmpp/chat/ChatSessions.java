@@ -87,7 +87,7 @@ public final class ChatSessions {
         }
     }
 
-    /** An XMPP message for one of our users: taken when the pair has a session. */
+    /** An XMPP message for one of our users: taken when the pair has a session (not a normal one with a body). */
     public boolean xmppMessage(Message message) {
         if (message.getFrom() == null || message.getTo() == null) {
             return false;
@@ -96,8 +96,10 @@ public final class ChatSessions {
         synchronized (this) {
             session = sessions.get(message.getTo().asBareJid() + " " + message.getFrom().asBareJid());
         }
-        // an error comes to the session too: it fails the REPORT of the message it bounces (spec §5.4.3)
-        if (session == null || message.getType() == Message.Type.groupchat) {
+        // an error comes to the session too: it fails the REPORT of the message it bounces (spec §5.4.3); a normal
+        // message with a body is always a SIP MESSAGE (spec §5.4.2)
+        if (session == null || message.getType() == Message.Type.groupchat
+                || message.getType() == Message.Type.normal && message.getBody() != null) {
             return false;
         }
         session.xmppMessage(message);
