@@ -30,7 +30,9 @@ import org.sylkserver.xmpp.muc.ConferenceInfoReader;
  * with its MSRP chat line on the gateway's MSRP endpoint, and its SUBSCRIBE to the conference event package
  * (RFC 4575, refreshed before it expires). Requests go through {@code [muc] outbound_proxy}, else
  * {@code [SIP] outbound_proxy}, else by the room's domain. The servlet hands the calls' responses, BYEs and NOTIFYs
- * here ({@link #response}, {@link #bye}, {@link #notify}): what is not an occupant's is not taken.
+ * here ({@link #response}, {@link #bye}, {@link #notify}): what is not an occupant's is not taken. The same calls,
+ * without a subscription, reach SIP users for the chat sessions XMPP users start (spec §5.4.3); any instance's
+ * {@link #response} and {@link #bye} handle the calls of all.
  */
 final class ServletConferenceCalls implements ConferenceCall.Dialer {
 

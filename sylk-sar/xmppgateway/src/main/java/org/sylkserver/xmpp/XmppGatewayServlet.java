@@ -98,7 +98,11 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             MucSettings muc = MucSettings.load(SylkRuntime.get().configDir());
             conferences = conferenceCalls(config, muc);
             maxChatMessage = muc.maxMessageSize();
-            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes);
+            // spec §5.4.3: calls to SIP users for the chat sessions XMPP users start, through [SIP] outbound_proxy or
+            // DNS; their responses and BYEs reach them through the conference calls' dispatch (one session attribute)
+            ServletConferenceCalls sipUsers = new ServletConferenceCalls(sipFactory, config.sip().outboundProxy(),
+                    msrp.route(), msrpConnector, SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "

@@ -1,9 +1,12 @@
 package org.sylkserver.xmpp.chat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +19,7 @@ import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.MessageBuilder;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.receipts.DeliveryReceipt;
@@ -29,6 +33,7 @@ import org.sylkserver.protocols.mime.ContentType;
 import org.sylkserver.xmpp.im.Addresses;
 import org.sylkserver.xmpp.im.ChatStates;
 import org.sylkserver.xmpp.im.Stanzas;
+import org.sylkserver.xmpp.muc.ConferenceCall;
 
 /**
  * One MSRP chat session of a SIP user bridged to an XMPP user's chat (spec §5.4.3, RFC 7573), the SIP user having
@@ -39,8 +44,15 @@ import org.sylkserver.xmpp.im.Stanzas;
  * {@code gone}, the XMPP {@code gone} ends the SIP call, and so does silence on the SIP side for
  * {@code sip_session_timeout}.
  *
- * <p>States: {@link State#CONNECTING} (answered, the MSRP connection not bound yet) → {@link State#UP} →
- * {@link State#ENDED}. Methods are synchronized: the line's reader thread, the S2S thread and the timer call them.
+ * <p>The XMPP user may start it too (spec §5.4.3, XMPP-originated): the gateway calls the SIP user ({@link #dial}),
+ * the call placed the way MUC occupants' calls are ({@link ConferenceCall.Dialer}: an INVITE with one MSRP chat
+ * stream, From the XMPP user's SIP URI, Contact with its resource as {@code gr}). Until the MSRP session is up, XMPP
+ * messages wait in a queue of at most {@link #QUEUE_LIMIT} (one more bounces with {@code resource-constraint}); a
+ * call that is refused, or not up within its time, bounces each waiting message ({@code recipient-unavailable},
+ * {@code remote-server-timeout}) and the session ends.
+ *
+ * <p>States: {@link State#CONNECTING} (answered or being called, the MSRP connection not bound yet) →
+ * {@link State#UP} → {@link State#ENDED}. Methods are synchronized: the line's reader thread, the S2S thread and the timer call them.
  */
 public final class ChatSession implements ChatLine.Listener {
 
@@ -48,6 +60,10 @@ public final class ChatSession implements ChatLine.Listener {
     public static final Duration RECEIPT_WAIT = Duration.ofSeconds(30);
     /** The refresh of the is-composing indications made from chat states (spec §5.4.3). */
     private static final int COMPOSING_REFRESH = 30;
+    /** How long a call the XMPP user started may take to be up (as long as a MUC invitation waits). */
+    public static final Duration ANSWER_WAIT = Duration.ofSeconds(90);
+    /** XMPP messages waiting for the MSRP session at most (one more is bounced). */
+    public static final int QUEUE_LIMIT = 100;
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.chat");
 
@@ -75,6 +91,10 @@ public final class ChatSession implements ChatLine.Listener {
     /** The held success REPORTs of the messages sent to XMPP, by stanza id, oldest first. */
     private final Map<String, ChatLine.Report> awaitingReceipts = new LinkedHashMap<>();
     private ScheduledFuture<?> inactivityTimer;
+    /** XMPP messages that came before the MSRP session was up (spec §5.4.3), oldest first. */
+    private final ArrayDeque<Message> waiting = new ArrayDeque<>();
+    /** Ends a dialed call that is not up in time. */
+    private ScheduledFuture<?> answerTimer;
     private long nextId;
 
     /**
@@ -127,11 +147,117 @@ public final class ChatSession implements ChatLine.Listener {
         }
     }
 
+    /** The MSRP session is up: the XMPP messages that waited for it go now, in order (spec §5.4.3). */
     @Override
-    public synchronized void connected() {
-        if (state == State.CONNECTING) {
+    public void connected() {
+        List<Message> queued;
+        synchronized (this) {
+            if (state != State.CONNECTING) {
+                return;
+            }
             state = State.UP;
+            if (answerTimer != null) {
+                answerTimer.cancel(false);
+            }
+            queued = List.copyOf(waiting);
+            waiting.clear();
         }
+        queued.forEach(this::xmppMessage);
+    }
+
+    /**
+     * Spec §5.4.3, XMPP-originated: calls the SIP user, From the XMPP user's SIP URI with its resource as the
+     * Contact's {@code gr} (spec §5.3), To the SIP user, offering the session's MSRP chat line; a call that is not up
+     * within {@code answerWait} is ended and its waiting messages bounced with {@code remote-server-timeout}.
+     */
+    void dial(ConferenceCall.Dialer dialer, Duration answerWait) {
+        ConferenceCall placed;
+        try {
+            ChatLine made = dialer.line(this);
+            synchronized (this) {
+                line = made;
+                restartInactivity();
+                answerTimer = timer.schedule(() -> failed("not up within " + answerWait.toSeconds() + " s",
+                        StanzaError.Condition.remote_server_timeout, StanzaError.Type.WAIT),
+                        answerWait.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            String gr = xmppPeer.hasResource() ? Addresses.gruuOf(xmppPeer.getResourceOrThrow().toString())
+                    : Addresses.generatedResource();
+            placed = dialer.dial(Addresses.sipUri(xmppPeer), gr, Addresses.sipUri(sipUser), made.offer(),
+                    new DialedCall());
+        } catch (IOException | RuntimeException e) {
+            failed("the INVITE was not sent: " + e.getMessage(), StanzaError.Condition.recipient_unavailable,
+                    StanzaError.Type.WAIT);
+            return;
+        }
+        boolean over;
+        synchronized (this) {
+            over = state == State.ENDED;
+            sip = why -> placed.hangUp();
+        }
+        if (over) {
+            placed.hangUp(); // ended while the INVITE was being made (gone, the gateway stopping)
+        }
+    }
+
+    /** What the SIP user's side of a dialed session reports. */
+    private final class DialedCall implements ConferenceCall.Listener {
+        @Override
+        public void answered(String sdp, boolean focus) {
+            ChatLine on;
+            synchronized (ChatSession.this) {
+                if (state != State.CONNECTING) {
+                    return; // over already (timed out, gone): the call is being hung up
+                }
+                on = line;
+            }
+            try {
+                on.answered(sdp);
+            } catch (Exception e) {
+                failed("the answer has no chat stream we take: " + e.getMessage(),
+                        StanzaError.Condition.recipient_unavailable, StanzaError.Type.WAIT);
+            }
+        }
+
+        @Override
+        public void rejected(int status, String reason) {
+            failed("the call was refused: " + status + " " + reason, StanzaError.Condition.recipient_unavailable,
+                    StanzaError.Type.WAIT);
+        }
+
+        @Override
+        public void ended() {
+            sipEnded();
+        }
+
+        @Override
+        public void conferenceInfo(byte[] document) {
+            // no subscription is made for a SIP user's call
+        }
+
+        @Override
+        public void unsubscribed(String why) {
+            // no subscription is made for a SIP user's call
+        }
+    }
+
+    /**
+     * The session could not start: each waiting XMPP message is bounced with {@code condition} (RFC 6120 §8.3), the
+     * queue dropped, the session ended and its call hung up.
+     */
+    private void failed(String why, StanzaError.Condition condition, StanzaError.Type type) {
+        List<Message> dropped;
+        synchronized (this) {
+            if (state != State.CONNECTING) {
+                return;
+            }
+            dropped = List.copyOf(waiting);
+            waiting.clear();
+        }
+        LOG.info("chat " + xmppPeer + " -> " + sipUser.asBareJid() + " failed: " + why + "; " + dropped.size()
+                + " waiting message(s) dropped");
+        end(why);
+        dropped.forEach(message -> xmpp.accept(Stanzas.error(message, condition, type)));
     }
 
     @Override
@@ -213,6 +339,7 @@ public final class ChatSession implements ChatLine.Listener {
         ChatLine.Report failed = null;
         CpimMessage toSip = null;
         boolean gone;
+        boolean overflow = false;
         ChatLine on;
         synchronized (this) {
             if (state == State.ENDED) {
@@ -235,7 +362,14 @@ public final class ChatSession implements ChatLine.Listener {
             ChatState chatState = Stanzas.chatState(message);
             gone = chatState == ChatState.gone;
             String body = message.getBody();
-            if (!gone && body != null && !body.isEmpty()) {
+            if (state == State.CONNECTING && !gone && message.getType() != Message.Type.error && receipt == null
+                    && (body != null && !body.isEmpty() || chatState != null)) {
+                if (waiting.size() < QUEUE_LIMIT) {
+                    waiting.add(message);
+                    return;
+                }
+                overflow = true;
+            } else if (!gone && body != null && !body.isEmpty()) {
                 toSip = cpim(message.getFrom(), "text/plain", body.getBytes(StandardCharsets.UTF_8));
             } else if (chatState == ChatState.composing || chatState == ChatState.paused) {
                 toSip = cpim(message.getFrom(), IsComposing.CONTENT_TYPE, new IsComposing(chatState == ChatState.composing,
@@ -244,6 +378,12 @@ public final class ChatSession implements ChatLine.Listener {
         }
         if (report != null) {
             report.send();
+        }
+        if (overflow) {
+            LOG.info("chat " + xmppPeer + " -> " + sipUser.asBareJid() + ": " + QUEUE_LIMIT
+                    + " messages wait for the MSRP session already; one more bounced");
+            xmpp.accept(Stanzas.error(message, StanzaError.Condition.resource_constraint, StanzaError.Type.WAIT));
+            return;
         }
         if (failed != null) {
             failed.fail(503, "Service Unavailable");
@@ -266,6 +406,9 @@ public final class ChatSession implements ChatLine.Listener {
                                 .addExtension(new DeliveryReceipt(message.getStanzaId())).build());
                     }
                 });
+                // spec §5.4.3: a message is followed by the idle is-composing that ends its typing
+                on.sendQuietly(cpim(message.getFrom(), IsComposing.CONTENT_TYPE,
+                        new IsComposing(false, COMPOSING_REFRESH, OffsetDateTime.now(), "text/plain").toXml()));
             } else {
                 on.sendQuietly(toSip);
             }
@@ -319,8 +462,12 @@ public final class ChatSession implements ChatLine.Listener {
             state = State.ENDED;
             closing = line;
             awaitingReceipts.clear();
+            waiting.clear();
             if (inactivityTimer != null) {
                 inactivityTimer.cancel(false);
+            }
+            if (answerTimer != null) {
+                answerTimer.cancel(false);
             }
         }
         if (closing != null) {
