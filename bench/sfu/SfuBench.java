@@ -216,8 +216,11 @@ public final class SfuBench {
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
         long cpu0 = cpuTicks(o.pid);
         long start = System.nanoTime();
+        java.time.Instant opened = java.time.Instant.now();
         Thread.sleep(o.seconds * 1000L);
         long[] sent1 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
+        // for profiles of the SFU (bench/jfr/JfrTop.java --from --to)
+        System.err.println("measured window: --from " + opened + " --to " + java.time.Instant.now());
         sender.stop = true;
         thread.join();
         long sendSeconds = System.nanoTime() - start;
