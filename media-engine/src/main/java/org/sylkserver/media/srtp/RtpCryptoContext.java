@@ -29,10 +29,6 @@ import org.jitsi.utils.logging2.Logger;
  */
 final class RtpCryptoContext {
 
-    /** RTP fixed header (RFC 3550 §5.1). */
-    static final int RTP_HEADER_LENGTH = 12;
-
-    private final boolean sender;
     private final int tagLength;
     private final Cipher aes;
     private final SecretKeySpec encryptionKey;
@@ -43,9 +39,7 @@ final class RtpCryptoContext {
     private final byte[] roc = new byte[4];
     private final byte[] tag;
 
-    RtpCryptoContext(boolean sender, SessionKeys keys, int tagLength, Logger logger)
-            throws GeneralSecurityException {
-        this.sender = sender;
+    RtpCryptoContext(SessionKeys keys, int tagLength, Logger logger) throws GeneralSecurityException {
         this.tagLength = tagLength;
         this.aes = Cipher.getInstance("AES/CTR/NoPadding");
         this.encryptionKey = new SecretKeySpec(keys.encryptionKey(), "AES");
@@ -107,16 +101,6 @@ final class RtpCryptoContext {
         crypt(buffer, offset, plainLength, headerLength, index);
         window.accept(index);
         return plainLength;
-    }
-
-    /** Whether this context protects (else unprotects). */
-    boolean isSender() {
-        return sender;
-    }
-
-    /** The index bookkeeping (for tests). */
-    ReplayWindow window() {
-        return window;
     }
 
     /** AES-CM over the payload (§4.1.1): the same operation encrypts and decrypts. */

@@ -308,7 +308,7 @@ public final class SrtpTransformer implements AutoCloseable {
     /** A new SSRC's context, with ROC 0 (RFC 4568 §6.4) and the transformer's session keys. */
     private RtpStream newRtpStream(int ssrc) {
         try {
-            return new RtpStream(new RtpCryptoContext(sender, rtpKeys, suite.srtpAuthTagLength(), LOGGER),
+            return new RtpStream(new RtpCryptoContext(rtpKeys, suite.srtpAuthTagLength(), LOGGER),
                     relaying ? new Remembered() : null);
         } catch (GeneralSecurityException e) {
             throw new DerivationException(e);

@@ -344,7 +344,7 @@ class SrtpTransformerTest {
     void contextKeystream_rfc3711_appendixB2() throws Exception {
         SessionKeys keys = new SessionKeys(HEX.parseHex("2b7e151628aed2a6abf7158809cf4f3c"),
                 HEX.parseHex("f0f1f2f3f4f5f6f7f8f9fafbfcfd"), new byte[20]);
-        RtpCryptoContext context = new RtpCryptoContext(true, keys, 10, LOGGER);
+        RtpCryptoContext context = new RtpCryptoContext(keys, 10, LOGGER);
         byte[] packet = new byte[12 + 48 + 10];
         packet[0] = (byte) 0x80;
         assertEquals(70, context.protect(packet, 0, 60, 12));
