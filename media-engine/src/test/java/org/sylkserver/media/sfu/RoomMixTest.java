@@ -100,6 +100,42 @@ class RoomMixTest {
     }
 
     /**
+     * One second of what a listener heard in real time, from half a second after {@code frequency} first reached it
+     * (the sender's 3 s tone is then playing; a loaded machine delays its start, not this window's place in it).
+     */
+    private static short[] second(List<short[]> frames, int rate, double frequency) {
+        int first = 0;
+        while (first < frames.size() && ToneDetector.levelDb(frames.get(first), rate, frequency) < LEVEL_DB - 6) {
+            first++;
+        }
+        assertTrue(first + 75 <= frames.size(), "the tone reached the listener at frame " + first + " of "
+                + frames.size() + ": " + frames.stream().map(f -> String.format("%.0f", ToneDetector.levelDb(f, rate,
+                frequency))).toList());
+        int size = rate / 50;
+        short[] signal = new short[50 * size];
+        for (int i = 0; i < 50; i++) {
+            System.arraycopy(frames.get(first + 25 + i), 0, signal, i * size, size);
+        }
+        return signal;
+    }
+
+    /**
+     * The median SINAD of the ten 100 ms blocks of a real-time second: how clean the tone is where the timing let it
+     * through (on a loaded machine a late tick may conceal a frame now and then, which the simulated clock of
+     * {@link #phonesHearTheOthersNotThemselvesAndTheListenerHearsEveryone} rules out).
+     */
+    private static double medianSinad(short[] second, int rate, double frequency) {
+        int block = rate / 10;
+        double[] sinads = new double[10];
+        for (int i = 0; i < 10; i++) {
+            sinads[i] = ToneDetector.tonesSinadDb(Arrays.copyOfRange(second, i * block, (i + 1) * block), rate,
+                    frequency);
+        }
+        Arrays.sort(sinads);
+        return (sinads[4] + sinads[5]) / 2;
+    }
+
+    /**
      * Two phones (400 and 1000 Hz) and a browser publisher (700 Hz) in one room, and a listener that never talks (the
      * recording): each phone hears the two others at the level they were sent and not itself; the listener hears all
      * three; the browser publisher hears nothing (it has the SFU's feeds) and costs no encoder.
@@ -208,11 +244,7 @@ class RoomMixTest {
             alice.sendRtp(BrowserPeer.OPUS, 999, BrowserPeer.AUDIO_SSRC, listener.encoder.encode(new short[960]));
             Thread.sleep(500);
             long start = System.nanoTime();
-            int from = 0;
             for (int frame = 0; frame < 150; frame++) {
-                if (frame == 75) {
-                    from = heard.size(); // the mix of the middle second: the jitter buffer is playing by then
-                }
                 byte[] payload = listener.encoder.encode(Arrays.copyOfRange(tone, frame * 960, frame * 960 + 960));
                 alice.sendRtp(BrowserPeer.OPUS, 1000 + frame, BrowserPeer.AUDIO_SSRC, payload);
                 long due = start + (frame + 1) * TICK;
@@ -223,15 +255,12 @@ class RoomMixTest {
             }
             publisher.close();
             mix.close();
-            short[] all = new short[50 * 960];
+            short[] all;
             synchronized (heard) {
-                assertTrue(heard.size() >= from + 50, heard.size() + " frames heard in 3 s");
-                for (int i = 0; i < 50; i++) {
-                    System.arraycopy(heard.get(from + i), 0, all, i * 960, 960);
-                }
+                all = second(heard, 48_000, 1000);
             }
             assertEquals(LEVEL_DB, ToneDetector.levelDb(all, 48_000, 1000), 1.5, "the publisher's tone in the mix");
-            double sinad = ToneDetector.tonesSinadDb(all, 48_000, 1000);
+            double sinad = medianSinad(all, 48_000, 1000);
             assertTrue(sinad > 15, "SINAD " + sinad + " dB");
         } finally {
             engine.close();
