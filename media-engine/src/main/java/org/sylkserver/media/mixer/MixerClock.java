@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
  * goes to the lane with the fewest). One task per room instead cost a wake-up of a thread, two operations on the
  * scheduler's queue and often a context switch for every tick of every room, about 12 us each on a 2-core machine
  * against about 2 us for the tick of a room of three joiners: with rooms of a second, as when callers come and go
- * quickly, most of the mixer's time.
+ * quickly, most of the mixer's time. A lane without mixers is not scheduled: an idle server does not wake for it.
  */
 public final class MixerClock implements AutoCloseable {
 
@@ -32,6 +33,8 @@ public final class MixerClock implements AutoCloseable {
     /** The mixers one thread ticks in turn, every period. */
     private static final class Lane implements Runnable {
         final List<AudioMixer> mixers = new CopyOnWriteArrayList<>();
+        /** The lane's periodic task while it has mixers (guarded by the clock). */
+        ScheduledFuture<?> task;
 
         @Override
         public void run() {
@@ -69,34 +72,43 @@ public final class MixerClock implements AutoCloseable {
         this.lanes = new Lane[laneCount];
         for (int i = 0; i < laneCount; i++) {
             lanes[i] = new Lane();
-            threads.scheduleAtFixedRate(lanes[i], 0, PERIOD_NANOS, TimeUnit.NANOSECONDS);
         }
     }
 
     private static ScheduledExecutorService mixerThreads(int threadCount) {
         AtomicInteger number = new AtomicInteger();
-        return Executors.newScheduledThreadPool(threadCount, task -> {
+        ScheduledThreadPoolExecutor threads = new ScheduledThreadPoolExecutor(threadCount, task -> {
             Thread thread = new Thread(task, "sylk-mixer-" + number.incrementAndGet());
             thread.setDaemon(true);
             thread.setPriority(Thread.MAX_PRIORITY);
             return thread;
         });
+        threads.setRemoveOnCancelPolicy(true);
+        return threads;
     }
 
     /** Starts ticking {@code mixer}, from its lane's next tick. */
-    public void start(AudioMixer mixer) {
-        running.computeIfAbsent(mixer, m -> {
-            Lane lane = Arrays.stream(lanes).min(Comparator.comparingInt(l -> l.mixers.size())).orElseThrow();
-            lane.mixers.add(m);
-            return lane;
-        });
+    public synchronized void start(AudioMixer mixer) {
+        if (running.containsKey(mixer)) {
+            return;
+        }
+        Lane lane = Arrays.stream(lanes).min(Comparator.comparingInt(l -> l.mixers.size())).orElseThrow();
+        lane.mixers.add(mixer);
+        running.put(mixer, lane);
+        if (lane.task == null) {
+            lane.task = threads.scheduleAtFixedRate(lane, 0, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Stops ticking {@code mixer} (a tick under way finishes) and closes it. */
-    public void stop(AudioMixer mixer) {
+    public synchronized void stop(AudioMixer mixer) {
         Lane lane = running.remove(mixer);
         if (lane != null) {
             lane.mixers.remove(mixer);
+            if (lane.mixers.isEmpty()) {
+                lane.task.cancel(false);
+                lane.task = null;
+            }
         }
         threads.execute(mixer::close);
     }

@@ -109,6 +109,21 @@ class MixerClockTest {
     }
 
     @Test
+    void anIdleClockSchedulesNothing() throws InterruptedException {
+        CountingScheduler scheduler = new CountingScheduler(2);
+        scheduler.setRemoveOnCancelPolicy(true);
+        try (MixerClock clock = new MixerClock(2, scheduler)) {
+            assertEquals(0, scheduler.periodic.get(), "periodic tasks before any room");
+            AudioMixer room = new AudioMixer("room");
+            clock.start(room);
+            await(() -> room.ticks() >= 2, "ticked");
+            clock.stop(room);
+            await(() -> scheduler.getQueue().isEmpty(), "no task left once the last room stopped");
+            assertEquals(1, scheduler.periodic.get(), "periodic tasks for one room");
+        }
+    }
+
+    @Test
     void aClockNeedsAThread() {
         assertThrows(IllegalArgumentException.class, () -> new MixerClock(0));
     }
