@@ -2,6 +2,7 @@ package org.sylkserver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -253,6 +254,12 @@ class XmppGatewayIT {
                     + "a=accept-wrapped-types:*\r\na=path:" + romeo.ownPath + "\r\na=setup:active\r\n");
             assertTrue(ok.startsWith("SIP/2.0 200") && ok.contains("a=setup:passive"), ok);
             romeo.connect(ok);
+            // spec §5.4.3 step 5: once the session is up juliet's client is woken up, composing then a single space
+            Message composing = nextAtJuliet();
+            assertNull(composing.getBody(), composing::toString);
+            String wakeUp = composing.toXML().toString();
+            assertTrue(wakeUp.contains("<composing") && wakeUp.contains("http://jabber.org/protocol/chatstates"), wakeUp);
+            assertEquals(" ", nextAtJuliet().getBody());
             String cpim = "From: <sip:romeo@localhost>\r\nTo: <sip:juliet@xmpp.test>\r\n\r\n"
                     + "Content-Type: text/plain\r\n\r\nhello over MSRP";
             romeo.send("chat0001", "message/cpim", cpim.getBytes(java.nio.charset.StandardCharsets.UTF_8),

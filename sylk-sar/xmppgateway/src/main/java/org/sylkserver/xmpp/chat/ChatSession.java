@@ -96,6 +96,8 @@ public final class ChatSession implements ChatLine.Listener {
     /** Ends a dialed call that is not up in time. */
     private ScheduledFuture<?> answerTimer;
     private long nextId;
+    /** Whether the SIP user called (spec §5.4.3 SIP-originated): the XMPP side is woken up when the session is up. */
+    private boolean answered;
 
     /**
      * @param sipUser  the SIP user as a JID (its resource: the Contact's {@code gr} or a generated one, spec §5.3)
@@ -137,6 +139,7 @@ public final class ChatSession implements ChatLine.Listener {
         synchronized (this) {
             line = made;
             sip = call;
+            answered = true;
             restartInactivity();
         }
         try {
@@ -147,10 +150,15 @@ public final class ChatSession implements ChatLine.Listener {
         }
     }
 
-    /** The MSRP session is up: the XMPP messages that waited for it go now, in order (spec §5.4.3). */
+    /**
+     * The MSRP session is up: the XMPP messages that waited for it go now, in order (spec §5.4.3). When the SIP user
+     * called, the XMPP user first gets {@code composing} and then a message of a single space (spec §5.4.3 step 5):
+     * what wakes up XMPP clients that show nothing until a chat begins.
+     */
     @Override
     public void connected() {
         List<Message> queued;
+        List<Message> wakeUp = List.of();
         synchronized (this) {
             if (state != State.CONNECTING) {
                 return;
@@ -161,8 +169,19 @@ public final class ChatSession implements ChatLine.Listener {
             }
             queued = List.copyOf(waiting);
             waiting.clear();
+            if (answered) {
+                wakeUp = List.of(toPeer().addExtension(new ChatStateExtension(ChatState.composing)).build(),
+                        toPeer().setBody(" ").addExtension(new ChatStateExtension(ChatState.active)).build());
+            }
         }
+        wakeUp.forEach(xmpp);
         queued.forEach(this::xmppMessage);
+    }
+
+    /** A chat message of the SIP user to the XMPP peer, with the session's next id (caller holds the lock). */
+    private MessageBuilder toPeer() {
+        return StanzaBuilder.buildMessage(sipUser.getResourceOrThrow() + "-" + (++nextId)).ofType(Message.Type.chat)
+                .from(sipUser).to(boundPeer);
     }
 
     /**
@@ -287,8 +306,7 @@ public final class ChatSession implements ChatLine.Listener {
     private Stanza toXmpp(CpimMessage message, ChatLine.Report report) {
         String type = message.contentType() == null ? "text/plain"
                 : ContentType.parse(message.contentType()).mediaType().toLowerCase(Locale.ROOT);
-        MessageBuilder out = StanzaBuilder.buildMessage(sipUser.getResourceOrThrow() + "-" + (++nextId))
-                .ofType(Message.Type.chat).from(sipUser).to(boundPeer);
+        MessageBuilder out = toPeer();
         switch (type) {
             case "text/plain", "text/html" -> {
                 String text = new String(message.content(), StandardCharsets.UTF_8);

@@ -174,6 +174,17 @@ class ChatSessionTest {
             return line;
         }, "offer", hungUp::add));
         line.listener.connected();
+        // spec §5.4.3 step 5: the XMPP user is woken up first, composing then a single space
+        Message composing = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(composing, "the wake-up's composing");
+        assertEquals(ChatState.composing, Stanzas.chatState(composing));
+        assertNull(composing.getBody());
+        assertEquals("juliet@xmpp.example", composing.getTo().toString());
+        Message space = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(space, "the wake-up's message");
+        assertEquals(" ", space.getBody());
+        assertEquals(Message.Type.chat, space.getType());
+        assertNull(DeliveryReceiptRequest.from(space), "nothing to confirm");
         return opening.session();
     }
 
