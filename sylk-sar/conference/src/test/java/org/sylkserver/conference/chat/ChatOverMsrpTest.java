@@ -70,15 +70,11 @@ class ChatOverMsrpTest {
      */
     @Test
     void aMessageAskingForAReportIsReported_rfc4975_7_1_2() throws Exception {
-        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
-        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
-        ChatMember alice = join(room, "alice@example.com");
-        ChatMember bob = join(room, "bob@example.com");
-        try (Socket fromAlice = connect(alice); Socket toBob = connect(bob)) {
-            fromAlice.setSoTimeout(10_000);
-            toBob.setSoTimeout(10_000);
-            toBob.getOutputStream().write(send(bob, "bind0001", null));
-            fromAlice.getOutputStream().write(send(alice, "bind0002", null));
+        try (AliceAndBob pair = aliceAndBob()) {
+            ChatMember alice = pair.alice();
+            ChatMember bob = pair.bob();
+            Socket fromAlice = pair.fromAlice();
+            Socket toBob = pair.toBob();
             String sent = new String(send(alice, "rep00001", "please report"), StandardCharsets.UTF_8)
                     .replace("Message-ID: rep00001\r\n", "Message-ID: rep00001\r\nSuccess-Report: yes\r\n");
             fromAlice.getOutputStream().write(sent.getBytes(StandardCharsets.UTF_8));
@@ -113,15 +109,11 @@ class ChatOverMsrpTest {
      */
     @Test
     void useNicknameIsAQuotedString_rfc7701_6_1() throws Exception {
-        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
-        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
-        ChatMember alice = join(room, "alice@example.com");
-        ChatMember bob = join(room, "bob@example.com");
-        try (Socket fromAlice = connect(alice); Socket toBob = connect(bob)) {
-            fromAlice.setSoTimeout(10_000);
-            toBob.setSoTimeout(10_000);
-            toBob.getOutputStream().write(send(bob, "bind0001", null));
-            fromAlice.getOutputStream().write(send(alice, "bind0002", null));
+        try (AliceAndBob pair = aliceAndBob()) {
+            ChatMember alice = pair.alice();
+            ChatMember bob = pair.bob();
+            Socket fromAlice = pair.fromAlice();
+            Socket toBob = pair.toBob();
             MsrpParser aliceParser = new MsrpParser();
             MsrpParser bobParser = new MsrpParser();
             assertEquals(424, nickname(alice, fromAlice, aliceParser, "nick0001", "\"unterminated"));
@@ -132,6 +124,29 @@ class ChatOverMsrpTest {
             assertEquals("Alice \"A\" \\ B", displayNameOfNext(alice, fromAlice, bobParser, toBob, "msg00002"),
                     "unescaped, inner spaces kept");
         }
+    }
+
+    /** Alice and bob in one room, each connection bound by a first SEND and read with a 10 s timeout. */
+    private record AliceAndBob(ChatMember alice, ChatMember bob, Socket fromAlice, Socket toBob) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (toBob) {
+                fromAlice.close();
+            }
+        }
+    }
+
+    private AliceAndBob aliceAndBob() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
+        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
+        ChatMember alice = join(room, "alice@example.com");
+        ChatMember bob = join(room, "bob@example.com");
+        AliceAndBob pair = new AliceAndBob(alice, bob, connect(alice), connect(bob));
+        pair.fromAlice().setSoTimeout(10_000);
+        pair.toBob().setSoTimeout(10_000);
+        pair.toBob().getOutputStream().write(send(bob, "bind0001", null));
+        pair.fromAlice().getOutputStream().write(send(alice, "bind0002", null));
+        return pair;
     }
 
     /** Sends a NICKNAME with {@code useNickname} as the header's value; the response's status. */
