@@ -454,7 +454,9 @@ public final class SqliteMessageStore implements MessageStore {
             return true;
         }
         synchronized (this) {
-            forgetKnownIfChangedElsewhere();
+            if (nanoClock.getAsLong() - knownCheckedAt >= KNOWN_RECHECK_NANOS) {
+                forgetKnownIfChangedElsewhere(); // not for every unknown account: once a second at most
+            }
             try (PreparedStatement select = db.prepareStatement("SELECT 1 FROM chat_accounts WHERE account = ?")) {
                 select.setString(1, account);
                 try (ResultSet row = select.executeQuery()) {
