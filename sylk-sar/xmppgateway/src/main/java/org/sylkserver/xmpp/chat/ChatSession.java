@@ -98,6 +98,8 @@ public final class ChatSession implements ChatLine.Listener {
     private long nextId;
     /** Whether the SIP user called (spec §5.4.3 SIP-originated): the XMPP side is woken up when the session is up. */
     private boolean answered;
+    /** Whether {@link #connected} is still sending the waiting messages: newer ones queue behind them. */
+    private boolean flushing;
 
     /**
      * @param sipUser  the SIP user as a JID (its resource: the Contact's {@code gr} or a generated one, spec §5.3)
@@ -157,7 +159,6 @@ public final class ChatSession implements ChatLine.Listener {
      */
     @Override
     public void connected() {
-        List<Message> queued;
         List<Message> wakeUp = List.of();
         synchronized (this) {
             if (state != State.CONNECTING) {
@@ -167,15 +168,25 @@ public final class ChatSession implements ChatLine.Listener {
             if (answerTimer != null) {
                 answerTimer.cancel(false);
             }
-            queued = List.copyOf(waiting);
-            waiting.clear();
+            flushing = true;
             if (answered) {
                 wakeUp = List.of(toPeer().addExtension(new ChatStateExtension(ChatState.composing)).build(),
                         toPeer().setBody(" ").addExtension(new ChatStateExtension(ChatState.active)).build());
             }
         }
         wakeUp.forEach(xmpp);
-        queued.forEach(this::xmppMessage);
+        // one at a time, so that a message arriving meanwhile queues behind the older ones (spec §5.4.3: in order)
+        while (true) {
+            Message next;
+            synchronized (this) {
+                next = waiting.poll();
+                if (next == null) {
+                    flushing = false;
+                    return;
+                }
+            }
+            xmppMessage(next, true);
+        }
     }
 
     /** A chat message of the SIP user to the XMPP peer, with the session's next id (caller holds the lock). */
@@ -194,6 +205,10 @@ public final class ChatSession implements ChatLine.Listener {
         try {
             ChatLine made = dialer.line(this);
             synchronized (this) {
+                if (state == State.ENDED) {
+                    made.close(); // ended (gone, the gateway stopping) while the line was made: nothing to dial
+                    return;
+                }
                 line = made;
                 restartInactivity();
                 answerTimer = timer.schedule(() -> failed("not up within " + answerWait.toSeconds() + " s",
@@ -353,6 +368,11 @@ public final class ChatSession implements ChatLine.Listener {
      * (XEP-0085 §5), a body goes to the SIP user as CPIM {@code text/plain}, other chat states as is-composing.
      */
     public void xmppMessage(Message message) {
+        xmppMessage(message, false);
+    }
+
+    /** @param waited whether {@code message} comes out of the queue of {@link #connected} */
+    private void xmppMessage(Message message, boolean waited) {
         ChatLine.Report report = null;
         ChatLine.Report failed = null;
         CpimMessage toSip = null;
@@ -380,7 +400,8 @@ public final class ChatSession implements ChatLine.Listener {
             ChatState chatState = Stanzas.chatState(message);
             gone = chatState == ChatState.gone;
             String body = message.getBody();
-            if (state == State.CONNECTING && !gone && message.getType() != Message.Type.error && receipt == null
+            if ((state == State.CONNECTING || flushing && !waited) && !gone && message.getType() != Message.Type.error
+                    && receipt == null
                     && (body != null && !body.isEmpty() || chatState != null)) {
                 if (waiting.size() < QUEUE_LIMIT) {
                     waiting.add(message);

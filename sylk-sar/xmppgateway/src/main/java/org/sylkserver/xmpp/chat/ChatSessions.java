@@ -37,6 +37,8 @@ public final class ChatSessions {
     private final Duration answerWait;
     /** By {@code SIP user bare JID + " " + XMPP bare JID}; guarded by this object's monitor. */
     private final Map<String, ChatSession> sessions = new HashMap<>();
+    /** The sessions an XMPP user started, with the XMPP domain that started them (its share is capped). */
+    private final Map<ChatSession, String> startedFrom = new HashMap<>();
 
     /**
      * @param inactivity  {@code sip_session_timeout}
@@ -94,7 +96,7 @@ public final class ChatSessions {
         }
         ChatSession session;
         synchronized (this) {
-            session = sessions.get(message.getTo().asBareJid() + " " + message.getFrom().asBareJid());
+            session = sessions.get(key(message.getTo(), message.getFrom()));
         }
         // an error comes to the session too: it fails the REPORT of the message it bounces (spec §5.4.3); a normal
         // message with a body is always a SIP MESSAGE (spec §5.4.2)
@@ -109,8 +111,9 @@ public final class ChatSessions {
     /**
      * Spec §5.4.3, XMPP-originated: a {@code chat} message for a SIP user goes into the pair's session, or, when the
      * pair has none and the message has a body, starts one that calls the SIP user, the message waiting in it.
-     * Beyond {@code max_chat_sessions} the message bounces with {@code resource-constraint}; bodiless ones without a
-     * session (chat states) are dropped.
+     * Beyond {@code max_chat_sessions}, or beyond {@link #perDomainLimit} sessions started from the sender's domain,
+     * the message bounces with {@code resource-constraint}; bodiless ones without a session (chat states) are
+     * dropped.
      */
     public void xmppChat(Message message) {
         if (message.getFrom() == null || message.getTo() == null || message.getTo().getLocalpartOrNull() == null) {
@@ -119,19 +122,20 @@ public final class ChatSessions {
         ChatSession session;
         boolean made = false;
         synchronized (this) {
-            session = sessions.get(message.getTo().asBareJid() + " " + message.getFrom().asBareJid());
+            session = sessions.get(key(message.getTo(), message.getFrom()));
             if (session == null) {
                 if (message.getBody() == null || message.getBody().isEmpty()) {
                     return;
                 }
-                if (sessions.size() >= max) {
-                    session = null;
-                } else {
+                String domain = message.getFrom().getDomain().toString();
+                if (sessions.size() < max && startedFrom.values().stream().filter(domain::equals).count()
+                        < perDomainLimit(max)) {
                     EntityFullJid sipUser = Addresses.fullJid(message.getTo().getLocalpartOrThrow().toString(),
                             message.getTo().getDomain().toString(), null);
                     session = new ChatSession(sipUser, message.getFrom(), xmpp, timer, inactivity, receiptWait,
                             this::forget);
                     sessions.put(key(sipUser, message.getFrom()), session);
+                    startedFrom.put(session, domain);
                     made = true;
                 }
             }
@@ -152,10 +156,20 @@ public final class ChatSessions {
 
     private synchronized void forget(ChatSession session) {
         sessions.remove(key(session.sipUser(), session.xmppPeer()), session);
+        startedFrom.remove(session);
     }
 
-    private static String key(EntityFullJid sipUser, Jid xmppPeer) {
+    private static String key(Jid sipUser, Jid xmppPeer) {
         return sipUser.asBareJid() + " " + xmppPeer.asBareJid();
+    }
+
+    /**
+     * How many sessions the users of one XMPP domain may start at once: a quarter of {@code max_chat_sessions}
+     * (at least one), so that one remote server, whose every call may wait 90 s for an answer, cannot take every
+     * session from the SIP users and the other domains.
+     */
+    static int perDomainLimit(int max) {
+        return Math.max(1, max / 4);
     }
 
     /** Ends every session (the gateway stops): their calls are hung up. */

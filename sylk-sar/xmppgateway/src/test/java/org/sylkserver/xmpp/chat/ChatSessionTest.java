@@ -62,6 +62,8 @@ class ChatSessionTest {
         final BlockingQueue<CpimMessage> quiet = new LinkedBlockingQueue<>();
         final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
         boolean closed;
+        /** Runs on each send, as a message arriving from the network meanwhile would. */
+        java.util.function.Consumer<CpimMessage> whileSending = message -> { };
 
         @Override
         public String offer() {
@@ -84,6 +86,7 @@ class ChatSessionTest {
         public void send(CpimMessage message, Delivery delivery) {
             messages.add(message);
             deliveries.add(delivery);
+            whileSending.accept(message);
         }
 
         @Override
@@ -107,10 +110,13 @@ class ChatSessionTest {
         final AtomicInteger hangUps = new AtomicInteger();
         ConferenceCall.Listener call;
         IOException failure;
+        /** Runs while the session's line is made, before the INVITE. */
+        Runnable whileMakingTheLine = () -> { };
 
         @Override
         public ChatLine line(ChatLine.Listener listener) {
             line.listener = listener;
+            whileMakingTheLine.run();
             return line;
         }
 
@@ -386,6 +392,70 @@ class ChatSessionTest {
         sessions.xmppChat(juliet("m4", "three"));
         assertEquals("three", new String(line.messages.poll(1, TimeUnit.SECONDS).content(), StandardCharsets.UTF_8));
         assertTrue(sent.isEmpty(), "nothing bounced: " + sent);
+    }
+
+    /**
+     * Spec §5.4.3 "in order": a message of the XMPP user that arrives while the waiting ones are being sent goes
+     * after them, not between them.
+     */
+    @Test
+    void aMessageArrivingDuringTheFlushGoesAfterTheWaitingOnes_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        sessions.xmppChat(juliet("m2", "two"));
+        dialer.call.answered("answer", false);
+        AtomicInteger arrivals = new AtomicInteger();
+        line.whileSending = message -> {
+            if (arrivals.getAndIncrement() == 0) {
+                try {
+                    sessions.xmppChat(juliet("m3", "three"));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+        };
+        line.listener.connected();
+        for (String text : new String[] {"one", "two", "three"}) {
+            assertEquals(text, new String(line.messages.poll(1, TimeUnit.SECONDS).content(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A session ended while its line is made (the gateway stopping) sends no INVITE and closes the line. */
+    @Test
+    void aSessionEndedBeforeItsInviteDialsNothing() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        dialer.whileMakingTheLine = sessions::close;
+        sessions.xmppChat(juliet("m1", "one"));
+        assertNull(dialer.invites.poll(200, TimeUnit.MILLISECONDS), "no INVITE for an ended session");
+        assertTrue(line.closed, "its line is closed");
+        assertEquals(0, sessions.size());
+    }
+
+    /**
+     * docs/security.md: the users of one XMPP domain start at most a quarter of max_chat_sessions; beyond, their
+     * messages bounce with resource-constraint (RFC 6120 §8.3.3.18) while other domains still get sessions.
+     */
+    @Test
+    void oneXmppDomainStartsAtMostAQuarterOfTheSessions() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 8);
+        for (String user : new String[] {"alice", "bob"}) {
+            sessions.xmppChat(StanzaBuilder.buildMessage("to-" + user).ofType(Message.Type.chat)
+                    .from(JidCreate.from("juliet@xmpp.example/balcony")).to(JidCreate.from(user + "@sip.example"))
+                    .setBody("hi").build());
+        }
+        assertEquals(2, sessions.size());
+        Message third = StanzaBuilder.buildMessage("to-carol").ofType(Message.Type.chat)
+                .from(JidCreate.from("nurse@xmpp.example/hall")).to(JidCreate.from("carol@sip.example"))
+                .setBody("hi").build();
+        sessions.xmppChat(third);
+        Stanza bounced = sent.poll(1, TimeUnit.SECONDS);
+        assertEquals(StanzaError.Condition.resource_constraint, errorOf(bounced));
+        assertEquals("to-carol", bounced.getStanzaId());
+        assertEquals(2, sessions.size());
+        sessions.xmppChat(StanzaBuilder.buildMessage("from-elsewhere").ofType(Message.Type.chat)
+                .from(JidCreate.from("romeo@other.example/street")).to(JidCreate.from("carol@sip.example"))
+                .setBody("hi").build());
+        assertEquals(3, sessions.size(), "another domain still gets a session");
     }
 
     /** Spec §5.4.3: the SIP user's refusal bounces each waiting message with recipient-unavailable (RFC 6120 §8.3). */
