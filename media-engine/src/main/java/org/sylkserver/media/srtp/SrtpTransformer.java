@@ -295,7 +295,9 @@ public final class SrtpTransformer implements AutoCloseable {
         rtpStreams.clear();
         rtcpContexts.clear();
         factory.close();
-        rtpKeys.wipe();
+        synchronized (rtpKeys) {
+            rtpKeys.wipe();
+        }
     }
 
     /** RFC 4568 §6.2: AES-CM with 128-bit keys, HMAC-SHA1 with a 160-bit key, 112-bit salt; tag per suite. */
@@ -307,6 +309,16 @@ public final class SrtpTransformer implements AutoCloseable {
 
     /** A new SSRC's context, with ROC 0 (RFC 4568 §6.4) and the transformer's session keys. */
     private RtpStream newRtpStream(int ssrc) {
+        // under the keys' lock: a packet of a new SSRC racing close() must not get a context of wiped (zero) keys
+        synchronized (rtpKeys) {
+            if (closed) {
+                throw new IllegalStateException("the SRTP transformer is closed");
+            }
+            return newRtpStreamOfOpenKeys();
+        }
+    }
+
+    private RtpStream newRtpStreamOfOpenKeys() {
         try {
             return new RtpStream(new RtpCryptoContext(rtpKeys, suite.srtpAuthTagLength(), LOGGER),
                     relaying ? new Remembered() : null);
