@@ -66,6 +66,8 @@ public final class Publisher implements AutoCloseable {
     private volatile PublisherRecording recording;
     /** Its voice in the room's mix (for the room's phones and mixed recording), or null. */
     private volatile Member mixed;
+    /** Whether {@link #close()} began: {@link #mixInto} adds nothing any more (guarded by this). */
+    private boolean closed;
 
     private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
             throws IOException {
@@ -151,7 +153,7 @@ public final class Publisher implements AutoCloseable {
      */
     public synchronized void mixInto(RoomMix mix) {
         PayloadFormat audio = negotiated.audio();
-        if (audio == null || mixed != null) {
+        if (closed || audio == null || mixed != null) {
             return;
         }
         mixed = mix.talker(name, audio.payloadType());
@@ -160,8 +162,12 @@ public final class Publisher implements AutoCloseable {
     /** Ends the publisher's media, its recording, its part in the mix and every feed of it; idempotent. */
     @Override
     public void close() {
+        Member inMix;
+        synchronized (this) {
+            closed = true; // a mixInto racing the close adds no talker that nobody would remove
+            inMix = mixed;
+        }
         transport.close();
-        Member inMix = mixed;
         if (inMix != null) {
             inMix.leave();
         }

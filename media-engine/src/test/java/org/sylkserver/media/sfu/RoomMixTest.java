@@ -188,6 +188,24 @@ class RoomMixTest {
         assertTrue(mixer.encodes() <= 3L * TICKS, mixer.encodes() + " encodes in " + TICKS + " ticks");
     }
 
+    /**
+     * A room destroyed while its recording was being set up: the closed mix starts no recording, so no file is left
+     * open with nobody to close it.
+     */
+    @Test
+    void aClosedMixRecordsNothing(@TempDir Path recordings) throws IOException {
+        AudioMixer mixer = new AudioMixer("room");
+        RoomMix mix = new RoomMix(mixer, AudioMixer::close);
+        mix.close();
+        try (Recorder recorder = new Recorder(new Recorder.Limits(100, 8, 1 << 16, 1 << 20, Duration.ofHours(1)), 1)) {
+            mix.record(recorder, recordings, "mix", List.of());
+        }
+        assertEquals(0, mix.members(), "nothing joined the closed mix");
+        try (var files = Files.list(recordings)) {
+            assertEquals(0, files.count(), "no recording file");
+        }
+    }
+
     /** A phone that leaves is no longer heard; what it left behind is the others. */
     @Test
     void aPhoneThatLeftIsNoLongerHeard() {
