@@ -301,7 +301,12 @@ class RoomSession {
         case 'initial-publishers':
         case 'publishers-joined':
             for (const publisher of event.publishers) {
-                await this.attach(publisher);
+                try {
+                    await this.attach(publisher);
+                } catch (error) {
+                    // one feed refused must not keep the others from being attached
+                    this.listener.onLog(`error: ${error.message}`);
+                }
             }
             break;
         case 'publishers-left':
@@ -551,7 +556,8 @@ if (typeof document !== 'undefined') (function page() {
             },
             onMessage(event) {
                 const sender = event.sender.display_name || event.sender.uri;
-                const content = event.content_type.startsWith('text/') ? event.content : `(${event.content_type})`;
+                const type = event.content_type || '';
+                const content = type.startsWith('text/') ? event.content : `(${type})`;
                 chatLine(event.type === 'status' ? content : `${sender}: ${content}`,
                     event.type === 'status' ? 'status' : '');
             },
@@ -736,7 +742,12 @@ if (typeof document !== 'undefined') (function page() {
         if (await addedAccount() === null) {
             return;
         }
-        roomMedia = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        $('join').disabled = true; // a second click while the camera is asked for would make a second room
+        try {
+            roomMedia = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        } finally {
+            $('join').disabled = room !== null;
+        }
         const joining = newRoom(uri, crypto.randomUUID());
         room = joining;
         $('chat-log').replaceChildren();

@@ -107,15 +107,26 @@ test('spec 4.6.5: leave sends videoroom-leave; terminated closes the publisher a
     assert.strictEqual(peers.length, 3, 'no feed attached after the end');
 });
 
-test('spec 4.6.4: a refused attach is an error naming the participant, and the next events still apply', async () => {
+test('spec 4.6.4: a refused attach is an error naming the participant; the other feeds and the next events still apply', async () => {
     const connection = new RecordingConnection();
-    connection.refused['videoroom-feed-attach'] = 'Unknown publisher';
+    const request = connection.request.bind(connection);
+    connection.request = (type, properties) => {
+        if (type === 'videoroom-feed-attach' && properties.publisher === 'b-1') {
+            connection.sent.push({sylkrtc: type, ...properties});
+            return Promise.reject(new Error('Unknown publisher'));
+        }
+        return request(type, properties);
+    };
     const {room, peers, seen} = roomSession(connection);
     await room.join(camera);
-    await assert.rejects(room.handle({event: 'initial-publishers', publishers: [bob]}),
-        {message: 'the feed of Bob: Unknown publisher'});
+    await room.handle({event: 'initial-publishers', publishers: [bob, carol]});
+    assert.ok(seen.logs.includes('error: the feed of Bob: Unknown publisher'), seen.logs.join('\n'));
     assert.ok(peers[1].closed);
     assert.deepStrictEqual(seen.left, ['b-1']);
+    assert.ok(connection.sent.some(r => r.sylkrtc === 'videoroom-feed-attach' && r.publisher === 'c-1'),
+        'carol is attached after bob was refused');
+    assert.strictEqual(peers.length, 3);
+    assert.ok(!peers[2].closed);
     await room.handle({event: 'session-state', state: 'established'});
     assert.deepStrictEqual(seen.states, ['established']);
 });
