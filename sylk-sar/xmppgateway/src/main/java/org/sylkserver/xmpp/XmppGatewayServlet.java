@@ -96,12 +96,17 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
                     : XmppTrace.off();
             S2sService s2s = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), trace);
             MucSettings muc = MucSettings.load(SylkRuntime.get().configDir());
-            conferences = conferenceCalls(config, muc);
+            try {
+                msrp = MsrpEndpoint.start(config, SylkRuntime.get().sdpAddress());
+            } catch (GeneralSecurityException e) {
+                throw new IOException("MSRP listener: " + e.getMessage(), e);
+            }
+            // spec §5.6.1: MUC occupants' calls through [muc] outbound_proxy, else [SIP] outbound_proxy, else DNS
+            conferences = sipCalls(muc, muc.outboundProxy() != null ? muc.outboundProxy() : config.sip().outboundProxy());
             maxChatMessage = muc.maxMessageSize();
             // spec §5.4.3: calls to SIP users for the chat sessions XMPP users start, through [SIP] outbound_proxy or
             // DNS; their responses and BYEs reach them through the conference calls' dispatch (one session attribute)
-            ServletConferenceCalls sipUsers = new ServletConferenceCalls(sipFactory, config.sip().outboundProxy(),
-                    msrp.route(), msrpConnector, SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
+            ServletConferenceCalls sipUsers = sipCalls(muc, config.sip().outboundProxy());
             gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
@@ -115,20 +120,10 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
     }
 
-    /**
-     * The SIP side of MUC occupants (spec §5.6.1): their calls' MSRP sessions on an MSRP endpoint of the gateway's
-     * own; their requests through {@code [muc] outbound_proxy}, else {@code [SIP] outbound_proxy}, else DNS.
-     */
-    private ServletConferenceCalls conferenceCalls(ServerConfig config, MucSettings muc)
-            throws IOException, ConfigException {
-        try {
-            msrp = MsrpEndpoint.start(config, SylkRuntime.get().sdpAddress());
-        } catch (GeneralSecurityException e) {
-            throw new IOException("MSRP listener: " + e.getMessage(), e);
-        }
-        return new ServletConferenceCalls(sipFactory,
-                muc.outboundProxy() != null ? muc.outboundProxy() : config.sip().outboundProxy(), msrp.route(),
-                msrpConnector, SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
+    /** Outgoing chat calls (MSRP on the gateway's own endpoint) through {@code proxy}, or DNS when it is null. */
+    private ServletConferenceCalls sipCalls(MucSettings muc, ServerConfig.OutboundProxy proxy) {
+        return new ServletConferenceCalls(sipFactory, proxy, msrp.route(), msrpConnector,
+                SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
     }
 
     /**
