@@ -1,15 +1,24 @@
 package org.sylkserver.core.container;
 
 import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
+import javax.servlet.sip.Address;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.ar.SipApplicationRouterInfo;
 import javax.servlet.sip.ar.SipApplicationRoutingDirective;
 import javax.servlet.sip.ar.SipApplicationRoutingRegion;
+import javax.servlet.sip.ar.SipRouteModifier;
 import javax.servlet.sip.ar.SipTargetedRequestInfo;
 
 import org.mobicents.servlet.sip.router.DefaultApplicationRouter;
+import org.mobicents.servlet.sip.router.DefaultSipApplicationRouterInfo;
+import org.mobicents.servlet.sip.router.HeaderRegexCondition;
 
 /**
  * The container's application router: Restcomm's default router (DAR, rules in {@code dar.properties}) for requests
@@ -21,6 +30,11 @@ import org.mobicents.servlet.sip.router.DefaultApplicationRouter;
  * call into a local conference room, and the {@code notfound} rule refused a room's dial-out with 404. A request
  * that belongs to a SIP session already was created here and leaves through its routes or RFC 3263 resolution,
  * unless it names an application in {@code X-Sylk-App} (spec §2.2), the way one application may address another.
+ *
+ * <p>A request from the network walks the rules as Restcomm's router does ({@link #fromNetwork}), but without its
+ * cost: Restcomm 3.2.0-37 compiles each rule's {@code REGEX} and writes the whole request out as text again for every
+ * rule it tries (nine times for a conference join with the generated rules; 11 % of the echo application's CPU
+ * samples and 16 % of its allocation). Here each expression is compiled once and the text written once per request.
  */
 public class SylkApplicationRouter extends DefaultApplicationRouter {
 
@@ -28,6 +42,34 @@ public class SylkApplicationRouter extends DefaultApplicationRouter {
     public static final String APPLICATION_HEADER = "X-Sylk-App";
 
     private static final Logger LOG = Logger.getLogger(SylkApplicationRouter.class.getName());
+    /** Restcomm's names: the rule list for methods without their own, and the optional parameters we honour. */
+    private static final String ANY_METHOD = "ALL";
+    private static final String REGEX = "REGEX";
+    private static final String REGEX_POPPED_ROUTE = "REGEX_POPPED_ROUTE";
+    private static final String SUBSCRIBER_PREFIX = "DAR:";
+
+    private final Set<String> deployed = ConcurrentHashMap.newKeySet();
+    /** The rules' expressions, compiled once: the rules come from configuration, so the map stays small. */
+    private final Map<String, Pattern> patterns = new ConcurrentHashMap<>();
+    private final HeaderRegexCondition headerCondition = new HeaderRegexCondition();
+
+    @Override
+    public void applicationDeployed(List<String> names) {
+        super.applicationDeployed(names);
+        deployed.addAll(names);
+    }
+
+    @Override
+    public void applicationUndeployed(List<String> names) {
+        super.applicationUndeployed(names);
+        deployed.removeAll(names);
+    }
+
+    @Override
+    public void destroy() {
+        super.destroy();
+        deployed.clear();
+    }
 
     @Override
     public SipApplicationRouterInfo getNextApplication(SipServletRequest request, SipApplicationRoutingRegion region,
@@ -37,7 +79,89 @@ public class SylkApplicationRouter extends DefaultApplicationRouter {
                     + request.getSession(false).getApplicationSession().getApplicationName() + " goes out");
             return toNetwork();
         }
-        return super.getNextApplication(request, region, directive, targeted, stateInfo);
+        if (request == null || request.getSession(false) != null) {
+            return super.getNextApplication(request, region, directive, targeted, stateInfo);
+        }
+        return fromNetwork(request, stateInfo);
+    }
+
+    /**
+     * Restcomm's rule walk (its {@code DefaultApplicationRouter.getNextApplication} for a request without a SIP
+     * session, which makes its DIRECTION hints moot): the method's rules, then the {@code ALL} rules, from the rule the
+     * state info names; a rule applies when its {@code REGEX} is found in the request's text, its
+     * {@code REGEX_POPPED_ROUTE} in the popped route, its header conditions hold, and its application is deployed
+     * (or it routes elsewhere). No rule: the container sends the request on.
+     */
+    SipApplicationRouterInfo fromNetwork(SipServletRequest request, Serializable stateInfo) {
+        Map<String, List<? extends SipApplicationRouterInfo>> rules = getConfiguration();
+        if (rules != null) {
+            String[] text = {null};
+            SipApplicationRouterInfo chosen = firstApplying(request, stateInfo, rules.get(request.getMethod()), text);
+            if (chosen == null) {
+                chosen = firstApplying(request, stateInfo, rules.get(ANY_METHOD), text);
+            }
+            if (chosen != null) {
+                return chosen;
+            }
+        }
+        return toNetwork();
+    }
+
+    /** @param text the request's text, written on first need and kept for the other rules */
+    private SipApplicationRouterInfo firstApplying(SipServletRequest request, Serializable stateInfo,
+            List<? extends SipApplicationRouterInfo> rules, String[] text) {
+        if (rules == null || rules.isEmpty()) {
+            return null;
+        }
+        int from = stateInfo instanceof Integer previous ? previous : 0;
+        for (SipApplicationRouterInfo rule : rules.subList(Math.min(from, rules.size()), rules.size())) {
+            DefaultSipApplicationRouterInfo info = (DefaultSipApplicationRouterInfo) rule;
+            String regex = info.getOptionalParameters().get(REGEX);
+            if (regex != null) {
+                if (text[0] == null) {
+                    text[0] = request.toString();
+                }
+                if (!pattern(regex).matcher(text[0]).find()) {
+                    continue;
+                }
+            }
+            String poppedRegex = info.getOptionalParameters().get(REGEX_POPPED_ROUTE);
+            if (poppedRegex != null) {
+                Address popped = request.getPoppedRoute();
+                if (popped == null || !pattern(poppedRegex).matcher(popped.toString()).find()) {
+                    continue;
+                }
+            }
+            if (!headerCondition.checkCondition(request, info)) {
+                continue;
+            }
+            if (!deployed.contains(info.getApplicationName()) && SipRouteModifier.NO_ROUTE.equals(info.getRouteModifier())) {
+                continue;
+            }
+            return new SipApplicationRouterInfo(info.getApplicationName(), info.getRoutingRegion(),
+                    subscriber(request, info.getSubscriberIdentity()), info.getRoutes(), info.getRouteModifier(),
+                    info.getOrder());
+        }
+        return null;
+    }
+
+    private Pattern pattern(String regex) {
+        return patterns.computeIfAbsent(regex, Pattern::compile);
+    }
+
+    /** The subscriber the rule names: {@code DAR:From}, {@code DAR:To} or {@code DAR:<header>} read from the request. */
+    private static String subscriber(SipServletRequest request, String identity) {
+        if (identity == null || !identity.contains(SUBSCRIBER_PREFIX)) {
+            return identity;
+        }
+        String which = identity.substring(SUBSCRIBER_PREFIX.length());
+        if (which.equalsIgnoreCase("From")) {
+            return request.getFrom().getURI().toString();
+        }
+        if (which.equalsIgnoreCase("To")) {
+            return request.getTo().getURI().toString();
+        }
+        return request.getHeader(which);
     }
 
     /**
