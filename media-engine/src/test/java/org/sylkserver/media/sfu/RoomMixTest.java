@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.codec.AudioCodec;
@@ -97,6 +98,42 @@ class RoomMixTest {
         double levelDb(double f) {
             return ToneDetector.levelDb(heard(), 48_000, f);
         }
+    }
+
+    /**
+     * One second of what a listener heard in real time, from half a second after {@code frequency} first reached it
+     * (the sender's 3 s tone is then playing; a loaded machine delays its start, not this window's place in it).
+     */
+    private static short[] second(List<short[]> frames, int rate, double frequency) {
+        int first = 0;
+        while (first < frames.size() && ToneDetector.levelDb(frames.get(first), rate, frequency) < LEVEL_DB - 6) {
+            first++;
+        }
+        assertTrue(first + 75 <= frames.size(), "the tone reached the listener at frame " + first + " of "
+                + frames.size() + ": " + frames.stream().map(f -> String.format("%.0f", ToneDetector.levelDb(f, rate,
+                frequency))).toList());
+        int size = rate / 50;
+        short[] signal = new short[50 * size];
+        for (int i = 0; i < 50; i++) {
+            System.arraycopy(frames.get(first + 25 + i), 0, signal, i * size, size);
+        }
+        return signal;
+    }
+
+    /**
+     * The median SINAD of the ten 100 ms blocks of a real-time second: how clean the tone is where the timing let it
+     * through (on a loaded machine a late tick may conceal a frame now and then, which the simulated clock of
+     * {@link #phonesHearTheOthersNotThemselvesAndTheListenerHearsEveryone} rules out).
+     */
+    private static double medianSinad(short[] second, int rate, double frequency) {
+        int block = rate / 10;
+        double[] sinads = new double[10];
+        for (int i = 0; i < 10; i++) {
+            sinads[i] = ToneDetector.tonesSinadDb(Arrays.copyOfRange(second, i * block, (i + 1) * block), rate,
+                    frequency);
+        }
+        Arrays.sort(sinads);
+        return (sinads[4] + sinads[5]) / 2;
     }
 
     /**
@@ -208,11 +245,7 @@ class RoomMixTest {
             alice.sendRtp(BrowserPeer.OPUS, 999, BrowserPeer.AUDIO_SSRC, listener.encoder.encode(new short[960]));
             Thread.sleep(500);
             long start = System.nanoTime();
-            int from = 0;
             for (int frame = 0; frame < 150; frame++) {
-                if (frame == 75) {
-                    from = heard.size(); // the mix of the middle second: the jitter buffer is playing by then
-                }
                 byte[] payload = listener.encoder.encode(Arrays.copyOfRange(tone, frame * 960, frame * 960 + 960));
                 alice.sendRtp(BrowserPeer.OPUS, 1000 + frame, BrowserPeer.AUDIO_SSRC, payload);
                 long due = start + (frame + 1) * TICK;
@@ -223,16 +256,132 @@ class RoomMixTest {
             }
             publisher.close();
             mix.close();
-            short[] all = new short[50 * 960];
+            short[] all;
             synchronized (heard) {
-                assertTrue(heard.size() >= from + 50, heard.size() + " frames heard in 3 s");
-                for (int i = 0; i < 50; i++) {
-                    System.arraycopy(heard.get(from + i), 0, all, i * 960, 960);
-                }
+                all = second(heard, 48_000, 1000);
             }
             assertEquals(LEVEL_DB, ToneDetector.levelDb(all, 48_000, 1000), 1.5, "the publisher's tone in the mix");
-            double sinad = ToneDetector.tonesSinadDb(all, 48_000, 1000);
+            double sinad = medianSinad(all, 48_000, 1000);
             assertTrue(sinad > 15, "SINAD " + sinad + " dB");
+        } finally {
+            engine.close();
+        }
+    }
+
+    /**
+     * A SIP phone in a room (issue 13) over a real RTP endpoint, sending a PCMU tone at 400 Hz: it hears a browser
+     * publisher's 1000 Hz tone in PCMU at its level and not itself, and its voice reaches a browser's feed of its
+     * {@link Publisher#local} publisher (real ICE and DTLS-SRTP) as Opus at the level it was sent.
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("issue 13 step 3, work in progress: the phone hears the room (level, SINAD) but its"
+            + " voice reaches the feed garbled (about -6 dB, SINAD near 0 dB: phase breaks inside every frame); the"
+            + " cause is not found")
+    void aPhoneHearsTheRoomAndBrowsersHearThePhone() throws Exception {
+        MediaEngine engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43380, 43400, Duration.ZERO,
+                RtpPolicy.OPEN);
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        try (MixerClock clock = new MixerClock(1); BrowserPeer bob = new BrowserPeer(false);
+             java.net.DatagramSocket phone = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            RoomMix mix = new RoomMix("room", clock);
+            RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+            java.net.InetSocketAddress phoneAddress = new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    phone.getLocalPort());
+            endpoint.admit(phoneAddress);
+            endpoint.remote(phoneAddress, true, 8000);
+            Publisher voice = Publisher.local(engine, "phone", settings);
+            RoomMix.Phone inRoom = mix.phone("phone", endpoint, 0,
+                    () -> AudioCodecs.create("PCMU", 8000).orElseThrow(), voice);
+
+            CountDownLatch up = new CountDownLatch(1);
+            Feed feed = voice.subscribe("bob-feed", new WebRtcTransport.Listener() {
+                @Override
+                public void connected() {
+                    up.countDown();
+                }
+
+                @Override
+                public void failed(String reason) {
+                }
+            });
+            assertEquals(1, org.sylkserver.protocols.sdp.SessionDescription.parse(feed.offer()).media().size(),
+                    "an audio-only feed");
+            feed.answer(bob.answer(feed.offer()));
+            bob.connect(feed.offer(), Duration.ofSeconds(5));
+            assertTrue(up.await(5, TimeUnit.SECONDS), "feed up");
+
+            Peer browser = new Peer("browser", 1000);
+            browser.member = mix.talker("browser", OPUS_PT);
+            short[] phoneTone = SineWave.tone(400, 8000, 5, AMPLITUDE);
+            List<byte[]> phoneHeard = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread receiver = new Thread(() -> {
+                byte[] buffer = new byte[1500];
+                try {
+                    while (true) {
+                        java.net.DatagramPacket datagram = new java.net.DatagramPacket(buffer, buffer.length);
+                        phone.receive(datagram);
+                        if (datagram.getLength() > 12 && (buffer[1] & 0x7f) == 0) {
+                            phoneHeard.add(Arrays.copyOfRange(buffer, 12, datagram.getLength()));
+                        }
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            receiver.start();
+            List<short[]> bobHeard = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread feedReader = new Thread(() -> {
+                AudioCodec decoder = opus();
+                try {
+                    while (!phone.isClosed()) {
+                        byte[] rtp = bob.nextRtp(Duration.ofMillis(200));
+                        if (rtp != null) {
+                            bobHeard.add(decoder.decode(Arrays.copyOfRange(rtp, 12, rtp.length)));
+                        }
+                    }
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            feedReader.start();
+            long start = System.nanoTime();
+            for (int frame = 0; frame < 250; frame++) {
+                byte[] pcmu = org.sylkserver.media.codec.G711.PCMU.encode(
+                        Arrays.copyOfRange(phoneTone, frame * 160, frame * 160 + 160));
+                byte[] rtp = java.nio.ByteBuffer.allocate(12 + pcmu.length).put((byte) 0x80).put((byte) 0)
+                        .putShort((short) frame).putInt(frame * 160).putInt(0x5050).put(pcmu).array();
+                phone.send(new java.net.DatagramPacket(rtp, rtp.length, new java.net.InetSocketAddress(
+                        InetAddress.getLoopbackAddress(), endpoint.port())));
+                if (frame < TICKS) {
+                    browser.send(frame, System.nanoTime());
+                }
+                long wait = start + (frame + 1) * TICK - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            inRoom.leave();
+            voice.close();
+            mix.close();
+            endpoint.close();
+            phone.close();
+            feedReader.join(10_000);
+
+            short[] phoneSignal = second(phoneHeard.stream().map(org.sylkserver.media.codec.G711.PCMU::decode)
+                    .toList(), 8000, 1000);
+            assertEquals(LEVEL_DB, ToneDetector.levelDb(phoneSignal, 8000, 1000), 1.5, "the phone hears the browser");
+            assertTrue(ToneDetector.levelDb(phoneSignal, 8000, 400) < -45, "the phone does not hear itself");
+            double phoneSinad = medianSinad(phoneSignal, 8000, 1000);
+            assertTrue(phoneSinad > 15, "the phone's SINAD " + phoneSinad + " dB");
+
+            short[] bobSignal;
+            synchronized (bobHeard) {
+                bobSignal = second(bobHeard, 48_000, 400);
+            }
+            assertEquals(LEVEL_DB, ToneDetector.levelDb(bobSignal, 48_000, 400), 1.5, "the browser hears the phone");
+            assertTrue(ToneDetector.levelDb(bobSignal, 48_000, 1000) < -45, "and only the phone, on its feed");
+            double bobSinad = medianSinad(bobSignal, 48_000, 400);
+            assertTrue(bobSinad > 15, "the feed's SINAD " + bobSinad + " dB");
         } finally {
             engine.close();
         }
