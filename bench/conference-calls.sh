@@ -3,7 +3,7 @@
 # conference application, and the same calls to the echo application (baseline) in the same run. Needs sipp
 # (Debian package sip-tester).
 #
-# Usage: [DIST=<distribution>] [XMX=1g] [WARMUP=10] [PAUSE=5] [APPS="conference echo"] [JAVA_OPTS=...]
+# Usage: [DIST=<distribution>] [XMX=1g] [WARMUP=10] [PAUSE=5] [APPS="conference echo"] [JAVA_OPTS=...] [THREADS=1]
 #        [PORT=25070] (SIP; the web server takes PORT + 3019: another port for runs alongside another bench)
 #        bench/conference-calls.sh [seconds-per-step] [rates...]
 #   default: 10 s per step, rates 50 100 150 200 300 400 600 800 1000 1200 calls/s, after a warm-up of
@@ -21,6 +21,9 @@
 # stepping stops at its first step with a failed call. Then per server its RSS and the count of warnings,
 # OutOfMemoryErrors and mixer 'tick failed' in its log, and a line
 # "RESULT conference max_rate=N echo max_rate=M ratio=R" (highest target rate with zero failed calls).
+# With THREADS=1, each step's line is followed by the SIP messages per call that sipp sent, received and
+# retransmitted, and by the server's CPU per call per thread group (from /proc/<pid>/task: GC, JIT compiler and
+# kernel time included, which a JFR execution sample never sees).
 # sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -88,13 +91,29 @@ run_step() {
     local app=$1 rate=$2 secs=$3 calls=$(( $2 * $3 ))
     local out="$work/sipp-$app-$rate-$secs" start end t0 t1
     mkdir -p "$out"
+    thread_ticks $server > "$out/threads-before"
     t0=$(cpu_ticks $server)
     start=$(date +%s.%N)
     (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$here/bench/sipp/room-call.xml" -d "$hold_ms" -inf "$work/$app.csv" "127.0.0.1:$port" \
         -i 127.0.0.1 -p 0 -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((secs * 2 + 30))s \
-        -recv_timeout 5000 -trace_err -trace_stat -stf stat.csv >sipp.out 2>&1) || true
+        -recv_timeout 5000 -trace_err -trace_stat -stf stat.csv -trace_counts >sipp.out 2>&1) || true
     end=$(date +%s.%N)
     t1=$(cpu_ticks $server)
+    thread_ticks $server > "$out/threads-after"
+    # SIP messages per call on sipp's side (its message counts file: one column per scenario element)
+    awk -F';' -v calls="$calls" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        { last = $0 }
+        END {
+            split(last, f, ";")
+            for (k in col) {
+                if (k ~ /_Sent$/) sent += f[col[k]]; else if (k ~ /_Recv$/) recv += f[col[k]]
+                else if (k ~ /_Retrans$/) re += f[col[k]]; else if (k ~ /_Unexp$/) unexp += f[col[k]]
+            }
+            printf "  SIP messages per call (sipp): sent %.2f, received %.2f, retransmitted %.3f, unexpected %.3f\n",
+                sent / calls, recv / calls, re / calls, unexp / calls
+        }' "$out"/*_counts.csv > "$out/breakdown" 2>/dev/null || true
+    thread_cpu_per_call "$out/threads-before" "$out/threads-after" "$calls" >> "$out/breakdown"
     # the last line of sipp's statistics file holds the cumulative counters
     awk -F';' -v s="$start" -v e="$end" -v hold=$hold_ms -v dt=$((t1 - t0)) -v clk="$clk" '
         NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -120,6 +139,7 @@ for app in ${APPS:-conference echo}; do
         read -r created ok bad achieved cpu mspercall < <(run_step "$app" "$rate" "$step")
         printf '%-10s %4d/s %9d %10d %6d %8d/s %7d%% %8s\n' "$app" "$rate" "$created" "$ok" "$bad" "$achieved" "$cpu" \
             "$mspercall"
+        [ -z "${THREADS:-}" ] || cat "$work/sipp-$app-$rate-$step/breakdown"
         if [ "$bad" = 0 ] && [ "$ok" = $((rate * step)) ]; then best[$app]=$rate; else break; fi
         sleep "$pause"   # let the server finish the step's calls (and free their memory) before the next step
     done

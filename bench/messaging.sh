@@ -3,7 +3,7 @@
 # store, [FileStorage] fsync = false), both ways, against the echo application's SIP MESSAGE rate in the same run,
 # and the time of a 5,000-message sync. Needs sipp (Debian package sip-tester).
 #
-# Usage: [DIST=<distribution>] [JAVA_OPTS=...] bench/messaging.sh [seconds-per-step] [accounts] [messages-per-account] [rates...]
+# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [BACKEND=sqlite|cassandra] bench/messaging.sh [seconds-per-step] [accounts] [messages-per-account] [rates...]
 #   defaults: 5 s per step at 1000, 2000, 3000, 5000 MESSAGEs/s; 4 sylkRTC accounts x 5000 account-messages
 # Prints:
 #   - SIP -> gateway, per target rate: sipp sends CPIM MESSAGEs for carol (X-Sylk-App: webrtcgateway); each is
@@ -15,6 +15,9 @@
 #   - sylkRTC -> SIP: each account sends account-messages (50 in flight) -> stored (ack) -> SIP MESSAGE to the
 #     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies.
 #   - sync: alice-1's journal, account-sync-conversations with limit 5000, 5 times.
+# BACKEND=cassandra keeps the messages on a one-node Apache Cassandra instead ([Cassandra] cluster_contact_points):
+# the tests' node (module cassandra-test-node, built by `mvn -B -DskipTests package`) in its own JVM with a 512 MiB
+# heap, on the same two cores as everything else.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
@@ -29,7 +32,10 @@ port=25060
 proxy_port=25070
 web=28088
 work=$(mktemp -d /tmp/sylk-bench.XXXXXX)
+backend=${BACKEND:-sqlite}
+cassandra=
 trap 'kill $proxy 2>/dev/null || true; kill $server 2>/dev/null || true; wait $server 2>/dev/null || true;
+      [ -z "$cassandra" ] || { exec 7>&-; wait $cassandra 2>/dev/null || true; }
       cp "$work/server.log" /tmp/messaging-bench-server.log 2>/dev/null || true; rm -rf "$work"' EXIT
 
 command -v sipp >/dev/null || { echo "bench: sipp is needed (apt-get install sip-tester)" >&2; exit 2; }
@@ -44,6 +50,23 @@ sip_domains = example.com
 ; every client comes from 127.0.0.1
 max_connections_per_address = 0
 INI
+case "$backend" in
+    sqlite) ;;
+    cassandra)
+        node_classes="$here/container-config/cassandra-test-node/target/classes"
+        [ -d "$node_classes" ] || { echo "bench: build the cassandra-test-node module first" >&2; exit 2; }
+        echo "== starting a one-node Cassandra"
+        # the node stops when the script closes fd 7, the launcher's standard input
+        exec 7> >(cd "$work" && exec java -cp "$node_classes" "$here/bench/messaging/CassandraForBench.java" \
+            > "$work/cassandra.out" 2>&1)
+        cassandra=$!
+        for _ in $(seq 1 300); do grep -q '^contact ' "$work/cassandra.out" 2>/dev/null && break; sleep 0.5; done
+        contact=$(awk '/^contact / { print $2 }' "$work/cassandra.out")
+        [ -n "$contact" ] || { echo "bench: Cassandra did not start:"; cat "$work/cassandra.out"; exit 1; }
+        printf '[Cassandra]\ncluster_contact_points = %s\nkeyspace = sylkbench\n' "$contact" >> "$work/config/webrtcgateway.ini"
+        echo "Cassandra node at $contact" ;;
+    *) echo "bench: BACKEND is sqlite or cassandra, not '$backend'" >&2; exit 2 ;;
+esac
 
 echo "== starting the server and the outbound proxy (sipp UAS)"
 (cd "$work" && exec sipp -sf "$here/bench/sipp/proxy-uas.xml" -i 127.0.0.1 -p $proxy_port -m 100000000 -nostdin \
@@ -120,5 +143,6 @@ client sync "$url" alice-1@example.com 5000 5
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server log SEVERE lines: $(grep -c 'SEVERE' "$work/server.log" || true)"
-echo "journal database: $(du -h "$work/var/webrtcgateway/storage/messages.db" 2>/dev/null | cut -f1)"
+[ "$backend" = cassandra ] || echo "journal database: $(du -h "$work/var/webrtcgateway/storage/messages.db" 2>/dev/null | cut -f1)"
+echo "backend: $backend"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"

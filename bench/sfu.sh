@@ -5,6 +5,9 @@
 # Usage: [DIST=<distribution>] [XMX=1g] [PUBLISHERS=2] [SUBSCRIBERS=5] [VIDEO_RATE=200] [SECONDS_PER_STEP=10]
 #        [TARGETS="sylk janus"] [PORT=25090] (SIP; the web server takes PORT + 3019) [JANUS_PORT=28188]
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
+#        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
+#        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
+#        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
 #        bench/sfu.sh [rooms ...]          (default: 1 2 4 6 8 12 16)
 # Each step is one run of bench/sfu/SfuBench.java against each SFU in turn (both servers stay up for the whole
 # run): N rooms, each with PUBLISHERS publishers sending VP8-like video (VIDEO_RATE packets/s of 1,200 bytes) and
@@ -97,6 +100,17 @@ curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null || { echo "Janus d
 declare -A url=([sylk]="ws://127.0.0.1:$((port + 3019))/webrtcgateway/ws" [janus]="http://127.0.0.1:$janus_port/janus")
 declare -A pid=([sylk]=$server [janus]=$janus)
 declare -A best=() done_=()
+# PERF: waits for the step's set-up to end (its "set up" line), then the warm-up, then samples the measured window
+perf_step() {
+    local t=$1 rooms=$2 out="$PERF-$1-$2" err="$work/step-$1-$2.err"
+    for _ in $(seq 600); do grep -q '^set up' "$err" 2>/dev/null && break; sleep 0.5; done
+    sleep 3
+    perf record -q -F 499 -g -p "${pid[$t]}" -o "$out.data" -- sleep "$seconds" 2>/dev/null || return 0
+    if [ "$t" = sylk ]; then
+        jcmd "${pid[$t]}" Compiler.perfmap >/dev/null 2>&1 && cp "/tmp/perf-${pid[$t]}.map" "$out.map"
+        perf report -i "$out.data" --no-children --sort comm,dso,sym --stdio -g none 2>/dev/null | head -80 > "$out.txt"
+    fi
+}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $(janus --version 2>/dev/null | head -1)"
 echo "load: rooms x $publishers publishers x $subscribers subscribers, video $video_rate packets/s x 1200 B + opus 50 packets/s per publisher, $seconds s per step"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -110,6 +124,7 @@ for rooms in "${steps[@]}"; do
     for t in ${TARGETS:-sylk janus}; do
         [ -z "${done_[$t]:-}" ] || continue
         sleep 3   # the previous step's sessions torn down
+        [ -z "${PERF:-}" ] || perf_step "$t" "$rooms" &
         line=$(bench --target "$t" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "$rooms" --publishers "$publishers" \
             --subscribers "$subscribers" --video-rate "$video_rate" --seconds "$seconds" 2> "$work/step-$t-$rooms.err" \
             | grep '^RESULT' || true)

@@ -39,6 +39,9 @@ public final class SfuBench {
         int pid;
     }
 
+    /** Why sampled packets failed to unprotect, with counts (printed on stderr after the window). */
+    static final java.util.Map<String, AtomicLong> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+
     static final int AUDIO_RATE = 50;
     static final int AUDIO_BYTES = 120;
 
@@ -106,6 +109,9 @@ public final class SfuBench {
                     authenticated.incrementAndGet();
                 } catch (Exception e) {
                     authFailures.incrementAndGet();
+                    FAILURES.computeIfAbsent(e.getMessage() == null ? e.toString()
+                            : e.getMessage().replaceAll("0x[0-9a-f]{8}", "SSRC"), k -> new AtomicLong())
+                            .incrementAndGet();
                 }
             }
         }
@@ -216,8 +222,12 @@ public final class SfuBench {
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
         long cpu0 = cpuTicks(o.pid);
         long start = System.nanoTime();
+        java.time.Instant opened = java.time.Instant.now();
         Thread.sleep(o.seconds * 1000L);
         long[] sent1 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
+        // for profiles of the SFU (bench/jfr/JfrTop.java --from --to)
+        System.err.println("measured window: --from " + opened + " --to " + java.time.Instant.now());
+        FAILURES.forEach((why, count) -> System.err.println("sampled packets failing: " + count + " x " + why));
         sender.stop = true;
         thread.join();
         long sendSeconds = System.nanoTime() - start;

@@ -1,12 +1,15 @@
-// The gateway's own page: a minimal sylkRTC-2 client (spec §4.2-4.5) driven by index.html.
+// The gateway's own page: a minimal sylkRTC-2 client (spec §4.2-4.6) driven by index.html.
 'use strict';
 
-/** One sylkRTC connection: requests are answered by exactly one ack or error (spec §4.3). */
+/**
+ * One sylkRTC connection: requests are answered by exactly one ack or error (spec §4.3); when the connection closes,
+ * the requests still waiting fail and onClose(description) is called.
+ */
 class SylkRtcConnection {
-    constructor(url, onEvent, onLog) {
+    constructor(url, onEvent, onClose) {
         this.pending = new Map();
         this.onEvent = onEvent;
-        this.onLog = onLog;
+        this.onClose = onClose;
         this.ready = new Promise((resolve, reject) => {
             this.socket = new WebSocket(url, 'sylkRTC-2');
             this.socket.onmessage = message => {
@@ -22,8 +25,11 @@ class SylkRtcConnection {
                 }
             };
             this.socket.onclose = close => {
-                this.onLog(`connection closed (${close.code}${close.reason ? ' ' + close.reason : ''})`);
-                reject(new Error('connection closed'));
+                const closed = new Error('connection closed');
+                reject(closed);
+                this.pending.forEach(({fail}) => fail(closed));
+                this.pending.clear();
+                this.onClose(`connection closed (${close.code}${close.reason ? ' ' + close.reason : ''})`);
             };
         });
     }
@@ -37,10 +43,77 @@ class SylkRtcConnection {
     }
 }
 
+/** Runs asynchronous steps one after the other, each once the one before has settled (resolved or failed). */
+class InOrder {
+    constructor() {
+        this.last = Promise.resolve();
+    }
+
+    /** @return the step's own promise */
+    run(step) {
+        const done = this.last.then(step);
+        this.last = done.catch(() => {});
+        return done;
+    }
+}
+
 /**
- * One call of an account (spec §4.5.3-4.5.6) and its RTCPeerConnection. The gateway's media side is ICE-lite: it
- * needs no candidates of ours to connect, but they are trickled (session-trickle) as the spec's clients do, once the
- * server knows the session; an empty list says there are no more.
+ * The ICE candidates of one RTCPeerConnection, trickled to the server (spec §4.5.5, §4.6.4). The gateway's media side
+ * is ICE-lite: it needs no candidates of ours to connect, but they go as the spec's clients send them, once the server
+ * knows the session (or feed); an empty list says there are no more.
+ */
+class CandidateTrickle {
+    /**
+     * @param connection a SylkRtcConnection
+     * @param type       the request that carries them: session-trickle or videoroom-session-trickle
+     * @param session    the session (or feed) id they are for
+     * @param onLog      where a refusal is told
+     */
+    constructor(connection, type, session, onLog) {
+        this.connection = connection;
+        this.type = type;
+        this.session = session;
+        this.onLog = onLog;
+        this.candidates = [];
+        this.known = false;
+    }
+
+    /** An icecandidate event's candidate: null ends gathering. */
+    found(candidate) {
+        this.candidates.push(candidate === null ? null
+            : {candidate: candidate.candidate, sdpMLineIndex: candidate.sdpMLineIndex, sdpMid: candidate.sdpMid});
+        if (this.known) {
+            this.send();
+        }
+    }
+
+    /** The server acknowledged the request that created the session: what was found so far may go. */
+    serverKnows() {
+        this.known = true;
+        this.send();
+    }
+
+    async send() {
+        const found = this.candidates.splice(0);
+        const end = found.includes(null);
+        const candidates = found.filter(candidate => candidate !== null);
+        try {
+            if (candidates.length > 0) {
+                await this.connection.request(this.type, {session: this.session, candidates});
+            }
+            if (end) {
+                await this.connection.request(this.type, {session: this.session, candidates: []});
+            }
+        } catch (error) {
+            // a session that ended while gathering refuses candidates: nothing to do about it
+            this.onLog(`trickle: ${error.message}`);
+        }
+    }
+}
+
+/**
+ * One call of an account (spec §4.5.3-4.5.6) and its RTCPeerConnection, whose candidates are trickled with
+ * session-trickle.
  *
  * States, as the page shows them: the last session-event state received ('connecting' before any).
  */
@@ -59,10 +132,9 @@ class CallSession {
         this.peer = peer;
         this.listener = listener;
         this.state = 'connecting';
-        this.candidates = [];
-        this.known = false;
-        this.applying = Promise.resolve();
-        peer.onicecandidate = event => this.candidateFound(event.candidate);
+        this.trickle = new CandidateTrickle(connection, 'session-trickle', id, listener.onLog);
+        this.events = new InOrder();
+        peer.onicecandidate = event => this.trickle.found(event.candidate);
         peer.ontrack = event => listener.onRemoteTrack(event);
     }
 
@@ -72,7 +144,7 @@ class CallSession {
         await this.peer.setLocalDescription(await this.peer.createOffer());
         await this.connection.request('session-create', {account: this.account, session: this.id, uri,
             sdp: this.peer.localDescription.sdp});
-        this.serverKnowsSession();
+        this.trickle.serverKnows();
     }
 
     /** Incoming call (spec §4.5.4): the offer of incoming-session answered with session-answer. */
@@ -81,7 +153,7 @@ class CallSession {
         stream.getTracks().forEach(track => this.peer.addTrack(track, stream));
         await this.peer.setLocalDescription(await this.peer.createAnswer());
         await this.connection.request('session-answer', {session: this.id, sdp: this.peer.localDescription.sdp});
-        this.serverKnowsSession();
+        this.trickle.serverKnows();
     }
 
     /** spec §4.5.5: decline an incoming call or hang up any other. */
@@ -105,9 +177,7 @@ class CallSession {
      * accepted, and must not overtake it while the answer of accepted is being applied.
      */
     handle(event) {
-        const applied = this.applying.then(() => this.apply(event));
-        this.applying = applied.catch(() => {});
-        return applied;
+        return this.events.run(() => this.apply(event));
     }
 
     async apply(event) {
@@ -139,41 +209,221 @@ class CallSession {
         }
         this.listener.onState(event.state, event.reason || (event.code ? String(event.code) : ''));
     }
+}
 
-    candidateFound(candidate) {
-        // null ends gathering: an empty list tells the server so (spec §4.5.5)
-        this.candidates.push(candidate === null ? null
-            : {candidate: candidate.candidate, sdpMLineIndex: candidate.sdpMLineIndex, sdpMid: candidate.sdpMid});
-        if (this.known) {
-            this.trickle();
+/**
+ * One video room an account publishes in (spec §4.6): our camera and microphone go on a send-only RTCPeerConnection
+ * (the publisher session), and every other publisher's feed comes on a receive-only one the server offers
+ * (videoroom-feed-attach, one per participant). The room's chat (videoroom-message, message events) and shared files
+ * (an HTTP upload, file-sharing events) are handed to the page.
+ *
+ * States of the publisher session, as the page shows them: the last session-state received ('connecting' before any):
+ * progress, accepted, established, terminated. A participant's: attaching, then established once its feed is.
+ */
+class RoomSession {
+    /**
+     * @param connection  a SylkRtcConnection
+     * @param account     the account's AOR
+     * @param room        the room's URI (room1@videoconference.example.com)
+     * @param id          our publisher session id
+     * @param environment {newPeer() (an RTCPeerConnection), fetch (the browser's), base (the gateway's path, '/webrtcgateway/')}
+     * @param listener    {onState(state, detail), onParticipantJoined(participant), onParticipantMedia(participant, stream),
+     *                    onParticipantLeft(participant), onMessage(event), onDelivery(event), onFiles(files), onLog(text)}
+     */
+    constructor(connection, account, room, id, environment, listener) {
+        this.connection = connection;
+        this.account = account;
+        this.room = room;
+        this.id = id;
+        this.environment = environment;
+        this.listener = listener;
+        this.state = 'connecting';
+        this.peer = environment.newPeer();
+        this.trickle = new CandidateTrickle(connection, 'videoroom-session-trickle', id, listener.onLog);
+        this.peer.onicecandidate = event => this.trickle.found(event.candidate);
+        /** The other publishers, by their session id: {id, uri, displayName, feed, peer, state}. */
+        this.participants = new Map();
+        this.events = new InOrder();
+    }
+
+    /** spec §4.6.2: publishes the stream's tracks (send-only) and joins. */
+    async join(stream) {
+        stream.getTracks().forEach(track => this.peer.addTransceiver(track, {direction: 'sendonly', streams: [stream]}));
+        await this.peer.setLocalDescription(await this.peer.createOffer());
+        await this.connection.request('videoroom-join', {account: this.account, uri: this.room, session: this.id,
+            sdp: this.peer.localDescription.sdp, audio: stream.getAudioTracks().length > 0,
+            video: stream.getVideoTracks().length > 0});
+        this.trickle.serverKnows();
+    }
+
+    /** spec §4.6.5: the server ends the session at once (session-state terminated). */
+    async leave() {
+        await this.connection.request('videoroom-leave', {session: this.id});
+    }
+
+    /** spec §4.6.8: a text message to the room's chat; its fate comes as a message-delivery event. */
+    async sendMessage(content) {
+        const messageId = crypto.randomUUID();
+        await this.connection.request('videoroom-message', {session: this.id, message_id: messageId, content,
+            content_type: 'text/plain'});
+        return messageId;
+    }
+
+    /** spec §4.10.5: where the file {@code filename} shared by session {@code session} is (upload and download). */
+    fileUrl(session, filename) {
+        return `${this.environment.base}filesharing/${encodeURIComponent(this.room)}/${encodeURIComponent(session)}/`
+            + encodeURIComponent(filename);
+    }
+
+    /** spec §4.10.5: uploads a File (or Blob with a name); every member, us included, gets a file-sharing event. */
+    async share(file) {
+        const response = await this.environment.fetch(this.fileUrl(this.id, file.name), {method: 'POST', body: file,
+            headers: {'Content-Type': file.type || 'application/octet-stream'}});
+        if (!response.ok) {
+            const reason = (await response.text()).trim();
+            throw new Error(`${file.name} not shared: ${response.status}${reason ? ' ' + reason : ''}`);
         }
     }
 
-    serverKnowsSession() {
-        this.known = true;
-        this.trickle();
+    /**
+     * A videoroom-event for this session. Events are applied one after the other: a feed's offer must find the
+     * participant its attach created, and the end of the session must find every feed.
+     */
+    handle(event) {
+        return this.events.run(() => this.apply(event));
     }
 
-    async trickle() {
-        const found = this.candidates.splice(0);
-        const end = found.includes(null);
-        const candidates = found.filter(candidate => candidate !== null);
+    async apply(event) {
+        switch (event.event) {
+        case 'session-state':
+            await this.stateChanged(event);
+            break;
+        case 'initial-publishers':
+        case 'publishers-joined':
+            for (const publisher of event.publishers) {
+                try {
+                    await this.attach(publisher);
+                } catch (error) {
+                    // one feed refused must not keep the others from being attached
+                    this.listener.onLog(`error: ${error.message}`);
+                }
+            }
+            break;
+        case 'publishers-left':
+            for (const id of event.publishers) {
+                await this.detach(id);
+            }
+            break;
+        case 'feed-attached':
+            await this.feedOffered(event);
+            break;
+        case 'feed-established':
+            this.feedEstablished(event.feed);
+            break;
+        case 'message':
+            this.listener.onMessage(event);
+            break;
+        case 'message-delivery':
+            this.listener.onDelivery(event);
+            break;
+        case 'file-sharing':
+            this.listener.onFiles(event.files);
+            break;
+        case 'conference-audio-levels':
+        case 'composing-indication':
+            // up to twice a second each: nothing the page shows
+            break;
+        default:
+            this.listener.onLog(`room event ${event.event}`);
+        }
+    }
+
+    async stateChanged(event) {
+        if (this.state === 'terminated') {
+            return;
+        }
+        this.state = event.state;
+        if (event.state === 'accepted' && event.sdp && this.peer.signalingState === 'have-local-offer') {
+            await this.peer.setRemoteDescription({type: 'answer', sdp: event.sdp});
+        }
+        if (event.state === 'terminated') {
+            // the server drops our feeds with the session
+            this.peer.close();
+            for (const participant of this.participants.values()) {
+                participant.peer.close();
+                this.listener.onParticipantLeft(participant);
+            }
+            this.participants.clear();
+        }
+        this.listener.onState(event.state, event.reason || '');
+    }
+
+    /** spec §4.6.4: a receive-only connection for the publisher's feed; the server's offer comes as feed-attached. */
+    async attach(publisher) {
+        if (this.participants.has(publisher.id) || this.state === 'terminated') {
+            return;
+        }
+        const feed = crypto.randomUUID();
+        const peer = this.environment.newPeer();
+        const participant = {id: publisher.id, uri: publisher.uri, displayName: publisher.display_name || '', feed,
+            peer, state: 'attaching', trickle: new CandidateTrickle(this.connection, 'videoroom-session-trickle', feed,
+                this.listener.onLog)};
+        peer.onicecandidate = event => participant.trickle.found(event.candidate);
+        peer.ontrack = event => this.listener.onParticipantMedia(participant,
+            event.streams[0] || new MediaStream([event.track]));
+        this.participants.set(publisher.id, participant);
+        this.listener.onParticipantJoined(participant);
         try {
-            if (candidates.length > 0) {
-                await this.connection.request('session-trickle', {session: this.id, candidates});
-            }
-            if (end) {
-                await this.connection.request('session-trickle', {session: this.id, candidates: []});
-            }
+            await this.connection.request('videoroom-feed-attach', {session: this.id, publisher: publisher.id, feed});
         } catch (error) {
-            // a call that ended while gathering refuses candidates: nothing to do about it
-            this.listener.onLog(`trickle: ${error.message}`);
+            this.forget(participant);
+            throw new Error(`the feed of ${publisher.display_name || publisher.uri}: ${error.message}`);
         }
+    }
+
+    async feedOffered(event) {
+        const participant = this.byFeed(event.feed);
+        if (participant === undefined) {
+            this.listener.onLog(`offer of an unknown feed ${event.feed}`);
+            return;
+        }
+        await participant.peer.setRemoteDescription({type: 'offer', sdp: event.sdp});
+        await participant.peer.setLocalDescription(await participant.peer.createAnswer());
+        await this.connection.request('videoroom-feed-answer', {session: this.id, feed: participant.feed,
+            sdp: participant.peer.localDescription.sdp});
+        participant.trickle.serverKnows();
+    }
+
+    feedEstablished(feed) {
+        const participant = this.byFeed(feed);
+        if (participant !== undefined) {
+            participant.state = 'established';
+        }
+    }
+
+    /** spec §4.6.3: a publisher left; its feed goes (videoroom-feed-detach) with its tile. */
+    async detach(id) {
+        const participant = this.participants.get(id);
+        if (participant === undefined) {
+            return;
+        }
+        this.forget(participant);
+        await this.connection.request('videoroom-feed-detach', {session: this.id, feed: participant.feed});
+    }
+
+    forget(participant) {
+        this.participants.delete(participant.id);
+        participant.peer.close();
+        this.listener.onParticipantLeft(participant);
+    }
+
+    byFeed(feed) {
+        return [...this.participants.values()].find(participant => participant.feed === feed);
     }
 }
 
 if (typeof module !== 'undefined') {
-    module.exports = {CallSession};
+    module.exports = {CallSession, RoomSession};
 }
 
 if (typeof document !== 'undefined') (function page() {
@@ -191,8 +441,11 @@ if (typeof document !== 'undefined') (function page() {
     let call = null;
     /** The incoming-session event waiting for Answer or Decline. */
     let ringing = null;
-    // for the end-to-end tests and the curious: the current call and its RTCPeerConnection
-    window.gatewayPage = {get call() { return call; }};
+    /** The one video room the page is in, and the camera and microphone it publishes there. */
+    let room = null;
+    let roomMedia = null;
+    // for the end-to-end tests and the curious: the current call and room, and their RTCPeerConnections
+    window.gatewayPage = {get call() { return call; }, get room() { return room; }};
 
     function showCall() {
         const active = call !== null;
@@ -225,6 +478,115 @@ if (typeof document !== 'undefined') (function page() {
         return navigator.mediaDevices.getUserMedia({audio: true, video: $('video').checked});
     }
 
+    function showRoom() {
+        const joined = room !== null;
+        $('join').disabled = joined;
+        $('leave').disabled = !joined;
+        ['chat-text', 'chat-send', 'share-file', 'share'].forEach(id => { $(id).disabled = !joined; });
+    }
+
+    const displayed = participant => participant.displayName || participant.uri;
+
+    /** A video tile: the participant's video (or our own camera, muted) with their name under it. */
+    function addTile(key, name, stream) {
+        const tile = document.createElement('figure');
+        tile.className = key === null ? 'tile self' : 'tile';
+        if (key !== null) {
+            tile.dataset.publisher = key;
+        }
+        const video = document.createElement('video');
+        video.autoplay = true;
+        video.playsInline = true;
+        video.muted = key === null;
+        video.srcObject = stream;
+        const caption = document.createElement('figcaption');
+        caption.textContent = name;
+        tile.append(video, caption);
+        $('tiles').append(tile);
+    }
+
+    const tileOf = participant => [...$('tiles').children].find(tile => tile.dataset.publisher === participant.id);
+
+    /** A line of the room's chat; text only, whatever the content type (a text/html message is not rendered). */
+    function chatLine(text, className) {
+        const line = document.createElement('div');
+        line.textContent = text;
+        if (className) {
+            line.className = className;
+        }
+        $('chat-log').append(line);
+        $('chat-log').scrollTop = $('chat-log').scrollHeight;
+        return line;
+    }
+
+    function roomEnded() {
+        roomMedia.getTracks().forEach(track => track.stop());
+        roomMedia = null;
+        room = null;
+        $('tiles').replaceChildren();
+        showRoom();
+    }
+
+    function newRoom(uri, id) {
+        return new RoomSession(connection, account, uri, id, {newPeer: () => new RTCPeerConnection(),
+            fetch: (...args) => fetch(...args), base}, {
+            onState(state, detail) {
+                $('room-state').textContent = state + (detail ? ` (${detail})` : '');
+                log(`room ${uri}: ${state}${detail ? ' ' + detail : ''}`);
+                if (state === 'terminated') {
+                    roomEnded();
+                }
+            },
+            onParticipantJoined(participant) {
+                addTile(participant.id, displayed(participant), null);
+                log(`${displayed(participant)} <${participant.uri}> is in the room`);
+            },
+            onParticipantMedia(participant, stream) {
+                const tile = tileOf(participant);
+                if (tile) {
+                    tile.querySelector('video').srcObject = stream;
+                }
+            },
+            onParticipantLeft(participant) {
+                const tile = tileOf(participant);
+                if (tile) {
+                    tile.remove();
+                }
+                log(`${displayed(participant)} left the room`);
+            },
+            onMessage(event) {
+                const sender = event.sender.display_name || event.sender.uri;
+                const type = event.content_type || '';
+                const content = type.startsWith('text/') ? event.content : `(${type})`;
+                chatLine(event.type === 'status' ? content : `${sender}: ${content}`,
+                    event.type === 'status' ? 'status' : '');
+            },
+            onDelivery(event) {
+                if (!event.delivered) {
+                    const line = [...$('chat-log').children].find(l => l.dataset.message === event.message_id);
+                    if (line) {
+                        line.className = 'failed';
+                        line.textContent += ` (not delivered: ${event.code} ${event.reason})`;
+                    }
+                    log(`error: message not delivered: ${event.code} ${event.reason}`);
+                }
+            },
+            onFiles(files) {
+                files.forEach(file => {
+                    const item = document.createElement('li');
+                    const link = document.createElement('a');
+                    link.href = room.fileUrl(file.session, file.filename);
+                    link.download = file.filename;
+                    link.textContent = file.filename;
+                    const uploader = file.uploader.display_name || file.uploader.uri;
+                    item.append(link, ` (${file.filesize} bytes, from ${uploader})`);
+                    $('files').append(item);
+                });
+            },
+            onLog: log,
+        });
+    }
+
     function onEvent(event) {
         if (event.sylkrtc === 'account-event' && event.event === 'registration-state') {
             $('state').textContent = event.state + (event.reason ? ` (${event.reason})` : '');
@@ -247,6 +609,8 @@ if (typeof document !== 'undefined') (function page() {
             showCall();
         } else if (event.sylkrtc === 'session-event' && call !== null && event.session === call.id) {
             call.handle(event).catch(error => log(`error: ${error.message}`));
+        } else if (event.sylkrtc === 'videoroom-event' && room !== null && event.session === room.id) {
+            room.handle(event).catch(error => log(`error: ${error.message}`));
         } else if (event.sylkrtc === 'session-event' && ringing !== null && event.session === ringing.session) {
             if (event.event === 'state' && event.state === 'terminated') {
                 ringing = null;
@@ -259,11 +623,56 @@ if (typeof document !== 'undefined') (function page() {
 
     async function connect() {
         if (connection === null) {
-            connection = new SylkRtcConnection(`${scheme}//${location.host}${base}ws`, onEvent, log);
-            connection.ready.catch(() => { connection = null; account = null; call = null; showCall(); });
+            connection = new SylkRtcConnection(`${scheme}//${location.host}${base}ws`, onEvent, closed);
         }
         await connection.ready;
         return connection;
+    }
+
+    /** The server forgets the connection's accounts and sessions with it. */
+    function closed(description) {
+        log(description);
+        connection = null;
+        account = null;
+        if (call !== null) {
+            call.peer.close();
+            call = null;
+            $('call-state').textContent = 'no call';
+        }
+        if (room !== null) {
+            room.peer.close();
+            room.participants.forEach(participant => participant.peer.close());
+            roomEnded();
+            $('room-state').textContent = 'not in a room';
+        }
+        $('state').textContent = 'not registered';
+        $('unregister').disabled = true;
+        showCall();
+    }
+
+    /** The account typed in the form, added to the connection (account-add) unless it is; null when none is typed. */
+    async function addedAccount() {
+        const aor = $('account').value.trim().replace(/^sips?:/, '');
+        const at = aor.indexOf('@');
+        if (at < 1) {
+            log('enter a SIP address such as alice@example.com');
+            return null;
+        }
+        const sylk = await connect();
+        if (account !== null && account !== aor) {
+            await sylk.request('account-remove', {account});
+            account = null;
+        }
+        if (account === null) {
+            // the password goes to the server as the digest HA1: MD5(user:domain:password)
+            const ha1 = md5Hex(`${aor.slice(0, at)}:${aor.slice(at + 1)}:${$('password').value}`);
+            const name = $('display-name').value.trim();
+            await sylk.request('account-add', {account: aor, password: ha1, user_agent: 'SylkServer gateway page',
+                ...(name ? {display_name: name} : {})});
+            account = aor;
+            showCall();
+        }
+        return account;
     }
 
     async function act(what) {
@@ -275,25 +684,10 @@ if (typeof document !== 'undefined') (function page() {
     }
 
     $('register').addEventListener('click', () => act(async () => {
-        const aor = $('account').value.trim().replace(/^sips?:/, '');
-        const at = aor.indexOf('@');
-        if (at < 1) {
-            log('enter a SIP address such as alice@example.com');
+        if (await addedAccount() === null) {
             return;
         }
-        const sylk = await connect();
-        if (account !== null && account !== aor) {
-            await sylk.request('account-remove', {account});
-            account = null;
-        }
-        if (account === null) {
-            // the password goes to the server as the digest HA1: MD5(user:domain:password)
-            const ha1 = md5Hex(`${aor.slice(0, at)}:${aor.slice(at + 1)}:${$('password').value}`);
-            await sylk.request('account-add', {account: aor, password: ha1, user_agent: 'SylkServer gateway page'});
-            account = aor;
-            showCall();
-        }
-        await sylk.request('account-register', {account});
+        await connection.request('account-register', {account});
         log(`registering ${account}`);
     }));
 
@@ -339,10 +733,71 @@ if (typeof document !== 'undefined') (function page() {
         await connection.request('session-terminate', {session: offer.session});
     }));
 
+    $('join').addEventListener('click', () => act(async () => {
+        const uri = $('room').value.trim().replace(/^sips?:/, '');
+        if (uri.indexOf('@') < 1) {
+            log('enter a room address such as room1@videoconference.example.com');
+            return;
+        }
+        if (await addedAccount() === null) {
+            return;
+        }
+        $('join').disabled = true; // a second click while the camera is asked for would make a second room
+        try {
+            roomMedia = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        } finally {
+            $('join').disabled = room !== null;
+        }
+        const joining = newRoom(uri, crypto.randomUUID());
+        room = joining;
+        $('chat-log').replaceChildren();
+        $('files').replaceChildren();
+        addTile(null, `${$('display-name').value.trim() || account} (you)`, roomMedia);
+        showRoom();
+        try {
+            await joining.join(roomMedia);
+        } catch (error) {
+            // refused (the room's access list, no usable media...): no session-state follows
+            if (room === joining) {
+                joining.peer.close();
+                roomEnded();
+            }
+            $('room-state').textContent = `not joined (${error.message})`;
+            throw error;
+        }
+    }));
+
+    $('leave').addEventListener('click', () => act(() => room.leave()));
+
+    $('chat').addEventListener('submit', event => {
+        event.preventDefault();
+        act(async () => {
+            const text = $('chat-text').value;
+            if (!text.trim()) {
+                return;
+            }
+            const id = await room.sendMessage(text);
+            chatLine(`${$('display-name').value.trim() || account} (you): ${text}`, '').dataset.message = id;
+            $('chat-text').value = '';
+        });
+    });
+
+    $('share').addEventListener('click', () => act(async () => {
+        const file = $('share-file').files[0];
+        if (!file) {
+            log('choose a file to share');
+            return;
+        }
+        await room.share(file);
+        log(`shared ${file.name}`);
+        $('share-file').value = '';
+    }));
+
     $('hangup').addEventListener('click', () => act(() => call.hangUp()));
     $('update').addEventListener('click', () => act(() => call.update()));
     document.querySelectorAll('#keypad button').forEach(button => {
         button.addEventListener('click', () => act(() => call.dtmf(button.textContent)));
     });
     showCall();
+    showRoom();
 })();

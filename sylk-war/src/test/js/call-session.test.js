@@ -5,65 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');
 const {CallSession} = require(path.join(__dirname, '..', '..', 'main', 'webapp', 'gateway-page.js'));
-
-/** Records every request; each is acked when the test says so (or at once). */
-class RecordingConnection {
-    constructor(ackAtOnce = true) {
-        this.sent = [];
-        this.waiting = [];
-        this.ackAtOnce = ackAtOnce;
-    }
-
-    request(type, properties) {
-        this.sent.push({sylkrtc: type, ...properties});
-        if (this.ackAtOnce) {
-            return Promise.resolve();
-        }
-        return new Promise(ok => this.waiting.push(ok));
-    }
-
-    ackAll() {
-        this.waiting.splice(0).forEach(ok => ok());
-    }
-}
-
-/** What a page needs of RTCPeerConnection, recording the descriptions it is given. */
-class ScriptedPeer {
-    constructor() {
-        this.signalingState = 'stable';
-        this.remote = [];
-        this.tracks = [];
-        this.closed = false;
-        this.offers = 0;
-    }
-
-    async createOffer() {
-        this.offers++;
-        return {type: 'offer', sdp: `offer ${this.offers}`};
-    }
-
-    async createAnswer() {
-        return {type: 'answer', sdp: 'our answer'};
-    }
-
-    async setLocalDescription(description) {
-        this.localDescription = description;
-        this.signalingState = description.type === 'offer' ? 'have-local-offer' : 'stable';
-    }
-
-    async setRemoteDescription(description) {
-        this.remote.push(description);
-        this.signalingState = description.type === 'offer' ? 'have-remote-offer' : 'stable';
-    }
-
-    addTrack(track) {
-        this.tracks.push(track);
-    }
-
-    close() {
-        this.closed = true;
-    }
-}
+const {RecordingConnection, ScriptedPeer} = require('./scripted.js');
 
 const stream = {getTracks: () => ['microphone']};
 const candidate = (text) => ({candidate: text, sdpMLineIndex: 0, sdpMid: '0'});

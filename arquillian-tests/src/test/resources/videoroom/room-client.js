@@ -1,7 +1,8 @@
 // A minimal sylkRTC video room client for VideoRoomIT, evaluated in a page of the gateway: it speaks the requests
 // and events of spec §4.6 over the gateway's WebSocket the way sylkrtc.js does (a send-only publisher connection,
 // one receive-only connection per feed, attached to every publisher it learns of) and keeps what happened for the
-// test to read. Remote media are played in <video> elements, so that Chrome decodes them.
+// test to read (feeds[publisher].pc is the feed's connection, for DecodedFeed). Remote media are played in <video>
+// elements, so that Chrome decodes them.
 window.roomClient = (() => {
     const client = {events: [], feeds: {}, errors: [], audioLevels: []};
     const byFeed = {};
@@ -112,26 +113,6 @@ window.roomClient = (() => {
     };
 
     client.leave = () => request('videoroom-leave', {session: client.session});
-
-    /** What Chrome decoded of the feed of {@code publisher}. */
-    client.feedStats = async publisher => {
-        const feed = client.feeds[publisher];
-        const stats = {established: !!(feed && feed.established), framesDecoded: 0, frameWidth: 0,
-            audioPackets: 0, audioEnergy: 0};
-        if (!feed) {
-            return stats;
-        }
-        (await feed.pc.getStats()).forEach(entry => {
-            if (entry.type === 'inbound-rtp' && entry.kind === 'video') {
-                stats.framesDecoded = entry.framesDecoded || 0;
-                stats.frameWidth = entry.frameWidth || 0;
-            } else if (entry.type === 'inbound-rtp' && entry.kind === 'audio') {
-                stats.audioPackets = entry.packetsReceived || 0;
-                stats.audioEnergy = entry.totalAudioEnergy || 0;
-            }
-        });
-        return stats;
-    };
 
     return client;
 })();

@@ -128,16 +128,7 @@ class BrowserCallIT {
                 // the registration lasts the whole call
                 .waitingForRequests().from(DOMAIN).localPort(5060).timeoutSeconds(50).start();
         Chromium.Page page = browser.open(PAGE);
-        // Chrome's audio processing (noise suppression above all) may learn the fake microphone's regular beeps as
-        // noise and take them out; this test checks the transport, so the page's microphone is asked for without it
-        page.evaluate("""
-                (() => {
-                    const devices = navigator.mediaDevices;
-                    const original = devices.getUserMedia.bind(devices);
-                    devices.getUserMedia = constraints => original({...constraints, audio: constraints.audio && {
-                        echoCancellation: false, noiseSuppression: false, autoGainControl: false}});
-                    return true;
-                })()""");
+        page.withoutAudioProcessing();
         page.evaluate("document.getElementById('account').value = 'alice@" + DOMAIN + "'");
         page.evaluate("document.getElementById('password').value = 'secret'");
         page.evaluate("document.getElementById('register').click()");

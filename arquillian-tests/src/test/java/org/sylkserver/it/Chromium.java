@@ -163,6 +163,35 @@ final class Chromium implements AutoCloseable {
             return value.containsKey("value") ? value.get("value") : JsonValue.NULL;
         }
 
+        /**
+         * Makes the page's {@code getUserMedia} ask for the microphone without Chrome's audio processing: its noise
+         * suppression above all may learn the fake microphone's regular beeps as noise and take them out, and the
+         * tests check the transport, with sound in it.
+         */
+        void withoutAudioProcessing() throws Exception {
+            evaluate("""
+                    (() => {
+                        const devices = navigator.mediaDevices;
+                        const original = devices.getUserMedia.bind(devices);
+                        devices.getUserMedia = constraints => original({...constraints, audio: constraints.audio && {
+                            echoCancellation: false, noiseSuppression: false, autoGainControl: false}});
+                        return true;
+                    })()""");
+        }
+
+        /** Chooses {@code file} in the page's file input {@code selector}, as a person does in the file dialog. */
+        void chooseFile(String selector, Path file) throws Exception {
+            JsonObject params = Json.createObjectBuilder()
+                    .add("expression", "document.querySelector(" + Json.createValue(selector) + ")").build();
+            JsonObject input = call("Runtime.evaluate", params).getJsonObject("result").getJsonObject("result");
+            if (!input.containsKey("objectId")) {
+                throw new AssertionError("no element " + selector + ": " + input);
+            }
+            call("DOM.setFileInputFiles", Json.createObjectBuilder()
+                    .add("files", Json.createArrayBuilder().add(file.toAbsolutePath().toString()))
+                    .add("objectId", input.getString("objectId")).build());
+        }
+
         /** Waits until {@code expression} is {@code true} in the page. */
         void awaitTrue(String expression, Duration timeout) throws Exception {
             long deadline = System.nanoTime() + timeout.toNanos();

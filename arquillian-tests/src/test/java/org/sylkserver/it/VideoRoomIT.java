@@ -153,19 +153,11 @@ class VideoRoomIT {
      * a frame size, then sees the count grow, and has received more than 50 audio packets with sound in them.
      */
     private static JsonObject awaitDecoded(Chromium.Page page, String publisher) throws Exception {
-        String stats = "roomClient.feedStats('" + publisher + "')";
-        long deadline = System.nanoTime() + SETUP.toNanos();
-        JsonObject now = page.evaluate(stats).asJsonObject();
-        while (!now.getBoolean("established") || now.getInt("framesDecoded") <= 30 || now.getInt("frameWidth") == 0
-                || now.getInt("audioPackets") <= 50 || now.getJsonNumber("audioEnergy").doubleValue() == 0) {
-            assertTrue(System.nanoTime() < deadline, "feed of " + publisher + " not decoded: " + now
-                    + ", events " + events(page) + ", errors " + page.evaluate("roomClient.errors"));
-            Thread.sleep(200);
-            now = page.evaluate(stats).asJsonObject();
-        }
-        int frames = now.getInt("framesDecoded");
-        page.awaitTrue("roomClient.feedStats('" + publisher + "').then(s => s.framesDecoded > " + (frames + 10) + ")",
-                SETUP);
+        String feed = "roomClient.feeds['" + publisher + "']";
+        DecodedFeed decoded = new DecodedFeed(page, feed + "?.pc", feed + "?.established");
+        JsonObject now = decoded.awaitDecoded(() -> "events " + events(page) + ", errors "
+                + page.evaluate("roomClient.errors"));
+        decoded.awaitFramesBeyond(now.getInt("framesDecoded") + 10);
         return now;
     }
 }

@@ -2,6 +2,7 @@ package org.sylkserver.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,6 +17,9 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jivesoftware.smack.ConnectionConfiguration;
+import org.jivesoftware.smack.StanzaCollector;
+import org.jivesoftware.smack.filter.AndFilter;
+import org.jivesoftware.smack.filter.FromMatchesFilter;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
@@ -37,9 +41,12 @@ import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.iqversion.VersionManager;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jivesoftware.smackx.muc.packet.MUCInitialPresence;
+import org.jivesoftware.smackx.muc.packet.MUCUser;
 import org.jivesoftware.smackx.ping.PingManager;
 import org.jivesoftware.smackx.receipts.DeliveryReceipt;
 import org.jivesoftware.smackx.receipts.DeliveryReceiptRequest;
+import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Resourcepart;
 
@@ -247,6 +254,12 @@ class XmppGatewayIT {
                     + "a=accept-wrapped-types:*\r\na=path:" + romeo.ownPath + "\r\na=setup:active\r\n");
             assertTrue(ok.startsWith("SIP/2.0 200") && ok.contains("a=setup:passive"), ok);
             romeo.connect(ok);
+            // spec §5.4.3 step 5: once the session is up juliet's client is woken up, composing then a single space
+            Message composing = nextAtJuliet();
+            assertNull(composing.getBody(), composing::toString);
+            String wakeUp = composing.toXML().toString();
+            assertTrue(wakeUp.contains("<composing") && wakeUp.contains("http://jabber.org/protocol/chatstates"), wakeUp);
+            assertEquals(" ", nextAtJuliet().getBody());
             String cpim = "From: <sip:romeo@localhost>\r\nTo: <sip:juliet@xmpp.test>\r\n\r\n"
                     + "Content-Type: text/plain\r\n\r\nhello over MSRP";
             romeo.send("chat0001", "message/cpim", cpim.getBytes(java.nio.charset.StandardCharsets.UTF_8),
@@ -261,6 +274,13 @@ class XmppGatewayIT {
                     .addExtension(new DeliveryReceipt(message.getStanzaId())).build());
             String report = romeo.awaitMessage(m -> m.contains(" REPORT\r\n"), "the success REPORT");
             assertTrue(report.contains("Message-ID: msgchat0001\r\n") && report.contains("Status: 000 200"), report);
+
+            // spec §2.4, §5.4.3: a transfer (REFER in the session's dialog) is refused with 403
+            romeo.sip.send("REFER sip:juliet@" + Prosody.DOMAIN + " SIP/2.0\r\n"
+                    + romeo.headers("REFER", ++romeo.cseq, "refer" + romeo.user)
+                    + "Refer-To: <sip:tybalt@localhost>\r\nContent-Length: 0\r\n\r\n");
+            String refused = romeo.sip.receiveFinal();
+            assertTrue(refused.startsWith("SIP/2.0 403"), refused);
         }
         Message gone;
         do {
@@ -497,6 +517,131 @@ class XmppGatewayIT {
             room.leave();
             carol.readUntil(m -> m.contains("juliet@xmpp.test") && m.contains("has left the room"),
                     "the notice that juliet's call left the conference");
+        }
+    }
+
+    /**
+     * Spec §5.6 with §3.4/§3.6: nicknames are what the other members see. A SIP watcher following room muc3 (RFC 4575
+     * SUBSCRIBE) sees juliet, who joined from XMPP as "Juliet", with that display text, and gets a NOTIFY with her
+     * new name when she changes it (XEP-0045 §7.6 presence to the new occupant JID, which the gateway sends as an
+     * RFC 7701 NICKNAME); carol's NICKNAME from her SIP client makes her the occupant "Carol C" at juliet's, and the
+     * watcher sees that too.
+     */
+    @Test
+    void nicknamesAreWhatTheOtherMembersSee_spec_5_6() throws Exception {
+        EntityBareJid roomJid = JidCreate.entityBareFrom("muc3@conference.localhost");
+        StanzaCollector inRoom = juliet.createStanzaCollector(new AndFilter(StanzaTypeFilter.PRESENCE,
+                FromMatchesFilter.createBare(roomJid)));
+        try (ChatClient carol = new ChatClient("carol", "muc3", "conference.localhost");
+             SipConnection watcher = SipConnection.tcp(Sipp.SERVER, Sipp.SIP_PORT)) {
+            carol.join();
+            String unique = Long.toString(System.nanoTime());
+            watcher.send("SUBSCRIBE sip:muc3@conference.localhost SIP/2.0\r\n"
+                    + "Via: SIP/2.0/TCP 127.0.0.1:" + watcher.localPort() + ";branch=z9hG4bKwatch" + unique + "\r\n"
+                    + "From: <sip:watcher@127.0.0.1>;tag=w" + unique + "\r\nTo: <sip:muc3@conference.localhost>\r\n"
+                    + "Call-ID: watch-" + unique + "@127.0.0.1\r\nCSeq: 1 SUBSCRIBE\r\nMax-Forwards: 70\r\n"
+                    + "Contact: <sip:watcher@127.0.0.1:" + watcher.localPort() + ";transport=tcp>\r\n"
+                    + "Event: conference\r\nAccept: application/conference-info+xml\r\nExpires: 600\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            awaitNotify(watcher, "entity=\"sip:carol@127.0.0.1\"");
+
+            juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza()
+                    .to(JidCreate.entityFullFrom(roomJid, Resourcepart.from("Juliet")))
+                    .addExtension(new MUCInitialPresence(null, -1, -1, -1, null)).build());
+            awaitPresence(inRoom, "Juliet", Presence.Type.available, true);
+            awaitNotify(watcher, "<display-text>Juliet</display-text>");
+
+            juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza()
+                    .to(JidCreate.entityFullFrom(roomJid, Resourcepart.from("Juliet Capulet"))).build());
+            awaitPresence(inRoom, "Juliet Capulet", Presence.Type.available, true);
+            String renamed = awaitNotify(watcher, "<display-text>Juliet Capulet</display-text>");
+            assertTrue(!renamed.contains("<display-text>Juliet</display-text>"), renamed);
+
+            carol.nickname("nick0001", "Carol C");
+            carol.readUntil(m -> m.startsWith("MSRP nick0001 200"), "the NICKNAME's 200");
+            Presence carolNamed = awaitPresence(inRoom, "Carol C", Presence.Type.available, false);
+            assertEquals("carol@127.0.0.1", MUCUser.from(carolNamed).getItem().getJid().toString(), "her real JID");
+            awaitNotify(watcher, "<display-text>Carol C</display-text>");
+
+            juliet.sendStanza(juliet.getStanzaFactory().buildPresenceStanza().ofType(Presence.Type.unavailable)
+                    .to(JidCreate.entityFullFrom(roomJid, Resourcepart.from("Juliet Capulet"))).build());
+            awaitPresence(inRoom, "Juliet Capulet", Presence.Type.unavailable, true);
+        } finally {
+            inRoom.cancel();
+        }
+    }
+
+    /**
+     * The next presence from {@code room/nick} of {@code type} (others are skipped), with status 110 when
+     * {@code self} (XEP-0045 §7.2.3: the user's own).
+     */
+    private Presence awaitPresence(StanzaCollector collector, String nick, Presence.Type type, boolean self)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Presence presence = collector.nextResult(1000);
+            if (presence != null && presence.getType() == type && presence.getFrom().hasResource()
+                    && presence.getFrom().getResourceOrThrow().toString().equals(nick)) {
+                MUCUser x = MUCUser.from(presence);
+                boolean own = x != null && x.getStatus().contains(MUCUser.Status.PRESENCE_TO_SELF_110);
+                if (own == self) {
+                    return presence;
+                }
+            }
+        }
+        throw new AssertionError("no " + type + " presence from the room's " + nick + "; Prosody's log:\n"
+                + prosody.log());
+    }
+
+    /** Answers the room's NOTIFYs (RFC 6665 §4.1.3) until one whose body contains {@code wanted}; returns it. */
+    private static String awaitNotify(SipConnection watcher, String wanted) throws IOException {
+        List<String> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String message = watcher.receive();
+            assertNotNull(message, "the server closed the watcher's connection");
+            if (message.startsWith("SIP/2.0 ")) {
+                assertTrue(message.startsWith("SIP/2.0 200"), message);
+                continue;
+            }
+            StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+            for (String line : message.split("\r\n")) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("to:")
+                        || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+                    ok.append(line).append("\r\n");
+                }
+            }
+            watcher.send(ok.append("Content-Length: 0\r\n\r\n").toString());
+            if (message.startsWith("NOTIFY ") && message.contains(wanted)) {
+                return message;
+            }
+            seen.add(message);
+        }
+        throw new AssertionError("no NOTIFY with " + wanted + "; got " + seen);
+    }
+
+    /**
+     * Spec §5.6.2 with §3.9: only an occupant may invite (the conference takes REFERs only from its participants), so
+     * juliet's mediated invitation into a room she is not in (nobody is: it does not exist) comes back at once as a
+     * forbidden error from the room (XEP-0045 §7.8.2), and no REFER goes out.
+     */
+    @Test
+    void anInvitationFromANonOccupantIsForbidden_spec_5_6_2() throws Exception {
+        EntityBareJid roomJid = JidCreate.entityBareFrom("muc9@conference.localhost");
+        StanzaCollector fromRoom = juliet.createStanzaCollector(new AndFilter(StanzaTypeFilter.MESSAGE,
+                FromMatchesFilter.createBare(roomJid)));
+        try {
+            MUCUser x = new MUCUser();
+            x.setInvite(new MUCUser.Invite("join us", JidCreate.entityBareFrom("romeo@localhost")));
+            juliet.sendStanza(org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("invite-muc9").to(roomJid)
+                    .addExtension(x).build());
+            Message error = fromRoom.nextResult(20_000);
+            assertNotNull(error, () -> "no answer from the room; Prosody's log:\n" + prosody.log());
+            assertEquals(Message.Type.error, error.getType(), error::toString);
+            assertEquals("invite-muc9", error.getStanzaId());
+            assertEquals(org.jivesoftware.smack.packet.StanzaError.Condition.forbidden, error.getError().getCondition());
+        } finally {
+            fromRoom.cancel();
         }
     }
 

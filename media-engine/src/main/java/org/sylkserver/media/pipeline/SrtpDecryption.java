@@ -37,11 +37,16 @@ public final class SrtpDecryption extends Stage {
             return required ? drop() : packet;
         }
         boolean rtcp = packet.isRtcp() || RtcpCompound.isRtcpType(packet.buffer());
+        // one copy (the datagram's buffer is the engine's, reused), decrypted in place
         byte[] bytes = packet.copy();
         ByteBuffer plain;
         try {
-            plain = ByteBuffer.wrap(rtcp ? srtp.unprotectRtcp(bytes, bytes.length)
-                    : srtp.unprotectRtp(bytes, bytes.length));
+            if (rtcp) {
+                plain = ByteBuffer.wrap(srtp.unprotectRtcp(bytes, bytes.length));
+            } else {
+                plain = ByteBuffer.wrap(bytes);
+                srtp.unprotectRtp(plain);
+            }
         } catch (SrtpException | RuntimeException e) {
             return drop();
         }

@@ -23,9 +23,10 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * One subscription to a {@link Publisher}: the PeerConnection the server offers to a member's browser with the
  * publisher's audio and video (spec §4.6.4).
  *
- * <p>Forwarded packets (a copy each, on the I/O thread) go {@code rewriting} ({@link StreamRewriter}: the feed's own
- * SSRC, sequence numbers and timestamps per medium) → SRTP encryption with the feed's keys → {@link
- * RetransmissionCache} → sending. From the feed's browser only RTCP is taken ({@code feedback}): PLI and FIR become
+ * <p>Forwarded packets (on the I/O thread) are copied once into the feed's own buffer, reused for each, and go
+ * {@code rewriting} ({@link StreamRewriter}: the feed's own SSRC, sequence numbers and timestamps per medium) → SRTP
+ * encryption with the feed's keys, in that buffer → {@link RetransmissionCache} (a copy in its own slots) → sending.
+ * The publisher's packet, which every feed reads, is never written. From the feed's browser only RTCP is taken ({@code feedback}): PLI and FIR become
  * a keyframe request to the publisher (coalesced there), generic NACKs are answered from the cache, receiver reports
  * end here.
  */
@@ -36,6 +37,8 @@ public final class Feed implements AutoCloseable {
     /** Timestamp steps between two sources of a stream: one 30 fps frame at 90 kHz, one 20 ms Opus frame. */
     private static final int VIDEO_STEP = 3000;
     private static final int AUDIO_STEP = 960;
+    /** Room after a forwarded packet for its SRTP authentication tag (10 bytes at most, RFC 4568 §6.2). */
+    private static final int SRTP_TAG_ROOM = 16;
 
     private final String name;
     private final Publisher publisher;
@@ -50,6 +53,11 @@ public final class Feed implements AutoCloseable {
     private final String cname;
     private final String offer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * The packet being forwarded: the feed's copy of the publisher's, rewritten and encrypted in place, then sent
+     * before the next one is copied in (I/O thread; no stage keeps it).
+     */
+    private byte[] forwarded = new byte[0];
     private volatile boolean answered;
     private volatile boolean audioOn = true;
     private volatile boolean videoOn = true;
@@ -74,7 +82,7 @@ public final class Feed implements AutoCloseable {
                 listener.failed(reason);
             }
         });
-        this.forwarding = Pipeline.named(name + " forwarding").then(new Rewriting()).then(transport.encryption())
+        this.forwarding = Pipeline.named(name + " forwarding").then(new Rewriting()).then(transport.encryptionInPlace())
                 .then(cache).then(transport.sending()).build();
         this.retransmissions = Pipeline.named(name + " retransmissions").then(transport.sending()).build();
         this.reports = Pipeline.named(name + " reports").then(transport.encryption()).then(transport.sending())
@@ -150,8 +158,13 @@ public final class Feed implements AutoCloseable {
         if (!answered || !transport.isConnected()) {
             return;
         }
-        ByteBuffer copy = ByteBuffer.allocate(original.buffer().remaining()).put(original.buffer().duplicate()).flip();
-        Packet packet = new Packet(copy, null, original.arrivalNanos(), false);
+        ByteBuffer source = original.buffer();
+        int length = source.remaining();
+        if (forwarded.length < length + SRTP_TAG_ROOM) {
+            forwarded = new byte[length + SRTP_TAG_ROOM];
+        }
+        source.get(source.position(), forwarded, 0, length);
+        Packet packet = new Packet(ByteBuffer.wrap(forwarded, 0, length), null, original.arrivalNanos(), false);
         packet.header(original.header());
         forwarding.accept(packet);
     }

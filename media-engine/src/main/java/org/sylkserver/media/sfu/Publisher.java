@@ -75,6 +75,8 @@ public final class Publisher implements AutoCloseable {
     /** RTP state of a {@link #local} publisher's audio (its one sending thread). */
     private int localSequence = RANDOM.nextInt(1 << 16);
     private long localTimestamp = RANDOM.nextInt() & 0xffffffffL;
+    /** Whether {@link #close()} began: {@link #mixInto} adds nothing any more (guarded by this). */
+    private boolean closed;
 
     private Publisher(MediaEngine engine, String name, SfuSettings settings, WebRtcTransport.Listener listener)
             throws IOException {
@@ -198,7 +200,7 @@ public final class Publisher implements AutoCloseable {
      */
     public synchronized void mixInto(RoomMix mix) {
         PayloadFormat audio = negotiated.audio();
-        if (audio == null || mixed != null) {
+        if (closed || audio == null || mixed != null) {
             return;
         }
         mixed = mix.talker(name, audio.payloadType());
@@ -207,10 +209,14 @@ public final class Publisher implements AutoCloseable {
     /** Ends the publisher's media, its recording, its part in the mix and every feed of it; idempotent. */
     @Override
     public void close() {
+        Member inMix;
+        synchronized (this) {
+            closed = true; // a mixInto racing the close adds no talker that nobody would remove
+            inMix = mixed;
+        }
         if (transport != null) {
             transport.close();
         }
-        Member inMix = mixed;
         if (inMix != null) {
             inMix.leave();
         }

@@ -13,12 +13,15 @@ import org.sylkserver.media.pipeline.Stage;
  * encryption: it keeps a copy of each RTP packet and passes it on.
  *
  * <p>One slot per sequence number modulo the size, so a slot holds the newest packet with that remainder; a lookup
- * checks SSRC and sequence number. Not thread-safe: the forwarding thread owns it.
+ * checks SSRC and sequence number. A slot's array is reused for the packets that follow in it (no allocation per
+ * packet once the cache is full), so what {@link #find} returns is valid until the next packet is kept. Not
+ * thread-safe: the forwarding thread owns it.
  */
 final class RetransmissionCache extends Stage {
 
     private final long[] keys;
     private final byte[][] packets;
+    private final int[] lengths;
 
     /** @param size packets kept (the {@code retransmission_cache_size} option), at least 1 */
     RetransmissionCache(int size) {
@@ -28,6 +31,7 @@ final class RetransmissionCache extends Stage {
         }
         keys = new long[size];
         packets = new byte[size][];
+        lengths = new int[size];
         java.util.Arrays.fill(keys, -1);
     }
 
@@ -36,16 +40,26 @@ final class RetransmissionCache extends Stage {
         RtpHeader header = packet.header();
         if (!packet.isRtcp() && header != null) {
             int slot = header.sequence() % packets.length;
+            ByteBuffer sent = packet.buffer();
+            int length = sent.remaining();
+            if (packets[slot] == null || packets[slot].length < length) {
+                packets[slot] = new byte[length];
+            }
+            sent.get(sent.position(), packets[slot], 0, length);
+            lengths[slot] = length;
             keys[slot] = key(header.ssrc(), header.sequence());
-            packets[slot] = packet.copy();
         }
         return packet;
     }
 
-    /** The packet sent with {@code ssrc} and {@code sequence}, as it went out, or null when no longer kept. */
+    /**
+     * The packet sent with {@code ssrc} and {@code sequence}, as it went out (read-only, valid until the next packet
+     * is kept), or null when no longer kept.
+     */
     ByteBuffer find(long ssrc, int sequence) {
         int slot = sequence % packets.length;
-        return keys[slot] == key(ssrc, sequence) ? ByteBuffer.wrap(packets[slot]) : null;
+        return keys[slot] == key(ssrc, sequence) ? ByteBuffer.wrap(packets[slot], 0, lengths[slot]).asReadOnlyBuffer()
+                : null;
     }
 
     private static long key(long ssrc, int sequence) {

@@ -37,6 +37,8 @@ public final class RoomMix implements AutoCloseable {
     private final AudioMixer mixer;
     private PublisherRecording recording;
     private Member recordingMember;
+    /** Whether {@link #close()} ran: nothing joins or records any more. */
+    private boolean closed;
 
     /** A room's mix, ticked by {@code clock} until {@link #close()}. */
     public RoomMix(String name, MixerClock clock) {
@@ -129,7 +131,7 @@ public final class RoomMix implements AutoCloseable {
      * named {@code <baseName>-<start time>.opus}, until {@link #close()}; a second call does nothing.
      */
     public synchronized void record(Recorder recorder, Path directory, String baseName, List<String> tags) {
-        if (recording != null) {
+        if (closed || recording != null) {
             return;
         }
         PublisherRecording file = recorder.start(directory, baseName, 1, null, tags, () -> { });
@@ -152,6 +154,7 @@ public final class RoomMix implements AutoCloseable {
     /** Stops the mix, ends its recording. Idempotent. */
     @Override
     public synchronized void close() {
+        closed = true;
         stop.accept(mixer);
         if (recordingMember != null) {
             recordingMember.leave();

@@ -1,24 +1,26 @@
 package org.sylkserver.media.srtp;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
-import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.SrtpPolicy;
 import org.jitsi.utils.logging2.Logger;
 import org.jitsi.utils.logging2.LoggerImpl;
 
 /**
- * SRTP and SRTCP (RFC 3711) for one direction of one RTP session, keyed by an SDES line (RFC 4568): a thin wrapper
- * around jitsi-srtp, which does the cryptography. Create one {@link #forSending} with our own {@code a=crypto} line
- * and one {@link #forReceiving} with the line the peer sent us (RFC 4568 §5.1: each side's line keys what that side
- * sends).
+ * SRTP and SRTCP (RFC 3711) for one direction of one RTP session, keyed by an SDES line (RFC 4568). Create one
+ * {@link #forSending} with our own {@code a=crypto} line and one {@link #forReceiving} with the line the peer sent us
+ * (RFC 4568 §5.1: each side's line keys what that side sends).
+ *
+ * <p>SRTP is done by {@link RtpCryptoContext} on the session keys derived once ({@link SessionKeys}), in place in the
+ * caller's array ({@link #protectRtp(ByteBuffer)}, {@link #unprotectRtp(ByteBuffer)}): it is the per-packet,
+ * per-receiver cost of every forwarded packet. SRTCP, a few packets a second, is jitsi-srtp's.
  *
  * <p>Each SSRC gets its own cryptographic context (RFC 3711 §3.2.3), derived on its first packet with a rollover
  * counter of 0 (RFC 4568 §6.4 starts every stream at ROC 0). The SSRC is read from bytes 8..11 of an RTP packet (RFC
@@ -31,12 +33,13 @@ import org.jitsi.utils.logging2.LoggerImpl;
  * accepted or one older than the 64-packet window; a sender refuses to protect an RTP sequence number twice, since
  * that would reuse AES-CM keystream (RFC 3711 §9.1).
  *
- * <p>Thread safety: contexts are looked up in concurrent maps and each jitsi-srtp context synchronises its own
- * transforms, so one thread may send RTP and another RTCP through the same instance. A receiving transformer expects
- * one thread per packet kind: should two threads deliver the very first packets of the same new SSRC at once, one of
- * the two freshly derived contexts is discarded with the replay record of its packet.
+ * <p>Thread safety: contexts are looked up in concurrent maps and each is used under its own lock (jitsi-srtp's SRTCP
+ * contexts synchronise their transforms), so one thread may send RTP and another RTCP through the same instance. A
+ * receiving transformer expects one thread per packet kind: should two threads deliver the very first packets of the
+ * same new SSRC at once, one of the two fresh contexts is discarded with the replay record of its packet.
  *
- * <p>The methods return new arrays and never modify the caller's packet. Master key lifetime (RFC 4568 §6.1) is not
+ * <p>The methods on arrays return new arrays and never modify the caller's packet; those on a {@link ByteBuffer} work
+ * in place. Master key lifetime (RFC 4568 §6.1) is not
  * enforced: a call is expected to rekey by re-INVITE long before 2^31 packets.
  */
 public final class SrtpTransformer implements AutoCloseable {
@@ -51,38 +54,29 @@ public final class SrtpTransformer implements AutoCloseable {
     private static final int SRTCP_INDEX_LENGTH = 4;
 
     private final boolean sender;
+    private final boolean relaying;
     private final CryptoSuite suite;
+    private final SessionKeys rtpKeys;
     private final SrtpContextFactory factory;
-    private final Map<Integer, SrtpCryptoContext> rtpContexts = new ConcurrentHashMap<>();
+    private final Map<Integer, RtpStream> rtpStreams = new ConcurrentHashMap<>();
     private final Map<Integer, SrtcpCryptoContext> rtcpContexts = new ConcurrentHashMap<>();
     private volatile boolean closed;
-    /**
-     * For a relaying sender, the last {@value #REMEMBERED} RTP packets protected, by SSRC and sequence number
-     * (insertion order, oldest dropped); null for the others.
-     */
-    private final Map<Long, Protected> remembered;
 
-    /** An RTP packet as it was given and as it went out. */
-    private record Protected(byte[] plain, byte[] srtp) {
-    }
-
-    /** How many packets a relaying sender remembers: a few hundred milliseconds of video, seconds of audio. */
+    /** How many packets of each SSRC a relaying sender remembers: a few hundred milliseconds of video. */
     static final int REMEMBERED = 128;
 
     private SrtpTransformer(boolean sender, SdesCrypto keys, boolean relaying) {
         this.sender = sender;
-        this.remembered = relaying ? new LinkedHashMap<>(REMEMBERED * 2) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Protected> eldest) {
-                return size() > REMEMBERED;
-            }
-        } : null;
+        this.relaying = relaying;
         this.suite = keys.suite();
         byte[] key = keys.masterKey();
         byte[] salt = keys.masterSalt();
         try {
+            rtpKeys = SessionKeys.derive(key, salt);
             factory = new SrtpContextFactory(sender, key, salt, policy(suite.srtpAuthTagLength()),
                     policy(suite.srtcpAuthTagLength()), LOGGER);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no AES/CTR: " + e, e);
         } finally {
             Arrays.fill(key, (byte) 0);
             Arrays.fill(salt, (byte) 0);
@@ -97,7 +91,7 @@ public final class SrtpTransformer implements AutoCloseable {
     /**
      * Protects what we relay from another party, which may send a packet again with the same sequence number (a
      * generic NACK answered without RTX, RFC 4585 §6.2.1): a packet identical to one of the last
-     * {@value #REMEMBERED} protected gets the same SRTP packet again. The same index is never encrypted over
+     * {@value #REMEMBERED} protected of its SSRC gets the same SRTP packet again. The same index is never encrypted over
      * different content (RFC 3711 §9.1): that is still refused.
      */
     public static SrtpTransformer forRelaying(SdesCrypto keys) {
@@ -124,49 +118,45 @@ public final class SrtpTransformer implements AutoCloseable {
      */
     public byte[] protectRtp(byte[] packet, int length) throws SrtpException {
         checkSending(packet, length);
-        int headerLength = rtpHeaderLength(packet, length);
-        if (headerLength < 0 || headerLength > length) {
-            throw new IllegalArgumentException("not an RTP packet: " + length + " bytes, header needs "
-                    + Math.max(headerLength, RTP_HEADER_LENGTH) + ", version " + version(packet, length));
-        }
-        int ssrc = rtpSsrc(packet);
-        PacketBuffer buffer = new PacketBuffer(packet, length, suite.srtpAuthTagLength());
-        try {
-            SrtpCryptoContext context = rtpContexts.computeIfAbsent(ssrc, this::deriveRtp);
-            check(context.transformPacket(buffer), "protect RTP", ssrc);
-        } catch (SrtpException e) {
-            byte[] again = remembered == null ? null : protectedBefore(ssrc, packet, length);
-            if (again == null) {
-                throw e;
-            }
-            return again;
-        } catch (GeneralSecurityException | DerivationException e) {
-            throw cipherFailure("protect RTP", ssrc, e);
-        }
-        byte[] srtp = buffer.toArray();
-        if (remembered != null) {
-            synchronized (remembered) {
-                remembered.put(packetKey(ssrc, packet), new Protected(Arrays.copyOf(packet, length), srtp.clone()));
-            }
-        }
+        byte[] srtp = new byte[length + suite.srtpAuthTagLength()];
+        System.arraycopy(packet, 0, srtp, 0, length);
+        protectRtp(srtp, 0, length);
         return srtp;
     }
 
-    /** The SRTP packet made before from exactly this RTP packet, or null. */
-    private byte[] protectedBefore(int ssrc, byte[] packet, int length) {
-        Protected before;
-        synchronized (remembered) {
-            before = remembered.get(packetKey(ssrc, packet));
-        }
-        if (before == null || !Arrays.equals(before.plain(), 0, before.plain().length, packet, 0, length)) {
-            return null;
-        }
-        return before.srtp().clone();
+    /**
+     * Protects the RTP packet between the buffer's position and limit in place, as {@link #protectRtp(byte[], int)}:
+     * the limit moves past the tag. The buffer must be a writable heap buffer with room for the tag after its limit.
+     * On failure the buffer is left as it was.
+     *
+     * @throws IllegalArgumentException not an RTP packet, or a buffer without an array or room for the tag
+     * @throws IllegalStateException    a receiving or closed transformer
+     * @throws SrtpException            the sequence number was protected before (REPLAY_FAIL), or the cipher failed
+     */
+    public void protectRtp(ByteBuffer packet) throws SrtpException {
+        checkArray(packet, suite.srtpAuthTagLength());
+        checkSending(packet.array(), packet.arrayOffset() + packet.limit());
+        int length = protectRtp(packet.array(), packet.arrayOffset() + packet.position(), packet.remaining());
+        packet.limit(packet.position() + length);
     }
 
-    private static long packetKey(int ssrc, byte[] packet) {
-        int sequence = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
-        return ((long) ssrc << 16) | sequence;
+    private int protectRtp(byte[] buffer, int offset, int length) throws SrtpException {
+        int headerLength = rtpHeaderLength(buffer, offset, length);
+        if (headerLength < 0 || headerLength > length) {
+            throw new IllegalArgumentException("not an RTP packet: " + length + " bytes, header needs "
+                    + Math.max(headerLength, RTP_HEADER_LENGTH) + ", version " + version(buffer, offset, length));
+        }
+        int ssrc = readInt(buffer, offset + 8);
+        try {
+            RtpStream stream = rtpStreams.computeIfAbsent(ssrc, this::newRtpStream);
+            synchronized (stream) {
+                return stream.protect(buffer, offset, length, headerLength);
+            }
+        } catch (SrtpException e) {
+            throw failure(e, "protect RTP", ssrc);
+        } catch (GeneralSecurityException | DerivationException e) {
+            throw cipherFailure("protect RTP", ssrc, e);
+        }
     }
 
     /**
@@ -179,27 +169,59 @@ public final class SrtpTransformer implements AutoCloseable {
      */
     public byte[] unprotectRtp(byte[] packet, int length) throws SrtpException {
         checkReceiving(packet, length);
-        if (length < RTP_HEADER_LENGTH + suite.srtpAuthTagLength() || version(packet, length) != 2) {
+        byte[] copy = Arrays.copyOf(packet, length);
+        return Arrays.copyOf(copy, unprotectRtp(copy, 0, length));
+    }
+
+    /**
+     * Unprotects the SRTP packet between the buffer's position and limit in place, as
+     * {@link #unprotectRtp(byte[], int)}: the limit moves back before the tag. The buffer must be a writable heap
+     * buffer. On failure the buffer is left as it was.
+     *
+     * @throws IllegalArgumentException a buffer without an array
+     * @throws IllegalStateException    a sending or closed transformer
+     * @throws SrtpException            as {@link #unprotectRtp(byte[], int)}
+     */
+    public void unprotectRtp(ByteBuffer packet) throws SrtpException {
+        checkArray(packet, 0);
+        checkReceiving(packet.array(), packet.arrayOffset() + packet.limit());
+        int length = unprotectRtp(packet.array(), packet.arrayOffset() + packet.position(), packet.remaining());
+        packet.limit(packet.position() + length);
+    }
+
+    private int unprotectRtp(byte[] buffer, int offset, int length) throws SrtpException {
+        int tagLength = suite.srtpAuthTagLength();
+        if (length < RTP_HEADER_LENGTH + tagLength || version(buffer, offset, length) != 2) {
             throw new SrtpException(SrtpErrorStatus.INVALID_PACKET, "cannot unprotect RTP: " + length
-                    + " bytes of version " + version(packet, length) + " is not an SRTP packet with a "
-                    + suite.srtpAuthTagLength() + "-byte tag");
+                    + " bytes of version " + version(buffer, offset, length) + " is not an SRTP packet with a "
+                    + tagLength + "-byte tag");
         }
-        int ssrc = rtpSsrc(packet);
-        PacketBuffer buffer = new PacketBuffer(packet, length, 0);
+        int ssrc = readInt(buffer, offset + 8);
+        int headerLength = rtpHeaderLength(buffer, offset, length - tagLength);
+        if (headerLength < 0 || headerLength > length - tagLength) {
+            throw new SrtpException(SrtpErrorStatus.INVALID_PACKET, "cannot unprotect RTP for SSRC " + hex(ssrc)
+                    + ": its header (" + Math.max(headerLength, RTP_HEADER_LENGTH) + " bytes) runs into the tag");
+        }
         try {
-            SrtpCryptoContext context = rtpContexts.get(ssrc);
-            boolean fresh = context == null;
+            RtpStream stream = rtpStreams.get(ssrc);
+            boolean fresh = stream == null;
             if (fresh) {
-                context = deriveRtp(ssrc);
+                stream = newRtpStream(ssrc);
             }
-            check(context.reverseTransformPacket(buffer, false), "unprotect RTP", ssrc);
+            int plainLength;
+            synchronized (stream) {
+                plainLength = stream.context.unprotect(buffer, offset, length, headerLength);
+            }
             if (fresh) {
-                rtpContexts.putIfAbsent(ssrc, context);
+                // kept only once a packet authenticated with it: forged SSRCs leave nothing behind
+                rtpStreams.putIfAbsent(ssrc, stream);
             }
+            return plainLength;
+        } catch (SrtpException e) {
+            throw failure(e, "unprotect RTP", ssrc);
         } catch (GeneralSecurityException | DerivationException e) {
             throw cipherFailure("unprotect RTP", ssrc, e);
         }
-        return buffer.toArray();
     }
 
     /**
@@ -263,16 +285,19 @@ public final class SrtpTransformer implements AutoCloseable {
 
     /** Number of SSRCs with a context (RTP and RTCP counted separately); for tests. */
     int contextCount() {
-        return rtpContexts.size() + rtcpContexts.size();
+        return rtpStreams.size() + rtcpContexts.size();
     }
 
     /** Forgets all contexts and wipes the master key and salt; later calls throw {@link IllegalStateException}. */
     @Override
     public void close() {
         closed = true;
-        rtpContexts.clear();
+        rtpStreams.clear();
         rtcpContexts.clear();
         factory.close();
+        synchronized (rtpKeys) {
+            rtpKeys.wipe();
+        }
     }
 
     /** RFC 4568 §6.2: AES-CM with 128-bit keys, HMAC-SHA1 with a 160-bit key, 112-bit salt; tag per suite. */
@@ -282,9 +307,21 @@ public final class SrtpTransformer implements AutoCloseable {
                 CryptoSuite.MASTER_SALT_LENGTH);
     }
 
-    private SrtpCryptoContext deriveRtp(int ssrc) {
+    /** A new SSRC's context, with ROC 0 (RFC 4568 §6.4) and the transformer's session keys. */
+    private RtpStream newRtpStream(int ssrc) {
+        // under the keys' lock: a packet of a new SSRC racing close() must not get a context of wiped (zero) keys
+        synchronized (rtpKeys) {
+            if (closed) {
+                throw new IllegalStateException("the SRTP transformer is closed");
+            }
+            return newRtpStreamOfOpenKeys();
+        }
+    }
+
+    private RtpStream newRtpStreamOfOpenKeys() {
         try {
-            return factory.deriveContext(ssrc, 0);
+            return new RtpStream(new RtpCryptoContext(rtpKeys, suite.srtpAuthTagLength(), LOGGER),
+                    relaying ? new Remembered() : null);
         } catch (GeneralSecurityException e) {
             throw new DerivationException(e);
         }
@@ -329,35 +366,51 @@ public final class SrtpTransformer implements AutoCloseable {
         }
     }
 
+    private static SrtpException failure(SrtpException e, String operation, int ssrc) {
+        return new SrtpException(e.status(), "cannot " + operation + " for SSRC " + hex(ssrc) + ": "
+                + e.status().desc + " (" + e.status() + ")");
+    }
+
+    private static void checkArray(ByteBuffer packet, int room) {
+        if (!packet.hasArray()) {
+            throw new IllegalArgumentException("SRTP works in place on a writable heap buffer, not " + packet);
+        }
+        if (packet.capacity() - packet.limit() < room) {
+            throw new IllegalArgumentException("no room for the " + room + "-byte tag after the packet in " + packet);
+        }
+    }
+
     private static SrtpException cipherFailure(String operation, int ssrc, Exception e) {
         Throwable cause = e instanceof DerivationException ? e.getCause() : e;
         return new SrtpException(SrtpErrorStatus.FAIL, "cannot " + operation + " for SSRC " + hex(ssrc) + ": "
                 + cause, cause);
     }
 
-    /** Length of the RTP header with CSRCs and extension (RFC 3550 §5.1, §5.3.1), or -1 when too short to tell. */
-    private static int rtpHeaderLength(byte[] packet, int length) {
-        if (length < RTP_HEADER_LENGTH || version(packet, length) != 2) {
+    /**
+     * Length of the RTP header at {@code offset} with CSRCs and extension (RFC 3550 §5.1, §5.3.1), or -1 when too
+     * short to tell.
+     */
+    private static int rtpHeaderLength(byte[] packet, int offset, int length) {
+        if (length < RTP_HEADER_LENGTH || version(packet, offset, length) != 2) {
             return -1;
         }
-        int headerLength = RTP_HEADER_LENGTH + 4 * (packet[0] & 0x0f);
-        if ((packet[0] & 0x10) != 0) {
+        int headerLength = RTP_HEADER_LENGTH + 4 * (packet[offset] & 0x0f);
+        if ((packet[offset] & 0x10) != 0) {
             if (headerLength + 4 > length) {
                 return headerLength + 4;
             }
-            int words = ((packet[headerLength + 2] & 0xff) << 8) | (packet[headerLength + 3] & 0xff);
+            int words = ((packet[offset + headerLength + 2] & 0xff) << 8) | (packet[offset + headerLength + 3] & 0xff);
             headerLength += 4 + 4 * words;
         }
         return headerLength;
     }
 
-    private static int version(byte[] packet, int length) {
-        return length > 0 ? (packet[0] & 0xff) >>> 6 : -1;
+    private static int version(byte[] packet, int offset, int length) {
+        return length > 0 ? (packet[offset] & 0xff) >>> 6 : -1;
     }
 
-    /** The RTP SSRC, bytes 8..11 (RFC 3550 §5.1; bytes 4..7 are the timestamp). */
-    private static int rtpSsrc(byte[] packet) {
-        return readInt(packet, 8);
+    private static int version(byte[] packet, int length) {
+        return version(packet, 0, length);
     }
 
     /** The sender SSRC of the first RTCP packet, bytes 4..7 (RFC 3550 §6.4.1). */
@@ -372,6 +425,94 @@ public final class SrtpTransformer implements AutoCloseable {
 
     private static String hex(int ssrc) {
         return String.format("0x%08x", ssrc);
+    }
+
+    /** One SSRC's context and, for a relaying sender, what it protected last. Callers synchronise on it. */
+    private static final class RtpStream {
+        final RtpCryptoContext context;
+        final Remembered remembered;
+
+        RtpStream(RtpCryptoContext context, Remembered remembered) {
+            this.context = context;
+            this.remembered = remembered;
+        }
+
+        int protect(byte[] buffer, int offset, int length, int headerLength) throws SrtpException,
+                GeneralSecurityException {
+            if (remembered == null) {
+                return context.protect(buffer, offset, length, headerLength);
+            }
+            remembered.hold(buffer, offset, length);
+            try {
+                int srtpLength = context.protect(buffer, offset, length, headerLength);
+                remembered.keep(buffer, offset, srtpLength);
+                return srtpLength;
+            } catch (SrtpException e) {
+                int again = remembered.protectedBefore(buffer, offset, length);
+                if (again < 0) {
+                    throw e;
+                }
+                return again;
+            }
+        }
+    }
+
+    /**
+     * The last {@value #REMEMBERED} RTP packets a relaying sender protected for one SSRC, plain and protected, one slot
+     * per sequence number modulo the size, the slots' arrays reused: no allocation per packet once warm.
+     */
+    private static final class Remembered {
+        private final int[] sequences = new int[REMEMBERED];
+        private final byte[][] plain = new byte[REMEMBERED][];
+        private final int[] plainLengths = new int[REMEMBERED];
+        private final byte[][] srtp = new byte[REMEMBERED][];
+        private final int[] srtpLengths = new int[REMEMBERED];
+        /** The plain packet being protected, before it is encrypted in place. */
+        private byte[] holding = new byte[0];
+        private int holdingLength;
+
+        Remembered() {
+            Arrays.fill(sequences, -1);
+        }
+
+        void hold(byte[] buffer, int offset, int length) {
+            if (holding.length < length) {
+                holding = new byte[length];
+            }
+            System.arraycopy(buffer, offset, holding, 0, length);
+            holdingLength = length;
+        }
+
+        /** The packet held was protected into {@code buffer[offset, offset + srtpLength)}: keep both. */
+        void keep(byte[] buffer, int offset, int srtpLength) {
+            int sequence = ((holding[2] & 0xff) << 8) | (holding[3] & 0xff);
+            int slot = sequence % REMEMBERED;
+            byte[] previous = plain[slot];
+            plain[slot] = holding;
+            plainLengths[slot] = holdingLength;
+            holding = previous == null ? new byte[0] : previous;
+            if (srtp[slot] == null || srtp[slot].length < srtpLength) {
+                srtp[slot] = new byte[srtpLength];
+            }
+            System.arraycopy(buffer, offset, srtp[slot], 0, srtpLength);
+            srtpLengths[slot] = srtpLength;
+            sequences[slot] = sequence;
+        }
+
+        /**
+         * Writes the SRTP packet made before from exactly the plain packet {@code buffer[offset, offset + length)}
+         * over it (the buffer has the tag's room) and returns its length; -1 when there is none.
+         */
+        int protectedBefore(byte[] buffer, int offset, int length) {
+            int sequence = ((buffer[offset + 2] & 0xff) << 8) | (buffer[offset + 3] & 0xff);
+            int slot = sequence % REMEMBERED;
+            if (sequences[slot] != sequence
+                    || !Arrays.equals(plain[slot], 0, plainLengths[slot], buffer, offset, offset + length)) {
+                return -1;
+            }
+            System.arraycopy(srtp[slot], 0, buffer, offset, srtpLengths[slot]);
+            return srtpLengths[slot];
+        }
     }
 
     /** Carries a checked exception out of {@link Map#computeIfAbsent}. */

@@ -168,6 +168,14 @@ public final class WebRtcTransport implements AutoCloseable {
         return new SrtpEncryption(() -> toBrowser);
     }
 
+    /**
+     * As {@link #encryption()}, for a pipeline whose packets own their buffers: RTP is protected in the buffer when
+     * it has room for the tag ({@link SrtpEncryption}'s {@code inPlace}).
+     */
+    public Stage encryptionInPlace() {
+        return new SrtpEncryption(() -> toBrowser, true);
+    }
+
     /** A stage that sends to the browser's nominated ICE pair (drops before there is one). */
     public Stage sending() {
         return new SendToBrowser(ice, socket);
@@ -208,13 +216,14 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     /**
-     * RFC 5764 §4.2: as the DTLS server we send with the server keys and receive with the client keys. What we send
-     * may go out again unchanged (a retransmission answering a NACK, RFC 4585 §6.2.1), hence a relaying sender.
+     * RFC 5764 §4.2: as the DTLS server we send with the server keys and receive with the client keys. A plain
+     * sender: what goes out again for a NACK (RFC 4585 §6.2.1) is the very SRTP packet kept by the owner (a feed's
+     * retransmission cache), never protected twice, and a publisher's connection carries only our RTCP.
      */
     private void keyed(SrtpDtlsServer.Keys keys) {
         fromBrowser = SrtpTransformer.forReceiving(new SdesCrypto(0, keys.suite(), keys.clientKey(),
                 keys.clientSalt(), "", List.of()));
-        toBrowser = SrtpTransformer.forRelaying(new SdesCrypto(0, keys.suite(), keys.serverKey(), keys.serverSalt(),
+        toBrowser = SrtpTransformer.forSending(new SdesCrypto(0, keys.suite(), keys.serverKey(), keys.serverSalt(),
                 "", List.of()));
         LOG.info(() -> name + ": media up, " + local + " <-> " + ice.target() + ", SRTP " + keys.suite());
         if (!closed.get()) {

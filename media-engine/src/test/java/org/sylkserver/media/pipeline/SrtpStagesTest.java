@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -80,5 +82,35 @@ class SrtpStagesTest {
         SrtpEncryption encryption = new SrtpEncryption(() -> null);
         assertEquals(null, encryption.handle(packet(rtp(1), false)));
         assertEquals(1, encryption.dropped());
+    }
+
+    /**
+     * In place, RTP is protected in the packet's own buffer when it has room for the tag (the feed's forwarding
+     * copy); otherwise, and always by default, in a copy that leaves the caller's bytes alone (a buffer others read).
+     */
+    @Test
+    void inPlaceEncryptionUsesThePacketsOwnBufferOnlyWhenAskedAndThereIsRoom_rfc3711_s3_3() {
+        SrtpTransformer receiving = SrtpTransformer.forReceiving(KEY);
+        SrtpDecryption decryption = new SrtpDecryption(() -> receiving, true);
+        SrtpTransformer sending = SrtpTransformer.forSending(KEY);
+        SrtpEncryption inPlace = new SrtpEncryption(() -> sending, true);
+        byte[] own = Arrays.copyOf(rtp(1), 32 + 16);
+        Packet packet = inPlace.handle(new Packet(ByteBuffer.wrap(own, 0, 32), null, 0, false));
+        assertSame(own, packet.buffer().array(), "protected where it was");
+        assertEquals(42, packet.buffer().remaining());
+        assertArrayEquals(rtp(1), decryption.handle(packet(packet.copy(), false)).copy());
+
+        byte[] full = rtp(2);
+        Packet noRoom = inPlace.handle(packet(full, false));
+        assertNotSame(full, noRoom.buffer().array(), "no room for the tag: a copy");
+        assertArrayEquals(rtp(2), full);
+        assertArrayEquals(rtp(2), decryption.handle(packet(noRoom.copy(), false)).copy());
+
+        SrtpEncryption copying = new SrtpEncryption(() -> sending);
+        byte[] shared = Arrays.copyOf(rtp(3), 32 + 16);
+        byte[] before = shared.clone();
+        Packet copied = copying.handle(new Packet(ByteBuffer.wrap(shared, 0, 32), null, 0, false));
+        assertArrayEquals(before, shared, "by default the caller's bytes are never written");
+        assertArrayEquals(rtp(3), decryption.handle(packet(copied.copy(), false)).copy());
     }
 }

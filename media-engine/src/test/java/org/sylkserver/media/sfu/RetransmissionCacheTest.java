@@ -46,6 +46,17 @@ class RetransmissionCacheTest {
         assertNull(cache.find(9, 0));
     }
 
+    /** The feed reuses its buffer for the next packet: the cache keeps a copy, not the buffer. */
+    @Test
+    void keepsACopyOfWhatWasSentNotTheSendersBuffer_rfc4585_6_2_1() {
+        RetransmissionCache cache = new RetransmissionCache(8);
+        Packet packet = sent(5, 9);
+        byte[] asSent = packet.copy();
+        cache.handle(packet);
+        packet.buffer().put(packet.buffer().position() + 12, (byte) 0x55);
+        assertArrayEquals(asSent, bytes(cache.find(9, 5)));
+    }
+
     private static byte[] bytes(ByteBuffer buffer) {
         byte[] out = new byte[buffer.remaining()];
         buffer.get(out);

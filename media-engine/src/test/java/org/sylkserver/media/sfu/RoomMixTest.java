@@ -136,6 +136,18 @@ class RoomMixTest {
         return (sinads[4] + sinads[5]) / 2;
     }
 
+    /** {@link #TICKS} ticks of simulated time: {@code beforeTick}, then every peer's frame, then the mixer's tick. */
+    private static void play(AudioMixer mixer, List<Peer> peers, java.util.function.IntConsumer beforeTick) {
+        for (int t = 0; t < TICKS; t++) {
+            beforeTick.accept(t);
+            long now = t * TICK;
+            for (Peer peer : peers) {
+                peer.send(t, now);
+            }
+            mixer.tick(now);
+        }
+    }
+
     /**
      * Two phones (400 and 1000 Hz) and a browser publisher (700 Hz) in one room, and a listener that never talks (the
      * recording): each phone hears the two others at the level they were sent and not itself; the listener hears all
@@ -153,14 +165,7 @@ class RoomMixTest {
         phone2.member = mix.listener(phone2.id, OPUS_PT, RoomMixTest::opus, phone2.output());
         browser.member = mix.talker(browser.id, OPUS_PT);
         recording.member = mix.listener(recording.id, OPUS_PT, RoomMixTest::opus, recording.output());
-        List<Peer> peers = List.of(phone1, phone2, browser, recording);
-        for (int t = 0; t < TICKS; t++) {
-            long now = t * TICK;
-            for (Peer peer : peers) {
-                peer.send(t, now);
-            }
-            mixer.tick(now);
-        }
+        play(mixer, List.of(phone1, phone2, browser, recording), t -> { });
         mix.close();
 
         for (Peer phone : List.of(phone1, phone2)) {
@@ -184,6 +189,24 @@ class RoomMixTest {
         assertTrue(mixer.encodes() <= 3L * TICKS, mixer.encodes() + " encodes in " + TICKS + " ticks");
     }
 
+    /**
+     * A room destroyed while its recording was being set up: the closed mix starts no recording, so no file is left
+     * open with nobody to close it.
+     */
+    @Test
+    void aClosedMixRecordsNothing(@TempDir Path recordings) throws IOException {
+        AudioMixer mixer = new AudioMixer("room");
+        RoomMix mix = new RoomMix(mixer, AudioMixer::close);
+        mix.close();
+        try (Recorder recorder = new Recorder(new Recorder.Limits(100, 8, 1 << 16, 1 << 20, Duration.ofHours(1)), 1)) {
+            mix.record(recorder, recordings, "mix", List.of());
+        }
+        assertEquals(0, mix.members(), "nothing joined the closed mix");
+        try (var files = Files.list(recordings)) {
+            assertEquals(0, files.count(), "no recording file");
+        }
+    }
+
     /** A phone that leaves is no longer heard; what it left behind is the others. */
     @Test
     void aPhoneThatLeftIsNoLongerHeard() {
@@ -195,15 +218,11 @@ class RoomMixTest {
         phone.member = mix.listener(phone.id, OPUS_PT, RoomMixTest::opus, phone.output());
         browser.member = mix.talker(browser.id, OPUS_PT);
         recording.member = mix.listener(recording.id, OPUS_PT, RoomMixTest::opus, recording.output());
-        for (int t = 0; t < TICKS; t++) {
+        play(mixer, List.of(phone, browser), t -> {
             if (t == 10) {
                 phone.member.leave();
             }
-            for (Peer peer : List.of(phone, browser)) {
-                peer.send(t, t * TICK);
-            }
-            mixer.tick(t * TICK);
-        }
+        });
         assertEquals(3 - 1, mix.members(), "the phone is out of the mixer");
         assertTrue(recording.levelDb(400) < -50, "the phone is not heard after it left");
         assertEquals(LEVEL_DB, recording.levelDb(1000), 1);

@@ -5,27 +5,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.crypto.Aes;
 import org.jitsi.srtp.crypto.SrtpCipherCtr;
+import org.jitsi.utils.logging2.LoggerImpl;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
-/** SRTP and SRTCP (RFC 3711) through jitsi-srtp, keyed by SDES lines. */
+/** SRTP (RFC 3711, our {@link RtpCryptoContext}) and SRTCP (jitsi-srtp), keyed by SDES lines. */
 class SrtpTransformerTest {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final LoggerImpl LOGGER = new LoggerImpl(SrtpTransformerTest.class.getName());
 
     /** RFC 3711 Appendix B.3 master key and salt; libsrtp's srtp_driver.c validation uses the same ones. */
     private static final byte[] MASTER_KEY = HEX.parseHex("e1f97a0d3e018be0d64fa32c06de4139");
@@ -318,5 +325,163 @@ class SrtpTransformerTest {
         receiver.close();
         assertEquals("SrtpTransformer is closed",
                 assertThrows(IllegalStateException.class, () -> sender.protectRtp(plain, 172)).getMessage());
+    }
+
+    /** RFC 3711 Appendix B.3: the session keys straight from the key derivation (§4.3.1, kdr 0). */
+    @Test
+    void sessionKeys_rfc3711_appendixB3() throws Exception {
+        SessionKeys keys = SessionKeys.derive(MASTER_KEY, MASTER_SALT);
+        assertEquals("c61e7a93744f39ee10734afe3ff7a087", HEX.formatHex(keys.encryptionKey()));
+        assertEquals("30cbbc08863d8c85d49db34a9ae1", HEX.formatHex(keys.salt()));
+        assertEquals("cebe321f6ff7716b6fd4ab49af256a156d38baa4", HEX.formatHex(keys.authKey()));
+    }
+
+    /**
+     * RFC 3711 Appendix B.2 through our context: with SSRC 0 and index 0 the §4.1.1 IV is the session salt * 2^16,
+     * so a payload of zeros is encrypted into the B.2 keystream.
+     */
+    @Test
+    void contextKeystream_rfc3711_appendixB2() throws Exception {
+        SessionKeys keys = new SessionKeys(HEX.parseHex("2b7e151628aed2a6abf7158809cf4f3c"),
+                HEX.parseHex("f0f1f2f3f4f5f6f7f8f9fafbfcfd"), new byte[20]);
+        RtpCryptoContext context = new RtpCryptoContext(keys, 10, LOGGER);
+        byte[] packet = new byte[12 + 48 + 10];
+        packet[0] = (byte) 0x80;
+        assertEquals(70, context.protect(packet, 0, 60, 12));
+        assertEquals("e03ead0935c95e80e166b16dd92b4eb4" + "d23513162b02d0f72a43a2fe4a5f97ab"
+                + "41e95b3bb0a2e8dd477901e4fca894c0", HEX.formatHex(packet, 12, 60));
+    }
+
+    /**
+     * Our transform against jitsi-srtp's for the same keys: byte for byte the same SRTP packets, with CSRCs, header
+     * extensions and payloads of every size, across a rollover (RFC 3711 §3.3.1), and ours unprotects them.
+     */
+    @ParameterizedTest
+    @EnumSource(CryptoSuite.class)
+    void sameSrtpPacketsAsJitsiSrtp_rfc3711_s3_3(CryptoSuite suite) throws Exception {
+        SdesCrypto keys = SdesCrypto.generate(1, suite, new SecureRandom());
+        org.jitsi.srtp.SrtpPolicy policy = new org.jitsi.srtp.SrtpPolicy(org.jitsi.srtp.SrtpPolicy.AESCM_ENCRYPTION,
+                16, org.jitsi.srtp.SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, suite.srtpAuthTagLength(), 14);
+        SrtpContextFactory factory = new SrtpContextFactory(true, keys.masterKey(), keys.masterSalt(), policy, policy,
+                LOGGER);
+        int ssrc = 0x5eed1234;
+        SrtpCryptoContext jitsi = factory.deriveContext(ssrc, 0);
+        Random random = new Random(3711);
+        try (SrtpTransformer ours = SrtpTransformer.forSending(keys);
+             SrtpTransformer receiver = SrtpTransformer.forReceiving(keys)) {
+            for (int n = 0; n < 400; n++) {
+                int csrcs = random.nextInt(3);
+                int extensionWords = random.nextBoolean() ? random.nextInt(4) : -1;
+                byte[] plain = new byte[12 + 4 * csrcs + (extensionWords < 0 ? 0 : 4 + 4 * extensionWords)
+                        + random.nextInt(1300)];
+                random.nextBytes(plain);
+                plain[0] = (byte) (0x80 | (extensionWords < 0 ? 0 : 0x10) | csrcs);
+                int seq = (65300 + n) & 0xffff;
+                plain[2] = (byte) (seq >> 8);
+                plain[3] = (byte) seq;
+                ByteBuffer.wrap(plain).putInt(8, ssrc);
+                if (extensionWords >= 0) {
+                    ByteBuffer.wrap(plain).putShort(12 + 4 * csrcs, (short) 0x1234)
+                            .putShort(14 + 4 * csrcs, (short) extensionWords);
+                }
+                byte[] mine = ours.protectRtp(plain, plain.length);
+                PacketBuffer theirs = new PacketBuffer(plain, plain.length, suite.srtpAuthTagLength());
+                assertEquals(SrtpErrorStatus.OK, jitsi.transformPacket(theirs));
+                assertEquals(HEX.formatHex(theirs.toArray()), HEX.formatHex(mine), "packet " + n);
+                assertArrayEquals(plain, receiver.unprotectRtp(mine, mine.length), "packet " + n);
+            }
+        } finally {
+            factory.close();
+        }
+    }
+
+    /** The in-place form: the limit moves past the tag and back; a refused packet is left as it was. */
+    @Test
+    void inPlaceOnAByteBufferMovesTheLimitAndLeavesRefusedPacketsAlone() throws Exception {
+        SdesCrypto keys = keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80);
+        try (SrtpTransformer sender = SrtpTransformer.forSending(keys);
+             SrtpTransformer copying = SrtpTransformer.forSending(keys);
+             SrtpTransformer receiver = SrtpTransformer.forReceiving(keys)) {
+            byte[] plain = rtp(3, 99);
+            byte[] array = new byte[8 + plain.length + 10 + 5];
+            System.arraycopy(plain, 0, array, 8, plain.length);
+            ByteBuffer packet = ByteBuffer.wrap(array, 8, array.length - 8).slice().limit(plain.length); // offset 8
+            sender.protectRtp(packet);
+            assertEquals(plain.length + 10, packet.remaining());
+            byte[] wire = new byte[packet.remaining()];
+            packet.duplicate().get(wire);
+            assertArrayEquals(copying.protectRtp(plain, plain.length), wire, "the same as the copying form");
+
+            receiver.unprotectRtp(packet);
+            assertEquals(plain.length, packet.remaining());
+            byte[] decrypted = new byte[packet.remaining()];
+            packet.duplicate().get(decrypted);
+            assertArrayEquals(plain, decrypted);
+
+            ByteBuffer replayed = ByteBuffer.wrap(wire.clone());
+            assertEquals(SrtpErrorStatus.REPLAY_FAIL,
+                    assertThrows(SrtpException.class, () -> receiver.unprotectRtp(replayed)).status());
+            assertArrayEquals(wire, replayed.array());
+            assertEquals(wire.length, replayed.limit());
+            byte[] forged = copying.protectRtp(rtp(4, 99), 172);
+            forged[30] ^= 4;
+            ByteBuffer forgedBuffer = ByteBuffer.wrap(forged.clone());
+            assertEquals(SrtpErrorStatus.AUTH_FAIL,
+                    assertThrows(SrtpException.class, () -> receiver.unprotectRtp(forgedBuffer)).status());
+            assertArrayEquals(forged, forgedBuffer.array());
+
+            assertEquals("no room for the 10-byte tag after the packet in java.nio.HeapByteBuffer[pos=0 lim=172 cap=172]",
+                    assertThrows(IllegalArgumentException.class,
+                            () -> sender.protectRtp(ByteBuffer.wrap(rtp(5, 99)))).getMessage());
+            assertThrows(IllegalArgumentException.class, () -> sender.protectRtp(ByteBuffer.allocateDirect(200)));
+        }
+    }
+
+    /**
+     * RFC 3711 §3.3.2 through the transformer: a late packet inside the 64-packet window is taken once, one behind it
+     * is refused as too old; §3.3.1: a late packet from before a rollover is authenticated with its own ROC.
+     */
+    @Test
+    void latePacketsInsideTheWindowAreTakenOlderOnesNot_rfc3711_s3_3_2() throws Exception {
+        try (SrtpTransformer sender = SrtpTransformer.forSending(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80));
+             SrtpTransformer receiver = SrtpTransformer.forReceiving(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80))) {
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                sent.add(sender.protectRtp(rtp((65500 + i) & 0xffff, 8), 172));
+            }
+            for (int i = 0; i < 100; i++) {
+                if (i != 20 && i != 50) {
+                    receiver.unprotectRtp(sent.get(i), 174 + 8);
+                }
+            }
+            byte[] late = sent.get(50);    // sequence 14 of ROC 1, 49 packets behind
+            assertArrayEquals(rtp(14, 8), receiver.unprotectRtp(late, late.length));
+            assertEquals(SrtpErrorStatus.REPLAY_FAIL,
+                    assertThrows(SrtpException.class, () -> receiver.unprotectRtp(late, late.length)).status());
+            byte[] tooLate = sent.get(20); // sequence 65520 of ROC 0, 79 packets behind
+            assertEquals(SrtpErrorStatus.REPLAY_OLD,
+                    assertThrows(SrtpException.class, () -> receiver.unprotectRtp(tooLate, tooLate.length)).status());
+        }
+    }
+
+    /**
+     * RFC 4585 §6.2.1 retransmissions through a relaying sender are remembered per SSRC: another stream's packets do
+     * not push them out, and after {@value SrtpTransformer#REMEMBERED} packets of its own SSRC one is gone.
+     */
+    @Test
+    void aRelayingSenderRemembersTheLastPacketsOfEachSsrc_rfc4585_s6_2_1() throws Exception {
+        try (SrtpTransformer sender = SrtpTransformer.forRelaying(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80))) {
+            byte[][] first = new byte[200][];
+            for (int seq = 0; seq < 200; seq++) {
+                first[seq] = sender.protectRtp(rtp(seq, 1), 172);
+                sender.protectRtp(rtp(seq, 2), 172);
+            }
+            assertArrayEquals(first[199 - SrtpTransformer.REMEMBERED + 1],
+                    sender.protectRtp(rtp(199 - SrtpTransformer.REMEMBERED + 1, 1), 172));
+            assertArrayEquals(first[150], sender.protectRtp(rtp(150, 1), 172));
+            byte[] forgotten = rtp(199 - SrtpTransformer.REMEMBERED, 1);
+            assertEquals(SrtpErrorStatus.REPLAY_OLD,
+                    assertThrows(SrtpException.class, () -> sender.protectRtp(forgotten, 172)).status());
+        }
     }
 }

@@ -27,17 +27,41 @@ final class ConferenceInfo {
     private ConferenceInfo() {
     }
 
+    /** The chat nicknames (RFC 7701) the document shows as display text (spec §3.4, §3.6). */
+    interface Nicknames {
+        /** None: every name is the From display name. */
+        Nicknames NONE = new Nicknames() {
+            @Override
+            public String of(Participant participant) {
+                return null;
+            }
+
+            @Override
+            public String lastOf(String uri) {
+                return null;
+            }
+        };
+
+        /** The nickname of the participant's chat session, or null. */
+        String of(Participant participant);
+
+        /** The last nickname the user {@code uri} set, or null. */
+        String lastOf(String uri);
+    }
+
     /**
      * @param room         {@code user@host} of the room
      * @param version      the document's version (RFC 4575 §5.1: incremented for every notification)
      * @param participants who is in the room now
+     * @param nicknames    their chat nicknames, shown instead of their From display names
      * @param files        the room's uploaded files (AG Projects' {@code resources/files} extension, spec §3.6)
      * @param screenImageUrls {@code user@host} → link to the screen that user is sharing now (spec §3.7)
      * @param join         the other ways in, listed as conf-uris
      * @param serverVersion for the free text
      */
-    static String document(String room, long version, List<Participant> participants, List<RoomFiles.RoomFile> files,
-                           Map<String, String> screenImageUrls, JoinInfo join, String serverVersion) {
+    static String document(String room, long version, List<Participant> participants, Nicknames nicknames,
+                           List<RoomFiles.RoomFile> files, Map<String, String> screenImageUrls, JoinInfo join,
+                           String serverVersion) {
         Map<String, List<Participant>> users = new LinkedHashMap<>();
         for (Participant p : participants) {
             users.computeIfAbsent(p.uri, u -> new java.util.ArrayList<>()).add(p);
@@ -86,15 +110,18 @@ final class ConferenceInfo {
             for (Map.Entry<String, List<Participant>> user : users.entrySet()) {
                 xml.writeStartElement("user");
                 xml.writeAttribute("entity", "sip:" + user.getKey());
-                String display = user.getValue().get(user.getValue().size() - 1).displayName;
-                if (display != null && !display.isBlank()) {
+                // spec §3.6: the user's last nickname, else the From display name of its latest session
+                String display = firstNonBlank(nicknames.lastOf(user.getKey()),
+                        user.getValue().get(user.getValue().size() - 1).displayName);
+                if (display != null) {
                     text(xml, "display-text", display);
                 }
                 for (Participant p : user.getValue()) {
                     xml.writeStartElement("endpoint");
                     xml.writeAttribute("entity", p.contact);
-                    if (p.displayName != null && !p.displayName.isBlank()) {
-                        text(xml, "display-text", p.displayName);
+                    String endpointDisplay = firstNonBlank(nicknames.of(p), p.displayName);
+                    if (endpointDisplay != null) {
+                        text(xml, "display-text", endpointDisplay);
                     }
                     text(xml, "status", p.onHold() ? "on-hold" : "connected");
                     xml.writeStartElement("joining-info");
@@ -152,6 +179,13 @@ final class ConferenceInfo {
         }
         xml.writeEndElement();
         xml.writeEndElement();
+    }
+
+    private static String firstNonBlank(String preferred, String fallback) {
+        if (preferred != null && !preferred.isBlank()) {
+            return preferred;
+        }
+        return fallback != null && !fallback.isBlank() ? fallback : null;
     }
 
     private static void text(XMLStreamWriter xml, String element, String value) throws XMLStreamException {

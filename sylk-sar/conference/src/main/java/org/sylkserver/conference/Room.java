@@ -83,7 +83,7 @@ final class Room {
         this.screenSharing = new ScreenSharing(name, rooms.screenSharing, owner,
                 text -> owner.execute(() -> announce(text)), this::notifySubscribers);
         this.chat = new ChatSwitch(name, settings.historySize(), settings.historyBytes(), joinInfo,
-                screenSharing::frame, owner);
+                screenSharing::frame, owner, this::changed);
         this.files = new RoomFiles(rooms.filesRoot, name, rooms.filesSpace);
         this.musicOnHoldEnabled = settings.musicOnHold(name);
         this.publisher = rooms.publishers.apply(this);
@@ -441,10 +441,24 @@ final class Room {
         }
     }
 
+    /** The chat's nicknames as conference-info shows them (spec §3.4, §3.6); read on the executor. */
+    private final ConferenceInfo.Nicknames nicknames = new ConferenceInfo.Nicknames() {
+        @Override
+        public String of(Participant participant) {
+            ChatMember stream = participant.chat;
+            return stream == null ? null : chat.nickname(stream);
+        }
+
+        @Override
+        public String lastOf(String uri) {
+            return chat.lastNickname(uri);
+        }
+    };
+
     /** A new version of the room's conference-info document (RFC 4575); on the executor. */
     String document() {
         version++;
-        return ConferenceInfo.document(name, version, participants, files.list(), screenSharing.imageUrls(), joinInfo,
-                Version.current());
+        return ConferenceInfo.document(name, version, participants, nicknames, files.list(),
+                screenSharing.imageUrls(), joinInfo, Version.current());
     }
 }

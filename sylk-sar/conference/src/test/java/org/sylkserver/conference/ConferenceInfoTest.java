@@ -56,7 +56,7 @@ class ConferenceInfoTest {
                 null, null, null);
         bob.hold(true);
         Document doc = parse(ConferenceInfo.document("room@conference.example", 7, List.of(alice, alice2, bob),
-                List.of(), Map.of(), JoinInfo.SIP_ONLY, "x"));
+                ConferenceInfo.Nicknames.NONE, List.of(), Map.of(), JoinInfo.SIP_ONLY, "x"));
         assertEquals(ConferenceInfo.NAMESPACE, doc.getDocumentElement().getNamespaceURI());
         assertEquals("sip:room@conference.example", eval(doc, "/c:conference-info/@entity"));
         assertEquals("full", eval(doc, "/c:conference-info/@state"));
@@ -72,6 +72,40 @@ class ConferenceInfoTest {
         assertEquals("participation", eval(doc, "//c:conf-uris/c:entry/c:purpose"));
     }
 
+    /**
+     * Spec §3.4 / §3.6 (RFC 7701 with RFC 4575 §5.6, §5.7): chat nicknames are the display text, the session's for
+     * its endpoint and the user's last one for the user; without one, the From display name.
+     */
+    @Test
+    void nicknamesAreTheDisplayText_spec3_6() throws Exception {
+        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@192.0.2.1:5060",
+                null, null, null);
+        Participant alicePhone = new Participant("c2", "alice@example.com", "Alice", "sip:alice@192.0.2.2:5060",
+                null, null, null);
+        Participant juliet = new Participant("c3", "juliet@xmpp.example", null, "sip:juliet@192.0.2.3;gr=6a",
+                null, null, null);
+        ConferenceInfo.Nicknames nicknames = new ConferenceInfo.Nicknames() {
+            @Override
+            public String of(Participant participant) {
+                return participant == alice ? "ally" : participant == juliet ? "Juliet \"J\" <C>" : null;
+            }
+
+            @Override
+            public String lastOf(String uri) {
+                return uri.equals("alice@example.com") ? "ally" : uri.equals("juliet@xmpp.example") ? "Juliet \"J\" <C>"
+                        : null;
+            }
+        };
+        Document doc = parse(ConferenceInfo.document("room@conference.example", 2, List.of(alice, alicePhone, juliet),
+                nicknames, List.of(), Map.of(), JoinInfo.SIP_ONLY, "x"));
+        assertEquals("ally", eval(doc, "//c:user[@entity='sip:alice@example.com']/c:display-text"));
+        assertEquals("ally", eval(doc, "//c:endpoint[@entity='sip:alice@192.0.2.1:5060']/c:display-text"));
+        assertEquals("Alice", eval(doc, "//c:endpoint[@entity='sip:alice@192.0.2.2:5060']/c:display-text"),
+                "a session without a nickname keeps its From display name");
+        assertEquals("Juliet \"J\" <C>", eval(doc, "//c:user[@entity='sip:juliet@xmpp.example']/c:display-text"));
+        assertEquals("Juliet \"J\" <C>", eval(doc, "//c:user[@entity='sip:juliet@xmpp.example']/c:endpoint/c:display-text"));
+    }
+
     /** Spec §3.6: a user sharing its screen carries AG Projects' {@code screen_image_url} extension. */
     @Test
     void aSharingUserHasItsScreenImageUrl_spec3_6() throws Exception {
@@ -81,7 +115,8 @@ class ConferenceInfoTest {
                 null, null, null);
         String url = "http://192.0.2.9:10888/conference/room@conference.example/screensharing"
                 + "?image=alice@example.com_x.jpg";
-        Document doc = parse(ConferenceInfo.document("room@conference.example", 4, List.of(alice, bob), List.of(),
+        Document doc = parse(ConferenceInfo.document("room@conference.example", 4, List.of(alice, bob),
+                ConferenceInfo.Nicknames.NONE, List.of(),
                 Map.of("alice@example.com", url), JoinInfo.SIP_ONLY, "x"));
         org.w3c.dom.NodeList urls = doc.getElementsByTagNameNS(ConferenceInfo.AGP_NAMESPACE, "screen_image_url");
         assertEquals(1, urls.getLength());
@@ -92,7 +127,8 @@ class ConferenceInfoTest {
 
     @Test
     void anEmptyRoom() throws Exception {
-        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), List.of(), Map.of(), JoinInfo.SIP_ONLY, "x"));
+        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), ConferenceInfo.Nicknames.NONE, List.of(), Map.of(),
+                JoinInfo.SIP_ONLY, "x"));
         assertEquals("0", eval(doc, "//c:user-count"));
         assertEquals("0", eval(doc, "count(//c:user)"));
     }
@@ -111,7 +147,8 @@ class ConferenceInfoTest {
         Participant bob = new Participant("c2", "bob@example.com", null, "sip:bob@192.0.2.3",
                 null, null, null);
         bob.hold(true);
-        String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob), List.of(),
+        String document = ConferenceInfo.document("room@conference.example", 3, List.of(alice, bob),
+                ConferenceInfo.Nicknames.NONE, List.of(),
                 Map.of("alice@example.com", "http://192.0.2.9:10888/conference/r@h/screensharing?image=a.jpg"),
                 JoinInfo.SIP_ONLY, "x");
         schema.newValidator().validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(document)));
@@ -128,7 +165,8 @@ class ConferenceInfoTest {
     void theRoomsFilesAreListedInTheDescription() throws Exception {
         RoomFiles.RoomFile file = new RoomFiles.RoomFile("notes <1>.txt", "text/plain", 42, "sha-1:AB:CD",
                 "alice@example.com", java.nio.file.Path.of("notes.txt"));
-        String document = ConferenceInfo.document("r@h", 2, List.of(), List.of(file), Map.of(), JoinInfo.SIP_ONLY, "x");
+        String document = ConferenceInfo.document("r@h", 2, List.of(), ConferenceInfo.Nicknames.NONE, List.of(file),
+                Map.of(), JoinInfo.SIP_ONLY, "x");
         javax.xml.validation.SchemaFactory.newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
                 .newSchema(ConferenceInfoTest.class.getResource("/conference-info.xsd")).newValidator()
                 .validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(document)));
@@ -143,7 +181,7 @@ class ConferenceInfoTest {
     /** Spec §3.6: conf-uris lists sip:, xmpp: (advertise_xmpp_support) and tel: (pstn_access_numbers). */
     @Test
     void everyWayInIsAConferenceUri() throws Exception {
-        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), List.of(),
+        Document doc = parse(ConferenceInfo.document("r@h", 1, List.of(), ConferenceInfo.Nicknames.NONE, List.of(),
                 Map.of(), new JoinInfo(true, List.of("+3120"), ""), "x"));
         assertEquals("3", eval(doc, "count(//c:conf-uris/c:entry)"));
         assertEquals("xmpp:r@h", eval(doc, "//c:conf-uris/c:entry[2]/c:uri"));

@@ -308,6 +308,27 @@ class RoomTest {
         rooms.leave(alice, "open@example.com");
     }
 
+    /**
+     * Spec §3.4 / §3.6: a nickname set in the room's chat (RFC 7701 NICKNAME) is published at once as the
+     * participant's display text in a new conference-info document, and a change again.
+     */
+    @Test
+    void aNicknameIsPublishedInTheConferenceInfo_spec3_6() throws Exception {
+        Participant alice = new Participant("c1", "alice@example.com", "Alice", "sip:alice@example.com", null, null,
+                null);
+        alice.chat = new ChatMember("alice@example.com", "Alice", java.util.List.of());
+        Room room = rooms.join("nick@example.com", alice, -1, null);
+        int before = published.size();
+        assertEquals(200, room.chat.setNickname(alice.chat, "Ally"));
+        assertEquals(before + 1, published.size(), "the nickname is published");
+        assertTrue(published.get(before).contains("<display-text>Ally</display-text>"), published.get(before));
+        assertFalse(published.get(before).contains("<display-text>Alice</display-text>"), published.get(before));
+        assertEquals(200, room.chat.setNickname(alice.chat, "Ally B"));
+        assertEquals(before + 2, published.size(), "the change is published");
+        assertTrue(published.get(before + 1).contains("<display-text>Ally B</display-text>"));
+        rooms.leave(alice, "nick@example.com");
+    }
+
     /** A chat-only participant has no mixer member: leaving must not touch music on hold (it did: NPE). */
     @Test
     void chatOnlyParticipantsComeAndGo() throws Exception {

@@ -30,7 +30,9 @@ import org.sylkserver.xmpp.muc.ConferenceInfoReader;
  * with its MSRP chat line on the gateway's MSRP endpoint, and its SUBSCRIBE to the conference event package
  * (RFC 4575, refreshed before it expires). Requests go through {@code [muc] outbound_proxy}, else
  * {@code [SIP] outbound_proxy}, else by the room's domain. The servlet hands the calls' responses, BYEs and NOTIFYs
- * here ({@link #response}, {@link #bye}, {@link #notify}): what is not an occupant's is not taken.
+ * here ({@link #response}, {@link #bye}, {@link #notify}): what is not an occupant's is not taken. The same calls,
+ * without a subscription, reach SIP users for the chat sessions XMPP users start (spec §5.4.3); any instance's
+ * {@link #response} and {@link #bye} handle the calls of all.
  */
 final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
@@ -101,22 +103,27 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
      * logged).
      */
     @Override
-    public void refer(String fromUri, String roomUri, String targetUri) {
+    public void refer(String fromUri, String roomUri, String targetUri, ConferenceCall.ReferAnswer answer) {
         try {
             SipServletRequest refer = factory.createRequest(factory.createApplicationSession(), "REFER",
                     factory.createAddress(fromUri), factory.createAddress(roomUri));
             refer.setHeader("Refer-To", "<" + targetUri + ";method=INVITE>");
             refer.setHeader("Referred-By", "<" + fromUri + ">");
             route(refer);
-            refer.getSession().setAttribute(REFERRAL, targetUri);
+            refer.getSession().setAttribute(REFERRAL, new Referral(targetUri, answer));
             refer.send();
         } catch (IOException | ServletParseException | RuntimeException e) {
             LOG.info(() -> "REFER to " + roomUri + " for " + targetUri + " not sent: " + e);
+            answer.answered(0, "not sent: " + e.getMessage());
         }
     }
 
-    private static String referralOf(SipSession session) {
-        return session == null || !session.isValid() ? null : (String) session.getAttribute(REFERRAL);
+    /** A REFER for a MUC invitation: whom it asks the conference to call, and who hears its answer. */
+    private record Referral(String target, ConferenceCall.ReferAnswer answer) {
+    }
+
+    private static Referral referralOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (Referral) session.getAttribute(REFERRAL);
     }
 
     private void route(SipServletRequest request) {
@@ -139,10 +146,11 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
     /** A response to an occupant's INVITE or SUBSCRIBE: true if it was one (then it is handled). */
     boolean response(SipServletResponse response) {
-        String referred = referralOf(response.getSession());
-        if (referred != null) {
-            LOG.info(() -> "REFER to " + response.getTo().getURI() + " for " + referred + ": " + response.getStatus()
-                    + " " + response.getReasonPhrase());
+        Referral referral = referralOf(response.getSession());
+        if (referral != null) {
+            if (response.getStatus() >= 200) {
+                referral.answer().answered(response.getStatus(), response.getReasonPhrase());
+            }
             return true;
         }
         Call call = callOf(response.getSession());
@@ -170,8 +178,9 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
     /** A NOTIFY of an occupant's conference subscription: true if it was one (answered here). */
     boolean notify(SipServletRequest request) throws IOException {
-        String referred = referralOf(request.getSession());
-        if (referred != null) {
+        Referral referral = referralOf(request.getSession());
+        if (referral != null) {
+            String referred = referral.target();
             request.createResponse(SipServletResponse.SC_OK).send();
             byte[] sipfrag = request.getRawContent();
             LOG.info(() -> "MUC invitation of " + referred + ": " + (sipfrag == null ? request.getHeader(

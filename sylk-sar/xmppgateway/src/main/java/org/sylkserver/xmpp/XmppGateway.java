@@ -39,7 +39,8 @@ import org.sylkserver.xmpp.service.Services;
 
 /**
  * The gateway between our SIP domains and the XMPP federation (spec §5): SIP MESSAGEs become XMPP messages on the
- * S2S links, XMPP messages for our users become SIP MESSAGEs, IQs are answered by {@link Services}.
+ * S2S links, XMPP messages for our users become SIP MESSAGEs (XMPP chat, with {@code use_msrp_for_chat}, MSRP chat
+ * sessions), IQs are answered by {@link Services}.
  * Independent of the servlet API: SIP goes out through {@link SipMessages}.
  */
 public final class XmppGateway {
@@ -81,9 +82,11 @@ public final class XmppGateway {
     /**
      * @param conferences places the calls of MUC occupants into the rooms' conferences (spec §5.6.1)
      * @param muc         the limits of those ({@code [muc]})
+     * @param sipUsers    calls SIP users for the chat sessions XMPP users start (spec §5.4.3)
      */
     public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions,
-                       ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer) {
+                       ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer,
+                       ConferenceCall.Dialer sipUsers) {
         this.settings = settings;
         this.s2s = s2s;
         this.sip = sip;
@@ -94,7 +97,7 @@ public final class XmppGateway {
         this.rooms = new MucRooms(conferences, this::sendStanza, muc.maxSessions(), muc.queueSize());
         this.invitations = new MucInvitations(this::sendStanza, MucInvitations.WAIT);
         this.chats = new ChatSessions(this::sendStanza, timer, settings.sipSessionTimeout(), ChatSession.RECEIPT_WAIT,
-                settings.maxChatSessions());
+                settings.maxChatSessions(), sipUsers, ChatSession.ANSWER_WAIT);
         s2s.handler(this::stanza);
     }
 
@@ -353,8 +356,8 @@ public final class XmppGateway {
         sendStanza(presence.build());
     }
 
-    /** A stanza from an authenticated stream, addressed to one of our domains. */
-    private void stanza(StreamElement element) {
+    /** A stanza from an authenticated stream, addressed to one of our domains (package-private for tests). */
+    void stanza(StreamElement element) {
         Stanza stanza;
         try {
             stanza = Stanzas.parse(element.xml());
@@ -369,6 +372,10 @@ public final class XmppGateway {
             if (settings.domains().contains(message.getTo().getDomain().toString())) {
                 if (chats.xmppMessage(message)) {
                     return; // the pair's chat session (its receipts and gone whatever use_msrp_for_chat says)
+                }
+                if (settings.useMsrpForChat() && message.getType() == Message.Type.chat) {
+                    chats.xmppChat(message); // spec §5.4.2: chat goes into an MSRP chat session
+                    return;
                 }
                 toSip.translate(message, OffsetDateTime.now()).ifPresent(sip::send);
             } else if (settings.mucDomains().contains(message.getTo().getDomain().toString())

@@ -96,9 +96,18 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
                     : XmppTrace.off();
             S2sService s2s = new S2sService(settings, tls, new ServerResolver(settings.remoteServers()), trace);
             MucSettings muc = MucSettings.load(SylkRuntime.get().configDir());
-            conferences = conferenceCalls(config, muc);
+            try {
+                msrp = MsrpEndpoint.start(config, SylkRuntime.get().sdpAddress());
+            } catch (GeneralSecurityException e) {
+                throw new IOException("MSRP listener: " + e.getMessage(), e);
+            }
+            // spec §5.6.1: MUC occupants' calls through [muc] outbound_proxy, else [SIP] outbound_proxy, else DNS
+            conferences = sipCalls(muc, muc.outboundProxy() != null ? muc.outboundProxy() : config.sip().outboundProxy());
             maxChatMessage = muc.maxMessageSize();
-            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes);
+            // spec §5.4.3: calls to SIP users for the chat sessions XMPP users start, through [SIP] outbound_proxy or
+            // DNS; their responses and BYEs reach them through the conference calls' dispatch (one session attribute)
+            ServletConferenceCalls sipUsers = sipCalls(muc, config.sip().outboundProxy());
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "
@@ -111,20 +120,10 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
     }
 
-    /**
-     * The SIP side of MUC occupants (spec §5.6.1): their calls' MSRP sessions on an MSRP endpoint of the gateway's
-     * own; their requests through {@code [muc] outbound_proxy}, else {@code [SIP] outbound_proxy}, else DNS.
-     */
-    private ServletConferenceCalls conferenceCalls(ServerConfig config, MucSettings muc)
-            throws IOException, ConfigException {
-        try {
-            msrp = MsrpEndpoint.start(config, SylkRuntime.get().sdpAddress());
-        } catch (GeneralSecurityException e) {
-            throw new IOException("MSRP listener: " + e.getMessage(), e);
-        }
-        return new ServletConferenceCalls(sipFactory,
-                muc.outboundProxy() != null ? muc.outboundProxy() : config.sip().outboundProxy(), msrp.route(),
-                msrpConnector, SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
+    /** Outgoing chat calls (MSRP on the gateway's own endpoint) through {@code proxy}, or DNS when it is null. */
+    private ServletConferenceCalls sipCalls(MucSettings muc, ServerConfig.OutboundProxy proxy) {
+        return new ServletConferenceCalls(sipFactory, proxy, msrp.route(), msrpConnector,
+                SylkRuntime.get().sdpAddress(), muc.maxMessageSize(), refreshes);
     }
 
     /**
@@ -474,6 +473,15 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         } catch (IOException | IllegalStateException e) {
             log.info("chat session call " + call.getId() + ": no BYE (" + e + ")");
         }
+    }
+
+    /**
+     * Spec §2.4, §5.4.3: a REFER in the dialog of a chat session's or an occupant's call (a transfer) is refused with
+     * 403; out of dialog the gateway takes none (405, {@link #initialMethods}).
+     */
+    @Override
+    protected void doRefer(SipServletRequest request) {
+        reply(request, SipServletResponse.SC_FORBIDDEN, "Transfer not allowed");
     }
 
     /** A BYE of a chat session's call (spec §5.4.3: the XMPP side gets gone) or of a MUC occupant's (§5.6.1 step 8). */

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -65,13 +66,26 @@ public final class SqliteMessageStore implements MessageStore {
     /**
      * Accounts known to be in {@code chat_accounts}: {@link #isKnown} is asked for every incoming message, and reading
      * the database for it waited behind every commit (in the benchmark, that wait was most of the SIP threads' time).
-     * Only {@link #removeAccount} removes an account's row, and it removes it here too.
+     * Only {@link #removeAccount} removes an account's row, and it removes it here too; another process
+     * ({@code sylk-db remove} while the server runs) may remove it as well, so a cached answer older than
+     * {@link #KNOWN_RECHECK_NANOS} is trusted only after {@code PRAGMA data_version} of the writing connection shows
+     * that no other connection committed since the last look (SQLite: the value changes exactly when another
+     * connection, of this process or another, commits).
      */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
+    /** How long {@link #known} is trusted without asking the database whether another process changed it. */
+    static final long KNOWN_RECHECK_NANOS = 1_000_000_000L;
+    private final LongSupplier nanoClock;
+    /** When {@link #known} was last checked against the database ({@link #nanoClock}). */
+    private volatile long knownCheckedAt;
+    /** {@code PRAGMA data_version} of {@link #db} at that check; guarded by this store's lock. */
+    private long dataVersion = -1;
 
-    private SqliteMessageStore(Connection db, Connection reader) {
+    private SqliteMessageStore(Connection db, Connection reader, LongSupplier nanoClock) {
         this.db = db;
         this.reader = reader;
+        this.nanoClock = nanoClock;
+        this.knownCheckedAt = nanoClock.getAsLong();
     }
 
     /**
@@ -80,6 +94,11 @@ public final class SqliteMessageStore implements MessageStore {
      * @param fsync whether every commit waits for the disk (survives power loss), not only for the operating system
      */
     public static SqliteMessageStore open(Path directory, boolean fsync) throws StoreException {
+        return open(directory, fsync, System::nanoTime);
+    }
+
+    /** {@link #open(Path, boolean)} with the clock that times the known-account cache (tests pass their own). */
+    static SqliteMessageStore open(Path directory, boolean fsync, LongSupplier nanoClock) throws StoreException {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -98,7 +117,7 @@ public final class SqliteMessageStore implements MessageStore {
             readOnly.setReadOnly(true);
             SQLiteDataSource reading = new SQLiteDataSource(readOnly);
             reading.setUrl(source.getUrl());
-            return new SqliteMessageStore(db, reading.getConnection());
+            return new SqliteMessageStore(db, reading.getConnection(), nanoClock);
         } catch (SQLException e) {
             throw new StoreException("cannot open the message store " + directory.resolve(FILE) + ": " + e.getMessage(), e);
         }
@@ -431,10 +450,13 @@ public final class SqliteMessageStore implements MessageStore {
 
     @Override
     public boolean isKnown(String account) throws StoreException {
-        if (known.contains(account)) {
+        if (known.contains(account) && nanoClock.getAsLong() - knownCheckedAt < KNOWN_RECHECK_NANOS) {
             return true;
         }
         synchronized (this) {
+            if (nanoClock.getAsLong() - knownCheckedAt >= KNOWN_RECHECK_NANOS) {
+                forgetKnownIfChangedElsewhere(); // not for every unknown account: once a second at most
+            }
             try (PreparedStatement select = db.prepareStatement("SELECT 1 FROM chat_accounts WHERE account = ?")) {
                 select.setString(1, account);
                 try (ResultSet row = select.executeQuery()) {
@@ -447,6 +469,21 @@ public final class SqliteMessageStore implements MessageStore {
             } catch (SQLException e) {
                 throw failed("read account " + account, e);
             }
+        }
+    }
+
+    /** Empties {@link #known} when another connection committed since the last check (caller holds the lock). */
+    private void forgetKnownIfChangedElsewhere() throws StoreException {
+        try (Statement statement = db.createStatement();
+             ResultSet version = statement.executeQuery("PRAGMA data_version")) {
+            long now = version.next() ? version.getLong(1) : -1;
+            if (now != dataVersion) {
+                known.clear();
+                dataVersion = now;
+            }
+            knownCheckedAt = nanoClock.getAsLong();
+        } catch (SQLException e) {
+            throw failed("check the accounts for changes by other processes", e);
         }
     }
 

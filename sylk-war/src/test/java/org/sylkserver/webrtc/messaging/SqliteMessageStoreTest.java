@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -89,5 +91,25 @@ class SqliteMessageStoreTest extends MessageStoreContract {
         assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
         store = open(directory);
         assertTrue(store.find("bob@example.com", "m1").isPresent());
+    }
+
+    /**
+     * An account removed by another process ({@code sylk-db remove} while the server runs, spec §7.5) stops being
+     * known to the running store within {@link SqliteMessageStore#KNOWN_RECHECK_NANOS}; before, the running store's
+     * cache answered "known" until it restarted, and messages for the removed account were journaled again.
+     */
+    @Test
+    void anAccountRemovedByAnotherProcessIsForgottenAfterTheRecheck() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        try (SqliteMessageStore running = SqliteMessageStore.open(directory.resolve("shared"), false, nanos::get)) {
+            running.touchAccount("bob@example.com", Instant.parse("2026-01-01T10:00:00Z"));
+            assertTrue(running.isKnown("bob@example.com"));
+            try (SqliteMessageStore tool = SqliteMessageStore.open(directory.resolve("shared"), false)) {
+                tool.removeAccount("bob@example.com");
+            }
+            assertTrue(running.isKnown("bob@example.com"), "within the recheck interval the cache answers");
+            nanos.addAndGet(SqliteMessageStore.KNOWN_RECHECK_NANOS);
+            assertFalse(running.isKnown("bob@example.com"));
+        }
     }
 }

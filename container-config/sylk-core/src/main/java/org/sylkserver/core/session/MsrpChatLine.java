@@ -25,6 +25,7 @@ import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MessageSink;
 import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpStatus;
+import org.sylkserver.protocols.msrp.QuotedString;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 
@@ -294,8 +295,8 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
             outcome.outcome(0, ENDED_REASON);
             return;
         }
-        // RFC 7701 §6.1: Use-Nickname is a quoted-string (RFC 4975 §9 quoted-string escapes)
-        String quoted = "\"" + nickname.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        // RFC 7701 §6.1: Use-Nickname is a quoted-string (RFC 4975 §9)
+        String quoted = QuotedString.quote(nickname);
         MsrpRequest request;
         try {
             request = new MsrpRequest(randomId(), MsrpRequest.NICKNAME, peer().toPath(), List.of(stream.localUri()),

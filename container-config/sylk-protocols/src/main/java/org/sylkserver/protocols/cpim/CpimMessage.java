@@ -5,10 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,8 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.sylkserver.protocols.mime.ContentType;
 
@@ -52,7 +51,6 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
     /** RFC 3339 as used by the DateTime header (RFC 3862 §4.4); the letters T and Z may be lower case. */
     private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
             .parseCaseInsensitive().append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter(Locale.ROOT);
-    private static final Pattern NS_VALUE = Pattern.compile("(?:([^\\s<>]+)\\s+)?<([^<>\\s]+)>");
 
     /**
      * One header line, {@code Name:;params value}.
@@ -64,7 +62,7 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
     public record Header(String name, String parameters, String value) {
 
         public Header {
-            if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c == 0x7f)) {
+            if (!isWireName(name)) {
                 throw new IllegalArgumentException("invalid header name '" + printable(name) + "'");
             }
             if (!parameters.isEmpty() && (!parameters.startsWith(";") || hasLineBreak(parameters))) {
@@ -73,6 +71,19 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
             if (hasLineBreak(value)) {
                 throw new IllegalArgumentException("header value of " + name + " contains a line break");
             }
+        }
+
+        private static boolean isWireName(String name) {
+            if (name.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c <= ' ' || c == ':' || c == 0x7f) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** A header without parameters; {@code value} is in wire form. */
@@ -105,9 +116,22 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
 
         public Address {
             displayName = displayName == null ? "" : displayName;
-            if (uri == null || uri.isEmpty() || uri.chars().anyMatch(c -> c <= ' ' || c == '<' || c == '>' || c == '"' || c == 0x7f)) {
+            if (uri == null || !isAddressUri(uri)) {
                 throw new IllegalArgumentException("invalid CPIM address URI '" + printable(String.valueOf(uri)) + "'");
             }
+        }
+
+        private static boolean isAddressUri(String uri) {
+            if (uri.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < uri.length(); i++) {
+                char c = uri.charAt(i);
+                if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == 0x7f) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** An address without display name. */
@@ -123,7 +147,7 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
                 throw new CpimException("CPIM address is not of the form [name] <uri>: '" + printable(value) + "'");
             }
             String uri = text.substring(open + 1, text.length() - 1).strip();
-            if (uri.isEmpty() || uri.chars().anyMatch(c -> c <= ' ' || c == '<' || c == '>' || c == '"' || c == 0x7f)) {
+            if (!isAddressUri(uri)) {
                 throw new CpimException("CPIM address has an empty or malformed URI: '" + printable(value) + "'");
             }
             String name = text.substring(0, open).strip();
@@ -182,8 +206,15 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
             headers.add(messageHeader(line));
         }
         List<Header> contentHeaders = contentHeaders(readBlock(body, position, "content"));
-        check(headers, contentHeaders);
-        return new CpimMessage(headers, contentHeaders, Arrays.copyOfRange(body, position[0], body.length));
+        try {
+            // the constructor runs check() (it used to run here as well, twice a message)
+            return new CpimMessage(headers, contentHeaders, Arrays.copyOfRange(body, position[0], body.length));
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof CpimException failure) {
+                throw failure;
+            }
+            throw e;
+        }
     }
 
     /** The lines of one header block up to (without) the blank line ending it. */
@@ -211,6 +242,14 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
     }
 
     private static String utf8(byte[] body, int offset, int length, String block) throws CpimException {
+        boolean ascii = true;
+        for (int i = offset; i < offset + length && ascii; i++) {
+            ascii = body[i] >= 0;
+        }
+        if (ascii) {
+            // most header lines are ASCII, which needs neither a decoder nor its checks
+            return new String(body, offset, length, StandardCharsets.ISO_8859_1);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -271,9 +310,18 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
     }
 
     private static boolean isName(String name) {
-        return !name.isEmpty() && name.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                || c == 0x21 || c >= 0x23 && c <= 0x27 || c == 0x2a || c == 0x2b || c == 0x2d || c >= 0x5e && c <= 0x60
-                || c == 0x7c || c == 0x7e);
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == 0x21
+                    || c >= 0x23 && c <= 0x27 || c == 0x2a || c == 0x2b || c == 0x2d || c >= 0x5e && c <= 0x60
+                    || c == 0x7c || c == 0x7e)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What every message must satisfy beyond its line structure, so that the accessors cannot fail. */
@@ -302,7 +350,7 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
             }
             case "datetime" -> parseDateTime(header.text());
             case "ns" -> {
-                if (!NS_VALUE.matcher(header.text()).matches()) {
+                if (nsDeclaration(header.text()) == null) {
                     throw new CpimException("bad CPIM NS header, expected [prefix] <uri>: '" + printable(header.value()) + "'");
                 }
             }
@@ -344,7 +392,13 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
     }
 
     private static boolean hasControl(String text, boolean tabAllowed) {
-        return text.chars().anyMatch(c -> (c < 0x20 && !(tabAllowed && c == '\t')) || c == 0x7f);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && !(tabAllowed && c == '\t') || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The URI of a CPIM address ({@code "Name" <uri>} or {@code <uri>}). */
@@ -411,11 +465,72 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
 
     /** Parses an RFC 3339 date-time as used by CPIM DateTime and the IMDN datetime element. */
     public static OffsetDateTime parseDateTime(String value) throws CpimException {
+        String text = value.strip();
         try {
-            return OffsetDateTime.parse(value.strip(), RFC_3339);
-        } catch (DateTimeParseException e) {
+            OffsetDateTime usual = usualDateTime(text);
+            if (usual != null) {
+                return usual;
+            }
+            return OffsetDateTime.parse(text, RFC_3339);
+        } catch (DateTimeException e) {
             throw new CpimException("DateTime is not an RFC 3339 date-time: '" + printable(value) + "'");
         }
+    }
+
+    /**
+     * The form every client sends, {@code YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)} (RFC 3339 §5.6 with a
+     * four-digit year and at most nine fraction digits), read without the {@link DateTimeFormatter}, which took
+     * several microseconds a message; null for any other text, which the formatter then judges. Out-of-range fields
+     * (month 13, February 30, hour 24) throw {@link DateTimeException}, as the formatter's strict resolver does.
+     */
+    private static OffsetDateTime usualDateTime(String text) {
+        int length = text.length();
+        if (length < 20 || !digits(text, 0, 4) || text.charAt(4) != '-' || !digits(text, 5, 2) || text.charAt(7) != '-'
+                || !digits(text, 8, 2) || (text.charAt(10) != 'T' && text.charAt(10) != 't') || !digits(text, 11, 2)
+                || text.charAt(13) != ':' || !digits(text, 14, 2) || text.charAt(16) != ':' || !digits(text, 17, 2)) {
+            return null;
+        }
+        int i = 19;
+        int nanos = 0;
+        if (text.charAt(i) == '.') {
+            int start = ++i;
+            while (i < length && i - start < 10 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                i++;
+            }
+            int count = i - start;
+            if (count == 0 || count > 9) {
+                return null;
+            }
+            nanos = Integer.parseInt(text, start, i, 10);
+            for (int k = count; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        ZoneOffset offset;
+        if (i == length - 1 && (text.charAt(i) == 'Z' || text.charAt(i) == 'z')) {
+            offset = ZoneOffset.UTC;
+        } else if (i == length - 6 && (text.charAt(i) == '+' || text.charAt(i) == '-') && digits(text, i + 1, 2)
+                && text.charAt(i + 3) == ':' && digits(text, i + 4, 2)) {
+            int hours = Integer.parseInt(text, i + 1, i + 3, 10);
+            int minutes = Integer.parseInt(text, i + 4, i + 6, 10);
+            offset = text.charAt(i) == '+' ? ZoneOffset.ofHoursMinutes(hours, minutes)
+                    : ZoneOffset.ofHoursMinutes(-hours, -minutes);
+        } else {
+            return null;
+        }
+        return OffsetDateTime.of(Integer.parseInt(text, 0, 4, 10), Integer.parseInt(text, 5, 7, 10),
+                Integer.parseInt(text, 8, 10, 10), Integer.parseInt(text, 11, 13, 10), Integer.parseInt(text, 14, 16, 10),
+                Integer.parseInt(text, 17, 19, 10), nanos, offset);
+    }
+
+    private static boolean digits(String text, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Formats a date-time the way CPIM DateTime and the IMDN datetime element carry it. */
@@ -443,9 +558,9 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
         Map<String, String> declared = new HashMap<>();
         for (Header header : headers) {
             if (header.name().equalsIgnoreCase("NS")) {
-                Matcher declaration = NS_VALUE.matcher(header.text());
-                if (declaration.matches()) {
-                    declared.put(declaration.group(1) == null ? "" : declaration.group(1), declaration.group(2));
+                String[] declaration = nsDeclaration(header.text());
+                if (declaration != null) {
+                    declared.put(declaration[0], declaration[1]);
                 }
                 continue;
             }
@@ -456,6 +571,47 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
             }
         }
         return null;
+    }
+
+    /**
+     * An NS value, {@code [prefix SP] <uri>} (RFC 3862 §3.4, §4.5; the prefix and the URI without white space or
+     * angle brackets), as {prefix or "", uri}; null when malformed.
+     */
+    private static String[] nsDeclaration(String text) {
+        int open = text.indexOf('<');
+        if (open < 0 || !text.endsWith(">") || !isNsPart(text, open + 1, text.length() - 1)) {
+            return null;
+        }
+        if (open == 0) {
+            return new String[] {"", text.substring(1, text.length() - 1)};
+        }
+        int prefixEnd = open;
+        while (prefixEnd > 0 && isRegexSpace(text.charAt(prefixEnd - 1))) {
+            prefixEnd--;
+        }
+        if (prefixEnd == open || prefixEnd == 0 || !isNsPart(text, 0, prefixEnd)) {
+            return null;
+        }
+        return new String[] {text.substring(0, prefixEnd), text.substring(open + 1, text.length() - 1)};
+    }
+
+    /** Whether {@code text[from, to)} is not empty and has neither white space nor angle brackets. */
+    private static boolean isNsPart(String text, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c == '<' || c == '>' || isRegexSpace(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** White space as the NS grammar's earlier regular expression had it ({@code \\s}: space, tab, LF, VT, FF, CR). */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
     }
 
     /** Whether the message is a conference room's notice: {@code Message-Type: status} in {@link #AGP_NAMESPACE}. */

@@ -84,6 +84,7 @@ public record MsrpResponse(String transactionId, int code, String comment, List<
             case 408 -> "Request Timeout";
             case 413 -> "Message Too Large";
             case 415 -> "Unsupported Media Type";
+            case 424 -> "Malformed Nickname";
             case 425 -> "Nickname Already In Use";
             case 481 -> "Session Does Not Exist";
             default -> "Error";

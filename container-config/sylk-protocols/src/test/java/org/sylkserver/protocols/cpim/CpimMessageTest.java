@@ -209,4 +209,35 @@ class CpimMessageTest {
             assertTrue(e.getMessage().contains("type/subtype"), e.getMessage());
         }
     }
+
+    /**
+     * RFC 3339 §5.6 (RFC 3862 §4.4): the usual forms, read without the formatter, give what the ISO formatter gives,
+     * and out-of-range fields are refused by both ways alike (§5.7: February 30, hour 24, minute 60, offset 24:00).
+     */
+    @Test
+    void rfc3339_s5_6_dateTimesAreReadAsTheIsoFormatterReadsThem() throws CpimException {
+        for (String text : List.of("2026-12-05T18:40:06Z", "2026-12-05t18:40:06z", "2026-12-05T18:40:06.1+01:00",
+                "2026-12-05T18:40:06.123456-05:30", "2026-12-05T18:40:06.123456789+00:00", "1996-12-19T16:39:57-08:00",
+                "0000-01-01T00:00:00Z", "2026-12-05T18:40+01:00", "2026-12-05T18:40:06+01:00:30", "2024-02-29T23:59:59Z")) {
+            assertEquals(OffsetDateTime.parse(text.toUpperCase(java.util.Locale.ROOT)), CpimMessage.parseDateTime(text), text);
+        }
+        for (String text : List.of("2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-12-05T24:00:00Z",
+                "2026-12-05T18:60:00Z", "2026-12-05T18:40:06+24:00",
+                "2026-12-05T18:40:06.1234567890Z", "2026-12-05 18:40:06Z", "2026-12-05T18:40:06", "2026-1-05T18:40:06Z")) {
+            assertThrows(CpimException.class, () -> CpimMessage.parseDateTime(text), text);
+        }
+    }
+
+    /** RFC 3862 §3.4/§4.5: {@code NS: [prefix] <uri>}, the prefix separated by white space; anything else refused. */
+    @Test
+    void rfc3862_s4_5_namespaceDeclarations() throws CpimException {
+        String rest = "\r\nx.Id: 7\r\n\r\nContent-Type: text/plain\r\n\r\nx";
+        assertEquals("7", parse("NS: x <urn:a>" + rest).namespaced("urn:a", "Id"));
+        assertEquals("7", parse("NS: x \t <urn:a>" + rest).namespaced("urn:a", "Id"));
+        assertEquals(null, parse("NS: y <urn:a>" + rest).namespaced("urn:a", "Id"));
+        assertEquals("7", parse("NS: <urn:a>\r\nId: 7\r\n\r\nContent-Type: text/plain\r\n\r\nx").namespaced("urn:a", "Id"));
+        for (String bad : List.of("x<urn:a>", "x y <urn:a>", "x <urn: a>", "x <>", "x <urn:a", "x <<urn:a>", "<urn:a> x")) {
+            assertTrue(failure("NS: " + bad + rest).contains("bad CPIM NS header"), bad);
+        }
+    }
 }

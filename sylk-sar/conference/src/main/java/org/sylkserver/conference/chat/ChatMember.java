@@ -21,6 +21,7 @@ import org.sylkserver.protocols.msrp.MessageSink;
 import org.sylkserver.protocols.msrp.MsrpHeader;
 import org.sylkserver.protocols.msrp.MsrpRequest;
 import org.sylkserver.protocols.msrp.MsrpUri;
+import org.sylkserver.protocols.msrp.QuotedString;
 
 /**
  * One participant's MSRP chat session with the room: receives its requests (chunked messages put back together by
@@ -50,6 +51,8 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
     private static final Logger log = Logger.getLogger(ChatMember.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_WAITING = 100;
+    /** RFC 7701 §9.2: the Use-Nickname of a NICKNAME request is not a quoted-string. */
+    static final int MALFORMED_NICKNAME = 424;
     /**
      * Largest chat message reassembled, and most bytes of messages being reassembled at once (chunks beyond it are
      * refused with 413): a participant that starts many messages and never ends them holds no more than one.
@@ -198,7 +201,7 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
         }
         switch (request.method()) {
             case MsrpRequest.NICKNAME:
-                return room.setNickname(this, request.header("Use-Nickname").orElse("").replace("\"", ""));
+                return nickname(room, request);
             case MsrpRequest.REPORT:
                 return 200;
             case MsrpRequest.SEND:
@@ -206,6 +209,21 @@ public final class ChatMember implements ChatSwitch.Session, MsrpServer.Handler 
             default:
                 return 501;
         }
+    }
+
+    /**
+     * RFC 7701 §6.1: {@code Use-Nickname} is a quoted-string (RFC 3261 §25.1), unescaped here; one that is not is
+     * 424 Malformed nickname. Without the header the nickname is cleared, as with an empty one (spec §3.4).
+     */
+    private int nickname(ChatSwitch room, MsrpRequest request) {
+        String nickname;
+        try {
+            nickname = request.header("Use-Nickname").map(QuotedString::parse).orElse("");
+        } catch (IllegalArgumentException e) {
+            log.info(() -> this + ": NICKNAME refused: " + e.getMessage());
+            return MALFORMED_NICKNAME;
+        }
+        return room.setNickname(this, nickname);
     }
 
     /**

@@ -95,6 +95,10 @@ public final class ChatSwitch {
     private final Executor owner;
     private final List<Session> sessions = new ArrayList<>();
     private final Map<Session, String> nicknames = new HashMap<>();
+    /** Spec §3.4: the last nickname set per participant URI, while the participant has a session here. */
+    private final Map<String, String> lastNicknames = new HashMap<>();
+    /** Told on the executor when a nickname was set or cleared: the room's conference-info changed (spec §3.4). */
+    private final Runnable nicknamesChanged;
     private final Deque<CpimMessage> history = new ArrayDeque<>();
     /** Content bytes of the messages in {@link #history}, at most {@link #historyBytes}. */
     private long historyContent;
@@ -110,15 +114,17 @@ public final class ChatSwitch {
      * @param owner       the room's executor, where the switch's state lives
      */
     ChatSwitch(String room, int historySize, ScreenImages screenImages, Executor owner) {
-        this(room, historySize, HISTORY_BYTES, JoinInfo.SIP_ONLY, screenImages, owner);
+        this(room, historySize, HISTORY_BYTES, JoinInfo.SIP_ONLY, screenImages, owner, () -> { });
     }
 
     /**
      * @param historyBytes content bytes the history may hold ({@code history_max_size}): the oldest messages go
      *                     first, so that a room's history costs no more than that however large its messages
+     * @param nicknamesChanged run on the executor when a nickname is set or cleared (conference-info is re-sent)
      */
     public ChatSwitch(String room, int historySize, long historyBytes, JoinInfo join, ScreenImages screenImages,
-                      Executor owner) {
+                      Executor owner, Runnable nicknamesChanged) {
+        this.nicknamesChanged = Objects.requireNonNull(nicknamesChanged, "nicknamesChanged");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.historyBytes = historyBytes;
         this.join = join;
@@ -137,6 +143,19 @@ public final class ChatSwitch {
     public void leave(Session session) {
         sessions.remove(session);
         nicknames.remove(session);
+        if (sessions.stream().noneMatch(other -> other.uri().equals(session.uri()))) {
+            lastNicknames.remove(session.uri());
+        }
+    }
+
+    /** The session's nickname (RFC 7701), or null: what conference-info shows for its endpoint (spec §3.6). */
+    public String nickname(Session session) {
+        return nicknames.get(session);
+    }
+
+    /** The last nickname one of the user's sessions set, or null: conference-info's user display-text (§3.6). */
+    public String lastNickname(String uri) {
+        return lastNicknames.get(uri);
     }
 
     /** AG Projects' CPIM namespace for the status marker (spec §3.4). */
@@ -211,7 +230,11 @@ public final class ChatSwitch {
     private int nickname(Session session, String nickname) {
         String wanted = nickname == null ? "" : nickname.strip();
         if (wanted.isEmpty()) {
-            nicknames.remove(session);
+            // spec §3.4: an empty nickname clears the session's and the user's last one
+            boolean had = nicknames.remove(session) != null | lastNicknames.remove(session.uri()) != null;
+            if (had) {
+                nicknamesChanged.run();
+            }
             return OK;
         }
         for (Map.Entry<Session, String> other : nicknames.entrySet()) {
@@ -219,7 +242,11 @@ public final class ChatSwitch {
                 return NICKNAME_IN_USE;
             }
         }
-        nicknames.put(session, wanted);
+        String before = nicknames.put(session, wanted);
+        String lastBefore = lastNicknames.put(session.uri(), wanted);
+        if (!wanted.equals(before) || !wanted.equals(lastBefore)) {
+            nicknamesChanged.run();
+        }
         return OK;
     }
 

@@ -70,15 +70,11 @@ class ChatOverMsrpTest {
      */
     @Test
     void aMessageAskingForAReportIsReported_rfc4975_7_1_2() throws Exception {
-        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
-        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
-        ChatMember alice = join(room, "alice@example.com");
-        ChatMember bob = join(room, "bob@example.com");
-        try (Socket fromAlice = connect(alice); Socket toBob = connect(bob)) {
-            fromAlice.setSoTimeout(10_000);
-            toBob.setSoTimeout(10_000);
-            toBob.getOutputStream().write(send(bob, "bind0001", null));
-            fromAlice.getOutputStream().write(send(alice, "bind0002", null));
+        try (AliceAndBob pair = aliceAndBob()) {
+            ChatMember alice = pair.alice();
+            ChatMember bob = pair.bob();
+            Socket fromAlice = pair.fromAlice();
+            Socket toBob = pair.toBob();
             String sent = new String(send(alice, "rep00001", "please report"), StandardCharsets.UTF_8)
                     .replace("Message-ID: rep00001\r\n", "Message-ID: rep00001\r\nSuccess-Report: yes\r\n");
             fromAlice.getOutputStream().write(sent.getBytes(StandardCharsets.UTF_8));
@@ -103,6 +99,81 @@ class ChatOverMsrpTest {
                 }
             }
             assertEquals("yes", relayed.successReport().orElseThrow(), "spec §3.4: relayed messages ask for reports");
+        }
+    }
+
+    /**
+     * RFC 7701 §6.1: Use-Nickname is a quoted-string (RFC 3261 §25.1): its escapes are undone and its inner spaces
+     * kept, a bare token is taken too, and anything else is 424 Malformed nickname (RFC 7701 §9.2). The nickname is
+     * the name the others see on the sender's messages (spec §3.4).
+     */
+    @Test
+    void useNicknameIsAQuotedString_rfc7701_6_1() throws Exception {
+        try (AliceAndBob pair = aliceAndBob()) {
+            ChatMember alice = pair.alice();
+            ChatMember bob = pair.bob();
+            Socket fromAlice = pair.fromAlice();
+            Socket toBob = pair.toBob();
+            MsrpParser aliceParser = new MsrpParser();
+            MsrpParser bobParser = new MsrpParser();
+            assertEquals(424, nickname(alice, fromAlice, aliceParser, "nick0001", "\"unterminated"));
+            assertEquals(424, nickname(alice, fromAlice, aliceParser, "nick0002", "two words"));
+            assertEquals(200, nickname(alice, fromAlice, aliceParser, "nick0003", "ally"), "a token");
+            assertEquals("ally", displayNameOfNext(alice, fromAlice, bobParser, toBob, "msg00001"));
+            assertEquals(200, nickname(alice, fromAlice, aliceParser, "nick0004", "\"Alice \\\"A\\\" \\\\ B\""));
+            assertEquals("Alice \"A\" \\ B", displayNameOfNext(alice, fromAlice, bobParser, toBob, "msg00002"),
+                    "unescaped, inner spaces kept");
+        }
+    }
+
+    /** Alice and bob in one room, each connection bound by a first SEND and read with a 10 s timeout. */
+    private record AliceAndBob(ChatMember alice, ChatMember bob, Socket fromAlice, Socket toBob) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (toBob) {
+                fromAlice.close();
+            }
+        }
+    }
+
+    private AliceAndBob aliceAndBob() throws Exception {
+        server = new MsrpServer(InetAddress.getLoopbackAddress(), 0);
+        ChatSwitch room = new ChatSwitch("room@example.com", 20, (sender, message) -> 200, roomExecutor);
+        ChatMember alice = join(room, "alice@example.com");
+        ChatMember bob = join(room, "bob@example.com");
+        AliceAndBob pair = new AliceAndBob(alice, bob, connect(alice), connect(bob));
+        pair.fromAlice().setSoTimeout(10_000);
+        pair.toBob().setSoTimeout(10_000);
+        pair.toBob().getOutputStream().write(send(bob, "bind0001", null));
+        pair.fromAlice().getOutputStream().write(send(alice, "bind0002", null));
+        return pair;
+    }
+
+    /** Sends a NICKNAME with {@code useNickname} as the header's value; the response's status. */
+    private int nickname(ChatMember stream, Socket socket, MsrpParser parser, String tid, String useNickname)
+            throws Exception {
+        String request = "MSRP " + tid + " NICKNAME\r\nTo-Path: " + locals.get(stream) + "\r\nFrom-Path: "
+                + "msrp://127.0.0.1:9/" + stream.uri().charAt(0) + "peer1;tcp\r\nUse-Nickname: " + useNickname
+                + "\r\n-------" + tid + "$\r\n";
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+        while (true) {
+            if (next(parser, socket.getInputStream()) instanceof org.sylkserver.protocols.msrp.MsrpResponse response
+                    && response.transactionId().equals(tid)) {
+                return response.code();
+            }
+        }
+    }
+
+    /** The CPIM From display name with which bob gets alice's next message. */
+    private String displayNameOfNext(ChatMember alice, Socket fromAlice, MsrpParser bobParser, Socket toBob,
+                                     String tid) throws Exception {
+        fromAlice.getOutputStream().write(send(alice, tid, "text " + tid));
+        while (true) {
+            if (next(bobParser, toBob.getInputStream()) instanceof MsrpRequest request && request.hasBody()
+                    && new String(request.body(), StandardCharsets.UTF_8).contains("text " + tid)) {
+                return org.sylkserver.protocols.cpim.CpimMessage.parse(request.body()).from().orElseThrow()
+                        .displayName();
+            }
         }
     }
 

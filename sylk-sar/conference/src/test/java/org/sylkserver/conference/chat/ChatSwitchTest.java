@@ -131,7 +131,7 @@ class ChatSwitchTest {
     @Test
     void historyIsBoundedInBytes() throws Exception {
         ChatSwitch small = new ChatSwitch("room@conference.example", 20, 10_000, JoinInfo.SIP_ONLY, (s, i) -> 413,
-                Runnable::run);
+                Runnable::run, () -> { });
         small.join(alice);
         for (int i = 0; i < 5; i++) {
             assertEquals(200, small.received(alice, "message/cpim", cpim(null, null, "text/plain",
@@ -182,6 +182,42 @@ class ChatSwitchTest {
         assertEquals(200, room.setNickname(bob, "ally"), "free again once cleared");
         room.leave(bob);
         assertEquals(200, room.setNickname(carol, "ally"), "and once its owner left");
+    }
+
+    /**
+     * Spec §3.4: a nickname is kept per session and as the user's last one; an empty one clears both; each change
+     * (not a repetition, nor a refusal) re-sends the conference-info; the user's last nickname goes with its last
+     * session.
+     */
+    @Test
+    void eachNicknameChangeIsToldToTheConferenceInfo_spec3_4() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        ChatSwitch told = new ChatSwitch("room@conference.example", 2, ChatSwitch.HISTORY_BYTES, JoinInfo.SIP_ONLY,
+                (sender, image) -> 413, Runnable::run, changes::incrementAndGet);
+        told.join(alice);
+        told.join(alicePhone);
+        told.join(bob);
+        assertEquals(200, told.setNickname(alice, "ally"));
+        assertEquals(1, changes.get());
+        assertEquals("ally", told.nickname(alice));
+        assertEquals("ally", told.lastNickname("alice@example.com"));
+        assertEquals(null, told.nickname(alicePhone), "per session");
+        assertEquals(200, told.setNickname(alice, "ally"));
+        assertEquals(1, changes.get(), "the same again changes nothing");
+        assertEquals(425, told.setNickname(bob, "ally"));
+        assertEquals(1, changes.get(), "a refusal changes nothing");
+        assertEquals(200, told.setNickname(alicePhone, "ally phone"));
+        assertEquals(2, changes.get());
+        assertEquals("ally phone", told.lastNickname("alice@example.com"), "the user's last one");
+        assertEquals(200, told.setNickname(alicePhone, ""));
+        assertEquals(3, changes.get());
+        assertEquals(null, told.nickname(alicePhone));
+        assertEquals(null, told.lastNickname("alice@example.com"), "an empty one clears the user's too");
+        assertEquals(200, told.setNickname(alice, "Ally"));
+        told.leave(alice);
+        assertEquals("Ally", told.lastNickname("alice@example.com"), "alice's phone is still here");
+        told.leave(alicePhone);
+        assertEquals(null, told.lastNickname("alice@example.com"), "gone with the user's last session");
     }
 
     /** Spec §3.3/§3.4: the welcome to a joiner, status notices to the others, durations as the original means. */
@@ -241,7 +277,7 @@ class ChatSwitchTest {
     void theWelcomeListsSipXmppPhonesAndTheWebPage() {
         ChatSwitch open = new ChatSwitch("room@conference.example", 2, ChatSwitch.HISTORY_BYTES,
                 new JoinInfo(true, List.of("+3120", "+3130", "+3140"), "https://webrtc.example/call/$room"),
-                (sender, image) -> 413, Runnable::run);
+                (sender, image) -> 413, Runnable::run, () -> { });
         open.welcome(alice, 0);
         assertEquals("Welcome! You are the first participant in the conference. Others can join by using:\n"
                 + "SIP/XMPP: room@conference.example\nPhones: +3120, +3130 or +3140\n"

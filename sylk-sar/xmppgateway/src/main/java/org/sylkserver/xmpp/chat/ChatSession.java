@@ -1,9 +1,12 @@
 package org.sylkserver.xmpp.chat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +19,7 @@ import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.MessageBuilder;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.receipts.DeliveryReceipt;
@@ -29,6 +33,7 @@ import org.sylkserver.protocols.mime.ContentType;
 import org.sylkserver.xmpp.im.Addresses;
 import org.sylkserver.xmpp.im.ChatStates;
 import org.sylkserver.xmpp.im.Stanzas;
+import org.sylkserver.xmpp.muc.ConferenceCall;
 
 /**
  * One MSRP chat session of a SIP user bridged to an XMPP user's chat (spec §5.4.3, RFC 7573), the SIP user having
@@ -39,8 +44,15 @@ import org.sylkserver.xmpp.im.Stanzas;
  * {@code gone}, the XMPP {@code gone} ends the SIP call, and so does silence on the SIP side for
  * {@code sip_session_timeout}.
  *
- * <p>States: {@link State#CONNECTING} (answered, the MSRP connection not bound yet) → {@link State#UP} →
- * {@link State#ENDED}. Methods are synchronized: the line's reader thread, the S2S thread and the timer call them.
+ * <p>The XMPP user may start it too (spec §5.4.3, XMPP-originated): the gateway calls the SIP user ({@link #dial}),
+ * the call placed the way MUC occupants' calls are ({@link ConferenceCall.Dialer}: an INVITE with one MSRP chat
+ * stream, From the XMPP user's SIP URI, Contact with its resource as {@code gr}). Until the MSRP session is up, XMPP
+ * messages wait in a queue of at most {@link #QUEUE_LIMIT} (one more bounces with {@code resource-constraint}); a
+ * call that is refused, or not up within its time, bounces each waiting message ({@code recipient-unavailable},
+ * {@code remote-server-timeout}) and the session ends.
+ *
+ * <p>States: {@link State#CONNECTING} (answered or being called, the MSRP connection not bound yet) →
+ * {@link State#UP} → {@link State#ENDED}. Methods are synchronized: the line's reader thread, the S2S thread and the timer call them.
  */
 public final class ChatSession implements ChatLine.Listener {
 
@@ -48,6 +60,10 @@ public final class ChatSession implements ChatLine.Listener {
     public static final Duration RECEIPT_WAIT = Duration.ofSeconds(30);
     /** The refresh of the is-composing indications made from chat states (spec §5.4.3). */
     private static final int COMPOSING_REFRESH = 30;
+    /** How long a call the XMPP user started may take to be up (as long as a MUC invitation waits). */
+    public static final Duration ANSWER_WAIT = Duration.ofSeconds(90);
+    /** XMPP messages waiting for the MSRP session at most (one more is bounced). */
+    public static final int QUEUE_LIMIT = 100;
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.chat");
 
@@ -75,7 +91,15 @@ public final class ChatSession implements ChatLine.Listener {
     /** The held success REPORTs of the messages sent to XMPP, by stanza id, oldest first. */
     private final Map<String, ChatLine.Report> awaitingReceipts = new LinkedHashMap<>();
     private ScheduledFuture<?> inactivityTimer;
+    /** XMPP messages that came before the MSRP session was up (spec §5.4.3), oldest first. */
+    private final ArrayDeque<Message> waiting = new ArrayDeque<>();
+    /** Ends a dialed call that is not up in time. */
+    private ScheduledFuture<?> answerTimer;
     private long nextId;
+    /** Whether the SIP user called (spec §5.4.3 SIP-originated): the XMPP side is woken up when the session is up. */
+    private boolean answered;
+    /** Whether {@link #connected} is still sending the waiting messages: newer ones queue behind them. */
+    private boolean flushing;
 
     /**
      * @param sipUser  the SIP user as a JID (its resource: the Contact's {@code gr} or a generated one, spec §5.3)
@@ -117,6 +141,7 @@ public final class ChatSession implements ChatLine.Listener {
         synchronized (this) {
             line = made;
             sip = call;
+            answered = true;
             restartInactivity();
         }
         try {
@@ -127,11 +152,146 @@ public final class ChatSession implements ChatLine.Listener {
         }
     }
 
+    /**
+     * The MSRP session is up: the XMPP messages that waited for it go now, in order (spec §5.4.3). When the SIP user
+     * called, the XMPP user first gets {@code composing} and then a message of a single space (spec §5.4.3 step 5):
+     * what wakes up XMPP clients that show nothing until a chat begins.
+     */
     @Override
-    public synchronized void connected() {
-        if (state == State.CONNECTING) {
+    public void connected() {
+        List<Message> wakeUp = List.of();
+        synchronized (this) {
+            if (state != State.CONNECTING) {
+                return;
+            }
             state = State.UP;
+            if (answerTimer != null) {
+                answerTimer.cancel(false);
+            }
+            flushing = true;
+            if (answered) {
+                wakeUp = List.of(toPeer().addExtension(new ChatStateExtension(ChatState.composing)).build(),
+                        toPeer().setBody(" ").addExtension(new ChatStateExtension(ChatState.active)).build());
+            }
         }
+        wakeUp.forEach(xmpp);
+        // one at a time, so that a message arriving meanwhile queues behind the older ones (spec §5.4.3: in order)
+        while (true) {
+            Message next;
+            synchronized (this) {
+                next = waiting.poll();
+                if (next == null) {
+                    flushing = false;
+                    return;
+                }
+            }
+            xmppMessage(next, true);
+        }
+    }
+
+    /** A chat message of the SIP user to the XMPP peer, with the session's next id (caller holds the lock). */
+    private MessageBuilder toPeer() {
+        return StanzaBuilder.buildMessage(sipUser.getResourceOrThrow() + "-" + (++nextId)).ofType(Message.Type.chat)
+                .from(sipUser).to(boundPeer);
+    }
+
+    /**
+     * Spec §5.4.3, XMPP-originated: calls the SIP user, From the XMPP user's SIP URI with its resource as the
+     * Contact's {@code gr} (spec §5.3), To the SIP user, offering the session's MSRP chat line; a call that is not up
+     * within {@code answerWait} is ended and its waiting messages bounced with {@code remote-server-timeout}.
+     */
+    void dial(ConferenceCall.Dialer dialer, Duration answerWait) {
+        ConferenceCall placed;
+        try {
+            ChatLine made = dialer.line(this);
+            synchronized (this) {
+                if (state == State.ENDED) {
+                    made.close(); // ended (gone, the gateway stopping) while the line was made: nothing to dial
+                    return;
+                }
+                line = made;
+                restartInactivity();
+                answerTimer = timer.schedule(() -> failed("not up within " + answerWait.toSeconds() + " s",
+                        StanzaError.Condition.remote_server_timeout, StanzaError.Type.WAIT),
+                        answerWait.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            String gr = xmppPeer.hasResource() ? Addresses.gruuOf(xmppPeer.getResourceOrThrow().toString())
+                    : Addresses.generatedResource();
+            placed = dialer.dial(Addresses.sipUri(xmppPeer), gr, Addresses.sipUri(sipUser), made.offer(),
+                    new DialedCall());
+        } catch (IOException | RuntimeException e) {
+            failed("the INVITE was not sent: " + e.getMessage(), StanzaError.Condition.recipient_unavailable,
+                    StanzaError.Type.WAIT);
+            return;
+        }
+        boolean over;
+        synchronized (this) {
+            over = state == State.ENDED;
+            sip = why -> placed.hangUp();
+        }
+        if (over) {
+            placed.hangUp(); // ended while the INVITE was being made (gone, the gateway stopping)
+        }
+    }
+
+    /** What the SIP user's side of a dialed session reports. */
+    private final class DialedCall implements ConferenceCall.Listener {
+        @Override
+        public void answered(String sdp, boolean focus) {
+            ChatLine on;
+            synchronized (ChatSession.this) {
+                if (state != State.CONNECTING) {
+                    return; // over already (timed out, gone): the call is being hung up
+                }
+                on = line;
+            }
+            try {
+                on.answered(sdp);
+            } catch (Exception e) {
+                failed("the answer has no chat stream we take: " + e.getMessage(),
+                        StanzaError.Condition.recipient_unavailable, StanzaError.Type.WAIT);
+            }
+        }
+
+        @Override
+        public void rejected(int status, String reason) {
+            failed("the call was refused: " + status + " " + reason, StanzaError.Condition.recipient_unavailable,
+                    StanzaError.Type.WAIT);
+        }
+
+        @Override
+        public void ended() {
+            sipEnded();
+        }
+
+        @Override
+        public void conferenceInfo(byte[] document) {
+            // no subscription is made for a SIP user's call
+        }
+
+        @Override
+        public void unsubscribed(String why) {
+            // no subscription is made for a SIP user's call
+        }
+    }
+
+    /**
+     * The session could not start: each waiting XMPP message is bounced with {@code condition} (RFC 6120 §8.3), the
+     * queue dropped, the session ended and its call hung up.
+     */
+    private void failed(String why, StanzaError.Condition condition, StanzaError.Type type) {
+        List<Message> dropped;
+        synchronized (this) {
+            if (state != State.CONNECTING) {
+                return;
+            }
+            dropped = List.copyOf(waiting);
+            waiting.clear();
+        }
+        LOG.info("chat " + xmppPeer + " -> " + sipUser.asBareJid() + " failed: " + why + "; " + dropped.size()
+                + " waiting message(s) dropped");
+        end(why);
+        dropped.forEach(message -> xmpp.accept(Stanzas.error(message, condition, type)));
     }
 
     @Override
@@ -161,8 +321,7 @@ public final class ChatSession implements ChatLine.Listener {
     private Stanza toXmpp(CpimMessage message, ChatLine.Report report) {
         String type = message.contentType() == null ? "text/plain"
                 : ContentType.parse(message.contentType()).mediaType().toLowerCase(Locale.ROOT);
-        MessageBuilder out = StanzaBuilder.buildMessage(sipUser.getResourceOrThrow() + "-" + (++nextId))
-                .ofType(Message.Type.chat).from(sipUser).to(boundPeer);
+        MessageBuilder out = toPeer();
         switch (type) {
             case "text/plain", "text/html" -> {
                 String text = new String(message.content(), StandardCharsets.UTF_8);
@@ -209,10 +368,16 @@ public final class ChatSession implements ChatLine.Listener {
      * (XEP-0085 §5), a body goes to the SIP user as CPIM {@code text/plain}, other chat states as is-composing.
      */
     public void xmppMessage(Message message) {
+        xmppMessage(message, false);
+    }
+
+    /** @param waited whether {@code message} comes out of the queue of {@link #connected} */
+    private void xmppMessage(Message message, boolean waited) {
         ChatLine.Report report = null;
         ChatLine.Report failed = null;
         CpimMessage toSip = null;
         boolean gone;
+        boolean overflow = false;
         ChatLine on;
         synchronized (this) {
             if (state == State.ENDED) {
@@ -235,7 +400,15 @@ public final class ChatSession implements ChatLine.Listener {
             ChatState chatState = Stanzas.chatState(message);
             gone = chatState == ChatState.gone;
             String body = message.getBody();
-            if (!gone && body != null && !body.isEmpty()) {
+            if ((state == State.CONNECTING || flushing && !waited) && !gone && message.getType() != Message.Type.error
+                    && receipt == null
+                    && (body != null && !body.isEmpty() || chatState != null)) {
+                if (waiting.size() < QUEUE_LIMIT) {
+                    waiting.add(message);
+                    return;
+                }
+                overflow = true;
+            } else if (!gone && body != null && !body.isEmpty()) {
                 toSip = cpim(message.getFrom(), "text/plain", body.getBytes(StandardCharsets.UTF_8));
             } else if (chatState == ChatState.composing || chatState == ChatState.paused) {
                 toSip = cpim(message.getFrom(), IsComposing.CONTENT_TYPE, new IsComposing(chatState == ChatState.composing,
@@ -244,6 +417,12 @@ public final class ChatSession implements ChatLine.Listener {
         }
         if (report != null) {
             report.send();
+        }
+        if (overflow) {
+            LOG.info("chat " + xmppPeer + " -> " + sipUser.asBareJid() + ": " + QUEUE_LIMIT
+                    + " messages wait for the MSRP session already; one more bounced");
+            xmpp.accept(Stanzas.error(message, StanzaError.Condition.resource_constraint, StanzaError.Type.WAIT));
+            return;
         }
         if (failed != null) {
             failed.fail(503, "Service Unavailable");
@@ -266,6 +445,9 @@ public final class ChatSession implements ChatLine.Listener {
                                 .addExtension(new DeliveryReceipt(message.getStanzaId())).build());
                     }
                 });
+                // spec §5.4.3: a message is followed by the idle is-composing that ends its typing
+                on.sendQuietly(cpim(message.getFrom(), IsComposing.CONTENT_TYPE,
+                        new IsComposing(false, COMPOSING_REFRESH, OffsetDateTime.now(), "text/plain").toXml()));
             } else {
                 on.sendQuietly(toSip);
             }
@@ -319,8 +501,12 @@ public final class ChatSession implements ChatLine.Listener {
             state = State.ENDED;
             closing = line;
             awaitingReceipts.clear();
+            waiting.clear();
             if (inactivityTimer != null) {
                 inactivityTimer.cancel(false);
+            }
+            if (answerTimer != null) {
+                answerTimer.cancel(false);
             }
         }
         if (closing != null) {

@@ -1,7 +1,10 @@
 package org.sylkserver.xmpp.im;
 
 import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.packet.XmlEnvironment;
 import org.jivesoftware.smack.util.PacketParserUtils;
 import org.jivesoftware.smackx.chatstates.ChatState;
@@ -38,5 +41,16 @@ public final class Stanzas {
     public static ChatState chatState(Message message) {
         return message.getExtension(ChatStateExtension.NAMESPACE) instanceof ChatStateExtension state
                 ? state.getChatState() : null;
+    }
+
+    /** The error answering a message or presence (RFC 6120 §8.3): same id, from its recipient back to its sender. */
+    public static Stanza error(Stanza request, StanzaError.Condition condition, StanzaError.Type type) {
+        StanzaError error = StanzaError.getBuilder(condition).setType(type).build();
+        if (request instanceof Message message) {
+            return StanzaBuilder.buildMessage(message.getStanzaId()).ofType(Message.Type.error)
+                    .from(message.getTo()).to(message.getFrom()).setError(error).build();
+        }
+        return StanzaBuilder.buildPresence(request.getStanzaId()).ofType(Presence.Type.error)
+                .from(request.getTo()).to(request.getFrom()).setError(error).build();
     }
 }

@@ -17,8 +17,8 @@ import org.sylkserver.protocols.iscomposing.IsComposing;
  * CPIM-wrapped ({@code use_cpim}) or raw; a chat state without body becomes an is-composing indication when chat
  * goes as SIP MESSAGE. Error messages and bodiless stanzas otherwise give nothing.
  *
- * <p>Chat sessions over MSRP (§5.4.3) are not built yet: with {@code use_msrp_for_chat} a chat message still goes as
- * a SIP MESSAGE rather than being lost.
+ * <p>With {@code use_msrp_for_chat} the gateway does not bring {@code chat} messages here: they go into MSRP chat
+ * sessions (§5.4.3, {@link org.sylkserver.xmpp.chat.ChatSessions#xmppChat}).
  */
 public final class XmppToSip {
 

@@ -53,8 +53,14 @@ public interface ConferenceCall {
 
         /**
          * Spec §5.6.2: asks the conference {@code roomUri} to call {@code targetUri} in, an out-of-dialog REFER
-         * from {@code fromUri} (RFC 4579 §5.5); its outcome is only logged.
+         * from {@code fromUri} (RFC 4579 §5.5); {@code answer} hears its final status once (0 when it could not be
+         * sent, 408 when nothing answered within the transaction's time).
          */
-        void refer(String fromUri, String roomUri, String targetUri);
+        void refer(String fromUri, String roomUri, String targetUri, ReferAnswer answer);
+    }
+
+    /** The final answer to a REFER (RFC 3515 §2.4.2: 202 when the conference took it). */
+    interface ReferAnswer {
+        void answered(int status, String reason);
     }
 }

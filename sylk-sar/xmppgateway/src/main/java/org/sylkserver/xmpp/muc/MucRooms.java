@@ -11,7 +11,6 @@ import java.util.logging.Logger;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.Stanza;
-import org.jivesoftware.smack.packet.StanzaBuilder;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.EntityFullJid;
@@ -20,6 +19,7 @@ import org.jxmpp.jid.parts.Resourcepart;
 import org.jivesoftware.smackx.muc.packet.MUCUser;
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.xmpp.im.Addresses;
+import org.sylkserver.xmpp.im.Stanzas;
 
 /**
  * The multi-user chat rooms of our MUC domains (spec §5.6.1): the XMPP users' stanzas for {@code room@<muc domain>}
@@ -94,7 +94,7 @@ public final class MucRooms {
         if (full) {
             LOG.info(() -> "MUC join of " + user + " to " + room + " refused: [muc] max_sessions (" + maxSessions
                     + ") reached");
-            xmpp.accept(error(presence, StanzaError.Condition.service_unavailable, StanzaError.Type.WAIT));
+            xmpp.accept(Stanzas.error(presence, StanzaError.Condition.service_unavailable, StanzaError.Type.WAIT));
             return;
         }
         joining.start(dialer);
@@ -116,7 +116,7 @@ public final class MucRooms {
         }
         MucSession session = sessions.get(key(message.getFrom(), room));
         if (session == null) {
-            xmpp.accept(error(message, StanzaError.Condition.not_acceptable, StanzaError.Type.CANCEL));
+            xmpp.accept(Stanzas.error(message, StanzaError.Condition.not_acceptable, StanzaError.Type.CANCEL));
             return;
         }
         session.message(message);
@@ -124,18 +124,44 @@ public final class MucRooms {
 
     /**
      * Spec §5.6.2: the conference is asked to call the invitee ({@code sip:<invitee bare JID>}) in, From the
-     * inviter's SIP address; an invitation without invitee is bad-request (XEP-0045 §7.8.2 requires one).
+     * inviter's SIP address; an invitation without invitee is bad-request (XEP-0045 §7.8.2 requires one). Only an
+     * occupant may invite: the conference takes a REFER only from a participant of the room (spec §3.9, 403
+     * otherwise), which a user not in the room (or in a room that does not exist) is not, so the gateway answers
+     * forbidden at once. A REFER the conference refuses is told to the inviter as an error (beyond the original,
+     * which only logs it): 403 forbidden, 404/480 item-not-found, no answer remote-server-timeout, else
+     * service-unavailable.
      */
     private void invite(Message message, EntityBareJid room, MUCUser.Invite invite) {
         if (invite.getTo() == null) {
-            xmpp.accept(error(message, StanzaError.Condition.bad_request, StanzaError.Type.MODIFY));
+            xmpp.accept(Stanzas.error(message, StanzaError.Condition.bad_request, StanzaError.Type.MODIFY));
+            return;
+        }
+        MucSession inviter = sessions.get(key(message.getFrom(), room));
+        if (inviter == null || inviter.state() != MucSession.State.JOINED) {
+            LOG.info(() -> "MUC invitation from " + message.getFrom() + " into " + room + " refused: not an occupant");
+            xmpp.accept(Stanzas.error(message, StanzaError.Condition.forbidden, StanzaError.Type.AUTH));
             return;
         }
         String from = Addresses.sipUri(message.getFrom());
         String target = "sip:" + invite.getTo().asBareJid();
         LOG.info(() -> "MUC invitation from " + message.getFrom() + " to " + invite.getTo() + " into " + room
                 + ": REFER " + target);
-        pool.execute(() -> dialer.refer(from, "sip:" + room, target));
+        pool.execute(() -> dialer.refer(from, "sip:" + room, target, (status, reason) -> {
+            LOG.info(() -> "REFER to " + room + " for " + target + ": " + status + " " + reason);
+            if (status < 200 || status >= 300) {
+                xmpp.accept(referError(message, status));
+            }
+        }));
+    }
+
+    /** The inviter's error for a REFER the conference did not take (XEP-0045 §7.8.2 errors come from the room). */
+    private static Stanza referError(Message invitation, int status) {
+        return switch (status) {
+            case 403 -> Stanzas.error(invitation, StanzaError.Condition.forbidden, StanzaError.Type.AUTH);
+            case 404, 480 -> Stanzas.error(invitation, StanzaError.Condition.item_not_found, StanzaError.Type.CANCEL);
+            case 0, 408 -> Stanzas.error(invitation, StanzaError.Condition.remote_server_timeout, StanzaError.Type.WAIT);
+            default -> Stanzas.error(invitation, StanzaError.Condition.service_unavailable, StanzaError.Type.CANCEL);
+        };
     }
 
     /** Sessions now (for the tests and the log). */
@@ -147,15 +173,5 @@ public final class MucRooms {
     public void close() {
         sessions.values().forEach(MucSession::close);
         pool.shutdown();
-    }
-
-    private static Stanza error(Stanza request, StanzaError.Condition condition, StanzaError.Type type) {
-        StanzaError error = StanzaError.getBuilder(condition).setType(type).build();
-        if (request instanceof Message message) {
-            return StanzaBuilder.buildMessage(message.getStanzaId()).ofType(Message.Type.error)
-                    .from(message.getTo()).to(message.getFrom()).setError(error).build();
-        }
-        return StanzaBuilder.buildPresence(request.getStanzaId()).ofType(Presence.Type.error)
-                .from(request.getTo()).to(request.getFrom()).setError(error).build();
     }
 }

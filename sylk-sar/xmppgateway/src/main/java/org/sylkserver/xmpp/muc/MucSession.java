@@ -78,7 +78,8 @@ public final class MucSession {
     private final int maxWaiting;
     private final Runnable ended;
     private Resourcepart nick;
-    private State state = State.CALLING;
+    // volatile: moved on the session's executor, read by the rooms (whether an inviter is in the room)
+    private volatile State state = State.CALLING;
     private ChatLine line;
     private ConferenceCall call;
     /** The user's groupchat messages waiting for {@code JOINED}. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.receipts.DeliveryReceipt;
@@ -31,12 +33,14 @@ import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.iscomposing.IsComposing;
 import org.sylkserver.xmpp.im.Stanzas;
 import org.sylkserver.xmpp.im.SipParty;
+import org.sylkserver.xmpp.muc.ConferenceCall;
 
 /**
  * A SIP user's MSRP chat session bridged to an XMPP user (spec §5.4.3, RFC 7573) against a fake chat line: text
  * becomes a {@code chat} message asking for a receipt whose arrival sends the held success REPORT (XEP-0184 §5,
  * RFC 4975 §7.1.2), is-composing ↔ chat states (XEP-0085 §5, RFC 3994), {@code gone} and BYE end the other side,
- * silence ends the call, and the registry's limits.
+ * silence ends the call, and the registry's limits; and the sessions XMPP users start against a fake dialer: the
+ * call to the SIP user, messages waiting for it, what bounces when it fails.
  */
 class ChatSessionTest {
 
@@ -44,6 +48,8 @@ class ChatSessionTest {
     private final BlockingQueue<Stanza> sent = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> hungUp = new LinkedBlockingQueue<>();
     private final FakeLine line = new FakeLine();
+    private final FakeDialer dialer = new FakeDialer();
+    private Duration answerWait = Duration.ofSeconds(30);
 
     @AfterEach
     void stop() {
@@ -56,10 +62,12 @@ class ChatSessionTest {
         final BlockingQueue<CpimMessage> quiet = new LinkedBlockingQueue<>();
         final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
         boolean closed;
+        /** Runs on each send, as a message arriving from the network meanwhile would. */
+        java.util.function.Consumer<CpimMessage> whileSending = message -> { };
 
         @Override
         public String offer() {
-            throw new UnsupportedOperationException();
+            return "offer";
         }
 
         @Override
@@ -67,14 +75,18 @@ class ChatSessionTest {
             return "answer to " + offer;
         }
 
+        String answer;
+
         @Override
         public void answered(String sdp) {
+            answer = sdp;
         }
 
         @Override
         public void send(CpimMessage message, Delivery delivery) {
             messages.add(message);
             deliveries.add(delivery);
+            whileSending.accept(message);
         }
 
         @Override
@@ -89,6 +101,49 @@ class ChatSessionTest {
         @Override
         public void close() {
             closed = true;
+        }
+    }
+
+    /** Calls SIP users with the test's line; records the INVITEs and their hang-ups. */
+    private final class FakeDialer implements ConferenceCall.Dialer {
+        final BlockingQueue<String> invites = new LinkedBlockingQueue<>();
+        final AtomicInteger hangUps = new AtomicInteger();
+        ConferenceCall.Listener call;
+        IOException failure;
+        /** Runs while the session's line is made, before the INVITE. */
+        Runnable whileMakingTheLine = () -> { };
+
+        @Override
+        public ChatLine line(ChatLine.Listener listener) {
+            line.listener = listener;
+            whileMakingTheLine.run();
+            return line;
+        }
+
+        @Override
+        public ConferenceCall dial(String fromUri, String gr, String toUri, String sdp, ConferenceCall.Listener l)
+                throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            call = l;
+            invites.add(fromUri + " gr=" + gr + " -> " + toUri + " " + sdp);
+            return new ConferenceCall() {
+                @Override
+                public void subscribe() {
+                    throw new AssertionError("a SIP user's call has no subscription");
+                }
+
+                @Override
+                public void hangUp() {
+                    hangUps.incrementAndGet();
+                }
+            };
+        }
+
+        @Override
+        public void refer(String fromUri, String roomUri, String targetUri, ConferenceCall.ReferAnswer answer) {
+            throw new AssertionError("no REFER for chat sessions");
         }
     }
 
@@ -113,7 +168,7 @@ class ChatSessionTest {
     }
 
     private ChatSessions sessions(Duration inactivity, Duration receiptWait, int max) {
-        return new ChatSessions(sent::add, timer, inactivity, receiptWait, max);
+        return new ChatSessions(sent::add, timer, inactivity, receiptWait, max, dialer, answerWait);
     }
 
     private ChatSession open(ChatSessions sessions) throws Exception {
@@ -125,6 +180,17 @@ class ChatSessionTest {
             return line;
         }, "offer", hungUp::add));
         line.listener.connected();
+        // spec §5.4.3 step 5: the XMPP user is woken up first, composing then a single space
+        Message composing = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(composing, "the wake-up's composing");
+        assertEquals(ChatState.composing, Stanzas.chatState(composing));
+        assertNull(composing.getBody());
+        assertEquals("juliet@xmpp.example", composing.getTo().toString());
+        Message space = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(space, "the wake-up's message");
+        assertEquals(" ", space.getBody());
+        assertEquals(Message.Type.chat, space.getType());
+        assertNull(DeliveryReceiptRequest.from(space), "nothing to confirm");
         return opening.session();
     }
 
@@ -275,5 +341,211 @@ class ChatSessionTest {
                 new SipParty("juliet", "xmpp.example", null)).status());
         assertEquals(400, sessions.open(new SipParty("a b", "sip.example", null),
                 new SipParty("juliet", "xmpp.example", null)).status());
+    }
+
+    private static final String BALCONY_GR = "62616c636f6e79"; // "balcony" as hex (spec §5.3)
+
+    private static Message juliet(String id, String body) throws Exception {
+        return StanzaBuilder.buildMessage(id).ofType(Message.Type.chat)
+                .from(JidCreate.from("juliet@xmpp.example/balcony")).to(JidCreate.from("alice@sip.example"))
+                .setBody(body).build();
+    }
+
+    private static StanzaError.Condition errorOf(Stanza stanza) {
+        assertNotNull(stanza, "an error stanza");
+        assertEquals(Message.Type.error, ((Message) stanza).getType());
+        return stanza.getError().getCondition();
+    }
+
+    /**
+     * Spec §5.4.3, XMPP-originated: a chat message for a SIP user without a session calls the SIP user (From the
+     * XMPP user's SIP URI, its resource hex-encoded as gr, To the SIP user, our chat offer); messages wait until the
+     * MSRP session is up, then go in order as CPIM text/plain From sip:jid;gr=hex, each followed by an idle
+     * is-composing; messages with an empty body are skipped.
+     */
+    @Test
+    void anXmppChatMessageCallsTheSipUserAndWaitsForTheSession_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        sessions.xmppChat(juliet("m2", ""));
+        sessions.xmppChat(juliet("m3", "two"));
+        assertEquals("sip:juliet@xmpp.example gr=" + BALCONY_GR + " -> sip:alice@sip.example offer",
+                dialer.invites.poll(1, TimeUnit.SECONDS));
+        assertNull(dialer.invites.poll(100, TimeUnit.MILLISECONDS), "one call for the pair");
+        assertEquals(1, sessions.size());
+        assertNull(line.messages.poll(100, TimeUnit.MILLISECONDS), "nothing goes before the session is up");
+
+        dialer.call.answered("answer", false);
+        assertEquals("answer", line.answer, "the 200's SDP goes to the line, which connects");
+        line.listener.connected();
+        for (String text : new String[] {"one", "two"}) {
+            CpimMessage cpim = line.messages.poll(1, TimeUnit.SECONDS);
+            assertNotNull(cpim);
+            assertEquals(text, new String(cpim.content(), StandardCharsets.UTF_8));
+            assertEquals("text/plain", cpim.contentType());
+            assertEquals("sip:juliet@xmpp.example;gr=" + BALCONY_GR, cpim.from().orElseThrow().uri());
+            IsComposing idle = IsComposing.parse(line.quiet.poll(1, TimeUnit.SECONDS).content());
+            assertFalse(idle.active(), "idle; RFC 3994 §4 carries <refresh> with active only");
+        }
+        assertNull(line.messages.poll(100, TimeUnit.MILLISECONDS), "the empty body was skipped");
+
+        sessions.xmppChat(juliet("m4", "three"));
+        assertEquals("three", new String(line.messages.poll(1, TimeUnit.SECONDS).content(), StandardCharsets.UTF_8));
+        assertTrue(sent.isEmpty(), "nothing bounced: " + sent);
+    }
+
+    /**
+     * Spec §5.4.3 "in order": a message of the XMPP user that arrives while the waiting ones are being sent goes
+     * after them, not between them.
+     */
+    @Test
+    void aMessageArrivingDuringTheFlushGoesAfterTheWaitingOnes_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        sessions.xmppChat(juliet("m2", "two"));
+        dialer.call.answered("answer", false);
+        AtomicInteger arrivals = new AtomicInteger();
+        line.whileSending = message -> {
+            if (arrivals.getAndIncrement() == 0) {
+                try {
+                    sessions.xmppChat(juliet("m3", "three"));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+        };
+        line.listener.connected();
+        for (String text : new String[] {"one", "two", "three"}) {
+            assertEquals(text, new String(line.messages.poll(1, TimeUnit.SECONDS).content(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A session ended while its line is made (the gateway stopping) sends no INVITE and closes the line. */
+    @Test
+    void aSessionEndedBeforeItsInviteDialsNothing() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        dialer.whileMakingTheLine = sessions::close;
+        sessions.xmppChat(juliet("m1", "one"));
+        assertNull(dialer.invites.poll(200, TimeUnit.MILLISECONDS), "no INVITE for an ended session");
+        assertTrue(line.closed, "its line is closed");
+        assertEquals(0, sessions.size());
+    }
+
+    /**
+     * docs/security.md: the users of one XMPP domain start at most a quarter of max_chat_sessions; beyond, their
+     * messages bounce with resource-constraint (RFC 6120 §8.3.3.18) while other domains still get sessions.
+     */
+    @Test
+    void oneXmppDomainStartsAtMostAQuarterOfTheSessions() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 8);
+        for (String user : new String[] {"alice", "bob"}) {
+            sessions.xmppChat(StanzaBuilder.buildMessage("to-" + user).ofType(Message.Type.chat)
+                    .from(JidCreate.from("juliet@xmpp.example/balcony")).to(JidCreate.from(user + "@sip.example"))
+                    .setBody("hi").build());
+        }
+        assertEquals(2, sessions.size());
+        Message third = StanzaBuilder.buildMessage("to-carol").ofType(Message.Type.chat)
+                .from(JidCreate.from("nurse@xmpp.example/hall")).to(JidCreate.from("carol@sip.example"))
+                .setBody("hi").build();
+        sessions.xmppChat(third);
+        Stanza bounced = sent.poll(1, TimeUnit.SECONDS);
+        assertEquals(StanzaError.Condition.resource_constraint, errorOf(bounced));
+        assertEquals("to-carol", bounced.getStanzaId());
+        assertEquals(2, sessions.size());
+        sessions.xmppChat(StanzaBuilder.buildMessage("from-elsewhere").ofType(Message.Type.chat)
+                .from(JidCreate.from("romeo@other.example/street")).to(JidCreate.from("carol@sip.example"))
+                .setBody("hi").build());
+        assertEquals(3, sessions.size(), "another domain still gets a session");
+    }
+
+    /** Spec §5.4.3: the SIP user's refusal bounces each waiting message with recipient-unavailable (RFC 6120 §8.3). */
+    @Test
+    void aRefusedCallBouncesTheWaitingMessages_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        sessions.xmppChat(juliet("m2", "two"));
+        assertNotNull(dialer.invites.poll(1, TimeUnit.SECONDS));
+        dialer.call.rejected(486, "Busy Here");
+        Stanza first = sent.poll(1, TimeUnit.SECONDS);
+        assertEquals(StanzaError.Condition.recipient_unavailable, errorOf(first));
+        assertEquals("m1", first.getStanzaId());
+        assertEquals("juliet@xmpp.example/balcony", first.getTo().toString());
+        assertEquals("alice@sip.example", first.getFrom().toString());
+        assertEquals(StanzaError.Condition.recipient_unavailable, errorOf(sent.poll(1, TimeUnit.SECONDS)));
+        assertEquals(0, sessions.size());
+        assertTrue(line.closed);
+        assertNull(line.messages.poll(100, TimeUnit.MILLISECONDS));
+    }
+
+    /** The INVITE's time limit: a call not up in time is hung up and its message bounces remote-server-timeout. */
+    @Test
+    void aCallNotUpInTimeIsHungUpAndBounces_5_4_3() throws Exception {
+        answerWait = Duration.ofMillis(200);
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        assertEquals(StanzaError.Condition.remote_server_timeout, errorOf(sent.poll(3, TimeUnit.SECONDS)));
+        assertEquals(1, dialer.hangUps.get(), "the INVITE is cancelled");
+        assertEquals(0, sessions.size());
+        dialer.call.answered("answer", false);
+        assertNull(line.answer, "a late answer finds the session over");
+    }
+
+    /** An INVITE that cannot be sent bounces the message; the session is not kept. */
+    @Test
+    void anInviteNotSentBounces() throws Exception {
+        dialer.failure = new IOException("no route");
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        assertEquals(StanzaError.Condition.recipient_unavailable, errorOf(sent.poll(1, TimeUnit.SECONDS)));
+        assertEquals(0, sessions.size());
+    }
+
+    /** The waiting queue is bounded: message QUEUE_LIMIT + 1 bounces with resource-constraint, the others go. */
+    @Test
+    void theWaitingQueueIsBounded() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        for (int i = 0; i <= ChatSession.QUEUE_LIMIT; i++) {
+            sessions.xmppChat(juliet("m" + i, "text " + i));
+        }
+        Stanza bounced = sent.poll(1, TimeUnit.SECONDS);
+        assertEquals(StanzaError.Condition.resource_constraint, errorOf(bounced));
+        assertEquals("m" + ChatSession.QUEUE_LIMIT, bounced.getStanzaId());
+        dialer.call.answered("answer", false);
+        line.listener.connected();
+        assertEquals(ChatSession.QUEUE_LIMIT, line.messages.size());
+    }
+
+    /**
+     * {@code max_chat_sessions} counts both directions: with a SIP user's session open, an XMPP user's first
+     * message to another bounces with resource-constraint and nobody is called; chat states alone start nothing.
+     */
+    @Test
+    void maxChatSessionsAppliesToXmppStartedSessions() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 1);
+        assertNotNull(sessions.open(new SipParty("bob", "sip.example", null),
+                new SipParty("juliet", "xmpp.example", null)).session());
+        sessions.xmppChat(juliet("m1", "one"));
+        assertEquals(StanzaError.Condition.resource_constraint, errorOf(sent.poll(1, TimeUnit.SECONDS)));
+        assertNull(dialer.invites.poll(100, TimeUnit.MILLISECONDS));
+
+        ChatSessions roomy = sessions(Duration.ofMinutes(10), 10);
+        roomy.xmppChat(fromJuliet().asBuilder().addExtension(new ChatStateExtension(ChatState.composing)).build());
+        assertEquals(0, roomy.size());
+        assertNull(dialer.invites.poll(100, TimeUnit.MILLISECONDS));
+    }
+
+    /** Spec §5.4.3: the SIP user's BYE of a call the XMPP user started sends gone. */
+    @Test
+    void theSipUsersByeEndsAnXmppStartedSession() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        dialer.call.answered("answer", false);
+        line.listener.connected();
+        assertNotNull(line.messages.poll(1, TimeUnit.SECONDS));
+        dialer.call.ended();
+        Message gone = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertEquals(ChatState.gone, Stanzas.chatState(gone));
+        assertEquals("juliet@xmpp.example/balcony", gone.getTo().toString());
+        assertEquals(0, sessions.size());
     }
 }

@@ -27,9 +27,15 @@ class MucRoomsTest {
     private MucRooms rooms;
 
     private final BlockingQueue<String> referred = new LinkedBlockingQueue<>();
+    /** The conference's final answer to the REFERs. */
+    private volatile int referStatus = 202;
+    /** The calls' listeners, which the tests drive as the conference would. */
+    private final BlockingQueue<ConferenceCall.Listener> calls = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ChatLine.Listener> lines = new LinkedBlockingQueue<>();
     private final ConferenceCall.Dialer dialer = new ConferenceCall.Dialer() {
         @Override
         public ChatLine line(ChatLine.Listener listener) {
+            lines.add(listener);
             return new ChatLine() {
                 @Override
                 public String offer() {
@@ -55,6 +61,7 @@ class MucRoomsTest {
 
                 @Override
                 public void nickname(String nickname, Delivery outcome) {
+                    outcome.outcome(200, "OK");
                 }
 
                 @Override
@@ -67,9 +74,11 @@ class MucRoomsTest {
         public ConferenceCall dial(String fromUri, String gr, String roomUri, String sdp,
                                    ConferenceCall.Listener listener) {
             dialed.add(fromUri + " " + roomUri);
+            calls.add(listener);
             return new ConferenceCall() {
                 @Override
                 public void subscribe() {
+                    listener.unsubscribed("no conference events in this test");
                 }
 
                 @Override
@@ -79,8 +88,9 @@ class MucRoomsTest {
         }
 
         @Override
-        public void refer(String fromUri, String roomUri, String targetUri) {
+        public void refer(String fromUri, String roomUri, String targetUri, ConferenceCall.ReferAnswer answer) {
             referred.add(fromUri + " " + roomUri + " " + targetUri);
+            answer.answered(referStatus, "as the test says");
         }
     };
 
@@ -124,19 +134,92 @@ class MucRoomsTest {
         assertEquals("mallory@xmpp.test/x", refused.getTo().toString());
     }
 
-    /**
-     * XEP-0045 §7.8.2, spec §5.6.2: a mediated invitation to the room becomes a REFER to the conference from the
-     * inviter's SIP address for the invitee's; one without invitee is bad-request.
-     */
-    @Test
-    void aMediatedInvitationBecomesARefer_spec_5_6_2() throws Exception {
-        rooms = new MucRooms(dialer, sent::add, 10, 10);
+    private static final String FOCUS_ANSWER = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+            + "t=0 0\r\nm=message 2855 TCP/TLS/MSRP *\r\na=path:msrps://127.0.0.1:2855/abc;tcp\r\n"
+            + "a=accept-types:message/cpim\r\na=chatroom:nickname private-messages\r\na=setup:passive\r\n";
+
+    /** Juliet joins muc1 (spec §5.6.1): the conference answers as a focus with nicknames; her self-presence. */
+    private void julietJoins() throws Exception {
+        rooms.presence(join("juliet@xmpp.test/balcony", "muc1@conference.example.com/Juliet", "j1"));
+        calls.poll(5, TimeUnit.SECONDS).answered(FOCUS_ANSWER, true);
+        lines.poll(5, TimeUnit.SECONDS).connected();
+        Stanza self = sent.poll(5, TimeUnit.SECONDS);
+        assertNotNull(self, "juliet's self-presence");
+        assertEquals("muc1@conference.example.com/Juliet", self.getFrom().toString());
+        Stanza subject = sent.poll(5, TimeUnit.SECONDS);
+        assertNotNull(subject, "then the room's subject (XEP-0045 §7.2.15)");
+        assertEquals(Message.Type.groupchat, ((Message) subject).getType());
+    }
+
+    private static Message invitation(String id, String from) {
         MUCUser x = new MUCUser();
         x.setInvite(new MUCUser.Invite(null, JidCreate.entityBareFromOrThrowUnchecked("romeo@example.com")));
-        rooms.message(StanzaBuilder.buildMessage("i1").from(JidCreate.fromOrThrowUnchecked("juliet@xmpp.test/balcony"))
-                .to(JidCreate.fromOrThrowUnchecked("muc1@conference.example.com")).addExtension(x).build());
+        return StanzaBuilder.buildMessage(id).from(JidCreate.fromOrThrowUnchecked(from))
+                .to(JidCreate.fromOrThrowUnchecked("muc1@conference.example.com")).addExtension(x).build();
+    }
+
+    /**
+     * XEP-0045 §7.8.2, spec §5.6.2: an occupant's mediated invitation to the room becomes a REFER to the conference
+     * from the inviter's SIP address for the invitee's; the conference's 202 is no error.
+     */
+    @Test
+    void anOccupantsMediatedInvitationBecomesARefer_spec_5_6_2() throws Exception {
+        rooms = new MucRooms(dialer, sent::add, 10, 10);
+        julietJoins();
+        rooms.message(invitation("i1", "juliet@xmpp.test/balcony"));
         assertEquals("sip:juliet@xmpp.test sip:muc1@conference.example.com sip:romeo@example.com",
                 referred.poll(5, TimeUnit.SECONDS));
         assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "no error");
+    }
+
+    /**
+     * Spec §5.6.2 with §3.9: the conference refuses a REFER from anyone not in the room with 403, so an invitation
+     * from a non-occupant (also to a room that does not exist, where nobody is) is forbidden at once, without a
+     * REFER (XEP-0045 §7.8.2: the error comes from the room, with the invitation's id).
+     */
+    @Test
+    void aNonOccupantsInvitationIsForbiddenWithoutRefer_spec_5_6_2() throws Exception {
+        rooms = new MucRooms(dialer, sent::add, 10, 10);
+        rooms.message(invitation("i2", "mallory@xmpp.test/x"));
+        Stanza refused = sent.poll(5, TimeUnit.SECONDS);
+        assertNotNull(refused);
+        assertEquals("i2", refused.getStanzaId());
+        assertEquals(Message.Type.error, ((Message) refused).getType());
+        assertEquals(StanzaError.Condition.forbidden, refused.getError().getCondition());
+        assertEquals("muc1@conference.example.com", refused.getFrom().toString());
+        assertEquals("mallory@xmpp.test/x", refused.getTo().toString());
+        assertEquals(null, referred.poll(200, TimeUnit.MILLISECONDS), "no REFER");
+    }
+
+    /** Spec §5.6.2: a REFER the conference refuses (403, 405 end the attempt) reaches the inviter as an error. */
+    @Test
+    void aRefusedReferIsAnErrorToTheInviter_spec_5_6_2() throws Exception {
+        rooms = new MucRooms(dialer, sent::add, 10, 10);
+        julietJoins();
+        referStatus = 403;
+        rooms.message(invitation("i3", "juliet@xmpp.test/balcony"));
+        assertNotNull(referred.poll(5, TimeUnit.SECONDS));
+        Stanza refused = sent.poll(5, TimeUnit.SECONDS);
+        assertNotNull(refused, "the inviter hears of the 403");
+        assertEquals("i3", refused.getStanzaId());
+        assertEquals(StanzaError.Condition.forbidden, refused.getError().getCondition());
+        referStatus = 405;
+        rooms.message(invitation("i4", "juliet@xmpp.test/balcony"));
+        assertEquals(StanzaError.Condition.service_unavailable, sent.poll(5, TimeUnit.SECONDS).getError().getCondition());
+        referStatus = 0;
+        rooms.message(invitation("i5", "juliet@xmpp.test/balcony"));
+        assertEquals(StanzaError.Condition.remote_server_timeout,
+                sent.poll(5, TimeUnit.SECONDS).getError().getCondition(), "not sent, or no answer");
+    }
+
+    /** XEP-0045 §7.8.2: an invitation without invitee is bad-request. */
+    @Test
+    void anInvitationWithoutInviteeIsABadRequest_xep0045_7_8_2() throws Exception {
+        rooms = new MucRooms(dialer, sent::add, 10, 10);
+        MUCUser x = new MUCUser();
+        x.setInvite(new MUCUser.Invite(null, (org.jxmpp.jid.EntityBareJid) null));
+        rooms.message(StanzaBuilder.buildMessage("i6").from(JidCreate.fromOrThrowUnchecked("juliet@xmpp.test/b"))
+                .to(JidCreate.fromOrThrowUnchecked("muc1@conference.example.com")).addExtension(x).build());
+        assertEquals(StanzaError.Condition.bad_request, sent.poll(5, TimeUnit.SECONDS).getError().getCondition());
     }
 }

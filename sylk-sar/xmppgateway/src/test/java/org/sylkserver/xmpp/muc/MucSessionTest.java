@@ -127,7 +127,7 @@ class MucSessionTest {
         }
 
         @Override
-        public void refer(String fromUri, String roomUri, String targetUri) {
+        public void refer(String fromUri, String roomUri, String targetUri, ConferenceCall.ReferAnswer answer) {
             throw new AssertionError("an occupant's session does not invite");
         }
     };
