@@ -324,7 +324,11 @@ public final class MediaEngine implements AutoCloseable {
         LOG.fine(() -> "closed " + socket);
     }
 
-    void onIoThread(Runnable task) {
+    /**
+     * Runs {@code task} on the I/O thread, after what it is doing: where packets the server makes itself join the
+     * pipelines (a video room's phone voice), so that SRTP and sending stay on one thread and off the mixer's.
+     */
+    public void onIoThread(Runnable task) {
         ioTasks.add(task);
         selector.wakeup();
     }

@@ -236,18 +236,23 @@ public final class JitterBuffer {
             }
             delayNanos = nowNanos - due.arrivalNanos;
         }
-        if (delayNanos + FRAME_NANOS <= target) {
+        // the audio queued behind the due frame is delay too: after a burst of arrivals (a sender or a thread that
+        // stalled) it exceeds what was counted, and growing on the count alone while dropping on the queue would
+        // alternate for good, concealing every other frame
+        long queued = (maxSeq - cursor) * FRAME_NANOS;
+        long delay = Math.max(delayNanos, queued);
+        if (delay + FRAME_NANOS <= target) {
             delayNanos += FRAME_NANOS;
             ticksSinceAdjust = 0;
             return Optional.of(PlayoutFrame.MISSING);
         }
         Entry next = buffer.get(cursor + 1);
-        boolean shrink = delayNanos - FRAME_NANOS >= target && ticksSinceAdjust >= SHRINK_INTERVAL_TICKS;
-        boolean overfull = (maxSeq - cursor) * FRAME_NANOS > maxDelayNanos;
+        boolean shrink = delay - FRAME_NANOS >= target && ticksSinceAdjust >= SHRINK_INTERVAL_TICKS;
+        boolean overfull = queued > maxDelayNanos;
         if ((shrink || overfull) && next != null && next != Entry.SKIPPED && !next.talkSpurt) {
             buffer.remove(cursor++);
             discardedCount++;
-            delayNanos -= FRAME_NANOS;
+            delayNanos = delay - FRAME_NANOS;
             ticksSinceAdjust = 0;
             due = next;
         }

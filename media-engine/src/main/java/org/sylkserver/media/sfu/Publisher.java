@@ -25,6 +25,7 @@ import org.sylkserver.media.rtcp.RtcpPackets;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.webrtc.PayloadFormat;
 import org.sylkserver.media.webrtc.WebRtcTransport;
+import org.sylkserver.protocols.sdp.RtpMap;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 
@@ -45,6 +46,10 @@ public final class Publisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sylk.media.sfu");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicLong IDS = new AtomicLong();
+    /** The payload type of a {@link #local} publisher's Opus. */
+    static final int LOCAL_OPUS_PT = 111;
+    private static final PayloadFormat LOCAL_OPUS = new PayloadFormat(LOCAL_OPUS_PT,
+            new RtpMap("111", "opus", 48_000, "2"), "minptime=10;useinbandfec=1", List.of());
     /** RFC 3550 §6.2: a receiver's reports, here at a fixed pace since the server is one receiver per publisher. */
     private static final long REPORT_INTERVAL = TimeUnit.SECONDS.toNanos(1);
 
@@ -66,6 +71,10 @@ public final class Publisher implements AutoCloseable {
     private volatile PublisherRecording recording;
     /** Its voice in the room's mix (for the room's phones and mixed recording), or null. */
     private volatile Member mixed;
+    private final Fanout fanout = new Fanout();
+    /** RTP state of a {@link #local} publisher's audio (its one sending thread). */
+    private int localSequence = RANDOM.nextInt(1 << 16);
+    private long localTimestamp = RANDOM.nextInt() & 0xffffffffL;
     /** Whether {@link #close()} began: {@link #mixInto} adds nothing any more (guarded by this). */
     private boolean closed;
 
@@ -75,9 +84,47 @@ public final class Publisher implements AutoCloseable {
         this.engine = engine;
         this.settings = settings;
         this.keyframes = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
-        this.transport = WebRtcTransport.open(engine, name, List.of(new Reception(), new Fanout()), listener);
+        this.transport = WebRtcTransport.open(engine, name, List.of(new Reception(), fanout), listener);
         this.toPublisher = Pipeline.named(name + " to publisher").then(transport.encryption())
                 .then(transport.sending()).build();
+    }
+
+    /** A publisher whose audio the server makes ({@link #local}): no transport of its own. */
+    private Publisher(MediaEngine engine, String name, SfuSettings settings) {
+        this.name = name;
+        this.engine = engine;
+        this.settings = settings;
+        this.keyframes = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
+        this.transport = null;
+        this.toPublisher = null;
+        this.negotiated = new RoomSdp.Negotiated(LOCAL_OPUS, null, null, 0);
+    }
+
+    /**
+     * An audio-only publisher whose Opus frames the server makes ({@link #sendAudio}): a SIP phone's voice in a video
+     * room (issue 13), forwarded to feeds like a browser's. Opus under payload type {@value #LOCAL_OPUS_PT}, as
+     * browsers number it, mono (RFC 7587 §6.1 {@code opus/48000/2} is the RTP name whatever the channels).
+     */
+    public static Publisher local(MediaEngine engine, String name, SfuSettings settings) {
+        return new Publisher(engine, name, settings);
+    }
+
+    /**
+     * One Opus frame of a {@link #local} publisher (one thread at a time, e.g. the mixing thread): an RTP packet with
+     * the publisher's SSRC goes, on the engine's I/O thread like every forwarded packet, to every feed (which rewrites
+     * and encrypts it for its browser) and to its recording.
+     *
+     * @param timestampIncrement 48 kHz ticks since the previous frame
+     * @param marker             first frame after a silence or the start (RFC 3551 §4.1)
+     */
+    public void sendAudio(byte[] payload, int timestampIncrement, boolean marker) {
+        localTimestamp += timestampIncrement;
+        ByteBuffer rtp = ByteBuffer.allocate(RtpHeader.FIXED_LENGTH + payload.length)
+                .put((byte) 0x80).put((byte) ((marker ? 0x80 : 0) | LOCAL_OPUS_PT))
+                .putShort((short) localSequence++).putInt((int) localTimestamp).putInt((int) ssrc).put(payload).flip();
+        Packet packet = new Packet(rtp, null, System.nanoTime(), false);
+        packet.header(RtpHeader.parse(rtp));
+        engine.onIoThread(() -> fanout.local(packet));
     }
 
     /**
@@ -167,7 +214,9 @@ public final class Publisher implements AutoCloseable {
             closed = true; // a mixInto racing the close adds no talker that nobody would remove
             inMix = mixed;
         }
-        transport.close();
+        if (transport != null) {
+            transport.close();
+        }
         if (inMix != null) {
             inMix.leave();
         }
@@ -187,6 +236,9 @@ public final class Publisher implements AutoCloseable {
      * @throws IllegalArgumentException a candidate line that is not RFC 8839 §5.1 syntax
      */
     public void addBrowserCandidate(String sdpMid, int sdpMLineIndex, String candidate) {
+        if (transport == null) {
+            return;
+        }
         transport.addBrowserCandidate(sdpMid, sdpMLineIndex, candidate);
     }
 
@@ -324,6 +376,11 @@ public final class Publisher implements AutoCloseable {
     private final class Fanout extends Stage {
         Fanout() {
             super("fan-out");
+        }
+
+        /** A packet of a {@link #local} publisher. */
+        void local(Packet packet) {
+            handle(packet);
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.mixer.AudioMixer;
@@ -31,6 +32,8 @@ public final class RoomMix implements AutoCloseable {
 
     private final String name;
     private final Consumer<AudioMixer> stop;
+    /** Ticks the phones' voices; null for a mix ticked by someone else. */
+    private final MixerClock clock;
     private final AudioMixer mixer;
     private PublisherRecording recording;
     private Member recordingMember;
@@ -39,15 +42,74 @@ public final class RoomMix implements AutoCloseable {
 
     /** A room's mix, ticked by {@code clock} until {@link #close()}. */
     public RoomMix(String name, MixerClock clock) {
-        this(new AudioMixer(name), clock::stop);
+        this(new AudioMixer(name), clock);
         clock.start(mixer);
     }
 
-    /** A mix whose mixer someone else ticks (tests, on a simulated clock) and {@code stop} ends. */
+    /** A mix whose mixer someone else ticks (tests, on a simulated clock), without phones. */
     RoomMix(AudioMixer mixer, Consumer<AudioMixer> stop) {
         this.name = mixer.toString();
         this.mixer = mixer;
         this.stop = stop;
+        this.clock = null;
+    }
+
+    private RoomMix(AudioMixer mixer, MixerClock clock) {
+        this.name = mixer.toString();
+        this.mixer = mixer;
+        this.stop = clock::stop;
+        this.clock = clock;
+    }
+
+    /** A SIP phone in the room: {@link #phone}; {@link #leave()} takes it out. */
+    public static final class Phone {
+        private final Member inRoom;
+        private final AudioMixer voice;
+        private final MixerClock clock;
+
+        private Phone(Member inRoom, AudioMixer voice, MixerClock clock) {
+            this.inRoom = inRoom;
+            this.voice = voice;
+            this.clock = clock;
+        }
+
+        /** The phone's member of the room mix (what it hears). */
+        public Member member() {
+            return inRoom;
+        }
+
+        /** Out of the mix; its voice stops. Idempotent. */
+        public void leave() {
+            inRoom.leave();
+            clock.stop(voice);
+        }
+    }
+
+    /**
+     * A SIP phone joins the room (issue 13): it hears the room minus itself on {@code endpoint} in its own codec,
+     * and its voice, decoded and encoded again as Opus every 20 ms on the mixer clock (a one-talker mixer of its own,
+     * so any codec the phone chose comes out as what browsers take), goes to {@code voice}, the {@link Publisher#local
+     * publisher} browsers attach.
+     *
+     * @param payloadType the phone's negotiated audio payload type
+     * @param codecs      makes instances of that codec
+     */
+    public Phone phone(String id, RtpAudioEndpoint endpoint, int payloadType, Supplier<AudioCodec> codecs,
+                       Publisher voice) {
+        if (clock == null) {
+            throw new IllegalStateException(name + " has no clock for phones");
+        }
+        Member inRoom = mixer.join(id, payloadType, codecs,
+                (payload, increment, marker) -> endpoint.send(payloadType, payload, increment, marker));
+        AudioMixer own = new AudioMixer(id + " voice", 1);
+        Member talking = own.joinTalker(id, payloadType, codecs);
+        own.join(id + " to browsers", -1, RoomMix::opus, voice::sendAudio);
+        endpoint.receive((header, payload, arrival, level) -> {
+            inRoom.offer(header, payload, arrival, level);
+            talking.offer(header, payload, arrival, level);
+        });
+        clock.start(own);
+        return new Phone(inRoom, own, clock);
     }
 
     /** A publisher's voice: Opus packets of {@code payloadType}, heard by the room's listeners, hearing nothing. */

@@ -309,4 +309,27 @@ class JitterBufferTest {
         assertEquals(0, missing, buffer.stats().toString());
         assertEquals(0, buffer.stats().lost());
     }
+
+    /**
+     * Twelve packets arriving at once (a sender, or the thread reading them, that stalled for 240 ms) and a steady
+     * stream after them: the queue is over the maximum delay while the delay counted since playout began is not, and
+     * the buffer catches up by dropping frames (at most one a tick while over the maximum, then one a second) instead
+     * of alternating forever between a concealed frame (to grow) and a dropped one (to shrink), which silenced every
+     * other frame of a phone's voice in a video room (issue 13).
+     */
+    @Test
+    void aBurstOfArrivalsIsCaughtUpWithoutConcealingEveryOtherFrame() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 500; k++) {
+            sim.send(k, (long) k * FRAME_SAMPLES, k < 12 ? 0 : 20L * (k - 11));
+        }
+        List<String> played = sim.run(480);
+        long missing = played.stream().filter("M"::equals).count();
+        assertEquals(0, missing, played.toString());
+        JitterStats stats = sim.buffer.stats();
+        assertTrue(stats.discarded() >= 10, "caught up by dropping: " + stats);
+        assertTrue(stats.delayMillis() <= 40, "delay back near the minimum: " + stats);
+        int last = Integer.parseInt(played.get(played.size() - 1));
+        assertTrue(last >= 480 + 11 - 3, "playing near the newest packet: " + last);
+    }
 }

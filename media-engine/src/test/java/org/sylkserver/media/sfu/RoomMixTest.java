@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.codec.AudioCodec;
@@ -133,6 +134,37 @@ class RoomMixTest {
         }
         Arrays.sort(sinads);
         return (sinads[4] + sinads[5]) / 2;
+    }
+
+    /**
+     * Whether {@code frames} (decoded in real time, PCMU at 8 kHz or Opus at 48 kHz) hold the tone at
+     * {@code frequency} and 100 frames (two seconds) after it, which {@link #second} measures.
+     */
+    private static boolean heardFor(List<?> frames, double frequency) {
+        List<short[]> decoded = new ArrayList<>();
+        synchronized (frames) {
+            for (Object frame : frames) {
+                decoded.add(frame instanceof byte[] pcmu ? org.sylkserver.media.codec.G711.PCMU.decode(pcmu)
+                        : (short[]) frame);
+            }
+        }
+        for (int i = 0; i < decoded.size(); i++) {
+            short[] frame = decoded.get(i);
+            if (ToneDetector.levelDb(frame, frame.length * 50, frequency) >= LEVEL_DB - 6) {
+                return decoded.size() - i >= 100;
+            }
+        }
+        return false;
+    }
+
+    /** The level of {@code frequency} in each 20 ms frame of {@code signal}, for a failure's message. */
+    private static String levels(short[] signal, int rate, double frequency) {
+        StringBuilder levels = new StringBuilder();
+        for (int i = 0; i + rate / 50 <= signal.length; i += rate / 50) {
+            levels.append(String.format(" %.0f", ToneDetector.levelDb(Arrays.copyOfRange(signal, i, i + rate / 50),
+                    rate, frequency)));
+        }
+        return levels.toString();
     }
 
     /** {@link #TICKS} ticks of simulated time: {@code beforeTick}, then every peer's frame, then the mixer's tick. */
@@ -281,6 +313,128 @@ class RoomMixTest {
             assertEquals(LEVEL_DB, ToneDetector.levelDb(all, 48_000, 1000), 1.5, "the publisher's tone in the mix");
             double sinad = medianSinad(all, 48_000, 1000);
             assertTrue(sinad > 15, "SINAD " + sinad + " dB");
+        } finally {
+            engine.close();
+        }
+    }
+
+    /**
+     * A SIP phone in a room (issue 13) over a real RTP endpoint, sending a PCMU tone at 400 Hz: it hears a browser
+     * publisher's 1000 Hz tone in PCMU at its level and not itself, and its voice reaches a browser's feed of its
+     * {@link Publisher#local} publisher (real ICE and DTLS-SRTP) as Opus at the level it was sent.
+     */
+    @Test
+    void aPhoneHearsTheRoomAndBrowsersHearThePhone() throws Exception {
+        MediaEngine engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43380, 43400, Duration.ZERO,
+                RtpPolicy.OPEN);
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        try (MixerClock clock = new MixerClock(1); BrowserPeer bob = new BrowserPeer(false);
+             java.net.DatagramSocket phone = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            RoomMix mix = new RoomMix("room", clock);
+            RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+            java.net.InetSocketAddress phoneAddress = new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    phone.getLocalPort());
+            endpoint.admit(phoneAddress);
+            endpoint.remote(phoneAddress, true, 8000);
+            Publisher voice = Publisher.local(engine, "phone", settings);
+            RoomMix.Phone inRoom = mix.phone("phone", endpoint, 0,
+                    () -> AudioCodecs.create("PCMU", 8000).orElseThrow(), voice);
+
+            CountDownLatch up = new CountDownLatch(1);
+            Feed feed = voice.subscribe("bob-feed", new WebRtcTransport.Listener() {
+                @Override
+                public void connected() {
+                    up.countDown();
+                }
+
+                @Override
+                public void failed(String reason) {
+                }
+            });
+            assertEquals(1, org.sylkserver.protocols.sdp.SessionDescription.parse(feed.offer()).media().size(),
+                    "an audio-only feed");
+            feed.answer(bob.answer(feed.offer()));
+            bob.connect(feed.offer(), Duration.ofSeconds(5));
+            assertTrue(up.await(5, TimeUnit.SECONDS), "feed up");
+
+            Peer browser = new Peer("browser", 1000);
+            browser.member = mix.talker("browser", OPUS_PT);
+            // both send until each listener has heard the other's tone for two seconds (a loaded machine delays its
+            // arrival by seconds at times), 30 s at most
+            int maxFrames = 1500;
+            short[] phoneTone = SineWave.tone(400, 8000, maxFrames * 0.02, AMPLITUDE);
+            short[] browserTone = SineWave.tone(1000, 48_000, maxFrames * 0.02, AMPLITUDE);
+            List<byte[]> phoneHeard = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread receiver = new Thread(() -> {
+                byte[] buffer = new byte[1500];
+                try {
+                    while (true) {
+                        java.net.DatagramPacket datagram = new java.net.DatagramPacket(buffer, buffer.length);
+                        phone.receive(datagram);
+                        if (datagram.getLength() > 12 && (buffer[1] & 0x7f) == 0) {
+                            phoneHeard.add(Arrays.copyOfRange(buffer, 12, datagram.getLength()));
+                        }
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            receiver.start();
+            List<short[]> bobHeard = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread feedReader = new Thread(() -> {
+                AudioCodec decoder = opus();
+                try {
+                    while (!phone.isClosed()) {
+                        byte[] rtp = bob.nextRtp(Duration.ofMillis(200));
+                        if (rtp != null) {
+                            bobHeard.add(decoder.decode(Arrays.copyOfRange(rtp, 12, rtp.length)));
+                        }
+                    }
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            feedReader.start();
+            long start = System.nanoTime();
+            for (int frame = 0; frame < maxFrames && !(heardFor(phoneHeard, 1000) && heardFor(bobHeard, 400)); frame++) {
+                byte[] pcmu = org.sylkserver.media.codec.G711.PCMU.encode(
+                        Arrays.copyOfRange(phoneTone, frame * 160, frame * 160 + 160));
+                byte[] rtp = java.nio.ByteBuffer.allocate(12 + pcmu.length).put((byte) 0x80).put((byte) 0)
+                        .putShort((short) frame).putInt(frame * 160).putInt(0x5050).put(pcmu).array();
+                phone.send(new java.net.DatagramPacket(rtp, rtp.length, new java.net.InetSocketAddress(
+                        InetAddress.getLoopbackAddress(), endpoint.port())));
+                byte[] opus = browser.encoder.encode(Arrays.copyOfRange(browserTone, frame * 960, frame * 960 + 960));
+                browser.member.offer(new RtpHeader(false, false, 0, frame == 0, OPUS_PT, frame, frame * 960L, 0xb0b,
+                        12, opus.length), opus, System.nanoTime());
+                long wait = start + (frame + 1) * TICK - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            inRoom.leave();
+            voice.close();
+            mix.close();
+            endpoint.close();
+            phone.close();
+            feedReader.join(10_000);
+
+            short[] phoneSignal = second(phoneHeard.stream().map(org.sylkserver.media.codec.G711.PCMU::decode)
+                    .toList(), 8000, 1000);
+            assertEquals(LEVEL_DB, ToneDetector.levelDb(phoneSignal, 8000, 1000), 3, () -> "the phone hears the browser: "
+                    + levels(phoneSignal, 8000, 1000));
+            assertTrue(ToneDetector.levelDb(phoneSignal, 8000, 400) < -45, "the phone does not hear itself");
+            double phoneSinad = medianSinad(phoneSignal, 8000, 1000);
+            assertTrue(phoneSinad >= 20, "the phone's SINAD " + phoneSinad + " dB");
+
+            short[] bobSignal;
+            synchronized (bobHeard) {
+                bobSignal = second(bobHeard, 48_000, 400);
+            }
+            assertEquals(LEVEL_DB, ToneDetector.levelDb(bobSignal, 48_000, 400), 3, () -> "the browser hears the phone: "
+                    + levels(bobSignal, 48_000, 400));
+            assertTrue(ToneDetector.levelDb(bobSignal, 48_000, 1000) < -45, "and only the phone, on its feed");
+            double bobSinad = medianSinad(bobSignal, 48_000, 400);
+            assertTrue(bobSinad >= 20, "the feed's SINAD " + bobSinad + " dB");
         } finally {
             engine.close();
         }
