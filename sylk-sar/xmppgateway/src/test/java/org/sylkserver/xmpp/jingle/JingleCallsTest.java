@@ -108,7 +108,7 @@ class JingleCallsTest {
     }
 
     private Jingle nextJingle() throws InterruptedException {
-        IQ iq = sent.poll(2, TimeUnit.SECONDS);
+        IQ iq = sent.poll(10, TimeUnit.SECONDS); // generous: the first log line of a JVM can take seconds on a busy machine
         assertNotNull(iq, "nothing sent");
         return (Jingle) iq;
     }

@@ -86,7 +86,7 @@ class JingleSessionTest {
     }
 
     private IQ nextSent() throws InterruptedException {
-        IQ iq = sent.poll(2, TimeUnit.SECONDS);
+        IQ iq = sent.poll(10, TimeUnit.SECONDS); // generous: the first log line of a JVM can take seconds on a busy machine
         assertNotNull(iq, "nothing sent");
         return iq;
     }
@@ -241,7 +241,7 @@ class JingleSessionTest {
     @Test
     void aSessionNeverAcceptedTimesOut() throws Exception {
         JingleSession session = session(false, JingleSession.STANZA_TIMEOUT, Duration.ofMillis(100));
-        Jingle terminate = (Jingle) sent.poll(2, TimeUnit.SECONDS);
+        Jingle terminate = (Jingle) sent.poll(10, TimeUnit.SECONDS);
         assertNotNull(terminate);
         assertEquals(JingleAction.session_terminate, terminate.getAction());
         assertEquals(JingleReason.Reason.timeout, terminate.getReason().asEnum());
