@@ -1,0 +1,233 @@
+package org.sylkserver.xmpp.jingle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smack.packet.XmlEnvironment;
+import org.jivesoftware.smackx.jingle.element.Jingle;
+import org.jivesoftware.smackx.jingle.element.JingleAction;
+import org.jivesoftware.smackx.jingle.element.JingleReason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.impl.JidCreate;
+import org.sylkserver.protocols.sdp.SessionDescription;
+
+/** XMPP → SIP Jingle calls (spec §5.7) and their limits, without a container. */
+class JingleCallsTest {
+
+    private static final String ROMEO = "romeo@xmpp.example/phone";
+    private static final String ALICE = "alice@sip.example/jingle";
+    private static final String PCMU_OFFER = "<content creator='initiator' name='voice'>"
+            + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type id='0' name='PCMU'"
+            + " clockrate='8000'/></description><transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
+            + "<candidate component='1' generation='0' id='c1' ip='192.0.2.30' port='20000'/></transport></content>";
+    private static final SessionDescription OUR_SIP_OFFER = sdp("192.0.2.1", 50000);
+    private static final SessionDescription SIP_ANSWER = sdp("192.0.2.40", 30000);
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final BlockingQueue<IQ> sent = new LinkedBlockingQueue<>();
+    private final List<String> sip = new CopyOnWriteArrayList<>();
+    private final List<JingleCalls.SipEvents> sipCalls = new CopyOnWriteArrayList<>();
+    private final List<String> media = new CopyOnWriteArrayList<>();
+    private boolean codecsInCommon = true;
+
+    private static SessionDescription sdp(String ip, int port) {
+        try {
+            return SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip
+                    + "\r\nt=0 0\r\nm=audio " + port + " RTP/AVP 0\r\n");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private final JingleCalls.AudioBridges bridges = offer -> {
+        if (!codecsInCommon) {
+            return null;
+        }
+        media.add("open " + offer.transport());
+        return new JingleCalls.AudioBridge() {
+            @Override
+            public SessionDescription sipOffer() {
+                return OUR_SIP_OFFER;
+            }
+
+            @Override
+            public JingleSdp.Media answer(SessionDescription sipAnswer) throws org.sylkserver.protocols.sdp.SdpException {
+                media.add("answer " + sipAnswer.connection());
+                return JingleSdp.fromSdp(OUR_SIP_OFFER); // our Jingle-side endpoint
+            }
+
+            @Override
+            public void close() {
+                media.add("close");
+            }
+        };
+    };
+
+    private final JingleCalls.SipCalls sipSide = (from, to, offer, events) -> {
+        sip.add("INVITE " + from + " -> " + to + " c=" + offer.connection());
+        sipCalls.add(events);
+        return () -> sip.add("hang up");
+    };
+
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
+    }
+
+    private JingleCalls calls(int max, Duration answerWait) {
+        return new JingleCalls(sent::add, timer, Set.of("sip.example"), bridges, sipSide, max, answerWait);
+    }
+
+    private static IQ iq(String action, String sid, String children) {
+        return Jingle.builder("r-" + sid + action).ofType(IQ.Type.set).from(JidCreate.fullFromOrThrowUnchecked(ROMEO))
+                .to(JidCreate.fullFromOrThrowUnchecked(ALICE)).setAction(JingleAction.fromString(action))
+                .setSessionId(sid).build();
+    }
+
+    private static String xml(String action, String sid, String children) {
+        return "<iq type='set' id='r1' from='" + ROMEO + "' to='" + ALICE + "'><jingle xmlns='urn:xmpp:jingle:1'"
+                + " action='" + action + "' initiator='" + ROMEO + "' sid='" + sid + "'>" + children + "</jingle></iq>";
+    }
+
+    private IQ request(JingleCalls calls, String action, String sid, String children) {
+        return calls.request(iq(action, sid, children), xml(action, sid, children));
+    }
+
+    private Jingle nextJingle() throws InterruptedException {
+        IQ iq = sent.poll(10, TimeUnit.SECONDS); // generous: the first log line of a JVM can take seconds on a busy machine
+        assertNotNull(iq, "nothing sent");
+        return (Jingle) iq;
+    }
+
+    @Test
+    void anAudioOfferRingsAndCallsTheSipUserAndTheAnswerAcceptsTheSession() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+
+        assertEquals(IQ.Type.result, request(calls, "session-initiate", "s1", PCMU_OFFER).getType());
+
+        Jingle ringing = nextJingle();
+        assertEquals(JingleAction.session_info, ringing.getAction());
+        assertTrue(ringing.toXML(XmlEnvironment.EMPTY).toString().contains("<ringing"));
+        // From = the XMPP user as a SIP URI, To = our user, the offer = our media endpoint, not the XMPP client
+        assertEquals(List.of("INVITE sip:romeo@xmpp.example -> sip:alice@sip.example c=IN IP4 192.0.2.1"), sip);
+
+        sipCalls.get(0).answered(SIP_ANSWER);
+
+        Jingle accept = nextJingle();
+        assertEquals(JingleAction.session_accept, accept.getAction());
+        String xml = accept.toXML(XmlEnvironment.EMPTY).toString();
+        assertTrue(xml.contains("ip='192.0.2.1' port='50000'"), "our endpoint is the Jingle party's peer: " + xml);
+        assertEquals("answer IN IP4 192.0.2.40", media.get(1));
+        assertEquals(1, calls.size());
+    }
+
+    @Test
+    void aSipBusyEndsTheSessionAsBusy() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        nextJingle();
+        sipCalls.get(0).failed(486);
+        Jingle terminate = nextJingle();
+        assertEquals(JingleAction.session_terminate, terminate.getAction());
+        assertEquals(JingleReason.Reason.busy, terminate.getReason().asEnum());
+        assertEquals(0, calls.size());
+        assertEquals("close", media.get(media.size() - 1));
+        assertTrue(!sip.contains("hang up"), "a failed INVITE needs no CANCEL");
+    }
+
+    @Test
+    void aByeEndsTheSessionAndAJingleTerminateHangsUpTheSipCall() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        request(calls, "session-initiate", "s2", PCMU_OFFER);
+        sipCalls.get(0).answered(SIP_ANSWER);
+        sipCalls.get(1).answered(SIP_ANSWER);
+        sent.clear();
+
+        sipCalls.get(0).hungUp();
+        Jingle terminate = nextJingle();
+        assertEquals("s1", terminate.getSid());
+        assertEquals(JingleReason.Reason.success, terminate.getReason().asEnum());
+
+        assertEquals(IQ.Type.result, request(calls, "session-terminate", "s2", "<reason><success/></reason>").getType());
+        assertEquals(List.of("hang up"), sip.subList(2, sip.size()));
+        assertEquals(0, calls.size());
+    }
+
+    @Test
+    void anOfferWithoutRtpAudioIsUnsupportedApplications() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        assertEquals(IQ.Type.result, request(calls, "session-initiate", "s1", "<content creator='initiator'"
+                + " name='file'><description xmlns='urn:xmpp:jingle:apps:file-transfer:5'/></content>").getType());
+        assertEquals(JingleReason.Reason.unsupported_applications, nextJingle().getReason().asEnum());
+
+        codecsInCommon = false;
+        request(calls, "session-initiate", "s2", PCMU_OFFER);
+        assertEquals(JingleReason.Reason.unsupported_applications, nextJingle().getReason().asEnum());
+        assertTrue(sip.isEmpty());
+        assertEquals(0, calls.size());
+    }
+
+    @Test
+    void callsBeyondTheCapAreRefusedBusy() throws Exception {
+        JingleCalls calls = calls(1, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        nextJingle();
+        request(calls, "session-initiate", "s2", PCMU_OFFER);
+        Jingle refusal = nextJingle();
+        assertEquals("s2", refusal.getSid());
+        assertEquals(JingleReason.Reason.busy, refusal.getReason().asEnum());
+        assertEquals(1, sip.size());
+    }
+
+    @Test
+    void unknownSessionsAndMalformedRequests_XEP0166_8() {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        IQ unknown = request(calls, "session-info", "nope", "");
+        assertEquals(StanzaError.Condition.item_not_found, unknown.getError().getCondition());
+        assertTrue(unknown.toXML(XmlEnvironment.EMPTY).toString().contains("unknown-session"));
+
+        IQ malformed = calls.request(iq("session-initiate", "s1", ""),
+                "<iq type='set' id='r1' from='" + ROMEO + "'><jingle xmlns='urn:xmpp:jingle:1' action='session-initiate'/></iq>");
+        assertEquals(StanzaError.Condition.bad_request, malformed.getError().getCondition());
+        assertEquals(0, calls.size());
+    }
+
+    @Test
+    void aCallTheSipUserNeverAnswersTimesOut() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofMillis(150));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        nextJingle();
+        Jingle terminate = nextJingle();
+        assertEquals(JingleReason.Reason.timeout, terminate.getReason().asEnum());
+        for (int i = 0; i < 100 && sip.size() < 2; i++) {
+            Thread.sleep(10); // the SIP call is hung up on the timer's thread just after the terminate is sent
+        }
+        assertEquals(List.of("hang up"), sip.subList(1, sip.size()));
+        assertEquals(0, calls.size());
+    }
+
+    @Test
+    void sipFailuresMapToJingleReasons_RFC3261_21() {
+        assertEquals(JingleReason.Reason.busy, JingleCalls.reason(486));
+        assertEquals(JingleReason.Reason.decline, JingleCalls.reason(603));
+        assertEquals(JingleReason.Reason.gone, JingleCalls.reason(480));
+        assertEquals(JingleReason.Reason.timeout, JingleCalls.reason(408));
+        assertEquals(JingleReason.Reason.incompatible_parameters, JingleCalls.reason(488));
+        assertEquals(JingleReason.Reason.general_error, JingleCalls.reason(500));
+    }
+}
