@@ -396,7 +396,8 @@ class RoomMixTest {
             });
             feedReader.start();
             long start = System.nanoTime();
-            for (int frame = 0; frame < maxFrames && !(heardFor(phoneHeard, 1000) && heardFor(bobHeard, 400)); frame++) {
+            for (int frame = 0; frame < maxFrames && !(heardFor(phoneHeard, 1000) && heardFor(bobHeard, 400));
+                 frame++) {
                 byte[] pcmu = org.sylkserver.media.codec.G711.PCMU.encode(
                         Arrays.copyOfRange(phoneTone, frame * 160, frame * 160 + 160));
                 byte[] rtp = java.nio.ByteBuffer.allocate(12 + pcmu.length).put((byte) 0x80).put((byte) 0)
@@ -420,8 +421,8 @@ class RoomMixTest {
 
             short[] phoneSignal = second(phoneHeard.stream().map(org.sylkserver.media.codec.G711.PCMU::decode)
                     .toList(), 8000, 1000);
-            assertEquals(LEVEL_DB, ToneDetector.levelDb(phoneSignal, 8000, 1000), 3, () -> "the phone hears the browser: "
-                    + levels(phoneSignal, 8000, 1000));
+            assertEquals(LEVEL_DB, ToneDetector.levelDb(phoneSignal, 8000, 1000), 3,
+                    () -> "the phone hears the browser: " + levels(phoneSignal, 8000, 1000));
             assertTrue(ToneDetector.levelDb(phoneSignal, 8000, 400) < -45, "the phone does not hear itself");
             double phoneSinad = medianSinad(phoneSignal, 8000, 1000);
             assertTrue(phoneSinad >= 20, "the phone's SINAD " + phoneSinad + " dB");
@@ -430,8 +431,8 @@ class RoomMixTest {
             synchronized (bobHeard) {
                 bobSignal = second(bobHeard, 48_000, 400);
             }
-            assertEquals(LEVEL_DB, ToneDetector.levelDb(bobSignal, 48_000, 400), 3, () -> "the browser hears the phone: "
-                    + levels(bobSignal, 48_000, 400));
+            assertEquals(LEVEL_DB, ToneDetector.levelDb(bobSignal, 48_000, 400), 3,
+                    () -> "the browser hears the phone: " + levels(bobSignal, 48_000, 400));
             assertTrue(ToneDetector.levelDb(bobSignal, 48_000, 1000) < -45, "and only the phone, on its feed");
             double bobSinad = medianSinad(bobSignal, 48_000, 400);
             assertTrue(bobSinad >= 20, "the feed's SINAD " + bobSinad + " dB");
