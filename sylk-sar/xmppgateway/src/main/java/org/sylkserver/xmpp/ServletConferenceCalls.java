@@ -137,7 +137,8 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
      */
     private List<Hop> routes(String roomUri) {
         String next = proxy == null ? roomUri
-                : "sip:" + proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "") + ";transport=" + proxy.transport();
+                : "sip:" + proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "") + ";transport="
+                + proxy.transport();
         List<Hop> found = new ArrayList<>();
         try {
             Queue<javax.sip.address.Hop> hops = LOCATOR.locateHops(new AddressFactoryImpl().createURI(next));
@@ -151,7 +152,8 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
     }
 
     /** One REFER of a mediated invitation, through {@code hop}. */
-    private void referVia(Hop hop, String fromUri, String roomUri, String targetUri, ConferenceCall.ReferAnswer answer) {
+    private void referVia(Hop hop, String fromUri, String roomUri, String targetUri,
+                          ConferenceCall.ReferAnswer answer) {
         try {
             SipServletRequest refer = factory.createRequest(factory.createApplicationSession(), "REFER",
                     factory.createAddress(fromUri), factory.createAddress(roomUri));
