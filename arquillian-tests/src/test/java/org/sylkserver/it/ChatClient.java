@@ -115,10 +115,7 @@ final class ChatClient implements AutoCloseable {
      * as the active side (spec §1.4), connects to it and binds the session with an empty SEND, which is answered.
      */
     String joinListening() throws Exception {
-        javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) listeningTls()
-                .getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
-        listener.setSoTimeout(10_000);
-        try (listener) {
+        try (javax.net.ssl.SSLServerSocket listener = listen()) {
             ownPath = "msrps://127.0.0.1:" + listener.getLocalPort() + "/" + user + "0002;tcp";
             String ok = invite("m=message " + listener.getLocalPort() + " TCP/TLS/MSRP *\r\n"
                     + "a=accept-types:message/cpim text/plain\r\na=accept-wrapped-types:*\r\na=path:" + ownPath
@@ -127,22 +124,144 @@ final class ChatClient implements AutoCloseable {
             Matcher path = Pattern.compile("a=path:(\\S+)").matcher(ok);
             assertTrue(path.find(), ok);
             serverPath = path.group(1);
-            msrp = listener.accept();
-            msrp.setSoTimeout(10_000);
-            input = new java.io.BufferedInputStream(msrp.getInputStream(), 256 * 1024);
-            String bind = readMessage();
-            assertTrue(bind.contains(" SEND\r\n") && bind.contains("To-Path: " + ownPath), "the binding SEND: " + bind);
-            String tid = bind.substring(5, bind.indexOf(' ', 5));
-            java.util.Map<String, String> headers = new java.util.HashMap<>();
-            for (String line : bind.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    headers.put(line.substring(0, colon).toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).strip());
-                }
-            }
-            acknowledge(tid, headers);
+            acceptBinding(listener);
             return ok;
         }
+    }
+
+    /** A TLS port of the client's own on the loopback interface, for MSRP peers that connect to it. */
+    private static javax.net.ssl.SSLServerSocket listen() throws Exception {
+        javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) listeningTls()
+                .getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        listener.setSoTimeout(10_000);
+        return listener;
+    }
+
+    /**
+     * Takes the peer's connection on {@code listener} and answers its binding SEND (RFC 4975 §5.4); the peer's path
+     * is the SEND's From-Path when the client did not learn it from the SDP.
+     */
+    private void acceptBinding(javax.net.ssl.SSLServerSocket listener) throws IOException {
+        msrp = listener.accept();
+        msrp.setSoTimeout(10_000);
+        input = new java.io.BufferedInputStream(msrp.getInputStream(), 256 * 1024);
+        String bind = readMessage();
+        assertTrue(bind.contains(" SEND\r\n") && bind.contains("To-Path: " + ownPath), "the binding SEND: " + bind);
+        java.util.Map<String, String> headers = headersOf(bind);
+        if (serverPath == null) {
+            serverPath = headers.get("from-path");
+        }
+        acknowledge(bind.substring(5, bind.indexOf(' ', 5)), headers);
+    }
+
+    /** The header fields of an MSRP message's text, by lower-case name (the first of each). */
+    private static java.util.Map<String, String> headersOf(String message) {
+        java.util.Map<String, String> headers = new java.util.HashMap<>();
+        int blank = message.indexOf("\r\n\r\n");
+        for (String line : (blank > 0 ? message.substring(0, blank) : message).split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                headers.putIfAbsent(line.substring(0, colon).toLowerCase(java.util.Locale.ROOT),
+                        line.substring(colon + 1).strip());
+            }
+        }
+        return headers;
+    }
+
+    /**
+     * A SIP user that the server calls (spec §5.4.3, XMPP-originated chat sessions): its requests come on
+     * {@code sip} (a UDP port the server reaches by DNS), the client answers them ({@link #answerListening}).
+     */
+    static ChatClient called(String user, SipConnection sip) {
+        return new ChatClient(user, sip);
+    }
+
+    private ChatClient(String user, SipConnection sip) {
+        this.user = user;
+        this.room = null;
+        this.domain = null;
+        this.fromHost = null;
+        this.toHost = null;
+        this.extraHeaders = "";
+        this.sip = sip;
+        this.callId = null;
+        this.called = true;
+    }
+
+    /** Whether the server called this client (then {@link #close} ends no call of its own). */
+    private boolean called;
+
+    /**
+     * Answers the server's {@code invite} with 200 and a chat stream (CPIM) that listens ({@code a=setup:passive},
+     * RFC 6135), waits for the ACK (retransmissions of the INVITE are skipped), and takes the MSRP connection the
+     * server makes to it and binds.
+     */
+    void answerListening(String invite) throws Exception {
+        try (javax.net.ssl.SSLServerSocket listener = listen()) {
+            ownPath = "msrps://127.0.0.1:" + listener.getLocalPort() + "/" + user + "0003;tcp";
+            respond(invite, "200 OK", "called" + unique, "v=0\r\no=- 3 3 IN IP4 127.0.0.1\r\ns=-\r\n"
+                    + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=message " + listener.getLocalPort() + " TCP/TLS/MSRP *\r\n"
+                    + "a=accept-types:message/cpim text/plain\r\na=accept-wrapped-types:*\r\na=path:" + ownPath
+                    + "\r\na=setup:passive\r\n");
+            awaitRequest("ACK");
+            acceptBinding(listener);
+        }
+    }
+
+    /**
+     * Ends the call the server made ({@code invite}) with a BYE (RFC 3261 §15.1.1: to its Contact, From our To with
+     * our tag, To its From) and waits for the 200.
+     */
+    void bye(String invite) throws IOException {
+        Matcher contact = Pattern.compile("(?im)^(?:Contact|m):[^<\\r\\n]*<([^>]+)>").matcher(invite);
+        assertTrue(contact.find(), invite);
+        String from = header(invite, "From", "f");
+        String to = header(invite, "To", "t");
+        sip.send("BYE " + contact.group(1) + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + sip.localPort()
+                + ";branch=z9hG4bKbye" + unique + "\r\nFrom: " + to + ";tag=called" + unique + "\r\nTo: " + from
+                + "\r\nCall-ID: " + header(invite, "Call-ID", "i") + "\r\nCSeq: 1 BYE\r\nMax-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n");
+        String response;
+        do {
+            response = sip.receive();
+        } while (!(response.startsWith("SIP/2.0 ") && response.contains(" BYE\r\n") && response.charAt(8) != '1'));
+        assertTrue(response.startsWith("SIP/2.0 200"), response);
+    }
+
+    /** The value of a request's header field (by its name or compact form). */
+    private static String header(String message, String name, String compact) {
+        Matcher field = Pattern.compile("(?im)^(?:" + name + "|" + compact + ")\\s*:\\s*(.*?)\\r?$").matcher(message);
+        assertTrue(field.find(), "no " + name + " in " + message);
+        return field.group(1);
+    }
+
+    /**
+     * The next SEND with content on the MSRP connection, answered with 200 (RFC 4975 §7.2); responses, REPORTs and
+     * empty SENDs before it are skipped.
+     */
+    String receiveSend() throws IOException {
+        while (true) {
+            String message = readMessage();
+            if (message.substring(0, message.indexOf("\r\n")).endsWith(" SEND")) {
+                java.util.Map<String, String> headers = headersOf(message);
+                acknowledge(message.substring(5, message.indexOf(' ', 5)), headers);
+                if (headers.containsKey("content-type")) {
+                    return message;
+                }
+            }
+        }
+    }
+
+    /** The success REPORT of a whole message {@code send} (RFC 4975 §7.1.2), as its receiver sends it. */
+    void reportSuccess(String send) throws IOException {
+        java.util.Map<String, String> headers = headersOf(send);
+        String tid = "rep" + System.nanoTime();
+        String total = headers.get("byte-range").substring(headers.get("byte-range").indexOf('/') + 1);
+        String report = "MSRP " + tid + " REPORT\r\nTo-Path: " + headers.get("from-path") + "\r\nFrom-Path: "
+                + ownPath + "\r\nMessage-ID: " + headers.get("message-id") + "\r\nByte-Range: 1-" + total + "/"
+                + total + "\r\nStatus: 000 200 OK\r\n-------" + tid + "$\r\n";
+        msrp.getOutputStream().write(report.getBytes(StandardCharsets.US_ASCII));
+        msrp.getOutputStream().flush();
     }
 
     /** A TLS context with a self-signed certificate made by keytool, for a client that listens. */
@@ -362,7 +481,7 @@ final class ChatClient implements AutoCloseable {
         }
         if (sdp != null) {
             response.append("Contact: <sip:").append(user).append("@127.0.0.1:").append(sip.localPort())
-                    .append(";transport=tcp>\r\nContent-Type: application/sdp\r\nContent-Length: ")
+                    .append(";transport=").append(sip.transport()).append(">\r\nContent-Type: application/sdp\r\nContent-Length: ")
                     .append(sdp.length()).append("\r\n\r\n").append(sdp);
         } else {
             response.append("Content-Length: 0\r\n\r\n");
@@ -477,6 +596,13 @@ final class ChatClient implements AutoCloseable {
             return;
         }
         closed = true;
+        if (called) {
+            if (msrp != null) {
+                msrp.close();
+            }
+            sip.close();
+            return;
+        }
         try {
             sip.send("BYE " + roomUri() + " SIP/2.0\r\n"
                     + headers("BYE", ++cseq, "bye" + user) + "Content-Length: 0\r\n\r\n");

@@ -4,7 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -18,19 +22,38 @@ import javax.net.ssl.X509TrustManager;
 /**
  * A SIP peer over a stream connection (TCP or TLS) that writes requests as text and reads whole messages
  * (headers, then Content-Length bytes of body). Used where sipp cannot go: Debian's sipp is built without
- * TLS, and malformed messages must be sent byte for byte.
+ * TLS, and malformed messages must be sent byte for byte. Over UDP ({@link #udp}) it is a SIP user's port that the
+ * server's requests reach by DNS (RFC 3263 §4.1: no NAPTR or SRV, UDP), one message per datagram, answering whoever
+ * sent the last one.
  */
 final class SipConnection implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final DatagramSocket datagrams;
+    /** Over UDP: where the last datagram came from, where {@link #send} goes. */
+    private SocketAddress peer;
 
     private SipConnection(Socket socket) throws IOException {
         this.socket = socket;
         socket.setSoTimeout(10_000);
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
+        this.datagrams = null;
+    }
+
+    private SipConnection(DatagramSocket datagrams) throws IOException {
+        this.socket = null;
+        this.in = null;
+        this.out = null;
+        this.datagrams = datagrams;
+        datagrams.setSoTimeout(20_000);
+    }
+
+    /** A UDP port on {@code host} that waits for the server's requests. */
+    static SipConnection udp(String host, int port) throws IOException {
+        return new SipConnection(new DatagramSocket(new InetSocketAddress(host, port)));
     }
 
     static SipConnection tcp(String host, int port) throws IOException {
@@ -75,11 +98,21 @@ final class SipConnection implements AutoCloseable {
     }
 
     int localPort() {
-        return socket.getLocalPort();
+        return socket != null ? socket.getLocalPort() : datagrams.getLocalPort();
+    }
+
+    /** The transport for a Contact that reaches this peer. */
+    String transport() {
+        return datagrams != null ? "udp" : "tcp";
     }
 
     void send(String message) throws IOException {
-        out.write(message.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = message.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        if (datagrams != null) {
+            datagrams.send(new DatagramPacket(bytes, bytes.length, peer));
+            return;
+        }
+        out.write(bytes);
         out.flush();
     }
 
@@ -90,6 +123,12 @@ final class SipConnection implements AutoCloseable {
 
     /** The next message, or {@code null} if the server closed the connection. */
     String receive() throws IOException {
+        if (datagrams != null) {
+            DatagramPacket packet = new DatagramPacket(new byte[65_535], 65_535);
+            datagrams.receive(packet);
+            peer = packet.getSocketAddress();
+            return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+        }
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
@@ -126,6 +165,10 @@ final class SipConnection implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (datagrams != null) {
+            datagrams.close();
+            return;
+        }
         socket.close();
     }
 }

@@ -245,15 +245,26 @@ public final class MsrpConnection {
         }
     }
 
+    /** Guards {@link #lastStarted}. */
+    private final Object startOrder = new Object();
+    /** Completes once the last message sent on this connection has written its first chunk (or ended). */
+    private CompletableFuture<Void> lastStarted = CompletableFuture.completedFuture(null);
+
     /**
      * Starts sending a message in chunks (RFC 4975 §5.1, §7.1.1) on a thread of its own; see
-     * {@link OutgoingMessage}.
+     * {@link OutgoingMessage}. Messages start in the order of the calls: a message's first chunk goes out after the
+     * first chunk of the one sent before it on this connection (chat text must arrive in the order it was written;
+     * their later chunks may interleave).
      *
      * @param reports gets the REPORTs for the message (RFC 4975 §7.1.2), on the connection's thread
      */
     public OutgoingMessage sendMessage(List<MsrpUri> toPath, List<MsrpUri> fromPath, MessageBody body,
                                        SendOptions options, OutgoingMessage.ReportListener reports) {
-        OutgoingMessage message = new OutgoingMessage(this, toPath, fromPath, body, options, reports);
+        OutgoingMessage message;
+        synchronized (startOrder) {
+            message = new OutgoingMessage(this, toPath, fromPath, body, options, reports, lastStarted);
+            lastStarted = message.started();
+        }
         server.routing().sending(message);
         message.start();
         return message;

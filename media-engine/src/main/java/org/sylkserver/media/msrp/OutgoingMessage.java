@@ -70,14 +70,23 @@ public final class OutgoingMessage {
     private final ReportListener reports;
     private final String messageId = MsrpServer.randomId(10);
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    /** The previous message's {@link #started}. */
+    private final CompletableFuture<Void> after;
+    /** Completes once this message's first chunk is written, or it ended without one. */
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
 
     private int inFlight;
     private boolean cancelled;
     private Outcome stop;
     private long acknowledged;
 
+    /**
+     * @param after completes when the message sent before this one on the connection has written its first chunk:
+     *              this one's first chunk waits for it, so that messages start in the order they were sent
+     */
     OutgoingMessage(MsrpConnection connection, List<MsrpUri> toPath, List<MsrpUri> fromPath,
-                    MessageBody body, SendOptions options, ReportListener reports) {
+                    MessageBody body, SendOptions options, ReportListener reports, CompletableFuture<Void> after) {
+        this.after = after;
         this.connection = connection;
         this.toPath = List.copyOf(toPath);
         this.fromPath = List.copyOf(fromPath);
@@ -102,6 +111,11 @@ public final class OutgoingMessage {
         notifyAll();
     }
 
+    /** Completes once this message's first chunk is written, or it ended without one. */
+    CompletableFuture<Void> started() {
+        return started;
+    }
+
     void start() {
         Thread sender = new Thread(this::run, "sylk-msrp-send-" + messageId);
         sender.setDaemon(true);
@@ -117,7 +131,20 @@ public final class OutgoingMessage {
     }
 
     private void run() {
+        try {
+            sendChunks();
+        } finally {
+            started.complete(null);
+        }
+    }
+
+    private void sendChunks() {
         try (body) {
+            try {
+                after.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.log(Level.FINE, "the message before " + messageId + " failed", e);
+            }
             long total = body.size();
             long offset = 0;
             do {
@@ -143,6 +170,7 @@ public final class OutgoingMessage {
                 boolean last = offset + length == total;
                 send(chunk(new ByteRange(offset + 1, offset + length, total), body.read(offset, length),
                         last ? Continuation.COMPLETE : Continuation.MORE), length);
+                started.complete(null); // the next message may start
                 offset += length;
             } while (offset < total);
             synchronized (this) {

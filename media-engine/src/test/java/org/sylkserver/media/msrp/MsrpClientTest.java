@@ -182,6 +182,54 @@ class MsrpClientTest {
         assertArrayEquals("over TLS".getBytes(StandardCharsets.UTF_8), atFar.poll(5, TimeUnit.SECONDS).body());
     }
 
+    /**
+     * Messages on one connection start in the order they were sent (chat text in the order it was written, spec
+     * §5.4.3): the first message's body is slow to read, and the second, sent right after it, still arrives second.
+     * Before, each message's own sender thread raced the others and the second went out first.
+     */
+    @Test
+    void messagesStartInTheOrderTheyWereSent() throws Exception {
+        near = new MsrpServer(LOOPBACK, 0);
+        far = new MsrpServer(LOOPBACK, 0);
+        BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+        MsrpUri farSession = far.open((request, connection) -> {
+            if (request.hasBody()) {
+                arrived.add(new String(request.body(), StandardCharsets.UTF_8));
+            }
+            return 200;
+        });
+        MsrpUri nearSession = near.open((request, connection) -> 200);
+        MsrpConnection connection = near.connect(nearSession, List.of(farSession));
+        CountDownLatch reading = new CountDownLatch(1);
+        MessageBody slow = new MessageBody() {
+            @Override
+            public long size() {
+                return 5;
+            }
+
+            @Override
+            public byte[] read(long offset, int length) throws IOException {
+                reading.countDown();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+                return "first".getBytes(StandardCharsets.UTF_8);
+            }
+        };
+        OutgoingMessage first = connection.sendMessage(List.of(farSession), List.of(nearSession), slow,
+                SendOptions.of("text/plain"), report -> { });
+        assertTrue(reading.await(5, TimeUnit.SECONDS));
+        OutgoingMessage second = connection.sendMessage(List.of(farSession), List.of(nearSession),
+                MessageBody.of("second".getBytes(StandardCharsets.UTF_8)), SendOptions.of("text/plain"), report -> { });
+        assertEquals(State.DELIVERED, first.outcome().get(10, TimeUnit.SECONDS).state());
+        assertEquals(State.DELIVERED, second.outcome().get(10, TimeUnit.SECONDS).state());
+        assertEquals("first", arrived.poll(5, TimeUnit.SECONDS));
+        assertEquals("second", arrived.poll(5, TimeUnit.SECONDS));
+    }
+
     /** RFC 4975 §7.1.1: cancelling interrupts the message with a chunk ending in #, and the receiver drops it. */
     @Test
     void cancellingSendsAnInterruption_rfc4975_s7_1_1() throws Exception {

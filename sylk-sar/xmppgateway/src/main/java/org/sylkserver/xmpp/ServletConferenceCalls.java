@@ -3,6 +3,10 @@ package org.sylkserver.xmpp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,12 +22,16 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
 
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+
+import org.mobicents.ext.javax.sip.dns.DefaultDNSServerLocator;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.msrp.MsrpRoute;
 import org.sylkserver.core.session.ChatLine;
 import org.sylkserver.core.session.MsrpChatLine;
 import org.sylkserver.xmpp.muc.ConferenceCall;
 import org.sylkserver.xmpp.muc.ConferenceInfoReader;
+import org.sylkserver.xmpp.muc.InvitationRefer;
 
 /**
  * The SIP side of MUC occupants (spec §5.6.1) on the servlet API: each occupant's INVITE to the room's conference
@@ -50,6 +58,10 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
     private final InetAddress address;
     private final int maxMessageSize;
     private final ScheduledExecutorService timer;
+    private final InvitationRefer<Hop> invitations;
+    /** RFC 3263 resolution, as the container does it (NAPTR, SRV, A/AAAA). */
+    private static final DefaultDNSServerLocator LOCATOR = new DefaultDNSServerLocator(
+            new java.util.HashSet<>(Set.of("UDP", "TCP", "TLS")));
 
     ServletConferenceCalls(SipFactory factory, ServerConfig.OutboundProxy proxy, MsrpRoute msrp,
                            ExecutorService connector, InetAddress address, int maxMessageSize,
@@ -61,6 +73,7 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
         this.address = address;
         this.maxMessageSize = maxMessageSize;
         this.timer = timer;
+        this.invitations = new InvitationRefer<>(this::routes, this::referVia, InvitationRefer.BUDGET, timer);
     }
 
     @Override
@@ -99,21 +112,68 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
     /**
      * Spec §5.6.2: REFER to the room, {@code Refer-To: <target;method=INVITE>} (RFC 4579 §5.5), Referred-By the
-     * inviter. Its answer and the conference's sipfrag NOTIFYs about the dial-out are logged (spec: outcome only
-     * logged).
+     * inviter, tried on the room's routes in turn within 30 s ({@link InvitationRefer}). Its answer and the
+     * conference's sipfrag NOTIFYs about the dial-out are logged (spec: outcome only logged).
      */
     @Override
     public void refer(String fromUri, String roomUri, String targetUri, ConferenceCall.ReferAnswer answer) {
+        invitations.refer(fromUri, roomUri, targetUri, answer);
+    }
+
+    /** One way to a room: a loose route to a resolved hop, or none (the container resolves the request itself). */
+    private record Hop(String host, int port, String transport) {
+        static final Hop AS_THE_CONTAINER_RESOLVES = new Hop(null, 0, null);
+
+        @Override
+        public String toString() {
+            return host == null ? "the container's resolution" : host + ":" + port + ";transport=" + transport;
+        }
+    }
+
+    /**
+     * The routes of a REFER to {@code roomUri}: the addresses of the outbound proxy, or else of the room's domain, in
+     * RFC 3263 §4 order (NAPTR, SRV, A/AAAA); when nothing resolves (a domain of ours the DNS does not know), the
+     * request goes the way the container routes it, as one route.
+     */
+    private List<Hop> routes(String roomUri) {
+        String next = proxy == null ? roomUri
+                : "sip:" + proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "") + ";transport="
+                + proxy.transport();
+        List<Hop> found = new ArrayList<>();
+        try {
+            Queue<javax.sip.address.Hop> hops = LOCATOR.locateHops(new AddressFactoryImpl().createURI(next));
+            if (hops != null) {
+                hops.forEach(hop -> found.add(new Hop(hop.getHost(), hop.getPort(), hop.getTransport())));
+            }
+        } catch (java.text.ParseException | RuntimeException e) {
+            LOG.fine(() -> "routes of " + next + ": " + e);
+        }
+        return found.isEmpty() ? List.of(Hop.AS_THE_CONTAINER_RESOLVES) : found;
+    }
+
+    /** One REFER of a mediated invitation, through {@code hop}. */
+    private void referVia(Hop hop, String fromUri, String roomUri, String targetUri,
+                          ConferenceCall.ReferAnswer answer) {
         try {
             SipServletRequest refer = factory.createRequest(factory.createApplicationSession(), "REFER",
                     factory.createAddress(fromUri), factory.createAddress(roomUri));
             refer.setHeader("Refer-To", "<" + targetUri + ";method=INVITE>");
             refer.setHeader("Referred-By", "<" + fromUri + ">");
-            route(refer);
+            if (hop.host() != null) {
+                SipURI route = factory.createSipURI(null, hop.host());
+                if (hop.port() > 0) {
+                    route.setPort(hop.port());
+                }
+                route.setTransportParam(hop.transport().toLowerCase(java.util.Locale.ROOT));
+                route.setLrParam(true);
+                refer.pushRoute(route);
+            } else {
+                route(refer);
+            }
             refer.getSession().setAttribute(REFERRAL, new Referral(targetUri, answer));
             refer.send();
         } catch (IOException | ServletParseException | RuntimeException e) {
-            LOG.info(() -> "REFER to " + roomUri + " for " + targetUri + " not sent: " + e);
+            LOG.info(() -> "REFER to " + roomUri + " via " + hop + " for " + targetUri + " not sent: " + e);
             answer.answered(0, "not sent: " + e.getMessage());
         }
     }

@@ -463,9 +463,37 @@ public final class ChatSession implements ChatLine.Listener {
                 .content(content).build();
     }
 
+    /**
+     * The MSRP connection is gone, a failure of the SIP session (spec §5.4.3 "SIP BYE / failure"): before the session
+     * was up its waiting messages bounce as when the call is refused; after, the call is hung up and the XMPP peer
+     * gets {@code gone}, as for a BYE (before, it heard nothing and went on writing into a session that was over).
+     */
     @Override
     public void closed(String why) {
-        end("the MSRP connection ended: " + why);
+        boolean connecting;
+        Jid to;
+        SipCall call;
+        synchronized (this) {
+            connecting = state == State.CONNECTING;
+            to = boundPeer;
+            call = sip;
+        }
+        if (connecting) {
+            failed("the MSRP connection ended: " + why, StanzaError.Condition.recipient_unavailable,
+                    StanzaError.Type.WAIT);
+            return;
+        }
+        if (finish()) {
+            if (call != null) {
+                call.hangUp("the MSRP connection ended: " + why);
+            }
+            xmpp.accept(gone(to));
+        }
+    }
+
+    private Message gone(Jid to) {
+        return StanzaBuilder.buildMessage().ofType(Message.Type.chat).from(sipUser).to(to)
+                .addExtension(new ChatStateExtension(ChatState.gone)).build();
     }
 
     /** The SIP call ended (BYE, failure): the XMPP peer gets {@code gone} (spec §5.4.3). */
@@ -475,8 +503,7 @@ public final class ChatSession implements ChatLine.Listener {
             to = boundPeer;
         }
         if (finish()) {
-            xmpp.accept(StanzaBuilder.buildMessage().ofType(Message.Type.chat).from(sipUser).to(to)
-                    .addExtension(new ChatStateExtension(ChatState.gone)).build());
+            xmpp.accept(gone(to));
         }
     }
 

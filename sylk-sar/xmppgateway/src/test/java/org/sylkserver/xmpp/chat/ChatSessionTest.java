@@ -322,6 +322,39 @@ class ChatSessionTest {
         assertEquals(0, sessions.size());
     }
 
+    /**
+     * Spec §5.4.3 "SIP BYE / failure": the MSRP connection lost in an established session is a failure: the call is
+     * hung up and the XMPP user gets {@code gone}.
+     */
+    @Test
+    void aLostMsrpConnectionHangsUpAndSendsGone_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        ChatSession session = open(sessions);
+        line.listener.closed("connection reset");
+        assertNotNull(hungUp.poll(1, TimeUnit.SECONDS), "the call is hung up");
+        Message gone = (Message) sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(gone, "the XMPP user hears of it");
+        assertEquals(ChatState.gone, Stanzas.chatState(gone));
+        assertEquals(ChatSession.State.ENDED, session.state());
+        assertEquals(0, sessions.size());
+    }
+
+    /** The same before the session the XMPP user started is up: its waiting messages bounce, as for a refusal. */
+    @Test
+    void aLineClosedBeforeTheSessionIsUpBouncesTheWaitingMessages_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        assertNotNull(dialer.invites.poll(1, TimeUnit.SECONDS));
+        dialer.call.answered("answer", false);
+        line.listener.closed("connection refused");
+        Stanza bounced = sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(bounced, "the waiting message bounces");
+        assertEquals("m1", bounced.getStanzaId());
+        assertEquals(StanzaError.Condition.recipient_unavailable, errorOf(bounced));
+        assertEquals(1, dialer.hangUps.get(), "the call is hung up");
+        assertEquals(0, sessions.size());
+    }
+
     /** Spec §5.4.3 / §5.8: no message from the SIP side for {@code sip_session_timeout} ends the call. */
     @Test
     void silenceEndsTheCall_spec_5_8_sip_session_timeout() throws Exception {
