@@ -111,7 +111,8 @@ while [ ! -e "$work/ready-warm" ]; do kill -0 $warm 2>/dev/null || { echo "clien
 sipp_run 1000 10000 webrtcgateway > /dev/null
 wait $warm || true
 sipp_run 1000 10000 echo > /dev/null
-client outgoing "$url" 2 2000 50 warm > /dev/null
+# a store that refuses some (a loaded Cassandra node) must not end the run here
+client outgoing "$url" 2 2000 50 warm > /dev/null || echo "warm-up account-messages: the client reported failures"
 
 # each rate: echo first, then the gateway, the same number of MESSAGEs; a step counts only without a failed call
 declare -A best=([echo]=0 [webrtcgateway]=0)
@@ -140,11 +141,11 @@ awk -v g="${best[webrtcgateway]}" -v b="${best[echo]}" 'BEGIN { if (b > 0) print
 baseline=${best[echo]}
 
 echo "== sylkRTC -> store -> SIP MESSAGE -> sipp UAS -> accepted: $accounts accounts x $per_account"
-client outgoing "$url" "$accounts" "$per_account" 50 run
+client outgoing "$url" "$accounts" "$per_account" 50 run || echo "sylkRTC -> SIP: the client reported failures"
 awk -v b="$baseline" 'BEGIN { printf "(echo baseline above: %s MESSAGE/s)\n", b }'
 
 echo "== sync: alice-1's journal (>= $per_account entries), limit 5000"
-client sync "$url" alice-1@example.com 5000 5
+client sync "$url" alice-1@example.com 5000 5 || echo "sync: the client reported failures"
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server log SEVERE lines: $(grep -c 'SEVERE' "$work/server.log" || true)"
