@@ -71,7 +71,8 @@ import org.sylkserver.webrtc.api.SylkRtcMessage;
  * are journaled; MESSAGEs the proxy forks to the gateway are journaled for their recipient and delivered to its
  * devices; IMDNs update both copies; devices sync from the journal. Every message is in the {@link MessageStore} before
  * it is acknowledged (the sylkRTC ack, the SIP 200). Thread-safe: requests come from connections' executors, MESSAGEs
- * and their responses from SIP threads, and the store serialises what must be.
+ * and their responses from SIP threads, which hand the store work to the {@link StoreQueue}'s threads, and the store
+ * serialises what must be.
  */
 public final class Messaging {
 
@@ -282,8 +283,8 @@ public final class Messaging {
      * answers, but without holding the calling thread (a SIP thread) while the store works: what is wrong with the
      * request is answered at once; the store work is queued by conversation (the two AORs), so that a conversation's
      * messages are stored in the order they arrived, and {@code reply} gets the answer from the store's thread once
-     * the work is done, 200 only once it is stored. When {@code message_store_queue_size} requests wait already it gets 503 with
-     * {@code Retry-After} at once (RFC 3261 §21.5.4): nothing is stored, the sender tries again later.
+     * the work is done, 200 only once it is stored. When {@code message_store_queue_size} requests wait already, it
+     * gets 503 with {@code Retry-After} at once (RFC 3261 §21.5.4): nothing is stored, the sender tries again later.
      */
     public void receive(IncomingSipMessage message, Consumer<Answer> reply) {
         Taken taken = take(message);
