@@ -36,6 +36,7 @@ import org.sylkserver.webrtc.messaging.MessagingConfig;
 import org.sylkserver.webrtc.messaging.SipMessages;
 import org.sylkserver.webrtc.messaging.SqliteMessageStore;
 import org.sylkserver.webrtc.messaging.StoreException;
+import org.sylkserver.webrtc.messaging.StoreQueue;
 import org.sylkserver.webrtc.messaging.StoredMessage;
 
 /** Messaging's rules per content type and journal entry (spec §4.8, §4.9), with the embedded store and fake SIP. */
@@ -68,7 +69,7 @@ class MessagingTest {
     @BeforeEach
     void start() throws StoreException {
         store = SqliteMessageStore.open(directory, false);
-        messaging = new Messaging(store, (message, outcome) -> sent.add(new Sent(message, outcome)),
+        messaging = new Messaging(store, new StoreQueue(Runnable::run, 1000), (message, outcome) -> sent.add(new Sent(message, outcome)),
                 new Messaging.Devices() {
                     @Override
                     public void publish(String account, SylkRtcMessage event, SylkRtcConnection except) {
@@ -81,7 +82,7 @@ class MessagingTest {
                     }
                 }, (account, sender, contentType, content) -> pushed.add(account + " " + contentType + " " + content),
                 Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
-                new MessagingConfig(directory, false, 1024, Duration.ofDays(31), null, null, null, null), "192.0.2.10",
+                new MessagingConfig(directory, false, 1024, Duration.ofDays(31), null, null, null, null, 1, 1000), "192.0.2.10",
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com", null);
         messaging.authenticated("bob@example.com", null);

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -70,7 +71,8 @@ import org.sylkserver.webrtc.api.SylkRtcMessage;
  * are journaled; MESSAGEs the proxy forks to the gateway are journaled for their recipient and delivered to its
  * devices; IMDNs update both copies; devices sync from the journal. Every message is in the {@link MessageStore} before
  * it is acknowledged (the sylkRTC ack, the SIP 200). Thread-safe: requests come from connections' executors, MESSAGEs
- * and their responses from SIP threads, and the store serialises what must be.
+ * and their responses from SIP threads, which hand the store work to the {@link StoreQueue}'s threads, and the store
+ * serialises what must be.
  */
 public final class Messaging {
 
@@ -89,9 +91,19 @@ public final class Messaging {
         void message(String account, SipIdentity sender, String contentType, String content);
     }
 
-    /** What an incoming MESSAGE is answered with (spec §4.8.2: 200 at once, 400 for bad ones). */
-    public record Answer(int status, String reason) {
+    /**
+     * What an incoming MESSAGE is answered with (spec §4.8.2: 200, 400 for bad ones; here 200 only once stored).
+     *
+     * @param retryAfterSeconds the {@code Retry-After} of a 503 (RFC 3261 §21.5.4), 0 for none
+     */
+    public record Answer(int status, String reason, int retryAfterSeconds) {
         static final Answer OK = new Answer(200, "OK");
+        /** The store's queue is full: try again in a moment. */
+        static final Answer BUSY = new Answer(503, "Service Unavailable", RETRY_AFTER_SECONDS);
+
+        public Answer(int status, String reason) {
+            this(status, reason, 0);
+        }
     }
 
     static final List<String> REQUESTED = List.of("positive-delivery", "display");
@@ -100,12 +112,18 @@ public final class Messaging {
     private static final Logger LOG = Logger.getLogger("webrtcgateway.messaging");
     private static final Jsonb JSONB = JsonbBuilder.create();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** When a sender refused for a full store queue should try again: a full queue drains within seconds. */
+    static final int RETRY_AFTER_SECONDS = 2;
+    /** The least time between two warnings of refused MESSAGEs. */
+    private static final long REFUSAL_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** The original's time format (spec §4.3): {@code YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM}. */
     private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss").optionalStart().appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
             .optionalEnd().appendOffset("+HH:MM", "+00:00").toFormatter();
 
     private final MessageStore store;
+    private final StoreQueue queue;
+    private final Refusals refusals = new Refusals();
     private final SipMessages sip;
     private final Devices devices;
     private final Push push;
@@ -118,14 +136,17 @@ public final class Messaging {
     private volatile Consumer<String> fileTransferRemoved = content -> { };
 
     /**
+     * @param queue         where the store work of incoming MESSAGEs and of sent messages' outcomes runs, off the SIP
+     *                      threads
      * @param push          wakes mobile devices ({@code sylk_push_url}), or null when none is configured
      * @param serverAddress the gateway's SIP address ({@code local_ip}): its own replies come from
      *                      {@code sylkserver@<serverAddress>} (spec §4.9)
      * @param historyUrl    the history API's base URL, {@code <web base>/webrtcgateway/messages/history}
      */
-    public Messaging(MessageStore store, SipMessages sip, Devices devices, Push push, Clock clock,
+    public Messaging(MessageStore store, StoreQueue queue, SipMessages sip, Devices devices, Push push, Clock clock,
                      MessagingConfig config, String serverAddress, String historyUrl) {
         this.store = store;
+        this.queue = queue;
         this.sip = sip;
         this.devices = devices;
         this.push = push;
@@ -196,7 +217,9 @@ public final class Messaging {
         store(message);
         devices.publish(account.aor(), new SyncEvent(account.aor(), "message", "add", requestContent(request)), origin);
         sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
-                CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) -> sent(message, status, reason));
+                CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) ->
+                // the outcome comes on a SIP thread: the store's own threads record it
+                queue.add(conversation(account.aor(), request.getUri()), () -> sent(message, status, reason)));
     }
 
     private void sent(StoredMessage message, int status, String reason) {
@@ -245,25 +268,110 @@ public final class Messaging {
     // ---- receiving (spec §4.8.2, §4.9) ----
 
     /**
-     * A MESSAGE routed to the gateway: 400 when it lacks From, To, Content-Type or a body, or its CPIM or IMDN does not
-     * parse; 413 when its body is over {@code max_message_body_size}; 500 when the store failed (the sender retries);
-     * else 200 once what it carries is stored.
+     * A MESSAGE routed to the gateway, handled on the calling thread: 400 when it lacks From, To, Content-Type or a
+     * body, or its CPIM, IMDN or API body does not parse; 413 when its body is over {@code max_message_body_size}; 500
+     * when the store failed (the sender retries); else 200 once what it carries is stored. For what the gateway hands
+     * itself (a file transfer's message, spec §4.10.1); SIP requests go through {@link #receive}.
      */
     public Answer received(IncomingSipMessage message) {
+        Taken taken = take(message);
+        return taken.work() == null ? taken.answer() : perform(message, taken.work());
+    }
+
+    /**
+     * A MESSAGE routed to the gateway (spec §4.8.2, §4.9), answered through {@code reply} with what {@link #received}
+     * answers, but without holding the calling thread (a SIP thread) while the store works: what is wrong with the
+     * request is answered at once; the store work is queued by conversation (the two AORs), so that a conversation's
+     * messages are stored in the order they arrived, and {@code reply} gets the answer from the store's thread once
+     * the work is done, 200 only once it is stored. When {@code message_store_queue_size} requests wait already, it
+     * gets 503 with {@code Retry-After} at once (RFC 3261 §21.5.4): nothing is stored, the sender tries again later.
+     */
+    public void receive(IncomingSipMessage message, Consumer<Answer> reply) {
+        Taken taken = take(message);
+        if (taken.work() == null) {
+            reply.accept(taken.answer());
+            return;
+        }
+        if (!queue.offer(taken.conversation(), () -> reply.accept(perform(message, taken.work())))) {
+            refusals.refused(message);
+            reply.accept(Answer.BUSY);
+        }
+    }
+
+    /** Warns that MESSAGEs are refused for a full store queue: at most every 10 s, with how many since the last time. */
+    private final class Refusals {
+        private long lastReport;
+        private boolean reported;
+        private int unreported;
+
+        synchronized void refused(IncomingSipMessage message) {
+            unreported++;
+            long now = System.nanoTime();
+            if (reported && now - lastReport < REFUSAL_REPORT_NANOS) {
+                return;
+            }
+            int count = unreported;
+            unreported = 0;
+            reported = true;
+            lastReport = now;
+            LOG.warning(() -> "message store queue full (" + queue.pending() + " queued or being stored, "
+                    + "message_store_queue_size " + queue.capacity() + "): MESSAGE from " + message.from() + " to "
+                    + message.to() + " answered 503 (Retry-After " + RETRY_AFTER_SECONDS + " s); " + count
+                    + " refused since the last warning");
+        }
+    }
+
+    /** What the store does for one MESSAGE, and the answer once done. */
+    @FunctionalInterface
+    private interface StoreWork {
+        Answer run() throws StoreException;
+    }
+
+    /** An incoming MESSAGE as read on the calling thread: its answer already, or its conversation and store work. */
+    private record Taken(Answer answer, String conversation, StoreWork work) {
+        static Taken answered(Answer answer) {
+            return new Taken(answer, null, null);
+        }
+
+        static Taken work(String one, String other, StoreWork work) {
+            return new Taken(null, Messaging.conversation(one, other), work);
+        }
+    }
+
+    /** The queue key of what is between two AORs, whichever sent it. */
+    static String conversation(String one, String other) {
+        return one.compareTo(other) <= 0 ? one + "\n" + other : other + "\n" + one;
+    }
+
+    private static Answer perform(IncomingSipMessage message, StoreWork work) {
+        try {
+            return work.run();
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "MESSAGE from " + message.from() + " to " + message.to() + " not stored", e);
+            return new Answer(500, "Server Internal Error");
+        } catch (RuntimeException e) {
+            // never unanswered: the sender would wait for its transaction to time out
+            LOG.log(Level.SEVERE, "MESSAGE from " + message.from() + " to " + message.to() + " failed", e);
+            return new Answer(500, "Server Internal Error");
+        }
+    }
+
+    /** Everything about the MESSAGE that needs no store: checks, CPIM, the documents its types carry. */
+    private Taken take(IncomingSipMessage message) {
         if (message.from() == null || message.to() == null || message.contentType() == null) {
-            return new Answer(400, "Missing From, To or Content-Type");
+            return Taken.answered(new Answer(400, "Missing From, To or Content-Type"));
         }
         if (message.body().length == 0) {
-            return new Answer(400, "Empty body");
+            return Taken.answered(new Answer(400, "Empty body"));
         }
         if (message.body().length > maxBodyBytes) {
-            return new Answer(413, "Request Entity Too Large");
+            return Taken.answered(new Answer(413, "Request Entity Too Large"));
         }
         byte[] body = message.body();
         if ("deflate".equalsIgnoreCase(message.contentEncoding())) {
             body = inflate(body);
             if (body == null) {
-                return new Answer(400, "Bad deflate body");
+                return Taken.answered(new Answer(400, "Bad deflate body"));
             }
         }
         String contentType = mediaType(message.contentType());
@@ -271,14 +379,12 @@ public final class Messaging {
         String messageId = UUID.randomUUID().toString();
         OffsetDateTime timestamp = now().atOffset(ZoneOffset.UTC);
         List<String> disposition = null;
-        String imdnId = null;
         if (contentType.equals(CpimMessage.CONTENT_TYPE)) {
             try {
                 CpimMessage cpim = CpimMessage.parse(body);
                 contentType = cpim.contentType();
                 body = cpim.content();
-                imdnId = cpim.imdnMessageId().orElse(null);
-                messageId = imdnId != null ? imdnId : messageId;
+                messageId = cpim.imdnMessageId().orElse(messageId);
                 timestamp = cpim.dateTime().orElse(timestamp);
                 Set<String> requested = cpim.dispositionNotification();
                 disposition = requested.isEmpty() ? null : List.copyOf(requested);
@@ -288,28 +394,83 @@ public final class Messaging {
                             ? message.fromDisplayName() : from.displayName());
                 }
             } catch (CpimException e) {
-                return new Answer(400, "Bad CPIM: " + e.getMessage());
+                return Taken.answered(new Answer(400, "Bad CPIM: " + e.getMessage()));
             }
         }
-        try {
-            return switch (contentType) {
-                case "application/im-iscomposing+xml" -> Answer.OK;
-                case "application/sylk-api-token" -> apiToken(sender.getUri());
-                case "application/sylk-api-pgp-key-lookup", "application/sylk-api-message-remove",
-                        "application/sylk-api-conversation-read", "application/sylk-api-conversation-remove" ->
-                        api(contentType, sender.getUri(), message.to(), text(contentType, body));
-                // what the gateway itself sends to an account's SIP devices (X-Sylk-To-Sip): not a message to keep
-                case "application/sylk-message-remove", "application/sylk-conversation-read",
-                        "application/sylk-conversation-remove" -> Answer.OK;
-                case ImdnDocument.CONTENT_TYPE -> imdn(message.to(), sender, messageId, body);
-                case FileTransferHttpDocument.CONTENT_TYPE -> rcsFileTransfer(message, sender, messageId, body, timestamp,
+        String from = sender.getUri();
+        String to = message.to();
+        switch (contentType) {
+            case "application/im-iscomposing+xml",
+                    // what the gateway itself sends to an account's SIP devices (X-Sylk-To-Sip): not a message to keep
+                    "application/sylk-message-remove", "application/sylk-conversation-read",
+                    "application/sylk-conversation-remove" -> {
+                return Taken.answered(Answer.OK);
+            }
+            case "application/sylk-api-token" -> {
+                return Taken.work(from, from, () -> apiToken(from));
+            }
+            case "application/sylk-api-pgp-key-lookup" -> {
+                return Taken.work(from, to, () -> keyLookup(from, to));
+            }
+            case "application/sylk-api-message-remove" -> {
+                String id = text(contentType, body).strip();
+                if (id.isEmpty()) {
+                    return Taken.answered(new Answer(400, "No message id"));
+                }
+                return Taken.work(from, to, () -> {
+                    removeMessage(from, null, null, id, to);
+                    return Answer.OK;
+                });
+            }
+            case "application/sylk-api-conversation-read", "application/sylk-api-conversation-remove" -> {
+                String contact = contact(text(contentType, body));
+                if (contact == null) {
+                    return Taken.answered(new Answer(400, "Body must be {\"contact\": \"<AOR>\"}"));
+                }
+                boolean read = contentType.equals("application/sylk-api-conversation-read");
+                return Taken.work(from, contact, () -> {
+                    if (read) {
+                        markRead(from, null, null, contact);
+                    } else {
+                        removeConversation(from, null, null, contact);
+                    }
+                    return Answer.OK;
+                });
+            }
+            case ImdnDocument.CONTENT_TYPE -> {
+                ImdnDocument imdn;
+                try {
+                    imdn = ImdnDocument.parse(body);
+                } catch (ImdnException e) {
+                    return Taken.answered(new Answer(400, "Bad IMDN: " + e.getMessage()));
+                }
+                SipIdentity imdnSender = sender;
+                String imdnId = messageId;
+                return Taken.work(from, to, () -> imdn(to, imdnSender, imdnId, imdn));
+            }
+            case FileTransferHttpDocument.CONTENT_TYPE -> {
+                FileTransferHttpDocument rcs;
+                try {
+                    rcs = FileTransferHttpDocument.parse(body);
+                } catch (FileTransferHttpException e) {
+                    return Taken.answered(new Answer(400, "Bad RCS file transfer: " + e.getMessage()));
+                }
+                String content = TransferredFile.fromRcs(rcs, new TransferredFile.Party(from, sender.getDisplayName()),
+                        new TransferredFile.Party(to, null), messageId, timestamp).toMessageJson();
+                return regularWork(message, sender, messageId, TransferredFile.CONTENT_TYPE, content, timestamp,
                         disposition);
-                default -> regular(message, sender, messageId, contentType, text(contentType, body), timestamp, disposition);
-            };
-        } catch (StoreException e) {
-            LOG.log(Level.WARNING, "MESSAGE from " + message.from() + " to " + message.to() + " not stored", e);
-            return new Answer(500, "Server Internal Error");
+            }
+            default -> {
+                return regularWork(message, sender, messageId, contentType, text(contentType, body), timestamp,
+                        disposition);
+            }
         }
+    }
+
+    private Taken regularWork(IncomingSipMessage message, SipIdentity sender, String messageId, String contentType,
+                              String content, OffsetDateTime timestamp, List<String> disposition) {
+        return Taken.work(sender.getUri(), message.to(),
+                () -> regular(message, sender, messageId, contentType, content, timestamp, disposition));
     }
 
     /** spec §4.8.2, §4.9 "anything else": journaled for the recipient if known, delivered to its devices. */
@@ -344,23 +505,6 @@ public final class Messaging {
     }
 
     /**
-     * spec §4.9: an RCS file transfer over HTTP (GSMA RCC.07) is the {@code application/sylk-file-transfer} message
-     * Sylk clients know, stored and delivered as such; 400 when its document is unusable.
-     */
-    private Answer rcsFileTransfer(IncomingSipMessage message, SipIdentity sender, String messageId, byte[] xml,
-                                   OffsetDateTime timestamp, List<String> disposition) throws StoreException {
-        FileTransferHttpDocument rcs;
-        try {
-            rcs = FileTransferHttpDocument.parse(xml);
-        } catch (FileTransferHttpException e) {
-            return new Answer(400, "Bad RCS file transfer: " + e.getMessage());
-        }
-        String content = TransferredFile.fromRcs(rcs, new TransferredFile.Party(sender.getUri(), sender.getDisplayName()),
-                new TransferredFile.Party(message.to(), null), messageId, timestamp).toMessageJson();
-        return regular(message, sender, messageId, TransferredFile.CONTENT_TYPE, content, timestamp, disposition);
-    }
-
-    /**
      * spec §4.8.5: a message one of the sender's SIP devices sent ({@code X-Sylk-From-Sip}) is also the sender's
      * outgoing message, stored as accepted when the sender is known and announced to its WebRTC devices as if one of
      * them had sent it ({@code "transaction": "1"}, {@code "server_generated": true}).
@@ -390,13 +534,7 @@ public final class Messaging {
      * {@code received} keeps its state), a {@code message/imdn} journal entry is stored once, and the devices of the
      * original sender are told.
      */
-    private Answer imdn(String account, SipIdentity sender, String imdnId, byte[] xml) throws StoreException {
-        ImdnDocument imdn;
-        try {
-            imdn = ImdnDocument.parse(xml);
-        } catch (ImdnException e) {
-            return new Answer(400, "Bad IMDN: " + e.getMessage());
-        }
+    private Answer imdn(String account, SipIdentity sender, String imdnId, ImdnDocument imdn) throws StoreException {
         String state = imdn.status().element();
         StoredMessage original = store.find(account, imdn.messageId()).orElse(null);
         if (original != null) {
@@ -567,39 +705,25 @@ public final class Messaging {
      * spec §4.9: the SIP API of the account's SIP devices (a MESSAGE to the gateway From the account): remove a message
      * (body: its id; To: the contact), mark a conversation read or remove it (body: {@code {"contact": ...}}), or look
      * up the To's public key (answered From the To with {@code text/pgp-public-key}, nothing when none is stored).
+     * This is the key lookup.
      */
-    private Answer api(String contentType, String account, String to, String body) throws StoreException {
-        if (contentType.equals("application/sylk-api-pgp-key-lookup")) {
-            Optional<String> key = store.publicKey(to);
-            key.ifPresent(found -> sip.send(new SipMessages.Outgoing(null, to, null, account, "text/pgp-public-key",
-                    found.getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
-                    "public key of " + to + " for " + account + ": " + status + " " + reason)));
-            return Answer.OK;
-        }
-        if (contentType.equals("application/sylk-api-message-remove")) {
-            if (body.isBlank()) {
-                return new Answer(400, "No message id");
-            }
-            removeMessage(account, null, null, body.strip(), to);
-            return Answer.OK;
-        }
-        String contact;
+    private Answer keyLookup(String account, String to) throws StoreException {
+        Optional<String> key = store.publicKey(to);
+        key.ifPresent(found -> sip.send(new SipMessages.Outgoing(null, to, null, account, "text/pgp-public-key",
+                found.getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
+                "public key of " + to + " for " + account + ": " + status + " " + reason)));
+        return Answer.OK;
+    }
+
+    /** The AOR of a conversation API body {@code {"contact": ...}} (spec §4.9), or null when it has none. */
+    private static String contact(String body) {
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
             JsonValue value = reader.readObject().get("contact");
-            contact = value instanceof JsonString text && SipAor.Syntax.isValid(text.getString())
+            return value instanceof JsonString text && SipAor.Syntax.isValid(text.getString())
                     ? SipAor.Syntax.strip(text.getString()) : null;
         } catch (JsonException e) {
-            contact = null;
+            return null;
         }
-        if (contact == null) {
-            return new Answer(400, "Body must be {\"contact\": \"<AOR>\"}");
-        }
-        if (contentType.equals("application/sylk-api-conversation-read")) {
-            markRead(account, null, null, contact);
-        } else {
-            removeConversation(account, null, null, contact);
-        }
-        return Answer.OK;
     }
 
     /** The journal as sync and the history API give it. */

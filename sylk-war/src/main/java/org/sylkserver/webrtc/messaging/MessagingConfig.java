@@ -25,10 +25,25 @@ import org.sylkserver.core.config.SectionReader;
  *                       where the admin API listens, or null when it is set empty
  * @param adminSecret    {@code [General] http_management_auth_secret}: the admin API's {@code Authorization}, or null
  * @param cassandra      {@code [Cassandra]}: the Cassandra store's options, or null for the embedded store (spec §4.8.6)
+ * @param storeThreads   {@code [General] message_store_threads}: how many incoming MESSAGEs (of different
+ *                       conversations) the store works on at once, off the SIP threads
+ * @param storeQueueSize {@code [General] message_store_queue_size}: how many incoming MESSAGEs may wait for the store
+ *                       or be stored at once; beyond, they are answered 503 with {@code Retry-After}
  */
 public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, Duration apiTokenLifetime,
                               URI pushUrl, InetSocketAddress adminAddress, String adminSecret,
-                              CassandraConfig cassandra) {
+                              CassandraConfig cassandra, int storeThreads, int storeQueueSize) {
+
+    /**
+     * Enough for the embedded store's group commit to batch, and for a Cassandra cluster's round trips to overlap;
+     * each thread of a slow store waits, it does not compute.
+     */
+    public static final int DEFAULT_STORE_THREADS = 32;
+    /**
+     * About a second of the embedded store's rate and a few of a one-node Cassandra's, well within the 32 s a SIP
+     * sender waits for its answer (RFC 3261 Timer F); at most 64 MiB of bodies held at the largest message size.
+     */
+    public static final int DEFAULT_STORE_QUEUE_SIZE = 1000;
 
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     /** 31 days, the original's Cassandra TTL. */
@@ -44,7 +59,9 @@ public record MessagingConfig(Path storageDir, boolean fsync, int maxBodyBytes, 
                 general.integer("max_message_body_size", DEFAULT_MAX_BODY_BYTES, 1024, 16 * 1024 * 1024),
                 general.seconds("api_token_lifetime", DEFAULT_API_TOKEN_LIFETIME), pushUrl(general),
                 adminAddress(general), general.string("http_management_auth_secret", null),
-                CassandraConfig.load(configDir));
+                CassandraConfig.load(configDir),
+                general.integer("message_store_threads", DEFAULT_STORE_THREADS, 1, 1024),
+                general.integer("message_store_queue_size", DEFAULT_STORE_QUEUE_SIZE, 1, 1_000_000));
     }
 
     /** {@code IP[:PORT]}, port 20888 when absent (spec §8.3). */

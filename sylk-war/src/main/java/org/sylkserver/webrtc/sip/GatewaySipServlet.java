@@ -39,6 +39,7 @@ import org.sylkserver.webrtc.RoomFiles;
 import org.sylkserver.webrtc.RoomRecordings;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
+import org.sylkserver.webrtc.SyncWarmUp;
 import org.sylkserver.webrtc.VideoRoomConfig;
 import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
@@ -60,6 +61,7 @@ import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
 import org.sylkserver.webrtc.messaging.PushNotifications;
 import org.sylkserver.webrtc.messaging.StoreException;
+import org.sylkserver.webrtc.messaging.StoreQueue;
 
 /**
  * The SIP side of the {@code webrtcgateway} application (spec §2.4). It shares the archive, and so the class
@@ -78,6 +80,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ScheduledExecutorService timer;
     private transient ServletRegistrar registrar;
     private transient MessageStore store;
+    /** The store work of incoming MESSAGEs and of sent messages' outcomes, off the SIP threads (issue 14). */
+    private transient StoreQueue storeQueue;
     private transient Messaging messaging;
     private transient AdminApi admin;
     private transient ExternalAuth externalAuth;
@@ -154,7 +158,8 @@ public class GatewaySipServlet extends SylkSipServlet {
         IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
         ServletMessages sipMessages = new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent());
         AccountDevices devices = new AccountDevices(incoming);
-        messaging = new Messaging(store, sipMessages,
+        storeQueue = StoreQueue.start(messagingConfig.storeThreads(), messagingConfig.storeQueueSize());
+        messaging = new Messaging(store, storeQueue, sipMessages,
                 devices, messagingConfig.pushUrl() == null ? null
                         : new PushNotifications(messagingConfig.pushUrl(), store), Clock.systemUTC(), messagingConfig,
                 SylkRuntime.get().config().sip().localIp().getHostAddress(),
@@ -206,6 +211,7 @@ public class GatewaySipServlet extends SylkSipServlet {
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(), videoRooms,
                 messaging, addressBooks, externalAuth));
+        SyncWarmUp.start();
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
@@ -295,6 +301,10 @@ public class GatewaySipServlet extends SylkSipServlet {
         }
         if (externalAuth != null) {
             externalAuth.close();
+        }
+        if (storeQueue != null) {
+            // what is being stored finishes, and is answered while the SIP stack lasts
+            storeQueue.close();
         }
         if (store != null) {
             store.close();
@@ -396,8 +406,9 @@ public class GatewaySipServlet extends SylkSipServlet {
     }
 
     /**
-     * An out-of-dialog MESSAGE is messaging's (spec §4.8.2, §4.9): answered once what it carries is stored. One in a
-     * call's dialog is the call's (spec §4.5.7).
+     * An out-of-dialog MESSAGE is messaging's (spec §4.8.2, §4.9): read here, answered once what it carries is stored,
+     * from the store's thread (a request stays valid until it is answered), so that no SIP thread waits
+     * for the store. One in a call's dialog is the call's (spec §4.5.7).
      */
     @Override
     protected void doMessage(SipServletRequest request) {
@@ -406,11 +417,28 @@ public class GatewaySipServlet extends SylkSipServlet {
             return;
         }
         byte[] body = ServletCall.rawContent(request);
-        Messaging.Answer answer = messaging.received(new IncomingSipMessage(aor(request.getFrom().getURI()),
+        messaging.receive(new IncomingSipMessage(aor(request.getFrom().getURI()),
                 request.getFrom().getDisplayName(), aor(request.getTo().getURI()), request.getHeader("Content-Type"),
                 request.getHeader("Content-Encoding"), body == null ? new byte[0] : body,
-                request.getHeader("X-Sylk-From-Sip") != null));
-        reply(request, answer.status(), answer.reason());
+                request.getHeader("X-Sylk-From-Sip") != null), answer -> answer(request, answer));
+    }
+
+    /**
+     * Sends a MESSAGE's answer, with {@code Retry-After} on a 503. The transaction may have ended meanwhile (the sender
+     * stopped waiting after 32 s, RFC 3261 §17.1.2.2): what was stored stays, and the sender's new attempt with the
+     * same {@code imdn.Message-ID} finds it stored and is answered 200 without a second copy or event.
+     */
+    private void answer(SipServletRequest request, Messaging.Answer answer) {
+        try {
+            SipServletResponse response = request.createResponse(answer.status(), answer.reason());
+            if (answer.retryAfterSeconds() > 0) {
+                response.setHeader("Retry-After", Integer.toString(answer.retryAfterSeconds()));
+            }
+            response.send();
+        } catch (IOException | IllegalStateException e) {
+            log.info(() -> "MESSAGE from " + request.getFrom().getURI() + " (Call-ID " + request.getCallId()
+                    + ") not answered " + answer.status() + ": " + e.getMessage());
+        }
     }
 
     /** {@code user@host} of a SIP URI, or null for another URI. */

@@ -25,6 +25,7 @@ import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
 import org.sylkserver.webrtc.messaging.SipMessages;
 import org.sylkserver.webrtc.messaging.SqliteMessageStore;
+import org.sylkserver.webrtc.messaging.StoreQueue;
 import org.sylkserver.webrtc.messaging.StoredMessage;
 
 /** The three notifications of a completed transfer, in the spec's order (§4.10.1), with the real message store. */
@@ -42,7 +43,7 @@ class TransferNotificationsTest {
     @BeforeEach
     void start() throws Exception {
         store = SqliteMessageStore.open(directory, false);
-        Messaging messaging = new Messaging(store, (message, outcome) -> sent.add(message), new Messaging.Devices() {
+        Messaging messaging = new Messaging(store, new StoreQueue(Runnable::run, 1000), (message, outcome) -> sent.add(message), new Messaging.Devices() {
             @Override
             public void publish(String account, SylkRtcMessage event, SylkRtcConnection except) {
                 published.add(account);
@@ -52,7 +53,7 @@ class TransferNotificationsTest {
             public void send(SylkRtcConnection connection, SylkRtcMessage event) {
             }
         }, null, Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC),
-                new MessagingConfig(directory, false, 65536, Duration.ofDays(31), null, null, null, null), "192.0.2.10",
+                new MessagingConfig(directory, false, 65536, Duration.ofDays(31), null, null, null, null, 1, 1000), "192.0.2.10",
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com", null);
         messaging.authenticated("bob@example.com", null);

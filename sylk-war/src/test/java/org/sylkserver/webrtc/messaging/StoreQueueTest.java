@@ -1,0 +1,108 @@
+package org.sylkserver.webrtc.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.core.config.ConfigException;
+
+/** The store's queue (issue 14): one lane per key, lanes side by side, a bound for what is offered. */
+class StoreQueueTest {
+
+    @TempDir
+    Path configDir;
+
+    @Test
+    void oneKeyWaitsForItsEarlierTaskWhileAnotherKeyGoesOn() throws Exception {
+        StoreQueue queue = StoreQueue.start(2, 10);
+        try {
+            CountDownLatch stuck = new CountDownLatch(1);
+            CountDownLatch otherDone = new CountDownLatch(1);
+            List<String> done = Collections.synchronizedList(new ArrayList<>());
+            assertTrue(queue.offer("a", () -> {
+                await(stuck);
+                done.add("a1");
+            }));
+            assertTrue(queue.offer("a", () -> done.add("a2")));
+            assertTrue(queue.offer("b", () -> {
+                done.add("b1");
+                otherDone.countDown();
+            }));
+            assertTrue(otherDone.await(10, TimeUnit.SECONDS), "b is not held up by a");
+            assertEquals(List.of("b1"), done, "a2 waits for a1");
+            stuck.countDown();
+            queue.close(10);
+            assertEquals(List.of("b1", "a1", "a2"), done);
+            assertEquals(0, queue.pending());
+        } finally {
+            queue.close(1);
+        }
+    }
+
+    @Test
+    void offerRefusesBeyondTheCapacityAddDoesNot() {
+        List<Runnable> started = new ArrayList<>();
+        StoreQueue queue = new StoreQueue(started::add, 2);
+        assertTrue(queue.offer("a", () -> { }));
+        assertTrue(queue.offer("b", () -> { }));
+        assertFalse(queue.offer("c", () -> { }), "full");
+        queue.add("c", () -> { });
+        assertEquals(3, queue.pending());
+        started.remove(0).run();
+        assertFalse(queue.offer("d", () -> { }), "what add queued counts too");
+        started.remove(0).run();
+        assertTrue(queue.offer("d", () -> { }), "room again once tasks ended");
+    }
+
+    @Test
+    void aFailingTaskDoesNotStopItsLane() {
+        List<String> done = new ArrayList<>();
+        StoreQueue queue = new StoreQueue(Runnable::run, 10);
+        queue.offer("a", () -> {
+            throw new IllegalStateException("bug");
+        });
+        queue.offer("a", () -> done.add("next"));
+        assertEquals(List.of("next"), done);
+        assertEquals(0, queue.pending());
+    }
+
+    @Test
+    void aClosedQueueTakesNothing() {
+        StoreQueue queue = StoreQueue.start(1, 10);
+        queue.close(1);
+        assertFalse(queue.offer("a", () -> { }));
+        assertEquals(0, queue.pending());
+    }
+
+    @Test
+    void threadsAndQueueSizeAreConfigured() throws Exception {
+        Files.writeString(configDir.resolve("webrtcgateway.ini"), "[General]\n");
+        MessagingConfig defaults = MessagingConfig.load(configDir, configDir);
+        assertEquals(List.of(32, 1000), List.of(defaults.storeThreads(), defaults.storeQueueSize()));
+        Files.writeString(configDir.resolve("webrtcgateway.ini"),
+                "[General]\nmessage_store_threads = 4\nmessage_store_queue_size = 50\n");
+        MessagingConfig set = MessagingConfig.load(configDir, configDir);
+        assertEquals(List.of(4, 50), List.of(set.storeThreads(), set.storeQueueSize()));
+        Files.writeString(configDir.resolve("webrtcgateway.ini"), "[General]\nmessage_store_queue_size = 0\n");
+        assertThrows(ConfigException.class, () -> MessagingConfig.load(configDir, configDir));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
