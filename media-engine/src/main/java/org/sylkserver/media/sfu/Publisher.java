@@ -289,6 +289,8 @@ public final class Publisher implements AutoCloseable {
         private final LossDetector[] videoLoss = {new LossDetector(), new LossDetector(), new LossDetector()};
         private final long[] layerOctets = new long[RoomSdp.Simulcast.MAX_LAYERS];
         private boolean layersNamed;
+        /** The retransmission SSRC of each simulcast layer, learnt from the repaired-rtp-stream-id, -1 unknown. */
+        private final long[] repairSsrcs = {-1, -1, -1};
         /** A repaired packet unwrapped from its retransmission (RFC 4588 §4), reused. */
         private byte[] repaired = new byte[0];
         private long lastReport = System.nanoTime();
@@ -428,8 +430,20 @@ public final class Publisher implements AutoCloseable {
             } else if (simulcast == null) {
                 repairs = videoLayers[0].statistics != null ? videoLayers[0].ssrc : -1;
             } else {
-                // RFC 8852 §3.2: a retransmission names the layer it repairs by its repaired-rtp-stream-id
-                int layer = ridLayer(packet.buffer(), header, simulcast.repairedRidId(), simulcast);
+                // RFC 8852 §3.2: a retransmission names the layer it repairs by its repaired-rtp-stream-id (in its
+                // first packets: its SSRC says it afterwards)
+                int layer = -1;
+                for (int known = 0; known < repairSsrcs.length; known++) {
+                    if (repairSsrcs[known] == header.ssrc()) {
+                        layer = known;
+                    }
+                }
+                if (layer < 0) {
+                    layer = ridLayer(packet.buffer(), header, simulcast.repairedRidId(), simulcast);
+                    if (layer >= 0) {
+                        repairSsrcs[layer] = header.ssrc();
+                    }
+                }
                 repairs = layer >= 0 ? layerSsrcs[layer] : -1;
             }
             ByteBuffer rtx = packet.buffer();

@@ -282,7 +282,10 @@ class ForwardingTest {
             stream.drain(bob, 2);
 
             feed.maxBitrate(30_000);
-            layers.round(false);
+            for (int i = 0; i < 60; i++) {
+                layers.round(false); // every layer keeps sending through the next measured second
+                Thread.sleep(20);
+            }
             stream.drain(bob, 2);
             layers.keyframe(0);
             layers.round(false);
@@ -378,6 +381,68 @@ class ForwardingTest {
             }
         }
         return false;
+    }
+
+    /**
+     * RFC 8852 with rid simulcast (no SSRC in the offer): a layer is known by the {@code rtp-stream-id} of its first
+     * packets and keeps its SSRC after; a retransmission names the layer it repairs by its
+     * {@code repaired-rtp-stream-id} (§3.2) in its first packets, and later ones of its SSRC repair the same layer.
+     */
+    @Test
+    void ridLayersAndTheirRetransmissionsAreKnownByTheirStreamIds_rfc8852() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(100), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            String offer = alice.offer(true).replaceAll("a=ssrc-group:FID[^\r]*\r\n", "a=extmap:10 " + RoomSdp.RID_URI
+                    + "\r\na=extmap:11 " + RoomSdp.REPAIRED_RID_URI + "\r\na=rid:q send\r\na=rid:h send\r\n"
+                    + "a=simulcast:send q;h\r\n");
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", offer, settings, published);
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(bob.answer(feed.offer()));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            byte[] keyframe = {(byte) 0x90, (byte) 0x80, (byte) 0x80, 1, 0x00, 'k'};
+            byte[] ridPacket = withStreamId(BrowserPeer.VP8, 100, 2001, 10, "q", keyframe);
+            alice.sendRtp(ridPacket, ridPacket.length);
+            byte[] first = bob.nextRtp(WAIT);
+            assertNotNull(first, "layer q known by its rid, its key frame forwarded");
+            byte[] next = {(byte) 0x90, (byte) 0x80, (byte) 0x80, 3, 0x01, 'n'};
+            alice.sendRtp(BrowserPeer.VP8, 102, 2001, next);
+            assertNotNull(bob.nextRtp(WAIT), "then by its SSRC, without a rid");
+            alice.sendRtp(BrowserPeer.VP8, 104, 2001, next);
+            assertNotNull(bob.nextRtp(WAIT));
+            assertTrue(nackFrom(alice) != null, "101 and 103 asked for");
+
+            byte[] repair = ByteBuffer.allocate(8).putShort((short) 101)
+                    .put(new byte[]{(byte) 0x90, (byte) 0x80, (byte) 0x80, 2, 0x01, 'r'}).array();
+            byte[] rridPacket = withStreamId(97, 7, 3001, 11, "q", repair);
+            alice.sendRtp(rridPacket, rridPacket.length);
+            byte[] repaired = bob.nextRtp(WAIT);
+            assertNotNull(repaired, "the retransmission of layer q, known by its repaired-rtp-stream-id");
+            assertEquals('r', repaired[repaired.length - 1]);
+            repair[1] = 103;
+            alice.sendRtp(97, 8, 3001, repair);
+            assertNotNull(bob.nextRtp(WAIT), "then by its SSRC (103)");
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /** An RTP packet whose one-byte header extension (RFC 8285 §4.2) carries {@code streamId} in element {@code id}. */
+    private static byte[] withStreamId(int payloadType, int sequence, long ssrc, int id, String streamId,
+                                       byte[] payload) {
+        int elements = 1 + streamId.length();
+        int words = (elements + 3) / 4;
+        ByteBuffer packet = ByteBuffer.allocate(12 + 4 + 4 * words + payload.length);
+        packet.put((byte) 0x90).put((byte) payloadType).putShort((short) sequence).putInt(sequence * 3000)
+                .putInt((int) ssrc).putShort((short) 0xbede).putShort((short) words)
+                .put((byte) ((id << 4) | (streamId.length() - 1))).put(streamId.getBytes());
+        packet.position(12 + 4 + 4 * words);
+        return packet.put(payload).array();
     }
 
     /** The first packet asked for by one of the next RTCP compounds from the server (reports may come first). */
