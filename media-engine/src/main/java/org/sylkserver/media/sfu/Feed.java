@@ -248,6 +248,9 @@ public final class Feed implements AutoCloseable {
         }
         if (layers.switched()) {
             video.sourceSwitched();
+            long[] rates = publisher.layerBitrates();
+            LOG.info(() -> name + ": simulcast layer " + layers.current() + " of " + java.util.Arrays.toString(rates)
+                    + " bit/s, budget " + selector.budget());
         }
         return true;
     }
