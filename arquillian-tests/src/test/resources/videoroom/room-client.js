@@ -61,7 +61,12 @@ window.roomClient = (() => {
         client.events.push(message.event + (message.state ? ':' + message.state : '')
             + (message.publishers ? ':' + message.publishers.map(p => p.id || p).join(',') : ''));
         if (message.event === 'session-state' && message.state === 'accepted') {
-            await client.pc.setRemoteDescription({type: 'answer', sdp: message.sdp});
+            // Chrome turns its upper simulcast layers on once its bandwidth estimate allows them, which without
+            // transport-cc feedback (the SFU does not negotiate it) stays near its 300 kbit/s start on loopback:
+            // Chrome's own x-google-min-bitrate tells it the path takes more
+            const sdp = client.simulcast ? message.sdp.replace(/a=rtpmap:(\d+) VP8\/90000\r\n/,
+                (line, pt) => `${line}a=fmtp:${pt} x-google-min-bitrate=1500\r\n`) : message.sdp;
+            await client.pc.setRemoteDescription({type: 'answer', sdp});
         } else if (message.event === 'initial-publishers' || message.event === 'publishers-joined') {
             await Promise.all(message.publishers.map(publisher => attach(publisher.id)));
         } else if (message.event === 'publishers-left') {
@@ -96,15 +101,23 @@ window.roomClient = (() => {
         };
     });
 
-    /** Adds the account and publishes the fake camera and microphone in the room (spec §4.6.2). */
-    client.join = async (account, room) => {
+    /**
+     * Adds the account and publishes the fake camera and microphone in the room (spec §4.6.2); with
+     * {simulcast: true} the camera is sent at 1280x720 in three simulcast layers (RFC 8853 rids q, h, f: a quarter, a
+     * half and the whole size).
+     */
+    client.join = async (account, room, options = {}) => {
         await request('account-add', {account, password: 'x', display_name: account.split('@')[0]});
         // Chrome's noise suppression may learn the fake microphone's beeps as noise: the transport is the point
-        client.stream = await navigator.mediaDevices.getUserMedia({video: true, audio: {echoCancellation: false,
-            noiseSuppression: false, autoGainControl: false}});
+        client.stream = await navigator.mediaDevices.getUserMedia({
+            video: options.simulcast ? {width: 1280, height: 720} : true,
+            audio: {echoCancellation: false, noiseSuppression: false, autoGainControl: false}});
         client.pc = new RTCPeerConnection();
+        client.simulcast = !!options.simulcast;
+        const layers = [{rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000},
+            {rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000}, {rid: 'f', maxBitrate: 1500000}];
         client.stream.getTracks().forEach(track => client.pc.addTransceiver(track, {direction: 'sendonly',
-            streams: [client.stream]}));
+            streams: [client.stream], ...(track.kind === 'video' && options.simulcast ? {sendEncodings: layers} : {})}));
         await client.pc.setLocalDescription(await client.pc.createOffer());
         client.session = crypto.randomUUID();
         await request('videoroom-join', {account, uri: room, session: client.session,
@@ -113,6 +126,10 @@ window.roomClient = (() => {
     };
 
     client.leave = () => request('videoroom-leave', {session: client.session});
+
+    /** The most the feed of {@code publisher} may take, in bit/s (videoroom-session-update on the feed, spec §4.4). */
+    client.limit = (publisher, bitrate) => request('videoroom-session-update',
+        {session: client.feeds[publisher].id, options: {bitrate}});
 
     return client;
 })();

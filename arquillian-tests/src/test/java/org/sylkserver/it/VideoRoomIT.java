@@ -31,11 +31,14 @@ class VideoRoomIT {
     private static final Logger LOG = Logger.getLogger(VideoRoomIT.class.getName());
     private static final String PAGE = "http://127.0.0.1:18088/webrtcgateway/";
     private static final String ROOM = "room1@videoconference.example.com";
+    private static final String SIMULCAST_ROOM = "simulcast@videoconference.example.com";
     private static final Duration SETUP = Duration.ofSeconds(20);
 
     @Deployment(testable = false)
     static EnterpriseArchive everything() throws IOException {
-        ServerConfig.write("webrtcgateway.ini", "[General]\nsip_domains = *\n");
+        // simulcast layers are switched at VP8 key frames: the simulcast test's room takes VP8 (the default is VP9)
+        ServerConfig.write("webrtcgateway.ini", "[General]\nsip_domains = *\n\n[" + SIMULCAST_ROOM + "]\n"
+                + "video_codec = vp8\n");
         return Archives.all();
     }
 
@@ -127,6 +130,61 @@ class VideoRoomIT {
         }
     }
 
+    /**
+     * RFC 8853 simulcast (issue 13, beyond the original): alice's Chrome sends three layers (rids, {@code
+     * sendEncodings}); bob gets the best his bandwidth allows, carol asks for at most 100 kbit/s of alice's feed
+     * ({@code videoroom-session-update} {@code bitrate} on the feed, spec §4.4) and gets the lowest layer: both decode
+     * alice's video, carol's frames narrower than bob's.
+     */
+    @Test
+    void aLimitedSubscriberGetsALowerSimulcastLayer_rfc8853() throws Exception {
+        try (Chromium aliceBrowser = Chromium.start(work.resolve("alice"));
+             Chromium bobBrowser = Chromium.start(work.resolve("bob"));
+             Chromium carolBrowser = Chromium.start(work.resolve("carol"))) {
+            Chromium.Page alice = client(aliceBrowser);
+            String aliceId = join(alice, "alice@example.com", SIMULCAST_ROOM, "{simulcast: true}");
+            alice.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
+            Chromium.Page bob = client(bobBrowser);
+            join(bob, "bob@example.com", SIMULCAST_ROOM, "{}");
+            Chromium.Page carol = client(carolBrowser);
+            join(carol, "carol@example.com", SIMULCAST_ROOM, "{}");
+            carol.awaitTrue("roomClient.feeds['" + aliceId + "']?.established === true", SETUP);
+            carol.evaluate("roomClient.limit('" + aliceId + "', 100000)");
+
+            JsonObject bobSees = awaitDecoded(bob, aliceId);
+            JsonObject carolSees = awaitDecoded(carol, aliceId);
+            long deadline = System.nanoTime() + SETUP.toNanos();
+            String feed = "roomClient.feeds['" + aliceId + "']";
+            while (bobSees.getInt("frameWidth") <= carolSees.getInt("frameWidth") && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                bobSees = new DecodedFeed(bob, feed + "?.pc", feed + "?.established").stats();
+                carolSees = new DecodedFeed(carol, feed + "?.pc", feed + "?.established").stats();
+            }
+            String widths = "bob sees alice " + bobSees + ", carol (at most 100 kbit/s) " + carolSees
+                    + "; alice sends " + alice.evaluate(SENT_LAYERS);
+            LOG.info(widths);
+            assertTrue(bobSees.getInt("frameWidth") > carolSees.getInt("frameWidth"), widths);
+            assertTrue(carolSees.getInt("frameWidth") <= 320, "the quarter-size layer: " + widths);
+            for (Chromium.Page member : new Chromium.Page[] {carol, bob, alice}) {
+                member.evaluate("roomClient.leave()");
+                member.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            }
+        }
+    }
+
+    /** What a simulcast publisher's Chrome sends of each layer (its outbound-rtp statistics), as JSON text. */
+    private static final String SENT_LAYERS = """
+            (async () => {
+                const layers = [];
+                (await roomClient.pc.getStats()).forEach(entry => {
+                    if (entry.type === 'outbound-rtp' && entry.kind === 'video') {
+                        layers.push({rid: entry.rid, width: entry.frameWidth, bytes: entry.bytesSent,
+                            limitation: entry.qualityLimitationReason, active: entry.active});
+                    }
+                });
+                return JSON.stringify(layers);
+            })()""";
+
     private static Chromium.Page client(Chromium browser) throws Exception {
         Chromium.Page page = browser.open(PAGE);
         try (InputStream script = VideoRoomIT.class.getResourceAsStream("/videoroom/room-client.js")) {
@@ -137,8 +195,13 @@ class VideoRoomIT {
     }
 
     private static String join(Chromium.Page page, String account) throws Exception {
-        String session = page.evaluate("roomClient.join('" + account + "', '" + ROOM + "')").toString()
-                .replace("\"", "");
+        return join(page, account, ROOM, "{}");
+    }
+
+    /** Joins {@code room} with the client's options ({@code room-client.js}'s {@code join}), a JavaScript object. */
+    private static String join(Chromium.Page page, String account, String room, String options) throws Exception {
+        String session = page.evaluate("roomClient.join('" + account + "', '" + room + "', " + options + ")")
+                .toString().replace("\"", "");
         page.awaitTrue("roomClient.events.includes('session-state:accepted')", SETUP);
         page.awaitTrue("roomClient.events.some(e => e.startsWith('initial-publishers'))", SETUP);
         return session;

@@ -329,6 +329,10 @@ final class ConnectionVideoRooms {
             feed.audio = options.getAudio() == null ? feed.audio : options.getAudio();
             feed.video = options.getVideo() == null ? feed.video : options.getVideo();
             feed.media.forwarding(feed.audio, feed.video);
+            if (bitrate != null) {
+                // of a simulcast publisher, the best layer under it (the original passes it to Janus unused)
+                feed.media.maxBitrate(bitrate);
+            }
         }
         LOG.info(() -> connection + ": " + (member != null ? member : feed) + " audio " + (member != null
                 ? member.audio : feed.audio) + ", video " + (member != null ? member.video : feed.video)

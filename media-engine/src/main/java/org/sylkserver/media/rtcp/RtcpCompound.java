@@ -96,6 +96,29 @@ public final class RtcpCompound {
     }
 
     /**
+     * The bitrate of the first Receiver Estimated Maximum Bitrate message of a compound
+     * (draft-alvestrand-rmcat-remb-03 §2.2: PSFB, FMT 15, media source 0, {@code REMB}, the SSRC count, a 6-bit
+     * exponent and an 18-bit mantissa), in bit/s, or -1 when it has none.
+     */
+    public static long receiverEstimatedMaximumBitrate(ByteBuffer datagram) {
+        int end = datagram.limit();
+        for (int offset = datagram.position(); offset + 8 <= end; ) {
+            int first = datagram.get(offset) & 0xff;
+            int type = datagram.get(offset + 1) & 0xff;
+            int length = 4 * ((datagram.getShort(offset + 2) & 0xffff) + 1);
+            if (type == PSFB && (first & 0x1f) == FMT_AFB && length >= 20 && offset + 20 <= end
+                    && datagram.getInt(offset + 12) == 0x52454d42) {
+                int field = datagram.getInt(offset + 16);
+                int exponent = (field >>> 18) & 0x3f;
+                long mantissa = field & 0x3ffff;
+                return exponent > 45 ? Long.MAX_VALUE : mantissa << exponent;
+            }
+            offset += length;
+        }
+        return -1;
+    }
+
+    /**
      * Whether the datagram starts like a valid RTCP compound packet (RFC 3550 Appendix A.2, loosened as RFC 5506
      * allows for reduced-size RTCP): version 2, an RTCP packet type (RFC 5761 §4: 192-223), and a first packet
      * whose length fits in the datagram. Later packets are not checked: {@link #parse} stops where they end.

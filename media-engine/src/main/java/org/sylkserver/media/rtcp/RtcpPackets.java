@@ -103,4 +103,24 @@ public final class RtcpPackets {
         }
         return out.flip();
     }
+
+    /**
+     * A generic NACK (RFC 4585 §6.2.1, transport layer feedback): {@code sender} asks the sender of {@code media}
+     * for the {@code count} packets from sequence number {@code first} on, each FCI naming one packet (PID) and the
+     * lost ones of the 16 after it (BLP).
+     */
+    public static ByteBuffer genericNack(long sender, long media, int first, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("a NACK asks for at least one packet: " + count);
+        }
+        int entries = (count + 16) / 17;
+        ByteBuffer out = ByteBuffer.allocate(12 + 4 * entries);
+        out.put((byte) (0x80 | RtcpCompound.FMT_NACK)).put((byte) RtcpCompound.RTPFB)
+                .putShort((short) (2 + entries)).putInt((int) sender).putInt((int) media);
+        for (int asked = 0; asked < count; asked += 17) {
+            int following = Math.min(16, count - asked - 1);
+            out.putShort((short) (first + asked)).putShort((short) ((1 << following) - 1));
+        }
+        return out.flip();
+    }
 }

@@ -13,6 +13,7 @@ import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.Stage;
 import org.sylkserver.media.rtcp.RtcpCompound;
+import org.sylkserver.media.rtcp.ReportBlock;
 import org.sylkserver.media.rtcp.RtcpPackets;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.webrtc.WebRtcTransport;
@@ -26,9 +27,19 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * <p>Forwarded packets (on the I/O thread) are copied once into the feed's own buffer, reused for each, and go
  * {@code rewriting} ({@link StreamRewriter}: the feed's own SSRC, sequence numbers and timestamps per medium) → SRTP
  * encryption with the feed's keys, in that buffer → {@link RetransmissionCache} (a copy in its own slots) → sending.
- * The publisher's packet, which every feed reads, is never written. From the feed's browser only RTCP is taken ({@code feedback}): PLI and FIR become
- * a keyframe request to the publisher (coalesced there), generic NACKs are answered from the cache, receiver reports
- * end here.
+ * The publisher's packet, which every feed reads, is never written. From the feed's browser only RTCP is taken
+ * ({@code feedback}): PLI and FIR become a keyframe request to the publisher (coalesced there), generic NACKs are
+ * answered from the cache, receiver reports end here.
+ *
+ * <p>A browser that accepted the offered retransmission format (RFC 4588, {@link RtxPackets}) gets each video packet
+ * it asks for again on the feed's retransmission stream: a new packet with its own sequence number, encrypted like
+ * any other. The cache then keeps the packets before their encryption. A browser that did not gets the very SRTP
+ * packet that was lost.
+ *
+ * <p>Of a publisher that sends simulcast layers (RFC 8853), the feed forwards one: the {@link LayerSelector} picks it
+ * from the browser's bandwidth (the loss its receiver reports show, lowered by its REMB) and the user's cap
+ * ({@link #maxBitrate}), the {@link LayerSwitch} moves to it at its next key frame (asking the publisher for one),
+ * and the VP8 picture ids follow on across the switch ({@link Vp8Rewriter}) as sequence numbers and timestamps do.
  */
 public final class Feed implements AutoCloseable {
 
@@ -46,9 +57,20 @@ public final class Feed implements AutoCloseable {
     private final WebRtcTransport transport;
     private final StreamRewriter audio = rewriter(AUDIO_STEP);
     private final StreamRewriter video = rewriter(VIDEO_STEP);
+    /** The feed's retransmission stream of the video (RFC 4588 §4: an SSRC and sequence numbers of its own). */
+    private final long rtxSsrc = RANDOM.nextInt() & 0xffffffffL;
+    private int rtxSequence = RANDOM.nextInt(1 << 16);
     private final RetransmissionCache cache;
-    private final Pipeline forwarding;
-    private final Pipeline retransmissions;
+    /** Built by {@link #answer}, which learns whether the browser takes retransmissions; read after {@code answered}. */
+    private Pipeline forwarding;
+    private Pipeline retransmissions;
+    /** The retransmission payload type the browser accepted, or -1 (set with {@code forwarding}). */
+    private int rtxPayloadType = -1;
+    /** A retransmission packet being sent (I/O thread), reused. */
+    private byte[] repair = new byte[0];
+    private final LayerSelector selector = new LayerSelector();
+    private final LayerSwitch layers = new LayerSwitch();
+    private final Vp8Rewriter pictures = new Vp8Rewriter();
     private final Pipeline reports;
     private final String cname;
     private final String offer;
@@ -82,14 +104,11 @@ public final class Feed implements AutoCloseable {
                 listener.failed(reason);
             }
         });
-        this.forwarding = Pipeline.named(name + " forwarding").then(new Rewriting()).then(transport.encryptionInPlace())
-                .then(cache).then(transport.sending()).build();
-        this.retransmissions = Pipeline.named(name + " retransmissions").then(transport.sending()).build();
         this.reports = Pipeline.named(name + " reports").then(transport.encryption()).then(transport.sending())
                 .build();
         this.cname = "sylk-" + Long.toHexString(RANDOM.nextLong() >>> 1);
         this.offer = RoomSdp.offerFeed(formats, transport.mediaLines("actpass"), transport.port(), audio.ssrc(),
-                video.ssrc(), cname, new AudioAnswerer.Origin(), engine.bindAddress()).toString();
+                video.ssrc(), rtxSsrc, cname, new AudioAnswerer.Origin(), engine.bindAddress()).toString();
     }
 
     private static StreamRewriter rewriter(int step) {
@@ -107,8 +126,27 @@ public final class Feed implements AutoCloseable {
      *
      * @throws SdpException the answer is malformed or lacks what WebRTC needs
      */
-    public void answer(String answerSdp) throws SdpException {
-        transport.remoteDescription(SessionDescription.parse(answerSdp), false);
+    public synchronized void answer(String answerSdp) throws SdpException {
+        SessionDescription answer = SessionDescription.parse(answerSdp);
+        transport.remoteDescription(answer, false);
+        if (answered) {
+            return;
+        }
+        if (formats.video() != null) {
+            rtxPayloadType = RoomSdp.acceptedRtx(answer, formats.video().payloadType());
+        }
+        Pipeline.Builder sent = Pipeline.named(name + " forwarding").then(new Rewriting());
+        Pipeline.Builder again = Pipeline.named(name + " retransmissions");
+        if (rtxPayloadType >= 0) {
+            // kept in the clear: a retransmission packet is a new packet, encrypted when sent (RFC 4588 §4)
+            sent.then(cache).then(transport.encryptionInPlace());
+            again.then(transport.encryptionInPlace());
+        } else {
+            // kept as sent: the same SRTP packet again, no second encryption of one SRTP index (RFC 3711 §9.1)
+            sent.then(transport.encryptionInPlace()).then(cache);
+        }
+        forwarding = sent.then(transport.sending()).build();
+        retransmissions = again.then(transport.sending()).build();
         answered = true;
     }
 
@@ -122,6 +160,15 @@ public final class Feed implements AutoCloseable {
         }
         audioOn = audio;
         videoOn = video;
+    }
+
+    /**
+     * The most the feed's video may take, in bit/s ({@code videoroom-session-update} {@code bitrate} on a feed,
+     * spec §4.4): of a simulcast publisher, the feed forwards the best layer under it; {@code Long.MAX_VALUE} for no
+     * limit.
+     */
+    public void maxBitrate(long bitsPerSecond) {
+        selector.cap(bitsPerSecond);
     }
 
     /** Ends the feed's media; idempotent. */
@@ -153,9 +200,16 @@ public final class Feed implements AutoCloseable {
         return retransmitted;
     }
 
-    /** A packet of the publisher, decrypted (I/O thread): a copy goes to the browser. */
-    void forward(Packet original) {
+    /**
+     * A packet of the publisher, decrypted (I/O thread): a copy goes to the browser, unless it is of a simulcast
+     * layer ({@code layer}, 0 without simulcast, -1 unknown) the feed does not forward now.
+     */
+    void forward(Packet original, int layer) {
         if (!answered || !transport.isConnected()) {
+            return;
+        }
+        RtpHeader header = original.header();
+        if (formats.simulcast() != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer)) {
             return;
         }
         ByteBuffer source = original.buffer();
@@ -167,6 +221,38 @@ public final class Feed implements AutoCloseable {
         Packet packet = new Packet(ByteBuffer.wrap(forwarded, 0, length), null, original.arrivalNanos(), false);
         packet.header(original.header());
         forwarding.accept(packet);
+    }
+
+    private boolean isVideo(RtpHeader header) {
+        return formats.video() != null && header.payloadType() == formats.video().payloadType();
+    }
+
+    /**
+     * Whether a video packet of simulcast layer {@code layer} is forwarded: the target layer is chosen afresh (the
+     * lowest listed before the layers' bitrates are known), and a switch to it happens at its key frame.
+     */
+    private boolean forwardsLayer(ByteBuffer packet, RtpHeader header, int layer) {
+        if (layer < 0) {
+            return false;
+        }
+        int chosen = selector.choose(publisher.layerBitrates());
+        layers.target(chosen >= 0 ? chosen : layers.current() < 0 ? 0 : -1);
+        int payload = packet.position() + header.headerLength();
+        boolean keyframe = layers.wantsKeyframe() && Vp8Descriptor.startsKeyframe(packet, payload,
+                header.payloadLength());
+        if (!layers.forwards(layer, keyframe)) {
+            if (layers.wantsKeyframe()) {
+                publisher.requestKeyframe(layers.target());
+            }
+            return false;
+        }
+        if (layers.switched()) {
+            video.sourceSwitched();
+            long[] rates = publisher.layerBitrates();
+            LOG.info(() -> name + ": simulcast layer " + layers.current() + " of " + java.util.Arrays.toString(rates)
+                    + " bit/s, budget " + selector.budget());
+        }
+        return true;
     }
 
     /**
@@ -201,7 +287,7 @@ public final class Feed implements AutoCloseable {
         @Override
         protected Packet handle(Packet packet) {
             RtpHeader header = packet.header();
-            boolean isVideo = formats.video() != null && header.payloadType() == formats.video().payloadType();
+            boolean isVideo = isVideo(header);
             StreamRewriter stream = isVideo ? video : audio;
             if (!(isVideo ? videoOn : audioOn)) {
                 stream.skip(header);
@@ -209,6 +295,10 @@ public final class Feed implements AutoCloseable {
             }
             if (!stream.rewrite(packet.buffer(), header)) {
                 return drop();
+            }
+            if (isVideo && formats.simulcast() != null) {
+                pictures.rewrite(header.ssrc(), packet.buffer(), packet.buffer().position() + header.headerLength(),
+                        header.payloadLength());
             }
             packet.header(RtpHeader.parse(packet.buffer()));
             return packet;
@@ -229,17 +319,51 @@ public final class Feed implements AutoCloseable {
             for (RtcpCompound.Packet rtcp : RtcpCompound.parse(packet.buffer())) {
                 if (rtcp.type() == RtcpCompound.PSFB && (rtcp.count() == RtcpCompound.FMT_PLI
                         || rtcp.count() == RtcpCompound.FMT_FIR)) {
-                    publisher.requestKeyframe();
+                    if (formats.simulcast() == null) {
+                        publisher.requestKeyframe();
+                    } else if (layers.current() >= 0) {
+                        publisher.requestKeyframe(layers.current());
+                    }
+                }
+                for (ReportBlock block : rtcp.reports()) {
+                    if (block.ssrc() == video.ssrc() && layers.current() >= 0) {
+                        selector.lossReport(block.fractionLost(), publisher.layerBitrates()[layers.current()]);
+                    }
                 }
             }
+            long remb = RtcpCompound.receiverEstimatedMaximumBitrate(packet.buffer());
+            if (remb >= 0 && layers.current() >= 0) {
+                selector.remb(remb, publisher.layerBitrates()[layers.current()]);
+            }
             for (RtcpCompound.Nack nack : RtcpCompound.genericNacks(packet.buffer())) {
-                ByteBuffer sent = cache.find(nack.mediaSource(), nack.sequence());
-                if (sent != null) {
+                ByteBuffer kept = cache.find(nack.mediaSource(), nack.sequence());
+                if (kept == null || !answered) {
+                    continue;
+                }
+                if (rtxPayloadType < 0) {
                     retransmitted++;
-                    retransmissions.accept(new Packet(sent, null, packet.arrivalNanos(), false));
+                    retransmissions.accept(new Packet(kept, null, packet.arrivalNanos(), false));
+                } else if (nack.mediaSource() == video.ssrc()) {
+                    retransmitted++;
+                    retransmissions.accept(repair(kept, packet.arrivalNanos()));
                 }
             }
             return consume();
+        }
+
+        /** The retransmission packet of the video packet {@code kept} (RFC 4588 §4), in the feed's reused array. */
+        private Packet repair(ByteBuffer kept, long arrivalNanos) {
+            RtpHeader original = RtpHeader.parse(kept);
+            int length = kept.remaining() + RtxPackets.OSN_LENGTH;
+            if (repair.length < length + SRTP_TAG_ROOM) {
+                repair = new byte[length + SRTP_TAG_ROOM];
+            }
+            length = RtxPackets.wrap(kept, original, rtxPayloadType, rtxSsrc, rtxSequence, repair);
+            rtxSequence = (rtxSequence + 1) & 0xffff;
+            ByteBuffer bytes = ByteBuffer.wrap(repair, 0, length);
+            Packet packet = new Packet(bytes, null, arrivalNanos, false);
+            packet.header(RtpHeader.parse(bytes));
+            return packet;
         }
     }
 }

@@ -5,12 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.AudioLevelExtension;
+import org.sylkserver.media.HeaderExtension;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.mixer.Member;
@@ -34,9 +36,11 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * (spec §4.6.2), and the {@link Feed}s that forward them to the other members (§4.6.4).
  *
  * <p>A datagram from the publisher goes through its {@link WebRtcTransport} (ICE, DTLS, SRTP, validation), then
- * {@code reception} (RFC 3550 §6.4: reception statistics per source, and the audio's RFC 6464 level; RTCP from the publisher ends here, a sender
- * report noted for the round-trip fields and restated to every feed; once a second a receiver report goes back, and a coalesced keyframe request
- * when a feed asked, {@link KeyframeRequests}, and the room's bitrate as REMB) and {@code fan-out} (a copy to every
+ * {@code reception} (RFC 3550 §6.4: reception statistics per source, and the audio's RFC 6464 level; RTCP from the
+ * publisher ends here, a sender report noted for the round-trip fields and restated to every feed; once a second a
+ * receiver report goes back, and a coalesced keyframe request when a feed asked, {@link KeyframeRequests}, and the
+ * room's bitrate as REMB; a gap in the video is asked for again at once, RFC 4585 §6.2.1, and what comes back on the
+ * publisher's retransmission stream, RFC 4588, goes on as the original packet) and {@code fan-out} (a copy to every
  * feed, which rewrites and encrypts it for its own browser, and one to the {@link PublisherRecording} when the room
  * records). Everything runs on the media engine's I/O thread; feeds are added and removed from the
  * signalling threads (a copy-on-write list).
@@ -59,7 +63,15 @@ public final class Publisher implements AutoCloseable {
     private final WebRtcTransport transport;
     private final long ssrc = RANDOM.nextInt() & 0xffffffffL;
     private final String cname = "sylk-sfu-" + IDS.incrementAndGet();
-    private final KeyframeRequests keyframes;
+    /** Per simulcast layer (layer 0 without simulcast). */
+    private final KeyframeRequests[] keyframes = new KeyframeRequests[RoomSdp.Simulcast.MAX_LAYERS];
+    /**
+     * The SSRC of each simulcast layer as learnt from the offer's SIM group or the packets' rids, -1 while unknown
+     * (written and read on the I/O thread).
+     */
+    private final long[] layerSsrcs = {-1, -1, -1};
+    /** What each layer sent over the last second, in bit/s (replaced whole once a second by the I/O thread). */
+    private volatile long[] layerBitrates = new long[RoomSdp.Simulcast.MAX_LAYERS];
     private final List<Feed> feeds = new CopyOnWriteArrayList<>();
     private final Pipeline toPublisher;
     private final AudioLevelMeter audioLevel = new AudioLevelMeter();
@@ -83,7 +95,9 @@ public final class Publisher implements AutoCloseable {
         this.name = name;
         this.engine = engine;
         this.settings = settings;
-        this.keyframes = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
+        for (int layer = 0; layer < keyframes.length; layer++) {
+            keyframes[layer] = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
+        }
         this.transport = WebRtcTransport.open(engine, name, List.of(new Reception(), fanout), listener);
         this.toPublisher = Pipeline.named(name + " to publisher").then(transport.encryption())
                 .then(transport.sending()).build();
@@ -94,10 +108,12 @@ public final class Publisher implements AutoCloseable {
         this.name = name;
         this.engine = engine;
         this.settings = settings;
-        this.keyframes = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
+        for (int layer = 0; layer < keyframes.length; layer++) {
+            keyframes[layer] = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
+        }
         this.transport = null;
         this.toPublisher = null;
-        this.negotiated = new RoomSdp.Negotiated(LOCAL_OPUS, null, null, 0);
+        this.negotiated = new RoomSdp.Negotiated(LOCAL_OPUS, null, null, 0, -1, Map.of(), null);
     }
 
     /**
@@ -191,7 +207,7 @@ public final class Publisher implements AutoCloseable {
         PayloadFormat video = negotiated.video();
         int channels = audio == null ? 0 : audio.parameter("stereo", "0").equals("1") ? 2 : 1;
         recording = recorder.start(directory, baseName, channels, video == null ? null : video.map().name(), tags,
-                keyframes::request);
+                this::requestKeyframe);
     }
 
     /**
@@ -227,7 +243,8 @@ public final class Publisher implements AutoCloseable {
         for (Feed feed : feeds) {
             feed.close();
         }
-        LOG.info(() -> name + ": closed, " + transport + ", keyframe requests sent " + keyframes.forwarded());
+        LOG.info(() -> name + ": closed, " + transport + ", keyframe requests sent "
+                + (keyframes[0].forwarded() + keyframes[1].forwarded() + keyframes[2].forwarded()));
     }
 
     /**
@@ -261,7 +278,7 @@ public final class Publisher implements AutoCloseable {
      */
     public void forwarding(boolean audio, boolean video) {
         if (video && !videoOn) {
-            keyframes.request();
+            requestKeyframe();
         }
         audioOn = audio;
         videoOn = video;
@@ -279,7 +296,37 @@ public final class Publisher implements AutoCloseable {
 
     /** A feed asks for a keyframe (its browser's PLI or FIR, or it just connected); any thread. */
     void requestKeyframe() {
-        keyframes.request();
+        for (KeyframeRequests layer : keyframes) {
+            layer.request();
+        }
+    }
+
+    /** A feed waits for a keyframe of simulcast layer {@code layer} to switch to it; any thread. */
+    void requestKeyframe(int layer) {
+        keyframes[layer].request();
+    }
+
+    /** Whether the publisher sends its video in simulcast layers (RFC 8853), which each feed chooses among. */
+    boolean simulcast() {
+        return negotiated.simulcast() != null;
+    }
+
+    /** What each simulcast layer sent over the last second (bit/s; 0 for a layer not sending); do not modify. */
+    long[] layerBitrates() {
+        return layerBitrates;
+    }
+
+    /** The simulcast layer of video packets of {@code ssrc} (0 without simulcast), -1 when unknown. I/O thread. */
+    int layerOf(long ssrc) {
+        if (negotiated.simulcast() == null) {
+            return 0;
+        }
+        for (int layer = 0; layer < layerSsrcs.length; layer++) {
+            if (layerSsrcs[layer] == ssrc) {
+                return layer;
+            }
+        }
+        return -1;
     }
 
     void removed(Feed feed) {
@@ -292,7 +339,15 @@ public final class Publisher implements AutoCloseable {
      */
     private final class Reception extends Stage {
         private final Source audio = new Source();
-        private final Source video = new Source();
+        /** Per simulcast layer (layer 0 without simulcast). */
+        private final Source[] videoLayers = {new Source(), new Source(), new Source()};
+        private final LossDetector[] videoLoss = {new LossDetector(), new LossDetector(), new LossDetector()};
+        private final long[] layerOctets = new long[RoomSdp.Simulcast.MAX_LAYERS];
+        private boolean layersNamed;
+        /** The retransmission SSRC of each simulcast layer, learnt from the repaired-rtp-stream-id, -1 unknown. */
+        private final long[] repairSsrcs = {-1, -1, -1};
+        /** A repaired packet unwrapped from its retransmission (RFC 4588 §4), reused. */
+        private byte[] repaired = new byte[0];
         private long lastReport = System.nanoTime();
 
         Reception() {
@@ -304,7 +359,7 @@ public final class Publisher implements AutoCloseable {
             if (packet.isRtcp()) {
                 RtcpCompound.Packet report = RtcpCompound.leadingSenderReport(packet.buffer());
                 if (report != null) {
-                    for (Source source : new Source[]{audio, video}) {
+                    for (Source source : new Source[]{audio, videoLayers[0], videoLayers[1], videoLayers[2]}) {
                         if (source.statistics != null && source.ssrc == report.senderSsrc()) {
                             source.statistics.senderReport(report.ntpMiddle32(), packet.arrivalNanos());
                         }
@@ -318,11 +373,25 @@ public final class Publisher implements AutoCloseable {
             }
             RtpHeader header = packet.header();
             RoomSdp.Negotiated formats = negotiated;
+            if (formats != null && header.payloadType() == formats.videoRtx()) {
+                header = repaired(packet, header, formats);
+                if (header == null) {
+                    return consume();
+                }
+            }
             PayloadFormat format = formats == null ? null : formats.format(header.payloadType());
             if (format == null) {
                 return drop();
             }
-            Source source = format == formats.video() ? video : audio;
+            int layer = 0;
+            if (format == formats.video() && formats.simulcast() != null) {
+                layer = learnLayer(packet, header, formats.simulcast());
+                if (layer < 0) {
+                    return drop();
+                }
+                layerOctets[layer] += header.payloadLength();
+            }
+            Source source = format == formats.video() ? videoLayers[layer] : audio;
             if (source.statistics == null) {
                 source.statistics = new ReceptionStatistics(format.map().clockRate());
             }
@@ -333,24 +402,142 @@ public final class Publisher implements AutoCloseable {
                 audioLevel.received(AudioLevelExtension.read(packet.buffer(), header, formats.audioLevelId()));
             }
             long now = packet.arrivalNanos();
-            if (video.statistics != null && keyframes.due(now)) {
-                send(RtcpPackets.concat(video.report(now),
-                        RtcpPackets.pictureLossIndication(ssrc, video.ssrc)));
+            if (source != audio) {
+                int missing = videoLoss[layer].received(header.ssrc(), header.sequence());
+                if (missing > 0) {
+                    send(RtcpPackets.concat(source.report(now), RtcpPackets.genericNack(ssrc, header.ssrc(),
+                            (header.sequence() - missing) & 0xffff, missing)));
+                }
+                if (keyframes[layer].due(now)) {
+                    send(RtcpPackets.concat(source.report(now),
+                            RtcpPackets.pictureLossIndication(ssrc, source.ssrc)));
+                }
             }
             if (now - lastReport >= REPORT_INTERVAL) {
+                reports(now, now - lastReport);
                 lastReport = now;
-                for (Source reported : new Source[]{audio, video}) {
-                    if (reported.statistics != null) {
-                        send(reported.report(now));
-                    }
-                }
-                long bitrate = maxBitrate;
-                if (bitrate > 0 && video.statistics != null) {
-                    send(RtcpPackets.concat(video.report(now),
-                            RtcpPackets.receiverEstimatedMaximumBitrate(ssrc, bitrate, video.ssrc)));
-                }
             }
             return packet;
+        }
+
+        /**
+         * Once a second: a receiver report per source, the room's bitrate as REMB on the video's SSRCs, and the
+         * simulcast layers' bitrates over the interval.
+         */
+        private void reports(long now, long interval) {
+            long[] bitrates = new long[layerOctets.length];
+            for (int layer = 0; layer < layerOctets.length; layer++) {
+                bitrates[layer] = layerOctets[layer] * 8 * 1_000_000_000L / Math.max(1, interval);
+                layerOctets[layer] = 0;
+            }
+            layerBitrates = bitrates;
+            for (Source reported : new Source[]{audio, videoLayers[0], videoLayers[1], videoLayers[2]}) {
+                if (reported.statistics != null) {
+                    send(reported.report(now));
+                }
+            }
+            long bitrate = maxBitrate;
+            Source video = videoLayers[0];
+            if (bitrate > 0 && video.statistics != null) {
+                long[] ssrcs = java.util.Arrays.stream(videoLayers).filter(l -> l.statistics != null)
+                        .mapToLong(l -> l.ssrc).toArray();
+                send(RtcpPackets.concat(video.report(now),
+                        RtcpPackets.receiverEstimatedMaximumBitrate(ssrc, bitrate, ssrcs)));
+            }
+        }
+
+        /**
+         * The simulcast layer of a video packet: by its SSRC once known, else by the offer's SIM group, else by the
+         * RFC 8852 {@code rtp-stream-id} it carries (browsers send it until the SSRC is acknowledged), which names the
+         * SSRC's layer from then on; -1 when it cannot be told.
+         */
+        private int learnLayer(Packet packet, RtpHeader header, RoomSdp.Simulcast simulcast) {
+            if (!layersNamed) {
+                layersNamed = true;
+                for (int layer = 0; layer < simulcast.ssrcs().size(); layer++) {
+                    layerSsrcs[layer] = simulcast.ssrcs().get(layer);
+                }
+            }
+            int layer = layerOf(header.ssrc());
+            if (layer >= 0 || simulcast.ridId() <= 0) {
+                return layer;
+            }
+            layer = ridLayer(packet.buffer(), header, simulcast.ridId(), simulcast);
+            if (layer >= 0) {
+                layerSsrcs[layer] = header.ssrc();
+            }
+            return layer;
+        }
+
+        /**
+         * Turns a retransmission of the publisher's video (RFC 4588 §4) into the original packet it repairs, in place
+         * of the packet's bytes: the SSRC it repairs is the one {@code a=ssrc-group:FID} pairs it with (§8.3), or the
+         * video's when the offer named none.
+         *
+         * @return the original's header, or null when there is nothing to repair (padding only, unknown stream)
+         */
+        private RtpHeader repaired(Packet packet, RtpHeader header, RoomSdp.Negotiated formats) {
+            Long original = formats.repairs().get(header.ssrc());
+            RoomSdp.Simulcast simulcast = formats.simulcast();
+            long repairs;
+            if (original != null) {
+                repairs = original;
+            } else if (simulcast == null) {
+                repairs = videoLayers[0].statistics != null ? videoLayers[0].ssrc : -1;
+            } else {
+                // RFC 8852 §3.2: a retransmission names the layer it repairs by its repaired-rtp-stream-id (in its
+                // first packets: its SSRC says it afterwards)
+                int layer = -1;
+                for (int known = 0; known < repairSsrcs.length; known++) {
+                    if (repairSsrcs[known] == header.ssrc()) {
+                        layer = known;
+                    }
+                }
+                if (layer < 0) {
+                    layer = ridLayer(packet.buffer(), header, simulcast.repairedRidId(), simulcast);
+                    if (layer >= 0) {
+                        repairSsrcs[layer] = header.ssrc();
+                    }
+                }
+                repairs = layer >= 0 ? layerSsrcs[layer] : -1;
+            }
+            ByteBuffer rtx = packet.buffer();
+            if (repairs < 0) {
+                return null;
+            }
+            if (repaired.length < rtx.remaining()) {
+                repaired = new byte[rtx.remaining()];
+            }
+            int length = RtxPackets.unwrap(rtx, header, formats.video().payloadType(), repairs, repaired);
+            if (length < 0) {
+                return null;
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(repaired, 0, length);
+            RtpHeader parsed = RtpHeader.parse(bytes);
+            packet.buffer(bytes);
+            packet.header(parsed);
+            return parsed;
+        }
+
+        /** The layer whose rid the header-extension element {@code id} names (compared in place), or -1. */
+        private static int ridLayer(ByteBuffer buffer, RtpHeader header, int id, RoomSdp.Simulcast simulcast) {
+            long element = HeaderExtension.find(buffer, header, id);
+            if (element < 0) {
+                return -1;
+            }
+            int at = HeaderExtension.offset(element);
+            int length = HeaderExtension.length(element);
+            for (int layer = 0; layer < simulcast.rids().size(); layer++) {
+                String rid = simulcast.rids().get(layer);
+                boolean same = rid.length() == length;
+                for (int i = 0; same && i < length; i++) {
+                    same = buffer.get(at + i) == rid.charAt(i);
+                }
+                if (same) {
+                    return layer;
+                }
+            }
+            return -1;
         }
 
         private void send(ByteBuffer rtcp) {
@@ -390,11 +577,13 @@ public final class Publisher implements AutoCloseable {
             if (!(isVideo ? videoOn : audioOn)) {
                 return consume();
             }
+            int layer = isVideo ? layerOf(packet.header().ssrc()) : 0;
             for (Feed feed : feeds) {
-                feed.forward(packet);
+                feed.forward(packet, layer);
             }
             PublisherRecording recorded = recording;
-            if (recorded != null) {
+            if (recorded != null && layer == 0) {
+                // one stream per file: of simulcast, the first layer the publisher listed
                 recorded.offer(packet.buffer(), packet.header(), isVideo);
             }
             Member inMix = mixed;

@@ -2,8 +2,10 @@ package org.sylkserver.media.sfu;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.sylkserver.media.AudioLevelExtension;
 import org.sylkserver.media.sdp.AudioAnswerer;
@@ -19,8 +21,9 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
  * medium, so that what the publisher sends is what every feed receives, under the same payload type: the forwarding
  * never renumbers nor transcodes. A publisher's RFC 6464 audio levels are accepted (for the active speaker); feeds
  * offer no header extension. Only NACK, PLI and FIR feedback is kept (the SFU answers and passes those), and
- * REMB towards publishers (the room's bitrate policy);
- * retransmission formats, RED and FEC, which refer to other payload types, are not accepted.
+ * REMB towards publishers (the room's bitrate policy). The video's RFC 4588 retransmission format is accepted from
+ * publishers and offered to feeds (§8: {@code rtx} with the {@code apt} of the video, the streams paired by
+ * {@code a=ssrc-group:FID}), each leg on its own: RED and FEC, which wrap other payload types, are not accepted.
  */
 final class RoomSdp {
 
@@ -38,8 +41,13 @@ final class RoomSdp {
      * @param video  the one video format, or null
      * @param answer the answer for the publisher
      * @param audioLevelId the header-extension id of the publisher's RFC 6464 audio levels, 0 when not agreed
+     * @param videoRtx     the payload type of the publisher's retransmissions of the video (RFC 4588 §8.1), or -1
+     * @param repairs      the publisher's retransmission SSRCs and the SSRC each repairs ({@code a=ssrc-group:FID},
+     *                     RFC 4588 §8.3, RFC 5576 §4.2)
+     * @param simulcast    the publisher's simulcast layers of its video, or null when it sends one stream
      */
-    record Negotiated(PayloadFormat audio, PayloadFormat video, SessionDescription answer, int audioLevelId) {
+    record Negotiated(PayloadFormat audio, PayloadFormat video, SessionDescription answer, int audioLevelId,
+                      int videoRtx, Map<Long, Long> repairs, Simulcast simulcast) {
 
         /** The format of {@code payloadType}, or null. */
         PayloadFormat format(int payloadType) {
@@ -49,6 +57,31 @@ final class RoomSdp {
             return video != null && video.payloadType() == payloadType ? video : null;
         }
     }
+
+    /**
+     * The simulcast layers (RFC 8853) a publisher sends of its VP8 video, in the order it listed them: named by RFC
+     * 8851 rids, whose packets carry the RFC 8852 {@code rtp-stream-id} (and its retransmissions the
+     * {@code repaired-rtp-stream-id}) header extension, or by the SSRCs of an {@code a=ssrc-group:SIM} (the older
+     * form Chrome still sends when its SDP is munged).
+     *
+     * @param rids          the layers' rids, empty with SSRCs
+     * @param ssrcs         the layers' SSRCs, empty with rids
+     * @param ridId         the header-extension id of {@code rtp-stream-id}, 0 with SSRCs
+     * @param repairedRidId the header-extension id of {@code repaired-rtp-stream-id}, 0 when not agreed
+     */
+    record Simulcast(List<String> rids, List<Long> ssrcs, int ridId, int repairedRidId) {
+
+        /** The most layers accepted (what browsers send: three). */
+        static final int MAX_LAYERS = 3;
+
+        int layers() {
+            return Math.max(rids.size(), ssrcs.size());
+        }
+    }
+
+    static final String RID_URI = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+    static final String REPAIRED_RID_URI = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+    static final String MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid";
 
     /**
      * Answers a publisher's offer: the first audio m-line with Opus and the first video m-line with the room's codec
@@ -68,6 +101,9 @@ final class RoomSdp {
         PayloadFormat audio = null;
         PayloadFormat video = null;
         int audioLevelId = 0;
+        int videoRtx = -1;
+        Map<Long, Long> repairs = new HashMap<>();
+        Simulcast simulcast = null;
         for (int index = 0; index < offer.media().size(); index++) {
             MediaDescription m = offer.media().get(index);
             String mid = mid(m, index);
@@ -96,31 +132,163 @@ final class RoomSdp {
                 }
             }
             int payloadType = chosen.payloadType();
+            List<String> formats = new ArrayList<>(List.of(Integer.toString(payloadType)));
             if (chosen == video && PayloadFormat.of(m).stream().anyMatch(f -> f.payloadType() == payloadType
                     && f.feedback().contains("goog-remb"))) {
                 // the room's bitrate policy reaches the publisher as REMB (spec §4.6.6)
                 lines.add(new Line('a', "rtcp-fb:" + payloadType + " goog-remb"));
             }
-            media.add(new MediaDescription(m.media(), port, PROTO, List.of(Integer.toString(chosen.payloadType())),
-                    lines));
+            PayloadFormat rtx = chosen == video ? rtxOf(PayloadFormat.of(m), payloadType) : null;
+            if (rtx != null) {
+                // RFC 4588 §8.1: the publisher may repair its video with retransmissions of this payload type
+                videoRtx = rtx.payloadType();
+                formats.add(Integer.toString(videoRtx));
+                lines.addAll(rtx.as(videoRtx, rtx.fmtp(), List.of()).sdpLines());
+                repairs.putAll(fidGroups(m));
+            }
+            if (chosen == video && video.map().name().equals("vp8")) {
+                // layers are switched at key frames, which the server finds in VP8's payload descriptor only
+                simulcast = simulcast(m, lines);
+            }
+            media.add(new MediaDescription(m.media(), port, PROTO, formats, lines));
             bundle.add(mid);
         }
         if (audio == null && video == null) {
             throw new SdpException("the offer has no audio with Opus and no video with VP8, VP9 or H.264");
         }
         return new Negotiated(audio, video, new SessionDescription(sessionLines(origin, address, bundle, null), media),
-                audioLevelId);
+                audioLevelId, videoRtx, Map.copyOf(repairs), simulcast);
+    }
+
+    /**
+     * The simulcast of a video m-line, if it offers two layers or more, and the lines that accept it added to
+     * {@code answer}: RFC 8853 §5.3 {@code a=simulcast:send} with RFC 8851 {@code a=rid:<id> send} (the first three
+     * layers not paused, §5.2 {@code ~}, each with its first alternative; the answer says {@code recv} for them and
+     * names the RFC 8852 header extensions under the offered ids), else an {@code a=ssrc-group:SIM}.
+     */
+    private static Simulcast simulcast(MediaDescription m, List<Line> answer) {
+        List<String> offered = m.attributes("simulcast");
+        if (!offered.isEmpty()) {
+            String[] words = offered.get(0).trim().split("\\s+");
+            int ridId = extensionId(m, RID_URI);
+            if (words.length < 2 || !words[0].equals("send") || ridId <= 0) {
+                return null;
+            }
+            List<String> declared = m.attributes("rid").stream().filter(r -> r.trim().split("\\s+").length > 1
+                    && r.trim().split("\\s+")[1].equals("send")).map(r -> r.trim().split("\\s+")[0]).toList();
+            List<String> rids = new ArrayList<>();
+            for (String layer : words[1].split(";")) {
+                String rid = layer.split(",")[0];
+                if (!rid.startsWith("~") && declared.contains(rid) && rids.size() < Simulcast.MAX_LAYERS) {
+                    rids.add(rid);
+                }
+            }
+            if (rids.size() < 2) {
+                return null;
+            }
+            int repairedRidId = extensionId(m, REPAIRED_RID_URI);
+            int midId = extensionId(m, MID_URI);
+            for (String rid : rids) {
+                answer.add(new Line('a', "rid:" + rid + " recv"));
+            }
+            answer.add(new Line('a', "simulcast:recv " + String.join(";", rids)));
+            answer.add(new Line('a', "extmap:" + ridId + " " + RID_URI));
+            if (repairedRidId > 0) {
+                answer.add(new Line('a', "extmap:" + repairedRidId + " " + REPAIRED_RID_URI));
+            }
+            if (midId > 0) {
+                answer.add(new Line('a', "extmap:" + midId + " " + MID_URI));
+            }
+            return new Simulcast(List.copyOf(rids), List.of(), ridId, repairedRidId);
+        }
+        for (String group : m.attributes("ssrc-group")) {
+            String[] words = group.trim().split("\\s+");
+            if (words[0].equals("SIM") && words.length >= 3) {
+                List<Long> ssrcs = new ArrayList<>();
+                try {
+                    for (int i = 1; i < words.length && ssrcs.size() < Simulcast.MAX_LAYERS; i++) {
+                        ssrcs.add(Long.parseLong(words[i]));
+                    }
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+                return new Simulcast(List.of(), List.copyOf(ssrcs), 0, 0);
+            }
+        }
+        return null;
+    }
+
+    /** The id an m-line's {@code a=extmap} gives {@code uri} (RFC 8285 §5), or 0. */
+    private static int extensionId(MediaDescription m, String uri) {
+        for (String extmap : m.attributes("extmap")) {
+            String[] words = extmap.trim().split("\\s+");
+            if (words.length >= 2 && words[1].equals(uri)) {
+                try {
+                    int id = Integer.parseInt(words[0].split("/")[0]);
+                    return id >= 1 && id <= 255 ? id : 0;
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The retransmission payload type a subscriber's answer to a feed's offer accepted for the video (RFC 4588 §8.1:
+     * an {@code rtx} format whose {@code apt} is the video's payload type), or -1 when it accepted none: its lost
+     * packets are then sent again as they were.
+     */
+    static int acceptedRtx(SessionDescription answer, int videoPayloadType) {
+        for (MediaDescription m : answer.media()) {
+            if (m.port() != 0 && m.media().equals("video")) {
+                PayloadFormat rtx = rtxOf(PayloadFormat.of(m), videoPayloadType);
+                return rtx == null ? -1 : rtx.payloadType();
+            }
+        }
+        return -1;
+    }
+
+    /** The {@code rtx} format of {@code formats} that retransmits {@code payloadType} (RFC 4588 §8.1), or null. */
+    private static PayloadFormat rtxOf(List<PayloadFormat> formats, int payloadType) {
+        for (PayloadFormat format : formats) {
+            if (format.map().name().equals("rtx")
+                    && format.parameter("apt", "").equals(Integer.toString(payloadType))) {
+                return format;
+            }
+        }
+        return null;
+    }
+
+    /** RFC 5576 §4.2, RFC 4588 §8.3: {@code a=ssrc-group:FID <original> <retransmission>}, as retransmission to original. */
+    private static Map<Long, Long> fidGroups(MediaDescription m) {
+        Map<Long, Long> repairs = new HashMap<>();
+        for (String group : m.attributes("ssrc-group")) {
+            String[] words = group.trim().split("\\s+");
+            if (words.length == 3 && words[0].equals("FID")) {
+                try {
+                    repairs.put(Long.parseLong(words[2]), Long.parseLong(words[1]));
+                } catch (NumberFormatException e) {
+                    // not an SSRC: the group repairs nothing we can name
+                }
+            }
+        }
+        return repairs;
     }
 
     /**
      * The offer of a feed: the publisher's formats, {@code sendonly}, each m-line with the feed's own SSRC
-     * (RFC 5576 §4.1) and stream identity (RFC 8830), so that the browser knows the streams before they come.
+     * (RFC 5576 §4.1) and stream identity (RFC 8830), so that the browser knows the streams before they come; the
+     * video with an RFC 4588 retransmission format (§8.1) on the feed's {@code rtxSsrc}, paired with its video SSRC
+     * by {@code a=ssrc-group:FID} (§8.3), whether the publisher sends retransmissions or not: the feed repairs its
+     * own leg from its cache.
      *
      * @param transportLines the feed transport's lines ({@code setup:actpass})
-     * @param audioSsrc      the feed's audio SSRC (used when the publisher has audio); {@code videoSsrc} likewise
+     * @param audioSsrc      the feed's audio SSRC (used when the publisher has audio); {@code videoSsrc} and
+     *                       {@code rtxSsrc} likewise
      */
     static SessionDescription offerFeed(Negotiated publisher, List<Line> transportLines, int port, long audioSsrc,
-                                        long videoSsrc, String stream, AudioAnswerer.Origin origin,
+                                        long videoSsrc, long rtxSsrc, String stream, AudioAnswerer.Origin origin,
                                         InetAddress address) {
         List<MediaDescription> media = new ArrayList<>();
         List<String> bundle = new ArrayList<>();
@@ -131,19 +299,49 @@ final class RoomSdp {
             boolean isAudio = format == publisher.audio();
             String kind = isAudio ? "audio" : "video";
             String mid = Integer.toString(media.size());
-            long ssrc = isAudio ? audioSsrc : videoSsrc;
             String track = stream + "-" + kind;
+            List<String> formats = new ArrayList<>(List.of(Integer.toString(format.payloadType())));
             List<Line> lines = new ArrayList<>(transportLines);
             lines.add(new Line('a', "mid:" + mid));
             lines.add(new Line('a', "sendonly"));
             lines.add(new Line('a', "msid:" + stream + " " + track));
             lines.addAll(format.sdpLines());
-            lines.add(new Line('a', "ssrc:" + ssrc + " cname:" + stream));
-            lines.add(new Line('a', "ssrc:" + ssrc + " msid:" + stream + " " + track));
-            media.add(new MediaDescription(kind, port, PROTO, List.of(Integer.toString(format.payloadType())), lines));
+            List<Long> ssrcs = new ArrayList<>(List.of(isAudio ? audioSsrc : videoSsrc));
+            if (!isAudio) {
+                int rtx = feedRtxPayloadType(publisher);
+                formats.add(Integer.toString(rtx));
+                lines.add(new Line('a', "rtpmap:" + rtx + " rtx/" + format.map().clockRate()));
+                lines.add(new Line('a', "fmtp:" + rtx + " apt=" + format.payloadType()));
+                lines.add(new Line('a', "ssrc-group:FID " + videoSsrc + " " + rtxSsrc));
+                if (publisher.simulcast() != null) {
+                    // the browser's estimate of what it can take chooses its layer (REMB, draft-alvestrand-rmcat-remb)
+                    lines.add(new Line('a', "rtcp-fb:" + format.payloadType() + " goog-remb"));
+                }
+                ssrcs.add(rtxSsrc);
+            }
+            for (long ssrc : ssrcs) {
+                lines.add(new Line('a', "ssrc:" + ssrc + " cname:" + stream));
+                lines.add(new Line('a', "ssrc:" + ssrc + " msid:" + stream + " " + track));
+            }
+            media.add(new MediaDescription(kind, port, PROTO, formats, lines));
             bundle.add(mid);
         }
         return new SessionDescription(sessionLines(origin, address, bundle, stream), media);
+    }
+
+    /**
+     * The retransmission payload type a feed offers: the publisher's own when it has one, else the first dynamic
+     * one (RFC 3551 §6: 96-127) that names neither the audio nor the video.
+     */
+    private static int feedRtxPayloadType(Negotiated publisher) {
+        if (publisher.videoRtx() >= 0) {
+            return publisher.videoRtx();
+        }
+        int payloadType = 96;
+        while (publisher.format(payloadType) != null) {
+            payloadType++;
+        }
+        return payloadType;
     }
 
     /** The first relayable format of {@code offered} whose encoding comes first in {@code order}, or null. */

@@ -65,6 +65,14 @@ final class StreamRewriter {
     }
 
     /**
+     * The next source is taken even if it was replaced before: the feed switches between simulcast layers (RFC 8853)
+     * and has dropped the packets of the others itself.
+     */
+    void sourceSwitched() {
+        retiredSource = -1;
+    }
+
+    /**
      * A packet of the current source that is not sent (the feed paused this medium): later packets are numbered as
      * if it never existed, so the receiver sees no gap to ask for again (RFC 4585 §6.2.1) when the medium resumes.
      */

@@ -113,4 +113,15 @@ class RtcpCompoundTest {
         assertEquals(List.of(new RtcpCompound.Nack(0x55, 65535), new RtcpCompound.Nack(0x55, 0),
                 new RtcpCompound.Nack(0x55, 2), new RtcpCompound.Nack(0x55, 10)), RtcpCompound.genericNacks(compound));
     }
+
+    /** draft-alvestrand-rmcat-remb-03 §2.2: the bitrate of a REMB, as written by {@link RtcpPackets}. */
+    @Test
+    void rembBitrateIsRead() {
+        ByteBuffer compound = RtcpPackets.concat(RtcpPackets.compound(1, 0, 0, 0, 0, null, "c", false),
+                RtcpPackets.receiverEstimatedMaximumBitrate(1, 1_500_000, 7, 8));
+        assertEquals(1_500_000, RtcpCompound.receiverEstimatedMaximumBitrate(compound),
+                "187500 x 2^3: an 18-bit mantissa and a 6-bit exponent");
+        assertEquals(-1, RtcpCompound.receiverEstimatedMaximumBitrate(
+                RtcpPackets.compound(1, 0, 0, 0, 0, null, "c", false)), "no REMB");
+    }
 }

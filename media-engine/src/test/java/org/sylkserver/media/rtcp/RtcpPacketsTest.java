@@ -113,4 +113,24 @@ class RtcpPacketsTest {
         assertEquals(7, parsed.senderSsrc());
         assertEquals(9, parsed.mediaSource());
     }
+
+    /**
+     * RFC 4585 §6.2.1: a generic NACK for 20 packets is two FCI entries, the first naming its PID and the 16 after
+     * it in BLP, the second the last three; the receiver reads back the same 20 sequence numbers, across the wrap.
+     */
+    @Test
+    void genericNackCoversTheAskedPackets_rfc4585_6_2_1() {
+        ByteBuffer nack = RtcpPackets.genericNack(7, 9, 65530, 20);
+        assertTrue(RtcpCompound.isValid(nack));
+        assertEquals(0x81, nack.get(0) & 0xff, "V=2, FMT=1");
+        assertEquals(RtcpCompound.RTPFB, nack.get(1) & 0xff);
+        assertEquals(4, nack.getShort(2), "two FCI entries: 2 + 2 words after the first");
+        assertEquals(0xffff, nack.getShort(14) & 0xffff, "the first BLP: all 16 following lost");
+        assertEquals(0x0003, nack.getShort(18) & 0xffff, "the second: two following lost");
+        List<RtcpCompound.Nack> asked = RtcpCompound.genericNacks(nack);
+        assertEquals(20, asked.size());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(new RtcpCompound.Nack(9, (65530 + i) & 0xffff), asked.get(i));
+        }
+    }
 }

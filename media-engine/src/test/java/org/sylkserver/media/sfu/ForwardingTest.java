@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -74,7 +75,8 @@ class ForwardingTest {
             Feed feed = publisher.subscribe("bob-feed", subscribed);
             SessionDescription offer = SessionDescription.parse(feed.offer());
             long feedVideoSsrc = Long.parseLong(offer.media().get(1).attributes("ssrc").get(0).split(" ")[0]);
-            feed.answer(bob.answer(feed.offer()));
+            // bob takes no retransmission format: lost packets come again as they were (RFC 4585 §6.2.1)
+            feed.answer(withoutRtx(bob.answer(feed.offer())));
             bob.connect(feed.offer(), WAIT);
             subscribed.await();
 
@@ -138,6 +140,329 @@ class ForwardingTest {
             feed.close();
             publisher.close();
         }
+    }
+
+    /**
+     * RFC 4588 §4 with RFC 4585 §6.2.1: a subscriber that accepted the feed's retransmission format gets what it asks
+     * for again on the feed's retransmission stream (the SSRC that {@code a=ssrc-group:FID} pairs with the video,
+     * §8.3), with sequence numbers of its own and the OSN, encrypted with the leg's SRTP keys (the peer decrypts it).
+     */
+    @Test
+    void aNackOfAnRtxSubscriberIsAnsweredOnItsRetransmissionStream_rfc4588_4() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true), settings, published);
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            String[] fid = SessionDescription.parse(feed.offer()).media().get(1).attributes("ssrc-group").get(0)
+                    .split(" ");
+            long feedVideoSsrc = Long.parseLong(fid[1]);
+            long feedRtxSsrc = Long.parseLong(fid[2]);
+            feed.answer(bob.answer(feed.offer()));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            byte[] payload = "a VP8 frame".getBytes();
+            alice.sendRtp(BrowserPeer.VP8, 500, BrowserPeer.VIDEO_SSRC, payload);
+            alice.sendRtp(BrowserPeer.VP8, 501, BrowserPeer.VIDEO_SSRC, payload);
+            ByteBuffer first = ByteBuffer.wrap(bob.nextRtp(WAIT));
+            ByteBuffer second = ByteBuffer.wrap(bob.nextRtp(WAIT));
+            assertEquals(feedVideoSsrc, first.getInt(8) & 0xffffffffL);
+
+            bob.sendRtcp(nack(feedVideoSsrc, first.getShort(2) & 0xffff));
+            byte[] repair = bob.nextRtp(WAIT);
+            assertNotNull(repair, "a retransmission that bob's SRTP context decrypts");
+            ByteBuffer rtx = ByteBuffer.wrap(repair);
+            assertEquals(97, rtx.get(1) & 0x7f, "the rtx payload type bob accepted (§8.1)");
+            assertEquals(feedRtxSsrc, rtx.getInt(8) & 0xffffffffL, "the feed's retransmission SSRC");
+            assertEquals(first.getInt(4), rtx.getInt(4), "the original timestamp");
+            assertEquals(first.getShort(2), rtx.getShort(12), "the OSN");
+            assertArrayEquals(payload, Arrays.copyOfRange(repair, 14, repair.length), "the original payload");
+
+            bob.sendRtcp(nack(feedVideoSsrc, second.getShort(2) & 0xffff));
+            ByteBuffer next = ByteBuffer.wrap(bob.nextRtp(WAIT));
+            assertEquals((rtx.getShort(2) + 1) & 0xffff, next.getShort(2) & 0xffff,
+                    "one higher than the previous retransmission (§4)");
+            assertEquals(second.getShort(2), next.getShort(12));
+            assertEquals(2, feed.retransmitted());
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /**
+     * RFC 4585 §6.2.1 and RFC 4588 §4: a gap in the publisher's video is asked for at once; the retransmission that
+     * comes back on the publisher's rtx stream (paired by {@code a=ssrc-group:FID}) reaches the feed as the packet
+     * it repairs, in its place in the feed's numbering; a retransmission without OSN (padding) reaches nobody.
+     */
+    @Test
+    void thePublishersRetransmissionsRepairItsVideo_rfc4588_4() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true), settings, published);
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(bob.answer(feed.offer()));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            alice.sendRtp(BrowserPeer.VP8, 600, BrowserPeer.VIDEO_SSRC, "600".getBytes());
+            alice.sendRtp(BrowserPeer.VP8, 602, BrowserPeer.VIDEO_SSRC, "602".getBytes());
+            int first = ByteBuffer.wrap(bob.nextRtp(WAIT)).getShort(2) & 0xffff;
+            assertNotNull(bob.nextRtp(WAIT));
+            assertEquals(new RtcpCompound.Nack(BrowserPeer.VIDEO_SSRC, 601), nackFrom(alice), "601 asked for");
+
+            long rtxSsrc = 33333333L; // the offer's a=ssrc-group:FID
+            alice.sendRtp(97, 7000, rtxSsrc, new byte[0]);
+            alice.sendRtp(97, 7001, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 601).put("601".getBytes())
+                    .array());
+            byte[] repaired = bob.nextRtp(WAIT);
+            assertNotNull(repaired, "the repaired packet is forwarded");
+            ByteBuffer header = ByteBuffer.wrap(repaired);
+            assertEquals(BrowserPeer.VP8, header.get(1) & 0x7f, "as the original payload type");
+            assertEquals((first + 1) & 0xffff, header.getShort(2) & 0xffff, "in the place of 601");
+            assertEquals("601", new String(Arrays.copyOfRange(repaired, 12, repaired.length)));
+            assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "the padding went nowhere");
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /**
+     * RFC 8853 simulcast (layers named by {@code a=ssrc-group:SIM}, lowest first): the feed forwards one layer, the
+     * lowest before the layers' bitrates are known, then the best within its budget, and the user's cap
+     * ({@code videoroom-session-update} {@code bitrate}, spec §4.4) brings it down again; each switch waits for a key
+     * frame of the new layer (RFC 7741 §4.3), which the publisher is asked for (PLI on that layer's SSRC), and the
+     * browser sees one stream: sequence numbers and VP8 picture ids going on by one (RFC 7741 §4.2).
+     */
+    @Test
+    void aFeedForwardsOneSimulcastLayerAndSwitchesAtKeyframes_rfc8853() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(100), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            String offer = alice.offer(true).replace("a=ssrc-group:FID", "a=ssrc-group:SIM 1001 1002 1003\r\n"
+                    + "a=ssrc-group:FID");
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", offer, settings, published);
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            assertTrue(feed.offer().contains("goog-remb"), "a simulcast feed asks the browser for its estimate");
+            feed.answer(bob.answer(feed.offer()));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            Simulcaster layers = new Simulcaster(alice);
+            layers.round(false);
+            assertEquals(null, bob.nextRtp(Duration.ofMillis(200)), "nothing before a key frame");
+            layers.keyframe(0);
+            byte[] first = bob.nextRtp(WAIT);
+            assertNotNull(first);
+            assertEquals(0, Simulcaster.layer(first), "the lowest layer first");
+            Received stream = new Received(first);
+
+            // a second of all three layers: the bitrates are measured, the top layer fits the initial estimate
+            for (int i = 0; i < 60; i++) {
+                layers.round(false);
+                Thread.sleep(20);
+            }
+            stream.drain(bob, 0);
+            assertTrue(pliFor(alice, 1003), "a key frame of the top layer asked for");
+            layers.keyframe(2);
+            layers.round(false);
+            byte[] switched = stream.drain(bob, 0);
+            assertNotNull(switched, "the top layer's key frame");
+            assertEquals(2, Simulcaster.layer(switched), "switched at the key frame");
+            stream.drain(bob, 2);
+
+            feed.maxBitrate(30_000);
+            for (int i = 0; i < 60; i++) {
+                layers.round(false); // every layer keeps sending through the next measured second
+                Thread.sleep(20);
+            }
+            stream.drain(bob, 2);
+            layers.keyframe(0);
+            layers.round(false);
+            byte[] down = stream.drain(bob, 2);
+            assertNotNull(down);
+            assertEquals(0, Simulcaster.layer(down), "back to the lowest layer under the user's cap");
+            stream.drain(bob, 0);
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /** A publisher sending three VP8 simulcast layers on SSRCs 1001-1003, bigger packets on higher layers. */
+    private static final class Simulcaster {
+        private final BrowserPeer peer;
+        private final int[] sequences = {100, 5000, 20000};
+        private final int[] pictures = {10, 2000, 30000};
+
+        Simulcaster(BrowserPeer peer) {
+            this.peer = peer;
+        }
+
+        void round(boolean keyframe) throws Exception {
+            for (int layer = 0; layer < 3; layer++) {
+                send(layer, keyframe);
+            }
+        }
+
+        void keyframe(int layer) throws Exception {
+            send(layer, true);
+        }
+
+        /** A VP8 payload (RFC 7741 §4.2: X, S; I with a 15-bit picture id; then §4.3 P clear for a key frame). */
+        private void send(int layer, boolean keyframe) throws Exception {
+            ByteBuffer payload = ByteBuffer.allocate(100 * (1 + 3 * layer));
+            payload.put((byte) 0x90).put((byte) 0x80).putShort((short) (0x8000 | pictures[layer]))
+                    .put((byte) (keyframe ? 0x00 : 0x01)).put((byte) layer);
+            peer.sendRtp(BrowserPeer.VP8, sequences[layer]++, 1001 + layer, payload.array());
+            pictures[layer] = (pictures[layer] + 1) & 0x7fff;
+        }
+
+        static int layer(byte[] rtp) {
+            return rtp[12 + 5];
+        }
+
+        static int pictureId(byte[] rtp) {
+            return ((rtp[12 + 2] & 0x7f) << 8) | (rtp[12 + 3] & 0xff);
+        }
+    }
+
+    /** What the subscriber got: one stream, each packet one more in sequence number and picture id. */
+    private static final class Received {
+        private int sequence;
+        private int pictureId;
+
+        Received(byte[] first) {
+            sequence = ByteBuffer.wrap(first).getShort(2) & 0xffff;
+            pictureId = Simulcaster.pictureId(first);
+        }
+
+        /**
+         * Takes what arrived, checking each packet of {@code layer} follows on; returns the first packet of another
+         * layer (checked to follow on too), or null.
+         */
+        byte[] drain(BrowserPeer peer, int layer) throws Exception {
+            for (byte[] rtp = peer.nextRtp(Duration.ofMillis(300)); rtp != null;
+                 rtp = peer.nextRtp(Duration.ofMillis(300))) {
+                int next = ByteBuffer.wrap(rtp).getShort(2) & 0xffff;
+                assertEquals((sequence + 1) & 0xffff, next, "sequence numbers go on (RFC 3550 §5.1)");
+                assertEquals((pictureId + 1) & 0x7fff, Simulcaster.pictureId(rtp), "picture ids go on (RFC 7741)");
+                sequence = next;
+                pictureId = Simulcaster.pictureId(rtp);
+                if (Simulcaster.layer(rtp) != layer) {
+                    return rtp;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Whether one of the next RTCP compounds from the server holds a PLI about {@code media}. */
+    private static boolean pliFor(BrowserPeer peer, long media) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            byte[] rtcp = peer.nextRtcp(Duration.ofMillis(500));
+            if (rtcp == null) {
+                return false;
+            }
+            for (RtcpCompound.Packet packet : RtcpCompound.parse(ByteBuffer.wrap(rtcp))) {
+                if (packet.type() == RtcpCompound.PSFB && packet.count() == RtcpCompound.FMT_PLI
+                        && packet.mediaSource() == media) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * RFC 8852 with rid simulcast (no SSRC in the offer): a layer is known by the {@code rtp-stream-id} of its first
+     * packets and keeps its SSRC after; a retransmission names the layer it repairs by its
+     * {@code repaired-rtp-stream-id} (§3.2) in its first packets, and later ones of its SSRC repair the same layer.
+     */
+    @Test
+    void ridLayersAndTheirRetransmissionsAreKnownByTheirStreamIds_rfc8852() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(100), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            String offer = alice.offer(true).replaceAll("a=ssrc-group:FID[^\r]*\r\n", "a=extmap:10 " + RoomSdp.RID_URI
+                    + "\r\na=extmap:11 " + RoomSdp.REPAIRED_RID_URI + "\r\na=rid:q send\r\na=rid:h send\r\n"
+                    + "a=simulcast:send q;h\r\n");
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", offer, settings, published);
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(bob.answer(feed.offer()));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            byte[] keyframe = {(byte) 0x90, (byte) 0x80, (byte) 0x80, 1, 0x00, 'k'};
+            byte[] ridPacket = withStreamId(BrowserPeer.VP8, 100, 2001, 10, "q", keyframe);
+            alice.sendRtp(ridPacket, ridPacket.length);
+            byte[] first = bob.nextRtp(WAIT);
+            assertNotNull(first, "layer q known by its rid, its key frame forwarded");
+            byte[] next = {(byte) 0x90, (byte) 0x80, (byte) 0x80, 3, 0x01, 'n'};
+            alice.sendRtp(BrowserPeer.VP8, 102, 2001, next);
+            assertNotNull(bob.nextRtp(WAIT), "then by its SSRC, without a rid");
+            alice.sendRtp(BrowserPeer.VP8, 104, 2001, next);
+            assertNotNull(bob.nextRtp(WAIT));
+            assertTrue(nackFrom(alice) != null, "101 and 103 asked for");
+
+            byte[] repair = ByteBuffer.allocate(8).putShort((short) 101)
+                    .put(new byte[]{(byte) 0x90, (byte) 0x80, (byte) 0x80, 2, 0x01, 'r'}).array();
+            byte[] rridPacket = withStreamId(97, 7, 3001, 11, "q", repair);
+            alice.sendRtp(rridPacket, rridPacket.length);
+            byte[] repaired = bob.nextRtp(WAIT);
+            assertNotNull(repaired, "the retransmission of layer q, known by its repaired-rtp-stream-id");
+            assertEquals('r', repaired[repaired.length - 1]);
+            repair[1] = 103;
+            alice.sendRtp(97, 8, 3001, repair);
+            assertNotNull(bob.nextRtp(WAIT), "then by its SSRC (103)");
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /** An RTP packet whose one-byte header extension (RFC 8285 §4.2) carries {@code streamId} in element {@code id}. */
+    private static byte[] withStreamId(int payloadType, int sequence, long ssrc, int id, String streamId,
+                                       byte[] payload) {
+        int elements = 1 + streamId.length();
+        int words = (elements + 3) / 4;
+        ByteBuffer packet = ByteBuffer.allocate(12 + 4 + 4 * words + payload.length);
+        packet.put((byte) 0x90).put((byte) payloadType).putShort((short) sequence).putInt(sequence * 3000)
+                .putInt((int) ssrc).putShort((short) 0xbede).putShort((short) words)
+                .put((byte) ((id << 4) | (streamId.length() - 1))).put(streamId.getBytes());
+        packet.position(12 + 4 + 4 * words);
+        return packet.put(payload).array();
+    }
+
+    /** The first packet asked for by one of the next RTCP compounds from the server (reports may come first). */
+    private static RtcpCompound.Nack nackFrom(BrowserPeer peer) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            byte[] rtcp = peer.nextRtcp(WAIT);
+            if (rtcp == null) {
+                return null;
+            }
+            List<RtcpCompound.Nack> nacks = RtcpCompound.genericNacks(ByteBuffer.wrap(rtcp));
+            if (!nacks.isEmpty()) {
+                return nacks.get(0);
+            }
+        }
+        return null;
+    }
+
+    /** {@code answer} without its rtx format: a subscriber that takes no retransmissions (RFC 4588 §8.1). */
+    private static String withoutRtx(String answer) {
+        return answer.replaceAll("a=(rtpmap|fmtp):97 [^\r]*\r\n", "").replace(" 96 97", " 96");
     }
 
     /** Whether one of the next RTCP compounds from the server is (or holds) a PLI; receiver reports may come first. */

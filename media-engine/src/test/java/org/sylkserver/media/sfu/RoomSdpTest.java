@@ -36,7 +36,10 @@ class RoomSdpTest {
                 new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
     }
 
-    /** RFC 3264 §6.1: one format per medium, recvonly, on the bundle; rtx, RED, REMB and transport-cc left out. */
+    /**
+     * RFC 3264 §6.1: one format per medium (and the video's retransmissions), recvonly, on the bundle; RED and
+     * transport-cc left out.
+     */
     @Test
     void thePublisherSendsOpusAndTheRoomsCodec_rfc3264_6_1() throws Exception {
         RoomSdp.Negotiated negotiated = answer("vp8", true);
@@ -48,9 +51,10 @@ class RoomSdpTest {
         assertTrue(answer.sessionLines().contains(new Line('a', "ice-lite")));
         for (MediaDescription m : answer.media()) {
             assertEquals(40000, m.port());
-            assertEquals(1, m.formats().size());
             assertEquals("recvonly", answer.direction(m));
         }
+        assertEquals(List.of("111"), answer.media().get(0).formats());
+        assertEquals(List.of("96", "97"), answer.media().get(1).formats());
     }
 
     @Test
@@ -100,12 +104,12 @@ class RoomSdpTest {
     void theFeedOfferNamesItsSsrcs_rfc5576_4_1() throws Exception {
         RoomSdp.Negotiated publisher = answer("vp8", true);
         SessionDescription offer = SessionDescription.parse(RoomSdp.offerFeed(publisher, TRANSPORT, 40002, 11, 22,
-                "s1", new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress()).toString());
+                33, "s1", new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress()).toString());
         assertEquals(2, offer.media().size());
         MediaDescription audio = offer.media().get(0);
         MediaDescription video = offer.media().get(1);
         assertEquals(List.of("111"), audio.formats());
-        assertEquals(List.of("96"), video.formats());
+        assertEquals(List.of("96", "97"), video.formats());
         assertEquals("sendonly", offer.direction(video));
         assertTrue(audio.attributes("ssrc").contains("11 cname:s1"));
         assertTrue(video.attributes("ssrc").contains("22 msid:s1 s1-video"));
@@ -119,5 +123,91 @@ class RoomSdpTest {
     void rembIsAcceptedFromPublishers() throws Exception {
         MediaDescription video = answer("vp8", true).answer().media().get(1);
         assertTrue(video.attributes("rtcp-fb").contains("96 goog-remb"), video.toString());
+    }
+
+    /**
+     * RFC 4588 §8.1: the publisher's retransmission format of the room's video is accepted ({@code rtx} with the
+     * {@code apt} of VP8, not the one of H.264), and §8.3 ({@code a=ssrc-group:FID}) says which stream it repairs.
+     */
+    @Test
+    void thePublishersRetransmissionsAreAccepted_rfc4588_8() throws Exception {
+        RoomSdp.Negotiated negotiated = answer("vp8", true);
+        assertEquals(97, negotiated.videoRtx());
+        assertEquals(BrowserPeer.VIDEO_SSRC, negotiated.repairs().get(33333333L));
+        MediaDescription video = SessionDescription.parse(negotiated.answer().toString()).media().get(1);
+        assertTrue(video.attributes("rtpmap").contains("97 rtx/90000"), video.toString());
+        assertTrue(video.attributes("fmtp").contains("97 apt=96"), video.toString());
+        assertEquals(103, answer("h264", true).videoRtx(), "the rtx format of H.264");
+
+        String withoutRtx = chromeOffer.replaceAll("a=(rtpmap|fmtp):97 [^\r]*\r\n", "");
+        RoomSdp.Negotiated none = RoomSdp.answerPublisher(SessionDescription.parse(withoutRtx), TRANSPORT, 40000,
+                "vp8", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals(-1, none.videoRtx());
+        assertEquals(List.of("96"), none.answer().media().get(1).formats());
+    }
+
+    /**
+     * RFC 4588 §8.1 and §8.3: the feed offers retransmissions of its video on its own SSRC, paired with the video's
+     * by {@code a=ssrc-group:FID}; the subscriber's answer says whether it takes them.
+     */
+    @Test
+    void theFeedOffersRetransmissionsOnItsOwnSsrc_rfc4588_8() throws Exception {
+        RoomSdp.Negotiated publisher = answer("vp8", true);
+        SessionDescription offer = SessionDescription.parse(RoomSdp.offerFeed(publisher, TRANSPORT, 40002, 11, 22,
+                33, "s1", new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress()).toString());
+        MediaDescription video = offer.media().get(1);
+        assertTrue(video.attributes("rtpmap").contains("97 rtx/90000"));
+        assertTrue(video.attributes("fmtp").contains("97 apt=96"));
+        assertEquals(List.of("FID 22 33"), video.attributes("ssrc-group"));
+        assertTrue(video.attributes("ssrc").contains("33 cname:s1"));
+
+        try (BrowserPeer subscriber = new BrowserPeer(false)) {
+            String answer = subscriber.answer(offer.toString());
+            assertEquals(97, RoomSdp.acceptedRtx(SessionDescription.parse(answer), 96));
+            String refused = answer.replaceAll("a=(rtpmap|fmtp):97 [^\r]*\r\n", "").replace(" 96 97", " 96");
+            assertEquals(-1, RoomSdp.acceptedRtx(SessionDescription.parse(refused), 96));
+        }
+
+        // a publisher without retransmissions: the feed offers a payload type of its own, free on the feed
+        String withoutRtx = chromeOffer.replaceAll("a=(rtpmap|fmtp):97 [^\r]*\r\n", "");
+        RoomSdp.Negotiated plain = RoomSdp.answerPublisher(SessionDescription.parse(withoutRtx), TRANSPORT, 40000,
+                "vp8", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        MediaDescription own = RoomSdp.offerFeed(plain, TRANSPORT, 40002, 11, 22, 33, "s1",
+                new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress()).media().get(1);
+        assertEquals(List.of("96", "97"), own.formats());
+        assertTrue(own.attributes("fmtp").contains("97 apt=96"));
+    }
+
+    /**
+     * RFC 8853 §5.3 with RFC 8851 rids (Chrome's {@code sendEncodings}): the VP8 video's first three layers not
+     * paused are accepted, {@code a=rid:<id> recv} and {@code a=simulcast:recv}, with the RFC 8852 header
+     * extensions under the offered ids; a room of another codec takes one stream.
+     */
+    @Test
+    void ridSimulcastIsAccepted_rfc8853_5_3() throws Exception {
+        String offer = chromeOffer.replace("a=ssrc-group:FID", "a=extmap:10 " + RoomSdp.RID_URI + "\r\n"
+                + "a=extmap:11 " + RoomSdp.REPAIRED_RID_URI + "\r\na=extmap:9 " + RoomSdp.MID_URI + "\r\n"
+                + "a=rid:q send\r\na=rid:h send\r\na=rid:f send max-width=1280\r\na=rid:x send\r\n"
+                + "a=simulcast:send q;~p;h,h2;f;x\r\na=ssrc-group:FID");
+        RoomSdp.Negotiated negotiated = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
+                "vp8", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals(List.of("q", "h", "f"), negotiated.simulcast().rids(), "three layers, ~p paused");
+        assertEquals(10, negotiated.simulcast().ridId());
+        assertEquals(11, negotiated.simulcast().repairedRidId());
+        MediaDescription video = SessionDescription.parse(negotiated.answer().toString()).media().get(1);
+        assertEquals(List.of("q recv", "h recv", "f recv"), video.attributes("rid"));
+        assertEquals(List.of("recv q;h;f"), video.attributes("simulcast"));
+        assertTrue(video.attributes("extmap").containsAll(List.of("10 " + RoomSdp.RID_URI,
+                "11 " + RoomSdp.REPAIRED_RID_URI, "9 " + RoomSdp.MID_URI)), video.toString());
+
+        RoomSdp.Negotiated h264 = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
+                "h264", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals(null, h264.simulcast(), "layers are switched at VP8 key frames only");
+        assertTrue(h264.answer().media().get(1).attributes("simulcast").isEmpty());
+        RoomSdp.Negotiated sim = RoomSdp.answerPublisher(SessionDescription.parse(chromeOffer.replace(
+                "a=ssrc-group:FID", "a=ssrc-group:SIM 1 2 3\r\na=ssrc-group:FID")), TRANSPORT, 40000, "vp8", true,
+                true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals(List.of(1L, 2L, 3L), sim.simulcast().ssrcs(), "RFC 5576 SIM group, in its order");
+        assertEquals(null, answer("vp8", true).simulcast(), "one stream");
     }
 }

@@ -136,7 +136,10 @@ public final class BrowserPeer implements AutoCloseable {
         return sdp.toString();
     }
 
-    /** The answer to an offer of the bridge: each offered m-line accepted with all its formats, setup active. */
+    /**
+     * The answer to an offer of the bridge: each offered m-line accepted with all its formats (and their format
+     * parameters), setup active.
+     */
     public String answer(String offerSdp) throws Exception {
         SessionDescription offer = SessionDescription.parse(offerSdp);
         StringBuilder sdp = new StringBuilder("v=0\r\no=- 99 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
@@ -154,6 +157,9 @@ public final class BrowserPeer implements AutoCloseable {
             sdp.append(transport("active", m.attributes("mid").get(0))).append("a=sendrecv\r\na=rtcp-mux\r\n");
             for (String value : m.attributes("rtpmap")) {
                 sdp.append("a=rtpmap:").append(value).append("\r\n");
+            }
+            for (String value : m.attributes("fmtp")) {
+                sdp.append("a=fmtp:").append(value).append("\r\n");
             }
         }
         return sdp.toString();

@@ -1,0 +1,40 @@
+package org.sylkserver.media.sfu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link Vp8Rewriter}: one continuous run of picture ids and TL0PICIDX across layer switches (RFC 7741 §4.2). */
+class Vp8RewriterTest {
+
+    private final Vp8Rewriter rewriter = new Vp8Rewriter();
+
+    private int[] send(long ssrc, int pictureId, int tl0) {
+        ByteBuffer packet = Vp8DescriptorTest.payload(true, pictureId, tl0, 0);
+        rewriter.rewrite(ssrc, packet, 4, 12);
+        return new int[]{Vp8Descriptor.pictureId(packet, 4, 12), Vp8Descriptor.tl0PicIdx(packet, 4, 12)};
+    }
+
+    @Test
+    void picturesFollowOnAcrossLayerSwitches_rfc7741_4_2() {
+        assertEquals(100, send(1, 100, 5)[0], "the first source as it is");
+        send(1, 101, 6);
+        int[] switched = send(2, 30000, 250);
+        assertEquals(102, switched[0], "the next picture id after a switch");
+        assertEquals(7, switched[1], "the next TL0PICIDX");
+        assertEquals(103, send(2, 30001, 250)[0]);
+        assertEquals(7, send(2, 30001, 250)[1], "a second packet of a picture keeps its id");
+        int[] back = send(1, 140, 40);
+        assertEquals(104, back[0], "back on the first layer: continuing, not where it was");
+        assertEquals(8, back[1]);
+    }
+
+    @Test
+    void pictureIdsWrapAt2To15_rfc7741_4_2() {
+        assertEquals(0x7fff, send(1, 0x7fff, 1)[0]);
+        assertEquals(0, send(2, 5, 1)[0], "the picture after 0x7fff is 0");
+        assertEquals(1, send(2, 6, 1)[0]);
+    }
+}
