@@ -101,7 +101,11 @@ public final class XmppGateway {
         s2s.handler(this::stanza);
     }
 
-    /** A SIP MESSAGE for an XMPP user: the answer to give; the stanza, if any, is on its way. */
+    /**
+     * A SIP MESSAGE for an XMPP user: the answer to give; the stanza, if any, is on its way. A stanza the link to
+     * the recipient's server cannot take (its queue is full: the remote server reads slower than we send) gets 503
+     * (RFC 3261 §21.5.4, temporary overload), so the sender knows it was not delivered and may send it again.
+     */
     public SipToXmpp.Outcome message(String contentType, byte[] body, String from, String requestUri) {
         SipToXmpp.Outcome outcome = toXmpp.translate(contentType, body, from, requestUri);
         Stanza stanza = outcome.stanza();
@@ -109,7 +113,9 @@ public final class XmppGateway {
             if (settings.logMessages()) {
                 LOG.info("SIP MESSAGE " + from + " -> " + requestUri + " sent as XMPP " + Stanzas.serverXml(stanza));
             }
-            sendStanza(stanza);
+            if (!sendStanza(stanza)) {
+                return new SipToXmpp.Outcome(503, "XMPP Link Congested", null);
+            }
         }
         return outcome;
     }
@@ -205,11 +211,14 @@ public final class XmppGateway {
                 .to(JidCreate.bareFromOrThrowUnchecked(flow.bareJid())).build());
     }
 
-    private void sendStanza(Stanza stanza) {
+    /** Queues a stanza on the link to its recipient's server; false (and logged) when the link cannot take it. */
+    private boolean sendStanza(Stanza stanza) {
         if (!s2s.send(stanza.getFrom().getDomain().toString(), stanza.getTo().getDomain().toString(),
                 Stanzas.serverXml(stanza))) {
             LOG.warning("XMPP stanza to " + stanza.getTo() + " dropped: the link's queue is full");
+            return false;
         }
+        return true;
     }
 
     /**

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.core.session.ChatLine;
 import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.XmppToSip;
 import org.sylkserver.xmpp.muc.ConferenceCall;
 import org.sylkserver.xmpp.muc.MucSettings;
@@ -98,10 +102,14 @@ class XmppGatewayTest {
     }
 
     private XmppGateway gateway(boolean useMsrpForChat) {
+        return gateway(useMsrpForChat, Map.of());
+    }
+
+    private XmppGateway gateway(boolean useMsrpForChat, Map<String, InetSocketAddress> remoteServers) {
         XmppGatewaySettings settings = new XmppGatewaySettings(Set.of("sip.example"), "conference",
                 InetAddress.getLoopbackAddress(), 0, "tcp", Path.of("ca"), Path.of("crt"), useMsrpForChat, true,
                 Duration.ofSeconds(600), 1000, false, false, false, false, 4096, Duration.ofSeconds(30), 100, 500, 20,
-                Map.of());
+                remoteServers);
         s2s = new S2sService(settings, null, new ServerResolver(settings.remoteServers()), XmppTrace.off());
         XmppGateway.SipSubscriptions none = new XmppGateway.SipSubscriptions() {
             public void subscribe(SipPresenceFlow flow) {
@@ -138,5 +146,25 @@ class XmppGatewayTest {
         gateway.stanza(message("chat", "hello"));
         assertEquals(1, messages.size());
         assertNull(invites.poll(100, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * A SIP MESSAGE whose stanza the link cannot take (its send_queue_limit of 100 is full: the remote server has not
+     * finished its stream yet) is answered 503 (RFC 3261 §21.5.4), not 200: the sender learns it was not delivered.
+     */
+    @Test
+    void aMessageTheLinkCannotTakeGets503() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            XmppGateway gateway = gateway(false, Map.of("xmpp.example",
+                    InetSocketAddress.createUnresolved("127.0.0.1", silent.getLocalPort())));
+            byte[] text = "hello".getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 100; i++) {
+                assertEquals(200, gateway.message("text/plain", text, "sip:alice@sip.example",
+                        "sip:juliet@xmpp.example").status(), "message " + i + " is queued");
+            }
+            SipToXmpp.Outcome full = gateway.message("text/plain", text, "sip:alice@sip.example",
+                    "sip:juliet@xmpp.example");
+            assertEquals(503, full.status());
+        }
     }
 }

@@ -52,11 +52,22 @@ public final class Addresses {
         }
     }
 
-    /** {@code sylk-} + 32 random alphanumerics, hex-encoded: 74 characters (spec §5.3). */
+    /**
+     * {@code sylk-} + 32 random alphanumerics, hex-encoded: 74 characters (spec §5.3). One is made per SIP MESSAGE
+     * without GRUU, so the random bytes are drawn in one call (the shared generator takes a lock per call); each
+     * byte's low 6 bits pick a character, values past the 62 characters are skipped so that all are equally likely.
+     */
     public static String generatedResource() {
         StringBuilder raw = new StringBuilder("sylk-");
-        for (int i = 0; i < 32; i++) {
-            raw.append(ALPHANUMERIC.charAt(RANDOM.nextInt(ALPHANUMERIC.length())));
+        byte[] random = new byte[48];
+        while (raw.length() < 5 + 32) {
+            RANDOM.nextBytes(random);
+            for (int i = 0; i < random.length && raw.length() < 5 + 32; i++) {
+                int pick = random[i] & 0x3f;
+                if (pick < ALPHANUMERIC.length()) {
+                    raw.append(ALPHANUMERIC.charAt(pick));
+                }
+            }
         }
         return gruuOf(raw.toString());
     }

@@ -1,10 +1,13 @@
 package org.sylkserver.xmpp.s2s;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +29,8 @@ final class XmppConnection {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp");
     private static final String CLOSE = "\0close";
+    /** Queued elements written at once at most. */
+    private static final int WRITE_BATCH = 256;
 
     /** The link's side: what its reader thread finds. */
     interface Handler extends StreamParser.Listener {
@@ -82,7 +87,9 @@ final class XmppConnection {
                 if (read < 0) {
                     break;
                 }
-                trace.received(description, new String(buffer, 0, read, StandardCharsets.UTF_8));
+                if (trace.on()) {
+                    trace.received(description, new String(buffer, 0, read, StandardCharsets.UTF_8));
+                }
                 try {
                     parser.feed(buffer, 0, read);
                 } catch (StreamError e) {
@@ -195,29 +202,49 @@ final class XmppConnection {
         outgoing.offer(CLOSE);
     }
 
+    /**
+     * Writes what is queued: everything waiting at the time goes out in one write and one flush (one TLS record, one
+     * system call) rather than one per stanza, so a busy link costs less per stanza the busier it is.
+     */
     private void writeLoop() {
+        List<Object> batch = new ArrayList<>();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
         try {
             while (true) {
-                Object item = outgoing.take();
-                if (item instanceof CountDownLatch latch) {
-                    latch.countDown();
-                    continue;
+                batch.add(outgoing.take());
+                outgoing.drainTo(batch, WRITE_BATCH - 1);
+                for (Object item : batch) {
+                    if (item instanceof String xml && item != CLOSE) {
+                        trace.sent(description, xml);
+                        bytes.write(xml.getBytes(StandardCharsets.UTF_8));
+                        continue;
+                    }
+                    // a latch or the end: what comes before it is written first
+                    flush(bytes);
+                    if (item instanceof CountDownLatch latch) {
+                        latch.countDown();
+                    } else {
+                        closeNow();
+                        return;
+                    }
                 }
-                if (item == CLOSE) {
-                    closeNow();
-                    return;
-                }
-                String xml = (String) item;
-                trace.sent(description, xml);
-                OutputStream stream = out;
-                stream.write(xml.getBytes(StandardCharsets.UTF_8));
-                stream.flush();
+                batch.clear();
+                flush(bytes);
             }
         } catch (IOException e) {
             LOG.fine(() -> "XMPP stream " + description + ": write failed: " + e.getMessage());
             closeNow();
         } catch (InterruptedException e) {
             closeNow();
+        }
+    }
+
+    private void flush(ByteArrayOutputStream bytes) throws IOException {
+        if (bytes.size() > 0) {
+            OutputStream stream = out;
+            bytes.writeTo(stream);
+            stream.flush();
+            bytes.reset();
         }
     }
 }

@@ -32,6 +32,11 @@ public final class XmppTrace implements AutoCloseable {
                 StandardOpenOption.APPEND));
     }
 
+    /** Whether anything is written (callers skip making the text otherwise). */
+    boolean on() {
+        return writer != null;
+    }
+
     void received(String stream, String xml) {
         write("in ", stream, xml);
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.impl.JidCreate;
 
@@ -42,6 +45,22 @@ class AddressesTest {
         assertEquals(74, resource.length());
         String decoded = Addresses.resourceOf(resource);
         assertTrue(decoded.matches("sylk-[A-Za-z0-9]{32}"), decoded);
+    }
+
+    /**
+     * The 32 characters are drawn evenly from the 62 alphanumerics: over 2,000 resources each appears about 1,032
+     * times (a byte-modulo pick would favour the first eight by a fifth).
+     */
+    @Test
+    void generatedResourcesUseEveryAlphanumericEvenly() {
+        Map<Character, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 2000; i++) {
+            Addresses.resourceOf(Addresses.generatedResource()).substring(5).chars()
+                    .forEach(c -> counts.merge((char) c, 1, Integer::sum));
+        }
+        assertEquals(62, counts.size(), counts::toString);
+        double mean = 2000 * 32 / 62.0;
+        counts.forEach((c, n) -> assertTrue(Math.abs(n - mean) < mean * 0.15, c + " appeared " + n + " times"));
     }
 
     /** A SIP party's GRUU is its resource; without one a resource is generated. */

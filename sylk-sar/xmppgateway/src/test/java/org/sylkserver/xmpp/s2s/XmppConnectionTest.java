@@ -1,0 +1,116 @@
+package org.sylkserver.xmpp.s2s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/** The transport of one S2S stream (RFC 6120 §4): what reaches the socket. */
+class XmppConnectionTest {
+
+    /** A socket whose peer reads slowly: the first write waits until the test lets it through. */
+    private static final class SlowPeer extends Socket {
+        final List<String> writes = new CopyOnWriteArrayList<>();
+        final CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        final CountDownLatch peerReads = new CountDownLatch(1);
+        private final PipedOutputStream feed = new PipedOutputStream();
+        private final InputStream in;
+
+        SlowPeer() throws IOException {
+            in = new PipedInputStream(feed);
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return in;
+        }
+
+        @Override
+        public OutputStream getOutputStream() {
+            return new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    firstWriteStarted.countDown();
+                    try {
+                        peerReads.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                    writes.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
+                }
+            };
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            feed.close();
+        }
+
+        String written() {
+            return String.join("", writes);
+        }
+    }
+
+    /**
+     * Stanzas queued while the peer was not reading go out together, in order, in one write (one TLS record, one
+     * system call) instead of one write each.
+     */
+    @Test
+    void stanzasQueuedMeanwhileAreWrittenInOneWrite() throws Exception {
+        SlowPeer peer = new SlowPeer();
+        XmppConnection connection = new XmppConnection(peer, "test", 65536, 100, XmppTrace.off());
+        Thread reader = new Thread(() -> connection.run(new XmppConnection.Handler() {
+            @Override
+            public void streamOpened(StreamElement header) {
+            }
+
+            @Override
+            public void element(StreamElement element) {
+            }
+
+            @Override
+            public void streamClosed() {
+            }
+
+            @Override
+            public void streamFailed(StreamError error) {
+            }
+
+            @Override
+            public void connectionLost(String reason) {
+            }
+        }));
+        reader.start();
+        assertTrue(connection.send("<message id='1'/>"));
+        assertTrue(peer.firstWriteStarted.await(10, TimeUnit.SECONDS));
+        assertTrue(connection.send("<message id='2'/>"));
+        assertTrue(connection.send("<message id='3'/>"));
+        assertTrue(connection.send("<message id='4'/>"));
+        peer.peerReads.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (peer.writes.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100); // a third write, if any, would come now
+        assertEquals(List.of("<message id='1'/>", "<message id='2'/><message id='3'/><message id='4'/>"), peer.writes);
+        connection.close();
+        reader.join(5000);
+    }
+}
