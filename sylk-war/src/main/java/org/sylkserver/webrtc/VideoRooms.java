@@ -17,6 +17,7 @@ import java.util.logging.Logger;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.media.sfu.RoomMix;
+import org.sylkserver.media.sfu.SfuSettings;
 import org.sylkserver.webrtc.api.ParticipantAudioLevel;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SharedFile;
@@ -103,6 +104,12 @@ public final class VideoRooms {
 
     RoomFiles files() {
         return files;
+    }
+
+    /** What a SIP phone's voice publisher forwards with (issue 13): audio only, the rooms' forwarding limits. */
+    public SfuSettings phoneSettings() {
+        return new SfuSettings(config.defaults().videoCodec(), true, false, config.keyframeRequestInterval(),
+                config.retransmissionCacheSize());
     }
 
     /**
@@ -481,6 +488,12 @@ public final class VideoRooms {
                 member.tell(VideoroomEvent.audioLevels(member.id, levels, speaker));
             }
         }
+    }
+
+    /** The publisher session ids of room {@code uri} in the order they joined; none when it does not exist. */
+    synchronized List<String> publishers(String uri) {
+        VideoRoom room = rooms.get(key(uri));
+        return room == null ? List.of() : room.members.stream().map(member -> member.id).toList();
     }
 
     /** Whether room {@code uri} exists now. */
