@@ -227,6 +227,19 @@ public final class VideoRooms {
             leavePhone(member);
         }
 
+        /**
+         * Puts the phone on hold or takes it off (RFC 3264 §8.4, its re-INVITE): held, it neither hears the room nor
+         * is heard in its mix (as a conference's members, {@code Member#hold}).
+         */
+        public void hold(boolean held) {
+            member.phone.member().hold(held);
+        }
+
+        /** Whether the phone is on hold. */
+        public boolean onHold() {
+            return member.phone.member().onHold();
+        }
+
         @Override
         public String toString() {
             return member.toString();

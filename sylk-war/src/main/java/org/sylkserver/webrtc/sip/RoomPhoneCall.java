@@ -150,9 +150,14 @@ final class RoomPhoneCall {
         member = joined;
     }
 
+    /** Whether the phone holds the call (its last offer was sendonly or inactive, RFC 3264 §8.4). */
+    synchronized boolean onHold() {
+        return member != null && member.onHold();
+    }
+
     /**
      * A request of the call's dialog: BYE ends it; a re-INVITE that keeps the codec is answered (hold, resume, a new
-     * address), one that changes it gets 488 (the room's mix keeps the codec it was joined with); INFO and others are
+     * address: a held phone is out of the room's mix both ways until resumed), one that changes it gets 488 (the room's mix keeps the codec it was joined with); INFO and others are
      * acknowledged; ACK needs nothing.
      */
     void request(SipServletRequest request, Responder responder) throws IOException {
@@ -186,6 +191,7 @@ final class RoomPhoneCall {
             negotiation.accept();
             audio.apply();
             endpoint.signalled(audio.remoteRtp());
+            member.hold(audio.onHold());
             SipServletResponse ok = reInvite.createResponse(SipServletResponse.SC_OK);
             ok.setContent(negotiation.answer().toBytes(), "application/sdp");
             ok.send();

@@ -186,6 +186,11 @@ class RoomPhoneCallTest {
         // RFC 3264 §8.4: hold is answered recvonly; a new codec is refused, the call stays
         call.request(request("INVITE", offer("0 8", "sendonly")), responder);
         assertTrue(sent.get(0).startsWith("INVITE 200\n") && sent.get(0).contains("a=recvonly"), sent.toString());
+        assertTrue(call.onHold(), "held: out of the mix both ways");
+        sent.clear();
+        call.request(request("INVITE", offer("0 8", "sendrecv")), responder);
+        assertTrue(sent.get(0).startsWith("INVITE 200\n") && sent.get(0).contains("a=sendrecv"), sent.toString());
+        assertTrue(!call.onHold(), "resumed");
         sent.clear();
         call.request(request("INVITE", offer("8", "sendrecv")), responder);
         assertEquals(List.of("INVITE 488"), sent);
