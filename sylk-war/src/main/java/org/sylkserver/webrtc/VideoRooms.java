@@ -296,11 +296,35 @@ public final class VideoRooms {
         return new PhoneMember(phone);
     }
 
+    /**
+     * A phone leaves; when it was the room's last and the room does not record, the mix it needed stops (it would
+     * decode every publisher's audio for nobody) and its publishers leave it.
+     */
     private synchronized void leavePhone(RoomMember phone) {
+        if (phone.state == RoomMember.State.TERMINATED) {
+            return;
+        }
         phone.phone.leave();
         phone.state = RoomMember.State.TERMINATED;
         leave(phone);
         phone.media.close();
+        VideoRoom room = phone.room;
+        if (room.mix != null && rooms.get(key(room.uri)) == room && !recordings.records(room)
+                && room.members.stream().noneMatch(member -> member.phone != null)) {
+            for (RoomMember member : room.members) {
+                if (member.media != null) {
+                    member.media.leaveMix();
+                }
+            }
+            room.mix.close();
+            room.mix = null;
+        }
+    }
+
+    /** Members of room {@code uri}'s audio mix (talkers, phones, the recording); 0 without a mix or a room. */
+    synchronized int mixMembers(String uri) {
+        VideoRoom room = rooms.get(key(uri));
+        return room == null || room.mix == null ? 0 : room.mix.members();
     }
 
     /**

@@ -246,13 +246,18 @@ class VideoRoomsTest {
             assertEquals(1, org.sylkserver.protocols.sdp.SessionDescription.parse(offer).media().size(), offer);
             assertTrue(offer.contains("m=audio") && offer.contains("opus/48000/2"), offer);
 
+            assertEquals(2, rooms.mixMembers(room), "alice's audio and the phone");
             carol.leave();
+            assertEquals(0, rooms.mixMembers(room), "no phone, no recording: the mix stops");
             List<JsonObject> left = alice.messages();
             assertEquals("publishers-left", summary(left));
             assertEquals("[\"" + carol.id() + "\"]", left.get(0).getJsonArray("publishers").toString());
             carol.leave();
             assertEquals("", summary(alice.messages()), "a second hang-up tells nothing");
             assertTrue(rooms.exists(room));
+            VideoRooms.PhoneMember dave = phone(room, "dave@example.org", opened);
+            assertEquals(2, rooms.mixMembers(room), "a new mix hears alice again");
+            dave.leave();
         } finally {
             for (AutoCloseable resource : opened) {
                 resource.close();
