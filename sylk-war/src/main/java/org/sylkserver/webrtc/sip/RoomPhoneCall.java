@@ -138,10 +138,16 @@ final class RoomPhoneCall {
             responder.reply(invite, e.status(), e.getMessage());
             return;
         }
-        invite.getSession().setAttribute(CALL, call[0]);
-        SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
-        ok.setContent(answer.toBytes(), "application/sdp");
-        ok.send();
+        try {
+            invite.getSession().setAttribute(CALL, call[0]);
+            SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
+            ok.setContent(answer.toBytes(), "application/sdp");
+            ok.send();
+        } catch (IOException | RuntimeException e) {
+            // no answer went out: the phone must not stay in the room
+            call[0].ended("the answer could not be sent: " + e.getMessage());
+            throw e;
+        }
         LOG.info(() -> aor + " joined room " + room + " by phone (" + call[0].member + "), "
                 + audio.codec().encoding() + " on port " + endpoint.port());
     }

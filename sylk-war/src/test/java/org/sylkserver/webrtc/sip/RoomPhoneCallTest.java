@@ -3,6 +3,7 @@ package org.sylkserver.webrtc.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
@@ -46,6 +47,8 @@ class RoomPhoneCallTest {
     private final VideoRooms rooms = RoomsForTests.rooms(mixing);
     private final AudioStream.Settings audio = new AudioStream.Settings(
             new AudioAnswerer(List.of("opus", "PCMU", "PCMA"), "disabled"), false, Path.of("zrtp.zid"));
+    /** Whether sending a response fails (the transport is down). */
+    private boolean failSend;
     /** Final responses in the order sent: status, then the body if any. */
     private final List<String> sent = new ArrayList<>();
     private final RoomPhoneCall.Responder responder = new RoomPhoneCall.Responder() {
@@ -87,8 +90,12 @@ class RoomPhoneCallTest {
                 throw new UnsupportedOperationException(method.getName());
             }
             Object answer = answers.get(method.getName());
-            return answer instanceof java.util.function.Function<?, ?> function
-                    ? ((java.util.function.Function<Object[], Object>) function).apply(args) : answer;
+            try {
+                return answer instanceof java.util.function.Function<?, ?> function
+                        ? ((java.util.function.Function<Object[], Object>) function).apply(args) : answer;
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
         });
     }
 
@@ -122,6 +129,9 @@ class RoomPhoneCallTest {
                 return null;
             });
             response.put("send", (java.util.function.Function<Object[], Object>) none -> {
+                if (failSend) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("transport down"));
+                }
                 sent.add(method + " " + args[0] + (body[0] == null ? "" : "\n" + new String(body[0],
                         StandardCharsets.US_ASCII)));
                 return null;
@@ -202,5 +212,11 @@ class RoomPhoneCallTest {
         sent.clear();
         call.request(request("INVITE", offer("0", "sendrecv")), responder);
         assertEquals(List.of("INVITE 481"), sent, "RFC 3261 §12.2.2: the dialog is over");
+
+        // an answer that cannot be sent leaves no phone in the room
+        attributes.clear();
+        failSend = true;
+        assertThrows(java.io.IOException.class, () -> invite(offer("0", "sendrecv")));
+        assertEquals(List.of("alice"), RoomsForTests.members(rooms, ROOM));
     }
 }
