@@ -276,7 +276,8 @@ public final class VideoRooms {
             throw new PhoneRefused(486, "Room " + uri + " has " + phones + " phones already");
         }
         if (room.members.size() + room.joining >= config.maxPublishers()) {
-            throw new PhoneRefused(486, "Maximum number of publishers (" + config.maxPublishers() + ") already reached");
+            throw new PhoneRefused(486, "Maximum number of publishers (" + config.maxPublishers()
+                    + ") already reached");
         }
         if (room.mix == null) {
             room.mix = new RoomMix(room.uri, mixing);

@@ -18,7 +18,7 @@ public final class RoomsForTests {
                 java.util.Map.of(), 2, java.time.Duration.ofMillis(500), 64, java.time.Duration.ofMillis(500), 1);
     }
 
-    /** Rooms of {@link #config()} without browsers' media, chat, files or recording, their audio mixed on {@code mixing}. */
+    /** Rooms of {@link #config()} without browsers' media, chat, files or recording, mixed on {@code mixing}. */
     public static VideoRooms rooms(org.sylkserver.media.mixer.MixerClock mixing) {
         return new VideoRooms(config(), (name, offer, settings, listener) -> {
             throw new UnsupportedOperationException("no browsers here");

@@ -206,10 +206,10 @@ class VideoRoomsTest {
 
     /**
      * Issue 13: a SIP phone calling a room that exists is an audio-only publisher the members are told of
-     * ({@code publishers-joined} with the caller's AOR and display name, spec §4.6.3) and attach (an offer of one audio
-     * line); its hang-up is {@code publishers-left} to every member; a room that does not exist is 404 (a video room
-     * exists while it has publishers, spec §4.6.1), one over {@code max_phones} 486, a caller the access list refuses
-     * 403.
+     * ({@code publishers-joined} with the caller's AOR and display name, spec §4.6.3) and attach (an offer of one
+     * audio line); its hang-up is {@code publishers-left} to every member; a room that does not exist is 404 (a
+     * video room exists while it has publishers, spec §4.6.1), one over {@code max_phones} 486. The room's mix runs
+     * while it has a phone.
      */
     @Test
     void aSipPhoneJoinsAsAnAudioOnlyPublisher_issue13() throws Exception {

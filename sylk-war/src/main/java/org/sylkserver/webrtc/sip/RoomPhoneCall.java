@@ -16,6 +16,7 @@ import javax.servlet.sip.URI;
 
 import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.session.MediaSession;
+import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.codec.AudioCodec;
@@ -87,7 +88,7 @@ final class RoomPhoneCall {
             throws IOException {
         SessionDescription offer;
         try {
-            offer = offer(invite);
+            offer = SylkSipServlet.sdpOffer(invite);
         } catch (SdpException e) {
             responder.notAcceptable(invite, e);
             return;
@@ -163,8 +164,8 @@ final class RoomPhoneCall {
 
     /**
      * A request of the call's dialog: BYE ends it; a re-INVITE that keeps the codec is answered (hold, resume, a new
-     * address: a held phone is out of the room's mix both ways until resumed), one that changes it gets 488 (the room's mix keeps the codec it was joined with); INFO and others are
-     * acknowledged; ACK needs nothing.
+     * address: a held phone is out of the room's mix both ways until resumed), one that changes it gets 488 (the
+     * room's mix keeps the codec it was joined with); INFO and others are acknowledged; ACK needs nothing.
      */
     void request(SipServletRequest request, Responder responder) throws IOException {
         switch (request.getMethod()) {
@@ -189,7 +190,8 @@ final class RoomPhoneCall {
             return;
         }
         try {
-            MediaSession.Negotiation negotiation = media.negotiate(offer(reInvite), List.of(), NO_AUDIO);
+            MediaSession.Negotiation negotiation = media.negotiate(SylkSipServlet.sdpOffer(reInvite), List.of(),
+                    NO_AUDIO);
             if (audio.changesCodec()) {
                 negotiation.discard();
                 throw new SdpException("A room call keeps its codec");
@@ -239,16 +241,6 @@ final class RoomPhoneCall {
         }
         voice.close();
         endpoint.close();
-    }
-
-    private static SessionDescription offer(SipServletRequest request) throws SdpException, IOException {
-        String type = request.getContentType();
-        byte[] body = request.getRawContent();
-        if (body == null || body.length == 0 || type == null
-                || !type.toLowerCase(Locale.ROOT).startsWith("application/sdp")) {
-            throw new SdpException("No SDP offer");
-        }
-        return SessionDescription.parse(body);
     }
 
     private static String aor(URI uri) {

@@ -150,7 +150,8 @@ class DarPropertiesGeneratorTest {
         installed.add("webrtcgateway");
         Router router = router(installed, "application_map = echo:echo, special@videoconference.example.com:playback");
         assertEquals("webrtcgateway", router.route("INVITE", "sip:room1@videoconference.example.com"));
-        assertEquals("webrtcgateway", router.route("INVITE", "sip:room1@VideoConference.example.com:5060;transport=tcp"));
+        assertEquals("webrtcgateway", router.route("INVITE",
+                "sip:room1@VideoConference.example.com:5060;transport=tcp"));
         assertEquals("webrtcgateway", router.route("INVITE", "sips:room1@videoconference.example.com"));
         assertEquals("conference", router.route("INVITE", "sip:room1@conference.example.com"));
         assertEquals("conference", router.route("INVITE", "sip:room1@myvideoconference.example.com"));
