@@ -117,6 +117,17 @@ final class Baresip implements AutoCloseable {
         return start(dir, "tester", Codec.PCMU, 440, null, target, freeSipPort(), (int) talk.toSeconds() + 30);
     }
 
+    /**
+     * As {@link #dial(Path, Codec, double, String, String)} as {@code "<displayName>" <sip:tester@127.0.0.1>}, every
+     * request sent through the outbound proxy {@code proxy} ({@code host:port}): for a {@code target} whose host does
+     * not resolve (a video room's {@code room@videoconference.<domain>}).
+     */
+    static Baresip dialVia(Path dir, String displayName, Codec codec, double toneHz, String target, String proxy)
+            throws IOException {
+        return startAccount(dir, "\"" + displayName + "\" <sip:tester@127.0.0.1>;regint=0;outbound=\"sip:" + proxy
+                + "\"", codec, toneHz, null, target, freeSipPort(), TONE_SECONDS);
+    }
+
     /** Starts baresip as {@code user}@127.0.0.1 answering calls at once; {@link #sipPort()} says where. */
     static Baresip listen(Path dir, String user, Codec codec, double toneHz) throws IOException {
         return start(dir, user, codec, toneHz, null, null, freeSipPort(), TONE_SECONDS);
@@ -280,7 +291,7 @@ final class Baresip implements AutoCloseable {
         }
     }
 
-    private static void writeTone(Path file, double hz, int rate, int channels, double seconds) throws IOException {
+    static void writeTone(Path file, double hz, int rate, int channels, double seconds) throws IOException {
         int frames = (int) (rate * seconds);
         ByteBuffer pcm = ByteBuffer.allocate(frames * channels * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (int n = 0; n < frames; n++) {

@@ -50,12 +50,28 @@ final class Chromium implements AutoCloseable {
     }
 
     static Chromium start(Path profile) throws IOException, InterruptedException {
-        List<String> command = List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        return start(profile, List.of());
+    }
+
+    /**
+     * As {@link #start(Path)}, the fake microphone playing {@code microphone} (a WAV file, looped) instead of its
+     * beeps, and Web Audio allowed to run without a user gesture (so a page can analyse what it receives).
+     */
+    static Chromium startWithMicrophone(Path profile, Path microphone) throws IOException, InterruptedException {
+        return start(profile, List.of("--use-file-for-fake-audio-capture=" + microphone,
+                "--autoplay-policy=no-user-gesture-required"));
+    }
+
+    private static Chromium start(Path profile, List<String> extra) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("chromium", "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 // WebRTC gathers no loopback candidates by default, and the gateway's media is on 127.0.0.1
                 "--allow-loopback-in-peer-connection",
-                "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank");
+                "--user-data-dir=" + profile, "--remote-debugging-port=0"));
+        command.addAll(extra);
+        command.add("about:blank");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();

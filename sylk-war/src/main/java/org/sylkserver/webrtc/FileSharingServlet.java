@@ -115,7 +115,7 @@ public class FileSharingServlet extends HttpServlet {
             throw new UploadRefused(HttpServletResponse.SC_FORBIDDEN, "Session " + session
                     + " is not a publisher in room " + uri);
         }
-        if (!uploader.connection.address().equals(clientAddress)) {
+        if (uploader.connection == null || !uploader.connection.address().equals(clientAddress)) {
             throw new UploadRefused(HttpServletResponse.SC_FORBIDDEN, "Session " + session
                     + " has no sylkRTC connection from " + clientAddress);
         }

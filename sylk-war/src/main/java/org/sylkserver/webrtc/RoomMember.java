@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import org.sylkserver.media.sfu.Publisher;
+import org.sylkserver.media.sfu.RoomMix;
 import org.sylkserver.webrtc.api.SylkRtcMessage;
 import org.sylkserver.webrtc.api.VideoroomEvent;
 import org.sylkserver.webrtc.api.VideoroomPublisher;
@@ -16,6 +17,7 @@ final class RoomMember {
     enum State { PROGRESS, ACCEPTED, ESTABLISHED, TERMINATED }
 
     final String id;
+    /** Its client's connection; null for a SIP phone (issue 13), which is told nothing. */
     final SylkRtcConnection connection;
     final Account account;
     final VideoRoom room;
@@ -28,6 +30,8 @@ final class RoomMember {
     boolean video = true;
     /** The most its video may take as its client asked, in bit/s; 0 for the room's policy alone. */
     volatile long bitrateLimit;
+    /** A SIP phone's place in the room's mix (issue 13); null for a browser. */
+    RoomMix.Phone phone;
 
     RoomMember(String id, SylkRtcConnection connection, Account account, VideoRoom room) {
         this.id = id;
@@ -38,6 +42,9 @@ final class RoomMember {
 
     /** Sends {@code event} to the member's client, after what its connection is doing (any thread). */
     void tell(SylkRtcMessage event) {
+        if (connection == null) {
+            return;
+        }
         connection.later(() -> connection.send(event));
     }
 
@@ -46,6 +53,9 @@ final class RoomMember {
      * when that is the member's own connection (events of a request go before its ack, spec §4.3), else queued.
      */
     void tell(VideoroomEvent event, SylkRtcConnection requester) {
+        if (connection == null) {
+            return;
+        }
         if (requester == connection) {
             connection.send(event);
         } else {

@@ -29,10 +29,23 @@ import org.sylkserver.media.sfu.SfuSettings;
  * @param audioLevelsInterval     {@code [VideoRooms] audio_levels_interval}: how often the members learn the room's
  *                                audio levels and active speaker ({@code conference-audio-levels}, when they changed;
  *                                0.5 s; 0 sends none, else at least 0.1 s)
+ * @param maxPhones               {@code [VideoRooms] max_phones}: SIP phones one room takes at once (issue 13; 4, 0
+ *                                refuses every phone); they count against {@code max_publishers} too
  */
 public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPublishers,
                               Duration keyframeRequestInterval, int retransmissionCacheSize,
-                              Duration audioLevelsInterval) {
+                              Duration audioLevelsInterval, int maxPhones) {
+
+    /** Options with the default {@code max_phones}. */
+    public VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPublishers,
+                           Duration keyframeRequestInterval, int retransmissionCacheSize,
+                           Duration audioLevelsInterval) {
+        this(defaults, rooms, maxPublishers, keyframeRequestInterval, retransmissionCacheSize, audioLevelsInterval,
+                DEFAULT_MAX_PHONES);
+    }
+
+    /** {@code max_phones} unless configured. */
+    private static final int DEFAULT_MAX_PHONES = 4;
 
     /**
      * One room's options.
@@ -80,7 +93,7 @@ public record VideoRoomConfig(Room defaults, Map<String, Room> rooms, int maxPub
                 limits.integer("max_publishers", DEFAULTS.maxPublishers, 1, 1000),
                 limits.seconds("keyframe_request_interval", DEFAULTS.keyframeRequestInterval),
                 limits.integer("retransmission_cache_size", DEFAULTS.retransmissionCacheSize, 16, 65536),
-                audioLevels);
+                audioLevels, limits.integer("max_phones", DEFAULTS.maxPhones, 0, 1000));
     }
 
     private static Room room(SectionReader section, Room otherwise) throws ConfigException {

@@ -7,13 +7,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.media.sfu.RoomMix;
+import org.sylkserver.media.sfu.SfuSettings;
 import org.sylkserver.webrtc.api.ParticipantAudioLevel;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SharedFile;
@@ -102,6 +106,12 @@ public final class VideoRooms {
         return files;
     }
 
+    /** What a SIP phone's voice publisher forwards with (issue 13): audio only, the rooms' forwarding limits. */
+    public SfuSettings phoneSettings() {
+        return new SfuSettings(config.defaults().videoCodec(), true, false, config.keyframeRequestInterval(),
+                config.retransmissionCacheSize());
+    }
+
     /**
      * A join of {@code account} begins: the room {@code uri}, created with these media if it does not exist.
      *
@@ -170,9 +180,152 @@ public final class VideoRooms {
             room.mix = new RoomMix(room.uri, mixing);
             recordings.startMix(room);
         }
-        if (room.mix != null && member.media != null) {
+        // a phone is in the mix both ways already (RoomMix#phone): its voice publisher talking there too would make
+        // it hear itself
+        if (room.mix != null && member.media != null && member.phone == null) {
             member.media.mixInto(room.mix);
         }
+    }
+
+    /** Why a SIP phone is not let into a room: the final response to its INVITE. */
+    public static final class PhoneRefused extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        private final int status;
+
+        PhoneRefused(int status, String reason) {
+            super(reason);
+            this.status = status;
+        }
+
+        /** The SIP status code. */
+        public int status() {
+            return status;
+        }
+    }
+
+    /** A SIP phone in a video room, from {@link #joinPhone} until {@link #leave()}. */
+    public final class PhoneMember {
+
+        private final RoomMember member;
+
+        private PhoneMember(RoomMember member) {
+            this.member = member;
+        }
+
+        /** Its publisher session id, as browsers see it in {@code publishers-joined} and attach its feed. */
+        public String id() {
+            return member.id;
+        }
+
+        /**
+         * The phone hung up (or was hung up on): out of the mix, its voice publisher and every feed of it closed, the
+         * other members told ({@code publishers-left}); the room goes if it was the last. Idempotent.
+         */
+        public void leave() {
+            leavePhone(member);
+        }
+
+        /**
+         * Puts the phone on hold or takes it off (RFC 3264 §8.4, its re-INVITE): held, it neither hears the room nor
+         * is heard in its mix (as a conference's members, {@code Member#hold}).
+         */
+        public void hold(boolean held) {
+            member.phone.member().hold(held);
+        }
+
+        /** Whether the phone is on hold. */
+        public boolean onHold() {
+            return member.phone.member().onHold();
+        }
+
+        @Override
+        public String toString() {
+            return member.toString();
+        }
+    }
+
+    /**
+     * A SIP phone joins the video room {@code uri} (issue 13) as an audio-only publisher: the room's audio mix is made
+     * if it has none (every publisher's audio goes in), {@code line} puts the phone's RTP into it (what it hears, mix
+     * minus itself, and its voice re-encoded into {@code voice}), and the other members are told of it
+     * ({@code publishers-joined} with {@code displayName}) and attach {@code voice} like any publisher's feed.
+     *
+     * @param aor  the caller's {@code user@host}, for the room's access list (spec §8.3) and the member's identity
+     * @param line {@code (mix, id) -> RoomMix#phone}: the phone in the room's mix, under this registry's monitor
+     * @throws PhoneRefused 404 there is no such room now (a video room exists while it has publishers, spec §4.6.1;
+     *                      a phone does not create one), 403 the room's access list refuses the caller, 486 the
+     *                      room has {@code max_phones} phones or {@code max_publishers} publishers, 503 the rooms
+     *                      have no audio mixing
+     */
+    public synchronized PhoneMember joinPhone(String uri, String aor, String displayName, Publisher voice,
+                                              BiFunction<RoomMix, String, RoomMix.Phone> line) throws PhoneRefused {
+        VideoRoom room = rooms.get(key(uri));
+        if (room == null) {
+            throw new PhoneRefused(404, "No video room " + uri);
+        }
+        if (!room.config.access().allows(aor)) {
+            throw new PhoneRefused(403, aor + " is not allowed to join room " + uri);
+        }
+        if (mixing == null) {
+            throw new PhoneRefused(503, "Video rooms take no phones here");
+        }
+        long phones = room.members.stream().filter(member -> member.phone != null).count();
+        if (phones >= config.maxPhones()) {
+            throw new PhoneRefused(486, "Room " + uri + " has " + phones + " phones already");
+        }
+        if (room.members.size() + room.joining >= config.maxPublishers()) {
+            throw new PhoneRefused(486, "Maximum number of publishers (" + config.maxPublishers()
+                    + ") already reached");
+        }
+        if (room.mix == null) {
+            room.mix = new RoomMix(room.uri, mixing);
+            for (RoomMember member : room.members) {
+                if (member.media != null) {
+                    member.media.mixInto(room.mix);
+                }
+            }
+        }
+        RoomMember phone = new RoomMember(UUID.randomUUID().toString(), null,
+                new Account(aor, null, displayName, null, List.of()), room);
+        phone.media = voice;
+        phone.phone = line.apply(room.mix, phone.id);
+        phone.state = RoomMember.State.ESTABLISHED;
+        room.joining++;
+        admit(phone);
+        return new PhoneMember(phone);
+    }
+
+    /**
+     * A phone leaves; when it was the room's last and the room does not record, the mix it needed stops (it would
+     * decode every publisher's audio for nobody) and its publishers leave it.
+     */
+    private synchronized void leavePhone(RoomMember phone) {
+        if (phone.state == RoomMember.State.TERMINATED) {
+            return;
+        }
+        phone.phone.leave();
+        phone.state = RoomMember.State.TERMINATED;
+        leave(phone);
+        phone.media.close();
+        VideoRoom room = phone.room;
+        if (room.mix != null && rooms.get(key(room.uri)) == room && !recordings.records(room)
+                && room.members.stream().noneMatch(member -> member.phone != null)) {
+            for (RoomMember member : room.members) {
+                if (member.media != null) {
+                    member.media.leaveMix();
+                }
+            }
+            room.mix.close();
+            room.mix = null;
+        }
+    }
+
+    /** Members of room {@code uri}'s audio mix (talkers, phones, the recording); 0 without a mix or a room. */
+    synchronized int mixMembers(String uri) {
+        VideoRoom room = rooms.get(key(uri));
+        return room == null || room.mix == null ? 0 : room.mix.members();
     }
 
     /**
@@ -373,6 +526,12 @@ public final class VideoRooms {
                 member.tell(VideoroomEvent.audioLevels(member.id, levels, speaker));
             }
         }
+    }
+
+    /** The publisher session ids of room {@code uri} in the order they joined; none when it does not exist. */
+    synchronized List<String> publishers(String uri) {
+        VideoRoom room = rooms.get(key(uri));
+        return room == null ? List.of() : room.members.stream().map(member -> member.id).toList();
     }
 
     /** Whether room {@code uri} exists now. */

@@ -35,7 +35,7 @@ class VideoRoomConfigTest {
         Files.writeString(dir.resolve("webrtcgateway.ini"), "[Janus]\nmax_bitrate = 1000000\nvideo_codec = vp8\n"
                 + "[Room1@Example.com]\nvideo_codec = h264\nvideo_disabled = yes\npersistent = true\nrecord = true\n"
                 + "[VideoRooms]\nmax_publishers = 4\nkeyframe_request_interval = 1.5\nretransmission_cache_size = 100\n"
-                + "audio_levels_interval = 0\n");
+                + "audio_levels_interval = 0\nmax_phones = 2\n");
         VideoRoomConfig config = VideoRoomConfig.load(dir);
         assertEquals(new VideoRoomConfig.Room(1000000, "vp8", false, AccessList.OPEN, false, false), config.room("other@example.com"));
         assertEquals(new VideoRoomConfig.Room(1000000, "h264", true, AccessList.OPEN, true, true), config.room("room1@example.com"));
@@ -43,6 +43,8 @@ class VideoRoomConfigTest {
         assertEquals(Duration.ofMillis(1500), config.keyframeRequestInterval());
         assertEquals(100, config.retransmissionCacheSize());
         assertEquals(Duration.ZERO, config.audioLevelsInterval(), "0: no conference-audio-levels");
+        assertEquals(2, config.maxPhones());
+        assertEquals(4, VideoRoomConfig.DEFAULTS.maxPhones(), "issue 13: four SIP phones a room unless configured");
     }
 
     @Test

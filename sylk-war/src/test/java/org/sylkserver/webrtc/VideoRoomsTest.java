@@ -2,6 +2,7 @@ package org.sylkserver.webrtc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringReader;
@@ -21,7 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.core.config.AccessList;
 import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpAudioEndpoint;
 import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.mixer.MixerClock;
+import org.sylkserver.media.sfu.SfuSettings;
 import org.sylkserver.media.sfu.Publisher;
 import org.sylkserver.media.webrtc.WebRtcTransport;
 
@@ -45,6 +50,7 @@ class VideoRoomsTest {
     /** What each publisher's media report to, by session id. */
     private final Map<String, WebRtcTransport.Listener> publisherListeners = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final MixerClock mixing = new MixerClock(1);
     private final MediaEngine engine;
     private final Gateway gateway;
     private final VideoRooms rooms;
@@ -57,12 +63,12 @@ class VideoRoomsTest {
                 Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false, false),
                         "staff@example.com", new VideoRoomConfig.Room(500000, "vp8", false,
                                 new AccessList(false, List.of("example.com"), List.of("none")), false, false)), 2,
-                Duration.ofMillis(500), 64, Duration.ofMillis(500));
+                Duration.ofMillis(500), 64, Duration.ofMillis(500), 1);
         rooms = new VideoRooms(roomConfig,
                 (name, offer, settings, listener) -> {
                     publisherListeners.put(name, listener);
                     return Publisher.fromOffer(engine, name, offer, settings, listener);
-                });
+                }, RoomChats.NONE, RoomFiles.DISABLED, RoomRecordings.DISABLED, mixing);
         gateway = new Gateway(config, Gateway.notStarted().registrar(), Gateway.notStarted().calls(),
                 new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(), rooms, null);
     }
@@ -70,6 +76,7 @@ class VideoRoomsTest {
     @AfterEach
     void stop() throws Exception {
         timer.shutdownNow();
+        mixing.close();
         engine.close();
     }
 
@@ -185,6 +192,77 @@ class VideoRoomsTest {
         assertTrue(gateway.rooms().exists("room1@videoconference.example.com"));
         bob.connection.onClose(1000, "");
         assertTrue(!gateway.rooms().exists("room1@videoconference.example.com"), "destroyed with its last publisher");
+    }
+
+    /** A SIP phone calling room1 as carol: PCMU on a real RTP endpoint, its voice a local publisher. */
+    private VideoRooms.PhoneMember phone(String uri, String aor, List<AutoCloseable> opened) throws Exception {
+        RtpAudioEndpoint endpoint = engine.openAudioEndpoint(timeout -> { });
+        opened.add(endpoint);
+        Publisher voice = Publisher.local(engine, aor, new SfuSettings("vp8", true, false, Duration.ofMillis(500), 64));
+        opened.add(voice);
+        return rooms.joinPhone(uri, aor, "Carol", voice, (mix, id) -> mix.phone(id, endpoint, 0,
+                () -> AudioCodecs.create("PCMU", 8000).orElseThrow(), voice));
+    }
+
+    /**
+     * Issue 13: a SIP phone calling a room that exists is an audio-only publisher the members are told of
+     * ({@code publishers-joined} with the caller's AOR and display name, spec §4.6.3) and attach (an offer of one
+     * audio line); its hang-up is {@code publishers-left} to every member; a room that does not exist is 404 (a
+     * video room exists while it has publishers, spec §4.6.1), one over {@code max_phones} 486. The room's mix runs
+     * while it has a phone.
+     */
+    @Test
+    void aSipPhoneJoinsAsAnAudioOnlyPublisher_issue13() throws Exception {
+        String room = "room1@videoconference.example.com";
+        List<AutoCloseable> opened = new java.util.ArrayList<>();
+        try {
+            VideoRooms.PhoneRefused none = assertThrows(VideoRooms.PhoneRefused.class,
+                    () -> phone(room, "carol@example.org", opened));
+            assertEquals(404, none.status());
+            assertFalse(rooms.exists(room), "a phone creates no room");
+
+            Client alice = new Client("alice@example.com");
+            alice.join("alice@example.com", "a1");
+            alice.messages();
+            VideoRooms.PhoneMember carol = phone(room, "carol@example.org", opened);
+            List<JsonObject> joined = alice.messages();
+            assertEquals("publishers-joined", summary(joined));
+            assertEquals("{\"id\":\"" + carol.id() + "\",\"uri\":\"carol@example.org\",\"display_name\":\"Carol\"}",
+                    joined.get(0).getJsonArray("publishers").get(0).toString());
+
+            VideoRooms.PhoneRefused full = assertThrows(VideoRooms.PhoneRefused.class,
+                    () -> phone(room, "dave@example.org", opened));
+            assertEquals(486, full.status());
+            assertTrue(full.getMessage().contains("phones"), full.getMessage());
+            VideoRooms.PhoneRefused staff = assertThrows(VideoRooms.PhoneRefused.class,
+                    () -> phone("staff@example.com", "dave@example.org", opened));
+            assertEquals(404, staff.status());
+
+            alice.request("videoroom-feed-attach", "\"session\":\"a1\",\"publisher\":\"" + carol.id()
+                    + "\",\"feed\":\"f1\"");
+            List<JsonObject> attached = alice.messages();
+            assertEquals("ack, feed-attached", summary(attached));
+            String offer = attached.get(1).getString("sdp");
+            assertEquals(1, org.sylkserver.protocols.sdp.SessionDescription.parse(offer).media().size(), offer);
+            assertTrue(offer.contains("m=audio") && offer.contains("opus/48000/2"), offer);
+
+            assertEquals(2, rooms.mixMembers(room), "alice's audio and the phone");
+            carol.leave();
+            assertEquals(0, rooms.mixMembers(room), "no phone, no recording: the mix stops");
+            List<JsonObject> left = alice.messages();
+            assertEquals("publishers-left", summary(left));
+            assertEquals("[\"" + carol.id() + "\"]", left.get(0).getJsonArray("publishers").toString());
+            carol.leave();
+            assertEquals("", summary(alice.messages()), "a second hang-up tells nothing");
+            assertTrue(rooms.exists(room));
+            VideoRooms.PhoneMember dave = phone(room, "dave@example.org", opened);
+            assertEquals(2, rooms.mixMembers(room), "a new mix hears alice again");
+            dave.leave();
+        } finally {
+            for (AutoCloseable resource : opened) {
+                resource.close();
+            }
+        }
     }
 
     /** Spec §4.4: the original's error texts. */

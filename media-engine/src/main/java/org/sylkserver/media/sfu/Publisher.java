@@ -222,6 +222,17 @@ public final class Publisher implements AutoCloseable {
         mixed = mix.talker(name, audio.payloadType());
     }
 
+    /**
+     * Takes the publisher's audio out of the mix {@link #mixInto} added it to (a room's mix that nobody needs any
+     * more), so that it may be added to another; nothing when it is in none.
+     */
+    public synchronized void leaveMix() {
+        if (mixed != null) {
+            mixed.leave();
+            mixed = null;
+        }
+    }
+
     /** Ends the publisher's media, its recording, its part in the mix and every feed of it; idempotent. */
     @Override
     public void close() {

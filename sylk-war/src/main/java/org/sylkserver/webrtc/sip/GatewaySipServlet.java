@@ -22,6 +22,7 @@ import org.sylkserver.core.Version;
 import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.msrp.MsrpRoute;
+import org.sylkserver.core.session.AudioStream;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.media.mixer.MixerClock;
 import org.sylkserver.media.sfu.Publisher;
@@ -97,6 +98,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient MixerClock roomMixing;
     /** MSRP file transfers from SIP clients (spec §4.10.3). */
     private transient ServletFileTransfers msrpTransfers;
+    /** How SIP phones' calls to video rooms answer audio ({@code [RTP]}, issue 13). */
+    private transient AudioStream.Settings phoneAudio;
 
     /** The one place the production media of calls is chosen: media-engine's WebRTC bridge, plain RTP towards SIP. */
     /**
@@ -203,6 +206,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             throw new ServletException("room recording: " + e.getMessage(), e);
         }
         roomMixing = new MixerClock();
+        phoneAudio = AudioStream.Settings.of(SylkRuntime.get().config());
         VideoRooms videoRooms = new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                 Publisher.fromOffer(SylkRuntime.get().media(), name, offer, settings, listener),
                 roomChats(msrpRoute, messagingConfig.maxBodyBytes()), roomFiles, roomRecordings, roomMixing);
@@ -332,6 +336,12 @@ public class GatewaySipServlet extends SylkSipServlet {
             return;
         }
         Gateway gateway = Gateway.of(getServletContext());
+        String room = RoomPhoneCall.room(request.getRequestURI());
+        if (room != null) {
+            RoomPhoneCall.answer(request, room, gateway.rooms(), SylkRuntime.get().media(),
+                    SylkRuntime.get().sdpAddress(), phoneAudio, signallingSource(request), responder());
+            return;
+        }
         String aor = calledAccount(request);
         if (aor == null) {
             reply(request, 480, "Temporarily Unavailable");
@@ -451,7 +461,25 @@ public class GatewaySipServlet extends SylkSipServlet {
         toCall(request);
     }
 
-    /** A request inside a call's or a file transfer's dialog; one for neither gets 481 (RFC 3261 §12.2.2). */
+    /** How a room call answers: as this servlet does. */
+    private RoomPhoneCall.Responder responder() {
+        return new RoomPhoneCall.Responder() {
+            @Override
+            public void reply(SipServletRequest request, int status, String reason) {
+                GatewaySipServlet.this.reply(request, status, reason);
+            }
+
+            @Override
+            public void notAcceptable(SipServletRequest request, SdpException e) {
+                GatewaySipServlet.this.notAcceptable(request, e);
+            }
+        };
+    }
+
+    /**
+     * A request inside a call's, a room call's or a file transfer's dialog; one for none gets 481 (RFC 3261
+     * §12.2.2).
+     */
     private void toCall(SipServletRequest request) {
         try {
             if (ServletFileTransfers.inDialog(request)) {
@@ -459,6 +487,15 @@ public class GatewaySipServlet extends SylkSipServlet {
             }
         } catch (IOException e) {
             log.fine(() -> "cannot answer " + request.getMethod() + " of a file transfer: " + e.getMessage());
+            return;
+        }
+        RoomPhoneCall roomCall = RoomPhoneCall.of(request.getSession(false));
+        if (roomCall != null) {
+            try {
+                roomCall.request(request, responder());
+            } catch (IOException e) {
+                log.fine(() -> "cannot answer " + request.getMethod() + " of a room call: " + e.getMessage());
+            }
             return;
         }
         ServletCall call = ServletCall.of(request.getSession(false));

@@ -22,6 +22,10 @@ import java.util.logging.Logger;
  * <li>{@code application_map} keys containing {@code @} matched against the Request-URI's {@code user@host},
  *     then the other keys against its host, then the same keys against its user (exact, case-sensitive);
  *     a key mapped to an application that is not enabled selects {@code notfound};</li>
+ * <li>an INVITE whose Request-URI is {@code user@videoconference.<domain>} (the host's first label
+ *     case-insensitive) selects {@code webrtcgateway} when it is enabled: a SIP phone joining that video room
+ *     (issue 13; the room's chat is {@code user@conference.<domain>}, spec §4.7.4, still the conference's). Other
+ *     methods to such addresses are left to the default application;</li>
  * <li>the default application (falling back to {@code conference} when it is not enabled);</li>
  * <li>{@code notfound}.</li>
  * </ol>
@@ -59,6 +63,9 @@ public final class DarPropertiesGenerator {
     private static final String REQUEST_LINE = "\\A[A-Z]+\\x20sips?:";
     /** What may follow the host part of a Request-URI: port, parameters, headers or the space before SIP/2.0. */
     private static final String AFTER_HOST = "[:;?\\x20]";
+    /** An INVITE to {@code user@videoconference.<anything>}, {@code videoconference} in any case. */
+    private static final String ROOM_INVITE = "\\AINVITE\\x20sips?:[^@\\x20]+@"
+            + "[Vv][Ii][Dd][Ee][Oo][Cc][Oo][Nn][Ff][Ee][Rr][Ee][Nn][Cc][Ee]\\x2e";
 
     /** One entry of the router's list: the application and the expression to find, {@code null} for "always". */
     record Rule(String application, String regex) {
@@ -136,6 +143,9 @@ public final class DarPropertiesGenerator {
             if (!entry.getKey().contains("@")) {
                 rules.add(new Rule(entry.getValue(), REQUEST_LINE + escape(entry.getKey()) + "@"));
             }
+        }
+        if (enabled.contains(GATEWAY)) {
+            rules.add(new Rule(GATEWAY, ROOM_INVITE));
         }
         String fallback = server.defaultApplication();
         if (!enabled.contains(fallback) && !fallback.equals("conference")) {

@@ -195,7 +195,7 @@ public abstract class SylkSipServlet extends SipServlet {
     }
 
     /** The SDP offer of {@code request}, or an {@link SdpException} when it has none or it does not parse. */
-    protected static SessionDescription sdpOffer(SipServletRequest request) throws SdpException, IOException {
+    public static SessionDescription sdpOffer(SipServletRequest request) throws SdpException, IOException {
         String type = request.getContentType();
         byte[] body = request.getRawContent();
         if (body == null || body.length == 0 || type == null || !type.toLowerCase().startsWith("application/sdp")) {

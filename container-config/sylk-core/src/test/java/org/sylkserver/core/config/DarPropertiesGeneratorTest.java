@@ -139,6 +139,32 @@ class DarPropertiesGeneratorTest {
                 .route("INVITE", "sip:sylkrtc-alice-0a1b2c3d4e5f@127.0.0.1"), "no gateway installed");
     }
 
+    /**
+     * Issue 13: a SIP phone's INVITE to a video room ({@code room@videoconference.<domain>}, spec §4.7.4) reaches the
+     * gateway, after the map and before the default application; other methods to it and INVITEs to the room's chat
+     * ({@code room@conference.<domain>}) stay with the conference; without the gateway nothing changes.
+     */
+    @Test
+    void invitesToVideoRoomsGoToTheWebrtcGateway_issue13() throws Exception {
+        Set<String> installed = new TreeSet<>(INSTALLED);
+        installed.add("webrtcgateway");
+        Router router = router(installed, "application_map = echo:echo, special@videoconference.example.com:playback");
+        assertEquals("webrtcgateway", router.route("INVITE", "sip:room1@videoconference.example.com"));
+        assertEquals("webrtcgateway", router.route("INVITE",
+                "sip:room1@VideoConference.example.com:5060;transport=tcp"));
+        assertEquals("webrtcgateway", router.route("INVITE", "sips:room1@videoconference.example.com"));
+        assertEquals("conference", router.route("INVITE", "sip:room1@conference.example.com"));
+        assertEquals("conference", router.route("INVITE", "sip:room1@myvideoconference.example.com"));
+        assertEquals("conference", router.route("SUBSCRIBE", "sip:room1@videoconference.example.com"));
+        assertEquals("conference", router.route("MESSAGE", "sip:room1@videoconference.example.com"));
+        assertEquals("echo", router.route("INVITE", "sip:echo@videoconference.example.com"), "the map comes first");
+        assertEquals("playback", router.route("INVITE", "sip:special@videoconference.example.com"));
+        assertEquals("conference", router.route("INVITE", "sip:room1@videoconference.example.com",
+                "X-Sylk-App: conference"));
+        assertEquals("conference", router().route("INVITE", "sip:room1@videoconference.example.com"),
+                "no gateway installed");
+    }
+
     @Test
     void xSylkAppHeaderOverridesTheMapCompletely_spec2_2() throws Exception {
         Router router = router("application_map = echo:echo, example.com:xmppgateway");

@@ -73,6 +73,9 @@ class SylkApplicationRouterTest {
     void choosesWhatRestcommsRouterChoosesForRequestsFromTheNetwork() {
         List<FakeRequest> requests = List.of(
                 new FakeRequest("INVITE", "sip:room@conference.example.com"),
+                new FakeRequest("INVITE", "sip:room@videoconference.example.com"),
+                new FakeRequest("INVITE", "sip:room@VIDEOCONFERENCE.example.com:5060"),
+                new FakeRequest("SUBSCRIBE", "sip:room@videoconference.example.com"),
                 new FakeRequest("INVITE", "sip:echo@example.com"),
                 new FakeRequest("INVITE", "sip:alice@example.com"),
                 new FakeRequest("INVITE", "sip:bob@echo.example.com;transport=tcp"),
