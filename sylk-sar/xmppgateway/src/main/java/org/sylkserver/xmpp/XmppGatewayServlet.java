@@ -107,7 +107,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             // spec §5.4.3: calls to SIP users for the chat sessions XMPP users start, through [SIP] outbound_proxy or
             // DNS; their responses and BYEs reach them through the conference calls' dispatch (one session attribute)
             ServletConferenceCalls sipUsers = sipCalls(muc, config.sip().outboundProxy());
-            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers);
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers,
+                    (from, to, offer, events) -> null, offer -> null);
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "

@@ -96,15 +96,23 @@ public final class JingleCalls {
         return calls.size();
     }
 
+    /** Ends every call (the gateway stops): Jingle terminate with {@code success}, SIP hung up, media closed. */
+    public void close() {
+        for (Call call : calls.values()) {
+            call.end(JingleReason.Reason.success);
+        }
+    }
+
     private static String key(FullJid remote, String sid) {
         return remote + " " + sid;
     }
 
     /**
-     * A Jingle IQ set for one of our users: the IQ that answers it. {@code iqXml} is the stanza as received (the
-     * informational payloads Smack drops are read from it).
+     * A Jingle IQ set for one of our users: answered through the sender, before anything the answer leads to (the
+     * acknowledgement of a session-initiate precedes our ringing, XEP-0166 §6.3). {@code iqXml} is the stanza as
+     * received (the informational payloads Smack drops are read from it).
      */
-    public IQ request(IQ iq, String iqXml) {
+    public void request(IQ iq, String iqXml) {
         JingleRequest request;
         try {
             var jingle = JingleRequest.jingleElement(iqXml);
@@ -114,26 +122,31 @@ public final class JingleCalls {
             request = JingleRequest.read(jingle);
         } catch (MalformedJingleException e) {
             LOG.info("malformed Jingle request from " + iq.getFrom() + ": " + e.getMessage());
-            return IQ.createErrorResponse(iq, StanzaError.Condition.bad_request);
+            sender.accept(IQ.createErrorResponse(iq, StanzaError.Condition.bad_request));
+            return;
         }
         FullJid from = iq.getFrom() != null ? iq.getFrom().asFullJidIfPossible() : null;
         FullJid to = iq.getTo() != null ? iq.getTo().asFullJidIfPossible() : null;
         if (from == null) {
-            return IQ.createErrorResponse(iq, StanzaError.Condition.bad_request);
+            sender.accept(IQ.createErrorResponse(iq, StanzaError.Condition.bad_request));
+            return;
         }
         Call call = calls.get(key(from, request.sid()));
         if (call != null) {
-            return call.session.received(iq, request);
+            sender.accept(call.session.received(iq, request));
+            return;
         }
         if (request.action() != JingleAction.session_initiate) {
-            return JingleSession.error(iq, StanzaError.Condition.item_not_found, JingleError.UNKNOWN_SESSION);
+            sender.accept(JingleSession.error(iq, StanzaError.Condition.item_not_found, JingleError.UNKNOWN_SESSION));
+            return;
         }
         if (to == null) {
             // a session is between full JIDs (XEP-0166 §6.1); our users' JIDs get the resource the caller chose
-            return IQ.createErrorResponse(iq, StanzaError.Condition.bad_request);
+            sender.accept(IQ.createErrorResponse(iq, StanzaError.Condition.bad_request));
+            return;
         }
+        sender.accept(IQ.createResultIQ(iq));
         initiate(from, to, request);
-        return IQ.createResultIQ(iq);
     }
 
     /** The result or error of one of our Jingle IQs; false when it is none of ours. */
