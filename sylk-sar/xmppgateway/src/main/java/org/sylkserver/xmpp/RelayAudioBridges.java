@@ -110,7 +110,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         }
 
         @Override
-        public JingleSdp.Media answer(SessionDescription sipAnswer) throws SdpException {
+        public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws SdpException {
             JingleSdp.Media answer = JingleSdp.fromSdp(sipAnswer);
             if (!(answer.transport() instanceof JingleTransport.RawUdp raw)) {
                 throw new SdpException("the SIP answer has ICE: not relayed");
@@ -141,6 +141,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 throw new SdpException("SIP answer address " + rtp.ip() + ": " + e.getMessage());
             }
             sip.admit(sipRtp);
+            if (source != null) {
+                sip.signallingSource(source); // media from where the answer came latches too (a phone behind NAT)
+            }
             sip.remote(sipRtp, rtcpPort, answer.description().rtcpMux());
             jingle.relayTo(relay(toSip, sip));
             sip.relayTo(relay(toJingle, jingle));

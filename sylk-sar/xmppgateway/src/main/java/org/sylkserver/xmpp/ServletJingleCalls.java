@@ -141,7 +141,14 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
                 events.failed(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
                 return;
             }
-            events.answered(answer);
+            java.net.InetAddress source = null;
+            try {
+                source = response.getRemoteAddr() == null ? null : java.net.InetAddress.getByName(
+                        response.getRemoteAddr()); // an address literal: no lookup
+            } catch (IOException e) {
+                LOG.fine(() -> "no source address for the answer: " + e);
+            }
+            events.answered(answer, source);
         }
 
         void byeReceived() {

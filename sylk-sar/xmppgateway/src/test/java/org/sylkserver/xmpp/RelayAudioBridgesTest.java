@@ -93,7 +93,7 @@ class RelayAudioBridgesTest {
         SessionDescription sipAnswer = SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
                 + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\n"
                 + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n");
-        JingleSdp.Media jingleAnswer = bridge.answer(sipAnswer);
+        JingleSdp.Media jingleAnswer = bridge.answer(sipAnswer, LOOPBACK);
         JingleTransport.RawCandidate ours = ((JingleTransport.RawUdp) jingleAnswer.transport()).candidates().get(0);
         assertEquals(List.of(0, 101), jingleAnswer.description().payloadTypes().stream()
                 .map(RtpDescription.PayloadType::id).toList());
@@ -124,6 +124,28 @@ class RelayAudioBridgesTest {
         jingleParty.setSoTimeout(300);
         sipParty.setSoTimeout(300);
         assertNull(receive(sipParty), "closed: nothing relayed");
+    }
+
+    /**
+     * A SIP party whose SDP names another address than the one it sends from (baresip names the host's public
+     * interface and sends from loopback; a phone behind NAT its private address) is latched by the address its
+     * answer came from, without [RTP] latch_any_source.
+     */
+    @Test
+    void theSipPartyIsLatchedFromTheAddressItsAnswerCameFrom() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)));
+        int sipSide = bridge.sipOffer().media().get(0).port();
+        bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\n"
+                + "t=0 0\r\nm=audio 30000 RTP/AVP 0\r\n"), LOOPBACK);
+
+        sipParty.send(new DatagramPacket(rtp(0, 1), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+        assertNotNull(receive(jingleParty), "the SIP party's RTP from loopback was dropped");
     }
 
     /** Offers this relay cannot serve are refused (the caller then gets unsupported-applications). */

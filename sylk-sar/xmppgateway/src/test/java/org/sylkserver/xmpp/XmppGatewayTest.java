@@ -153,7 +153,7 @@ class XmppGatewayTest {
             return sdp("192.0.2.1", 50000);
         }
 
-        public JingleSdp.Media answer(SessionDescription sipAnswer) throws org.sylkserver.protocols.sdp.SdpException {
+        public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
             return JingleSdp.fromSdp(sdp("192.0.2.1", 50000));
         }
 
@@ -219,7 +219,7 @@ class XmppGatewayTest {
         assertEquals("session-info", action(ringing));
         assertEquals("INVITE sip:romeo@xmpp.example -> sip:alice@sip.example", sipCalls.poll(10, TimeUnit.SECONDS));
         gateway.stanza(answer(ringing, null));
-        sipEvents.get(0).answered(sdp("192.0.2.40", 30000));
+        sipEvents.get(0).answered(sdp("192.0.2.40", 30000), null);
         String accept = nextSent();
         assertEquals("session-accept", action(accept));
         assertTrue(accept.contains("ip='192.0.2.1' port='50000'") || accept.contains("ip=\"192.0.2.1\" port=\"50000\""),

@@ -37,8 +37,13 @@ public final class JingleCalls {
         /** Our offer to the SIP party. */
         SessionDescription sipOffer();
 
-        /** Takes the SIP party's answer; returns our Jingle-side answer to the Jingle party's offer. */
-        JingleSdp.Media answer(SessionDescription sipAnswer) throws SdpException;
+        /**
+         * Takes the SIP party's answer; returns our Jingle-side answer to the Jingle party's offer.
+         *
+         * @param source the address the answer came from (null if unknown): a SIP party behind NAT sends its media
+         *               from there while its SDP names a private address
+         */
+        JingleSdp.Media answer(SessionDescription sipAnswer, java.net.InetAddress source) throws SdpException;
 
         void close();
     }
@@ -51,7 +56,8 @@ public final class JingleCalls {
 
     /** What a SIP call reports back. */
     public interface SipEvents {
-        void answered(SessionDescription answer);
+        /** The 2xx with its SDP answer; {@code source} is where it came from (null if unknown). */
+        void answered(SessionDescription answer, java.net.InetAddress source);
 
         /** A final failure response (status ≥ 300) or no response at all (408). */
         void failed(int status);
@@ -234,12 +240,12 @@ public final class JingleCalls {
         }
 
         @Override
-        public void answered(SessionDescription answer) {
+        public void answered(SessionDescription answer, java.net.InetAddress source) {
             if (over.get()) {
                 return;
             }
             try {
-                JingleSdp.Media ours = bridge.answer(answer);
+                JingleSdp.Media ours = bridge.answer(answer, source);
                 session.accept(new JingleRequest.Content(offer.name(), offer.creator(),
                         JingleSdp.senders(ours.direction(), false), ours.description(), ours.transport()));
             } catch (SdpException | RuntimeException e) {

@@ -65,7 +65,7 @@ class JingleCallsTest {
             }
 
             @Override
-            public JingleSdp.Media answer(SessionDescription sipAnswer) throws org.sylkserver.protocols.sdp.SdpException {
+            public JingleSdp.Media answer(SessionDescription sipAnswer, java.net.InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
                 media.add("answer " + sipAnswer.connection());
                 return JingleSdp.fromSdp(OUR_SIP_OFFER); // our Jingle-side endpoint
             }
@@ -143,7 +143,7 @@ class JingleCallsTest {
         // From = the XMPP user as a SIP URI, To = our user, the offer = our media endpoint, not the XMPP client
         assertEquals(List.of("INVITE sip:romeo@xmpp.example -> sip:alice@sip.example c=IN IP4 192.0.2.1"), sip);
 
-        sipCalls.get(0).answered(SIP_ANSWER);
+        sipCalls.get(0).answered(SIP_ANSWER, null);
 
         Jingle accept = nextJingle();
         assertEquals(JingleAction.session_accept, accept.getAction());
@@ -172,8 +172,8 @@ class JingleCallsTest {
         JingleCalls calls = calls(4, Duration.ofSeconds(60));
         request(calls, "session-initiate", "s1", PCMU_OFFER);
         request(calls, "session-initiate", "s2", PCMU_OFFER);
-        sipCalls.get(0).answered(SIP_ANSWER);
-        sipCalls.get(1).answered(SIP_ANSWER);
+        sipCalls.get(0).answered(SIP_ANSWER, null);
+        sipCalls.get(1).answered(SIP_ANSWER, null);
         sent.clear();
 
         sipCalls.get(0).hungUp();
