@@ -46,7 +46,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     }
 
     @Override
-    public JingleCalls.AudioBridge open(JingleSdp.Media offer) {
+    public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
         if (!(offer.transport() instanceof JingleTransport.RawUdp raw) || !offer.description().crypto().isEmpty()) {
             LOG.info("Jingle offer refused: only raw-UDP without SDES is relayed (" + offer.transport() + ")");
             return null;
@@ -61,9 +61,11 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         RtpRelayEndpoint jingle = null;
         try {
             InetSocketAddress jingleRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
-            jingle = engine.openRelayEndpoint(e -> { });
+            jingle = engine.openRelayEndpoint(e -> silence.run());
+            jingle.watchInactivity("inactive"); // nobody need send while the SIP party is rung (up to 90 s)
             jingle.admit(jingleRtp);
-            RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> { });
+            RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
+            sip.watchInactivity("inactive");
             jingle.remote(jingleRtp, rtcpPort, false);
             return new Bridge(offer.description().payloadTypes(), jingle, sip);
         } catch (IOException | SdpException | RuntimeException e) {
@@ -147,6 +149,10 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             sip.remote(sipRtp, rtcpPort, answer.description().rtcpMux());
             jingle.relayTo(relay(toSip, sip));
             sip.relayTo(relay(toJingle, jingle));
+            // RFC 3264 §6.1: each party must send what its direction says; the Jingle party gets the SIP party's
+            // direction as ours, and the SIP party answered ours from its side (its recvonly: it only receives)
+            jingle.watchInactivity(answer.direction());
+            sip.watchInactivity(reversed(answer.direction()));
             LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " relays " + agreed);
             return new JingleSdp.Media(new RtpDescription("audio", agreed, List.of(), false, false), ours(jingle),
                     answer.direction());
@@ -157,6 +163,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             jingle.close();
             sip.close();
         }
+    }
+
+    /** A direction seen from the other party (RFC 3264 §6.1). */
+    private static String reversed(String direction) {
+        return switch (direction) {
+            case "sendonly" -> "recvonly";
+            case "recvonly" -> "sendonly";
+            default -> direction;
+        };
     }
 
     /** Same codec: the name and clock rate of the rtpmap (RFC 4566 §6), or the same static number without one. */

@@ -84,7 +84,7 @@ class RelayAudioBridgesTest {
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1),
-                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))));
+                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))), () -> { });
         assertNotNull(bridge);
         SessionDescription sipOffer = bridge.sipOffer();
         int sipSide = sipOffer.media().get(0).port();
@@ -139,13 +139,31 @@ class RelayAudioBridgesTest {
         jingleParty.setSoTimeout(3000);
         sipParty.setSoTimeout(3000);
         JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(jingleParty.getLocalPort(),
-                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)));
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), () -> { });
         int sipSide = bridge.sipOffer().media().get(0).port();
         bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\n"
                 + "t=0 0\r\nm=audio 30000 RTP/AVP 0\r\n"), LOOPBACK);
 
         sipParty.send(new DatagramPacket(rtp(0, 1), 172, new InetSocketAddress(LOOPBACK, sipSide)));
         assertNotNull(receive(jingleParty), "the SIP party's RTP from loopback was dropped");
+    }
+
+    /**
+     * A party that stops sending once the call is answered is reported (the call is then ended), after the
+     * engine's RTP timeout; a call still ringing is not (nobody sends before the answer).
+     */
+    @Test
+    void silenceAfterTheAnswerIsReported() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ofMillis(400), RtpPolicy.OPEN);
+        java.util.concurrent.CountDownLatch silent = new java.util.concurrent.CountDownLatch(1);
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), silent::countDown);
+        assertEquals(false, silent.await(1200, java.util.concurrent.TimeUnit.MILLISECONDS), "reported while ringing");
+
+        bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                + "t=0 0\r\nm=audio 40002 RTP/AVP 0\r\n"), LOOPBACK);
+        assertEquals(true, silent.await(3, java.util.concurrent.TimeUnit.SECONDS), "silence not reported");
+        bridge.close();
     }
 
     /** Offers this relay cannot serve are refused (the caller then gets unsupported-applications). */
@@ -156,9 +174,9 @@ class RelayAudioBridgesTest {
         RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
                 List.of(), false, false);
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp("u", "p", List.of()),
-                "sendrecv")));
+                "sendrecv"), () -> { }));
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.RawUdp(List.of(
-                new JingleTransport.RawCandidate(1, 0, "c1", "client.example", 4000))), "sendrecv")));
+                new JingleTransport.RawCandidate(1, 0, "c1", "client.example", 4000))), "sendrecv"), () -> { }));
         assertEquals(0, engine.openEndpoints());
     }
 }

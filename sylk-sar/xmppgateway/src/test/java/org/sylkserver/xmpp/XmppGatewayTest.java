@@ -148,7 +148,7 @@ class XmppGatewayTest {
     };
 
     /** Media of Jingle calls: our endpoint is 192.0.2.1:50000 both ways. */
-    private final JingleCalls.AudioBridges bridges = offer -> new JingleCalls.AudioBridge() {
+    private final JingleCalls.AudioBridges bridges = (offer, silence) -> new JingleCalls.AudioBridge() {
         public SessionDescription sipOffer() {
             return sdp("192.0.2.1", 50000);
         }

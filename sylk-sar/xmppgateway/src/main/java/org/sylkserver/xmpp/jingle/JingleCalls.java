@@ -50,8 +50,13 @@ public final class JingleCalls {
 
     /** Makes the media of calls. */
     public interface AudioBridges {
-        /** Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported). */
-        AudioBridge open(JingleSdp.Media jingleOffer);
+        /**
+         * Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported).
+         *
+         * @param silence called (once or more, on any thread) when a party stopped sending media for the media
+         *                engine's RTP timeout once the call was answered: a party that vanished without hanging up
+         */
+        AudioBridge open(JingleSdp.Media jingleOffer, Runnable silence);
     }
 
     /** What a SIP call reports back. */
@@ -196,7 +201,12 @@ public final class JingleCalls {
         }
         call.offer = offer;
         call.bridge = bridges.open(new JingleSdp.Media(offer.description(), offer.transport(),
-                JingleSdp.direction(offer.senders(), true)));
+                JingleSdp.direction(offer.senders(), true)), () -> {
+                    if (!call.over.get()) {
+                        LOG.info("Jingle call " + from + " -> " + to + ": no media for the RTP timeout, ended");
+                        call.end(JingleReason.Reason.connectivity_error);
+                    }
+                });
         if (call.bridge == null) {
             call.end(JingleReason.Reason.unsupported_applications);
             return;

@@ -53,10 +53,14 @@ class JingleCallsTest {
         }
     }
 
-    private final JingleCalls.AudioBridges bridges = offer -> {
+    /** The silence callbacks the bridges were given, one per call. */
+    private final List<Runnable> silences = new CopyOnWriteArrayList<>();
+
+    private final JingleCalls.AudioBridges bridges = (offer, silence) -> {
         if (!codecsInCommon) {
             return null;
         }
+        silences.add(silence);
         media.add("open " + offer.transport());
         return new JingleCalls.AudioBridge() {
             @Override
@@ -225,6 +229,30 @@ class JingleCallsTest {
         IQ malformed = answerTo(bad);
         assertEquals(StanzaError.Condition.bad_request, malformed.getError().getCondition());
         assertEquals(0, calls.size());
+    }
+
+    /**
+     * An answered call whose media stopped (a party that vanished without hanging up) ends on both sides:
+     * session-terminate with connectivity-error (XEP-0166 §7.4), the SIP call hung up, the media closed.
+     */
+    @Test
+    void aCallWhoseMediaStoppedEndsOnBothSides() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        nextJingle(); // ringing
+        sipCalls.get(0).answered(SIP_ANSWER, null);
+        assertEquals(JingleAction.session_accept, nextJingle().getAction());
+
+        silences.get(0).run();
+        silences.get(0).run(); // both endpoints may report it
+
+        Jingle terminate = nextJingle();
+        assertEquals(JingleAction.session_terminate, terminate.getAction());
+        assertEquals(JingleReason.Reason.connectivity_error, terminate.getReason().asEnum());
+        assertEquals(List.of("hang up"), sip.subList(1, sip.size()));
+        assertEquals("close", media.get(media.size() - 1));
+        assertEquals(0, calls.size());
+        assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "one terminate only");
     }
 
     @Test
