@@ -87,7 +87,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private final List<RtpDescription.PayloadType> offered;
         private final RtpRelayEndpoint jingle;
         private final RtpRelayEndpoint sip;
-        private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        private final long sessionId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
+        /** The o= version of our next SDP to the SIP party (RFC 3264 §8: one more for each new one). */
+        private long version = sessionId;
+        /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
+        private List<RtpDescription.PayloadType> sipAgreed;
+        private InetSocketAddress sipRemote;
 
         Bridge(List<RtpDescription.PayloadType> offered, RtpRelayEndpoint jingle, RtpRelayEndpoint sip) {
             this.offered = offered;
@@ -96,13 +101,55 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         }
 
         @Override
-        public SessionDescription sipOffer() {
+        public synchronized SessionDescription sipOffer() {
+            return sdp(offered, "sendrecv");
+        }
+
+        /** Our SDP to the SIP party with {@code types} and {@code direction}, under the next o= version. */
+        private SessionDescription sdp(List<RtpDescription.PayloadType> types, String direction) {
             try {
-                return JingleSdp.toSdp(new JingleSdp.Media(new RtpDescription("audio", offered, List.of(), false,
-                        false), ours(sip), "sendrecv"), sessionId);
+                SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(new RtpDescription("audio", types,
+                        List.of(), false, false), ours(sip), direction), sessionId);
+                long v = version++;
+                List<SessionDescription.Line> lines = new ArrayList<>();
+                for (SessionDescription.Line line : sdp.sessionLines()) {
+                    lines.add(line.type() == 'o' ? new SessionDescription.Line('o', "- " + sessionId + " " + v + " IN "
+                            + (address.getAddress().length == 4 ? "IP4 " : "IP6 ") + address.getHostAddress()) : line);
+                }
+                return new SessionDescription(lines, sdp.media());
             } catch (MalformedJingleException e) {
                 throw new IllegalStateException(e); // our own candidates are complete
             }
+        }
+
+        @Override
+        public synchronized SessionDescription sipReOffer(boolean held) {
+            // the Jingle party may send nothing while it holds; the SIP party then only receives (RFC 3264 §8.4)
+            jingle.watchInactivity(held ? "inactive" : "sendrecv");
+            sip.watchInactivity(held ? "sendonly" : "sendrecv");
+            return sdp(sipAgreed, held ? "sendonly" : "sendrecv");
+        }
+
+        @Override
+        public synchronized SessionDescription sipReAnswer(SessionDescription reOffer) throws SdpException {
+            JingleSdp.Media offer = JingleSdp.fromSdp(reOffer);
+            InetSocketAddress rtp = offer.transport() instanceof JingleTransport.RawUdp raw ? raw.candidates().stream()
+                    .filter(c -> c.component() == 1).findFirst()
+                    .map(c -> new InetSocketAddress(c.ip(), c.port())).orElse(null) : null;
+            // RFC 3264 §8.4: a held stream may say 0.0.0.0 (RFC 2543 style)
+            boolean sameAddress = rtp != null && (rtp.equals(sipRemote) || rtp.getPort() == sipRemote.getPort()
+                    && rtp.getAddress() != null && rtp.getAddress().isAnyLocalAddress());
+            boolean sameCodecs = sipAgreed.stream().allMatch(agreed -> offer.description().payloadTypes().stream()
+                    .anyMatch(p -> p.id() == agreed.id()));
+            if (!sameAddress || !sameCodecs) {
+                throw new SdpException("only hold and resume are taken in a Jingle call's re-INVITE");
+            }
+            String ours = reversed(offer.direction());
+            sip.sendRtp(!ours.equals("recvonly") && !ours.equals("inactive"));
+            sip.watchInactivity(ours);
+            boolean held = offer.direction().equals("sendonly") || offer.direction().equals("inactive");
+            jingle.watchInactivity(held ? "inactive" : "sendrecv"); // a held Jingle client may send nothing
+            return sdp(sipAgreed, ours);
         }
 
         private JingleTransport.RawUdp ours(RtpRelayEndpoint endpoint) {
@@ -124,6 +171,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             int[] toSip = unmapped();
             int[] toJingle = unmapped();
             List<RtpDescription.PayloadType> agreed = new ArrayList<>();
+            List<RtpDescription.PayloadType> agreedAsSip = new ArrayList<>();
             for (RtpDescription.PayloadType answered : answer.description().payloadTypes()) {
                 RtpDescription.PayloadType match = offered.stream().filter(o -> same(o, answered)).findFirst()
                         .orElse(null);
@@ -131,6 +179,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     toSip[match.id()] = answered.id();
                     toJingle[answered.id()] = match.id();
                     agreed.add(match);
+                    agreedAsSip.add(answered);
                 }
             }
             if (agreed.isEmpty()) {
@@ -141,6 +190,10 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 sipRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
             } catch (IOException e) {
                 throw new SdpException("SIP answer address " + rtp.ip() + ": " + e.getMessage());
+            }
+            synchronized (this) {
+                sipAgreed = agreedAsSip;
+                this.sipRemote = sipRtp;
             }
             sip.admit(sipRtp);
             if (source != null) {

@@ -75,6 +75,36 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
         return true;
     }
 
+    /**
+     * A re-INVITE in a Jingle call's dialog (spec §5.7: hold and resume are mapped, other proposals refused with
+     * 488): true if it was one (answered here).
+     */
+    boolean reInvite(SipServletRequest request) throws IOException {
+        Call call = callOf(request.getSession());
+        if (call == null) {
+            return false;
+        }
+        SessionDescription answer = null;
+        try {
+            byte[] body = request.getRawContent();
+            if (body != null && body.length > 0) {
+                answer = call.events.reOffered(SessionDescription.parse(body));
+            }
+        } catch (SdpException e) {
+            LOG.info("re-INVITE in a Jingle call: " + e.getMessage());
+        }
+        if (answer == null) {
+            SipServletResponse refused = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
+            refused.setHeader("Warning", "399 SylkServer \"Only hold and resume are taken in this call\"");
+            refused.send();
+            return true;
+        }
+        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+        ok.setContent(answer.toBytes(), "application/sdp");
+        ok.send();
+        return true;
+    }
+
     /** A BYE in a Jingle call's dialog: true if it was one (answered here). */
     boolean bye(SipServletRequest request) throws IOException {
         Call call = callOf(request.getSession());
@@ -91,6 +121,8 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
         private final SipServletRequest invite;
         private final JingleCalls.SipEvents events;
         private SipSession dialog;
+        /** Whether the INVITE's 2xx was taken: later 2xx answer our re-INVITEs (or repeat that one). */
+        private boolean established;
         private boolean provisional;
         private boolean over;
 
@@ -106,6 +138,22 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
                 if (status < 200) {
                     provisional = true;
                     return;
+                }
+                if (established) {
+                    // a re-INVITE's answer (RFC 3264 §8.4: its direction is the SIP party's answer to our hold)
+                    if (status < 300) {
+                        try {
+                            response.createAck().send();
+                        } catch (IOException | IllegalStateException e) {
+                            LOG.log(Level.FINE, "ACK of a re-INVITE not sent", e);
+                        }
+                    } else {
+                        LOG.info("re-INVITE to " + invite.getTo() + " refused: " + status);
+                    }
+                    return;
+                }
+                if (status < 300) {
+                    established = true;
                 }
                 hungUp = over;
                 if (status < 300 && dialog == null) {
@@ -159,6 +207,23 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
                 over = true;
             }
             events.hungUp();
+        }
+
+        @Override
+        public void reOffer(SessionDescription offer) {
+            SipSession answered;
+            synchronized (this) {
+                answered = over ? null : dialog;
+            }
+            try {
+                if (answered != null && answered.isValid()) {
+                    SipServletRequest reInvite = answered.createRequest("INVITE");
+                    reInvite.setContent(offer.toBytes(), "application/sdp");
+                    reInvite.send();
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.info("re-INVITE to " + invite.getTo() + " not sent: " + e);
+            }
         }
 
         @Override

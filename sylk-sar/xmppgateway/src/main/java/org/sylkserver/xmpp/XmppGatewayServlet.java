@@ -415,6 +415,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
      */
     @Override
     protected void doInvite(SipServletRequest request) throws IOException {
+        if (!request.isInitial() && jingleCalls != null && jingleCalls.reInvite(request)) {
+            return; // spec §5.7: a Jingle call's hold or resume
+        }
         if (!request.isInitial()) {
             // an occupant's chat-only call keeps its one stream (as the video rooms' bridges do, spec §4.7.4)
             reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Not Acceptable Here");

@@ -166,6 +166,39 @@ class RelayAudioBridgesTest {
         bridge.close();
     }
 
+    /**
+     * Spec §5.7 hold mapping on the SIP leg (RFC 3264 §8.4): our hold re-offer is sendonly with the SIP party's
+     * payload type numbers and a higher o= version (RFC 3264 §8); its sendonly re-offer is answered recvonly; a
+     * re-offer moving the media is refused.
+     */
+    @Test
+    void holdReOffersAndReAnswers_rfc3264_8_4() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), () -> { });
+        SessionDescription first = bridge.sipOffer();
+        String answered = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 40002 RTP/AVP 0 96\r\na=rtpmap:96 telephone-event/8000\r\n";
+        bridge.answer(SessionDescription.parse(answered + "a=sendrecv\r\n"), LOOPBACK);
+
+        SessionDescription hold = bridge.sipReOffer(true);
+        assertEquals("sendonly", hold.direction(hold.media().get(0)));
+        assertEquals(List.of("0", "96"), hold.media().get(0).formats());
+        assertEquals(Long.parseLong(version(first)) + 1, Long.parseLong(version(hold)));
+
+        SessionDescription held = bridge.sipReAnswer(SessionDescription.parse(answered + "a=sendonly\r\n"));
+        assertEquals("recvonly", held.direction(held.media().get(0)));
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> bridge.sipReAnswer(SessionDescription.parse(answered.replace("40002", "40010"))));
+        bridge.close();
+    }
+
+    private static String version(SessionDescription sdp) {
+        return sdp.sessionLines().stream().filter(l -> l.type() == 'o').findFirst().orElseThrow().value()
+                .split(" ")[2];
+    }
+
     /** Offers this relay cannot serve are refused (the caller then gets unsupported-applications). */
     @Test
     void iceAndHostNameCandidatesAreRefused() throws Exception {

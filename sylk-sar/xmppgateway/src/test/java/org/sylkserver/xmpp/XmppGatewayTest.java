@@ -144,7 +144,15 @@ class XmppGatewayTest {
     private final JingleCalls.SipCalls jingleSip = (from, to, offer, events) -> {
         sipCalls.add("INVITE " + from + " -> " + to);
         sipEvents.add(events);
-        return () -> sipCalls.add("hang up");
+        return new JingleCalls.SipCall() {
+            public void hangUp() {
+                sipCalls.add("hang up");
+            }
+
+            public void reOffer(SessionDescription offer) {
+                sipCalls.add("re-INVITE");
+            }
+        };
     };
 
     /** Media of Jingle calls: our endpoint is 192.0.2.1:50000 both ways. */
@@ -155,6 +163,14 @@ class XmppGatewayTest {
 
         public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
             return JingleSdp.fromSdp(sdp("192.0.2.1", 50000));
+        }
+
+        public SessionDescription sipReOffer(boolean held) {
+            return sdp("192.0.2.1", 50000);
+        }
+
+        public SessionDescription sipReAnswer(SessionDescription reOffer) {
+            return sdp("192.0.2.1", 50000);
         }
 
         public void close() {

@@ -38,6 +38,19 @@ public final class JingleCalls {
         SessionDescription sipOffer();
 
         /**
+         * Our re-offer to the SIP party once the call is up (spec §5.7 hold mapping): {@code sendonly} while the
+         * Jingle party holds the call, else {@code sendrecv} (RFC 3264 §8.4).
+         */
+        SessionDescription sipReOffer(boolean held);
+
+        /**
+         * Our answer to the SIP party's re-offer: only a change of direction (hold, resume) is taken.
+         *
+         * @throws SdpException for any other change (a new address, other codecs): the re-INVITE is refused
+         */
+        SessionDescription sipReAnswer(SessionDescription reOffer) throws SdpException;
+
+        /**
          * Takes the SIP party's answer; returns our Jingle-side answer to the Jingle party's offer.
          *
          * @param source the address the answer came from (null if unknown): a SIP party behind NAT sends its media
@@ -69,12 +82,18 @@ public final class JingleCalls {
 
         /** The SIP party hung up (BYE). */
         void hungUp();
+
+        /** The SIP party's re-INVITE offer: our answer, or null to refuse it (488). */
+        SessionDescription reOffered(SessionDescription offer);
     }
 
     /** A SIP call in progress. */
     public interface SipCall {
         /** CANCEL before the answer, BYE after. */
         void hangUp();
+
+        /** A re-INVITE with {@code offer} once the call is answered (hold, resume). */
+        void reOffer(SessionDescription offer);
     }
 
     /** Places SIP calls (the servlet: INVITE through the outbound proxy like the gateway's other requests). */
@@ -228,6 +247,8 @@ public final class JingleCalls {
         private volatile JingleRequest.Content offer;
         private volatile AudioBridge bridge;
         private volatile SipCall sip;
+        /** Whether the SIP party answered (re-INVITEs and hold apply from then on). */
+        private volatile boolean up;
         private final AtomicBoolean over = new AtomicBoolean();
 
         /** Ends the call from our side: Jingle terminate with {@code reason}, the SIP leg hung up, media closed. */
@@ -256,6 +277,7 @@ public final class JingleCalls {
             }
             try {
                 JingleSdp.Media ours = bridge.answer(answer, source);
+                up = true;
                 session.accept(new JingleRequest.Content(offer.name(), offer.creator(),
                         JingleSdp.senders(ours.direction(), false), ours.description(), ours.transport()));
             } catch (SdpException | RuntimeException e) {
@@ -285,9 +307,33 @@ public final class JingleCalls {
         public void ringing() {
         }
 
+        /** Spec §5.7: the Jingle party's hold or active (XEP-0167 §8.1, §8.2) becomes a SIP re-INVITE. */
         @Override
         public void hold(boolean held) {
-            // hold mapping towards SIP (re-INVITE) is not done yet
+            SipCall placed = sip;
+            if (placed != null && up && !over.get()) {
+                placed.reOffer(bridge.sipReOffer(held));
+            }
+        }
+
+        /**
+         * Spec §5.7: the SIP party's re-INVITE: hold ({@code sendonly} or {@code inactive}, RFC 3264 §8.4) or resume
+         * becomes a Jingle session-info hold or active; other proposals are refused.
+         */
+        @Override
+        public SessionDescription reOffered(SessionDescription offer) {
+            if (over.get() || !up) {
+                return null;
+            }
+            try {
+                SessionDescription answer = bridge.sipReAnswer(offer);
+                String direction = JingleSdp.fromSdp(offer).direction();
+                session.hold(direction.equals("sendonly") || direction.equals("inactive"));
+                return answer;
+            } catch (SdpException | RuntimeException e) {
+                LOG.info("re-INVITE in Jingle session " + session.sid() + " refused: " + e.getMessage());
+                return null;
+            }
         }
 
         @Override

@@ -75,6 +75,21 @@ class JingleCallsTest {
             }
 
             @Override
+            public SessionDescription sipReOffer(boolean held) {
+                return direction(OUR_SIP_OFFER, held ? "sendonly" : "sendrecv");
+            }
+
+            @Override
+            public SessionDescription sipReAnswer(SessionDescription reOffer)
+                    throws org.sylkserver.protocols.sdp.SdpException {
+                if (reOffer.media().get(0).port() != SIP_ANSWER.media().get(0).port()) {
+                    throw new org.sylkserver.protocols.sdp.SdpException("moved");
+                }
+                String theirs = reOffer.direction(reOffer.media().get(0));
+                return direction(OUR_SIP_OFFER, theirs.equals("sendonly") ? "recvonly" : theirs);
+            }
+
+            @Override
             public void close() {
                 media.add("close");
             }
@@ -84,7 +99,17 @@ class JingleCallsTest {
     private final JingleCalls.SipCalls sipSide = (from, to, offer, events) -> {
         sip.add("INVITE " + from + " -> " + to + " c=" + offer.connection());
         sipCalls.add(events);
-        return () -> sip.add("hang up");
+        return new JingleCalls.SipCall() {
+            @Override
+            public void hangUp() {
+                sip.add("hang up");
+            }
+
+            @Override
+            public void reOffer(SessionDescription reOffer) {
+                sip.add("re-INVITE " + reOffer.direction(reOffer.media().get(0)));
+            }
+        };
     };
 
     @AfterEach
@@ -253,6 +278,56 @@ class JingleCallsTest {
         assertEquals("close", media.get(media.size() - 1));
         assertEquals(0, calls.size());
         assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "one terminate only");
+    }
+
+    /** {@code sdp} with its audio stream's direction set. */
+    private static SessionDescription direction(SessionDescription sdp, String direction) {
+        try {
+            return SessionDescription.parse(sdp.toString().replaceAll("a=(sendrecv|sendonly|recvonly|inactive)\r\n",
+                    "") + "a=" + direction + "\r\n");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An answered call: the initiate acknowledged, ringing, the SIP answer, our accept. */
+    private JingleCalls answeredCall() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        nextJingle(); // ringing
+        sipCalls.get(0).answered(SIP_ANSWER, null);
+        assertEquals(JingleAction.session_accept, nextJingle().getAction());
+        return calls;
+    }
+
+    /**
+     * Spec §5.7: the SIP party's re-INVITE holding the call (sendonly, RFC 3264 §8.4) is answered recvonly and
+     * becomes session-info hold (XEP-0167 §8.2); sendrecv again becomes active (§8.1); a re-INVITE moving the
+     * media is refused (null: 488).
+     */
+    @Test
+    void aSipHoldBecomesJingleHoldAndOtherReInvitesAreRefused() throws Exception {
+        answeredCall();
+        SessionDescription answer = sipCalls.get(0).reOffered(direction(SIP_ANSWER, "sendonly"));
+        assertEquals("recvonly", answer.direction(answer.media().get(0)));
+        assertTrue(nextJingle().toXML(XmlEnvironment.EMPTY).toString().contains("<hold"));
+
+        sipCalls.get(0).reOffered(direction(SIP_ANSWER, "sendrecv"));
+        assertTrue(nextJingle().toXML(XmlEnvironment.EMPTY).toString().contains("<active"));
+
+        assertEquals(null, sipCalls.get(0).reOffered(sdp("192.0.2.40", 30002)));
+        assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "nothing told the Jingle party");
+    }
+
+    /** Spec §5.7: the Jingle party's hold (XEP-0167 §8.2) and active (§8.1) become SIP re-INVITEs. */
+    @Test
+    void aJingleHoldBecomesASipReInvite() throws Exception {
+        JingleCalls calls = answeredCall();
+        String hold = "<hold xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>";
+        assertEquals(IQ.Type.result, request(calls, "session-info", "s1", hold).getType());
+        assertEquals(IQ.Type.result, request(calls, "session-info", "s1",
+                "<active xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>").getType());
+        assertEquals(List.of("re-INVITE sendonly", "re-INVITE sendrecv"), sip.subList(1, sip.size()));
     }
 
     @Test
