@@ -324,7 +324,11 @@ class XmppJingleIT {
         }
     }
 
-    /** Spec §5.7: the SIP user hangs up (BYE): the gateway terminates the Jingle session with reason success. */
+    /**
+     * Spec §5.7 hold mapping: baresip's hold (a re-INVITE sendonly) reaches romeo as session-info hold, its resume
+     * as active (XEP-0167 §8.1-8.2); then the SIP user hangs up (BYE): the gateway terminates the Jingle session with
+     * reason success.
+     */
     @Test
     void theSipUserHangsUpAndTheJingleSessionEnds_5_7() throws Exception {
         try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
@@ -332,6 +336,10 @@ class XmppJingleIT {
              JingleParty party = new JingleParty()) {
             Thread.sleep(500);
             String sid = callAlice(alice, party, "call-sip-hangs-up");
+            alice.command("/hold");
+            assertTrue(nextJingle("session-info").contains("<hold"), "hold");
+            alice.command("/resume");
+            assertTrue(nextJingle("session-info").contains("<active"), "active");
             alice.command("/hangup");
             String terminate = nextJingle("session-terminate");
             assertEquals(sid, attribute(terminate, "jingle", "sid"));
