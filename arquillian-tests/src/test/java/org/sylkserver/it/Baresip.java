@@ -142,6 +142,14 @@ final class Baresip implements AutoCloseable {
     }
 
     /**
+     * As {@link #listenOnDefaultPort(Path, String, Codec, double)}, as {@code aor} ({@code user@domain}): for calls
+     * addressed to a domain that resolves to this host (the XMPP gateway's Jingle calls to {@code alice@localhost}).
+     */
+    static Baresip listenOnDefaultPortAs(Path dir, String aor, Codec codec, double toneHz) throws IOException {
+        return startAccount(dir, "<sip:" + aor + ">;regint=0", codec, toneHz, null, null, 5060, TONE_SECONDS);
+    }
+
+    /**
      * Starts baresip as {@code user}@{@code domain} answering calls at once, registered with digest password
      * {@code password} at the registrar {@code proxy} ({@code host:port}, also its outbound proxy, RFC 3261 §10.2).
      */

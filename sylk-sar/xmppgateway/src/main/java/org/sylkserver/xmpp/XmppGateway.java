@@ -9,11 +9,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.IqData;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.PresenceBuilder;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.util.PacketParserUtils;
+import org.jivesoftware.smack.xml.XmlPullParser;
+import org.jivesoftware.smackx.jingle.element.Jingle;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
@@ -25,6 +29,7 @@ import org.sylkserver.xmpp.im.SipParty;
 import org.sylkserver.xmpp.im.SipToXmpp;
 import org.sylkserver.xmpp.im.Stanzas;
 import org.sylkserver.xmpp.im.XmppToSip;
+import org.sylkserver.xmpp.jingle.JingleCalls;
 import org.sylkserver.xmpp.muc.ConferenceCall;
 import org.sylkserver.xmpp.muc.MucInvitations;
 import org.sylkserver.xmpp.muc.MucRooms;
@@ -40,7 +45,8 @@ import org.sylkserver.xmpp.service.Services;
 /**
  * The gateway between our SIP domains and the XMPP federation (spec §5): SIP MESSAGEs become XMPP messages on the
  * S2S links, XMPP messages for our users become SIP MESSAGEs (XMPP chat, with {@code use_msrp_for_chat}, MSRP chat
- * sessions), IQs are answered by {@link Services}.
+ * sessions), IQs are answered by {@link Services}, Jingle calls of XMPP users to SIP users go to {@link JingleCalls}
+ * (spec §5.7).
  * Independent of the servlet API: SIP goes out through {@link SipMessages}.
  */
 public final class XmppGateway {
@@ -61,8 +67,19 @@ public final class XmppGateway {
         void unsubscribe(SipPresenceFlow flow);
     }
 
+    /** Puts a stanza's XML on the S2S link between two domains; false when the link's queue is full. */
+    interface Outbox {
+        boolean send(String fromDomain, String toDomain, String xml);
+    }
+
+    /** Spec §5.7: Jingle calls of XMPP users to SIP users in progress at once (more are refused busy). */
+    static final int MAX_JINGLE_CALLS = 100;
+    /** Spec §5.7: how long such a call may ring before it ends with timeout (and the SIP call is cancelled). */
+    static final java.time.Duration JINGLE_ANSWER_WAIT = java.time.Duration.ofSeconds(90);
+
     private final XmppGatewaySettings settings;
     private final S2sService s2s;
+    private final Outbox outbox;
     private final SipMessages sip;
     private final SipSubscriptions subscriptions;
     /** XMPP watchers of SIP users by {@code watcher JID + " " + SIP user}. */
@@ -76,6 +93,8 @@ public final class XmppGateway {
     private final MucInvitations invitations;
     /** SIP users' MSRP chat sessions with XMPP users (spec §5.4.3). */
     private final ChatSessions chats;
+    /** XMPP users' Jingle calls to SIP users (spec §5.7). */
+    private final JingleCalls jingle;
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
@@ -83,12 +102,24 @@ public final class XmppGateway {
      * @param conferences places the calls of MUC occupants into the rooms' conferences (spec §5.6.1)
      * @param muc         the limits of those ({@code [muc]})
      * @param sipUsers    calls SIP users for the chat sessions XMPP users start (spec §5.4.3)
+     * @param jingleSip   calls SIP users for the Jingle calls of XMPP users (spec §5.7)
+     * @param bridges     the media of those calls
      */
     public XmppGateway(XmppGatewaySettings settings, S2sService s2s, SipMessages sip, SipSubscriptions subscriptions,
                        ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer,
-                       ConferenceCall.Dialer sipUsers) {
+                       ConferenceCall.Dialer sipUsers, JingleCalls.SipCalls jingleSip,
+                       JingleCalls.AudioBridges bridges) {
+        this(settings, s2s, s2s::send, sip, subscriptions, conferences, muc, timer, sipUsers, jingleSip, bridges);
+    }
+
+    /** As the public constructor, with the stanzas going to {@code outbox} instead of {@code s2s} (for tests). */
+    XmppGateway(XmppGatewaySettings settings, S2sService s2s, Outbox outbox, SipMessages sip,
+                SipSubscriptions subscriptions, ConferenceCall.Dialer conferences, MucSettings muc,
+                ScheduledExecutorService timer, ConferenceCall.Dialer sipUsers, JingleCalls.SipCalls jingleSip,
+                JingleCalls.AudioBridges bridges) {
         this.settings = settings;
         this.s2s = s2s;
+        this.outbox = outbox;
         this.sip = sip;
         this.subscriptions = subscriptions;
         this.toXmpp = new SipToXmpp(settings.domains(), settings.useMsrpForChat());
@@ -98,6 +129,8 @@ public final class XmppGateway {
         this.invitations = new MucInvitations(this::sendStanza, MucInvitations.WAIT);
         this.chats = new ChatSessions(this::sendStanza, timer, settings.sipSessionTimeout(), ChatSession.RECEIPT_WAIT,
                 settings.maxChatSessions(), sipUsers, ChatSession.ANSWER_WAIT);
+        this.jingle = new JingleCalls(this::sendStanza, timer, settings.domains(), bridges, jingleSip,
+                MAX_JINGLE_CALLS, JINGLE_ANSWER_WAIT);
         s2s.handler(this::stanza);
     }
 
@@ -213,7 +246,7 @@ public final class XmppGateway {
 
     /** Queues a stanza on the link to its recipient's server; false (and logged) when the link cannot take it. */
     private boolean sendStanza(Stanza stanza) {
-        if (!s2s.send(stanza.getFrom().getDomain().toString(), stanza.getTo().getDomain().toString(),
+        if (!outbox.send(stanza.getFrom().getDomain().toString(), stanza.getTo().getDomain().toString(),
                 Stanzas.serverXml(stanza))) {
             LOG.warning("XMPP stanza to " + stanza.getTo() + " dropped: the link's queue is full");
             return false;
@@ -367,6 +400,10 @@ public final class XmppGateway {
 
     /** A stanza from an authenticated stream, addressed to one of our domains (package-private for tests). */
     void stanza(StreamElement element) {
+        if (element.name().equals("iq")) {
+            iq(element);
+            return;
+        }
         Stanza stanza;
         try {
             stanza = Stanzas.parse(element.xml());
@@ -393,14 +430,90 @@ public final class XmppGateway {
             }
         } else if (stanza instanceof Presence presence) {
             presence(presence);
-        } else if (stanza instanceof IQ iq && (iq.getType() == IQ.Type.get || iq.getType() == IQ.Type.set)) {
-            IQ answer = services.answer(iq);
-            s2s.send(iq.getTo().getDomain().toString(), iq.getFrom().getDomain().toString(),
-                    Stanzas.serverXml(answer));
+        }
+    }
+
+    /**
+     * An IQ: a Jingle request (XEP-0166) goes to the Jingle calls, which answer it; other requests are answered by
+     * {@link Services}; a result or error goes to the Jingle session waiting for it (others answer nothing of
+     * ours and are dropped, RFC 6120 §8.2.3). The envelope is read by itself first: Smack's Jingle parser throws on
+     * requests XEP-0166 §8 wants answered with bad-request (a content without creator).
+     */
+    private void iq(StreamElement element) {
+        String xml = clientXml(element.xml());
+        IqData envelope;
+        try {
+            XmlPullParser parser = PacketParserUtils.getParserFor(xml);
+            envelope = PacketParserUtils.parseIqData(parser);
+        } catch (Exception e) {
+            LOG.log(Level.INFO, "XMPP IQ not understood: " + element.xml(), e);
+            return;
+        }
+        if (envelope.getFrom() == null || envelope.getTo() == null) {
+            return; // an S2S stanza names both (RFC 6120 §8.1.1.1, §8.1.2.1); there is no one to answer
+        }
+        IQ.Type type = envelope.getType();
+        if ((type == IQ.Type.set || type == IQ.Type.get) && element.hasChild(Jingle.NAMESPACE, Jingle.ELEMENT)) {
+            IQ request = new ReceivedIq(envelope);
+            if (type == IQ.Type.set) {
+                jingle.request(request, xml); // it answers, in order with what it sends next
+            } else {
+                sendStanza(IQ.createErrorResponse(request,
+                        org.jivesoftware.smack.packet.StanzaError.Condition.bad_request));
+            }
+            return;
+        }
+        if (type == IQ.Type.result || type == IQ.Type.error) {
+            IQ response;
+            try {
+                response = Stanzas.parse(element.xml()) instanceof IQ parsed ? parsed : new ReceivedIq(envelope);
+            } catch (Exception e) {
+                response = new ReceivedIq(envelope); // an error we cannot read still ends what it answers
+            }
+            if (!jingle.response(response)) {
+                LOG.fine(() -> "XMPP IQ " + type + " " + envelope.getStanzaId() + " answers nothing of ours");
+            }
+            return;
+        }
+        Stanza stanza;
+        try {
+            stanza = Stanzas.parse(element.xml());
+        } catch (Exception e) {
+            LOG.log(Level.INFO, "XMPP IQ not understood: " + element.xml(), e);
+            sendStanza(IQ.createErrorResponse(new ReceivedIq(envelope),
+                    org.jivesoftware.smack.packet.StanzaError.Condition.bad_request));
+            return;
+        }
+        if (stanza instanceof IQ iq) {
+            sendStanza(services.answer(iq));
+        }
+    }
+
+    /** The stanza's XML with {@code jabber:server} read as {@code jabber:client} (see {@link Stanzas#parse}). */
+    private static String clientXml(String serverXml) {
+        int tagEnd = serverXml.indexOf('>');
+        String tag = serverXml.substring(0, tagEnd < 0 ? serverXml.length() : tagEnd);
+        return tag.replace("xmlns=\"jabber:server\"", "xmlns=\"jabber:client\"")
+                .replace("xmlns='jabber:server'", "xmlns='jabber:client'") + serverXml.substring(tag.length());
+    }
+
+    /**
+     * A received IQ known by its envelope only (type, id, from, to): enough to answer it or match it to ours. Its
+     * payload is not repeated in an error answering it (RFC 6120 §8.3.1 leaves that optional).
+     */
+    private static final class ReceivedIq extends IQ {
+        ReceivedIq(IqData envelope) {
+            super(envelope, Jingle.ELEMENT, Jingle.NAMESPACE);
+        }
+
+        @Override
+        protected IQChildElementXmlStringBuilder getIQChildElementBuilder(IQChildElementXmlStringBuilder xml) {
+            return null;
         }
     }
 
     public void close() {
+        jingle.close();
         chats.close();
         rooms.close();
         invitations.close();

@@ -66,6 +66,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         return thread;
     });
     private transient ServletConferenceCalls conferences;
+    /** The SIP legs of XMPP users' Jingle calls (spec §5.7). */
+    private transient ServletJingleCalls jingleCalls;
     /** The bytes of one message taken from a SIP user's chat session ({@code [muc] max_message_size}). */
     private transient int maxChatMessage;
     /** The chat session of each SIP call to an XMPP user (spec §5.4.3), by SIP session id. */
@@ -107,7 +109,10 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             // spec §5.4.3: calls to SIP users for the chat sessions XMPP users start, through [SIP] outbound_proxy or
             // DNS; their responses and BYEs reach them through the conference calls' dispatch (one session attribute)
             ServletConferenceCalls sipUsers = sipCalls(muc, config.sip().outboundProxy());
-            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers);
+            // spec §5.7: XMPP users' Jingle calls to SIP users through [SIP] outbound_proxy or DNS, like MESSAGEs
+            jingleCalls = new ServletJingleCalls(sipFactory, config.sip().outboundProxy());
+            gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers,
+                    jingleCalls, new RelayAudioBridges(SylkRuntime.get().media(), SylkRuntime.get().sdpAddress()));
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "
@@ -342,7 +347,17 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     }
 
     @Override
+    protected void doProvisionalResponse(SipServletResponse response) {
+        if (jingleCalls != null) {
+            jingleCalls.response(response);
+        }
+    }
+
+    @Override
     protected void doSuccessResponse(SipServletResponse response) {
+        if (jingleCalls != null && jingleCalls.response(response)) {
+            return;
+        }
         if (conferences != null && conferences.response(response)) {
             return;
         }
@@ -364,6 +379,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
 
     @Override
     protected void doErrorResponse(SipServletResponse response) {
+        if (jingleCalls != null && jingleCalls.response(response)) {
+            return;
+        }
         if (conferences != null && conferences.response(response)) {
             return;
         }
@@ -397,6 +415,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
      */
     @Override
     protected void doInvite(SipServletRequest request) throws IOException {
+        if (!request.isInitial() && jingleCalls != null && jingleCalls.reInvite(request)) {
+            return; // spec §5.7: a Jingle call's hold or resume
+        }
         if (!request.isInitial()) {
             // an occupant's chat-only call keeps its one stream (as the video rooms' bridges do, spec §4.7.4)
             reply(request, SipServletResponse.SC_NOT_ACCEPTABLE_HERE, "Not Acceptable Here");
@@ -487,6 +508,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     /** A BYE of a chat session's call (spec §5.4.3: the XMPP side gets gone) or of a MUC occupant's (§5.6.1 step 8). */
     @Override
     protected void doBye(SipServletRequest request) throws IOException {
+        if (jingleCalls != null && jingleCalls.bye(request)) {
+            return; // spec §5.7: the Jingle session is terminated
+        }
         ChatSession chat = chatCalls.remove(request.getSession().getId());
         if (chat != null) {
             reply(request, SipServletResponse.SC_OK, "OK");

@@ -19,12 +19,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.core.session.ChatLine;
 import org.sylkserver.protocols.cpim.CpimMessage;
+import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.im.SipToXmpp;
+import org.sylkserver.xmpp.im.Stanzas;
+import org.sylkserver.xmpp.jingle.JingleCalls;
+import org.sylkserver.xmpp.jingle.JingleSdp;
 import org.sylkserver.xmpp.im.XmppToSip;
 import org.sylkserver.xmpp.muc.ConferenceCall;
 import org.sylkserver.xmpp.muc.MucSettings;
@@ -44,6 +52,14 @@ class XmppGatewayTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final List<XmppToSip.SipMessage> messages = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> invites = new LinkedBlockingQueue<>();
+    /**
+     * The stanzas the gateway put on S2S links, as XML (Smack's own Jingle parser asserts, with {@code -ea}, on the
+     * unprefixed namespace declarations its StAX parser reports).
+     */
+    private final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
+    /** What the Jingle calls did on the SIP side. */
+    private final BlockingQueue<String> sipCalls = new LinkedBlockingQueue<>();
+    private final List<JingleCalls.SipEvents> sipEvents = new CopyOnWriteArrayList<>();
     private S2sService s2s;
 
     @AfterEach
@@ -118,8 +134,161 @@ class XmppGatewayTest {
             public void unsubscribe(SipPresenceFlow flow) {
             }
         };
-        return new XmppGateway(settings, s2s, messages::add, none, new Dialer(), MucSettings.DEFAULTS, timer,
-                new Dialer());
+        XmppGateway.Outbox outbox = (from, to, xml) -> sent.add(xml);
+        return new XmppGateway(settings, s2s, outbox, messages::add, none, new Dialer(), MucSettings.DEFAULTS, timer,
+                new Dialer(), jingleSip, bridges);
+    }
+
+    private static SessionDescription sdp(String ip, int port) {
+        try {
+            return SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip
+                    + "\r\nt=0 0\r\nm=audio " + port + " RTP/AVP 0\r\n");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Records the SIP calls of Jingle calls; they are answered by the test through {@link #sipEvents}. */
+    private final JingleCalls.SipCalls jingleSip = (from, to, offer, events) -> {
+        sipCalls.add("INVITE " + from + " -> " + to);
+        sipEvents.add(events);
+        return new JingleCalls.SipCall() {
+            public void hangUp() {
+                sipCalls.add("hang up");
+            }
+
+            public void reOffer(SessionDescription offer) {
+                sipCalls.add("re-INVITE");
+            }
+        };
+    };
+
+    /** Media of Jingle calls: our endpoint is 192.0.2.1:50000 both ways. */
+    private final JingleCalls.AudioBridges bridges = (offer, silence) -> new JingleCalls.AudioBridge() {
+        public SessionDescription sipOffer() {
+            return sdp("192.0.2.1", 50000);
+        }
+
+        public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
+            return JingleSdp.fromSdp(sdp("192.0.2.1", 50000));
+        }
+
+        public SessionDescription sipReOffer(boolean held) {
+            return sdp("192.0.2.1", 50000);
+        }
+
+        public SessionDescription sipReAnswer(SessionDescription reOffer) {
+            return sdp("192.0.2.1", 50000);
+        }
+
+        public void close() {
+        }
+    };
+
+    private static final String PCMU_CONTENT = "<content creator='initiator' name='voice'>"
+            + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type id='0' name='PCMU'"
+            + " clockrate='8000'/></description><transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
+            + "<candidate component='1' generation='0' id='c1' ip='192.0.2.30' port='20000'/></transport></content>";
+
+    /** A Jingle IQ set from romeo's client to alice's (the JID the client has for the SIP user). */
+    private static StreamElement jingle(String id, String action, String content) {
+        String xml = "<iq xmlns='jabber:server' type='set' id='" + id + "' from='romeo@xmpp.example/phone'"
+                + " to='alice@sip.example/jingle'><jingle xmlns='urn:xmpp:jingle:1' action='" + action + "'"
+                + " initiator='romeo@xmpp.example/phone' sid='s1'>" + content + "</jingle></iq>";
+        return new StreamElement(StreamElement.SERVER, "iq", Map.of(), null, Set.of("{urn:xmpp:jingle:1}jingle"), xml);
+    }
+
+    /** An attribute of the top element of a stanza's XML. */
+    private static String attribute(String xml, String name) {
+        Matcher m = Pattern.compile("^<iq[^>]*\\s" + name + "=['\"]([^'\"]*)['\"]").matcher(xml);
+        if (!m.find()) {
+            throw new AssertionError("no " + name + " in " + xml);
+        }
+        return m.group(1);
+    }
+
+    /** The action of a sent Jingle IQ set. */
+    private static String action(String xml) {
+        Matcher m = Pattern.compile("<jingle [^>]*action=['\"]([^'\"]*)['\"]").matcher(xml);
+        if (!m.find()) {
+            throw new AssertionError("no Jingle action in " + xml);
+        }
+        return m.group(1);
+    }
+
+    /** The answer of romeo's server to one of our IQs: a result, or an error with {@code condition}. */
+    private static StreamElement answer(String ours, String condition) {
+        String xml = "<iq xmlns='jabber:server' type='" + (condition == null ? "result" : "error") + "' id='"
+                + attribute(ours, "id") + "' from='romeo@xmpp.example/phone' to='alice@sip.example/jingle'>"
+                + (condition == null ? "" : "<error type='cancel'><" + condition
+                + " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>") + "</iq>";
+        return new StreamElement(StreamElement.SERVER, "iq", Map.of(), null, Set.of(), xml);
+    }
+
+    private String nextSent() throws InterruptedException {
+        String xml = sent.poll(10, TimeUnit.SECONDS);
+        if (xml == null) {
+            throw new AssertionError("the gateway sent nothing");
+        }
+        return xml;
+    }
+
+    /** A session-initiate answered, rung and called, then the SIP answer accepted; returns the session-accept. */
+    private String acceptedCall(XmppGateway gateway) throws Exception {
+        gateway.stanza(jingle("i1", "session-initiate", PCMU_CONTENT));
+        String ack = nextSent();
+        assertEquals("result", attribute(ack, "type"), ack); // XEP-0166 §6.3.1: acknowledged first
+        assertEquals("i1", attribute(ack, "id"));
+        String ringing = nextSent();
+        assertEquals("session-info", action(ringing));
+        assertEquals("INVITE sip:romeo@xmpp.example -> sip:alice@sip.example", sipCalls.poll(10, TimeUnit.SECONDS));
+        gateway.stanza(answer(ringing, null));
+        sipEvents.get(0).answered(sdp("192.0.2.40", 30000), null);
+        String accept = nextSent();
+        assertEquals("session-accept", action(accept));
+        assertTrue(accept.contains("ip='192.0.2.1' port='50000'") || accept.contains("ip=\"192.0.2.1\" port=\"50000\""),
+                accept);
+        return accept;
+    }
+
+    /**
+     * Spec §5.7: a Jingle session-initiate for a SIP user reaches the Jingle calls (before, the gateway answered
+     * every IQ set through its services: service-unavailable), and the results of our Jingle IQs reach the
+     * session waiting for them: an acknowledged session-accept leaves the call up past the 3 s stanza timeout.
+     */
+    @Test
+    void jingleRequestsAndTheResultsOfOursReachTheJingleCalls_5_7() throws Exception {
+        XmppGateway gateway = gateway(false);
+        String accept = acceptedCall(gateway);
+        gateway.stanza(answer(accept, null));
+
+        String after = sent.poll(4, TimeUnit.SECONDS); // beyond JingleSession.STANZA_TIMEOUT
+        assertNull(after, () -> "the acknowledged call was ended: " + after);
+        assertNull(sipCalls.poll(0, TimeUnit.SECONDS), "the SIP call stays up");
+    }
+
+    /** XEP-0166 §6.5: a session-accept answered with an error ends the session, and the SIP call with it. */
+    @Test
+    void anErrorAnsweringOurAcceptEndsTheCall_xep0166_6_5() throws Exception {
+        XmppGateway gateway = gateway(false);
+        String accept = acceptedCall(gateway);
+        gateway.stanza(answer(accept, "item-not-found"));
+
+        assertEquals("hang up", sipCalls.poll(2, TimeUnit.SECONDS)); // well before the stanza timeout
+        assertEquals("session-terminate", action(nextSent()));
+    }
+
+    /** XEP-0166 §8: a content without creator is answered bad-request (Smack's own parser throws on it). */
+    @Test
+    void aMalformedJingleRequestIsAnsweredBadRequest_xep0166_8() throws Exception {
+        XmppGateway gateway = gateway(false);
+        gateway.stanza(jingle("i2", "session-initiate", PCMU_CONTENT.replace("creator='initiator' ", "")));
+
+        IQ error = (IQ) Stanzas.parse(nextSent());
+        assertEquals(IQ.Type.error, error.getType(), error::toString);
+        assertEquals("i2", error.getStanzaId());
+        assertEquals(StanzaError.Condition.bad_request, error.getError().getCondition());
+        assertTrue(sipCalls.isEmpty());
     }
 
     private static StreamElement message(String type, String body) {

@@ -37,33 +37,63 @@ public final class JingleCalls {
         /** Our offer to the SIP party. */
         SessionDescription sipOffer();
 
-        /** Takes the SIP party's answer; returns our Jingle-side answer to the Jingle party's offer. */
-        JingleSdp.Media answer(SessionDescription sipAnswer) throws SdpException;
+        /**
+         * Our re-offer to the SIP party once the call is up (spec §5.7 hold mapping): {@code sendonly} while the
+         * Jingle party holds the call, else {@code sendrecv} (RFC 3264 §8.4).
+         */
+        SessionDescription sipReOffer(boolean held);
+
+        /**
+         * Our answer to the SIP party's re-offer: only a change of direction (hold, resume) is taken.
+         *
+         * @throws SdpException for any other change (a new address, other codecs): the re-INVITE is refused
+         */
+        SessionDescription sipReAnswer(SessionDescription reOffer) throws SdpException;
+
+        /**
+         * Takes the SIP party's answer; returns our Jingle-side answer to the Jingle party's offer.
+         *
+         * @param source the address the answer came from (null if unknown): a SIP party behind NAT sends its media
+         *               from there while its SDP names a private address
+         */
+        JingleSdp.Media answer(SessionDescription sipAnswer, java.net.InetAddress source) throws SdpException;
 
         void close();
     }
 
     /** Makes the media of calls. */
     public interface AudioBridges {
-        /** Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported). */
-        AudioBridge open(JingleSdp.Media jingleOffer);
+        /**
+         * Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported).
+         *
+         * @param silence called (once or more, on any thread) when a party stopped sending media for the media
+         *                engine's RTP timeout once the call was answered: a party that vanished without hanging up
+         */
+        AudioBridge open(JingleSdp.Media jingleOffer, Runnable silence);
     }
 
     /** What a SIP call reports back. */
     public interface SipEvents {
-        void answered(SessionDescription answer);
+        /** The 2xx with its SDP answer; {@code source} is where it came from (null if unknown). */
+        void answered(SessionDescription answer, java.net.InetAddress source);
 
         /** A final failure response (status ≥ 300) or no response at all (408). */
         void failed(int status);
 
         /** The SIP party hung up (BYE). */
         void hungUp();
+
+        /** The SIP party's re-INVITE offer: our answer, or null to refuse it (488). */
+        SessionDescription reOffered(SessionDescription offer);
     }
 
     /** A SIP call in progress. */
     public interface SipCall {
         /** CANCEL before the answer, BYE after. */
         void hangUp();
+
+        /** A re-INVITE with {@code offer} once the call is answered (hold, resume). */
+        void reOffer(SessionDescription offer);
     }
 
     /** Places SIP calls (the servlet: INVITE through the outbound proxy like the gateway's other requests). */
@@ -96,15 +126,23 @@ public final class JingleCalls {
         return calls.size();
     }
 
+    /** Ends every call (the gateway stops): Jingle terminate with {@code success}, SIP hung up, media closed. */
+    public void close() {
+        for (Call call : calls.values()) {
+            call.end(JingleReason.Reason.success);
+        }
+    }
+
     private static String key(FullJid remote, String sid) {
         return remote + " " + sid;
     }
 
     /**
-     * A Jingle IQ set for one of our users: the IQ that answers it. {@code iqXml} is the stanza as received (the
-     * informational payloads Smack drops are read from it).
+     * A Jingle IQ set for one of our users: answered through the sender, before anything the answer leads to (the
+     * acknowledgement of a session-initiate precedes our ringing, XEP-0166 §6.3). {@code iqXml} is the stanza as
+     * received (the informational payloads Smack drops are read from it).
      */
-    public IQ request(IQ iq, String iqXml) {
+    public void request(IQ iq, String iqXml) {
         JingleRequest request;
         try {
             var jingle = JingleRequest.jingleElement(iqXml);
@@ -114,26 +152,31 @@ public final class JingleCalls {
             request = JingleRequest.read(jingle);
         } catch (MalformedJingleException e) {
             LOG.info("malformed Jingle request from " + iq.getFrom() + ": " + e.getMessage());
-            return IQ.createErrorResponse(iq, StanzaError.Condition.bad_request);
+            sender.accept(IQ.createErrorResponse(iq, StanzaError.Condition.bad_request));
+            return;
         }
         FullJid from = iq.getFrom() != null ? iq.getFrom().asFullJidIfPossible() : null;
         FullJid to = iq.getTo() != null ? iq.getTo().asFullJidIfPossible() : null;
         if (from == null) {
-            return IQ.createErrorResponse(iq, StanzaError.Condition.bad_request);
+            sender.accept(IQ.createErrorResponse(iq, StanzaError.Condition.bad_request));
+            return;
         }
         Call call = calls.get(key(from, request.sid()));
         if (call != null) {
-            return call.session.received(iq, request);
+            sender.accept(call.session.received(iq, request));
+            return;
         }
         if (request.action() != JingleAction.session_initiate) {
-            return JingleSession.error(iq, StanzaError.Condition.item_not_found, JingleError.UNKNOWN_SESSION);
+            sender.accept(JingleSession.error(iq, StanzaError.Condition.item_not_found, JingleError.UNKNOWN_SESSION));
+            return;
         }
         if (to == null) {
             // a session is between full JIDs (XEP-0166 §6.1); our users' JIDs get the resource the caller chose
-            return IQ.createErrorResponse(iq, StanzaError.Condition.bad_request);
+            sender.accept(IQ.createErrorResponse(iq, StanzaError.Condition.bad_request));
+            return;
         }
+        sender.accept(IQ.createResultIQ(iq));
         initiate(from, to, request);
-        return IQ.createResultIQ(iq);
     }
 
     /** The result or error of one of our Jingle IQs; false when it is none of ours. */
@@ -177,7 +220,12 @@ public final class JingleCalls {
         }
         call.offer = offer;
         call.bridge = bridges.open(new JingleSdp.Media(offer.description(), offer.transport(),
-                JingleSdp.direction(offer.senders(), true)));
+                JingleSdp.direction(offer.senders(), true)), () -> {
+                    if (!call.over.get()) {
+                        LOG.info("Jingle call " + from + " -> " + to + ": no media for the RTP timeout, ended");
+                        call.end(JingleReason.Reason.connectivity_error);
+                    }
+                });
         if (call.bridge == null) {
             call.end(JingleReason.Reason.unsupported_applications);
             return;
@@ -199,6 +247,8 @@ public final class JingleCalls {
         private volatile JingleRequest.Content offer;
         private volatile AudioBridge bridge;
         private volatile SipCall sip;
+        /** Whether the SIP party answered (re-INVITEs and hold apply from then on). */
+        private volatile boolean up;
         private final AtomicBoolean over = new AtomicBoolean();
 
         /** Ends the call from our side: Jingle terminate with {@code reason}, the SIP leg hung up, media closed. */
@@ -221,12 +271,13 @@ public final class JingleCalls {
         }
 
         @Override
-        public void answered(SessionDescription answer) {
+        public void answered(SessionDescription answer, java.net.InetAddress source) {
             if (over.get()) {
                 return;
             }
             try {
-                JingleSdp.Media ours = bridge.answer(answer);
+                JingleSdp.Media ours = bridge.answer(answer, source);
+                up = true;
                 session.accept(new JingleRequest.Content(offer.name(), offer.creator(),
                         JingleSdp.senders(ours.direction(), false), ours.description(), ours.transport()));
             } catch (SdpException | RuntimeException e) {
@@ -256,9 +307,33 @@ public final class JingleCalls {
         public void ringing() {
         }
 
+        /** Spec §5.7: the Jingle party's hold or active (XEP-0167 §8.1, §8.2) becomes a SIP re-INVITE. */
         @Override
         public void hold(boolean held) {
-            // hold mapping towards SIP (re-INVITE) is not done yet
+            SipCall placed = sip;
+            if (placed != null && up && !over.get()) {
+                placed.reOffer(bridge.sipReOffer(held));
+            }
+        }
+
+        /**
+         * Spec §5.7: the SIP party's re-INVITE: hold ({@code sendonly} or {@code inactive}, RFC 3264 §8.4) or resume
+         * becomes a Jingle session-info hold or active; other proposals are refused.
+         */
+        @Override
+        public SessionDescription reOffered(SessionDescription offer) {
+            if (over.get() || !up) {
+                return null;
+            }
+            try {
+                SessionDescription answer = bridge.sipReAnswer(offer);
+                String direction = JingleSdp.fromSdp(offer).direction();
+                session.hold(direction.equals("sendonly") || direction.equals("inactive"));
+                return answer;
+            } catch (SdpException | RuntimeException e) {
+                LOG.info("re-INVITE in Jingle session " + session.sid() + " refused: " + e.getMessage());
+                return null;
+            }
         }
 
         @Override

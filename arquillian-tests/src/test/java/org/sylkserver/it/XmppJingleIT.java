@@ -1,0 +1,350 @@
+package org.sylkserver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jivesoftware.smack.ConnectionConfiguration;
+import org.jivesoftware.smack.iqrequest.AbstractIqRequestHandler;
+import org.jivesoftware.smack.iqrequest.IQRequestHandler;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.UnparsedIQ;
+import org.jivesoftware.smack.provider.ProviderManager;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.jxmpp.jid.impl.JidCreate;
+import org.sylkserver.media.codec.G711;
+import org.sylkserver.media.codec.ToneDetector;
+
+/**
+ * Spec §5.7 end to end: an XMPP user of Prosody (a Smack client) calls a SIP user of our domain ({@code localhost})
+ * with Jingle RTP audio over raw UDP (XEP-0166, XEP-0167, XEP-0177); the gateway calls the SIP user (baresip, on
+ * port 5060 of the host {@code localhost} names) and relays the media. The Jingle party's RTP is the test's own: a
+ * UDP socket sending a 1000 Hz PCMU tone to the candidate of our session-accept and decoding what arrives, where
+ * baresip's 400 Hz tone must be; baresip's recording must hold the 1000 Hz tone. Each side's hang-up ends the other.
+ */
+@ExtendWith(ArquillianExtension.class)
+class XmppJingleIT {
+
+    private static final Logger LOG = Logger.getLogger(XmppJingleIT.class.getName());
+    private static final String JINGLE = "urn:xmpp:jingle:1";
+    private static final Duration SETUP = Duration.ofSeconds(30);
+    private static final double SIP_TONE = 400;
+    private static final double JINGLE_TONE = 1000;
+    private static Prosody prosody;
+    private static XMPPTCPConnection romeo;
+    /** The Jingle requests the gateway sent romeo (their {@code <jingle/>} element's XML). */
+    private static final LinkedBlockingQueue<String> AT_ROMEO = new LinkedBlockingQueue<>();
+
+    @TempDir
+    Path work;
+
+    @Deployment(testable = false)
+    static EnterpriseArchive all() {
+        try {
+            ServerConfig.write("xmppgateway.ini", """
+                    [general]
+                    domains = localhost
+                    local_ip = 127.0.0.1
+                    local_port = 5269
+                    transport = tcp
+                    trace_xmpp = true
+                    remote_servers = %s:127.0.0.1:%d
+                    """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Archives.all();
+    }
+
+    /** A Jingle IQ set romeo sends: the {@code <jingle/>} element's attributes and children as given. */
+    private static final class JingleIq extends IQ {
+        private final String attributes;
+        private final String children;
+
+        JingleIq(String to, String attributes, String children) {
+            super("jingle", JINGLE);
+            this.attributes = attributes;
+            this.children = children;
+            setType(Type.set);
+            setTo(JidCreate.fromOrThrowUnchecked(to));
+        }
+
+        @Override
+        protected IQChildElementXmlStringBuilder getIQChildElementBuilder(IQChildElementXmlStringBuilder xml) {
+            xml.append(" ").append(attributes);
+            xml.rightAngleBracket();
+            xml.append(children);
+            return xml;
+        }
+    }
+
+    @BeforeAll
+    static void xmppWorld() throws Exception {
+        // the gateway's Jingle IQs reach the handler unparsed (as their XML): Smack's own Jingle model is not needed
+        ProviderManager.removeIQProvider("jingle", JINGLE);
+        prosody = Prosody.start(Files.createTempDirectory("prosody"));
+        romeo = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(Prosody.DOMAIN).setHost("127.0.0.1").setPort(Prosody.C2S_PORT)
+                .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
+                .setUsernameAndPassword("romeo", "any").setResource("phone").build());
+        romeo.registerIQRequestHandler(new AbstractIqRequestHandler("jingle", JINGLE, IQ.Type.set,
+                IQRequestHandler.Mode.async) {
+            @Override
+            public IQ handleIQRequest(IQ request) {
+                AT_ROMEO.add(request instanceof UnparsedIQ unparsed ? unparsed.getContent().toString()
+                        : request.toXML().toString());
+                return IQ.createResultIQ(request);
+            }
+        });
+        romeo.connect().login();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (romeo != null) {
+            romeo.disconnect();
+        }
+        if (prosody != null) {
+            prosody.close();
+        }
+    }
+
+    /** The next Jingle request of the gateway with {@code action}; others (ringing) are skipped. */
+    private static String nextJingle(String action) throws InterruptedException {
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        while (System.nanoTime() < deadline) {
+            String jingle = AT_ROMEO.poll(1, TimeUnit.SECONDS);
+            if (jingle != null && jingle.matches("(?s).*action=['\"]" + action + "['\"].*")) {
+                return jingle;
+            }
+            if (jingle != null) {
+                LOG.info("romeo got " + jingle);
+            }
+        }
+        throw new AssertionError("no Jingle " + action + " reached romeo within " + SETUP + "; Prosody's log:\n"
+                + prosody.log());
+    }
+
+    private static String attribute(String xml, String element, String name) {
+        Matcher m = Pattern.compile("<" + element + "\\b[^>]*\\s" + name + "=['\"]([^'\"]*)['\"]").matcher(xml);
+        assertTrue(m.find(), () -> "no " + element + " " + name + " in " + xml);
+        return m.group(1);
+    }
+
+    /** Romeo's client: its RTP socket, a 1000 Hz PCMU tone sent every 20 ms, and the decoded audio it receives. */
+    private static final class JingleParty implements AutoCloseable {
+        final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        private final short[] heard = new short[8000 * 30];
+        private int heardLength;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private Thread sender;
+        private final Thread receiver = new Thread(this::receive, "jingle-party-rtp-in");
+
+        JingleParty() throws IOException {
+            socket.setSoTimeout(200);
+            receiver.setDaemon(true);
+            receiver.start();
+        }
+
+        void sendTo(InetSocketAddress target) {
+            sender = new Thread(() -> {
+                short[] frame = new short[160];
+                byte[] packet = new byte[12 + 160];
+                long start = System.nanoTime();
+                for (int n = 0; running.get(); n++) {
+                    for (int i = 0; i < frame.length; i++) {
+                        frame[i] = (short) Math.round(0.4 * Short.MAX_VALUE
+                                * Math.sin(2 * Math.PI * JINGLE_TONE * (n * 160 + i) / 8000));
+                    }
+                    packet[0] = (byte) 0x80;
+                    packet[1] = 0; // PCMU
+                    packet[2] = (byte) (n >> 8);
+                    packet[3] = (byte) n;
+                    int ts = n * 160;
+                    packet[4] = (byte) (ts >> 24);
+                    packet[5] = (byte) (ts >> 16);
+                    packet[6] = (byte) (ts >> 8);
+                    packet[7] = (byte) ts;
+                    packet[11] = 42; // SSRC
+                    System.arraycopy(G711.PCMU.encode(frame), 0, packet, 12, 160);
+                    try {
+                        socket.send(new DatagramPacket(packet, packet.length, target));
+                        long due = start + (n + 1) * 20_000_000L;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "jingle-party-rtp-out");
+            sender.setDaemon(true);
+            sender.start();
+        }
+
+        private void receive() {
+            byte[] buffer = new byte[1500];
+            while (running.get()) {
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                try {
+                    socket.receive(packet);
+                } catch (SocketTimeoutException e) {
+                    continue;
+                } catch (IOException e) {
+                    return;
+                }
+                if (packet.getLength() <= 12 || (buffer[1] & 0x7f) != 0) {
+                    continue; // RTCP or another payload type
+                }
+                short[] pcm = G711.PCMU.decode(Arrays.copyOfRange(buffer, 12, packet.getLength()));
+                synchronized (heard) {
+                    int n = Math.min(pcm.length, heard.length - heardLength);
+                    System.arraycopy(pcm, 0, heard, heardLength, n);
+                    heardLength += n;
+                }
+            }
+        }
+
+        /** The seconds of audio received so far. */
+        double secondsHeard() {
+            synchronized (heard) {
+                return heardLength / 8000.0;
+            }
+        }
+
+        /** What was received after the first {@code skipSeconds}. */
+        short[] heardAfter(double skipSeconds) {
+            synchronized (heard) {
+                int from = (int) Math.min(heardLength, skipSeconds * 8000);
+                return Arrays.copyOfRange(heard, from, heardLength);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            if (sender != null) {
+                sender.join(2000);
+            }
+            receiver.join(2000);
+            socket.close();
+        }
+    }
+
+    /**
+     * Romeo calls alice: session-initiate acknowledged, the gateway's session-accept names its RTP address, the
+     * audio flows both ways (each party's tone reaches the other, by frequency and level); returns the sid.
+     */
+    private String callAlice(Baresip alice, JingleParty party, String sid) throws Exception {
+        String initiator = romeo.getUser().toString();
+        String offer = "<content creator='initiator' name='voice' senders='both'>"
+                + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
+                + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
+                + "<candidate component='1' generation='0' id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort()
+                + "'/></transport></content>";
+        IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                "action='session-initiate' initiator='" + initiator + "' sid='" + sid + "'", offer))
+                .nextResultOrThrow(SETUP.toMillis());
+        assertEquals(IQ.Type.result, ack.getType());
+
+        String accept = nextJingle("session-accept");
+        LOG.info("session-accept: " + accept);
+        alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
+        String ip = attribute(accept, "candidate", "ip");
+        int port = Integer.parseInt(attribute(accept, "candidate", "port"));
+        party.sendTo(new InetSocketAddress(InetAddress.getByName(ip), port));
+
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        while (party.secondsHeard() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        short[] settled = party.heardAfter(1.0);
+        assertTrue(settled.length >= 8000 * 2, () -> "the Jingle party heard " + party.secondsHeard() + " s");
+        assertEquals(SIP_TONE, ToneDetector.dominantFrequency(settled, 8000), 5, "baresip's tone at the Jingle party");
+        double level = ToneDetector.levelDb(settled, 8000, SIP_TONE);
+        LOG.info(() -> "the Jingle party hears baresip's " + SIP_TONE + " Hz at " + level + " dBFS");
+        assertTrue(level > -20, "level " + level);
+        return sid;
+    }
+
+    private static void assertBaresipHeardTheJingleParty(Baresip alice) throws Exception {
+        Baresip.Recording heard = alice.hangUpAndRecording();
+        short[] settled = heard.after(1.0);
+        assertTrue(heard.seconds() >= 2.5, "baresip recorded " + heard.seconds() + " s");
+        assertEquals(JINGLE_TONE, ToneDetector.dominantFrequency(settled, heard.sampleRate()), 5,
+                "the Jingle party's tone at baresip");
+        double level = ToneDetector.levelDb(settled, heard.sampleRate(), JINGLE_TONE);
+        LOG.info(() -> "baresip hears the Jingle party's " + JINGLE_TONE + " Hz at " + level + " dBFS");
+        assertTrue(level > -20, "level " + level);
+    }
+
+    /** Spec §5.7: the XMPP user hangs up (session-terminate): the gateway ends the SIP call with BYE. */
+    @Test
+    void anXmppUsersJingleCallReachesASipUserAndTheXmppSideHangsUp_5_7() throws Exception {
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE);
+             JingleParty party = new JingleParty()) {
+            Thread.sleep(500); // let baresip bind its port
+            String sid = callAlice(alice, party, "call-xmpp-hangs-up");
+            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                    "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
+                    .nextResultOrThrow(SETUP.toMillis());
+            assertEquals(IQ.Type.result, ack.getType());
+            alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+            assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+
+    /**
+     * Spec §5.7 hold mapping: baresip's hold (a re-INVITE sendonly) reaches romeo as session-info hold, its resume
+     * as active (XEP-0167 §8.1-8.2); then the SIP user hangs up (BYE): the gateway terminates the Jingle session with
+     * reason success.
+     */
+    @Test
+    void theSipUserHangsUpAndTheJingleSessionEnds_5_7() throws Exception {
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE);
+             JingleParty party = new JingleParty()) {
+            Thread.sleep(500);
+            String sid = callAlice(alice, party, "call-sip-hangs-up");
+            alice.command("/hold");
+            assertTrue(nextJingle("session-info").contains("<hold"), "hold");
+            alice.command("/resume");
+            assertTrue(nextJingle("session-info").contains("<active"), "active");
+            alice.command("/hangup");
+            String terminate = nextJingle("session-terminate");
+            assertEquals(sid, attribute(terminate, "jingle", "sid"));
+            assertTrue(terminate.contains("<success"), terminate);
+            assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+}

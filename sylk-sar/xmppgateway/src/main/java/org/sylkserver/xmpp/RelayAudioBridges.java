@@ -1,0 +1,277 @@
+package org.sylkserver.xmpp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpHeader;
+import org.sylkserver.media.RtpRelayEndpoint;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+import org.sylkserver.xmpp.jingle.JingleCalls;
+import org.sylkserver.xmpp.jingle.JingleSdp;
+import org.sylkserver.xmpp.jingle.JingleTransport;
+import org.sylkserver.xmpp.jingle.MalformedJingleException;
+import org.sylkserver.xmpp.jingle.RtpDescription;
+
+/**
+ * The media of Jingle calls (spec §5.7) on the media engine: two relay endpoints of ours, one facing the Jingle
+ * party (raw UDP, XEP-0177), one facing the SIP party, each passing the other's RTP and RTCP on. The SIP party is
+ * offered the Jingle party's payload types; the codec it answers is relayed as it is, its payload type number
+ * rewritten where the two sides numbered it differently (RFC 3264 §6.1 lets an answerer do so).
+ * <p>
+ * Not done: ICE-UDP (XEP-0176) offers are refused (there is no ICE agent on this path), as are SDES-keyed ones;
+ * codecs are not transcoded, so a SIP party that takes none of the Jingle party's codecs refuses the call (488).
+ */
+final class RelayAudioBridges implements JingleCalls.AudioBridges {
+
+    private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
+
+    private final MediaEngine engine;
+    private final InetAddress address;
+
+    /** @param address the address our SDP and candidates name (the server's SDP address) */
+    RelayAudioBridges(MediaEngine engine, InetAddress address) {
+        this.engine = engine;
+        this.address = address;
+    }
+
+    @Override
+    public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
+        if (!(offer.transport() instanceof JingleTransport.RawUdp raw) || !offer.description().crypto().isEmpty()) {
+            LOG.info("Jingle offer refused: only raw-UDP without SDES is relayed (" + offer.transport() + ")");
+            return null;
+        }
+        JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1).findFirst()
+                .orElse(null);
+        if (rtp == null || !isIpLiteral(rtp.ip()) || rtp.port() == 0) {
+            return null;
+        }
+        int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2).mapToInt(c -> c.port()).findFirst()
+                .orElse(rtp.port() + 1);
+        RtpRelayEndpoint jingle = null;
+        try {
+            InetSocketAddress jingleRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
+            jingle = engine.openRelayEndpoint(e -> silence.run());
+            jingle.watchInactivity("inactive"); // nobody need send while the SIP party is rung (up to 90 s)
+            jingle.admit(jingleRtp);
+            RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
+            sip.watchInactivity("inactive");
+            jingle.remote(jingleRtp, rtcpPort, false);
+            return new Bridge(offer.description().payloadTypes(), jingle, sip);
+        } catch (IOException | SdpException | RuntimeException e) {
+            LOG.info("no media for a Jingle call: " + e.getMessage());
+            if (jingle != null) {
+                jingle.close();
+            }
+            return null;
+        }
+    }
+
+    /** Whether a candidate's {@code ip} is an address, not a name to look up (XEP-0177 §4.2 wants an address). */
+    static boolean isIpLiteral(String ip) {
+        return ip.matches("\\d{1,3}(\\.\\d{1,3}){3}") || ip.contains(":") && ip.matches("[0-9a-fA-F:.]+");
+    }
+
+    /** One call's two endpoints; the payload type maps are replaced whole once the SIP answer is in. */
+    private final class Bridge implements JingleCalls.AudioBridge {
+        private final List<RtpDescription.PayloadType> offered;
+        private final RtpRelayEndpoint jingle;
+        private final RtpRelayEndpoint sip;
+        private final long sessionId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
+        /** The o= version of our next SDP to the SIP party (RFC 3264 §8: one more for each new one). */
+        private long version = sessionId;
+        /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
+        private List<RtpDescription.PayloadType> sipAgreed;
+        private InetSocketAddress sipRemote;
+
+        Bridge(List<RtpDescription.PayloadType> offered, RtpRelayEndpoint jingle, RtpRelayEndpoint sip) {
+            this.offered = offered;
+            this.jingle = jingle;
+            this.sip = sip;
+        }
+
+        @Override
+        public synchronized SessionDescription sipOffer() {
+            return sdp(offered, "sendrecv");
+        }
+
+        /** Our SDP to the SIP party with {@code types} and {@code direction}, under the next o= version. */
+        private SessionDescription sdp(List<RtpDescription.PayloadType> types, String direction) {
+            try {
+                SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(new RtpDescription("audio", types,
+                        List.of(), false, false), ours(sip), direction), sessionId);
+                long v = version++;
+                List<SessionDescription.Line> lines = new ArrayList<>();
+                for (SessionDescription.Line line : sdp.sessionLines()) {
+                    lines.add(line.type() == 'o' ? new SessionDescription.Line('o', "- " + sessionId + " " + v + " IN "
+                            + (address.getAddress().length == 4 ? "IP4 " : "IP6 ") + address.getHostAddress()) : line);
+                }
+                return new SessionDescription(lines, sdp.media());
+            } catch (MalformedJingleException e) {
+                throw new IllegalStateException(e); // our own candidates are complete
+            }
+        }
+
+        @Override
+        public synchronized SessionDescription sipReOffer(boolean held) {
+            // the Jingle party may send nothing while it holds; the SIP party then only receives (RFC 3264 §8.4)
+            jingle.watchInactivity(held ? "inactive" : "sendrecv");
+            sip.watchInactivity(held ? "sendonly" : "sendrecv");
+            return sdp(sipAgreed, held ? "sendonly" : "sendrecv");
+        }
+
+        @Override
+        public synchronized SessionDescription sipReAnswer(SessionDescription reOffer) throws SdpException {
+            JingleSdp.Media offer = JingleSdp.fromSdp(reOffer);
+            InetSocketAddress rtp = offer.transport() instanceof JingleTransport.RawUdp raw ? raw.candidates().stream()
+                    .filter(c -> c.component() == 1).findFirst()
+                    .map(c -> new InetSocketAddress(c.ip(), c.port())).orElse(null) : null;
+            // RFC 3264 §8.4: a held stream may say 0.0.0.0 (RFC 2543 style)
+            boolean sameAddress = rtp != null && (rtp.equals(sipRemote) || rtp.getPort() == sipRemote.getPort()
+                    && rtp.getAddress() != null && rtp.getAddress().isAnyLocalAddress());
+            boolean sameCodecs = sipAgreed.stream().allMatch(agreed -> offer.description().payloadTypes().stream()
+                    .anyMatch(p -> p.id() == agreed.id()));
+            if (!sameAddress || !sameCodecs) {
+                throw new SdpException("only hold and resume are taken in a Jingle call's re-INVITE");
+            }
+            String ours = reversed(offer.direction());
+            sip.sendRtp(!ours.equals("recvonly") && !ours.equals("inactive"));
+            sip.watchInactivity(ours);
+            boolean held = offer.direction().equals("sendonly") || offer.direction().equals("inactive");
+            jingle.watchInactivity(held ? "inactive" : "sendrecv"); // a held Jingle client may send nothing
+            return sdp(sipAgreed, ours);
+        }
+
+        private JingleTransport.RawUdp ours(RtpRelayEndpoint endpoint) {
+            String ip = address.getHostAddress();
+            return new JingleTransport.RawUdp(List.of(new JingleTransport.RawCandidate(1, 0, "sylk1", ip,
+                    endpoint.port()), new JingleTransport.RawCandidate(2, 0, "sylk2", ip, endpoint.port() + 1)));
+        }
+
+        @Override
+        public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws SdpException {
+            JingleSdp.Media answer = JingleSdp.fromSdp(sipAnswer);
+            if (!(answer.transport() instanceof JingleTransport.RawUdp raw)) {
+                throw new SdpException("the SIP answer has ICE: not relayed");
+            }
+            JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1)
+                    .findFirst().orElseThrow(() -> new SdpException("SIP answer without an RTP address"));
+            int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2)
+                    .mapToInt(JingleTransport.RawCandidate::port).findFirst().orElse(rtp.port() + 1);
+            int[] toSip = unmapped();
+            int[] toJingle = unmapped();
+            List<RtpDescription.PayloadType> agreed = new ArrayList<>();
+            List<RtpDescription.PayloadType> agreedAsSip = new ArrayList<>();
+            for (RtpDescription.PayloadType answered : answer.description().payloadTypes()) {
+                RtpDescription.PayloadType match = offered.stream().filter(o -> same(o, answered)).findFirst()
+                        .orElse(null);
+                if (match != null && toSip[match.id()] < 0) {
+                    toSip[match.id()] = answered.id();
+                    toJingle[answered.id()] = match.id();
+                    agreed.add(match);
+                    agreedAsSip.add(answered);
+                }
+            }
+            if (agreed.isEmpty()) {
+                throw new SdpException("the SIP answer has none of the offered codecs");
+            }
+            InetSocketAddress sipRtp;
+            try {
+                sipRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
+            } catch (IOException e) {
+                throw new SdpException("SIP answer address " + rtp.ip() + ": " + e.getMessage());
+            }
+            synchronized (this) {
+                sipAgreed = agreedAsSip;
+                this.sipRemote = sipRtp;
+            }
+            sip.admit(sipRtp);
+            if (source != null) {
+                sip.signallingSource(source); // media from where the answer came latches too (a phone behind NAT)
+            }
+            sip.remote(sipRtp, rtcpPort, answer.description().rtcpMux());
+            jingle.relayTo(relay(toSip, sip));
+            sip.relayTo(relay(toJingle, jingle));
+            // RFC 3264 §6.1: each party must send what its direction says; the Jingle party gets the SIP party's
+            // direction as ours, and the SIP party answered ours from its side (its recvonly: it only receives)
+            jingle.watchInactivity(answer.direction());
+            sip.watchInactivity(reversed(answer.direction()));
+            LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " relays " + agreed);
+            return new JingleSdp.Media(new RtpDescription("audio", agreed, List.of(), false, false), ours(jingle),
+                    answer.direction());
+        }
+
+        @Override
+        public void close() {
+            jingle.close();
+            sip.close();
+        }
+    }
+
+    /** A direction seen from the other party (RFC 3264 §6.1). */
+    private static String reversed(String direction) {
+        return switch (direction) {
+            case "sendonly" -> "recvonly";
+            case "recvonly" -> "sendonly";
+            default -> direction;
+        };
+    }
+
+    /** Same codec: the name and clock rate of the rtpmap (RFC 4566 §6), or the same static number without one. */
+    private static boolean same(RtpDescription.PayloadType offered, RtpDescription.PayloadType answered) {
+        if (offered.name() == null || answered.name() == null) {
+            return offered.id() == answered.id() && offered.id() < 96;
+        }
+        return offered.name().toLowerCase(Locale.ROOT).equals(answered.name().toLowerCase(Locale.ROOT))
+                && (offered.clockRate() == answered.clockRate() || offered.clockRate() == 0
+                || answered.clockRate() == 0);
+    }
+
+    private static int[] unmapped() {
+        int[] map = new int[128];
+        Arrays.fill(map, -1);
+        return map;
+    }
+
+    /**
+     * Passes one endpoint's packets to the other (on the media engine's I/O thread, which both endpoints' sending
+     * is meant for): RTP whose payload type is mapped, renumbered; RTCP as it is.
+     */
+    private static RtpRelayEndpoint.Relay relay(int[] payloadTypes, RtpRelayEndpoint to) {
+        return new RtpRelayEndpoint.Relay() {
+            @Override
+            public void rtp(RtpHeader header, ByteBuffer packet) {
+                int pt = payloadTypes[header.payloadType()];
+                if (pt < 0) {
+                    return; // a payload type the answer did not agree
+                }
+                int second = packet.position() + 1;
+                packet.put(second, (byte) (packet.get(second) & 0x80 | pt));
+                try {
+                    to.forwardRtp(packet);
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "RTP not relayed", e);
+                }
+            }
+
+            @Override
+            public void rtcp(ByteBuffer packet) {
+                try {
+                    to.forwardRtcp(packet);
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "RTCP not relayed", e);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,267 @@
+package org.sylkserver.xmpp;
+
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import javax.servlet.sip.Address;
+import javax.servlet.sip.ServletParseException;
+import javax.servlet.sip.SipFactory;
+import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipServletResponse;
+import javax.servlet.sip.SipSession;
+
+import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
+import org.sylkserver.xmpp.jingle.JingleCalls;
+
+/**
+ * The SIP legs of XMPP users' Jingle calls (spec §5.7) on the servlet API: an INVITE From the XMPP user's SIP URI To
+ * our user with the media bridge's offer, through {@code [SIP] outbound_proxy} or by the callee's domain, like the
+ * gateway's MESSAGEs. Its 2xx is ACKed and its answer handed on, a failure reported with its status; a BYE from the
+ * SIP party is answered and reported; hanging up is CANCEL before the answer and BYE after. The servlet hands the
+ * responses and BYEs here ({@link #response}, {@link #bye}): what is not a Jingle call's is not taken.
+ */
+final class ServletJingleCalls implements JingleCalls.SipCalls {
+
+    private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
+    private static final String CALL = "org.sylkserver.xmpp.jingle.call";
+
+    private final SipFactory factory;
+    private final ServerConfig.OutboundProxy proxy;
+
+    ServletJingleCalls(SipFactory factory, ServerConfig.OutboundProxy proxy) {
+        this.factory = factory;
+        this.proxy = proxy;
+    }
+
+    @Override
+    public JingleCalls.SipCall call(String fromUri, String toUri, SessionDescription offer,
+                                   JingleCalls.SipEvents events) {
+        try {
+            Address from = factory.createAddress(fromUri);
+            Address to = factory.createAddress(toUri);
+            SipServletRequest invite = factory.createRequest(factory.createApplicationSession(), "INVITE", from, to);
+            invite.setContent(offer.toBytes(), "application/sdp");
+            if (proxy != null) {
+                proxy.route(factory, invite);
+            }
+            Call call = new Call(invite, events);
+            invite.getSession().setAttribute(CALL, call);
+            invite.send();
+            LOG.info(() -> "Jingle call " + fromUri + " -> " + toUri + ": INVITE sent");
+            return call;
+        } catch (IOException | ServletParseException | RuntimeException e) {
+            LOG.info("INVITE " + fromUri + " -> " + toUri + " for a Jingle call not sent: " + e);
+            events.failed(SipServletResponse.SC_SERVICE_UNAVAILABLE);
+            return null;
+        }
+    }
+
+    private static Call callOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (Call) session.getAttribute(CALL);
+    }
+
+    /** A response to a Jingle call's INVITE (or its BYE): true if it was one (then it is handled). */
+    boolean response(SipServletResponse response) {
+        Call call = callOf(response.getSession());
+        if (call == null) {
+            return false;
+        }
+        if (response.getMethod().equals("INVITE")) {
+            call.inviteResponse(response);
+        }
+        return true;
+    }
+
+    /**
+     * A re-INVITE in a Jingle call's dialog (spec §5.7: hold and resume are mapped, other proposals refused with
+     * 488): true if it was one (answered here).
+     */
+    boolean reInvite(SipServletRequest request) throws IOException {
+        Call call = callOf(request.getSession());
+        if (call == null) {
+            return false;
+        }
+        SessionDescription answer = null;
+        try {
+            byte[] body = request.getRawContent();
+            if (body != null && body.length > 0) {
+                answer = call.events.reOffered(SessionDescription.parse(body));
+            }
+        } catch (SdpException e) {
+            LOG.info("re-INVITE in a Jingle call: " + e.getMessage());
+        }
+        if (answer == null) {
+            SipServletResponse refused = request.createResponse(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
+            refused.setHeader("Warning", "399 SylkServer \"Only hold and resume are taken in this call\"");
+            refused.send();
+            return true;
+        }
+        SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
+        ok.setContent(answer.toBytes(), "application/sdp");
+        ok.send();
+        return true;
+    }
+
+    /** A BYE in a Jingle call's dialog: true if it was one (answered here). */
+    boolean bye(SipServletRequest request) throws IOException {
+        Call call = callOf(request.getSession());
+        if (call == null) {
+            return false;
+        }
+        request.createResponse(SipServletResponse.SC_OK).send();
+        call.byeReceived();
+        return true;
+    }
+
+    /** One INVITE dialog. Guarded by its monitor; the events are called outside it. */
+    private static final class Call implements JingleCalls.SipCall {
+        private final SipServletRequest invite;
+        private final JingleCalls.SipEvents events;
+        private SipSession dialog;
+        /** Whether the INVITE's 2xx was taken: later 2xx answer our re-INVITEs (or repeat that one). */
+        private boolean established;
+        private boolean provisional;
+        private boolean over;
+
+        Call(SipServletRequest invite, JingleCalls.SipEvents events) {
+            this.invite = invite;
+            this.events = events;
+        }
+
+        void inviteResponse(SipServletResponse response) {
+            int status = response.getStatus();
+            boolean hungUp;
+            synchronized (this) {
+                if (status < 200) {
+                    provisional = true;
+                    return;
+                }
+                if (established) {
+                    // a re-INVITE's answer (RFC 3264 §8.4: its direction is the SIP party's answer to our hold)
+                    if (status < 300) {
+                        try {
+                            response.createAck().send();
+                        } catch (IOException | IllegalStateException e) {
+                            LOG.log(Level.FINE, "ACK of a re-INVITE not sent", e);
+                        }
+                    } else {
+                        LOG.info("re-INVITE to " + invite.getTo() + " refused: " + status);
+                    }
+                    return;
+                }
+                if (status < 300) {
+                    established = true;
+                }
+                hungUp = over;
+                if (status < 300 && dialog == null) {
+                    dialog = response.getSession();
+                }
+                if (status >= 300) {
+                    over = true;
+                }
+            }
+            if (status >= 300) {
+                if (!hungUp) {
+                    events.failed(status);
+                }
+                return;
+            }
+            try {
+                response.createAck().send();
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.WARNING, "ACK to " + invite.getTo() + " not sent", e);
+            }
+            if (hungUp) {
+                bye(); // the Jingle side ended while the INVITE was out (RFC 3261 §15: ACK, then BYE)
+                return;
+            }
+            SessionDescription answer;
+            try {
+                byte[] body = response.getRawContent();
+                answer = SessionDescription.parse(new String(body == null ? new byte[0] : body,
+                        java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException | SdpException | RuntimeException e) {
+                LOG.info("SIP answer to a Jingle call unusable: " + e.getMessage());
+                hangUp();
+                events.failed(SipServletResponse.SC_NOT_ACCEPTABLE_HERE);
+                return;
+            }
+            java.net.InetAddress source = null;
+            try {
+                source = response.getRemoteAddr() == null ? null : java.net.InetAddress.getByName(
+                        response.getRemoteAddr()); // an address literal: no lookup
+            } catch (IOException e) {
+                LOG.fine(() -> "no source address for the answer: " + e);
+            }
+            events.answered(answer, source);
+        }
+
+        void byeReceived() {
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                over = true;
+            }
+            events.hungUp();
+        }
+
+        @Override
+        public void reOffer(SessionDescription offer) {
+            SipSession answered;
+            synchronized (this) {
+                answered = over ? null : dialog;
+            }
+            try {
+                if (answered != null && answered.isValid()) {
+                    SipServletRequest reInvite = answered.createRequest("INVITE");
+                    reInvite.setContent(offer.toBytes(), "application/sdp");
+                    reInvite.send();
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.info("re-INVITE to " + invite.getTo() + " not sent: " + e);
+            }
+        }
+
+        @Override
+        public void hangUp() {
+            boolean answered;
+            boolean cancellable;
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                over = true;
+                answered = dialog != null;
+                cancellable = provisional;
+            }
+            if (answered) {
+                bye();
+            } else if (cancellable) {
+                try {
+                    invite.createCancel().send();
+                } catch (IOException | IllegalStateException e) {
+                    LOG.log(Level.FINE, "CANCEL to " + invite.getTo() + " not sent", e);
+                }
+            }
+            // no provisional response yet: a 2xx still to come is ACKed and ended with BYE (inviteResponse)
+        }
+
+        private void bye() {
+            SipSession answered;
+            synchronized (this) {
+                answered = dialog;
+            }
+            try {
+                if (answered != null && answered.isValid()) {
+                    answered.createRequest("BYE").send();
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.FINE, "BYE to " + invite.getTo() + " not sent", e);
+            }
+        }
+    }
+}

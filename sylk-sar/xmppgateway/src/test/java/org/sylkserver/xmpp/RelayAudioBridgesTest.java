@@ -1,0 +1,215 @@
+package org.sylkserver.xmpp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.MediaEngine;
+import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.protocols.sdp.SessionDescription;
+import org.sylkserver.xmpp.jingle.JingleCalls;
+import org.sylkserver.xmpp.jingle.JingleSdp;
+import org.sylkserver.xmpp.jingle.JingleTransport;
+import org.sylkserver.xmpp.jingle.RtpDescription;
+
+/** Spec §5.7: the media of a Jingle call relayed between the Jingle party and the SIP party by the media engine. */
+class RelayAudioBridgesTest {
+
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private MediaEngine engine;
+    private DatagramSocket jingleParty;
+    private DatagramSocket sipParty;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (jingleParty != null) {
+            jingleParty.close();
+        }
+        if (sipParty != null) {
+            sipParty.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private static JingleSdp.Media offer(int port, RtpDescription.PayloadType... types) {
+        return new JingleSdp.Media(new RtpDescription("audio", List.of(types), List.of(), false, false),
+                new JingleTransport.RawUdp(List.of(new JingleTransport.RawCandidate(1, 0, "c1", "127.0.0.1", port))),
+                "sendrecv");
+    }
+
+    private static byte[] rtp(int payloadType, int seq) {
+        byte[] packet = new byte[12 + 160];
+        packet[0] = (byte) 0x80;
+        packet[1] = (byte) payloadType;
+        packet[3] = (byte) seq;
+        packet[11] = 7; // SSRC 7
+        return packet;
+    }
+
+    private static DatagramPacket receive(DatagramSocket socket) throws Exception {
+        DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
+        try {
+            socket.receive(packet);
+            return packet;
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+
+    /**
+     * RTP flows both ways between the Jingle party's candidate and the SIP party's answer address, through our two
+     * endpoints; the SIP party's number for the codec (RFC 3264 §6.1 allows another) is rewritten to the Jingle
+     * party's and back.
+     */
+    @Test
+    void rtpIsRelayedBothWaysWithEachSidesPayloadTypeNumbers() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1),
+                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))), () -> { });
+        assertNotNull(bridge);
+        SessionDescription sipOffer = bridge.sipOffer();
+        int sipSide = sipOffer.media().get(0).port();
+        assertEquals(List.of("0", "101"), sipOffer.media().get(0).formats());
+
+        SessionDescription sipAnswer = SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\n"
+                + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n");
+        JingleSdp.Media jingleAnswer = bridge.answer(sipAnswer, LOOPBACK);
+        JingleTransport.RawCandidate ours = ((JingleTransport.RawUdp) jingleAnswer.transport()).candidates().get(0);
+        assertEquals(List.of(0, 101), jingleAnswer.description().payloadTypes().stream()
+                .map(RtpDescription.PayloadType::id).toList());
+
+        // Jingle party -> SIP party: PCMU stays 0, telephone-event 101 becomes the SIP party's 96
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, ours.port());
+        jingleParty.send(new DatagramPacket(rtp(0, 1), 172, jingleEndpoint));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertEquals(0, atSip.getData()[1] & 0x7f);
+        jingleParty.send(new DatagramPacket(rtp(101 | 0x80, 2), 172, jingleEndpoint));
+        atSip = receive(sipParty);
+        assertNotNull(atSip);
+        assertEquals(96 | 0x80, atSip.getData()[1] & 0xff, "renumbered, marker kept");
+        assertEquals(sipSide, atSip.getPort(), "sent from the endpoint the SIP party was offered");
+
+        // SIP party -> Jingle party: 96 back to 101; a payload type nobody agreed is not relayed
+        InetSocketAddress sipEndpoint = new InetSocketAddress(LOOPBACK, sipSide);
+        sipParty.send(new DatagramPacket(rtp(8, 1), 172, sipEndpoint));
+        sipParty.send(new DatagramPacket(rtp(96, 2), 172, sipEndpoint));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertEquals(101, atJingle.getData()[1] & 0x7f);
+        assertEquals(2, atJingle.getData()[3], "the PCMA packet (not agreed) was dropped");
+
+        bridge.close();
+        jingleParty.send(new DatagramPacket(rtp(0, 3), 172, jingleEndpoint));
+        jingleParty.setSoTimeout(300);
+        sipParty.setSoTimeout(300);
+        assertNull(receive(sipParty), "closed: nothing relayed");
+    }
+
+    /**
+     * A SIP party whose SDP names another address than the one it sends from (baresip names the host's public
+     * interface and sends from loopback; a phone behind NAT its private address) is latched by the address its
+     * answer came from, without [RTP] latch_any_source.
+     */
+    @Test
+    void theSipPartyIsLatchedFromTheAddressItsAnswerCameFrom() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), () -> { });
+        int sipSide = bridge.sipOffer().media().get(0).port();
+        bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\n"
+                + "t=0 0\r\nm=audio 30000 RTP/AVP 0\r\n"), LOOPBACK);
+
+        sipParty.send(new DatagramPacket(rtp(0, 1), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+        assertNotNull(receive(jingleParty), "the SIP party's RTP from loopback was dropped");
+    }
+
+    /**
+     * A party that stops sending once the call is answered is reported (the call is then ended), after the
+     * engine's RTP timeout; a call still ringing is not (nobody sends before the answer).
+     */
+    @Test
+    void silenceAfterTheAnswerIsReported() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ofMillis(400), RtpPolicy.OPEN);
+        java.util.concurrent.CountDownLatch silent = new java.util.concurrent.CountDownLatch(1);
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), silent::countDown);
+        assertEquals(false, silent.await(1200, java.util.concurrent.TimeUnit.MILLISECONDS), "reported while ringing");
+
+        bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+                + "t=0 0\r\nm=audio 40002 RTP/AVP 0\r\n"), LOOPBACK);
+        assertEquals(true, silent.await(3, java.util.concurrent.TimeUnit.SECONDS), "silence not reported");
+        bridge.close();
+    }
+
+    /**
+     * Spec §5.7 hold mapping on the SIP leg (RFC 3264 §8.4): our hold re-offer is sendonly with the SIP party's
+     * payload type numbers and a higher o= version (RFC 3264 §8); its sendonly re-offer is answered recvonly; a
+     * re-offer moving the media is refused.
+     */
+    @Test
+    void holdReOffersAndReAnswers_rfc3264_8_4() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), () -> { });
+        SessionDescription first = bridge.sipOffer();
+        String answered = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 40002 RTP/AVP 0 96\r\na=rtpmap:96 telephone-event/8000\r\n";
+        bridge.answer(SessionDescription.parse(answered + "a=sendrecv\r\n"), LOOPBACK);
+
+        SessionDescription hold = bridge.sipReOffer(true);
+        assertEquals("sendonly", hold.direction(hold.media().get(0)));
+        assertEquals(List.of("0", "96"), hold.media().get(0).formats());
+        assertEquals(Long.parseLong(version(first)) + 1, Long.parseLong(version(hold)));
+
+        SessionDescription held = bridge.sipReAnswer(SessionDescription.parse(answered + "a=sendonly\r\n"));
+        assertEquals("recvonly", held.direction(held.media().get(0)));
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> bridge.sipReAnswer(SessionDescription.parse(answered.replace("40002", "40010"))));
+        bridge.close();
+    }
+
+    private static String version(SessionDescription sdp) {
+        return sdp.sessionLines().stream().filter(l -> l.type() == 'o').findFirst().orElseThrow().value()
+                .split(" ")[2];
+    }
+
+    /** Offers this relay cannot serve are refused (the caller then gets unsupported-applications). */
+    @Test
+    void iceAndHostNameCandidatesAreRefused() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
+                List.of(), false, false);
+        assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp("u", "p", List.of()),
+                "sendrecv"), () -> { }));
+        assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.RawUdp(List.of(
+                new JingleTransport.RawCandidate(1, 0, "c1", "client.example", 4000))), "sendrecv"), () -> { }));
+        assertEquals(0, engine.openEndpoints());
+    }
+}
