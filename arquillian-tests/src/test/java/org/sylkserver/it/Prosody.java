@@ -1,11 +1,16 @@
 package org.sylkserver.it;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+
+import org.jivesoftware.smack.ConnectionConfiguration;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 
 /**
  * A real XMPP server for the XMPP gateway's tests: Debian's {@code prosody}, run in the foreground with a
@@ -25,6 +30,38 @@ final class Prosody implements AutoCloseable {
     private Prosody(Process process, Path log) {
         this.process = process;
         this.log = log;
+    }
+
+    /**
+     * Writes the gateway's {@code xmppgateway.ini} for a test class: our domain {@code localhost} on S2S port 5269
+     * over TCP, this Prosody as the remote server, then {@code more} (further {@code [general]} options and
+     * sections, in ini syntax). The gateway reads it when it is deployed.
+     */
+    static void writeGatewayConfig(String more) {
+        try {
+            ServerConfig.write("xmppgateway.ini", """
+                    [general]
+                    domains = localhost
+                    local_ip = 127.0.0.1
+                    local_port = 5269
+                    transport = tcp
+                    remote_servers = %s:127.0.0.1:%d
+                    """.formatted(DOMAIN, S2S_PORT) + more);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client of {@code user}@{@link #DOMAIN}/{@code resource} on this Prosody, not yet connected. */
+    static XMPPTCPConnection client(String user, String resource) throws IOException {
+        try {
+            return new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
+                    .setXmppDomain(DOMAIN).setHost("127.0.0.1").setPort(C2S_PORT)
+                    .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
+                    .setUsernameAndPassword(user, "any").setResource(resource).build());
+        } catch (org.jxmpp.stringprep.XmppStringprepException e) {
+            throw new IOException(e);
+        }
     }
 
     static Prosody start(Path directory) throws IOException, InterruptedException {

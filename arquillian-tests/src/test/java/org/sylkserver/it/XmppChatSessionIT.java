@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -17,13 +16,11 @@ import java.util.function.Predicate;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jivesoftware.smack.ConnectionConfiguration;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.StanzaBuilder;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
-import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.receipts.DeliveryReceipt;
@@ -52,29 +49,14 @@ class XmppChatSessionIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() {
-        try {
-            ServerConfig.write("xmppgateway.ini", """
-                    [general]
-                    domains = localhost
-                    local_ip = 127.0.0.1
-                    local_port = 5269
-                    transport = tcp
-                    use_msrp_for_chat = true
-                    remote_servers = %s:127.0.0.1:%d
-                    """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Prosody.writeGatewayConfig("use_msrp_for_chat = true\n");
         return Archives.all();
     }
 
     @BeforeAll
     static void xmppWorld() throws Exception {
         prosody = Prosody.start(Files.createTempDirectory("prosody"));
-        juliet = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
-                .setXmppDomain(Prosody.DOMAIN).setHost("127.0.0.1").setPort(Prosody.C2S_PORT)
-                .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
-                .setUsernameAndPassword("juliet", "any").setResource("balcony").build());
+        juliet = Prosody.client("juliet", "balcony");
         // a synchronous listener hears the stanzas in the order they came (Smack's asynchronous ones run in parallel)
         juliet.addSyncStanzaListener(stanza -> AT_JULIET.add((Message) stanza), StanzaTypeFilter.MESSAGE);
         juliet.connect().login();

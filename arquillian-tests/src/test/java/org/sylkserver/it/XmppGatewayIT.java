@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jivesoftware.smack.ConnectionConfiguration;
 import org.jivesoftware.smack.StanzaCollector;
 import org.jivesoftware.smack.filter.AndFilter;
 import org.jivesoftware.smack.filter.FromMatchesFilter;
@@ -29,7 +27,6 @@ import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.xhtmlim.packet.XHTMLExtension;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
-import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,33 +68,22 @@ class XmppGatewayIT {
     /** xmppgateway.ini is read when the application is deployed. */
     @Deployment(testable = false)
     static EnterpriseArchive all() {
-        try {
-            ServerConfig.write("xmppgateway.ini", """
-                    [general]
-                    domains = localhost
-                    local_ip = 127.0.0.1
-                    local_port = 5269
-                    transport = tcp
-                    trace_xmpp = true
-                    use_msrp_for_chat = false
-                    remote_servers = %s:127.0.0.1:%d
-                    [muc]
-                    outbound_proxy = %s:%d;transport=udp
-                    """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT, Sipp.SERVER, Sipp.SIP_PORT));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Prosody.writeGatewayConfig("""
+                trace_xmpp = true
+                use_msrp_for_chat = false
+                [muc]
+                outbound_proxy = %s:%d;transport=udp
+                """.formatted(Sipp.SERVER, Sipp.SIP_PORT));
         return Archives.all();
     }
 
     @BeforeAll
     static void xmppWorld() throws Exception {
         prosody = Prosody.start(Files.createTempDirectory("prosody"));
-        juliet = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
-                .setXmppDomain(Prosody.DOMAIN).setHost("127.0.0.1").setPort(Prosody.C2S_PORT)
-                .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
-                .setUsernameAndPassword("juliet", "any").setResource("balcony").build());
-        juliet.addAsyncStanzaListener(stanza -> {
+        juliet = Prosody.client("juliet", "balcony");
+        // a synchronous listener queues the messages in the order they came (Smack runs asynchronous ones in
+        // parallel: the wake-up's composing and its single space were once queued the other way round)
+        juliet.addSyncStanzaListener(stanza -> {
             if (!stanza.getFrom().getDomain().toString().equals("conference.localhost")) {
                 AT_JULIET.add((Message) stanza); // the rooms' messages and invitations are their tests'
             }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -25,14 +24,12 @@ import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jivesoftware.smack.ConnectionConfiguration;
 import org.jivesoftware.smack.iqrequest.AbstractIqRequestHandler;
 import org.jivesoftware.smack.iqrequest.IQRequestHandler;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.UnparsedIQ;
 import org.jivesoftware.smack.provider.ProviderManager;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
-import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,19 +64,7 @@ class XmppJingleIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive all() {
-        try {
-            ServerConfig.write("xmppgateway.ini", """
-                    [general]
-                    domains = localhost
-                    local_ip = 127.0.0.1
-                    local_port = 5269
-                    transport = tcp
-                    trace_xmpp = true
-                    remote_servers = %s:127.0.0.1:%d
-                    """.formatted(Prosody.DOMAIN, Prosody.S2S_PORT));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Prosody.writeGatewayConfig("trace_xmpp = true\n");
         return Archives.all();
     }
 
@@ -110,10 +95,7 @@ class XmppJingleIT {
         // the gateway's Jingle IQs reach the handler unparsed (as their XML): Smack's own Jingle model is not needed
         ProviderManager.removeIQProvider("jingle", JINGLE);
         prosody = Prosody.start(Files.createTempDirectory("prosody"));
-        romeo = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
-                .setXmppDomain(Prosody.DOMAIN).setHost("127.0.0.1").setPort(Prosody.C2S_PORT)
-                .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
-                .setUsernameAndPassword("romeo", "any").setResource("phone").build());
+        romeo = Prosody.client("romeo", "phone");
         romeo.registerIQRequestHandler(new AbstractIqRequestHandler("jingle", JINGLE, IQ.Type.set,
                 IQRequestHandler.Mode.async) {
             @Override
