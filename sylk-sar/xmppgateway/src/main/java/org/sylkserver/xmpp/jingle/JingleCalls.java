@@ -24,7 +24,8 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * session, a SIP failure or BYE terminates it with the matching reason, a Jingle termination hangs the SIP leg up.
  * Media goes through an {@link AudioBridge} (both legs end at our media engine).
  * <p>
- * Limits: at most {@code maxSessions} sessions (more are refused with {@code busy}), a session not accepted within
+ * Limits: at most {@code maxSessions} sessions, a quarter of them from one XMPP domain (more are refused with
+ * {@code busy}), a session not accepted within
  * {@code answerWait} ends with {@code timeout}; requests for unknown sessions get {@code item-not-found}
  * ({@code unknown-session}), malformed ones {@code bad-request} (XEP-0166 §8).
  */
@@ -133,6 +134,11 @@ public final class JingleCalls {
         }
     }
 
+    /** The most calls one XMPP domain may hold: a quarter of all, so that one federated server cannot take them all. */
+    private int perDomain() {
+        return Math.max(1, maxSessions / 4);
+    }
+
     private static String key(FullJid remote, String sid) {
         return remote + " " + sid;
     }
@@ -211,8 +217,13 @@ public final class JingleCalls {
             return;
         }
         synchronized (calls) {
-            if (calls.size() >= maxSessions) {
-                LOG.info("Jingle call from " + from + " refused: " + maxSessions + " calls in progress");
+            String domain = from.getDomain().toString();
+            long fromDomain = calls.values().stream()
+                    .filter(c -> c.session.remote().getDomain().toString().equals(domain)).count();
+            if (calls.size() >= maxSessions || fromDomain >= perDomain()) {
+                LOG.info("Jingle call from " + from + " refused: " + calls.size() + " calls in progress, "
+                        + fromDomain + " from " + domain + " (at most " + maxSessions + ", " + perDomain()
+                        + " per XMPP domain)");
                 session.terminate(JingleReason.Reason.busy);
                 return;
             }

@@ -198,7 +198,7 @@ class JingleCallsTest {
 
     @Test
     void aByeEndsTheSessionAndAJingleTerminateHangsUpTheSipCall() throws Exception {
-        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        JingleCalls calls = calls(8, Duration.ofSeconds(60));
         request(calls, "session-initiate", "s1", PCMU_OFFER);
         request(calls, "session-initiate", "s2", PCMU_OFFER);
         sipCalls.get(0).answered(SIP_ANSWER, null);
@@ -239,6 +239,21 @@ class JingleCallsTest {
         assertEquals("s2", refusal.getSid());
         assertEquals(JingleReason.Reason.busy, refusal.getReason().asEnum());
         assertEquals(1, sip.size());
+    }
+
+    /** One XMPP domain holds at most a quarter of the calls: a federated server cannot take them all. */
+    @Test
+    void oneDomainGetsAQuarterOfTheCalls() throws Exception {
+        JingleCalls calls = calls(8, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        nextJingle();
+        request(calls, "session-initiate", "s2", PCMU_OFFER);
+        nextJingle();
+        request(calls, "session-initiate", "s3", PCMU_OFFER);
+        Jingle refusal = nextJingle();
+        assertEquals("s3", refusal.getSid());
+        assertEquals(JingleReason.Reason.busy, refusal.getReason().asEnum());
+        assertEquals(2, sip.size());
     }
 
     @Test
