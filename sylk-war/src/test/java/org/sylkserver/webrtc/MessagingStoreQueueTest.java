@@ -57,7 +57,7 @@ class MessagingStoreQueueTest {
     private Messaging messaging;
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final List<SipMessages.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
-    /** Holds every {@code add} and {@code update} while closed. */
+    /** Holds every {@code add}, {@code update} and {@code write} while closed. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
     /** Counts the store calls that reached the gate. */
     private final BlockingQueue<String> atGate = new LinkedBlockingQueue<>();
@@ -74,11 +74,17 @@ class MessagingStoreQueueTest {
     /** Messaging over the gated store, its queue on {@code threads} threads with room for {@code capacity}. */
     private void messaging(int threads, int capacity) {
         InvocationHandler slow = (proxy, method, args) -> {
-            if (method.getName().equals("add") || method.getName().equals("update")) {
+            if (List.of("add", "update", "write").contains(method.getName())) {
                 atGate.add(method.getName());
                 assertTrue(gate.await(10, TimeUnit.SECONDS), "the test opens the gate");
                 if (failing) {
-                    throw new StoreException("the disk is gone", new java.io.IOException("EIO"));
+                    StoreException failure = new StoreException("the disk is gone", new java.io.IOException("EIO"));
+                    if (method.getName().equals("write")) {
+                        // write reports each change's failure as its outcome
+                        return ((List<?>) args[0]).stream().map(change -> new MessageStore.Written(false, failure))
+                                .toList();
+                    }
+                    throw failure;
                 }
                 if (jitter) {
                     Thread.sleep(ThreadLocalRandom.current().nextInt(3));
@@ -139,7 +145,7 @@ class MessagingStoreQueueTest {
         gate = new CountDownLatch(1);
         Replies replies = new Replies();
         messaging.receive(message("bob@example.com", "alice@example.com", "m1", "Hi"), replies.answers::add);
-        assertEquals("add", atGate.poll(10, TimeUnit.SECONDS), "the store is at work");
+        assertEquals("write", atGate.poll(10, TimeUnit.SECONDS), "the store is at work");
         assertTrue(replies.answers.isEmpty(), "no answer while the store holds the message: receive returned first");
         assertTrue(sqlite.find("alice@example.com", "m1").isEmpty());
         gate.countDown();
@@ -265,6 +271,59 @@ class MessagingStoreQueueTest {
     }
 
     /**
+     * Issue 14: a conversation's messages that arrive while the store commits are stored together in the next commit,
+     * in the order they arrived, and each is answered 200 only once stored (another connection to the database sees
+     * it). One commit each made a flood within one conversation run at one commit's rate; here the 199 messages that
+     * waited behind the first are all in the database by the time the second is answered, in one store call.
+     */
+    @Test
+    void aConversationsWaitingMessagesAreStoredInOneCommitInOrderEachAnsweredOnceStored() throws Exception {
+        messaging(4, 1000);
+        gate = new CountDownLatch(1);
+        int n = 200;
+        List<String> notStoredWhenAnswered = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> storedAtSecondAnswer = Collections.synchronizedList(new ArrayList<>());
+        Replies replies = new Replies();
+        try (SqliteMessageStore other = SqliteMessageStore.open(directory, false)) {
+            for (int i = 0; i < n; i++) {
+                String id = "m" + i;
+                boolean second = i == 1;
+                messaging.receive(message("bob@example.com", "alice@example.com", id, "text " + i), answer -> {
+                    try {
+                        if (other.find("alice@example.com", id).isEmpty()) {
+                            notStoredWhenAnswered.add(id);
+                        }
+                        if (second) {
+                            storedAtSecondAnswer.add(other.journal("alice@example.com", null, null, 10 * n).size());
+                        }
+                    } catch (StoreException e) {
+                        notStoredWhenAnswered.add(id + ": " + e.getMessage());
+                    }
+                    replies.answers.add(answer);
+                });
+                if (i == 0) {
+                    assertEquals("write", atGate.poll(10, TimeUnit.SECONDS), "the first message is being stored");
+                }
+            }
+            gate.countDown();
+            for (int i = 0; i < n; i++) {
+                assertEquals(200, replies.next().status());
+            }
+            assertEquals(List.of(), notStoredWhenAnswered, "every 200 after its message is stored");
+            assertEquals(List.of(n), storedAtSecondAnswer, "the waiting messages were committed together");
+            assertEquals(2, atGate.size() + 1, "two store calls: the first message, then the 199 that waited");
+            List<String> ids = sqlite.journal("alice@example.com", null, null, 10 * n).stream()
+                    .map(StoredMessage::messageId).toList();
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sent.add("m" + i);
+            }
+            assertEquals(sent, ids, "stored in arrival order");
+            assertEquals(n, events.size(), "each delivered once");
+        }
+    }
+
+    /**
      * A retransmission that arrives while the first copy still waits for the store (a new transaction after the first
      * timed out) is the same conversation, so it queues behind it and is de-duplicated: one copy, one event, two 200s.
      */
@@ -299,7 +358,7 @@ class MessagingStoreQueueTest {
         assertEquals("add", atGate.poll(10, TimeUnit.SECONDS));
         gate = new CountDownLatch(1);
         outcomes.get(0).completed(200, "OK");
-        assertEquals("update", atGate.poll(10, TimeUnit.SECONDS), "recorded on the store's thread");
+        assertEquals("write", atGate.poll(10, TimeUnit.SECONDS), "recorded on the store's thread");
         assertEquals("pending", sqlite.find("alice@example.com", "s1").orElseThrow().state(),
                 "the SIP thread returned while the update waits");
         gate.countDown();

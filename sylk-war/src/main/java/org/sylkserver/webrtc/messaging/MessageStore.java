@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.messaging;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,52 @@ public interface MessageStore extends AutoCloseable {
      * @return whether it was stored
      */
     boolean add(StoredMessage message) throws StoreException;
+
+    /** A change {@link #write} makes: a journal entry to add, or the new state of one. */
+    sealed interface Write permits Add, Update {
+    }
+
+    /** {@link #add} of {@code message}. */
+    record Add(StoredMessage message) implements Write {
+    }
+
+    /** {@link #update} of the account's entry {@code messageId}. */
+    record Update(String account, String messageId, String state, List<String> disposition) implements Write {
+    }
+
+    /** What became of one change of {@link #write}: whether it changed a row (as add and update say), or why it failed. */
+    record Written(boolean changed, StoreException failure) {
+        /** Whether the change changed a row; its failure, thrown. */
+        public boolean get() throws StoreException {
+            if (failure != null) {
+                throw failure;
+            }
+            return changed;
+        }
+    }
+
+    /**
+     * Makes {@code changes} in their order, as {@link #add} and {@link #update} called one after the other would, and
+     * returns when every one of them is durable or failed: one outcome per change, in the same order (a change that
+     * fails fails alone). A conversation's successive messages come this way, so that a backend can commit them
+     * together (issue 14); this default makes them one by one.
+     */
+    default List<Written> write(List<Write> changes) {
+        List<Written> outcomes = new ArrayList<>(changes.size());
+        for (Write change : changes) {
+            try {
+                boolean changed = change instanceof Add add ? add(add.message()) : update((Update) change);
+                outcomes.add(new Written(changed, null));
+            } catch (StoreException e) {
+                outcomes.add(new Written(false, e));
+            }
+        }
+        return outcomes;
+    }
+
+    private boolean update(Update update) throws StoreException {
+        return update(update.account(), update.messageId(), update.state(), update.disposition());
+    }
 
     /** The account's entry with this id. */
     Optional<StoredMessage> find(String account, String messageId) throws StoreException;

@@ -123,6 +123,9 @@ public final class Messaging {
 
     private final MessageStore store;
     private final StoreQueue queue;
+    /** The queue's batches (one object each: a lane runs together the tasks of the same batch). */
+    private final StoreQueue.Batch<Waiting> regularMessages = this::regular;
+    private final StoreQueue.Batch<Sent> sentOutcomes = this::sent;
     private final Refusals refusals = new Refusals();
     private final SipMessages sip;
     private final Devices devices;
@@ -219,19 +222,36 @@ public final class Messaging {
         sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
                 CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) ->
                 // the outcome comes on a SIP thread: the store's own threads record it
-                queue.add(conversation(account.aor(), request.getUri()), () -> sent(message, status, reason)));
+                queue.add(conversation(account.aor(), request.getUri()), sentOutcomes, new Sent(message, status, reason)));
     }
 
-    private void sent(StoredMessage message, int status, String reason) {
-        String state = status >= 200 && status < 300 ? "accepted" : "failed";
-        try {
-            store.update(message.account(), message.messageId(), state, message.disposition());
-        } catch (StoreException e) {
-            LOG.log(Level.WARNING, "message " + message.messageId() + " " + state + " but not recorded", e);
+    /** The final response to the SIP MESSAGE of a sent message. */
+    private record Sent(StoredMessage message, int status, String reason) {
+        String state() {
+            return status >= 200 && status < 300 ? "accepted" : "failed";
         }
-        LOG.fine(() -> "message " + message.messageId() + " of " + message.account() + ": " + status + " " + reason);
-        devices.publish(message.account(), new DispositionNotificationEvent(message.account(), message.messageId(),
-                format(message.timestamp()), state, status, reason), null);
+    }
+
+    /** Records the outcomes (in one commit when the store can), then tells every device, in order. */
+    private void sent(List<Sent> outcomes) {
+        List<MessageStore.Write> updates = new ArrayList<>(outcomes.size());
+        for (Sent sent : outcomes) {
+            updates.add(new MessageStore.Update(sent.message().account(), sent.message().messageId(), sent.state(),
+                    sent.message().disposition()));
+        }
+        List<MessageStore.Written> written = written(updates);
+        for (int i = 0; i < outcomes.size(); i++) {
+            Sent sent = outcomes.get(i);
+            StoredMessage message = sent.message();
+            if (written.get(i).failure() != null) {
+                LOG.log(Level.WARNING, "message " + message.messageId() + " " + sent.state() + " but not recorded",
+                        written.get(i).failure());
+            }
+            LOG.fine(() -> "message " + message.messageId() + " of " + message.account() + ": " + sent.status() + " "
+                    + sent.reason());
+            devices.publish(message.account(), new DispositionNotificationEvent(message.account(), message.messageId(),
+                    format(message.timestamp()), sent.state(), sent.status(), sent.reason()), null);
+        }
     }
 
     /**
@@ -275,6 +295,11 @@ public final class Messaging {
      */
     public Answer received(IncomingSipMessage message) {
         Taken taken = take(message);
+        if (taken.regular() != null) {
+            Answer[] answer = new Answer[1];
+            regular(List.of(new Waiting(taken.regular(), reply -> answer[0] = reply)));
+            return answer[0];
+        }
         return taken.work() == null ? taken.answer() : perform(message, taken.work());
     }
 
@@ -288,11 +313,17 @@ public final class Messaging {
      */
     public void receive(IncomingSipMessage message, Consumer<Answer> reply) {
         Taken taken = take(message);
-        if (taken.work() == null) {
+        boolean queued;
+        if (taken.regular() != null) {
+            // successive messages of a conversation are stored together (one commit), in order
+            queued = queue.offer(taken.conversation(), regularMessages, new Waiting(taken.regular(), reply));
+        } else if (taken.work() != null) {
+            queued = queue.offer(taken.conversation(), () -> reply.accept(perform(message, taken.work())));
+        } else {
             reply.accept(taken.answer());
             return;
         }
-        if (!queue.offer(taken.conversation(), () -> reply.accept(perform(message, taken.work())))) {
+        if (!queued) {
             refusals.refused(message);
             reply.accept(Answer.BUSY);
         }
@@ -327,14 +358,22 @@ public final class Messaging {
         Answer run() throws StoreException;
     }
 
-    /** An incoming MESSAGE as read on the calling thread: its answer already, or its conversation and store work. */
-    private record Taken(Answer answer, String conversation, StoreWork work) {
+    /**
+     * An incoming MESSAGE as read on the calling thread: its answer already, or its conversation and store work, which
+     * is a regular message's or other work.
+     */
+    private record Taken(Answer answer, String conversation, StoreWork work, Regular regular) {
         static Taken answered(Answer answer) {
-            return new Taken(answer, null, null);
+            return new Taken(answer, null, null, null);
         }
 
         static Taken work(String one, String other, StoreWork work) {
-            return new Taken(null, Messaging.conversation(one, other), work);
+            return new Taken(null, Messaging.conversation(one, other), work, null);
+        }
+
+        static Taken regular(Regular regular) {
+            return new Taken(null, Messaging.conversation(regular.sender().getUri(), regular.message().to()), null,
+                    regular);
         }
     }
 
@@ -346,14 +385,20 @@ public final class Messaging {
     private static Answer perform(IncomingSipMessage message, StoreWork work) {
         try {
             return work.run();
-        } catch (StoreException e) {
+        } catch (StoreException | RuntimeException e) {
+            return failed(message, e);
+        }
+    }
+
+    /** 500 for a MESSAGE whose store work failed (the sender retries), logged. */
+    private static Answer failed(IncomingSipMessage message, Exception e) {
+        if (e instanceof StoreException) {
             LOG.log(Level.WARNING, "MESSAGE from " + message.from() + " to " + message.to() + " not stored", e);
-            return new Answer(500, "Server Internal Error");
-        } catch (RuntimeException e) {
+        } else {
             // never unanswered: the sender would wait for its transaction to time out
             LOG.log(Level.SEVERE, "MESSAGE from " + message.from() + " to " + message.to() + " failed", e);
-            return new Answer(500, "Server Internal Error");
         }
+        return new Answer(500, "Server Internal Error");
     }
 
     /** Everything about the MESSAGE that needs no store: checks, CPIM, the documents its types carry. */
@@ -469,52 +514,118 @@ public final class Messaging {
 
     private Taken regularWork(IncomingSipMessage message, SipIdentity sender, String messageId, String contentType,
                               String content, OffsetDateTime timestamp, List<String> disposition) {
-        return Taken.work(sender.getUri(), message.to(),
-                () -> regular(message, sender, messageId, contentType, content, timestamp, disposition));
+        return Taken.regular(new Regular(message, sender, messageId, contentType, content, timestamp,
+                disposition == null ? List.of() : disposition));
     }
 
-    /** spec §4.8.2, §4.9 "anything else": journaled for the recipient if known, delivered to its devices. */
-    private Answer regular(IncomingSipMessage message, SipIdentity sender, String messageId, String contentType,
-                           String content, OffsetDateTime timestamp, List<String> disposition) throws StoreException {
-        String account = message.to();
-        boolean fresh = true;
-        switch (contentType) {
-            case "text/pgp-public-key" -> store.setPublicKey(sender.getUri(), content, now());
-            case "text/pgp-private-key" -> {
-                // moved between the account's own devices: delivered, never journaled (spec §4.8.4)
+    /** A regular message (spec §4.8.2, §4.9 "anything else"), checked and read. */
+    private record Regular(IncomingSipMessage message, SipIdentity sender, String messageId, String contentType,
+                           String content, OffsetDateTime timestamp, List<String> disposition) {
+    }
+
+    /** A regular message waiting for the store, and where its answer goes. */
+    private record Waiting(Regular regular, Consumer<Answer> reply) {
+    }
+
+    /**
+     * The store work of successive regular messages of one conversation: journaled for the recipient if known (a
+     * message from one of the sender's SIP devices also for the sender, below), delivered to its devices, answered.
+     * Their journal entries are written in one call, in order, so that the embedded store commits them together: one
+     * conversation's flood stored one transaction per message ran at one commit's rate (issue 14). Then, message by
+     * message in order: the events, the push, the answer (200 once stored, 500 if the store failed).
+     */
+    private void regular(List<Waiting> messages) {
+        List<MessageStore.Write> writes = new ArrayList<>();
+        // per message: the index in writes of its entry for the recipient and for the sender, -1 for none
+        int[] incoming = new int[messages.size()];
+        int[] outgoing = new int[messages.size()];
+        Answer[] answers = new Answer[messages.size()];
+        for (int i = 0; i < messages.size(); i++) {
+            Regular message = messages.get(i).regular();
+            incoming[i] = -1;
+            outgoing[i] = -1;
+            try {
+                String account = message.message().to();
+                String sender = message.sender().getUri();
+                switch (message.contentType()) {
+                    case "text/pgp-public-key" -> store.setPublicKey(sender, message.content(), now());
+                    case "text/pgp-private-key" -> {
+                        // moved between the account's own devices: delivered, never journaled (spec §4.8.4)
+                    }
+                    default -> {
+                        if (store.isKnown(account)) {
+                            incoming[i] = writes.size();
+                            writes.add(new MessageStore.Add(new StoredMessage(account, sender, StoredMessage.INCOMING,
+                                    message.messageId(), message.contentType(), message.content(), message.timestamp(),
+                                    now(), message.disposition(), "received")));
+                        }
+                    }
+                }
+                if (message.message().fromSip() && store.isKnown(sender)) {
+                    outgoing[i] = writes.size();
+                    writes.add(new MessageStore.Add(new StoredMessage(sender, account, StoredMessage.OUTGOING,
+                            message.messageId(), message.contentType(), message.content(), message.timestamp(), now(),
+                            List.of(), "accepted")));
+                }
+            } catch (StoreException | RuntimeException e) {
+                answers[i] = failed(message.message(), e);
             }
-            default -> {
-                if (store.isKnown(account)) {
-                    fresh = store.add(new StoredMessage(account, sender.getUri(), StoredMessage.INCOMING, messageId,
-                            contentType, content, timestamp, now(), disposition == null ? List.of() : disposition,
-                            "received"));
+        }
+        List<MessageStore.Written> written = writes.isEmpty() ? List.of() : written(writes);
+        for (int i = 0; i < messages.size(); i++) {
+            Waiting waiting = messages.get(i);
+            if (answers[i] == null) {
+                try {
+                    delivered(waiting.regular(), incoming[i] < 0 || written.get(incoming[i]).get(),
+                            outgoing[i] >= 0 && written.get(outgoing[i]).get());
+                    answers[i] = Answer.OK;
+                } catch (StoreException | RuntimeException e) {
+                    answers[i] = failed(waiting.regular().message(), e);
                 }
             }
+            waiting.reply().accept(answers[i]);
         }
+    }
+
+    /** {@link MessageStore#write}, whose failures, even unexpected ones, are each change's outcome. */
+    private List<MessageStore.Written> written(List<MessageStore.Write> changes) {
+        try {
+            return store.write(changes);
+        } catch (RuntimeException e) {
+            StoreException failure = new StoreException("message store: cannot write " + changes.size()
+                    + " changes: " + e, e);
+            return changes.stream().map(change -> new MessageStore.Written(false, failure)).toList();
+        }
+    }
+
+    /**
+     * A regular message's events once stored: to the recipient's devices unless it was a copy ({@code fresh} false),
+     * and, when one of the sender's SIP devices sent it and the sender's copy is new ({@code sentCopy}), to the
+     * sender's WebRTC devices (spec §4.8.5).
+     */
+    private void delivered(Regular message, boolean fresh, boolean sentCopy) {
+        String account = message.message().to();
+        List<String> disposition = message.disposition().isEmpty() ? null : message.disposition();
         if (fresh) {
-            devices.publish(account, new MessageEvent(account, sender, format(timestamp), disposition, messageId,
-                    contentType, content), null);
-            if (push != null && PushNotifications.PUSHED.contains(contentType)) {
-                push.message(account, sender, contentType, content);
+            devices.publish(account, new MessageEvent(account, message.sender(), format(message.timestamp()), disposition,
+                    message.messageId(), message.contentType(), message.content()), null);
+            if (push != null && PushNotifications.PUSHED.contains(message.contentType())) {
+                push.message(account, message.sender(), message.contentType(), message.content());
             }
         }
-        if (message.fromSip()) {
-            sentFromSip(sender.getUri(), account, messageId, contentType, content, timestamp);
+        if (sentCopy) {
+            sentFromSip(message.sender().getUri(), account, message.messageId(), message.contentType(),
+                    message.content(), message.timestamp());
         }
-        return Answer.OK;
     }
 
     /**
      * spec §4.8.5: a message one of the sender's SIP devices sent ({@code X-Sylk-From-Sip}) is also the sender's
-     * outgoing message, stored as accepted when the sender is known and announced to its WebRTC devices as if one of
-     * them had sent it ({@code "transaction": "1"}, {@code "server_generated": true}).
+     * outgoing message, stored as accepted when the sender is known (by {@link #regular}) and announced to its WebRTC
+     * devices as if one of them had sent it ({@code "transaction": "1"}, {@code "server_generated": true}).
      */
     private void sentFromSip(String sender, String recipient, String messageId, String contentType, String content,
-                             OffsetDateTime timestamp) throws StoreException {
-        if (!store.isKnown(sender) || !store.add(new StoredMessage(sender, recipient, StoredMessage.OUTGOING, messageId,
-                contentType, content, timestamp, now(), List.of(), "accepted"))) {
-            return;
-        }
+                             OffsetDateTime timestamp) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("transaction", "1");
         request.put("sylkrtc", AccountMessageRequest.TYPE);

@@ -175,6 +175,14 @@ public final class SqliteMessageStore implements MessageStore {
             this.what = what;
             this.change = change;
         }
+
+        /** Once finished: whether the change changed a row; its failure, thrown. */
+        boolean get() throws StoreException {
+            if (failure != null) {
+                throw failure;
+            }
+            return changed;
+        }
     }
 
     /** One statement of a batch: whether it changed a row. */
@@ -194,38 +202,70 @@ public final class SqliteMessageStore implements MessageStore {
      */
     @Override
     public boolean add(StoredMessage message) throws StoreException {
-        return committed("store message " + message.messageId() + " of " + message.account(), () -> insert(message));
+        return committed(List.of(adding(message))).get(0).get();
     }
 
-    /** Queues {@code change}, waits for its commit (or leads); an interrupt waits too, and is kept. */
-    private boolean committed(String what, Change change) throws StoreException {
-        Batched queued = new Batched(what, change);
+    /**
+     * The changes queued one behind the other, so that they are in one commit, the same as any other caller's queued
+     * with them: a conversation's successive messages share a transaction instead of waiting for one each (issue 14).
+     */
+    @Override
+    public List<Written> write(List<Write> changes) {
+        List<Batched> queued = new ArrayList<>(changes.size());
+        for (Write change : changes) {
+            queued.add(change instanceof Add add ? adding(add.message()) : updating((Update) change));
+        }
+        List<Written> outcomes = new ArrayList<>(changes.size());
+        try {
+            for (Batched change : committed(queued)) {
+                outcomes.add(new Written(change.changed, change.failure));
+            }
+        } catch (StoreException closed) {
+            queued.forEach(change -> outcomes.add(new Written(false, closed)));
+        }
+        return outcomes;
+    }
+
+    private Batched adding(StoredMessage message) {
+        return new Batched("store message " + message.messageId() + " of " + message.account(), () -> insert(message));
+    }
+
+    /**
+     * Queues {@code changes} together (so they are in the same commit, in this order), waits for their commit (or
+     * leads); an interrupt waits too, and is kept. Each change's outcome is in its entry; throws only when the store is
+     * closed.
+     */
+    private List<Batched> committed(List<Batched> changes) throws StoreException {
+        if (changes.isEmpty()) {
+            return changes;
+        }
+        Batched first = changes.get(0);
+        Batched last = changes.get(changes.size() - 1);
         synchronized (batched) {
             if (closed) {
-                throw new StoreException("message store: cannot " + what + ": the store is closed", null);
+                throw new StoreException("message store: cannot " + first.what + ": the store is closed", null);
             }
-            batched.add(queued);
+            // one leader takes the whole queue at once: changes queued together are committed together
+            batched.addAll(changes);
             if (!committing) {
                 committing = true;
-                queued.leads = true;
+                first.leads = true;
             }
         }
         boolean interrupted = false;
-        while (!queued.finished && !queued.leads) {
+        // the lead is handed to the first change queued: of these, only the first can get it
+        while (!last.finished && !first.leads) {
             LockSupport.park(this);
-            // the change is queued and will be committed: wait for it, and keep the interrupt for the caller
+            // the changes are queued and will be committed: wait for them, and keep the interrupt for the caller
             interrupted |= Thread.interrupted();
         }
-        if (!queued.finished) {
+        if (!last.finished) {
             lead();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (queued.failure != null) {
-            throw queued.failure;
-        }
-        return queued.changed;
+        return changes;
     }
 
     /** The leader: commits what is queued, wakes its callers, and hands the lead on (or ends it). */
@@ -349,13 +389,17 @@ public final class SqliteMessageStore implements MessageStore {
     public boolean update(String account, String messageId, String state, List<String> disposition)
             throws StoreException {
         // batched with the adds: every sent message is updated once its SIP MESSAGE has its final response
-        return committed("update message " + messageId + " of " + account, () -> {
+        return committed(List.of(updating(new Update(account, messageId, state, disposition)))).get(0).get();
+    }
+
+    private Batched updating(Update change) {
+        return new Batched("update message " + change.messageId() + " of " + change.account(), () -> {
             PreparedStatement update = prepared(db, writes, "UPDATE chat_messages SET state = ?, disposition = ?"
                     + " WHERE account = ? AND message_id = ?");
-            update.setString(1, state);
-            update.setString(2, String.join(",", disposition));
-            update.setString(3, account);
-            update.setString(4, messageId);
+            update.setString(1, change.state());
+            update.setString(2, String.join(",", change.disposition()));
+            update.setString(3, change.account());
+            update.setString(4, change.messageId());
             return update.executeUpdate() > 0;
         });
     }

@@ -1,7 +1,10 @@
 package org.sylkserver.webrtc.messaging;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,10 +23,23 @@ import java.util.logging.Logger;
  * {@link #offer} refuses beyond, at once, so that the caller can answer "try later" instead of holding the request.
  * {@link #add} always queues: it is for the follow-up of work already taken (a sent message's outcome), whose number
  * the bound on what is taken already limits.
+ *
+ * <p>Tasks of a {@link Batch} run together: a lane hands the tasks of one batch queued one behind the other at its
+ * head to one call, in their order (at most {@link #MOST_TOGETHER}), so that a conversation's messages that wait while
+ * the store commits are stored in the next transaction all at once, in order, rather than one transaction each.
  */
 public final class StoreQueue implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway.messaging");
+    /** The most tasks of a batch run in one call: bounds the wait of the first for the last. */
+    static final int MOST_TOGETHER = 256;
+
+    /** Work whose tasks run better together than one by one; {@link #run} gets them in their lane's order. */
+    @FunctionalInterface
+    public interface Batch<T> {
+        /** Runs {@code tasks}, which must each be answered whatever happens to the others. */
+        void run(List<T> tasks);
+    }
 
     private final Executor workers;
     private final ThreadPoolExecutor ownWorkers;
@@ -67,12 +83,25 @@ public final class StoreQueue implements AutoCloseable {
 
     /** Queues {@code task} behind the earlier tasks of {@code key}; false, nothing queued, when the queue is full. */
     public boolean offer(String key, Runnable task) {
-        return enqueue(key, task, true);
+        return enqueue(key, new Task(null, task), true);
     }
 
     /** Queues {@code task} behind the earlier tasks of {@code key}, full or not. */
     public void add(String key, Runnable task) {
-        enqueue(key, task, false);
+        enqueue(key, new Task(null, task), false);
+    }
+
+    /**
+     * Queues {@code task} of {@code batch} behind the earlier tasks of {@code key}, to run together with the tasks of
+     * the same batch right before or behind it; false, nothing queued, when the queue is full.
+     */
+    public <T> boolean offer(String key, Batch<T> batch, T task) {
+        return enqueue(key, new Task(batch, task), true);
+    }
+
+    /** Queues {@code task} of {@code batch} as {@link #offer(String, Batch, Object)} does, full or not. */
+    public <T> void add(String key, Batch<T> batch, T task) {
+        enqueue(key, new Task(batch, task), false);
     }
 
     /** Tasks queued or running now. */
@@ -85,7 +114,7 @@ public final class StoreQueue implements AutoCloseable {
         return capacity;
     }
 
-    private boolean enqueue(String key, Runnable task, boolean bounded) {
+    private boolean enqueue(String key, Task task, boolean bounded) {
         Lane start;
         synchronized (this) {
             if (bounded && pending >= capacity) {
@@ -139,11 +168,18 @@ public final class StoreQueue implements AutoCloseable {
         close(10);
     }
 
-    /** The tasks of one key: one runs at a time; the lane goes back to the pool after each, so lanes take turns. */
+    /** A task of a lane: a {@link Runnable} alone ({@code batch} null), or an item of {@code batch}. */
+    private record Task(Batch<?> batch, Object item) {
+    }
+
+    /**
+     * The tasks of one key: one runs at a time (or one batch's run of them); the lane goes back to the pool after
+     * each, so lanes take turns.
+     */
     private final class Lane implements Runnable {
         private final String key;
         /** Guarded by the queue's lock. */
-        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        private final ArrayDeque<Task> tasks = new ArrayDeque<>();
 
         Lane(String key) {
             this.key = key;
@@ -152,19 +188,30 @@ public final class StoreQueue implements AutoCloseable {
         @Override
         public void run() {
             while (true) {
-                Runnable task;
+                List<Task> next = new ArrayList<>();
                 synchronized (StoreQueue.this) {
-                    task = tasks.peek();
+                    Iterator<Task> queued = tasks.iterator();
+                    Task head = queued.next();
+                    next.add(head);
+                    while (head.batch() != null && next.size() < MOST_TOGETHER && queued.hasNext()) {
+                        Task task = queued.next();
+                        if (task.batch() != head.batch()) {
+                            break;
+                        }
+                        next.add(task);
+                    }
                 }
                 try {
-                    task.run();
+                    run(next);
                 } catch (Throwable e) {
                     // a failed task must not stop its lane: the later ones still need answering
                     LOG.log(Level.SEVERE, "message store task failed", e);
                 }
                 synchronized (StoreQueue.this) {
-                    tasks.poll();
-                    pending--;
+                    for (int i = 0; i < next.size(); i++) {
+                        tasks.poll();
+                    }
+                    pending -= next.size();
                     if (tasks.isEmpty()) {
                         lanes.remove(key);
                         return;
@@ -177,6 +224,18 @@ public final class StoreQueue implements AutoCloseable {
                     // closing: the lane's queued tasks finish here
                 }
             }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void run(List<Task> next) {
+            Task head = next.get(0);
+            if (head.batch() == null) {
+                ((Runnable) head.item()).run();
+                return;
+            }
+            List<Object> items = new ArrayList<>(next.size());
+            next.forEach(task -> items.add(task.item()));
+            ((Batch<Object>) head.batch()).run(items);
         }
     }
 }

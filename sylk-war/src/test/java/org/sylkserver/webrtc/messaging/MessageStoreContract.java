@@ -225,6 +225,31 @@ public abstract class MessageStoreContract {
         assertEquals(List.of("m1"), ids(store.journal("alice@example.com", null, null, 10)));
     }
 
+    /**
+     * Issue 14: {@code write} makes its changes as add and update one after the other would: stored in the list's
+     * order, a second copy of an id ignored (spec §4.8.4), an update finding an entry added earlier in the same call, one
+     * outcome per change; all there when it returns.
+     */
+    @Test
+    void writeMakesItsChangesInOrderWithAnOutcomeEach_spec_4_8_4() throws StoreException {
+        StoredMessage first = message("bob@example.com", "alice@example.com", "w1", 1);
+        List<MessageStore.Written> written = store.write(List.of(new MessageStore.Add(first),
+                new MessageStore.Add(message("bob@example.com", "alice@example.com", "w2", 1)),
+                new MessageStore.Add(first.with("delivered", List.of())),
+                new MessageStore.Update("bob@example.com", "w2", "delivered", List.of("display")),
+                new MessageStore.Update("bob@example.com", "none", "delivered", List.of()),
+                new MessageStore.Add(message("bob@example.com", "carol@example.com", "w3", 1))));
+        List<Boolean> changed = new ArrayList<>();
+        for (MessageStore.Written outcome : written) {
+            changed.add(outcome.get());
+        }
+        assertEquals(List.of(true, true, false, true, false, true), changed);
+        assertEquals(List.of("w1", "w2", "w3"), ids(store.journal("bob@example.com", null, null, 10)));
+        assertEquals(Optional.of(asStored(first)), store.find("bob@example.com", "w1"));
+        assertEquals("delivered", store.find("bob@example.com", "w2").orElseThrow().state());
+        assertEquals(List.of(), store.write(List.of()));
+    }
+
     /** Issue 14: what a method stored is there after the store is closed and opened again. */
     @Test
     void whatWasStoredSurvivesReopening() throws StoreException {

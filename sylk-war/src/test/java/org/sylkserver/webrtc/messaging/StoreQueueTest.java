@@ -50,6 +50,32 @@ class StoreQueueTest {
         }
     }
 
+    /**
+     * A batch's tasks queued one behind the other run in one call, in their order, at most MOST_TOGETHER at once; a
+     * task of another kind in between ends the run, and runs between the two calls.
+     */
+    @Test
+    void aBatchsSuccessiveTasksRunTogetherInOrder() {
+        List<Runnable> started = new ArrayList<>();
+        StoreQueue queue = new StoreQueue(started::add, 1000);
+        List<String> runs = new ArrayList<>();
+        StoreQueue.Batch<Integer> batch = tasks -> runs.add("batch " + tasks.get(0) + ".." + tasks.get(tasks.size() - 1)
+                + " (" + tasks.size() + ")");
+        int many = StoreQueue.MOST_TOGETHER + 4;
+        for (int i = 1; i <= many; i++) {
+            assertTrue(queue.offer("a", batch, i));
+        }
+        queue.add("a", () -> runs.add("alone"));
+        queue.add("a", batch, 0);
+        assertEquals(many + 2, queue.pending());
+        while (!started.isEmpty()) {
+            started.remove(0).run();
+        }
+        assertEquals(List.of("batch 1.." + StoreQueue.MOST_TOGETHER + " (" + StoreQueue.MOST_TOGETHER + ")",
+                "batch " + (StoreQueue.MOST_TOGETHER + 1) + ".." + many + " (4)", "alone", "batch 0..0 (1)"), runs);
+        assertEquals(0, queue.pending());
+    }
+
     @Test
     void offerRefusesBeyondTheCapacityAddDoesNot() {
         List<Runnable> started = new ArrayList<>();
