@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * READYFILE is created; counts the {@code message} events each gets until each has EXPECTED (or 60 s without one)
  * and prints the rate from the first event to the last.</li>
  * <li>{@code sync URL ACCOUNT LIMIT REPEAT}: times {@code account-sync-conversations} with {@code limit}, from the
- * request to the {@code sync-conversations} event, REPEAT times.</li>
+ * request to the {@code sync-conversations} event (and to the event's first part, when the server's answer began),
+ * REPEAT times.</li>
  * </ul>
  */
 public final class MessagingBench {
@@ -44,6 +45,8 @@ public final class MessagingBench {
     static final class Device implements WebSocket.Listener {
         final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
+        /** When the first part of the message received last came (System.nanoTime). */
+        volatile long messageStarted;
         WebSocket socket;
 
         static Device register(URI url, String account, String name) throws Exception {
@@ -64,6 +67,9 @@ public final class MessagingBench {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (partial.length() == 0) {
+                messageStarted = System.nanoTime();
+            }
             partial.append(data);
             if (last) {
                 frames.add(partial.toString());
@@ -243,9 +249,12 @@ public final class MessagingBench {
                     + account + "\",\"limit\":" + limit + "}");
             String event = device.expect("\"event\":\"sync-conversations\"");
             times[i] = System.nanoTime() - start;
+            // the event's first part: the server's answer began (it sends the event once written); the rest is transfer
+            // and this client's reading
+            long answered = device.messageStarted - start;
             int entries = event.split("\"message_id\":", -1).length - 1;
-            System.out.printf("  sync %d: %d entries (%d KiB) in %.1f ms%n", i + 1, entries, event.length() / 1024,
-                    times[i] / 1e6);
+            System.out.printf("  sync %d: %d entries (%d KiB) in %.1f ms (its first part after %.1f ms)%n", i + 1, entries,
+                    event.length() / 1024, times[i] / 1e6, answered / 1e6);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,52 @@ class SqliteMessageStoreTest extends MessageStoreContract {
             threads.shutdownNow();
         }
         assertEquals(40, store.journal("u7@example.com", null, null, 100).size());
+    }
+
+    /**
+     * Issue 14: {@code write}s of many threads, each several changes (a conversation's waiting messages), share the
+     * commits with each other and each returns only once all of its changes are committed, stored in its order.
+     */
+    @Test
+    void concurrentWritesReturnOnceCommittedInTheirOrder() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve(SqliteMessageStore.FILE))) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                String account = "w" + t + "@example.com";
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 40; i += 2) {
+                        List<MessageStore.Written> written = store.write(List.of(
+                                new MessageStore.Add(message(account, "m" + i)),
+                                new MessageStore.Add(message(account, "m" + (i + 1))),
+                                new MessageStore.Update(account, "m" + i, "delivered", List.of("display"))));
+                        for (MessageStore.Written outcome : written) {
+                            assertTrue(outcome.get());
+                        }
+                        synchronized (other) {
+                            try (ResultSet row = other.createStatement().executeQuery("SELECT count(*),"
+                                    + " sum(state = 'delivered') FROM chat_messages WHERE account = '" + account + "'")) {
+                                assertTrue(row.next());
+                                assertEquals(i + 2, row.getInt(1), account + " m" + (i + 1) + " committed");
+                                assertEquals(i / 2 + 1, row.getInt(2), account + " m" + i + " updated");
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        List<String> ids = store.journal("w7@example.com", null, null, 100).stream().map(StoredMessage::messageId).toList();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            expected.add("m" + i);
+        }
+        assertEquals(expected, ids);
     }
 
     /** An interrupted caller still gets its message stored (it is queued), and keeps its interrupt. */
