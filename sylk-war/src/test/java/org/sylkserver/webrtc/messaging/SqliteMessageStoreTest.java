@@ -116,6 +116,27 @@ class SqliteMessageStoreTest extends MessageStoreContract {
         assertEquals(expected, ids);
     }
 
+    /**
+     * A message's time (spec §4.3 timestamps) comes back exactly in every form the JDK writes it: read by CPIM's reader
+     * of the usual RFC 3339 form, by the JDK's parser otherwise (a whole minute has no seconds, a year past 9999 a
+     * sign, an offset may have seconds).
+     */
+    @Test
+    void messageTimesComeBackExactlyInEveryForm() throws Exception {
+        List<String> forms = List.of("2026-01-01T10:00Z", "2026-01-01T10:00:01Z", "2026-01-01T10:00:01.500+05:30",
+                "2026-01-01T10:00:01.123456Z", "2026-01-01T10:00:01.123456789-08:00", "+12026-01-01T10:00:01Z",
+                "2026-01-01T10:00:01+01:00:30");
+        for (int i = 0; i < forms.size(); i++) {
+            OffsetDateTime time = OffsetDateTime.parse(forms.get(i));
+            assertEquals(forms.get(i), time.toString(), "the form the store writes");
+            store.add(new StoredMessage("t@example.com", "alice@example.com", StoredMessage.INCOMING, "t" + i,
+                    "text/plain", "hello", time, Instant.parse("2026-01-01T10:00:00Z"), List.of(), "received"));
+            OffsetDateTime read = store.find("t@example.com", "t" + i).orElseThrow().timestamp();
+            assertEquals(time, read, forms.get(i));
+            assertEquals(time.getOffset(), read.getOffset(), forms.get(i));
+        }
+    }
+
     /** An interrupted caller still gets its message stored (it is queued), and keeps its interrupt. */
     @Test
     void anInterruptedAddIsStoredAndTheInterruptKept() throws Exception {
