@@ -233,7 +233,7 @@ public final class Messaging {
     }
 
     /** Records the outcomes (in one commit when the store can), then tells every device, in order. */
-    private void sent(List<Sent> outcomes) {
+    private void sent(List<Sent> outcomes, Runnable done) {
         List<MessageStore.Write> updates = new ArrayList<>(outcomes.size());
         for (Sent sent : outcomes) {
             updates.add(new MessageStore.Update(sent.message().account(), sent.message().messageId(), sent.state(),
@@ -251,6 +251,7 @@ public final class Messaging {
                     + sent.reason());
             devices.publish(message.account(), new DispositionNotificationEvent(message.account(), message.messageId(),
                     format(message.timestamp()), sent.state(), sent.status(), sent.reason()), null);
+            done.run();
         }
     }
 
@@ -297,7 +298,7 @@ public final class Messaging {
         Taken taken = take(message);
         if (taken.regular() != null) {
             Answer[] answer = new Answer[1];
-            regular(List.of(new Waiting(taken.regular(), reply -> answer[0] = reply)));
+            regular(List.of(new Waiting(taken.regular(), reply -> answer[0] = reply)), () -> { });
             return answer[0];
         }
         return taken.work() == null ? taken.answer() : perform(message, taken.work());
@@ -532,9 +533,10 @@ public final class Messaging {
      * message from one of the sender's SIP devices also for the sender, below), delivered to its devices, answered.
      * Their journal entries are written in one call, in order, so that the embedded store commits them together: one
      * conversation's flood stored one transaction per message ran at one commit's rate (issue 14). Then, message by
-     * message in order: the events, the push, the answer (200 once stored, 500 if the store failed).
+     * message in order: the events, the push, the answer (200 once stored, 500 if the store failed), each counted
+     * {@code done} for the queue just before it is answered.
      */
-    private void regular(List<Waiting> messages) {
+    private void regular(List<Waiting> messages, Runnable done) {
         List<MessageStore.Write> writes = new ArrayList<>();
         // per message: the index in writes of its entry for the recipient and for the sender, -1 for none
         int[] incoming = new int[messages.size()];
@@ -583,6 +585,7 @@ public final class Messaging {
                     answers[i] = failed(waiting.regular().message(), e);
                 }
             }
+            done.run();
             waiting.reply().accept(answers[i]);
         }
     }

@@ -37,8 +37,12 @@ public final class StoreQueue implements AutoCloseable {
     /** Work whose tasks run better together than one by one; {@link #run} gets them in their lane's order. */
     @FunctionalInterface
     public interface Batch<T> {
-        /** Runs {@code tasks}, which must each be answered whatever happens to the others. */
-        void run(List<T> tasks);
+        /**
+         * Runs {@code tasks}, which must each be answered whatever happens to the others; {@code done} is called as each
+         * one is, so that the queue's bound counts it no longer (else a run's answered tasks took room until its end,
+         * and senders got 503 for a queue that was not full).
+         */
+        void run(List<T> tasks, Runnable done);
     }
 
     private final Executor workers;
@@ -201,8 +205,16 @@ public final class StoreQueue implements AutoCloseable {
                         next.add(task);
                     }
                 }
+                int[] done = new int[1];
                 try {
-                    run(next);
+                    run(next, () -> {
+                        synchronized (StoreQueue.this) {
+                            if (done[0] < next.size()) {
+                                done[0]++;
+                                pending--;
+                            }
+                        }
+                    });
                 } catch (Throwable e) {
                     // a failed task must not stop its lane: the later ones still need answering
                     LOG.log(Level.SEVERE, "message store task failed", e);
@@ -211,7 +223,7 @@ public final class StoreQueue implements AutoCloseable {
                     for (int i = 0; i < next.size(); i++) {
                         tasks.poll();
                     }
-                    pending -= next.size();
+                    pending -= next.size() - done[0];
                     if (tasks.isEmpty()) {
                         lanes.remove(key);
                         return;
@@ -227,7 +239,7 @@ public final class StoreQueue implements AutoCloseable {
         }
 
         @SuppressWarnings("unchecked")
-        private void run(List<Task> next) {
+        private void run(List<Task> next, Runnable done) {
             Task head = next.get(0);
             if (head.batch() == null) {
                 ((Runnable) head.item()).run();
@@ -235,7 +247,7 @@ public final class StoreQueue implements AutoCloseable {
             }
             List<Object> items = new ArrayList<>(next.size());
             next.forEach(task -> items.add(task.item()));
-            ((Batch<Object>) head.batch()).run(items);
+            ((Batch<Object>) head.batch()).run(items, done);
         }
     }
 }

@@ -59,8 +59,8 @@ class StoreQueueTest {
         List<Runnable> started = new ArrayList<>();
         StoreQueue queue = new StoreQueue(started::add, 1000);
         List<String> runs = new ArrayList<>();
-        StoreQueue.Batch<Integer> batch = tasks -> runs.add("batch " + tasks.get(0) + ".." + tasks.get(tasks.size() - 1)
-                + " (" + tasks.size() + ")");
+        StoreQueue.Batch<Integer> batch = (tasks, done) -> runs.add("batch " + tasks.get(0) + ".."
+                + tasks.get(tasks.size() - 1) + " (" + tasks.size() + ")");
         int many = StoreQueue.MOST_TOGETHER + 4;
         for (int i = 1; i <= many; i++) {
             assertTrue(queue.offer("a", batch, i));
@@ -74,6 +74,30 @@ class StoreQueueTest {
         assertEquals(List.of("batch 1.." + StoreQueue.MOST_TOGETHER + " (" + StoreQueue.MOST_TOGETHER + ")",
                 "batch " + (StoreQueue.MOST_TOGETHER + 1) + ".." + many + " (4)", "alone", "batch 0..0 (1)"), runs);
         assertEquals(0, queue.pending());
+    }
+
+    /**
+     * A batch's task stops counting against the bound as soon as the batch says it is done, not when the whole run
+     * ends: a sender answered early in a run and sending again is not refused for a queue full of answered tasks.
+     */
+    @Test
+    void aBatchsTaskLeavesTheBoundOnceDone() {
+        List<Runnable> started = new ArrayList<>();
+        StoreQueue queue = new StoreQueue(started::add, 3);
+        List<Boolean> offeredWhileRunning = new ArrayList<>();
+        StoreQueue.Batch<String> batch = (tasks, done) -> {
+            done.run();
+            done.run();
+            offeredWhileRunning.add(queue.offer("a", (more, moreDone) -> { }, "later"));
+            offeredWhileRunning.add(queue.offer("b", () -> { }));
+            offeredWhileRunning.add(queue.offer("c", () -> { }));
+        };
+        assertTrue(queue.offer("a", batch, "1"));
+        assertTrue(queue.offer("a", batch, "2"));
+        assertTrue(queue.offer("a", batch, "3"));
+        started.remove(0).run();
+        assertEquals(List.of(true, true, false), offeredWhileRunning, "two answered, two places free again");
+        assertEquals(2, queue.pending(), "the batch's third, never said done, is counted off at its end");
     }
 
     @Test
