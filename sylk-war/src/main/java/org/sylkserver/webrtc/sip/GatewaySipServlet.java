@@ -40,7 +40,6 @@ import org.sylkserver.webrtc.RoomFiles;
 import org.sylkserver.webrtc.RoomRecordings;
 import org.sylkserver.webrtc.SessionMediaFactory;
 import org.sylkserver.webrtc.SipCall;
-import org.sylkserver.webrtc.SyncWarmUp;
 import org.sylkserver.webrtc.VideoRoomConfig;
 import org.sylkserver.webrtc.VideoRooms;
 import org.sylkserver.webrtc.api.SipIdentity;
@@ -215,7 +214,6 @@ public class GatewaySipServlet extends SylkSipServlet {
                 new ServletCalls(factory, config.outboundSipProxy(), Version.sipAgent()),
                 incoming, productionMedia(), videoRooms,
                 messaging, addressBooks, externalAuth));
-        SyncWarmUp.start();
         log.info(() -> "webrtcgateway SIP side ready: " + (config.outboundSipProxy() == null
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
