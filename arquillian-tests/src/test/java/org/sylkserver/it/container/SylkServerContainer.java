@@ -69,6 +69,9 @@ public class SylkServerContainer implements DeployableContainer<SylkServerConfig
                     "-Xmx512m",
                     "-Dsylk.home=" + distribution,
                     "-Dsylk.deploy=none",
+                    // applications whose sip.xml sets no lifetime lose their sessions after 1 minute, not 3
+                    // (LongLivedIT shows ours outlive it)
+                    "-Dsylk.container.applicationSessionMinutes=1",
                     "-cp", distribution.resolve("lib") + "/*",
                     "org.sylkserver.core.SylkServer",
                     "--config-dir", work.resolve("config").toString(),

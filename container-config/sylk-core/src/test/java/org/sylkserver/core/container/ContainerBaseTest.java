@@ -32,6 +32,19 @@ class ContainerBaseTest {
         assertTrue(xml.contains("showReport=\"false\" showServerInfo=\"false\""), xml);
     }
 
+    /**
+     * Restcomm's own lifetime of application sessions unless the tests lower it; every context keeps the session
+     * manager either way.
+     */
+    @Test
+    void theContextsSessionLifetimeIsTheContainersUnlessLowered() {
+        String plain = ContainerBase.contextXml(null);
+        assertTrue(plain.contains("<Context>") && plain.contains(SipSessionManager.class.getName()), plain);
+        String lowered = ContainerBase.contextXml(1);
+        assertTrue(lowered.contains("<Context sipApplicationSessionTimeout=\"1\">"), lowered);
+        assertTrue(lowered.contains(SipSessionManager.class.getName()), lowered);
+    }
+
     /** verify_server = false (spec §8.1): any server's certificate; clients are not asked for theirs. */
     @Test
     void withoutVerifyServerSipTlsTrustsAnyPeer() {
