@@ -128,6 +128,16 @@ final class Baresip implements AutoCloseable {
                 + "\"", codec, toneHz, null, target, freeSipPort(), TONE_SECONDS);
     }
 
+    /**
+     * As {@link #dialVia} as {@code aor} ({@code user@domain}): a user of a domain of ours calling an address whose
+     * host does not resolve (an XMPP user's {@code user@xmpp.test}).
+     */
+    static Baresip dialAs(Path dir, String aor, Codec codec, double toneHz, String target, String proxy)
+            throws IOException {
+        return startAccount(dir, "<sip:" + aor + ">;regint=0;outbound=\"sip:" + proxy + "\"", codec, toneHz, null,
+                target, freeSipPort(), TONE_SECONDS);
+    }
+
     /** Starts baresip as {@code user}@127.0.0.1 answering calls at once; {@link #sipPort()} says where. */
     static Baresip listen(Path dir, String user, Codec codec, double toneHz) throws IOException {
         return start(dir, user, codec, toneHz, null, null, freeSipPort(), TONE_SECONDS);

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,9 +28,11 @@ import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jivesoftware.smack.iqrequest.AbstractIqRequestHandler;
 import org.jivesoftware.smack.iqrequest.IQRequestHandler;
 import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaBuilder;
 import org.jivesoftware.smack.packet.UnparsedIQ;
 import org.jivesoftware.smack.provider.ProviderManager;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smackx.disco.ServiceDiscoveryManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,8 @@ import org.sylkserver.media.codec.ToneDetector;
  * port 5060 of the host {@code localhost} names) and relays the media. The Jingle party's RTP is the test's own: a
  * UDP socket sending a 1000 Hz PCMU tone to the candidate of our session-accept and decoding what arrives, where
  * baresip's 400 Hz tone must be; baresip's recording must hold the 1000 Hz tone. Each side's hang-up ends the other.
+ * The other way, baresip as a user of {@code localhost} calls the XMPP user, routed to the gateway by the application
+ * map entry for {@code xmpp.test} (arquillian.xml).
  */
 @ExtendWith(ArquillianExtension.class)
 class XmppJingleIT {
@@ -105,6 +110,12 @@ class XmppJingleIT {
                 return IQ.createResultIQ(request);
             }
         });
+        // XEP-0167 §10: romeo's client says it takes Jingle RTP audio over raw UDP (the gateway asks before ringing)
+        ServiceDiscoveryManager disco = ServiceDiscoveryManager.getInstanceFor(romeo);
+        for (String feature : List.of(JINGLE, "urn:xmpp:jingle:apps:rtp:1", "urn:xmpp:jingle:apps:rtp:audio",
+                "urn:xmpp:jingle:transports:raw-udp:1")) {
+            disco.addFeature(feature);
+        }
         romeo.connect().login();
     }
 
@@ -264,7 +275,12 @@ class XmppJingleIT {
         String ip = attribute(accept, "candidate", "ip");
         int port = Integer.parseInt(attribute(accept, "candidate", "port"));
         party.sendTo(new InetSocketAddress(InetAddress.getByName(ip), port));
+        assertTheJinglePartyHearsBaresip(party);
+        return sid;
+    }
 
+    /** At least 2 s of baresip's tone, by frequency and level, after the first second of the call. */
+    private static void assertTheJinglePartyHearsBaresip(JingleParty party) throws InterruptedException {
         long deadline = System.nanoTime() + SETUP.toNanos();
         while (party.secondsHeard() < 4 && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -275,7 +291,6 @@ class XmppJingleIT {
         double level = ToneDetector.levelDb(settled, 8000, SIP_TONE);
         LOG.info(() -> "the Jingle party hears baresip's " + SIP_TONE + " Hz at " + level + " dBFS");
         assertTrue(level > -20, "level " + level);
-        return sid;
     }
 
     private static void assertBaresipHeardTheJingleParty(Baresip alice) throws Exception {
@@ -287,6 +302,51 @@ class XmppJingleIT {
         double level = ToneDetector.levelDb(settled, heard.sampleRate(), JINGLE_TONE);
         LOG.info(() -> "baresip hears the Jingle party's " + JINGLE_TONE + " Hz at " + level + " dBFS");
         assertTrue(level > -20, "level " + level);
+    }
+
+    /**
+     * Spec §5.7 SIP → XMPP: alice (baresip, a user of our domain {@code localhost}) calls romeo's bare JID; Prosody
+     * lists no resources in disco#items, so the gateway rings the resource whose presence reached it (romeo's
+     * directed presence to alice) once its disco#info shows Jingle RTP. Romeo's ringing and session-accept (its
+     * candidate the test's RTP socket) answer baresip's INVITE; each party hears the other's tone; romeo's
+     * session-terminate ends the SIP call with BYE.
+     */
+    @Test
+    void aSipUsersCallRingsTheXmppUsersJingleClient_5_7() throws Exception {
+        romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
+        // the gateway's disco#info answer comes over the same S2S link as the presence, so after it
+        ServiceDiscoveryManager.getInstanceFor(romeo).discoverInfo(JidCreate.bareFrom("alice@localhost"));
+        try (Baresip alice = Baresip.dialAs(work.resolve("alice"), "alice@localhost", Baresip.Codec.PCMU, SIP_TONE,
+                "sip:romeo@" + Prosody.DOMAIN, Sipp.SERVER + ":" + Sipp.SIP_PORT);
+             JingleParty party = new JingleParty()) {
+            String initiate = nextJingle("session-initiate");
+            LOG.info("session-initiate: " + initiate);
+            String sid = attribute(initiate, "jingle", "sid");
+            String caller = attribute(initiate, "jingle", "initiator");
+            assertTrue(caller.startsWith("alice@localhost/"), caller);
+            String ip = attribute(initiate, "candidate", "ip");
+            int port = Integer.parseInt(attribute(initiate, "candidate", "port"));
+
+            romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-info' sid='" + sid + "'",
+                    "<ringing xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>")).nextResultOrThrow(SETUP.toMillis());
+            alice.await(line -> line.toLowerCase(java.util.Locale.ROOT).contains("ringing"), SETUP, "180 Ringing");
+            String answer = "<content creator='initiator' name='" + attribute(initiate, "content", "name")
+                    + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
+                    + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0'"
+                    + " id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort() + "'/></transport></content>";
+            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
+                    + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
+            assertEquals(IQ.Type.result, ack.getType());
+            alice.await(line -> line.contains("Call established"), SETUP, "the answer");
+            party.sendTo(new InetSocketAddress(InetAddress.getByName(ip), port));
+            assertTheJinglePartyHearsBaresip(party);
+
+            romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-terminate' sid='" + sid + "'",
+                    "<reason><success/></reason>")).nextResultOrThrow(SETUP.toMillis());
+            alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+            assertBaresipHeardTheJingleParty(alice);
+        }
     }
 
     /** Spec §5.7: the XMPP user hangs up (session-terminate): the gateway ends the SIP call with BYE. */

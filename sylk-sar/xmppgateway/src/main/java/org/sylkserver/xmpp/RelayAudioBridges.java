@@ -67,7 +67,56 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
             sip.watchInactivity("inactive");
             jingle.remote(jingleRtp, rtcpPort, false);
-            return new Bridge(offer.description().payloadTypes(), jingle, sip);
+            return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+        } catch (IOException | SdpException | RuntimeException e) {
+            LOG.info("no media for a Jingle call: " + e.getMessage());
+            if (jingle != null) {
+                jingle.close();
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): plain RTP over UDP only (no ICE, no SDES: the relay
+     * has neither), its codecs offered to the Jingle party as they are.
+     */
+    @Override
+    public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source, Runnable silence) {
+        JingleSdp.Media offer;
+        try {
+            offer = JingleSdp.fromSdp(sipOffer);
+        } catch (SdpException e) {
+            LOG.info("SIP offer for a Jingle call refused: " + e.getMessage());
+            return null;
+        }
+        if (!(offer.transport() instanceof JingleTransport.RawUdp raw) || !offer.description().crypto().isEmpty()
+                || offer.description().encryptionRequired()) {
+            LOG.info("SIP offer for a Jingle call refused: only plain RTP without ICE is relayed");
+            return null;
+        }
+        JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1).findFirst()
+                .orElse(null);
+        if (rtp == null || !isIpLiteral(rtp.ip()) || rtp.port() == 0) {
+            return null;
+        }
+        int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2).mapToInt(c -> c.port()).findFirst()
+                .orElse(rtp.port() + 1);
+        RtpRelayEndpoint jingle = null;
+        try {
+            InetSocketAddress sipRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
+            jingle = engine.openRelayEndpoint(e -> silence.run());
+            jingle.watchInactivity("inactive"); // nobody need send while the XMPP user is rung
+            RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
+            sip.watchInactivity("inactive");
+            sip.admit(sipRtp);
+            if (source != null) {
+                sip.signallingSource(source); // a phone behind NAT sends from where its INVITE came
+            }
+            sip.remote(sipRtp, rtcpPort, offer.description().rtcpMux());
+            Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+            bridge.sipRemote = sipRtp;
+            return bridge;
         } catch (IOException | SdpException | RuntimeException e) {
             LOG.info("no media for a Jingle call: " + e.getMessage());
             if (jingle != null) {
@@ -82,9 +131,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         return ip.matches("\\d{1,3}(\\.\\d{1,3}){3}") || ip.contains(":") && ip.matches("[0-9a-fA-F:.]+");
     }
 
-    /** One call's two endpoints; the payload type maps are replaced whole once the SIP answer is in. */
-    private final class Bridge implements JingleCalls.AudioBridge {
+    /**
+     * One call's two endpoints, for either side's offer (the Jingle party's: {@link JingleCalls.AudioBridge}, the SIP
+     * party's: {@link JingleCalls.SipOfferBridge}); the payload type maps are set once the answer is in.
+     */
+    private final class Bridge implements JingleCalls.AudioBridge, JingleCalls.SipOfferBridge {
+        /** The offerer's codecs, as it numbered them, and its direction. */
         private final List<RtpDescription.PayloadType> offered;
+        private final String offeredDirection;
         private final RtpRelayEndpoint jingle;
         private final RtpRelayEndpoint sip;
         private final long sessionId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
@@ -94,8 +148,10 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
 
-        Bridge(List<RtpDescription.PayloadType> offered, RtpRelayEndpoint jingle, RtpRelayEndpoint sip) {
+        Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
+               RtpRelayEndpoint sip) {
             this.offered = offered;
+            this.offeredDirection = offeredDirection;
             this.jingle = jingle;
             this.sip = sip;
         }
@@ -103,6 +159,77 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         @Override
         public synchronized SessionDescription sipOffer() {
             return sdp(offered, "sendrecv");
+        }
+
+        @Override
+        public JingleSdp.Media jingleOffer() {
+            return new JingleSdp.Media(new RtpDescription("audio", offered, List.of(), false, false), ours(jingle),
+                    offeredDirection);
+        }
+
+        /**
+         * The Jingle party's session-accept to the SIP party's offer: the codecs it took, where it receives; our
+         * SDP answer names our SIP-side endpoint, the agreed codecs as the SIP party numbered them, and the Jingle
+         * party's direction (we answer for it, RFC 3264 §6.1).
+         */
+        @Override
+        public SessionDescription answer(JingleSdp.Media jingleAnswer) throws SdpException {
+            if (!(jingleAnswer.transport() instanceof JingleTransport.RawUdp raw)) {
+                throw new SdpException("the Jingle answer is not raw UDP: not relayed");
+            }
+            JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1)
+                    .findFirst().orElseThrow(() -> new SdpException("Jingle answer without an RTP candidate"));
+            if (!isIpLiteral(rtp.ip()) || rtp.port() == 0) {
+                throw new SdpException("Jingle answer candidate " + rtp.ip() + ":" + rtp.port() + " unusable");
+            }
+            int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2)
+                    .mapToInt(JingleTransport.RawCandidate::port).findFirst().orElse(rtp.port() + 1);
+            Agreement agreement = agree(jingleAnswer.description().payloadTypes());
+            InetSocketAddress jingleRtp;
+            try {
+                jingleRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port()); // a literal: no lookup
+            } catch (IOException e) {
+                throw new SdpException("Jingle answer address " + rtp.ip() + ": " + e.getMessage());
+            }
+            synchronized (this) {
+                sipAgreed = agreement.agreed();
+            }
+            jingle.admit(jingleRtp);
+            jingle.remote(jingleRtp, rtcpPort, jingleAnswer.description().rtcpMux());
+            sip.relayTo(relay(agreement.toAnswerer(), jingle));
+            jingle.relayTo(relay(agreement.toOfferer(), sip));
+            String direction = jingleAnswer.direction();
+            sip.watchInactivity(direction);
+            jingle.watchInactivity(reversed(direction));
+            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " relays " + agreement.agreed());
+            synchronized (this) {
+                return sdp(agreement.agreed(), direction);
+            }
+        }
+
+        /**
+         * The codecs of an answer that were offered (same name and rate, RFC 3264 §6.1): the offerer's numbers to the
+         * answerer's and back; {@code agreed} in the offerer's numbering, {@code answered} in the answerer's.
+         */
+        private Agreement agree(List<RtpDescription.PayloadType> answer) throws SdpException {
+            int[] toAnswerer = unmapped();
+            int[] toOfferer = unmapped();
+            List<RtpDescription.PayloadType> agreed = new ArrayList<>();
+            List<RtpDescription.PayloadType> answered = new ArrayList<>();
+            for (RtpDescription.PayloadType type : answer) {
+                RtpDescription.PayloadType match = offered.stream().filter(o -> same(o, type)).findFirst()
+                        .orElse(null);
+                if (match != null && toAnswerer[match.id()] < 0 && type.id() >= 0 && type.id() < 128) {
+                    toAnswerer[match.id()] = type.id();
+                    toOfferer[type.id()] = match.id();
+                    agreed.add(match);
+                    answered.add(type);
+                }
+            }
+            if (agreed.isEmpty()) {
+                throw new SdpException("the answer has none of the offered codecs");
+            }
+            return new Agreement(agreed, answered, toAnswerer, toOfferer);
         }
 
         /** Our SDP to the SIP party with {@code types} and {@code direction}, under the next o= version. */
@@ -168,23 +295,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     .findFirst().orElseThrow(() -> new SdpException("SIP answer without an RTP address"));
             int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2)
                     .mapToInt(JingleTransport.RawCandidate::port).findFirst().orElse(rtp.port() + 1);
-            int[] toSip = unmapped();
-            int[] toJingle = unmapped();
-            List<RtpDescription.PayloadType> agreed = new ArrayList<>();
-            List<RtpDescription.PayloadType> agreedAsSip = new ArrayList<>();
-            for (RtpDescription.PayloadType answered : answer.description().payloadTypes()) {
-                RtpDescription.PayloadType match = offered.stream().filter(o -> same(o, answered)).findFirst()
-                        .orElse(null);
-                if (match != null && toSip[match.id()] < 0) {
-                    toSip[match.id()] = answered.id();
-                    toJingle[answered.id()] = match.id();
-                    agreed.add(match);
-                    agreedAsSip.add(answered);
-                }
-            }
-            if (agreed.isEmpty()) {
-                throw new SdpException("the SIP answer has none of the offered codecs");
-            }
+            Agreement agreement = agree(answer.description().payloadTypes());
             InetSocketAddress sipRtp;
             try {
                 sipRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
@@ -192,7 +303,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 throw new SdpException("SIP answer address " + rtp.ip() + ": " + e.getMessage());
             }
             synchronized (this) {
-                sipAgreed = agreedAsSip;
+                sipAgreed = agreement.answered();
                 this.sipRemote = sipRtp;
             }
             sip.admit(sipRtp);
@@ -200,15 +311,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 sip.signallingSource(source); // media from where the answer came latches too (a phone behind NAT)
             }
             sip.remote(sipRtp, rtcpPort, answer.description().rtcpMux());
-            jingle.relayTo(relay(toSip, sip));
-            sip.relayTo(relay(toJingle, jingle));
+            jingle.relayTo(relay(agreement.toAnswerer(), sip));
+            sip.relayTo(relay(agreement.toOfferer(), jingle));
             // RFC 3264 §6.1: each party must send what its direction says; the Jingle party gets the SIP party's
             // direction as ours, and the SIP party answered ours from its side (its recvonly: it only receives)
             jingle.watchInactivity(answer.direction());
             sip.watchInactivity(reversed(answer.direction()));
-            LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " relays " + agreed);
-            return new JingleSdp.Media(new RtpDescription("audio", agreed, List.of(), false, false), ours(jingle),
-                    answer.direction());
+            LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " relays " + agreement.agreed());
+            return new JingleSdp.Media(new RtpDescription("audio", agreement.agreed(), List.of(), false, false),
+                    ours(jingle), answer.direction());
         }
 
         @Override
@@ -216,6 +327,11 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             jingle.close();
             sip.close();
         }
+    }
+
+    /** Codecs an answer took (see {@code Bridge.agree}). */
+    private record Agreement(List<RtpDescription.PayloadType> agreed, List<RtpDescription.PayloadType> answered,
+                             int[] toAnswerer, int[] toOfferer) {
     }
 
     /** A direction seen from the other party (RFC 3264 §6.1). */

@@ -27,6 +27,7 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
     private static final String CALL = "org.sylkserver.xmpp.jingle.call";
+    private static final String CALLER = "org.sylkserver.xmpp.jingle.caller";
 
     private final SipFactory factory;
     private final ServerConfig.OutboundProxy proxy;
@@ -63,8 +64,50 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
         return session == null || !session.isValid() ? null : (Call) session.getAttribute(CALL);
     }
 
-    /** A response to a Jingle call's INVITE (or its BYE): true if it was one (then it is handled). */
+    /**
+     * Spec §5.7, SIP → XMPP: a SIP user's INVITE with an audio offer for an XMPP user; {@code dial} hands it to the
+     * gateway ({@link org.sylkserver.xmpp.jingle.JingleCalls#dial}) with the caller's side of it.
+     */
+    void dialled(SipServletRequest invite,
+                 java.util.function.Function<JingleCalls.SipCaller, JingleCalls.CallerEvents> dial) {
+        Caller caller = new Caller(invite);
+        // set before the dial: the Jingle side may answer before it returns, and the dialog's requests find it
+        invite.getSession().setAttribute(CALLER, caller);
+        JingleCalls.CallerEvents events = dial.apply(caller);
+        if (events == null) {
+            invite.getSession().removeAttribute(CALLER);
+            return;
+        }
+        caller.events(events);
+    }
+
+    private static Caller callerOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (Caller) session.getAttribute(CALLER);
+    }
+
+    /** A CANCEL of a SIP user's call to an XMPP user (the container has answered the INVITE 487). */
+    boolean cancel(SipServletRequest cancel) {
+        Caller caller = callerOf(cancel.getSession());
+        if (caller == null) {
+            return false;
+        }
+        caller.cancelled();
+        return true;
+    }
+
+    /** A response to a Jingle call's INVITE (or its BYE, or our re-INVITE): true if it was one (then it is handled). */
     boolean response(SipServletResponse response) {
+        Caller caller = callerOf(response.getSession());
+        if (caller != null) {
+            if (response.getMethod().equals("INVITE") && response.getStatus() >= 200 && response.getStatus() < 300) {
+                try {
+                    response.createAck().send(); // our re-INVITE's answer (the Jingle party's hold or resume)
+                } catch (IOException | IllegalStateException e) {
+                    LOG.log(Level.FINE, "ACK of a re-INVITE not sent", e);
+                }
+            }
+            return true;
+        }
         Call call = callOf(response.getSession());
         if (call == null) {
             return false;
@@ -81,14 +124,16 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
      */
     boolean reInvite(SipServletRequest request) throws IOException {
         Call call = callOf(request.getSession());
-        if (call == null) {
+        Caller caller = callerOf(request.getSession());
+        if (call == null && (caller == null || caller.events == null)) {
             return false;
         }
         SessionDescription answer = null;
         try {
             byte[] body = request.getRawContent();
             if (body != null && body.length > 0) {
-                answer = call.events.reOffered(SessionDescription.parse(body));
+                SessionDescription offer = SessionDescription.parse(body);
+                answer = call != null ? call.events.reOffered(offer) : caller.events.reOffered(offer);
             }
         } catch (SdpException e) {
             LOG.info("re-INVITE in a Jingle call: " + e.getMessage());
@@ -107,6 +152,12 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
 
     /** A BYE in a Jingle call's dialog: true if it was one (answered here). */
     boolean bye(SipServletRequest request) throws IOException {
+        Caller caller = callerOf(request.getSession());
+        if (caller != null) {
+            request.createResponse(SipServletResponse.SC_OK).send();
+            caller.byeReceived();
+            return true;
+        }
         Call call = callOf(request.getSession());
         if (call == null) {
             return false;
@@ -114,6 +165,144 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
         request.createResponse(SipServletResponse.SC_OK).send();
         call.byeReceived();
         return true;
+    }
+
+    /**
+     * The INVITE of a SIP user calling an XMPP user, answered as the Jingle side says. Guarded by its monitor: the
+     * Jingle side's answer, a CANCEL and a BYE may race; what comes after the end is dropped.
+     */
+    private static final class Caller implements JingleCalls.SipCaller {
+        private final SipServletRequest invite;
+        private volatile JingleCalls.CallerEvents events;
+        private boolean answered;
+        private boolean ringing;
+        private boolean over;
+
+        Caller(SipServletRequest invite) {
+            this.invite = invite;
+        }
+
+        @Override
+        public synchronized void ringing() {
+            if (over || answered || ringing) {
+                return;
+            }
+            ringing = true;
+            send(invite.createResponse(SipServletResponse.SC_RINGING), "180");
+        }
+
+        @Override
+        public synchronized boolean answer(SessionDescription answer) {
+            if (over || answered) {
+                return false;
+            }
+            try {
+                SipServletResponse ok = invite.createResponse(SipServletResponse.SC_OK);
+                ok.setContent(answer.toBytes(), "application/sdp");
+                ok.send();
+                answered = true;
+                LOG.info(() -> "Jingle call " + invite.getFrom().getURI() + " -> " + invite.getRequestURI()
+                        + " answered");
+                return true;
+            } catch (IOException | IllegalStateException e) {
+                LOG.info("200 to " + invite.getFrom().getURI() + " not sent (" + e + "): the call is over");
+                over = true;
+                return false;
+            }
+        }
+
+        @Override
+        public synchronized void reject(int status) {
+            if (over || answered) {
+                return;
+            }
+            over = true;
+            try {
+                invite.createResponse(status).send();
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.FINE, status + " to a Jingle call's INVITE not sent", e);
+            }
+        }
+
+        @Override
+        public void hangUp() {
+            SipSession dialog;
+            synchronized (this) {
+                if (over || !answered) {
+                    return;
+                }
+                over = true;
+                dialog = invite.getSession();
+            }
+            try {
+                if (dialog.isValid()) {
+                    dialog.createRequest("BYE").send();
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.FINE, "BYE to " + invite.getFrom().getURI() + " not sent", e);
+            }
+        }
+
+        @Override
+        public void reOffer(SessionDescription offer) {
+            SipSession dialog;
+            synchronized (this) {
+                dialog = over || !answered ? null : invite.getSession();
+            }
+            try {
+                if (dialog != null && dialog.isValid()) {
+                    SipServletRequest reInvite = dialog.createRequest("INVITE");
+                    reInvite.setContent(offer.toBytes(), "application/sdp");
+                    reInvite.send();
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.info("re-INVITE to " + invite.getFrom().getURI() + " not sent: " + e);
+            }
+        }
+
+        /** The gateway's side of the call; a CANCEL that came before it is handed on now. */
+        void events(JingleCalls.CallerEvents events) {
+            boolean cancelledMeanwhile;
+            synchronized (this) {
+                this.events = events;
+                cancelledMeanwhile = over && !answered;
+            }
+            if (cancelledMeanwhile) {
+                events.cancelled(); // nothing if the gateway ended the call itself (it rejected the INVITE)
+            }
+        }
+
+        void cancelled() {
+            synchronized (this) {
+                if (over || answered) {
+                    return;
+                }
+                over = true;
+            }
+            if (events != null) {
+                events.cancelled();
+            }
+        }
+
+        void byeReceived() {
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                over = true;
+            }
+            if (events != null) {
+                events.hungUp();
+            }
+        }
+
+        private static void send(SipServletResponse response, String what) {
+            try {
+                response.send();
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.FINE, what + " to a Jingle call's INVITE not sent", e);
+            }
+        }
     }
 
     /** One INVITE dialog. Guarded by its monitor; the events are called outside it. */

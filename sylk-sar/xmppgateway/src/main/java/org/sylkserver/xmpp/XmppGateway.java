@@ -37,6 +37,7 @@ import org.sylkserver.xmpp.muc.MucSettings;
 import org.sylkserver.xmpp.presence.PresenceFlow;
 import org.sylkserver.xmpp.presence.PidfReader;
 import org.sylkserver.xmpp.presence.PresenceFlows;
+import org.sylkserver.xmpp.presence.PresentResources;
 import org.sylkserver.xmpp.presence.SipPresenceFlow;
 import org.sylkserver.xmpp.s2s.S2sService;
 import org.sylkserver.xmpp.s2s.StreamElement;
@@ -77,6 +78,10 @@ public final class XmppGateway {
     /** Spec §5.7: how long such a call may ring before it ends with timeout (and the SIP call is cancelled). */
     static final java.time.Duration JINGLE_ANSWER_WAIT = java.time.Duration.ofSeconds(90);
 
+    /** How many XMPP users' resources are remembered from their presence, and how many resources of each. */
+    static final int MAX_PRESENT_USERS = 10_000;
+    static final int MAX_PRESENT_RESOURCES = 8;
+
     private final XmppGatewaySettings settings;
     private final S2sService s2s;
     private final Outbox outbox;
@@ -95,6 +100,8 @@ public final class XmppGateway {
     private final ChatSessions chats;
     /** XMPP users' Jingle calls to SIP users (spec §5.7). */
     private final JingleCalls jingle;
+    /** XMPP users' resources known from their presence: whom a SIP user's call to a bare JID rings (spec §5.7). */
+    private final PresentResources present = new PresentResources(MAX_PRESENT_USERS, MAX_PRESENT_RESOURCES);
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
@@ -130,7 +137,7 @@ public final class XmppGateway {
         this.chats = new ChatSessions(this::sendStanza, timer, settings.sipSessionTimeout(), ChatSession.RECEIPT_WAIT,
                 settings.maxChatSessions(), sipUsers, ChatSession.ANSWER_WAIT);
         this.jingle = new JingleCalls(this::sendStanza, timer, settings.domains(), bridges, jingleSip,
-                MAX_JINGLE_CALLS, JINGLE_ANSWER_WAIT);
+                MAX_JINGLE_CALLS, JINGLE_ANSWER_WAIT, present::of);
         s2s.handler(this::stanza);
     }
 
@@ -191,6 +198,16 @@ public final class XmppGateway {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /**
+     * Spec §5.7: a SIP user's call with an audio offer to an XMPP user becomes a Jingle session (see
+     * {@link JingleCalls#dial}).
+     */
+    public JingleCalls.CallerEvents jingleCall(String from, String contact, String requestUri,
+                                               org.sylkserver.protocols.sdp.SessionDescription offer,
+                                               java.net.InetAddress source, JingleCalls.SipCaller caller) {
+        return jingle.dial(from, gruu(contact), requestUri, offer, source, caller);
     }
 
     /** Whether {@code host} is one of our MUC domains (a room's conference calls from there, spec §5.6.3). */
@@ -304,6 +321,7 @@ public final class XmppGateway {
             }
             default -> { }
         }
+        present.presence(presence);
         String resource = presence.getFrom().hasResource() ? presence.getFrom().getResourceOrThrow().toString() : null;
         presenceFlows.presence("sip:" + presence.getTo().asBareJid(), presence.getFrom().asBareJid().toString(),
                 resource, presence);

@@ -34,6 +34,9 @@ import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.session.MsrpChatLine;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.core.tls.ServerCertificate;
+import org.sylkserver.protocols.sdp.MediaDescription;
+import org.sylkserver.protocols.sdp.SdpException;
+import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.chat.ChatSession;
 import org.sylkserver.xmpp.chat.ChatSessions;
 import org.sylkserver.xmpp.im.SipToXmpp;
@@ -411,7 +414,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     /**
      * Spec §5.6.3: a room's conference calling an XMPP user in (From a MUC domain, Contact {@code isfocus}) becomes a
      * MUC invitation; its INVITE is ended with 480 when the user joins, 408 when not within 90 s. Other calls to
-     * XMPP users are MSRP chat sessions (spec §5.4.3); a call without a chat stream (Jingle) is not taken: 488.
+     * XMPP users are Jingle audio calls when they offer RTP audio and no chat (spec §5.7), else MSRP chat sessions
+     * (spec §5.4.3).
      */
     @Override
     protected void doInvite(SipServletRequest request) throws IOException {
@@ -430,7 +434,12 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         javax.servlet.sip.URI from = request.getFrom().getURI();
         if (!(from instanceof javax.servlet.sip.SipURI sip) || !gateway.isMucDomain(sip.getHost())
                 || !ServletConferenceCalls.isFocus(request.getHeader("Contact"))) {
-            chatCall(request);
+            SessionDescription audio = audioOffer(request);
+            if (audio != null) {
+                jingleCall(request, audio);
+            } else {
+                chatCall(request);
+            }
             return;
         }
         reply(request, SipServletResponse.SC_RINGING, "Ringing");
@@ -438,6 +447,52 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
                 request.getHeader("Referred-By"), (status, reason) -> reply(request, status, reason));
         if (outcome.status() != 0) {
             reply(request, outcome.status(), outcome.reason());
+        }
+    }
+
+    /**
+     * The offer of an INVITE that is an audio call (spec §5.7: an RTP audio stream and no chat stream); null for
+     * others (chat calls, and what is no SDP, which the chat call refuses).
+     */
+    private static SessionDescription audioOffer(SipServletRequest request) throws IOException {
+        SessionDescription offer;
+        try {
+            offer = sdpOffer(request);
+        } catch (SdpException e) {
+            return null;
+        }
+        boolean audio = false;
+        for (MediaDescription m : offer.media()) {
+            if (m.port() == 0) {
+                continue;
+            }
+            if (m.media().equals("message")) {
+                return null;
+            }
+            audio |= m.media().equals("audio") && m.proto().contains("RTP");
+        }
+        return audio ? offer : null;
+    }
+
+    /** Spec §5.7, SIP → XMPP: the audio call becomes a Jingle session with the XMPP user. */
+    private void jingleCall(SipServletRequest request, SessionDescription offer) throws IOException {
+        Address contact;
+        try {
+            contact = request.getAddressHeader("Contact");
+        } catch (ServletParseException e) {
+            reply(request, SipServletResponse.SC_BAD_REQUEST, "Bad Contact");
+            return;
+        }
+        InetAddress source = signallingSource(request);
+        jingleCalls.dialled(request, caller -> gateway.jingleCall(request.getFrom().getURI().toString(),
+                contact != null ? contact.getURI().toString() : null, request.getRequestURI().toString(), offer,
+                source, caller));
+    }
+
+    @Override
+    protected void doCancel(SipServletRequest request) {
+        if (jingleCalls != null) {
+            jingleCalls.cancel(request);
         }
     }
 

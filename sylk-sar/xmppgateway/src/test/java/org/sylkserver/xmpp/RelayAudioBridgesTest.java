@@ -127,6 +127,55 @@ class RelayAudioBridgesTest {
     }
 
     /**
+     * Spec §5.7 SIP → XMPP: the SIP party's offer is relayed to the Jingle party as our raw-UDP offer with the SIP
+     * party's codecs; the Jingle answer's numbers (RFC 3264 §6.1 lets an answerer pick its own) become our SDP
+     * answer in the SIP party's numbering, and RTP flows both ways renumbered; an SRTP or ICE offer is refused.
+     */
+    @Test
+    void aSipOfferIsRelayedToTheJingleParty() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n";
+        assertNull(bridges.open(SessionDescription.parse(offer.replace("RTP/AVP", "RTP/SAVP")
+                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2\r\n"),
+                LOOPBACK, () -> { }), "SDES: no keys on this path");
+        assertNull(bridges.open(SessionDescription.parse(offer + "a=ice-ufrag:abcd\r\na=ice-pwd:"
+                + "0123456789012345678901\r\n"), LOOPBACK, () -> { }), "ICE: no agent on this path");
+
+        JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { });
+        assertNotNull(bridge);
+        JingleSdp.Media jingleOffer = bridge.jingleOffer();
+        assertEquals(List.of(0, 96), jingleOffer.description().payloadTypes().stream()
+                .map(RtpDescription.PayloadType::id).toList());
+        int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
+
+        SessionDescription sipAnswer = bridge.answer(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1),
+                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1)));
+        assertEquals(List.of("0", "96"), sipAnswer.media().get(0).formats());
+        assertEquals("sendrecv", sipAnswer.direction(sipAnswer.media().get(0)));
+        int sipSide = sipAnswer.media().get(0).port();
+
+        sipParty.send(new DatagramPacket(rtp(96, 1), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertEquals(101, atJingle.getData()[1] & 0x7f);
+        assertEquals(jingleSide, atJingle.getPort(), "sent from the endpoint the Jingle party was offered");
+
+        jingleParty.send(new DatagramPacket(rtp(101, 2), 172, new InetSocketAddress(LOOPBACK, jingleSide)));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertEquals(96, atSip.getData()[1] & 0x7f);
+        bridge.close();
+    }
+
+    /**
      * A SIP party whose SDP names another address than the one it sends from (baresip names the host's public
      * interface and sends from loopback; a phone behind NAT its private address) is latched by the address its
      * answer came from, without [RTP] latch_any_source.

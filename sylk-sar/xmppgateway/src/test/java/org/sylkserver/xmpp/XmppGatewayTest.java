@@ -165,24 +165,34 @@ class XmppGatewayTest {
     };
 
     /** Media of Jingle calls: our endpoint is 192.0.2.1:50000 both ways. */
-    private final JingleCalls.AudioBridges bridges = (offer, silence) -> new JingleCalls.AudioBridge() {
-        public SessionDescription sipOffer() {
-            return sdp("192.0.2.1", 50000);
+    private final JingleCalls.AudioBridges bridges = new JingleCalls.AudioBridges() {
+        @Override
+        public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
+            return new JingleCalls.AudioBridge() {
+                public SessionDescription sipOffer() {
+                    return sdp("192.0.2.1", 50000);
+                }
+
+                public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
+                    return JingleSdp.fromSdp(sdp("192.0.2.1", 50000));
+                }
+
+                public SessionDescription sipReOffer(boolean held) {
+                    return sdp("192.0.2.1", 50000);
+                }
+
+                public SessionDescription sipReAnswer(SessionDescription reOffer) {
+                    return sdp("192.0.2.1", 50000);
+                }
+
+                public void close() {
+                }
+            };
         }
 
-        public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
-            return JingleSdp.fromSdp(sdp("192.0.2.1", 50000));
-        }
-
-        public SessionDescription sipReOffer(boolean held) {
-            return sdp("192.0.2.1", 50000);
-        }
-
-        public SessionDescription sipReAnswer(SessionDescription reOffer) {
-            return sdp("192.0.2.1", 50000);
-        }
-
-        public void close() {
+        @Override
+        public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source, Runnable silence) {
+            return null;
         }
     };
 

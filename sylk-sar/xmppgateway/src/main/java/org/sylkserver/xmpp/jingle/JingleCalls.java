@@ -1,43 +1,54 @@
 package org.sylkserver.xmpp.jingle;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
+import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.jingle.element.JingleAction;
+import org.jivesoftware.smackx.jingle.element.JingleContent;
 import org.jivesoftware.smackx.jingle.element.JingleError;
 import org.jivesoftware.smackx.jingle.element.JingleReason;
+import org.jxmpp.jid.BareJid;
+import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.FullJid;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
+import org.sylkserver.xmpp.im.Addresses;
+import org.sylkserver.xmpp.im.SipParty;
 
 /**
- * The Jingle calls of XMPP users to our SIP users (spec §5.7, XMPP → SIP): each {@code session-initiate} with a
- * supported RTP audio offer gets {@code ringing} and a SIP call through {@link SipCalls}; the SIP answer accepts the
+ * The Jingle calls between XMPP users and our SIP users (spec §5.7). XMPP → SIP: each {@code session-initiate} with
+ * a supported RTP audio offer gets {@code ringing} and a SIP call through {@link SipCalls}; the SIP answer accepts the
  * session, a SIP failure or BYE terminates it with the matching reason, a Jingle termination hangs the SIP leg up.
- * Media goes through an {@link AudioBridge} (both legs end at our media engine).
+ * SIP → XMPP ({@link #dial}): the servlet's INVITE rings the XMPP user's resource with our {@code session-initiate};
+ * its {@code ringing} is a 180, its accept the 200, its termination the failure response or a BYE. Media goes through
+ * the media engine's bridges ({@link AudioBridges}); hold is mapped both ways.
  * <p>
- * Limits: at most {@code maxSessions} sessions, a quarter of them from one XMPP domain (more are refused with
- * {@code busy}), a session not accepted within
- * {@code answerWait} ends with {@code timeout}; requests for unknown sessions get {@code item-not-found}
- * ({@code unknown-session}), malformed ones {@code bad-request} (XEP-0166 §8).
+ * Limits, for both directions together: at most {@code maxSessions} calls, a quarter of them with one XMPP domain
+ * (more are refused: {@code busy}, 486), a session not accepted within {@code answerWait} ends with {@code timeout}
+ * (408); requests for unknown sessions get {@code item-not-found} ({@code unknown-session}), malformed ones
+ * {@code bad-request} (XEP-0166 §8).
  */
 public final class JingleCalls {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
 
-    /** The media of one call: our endpoints towards the Jingle party and towards the SIP party, bridged. */
-    public interface AudioBridge {
-        /** Our offer to the SIP party. */
-        SessionDescription sipOffer();
-
+    /** What the media of a call does once it is up, whichever side offered. */
+    public interface MediaBridge {
         /**
          * Our re-offer to the SIP party once the call is up (spec §5.7 hold mapping): {@code sendonly} while the
          * Jingle party holds the call, else {@code sendrecv} (RFC 3264 §8.4).
@@ -51,6 +62,14 @@ public final class JingleCalls {
          */
         SessionDescription sipReAnswer(SessionDescription reOffer) throws SdpException;
 
+        void close();
+    }
+
+    /** The media of an XMPP user's call (the Jingle party offered): our endpoints towards both parties, bridged. */
+    public interface AudioBridge extends MediaBridge {
+        /** Our offer to the SIP party. */
+        SessionDescription sipOffer();
+
         /**
          * Takes the SIP party's answer; returns our Jingle-side answer to the Jingle party's offer.
          *
@@ -58,8 +77,15 @@ public final class JingleCalls {
          *               from there while its SDP names a private address
          */
         JingleSdp.Media answer(SessionDescription sipAnswer, java.net.InetAddress source) throws SdpException;
+    }
 
-        void close();
+    /** The media of a SIP user's call (the SIP party offered). */
+    public interface SipOfferBridge extends MediaBridge {
+        /** Our offer to the Jingle party (raw UDP, the SIP party's codecs). */
+        JingleSdp.Media jingleOffer();
+
+        /** Takes the Jingle party's answer (its session-accept); returns our SDP answer to the SIP party. */
+        SessionDescription answer(JingleSdp.Media jingleAnswer) throws SdpException;
     }
 
     /** Makes the media of calls. */
@@ -71,6 +97,14 @@ public final class JingleCalls {
          *                engine's RTP timeout once the call was answered: a party that vanished without hanging up
          */
         AudioBridge open(JingleSdp.Media jingleOffer, Runnable silence);
+
+        /**
+         * Media for a SIP party's offer; null when it cannot be relayed (no plain RTP audio stream: 488).
+         *
+         * @param source where the INVITE came from (null if unknown): a SIP party behind NAT sends its media from there
+         * @param silence as for {@link #open}
+         */
+        SipOfferBridge open(SessionDescription sipOffer, java.net.InetAddress source, Runnable silence);
     }
 
     /** What a SIP call reports back. */
@@ -102,6 +136,47 @@ public final class JingleCalls {
         SipCall call(String fromUri, String toUri, SessionDescription offer, SipEvents events);
     }
 
+    /**
+     * The SIP side of a SIP user's call to an XMPP user (spec §5.7, SIP → XMPP): the servlet's INVITE, answered by
+     * what the Jingle side does. Each method may be called on any thread; the servlet ignores what comes too late.
+     */
+    public interface SipCaller {
+        /** 180 Ringing (the Jingle party's client rings, XEP-0167 §8.4). */
+        void ringing();
+
+        /** 200 OK with {@code answer}; false when the INVITE can no longer be answered (it was cancelled). */
+        boolean answer(SessionDescription answer);
+
+        /** A final failure response to the INVITE (RFC 3261 §21). */
+        void reject(int status);
+
+        /** BYE, once answered. */
+        void hangUp();
+
+        /** A re-INVITE with {@code offer} once answered (the Jingle party's hold or resume). */
+        void reOffer(SessionDescription offer);
+    }
+
+    /** What the SIP caller does to its call (the servlet hands it on). */
+    public interface CallerEvents {
+        /** CANCEL before the answer (the container answered the INVITE 487). */
+        void cancelled();
+
+        /** BYE. */
+        void hungUp();
+
+        /** A re-INVITE's offer: our answer, or null to refuse it (488). */
+        SessionDescription reOffered(SessionDescription offer);
+    }
+
+    /** Full JIDs of an XMPP user whose presence reached us: candidates to ring for a call to the bare JID. */
+    public interface KnownResources {
+        List<FullJid> of(BareJid user);
+    }
+
+    /** Spec §5.7 (SIP → XMPP): at most this many of the callee's resources are asked for their features. */
+    static final int MAX_CANDIDATES = 8;
+
     private final Consumer<IQ> sender;
     private final ScheduledExecutorService timer;
     private final Set<String> domains;
@@ -109,10 +184,35 @@ public final class JingleCalls {
     private final SipCalls sip;
     private final int maxSessions;
     private final Duration answerWait;
-    private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private final KnownResources resources;
+    /** Every call in progress, for the limits (a SIP user's call from its discovery on). */
+    private final Set<Tracked> calls = ConcurrentHashMap.newKeySet();
+    /** The calls with a Jingle session, by remote full JID and sid: where the remote party's requests go. */
+    private final Map<String, Tracked> sessions = new ConcurrentHashMap<>();
+    /** Our service discovery requests (SIP → XMPP callee discovery) awaiting their answer, by stanza id. */
+    private final Map<String, Dialled> discoveries = new ConcurrentHashMap<>();
+
+    /** A call in progress of either direction. */
+    private interface Tracked {
+        /** The XMPP domain of the Jingle party (the per-domain limit counts it). */
+        String domain();
+
+        /** The Jingle session, null while a SIP user's call is still looking for the resource to ring. */
+        JingleSession session();
+
+        /** Ends the call from our side with {@code reason}: both legs ended, media closed. */
+        void end(JingleReason.Reason reason);
+    }
 
     public JingleCalls(Consumer<IQ> sender, ScheduledExecutorService timer, Set<String> domains, AudioBridges bridges,
                        SipCalls sip, int maxSessions, Duration answerWait) {
+        this(sender, timer, domains, bridges, sip, maxSessions, answerWait, user -> List.of());
+    }
+
+    /** @param resources the resources of XMPP users known from their presence (SIP users' calls ring them) */
+    public JingleCalls(Consumer<IQ> sender, ScheduledExecutorService timer, Set<String> domains, AudioBridges bridges,
+                       SipCalls sip, int maxSessions, Duration answerWait, KnownResources resources) {
+        this.resources = resources;
         this.sender = sender;
         this.timer = timer;
         this.domains = Set.copyOf(domains);
@@ -129,7 +229,7 @@ public final class JingleCalls {
 
     /** Ends every call (the gateway stops): Jingle terminate with {@code success}, SIP hung up, media closed. */
     public void close() {
-        for (Call call : calls.values()) {
+        for (Tracked call : calls) {
             call.end(JingleReason.Reason.success);
         }
     }
@@ -167,9 +267,9 @@ public final class JingleCalls {
             sender.accept(IQ.createErrorResponse(iq, StanzaError.Condition.bad_request));
             return;
         }
-        Call call = calls.get(key(from, request.sid()));
+        Tracked call = sessions.get(key(from, request.sid()));
         if (call != null) {
-            sender.accept(call.session.received(iq, request));
+            sender.accept(call.session().received(iq, request));
             return;
         }
         if (request.action() != JingleAction.session_initiate) {
@@ -187,17 +287,41 @@ public final class JingleCalls {
 
     /** The result or error of one of our Jingle IQs; false when it is none of ours. */
     public boolean response(IQ iq) {
-        for (Call call : calls.values()) {
-            if (call.session.response(iq)) {
+        Dialled discovering = discoveries.remove(iq.getStanzaId());
+        if (discovering != null) {
+            discovering.discovered(iq);
+            return true;
+        }
+        for (Tracked call : calls) {
+            JingleSession session = call.session();
+            if (session != null && session.response(iq)) {
                 return true;
             }
         }
         return false;
     }
 
+    /**
+     * Takes a call into the limits: at most {@code maxSessions} calls, a quarter of them with one XMPP domain;
+     * false (and logged) when it does not fit.
+     */
+    private boolean admit(Tracked call, String who) {
+        synchronized (calls) {
+            String domain = call.domain();
+            long withDomain = calls.stream().filter(c -> c.domain().equals(domain)).count();
+            if (calls.size() >= maxSessions || withDomain >= perDomain()) {
+                LOG.info("Jingle call " + who + " refused: " + calls.size() + " calls in progress, " + withDomain
+                        + " with " + domain + " (at most " + maxSessions + ", " + perDomain() + " per XMPP domain)");
+                return false;
+            }
+            calls.add(call);
+            return true;
+        }
+    }
+
     /** XEP-0166 §6.3: the initiate was acknowledged; now the session is refused or the SIP call placed. */
     private void initiate(FullJid from, FullJid to, JingleRequest request) {
-        Call call = new Call();
+        Call call = new Call(from.getDomain().toString());
         JingleSession session = new JingleSession(request.sid(), to, from, false, sender, timer,
                 JingleSession.STANZA_TIMEOUT, answerWait, call);
         call.session = session;
@@ -216,19 +340,11 @@ public final class JingleCalls {
             session.terminate(JingleReason.Reason.unsupported_transports);
             return;
         }
-        synchronized (calls) {
-            String domain = from.getDomain().toString();
-            long fromDomain = calls.values().stream()
-                    .filter(c -> c.session.remote().getDomain().toString().equals(domain)).count();
-            if (calls.size() >= maxSessions || fromDomain >= perDomain()) {
-                LOG.info("Jingle call from " + from + " refused: " + calls.size() + " calls in progress, "
-                        + fromDomain + " from " + domain + " (at most " + maxSessions + ", " + perDomain()
-                        + " per XMPP domain)");
-                session.terminate(JingleReason.Reason.busy);
-                return;
-            }
-            calls.put(key(from, request.sid()), call);
+        if (!admit(call, "from " + from)) {
+            session.terminate(JingleReason.Reason.busy);
+            return;
         }
+        sessions.put(key(from, request.sid()), call);
         call.offer = offer;
         call.bridge = bridges.open(new JingleSdp.Media(offer.description(), offer.transport(),
                 JingleSdp.direction(offer.senders(), true)), () -> {
@@ -253,7 +369,8 @@ public final class JingleCalls {
      * One call: the Jingle session and the SIP call, each ending the other. Not locked itself (the session has its
      * lock and calls the listener under it): {@code over} makes the release happen once.
      */
-    private final class Call implements JingleSession.Listener, SipEvents {
+    private final class Call implements Tracked, JingleSession.Listener, SipEvents {
+        private final String domain;
         private volatile JingleSession session;
         private volatile JingleRequest.Content offer;
         private volatile AudioBridge bridge;
@@ -262,8 +379,23 @@ public final class JingleCalls {
         private volatile boolean up;
         private final AtomicBoolean over = new AtomicBoolean();
 
+        Call(String domain) {
+            this.domain = domain;
+        }
+
+        @Override
+        public String domain() {
+            return domain;
+        }
+
+        @Override
+        public JingleSession session() {
+            return session;
+        }
+
         /** Ends the call from our side: Jingle terminate with {@code reason}, the SIP leg hung up, media closed. */
-        void end(JingleReason.Reason reason) {
+        @Override
+        public void end(JingleReason.Reason reason) {
             session.terminate(reason);
             release();
         }
@@ -272,7 +404,8 @@ public final class JingleCalls {
             if (!over.compareAndSet(false, true)) {
                 return;
             }
-            calls.remove(key(session.remote(), session.sid()), this);
+            calls.remove(this);
+            sessions.remove(key(session.remote(), session.sid()), this);
             if (sip != null) {
                 sip.hangUp();
             }
@@ -318,7 +451,6 @@ public final class JingleCalls {
         public void ringing() {
         }
 
-        /** Spec §5.7: the Jingle party's hold or active (XEP-0167 §8.1, §8.2) becomes a SIP re-INVITE. */
         @Override
         public void hold(boolean held) {
             SipCall placed = sip;
@@ -327,29 +459,319 @@ public final class JingleCalls {
             }
         }
 
-        /**
-         * Spec §5.7: the SIP party's re-INVITE: hold ({@code sendonly} or {@code inactive}, RFC 3264 §8.4) or resume
-         * becomes a Jingle session-info hold or active; other proposals are refused.
-         */
         @Override
         public SessionDescription reOffered(SessionDescription offer) {
-            if (over.get() || !up) {
-                return null;
-            }
-            try {
-                SessionDescription answer = bridge.sipReAnswer(offer);
-                String direction = JingleSdp.fromSdp(offer).direction();
-                session.hold(direction.equals("sendonly") || direction.equals("inactive"));
-                return answer;
-            } catch (SdpException | RuntimeException e) {
-                LOG.info("re-INVITE in Jingle session " + session.sid() + " refused: " + e.getMessage());
-                return null;
-            }
+            return over.get() || !up ? null : reAnswer(session, bridge, offer);
         }
 
         @Override
         public void ended(JingleReason.Reason reason) {
             release();
+        }
+    }
+
+    /**
+     * Spec §5.7: the SIP party's re-INVITE: hold ({@code sendonly} or {@code inactive}, RFC 3264 §8.4) or resume
+     * becomes a Jingle session-info hold or active (XEP-0167 §8.1, §8.2); other proposals are refused (null: 488).
+     */
+    private static SessionDescription reAnswer(JingleSession session, MediaBridge bridge, SessionDescription offer) {
+        try {
+            SessionDescription answer = bridge.sipReAnswer(offer);
+            String direction = JingleSdp.fromSdp(offer).direction();
+            session.hold(direction.equals("sendonly") || direction.equals("inactive"));
+            return answer;
+        } catch (SdpException | RuntimeException e) {
+            LOG.info("re-INVITE in Jingle session " + session.sid() + " refused: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Spec §5.7, SIP → XMPP: a SIP user's INVITE with an audio offer for an XMPP user. Refused at once (through
+     * {@code caller}) with 400 when the addresses are no JIDs, 403 for a caller outside our domains, 404 for a callee
+     * in them, 486 beyond the limits, 488 for an offer the media cannot relay. A Request-URI with {@code gr} rings
+     * that resource (the original refused it, quirk Q14); else the callee's resources are discovered (XEP-0030: its
+     * bare JID's disco#items and the resources its presence told us of, each asked for disco#info) and the first to
+     * answer with Jingle RTP support (XEP-0167 §10) gets our session-initiate; none within twice the stanza timeout:
+     * 480. The session-accept answers the INVITE, a termination before it fails it with the mapped status
+     * ({@link JingleCallee#sipStatus}), no answer within {@code answerWait} ends both with timeout (408).
+     *
+     * @param contactGr the {@code gr} of the caller's Contact, the resource of our Jingle party (spec §5.3), or null
+     * @param source    where the INVITE came from (null if unknown)
+     * @return what the servlet hands on of the SIP caller; null when the call was refused
+     */
+    public CallerEvents dial(String fromUri, String contactGr, String requestUri, SessionDescription offer,
+                             java.net.InetAddress source, SipCaller caller) {
+        SipParty from;
+        EntityBareJid callee;
+        FullJid local;
+        try {
+            from = SipParty.parse(fromUri);
+            SipParty to = SipParty.parse(requestUri);
+            callee = Addresses.bareJid(to.user(), to.host());
+            local = Addresses.fullJid(from.user(), from.host(), contactGr);
+        } catch (IllegalArgumentException e) {
+            caller.reject(400);
+            return null;
+        }
+        if (!domains.contains(from.host())) {
+            caller.reject(403);
+            return null;
+        }
+        if (domains.contains(callee.getDomain().toString())) {
+            caller.reject(404); // our own users are SIP users: not the gateway's to call
+            return null;
+        }
+        Dialled call = new Dialled(callee, local, caller);
+        if (!admit(call, local + " -> " + callee)) {
+            caller.reject(486);
+            return null;
+        }
+        call.bridge = bridges.open(offer, source, () -> {
+            if (!call.over.get()) {
+                LOG.info("Jingle call " + local + " -> " + callee + ": no media for the RTP timeout, ended");
+                call.end(JingleReason.Reason.connectivity_error);
+            }
+        });
+        if (call.bridge == null) {
+            calls.remove(call);
+            caller.reject(488);
+            return null;
+        }
+        FullJid direct = JingleCallee.direct(requestUri);
+        synchronized (call) {
+            if (direct != null) {
+                call.ring(direct);
+            } else {
+                call.discover(resources.of(callee));
+            }
+        }
+        return call;
+    }
+
+    /**
+     * A SIP user's call to an XMPP user: first the discovery of the resource to ring (guarded by its monitor), then
+     * the Jingle session we initiate. Like {@link Call}, the session calls it under the session's lock, so those
+     * callbacks do not take this monitor; {@code over} makes the release happen once.
+     */
+    private final class Dialled implements Tracked, JingleSession.Listener, CallerEvents {
+        private final EntityBareJid callee;
+        private final FullJid local;
+        private final SipCaller caller;
+        private volatile SipOfferBridge bridge;
+        private volatile JingleSession session;
+        /** Whether the INVITE was answered (re-INVITEs and hold apply from then on). */
+        private volatile boolean up;
+        /** Whether the SIP caller ended the call itself (CANCEL, BYE): nothing more goes to it. */
+        private volatile boolean sipOver;
+        private final AtomicBoolean over = new AtomicBoolean();
+        /** The full JIDs asked for their features, and the ids of the discovery requests awaiting an answer. */
+        private final Set<FullJid> asked = new HashSet<>();
+        private final Set<String> outstanding = new HashSet<>();
+        private ScheduledFuture<?> discoveryTimeout;
+
+        Dialled(EntityBareJid callee, FullJid local, SipCaller caller) {
+            this.callee = callee;
+            this.local = local;
+            this.caller = caller;
+        }
+
+        @Override
+        public String domain() {
+            return callee.getDomain().toString();
+        }
+
+        @Override
+        public JingleSession session() {
+            return session;
+        }
+
+        /** XEP-0030 §4.2 items of the bare JID, §3.1 info of each resource known from presence. */
+        void discover(List<FullJid> known) {
+            DiscoverItems items = new DiscoverItems();
+            items.setType(IQ.Type.get);
+            items.setTo(callee);
+            ask(items);
+            known.forEach(this::askInfo);
+            discoveryTimeout = timer.schedule(this::discoveryOver, 2 * JingleSession.STANZA_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+
+        private void askInfo(FullJid resource) {
+            if (asked.size() < MAX_CANDIDATES && asked.add(resource)) {
+                DiscoverInfo info = new DiscoverInfo();
+                info.setType(IQ.Type.get);
+                info.setTo(resource);
+                ask(info);
+            }
+        }
+
+        private void ask(IQ request) {
+            String id = "disco-" + UUID.randomUUID();
+            request.setStanzaId(id);
+            request.setFrom(local);
+            outstanding.add(id);
+            discoveries.put(id, this);
+            sender.accept(request);
+        }
+
+        /** The answer to one of our discovery requests (an error counts as no Jingle support there). */
+        synchronized void discovered(IQ answer) {
+            if (!outstanding.remove(answer.getStanzaId()) || session != null || over.get()) {
+                return;
+            }
+            if (answer.getType() == IQ.Type.result && answer instanceof DiscoverItems items) {
+                for (DiscoverItems.Item item : items.getItems()) {
+                    FullJid resource = item.getEntityID().asFullJidIfPossible();
+                    if (resource != null && resource.asBareJid().equals(callee)) {
+                        askInfo(resource);
+                    }
+                }
+            } else if (answer.getType() == IQ.Type.result && answer instanceof DiscoverInfo info
+                    && answer.getFrom() != null) {
+                Set<String> features = new HashSet<>();
+                info.getFeatures().forEach(feature -> features.add(feature.getVar()));
+                FullJid chosen = JingleCallee.first(callee.toString(),
+                        List.of(new JingleCallee.Item(answer.getFrom().toString(), features)));
+                if (chosen != null) {
+                    ring(chosen);
+                    return;
+                }
+            }
+            if (outstanding.isEmpty()) {
+                nobody();
+            }
+        }
+
+        private synchronized void discoveryOver() {
+            if (session == null && !over.get()) {
+                nobody();
+            }
+        }
+
+        private void nobody() {
+            LOG.info("Jingle call " + local + " -> " + callee + ": no resource with Jingle RTP audio (asked " + asked
+                    + ")");
+            finish(480, null);
+        }
+
+        /** XEP-0166 §6.2: our session-initiate with the SIP party's codecs to {@code remote}. */
+        void ring(FullJid remote) {
+            if (over.get()) {
+                return;
+            }
+            stopDiscovery();
+            JingleSdp.Media offer = bridge.jingleOffer();
+            JingleSession initiated = new JingleSession("sylk-" + UUID.randomUUID(), local, remote, true, sender,
+                    timer, JingleSession.STANZA_TIMEOUT, answerWait, this);
+            session = initiated;
+            sessions.put(key(remote, initiated.sid()), this);
+            LOG.info("Jingle call " + local + " -> " + remote + ": session-initiate " + initiated.sid());
+            initiated.initiate(new JingleRequest.Content("audio", JingleContent.Creator.initiator,
+                    JingleSdp.senders(offer.direction(), true), offer.description(), offer.transport()));
+        }
+
+        private void stopDiscovery() {
+            if (discoveryTimeout != null) {
+                discoveryTimeout.cancel(false);
+            }
+            outstanding.forEach(discoveries::remove);
+            outstanding.clear();
+        }
+
+        @Override
+        public void end(JingleReason.Reason reason) {
+            finish(JingleCallee.sipStatus(reason), reason);
+        }
+
+        /**
+         * Releases the call once: the Jingle session terminated with {@code terminate} (null: it has ended already),
+         * the SIP caller rejected with {@code status} (or hung up once answered), the media closed. The monitor
+         * orders it with {@link #ring}: a session initiated is terminated here, none is initiated after.
+         */
+        private void finish(int status, JingleReason.Reason terminate) {
+            JingleSession initiated;
+            synchronized (this) {
+                if (!over.compareAndSet(false, true)) {
+                    return;
+                }
+                stopDiscovery();
+                initiated = session;
+            }
+            calls.remove(this);
+            if (initiated != null) {
+                if (terminate != null) {
+                    initiated.terminate(terminate);
+                }
+                sessions.remove(key(initiated.remote(), initiated.sid()), this);
+            }
+            if (!sipOver) {
+                if (up) {
+                    caller.hangUp();
+                } else {
+                    caller.reject(status);
+                }
+            }
+            bridge.close();
+        }
+
+        /** XEP-0166 §6.5: the callee accepted; its answer becomes our 200 OK (spec §5.7). */
+        @Override
+        public void accepted(JingleRequest.Content content) {
+            if (over.get()) {
+                return;
+            }
+            SessionDescription answer;
+            try {
+                answer = bridge.answer(new JingleSdp.Media(content.description(), content.transport(),
+                        JingleSdp.direction(content.senders(), false)));
+            } catch (SdpException | RuntimeException e) {
+                LOG.info("Jingle answer in session " + session.sid() + " not usable: " + e.getMessage());
+                end(JingleReason.Reason.incompatible_parameters);
+                return;
+            }
+            if (!caller.answer(answer)) {
+                sipOver = true; // cancelled meanwhile
+                end(JingleReason.Reason.cancel);
+                return;
+            }
+            up = true;
+        }
+
+        @Override
+        public void ringing() {
+            if (!over.get()) {
+                caller.ringing();
+            }
+        }
+
+        @Override
+        public void hold(boolean held) {
+            if (up && !over.get() && !sipOver) {
+                caller.reOffer(bridge.sipReOffer(held));
+            }
+        }
+
+        @Override
+        public void ended(JingleReason.Reason reason) {
+            finish(JingleCallee.sipStatus(reason), null);
+        }
+
+        @Override
+        public void cancelled() {
+            sipOver = true;
+            end(JingleReason.Reason.cancel);
+        }
+
+        @Override
+        public void hungUp() {
+            sipOver = true;
+            end(JingleReason.Reason.success);
+        }
+
+        @Override
+        public SessionDescription reOffered(SessionDescription offer) {
+            return over.get() || !up ? null : reAnswer(session, bridge, offer);
         }
     }
 

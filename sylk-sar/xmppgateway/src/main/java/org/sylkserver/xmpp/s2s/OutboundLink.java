@@ -18,17 +18,32 @@ import java.util.logging.Logger;
  * and once the remote server says {@code valid} send the stanzas queued meanwhile. The same stream carries our
  * {@code <db:verify>} questions as authoritative-server client (XEP-0220 §2.4) for streams the remote server opened
  * to us. One state machine, driven on the link's own reader thread; {@link #send} may be called from any thread.
+ *
+ * <p>No stanza is lost silently when the link ends: those it took and did not write go once more over a new link
+ * when this one had been established (the peer closed its stream, the connection broke), and are bounced to their
+ * senders otherwise (the link never came up, the peer stopped reading, or they were on their second link already);
+ * see {@link S2sService#undelivered}. From {@link State#CLOSING} on, {@link #send} takes nothing: a new link does.
  */
 final class OutboundLink implements XmppConnection.Handler {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp");
 
-    enum State { CONNECTING, OPENING, SECURING, AUTHENTICATING, ESTABLISHED, CLOSED }
+    enum State { CONNECTING, OPENING, SECURING, AUTHENTICATING, ESTABLISHED, CLOSING, CLOSED }
+
+    /** What {@link #send} did with a stanza. */
+    enum Sent {
+        /** Queued on the link (written once it is established). */
+        QUEUED,
+        /** Not taken: {@code send_queue_limit} stanzas wait for the link to be established. */
+        FULL,
+        /** Not taken: the link is ending; another one must carry it. */
+        ENDING
+    }
 
     private final S2sService service;
     private final String local;
     private final String remote;
-    private final List<String> queued = new ArrayList<>();
+    private final List<Outgoing> queued = new ArrayList<>();
     /** {@code <db:verify>} questions by stream id, with who wants the answer. */
     private final Map<String, Consumer<Boolean>> verifies = new LinkedHashMap<>();
     private final Map<String, String> unsentVerifies = new LinkedHashMap<>();
@@ -36,6 +51,11 @@ final class OutboundLink implements XmppConnection.Handler {
     private XmppConnection connection;
     private ScheduledFuture<?> timeout;
     private boolean tlsTried;
+    /** Whether dialback succeeded once (then stanzas it could not write are sent again, not bounced). */
+    private boolean established;
+    /** Why the link could not come up: the stanza error its stanzas bounce with (RFC 6120 §8.3.3). */
+    private String bounceCondition = "remote-server-timeout";
+    private boolean stopping;
 
     OutboundLink(S2sService service, String local, String remote) {
         this.service = service;
@@ -65,24 +85,38 @@ final class OutboundLink implements XmppConnection.Handler {
         thread.start();
     }
 
-    /** Sends a stanza now, or once the link is authenticated; {@code false} when it cannot be queued. */
-    boolean send(String xml) {
+    /**
+     * Sends a stanza now, or once the link is authenticated. Under the link's monitor, as the flush of the stanzas
+     * queued before dialback completed, so none overtakes an older one.
+     */
+    Sent send(Outgoing stanza) {
+        List<Outgoing> left;
+        boolean again;
         synchronized (this) {
             switch (state) {
                 case ESTABLISHED:
+                    if (connection.send(stanza)) {
+                        return Sent.QUEUED;
+                    }
+                    // the connection is ending (the peer stopped reading, or it broke): a new link takes this one,
+                    // and those it queued before are bounced or sent again now rather than when its reader sees
+                    state = State.CLOSING;
+                    left = connection.takeUnsent();
+                    again = !connection.stalled();
                     break;
-                case CLOSED:
-                    return false;
+                case CLOSING, CLOSED:
+                    return Sent.ENDING;
                 default:
                     if (queued.size() >= service.settings().sendQueueLimit()) {
-                        LOG.warning("XMPP link " + local + " -> " + remote + ": send queue full, stanza dropped");
-                        return false;
+                        LOG.warning("XMPP link " + local + " -> " + remote + ": send queue full, stanza refused");
+                        return Sent.FULL;
                     }
-                    queued.add(xml);
-                    return true;
+                    queued.add(stanza);
+                    return Sent.QUEUED;
             }
         }
-        return connection.send(xml);
+        service.undelivered(this, left, again, "remote-server-timeout");
+        return Sent.ENDING;
     }
 
     /**
@@ -126,6 +160,9 @@ final class OutboundLink implements XmppConnection.Handler {
             }
         }
         if (socket == null) {
+            synchronized (this) {
+                bounceCondition = "remote-server-not-found";
+            }
             connectionLost("cannot connect (" + failure + ")");
             return;
         }
@@ -222,24 +259,38 @@ final class OutboundLink implements XmppConnection.Handler {
 
     private void dialbackResult(StreamElement result) {
         if ("valid".equals(result.attribute("type"))) {
-            List<String> flush;
             synchronized (this) {
+                if (state != State.AUTHENTICATING) {
+                    return;
+                }
                 state = State.ESTABLISHED;
-                flush = new ArrayList<>(queued);
-                queued.clear();
+                established = true;
+                // a stanza the connection does not take stays queued: the link ends, and it is sent again
+                queued.removeIf(connection::send);
             }
             timeout.cancel(false);
             LOG.info(() -> "XMPP link " + local + " -> " + remote + " established (dialback"
                     + (connection.secure() ? ", TLS" : "") + ")");
-            flush.forEach(connection::send);
         } else {
             giveUp("dialback refused: " + result.xml());
         }
     }
 
+    /**
+     * The peer ended its stream (RFC 6120 §4.4): we end ours; stanzas queued and not yet written go over a new link,
+     * since the peer need not take them now. Sends from now on make that new link.
+     */
     @Override
     public void streamClosed() {
-        connection.closeAfterSending();
+        List<Outgoing> taken;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSING;
+            taken = connection.endStream();
+        }
+        service.undelivered(this, taken, true, "remote-server-timeout");
     }
 
     @Override
@@ -253,6 +304,9 @@ final class OutboundLink implements XmppConnection.Handler {
         synchronized (this) {
             open = connection;
         }
+        synchronized (this) {
+            stopping = true;
+        }
         if (open != null) {
             open.close();
         }
@@ -262,7 +316,7 @@ final class OutboundLink implements XmppConnection.Handler {
     private void giveUp(String reason) {
         XmppConnection open;
         synchronized (this) {
-            if (state == State.ESTABLISHED || state == State.CLOSED) {
+            if (state == State.ESTABLISHED || state == State.CLOSING || state == State.CLOSED) {
                 return;
             }
             open = connection;
@@ -273,26 +327,39 @@ final class OutboundLink implements XmppConnection.Handler {
         connectionLost(reason);
     }
 
+    /**
+     * The connection ended (or never came): the stanzas it did not write go over a new link if this one had been
+     * established and the peer did not stop reading, else they bounce.
+     */
     @Override
     public void connectionLost(String reason) {
-        List<String> dropped;
+        List<Outgoing> left;
         List<Consumer<Boolean>> unanswered;
+        boolean again;
+        String condition;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
             }
             state = State.CLOSED;
-            dropped = new ArrayList<>(queued);
+            left = new ArrayList<>();
+            if (connection != null) {
+                left.addAll(connection.takeUnsent());
+            }
+            left.addAll(queued);
             queued.clear();
             unanswered = new ArrayList<>(verifies.values());
             verifies.clear();
+            boolean stalled = connection != null && connection.stalled();
+            again = established && !stalled && !stopping;
+            condition = stopping ? null : stalled ? "remote-server-timeout" : bounceCondition;
         }
         if (timeout != null) {
             timeout.cancel(false);
         }
-        LOG.info(() -> "XMPP link " + local + " -> " + remote + " ended: " + reason
-                + (dropped.isEmpty() ? "" : "; " + dropped.size() + " stanza(s) not delivered"));
+        LOG.info(() -> "XMPP link " + local + " -> " + remote + " ended: " + reason);
         unanswered.forEach(answer -> answer.accept(false));
         service.linkEnded(this);
+        service.undelivered(this, left, again, condition);
     }
 }

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -172,30 +173,135 @@ public final class S2sService implements AutoCloseable {
      * @return false when the stanza cannot be queued (the link's queue is full)
      */
     public boolean send(String fromDomain, String toDomain, String xml) {
-        String key = fromDomain.toLowerCase(Locale.ROOT) + " " + toDomain.toLowerCase(Locale.ROOT);
+        return send(fromDomain.toLowerCase(Locale.ROOT), toDomain.toLowerCase(Locale.ROOT), new Outgoing(xml, false))
+                == OutboundLink.Sent.QUEUED;
+    }
+
+    /** Puts a stanza on the link of the pair; a link that is ending hands over to a new one. */
+    private OutboundLink.Sent send(String local, String remote, Outgoing stanza) {
+        OutboundLink.Sent sent = OutboundLink.Sent.ENDING;
+        // a new link takes it unless it ends at once (then the caller hears the link is ending)
+        for (int attempt = 0; attempt < 3 && sent == OutboundLink.Sent.ENDING; attempt++) {
+            OutboundLink link = link(local, remote);
+            sent = link.send(stanza);
+            if (sent == OutboundLink.Sent.ENDING) {
+                links.remove(local + " " + remote, link);
+            }
+        }
+        return sent;
+    }
+
+    /** The link of a pair of domains (lower case), made when there is none or the one there is ending. */
+    private OutboundLink link(String local, String remote) {
+        String key = local + " " + remote;
         while (true) {
             OutboundLink link = links.computeIfAbsent(key, k -> {
-                OutboundLink made = new OutboundLink(this, fromDomain.toLowerCase(Locale.ROOT),
-                        toDomain.toLowerCase(Locale.ROOT));
+                OutboundLink made = new OutboundLink(this, local, remote);
                 made.start();
                 return made;
             });
-            if (link.state() != OutboundLink.State.CLOSED) {
-                return link.send(xml);
+            OutboundLink.State state = link.state();
+            if (state != OutboundLink.State.CLOSING && state != OutboundLink.State.CLOSED) {
+                return link;
             }
             links.remove(key, link);
         }
     }
 
+    /**
+     * The stanzas a link took and did not write: when {@code again}, each goes once more over a new link of the
+     * pair; those that may not (sent again already, or no link takes them) bounce to their senders with the stanza
+     * error {@code condition} (RFC 6120 §8.3.3), as if the remote server had answered, so that the chat session,
+     * room or call that sent them hears of it; {@code condition} null (the gateway stops): dropped. Logged.
+     */
+    void undelivered(OutboundLink link, List<Outgoing> stanzas, boolean again, String condition) {
+        if (stanzas.isEmpty()) {
+            return;
+        }
+        int resent = 0;
+        int bounced = 0;
+        for (Outgoing stanza : stanzas) {
+            if (again && !stanza.resent() && send(link.local(), link.remote(), new Outgoing(stanza.xml(), true))
+                    == OutboundLink.Sent.QUEUED) {
+                resent++;
+            } else if (condition != null && bounce(stanza.xml(), condition)) {
+                bounced++;
+            }
+        }
+        int sentAgain = resent;
+        int returned = bounced;
+        LOG.info(() -> "XMPP link " + link.local() + " -> " + link.remote() + ": " + stanzas.size()
+                + " stanza(s) not written: " + sentAgain + " sent again over a new link, " + returned + " bounced ("
+                + condition + "), " + (stanzas.size() - sentAgain - returned)
+                + " dropped (errors and results are not bounced; nothing is while the gateway stops)");
+    }
+
+    /**
+     * Hands our handler the error for an undelivered stanza, from its recipient to its sender (RFC 6120 §8.3.1);
+     * none for an error or an IQ result (§8.3.1: no error about an error). False when none was made.
+     */
+    private boolean bounce(String xml, String condition) {
+        List<StreamElement> parsed = parse(xml);
+        if (parsed.size() != 1) {
+            return false;
+        }
+        StreamElement stanza = parsed.get(0);
+        String type = stanza.attribute("type");
+        if ("error".equals(type) || stanza.name().equals("iq") && "result".equals(type)) {
+            return false;
+        }
+        StringBuilder error = new StringBuilder("<").append(stanza.name()).append(" type='error'");
+        for (String attribute : new String[] {"from", "to", "id"}) {
+            String value = stanza.attribute(attribute);
+            String as = attribute.equals("from") ? "to" : attribute.equals("to") ? "from" : attribute;
+            if (value != null) {
+                error.append(' ').append(as).append("='").append(StreamElement.escape(value)).append('\'');
+            }
+        }
+        error.append("><error type='").append(condition.equals("remote-server-not-found") ? "cancel" : "wait")
+                .append("'><").append(condition).append(" xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></")
+                .append(stanza.name()).append('>');
+        List<StreamElement> bounce = parse(error.toString());
+        if (bounce.size() != 1) {
+            return false;
+        }
+        deliver(bounce.get(0));
+        return true;
+    }
+
+    /** The top-level elements of {@code xml} read as the content of a {@code jabber:server} stream. */
+    private List<StreamElement> parse(String xml) {
+        List<StreamElement> elements = new java.util.ArrayList<>();
+        StreamParser parser = new StreamParser(new StreamParser.Listener() {
+            @Override
+            public void streamOpened(StreamElement header) {
+                // the header given below
+            }
+
+            @Override
+            public void element(StreamElement element) {
+                elements.add(element);
+            }
+
+            @Override
+            public void streamClosed() {
+                // not closed
+            }
+        }, Integer.MAX_VALUE);
+        byte[] bytes = ("<stream:stream xmlns='jabber:server' xmlns:stream='" + StreamElement.STREAMS + "'>" + xml)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            parser.feed(bytes, 0, bytes.length);
+        } catch (StreamError e) {
+            LOG.fine(() -> "XMPP stanza not bounced, unreadable: " + e.getMessage());
+            elements.clear();
+        }
+        return elements;
+    }
+
     /** Asks the authoritative server of {@code remote} about a key it gave for a stream it opened to {@code local}. */
     void verifyWithAuthority(String local, String remote, String streamId, String key, Consumer<Boolean> answer) {
-        String linkKey = local + " " + remote;
-        OutboundLink link = links.computeIfAbsent(linkKey, k -> {
-            OutboundLink made = new OutboundLink(this, local, remote);
-            made.start();
-            return made;
-        });
-        link.verify(streamId, key, answer);
+        link(local, remote).verify(streamId, key, answer);
     }
 
     void deliver(StreamElement stanza) {
@@ -215,7 +321,8 @@ public final class S2sService implements AutoCloseable {
     }
 
     XmppConnection connection(Socket socket, String description) throws IOException {
-        return new XmppConnection(socket, description, settings.maxStanzaSize(), settings.sendQueueLimit(), trace);
+        return new XmppConnection(socket, description, settings.maxStanzaSize(), settings.sendQueueLimit(), trace,
+                scheduler);
     }
 
     XmppGatewaySettings settings() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,8 +23,11 @@ import javax.net.ssl.SSLSocket;
  * The transport of one S2S stream: a socket with its own reader thread (feeding a {@link StreamParser} and the
  * link's state machine, which runs on that thread only) and its own writer thread behind a bounded queue, so a
  * remote server that stops reading blocks only this connection's writer, never the thread that sends (a SIP
- * servlet thread, another link's reader). A full queue gives the link up. STARTTLS (RFC 6120 §5) replaces the
- * socket in place; a new stream then starts with a new parser.
+ * servlet thread, another link's reader). A full queue means the peer stopped reading: the connection ends with the
+ * stream error {@code connection-timeout} (RFC 6120 §4.9.3.4; written if the peer reads again within
+ * {@link #STALL_GRACE_MILLIS}, the socket closed after it anyway). Stanzas ({@link Outgoing}) queued but not written when
+ * the connection ends are kept for the link ({@link #takeUnsent}), never silently dropped. STARTTLS (RFC 6120 §5)
+ * replaces the socket in place; a new stream then starts with a new parser.
  */
 final class XmppConnection {
 
@@ -31,6 +35,8 @@ final class XmppConnection {
     private static final String CLOSE = "\0close";
     /** Queued elements written at once at most. */
     private static final int WRITE_BATCH = 256;
+    /** How long a peer that stopped reading has to take our stream error before the socket is closed. */
+    static final long STALL_GRACE_MILLIS = 5000;
 
     /** The link's side: what its reader thread finds. */
     interface Handler extends StreamParser.Listener {
@@ -45,16 +51,24 @@ final class XmppConnection {
     private final int maxElementSize;
     private final XmppTrace trace;
     private final BlockingQueue<Object> outgoing;
+    private final ScheduledExecutorService timer;
     private volatile Socket socket;
     private volatile InputStream in;
     private volatile OutputStream out;
+    /** Guarded by {@code outgoing}: nothing more is queued, and what is still queued is no longer written. */
     private volatile boolean closed;
+    /** Guarded by {@code outgoing}: nothing more is queued; what is queued goes out, then the end. */
+    private boolean closing;
+    private volatile boolean stalled;
+    /** Stanzas queued but not written, gathered when the connection ends; guarded by {@code outgoing}. */
+    private final List<Outgoing> unsent = new ArrayList<>();
     private Handler handler;
     private StreamParser parser;
     private Thread writer;
 
-    XmppConnection(Socket socket, String description, int maxElementSize, int queueLimit, XmppTrace trace)
-            throws IOException {
+    XmppConnection(Socket socket, String description, int maxElementSize, int queueLimit, XmppTrace trace,
+                   ScheduledExecutorService timer) throws IOException {
+        this.timer = timer;
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -108,6 +122,7 @@ final class XmppConnection {
             reason = e.toString();
         } finally {
             close();
+            awaitWriter(); // a write it fails now adds its stanzas to the unsent ones the link takes
             handler.connectionLost(reason);
         }
     }
@@ -122,19 +137,105 @@ final class XmppConnection {
     }
 
     /**
-     * Queues XML to send; {@code false} (and the connection closes) when the peer has not read the
-     * {@code send_queue_limit} elements queued before.
+     * Queues stream-level XML to send; {@code false} when the connection is ending, or when the peer has not read
+     * the {@code send_queue_limit} elements queued before (then the connection ends, {@link #stalled}).
      */
     boolean send(String xml) {
-        if (closed) {
-            return false;
+        return queue(xml);
+    }
+
+    /** Queues a stanza to send, as {@link #send}; one not written when the connection ends is {@link #takeUnsent}. */
+    boolean send(Outgoing stanza) {
+        return queue(stanza);
+    }
+
+    private boolean queue(Object item) {
+        synchronized (outgoing) {
+            if (closed || closing) {
+                return false;
+            }
+            if (outgoing.offer(item)) {
+                return true;
+            }
         }
-        if (!outgoing.offer(xml)) {
-            LOG.warning("XMPP stream " + description + ": the peer does not read; send queue full, closing");
-            closeNow();
-            return false;
+        stall();
+        return false;
+    }
+
+    /**
+     * The peer has not read what we queued for it: the queued stanzas are taken out (the link bounces them), the
+     * stream error and the end of the stream queued in their place, and the socket closed after
+     * {@link #STALL_GRACE_MILLIS} whether or not the peer took them.
+     */
+    private void stall() {
+        int taken;
+        synchronized (outgoing) {
+            if (closed || closing) {
+                return;
+            }
+            stalled = true;
+            closing = true;
+            takeStanzas(unsent);
+            taken = unsent.size();
+            outgoing.clear();
+            outgoing.offer(new StreamError("connection-timeout", "the peer does not read").toXml()
+                    + "</stream:stream>");
+            outgoing.offer(CLOSE);
         }
-        return true;
+        LOG.warning("XMPP stream " + description + ": the peer does not read; send queue full (" + taken
+                + " stanza(s) not written), closing");
+        try {
+            timer.schedule(this::closeNow, STALL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            closeNow(); // the gateway stops: no grace
+        }
+    }
+
+    /** Whether the connection ended because the peer stopped reading (its send queue filled). */
+    boolean stalled() {
+        return stalled;
+    }
+
+    /** Moves the stanzas still queued into {@code into}, oldest first; the rest of the queue stays. */
+    private void takeStanzas(List<Outgoing> into) {
+        List<Object> all = new ArrayList<>(outgoing);
+        outgoing.clear();
+        for (Object item : all) {
+            if (item instanceof Outgoing stanza) {
+                into.add(stanza);
+            } else {
+                outgoing.offer(item);
+            }
+        }
+    }
+
+    /**
+     * Ends the stream on our side (RFC 6120 §4.4) without the stanzas queued and not yet written, which it returns
+     * (for another link to send): the peer ended its stream and may not take them.
+     */
+    List<Outgoing> endStream() {
+        List<Outgoing> taken = new ArrayList<>();
+        synchronized (outgoing) {
+            if (closed || closing) {
+                return taken;
+            }
+            takeStanzas(taken);
+        }
+        send("</stream:stream>");
+        closeAfterSending();
+        return taken;
+    }
+
+    /**
+     * Takes the stanzas found queued and not written when the connection started to end (none while it is open),
+     * oldest first; each is taken once.
+     */
+    List<Outgoing> takeUnsent() {
+        synchronized (outgoing) {
+            List<Outgoing> taken = List.copyOf(unsent);
+            unsent.clear();
+            return taken;
+        }
     }
 
     /** Sends a stream error and the end of the stream (RFC 6120 §4.9.1.1), then closes. */
@@ -143,11 +244,18 @@ final class XmppConnection {
         closeAfterSending();
     }
 
-    /** Closes once what is queued has been written. */
+    /** Closes once what is queued has been written; nothing more is queued. */
     void closeAfterSending() {
-        if (!outgoing.offer(CLOSE)) {
-            closeNow();
+        synchronized (outgoing) {
+            if (closed || closing) {
+                return;
+            }
+            closing = true;
+            if (outgoing.offer(CLOSE)) {
+                return;
+            }
         }
+        closeNow();
     }
 
     /**
@@ -156,7 +264,7 @@ final class XmppConnection {
      */
     void sendNow(String xml) throws IOException {
         CountDownLatch written = new CountDownLatch(1);
-        if (!send(xml) || !outgoing.offer(written)) {
+        if (!send(xml) || !queue(written)) {
             throw new IOException("send queue full");
         }
         try {
@@ -183,23 +291,26 @@ final class XmppConnection {
         parser = new StreamParser(handler, maxElementSize);
     }
 
-    /** Closes at once, dropping what is queued. */
+    /** Closes at once; what is queued is not written (its stanzas are {@link #takeUnsent}). */
     void close() {
         closeNow();
     }
 
     private void closeNow() {
-        if (closed) {
-            return;
+        synchronized (outgoing) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            takeStanzas(unsent);
+            outgoing.clear();
+            outgoing.offer(CLOSE);
         }
-        closed = true;
         try {
             socket.close();
         } catch (IOException e) {
             // already gone
         }
-        outgoing.clear();
-        outgoing.offer(CLOSE);
     }
 
     /**
@@ -209,18 +320,26 @@ final class XmppConnection {
     private void writeLoop() {
         List<Object> batch = new ArrayList<>();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
+        // the stanzas in bytes, not yet flushed
+        List<Outgoing> writing = new ArrayList<>();
         try {
             while (true) {
                 batch.add(outgoing.take());
                 outgoing.drainTo(batch, WRITE_BATCH - 1);
                 for (Object item : batch) {
-                    if (item instanceof String xml && item != CLOSE) {
+                    String xml = item instanceof Outgoing stanza ? stanza.xml()
+                            : item instanceof String text && item != CLOSE ? text : null;
+                    if (item instanceof Outgoing stanza) {
+                        writing.add(stanza);
+                    }
+                    if (xml != null) {
                         trace.sent(description, xml);
                         bytes.write(xml.getBytes(StandardCharsets.UTF_8));
                         continue;
                     }
                     // a latch or the end: what comes before it is written first
                     flush(bytes);
+                    writing.clear();
                     if (item instanceof CountDownLatch latch) {
                         latch.countDown();
                     } else {
@@ -230,9 +349,15 @@ final class XmppConnection {
                 }
                 batch.clear();
                 flush(bytes);
+                writing.clear();
             }
         } catch (IOException e) {
             LOG.fine(() -> "XMPP stream " + description + ": write failed: " + e.getMessage());
+            // the stanzas of the failed write may not have reached the peer (TCP cannot say): the link sends them
+            // again; they are older than any still queued
+            synchronized (outgoing) {
+                unsent.addAll(0, writing);
+            }
             closeNow();
         } catch (InterruptedException e) {
             closeNow();

@@ -510,6 +510,27 @@ class ChatSessionTest {
         assertNull(line.messages.poll(100, TimeUnit.MILLISECONDS));
     }
 
+    /**
+     * Spec §5.4.3, XMPP-originated: a message that comes after the refusal finds no session and calls the SIP user
+     * again (the race XmppChatSessionIT met on a loaded machine: juliet's second message reached the gateway after the
+     * 486, and only the first one bounced while the second waited for a call nobody answered).
+     */
+    @Test
+    void aMessageAfterTheRefusalCallsAgain_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        sessions.xmppChat(juliet("m1", "one"));
+        assertNotNull(dialer.invites.poll(1, TimeUnit.SECONDS));
+        dialer.call.rejected(486, "Busy Here");
+        assertEquals("m1", sent.poll(1, TimeUnit.SECONDS).getStanzaId());
+        sessions.xmppChat(juliet("m2", "two"));
+        assertNotNull(dialer.invites.poll(1, TimeUnit.SECONDS), "a second INVITE");
+        assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "m2 waits for its own call");
+        dialer.call.rejected(486, "Busy Here");
+        Stanza second = sent.poll(1, TimeUnit.SECONDS);
+        assertEquals("m2", second.getStanzaId());
+        assertEquals(StanzaError.Condition.recipient_unavailable, errorOf(second));
+    }
+
     /** The INVITE's time limit: a call not up in time is hung up and its message bounces remote-server-timeout. */
     @Test
     void aCallNotUpInTimeIsHungUpAndBounces_5_4_3() throws Exception {

@@ -56,44 +56,53 @@ class JingleCallsTest {
     /** The silence callbacks the bridges were given, one per call. */
     private final List<Runnable> silences = new CopyOnWriteArrayList<>();
 
-    private final JingleCalls.AudioBridges bridges = (offer, silence) -> {
-        if (!codecsInCommon) {
-            return null;
-        }
-        silences.add(silence);
-        media.add("open " + offer.transport());
-        return new JingleCalls.AudioBridge() {
-            @Override
-            public SessionDescription sipOffer() {
-                return OUR_SIP_OFFER;
+    private final JingleCalls.AudioBridges bridges = new JingleCalls.AudioBridges() {
+        @Override
+        public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
+            if (!codecsInCommon) {
+                return null;
             }
-
-            @Override
-            public JingleSdp.Media answer(SessionDescription sipAnswer, java.net.InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
-                media.add("answer " + sipAnswer.connection());
-                return JingleSdp.fromSdp(OUR_SIP_OFFER); // our Jingle-side endpoint
-            }
-
-            @Override
-            public SessionDescription sipReOffer(boolean held) {
-                return direction(OUR_SIP_OFFER, held ? "sendonly" : "sendrecv");
-            }
-
-            @Override
-            public SessionDescription sipReAnswer(SessionDescription reOffer)
-                    throws org.sylkserver.protocols.sdp.SdpException {
-                if (reOffer.media().get(0).port() != SIP_ANSWER.media().get(0).port()) {
-                    throw new org.sylkserver.protocols.sdp.SdpException("moved");
+            silences.add(silence);
+            media.add("open " + offer.transport());
+            return new JingleCalls.AudioBridge() {
+                @Override
+                public SessionDescription sipOffer() {
+                    return OUR_SIP_OFFER;
                 }
-                String theirs = reOffer.direction(reOffer.media().get(0));
-                return direction(OUR_SIP_OFFER, theirs.equals("sendonly") ? "recvonly" : theirs);
-            }
 
-            @Override
-            public void close() {
-                media.add("close");
-            }
-        };
+                @Override
+                public JingleSdp.Media answer(SessionDescription sipAnswer, java.net.InetAddress source) throws org.sylkserver.protocols.sdp.SdpException {
+                    media.add("answer " + sipAnswer.connection());
+                    return JingleSdp.fromSdp(OUR_SIP_OFFER); // our Jingle-side endpoint
+                }
+
+                @Override
+                public SessionDescription sipReOffer(boolean held) {
+                    return direction(OUR_SIP_OFFER, held ? "sendonly" : "sendrecv");
+                }
+
+                @Override
+                public SessionDescription sipReAnswer(SessionDescription reOffer)
+                        throws org.sylkserver.protocols.sdp.SdpException {
+                    if (reOffer.media().get(0).port() != SIP_ANSWER.media().get(0).port()) {
+                        throw new org.sylkserver.protocols.sdp.SdpException("moved");
+                    }
+                    String theirs = reOffer.direction(reOffer.media().get(0));
+                    return direction(OUR_SIP_OFFER, theirs.equals("sendonly") ? "recvonly" : theirs);
+                }
+
+                @Override
+                public void close() {
+                    media.add("close");
+                }
+            };
+        }
+
+        @Override
+        public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, java.net.InetAddress source,
+                                               Runnable silence) {
+            throw new AssertionError("SIP users' calls are JingleDialTest's");
+        }
     };
 
     private final JingleCalls.SipCalls sipSide = (from, to, offer, events) -> {

@@ -136,6 +136,136 @@ class S2sServiceTest {
         }
     }
 
+    /**
+     * RFC 6120 §4.4: once the remote server has ended its stream, a stanza for it goes over a new link; before, one
+     * sent while our writer still had older stanzas to write was queued behind the end of the stream and lost. The
+     * remote server (played by the test) reads nothing until then, so that the window stays open.
+     */
+    @Test
+    void aStanzaSentAfterThePeerEndedItsStreamGoesOverANewLink_rfc6120_4_4() throws Exception {
+        try (FakeRemote remote = new FakeRemote()) {
+            S2sService a = start(settings("a.test", Map.of("b.test", remote.address()), Duration.ofSeconds(5), 1000,
+                    20), new LinkedBlockingQueue<>());
+            java.util.Set<String> sent = new java.util.TreeSet<>();
+            for (int i = 0; i < 120; i++) {
+                // 120 × 64 KB: more than the sockets' buffers take, so our writer waits for the peer to read
+                assertTrue(a.send("a.test", "b.test", bigMessage("m" + i)));
+                sent.add("m" + i);
+            }
+            Socket first = remote.acceptAndAuthenticate();
+            first.getOutputStream().write("</stream:stream>".getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(500); // a.test reads the end of the stream
+            assertTrue(a.send("a.test", "b.test", bigMessage("late")));
+            sent.add("late");
+            java.util.Set<String> received = new java.util.TreeSet<>(FakeRemote.ids(FakeRemote.readAll(first)));
+            assertFalse(received.contains("late"), "the stanza after the end of the stream is not on the first link");
+            try {
+                received.addAll(FakeRemote.ids(FakeRemote.readUntil(remote.acceptAndAuthenticate(), "id='late'")));
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("no new link came with the stanza sent after the end of the stream", e);
+            }
+            assertEquals(sent, received, "every stanza reached b.test, on the first link or the new one");
+        }
+    }
+
+    /**
+     * A remote server that stops reading: when send_queue_limit stanzas wait, the link ends with the stream error
+     * connection-timeout (RFC 6120 §4.9.3.4) and the waiting stanzas come back to their senders as
+     * remote-server-timeout errors (RFC 6120 §8.3.3.16) instead of vanishing; the next stanza makes a new link.
+     */
+    @Test
+    void aPeerThatStopsReadingEndsTheLinkAndItsStanzasBounce_rfc6120_4_9_3_4() throws Exception {
+        try (FakeRemote remote = new FakeRemote()) {
+            LinkedBlockingQueue<StreamElement> atA = new LinkedBlockingQueue<>();
+            S2sService a = start(settings("a.test", Map.of("b.test", remote.address()), Duration.ofSeconds(5), 3, 20),
+                    atA);
+            assertTrue(a.send("a.test", "b.test", bigMessage("first")));
+            Socket first = remote.acceptAndAuthenticate();
+            int i = 0;
+            // the link takes stanzas until its writer waits and send_queue_limit more are queued: then it ends
+            while (atA.isEmpty() && i < 1000) {
+                a.send("a.test", "b.test", bigMessage("m" + i++));
+                Thread.sleep(1);
+            }
+            StreamElement bounce = atA.poll(5, TimeUnit.SECONDS);
+            assertNotNull(bounce, "a stanza not written bounced");
+            assertEquals("error", bounce.attribute("type"), bounce.xml());
+            assertEquals("juliet@b.test/balcony", bounce.attribute("from"));
+            assertEquals("romeo@a.test/x", bounce.attribute("to"));
+            assertTrue(bounce.xml().contains("<remote-server-timeout"), bounce.xml());
+            String written = FakeRemote.readAll(first);
+            assertTrue(written.contains("<connection-timeout"), "the stream error came after what was written");
+            assertTrue(written.endsWith("</stream:stream>"), written.substring(Math.max(0, written.length() - 200)));
+            // the next stanza goes over a new link
+            a.send("a.test", "b.test", "<message from='romeo@a.test/x' to='juliet@b.test' id='after'/>");
+            assertTrue(FakeRemote.readUntil(remote.acceptAndAuthenticate(), "id='after'").contains("id='after'"));
+        }
+    }
+
+    private static String bigMessage(String id) {
+        return "<message from='romeo@a.test/x' to='juliet@b.test/balcony' id='" + id + "'><body>" + "x".repeat(65536)
+                + "</body></message>";
+    }
+
+    /**
+     * b.test played by the test on a raw socket with a small receive buffer: it answers a.test's stream header with
+     * its own and empty features, and a.test's dialback key with valid without asking anyone.
+     */
+    private static final class FakeRemote implements AutoCloseable {
+        private final java.net.ServerSocket server = new java.net.ServerSocket();
+
+        FakeRemote() throws IOException {
+            server.setReceiveBufferSize(4096);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        }
+
+        Socket acceptAndAuthenticate() throws IOException {
+            server.setSoTimeout(10_000);
+            Socket socket = server.accept();
+            socket.setSoTimeout(10_000);
+            readUntil(socket, "version='1.0'>");
+            socket.getOutputStream().write(("<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream="
+                    + "'http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' from='b.test' id='s1' "
+                    + "version='1.0'><stream:features/>").getBytes(StandardCharsets.UTF_8));
+            readUntil(socket, "</db:result>");
+            socket.getOutputStream().write("<db:result from='b.test' to='a.test' type='valid'/>"
+                    .getBytes(StandardCharsets.UTF_8));
+            return socket;
+        }
+
+        /** Reads until {@code marker} has come (or the connection ends); what came. */
+        static String readUntil(Socket socket, String marker) throws IOException {
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            byte[] buffer = new byte[65536];
+            for (int n; !read.toString(StandardCharsets.UTF_8).contains(marker)
+                    && (n = socket.getInputStream().read(buffer)) > 0; ) {
+                read.write(buffer, 0, n);
+            }
+            return read.toString(StandardCharsets.UTF_8);
+        }
+
+        /** Reads until the connection ends. */
+        static String readAll(Socket socket) throws IOException {
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(read);
+            return read.toString(StandardCharsets.UTF_8);
+        }
+
+        static List<String> ids(String xml) {
+            return java.util.regex.Pattern.compile("<message [^>]*id='([^']+)'").matcher(xml).results()
+                    .map(match -> match.group(1)).toList();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
     /** A stream that never completes dialback is closed with connection-timeout (XEP-0220 §2, RFC 6120 §4.9.3.4). */
     @Test
     void aStreamWithoutDialbackTimesOut() throws Exception {

@@ -75,7 +75,8 @@ class XmppConnectionTest {
     @Test
     void stanzasQueuedMeanwhileAreWrittenInOneWrite() throws Exception {
         SlowPeer peer = new SlowPeer();
-        XmppConnection connection = new XmppConnection(peer, "test", 65536, 100, XmppTrace.off());
+        XmppConnection connection = new XmppConnection(peer, "test", 65536, 100, XmppTrace.off(),
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
         Thread reader = new Thread(() -> connection.run(new XmppConnection.Handler() {
             @Override
             public void streamOpened(StreamElement header) {
