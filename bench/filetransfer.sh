@@ -59,7 +59,7 @@ home_with "$work/home" "$dist" "$work/ftbaseline.war"
 java "@$dist/conf/jvm.options" -Xms1g -Xmx2g ${JAVA_OPTS:-} -Dsylk.home="$work/home" -cp "$dist/lib/*" org.sylkserver.core.SylkServer \
     --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
-await_started "$work/server.log"
+await_started "$work/server.log" 300
 
 # used heap in KiB (S0U + S1U + EU + OU) with its time in ms
 ( while kill -0 "$server" 2>/dev/null; do

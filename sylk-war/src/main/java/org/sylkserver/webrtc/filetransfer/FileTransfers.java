@@ -17,14 +17,17 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.sylkserver.core.files.FileSelector;
 import org.sylkserver.core.files.UploadStore;
@@ -54,9 +57,20 @@ public final class FileTransfers {
     /** Announces a completed transfer (spec §4.10.1: the three notifications, in order). */
     @FunctionalInterface
     public interface Notifications {
-        void completed(TransferredFile file);
+        /**
+         * Announces {@code file}, possibly after returning (the upload is answered meanwhile); runs {@code announced}
+         * once the three are stored or handed on, and not when the announcement should be made again at the next start
+         * (the store failed, or the server is stopping).
+         */
+        void completed(TransferredFile file, Runnable announced);
     }
 
+    /**
+     * Where a completed transfer waits for its announcement, under the root: one file per transfer (its metadata),
+     * written before the upload is answered and removed once the notifications are out. What a stop left there is
+     * announced at the next start ({@link #housekeeping}).
+     */
+    static final String ANNOUNCING = ".announce";
     /** Files this big or bigger expire after {@code filetransfer_expire_days}, smaller ones after twice that. */
     static final long BIG_FILE_BYTES = 50L * 1024 * 1024;
     private static final Logger LOG = Logger.getLogger("webrtcgateway.filetransfer");
@@ -71,6 +85,9 @@ public final class FileTransfers {
     private final String urlBase;
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
     private final UploadStaging staging;
+    private final Path announcing;
+    /** The stamp of the latest mark's name. */
+    private final AtomicLong lastMark = new AtomicLong();
 
     /**
      * @param urlBase where download URLs start: {@code <web base>/webrtcgateway/filetransfer}
@@ -84,6 +101,7 @@ public final class FileTransfers {
         this.clock = clock;
         this.urlBase = urlBase;
         this.staging = new UploadStaging(config.directory());
+        this.announcing = Files.createDirectories(config.directory().resolve(ANNOUNCING));
     }
 
     /**
@@ -188,7 +206,9 @@ public final class FileTransfers {
 
     /**
      * A complete file into its place (spec §4.10.1): moved from {@code staged} under {@code layout}, its metadata
-     * written, then the notifications sent. HTTP and MSRP uploads both end here.
+     * written, then announced. HTTP and MSRP uploads both end here. The notifications go out after this returns (the
+     * upload's answer does not wait for the journal), so a file in {@link #ANNOUNCING} says that this transfer is yet
+     * to be announced, should the server stop first.
      */
     private TransferredFile place(Mover staged, TransferLayout layout, TransferredFile.Party sender,
                                   TransferredFile.Party receiver, String filetype, long length, String hash)
@@ -200,11 +220,71 @@ public final class FileTransfers {
                 layout.transferId(), layout.prefix(), file.toAbsolutePath().toString(), now.atOffset(ZoneOffset.UTC),
                 now.plus(config.expiry()).atOffset(ZoneOffset.UTC), urlBase + "/" + layout.urlPath(), filetype, hash);
         staged.moveTo(file);
-        UploadStaging.writeAtomically(layout.metadata(config.directory()), transferred.toMetadataJson());
+        String metadata = transferred.toMetadataJson();
+        UploadStaging.writeAtomically(layout.metadata(config.directory()), metadata);
         LOG.info(() -> "file transfer " + layout.transferId() + " from " + sender.uri() + " to " + receiver.uri()
                 + ": " + length + " bytes stored");
-        notifications.completed(transferred);
+        announce(transferred, metadata);
         return transferred;
+    }
+
+    /**
+     * Hands {@code file} to the notifications, marked in {@link #ANNOUNCING} until they are out. The mark's name starts
+     * with a time in microseconds that increases from mark to mark, so that left-overs are announced in their order.
+     */
+    private void announce(TransferredFile file, String metadata) {
+        long stamp = lastMark.accumulateAndGet(System.currentTimeMillis() * 1000, (last, now) -> Math.max(last + 1, now));
+        Path marker = announcing.resolve(String.format(Locale.ROOT, "%016d-%s.json", stamp, UUID.randomUUID()));
+        try {
+            Files.writeString(marker, metadata, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "file transfer " + file.transferId() + ": not marked in " + announcing
+                    + "; announced all the same, but a stop before its notifications are out loses them", e);
+        }
+        notifications.completed(file, () -> unmark(marker));
+    }
+
+    private static void unmark(Path marker) {
+        try {
+            Files.deleteIfExists(marker);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "file transfer mark " + marker + " not removed: announced again at the next start", e);
+        }
+    }
+
+    /**
+     * The transfers a stop left unannounced ({@link #ANNOUNCING}) announced again, in their order, those whose file is
+     * still there. The journal keeps one entry per transfer id, so a notification 1 stored before the stop is not
+     * repeated (2 and 3, to SIP devices, may be). Returns how many were announced.
+     */
+    int announceLeftOvers() throws IOException {
+        List<Path> markers;
+        try (Stream<Path> listed = Files.list(announcing)) {
+            markers = listed.sorted().toList();
+        }
+        int announced = 0;
+        for (Path marker : markers) {
+            TransferredFile file;
+            try {
+                file = TransferredFile.fromJson(Files.readString(marker, StandardCharsets.UTF_8));
+            } catch (IOException | IllegalArgumentException e) {
+                // cut off by the stop while written: its upload was never answered, the client sends it again
+                LOG.log(Level.WARNING, "file transfer mark " + marker + " unreadable; removed", e);
+                unmark(marker);
+                continue;
+            }
+            if (Files.isRegularFile(Path.of(file.path()))) {
+                notifications.completed(file, () -> unmark(marker));
+                announced++;
+            } else {
+                unmark(marker);
+            }
+        }
+        if (announced > 0) {
+            int count = announced;
+            LOG.info(() -> count + " file transfer(s) left unannounced by the last stop announced again");
+        }
+        return announced;
     }
 
     /** Moves a complete staged file to its place. */
@@ -422,7 +502,7 @@ public final class FileTransfers {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                return dir.equals(staging.directory()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                return isWorkDirectory(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -455,11 +535,23 @@ public final class FileTransfers {
         return removed[0];
     }
 
+    /** The staging and announcing directories: they hold no transfers, and housekeeping leaves them alone. */
+    private boolean isWorkDirectory(Path dir) {
+        return dir.equals(staging.directory()) || dir.equals(announcing);
+    }
+
     /**
-     * Runs {@link #expire} now and every hour (spec §4.10.4) on {@code executor}, which nothing else should wait on:
-     * a big tree takes a while to walk.
+     * On {@code executor}, which nothing else should wait on (a big tree takes a while to walk): at once, the transfers
+     * a stop left unannounced ({@link #announceLeftOvers}); then {@link #expire} now and every hour (spec §4.10.4).
      */
     public void housekeeping(ScheduledExecutorService executor) {
+        executor.execute(() -> {
+            try {
+                announceLeftOvers();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "file transfers left unannounced by the last stop: not announced", e);
+            }
+        });
         executor.scheduleWithFixedDelay(() -> {
             try {
                 expire();
@@ -469,13 +561,13 @@ public final class FileTransfers {
         }, 0, 1, TimeUnit.HOURS);
     }
 
-    /** Every empty directory under the root (not the root nor the staging directory), deepest first. */
+    /** Every empty directory under the root (not the root nor the work directories), deepest first. */
     private void removeEmptyDirectories() throws IOException {
         Path root = config.directory();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-                return dir.equals(staging.directory()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                return isWorkDirectory(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override

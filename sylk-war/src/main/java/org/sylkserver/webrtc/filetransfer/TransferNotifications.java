@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
 
 import org.sylkserver.protocols.cpim.CpimMessage;
@@ -25,27 +27,57 @@ import org.sylkserver.webrtc.messaging.SipMessages;
  * 2 and 3 are for the parties' SIP devices: they carry {@code X-Sylk-To-Sip: yes} so that the proxy does not fork them
  * back to the gateway (spec §4.9), whose devices have 1 already.
  *
- * <p>1 is stored before {@link #completed} returns, so that once the uploader has its {@code OK} the transfer is in
- * both journals (a sync finds it). 2 and 3 are handed to {@code sipSide}, in order, and go out after the {@code OK}:
- * building four SIP requests was most of the work a 1 MiB upload did besides copying (issue 15's benchmark).
+ * <p>All three go out after the upload's answer, one transfer after the other on {@code after} (one thread): storing 1
+ * in both journals and building the four SIP requests of 2 and 3 were most of what a 1 MiB upload did besides copying
+ * its bytes, and now and then a journal commit held the answer for tens of milliseconds (issue
+ * 15's benchmark, docs/benchmarks.md). What makes this safe is the transfer's mark ({@link FileTransfers}): it is on
+ * disk before the answer and removed only once the three are out, so a transfer a stop left unannounced is announced
+ * at the next start. At most {@link #MAX_WAITING} transfers wait; an upload that finds no room waits for it before
+ * its answer, as it waited for the journal before (the store is slow then, and the uploads slow down with it).
  */
 public final class TransferNotifications implements FileTransfers.Notifications {
 
+    /** Transfers waiting for their notifications, at most. */
+    static final int MAX_WAITING = 1000;
     private static final Logger LOG = Logger.getLogger("webrtcgateway.filetransfer");
 
     private final Messaging messaging;
     private final SipMessages sip;
-    private final Executor sipSide;
+    private final Executor after;
+    private final Semaphore room;
 
-    /** @param sipSide runs notifications 2 and 3 one after the other, in the order given (one thread) */
-    public TransferNotifications(Messaging messaging, SipMessages sip, Executor sipSide) {
+    /** @param after runs the notifications of one transfer after the other, in the order given (one thread) */
+    public TransferNotifications(Messaging messaging, SipMessages sip, Executor after) {
+        this(messaging, sip, after, MAX_WAITING);
+    }
+
+    TransferNotifications(Messaging messaging, SipMessages sip, Executor after, int maxWaiting) {
         this.messaging = messaging;
         this.sip = sip;
-        this.sipSide = sipSide;
+        this.after = after;
+        this.room = new Semaphore(maxWaiting);
     }
 
     @Override
-    public void completed(TransferredFile file) {
+    public void completed(TransferredFile file, Runnable announced) {
+        room.acquireUninterruptibly();
+        try {
+            after.execute(() -> {
+                try {
+                    announce(file, announced);
+                } finally {
+                    room.release();
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            room.release();
+            LOG.info(() -> "file transfer " + file.transferId() + " not announced: the gateway is stopping;"
+                    + " announced at the next start");
+        }
+    }
+
+    /** The three notifications; {@code announced} unless the store failed (then again at the next start). */
+    private void announce(TransferredFile file, Runnable announced) {
         String sender = file.sender().uri();
         String receiver = file.receiver().uri();
         CpimMessage journal = cpim(file, file.transferId(), TransferredFile.CONTENT_TYPE,
@@ -53,11 +85,17 @@ public final class TransferNotifications implements FileTransfers.Notifications 
                 .header("imdn.Disposition-Notification", "positive-delivery, display").build();
         Messaging.Answer answer = messaging.received(new IncomingSipMessage(sender, file.sender().displayName(),
                 receiver, CpimMessage.CONTENT_TYPE, null, journal.toBytes(), true));
+        toSipDevices(file);
+        if (answer.status() == 500) {
+            LOG.warning(() -> "file transfer " + file.transferId() + " not journaled (" + answer.reason()
+                    + "): announced again at the next start");
+            return;
+        }
         if (answer.status() != 200) {
             LOG.warning(() -> "file transfer " + file.transferId() + " not journaled: " + answer.status() + " "
                     + answer.reason());
         }
-        sipSide.execute(() -> toSipDevices(file));
+        announced.run();
     }
 
     /** Notifications 2 and 3. */

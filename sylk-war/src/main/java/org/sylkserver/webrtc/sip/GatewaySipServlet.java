@@ -90,7 +90,7 @@ public class GatewaySipServlet extends SylkSipServlet {
     private transient ExecutorService msrpConnector;
     /** Runs file-transfer housekeeping (spec §4.10.4), away from the SIP timers. */
     private transient ScheduledExecutorService housekeeping;
-    /** Sends file-transfer notifications to SIP devices after the upload's answer (spec §4.10.1, 2 and 3), in order. */
+    /** Announces completed file transfers after the upload's answer (spec §4.10.1, all three), one after the other. */
     private transient ExecutorService transferNotifications;
     private transient RoomRecordings roomRecordings;
     /** Mixes the video rooms' audio (issue 13: a recorded room's mixed track). */
@@ -273,7 +273,7 @@ public class GatewaySipServlet extends SylkSipServlet {
             housekeeping.shutdownNow();
         }
         if (transferNotifications != null) {
-            // what is queued still goes out while the SIP stack lasts
+            // what is queued still goes out while the SIP stack and the store last; the rest at the next start
             transferNotifications.shutdown();
         }
         if (roomMixing != null) {

@@ -35,6 +35,8 @@ class FileTransfersTest {
     Path root;
 
     private final List<TransferredFile> announced = new ArrayList<>();
+    /** What each announcement runs once its notifications are out, in the order of {@link #announced}. */
+    private final List<Runnable> outs = new ArrayList<>();
     private final Set<String> known = new java.util.HashSet<>(Set.of("alice@example.com"));
     private Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private FileTransfers transfers;
@@ -47,7 +49,10 @@ class FileTransfersTest {
     private FileTransfers transfers(Duration expiry, long max) throws IOException {
         return new FileTransfers(new FileTransferConfig(root, expiry, max),
                 (account, address) -> account.equals("alice@example.com") && address.equals("10.0.0.1"),
-                known::contains, announced::add, new Clock() {
+                known::contains, (file, out) -> {
+                    announced.add(file);
+                    outs.add(out);
+                }, new Clock() {
                     @Override
                     public ZoneOffset getZone() {
                         return ZoneOffset.UTC;
@@ -82,6 +87,43 @@ class FileTransfersTest {
         assertEquals(NOW.plus(Duration.ofDays(15)), file.until().toInstant());
         assertEquals("text/plain", file.filetype());
         assertEquals(file, transfers.find(TransferLayout.parse(layout.first(), layout.second(), "t1", "hello.txt")));
+    }
+
+    /**
+     * spec §4.10.1: the notifications may go out after the upload's answer, so until they are out the transfer is
+     * marked on disk (its metadata, in {@code .announce}); a stop meanwhile, and the next start announces it, in the
+     * uploads' order, once each.
+     */
+    @Test
+    void aTransferIsMarkedUntilAnnouncedAndAStopLosesNoAnnouncement_4_10_1() throws Exception {
+        TransferredFile first = start("t1", "a.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        TransferredFile second = start("t2", "b.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        TransferredFile third = start("t3", "c.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        assertEquals(List.of(first, second, third), announced);
+        assertEquals(3, marks().size());
+        assertEquals(second, TransferredFile.fromJson(Files.readString(marks().get(1))));
+        outs.get(0).run();
+        assertEquals(2, marks().size(), "the first is out");
+        // the third's file removed (its message was) before a stop; one mark cut off by the stop while written
+        Files.delete(Path.of(third.path()));
+        Files.writeString(root.resolve(FileTransfers.ANNOUNCING).resolve("9999999999999999-cut.json"), "{\"filen");
+
+        announced.clear();
+        outs.clear();
+        FileTransfers restarted = transfers(Duration.ofDays(15), 1024 * 1024);
+        assertEquals(3, marks().size(), "a start keeps the marks");
+        assertEquals(1, restarted.announceLeftOvers());
+        assertEquals(List.of(second), announced);
+        assertEquals(1, marks().size(), "the removed file's and the unreadable marks went");
+        outs.get(0).run();
+        assertEquals(List.of(), marks());
+        assertEquals(0, transfers(Duration.ofDays(15), 1024 * 1024).announceLeftOvers());
+    }
+
+    private List<Path> marks() throws IOException {
+        try (Stream<Path> marks = Files.list(root.resolve(FileTransfers.ANNOUNCING))) {
+            return marks.sorted().toList();
+        }
     }
 
     @Test
@@ -164,7 +206,8 @@ class FileTransfersTest {
         assertEquals(2, transfers.expire());
         assertEquals(List.of(), files());
         try (Stream<Path> left = Files.list(root)) {
-            assertEquals(List.of(root.resolve(UploadStaging.DIRECTORY)), left.toList(), "only the staging directory");
+            assertEquals(Set.of(root.resolve(UploadStaging.DIRECTORY), root.resolve(FileTransfers.ANNOUNCING)),
+                    Set.copyOf(left.toList()), "only the staging and announcing directories");
         }
     }
 
@@ -203,9 +246,11 @@ class FileTransfersTest {
         return file;
     }
 
+    /** The files under the root but the marks of transfers to announce. */
     private List<Path> files() throws IOException {
         try (Stream<Path> all = Files.walk(root)) {
-            return all.filter(Files::isRegularFile).toList();
+            return all.filter(Files::isRegularFile)
+                    .filter(path -> !path.getParent().equals(root.resolve(FileTransfers.ANNOUNCING))).toList();
         }
     }
 

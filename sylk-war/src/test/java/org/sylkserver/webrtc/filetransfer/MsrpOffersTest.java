@@ -46,7 +46,7 @@ class MsrpOffersTest {
     @BeforeEach
     void start() throws Exception {
         transfers = new FileTransfers(new FileTransferConfig(root, Duration.ofDays(15), 1024 * 1024),
-                (account, address) -> true, known::contains, announced::add, Clock.systemUTC(),
+                (account, address) -> true, known::contains, (file, done) -> announced.add(file), Clock.systemUTC(),
                 "https://sylk.example.com/webrtcgateway/filetransfer");
         offers = new MsrpOffers(transfers, known::contains, PROTO);
     }

@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc.filetransfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +28,7 @@ import org.sylkserver.webrtc.messaging.Messaging;
 import org.sylkserver.webrtc.messaging.MessagingConfig;
 import org.sylkserver.webrtc.messaging.SipMessages;
 import org.sylkserver.webrtc.messaging.SqliteMessageStore;
+import org.sylkserver.webrtc.messaging.StoreException;
 import org.sylkserver.webrtc.messaging.StoreQueue;
 import org.sylkserver.webrtc.messaging.StoredMessage;
 
@@ -38,12 +42,15 @@ class TransferNotificationsTest {
     private final List<String> published = new ArrayList<>();
     private TransferNotifications notifications;
     /** What the notifications left for after the upload's answer; {@link #afterTheAnswer} runs it. */
-    private final List<Runnable> sipSide = new ArrayList<>();
+    private final List<Runnable> after = new ArrayList<>();
+    /** The transfers whose notifications are out (their marks would be removed). */
+    private final List<String> announced = new ArrayList<>();
+    private Messaging messaging;
 
     @BeforeEach
     void start() throws Exception {
         store = SqliteMessageStore.open(directory, false);
-        Messaging messaging = new Messaging(store, new StoreQueue(Runnable::run, 1000), (message, outcome) -> sent.add(message), new Messaging.Devices() {
+        messaging = new Messaging(store, new StoreQueue(Runnable::run, 1000), (message, outcome) -> sent.add(message), new Messaging.Devices() {
             @Override
             public void publish(String account, SylkRtcMessage event, SylkRtcConnection except) {
                 published.add(account);
@@ -57,7 +64,7 @@ class TransferNotificationsTest {
                 "http://192.0.2.10:10888/webrtcgateway/messages/history");
         messaging.authenticated("alice@example.com", null);
         messaging.authenticated("bob@example.com", null);
-        notifications = new TransferNotifications(messaging, (message, outcome) -> sent.add(message), sipSide::add);
+        notifications = new TransferNotifications(messaging, (message, outcome) -> sent.add(message), after::add);
     }
 
     @AfterEach
@@ -73,13 +80,25 @@ class TransferNotificationsTest {
     }
 
     private void afterTheAnswer() {
-        sipSide.forEach(Runnable::run);
-        sipSide.clear();
+        after.forEach(Runnable::run);
+        after.clear();
+    }
+
+    private boolean journaled(String account) {
+        try {
+            return store.find(account, "ft1").isPresent();
+        } catch (StoreException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void completed(TransferredFile file) {
+        notifications.completed(file, () -> announced.add(file.transferId()));
     }
 
     @Test
     void journalThenRcsThenLinkEachToBothParties_4_10_1() throws Exception {
-        notifications.completed(file("photo.png"));
+        completed(file("photo.png"));
         afterTheAnswer();
         // 1: both journals, as the loop-back MESSAGE would (the transfer id is the message id)
         StoredMessage bobs = store.find("bob@example.com", "ft1").orElseThrow();
@@ -106,26 +125,77 @@ class TransferNotificationsTest {
 
     @Test
     void noPlainLinkForPgpEncryptedFiles_4_10_1() {
-        notifications.completed(file("secret.txt.ASC"));
+        completed(file("secret.txt.ASC"));
         afterTheAnswer();
         assertEquals(2, sent.size());
         assertTrue(sent.stream().allMatch(message -> message.contentType().equals(CpimMessage.CONTENT_TYPE)));
     }
 
     /**
-     * spec §4.10.1: when the upload is answered the transfer is in both journals and on the parties' WebRTC devices;
-     * the SIP notifications (2 and 3) go out after the answer, still in their order.
+     * spec §4.10.1: the notifications wait for nothing of the upload's answer (completed returns first), and then go
+     * out in their order: 1 is in both journals and on the WebRTC devices before 2 and 3 are sent.
      */
     @Test
-    void journaledBeforeTheAnswerSipNotificationsAfterIt_4_10_1() throws Exception {
-        notifications.completed(file("photo.png"));
-        assertTrue(store.find("bob@example.com", "ft1").isPresent());
-        assertTrue(store.find("alice@example.com", "ft1").isPresent());
-        assertEquals(List.of("bob@example.com", "alice@example.com"), published);
-        assertEquals(List.of(), sent, "nothing sent to SIP devices before the answer");
+    void theAnswerComesFirstThenTheThreeInOrder_4_10_1() throws Exception {
+        List<Boolean> journaledWhenSent = new ArrayList<>();
+        notifications = new TransferNotifications(messaging, (message, outcome) -> {
+            journaledWhenSent.add(journaled("bob@example.com") && journaled("alice@example.com")
+                    && published.size() == 2);
+            sent.add(message);
+        }, after::add);
+        completed(file("photo.png"));
+        assertTrue(store.find("bob@example.com", "ft1").isEmpty(), "nothing journaled before the answer");
+        assertEquals(List.of(), published);
+        assertEquals(List.of(), sent);
+        assertEquals(List.of(), announced);
         afterTheAnswer();
+        assertTrue(store.find("bob@example.com", "ft1").isPresent());
         assertEquals(List.of(CpimMessage.CONTENT_TYPE, CpimMessage.CONTENT_TYPE, "text/plain", "text/plain"),
                 sent.stream().map(SipMessages.Outgoing::contentType).toList());
+        assertEquals(List.of(true, true, true, true), journaledWhenSent);
+        assertEquals(List.of("ft1"), announced, "its mark can go");
+    }
+
+    /** A store that fails keeps the transfer marked: the next start announces it again (1 would be lost otherwise). */
+    @Test
+    void aTransferNotJournaledStaysMarked_4_10_1() {
+        store.close();
+        completed(file("photo.png"));
+        afterTheAnswer();
+        assertEquals(List.of(), announced);
+        assertEquals(4, sent.size(), "the SIP devices are told all the same");
+    }
+
+    /** A stopping gateway takes no more work: the transfer stays marked for the next start, and takes no room. */
+    @Test
+    void aStoppingGatewayLeavesTheTransferMarked() {
+        notifications = new TransferNotifications(messaging, (message, outcome) -> sent.add(message), task -> {
+            throw new RejectedExecutionException("stopped");
+        }, 1);
+        completed(file("a.png"));
+        completed(file("b.png"));
+        assertEquals(List.of(), announced);
+        assertEquals(List.of(), sent);
+    }
+
+    /** At most so many transfers wait for their notifications; the next upload waits for room before its answer. */
+    @Test
+    void theWaitingTransfersAreBounded() throws Exception {
+        notifications = new TransferNotifications(messaging, (message, outcome) -> sent.add(message), after::add, 1);
+        completed(file("a.png"));
+        Thread second = new Thread(() -> completed(file("b.png")));
+        second.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (second.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(Thread.State.WAITING, second.getState(), "the second waits for room");
+        assertEquals(1, after.size());
+        after.remove(0).run();
+        second.join(5000);
+        assertFalse(second.isAlive(), "room made by the first's notifications");
+        afterTheAnswer();
+        assertEquals(List.of("ft1", "ft1"), announced);
     }
 
     @Test
