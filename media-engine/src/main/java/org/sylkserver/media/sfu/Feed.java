@@ -209,7 +209,8 @@ public final class Feed implements AutoCloseable {
             return;
         }
         RtpHeader header = original.header();
-        if (formats.simulcast() != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer)) {
+        if (formats.simulcast() != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer,
+                original.arrivalNanos())) {
             return;
         }
         ByteBuffer source = original.buffer();
@@ -228,14 +229,15 @@ public final class Feed implements AutoCloseable {
     }
 
     /**
-     * Whether a video packet of simulcast layer {@code layer} is forwarded: the target layer is chosen afresh (the
-     * lowest listed before the layers' bitrates are known), and a switch to it happens at its key frame.
+     * Whether a video packet of simulcast layer {@code layer}, arrived at {@code now}, is forwarded: the target layer
+     * is chosen again (the lowest listed before the layers' bitrates are known; the selector changes it only on a
+     * sustained change), and a switch to it happens at its key frame.
      */
-    private boolean forwardsLayer(ByteBuffer packet, RtpHeader header, int layer) {
+    private boolean forwardsLayer(ByteBuffer packet, RtpHeader header, int layer, long now) {
         if (layer < 0) {
             return false;
         }
-        int chosen = selector.choose(publisher.layerBitrates());
+        int chosen = selector.choose(publisher.layerBitrates(), now);
         layers.target(chosen >= 0 ? chosen : layers.current() < 0 ? 0 : -1);
         int payload = packet.position() + header.headerLength();
         boolean keyframe = layers.wantsKeyframe() && Vp8Descriptor.startsKeyframe(packet, payload,
