@@ -26,7 +26,8 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  *
  * <p>Forwarded packets (on the I/O thread) are copied once into the feed's own buffer, reused for each, and go
  * {@code rewriting} ({@link StreamRewriter}: the feed's own SSRC, sequence numbers and timestamps per medium) → SRTP
- * encryption with the feed's keys, in that buffer → {@link RetransmissionCache} (a copy in its own slots) → sending.
+ * encryption with the feed's keys, in that buffer → {@link RetransmissionCache} (a copy in its own slots, per stream) →
+ * sending.
  * The publisher's packet, which every feed reads, is never written. From the feed's browser only RTCP is taken
  * ({@code feedback}): PLI and FIR become a keyframe request to the publisher (coalesced there), generic NACKs are
  * answered from the cache, receiver reports end here.
@@ -90,7 +91,7 @@ public final class Feed implements AutoCloseable {
         this.name = name;
         this.publisher = publisher;
         this.formats = formats;
-        this.cache = new RetransmissionCache(cacheSize);
+        this.cache = new RetransmissionCache(cacheSize, audio.ssrc(), video.ssrc());
         this.transport = WebRtcTransport.open(engine, name, List.of(new Feedback()), new WebRtcTransport.Listener() {
             @Override
             public void connected() {
