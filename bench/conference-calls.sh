@@ -95,7 +95,7 @@ run_step() {
     t0=$(cpu_ticks $server)
     start=$(date +%s.%N)
     (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$here/bench/sipp/room-call.xml" -d "$hold_ms" -inf "$work/$app.csv" "127.0.0.1:$port" \
-        -i 127.0.0.1 -p 0 -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((secs * 2 + 30))s \
+        -i 127.0.0.1 -p "$(free_udp_port)" -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((secs * 2 + 30))s \
         -recv_timeout 5000 -trace_err -trace_stat -stf stat.csv -trace_counts >sipp.out 2>&1) || true
     end=$(date +%s.%N)
     t1=$(cpu_ticks $server)

@@ -60,7 +60,7 @@ run_step() {
     mkdir -p "$out"
     t0=$(cpu_ticks $server)
     start=$(date +%s.%N)
-    (cd "$out" && timeout $((step * 3 + 30)) sipp -sn uac -s "$app" "127.0.0.1:$port" -i 127.0.0.1 -p 0 \
+    (cd "$out" && timeout $((step * 3 + 30)) sipp -sn uac -s "$app" "127.0.0.1:$port" -i 127.0.0.1 -p "$(free_udp_port)" \
             -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((step * 2 + 20))s -recv_timeout 5000 \
             -max_socket 1000 -trace_stat -stf stat.csv >/dev/null 2>&1) || status=fail
     end=$(date +%s.%N)

@@ -61,3 +61,9 @@ home_with() {
     ln -sf "$dist"/webapps/*.war "$home/webapps/"
     cp "$@" "$home/webapps/"
 }
+
+# A free UDP port on 127.0.0.1 for sipp's own socket: with -p 0 sipp takes 5060 when it is free, the port the
+# end-to-end tests' SIP users need.
+free_udp_port() {
+    python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

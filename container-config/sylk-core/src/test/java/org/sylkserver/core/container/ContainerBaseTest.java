@@ -32,6 +32,21 @@ class ContainerBaseTest {
         assertTrue(xml.contains("showReport=\"false\" showServerInfo=\"false\""), xml);
     }
 
+    /**
+     * Restcomm's own lifetime of application sessions unless the tests lower it; every context keeps the session
+     * manager and leaves the server's class path unscanned (it held 2 s of each deployment) either way.
+     */
+    @Test
+    void theContextsSessionLifetimeIsTheContainersUnlessLowered() {
+        String plain = ContainerBase.contextXml(null);
+        assertTrue(plain.contains("<Context>") && plain.contains(SipSessionManager.class.getName()), plain);
+        String lowered = ContainerBase.contextXml(1);
+        assertTrue(lowered.contains("<Context sipApplicationSessionTimeout=\"1\">"), lowered);
+        assertTrue(lowered.contains(SipSessionManager.class.getName()), lowered);
+        assertTrue(plain.contains("<JarScanner scanClassPath=\"false\"/>"), plain);
+        assertTrue(lowered.contains("<JarScanner scanClassPath=\"false\"/>"), lowered);
+    }
+
     /** verify_server = false (spec §8.1): any server's certificate; clients are not asked for theirs. */
     @Test
     void withoutVerifyServerSipTlsTrustsAnyPeer() {
