@@ -26,7 +26,8 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  *
  * <p>Forwarded packets (on the I/O thread) are copied once into the feed's own buffer, reused for each, and go
  * {@code rewriting} ({@link StreamRewriter}: the feed's own SSRC, sequence numbers and timestamps per medium) → SRTP
- * encryption with the feed's keys, in that buffer → {@link RetransmissionCache} (a copy in its own slots) → sending.
+ * encryption with the feed's keys, in that buffer → {@link RetransmissionCache} (a copy in its own slots, per stream) →
+ * sending.
  * The publisher's packet, which every feed reads, is never written. From the feed's browser only RTCP is taken
  * ({@code feedback}): PLI and FIR become a keyframe request to the publisher (coalesced there), generic NACKs are
  * answered from the cache, receiver reports end here.
@@ -90,7 +91,7 @@ public final class Feed implements AutoCloseable {
         this.name = name;
         this.publisher = publisher;
         this.formats = formats;
-        this.cache = new RetransmissionCache(cacheSize);
+        this.cache = new RetransmissionCache(cacheSize, audio.ssrc(), video.ssrc());
         this.transport = WebRtcTransport.open(engine, name, List.of(new Feedback()), new WebRtcTransport.Listener() {
             @Override
             public void connected() {
@@ -209,7 +210,8 @@ public final class Feed implements AutoCloseable {
             return;
         }
         RtpHeader header = original.header();
-        if (formats.simulcast() != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer)) {
+        if (formats.simulcast() != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer,
+                original.arrivalNanos())) {
             return;
         }
         ByteBuffer source = original.buffer();
@@ -228,14 +230,15 @@ public final class Feed implements AutoCloseable {
     }
 
     /**
-     * Whether a video packet of simulcast layer {@code layer} is forwarded: the target layer is chosen afresh (the
-     * lowest listed before the layers' bitrates are known), and a switch to it happens at its key frame.
+     * Whether a video packet of simulcast layer {@code layer}, arrived at {@code now}, is forwarded: the target layer
+     * is chosen again (the lowest listed before the layers' bitrates are known; the selector changes it only on a
+     * sustained change), and a switch to it happens at its key frame.
      */
-    private boolean forwardsLayer(ByteBuffer packet, RtpHeader header, int layer) {
+    private boolean forwardsLayer(ByteBuffer packet, RtpHeader header, int layer, long now) {
         if (layer < 0) {
             return false;
         }
-        int chosen = selector.choose(publisher.layerBitrates());
+        int chosen = selector.choose(publisher.layerBitrates(), now);
         layers.target(chosen >= 0 ? chosen : layers.current() < 0 ? 0 : -1);
         int payload = packet.position() + header.headerLength();
         boolean keyframe = layers.wantsKeyframe() && Vp8Descriptor.startsKeyframe(packet, payload,

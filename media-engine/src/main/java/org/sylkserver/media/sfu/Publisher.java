@@ -359,7 +359,9 @@ public final class Publisher implements AutoCloseable {
         private final long[] repairSsrcs = {-1, -1, -1};
         /** A repaired packet unwrapped from its retransmission (RFC 4588 §4), reused. */
         private byte[] repaired = new byte[0];
-        private long lastReport = System.nanoTime();
+        /** The start of the reports' interval; the first starts with the first RTP packet. */
+        private long lastReport;
+        private boolean reporting;
 
         Reception() {
             super("reception");
@@ -423,6 +425,12 @@ public final class Publisher implements AutoCloseable {
                     send(RtcpPackets.concat(source.report(now),
                             RtcpPackets.pictureLossIndication(ssrc, source.ssrc)));
                 }
+            }
+            if (!reporting) {
+                // not from the publisher's creation: a first interval mostly before its media (DTLS, ICE) would
+                // give its layers the bitrates of the one packet or two that ended it
+                reporting = true;
+                lastReport = now;
             }
             if (now - lastReport >= REPORT_INTERVAL) {
                 reports(now, now - lastReport);
