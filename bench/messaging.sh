@@ -88,7 +88,7 @@ sipp_run() {
     mkdir -p "$out"
     start=$(date +%s.%N)
     (cd "$out" && timeout $(( $2 / $1 + 60 )) sipp "127.0.0.1:$port" -sf "$here/bench/sipp/message-uac.xml" -key app "$3" \
-        -i 127.0.0.1 -p 0 -r "$1" -m "$2" -l $(( $1 * 2 )) -nostdin -timeout $(( $2 / $1 + 40 ))s -max_socket 1000 \
+        -i 127.0.0.1 -p "$(free_udp_port)" -r "$1" -m "$2" -l $(( $1 * 2 )) -nostdin -timeout $(( $2 / $1 + 40 ))s -max_socket 1000 \
         -trace_stat -stf stat.csv -trace_rtt -rtt_freq 1000 >/dev/null 2>&1) || true
     end=$(date +%s.%N)
     local failed refused
