@@ -3,6 +3,7 @@ package org.sylkserver.xmpp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,22 +52,19 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             LOG.info("Jingle offer refused: only raw-UDP without SDES is relayed (" + offer.transport() + ")");
             return null;
         }
-        JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1).findFirst()
-                .orElse(null);
-        if (rtp == null || !isIpLiteral(rtp.ip()) || rtp.port() == 0) {
+        RtpTarget target = RtpTarget.of(raw);
+        if (target == null) {
             return null;
         }
-        int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2).mapToInt(c -> c.port()).findFirst()
-                .orElse(rtp.port() + 1);
         RtpRelayEndpoint jingle = null;
         try {
-            InetSocketAddress jingleRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
+            InetSocketAddress jingleRtp = target.rtp();
             jingle = engine.openRelayEndpoint(e -> silence.run());
             jingle.watchInactivity("inactive"); // nobody need send while the SIP party is rung (up to 90 s)
             jingle.admit(jingleRtp);
             RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
             sip.watchInactivity("inactive");
-            jingle.remote(jingleRtp, rtcpPort, false);
+            jingle.remote(jingleRtp, target.rtcpPort(), false);
             return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
         } catch (IOException | SdpException | RuntimeException e) {
             LOG.info("no media for a Jingle call: " + e.getMessage());
@@ -95,16 +93,13 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             LOG.info("SIP offer for a Jingle call refused: only plain RTP without ICE is relayed");
             return null;
         }
-        JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1).findFirst()
-                .orElse(null);
-        if (rtp == null || !isIpLiteral(rtp.ip()) || rtp.port() == 0) {
+        RtpTarget target = RtpTarget.of(raw);
+        if (target == null) {
             return null;
         }
-        int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2).mapToInt(c -> c.port()).findFirst()
-                .orElse(rtp.port() + 1);
         RtpRelayEndpoint jingle = null;
         try {
-            InetSocketAddress sipRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
+            InetSocketAddress sipRtp = target.rtp();
             jingle = engine.openRelayEndpoint(e -> silence.run());
             jingle.watchInactivity("inactive"); // nobody need send while the XMPP user is rung
             RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
@@ -113,7 +108,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             if (source != null) {
                 sip.signallingSource(source); // a phone behind NAT sends from where its INVITE came
             }
-            sip.remote(sipRtp, rtcpPort, offer.description().rtcpMux());
+            sip.remote(sipRtp, target.rtcpPort(), offer.description().rtcpMux());
             Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
             bridge.sipRemote = sipRtp;
             return bridge;
@@ -123,6 +118,27 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 jingle.close();
             }
             return null;
+        }
+    }
+
+    /**
+     * Where a raw-UDP transport's media goes (XEP-0177 §4.2): its component-1 candidate, which must name an address
+     * and a port, and the component-2 candidate's port for RTCP, else the RTP port + 1; null without a usable one.
+     */
+    private record RtpTarget(InetSocketAddress rtp, int rtcpPort) {
+        static RtpTarget of(JingleTransport.RawUdp raw) {
+            JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1).findFirst()
+                    .orElse(null);
+            if (rtp == null || !isIpLiteral(rtp.ip()) || rtp.port() == 0) {
+                return null;
+            }
+            int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2).mapToInt(c -> c.port())
+                    .findFirst().orElse(rtp.port() + 1);
+            try {
+                return new RtpTarget(new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port()), rtcpPort);
+            } catch (UnknownHostException e) {
+                return null; // an address literal out of range, such as 300.1.2.3
+            }
         }
     }
 
