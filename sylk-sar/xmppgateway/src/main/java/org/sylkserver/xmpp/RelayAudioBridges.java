@@ -56,23 +56,11 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         if (target == null) {
             return null;
         }
-        RtpRelayEndpoint jingle = null;
-        try {
-            InetSocketAddress jingleRtp = target.rtp();
-            jingle = engine.openRelayEndpoint(e -> silence.run());
-            jingle.watchInactivity("inactive"); // nobody need send while the SIP party is rung (up to 90 s)
-            jingle.admit(jingleRtp);
-            RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
-            sip.watchInactivity("inactive");
-            jingle.remote(jingleRtp, target.rtcpPort(), false);
+        return bridge(silence, (jingle, sip) -> {
+            jingle.admit(target.rtp());
+            jingle.remote(target.rtp(), target.rtcpPort(), false);
             return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
-        } catch (IOException | SdpException | RuntimeException e) {
-            LOG.info("no media for a Jingle call: " + e.getMessage());
-            if (jingle != null) {
-                jingle.close();
-            }
-            return null;
-        }
+        });
     }
 
     /**
@@ -97,25 +85,43 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         if (target == null) {
             return null;
         }
-        RtpRelayEndpoint jingle = null;
-        try {
-            InetSocketAddress sipRtp = target.rtp();
-            jingle = engine.openRelayEndpoint(e -> silence.run());
-            jingle.watchInactivity("inactive"); // nobody need send while the XMPP user is rung
-            RtpRelayEndpoint sip = engine.openRelayEndpoint(e -> silence.run());
-            sip.watchInactivity("inactive");
-            sip.admit(sipRtp);
+        return bridge(silence, (jingle, sip) -> {
+            sip.admit(target.rtp());
             if (source != null) {
                 sip.signallingSource(source); // a phone behind NAT sends from where its INVITE came
             }
-            sip.remote(sipRtp, target.rtcpPort(), offer.description().rtcpMux());
+            sip.remote(target.rtp(), target.rtcpPort(), offer.description().rtcpMux());
             Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
-            bridge.sipRemote = sipRtp;
+            bridge.sipRemote = target.rtp();
             return bridge;
+        });
+    }
+
+    /** Connects a call's two fresh endpoints to the party that made the offer; returns its bridge. */
+    private interface Wiring {
+        Bridge connect(RtpRelayEndpoint jingle, RtpRelayEndpoint sip) throws IOException, SdpException;
+    }
+
+    /**
+     * A call's two relay endpoints, each ending the call when silent (nobody need send while the other party is rung,
+     * up to 90 s), connected by {@code wiring}; null, with both endpoints closed, when any step fails.
+     */
+    private Bridge bridge(Runnable silence, Wiring wiring) {
+        RtpRelayEndpoint jingle = null;
+        RtpRelayEndpoint sip = null;
+        try {
+            jingle = engine.openRelayEndpoint(e -> silence.run());
+            jingle.watchInactivity("inactive");
+            sip = engine.openRelayEndpoint(e -> silence.run());
+            sip.watchInactivity("inactive");
+            return wiring.connect(jingle, sip);
         } catch (IOException | SdpException | RuntimeException e) {
             LOG.info("no media for a Jingle call: " + e.getMessage());
             if (jingle != null) {
                 jingle.close();
+            }
+            if (sip != null) {
+                sip.close();
             }
             return null;
         }

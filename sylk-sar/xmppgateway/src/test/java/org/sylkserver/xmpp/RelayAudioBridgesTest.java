@@ -176,6 +176,20 @@ class RelayAudioBridgesTest {
     }
 
     /**
+     * A SIP offer the relay fails on after opening its endpoints (RTP on port 65535: no port for RTCP at +1,
+     * RFC 3550 §11) gets no bridge and leaves no endpoint open: a caller cannot make the gateway hold ports.
+     */
+    @Test
+    void aFailedSipOfferLeavesNoEndpointOpen() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 65535 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+        assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { }));
+        assertEquals(0, engine.openEndpoints(), "endpoints left open");
+    }
+
+    /**
      * A SIP party whose SDP names another address than the one it sends from (baresip names the host's public
      * interface and sends from loopback; a phone behind NAT its private address) is latched by the address its
      * answer came from, without [RTP] latch_any_source.
