@@ -85,12 +85,6 @@ public final class XmppGateway {
     /** Spec §5.7: how long such a call may ring before it ends with timeout (and the SIP call is cancelled). */
     static final java.time.Duration JINGLE_ANSWER_WAIT = java.time.Duration.ofSeconds(90);
 
-    /**
-     * Received stanzas that may wait for their (local user, remote JID) pair's earlier ones, per pair and in all;
-     * beyond, the sender gets resource-constraint (RFC 6120 §8.3.3.18, type wait).
-     */
-    static final int PAIR_QUEUE_LIMIT = 100;
-    static final int MAX_QUEUED_STANZAS = 10_000;
     /** Threads handling the pairs' stanzas at once (a SIP step that blocks holds one). */
     static final int STANZA_THREADS = 16;
 
@@ -136,22 +130,22 @@ public final class XmppGateway {
                        ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer,
                        ConferenceCall.Dialer sipUsers, JingleCalls.SipCalls jingleSip,
                        JingleCalls.AudioBridges bridges) {
-        this(settings, s2s, s2s::send, sip, subscriptions, conferences, muc, timer, sipUsers, jingleSip, bridges, null,
-                PAIR_QUEUE_LIMIT);
+        this(settings, s2s, s2s::send, sip, subscriptions, conferences, muc, timer, sipUsers, jingleSip, bridges, null);
     }
 
     /**
      * As the public constructor, with the stanzas going to {@code outbox} instead of {@code s2s}, and the received
-     * ones handled on {@code pool} ({@code null}: threads of the gateway's own), {@code pairQueueLimit} of a pair
-     * waiting at most (for tests).
+     * ones handled on {@code pool} ({@code null}: threads of the gateway's own) (for tests).
      */
     XmppGateway(XmppGatewaySettings settings, S2sService s2s, Outbox outbox, SipMessages sip,
                 SipSubscriptions subscriptions, ConferenceCall.Dialer conferences, MucSettings muc,
                 ScheduledExecutorService timer, ConferenceCall.Dialer sipUsers, JingleCalls.SipCalls jingleSip,
-                JingleCalls.AudioBridges bridges, Executor pool, int pairQueueLimit) {
+                JingleCalls.AudioBridges bridges, Executor pool) {
         this.settings = settings;
         this.stanzaPool = pool == null ? stanzaThreads() : null;
-        this.stanzas = new PairQueues(pool == null ? stanzaPool : pool, pairQueueLimit, MAX_QUEUED_STANZAS);
+        // beyond the limits (pair_queue_limit, max_queued_stanzas), resource-constraint (RFC 6120 §8.3.3.18)
+        this.stanzas = new PairQueues(pool == null ? stanzaPool : pool, settings.pairQueueLimit(),
+                settings.maxQueuedStanzas());
         this.s2s = s2s;
         this.outbox = outbox;
         this.sip = sip;

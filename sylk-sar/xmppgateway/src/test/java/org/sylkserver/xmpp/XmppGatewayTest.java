@@ -123,7 +123,7 @@ class XmppGatewayTest {
 
     private XmppGateway gateway(boolean useMsrpForChat, Map<String, InetSocketAddress> remoteServers) {
         // the stanzas handled on the thread that hands them over, as each test reads what came of them at once
-        return gateway(useMsrpForChat, remoteServers, messages::add, Runnable::run, XmppGateway.PAIR_QUEUE_LIMIT);
+        return gateway(useMsrpForChat, remoteServers, messages::add, Runnable::run, 100);
     }
 
     private XmppGateway gateway(boolean useMsrpForChat, Map<String, InetSocketAddress> remoteServers,
@@ -131,7 +131,7 @@ class XmppGatewayTest {
         XmppGatewaySettings settings = new XmppGatewaySettings(Set.of("sip.example"), "conference",
                 InetAddress.getLoopbackAddress(), 0, "tcp", Path.of("ca"), Path.of("crt"), useMsrpForChat, true,
                 Duration.ofSeconds(600), 1000, false, false, false, false, 4096, Duration.ofSeconds(30), 100, 500, 20,
-                remoteServers);
+                pairQueueLimit, 10_000, remoteServers);
         s2s = new S2sService(settings, null, new ServerResolver(settings.remoteServers()), XmppTrace.off());
         XmppGateway.SipSubscriptions none = new XmppGateway.SipSubscriptions() {
             public void subscribe(SipPresenceFlow flow) {
@@ -143,7 +143,7 @@ class XmppGatewayTest {
         // with remote servers given, stanzas go over real S2S links (the link-queue test); else they are collected
         XmppGateway.Outbox outbox = remoteServers.isEmpty() ? (from, to, xml) -> sent.add(xml) : s2s::send;
         return new XmppGateway(settings, s2s, outbox, sip, none, new Dialer(), MucSettings.DEFAULTS, timer,
-                new Dialer(), jingleSip, bridges, pool, pairQueueLimit);
+                new Dialer(), jingleSip, bridges, pool);
     }
 
     private static SessionDescription sdp(String ip, int port) {
@@ -399,7 +399,7 @@ class XmppGatewayTest {
                     }
                 }
                 sip.add(message);
-            }, pool, XmppGateway.PAIR_QUEUE_LIMIT);
+            }, pool, 100);
             reader(gateway, message("chat", "j1", "juliet@xmpp.example/balcony", "alice@sip.example", "for alice"),
                     message("chat", "r1", "romeo@xmpp.example/phone", "bob@sip.example", "for bob"));
 
@@ -425,7 +425,7 @@ class XmppGatewayTest {
                     Thread.yield();
                 }
                 sip.add(message);
-            }, pool, XmppGateway.PAIR_QUEUE_LIMIT);
+            }, pool, 100);
             int each = 60;
             StreamElement[] stanzas = new StreamElement[2 * each];
             for (int i = 0; i < each; i++) {
