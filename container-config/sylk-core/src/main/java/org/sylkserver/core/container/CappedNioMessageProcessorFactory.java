@@ -1,6 +1,7 @@
 package org.sylkserver.core.container;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
 import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.UDPMessageProcessor;
 
 /**
  * The JAIN-SIP stack's non-blocking listeners ({@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}): an idle
@@ -21,7 +23,8 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
  * blocking listeners never do. Ours adds the connection caps of {@link SipConnectionCounter} to the TCP and TLS
  * listeners, read from the stack properties {@value #MAX_CONNECTIONS} and {@value #MAX_CONNECTIONS_PER_ADDRESS}.
  * The TLS listener also keeps the connections it opens ({@link KeptOutgoingConnections}), without which no request
- * we originate over SIP/TLS could be read by its peer.
+ * we originate over SIP/TLS could be read by its peer. The UDP listener's queue is bounded
+ * ({@link BoundedDatagramQueue}): {@value #UDP_QUEUE_PACKETS} datagrams, {@value #UDP_QUEUE_BYTES} bytes.
  */
 public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory {
 
@@ -29,6 +32,11 @@ public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory
     public static final String MAX_CONNECTIONS = "org.sylkserver.sip.MAX_CONNECTIONS";
     /** Stack property: accepted TCP and TLS connections at once from one IP address (0: no limit). */
     public static final String MAX_CONNECTIONS_PER_ADDRESS = "org.sylkserver.sip.MAX_CONNECTIONS_PER_ADDRESS";
+
+    /** Datagrams waiting for a SIP thread, at most. */
+    static final int UDP_QUEUE_PACKETS = 5000;
+    /** Bytes of the datagrams waiting for a SIP thread, at most. */
+    static final long UDP_QUEUE_BYTES = 16L * 1024 * 1024;
 
     private SipConnectionCounter counter;
 
@@ -39,8 +47,28 @@ public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory
             return new CappedTcp(address, stack, port, counter(stack));
         } else if ("tls".equalsIgnoreCase(transport)) {
             return new CappedTls(address, stack, port, counter(stack));
+        } else if ("udp".equalsIgnoreCase(transport)) {
+            BoundedUdp udp = new BoundedUdp(address, stack, port);
+            sendFromTheListener(stack);
+            return udp;
         }
         return super.createMessageProcessor(stack, address, port, transport);
+    }
+
+    /**
+     * What the stack's own factory does with a UDP listener besides making it: its {@code udpFlag} (package-private,
+     * set by nothing else) makes every UDP message go out from the listener's socket. Without it each request left
+     * from a new socket of its own, and answers sent back to the request's source (sipp, many proxies) were lost.
+     */
+    private static void sendFromTheListener(SIPTransactionStack stack) {
+        try {
+            Field flag = SIPTransactionStack.class.getDeclaredField("udpFlag");
+            flag.setAccessible(true);
+            flag.setBoolean(stack, true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("JAIN-SIP's SIPTransactionStack.udpFlag not found: this JAIN-SIP version"
+                    + " needs another way to send UDP from the listener's socket", e);
+        }
     }
 
     /** One counter for both listeners of the stack, so that the limits hold for TCP and TLS together. */
@@ -51,6 +79,16 @@ public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory
                     Integer.parseInt(properties.getProperty(MAX_CONNECTIONS_PER_ADDRESS, "0")));
         }
         return counter;
+    }
+
+    /** The stack's UDP listener with {@link BoundedDatagramQueue} in place of its own queue. */
+    static final class BoundedUdp extends UDPMessageProcessor {
+
+        BoundedUdp(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
+            super(address, stack, port);
+            // before start(): no datagram was queued yet, and no SIP thread took the queue
+            messageQueue = new BoundedDatagramQueue(UDP_QUEUE_PACKETS, UDP_QUEUE_BYTES);
+        }
     }
 
     private static final class CappedTcp extends NioTcpMessageProcessor {
