@@ -19,9 +19,10 @@ import org.sylkserver.media.codec.SineWave;
 import org.sylkserver.media.codec.ToneDetector;
 
 /**
- * A relay's transcoding of one direction of a call between parties with no common codec (spec §5.7): the audio keeps
- * its frequency, level and cleanliness through PCMU → Opus → PCMU; the re-encoded stream is ours (RFC 3550 §5.1) with
- * the receiver's packet time; gaps, late packets, RFC 4733 events and bad payloads are handled as the class says.
+ * A relay's transcoding of one direction of a call between parties with no common codec (spec §5.7): the audio
+ * keeps its frequency, level and cleanliness through PCMU → Opus → PCMU; the re-encoded stream is ours (RFC 3550
+ * §5.1) with the receiver's packet time; gaps, late packets, RFC 4733 events and bad payloads are handled as the
+ * class says.
  */
 class RtpTranscoderTest {
 

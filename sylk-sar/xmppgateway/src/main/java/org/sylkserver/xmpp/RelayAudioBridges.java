@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -16,6 +15,7 @@ import java.util.logging.Logger;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpRelayEndpoint;
+import org.sylkserver.media.RtpTranscoder;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.JingleCalls;
@@ -26,12 +26,13 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
 
 /**
  * The media of Jingle calls (spec §5.7) on the media engine: two relay endpoints of ours, one facing the Jingle
- * party (raw UDP, XEP-0177), one facing the SIP party, each passing the other's RTP and RTCP on. The SIP party is
- * offered the Jingle party's payload types; the codec it answers is relayed as it is, its payload type number
- * rewritten where the two sides numbered it differently (RFC 3264 §6.1 lets an answerer do so).
+ * party (raw UDP, XEP-0177), one facing the SIP party, each passing the other's RTP and RTCP on. Each party is
+ * offered the other's payload types followed by those we can transcode to ({@link CodecChoice}); a codec of the
+ * offerer's that the answerer takes is relayed as it is, its payload type number rewritten where the two sides
+ * numbered it differently (RFC 3264 §6.1 lets an answerer do so); an answer that took only one of ours is transcoded
+ * ({@link RtpTranscoder}, one per direction).
  * <p>
- * Not done: ICE-UDP (XEP-0176) offers are refused (there is no ICE agent on this path), as are SDES-keyed ones;
- * codecs are not transcoded, so a SIP party that takes none of the Jingle party's codecs refuses the call (488).
+ * Not done: ICE-UDP (XEP-0176) offers are refused (there is no ICE agent on this path), as are SDES-keyed ones.
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
@@ -160,6 +161,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     private final class Bridge implements JingleCalls.AudioBridge, JingleCalls.SipOfferBridge {
         /** The offerer's codecs, as it numbered them, and its direction. */
         private final List<RtpDescription.PayloadType> offered;
+        /** What the answerer is offered: the offerer's codecs, then those we transcode to. */
+        private final List<RtpDescription.PayloadType> extended;
         private final String offeredDirection;
         private final RtpRelayEndpoint jingle;
         private final RtpRelayEndpoint sip;
@@ -169,10 +172,13 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
+        /** The two directions' transcoders when the parties share no codec, else none. */
+        private volatile List<RtpTranscoder> transcoders = List.of();
 
         Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
                RtpRelayEndpoint sip) {
             this.offered = offered;
+            this.extended = CodecChoice.extend(offered);
             this.offeredDirection = offeredDirection;
             this.jingle = jingle;
             this.sip = sip;
@@ -180,12 +186,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
         @Override
         public synchronized SessionDescription sipOffer() {
-            return sdp(offered, "sendrecv");
+            return sdp(extended, "sendrecv");
         }
 
         @Override
         public JingleSdp.Media jingleOffer() {
-            return new JingleSdp.Media(new RtpDescription("audio", offered, List.of(), false, false), ours(jingle),
+            return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, false), ours(jingle),
                     offeredDirection);
         }
 
@@ -206,41 +212,73 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             }
             int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2)
                     .mapToInt(JingleTransport.RawCandidate::port).findFirst().orElse(rtp.port() + 1);
-            Agreement agreement = agree(jingleAnswer.description().payloadTypes());
             InetSocketAddress jingleRtp;
             try {
                 jingleRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port()); // a literal: no lookup
             } catch (IOException e) {
                 throw new SdpException("Jingle answer address " + rtp.ip() + ": " + e.getMessage());
             }
+            Negotiated negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
             synchronized (this) {
-                sipAgreed = agreement.agreed();
+                sipAgreed = negotiated.offererSide();
             }
             jingle.admit(jingleRtp);
             jingle.remote(jingleRtp, rtcpPort, jingleAnswer.description().rtcpMux());
-            sip.relayTo(relay(agreement.toAnswerer(), jingle));
-            jingle.relayTo(relay(agreement.toOfferer(), sip));
             String direction = jingleAnswer.direction();
             sip.watchInactivity(direction);
             jingle.watchInactivity(reversed(direction));
-            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " relays " + agreement.agreed());
+            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " " + negotiated);
             synchronized (this) {
-                return sdp(agreement.agreed(), direction);
+                return sdp(negotiated.offererSide(), direction);
             }
         }
 
         /**
-         * The codecs of an answer that were offered (same name and rate, RFC 3264 §6.1): the offerer's numbers to the
-         * answerer's and back; {@code agreed} in the offerer's numbering, {@code answered} in the answerer's.
+         * Connects the offerer's endpoint to the answerer's for {@code answer}: relayed when it took a codec of the
+         * offerer's, else transcoded between the offerer's and the one of ours it took.
+         *
+         * @throws SdpException when the answer has no codec of the offer
          */
-        private Agreement agree(List<RtpDescription.PayloadType> answer) throws SdpException {
+        private Negotiated connect(List<RtpDescription.PayloadType> answer, RtpRelayEndpoint offerer,
+                                   RtpRelayEndpoint answerer) throws SdpException {
+            Agreement agreement = agree(answer);
+            if (agreement != null) {
+                offerer.relayTo(relay(agreement.toAnswerer(), answerer));
+                answerer.relayTo(relay(agreement.toOfferer(), offerer));
+                return new Negotiated(agreement.agreed(), agreement.answered(), "relays");
+            }
+            CodecChoice.Transcoding codecs = CodecChoice.transcoding(offered, answer);
+            if (codecs == null) {
+                throw new SdpException("the answer has none of the offered codecs");
+            }
+            RtpTranscoder toAnswerer = new RtpTranscoder(codecs.offererFormat(), codecs.answererFormat(),
+                    answerer::forwardRtp);
+            RtpTranscoder toOfferer;
+            try {
+                toOfferer = new RtpTranscoder(codecs.answererFormat(), codecs.offererFormat(), offerer::forwardRtp);
+            } catch (RuntimeException e) {
+                toAnswerer.close();
+                throw e;
+            }
+            transcoders = List.of(toAnswerer, toOfferer);
+            offerer.relayTo(toAnswerer);
+            answerer.relayTo(toOfferer);
+            return new Negotiated(codecs.offererSide(), codecs.answererSide(), "transcodes");
+        }
+
+        /**
+         * The codecs of an answer that were offered (same name and rate, RFC 3264 §6.1): the offerer's numbers to the
+         * answerer's and back; {@code agreed} in the offerer's numbering, {@code answered} in the answerer's; null
+         * when the answer took no codec of the offerer's (telephone-event or comfort noise alone carry no audio).
+         */
+        private Agreement agree(List<RtpDescription.PayloadType> answer) {
             int[] toAnswerer = unmapped();
             int[] toOfferer = unmapped();
             List<RtpDescription.PayloadType> agreed = new ArrayList<>();
             List<RtpDescription.PayloadType> answered = new ArrayList<>();
             for (RtpDescription.PayloadType type : answer) {
-                RtpDescription.PayloadType match = offered.stream().filter(o -> same(o, type)).findFirst()
-                        .orElse(null);
+                RtpDescription.PayloadType match = offered.stream().filter(o -> CodecChoice.same(o, type))
+                        .findFirst().orElse(null);
                 if (match != null && toAnswerer[match.id()] < 0 && type.id() >= 0 && type.id() < 128) {
                     toAnswerer[match.id()] = type.id();
                     toOfferer[type.id()] = match.id();
@@ -248,8 +286,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     answered.add(type);
                 }
             }
-            if (agreed.isEmpty()) {
-                throw new SdpException("the answer has none of the offered codecs");
+            if (agreed.stream().noneMatch(CodecChoice::isAudioCodec)) {
+                return null;
             }
             return new Agreement(agreed, answered, toAnswerer, toOfferer);
         }
@@ -317,15 +355,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     .findFirst().orElseThrow(() -> new SdpException("SIP answer without an RTP address"));
             int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2)
                     .mapToInt(JingleTransport.RawCandidate::port).findFirst().orElse(rtp.port() + 1);
-            Agreement agreement = agree(answer.description().payloadTypes());
             InetSocketAddress sipRtp;
             try {
                 sipRtp = new InetSocketAddress(InetAddress.getByName(rtp.ip()), rtp.port());
             } catch (IOException e) {
                 throw new SdpException("SIP answer address " + rtp.ip() + ": " + e.getMessage());
             }
+            Negotiated negotiated = connect(answer.description().payloadTypes(), jingle, sip);
             synchronized (this) {
-                sipAgreed = agreement.answered();
+                sipAgreed = negotiated.answererSide();
                 this.sipRemote = sipRtp;
             }
             sip.admit(sipRtp);
@@ -333,14 +371,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 sip.signallingSource(source); // media from where the answer came latches too (a phone behind NAT)
             }
             sip.remote(sipRtp, rtcpPort, answer.description().rtcpMux());
-            jingle.relayTo(relay(agreement.toAnswerer(), sip));
-            sip.relayTo(relay(agreement.toOfferer(), jingle));
             // RFC 3264 §6.1: each party must send what its direction says; the Jingle party gets the SIP party's
             // direction as ours, and the SIP party answered ours from its side (its recvonly: it only receives)
             jingle.watchInactivity(answer.direction());
             sip.watchInactivity(reversed(answer.direction()));
-            LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " relays " + agreement.agreed());
-            return new JingleSdp.Media(new RtpDescription("audio", agreement.agreed(), List.of(), false, false),
+            LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " " + negotiated);
+            return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), List.of(), false, false),
                     ours(jingle), answer.direction());
         }
 
@@ -348,6 +384,19 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         public void close() {
             jingle.close();
             sip.close();
+            transcoders.forEach(RtpTranscoder::close);
+        }
+    }
+
+    /**
+     * What an answer led to: the codecs in the offerer's numbering and in the answerer's, and how the media goes
+     * ({@code relays} or {@code transcodes}).
+     */
+    private record Negotiated(List<RtpDescription.PayloadType> offererSide,
+                              List<RtpDescription.PayloadType> answererSide, String how) {
+        @Override
+        public String toString() {
+            return how + " " + offererSide + " <-> " + answererSide;
         }
     }
 
@@ -363,16 +412,6 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             case "recvonly" -> "sendonly";
             default -> direction;
         };
-    }
-
-    /** Same codec: the name and clock rate of the rtpmap (RFC 4566 §6), or the same static number without one. */
-    private static boolean same(RtpDescription.PayloadType offered, RtpDescription.PayloadType answered) {
-        if (offered.name() == null || answered.name() == null) {
-            return offered.id() == answered.id() && offered.id() < 96;
-        }
-        return offered.name().toLowerCase(Locale.ROOT).equals(answered.name().toLowerCase(Locale.ROOT))
-                && (offered.clockRate() == answered.clockRate() || offered.clockRate() == 0
-                || answered.clockRate() == 0);
     }
 
     private static int[] unmapped() {

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +18,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.codec.G711;
+import org.sylkserver.media.codec.SineWave;
+import org.sylkserver.media.codec.ToneDetector;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.JingleCalls;
 import org.sylkserver.xmpp.jingle.JingleSdp;
@@ -88,7 +94,8 @@ class RelayAudioBridgesTest {
         assertNotNull(bridge);
         SessionDescription sipOffer = bridge.sipOffer();
         int sipSide = sipOffer.media().get(0).port();
-        assertEquals(List.of("0", "101"), sipOffer.media().get(0).formats());
+        // the Jingle party's codecs first, then ours to transcode to (CodecChoice), with their telephone-event
+        assertEquals(List.of("0", "101", "96", "97", "9", "8"), sipOffer.media().get(0).formats());
 
         SessionDescription sipAnswer = SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
                 + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\n"
@@ -151,7 +158,7 @@ class RelayAudioBridgesTest {
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { });
         assertNotNull(bridge);
         JingleSdp.Media jingleOffer = bridge.jingleOffer();
-        assertEquals(List.of(0, 96), jingleOffer.description().payloadTypes().stream()
+        assertEquals(List.of(0, 96, 97, 98, 9, 8), jingleOffer.description().payloadTypes().stream()
                 .map(RtpDescription.PayloadType::id).toList());
         int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
 
@@ -187,6 +194,89 @@ class RelayAudioBridgesTest {
                 + "m=audio 65535 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
         assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { }));
         assertEquals(0, engine.openEndpoints(), "endpoints left open");
+    }
+
+    /**
+     * Spec §5.7, media through the media engine with transcoding: a Jingle party offering only Opus and a SIP party
+     * answering only PCMU (one of the codecs we added to its offer) hear each other: each one's tone arrives in its
+     * own codec, at its frequency and level within 1 dB, from an endpoint of ours; our answer to the Jingle party
+     * names its Opus. An answer with no codec we can use fails (the caller then ends the call).
+     */
+    @Test
+    void partiesWithNoCommonCodecAreTranscoded() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(2000);
+        sipParty.setSoTimeout(2000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RtpDescription.PayloadType opus = new RtpDescription.PayloadType(111, "opus", 48000, 2);
+        JingleCalls.AudioBridge refused = bridges.open(offer(jingleParty.getLocalPort(), opus), () -> { });
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> refused.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                        + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 18\r\n"), LOOPBACK), "G.729 only");
+        refused.close();
+
+        JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(), opus), () -> { });
+        SessionDescription sipOffer = bridge.sipOffer();
+        assertEquals(List.of("111", "9", "0", "8"), sipOffer.media().get(0).formats());
+        JingleSdp.Media jingleAnswer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+                + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK);
+        assertEquals(List.of(opus), jingleAnswer.description().payloadTypes());
+        InetSocketAddress jingleSide = new InetSocketAddress(LOOPBACK,
+                ((JingleTransport.RawUdp) jingleAnswer.transport()).candidates().get(0).port());
+        InetSocketAddress sipSide = new InetSocketAddress(LOOPBACK, sipOffer.media().get(0).port());
+
+        try (AudioCodec opusCodec = AudioCodecs.create("opus", 48000).orElseThrow()) {
+            short[][] sipTone = SineWave.frames(SineWave.tone(400, 8000, 0.6, 0.3), 160);
+            short[][] jingleTone = SineWave.frames(SineWave.tone(1000, 48000, 0.6, 0.3), 960);
+            for (int n = 0; n < sipTone.length; n++) {
+                sipParty.send(packet(0, n, 160L * n, G711.PCMU.encode(sipTone[n]), sipSide));
+                jingleParty.send(packet(111, n, 960L * n, opusCodec.encode(jingleTone[n]), jingleSide));
+            }
+            short[] atJingle = heard(jingleParty, 111, opusCodec, sipTone.length);
+            short[] atSip = heard(sipParty, 0, G711.PCMU, jingleTone.length);
+            short[] jingleSettled = Arrays.copyOfRange(atJingle, 9600, 9600 + 12000); // 0.25 s: 100 cycles
+            short[] sipSettled = Arrays.copyOfRange(atSip, 1600, 1600 + 2000);
+            assertEquals(400, ToneDetector.dominantFrequency(jingleSettled, 48000), 2);
+            assertEquals(-10.5, ToneDetector.levelDb(jingleSettled, 48000, 400), 1.0);
+            assertEquals(1000, ToneDetector.dominantFrequency(sipSettled, 8000), 2);
+            assertEquals(-10.5, ToneDetector.levelDb(sipSettled, 8000, 1000), 1.0);
+        }
+        bridge.close();
+    }
+
+    private static DatagramPacket packet(int payloadType, int n, long timestamp, byte[] payload,
+                                         InetSocketAddress to) {
+        byte[] packet = new byte[12 + payload.length];
+        packet[0] = (byte) 0x80;
+        packet[1] = (byte) payloadType;
+        packet[2] = (byte) (n >> 8);
+        packet[3] = (byte) n;
+        packet[4] = (byte) (timestamp >> 24);
+        packet[5] = (byte) (timestamp >> 16);
+        packet[6] = (byte) (timestamp >> 8);
+        packet[7] = (byte) timestamp;
+        packet[11] = 9;
+        System.arraycopy(payload, 0, packet, 12, payload.length);
+        return new DatagramPacket(packet, packet.length, to);
+    }
+
+    /** The audio of {@code packets} RTP packets of {@code payloadType} arriving at {@code socket}, decoded. */
+    private static short[] heard(DatagramSocket socket, int payloadType, AudioCodec codec, int packets)
+            throws Exception {
+        short[] all = new short[0];
+        for (int i = 0; i < packets; i++) {
+            DatagramPacket packet = receive(socket);
+            assertNotNull(packet, "packet " + i + " of " + packets + " missing");
+            assertEquals(payloadType, packet.getData()[1] & 0x7f);
+            short[] pcm = codec.decode(Arrays.copyOfRange(packet.getData(), 12, packet.getLength()));
+            short[] joined = Arrays.copyOf(all, all.length + pcm.length);
+            System.arraycopy(pcm, 0, joined, all.length, pcm.length);
+            all = joined;
+        }
+        return all;
     }
 
     /**
