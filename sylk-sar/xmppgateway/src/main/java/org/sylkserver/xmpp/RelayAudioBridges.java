@@ -26,11 +26,12 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
 
 /**
  * The media of Jingle calls (spec §5.7) on the media engine: two relay endpoints of ours, one facing the Jingle
- * party (raw UDP, XEP-0177), one facing the SIP party, each passing the other's RTP and RTCP on. Each party is
+ * party (raw UDP, XEP-0177), one facing the SIP party, each passing the other's RTP on. Each party is
  * offered the other's payload types followed by those we can transcode to ({@link CodecChoice}); a codec of the
  * offerer's that the answerer takes is relayed as it is, its payload type number rewritten where the two sides
  * numbered it differently (RFC 3264 §6.1 lets an answerer do so); an answer that took only one of ours is transcoded
- * ({@link RtpTranscoder}, one per direction).
+ * ({@link RtpTranscoder}, one per direction). RTCP is passed on when relaying, not when transcoding (the reports
+ * would describe streams the other party never sees).
  * <p>
  * Not done: ICE-UDP (XEP-0176) offers are refused (there is no ICE agent on this path), as are SDES-keyed ones.
  */
@@ -172,8 +173,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
-        /** The two directions' transcoders when the parties share no codec, else none. */
-        private volatile List<RtpTranscoder> transcoders = List.of();
+        /** The two directions' transcoders when the parties share no codec, else none; and whether closed. */
+        private List<RtpTranscoder> transcoders = List.of();
+        private boolean closed;
 
         Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
                RtpRelayEndpoint sip) {
@@ -260,7 +262,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 toAnswerer.close();
                 throw e;
             }
-            transcoders = List.of(toAnswerer, toOfferer);
+            synchronized (this) {
+                if (closed) { // the call ended while its answer was being handled
+                    toAnswerer.close();
+                    toOfferer.close();
+                    throw new SdpException("the call is over");
+                }
+                transcoders = List.of(toAnswerer, toOfferer);
+            }
             offerer.relayTo(toAnswerer);
             answerer.relayTo(toOfferer);
             return new Negotiated(codecs.offererSide(), codecs.answererSide(), "transcodes");
@@ -384,7 +393,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         public void close() {
             jingle.close();
             sip.close();
-            transcoders.forEach(RtpTranscoder::close);
+            List<RtpTranscoder> used;
+            synchronized (this) {
+                closed = true;
+                used = transcoders;
+            }
+            used.forEach(RtpTranscoder::close);
         }
     }
 

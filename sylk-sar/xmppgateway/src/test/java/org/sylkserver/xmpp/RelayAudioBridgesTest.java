@@ -247,6 +247,47 @@ class RelayAudioBridgesTest {
         bridge.close();
     }
 
+    /**
+     * Spec §5.7 SIP → XMPP with transcoding: a SIP offer of PCMU and telephone-event reaches the Jingle party with our
+     * Opus (and telephone-event at 48 kHz, RFC 4733 §2.1) added; a Jingle answer of Opus alone, numbered its own way,
+     * is answered to the SIP party with PCMU alone (no events: the Jingle party takes none), the SIP party's tone
+     * reaches the Jingle party as Opus, and our hold re-offer keeps PCMU (RFC 3264 §8.4).
+     */
+    @Test
+    void aSipOfferIsTranscodedForAJinglePartyWithoutItsCodecs() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(2000);
+        String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK)
+                .open(SessionDescription.parse(offer), LOOPBACK, () -> { });
+        JingleSdp.Media jingleOffer = bridge.jingleOffer();
+        assertEquals(List.of("0 PCMU", "101 telephone-event", "96 opus", "97 telephone-event", "9 G722", "8 PCMA"),
+                jingleOffer.description().payloadTypes().stream().map(p -> p.id() + " " + p.name()).toList());
+
+        SessionDescription sipAnswer = bridge.answer(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(111, "opus", 48000, 2)));
+        assertEquals(List.of("0"), sipAnswer.media().get(0).formats());
+        int sipSide = sipAnswer.media().get(0).port();
+
+        short[][] tone = SineWave.frames(SineWave.tone(400, 8000, 0.6, 0.3), 160);
+        for (int n = 0; n < tone.length; n++) {
+            sipParty.send(packet(0, n, 160L * n, G711.PCMU.encode(tone[n]),
+                    new InetSocketAddress(LOOPBACK, sipSide)));
+        }
+        try (AudioCodec opus = AudioCodecs.create("opus", 48000).orElseThrow()) {
+            short[] settled = Arrays.copyOfRange(heard(jingleParty, 111, opus, tone.length), 9600, 9600 + 12000);
+            assertEquals(400, ToneDetector.dominantFrequency(settled, 48000), 2);
+            assertEquals(-10.5, ToneDetector.levelDb(settled, 48000, 400), 1.0);
+        }
+        SessionDescription hold = bridge.sipReOffer(true);
+        assertEquals(List.of("0"), hold.media().get(0).formats());
+        bridge.close();
+    }
+
     private static DatagramPacket packet(int payloadType, int n, long timestamp, byte[] payload,
                                          InetSocketAddress to) {
         byte[] packet = new byte[12 + payload.length];
