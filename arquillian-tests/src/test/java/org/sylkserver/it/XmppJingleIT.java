@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.jxmpp.jid.impl.JidCreate;
-import org.sylkserver.media.codec.G711;
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.codec.ToneDetector;
 
 /**
@@ -59,6 +61,8 @@ class XmppJingleIT {
     private static final Duration SETUP = Duration.ofSeconds(30);
     private static final double SIP_TONE = 400;
     private static final double JINGLE_TONE = 1000;
+    /** The rate of the Jingle party's received audio as analysed. */
+    private static final int HEARD_RATE = 8000;
     private static Prosody prosody;
     private static XMPPTCPConnection romeo;
     /** The Jingle requests the gateway sent romeo (their {@code <jingle/>} element's XML). */
@@ -151,16 +155,39 @@ class XmppJingleIT {
         return m.group(1);
     }
 
-    /** Romeo's client: its RTP socket, a 1000 Hz PCMU tone sent every 20 ms, and the decoded audio it receives. */
+    /**
+     * Romeo's client: its RTP socket, a 1000 Hz tone sent every 20 ms in its one codec (PCMU unless told), and the
+     * decoded audio it receives.
+     */
     private static final class JingleParty implements AutoCloseable {
         final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        private final short[] heard = new short[8000 * 30];
+        /** One codec instance per direction (the sender's and the receiver's threads): codecs keep state. */
+        private final AudioCodec codec;
+        private final AudioCodec decoder;
+        private final int payloadType;
+        /** The codec's sample rate; 20 ms frames of it. */
+        private final int rate;
+        private final int frameLength;
+        private final short[] heard;
         private int heardLength;
+        /** What it hears is kept at 8 kHz, whatever its codec: the tone search costs too much at 48 kHz. */
+        private final Resampler toHeardRate;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private Thread sender;
         private final Thread receiver = new Thread(this::receive, "jingle-party-rtp-in");
 
         JingleParty() throws IOException {
+            this("PCMU", 8000, 0);
+        }
+
+        JingleParty(String encodingName, int clockRate, int payloadType) throws IOException {
+            this.codec = AudioCodecs.create(encodingName, clockRate).orElseThrow();
+            this.decoder = AudioCodecs.create(encodingName, clockRate).orElseThrow();
+            this.payloadType = payloadType;
+            rate = codec.sampleRate();
+            frameLength = rate / 50;
+            heard = new short[HEARD_RATE * 30];
+            toHeardRate = rate == HEARD_RATE ? null : new Resampler(rate, HEARD_RATE);
             socket.setSoTimeout(200);
             receiver.setDaemon(true);
             receiver.start();
@@ -168,25 +195,26 @@ class XmppJingleIT {
 
         void sendTo(InetSocketAddress target) {
             sender = new Thread(() -> {
-                short[] frame = new short[160];
-                byte[] packet = new byte[12 + 160];
+                short[] frame = new short[frameLength];
                 long start = System.nanoTime();
                 for (int n = 0; running.get(); n++) {
                     for (int i = 0; i < frame.length; i++) {
                         frame[i] = (short) Math.round(0.4 * Short.MAX_VALUE
-                                * Math.sin(2 * Math.PI * JINGLE_TONE * (n * 160 + i) / 8000));
+                                * Math.sin(2 * Math.PI * JINGLE_TONE * (n * frameLength + i) / rate));
                     }
+                    byte[] payload = codec.encode(frame);
+                    byte[] packet = new byte[12 + payload.length];
                     packet[0] = (byte) 0x80;
-                    packet[1] = 0; // PCMU
+                    packet[1] = (byte) payloadType;
                     packet[2] = (byte) (n >> 8);
                     packet[3] = (byte) n;
-                    int ts = n * 160;
+                    int ts = n * (frameLength * codec.rtpClockRate() / rate);
                     packet[4] = (byte) (ts >> 24);
                     packet[5] = (byte) (ts >> 16);
                     packet[6] = (byte) (ts >> 8);
                     packet[7] = (byte) ts;
                     packet[11] = 42; // SSRC
-                    System.arraycopy(G711.PCMU.encode(frame), 0, packet, 12, 160);
+                    System.arraycopy(payload, 0, packet, 12, payload.length);
                     try {
                         socket.send(new DatagramPacket(packet, packet.length, target));
                         long due = start + (n + 1) * 20_000_000L;
@@ -214,10 +242,11 @@ class XmppJingleIT {
                 } catch (IOException e) {
                     return;
                 }
-                if (packet.getLength() <= 12 || (buffer[1] & 0x7f) != 0) {
+                if (packet.getLength() <= 12 || (buffer[1] & 0x7f) != payloadType) {
                     continue; // RTCP or another payload type
                 }
-                short[] pcm = G711.PCMU.decode(Arrays.copyOfRange(buffer, 12, packet.getLength()));
+                short[] decoded = decoder.decode(Arrays.copyOfRange(buffer, 12, packet.getLength()));
+                short[] pcm = toHeardRate == null ? decoded : toHeardRate.process(decoded);
                 synchronized (heard) {
                     int n = Math.min(pcm.length, heard.length - heardLength);
                     System.arraycopy(pcm, 0, heard, heardLength, n);
@@ -229,14 +258,14 @@ class XmppJingleIT {
         /** The seconds of audio received so far. */
         double secondsHeard() {
             synchronized (heard) {
-                return heardLength / 8000.0;
+                return heardLength / (double) HEARD_RATE;
             }
         }
 
         /** What was received after the first {@code skipSeconds}. */
         short[] heardAfter(double skipSeconds) {
             synchronized (heard) {
-                int from = (int) Math.min(heardLength, skipSeconds * 8000);
+                int from = (int) Math.min(heardLength, skipSeconds * HEARD_RATE);
                 return Arrays.copyOfRange(heard, from, heardLength);
             }
         }
@@ -249,6 +278,14 @@ class XmppJingleIT {
             }
             receiver.join(2000);
             socket.close();
+            codec.close();
+            decoder.close();
+        }
+
+        /** The one payload type of its Jingle offer or answer (XEP-0167 §4). */
+        String payloadTypeXml() {
+            return "<payload-type id='" + payloadType + "' name='" + codec.encodingName() + "' clockrate='"
+                    + codec.rtpClockRate() + "' channels='" + (payloadType == 0 ? 1 : 2) + "'/>";
         }
     }
 
@@ -260,7 +297,7 @@ class XmppJingleIT {
         String initiator = romeo.getUser().toString();
         String offer = "<content creator='initiator' name='voice' senders='both'>"
                 + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
-                + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
+                + party.payloadTypeXml() + "</description>"
                 + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
                 + "<candidate component='1' generation='0' id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort()
                 + "'/></transport></content>";
@@ -271,6 +308,8 @@ class XmppJingleIT {
 
         String accept = nextJingle("session-accept");
         LOG.info("session-accept: " + accept);
+        assertTrue(accept.matches("(?s).*<payload-type\\b[^>]*name=['\"]" + party.codec.encodingName() + "['\"].*"),
+                () -> "the session-accept takes the Jingle party's codec: " + accept);
         alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
         String ip = attribute(accept, "candidate", "ip");
         int port = Integer.parseInt(attribute(accept, "candidate", "port"));
@@ -286,9 +325,10 @@ class XmppJingleIT {
             Thread.sleep(100);
         }
         short[] settled = party.heardAfter(1.0);
-        assertTrue(settled.length >= 8000 * 2, () -> "the Jingle party heard " + party.secondsHeard() + " s");
-        assertEquals(SIP_TONE, ToneDetector.dominantFrequency(settled, 8000), 5, "baresip's tone at the Jingle party");
-        double level = ToneDetector.levelDb(settled, 8000, SIP_TONE);
+        assertTrue(settled.length >= HEARD_RATE * 2, () -> "the Jingle party heard " + party.secondsHeard() + " s");
+        assertEquals(SIP_TONE, ToneDetector.dominantFrequency(settled, HEARD_RATE), 5,
+                "baresip's tone at the Jingle party");
+        double level = ToneDetector.levelDb(settled, HEARD_RATE, SIP_TONE);
         LOG.info(() -> "the Jingle party hears baresip's " + SIP_TONE + " Hz at " + level + " dBFS");
         assertTrue(level > -20, "level " + level);
     }
@@ -357,6 +397,27 @@ class XmppJingleIT {
              JingleParty party = new JingleParty()) {
             Thread.sleep(500); // let baresip bind its port
             String sid = callAlice(alice, party, "call-xmpp-hangs-up");
+            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                    "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
+                    .nextResultOrThrow(SETUP.toMillis());
+            assertEquals(IQ.Type.result, ack.getType());
+            alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+            assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+
+    /**
+     * Spec §5.7, media through the media engine with transcoding: romeo's client offers only Opus, alice's baresip
+     * takes only PCMU; the gateway offers baresip PCMU among the codecs it transcodes to, answers romeo with his Opus,
+     * and each hears the other's tone (frequency and level, as above) through the transcoding.
+     */
+    @Test
+    void anOpusOnlyJingleClientAndAPcmuOnlySipPhoneHearEachOther_5_7() throws Exception {
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE);
+             JingleParty party = new JingleParty("opus", 48000, 111)) {
+            Thread.sleep(500);
+            String sid = callAlice(alice, party, "call-transcoded");
             IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
                     "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
                     .nextResultOrThrow(SETUP.toMillis());
