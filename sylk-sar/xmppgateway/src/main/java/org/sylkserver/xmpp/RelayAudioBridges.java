@@ -177,8 +177,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private List<RtpTranscoder> transcoders = List.of();
         private boolean closed;
 
+        /** @throws SdpException when the offer has no codec at all (only telephone-event or comfort noise) */
         Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
-               RtpRelayEndpoint sip) {
+               RtpRelayEndpoint sip) throws SdpException {
+            if (offered.stream().noneMatch(CodecChoice::isAudioCodec)) {
+                throw new SdpException("the offer has no audio codec");
+            }
             this.offered = offered;
             this.extended = CodecChoice.extend(offered);
             this.offeredDirection = offeredDirection;

@@ -288,6 +288,23 @@ class RelayAudioBridgesTest {
         bridge.close();
     }
 
+    /**
+     * An offer with no codec at all (telephone-event alone, RFC 4733 §2.1: events go with an audio codec) is refused
+     * on either side, so the call fails at once (unsupported-applications, 488) with no endpoint left open, rather
+     * than ringing the other party with an offer nobody can answer.
+     */
+    @Test
+    void anOfferWithoutAnyCodecIsRefused() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        assertNull(bridges.open(offer(40000, new RtpDescription.PayloadType(101, "telephone-event", 8000, 1)),
+                () -> { }));
+        assertNull(bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 101\r\n"
+                + "a=rtpmap:101 telephone-event/8000\r\n"), LOOPBACK, () -> { }));
+        assertEquals(0, engine.openEndpoints(), "endpoints left open");
+    }
+
     private static DatagramPacket packet(int payloadType, int n, long timestamp, byte[] payload,
                                          InetSocketAddress to) {
         byte[] packet = new byte[12 + payload.length];
