@@ -16,6 +16,7 @@ import java.util.logging.Logger;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpRelayEndpoint;
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.JingleCalls;
@@ -30,8 +31,12 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * offered the Jingle party's payload types; the codec it answers is relayed as it is, its payload type number
  * rewritten where the two sides numbered it differently (RFC 3264 §6.1 lets an answerer do so).
  * <p>
- * Not done: ICE-UDP (XEP-0176) offers are refused (there is no ICE agent on this path), as are SDES-keyed ones;
- * codecs are not transcoded, so a SIP party that takes none of the Jingle party's codecs refuses the call (488).
+ * A Jingle party that offers ICE-UDP (XEP-0176) gets our credentials and host candidate(s) in the answer; the relay
+ * endpoint's lite agent (RFC 8445 §2.5) answers its connectivity checks and sends media to the pair it nominates. A
+ * lite agent cannot be controlling, so the SIP party's calls are offered to the Jingle party over raw UDP only.
+ * <p>
+ * Not done: SDES-keyed and DTLS-SRTP offers are refused; codecs are not transcoded, so a SIP party that takes none
+ * of the Jingle party's codecs refuses the call (488).
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
@@ -48,11 +53,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
     @Override
     public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
-        if (!(offer.transport() instanceof JingleTransport.RawUdp raw) || !offer.description().crypto().isEmpty()) {
-            LOG.info("Jingle offer refused: only raw-UDP without SDES is relayed (" + offer.transport() + ")");
+        if (!offer.description().crypto().isEmpty()) {
+            LOG.info("Jingle offer refused: SDES is not relayed");
             return null;
         }
-        RtpTarget target = RtpTarget.of(raw);
+        if (offer.transport() instanceof JingleTransport.IceUdp ice) {
+            return openIce(offer, ice, silence);
+        }
+        RtpTarget target = RtpTarget.of((JingleTransport.RawUdp) offer.transport());
         if (target == null) {
             return null;
         }
@@ -60,6 +68,29 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             jingle.admit(target.rtp());
             jingle.remote(target.rtp(), target.rtcpPort(), false);
             return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+        });
+    }
+
+    /**
+     * An ICE-UDP offer (XEP-0176 §5.4): the Jingle party's address is the one its checks come from (our endpoint's
+     * lite agent answers them); its default candidate, where it is an address, counts for the per-address limit.
+     */
+    private JingleCalls.AudioBridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice, Runnable silence) {
+        if (ice.ufrag() == null || ice.pwd() == null) {
+            LOG.info("Jingle ICE-UDP offer refused: no ufrag or pwd (XEP-0176 §5.3)");
+            return null;
+        }
+        boolean rtcpMux = offer.description().rtcpMux();
+        return bridge(silence, (jingle, sip) -> {
+            JingleTransport.IceCandidate preferred = ice.candidates().stream().filter(c -> c.component() == 1)
+                    .max(java.util.Comparator.comparingLong(JingleTransport.IceCandidate::priority)).orElse(null);
+            if (preferred != null && isIpLiteral(preferred.ip())) {
+                jingle.admit(new InetSocketAddress(InetAddress.getByName(preferred.ip()), preferred.port()));
+            }
+            Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+            bridge.jingleIce = jingle.remoteByIce(rtcpMux);
+            bridge.jingleRtcpMux = rtcpMux;
+            return bridge;
         });
     }
 
@@ -169,6 +200,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
+        /** The Jingle side's ICE agent when the Jingle party offered ICE-UDP, else null (raw UDP). */
+        private IceLite jingleIce;
+        private boolean jingleRtcpMux;
 
         Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
                RtpRelayEndpoint sip) {
@@ -307,6 +341,22 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     endpoint.port()), new JingleTransport.RawCandidate(2, 0, "sylk2", ip, endpoint.port() + 1)));
         }
 
+        /**
+         * Our ICE-UDP transport (XEP-0176 §5.3): the agent's credentials and one host candidate per component
+         * (RTCP's only without rtcp-mux), with the host type preference of RFC 8445 §5.1.2.2 (126) and the highest
+         * local preference: priority = 2^24 * 126 + 2^8 * 65535 + (256 - component), RFC 8445 §5.1.2.1.
+         */
+        private JingleTransport.IceUdp iceCandidates() {
+            String ip = address.getHostAddress();
+            List<JingleTransport.IceCandidate> candidates = new ArrayList<>();
+            for (int component = 1; component <= (jingleRtcpMux ? 1 : 2); component++) {
+                candidates.add(new JingleTransport.IceCandidate(component, "1", 0, "sylk" + component, ip, 0,
+                        jingle.port() + component - 1, (126L << 24) + (65535L << 8) + 256 - component, "udp", "host",
+                        null, 0));
+            }
+            return new JingleTransport.IceUdp(jingleIce.ufrag(), jingleIce.password(), candidates);
+        }
+
         @Override
         public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws SdpException {
             JingleSdp.Media answer = JingleSdp.fromSdp(sipAnswer);
@@ -340,8 +390,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             jingle.watchInactivity(answer.direction());
             sip.watchInactivity(reversed(answer.direction()));
             LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " relays " + agreement.agreed());
-            return new JingleSdp.Media(new RtpDescription("audio", agreement.agreed(), List.of(), false, false),
-                    ours(jingle), answer.direction());
+            return new JingleSdp.Media(new RtpDescription("audio", agreement.agreed(), List.of(), false,
+                    jingleRtcpMux), jingleIce != null ? iceCandidates() : ours(jingle), answer.direction());
         }
 
         @Override

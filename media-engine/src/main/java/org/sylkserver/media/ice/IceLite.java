@@ -1,4 +1,4 @@
-package org.sylkserver.media.webrtc;
+package org.sylkserver.media.ice;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,8 @@ import org.ice4j.stack.StunStack;
 
 /**
  * Our side of ICE as a lite agent (RFC 8445 §2.5): we have one host candidate, never send checks and are always
- * controlled; the browser, a full agent, checks the pair and nominates it with USE-CANDIDATE. A lite agent only has to
+ * controlled; the peer (a browser, or a Jingle client over XEP-0176), a full agent, checks the pair and nominates it
+ * with USE-CANDIDATE. A lite agent only has to
  * answer the browser's STUN binding requests (RFC 8445 §7.3) with a success response that carries XOR-MAPPED-ADDRESS,
  * MESSAGE-INTEGRITY keyed with our password and FINGERPRINT (RFC 5389 §15.4, §15.5), and remember which transport
  * addresses passed such a check: only those may send us DTLS and SRTP (a check is the peer's consent, RFC 7675).
@@ -36,7 +37,7 @@ import org.ice4j.stack.StunStack;
  * <p>Threading: {@link #check} runs on the media engine's I/O thread; credentials may be set from the signalling
  * thread.
  */
-final class IceLite {
+public final class IceLite {
 
     /** RFC 8445 §5.3: ice-char is ALPHA / DIGIT / "+" / "/". */
     private static final String ICE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -44,7 +45,7 @@ final class IceLite {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("sylk.media.webrtc");
 
     /** The result of one datagram that looked like STUN. */
-    enum Outcome {
+    public enum Outcome {
         /** A valid check, answered. */
         CHECKED,
         /** A valid check with USE-CANDIDATE (RFC 8445 §7.3.1.5): the pair is selected. */
@@ -59,7 +60,7 @@ final class IceLite {
     private final Set<InetSocketAddress> checked = ConcurrentHashMap.newKeySet();
     private volatile InetSocketAddress selected;
 
-    IceLite() {
+    public IceLite() {
         stun.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
             @Override
             public byte[] getLocalKey(String username) {
@@ -95,7 +96,7 @@ final class IceLite {
      * @param candidate as RTCIceCandidate.candidate ({@code candidate:...}); null or empty means end of candidates
      * @throws IllegalArgumentException a candidate line that is not RFC 8839 §5.1 syntax
      */
-    static void trickled(String owner, String sdpMid, int sdpMLineIndex, String candidate) {
+    public static void trickled(String owner, String sdpMid, int sdpMLineIndex, String candidate) {
         if (candidate == null || candidate.isBlank()) {
             LOG.fine(() -> owner + ": browser end of candidates");
             return;
@@ -108,21 +109,21 @@ final class IceLite {
         LOG.fine(() -> owner + ": browser candidate for mid " + sdpMid + " (m-line " + sdpMLineIndex + "): " + value);
     }
 
-    String ufrag() {
+    public String ufrag() {
         return localUfrag;
     }
 
-    String password() {
+    public String password() {
         return localPassword;
     }
 
     /** The transport address the browser nominated, or null before nomination. */
-    InetSocketAddress selected() {
+    public InetSocketAddress selected() {
         return selected;
     }
 
     /** Where to send media: the nominated address, else the first that passed a check, else null. */
-    InetSocketAddress target() {
+    public InetSocketAddress target() {
         InetSocketAddress nominated = selected;
         if (nominated != null) {
             return nominated;
@@ -131,7 +132,7 @@ final class IceLite {
     }
 
     /** Whether a check from {@code source} succeeded: DTLS and SRTP are accepted from there only. */
-    boolean isChecked(InetSocketAddress source) {
+    public boolean isChecked(InetSocketAddress source) {
         return checked.contains(source);
     }
 
@@ -139,7 +140,7 @@ final class IceLite {
      * Handles a datagram that starts like STUN (RFC 7983 §7: first byte 0-3). A valid binding request is answered
      * through {@code reply}; anything else is dropped (a lite agent sends no requests, so it expects no responses).
      */
-    Outcome check(byte[] datagram, InetSocketAddress source, InetSocketAddress local, java.util.function.Consumer<byte[]> reply) {
+    public Outcome check(byte[] datagram, InetSocketAddress source, InetSocketAddress local, java.util.function.Consumer<byte[]> reply) {
         Message message;
         try {
             message = Message.decode(datagram, 0, datagram.length);

@@ -1,0 +1,81 @@
+package org.sylkserver.media.ice;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+import org.ice4j.StunException;
+import org.ice4j.attribute.Attribute;
+import org.ice4j.attribute.AttributeFactory;
+import org.ice4j.attribute.XorMappedAddressAttribute;
+import org.ice4j.message.Message;
+import org.ice4j.message.MessageFactory;
+import org.ice4j.message.Request;
+import org.ice4j.security.CredentialsAuthority;
+import org.ice4j.stack.StunStack;
+
+/**
+ * A connectivity check as a full, controlling ICE agent sends it (RFC 8445 §7.2.2), built with ice4j's STUN codec, for
+ * tests of our lite agent: USERNAME {@code <their ufrag>:<our ufrag>}, PRIORITY, ICE-CONTROLLING, USE-CANDIDATE when
+ * nominating, MESSAGE-INTEGRITY keyed with their password, FINGERPRINT.
+ */
+public final class ConnectivityCheck {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ConnectivityCheck() {
+    }
+
+    /** The binding request towards an agent with {@code ufrag} and {@code password}. */
+    public static byte[] request(String ufrag, String password, boolean nominate) throws StunException {
+        StunStack stack = new StunStack();
+        stack.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
+            @Override
+            public byte[] getLocalKey(String username) {
+                return null;
+            }
+
+            @Override
+            public byte[] getRemoteKey(String username, String media) {
+                return password.getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public boolean checkLocalUserName(String username) {
+                return false;
+            }
+        });
+        Request request = MessageFactory.createBindingRequest();
+        byte[] transaction = new byte[12];
+        RANDOM.nextBytes(transaction);
+        request.setTransactionID(transaction);
+        String username = ufrag + ":peer";
+        request.putAttribute(AttributeFactory.createUsernameAttribute(username));
+        request.putAttribute(AttributeFactory.createPriorityAttribute(2130706431L));
+        request.putAttribute(AttributeFactory.createIceControllingAttribute(RANDOM.nextLong() & Long.MAX_VALUE));
+        if (nominate) {
+            request.putAttribute(AttributeFactory.createUseCandidateAttribute());
+        }
+        request.putAttribute(AttributeFactory.createMessageIntegrityAttribute(username));
+        request.putAttribute(AttributeFactory.createFingerprintAttribute());
+        return request.encode(stack);
+    }
+
+    /**
+     * The address a success response to {@code request} maps (XOR-MAPPED-ADDRESS, RFC 8489 §14.2); throws if
+     * {@code response} is not the success response of that transaction.
+     */
+    public static InetSocketAddress mapped(byte[] request, byte[] response) throws StunException {
+        Message message = Message.decode(response, 0, response.length);
+        byte[] transaction = Arrays.copyOfRange(request, 8, 20);
+        if (message.getMessageType() != Message.BINDING_SUCCESS_RESPONSE
+                || !Arrays.equals(transaction, message.getTransactionID())) {
+            throw new StunException("not the success response of the check");
+        }
+        XorMappedAddressAttribute mapped = (XorMappedAddressAttribute) message
+                .getAttribute(Attribute.XOR_MAPPED_ADDRESS);
+        var address = mapped.getAddress(transaction);
+        return new InetSocketAddress(address.getAddress(), address.getPort());
+    }
+}
