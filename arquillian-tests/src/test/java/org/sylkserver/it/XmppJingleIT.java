@@ -22,6 +22,16 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.RemoteCandidate;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
@@ -49,7 +59,7 @@ import org.sylkserver.media.codec.ToneDetector;
  * UDP socket sending a 1000 Hz PCMU tone to the candidate of our session-accept and decoding what arrives, where
  * baresip's 400 Hz tone must be; baresip's recording must hold the 1000 Hz tone. Each side's hang-up ends the other.
  * The other way, baresip as a user of {@code localhost} calls the XMPP user, routed to the gateway by the application
- * map entry for {@code xmpp.test} (arquillian.xml).
+ * map entry for {@code xmpp.test} (arquillian.xml). Over ICE-UDP, the Jingle party's socket is an ice4j agent's.
  */
 @ExtendWith(ArquillianExtension.class)
 class XmppJingleIT {
@@ -153,17 +163,29 @@ class XmppJingleIT {
 
     /** Romeo's client: its RTP socket, a 1000 Hz PCMU tone sent every 20 ms, and the decoded audio it receives. */
     private static final class JingleParty implements AutoCloseable {
-        final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        final DatagramSocket socket;
         private final short[] heard = new short[8000 * 30];
         private int heardLength;
         private final AtomicBoolean running = new AtomicBoolean(true);
+        private final java.util.concurrent.atomic.AtomicInteger sentFrames = new java.util.concurrent.atomic.AtomicInteger();
         private Thread sender;
         private final Thread receiver = new Thread(this::receive, "jingle-party-rtp-in");
 
         JingleParty() throws IOException {
+            this(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        }
+
+        /** On {@code socket}: an ICE agent's socket of the selected pair. */
+        JingleParty(DatagramSocket socket) throws IOException {
+            this.socket = socket;
             socket.setSoTimeout(200);
             receiver.setDaemon(true);
             receiver.start();
+        }
+
+        /** The seconds of tone sent so far. */
+        double secondsSent() {
+            return sentFrames.get() * 0.02;
         }
 
         void sendTo(InetSocketAddress target) {
@@ -189,6 +211,7 @@ class XmppJingleIT {
                     System.arraycopy(G711.PCMU.encode(frame), 0, packet, 12, 160);
                     try {
                         socket.send(new DatagramPacket(packet, packet.length, target));
+                        sentFrames.incrementAndGet();
                         long due = start + (n + 1) * 20_000_000L;
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
@@ -387,6 +410,83 @@ class XmppJingleIT {
             assertEquals(sid, attribute(terminate, "jingle", "sid"));
             assertTrue(terminate.contains("<success"), terminate);
             assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+
+    /**
+     * Spec §5.7 over ICE-UDP (XEP-0176), the transport of today's clients: romeo's client offers ICE-UDP (its
+     * ufrag, pwd and host candidates, XEP-0176 §5.3) from a full, controlling ice4j agent; the gateway's session-accept
+     * carries its credentials and host candidate (§5.4); the agent checks that candidate and nominates the pair
+     * (§5.6, RFC 8445 §7.2, §8.1.1) against the gateway's lite agent, and the tones flow over the nominated pair
+     * both ways; romeo hangs up.
+     */
+    @Test
+    void anXmppUsersIceUdpCallIsConnectedByTheClientsIceAgent_XEP0176_5_6() throws Exception {
+        Agent agent = new Agent();
+        agent.setControlling(true);
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE)) {
+            IceMediaStream stream = agent.createMediaStream("audio");
+            Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+            StringBuilder candidates = new StringBuilder();
+            int n = 0;
+            for (LocalCandidate c : component.getLocalCandidates()) {
+                TransportAddress address = c.getTransportAddress();
+                if (!address.isIPv6()) {
+                    candidates.append("<candidate component='1' foundation='").append(c.getFoundation())
+                            .append("' generation='0' id='ice").append(++n).append("' ip='")
+                            .append(address.getHostAddress()).append("' network='0' port='").append(address.getPort())
+                            .append("' priority='").append(c.getPriority()).append("' protocol='udp' type='host'/>");
+                }
+            }
+            String offer = "<content creator='initiator' name='voice' senders='both'>"
+                    + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><rtcp-mux/></description>"
+                    + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='" + agent.getLocalUfrag()
+                    + "' pwd='" + agent.getLocalPassword() + "'>" + candidates + "</transport></content>";
+            Thread.sleep(500); // let baresip bind its port
+            String sid = "call-over-ice";
+            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                    "action='session-initiate' initiator='" + romeo.getUser() + "' sid='" + sid + "'", offer))
+                    .nextResultOrThrow(SETUP.toMillis());
+            assertEquals(IQ.Type.result, ack.getType());
+
+            String accept = nextJingle("session-accept");
+            LOG.info("session-accept: " + accept);
+            assertTrue(accept.contains(" ufrag="), "XEP-0176 §5.4: the answer's transport has our ufrag: " + accept);
+            alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
+            stream.setRemoteUfrag(attribute(accept, "transport", "ufrag"));
+            stream.setRemotePassword(attribute(accept, "transport", "pwd"));
+            component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(attribute(accept, "candidate", "ip"),
+                    Integer.parseInt(attribute(accept, "candidate", "port")), Transport.UDP), component,
+                    CandidateType.HOST_CANDIDATE, attribute(accept, "candidate", "foundation"),
+                    Long.parseLong(attribute(accept, "candidate", "priority")), null));
+            agent.startConnectivityEstablishment();
+            long deadline = System.nanoTime() + SETUP.toNanos();
+            while (agent.getState() != IceProcessingState.COMPLETED
+                    && agent.getState() != IceProcessingState.TERMINATED) {
+                assertTrue(agent.getState() != IceProcessingState.FAILED && System.nanoTime() < deadline,
+                        "ICE " + agent.getState());
+                Thread.sleep(10);
+            }
+            TransportAddress selected = component.getSelectedPair().getRemoteCandidate().getTransportAddress();
+            LOG.info("ICE selected " + component.getSelectedPair());
+            try (JingleParty party = new JingleParty(component.getSocket())) {
+                party.sendTo(new InetSocketAddress(selected.getAddress(), selected.getPort()));
+                assertTheJinglePartyHearsBaresip(party);
+                // the agent's socket kept baresip's audio from the first check on: the party heard 4 s sooner
+                // than it sent as much
+                while (party.secondsSent() < 4 && System.nanoTime() < deadline + SETUP.toNanos()) {
+                    Thread.sleep(100);
+                }
+                romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                        "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
+                        .nextResultOrThrow(SETUP.toMillis());
+                alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+            }
+            assertBaresipHeardTheJingleParty(alice);
+        } finally {
+            agent.free();
         }
     }
 }
