@@ -90,9 +90,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         this.liveness = new Liveness(watch);
         this.iceChecks = new IceChecks("RTP port " + port, () -> ice, new IceChecks.Peer() {
             @Override
-            public void respond(ByteBuffer response, InetSocketAddress target, boolean viaRtcpPort)
-                    throws IOException {
-                (viaRtcpPort ? rtcp : rtp).send(response, target);
+            public void send(ByteBuffer stun, InetSocketAddress target, boolean viaRtcpPort) throws IOException {
+                (viaRtcpPort ? rtcp : rtp).send(stun, target);
             }
 
             @Override

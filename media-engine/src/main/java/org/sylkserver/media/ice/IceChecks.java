@@ -22,8 +22,8 @@ public final class IceChecks extends Stage {
 
     /** What the owner of the socket does for checks. */
     public interface Peer {
-        /** Sends a check's response to {@code target} from the port the check came to. */
-        void respond(ByteBuffer response, InetSocketAddress target, boolean viaRtcpPort) throws IOException;
+        /** Sends a STUN message (a check's response, our nominating check) to {@code target} from that port. */
+        void send(ByteBuffer stun, InetSocketAddress target, boolean viaRtcpPort) throws IOException;
 
         /**
          * A check from {@code source} passed (the peer consents to media from us there); {@code nominated}: it
@@ -55,8 +55,8 @@ public final class IceChecks extends Stage {
     public static IceChecks forSocket(String owner, IceLite ice, MediaSocket socket, InetSocketAddress local) {
         return new IceChecks(owner, () -> ice, new Peer() {
             @Override
-            public void respond(ByteBuffer response, InetSocketAddress target, boolean viaRtcpPort) throws IOException {
-                socket.send(response, target);
+            public void send(ByteBuffer stun, InetSocketAddress target, boolean viaRtcpPort) throws IOException {
+                socket.send(stun, target);
             }
 
             @Override
@@ -66,7 +66,7 @@ public final class IceChecks extends Stage {
         }, local);
     }
 
-    /** Check responses the socket would not take. */
+    /** STUN messages (check responses, our nominations) the socket would not take. */
     public long unsentResponses() {
         return unsentResponses;
     }
@@ -81,9 +81,13 @@ public final class IceChecks extends Stage {
         InetSocketAddress source = (InetSocketAddress) packet.source();
         boolean rtcpPort = packet.viaRtcpPort();
         IceLite.Outcome outcome = agent.check(packet.copy(), source, local,
-                response -> respond(response, source, rtcpPort));
+                response -> send(response, source, rtcpPort));
         if (outcome == IceLite.Outcome.DROPPED) {
             return drop();
+        }
+        byte[] nomination = agent.nomination(source);
+        if (nomination != null) {
+            send(nomination, source, rtcpPort);
         }
         boolean nominated = outcome == IceLite.Outcome.NOMINATED;
         peer.checked(source, rtcpPort, nominated);
@@ -94,9 +98,9 @@ public final class IceChecks extends Stage {
         return consume();
     }
 
-    private void respond(byte[] response, InetSocketAddress target, boolean viaRtcpPort) {
+    private void send(byte[] stun, InetSocketAddress target, boolean viaRtcpPort) {
         try {
-            peer.respond(ByteBuffer.wrap(response), target, viaRtcpPort);
+            peer.send(ByteBuffer.wrap(stun), target, viaRtcpPort);
         } catch (IOException e) {
             unsentResponses++;
         }

@@ -6,13 +6,19 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 import org.ice4j.StunException;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
 import org.ice4j.attribute.Attribute;
 import org.ice4j.attribute.AttributeFactory;
+import org.ice4j.attribute.MessageIntegrityAttribute;
+import org.ice4j.attribute.UsernameAttribute;
 import org.ice4j.attribute.XorMappedAddressAttribute;
 import org.ice4j.message.Message;
 import org.ice4j.message.MessageFactory;
 import org.ice4j.message.Request;
+import org.ice4j.message.Response;
 import org.ice4j.security.CredentialsAuthority;
+import org.ice4j.stack.RawMessage;
 import org.ice4j.stack.StunStack;
 
 /**
@@ -77,5 +83,65 @@ public final class ConnectivityCheck {
                 .getAttribute(Attribute.XOR_MAPPED_ADDRESS);
         var address = mapped.getAddress(transaction);
         return new InetSocketAddress(address.getAddress(), address.getPort());
+    }
+
+    /**
+     * Whether {@code request} is a nominating check from a controlling agent with ufrag {@code ufrag} to a peer with
+     * {@code peerUfrag} and {@code peerPassword} (RFC 8445 §7.2.2, §8.1.1): USERNAME {@code peerUfrag:ufrag},
+     * ICE-CONTROLLING, USE-CANDIDATE and MESSAGE-INTEGRITY keyed with the peer's password.
+     */
+    public static boolean isNomination(byte[] request, String ufrag, String peerUfrag, String peerPassword)
+            throws StunException {
+        Message message = Message.decode(request, 0, request.length);
+        String username = peerUfrag + ":" + ufrag;
+        UsernameAttribute user = (UsernameAttribute) message.getAttribute(Attribute.USERNAME);
+        MessageIntegrityAttribute integrity = (MessageIntegrityAttribute) message
+                .getAttribute(Attribute.MESSAGE_INTEGRITY);
+        TransportAddress nowhere = new TransportAddress("127.0.0.1", 9, Transport.UDP);
+        return message.getMessageType() == Message.BINDING_REQUEST && user != null
+                && username.equals(new String(user.getUsername(), StandardCharsets.UTF_8))
+                && message.containsAttribute(Attribute.ICE_CONTROLLING)
+                && message.containsAttribute(Attribute.USE_CANDIDATE) && integrity != null
+                && stack(peerUfrag, peerPassword).validateMessageIntegrity(integrity, username, true,
+                RawMessage.build(request, request.length, nowhere, nowhere));
+    }
+
+    /**
+     * The success response of a peer with {@code ufrag} and {@code password} to {@code request} that came from
+     * {@code source} (RFC 8445 §7.3: XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY keyed with the peer's password).
+     */
+    public static byte[] answer(byte[] request, InetSocketAddress source, String ufrag, String password)
+            throws StunException {
+        Request decoded = (Request) Message.decode(request, 0, request.length);
+        Response response = MessageFactory.createBindingResponse(decoded, new TransportAddress(source, Transport.UDP));
+        response.setTransactionID(decoded.getTransactionID());
+        String username = new String(((UsernameAttribute) decoded.getAttribute(Attribute.USERNAME)).getUsername(),
+                StandardCharsets.UTF_8);
+        response.putAttribute(AttributeFactory.createMessageIntegrityAttribute(username));
+        response.putAttribute(AttributeFactory.createFingerprintAttribute());
+        return response.encode(stack(ufrag, password));
+    }
+
+    /** A STUN stack whose local key, for {@code ufrag}, is {@code password}. */
+    private static StunStack stack(String ufrag, String password) {
+        StunStack stack = new StunStack();
+        stack.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
+            @Override
+            public byte[] getLocalKey(String username) {
+                return username.equals(ufrag) || username.startsWith(ufrag + ":")
+                        ? password.getBytes(StandardCharsets.UTF_8) : null;
+            }
+
+            @Override
+            public byte[] getRemoteKey(String username, String media) {
+                return null;
+            }
+
+            @Override
+            public boolean checkLocalUserName(String username) {
+                return username.equals(ufrag) || username.startsWith(ufrag + ":");
+            }
+        });
+        return stack;
     }
 }

@@ -33,7 +33,8 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * <p>
  * A Jingle party that offers ICE-UDP (XEP-0176) gets our credentials and host candidate(s) in the answer; the relay
  * endpoint's lite agent (RFC 8445 §2.5) answers its connectivity checks and sends media to the pair it nominates. A
- * lite agent cannot be controlling, so the SIP party's calls are offered to the Jingle party over raw UDP only.
+ * SIP party's call goes to a Jingle client that lists ICE-UDP over ICE-UDP: the client answers as the controlled
+ * agent, so our agent nominates the pair the client's first passed check came on (see {@code IceLite.controlling}).
  * <p>
  * Not done: SDES-keyed and DTLS-SRTP offers are refused; codecs are not transcoded, so a SIP party that takes none
  * of the Jingle party's codecs refuses the call (488).
@@ -200,7 +201,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
-        /** The Jingle side's ICE agent when the Jingle party offered ICE-UDP, else null (raw UDP). */
+        /** The Jingle side's ICE agent when the Jingle side is ICE-UDP (whoever offered), else null (raw UDP). */
         private IceLite jingleIce;
         private boolean jingleRtcpMux;
 
@@ -217,8 +218,17 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             return sdp(offered, "sendrecv");
         }
 
+        /**
+         * Our offer to the Jingle party: over ICE-UDP (our credentials and host candidates, rtcp-mux offered, which
+         * WebRTC-based clients require) when {@code iceUdp}, else raw UDP.
+         */
         @Override
-        public JingleSdp.Media jingleOffer() {
+        public synchronized JingleSdp.Media jingleOffer(boolean iceUdp) {
+            if (iceUdp) {
+                jingleIce = jingle.remoteByIce(false);
+                return new JingleSdp.Media(new RtpDescription("audio", offered, List.of(), false, true),
+                        iceCandidates(), offeredDirection);
+            }
             return new JingleSdp.Media(new RtpDescription("audio", offered, List.of(), false, false), ours(jingle),
                     offeredDirection);
         }
@@ -230,8 +240,46 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
          */
         @Override
         public SessionDescription answer(JingleSdp.Media jingleAnswer) throws SdpException {
+            Agreement agreement;
+            if (jingleIce != null) {
+                if (!(jingleAnswer.transport() instanceof JingleTransport.IceUdp ice) || ice.ufrag() == null
+                        || ice.pwd() == null) {
+                    throw new SdpException("the Jingle answer to our ICE-UDP offer has no ICE credentials");
+                }
+                agreement = agree(jingleAnswer.description().payloadTypes());
+                JingleTransport.IceCandidate preferred = ice.candidates().stream().filter(c -> c.component() == 1)
+                        .max(java.util.Comparator.comparingLong(JingleTransport.IceCandidate::priority)).orElse(null);
+                if (preferred != null && isIpLiteral(preferred.ip())) {
+                    try {
+                        jingle.admit(new InetSocketAddress(InetAddress.getByName(preferred.ip()), preferred.port()));
+                    } catch (IOException e) {
+                        throw new SdpException("Jingle answer address " + preferred.ip() + ": " + e.getMessage());
+                    }
+                }
+                // the Jingle party answered: it is the controlled agent, waiting for our nomination (XEP-0176 §5.6)
+                jingle.remoteByIce(jingleAnswer.description().rtcpMux());
+                jingleIce.controlling(ice.ufrag(), ice.pwd());
+            } else {
+                agreement = connectRaw(jingleAnswer);
+            }
+            synchronized (this) {
+                sipAgreed = agreement.agreed();
+            }
+            sip.relayTo(relay(agreement.toAnswerer(), jingle));
+            jingle.relayTo(relay(agreement.toOfferer(), sip));
+            String direction = jingleAnswer.direction();
+            sip.watchInactivity(direction);
+            jingle.watchInactivity(reversed(direction));
+            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " relays " + agreement.agreed());
+            synchronized (this) {
+                return sdp(agreement.agreed(), direction);
+            }
+        }
+
+        /** The Jingle party's raw-UDP answer (XEP-0177 §4.2): where it receives RTP and RTCP; the codecs it took. */
+        private Agreement connectRaw(JingleSdp.Media jingleAnswer) throws SdpException {
             if (!(jingleAnswer.transport() instanceof JingleTransport.RawUdp raw)) {
-                throw new SdpException("the Jingle answer is not raw UDP: not relayed");
+                throw new SdpException("the Jingle answer to our raw-UDP offer is not raw UDP");
             }
             JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1)
                     .findFirst().orElseThrow(() -> new SdpException("Jingle answer without an RTP candidate"));
@@ -247,20 +295,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             } catch (IOException e) {
                 throw new SdpException("Jingle answer address " + rtp.ip() + ": " + e.getMessage());
             }
-            synchronized (this) {
-                sipAgreed = agreement.agreed();
-            }
             jingle.admit(jingleRtp);
             jingle.remote(jingleRtp, rtcpPort, jingleAnswer.description().rtcpMux());
-            sip.relayTo(relay(agreement.toAnswerer(), jingle));
-            jingle.relayTo(relay(agreement.toOfferer(), sip));
-            String direction = jingleAnswer.direction();
-            sip.watchInactivity(direction);
-            jingle.watchInactivity(reversed(direction));
-            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " relays " + agreement.agreed());
-            synchronized (this) {
-                return sdp(agreement.agreed(), direction);
-            }
+            return agreement;
         }
 
         /**

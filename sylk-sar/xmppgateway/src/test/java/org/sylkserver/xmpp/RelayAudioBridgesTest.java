@@ -152,7 +152,7 @@ class RelayAudioBridgesTest {
 
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { });
         assertNotNull(bridge);
-        JingleSdp.Media jingleOffer = bridge.jingleOffer();
+        JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of(0, 96), jingleOffer.description().payloadTypes().stream()
                 .map(RtpDescription.PayloadType::id).toList());
         int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
@@ -174,6 +174,61 @@ class RelayAudioBridgesTest {
         DatagramPacket atSip = receive(sipParty);
         assertNotNull(atSip, "the SIP party got nothing");
         assertEquals(96, atSip.getData()[1] & 0x7f);
+        bridge.close();
+    }
+
+    /**
+     * Spec §5.7 SIP → XMPP over ICE-UDP (XEP-0176): our offer carries our ufrag, pwd and host candidates for RTP and
+     * RTCP with rtcp-mux offered (§5.3); the Jingle party answers as the controlled agent (RFC 8445 §6.1.1). Its check
+     * is answered and triggers our nominating check on that pair (USE-CANDIDATE, ICE-CONTROLLING, keyed with its
+     * password, RFC 8445 §8.1.1); once it answers that, media flows both ways through the pair.
+     */
+    @Test
+    void aSipOfferGoesToTheJinglePartyOverIceAndWeNominateThePairItChecked_XEP0176_5_6() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43780, 43800, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+                + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK, () -> { });
+        JingleSdp.Media offer = bridge.jingleOffer(true);
+        JingleTransport.IceUdp ours = (JingleTransport.IceUdp) offer.transport();
+        assertTrue(offer.description().rtcpMux());
+        assertEquals(List.of(1, 2), ours.candidates().stream().map(JingleTransport.IceCandidate::component).toList());
+        int jingleSide = ours.candidates().get(0).port();
+        assertEquals(jingleSide + 1, ours.candidates().get(1).port());
+
+        SessionDescription sipAnswer = bridge.answer(new JingleSdp.Media(new RtpDescription("audio",
+                List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, true),
+                new JingleTransport.IceUdp("peerfrag", "peerpasswordpeerpassword", List.of(
+                        new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
+                                2130706431L, "udp", "host", null, 0))), "sendrecv"));
+        int sipSide = sipAnswer.media().get(0).port();
+
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, jingleSide);
+        byte[] check = ConnectivityCheck.request(ours.ufrag(), ours.pwd(), false);
+        jingleParty.send(new DatagramPacket(check, check.length, jingleEndpoint));
+        DatagramPacket response = receive(jingleParty);
+        assertNotNull(response, "the check was not answered");
+        ConnectivityCheck.mapped(check, java.util.Arrays.copyOf(response.getData(), response.getLength()));
+        DatagramPacket ourCheck = receive(jingleParty);
+        assertNotNull(ourCheck, "no nominating check of ours");
+        byte[] nomination = java.util.Arrays.copyOf(ourCheck.getData(), ourCheck.getLength());
+        assertTrue(ConnectivityCheck.isNomination(nomination, ours.ufrag(), "peerfrag", "peerpasswordpeerpassword"));
+        byte[] success = ConnectivityCheck.answer(nomination, jingleEndpoint, "peerfrag", "peerpasswordpeerpassword");
+        jingleParty.send(new DatagramPacket(success, success.length, jingleEndpoint));
+
+        sipParty.send(new DatagramPacket(rtp(0, 1), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertEquals(1, atJingle.getData()[3]);
+        jingleParty.send(new DatagramPacket(rtp(0, 2), 172, jingleEndpoint));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertEquals(2, atSip.getData()[3]);
         bridge.close();
     }
 
