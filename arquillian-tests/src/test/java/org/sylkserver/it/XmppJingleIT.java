@@ -428,17 +428,7 @@ class XmppJingleIT {
                 Baresip.Codec.PCMU, SIP_TONE)) {
             IceMediaStream stream = agent.createMediaStream("audio");
             Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
-            StringBuilder candidates = new StringBuilder();
-            int n = 0;
-            for (LocalCandidate c : component.getLocalCandidates()) {
-                TransportAddress address = c.getTransportAddress();
-                if (!address.isIPv6()) {
-                    candidates.append("<candidate component='1' foundation='").append(c.getFoundation())
-                            .append("' generation='0' id='ice").append(++n).append("' ip='")
-                            .append(address.getHostAddress()).append("' network='0' port='").append(address.getPort())
-                            .append("' priority='").append(c.getPriority()).append("' protocol='udp' type='host'/>");
-                }
-            }
+            String candidates = candidates(component);
             String offer = "<content creator='initiator' name='voice' senders='both'>"
                     + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
                     + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><rtcp-mux/></description>"
@@ -455,30 +445,11 @@ class XmppJingleIT {
             LOG.info("session-accept: " + accept);
             assertTrue(accept.contains(" ufrag="), "XEP-0176 §5.4: the answer's transport has our ufrag: " + accept);
             alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
-            stream.setRemoteUfrag(attribute(accept, "transport", "ufrag"));
-            stream.setRemotePassword(attribute(accept, "transport", "pwd"));
-            component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(attribute(accept, "candidate", "ip"),
-                    Integer.parseInt(attribute(accept, "candidate", "port")), Transport.UDP), component,
-                    CandidateType.HOST_CANDIDATE, attribute(accept, "candidate", "foundation"),
-                    Long.parseLong(attribute(accept, "candidate", "priority")), null));
-            agent.startConnectivityEstablishment();
-            long deadline = System.nanoTime() + SETUP.toNanos();
-            while (agent.getState() != IceProcessingState.COMPLETED
-                    && agent.getState() != IceProcessingState.TERMINATED) {
-                assertTrue(agent.getState() != IceProcessingState.FAILED && System.nanoTime() < deadline,
-                        "ICE " + agent.getState());
-                Thread.sleep(10);
-            }
-            TransportAddress selected = component.getSelectedPair().getRemoteCandidate().getTransportAddress();
-            LOG.info("ICE selected " + component.getSelectedPair());
+            TransportAddress selected = connect(agent, stream, component, accept);
             try (JingleParty party = new JingleParty(component.getSocket())) {
                 party.sendTo(new InetSocketAddress(selected.getAddress(), selected.getPort()));
                 assertTheJinglePartyHearsBaresip(party);
-                // the agent's socket kept baresip's audio from the first check on: the party heard 4 s sooner
-                // than it sent as much
-                while (party.secondsSent() < 4 && System.nanoTime() < deadline + SETUP.toNanos()) {
-                    Thread.sleep(100);
-                }
+                awaitFourSecondsSent(party);
                 romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
                         "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
                         .nextResultOrThrow(SETUP.toMillis());
@@ -486,6 +457,106 @@ class XmppJingleIT {
             }
             assertBaresipHeardTheJingleParty(alice);
         } finally {
+            agent.free();
+        }
+    }
+
+    /** The IPv4 host candidates of an ice4j agent's component as XEP-0176 §5.3 candidate elements. */
+    private static String candidates(Component component) {
+        StringBuilder candidates = new StringBuilder();
+        int n = 0;
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            TransportAddress address = c.getTransportAddress();
+            if (!address.isIPv6()) {
+                candidates.append("<candidate component='1' foundation='").append(c.getFoundation())
+                        .append("' generation='0' id='ice").append(++n).append("' ip='")
+                        .append(address.getHostAddress()).append("' network='0' port='").append(address.getPort())
+                        .append("' priority='").append(c.getPriority()).append("' protocol='udp' type='host'/>");
+            }
+        }
+        return candidates.toString();
+    }
+
+    /**
+     * Runs the agent's ICE towards the gateway's credentials and (first, component 1) candidate in {@code jingle}
+     * until a pair is selected (XEP-0176 §5.6); returns the gateway's address of that pair.
+     */
+    private static TransportAddress connect(Agent agent, IceMediaStream stream, Component component, String jingle)
+            throws InterruptedException {
+        stream.setRemoteUfrag(attribute(jingle, "transport", "ufrag"));
+        stream.setRemotePassword(attribute(jingle, "transport", "pwd"));
+        component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(attribute(jingle, "candidate", "ip"),
+                Integer.parseInt(attribute(jingle, "candidate", "port")), Transport.UDP), component,
+                CandidateType.HOST_CANDIDATE, attribute(jingle, "candidate", "foundation"),
+                Long.parseLong(attribute(jingle, "candidate", "priority")), null));
+        agent.startConnectivityEstablishment();
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        while (agent.getState() != IceProcessingState.COMPLETED && agent.getState() != IceProcessingState.TERMINATED) {
+            assertTrue(agent.getState() != IceProcessingState.FAILED && System.nanoTime() < deadline,
+                    "ICE " + agent.getState());
+            Thread.sleep(10);
+        }
+        LOG.info("ICE selected " + component.getSelectedPair());
+        return component.getSelectedPair().getRemoteCandidate().getTransportAddress();
+    }
+
+    /**
+     * Waits until the party sent 4 s of its tone: an ICE agent's socket keeps what arrives from the first check on,
+     * so the party may have heard 4 s before it sent as much.
+     */
+    private static void awaitFourSecondsSent(JingleParty party) throws InterruptedException {
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        while (party.secondsSent() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Spec §5.7 SIP → XMPP over ICE-UDP: romeo's client lists ICE-UDP (XEP-0176 §7.1), so alice's call reaches it as
+     * an ICE-UDP offer with the gateway's credentials and host candidates (§5.3); romeo accepts with its own from a
+     * full ice4j agent, which, as the answerer, is the controlled agent: its check of the gateway's candidate passes
+     * and the gateway nominates that pair (RFC 8445 §8.1.1); the tones flow both ways over it; alice hangs up.
+     */
+    @Test
+    void aSipUsersCallReachesAnIceUdpClientAndTheGatewayNominates_XEP0176_5_6() throws Exception {
+        ServiceDiscoveryManager disco = ServiceDiscoveryManager.getInstanceFor(romeo);
+        disco.addFeature("urn:xmpp:jingle:transports:ice-udp:1");
+        Agent agent = new Agent();
+        agent.setControlling(false);
+        try {
+            romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
+            disco.discoverInfo(JidCreate.bareFrom("alice@localhost"));
+            try (Baresip alice = Baresip.dialAs(work.resolve("alice"), "alice@localhost", Baresip.Codec.PCMU,
+                    SIP_TONE, "sip:romeo@" + Prosody.DOMAIN, Sipp.SERVER + ":" + Sipp.SIP_PORT)) {
+                String initiate = nextJingle("session-initiate");
+                LOG.info("session-initiate: " + initiate);
+                assertTrue(initiate.contains(" ufrag="), "XEP-0176 §5.3: our offer has our ufrag: " + initiate);
+                String sid = attribute(initiate, "jingle", "sid");
+                String caller = attribute(initiate, "jingle", "initiator");
+                IceMediaStream stream = agent.createMediaStream("audio");
+                Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+                String answer = "<content creator='initiator' name='" + attribute(initiate, "content", "name")
+                        + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                        + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><rtcp-mux/></description>"
+                        + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='" + agent.getLocalUfrag()
+                        + "' pwd='" + agent.getLocalPassword() + "'>" + candidates(component) + "</transport></content>";
+                IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
+                        + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
+                assertEquals(IQ.Type.result, ack.getType());
+                alice.await(line -> line.contains("Call established"), SETUP, "the answer");
+                TransportAddress selected = connect(agent, stream, component, initiate);
+                try (JingleParty party = new JingleParty(component.getSocket())) {
+                    party.sendTo(new InetSocketAddress(selected.getAddress(), selected.getPort()));
+                    assertTheJinglePartyHearsBaresip(party);
+                    awaitFourSecondsSent(party);
+                    alice.command("/hangup");
+                    String terminate = nextJingle("session-terminate");
+                    assertEquals(sid, attribute(terminate, "jingle", "sid"));
+                }
+                assertBaresipHeardTheJingleParty(alice);
+            }
+        } finally {
+            disco.removeFeature("urn:xmpp:jingle:transports:ice-udp:1");
             agent.free();
         }
     }
