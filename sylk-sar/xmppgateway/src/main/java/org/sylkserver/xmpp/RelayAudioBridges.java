@@ -83,11 +83,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         }
         boolean rtcpMux = offer.description().rtcpMux();
         return bridge(silence, (jingle, sip) -> {
-            JingleTransport.IceCandidate preferred = ice.candidates().stream().filter(c -> c.component() == 1)
-                    .max(java.util.Comparator.comparingLong(JingleTransport.IceCandidate::priority)).orElse(null);
-            if (preferred != null && isIpLiteral(preferred.ip())) {
-                jingle.admit(new InetSocketAddress(InetAddress.getByName(preferred.ip()), preferred.port()));
-            }
+            admitDefaultCandidate(jingle, ice);
             Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
             bridge.jingleIce = jingle.remoteByIce(rtcpMux);
             bridge.jingleRtcpMux = rtcpMux;
@@ -96,8 +92,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     }
 
     /**
-     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): plain RTP over UDP only (no ICE, no SDES: the relay
-     * has neither), its codecs offered to the Jingle party as they are.
+     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): plain RTP over UDP only (no ICE towards the SIP party,
+     * no SDES), its codecs offered to the Jingle party as they are.
      */
     @Override
     public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source, Runnable silence) {
@@ -180,6 +176,24 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         }
     }
 
+    /**
+     * Counts the Jingle party's default candidate (its component-1 candidate of highest priority, RFC 8839 §4.2.1.1),
+     * where it names an address, towards {@code [RTP] max_streams_per_address}: with ICE its media may come from
+     * another of its candidates, but one address cannot hold more streams by offering ICE.
+     */
+    private static void admitDefaultCandidate(RtpRelayEndpoint jingle, JingleTransport.IceUdp ice)
+            throws SdpException {
+        JingleTransport.IceCandidate preferred = ice.candidates().stream().filter(c -> c.component() == 1)
+                .max(java.util.Comparator.comparingLong(JingleTransport.IceCandidate::priority)).orElse(null);
+        if (preferred != null && isIpLiteral(preferred.ip())) {
+            try {
+                jingle.admit(new InetSocketAddress(InetAddress.getByName(preferred.ip()), preferred.port()));
+            } catch (UnknownHostException e) {
+                throw new SdpException("ICE candidate address " + preferred.ip() + ": " + e.getMessage());
+            }
+        }
+    }
+
     /** Whether a candidate's {@code ip} is an address, not a name to look up (XEP-0177 §4.2 wants an address). */
     static boolean isIpLiteral(String ip) {
         return ip.matches("\\d{1,3}(\\.\\d{1,3}){3}") || ip.contains(":") && ip.matches("[0-9a-fA-F:.]+");
@@ -202,8 +216,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
         /** The Jingle side's ICE agent when the Jingle side is ICE-UDP (whoever offered), else null (raw UDP). */
-        private IceLite jingleIce;
-        private boolean jingleRtcpMux;
+        private volatile IceLite jingleIce;
+        private volatile boolean jingleRtcpMux;
 
         Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
                RtpRelayEndpoint sip) {
@@ -247,15 +261,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     throw new SdpException("the Jingle answer to our ICE-UDP offer has no ICE credentials");
                 }
                 agreement = agree(jingleAnswer.description().payloadTypes());
-                JingleTransport.IceCandidate preferred = ice.candidates().stream().filter(c -> c.component() == 1)
-                        .max(java.util.Comparator.comparingLong(JingleTransport.IceCandidate::priority)).orElse(null);
-                if (preferred != null && isIpLiteral(preferred.ip())) {
-                    try {
-                        jingle.admit(new InetSocketAddress(InetAddress.getByName(preferred.ip()), preferred.port()));
-                    } catch (IOException e) {
-                        throw new SdpException("Jingle answer address " + preferred.ip() + ": " + e.getMessage());
-                    }
-                }
+                admitDefaultCandidate(jingle, ice);
                 // the Jingle party answered: it is the controlled agent, waiting for our nomination (XEP-0176 §5.6)
                 jingle.remoteByIce(jingleAnswer.description().rtcpMux());
                 jingleIce.controlling(ice.ufrag(), ice.pwd());
