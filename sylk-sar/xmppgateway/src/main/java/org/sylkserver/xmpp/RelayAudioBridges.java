@@ -16,6 +16,7 @@ import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpRelayEndpoint;
 import org.sylkserver.media.RtpTranscoder;
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.JingleCalls;
@@ -33,7 +34,12 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * ({@link RtpTranscoder}, one per direction). RTCP is passed on when relaying, not when transcoding (the reports
  * would describe streams the other party never sees).
  * <p>
- * Not done: ICE-UDP (XEP-0176) offers are refused (there is no ICE agent on this path), as are SDES-keyed ones.
+ * A Jingle party that offers ICE-UDP (XEP-0176) gets our credentials and host candidate(s) in the answer; the relay
+ * endpoint's lite agent (RFC 8445 §2.5) answers its connectivity checks and sends media to the pair it nominates. A
+ * SIP party's call goes to a Jingle client that lists ICE-UDP over ICE-UDP: the client answers as the controlled
+ * agent, so our agent nominates the pair the client's first passed check came on (see {@code IceLite.controlling}).
+ * <p>
+ * Not done: SDES-keyed and DTLS-SRTP offers are refused.
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
@@ -50,11 +56,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
     @Override
     public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
-        if (!(offer.transport() instanceof JingleTransport.RawUdp raw) || !offer.description().crypto().isEmpty()) {
-            LOG.info("Jingle offer refused: only raw-UDP without SDES is relayed (" + offer.transport() + ")");
+        if (!offer.description().crypto().isEmpty()) {
+            LOG.info("Jingle offer refused: SDES is not relayed");
             return null;
         }
-        RtpTarget target = RtpTarget.of(raw);
+        if (offer.transport() instanceof JingleTransport.IceUdp ice) {
+            return openIce(offer, ice, silence);
+        }
+        RtpTarget target = RtpTarget.of((JingleTransport.RawUdp) offer.transport());
         if (target == null) {
             return null;
         }
@@ -66,8 +75,27 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     }
 
     /**
-     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): plain RTP over UDP only (no ICE, no SDES: the relay
-     * has neither), its codecs offered to the Jingle party as they are.
+     * An ICE-UDP offer (XEP-0176 §5.4): the Jingle party's address is the one its checks come from (our endpoint's
+     * lite agent answers them); its default candidate, where it is an address, counts for the per-address limit.
+     */
+    private JingleCalls.AudioBridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice, Runnable silence) {
+        if (ice.ufrag() == null || ice.pwd() == null) {
+            LOG.info("Jingle ICE-UDP offer refused: no ufrag or pwd (XEP-0176 §5.3)");
+            return null;
+        }
+        boolean rtcpMux = offer.description().rtcpMux();
+        return bridge(silence, (jingle, sip) -> {
+            admitDefaultCandidate(jingle, ice);
+            Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+            bridge.jingleIce = jingle.remoteByIce(rtcpMux);
+            bridge.jingleRtcpMux = rtcpMux;
+            return bridge;
+        });
+    }
+
+    /**
+     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): plain RTP over UDP only (no ICE towards the SIP party,
+     * no SDES), its codecs offered to the Jingle party as they are.
      */
     @Override
     public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source, Runnable silence) {
@@ -150,6 +178,24 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         }
     }
 
+    /**
+     * Counts the Jingle party's default candidate (its component-1 candidate of highest priority, RFC 8839 §4.2.1.1),
+     * where it names an address, towards {@code [RTP] max_streams_per_address}: with ICE its media may come from
+     * another of its candidates, but one address cannot hold more streams by offering ICE.
+     */
+    private static void admitDefaultCandidate(RtpRelayEndpoint jingle, JingleTransport.IceUdp ice)
+            throws SdpException {
+        JingleTransport.IceCandidate preferred = ice.candidates().stream().filter(c -> c.component() == 1)
+                .max(java.util.Comparator.comparingLong(JingleTransport.IceCandidate::priority)).orElse(null);
+        if (preferred != null && isIpLiteral(preferred.ip())) {
+            try {
+                jingle.admit(new InetSocketAddress(InetAddress.getByName(preferred.ip()), preferred.port()));
+            } catch (UnknownHostException e) {
+                throw new SdpException("ICE candidate address " + preferred.ip() + ": " + e.getMessage());
+            }
+        }
+    }
+
     /** Whether a candidate's {@code ip} is an address, not a name to look up (XEP-0177 §4.2 wants an address). */
     static boolean isIpLiteral(String ip) {
         return ip.matches("\\d{1,3}(\\.\\d{1,3}){3}") || ip.contains(":") && ip.matches("[0-9a-fA-F:.]+");
@@ -176,6 +222,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** The two directions' transcoders when the parties share no codec, else none; and whether closed. */
         private List<RtpTranscoder> transcoders = List.of();
         private boolean closed;
+        /** The Jingle side's ICE agent when the Jingle side is ICE-UDP (whoever offered), else null (raw UDP). */
+        private volatile IceLite jingleIce;
+        private volatile boolean jingleRtcpMux;
 
         /** @throws SdpException when the offer has no codec at all (only telephone-event or comfort noise) */
         Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
@@ -195,8 +244,17 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             return sdp(extended, "sendrecv");
         }
 
+        /**
+         * Our offer to the Jingle party: over ICE-UDP (our credentials and host candidates, rtcp-mux offered, which
+         * WebRTC-based clients require) when {@code iceUdp}, else raw UDP.
+         */
         @Override
-        public JingleSdp.Media jingleOffer() {
+        public synchronized JingleSdp.Media jingleOffer(boolean iceUdp) {
+            if (iceUdp) {
+                jingleIce = jingle.remoteByIce(false);
+                return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, true),
+                        iceCandidates(), offeredDirection);
+            }
             return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, false), ours(jingle),
                     offeredDirection);
         }
@@ -208,8 +266,37 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
          */
         @Override
         public SessionDescription answer(JingleSdp.Media jingleAnswer) throws SdpException {
+            Negotiated negotiated;
+            if (jingleIce != null) {
+                if (!(jingleAnswer.transport() instanceof JingleTransport.IceUdp ice) || ice.ufrag() == null
+                        || ice.pwd() == null) {
+                    throw new SdpException("the Jingle answer to our ICE-UDP offer has no ICE credentials");
+                }
+                negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
+                admitDefaultCandidate(jingle, ice);
+                // the Jingle party answered: it is the controlled agent, waiting for our nomination (XEP-0176 §5.6)
+                jingle.remoteByIce(jingleAnswer.description().rtcpMux());
+                jingleIce.controlling(ice.ufrag(), ice.pwd());
+            } else {
+                connectRaw(jingleAnswer);
+                negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
+            }
+            synchronized (this) {
+                sipAgreed = negotiated.offererSide();
+            }
+            String direction = jingleAnswer.direction();
+            sip.watchInactivity(direction);
+            jingle.watchInactivity(reversed(direction));
+            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " " + negotiated);
+            synchronized (this) {
+                return sdp(negotiated.offererSide(), direction);
+            }
+        }
+
+        /** The Jingle party's raw-UDP answer (XEP-0177 §4.2): where it receives RTP and RTCP. */
+        private void connectRaw(JingleSdp.Media jingleAnswer) throws SdpException {
             if (!(jingleAnswer.transport() instanceof JingleTransport.RawUdp raw)) {
-                throw new SdpException("the Jingle answer is not raw UDP: not relayed");
+                throw new SdpException("the Jingle answer to our raw-UDP offer is not raw UDP");
             }
             JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1)
                     .findFirst().orElseThrow(() -> new SdpException("Jingle answer without an RTP candidate"));
@@ -224,19 +311,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             } catch (IOException e) {
                 throw new SdpException("Jingle answer address " + rtp.ip() + ": " + e.getMessage());
             }
-            Negotiated negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
-            synchronized (this) {
-                sipAgreed = negotiated.offererSide();
-            }
             jingle.admit(jingleRtp);
             jingle.remote(jingleRtp, rtcpPort, jingleAnswer.description().rtcpMux());
-            String direction = jingleAnswer.direction();
-            sip.watchInactivity(direction);
-            jingle.watchInactivity(reversed(direction));
-            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " " + negotiated);
-            synchronized (this) {
-                return sdp(negotiated.offererSide(), direction);
-            }
         }
 
         /**
@@ -358,6 +434,22 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     endpoint.port()), new JingleTransport.RawCandidate(2, 0, "sylk2", ip, endpoint.port() + 1)));
         }
 
+        /**
+         * Our ICE-UDP transport (XEP-0176 §5.3): the agent's credentials and one host candidate per component
+         * (RTCP's only without rtcp-mux), with the host type preference of RFC 8445 §5.1.2.2 (126) and the highest
+         * local preference: priority = 2^24 * 126 + 2^8 * 65535 + (256 - component), RFC 8445 §5.1.2.1.
+         */
+        private JingleTransport.IceUdp iceCandidates() {
+            String ip = address.getHostAddress();
+            List<JingleTransport.IceCandidate> candidates = new ArrayList<>();
+            for (int component = 1; component <= (jingleRtcpMux ? 1 : 2); component++) {
+                candidates.add(new JingleTransport.IceCandidate(component, "1", 0, "sylk" + component, ip, 0,
+                        jingle.port() + component - 1, (126L << 24) + (65535L << 8) + 256 - component, "udp", "host",
+                        null, 0));
+            }
+            return new JingleTransport.IceUdp(jingleIce.ufrag(), jingleIce.password(), candidates);
+        }
+
         @Override
         public JingleSdp.Media answer(SessionDescription sipAnswer, InetAddress source) throws SdpException {
             JingleSdp.Media answer = JingleSdp.fromSdp(sipAnswer);
@@ -389,8 +481,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             jingle.watchInactivity(answer.direction());
             sip.watchInactivity(reversed(answer.direction()));
             LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " " + negotiated);
-            return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), List.of(), false, false),
-                    ours(jingle), answer.direction());
+            return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), List.of(), false,
+                    jingleRtcpMux), jingleIce != null ? iceCandidates() : ours(jingle), answer.direction());
         }
 
         @Override

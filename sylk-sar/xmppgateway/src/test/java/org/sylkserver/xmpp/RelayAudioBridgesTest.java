@@ -3,6 +3,7 @@ package org.sylkserver.xmpp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -23,6 +24,7 @@ import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.codec.G711;
 import org.sylkserver.media.codec.SineWave;
 import org.sylkserver.media.codec.ToneDetector;
+import org.sylkserver.media.ice.ConnectivityCheck;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.JingleCalls;
 import org.sylkserver.xmpp.jingle.JingleSdp;
@@ -157,7 +159,7 @@ class RelayAudioBridgesTest {
 
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { });
         assertNotNull(bridge);
-        JingleSdp.Media jingleOffer = bridge.jingleOffer();
+        JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of(0, 96, 97, 98, 9, 8), jingleOffer.description().payloadTypes().stream()
                 .map(RtpDescription.PayloadType::id).toList());
         int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
@@ -179,6 +181,61 @@ class RelayAudioBridgesTest {
         DatagramPacket atSip = receive(sipParty);
         assertNotNull(atSip, "the SIP party got nothing");
         assertEquals(96, atSip.getData()[1] & 0x7f);
+        bridge.close();
+    }
+
+    /**
+     * Spec §5.7 SIP → XMPP over ICE-UDP (XEP-0176): our offer carries our ufrag, pwd and host candidates for RTP and
+     * RTCP with rtcp-mux offered (§5.3); the Jingle party answers as the controlled agent (RFC 8445 §6.1.1). Its check
+     * is answered and triggers our nominating check on that pair (USE-CANDIDATE, ICE-CONTROLLING, keyed with its
+     * password, RFC 8445 §8.1.1); once it answers that, media flows both ways through the pair.
+     */
+    @Test
+    void aSipOfferGoesToTheJinglePartyOverIceAndWeNominateThePairItChecked_XEP0176_5_6() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43780, 43800, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+                + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK, () -> { });
+        JingleSdp.Media offer = bridge.jingleOffer(true);
+        JingleTransport.IceUdp ours = (JingleTransport.IceUdp) offer.transport();
+        assertTrue(offer.description().rtcpMux());
+        assertEquals(List.of(1, 2), ours.candidates().stream().map(JingleTransport.IceCandidate::component).toList());
+        int jingleSide = ours.candidates().get(0).port();
+        assertEquals(jingleSide + 1, ours.candidates().get(1).port());
+
+        SessionDescription sipAnswer = bridge.answer(new JingleSdp.Media(new RtpDescription("audio",
+                List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, true),
+                new JingleTransport.IceUdp("peerfrag", "peerpasswordpeerpassword", List.of(
+                        new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
+                                2130706431L, "udp", "host", null, 0))), "sendrecv"));
+        int sipSide = sipAnswer.media().get(0).port();
+
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, jingleSide);
+        byte[] check = ConnectivityCheck.request(ours.ufrag(), ours.pwd(), false);
+        jingleParty.send(new DatagramPacket(check, check.length, jingleEndpoint));
+        DatagramPacket response = receive(jingleParty);
+        assertNotNull(response, "the check was not answered");
+        ConnectivityCheck.mapped(check, java.util.Arrays.copyOf(response.getData(), response.getLength()));
+        DatagramPacket ourCheck = receive(jingleParty);
+        assertNotNull(ourCheck, "no nominating check of ours");
+        byte[] nomination = java.util.Arrays.copyOf(ourCheck.getData(), ourCheck.getLength());
+        assertTrue(ConnectivityCheck.isNomination(nomination, ours.ufrag(), "peerfrag", "peerpasswordpeerpassword"));
+        byte[] success = ConnectivityCheck.answer(nomination, jingleEndpoint, "peerfrag", "peerpasswordpeerpassword");
+        jingleParty.send(new DatagramPacket(success, success.length, jingleEndpoint));
+
+        sipParty.send(new DatagramPacket(rtp(0, 1), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertEquals(1, atJingle.getData()[3]);
+        jingleParty.send(new DatagramPacket(rtp(0, 2), 172, jingleEndpoint));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertEquals(2, atSip.getData()[3]);
         bridge.close();
     }
 
@@ -264,7 +321,7 @@ class RelayAudioBridgesTest {
                 + "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
         JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK)
                 .open(SessionDescription.parse(offer), LOOPBACK, () -> { });
-        JingleSdp.Media jingleOffer = bridge.jingleOffer();
+        JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of("0 PCMU", "101 telephone-event", "96 opus", "97 telephone-event", "9 G722", "8 PCMA"),
                 jingleOffer.description().payloadTypes().stream().map(p -> p.id() + " " + p.name()).toList());
 
@@ -412,15 +469,76 @@ class RelayAudioBridgesTest {
 
     /** Offers this relay cannot serve are refused (the caller then gets unsupported-applications). */
     @Test
-    void iceAndHostNameCandidatesAreRefused() throws Exception {
+    void iceWithoutCredentialsAndHostNameCandidatesAreRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
                 List.of(), false, false);
-        assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp("u", "p", List.of()),
-                "sendrecv"), () -> { }));
+        assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp(null, null, List.of()),
+                "sendrecv"), () -> { }), "XEP-0176 §5.3: ufrag and pwd are required");
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.RawUdp(List.of(
                 new JingleTransport.RawCandidate(1, 0, "c1", "client.example", 4000))), "sendrecv"), () -> { }));
         assertEquals(0, engine.openEndpoints());
+    }
+
+    /**
+     * XEP-0176 §5.4 (response), §5.6 (connectivity checks): the Jingle party offers ICE-UDP with rtcp-mux; our answer
+     * carries our ufrag and pwd and one host candidate (component 1 only: rtcp-mux is answered, RFC 5761 §5.1.1) on
+     * the Jingle-side endpoint, priority 2130706431 (RFC 8445 §5.1.2.1 for a host candidate of component 1). The
+     * party's nominating check there is answered (RFC 8445 §7.3), after which media flows both ways through the
+     * checked address; before it, the SIP party's RTP goes nowhere.
+     */
+    @Test
+    void anIceOfferIsAnsweredWithOurCredentialsAndHostCandidateAndItsCheckedPairCarriesTheMedia_XEP0176_5_6()
+            throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43740, 43760, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
+                new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
+                        2130706431L, "udp", "host", null, 0)));
+        JingleCalls.AudioBridge bridge = bridges.open(new JingleSdp.Media(new RtpDescription("audio",
+                List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, true), offered,
+                "sendrecv"), () -> { });
+        assertNotNull(bridge);
+        int sipSide = bridge.sipOffer().media().get(0).port();
+        JingleSdp.Media answer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK);
+        JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answer.transport();
+        assertNotNull(ours.ufrag());
+        assertTrue(ours.pwd().length() >= 22, "RFC 8445 §5.3: at least 128 bits of password");
+        assertEquals(1, ours.candidates().size(), ours.candidates().toString());
+        JingleTransport.IceCandidate host = ours.candidates().get(0);
+        assertEquals(List.of(1, "127.0.0.1", "host", "udp", 2130706431L),
+                List.of(host.component(), host.ip(), host.type(), host.protocol(), host.priority()));
+        assertTrue(answer.description().rtcpMux(), "rtcp-mux answered");
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, host.port());
+
+        InetSocketAddress sipEndpoint = new InetSocketAddress(LOOPBACK, sipSide);
+        sipParty.send(new DatagramPacket(rtp(0, 1), 172, sipEndpoint));
+        jingleParty.setSoTimeout(300);
+        assertNull(receive(jingleParty), "no media to the Jingle party before its check (RFC 7675 consent)");
+
+        byte[] check = ConnectivityCheck.request(ours.ufrag(), ours.pwd(), true);
+        jingleParty.setSoTimeout(3000);
+        jingleParty.send(new DatagramPacket(check, check.length, jingleEndpoint));
+        DatagramPacket response = receive(jingleParty);
+        assertNotNull(response, "the check was not answered");
+        assertEquals(jingleParty.getLocalPort(), ConnectivityCheck.mapped(check,
+                java.util.Arrays.copyOf(response.getData(), response.getLength())).getPort());
+
+        jingleParty.send(new DatagramPacket(rtp(0, 2), 172, jingleEndpoint));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertEquals(2, atSip.getData()[3]);
+        sipParty.send(new DatagramPacket(rtp(0, 3), 172, sipEndpoint));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertEquals(3, atJingle.getData()[3]);
+        bridge.close();
     }
 }
