@@ -22,6 +22,16 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.RemoteCandidate;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
@@ -39,7 +49,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.jxmpp.jid.impl.JidCreate;
-import org.sylkserver.media.codec.G711;
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.codec.ToneDetector;
 
 /**
@@ -49,7 +61,7 @@ import org.sylkserver.media.codec.ToneDetector;
  * UDP socket sending a 1000 Hz PCMU tone to the candidate of our session-accept and decoding what arrives, where
  * baresip's 400 Hz tone must be; baresip's recording must hold the 1000 Hz tone. Each side's hang-up ends the other.
  * The other way, baresip as a user of {@code localhost} calls the XMPP user, routed to the gateway by the application
- * map entry for {@code xmpp.test} (arquillian.xml).
+ * map entry for {@code xmpp.test} (arquillian.xml). Over ICE-UDP, the Jingle party's socket is an ice4j agent's.
  */
 @ExtendWith(ArquillianExtension.class)
 class XmppJingleIT {
@@ -59,6 +71,8 @@ class XmppJingleIT {
     private static final Duration SETUP = Duration.ofSeconds(30);
     private static final double SIP_TONE = 400;
     private static final double JINGLE_TONE = 1000;
+    /** The rate of the Jingle party's received audio as analysed. */
+    private static final int HEARD_RATE = 8000;
     private static Prosody prosody;
     private static XMPPTCPConnection romeo;
     /** The Jingle requests the gateway sent romeo (their {@code <jingle/>} element's XML). */
@@ -151,44 +165,87 @@ class XmppJingleIT {
         return m.group(1);
     }
 
-    /** Romeo's client: its RTP socket, a 1000 Hz PCMU tone sent every 20 ms, and the decoded audio it receives. */
+    /**
+     * Romeo's client: its RTP socket, a 1000 Hz tone sent every 20 ms in its one codec (PCMU unless told), and the
+     * decoded audio it receives.
+     */
     private static final class JingleParty implements AutoCloseable {
-        final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        private final short[] heard = new short[8000 * 30];
+        final DatagramSocket socket;
+        /** One codec instance per direction (the sender's and the receiver's threads): codecs keep state. */
+        private final AudioCodec codec;
+        private final AudioCodec decoder;
+        private final int payloadType;
+        /** The codec's sample rate; 20 ms frames of it. */
+        private final int rate;
+        private final int frameLength;
+        private final short[] heard;
         private int heardLength;
+        /** What it hears is kept at 8 kHz, whatever its codec: the tone search costs too much at 48 kHz. */
+        private final Resampler toHeardRate;
         private final AtomicBoolean running = new AtomicBoolean(true);
+        private final java.util.concurrent.atomic.AtomicInteger sentFrames = new java.util.concurrent.atomic.AtomicInteger();
         private Thread sender;
         private final Thread receiver = new Thread(this::receive, "jingle-party-rtp-in");
 
         JingleParty() throws IOException {
+            this("PCMU", 8000, 0);
+        }
+
+        JingleParty(String encodingName, int clockRate, int payloadType) throws IOException {
+            this(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), encodingName,
+                    clockRate, payloadType);
+        }
+
+        /** On {@code socket}: an ICE agent's socket of the selected pair. */
+        JingleParty(DatagramSocket socket) throws IOException {
+            this(socket, "PCMU", 8000, 0);
+        }
+
+        private JingleParty(DatagramSocket socket, String encodingName, int clockRate, int payloadType)
+                throws IOException {
+            this.socket = socket;
+            this.codec = AudioCodecs.create(encodingName, clockRate).orElseThrow();
+            this.decoder = AudioCodecs.create(encodingName, clockRate).orElseThrow();
+            this.payloadType = payloadType;
+            rate = codec.sampleRate();
+            frameLength = rate / 50;
+            heard = new short[HEARD_RATE * 30];
+            toHeardRate = rate == HEARD_RATE ? null : new Resampler(rate, HEARD_RATE);
             socket.setSoTimeout(200);
             receiver.setDaemon(true);
             receiver.start();
         }
 
+        /** The seconds of tone sent so far. */
+        double secondsSent() {
+            return sentFrames.get() * 0.02;
+        }
+
         void sendTo(InetSocketAddress target) {
             sender = new Thread(() -> {
-                short[] frame = new short[160];
-                byte[] packet = new byte[12 + 160];
+                short[] frame = new short[frameLength];
                 long start = System.nanoTime();
                 for (int n = 0; running.get(); n++) {
                     for (int i = 0; i < frame.length; i++) {
                         frame[i] = (short) Math.round(0.4 * Short.MAX_VALUE
-                                * Math.sin(2 * Math.PI * JINGLE_TONE * (n * 160 + i) / 8000));
+                                * Math.sin(2 * Math.PI * JINGLE_TONE * (n * frameLength + i) / rate));
                     }
+                    byte[] payload = codec.encode(frame);
+                    byte[] packet = new byte[12 + payload.length];
                     packet[0] = (byte) 0x80;
-                    packet[1] = 0; // PCMU
+                    packet[1] = (byte) payloadType;
                     packet[2] = (byte) (n >> 8);
                     packet[3] = (byte) n;
-                    int ts = n * 160;
+                    int ts = n * (frameLength * codec.rtpClockRate() / rate);
                     packet[4] = (byte) (ts >> 24);
                     packet[5] = (byte) (ts >> 16);
                     packet[6] = (byte) (ts >> 8);
                     packet[7] = (byte) ts;
                     packet[11] = 42; // SSRC
-                    System.arraycopy(G711.PCMU.encode(frame), 0, packet, 12, 160);
+                    System.arraycopy(payload, 0, packet, 12, payload.length);
                     try {
                         socket.send(new DatagramPacket(packet, packet.length, target));
+                        sentFrames.incrementAndGet();
                         long due = start + (n + 1) * 20_000_000L;
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
@@ -214,10 +271,11 @@ class XmppJingleIT {
                 } catch (IOException e) {
                     return;
                 }
-                if (packet.getLength() <= 12 || (buffer[1] & 0x7f) != 0) {
+                if (packet.getLength() <= 12 || (buffer[1] & 0x7f) != payloadType) {
                     continue; // RTCP or another payload type
                 }
-                short[] pcm = G711.PCMU.decode(Arrays.copyOfRange(buffer, 12, packet.getLength()));
+                short[] decoded = decoder.decode(Arrays.copyOfRange(buffer, 12, packet.getLength()));
+                short[] pcm = toHeardRate == null ? decoded : toHeardRate.process(decoded);
                 synchronized (heard) {
                     int n = Math.min(pcm.length, heard.length - heardLength);
                     System.arraycopy(pcm, 0, heard, heardLength, n);
@@ -229,14 +287,14 @@ class XmppJingleIT {
         /** The seconds of audio received so far. */
         double secondsHeard() {
             synchronized (heard) {
-                return heardLength / 8000.0;
+                return heardLength / (double) HEARD_RATE;
             }
         }
 
         /** What was received after the first {@code skipSeconds}. */
         short[] heardAfter(double skipSeconds) {
             synchronized (heard) {
-                int from = (int) Math.min(heardLength, skipSeconds * 8000);
+                int from = (int) Math.min(heardLength, skipSeconds * HEARD_RATE);
                 return Arrays.copyOfRange(heard, from, heardLength);
             }
         }
@@ -249,6 +307,14 @@ class XmppJingleIT {
             }
             receiver.join(2000);
             socket.close();
+            codec.close();
+            decoder.close();
+        }
+
+        /** The one payload type of its Jingle offer or answer (XEP-0167 §4). */
+        String payloadTypeXml() {
+            return "<payload-type id='" + payloadType + "' name='" + codec.encodingName() + "' clockrate='"
+                    + codec.rtpClockRate() + "' channels='" + (payloadType == 0 ? 1 : 2) + "'/>";
         }
     }
 
@@ -260,7 +326,7 @@ class XmppJingleIT {
         String initiator = romeo.getUser().toString();
         String offer = "<content creator='initiator' name='voice' senders='both'>"
                 + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
-                + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
+                + party.payloadTypeXml() + "</description>"
                 + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
                 + "<candidate component='1' generation='0' id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort()
                 + "'/></transport></content>";
@@ -271,6 +337,8 @@ class XmppJingleIT {
 
         String accept = nextJingle("session-accept");
         LOG.info("session-accept: " + accept);
+        assertTrue(accept.matches("(?s).*<payload-type\\b[^>]*name=['\"]" + party.codec.encodingName() + "['\"].*"),
+                () -> "the session-accept takes the Jingle party's codec: " + accept);
         alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
         String ip = attribute(accept, "candidate", "ip");
         int port = Integer.parseInt(attribute(accept, "candidate", "port"));
@@ -286,9 +354,10 @@ class XmppJingleIT {
             Thread.sleep(100);
         }
         short[] settled = party.heardAfter(1.0);
-        assertTrue(settled.length >= 8000 * 2, () -> "the Jingle party heard " + party.secondsHeard() + " s");
-        assertEquals(SIP_TONE, ToneDetector.dominantFrequency(settled, 8000), 5, "baresip's tone at the Jingle party");
-        double level = ToneDetector.levelDb(settled, 8000, SIP_TONE);
+        assertTrue(settled.length >= HEARD_RATE * 2, () -> "the Jingle party heard " + party.secondsHeard() + " s");
+        assertEquals(SIP_TONE, ToneDetector.dominantFrequency(settled, HEARD_RATE), 5,
+                "baresip's tone at the Jingle party");
+        double level = ToneDetector.levelDb(settled, HEARD_RATE, SIP_TONE);
         LOG.info(() -> "the Jingle party hears baresip's " + SIP_TONE + " Hz at " + level + " dBFS");
         assertTrue(level > -20, "level " + level);
     }
@@ -367,6 +436,27 @@ class XmppJingleIT {
     }
 
     /**
+     * Spec §5.7, media through the media engine with transcoding: romeo's client offers only Opus, alice's baresip
+     * takes only PCMU; the gateway offers baresip PCMU among the codecs it transcodes to, answers romeo with his Opus,
+     * and each hears the other's tone (frequency and level, as above) through the transcoding.
+     */
+    @Test
+    void anOpusOnlyJingleClientAndAPcmuOnlySipPhoneHearEachOther_5_7() throws Exception {
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE);
+             JingleParty party = new JingleParty("opus", 48000, 111)) {
+            Thread.sleep(500);
+            String sid = callAlice(alice, party, "call-transcoded");
+            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                    "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
+                    .nextResultOrThrow(SETUP.toMillis());
+            assertEquals(IQ.Type.result, ack.getType());
+            alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+            assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+
+    /**
      * Spec §5.7 hold mapping: baresip's hold (a re-INVITE sendonly) reaches romeo as session-info hold, its resume
      * as active (XEP-0167 §8.1-8.2); then the SIP user hangs up (BYE): the gateway terminates the Jingle session with
      * reason success.
@@ -387,6 +477,154 @@ class XmppJingleIT {
             assertEquals(sid, attribute(terminate, "jingle", "sid"));
             assertTrue(terminate.contains("<success"), terminate);
             assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+
+    /**
+     * Spec §5.7 over ICE-UDP (XEP-0176), the transport of today's clients: romeo's client offers ICE-UDP (its
+     * ufrag, pwd and host candidates, XEP-0176 §5.3) from a full, controlling ice4j agent; the gateway's session-accept
+     * carries its credentials and host candidate (§5.4); the agent checks that candidate and nominates the pair
+     * (§5.6, RFC 8445 §7.2, §8.1.1) against the gateway's lite agent, and the tones flow over the nominated pair
+     * both ways; romeo hangs up.
+     */
+    @Test
+    void anXmppUsersIceUdpCallIsConnectedByTheClientsIceAgent_XEP0176_5_6() throws Exception {
+        Agent agent = new Agent();
+        agent.setControlling(true);
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE)) {
+            IceMediaStream stream = agent.createMediaStream("audio");
+            Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+            String candidates = candidates(component);
+            String offer = "<content creator='initiator' name='voice' senders='both'>"
+                    + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><rtcp-mux/></description>"
+                    + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='" + agent.getLocalUfrag()
+                    + "' pwd='" + agent.getLocalPassword() + "'>" + candidates + "</transport></content>";
+            Thread.sleep(500); // let baresip bind its port
+            String sid = "call-over-ice";
+            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                    "action='session-initiate' initiator='" + romeo.getUser() + "' sid='" + sid + "'", offer))
+                    .nextResultOrThrow(SETUP.toMillis());
+            assertEquals(IQ.Type.result, ack.getType());
+
+            String accept = nextJingle("session-accept");
+            LOG.info("session-accept: " + accept);
+            assertTrue(accept.contains(" ufrag="), "XEP-0176 §5.4: the answer's transport has our ufrag: " + accept);
+            alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
+            TransportAddress selected = connect(agent, stream, component, accept);
+            try (JingleParty party = new JingleParty(component.getSocket())) {
+                party.sendTo(new InetSocketAddress(selected.getAddress(), selected.getPort()));
+                assertTheJinglePartyHearsBaresip(party);
+                awaitFourSecondsSent(party);
+                romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                        "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
+                        .nextResultOrThrow(SETUP.toMillis());
+                alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+            }
+            assertBaresipHeardTheJingleParty(alice);
+        } finally {
+            agent.free();
+        }
+    }
+
+    /** The IPv4 host candidates of an ice4j agent's component as XEP-0176 §5.3 candidate elements. */
+    private static String candidates(Component component) {
+        StringBuilder candidates = new StringBuilder();
+        int n = 0;
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            TransportAddress address = c.getTransportAddress();
+            if (!address.isIPv6()) {
+                candidates.append("<candidate component='1' foundation='").append(c.getFoundation())
+                        .append("' generation='0' id='ice").append(++n).append("' ip='")
+                        .append(address.getHostAddress()).append("' network='0' port='").append(address.getPort())
+                        .append("' priority='").append(c.getPriority()).append("' protocol='udp' type='host'/>");
+            }
+        }
+        return candidates.toString();
+    }
+
+    /**
+     * Runs the agent's ICE towards the gateway's credentials and (first, component 1) candidate in {@code jingle}
+     * until a pair is selected (XEP-0176 §5.6); returns the gateway's address of that pair.
+     */
+    private static TransportAddress connect(Agent agent, IceMediaStream stream, Component component, String jingle)
+            throws InterruptedException {
+        stream.setRemoteUfrag(attribute(jingle, "transport", "ufrag"));
+        stream.setRemotePassword(attribute(jingle, "transport", "pwd"));
+        component.addRemoteCandidate(new RemoteCandidate(new TransportAddress(attribute(jingle, "candidate", "ip"),
+                Integer.parseInt(attribute(jingle, "candidate", "port")), Transport.UDP), component,
+                CandidateType.HOST_CANDIDATE, attribute(jingle, "candidate", "foundation"),
+                Long.parseLong(attribute(jingle, "candidate", "priority")), null));
+        agent.startConnectivityEstablishment();
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        while (agent.getState() != IceProcessingState.COMPLETED && agent.getState() != IceProcessingState.TERMINATED) {
+            assertTrue(agent.getState() != IceProcessingState.FAILED && System.nanoTime() < deadline,
+                    "ICE " + agent.getState());
+            Thread.sleep(10);
+        }
+        LOG.info("ICE selected " + component.getSelectedPair());
+        return component.getSelectedPair().getRemoteCandidate().getTransportAddress();
+    }
+
+    /**
+     * Waits until the party sent 4 s of its tone: an ICE agent's socket keeps what arrives from the first check on,
+     * so the party may have heard 4 s before it sent as much.
+     */
+    private static void awaitFourSecondsSent(JingleParty party) throws InterruptedException {
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        while (party.secondsSent() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Spec §5.7 SIP → XMPP over ICE-UDP: romeo's client lists ICE-UDP (XEP-0176 §7.1), so alice's call reaches it as
+     * an ICE-UDP offer with the gateway's credentials and host candidates (§5.3); romeo accepts with its own from a
+     * full ice4j agent, which, as the answerer, is the controlled agent: its check of the gateway's candidate passes
+     * and the gateway nominates that pair (RFC 8445 §8.1.1); the tones flow both ways over it; alice hangs up.
+     */
+    @Test
+    void aSipUsersCallReachesAnIceUdpClientAndTheGatewayNominates_XEP0176_5_6() throws Exception {
+        ServiceDiscoveryManager disco = ServiceDiscoveryManager.getInstanceFor(romeo);
+        disco.addFeature("urn:xmpp:jingle:transports:ice-udp:1");
+        Agent agent = new Agent();
+        agent.setControlling(false);
+        try {
+            romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
+            disco.discoverInfo(JidCreate.bareFrom("alice@localhost"));
+            try (Baresip alice = Baresip.dialAs(work.resolve("alice"), "alice@localhost", Baresip.Codec.PCMU,
+                    SIP_TONE, "sip:romeo@" + Prosody.DOMAIN, Sipp.SERVER + ":" + Sipp.SIP_PORT)) {
+                String initiate = nextJingle("session-initiate");
+                LOG.info("session-initiate: " + initiate);
+                assertTrue(initiate.contains(" ufrag="), "XEP-0176 §5.3: our offer has our ufrag: " + initiate);
+                String sid = attribute(initiate, "jingle", "sid");
+                String caller = attribute(initiate, "jingle", "initiator");
+                IceMediaStream stream = agent.createMediaStream("audio");
+                Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+                String answer = "<content creator='initiator' name='" + attribute(initiate, "content", "name")
+                        + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                        + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><rtcp-mux/></description>"
+                        + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='" + agent.getLocalUfrag()
+                        + "' pwd='" + agent.getLocalPassword() + "'>" + candidates(component) + "</transport></content>";
+                IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
+                        + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
+                assertEquals(IQ.Type.result, ack.getType());
+                alice.await(line -> line.contains("Call established"), SETUP, "the answer");
+                TransportAddress selected = connect(agent, stream, component, initiate);
+                try (JingleParty party = new JingleParty(component.getSocket())) {
+                    party.sendTo(new InetSocketAddress(selected.getAddress(), selected.getPort()));
+                    assertTheJinglePartyHearsBaresip(party);
+                    awaitFourSecondsSent(party);
+                    alice.command("/hangup");
+                    String terminate = nextJingle("session-terminate");
+                    assertEquals(sid, attribute(terminate, "jingle", "sid"));
+                }
+                assertBaresipHeardTheJingleParty(alice);
+            }
+        } finally {
+            disco.removeFeature("urn:xmpp:jingle:transports:ice-udp:1");
+            agent.free();
         }
     }
 }

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
+import org.sylkserver.media.ice.IceChecks;
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.PacketCounter;
 import org.sylkserver.media.pipeline.Pipeline;
@@ -30,6 +32,7 @@ import org.sylkserver.protocols.sdp.SdpException;
  *
  * <p>What the peer sends goes through the endpoint's receive {@link Pipeline}, top to bottom:
  * <ol>
+ * <li>{@link IceChecks}: once ICE is on ({@link #startIce}), STUN connectivity checks answered by a lite agent;</li>
  * <li>{@link ZrtpDemux}: ZRTP packets to the ZRTP agent, if there is one;</li>
  * <li>{@link RtpValidation}: RTP from RTCP, and what is neither valid RTP nor valid RTCP dropped (RFC 3550
  * Appendix A.1/A.2);</li>
@@ -60,10 +63,12 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private final InactivityWatch watch;
     private volatile SrtpTransformer inbound;
     private volatile ZrtpAgent zrtp;
+    private volatile IceLite ice;
     /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
     private volatile boolean sendingRtp = true;
 
     // the receive stages the endpoint itself reads (for its counters and its signalling)
+    private final IceChecks iceChecks;
     private final ZrtpDemux zrtpDemux = new ZrtpDemux(() -> zrtp);
     private final RtpValidation validation = new RtpValidation();
     private final SrtpDecryption decryption = new SrtpDecryption(() -> inbound, false);
@@ -83,6 +88,17 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         this.latching = new Latching(engine.latchesAnySource());
         this.watch = new InactivityWatch(engine.nanoTime(), onInactivity, false);
         this.liveness = new Liveness(watch);
+        this.iceChecks = new IceChecks("RTP port " + port, () -> ice, new IceChecks.Peer() {
+            @Override
+            public void send(ByteBuffer stun, InetSocketAddress target, boolean viaRtcpPort) throws IOException {
+                (viaRtcpPort ? rtcp : rtp).send(stun, target);
+            }
+
+            @Override
+            public void checked(InetSocketAddress source, boolean viaRtcpPort, boolean nominated) {
+                iceChecked(source, viaRtcpPort, nominated);
+            }
+        }, new InetSocketAddress(engine.bindAddress(), port));
     }
 
     /** The local RTP port (even); RTCP without rtcp-mux is on {@code port() + 1}. */
@@ -265,6 +281,25 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         return latchedSource();
     }
 
+    /**
+     * Turns ICE on for both ports as a lite agent (RFC 8445 §2.5, {@link IceLite}): STUN binding requests keyed with
+     * its credentials are answered, and each check that passes is reported to {@link #iceChecked}. Once on, it stays
+     * on; the same agent is returned each time.
+     */
+    final synchronized IceLite startIce() {
+        if (ice == null) {
+            ice = new IceLite();
+        }
+        return ice;
+    }
+
+    /**
+     * A connectivity check from {@code source} passed (on the I/O thread); {@code nominated}: the peer selected the
+     * pair (USE-CANDIDATE). Nothing by default.
+     */
+    void iceChecked(InetSocketAddress source, boolean viaRtcpPort, boolean nominated) {
+    }
+
     /** Whether the endpoint uses SRTP. */
     public final boolean isSecure() {
         return transmission.isSecure();
@@ -281,7 +316,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     /** The receive pipeline, built at the first datagram (on the I/O thread). */
     final Pipeline receivePipeline() {
         if (receive == null) {
-            Pipeline.Builder builder = Pipeline.named(kind()).then(zrtpDemux).then(validation).then(decryption)
+            Pipeline.Builder builder = Pipeline.named(kind()).then(iceChecks).then(zrtpDemux).then(validation).then(decryption)
                     .then(latching).then(received).then(liveness).then(telephoneEvents);
             ownStages().forEach(builder::then);
             receive = builder.then(new Delivery()).build();

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Objects;
 
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.pipeline.Packet;
 
 /**
@@ -17,7 +18,9 @@ import org.sylkserver.media.pipeline.Packet;
  *
  * <p>Packets go to the latched source once the peer has sent one (symmetric RTP, RFC 4961), before that to the
  * address of the SDP ({@link #remote}); RTCP goes to the RTCP port or, with {@code rtcp-mux} (RFC 5761), to the RTP
- * address.
+ * address. With ICE ({@link #remoteByIce}) the peer's address is the one its connectivity checks come from: the pair
+ * it nominates, or before that the first that passed a check (RFC 8445 §7.3: a lite agent sends media where the
+ * peer's checks succeeded); nothing is sent to the peer before a check passed.
  *
  * <p>Threading: received packets are handed over on the media engine's I/O thread; {@link #forwardRtp} and
  * {@link #forwardRtcp} are meant to be called from that thread too (the relay of the other leg runs there), which
@@ -68,6 +71,36 @@ public final class RtpRelayEndpoint extends RtpEndpoint {
         this.rtcpMux = rtcpMux;
         remoteRtcp = rtcpMux ? rtpAddress : new InetSocketAddress(rtpAddress.getAddress(), rtcpPort);
         signalled(rtpAddress);
+    }
+
+    /**
+     * The peer's address comes from ICE (XEP-0176, RFC 8445) instead of SDP: our lite agent answers its checks on both
+     * ports, and the address a check passed from becomes the peer's RTP (or, checked on the RTCP port, RTCP) address,
+     * the nominated one replacing any other.
+     *
+     * @param rtcpMux whether {@code rtcp-mux} was agreed (RFC 5761): RTCP then goes to the RTP address
+     * @return the agent, whose credentials go to the peer
+     */
+    public IceLite remoteByIce(boolean rtcpMux) {
+        this.rtcpMux = rtcpMux;
+        return startIce();
+    }
+
+    @Override
+    void iceChecked(InetSocketAddress source, boolean viaRtcpPort, boolean nominated) {
+        if (viaRtcpPort) {
+            if (nominated || remoteRtcp == null) {
+                remoteRtcp = source;
+            }
+            return;
+        }
+        if (nominated || remoteRtp == null) {
+            remoteRtp = source;
+            if (rtcpMux) {
+                remoteRtcp = source;
+            }
+            signalled(source); // its media may latch
+        }
     }
 
     /** Sends an RTP packet (position to limit) to the peer; dropped before the peer's address is known. */

@@ -3,6 +3,7 @@ package org.sylkserver.media.codec;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The codecs this media engine implements, looked up by their SDP encoding name (RFC 3551 §6 names) and RTP
@@ -22,20 +23,29 @@ public final class AudioCodecs {
      * {@link AudioCodec#close() close} it); stateless G.711 is shared.
      */
     public static Optional<AudioCodec> create(String encodingName, int clockRate) {
+        return Optional.ofNullable(maker(encodingName, clockRate)).map(Supplier::get);
+    }
+
+    /** Whether {@link #create} has a codec for {@code encodingName} at {@code clockRate}, without making one. */
+    public static boolean implemented(String encodingName, int clockRate) {
+        return maker(encodingName, clockRate) != null;
+    }
+
+    private static Supplier<AudioCodec> maker(String encodingName, int clockRate) {
         String name = encodingName.toUpperCase(Locale.ROOT);
         for (G711 codec : G711.values()) {
             if (codec.encodingName().equals(name) && codec.rtpClockRate() == clockRate) {
-                return Optional.of(codec);
+                return () -> codec;
             }
         }
-        return Optional.ofNullable(switch (name) {
-            case "OPUS" -> clockRate == OpusCodec.RATE ? new OpusCodec() : null;
-            case "G722" -> clockRate == 8000 ? new G722() : null;
+        return switch (name) {
+            case "OPUS" -> clockRate == OpusCodec.RATE ? OpusCodec::new : null;
+            case "G722" -> clockRate == 8000 ? G722::new : null;
             case "SPEEX" -> clockRate == 8000 || clockRate == 16000 || clockRate == 32000
-                    ? new SpeexCodec(clockRate) : null;
-            case "GSM" -> clockRate == 8000 ? new GsmCodec() : null;
-            case "ILBC" -> clockRate == 8000 ? new IlbcCodec() : null;
+                    ? () -> new SpeexCodec(clockRate) : null;
+            case "GSM" -> clockRate == 8000 ? GsmCodec::new : null;
+            case "ILBC" -> clockRate == 8000 ? IlbcCodec::new : null;
             default -> null;
-        });
+        };
     }
 }

@@ -2,6 +2,7 @@ package org.sylkserver.media.webrtc;
 
 import java.net.InetSocketAddress;
 
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Stage;
 

@@ -3,6 +3,7 @@ package org.sylkserver.media.webrtc;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Stage;
 

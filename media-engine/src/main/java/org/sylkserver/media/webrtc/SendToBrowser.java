@@ -3,6 +3,7 @@ package org.sylkserver.media.webrtc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.MediaSocket;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Stage;

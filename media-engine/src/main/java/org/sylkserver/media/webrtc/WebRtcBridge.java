@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.sylkserver.media.ice.IceLite;
+import org.sylkserver.media.ice.IceChecks;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.MediaSocket;
 import org.sylkserver.media.pipeline.Packet;
@@ -175,7 +177,7 @@ public final class WebRtcBridge implements AutoCloseable {
                 Objects.requireNonNull(sipSrtp, "sipSrtp"), new SdpTranslator.BrowserTransport(local, ice.ufrag(),
                 ice.password(), certificate.fingerprint().toString(),
                 "sylk-" + Integer.toHexString(System.identityHashCode(this))), sipLeg);
-        this.iceChecks = new IceChecks(name, ice, socket, local);
+        this.iceChecks = IceChecks.forSocket(name, ice, socket, local);
         this.browserToSip = Pipeline.named("browser-to-sip").then(iceChecks).then(new DtlsRecords(ice, () -> dtls))
                 .then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
                 .then(new RtpValidation()).then(new RelayToSip(name, routing, socket)).then(relayedToSip).build();

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.sylkserver.media.ice.IceLite;
+import org.sylkserver.media.ice.IceChecks;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.MediaSocket;
 import org.sylkserver.media.pipeline.Packet;
@@ -78,7 +80,7 @@ public final class WebRtcTransport implements AutoCloseable {
         this.socket = engine.openSocket(this::receive, this::browserSilent);
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
         Pipeline.Builder pipeline = Pipeline.named(name + " from browser")
-                .then(new IceChecks(name, ice, socket, local)).then(new DtlsRecords(ice, () -> dtls))
+                .then(IceChecks.forSocket(name, ice, socket, local)).then(new DtlsRecords(ice, () -> dtls))
                 .then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
                 .then(new RtpValidation());
         delivery.forEach(pipeline::then);

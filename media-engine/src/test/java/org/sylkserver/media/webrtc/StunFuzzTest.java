@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import org.sylkserver.media.ice.IceLite;
+
 /**
  * Fuzzing target (docs/fuzzing.md): any datagram that reaches the WebRTC bridge as STUN (RFC 7983 §7) is answered
  * as a connectivity check or dropped by {@link IceLite#check}, which must never throw: the bridge's receive loop

@@ -3,6 +3,7 @@ package org.sylkserver.xmpp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -10,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +19,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
+import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.codec.G711;
+import org.sylkserver.media.codec.SineWave;
+import org.sylkserver.media.codec.ToneDetector;
+import org.sylkserver.media.ice.ConnectivityCheck;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.JingleCalls;
 import org.sylkserver.xmpp.jingle.JingleSdp;
@@ -88,7 +96,8 @@ class RelayAudioBridgesTest {
         assertNotNull(bridge);
         SessionDescription sipOffer = bridge.sipOffer();
         int sipSide = sipOffer.media().get(0).port();
-        assertEquals(List.of("0", "101"), sipOffer.media().get(0).formats());
+        // the Jingle party's codecs first, then ours to transcode to (CodecChoice), with their telephone-event
+        assertEquals(List.of("0", "101", "96", "97", "9", "8"), sipOffer.media().get(0).formats());
 
         SessionDescription sipAnswer = SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
                 + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\n"
@@ -150,8 +159,8 @@ class RelayAudioBridgesTest {
 
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { });
         assertNotNull(bridge);
-        JingleSdp.Media jingleOffer = bridge.jingleOffer();
-        assertEquals(List.of(0, 96), jingleOffer.description().payloadTypes().stream()
+        JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
+        assertEquals(List.of(0, 96, 97, 98, 9, 8), jingleOffer.description().payloadTypes().stream()
                 .map(RtpDescription.PayloadType::id).toList());
         int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
 
@@ -176,6 +185,61 @@ class RelayAudioBridgesTest {
     }
 
     /**
+     * Spec §5.7 SIP → XMPP over ICE-UDP (XEP-0176): our offer carries our ufrag, pwd and host candidates for RTP and
+     * RTCP with rtcp-mux offered (§5.3); the Jingle party answers as the controlled agent (RFC 8445 §6.1.1). Its check
+     * is answered and triggers our nominating check on that pair (USE-CANDIDATE, ICE-CONTROLLING, keyed with its
+     * password, RFC 8445 §8.1.1); once it answers that, media flows both ways through the pair.
+     */
+    @Test
+    void aSipOfferGoesToTheJinglePartyOverIceAndWeNominateThePairItChecked_XEP0176_5_6() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43780, 43800, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+                + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK, () -> { });
+        JingleSdp.Media offer = bridge.jingleOffer(true);
+        JingleTransport.IceUdp ours = (JingleTransport.IceUdp) offer.transport();
+        assertTrue(offer.description().rtcpMux());
+        assertEquals(List.of(1, 2), ours.candidates().stream().map(JingleTransport.IceCandidate::component).toList());
+        int jingleSide = ours.candidates().get(0).port();
+        assertEquals(jingleSide + 1, ours.candidates().get(1).port());
+
+        SessionDescription sipAnswer = bridge.answer(new JingleSdp.Media(new RtpDescription("audio",
+                List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, true),
+                new JingleTransport.IceUdp("peerfrag", "peerpasswordpeerpassword", List.of(
+                        new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
+                                2130706431L, "udp", "host", null, 0))), "sendrecv"));
+        int sipSide = sipAnswer.media().get(0).port();
+
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, jingleSide);
+        byte[] check = ConnectivityCheck.request(ours.ufrag(), ours.pwd(), false);
+        jingleParty.send(new DatagramPacket(check, check.length, jingleEndpoint));
+        DatagramPacket response = receive(jingleParty);
+        assertNotNull(response, "the check was not answered");
+        ConnectivityCheck.mapped(check, java.util.Arrays.copyOf(response.getData(), response.getLength()));
+        DatagramPacket ourCheck = receive(jingleParty);
+        assertNotNull(ourCheck, "no nominating check of ours");
+        byte[] nomination = java.util.Arrays.copyOf(ourCheck.getData(), ourCheck.getLength());
+        assertTrue(ConnectivityCheck.isNomination(nomination, ours.ufrag(), "peerfrag", "peerpasswordpeerpassword"));
+        byte[] success = ConnectivityCheck.answer(nomination, jingleEndpoint, "peerfrag", "peerpasswordpeerpassword");
+        jingleParty.send(new DatagramPacket(success, success.length, jingleEndpoint));
+
+        sipParty.send(new DatagramPacket(rtp(0, 1), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertEquals(1, atJingle.getData()[3]);
+        jingleParty.send(new DatagramPacket(rtp(0, 2), 172, jingleEndpoint));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertEquals(2, atSip.getData()[3]);
+        bridge.close();
+    }
+
+    /**
      * A SIP offer the relay fails on after opening its endpoints (RTP on port 65535: no port for RTCP at +1,
      * RFC 3550 §11) gets no bridge and leaves no endpoint open: a caller cannot make the gateway hold ports.
      */
@@ -187,6 +251,147 @@ class RelayAudioBridgesTest {
                 + "m=audio 65535 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
         assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { }));
         assertEquals(0, engine.openEndpoints(), "endpoints left open");
+    }
+
+    /**
+     * Spec §5.7, media through the media engine with transcoding: a Jingle party offering only Opus and a SIP party
+     * answering only PCMU (one of the codecs we added to its offer) hear each other: each one's tone arrives in its
+     * own codec, at its frequency and level within 1 dB, from an endpoint of ours; our answer to the Jingle party
+     * names its Opus. An answer with no codec we can use fails (the caller then ends the call).
+     */
+    @Test
+    void partiesWithNoCommonCodecAreTranscoded() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(2000);
+        sipParty.setSoTimeout(2000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RtpDescription.PayloadType opus = new RtpDescription.PayloadType(111, "opus", 48000, 2);
+        JingleCalls.AudioBridge refused = bridges.open(offer(jingleParty.getLocalPort(), opus), () -> { });
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> refused.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                        + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 18\r\n"), LOOPBACK), "G.729 only");
+        refused.close();
+
+        JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(), opus), () -> { });
+        SessionDescription sipOffer = bridge.sipOffer();
+        assertEquals(List.of("111", "9", "0", "8"), sipOffer.media().get(0).formats());
+        JingleSdp.Media jingleAnswer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
+                + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK);
+        assertEquals(List.of(opus), jingleAnswer.description().payloadTypes());
+        InetSocketAddress jingleSide = new InetSocketAddress(LOOPBACK,
+                ((JingleTransport.RawUdp) jingleAnswer.transport()).candidates().get(0).port());
+        InetSocketAddress sipSide = new InetSocketAddress(LOOPBACK, sipOffer.media().get(0).port());
+
+        try (AudioCodec opusCodec = AudioCodecs.create("opus", 48000).orElseThrow()) {
+            short[][] sipTone = SineWave.frames(SineWave.tone(400, 8000, 0.6, 0.3), 160);
+            short[][] jingleTone = SineWave.frames(SineWave.tone(1000, 48000, 0.6, 0.3), 960);
+            for (int n = 0; n < sipTone.length; n++) {
+                sipParty.send(packet(0, n, 160L * n, G711.PCMU.encode(sipTone[n]), sipSide));
+                jingleParty.send(packet(111, n, 960L * n, opusCodec.encode(jingleTone[n]), jingleSide));
+            }
+            short[] atJingle = heard(jingleParty, 111, opusCodec, sipTone.length);
+            short[] atSip = heard(sipParty, 0, G711.PCMU, jingleTone.length);
+            short[] jingleSettled = Arrays.copyOfRange(atJingle, 9600, 9600 + 12000); // 0.25 s: 100 cycles
+            short[] sipSettled = Arrays.copyOfRange(atSip, 1600, 1600 + 2000);
+            assertEquals(400, ToneDetector.dominantFrequency(jingleSettled, 48000), 2);
+            assertEquals(-10.5, ToneDetector.levelDb(jingleSettled, 48000, 400), 1.0);
+            assertEquals(1000, ToneDetector.dominantFrequency(sipSettled, 8000), 2);
+            assertEquals(-10.5, ToneDetector.levelDb(sipSettled, 8000, 1000), 1.0);
+        }
+        bridge.close();
+    }
+
+    /**
+     * Spec §5.7 SIP → XMPP with transcoding: a SIP offer of PCMU and telephone-event reaches the Jingle party with our
+     * Opus (and telephone-event at 48 kHz, RFC 4733 §2.1) added; a Jingle answer of Opus alone, numbered its own way,
+     * is answered to the SIP party with PCMU alone (no events: the Jingle party takes none), the SIP party's tone
+     * reaches the Jingle party as Opus, and our hold re-offer keeps PCMU (RFC 3264 §8.4).
+     */
+    @Test
+    void aSipOfferIsTranscodedForAJinglePartyWithoutItsCodecs() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(2000);
+        String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK)
+                .open(SessionDescription.parse(offer), LOOPBACK, () -> { });
+        JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
+        assertEquals(List.of("0 PCMU", "101 telephone-event", "96 opus", "97 telephone-event", "9 G722", "8 PCMA"),
+                jingleOffer.description().payloadTypes().stream().map(p -> p.id() + " " + p.name()).toList());
+
+        SessionDescription sipAnswer = bridge.answer(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(111, "opus", 48000, 2)));
+        assertEquals(List.of("0"), sipAnswer.media().get(0).formats());
+        int sipSide = sipAnswer.media().get(0).port();
+
+        short[][] tone = SineWave.frames(SineWave.tone(400, 8000, 0.6, 0.3), 160);
+        for (int n = 0; n < tone.length; n++) {
+            sipParty.send(packet(0, n, 160L * n, G711.PCMU.encode(tone[n]),
+                    new InetSocketAddress(LOOPBACK, sipSide)));
+        }
+        try (AudioCodec opus = AudioCodecs.create("opus", 48000).orElseThrow()) {
+            short[] settled = Arrays.copyOfRange(heard(jingleParty, 111, opus, tone.length), 9600, 9600 + 12000);
+            assertEquals(400, ToneDetector.dominantFrequency(settled, 48000), 2);
+            assertEquals(-10.5, ToneDetector.levelDb(settled, 48000, 400), 1.0);
+        }
+        SessionDescription hold = bridge.sipReOffer(true);
+        assertEquals(List.of("0"), hold.media().get(0).formats());
+        bridge.close();
+    }
+
+    /**
+     * An offer with no codec at all (telephone-event alone, RFC 4733 §2.1: events go with an audio codec) is refused
+     * on either side, so the call fails at once (unsupported-applications, 488) with no endpoint left open, rather
+     * than ringing the other party with an offer nobody can answer.
+     */
+    @Test
+    void anOfferWithoutAnyCodecIsRefused() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        assertNull(bridges.open(offer(40000, new RtpDescription.PayloadType(101, "telephone-event", 8000, 1)),
+                () -> { }));
+        assertNull(bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 101\r\n"
+                + "a=rtpmap:101 telephone-event/8000\r\n"), LOOPBACK, () -> { }));
+        assertEquals(0, engine.openEndpoints(), "endpoints left open");
+    }
+
+    private static DatagramPacket packet(int payloadType, int n, long timestamp, byte[] payload,
+                                         InetSocketAddress to) {
+        byte[] packet = new byte[12 + payload.length];
+        packet[0] = (byte) 0x80;
+        packet[1] = (byte) payloadType;
+        packet[2] = (byte) (n >> 8);
+        packet[3] = (byte) n;
+        packet[4] = (byte) (timestamp >> 24);
+        packet[5] = (byte) (timestamp >> 16);
+        packet[6] = (byte) (timestamp >> 8);
+        packet[7] = (byte) timestamp;
+        packet[11] = 9;
+        System.arraycopy(payload, 0, packet, 12, payload.length);
+        return new DatagramPacket(packet, packet.length, to);
+    }
+
+    /** The audio of {@code packets} RTP packets of {@code payloadType} arriving at {@code socket}, decoded. */
+    private static short[] heard(DatagramSocket socket, int payloadType, AudioCodec codec, int packets)
+            throws Exception {
+        short[] all = new short[0];
+        for (int i = 0; i < packets; i++) {
+            DatagramPacket packet = receive(socket);
+            assertNotNull(packet, "packet " + i + " of " + packets + " missing");
+            assertEquals(payloadType, packet.getData()[1] & 0x7f);
+            short[] pcm = codec.decode(Arrays.copyOfRange(packet.getData(), 12, packet.getLength()));
+            short[] joined = Arrays.copyOf(all, all.length + pcm.length);
+            System.arraycopy(pcm, 0, joined, all.length, pcm.length);
+            all = joined;
+        }
+        return all;
     }
 
     /**
@@ -264,15 +469,76 @@ class RelayAudioBridgesTest {
 
     /** Offers this relay cannot serve are refused (the caller then gets unsupported-applications). */
     @Test
-    void iceAndHostNameCandidatesAreRefused() throws Exception {
+    void iceWithoutCredentialsAndHostNameCandidatesAreRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
                 List.of(), false, false);
-        assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp("u", "p", List.of()),
-                "sendrecv"), () -> { }));
+        assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp(null, null, List.of()),
+                "sendrecv"), () -> { }), "XEP-0176 §5.3: ufrag and pwd are required");
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.RawUdp(List.of(
                 new JingleTransport.RawCandidate(1, 0, "c1", "client.example", 4000))), "sendrecv"), () -> { }));
         assertEquals(0, engine.openEndpoints());
+    }
+
+    /**
+     * XEP-0176 §5.4 (response), §5.6 (connectivity checks): the Jingle party offers ICE-UDP with rtcp-mux; our answer
+     * carries our ufrag and pwd and one host candidate (component 1 only: rtcp-mux is answered, RFC 5761 §5.1.1) on
+     * the Jingle-side endpoint, priority 2130706431 (RFC 8445 §5.1.2.1 for a host candidate of component 1). The
+     * party's nominating check there is answered (RFC 8445 §7.3), after which media flows both ways through the
+     * checked address; before it, the SIP party's RTP goes nowhere.
+     */
+    @Test
+    void anIceOfferIsAnsweredWithOurCredentialsAndHostCandidateAndItsCheckedPairCarriesTheMedia_XEP0176_5_6()
+            throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43740, 43760, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
+                new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
+                        2130706431L, "udp", "host", null, 0)));
+        JingleCalls.AudioBridge bridge = bridges.open(new JingleSdp.Media(new RtpDescription("audio",
+                List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, true), offered,
+                "sendrecv"), () -> { });
+        assertNotNull(bridge);
+        int sipSide = bridge.sipOffer().media().get(0).port();
+        JingleSdp.Media answer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK);
+        JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answer.transport();
+        assertNotNull(ours.ufrag());
+        assertTrue(ours.pwd().length() >= 22, "RFC 8445 §5.3: at least 128 bits of password");
+        assertEquals(1, ours.candidates().size(), ours.candidates().toString());
+        JingleTransport.IceCandidate host = ours.candidates().get(0);
+        assertEquals(List.of(1, "127.0.0.1", "host", "udp", 2130706431L),
+                List.of(host.component(), host.ip(), host.type(), host.protocol(), host.priority()));
+        assertTrue(answer.description().rtcpMux(), "rtcp-mux answered");
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, host.port());
+
+        InetSocketAddress sipEndpoint = new InetSocketAddress(LOOPBACK, sipSide);
+        sipParty.send(new DatagramPacket(rtp(0, 1), 172, sipEndpoint));
+        jingleParty.setSoTimeout(300);
+        assertNull(receive(jingleParty), "no media to the Jingle party before its check (RFC 7675 consent)");
+
+        byte[] check = ConnectivityCheck.request(ours.ufrag(), ours.pwd(), true);
+        jingleParty.setSoTimeout(3000);
+        jingleParty.send(new DatagramPacket(check, check.length, jingleEndpoint));
+        DatagramPacket response = receive(jingleParty);
+        assertNotNull(response, "the check was not answered");
+        assertEquals(jingleParty.getLocalPort(), ConnectivityCheck.mapped(check,
+                java.util.Arrays.copyOf(response.getData(), response.getLength())).getPort());
+
+        jingleParty.send(new DatagramPacket(rtp(0, 2), 172, jingleEndpoint));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertEquals(2, atSip.getData()[3]);
+        sipParty.send(new DatagramPacket(rtp(0, 3), 172, sipEndpoint));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertEquals(3, atJingle.getData()[3]);
+        bridge.close();
     }
 }

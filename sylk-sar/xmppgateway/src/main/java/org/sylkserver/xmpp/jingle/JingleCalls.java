@@ -81,8 +81,11 @@ public final class JingleCalls {
 
     /** The media of a SIP user's call (the SIP party offered). */
     public interface SipOfferBridge extends MediaBridge {
-        /** Our offer to the Jingle party (raw UDP, the SIP party's codecs). */
-        JingleSdp.Media jingleOffer();
+        /**
+         * Our offer to the Jingle party with the SIP party's codecs: over ICE-UDP (XEP-0176) when {@code iceUdp} (the
+         * callee lists it), else raw UDP (XEP-0177).
+         */
+        JingleSdp.Media jingleOffer(boolean iceUdp);
 
         /** Takes the Jingle party's answer (its session-accept); returns our SDP answer to the SIP party. */
         SessionDescription answer(JingleSdp.Media jingleAnswer) throws SdpException;
@@ -541,7 +544,7 @@ public final class JingleCalls {
         FullJid direct = JingleCallee.direct(requestUri);
         synchronized (call) {
             if (direct != null) {
-                call.ring(direct);
+                call.ring(direct, false); // no disco#info asked: raw UDP
             } else {
                 call.discover(resources.of(callee));
             }
@@ -634,7 +637,7 @@ public final class JingleCalls {
                 FullJid chosen = JingleCallee.first(callee.toString(),
                         List.of(new JingleCallee.Item(answer.getFrom().toString(), features)));
                 if (chosen != null) {
-                    ring(chosen);
+                    ring(chosen, features.contains(JingleTransport.ICE_UDP));
                     return;
                 }
             }
@@ -655,13 +658,16 @@ public final class JingleCalls {
             finish(480, null);
         }
 
-        /** XEP-0166 §6.2: our session-initiate with the SIP party's codecs to {@code remote}. */
-        void ring(FullJid remote) {
+        /**
+         * XEP-0166 §6.2: our session-initiate with the SIP party's codecs to {@code remote}, over ICE-UDP when it
+         * listed that (XEP-0176 §7.1, preferred: today's clients take nothing else), else raw UDP.
+         */
+        void ring(FullJid remote, boolean iceUdp) {
             if (over.get()) {
                 return;
             }
             stopDiscovery();
-            JingleSdp.Media offer = bridge.jingleOffer();
+            JingleSdp.Media offer = bridge.jingleOffer(iceUdp);
             JingleSession initiated = new JingleSession("sylk-" + UUID.randomUUID(), local, remote, true, sender,
                     timer, JingleSession.STANZA_TIMEOUT, answerWait, this);
             session = initiated;

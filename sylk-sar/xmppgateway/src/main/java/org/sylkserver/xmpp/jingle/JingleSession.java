@@ -174,7 +174,8 @@ public final class JingleSession {
                 return error(iq, StanzaError.Condition.unexpected_request, JingleError.OUT_OF_ORDER);
             }
             case transport_info -> {
-                // raw UDP has nothing to trickle; ICE candidates after the offer are not used by the relay
+                // XEP-0176 §5.5 trickle: acknowledged; our lite agent needs none of the peer's candidates (its checks
+                // come to our host candidate, and media goes where they came from); raw UDP has nothing to trickle
             }
             default -> {
                 return error(iq, StanzaError.Condition.feature_not_implemented, null);

@@ -1,6 +1,7 @@
 package org.sylkserver.xmpp.jingle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,9 +87,16 @@ class JingleDialTest {
             media.add("open " + sipOffer.connection());
             return new JingleCalls.SipOfferBridge() {
                 @Override
-                public JingleSdp.Media jingleOffer() {
+                public JingleSdp.Media jingleOffer(boolean iceUdp) {
                     try {
-                        return JingleSdp.fromSdp(sdp("192.0.2.1", 50000, "sendrecv"));
+                        JingleSdp.Media raw = JingleSdp.fromSdp(sdp("192.0.2.1", 50000, "sendrecv"));
+                        if (iceUdp) {
+                            return new JingleSdp.Media(raw.description(), new JingleTransport.IceUdp("ours",
+                                    "ourpasswordourpassword", List.of(new JingleTransport.IceCandidate(1, "1", 0,
+                                    "sylk1", "192.0.2.1", 0, 50000, 2130706431L, "udp", "host", null, 0))),
+                                    raw.direction());
+                        }
+                        return raw;
                     } catch (SdpException e) {
                         throw new IllegalStateException(e);
                     }
@@ -251,6 +259,32 @@ class JingleDialTest {
         Jingle initiate = nextJingle();
         assertEquals(JingleAction.session_initiate, initiate.getAction());
         assertEquals(ROMEO_PHONE, initiate.getTo().toString());
+        assertTrue(initiate.toXML(XmlEnvironment.EMPTY).toString().contains(JingleTransport.RAW_UDP),
+                "no ICE-UDP listed: raw UDP");
+    }
+
+    /**
+     * XEP-0176 §7.1: a resource whose disco#info lists ICE-UDP gets our offer over ICE-UDP (preferred over raw UDP,
+     * which today's clients do not take): our ufrag, pwd and host candidate in the session-initiate.
+     */
+    @Test
+    void aResourceListingIceUdpIsOfferedIceUdp_XEP0176_7_1() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        assertNotNull(calls.dial(ALICE, "desk", "sip:romeo@xmpp.example", SIP_OFFER, null, sipCaller));
+        DiscoverItems itemsQuery = (DiscoverItems) next();
+        DiscoverItems items = new DiscoverItems();
+        items.setType(IQ.Type.result);
+        items.setStanzaId(itemsQuery.getStanzaId());
+        items.setFrom(itemsQuery.getTo());
+        items.addItem(new DiscoverItems.Item(JidCreate.from(ROMEO_PHONE)));
+        assertTrue(calls.response(items));
+        DiscoverInfo phoneQuery = (DiscoverInfo) next();
+        assertTrue(calls.response(info(phoneQuery, "urn:xmpp:jingle:1", "urn:xmpp:jingle:apps:rtp:1",
+                JingleTransport.RAW_UDP, JingleTransport.ICE_UDP)));
+        String xml = nextJingle().toXML(XmlEnvironment.EMPTY).toString();
+        assertTrue(xml.contains(JingleTransport.ICE_UDP) && xml.contains("ufrag='ours'")
+                && xml.contains("pwd='ourpasswordourpassword'") && xml.contains("priority='2130706431'"), xml);
+        assertFalse(xml.contains(JingleTransport.RAW_UDP), xml);
     }
 
     private static DiscoverInfo info(IQ query, String... features) {

@@ -78,6 +78,68 @@ class JingleRequestTest {
         assertEquals(JingleContent.Senders.initiator, back.senders());
     }
 
+    /**
+     * XEP-0176 §5.3: the ICE-UDP transport carries the party's ufrag and pwd as attributes and one element per
+     * candidate with component, foundation, generation, id, ip, network, port, priority, protocol and type (rel-addr
+     * and rel-port for derived candidates), as in the XEP's session-initiate example shape.
+     */
+    @Test
+    void anIceUdpTransportHasCredentialsAndCandidates_XEP0176_5_3() throws Exception {
+        JingleRequest request = read("<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate'"
+                + " initiator='romeo@montague.example/orchard' sid='s1'><content creator='initiator' name='voice'>"
+                + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type id='0' name='PCMU'/>"
+                + "</description><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' pwd='asd88fgpdd777uzjYhagZg'"
+                + " ufrag='8hhy'><candidate component='1' foundation='1' generation='0' id='el0747fg11'"
+                + " ip='10.0.1.1' network='1' port='8998' priority='2130706431' protocol='udp' type='host'/>"
+                + "<candidate component='1' foundation='2' generation='0' id='y3s2b30v3r' ip='192.0.2.3'"
+                + " network='1' port='45664' priority='1694498815' protocol='udp' rel-addr='10.0.1.1'"
+                + " rel-port='8998' type='srflx'/></transport></content></jingle>");
+
+        JingleTransport.IceUdp ice = assertInstanceOf(JingleTransport.IceUdp.class,
+                request.contents().get(0).transport());
+        assertEquals("8hhy", ice.ufrag());
+        assertEquals("asd88fgpdd777uzjYhagZg", ice.pwd());
+        assertEquals(List.of(new JingleTransport.IceCandidate(1, "1", 0, "el0747fg11", "10.0.1.1", 1, 8998,
+                2130706431L, "udp", "host", null, 0), new JingleTransport.IceCandidate(1, "2", 0, "y3s2b30v3r",
+                "192.0.2.3", 1, 45664, 1694498815L, "udp", "srflx", "10.0.1.1", 8998)), ice.candidates());
+    }
+
+    /**
+     * XEP-0176 §5.5: candidates found after the offer come in transport-info, one or more per transport, with the
+     * content they belong to (trickle); the credentials may be repeated.
+     */
+    @Test
+    void aTransportInfoCarriesFurtherCandidates_XEP0176_5_5() throws Exception {
+        JingleRequest request = read("<jingle xmlns='urn:xmpp:jingle:1' action='transport-info'"
+                + " initiator='romeo@montague.example/orchard' sid='s1'><content creator='initiator' name='voice'>"
+                + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' pwd='asd88fgpdd777uzjYhagZg'"
+                + " ufrag='8hhy'><candidate component='1' foundation='3' generation='0' id='m1'"
+                + " ip='198.51.100.7' network='0' port='50000' priority='16777215' protocol='udp' rel-addr='10.0.1.1'"
+                + " rel-port='8998' type='relay'/></transport></content></jingle>");
+
+        assertEquals(JingleAction.transport_info, request.action());
+        JingleRequest.Content content = request.contents().get(0);
+        assertNull(content.description());
+        JingleTransport.IceUdp ice = assertInstanceOf(JingleTransport.IceUdp.class, content.transport());
+        assertEquals("relay", ice.candidates().get(0).type());
+        assertEquals(50000, ice.candidates().get(0).port());
+    }
+
+    /** XEP-0176 §5.3: foundation, priority and the other candidate attributes are required: bad-request. */
+    @Test
+    void anIceCandidateWithoutFoundationOrWithABadPriorityIsMalformed_XEP0176_5_3() {
+        String start = "<jingle xmlns='urn:xmpp:jingle:1' action='transport-info' sid='s1'>"
+                + "<content creator='initiator' name='voice'><transport"
+                + " xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='8hhy' pwd='asd88fgpdd777uzjYhagZg'>";
+        String end = "</transport></content></jingle>";
+        assertThrows(MalformedJingleException.class, () -> read(start + "<candidate component='1' generation='0'"
+                + " id='m1' ip='198.51.100.7' port='50000' priority='16777215' protocol='udp' type='host'/>" + end));
+        assertThrows(MalformedJingleException.class, () -> read(start + "<candidate component='1' foundation='1'"
+                + " id='m1' ip='198.51.100.7' port='50000' priority='0x10' protocol='udp' type='host'/>" + end));
+        assertThrows(MalformedJingleException.class, () -> read(start + "<candidate component='1' foundation='1'"
+                + " id='m1' ip='198.51.100.7' port='70000' priority='1' protocol='udp' type='host'/>" + end));
+    }
+
     @Test
     void anotherApplicationOrTransportIsNoneOfOurs() throws Exception {
         JingleRequest request = read("<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s1'>"

@@ -146,6 +146,22 @@ class JingleSessionTest {
         assertEquals(JingleSession.State.PENDING, responder.state());
     }
 
+    /**
+     * XEP-0176 §5.5: candidates the peer trickles in transport-info once the session is up are acknowledged; they
+     * change nothing in the session (our lite agent learns the peer's address from its checks).
+     */
+    @Test
+    void trickledCandidatesAreAcknowledged_XEP0176_5_5() throws Exception {
+        JingleSession session = session(false);
+        IQ answer = receive(session, "transport-info", "<content creator='initiator' name='voice'>"
+                + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='8hhy' pwd='asd88fgpdd777uzjYhagZg'>"
+                + "<candidate component='1' foundation='2' generation='0' id='t1' ip='192.0.2.3' network='0'"
+                + " port='45664' priority='1694498815' protocol='udp' type='srflx' rel-addr='10.0.1.1'"
+                + " rel-port='8998'/></transport></content>");
+        assertEquals(IQ.Type.result, answer.getType());
+        assertTrue(events.isEmpty(), events.toString());
+    }
+
     @Test
     void unknownInformationIsUnsupportedInfo_XEP0166_6_8() throws Exception {
         JingleSession session = session(false);
