@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.rtcp.RtcpCompound;
+import org.sylkserver.media.rtcp.TransportFeedback;
 import org.sylkserver.media.webrtc.BrowserPeer;
 import org.sylkserver.media.webrtc.WebRtcTransport;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -140,6 +141,102 @@ class ForwardingTest {
             feed.close();
             publisher.close();
         }
+    }
+
+    /**
+     * draft-holmer-rmcat-transport-wide-cc-extensions-01 on both legs. The publisher numbers its packets (§2): the
+     * server's feedback (§3.1) reports their arrivals every 100 ms, the lost one as not received. The subscriber took
+     * the extension: each forwarded packet carries the feed's own transport-wide number, one more each time, and no
+     * other element of the publisher's; the subscriber's feedback saying most of them were lost lowers the feed's
+     * estimate (gcc-02 §6).
+     */
+    @Test
+    void transportWideFeedbackOnBothLegs() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        String extmap = "a=extmap:3 " + TransportFeedback.URI + "\r\n";
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true).replace("a=sendrecv\r\n",
+                    "a=sendrecv\r\n" + extmap), settings, published);
+            assertTrue(publisher.answer().contains(extmap));
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(bob.answer(feed.offer()).replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\n" + extmap));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            byte[] payload = "a VP8 frame".getBytes();
+            for (int transport : new int[]{65534, 65535, 1}) { // 0 lost, across the wrap
+                alice.sendRtp(numbered(transport, payload), 12 + 12 + payload.length);
+            }
+            Thread.sleep(120);
+            alice.sendRtp(numbered(2, payload), 12 + 12 + payload.length);
+            TransportFeedback report = transportFeedback(alice);
+            assertNotNull(report, "the publisher's browser gets transport-wide feedback");
+            assertEquals(65534, report.baseSequence());
+            long[] arrivals = report.arrivalMicros();
+            assertEquals(5, arrivals.length);
+            assertEquals(TransportFeedback.NOT_RECEIVED, arrivals[2], "transport-wide number 0 not received");
+            assertTrue(arrivals[4] - arrivals[3] >= 100_000, "the last one 120 ms after the others");
+
+            int expected = -1;
+            for (int i = 0; i < 4; i++) {
+                byte[] rtp = bob.nextRtp(WAIT);
+                assertNotNull(rtp);
+                ByteBuffer forwarded = ByteBuffer.wrap(rtp);
+                assertEquals(0x90, rtp[0] & 0xff, "X set");
+                assertEquals(0xBEDE0001, forwarded.getInt(12), "one word of one-byte elements (RFC 8285 §4.2)");
+                assertEquals((3 << 4) | 1, rtp[16] & 0xff, "only the transport-wide number: id 3, two bytes");
+                int number = forwarded.getShort(17) & 0xffff;
+                if (expected >= 0) {
+                    assertEquals(expected, number, "one more per packet sent");
+                }
+                expected = (number + 1) & 0xffff;
+                assertArrayEquals(payload, Arrays.copyOfRange(rtp, 20, rtp.length), "the payload as it was");
+            }
+            long before = feed.budget();
+            int first = (expected - 4) & 0xffff;
+            bob.sendRtcp(bytes(TransportFeedback.encode(1, 2, first, 0, new long[]{64_000,
+                    TransportFeedback.NOT_RECEIVED, TransportFeedback.NOT_RECEIVED, TransportFeedback.NOT_RECEIVED})));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (feed.budget() == before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(feed.budget() < before, "three of four lost: the estimate falls (" + feed.budget() + ")");
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /** A VP8 packet of the publisher's video with an audio-level element (id 1) and transport-wide number (id 3). */
+    private static byte[] numbered(int transport, byte[] payload) {
+        return ByteBuffer.allocate(12 + 12 + payload.length).put((byte) 0x90).put((byte) BrowserPeer.VP8)
+                .putShort((short) (transport + 10)).putInt(transport * 3000).putInt((int) BrowserPeer.VIDEO_SSRC)
+                .putInt(0xBEDE0002).put((byte) 0x10).put((byte) 0x7f).put((byte) 0x31).putShort((short) transport)
+                .put(new byte[3]).put(payload).array();
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+
+    /** The first transport-wide feedback message among the next RTCP compounds from the server, or null. */
+    private static TransportFeedback transportFeedback(BrowserPeer peer) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            byte[] rtcp = peer.nextRtcp(Duration.ofMillis(500));
+            if (rtcp == null) {
+                return null;
+            }
+            List<TransportFeedback> messages = TransportFeedback.parse(ByteBuffer.wrap(rtcp));
+            if (!messages.isEmpty()) {
+                return messages.get(0);
+            }
+        }
+        return null;
     }
 
     /**
