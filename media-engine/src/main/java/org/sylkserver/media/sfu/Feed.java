@@ -42,7 +42,8 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * <p>Of a publisher that sends simulcast layers (RFC 8853), the feed forwards one: the {@link LayerSelector} picks it
  * from the browser's bandwidth (the loss its receiver reports show, lowered by its REMB) and the user's cap
  * ({@link #maxBitrate}), the {@link LayerSwitch} moves to it at its next key frame (asking the publisher for one),
- * and the VP8 picture ids follow on across the switch ({@link Vp8Rewriter}) as sequence numbers and timestamps do.
+ * and the VP8 or VP9 picture ids follow on across the switch ({@link PictureRewriter}) as sequence numbers and
+ * timestamps do.
  *
  * <p>A browser that accepted the transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01
  * §2) gets every packet with one ({@code sequencing}, after the rewriting, so that a dropped packet takes no number;
@@ -81,7 +82,9 @@ public final class Feed implements AutoCloseable {
     private byte[] repair = new byte[0];
     private final LayerSelector selector = new LayerSelector();
     private final LayerSwitch layers = new LayerSwitch();
-    private final Vp8Rewriter pictures = new Vp8Rewriter();
+    /** The room's video codec's payload descriptor (VP8 or VP9) of a simulcast publisher, else null. */
+    private final PayloadDescriptor descriptor;
+    private final PictureRewriter pictures;
     private final SendSideEstimator estimator = new SendSideEstimator();
     /** The header-extension id of the transport-wide sequence number the browser accepted, 0 for none. */
     private int transportCcId;
@@ -107,6 +110,8 @@ public final class Feed implements AutoCloseable {
         this.publisher = publisher;
         this.formats = formats;
         this.cache = new RetransmissionCache(cacheSize, audio.ssrc(), video.ssrc());
+        this.descriptor = formats.simulcast() == null ? null : PayloadDescriptor.of(formats.video().map().name());
+        this.pictures = descriptor == null ? null : new PictureRewriter(descriptor);
         this.transport = WebRtcTransport.open(engine, name, List.of(new Feedback()), new WebRtcTransport.Listener() {
             @Override
             public void connected() {
@@ -234,7 +239,7 @@ public final class Feed implements AutoCloseable {
             return;
         }
         RtpHeader header = original.header();
-        if (formats.simulcast() != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer,
+        if (descriptor != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer,
                 original.arrivalNanos())) {
             return;
         }
@@ -308,7 +313,7 @@ public final class Feed implements AutoCloseable {
         int chosen = selector.choose(publisher.layerBitrates(), now);
         layers.target(chosen >= 0 ? chosen : layers.current() < 0 ? 0 : -1);
         int payload = packet.position() + header.headerLength();
-        boolean keyframe = layers.wantsKeyframe() && Vp8Descriptor.startsKeyframe(packet, payload,
+        boolean keyframe = layers.wantsKeyframe() && descriptor.startsKeyframe(packet, payload,
                 header.payloadLength());
         if (!layers.forwards(layer, keyframe)) {
             if (layers.wantsKeyframe()) {
@@ -366,7 +371,7 @@ public final class Feed implements AutoCloseable {
             if (!stream.rewrite(packet.buffer(), header)) {
                 return drop();
             }
-            if (isVideo && formats.simulcast() != null) {
+            if (isVideo && pictures != null) {
                 pictures.rewrite(header.ssrc(), packet.buffer(), packet.buffer().position() + header.headerLength(),
                         header.payloadLength());
             }

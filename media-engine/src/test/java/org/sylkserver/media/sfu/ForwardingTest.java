@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.rtcp.RtcpCompound;
@@ -336,14 +338,20 @@ class ForwardingTest {
      * lowest before the layers' bitrates are known, then the best within its budget, and the user's cap
      * ({@code videoroom-session-update} {@code bitrate}, spec §4.4) brings it down again; each switch waits for a key
      * frame of the new layer (RFC 7741 §4.3), which the publisher is asked for (PLI on that layer's SSRC), and the
-     * browser sees one stream: sequence numbers and VP8 picture ids going on by one (RFC 7741 §4.2).
+     * browser sees one stream: sequence numbers and picture ids going on by one (VP8: RFC 7741 §4.2; VP9, the
+     * default room codec: RFC 9628 §4.2, key frames told by its B and P bits).
      */
-    @Test
-    void aFeedForwardsOneSimulcastLayerAndSwitchesAtKeyframes_rfc8853() throws Exception {
-        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(100), 64);
+    @ParameterizedTest
+    @ValueSource(strings = {"vp8", "vp9"})
+    void aFeedForwardsOneSimulcastLayerAndSwitchesAtKeyframes_rfc8853(String codec) throws Exception {
+        SfuSettings settings = new SfuSettings(codec, true, true, Duration.ofMillis(100), 64);
         try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
             String offer = alice.offer(true).replace("a=ssrc-group:FID", "a=ssrc-group:SIM 1001 1002 1003\r\n"
                     + "a=ssrc-group:FID");
+            boolean vp9 = codec.equals("vp9");
+            if (vp9) {
+                offer = offer.replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP9/90000");
+            }
             Up published = new Up();
             Publisher publisher = Publisher.fromOffer(engine, "alice", offer, settings, published);
             alice.connect(publisher.answer(), WAIT);
@@ -355,14 +363,14 @@ class ForwardingTest {
             bob.connect(feed.offer(), WAIT);
             subscribed.await();
 
-            Simulcaster layers = new Simulcaster(alice);
+            Simulcaster layers = new Simulcaster(alice, vp9);
             layers.round(false);
             assertEquals(null, bob.nextRtp(Duration.ofMillis(200)), "nothing before a key frame");
             layers.keyframe(0);
             byte[] first = bob.nextRtp(WAIT);
             assertNotNull(first);
             assertEquals(0, Simulcaster.layer(first), "the lowest layer first");
-            Received stream = new Received(first);
+            Received stream = new Received(first, vp9);
 
             // a second of all three layers: the bitrates are measured, the top layer fits the initial estimate
             for (int i = 0; i < 60; i++) {
@@ -395,14 +403,19 @@ class ForwardingTest {
         }
     }
 
-    /** A publisher sending three VP8 simulcast layers on SSRCs 1001-1003, bigger packets on higher layers. */
+    /**
+     * A publisher sending three VP8 (or VP9) simulcast layers on SSRCs 1001-1003, bigger packets on higher layers;
+     * the layer's number is the payload's sixth byte.
+     */
     private static final class Simulcaster {
         private final BrowserPeer peer;
+        private final boolean vp9;
         private final int[] sequences = {100, 5000, 20000};
         private final int[] pictures = {10, 2000, 30000};
 
-        Simulcaster(BrowserPeer peer) {
+        Simulcaster(BrowserPeer peer, boolean vp9) {
             this.peer = peer;
+            this.vp9 = vp9;
         }
 
         void round(boolean keyframe) throws Exception {
@@ -415,11 +428,19 @@ class ForwardingTest {
             send(layer, true);
         }
 
-        /** A VP8 payload (RFC 7741 §4.2: X, S; I with a 15-bit picture id; then §4.3 P clear for a key frame). */
+        /**
+         * A VP8 payload (RFC 7741 §4.2: X, S; I with a 15-bit picture id; then §4.3 P clear for a key frame), or a
+         * VP9 one (RFC 9628 §4.2: I, L, B, P set but for a key frame; a 15-bit picture id; TID/U/SID/D; TL0PICIDX).
+         */
         private void send(int layer, boolean keyframe) throws Exception {
             ByteBuffer payload = ByteBuffer.allocate(100 * (1 + 3 * layer));
-            payload.put((byte) 0x90).put((byte) 0x80).putShort((short) (0x8000 | pictures[layer]))
-                    .put((byte) (keyframe ? 0x00 : 0x01)).put((byte) layer);
+            if (vp9) {
+                payload.put((byte) (keyframe ? 0xa8 : 0xe8)).putShort((short) (0x8000 | pictures[layer]))
+                        .put((byte) 0x00).put((byte) pictures[layer]).put((byte) layer);
+            } else {
+                payload.put((byte) 0x90).put((byte) 0x80).putShort((short) (0x8000 | pictures[layer]))
+                        .put((byte) (keyframe ? 0x00 : 0x01)).put((byte) layer);
+            }
             peer.sendRtp(BrowserPeer.VP8, sequences[layer]++, 1001 + layer, payload.array());
             pictures[layer] = (pictures[layer] + 1) & 0x7fff;
         }
@@ -428,19 +449,23 @@ class ForwardingTest {
             return rtp[12 + 5];
         }
 
-        static int pictureId(byte[] rtp) {
-            return ((rtp[12 + 2] & 0x7f) << 8) | (rtp[12 + 3] & 0xff);
+        /** The 15-bit picture id: VP8's after X and I, VP9's after its first byte. */
+        static int pictureId(byte[] rtp, boolean vp9) {
+            int at = vp9 ? 12 + 1 : 12 + 2;
+            return ((rtp[at] & 0x7f) << 8) | (rtp[at + 1] & 0xff);
         }
     }
 
     /** What the subscriber got: one stream, each packet one more in sequence number and picture id. */
     private static final class Received {
+        private final boolean vp9;
         private int sequence;
         private int pictureId;
 
-        Received(byte[] first) {
+        Received(byte[] first, boolean vp9) {
             sequence = ByteBuffer.wrap(first).getShort(2) & 0xffff;
-            pictureId = Simulcaster.pictureId(first);
+            this.vp9 = vp9;
+            pictureId = Simulcaster.pictureId(first, vp9);
         }
 
         /**
@@ -452,9 +477,9 @@ class ForwardingTest {
                  rtp = peer.nextRtp(Duration.ofMillis(300))) {
                 int next = ByteBuffer.wrap(rtp).getShort(2) & 0xffff;
                 assertEquals((sequence + 1) & 0xffff, next, "sequence numbers go on (RFC 3550 §5.1)");
-                assertEquals((pictureId + 1) & 0x7fff, Simulcaster.pictureId(rtp), "picture ids go on (RFC 7741)");
+                assertEquals((pictureId + 1) & 0x7fff, Simulcaster.pictureId(rtp, vp9), "picture ids go on");
                 sequence = next;
-                pictureId = Simulcaster.pictureId(rtp);
+                pictureId = Simulcaster.pictureId(rtp, vp9);
                 if (Simulcaster.layer(rtp) != layer) {
                     return rtp;
                 }

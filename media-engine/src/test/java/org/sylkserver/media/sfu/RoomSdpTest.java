@@ -255,8 +255,13 @@ class RoomSdpTest {
 
         RoomSdp.Negotiated h264 = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
                 "h264", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
-        assertEquals(null, h264.simulcast(), "layers are switched at VP8 key frames only");
+        assertEquals(null, h264.simulcast(), "layers are switched at VP8 and VP9 key frames only");
         assertTrue(h264.answer().media().get(1).attributes("simulcast").isEmpty());
+        RoomSdp.Negotiated vp9 = RoomSdp.answerPublisher(SessionDescription.parse(offer.replace(
+                "a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP9/90000")), TRANSPORT, 40000, "vp9", true, true,
+                new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals("vp9", vp9.video().map().name());
+        assertEquals(List.of("q", "h", "f"), vp9.simulcast().rids(), "VP9 simulcast (RFC 9628 §4.2 key frames)");
         RoomSdp.Negotiated sim = RoomSdp.answerPublisher(SessionDescription.parse(chromeOffer.replace(
                 "a=ssrc-group:FID", "a=ssrc-group:SIM 1 2 3\r\na=ssrc-group:FID")), TRANSPORT, 40000, "vp8", true,
                 true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
