@@ -394,7 +394,8 @@ public final class Publisher implements AutoCloseable {
                 // every packet on the transport, whatever comes of it below (padding of probes, retransmissions)
                 arrived(packet, header, formats.transportCcId());
             }
-            if (formats != null && header.payloadType() == formats.videoRtx()) {
+            boolean retransmission = formats != null && header.payloadType() == formats.videoRtx();
+            if (retransmission) {
                 header = repaired(packet, header, formats);
                 if (header == null) {
                     return consume();
@@ -410,6 +411,13 @@ public final class Publisher implements AutoCloseable {
                 if (layer < 0) {
                     return drop();
                 }
+            }
+            if (retransmission && videoLoss[layer].alreadyReceived(header.ssrc(), header.sequence())) {
+                // not a repair: a bandwidth probe of the publisher's (or a repair come twice), no news for anyone
+                return consume();
+            }
+            if (format == formats.video() && !retransmission) {
+                // what the layer sends, without the repairs and probes that come on top
                 layerOctets[layer] += header.payloadLength();
             }
             Source source = format == formats.video() ? videoLayers[layer] : audio;
