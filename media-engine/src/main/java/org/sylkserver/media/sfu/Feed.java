@@ -324,8 +324,11 @@ public final class Feed implements AutoCloseable {
         if (layers.switched()) {
             video.sourceSwitched();
             long[] rates = publisher.layerBitrates();
+            String estimate = transportCcId == 0 ? "" : String.format(" (transport-wide feedback: queuing %d ms,"
+                    + " loss %.1f %%, received %d bit/s)", estimator.queuingMicros() / 1000,
+                    100 * estimator.lossFraction(), estimator.receivedRate());
             LOG.info(() -> name + ": simulcast layer " + layers.current() + " of " + java.util.Arrays.toString(rates)
-                    + " bit/s, budget " + selector.budget());
+                    + " bit/s, budget " + selector.budget() + estimate);
         }
         return true;
     }
