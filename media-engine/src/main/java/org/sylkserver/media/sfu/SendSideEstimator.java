@@ -18,11 +18,13 @@ import org.sylkserver.media.rtcp.TransportFeedback;
  * the mean over its received packets.</li>
  * <li>Loss: the packets a message reports as not received, of those it reports (§3.1.1), over the messages of about
  * the last second.</li>
- * <li>Received rate: the bytes of the packets reported received over the browser's arrival time they span, per
- * {@link #RATE_WINDOW_NANOS}.</li>
+ * <li>Received rate: the bytes of the packets reported received over the span of their arrival times, per
+ * {@link #RATE_WINDOW_NANOS} of them.</li>
  * </ul>
  * Each message then, at most once per {@link #DECREASE_INTERVAL_NANOS} for a decrease: a queuing delay above
- * {@link #OVERUSE_MICROS} sets the estimate to 85 % of the received rate (gcc-02 §5.5's decrease); loss above 10 %
+ * {@link #OVERUSE_MICROS} sets the estimate to 85 % of the received rate (gcc-02 §5.5's decrease), or to 85 % of
+ * itself when the feed sends less than half of it (an application-limited sender, a low simulcast layer: its own
+ * rate says nothing of the path's, and gcc's probing, which would find out, is not done here); loss above 10 %
  * shrinks it by half the loss fraction (gcc-02 §6); a clear path
  * (queuing delay under {@link #CLEAR_MICROS} and loss under 2 %) raises it by 8 % per second (§5.5's multiplicative
  * increase); in between it holds. Between {@link #FLOOR} and {@link #CEILING}.
@@ -61,8 +63,8 @@ final class SendSideEstimator {
     /** The reference time of the previous message, unwrapped (§3.1: 24 bits of 64 ms that wrap), -1 before any. */
     private long reference = -1;
     private long rateBytes;
-    private long rateStartMicros = Long.MIN_VALUE;
-    private long rateEndMicros;
+    private long rateFirstMicros = Long.MAX_VALUE;
+    private long rateLastMicros = Long.MIN_VALUE;
     private long receivedRate;
     private int lossReported;
     private int lossMissing;
@@ -127,7 +129,7 @@ final class SendSideEstimator {
             baseDelay = Math.min(baseDelay, delay);
             delaySum += delay;
             delays++;
-            rate(arrival, sizes[slot], nowNanos);
+            rate(arrival, sizes[slot]);
         }
         if (nowNanos - windowStart >= BASE_WINDOW_NANOS) {
             // the baseline is the least of this window and the one before
@@ -157,8 +159,12 @@ final class SendSideEstimator {
         if (queuingMicros > OVERUSE_MICROS || lossFraction > 0.10) {
             if (now - lastDecrease >= DECREASE_INTERVAL_NANOS) {
                 lastDecrease = now;
-                if (queuingMicros > OVERUSE_MICROS && receivedRate > 0) {
+                if (queuingMicros > OVERUSE_MICROS && receivedRate > 0 && receivedRate * 2 >= estimate) {
                     estimate = (long) (receivedRate * DECREASE); // what arrives, less than it: the queue drains
+                } else if (queuingMicros > OVERUSE_MICROS) {
+                    // a feed sending under half its estimate (a low layer) did not fill the path: falling to its
+                    // own rate would take the higher layers away for many seconds (seen with Chromium)
+                    estimate = (long) (estimate * DECREASE);
                 } else {
                     estimate = (long) (estimate * (1 - 0.5 * lossFraction)); // gcc-02 §6
                 }
@@ -170,19 +176,20 @@ final class SendSideEstimator {
         }
     }
 
-    /** Adds a received packet to the received rate, measured over {@link #RATE_WINDOW_NANOS} of arrival time. */
-    private void rate(long arrivalMicros, int size, long now) {
-        if (rateStartMicros == Long.MIN_VALUE) {
-            rateStartMicros = arrivalMicros;
-            rateEndMicros = arrivalMicros;
-        }
+    /**
+     * Adds a received packet to the received rate: bytes over the browser's arrival times from the earliest to the
+     * latest of the window (arrivals go back and forth with reordering), per {@link #RATE_WINDOW_NANOS} of them.
+     */
+    private void rate(long arrivalMicros, int size) {
         rateBytes += size;
-        rateEndMicros = Math.max(rateEndMicros, arrivalMicros);
-        long span = rateEndMicros - rateStartMicros;
+        rateFirstMicros = Math.min(rateFirstMicros, arrivalMicros);
+        rateLastMicros = Math.max(rateLastMicros, arrivalMicros);
+        long span = rateLastMicros - rateFirstMicros;
         if (span >= RATE_WINDOW_NANOS / 1000) {
             receivedRate = rateBytes * 8 * 1_000_000 / span;
             rateBytes = 0;
-            rateStartMicros = rateEndMicros;
+            rateFirstMicros = Long.MAX_VALUE;
+            rateLastMicros = Long.MIN_VALUE;
         }
     }
 

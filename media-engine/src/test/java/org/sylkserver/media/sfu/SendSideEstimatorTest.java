@@ -28,6 +28,9 @@ class SendSideEstimatorTest {
         long queueFreeAt;
         int feedbackCount;
         long referenceOffsetMicros = 7_000_000;
+        /** Packets sent before this arrive {@code lateMicros} late (a receiver too busy to read them). */
+        long lateUntil;
+        long lateMicros;
 
         long run(long seconds, long gapNanos, long capacity, int lossEvery) {
             long end = now + seconds * 1_000 * MS;
@@ -40,7 +43,7 @@ class SendSideEstimatorTest {
                     queueFreeAt = Math.max(queueFreeAt, now) + service;
                     boolean lost = lossEvery > 0 && sequence % lossEvery == 0;
                     arrivals[i] = lost ? TransportFeedback.NOT_RECEIVED
-                            : (queueFreeAt + 30 * MS) / 1000 + referenceOffsetMicros;
+                            : (queueFreeAt + 30 * MS) / 1000 + referenceOffsetMicros + (now < lateUntil ? lateMicros : 0);
                     sequence = (sequence + 1) & 0xffff;
                     now += gapNanos;
                 }
@@ -71,6 +74,24 @@ class SendSideEstimatorTest {
         long estimate = path.run(3, 2 * MS, 2_000_000, 0); // 4 Mbit/s on 2 Mbit/s: the queue grows
         assertTrue(estimate < 2_000_000 && estimate > 1_000_000, "85 % of about 2 Mbit/s: " + estimate);
         assertTrue(path.estimator.queuingMicros() > SendSideEstimator.OVERUSE_MICROS);
+    }
+
+    /**
+     * A feed sending a low layer (150 kbit/s) under an estimate of 1 Mbit/s meets one burst of queuing (a busy
+     * receiver): the estimate loses 15 %, and does not fall to 85 % of the feed's own rate, from which growing back
+     * to the higher layers would take about 25 s at 8 % a second.
+     */
+    @Test
+    void anApplicationLimitedFeedIsNotCutToItsOwnRate() {
+        Path path = new Path();
+        path.run(2, 53 * MS, 100_000_000, 0); // 1,000 bytes every 53 ms: 150 kbit/s
+        long before = path.estimator.estimate();
+        path.lateUntil = path.now + 100 * MS; // one feedback's packets arrive 200 ms late
+        path.lateMicros = 200_000;
+        long after = path.run(1, 53 * MS, 100_000_000, 0);
+        assertTrue(after >= before * 0.8 && after < before, "once 15 % less, then growing: " + before + " -> "
+                + after);
+        assertTrue(path.estimator.receivedRate() < 200_000, "the feed's own rate: " + path.estimator.receivedRate());
     }
 
     /** gcc-02 §6: more than 10 % of the packets reported lost lowers the estimate; 2-10 % holds it. */
