@@ -3,7 +3,7 @@
 # 1 GiB files, against a plain copy through Tomcat's DefaultServlet (PUT and GET, readonly=false) on the same server in
 # the same run (the baseline), and the server's heap during the 1 GiB upload.
 #
-# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [RUNS=3] [MB="1 100 1024"] bench/filetransfer.sh
+# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [RUNS=3] [MB="1 100 1024"] [SETTLE_MS=300] bench/filetransfer.sh
 #
 # sipp is the registrar of example.com: alice@example.com registers on a sylkRTC connection, which is what lets this
 # address upload as alice. Each file is uploaded alice -> bob and downloaded from its hashed URL, RUNS times, the

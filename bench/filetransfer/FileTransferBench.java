@@ -24,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * per second) per run. Before and after the biggest upload it prints "mark <epoch ms>" lines, the window in which the
  * script samples the server's heap.
  *
+ * <p>Each timed transfer starts after a pause ({@code SETTLE_MS}, default 300 ms): an upload's notifications (journal
+ * entries, SIP MESSAGEs, spec §4.10.1) go out after its answer, and without the pause they ran during the download that
+ * followed it, which the baseline's GET never shares with anything; the pause times each transfer on its own.
+ *
  * <p>Usage: java FileTransferBench.java BASE_URL RUNS FILE...
  */
 public final class FileTransferBench {
@@ -127,7 +131,10 @@ public final class FileTransferBench {
         void run() throws Exception;
     }
 
+    private static final long SETTLE_MS = Long.parseLong(System.getenv().getOrDefault("SETTLE_MS", "300"));
+
     private static double rate(long size, Transfer transfer) throws Exception {
+        Thread.sleep(SETTLE_MS);
         long start = System.nanoTime();
         transfer.run();
         return size / 1e6 / ((System.nanoTime() - start) / 1e9);

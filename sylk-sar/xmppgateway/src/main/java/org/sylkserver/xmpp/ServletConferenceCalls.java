@@ -3,10 +3,6 @@ package org.sylkserver.xmpp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +18,6 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
 
-import gov.nist.javax.sip.address.AddressFactoryImpl;
-
-import org.mobicents.ext.javax.sip.dns.DefaultDNSServerLocator;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.msrp.MsrpRoute;
 import org.sylkserver.core.session.ChatLine;
@@ -52,28 +45,26 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
     private static final int SUBSCRIBE_EXPIRES = 600;
 
     private final SipFactory factory;
-    private final ServerConfig.OutboundProxy proxy;
     private final MsrpRoute msrp;
     private final ExecutorService connector;
     private final InetAddress address;
     private final int maxMessageSize;
     private final ScheduledExecutorService timer;
-    private final InvitationRefer<Hop> invitations;
-    /** RFC 3263 resolution, as the container does it (NAPTR, SRV, A/AAAA). */
-    private static final DefaultDNSServerLocator LOCATOR = new DefaultDNSServerLocator(
-            new java.util.HashSet<>(Set.of("UDP", "TCP", "TLS")));
+    /** The ways to the rooms: the outbound proxy's or the room domain's addresses (RFC 3263). */
+    private final SipRoutes routes;
+    private final InvitationRefer<SipRoutes.Hop> invitations;
 
     ServletConferenceCalls(SipFactory factory, ServerConfig.OutboundProxy proxy, MsrpRoute msrp,
                            ExecutorService connector, InetAddress address, int maxMessageSize,
                            ScheduledExecutorService timer) {
         this.factory = factory;
-        this.proxy = proxy;
+        this.routes = new SipRoutes(factory, proxy);
         this.msrp = msrp;
         this.connector = connector;
         this.address = address;
         this.maxMessageSize = maxMessageSize;
         this.timer = timer;
-        this.invitations = new InvitationRefer<>(this::routes, this::referVia, InvitationRefer.BUDGET, timer);
+        this.invitations = new InvitationRefer<>(routes::of, this::referVia, InvitationRefer.BUDGET, timer);
     }
 
     @Override
@@ -100,7 +91,7 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
             } catch (ServletParseException | IllegalStateException | IllegalArgumentException e) {
                 LOG.log(Level.FINE, "no gr in the Contact of " + fromUri, e);
             }
-            route(invite);
+            routes.route(invite);
             Call call = new Call(invite, from, to, listener);
             invite.getSession().setAttribute(CALL, call);
             invite.send();
@@ -120,56 +111,15 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
         invitations.refer(fromUri, roomUri, targetUri, answer);
     }
 
-    /** One way to a room: a loose route to a resolved hop, or none (the container resolves the request itself). */
-    private record Hop(String host, int port, String transport) {
-        static final Hop AS_THE_CONTAINER_RESOLVES = new Hop(null, 0, null);
-
-        @Override
-        public String toString() {
-            return host == null ? "the container's resolution" : host + ":" + port + ";transport=" + transport;
-        }
-    }
-
-    /**
-     * The routes of a REFER to {@code roomUri}: the addresses of the outbound proxy, or else of the room's domain, in
-     * RFC 3263 §4 order (NAPTR, SRV, A/AAAA); when nothing resolves (a domain of ours the DNS does not know), the
-     * request goes the way the container routes it, as one route.
-     */
-    private List<Hop> routes(String roomUri) {
-        String next = proxy == null ? roomUri
-                : "sip:" + proxy.host() + (proxy.port() > 0 ? ":" + proxy.port() : "") + ";transport="
-                + proxy.transport();
-        List<Hop> found = new ArrayList<>();
-        try {
-            Queue<javax.sip.address.Hop> hops = LOCATOR.locateHops(new AddressFactoryImpl().createURI(next));
-            if (hops != null) {
-                hops.forEach(hop -> found.add(new Hop(hop.getHost(), hop.getPort(), hop.getTransport())));
-            }
-        } catch (java.text.ParseException | RuntimeException e) {
-            LOG.fine(() -> "routes of " + next + ": " + e);
-        }
-        return found.isEmpty() ? List.of(Hop.AS_THE_CONTAINER_RESOLVES) : found;
-    }
-
     /** One REFER of a mediated invitation, through {@code hop}. */
-    private void referVia(Hop hop, String fromUri, String roomUri, String targetUri,
+    private void referVia(SipRoutes.Hop hop, String fromUri, String roomUri, String targetUri,
                           ConferenceCall.ReferAnswer answer) {
         try {
             SipServletRequest refer = factory.createRequest(factory.createApplicationSession(), "REFER",
                     factory.createAddress(fromUri), factory.createAddress(roomUri));
             refer.setHeader("Refer-To", "<" + targetUri + ";method=INVITE>");
             refer.setHeader("Referred-By", "<" + fromUri + ">");
-            if (hop.host() != null) {
-                SipURI route = factory.createSipURI(null, hop.host());
-                if (hop.port() > 0) {
-                    route.setPort(hop.port());
-                }
-                route.setTransportParam(hop.transport().toLowerCase(java.util.Locale.ROOT));
-                route.setLrParam(true);
-                refer.pushRoute(route);
-            } else {
-                route(refer);
-            }
+            routes.apply(hop, refer);
             refer.getSession().setAttribute(REFERRAL, new Referral(targetUri, answer));
             refer.send();
         } catch (IOException | ServletParseException | RuntimeException e) {
@@ -184,12 +134,6 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
     private static Referral referralOf(SipSession session) {
         return session == null || !session.isValid() ? null : (Referral) session.getAttribute(REFERRAL);
-    }
-
-    private void route(SipServletRequest request) {
-        if (proxy != null) {
-            proxy.route(factory, request);
-        }
     }
 
     /**
@@ -342,7 +286,7 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
                     request = current.createRequest("SUBSCRIBE");
                 } else if (expires > 0) {
                     request = factory.createRequest(invite.getApplicationSession(), "SUBSCRIBE", from, to);
-                    route(request);
+                    routes.route(request);
                     request.getSession().setAttribute(CALL, this);
                 } else {
                     return;

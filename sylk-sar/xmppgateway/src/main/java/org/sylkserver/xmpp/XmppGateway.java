@@ -4,7 +4,13 @@ import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -15,6 +21,7 @@ import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.PresenceBuilder;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.util.PacketParserUtils;
 import org.jivesoftware.smack.xml.XmlPullParser;
 import org.jivesoftware.smackx.jingle.element.Jingle;
@@ -78,6 +85,9 @@ public final class XmppGateway {
     /** Spec §5.7: how long such a call may ring before it ends with timeout (and the SIP call is cancelled). */
     static final java.time.Duration JINGLE_ANSWER_WAIT = java.time.Duration.ofSeconds(90);
 
+    /** Threads handling the pairs' stanzas at once (a SIP step that blocks holds one). */
+    static final int STANZA_THREADS = 16;
+
     /** How many XMPP users' resources are remembered from their presence, and how many resources of each. */
     static final int MAX_PRESENT_USERS = 10_000;
     static final int MAX_PRESENT_RESOURCES = 8;
@@ -102,6 +112,10 @@ public final class XmppGateway {
     private final JingleCalls jingle;
     /** XMPP users' resources known from their presence: whom a SIP user's call to a bare JID rings (spec §5.7). */
     private final PresentResources present = new PresentResources(MAX_PRESENT_USERS, MAX_PRESENT_RESOURCES);
+    /** The threads of {@link #stanzas}, when the gateway made them (none given). */
+    private final ExecutorService stanzaPool;
+    /** Received stanzas, handled in order per pair, off the S2S reader threads. */
+    private final PairQueues stanzas;
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
@@ -116,15 +130,22 @@ public final class XmppGateway {
                        ConferenceCall.Dialer conferences, MucSettings muc, ScheduledExecutorService timer,
                        ConferenceCall.Dialer sipUsers, JingleCalls.SipCalls jingleSip,
                        JingleCalls.AudioBridges bridges) {
-        this(settings, s2s, s2s::send, sip, subscriptions, conferences, muc, timer, sipUsers, jingleSip, bridges);
+        this(settings, s2s, s2s::send, sip, subscriptions, conferences, muc, timer, sipUsers, jingleSip, bridges, null);
     }
 
-    /** As the public constructor, with the stanzas going to {@code outbox} instead of {@code s2s} (for tests). */
+    /**
+     * As the public constructor, with the stanzas going to {@code outbox} instead of {@code s2s}, and the received
+     * ones handled on {@code pool} ({@code null}: threads of the gateway's own) (for tests).
+     */
     XmppGateway(XmppGatewaySettings settings, S2sService s2s, Outbox outbox, SipMessages sip,
                 SipSubscriptions subscriptions, ConferenceCall.Dialer conferences, MucSettings muc,
                 ScheduledExecutorService timer, ConferenceCall.Dialer sipUsers, JingleCalls.SipCalls jingleSip,
-                JingleCalls.AudioBridges bridges) {
+                JingleCalls.AudioBridges bridges, Executor pool) {
         this.settings = settings;
+        this.stanzaPool = pool == null ? stanzaThreads() : null;
+        // beyond the limits (pair_queue_limit, max_queued_stanzas), resource-constraint (RFC 6120 §8.3.3.18)
+        this.stanzas = new PairQueues(pool == null ? stanzaPool : pool, settings.pairQueueLimit(),
+                settings.maxQueuedStanzas());
         this.s2s = s2s;
         this.outbox = outbox;
         this.sip = sip;
@@ -139,6 +160,19 @@ public final class XmppGateway {
         this.jingle = new JingleCalls(this::sendStanza, timer, settings.domains(), bridges, jingleSip,
                 MAX_JINGLE_CALLS, JINGLE_ANSWER_WAIT, present::of);
         s2s.handler(this::stanza);
+    }
+
+    /** {@link #STANZA_THREADS} daemon threads, each let go after a minute without work. */
+    private static ExecutorService stanzaThreads() {
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(STANZA_THREADS, STANZA_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "xmpp-stanzas-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**
@@ -321,7 +355,6 @@ public final class XmppGateway {
             }
             default -> { }
         }
-        present.presence(presence);
         String resource = presence.getFrom().hasResource() ? presence.getFrom().getResourceOrThrow().toString() : null;
         presenceFlows.presence("sip:" + presence.getTo().asBareJid(), presence.getFrom().asBareJid().toString(),
                 resource, presence);
@@ -416,10 +449,19 @@ public final class XmppGateway {
         sendStanza(presence.build());
     }
 
-    /** A stanza from an authenticated stream, addressed to one of our domains (package-private for tests). */
+    /**
+     * A stanza from an authenticated stream, addressed to one of our domains (package-private for tests), called on
+     * the stream's reader thread: it is handled behind the earlier ones of its (local user, remote JID) pair on
+     * {@link #stanzas}, so that what it makes happen on the SIP side holds up no other pair. What a full queue cannot
+     * take is answered resource-constraint. XMPP users' available resources are noted here, in the order the link
+     * brought their presence, which the queues of different pairs would not keep.
+     */
     void stanza(StreamElement element) {
+        String pair = bare(element.attribute("to")) + " " + bare(element.attribute("from"));
         if (element.name().equals("iq")) {
-            iq(element);
+            if (!stanzas.submit(pair, () -> handled(element, () -> iq(element)))) {
+                refuseIq(element);
+            }
             return;
         }
         Stanza stanza;
@@ -429,6 +471,57 @@ public final class XmppGateway {
             LOG.log(Level.INFO, "XMPP stanza not understood: " + element.xml(), e);
             return;
         }
+        if (stanza instanceof Presence presence && presence.getTo() != null
+                && settings.domains().contains(presence.getTo().getDomain().toString())) {
+            present.presence(presence);
+        }
+        if (!stanzas.submit(pair, () -> handled(element, () -> handle(stanza)))) {
+            LOG.warning("XMPP " + element.name() + " " + stanza.getFrom() + " -> " + stanza.getTo()
+                    + " refused: its pair's queue or all full");
+            boolean error = stanza instanceof Message message ? message.getType() == Message.Type.error
+                    : stanza instanceof Presence presence && presence.getType() == Presence.Type.error;
+            if (!error) { // RFC 6120 §8.3.1: no error answers an error
+                sendStanza(Stanzas.error(stanza, StanzaError.Condition.resource_constraint, StanzaError.Type.WAIT));
+            }
+        }
+    }
+
+    /** Runs a stanza's handling; a failure is logged with the stanza, and the pair's queue goes on. */
+    private static void handled(StreamElement element, Runnable handling) {
+        try {
+            handling.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "XMPP stanza not handled: " + element.xml(), e);
+        }
+    }
+
+    /** A JID attribute without its resource, lower case (the same user however a server spells it); "" for none. */
+    private static String bare(String jid) {
+        if (jid == null) {
+            return "";
+        }
+        int slash = jid.indexOf('/');
+        return (slash < 0 ? jid : jid.substring(0, slash)).toLowerCase(Locale.ROOT);
+    }
+
+    /** An IQ request the queues cannot take gets resource-constraint (a result or an error gets nothing). */
+    private void refuseIq(StreamElement element) {
+        LOG.warning("XMPP iq " + element.attribute("from") + " -> " + element.attribute("to")
+                + " refused: its pair's queue or all full");
+        try {
+            IqData envelope = PacketParserUtils.parseIqData(PacketParserUtils.getParserFor(clientXml(element.xml())));
+            if ((envelope.getType() == IQ.Type.get || envelope.getType() == IQ.Type.set) && envelope.getFrom() != null
+                    && envelope.getTo() != null) {
+                sendStanza(IQ.createErrorResponse(new ReceivedIq(envelope), StanzaError.getBuilder(
+                        StanzaError.Condition.resource_constraint).setType(StanzaError.Type.WAIT)));
+            }
+        } catch (Exception e) {
+            LOG.log(Level.INFO, "XMPP IQ not understood: " + element.xml(), e);
+        }
+    }
+
+    /** A received message or presence, on its pair's queue. */
+    private void handle(Stanza stanza) {
         if (stanza instanceof Message message) {
             if (settings.logMessages()) {
                 LOG.info("XMPP message " + message.getFrom() + " -> " + message.getTo());
@@ -477,7 +570,7 @@ public final class XmppGateway {
                 jingle.request(request, xml); // it answers, in order with what it sends next
             } else {
                 sendStanza(IQ.createErrorResponse(request,
-                        org.jivesoftware.smack.packet.StanzaError.Condition.bad_request));
+                        StanzaError.Condition.bad_request));
             }
             return;
         }
@@ -499,7 +592,7 @@ public final class XmppGateway {
         } catch (Exception e) {
             LOG.log(Level.INFO, "XMPP IQ not understood: " + element.xml(), e);
             sendStanza(IQ.createErrorResponse(new ReceivedIq(envelope),
-                    org.jivesoftware.smack.packet.StanzaError.Condition.bad_request));
+                    StanzaError.Condition.bad_request));
             return;
         }
         if (stanza instanceof IQ iq) {
@@ -531,6 +624,9 @@ public final class XmppGateway {
     }
 
     public void close() {
+        if (stanzaPool != null) {
+            stanzaPool.shutdownNow();
+        }
         jingle.close();
         chats.close();
         rooms.close();

@@ -49,6 +49,7 @@ import org.sylkserver.xmpp.presence.SubscribeRetry;
 import org.sylkserver.xmpp.s2s.S2sService;
 import org.sylkserver.xmpp.s2s.ServerResolver;
 import org.sylkserver.xmpp.s2s.XmppTrace;
+import org.sylkserver.xmpp.sip.RouteFailover;
 
 /**
  * The XMPP gateway's SIP side (spec §5): reads {@code xmppgateway.ini}, starts the S2S service for the configured
@@ -78,6 +79,10 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     private transient SipFactory sipFactory;
     /** The SIP subscription dialog of each XMPP watcher's flow (spec §5.5.2), once the SUBSCRIBE was answered. */
     private final transient Map<SipPresenceFlow, SipSession> sipSubscriptions = new ConcurrentHashMap<>();
+    /** The ways to the SIP users watched (spec §5.5.2): the outbound proxy's or their domains' addresses. */
+    private transient SipRoutes sipRoutes;
+    /** A new presence SUBSCRIBE tries those routes in turn within 30 s (spec §5.5.2, RFC 3263 §4.3). */
+    private transient RouteFailover<SipRoutes.Hop> subscribeRoutes;
     private final transient ScheduledExecutorService refreshes = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "xmpp-presence-refresh");
         thread.setDaemon(true);
@@ -89,6 +94,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         super.init();
         sipFactory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
         ServerConfig config = SylkRuntime.get().config();
+        sipRoutes = new SipRoutes(sipFactory, config.sip().outboundProxy());
+        subscribeRoutes = new RouteFailover<>(sipRoutes::of, RouteFailover.BUDGET, refreshes);
         try {
             XmppGatewaySettings settings = XmppGatewaySettings.load(SylkRuntime.get().configDir());
             if (settings.domains().isEmpty()) {
@@ -283,38 +290,104 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
     }
 
-    /** A SUBSCRIBE in {@code dialog} (a refresh, an un-SUBSCRIBE) or, without one, a new subscription. */
+    /** On the session of a new presence SUBSCRIBE: the route walk waiting for its answer. */
+    private static final String ROUTE_ATTEMPT = "org.sylkserver.xmpp.subscribe.attempt";
+
+    /**
+     * A SUBSCRIBE in {@code dialog} (a refresh, an un-SUBSCRIBE) or, without one, a new subscription, which tries
+     * the SIP user's routes in turn (spec §5.5.2 step 1).
+     */
     private void sendSubscribe(SipPresenceFlow flow, SipSession dialog, int expires) {
+        if (dialog == null || !dialog.isValid()) {
+            newSubscription(flow, expires);
+            return;
+        }
         try {
-            SipServletRequest subscribe;
-            if (dialog == null || !dialog.isValid()) {
-                subscribe = sipFactory.createRequest(sipFactory.createApplicationSession(), "SUBSCRIBE",
-                        sipFactory.createAddress("sip:" + flow.watcherJid()), sipFactory.createAddress("sip:" + flow.sipUser()));
-                ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();
-                if (proxy != null) {
-                    proxy.route(sipFactory, subscribe);
-                }
-            } else {
-                subscribe = dialog.createRequest("SUBSCRIBE");
-            }
+            SipServletRequest subscribe = dialog.createRequest("SUBSCRIBE");
             subscribe.setHeader("Event", "presence");
             subscribe.setHeader("Accept", Pidf.CONTENT_TYPE);
             subscribe.setExpires(expires);
-            subscribe.getSession().setAttribute(SIP_FLOW, flow);
             subscribe.send();
-        } catch (ServletParseException e) {
-            log.warning("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent: " + e);
-            gateway.sipSubscriptionEnded(flow, false);
         } catch (IOException | RuntimeException e) {
             if (expires == 0) {
                 log.info("presence un-SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent: " + e);
                 return;
             }
-            SubscribeRetry retry = SubscribeRetry.afterUnreachable(expires, ThreadLocalRandom.current());
-            log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent (" + e
-                    + "), trying again in " + retry.delaySeconds() + " s");
-            subscribeLater(flow, retry);
+            subscriptionFailed(flow, expires, 0, "not sent: " + e, null);
         }
+    }
+
+    /**
+     * Spec §5.5.2 step 1, 3: the flow's SUBSCRIBE through each of the SIP user's routes (RFC 3263 §4.3) until one
+     * answers with a success or a refusal {@link SubscribeRetry#endsRouteWalk} says holds everywhere; the last
+     * answer decides (a 2xx: subscribed; else {@link SubscribeRetry}).
+     */
+    private void newSubscription(SipPresenceFlow flow, int expires) {
+        Address from;
+        Address to;
+        try {
+            from = sipFactory.createAddress("sip:" + flow.watcherJid());
+            to = sipFactory.createAddress("sip:" + flow.sipUser());
+        } catch (ServletParseException e) {
+            log.warning("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " not sent: " + e);
+            gateway.sipSubscriptionEnded(flow, false);
+            return;
+        }
+        subscribeRoutes.<SipServletResponse>send(to.getURI().toString(), (hop, answer) -> {
+            try {
+                SipServletRequest subscribe = sipFactory.createRequest(sipFactory.createApplicationSession(),
+                        "SUBSCRIBE", from, to);
+                sipRoutes.apply(hop, subscribe);
+                subscribe.setHeader("Event", "presence");
+                subscribe.setHeader("Accept", Pidf.CONTENT_TYPE);
+                subscribe.setExpires(expires);
+                subscribe.getSession().setAttribute(SIP_FLOW, flow);
+                subscribe.getSession().setAttribute(ROUTE_ATTEMPT, answer);
+                subscribe.send();
+            } catch (IOException | RuntimeException e) {
+                answer.answered(0, "not sent via " + hop + ": " + e, null);
+            }
+        }, SubscribeRetry::endsRouteWalk, (status, reason, response) -> {
+            if (status >= 200 && status < 300 && response != null) {
+                subscriptionAccepted(flow, response);
+            } else {
+                subscriptionFailed(flow, expires, status, reason, response);
+            }
+        });
+    }
+
+    /**
+     * The answer to a presence SUBSCRIBE of ours: to a new one, told to its route walk (true); to one in a dialog
+     * (a refresh), false.
+     */
+    private static boolean toRouteWalk(SipServletResponse response) {
+        SipSession session = response.getSession();
+        @SuppressWarnings("unchecked")
+        RouteFailover.Answer<SipServletResponse> walk = session == null || !session.isValid() ? null
+                : (RouteFailover.Answer<SipServletResponse>) session.getAttribute(ROUTE_ATTEMPT);
+        if (walk == null) {
+            return false;
+        }
+        session.removeAttribute(ROUTE_ATTEMPT); // a refresh in the dialog it makes is no attempt
+        walk.answered(response.getStatus(), response.getReasonPhrase(), response);
+        return true;
+    }
+
+    /** Spec §5.5.2 step 3: after a failure, subscribe again later ({@link SubscribeRetry}), or give up. */
+    private void subscriptionFailed(SipPresenceFlow flow, int expires, int status, String reason,
+                                    SipServletResponse response) {
+        SubscribeRetry retry = SubscribeRetry.afterResponse(status,
+                response == null ? null : response.getHeader("Min-Expires"), expires, ThreadLocalRandom.current());
+        if (retry != null) {
+            log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + ": " + status + " "
+                    + reason + "; trying again in " + retry.delaySeconds() + " s with expires " + retry.expires());
+            subscribeLater(flow, retry);
+            return;
+        }
+        log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " failed: " + status + " "
+                + reason);
+        sipSubscriptions.remove(flow);
+        gateway.sipSubscriptionEnded(flow, false);
     }
 
     /** A new subscription for the flow after {@code retry}'s pause, unless the XMPP side ended it meanwhile. */
@@ -366,9 +439,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         }
         SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
                 ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
-        if (flow == null || response.getRequest().getExpires() == 0) {
+        if (flow == null || response.getRequest().getExpires() == 0 || toRouteWalk(response)) {
             return;
         }
+        subscriptionAccepted(flow, response);
+    }
+
+    /** A SUBSCRIBE of the flow was accepted: its dialog is kept, and refreshed before it runs out. */
+    private void subscriptionAccepted(SipPresenceFlow flow, SipServletResponse response) {
         sipSubscriptions.put(flow, response.getSession());
         int granted = response.getExpires() > 0 ? response.getExpires() : SUBSCRIBE_EXPIRES;
         // refreshed before it runs out, leaving time for a slow answer
@@ -391,20 +469,14 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         SipPresenceFlow flow = "SUBSCRIBE".equals(response.getMethod())
                 ? (SipPresenceFlow) response.getSession().getAttribute(SIP_FLOW) : null;
         if (flow != null) {
-            SubscribeRetry retry = response.getRequest().getExpires() == 0 ? null
-                    : SubscribeRetry.afterResponse(response.getStatus(), response.getHeader("Min-Expires"),
-                            response.getRequest().getExpires(), ThreadLocalRandom.current());
-            if (retry != null) {
-                log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " got "
-                        + response.getStatus() + ", trying again in " + retry.delaySeconds() + " s with expires "
-                        + retry.expires());
-                subscribeLater(flow, retry);
-                return;
+            int expires = response.getRequest().getExpires();
+            if (expires == 0) {
+                log.info("presence un-SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + ": "
+                        + response.getStatus() + " " + response.getReasonPhrase());
+            } else if (!toRouteWalk(response)) {
+                sipSubscriptions.remove(flow);
+                subscriptionFailed(flow, expires, response.getStatus(), response.getReasonPhrase(), response);
             }
-            log.info("presence SUBSCRIBE for " + flow.watcherJid() + " to " + flow.sipUser() + " failed: "
-                    + response.getStatus() + " " + response.getReasonPhrase());
-            sipSubscriptions.remove(flow);
-            gateway.sipSubscriptionEnded(flow, false);
             return;
         }
         log.info(() -> response.getMethod() + " to " + response.getTo().getURI() + " failed: " + response.getStatus()

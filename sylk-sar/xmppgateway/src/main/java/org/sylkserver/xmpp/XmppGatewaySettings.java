@@ -19,7 +19,8 @@ import org.sylkserver.core.config.SectionReader;
 /**
  * {@code xmppgateway.ini}, section {@code [general]} (spec §5.8): the original's options with its defaults, plus the
  * limits this implementation adds ({@code max_stanza_size}, {@code dialback_timeout}, {@code send_queue_limit},
- * {@code max_inbound_streams}, {@code max_inbound_streams_per_address}) and
+ * {@code max_inbound_streams}, {@code max_inbound_streams_per_address}, {@code pair_queue_limit},
+ * {@code max_queued_stanzas}) and
  * {@code remote_servers}, fixed addresses of remote XMPP servers used instead of DNS (an operator's private peers,
  * and the tests, which run everything on loopback).
  *
@@ -43,6 +44,8 @@ import org.sylkserver.core.config.SectionReader;
  * @param sendQueueLimit   stanzas waiting for one remote server before its link is given up
  * @param maxInboundStreams streams remote servers may have open to the listener at once
  * @param maxInboundStreamsPerAddress of those, streams from one IP address
+ * @param pairQueueLimit   received stanzas of one (local user, remote JID) pair waiting to be handled
+ * @param maxQueuedStanzas received stanzas waiting to be handled, all pairs together
  * @param remoteServers    remote domain → fixed address, instead of the SRV lookup
  */
 public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAddress localIp, int localPort,
@@ -50,7 +53,8 @@ public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAdd
                                   boolean useCpim, Duration sipSessionTimeout, int maxChatSessions, boolean traceXmpp, boolean logPresence,
                                   boolean logMessages, boolean logIscomposing, int maxStanzaSize,
                                   Duration dialbackTimeout, int sendQueueLimit, int maxInboundStreams,
-                                  int maxInboundStreamsPerAddress, Map<String, InetSocketAddress> remoteServers) {
+                                  int maxInboundStreamsPerAddress, int pairQueueLimit, int maxQueuedStanzas,
+                                  Map<String, InetSocketAddress> remoteServers) {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp");
 
@@ -82,6 +86,8 @@ public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAdd
                 general.integer("send_queue_limit", 1000, 1, 1_000_000),
                 general.integer("max_inbound_streams", 500, 1, 100_000),
                 general.integer("max_inbound_streams_per_address", 20, 1, 100_000),
+                general.integer("pair_queue_limit", 100, 1, 100_000),
+                general.integer("max_queued_stanzas", 10_000, 1, 1_000_000),
                 remoteServers(general));
         for (String unknown : general.unknownOptions()) {
             LOG.warning(ini.source("general", unknown) + ": [general] " + unknown + ": unknown option, ignored");

@@ -122,10 +122,16 @@ class XmppGatewayTest {
     }
 
     private XmppGateway gateway(boolean useMsrpForChat, Map<String, InetSocketAddress> remoteServers) {
+        // the stanzas handled on the thread that hands them over, as each test reads what came of them at once
+        return gateway(useMsrpForChat, remoteServers, messages::add, Runnable::run, 100);
+    }
+
+    private XmppGateway gateway(boolean useMsrpForChat, Map<String, InetSocketAddress> remoteServers,
+                                XmppGateway.SipMessages sip, java.util.concurrent.Executor pool, int pairQueueLimit) {
         XmppGatewaySettings settings = new XmppGatewaySettings(Set.of("sip.example"), "conference",
                 InetAddress.getLoopbackAddress(), 0, "tcp", Path.of("ca"), Path.of("crt"), useMsrpForChat, true,
                 Duration.ofSeconds(600), 1000, false, false, false, false, 4096, Duration.ofSeconds(30), 100, 500, 20,
-                remoteServers);
+                pairQueueLimit, 10_000, remoteServers);
         s2s = new S2sService(settings, null, new ServerResolver(settings.remoteServers()), XmppTrace.off());
         XmppGateway.SipSubscriptions none = new XmppGateway.SipSubscriptions() {
             public void subscribe(SipPresenceFlow flow) {
@@ -136,8 +142,8 @@ class XmppGatewayTest {
         };
         // with remote servers given, stanzas go over real S2S links (the link-queue test); else they are collected
         XmppGateway.Outbox outbox = remoteServers.isEmpty() ? (from, to, xml) -> sent.add(xml) : s2s::send;
-        return new XmppGateway(settings, s2s, outbox, messages::add, none, new Dialer(), MucSettings.DEFAULTS, timer,
-                new Dialer(), jingleSip, bridges);
+        return new XmppGateway(settings, s2s, outbox, sip, none, new Dialer(), MucSettings.DEFAULTS, timer,
+                new Dialer(), jingleSip, bridges, pool);
     }
 
     private static SessionDescription sdp(String ip, int port) {
@@ -206,7 +212,8 @@ class XmppGatewayTest {
         String xml = "<iq xmlns='jabber:server' type='set' id='" + id + "' from='romeo@xmpp.example/phone'"
                 + " to='alice@sip.example/jingle'><jingle xmlns='urn:xmpp:jingle:1' action='" + action + "'"
                 + " initiator='romeo@xmpp.example/phone' sid='s1'>" + content + "</jingle></iq>";
-        return new StreamElement(StreamElement.SERVER, "iq", Map.of(), null, Set.of("{urn:xmpp:jingle:1}jingle"), xml);
+        return new StreamElement(StreamElement.SERVER, "iq", Map.of("from", "romeo@xmpp.example/phone", "to",
+                "alice@sip.example/jingle"), null, Set.of("{urn:xmpp:jingle:1}jingle"), xml);
     }
 
     /** An attribute of the top element of a stanza's XML. */
@@ -233,7 +240,8 @@ class XmppGatewayTest {
                 + attribute(ours, "id") + "' from='romeo@xmpp.example/phone' to='alice@sip.example/jingle'>"
                 + (condition == null ? "" : "<error type='cancel'><" + condition
                 + " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>") + "</iq>";
-        return new StreamElement(StreamElement.SERVER, "iq", Map.of(), null, Set.of(), xml);
+        return new StreamElement(StreamElement.SERVER, "iq", Map.of("from", "romeo@xmpp.example/phone", "to",
+                "alice@sip.example/jingle"), null, Set.of(), xml);
     }
 
     private String nextSent() throws InterruptedException {
@@ -303,9 +311,13 @@ class XmppGatewayTest {
     }
 
     private static StreamElement message(String type, String body) {
-        String xml = "<message xmlns='jabber:server' type='" + type + "' id='m1' from='juliet@xmpp.example/balcony'"
-                + " to='alice@sip.example'><body>" + body + "</body></message>";
-        return new StreamElement(StreamElement.SERVER, "message", Map.of(), null, Set.of(), xml);
+        return message(type, "m1", "juliet@xmpp.example/balcony", "alice@sip.example", body);
+    }
+
+    private static StreamElement message(String type, String id, String from, String to, String body) {
+        String xml = "<message xmlns='jabber:server' type='" + type + "' id='" + id + "' from='" + from + "' to='" + to
+                + "'><body>" + body + "</body></message>";
+        return new StreamElement(StreamElement.SERVER, "message", Map.of("from", from, "to", to), null, Set.of(), xml);
     }
 
     @Test
@@ -345,6 +357,156 @@ class XmppGatewayTest {
             SipToXmpp.Outcome full = gateway.message("text/plain", text, "sip:alice@sip.example",
                     "sip:juliet@xmpp.example");
             assertEquals(503, full.status());
+        }
+    }
+
+    /** The S2S link's reader: hands the gateway the stanzas in order on a thread of its own, as a stream does. */
+    private static Thread reader(XmppGateway gateway, StreamElement... stanzas) {
+        Thread thread = new Thread(() -> {
+            for (StreamElement stanza : stanzas) {
+                gateway.stanza(stanza);
+            }
+        }, "test S2S reader");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** The text of a SIP MESSAGE the gateway made (a CPIM body: its last line). */
+    private static String text(XmppToSip.SipMessage message) {
+        String body = new String(message.body(), StandardCharsets.UTF_8).strip();
+        return body.substring(body.lastIndexOf('\n') + 1);
+    }
+
+    /**
+     * A SIP step that takes long for one (local user, remote JID) pair (the MESSAGE for alice does not go out)
+     * holds up neither the link's other stanzas nor another pair's: romeo's message for bob reaches the SIP side
+     * while juliet's for alice is still on its way (before, the link's reader thread did the SIP step itself, and
+     * romeo waited behind juliet).
+     */
+    @Test
+    void aSlowPairHoldsUpNoOtherPair() throws Exception {
+        java.util.concurrent.CountDownLatch aliceSlow = new java.util.concurrent.CountDownLatch(1);
+        BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            XmppGateway gateway = gateway(false, Map.of(), message -> {
+                if (message.to().contains("alice")) {
+                    try {
+                        aliceSlow.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                sip.add(message);
+            }, pool, 100);
+            reader(gateway, message("chat", "j1", "juliet@xmpp.example/balcony", "alice@sip.example", "for alice"),
+                    message("chat", "r1", "romeo@xmpp.example/phone", "bob@sip.example", "for bob"));
+
+            XmppToSip.SipMessage first = sip.poll(2, TimeUnit.SECONDS);
+            assertTrue(first != null && first.to().contains("bob"), "bob's message first, got " + first);
+            aliceSlow.countDown();
+            XmppToSip.SipMessage second = sip.poll(5, TimeUnit.SECONDS);
+            assertTrue(second != null && second.to().contains("alice"), "then alice's, got " + second);
+        } finally {
+            aliceSlow.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /** A pair's stanzas are handled in the order they came, however the pairs' handling interleaves. */
+    @Test
+    void aPairsStanzasAreHandledInTheirOrder() throws Exception {
+        BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            XmppGateway gateway = gateway(false, Map.of(), message -> {
+                if (java.util.concurrent.ThreadLocalRandom.current().nextInt(4) == 0) {
+                    Thread.yield();
+                }
+                sip.add(message);
+            }, pool, 100);
+            int each = 60;
+            StreamElement[] stanzas = new StreamElement[2 * each];
+            for (int i = 0; i < each; i++) {
+                stanzas[2 * i] = message("chat", "j" + i, "juliet@xmpp.example/balcony", "alice@sip.example", "a" + i);
+                stanzas[2 * i + 1] = message("chat", "r" + i, "romeo@xmpp.example/phone", "bob@sip.example", "b" + i);
+            }
+            reader(gateway, stanzas);
+            int alice = 0;
+            int bob = 0;
+            for (int i = 0; i < 2 * each; i++) {
+                XmppToSip.SipMessage message = sip.poll(5, TimeUnit.SECONDS);
+                if (message == null) {
+                    throw new AssertionError("only " + i + " messages reached SIP");
+                }
+                if (message.to().contains("alice")) {
+                    assertEquals("a" + alice++, text(message));
+                } else {
+                    assertEquals("b" + bob++, text(message));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A pair whose queue is full (here 2 waiting behind one held up) gets resource-constraint, type wait (RFC 6120
+     * §8.3.3.18: the server lacks the resources to serve it now), for a message and for an IQ request, with their
+     * ids; another pair is still served.
+     */
+    @Test
+    void aFullPairQueueAnswersResourceConstraint_rfc6120_8_3_3_18() throws Exception {
+        java.util.concurrent.CountDownLatch aliceSlow = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch aliceStarted = new java.util.concurrent.CountDownLatch(1);
+        BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            XmppGateway gateway = gateway(false, Map.of(), message -> {
+                if (message.to().contains("alice")) {
+                    aliceStarted.countDown();
+                    try {
+                        aliceSlow.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                sip.add(message);
+            }, pool, 2);
+            String juliet = "juliet@xmpp.example/balcony";
+            gateway.stanza(message("chat", "j0", juliet, "alice@sip.example", "held up"));
+            assertTrue(aliceStarted.await(5, TimeUnit.SECONDS), "j0 is handled (and held up)");
+            gateway.stanza(message("chat", "j1", juliet, "alice@sip.example", "waits"));
+            gateway.stanza(message("chat", "j2", juliet, "alice@sip.example", "waits too"));
+            assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "two may wait");
+            gateway.stanza(message("chat", "j3", juliet, "alice@sip.example", "one too many"));
+            org.jivesoftware.smack.packet.Stanza refused = Stanzas.parse(nextSent());
+            assertEquals("j3", refused.getStanzaId());
+            assertEquals(StanzaError.Condition.resource_constraint, refused.getError().getCondition());
+            assertEquals(StanzaError.Type.WAIT, refused.getError().getType());
+            assertEquals("alice@sip.example", refused.getFrom().toString());
+            assertEquals(juliet, refused.getTo().toString());
+
+            String ping = "<iq xmlns='jabber:server' type='get' id='p1' from='" + juliet + "' to='alice@sip.example'>"
+                    + "<ping xmlns='urn:xmpp:ping'/></iq>";
+            gateway.stanza(new StreamElement(StreamElement.SERVER, "iq", Map.of("from", juliet, "to",
+                    "alice@sip.example"), null, Set.of("{urn:xmpp:ping}ping"), ping));
+            IQ iqError = (IQ) Stanzas.parse(nextSent());
+            assertEquals("p1", iqError.getStanzaId());
+            assertEquals(IQ.Type.error, iqError.getType());
+            assertEquals(StanzaError.Condition.resource_constraint, iqError.getError().getCondition());
+
+            gateway.stanza(message("chat", "r1", "romeo@xmpp.example/phone", "bob@sip.example", "for bob"));
+            XmppToSip.SipMessage bob = sip.poll(2, TimeUnit.SECONDS);
+            assertTrue(bob != null && bob.to().contains("bob"), "another pair is served, got " + bob);
+            aliceSlow.countDown();
+            for (String expected : List.of("held up", "waits", "waits too")) {
+                assertEquals(expected, text(sip.poll(5, TimeUnit.SECONDS)));
+            }
+        } finally {
+            aliceSlow.countDown();
+            pool.shutdownNow();
         }
     }
 }

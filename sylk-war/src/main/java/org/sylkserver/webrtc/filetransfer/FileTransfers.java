@@ -16,10 +16,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,17 +60,27 @@ public final class FileTransfers {
     @FunctionalInterface
     public interface Notifications {
         /**
-         * Announces {@code file}, possibly after returning (the upload is answered meanwhile); runs {@code announced}
-         * once the three are stored or handed on, and not when the announcement should be made again at the next start
-         * (the store failed, or the server is stopping).
+         * Takes {@code file} to announce, possibly after returning (the upload is answered meanwhile), or refuses it at
+         * once ({@code false}) when too many transfers wait for theirs. {@code done} is told, once, whether the three
+         * are stored or handed on, or whether the announcement should be made again at the next start (the store
+         * failed, or the server is stopping).
          */
-        void completed(TransferredFile file, Runnable announced);
+        boolean offer(TransferredFile file, Done done);
+    }
+
+    /** The end of one announcement. */
+    @FunctionalInterface
+    public interface Done {
+        /** @param announced {@code false} when it is to be made again at the next start */
+        void done(boolean announced);
     }
 
     /**
      * Where a completed transfer waits for its announcement, under the root: one file per transfer (its metadata),
      * written before the upload is answered and removed once the notifications are out. What a stop left there is
-     * announced at the next start ({@link #housekeeping}).
+     * announced at the next start ({@link #housekeeping}). It is also the queue's overflow: when the notifications
+     * take no more, an upload is answered all the same and its mark waits here, offered in its turn when there is
+     * room, so that no upload waits for the notifications of others and memory holds a bounded number.
      */
     static final String ANNOUNCING = ".announce";
     /** Files this big or bigger expire after {@code filetransfer_expire_days}, smaller ones after twice that. */
@@ -88,6 +100,17 @@ public final class FileTransfers {
     private final Path announcing;
     /** The stamp of the latest mark's name. */
     private final AtomicLong lastMark = new AtomicLong();
+    /** Guards the announcement queue's state: the fields below. */
+    private final Object queue = new Object();
+    /** The marks offered whose announcement is not done yet. */
+    private final Set<Path> inFlight = new HashSet<>();
+    /** The marks whose announcement is to be made again at the next start. */
+    private final Set<Path> deferred = new HashSet<>();
+    /** Whether marks wait on disk, not offered: later transfers then wait there too, so that the order is kept. */
+    private boolean spilled;
+    /** While {@link #spilled}: the marks are offered again once fewer than this many are in flight. */
+    private int refillBelow = 1;
+    private boolean refilling;
 
     /**
      * @param urlBase where download URLs start: {@code <web base>/webrtcgateway/filetransfer}
@@ -235,13 +258,99 @@ public final class FileTransfers {
     private void announce(TransferredFile file, String metadata) {
         long stamp = lastMark.accumulateAndGet(System.currentTimeMillis() * 1000, (last, now) -> Math.max(last + 1, now));
         Path marker = announcing.resolve(String.format(Locale.ROOT, "%016d-%s.json", stamp, UUID.randomUUID()));
+        boolean marked = true;
         try {
             Files.writeString(marker, metadata, StandardCharsets.UTF_8);
         } catch (IOException e) {
+            marked = false;
             LOG.log(Level.WARNING, "file transfer " + file.transferId() + ": not marked in " + announcing
                     + "; announced all the same, but a stop before its notifications are out loses them", e);
         }
-        notifications.completed(file, () -> unmark(marker));
+        synchronized (queue) {
+            if (spilled && marked) {
+                LOG.fine(() -> "file transfer " + file.transferId() + " waits on disk for its notifications");
+                refillIfRoom();
+            } else if (!offer(file, marker) && !marked) {
+                LOG.warning(() -> "file transfer " + file.transferId() + " not announced: neither marked nor taken");
+            }
+        }
+    }
+
+    /** Under the queue's lock: whether the notifications took {@code file}; when not, its mark waits on disk. */
+    private boolean offer(TransferredFile file, Path marker) {
+        inFlight.add(marker);
+        if (notifications.offer(file, announced -> done(marker, announced))) {
+            return true;
+        }
+        inFlight.remove(marker);
+        if (!spilled) {
+            LOG.warning(() -> inFlight.size() + " file transfers wait for their notifications: the next wait on disk,"
+                    + " in " + announcing);
+        }
+        spilled = true;
+        refillBelow = Math.max(1, inFlight.size() / 2);
+        return false;
+    }
+
+    private void done(Path marker, boolean announced) {
+        synchronized (queue) {
+            inFlight.remove(marker);
+            if (announced) {
+                unmark(marker);
+            } else {
+                deferred.add(marker);
+            }
+            refillIfRoom();
+        }
+    }
+
+    private void refillIfRoom() {
+        if (spilled && !refilling && inFlight.size() < refillBelow) {
+            refill();
+        }
+    }
+
+    /**
+     * Under the queue's lock: the marks waiting on disk offered in their order, those whose file is still there, until
+     * the notifications take no more. Returns how many were taken.
+     */
+    private int refill() {
+        refilling = true;
+        try {
+            List<Path> markers;
+            try (Stream<Path> listed = Files.list(announcing)) {
+                markers = listed.sorted().toList();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "file transfer marks in " + announcing + " not listed: tried again later", e);
+                return 0;
+            }
+            int taken = 0;
+            for (Path marker : markers) {
+                if (inFlight.contains(marker) || deferred.contains(marker)) {
+                    continue;
+                }
+                TransferredFile file;
+                try {
+                    file = TransferredFile.fromJson(Files.readString(marker, StandardCharsets.UTF_8));
+                } catch (IOException | IllegalArgumentException e) {
+                    // cut off by a stop while written: its upload was never answered, the client sends it again
+                    LOG.log(Level.WARNING, "file transfer mark " + marker + " unreadable; removed", e);
+                    unmark(marker);
+                    continue;
+                }
+                if (!Files.isRegularFile(Path.of(file.path()))) {
+                    unmark(marker);
+                } else if (offer(file, marker)) {
+                    taken++;
+                } else {
+                    return taken;
+                }
+            }
+            spilled = false;
+            return taken;
+        } finally {
+            refilling = false;
+        }
     }
 
     private static void unmark(Path marker) {
@@ -255,34 +364,17 @@ public final class FileTransfers {
     /**
      * The transfers a stop left unannounced ({@link #ANNOUNCING}) announced again, in their order, those whose file is
      * still there. The journal keeps one entry per transfer id, so a notification 1 stored before the stop is not
-     * repeated (2 and 3, to SIP devices, may be). Returns how many were announced.
+     * repeated (2 and 3, to SIP devices, may be). Returns how many were taken now (the others are offered as the
+     * notifications make room, before any new transfer).
      */
-    int announceLeftOvers() throws IOException {
-        List<Path> markers;
-        try (Stream<Path> listed = Files.list(announcing)) {
-            markers = listed.sorted().toList();
-        }
-        int announced = 0;
-        for (Path marker : markers) {
-            TransferredFile file;
-            try {
-                file = TransferredFile.fromJson(Files.readString(marker, StandardCharsets.UTF_8));
-            } catch (IOException | IllegalArgumentException e) {
-                // cut off by the stop while written: its upload was never answered, the client sends it again
-                LOG.log(Level.WARNING, "file transfer mark " + marker + " unreadable; removed", e);
-                unmark(marker);
-                continue;
-            }
-            if (Files.isRegularFile(Path.of(file.path()))) {
-                notifications.completed(file, () -> unmark(marker));
-                announced++;
-            } else {
-                unmark(marker);
-            }
+    int announceLeftOvers() {
+        int announced;
+        synchronized (queue) {
+            spilled = true;
+            announced = refill();
         }
         if (announced > 0) {
-            int count = announced;
-            LOG.info(() -> count + " file transfer(s) left unannounced by the last stop announced again");
+            LOG.info(() -> announced + " file transfer(s) left unannounced by the last stop announced again");
         }
         return announced;
     }
@@ -548,7 +640,7 @@ public final class FileTransfers {
         executor.execute(() -> {
             try {
                 announceLeftOvers();
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "file transfers left unannounced by the last stop: not announced", e);
             }
         });

@@ -32,8 +32,9 @@ import org.sylkserver.webrtc.messaging.SipMessages;
  * its bytes, and now and then a journal commit held the answer for tens of milliseconds (issue
  * 15's benchmark, docs/benchmarks.md). What makes this safe is the transfer's mark ({@link FileTransfers}): it is on
  * disk before the answer and removed only once the three are out, so a transfer a stop left unannounced is announced
- * at the next start. At most {@link #MAX_WAITING} transfers wait; an upload that finds no room waits for it before
- * its answer, as it waited for the journal before (the store is slow then, and the uploads slow down with it).
+ * at the next start. At most {@link #MAX_WAITING} transfers wait here; when they are that many, the next is refused at
+ * once and waits on disk as its mark, offered again by {@link FileTransfers} when there is room: no upload waits for
+ * other transfers' notifications, however slow the store is.
  */
 public final class TransferNotifications implements FileTransfers.Notifications {
 
@@ -59,25 +60,31 @@ public final class TransferNotifications implements FileTransfers.Notifications 
     }
 
     @Override
-    public void completed(TransferredFile file, Runnable announced) {
-        room.acquireUninterruptibly();
+    public boolean offer(TransferredFile file, FileTransfers.Done done) {
+        if (!room.tryAcquire()) {
+            return false;
+        }
         try {
             after.execute(() -> {
+                boolean announced = false;
                 try {
-                    announce(file, announced);
+                    announced = announce(file);
                 } finally {
-                    room.release();
+                    room.release(); // first: done may offer the transfers waiting on disk
+                    done.done(announced);
                 }
             });
         } catch (RejectedExecutionException stopping) {
             room.release();
             LOG.info(() -> "file transfer " + file.transferId() + " not announced: the gateway is stopping;"
                     + " announced at the next start");
+            done.done(false);
         }
+        return true;
     }
 
-    /** The three notifications; {@code announced} unless the store failed (then again at the next start). */
-    private void announce(TransferredFile file, Runnable announced) {
+    /** The three notifications; whether announced ({@code false}: the store failed, again at the next start). */
+    private boolean announce(TransferredFile file) {
         String sender = file.sender().uri();
         String receiver = file.receiver().uri();
         CpimMessage journal = cpim(file, file.transferId(), TransferredFile.CONTENT_TYPE,
@@ -89,13 +96,13 @@ public final class TransferNotifications implements FileTransfers.Notifications 
         if (answer.status() == 500) {
             LOG.warning(() -> "file transfer " + file.transferId() + " not journaled (" + answer.reason()
                     + "): announced again at the next start");
-            return;
+            return false;
         }
         if (answer.status() != 200) {
             LOG.warning(() -> "file transfer " + file.transferId() + " not journaled: " + answer.status() + " "
                     + answer.reason());
         }
-        announced.run();
+        return true;
     }
 
     /** Notifications 2 and 3. */

@@ -38,6 +38,8 @@ class FileTransfersTest {
     /** What each announcement runs once its notifications are out, in the order of {@link #announced}. */
     private final List<Runnable> outs = new ArrayList<>();
     private final Set<String> known = new java.util.HashSet<>(Set.of("alice@example.com"));
+    /** How many announcements the notifications take at once, like TransferNotifications' bound. */
+    private int room = Integer.MAX_VALUE;
     private Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private FileTransfers transfers;
 
@@ -49,9 +51,16 @@ class FileTransfersTest {
     private FileTransfers transfers(Duration expiry, long max) throws IOException {
         return new FileTransfers(new FileTransferConfig(root, expiry, max),
                 (account, address) -> account.equals("alice@example.com") && address.equals("10.0.0.1"),
-                known::contains, (file, out) -> {
+                known::contains, (file, done) -> {
+                    if (outs.size() >= room) {
+                        return false;
+                    }
                     announced.add(file);
-                    outs.add(out);
+                    outs.add(() -> {
+                        outs.remove(0);
+                        done.done(true);
+                    });
+                    return true;
                 }, new Clock() {
                     @Override
                     public ZoneOffset getZone() {
@@ -104,6 +113,7 @@ class FileTransfersTest {
         assertEquals(second, TransferredFile.fromJson(Files.readString(marks().get(1))));
         outs.get(0).run();
         assertEquals(2, marks().size(), "the first is out");
+        outs.clear();
         // the third's file removed (its message was) before a stop; one mark cut off by the stop while written
         Files.delete(Path.of(third.path()));
         Files.writeString(root.resolve(FileTransfers.ANNOUNCING).resolve("9999999999999999-cut.json"), "{\"filen");
@@ -118,6 +128,32 @@ class FileTransfersTest {
         outs.get(0).run();
         assertEquals(List.of(), marks());
         assertEquals(0, transfers(Duration.ofDays(15), 1024 * 1024).announceLeftOvers());
+    }
+
+    /**
+     * No upload waits for other transfers' notifications: when the notifications take no more, the upload is answered
+     * and its mark waits on disk; marks are offered in the uploads' order as room is made, later uploads behind them.
+     */
+    @Test
+    void anUploadThatFindsNoRoomIsAnsweredAndAnnouncedInItsTurn_4_10_1() throws Exception {
+        room = 1;
+        TransferredFile first = start("t1", "a.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        TransferredFile second = start("t2", "b.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        TransferredFile third = start("t3", "c.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        assertEquals(List.of(first), announced, "the second and third wait on disk");
+        assertEquals(3, marks().size());
+        outs.get(0).run();
+        assertEquals(List.of(first, second), announced, "the second offered once the first is out");
+        TransferredFile fourth = start("t4", "d.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        assertEquals(List.of(first, second), announced, "the fourth does not pass the third");
+        outs.get(0).run();
+        outs.get(0).run();
+        outs.get(0).run();
+        assertEquals(List.of(first, second, third, fourth), announced);
+        assertEquals(List.of(), marks());
+        room = Integer.MAX_VALUE;
+        TransferredFile fifth = start("t5", "e.txt", 1).receive(new ByteArrayInputStream(new byte[1]));
+        assertEquals(fifth, announced.get(4), "offered at once again");
     }
 
     private List<Path> marks() throws IOException {

@@ -14,7 +14,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,8 +91,12 @@ class TransferNotificationsTest {
         }
     }
 
-    private void completed(TransferredFile file) {
-        notifications.completed(file, () -> announced.add(file.transferId()));
+    private boolean completed(TransferredFile file) {
+        return notifications.offer(file, done -> {
+            if (done) {
+                announced.add(file.transferId());
+            }
+        });
     }
 
     @Test
@@ -178,22 +181,18 @@ class TransferNotificationsTest {
         assertEquals(List.of(), sent);
     }
 
-    /** At most so many transfers wait for their notifications; the next upload waits for room before its answer. */
+    /**
+     * At most so many transfers wait for their notifications; the next is refused at once (its upload does not wait),
+     * and taken again once the first's are out.
+     */
     @Test
-    void theWaitingTransfersAreBounded() throws Exception {
+    void theWaitingTransfersAreBoundedAndTheNextRefusedAtOnce() {
         notifications = new TransferNotifications(messaging, (message, outcome) -> sent.add(message), after::add, 1);
-        completed(file("a.png"));
-        Thread second = new Thread(() -> completed(file("b.png")));
-        second.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (second.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(Thread.State.WAITING, second.getState(), "the second waits for room");
+        assertTrue(completed(file("a.png")));
+        assertFalse(completed(file("b.png")), "no room");
         assertEquals(1, after.size());
-        after.remove(0).run();
-        second.join(5000);
-        assertFalse(second.isAlive(), "room made by the first's notifications");
+        afterTheAnswer();
+        assertTrue(completed(file("b.png")), "room made by the first's notifications");
         afterTheAnswer();
         assertEquals(List.of("ft1", "ft1"), announced);
     }

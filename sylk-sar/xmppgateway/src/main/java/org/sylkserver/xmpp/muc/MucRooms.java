@@ -102,11 +102,19 @@ public final class MucRooms {
 
     /**
      * A message to a room or an occupant: a mediated invitation (XEP-0045 §7.8.2) becomes a REFER to the conference
-     * (spec §5.6.2); anything else is the sender's session's, or not-acceptable from a non-occupant (§7.4).
+     * (spec §5.6.2); an error (one of ours bounced) goes to the occupant's session (§18.1.2); anything else is the
+     * sender's session's, or not-acceptable from a non-occupant (§7.4).
      */
     public void message(Message message) {
         EntityBareJid room = message.getTo().asEntityBareJidIfPossible();
-        if (room == null || message.getType() == Message.Type.error) {
+        if (room == null) {
+            return;
+        }
+        if (message.getType() == Message.Type.error) {
+            MucSession session = sessions.get(key(message.getFrom(), room));
+            if (session != null) {
+                session.error(message.getError()); // a groupchat of ours bounced: the occupant may be a ghost
+            }
             return;
         }
         MUCUser x = MUCUser.from(message);

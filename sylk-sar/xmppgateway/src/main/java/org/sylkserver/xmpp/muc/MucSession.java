@@ -8,11 +8,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Date;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -67,6 +69,16 @@ public final class MucSession {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** XEP-0045 §7.2.4: every occupant may see the real JIDs. */
     static final MUCUser.Status NON_ANONYMOUS_100 = MUCUser.Status.create(100);
+    /** XEP-0045 §11.1: an occupant removed because of an error reply (status 333). */
+    static final MUCUser.Status REMOVED_BY_ERROR_333 = MUCUser.Status.create(333);
+    /**
+     * XEP-0045 §18.1.2: the delivery-related errors after which an occupant is a ghost (gone offline since joining)
+     * and is removed as if it had sent unavailable presence.
+     */
+    private static final Set<StanzaError.Condition> DELIVERY_FAILURES = EnumSet.of(StanzaError.Condition.gone,
+            StanzaError.Condition.item_not_found, StanzaError.Condition.recipient_unavailable,
+            StanzaError.Condition.redirect, StanzaError.Condition.remote_server_not_found,
+            StanzaError.Condition.remote_server_timeout);
     /** Spec §5.6.1 step 6: how a subject reaches the conference. */
     static final String SUBJECT_PREFIX = "Conference title set to: ";
 
@@ -169,6 +181,10 @@ public final class MucSession {
         if (state == State.ENDED) {
             return;
         }
+        if (presence.getType() == Presence.Type.error) {
+            bounced(presence.getError());
+            return;
+        }
         if (presence.getType() == Presence.Type.unavailable) {
             if (state == State.JOINED) {
                 xmpp.accept(occupantPresence(nick, Presence.Type.unavailable, user, MUCUser.Status.PRESENCE_TO_SELF_110));
@@ -186,6 +202,31 @@ public final class MucSession {
         }
         String id = presence.getStanzaId();
         line.nickname(to.toString(), (code, reason) -> executor.execute(() -> renamed(to, id, code, reason)));
+    }
+
+    /**
+     * An error from the user answering a stanza the room sent it (a presence or a message bounced by the user's
+     * server or client): the user may have gone offline since joining.
+     */
+    public void error(StanzaError error) {
+        executor.execute(() -> bounced(error));
+    }
+
+    /**
+     * XEP-0045 §18.1.2: after a delivery-related error the user is a ghost, treated as if it had sent unavailable
+     * presence (§7.14): its own unavailable presence, with 333 (§11.1: removed because of an error), and the session
+     * ends, which takes the user out of the conference and so out of the other occupants' rooms. Other errors (a
+     * client refusing one stanza) change nothing.
+     */
+    private void bounced(StanzaError error) {
+        if (state == State.ENDED || error == null || !DELIVERY_FAILURES.contains(error.getCondition())) {
+            return;
+        }
+        if (state == State.JOINED) {
+            xmpp.accept(occupantPresence(nick, Presence.Type.unavailable, user, MUCUser.Status.PRESENCE_TO_SELF_110,
+                    REMOVED_BY_ERROR_333));
+        }
+        end("the user is unreachable: " + error.getCondition(), null);
     }
 
     /** XEP-0045 §7.6: the old name leaves with 303 and the new one, then the new one comes; 425 is a conflict. */

@@ -151,6 +151,31 @@ class MucRoomsTest {
         assertEquals(Message.Type.groupchat, ((Message) subject).getType());
     }
 
+    /**
+     * XEP-0045 §18.1.2: a groupchat message of the room bounced because our link to the occupant's server failed
+     * (remote-server-not-found, the error the S2S service hands back for what it could not deliver) removes the
+     * occupant: its session ends (BYE to the conference) and the rooms forget it.
+     */
+    @Test
+    void aBouncedGroupchatRemovesTheOccupant_xep0045_18_1_2() throws Exception {
+        rooms = new MucRooms(dialer, sent::add, 10, 10);
+        julietJoins();
+        Message bounced = StanzaBuilder.buildMessage("MUC.1").ofType(Message.Type.error)
+                .from(JidCreate.fromOrThrowUnchecked("juliet@xmpp.test/balcony"))
+                .to(JidCreate.fromOrThrowUnchecked("muc1@conference.example.com/Carol")).build();
+        bounced.setError(StanzaError.getBuilder(StanzaError.Condition.remote_server_not_found)
+                .setType(StanzaError.Type.CANCEL).build());
+        rooms.message(bounced);
+        Stanza left = sent.poll(5, TimeUnit.SECONDS);
+        assertNotNull(left, "juliet's own unavailable presence");
+        assertEquals(Presence.Type.unavailable, ((Presence) left).getType());
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (rooms.size() > 0 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, rooms.size(), "the session is over");
+    }
+
     private static Message invitation(String id, String from) {
         MUCUser x = new MUCUser();
         x.setInvite(new MUCUser.Invite(null, JidCreate.entityBareFromOrThrowUnchecked("romeo@example.com")));

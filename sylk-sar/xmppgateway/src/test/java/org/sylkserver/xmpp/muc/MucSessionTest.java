@@ -315,6 +315,55 @@ class MucSessionTest {
         assertEquals(1, sent.size());
     }
 
+    /** The user's server bouncing a presence the room sent: an error presence from juliet to her occupant JID. */
+    private void bounce(StanzaError.Condition condition) {
+        Presence error = StanzaBuilder.buildPresence().ofType(Presence.Type.error).from(juliet)
+                .to(JidCreate.fromOrThrowUnchecked(ROOM + "/Juliet")).build();
+        error.setError(StanzaError.getBuilder(condition).setType(StanzaError.Type.CANCEL).build());
+        session.presence(error, Resourcepart.fromOrThrowUnchecked("Juliet"));
+    }
+
+    /**
+     * XEP-0045 §18.1.2: a delivery-related error (here the user's server cannot reach it: recipient-unavailable)
+     * makes the occupant a ghost, removed as if it had sent unavailable presence: its own unavailable presence with
+     * 110 and 333 (§11.1), then BYE, which takes it out of the conference and so out of the other occupants' rooms
+     * (their sessions see it leave the conference-info). Before, the error presence was ignored and the ghost stayed.
+     */
+    @Test
+    void aBouncedPresenceRemovesTheOccupant_xep0045_18_1_2() {
+        joined();
+        bounce(StanzaError.Condition.recipient_unavailable);
+        Presence left = (Presence) sent.get(0);
+        assertEquals(Presence.Type.unavailable, left.getType());
+        assertEquals(ROOM + "/Juliet", left.getFrom().toString());
+        assertTrue(statuses(left).containsAll(Set.of(MUCUser.Status.PRESENCE_TO_SELF_110,
+                MucSession.REMOVED_BY_ERROR_333)), left::toString);
+        assertFalse(statuses(left).contains(MUCUser.Status.KICKED_307));
+        assertTrue(call.hungUp && line.closed && over, "the SIP call ends: BYE");
+        assertEquals(MucSession.State.ENDED, session.state());
+        assertEquals(1, sent.size(), sent::toString);
+    }
+
+    /** XEP-0045 §18.1.2 names delivery errors only: a client refusing one stanza (not-acceptable) keeps its seat. */
+    @Test
+    void anotherErrorLeavesTheOccupantInTheRoom_xep0045_18_1_2() {
+        joined();
+        bounce(StanzaError.Condition.not_acceptable);
+        assertTrue(sent.isEmpty(), sent::toString);
+        assertFalse(call.hungUp);
+        assertEquals(MucSession.State.JOINED, session.state());
+    }
+
+    /** The same for a groupchat message of ours bounced while the user is still joining: the join just ends. */
+    @Test
+    void aBouncedMessageBeforeTheJoinEndsItQuietly_xep0045_18_1_2() {
+        upToListing();
+        session.error(StanzaError.getBuilder(StanzaError.Condition.remote_server_timeout)
+                .setType(StanzaError.Type.WAIT).build());
+        assertTrue(sent.isEmpty(), "nothing more for a user who cannot be reached: " + sent);
+        assertTrue(call.hungUp && over);
+    }
+
     /** Spec §5.6.1 step 8: the conference hanging up removes the user with status 307 (kicked). */
     @Test
     void theConferenceEndingIsAKick_spec_5_6_1_step8() {
