@@ -61,12 +61,9 @@ window.roomClient = (() => {
         client.events.push(message.event + (message.state ? ':' + message.state : '')
             + (message.publishers ? ':' + message.publishers.map(p => p.id || p).join(',') : ''));
         if (message.event === 'session-state' && message.state === 'accepted') {
-            // Chrome turns its upper simulcast layers on once its bandwidth estimate allows them, which without
-            // transport-cc feedback (the SFU does not negotiate it) stays near its 300 kbit/s start on loopback:
-            // Chrome's own x-google-min-bitrate tells it the path takes more
-            const sdp = client.simulcast ? message.sdp.replace(/a=rtpmap:(\d+) VP8\/90000\r\n/,
-                (line, pt) => `${line}a=fmtp:${pt} x-google-min-bitrate=1500\r\n`) : message.sdp;
-            await client.pc.setRemoteDescription({type: 'answer', sdp});
+            // as it comes: Chrome turns its upper simulcast layers on as its bandwidth estimate, made from the
+            // SFU's transport-wide feedback, allows them
+            await client.pc.setRemoteDescription({type: 'answer', sdp: message.sdp});
         } else if (message.event === 'initial-publishers' || message.event === 'publishers-joined') {
             await Promise.all(message.publishers.map(publisher => attach(publisher.id)));
         } else if (message.event === 'publishers-left') {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.Logger;
 
+import javax.json.JsonNumber;
 import javax.json.JsonObject;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -163,6 +164,12 @@ class VideoRoomIT {
             String widths = "bob sees alice " + bobSees + ", carol (at most 100 kbit/s) " + carolSees
                     + "; alice sends " + alice.evaluate(SENT_LAYERS);
             LOG.info(widths);
+            // transport-wide congestion control: Chrome's send-side estimate grows from its 300 kbit/s start only with
+            // the server's feedback, and the room's REMB (2,016,000 / (3 - 1) bit/s, spec §4.6.6) still caps it
+            double available = ((JsonNumber) alice.evaluate(AVAILABLE_OUTGOING)).doubleValue();
+            LOG.info("alice's availableOutgoingBitrate " + available);
+            assertTrue(available > 400_000, "Chrome's estimate grew with the transport-wide feedback: " + available);
+            assertTrue(available <= 1_008_000 * 1.1, "the room's REMB caps it: " + available);
             assertTrue(bobSees.getInt("frameWidth") > carolSees.getInt("frameWidth"), widths);
             assertTrue(carolSees.getInt("frameWidth") <= 320, "the quarter-size layer: " + widths);
             for (Chromium.Page member : new Chromium.Page[] {carol, bob, alice}) {
@@ -183,6 +190,18 @@ class VideoRoomIT {
                     }
                 });
                 return JSON.stringify(layers);
+            })()""";
+
+    /** Chrome's bandwidth estimate for a publisher's PeerConnection (its candidate pair's statistics), in bit/s. */
+    private static final String AVAILABLE_OUTGOING = """
+            (async () => {
+                let available = -1;
+                (await roomClient.pc.getStats()).forEach(entry => {
+                    if (entry.type === 'candidate-pair' && entry.availableOutgoingBitrate !== undefined) {
+                        available = Math.max(available, entry.availableOutgoingBitrate);
+                    }
+                });
+                return available;
             })()""";
 
     private static Chromium.Page client(Chromium browser) throws Exception {

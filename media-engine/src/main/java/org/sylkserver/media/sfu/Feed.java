@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.HeaderExtension;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.pipeline.Packet;
@@ -15,6 +16,7 @@ import org.sylkserver.media.pipeline.Stage;
 import org.sylkserver.media.rtcp.RtcpCompound;
 import org.sylkserver.media.rtcp.ReportBlock;
 import org.sylkserver.media.rtcp.RtcpPackets;
+import org.sylkserver.media.rtcp.TransportFeedback;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.webrtc.WebRtcTransport;
 import org.sylkserver.protocols.sdp.SdpException;
@@ -40,7 +42,14 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * <p>Of a publisher that sends simulcast layers (RFC 8853), the feed forwards one: the {@link LayerSelector} picks it
  * from the browser's bandwidth (the loss its receiver reports show, lowered by its REMB) and the user's cap
  * ({@link #maxBitrate}), the {@link LayerSwitch} moves to it at its next key frame (asking the publisher for one),
- * and the VP8 picture ids follow on across the switch ({@link Vp8Rewriter}) as sequence numbers and timestamps do.
+ * and the VP8 or VP9 picture ids follow on across the switch ({@link PictureRewriter}) as sequence numbers and
+ * timestamps do.
+ *
+ * <p>A browser that accepted the transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01
+ * §2) gets every packet with one ({@code sequencing}, after the rewriting, so that a dropped packet takes no number;
+ * the publisher's header extensions, which the feed did not offer, are replaced by it in the copy) and sends
+ * transport-wide feedback (§3.1) instead of REMB: the feed's {@link SendSideEstimator} turns it into the estimate the
+ * layer selection uses.
  */
 public final class Feed implements AutoCloseable {
 
@@ -49,6 +58,8 @@ public final class Feed implements AutoCloseable {
     /** Timestamp steps between two sources of a stream: one 30 fps frame at 90 kHz, one 20 ms Opus frame. */
     private static final int VIDEO_STEP = 3000;
     private static final int AUDIO_STEP = 960;
+    /** A header extension block with one transport-wide sequence number element: 4 + 1 + 2 bytes, padded. */
+    private static final int TRANSPORT_CC_BLOCK = 8;
     /** Room after a forwarded packet for its SRTP authentication tag (10 bytes at most, RFC 4568 §6.2). */
     private static final int SRTP_TAG_ROOM = 16;
 
@@ -71,7 +82,14 @@ public final class Feed implements AutoCloseable {
     private byte[] repair = new byte[0];
     private final LayerSelector selector = new LayerSelector();
     private final LayerSwitch layers = new LayerSwitch();
-    private final Vp8Rewriter pictures = new Vp8Rewriter();
+    /** The room's video codec's payload descriptor (VP8 or VP9) of a simulcast publisher, else null. */
+    private final PayloadDescriptor descriptor;
+    private final PictureRewriter pictures;
+    private final SendSideEstimator estimator = new SendSideEstimator();
+    /** The header-extension id of the transport-wide sequence number the browser accepted, 0 for none. */
+    private int transportCcId;
+    /** The next transport-wide sequence number (I/O thread). */
+    private int transportSequence = RANDOM.nextInt(1 << 16);
     private final Pipeline reports;
     private final String cname;
     private final String offer;
@@ -92,6 +110,8 @@ public final class Feed implements AutoCloseable {
         this.publisher = publisher;
         this.formats = formats;
         this.cache = new RetransmissionCache(cacheSize, audio.ssrc(), video.ssrc());
+        this.descriptor = formats.simulcast() == null ? null : PayloadDescriptor.of(formats.video().map().name());
+        this.pictures = descriptor == null ? null : new PictureRewriter(descriptor);
         this.transport = WebRtcTransport.open(engine, name, List.of(new Feedback()), new WebRtcTransport.Listener() {
             @Override
             public void connected() {
@@ -136,7 +156,11 @@ public final class Feed implements AutoCloseable {
         if (formats.video() != null) {
             rtxPayloadType = RoomSdp.acceptedRtx(answer, formats.video().payloadType());
         }
+        transportCcId = RoomSdp.acceptedTransportCc(answer);
         Pipeline.Builder sent = Pipeline.named(name + " forwarding").then(new Rewriting());
+        if (transportCcId > 0) {
+            sent.then(new Sequencing());
+        }
         Pipeline.Builder again = Pipeline.named(name + " retransmissions");
         if (rtxPayloadType >= 0) {
             // kept in the clear: a retransmission packet is a new packet, encrypted when sent (RFC 4588 §4)
@@ -196,6 +220,11 @@ public final class Feed implements AutoCloseable {
         return name;
     }
 
+    /** The feed's bandwidth budget now (bit/s): its estimate of the browser's path, under the user's cap. */
+    long budget() {
+        return selector.budget();
+    }
+
     /** Packets sent again for NACKs. */
     long retransmitted() {
         return retransmitted;
@@ -210,19 +239,62 @@ public final class Feed implements AutoCloseable {
             return;
         }
         RtpHeader header = original.header();
-        if (formats.simulcast() != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer,
+        if (descriptor != null && isVideo(header) && !forwardsLayer(original.buffer(), header, layer,
                 original.arrivalNanos())) {
             return;
         }
         ByteBuffer source = original.buffer();
         int length = source.remaining();
-        if (forwarded.length < length + SRTP_TAG_ROOM) {
-            forwarded = new byte[length + SRTP_TAG_ROOM];
+        if (forwarded.length < length + TRANSPORT_CC_BLOCK + SRTP_TAG_ROOM) {
+            forwarded = new byte[length + TRANSPORT_CC_BLOCK + SRTP_TAG_ROOM];
         }
-        source.get(source.position(), forwarded, 0, length);
-        Packet packet = new Packet(ByteBuffer.wrap(forwarded, 0, length), null, original.arrivalNanos(), false);
-        packet.header(original.header());
+        Packet packet;
+        if (transportCcId > 0) {
+            length = copyWithTransportSequence(source, header, forwarded);
+            ByteBuffer copy = ByteBuffer.wrap(forwarded, 0, length);
+            packet = new Packet(copy, null, original.arrivalNanos(), false);
+            packet.header(RtpHeader.parse(copy));
+        } else {
+            source.get(source.position(), forwarded, 0, length);
+            packet = new Packet(ByteBuffer.wrap(forwarded, 0, length), null, original.arrivalNanos(), false);
+            packet.header(original.header());
+        }
         forwarding.accept(packet);
+    }
+
+    /**
+     * Copies the RTP packet {@code source} into {@code into} with one header extension block (RFC 8285 §4.2,
+     * one-byte elements) holding only a transport-wide sequence number element (its number written by
+     * {@code sequencing}) in place of the publisher's extensions; returns the copy's length.
+     */
+    private int copyWithTransportSequence(ByteBuffer source, RtpHeader header, byte[] into) {
+        int start = source.position();
+        int fixed = RtpHeader.FIXED_LENGTH + 4 * header.csrcCount();
+        source.get(start, into, 0, fixed);
+        into[0] |= 0x10;
+        into[fixed] = (byte) 0xBE;
+        into[fixed + 1] = (byte) 0xDE;
+        into[fixed + 2] = 0;
+        into[fixed + 3] = 1;
+        into[fixed + 4] = (byte) ((transportCcId << 4) | 1);
+        into[fixed + 5] = 0;
+        into[fixed + 6] = 0;
+        into[fixed + 7] = 0;
+        int rest = source.remaining() - header.headerLength();
+        source.get(start + header.headerLength(), into, fixed + TRANSPORT_CC_BLOCK, rest);
+        return fixed + TRANSPORT_CC_BLOCK + rest;
+    }
+
+    /** Writes the next transport-wide sequence number into the packet's element and notes it sent. I/O thread. */
+    private void numberForTransport(ByteBuffer packet, RtpHeader header) {
+        long element = HeaderExtension.find(packet, header, transportCcId);
+        if (element < 0 || HeaderExtension.length(element) != 2) {
+            return;
+        }
+        int sequence = transportSequence;
+        transportSequence = (transportSequence + 1) & 0xffff;
+        packet.putShort(HeaderExtension.offset(element), (short) sequence);
+        estimator.sent(sequence, System.nanoTime(), packet.remaining());
     }
 
     private boolean isVideo(RtpHeader header) {
@@ -241,7 +313,7 @@ public final class Feed implements AutoCloseable {
         int chosen = selector.choose(publisher.layerBitrates(), now);
         layers.target(chosen >= 0 ? chosen : layers.current() < 0 ? 0 : -1);
         int payload = packet.position() + header.headerLength();
-        boolean keyframe = layers.wantsKeyframe() && Vp8Descriptor.startsKeyframe(packet, payload,
+        boolean keyframe = layers.wantsKeyframe() && descriptor.startsKeyframe(packet, payload,
                 header.payloadLength());
         if (!layers.forwards(layer, keyframe)) {
             if (layers.wantsKeyframe()) {
@@ -252,8 +324,11 @@ public final class Feed implements AutoCloseable {
         if (layers.switched()) {
             video.sourceSwitched();
             long[] rates = publisher.layerBitrates();
+            String estimate = transportCcId == 0 ? "" : String.format(" (transport-wide feedback: queuing %d ms,"
+                    + " loss %.1f %%, received %d bit/s)", estimator.queuingMicros() / 1000,
+                    100 * estimator.lossFraction(), estimator.receivedRate());
             LOG.info(() -> name + ": simulcast layer " + layers.current() + " of " + java.util.Arrays.toString(rates)
-                    + " bit/s, budget " + selector.budget());
+                    + " bit/s, budget " + selector.budget() + estimate);
         }
         return true;
     }
@@ -299,7 +374,7 @@ public final class Feed implements AutoCloseable {
             if (!stream.rewrite(packet.buffer(), header)) {
                 return drop();
             }
-            if (isVideo && formats.simulcast() != null) {
+            if (isVideo && pictures != null) {
                 pictures.rewrite(header.ssrc(), packet.buffer(), packet.buffer().position() + header.headerLength(),
                         header.payloadLength());
             }
@@ -308,7 +383,23 @@ public final class Feed implements AutoCloseable {
         }
     }
 
-    /** RTCP from the feed's browser (I/O thread): keyframe requests and NACKs; RTP is not expected. */
+    /** The transport-wide sequence number of each packet forwarded ({@link #numberForTransport}). */
+    private final class Sequencing extends Stage {
+        Sequencing() {
+            super("sequencing");
+        }
+
+        @Override
+        protected Packet handle(Packet packet) {
+            numberForTransport(packet.buffer(), packet.header());
+            return packet;
+        }
+    }
+
+    /**
+     * RTCP from the feed's browser (I/O thread): keyframe requests, NACKs, and the estimate of what it can take
+     * (transport-wide feedback, else receiver reports and REMB); RTP is not expected.
+     */
     private final class Feedback extends Stage {
         Feedback() {
             super("feedback");
@@ -333,6 +424,9 @@ public final class Feed implements AutoCloseable {
                         selector.lossReport(block.fractionLost(), publisher.layerBitrates()[layers.current()]);
                     }
                 }
+            }
+            for (TransportFeedback message : TransportFeedback.parse(packet.buffer())) {
+                selector.transportEstimate(estimator.feedback(message, packet.arrivalNanos()));
             }
             long remb = RtcpCompound.receiverEstimatedMaximumBitrate(packet.buffer());
             if (remb >= 0 && layers.current() >= 0) {
@@ -366,6 +460,10 @@ public final class Feed implements AutoCloseable {
             ByteBuffer bytes = ByteBuffer.wrap(repair, 0, length);
             Packet packet = new Packet(bytes, null, arrivalNanos, false);
             packet.header(RtpHeader.parse(bytes));
+            if (transportCcId > 0) {
+                // a new packet on the transport: a number of its own (draft-holmer-...-01 §2)
+                numberForTransport(bytes, packet.header());
+            }
             return packet;
         }
     }

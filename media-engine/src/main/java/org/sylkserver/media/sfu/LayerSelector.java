@@ -10,6 +10,11 @@ package org.sylkserver.media.sfu;
  * stays. A browser's REMB only lowers it: a receiver estimates at most a little more than what it receives (so a
  * REMB above what is sent says nothing of the next layer up), but one below what is sent says the path is full.
  *
+ * <p>A browser that gets the feed's packets with transport-wide sequence numbers sends transport-wide feedback and no
+ * REMB (draft-holmer-rmcat-transport-wide-cc-extensions-01): the feed's {@link SendSideEstimator} then makes the
+ * estimate ({@link #transportEstimate}), which takes loss and delay into account, and the receiver reports' loss and
+ * a REMB no longer move it.
+ *
  * <p>The layer changes only on a sustained change (hysteresis): the estimate moves with every report (about one a
  * second) and the layers' measured bitrates with every second's key frames, so comparing them afresh would switch
  * layers about once a second, each switch costing the browser a key frame and a jump in resolution. Down: the
@@ -40,6 +45,8 @@ final class LayerSelector {
 
     private volatile long estimate = INITIAL_ESTIMATE;
     private volatile long cap = Long.MAX_VALUE;
+    /** Whether the estimate comes from transport-wide feedback (I/O thread). */
+    private boolean fromTransportFeedback;
     private volatile boolean capChanged;
     /** The layer chosen last, -1 before the first choice. */
     private int chosen = -1;
@@ -54,7 +61,7 @@ final class LayerSelector {
      * estimate.
      */
     void remb(long bitsPerSecond, long sendingRate) {
-        if (bitsPerSecond < sendingRate) {
+        if (!fromTransportFeedback && bitsPerSecond < sendingRate) {
             estimate = Math.max(FLOOR, bitsPerSecond);
         }
     }
@@ -65,6 +72,9 @@ final class LayerSelector {
      * grows the estimate by 5 % when below 2 %, up to {@link #CEILING}.
      */
     void lossReport(int fractionLost, long sendingRate) {
+        if (fromTransportFeedback) {
+            return;
+        }
         double loss = fractionLost / 256.0;
         if (loss > 0.10) {
             long base = Math.min(estimate, Math.max(sendingRate, FLOOR));
@@ -72,6 +82,15 @@ final class LayerSelector {
         } else if (loss < 0.02) {
             estimate = Math.min(CEILING, (long) (estimate * GROWTH));
         }
+    }
+
+    /**
+     * The estimate of the feed's {@link SendSideEstimator} (bit/s), from the browser's transport-wide feedback: it
+     * replaces the estimate from then on, the receiver reports' loss and REMB are no longer taken.
+     */
+    void transportEstimate(long bitsPerSecond) {
+        fromTransportFeedback = true;
+        estimate = Math.max(FLOOR, Math.min(CEILING, bitsPerSecond));
     }
 
     /** The most the feed's user wants (bit/s), {@code Long.MAX_VALUE} for no limit; applies at the next choice. */

@@ -39,7 +39,9 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * {@code reception} (RFC 3550 §6.4: reception statistics per source, and the audio's RFC 6464 level; RTCP from the
  * publisher ends here, a sender report noted for the round-trip fields and restated to every feed; once a second a
  * receiver report goes back, and a coalesced keyframe request when a feed asked, {@link KeyframeRequests}, and the
- * room's bitrate as REMB; a gap in the video is asked for again at once, RFC 4585 §6.2.1, and what comes back on the
+ * room's bitrate as REMB; when the browser numbers its packets for transport-wide congestion control, their arrival
+ * times every 100 ms, {@link ArrivalFeedback}, from which it estimates its bandwidth, the REMB capping it; a gap in
+ * the video is asked for again at once, RFC 4585 §6.2.1, and what comes back on the
  * publisher's retransmission stream, RFC 4588, goes on as the original packet) and {@code fan-out} (a copy to every
  * feed, which rewrites and encrypts it for its own browser, and one to the {@link PublisherRecording} when the room
  * records). Everything runs on the media engine's I/O thread; feeds are added and removed from the
@@ -113,7 +115,7 @@ public final class Publisher implements AutoCloseable {
         }
         this.transport = null;
         this.toPublisher = null;
-        this.negotiated = new RoomSdp.Negotiated(LOCAL_OPUS, null, null, 0, -1, Map.of(), null);
+        this.negotiated = new RoomSdp.Negotiated(LOCAL_OPUS, null, null, 0, -1, Map.of(), null, 0);
     }
 
     /**
@@ -362,6 +364,8 @@ public final class Publisher implements AutoCloseable {
         /** The start of the reports' interval; the first starts with the first RTP packet. */
         private long lastReport;
         private boolean reporting;
+        /** Made with the first packet that carries a transport-wide sequence number. */
+        private ArrivalFeedback arrivals;
 
         Reception() {
             super("reception");
@@ -386,7 +390,12 @@ public final class Publisher implements AutoCloseable {
             }
             RtpHeader header = packet.header();
             RoomSdp.Negotiated formats = negotiated;
-            if (formats != null && header.payloadType() == formats.videoRtx()) {
+            if (formats != null && formats.transportCcId() > 0) {
+                // every packet on the transport, whatever comes of it below (padding of probes, retransmissions)
+                arrived(packet, header, formats.transportCcId());
+            }
+            boolean retransmission = formats != null && header.payloadType() == formats.videoRtx();
+            if (retransmission) {
                 header = repaired(packet, header, formats);
                 if (header == null) {
                     return consume();
@@ -402,6 +411,13 @@ public final class Publisher implements AutoCloseable {
                 if (layer < 0) {
                     return drop();
                 }
+            }
+            if (retransmission && videoLoss[layer].alreadyReceived(header.ssrc(), header.sequence())) {
+                // not a repair: a bandwidth probe of the publisher's (or a repair come twice), no news for anyone
+                return consume();
+            }
+            if (format == formats.video() && !retransmission) {
+                // what the layer sends, without the repairs and probes that come on top
                 layerOctets[layer] += header.payloadLength();
             }
             Source source = format == formats.video() ? videoLayers[layer] : audio;
@@ -437,6 +453,23 @@ public final class Publisher implements AutoCloseable {
                 lastReport = now;
             }
             return packet;
+        }
+
+        /** Notes the packet's transport-wide sequence number's arrival; sends the feedback when due. */
+        private void arrived(Packet packet, RtpHeader header, int id) {
+            long element = HeaderExtension.find(packet.buffer(), header, id);
+            if (element < 0 || HeaderExtension.length(element) != 2) {
+                return;
+            }
+            if (arrivals == null) {
+                arrivals = new ArrivalFeedback(ssrc, packet.arrivalNanos());
+            }
+            ByteBuffer feedback = arrivals.received(packet.buffer().getShort(HeaderExtension.offset(element)) & 0xffff,
+                    header.ssrc(), packet.arrivalNanos());
+            if (feedback != null) {
+                // reduced-size RTCP (RFC 5506), as browsers send this feedback themselves
+                send(feedback);
+            }
         }
 
         /**

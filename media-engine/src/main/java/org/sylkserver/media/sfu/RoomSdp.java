@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.sylkserver.media.AudioLevelExtension;
+import org.sylkserver.media.rtcp.TransportFeedback;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.webrtc.PayloadFormat;
 import org.sylkserver.protocols.sdp.MediaDescription;
@@ -20,8 +21,11 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
  * a feed. Both are bundles (RFC 8843) on one transport with ICE lite (RFC 8445 §2.5), and name one format per
  * medium, so that what the publisher sends is what every feed receives, under the same payload type: the forwarding
  * never renumbers nor transcodes. A publisher's RFC 6464 audio levels are accepted (for the active speaker); feeds
- * offer no header extension. Only NACK, PLI and FIR feedback is kept (the SFU answers and passes those), and
- * REMB towards publishers (the room's bitrate policy). The video's RFC 4588 retransmission format is accepted from
+ * offer no other header extension. Only NACK, PLI and FIR feedback is kept (the SFU answers and passes those), and
+ * REMB towards publishers (the room's bitrate policy). Transport-wide congestion control
+ * (draft-holmer-rmcat-transport-wide-cc-extensions-01: its header extension and {@code transport-cc} feedback) is
+ * accepted from publishers, whose browsers then estimate their bandwidth from the server's feedback (REMB stays a
+ * cap), and offered to feeds, whose browsers' feedback makes the feed's estimate. The video's RFC 4588 retransmission format is accepted from
  * publishers and offered to feeds (§8: {@code rtx} with the {@code apt} of the video, the streams paired by
  * {@code a=ssrc-group:FID}), each leg on its own: RED and FEC, which wrap other payload types, are not accepted.
  */
@@ -45,9 +49,11 @@ final class RoomSdp {
      * @param repairs      the publisher's retransmission SSRCs and the SSRC each repairs ({@code a=ssrc-group:FID},
      *                     RFC 4588 §8.3, RFC 5576 §4.2)
      * @param simulcast    the publisher's simulcast layers of its video, or null when it sends one stream
+     * @param transportCcId the header-extension id of the publisher's transport-wide sequence numbers, 0 when not
+     *                      agreed
      */
     record Negotiated(PayloadFormat audio, PayloadFormat video, SessionDescription answer, int audioLevelId,
-                      int videoRtx, Map<Long, Long> repairs, Simulcast simulcast) {
+                      int videoRtx, Map<Long, Long> repairs, Simulcast simulcast, int transportCcId) {
 
         /** The format of {@code payloadType}, or null. */
         PayloadFormat format(int payloadType) {
@@ -59,7 +65,7 @@ final class RoomSdp {
     }
 
     /**
-     * The simulcast layers (RFC 8853) a publisher sends of its VP8 video, in the order it listed them: named by RFC
+     * The simulcast layers (RFC 8853) a publisher sends of its VP8 or VP9 video, in the order it listed them: named by RFC
      * 8851 rids, whose packets carry the RFC 8852 {@code rtp-stream-id} (and its retransmissions the
      * {@code repaired-rtp-stream-id}) header extension, or by the SSRCs of an {@code a=ssrc-group:SIM} (the older
      * form Chrome still sends when its SDP is munged).
@@ -82,6 +88,8 @@ final class RoomSdp {
     static final String RID_URI = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
     static final String REPAIRED_RID_URI = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
     static final String MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    /** The id of the transport-wide sequence number extension in a feed's offer (the only extension it offers). */
+    static final int FEED_TRANSPORT_CC_ID = 3;
 
     /**
      * Answers a publisher's offer: the first audio m-line with Opus and the first video m-line with the room's codec
@@ -104,6 +112,7 @@ final class RoomSdp {
         int videoRtx = -1;
         Map<Long, Long> repairs = new HashMap<>();
         Simulcast simulcast = null;
+        int transportCcId = 0;
         for (int index = 0; index < offer.media().size(); index++) {
             MediaDescription m = offer.media().get(index);
             String mid = mid(m, index);
@@ -131,6 +140,17 @@ final class RoomSdp {
                     lines.add(new Line('a', "extmap:" + audioLevelId + " " + AudioLevelExtension.URI));
                 }
             }
+            int offeredCc = extensionId(m, TransportFeedback.URI);
+            if (offeredCc > 0 && (transportCcId == 0 || transportCcId == offeredCc)) {
+                // one transport, one numbering: the id must be the same on every bundled m-line (RFC 8843 §9.2)
+                transportCcId = offeredCc;
+                lines.add(new Line('a', "extmap:" + offeredCc + " " + TransportFeedback.URI));
+                PayloadFormat accepted = chosen;
+                if (PayloadFormat.of(m).stream().anyMatch(f -> f.payloadType() == accepted.payloadType()
+                        && f.feedback().contains(TransportFeedback.RTCP_FB))) {
+                    lines.add(new Line('a', "rtcp-fb:" + chosen.payloadType() + " " + TransportFeedback.RTCP_FB));
+                }
+            }
             int payloadType = chosen.payloadType();
             List<String> formats = new ArrayList<>(List.of(Integer.toString(payloadType)));
             if (chosen == video && PayloadFormat.of(m).stream().anyMatch(f -> f.payloadType() == payloadType
@@ -146,8 +166,8 @@ final class RoomSdp {
                 lines.addAll(rtx.as(videoRtx, rtx.fmtp(), List.of()).sdpLines());
                 repairs.putAll(fidGroups(m));
             }
-            if (chosen == video && video.map().name().equals("vp8")) {
-                // layers are switched at key frames, which the server finds in VP8's payload descriptor only
+            if (chosen == video && PayloadDescriptor.of(video.map().name()) != null) {
+                // layers are switched at key frames, which the server finds in VP8's and VP9's payload descriptors
                 simulcast = simulcast(m, lines);
             }
             media.add(new MediaDescription(m.media(), port, PROTO, formats, lines));
@@ -157,7 +177,7 @@ final class RoomSdp {
             throw new SdpException("the offer has no audio with Opus and no video with VP8, VP9 or H.264");
         }
         return new Negotiated(audio, video, new SessionDescription(sessionLines(origin, address, bundle, null), media),
-                audioLevelId, videoRtx, Map.copyOf(repairs), simulcast);
+                audioLevelId, videoRtx, Map.copyOf(repairs), simulcast, transportCcId);
     }
 
     /**
@@ -235,6 +255,21 @@ final class RoomSdp {
     }
 
     /**
+     * The header-extension id a subscriber's answer to a feed's offer accepted for the transport-wide sequence number
+     * (RFC 8285 §6: the answer repeats the offered mapping), or 0 when it accepted none: the feed's packets then carry
+     * none and its browser sends REMB instead of transport-wide feedback.
+     */
+    static int acceptedTransportCc(SessionDescription answer) {
+        for (MediaDescription m : answer.media()) {
+            int id = m.port() == 0 ? 0 : extensionId(m, TransportFeedback.URI);
+            if (id > 0 && id <= 14) {
+                return id; // one-byte elements (RFC 8285 §4.2), which are what the feed writes
+            }
+        }
+        return 0;
+    }
+
+    /**
      * The retransmission payload type a subscriber's answer to a feed's offer accepted for the video (RFC 4588 §8.1:
      * an {@code rtx} format whose {@code apt} is the video's payload type), or -1 when it accepted none: its lost
      * packets are then sent again as they were.
@@ -306,6 +341,9 @@ final class RoomSdp {
             lines.add(new Line('a', "sendonly"));
             lines.add(new Line('a', "msid:" + stream + " " + track));
             lines.addAll(format.sdpLines());
+            // the browser's transport-wide feedback makes the feed's bandwidth estimate (SendSideEstimator)
+            lines.add(new Line('a', "extmap:" + FEED_TRANSPORT_CC_ID + " " + TransportFeedback.URI));
+            lines.add(new Line('a', "rtcp-fb:" + format.payloadType() + " " + TransportFeedback.RTCP_FB));
             List<Long> ssrcs = new ArrayList<>(List.of(isAudio ? audioSsrc : videoSsrc));
             if (!isAudio) {
                 int rtx = feedRtxPayloadType(publisher);

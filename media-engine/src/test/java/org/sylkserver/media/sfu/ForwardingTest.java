@@ -16,9 +16,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpPolicy;
 import org.sylkserver.media.rtcp.RtcpCompound;
+import org.sylkserver.media.rtcp.TransportFeedback;
 import org.sylkserver.media.webrtc.BrowserPeer;
 import org.sylkserver.media.webrtc.WebRtcTransport;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -143,6 +146,102 @@ class ForwardingTest {
     }
 
     /**
+     * draft-holmer-rmcat-transport-wide-cc-extensions-01 on both legs. The publisher numbers its packets (§2): the
+     * server's feedback (§3.1) reports their arrivals every 100 ms, the lost one as not received. The subscriber took
+     * the extension: each forwarded packet carries the feed's own transport-wide number, one more each time, and no
+     * other element of the publisher's; the subscriber's feedback saying most of them were lost lowers the feed's
+     * estimate (gcc-02 §6).
+     */
+    @Test
+    void transportWideFeedbackOnBothLegs() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        String extmap = "a=extmap:3 " + TransportFeedback.URI + "\r\n";
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true).replace("a=sendrecv\r\n",
+                    "a=sendrecv\r\n" + extmap), settings, published);
+            assertTrue(publisher.answer().contains(extmap));
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(bob.answer(feed.offer()).replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\n" + extmap));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            byte[] payload = "a VP8 frame".getBytes();
+            for (int transport : new int[]{65534, 65535, 1}) { // 0 lost, across the wrap
+                alice.sendRtp(numbered(transport, payload), 12 + 12 + payload.length);
+            }
+            Thread.sleep(120);
+            alice.sendRtp(numbered(2, payload), 12 + 12 + payload.length);
+            TransportFeedback report = transportFeedback(alice);
+            assertNotNull(report, "the publisher's browser gets transport-wide feedback");
+            assertEquals(65534, report.baseSequence());
+            long[] arrivals = report.arrivalMicros();
+            assertEquals(5, arrivals.length);
+            assertEquals(TransportFeedback.NOT_RECEIVED, arrivals[2], "transport-wide number 0 not received");
+            assertTrue(arrivals[4] - arrivals[3] >= 100_000, "the last one 120 ms after the others");
+
+            int expected = -1;
+            for (int i = 0; i < 4; i++) {
+                byte[] rtp = bob.nextRtp(WAIT);
+                assertNotNull(rtp);
+                ByteBuffer forwarded = ByteBuffer.wrap(rtp);
+                assertEquals(0x90, rtp[0] & 0xff, "X set");
+                assertEquals(0xBEDE0001, forwarded.getInt(12), "one word of one-byte elements (RFC 8285 §4.2)");
+                assertEquals((3 << 4) | 1, rtp[16] & 0xff, "only the transport-wide number: id 3, two bytes");
+                int number = forwarded.getShort(17) & 0xffff;
+                if (expected >= 0) {
+                    assertEquals(expected, number, "one more per packet sent");
+                }
+                expected = (number + 1) & 0xffff;
+                assertArrayEquals(payload, Arrays.copyOfRange(rtp, 20, rtp.length), "the payload as it was");
+            }
+            long before = feed.budget();
+            int first = (expected - 4) & 0xffff;
+            bob.sendRtcp(bytes(TransportFeedback.encode(1, 2, first, 0, new long[]{64_000,
+                    TransportFeedback.NOT_RECEIVED, TransportFeedback.NOT_RECEIVED, TransportFeedback.NOT_RECEIVED})));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (feed.budget() == before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(feed.budget() < before, "three of four lost: the estimate falls (" + feed.budget() + ")");
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /** A VP8 packet of the publisher's video with an audio-level element (id 1) and transport-wide number (id 3). */
+    private static byte[] numbered(int transport, byte[] payload) {
+        return ByteBuffer.allocate(12 + 12 + payload.length).put((byte) 0x90).put((byte) BrowserPeer.VP8)
+                .putShort((short) (transport + 10)).putInt(transport * 3000).putInt((int) BrowserPeer.VIDEO_SSRC)
+                .putInt(0xBEDE0002).put((byte) 0x10).put((byte) 0x7f).put((byte) 0x31).putShort((short) transport)
+                .put(new byte[3]).put(payload).array();
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+
+    /** The first transport-wide feedback message among the next RTCP compounds from the server, or null. */
+    private static TransportFeedback transportFeedback(BrowserPeer peer) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            byte[] rtcp = peer.nextRtcp(Duration.ofMillis(500));
+            if (rtcp == null) {
+                return null;
+            }
+            List<TransportFeedback> messages = TransportFeedback.parse(ByteBuffer.wrap(rtcp));
+            if (!messages.isEmpty()) {
+                return messages.get(0);
+            }
+        }
+        return null;
+    }
+
+    /**
      * RFC 4588 §4 with RFC 4585 §6.2.1: a subscriber that accepted the feed's retransmission format gets what it asks
      * for again on the feed's retransmission stream (the SSRC that {@code a=ssrc-group:FID} pairs with the video,
      * §8.3), with sequence numbers of its own and the OSN, encrypted with the leg's SRTP keys (the peer decrypts it).
@@ -229,6 +328,11 @@ class ForwardingTest {
             assertEquals((first + 1) & 0xffff, header.getShort(2) & 0xffff, "in the place of 601");
             assertEquals("601", new String(Arrays.copyOfRange(repaired, 12, repaired.length)));
             assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "the padding went nowhere");
+
+            // a retransmission of a packet that arrived (Chrome's bandwidth probes with transport-cc) repairs nothing
+            alice.sendRtp(97, 7002, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 602).put("602".getBytes())
+                    .array());
+            assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "602 had arrived: not forwarded again");
             feed.close();
             publisher.close();
         }
@@ -239,14 +343,20 @@ class ForwardingTest {
      * lowest before the layers' bitrates are known, then the best within its budget, and the user's cap
      * ({@code videoroom-session-update} {@code bitrate}, spec §4.4) brings it down again; each switch waits for a key
      * frame of the new layer (RFC 7741 §4.3), which the publisher is asked for (PLI on that layer's SSRC), and the
-     * browser sees one stream: sequence numbers and VP8 picture ids going on by one (RFC 7741 §4.2).
+     * browser sees one stream: sequence numbers and picture ids going on by one (VP8: RFC 7741 §4.2; VP9, the
+     * default room codec: RFC 9628 §4.2, key frames told by its B and P bits).
      */
-    @Test
-    void aFeedForwardsOneSimulcastLayerAndSwitchesAtKeyframes_rfc8853() throws Exception {
-        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(100), 64);
+    @ParameterizedTest
+    @ValueSource(strings = {"vp8", "vp9"})
+    void aFeedForwardsOneSimulcastLayerAndSwitchesAtKeyframes_rfc8853(String codec) throws Exception {
+        SfuSettings settings = new SfuSettings(codec, true, true, Duration.ofMillis(100), 64);
         try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
             String offer = alice.offer(true).replace("a=ssrc-group:FID", "a=ssrc-group:SIM 1001 1002 1003\r\n"
                     + "a=ssrc-group:FID");
+            boolean vp9 = codec.equals("vp9");
+            if (vp9) {
+                offer = offer.replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP9/90000");
+            }
             Up published = new Up();
             Publisher publisher = Publisher.fromOffer(engine, "alice", offer, settings, published);
             alice.connect(publisher.answer(), WAIT);
@@ -258,14 +368,14 @@ class ForwardingTest {
             bob.connect(feed.offer(), WAIT);
             subscribed.await();
 
-            Simulcaster layers = new Simulcaster(alice);
+            Simulcaster layers = new Simulcaster(alice, vp9);
             layers.round(false);
             assertEquals(null, bob.nextRtp(Duration.ofMillis(200)), "nothing before a key frame");
             layers.keyframe(0);
             byte[] first = bob.nextRtp(WAIT);
             assertNotNull(first);
             assertEquals(0, Simulcaster.layer(first), "the lowest layer first");
-            Received stream = new Received(first);
+            Received stream = new Received(first, vp9);
 
             // a second of all three layers: the bitrates are measured, the top layer fits the initial estimate
             for (int i = 0; i < 60; i++) {
@@ -298,14 +408,19 @@ class ForwardingTest {
         }
     }
 
-    /** A publisher sending three VP8 simulcast layers on SSRCs 1001-1003, bigger packets on higher layers. */
+    /**
+     * A publisher sending three VP8 (or VP9) simulcast layers on SSRCs 1001-1003, bigger packets on higher layers;
+     * the layer's number is the payload's sixth byte.
+     */
     private static final class Simulcaster {
         private final BrowserPeer peer;
+        private final boolean vp9;
         private final int[] sequences = {100, 5000, 20000};
         private final int[] pictures = {10, 2000, 30000};
 
-        Simulcaster(BrowserPeer peer) {
+        Simulcaster(BrowserPeer peer, boolean vp9) {
             this.peer = peer;
+            this.vp9 = vp9;
         }
 
         void round(boolean keyframe) throws Exception {
@@ -318,11 +433,19 @@ class ForwardingTest {
             send(layer, true);
         }
 
-        /** A VP8 payload (RFC 7741 §4.2: X, S; I with a 15-bit picture id; then §4.3 P clear for a key frame). */
+        /**
+         * A VP8 payload (RFC 7741 §4.2: X, S; I with a 15-bit picture id; then §4.3 P clear for a key frame), or a
+         * VP9 one (RFC 9628 §4.2: I, L, B, P set but for a key frame; a 15-bit picture id; TID/U/SID/D; TL0PICIDX).
+         */
         private void send(int layer, boolean keyframe) throws Exception {
             ByteBuffer payload = ByteBuffer.allocate(100 * (1 + 3 * layer));
-            payload.put((byte) 0x90).put((byte) 0x80).putShort((short) (0x8000 | pictures[layer]))
-                    .put((byte) (keyframe ? 0x00 : 0x01)).put((byte) layer);
+            if (vp9) {
+                payload.put((byte) (keyframe ? 0xa8 : 0xe8)).putShort((short) (0x8000 | pictures[layer]))
+                        .put((byte) 0x00).put((byte) pictures[layer]).put((byte) layer);
+            } else {
+                payload.put((byte) 0x90).put((byte) 0x80).putShort((short) (0x8000 | pictures[layer]))
+                        .put((byte) (keyframe ? 0x00 : 0x01)).put((byte) layer);
+            }
             peer.sendRtp(BrowserPeer.VP8, sequences[layer]++, 1001 + layer, payload.array());
             pictures[layer] = (pictures[layer] + 1) & 0x7fff;
         }
@@ -331,19 +454,23 @@ class ForwardingTest {
             return rtp[12 + 5];
         }
 
-        static int pictureId(byte[] rtp) {
-            return ((rtp[12 + 2] & 0x7f) << 8) | (rtp[12 + 3] & 0xff);
+        /** The 15-bit picture id: VP8's after X and I, VP9's after its first byte. */
+        static int pictureId(byte[] rtp, boolean vp9) {
+            int at = vp9 ? 12 + 1 : 12 + 2;
+            return ((rtp[at] & 0x7f) << 8) | (rtp[at + 1] & 0xff);
         }
     }
 
     /** What the subscriber got: one stream, each packet one more in sequence number and picture id. */
     private static final class Received {
+        private final boolean vp9;
         private int sequence;
         private int pictureId;
 
-        Received(byte[] first) {
+        Received(byte[] first, boolean vp9) {
             sequence = ByteBuffer.wrap(first).getShort(2) & 0xffff;
-            pictureId = Simulcaster.pictureId(first);
+            this.vp9 = vp9;
+            pictureId = Simulcaster.pictureId(first, vp9);
         }
 
         /**
@@ -355,9 +482,9 @@ class ForwardingTest {
                  rtp = peer.nextRtp(Duration.ofMillis(300))) {
                 int next = ByteBuffer.wrap(rtp).getShort(2) & 0xffff;
                 assertEquals((sequence + 1) & 0xffff, next, "sequence numbers go on (RFC 3550 §5.1)");
-                assertEquals((pictureId + 1) & 0x7fff, Simulcaster.pictureId(rtp), "picture ids go on (RFC 7741)");
+                assertEquals((pictureId + 1) & 0x7fff, Simulcaster.pictureId(rtp, vp9), "picture ids go on");
                 sequence = next;
-                pictureId = Simulcaster.pictureId(rtp);
+                pictureId = Simulcaster.pictureId(rtp, vp9);
                 if (Simulcaster.layer(rtp) != layer) {
                     return rtp;
                 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.Test;
+import org.sylkserver.media.rtcp.TransportFeedback;
 
 /**
  * {@link LayerSelector}: the simulcast layer (RFC 8853) that fits a feed's bandwidth and its user's wish, and that
@@ -77,6 +78,46 @@ class LayerSelectorTest {
         assertEquals(300_000, selector.budget());
         selector.choose(LAYERS, SECOND);
         assertEquals(0, selector.choose(LAYERS, SECOND + LayerSelector.DOWN_HOLD_NANOS));
+    }
+
+    /**
+     * A feed whose browser sends transport-wide feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01): the
+     * {@link SendSideEstimator}'s estimate is the budget; the receiver reports' loss and a REMB no longer move it.
+     * A path that narrows (the estimator's packets queue up) brings the layer down after the hold, one that clears
+     * brings it up again.
+     */
+    @Test
+    void theTransportWideEstimateChoosesTheLayer() {
+        LayerSelector selector = new LayerSelector();
+        selector.transportEstimate(2_500_000);
+        assertEquals(2, selector.choose(LAYERS, 0));
+        selector.lossReport(128, 1_700_000); // 50 % lost in a receiver report
+        selector.remb(200_000, 1_700_000);
+        assertEquals(2_500_000, selector.budget(), "the transport-wide estimate only");
+
+        SendSideEstimator estimator = new SendSideEstimator();
+        long now = SECOND;
+        int sequence = 0;
+        long queueFreeAt = 0;
+        long firstSwitch = -1;
+        for (int feedback = 0; feedback < 40; feedback++) {
+            long[] arrivals = new long[50];
+            for (int i = 0; i < arrivals.length; i++) {
+                long sent = now + i * 2_000_000L; // 1,000 bytes every 2 ms: 4 Mbit/s
+                estimator.sent(sequence + i, sent, 1_000);
+                queueFreeAt = Math.max(queueFreeAt, sent) + 6_666_667L; // a 1.2 Mbit/s path
+                arrivals[i] = queueFreeAt / 1_000;
+            }
+            now += 100_000_000L;
+            selector.transportEstimate(estimator.feedback(TransportFeedback.parse(TransportFeedback.encode(1, 2,
+                    sequence, feedback, arrivals)).get(0), now));
+            sequence += arrivals.length;
+            if (selector.choose(LAYERS, now) != 2 && firstSwitch < 0) {
+                firstSwitch = now;
+            }
+        }
+        assertEquals(1, selector.choose(LAYERS, now), "the middle layer fits 85 % of the path: " + selector.budget());
+        assertTrue(firstSwitch >= SECOND + LayerSelector.DOWN_HOLD_NANOS, "after the hold: " + firstSwitch);
     }
 
     /**

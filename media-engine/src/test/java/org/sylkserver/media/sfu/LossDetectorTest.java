@@ -29,4 +29,25 @@ class LossDetectorTest {
         assertEquals(0, loss.received(8, 9000), "a new SSRC");
         assertEquals(1, loss.received(8, 9002));
     }
+
+    /**
+     * RFC 4588 §4: a retransmission is a repair only of a packet that did not arrive; of the last 64, the detector
+     * knows which did (a sender probing its bandwidth with copies of sent packets repairs nothing).
+     */
+    @Test
+    void itKnowsWhichOfTheLast64Arrived_rfc4588_4() {
+        LossDetector loss = new LossDetector();
+        loss.received(7, 65534);
+        loss.received(7, 1);
+        assertEquals(true, loss.alreadyReceived(7, 65534));
+        assertEquals(true, loss.alreadyReceived(7, 1));
+        assertEquals(false, loss.alreadyReceived(7, 0), "lost, across the wrap");
+        loss.received(7, 0);
+        assertEquals(true, loss.alreadyReceived(7, 0), "repaired");
+        assertEquals(false, loss.alreadyReceived(8, 1), "another stream");
+        loss.received(7, 70);
+        assertEquals(false, loss.alreadyReceived(7, 1), "older than 64: unknown, taken as a repair");
+        assertEquals(true, loss.alreadyReceived(7, 70));
+        assertEquals(false, loss.alreadyReceived(7, 71), "not yet");
+    }
 }

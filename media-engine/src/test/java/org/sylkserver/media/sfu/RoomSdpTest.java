@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sylkserver.media.rtcp.TransportFeedback;
 import org.sylkserver.media.sdp.AudioAnswerer;
 import org.sylkserver.media.webrtc.BrowserPeer;
 import org.sylkserver.protocols.sdp.MediaDescription;
@@ -90,13 +91,13 @@ class RoomSdpTest {
         RoomSdp.Negotiated negotiated = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
                 "vp8", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
         assertEquals(1, negotiated.audioLevelId());
-        assertEquals(List.of("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"),
+        assertEquals(List.of("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level", "3 " + TransportFeedback.URI),
                 SessionDescription.parse(negotiated.answer().toString()).media().get(0).attributes("extmap"));
         RoomSdp.Negotiated without = RoomSdp.answerPublisher(SessionDescription.parse(offer.replaceAll(
                 "a=extmap:1 [^\r]*\r\n", "")), TRANSPORT, 40000, "vp8", true, true, new AudioAnswerer.Origin(),
                 InetAddress.getLoopbackAddress());
         assertEquals(0, without.audioLevelId());
-        assertTrue(without.answer().media().get(0).attributes("extmap").isEmpty());
+        assertEquals(List.of("3 " + TransportFeedback.URI), without.answer().media().get(0).attributes("extmap"));
     }
 
     /** RFC 5576 §4.1 and RFC 8830: the feed's offer names its own SSRCs and streams; the publisher's formats. */
@@ -116,6 +117,58 @@ class RoomSdpTest {
         assertEquals("BUNDLE 0 1", offer.attribute("group"));
         assertTrue(video.attributes("rtcp-fb").stream().noneMatch(f -> f.contains("goog-remb")),
                 "REMB only towards publishers");
+    }
+
+    /** Chrome's offer with the transport-wide sequence number extension under id 3 on both m-lines. */
+    private static String withTransportCc(String offer) {
+        return offer.replace("a=sendrecv\r\n", "a=sendrecv\r\na=extmap:3 " + TransportFeedback.URI + "\r\n");
+    }
+
+    /**
+     * draft-holmer-rmcat-transport-wide-cc-extensions-01 §2 and §4: a publisher that offers the transport-wide
+     * sequence number gets it accepted under its id on every bundled m-line, with {@code transport-cc} feedback for
+     * the formats that offered it (its browser then estimates its bandwidth from our feedback), and REMB stays (the
+     * room's cap, spec §4.6.6). Without the extension offered, no feedback is promised.
+     */
+    @Test
+    void transportWideCongestionControlIsAcceptedFromPublishers() throws Exception {
+        RoomSdp.Negotiated negotiated = RoomSdp.answerPublisher(SessionDescription.parse(withTransportCc(
+                chromeOffer)), TRANSPORT, 40000, "vp8", true, true, new AudioAnswerer.Origin(),
+                InetAddress.getLoopbackAddress());
+        assertEquals(3, negotiated.transportCcId());
+        SessionDescription answer = SessionDescription.parse(negotiated.answer().toString());
+        for (MediaDescription m : answer.media()) {
+            assertTrue(m.attributes("extmap").contains("3 " + TransportFeedback.URI), m.toString());
+        }
+        assertTrue(answer.media().get(0).attributes("rtcp-fb").contains("111 transport-cc"));
+        assertTrue(answer.media().get(1).attributes("rtcp-fb").containsAll(List.of("96 transport-cc",
+                "96 goog-remb")));
+
+        RoomSdp.Negotiated without = answer("vp8", true);
+        assertEquals(0, without.transportCcId());
+        assertTrue(without.answer().media().get(1).attributes("rtcp-fb").stream()
+                .noneMatch(f -> f.contains("transport-cc")));
+    }
+
+    /**
+     * A feed offers the transport-wide sequence number (one id on both m-lines) and {@code transport-cc} feedback;
+     * the browser's answer says whether it took it (RFC 8285 §6).
+     */
+    @Test
+    void feedsOfferTransportWideCongestionControl() throws Exception {
+        SessionDescription offer = SessionDescription.parse(RoomSdp.offerFeed(answer("vp8", true), TRANSPORT, 40002,
+                11, 22, 33, "s1", new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress()).toString());
+        for (MediaDescription m : offer.media()) {
+            assertEquals(List.of(RoomSdp.FEED_TRANSPORT_CC_ID + " " + TransportFeedback.URI), m.attributes("extmap"));
+            assertTrue(m.attributes("rtcp-fb").contains(m.formats().get(0) + " transport-cc"));
+        }
+        String answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+                + "c=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\n";
+        assertEquals(0, RoomSdp.acceptedTransportCc(SessionDescription.parse(answer)));
+        assertEquals(3, RoomSdp.acceptedTransportCc(SessionDescription.parse(answer + "a=extmap:3 "
+                + TransportFeedback.URI + "\r\n")));
+        assertEquals(0, RoomSdp.acceptedTransportCc(SessionDescription.parse(answer + "a=extmap:20 "
+                + TransportFeedback.URI + "\r\n")), "a two-byte id: the feed writes one-byte elements");
     }
 
     /** Spec §4.6.6: the room's bitrate reaches the publisher as REMB, when its browser offers it. */
@@ -202,8 +255,13 @@ class RoomSdpTest {
 
         RoomSdp.Negotiated h264 = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
                 "h264", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
-        assertEquals(null, h264.simulcast(), "layers are switched at VP8 key frames only");
+        assertEquals(null, h264.simulcast(), "layers are switched at VP8 and VP9 key frames only");
         assertTrue(h264.answer().media().get(1).attributes("simulcast").isEmpty());
+        RoomSdp.Negotiated vp9 = RoomSdp.answerPublisher(SessionDescription.parse(offer.replace(
+                "a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP9/90000")), TRANSPORT, 40000, "vp9", true, true,
+                new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals("vp9", vp9.video().map().name());
+        assertEquals(List.of("q", "h", "f"), vp9.simulcast().rids(), "VP9 simulcast (RFC 9628 §4.2 key frames)");
         RoomSdp.Negotiated sim = RoomSdp.answerPublisher(SessionDescription.parse(chromeOffer.replace(
                 "a=ssrc-group:FID", "a=ssrc-group:SIM 1 2 3\r\na=ssrc-group:FID")), TRANSPORT, 40000, "vp8", true,
                 true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());

@@ -6,10 +6,13 @@ import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.Test;
 
-/** {@link Vp8Rewriter}: one continuous run of picture ids and TL0PICIDX across layer switches (RFC 7741 §4.2). */
-class Vp8RewriterTest {
+/**
+ * {@link PictureRewriter}: one continuous run of picture ids and TL0PICIDX across layer switches, VP8 (RFC 7741 §4.2)
+ * and VP9 (RFC 9628 §4.2).
+ */
+class PictureRewriterTest {
 
-    private final Vp8Rewriter rewriter = new Vp8Rewriter();
+    private final PictureRewriter rewriter = new PictureRewriter(PayloadDescriptor.VP8);
 
     private int[] send(long ssrc, int pictureId, int tl0) {
         ByteBuffer packet = Vp8DescriptorTest.payload(true, pictureId, tl0, 0);
@@ -36,5 +39,24 @@ class Vp8RewriterTest {
         assertEquals(0x7fff, send(1, 0x7fff, 1)[0]);
         assertEquals(0, send(2, 5, 1)[0], "the picture after 0x7fff is 0");
         assertEquals(1, send(2, 6, 1)[0]);
+    }
+
+    /** RFC 9628 §4.2: the VP9 descriptor's picture id and TL0PICIDX (non-flexible mode) go on across a switch too. */
+    @Test
+    void vp9PicturesFollowOnAcrossLayerSwitches_rfc9628_4_2() {
+        PictureRewriter vp9 = new PictureRewriter(PayloadDescriptor.VP9);
+        int[] first = vp9(vp9, 1, 0x7ffe, 200);
+        assertEquals(0x7ffe, first[0]);
+        assertEquals(200, first[1]);
+        int[] switched = vp9(vp9, 2, 9, 17);
+        assertEquals(0x7fff, switched[0], "the next picture id");
+        assertEquals(201, switched[1], "the next TL0PICIDX");
+        assertEquals(0, vp9(vp9, 2, 10, 18)[0], "wrapping at 2^15");
+    }
+
+    private static int[] vp9(PictureRewriter rewriter, long ssrc, int pictureId, int tl0) {
+        ByteBuffer packet = Vp9DescriptorTest.payload(true, false, pictureId, 0, tl0);
+        rewriter.rewrite(ssrc, packet, 4, 12);
+        return new int[]{Vp9Descriptor.pictureId(packet, 4, 12), Vp9Descriptor.tl0PicIdx(packet, 4, 12)};
     }
 }
