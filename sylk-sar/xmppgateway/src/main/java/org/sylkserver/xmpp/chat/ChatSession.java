@@ -280,17 +280,21 @@ public final class ChatSession implements ChatLine.Listener {
      * queue dropped, the session ended and its call hung up.
      */
     private void failed(String why, StanzaError.Condition condition, StanzaError.Type type) {
-        List<Message> dropped;
+        SipCall call;
         synchronized (this) {
-            if (state != State.CONNECTING) {
-                return;
-            }
-            dropped = List.copyOf(waiting);
-            waiting.clear();
+            call = sip;
+        }
+        // the waiting messages are taken as the session ends, under one lock: one arriving just before is bounced
+        // with them, one just after finds no session and calls again (spec §5.4.3)
+        List<Message> dropped = finish(true);
+        if (dropped == null) {
+            return;
         }
         LOG.info("chat " + xmppPeer + " -> " + sipUser.asBareJid() + " failed: " + why + "; " + dropped.size()
-                + " waiting message(s) dropped");
-        end(why);
+                + " waiting message(s) bounced");
+        if (call != null) {
+            call.hangUp(why);
+        }
         dropped.forEach(message -> xmpp.accept(Stanzas.error(message, condition, type)));
     }
 
@@ -366,13 +370,14 @@ public final class ChatSession implements ChatLine.Listener {
     /**
      * A message of the XMPP peer: a receipt sends the held REPORT (XEP-0184 §5), {@code gone} ends the session
      * (XEP-0085 §5), a body goes to the SIP user as CPIM {@code text/plain}, other chat states as is-composing.
+     * Returns false, and does nothing, when the session has ended meanwhile (the caller finds it another).
      */
-    public void xmppMessage(Message message) {
-        xmppMessage(message, false);
+    public boolean xmppMessage(Message message) {
+        return xmppMessage(message, false);
     }
 
     /** @param waited whether {@code message} comes out of the queue of {@link #connected} */
-    private void xmppMessage(Message message, boolean waited) {
+    private boolean xmppMessage(Message message, boolean waited) {
         ChatLine.Report report = null;
         ChatLine.Report failed = null;
         CpimMessage toSip = null;
@@ -381,7 +386,7 @@ public final class ChatSession implements ChatLine.Listener {
         ChatLine on;
         synchronized (this) {
             if (state == State.ENDED) {
-                return;
+                return false;
             }
             on = line;
             if (!boundPeer.hasResource() && message.getFrom().hasResource()) {
@@ -405,7 +410,7 @@ public final class ChatSession implements ChatLine.Listener {
                     && (body != null && !body.isEmpty() || chatState != null)) {
                 if (waiting.size() < QUEUE_LIMIT) {
                     waiting.add(message);
-                    return;
+                    return true;
                 }
                 overflow = true;
             } else if (!gone && body != null && !body.isEmpty()) {
@@ -422,18 +427,18 @@ public final class ChatSession implements ChatLine.Listener {
             LOG.info("chat " + xmppPeer + " -> " + sipUser.asBareJid() + ": " + QUEUE_LIMIT
                     + " messages wait for the MSRP session already; one more bounced");
             xmpp.accept(Stanzas.error(message, StanzaError.Condition.resource_constraint, StanzaError.Type.WAIT));
-            return;
+            return true;
         }
         if (failed != null) {
             failed.fail(503, "Service Unavailable");
-            return;
+            return true;
         }
         if (message.getType() == Message.Type.error) {
-            return;
+            return true;
         }
         if (gone) {
             end("the XMPP user left the chat (gone)");
-            return;
+            return true;
         }
         if (toSip != null && on != null) {
             if (toSip.contentType().startsWith("text/")) {
@@ -452,6 +457,7 @@ public final class ChatSession implements ChatLine.Listener {
                 on.sendQuietly(toSip);
             }
         }
+        return true;
     }
 
     /** CPIM From the XMPP sender (its resource as {@code gr}, spec §5.3) To the SIP user. */
@@ -520,14 +526,24 @@ public final class ChatSession implements ChatLine.Listener {
 
     /** To {@link State#ENDED}, once: the line closes, held REPORTs are dropped, the registry forgets us. */
     private boolean finish() {
+        return finish(false) != null;
+    }
+
+    /**
+     * To {@link State#ENDED}, once (only from {@link State#CONNECTING} when {@code onlyConnecting}); returns the
+     * messages that were waiting, or null when nothing changed.
+     */
+    private List<Message> finish(boolean onlyConnecting) {
         ChatLine closing;
+        List<Message> left;
         synchronized (this) {
-            if (state == State.ENDED) {
-                return false;
+            if (state == State.ENDED || onlyConnecting && state != State.CONNECTING) {
+                return null;
             }
             state = State.ENDED;
             closing = line;
             awaitingReceipts.clear();
+            left = List.copyOf(waiting);
             waiting.clear();
             if (inactivityTimer != null) {
                 inactivityTimer.cancel(false);
@@ -540,7 +556,7 @@ public final class ChatSession implements ChatLine.Listener {
             closing.close();
         }
         ended.accept(this);
-        return true;
+        return left;
     }
 
     /** Spec §5.4.3: the SIP side's silence for {@code sip_session_timeout} ends the session. */

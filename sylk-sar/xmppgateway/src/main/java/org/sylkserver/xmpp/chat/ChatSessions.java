@@ -104,8 +104,8 @@ public final class ChatSessions {
                 || message.getType() == Message.Type.normal && message.getBody() != null) {
             return false;
         }
-        session.xmppMessage(message);
-        return true;
+        // ended between the look-up and now: what a message for no session gets
+        return session.xmppMessage(message);
     }
 
     /**
@@ -119,35 +119,47 @@ public final class ChatSessions {
         if (message.getFrom() == null || message.getTo() == null || message.getTo().getLocalpartOrNull() == null) {
             return;
         }
-        ChatSession session;
-        boolean made = false;
-        synchronized (this) {
-            session = sessions.get(key(message.getTo(), message.getFrom()));
-            if (session == null) {
-                if (message.getBody() == null || message.getBody().isEmpty()) {
-                    return;
+        // twice at most: a session found may end (refused, timed out) before it takes the message; it is then
+        // forgotten here at once and the message starts a session of its own (spec §5.4.3), never lost
+        for (int attempt = 0; attempt < 2; attempt++) {
+            ChatSession session;
+            boolean made = false;
+            synchronized (this) {
+                String key = key(message.getTo(), message.getFrom());
+                session = sessions.get(key);
+                if (session != null && session.state() == ChatSession.State.ENDED) {
+                    forget(session);
+                    session = null;
                 }
-                String domain = message.getFrom().getDomain().toString();
-                if (sessions.size() < max && startedFrom.values().stream().filter(domain::equals).count()
-                        < perDomainLimit(max)) {
-                    EntityFullJid sipUser = Addresses.fullJid(message.getTo().getLocalpartOrThrow().toString(),
-                            message.getTo().getDomain().toString(), null);
-                    session = new ChatSession(sipUser, message.getFrom(), xmpp, timer, inactivity, receiptWait,
-                            this::forget);
-                    sessions.put(key(sipUser, message.getFrom()), session);
-                    startedFrom.put(session, domain);
-                    made = true;
+                if (session == null) {
+                    if (message.getBody() == null || message.getBody().isEmpty()) {
+                        return;
+                    }
+                    String domain = message.getFrom().getDomain().toString();
+                    if (sessions.size() < max && startedFrom.values().stream().filter(domain::equals).count()
+                            < perDomainLimit(max)) {
+                        EntityFullJid sipUser = Addresses.fullJid(message.getTo().getLocalpartOrThrow().toString(),
+                                message.getTo().getDomain().toString(), null);
+                        session = new ChatSession(sipUser, message.getFrom(), xmpp, timer, inactivity, receiptWait,
+                                this::forget);
+                        sessions.put(key(sipUser, message.getFrom()), session);
+                        startedFrom.put(session, domain);
+                        made = true;
+                    }
                 }
             }
+            if (session == null) {
+                xmpp.accept(Stanzas.error(message, StanzaError.Condition.resource_constraint, StanzaError.Type.WAIT));
+                return;
+            }
+            if (session.xmppMessage(message)) {
+                if (made) {
+                    session.dial(dialer, answerWait);
+                }
+                return;
+            }
         }
-        if (session == null) {
-            xmpp.accept(Stanzas.error(message, StanzaError.Condition.resource_constraint, StanzaError.Type.WAIT));
-            return;
-        }
-        session.xmppMessage(message);
-        if (made) {
-            session.dial(dialer, answerWait);
-        }
+        xmpp.accept(Stanzas.error(message, StanzaError.Condition.recipient_unavailable, StanzaError.Type.WAIT));
     }
 
     public synchronized int size() {

@@ -531,6 +531,57 @@ class ChatSessionTest {
         assertEquals(StanzaError.Condition.recipient_unavailable, errorOf(second));
     }
 
+    /**
+     * Spec §5.4.3: a message that arrives while the refusal is being handled is never lost. The session's waiting
+     * messages are taken as it ends, under one lock, so the message is either bounced with them or, as here, finds
+     * the session over and calls again. Before, the waiting ones were taken first and the session ended a moment
+     * later: a message put into the queue in between was cleared with it, neither bounced nor sent (seen end to end,
+     * XmppChatSessionIT.aRefusedCallBouncesTheWaitingMessages_spec_5_4_3 with the per-pair stanza queues). The test
+     * sends the message at that moment, from the refusal's log line.
+     */
+    @Test
+    void aMessageArrivingAsTheRefusalIsHandledIsNeverLost_5_4_3() throws Exception {
+        ChatSessions sessions = sessions(Duration.ofMinutes(10), 10);
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("sylk.xmpp.chat");
+        AtomicInteger injected = new AtomicInteger();
+        java.util.logging.Handler during = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().contains(" failed: ")
+                        && injected.getAndIncrement() == 0) {
+                    try {
+                        sessions.xmppChat(juliet("m2", "two"));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(during);
+        try {
+            sessions.xmppChat(juliet("m1", "one"));
+            assertNotNull(dialer.invites.poll(1, TimeUnit.SECONDS));
+            dialer.call.rejected(486, "Busy Here");
+        } finally {
+            log.removeHandler(during);
+        }
+        assertEquals(1, injected.get(), "m2 came while the refusal was handled");
+        assertEquals("m1", sent.poll(1, TimeUnit.SECONDS).getStanzaId());
+        assertNotNull(dialer.invites.poll(1, TimeUnit.SECONDS), "m2 calls again");
+        dialer.call.rejected(486, "Busy Here");
+        Stanza second = sent.poll(1, TimeUnit.SECONDS);
+        assertNotNull(second, "m2 bounced");
+        assertEquals("m2", second.getStanzaId());
+    }
+
     /** The INVITE's time limit: a call not up in time is hung up and its message bounces remote-server-timeout. */
     @Test
     void aCallNotUpInTimeIsHungUpAndBounces_5_4_3() throws Exception {
