@@ -504,16 +504,19 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             return;
         }
         javax.servlet.sip.URI from = request.getFrom().getURI();
-        if (!(from instanceof javax.servlet.sip.SipURI sip) || !gateway.isMucDomain(sip.getHost())
-                || !ServletConferenceCalls.isFocus(request.getHeader("Contact"))) {
-            SessionDescription audio = audioOffer(request);
-            if (audio != null) {
-                jingleCall(request, audio);
-            } else {
-                chatCall(request);
-            }
+        boolean fromConference = from instanceof javax.servlet.sip.SipURI sip && gateway.isMucDomain(sip.getHost())
+                && ServletConferenceCalls.isFocus(request.getHeader("Contact"));
+        SessionDescription audio = audioOffer(request);
+        if (audio != null) {
+            // spec §5.7: an audio call, a conference's too (then with XEP-0298 conference info)
+            jingleCall(request, audio, fromConference);
             return;
         }
+        if (!fromConference) {
+            chatCall(request);
+            return;
+        }
+        // spec §5.4.3 step 1, §5.6.3: a conference's call with a chat is a MUC invitation
         reply(request, SipServletResponse.SC_RINGING, "Ringing");
         var outcome = gateway.conferenceInvitation(from.toString(), request.getRequestURI().toString(),
                 request.getHeader("Referred-By"), (status, reason) -> reply(request, status, reason));
@@ -547,7 +550,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     }
 
     /** Spec §5.7, SIP → XMPP: the audio call becomes a Jingle session with the XMPP user. */
-    private void jingleCall(SipServletRequest request, SessionDescription offer) throws IOException {
+    private void jingleCall(SipServletRequest request, SessionDescription offer, boolean fromConference)
+            throws IOException {
         Address contact;
         try {
             contact = request.getAddressHeader("Contact");
@@ -556,9 +560,16 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             return;
         }
         InetAddress source = signallingSource(request);
+        String contactUri = contact != null ? contact.getURI().toString() : null;
+        if (fromConference) {
+            String referredBy = request.getHeader("Referred-By");
+            jingleCalls.dialled(request, caller -> gateway.conferenceJingleCall(
+                    request.getFrom().getURI().toString(), contactUri, referredBy,
+                    request.getRequestURI().toString(), offer, source, caller));
+            return;
+        }
         jingleCalls.dialled(request, caller -> gateway.jingleCall(request.getFrom().getURI().toString(),
-                contact != null ? contact.getURI().toString() : null, request.getRequestURI().toString(), offer,
-                source, caller));
+                contactUri, request.getRequestURI().toString(), offer, source, caller));
     }
 
     @Override
