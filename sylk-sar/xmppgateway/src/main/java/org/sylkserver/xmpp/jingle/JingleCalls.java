@@ -170,6 +170,14 @@ public final class JingleCalls {
 
         /** A re-INVITE's offer: our answer, or null to refuse it (488). */
         SessionDescription reOffered(SessionDescription offer);
+
+        /**
+         * A conference-info document (RFC 4575) of the calling focus's conference event package: passed on to the
+         * Jingle party (XEP-0298 §6) when the call is a focus's and its session is active; else, or when it is no
+         * such document, dropped.
+         */
+        default void conferenceInfo(byte[] document) {
+        }
     }
 
     /** Full JIDs of an XMPP user whose presence reached us: candidates to ring for a call to the bare JID. */
@@ -712,6 +720,20 @@ public final class JingleCalls {
         @Override
         public void end(JingleReason.Reason reason) {
             finish(JingleCallee.sipStatus(reason), reason);
+        }
+
+        @Override
+        public void conferenceInfo(byte[] document) {
+            JingleSession current = session;
+            if (!focus || current == null || over.get()) {
+                return;
+            }
+            try {
+                current.conferenceInfo(ConferenceInfo.update(document, current.sid()));
+            } catch (IllegalArgumentException e) {
+                LOG.info("Jingle call " + local + " -> " + current.remote() + ": conference-info not passed on: "
+                        + e.getMessage());
+            }
         }
 
         /**

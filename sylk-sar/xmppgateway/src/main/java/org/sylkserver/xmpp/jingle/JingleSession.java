@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smackx.jingle.element.Jingle;
 import org.jivesoftware.smackx.jingle.element.JingleAction;
@@ -139,6 +140,16 @@ public final class JingleSession {
     public synchronized void hold(boolean held) {
         if (state == State.ACTIVE) {
             send(info(held ? JingleRequest.Info.HOLD : JingleRequest.Info.ACTIVE));
+        }
+    }
+
+    /**
+     * XEP-0298 §6: the conference's state (from {@link ConferenceInfo#update}) to the Jingle party of an active
+     * session. Its answer is not waited for: an error does not end the call.
+     */
+    public synchronized void conferenceInfo(StandardExtensionElement document) {
+        if (state == State.ACTIVE) {
+            sender.accept(ConferenceInfo.iq(local, remote, document));
         }
     }
 

@@ -353,6 +353,48 @@ class JingleDialTest {
     }
 
     /**
+     * Spec §5.7 "conference info is forwarded": the focus's conference-info documents (RFC 4575, from its conference
+     * event package) reach the Jingle party of the active session as XEP-0298 §6 IQs from the room's JID with the
+     * session's sid; before the session-accept, and for a SIP user's own call, none is sent.
+     */
+    @Test
+    void theConferencesStateReachesTheJingleParty_XEP0298_6() throws Exception {
+        String document = "<conference-info xmlns='urn:ietf:params:xml:ns:conference-info'"
+                + " entity='sip:room@conference.sip.example' state='full' version='1'><users>"
+                + "<user entity='sip:alice@sip.example'><display-text>Alice</display-text></user></users>"
+                + "</conference-info>";
+        byte[] body = document.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        JingleCalls calls = calls(16, Duration.ofSeconds(60));
+        JingleCalls.CallerEvents focusCall = calls.dialFromConference(ROOM, "mix", null,
+                "sip:romeo@xmpp.example;gr=" + PHONE_GR, SIP_OFFER, null, sipCaller);
+        Jingle initiate = nextJingle();
+        calls.response(IQ.createResultIQ(initiate));
+        focusCall.conferenceInfo(body);
+        assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "not before the session is accepted");
+        request(calls, ROMEO_PHONE, "session-accept", initiate.getSid(), ANSWER, "room@conference.sip.example/mix");
+
+        focusCall.conferenceInfo(body);
+        IQ update = next();
+        assertEquals(IQ.Type.set, update.getType());
+        assertEquals("room@conference.sip.example/mix", update.getFrom().toString());
+        assertEquals(ROMEO_PHONE, update.getTo().toString());
+        String xml = update.toXML(XmlEnvironment.EMPTY).toString();
+        assertTrue(xml.contains("<conference-info xmlns='urn:ietf:params:xml:ns:conference-info'"), xml);
+        assertTrue(xml.contains("sid='" + initiate.getSid() + "'"), xml);
+        assertTrue(xml.contains("<display-text>Alice</display-text>"), xml);
+        focusCall.conferenceInfo("<!DOCTYPE x []><x/>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "bad documents are dropped");
+
+        JingleCalls.CallerEvents userCall = calls.dial(ALICE, "desk", "sip:romeo@xmpp.example;gr=" + PHONE_GR,
+                SIP_OFFER, null, sipCaller);
+        Jingle plain = nextJingle();
+        calls.response(IQ.createResultIQ(plain));
+        request(calls, ROMEO_PHONE, "session-accept", plain.getSid(), ANSWER);
+        userCall.conferenceInfo(body);
+        assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "a SIP user's call is no focus's");
+    }
+
+    /**
      * Spec §5.7: without Referred-By the room asks for the callee's features itself; a SIP user's own call (not a
      * focus) carries no conference-info (XEP-0298 §5 is for a focus only).
      */
