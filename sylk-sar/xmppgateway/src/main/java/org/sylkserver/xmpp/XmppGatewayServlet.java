@@ -120,7 +120,7 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             // DNS; their responses and BYEs reach them through the conference calls' dispatch (one session attribute)
             ServletConferenceCalls sipUsers = sipCalls(muc, config.sip().outboundProxy());
             // spec §5.7: XMPP users' Jingle calls to SIP users through [SIP] outbound_proxy or DNS, like MESSAGEs
-            jingleCalls = new ServletJingleCalls(sipFactory, config.sip().outboundProxy());
+            jingleCalls = new ServletJingleCalls(sipFactory, config.sip().outboundProxy(), refreshes);
             gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers,
                     jingleCalls, new RelayAudioBridges(SylkRuntime.get().media(), SylkRuntime.get().sdpAddress()));
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
@@ -406,6 +406,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         if (conferences != null && conferences.notify(request)) {
             return;
         }
+        if (jingleCalls != null && jingleCalls.notify(request)) {
+            return; // spec §5.7: the conference-info of a focus's Jingle call
+        }
         SipPresenceFlow flow = (SipPresenceFlow) request.getSession().getAttribute(SIP_FLOW);
         if (flow == null || gateway == null) {
             reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Subscription Does Not Exist");
@@ -565,11 +568,18 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             String referredBy = request.getHeader("Referred-By");
             jingleCalls.dialled(request, caller -> gateway.conferenceJingleCall(
                     request.getFrom().getURI().toString(), contactUri, referredBy,
-                    request.getRequestURI().toString(), offer, source, caller));
+                    request.getRequestURI().toString(), offer, source, caller), true);
             return;
         }
         jingleCalls.dialled(request, caller -> gateway.jingleCall(request.getFrom().getURI().toString(),
                 contactUri, request.getRequestURI().toString(), offer, source, caller));
+    }
+
+    @Override
+    protected void doAck(SipServletRequest request) {
+        if (jingleCalls != null) {
+            jingleCalls.ack(request); // a focus's Jingle call subscribes to its conference from now on
+        }
     }
 
     @Override
