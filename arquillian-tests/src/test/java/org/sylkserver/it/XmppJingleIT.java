@@ -418,6 +418,73 @@ class XmppJingleIT {
         }
     }
 
+    /**
+     * Spec §5.7: a conference focus (sipp: From room muc7 of our MUC domain, Contact isfocus, Referred-By alice)
+     * calling romeo with audio only is a Jingle call, not a MUC invitation: romeo's client gets a session-initiate
+     * from the room's JID carrying XEP-0298 §5's {@code <conference-info xmlns='urn:xmpp:coin:1' isfocus='true'/>};
+     * romeo declines, and the focus's INVITE ends with 603 (XEP-0166 §7.4 decline).
+     */
+    @Test
+    void aConferencesAudioCallIsAJingleCallMarkedAsFocus_XEP0298_5() throws Exception {
+        romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
+        ServiceDiscoveryManager.getInstanceFor(romeo).discoverInfo(JidCreate.bareFrom("alice@localhost"));
+        Sipp.Running focus = Sipp.scenario(work, """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="focus">
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:romeo@%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Conference Call" <sip:muc7@conference.localhost>;tag=[call_number]
+                To: <sip:romeo@%1$s>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Max-Forwards: 70
+                Contact: <sip:muc7@[local_ip]:[local_port]>;isfocus
+                Referred-By: <sip:alice@localhost>
+                X-Sylk-App: xmppgateway
+                Content-Type: application/sdp
+                Content-Length: [len]
+
+                v=0
+                o=- 1 1 IN IP4 127.0.0.1
+                s=-
+                c=IN IP4 127.0.0.1
+                t=0 0
+                m=audio 41996 RTP/AVP 0
+                a=rtpmap:0 PCMU/8000
+                a=sendrecv
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180" optional="true"/>
+                  <recv response="603"/>
+                  <send><![CDATA[
+
+                ACK sip:romeo@%1$s SIP/2.0
+                [last_Via:]
+                From: "Conference Call" <sip:muc7@conference.localhost>;tag=[call_number]
+                [last_To:]
+                Call-ID: [call_id]
+                CSeq: 1 ACK
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                </scenario>
+                """.formatted(Prosody.DOMAIN)).start();
+        String initiate = nextJingle("session-initiate");
+        LOG.info("session-initiate from the focus: " + initiate);
+        String caller = attribute(initiate, "jingle", "initiator");
+        assertTrue(caller.startsWith("muc7@conference.localhost/"), caller);
+        // (Smack's unparsed content leaves out the children's namespaces; JingleDialTest checks urn:xmpp:coin:1)
+        assertEquals("true", attribute(initiate, "conference-info", "isfocus"));
+        romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-terminate' sid='"
+                + attribute(initiate, "jingle", "sid") + "'", "<reason><decline/></reason>"))
+                .nextResultOrThrow(SETUP.toMillis());
+        Sipp.Result result = focus.await();
+        assertEquals(0, result.exitCode(), result::toString);
+    }
+
     /** Spec §5.7: the XMPP user hangs up (session-terminate): the gateway ends the SIP call with BYE. */
     @Test
     void anXmppUsersJingleCallReachesASipUserAndTheXmppSideHangsUp_5_7() throws Exception {

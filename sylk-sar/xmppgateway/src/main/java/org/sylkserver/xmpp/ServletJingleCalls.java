@@ -1,6 +1,10 @@
 package org.sylkserver.xmpp;
 
 import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,13 +32,18 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
     private static final String CALL = "org.sylkserver.xmpp.jingle.call";
     private static final String CALLER = "org.sylkserver.xmpp.jingle.caller";
+    private static final String FOCUS = "org.sylkserver.xmpp.jingle.focus";
+    /** How long a focus call's conference subscription lasts before it is refreshed (RFC 6665 §4.1.2.1). */
+    private static final int SUBSCRIBE_EXPIRES = 600;
 
     private final SipFactory factory;
     private final ServerConfig.OutboundProxy proxy;
+    private final ScheduledExecutorService timer;
 
-    ServletJingleCalls(SipFactory factory, ServerConfig.OutboundProxy proxy) {
+    ServletJingleCalls(SipFactory factory, ServerConfig.OutboundProxy proxy, ScheduledExecutorService timer) {
         this.factory = factory;
         this.proxy = proxy;
+        this.timer = timer;
     }
 
     @Override
@@ -70,7 +79,17 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
      */
     void dialled(SipServletRequest invite,
                  java.util.function.Function<JingleCalls.SipCaller, JingleCalls.CallerEvents> dial) {
-        Caller caller = new Caller(invite);
+        dialled(invite, dial, false);
+    }
+
+    /**
+     * As {@link #dialled(SipServletRequest, java.util.function.Function)}; {@code focus}: the caller is a conference
+     * focus, whose conference event package the answered call subscribes to (spec §5.1: a session with a remote
+     * focus does), the documents going to the Jingle party (spec §5.7, XEP-0298 §6).
+     */
+    void dialled(SipServletRequest invite,
+                 java.util.function.Function<JingleCalls.SipCaller, JingleCalls.CallerEvents> dial, boolean focus) {
+        Caller caller = new Caller(invite, focus ? new FocusSubscription(invite) : null);
         // set before the dial: the Jingle side may answer before it returns, and the dialog's requests find it
         invite.getSession().setAttribute(CALLER, caller);
         JingleCalls.CallerEvents events = dial.apply(caller);
@@ -95,8 +114,36 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
         return true;
     }
 
+    /** The ACK of a focus's call: its conference subscription starts (once). */
+    void ack(SipServletRequest ack) {
+        Caller caller = callerOf(ack.getSession());
+        if (caller != null && caller.focus != null && caller.isAnswered()) {
+            caller.focus.start();
+        }
+    }
+
+    private static FocusSubscription focusOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (FocusSubscription) session.getAttribute(FOCUS);
+    }
+
+    /** A NOTIFY of a focus call's conference subscription: true if it was one (answered here). */
+    boolean notify(SipServletRequest notify) throws IOException {
+        FocusSubscription subscription = focusOf(notify.getSession());
+        if (subscription == null) {
+            return false;
+        }
+        notify.createResponse(SipServletResponse.SC_OK).send();
+        subscription.notified(notify);
+        return true;
+    }
+
     /** A response to a Jingle call's INVITE (or its BYE, or our re-INVITE): true if it was one (then it is handled). */
     boolean response(SipServletResponse response) {
+        FocusSubscription subscription = focusOf(response.getSession());
+        if (subscription != null) {
+            subscription.response(response);
+            return true;
+        }
         Caller caller = callerOf(response.getSession());
         if (caller != null) {
             if (response.getMethod().equals("INVITE") && response.getStatus() >= 200 && response.getStatus() < 300) {
@@ -173,13 +220,37 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
      */
     private static final class Caller implements JingleCalls.SipCaller {
         private final SipServletRequest invite;
+        /** A conference focus's call: its conference subscription; else null. */
+        final FocusSubscription focus;
         private volatile JingleCalls.CallerEvents events;
         private boolean answered;
         private boolean ringing;
         private boolean over;
 
-        Caller(SipServletRequest invite) {
+        Caller(SipServletRequest invite, FocusSubscription focus) {
             this.invite = invite;
+            this.focus = focus;
+            if (focus != null) {
+                focus.caller = this;
+            }
+        }
+
+        synchronized boolean isAnswered() {
+            return answered && !over;
+        }
+
+        /** Where the focus's conference-info documents go. */
+        void conferenceInfo(byte[] document) {
+            JingleCalls.CallerEvents current = events;
+            if (current != null && isAnswered()) {
+                current.conferenceInfo(document);
+            }
+        }
+
+        private void ended() {
+            if (focus != null) {
+                focus.stop();
+            }
         }
 
         @Override
@@ -234,6 +305,7 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
                 over = true;
                 dialog = invite.getSession();
             }
+            ended();
             try {
                 if (dialog.isValid()) {
                     dialog.createRequest("BYE").send();
@@ -291,6 +363,7 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
                 }
                 over = true;
             }
+            ended();
             if (events != null) {
                 events.hungUp();
             }
@@ -301,6 +374,136 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
                 response.send();
             } catch (IOException | IllegalStateException e) {
                 LOG.log(Level.FINE, what + " to a Jingle call's INVITE not sent", e);
+            }
+        }
+    }
+
+    /**
+     * The subscription of a focus's answered Jingle call to the focus's conference event package (RFC 4575, spec
+     * §5.1): a SUBSCRIBE From the called XMPP user To the room, to the focus's Contact (through the outbound proxy
+     * when there is one), refreshed before it expires, ended (Expires 0) with the call. A refusal or a terminated
+     * subscription is logged and not retried: the call goes on without conference information. Guarded by its
+     * monitor.
+     */
+    private final class FocusSubscription {
+        private final SipServletRequest invite;
+        private Caller caller;
+        private boolean started;
+        private boolean stopped;
+        private SipSession dialog;
+        private ScheduledFuture<?> refresh;
+
+        FocusSubscription(SipServletRequest invite) {
+            this.invite = invite;
+        }
+
+        void start() {
+            synchronized (this) {
+                if (started || stopped) {
+                    return;
+                }
+                started = true;
+            }
+            send(SUBSCRIBE_EXPIRES);
+        }
+
+        void stop() {
+            boolean unsubscribe;
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                stopped = true;
+                if (refresh != null) {
+                    refresh.cancel(false);
+                }
+                unsubscribe = dialog != null;
+            }
+            if (unsubscribe) {
+                send(0);
+            }
+        }
+
+        private void send(int expires) {
+            try {
+                SipServletRequest subscribe;
+                SipSession current;
+                synchronized (this) {
+                    if (stopped && expires > 0) {
+                        return;
+                    }
+                    current = dialog;
+                }
+                if (current != null && current.isValid()) {
+                    subscribe = current.createRequest("SUBSCRIBE");
+                } else if (expires > 0) {
+                    Address from = factory.createAddress(invite.getTo().getURI().clone());
+                    Address to = factory.createAddress(invite.getFrom().getURI().clone());
+                    subscribe = factory.createRequest(invite.getApplicationSession(), "SUBSCRIBE", from, to);
+                    Address contact = invite.getAddressHeader("Contact");
+                    if (contact != null) {
+                        subscribe.setRequestURI(contact.getURI().clone());
+                    }
+                    if (proxy != null) {
+                        proxy.route(factory, subscribe);
+                    }
+                    subscribe.getSession().setAttribute(FOCUS, this);
+                } else {
+                    return;
+                }
+                subscribe.setHeader("Event", "conference");
+                subscribe.setHeader("Accept", org.sylkserver.xmpp.muc.ConferenceInfoReader.CONTENT_TYPE);
+                subscribe.setExpires(expires);
+                subscribe.send();
+            } catch (IOException | ServletParseException | RuntimeException e) {
+                LOG.info("conference SUBSCRIBE to " + invite.getFrom().getURI() + " not sent: " + e);
+            }
+        }
+
+        void response(SipServletResponse response) {
+            int status = response.getStatus();
+            if (!response.getMethod().equals("SUBSCRIBE") || status < 200 || response.getRequest().getExpires() == 0) {
+                return;
+            }
+            if (status >= 300) {
+                LOG.info("conference SUBSCRIBE to " + invite.getFrom().getURI() + " answered " + status + ": the "
+                        + "Jingle call goes on without conference information");
+                return;
+            }
+            int granted = response.getExpires() > 0 ? response.getExpires() : SUBSCRIBE_EXPIRES;
+            synchronized (this) {
+                dialog = response.getSession();
+                if (stopped) {
+                    return;
+                }
+                if (refresh != null) {
+                    refresh.cancel(false);
+                }
+                refresh = timer.schedule(() -> send(SUBSCRIBE_EXPIRES), Math.max(granted - 30, granted / 2),
+                        TimeUnit.SECONDS);
+            }
+        }
+
+        void notified(SipServletRequest notify) throws IOException {
+            synchronized (this) {
+                if (dialog == null) {
+                    dialog = notify.getSession(); // the NOTIFY may come before the 200 (RFC 6665 §4.1.2.4)
+                }
+            }
+            String type = notify.getContentType();
+            byte[] body = notify.getRawContent();
+            if (body != null && body.length > 0 && type != null && type.toLowerCase(Locale.ROOT)
+                    .startsWith(org.sylkserver.xmpp.muc.ConferenceInfoReader.CONTENT_TYPE) && caller != null) {
+                caller.conferenceInfo(body);
+            }
+            String state = notify.getHeader("Subscription-State");
+            if (state != null && state.strip().toLowerCase(Locale.ROOT).startsWith("terminated")) {
+                synchronized (this) {
+                    dialog = null;
+                    if (refresh != null) {
+                        refresh.cancel(false);
+                    }
+                }
             }
         }
     }

@@ -244,6 +244,28 @@ public final class XmppGateway {
         return jingle.dial(from, gruu(contact), requestUri, offer, source, caller);
     }
 
+    /**
+     * Spec §5.7: a conference focus's INVITE with an audio offer (From a room of our MUC domains, Referred-By the
+     * inviter) becomes a Jingle session from the room carrying XEP-0298's focus indication (see
+     * {@link JingleCalls#dialFromConference}); a Referred-By naming no user@host: 488, as for an invitation (§5.6.3).
+     * Without Referred-By the room itself asks for the callee's features.
+     */
+    public JingleCalls.CallerEvents conferenceJingleCall(String from, String contact, String referredBy,
+                                                         String requestUri,
+                                                         org.sylkserver.protocols.sdp.SessionDescription offer,
+                                                         java.net.InetAddress source, JingleCalls.SipCaller caller) {
+        org.jxmpp.jid.EntityBareJid inviter = null;
+        if (referredBy != null) {
+            try {
+                inviter = MucInvitations.inviter(referredBy);
+            } catch (IllegalArgumentException e) {
+                caller.reject(488);
+                return null;
+            }
+        }
+        return jingle.dialFromConference(from, gruu(contact), inviter, requestUri, offer, source, caller);
+    }
+
     /** Whether {@code host} is one of our MUC domains (a room's conference calls from there, spec §5.6.3). */
     public boolean isMucDomain(String host) {
         return settings.mucDomains().contains(host.toLowerCase(Locale.ROOT));

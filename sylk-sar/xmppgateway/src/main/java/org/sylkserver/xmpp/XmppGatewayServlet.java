@@ -120,7 +120,7 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             // DNS; their responses and BYEs reach them through the conference calls' dispatch (one session attribute)
             ServletConferenceCalls sipUsers = sipCalls(muc, config.sip().outboundProxy());
             // spec §5.7: XMPP users' Jingle calls to SIP users through [SIP] outbound_proxy or DNS, like MESSAGEs
-            jingleCalls = new ServletJingleCalls(sipFactory, config.sip().outboundProxy());
+            jingleCalls = new ServletJingleCalls(sipFactory, config.sip().outboundProxy(), refreshes);
             gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers,
                     jingleCalls, new RelayAudioBridges(SylkRuntime.get().media(), SylkRuntime.get().sdpAddress()));
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
@@ -406,6 +406,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
         if (conferences != null && conferences.notify(request)) {
             return;
         }
+        if (jingleCalls != null && jingleCalls.notify(request)) {
+            return; // spec §5.7: the conference-info of a focus's Jingle call
+        }
         SipPresenceFlow flow = (SipPresenceFlow) request.getSession().getAttribute(SIP_FLOW);
         if (flow == null || gateway == null) {
             reply(request, SipServletResponse.SC_CALL_LEG_DONE, "Subscription Does Not Exist");
@@ -504,16 +507,19 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             return;
         }
         javax.servlet.sip.URI from = request.getFrom().getURI();
-        if (!(from instanceof javax.servlet.sip.SipURI sip) || !gateway.isMucDomain(sip.getHost())
-                || !ServletConferenceCalls.isFocus(request.getHeader("Contact"))) {
-            SessionDescription audio = audioOffer(request);
-            if (audio != null) {
-                jingleCall(request, audio);
-            } else {
-                chatCall(request);
-            }
+        boolean fromConference = from instanceof javax.servlet.sip.SipURI sip && gateway.isMucDomain(sip.getHost())
+                && ServletConferenceCalls.isFocus(request.getHeader("Contact"));
+        SessionDescription audio = audioOffer(request);
+        if (audio != null) {
+            // spec §5.7: an audio call, a conference's too (then with XEP-0298 conference info)
+            jingleCall(request, audio, fromConference);
             return;
         }
+        if (!fromConference) {
+            chatCall(request);
+            return;
+        }
+        // spec §5.4.3 step 1, §5.6.3: a conference's call with a chat is a MUC invitation
         reply(request, SipServletResponse.SC_RINGING, "Ringing");
         var outcome = gateway.conferenceInvitation(from.toString(), request.getRequestURI().toString(),
                 request.getHeader("Referred-By"), (status, reason) -> reply(request, status, reason));
@@ -547,7 +553,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     }
 
     /** Spec §5.7, SIP → XMPP: the audio call becomes a Jingle session with the XMPP user. */
-    private void jingleCall(SipServletRequest request, SessionDescription offer) throws IOException {
+    private void jingleCall(SipServletRequest request, SessionDescription offer, boolean fromConference)
+            throws IOException {
         Address contact;
         try {
             contact = request.getAddressHeader("Contact");
@@ -556,9 +563,23 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             return;
         }
         InetAddress source = signallingSource(request);
+        String contactUri = contact != null ? contact.getURI().toString() : null;
+        if (fromConference) {
+            String referredBy = request.getHeader("Referred-By");
+            jingleCalls.dialled(request, caller -> gateway.conferenceJingleCall(
+                    request.getFrom().getURI().toString(), contactUri, referredBy,
+                    request.getRequestURI().toString(), offer, source, caller), true);
+            return;
+        }
         jingleCalls.dialled(request, caller -> gateway.jingleCall(request.getFrom().getURI().toString(),
-                contact != null ? contact.getURI().toString() : null, request.getRequestURI().toString(), offer,
-                source, caller));
+                contactUri, request.getRequestURI().toString(), offer, source, caller));
+    }
+
+    @Override
+    protected void doAck(SipServletRequest request) {
+        if (jingleCalls != null) {
+            jingleCalls.ack(request); // a focus's Jingle call subscribes to its conference from now on
+        }
     }
 
     @Override

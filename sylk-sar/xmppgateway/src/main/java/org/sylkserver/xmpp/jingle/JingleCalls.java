@@ -170,6 +170,14 @@ public final class JingleCalls {
 
         /** A re-INVITE's offer: our answer, or null to refuse it (488). */
         SessionDescription reOffered(SessionDescription offer);
+
+        /**
+         * A conference-info document (RFC 4575) of the calling focus's conference event package: passed on to the
+         * Jingle party (XEP-0298 §6) when the call is a focus's and its session is active; else, or when it is no
+         * such document, dropped.
+         */
+        default void conferenceInfo(byte[] document) {
+        }
     }
 
     /** Full JIDs of an XMPP user whose presence reached us: candidates to ring for a call to the bare JID. */
@@ -505,6 +513,24 @@ public final class JingleCalls {
      */
     public CallerEvents dial(String fromUri, String contactGr, String requestUri, SessionDescription offer,
                              java.net.InetAddress source, SipCaller caller) {
+        return dial(fromUri, contactGr, requestUri, offer, source, caller, false, null);
+    }
+
+    /**
+     * Spec §5.7: the call of a conference focus (From a room of our MUC domains, Contact {@code ;isfocus}: the
+     * gateway checked both) for an XMPP user, as {@link #dial} but for the caller's domain: the session-initiate
+     * comes from the room's JID (the MUC component) and carries XEP-0298 §5's
+     * {@code <conference-info isfocus='true'/>}; the callee's resources are asked for their features by the
+     * inviter (its Referred-By, spec §5.7) when there is one, else by the room.
+     */
+    public CallerEvents dialFromConference(String roomUri, String contactGr, EntityBareJid inviter,
+                                           String requestUri, SessionDescription offer, java.net.InetAddress source,
+                                           SipCaller caller) {
+        return dial(roomUri, contactGr, requestUri, offer, source, caller, true, inviter);
+    }
+
+    private CallerEvents dial(String fromUri, String contactGr, String requestUri, SessionDescription offer,
+                              java.net.InetAddress source, SipCaller caller, boolean focus, EntityBareJid inviter) {
         SipParty from;
         EntityBareJid callee;
         FullJid local;
@@ -517,7 +543,7 @@ public final class JingleCalls {
             caller.reject(400);
             return null;
         }
-        if (!domains.contains(from.host())) {
+        if (!focus && !domains.contains(from.host())) {
             caller.reject(403);
             return null;
         }
@@ -525,7 +551,7 @@ public final class JingleCalls {
             caller.reject(404); // our own users are SIP users: not the gateway's to call
             return null;
         }
-        Dialled call = new Dialled(callee, local, caller);
+        Dialled call = new Dialled(callee, local, caller, focus, inviter != null ? inviter : local);
         if (!admit(call, local + " -> " + callee)) {
             caller.reject(486);
             return null;
@@ -561,6 +587,9 @@ public final class JingleCalls {
         private final EntityBareJid callee;
         private final FullJid local;
         private final SipCaller caller;
+        /** Whether a conference focus calls (XEP-0298), and who asks the callee's resources for their features. */
+        private final boolean focus;
+        private final org.jxmpp.jid.Jid asker;
         private volatile SipOfferBridge bridge;
         private volatile JingleSession session;
         /** Whether the INVITE was answered (re-INVITEs and hold apply from then on). */
@@ -573,10 +602,12 @@ public final class JingleCalls {
         private final Set<String> outstanding = new HashSet<>();
         private ScheduledFuture<?> discoveryTimeout;
 
-        Dialled(EntityBareJid callee, FullJid local, SipCaller caller) {
+        Dialled(EntityBareJid callee, FullJid local, SipCaller caller, boolean focus, org.jxmpp.jid.Jid asker) {
             this.callee = callee;
             this.local = local;
             this.caller = caller;
+            this.focus = focus;
+            this.asker = asker;
         }
 
         @Override
@@ -612,7 +643,7 @@ public final class JingleCalls {
         private void ask(IQ request) {
             String id = "disco-" + UUID.randomUUID();
             request.setStanzaId(id);
-            request.setFrom(local);
+            request.setFrom(asker);
             outstanding.add(id);
             discoveries.put(id, this);
             sender.accept(request);
@@ -674,7 +705,8 @@ public final class JingleCalls {
             sessions.put(key(remote, initiated.sid()), this);
             LOG.info("Jingle call " + local + " -> " + remote + ": session-initiate " + initiated.sid());
             initiated.initiate(new JingleRequest.Content("audio", JingleContent.Creator.initiator,
-                    JingleSdp.senders(offer.direction(), true), offer.description(), offer.transport()));
+                    JingleSdp.senders(offer.direction(), true), offer.description(), offer.transport()),
+                    focus ? ConferenceInfo.focus() : null);
         }
 
         private void stopDiscovery() {
@@ -688,6 +720,20 @@ public final class JingleCalls {
         @Override
         public void end(JingleReason.Reason reason) {
             finish(JingleCallee.sipStatus(reason), reason);
+        }
+
+        @Override
+        public void conferenceInfo(byte[] document) {
+            JingleSession current = session;
+            if (!focus || current == null || over.get()) {
+                return;
+            }
+            try {
+                current.conferenceInfo(ConferenceInfo.update(document, current.sid()));
+            } catch (IllegalArgumentException e) {
+                LOG.info("Jingle call " + local + " -> " + current.remote() + ": conference-info not passed on: "
+                        + e.getMessage());
+            }
         }
 
         /**

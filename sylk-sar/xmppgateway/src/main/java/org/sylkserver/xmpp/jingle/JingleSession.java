@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
+import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smackx.jingle.element.Jingle;
 import org.jivesoftware.smackx.jingle.element.JingleAction;
@@ -103,8 +105,21 @@ public final class JingleSession {
 
     /** XEP-0166 §6.2: we offer the content (we are the initiator, the session is new). */
     public synchronized void initiate(JingleRequest.Content content) {
+        initiate(content, null);
+    }
+
+    /**
+     * XEP-0166 §6.2 with {@code extra} (null for none) in the jingle element besides the content: XEP-0298 §5's
+     * conference-info when we call as a conference focus.
+     */
+    public synchronized void initiate(JingleRequest.Content content, ExtensionElement extra) {
         require(initiator && state == State.PENDING && outstanding.isEmpty(), "initiate");
-        send(builder(JingleAction.session_initiate).setInitiator(local).addJingleContent(content(content)).build());
+        Jingle jingle = builder(JingleAction.session_initiate).setInitiator(local).addJingleContent(content(content))
+                .build();
+        if (extra != null) {
+            jingle.addExtension(extra);
+        }
+        send(jingle);
     }
 
     /** XEP-0167 §8.4: tells the initiator that the called party is being alerted. */
@@ -125,6 +140,16 @@ public final class JingleSession {
     public synchronized void hold(boolean held) {
         if (state == State.ACTIVE) {
             send(info(held ? JingleRequest.Info.HOLD : JingleRequest.Info.ACTIVE));
+        }
+    }
+
+    /**
+     * XEP-0298 §6: the conference's state (from {@link ConferenceInfo#update}) to the Jingle party of an active
+     * session. Its answer is not waited for: an error does not end the call.
+     */
+    public synchronized void conferenceInfo(StandardExtensionElement document) {
+        if (state == State.ACTIVE) {
+            sender.accept(ConferenceInfo.iq(local, remote, document));
         }
     }
 

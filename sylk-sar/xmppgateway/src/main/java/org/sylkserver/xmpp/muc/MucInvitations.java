@@ -66,6 +66,19 @@ public final class MucInvitations {
      * The focus's INVITE: From the room ({@code roomUri}), to {@code requestUri} (the user, its resource in
      * {@code gr}), {@code referredBy} the inviter.
      */
+    /**
+     * The inviter named by a focus's {@code Referred-By} (RFC 3892: a name-addr or addr-spec): its bare JID.
+     *
+     * @throws IllegalArgumentException when it is missing or names no user@host (the caller answers 488)
+     */
+    public static EntityBareJid inviter(String referredBy) {
+        String by = referredBy == null ? "" : referredBy.strip();
+        int open = by.indexOf('<');
+        int close = by.indexOf('>', open + 1);
+        SipParty party = SipParty.parse(open >= 0 && close > open ? by.substring(open + 1, close) : by);
+        return Addresses.bareJid(party.user(), party.host());
+    }
+
     public Outcome invite(String roomUri, String requestUri, String referredBy, Answer answer) {
         EntityBareJid room;
         Jid user;
@@ -82,11 +95,7 @@ public final class MucInvitations {
             return new Outcome(400, "Not an XMPP address");
         }
         try {
-            String by = referredBy == null ? "" : referredBy.strip();
-            int open = by.indexOf('<');
-            int close = by.indexOf('>', open + 1);
-            SipParty party = SipParty.parse(open >= 0 && close > open ? by.substring(open + 1, close) : by);
-            inviter = Addresses.bareJid(party.user(), party.host());
+            inviter = inviter(referredBy);
         } catch (IllegalArgumentException e) {
             return new Outcome(488, "Invalid Referred-By");
         }

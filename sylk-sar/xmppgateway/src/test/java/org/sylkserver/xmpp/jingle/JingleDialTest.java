@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.packet.XmlEnvironment;
 import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
@@ -174,10 +175,14 @@ class JingleDialTest {
 
     /** A Jingle request of {@code from} for our session {@code sid}; returns our answer to it. */
     private IQ request(JingleCalls calls, String from, String action, String sid, String children) {
+        return request(calls, from, action, sid, children, ALICE_JID);
+    }
+
+    private IQ request(JingleCalls calls, String from, String action, String sid, String children, String to) {
         IQ iq = Jingle.builder("r-" + sid + action + sent.size()).ofType(IQ.Type.set)
-                .from(JidCreate.fullFromOrThrowUnchecked(from)).to(JidCreate.fullFromOrThrowUnchecked(ALICE_JID))
+                .from(JidCreate.fullFromOrThrowUnchecked(from)).to(JidCreate.fullFromOrThrowUnchecked(to))
                 .setAction(JingleAction.fromString(action)).setSessionId(sid).build();
-        calls.request(iq, "<iq type='set' id='" + iq.getStanzaId() + "' from='" + from + "' to='" + ALICE_JID
+        calls.request(iq, "<iq type='set' id='" + iq.getStanzaId() + "' from='" + from + "' to='" + to
                 + "'><jingle xmlns='urn:xmpp:jingle:1' action='" + action + "' sid='" + sid + "'>" + children
                 + "</jingle></iq>");
         for (IQ answer : sent) {
@@ -296,6 +301,118 @@ class JingleDialTest {
             info.addFeature(feature);
         }
         return info;
+    }
+
+    private static final String ROOM = "sip:room@conference.sip.example";
+
+    /** The {@code <conference-info/>} children (XEP-0298, {@code urn:xmpp:coin:1}) of a jingle IQ's jingle element. */
+    private static List<StandardExtensionElement> conferenceInfo(IQ iq) throws Exception {
+        StandardExtensionElement jingle = JingleRequest.jingleElement(iq.toXML(XmlEnvironment.EMPTY).toString());
+        assertNotNull(jingle);
+        return jingle.getElements().stream().filter(e -> e.getElementName().equals("conference-info")
+                && e.getNamespace().equals("urn:xmpp:coin:1")).toList();
+    }
+
+    /**
+     * Spec §5.7: a conference focus (From a room of our MUC domains) calling with audio is a Jingle call: the
+     * callee's resources are asked for their features by the inviter named in Referred-By (XEP-0030 §3.1, §4.2),
+     * and the session-initiate comes from the room's JID (the MUC component), its resource the focus Contact's gr,
+     * carrying XEP-0298 §5's {@code <conference-info xmlns='urn:xmpp:coin:1' isfocus='true'/>} in the jingle element.
+     */
+    @Test
+    void aConferencesCallIsAJingleCallFromTheRoomMarkedAsFocus_XEP0298_5() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        assertNotNull(calls.dialFromConference(ROOM, "mix", JidCreate.entityBareFrom("alice@sip.example"),
+                "sip:romeo@xmpp.example", SIP_OFFER, null, sipCaller));
+        DiscoverItems itemsQuery = (DiscoverItems) next();
+        assertEquals("alice@sip.example", itemsQuery.getFrom().toString(), "the inviter asks (spec §5.7)");
+        DiscoverItems items = new DiscoverItems();
+        items.setType(IQ.Type.result);
+        items.setStanzaId(itemsQuery.getStanzaId());
+        items.setFrom(itemsQuery.getTo());
+        items.addItem(new DiscoverItems.Item(JidCreate.from(ROMEO_PHONE)));
+        assertTrue(calls.response(items));
+        DiscoverInfo phoneQuery = (DiscoverInfo) next();
+        assertEquals("alice@sip.example", phoneQuery.getFrom().toString());
+        assertTrue(calls.response(info(phoneQuery, "urn:xmpp:jingle:1", "urn:xmpp:jingle:apps:rtp:1")));
+
+        Jingle initiate = nextJingle();
+        assertEquals(JingleAction.session_initiate, initiate.getAction());
+        assertEquals("room@conference.sip.example/mix", initiate.getFrom().toString());
+        assertEquals("room@conference.sip.example/mix", initiate.getInitiator().toString());
+        assertEquals(ROMEO_PHONE, initiate.getTo().toString());
+        List<StandardExtensionElement> coin = conferenceInfo(initiate);
+        assertEquals(1, coin.size(), initiate.toXML(XmlEnvironment.EMPTY).toString());
+        assertEquals("true", coin.get(0).getAttributeValue("isfocus"));
+
+        // the call goes on as any other: the session-accept answers the focus's INVITE
+        calls.response(IQ.createResultIQ(initiate));
+        assertEquals(IQ.Type.result, request(calls, ROMEO_PHONE, "session-accept", initiate.getSid(), ANSWER,
+                "room@conference.sip.example/mix").getType());
+        assertEquals(List.of("200 IN IP4 192.0.2.1 sendrecv"), caller);
+    }
+
+    /**
+     * Spec §5.7 "conference info is forwarded": the focus's conference-info documents (RFC 4575, from its conference
+     * event package) reach the Jingle party of the active session as XEP-0298 §6 IQs from the room's JID with the
+     * session's sid; before the session-accept, and for a SIP user's own call, none is sent.
+     */
+    @Test
+    void theConferencesStateReachesTheJingleParty_XEP0298_6() throws Exception {
+        String document = "<conference-info xmlns='urn:ietf:params:xml:ns:conference-info'"
+                + " entity='sip:room@conference.sip.example' state='full' version='1'><users>"
+                + "<user entity='sip:alice@sip.example'><display-text>Alice</display-text></user></users>"
+                + "</conference-info>";
+        byte[] body = document.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        JingleCalls calls = calls(16, Duration.ofSeconds(60));
+        JingleCalls.CallerEvents focusCall = calls.dialFromConference(ROOM, "mix", null,
+                "sip:romeo@xmpp.example;gr=" + PHONE_GR, SIP_OFFER, null, sipCaller);
+        Jingle initiate = nextJingle();
+        calls.response(IQ.createResultIQ(initiate));
+        focusCall.conferenceInfo(body);
+        assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "not before the session is accepted");
+        request(calls, ROMEO_PHONE, "session-accept", initiate.getSid(), ANSWER, "room@conference.sip.example/mix");
+
+        focusCall.conferenceInfo(body);
+        IQ update = next();
+        assertEquals(IQ.Type.set, update.getType());
+        assertEquals("room@conference.sip.example/mix", update.getFrom().toString());
+        assertEquals(ROMEO_PHONE, update.getTo().toString());
+        String xml = update.toXML(XmlEnvironment.EMPTY).toString();
+        assertTrue(xml.contains("<conference-info xmlns='urn:ietf:params:xml:ns:conference-info'"), xml);
+        assertTrue(xml.contains("sid='" + initiate.getSid() + "'"), xml);
+        assertTrue(xml.contains("<display-text>Alice</display-text>"), xml);
+        focusCall.conferenceInfo("<!DOCTYPE x []><x/>".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "bad documents are dropped");
+
+        JingleCalls.CallerEvents userCall = calls.dial(ALICE, "desk", "sip:romeo@xmpp.example;gr=" + PHONE_GR,
+                SIP_OFFER, null, sipCaller);
+        Jingle plain = nextJingle();
+        calls.response(IQ.createResultIQ(plain));
+        request(calls, ROMEO_PHONE, "session-accept", plain.getSid(), ANSWER);
+        userCall.conferenceInfo(body);
+        assertNull(sent.poll(100, TimeUnit.MILLISECONDS), "a SIP user's call is no focus's");
+    }
+
+    /**
+     * Spec §5.7: without Referred-By the room asks for the callee's features itself; a SIP user's own call (not a
+     * focus) carries no conference-info (XEP-0298 §5 is for a focus only).
+     */
+    @Test
+    void withoutInviterTheRoomAsksAndAUsersCallIsNoFocus_XEP0298_5() throws Exception {
+        JingleCalls calls = calls(16, Duration.ofSeconds(60));
+        assertNotNull(calls.dialFromConference(ROOM, "mix", null, "sip:romeo@xmpp.example;gr=" + PHONE_GR,
+                SIP_OFFER, null, sipCaller));
+        Jingle initiate = nextJingle();
+        assertEquals("room@conference.sip.example/mix", initiate.getFrom().toString());
+        assertEquals(1, conferenceInfo(initiate).size());
+
+        assertNotNull(calls.dial(ALICE, "desk", "sip:romeo@xmpp.example", SIP_OFFER, null, sipCaller));
+        DiscoverItems itemsQuery = (DiscoverItems) next();
+        assertEquals(ALICE_JID, itemsQuery.getFrom().toString());
+        Jingle plain = dialPhone(calls);
+        assertEquals(ALICE_JID, plain.getFrom().toString());
+        assertTrue(conferenceInfo(plain).isEmpty(), plain.toXML(XmlEnvironment.EMPTY).toString());
     }
 
     /** Spec §5.7: no resource with Jingle RTP (here: the bare JID's items refused, none known): 480. */
