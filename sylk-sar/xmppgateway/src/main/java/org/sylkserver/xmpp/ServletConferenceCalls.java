@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,7 +22,6 @@ import org.sylkserver.core.msrp.MsrpRoute;
 import org.sylkserver.core.session.ChatLine;
 import org.sylkserver.core.session.MsrpChatLine;
 import org.sylkserver.xmpp.muc.ConferenceCall;
-import org.sylkserver.xmpp.muc.ConferenceInfoReader;
 import org.sylkserver.xmpp.muc.InvitationRefer;
 
 /**
@@ -41,8 +39,6 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
     private static final String CALL = "org.sylkserver.xmpp.muc.call";
     /** On the session of a REFER for a MUC invitation: its target. */
     private static final String REFERRAL = "org.sylkserver.xmpp.muc.referral";
-    /** How long the conference subscriptions last before they are refreshed (RFC 6665 §4.1.2.1). */
-    private static final int SUBSCRIBE_EXPIRES = 600;
 
     private final SipFactory factory;
     private final MsrpRoute msrp;
@@ -206,8 +202,8 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
         private final Address from;
         private final Address to;
         private final ConferenceCall.Listener listener;
+        private final ConferenceSubscription subscription;
         private SipSession dialog;
-        private SipSession subscription;
         private boolean over;
 
         Call(SipServletRequest invite, Address from, Address to, ConferenceCall.Listener listener) {
@@ -215,6 +211,23 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
             this.from = from;
             this.to = to;
             this.listener = listener;
+            this.subscription = new ConferenceSubscription(timer, () -> {
+                SipServletRequest request = factory.createRequest(invite.getApplicationSession(), "SUBSCRIBE", from,
+                        to);
+                routes.route(request);
+                request.getSession().setAttribute(CALL, this);
+                return request;
+            }, new ConferenceSubscription.Listener() {
+                @Override
+                public void conferenceInfo(byte[] document) {
+                    listener.conferenceInfo(document);
+                }
+
+                @Override
+                public void unsubscribed(String why) {
+                    listener.unsubscribed(why);
+                }
+            });
         }
 
         void inviteResponse(SipServletResponse response) {
@@ -269,76 +282,15 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
 
         @Override
         public void subscribe() {
-            sendSubscribe(SUBSCRIBE_EXPIRES);
-        }
-
-        private void sendSubscribe(int expires) {
-            try {
-                SipServletRequest request;
-                SipSession current;
-                synchronized (this) {
-                    if (over && expires > 0) {
-                        return;
-                    }
-                    current = subscription;
-                }
-                if (current != null && current.isValid()) {
-                    request = current.createRequest("SUBSCRIBE");
-                } else if (expires > 0) {
-                    request = factory.createRequest(invite.getApplicationSession(), "SUBSCRIBE", from, to);
-                    routes.route(request);
-                    request.getSession().setAttribute(CALL, this);
-                } else {
-                    return;
-                }
-                request.setHeader("Event", "conference");
-                request.setHeader("Accept", ConferenceInfoReader.CONTENT_TYPE);
-                request.setExpires(expires);
-                request.send();
-            } catch (IOException | RuntimeException e) {
-                if (expires > 0) {
-                    listener.unsubscribed("SUBSCRIBE not sent: " + e.getMessage());
-                }
-            }
+            subscription.subscribe();
         }
 
         void subscribeResponse(SipServletResponse response) {
-            int status = response.getStatus();
-            if (status < 200 || response.getRequest().getExpires() == 0) {
-                return;
-            }
-            if (status >= 300) {
-                listener.unsubscribed("SUBSCRIBE answered " + status + " " + response.getReasonPhrase());
-                return;
-            }
-            synchronized (this) {
-                subscription = response.getSession();
-            }
-            int granted = response.getExpires() > 0 ? response.getExpires() : SUBSCRIBE_EXPIRES;
-            timer.schedule(() -> sendSubscribe(SUBSCRIBE_EXPIRES), Math.max(granted - 30, granted / 2),
-                    TimeUnit.SECONDS);
+            subscription.response(response);
         }
 
         void notified(SipServletRequest notify) throws IOException {
-            synchronized (this) {
-                if (subscription == null) {
-                    subscription = notify.getSession(); // the NOTIFY may come before the 200 (RFC 6665 §4.1.2.4)
-                }
-                if (over) {
-                    return;
-                }
-            }
-            byte[] body = notify.getRawContent();
-            if (body != null && body.length > 0) {
-                listener.conferenceInfo(body);
-            }
-            String state = notify.getHeader("Subscription-State");
-            if (state != null && state.strip().toLowerCase(java.util.Locale.ROOT).startsWith("terminated")) {
-                synchronized (this) {
-                    subscription = null;
-                }
-                listener.unsubscribed("the conference ended the subscription: " + state);
-            }
+            subscription.notified(notify);
         }
 
         @Override
@@ -379,7 +331,7 @@ final class ServletConferenceCalls implements ConferenceCall.Dialer {
         }
 
         private void unsubscribe() {
-            sendSubscribe(0);
+            subscription.unsubscribe();
         }
     }
 }

@@ -1,10 +1,7 @@
 package org.sylkserver.xmpp;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,8 +30,6 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
     private static final String CALL = "org.sylkserver.xmpp.jingle.call";
     private static final String CALLER = "org.sylkserver.xmpp.jingle.caller";
     private static final String FOCUS = "org.sylkserver.xmpp.jingle.focus";
-    /** How long a focus call's conference subscription lasts before it is refreshed (RFC 6665 §4.1.2.1). */
-    private static final int SUBSCRIBE_EXPIRES = 600;
 
     private final SipFactory factory;
     private final ServerConfig.OutboundProxy proxy;
@@ -89,7 +84,10 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
      */
     void dialled(SipServletRequest invite,
                  java.util.function.Function<JingleCalls.SipCaller, JingleCalls.CallerEvents> dial, boolean focus) {
-        Caller caller = new Caller(invite, focus ? new FocusSubscription(invite) : null);
+        Caller caller = new Caller(invite);
+        if (focus) {
+            caller.focus = focusSubscription(invite, caller);
+        }
         // set before the dial: the Jingle side may answer before it returns, and the dialog's requests find it
         invite.getSession().setAttribute(CALLER, caller);
         JingleCalls.CallerEvents events = dial.apply(caller);
@@ -118,17 +116,17 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
     void ack(SipServletRequest ack) {
         Caller caller = callerOf(ack.getSession());
         if (caller != null && caller.focus != null && caller.isAnswered()) {
-            caller.focus.start();
+            caller.focus.subscribe();
         }
     }
 
-    private static FocusSubscription focusOf(SipSession session) {
-        return session == null || !session.isValid() ? null : (FocusSubscription) session.getAttribute(FOCUS);
+    private static ConferenceSubscription focusOf(SipSession session) {
+        return session == null || !session.isValid() ? null : (ConferenceSubscription) session.getAttribute(FOCUS);
     }
 
     /** A NOTIFY of a focus call's conference subscription: true if it was one (answered here). */
     boolean notify(SipServletRequest notify) throws IOException {
-        FocusSubscription subscription = focusOf(notify.getSession());
+        ConferenceSubscription subscription = focusOf(notify.getSession());
         if (subscription == null) {
             return false;
         }
@@ -139,7 +137,7 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
 
     /** A response to a Jingle call's INVITE (or its BYE, or our re-INVITE): true if it was one (then it is handled). */
     boolean response(SipServletResponse response) {
-        FocusSubscription subscription = focusOf(response.getSession());
+        ConferenceSubscription subscription = focusOf(response.getSession());
         if (subscription != null) {
             subscription.response(response);
             return true;
@@ -220,19 +218,15 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
      */
     private static final class Caller implements JingleCalls.SipCaller {
         private final SipServletRequest invite;
-        /** A conference focus's call: its conference subscription; else null. */
-        final FocusSubscription focus;
+        /** A conference focus's call: its conference subscription (set once, before the dial); else null. */
+        ConferenceSubscription focus;
         private volatile JingleCalls.CallerEvents events;
         private boolean answered;
         private boolean ringing;
         private boolean over;
 
-        Caller(SipServletRequest invite, FocusSubscription focus) {
+        Caller(SipServletRequest invite) {
             this.invite = invite;
-            this.focus = focus;
-            if (focus != null) {
-                focus.caller = this;
-            }
         }
 
         synchronized boolean isAnswered() {
@@ -249,7 +243,7 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
 
         private void ended() {
             if (focus != null) {
-                focus.stop();
+                focus.unsubscribe();
             }
         }
 
@@ -381,131 +375,35 @@ final class ServletJingleCalls implements JingleCalls.SipCalls {
     /**
      * The subscription of a focus's answered Jingle call to the focus's conference event package (RFC 4575, spec
      * §5.1): a SUBSCRIBE From the called XMPP user To the room, to the focus's Contact (through the outbound proxy
-     * when there is one), refreshed before it expires, ended (Expires 0) with the call. A refusal or a terminated
-     * subscription is logged and not retried: the call goes on without conference information. Guarded by its
-     * monitor.
+     * when there is one). A refusal or a terminated subscription is logged and not retried: the call goes on without
+     * conference information.
      */
-    private final class FocusSubscription {
-        private final SipServletRequest invite;
-        private Caller caller;
-        private boolean started;
-        private boolean stopped;
-        private SipSession dialog;
-        private ScheduledFuture<?> refresh;
+    private ConferenceSubscription focusSubscription(SipServletRequest invite, Caller caller) {
+        return new ConferenceSubscription(timer, () -> {
+            Address from = factory.createAddress(invite.getTo().getURI().clone());
+            Address to = factory.createAddress(invite.getFrom().getURI().clone());
+            SipServletRequest subscribe = factory.createRequest(invite.getApplicationSession(), "SUBSCRIBE", from, to);
+            Address contact = invite.getAddressHeader("Contact");
+            if (contact != null) {
+                subscribe.setRequestURI(contact.getURI().clone());
+            }
+            if (proxy != null) {
+                proxy.route(factory, subscribe);
+            }
+            subscribe.getSession().setAttribute(FOCUS, caller.focus);
+            return subscribe;
+        }, new ConferenceSubscription.Listener() {
+            @Override
+            public void conferenceInfo(byte[] document) {
+                caller.conferenceInfo(document);
+            }
 
-        FocusSubscription(SipServletRequest invite) {
-            this.invite = invite;
-        }
-
-        void start() {
-            synchronized (this) {
-                if (started || stopped) {
-                    return;
-                }
-                started = true;
+            @Override
+            public void unsubscribed(String why) {
+                LOG.info("conference subscription to " + invite.getFrom().getURI() + ": " + why
+                        + "; the Jingle call goes on without conference information");
             }
-            send(SUBSCRIBE_EXPIRES);
-        }
-
-        void stop() {
-            boolean unsubscribe;
-            synchronized (this) {
-                if (stopped) {
-                    return;
-                }
-                stopped = true;
-                if (refresh != null) {
-                    refresh.cancel(false);
-                }
-                unsubscribe = dialog != null;
-            }
-            if (unsubscribe) {
-                send(0);
-            }
-        }
-
-        private void send(int expires) {
-            try {
-                SipServletRequest subscribe;
-                SipSession current;
-                synchronized (this) {
-                    if (stopped && expires > 0) {
-                        return;
-                    }
-                    current = dialog;
-                }
-                if (current != null && current.isValid()) {
-                    subscribe = current.createRequest("SUBSCRIBE");
-                } else if (expires > 0) {
-                    Address from = factory.createAddress(invite.getTo().getURI().clone());
-                    Address to = factory.createAddress(invite.getFrom().getURI().clone());
-                    subscribe = factory.createRequest(invite.getApplicationSession(), "SUBSCRIBE", from, to);
-                    Address contact = invite.getAddressHeader("Contact");
-                    if (contact != null) {
-                        subscribe.setRequestURI(contact.getURI().clone());
-                    }
-                    if (proxy != null) {
-                        proxy.route(factory, subscribe);
-                    }
-                    subscribe.getSession().setAttribute(FOCUS, this);
-                } else {
-                    return;
-                }
-                subscribe.setHeader("Event", "conference");
-                subscribe.setHeader("Accept", org.sylkserver.xmpp.muc.ConferenceInfoReader.CONTENT_TYPE);
-                subscribe.setExpires(expires);
-                subscribe.send();
-            } catch (IOException | ServletParseException | RuntimeException e) {
-                LOG.info("conference SUBSCRIBE to " + invite.getFrom().getURI() + " not sent: " + e);
-            }
-        }
-
-        void response(SipServletResponse response) {
-            int status = response.getStatus();
-            if (!response.getMethod().equals("SUBSCRIBE") || status < 200 || response.getRequest().getExpires() == 0) {
-                return;
-            }
-            if (status >= 300) {
-                LOG.info("conference SUBSCRIBE to " + invite.getFrom().getURI() + " answered " + status + ": the "
-                        + "Jingle call goes on without conference information");
-                return;
-            }
-            int granted = response.getExpires() > 0 ? response.getExpires() : SUBSCRIBE_EXPIRES;
-            synchronized (this) {
-                dialog = response.getSession();
-                if (stopped) {
-                    return;
-                }
-                if (refresh != null) {
-                    refresh.cancel(false);
-                }
-                refresh = timer.schedule(() -> send(SUBSCRIBE_EXPIRES), Math.max(granted - 30, granted / 2),
-                        TimeUnit.SECONDS);
-            }
-        }
-
-        void notified(SipServletRequest notify) throws IOException {
-            synchronized (this) {
-                if (dialog == null) {
-                    dialog = notify.getSession(); // the NOTIFY may come before the 200 (RFC 6665 §4.1.2.4)
-                }
-            }
-            String type = notify.getContentType();
-            byte[] body = notify.getRawContent();
-            if (body != null && body.length > 0 && type != null && type.toLowerCase(Locale.ROOT)
-                    .startsWith(org.sylkserver.xmpp.muc.ConferenceInfoReader.CONTENT_TYPE) && caller != null) {
-                caller.conferenceInfo(body);
-            }
-            String state = notify.getHeader("Subscription-State");
-            if (state != null && state.strip().toLowerCase(Locale.ROOT).startsWith("terminated")) {
-                synchronized (this) {
-                    dialog = null;
-                    if (refresh != null) {
-                        refresh.cancel(false);
-                    }
-                }
-            }
-        }
+        });
     }
 
     /** One INVITE dialog. Guarded by its monitor; the events are called outside it. */
