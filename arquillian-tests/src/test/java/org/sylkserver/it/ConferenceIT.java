@@ -179,7 +179,7 @@ class ConferenceIT {
             System.out.println("three talkers at -8 dBFS, the listener hears: " + measured);
             assertEquals(0, clippedPercent(heard), measured);
             for (double tone : tones) {
-                double median = medianLevel(heard, tone, 6);
+                double median = medianLevel(heard, tone, 5);
                 assertTrue(median > -16 && median < -8, tone + " Hz median second " + median + "; " + measured);
             }
         } finally {
