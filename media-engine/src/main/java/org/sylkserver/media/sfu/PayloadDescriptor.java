@@ -7,8 +7,9 @@ import java.util.Locale;
  * What simulcast switching reads and rewrites of a video payload, per codec: where key frames start (a feed switches
  * layers there, RFC 7667 §3.7) and, of codecs that number their pictures, the picture ids and TL0PICIDX that must go
  * on across a switch ({@link PictureRewriter}). VP8 (RFC 7741 §4.2, {@link Vp8Descriptor}), VP9 (RFC 9628 §4.2,
- * {@link Vp9Descriptor}); H.264 has none, and its rooms get no simulcast. Each reads in place, with no state and no
- * allocation: one instance per codec.
+ * {@link Vp9Descriptor}) and H.264 (RFC 6184, {@link H264Descriptor}: its NAL unit headers, and no picture numbering,
+ * so the defaults find none and write nothing). Each reads in place, with no state and no allocation: one instance per
+ * codec.
  *
  * <p>Every method takes the RTP payload as {@code length} bytes at {@code at} in {@code packet}.
  */
@@ -19,12 +20,14 @@ interface PayloadDescriptor {
 
     PayloadDescriptor VP8 = new Vp8Descriptor();
     PayloadDescriptor VP9 = new Vp9Descriptor();
+    PayloadDescriptor H264 = new H264Descriptor();
 
-    /** The descriptor of an RTP encoding name ({@code VP8}, {@code VP9}, any case), or null. */
+    /** The descriptor of an RTP encoding name ({@code VP8}, {@code VP9}, {@code H264}, any case), or null. */
     static PayloadDescriptor of(String encoding) {
         return switch (encoding.toLowerCase(Locale.ROOT)) {
             case "vp8" -> VP8;
             case "vp9" -> VP9;
+            case "h264" -> H264;
             default -> null;
         };
     }
