@@ -12,7 +12,10 @@ import org.sylkserver.media.RtpHeader;
  * one random; timestamps of one clock).
  *
  * <p>Packets of a source that was replaced are dropped: they would go back in sequence. Reordered packets of the
- * current source keep their place (the offset is per source, not per packet). Not thread-safe: the thread that
+ * current source keep their place (the offset is per source, not per packet), except those from before its first
+ * packet forwarded: their place went to the previous source's last packets, and a receiver would take the repeated
+ * number as a duplicate (RFC 3711 §3.3.2 rejects it as a replay). A simulcast switch starts at a key frame that
+ * often comes before the rest of its frame's or the previous frame's packets. Not thread-safe: the thread that
  * forwards the feed's packets owns it.
  */
 final class StreamRewriter {
@@ -26,6 +29,9 @@ final class StreamRewriter {
     private int lastSequence;
     private long lastTimestamp;
     private long retiredSource = -1;
+    /** The source's sequence number of the current source's first packet; {@link #guarding} what came before it. */
+    private int sourceFirst;
+    private boolean guarding;
 
     /**
      * @param ssrc       the feed's SSRC for this stream
@@ -86,7 +92,8 @@ final class StreamRewriter {
      * Rewrites the SSRC, sequence number and timestamp of {@code packet} (from its position, with its parsed
      * {@code header}) in place.
      *
-     * @return false when the packet belongs to a source that was replaced, and must not be sent
+     * @return false when the packet belongs to a source that was replaced, or comes from before the current source's
+     *         first packet, and must not be sent
      */
     boolean rewrite(ByteBuffer packet, RtpHeader header) {
         if (header.ssrc() != source) {
@@ -98,6 +105,17 @@ final class StreamRewriter {
             // the new source starts right after the last packet sent (the first one already, RFC 3550 §5.1)
             sequenceOffset = (lastSequence + 1 - header.sequence()) & 0xffff;
             timestampOffset = (lastTimestamp + switchStep - header.timestamp()) & 0xffffffffL;
+            sourceFirst = header.sequence();
+            guarding = true;
+        }
+        if (guarding) {
+            int since = (header.sequence() - sourceFirst) & 0xffff;
+            if (since >= 0x8000) {
+                return false; // before the first (RFC 3550 §A.1 serial number arithmetic): its number is taken
+            }
+            // a quarter of the sequence space on, nothing from before the switch is still on its way; and serial
+            // arithmetic would soon take new packets for old ones
+            guarding = since < 0x4000;
         }
         int sequence = (header.sequence() + sequenceOffset) & 0xffff;
         long timestamp = (header.timestamp() + timestampOffset) & 0xffffffffL;
