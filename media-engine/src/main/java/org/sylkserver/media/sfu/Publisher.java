@@ -412,8 +412,11 @@ public final class Publisher implements AutoCloseable {
                     return drop();
                 }
             }
-            if (retransmission && videoLoss[layer].alreadyReceived(header.ssrc(), header.sequence())) {
-                // not a repair: a bandwidth probe of the publisher's (or a repair come twice), no news for anyone
+            if (format == formats.video() && (retransmission
+                    ? !videoLoss[layer].missing(header.ssrc(), header.sequence())
+                    : videoLoss[layer].arrived(header.ssrc(), header.sequence()))) {
+                // not a repair: a bandwidth probe of the publisher's, a repair come twice or an original after its
+                // repair; forwarded again, the feeds' SRTP would refuse it after it took a transport-wide number
                 return consume();
             }
             if (format == formats.video() && !retransmission) {

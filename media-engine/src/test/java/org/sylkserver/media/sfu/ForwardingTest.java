@@ -295,7 +295,8 @@ class ForwardingTest {
     /**
      * RFC 4585 §6.2.1 and RFC 4588 §4: a gap in the publisher's video is asked for at once; the retransmission that
      * comes back on the publisher's rtx stream (paired by {@code a=ssrc-group:FID}) reaches the feed as the packet
-     * it repairs, in its place in the feed's numbering; a retransmission without OSN (padding) reaches nobody.
+     * it repairs, in its place in the feed's numbering; a retransmission without OSN (padding) reaches nobody, nor
+     * does an original that comes after its repair.
      */
     @Test
     void thePublishersRetransmissionsRepairItsVideo_rfc4588_4() throws Exception {
@@ -333,6 +334,55 @@ class ForwardingTest {
             alice.sendRtp(97, 7002, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 602).put("602".getBytes())
                     .array());
             assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "602 had arrived: not forwarded again");
+            // the original of 601 was late, not lost: it comes after its repair, and the feed has it already
+            alice.sendRtp(BrowserPeer.VP8, 601, BrowserPeer.VIDEO_SSRC, "601".getBytes());
+            assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "601 had been repaired: not forwarded again");
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /**
+     * RFC 4588 §4: a retransmission repairs a packet that did not arrive. A copy of one that arrived and was forwarded
+     * long ago (Chrome probes its bandwidth with rtx copies of packets from its history, further back than the
+     * last 64) reaches no feed: the feed's SRTP would refuse to protect its index twice (RFC 3711 §3.3.2, §9.1) after
+     * it took a transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2), a number
+     * never sent, which the feed's estimator reads as loss.
+     */
+    @Test
+    void anRtxCopyOfAPacketForwardedLongAgoIsNotForwardedAgain_rfc4588_4() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        String extmap = "a=extmap:3 " + TransportFeedback.URI + "\r\n";
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true), settings, published);
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(bob.answer(feed.offer()).replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\n" + extmap));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            int transportNumber = -1;
+            for (int sequence = 600; sequence <= 900; sequence++) {
+                alice.sendRtp(BrowserPeer.VP8, sequence, BrowserPeer.VIDEO_SSRC, ("" + sequence).getBytes());
+                byte[] rtp = bob.nextRtp(WAIT);
+                assertNotNull(rtp, "packet " + sequence);
+                transportNumber = ByteBuffer.wrap(rtp).getShort(17) & 0xffff;
+            }
+            long rtxSsrc = 33333333L; // the offer's a=ssrc-group:FID
+            alice.sendRtp(97, 7000, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 600).put("600".getBytes())
+                    .array());
+            alice.sendRtp(97, 7001, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 830).put("830".getBytes())
+                    .array());
+            alice.sendRtp(BrowserPeer.VP8, 901, BrowserPeer.VIDEO_SSRC, "901".getBytes());
+            byte[] next = bob.nextRtp(WAIT);
+            assertNotNull(next);
+            assertEquals("901", new String(Arrays.copyOfRange(next, 20, next.length)),
+                    "600 (300 back) and 830 (70 back) went nowhere");
+            assertEquals((transportNumber + 1) & 0xffff, ByteBuffer.wrap(next).getShort(17) & 0xffff,
+                    "no transport-wide number taken by a copy");
             feed.close();
             publisher.close();
         }
