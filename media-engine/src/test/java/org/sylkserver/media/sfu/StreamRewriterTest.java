@@ -97,4 +97,22 @@ class StreamRewriterTest {
                 rewrite(rewriter, (41 + 0x4000 + 0x4000 + 1) & 0xffff, 93100, 0xaaaa).sequence(),
                 "long after the switch, serial arithmetic still numbers what comes");
     }
+
+    /**
+     * RFC 3711 §3.3.2: the feed's SRTP protects no index 64 or more behind the newest it protected; a repair that late
+     * is not sent (it would take a transport-wide number and go nowhere). Within the window it keeps its place.
+     */
+    @Test
+    void aPacketTooFarBehindIsNotSent_rfc3711_3_3_2() {
+        StreamRewriter rewriter = new StreamRewriter(7, 65500, 0, 3000);
+        for (int sequence = 1000; sequence <= 1100; sequence++) {
+            if (sequence != 1036 && sequence != 1037) {
+                rewrite(rewriter, sequence, sequence * 3000L, 0xaaaa);
+            }
+        }
+        ByteBuffer late = packet(1036, 1036 * 3000L, 0xaaaa);
+        assertFalse(rewriter.rewrite(late, RtpHeader.parse(late)), "64 behind 1100");
+        assertEquals((65500 + 37) & 0xffff, rewrite(rewriter, 1037, 1037 * 3000L, 0xaaaa).sequence(),
+                "63 behind, across the wrap of the feed's numbers");
+    }
 }
