@@ -47,7 +47,7 @@ import org.sylkserver.media.codec.Resampler;
  * no other call's packets on the I/O thread. The queue holds {@value #QUEUE_LIMIT} packets: when the stream falls
  * further behind, its oldest packet is dropped (and concealed as a lost one), counted ({@link #dropped()}) and logged
  * at most once per {@value #DROP_LOG_SECONDS} s. The output is sent from the codec thread. {@link #close} may come
- * from any thread and frees the codecs' native state after the packet under way.
+ * from any thread, without waiting: the codecs' native state is freed after the packet under way.
  */
 public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseable {
 
@@ -197,6 +197,9 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         boolean start;
         long logDropped = 0;
         synchronized (queue) {
+            if (closed) {
+                return;
+            }
             if (queue.size() >= QUEUE_LIMIT) {
                 queue.poll();
                 dropped++;
@@ -229,25 +232,26 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         }
     }
 
-    /** On the codec thread: transcodes the waiting packets in order. */
+    /** On the codec thread: transcodes the waiting packets in order; frees the codecs if closed meanwhile. */
     private void drain() {
         while (true) {
             Input input;
             synchronized (queue) {
-                input = queue.poll();
+                input = closed ? null : queue.poll();
                 if (input == null) {
                     draining = false;
+                    if (closed) {
+                        break;
+                    }
                     return;
                 }
             }
             transcode(input.header(), input.payload());
         }
+        freeCodecs();
     }
 
     private synchronized void transcode(RtpHeader header, byte[] payload) {
-        if (closed) {
-            return;
-        }
         if (header.payloadType() == from.payloadType()) {
             audio(header, payload);
         } else {
@@ -463,13 +467,28 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         }
     }
 
-    /** Frees the codecs (their native state); packets after this are dropped. Idempotent. */
+    /**
+     * Drops the waiting packets and frees the codecs (their native state): now, or when the packet under way on the
+     * codec thread is done (this does not wait for it). Packets after this are dropped. Idempotent.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
+    public void close() {
+        boolean idle;
+        synchronized (queue) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            decoder.close();
-            encoder.close();
+            queue.clear();
+            idle = !draining;
         }
+        if (idle) {
+            freeCodecs();
+        }
+    }
+
+    private synchronized void freeCodecs() {
+        decoder.close();
+        encoder.close();
     }
 }
