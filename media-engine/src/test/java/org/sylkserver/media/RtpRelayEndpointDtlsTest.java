@@ -175,10 +175,10 @@ class RtpRelayEndpointDtlsTest {
         mismatched.close();
         silent.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (dtlsThreads() > 0 && System.nanoTime() < deadline) {
+        while (dtlsThreads(mismatched, silent) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(0, dtlsThreads(), "DTLS threads left");
+        assertEquals(0, dtlsThreads(mismatched, silent), "DTLS threads left");
     }
 
     /**
@@ -214,8 +214,13 @@ class RtpRelayEndpointDtlsTest {
         assertArrayEquals(rtp(6), atClient.poll(2, TimeUnit.SECONDS));
     }
 
-    private static long dtlsThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("sylk-dtls-")
-                && t.isAlive()).count();
+    /** The DTLS threads of these endpoints still alive (other tests of the JVM may have theirs). */
+    private static long dtlsThreads(RtpEndpoint... endpoints) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (RtpEndpoint endpoint : endpoints) {
+            names.add("sylk-dtls-RTP port " + endpoint.port());
+        }
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> names.contains(t.getName()) && t.isAlive())
+                .count();
     }
 }

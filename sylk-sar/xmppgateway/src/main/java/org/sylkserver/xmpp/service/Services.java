@@ -17,6 +17,7 @@ import org.jivesoftware.smackx.ping.packet.Ping;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.sylkserver.xmpp.XmppGatewaySettings;
+import org.sylkserver.xmpp.jingle.DtlsFingerprint;
 
 /**
  * The IQs the gateway answers itself (spec §5.2): service discovery (XEP-0030) for our domains, MUC domains, users
@@ -148,6 +149,8 @@ public final class Services {
             result.addFeature("http://jabber.org/protocol/caps");
             result.addFeature("http://jabber.org/protocol/chatstates");
             result.addFeatures(MEDIA);
+            // XEP-0320 §2: our users' calls take DTLS-SRTP (clients such as Conversations ask before calling)
+            result.addFeature(DtlsFingerprint.NAMESPACE);
         }
     }
 

@@ -56,6 +56,14 @@ class ServicesTest {
         assertTrue(info.containsFeature("urn:xmpp:jingle:apps:rtp:audio"));
     }
 
+    /** XEP-0320 §2: an entity that takes DTLS-SRTP in Jingle says so with urn:xmpp:jingle:apps:dtls:0. */
+    @Test
+    void aUserAdvertisesDtlsSrtpInJingle_xep0320_s2() throws Exception {
+        DiscoverInfo info = (DiscoverInfo) services.answer(ask("alice@sylk.example", INFO));
+        assertTrue(info.containsFeature("urn:xmpp:jingle:apps:dtls:0"));
+        assertTrue(info.containsFeature("urn:xmpp:jingle:transports:ice-udp:1"), "XEP-0320 rides on ICE-UDP");
+    }
+
     @Test
     void theMucDomainAndItsRooms() throws Exception {
         DiscoverInfo domain = (DiscoverInfo) services.answer(ask("conference.sylk.example", INFO));
