@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +23,8 @@ import org.sylkserver.media.dtls.DtlsSession;
 import org.sylkserver.media.dtls.DtlsSrtpKeys;
 import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceLite;
+import org.sylkserver.media.srtp.MalformedCryptoAttributeException;
+import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.DtlsFingerprint;
@@ -50,13 +53,17 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * handshake over the ICE pair (RFC 5763, RFC 5764); our ICE-UDP offers carry our fingerprint with actpass, and the
  * answer's role decides ours ({@link DtlsRole#offering}), or, without a fingerprint in the answer, the call stays plain
  * RTP. A handshake not done in time ends the call with failed-transport, a refused one with security-error. The SIP
- * leg stays plain RTP: the media is decrypted and encrypted again in the server, as the spec's relaying always did.
+ * leg is keyed on its own (plain RTP, or SDES when the SIP party offered it): the media is decrypted and encrypted
+ * again in the server, as the spec's relaying always did.
  * <p>
- * Not done: SDES-keyed offers are refused.
+ * A SIP party's offer with SDES keys (RFC 4568) gets SRTP on the SIP leg ({@link #sdesKeys}).
+ * <p>
+ * Not done: SDES-keyed Jingle offers (XEP-0167 §7) are refused, and our offers to SIP parties are plain RTP.
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final MediaEngine engine;
     private final InetAddress address;
@@ -127,8 +134,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     }
 
     /**
-     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): plain RTP over UDP only (no ICE towards the SIP party,
-     * no SDES), its codecs offered to the Jingle party as they are.
+     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): RTP over UDP without ICE towards the SIP party, plain or
+     * SDES-keyed SRTP (RFC 4568: the first a=crypto we can use, answered with a key of ours of the same tag and suite;
+     * an RTP/SAVP offer with none is refused), its codecs offered to the Jingle party as they are.
      */
     @Override
     public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source,
@@ -140,9 +148,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             LOG.info("SIP offer for a Jingle call refused: " + e.getMessage());
             return null;
         }
-        if (!(offer.transport() instanceof JingleTransport.RawUdp raw) || !offer.description().crypto().isEmpty()
-                || offer.description().encryptionRequired()) {
-            LOG.info("SIP offer for a Jingle call refused: only plain RTP without ICE is relayed");
+        if (!(offer.transport() instanceof JingleTransport.RawUdp raw)) {
+            LOG.info("SIP offer for a Jingle call refused: only RTP without ICE is relayed");
+            return null;
+        }
+        SdesCrypto[] keys;
+        try {
+            keys = sdesKeys(offer.description());
+        } catch (SdpException e) {
+            LOG.info("SIP offer for a Jingle call refused: " + e.getMessage());
             return null;
         }
         RtpTarget target = RtpTarget.of(raw);
@@ -157,8 +171,41 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             sip.remote(target.rtp(), target.rtcpPort(), offer.description().rtcpMux());
             Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
             bridge.sipRemote = target.rtp();
+            if (keys != null) {
+                sip.secure(keys[0], keys[1]);
+                bridge.sipKey = keys[1];
+            }
             return bridge;
         });
+    }
+
+    /**
+     * RFC 4568 §6.1: the SIP offer's first SDES key we can use (its tag, suite and key) and ours for the answer (same
+     * tag and suite, RFC 4568 §7.1.2); null for a plain offer.
+     *
+     * @throws SdpException for an RTP/SAVP offer without a usable key
+     */
+    private static SdesCrypto[] sdesKeys(RtpDescription offer) throws SdpException {
+        String problem = "no a=crypto line";
+        for (RtpDescription.Crypto c : offer.crypto()) {
+            try {
+                SdesCrypto remote = SdesCrypto.parse(c.tag() + " " + c.suite() + " " + c.keyParams()
+                        + (c.sessionParams() != null ? " " + c.sessionParams() : ""));
+                return new SdesCrypto[] {remote, SdesCrypto.generate(remote.tag(), remote.suite(), RANDOM)};
+            } catch (MalformedCryptoAttributeException e) {
+                problem = e.getMessage();
+            }
+        }
+        if (offer.encryptionRequired()) {
+            throw new SdpException("no usable SDES key in an RTP/SAVP offer (" + problem + ")");
+        }
+        return null;
+    }
+
+    /** Our SDES key as the answer's a=crypto (RFC 4568 §9.1). */
+    private static RtpDescription.Crypto crypto(SdesCrypto key) {
+        String[] parts = key.format().split(" ", 4);
+        return new RtpDescription.Crypto(parts[0], parts[1], parts[2], parts.length == 4 ? parts[3] : null);
     }
 
     /** Connects a call's two fresh endpoints to the party that made the offer; returns its bridge. */
@@ -250,6 +297,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private final long sessionId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
         /** The o= version of our next SDP to the SIP party (RFC 3264 §8: one more for each new one). */
         private long version = sessionId;
+        /** Our SDES key towards a SIP party that offered SRTP (RFC 4568), else null: in each of our SDPs to it. */
+        private volatile SdesCrypto sipKey;
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
@@ -453,8 +502,10 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Our SDP to the SIP party with {@code types} and {@code direction}, under the next o= version. */
         private SessionDescription sdp(List<RtpDescription.PayloadType> types, String direction) {
             try {
+                SdesCrypto key = sipKey;
                 SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(new RtpDescription("audio", types,
-                        List.of(), false, false), ours(sip), direction), sessionId);
+                        key == null ? List.of() : List.of(crypto(key)), false, false), ours(sip), direction),
+                        sessionId);
                 long v = version++;
                 List<SessionDescription.Line> lines = new ArrayList<>();
                 for (SessionDescription.Line line : sdp.sessionLines()) {

@@ -29,6 +29,9 @@ import org.jivesoftware.smackx.jingle.element.JingleReason;
 import org.sylkserver.media.dtls.DtlsTestClient;
 import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.ConnectivityCheck;
+import org.sylkserver.media.srtp.CryptoSuite;
+import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.DtlsFingerprint;
 import org.sylkserver.xmpp.jingle.JingleCalls;
@@ -143,7 +146,8 @@ class RelayAudioBridgesTest {
     /**
      * Spec §5.7 SIP → XMPP: the SIP party's offer is relayed to the Jingle party as our raw-UDP offer with the SIP
      * party's codecs; the Jingle answer's numbers (RFC 3264 §6.1 lets an answerer pick its own) become our SDP
-     * answer in the SIP party's numbering, and RTP flows both ways renumbered; an SRTP or ICE offer is refused.
+     * answer in the SIP party's numbering, and RTP flows both ways renumbered; an RTP/SAVP offer without a key we
+     * can use (RFC 4568 §6.1) or an ICE offer is refused.
      */
     @Test
     void aSipOfferIsRelayedToTheJingleParty() throws Exception {
@@ -157,8 +161,8 @@ class RelayAudioBridgesTest {
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n";
         assertNull(bridges.open(SessionDescription.parse(offer.replace("RTP/AVP", "RTP/SAVP")
-                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2\r\n"),
-                LOOPBACK, reason -> { }), "SDES: no keys on this path");
+                + "a=crypto:1 F8_128_HMAC_SHA1_80 inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2\r\n"),
+                LOOPBACK, reason -> { }), "SRTP without a usable key");
         assertNull(bridges.open(SessionDescription.parse(offer + "a=ice-ufrag:abcd\r\na=ice-pwd:"
                 + "0123456789012345678901\r\n"), LOOPBACK, reason -> { }), "ICE: no agent on this path");
 
@@ -635,5 +639,49 @@ class RelayAudioBridgesTest {
         byte[] check = ConnectivityCheck.request(ours.ufrag(), ours.pwd(), true);
         jingleParty.send(new DatagramPacket(check, check.length, jingleEndpoint));
         assertNotNull(receive(jingleParty), "the check was not answered");
+    }
+
+    /**
+     * The SIP leg may be SRTP (RFC 4568): a SIP party's RTP/SAVP offer with an SDES key is answered with a key of
+     * ours of the same tag and suite (§7.1.2) on RTP/SAVP; its SRTP reaches the Jingle party as plain RTP, the Jingle
+     * party's RTP reaches it as SRTP under our key. The Jingle party is offered no key of the SIP party's.
+     */
+    @Test
+    void aSipOfferWithSdesKeysGetsSrtpOnTheSipLeg_rfc4568_7_1_2() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        SdesCrypto sipKey = SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
+                new java.security.SecureRandom());
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(SessionDescription.parse(
+                "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
+                        + sipParty.getLocalPort() + " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:"
+                        + sipKey.format() + "\r\na=sendrecv\r\n"), LOOPBACK, reason -> { });
+        assertNotNull(bridge);
+        JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
+        assertTrue(jingleOffer.description().crypto().isEmpty(), "the SIP party's key stays on the SIP leg");
+        int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
+        SessionDescription sipAnswer = bridge.answer(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)));
+        assertEquals("RTP/SAVP", sipAnswer.media().get(0).proto());
+        SdesCrypto ours = SdesCrypto.parse(sipAnswer.media().get(0).attributes("crypto").get(0));
+        assertEquals(List.of(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80), List.of(ours.tag(), ours.suite()));
+        InetSocketAddress sipSide = new InetSocketAddress(LOOPBACK, sipAnswer.media().get(0).port());
+
+        SrtpTransformer toUs = SrtpTransformer.forSending(sipKey);
+        byte[] protectedRtp = toUs.protectRtp(rtp(0, 1), 172);
+        sipParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, sipSide));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 1), Arrays.copyOf(atJingle.getData(), atJingle.getLength()));
+
+        jingleParty.send(new DatagramPacket(rtp(0, 2), 172, new InetSocketAddress(LOOPBACK, jingleSide)));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(atSip.getData(),
+                atSip.getLength()), atSip.getLength()));
+        bridge.close();
     }
 }
