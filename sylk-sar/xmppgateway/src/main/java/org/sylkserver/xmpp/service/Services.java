@@ -17,6 +17,7 @@ import org.jivesoftware.smackx.ping.packet.Ping;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.sylkserver.xmpp.XmppGatewaySettings;
+import org.sylkserver.xmpp.jingle.ConferenceInfo;
 import org.sylkserver.xmpp.jingle.DtlsFingerprint;
 
 /**
@@ -34,7 +35,11 @@ public final class Services {
     static final String VERSION = "jabber:iq:version";
     /** The node of our entity capabilities (spec §5.2). */
     public static final String CAPS_NODE = "https://sylkserver.com";
-    static final List<String> MEDIA = List.of("urn:ietf:rfc:3264", "urn:xmpp:coin", "urn:xmpp:jingle:1",
+    /**
+     * The Jingle features (spec §5.2). Coin as XEP-0298 §7 names it, {@code urn:xmpp:coin:1}, the namespace of the
+     * element our focus calls carry (the original advertised {@code urn:xmpp:coin}, which no element uses).
+     */
+    static final List<String> MEDIA = List.of("urn:ietf:rfc:3264", ConferenceInfo.NAMESPACE, "urn:xmpp:jingle:1",
             "urn:xmpp:jingle:apps:rtp:1", "urn:xmpp:jingle:apps:rtp:audio", "urn:xmpp:jingle:transports:ice-udp:1",
             "urn:xmpp:jingle:transports:raw-udp:1");
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,6 +63,20 @@ class ServicesTest {
         DiscoverInfo info = (DiscoverInfo) services.answer(ask("alice@sylk.example", INFO));
         assertTrue(info.containsFeature("urn:xmpp:jingle:apps:dtls:0"));
         assertTrue(info.containsFeature("urn:xmpp:jingle:transports:ice-udp:1"), "XEP-0320 rides on ICE-UDP");
+    }
+
+    /**
+     * XEP-0298 §7: Coin support is the feature urn:xmpp:coin:1, the namespace of the conference-info element our
+     * focus calls carry (§5, ConferenceInfo); not the original's urn:xmpp:coin, which matches no element. On users
+     * and rooms alike.
+     */
+    @Test
+    void coinIsAdvertisedUnderTheNamespaceOfItsElement_xep0298_7() throws Exception {
+        for (String jid : List.of("alice@sylk.example", "conference.sylk.example", "room@conference.sylk.example")) {
+            DiscoverInfo info = (DiscoverInfo) services.answer(ask(jid, INFO));
+            assertTrue(info.containsFeature("urn:xmpp:coin:1"), jid);
+            assertFalse(info.containsFeature("urn:xmpp:coin"), jid);
+        }
     }
 
     @Test
