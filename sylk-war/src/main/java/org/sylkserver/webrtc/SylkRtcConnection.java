@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import javax.json.Json;
 import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonString;
@@ -281,7 +280,7 @@ public final class SylkRtcConnection {
         int depth = 0;
         int deepest = 0;
         String transaction = null;
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = JsonP.PROVIDER.createParser(new StringReader(text))) {
             boolean transactionNext = false;
             while (parser.hasNext()) {
                 JsonParser.Event event = parser.next();
@@ -316,7 +315,7 @@ public final class SylkRtcConnection {
 
     /** The message as a JSON object, or null (logged) when it is not one: such a message cannot be answered. */
     private JsonObject parseObject(String text) {
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = JsonP.PROVIDER.createParser(new StringReader(text))) {
             if (parser.next() != JsonParser.Event.START_OBJECT) {
                 LOG.warning(() -> this + ": ignoring a message that is not a JSON object: " + abbreviate(text));
                 return null;

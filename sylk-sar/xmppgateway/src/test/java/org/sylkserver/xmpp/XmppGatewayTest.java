@@ -390,6 +390,25 @@ class XmppGatewayTest {
         java.util.concurrent.CountDownLatch aliceSlow = new java.util.concurrent.CountDownLatch(1);
         BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
         java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("sylk.xmpp");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel() == java.util.logging.Level.WARNING) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
         try {
             XmppGateway gateway = gateway(false, Map.of(), message -> {
                 if (message.to().contains("alice")) {
@@ -463,6 +482,25 @@ class XmppGatewayTest {
         java.util.concurrent.CountDownLatch aliceStarted = new java.util.concurrent.CountDownLatch(1);
         BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
         java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("sylk.xmpp");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel() == java.util.logging.Level.WARNING) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
         try {
             XmppGateway gateway = gateway(false, Map.of(), message -> {
                 if (message.to().contains("alice")) {
@@ -498,6 +536,14 @@ class XmppGatewayTest {
             assertEquals(IQ.Type.error, iqError.getType());
             assertEquals(StanzaError.Condition.resource_constraint, iqError.getError().getCondition());
 
+            for (int i = 4; i < 54; i++) {
+                gateway.stanza(message("chat", "j" + i, juliet, "alice@sip.example", "flood"));
+                assertEquals("j" + i, Stanzas.parse(nextSent()).getStanzaId(), "each refused one is answered");
+            }
+            assertEquals(1, warnings.stream().filter(line -> line.contains("refused")).count(),
+                    "a remote server refused 52 times costs the log one line per 10 s: " + warnings);
+            assertTrue(warnings.get(0).contains("(1 refused since the last warning)"), warnings.get(0));
+
             gateway.stanza(message("chat", "r1", "romeo@xmpp.example/phone", "bob@sip.example", "for bob"));
             XmppToSip.SipMessage bob = sip.poll(2, TimeUnit.SECONDS);
             assertTrue(bob != null && bob.to().contains("bob"), "another pair is served, got " + bob);
@@ -506,6 +552,7 @@ class XmppGatewayTest {
                 assertEquals(expected, text(sip.poll(5, TimeUnit.SECONDS)));
             }
         } finally {
+            log.removeHandler(handler);
             aliceSlow.countDown();
             pool.shutdownNow();
         }
