@@ -345,10 +345,16 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         return agent != null ? agent.target() : keyAgreementTarget();
     }
 
-    /** Whether DTLS may come from {@code source}: a pair that passed an ICE check, else the signalled address. */
-    private boolean dtlsFrom(InetSocketAddress source) {
+    /**
+     * Whether a DTLS record may come from where it came: the RTP port (the one association keys RTP and, multiplexed,
+     * RTCP: RFC 5764 §4.1 would want a second one for RTCP on its own port, which we do not run), from a pair that
+     * passed an ICE check, else from the signalled address.
+     */
+    private boolean dtlsFrom(Packet packet) {
+        InetSocketAddress source = (InetSocketAddress) packet.source();
         IceLite agent = ice;
-        return agent != null ? agent.isChecked(source) : source.getAddress().equals(signalledAddress());
+        return !packet.viaRtcpPort()
+                && (agent != null ? agent.isChecked(source) : source.getAddress().equals(signalledAddress()));
     }
 
     /** Our SSRC for ZRTP packets (the audio endpoint's; 0 where the endpoint has none of its own). */
@@ -396,7 +402,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     /** The receive pipeline, built at the first datagram (on the I/O thread). */
     final Pipeline receivePipeline() {
         if (receive == null) {
-            Pipeline.Builder builder = Pipeline.named(kind()).then(iceChecks).then(dtlsRecords).then(zrtpDemux).then(validation).then(decryption)
+            Pipeline.Builder builder = Pipeline.named(kind()).then(iceChecks).then(dtlsRecords).then(zrtpDemux)
+                    .then(validation).then(decryption)
                     .then(latching).then(received).then(liveness).then(telephoneEvents);
             ownStages().forEach(builder::then);
             receive = builder.then(new Delivery()).build();

@@ -214,6 +214,49 @@ class RtpRelayEndpointDtlsTest {
         assertArrayEquals(rtp(6), atClient.poll(2, TimeUnit.SECONDS));
     }
 
+    /**
+     * RFC 5764 §4.1: the association keys the RTP port (and RTCP multiplexed on it); a ClientHello on the RTCP port
+     * is not taken (RTCP on its own port would need an association of its own), the same on the RTP port is answered.
+     */
+    @Test
+    void dtlsIsTakenOnTheRtpPortOnly_rfc5764_s4_1() throws Exception {
+        engine = new MediaEngine(loopback, 46100, 46120, Duration.ZERO, RtpPolicy.DEFAULTS);
+        RtpRelayEndpoint endpoint = engine.openRelayEndpoint(e -> { });
+        DtlsTestClient client = new DtlsTestClient();
+        try (DatagramSocket sink = new DatagramSocket(new InetSocketAddress(loopback, 0));
+             DatagramSocket clientSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+             DatagramSocket probe = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
+            // the client's first flight, caught on its way to a socket that never answers
+            Thread first = new Thread(() -> {
+                try {
+                    client.handshake(clientSocket, new InetSocketAddress(loopback, sink.getLocalPort()),
+                            endpoint.dtlsFingerprint());
+                } catch (IOException ended) {
+                    // the socket closes under it
+                }
+            });
+            first.setDaemon(true);
+            first.start();
+            sink.setSoTimeout(3000);
+            byte[] clientHello = receive(sink);
+            assertNotNull(clientHello);
+            assertEquals(22, clientHello[0], "a handshake record");
+
+            endpoint.remote(new InetSocketAddress(loopback, probe.getLocalPort()), probe.getLocalPort() + 1, false);
+            endpoint.dtls(DtlsRole.SERVER, client.fingerprint(), Duration.ofSeconds(5), new Outcome());
+            probe.setSoTimeout(500);
+            probe.send(new DatagramPacket(clientHello, clientHello.length,
+                    new InetSocketAddress(loopback, endpoint.port() + 1)));
+            assertNull(receive(probe), "the RTCP port's ClientHello was answered");
+            probe.setSoTimeout(3000);
+            probe.send(new DatagramPacket(clientHello, clientHello.length,
+                    new InetSocketAddress(loopback, endpoint.port())));
+            byte[] answer = receive(probe);
+            assertNotNull(answer, "the RTP port's ClientHello was not answered");
+            assertEquals(22, answer[0], "a handshake record (HelloVerifyRequest or ServerHello)");
+        }
+    }
+
     /** The DTLS threads of these endpoints still alive (other tests of the JVM may have theirs). */
     private static long dtlsThreads(RtpEndpoint... endpoints) {
         java.util.Set<String> names = new java.util.HashSet<>();

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.pipeline.Packet;
 import org.sylkserver.media.pipeline.Stage;
 
@@ -14,17 +15,23 @@ import org.sylkserver.media.pipeline.Stage;
  */
 public final class DtlsRecords extends Stage {
 
-    private final Predicate<InetSocketAddress> accepted;
+    private final Predicate<Packet> accepted;
     private final Supplier<DtlsSession> session;
 
     /**
-     * @param accepted whether DTLS may come from a source (RFC 8445 §2.5: only from a pair that passed a check)
+     * @param accepted whether a record may come from where it came (RFC 8445 §2.5: only from a pair that passed a
+     *                 check)
      * @param session  the session now, or null while there is none (read per record)
      */
-    public DtlsRecords(Predicate<InetSocketAddress> accepted, Supplier<DtlsSession> session) {
+    public DtlsRecords(Predicate<Packet> accepted, Supplier<DtlsSession> session) {
         super("dtls");
         this.accepted = accepted;
         this.session = session;
+    }
+
+    /** Records from the pairs {@code ice} checked (a socket of its own: the WebRTC legs'). */
+    public static DtlsRecords fromCheckedPairs(IceLite ice, Supplier<DtlsSession> session) {
+        return new DtlsRecords(packet -> ice.isChecked((InetSocketAddress) packet.source()), session);
     }
 
     /** Whether the packet starts like a DTLS record (RFC 7983 §7). */
@@ -45,7 +52,7 @@ public final class DtlsRecords extends Stage {
         if (current == null) {
             return packet;
         }
-        boolean taken = accepted.test((InetSocketAddress) packet.source())
+        boolean taken = accepted.test(packet)
                 && current.received(packet.copy());
         return taken ? consume() : drop();
     }

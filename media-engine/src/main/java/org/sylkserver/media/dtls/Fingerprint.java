@@ -46,7 +46,8 @@ public record Fingerprint(String algorithm, byte[] hash) {
     public static Fingerprint parse(String value) throws SdpException {
         String[] parts = value.trim().split("\\s+");
         if (parts.length != 2) {
-            throw new SdpException("malformed a=fingerprint '" + value + "' (RFC 8122 §5: '<hash-func> <hex:hex:...>')");
+            throw new SdpException("malformed a=fingerprint '" + value
+                    + "' (RFC 8122 §5: '<hash-func> <hex:hex:...>')");
         }
         return of(parts[0], parts[1]);
     }

@@ -19,8 +19,9 @@ import org.bouncycastle.tls.UseSRTPData;
 /**
  * The DTLS server of a DTLS-SRTP association (RFC 5764): DTLS 1.2 with ECDHE-ECDSA suites, our certificate, the
  * peer's certificate required and checked against the fingerprint its SDP or Jingle transport carried (RFC 5763 §5:
- * the certificate is self-signed, the fingerprint is what authenticates it), the {@code use_srtp} extension (RFC 5764 §4.1.1) and, when
- * the handshake is done, the SRTP master keys exported from the session (RFC 5764 §4.2, {@link DtlsSrtpKeys}).
+ * the certificate is self-signed, the fingerprint is what authenticates it), the {@code use_srtp} extension
+ * (RFC 5764 §4.1.1) and, when the handshake is done, the SRTP master keys exported from the session (RFC 5764 §4.2,
+ * {@link DtlsSrtpKeys}).
  *
  * <p>Profiles: SRTP_AES128_CM_HMAC_SHA1_80 preferred, SRTP_AES128_CM_HMAC_SHA1_32 accepted (RFC 5764 §4.1.2); the
  * AEAD profiles of RFC 7714 are not offered because the SRTP transformer of this engine does AES-CM only.

@@ -179,8 +179,8 @@ public final class WebRtcBridge implements AutoCloseable {
                 ice.password(), certificate.fingerprint().toString(),
                 "sylk-" + Integer.toHexString(System.identityHashCode(this))), sipLeg);
         this.iceChecks = IceChecks.forSocket(name, ice, socket, local);
-        this.browserToSip = Pipeline.named("browser-to-sip").then(iceChecks).then(new DtlsRecords(ice::isChecked, () -> dtls))
-                .then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
+        this.browserToSip = Pipeline.named("browser-to-sip").then(iceChecks)
+                .then(DtlsRecords.fromCheckedPairs(ice, () -> dtls)).then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
                 .then(new RtpValidation()).then(new RelayToSip(name, routing, socket)).then(relayedToSip).build();
     }
 

@@ -81,7 +81,8 @@ public final class WebRtcTransport implements AutoCloseable {
         this.socket = engine.openSocket(this::receive, this::browserSilent);
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
         Pipeline.Builder pipeline = Pipeline.named(name + " from browser")
-                .then(IceChecks.forSocket(name, ice, socket, local)).then(new DtlsRecords(ice::isChecked, () -> dtls))
+                .then(IceChecks.forSocket(name, ice, socket, local))
+                .then(DtlsRecords.fromCheckedPairs(ice, () -> dtls))
                 .then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
                 .then(new RtpValidation());
         delivery.forEach(pipeline::then);

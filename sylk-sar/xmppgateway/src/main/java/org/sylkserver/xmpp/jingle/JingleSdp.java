@@ -203,9 +203,11 @@ public final class JingleSdp {
                 if (parts.length != 2) {
                     throw new SdpException("bad fingerprint attribute '" + fingerprint + "' (RFC 8122 §5)");
                 }
-                // RFC 4145 §4: no setup attribute means active
-                dtls = new DtlsFingerprint(parts[0], setup == null ? "active" : setup.strip().toLowerCase(Locale.ROOT),
-                        parts[1]);
+                if (setup == null) {
+                    // RFC 5763 §5: the offerer says actpass, the answerer active or passive; guessing would be wrong
+                    throw new SdpException("a=fingerprint without a=setup (RFC 5763 §5)");
+                }
+                dtls = new DtlsFingerprint(parts[0], setup.strip().toLowerCase(Locale.ROOT), parts[1]);
             }
             return new JingleTransport.IceUdp(ufrag, pwd, candidates, dtls);
         }

@@ -110,5 +110,8 @@ class DtlsFingerprintTest {
         JingleTransport.IceUdp back = assertInstanceOf(JingleTransport.IceUdp.class,
                 JingleSdp.fromSdp(SessionDescription.parse(text)).transport());
         assertEquals(ice.fingerprint(), back.fingerprint());
+        // RFC 5763 §5: an offer says actpass, an answer active or passive; without a=setup there is no role to map
+        assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> JingleSdp.fromSdp(SessionDescription.parse(text.replace("a=setup:actpass\r\n", ""))));
     }
 }
