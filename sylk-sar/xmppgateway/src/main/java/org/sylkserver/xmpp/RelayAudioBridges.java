@@ -13,11 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.jivesoftware.smackx.jingle.element.JingleReason;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpRelayEndpoint;
 import org.sylkserver.media.RtpTranscoder;
-import org.jivesoftware.smackx.jingle.element.JingleReason;
 import org.sylkserver.media.dtls.DtlsRole;
 import org.sylkserver.media.dtls.DtlsSession;
 import org.sylkserver.media.dtls.DtlsSrtpKeys;
@@ -53,10 +53,8 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * handshake over the ICE pair (RFC 5763, RFC 5764); our ICE-UDP offers carry our fingerprint with actpass, and the
  * answer's role decides ours ({@link DtlsRole#offering}), or, without a fingerprint in the answer, the call stays plain
  * RTP. A handshake not done in time ends the call with failed-transport, a refused one with security-error. The SIP
- * leg is keyed on its own (plain RTP, or SDES when the SIP party offered it): the media is decrypted and encrypted
- * again in the server, as the spec's relaying always did.
- * <p>
- * A SIP party's offer with SDES keys (RFC 4568) gets SRTP on the SIP leg ({@link #sdesKeys}).
+ * leg is keyed on its own: plain RTP, or SDES-SRTP when the SIP party offered it (RFC 4568, {@link #sdesKeys}); the
+ * media is decrypted and encrypted again in the server, as the spec's relaying always did.
  * <p>
  * Not done: SDES-keyed Jingle offers (XEP-0167 §7) are refused, and our offers to SIP parties are plain RTP.
  */
