@@ -58,6 +58,7 @@ public final class MediaEngine implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Thread ioThread;
     private volatile boolean running = true;
+    private volatile InetAddress advertised;
 
     /**
      * Starts the engine.
@@ -140,6 +141,23 @@ public final class MediaEngine implements AutoCloseable {
     /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */
     public InetAddress bindAddress() {
         return bindAddress;
+    }
+
+    /**
+     * Sets the address peers are to send to ({@code [SIP] advertised_ip}): behind a one-to-one NAT (a cloud VM), the
+     * public address whose packets arrive at {@link #bindAddress()}. Set once, at start-up, before any endpoint.
+     */
+    public void advertise(InetAddress address) {
+        this.advertised = Objects.requireNonNull(address, "address");
+    }
+
+    /**
+     * The address that goes into SDP and ICE candidates: the {@linkplain #advertise advertised} one, else the bind
+     * address.
+     */
+    public InetAddress sdpAddress() {
+        InetAddress address = advertised;
+        return address != null ? address : bindAddress;
     }
 
     /**

@@ -129,7 +129,7 @@ public final class Feed implements AutoCloseable {
                 .build();
         this.cname = "sylk-" + Long.toHexString(RANDOM.nextLong() >>> 1);
         this.offer = RoomSdp.offerFeed(formats, transport.mediaLines("actpass"), transport.port(), audio.ssrc(),
-                video.ssrc(), rtxSsrc, cname, new AudioAnswerer.Origin(), engine.bindAddress()).toString();
+                video.ssrc(), rtxSsrc, cname, new AudioAnswerer.Origin(), engine.sdpAddress()).toString();
     }
 
     private static StreamRewriter rewriter(int step) {

@@ -162,7 +162,7 @@ public final class Publisher implements AutoCloseable {
         try {
             publisher.negotiated = RoomSdp.answerPublisher(offer, publisher.transport.mediaLines("passive"),
                     publisher.transport.port(), settings.videoCodec(), settings.audio(), settings.video(),
-                    new AudioAnswerer.Origin(), engine.bindAddress());
+                    new AudioAnswerer.Origin(), engine.sdpAddress());
             publisher.transport.remoteDescription(offer, true);
             return publisher;
         } catch (SdpException | RuntimeException e) {

@@ -65,6 +65,35 @@ class ForwardingTest {
         }
     }
 
+    /**
+     * With an advertised address ({@code [SIP] advertised_ip}, a one-to-one NAT) the publisher's answer and the feed's
+     * offer name it as the first host candidate and the bound address as the second (RFC 8445 §5.1.2 priorities): a
+     * peer that cannot reach the first (here TEST-NET-1, RFC 5737) still connects over the second.
+     */
+    @Test
+    void anAdvertisedAddressIsTheFirstCandidateAndTheBoundOneStillConnects_rfc8445() throws Exception {
+        engine.advertise(InetAddress.getByName("192.0.2.7"));
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true), settings, published);
+            String answer = publisher.answer();
+            assertTrue(answer.contains("c=IN IP4 192.0.2.7\r\na=candidate:1 1 udp 2130706431 192.0.2.7 "), answer);
+            assertTrue(answer.contains(" typ host\r\na=candidate:2 1 udp 2113929215 127.0.0.1 "), answer);
+            alice.connect(answer, WAIT);
+            published.await();
+
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            assertTrue(feed.offer().contains("a=candidate:1 1 udp 2130706431 192.0.2.7 "), feed.offer());
+            feed.answer(withoutRtx(bob.answer(feed.offer())));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+            alice.sendRtp(BrowserPeer.VP8, 500, BrowserPeer.VIDEO_SSRC, "a VP8 frame".getBytes());
+            assertNotNull(bob.nextRtp(WAIT), "forwarded over the pair of the bound address");
+        }
+    }
+
     @Test
     void aPublishersVideoReachesAFeed_spec_4_6_4() throws Exception {
         SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);

@@ -390,25 +390,6 @@ class XmppGatewayTest {
         java.util.concurrent.CountDownLatch aliceSlow = new java.util.concurrent.CountDownLatch(1);
         BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
         java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger("sylk.xmpp");
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                if (record.getLevel() == java.util.logging.Level.WARNING) {
-                    warnings.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
         try {
             XmppGateway gateway = gateway(false, Map.of(), message -> {
                 if (message.to().contains("alice")) {
@@ -482,26 +463,7 @@ class XmppGatewayTest {
         java.util.concurrent.CountDownLatch aliceStarted = new java.util.concurrent.CountDownLatch(1);
         BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
         java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger("sylk.xmpp");
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                if (record.getLevel() == java.util.logging.Level.WARNING) {
-                    warnings.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
-        try {
+        try (Warnings warnings = new Warnings("sylk.xmpp")) {
             XmppGateway gateway = gateway(false, Map.of(), message -> {
                 if (message.to().contains("alice")) {
                     aliceStarted.countDown();
@@ -540,9 +502,9 @@ class XmppGatewayTest {
                 gateway.stanza(message("chat", "j" + i, juliet, "alice@sip.example", "flood"));
                 assertEquals("j" + i, Stanzas.parse(nextSent()).getStanzaId(), "each refused one is answered");
             }
-            assertEquals(1, warnings.stream().filter(line -> line.contains("refused")).count(),
-                    "a remote server refused 52 times costs the log one line per 10 s: " + warnings);
-            assertTrue(warnings.get(0).contains("(1 refused since the last warning)"), warnings.get(0));
+            assertEquals(1, warnings.lines.stream().filter(line -> line.contains("refused")).count(),
+                    "a remote server refused 52 times costs the log one line per 10 s: " + warnings.lines);
+            assertTrue(warnings.lines.get(0).contains("(1 refused since the last warning)"), warnings.lines.get(0));
 
             gateway.stanza(message("chat", "r1", "romeo@xmpp.example/phone", "bob@sip.example", "for bob"));
             XmppToSip.SipMessage bob = sip.poll(2, TimeUnit.SECONDS);
@@ -552,9 +514,35 @@ class XmppGatewayTest {
                 assertEquals(expected, text(sip.poll(5, TimeUnit.SECONDS)));
             }
         } finally {
-            log.removeHandler(handler);
             aliceSlow.countDown();
             pool.shutdownNow();
+        }
+    }
+
+    /** The WARNING lines of a logger while open. */
+    private static final class Warnings extends java.util.logging.Handler implements AutoCloseable {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.logging.Logger logger;
+
+        Warnings(String logger) {
+            this.logger = java.util.logging.Logger.getLogger(logger);
+            this.logger.addHandler(this);
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            if (record.getLevel() == java.util.logging.Level.WARNING) {
+                lines.add(record.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
         }
     }
 }
