@@ -53,6 +53,8 @@ import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.codec.ToneDetector;
+import org.sylkserver.media.dtls.DtlsTestClient;
+import org.sylkserver.media.dtls.Fingerprint;
 
 /**
  * Spec §5.7 end to end: an XMPP user of Prosody (a Smack client) calls a SIP user of our domain ({@code localhost})
@@ -182,6 +184,8 @@ class XmppJingleIT {
         private int heardLength;
         /** What it hears is kept at 8 kHz, whatever its codec: the tone search costs too much at 48 kHz. */
         private final Resampler toHeardRate;
+        /** SRTP keyed by its DTLS handshake (XEP-0320), or null for plain RTP. */
+        private final DtlsTestClient.Srtp srtp;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final java.util.concurrent.atomic.AtomicInteger sentFrames = new java.util.concurrent.atomic.AtomicInteger();
         private Thread sender;
@@ -198,12 +202,23 @@ class XmppJingleIT {
 
         /** On {@code socket}: an ICE agent's socket of the selected pair. */
         JingleParty(DatagramSocket socket) throws IOException {
-            this(socket, "PCMU", 8000, 0);
+            this(socket, "PCMU", 8000, 0, null);
+        }
+
+        /** On an ICE agent's socket, with SRTP keyed by the DTLS handshake done on it (XEP-0320, RFC 5764). */
+        JingleParty(DatagramSocket socket, DtlsTestClient.Srtp srtp) throws IOException {
+            this(socket, "PCMU", 8000, 0, srtp);
         }
 
         private JingleParty(DatagramSocket socket, String encodingName, int clockRate, int payloadType)
                 throws IOException {
+            this(socket, encodingName, clockRate, payloadType, null);
+        }
+
+        private JingleParty(DatagramSocket socket, String encodingName, int clockRate, int payloadType,
+                            DtlsTestClient.Srtp srtp) throws IOException {
             this.socket = socket;
+            this.srtp = srtp;
             this.codec = AudioCodecs.create(encodingName, clockRate).orElseThrow();
             this.decoder = AudioCodecs.create(encodingName, clockRate).orElseThrow();
             this.payloadType = payloadType;
@@ -244,6 +259,9 @@ class XmppJingleIT {
                     packet[11] = 42; // SSRC
                     System.arraycopy(payload, 0, packet, 12, payload.length);
                     try {
+                        if (srtp != null) {
+                            packet = srtp.sending().protectRtp(packet, packet.length);
+                        }
                         socket.send(new DatagramPacket(packet, packet.length, target));
                         sentFrames.incrementAndGet();
                         long due = start + (n + 1) * 20_000_000L;
@@ -251,8 +269,8 @@ class XmppJingleIT {
                         if (wait > 0) {
                             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                         }
-                    } catch (IOException | InterruptedException e) {
-                        return;
+                    } catch (Exception e) {
+                        return; // closed, interrupted
                     }
                 }
             }, "jingle-party-rtp-out");
@@ -271,10 +289,18 @@ class XmppJingleIT {
                 } catch (IOException e) {
                     return;
                 }
-                if (packet.getLength() <= 12 || (buffer[1] & 0x7f) != payloadType) {
+                byte[] rtp = Arrays.copyOf(buffer, packet.getLength());
+                if (srtp != null) {
+                    try {
+                        rtp = srtp.receiving().unprotectRtp(rtp, rtp.length);
+                    } catch (Exception e) {
+                        continue; // SRTCP, a late DTLS record, or a packet that does not authenticate
+                    }
+                }
+                if (rtp.length <= 12 || (rtp[1] & 0x7f) != payloadType) {
                     continue; // RTCP or another payload type
                 }
-                short[] decoded = decoder.decode(Arrays.copyOfRange(buffer, 12, packet.getLength()));
+                short[] decoded = decoder.decode(Arrays.copyOfRange(rtp, 12, rtp.length));
                 short[] pcm = toHeardRate == null ? decoded : toHeardRate.process(decoded);
                 synchronized (heard) {
                     int n = Math.min(pcm.length, heard.length - heardLength);
@@ -691,6 +717,126 @@ class XmppJingleIT {
             }
         } finally {
             disco.removeFeature("urn:xmpp:jingle:transports:ice-udp:1");
+            agent.free();
+        }
+    }
+
+    /** The fingerprint of a party's {@code <fingerprint/>} (XEP-0320 §1) in {@code jingle}, with its hash function. */
+    private static Fingerprint fingerprint(String jingle) throws Exception {
+        Matcher m = Pattern.compile("<fingerprint\\b[^>]*>\\s*([0-9A-Fa-f:]+)\\s*</fingerprint>").matcher(jingle);
+        assertTrue(m.find(), () -> "XEP-0320 §1: no fingerprint in " + jingle);
+        return Fingerprint.of(attribute(jingle, "fingerprint", "hash"), m.group(1));
+    }
+
+    /** Romeo's fingerprint element (XEP-0320 §1) for its DTLS client's certificate with {@code setup}. */
+    private static String fingerprintXml(DtlsTestClient client, String setup) {
+        return "<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' setup='" + setup + "'>"
+                + client.fingerprint().hexPairs() + "</fingerprint>";
+    }
+
+    /**
+     * XEP-0320, XMPP → SIP, as Conversations and Dino call: romeo's ICE-UDP offer carries its DTLS fingerprint with
+     * setup actpass; the gateway's session-accept carries its own with setup passive (RFC 8842 §5.3: we are the
+     * DTLS server); after ICE, romeo's DTLS client (BouncyCastle, its own key slicing) completes the handshake
+     * against that fingerprint (RFC 5763 §5) over the selected pair, and the tones flow both ways as SRTP with the
+     * exported keys (RFC 5764 §4.2), plain RTP on the SIP leg.
+     */
+    @Test
+    void anXmppUsersDtlsSrtpCallIsKeyedByTheHandshake_XEP0320() throws Exception {
+        Agent agent = new Agent();
+        agent.setControlling(true);
+        DtlsTestClient client = new DtlsTestClient();
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE)) {
+            IceMediaStream stream = agent.createMediaStream("audio");
+            Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+            String offer = "<content creator='initiator' name='voice' senders='both'>"
+                    + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><rtcp-mux/></description>"
+                    + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='" + agent.getLocalUfrag()
+                    + "' pwd='" + agent.getLocalPassword() + "'>" + fingerprintXml(client, "actpass")
+                    + candidates(component) + "</transport></content>";
+            Thread.sleep(500); // let baresip bind its port
+            String sid = "call-over-dtls";
+            romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                    "action='session-initiate' initiator='" + romeo.getUser() + "' sid='" + sid + "'", offer))
+                    .nextResultOrThrow(SETUP.toMillis());
+
+            String accept = nextJingle("session-accept");
+            LOG.info("session-accept: " + accept);
+            assertEquals("passive", attribute(accept, "fingerprint", "setup"), "RFC 8842 §5.3: we are the server");
+            Fingerprint gateway = fingerprint(accept);
+            alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
+            TransportAddress selected = connect(agent, stream, component, accept);
+            InetSocketAddress pair = new InetSocketAddress(selected.getAddress(), selected.getPort());
+            DtlsTestClient.Srtp srtp = client.handshake(component.getSocket(), pair, gateway);
+            try (JingleParty party = new JingleParty(component.getSocket(), srtp)) {
+                party.sendTo(pair);
+                assertTheJinglePartyHearsBaresip(party);
+                awaitFourSecondsSent(party);
+                romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                        "action='session-terminate' sid='" + sid + "'", "<reason><success/></reason>"))
+                        .nextResultOrThrow(SETUP.toMillis());
+                alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+            }
+            assertBaresipHeardTheJingleParty(alice);
+        } finally {
+            agent.free();
+        }
+    }
+
+    /**
+     * XEP-0320, SIP → XMPP: alice's call reaches romeo's ICE-UDP client as an offer with the gateway's fingerprint
+     * and setup actpass (RFC 8842 §5.3); romeo accepts with its own fingerprint and setup active (the DTLS client,
+     * RFC 5763 §5's recommended answer), so the gateway is the server; after ICE (the gateway nominating) romeo's
+     * handshake succeeds against the offer's fingerprint and the tones flow both ways as SRTP; alice hangs up.
+     */
+    @Test
+    void aSipUsersCallToADtlsClientIsKeyedByTheHandshake_XEP0320() throws Exception {
+        ServiceDiscoveryManager disco = ServiceDiscoveryManager.getInstanceFor(romeo);
+        disco.addFeature("urn:xmpp:jingle:transports:ice-udp:1");
+        disco.addFeature("urn:xmpp:jingle:apps:dtls:0");
+        Agent agent = new Agent();
+        agent.setControlling(false);
+        DtlsTestClient client = new DtlsTestClient();
+        try {
+            romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
+            assertTrue(disco.discoverInfo(JidCreate.bareFrom("alice@localhost")).containsFeature(
+                    "urn:xmpp:jingle:apps:dtls:0"), "XEP-0320 §2: our users advertise DTLS-SRTP");
+            try (Baresip alice = Baresip.dialAs(work.resolve("alice"), "alice@localhost", Baresip.Codec.PCMU,
+                    SIP_TONE, "sip:romeo@" + Prosody.DOMAIN, Sipp.SERVER + ":" + Sipp.SIP_PORT)) {
+                String initiate = nextJingle("session-initiate");
+                LOG.info("session-initiate: " + initiate);
+                assertEquals("actpass", attribute(initiate, "fingerprint", "setup"));
+                Fingerprint gateway = fingerprint(initiate);
+                String sid = attribute(initiate, "jingle", "sid");
+                String caller = attribute(initiate, "jingle", "initiator");
+                IceMediaStream stream = agent.createMediaStream("audio");
+                Component component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+                String answer = "<content creator='initiator' name='" + attribute(initiate, "content", "name")
+                        + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                        + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><rtcp-mux/></description>"
+                        + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='" + agent.getLocalUfrag()
+                        + "' pwd='" + agent.getLocalPassword() + "'>" + fingerprintXml(client, "active")
+                        + candidates(component) + "</transport></content>";
+                romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
+                        + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
+                alice.await(line -> line.contains("Call established"), SETUP, "the answer");
+                TransportAddress selected = connect(agent, stream, component, initiate);
+                InetSocketAddress pair = new InetSocketAddress(selected.getAddress(), selected.getPort());
+                DtlsTestClient.Srtp srtp = client.handshake(component.getSocket(), pair, gateway);
+                try (JingleParty party = new JingleParty(component.getSocket(), srtp)) {
+                    party.sendTo(pair);
+                    assertTheJinglePartyHearsBaresip(party);
+                    awaitFourSecondsSent(party);
+                    alice.command("/hangup");
+                    assertEquals(sid, attribute(nextJingle("session-terminate"), "jingle", "sid"));
+                }
+                assertBaresipHeardTheJingleParty(alice);
+            }
+        } finally {
+            disco.removeFeature("urn:xmpp:jingle:transports:ice-udp:1");
+            disco.removeFeature("urn:xmpp:jingle:apps:dtls:0");
             agent.free();
         }
     }

@@ -74,7 +74,7 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
     }
 
     @Override
-    SocketAddress zrtpTarget() {
+    SocketAddress keyAgreementTarget() {
         return latchedSource() != null ? latchedSource() : remoteRtp;
     }
 

@@ -7,11 +7,18 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
+import org.sylkserver.media.dtls.DtlsCertificate;
+import org.sylkserver.media.dtls.DtlsRecords;
+import org.sylkserver.media.dtls.DtlsRole;
+import org.sylkserver.media.dtls.DtlsSession;
+import org.sylkserver.media.dtls.DtlsSrtpKeys;
+import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceChecks;
 import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.pipeline.Packet;
@@ -33,10 +40,12 @@ import org.sylkserver.protocols.sdp.SdpException;
  * <p>What the peer sends goes through the endpoint's receive {@link Pipeline}, top to bottom:
  * <ol>
  * <li>{@link IceChecks}: once ICE is on ({@link #startIce}), STUN connectivity checks answered by a lite agent;</li>
+ * <li>{@link DtlsRecords}: once DTLS-SRTP is on ({@link #dtls}), DTLS records to the association;</li>
  * <li>{@link ZrtpDemux}: ZRTP packets to the ZRTP agent, if there is one;</li>
  * <li>{@link RtpValidation}: RTP from RTCP, and what is neither valid RTP nor valid RTCP dropped (RFC 3550
  * Appendix A.1/A.2);</li>
- * <li>{@link SrtpDecryption}: with SDES or ZRTP keys, SRTP authenticated and decrypted, failures dropped;</li>
+ * <li>{@link SrtpDecryption}: with SDES, ZRTP or DTLS-SRTP keys, SRTP authenticated and decrypted, failures
+ * dropped (and everything dropped while a DTLS handshake is under way);</li>
  * <li>{@link Latching}: symmetric RTP (RFC 4961): packets from another source than the latched one dropped;</li>
  * <li>{@link PacketCounter} {@code received}: what the peer sent us;</li>
  * <li>{@link Liveness}: the peer is alive, for the {@link InactivityWatch} ({@code [RTP] timeout});</li>
@@ -64,6 +73,9 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private volatile SrtpTransformer inbound;
     private volatile ZrtpAgent zrtp;
     private volatile IceLite ice;
+    /** Our DTLS certificate once asked for, and the association once started (DTLS-SRTP, {@link #dtls}). */
+    private volatile DtlsCertificate dtlsCertificate;
+    private volatile DtlsSession dtls;
     /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
     private volatile boolean sendingRtp = true;
 
@@ -71,7 +83,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private final IceChecks iceChecks;
     private final ZrtpDemux zrtpDemux = new ZrtpDemux(() -> zrtp);
     private final RtpValidation validation = new RtpValidation();
-    private final SrtpDecryption decryption = new SrtpDecryption(() -> inbound, false);
+    private final DtlsRecords dtlsRecords = new DtlsRecords(this::dtlsFrom, () -> dtls);
+    private final SrtpDecryption decryption = new SrtpDecryption(() -> inbound, () -> dtls != null);
     private final Latching latching;
     private final PacketCounter received = new PacketCounter("received", true);
     private final Liveness liveness;
@@ -233,7 +246,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     /** As {@link #zrtp(java.nio.file.Path, java.util.function.Consumer)} with our ZID given (null: the cache's). */
     public final void zrtp(java.nio.file.Path zidCache, byte[] zid, java.util.function.Consumer<String> onSas) {
         ZrtpAgent agent = new ZrtpAgent(zidCache, zid, ourSsrc(), engine.timer(), packet -> {
-            SocketAddress target = zrtpTarget();
+            SocketAddress target = keyAgreementTarget();
             if (target != null && !isClosed()) {
                 try {
                     rtp.send(ByteBuffer.wrap(packet), target);
@@ -271,13 +284,86 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         }
     }
 
+    /**
+     * The fingerprint of our DTLS certificate (RFC 8122 §5), for an offer or answer that proposes DTLS-SRTP; the
+     * certificate is made at the first call, a fresh key pair per endpoint.
+     */
+    public final synchronized Fingerprint dtlsFingerprint() {
+        if (dtlsCertificate == null) {
+            dtlsCertificate = new DtlsCertificate();
+        }
+        return dtlsCertificate.fingerprint();
+    }
+
+    /**
+     * Keys SRTP with DTLS-SRTP (RFC 5764) in the media path, as {@code role}: DTLS records from the peer (from a pair
+     * that passed an ICE check when ICE is on, else from its signalled address) go to the association, which sends
+     * to the peer's address of the moment; until the handshake is done nothing is sent and nothing received is
+     * passed on; then the endpoint protects and checks packets with the exported keys (RFC 5764 §4.2). Once.
+     *
+     * @param peerFingerprint what the peer's certificate must match (RFC 5763 §5)
+     * @param listener        learns the outcome (on the DTLS thread); a failure leaves the endpoint mute
+     * @throws IllegalStateException when DTLS was started already, or the endpoint is closed
+     */
+    public final void dtls(DtlsRole role, Fingerprint peerFingerprint, Duration handshakeTimeout,
+                           DtlsSession.Listener listener) {
+        dtlsFingerprint();
+        DtlsSession session;
+        synchronized (this) {
+            if (dtls != null || isClosed()) {
+                throw new IllegalStateException("DTLS already started, or the endpoint is closed");
+            }
+            transmission.awaitKeys();
+            session = new DtlsSession("RTP port " + port, role, rtp::send, this::dtlsTarget, dtlsCertificate,
+                    peerFingerprint, handshakeTimeout, new DtlsSession.Listener() {
+                        @Override
+                        public void connected(DtlsSrtpKeys keys) {
+                            inbound = SrtpTransformer.forReceiving(keys.receiving(role));
+                            transmission.secure(SrtpTransformer.forSending(keys.sending(role)));
+                            listener.connected(keys);
+                        }
+
+                        @Override
+                        public void failed(String reason, boolean timedOut) {
+                            listener.failed(reason, timedOut);
+                        }
+                    });
+            dtls = session;
+        }
+        session.start();
+    }
+
+    /** The association's state, or null without DTLS. */
+    public final DtlsSession.State dtlsState() {
+        DtlsSession session = dtls;
+        return session == null ? null : session.state();
+    }
+
+    /** Where DTLS goes: the ICE pair (nominated, else the first checked), else the latched or signalled address. */
+    private SocketAddress dtlsTarget() {
+        IceLite agent = ice;
+        return agent != null ? agent.target() : keyAgreementTarget();
+    }
+
+    /**
+     * Whether a DTLS record may come from where it came: the RTP port (the one association keys RTP and, multiplexed,
+     * RTCP: RFC 5764 §4.1 would want a second one for RTCP on its own port, which we do not run), from a pair that
+     * passed an ICE check, else from the signalled address.
+     */
+    private boolean dtlsFrom(Packet packet) {
+        InetSocketAddress source = (InetSocketAddress) packet.source();
+        IceLite agent = ice;
+        return !packet.viaRtcpPort()
+                && (agent != null ? agent.isChecked(source) : source.getAddress().equals(signalledAddress()));
+    }
+
     /** Our SSRC for ZRTP packets (the audio endpoint's; 0 where the endpoint has none of its own). */
     long ourSsrc() {
         return 0;
     }
 
-    /** Where ZRTP packets go: the latched source, else the signalled address. */
-    SocketAddress zrtpTarget() {
+    /** Where ZRTP packets (and DTLS without ICE) go: the latched source, else the signalled address. */
+    SocketAddress keyAgreementTarget() {
         return latchedSource();
     }
 
@@ -316,7 +402,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     /** The receive pipeline, built at the first datagram (on the I/O thread). */
     final Pipeline receivePipeline() {
         if (receive == null) {
-            Pipeline.Builder builder = Pipeline.named(kind()).then(iceChecks).then(zrtpDemux).then(validation).then(decryption)
+            Pipeline.Builder builder = Pipeline.named(kind()).then(iceChecks).then(dtlsRecords).then(zrtpDemux)
+                    .then(validation).then(decryption)
                     .then(latching).then(received).then(liveness).then(telephoneEvents);
             ownStages().forEach(builder::then);
             receive = builder.then(new Delivery()).build();
@@ -406,6 +493,13 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                 engine.onIoThread(receiver::flush);
             }
             closing();
+            DtlsSession session;
+            synchronized (this) {
+                session = dtls;
+            }
+            if (session != null) {
+                session.shutdown();
+            }
             ZrtpAgent agent = zrtp;
             if (agent != null) {
                 agent.close();

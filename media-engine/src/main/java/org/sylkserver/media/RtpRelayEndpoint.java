@@ -103,6 +103,11 @@ public final class RtpRelayEndpoint extends RtpEndpoint {
         }
     }
 
+    @Override
+    SocketAddress keyAgreementTarget() {
+        return latchedSource() != null ? latchedSource() : remoteRtp;
+    }
+
     /** Sends an RTP packet (position to limit) to the peer; dropped before the peer's address is known. */
     public void forwardRtp(ByteBuffer packet) throws IOException {
         SocketAddress target = latchedSource() != null ? latchedSource() : remoteRtp;

@@ -19,6 +19,8 @@ import org.sylkserver.media.srtp.SrtpTransformer;
 final class Transmission {
 
     private volatile SrtpTransformer keys;
+    /** Whether keys are on their way (DTLS-SRTP): nothing goes out in clear meanwhile. */
+    private volatile boolean awaitingKeys;
     private volatile long rtpPackets;
     private volatile long rtpBytes;
     private volatile long rtcpPackets;
@@ -28,11 +30,19 @@ final class Transmission {
         keys = sending;
     }
 
+    /** Until {@link #secure} is called, nothing is sent (a DTLS-SRTP handshake is under way, RFC 5764 §4.1). */
+    void awaitKeys() {
+        awaitingKeys = true;
+    }
+
     boolean isSecure() {
         return keys != null;
     }
 
     void sendRtp(DatagramChannel channel, ByteBuffer packet, SocketAddress target) throws IOException {
+        if (awaitingKeys && keys == null) {
+            return;
+        }
         int length = packet.remaining();
         if (channel.send(protect(packet, false), target) > 0) {
             rtpPackets++;
@@ -41,6 +51,9 @@ final class Transmission {
     }
 
     void sendRtcp(DatagramChannel channel, ByteBuffer packet, SocketAddress target) throws IOException {
+        if (awaitingKeys && keys == null) {
+            return;
+        }
         if (channel.send(protect(packet, true), target) > 0) {
             rtcpPackets++;
         }

@@ -1,6 +1,7 @@
 package org.sylkserver.media.pipeline;
 
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.sylkserver.media.RtpHeader;
@@ -17,7 +18,7 @@ import org.sylkserver.media.srtp.SrtpTransformer;
 public final class SrtpDecryption extends Stage {
 
     private final Supplier<SrtpTransformer> keys;
-    private final boolean required;
+    private final BooleanSupplier required;
 
     /**
      * @param keys     the receiving transformer now, or null while there is none (read per packet: keys arrive
@@ -25,6 +26,11 @@ public final class SrtpDecryption extends Stage {
      * @param required whether a packet is dropped while there are no keys
      */
     public SrtpDecryption(Supplier<SrtpTransformer> keys, boolean required) {
+        this(keys, () -> required);
+    }
+
+    /** As above, whether keys are required read per packet (an endpoint that turns to DTLS-SRTP during a call). */
+    public SrtpDecryption(Supplier<SrtpTransformer> keys, BooleanSupplier required) {
         super("srtp");
         this.keys = keys;
         this.required = required;
@@ -34,7 +40,7 @@ public final class SrtpDecryption extends Stage {
     protected Packet handle(Packet packet) {
         SrtpTransformer srtp = keys.get();
         if (srtp == null) {
-            return required ? drop() : packet;
+            return required.getAsBoolean() ? drop() : packet;
         }
         boolean rtcp = packet.isRtcp() || RtcpCompound.isRtcpType(packet.buffer());
         // one copy (the datagram's buffer is the engine's, reused), decrypted in place

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Logger;
 
+import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.UnsupportedCryptoAttributeException;
 import org.sylkserver.media.webrtc.SdpTranslator.BrowserTransport;

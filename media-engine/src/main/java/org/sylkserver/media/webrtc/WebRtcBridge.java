@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.sylkserver.media.dtls.DtlsCertificate;
+import org.sylkserver.media.dtls.DtlsRecords;
+import org.sylkserver.media.dtls.DtlsRole;
+import org.sylkserver.media.dtls.DtlsSession;
+import org.sylkserver.media.dtls.DtlsSrtpKeys;
+import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.ice.IceChecks;
 import org.sylkserver.media.MediaEngine;
@@ -22,7 +26,6 @@ import org.sylkserver.media.pipeline.Pipeline;
 import org.sylkserver.media.pipeline.RtpValidation;
 import org.sylkserver.media.pipeline.SrtpDecryption;
 import org.sylkserver.media.pipeline.SrtpEncryption;
-import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -127,14 +130,12 @@ public final class WebRtcBridge implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("sylk.media.webrtc");
     private static final AtomicLong IDS = new AtomicLong();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final MediaEngine engine;
     private final Listener listener;
     private final IceLite ice = new IceLite();
-    private final BcTlsCrypto crypto = new BcTlsCrypto(RANDOM);
-    private final DtlsCertificate certificate = new DtlsCertificate(crypto);
+    private final DtlsCertificate certificate = new DtlsCertificate();
     private final MediaSocket socket;
     private final InetSocketAddress local;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -179,8 +180,8 @@ public final class WebRtcBridge implements AutoCloseable {
                 ice.password(), certificate.fingerprint().toString(),
                 "sylk-" + Integer.toHexString(System.identityHashCode(this))), sipLeg);
         this.iceChecks = IceChecks.forSocket(name, ice, socket, local);
-        this.browserToSip = Pipeline.named("browser-to-sip").then(iceChecks).then(new DtlsRecords(ice, () -> dtls))
-                .then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
+        this.browserToSip = Pipeline.named("browser-to-sip").then(iceChecks)
+                .then(DtlsRecords.fromCheckedPairs(ice, () -> dtls)).then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
                 .then(new RtpValidation()).then(new RelayToSip(name, routing, socket)).then(relayedToSip).build();
     }
 
@@ -426,15 +427,16 @@ public final class WebRtcBridge implements AutoCloseable {
         if (dtls != null) {
             return;
         }
-        dtls = new DtlsSession(name, socket, ice::target, crypto, certificate, browserFingerprint,
+        dtls = new DtlsSession(name, DtlsRole.SERVER, socket::send, ice::target, certificate, browserFingerprint,
+                DtlsSession.HANDSHAKE_TIMEOUT,
                 new DtlsSession.Listener() {
                     @Override
-                    public void connected(SrtpDtlsServer.Keys keys) {
+                    public void connected(DtlsSrtpKeys keys) {
                         keyed(keys);
                     }
 
                     @Override
-                    public void failed(String reason) {
+                    public void failed(String reason, boolean timedOut) {
                         listener.failed(WebRtcBridge.this, reason);
                     }
                 });
@@ -442,11 +444,9 @@ public final class WebRtcBridge implements AutoCloseable {
     }
 
     /** RFC 5764 §4.2: as the DTLS server we send with the server keys and receive with the client keys. */
-    private void keyed(SrtpDtlsServer.Keys keys) {
-        fromBrowser = SrtpTransformer.forReceiving(new SdesCrypto(0, keys.suite(), keys.clientKey(),
-                keys.clientSalt(), "", List.of()));
-        toBrowser = SrtpTransformer.forRelaying(new SdesCrypto(0, keys.suite(), keys.serverKey(), keys.serverSalt(),
-                "", List.of()));
+    private void keyed(DtlsSrtpKeys keys) {
+        fromBrowser = SrtpTransformer.forReceiving(keys.receiving(DtlsRole.SERVER));
+        toBrowser = SrtpTransformer.forRelaying(keys.sending(DtlsRole.SERVER));
         srtpProfile = keys.suite().name();
         LOG.info(() -> name + ": media up, selected pair " + local + " <-> " + ice.target() + ", SRTP "
                 + srtpProfile);

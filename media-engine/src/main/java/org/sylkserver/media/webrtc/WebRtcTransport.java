@@ -3,13 +3,17 @@ package org.sylkserver.media.webrtc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.sylkserver.media.dtls.DtlsCertificate;
+import org.sylkserver.media.dtls.DtlsRecords;
+import org.sylkserver.media.dtls.DtlsRole;
+import org.sylkserver.media.dtls.DtlsSession;
+import org.sylkserver.media.dtls.DtlsSrtpKeys;
+import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.ice.IceChecks;
 import org.sylkserver.media.MediaEngine;
@@ -20,7 +24,6 @@ import org.sylkserver.media.pipeline.RtpValidation;
 import org.sylkserver.media.pipeline.SrtpDecryption;
 import org.sylkserver.media.pipeline.SrtpEncryption;
 import org.sylkserver.media.pipeline.Stage;
-import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -56,13 +59,11 @@ public final class WebRtcTransport implements AutoCloseable {
     }
 
     private static final Logger LOG = Logger.getLogger("sylk.media.webrtc");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
     private final Listener listener;
     private final IceLite ice = new IceLite();
-    private final BcTlsCrypto crypto = new BcTlsCrypto(RANDOM);
-    private final DtlsCertificate certificate = new DtlsCertificate(crypto);
+    private final DtlsCertificate certificate = new DtlsCertificate();
     private final MediaSocket socket;
     private final InetSocketAddress local;
     /** {@code local} as peers reach it ({@link MediaEngine#sdpAddress()}). */
@@ -83,7 +84,8 @@ public final class WebRtcTransport implements AutoCloseable {
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
         this.advertised = new InetSocketAddress(engine.sdpAddress(), socket.port());
         Pipeline.Builder pipeline = Pipeline.named(name + " from browser")
-                .then(IceChecks.forSocket(name, ice, socket, local)).then(new DtlsRecords(ice, () -> dtls))
+                .then(IceChecks.forSocket(name, ice, socket, local))
+                .then(DtlsRecords.fromCheckedPairs(ice, () -> dtls))
                 .then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
                 .then(new RtpValidation());
         delivery.forEach(pipeline::then);
@@ -137,15 +139,16 @@ public final class WebRtcTransport implements AutoCloseable {
         }
         browserFingerprint = fingerprint;
         if (dtls == null && !closed.get()) {
-            dtls = new DtlsSession(name, socket, ice::target, crypto, certificate, fingerprint,
+            dtls = new DtlsSession(name, DtlsRole.SERVER, socket::send, ice::target, certificate, fingerprint,
+                    DtlsSession.HANDSHAKE_TIMEOUT,
                     new DtlsSession.Listener() {
                         @Override
-                        public void connected(SrtpDtlsServer.Keys keys) {
+                        public void connected(DtlsSrtpKeys keys) {
                             keyed(keys);
                         }
 
                         @Override
-                        public void failed(String reason) {
+                        public void failed(String reason, boolean timedOut) {
                             lose(reason);
                         }
                     });
@@ -220,11 +223,9 @@ public final class WebRtcTransport implements AutoCloseable {
      * sender: what goes out again for a NACK (RFC 4585 §6.2.1) is the very SRTP packet kept by the owner (a feed's
      * retransmission cache), never protected twice, and a publisher's connection carries only our RTCP.
      */
-    private void keyed(SrtpDtlsServer.Keys keys) {
-        fromBrowser = SrtpTransformer.forReceiving(new SdesCrypto(0, keys.suite(), keys.clientKey(),
-                keys.clientSalt(), "", List.of()));
-        toBrowser = SrtpTransformer.forSending(new SdesCrypto(0, keys.suite(), keys.serverKey(), keys.serverSalt(),
-                "", List.of()));
+    private void keyed(DtlsSrtpKeys keys) {
+        fromBrowser = SrtpTransformer.forReceiving(keys.receiving(DtlsRole.SERVER));
+        toBrowser = SrtpTransformer.forSending(keys.sending(DtlsRole.SERVER));
         LOG.info(() -> name + ": media up, " + local + " <-> " + ice.target() + ", SRTP " + keys.suite());
         if (!closed.get()) {
             listener.connected();

@@ -4,33 +4,13 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.CertificateRequest;
-import org.bouncycastle.tls.CipherSuite;
-import org.bouncycastle.tls.DTLSClientProtocol;
-import org.bouncycastle.tls.DatagramTransport;
-import org.bouncycastle.tls.DefaultTlsClient;
-import org.bouncycastle.tls.ExporterLabel;
-import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SRTPProtectionProfile;
-import org.bouncycastle.tls.TlsAuthentication;
-import org.bouncycastle.tls.TlsCredentials;
-import org.bouncycastle.tls.TlsFatalAlert;
-import org.bouncycastle.tls.TlsSRTPUtils;
-import org.bouncycastle.tls.TlsServerCertificate;
-import org.bouncycastle.tls.TlsUtils;
-import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
@@ -40,8 +20,8 @@ import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
 import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.RemoteCandidate;
-import org.sylkserver.media.srtp.CryptoSuite;
-import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.dtls.DtlsTestClient;
+import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.protocols.sdp.MediaDescription;
 import org.sylkserver.protocols.sdp.SessionDescription;
@@ -59,8 +39,7 @@ public final class BrowserPeer implements AutoCloseable {
     public static final long AUDIO_SSRC = 0x1111_1111L;
     public static final long VIDEO_SSRC = 0x2222_2222L;
 
-    private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
-    private final DtlsCertificate certificate = new DtlsCertificate(crypto);
+    private final DtlsTestClient dtls = new DtlsTestClient();
     /** What the SDP claims as our fingerprint: our own, or another one to test the bridge's check. */
     private final Fingerprint advertised;
     private final Agent agent = new Agent();
@@ -87,7 +66,7 @@ public final class BrowserPeer implements AutoCloseable {
     }
 
     public BrowserPeer(boolean wrongFingerprint) throws IOException {
-        advertised = wrongFingerprint ? new DtlsCertificate(crypto).fingerprint() : certificate.fingerprint();
+        advertised = wrongFingerprint ? DtlsTestClient.someOtherFingerprint() : dtls.fingerprint();
         agent.setControlling(true);
         stream = agent.createMediaStream("bundle");
         component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
@@ -201,15 +180,9 @@ public final class BrowserPeer implements AutoCloseable {
         TransportAddress selected = component.getSelectedPair().getRemoteCandidate().getTransportAddress();
         remote = new InetSocketAddress(selected.getAddress(), selected.getPort());
         socket = component.getSocket();
-        Client client = new Client(bridgeFingerprint);
-        new DTLSClientProtocol().connect(client, new Transport0());
-        byte[] m = client.material;
-        int k = CryptoSuite.MASTER_KEY_LENGTH;
-        int s = CryptoSuite.MASTER_SALT_LENGTH;
-        sending = SrtpTransformer.forSending(new SdesCrypto(0, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
-                Arrays.copyOfRange(m, 0, k), Arrays.copyOfRange(m, 2 * k, 2 * k + s), "", List.of()));
-        receiving = SrtpTransformer.forReceiving(new SdesCrypto(0, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
-                Arrays.copyOfRange(m, k, 2 * k), Arrays.copyOfRange(m, 2 * k + s, 2 * (k + s)), "", List.of()));
+        DtlsTestClient.Srtp srtp = dtls.handshake(socket, remote, bridgeFingerprint);
+        sending = srtp.sending();
+        receiving = srtp.receiving();
         reader = new Thread(this::read, "browser-peer");
         reader.setDaemon(true);
         reader.start();
@@ -300,94 +273,5 @@ public final class BrowserPeer implements AutoCloseable {
     public void close() {
         closed = true;
         agent.free();
-    }
-
-    /** The DTLS client of a browser: use_srtp, our certificate, the bridge's checked against its fingerprint. */
-    private final class Client extends DefaultTlsClient {
-        private final Fingerprint expected;
-        private byte[] material;
-
-        Client(Fingerprint expected) {
-            super(crypto);
-            this.expected = expected;
-        }
-
-        @Override
-        protected ProtocolVersion[] getSupportedVersions() {
-            return ProtocolVersion.DTLSv12.only();
-        }
-
-        @Override
-        protected int[] getSupportedCipherSuites() {
-            // RSA too: Janus's generated certificate is RSA (bench/sfu drives it with this peer)
-            return new int[] {CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-                    CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
-        }
-
-        @Override
-        public Hashtable getClientExtensions() throws IOException {
-            Hashtable extensions = super.getClientExtensions();
-            TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(
-                    new int[] {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80}, TlsUtils.EMPTY_BYTES));
-            return extensions;
-        }
-
-        @Override
-        public TlsAuthentication getAuthentication() {
-            return new TlsAuthentication() {
-                @Override
-                public void notifyServerCertificate(TlsServerCertificate server) throws IOException {
-                    if (!expected.matches(server.getCertificate().getCertificateAt(0).getEncoded())) {
-                        throw new TlsFatalAlert(AlertDescription.bad_certificate);
-                    }
-                }
-
-                @Override
-                public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
-                    return certificate.signer(context);
-                }
-            };
-        }
-
-        @Override
-        public void notifyHandshakeComplete() throws IOException {
-            super.notifyHandshakeComplete();
-            material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null,
-                    2 * (CryptoSuite.MASTER_KEY_LENGTH + CryptoSuite.MASTER_SALT_LENGTH));
-        }
-    }
-
-    /** DTLS over the ICE socket, towards the selected pair's remote address. */
-    private final class Transport0 implements DatagramTransport {
-        @Override
-        public int getReceiveLimit() {
-            return 1500;
-        }
-
-        @Override
-        public int getSendLimit() {
-            return 1200;
-        }
-
-        @Override
-        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-            socket.setSoTimeout(Math.max(1, waitMillis));
-            DatagramPacket packet = new DatagramPacket(buf, off, len);
-            try {
-                socket.receive(packet);
-                return packet.getLength();
-            } catch (SocketTimeoutException e) {
-                return -1;
-            }
-        }
-
-        @Override
-        public void send(byte[] buf, int off, int len) throws IOException {
-            socket.send(new DatagramPacket(buf, off, len, remote));
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

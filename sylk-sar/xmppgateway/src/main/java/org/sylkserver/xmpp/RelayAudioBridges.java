@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,13 +13,21 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.jivesoftware.smackx.jingle.element.JingleReason;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.RtpRelayEndpoint;
 import org.sylkserver.media.RtpTranscoder;
+import org.sylkserver.media.dtls.DtlsRole;
+import org.sylkserver.media.dtls.DtlsSession;
+import org.sylkserver.media.dtls.DtlsSrtpKeys;
+import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceLite;
+import org.sylkserver.media.srtp.MalformedCryptoAttributeException;
+import org.sylkserver.media.srtp.SdesCrypto;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
+import org.sylkserver.xmpp.jingle.DtlsFingerprint;
 import org.sylkserver.xmpp.jingle.JingleCalls;
 import org.sylkserver.xmpp.jingle.JingleSdp;
 import org.sylkserver.xmpp.jingle.JingleTransport;
@@ -39,11 +48,20 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * SIP party's call goes to a Jingle client that lists ICE-UDP over ICE-UDP: the client answers as the controlled
  * agent, so our agent nominates the pair the client's first passed check came on (see {@code IceLite.controlling}).
  * <p>
- * Not done: SDES-keyed and DTLS-SRTP offers are refused.
+ * DTLS-SRTP (XEP-0320 over ICE-UDP): a Jingle offer with a fingerprint is answered with ours and the role of
+ * {@link DtlsRole#answering} (passive to actpass: we are the DTLS server), and the Jingle endpoint keys SRTP by the
+ * handshake over the ICE pair (RFC 5763, RFC 5764); our ICE-UDP offers carry our fingerprint with actpass, and the
+ * answer's role decides ours ({@link DtlsRole#offering}), or, without a fingerprint in the answer, the call stays plain
+ * RTP. A handshake not done in time ends the call with failed-transport, a refused one with security-error. The SIP
+ * leg is keyed on its own: plain RTP, or SDES-SRTP when the SIP party offered it (RFC 4568, {@link #sdesKeys}); the
+ * media is decrypted and encrypted again in the server, as the spec's relaying always did.
+ * <p>
+ * Not done: SDES-keyed Jingle offers (XEP-0167 §7) are refused, and our offers to SIP parties are plain RTP.
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final MediaEngine engine;
     private final InetAddress address;
@@ -55,50 +73,72 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     }
 
     @Override
-    public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
+    public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure failure) {
         if (!offer.description().crypto().isEmpty()) {
             LOG.info("Jingle offer refused: SDES is not relayed");
             return null;
         }
         if (offer.transport() instanceof JingleTransport.IceUdp ice) {
-            return openIce(offer, ice, silence);
+            return openIce(offer, ice, failure);
         }
         RtpTarget target = RtpTarget.of((JingleTransport.RawUdp) offer.transport());
         if (target == null) {
             return null;
         }
-        return bridge(silence, (jingle, sip) -> {
+        return bridge(failure, (jingle, sip) -> {
             jingle.admit(target.rtp());
             jingle.remote(target.rtp(), target.rtcpPort(), false);
-            return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+            return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
         });
     }
 
     /**
      * An ICE-UDP offer (XEP-0176 §5.4): the Jingle party's address is the one its checks come from (our endpoint's
      * lite agent answers them); its default candidate, where it is an address, counts for the per-address limit.
+     * With a fingerprint (XEP-0320 §1) the call is DTLS-SRTP, our role chosen now and the handshake started with our
+     * answer.
      */
-    private JingleCalls.AudioBridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice, Runnable silence) {
+    private JingleCalls.AudioBridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice,
+                                            JingleCalls.MediaFailure failure) {
         if (ice.ufrag() == null || ice.pwd() == null) {
             LOG.info("Jingle ICE-UDP offer refused: no ufrag or pwd (XEP-0176 §5.3)");
             return null;
         }
+        Fingerprint peer = null;
+        DtlsRole role = null;
+        if (ice.fingerprint() != null) {
+            try {
+                peer = ice.fingerprint().fingerprint();
+                role = DtlsRole.answering(ice.fingerprint().setup());
+            } catch (SdpException e) {
+                LOG.info("Jingle DTLS offer refused: " + e.getMessage());
+                return null;
+            }
+        }
         boolean rtcpMux = offer.description().rtcpMux();
-        return bridge(silence, (jingle, sip) -> {
+        Fingerprint peerFingerprint = peer;
+        DtlsRole ourRole = role;
+        return bridge(failure, (jingle, sip) -> {
             admitDefaultCandidate(jingle, ice);
-            Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+            Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
             bridge.jingleIce = jingle.remoteByIce(rtcpMux);
             bridge.jingleRtcpMux = rtcpMux;
+            if (peerFingerprint != null) {
+                bridge.dtlsSetup = ourRole.setup();
+                bridge.pendingDtls = () -> bridge.startDtls(ourRole, peerFingerprint);
+            }
             return bridge;
         });
     }
 
     /**
-     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): plain RTP over UDP only (no ICE towards the SIP party,
-     * no SDES), its codecs offered to the Jingle party as they are.
+     * Media for a SIP party's offer (spec §5.7, SIP → XMPP): RTP over UDP without ICE towards the SIP party, plain or
+     * SDES-keyed SRTP (RFC 4568: the first a=crypto we can use, answered with a key of ours of the same tag and suite;
+     * an RTP/SAVP offer with none is refused), its codecs offered to the Jingle party as they are.
      */
     @Override
-    public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source, Runnable silence) {
+    public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source,
+                                           JingleCalls.MediaFailure failure) {
         JingleSdp.Media offer;
         try {
             offer = JingleSdp.fromSdp(sipOffer);
@@ -106,25 +146,64 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             LOG.info("SIP offer for a Jingle call refused: " + e.getMessage());
             return null;
         }
-        if (!(offer.transport() instanceof JingleTransport.RawUdp raw) || !offer.description().crypto().isEmpty()
-                || offer.description().encryptionRequired()) {
-            LOG.info("SIP offer for a Jingle call refused: only plain RTP without ICE is relayed");
+        if (!(offer.transport() instanceof JingleTransport.RawUdp raw)) {
+            LOG.info("SIP offer for a Jingle call refused: only RTP without ICE is relayed");
+            return null;
+        }
+        SdesCrypto[] keys;
+        try {
+            keys = sdesKeys(offer.description());
+        } catch (SdpException e) {
+            LOG.info("SIP offer for a Jingle call refused: " + e.getMessage());
             return null;
         }
         RtpTarget target = RtpTarget.of(raw);
         if (target == null) {
             return null;
         }
-        return bridge(silence, (jingle, sip) -> {
+        return bridge(failure, (jingle, sip) -> {
             sip.admit(target.rtp());
             if (source != null) {
                 sip.signallingSource(source); // a phone behind NAT sends from where its INVITE came
             }
             sip.remote(target.rtp(), target.rtcpPort(), offer.description().rtcpMux());
-            Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip);
+            Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
             bridge.sipRemote = target.rtp();
+            if (keys != null) {
+                sip.secure(keys[0], keys[1]);
+                bridge.sipKey = keys[1];
+            }
             return bridge;
         });
+    }
+
+    /**
+     * RFC 4568 §6.1: the SIP offer's first SDES key we can use (its tag, suite and key) and ours for the answer (same
+     * tag and suite, RFC 4568 §7.1.2); null for a plain offer.
+     *
+     * @throws SdpException for an RTP/SAVP offer without a usable key
+     */
+    private static SdesCrypto[] sdesKeys(RtpDescription offer) throws SdpException {
+        String problem = "no a=crypto line";
+        for (RtpDescription.Crypto c : offer.crypto()) {
+            try {
+                SdesCrypto remote = SdesCrypto.parse(c.tag() + " " + c.suite() + " " + c.keyParams()
+                        + (c.sessionParams() != null ? " " + c.sessionParams() : ""));
+                return new SdesCrypto[] {remote, SdesCrypto.generate(remote.tag(), remote.suite(), RANDOM)};
+            } catch (MalformedCryptoAttributeException e) {
+                problem = e.getMessage();
+            }
+        }
+        if (offer.encryptionRequired()) {
+            throw new SdpException("no usable SDES key in an RTP/SAVP offer (" + problem + ")");
+        }
+        return null;
+    }
+
+    /** Our SDES key as the answer's a=crypto (RFC 4568 §9.1). */
+    private static RtpDescription.Crypto crypto(SdesCrypto key) {
+        String[] parts = key.format().split(" ", 4);
+        return new RtpDescription.Crypto(parts[0], parts[1], parts[2], parts.length == 4 ? parts[3] : null);
     }
 
     /** Connects a call's two fresh endpoints to the party that made the offer; returns its bridge. */
@@ -136,13 +215,13 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
      * A call's two relay endpoints, each ending the call when silent (nobody need send while the other party is rung,
      * up to 90 s), connected by {@code wiring}; null, with both endpoints closed, when any step fails.
      */
-    private Bridge bridge(Runnable silence, Wiring wiring) {
+    private Bridge bridge(JingleCalls.MediaFailure failure, Wiring wiring) {
         RtpRelayEndpoint jingle = null;
         RtpRelayEndpoint sip = null;
         try {
-            jingle = engine.openRelayEndpoint(e -> silence.run());
+            jingle = engine.openRelayEndpoint(e -> failure.failed(JingleReason.Reason.connectivity_error));
             jingle.watchInactivity("inactive");
-            sip = engine.openRelayEndpoint(e -> silence.run());
+            sip = engine.openRelayEndpoint(e -> failure.failed(JingleReason.Reason.connectivity_error));
             sip.watchInactivity("inactive");
             return wiring.connect(jingle, sip);
         } catch (IOException | SdpException | RuntimeException e) {
@@ -216,6 +295,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private final long sessionId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
         /** The o= version of our next SDP to the SIP party (RFC 3264 §8: one more for each new one). */
         private long version = sessionId;
+        /** Our SDES key towards a SIP party that offered SRTP (RFC 4568), else null: in each of our SDPs to it. */
+        private volatile SdesCrypto sipKey;
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
@@ -225,10 +306,16 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** The Jingle side's ICE agent when the Jingle side is ICE-UDP (whoever offered), else null (raw UDP). */
         private volatile IceLite jingleIce;
         private volatile boolean jingleRtcpMux;
+        /** The setup role our ICE-UDP transport names with our fingerprint (XEP-0320 §1), or null for plain RTP. */
+        private volatile String dtlsSetup;
+        /** The handshake to start with our answer to a Jingle DTLS offer, or null. */
+        private volatile Runnable pendingDtls;
+        private final JingleCalls.MediaFailure failure;
 
         /** @throws SdpException when the offer has no codec at all (only telephone-event or comfort noise) */
         Bridge(List<RtpDescription.PayloadType> offered, String offeredDirection, RtpRelayEndpoint jingle,
-               RtpRelayEndpoint sip) throws SdpException {
+               RtpRelayEndpoint sip, JingleCalls.MediaFailure failure) throws SdpException {
+            this.failure = failure;
             if (offered.stream().noneMatch(CodecChoice::isAudioCodec)) {
                 throw new SdpException("the offer has no audio codec");
             }
@@ -252,6 +339,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         public synchronized JingleSdp.Media jingleOffer(boolean iceUdp) {
             if (iceUdp) {
                 jingleIce = jingle.remoteByIce(false);
+                dtlsSetup = "actpass"; // XEP-0320 §1: an offerer leaves the DTLS role to the answerer (RFC 8842 §5.3)
                 return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, true),
                         iceCandidates(), offeredDirection);
             }
@@ -277,6 +365,13 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 // the Jingle party answered: it is the controlled agent, waiting for our nomination (XEP-0176 §5.6)
                 jingle.remoteByIce(jingleAnswer.description().rtcpMux());
                 jingleIce.controlling(ice.ufrag(), ice.pwd());
+                if (ice.fingerprint() != null) {
+                    // XEP-0320 §1: it takes DTLS-SRTP; its role decides ours
+                    startDtls(DtlsRole.offering(ice.fingerprint().setup()), ice.fingerprint().fingerprint());
+                } else {
+                    dtlsSetup = null; // an answer without a fingerprint keeps to plain RTP
+                    LOG.info(() -> "Jingle answer without a DTLS fingerprint: plain RTP");
+                }
             } else {
                 connectRaw(jingleAnswer);
                 negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
@@ -291,6 +386,27 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             synchronized (this) {
                 return sdp(negotiated.offererSide(), direction);
             }
+        }
+
+        /**
+         * Keys the Jingle side by DTLS-SRTP as {@code role}, the party's certificate checked against {@code peer}
+         * (RFC 5763 §5); a failure ends the call: failed-transport when not done in time, else security-error.
+         */
+        void startDtls(DtlsRole role, Fingerprint peer) {
+            jingle.dtls(role, peer, DtlsSession.HANDSHAKE_TIMEOUT, new DtlsSession.Listener() {
+                @Override
+                public void connected(DtlsSrtpKeys keys) {
+                    LOG.info(() -> "Jingle media on port " + jingle.port() + ": DTLS-SRTP up as " + role + ", "
+                            + keys.suite());
+                }
+
+                @Override
+                public void failed(String reason, boolean timedOut) {
+                    LOG.info(() -> "Jingle media on port " + jingle.port() + ": " + reason);
+                    failure.failed(timedOut ? JingleReason.Reason.failed_transport
+                            : JingleReason.Reason.security_error);
+                }
+            });
         }
 
         /** The Jingle party's raw-UDP answer (XEP-0177 §4.2): where it receives RTP and RTCP. */
@@ -385,8 +501,10 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Our SDP to the SIP party with {@code types} and {@code direction}, under the next o= version. */
         private SessionDescription sdp(List<RtpDescription.PayloadType> types, String direction) {
             try {
+                SdesCrypto key = sipKey;
                 SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(new RtpDescription("audio", types,
-                        List.of(), false, false), ours(sip), direction), sessionId);
+                        key == null ? List.of() : List.of(crypto(key)), false, false), ours(sip), direction),
+                        sessionId);
                 long v = version++;
                 List<SessionDescription.Line> lines = new ArrayList<>();
                 for (SessionDescription.Line line : sdp.sessionLines()) {
@@ -448,7 +566,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                         jingle.port() + component - 1, (126L << 24) + (65535L << 8) + 256 - component, "udp", "host",
                         null, 0));
             }
-            return new JingleTransport.IceUdp(jingleIce.ufrag(), jingleIce.password(), candidates);
+            String setup = dtlsSetup;
+            return new JingleTransport.IceUdp(jingleIce.ufrag(), jingleIce.password(), candidates,
+                    setup == null ? null : DtlsFingerprint.of(jingle.dtlsFingerprint(), setup));
         }
 
         @Override
@@ -482,6 +602,11 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             jingle.watchInactivity(answer.direction());
             sip.watchInactivity(reversed(answer.direction()));
             LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " " + negotiated);
+            Runnable dtls = pendingDtls;
+            if (dtls != null) {
+                pendingDtls = null;
+                dtls.run(); // our answer goes out now: the party's checks, then its handshake, follow it
+            }
             return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), List.of(), false,
                     jingleRtcpMux), jingleIce != null ? iceCandidates() : ours(jingle), answer.direction());
         }

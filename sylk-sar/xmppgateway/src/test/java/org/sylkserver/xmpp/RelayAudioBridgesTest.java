@@ -1,5 +1,6 @@
 package org.sylkserver.xmpp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -24,8 +25,15 @@ import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.codec.G711;
 import org.sylkserver.media.codec.SineWave;
 import org.sylkserver.media.codec.ToneDetector;
+import org.jivesoftware.smackx.jingle.element.JingleReason;
+import org.sylkserver.media.dtls.DtlsTestClient;
+import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.ConnectivityCheck;
+import org.sylkserver.media.srtp.CryptoSuite;
+import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.protocols.sdp.SessionDescription;
+import org.sylkserver.xmpp.jingle.DtlsFingerprint;
 import org.sylkserver.xmpp.jingle.JingleCalls;
 import org.sylkserver.xmpp.jingle.JingleSdp;
 import org.sylkserver.xmpp.jingle.JingleTransport;
@@ -92,7 +100,7 @@ class RelayAudioBridgesTest {
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1),
-                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))), () -> { });
+                new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))), reason -> { });
         assertNotNull(bridge);
         SessionDescription sipOffer = bridge.sipOffer();
         int sipSide = sipOffer.media().get(0).port();
@@ -138,7 +146,8 @@ class RelayAudioBridgesTest {
     /**
      * Spec §5.7 SIP → XMPP: the SIP party's offer is relayed to the Jingle party as our raw-UDP offer with the SIP
      * party's codecs; the Jingle answer's numbers (RFC 3264 §6.1 lets an answerer pick its own) become our SDP
-     * answer in the SIP party's numbering, and RTP flows both ways renumbered; an SRTP or ICE offer is refused.
+     * answer in the SIP party's numbering, and RTP flows both ways renumbered; an RTP/SAVP offer without a key we
+     * can use (RFC 4568 §6.1) or an ICE offer is refused.
      */
     @Test
     void aSipOfferIsRelayedToTheJingleParty() throws Exception {
@@ -152,12 +161,12 @@ class RelayAudioBridgesTest {
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n";
         assertNull(bridges.open(SessionDescription.parse(offer.replace("RTP/AVP", "RTP/SAVP")
-                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2\r\n"),
-                LOOPBACK, () -> { }), "SDES: no keys on this path");
+                + "a=crypto:1 F8_128_HMAC_SHA1_80 inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2\r\n"),
+                LOOPBACK, reason -> { }), "SRTP without a usable key");
         assertNull(bridges.open(SessionDescription.parse(offer + "a=ice-ufrag:abcd\r\na=ice-pwd:"
-                + "0123456789012345678901\r\n"), LOOPBACK, () -> { }), "ICE: no agent on this path");
+                + "0123456789012345678901\r\n"), LOOPBACK, reason -> { }), "ICE: no agent on this path");
 
-        JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { });
+        JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse(offer), LOOPBACK, reason -> { });
         assertNotNull(bridge);
         JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of(0, 96, 97, 98, 9, 8), jingleOffer.description().payloadTypes().stream()
@@ -188,7 +197,9 @@ class RelayAudioBridgesTest {
      * Spec §5.7 SIP → XMPP over ICE-UDP (XEP-0176): our offer carries our ufrag, pwd and host candidates for RTP and
      * RTCP with rtcp-mux offered (§5.3); the Jingle party answers as the controlled agent (RFC 8445 §6.1.1). Its check
      * is answered and triggers our nominating check on that pair (USE-CANDIDATE, ICE-CONTROLLING, keyed with its
-     * password, RFC 8445 §8.1.1); once it answers that, media flows both ways through the pair.
+     * password, RFC 8445 §8.1.1); once it answers that, media flows both ways through the pair. The offer proposes
+     * DTLS-SRTP (our sha-256 fingerprint, setup actpass: XEP-0320 §1, RFC 8842 §5.3); an answer without a
+     * fingerprint keeps to plain RTP (XEP-0320 §1: the fingerprint is optional), as this one does.
      */
     @Test
     void aSipOfferGoesToTheJinglePartyOverIceAndWeNominateThePairItChecked_XEP0176_5_6() throws Exception {
@@ -200,13 +211,14 @@ class RelayAudioBridgesTest {
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
                 + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
-                + "a=sendrecv\r\n"), LOOPBACK, () -> { });
+                + "a=sendrecv\r\n"), LOOPBACK, reason -> { });
         JingleSdp.Media offer = bridge.jingleOffer(true);
         JingleTransport.IceUdp ours = (JingleTransport.IceUdp) offer.transport();
         assertTrue(offer.description().rtcpMux());
         assertEquals(List.of(1, 2), ours.candidates().stream().map(JingleTransport.IceCandidate::component).toList());
         int jingleSide = ours.candidates().get(0).port();
         assertEquals(jingleSide + 1, ours.candidates().get(1).port());
+        assertEquals(List.of("sha-256", "actpass"), List.of(ours.fingerprint().hash(), ours.fingerprint().setup()));
 
         SessionDescription sipAnswer = bridge.answer(new JingleSdp.Media(new RtpDescription("audio",
                 List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, true),
@@ -249,7 +261,7 @@ class RelayAudioBridgesTest {
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 65535 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
-        assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, () -> { }));
+        assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, reason -> { }));
         assertEquals(0, engine.openEndpoints(), "endpoints left open");
     }
 
@@ -268,13 +280,13 @@ class RelayAudioBridgesTest {
         sipParty.setSoTimeout(2000);
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         RtpDescription.PayloadType opus = new RtpDescription.PayloadType(111, "opus", 48000, 2);
-        JingleCalls.AudioBridge refused = bridges.open(offer(jingleParty.getLocalPort(), opus), () -> { });
+        JingleCalls.AudioBridge refused = bridges.open(offer(jingleParty.getLocalPort(), opus), reason -> { });
         org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
                 () -> refused.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
                         + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 18\r\n"), LOOPBACK), "G.729 only");
         refused.close();
 
-        JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(), opus), () -> { });
+        JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(), opus), reason -> { });
         SessionDescription sipOffer = bridge.sipOffer();
         assertEquals(List.of("111", "9", "0", "8"), sipOffer.media().get(0).formats());
         JingleSdp.Media jingleAnswer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
@@ -321,7 +333,7 @@ class RelayAudioBridgesTest {
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
         JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK)
-                .open(SessionDescription.parse(offer), LOOPBACK, () -> { });
+                .open(SessionDescription.parse(offer), LOOPBACK, reason -> { });
         JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of("0 PCMU", "101 telephone-event", "96 opus", "97 telephone-event", "9 G722", "8 PCMA"),
                 jingleOffer.description().payloadTypes().stream().map(p -> p.id() + " " + p.name()).toList());
@@ -357,10 +369,10 @@ class RelayAudioBridgesTest {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
         RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
         assertNull(bridges.open(offer(40000, new RtpDescription.PayloadType(101, "telephone-event", 8000, 1)),
-                () -> { }));
+                reason -> { }));
         assertNull(bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
                 + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 101\r\n"
-                + "a=rtpmap:101 telephone-event/8000\r\n"), LOOPBACK, () -> { }));
+                + "a=rtpmap:101 telephone-event/8000\r\n"), LOOPBACK, reason -> { }));
         assertEquals(0, engine.openEndpoints(), "endpoints left open");
     }
 
@@ -409,7 +421,7 @@ class RelayAudioBridgesTest {
         jingleParty.setSoTimeout(3000);
         sipParty.setSoTimeout(3000);
         JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(jingleParty.getLocalPort(),
-                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), () -> { });
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         int sipSide = bridge.sipOffer().media().get(0).port();
         bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\n"
                 + "t=0 0\r\nm=audio 30000 RTP/AVP 0\r\n"), LOOPBACK);
@@ -427,7 +439,7 @@ class RelayAudioBridgesTest {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ofMillis(400), RtpPolicy.OPEN);
         java.util.concurrent.CountDownLatch silent = new java.util.concurrent.CountDownLatch(1);
         JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
-                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), silent::countDown);
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> silent.countDown());
         assertEquals(false, silent.await(1200, java.util.concurrent.TimeUnit.MILLISECONDS), "reported while ringing");
 
         bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
@@ -446,7 +458,7 @@ class RelayAudioBridgesTest {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
         JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
                 new RtpDescription.PayloadType(101, "telephone-event", 8000, 1),
-                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), () -> { });
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         SessionDescription first = bridge.sipOffer();
         String answered = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 40002 RTP/AVP 0 96\r\na=rtpmap:96 telephone-event/8000\r\n";
@@ -477,9 +489,9 @@ class RelayAudioBridgesTest {
         RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
                 List.of(), false, false);
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp(null, null, List.of()),
-                "sendrecv"), () -> { }), "XEP-0176 §5.3: ufrag and pwd are required");
+                "sendrecv"), reason -> { }), "XEP-0176 §5.3: ufrag and pwd are required");
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.RawUdp(List.of(
-                new JingleTransport.RawCandidate(1, 0, "c1", "client.example", 4000))), "sendrecv"), () -> { }));
+                new JingleTransport.RawCandidate(1, 0, "c1", "client.example", 4000))), "sendrecv"), reason -> { }));
         assertEquals(0, engine.openEndpoints());
     }
 
@@ -504,7 +516,7 @@ class RelayAudioBridgesTest {
                         2130706431L, "udp", "host", null, 0)));
         JingleCalls.AudioBridge bridge = bridges.open(new JingleSdp.Media(new RtpDescription("audio",
                 List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, true), offered,
-                "sendrecv"), () -> { });
+                "sendrecv"), reason -> { });
         assertNotNull(bridge);
         int sipSide = bridge.sipOffer().media().get(0).port();
         JingleSdp.Media answer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -541,6 +553,143 @@ class RelayAudioBridgesTest {
         DatagramPacket atJingle = receive(jingleParty);
         assertNotNull(atJingle, "the Jingle party got nothing");
         assertEquals(3, atJingle.getData()[3]);
+        bridge.close();
+    }
+
+    /**
+     * XEP-0320 §1, XMPP → SIP: an ICE-UDP offer with a fingerprint (setup actpass) is answered with ours and setup
+     * passive (RFC 8842 §5.3: we are the DTLS server). After the party's check, its DTLS client (written apart from
+     * ours) completes the handshake against the fingerprint of our answer (RFC 5763 §5); its SRTP reaches the SIP
+     * party as plain RTP, and the SIP party's RTP reaches it as SRTP with the exported keys (RFC 5764 §4.2).
+     */
+    @Test
+    void aDtlsOfferIsAnsweredPassiveAndTheHandshakeKeysTheJingleSide_XEP0320_1() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        DtlsTestClient client = new DtlsTestClient();
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        JingleCalls.AudioBridge bridge = dtlsOffer(client.fingerprint(), failures);
+        int sipSide = bridge.sipOffer().media().get(0).port();
+        JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answerFromSip(bridge).transport();
+        assertEquals("passive", ours.fingerprint().setup());
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, ours.candidates().get(0).port());
+        checkPasses(ours, jingleEndpoint);
+
+        DtlsTestClient.Srtp srtp = client.handshake(jingleParty, jingleEndpoint, ours.fingerprint().fingerprint());
+        // our side keys itself just after sending its last flight: the client may be a moment ahead, as a real
+        // client is, and its first packets are dropped (nothing in clear, RFC 5764 §4.1), so it sends on
+        DatagramPacket atSip = null;
+        sipParty.setSoTimeout(100);
+        for (int seq = 1; atSip == null && seq < 30; seq++) {
+            byte[] protectedRtp = srtp.sending().protectRtp(rtp(0, seq), 172);
+            jingleParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, jingleEndpoint));
+            atSip = receive(sipParty);
+        }
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, atSip.getData()[3]), Arrays.copyOf(atSip.getData(), atSip.getLength()));
+        sipParty.send(new DatagramPacket(rtp(0, 3), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 3), srtp.receiving().unprotectRtp(Arrays.copyOf(atJingle.getData(),
+                atJingle.getLength()), atJingle.getLength()));
+        assertNull(failures.poll());
+        bridge.close();
+    }
+
+    /**
+     * RFC 5763 §5: a party whose certificate is not the one its fingerprint names is refused in the handshake, and
+     * the call ends with security-error (XEP-0166 §7.4).
+     */
+    @Test
+    void aCertificateThatIsNotTheFingerprintsEndsTheCallWithSecurityError_rfc5763_5() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        JingleCalls.AudioBridge bridge = dtlsOffer(DtlsTestClient.someOtherFingerprint(), failures);
+        JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answerFromSip(bridge).transport();
+        InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, ours.candidates().get(0).port());
+        checkPasses(ours, jingleEndpoint);
+        DtlsTestClient client = new DtlsTestClient();
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> client.handshake(jingleParty, jingleEndpoint, ours.fingerprint().fingerprint()));
+        assertEquals(JingleReason.Reason.security_error, failures.poll(3, java.util.concurrent.TimeUnit.SECONDS));
+        bridge.close();
+    }
+
+    /** A PCMU ICE-UDP offer from the Jingle party's socket with a DTLS fingerprint (setup actpass). */
+    private JingleCalls.AudioBridge dtlsOffer(Fingerprint fingerprint,
+                                              java.util.Queue<JingleReason.Reason> failures) {
+        JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
+                new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
+                        2130706431L, "udp", "host", null, 0)), DtlsFingerprint.of(fingerprint, "actpass"));
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(new JingleSdp.Media(
+                new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(),
+                        false, true), offered, "sendrecv"), failures::add);
+        assertNotNull(bridge);
+        return bridge;
+    }
+
+    private JingleSdp.Media answerFromSip(JingleCalls.AudioBridge bridge) throws Exception {
+        return bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK);
+    }
+
+    /** The Jingle party's nominating check of our candidate, answered (RFC 8445 §7.3): DTLS may come from there. */
+    private void checkPasses(JingleTransport.IceUdp ours, InetSocketAddress jingleEndpoint) throws Exception {
+        byte[] check = ConnectivityCheck.request(ours.ufrag(), ours.pwd(), true);
+        jingleParty.send(new DatagramPacket(check, check.length, jingleEndpoint));
+        assertNotNull(receive(jingleParty), "the check was not answered");
+    }
+
+    /**
+     * The SIP leg may be SRTP (RFC 4568): a SIP party's RTP/SAVP offer with an SDES key is answered with a key of
+     * ours of the same tag and suite (§7.1.2) on RTP/SAVP; its SRTP reaches the Jingle party as plain RTP, the Jingle
+     * party's RTP reaches it as SRTP under our key. The Jingle party is offered no key of the SIP party's.
+     */
+    @Test
+    void aSipOfferWithSdesKeysGetsSrtpOnTheSipLeg_rfc4568_7_1_2() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        SdesCrypto sipKey = SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
+                new java.security.SecureRandom());
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(SessionDescription.parse(
+                "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
+                        + sipParty.getLocalPort() + " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:"
+                        + sipKey.format() + "\r\na=sendrecv\r\n"), LOOPBACK, reason -> { });
+        assertNotNull(bridge);
+        JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
+        assertTrue(jingleOffer.description().crypto().isEmpty(), "the SIP party's key stays on the SIP leg");
+        int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
+        SessionDescription sipAnswer = bridge.answer(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)));
+        assertEquals("RTP/SAVP", sipAnswer.media().get(0).proto());
+        SdesCrypto ours = SdesCrypto.parse(sipAnswer.media().get(0).attributes("crypto").get(0));
+        assertEquals(List.of(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80), List.of(ours.tag(), ours.suite()));
+        InetSocketAddress sipSide = new InetSocketAddress(LOOPBACK, sipAnswer.media().get(0).port());
+
+        SrtpTransformer toUs = SrtpTransformer.forSending(sipKey);
+        byte[] protectedRtp = toUs.protectRtp(rtp(0, 1), 172);
+        sipParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, sipSide));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 1), Arrays.copyOf(atJingle.getData(), atJingle.getLength()));
+
+        jingleParty.send(new DatagramPacket(rtp(0, 2), 172, new InetSocketAddress(LOOPBACK, jingleSide)));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(atSip.getData(),
+                atSip.getLength()), atSip.getLength()));
         bridge.close();
     }
 }

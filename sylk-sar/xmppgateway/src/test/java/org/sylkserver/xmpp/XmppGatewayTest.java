@@ -173,7 +173,7 @@ class XmppGatewayTest {
     /** Media of Jingle calls: our endpoint is 192.0.2.1:50000 both ways. */
     private final JingleCalls.AudioBridges bridges = new JingleCalls.AudioBridges() {
         @Override
-        public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
+        public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure silence) {
             return new JingleCalls.AudioBridge() {
                 public SessionDescription sipOffer() {
                     return sdp("192.0.2.1", 50000);
@@ -197,7 +197,8 @@ class XmppGatewayTest {
         }
 
         @Override
-        public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source, Runnable silence) {
+        public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source,
+                                               JingleCalls.MediaFailure silence) {
             return null;
         }
     };

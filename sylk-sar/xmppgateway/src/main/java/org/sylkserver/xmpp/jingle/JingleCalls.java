@@ -91,23 +91,35 @@ public final class JingleCalls {
         SessionDescription answer(JingleSdp.Media jingleAnswer) throws SdpException;
     }
 
+    /** What ends a call from the media side (once or more, on any thread). */
+    @FunctionalInterface
+    public interface MediaFailure {
+        /**
+         * {@code connectivity-error}: a party stopped sending media for the media engine's RTP timeout once the call
+         * was answered (it vanished without hanging up); {@code failed-transport}: the Jingle party's DTLS handshake
+         * (XEP-0320) was not done in time; {@code security-error}: it was refused (a certificate that does not match
+         * the fingerprint, an alert). XEP-0166 §7.4.
+         */
+        void failed(JingleReason.Reason reason);
+    }
+
     /** Makes the media of calls. */
     public interface AudioBridges {
         /**
          * Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported).
          *
-         * @param silence called (once or more, on any thread) when a party stopped sending media for the media
-         *                engine's RTP timeout once the call was answered: a party that vanished without hanging up
+         * @param failure told when the media of the call fails
          */
-        AudioBridge open(JingleSdp.Media jingleOffer, Runnable silence);
+        AudioBridge open(JingleSdp.Media jingleOffer, MediaFailure failure);
 
         /**
          * Media for a SIP party's offer; null when it cannot be relayed (no plain RTP audio stream: 488).
          *
-         * @param source where the INVITE came from (null if unknown): a SIP party behind NAT sends its media from there
-         * @param silence as for {@link #open}
+         * @param source  where the INVITE came from (null if unknown): a SIP party behind NAT sends its media from
+         *                there
+         * @param failure as for {@link #open}
          */
-        SipOfferBridge open(SessionDescription sipOffer, java.net.InetAddress source, Runnable silence);
+        SipOfferBridge open(SessionDescription sipOffer, java.net.InetAddress source, MediaFailure failure);
     }
 
     /** What a SIP call reports back. */
@@ -351,6 +363,14 @@ public final class JingleCalls {
             session.terminate(JingleReason.Reason.unsupported_transports);
             return;
         }
+        if (offer.transport() instanceof JingleTransport.IceUdp ice && ice.fingerprint() != null) {
+            String problem = ice.fingerprint().problem();
+            if (problem != null) {
+                LOG.info("Jingle call from " + from + " refused: " + problem);
+                session.terminate(JingleReason.Reason.security_error);
+                return;
+            }
+        }
         if (!admit(call, "from " + from)) {
             session.terminate(JingleReason.Reason.busy);
             return;
@@ -358,10 +378,10 @@ public final class JingleCalls {
         sessions.put(key(from, request.sid()), call);
         call.offer = offer;
         call.bridge = bridges.open(new JingleSdp.Media(offer.description(), offer.transport(),
-                JingleSdp.direction(offer.senders(), true)), () -> {
+                JingleSdp.direction(offer.senders(), true)), reason -> {
                     if (!call.over.get()) {
-                        LOG.info("Jingle call " + from + " -> " + to + ": no media for the RTP timeout, ended");
-                        call.end(JingleReason.Reason.connectivity_error);
+                        LOG.info("Jingle call " + from + " -> " + to + ": media failed (" + reason + "), ended");
+                        call.end(reason);
                     }
                 });
         if (call.bridge == null) {
@@ -556,10 +576,10 @@ public final class JingleCalls {
             caller.reject(486);
             return null;
         }
-        call.bridge = bridges.open(offer, source, () -> {
+        call.bridge = bridges.open(offer, source, reason -> {
             if (!call.over.get()) {
-                LOG.info("Jingle call " + local + " -> " + callee + ": no media for the RTP timeout, ended");
-                call.end(JingleReason.Reason.connectivity_error);
+                LOG.info("Jingle call " + local + " -> " + callee + ": media failed (" + reason + "), ended");
+                call.end(reason);
             }
         });
         if (call.bridge == null) {

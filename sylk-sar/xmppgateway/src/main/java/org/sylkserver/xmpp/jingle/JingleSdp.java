@@ -18,7 +18,7 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
 /**
  * The mapping between a Jingle RTP content and SDP (XEP-0167 §6 for the description, XEP-0177 §4 for raw-UDP
  * candidates as the connection address, XEP-0176 §5.3 and RFC 8839 §5 for ICE credentials and candidates,
- * XEP-0167 §7 for SDES keys). Pure functions: no state, no I/O.
+ * XEP-0167 §7 for SDES keys, XEP-0320 §1 for the DTLS fingerprint and setup role, RFC 8122 §5 and RFC 4145 §4). Pure functions: no state, no I/O.
  */
 public final class JingleSdp {
 
@@ -79,6 +79,10 @@ public final class JingleSdp {
             });
         } else {
             JingleTransport.IceUdp ice = (JingleTransport.IceUdp) media.transport();
+            if (ice.fingerprint() != null) {
+                lines.add(attribute("fingerprint:" + ice.fingerprint().hash() + " " + ice.fingerprint().value()));
+                lines.add(attribute("setup:" + ice.fingerprint().setup()));
+            }
             JingleTransport.IceCandidate best = ice.candidates().stream().filter(c -> c.component() == 1)
                     .max(Comparator.comparingLong(JingleTransport.IceCandidate::priority)).orElse(null);
             address = best != null ? best.ip() : "0.0.0.0";
@@ -104,8 +108,9 @@ public final class JingleSdp {
         List<Line> session = List.of(new Line('v', "0"),
                 new Line('o', "- " + sessionId + " " + sessionId + " IN " + type + " " + address),
                 new Line('s', "-"), new Line('c', "IN " + type + " " + address), new Line('t', "0 0"));
+        boolean dtls = media.transport() instanceof JingleTransport.IceUdp ice && ice.fingerprint() != null;
         return new SessionDescription(session, List.of(new MediaDescription(d.media(), port,
-                d.crypto().isEmpty() ? "RTP/AVP" : "RTP/SAVP", formats, lines)));
+                dtls ? "UDP/TLS/RTP/SAVP" : d.crypto().isEmpty() ? "RTP/AVP" : "RTP/SAVP", formats, lines)));
     }
 
     /**
@@ -190,7 +195,21 @@ public final class JingleSdp {
             for (String value : m.attributes("candidate")) {
                 candidates.add(iceCandidate(value, candidates.size() + 1));
             }
-            return new JingleTransport.IceUdp(ufrag, pwd, candidates);
+            String fingerprint = first(m.attributes("fingerprint"), sdp.attribute("fingerprint"));
+            String setup = first(m.attributes("setup"), sdp.attribute("setup"));
+            DtlsFingerprint dtls = null;
+            if (fingerprint != null) {
+                String[] parts = fingerprint.strip().split(" +");
+                if (parts.length != 2) {
+                    throw new SdpException("bad fingerprint attribute '" + fingerprint + "' (RFC 8122 §5)");
+                }
+                if (setup == null) {
+                    // RFC 5763 §5: the offerer says actpass, the answerer active or passive; guessing would be wrong
+                    throw new SdpException("a=fingerprint without a=setup (RFC 5763 §5)");
+                }
+                dtls = new DtlsFingerprint(parts[0], setup.strip().toLowerCase(Locale.ROOT), parts[1]);
+            }
+            return new JingleTransport.IceUdp(ufrag, pwd, candidates, dtls);
         }
         String host = connection.host();
         int rtcpPort = m.port() + 1;

@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.jivesoftware.smack.packet.StandardExtensionElement;
 
-/** The transport of a Jingle RTP content: raw UDP (XEP-0177) or ICE-UDP (XEP-0176). */
+/** The transport of a Jingle RTP content: raw UDP (XEP-0177) or ICE-UDP (XEP-0176, with XEP-0320 DTLS-SRTP). */
 public sealed interface JingleTransport {
 
     String RAW_UDP = "urn:xmpp:jingle:transports:raw-udp:1";
@@ -64,11 +64,20 @@ public sealed interface JingleTransport {
     record RawCandidate(int component, int generation, String id, String ip, int port) {
     }
 
-    /** XEP-0176 §5.3: the ICE credentials and candidates of one party. */
-    record IceUdp(String ufrag, String pwd, List<IceCandidate> candidates) implements JingleTransport {
+    /**
+     * XEP-0176 §5.3: the ICE credentials and candidates of one party; with XEP-0320 §1, its DTLS fingerprint and
+     * role (null when the party proposes plain RTP).
+     */
+    record IceUdp(String ufrag, String pwd, List<IceCandidate> candidates, DtlsFingerprint fingerprint)
+            implements JingleTransport {
 
         public IceUdp {
             candidates = List.copyOf(candidates);
+        }
+
+        /** Without DTLS. */
+        public IceUdp(String ufrag, String pwd, List<IceCandidate> candidates) {
+            this(ufrag, pwd, candidates, null);
         }
 
         static IceUdp read(StandardExtensionElement element) throws MalformedJingleException {
@@ -84,7 +93,8 @@ public sealed interface JingleTransport {
                         c.getAttributeValue("type") == null ? "host" : c.getAttributeValue("type"), relAddr,
                         (int) Attributes.number(c, "rel-port", 0, 65535, 0)));
             }
-            return new IceUdp(element.getAttributeValue("ufrag"), element.getAttributeValue("pwd"), candidates);
+            return new IceUdp(element.getAttributeValue("ufrag"), element.getAttributeValue("pwd"), candidates,
+                    DtlsFingerprint.read(element));
         }
 
         @Override
@@ -95,6 +105,9 @@ public sealed interface JingleTransport {
             }
             if (pwd != null) {
                 out.addAttribute("pwd", pwd);
+            }
+            if (fingerprint != null) {
+                out.addElement(fingerprint.toElement());
             }
             for (IceCandidate c : candidates) {
                 StandardExtensionElement.Builder candidate = StandardExtensionElement.builder("candidate", ICE_UDP)

@@ -17,6 +17,8 @@ import org.jivesoftware.smackx.ping.packet.Ping;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.sylkserver.xmpp.XmppGatewaySettings;
+import org.sylkserver.xmpp.jingle.ConferenceInfo;
+import org.sylkserver.xmpp.jingle.DtlsFingerprint;
 
 /**
  * The IQs the gateway answers itself (spec §5.2): service discovery (XEP-0030) for our domains, MUC domains, users
@@ -33,7 +35,11 @@ public final class Services {
     static final String VERSION = "jabber:iq:version";
     /** The node of our entity capabilities (spec §5.2). */
     public static final String CAPS_NODE = "https://sylkserver.com";
-    static final List<String> MEDIA = List.of("urn:ietf:rfc:3264", "urn:xmpp:coin", "urn:xmpp:jingle:1",
+    /**
+     * The Jingle features (spec §5.2). Coin as XEP-0298 §7 names it, {@code urn:xmpp:coin:1}, the namespace of the
+     * element our focus calls carry (the original advertised {@code urn:xmpp:coin}, which no element uses).
+     */
+    static final List<String> MEDIA = List.of("urn:ietf:rfc:3264", ConferenceInfo.NAMESPACE, "urn:xmpp:jingle:1",
             "urn:xmpp:jingle:apps:rtp:1", "urn:xmpp:jingle:apps:rtp:audio", "urn:xmpp:jingle:transports:ice-udp:1",
             "urn:xmpp:jingle:transports:raw-udp:1");
 
@@ -148,6 +154,8 @@ public final class Services {
             result.addFeature("http://jabber.org/protocol/caps");
             result.addFeature("http://jabber.org/protocol/chatstates");
             result.addFeatures(MEDIA);
+            // XEP-0320 §2: our users' calls take DTLS-SRTP (clients such as Conversations ask before calling)
+            result.addFeature(DtlsFingerprint.NAMESPACE);
         }
     }
 

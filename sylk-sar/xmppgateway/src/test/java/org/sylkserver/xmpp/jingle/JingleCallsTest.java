@@ -53,12 +53,12 @@ class JingleCallsTest {
         }
     }
 
-    /** The silence callbacks the bridges were given, one per call. */
-    private final List<Runnable> silences = new CopyOnWriteArrayList<>();
+    /** The media failure callbacks the bridges were given, one per call. */
+    private final List<JingleCalls.MediaFailure> silences = new CopyOnWriteArrayList<>();
 
     private final JingleCalls.AudioBridges bridges = new JingleCalls.AudioBridges() {
         @Override
-        public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
+        public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure silence) {
             if (!codecsInCommon) {
                 return null;
             }
@@ -100,7 +100,7 @@ class JingleCallsTest {
 
         @Override
         public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, java.net.InetAddress source,
-                                               Runnable silence) {
+                                               JingleCalls.MediaFailure silence) {
             throw new AssertionError("SIP users' calls are JingleDialTest's");
         }
     };
@@ -189,6 +189,40 @@ class JingleCallsTest {
         assertTrue(xml.contains("ip='192.0.2.1' port='50000'"), "our endpoint is the Jingle party's peer: " + xml);
         assertEquals("answer IN IP4 192.0.2.40", media.get(1));
         assertEquals(1, calls.size());
+    }
+
+    /**
+     * XEP-0320 §1 with a hash function we cannot check (RFC 8122 §5): the offer's certificate could not be
+     * authenticated, so the session is terminated with security-error (XEP-0166 §7.4) before any SIP call or media.
+     */
+    @Test
+    void aDtlsFingerprintWithAnUnknownHashEndsWithSecurityError_XEP0320_1() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        String offer = "<content creator='initiator' name='voice'><description xmlns='urn:xmpp:jingle:apps:rtp:1'"
+                + " media='audio'><payload-type id='0' name='PCMU' clockrate='8000'/></description>"
+                + "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='8hhy' pwd='asd88fgpdd777uzjYhagZg'>"
+                + "<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='x-whirl-512' setup='actpass'>"
+                + "02:1A:CC:54</fingerprint></transport></content>";
+        assertEquals(IQ.Type.result, request(calls, "session-initiate", "s1", offer).getType());
+        Jingle terminate = nextJingle();
+        assertEquals(JingleAction.session_terminate, terminate.getAction());
+        assertEquals(JingleReason.Reason.security_error, terminate.getReason().asEnum());
+        assertTrue(sip.isEmpty() && media.isEmpty(), sip + " " + media);
+        assertEquals(0, calls.size());
+    }
+
+    /** A media failure of the bridge (here a refused DTLS handshake) ends both sides with its reason. */
+    @Test
+    void aMediaFailureEndsTheCallWithItsReason_XEP0166_7_4() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        nextJingle(); // ringing
+        sipCalls.get(0).answered(SIP_ANSWER, null);
+        assertEquals(JingleAction.session_accept, nextJingle().getAction());
+        silences.get(0).failed(JingleReason.Reason.security_error);
+        Jingle terminate = nextJingle();
+        assertEquals(JingleReason.Reason.security_error, terminate.getReason().asEnum());
+        assertEquals(0, calls.size());
     }
 
     @Test
@@ -292,8 +326,8 @@ class JingleCallsTest {
         sipCalls.get(0).answered(SIP_ANSWER, null);
         assertEquals(JingleAction.session_accept, nextJingle().getAction());
 
-        silences.get(0).run();
-        silences.get(0).run(); // both endpoints may report it
+        silences.get(0).failed(JingleReason.Reason.connectivity_error);
+        silences.get(0).failed(JingleReason.Reason.connectivity_error); // both endpoints may report it
 
         Jingle terminate = nextJingle();
         assertEquals(JingleAction.session_terminate, terminate.getAction());

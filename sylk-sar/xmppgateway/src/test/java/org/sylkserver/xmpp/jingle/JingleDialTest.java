@@ -76,12 +76,13 @@ class JingleDialTest {
     /** Our media: towards the Jingle party 192.0.2.1:50000, towards the SIP party 192.0.2.1:50002. */
     private final JingleCalls.AudioBridges bridges = new JingleCalls.AudioBridges() {
         @Override
-        public JingleCalls.AudioBridge open(JingleSdp.Media offer, Runnable silence) {
+        public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure silence) {
             throw new AssertionError("XMPP users' calls are JingleCallsTest's");
         }
 
         @Override
-        public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source, Runnable silence) {
+        public JingleCalls.SipOfferBridge open(SessionDescription sipOffer, InetAddress source,
+                                               JingleCalls.MediaFailure silence) {
             if (!relayable) {
                 return null;
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,6 +55,28 @@ class ServicesTest {
         assertTrue(info.hasIdentity("client", "pc"));
         assertTrue(info.containsFeature("http://jabber.org/protocol/chatstates"));
         assertTrue(info.containsFeature("urn:xmpp:jingle:apps:rtp:audio"));
+    }
+
+    /** XEP-0320 §2: an entity that takes DTLS-SRTP in Jingle says so with urn:xmpp:jingle:apps:dtls:0. */
+    @Test
+    void aUserAdvertisesDtlsSrtpInJingle_xep0320_s2() throws Exception {
+        DiscoverInfo info = (DiscoverInfo) services.answer(ask("alice@sylk.example", INFO));
+        assertTrue(info.containsFeature("urn:xmpp:jingle:apps:dtls:0"));
+        assertTrue(info.containsFeature("urn:xmpp:jingle:transports:ice-udp:1"), "XEP-0320 rides on ICE-UDP");
+    }
+
+    /**
+     * XEP-0298 §7: Coin support is the feature urn:xmpp:coin:1, the namespace of the conference-info element our
+     * focus calls carry (§5, ConferenceInfo); not the original's urn:xmpp:coin, which matches no element. On users
+     * and rooms alike.
+     */
+    @Test
+    void coinIsAdvertisedUnderTheNamespaceOfItsElement_xep0298_7() throws Exception {
+        for (String jid : List.of("alice@sylk.example", "conference.sylk.example", "room@conference.sylk.example")) {
+            DiscoverInfo info = (DiscoverInfo) services.answer(ask(jid, INFO));
+            assertTrue(info.containsFeature("urn:xmpp:coin:1"), jid);
+            assertFalse(info.containsFeature("urn:xmpp:coin"), jid);
+        }
     }
 
     @Test

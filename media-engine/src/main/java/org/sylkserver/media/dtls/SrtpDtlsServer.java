@@ -1,4 +1,4 @@
-package org.sylkserver.media.webrtc;
+package org.sylkserver.media.dtls;
 
 import java.io.IOException;
 import java.util.Hashtable;
@@ -9,49 +9,47 @@ import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
-import org.bouncycastle.tls.ExporterLabel;
 import org.bouncycastle.tls.ProtocolVersion;
-import org.bouncycastle.tls.SRTPProtectionProfile;
 import org.bouncycastle.tls.TlsCredentialedSigner;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
-import org.sylkserver.media.srtp.CryptoSuite;
 
 /**
  * The DTLS server of a DTLS-SRTP association (RFC 5764): DTLS 1.2 with ECDHE-ECDSA suites, our certificate, the
- * browser's certificate required and checked against the fingerprint its SDP carried (RFC 5763 §5: the certificate is
- * self-signed, the fingerprint is what authenticates it), the {@code use_srtp} extension (RFC 5764 §4.1.1) and, when
- * the handshake is done, the SRTP master keys exported from the session (RFC 5764 §4.2).
+ * peer's certificate required and checked against the fingerprint its SDP or Jingle transport carried (RFC 5763 §5:
+ * the certificate is self-signed, the fingerprint is what authenticates it), the {@code use_srtp} extension
+ * (RFC 5764 §4.1.1) and, when the handshake is done, the SRTP master keys exported from the session (RFC 5764 §4.2,
+ * {@link DtlsSrtpKeys}).
  *
  * <p>Profiles: SRTP_AES128_CM_HMAC_SHA1_80 preferred, SRTP_AES128_CM_HMAC_SHA1_32 accepted (RFC 5764 §4.1.2); the
  * AEAD profiles of RFC 7714 are not offered because the SRTP transformer of this engine does AES-CM only.
  */
-final class SrtpDtlsServer extends DefaultTlsServer {
-
-    /** The SRTP keys of both directions once the handshake is done. */
-    record Keys(CryptoSuite suite, byte[] clientKey, byte[] clientSalt, byte[] serverKey, byte[] serverSalt) {
-    }
-
-    private static final int[] PROFILES = {SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80,
-            SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_32};
+final class SrtpDtlsServer extends DefaultTlsServer implements SrtpDtlsPeer {
 
     private final DtlsCertificate certificate;
     private final Fingerprint peerFingerprint;
+    private final int handshakeTimeoutMillis;
     private int profile = -1;
-    private volatile Keys keys;
+    private volatile DtlsSrtpKeys keys;
 
-    SrtpDtlsServer(BcTlsCrypto crypto, DtlsCertificate certificate, Fingerprint peerFingerprint) {
-        super(crypto);
+    SrtpDtlsServer(DtlsCertificate certificate, Fingerprint peerFingerprint, int handshakeTimeoutMillis) {
+        super(certificate.crypto());
         this.certificate = certificate;
         this.peerFingerprint = peerFingerprint;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     }
 
-    /** The exported keys, or null before the handshake completed. */
-    Keys keys() {
+    @Override
+    public DtlsSrtpKeys keys() {
         return keys;
+    }
+
+    /** How long the handshake may take from the first record on (BouncyCastle gives up with a timeout). */
+    @Override
+    public int getHandshakeTimeoutMillis() {
+        return handshakeTimeoutMillis;
     }
 
     @Override
@@ -73,7 +71,7 @@ final class SrtpDtlsServer extends DefaultTlsServer {
         return certificate.signer(context);
     }
 
-    /** RFC 5763 §5: both ends present a certificate; the client's is what its a=fingerprint names. */
+    /** RFC 5763 §5: both ends present a certificate; the client's is what its fingerprint names. */
     @Override
     public CertificateRequest getCertificateRequest() {
         return new CertificateRequest(new short[] {ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
@@ -87,7 +85,7 @@ final class SrtpDtlsServer extends DefaultTlsServer {
         }
         if (!peerFingerprint.matches(clientCertificate.getCertificateAt(0).getEncoded())) {
             throw new TlsFatalAlert(AlertDescription.bad_certificate,
-                    "the DTLS client's certificate does not match the a=fingerprint of its SDP");
+                    "the DTLS client's certificate does not match the fingerprint it signalled");
         }
     }
 
@@ -98,7 +96,7 @@ final class SrtpDtlsServer extends DefaultTlsServer {
         if (offered == null) {
             throw new TlsFatalAlert(AlertDescription.handshake_failure, "no use_srtp extension (RFC 5764 §4.1.1)");
         }
-        for (int wanted : PROFILES) {
+        for (int wanted : DtlsSrtpKeys.PROFILES) {
             for (int candidate : offered.getProtectionProfiles()) {
                 if (candidate == wanted && profile < 0) {
                     profile = wanted;
@@ -117,19 +115,9 @@ final class SrtpDtlsServer extends DefaultTlsServer {
         return extensions;
     }
 
-    /** RFC 5764 §4.2: client key, server key, client salt, server salt from the "EXTRACTOR-dtls_srtp" exporter. */
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        int keyLength = CryptoSuite.MASTER_KEY_LENGTH;
-        int saltLength = CryptoSuite.MASTER_SALT_LENGTH;
-        byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, 2 * (keyLength + saltLength));
-        keys = new Keys(profile == SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80
-                ? CryptoSuite.AES_CM_128_HMAC_SHA1_80 : CryptoSuite.AES_CM_128_HMAC_SHA1_32,
-                java.util.Arrays.copyOfRange(material, 0, keyLength),
-                java.util.Arrays.copyOfRange(material, 2 * keyLength, 2 * keyLength + saltLength),
-                java.util.Arrays.copyOfRange(material, keyLength, 2 * keyLength),
-                java.util.Arrays.copyOfRange(material, 2 * keyLength + saltLength, 2 * (keyLength + saltLength)));
-        java.util.Arrays.fill(material, (byte) 0);
+        keys = DtlsSrtpKeys.export(context, profile);
     }
 }

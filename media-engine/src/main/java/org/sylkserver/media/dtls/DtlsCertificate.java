@@ -1,4 +1,4 @@
-package org.sylkserver.media.webrtc;
+package org.sylkserver.media.dtls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,17 +38,23 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 /**
  * A self-signed ECDSA P-256 certificate for DTLS-SRTP: WebRTC authenticates the DTLS peer by the fingerprint of
  * its certificate carried in the signalled SDP, not by a CA (RFC 5763 §5, RFC 8827 §6.5), so a fresh key pair per
- * bridge is all that is needed. P-256 with SHA-256 is what browsers generate and accept (RFC 8827 §6.5 asks for
- * ECDSA P-256 support).
+ * bridge (or Jingle call) is all that is needed. P-256 with SHA-256 is what browsers generate and accept (RFC 8827
+ * §6.5 asks for ECDSA P-256 support).
  */
-final class DtlsCertificate {
+public final class DtlsCertificate {
 
     private static final Duration VALIDITY = Duration.ofDays(30);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BcTlsCrypto crypto;
     private final AsymmetricKeyParameter privateKey;
     private final byte[] encoded;
     private final Fingerprint fingerprint;
+
+    /** A fresh key pair and certificate, with a crypto provider of its own for the handshakes that present it. */
+    public DtlsCertificate() {
+        this(new BcTlsCrypto(RANDOM));
+    }
 
     DtlsCertificate(BcTlsCrypto crypto) {
         this.crypto = crypto;
@@ -78,8 +84,13 @@ final class DtlsCertificate {
     }
 
     /** The {@code a=fingerprint} of this certificate (RFC 8122 §5). */
-    Fingerprint fingerprint() {
+    public Fingerprint fingerprint() {
         return fingerprint;
+    }
+
+    /** The crypto provider the handshakes presenting this certificate use. */
+    BcTlsCrypto crypto() {
+        return crypto;
     }
 
     /** The credentials that sign our side of a handshake in {@code context}. */
