@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import javax.json.Json;
 import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonString;
@@ -16,6 +15,7 @@ import javax.json.stream.JsonParser;
 import javax.json.stream.JsonParsingException;
 import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
+import javax.json.spi.JsonProvider;
 
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.webrtc.api.AckResponse;
@@ -58,6 +58,11 @@ public final class SylkRtcConnection {
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
     private static final Logger TRACE = Logger.getLogger(TRACE_LOGGER);
     private static final Jsonb JSONB = JsonbBuilder.create();
+    /**
+     * Looked up once: {@code Json.createParser} looks the provider up with a ServiceLoader at every call, which was a
+     * fifth of an {@code account-message}'s handling (JFR of bench/messaging.sh, issue 14).
+     */
+    private static final JsonProvider JSON = JsonProvider.provider();
     private static final AtomicLong IDS = new AtomicLong();
     private static final AtomicLong PACKETS = new AtomicLong();
     private static final int LOGGED_TEXT = 200;
@@ -65,7 +70,7 @@ public final class SylkRtcConnection {
     private final long id = IDS.incrementAndGet();
     private final String peer;
     private final ClientTransport transport;
-    private final Executor owner;
+    private final SerialExecutor owner;
     private final RequestCatalogue requests;
     private final Gateway gateway;
     private final boolean trace;
@@ -103,7 +108,8 @@ public final class SylkRtcConnection {
                       Gateway gateway) {
         this.peer = peer;
         this.transport = transport;
-        this.owner = new SerialExecutor(pool, LOG, "sylkRTC connection");
+        // frames sent while more tasks wait are written together, at the latest once the queue runs empty
+        this.owner = new SerialExecutor(pool, LOG, "sylkRTC connection", Integer.MAX_VALUE, transport::flush);
         this.requests = requests;
         this.gateway = gateway;
         this.trace = gateway.config().traceClient() || Boolean.getBoolean("sylk.trace.client");
@@ -203,10 +209,16 @@ public final class SylkRtcConnection {
         return JSONB.toJson(message);
     }
 
-    /** Sends a message {@linkplain #json serialized} already; only on this connection's executor. */
+    /**
+     * Sends a message {@linkplain #json serialized} already; only on this connection's executor. While more of the
+     * connection's tasks wait (a flood of message events), the frame may be held and written with the next ones: one
+     * socket write for many instead of one each (issue 14: the writes, each handed to Tomcat's WebSocket thread and
+     * back, cost more CPU than anything else an incoming MESSAGE did for its event); what is held is written when the
+     * queue runs empty.
+     */
     void send(String json) {
         trace("OUTGOING", json);
-        transport.send(json);
+        transport.send(json, owner.moreQueued());
     }
 
     private void handle(String text) {
@@ -281,7 +293,7 @@ public final class SylkRtcConnection {
         int depth = 0;
         int deepest = 0;
         String transaction = null;
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = JSON.createParser(new StringReader(text))) {
             boolean transactionNext = false;
             while (parser.hasNext()) {
                 JsonParser.Event event = parser.next();
@@ -316,7 +328,7 @@ public final class SylkRtcConnection {
 
     /** The message as a JSON object, or null (logged) when it is not one: such a message cannot be answered. */
     private JsonObject parseObject(String text) {
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = JSON.createParser(new StringReader(text))) {
             if (parser.next() != JsonParser.Event.START_OBJECT) {
                 LOG.warning(() -> this + ": ignoring a message that is not a JSON object: " + abbreviate(text));
                 return null;
