@@ -124,7 +124,7 @@ public final class Messaging {
     private final MessageStore store;
     private final StoreQueue queue;
     /** The queue's batches (one object each: a lane runs together the tasks of the same batch). */
-    private final StoreQueue.Batch<Waiting> regularMessages = this::regular;
+    private final StoreQueue.Batch<Waiting> regularMessages = (messages, done) -> regular(messages, done, true);
     private final StoreQueue.Batch<Sent> sentOutcomes = this::sent;
     private final Refusals refusals = new Refusals();
     private final SipMessages sip;
@@ -298,7 +298,7 @@ public final class Messaging {
         Taken taken = take(message);
         if (taken.regular() != null) {
             Answer[] answer = new Answer[1];
-            regular(List.of(new Waiting(taken.regular(), reply -> answer[0] = reply)), () -> { });
+            regular(List.of(new Waiting(taken.regular(), reply -> answer[0] = reply)), () -> { }, false);
             return answer[0];
         }
         return taken.work() == null ? taken.answer() : perform(message, taken.work());
@@ -533,10 +533,12 @@ public final class Messaging {
      * message from one of the sender's SIP devices also for the sender, below), delivered to its devices, answered.
      * Their journal entries are written in one call, in order, so that the embedded store commits them together: one
      * conversation's flood stored one transaction per message ran at one commit's rate (issue 14). Then, message by
-     * message in order: the events, the push, the answer (200 once stored, 500 if the store failed), each counted
-     * {@code done} for the queue just before it is answered.
+     * message in order: the events and the push; and the answers (200 once stored, 500 if the store failed), each
+     * counted {@code done} for the queue just before it is answered: with {@code answerElsewhere} on another of the
+     * queue's threads, so that the conversation's next messages are stored meanwhile (sending a SIP response took
+     * half of the lane's CPU per message, and one conversation's flood runs on one lane).
      */
-    private void regular(List<Waiting> messages, Runnable done) {
+    private void regular(List<Waiting> messages, Runnable done, boolean answerElsewhere) {
         List<MessageStore.Write> writes = new ArrayList<>();
         // per message: the index in writes of its entry for the recipient and for the sender, -1 for none
         int[] incoming = new int[messages.size()];
@@ -585,8 +587,22 @@ public final class Messaging {
                     answers[i] = failed(waiting.regular().message(), e);
                 }
             }
-            done.run();
-            waiting.reply().accept(answers[i]);
+        }
+        Runnable answering = () -> {
+            for (int i = 0; i < messages.size(); i++) {
+                done.run();
+                try {
+                    messages.get(i).reply().accept(answers[i]);
+                } catch (RuntimeException e) {
+                    // the others still need theirs
+                    LOG.log(Level.SEVERE, "MESSAGE from " + messages.get(i).regular().message().from() + " not answered", e);
+                }
+            }
+        };
+        if (answerElsewhere) {
+            queue.elsewhere(answering);
+        } else {
+            answering.run();
         }
     }
 
