@@ -23,6 +23,7 @@ import org.sylkserver.webrtc.api.ErrorResponse;
 import org.sylkserver.webrtc.api.ReadyEvent;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SylkRtcMessage;
+import org.sylkserver.webrtc.api.SyncConversationsEvent;
 
 /**
  * One sylkRTC-2 client connection (spec §4.2-4.3), independent of the WebSocket API: text frames in, text
@@ -206,7 +207,8 @@ public final class SylkRtcConnection {
 
     /** {@code message} as a client gets it: an event for several connections is serialized once ({@link #send(String)}). */
     static String json(SylkRtcMessage message) {
-        return JSONB.toJson(message);
+        // a sync's thousands of entries are written by hand, as the binding writes them
+        return message instanceof SyncConversationsEvent sync ? sync.toJson() : JSONB.toJson(message);
     }
 
     /**
