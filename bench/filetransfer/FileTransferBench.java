@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * The client of bench/filetransfer.sh: registers alice@example.com on a sylkRTC connection (which lets this address
  * upload as alice, spec §4.10.2), then for each file uploads and downloads it through the gateway's file transfer and
  * through the baseline (Tomcat's DefaultServlet: PUT and GET), {@code runs} times each, and prints MB/s (10^6 bytes
- * per second) per run. Before and after the biggest upload it prints "mark <epoch ms>" lines, the window in which the
- * script samples the server's heap.
+ * per second) per run and the median of each run's sylk/baseline ratio. Before and after the biggest upload it
+ * prints "mark <epoch ms>" lines, the window in which the script samples the server's heap.
  *
  * <p>Each timed transfer starts after a pause ({@code SETTLE_MS}, default 300 ms): an upload's notifications (journal
  * entries, SIP MESSAGEs, spec §4.10.1) go out after its answer, and without the pause they ran during the download that
@@ -122,6 +122,8 @@ public final class FileTransferBench {
             print(name, "upload   baseline PUT", baseUp);
             print(name, "download sylk", down);
             print(name, "download baseline GET", baseDown);
+            ratios(name, "upload   sylk / PUT", up, baseUp);
+            ratios(name, "download sylk / GET", down, baseDown);
         }
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
     }
@@ -158,6 +160,21 @@ public final class FileTransferBench {
             line.append(String.format("%8.1f", rate));
         }
         System.out.printf("%-10s %-22s %s   (median %.1f)%n", file, what, line, sorted.get(sorted.size() / 2));
+    }
+
+    /**
+     * Each run's ratio of the two paths, timed a few hundred milliseconds apart, and their median: on a shared
+     * machine a run's rates move together with the load, so the paired ratio spreads less than the two medians'.
+     */
+    private static void ratios(String file, String what, List<Double> sylk, List<Double> baseline) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < sylk.size(); i++) {
+            ratios.add(100 * sylk.get(i) / baseline.get(i));
+        }
+        List<Double> sorted = new ArrayList<>(ratios);
+        Collections.sort(sorted);
+        System.out.printf("%-10s %-22s median of the runs' ratios %.0f %% (quartiles %.0f-%.0f %%)%n", file, what,
+                sorted.get(sorted.size() / 2), sorted.get(sorted.size() / 4), sorted.get(sorted.size() * 3 / 4));
     }
 
     private static String md5(String aor) throws Exception {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -132,6 +133,24 @@ class ConferenceIT {
                 20 * Math.log10(peak / 32767.0), 100.0 * clipped / tail.length)).toString();
     }
 
+    /**
+     * A tone's level as the median of {@code seconds} one-second windows ending a second before the recording does
+     * (the hang-up cuts the last one short): a busy machine can starve one talker's sender for a second or two (CI
+     * once heard one tone 4 dB down over 4 s while the others were exact) or delay a prompt into the window, and the
+     * median second still tells whether the mix delivers that talker at the level expected.
+     */
+    private static double medianLevel(Baresip.Recording heard, double tone, int seconds) {
+        double[] levels = new double[seconds];
+        for (int i = 0; i < seconds; i++) {
+            levels[i] = ToneDetector.levelDb(heard.window(heard.seconds() - seconds - 1 + i, 1), heard.sampleRate(),
+                    tone);
+        }
+        String perSecond = Arrays.toString(levels);
+        Arrays.sort(levels);
+        System.out.println(tone + " Hz, second by second: " + perSecond + ", median " + levels[seconds / 2]);
+        return levels[seconds / 2];
+    }
+
     private static double clippedPercent(Baresip.Recording heard) {
         short[] tail = heard.after(heard.seconds() - 4);
         return 100.0 * java.util.stream.IntStream.range(0, tail.length).filter(n -> Math.abs(tail[n]) >= 32000).count()
@@ -160,8 +179,8 @@ class ConferenceIT {
             System.out.println("three talkers at -8 dBFS, the listener hears: " + measured);
             assertEquals(0, clippedPercent(heard), measured);
             for (double tone : tones) {
-                double level = ToneDetector.levelDb(heard.after(heard.seconds() - 4), heard.sampleRate(), tone);
-                assertTrue(level > -16 && level < -8, measured);
+                double median = medianLevel(heard, tone, 5);
+                assertTrue(median > -16 && median < -8, tone + " Hz median second " + median + "; " + measured);
             }
         } finally {
             for (Baresip talker : talkers) {
@@ -189,17 +208,15 @@ class ConferenceIT {
             opus.command("4321#");
             pcmu.command("4321#");
             ServerLogs.await(": PIN accepted for room pinlevel@127.0.0.1", 2, SETUP);
-            // right-PIN prompt, welcome and count take about 6 s
-            Thread.sleep(12000);
+            // the right-PIN prompt, welcome and count end 7-8 s after the PIN; the 5 s before the last are measured
+            Thread.sleep(14000);
             Baresip.Recording heardByPcmu = pcmu.hangUpAndRecording();
             Baresip.Recording heardByOpus = opus.hangUpAndRecording();
             String pcmuHeard = levels(heardByPcmu, 440);
             String opusHeard = levels(heardByOpus, 850);
             System.out.println("PIN room: the PCMU phone hears " + pcmuHeard + "; the Opus phone hears " + opusHeard);
-            assertEquals(-8, ToneDetector.levelDb(heardByPcmu.after(heardByPcmu.seconds() - 4),
-                    heardByPcmu.sampleRate(), 440), 1.5, pcmuHeard);
-            assertEquals(-8, ToneDetector.levelDb(heardByOpus.after(heardByOpus.seconds() - 4),
-                    heardByOpus.sampleRate(), 850), 1.5, opusHeard);
+            assertEquals(-8, medianLevel(heardByPcmu, 440, 5), 1.5, pcmuHeard);
+            assertEquals(-8, medianLevel(heardByOpus, 850, 5), 1.5, opusHeard);
         }
         awaitServerLog("room pinlevel@127.0.0.1 destroyed");
     }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntPredicate;
 import java.util.logging.Logger;
 
 import javax.json.JsonNumber;
@@ -33,13 +34,15 @@ class VideoRoomIT {
     private static final String PAGE = "http://127.0.0.1:18088/webrtcgateway/";
     private static final String ROOM = "room1@videoconference.example.com";
     private static final String SIMULCAST_ROOM = "simulcast@videoconference.example.com";
+    private static final String H264_ROOM = "h264@videoconference.example.com";
     private static final Duration SETUP = Duration.ofSeconds(20);
 
     @Deployment(testable = false)
     static EnterpriseArchive everything() throws IOException {
-        // simulcast layers are switched at VP8 key frames: the simulcast test's room takes VP8 (the default is VP9)
+        // the simulcast test's room takes VP8 (the default is VP9, which Chrome sends in layers only when each
+        // encoding has a scalabilityMode); the H.264 simulcast test's takes H.264 (spec §8.3 video_codec)
         ServerConfig.write("webrtcgateway.ini", "[General]\nsip_domains = *\n\n[" + SIMULCAST_ROOM + "]\n"
-                + "video_codec = vp8\n");
+                + "video_codec = vp8\n\n[" + H264_ROOM + "]\nvideo_codec = h264\n");
         return Archives.all();
     }
 
@@ -178,6 +181,68 @@ class VideoRoomIT {
             }
         }
     }
+
+    /**
+     * RFC 6184 simulcast in an H.264 room: alice's Chrome encodes her camera in three H.264 layers (OpenH264,
+     * packetization mode 1, the format the room answered, which bob's feed offers with the same profile-level-id, RFC
+     * 6184 §8.2.2); bob decodes H.264 from the layer his bandwidth allows, and once he lowers what the feed may take
+     * ({@code videoroom-session-update} {@code bitrate} on the feed, spec §4.4) the server moves him to the lowest
+     * layer at its next key frame, which it finds in the NAL units (the STAP-A with SPS, PPS and IDR slice Chrome
+     * sends on request): his frames get narrower and go on being decoded.
+     */
+    @Test
+    void anH264SimulcastFeedSwitchesLayersAtAKeyframe_rfc6184() throws Exception {
+        try (Chromium aliceBrowser = Chromium.start(work.resolve("alice"));
+             Chromium bobBrowser = Chromium.start(work.resolve("bob"))) {
+            Chromium.Page alice = client(aliceBrowser);
+            String aliceId = join(alice, "alice@example.com", H264_ROOM, "{simulcast: true}");
+            alice.awaitTrue("roomClient.events.includes('session-state:established')", SETUP);
+            Chromium.Page bob = client(bobBrowser);
+            join(bob, "bob@example.com", H264_ROOM, "{}");
+            String feed = "roomClient.feeds['" + aliceId + "']";
+            DecodedFeed decoded = new DecodedFeed(bob, feed + "?.pc", feed + "?.established");
+            awaitDecoded(bob, aliceId);
+            String codec = bob.evaluate(RECEIVED_VIDEO_CODEC + "(" + feed + ".pc)").toString();
+            assertTrue(codec.contains("video/H264"), "bob decodes H.264: " + codec);
+
+            JsonObject upper = awaitWidth(decoded, width -> width > 320, "an upper layer");
+            bob.evaluate("roomClient.limit('" + aliceId + "', 100000)");
+            JsonObject lowest = awaitWidth(decoded, width -> width <= 320, "the lowest layer after the cap");
+            decoded.awaitFramesBeyond(lowest.getInt("framesDecoded") + 10);
+            String seen = "bob decodes " + codec + " of alice: " + upper + ", then at most 100 kbit/s " + lowest
+                    + "; alice sends " + alice.evaluate(SENT_LAYERS);
+            LOG.info(seen);
+            for (Chromium.Page member : new Chromium.Page[] {bob, alice}) {
+                member.evaluate("roomClient.leave()");
+                member.awaitTrue("roomClient.events.includes('session-state:terminated')", SETUP);
+            }
+        }
+    }
+
+    /** Waits until the feed's decoded frames have a width {@code wanted} takes (and frames beyond 30). */
+    private static JsonObject awaitWidth(DecodedFeed decoded, IntPredicate wanted, String what) throws Exception {
+        long deadline = System.nanoTime() + SETUP.toNanos();
+        JsonObject now = decoded.stats();
+        while (!wanted.test(now.getInt("frameWidth"))) {
+            assertTrue(System.nanoTime() < deadline, what + " never decoded: " + now);
+            Thread.sleep(200);
+            now = decoded.stats();
+        }
+        return now;
+    }
+
+    /** The mime type and decoder of the video a feed's RTCPeerConnection receives (its inbound-rtp statistics). */
+    private static final String RECEIVED_VIDEO_CODEC = """
+            (async peer => {
+                const stats = await peer.getStats();
+                let codec = '';
+                stats.forEach(entry => {
+                    if (entry.type === 'inbound-rtp' && entry.kind === 'video' && entry.codecId) {
+                        codec = stats.get(entry.codecId)?.mimeType + ' ' + entry.decoderImplementation;
+                    }
+                });
+                return codec;
+            })""";
 
     /** What a simulcast publisher's Chrome sends of each layer (its outbound-rtp statistics), as JSON text. */
     private static final String SENT_LAYERS = """

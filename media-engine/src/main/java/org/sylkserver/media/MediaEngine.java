@@ -16,9 +16,12 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -28,7 +31,8 @@ import java.util.logging.Logger;
  * The colocated media engine: one per JVM, shared by every application. It owns the RTP port range
  * ({@code [RTP] port_range}), one I/O thread ({@code sylk-media-io}) that reads and writes every endpoint's
  * sockets through one selector, and one timer thread ({@code sylk-media-timer}) that watches for RTP inactivity
- * ({@code [RTP] timeout}) and sends the RTCP reports of audio endpoints.
+ * ({@code [RTP] timeout}) and sends the RTCP reports of audio endpoints. Codec work that would slow the I/O thread
+ * (transcoding between call legs) runs on its codec workers ({@code sylk-media-codec-N}, one per core).
  *
  * <p>Threading: endpoint sockets are read on the I/O thread only; echo endpoints also write there, audio
  * endpoints write from the thread that produces their audio (a datagram channel may be written while it is read).
@@ -56,8 +60,10 @@ public final class MediaEngine implements AutoCloseable {
     /** The engine's clock ({@link System#nanoTime()}; a test's own to move time without waiting). */
     private final LongSupplier clock;
     private final ScheduledExecutorService timer;
+    private final ExecutorService codecWorkers;
     private final Thread ioThread;
     private volatile boolean running = true;
+    private volatile InetAddress advertised;
 
     /**
      * Starts the engine.
@@ -99,6 +105,13 @@ public final class MediaEngine implements AutoCloseable {
             thread.setContextClassLoader(MediaEngine.class.getClassLoader());
             return thread;
         });
+        AtomicInteger workers = new AtomicInteger();
+        this.codecWorkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
+            Thread thread = new Thread(task, "sylk-media-codec-" + workers.incrementAndGet());
+            thread.setDaemon(true);
+            thread.setContextClassLoader(MediaEngine.class.getClassLoader());
+            return thread;
+        });
         if (!inactivityTimeout.isZero()) {
             // check often enough that the report comes at most a quarter of the timeout (and 1 s) late
             long period = Math.max(10, Math.min(1000, inactivityTimeout.toMillis() / 4));
@@ -121,6 +134,14 @@ public final class MediaEngine implements AutoCloseable {
         return timer;
     }
 
+    /**
+     * The engine's codec workers: a fixed pool of one thread per core, for codec work taken off the I/O thread (each
+     * user keeps its own work serial, e.g. {@link RtpTranscoder}). Its queue holds at most one task per such user.
+     */
+    public Executor codecWorkers() {
+        return codecWorkers;
+    }
+
     /** Whether symmetric RTP latches to any source ({@code [RTP] latch_any_source}). */
     boolean latchesAnySource() {
         return policy.latchAnySource();
@@ -140,6 +161,23 @@ public final class MediaEngine implements AutoCloseable {
     /** The address endpoints are bound to (what goes into SDP unless an advertised address is configured). */
     public InetAddress bindAddress() {
         return bindAddress;
+    }
+
+    /**
+     * Sets the address peers are to send to ({@code [SIP] advertised_ip}): behind a one-to-one NAT (a cloud VM), the
+     * public address whose packets arrive at {@link #bindAddress()}. Set once, at start-up, before any endpoint.
+     */
+    public void advertise(InetAddress address) {
+        this.advertised = Objects.requireNonNull(address, "address");
+    }
+
+    /**
+     * The address that goes into SDP and ICE candidates: the {@linkplain #advertise advertised} one, else the bind
+     * address.
+     */
+    public InetAddress sdpAddress() {
+        InetAddress address = advertised;
+        return address != null ? address : bindAddress;
     }
 
     /**
@@ -434,6 +472,7 @@ public final class MediaEngine implements AutoCloseable {
             socket.close();
         }
         timer.shutdownNow();
+        codecWorkers.shutdownNow();
         selector.close();
         if (Thread.currentThread() != ioThread) {
             try {

@@ -5,12 +5,17 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.codec.AudioCodecs;
+import org.sylkserver.media.codec.LossConcealment;
 import org.sylkserver.media.codec.Resampler;
 
 /**
@@ -18,11 +23,14 @@ import org.sylkserver.media.codec.Resampler;
  * codec (a Jingle call: spec §5.7). Each packet of the input codec is decoded, resampled to the output codec's rate
  * and queued; every full frame of the output's packet time is encoded and sent as a packet of a stream of our own:
  * our SSRC, a sequence number one higher per packet and a timestamp on the output codec's clock, all starting at
- * random values (RFC 3550 §5.1). The input's timing carries over: a gap in its timestamps (a lost packet, silence
- * suppressed) completes the frame under way with silence and advances our timestamps by the rest of the gap without
- * sending anything, the next packet marked as the start of a talkspurt (RFC 3551 §4.1); a late or repeated packet is
- * dropped (there is no jitter buffer here: the receiving party has one); a new SSRC or a jump of more than
- * {@value #RESTART_SECONDS} s starts the input afresh.
+ * random values (RFC 3550 §5.1). The input's timing carries over. A gap in its timestamps with sequence numbers
+ * missing is loss: up to {@value #MAX_CONCEALED_MS} ms of it is concealed (packet loss concealment: the decoder's own,
+ * with Opus's in-band FEC taken from the packet after the loss, RFC 6716 §4.4 and RFC 7587 §3.3; else
+ * {@link LossConcealment} on the decoded signal, as G.711 Appendix I), the rest is silence. A gap with no sequence
+ * number missing is silence the sender left out (RFC 3551 §4.1): it completes the frame under way with silence and
+ * advances our timestamps by the rest of the gap without sending anything, the next packet marked as the start of a
+ * talkspurt. A late or repeated packet is dropped (there is no jitter buffer here: the receiving party has one); a
+ * new SSRC or a jump of more than {@value #RESTART_SECONDS} s starts the input afresh.
  *
  * <p>RFC 4733 telephone events go on when both formats have a telephone-event payload type (whose clock is that of
  * the codec, RFC 4733 §2.1): the payload type renumbered, the event's timestamp placed on our timeline and its
@@ -31,8 +39,15 @@ import org.sylkserver.media.codec.Resampler;
  * the two parties' reports describe streams the other never sees.
  *
  * <p>Bad input costs a packet, never the stream: an undecodable payload is dropped and counted
- * ({@link #undecodable()}). Threading: {@link #rtp} is called by one thread at a time (the media engine's I/O
- * thread); {@link #close} may come from any thread and frees the codecs' native state after the packet under way.
+ * ({@link #undecodable()}).
+ *
+ * <p>Threading: {@link #rtp} is called by one thread at a time (the media engine's I/O thread), which only copies the
+ * packet into this stream's queue; the codec work runs on the {@code codecThreads} executor given (the engine's
+ * {@link MediaEngine#codecWorkers()}), one packet at a time and in order, so a call whose codecs are slow delays
+ * no other call's packets on the I/O thread. The queue holds {@value #QUEUE_LIMIT} packets: when the stream falls
+ * further behind, its oldest packet is dropped (and concealed as a lost one), counted ({@link #dropped()}) and logged
+ * at most once per {@value #DROP_LOG_SECONDS} s. The output is sent from the codec thread. {@link #close} may come
+ * from any thread, without waiting: the codecs' native state is freed after the packet under way.
  */
 public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseable {
 
@@ -43,6 +58,15 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
 
     /** Packet time when the receiver states none (RFC 3551 §4.5: 20 ms is the usual default for audio). */
     static final int DEFAULT_PTIME = 20;
+
+    /** The longest loss concealed; beyond, silence (G.711 Appendix I fades to silence by then too). */
+    static final int MAX_CONCEALED_MS = 60;
+
+    /** Packets waiting for the codec thread, per direction: 200 ms of 20 ms packets. */
+    static final int QUEUE_LIMIT = 10;
+
+    /** Dropped packets are logged at most this often per direction. */
+    static final int DROP_LOG_SECONDS = 10;
 
     /**
      * One side's RTP format.
@@ -69,7 +93,15 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
 
     private final Format from;
     private final Format to;
+    private final Executor codecThreads;
     private final Output output;
+    /** Packets waiting for the codec thread, oldest first; whether a drain is scheduled; both under the queue's lock. */
+    private final ArrayDeque<Input> queue = new ArrayDeque<>();
+    private boolean draining;
+    private long dropped;
+    private long droppedSinceLog;
+    private long lastDropLog = System.nanoTime() - TimeUnit.SECONDS.toNanos(DROP_LOG_SECONDS);
+
     private final AudioCodec decoder;
     private final AudioCodec encoder;
     /** Null when both codecs sample at the same rate. */
@@ -78,6 +110,8 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
     private final int frame;
     private final short[] pending;
     private int pendingLength;
+    /** Concealment when the decoder has none of its own; fed every decoded frame. */
+    private final LossConcealment concealment;
 
     private final long ssrc = ThreadLocalRandom.current().nextLong(1L << 32);
     private int sequence = ThreadLocalRandom.current().nextInt(1 << 16);
@@ -88,20 +122,29 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
     /** The input's SSRC and the timestamp its next packet should have; {@code inputSsrc} -1 before the first. */
     private long inputSsrc = -1;
     private long expected;
+    /** The sequence number the input's next packet should have (RFC 3550 §5.1: one more per packet sent). */
+    private int expectedSequence;
     /** The input timestamp of the last telephone event and ours for it: its later packets keep the same. */
     private long eventIn = -1;
     private long eventOut;
 
     private long undecodable;
-    private boolean closed;
+    private volatile boolean closed;
+
+    /** A packet waiting for the codec thread: its header and a copy of its payload. */
+    private record Input(RtpHeader header, byte[] payload) {
+    }
 
     /**
+     * @param codecThreads where the codec work runs, one task of this stream at a time (the engine's
+     *                     {@link MediaEngine#codecWorkers()}; a caller's direct executor keeps it on the caller's thread)
      * @throws IllegalArgumentException if the media engine has no codec for either format, or cannot convert
      *                                  between their rates
      */
-    public RtpTranscoder(Format from, Format to, Output output) {
+    public RtpTranscoder(Format from, Format to, Executor codecThreads, Output output) {
         this.from = Objects.requireNonNull(from, "from");
         this.to = Objects.requireNonNull(to, "to");
+        this.codecThreads = Objects.requireNonNull(codecThreads, "codecThreads");
         this.output = Objects.requireNonNull(output, "output");
         AudioCodec in = AudioCodecs.create(from.encodingName(), from.clockRate()).orElseThrow(
                 () -> new IllegalArgumentException("no codec " + from.encodingName() + "/" + from.clockRate()));
@@ -115,6 +158,7 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         resampler = in.sampleRate() == out.sampleRate() ? null : new Resampler(in.sampleRate(), out.sampleRate());
         frame = out.sampleRate() * packetTime(to) / 1000;
         pending = new short[frame];
+        concealment = new LossConcealment(in.sampleRate());
     }
 
     /**
@@ -135,15 +179,83 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         return undecodable;
     }
 
+    /** Packets dropped because the codec thread fell {@value #QUEUE_LIMIT} packets behind. */
+    public long dropped() {
+        synchronized (queue) {
+            return dropped;
+        }
+    }
+
+    /** On the I/O thread: queues a copy of an audio or event packet for the codec thread. */
     @Override
-    public synchronized void rtp(RtpHeader header, ByteBuffer packet) {
-        if (closed || header.payloadLength() == 0) {
+    public void rtp(RtpHeader header, ByteBuffer packet) {
+        if (closed || header.payloadLength() == 0 || header.payloadType() != from.payloadType()
+                && (header.payloadType() != from.telephoneEvent() || header.payloadLength() % 4 != 0)) {
             return;
         }
+        Input input = new Input(header, payload(header, packet));
+        boolean start;
+        long logDropped = 0;
+        synchronized (queue) {
+            if (closed) {
+                return;
+            }
+            if (queue.size() >= QUEUE_LIMIT) {
+                queue.poll();
+                dropped++;
+                droppedSinceLog++;
+                long now = System.nanoTime();
+                if (now - lastDropLog >= TimeUnit.SECONDS.toNanos(DROP_LOG_SECONDS)) {
+                    lastDropLog = now;
+                    logDropped = droppedSinceLog;
+                    droppedSinceLog = 0;
+                }
+            }
+            queue.add(input);
+            start = !draining;
+            draining = true;
+        }
+        if (logDropped > 0) {
+            long count = logDropped;
+            LOG.warning(() -> "transcoding " + from.encodingName() + " to " + to.encodingName() + " fell behind: "
+                    + count + " packets dropped in the last " + DROP_LOG_SECONDS + " s at most");
+        }
+        if (start) {
+            try {
+                codecThreads.execute(this::drain);
+            } catch (RejectedExecutionException shutDown) {
+                synchronized (queue) {
+                    queue.clear();
+                    draining = false;
+                }
+            }
+        }
+    }
+
+    /** On the codec thread: transcodes the waiting packets in order; frees the codecs if closed meanwhile. */
+    private void drain() {
+        while (true) {
+            Input input;
+            synchronized (queue) {
+                input = closed ? null : queue.poll();
+                if (input == null) {
+                    draining = false;
+                    if (closed) {
+                        break;
+                    }
+                    return;
+                }
+            }
+            transcode(input.header(), input.payload());
+        }
+        freeCodecs();
+    }
+
+    private synchronized void transcode(RtpHeader header, byte[] payload) {
         if (header.payloadType() == from.payloadType()) {
-            audio(header, packet);
-        } else if (header.payloadType() == from.telephoneEvent() && header.payloadLength() % 4 == 0) {
-            event(header, packet);
+            audio(header, payload);
+        } else {
+            event(header, payload);
         }
     }
 
@@ -152,22 +264,74 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
     public void rtcp(ByteBuffer packet) {
     }
 
-    private void audio(RtpHeader header, ByteBuffer packet) {
+    private void audio(RtpHeader header, byte[] payload) {
         long gap = continuity(header);
         if (gap < 0) {
             return; // late or repeated
         }
+        boolean lost = sequenced(header) > 0;
+        if (gap > 0 && lost) {
+            conceal(gap, payload);
+        } else if (gap > 0) {
+            concealment.reset();
+            silence(gap * encoder.sampleRate() / from.clockRate());
+        }
+        expected = header.timestamp();
         short[] pcm;
         try {
-            pcm = decoder.decode(payload(header, packet));
+            pcm = decoder.decode(payload);
         } catch (IllegalArgumentException e) {
             undecodable++;
             return;
         }
-        if (gap > 0) {
-            silence(gap * encoder.sampleRate() / from.clockRate());
-        }
+        concealment.decoded(pcm);
         expected = header.timestamp() + (long) pcm.length * from.clockRate() / decoder.sampleRate() & 0xffffffffL;
+        encode(pcm);
+    }
+
+    /**
+     * The number of packets missing before this one (RFC 3550 §5.1: the sequence number grows by one per packet
+     * sent), 0 for the next one or an earlier one; the next expected number moves past it.
+     */
+    private int sequenced(RtpHeader header) {
+        int missing = header.sequence() - expectedSequence & 0xffff;
+        if (missing >= 0x8000) {
+            return 0;
+        }
+        expectedSequence = header.sequence() + 1 & 0xffff;
+        return missing;
+    }
+
+    /**
+     * {@code gap} input clock ticks of lost audio before {@code next}: at most {@value #MAX_CONCEALED_MS} ms
+     * concealed (the decoder's own concealment, with FEC from {@code next} when the loss ends there, else ours), the
+     * rest silence.
+     */
+    private void conceal(long gap, byte[] next) {
+        long samples = gap * decoder.sampleRate() / from.clockRate();
+        int limit = decoder.sampleRate() * MAX_CONCEALED_MS / 1000;
+        int n = (int) Math.min(samples, limit);
+        short[] pcm;
+        try {
+            pcm = decoder.decodeLost(n, samples <= limit ? next : null);
+        } catch (IllegalArgumentException e) {
+            pcm = null;
+        }
+        if (pcm == null) {
+            pcm = concealment.conceal(n);
+        } else {
+            concealment.decoded(pcm);
+        }
+        encode(pcm);
+        long rest = samples - pcm.length;
+        if (rest > 0) {
+            concealment.reset();
+            silence(rest * encoder.sampleRate() / decoder.sampleRate());
+        }
+    }
+
+    /** Decoded (or concealed) audio to the encoder's rate and into frames, each full one sent. */
+    private void encode(short[] pcm) {
         short[] converted = resampler == null ? pcm : resampler.process(pcm);
         int offset = 0;
         while (offset < converted.length) {
@@ -195,7 +359,9 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
             }
             inputSsrc = header.ssrc();
             expected = header.timestamp();
+            expectedSequence = header.sequence();
             eventIn = -1;
+            concealment.reset();
             return 0;
         }
         return delta < 0 ? -1 : delta;
@@ -254,19 +420,19 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
      * RFC 4733 §2.5: the packets of one event share its start timestamp; ours is where that start falls on our
      * timeline, and each 4-byte event block's duration (bytes 2-3) is converted to our clock, at most 0xFFFF.
      */
-    private void event(RtpHeader header, ByteBuffer packet) {
-        if (to.telephoneEvent() < 0) {
-            return;
-        }
+    private void event(RtpHeader header, byte[] payload) {
         if (inputSsrc != header.ssrc()) {
             continuity(header);
+        }
+        sequenced(header); // events share the audio's sequence numbers (RFC 4733 §2.1)
+        if (to.telephoneEvent() < 0) {
+            return;
         }
         if (header.timestamp() != eventIn) {
             long offset = (int) (header.timestamp() - expected);
             eventIn = header.timestamp();
             eventOut = timestamp + ticks(pendingLength) + offset * to.clockRate() / from.clockRate() & 0xffffffffL;
         }
-        byte[] payload = payload(header, packet);
         for (int i = 0; i + 4 <= payload.length; i += 4) {
             long duration = ((payload[i + 2] & 0xff) << 8 | payload[i + 3] & 0xff) * (long) to.clockRate()
                     / from.clockRate();
@@ -301,13 +467,28 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         }
     }
 
-    /** Frees the codecs (their native state); packets after this are dropped. Idempotent. */
+    /**
+     * Drops the waiting packets and frees the codecs (their native state): now, or when the packet under way on the
+     * codec thread is done (this does not wait for it). Packets after this are dropped. Idempotent.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
+    public void close() {
+        boolean idle;
+        synchronized (queue) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            decoder.close();
-            encoder.close();
+            queue.clear();
+            idle = !draining;
         }
+        if (idle) {
+            freeCodecs();
+        }
+    }
+
+    private synchronized void freeCodecs() {
+        decoder.close();
+        encoder.close();
     }
 }

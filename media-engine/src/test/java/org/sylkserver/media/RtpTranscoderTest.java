@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executor;
 
 import org.junit.jupiter.api.Test;
 import org.sylkserver.media.codec.AudioCodec;
@@ -29,6 +30,8 @@ class RtpTranscoderTest {
     private static final RtpTranscoder.Format PCMU = new RtpTranscoder.Format("PCMU", 8000, 0, 101, 0);
     private static final RtpTranscoder.Format OPUS = new RtpTranscoder.Format("opus", 48000, 111, 110, 0);
     private static final RtpTranscoder.Format PCMA = new RtpTranscoder.Format("PCMA", 8000, 8, -1, 0);
+    /** The codec work on the test's own thread, so that the output is there when {@link #feed} returns. */
+    private static final Executor DIRECT = Runnable::run;
 
     /** An RTP packet (RFC 3550 §5.1) with the given fields. */
     private static ByteBuffer rtp(int payloadType, boolean marker, int sequence, long timestamp, long ssrc,
@@ -81,8 +84,8 @@ class RtpTranscoderTest {
         double amplitude = 0.3;
         List<ByteBuffer> opus = new ArrayList<>();
         List<ByteBuffer> back = new ArrayList<>();
-        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, opus::add);
-             RtpTranscoder toPcmu = new RtpTranscoder(OPUS, PCMU, back::add)) {
+        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, DIRECT, opus::add);
+             RtpTranscoder toPcmu = new RtpTranscoder(OPUS, PCMU, DIRECT, back::add)) {
             for (ByteBuffer packet : pcmuTone(1000, 2.0, amplitude)) {
                 feed(toOpus, packet);
             }
@@ -125,7 +128,7 @@ class RtpTranscoderTest {
     @Test
     void theOpusStreamDecodesToTheTone() {
         List<ByteBuffer> opus = new ArrayList<>();
-        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, opus::add);
+        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, DIRECT, opus::add);
              AudioCodec decoder = AudioCodecs.create("opus", 48000).orElseThrow()) {
             for (ByteBuffer packet : pcmuTone(440, 1.0, 0.3)) {
                 feed(toOpus, packet);
@@ -151,7 +154,7 @@ class RtpTranscoderTest {
     void thePacketTimeIsTheReceivers() {
         List<ByteBuffer> g722 = new ArrayList<>();
         try (RtpTranscoder transcoder = new RtpTranscoder(PCMU, new RtpTranscoder.Format("G722", 8000, 9, -1, 40),
-                g722::add)) {
+                DIRECT, g722::add)) {
             for (ByteBuffer packet : pcmuTone(1000, 1.0, 0.3)) {
                 feed(transcoder, packet);
             }
@@ -166,7 +169,8 @@ class RtpTranscoderTest {
     }
 
     /**
-     * Timing carries over (RFC 3550 §5.1): 100 ms missing from the input (lost or suppressed) leaves the same gap in
+     * Timing carries over (RFC 3550 §5.1): 100 ms of silence the sender left out (its sequence numbers go on without
+     * a gap, RFC 3551 §4.1) leaves the same gap in
      * our timestamps, with our sequence numbers still one apart and the packet after the gap marked (RFC 3551 §4.1);
      * a late and a repeated packet are dropped; a new input SSRC keeps our stream going.
      */
@@ -174,12 +178,13 @@ class RtpTranscoderTest {
     void gapsLatePacketsAndANewSourceKeepOurTimeline() {
         List<ByteBuffer> out = new ArrayList<>();
         List<ByteBuffer> in = pcmuTone(1000, 0.6, 0.3);
-        try (RtpTranscoder transcoder = new RtpTranscoder(PCMU, PCMA, out::add)) {
+        try (RtpTranscoder transcoder = new RtpTranscoder(PCMU, PCMA, DIRECT, out::add)) {
             for (int n = 0; n < in.size(); n++) {
                 if (n >= 10 && n < 15) {
-                    continue;
+                    continue; // silence left out: the sequence numbers go on without a gap (RFC 3551 §4.1)
                 }
-                feed(transcoder, in.get(n).duplicate());
+                feed(transcoder, n < 15 ? in.get(n).duplicate()
+                        : rtp(0, n == 15, 5 + n - 5, 1000 + 160L * n, 77, payloadOf(in.get(n))));
                 if (n == 20) {
                     feed(transcoder, in.get(12).duplicate()); // late
                     feed(transcoder, in.get(20).duplicate()); // repeated
@@ -215,8 +220,8 @@ class RtpTranscoderTest {
         List<ByteBuffer> pcma = new ArrayList<>();
         List<ByteBuffer> tone = pcmuTone(1000, 0.2, 0.3);
         int[] durations = {160, 320, 480, 480};
-        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, opus::add);
-             RtpTranscoder toPcma = new RtpTranscoder(PCMU, PCMA, pcma::add)) {
+        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, DIRECT, opus::add);
+             RtpTranscoder toPcma = new RtpTranscoder(PCMU, PCMA, DIRECT, pcma::add)) {
             for (ByteBuffer packet : tone) {
                 feed(toOpus, packet.duplicate());
                 feed(toPcma, packet.duplicate());
@@ -251,7 +256,7 @@ class RtpTranscoderTest {
     void badPayloadsAreDroppedAndCounted() {
         List<ByteBuffer> out = new ArrayList<>();
         Random random = new Random(4);
-        try (RtpTranscoder transcoder = new RtpTranscoder(OPUS, PCMU, out::add)) {
+        try (RtpTranscoder transcoder = new RtpTranscoder(OPUS, PCMU, DIRECT, out::add)) {
             byte[] garbage = new byte[200];
             for (int n = 0; n < 50; n++) {
                 random.nextBytes(garbage);
@@ -263,6 +268,107 @@ class RtpTranscoderTest {
             assertTrue(transcoder.undecodable() >= 1, "undecodable " + transcoder.undecodable());
         }
         assertThrows(IllegalArgumentException.class,
-                () -> new RtpTranscoder(new RtpTranscoder.Format("G729", 8000, 18, -1, 0), PCMU, out::add));
+                () -> new RtpTranscoder(new RtpTranscoder.Format("G729", 8000, 18, -1, 0), PCMU, DIRECT, out::add));
+    }
+
+    /** PCMU packets of a 440 Hz tone (a period of no whole number of samples) with those at {@code lost} left out. */
+    private static List<ByteBuffer> withLoss(List<ByteBuffer> packets, int... lost) {
+        List<ByteBuffer> kept = new ArrayList<>(packets);
+        for (int i = lost.length - 1; i >= 0; i--) {
+            kept.remove(lost[i]);
+        }
+        return kept;
+    }
+
+    /** The G.711 output decoded, one packet after the other. */
+    private static short[] decoded(List<ByteBuffer> packets, G711 law) {
+        List<short[]> decoded = new ArrayList<>();
+        for (ByteBuffer packet : packets) {
+            decoded.add(law.decode(payloadOf(packet)));
+        }
+        return concat(decoded);
+    }
+
+    private static short[] packetAt(short[] signal, int index) {
+        return Arrays.copyOfRange(signal, 160 * index, 160 * (index + 1));
+    }
+
+    /**
+     * Packet loss concealment for G.711 (G.711 Appendix I style): one lost 20 ms packet of a 440 Hz tone (sequence
+     * numbers show the loss, RFC 3550 §5.1) is filled with the tone, within 2 dB of its level and with its
+     * frequency, at least 20 dB SINAD, instead of silence; the packet after it is as clean as the rest.
+     */
+    @Test
+    void aLostG711PacketIsConcealedWithTheTone() {
+        List<ByteBuffer> out = new ArrayList<>();
+        try (RtpTranscoder transcoder = new RtpTranscoder(PCMU, PCMA, DIRECT, out::add)) {
+            for (ByteBuffer packet : withLoss(pcmuTone(440, 1.0, 0.3), 25)) {
+                feed(transcoder, packet);
+            }
+        }
+        assertEquals(50, out.size(), "the lost packet's time is sent, concealed");
+        short[] decoded = decoded(out, G711.PCMA);
+        double reference = ToneDetector.levelDb(packetAt(decoded, 20), 8000, 440);
+        short[] concealed = packetAt(decoded, 25);
+        assertEquals(reference, ToneDetector.levelDb(concealed, 8000, 440), 2.0, "the concealed level");
+        double sinad = ToneDetector.tonesSinadDb(concealed, 8000, 440);
+        assertTrue(sinad > 20, "concealed SINAD " + sinad + " dB");
+        short[] after = Arrays.copyOfRange(decoded, 160 * 25 + 80, 160 * 27);
+        assertTrue(ToneDetector.tonesSinadDb(after, 8000, 440) > 20, "the join back to the real signal");
+    }
+
+    /**
+     * A longer G.711 loss fades (G.711 Appendix I: a fifth per 10 ms after the first 10 ms) and is silence from
+     * {@value RtpTranscoder#MAX_CONCEALED_MS} ms on: 100 ms lost gives three concealed packets, each quieter than the
+     * last, then 40 ms with no packet (the next real one marked, RFC 3551 §4.1).
+     */
+    @Test
+    void aLongLossFadesAndEndsInSilence() {
+        List<ByteBuffer> out = new ArrayList<>();
+        try (RtpTranscoder transcoder = new RtpTranscoder(PCMU, PCMA, DIRECT, out::add)) {
+            for (ByteBuffer packet : withLoss(pcmuTone(440, 1.0, 0.3), 20, 21, 22, 23, 24)) {
+                feed(transcoder, packet);
+            }
+        }
+        assertEquals(48, out.size(), "three of the five lost packets concealed");
+        short[] decoded = decoded(out, G711.PCMA);
+        double reference = ToneDetector.levelDb(packetAt(decoded, 10), 8000, 440);
+        double first = ToneDetector.levelDb(packetAt(decoded, 20), 8000, 440);
+        double second = ToneDetector.levelDb(packetAt(decoded, 21), 8000, 440);
+        double third = ToneDetector.levelDb(packetAt(decoded, 22), 8000, 440);
+        assertEquals(reference, first, 3.0, "the first 20 ms nearly whole");
+        assertTrue(second < first - 2 && third < second - 3, "fading: " + first + ", " + second + ", " + third);
+        RtpHeader lastConcealed = RtpHeader.parse(out.get(22));
+        RtpHeader next = RtpHeader.parse(out.get(23));
+        assertEquals(lastConcealed.timestamp() + 3 * 160 & 0xffffffffL, next.timestamp(), "40 ms of silence");
+        assertTrue(next.marker());
+    }
+
+    /**
+     * Opus's own concealment (RFC 6716 §4.4) for a lost Opus packet, PCMU out: the lost 20 ms is filled with the tone
+     * (its frequency, faded a little) rather than with silence. (Our encoder sends no FEC, so none is used here; FEC
+     * is {@code OpusConcealmentTest}'s.)
+     */
+    @Test
+    void aLostOpusPacketIsConcealedByTheOpusDecoder() {
+        List<ByteBuffer> opus = new ArrayList<>();
+        List<ByteBuffer> out = new ArrayList<>();
+        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, DIRECT, opus::add);
+             RtpTranscoder toPcmu = new RtpTranscoder(OPUS, PCMU, DIRECT, out::add)) {
+            for (ByteBuffer packet : pcmuTone(440, 1.0, 0.3)) {
+                feed(toOpus, packet);
+            }
+            for (ByteBuffer packet : withLoss(opus, 25)) {
+                feed(toPcmu, packet);
+            }
+        }
+        assertEquals(50, out.size(), "the lost packet's time is sent, concealed");
+        short[] decoded = decoded(out, G711.PCMU);
+        double reference = ToneDetector.levelDb(packetAt(decoded, 20), 8000, 440);
+        short[] concealed = packetAt(decoded, 25);
+        double level = ToneDetector.levelDb(concealed, 8000, 440);
+        // libopus fades its concealment of a hybrid-mode frame: about 7 dB down here, against silence without it
+        assertTrue(level > reference - 9 && level < reference + 1, "concealed " + level + " dB, tone " + reference);
+        assertEquals(440, ToneDetector.dominantFrequency(concealed, 8000), 20, "the concealed frequency");
     }
 }

@@ -20,8 +20,8 @@ public final class Account {
     private final String userAgent;
     private final List<String> incomingHeaderPrefixes;
     private SipRegistration registration;
-    /** The external login in progress (spec §4.12), whose outcome counts only while it is still this one; or null. */
-    private Object login;
+    /** Whether an external login's outcome is awaited (spec §4.12): a register asked for it, no unregister since. */
+    private boolean login;
     private boolean authenticated;
     /** Set on the connection's executor, read by registrations on SIP threads. */
     private volatile DeviceToken push;
@@ -129,11 +129,11 @@ public final class Account {
         registration = value;
     }
 
-    Object login() {
+    boolean login() {
         return login;
     }
 
-    void login(Object value) {
-        login = value;
+    void login(boolean wanted) {
+        login = wanted;
     }
 }

@@ -11,6 +11,7 @@ import org.sylkserver.webrtc.api.AccountDeviceTokenRequest;
 import org.sylkserver.webrtc.api.AccountEvent;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.auth.ExternalAuth;
+import org.sylkserver.webrtc.auth.ImapLogin;
 import org.sylkserver.webrtc.messaging.DeviceToken;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
@@ -30,6 +31,10 @@ final class ConnectionAccounts {
 
     private final SylkRtcConnection connection;
     private final Map<String, Account> accounts = new LinkedHashMap<>();
+    /** The account whose IMAP login runs, or null: one at a time per connection. */
+    private Account loggingIn;
+    /** Accounts whose IMAP login waits for {@link #loggingIn}'s, in the order of their registers. */
+    private final Map<String, Account> loginsWaiting = new LinkedHashMap<>();
 
     ConnectionAccounts(SylkRtcConnection connection) {
         this.connection = connection;
@@ -106,31 +111,63 @@ final class ConnectionAccounts {
     /**
      * {@code account-register} of a domain with {@code auth_type = IMAP} (spec §4.12): the IMAP login, off this
      * executor, stands for the REGISTER; its outcome is reported as the registration's state ("registering", then
-     * "registered" or "failed" with the spec's reason). No SIP REGISTER is sent. A newer register, an unregister or
-     * the account's removal meanwhile makes the outcome moot.
+     * "registered" or "failed" with the spec's reason). No SIP REGISTER is sent. An unregister or the account's removal
+     * meanwhile makes the outcome moot.
+     *
+     * <p>One login of a connection runs at a time: a register meanwhile waits for it (an account's latest register
+     * only; a register of the account whose login runs takes that login's outcome, the credentials being the same).
+     * Else one client could fill the IMAP pool ({@code max_imap_logins}, shared by everyone) by registering again
+     * and again, or adding and removing accounts, and other users' logins would fail as unavailable.
      */
     private void imapLogin(Account account) {
-        String aor = account.aor();
-        Object attempt = new Object();
-        account.login(attempt);
-        connection.later(() -> connection.send(new AccountEvent(aor, "registering", null)));
+        account.login(true);
+        connection.later(() -> connection.send(new AccountEvent(account.aor(), "registering", null)));
+        if (loggingIn == null) {
+            startLogin(account);
+        } else if (loggingIn != account) {
+            loginsWaiting.put(account.aor(), account);
+        }
+    }
+
+    private void startLogin(Account account) {
+        loggingIn = account;
         connection.gateway().externalAuth().imapLogin(account.domain(), account.user(), account.password())
                 .thenAccept(outcome -> connection.later(() -> {
-                    if (accounts.get(aor) != account || account.login() != attempt) {
-                        return;
-                    }
-                    account.login(null);
-                    switch (outcome) {
-                        case ACCEPTED -> {
-                            if (!account.isAuthenticated()) {
-                                authenticated(account, "IMAP login");
-                            }
-                            connection.send(new AccountEvent(aor, "registered", null));
-                        }
-                        case REFUSED -> connection.send(new AccountEvent(aor, "failed", IMAP_REFUSED));
-                        case UNAVAILABLE -> connection.send(new AccountEvent(aor, "failed", IMAP_UNAVAILABLE));
-                    }
+                    loggingIn = null;
+                    loggedIn(account, outcome);
+                    nextLogin();
                 }));
+    }
+
+    private void loggedIn(Account account, ImapLogin.Outcome outcome) {
+        String aor = account.aor();
+        if (accounts.get(aor) != account || !account.login()) {
+            return;
+        }
+        account.login(false);
+        switch (outcome) {
+            case ACCEPTED -> {
+                if (!account.isAuthenticated()) {
+                    authenticated(account, "IMAP login");
+                }
+                connection.send(new AccountEvent(aor, "registered", null));
+            }
+            case REFUSED -> connection.send(new AccountEvent(aor, "failed", IMAP_REFUSED));
+            case UNAVAILABLE -> connection.send(new AccountEvent(aor, "failed", IMAP_UNAVAILABLE));
+        }
+    }
+
+    /** Starts the first waiting login that still counts (its account still here, still wanting it). */
+    private void nextLogin() {
+        var waiting = loginsWaiting.values().iterator();
+        while (waiting.hasNext()) {
+            Account next = waiting.next();
+            waiting.remove();
+            if (accounts.get(next.aor()) == next && next.login()) {
+                startLogin(next);
+                return;
+            }
+        }
     }
 
     /**
@@ -211,7 +248,7 @@ final class ConnectionAccounts {
     }
 
     private static void endRegistration(Account account) {
-        account.login(null);
+        account.login(false);
         SipRegistration registration = account.registration();
         if (registration != null) {
             account.registration(null);

@@ -19,7 +19,6 @@ import java.util.logging.Logger;
 import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
-import javax.json.spi.JsonProvider;
 
 import org.sylkserver.webrtc.api.SharedFile;
 import org.sylkserver.webrtc.api.SipIdentity;
@@ -40,7 +39,6 @@ public final class RoomFiles {
     static final RoomFiles DISABLED = new RoomFiles();
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway.videoroom");
-    private static final JsonProvider JSON = JsonProvider.provider();
     private static final String META = "meta-";
     /** Tries of {@code name-<n>.ext} before an upload whose name is taken everywhere is refused. */
     private static final int MAX_SUFFIX = 1000;
@@ -229,15 +227,16 @@ public final class RoomFiles {
     }
 
     static String toJson(SharedFile file) {
-        return JSON.createObjectBuilder().add("filename", file.getFilename()).add("filesize", file.getFilesize())
-                .add("uploader", JSON.createObjectBuilder().add("uri", file.getUploader().getUri())
+        return JsonP.PROVIDER.createObjectBuilder().add("filename", file.getFilename())
+                .add("filesize", file.getFilesize())
+                .add("uploader", JsonP.PROVIDER.createObjectBuilder().add("uri", file.getUploader().getUri())
                         .add("display_name", file.getUploader().getDisplayName()))
                 .add("session", file.getSession()).build().toString();
     }
 
     /** @throws IllegalArgumentException when {@code json} is not such metadata */
     static SharedFile fromJson(String json) {
-        try (JsonReader reader = JSON.createReader(new StringReader(json))) {
+        try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(json))) {
             JsonObject object = reader.readObject();
             JsonObject uploader = object.getJsonObject("uploader");
             return new SharedFile(object.getString("filename"), object.getJsonNumber("filesize").longValueExact(),

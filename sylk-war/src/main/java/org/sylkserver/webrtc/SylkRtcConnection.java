@@ -15,7 +15,6 @@ import javax.json.stream.JsonParser;
 import javax.json.stream.JsonParsingException;
 import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
-import javax.json.spi.JsonProvider;
 
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.webrtc.api.AckResponse;
@@ -59,11 +58,6 @@ public final class SylkRtcConnection {
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
     private static final Logger TRACE = Logger.getLogger(TRACE_LOGGER);
     private static final Jsonb JSONB = JsonbBuilder.create();
-    /**
-     * Looked up once: {@code Json.createParser} looks the provider up with a ServiceLoader at every call, which was a
-     * fifth of an {@code account-message}'s handling (JFR of bench/messaging.sh, issue 14).
-     */
-    private static final JsonProvider JSON = JsonProvider.provider();
     private static final AtomicLong IDS = new AtomicLong();
     private static final AtomicLong PACKETS = new AtomicLong();
     private static final int LOGGED_TEXT = 200;
@@ -295,7 +289,7 @@ public final class SylkRtcConnection {
         int depth = 0;
         int deepest = 0;
         String transaction = null;
-        try (JsonParser parser = JSON.createParser(new StringReader(text))) {
+        try (JsonParser parser = JsonP.PROVIDER.createParser(new StringReader(text))) {
             boolean transactionNext = false;
             while (parser.hasNext()) {
                 JsonParser.Event event = parser.next();
@@ -330,7 +324,7 @@ public final class SylkRtcConnection {
 
     /** The message as a JSON object, or null (logged) when it is not one: such a message cannot be answered. */
     private JsonObject parseObject(String text) {
-        try (JsonParser parser = JSON.createParser(new StringReader(text))) {
+        try (JsonParser parser = JsonP.PROVIDER.createParser(new StringReader(text))) {
             if (parser.next() != JsonParser.Event.START_OBJECT) {
                 LOG.warning(() -> this + ": ignoring a message that is not a JSON object: " + abbreviate(text));
                 return null;

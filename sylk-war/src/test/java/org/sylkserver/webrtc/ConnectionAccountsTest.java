@@ -6,12 +6,16 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sylkserver.webrtc.auth.ExternalAuth;
+import org.sylkserver.webrtc.auth.ImapLogin;
 import org.sylkserver.webrtc.registration.CredentialRealms;
 import org.sylkserver.webrtc.registration.SipRegistration;
 
@@ -169,5 +173,56 @@ class ConnectionAccountsTest {
         assertEquals(List.of(600, 600, 0), registersSent);
         connection.onClose(1000, "bye");
         assertEquals(List.of(600, 600, 0, 0), registersSent);
+    }
+
+    /**
+     * spec §4.12 with issue 15's limits: a connection has one IMAP login at a time. Registering one account again and
+     * again while its login runs starts no other (its outcome serves the latest register); other accounts' registers
+     * wait their turn, and an account removed meanwhile is never logged in. Without this, one client filled the
+     * shared pool (max_imap_logins) and everyone else's logins failed as unavailable.
+     */
+    @Test
+    void aConnectionHasOneImapLoginAtATime_spec_4_12() {
+        List<String> logins = new ArrayList<>();
+        List<CompletableFuture<ImapLogin.Outcome>> outcomes =
+                new ArrayList<>();
+        ExternalAuth imap = ExternalAuth.imap(
+                Map.of("example.com", new ExternalAuth.ImapServer("imap", 993)),
+                (server, user, password) -> {
+                    logins.add(user);
+                    outcomes.add(new CompletableFuture<>());
+                    return outcomes.get(outcomes.size() - 1);
+                });
+        SylkRtcConnectionTest.RecordingTransport sent = new SylkRtcConnectionTest.RecordingTransport();
+        SylkRtcConnection client = new SylkRtcConnection("192.0.2.1:40001", sent, Runnable::run,
+                RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.notStarted().calls(),
+                new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(),
+                Gateway.notStarted().rooms(), null, null, imap));
+        for (String user : List.of("alice", "bob", "carol")) {
+            client.onText(add("a-" + user, user + "@example.com"), true);
+        }
+        for (int i = 0; i < 5; i++) {
+            client.onText("{\"sylkrtc\":\"account-register\",\"transaction\":\"r" + i
+                    + "\",\"account\":\"alice@example.com\"}", true);
+        }
+        client.onText("{\"sylkrtc\":\"account-register\",\"transaction\":\"rb\",\"account\":\"bob@example.com\"}",
+                true);
+        client.onText("{\"sylkrtc\":\"account-register\",\"transaction\":\"rc\",\"account\":\"carol@example.com\"}",
+                true);
+        client.onText("{\"sylkrtc\":\"account-remove\",\"transaction\":\"xb\",\"account\":\"bob@example.com\"}",
+                true);
+        assertEquals(List.of("alice"), logins, "one login runs; five registers of alice start no other");
+
+        outcomes.get(0).complete(ImapLogin.Outcome.ACCEPTED);
+        assertEquals(List.of("alice", "carol"), logins, "then carol's; bob was removed while waiting");
+        outcomes.get(1).complete(ImapLogin.Outcome.REFUSED);
+        assertEquals(2, logins.size());
+        List<String> states = sent.sent.stream().filter(json -> json.contains("registration-state")).toList();
+        assertEquals(1, states.stream().filter(json -> json.contains("alice") && json.contains("\"registered\""))
+                .count(), states.toString());
+        assertEquals(1, states.stream().filter(json -> json.contains("carol") && json.contains("\"failed\""))
+                .count(), states.toString());
+        assertEquals(0, states.stream().filter(json -> json.contains("bob") && !json.contains("registering")).count(),
+                states.toString());
     }
 }

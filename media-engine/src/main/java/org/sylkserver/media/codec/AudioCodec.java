@@ -46,6 +46,17 @@ public interface AudioCodec extends AutoCloseable {
      */
     short[] decode(byte[] payload);
 
+    /**
+     * The codec's own concealment of lost audio (packet loss concealment): {@code samples} samples at
+     * {@link #sampleRate()} standing for packets that never came, taken from the decoder's state and, when the codec
+     * carries redundancy, from {@code next}, the payload that arrived after the loss (not yet decoded: the caller
+     * decodes it next). Null (the default) when the codec has no concealment of its own; the caller then conceals
+     * from the decoded signal ({@link LossConcealment}).
+     */
+    default short[] decodeLost(int samples, byte[] next) {
+        return null;
+    }
+
     /** Frees what the codec holds outside the Java heap (native encoder state); idempotent, no-op by default. */
     @Override
     default void close() {

@@ -24,6 +24,9 @@ final class OpusCodec implements AudioCodec {
     /** Largest frame libopus can return: 120 ms at 48 kHz (RFC 6716 §3.2.1). */
     private static final int MAX_FRAME = 5760;
 
+    /** The shortest Opus frame, 2.5 ms at 48 kHz (RFC 6716 §2.1.4): concealment comes in multiples of it. */
+    private static final int STEP = 120;
+
     /** RFC 6716 §3.2.1: no Opus packet is longer than 1275 bytes per frame; three frames fit easily. */
     private static final int MAX_PACKET = 4000;
 
@@ -106,6 +109,28 @@ final class OpusCodec implements AudioCodec {
                     + samples + ")");
         }
         return Pcm.toSamples(decoded, samples);
+    }
+
+    /**
+     * libopus's own concealment (RFC 6716 §4.4): it extrapolates from the decoder's state, fading out over a long
+     * loss. When {@code next} is given its in-band FEC (RFC 7587 §3.3: the low-bitrate copy of the previous frame
+     * that a SILK or hybrid packet may carry) fills the end of the loss, libopus concealing what comes before; a packet
+     * with no FEC data is concealed as without it. At most 120 ms, in whole 2.5 ms steps (the decoder's frame unit,
+     * RFC 6716 §2.1.4); null for less than one step.
+     */
+    @Override
+    public short[] decodeLost(int samples, byte[] next) {
+        int frame = Math.min(samples, MAX_FRAME) / STEP * STEP;
+        if (frame == 0) {
+            return null;
+        }
+        int decodedSamples = next == null || next.length == 0
+                ? Opus.decode(decoder(), null, 0, 0, decoded, 0, frame, 0)
+                : Opus.decode(decoder(), next, 0, next.length, decoded, 0, frame, 1);
+        if (decodedSamples < 0) {
+            return null;
+        }
+        return Pcm.toSamples(decoded, decodedSamples);
     }
 
     private long encoder() {

@@ -18,7 +18,7 @@ import org.sylkserver.media.RtpHeader;
  * delay. At each tick:
  * <ul>
  *   <li>the packet whose turn it is is returned;</li>
- *   <li>if it is absent but later ones are here, it is declared lost, a {@link PlayoutFrame#MISSING} is returned in
+ *   <li>if it is absent but later ones are here, it is declared lost, a {@link PlayoutFrame#LOST} is returned in
  *       its place and it will be dropped as late should it still arrive;</li>
  *   <li>if the buffer is empty (underrun: the network is slower than the delay, or the sender is silent), a
  *       {@link PlayoutFrame#MISSING} is returned and the turn stays with that packet, which adds one frame of
@@ -224,11 +224,11 @@ public final class JitterBuffer {
         if (due == null) {
             if (buffer.isEmpty()) {
                 delayNanos += FRAME_NANOS;
-            } else {
-                lostCount++;
-                cursor++;
+                return Optional.of(PlayoutFrame.MISSING);
             }
-            return Optional.of(PlayoutFrame.MISSING);
+            lostCount++;
+            cursor++;
+            return Optional.of(PlayoutFrame.LOST);
         }
         if (due.talkSpurt) {
             if (nowNanos - due.arrivalNanos < target) {

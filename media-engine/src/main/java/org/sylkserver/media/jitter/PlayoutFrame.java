@@ -15,6 +15,12 @@ public record PlayoutFrame(RtpHeader header, byte[] payload) {
     /** Nothing arrived in time for this tick; the caller conceals. */
     public static final PlayoutFrame MISSING = new PlayoutFrame(null, null);
 
+    /**
+     * A {@link #MISSING} frame known to be lost (later packets are here), as against a stream that paused: the caller
+     * conceals it (packet loss concealment) rather than playing silence. Tell it apart by identity ({@code ==}).
+     */
+    public static final PlayoutFrame LOST = new PlayoutFrame(null, null);
+
     /** Whether this is the {@link #MISSING} marker rather than a packet. */
     public boolean isMissing() {
         return header == null;

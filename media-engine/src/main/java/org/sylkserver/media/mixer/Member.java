@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.codec.AudioCodec;
+import org.sylkserver.media.codec.LossConcealment;
 import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.jitter.JitterBuffer;
 import org.sylkserver.media.jitter.PlayoutFrame;
@@ -41,6 +42,9 @@ public final class Member {
     /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
     private static final int MAX_QUEUED = 64;
 
+    /** Lost frames concealed in a row at most: 60 ms, after which G.711 Appendix I's concealment is silent too. */
+    static final int MAX_CONCEALED_FRAMES = 3;
+
     /** A received packet; {@code payload} null for another payload type, which only takes a sequence number. */
     private record Packet(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
     }
@@ -70,6 +74,10 @@ public final class Member {
     private AudioCodec encoder;
     private Resampler downsampler;
     private short[] decoded;
+    /** Conceals lost frames when the decoder has none of its own; fed every decoded frame. */
+    private final LossConcealment concealment;
+    /** Lost frames concealed in a row; from {@value #MAX_CONCEALED_FRAMES} on, a lost frame is silence. */
+    private int concealedInARow;
     private final short[] upsampled = new short[AudioMixer.FRAME];
     private final int[] own = new int[AudioMixer.FRAME];
     private final short[] ownFrame = new short[AudioMixer.FRAME];
@@ -100,6 +108,7 @@ public final class Member {
         this.frameSamples = decoder.sampleRate() / 50;
         this.timestampIncrement = decoder.rtpClockRate() / 50;
         this.jitter = new JitterBuffer(decoder.rtpClockRate());
+        this.concealment = new LossConcealment(decoder.sampleRate());
         this.upsampler = decoder.sampleRate() == AudioMixer.RATE ? null
                 : new Resampler(decoder.sampleRate(), AudioMixer.RATE);
     }
@@ -246,13 +255,36 @@ public final class Member {
             // a sender with another packet time: the mixer plays 20 ms per tick, so keep at most that
             decoded = java.util.Arrays.copyOf(decoded, frameSamples);
         }
-        level = decoded == null ? AudioLevel.SILENCE : statedOrMeasured(frame.get().header().sequence());
+        if (decoded != null) {
+            concealment.decoded(decoded);
+            concealedInARow = 0;
+            level = statedOrMeasured(frame.get().header().sequence());
+        } else if (frame.isPresent() && frame.get() == PlayoutFrame.LOST && concealedInARow < MAX_CONCEALED_FRAMES) {
+            decoded = concealed();
+            concealedInARow++;
+            level = AudioLevel.of(decoded);
+        } else {
+            level = AudioLevel.SILENCE;
+        }
         if (level <= AudioMixer.SPEECH_LEVEL) {
             hangover = AudioMixer.HANGOVER_FRAMES;
         } else if (hangover > 0) {
             hangover--;
         }
         return hangover > 0 && !isolated;
+    }
+
+    /**
+     * A lost frame's stand-in (packet loss concealment): the decoder's own (Opus, RFC 6716 §4.4), else ours on the
+     * decoded signal (G.711 Appendix I style).
+     */
+    private short[] concealed() {
+        short[] pcm = decoder.decodeLost(frameSamples, null);
+        if (pcm == null || pcm.length != frameSamples) {
+            return concealment.conceal(frameSamples);
+        }
+        concealment.decoded(pcm);
+        return pcm;
     }
 
     private int statedOrMeasured(int sequence) {

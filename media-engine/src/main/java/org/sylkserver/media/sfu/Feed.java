@@ -41,9 +41,9 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  *
  * <p>Of a publisher that sends simulcast layers (RFC 8853), the feed forwards one: the {@link LayerSelector} picks it
  * from the browser's bandwidth (the loss its receiver reports show, lowered by its REMB) and the user's cap
- * ({@link #maxBitrate}), the {@link LayerSwitch} moves to it at its next key frame (asking the publisher for one),
- * and the VP8 or VP9 picture ids follow on across the switch ({@link PictureRewriter}) as sequence numbers and
- * timestamps do.
+ * ({@link #maxBitrate}), the {@link LayerSwitch} moves to it at its next key frame (asking the publisher for one;
+ * the {@link PayloadDescriptor} of the codec tells key frames), and the VP8 or VP9 picture ids follow on across the
+ * switch ({@link PictureRewriter}) as sequence numbers and timestamps do (H.264 has none).
  *
  * <p>A browser that accepted the transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01
  * §2) gets every packet with one ({@code sequencing}, after the rewriting, so that a dropped packet takes no number;
@@ -82,7 +82,7 @@ public final class Feed implements AutoCloseable {
     private byte[] repair = new byte[0];
     private final LayerSelector selector = new LayerSelector();
     private final LayerSwitch layers = new LayerSwitch();
-    /** The room's video codec's payload descriptor (VP8 or VP9) of a simulcast publisher, else null. */
+    /** The room's video codec's payload descriptor (VP8, VP9 or H.264) of a simulcast publisher, else null. */
     private final PayloadDescriptor descriptor;
     private final PictureRewriter pictures;
     private final SendSideEstimator estimator = new SendSideEstimator();
@@ -129,7 +129,7 @@ public final class Feed implements AutoCloseable {
                 .build();
         this.cname = "sylk-" + Long.toHexString(RANDOM.nextLong() >>> 1);
         this.offer = RoomSdp.offerFeed(formats, transport.mediaLines("actpass"), transport.port(), audio.ssrc(),
-                video.ssrc(), rtxSsrc, cname, new AudioAnswerer.Origin(), engine.bindAddress()).toString();
+                video.ssrc(), rtxSsrc, cname, new AudioAnswerer.Origin(), engine.sdpAddress()).toString();
     }
 
     private static StreamRewriter rewriter(int step) {

@@ -162,7 +162,7 @@ public final class Publisher implements AutoCloseable {
         try {
             publisher.negotiated = RoomSdp.answerPublisher(offer, publisher.transport.mediaLines("passive"),
                     publisher.transport.port(), settings.videoCodec(), settings.audio(), settings.video(),
-                    new AudioAnswerer.Origin(), engine.bindAddress());
+                    new AudioAnswerer.Origin(), engine.sdpAddress());
             publisher.transport.remoteDescription(offer, true);
             return publisher;
         } catch (SdpException | RuntimeException e) {
@@ -412,8 +412,11 @@ public final class Publisher implements AutoCloseable {
                     return drop();
                 }
             }
-            if (retransmission && videoLoss[layer].alreadyReceived(header.ssrc(), header.sequence())) {
-                // not a repair: a bandwidth probe of the publisher's (or a repair come twice), no news for anyone
+            if (format == formats.video() && (retransmission
+                    ? !videoLoss[layer].missing(header.ssrc(), header.sequence())
+                    : videoLoss[layer].arrived(header.ssrc(), header.sequence()))) {
+                // not a repair: a bandwidth probe of the publisher's, a repair come twice or an original after its
+                // repair; forwarded again, the feeds' SRTP would refuse it after it took a transport-wide number
                 return consume();
             }
             if (format == formats.video() && !retransmission) {

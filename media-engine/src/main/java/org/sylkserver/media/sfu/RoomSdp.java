@@ -65,8 +65,8 @@ final class RoomSdp {
     }
 
     /**
-     * The simulcast layers (RFC 8853) a publisher sends of its VP8 or VP9 video, in the order it listed them: named by RFC
-     * 8851 rids, whose packets carry the RFC 8852 {@code rtp-stream-id} (and its retransmissions the
+     * The simulcast layers (RFC 8853) a publisher sends of its VP8, VP9 or H.264 video, in the order it listed them:
+     * named by RFC 8851 rids, whose packets carry the RFC 8852 {@code rtp-stream-id} (and its retransmissions the
      * {@code repaired-rtp-stream-id}) header extension, or by the SSRCs of an {@code a=ssrc-group:SIM} (the older
      * form Chrome still sends when its SDP is munged).
      *
@@ -167,7 +167,8 @@ final class RoomSdp {
                 repairs.putAll(fidGroups(m));
             }
             if (chosen == video && PayloadDescriptor.of(video.map().name()) != null) {
-                // layers are switched at key frames, which the server finds in VP8's and VP9's payload descriptors
+                // layers are switched at key frames, which the server finds in VP8's and VP9's payload
+                // descriptors and H.264's NAL unit headers
                 simulcast = simulcast(m, lines);
             }
             media.add(new MediaDescription(m.media(), port, PROTO, formats, lines));

@@ -12,10 +12,18 @@ import org.sylkserver.media.RtpHeader;
  * one random; timestamps of one clock).
  *
  * <p>Packets of a source that was replaced are dropped: they would go back in sequence. Reordered packets of the
- * current source keep their place (the offset is per source, not per packet). Not thread-safe: the thread that
+ * current source keep their place (the offset is per source, not per packet), except those from before its first
+ * packet forwarded: their place went to the previous source's last packets, and a receiver would take the repeated
+ * number as a duplicate (RFC 3711 §3.3.2 rejects it as a replay). A simulcast switch starts at a key frame that
+ * often comes before the rest of its frame's or the previous frame's packets. Nor is one sent that would be
+ * {@value #MOST_BEHIND} or more behind the newest sent (a repair come late): the leg's SRTP would refuse to protect
+ * it (its replay window, RFC 3711 §3.3.2), after it took a transport-wide number that then looks lost. Not thread-safe: the thread that
  * forwards the feed's packets owns it.
  */
 final class StreamRewriter {
+
+    /** How far behind the newest sent a packet may be: the feed's SRTP sender's replay window (RFC 3711 §3.3.2). */
+    static final int MOST_BEHIND = 64;
 
     private final long ssrc;
     /** Timestamp units between the last packet of a replaced source and the first of the new one. */
@@ -26,6 +34,9 @@ final class StreamRewriter {
     private int lastSequence;
     private long lastTimestamp;
     private long retiredSource = -1;
+    /** The source's sequence number of the current source's first packet; {@link #guarding} what came before it. */
+    private int sourceFirst;
+    private boolean guarding;
 
     /**
      * @param ssrc       the feed's SSRC for this stream
@@ -86,7 +97,8 @@ final class StreamRewriter {
      * Rewrites the SSRC, sequence number and timestamp of {@code packet} (from its position, with its parsed
      * {@code header}) in place.
      *
-     * @return false when the packet belongs to a source that was replaced, and must not be sent
+     * @return false when the packet belongs to a source that was replaced, comes from before the current source's
+     *         first packet or is too far behind the newest sent, and must not be sent
      */
     boolean rewrite(ByteBuffer packet, RtpHeader header) {
         if (header.ssrc() != source) {
@@ -98,8 +110,23 @@ final class StreamRewriter {
             // the new source starts right after the last packet sent (the first one already, RFC 3550 §5.1)
             sequenceOffset = (lastSequence + 1 - header.sequence()) & 0xffff;
             timestampOffset = (lastTimestamp + switchStep - header.timestamp()) & 0xffffffffL;
+            sourceFirst = header.sequence();
+            guarding = true;
+        }
+        if (guarding) {
+            int since = (header.sequence() - sourceFirst) & 0xffff;
+            if (since >= 0x8000) {
+                return false; // before the first (RFC 3550 §A.1 serial number arithmetic): its number is taken
+            }
+            // a quarter of the sequence space on, nothing from before the switch is still on its way; and serial
+            // arithmetic would soon take new packets for old ones
+            guarding = since < 0x4000;
         }
         int sequence = (header.sequence() + sequenceOffset) & 0xffff;
+        int behind = (lastSequence - sequence) & 0xffff;
+        if (behind >= MOST_BEHIND && behind < 0x8000) {
+            return false;
+        }
         long timestamp = (header.timestamp() + timestampOffset) & 0xffffffffL;
         if (((sequence - lastSequence) & 0xffff) < 0x8000) {
             // newer than anything sent (RFC 3550 §A.1 serial number arithmetic): the next switch continues from here

@@ -16,19 +16,14 @@ import java.nio.ByteBuffer;
  * followed by the VP8 payload header (§4.3) on the first packet of a partition. No allocation: offsets are computed
  * on each call (the descriptor is a few bytes).
  */
-final class Vp8Descriptor {
-
-    /** What {@link #pictureId} answers for a descriptor without a picture id. */
-    static final int NONE = -1;
-
-    private Vp8Descriptor() {
-    }
+final class Vp8Descriptor implements PayloadDescriptor {
 
     /**
      * Whether the payload (of {@code length} bytes at {@code at} in {@code packet}) starts a key frame: the start of
      * partition 0 (S set, PID 0, §4.2) whose payload header has P, the inverse key frame flag, clear (§4.3).
      */
-    static boolean startsKeyframe(ByteBuffer packet, int at, int length) {
+    @Override
+    public boolean startsKeyframe(ByteBuffer packet, int at, int length) {
         if (length < 1) {
             return false;
         }
@@ -41,7 +36,8 @@ final class Vp8Descriptor {
     }
 
     /** The picture id (§4.2, 7 or 15 bits), or {@link #NONE}. */
-    static int pictureId(ByteBuffer packet, int at, int length) {
+    @Override
+    public int pictureId(ByteBuffer packet, int at, int length) {
         int offset = pictureIdOffset(packet, at, length);
         if (offset < 0) {
             return NONE;
@@ -51,13 +47,15 @@ final class Vp8Descriptor {
     }
 
     /** Whether the picture id has 15 bits (M set); only meaningful when there is one. */
-    static boolean longPictureId(ByteBuffer packet, int at, int length) {
+    @Override
+    public boolean longPictureId(ByteBuffer packet, int at, int length) {
         int offset = pictureIdOffset(packet, at, length);
         return offset >= 0 && (packet.get(offset) & 0x80) != 0;
     }
 
     /** Writes {@code pictureId} (taken modulo the field's size) over the picture id there is. */
-    static void pictureId(ByteBuffer packet, int at, int length, int pictureId) {
+    @Override
+    public void pictureId(ByteBuffer packet, int at, int length, int pictureId) {
         int offset = pictureIdOffset(packet, at, length);
         if (offset < 0) {
             return;
@@ -71,13 +69,15 @@ final class Vp8Descriptor {
     }
 
     /** The TL0PICIDX (§4.2), or {@link #NONE}. */
-    static int tl0PicIdx(ByteBuffer packet, int at, int length) {
+    @Override
+    public int tl0PicIdx(ByteBuffer packet, int at, int length) {
         int offset = tl0PicIdxOffset(packet, at, length);
         return offset < 0 ? NONE : packet.get(offset) & 0xff;
     }
 
     /** Writes {@code index} (modulo 256) over the TL0PICIDX there is. */
-    static void tl0PicIdx(ByteBuffer packet, int at, int length, int index) {
+    @Override
+    public void tl0PicIdx(ByteBuffer packet, int at, int length, int index) {
         int offset = tl0PicIdxOffset(packet, at, length);
         if (offset >= 0) {
             packet.put(offset, (byte) index);

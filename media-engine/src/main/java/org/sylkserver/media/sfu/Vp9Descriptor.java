@@ -16,17 +16,15 @@ import java.nio.ByteBuffer;
  * What simulcast switching needs of it, as {@link Vp8Descriptor} for VP8: key frame starts, picture ids and
  * TL0PICIDX. No allocation.
  */
-final class Vp9Descriptor {
-
-    private Vp9Descriptor() {
-    }
+final class Vp9Descriptor implements PayloadDescriptor {
 
     /**
      * Whether the payload (of {@code length} bytes at {@code at} in {@code packet}) starts a key frame: the first
      * packet of a picture (B set) that is not inter-picture predicted (P clear), of the base spatial layer (SID 0
      * when the layer indices are present), §4.2.
      */
-    static boolean startsKeyframe(ByteBuffer packet, int at, int length) {
+    @Override
+    public boolean startsKeyframe(ByteBuffer packet, int at, int length) {
         if (length < 1) {
             return false;
         }
@@ -45,22 +43,25 @@ final class Vp9Descriptor {
         return layers < at + length && ((packet.get(layers) >> 1) & 0x07) == 0;
     }
 
-    /** The picture id (§4.2, 7 or 15 bits), or {@link Vp8Descriptor#NONE}. */
-    static int pictureId(ByteBuffer packet, int at, int length) {
+    /** The picture id (§4.2, 7 or 15 bits), or {@link #NONE}. */
+    @Override
+    public int pictureId(ByteBuffer packet, int at, int length) {
         if (pictureIdLength(packet, at, length) == 0) {
-            return Vp8Descriptor.NONE;
+            return NONE;
         }
         int first = packet.get(at + 1) & 0xff;
         return (first & 0x80) == 0 ? first : ((first & 0x7f) << 8) | (packet.get(at + 2) & 0xff);
     }
 
     /** Whether the picture id has 15 bits (M set); only meaningful when there is one. */
-    static boolean longPictureId(ByteBuffer packet, int at, int length) {
+    @Override
+    public boolean longPictureId(ByteBuffer packet, int at, int length) {
         return pictureIdLength(packet, at, length) == 2;
     }
 
     /** Writes {@code pictureId} (taken modulo the field's size) over the picture id there is. */
-    static void pictureId(ByteBuffer packet, int at, int length, int pictureId) {
+    @Override
+    public void pictureId(ByteBuffer packet, int at, int length, int pictureId) {
         int size = pictureIdLength(packet, at, length);
         if (size == 1) {
             packet.put(at + 1, (byte) (pictureId & 0x7f));
@@ -70,14 +71,16 @@ final class Vp9Descriptor {
         }
     }
 
-    /** The TL0PICIDX (§4.2: layer indices present, non-flexible mode), or {@link Vp8Descriptor#NONE}. */
-    static int tl0PicIdx(ByteBuffer packet, int at, int length) {
+    /** The TL0PICIDX (§4.2: layer indices present, non-flexible mode), or {@link #NONE}. */
+    @Override
+    public int tl0PicIdx(ByteBuffer packet, int at, int length) {
         int offset = tl0PicIdxOffset(packet, at, length);
-        return offset < 0 ? Vp8Descriptor.NONE : packet.get(offset) & 0xff;
+        return offset < 0 ? NONE : packet.get(offset) & 0xff;
     }
 
     /** Writes {@code index} (modulo 256) over the TL0PICIDX there is. */
-    static void tl0PicIdx(ByteBuffer packet, int at, int length, int index) {
+    @Override
+    public void tl0PicIdx(ByteBuffer packet, int at, int length, int index) {
         int offset = tl0PicIdxOffset(packet, at, length);
         if (offset >= 0) {
             packet.put(offset, (byte) index);

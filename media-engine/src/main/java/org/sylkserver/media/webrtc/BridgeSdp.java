@@ -74,12 +74,7 @@ final class BridgeSdp {
     /** One accepted m-line of the bundle for the browser. */
     static MediaDescription browserLine(BrowserTransport transport, RelayStream stream, List<PayloadFormat> formats,
                                         String direction, String setup) {
-        InetSocketAddress local = transport.local();
-        List<Line> lines = new ArrayList<>();
-        lines.add(new Line('c', "IN " + ipType(local.getAddress()) + " " + local.getAddress().getHostAddress()));
-        lines.add(new Line('a', "candidate:1 1 udp " + HOST_PRIORITY + " " + local.getAddress().getHostAddress() + " "
-                + local.getPort() + " typ host"));
-        lines.add(new Line('a', "end-of-candidates"));
+        List<Line> lines = new ArrayList<>(candidateLines(transport.advertised(), transport.local()));
         lines.add(new Line('a', "ice-ufrag:" + transport.ufrag()));
         lines.add(new Line('a', "ice-pwd:" + transport.password()));
         lines.add(new Line('a', "fingerprint:" + transport.fingerprint()));
@@ -89,7 +84,8 @@ final class BridgeSdp {
         lines.add(new Line('a', "msid:" + transport.msid() + " " + stream.kind + "-" + stream.mid));
         lines.add(new Line('a', "rtcp-mux"));
         formatLines(formats, lines);
-        return new MediaDescription(stream.kind, local.getPort(), "UDP/TLS/RTP/SAVPF", payloadTypes(formats), lines);
+        return new MediaDescription(stream.kind, transport.advertised().getPort(), "UDP/TLS/RTP/SAVPF",
+                payloadTypes(formats), lines);
     }
 
     /** An m-line refused in an answer (RFC 3264 §6: port 0, the formats of the offer), keeping its mid. */
@@ -198,6 +194,26 @@ final class BridgeSdp {
 
     static int[] toArray(List<Integer> values) {
         return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The connection address, our candidates and the end of candidates (RFC 8839 §5.1, §5.3; a lite agent gathers no
+     * others). The address peers are to reach comes first, as a host candidate (RFC 8445 §5.1.1.1: behind a one-to-one
+     * NAT the public address is the one that works, as Janus's {@code nat_1_1_mapping} does); the bound address, when
+     * it differs, follows at a lower priority for peers on the server's own network.
+     */
+    static List<Line> candidateLines(InetSocketAddress advertised, InetSocketAddress bound) {
+        List<Line> lines = new ArrayList<>();
+        String address = advertised.getAddress().getHostAddress();
+        lines.add(new Line('c', "IN " + ipType(advertised.getAddress()) + " " + address));
+        lines.add(new Line('a', "candidate:1 1 udp " + HOST_PRIORITY + " " + address + " " + advertised.getPort()
+                + " typ host"));
+        if (!advertised.equals(bound)) {
+            lines.add(new Line('a', "candidate:2 1 udp " + (HOST_PRIORITY - (1L << 24)) + " "
+                    + bound.getAddress().getHostAddress() + " " + bound.getPort() + " typ host"));
+        }
+        lines.add(new Line('a', "end-of-candidates"));
+        return lines;
     }
 
     static String ipType(InetAddress address) {

@@ -64,11 +64,12 @@ final class SdpTranslator {
     }
 
     /**
-     * What every m-line for the browser says of our side of the bundle: the one socket's address (our only ICE
-     * candidate), ICE-lite credentials, the DTLS certificate's fingerprint, the msid stream id.
+     * What every m-line for the browser says of our side of the bundle: the one socket's address as peers reach it
+     * ({@code advertised}) and as bound ({@code local}), our ICE candidates; ICE-lite credentials, the DTLS
+     * certificate's fingerprint, the msid stream id.
      */
-    record BrowserTransport(InetSocketAddress local, String ufrag, String password, String fingerprint,
-                            String msid) {
+    record BrowserTransport(InetSocketAddress advertised, InetSocketAddress local, String ufrag, String password,
+                            String fingerprint, String msid) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -173,8 +173,9 @@ public final class WebRtcBridge implements AutoCloseable {
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
         this.sipLeg = new SipEndpoints(engine, routing, new SrtpEncryption(() -> toBrowser),
                 new SendToBrowser(ice, socket), this::reportInactivity);
-        this.translator = new SdpTranslator(engine.bindAddress(), engine.maxStreamsPerCall(),
-                Objects.requireNonNull(sipSrtp, "sipSrtp"), new SdpTranslator.BrowserTransport(local, ice.ufrag(),
+        this.translator = new SdpTranslator(engine.sdpAddress(), engine.maxStreamsPerCall(),
+                Objects.requireNonNull(sipSrtp, "sipSrtp"), new SdpTranslator.BrowserTransport(
+                new InetSocketAddress(engine.sdpAddress(), socket.port()), local, ice.ufrag(),
                 ice.password(), certificate.fingerprint().toString(),
                 "sylk-" + Integer.toHexString(System.identityHashCode(this))), sipLeg);
         this.iceChecks = IceChecks.forSocket(name, ice, socket, local);

@@ -65,6 +65,8 @@ public final class WebRtcTransport implements AutoCloseable {
     private final DtlsCertificate certificate = new DtlsCertificate(crypto);
     private final MediaSocket socket;
     private final InetSocketAddress local;
+    /** {@code local} as peers reach it ({@link MediaEngine#sdpAddress()}). */
+    private final InetSocketAddress advertised;
     private final Pipeline received;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean lost = new AtomicBoolean();
@@ -79,6 +81,7 @@ public final class WebRtcTransport implements AutoCloseable {
         this.listener = listener;
         this.socket = engine.openSocket(this::receive, this::browserSilent);
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
+        this.advertised = new InetSocketAddress(engine.sdpAddress(), socket.port());
         Pipeline.Builder pipeline = Pipeline.named(name + " from browser")
                 .then(IceChecks.forSocket(name, ice, socket, local)).then(new DtlsRecords(ice, () -> dtls))
                 .then(new CheckedMedia(ice)).then(new SrtpDecryption(() -> fromBrowser, true))
@@ -100,18 +103,13 @@ public final class WebRtcTransport implements AutoCloseable {
 
     /**
      * The lines of an m-section of ours that belong to the transport (RFC 8839 §5, RFC 8842 §5.1, RFC 8843):
-     * connection address, our one host candidate and the end of candidates (a lite agent has no others), ICE
+     * connection address, our host candidates and the end of candidates (a lite agent has no others), ICE
      * credentials, DTLS fingerprint and role, rtcp-mux.
      *
      * @param setup {@code passive} in an answer, {@code actpass} in an offer (we are always the DTLS server)
      */
     public List<Line> mediaLines(String setup) {
-        List<Line> lines = new ArrayList<>();
-        lines.add(new Line('c', "IN " + BridgeSdp.ipType(local.getAddress()) + " "
-                + local.getAddress().getHostAddress()));
-        lines.add(new Line('a', "candidate:1 1 udp " + BridgeSdp.HOST_PRIORITY + " "
-                + local.getAddress().getHostAddress() + " " + local.getPort() + " typ host"));
-        lines.add(new Line('a', "end-of-candidates"));
+        List<Line> lines = new ArrayList<>(BridgeSdp.candidateLines(advertised, local));
         lines.add(new Line('a', "ice-ufrag:" + ice.ufrag()));
         lines.add(new Line('a', "ice-pwd:" + ice.password()));
         lines.add(new Line('a', "fingerprint:" + certificate.fingerprint()));

@@ -55,11 +55,15 @@ class JitterBufferTest {
             return out;
         }
 
-        /** Runs ticks and describes each: sequence number, "M" for missing, "-" for nothing. */
+        /**
+         * Runs ticks and describes each: sequence number, "L" for lost (to conceal), "M" for missing otherwise (the
+         * stream paused or the delay grows), "-" for nothing.
+         */
         List<String> run(int ticks) {
             List<String> played = new ArrayList<>();
             for (int i = 0; i < ticks; i++) {
-                played.add(tick().map(f -> f.isMissing() ? "M" : String.valueOf(f.header().sequence())).orElse("-"));
+                played.add(tick().map(f -> f == PlayoutFrame.LOST ? "L" : f.isMissing() ? "M"
+                        : String.valueOf(f.header().sequence())).orElse("-"));
             }
             return played;
         }
@@ -108,15 +112,16 @@ class JitterBufferTest {
         assertEquals(0, sim.buffer.stats().lost());
     }
 
+    /** A packet missing while later ones are here is lost: one LOST marker (concealed by the mixer), no more. */
     @Test
-    void aLostPacketYieldsExactlyOneMissingMarker() {
+    void aLostPacketYieldsExactlyOneLostMarker() {
         Simulation sim = new Simulation(new JitterBuffer(RATE));
         for (int k = 0; k < 10; k++) {
             if (k != 5) {
                 sim.send(k, (long) k * FRAME_SAMPLES, 20L * k);
             }
         }
-        assertEquals(List.of("-", "0", "1", "2", "3", "4", "M", "6", "7", "8", "9"), sim.run(11));
+        assertEquals(List.of("-", "0", "1", "2", "3", "4", "L", "6", "7", "8", "9"), sim.run(11));
         assertEquals(1, sim.buffer.stats().lost());
         assertEquals(0, sim.buffer.stats().late());
     }
@@ -139,9 +144,9 @@ class JitterBufferTest {
         for (int k = 0; k < 8; k++) {
             sim.send(k, (long) k * FRAME_SAMPLES, k == 3 ? 200 : 20L * k);
         }
-        // Packet 3 was due at the tick of 90 ms; 4 was already there, so 3 was given up and is dropped at 200 ms.
-        // After 7 the stream has ended: underrun, concealed at every tick.
-        assertEquals(List.of("-", "0", "1", "2", "M", "4", "5", "6", "7", "M", "M"), sim.run(11));
+        // Packet 3 was due at the tick of 90 ms; 4 was already there, so 3 was given up (lost, to conceal) and is
+        // dropped at 200 ms. After 7 the stream has ended: underrun, missing (not lost) at every tick.
+        assertEquals(List.of("-", "0", "1", "2", "L", "4", "5", "6", "7", "M", "M"), sim.run(11));
         JitterStats stats = sim.buffer.stats();
         assertEquals(1, stats.late());
         assertEquals(1, stats.lost());

@@ -121,6 +121,33 @@ class AudioMixerTest {
         }
     }
 
+    /**
+     * A lost packet (its sequence number missing while later ones are here, RFC 3550 §5.1) is concealed in the mix
+     * (G.711 Appendix I style, {@code LossConcealment}), not heard as 20 ms of silence: every frame the listener hears
+     * carries the talker's 440 Hz within 3 dB of its level.
+     */
+    @Test
+    void aLostPacketIsConcealedNotSilent() {
+        AudioMixer mixer = new AudioMixer("room@example.com");
+        Peer talker = join(mixer, "talker", 440, 0.3);
+        Peer listener = join(mixer, "listener", 0, 0);
+        for (int t = 0; t < 100; t++) {
+            if (t == 50) {
+                talker.sequence++; // lost on the way
+            } else {
+                talker.sendFrame(t, t * TICK);
+            }
+            mixer.tick(t * TICK);
+        }
+        short[] heard = listener.heard();
+        double reference = ToneDetector.levelDb(heard, 8000, 440);
+        for (int frame = 0; frame + 1 < heard.length / 160; frame++) {
+            short[] one = java.util.Arrays.copyOfRange(heard, frame * 160, frame * 160 + 160);
+            double level = ToneDetector.levelDb(one, 8000, 440);
+            assertTrue(level > reference - 3, "frame " + frame + " at " + level + " dB, the tone at " + reference);
+        }
+    }
+
     /** Listeners who are not talking share one encoded frame per codec; talkers get one each. */
     @Test
     void silentListenersShareOneEncoder() {

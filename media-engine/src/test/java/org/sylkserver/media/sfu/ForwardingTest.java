@@ -65,6 +65,35 @@ class ForwardingTest {
         }
     }
 
+    /**
+     * With an advertised address ({@code [SIP] advertised_ip}, a one-to-one NAT) the publisher's answer and the feed's
+     * offer name it as the first host candidate and the bound address as the second (RFC 8445 §5.1.2 priorities): a
+     * peer that cannot reach the first (here TEST-NET-1, RFC 5737) still connects over the second.
+     */
+    @Test
+    void anAdvertisedAddressIsTheFirstCandidateAndTheBoundOneStillConnects_rfc8445() throws Exception {
+        engine.advertise(InetAddress.getByName("192.0.2.7"));
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true), settings, published);
+            String answer = publisher.answer();
+            assertTrue(answer.contains("c=IN IP4 192.0.2.7\r\na=candidate:1 1 udp 2130706431 192.0.2.7 "), answer);
+            assertTrue(answer.contains(" typ host\r\na=candidate:2 1 udp 2113929215 127.0.0.1 "), answer);
+            alice.connect(answer, WAIT);
+            published.await();
+
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            assertTrue(feed.offer().contains("a=candidate:1 1 udp 2130706431 192.0.2.7 "), feed.offer());
+            feed.answer(withoutRtx(bob.answer(feed.offer())));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+            alice.sendRtp(BrowserPeer.VP8, 500, BrowserPeer.VIDEO_SSRC, "a VP8 frame".getBytes());
+            assertNotNull(bob.nextRtp(WAIT), "forwarded over the pair of the bound address");
+        }
+    }
+
     @Test
     void aPublishersVideoReachesAFeed_spec_4_6_4() throws Exception {
         SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
@@ -295,7 +324,8 @@ class ForwardingTest {
     /**
      * RFC 4585 §6.2.1 and RFC 4588 §4: a gap in the publisher's video is asked for at once; the retransmission that
      * comes back on the publisher's rtx stream (paired by {@code a=ssrc-group:FID}) reaches the feed as the packet
-     * it repairs, in its place in the feed's numbering; a retransmission without OSN (padding) reaches nobody.
+     * it repairs, in its place in the feed's numbering; a retransmission without OSN (padding) reaches nobody, nor
+     * does an original that comes after its repair.
      */
     @Test
     void thePublishersRetransmissionsRepairItsVideo_rfc4588_4() throws Exception {
@@ -333,6 +363,55 @@ class ForwardingTest {
             alice.sendRtp(97, 7002, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 602).put("602".getBytes())
                     .array());
             assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "602 had arrived: not forwarded again");
+            // the original of 601 was late, not lost: it comes after its repair, and the feed has it already
+            alice.sendRtp(BrowserPeer.VP8, 601, BrowserPeer.VIDEO_SSRC, "601".getBytes());
+            assertEquals(null, bob.nextRtp(Duration.ofMillis(300)), "601 had been repaired: not forwarded again");
+            feed.close();
+            publisher.close();
+        }
+    }
+
+    /**
+     * RFC 4588 §4: a retransmission repairs a packet that did not arrive. A copy of one that arrived and was forwarded
+     * long ago (Chrome probes its bandwidth with rtx copies of packets from its history, further back than the
+     * last 64) reaches no feed: the feed's SRTP would refuse to protect its index twice (RFC 3711 §3.3.2, §9.1) after
+     * it took a transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2), a number
+     * never sent, which the feed's estimator reads as loss.
+     */
+    @Test
+    void anRtxCopyOfAPacketForwardedLongAgoIsNotForwardedAgain_rfc4588_4() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        String extmap = "a=extmap:3 " + TransportFeedback.URI + "\r\n";
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true), settings, published);
+            alice.connect(publisher.answer(), WAIT);
+            published.await();
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(bob.answer(feed.offer()).replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\n" + extmap));
+            bob.connect(feed.offer(), WAIT);
+            subscribed.await();
+
+            int transportNumber = -1;
+            for (int sequence = 600; sequence <= 900; sequence++) {
+                alice.sendRtp(BrowserPeer.VP8, sequence, BrowserPeer.VIDEO_SSRC, ("" + sequence).getBytes());
+                byte[] rtp = bob.nextRtp(WAIT);
+                assertNotNull(rtp, "packet " + sequence);
+                transportNumber = ByteBuffer.wrap(rtp).getShort(17) & 0xffff;
+            }
+            long rtxSsrc = 33333333L; // the offer's a=ssrc-group:FID
+            alice.sendRtp(97, 7000, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 600).put("600".getBytes())
+                    .array());
+            alice.sendRtp(97, 7001, rtxSsrc, ByteBuffer.allocate(5).putShort((short) 830).put("830".getBytes())
+                    .array());
+            alice.sendRtp(BrowserPeer.VP8, 901, BrowserPeer.VIDEO_SSRC, "901".getBytes());
+            byte[] next = bob.nextRtp(WAIT);
+            assertNotNull(next);
+            assertEquals("901", new String(Arrays.copyOfRange(next, 20, next.length)),
+                    "600 (300 back) and 830 (70 back) went nowhere");
+            assertEquals((transportNumber + 1) & 0xffff, ByteBuffer.wrap(next).getShort(17) & 0xffff,
+                    "no transport-wide number taken by a copy");
             feed.close();
             publisher.close();
         }
@@ -344,17 +423,17 @@ class ForwardingTest {
      * ({@code videoroom-session-update} {@code bitrate}, spec §4.4) brings it down again; each switch waits for a key
      * frame of the new layer (RFC 7741 §4.3), which the publisher is asked for (PLI on that layer's SSRC), and the
      * browser sees one stream: sequence numbers and picture ids going on by one (VP8: RFC 7741 §4.2; VP9, the
-     * default room codec: RFC 9628 §4.2, key frames told by its B and P bits).
+     * default room codec: RFC 9628 §4.2, key frames told by its B and P bits; H.264, whose key frames are told by
+     * their NAL units, RFC 6184, and which numbers no pictures).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"vp8", "vp9"})
+    @ValueSource(strings = {"vp8", "vp9", "h264"})
     void aFeedForwardsOneSimulcastLayerAndSwitchesAtKeyframes_rfc8853(String codec) throws Exception {
         SfuSettings settings = new SfuSettings(codec, true, true, Duration.ofMillis(100), 64);
         try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
             String offer = alice.offer(true).replace("a=ssrc-group:FID", "a=ssrc-group:SIM 1001 1002 1003\r\n"
                     + "a=ssrc-group:FID");
-            boolean vp9 = codec.equals("vp9");
-            if (vp9) {
+            if (codec.equals("vp9")) {
                 offer = offer.replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP9/90000");
             }
             Up published = new Up();
@@ -368,14 +447,14 @@ class ForwardingTest {
             bob.connect(feed.offer(), WAIT);
             subscribed.await();
 
-            Simulcaster layers = new Simulcaster(alice, vp9);
+            Simulcaster layers = new Simulcaster(alice, codec);
             layers.round(false);
             assertEquals(null, bob.nextRtp(Duration.ofMillis(200)), "nothing before a key frame");
             layers.keyframe(0);
             byte[] first = bob.nextRtp(WAIT);
             assertNotNull(first);
             assertEquals(0, Simulcaster.layer(first), "the lowest layer first");
-            Received stream = new Received(first, vp9);
+            Received stream = new Received(first, layers);
 
             // a second of all three layers: the bitrates are measured, the top layer fits the initial estimate
             for (int i = 0; i < 60; i++) {
@@ -409,18 +488,25 @@ class ForwardingTest {
     }
 
     /**
-     * A publisher sending three VP8 (or VP9) simulcast layers on SSRCs 1001-1003, bigger packets on higher layers;
-     * the layer's number is the payload's sixth byte.
+     * A publisher sending three VP8, VP9 or H.264 simulcast layers on SSRCs 1001-1003, bigger packets on higher
+     * layers; the layer's number is the payload's last byte.
      */
     private static final class Simulcaster {
         private final BrowserPeer peer;
-        private final boolean vp9;
+        private final String codec;
+        private final int payloadType;
         private final int[] sequences = {100, 5000, 20000};
         private final int[] pictures = {10, 2000, 30000};
 
-        Simulcaster(BrowserPeer peer, boolean vp9) {
+        Simulcaster(BrowserPeer peer, String codec) {
             this.peer = peer;
-            this.vp9 = vp9;
+            this.codec = codec;
+            this.payloadType = codec.equals("h264") ? 102 : BrowserPeer.VP8;
+        }
+
+        /** Whether the codec numbers its pictures (VP8, VP9). */
+        boolean numbersPictures() {
+            return !codec.equals("h264");
         }
 
         void round(boolean keyframe) throws Exception {
@@ -434,43 +520,51 @@ class ForwardingTest {
         }
 
         /**
-         * A VP8 payload (RFC 7741 §4.2: X, S; I with a 15-bit picture id; then §4.3 P clear for a key frame), or a
-         * VP9 one (RFC 9628 §4.2: I, L, B, P set but for a key frame; a 15-bit picture id; TID/U/SID/D; TL0PICIDX).
+         * A VP8 payload (RFC 7741 §4.2: X, S; I with a 15-bit picture id; then §4.3 P clear for a key frame), a VP9
+         * one (RFC 9628 §4.2: I, L, B, P set but for a key frame; a 15-bit picture id; TID/U/SID/D; TL0PICIDX) or an
+         * H.264 one as Chrome packetizes it (RFC 6184: a key frame's SPS, PPS and IDR slice in one STAP-A, §5.7.1;
+         * else the first FU-A of a non-IDR slice, §5.8).
          */
         private void send(int layer, boolean keyframe) throws Exception {
             ByteBuffer payload = ByteBuffer.allocate(100 * (1 + 3 * layer));
-            if (vp9) {
-                payload.put((byte) (keyframe ? 0xa8 : 0xe8)).putShort((short) (0x8000 | pictures[layer]))
-                        .put((byte) 0x00).put((byte) pictures[layer]).put((byte) layer);
-            } else {
-                payload.put((byte) 0x90).put((byte) 0x80).putShort((short) (0x8000 | pictures[layer]))
-                        .put((byte) (keyframe ? 0x00 : 0x01)).put((byte) layer);
+            switch (codec) {
+                case "vp9" -> payload.put((byte) (keyframe ? 0xa8 : 0xe8)).putShort((short) (0x8000 | pictures[layer]))
+                        .put((byte) 0x00).put((byte) pictures[layer]);
+                case "h264" -> payload.put(keyframe ? H264DescriptorTest.stapA(H264DescriptorTest.SPS,
+                        H264DescriptorTest.PPS, H264DescriptorTest.IDR) : H264DescriptorTest.fuA(Arrays.copyOf(
+                        H264DescriptorTest.NON_IDR, 1000), 50)[0]);
+                default -> payload.put((byte) 0x90).put((byte) 0x80).putShort((short) (0x8000 | pictures[layer]))
+                        .put((byte) (keyframe ? 0x00 : 0x01));
             }
-            peer.sendRtp(BrowserPeer.VP8, sequences[layer]++, 1001 + layer, payload.array());
+            payload.put(payload.capacity() - 1, (byte) layer);
+            peer.sendRtp(payloadType, sequences[layer]++, 1001 + layer, payload.array());
             pictures[layer] = (pictures[layer] + 1) & 0x7fff;
         }
 
         static int layer(byte[] rtp) {
-            return rtp[12 + 5];
+            return rtp[rtp.length - 1];
         }
 
-        /** The 15-bit picture id: VP8's after X and I, VP9's after its first byte. */
-        static int pictureId(byte[] rtp, boolean vp9) {
-            int at = vp9 ? 12 + 1 : 12 + 2;
+        /** The 15-bit picture id: VP8's after X and I, VP9's after its first byte; 0 for H.264. */
+        int pictureId(byte[] rtp) {
+            if (!numbersPictures()) {
+                return 0;
+            }
+            int at = codec.equals("vp9") ? 12 + 1 : 12 + 2;
             return ((rtp[at] & 0x7f) << 8) | (rtp[at + 1] & 0xff);
         }
     }
 
-    /** What the subscriber got: one stream, each packet one more in sequence number and picture id. */
+    /** What the subscriber got: one stream, each packet one more in sequence number and picture id (if any). */
     private static final class Received {
-        private final boolean vp9;
+        private final Simulcaster sent;
         private int sequence;
         private int pictureId;
 
-        Received(byte[] first, boolean vp9) {
+        Received(byte[] first, Simulcaster sent) {
             sequence = ByteBuffer.wrap(first).getShort(2) & 0xffff;
-            this.vp9 = vp9;
-            pictureId = Simulcaster.pictureId(first, vp9);
+            this.sent = sent;
+            pictureId = sent.pictureId(first);
         }
 
         /**
@@ -482,9 +576,11 @@ class ForwardingTest {
                  rtp = peer.nextRtp(Duration.ofMillis(300))) {
                 int next = ByteBuffer.wrap(rtp).getShort(2) & 0xffff;
                 assertEquals((sequence + 1) & 0xffff, next, "sequence numbers go on (RFC 3550 §5.1)");
-                assertEquals((pictureId + 1) & 0x7fff, Simulcaster.pictureId(rtp, vp9), "picture ids go on");
+                if (sent.numbersPictures()) {
+                    assertEquals((pictureId + 1) & 0x7fff, sent.pictureId(rtp), "picture ids go on");
+                }
                 sequence = next;
-                pictureId = Simulcaster.pictureId(rtp, vp9);
+                pictureId = sent.pictureId(rtp);
                 if (Simulcaster.layer(rtp) != layer) {
                     return rtp;
                 }

@@ -1,6 +1,8 @@
 package org.sylkserver.media.sfu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sylkserver.media.sfu.PayloadDescriptor.VP8;
+import static org.sylkserver.media.sfu.PayloadDescriptor.VP9;
 
 import java.nio.ByteBuffer;
 
@@ -12,12 +14,12 @@ import org.junit.jupiter.api.Test;
  */
 class PictureRewriterTest {
 
-    private final PictureRewriter rewriter = new PictureRewriter(PayloadDescriptor.VP8);
+    private final PictureRewriter rewriter = new PictureRewriter(VP8);
 
     private int[] send(long ssrc, int pictureId, int tl0) {
         ByteBuffer packet = Vp8DescriptorTest.payload(true, pictureId, tl0, 0);
         rewriter.rewrite(ssrc, packet, 4, 12);
-        return new int[]{Vp8Descriptor.pictureId(packet, 4, 12), Vp8Descriptor.tl0PicIdx(packet, 4, 12)};
+        return new int[]{VP8.pictureId(packet, 4, 12), VP8.tl0PicIdx(packet, 4, 12)};
     }
 
     @Test
@@ -44,7 +46,7 @@ class PictureRewriterTest {
     /** RFC 9628 §4.2: the VP9 descriptor's picture id and TL0PICIDX (non-flexible mode) go on across a switch too. */
     @Test
     void vp9PicturesFollowOnAcrossLayerSwitches_rfc9628_4_2() {
-        PictureRewriter vp9 = new PictureRewriter(PayloadDescriptor.VP9);
+        PictureRewriter vp9 = new PictureRewriter(VP9);
         int[] first = vp9(vp9, 1, 0x7ffe, 200);
         assertEquals(0x7ffe, first[0]);
         assertEquals(200, first[1]);
@@ -57,6 +59,6 @@ class PictureRewriterTest {
     private static int[] vp9(PictureRewriter rewriter, long ssrc, int pictureId, int tl0) {
         ByteBuffer packet = Vp9DescriptorTest.payload(true, false, pictureId, 0, tl0);
         rewriter.rewrite(ssrc, packet, 4, 12);
-        return new int[]{Vp9Descriptor.pictureId(packet, 4, 12), Vp9Descriptor.tl0PicIdx(packet, 4, 12)};
+        return new int[]{VP9.pictureId(packet, 4, 12), VP9.tl0PicIdx(packet, 4, 12)};
     }
 }

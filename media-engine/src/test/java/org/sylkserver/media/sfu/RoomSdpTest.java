@@ -234,7 +234,7 @@ class RoomSdpTest {
     /**
      * RFC 8853 §5.3 with RFC 8851 rids (Chrome's {@code sendEncodings}): the VP8 video's first three layers not
      * paused are accepted, {@code a=rid:<id> recv} and {@code a=simulcast:recv}, with the RFC 8852 header
-     * extensions under the offered ids; a room of another codec takes one stream.
+     * extensions under the offered ids; so are VP9's and H.264's, whose key frames the server finds too.
      */
     @Test
     void ridSimulcastIsAccepted_rfc8853_5_3() throws Exception {
@@ -255,8 +255,9 @@ class RoomSdpTest {
 
         RoomSdp.Negotiated h264 = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
                 "h264", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
-        assertEquals(null, h264.simulcast(), "layers are switched at VP8 and VP9 key frames only");
-        assertTrue(h264.answer().media().get(1).attributes("simulcast").isEmpty());
+        assertEquals("h264", h264.video().map().name());
+        assertEquals(List.of("q", "h", "f"), h264.simulcast().rids(), "H.264 simulcast (RFC 6184 key frames)");
+        assertEquals(List.of("recv q;h;f"), h264.answer().media().get(1).attributes("simulcast"));
         RoomSdp.Negotiated vp9 = RoomSdp.answerPublisher(SessionDescription.parse(offer.replace(
                 "a=rtpmap:96 VP8/90000", "a=rtpmap:96 VP9/90000")), TRANSPORT, 40000, "vp9", true, true,
                 new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
@@ -267,5 +268,42 @@ class RoomSdpTest {
                 true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
         assertEquals(List.of(1L, 2L, 3L), sim.simulcast().ssrcs(), "RFC 5576 SIM group, in its order");
         assertEquals(null, answer("vp8", true).simulcast(), "one stream");
+    }
+
+    /**
+     * RFC 6184 §8.1 and §8.2.2: an H.264 payload type is its profile-level-id and packetization-mode together (a
+     * stream of one mode or profile is not one of another), so the format a room accepts from its publisher is the
+     * one every feed offers, with the same parameters: the subscriber's browser then decodes exactly what the
+     * publisher encodes. Of Chrome's H.264 formats the first in packetization mode 1 is taken (here Main profile,
+     * listed first); mode 0 when only it is offered.
+     */
+    @Test
+    void theFeedOffersThePublishersH264Parameters_rfc6184_8_2_2() throws Exception {
+        String main = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=4d001f";
+        String offer = chromeOffer.replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103",
+                "m=video 9 UDP/TLS/RTP/SAVPF 96 97 104 106 107 102 103").replace("a=rtpmap:102 H264/90000",
+                "a=rtpmap:104 H264/90000\r\na=fmtp:104 level-asymmetry-allowed=1;packetization-mode=0;"
+                        + "profile-level-id=42e01f\r\na=rtpmap:106 H264/90000\r\na=fmtp:106 " + main
+                        + "\r\na=rtcp-fb:106 nack pli\r\na=rtpmap:107 rtx/90000\r\na=fmtp:107 apt=106"
+                        + "\r\na=rtpmap:102 H264/90000");
+        MediaDescription video = feedOffer(offer).media().get(1);
+        assertEquals(List.of("106", "107"), video.formats(), "the publisher's one H.264 format, and rtx");
+        assertEquals(List.of("106 H264/90000", "107 rtx/90000"), video.attributes("rtpmap"));
+        assertTrue(video.attributes("fmtp").contains("106 " + main), video.attributes("fmtp").toString());
+
+        String modeZero = chromeOffer.replace("packetization-mode=1;profile-level-id=42001f",
+                "packetization-mode=0;profile-level-id=42e01f");
+        MediaDescription single = feedOffer(modeZero).media().get(1);
+        assertTrue(single.attributes("fmtp").contains(
+                "102 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f"), single.toString());
+    }
+
+    /** The offer of a feed of a publisher whose {@code offer} an H.264 room answered. */
+    private static SessionDescription feedOffer(String offer) throws Exception {
+        RoomSdp.Negotiated publisher = RoomSdp.answerPublisher(SessionDescription.parse(offer), TRANSPORT, 40000,
+                "h264", true, true, new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress());
+        assertEquals("h264", publisher.video().map().name());
+        return SessionDescription.parse(RoomSdp.offerFeed(publisher, TRANSPORT, 40002, 11, 22, 33, "s1",
+                new AudioAnswerer.Origin(), InetAddress.getLoopbackAddress()).toString());
     }
 }

@@ -67,4 +67,52 @@ class StreamRewriterTest {
         assertEquals(101, resumed.sequence());
         assertEquals(60000, resumed.timestamp(), "time goes on");
     }
+
+    /**
+     * RFC 7667 §3.7 with RFC 3550 §5.1: a switch starts at a key frame; a packet of the new source from before it
+     * (reordered, or a repair, RFC 4588 §4) would take the number of one of the previous source's last packets, a
+     * duplicate that the receiver's SRTP rejects as a replay (RFC 3711 §3.3.2): it is not sent. So for a switch back
+     * to a source forwarded before (simulcast, RFC 8853).
+     */
+    @Test
+    void aPacketFromBeforeTheSwitchTakesNoNumberTwice_rfc7667_3_7() {
+        StreamRewriter rewriter = new StreamRewriter(7, 1000, 90000, 3000);
+        rewrite(rewriter, 10, 100, 0xaaaa);
+        assertEquals(1001, rewrite(rewriter, 11, 3100, 0xaaaa).sequence());
+        assertEquals(1002, rewrite(rewriter, 12, 6100, 0xaaaa).sequence());
+        rewriter.sourceSwitched();
+        assertEquals(1003, rewrite(rewriter, 500, 777, 0xbbbb).sequence(), "the key frame");
+        ByteBuffer late = packet(499, 777, 0xbbbb);
+        assertFalse(rewriter.rewrite(late, RtpHeader.parse(late)), "1002 is taken by the first source's 12");
+        assertEquals(1004, rewrite(rewriter, 501, 777, 0xbbbb).sequence());
+        rewriter.sourceSwitched();
+        assertEquals(1005, rewrite(rewriter, 40, 90100, 0xaaaa).sequence(), "back to the first source");
+        ByteBuffer before = packet(39, 87100, 0xaaaa);
+        assertFalse(rewriter.rewrite(before, RtpHeader.parse(before)), "1004 is taken by the second source's 501");
+        assertEquals(1006, rewrite(rewriter, 41, 93100, 0xaaaa).sequence());
+        for (int sequence = 42; sequence < 42 + 0x4000; sequence++) {
+            rewrite(rewriter, sequence & 0xffff, 93100, 0xaaaa);
+        }
+        assertEquals((1006 + 0x4000 + 0x4000 + 1) & 0xffff,
+                rewrite(rewriter, (41 + 0x4000 + 0x4000 + 1) & 0xffff, 93100, 0xaaaa).sequence(),
+                "long after the switch, serial arithmetic still numbers what comes");
+    }
+
+    /**
+     * RFC 3711 §3.3.2: the feed's SRTP protects no index 64 or more behind the newest it protected; a repair that late
+     * is not sent (it would take a transport-wide number and go nowhere). Within the window it keeps its place.
+     */
+    @Test
+    void aPacketTooFarBehindIsNotSent_rfc3711_3_3_2() {
+        StreamRewriter rewriter = new StreamRewriter(7, 65500, 0, 3000);
+        for (int sequence = 1000; sequence <= 1100; sequence++) {
+            if (sequence != 1036 && sequence != 1037) {
+                rewrite(rewriter, sequence, sequence * 3000L, 0xaaaa);
+            }
+        }
+        ByteBuffer late = packet(1036, 1036 * 3000L, 0xaaaa);
+        assertFalse(rewriter.rewrite(late, RtpHeader.parse(late)), "64 behind 1100");
+        assertEquals((65500 + 37) & 0xffff, rewrite(rewriter, 1037, 1037 * 3000L, 0xaaaa).sequence(),
+                "63 behind, across the wrap of the feed's numbers");
+    }
 }

@@ -3,6 +3,7 @@ package org.sylkserver.media.sfu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sylkserver.media.sfu.PayloadDescriptor.VP8;
 
 import java.nio.ByteBuffer;
 
@@ -24,39 +25,39 @@ class Vp8DescriptorTest {
     @Test
     void pictureIdAndTl0PicIdxAreReadAndWrittenInPlace_rfc7741_4_2() {
         ByteBuffer packet = payload(true, 0x1234, 77, 0x00);
-        assertEquals(0x1234, Vp8Descriptor.pictureId(packet, 4, 12));
-        assertTrue(Vp8Descriptor.longPictureId(packet, 4, 12), "M: 15 bits");
-        assertEquals(77, Vp8Descriptor.tl0PicIdx(packet, 4, 12));
-        Vp8Descriptor.pictureId(packet, 4, 12, 0x8001);
-        Vp8Descriptor.tl0PicIdx(packet, 4, 12, 256 + 3);
-        assertEquals(0x0001, Vp8Descriptor.pictureId(packet, 4, 12), "modulo 2^15");
-        assertEquals(3, Vp8Descriptor.tl0PicIdx(packet, 4, 12), "modulo 2^8");
+        assertEquals(0x1234, VP8.pictureId(packet, 4, 12));
+        assertTrue(VP8.longPictureId(packet, 4, 12), "M: 15 bits");
+        assertEquals(77, VP8.tl0PicIdx(packet, 4, 12));
+        VP8.pictureId(packet, 4, 12, 0x8001);
+        VP8.tl0PicIdx(packet, 4, 12, 256 + 3);
+        assertEquals(0x0001, VP8.pictureId(packet, 4, 12), "modulo 2^15");
+        assertEquals(3, VP8.tl0PicIdx(packet, 4, 12), "modulo 2^8");
         assertEquals(0x40, packet.get(9), "TID/Y/KEYIDX untouched");
 
         ByteBuffer shortId = ByteBuffer.wrap(new byte[]{(byte) 0x90, (byte) 0x80, 0x7f, 0x00});
-        assertEquals(0x7f, Vp8Descriptor.pictureId(shortId, 0, 4), "7 bits when M is clear");
-        Vp8Descriptor.pictureId(shortId, 0, 4, 0x80);
-        assertEquals(0, Vp8Descriptor.pictureId(shortId, 0, 4), "modulo 2^7");
-        assertEquals(Vp8Descriptor.NONE, Vp8Descriptor.tl0PicIdx(shortId, 0, 4), "no L");
+        assertEquals(0x7f, VP8.pictureId(shortId, 0, 4), "7 bits when M is clear");
+        VP8.pictureId(shortId, 0, 4, 0x80);
+        assertEquals(0, VP8.pictureId(shortId, 0, 4), "modulo 2^7");
+        assertEquals(PayloadDescriptor.NONE, VP8.tl0PicIdx(shortId, 0, 4), "no L");
     }
 
     /** §4.3: P, the inverse key frame flag, in the payload header of the first packet of partition 0. */
     @Test
     void aKeyframeStartsPartitionZeroWithPClear_rfc7741_4_3() {
-        assertTrue(Vp8Descriptor.startsKeyframe(payload(true, 1, 1, 0x10), 4, 12));
-        assertFalse(Vp8Descriptor.startsKeyframe(payload(true, 1, 1, 0x11), 4, 12), "P set: an interframe");
-        assertFalse(Vp8Descriptor.startsKeyframe(payload(false, 1, 1, 0x10), 4, 12), "not the partition's start");
+        assertTrue(VP8.startsKeyframe(payload(true, 1, 1, 0x10), 4, 12));
+        assertFalse(VP8.startsKeyframe(payload(true, 1, 1, 0x11), 4, 12), "P set: an interframe");
+        assertFalse(VP8.startsKeyframe(payload(false, 1, 1, 0x10), 4, 12), "not the partition's start");
         ByteBuffer plain = ByteBuffer.wrap(new byte[]{0x10, 0x10, 0x00});
-        assertTrue(Vp8Descriptor.startsKeyframe(plain, 0, 3), "without X the payload header comes second");
+        assertTrue(VP8.startsKeyframe(plain, 0, 3), "without X the payload header comes second");
     }
 
     /** Bad input: descriptors cut short answer "none", never read past the payload. */
     @Test
     void aTruncatedDescriptorIsNone() {
         ByteBuffer cut = ByteBuffer.wrap(new byte[]{(byte) 0x90, (byte) 0xe0, (byte) 0x80});
-        assertEquals(Vp8Descriptor.NONE, Vp8Descriptor.pictureId(cut, 0, 3));
-        assertEquals(Vp8Descriptor.NONE, Vp8Descriptor.tl0PicIdx(cut, 0, 2));
-        assertFalse(Vp8Descriptor.startsKeyframe(cut, 0, 3));
-        assertFalse(Vp8Descriptor.startsKeyframe(cut, 0, 0));
+        assertEquals(PayloadDescriptor.NONE, VP8.pictureId(cut, 0, 3));
+        assertEquals(PayloadDescriptor.NONE, VP8.tl0PicIdx(cut, 0, 2));
+        assertFalse(VP8.startsKeyframe(cut, 0, 3));
+        assertFalse(VP8.startsKeyframe(cut, 0, 0));
     }
 }

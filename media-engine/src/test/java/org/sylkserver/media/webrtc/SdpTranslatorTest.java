@@ -175,8 +175,34 @@ class SdpTranslatorTest {
 
     private SdpTranslator translator(SipSrtp sipSrtp, int maxStreams) throws Exception {
         return new SdpTranslator(InetAddress.getByName("192.0.2.1"), maxStreams, sipSrtp,
-                new SdpTranslator.BrowserTransport(new InetSocketAddress("192.0.2.1", 50000), "ufRG", "pwdpwdpwd",
-                        "sha-256 AB:CD", "sylk-1"), sipLeg);
+                new SdpTranslator.BrowserTransport(new InetSocketAddress("192.0.2.1", 50000),
+                        new InetSocketAddress("192.0.2.1", 50000), "ufRG", "pwdpwdpwd", "sha-256 AB:CD", "sylk-1"),
+                sipLeg);
+    }
+
+    /**
+     * Behind a one-to-one NAT ({@code [SIP] advertised_ip} 203.0.113.7, bound to 10.0.0.5): the SIP leg's SDP and the
+     * browser's candidates name the public address, which is how both reach us (spec §1 "SDP c= address"); the bound
+     * address follows as a second, lower-priority host candidate (RFC 8445 §5.1.2) for browsers on the server's own
+     * network.
+     */
+    @Test
+    void behindAOneToOneNatBothLegsAreGivenTheAdvertisedAddress() throws Exception {
+        SdpTranslator translator = new SdpTranslator(InetAddress.getByName("203.0.113.7"), 8, SipSrtp.OFF,
+                new SdpTranslator.BrowserTransport(new InetSocketAddress("203.0.113.7", 50000),
+                        new InetSocketAddress("10.0.0.5", 50000), "ufRG", "pwdpwdpwd", "sha-256 AB:CD", "sylk-1"),
+                sipLeg);
+        SessionDescription offer = SessionDescription.parse(CHROME_OFFER);
+        SessionDescription sipOffer = translator.offerToSip(offer);
+        assertEquals("s=SylkServer\r\nc=IN IP4 203.0.113.7\r\nt=0 0\r\n", sessionPart(sipOffer));
+        String answer = media(translator.answerToBrowser(offer, SessionDescription.parse(BARESIP_AUDIO_ANSWER)));
+        assertTrue(answer.startsWith(String.join("\r\n",
+                "m=audio 50000 UDP/TLS/RTP/SAVPF 111 110",
+                "c=IN IP4 203.0.113.7",
+                "a=candidate:1 1 udp 2130706431 203.0.113.7 50000 typ host",
+                "a=candidate:2 1 udp 2113929215 10.0.0.5 50000 typ host",
+                "a=end-of-candidates",
+                "")), answer);
     }
 
     /** The SDP from its first m-line on: what does not change from session to session (o= has a fresh id). */

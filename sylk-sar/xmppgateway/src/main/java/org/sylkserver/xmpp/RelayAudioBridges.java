@@ -334,10 +334,11 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 throw new SdpException("the answer has none of the offered codecs");
             }
             RtpTranscoder toAnswerer = new RtpTranscoder(codecs.offererFormat(), codecs.answererFormat(),
-                    answerer::forwardRtp);
+                    engine.codecWorkers(), answerer::forwardRtp);
             RtpTranscoder toOfferer;
             try {
-                toOfferer = new RtpTranscoder(codecs.answererFormat(), codecs.offererFormat(), offerer::forwardRtp);
+                toOfferer = new RtpTranscoder(codecs.answererFormat(), codecs.offererFormat(), engine.codecWorkers(),
+                        offerer::forwardRtp);
             } catch (RuntimeException e) {
                 toAnswerer.close();
                 throw e;

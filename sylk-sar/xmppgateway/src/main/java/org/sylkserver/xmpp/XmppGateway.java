@@ -1,5 +1,6 @@
 package org.sylkserver.xmpp;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.jivesoftware.smackx.jingle.element.Jingle;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
+import org.sylkserver.core.LogThrottle;
 import org.sylkserver.core.Version;
 import org.sylkserver.xmpp.chat.ChatSession;
 import org.sylkserver.xmpp.chat.ChatSessions;
@@ -116,6 +118,10 @@ public final class XmppGateway {
     private final ExecutorService stanzaPool;
     /** Received stanzas, handled in order per pair, off the S2S reader threads. */
     private final PairQueues stanzas;
+    /** Warnings a remote server can cause at will: one line per 10 s each. */
+    private final LogThrottle refusals = new LogThrottle(Duration.ofSeconds(10));
+    private final LogThrottle drops = new LogThrottle(Duration.ofSeconds(10));
+    private final LogThrottle misunderstood = new LogThrottle(Duration.ofSeconds(10));
     private final PresenceFlows presenceFlows = new PresenceFlows(
             flow -> presenceToXmpp(flow, Presence.Type.subscribe), flow -> presenceToXmpp(flow, Presence.Type.probe));
 
@@ -321,7 +327,11 @@ public final class XmppGateway {
     private boolean sendStanza(Stanza stanza) {
         if (!outbox.send(stanza.getFrom().getDomain().toString(), stanza.getTo().getDomain().toString(),
                 Stanzas.serverXml(stanza))) {
-            LOG.warning("XMPP stanza to " + stanza.getTo() + " dropped: the link's queue is full");
+            long count = drops.occurred();
+            if (count > 0) {
+                LOG.warning("XMPP stanza to " + stanza.getTo() + " dropped: the link's queue is full (" + count
+                        + " dropped since the last warning)");
+            }
             return false;
         }
         return true;
@@ -490,7 +500,11 @@ public final class XmppGateway {
         try {
             stanza = Stanzas.parse(element.xml());
         } catch (Exception e) {
-            LOG.log(Level.INFO, "XMPP stanza not understood: " + element.xml(), e);
+            long count = misunderstood.occurred();
+            if (count > 0) {
+                LOG.log(Level.INFO, "XMPP stanza not understood (" + count + " since the last line): "
+                        + element.xml(), e);
+            }
             return;
         }
         if (stanza instanceof Presence presence && presence.getTo() != null
@@ -498,8 +512,11 @@ public final class XmppGateway {
             present.presence(presence);
         }
         if (!stanzas.submit(pair, () -> handled(element, () -> handle(stanza)))) {
-            LOG.warning("XMPP " + element.name() + " " + stanza.getFrom() + " -> " + stanza.getTo()
-                    + " refused: its pair's queue or all full");
+            long count = refusals.occurred();
+            if (count > 0) {
+                LOG.warning("XMPP " + element.name() + " " + stanza.getFrom() + " -> " + stanza.getTo()
+                        + " refused: its pair's queue or all full (" + count + " refused since the last warning)");
+            }
             boolean error = stanza instanceof Message message ? message.getType() == Message.Type.error
                     : stanza instanceof Presence presence && presence.getType() == Presence.Type.error;
             if (!error) { // RFC 6120 §8.3.1: no error answers an error
@@ -528,8 +545,11 @@ public final class XmppGateway {
 
     /** An IQ request the queues cannot take gets resource-constraint (a result or an error gets nothing). */
     private void refuseIq(StreamElement element) {
-        LOG.warning("XMPP iq " + element.attribute("from") + " -> " + element.attribute("to")
-                + " refused: its pair's queue or all full");
+        long count = refusals.occurred();
+        if (count > 0) {
+            LOG.warning("XMPP iq " + element.attribute("from") + " -> " + element.attribute("to")
+                    + " refused: its pair's queue or all full (" + count + " refused since the last warning)");
+        }
         try {
             IqData envelope = PacketParserUtils.parseIqData(PacketParserUtils.getParserFor(clientXml(element.xml())));
             if ((envelope.getType() == IQ.Type.get || envelope.getType() == IQ.Type.set) && envelope.getFrom() != null
@@ -538,7 +558,10 @@ public final class XmppGateway {
                         StanzaError.Condition.resource_constraint).setType(StanzaError.Type.WAIT)));
             }
         } catch (Exception e) {
-            LOG.log(Level.INFO, "XMPP IQ not understood: " + element.xml(), e);
+            long lines = misunderstood.occurred();
+            if (lines > 0) {
+                LOG.log(Level.INFO, "XMPP IQ not understood (" + lines + " since the last line): " + element.xml(), e);
+            }
         }
     }
 
@@ -579,7 +602,10 @@ public final class XmppGateway {
             XmlPullParser parser = PacketParserUtils.getParserFor(xml);
             envelope = PacketParserUtils.parseIqData(parser);
         } catch (Exception e) {
-            LOG.log(Level.INFO, "XMPP IQ not understood: " + element.xml(), e);
+            long lines = misunderstood.occurred();
+            if (lines > 0) {
+                LOG.log(Level.INFO, "XMPP IQ not understood (" + lines + " since the last line): " + element.xml(), e);
+            }
             return;
         }
         if (envelope.getFrom() == null || envelope.getTo() == null) {
@@ -612,7 +638,10 @@ public final class XmppGateway {
         try {
             stanza = Stanzas.parse(element.xml());
         } catch (Exception e) {
-            LOG.log(Level.INFO, "XMPP IQ not understood: " + element.xml(), e);
+            long lines = misunderstood.occurred();
+            if (lines > 0) {
+                LOG.log(Level.INFO, "XMPP IQ not understood (" + lines + " since the last line): " + element.xml(), e);
+            }
             sendStanza(IQ.createErrorResponse(new ReceivedIq(envelope),
                     StanzaError.Condition.bad_request));
             return;

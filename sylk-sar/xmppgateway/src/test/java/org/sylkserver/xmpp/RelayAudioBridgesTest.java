@@ -291,6 +291,7 @@ class RelayAudioBridgesTest {
             for (int n = 0; n < sipTone.length; n++) {
                 sipParty.send(packet(0, n, 160L * n, G711.PCMU.encode(sipTone[n]), sipSide));
                 jingleParty.send(packet(111, n, 960L * n, opusCodec.encode(jingleTone[n]), jingleSide));
+                Thread.sleep(20); // in real time, as parties send (see the SIP offer's test below)
             }
             short[] atJingle = heard(jingleParty, 111, opusCodec, sipTone.length);
             short[] atSip = heard(sipParty, 0, G711.PCMU, jingleTone.length);
@@ -334,6 +335,7 @@ class RelayAudioBridgesTest {
         for (int n = 0; n < tone.length; n++) {
             sipParty.send(packet(0, n, 160L * n, G711.PCMU.encode(tone[n]),
                     new InetSocketAddress(LOOPBACK, sipSide)));
+            Thread.sleep(20); // in real time: a burst beyond the transcoder's queue would lose its oldest packets
         }
         try (AudioCodec opus = AudioCodecs.create("opus", 48000).orElseThrow()) {
             short[] settled = Arrays.copyOfRange(heard(jingleParty, 111, opus, tone.length), 9600, 9600 + 12000);

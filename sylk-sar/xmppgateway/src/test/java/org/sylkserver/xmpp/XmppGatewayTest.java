@@ -462,7 +462,7 @@ class XmppGatewayTest {
         java.util.concurrent.CountDownLatch aliceStarted = new java.util.concurrent.CountDownLatch(1);
         BlockingQueue<XmppToSip.SipMessage> sip = new LinkedBlockingQueue<>();
         java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
+        try (Warnings warnings = new Warnings("sylk.xmpp")) {
             XmppGateway gateway = gateway(false, Map.of(), message -> {
                 if (message.to().contains("alice")) {
                     aliceStarted.countDown();
@@ -497,6 +497,14 @@ class XmppGatewayTest {
             assertEquals(IQ.Type.error, iqError.getType());
             assertEquals(StanzaError.Condition.resource_constraint, iqError.getError().getCondition());
 
+            for (int i = 4; i < 54; i++) {
+                gateway.stanza(message("chat", "j" + i, juliet, "alice@sip.example", "flood"));
+                assertEquals("j" + i, Stanzas.parse(nextSent()).getStanzaId(), "each refused one is answered");
+            }
+            assertEquals(1, warnings.lines.stream().filter(line -> line.contains("refused")).count(),
+                    "a remote server refused 52 times costs the log one line per 10 s: " + warnings.lines);
+            assertTrue(warnings.lines.get(0).contains("(1 refused since the last warning)"), warnings.lines.get(0));
+
             gateway.stanza(message("chat", "r1", "romeo@xmpp.example/phone", "bob@sip.example", "for bob"));
             XmppToSip.SipMessage bob = sip.poll(2, TimeUnit.SECONDS);
             assertTrue(bob != null && bob.to().contains("bob"), "another pair is served, got " + bob);
@@ -507,6 +515,33 @@ class XmppGatewayTest {
         } finally {
             aliceSlow.countDown();
             pool.shutdownNow();
+        }
+    }
+
+    /** The WARNING lines of a logger while open. */
+    private static final class Warnings extends java.util.logging.Handler implements AutoCloseable {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.logging.Logger logger;
+
+        Warnings(String logger) {
+            this.logger = java.util.logging.Logger.getLogger(logger);
+            this.logger.addHandler(this);
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            if (record.getLevel() == java.util.logging.Level.WARNING) {
+                lines.add(record.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
         }
     }
 }

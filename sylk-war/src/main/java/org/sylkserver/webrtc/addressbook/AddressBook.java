@@ -2,13 +2,14 @@ package org.sylkserver.webrtc.addressbook;
 
 import java.util.function.Predicate;
 
-import javax.json.Json;
 import javax.json.JsonArray;
 import javax.json.JsonArrayBuilder;
 import javax.json.JsonObject;
 import javax.json.JsonObjectBuilder;
 import javax.json.JsonString;
 import javax.json.JsonValue;
+
+import org.sylkserver.webrtc.JsonP;
 
 /**
  * The update rules of an account's address book (spec §4.14): contacts, groups and policies, each kept as the JSON
@@ -59,8 +60,8 @@ public final class AddressBook {
 
     /** {@code {contacts, groups, policies}}, the {@code addressbook} of {@code addressbook-fetched}. */
     public JsonObject toJson() {
-        return Json.createObjectBuilder().add("contacts", contacts).add("groups", groups).add("policies", policies)
-                .build();
+        return JsonP.PROVIDER.createObjectBuilder().add("contacts", contacts).add("groups", groups)
+                .add("policies", policies).build();
     }
 
     /**
@@ -101,7 +102,7 @@ public final class AddressBook {
 
     /** The contact with {@code defaultUri} set: from {@code default_uri}, else the first URI. */
     static JsonObject contact(JsonObject data) {
-        JsonObjectBuilder contact = Json.createObjectBuilder(data);
+        JsonObjectBuilder contact = JsonP.PROVIDER.createObjectBuilder(data);
         JsonValue defaultUri = data.containsKey("defaultUri") ? data.get("defaultUri") : data.get("default_uri");
         contact.remove("default_uri");
         if (defaultUri == null || defaultUri == JsonValue.NULL) {
@@ -122,19 +123,19 @@ public final class AddressBook {
                 if (index >= 0) {
                     throw new Refused(type + " " + id + " already exists");
                 }
-                return Json.createArrayBuilder(list).add(object).build();
+                return JsonP.PROVIDER.createArrayBuilder(list).add(object).build();
             }
             case "update" -> {
                 if (index < 0) {
                     throw new Refused(type + " " + id + " does not exist");
                 }
-                return Json.createArrayBuilder(list).set(index, object).build();
+                return JsonP.PROVIDER.createArrayBuilder(list).set(index, object).build();
             }
             case "delete" -> {
                 if (index < 0) {
                     throw new Refused(type + " " + id + " does not exist");
                 }
-                return Json.createArrayBuilder(list).remove(index).build();
+                return JsonP.PROVIDER.createArrayBuilder(list).remove(index).build();
             }
             default -> throw new Refused("Unknown address book action '" + action + "'");
         }
@@ -160,29 +161,29 @@ public final class AddressBook {
                 if (memberIndex >= 0) {
                     throw new Refused("contact " + contactId + " is already in group " + groupId);
                 }
-                membersAfter = Json.createArrayBuilder(members).add(contacts.get(contactIndex)).build();
+                membersAfter = JsonP.PROVIDER.createArrayBuilder(members).add(contacts.get(contactIndex)).build();
             }
             case "delete" -> {
                 if (memberIndex < 0) {
                     throw new Refused("contact " + contactId + " is not in group " + groupId);
                 }
-                membersAfter = Json.createArrayBuilder(members).remove(memberIndex).build();
+                membersAfter = JsonP.PROVIDER.createArrayBuilder(members).remove(memberIndex).build();
             }
             default -> throw new Refused("Unknown address book action '" + action + "' for groupMember");
         }
-        JsonObject groupAfter = Json.createObjectBuilder(group).add("contacts", membersAfter).build();
-        return new Update(new AddressBook(contacts, Json.createArrayBuilder(groups).set(groupIndex, groupAfter).build(),
-                policies), "group", "update", groupAfter);
+        JsonObject groupAfter = JsonP.PROVIDER.createObjectBuilder(group).add("contacts", membersAfter).build();
+        JsonArray groupsAfter = JsonP.PROVIDER.createArrayBuilder(groups).set(groupIndex, groupAfter).build();
+        return new Update(new AddressBook(contacts, groupsAfter, policies), "group", "update", groupAfter);
     }
 
     private static JsonArray withoutMember(JsonArray groups, String contactId) {
-        JsonArrayBuilder after = Json.createArrayBuilder();
+        JsonArrayBuilder after = JsonP.PROVIDER.createArrayBuilder();
         for (JsonValue value : groups) {
             JsonObject group = value.asJsonObject();
             if (group.get("contacts") instanceof JsonArray members && indexOf(members, contactId) >= 0) {
                 JsonArray kept = members.stream().filter(Predicate.not(member -> contactId.equals(idOf(member))))
-                        .collect(Json::createArrayBuilder, JsonArrayBuilder::add, JsonArrayBuilder::addAll).build();
-                after.add(Json.createObjectBuilder(group).add("contacts", kept));
+                        .collect(JsonP.PROVIDER::createArrayBuilder, JsonArrayBuilder::add, JsonArrayBuilder::addAll).build();
+                after.add(JsonP.PROVIDER.createObjectBuilder(group).add("contacts", kept));
             } else {
                 after.add(group);
             }

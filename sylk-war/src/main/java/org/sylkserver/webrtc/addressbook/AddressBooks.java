@@ -9,10 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 
-import javax.json.Json;
 import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
+
+import org.sylkserver.webrtc.JsonP;
 
 /**
  * The local address-book store (spec §4.14, used when no {@code xcap_url} is set): one JSON file per account in a
@@ -58,7 +59,7 @@ public final class AddressBooks implements AddressBookService {
         if (!Files.exists(file)) {
             return AddressBook.EMPTY;
         }
-        try (JsonReader reader = Json.createReader(new StringReader(Files.readString(file)))) {
+        try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(Files.readString(file)))) {
             return AddressBook.fromJson(reader.readObject());
         } catch (JsonException e) {
             throw new IOException("address book " + file + " is damaged: " + e.getMessage(), e);

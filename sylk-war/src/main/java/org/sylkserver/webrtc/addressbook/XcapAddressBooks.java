@@ -17,11 +17,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.logging.Logger;
 
-import javax.json.Json;
 import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
 import javax.json.JsonString;
+
+import org.sylkserver.webrtc.JsonP;
 
 /**
  * The address books of the REST service at {@code [General] xcap_url} (spec §4.14): {@code GET
@@ -198,7 +199,7 @@ public final class XcapAddressBooks implements AddressBookService {
         if (body == null || body.isBlank()) {
             return null;
         }
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+        try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(body))) {
             return reader.read() instanceof JsonObject object ? object : null;
         } catch (JsonException e) {
             return null;

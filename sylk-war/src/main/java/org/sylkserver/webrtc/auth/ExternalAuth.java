@@ -46,20 +46,35 @@ public final class ExternalAuth implements AutoCloseable {
     public record ImapServer(String host, int port) {
     }
 
+    /** Who logs users in at an IMAP server: {@link ImapLogin}, or a stand-in in tests. */
+    @FunctionalInterface
+    public interface ImapLogins {
+        /** The login's outcome; the future never fails. */
+        CompletableFuture<ImapLogin.Outcome> login(ImapServer server, String user, String password);
+    }
+
     /** External authentication switched off: accounts register with the HA1 the client sent. */
-    public static final ExternalAuth DISABLED = new ExternalAuth(false, Map.of(), null);
+    public static final ExternalAuth DISABLED = new ExternalAuth(false, Map.of(), null, null);
 
     static final int IMAPS_PORT = 993;
     private static final String GENERAL = "ExternalAuth";
 
     private final boolean enabled;
     private final Map<String, ImapServer> imapDomains;
-    private final ImapLogin imap;
+    private final ImapLogins imap;
+    /** The pool of {@link #imap} when it is ours to close, else null. */
+    private final ImapLogin pool;
 
-    private ExternalAuth(boolean enabled, Map<String, ImapServer> imapDomains, ImapLogin imap) {
+    private ExternalAuth(boolean enabled, Map<String, ImapServer> imapDomains, ImapLogins imap, ImapLogin pool) {
         this.enabled = enabled;
         this.imapDomains = imapDomains;
         this.imap = imap;
+        this.pool = pool;
+    }
+
+    /** External authentication by IMAP for {@code imapDomains}, the logins done by {@code logins} (for tests). */
+    public static ExternalAuth imap(Map<String, ImapServer> imapDomains, ImapLogins logins) {
+        return new ExternalAuth(true, Map.copyOf(imapDomains), logins, null);
     }
 
     /**
@@ -95,7 +110,7 @@ public final class ExternalAuth implements AutoCloseable {
             String caFile = general.string("imap_ca_cert_file", "/etc/ssl/certs/ca-certificates.crt");
             imap = new ImapLogin(trusting(general, caFile), timeout, concurrent);
         }
-        return new ExternalAuth(true, Map.copyOf(imapDomains), imap);
+        return new ExternalAuth(true, Map.copyOf(imapDomains), imap == null ? null : imap::login, imap);
     }
 
     private static ImapServer imapServer(SectionReader section) throws ConfigException {
@@ -179,8 +194,8 @@ public final class ExternalAuth implements AutoCloseable {
 
     @Override
     public void close() {
-        if (imap != null) {
-            imap.close();
+        if (pool != null) {
+            pool.close();
         }
     }
 }

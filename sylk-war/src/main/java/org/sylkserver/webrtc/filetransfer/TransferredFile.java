@@ -8,9 +8,9 @@ import java.time.format.DateTimeParseException;
 import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
-import javax.json.spi.JsonProvider;
 
 import org.sylkserver.protocols.rcs.FileTransferHttpDocument;
+import org.sylkserver.webrtc.JsonP;
 
 /**
  * A stored transfer's metadata (spec §4.10.1, the original's "TransferredFile"): the {@code meta-<filename>} file next
@@ -37,8 +37,6 @@ public record TransferredFile(String filename, long filesize, Party sender, Part
     /** The content type of the message that announces a transfer (spec §4.10.1, §4.8.4). */
     public static final String CONTENT_TYPE = "application/sylk-file-transfer";
 
-    /** Looked up once: {@code Json.create...} looks the provider up with a ServiceLoader at every call. */
-    private static final JsonProvider JSON = JsonProvider.provider();
 
     /** The spec's example format (§4.10.1): seconds and a {@code +HH:MM} offset, {@code +00:00} for UTC. */
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
@@ -50,7 +48,7 @@ public record TransferredFile(String filename, long filesize, Party sender, Part
         }
 
         JsonObject toJson() {
-            return JSON.createObjectBuilder().add("uri", uri).add("display_name", displayName).build();
+            return JsonP.PROVIDER.createObjectBuilder().add("uri", uri).add("display_name", displayName).build();
         }
 
         static Party fromJson(JsonObject json) {
@@ -69,7 +67,7 @@ public record TransferredFile(String filename, long filesize, Party sender, Part
     }
 
     private String json(boolean metadata) {
-        var builder = JSON.createObjectBuilder().add("filename", filename).add("filesize", filesize)
+        var builder = JsonP.PROVIDER.createObjectBuilder().add("filename", filename).add("filesize", filesize)
                 .add("sender", sender.toJson()).add("receiver", receiver.toJson()).add("transfer_id", transferId);
         if (metadata) {
             builder.add("prefix", prefix).add("path", path);
@@ -84,7 +82,7 @@ public record TransferredFile(String filename, long filesize, Party sender, Part
      * @throws IllegalArgumentException when it is not such a JSON object
      */
     public static TransferredFile fromJson(String json) {
-        try (JsonReader reader = JSON.createReader(new StringReader(json))) {
+        try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(json))) {
             JsonObject object = reader.readObject();
             return new TransferredFile(object.getString("filename"), object.getJsonNumber("filesize").longValueExact(),
                     Party.fromJson(object.getJsonObject("sender")), Party.fromJson(object.getJsonObject("receiver")),

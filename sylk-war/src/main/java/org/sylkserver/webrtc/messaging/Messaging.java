@@ -35,7 +35,6 @@ import java.util.logging.Logger;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
-import javax.json.Json;
 import javax.json.JsonException;
 import javax.json.JsonReader;
 import javax.json.JsonString;
@@ -50,6 +49,7 @@ import org.sylkserver.protocols.imdn.ImdnException;
 import org.sylkserver.protocols.rcs.FileTransferHttpDocument;
 import org.sylkserver.protocols.rcs.FileTransferHttpException;
 import org.sylkserver.webrtc.Account;
+import org.sylkserver.webrtc.JsonP;
 import org.sylkserver.webrtc.SylkRtcConnection;
 import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
 import org.sylkserver.webrtc.filetransfer.TransferredFile;
@@ -847,7 +847,7 @@ public final class Messaging {
 
     /** The AOR of a conversation API body {@code {"contact": ...}} (spec §4.9), or null when it has none. */
     private static String contact(String body) {
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+        try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(body))) {
             JsonValue value = reader.readObject().get("contact");
             return value instanceof JsonString text && SipAor.Syntax.isValid(text.getString())
                     ? SipAor.Syntax.strip(text.getString()) : null;

@@ -13,7 +13,6 @@ import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import javax.json.Json;
 import javax.json.JsonException;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
@@ -22,6 +21,7 @@ import javax.json.JsonValue;
 import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
 
+import org.sylkserver.webrtc.JsonP;
 import org.sylkserver.webrtc.api.SipIdentity;
 
 /**
@@ -93,7 +93,7 @@ public final class PushNotifications implements Messaging.Push {
 
     /** Whether a 410's JSON body says {@code data.token} is this device's token (spec §4.11). */
     private static boolean expired(String body, DeviceToken token) {
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+        try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(body))) {
             JsonValue data = reader.readObject().get("data");
             JsonValue named = data instanceof JsonObject object ? object.get("token") : null;
             return named instanceof JsonString text

@@ -1,11 +1,14 @@
 package org.sylkserver.core.container;
 
 import java.net.DatagramPacket;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
+
+import org.sylkserver.core.LogThrottle;
 
 import gov.nist.javax.sip.stack.DatagramQueuedMessageDispatch;
 
@@ -24,13 +27,12 @@ final class BoundedDatagramQueue extends LinkedBlockingQueue<DatagramQueuedMessa
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger("sylk.sip");
-    private static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final int maxPackets;
     private final long maxBytes;
     private final transient AtomicLong bytes = new AtomicLong();
     private final transient AtomicLong dropped = new AtomicLong();
-    private transient long lastReport = System.nanoTime() - REPORT_NANOS;
+    private final transient LogThrottle drops = new LogThrottle(Duration.ofSeconds(10));
 
     BoundedDatagramQueue(int maxPackets, long maxBytes) {
         this.maxPackets = maxPackets;
@@ -83,13 +85,12 @@ final class BoundedDatagramQueue extends LinkedBlockingQueue<DatagramQueuedMessa
     }
 
     private void drop(DatagramPacket packet) {
-        long count = dropped.incrementAndGet();
-        long now = System.nanoTime();
-        if (now - lastReport >= REPORT_NANOS) {
-            lastReport = now;
+        long total = dropped.incrementAndGet();
+        long count = drops.occurred();
+        if (count > 0) {
             LOG.warning(() -> "SIP/UDP: " + size() + " datagrams (" + bytes.get() / 1024 + " KiB) wait for a SIP"
                     + " thread, the limit: datagram from " + packet.getSocketAddress() + " dropped, " + count
-                    + " dropped so far (senders retransmit)");
+                    + " since the last warning, " + total + " in all (senders retransmit)");
         }
     }
 }

@@ -3,9 +3,12 @@ package org.sylkserver.core.session;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -50,6 +53,14 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
     private static final Logger LOG = Logger.getLogger("sylk.msrp.chat");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * How long a sent message waits for its REPORT before it counts as failed with 408: RFC 4975 sets no limit for a
+     * report (§7.1.2), so a conference that never sends one left the sender's message pending until the chat ended;
+     * 30 s is the transaction timeout of RFC 4975 §7.1.1 and the gateway's wait for an XMPP receipt.
+     */
+    static final Duration REPORT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Duration reportTimeout;
     private final MsrpRoute route;
     private final Executor connector;
     private final InetAddress address;
@@ -71,6 +82,13 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
      * @param maxBody   the largest message content taken from the conference
      */
     public MsrpChatLine(MsrpRoute route, Executor connector, InetAddress address, int maxBody, Listener listener) {
+        this(route, connector, address, maxBody, listener, REPORT_TIMEOUT);
+    }
+
+    /** As the public constructor, waiting {@code reportTimeout} for a message's REPORT. */
+    MsrpChatLine(MsrpRoute route, Executor connector, InetAddress address, int maxBody, Listener listener,
+                 Duration reportTimeout) {
+        this.reportTimeout = reportTimeout;
         this.route = route;
         this.assembler = new MessageAssembler(first -> MessageSink.inMemory(body -> received(first, body)),
                 maxBody + CPIM_OVERHEAD, maxBody + CPIM_OVERHEAD);
@@ -252,16 +270,12 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
             delivery.outcome(0, ENDED_REASON);
             return;
         }
-        boolean[] done = new boolean[1];
-        ChatLine.Delivery once = (code, reason) -> {
-            synchronized (done) {
-                if (done[0]) {
-                    return;
-                }
-                done[0] = true;
-            }
-            delivery.outcome(code, reason);
-        };
+        // the first outcome counts: the REPORT, the refusal, or the timeout (whose timer a completion cancels)
+        CompletableFuture<Outcome> first = new CompletableFuture<>();
+        first.completeOnTimeout(new Outcome(408, "No REPORT within " + reportTimeout.toSeconds() + " s"),
+                reportTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        first.thenAccept(ended -> delivery.outcome(ended.code(), ended.reason()));
+        ChatLine.Delivery once = (code, reason) -> first.complete(new Outcome(code, reason));
         OutgoingMessage outgoing = on.sendMessage(peer().toPath(), List.of(stream.localUri()),
                 MessageBody.of(message.toBytes()), SendOptions.of(CpimMessage.CONTENT_TYPE).withReports("yes", "yes"),
                 report -> {
@@ -277,6 +291,9 @@ public final class MsrpChatLine implements ChatLine, MsrpServer.Handler {
                 once.outcome(outcome.code(), outcome.reason());
             }
         });
+    }
+
+    private record Outcome(int code, String reason) {
     }
 
     @Override

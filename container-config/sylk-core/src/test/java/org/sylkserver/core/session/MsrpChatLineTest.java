@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -157,6 +158,36 @@ class MsrpChatLineTest {
 
         line.close();
         assertEquals(null, reports.closed.poll(300, TimeUnit.MILLISECONDS), "closing is no loss");
+    }
+
+    /**
+     * A conference that answers the SEND with 200 but never sends the REPORT asked for (RFC 4975 §7.1.2): the message
+     * fails with 408 once the report timeout has passed, instead of staying pending until the chat ends; a REPORT
+     * after that changes nothing.
+     */
+    @Test
+    void aMessageWithoutAReportFailsWith408() throws Exception {
+        Reports reports = new Reports();
+        ours = new MsrpServer(LOOPBACK, 0);
+        conference = new MsrpServer(LOOPBACK, 0);
+        MsrpChatLine line = new MsrpChatLine(new MsrpRoute(ours, null, "TCP/MSRP"), connector, LOOPBACK, 65536,
+                reports, Duration.ofSeconds(1));
+        line.offer();
+        Conference room = new Conference();
+        MsrpUri session = conference.open(room);
+        line.answered(answer(session, conference.port(), "passive"));
+        assertTrue(reports.connected.await(5, TimeUnit.SECONDS), "the line connected and bound");
+        assertNotNull(room.requests.poll(5, TimeUnit.SECONDS), "the bind");
+
+        BlockingQueue<String> delivery = new LinkedBlockingQueue<>();
+        line.send(hello(), (code, reason) -> delivery.add(code + " " + reason));
+        MsrpRequest sent = room.requests.poll(5, TimeUnit.SECONDS);
+        assertNotNull(sent);
+        assertEquals(null, delivery.poll(300, TimeUnit.MILLISECONDS), "still waiting for its REPORT");
+        assertEquals("408 No REPORT within 1 s", delivery.poll(5, TimeUnit.SECONDS));
+        room.connection.send(MsrpRequest.successReport("rep00002", sent, session, sent.body().length));
+        assertEquals(null, delivery.poll(300, TimeUnit.MILLISECONDS), "one outcome per message");
+        line.close();
     }
 
     /**

@@ -3,6 +3,7 @@ package org.sylkserver.xmpp.s2s;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+
+import org.sylkserver.core.LogThrottle;
 
 /**
  * Our stream to a remote server for one pair of domains (local → remote), RFC 6120 §4 with XEP-0220 as the
@@ -44,6 +47,8 @@ final class OutboundLink implements XmppConnection.Handler {
     private final String local;
     private final String remote;
     private final List<Outgoing> queued = new ArrayList<>();
+    /** The remote server's stalled link can refuse every stanza: one warning per 10 s. */
+    private final LogThrottle refusals = new LogThrottle(Duration.ofSeconds(10));
     /** {@code <db:verify>} questions by stream id, with who wants the answer. */
     private final Map<String, Consumer<Boolean>> verifies = new LinkedHashMap<>();
     private final Map<String, String> unsentVerifies = new LinkedHashMap<>();
@@ -108,7 +113,11 @@ final class OutboundLink implements XmppConnection.Handler {
                     return Sent.ENDING;
                 default:
                     if (queued.size() >= service.settings().sendQueueLimit()) {
-                        LOG.warning("XMPP link " + local + " -> " + remote + ": send queue full, stanza refused");
+                        long count = refusals.occurred();
+                        if (count > 0) {
+                            LOG.warning("XMPP link " + local + " -> " + remote + ": send queue full, stanza refused ("
+                                    + count + " refused since the last warning)");
+                        }
                         return Sent.FULL;
                     }
                     queued.add(stanza);
