@@ -32,7 +32,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # N (thread pools' members fall into one group) and blanks by _. The name is the kernel's (15 characters at most):
 # the JVM gives Java threads theirs, its own threads (GC, JIT compiler) have names of their own too.
 thread_ticks() {
-    for f in /proc/"$1"/task/*/stat; do cat "$f" 2>/dev/null; echo; done | sed -n 's/^\([0-9]*\) (\(.*\)) [A-Z] \(.*\)$/\1\t\2\t\3/p' |
+    for f in /proc/"$1"/task/*/stat; do cat "$f" 2>/dev/null || true; echo; done | sed -n 's/^\([0-9]*\) (\(.*\)) [A-Z] \(.*\)$/\1\t\2\t\3/p' |
         awk -F'\t' '{ split($3, f, " "); n = $2; gsub(/[0-9]+/, "N", n); gsub(/ /, "_", n); print $1, n, f[11] + f[12] }'
 }
 

@@ -4,7 +4,8 @@
 # and the time of a 5,000-message sync. Needs sipp (Debian package sip-tester).
 #
 # Usage: [DIST=<distribution>] [JAVA_OPTS=...] [BACKEND=sqlite|cassandra] [SENDER=sipp|flood] bench/messaging.sh [seconds-per-step] [accounts] [messages-per-account] [rates...]
-#   defaults: 5 s per step at 1000, 2000, 3000, 5000 MESSAGEs/s; 4 sylkRTC accounts x 5000 account-messages
+#   defaults: 5 s per step at 1000, 2000, 3000, 5000 MESSAGEs/s; 4 sylkRTC accounts x 5000 account-messages (0
+#   accounts: the SIP side only, no sylkRTC -> SIP part and no sync)
 # Prints:
 #   - SIP -> gateway, per target rate: sipp sends CPIM MESSAGEs for carol (X-Sylk-App: webrtcgateway); each is
 #     stored and delivered as a message event to carol's 2 connections before its 200. Achieved rate, failed calls,
@@ -15,6 +16,10 @@
 #   - sylkRTC -> SIP: each account sends account-messages (50 in flight) -> stored (ack) -> SIP MESSAGE to the
 #     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies.
 #   - sync: alice-1's journal, account-sync-conversations with limit 5000, 5 times.
+# STEP_HOOK=<executable> runs "<executable> <application> <rate> <server pid>" in the background during each measured
+# step and stops it with SIGINT at the step's end: a profiler, e.g. a script that runs
+# `exec perf record -g -o perf-$1-$2.data -p $3` (with JAVA_OPTS='-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit
+# -XX:+PreserveFramePointer' for the Java frames).
 # SENDER=flood sends the SIP MESSAGEs with bench/messaging/SipFlood.java instead of sipp (the same requests, timer E
 # retransmissions, 10 s limit): sipp tops out near 2,800/s on two cores, below the issue's 5,000/s.
 # BACKEND=cassandra keeps the messages on a one-node Apache Cassandra instead ([Cassandra] cluster_contact_points):
@@ -121,13 +126,41 @@ sipp_run 1000 10000 echo > /dev/null || true
 # a store that refuses some (a loaded Cassandra node) must not end the run here
 client outgoing "$url" 2 2000 50 warm > /dev/null || echo "warm-up account-messages: the client reported failures"
 
+# starts STEP_HOOK for step $1 (application) at rate $2; step_hook_end stops it
+step_hook() {
+    hook=
+    [ -n "${STEP_HOOK:-}" ] || return 0
+    "$STEP_HOOK" "$1" "$2" "$server" > "$work/hook.out" 2>&1 &
+    hook=$!
+}
+step_hook_end() {
+    [ -n "${hook:-}" ] || return 0
+    kill -INT "$hook" 2>/dev/null || true
+    wait "$hook" 2>/dev/null || true
+}
+
+# the server's CPU over a step, per MESSAGE sent: "server CPU <us> us per MESSAGE", then its threads' share (ms per
+# call, as the other benchmarks print it); $1 = MESSAGEs, $2 = the thread snapshot and $3 the CPU ticks before the step
+step_cpu() {
+    local after
+    after=$(mktemp "$work/threads.XXXX")
+    thread_ticks $server > "$after"
+    awk -v t="$(cpu_ticks $server)" -v t0="$3" -v n="$1" -v clk="$(getconf CLK_TCK)" \
+        'BEGIN { printf "  server CPU %.0f us per MESSAGE\n", (t - t0) * 1e6 / clk / n }'
+    thread_cpu_per_call "$2" "$after" "$1" 8
+}
+
 # each rate: echo first, then the gateway, the same number of MESSAGEs; a step counts only without a failed call
 declare -A best=([echo]=0 [webrtcgateway]=0)
 for rate in "${rates[@]}"; do
     total=$(( rate * seconds ))
+    thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server)
+    step_hook echo "$rate"
     read -r achieved failed p50 p99 _ <<< "$(sipp_run "$rate" "$total" echo)"
+    step_hook_end
     printf 'echo           target %5d/s: %5d MESSAGE/s achieved, %s failed; MESSAGE -> 200 p50 %s ms, p99 %s ms\n' \
         "$rate" "$achieved" "$failed" "$p50" "$p99"
+    step_cpu "$total" "$work/threads-before" "$ticks"
     [ "$failed" = 0 ] && [ "$achieved" -gt "${best[echo]}" ] && best[echo]=$achieved
     client incoming "$url" carol@example.com 2 "$total" "$work/ready-$rate" > "$work/incoming.out" &
     events=$!
@@ -136,10 +169,14 @@ for rate in "${rates[@]}"; do
         sleep 0.2
     done
     [ -e "$work/ready-$rate" ] || break
+    thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server)
+    step_hook webrtcgateway "$rate"
     read -r achieved failed p50 p99 refused <<< "$(sipp_run "$rate" "$total" webrtcgateway)"
     wait $events || true
+    step_hook_end
     printf 'webrtcgateway  target %5d/s: %5d MESSAGE/s achieved, %s failed (%s of them answered, e.g. 503); MESSAGE -> stored -> 200 p50 %s ms, p99 %s ms\n' \
         "$rate" "$achieved" "$failed" "$refused" "$p50" "$p99"
+    step_cpu "$total" "$work/threads-before" "$ticks"
     cat "$work/incoming.out"
     [ "$failed" = 0 ] && [ "$achieved" -gt "${best[webrtcgateway]}" ] && best[webrtcgateway]=$achieved
 done
@@ -147,12 +184,14 @@ echo "highest achieved rate with zero failed MESSAGEs: echo ${best[echo]}/s, web
 awk -v g="${best[webrtcgateway]}" -v b="${best[echo]}" 'BEGIN { if (b > 0) printf "gateway / echo = %.2f\n", g / b }'
 baseline=${best[echo]}
 
+if [ "$accounts" -gt 0 ]; then
 echo "== sylkRTC -> store -> SIP MESSAGE -> sipp UAS -> accepted: $accounts accounts x $per_account"
 client outgoing "$url" "$accounts" "$per_account" 50 run || echo "sylkRTC -> SIP: the client reported failures"
 awk -v b="$baseline" 'BEGIN { printf "(echo baseline above: %s MESSAGE/s)\n", b }'
 
 echo "== sync: alice-1's journal (>= $per_account entries), limit 5000"
 client sync "$url" alice-1@example.com 5000 5 || echo "sync: the client reported failures"
+fi
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ ! -s "$work/flood.err" ] || { echo "sender (SipFlood):"; sed 's/^/  /' "$work/flood.err"; }

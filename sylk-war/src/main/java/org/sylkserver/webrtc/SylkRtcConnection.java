@@ -22,6 +22,7 @@ import org.sylkserver.webrtc.api.ErrorResponse;
 import org.sylkserver.webrtc.api.ReadyEvent;
 import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SylkRtcMessage;
+import org.sylkserver.webrtc.api.SyncConversationsEvent;
 
 /**
  * One sylkRTC-2 client connection (spec §4.2-4.3), independent of the WebSocket API: text frames in, text
@@ -64,7 +65,7 @@ public final class SylkRtcConnection {
     private final long id = IDS.incrementAndGet();
     private final String peer;
     private final ClientTransport transport;
-    private final Executor owner;
+    private final SerialExecutor owner;
     private final RequestCatalogue requests;
     private final Gateway gateway;
     private final boolean trace;
@@ -102,7 +103,8 @@ public final class SylkRtcConnection {
                       Gateway gateway) {
         this.peer = peer;
         this.transport = transport;
-        this.owner = new SerialExecutor(pool, LOG, "sylkRTC connection");
+        // frames sent while more tasks wait are written together, at the latest once the queue runs empty
+        this.owner = new SerialExecutor(pool, LOG, "sylkRTC connection", Integer.MAX_VALUE, transport::flush);
         this.requests = requests;
         this.gateway = gateway;
         this.trace = gateway.config().traceClient() || Boolean.getBoolean("sylk.trace.client");
@@ -199,13 +201,20 @@ public final class SylkRtcConnection {
 
     /** {@code message} as a client gets it: an event for several connections is serialized once ({@link #send(String)}). */
     static String json(SylkRtcMessage message) {
-        return JSONB.toJson(message);
+        // a sync's thousands of entries are written by hand, as the binding writes them
+        return message instanceof SyncConversationsEvent sync ? sync.toJson() : JSONB.toJson(message);
     }
 
-    /** Sends a message {@linkplain #json serialized} already; only on this connection's executor. */
+    /**
+     * Sends a message {@linkplain #json serialized} already; only on this connection's executor. While more of the
+     * connection's tasks wait (a flood of message events), the frame may be held and written with the next ones: one
+     * socket write for many instead of one each (issue 14: the writes, each handed to Tomcat's WebSocket thread and
+     * back, cost more CPU than anything else an incoming MESSAGE did for its event); what is held is written when the
+     * queue runs empty.
+     */
     void send(String json) {
         trace("OUTGOING", json);
-        transport.send(json);
+        transport.send(json, owner.moreQueued());
     }
 
     private void handle(String text) {

@@ -20,6 +20,7 @@ import javax.websocket.OnError;
 import javax.websocket.OnMessage;
 import javax.websocket.OnOpen;
 import javax.websocket.PongMessage;
+import javax.websocket.RemoteEndpoint;
 import javax.websocket.Session;
 import javax.websocket.server.HandshakeRequest;
 import javax.websocket.server.ServerEndpointConfig;
@@ -209,15 +210,54 @@ public class SylkRtcEndpoint {
         }
     }
 
-    /** Writes to the session one frame at a time: Tomcat's basic remote endpoint refuses concurrent writes. */
-    private record SessionTransport(Session session) implements ClientTransport {
+    /**
+     * Writes to the session one frame at a time: Tomcat's basic remote endpoint refuses concurrent writes. Frames sent
+     * with {@code more} go to Tomcat's batch buffer (RemoteEndpoint batching, JSR 356 §2.1.3), written when it fills
+     * and on {@link #flush} or the next frame without {@code more}: one socket write for many frames. Outside such a
+     * run batching is off, so that what Tomcat sends on its own (pongs, the close handshake) goes out at once.
+     */
+    private static final class SessionTransport implements ClientTransport {
+        private final Session session;
+        /** Whether batching is on, frames possibly held; guarded by {@code session}. */
+        private boolean holding;
+
+        SessionTransport(Session session) {
+            this.session = session;
+        }
 
         @Override
         public void send(String text) {
+            send(text, false);
+        }
+
+        @Override
+        public void send(String text, boolean more) {
             try {
                 synchronized (session) {
                     if (session.isOpen()) {
-                        session.getBasicRemote().sendText(text);
+                        RemoteEndpoint.Basic remote = session.getBasicRemote();
+                        if (more != holding) {
+                            // turning batching off writes what it held first
+                            holding = more;
+                            remote.setBatchingAllowed(more);
+                        }
+                        remote.sendText(text);
+                    }
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.fine(() -> "cannot send to a closing sylkRTC connection: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+            try {
+                synchronized (session) {
+                    if (holding) {
+                        holding = false;
+                        if (session.isOpen()) {
+                            session.getBasicRemote().setBatchingAllowed(false);
+                        }
                     }
                 }
             } catch (IOException | IllegalStateException e) {
@@ -227,6 +267,7 @@ public class SylkRtcEndpoint {
 
         @Override
         public void close(int code, String reason) {
+            flush();
             try {
                 synchronized (session) {
                     if (session.isOpen()) {

@@ -324,6 +324,40 @@ class MessagingStoreQueueTest {
     }
 
     /**
+     * Issue 14: a stored batch's answers are sent off the conversation's lane, which meanwhile stores the next
+     * messages (the SIP responses were half of the lane's CPU in the benchmark's one-conversation flood). Here the
+     * first message's answer takes as long as the test wants, and the second is stored and answered meanwhile.
+     */
+    @Test
+    void aConversationsNextMessagesAreStoredWhileTheLastOnesAreAnswered() throws Exception {
+        messaging(4, 100);
+        CountDownLatch answering = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Replies replies = new Replies();
+        messaging.receive(message("bob@example.com", "alice@example.com", "m1", "one"), answer -> {
+            answering.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            replies.answers.add(answer);
+        });
+        try {
+            assertTrue(answering.await(10, TimeUnit.SECONDS), "m1 stored, its answer being sent");
+            messaging.receive(message("bob@example.com", "alice@example.com", "m2", "two"), replies.answers::add);
+            Messaging.Answer second = replies.answers.poll(5, TimeUnit.SECONDS);
+            assertNotNull(second, "m2 answered while m1's answer is still being sent");
+            assertEquals(200, second.status());
+            assertTrue(sqlite.find("alice@example.com", "m2").isPresent(), "stored before its 200");
+        } finally {
+            release.countDown();
+        }
+        assertEquals(200, replies.next().status());
+        assertEquals(List.of("alice@example.com MessageEvent", "alice@example.com MessageEvent"), events);
+    }
+
+    /**
      * A retransmission that arrives while the first copy still waits for the store (a new transaction after the first
      * timed out) is the same conversation, so it queues behind it and is de-duplicated: one copy, one event, two 200s.
      */

@@ -28,10 +28,23 @@ class SylkRtcConnectionTest {
     static final class RecordingTransport implements ClientTransport {
         final List<String> sent = new CopyOnWriteArrayList<>();
         final List<String> closes = new CopyOnWriteArrayList<>();
+        /** Every write in order: "held <text>" for a frame sent with more to follow, "sent <text>", "flush". */
+        final List<String> writes = new CopyOnWriteArrayList<>();
 
         @Override
         public void send(String text) {
+            send(text, false);
+        }
+
+        @Override
+        public void send(String text, boolean more) {
             sent.add(text);
+            writes.add((more ? "held " : "sent ") + text);
+        }
+
+        @Override
+        public void flush() {
+            writes.add("flush");
         }
 
         @Override
@@ -381,6 +394,29 @@ class SylkRtcConnectionTest {
         assertEquals(List.of("{\"sylkrtc\":\"error\",\"transaction\":\"t1\",\"error\":\"Internal error\"}",
                 "{\"sylkrtc\":\"ack\",\"transaction\":\"t2\"}"), transport.sent);
         assertEquals(List.of(), transport.closes);
+    }
+
+    /**
+     * Answers of requests that wait one behind the other are sent with "more to follow", so that the transport writes
+     * them in one go (issue 14's benchmark: one socket write and two thread hand-offs per event cost more than the
+     * event itself); the last one without, and the transport is flushed once the queue is empty: nothing stays held.
+     */
+    @Test
+    void framesOfQueuedTasksAreWrittenTogetherAndFlushedWhenTheQueueRunsEmpty() {
+        List<Runnable> pool = new ArrayList<>();
+        SylkRtcConnection queued = new SylkRtcConnection("192.0.2.1:40007", transport, pool::add, Gateway.notStarted());
+        for (int i = 1; i <= 3; i++) {
+            queued.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t" + i + "\"}", true);
+        }
+        assertEquals(1, pool.size(), "one drain for the three requests");
+        pool.get(0).run();
+        assertEquals(List.of("held {\"sylkrtc\":\"ack\",\"transaction\":\"t1\"}",
+                "held {\"sylkrtc\":\"ack\",\"transaction\":\"t2\"}",
+                "sent {\"sylkrtc\":\"ack\",\"transaction\":\"t3\"}", "flush"), transport.writes);
+        // alone, a request's answer goes out at once
+        queued.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t4\"}", true);
+        pool.get(1).run();
+        assertEquals("sent {\"sylkrtc\":\"ack\",\"transaction\":\"t4\"}", transport.writes.get(4));
     }
 
     @Test

@@ -26,6 +26,8 @@ public final class SerialExecutor implements Executor {
     private final Runnable whenIdle;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private boolean draining;
+    /** The thread running this executor's tasks now, or null. */
+    private volatile Thread runner;
 
     /**
      * @param log   where a failed task is reported
@@ -81,12 +83,28 @@ public final class SerialExecutor implements Executor {
         }
     }
 
+    /**
+     * Whether the calling thread is running one of this executor's tasks and more tasks wait behind it: the task may
+     * leave work to them (a connection holding its output for the next frames, written at the latest when the queue
+     * runs empty and {@code whenIdle} is told). False on any other thread.
+     */
+    public boolean moreQueued() {
+        if (runner != Thread.currentThread()) {
+            return false;
+        }
+        synchronized (tasks) {
+            return !tasks.isEmpty();
+        }
+    }
+
     private void drain() {
+        runner = Thread.currentThread();
         while (true) {
             Runnable task;
             synchronized (tasks) {
                 task = tasks.poll();
                 if (task == null) {
+                    runner = null;
                     draining = false;
                     break;
                 }

@@ -50,6 +50,32 @@ class SerialExecutorTest {
         }
     }
 
+    /** A running task learns whether more wait behind it; any other thread, and the last task, hear no. */
+    @Test
+    void aRunningTaskKnowsWhetherMoreTasksWait() throws Exception {
+        SerialExecutor serial = new SerialExecutor(pool, LOG, "test");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(3);
+        List<Boolean> more = new CopyOnWriteArrayList<>();
+        serial.execute(() -> {
+            await(release);
+            more.add(serial.moreQueued());
+            done.countDown();
+        });
+        serial.execute(() -> {
+            more.add(serial.moreQueued());
+            done.countDown();
+        });
+        serial.execute(() -> {
+            more.add(serial.moreQueued());
+            done.countDown();
+        });
+        assertFalse(serial.moreQueued(), "asked from outside the executor while tasks wait");
+        release.countDown();
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        assertEquals(List.of(true, true, false), more);
+    }
+
     /** With a limit, the task beyond {@code limit} waiting ones is refused (the running one not counted). */
     @Test
     void aBoundedExecutorRefusesBeyondItsLimit() throws Exception {

@@ -54,6 +54,48 @@ public class JournalItem {
         }
     }
 
+    /** Appends the item as {@link Writer} writes it. */
+    void write(StringBuilder json) {
+        json.append('{');
+        boolean first = property(json, "contact", contact, true);
+        first = property(json, "timestamp", timestamp, first);
+        if (disposition != null) {
+            json.append(first ? "\"disposition\":[" : ",\"disposition\":[");
+            first = false;
+            for (int i = 0; i < disposition.size(); i++) {
+                if (i > 0) {
+                    json.append(',');
+                }
+                String notification = disposition.get(i);
+                if (notification == null) {
+                    json.append("null");
+                } else {
+                    JsonText.quote(json, notification);
+                }
+            }
+            json.append(']');
+        }
+        first = property(json, "message_id", messageId, first);
+        first = property(json, "content_type", contentType, first);
+        first = property(json, "content", content, first);
+        first = property(json, "direction", direction, first);
+        property(json, "state", state, first);
+        json.append('}');
+    }
+
+    /** Appends {@code "name":value} unless the value is null; whether nothing was written yet after that. */
+    private static boolean property(StringBuilder json, String name, String value, boolean first) {
+        if (value == null) {
+            return first;
+        }
+        if (!first) {
+            json.append(',');
+        }
+        json.append('"').append(name).append("\":");
+        JsonText.quote(json, value);
+        return false;
+    }
+
     private final String contact;
     private final String timestamp;
     private final List<String> disposition;

@@ -117,14 +117,14 @@ public final class Messaging {
     /** The least time between two warnings of refused MESSAGEs. */
     private static final long REFUSAL_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** The original's time format (spec §4.3): {@code YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM}. */
-    private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
+    static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss").optionalStart().appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
             .optionalEnd().appendOffset("+HH:MM", "+00:00").toFormatter();
 
     private final MessageStore store;
     private final StoreQueue queue;
     /** The queue's batches (one object each: a lane runs together the tasks of the same batch). */
-    private final StoreQueue.Batch<Waiting> regularMessages = this::regular;
+    private final StoreQueue.Batch<Waiting> regularMessages = (messages, done) -> regular(messages, done, true);
     private final StoreQueue.Batch<Sent> sentOutcomes = this::sent;
     private final Refusals refusals = new Refusals();
     private final SipMessages sip;
@@ -298,7 +298,7 @@ public final class Messaging {
         Taken taken = take(message);
         if (taken.regular() != null) {
             Answer[] answer = new Answer[1];
-            regular(List.of(new Waiting(taken.regular(), reply -> answer[0] = reply)), () -> { });
+            regular(List.of(new Waiting(taken.regular(), reply -> answer[0] = reply)), () -> { }, false);
             return answer[0];
         }
         return taken.work() == null ? taken.answer() : perform(message, taken.work());
@@ -533,10 +533,12 @@ public final class Messaging {
      * message from one of the sender's SIP devices also for the sender, below), delivered to its devices, answered.
      * Their journal entries are written in one call, in order, so that the embedded store commits them together: one
      * conversation's flood stored one transaction per message ran at one commit's rate (issue 14). Then, message by
-     * message in order: the events, the push, the answer (200 once stored, 500 if the store failed), each counted
-     * {@code done} for the queue just before it is answered.
+     * message in order: the events and the push; and the answers (200 once stored, 500 if the store failed), each
+     * counted {@code done} for the queue just before it is answered: with {@code answerElsewhere} on another of the
+     * queue's threads, so that the conversation's next messages are stored meanwhile (sending a SIP response took
+     * half of the lane's CPU per message, and one conversation's flood runs on one lane).
      */
-    private void regular(List<Waiting> messages, Runnable done) {
+    private void regular(List<Waiting> messages, Runnable done, boolean answerElsewhere) {
         List<MessageStore.Write> writes = new ArrayList<>();
         // per message: the index in writes of its entry for the recipient and for the sender, -1 for none
         int[] incoming = new int[messages.size()];
@@ -585,8 +587,22 @@ public final class Messaging {
                     answers[i] = failed(waiting.regular().message(), e);
                 }
             }
-            done.run();
-            waiting.reply().accept(answers[i]);
+        }
+        Runnable answering = () -> {
+            for (int i = 0; i < messages.size(); i++) {
+                done.run();
+                try {
+                    messages.get(i).reply().accept(answers[i]);
+                } catch (RuntimeException e) {
+                    // the others still need theirs
+                    LOG.log(Level.SEVERE, "MESSAGE from " + messages.get(i).regular().message().from() + " not answered", e);
+                }
+            }
+        };
+        if (answerElsewhere) {
+            queue.elsewhere(answering);
+        } else {
+            answering.run();
         }
     }
 
@@ -925,10 +941,16 @@ public final class Messaging {
         }
     }
 
-    private static OffsetDateTime time(String property, String value) throws RequestError {
+    /**
+     * An ISO 8601 time with offset, as {@link OffsetDateTime#parse} reads it; the usual form through CPIM's reader,
+     * which takes a fraction of the JDK formatter's time (a tenth of an {@code account-message}'s handling was the
+     * formatter, JFR of bench/messaging.sh).
+     */
+    static OffsetDateTime time(String property, String value) throws RequestError {
         try {
-            return OffsetDateTime.parse(value);
-        } catch (DateTimeParseException e) {
+            // the CPIM reader would strip blanks, which the JDK's refuses
+            return value.strip().length() == value.length() ? CpimMessage.parseDateTime(value) : OffsetDateTime.parse(value);
+        } catch (CpimException | DateTimeParseException e) {
             throw new RequestError("Invalid value for '" + property + "' property: '" + value + "' (expected: ISO 8601 time)");
         }
     }
@@ -942,7 +964,42 @@ public final class Messaging {
 
     /** {@code time} as the original writes times in events (spec §4.3). */
     public static String format(OffsetDateTime time) {
-        return TIMESTAMP.format(time);
+        int year = time.getYear();
+        int offset = time.getOffset().getTotalSeconds();
+        if (year < 0 || year > 9999 || offset % 60 != 0) {
+            return TIMESTAMP.format(time);
+        }
+        // what TIMESTAMP writes, without the formatter: a sync formats each of its thousands of entries' times, and
+        // the formatter's first 5,000 took 20-30 ms of CPU
+        StringBuilder text = new StringBuilder(32);
+        digits(text, year, 4).append('-');
+        digits(text, time.getMonthValue(), 2).append('-');
+        digits(text, time.getDayOfMonth(), 2).append('T');
+        digits(text, time.getHour(), 2).append(':');
+        digits(text, time.getMinute(), 2).append(':');
+        digits(text, time.getSecond(), 2);
+        int micros = time.getNano() / 1000;
+        if (micros != 0) {
+            int width = 6;
+            while (micros % 10 == 0) {
+                micros /= 10;
+                width--;
+            }
+            digits(text.append('.'), micros, width);
+        }
+        text.append(offset < 0 ? '-' : '+');
+        int minutes = Math.abs(offset) / 60;
+        digits(text, minutes / 60, 2).append(':');
+        return digits(text, minutes % 60, 2).toString();
+    }
+
+    /** Appends {@code value} with leading zeros to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder text, int value, int width) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            text.append('0');
+        }
+        return text.append(digits);
     }
 
     private Instant now() {

@@ -108,6 +108,18 @@ public final class StoreQueue implements AutoCloseable {
         enqueue(key, new Task(batch, task), false);
     }
 
+    /**
+     * Runs {@code task} on one of the queue's threads outside every lane, for work that needs no order and must not
+     * hold up a lane (the answers of a batch already stored); in the caller when the queue is closing.
+     */
+    public void elsewhere(Runnable task) {
+        try {
+            workers.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
     /** Tasks queued or running now. */
     public synchronized int pending() {
         return pending;

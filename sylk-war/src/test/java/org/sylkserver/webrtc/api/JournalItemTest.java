@@ -72,6 +72,21 @@ class JournalItemTest {
         assertEquals(JSONB.toJson(bound), JSONB.toJson(written));
         assertEquals(JSONB.toJson(new SyncConversationsEventOf(bound)).replace("\"messages\"", "\"m\""),
                 JSONB.toJson(new SyncConversationsEvent("alice@example.com", written)).replace("\"messages\"", "\"m\""));
+        // the event written by hand, as a connection sends it
+        assertEquals(JSONB.toJson(new SyncConversationsEventOf(bound)),
+                new SyncConversationsEvent("alice@example.com", written).toJson());
+    }
+
+    /** Every character is escaped as the binding escapes it (RFC 8259 §7), one string of each UTF-16 unit. */
+    @Test
+    void escapesEveryCharacterAsTheBindingDoes() {
+        StringBuilder all = new StringBuilder();
+        for (char c = 0; c < 0x800; c++) {
+            all.append(c);
+        }
+        all.append("\u2028\u2029\ud800\udfff\uffff\ud83d\ude00");
+        sameAsTheBinding(new Bound("bob@example.com", "2026-01-01T10:00:00+00:00", List.of(all.toString()), "m",
+                "text/plain", all.toString(), "incoming", "received"));
     }
 
     /** The event around bound items, for comparing whole events. */
