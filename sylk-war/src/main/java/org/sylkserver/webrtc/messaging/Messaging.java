@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,6 +41,7 @@ import javax.json.JsonValue;
 import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
 
+import org.sylkserver.core.LogThrottle;
 import org.sylkserver.protocols.cpim.CpimException;
 import org.sylkserver.protocols.cpim.CpimMessage;
 import org.sylkserver.protocols.imdn.ImdnDocument;
@@ -115,7 +115,6 @@ public final class Messaging {
     /** When a sender refused for a full store queue should try again: a full queue drains within seconds. */
     static final int RETRY_AFTER_SECONDS = 2;
     /** The least time between two warnings of refused MESSAGEs. */
-    private static final long REFUSAL_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** The original's time format (spec §4.3): {@code YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM}. */
     static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
             .appendPattern("uuuu-MM-dd'T'HH:mm:ss").optionalStart().appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
@@ -126,7 +125,7 @@ public final class Messaging {
     /** The queue's batches (one object each: a lane runs together the tasks of the same batch). */
     private final StoreQueue.Batch<Waiting> regularMessages = (messages, done) -> regular(messages, done, true);
     private final StoreQueue.Batch<Sent> sentOutcomes = this::sent;
-    private final Refusals refusals = new Refusals();
+    private final LogThrottle refusals = new LogThrottle(Duration.ofSeconds(10));
     private final SipMessages sip;
     private final Devices devices;
     private final Push push;
@@ -325,27 +324,15 @@ public final class Messaging {
             return;
         }
         if (!queued) {
-            refusals.refused(message);
+            refused(message);
             reply.accept(Answer.BUSY);
         }
     }
 
-    /** Warns that MESSAGEs are refused for a full store queue: at most every 10 s, with how many since the last time. */
-    private final class Refusals {
-        private long lastReport;
-        private boolean reported;
-        private int unreported;
-
-        synchronized void refused(IncomingSipMessage message) {
-            unreported++;
-            long now = System.nanoTime();
-            if (reported && now - lastReport < REFUSAL_REPORT_NANOS) {
-                return;
-            }
-            int count = unreported;
-            unreported = 0;
-            reported = true;
-            lastReport = now;
+    /** Warns that a MESSAGE was refused for a full store queue: at most every 10 s, with how many since the last time. */
+    private void refused(IncomingSipMessage message) {
+        long count = refusals.occurred();
+        if (count > 0) {
             LOG.warning(() -> "message store queue full (" + queue.pending() + " queued or being stored, "
                     + "message_store_queue_size " + queue.capacity() + "): MESSAGE from " + message.from() + " to "
                     + message.to() + " answered 503 (Retry-After " + RETRY_AFTER_SECONDS + " s); " + count
