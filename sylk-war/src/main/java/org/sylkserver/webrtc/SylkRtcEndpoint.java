@@ -221,8 +221,16 @@ public class SylkRtcEndpoint {
         /** Whether batching is on, frames possibly held; guarded by {@code session}. */
         private boolean holding;
 
+        /**
+         * Batching only without extensions: browsers negotiate permessage-deflate (RFC 7692), and with it Tomcat's
+         * batched frames broke every browser's connection (the pages never saw their registration; Java clients, which
+         * negotiate no extension, were fine).
+         */
+        private final boolean batching;
+
         SessionTransport(Session session) {
             this.session = session;
+            this.batching = session.getNegotiatedExtensions().isEmpty();
         }
 
         @Override
@@ -232,14 +240,15 @@ public class SylkRtcEndpoint {
 
         @Override
         public void send(String text, boolean more) {
+            boolean batch = more && batching;
             try {
                 synchronized (session) {
                     if (session.isOpen()) {
                         RemoteEndpoint.Basic remote = session.getBasicRemote();
-                        if (more != holding) {
+                        if (batch != holding) {
                             // turning batching off writes what it held first
-                            holding = more;
-                            remote.setBatchingAllowed(more);
+                            holding = batch;
+                            remote.setBatchingAllowed(batch);
                         }
                         remote.sendText(text);
                     }
