@@ -1,5 +1,6 @@
 package org.sylkserver.media.dtls;
 
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -7,6 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.TlsFatalAlert;
 import org.sylkserver.protocols.sdp.SdpException;
 
 /**
@@ -76,6 +80,23 @@ public record Fingerprint(String algorithm, byte[] hash) {
                     + expected);
         }
         return new Fingerprint(algorithm, hash);
+    }
+
+    /**
+     * Checks the peer's certificate chain of a DTLS handshake against this fingerprint (RFC 5763 §5: the certificate
+     * is self-signed, the signalled fingerprint is what authenticates it); {@code peer} names the peer's role in the
+     * alert ("client", "server").
+     *
+     * @throws TlsFatalAlert {@code handshake_failure} without a certificate, {@code bad_certificate} on a mismatch
+     */
+    void check(Certificate chain, String peer) throws IOException {
+        if (chain == null || chain.isEmpty()) {
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "the DTLS " + peer + " sent no certificate");
+        }
+        if (!matches(chain.getCertificateAt(0).getEncoded())) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate,
+                    "the DTLS " + peer + "'s certificate does not match the fingerprint it signalled");
+        }
     }
 
     /** Whether {@code der} is the certificate this fingerprint names (compared in constant time). */

@@ -96,13 +96,7 @@ final class SrtpDtlsClient extends DefaultTlsClient implements SrtpDtlsPeer {
         return new TlsAuthentication() {
             @Override
             public void notifyServerCertificate(TlsServerCertificate server) throws IOException {
-                if (server.getCertificate() == null || server.getCertificate().isEmpty()) {
-                    throw new TlsFatalAlert(AlertDescription.handshake_failure, "the DTLS server sent no certificate");
-                }
-                if (!peerFingerprint.matches(server.getCertificate().getCertificateAt(0).getEncoded())) {
-                    throw new TlsFatalAlert(AlertDescription.bad_certificate,
-                            "the DTLS server's certificate does not match the fingerprint it signalled");
-                }
+                peerFingerprint.check(server.getCertificate(), "server");
             }
 
             @Override

@@ -80,13 +80,7 @@ final class SrtpDtlsServer extends DefaultTlsServer implements SrtpDtlsPeer {
 
     @Override
     public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
-        if (clientCertificate == null || clientCertificate.isEmpty()) {
-            throw new TlsFatalAlert(AlertDescription.handshake_failure, "the DTLS client sent no certificate");
-        }
-        if (!peerFingerprint.matches(clientCertificate.getCertificateAt(0).getEncoded())) {
-            throw new TlsFatalAlert(AlertDescription.bad_certificate,
-                    "the DTLS client's certificate does not match the fingerprint it signalled");
-        }
+        peerFingerprint.check(clientCertificate, "client");
     }
 
     @Override
