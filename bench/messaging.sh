@@ -15,7 +15,8 @@
 #     time of the step) with no failed MESSAGE for each, and their ratio. sipp times round trips in whole ms.
 #   - sylkRTC -> SIP: each account sends account-messages (50 in flight) -> stored (ack) -> SIP MESSAGE to the
 #     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies.
-#   - sync: alice-1's journal, account-sync-conversations with limit 5000, 5 times.
+#   - sync: alice-1's journal, account-sync-conversations with limit 5000, 5 times on one connection, then
+#     FRESH_SYNCS (default 20) times each on a new connection (its first sync), with p50/p99.
 # STEP_HOOK=<executable> runs "<executable> <application> <rate> <server pid>" in the background during each measured
 # step and stops it with SIGINT at the step's end: a profiler, e.g. a script that runs
 # `exec perf record -g -o perf-$1-$2.data -p $3` (with JAVA_OPTS='-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit
@@ -189,8 +190,8 @@ echo "== sylkRTC -> store -> SIP MESSAGE -> sipp UAS -> accepted: $accounts acco
 client outgoing "$url" "$accounts" "$per_account" 50 run || echo "sylkRTC -> SIP: the client reported failures"
 awk -v b="$baseline" 'BEGIN { printf "(echo baseline above: %s MESSAGE/s)\n", b }'
 
-echo "== sync: alice-1's journal (>= $per_account entries), limit 5000"
-client sync "$url" alice-1@example.com 5000 5 || echo "sync: the client reported failures"
+echo "== sync: alice-1's journal (>= $per_account entries), limit 5000: 5 on one connection, then ${FRESH_SYNCS:-20} on fresh ones"
+client sync "$url" alice-1@example.com 5000 5 "${FRESH_SYNCS:-20}" || echo "sync: the client reported failures"
 fi
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

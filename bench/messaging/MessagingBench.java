@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  * <li>{@code incoming URL ACCOUNT CONNECTIONS EXPECTED READYFILE}: CONNECTIONS devices of ACCOUNT registered, then
  * READYFILE is created; counts the {@code message} events each gets until each has EXPECTED (or 60 s without one)
  * and prints the rate from the first event to the last.</li>
- * <li>{@code sync URL ACCOUNT LIMIT REPEAT}: times {@code account-sync-conversations} with {@code limit}, from the
- * request to the {@code sync-conversations} event (and to the event's first part, when the server's answer began),
- * REPEAT times.</li>
+ * <li>{@code sync URL ACCOUNT LIMIT REPEAT [FRESH]}: times {@code account-sync-conversations} with {@code limit}, from
+ * the request to the {@code sync-conversations} event (and to the event's first part, when the server's answer
+ * began), REPEAT times on one connection; then FRESH times on a new connection each (register, one sync, close), with
+ * the percentiles of those first syncs.</li>
  * </ul>
  */
 public final class MessagingBench {
@@ -101,7 +102,8 @@ public final class MessagingBench {
             case "outgoing" -> outgoing(url, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     args[5]);
             case "incoming" -> incoming(url, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Path.of(args[5]));
-            case "sync" -> sync(url, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "sync" -> sync(url, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    args.length > 5 ? Integer.parseInt(args[5]) : 0);
             default -> throw new IllegalArgumentException("mode: outgoing, incoming or sync");
         }
         System.exit(0);
@@ -239,23 +241,46 @@ public final class MessagingBench {
         }
     }
 
-    private static void sync(URI url, String account, int limit, int repeat) throws Exception {
+    private static void sync(URI url, String account, int limit, int repeat, int fresh) throws Exception {
         Device device = Device.register(url, account, "s");
-        long[] times = new long[repeat];
         for (int i = 0; i < repeat; i++) {
-            device.frames.clear();
-            long start = System.nanoTime();
-            device.send("{\"sylkrtc\":\"account-sync-conversations\",\"transaction\":\"sync" + i + "\",\"account\":\""
-                    + account + "\",\"limit\":" + limit + "}");
-            String event = device.expect("\"event\":\"sync-conversations\"");
-            times[i] = System.nanoTime() - start;
-            // the event's first part: the server's answer began (it sends the event once written); the rest is transfer
-            // and this client's reading
-            long answered = device.messageStarted - start;
-            int entries = event.split("\"message_id\":", -1).length - 1;
-            System.out.printf("  sync %d: %d entries (%d KiB) in %.1f ms (its first part after %.1f ms)%n", i + 1, entries,
-                    event.length() / 1024, times[i] / 1e6, answered / 1e6);
+            long[] time = syncOnce(device, account, limit, "sync" + i);
+            System.out.printf("  sync %d: %d entries (%d KiB) in %.1f ms (its first part after %.1f ms)%n", i + 1, time[2],
+                    time[3] / 1024, time[0] / 1e6, time[1] / 1e6);
         }
+        device.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+        if (fresh == 0) {
+            return;
+        }
+        // a client's first sync on a connection of its own, FRESH times one after the other (the server and this client
+        // warm): what a device that connects and syncs waits for
+        long[] whole = new long[fresh];
+        long[] firstPart = new long[fresh];
+        for (int i = 0; i < fresh; i++) {
+            Device connection = Device.register(url, account, "f" + i);
+            long[] time = syncOnce(connection, account, limit, "fresh" + i);
+            whole[i] = time[0];
+            firstPart[i] = time[1];
+            connection.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+        }
+        System.out.println("  first sync of a fresh connection, request -> whole event: " + percentiles(whole));
+        System.out.println("  first sync of a fresh connection, request -> its first part: " + percentiles(firstPart));
+    }
+
+    /**
+     * One sync: ns from the request to the whole {@code sync-conversations} event, ns to the event's first part (the
+     * server's answer began; the rest is transfer and this client's reading), entries, characters.
+     */
+    private static long[] syncOnce(Device device, String account, int limit, String transaction) throws Exception {
+        device.frames.clear();
+        long start = System.nanoTime();
+        device.send("{\"sylkrtc\":\"account-sync-conversations\",\"transaction\":\"" + transaction + "\",\"account\":\""
+                + account + "\",\"limit\":" + limit + "}");
+        String event = device.expect("\"event\":\"sync-conversations\"");
+        long whole = System.nanoTime() - start;
+        long answered = device.messageStarted - start;
+        int entries = event.split("\"message_id\":", -1).length - 1;
+        return new long[] {whole, answered, entries, event.length()};
     }
 
     /** p50, p99, max in ms of the non-zero entries (zero: never answered). */

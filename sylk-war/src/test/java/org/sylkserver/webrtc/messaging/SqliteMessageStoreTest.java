@@ -137,6 +137,28 @@ class SqliteMessageStoreTest extends MessageStoreContract {
         }
     }
 
+    /**
+     * Every form {@code OffsetDateTime.toString} writes for years 0000-9999 and offsets in whole minutes (RFC 3339
+     * §5.6's date-time, with seconds and fraction left out when zero) is read without the JDK's formatter, to the same
+     * time: a sync reads thousands (a bench's messages, all sent on a whole minute, went to the formatter one by one).
+     */
+    @Test
+    void rfc3339_s5_6_everyUsualFormTheStoreWritesIsReadWithoutTheFormatter() {
+        java.util.Random random = new java.util.Random(17);
+        int[] nanos = {0, 500_000_000, 123_000_000, 123_456_000, 123_456_789};
+        for (int i = 0; i < 2000; i++) {
+            OffsetDateTime time = OffsetDateTime.of(random.nextInt(10_000), 1 + random.nextInt(12), 1 + random.nextInt(28),
+                    random.nextInt(24), random.nextInt(60), i % 2 == 0 ? 0 : random.nextInt(60), nanos[i % nanos.length],
+                    java.time.ZoneOffset.ofTotalSeconds(60 * (random.nextInt(18 * 60 * 2 + 1) - 18 * 60)));
+            String stored = time.toString();
+            OffsetDateTime read = SqliteMessageStore.usualTimestamp(stored);
+            assertEquals(time, read, stored);
+            assertEquals(time.getOffset(), read.getOffset(), stored);
+        }
+        assertEquals(null, SqliteMessageStore.usualTimestamp("+12026-01-01T10:00:01Z"), "for the JDK's parser");
+        assertEquals(null, SqliteMessageStore.usualTimestamp("2026-01-01T10:00:01+01:00:30"), "for the JDK's parser");
+    }
+
     /** An interrupted caller still gets its message stored (it is queued), and keeps its interrupt. */
     @Test
     void anInterruptedAddIsStoredAndTheInterruptKept() throws Exception {
