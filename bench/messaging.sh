@@ -187,11 +187,15 @@ baseline=${best[echo]}
 
 if [ "$accounts" -gt 0 ]; then
 echo "== sylkRTC -> store -> SIP MESSAGE -> sipp UAS -> accepted: $accounts accounts x $per_account"
+thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server)
 client outgoing "$url" "$accounts" "$per_account" 50 run || echo "sylkRTC -> SIP: the client reported failures"
+step_cpu $(( accounts * per_account )) "$work/threads-before" "$ticks" | sed 's/MESSAGE/account-message/'
 awk -v b="$baseline" 'BEGIN { printf "(echo baseline above: %s MESSAGE/s)\n", b }'
 
 echo "== sync: alice-1's journal (>= $per_account entries), limit 5000: 5 on one connection, then ${FRESH_SYNCS:-20} on fresh ones"
+thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server)
 client sync "$url" alice-1@example.com 5000 5 "${FRESH_SYNCS:-20}" || echo "sync: the client reported failures"
+step_cpu $(( 5 + ${FRESH_SYNCS:-20} )) "$work/threads-before" "$ticks" | sed 's/MESSAGE/sync (and its connection)/'
 fi
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

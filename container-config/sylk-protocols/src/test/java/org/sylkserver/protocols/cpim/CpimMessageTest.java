@@ -240,4 +240,25 @@ class CpimMessageTest {
             assertTrue(failure("NS: " + bad + rest).contains("bad CPIM NS header"), bad);
         }
     }
+
+    /**
+     * RFC 3862 §4.6.7 / RFC 3339 §5.6: DateTime as the JDK's ISO formatter writes it, for every usual date-time
+     * (years 0000-9999, offsets in whole minutes, any fraction), without the formatter; others are left to it.
+     */
+    @Test
+    void rfc3339_s5_6_usualDateTimesAreWrittenAsTheIsoFormatterWritesThem() {
+        java.util.Random random = new java.util.Random(3862);
+        int[] nanos = {0, 500_000_000, 120_000_000, 123_456_000, 100, 123_456_789};
+        for (int i = 0; i < 20_000; i++) {
+            OffsetDateTime time = OffsetDateTime.of(random.nextInt(10_000), 1 + random.nextInt(12), 1 + random.nextInt(28),
+                    random.nextInt(24), random.nextInt(60), random.nextInt(60), nanos[i % nanos.length],
+                    ZoneOffset.ofTotalSeconds(60 * (random.nextInt(18 * 60 * 2 + 1) - 18 * 60)));
+            String expected = java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
+            assertEquals(expected, CpimMessage.usualDateTimeText(time), time.toString());
+            assertEquals(expected, CpimMessage.formatDateTime(time));
+        }
+        OffsetDateTime distant = OffsetDateTime.parse("+12026-01-01T10:00:01+01:00:30");
+        assertNull(CpimMessage.usualDateTimeText(distant));
+        assertEquals("+12026-01-01T10:00:01+01:00:30", CpimMessage.formatDateTime(distant));
+    }
 }
