@@ -951,42 +951,10 @@ public final class Messaging {
 
     /** {@code time} as the original writes times in events (spec §4.3). */
     public static String format(OffsetDateTime time) {
-        int year = time.getYear();
-        int offset = time.getOffset().getTotalSeconds();
-        if (year < 0 || year > 9999 || offset % 60 != 0) {
-            return TIMESTAMP.format(time);
-        }
         // what TIMESTAMP writes, without the formatter: a sync formats each of its thousands of entries' times, and
         // the formatter's first 5,000 took 20-30 ms of CPU
-        StringBuilder text = new StringBuilder(32);
-        digits(text, year, 4).append('-');
-        digits(text, time.getMonthValue(), 2).append('-');
-        digits(text, time.getDayOfMonth(), 2).append('T');
-        digits(text, time.getHour(), 2).append(':');
-        digits(text, time.getMinute(), 2).append(':');
-        digits(text, time.getSecond(), 2);
-        int micros = time.getNano() / 1000;
-        if (micros != 0) {
-            int width = 6;
-            while (micros % 10 == 0) {
-                micros /= 10;
-                width--;
-            }
-            digits(text.append('.'), micros, width);
-        }
-        text.append(offset < 0 ? '-' : '+');
-        int minutes = Math.abs(offset) / 60;
-        digits(text, minutes / 60, 2).append(':');
-        return digits(text, minutes % 60, 2).toString();
-    }
-
-    /** Appends {@code value} with leading zeros to {@code width} digits. */
-    private static StringBuilder digits(StringBuilder text, int value, int width) {
-        String digits = Integer.toString(value);
-        for (int i = digits.length(); i < width; i++) {
-            text.append('0');
-        }
-        return text.append(digits);
+        String usual = CpimMessage.usualDateTimeText(time, 6, "+00:00");
+        return usual != null ? usual : TIMESTAMP.format(time);
     }
 
     private Instant now() {

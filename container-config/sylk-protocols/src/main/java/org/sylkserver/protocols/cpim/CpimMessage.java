@@ -536,17 +536,18 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
 
     /** Formats a date-time the way CPIM DateTime and the IMDN datetime element carry it. */
     public static String formatDateTime(OffsetDateTime dateTime) {
-        String usual = usualDateTimeText(dateTime);
+        String usual = usualDateTimeText(dateTime, 9, "Z");
         return usual != null ? usual : DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(dateTime);
     }
 
     /**
-     * What {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} writes for years 0000-9999 and offsets in whole minutes
-     * (seconds always, the fraction without its trailing zeros, {@code Z} for UTC), written without the formatter,
-     * which was a third of building an outgoing MESSAGE's CPIM (JFR of sylkRTC {@code account-message}s, session
-     * 17); null for other date-times.
+     * An RFC 3339 §5.6 date-time for years 0000-9999 and offsets in whole minutes, written without a
+     * {@link DateTimeFormatter} (a third of building an outgoing MESSAGE's CPIM in JFR, session 17; a sync formats
+     * thousands): seconds always, the fraction cut to {@code fractionDigits} and without its trailing zeros, UTC as
+     * {@code utc}; what {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} writes with 9 and {@code Z}. Null for other
+     * date-times, which the caller's formatter writes.
      */
-    static String usualDateTimeText(OffsetDateTime dateTime) {
+    public static String usualDateTimeText(OffsetDateTime dateTime, int fractionDigits, String utc) {
         int year = dateTime.getYear();
         int offset = dateTime.getOffset().getTotalSeconds();
         if (year < 0 || year > 9999 || offset % 60 != 0) {
@@ -559,17 +560,20 @@ public record CpimMessage(List<Header> headers, List<Header> contentHeaders, byt
         padded(text, dateTime.getHour(), 2).append(':');
         padded(text, dateTime.getMinute(), 2).append(':');
         padded(text, dateTime.getSecond(), 2);
-        int nanos = dateTime.getNano();
-        if (nanos != 0) {
-            int width = 9;
-            while (nanos % 10 == 0) {
-                nanos /= 10;
+        int fraction = dateTime.getNano();
+        for (int i = fractionDigits; i < 9; i++) {
+            fraction /= 10;
+        }
+        if (fraction != 0) {
+            int width = fractionDigits;
+            while (fraction % 10 == 0) {
+                fraction /= 10;
                 width--;
             }
-            padded(text.append('.'), nanos, width);
+            padded(text.append('.'), fraction, width);
         }
         if (offset == 0) {
-            return text.append('Z').toString();
+            return text.append(utc).toString();
         }
         int minutes = Math.abs(offset) / 60;
         padded(text.append(offset < 0 ? '-' : '+'), minutes / 60, 2).append(':');

@@ -254,11 +254,11 @@ class CpimMessageTest {
                     random.nextInt(24), random.nextInt(60), random.nextInt(60), nanos[i % nanos.length],
                     ZoneOffset.ofTotalSeconds(60 * (random.nextInt(18 * 60 * 2 + 1) - 18 * 60)));
             String expected = java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
-            assertEquals(expected, CpimMessage.usualDateTimeText(time), time.toString());
+            assertEquals(expected, CpimMessage.usualDateTimeText(time, 9, "Z"), time.toString());
             assertEquals(expected, CpimMessage.formatDateTime(time));
         }
         OffsetDateTime distant = OffsetDateTime.parse("+12026-01-01T10:00:01+01:00:30");
-        assertNull(CpimMessage.usualDateTimeText(distant));
+        assertNull(CpimMessage.usualDateTimeText(distant, 9, "Z"));
         assertEquals("+12026-01-01T10:00:01+01:00:30", CpimMessage.formatDateTime(distant));
     }
 }
