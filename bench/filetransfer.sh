@@ -3,11 +3,11 @@
 # 1 GiB files, against a plain copy through Tomcat's DefaultServlet (PUT and GET, readonly=false) on the same server in
 # the same run (the baseline), and the server's heap during the 1 GiB upload.
 #
-# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [RUNS=3] [MB="1 100 1024"] [SETTLE_MS=300] [WARMUP=5]
+# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [RUNS=3] [MB="1 100 1024"] [SETTLE_MS=300] [WARMUP=100]
 #        [SERVER_CPUS=<list> CLIENT_CPUS=<list>] bench/filetransfer.sh
 #
-# sipp is the registrar of example.com: alice@example.com registers on a sylkRTC connection, which is what lets this
-# address upload as alice. Each file is uploaded alice -> bob and downloaded from its hashed URL, RUNS times, the
+# sipp is the proxy of example.com: alice@example.com registers on a sylkRTC connection, which is what lets this
+# address upload as alice; it answers the uploads' SIP notifications too. Each file is uploaded alice -> bob and downloaded from its hashed URL, RUNS times, the
 # baseline likewise. The files are random bytes in a temporary directory; the upload reads them from disk, the
 # download discards what it gets, so the figures are the server's path plus loopback. Heap: jstat samples the
 # server's used heap (survivor + eden + old) every 200 ms during that upload; the script reports min and max within the first 1 GiB
@@ -53,7 +53,9 @@ outbound_sip_proxy = 127.0.0.1:25170;transport=udp
 sip_domains = example.com
 filetransfer_max_size = 4096
 INI
-sipp -sf "$here/bench/filetransfer/registrar.xml" -i 127.0.0.1 -p 25170 -m 1 -nostdin -trace_err \
+# it runs for the whole bench: a loaded machine must not trip its watchdog into ending it (120 late wake-ups by default)
+sipp -sf "$here/bench/filetransfer/registrar.xml" -i 127.0.0.1 -p 25170 -nostdin -trace_err \
+    -watchdog_minor_maxtriggers 1000000 -watchdog_major_maxtriggers 1000000 \
     -error_file "$work/registrar-errors.log" > /dev/null 2>&1 &
 registrar=$!
 

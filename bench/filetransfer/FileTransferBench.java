@@ -82,7 +82,8 @@ public final class FileTransferBench {
         }
         // warm-up, not counted: both paths WARMUP times with the first file (JIT, connection pool, first-request set-up)
         Path first = Path.of(args[2]);
-        int warmups = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "5"));
+        // a handful left the upload's own code in the interpreter for the timed runs (JIT tiers start at 200 calls)
+        int warmups = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "100"));
         for (int w = 0; w < warmups; w++) {
             String warm = UUID.randomUUID().toString();
             expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin"))
@@ -95,6 +96,7 @@ public final class FileTransferBench {
             expect(http.send(HttpRequest.newBuilder(URI.create(base + "/webrtcgateway/filetransfer/" + hashes + "/" + warm
                     + "/warm.bin")).build(), HttpResponse.BodyHandlers.discarding()), 200);
         }
+        Thread.sleep(3000); // the warm-up uploads' notifications go out
         System.out.printf("%-10s %-22s %s%n", "file", "what", "MB/s per run");
         for (int i = 2; i < args.length; i++) {
             Path file = Path.of(args[i]);
