@@ -254,7 +254,7 @@ public final class Feed implements AutoCloseable {
         }
         Packet packet;
         if (transportCcId > 0) {
-            length = copyWithTransportSequence(source, header, forwarded);
+            length = copyWithTransportSequence(source, header, transportCcId, forwarded);
             ByteBuffer copy = ByteBuffer.wrap(forwarded, 0, length);
             packet = new Packet(copy, null, original.arrivalNanos(), false);
             packet.header(RtpHeader.parse(copy));
@@ -290,7 +290,7 @@ public final class Feed implements AutoCloseable {
      * one-byte elements) holding only a transport-wide sequence number element (its number written by
      * {@code sequencing}) in place of the publisher's extensions; returns the copy's length.
      */
-    private int copyWithTransportSequence(ByteBuffer source, RtpHeader header, byte[] into) {
+    static int copyWithTransportSequence(ByteBuffer source, RtpHeader header, int transportCcId, byte[] into) {
         int start = source.position();
         int fixed = RtpHeader.FIXED_LENGTH + 4 * header.csrcCount();
         source.get(start, into, 0, fixed);
