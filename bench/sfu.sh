@@ -4,6 +4,12 @@
 #
 # Usage: [DIST=<distribution>] [XMX=1g] [PUBLISHERS=2] [SUBSCRIBERS=5] [VIDEO_RATE=200] [SECONDS_PER_STEP=10]
 #        [TARGETS="sylk janus"] [PORT=25090] (SIP; the web server takes PORT + 3019) [JANUS_PORT=28188]
+#        (TARGETS may also name the machine's baselines, bench/sfu/relay, on RELAY_PORT=29090 and up: relay-sendto,
+#        relay-sendmmsg, relay-batch (relay.c: recvfrom + one sendto per subscriber, recvfrom + one sendmmsg,
+#        recvmmsg + sendmmsg), relay-java, relay-java-heap (JavaRelay.java: a selector thread, sending the direct
+#        receive buffer or a heap copy); no crypto, plain UDP peers with one reader thread each, same packet sizes,
+#        fan-out, sender and CPU accounting; TARGETS="sylk relay-sendto ..." measures ours against them in one run)
+#        [WARMUP_ROOMS=4] [WARMUP_SECONDS=20] (the uncounted warm-up step per SFU)
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
@@ -36,9 +42,12 @@ xmx=${XMX:-1g}
 work=$(mktemp -d /tmp/sylk-sfu-bench.XXXXXX)
 server=
 janus=
-trap 'for p in $server $janus; do kill $p 2>/dev/null || true; wait $p 2>/dev/null || true; done; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
+relays=
+targets=${TARGETS:-sylk janus}
+wants() { [[ " $targets " == *" $1"* ]]; }
+trap 'for p in $server $janus $relays; do kill $p 2>/dev/null || true; wait $p 2>/dev/null || true; done; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
 
-command -v janus >/dev/null || { echo "bench: Janus is needed (apt-get install janus)" >&2; exit 2; }
+! wants janus || command -v janus >/dev/null || { echo "bench: Janus is needed (apt-get install janus)" >&2; exit 2; }
 [ -f "$dist/webapps/webrtcgateway.war" ] || { echo "bench: build the distribution first (mvn -B -DskipTests package)" >&2; exit 2; }
 [ -f "$here/media-engine/target/test-classes/org/sylkserver/media/webrtc/BrowserPeer.class" ] \
     || { echo "bench: compile media-engine's tests first (mvn -B -o -q -pl media-engine -am test-compile)" >&2; exit 2; }
@@ -48,7 +57,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # JSON library the gateway ships
 mkdir -p "$work/classes"
 unzip -q -j -o "$dist/webapps/webrtcgateway.war" 'WEB-INF/lib/jakarta.json-*' -d "$work/classes"
-cp="$work/classes:$work/classes/*:$here/media-engine/target/test-classes:$dist/lib/*"
+# a copy of media-engine's test classes: a build in the worktree during the run must not pull them away
+cp -r "$here/media-engine/target/test-classes" "$work/test-classes"
+cp="$work/classes:$work/classes/*:$work/test-classes:$dist/lib/*"
 javac -d "$work/classes" -cp "$cp" "$here"/bench/sfu/*.java
 bench() { java -Xms512m -Xmx2g -cp "$cp" SfuBench "$@"; }
 bench --target self-check
@@ -70,11 +81,14 @@ video_codec = vp8
 [VideoRooms]
 max_publishers = 1000
 INI
+if wants sylk; then
 java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
     org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server-sylk.log" 2>&1 &
 server=$!
+fi
 
 # Janus: the videoroom plugin and the HTTP transport only, loopback only, warnings only
+if wants janus; then
 mkdir -p "$work/janus"
 lib=$(dirname "$(find /usr/lib -path '*janus/plugins/libjanus_videoroom.so' | head -1)")/..
 cat > "$work/janus/janus.jcfg" <<JCFG
@@ -92,13 +106,35 @@ printf 'general: { base_path = "/janus", http = true, port = %d, ip = "127.0.0.1
 printf 'general: { }\n' > "$work/janus/janus.plugin.videoroom.jcfg"
 janus -C "$work/janus/janus.jcfg" -F "$work/janus" > "$work/server-janus.log" 2>&1 &
 janus=$!
-
-await_started "$work/server-sylk.log" 600
-for _ in $(seq 30); do curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null && break; sleep 1; done
-curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null || { echo "Janus did not start:"; tail -20 "$work/server-janus.log"; exit 1; }
+fi
 
 declare -A url=([sylk]="ws://127.0.0.1:$((port + 3019))/webrtcgateway/ws" [janus]="http://127.0.0.1:$janus_port/janus")
 declare -A pid=([sylk]=$server [janus]=$janus)
+# the baselines: each relay on a port of its own
+relay_port=${RELAY_PORT:-29090}
+if wants relay-; then
+    gcc -O2 -Wall -o "$work/relay" "$here/bench/sfu/relay/relay.c"
+    javac -d "$work/classes" "$here/bench/sfu/relay/JavaRelay.java"
+fi
+for t in $targets; do
+    case $t in
+        relay-sendto|relay-sendmmsg|relay-batch) "$work/relay" "$relay_port" "${t#relay-}" > "$work/server-$t.log" 2>&1 & ;;
+        relay-java) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" direct > "$work/server-$t.log" 2>&1 & ;;
+        relay-java-heap) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" heap > "$work/server-$t.log" 2>&1 & ;;
+        sylk|janus) continue ;;
+        *) echo "bench: unknown target $t" >&2; exit 2 ;;
+    esac
+    relays="$relays $!"
+    pid[$t]=$!
+    url[$t]="udp://127.0.0.1:$relay_port"
+    relay_port=$((relay_port + 1))
+done
+
+! wants sylk || await_started "$work/server-sylk.log" 600
+if wants janus; then
+for _ in $(seq 30); do curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null && break; sleep 1; done
+curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null || { echo "Janus did not start:"; tail -20 "$work/server-janus.log"; exit 1; }
+fi
 declare -A best=() done_=()
 # PERF: waits for the step's set-up to end (its "set up" line), then the warm-up, then samples the measured window
 perf_step() {
@@ -115,17 +151,20 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "load: rooms x $publishers publishers x $subscribers subscribers, video $video_rate packets/s x 1200 B + opus 50 packets/s per publisher, $seconds s per step"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %5s %5s %9s %12s %8s %9s %7s %13s\n' sfu rooms feeds sent/s forwarded/s loss% gap-loss% cpu% "pps/core"
-# a warm-up step per SFU (JIT, Janus's first handles), not counted
-for t in ${TARGETS:-sylk janus}; do
-    bench --target "$t" --url "${url[$t]}" --pid "${pid[$t]}" --rooms 1 --publishers "$publishers" \
-        --subscribers "$subscribers" --video-rate "$video_rate" --seconds 5 --warmup 2 > "$work/warmup-$t.out" 2> "$work/warmup-$t.err" || true
+# a warm-up step per SFU (JIT, Janus's first handles), not counted: WARMUP_ROOMS (4) for WARMUP_SECONDS (20); a
+# perf profile of 1 room for 5 s found C1/C2 still compiling our forwarding path in the first measured step (17 % of
+# the server's CPU there)
+for t in $targets; do
+    bench --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "${WARMUP_ROOMS:-4}" --publishers "$publishers" \
+        --subscribers "$subscribers" --video-rate "$video_rate" --seconds "${WARMUP_SECONDS:-20}" --warmup 2 \
+        > "$work/warmup-$t.out" 2> "$work/warmup-$t.err" || true
 done
 for rooms in "${steps[@]}"; do
-    for t in ${TARGETS:-sylk janus}; do
+    for t in $targets; do
         [ -z "${done_[$t]:-}" ] || continue
         sleep 3   # the previous step's sessions torn down
         [ -z "${PERF:-}" ] || perf_step "$t" "$rooms" &
-        line=$(bench --target "$t" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "$rooms" --publishers "$publishers" \
+        line=$(bench --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "$rooms" --publishers "$publishers" \
             --subscribers "$subscribers" --video-rate "$video_rate" --seconds "$seconds" 2> "$work/step-$t-$rooms.err" \
             | grep '^RESULT' || true)
         if [ -z "$line" ]; then
@@ -147,9 +186,13 @@ for rooms in "${steps[@]}"; do
     done
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-for t in ${TARGETS:-sylk janus}; do
+for t in $targets; do
     echo "  $t: highest step with loss <= 0.1 %: ${best[$t]:-none}; RSS $(($(ps -o rss= -p "${pid[$t]}" | tr -d ' ') / 1024)) MiB"
 done
-echo "  sylk log: $(grep -c -E '(WARN|ERROR|SEVERE)' "$work/server-sylk.log" || true) warnings/errors"
+! wants sylk || echo "  sylk log: $(grep -c -E '(WARN|ERROR|SEVERE)' "$work/server-sylk.log" || true) warnings/errors"
+for t in $targets; do
+    [[ $t != relay-* ]] || ! wants sylk || awk -v s="${best[sylk]:-0}" -v r="${best[$t]:-0}" -v t="$t" \
+        'BEGIN { if (r + 0 > 0) printf "RESULT sylk vs %s: sylk forwards %.2f of the baseline packets/s per core\n", t, s / r }'
+done
 s=${best[sylk]:-0}; j=${best[janus]:-0}
 awk -v s="${s%% *}" -v j="${j%% *}" 'BEGIN { printf "RESULT sylk pps_per_core=%d janus pps_per_core=%d ratio=%s\n", s, j, (j > 0 ? sprintf("%.2f", s / j) : "n/a") }'

@@ -1,17 +1,22 @@
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -75,18 +80,23 @@ public final class FileTransferBench {
                 biggest = file;
             }
         }
-        // warm-up, not counted: both paths once with the first file (JIT, connection pool, first-request set-up)
+        // warm-up, not counted: both paths WARMUP times with the first file (JIT, connection pool, first-request set-up)
         Path first = Path.of(args[2]);
-        String warm = UUID.randomUUID().toString();
-        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin"))
-                .PUT(HttpRequest.BodyPublishers.ofFile(first)).build(), HttpResponse.BodyHandlers.ofString()), 201, 204);
-        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin")).build(),
-                HttpResponse.BodyHandlers.discarding()), 200);
-        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/webrtcgateway/filetransfer/alice@example.com/"
-                + "bob@example.com/" + warm + "/warm.bin")).POST(HttpRequest.BodyPublishers.ofFile(first)).build(),
-                HttpResponse.BodyHandlers.ofString()), 200);
-        expect(http.send(HttpRequest.newBuilder(URI.create(base + "/webrtcgateway/filetransfer/" + hashes + "/" + warm
-                + "/warm.bin")).build(), HttpResponse.BodyHandlers.discarding()), 200);
+        // a handful left the upload's own code in the interpreter for the timed runs (JIT tiers start at 200 calls)
+        int warmups = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "100"));
+        for (int w = 0; w < warmups; w++) {
+            String warm = UUID.randomUUID().toString();
+            expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin"))
+                    .PUT(HttpRequest.BodyPublishers.ofFile(first)).build(), HttpResponse.BodyHandlers.ofString()), 201, 204);
+            expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin")).build(),
+                    HttpResponse.BodyHandlers.discarding()), 200);
+            expect(http.send(HttpRequest.newBuilder(URI.create(base + "/webrtcgateway/filetransfer/alice@example.com/"
+                    + "bob@example.com/" + warm + "/warm.bin")).POST(HttpRequest.BodyPublishers.ofFile(first)).build(),
+                    HttpResponse.BodyHandlers.ofString()), 200);
+            expect(http.send(HttpRequest.newBuilder(URI.create(base + "/webrtcgateway/filetransfer/" + hashes + "/" + warm
+                    + "/warm.bin")).build(), HttpResponse.BodyHandlers.discarding()), 200);
+        }
+        Thread.sleep(3000); // the warm-up uploads' notifications go out
         System.out.printf("%-10s %-22s %s%n", "file", "what", "MB/s per run");
         for (int i = 2; i < args.length; i++) {
             Path file = Path.of(args[i]);
@@ -96,27 +106,44 @@ public final class FileTransferBench {
             List<Double> down = new ArrayList<>();
             List<Double> baseUp = new ArrayList<>();
             List<Double> baseDown = new ArrayList<>();
+            ServerCpu upCpu = new ServerCpu();
+            ServerCpu downCpu = new ServerCpu();
+            ServerCpu baseUpCpu = new ServerCpu();
+            ServerCpu baseDownCpu = new ServerCpu();
             for (int run = 0; run < runs; run++) {
-                baseUp.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/"
-                        + name)).PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
-                        HttpResponse.BodyHandlers.ofString()), 201, 204)));
-                baseDown.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/"
-                        + name)).build(), HttpResponse.BodyHandlers.discarding()), 200)));
                 String id = UUID.randomUUID().toString();
                 boolean marked = file.equals(biggest) && run == 0;
-                if (marked) {
-                    System.out.println("mark " + System.currentTimeMillis());
+                Transfer baseline = () -> {
+                    baseUp.add(rate(size, baseUpCpu, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
+                            + "/ftbaseline/" + name)).PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                            HttpResponse.BodyHandlers.ofString()), 201, 204)));
+                    baseDown.add(rate(size, baseDownCpu, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
+                            + "/ftbaseline/" + name)).build(), HttpResponse.BodyHandlers.discarding()), 200)));
+                };
+                Transfer sylk = () -> {
+                    if (marked) {
+                        System.out.println("mark " + System.currentTimeMillis());
+                    }
+                    up.add(rate(size, upCpu, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
+                            + "/webrtcgateway/filetransfer/alice@example.com/bob@example.com/" + id + "/" + name))
+                            .header("Content-Type", "application/octet-stream")
+                            .POST(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                            HttpResponse.BodyHandlers.ofString()), 200)));
+                    if (marked) {
+                        System.out.println("mark " + System.currentTimeMillis());
+                    }
+                    down.add(rate(size, downCpu, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
+                            + "/webrtcgateway/filetransfer/" + hashes + "/" + id + "/" + name)).build(),
+                            HttpResponse.BodyHandlers.discarding()), 200)));
+                };
+                // alternating which path goes first, so that neither always follows the other's after-effects
+                if (run % 2 == 0) {
+                    baseline.run();
+                    sylk.run();
+                } else {
+                    sylk.run();
+                    baseline.run();
                 }
-                up.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
-                        + "/webrtcgateway/filetransfer/alice@example.com/bob@example.com/" + id + "/" + name))
-                        .header("Content-Type", "application/octet-stream")
-                        .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString()), 200)));
-                if (marked) {
-                    System.out.println("mark " + System.currentTimeMillis());
-                }
-                down.add(rate(size, () -> expect(http.send(HttpRequest.newBuilder(URI.create(base
-                        + "/webrtcgateway/filetransfer/" + hashes + "/" + id + "/" + name)).build(),
-                        HttpResponse.BodyHandlers.discarding()), 200)));
             }
             print(name, "upload   sylk", up);
             print(name, "upload   baseline PUT", baseUp);
@@ -124,6 +151,12 @@ public final class FileTransferBench {
             print(name, "download baseline GET", baseDown);
             ratios(name, "upload   sylk / PUT", up, baseUp);
             ratios(name, "download sylk / GET", down, baseDown);
+            if (SERVER != null) {
+                upCpu.print(name, "upload   sylk");
+                baseUpCpu.print(name, "upload   baseline PUT");
+                downCpu.print(name, "download sylk");
+                baseDownCpu.print(name, "download baseline GET");
+            }
         }
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
     }
@@ -134,12 +167,77 @@ public final class FileTransferBench {
     }
 
     private static final long SETTLE_MS = Long.parseLong(System.getenv().getOrDefault("SETTLE_MS", "300"));
+    /** The server's /proc directory when SERVER_PID is set: its CPU time is then read around each transfer. */
+    private static final Path SERVER = System.getenv("SERVER_PID") == null ? null
+            : Path.of("/proc", System.getenv("SERVER_PID"));
 
-    private static double rate(long size, Transfer transfer) throws Exception {
+    /**
+     * Times one transfer after a pause ({@code SETTLE_MS}); with {@code SERVER_PID}, adds to {@code cpu} the server's
+     * CPU time from the transfer's start to the end of the pause after it, which holds what the server does for the
+     * request after answering it (an upload's notifications).
+     */
+    private static double rate(long size, ServerCpu cpu, Transfer transfer) throws Exception {
         Thread.sleep(SETTLE_MS);
+        Map<String, Long> before = threadCpuNanos();
         long start = System.nanoTime();
         transfer.run();
-        return size / 1e6 / ((System.nanoTime() - start) / 1e9);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (SERVER != null) {
+            Thread.sleep(SETTLE_MS);
+            cpu.add(before, threadCpuNanos());
+        }
+        return size / 1e6 / seconds;
+    }
+
+    /**
+     * The server's threads' time on a CPU so far (the first field of each thread's schedstat, in ns) by thread name
+     * (the kernel's, digits as N: a pool's threads are one name), empty without SERVER_PID.
+     */
+    private static Map<String, Long> threadCpuNanos() throws IOException {
+        Map<String, Long> byName = new HashMap<>();
+        if (SERVER == null) {
+            return byName;
+        }
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(SERVER.resolve("task"))) {
+            for (Path thread : threads) {
+                try {
+                    String line = Files.readString(thread.resolve("schedstat"));
+                    String name = Files.readString(thread.resolve("comm")).strip().replaceAll("[0-9]+", "N");
+                    byName.merge(name, Long.parseLong(line.substring(0, line.indexOf(' '))), Long::sum);
+                } catch (NoSuchFileException ended) {
+                    // a thread that ended meanwhile: its time is in neither reading
+                }
+            }
+        }
+        return byName;
+    }
+
+    /** The server's CPU time per transfer of one kind: in all, and by thread name. */
+    private static final class ServerCpu {
+        private final List<Double> millis = new ArrayList<>();
+        private final Map<String, Long> byThread = new HashMap<>();
+
+        void add(Map<String, Long> before, Map<String, Long> after) {
+            long sum = 0;
+            for (Map.Entry<String, Long> thread : after.entrySet()) {
+                long used = thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+                sum += used;
+                byThread.merge(thread.getKey(), used, Long::sum);
+            }
+            millis.add(sum / 1e6);
+        }
+
+        /** The median and quartiles per transfer, and the threads' means (the biggest). */
+        void print(String file, String what) {
+            List<Double> sorted = new ArrayList<>(millis);
+            Collections.sort(sorted);
+            StringBuilder threads = new StringBuilder();
+            byThread.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                    .forEach(t -> threads.append(String.format(" %s=%.2f", t.getKey(), t.getValue() / 1e6 / millis.size())));
+            System.out.printf("%-10s %-22s server CPU ms per transfer: median %.2f (quartiles %.2f-%.2f); mean by"
+                    + " thread:%s%n", file, what, sorted.get(sorted.size() / 2), sorted.get(sorted.size() / 4),
+                    sorted.get(sorted.size() * 3 / 4), threads);
+        }
     }
 
     private static void expect(HttpResponse<?> response, int... statuses) {

@@ -1,3 +1,4 @@
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +46,50 @@ public final class SfuBench {
     static final int AUDIO_RATE = 50;
     static final int AUDIO_BYTES = 120;
 
+    /**
+     * What the benchmark needs of a peer: {@link BrowserPeer} (ICE, DTLS, SRTP) against an SFU, {@link PlainPeer}
+     * (bare UDP) against the baseline relays.
+     */
+    interface Peer extends AutoCloseable {
+        /** Sends one RTP packet (as SRTP where the peer has keys). */
+        void send(byte[] packet, int length) throws Exception;
+
+        /** Hands every received packet to {@code sink}, on the peer's reader thread. */
+        void sink(BrowserPeer.PacketSink sink);
+
+        /** Authenticates a received packet; throws if it does not (a plain peer has nothing to check). */
+        void authenticate(byte[] packet, int length) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    /** A {@link BrowserPeer} as a {@link Peer}. */
+    private record SrtpPeer(BrowserPeer peer) implements Peer {
+        @Override
+        public void send(byte[] packet, int length) throws Exception {
+            peer.sendRtp(packet, length);
+        }
+
+        @Override
+        public void sink(BrowserPeer.PacketSink sink) {
+            peer.sink(sink);
+        }
+
+        @Override
+        public void authenticate(byte[] packet, int length) throws Exception {
+            peer.unprotectRtp(packet, length);
+        }
+
+        @Override
+        public void close() {
+            peer.close();
+        }
+    }
+
     /** One publishing peer: its streams' sequence numbers and what it sent. */
     private static final class Publisher {
-        final BrowserPeer peer;
+        final Peer peer;
         final Signalling.Published published;
         final AtomicLong sent = new AtomicLong();
         int videoSequence = ThreadLocalRandom.current().nextInt(65536);
@@ -55,7 +97,7 @@ public final class SfuBench {
         long videoSent;
         long audioSent;
 
-        Publisher(BrowserPeer peer, Signalling.Published published) {
+        Publisher(Peer peer, Signalling.Published published) {
             this.peer = peer;
             this.published = published;
         }
@@ -63,7 +105,7 @@ public final class SfuBench {
 
     /** One feed: the subscribing peer, the publisher it watches and its per-SSRC counters. */
     private static final class Leg {
-        final BrowserPeer peer;
+        final Peer peer;
         final Publisher publisher;
         final int authEvery;
         final StreamCounter[] streams = new StreamCounter[4];
@@ -72,7 +114,7 @@ public final class SfuBench {
         final AtomicLong authFailures = new AtomicLong();
         long packets;
 
-        Leg(BrowserPeer peer, Publisher publisher, int authEvery) {
+        Leg(Peer peer, Publisher publisher, int authEvery) {
             this.peer = peer;
             this.publisher = publisher;
             this.authEvery = authEvery;
@@ -105,7 +147,7 @@ public final class SfuBench {
             }
             if (packets++ % authEvery == 0) {
                 try {
-                    peer.unprotectRtp(buffer, length);
+                    peer.authenticate(buffer, length);
                     authenticated.incrementAndGet();
                 } catch (Exception e) {
                     authFailures.incrementAndGet();
@@ -142,6 +184,10 @@ public final class SfuBench {
             StreamCounter.selfCheck();
             return;
         }
+        if (o.target.equals("relay")) {
+            relay(o);
+            return;
+        }
         List<Publisher> publishers = new ArrayList<>();
         List<Leg> legs = new ArrayList<>();
         List<BrowserPeer> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -159,7 +205,7 @@ public final class SfuBench {
                         peers.add(peer);
                         Signalling.Published published = signalling.publish(room, index, peer.offer(true, "active"));
                         peer.connect(published.answer(), Signalling.WAIT);
-                        return new Publisher(peer, published);
+                        return new Publisher(new SrtpPeer(peer), published);
                     }));
                 }
             }
@@ -185,7 +231,7 @@ public final class SfuBench {
                             Signalling.Feed feed = signalling.subscribe(room, viewer, index, publisher.published);
                             BrowserPeer peer = new BrowserPeer(false);
                             peers.add(peer);
-                            Leg leg = new Leg(peer, publisher, o.authEvery);
+                            Leg leg = new Leg(new SrtpPeer(peer), publisher, o.authEvery);
                             feed.answer(peer.answer(feed.offer()));
                             peer.connect(feed.offer(), Signalling.WAIT);
                             peer.sink(leg::received);
@@ -204,6 +250,44 @@ public final class SfuBench {
         } finally {
             setup.shutdownNow();
             peers.forEach(BrowserPeer::close);
+        }
+        System.exit(0);
+    }
+
+    /**
+     * The same rooms against a baseline relay at {@code --url udp://host:port} (bench/sfu/relay: relay.c, JavaRelay):
+     * plain UDP peers, the same packets with SRTP's 10-byte tag appended as padding so that every datagram has the
+     * size it has against an SFU, the same sender, counters and CPU accounting.
+     */
+    private static void relay(Options o) throws Exception {
+        InetSocketAddress relay = new InetSocketAddress(o.url.getHost(), o.url.getPort());
+        List<Publisher> publishers = new ArrayList<>();
+        List<Leg> legs = new ArrayList<>();
+        List<Peer> peers = new ArrayList<>();
+        try {
+            for (int r = 0; r < o.rooms; r++) {
+                List<Publisher> inRoom = new ArrayList<>();
+                for (int p = 0; p < o.publishers; p++) {
+                    PlainPeer peer = new PlainPeer(relay);
+                    peers.add(peer);
+                    inRoom.add(new Publisher(peer, new Signalling.Published("", String.valueOf(peer.port()))));
+                }
+                for (int s = 0; s < o.subscribers; s++) {
+                    for (Publisher publisher : inRoom) {
+                        PlainPeer peer = new PlainPeer(relay);
+                        peers.add(peer);
+                        peer.subscribe(Integer.parseInt(publisher.published.id()));
+                        Leg leg = new Leg(peer, publisher, Integer.MAX_VALUE);
+                        peer.sink(leg::received);
+                        legs.add(leg);
+                    }
+                }
+                publishers.addAll(inRoom);
+            }
+            System.err.printf("set up %d publishers and %d feeds on the relay%n", publishers.size(), legs.size());
+            measure(o, publishers, legs);
+        } finally {
+            peers.forEach(Peer::close);
         }
         System.exit(0);
     }
@@ -341,7 +425,7 @@ public final class SfuBench {
                 packet[4 + i] = (byte) (timestamp >> (24 - 8 * i));
                 packet[8 + i] = (byte) (ssrc >> (24 - 8 * i));
             }
-            p.peer.sendRtp(packet, packet.length);
+            p.peer.send(packet, packet.length);
             p.sent.incrementAndGet();
         }
     }

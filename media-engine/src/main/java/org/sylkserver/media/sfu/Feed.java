@@ -49,7 +49,9 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * §2) gets every packet with one ({@code sequencing}, after the rewriting, so that a dropped packet takes no number;
  * the publisher's header extensions, which the feed did not offer, are replaced by it in the copy) and sends
  * transport-wide feedback (§3.1) instead of REMB: the feed's {@link SendSideEstimator} turns it into the estimate the
- * layer selection uses.
+ * layer selection uses ({@link FeedBandwidth}). Such a feed with a retransmission stream probes its path before it
+ * moves up a layer ({@link BandwidthProbe}): for half a second it adds retransmission-stream copies of its newest
+ * video packet up to the higher layer's rate, and moves up only if the feedback shows them delivered.
  */
 public final class Feed implements AutoCloseable {
 
@@ -62,6 +64,8 @@ public final class Feed implements AutoCloseable {
     private static final int TRANSPORT_CC_BLOCK = 8;
     /** Room after a forwarded packet for its SRTP authentication tag (10 bytes at most, RFC 4568 §6.2). */
     private static final int SRTP_TAG_ROOM = 16;
+    /** The most probe packets sent after one forwarded packet (a probe's rate is kept over its half second). */
+    private static final int MOST_PROBES_AT_ONCE = 4;
 
     private final String name;
     private final Publisher publisher;
@@ -80,12 +84,11 @@ public final class Feed implements AutoCloseable {
     private int rtxPayloadType = -1;
     /** A retransmission packet being sent (I/O thread), reused. */
     private byte[] repair = new byte[0];
-    private final LayerSelector selector = new LayerSelector();
+    private final FeedBandwidth bandwidth = new FeedBandwidth();
     private final LayerSwitch layers = new LayerSwitch();
     /** The room's video codec's payload descriptor (VP8, VP9 or H.264) of a simulcast publisher, else null. */
     private final PayloadDescriptor descriptor;
     private final PictureRewriter pictures;
-    private final SendSideEstimator estimator = new SendSideEstimator();
     /** The header-extension id of the transport-wide sequence number the browser accepted, 0 for none. */
     private int transportCcId;
     /** The next transport-wide sequence number (I/O thread). */
@@ -172,6 +175,7 @@ public final class Feed implements AutoCloseable {
         }
         forwarding = sent.then(transport.sending()).build();
         retransmissions = again.then(transport.sending()).build();
+        bandwidth.probeFirst(descriptor != null && transportCcId > 0 && rtxPayloadType >= 0);
         answered = true;
     }
 
@@ -193,7 +197,7 @@ public final class Feed implements AutoCloseable {
      * limit.
      */
     public void maxBitrate(long bitsPerSecond) {
-        selector.cap(bitsPerSecond);
+        bandwidth.cap(bitsPerSecond);
     }
 
     /** Ends the feed's media; idempotent. */
@@ -222,7 +226,7 @@ public final class Feed implements AutoCloseable {
 
     /** The feed's bandwidth budget now (bit/s): its estimate of the browser's path, under the user's cap. */
     long budget() {
-        return selector.budget();
+        return bandwidth.budget();
     }
 
     /** Packets sent again for NACKs. */
@@ -250,7 +254,7 @@ public final class Feed implements AutoCloseable {
         }
         Packet packet;
         if (transportCcId > 0) {
-            length = copyWithTransportSequence(source, header, forwarded);
+            length = copyWithTransportSequence(source, header, transportCcId, forwarded);
             ByteBuffer copy = ByteBuffer.wrap(forwarded, 0, length);
             packet = new Packet(copy, null, original.arrivalNanos(), false);
             packet.header(RtpHeader.parse(copy));
@@ -260,6 +264,25 @@ public final class Feed implements AutoCloseable {
             packet.header(original.header());
         }
         forwarding.accept(packet);
+        if (descriptor != null) {
+            probe(original.arrivalNanos());
+        }
+    }
+
+    /**
+     * The probe packets due while the feed probes its path before a move up ({@link BandwidthProbe}): copies of the
+     * newest video packet sent on the retransmission stream (RFC 4588 §4: the browser keeps one copy of a packet and
+     * drops the others), each with a transport-wide number, until the probe's rate is kept; at most
+     * {@link #MOST_PROBES_AT_ONCE} per forwarded packet.
+     */
+    private void probe(long now) {
+        for (int i = 0; i < MOST_PROBES_AT_ONCE && bandwidth.probeBytesDue(now) > 0; i++) {
+            ByteBuffer kept = cache.find(video.ssrc(), video.lastSequence());
+            if (kept == null) {
+                return;
+            }
+            retransmissions.accept(repair(kept, now));
+        }
     }
 
     /**
@@ -267,7 +290,7 @@ public final class Feed implements AutoCloseable {
      * one-byte elements) holding only a transport-wide sequence number element (its number written by
      * {@code sequencing}) in place of the publisher's extensions; returns the copy's length.
      */
-    private int copyWithTransportSequence(ByteBuffer source, RtpHeader header, byte[] into) {
+    static int copyWithTransportSequence(ByteBuffer source, RtpHeader header, int transportCcId, byte[] into) {
         int start = source.position();
         int fixed = RtpHeader.FIXED_LENGTH + 4 * header.csrcCount();
         source.get(start, into, 0, fixed);
@@ -294,7 +317,7 @@ public final class Feed implements AutoCloseable {
         int sequence = transportSequence;
         transportSequence = (transportSequence + 1) & 0xffff;
         packet.putShort(HeaderExtension.offset(element), (short) sequence);
-        estimator.sent(sequence, System.nanoTime(), packet.remaining());
+        bandwidth.sent(sequence, System.nanoTime(), packet.remaining());
     }
 
     private boolean isVideo(RtpHeader header) {
@@ -310,7 +333,7 @@ public final class Feed implements AutoCloseable {
         if (layer < 0) {
             return false;
         }
-        int chosen = selector.choose(publisher.layerBitrates(), now);
+        int chosen = bandwidth.choose(publisher.layerBitrates(), now);
         layers.target(chosen >= 0 ? chosen : layers.current() < 0 ? 0 : -1);
         int payload = packet.position() + header.headerLength();
         boolean keyframe = layers.wantsKeyframe() && descriptor.startsKeyframe(packet, payload,
@@ -324,13 +347,30 @@ public final class Feed implements AutoCloseable {
         if (layers.switched()) {
             video.sourceSwitched();
             long[] rates = publisher.layerBitrates();
-            String estimate = transportCcId == 0 ? "" : String.format(" (transport-wide feedback: queuing %d ms,"
-                    + " loss %.1f %%, received %d bit/s)", estimator.queuingMicros() / 1000,
-                    100 * estimator.lossFraction(), estimator.receivedRate());
+            String estimate = transportCcId == 0 ? "" : " (transport-wide feedback: " + bandwidth + ")";
             LOG.info(() -> name + ": simulcast layer " + layers.current() + " of " + java.util.Arrays.toString(rates)
-                    + " bit/s, budget " + selector.budget() + estimate);
+                    + " bit/s, budget " + bandwidth.budget() + estimate);
         }
         return true;
+    }
+
+    /** The retransmission packet of the video packet {@code kept} (RFC 4588 §4), in the feed's reused array. */
+    private Packet repair(ByteBuffer kept, long arrivalNanos) {
+        RtpHeader original = RtpHeader.parse(kept);
+        int length = kept.remaining() + RtxPackets.OSN_LENGTH;
+        if (repair.length < length + SRTP_TAG_ROOM) {
+            repair = new byte[length + SRTP_TAG_ROOM];
+        }
+        length = RtxPackets.wrap(kept, original, rtxPayloadType, rtxSsrc, rtxSequence, repair);
+        rtxSequence = (rtxSequence + 1) & 0xffff;
+        ByteBuffer bytes = ByteBuffer.wrap(repair, 0, length);
+        Packet packet = new Packet(bytes, null, arrivalNanos, false);
+        packet.header(RtpHeader.parse(bytes));
+        if (transportCcId > 0) {
+            // a new packet on the transport: a number of its own (draft-holmer-...-01 §2)
+            numberForTransport(bytes, packet.header());
+        }
+        return packet;
     }
 
     /**
@@ -421,16 +461,16 @@ public final class Feed implements AutoCloseable {
                 }
                 for (ReportBlock block : rtcp.reports()) {
                     if (block.ssrc() == video.ssrc() && layers.current() >= 0) {
-                        selector.lossReport(block.fractionLost(), publisher.layerBitrates()[layers.current()]);
+                        bandwidth.lossReport(block.fractionLost(), publisher.layerBitrates()[layers.current()]);
                     }
                 }
             }
             for (TransportFeedback message : TransportFeedback.parse(packet.buffer())) {
-                selector.transportEstimate(estimator.feedback(message, packet.arrivalNanos()));
+                bandwidth.feedback(message, packet.arrivalNanos());
             }
             long remb = RtcpCompound.receiverEstimatedMaximumBitrate(packet.buffer());
             if (remb >= 0 && layers.current() >= 0) {
-                selector.remb(remb, publisher.layerBitrates()[layers.current()]);
+                bandwidth.remb(remb, publisher.layerBitrates()[layers.current()]);
             }
             for (RtcpCompound.Nack nack : RtcpCompound.genericNacks(packet.buffer())) {
                 ByteBuffer kept = cache.find(nack.mediaSource(), nack.sequence());
@@ -446,25 +486,6 @@ public final class Feed implements AutoCloseable {
                 }
             }
             return consume();
-        }
-
-        /** The retransmission packet of the video packet {@code kept} (RFC 4588 §4), in the feed's reused array. */
-        private Packet repair(ByteBuffer kept, long arrivalNanos) {
-            RtpHeader original = RtpHeader.parse(kept);
-            int length = kept.remaining() + RtxPackets.OSN_LENGTH;
-            if (repair.length < length + SRTP_TAG_ROOM) {
-                repair = new byte[length + SRTP_TAG_ROOM];
-            }
-            length = RtxPackets.wrap(kept, original, rtxPayloadType, rtxSsrc, rtxSequence, repair);
-            rtxSequence = (rtxSequence + 1) & 0xffff;
-            ByteBuffer bytes = ByteBuffer.wrap(repair, 0, length);
-            Packet packet = new Packet(bytes, null, arrivalNanos, false);
-            packet.header(RtpHeader.parse(bytes));
-            if (transportCcId > 0) {
-                // a new packet on the transport: a number of its own (draft-holmer-...-01 §2)
-                numberForTransport(bytes, packet.header());
-            }
-            return packet;
         }
     }
 }

@@ -23,6 +23,14 @@ package org.sylkserver.media.sfu;
  * {@link #UP_HEADROOM} to spare, and been sending, for {@link #UP_HOLD_NANOS}. The chosen layer going silent, the
  * first choice and a new cap of the user take effect at once.
  *
+ * <p>A feed that can probe its path ({@link #probeFirst}: transport-wide feedback and a retransmission stream) moves
+ * up only after a probe at the higher layer's rate was delivered ({@link BandwidthProbe}): when the hold is over the
+ * selector asks for one ({@link #probeWanted}) and keeps the layer until {@link #probed} says the path carried it.
+ * An estimate grows while the path is clear, and a low layer keeps a narrow path clear, so without a probe a feed on a
+ * 300 kbit/s path would move up to a 500 kbit/s layer, fill the path, move down and do it again every half minute.
+ * Each failed probe doubles the hold before the next (up to {@link #MAX_BACKOFF} doublings); a delivered one resets
+ * it.
+ *
  * <p>Threads: the I/O thread reports and chooses; the signalling thread's {@link #cap} meets it through volatile
  * fields. The hysteresis' state is the I/O thread's alone.
  */
@@ -42,6 +50,8 @@ final class LayerSelector {
     private static final long CEILING = 20_000_000;
     /** An estimate that grows no faster than this per report (draft-ietf-rmcat-gcc-02 §6: 5 %). */
     private static final double GROWTH = 1.05;
+    /** The most times a failed probe doubles the hold before the next one (5 s to 40 s). */
+    static final int MAX_BACKOFF = 3;
 
     private volatile long estimate = INITIAL_ESTIMATE;
     private volatile long cap = Long.MAX_VALUE;
@@ -55,6 +65,13 @@ final class LayerSelector {
     private boolean down;
     private long upSince;
     private boolean up;
+    /** Whether a move up waits for a delivered probe (I/O thread). */
+    private boolean probeFirst;
+    /** The layer a probe is wanted for, -1 for none; the layer whose probe was delivered, -1 for none. */
+    private int probeWanted = -1;
+    private int probeDelivered = -1;
+    private boolean probing;
+    private int failedProbes;
 
     /**
      * The browser's REMB (bit/s) while the feed sends {@code sendingRate} (bit/s): below it, it becomes the
@@ -122,7 +139,7 @@ final class LayerSelector {
         }
         long rate = bitrates[chosen];
         if (rate > budget) {
-            up = false;
+            notUp();
             if (!down) {
                 down = true;
                 downSince = nowNanos;
@@ -135,19 +152,71 @@ final class LayerSelector {
         down = false;
         int higher = best(bitrates, budget, UP_HEADROOM);
         if (higher < 0 || bitrates[higher] <= rate) {
-            up = false;
+            notUp();
             return chosen;
         }
         if (!up) {
             up = true;
             upSince = nowNanos;
         }
-        return nowNanos - upSince >= UP_HOLD_NANOS ? switchTo(higher) : chosen;
+        if (nowNanos - upSince < UP_HOLD_NANOS << Math.min(failedProbes, MAX_BACKOFF)) {
+            return chosen;
+        }
+        if (!probeFirst || probeDelivered == higher) {
+            return switchTo(higher);
+        }
+        if (!probing) {
+            probeWanted = higher;
+        }
+        return chosen;
+    }
+
+    /**
+     * Whether a move up waits for a delivered probe of the higher layer's rate: set when the feed can probe (it gets
+     * transport-wide feedback and has a retransmission stream to probe with).
+     */
+    void probeFirst(boolean probeFirst) {
+        this.probeFirst = probeFirst;
+    }
+
+    /**
+     * The layer whose rate (with {@link #UP_HEADROOM}) the feed should probe now, -1 for none; taking it marks the
+     * probe as started, and no other is asked for until {@link #probed} says how it went.
+     */
+    int takeProbeWanted() {
+        int layer = probeWanted;
+        if (layer >= 0) {
+            probeWanted = -1;
+            probing = true;
+        }
+        return layer;
+    }
+
+    /**
+     * How the probe for {@code layer} went: delivered, the next choice moves up to it if it still fits; not, the
+     * hold starts again, twice as long as before.
+     */
+    void probed(int layer, boolean delivered) {
+        probing = false;
+        if (delivered) {
+            probeDelivered = layer;
+            failedProbes = 0;
+        } else {
+            probeDelivered = -1;
+            failedProbes++;
+            up = false;
+        }
+    }
+
+    /** Moves up are no longer due: a probe delivered for one is of no use for the next. */
+    private void notUp() {
+        up = false;
+        probeDelivered = -1;
     }
 
     private int switchTo(int layer) {
         chosen = layer;
-        up = false;
+        notUp();
         down = false;
         return layer;
     }

@@ -24,7 +24,9 @@ import org.sylkserver.media.rtcp.TransportFeedback;
  * Each message then, at most once per {@link #DECREASE_INTERVAL_NANOS} for a decrease: a queuing delay above
  * {@link #OVERUSE_MICROS} sets the estimate to 85 % of the received rate (gcc-02 §5.5's decrease), or to 85 % of
  * itself when the feed sends less than half of it (an application-limited sender, a low simulcast layer: its own
- * rate says nothing of the path's, and gcc's probing, which would find out, is not done here); loss above 10 %
+ * rate says nothing of the path's) unless the packets arrive at under half the rate they were sent at (then the
+ * path limits them: a link that narrowed under an estimate grown far above it, with nothing sent to test it,
+ * is found at once, not by 15 % steps); loss above 10 %
  * shrinks it by half the loss fraction (gcc-02 §6); a clear path
  * (queuing delay under {@link #CLEAR_MICROS} and loss under 2 %) raises it by 8 % per second (§5.5's multiplicative
  * increase); in between it holds. Between {@link #FLOOR} and {@link #CEILING}.
@@ -49,6 +51,11 @@ final class SendSideEstimator {
     private static final double DECREASE = 0.85;
     private static final double INCREASE_PER_SECOND = 1.08;
     private static final long LOSS_WINDOW_NANOS = 1_000_000_000L;
+    /**
+     * Packets arriving at under this share of the rate they were sent at: the path, not the sender, limits what
+     * arrives, however far above it the estimate is.
+     */
+    private static final double PATH_LIMITED = 0.5;
 
     /** Per transport-wide sequence number modulo {@link #HISTORY}: the number, sending time and size. */
     private final int[] sequences = new int[HISTORY];
@@ -66,6 +73,14 @@ final class SendSideEstimator {
     private long rateFirstMicros = Long.MAX_VALUE;
     private long rateLastMicros = Long.MIN_VALUE;
     private long receivedRate;
+    /**
+     * The packets reported (received or not) since the received rate's window opened: their bytes, when they were
+     * sent, and so the rate they were sent at (bit/s).
+     */
+    private long sentBytes;
+    private long rateSentFirstNanos = Long.MAX_VALUE;
+    private long rateSentLastNanos = Long.MIN_VALUE;
+    private long sentRate;
     private int lossReported;
     private int lossMissing;
     private long lossStart;
@@ -103,6 +118,19 @@ final class SendSideEstimator {
         return receivedRate;
     }
 
+    /**
+     * What a {@link BandwidthProbe} found: a path that delivered the probe carries at least the rate that arrived, one
+     * that did not carries no more than it (a probe nothing was reported of says nothing).
+     */
+    void probed(BandwidthProbe.Result result) {
+        long received = result.receivedRate();
+        if (received <= 0) {
+            return;
+        }
+        estimate = result.delivered() ? Math.max(estimate, Math.min(CEILING, received))
+                : Math.max(FLOOR, Math.min(estimate, received));
+    }
+
     /** The browser's feedback, received at {@code nowNanos}; returns the new estimate. */
     long feedback(TransportFeedback message, long nowNanos) {
         long offset = unwrapReference(message.referenceTime()) - message.referenceTime();
@@ -119,6 +147,9 @@ final class SendSideEstimator {
                 continue; // not ours, or too old
             }
             reported++;
+            sentBytes += sizes[slot];
+            rateSentFirstNanos = Math.min(rateSentFirstNanos, sentNanos[slot]);
+            rateSentLastNanos = Math.max(rateSentLastNanos, sentNanos[slot]);
             if (arrivals[i] == TransportFeedback.NOT_RECEIVED) {
                 missing++;
                 continue;
@@ -159,7 +190,9 @@ final class SendSideEstimator {
         if (queuingMicros > OVERUSE_MICROS || lossFraction > 0.10) {
             if (now - lastDecrease >= DECREASE_INTERVAL_NANOS) {
                 lastDecrease = now;
-                if (queuingMicros > OVERUSE_MICROS && receivedRate > 0 && receivedRate * 2 >= estimate) {
+                boolean pathLimited = receivedRate > 0
+                        && (receivedRate * 2 >= estimate || receivedRate < PATH_LIMITED * sentRate);
+                if (queuingMicros > OVERUSE_MICROS && pathLimited) {
                     estimate = (long) (receivedRate * DECREASE); // what arrives, less than it: the queue drains
                 } else if (queuingMicros > OVERUSE_MICROS) {
                     // a feed sending under half its estimate (a low layer) did not fill the path: falling to its
@@ -187,9 +220,14 @@ final class SendSideEstimator {
         long span = rateLastMicros - rateFirstMicros;
         if (span >= RATE_WINDOW_NANOS / 1000) {
             receivedRate = rateBytes * 8 * 1_000_000 / span;
+            long sentSpan = rateSentLastNanos - rateSentFirstNanos;
+            sentRate = sentSpan <= 0 ? 0 : sentBytes * 8 * 1_000_000_000L / sentSpan;
+            sentBytes = 0;
             rateBytes = 0;
             rateFirstMicros = Long.MAX_VALUE;
             rateLastMicros = Long.MIN_VALUE;
+            rateSentFirstNanos = Long.MAX_VALUE;
+            rateSentLastNanos = Long.MIN_VALUE;
         }
     }
 

@@ -55,6 +55,11 @@ final class StreamRewriter {
         return ssrc;
     }
 
+    /** The sequence number of the newest packet sent (serial number order, RFC 3550 §A.1). */
+    int lastSequence() {
+        return lastSequence;
+    }
+
     /** Packets and payload octets sent so far, for sender reports (RFC 3550 §6.4.1). */
     private long packets;
     private long octets;

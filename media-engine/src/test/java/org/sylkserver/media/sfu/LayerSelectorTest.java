@@ -196,6 +196,57 @@ class LayerSelectorTest {
     }
 
     /**
+     * A feed that can probe (transport-wide feedback, draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1, and a
+     * retransmission stream, RFC 4588 §4) does not move up when the hold is over: it asks for a probe of the higher
+     * layer's rate, with room to spare, keeps its layer meanwhile, and moves once the probe was delivered.
+     */
+    @Test
+    void aMoveUpWaitsForADeliveredProbe() {
+        LayerSelector selector = new LayerSelector();
+        selector.probeFirst(true);
+        assertEquals(1, selector.choose(LAYERS, 0), "the first choice, on the initial estimate of 1 Mbit/s");
+        selector.transportEstimate(2_000_000); // room for the top layer from now on
+        assertEquals(1, selector.choose(LAYERS, 0));
+        assertEquals(-1, selector.takeProbeWanted(), "no probe before the hold is over");
+        assertEquals(1, selector.choose(LAYERS, LayerSelector.UP_HOLD_NANOS));
+        assertEquals(2, selector.takeProbeWanted(), "a probe of the top layer");
+        assertEquals(-1, selector.takeProbeWanted(), "one at a time");
+        assertEquals(1, selector.choose(LAYERS, LayerSelector.UP_HOLD_NANOS + SECOND / 2), "not before its result");
+        assertEquals(-1, selector.takeProbeWanted(), "none asked for while one runs");
+        selector.probed(2, true);
+        assertEquals(2, selector.choose(LAYERS, LayerSelector.UP_HOLD_NANOS + 2 * SECOND), "delivered: up");
+    }
+
+    /**
+     * A probe the path did not deliver keeps the layer, and the next one waits for the hold again, twice as long
+     * after each failure (up to 2^{@link LayerSelector#MAX_BACKOFF} times); a delivered one resets that.
+     */
+    @Test
+    void aFailedProbeKeepsTheLayerAndTheNextWaitsTwiceAsLong() {
+        LayerSelector selector = new LayerSelector();
+        selector.probeFirst(true);
+        assertEquals(1, selector.choose(LAYERS, 0), "the first choice, on the initial estimate of 1 Mbit/s");
+        selector.transportEstimate(2_000_000);
+        long now = 0;
+        selector.choose(LAYERS, now);
+        for (int failures = 0; failures <= LayerSelector.MAX_BACKOFF + 1; failures++) {
+            long hold = LayerSelector.UP_HOLD_NANOS << Math.min(failures, LayerSelector.MAX_BACKOFF);
+            assertEquals(1, selector.choose(LAYERS, now + hold - 1));
+            assertEquals(-1, selector.takeProbeWanted(), "no probe before " + hold / SECOND + " s, failures " + failures);
+            now += hold;
+            assertEquals(1, selector.choose(LAYERS, now));
+            assertEquals(2, selector.takeProbeWanted(), "a probe after " + hold / SECOND + " s");
+            selector.probed(2, false);
+            assertEquals(1, selector.choose(LAYERS, now), "not delivered: the layer stays");
+        }
+        now += LayerSelector.UP_HOLD_NANOS << LayerSelector.MAX_BACKOFF;
+        selector.choose(LAYERS, now);
+        assertEquals(2, selector.takeProbeWanted());
+        selector.probed(2, true);
+        assertEquals(2, selector.choose(LAYERS, now));
+    }
+
+    /**
      * The publisher's layers as they are (RFC 8853: browsers start and stop layers as their own bandwidth allows): one
      * that the feed forwards and that stops is left at once; one that starts is taken only once it has kept sending for the hold,
      * and not at all when it stops again within it.

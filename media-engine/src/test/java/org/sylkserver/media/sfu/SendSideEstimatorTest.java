@@ -94,6 +94,21 @@ class SendSideEstimatorTest {
         assertTrue(path.estimator.receivedRate() < 200_000, "the feed's own rate: " + path.estimator.receivedRate());
     }
 
+    /**
+     * An estimate that grew far above what the feed sends (a clear path, gcc-02 §5.5's increase, 20 s) meets a link
+     * that narrowed to 300 kbit/s under the feed's 1.5 Mbit/s: the packets arrive at a fifth of the rate they were
+     * sent at, so the path is the limit and the estimate falls to 85 % of what arrives within a second, not by 15 %
+     * steps from far above (which took 7 s down to the layer under it in FeedBandwidthTest's link).
+     */
+    @Test
+    void aLinkThatNarrowsUnderAHighEstimateIsFoundAtOnce() {
+        Path path = new Path();
+        long grown = path.run(20, 5_300_000, 100_000_000, 0); // 1,000 bytes every 5.3 ms: 1.5 Mbit/s
+        assertTrue(grown > 4_000_000, "grown while clear: " + grown);
+        long after = path.run(1, 5_300_000, 300_000, 0);
+        assertTrue(after < 300_000 && after > 200_000, "85 % of the 300 kbit/s that arrive: " + after);
+    }
+
     /** gcc-02 §6: more than 10 % of the packets reported lost lowers the estimate; 2-10 % holds it. */
     @Test
     void lossLowersOrHoldsTheEstimate_gcc_6() {

@@ -2,6 +2,7 @@ package org.sylkserver.webrtc.filetransfer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -111,12 +112,12 @@ public class FileTransferServlet extends HttpServlet {
         }
         TransferLayout layout = segments.length == 4
                 ? TransferLayout.parse(segments[0], segments[1], segments[2], segments[3]) : null;
-        TransferredFile file = layout == null ? null : transfers.find(layout);
+        Path file = layout == null ? null : transfers.stored(layout);
         if (file == null) {
             HttpFiles.text(response, HttpServletResponse.SC_NOT_FOUND, "Not Found");
             return;
         }
-        HttpFiles.download(transfers.file(layout), file.filename(), true, request, response);
+        HttpFiles.download(file, layout.filename(), true, request, response);
     }
 
     private static void cancel(FileTransfers transfers, String transferId, HttpServletResponse response)

@@ -532,23 +532,13 @@ public final class FileTransfers {
         return true;
     }
 
-    /** The stored transfer a download URL names, or null when there is none (or its metadata is unreadable). */
-    public TransferredFile find(TransferLayout layout) {
+    /**
+     * The stored file a download URL names, or null when there is none. Its metadata is not read: the layout already
+     * holds the name it is served under, and a file is in its place only once its upload completed ({@link #place}).
+     */
+    public Path stored(TransferLayout layout) {
         Path file = layout.file(config.directory());
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return TransferredFile.fromJson(Files.readString(layout.metadata(config.directory()), StandardCharsets.UTF_8));
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.log(Level.WARNING, "metadata of " + file + " unreadable", e);
-            return null;
-        }
-    }
-
-    /** The stored file of {@code layout}. */
-    public Path file(TransferLayout layout) {
-        return layout.file(config.directory());
+        return Files.isRegularFile(file) ? file : null;
     }
 
     /**

@@ -2,6 +2,7 @@ package org.sylkserver.webrtc.filetransfer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,7 +96,24 @@ class FileTransfersTest {
         assertEquals(BASE + "/" + layout.urlPath(), file.url());
         assertEquals(NOW.plus(Duration.ofDays(15)), file.until().toInstant());
         assertEquals("text/plain", file.filetype());
-        assertEquals(file, transfers.find(TransferLayout.parse(layout.first(), layout.second(), "t1", "hello.txt")));
+        assertEquals(layout.file(root), transfers.stored(TransferLayout.parse(layout.first(), layout.second(), "t1",
+                "hello.txt")));
+    }
+
+    /**
+     * A download (spec §4.10.2) reads no metadata: the URL's layout names the file and the name it is served under, so
+     * a download costs no more file reads than a plain static file's. A file not (or no longer) in its place is none.
+     */
+    @Test
+    void aDownloadFindsItsFileWithoutReadingTheMetadata_4_10_2() throws Exception {
+        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+        start("t1", "hello.txt", body.length).receive(new ByteArrayInputStream(body));
+        TransferLayout layout = TransferLayout.of("alice@example.com", "bob@example.com", true, "t1", "hello.txt");
+        Files.writeString(layout.metadata(root), "not read");
+        assertEquals(layout.file(root), transfers.stored(layout));
+        assertNull(transfers.stored(TransferLayout.of("alice@example.com", "bob@example.com", true, "t1", "other.txt")));
+        Files.delete(layout.file(root));
+        assertNull(transfers.stored(layout));
     }
 
     /**
