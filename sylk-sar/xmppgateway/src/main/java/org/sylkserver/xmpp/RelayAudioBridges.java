@@ -24,7 +24,9 @@ import org.sylkserver.media.dtls.DtlsSrtpKeys;
 import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.srtp.MalformedCryptoAttributeException;
+import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpPolicy;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.DtlsFingerprint;
@@ -52,11 +54,16 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * {@link DtlsRole#answering} (passive to actpass: we are the DTLS server), and the Jingle endpoint keys SRTP by the
  * handshake over the ICE pair (RFC 5763, RFC 5764); our ICE-UDP offers carry our fingerprint with actpass, and the
  * answer's role decides ours ({@link DtlsRole#offering}), or, without a fingerprint in the answer, the call stays plain
- * RTP. A handshake not done in time ends the call with failed-transport, a refused one with security-error. The SIP
- * leg is keyed on its own: plain RTP, or SDES-SRTP when the SIP party offered it (RFC 4568, {@link #sdesKeys}); the
- * media is decrypted and encrypted again in the server, as the spec's relaying always did.
+ * RTP. A handshake not done in time ends the call with failed-transport, a refused one with security-error.
  * <p>
- * Not done: SDES-keyed Jingle offers (XEP-0167 §7) are refused, and our offers to SIP parties are plain RTP.
+ * SDES-SRTP (RFC 4568) on either leg, each keyed on its own (the media is decrypted and encrypted again in the server,
+ * as the spec's relaying always did), as {@code [RTP] srtp_encryption} says ({@link SrtpPolicy}): a party's offer with
+ * keys (a SIP {@code a=crypto}, a Jingle {@code <encryption/>}, XEP-0167 §7) is answered with a key of ours of the
+ * first usable line's tag and suite ({@link #sdesKeys}); our own offers (to the SIP party of an XMPP user's call, to
+ * the raw-UDP Jingle party of a SIP user's call) carry a key on {@code RTP/AVP} when the policy offers SDES
+ * ("SDES optional", spec §1.3), and the answer takes SRTP or plain RTP ({@link #answeredKey}). A Jingle offer whose
+ * required encryption we cannot meet, or a plain one where the policy allows only SRTP, is refused with
+ * security-error (XEP-0167 §7). A DTLS fingerprint wins over SDES keys in the same Jingle offer.
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
@@ -65,31 +72,82 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
     private final MediaEngine engine;
     private final InetAddress address;
+    private final SrtpPolicy policy;
 
-    /** @param address the address our SDP and candidates name (the server's SDP address) */
-    RelayAudioBridges(MediaEngine engine, InetAddress address) {
+    /**
+     * @param address the address our SDP and candidates name (the server's SDP address)
+     * @param policy  {@code [RTP] srtp_encryption}
+     */
+    RelayAudioBridges(MediaEngine engine, InetAddress address, SrtpPolicy policy) {
         this.engine = engine;
         this.address = address;
+        this.policy = policy;
     }
 
+    /**
+     * A Jingle party's offer; SDES keys in it (XEP-0167 §7) key the Jingle leg unless it has a DTLS fingerprint. The
+     * SIP party is offered a key of ours when the policy says so. An offer whose encryption we cannot meet tells
+     * {@code failure} security-error before returning null.
+     */
     @Override
     public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure failure) {
-        if (!offer.description().crypto().isEmpty()) {
-            LOG.info("Jingle offer refused: SDES is not relayed");
+        boolean dtls = offer.transport() instanceof JingleTransport.IceUdp ice && ice.fingerprint() != null;
+        SdesCrypto[] keys;
+        try {
+            keys = dtls ? null : jingleKeys(offer.description());
+        } catch (SdpException e) {
+            LOG.info("Jingle offer refused (security-error): " + e.getMessage());
+            failure.failed(JingleReason.Reason.security_error);
             return null;
         }
+        Bridge bridge;
         if (offer.transport() instanceof JingleTransport.IceUdp ice) {
-            return openIce(offer, ice, failure);
+            bridge = openIce(offer, ice, failure);
+        } else {
+            RtpTarget target = RtpTarget.of((JingleTransport.RawUdp) offer.transport());
+            if (target == null) {
+                return null;
+            }
+            bridge = bridge(failure, (jingle, sip) -> {
+                jingle.admit(target.rtp());
+                jingle.remote(target.rtp(), target.rtcpPort(), false);
+                return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
+            });
         }
-        RtpTarget target = RtpTarget.of((JingleTransport.RawUdp) offer.transport());
-        if (target == null) {
-            return null;
+        if (bridge != null) {
+            if (keys != null) {
+                bridge.jingle.secure(keys[0], keys[1]);
+                bridge.jingleKey = keys[1];
+            }
+            bridge.sipKey = offerKey();
         }
-        return bridge(failure, (jingle, sip) -> {
-            jingle.admit(target.rtp());
-            jingle.remote(target.rtp(), target.rtcpPort(), false);
-            return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
-        });
+        return bridge;
+    }
+
+    /**
+     * XEP-0167 §7 under our policy: the keys of a Jingle offer without DTLS (the party's and ours), or null for plain
+     * RTP (no keys, none usable where not required, or SRTP disabled where not required).
+     *
+     * @throws SdpException when the offer's encryption cannot be met: required, and no key we can use (or SRTP is
+     *                      disabled); or plain RTP where {@code srtp_encryption = sdes} allows only SRTP
+     */
+    private SdesCrypto[] jingleKeys(RtpDescription offer) throws SdpException {
+        SdesCrypto[] keys = policy.acceptsSrtp() ? sdesKeys(offer) : null;
+        if (keys == null && offer.encryptionRequired()) {
+            throw new SdpException("encryption required, but srtp_encryption = " + policy.configName());
+        }
+        if (keys == null && !policy.acceptsPlainRtp()) {
+            throw new SdpException("plain RTP, but srtp_encryption = " + policy.configName());
+        }
+        return keys;
+    }
+
+    /**
+     * Our key for an offer when the policy offers SDES (RFC 4568 §7.1.1): tag 1, the default suite of RFC 4568
+     * §6.2.1; else null.
+     */
+    private SdesCrypto offerKey() {
+        return policy.offersSdes() ? SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80, RANDOM) : null;
     }
 
     /**
@@ -98,8 +156,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
      * With a fingerprint (XEP-0320 §1) the call is DTLS-SRTP, our role chosen now and the handshake started with our
      * answer.
      */
-    private JingleCalls.AudioBridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice,
-                                            JingleCalls.MediaFailure failure) {
+    private Bridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice, JingleCalls.MediaFailure failure) {
         if (ice.ufrag() == null || ice.pwd() == null) {
             LOG.info("Jingle ICE-UDP offer refused: no ufrag or pwd (XEP-0176 §5.3)");
             return null;
@@ -172,6 +229,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             if (keys != null) {
                 sip.secure(keys[0], keys[1]);
                 bridge.sipKey = keys[1];
+                bridge.sipSavp = offer.description().encryptionRequired();
             }
             return bridge;
         });
@@ -187,17 +245,49 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         String problem = "no a=crypto line";
         for (RtpDescription.Crypto c : offer.crypto()) {
             try {
-                SdesCrypto remote = SdesCrypto.parse(c.tag() + " " + c.suite() + " " + c.keyParams()
-                        + (c.sessionParams() != null ? " " + c.sessionParams() : ""));
+                SdesCrypto remote = parse(c);
                 return new SdesCrypto[] {remote, SdesCrypto.generate(remote.tag(), remote.suite(), RANDOM)};
             } catch (MalformedCryptoAttributeException e) {
                 problem = e.getMessage();
             }
         }
         if (offer.encryptionRequired()) {
-            throw new SdpException("no usable SDES key in an RTP/SAVP offer (" + problem + ")");
+            throw new SdpException("no usable SDES key in an offer that requires encryption (" + problem + ")");
         }
         return null;
+    }
+
+    /**
+     * RFC 4568 §7.1.3: the answerer's key to our offered {@code ours}, the line with our tag, which must name our
+     * suite; null when the answer keeps to plain RTP (no line), or we offered no key (a line then is ignored).
+     *
+     * @throws SdpException for a line with another tag or suite, or one that cannot be read: the answer is unusable
+     */
+    private static SdesCrypto answeredKey(RtpDescription answer, SdesCrypto ours) throws SdpException {
+        if (ours == null || answer.crypto().isEmpty()) {
+            return null;
+        }
+        SdesCrypto theirs;
+        try {
+            theirs = parse(answer.crypto().get(0));
+        } catch (MalformedCryptoAttributeException e) {
+            throw new SdpException("unusable key in the answer: " + e.getMessage());
+        }
+        if (theirs.tag() != ours.tag() || theirs.suite() != ours.suite()) {
+            throw new SdpException("the answer's key (tag " + theirs.tag() + ", " + theirs.suite()
+                    + ") is not for the one offered (tag " + ours.tag() + ", " + ours.suite() + "), RFC 4568 §7.1.3");
+        }
+        return theirs;
+    }
+
+    private static SdesCrypto parse(RtpDescription.Crypto c) {
+        return SdesCrypto.parse(c.tag() + " " + c.suite() + " " + c.keyParams()
+                + (c.sessionParams() != null ? " " + c.sessionParams() : ""));
+    }
+
+    /** {@code key} as the one line of an offer or answer, or none without a key. */
+    private static List<RtpDescription.Crypto> cryptoLines(SdesCrypto key) {
+        return key == null ? List.of() : List.of(crypto(key));
     }
 
     /** Our SDES key as the answer's a=crypto (RFC 4568 §9.1). */
@@ -295,8 +385,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private final long sessionId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
         /** The o= version of our next SDP to the SIP party (RFC 3264 §8: one more for each new one). */
         private long version = sessionId;
-        /** Our SDES key towards a SIP party that offered SRTP (RFC 4568), else null: in each of our SDPs to it. */
+        /**
+         * Our SDES key towards the SIP party (RFC 4568), in each of our SDPs to it, else null; and whether they say
+         * {@code RTP/SAVP} (it offered or answered so) rather than {@code RTP/AVP}.
+         */
         private volatile SdesCrypto sipKey;
+        private volatile boolean sipSavp;
+        /** Our SDES key towards the Jingle party (XEP-0167 §7), else null. */
+        private volatile SdesCrypto jingleKey;
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
@@ -333,7 +429,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
         /**
          * Our offer to the Jingle party: over ICE-UDP (our credentials and host candidates, rtcp-mux offered, which
-         * WebRTC-based clients require) when {@code iceUdp}, else raw UDP.
+         * WebRTC-based clients require, DTLS-SRTP proposed) when {@code iceUdp}, else raw UDP with our SDES key when
+         * the policy offers one (XEP-0167 §7, not required: the party may answer plain RTP).
          */
         @Override
         public synchronized JingleSdp.Media jingleOffer(boolean iceUdp) {
@@ -343,8 +440,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, true),
                         iceCandidates(), offeredDirection);
             }
-            return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, false), ours(jingle),
-                    offeredDirection);
+            jingleKey = offerKey();
+            return new JingleSdp.Media(new RtpDescription("audio", extended, cryptoLines(jingleKey), false, false),
+                    ours(jingle), offeredDirection);
         }
 
         /**
@@ -373,6 +471,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                     LOG.info(() -> "Jingle answer without a DTLS fingerprint: plain RTP");
                 }
             } else {
+                SdesCrypto theirs = answeredKey(jingleAnswer.description(), jingleKey);
+                if (theirs != null) {
+                    jingle.secure(theirs, jingleKey);
+                } else {
+                    jingleKey = null;
+                }
                 connectRaw(jingleAnswer);
                 negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
             }
@@ -501,10 +605,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Our SDP to the SIP party with {@code types} and {@code direction}, under the next o= version. */
         private SessionDescription sdp(List<RtpDescription.PayloadType> types, String direction) {
             try {
-                SdesCrypto key = sipKey;
                 SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(new RtpDescription("audio", types,
-                        key == null ? List.of() : List.of(crypto(key)), false, false), ours(sip), direction),
-                        sessionId);
+                        cryptoLines(sipKey), sipSavp, false), ours(sip), direction), sessionId);
                 long v = version++;
                 List<SessionDescription.Line> lines = new ArrayList<>();
                 for (SessionDescription.Line line : sdp.sessionLines()) {
@@ -577,6 +679,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             if (!(answer.transport() instanceof JingleTransport.RawUdp raw)) {
                 throw new SdpException("the SIP answer has ICE: not relayed");
             }
+            SdesCrypto theirs = answeredKey(answer.description(), sipKey);
             JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1)
                     .findFirst().orElseThrow(() -> new SdpException("SIP answer without an RTP address"));
             int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2)
@@ -591,6 +694,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             synchronized (this) {
                 sipAgreed = negotiated.answererSide();
                 this.sipRemote = sipRtp;
+            }
+            if (theirs != null) {
+                sip.secure(theirs, sipKey);
+                sipSavp = answer.description().encryptionRequired();
+            } else {
+                sipKey = null; // RFC 4568 §7.1.3: an answer without a key keeps to plain RTP
             }
             sip.admit(sipRtp);
             if (source != null) {
@@ -607,8 +716,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 pendingDtls = null;
                 dtls.run(); // our answer goes out now: the party's checks, then its handshake, follow it
             }
-            return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), List.of(), false,
-                    jingleRtcpMux), jingleIce != null ? iceCandidates() : ours(jingle), answer.direction());
+            return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), cryptoLines(jingleKey),
+                    false, jingleRtcpMux), jingleIce != null ? iceCandidates() : ours(jingle), answer.direction());
         }
 
         @Override

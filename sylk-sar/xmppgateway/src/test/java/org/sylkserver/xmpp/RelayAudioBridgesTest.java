@@ -2,6 +2,7 @@ package org.sylkserver.xmpp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,7 @@ import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.ConnectivityCheck;
 import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpPolicy;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.DtlsFingerprint;
@@ -97,7 +99,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(3000);
         sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1),
                 new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))), reason -> { });
@@ -156,7 +158,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(3000);
         sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n";
@@ -208,7 +210,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(3000);
         sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
                 + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
                 + "a=sendrecv\r\n"), LOOPBACK, reason -> { });
@@ -258,7 +260,7 @@ class RelayAudioBridgesTest {
     @Test
     void aFailedSipOfferLeavesNoEndpointOpen() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 65535 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
         assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, reason -> { }));
@@ -278,7 +280,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(2000);
         sipParty.setSoTimeout(2000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         RtpDescription.PayloadType opus = new RtpDescription.PayloadType(111, "opus", 48000, 2);
         JingleCalls.AudioBridge refused = bridges.open(offer(jingleParty.getLocalPort(), opus), reason -> { });
         org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
@@ -332,7 +334,7 @@ class RelayAudioBridgesTest {
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK)
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC)
                 .open(SessionDescription.parse(offer), LOOPBACK, reason -> { });
         JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of("0 PCMU", "101 telephone-event", "96 opus", "97 telephone-event", "9 G722", "8 PCMA"),
@@ -367,7 +369,7 @@ class RelayAudioBridgesTest {
     @Test
     void anOfferWithoutAnyCodecIsRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         assertNull(bridges.open(offer(40000, new RtpDescription.PayloadType(101, "telephone-event", 8000, 1)),
                 reason -> { }));
         assertNull(bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -420,7 +422,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(3000);
         sipParty.setSoTimeout(3000);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(jingleParty.getLocalPort(),
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         int sipSide = bridge.sipOffer().media().get(0).port();
         bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\n"
@@ -438,7 +440,7 @@ class RelayAudioBridgesTest {
     void silenceAfterTheAnswerIsReported() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ofMillis(400), RtpPolicy.OPEN);
         java.util.concurrent.CountDownLatch silent = new java.util.concurrent.CountDownLatch(1);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(offer(40000,
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> silent.countDown());
         assertEquals(false, silent.await(1200, java.util.concurrent.TimeUnit.MILLISECONDS), "reported while ringing");
 
@@ -456,7 +458,7 @@ class RelayAudioBridgesTest {
     @Test
     void holdReOffersAndReAnswers_rfc3264_8_4() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(offer(40000,
                 new RtpDescription.PayloadType(101, "telephone-event", 8000, 1),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         SessionDescription first = bridge.sipOffer();
@@ -485,7 +487,7 @@ class RelayAudioBridgesTest {
     @Test
     void iceWithoutCredentialsAndHostNameCandidatesAreRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
                 List.of(), false, false);
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp(null, null, List.of()),
@@ -510,7 +512,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(3000);
         sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
         JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
                 new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
                         2130706431L, "udp", "host", null, 0)));
@@ -629,7 +631,7 @@ class RelayAudioBridgesTest {
         JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
                 new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
                         2130706431L, "udp", "host", null, 0)), DtlsFingerprint.of(fingerprint, "actpass"));
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(new JingleSdp.Media(
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(new JingleSdp.Media(
                 new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(),
                         false, true), offered, "sendrecv"), failures::add);
         assertNotNull(bridge);
@@ -663,13 +665,15 @@ class RelayAudioBridgesTest {
         sipParty.setSoTimeout(3000);
         SdesCrypto sipKey = SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
                 new java.security.SecureRandom());
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(SessionDescription.parse(
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(SessionDescription.parse(
                 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
                         + sipParty.getLocalPort() + " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:"
                         + sipKey.format() + "\r\na=sendrecv\r\n"), LOOPBACK, reason -> { });
         assertNotNull(bridge);
         JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
-        assertTrue(jingleOffer.description().crypto().isEmpty(), "the SIP party's key stays on the SIP leg");
+        SdesCrypto offeredToJingle = SdesCrypto.parse(line(jingleOffer.description().crypto().get(0)));
+        assertFalse(Arrays.equals(sipKey.masterKey(), offeredToJingle.masterKey()),
+                "the SIP party's key stays on the SIP leg: the Jingle party is offered one of ours");
         int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
         SessionDescription sipAnswer = bridge.answer(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)));
@@ -690,6 +694,201 @@ class RelayAudioBridgesTest {
         assertNotNull(atSip, "the SIP party got nothing");
         assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(atSip.getData(),
                 atSip.getLength()), atSip.getLength()));
+        bridge.close();
+    }
+
+    /** A Jingle {@code <crypto/>} (or a parsed a=crypto) as the value of an a=crypto line (RFC 4568 §9.1). */
+    private static String line(RtpDescription.Crypto c) {
+        return c.tag() + " " + c.suite() + " " + c.keyParams() + (c.sessionParams() != null ? " " + c.sessionParams()
+                : "");
+    }
+
+    /** {@code key} as a Jingle {@code <crypto/>} (XEP-0167 §7). */
+    private static RtpDescription.Crypto crypto(SdesCrypto key) {
+        String[] parts = key.format().split(" ", 3);
+        return new RtpDescription.Crypto(parts[0], parts[1], parts[2], null);
+    }
+
+    private static SdesCrypto newKey(int tag) {
+        return SdesCrypto.generate(tag, CryptoSuite.AES_CM_128_HMAC_SHA1_80, new java.security.SecureRandom());
+    }
+
+    /** A PCMU raw-UDP Jingle offer from the Jingle party's socket with {@code keys}. */
+    private JingleSdp.Media keyedOffer(boolean required, RtpDescription.Crypto... keys) {
+        return new JingleSdp.Media(new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU",
+                8000, 1)), List.of(keys), required, false), new JingleTransport.RawUdp(List.of(
+                new JingleTransport.RawCandidate(1, 0, "c1", "127.0.0.1", jingleParty.getLocalPort()))), "sendrecv");
+    }
+
+    /**
+     * XEP-0167 §7, XMPP → SIP: a Jingle party's offer with SDES keys (an unknown suite first, skipped as RFC 4568
+     * §7.1.2 lets an answerer) is answered with a key of ours for the first usable one's tag and suite; its SRTP
+     * reaches the SIP party as RTP and the SIP party's RTP reaches it as SRTP under our key. The SIP party is offered
+     * a key of its own on RTP/AVP ("SDES optional", spec §1.3) and keeps to plain RTP by answering without one.
+     */
+    @Test
+    void aJingleOfferWithSdesKeysGetsSrtpOnTheJingleLeg_XEP0167_7() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        SdesCrypto partyKey = newKey(2);
+        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
+                keyedOffer(false, new RtpDescription.Crypto("1", "F8_128_HMAC_SHA1_80",
+                        "inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2", null), crypto(partyKey)), reason -> { });
+        assertNotNull(bridge);
+        SessionDescription sipOffer = bridge.sipOffer();
+        assertEquals("RTP/AVP", sipOffer.media().get(0).proto());
+        SdesCrypto offeredToSip = SdesCrypto.parse(sipOffer.media().get(0).attributes("crypto").get(0));
+        assertFalse(Arrays.equals(partyKey.masterKey(), offeredToSip.masterKey()), "each leg has its own keys");
+
+        JingleSdp.Media answer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
+                + "a=sendrecv\r\n"), LOOPBACK);
+        assertEquals(1, answer.description().crypto().size(), answer.description().toString());
+        SdesCrypto ours = SdesCrypto.parse(line(answer.description().crypto().get(0)));
+        assertEquals(List.of(2, CryptoSuite.AES_CM_128_HMAC_SHA1_80), List.of(ours.tag(), ours.suite()));
+        InetSocketAddress jingleSide = new InetSocketAddress(LOOPBACK,
+                ((JingleTransport.RawUdp) answer.transport()).candidates().get(0).port());
+
+        byte[] protectedRtp = SrtpTransformer.forSending(partyKey).protectRtp(rtp(0, 1), 172);
+        jingleParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, jingleSide));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 1), Arrays.copyOf(atSip.getData(), atSip.getLength()), "plain RTP on the SIP leg");
+
+        sipParty.send(new DatagramPacket(rtp(0, 2), 172, new InetSocketAddress(LOOPBACK,
+                sipOffer.media().get(0).port())));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(
+                atJingle.getData(), atJingle.getLength()), atJingle.getLength()));
+        bridge.close();
+    }
+
+    /**
+     * XEP-0167 §7: the responder may proceed unencrypted, or terminate with security-error; which is our policy's
+     * ({@code srtp_encryption}). Required keys we cannot use (an unknown suite only), or any required keys when SRTP
+     * is disabled, and plain RTP where only SRTP is allowed ({@code sdes}), are refused with security-error and hold
+     * no endpoint; keys that are not required, under {@code disabled}, get a plain answer.
+     */
+    @Test
+    void aJingleOfferWhoseEncryptionCannotBeMetIsASecurityError_XEP0167_7() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        RtpDescription.Crypto f8 = new RtpDescription.Crypto("1", "F8_128_HMAC_SHA1_80",
+                "inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2", null);
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        RelayAudioBridges opportunistic = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        RelayAudioBridges disabled = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.DISABLED);
+        RelayAudioBridges sdesOnly = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.SDES);
+
+        assertNull(opportunistic.open(keyedOffer(true, f8), failures::add), "required, no usable suite");
+        assertNull(disabled.open(keyedOffer(true, crypto(newKey(1))), failures::add), "required, SRTP disabled");
+        assertNull(sdesOnly.open(keyedOffer(false), failures::add), "plain RTP where only SRTP is allowed");
+        assertEquals(List.of(JingleReason.Reason.security_error, JingleReason.Reason.security_error,
+                JingleReason.Reason.security_error), List.copyOf(failures));
+        assertEquals(0, engine.openEndpoints());
+
+        JingleCalls.AudioBridge plain = disabled.open(keyedOffer(false, crypto(newKey(1))), failures::add);
+        assertNotNull(plain, "keys not required: the call may stay unencrypted");
+        assertTrue(plain.sipOffer().media().get(0).attributes("crypto").isEmpty(), "disabled: no key offered");
+        plain.close();
+    }
+
+    /**
+     * Spec §1.3 and RFC 4568 §7.1.3, XMPP → SIP: our offer to the SIP party carries our key on RTP/AVP; a phone that
+     * answers with a key for it gets SRTP (the Jingle party's RTP reaches it protected with our key, its SRTP reaches
+     * the Jingle party as RTP), and our later SDPs (a hold re-offer) keep the key; an answer whose key names another
+     * tag is unusable.
+     */
+    @Test
+    void ourSipOfferCarriesAKeyAndAKeyedAnswerGetsSrtp_rfc4568_7_1_3() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        SdesCrypto phoneKey = newKey(1);
+        String answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
+                + sipParty.getLocalPort() + " RTP/AVP 0\r\na=crypto:" + phoneKey.format() + "\r\na=sendrecv\r\n";
+
+        JingleCalls.AudioBridge wrongTag = bridges.open(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
+        wrongTag.sipOffer();
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> wrongTag.answer(SessionDescription.parse(answer.replace("a=crypto:1 ", "a=crypto:7 ")),
+                        LOOPBACK));
+        wrongTag.close();
+
+        JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
+        SessionDescription sipOffer = bridge.sipOffer();
+        assertEquals("RTP/AVP", sipOffer.media().get(0).proto());
+        SdesCrypto ours = SdesCrypto.parse(sipOffer.media().get(0).attributes("crypto").get(0));
+        assertEquals(List.of(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80), List.of(ours.tag(), ours.suite()));
+        JingleSdp.Media jingleAnswer = bridge.answer(SessionDescription.parse(answer), LOOPBACK);
+        assertTrue(jingleAnswer.description().crypto().isEmpty(), "the Jingle party offered no key");
+        InetSocketAddress jingleSide = new InetSocketAddress(LOOPBACK,
+                ((JingleTransport.RawUdp) jingleAnswer.transport()).candidates().get(0).port());
+
+        jingleParty.send(new DatagramPacket(rtp(0, 1), 172, jingleSide));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 1), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(atSip.getData(),
+                atSip.getLength()), atSip.getLength()));
+        byte[] protectedRtp = SrtpTransformer.forSending(phoneKey).protectRtp(rtp(0, 2), 172);
+        sipParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, new InetSocketAddress(LOOPBACK,
+                sipOffer.media().get(0).port())));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 2), Arrays.copyOf(atJingle.getData(), atJingle.getLength()));
+
+        SessionDescription hold = bridge.sipReOffer(true);
+        assertEquals(ours, SdesCrypto.parse(hold.media().get(0).attributes("crypto").get(0)));
+        bridge.close();
+    }
+
+    /**
+     * XEP-0167 §7, SIP → XMPP: our raw-UDP offer to the Jingle party carries our key, not required; a session-accept
+     * that mirrors it with the party's key makes the Jingle leg SRTP both ways, while the SIP leg stays plain.
+     */
+    @Test
+    void ourJingleOfferCarriesAKeyAndAKeyedAcceptGetsSrtp_XEP0167_7() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
+                SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                        + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n"), LOOPBACK,
+                reason -> { });
+        JingleSdp.Media offer = bridge.jingleOffer(false);
+        assertFalse(offer.description().encryptionRequired());
+        SdesCrypto ours = SdesCrypto.parse(line(offer.description().crypto().get(0)));
+        SdesCrypto partyKey = newKey(ours.tag());
+        int jingleSide = ((JingleTransport.RawUdp) offer.transport()).candidates().get(0).port();
+
+        SessionDescription sipAnswer = bridge.answer(keyedOffer(false, crypto(partyKey)));
+        assertEquals("RTP/AVP", sipAnswer.media().get(0).proto());
+        assertTrue(sipAnswer.media().get(0).attributes("crypto").isEmpty(), "the SIP party offered no key");
+
+        byte[] protectedRtp = SrtpTransformer.forSending(partyKey).protectRtp(rtp(0, 1), 172);
+        jingleParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, new InetSocketAddress(LOOPBACK,
+                jingleSide)));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 1), Arrays.copyOf(atSip.getData(), atSip.getLength()));
+        sipParty.send(new DatagramPacket(rtp(0, 2), 172, new InetSocketAddress(LOOPBACK,
+                sipAnswer.media().get(0).port())));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(
+                atJingle.getData(), atJingle.getLength()), atJingle.getLength()));
         bridge.close();
     }
 }

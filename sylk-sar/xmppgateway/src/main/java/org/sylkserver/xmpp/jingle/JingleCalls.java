@@ -106,7 +106,9 @@ public final class JingleCalls {
     /** Makes the media of calls. */
     public interface AudioBridges {
         /**
-         * Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported).
+         * Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported-applications),
+         * or, having told {@code failure} security-error first (that reason ends the session), when the offer's
+         * encryption cannot be met (XEP-0167 §7).
          *
          * @param failure told when the media of the call fails
          */

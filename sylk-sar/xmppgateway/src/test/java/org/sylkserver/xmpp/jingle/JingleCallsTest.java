@@ -43,6 +43,8 @@ class JingleCallsTest {
     private final List<JingleCalls.SipEvents> sipCalls = new CopyOnWriteArrayList<>();
     private final List<String> media = new CopyOnWriteArrayList<>();
     private boolean codecsInCommon = true;
+    /** Whether the bridges find the offer's encryption impossible to meet (XEP-0167 §7). */
+    private boolean encryptionUnmet;
 
     private static SessionDescription sdp(String ip, int port) {
         try {
@@ -60,6 +62,10 @@ class JingleCallsTest {
         @Override
         public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure silence) {
             if (!codecsInCommon) {
+                return null;
+            }
+            if (encryptionUnmet) {
+                silence.failed(JingleReason.Reason.security_error);
                 return null;
             }
             silences.add(silence);
@@ -222,6 +228,23 @@ class JingleCallsTest {
         silences.get(0).failed(JingleReason.Reason.security_error);
         Jingle terminate = nextJingle();
         assertEquals(JingleReason.Reason.security_error, terminate.getReason().asEnum());
+        assertEquals(0, calls.size());
+    }
+
+    /**
+     * XEP-0167 §7: an offer whose encryption the media cannot meet (the bridges say security-error and give no
+     * bridge) is terminated once, with security-error, not unsupported-applications; no SIP call is placed.
+     */
+    @Test
+    void anOfferWhoseEncryptionCannotBeMetEndsWithSecurityError_XEP0167_7() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        encryptionUnmet = true;
+        assertEquals(IQ.Type.result, request(calls, "session-initiate", "s1", PCMU_OFFER).getType());
+        Jingle terminate = nextJingle();
+        assertEquals(JingleAction.session_terminate, terminate.getAction());
+        assertEquals(JingleReason.Reason.security_error, terminate.getReason().asEnum());
+        assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "one terminate");
+        assertTrue(sip.isEmpty(), sip.toString());
         assertEquals(0, calls.size());
     }
 
