@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -55,6 +56,9 @@ import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.codec.ToneDetector;
 import org.sylkserver.media.dtls.DtlsTestClient;
 import org.sylkserver.media.dtls.Fingerprint;
+import org.sylkserver.media.srtp.CryptoSuite;
+import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpTransformer;
 
 /**
  * Spec §5.7 end to end: an XMPP user of Prosody (a Smack client) calls a SIP user of our domain ({@code localhost})
@@ -525,6 +529,53 @@ class XmppJingleIT {
             assertEquals(IQ.Type.result, ack.getType());
             alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
             assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+
+    /**
+     * XEP-0167 §7 and spec §1.3 ("SDES optional"): romeo's raw-UDP offer requires SRTP with an SDES key; the
+     * gateway's session-accept carries its own key for the same tag and suite, and its offer to alice (baresip with
+     * best-effort SRTP, {@code mediaenc=srtp}) a key on RTP/AVP, which baresip takes: both legs are SDES-SRTP, each
+     * keyed on its own, and each party hears the other's tone through them.
+     */
+    @Test
+    void anSdesKeyedJingleCallReachesAnSrtpPhone_XEP0167_7() throws Exception {
+        SdesCrypto romeoKey = SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80, new SecureRandom());
+        String[] key = romeoKey.format().split(" ");
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE, "srtp");
+             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Thread.sleep(500); // let baresip bind its port
+            String offer = "<content creator='initiator' name='voice' senders='both'>"
+                    + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><encryption required='1'>"
+                    + "<crypto crypto-suite='" + key[1] + "' key-params='" + key[2] + "' tag='" + key[0] + "'/>"
+                    + "</encryption></description><transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
+                    + "<candidate component='1' generation='0' id='r1' ip='127.0.0.1' port='" + socket.getLocalPort()
+                    + "'/></transport></content>";
+            String sid = "call-sdes";
+            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                    "action='session-initiate' initiator='" + romeo.getUser() + "' sid='" + sid + "'", offer))
+                    .nextResultOrThrow(SETUP.toMillis());
+            assertEquals(IQ.Type.result, ack.getType());
+            String accept = nextJingle("session-accept");
+            LOG.info("session-accept: " + accept);
+            SdesCrypto gatewayKey = SdesCrypto.parse(attribute(accept, "crypto", "tag") + " "
+                    + attribute(accept, "crypto", "crypto-suite") + " " + attribute(accept, "crypto", "key-params"));
+            assertEquals(List.of(romeoKey.tag(), romeoKey.suite()), List.of(gatewayKey.tag(), gatewayKey.suite()));
+            alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
+            int port = Integer.parseInt(attribute(accept, "candidate", "port"));
+            String media = ServerLogs.await("Jingle media " + port + " <-> ", SETUP);
+            assertTrue(media.contains("Jingle leg SDES-SRTP") && media.contains("SIP leg SDES-SRTP"), media);
+            try (JingleParty party = new JingleParty(socket, new DtlsTestClient.Srtp(
+                    SrtpTransformer.forSending(romeoKey), SrtpTransformer.forReceiving(gatewayKey)))) {
+                party.sendTo(new InetSocketAddress(InetAddress.getByName(attribute(accept, "candidate", "ip")), port));
+                assertTheJinglePartyHearsBaresip(party);
+                romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle", "action='session-terminate'"
+                        + " sid='" + sid + "'", "<reason><success/></reason>")).nextResultOrThrow(SETUP.toMillis());
+                alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+                assertBaresipHeardTheJingleParty(alice);
+            }
         }
     }
 

@@ -64,11 +64,21 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * ("SDES optional", spec §1.3), and the answer takes SRTP or plain RTP ({@link #answeredKey}). A Jingle offer whose
  * required encryption we cannot meet, or a plain one where the policy allows only SRTP, is refused with
  * security-error (XEP-0167 §7). A DTLS fingerprint wins over SDES keys in the same Jingle offer.
+ * <p>
+ * A fingerprint may also come in a transport-info ({@link Bridge#transportInfo}). DTLS-SRTP without rtcp-mux is
+ * refused with incompatible-parameters: RTCP on ICE component 2 would need a handshake of its own, which the relay
+ * endpoint does not run.
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Why DTLS-SRTP needs rtcp-mux here: RTCP on an ICE component of its own would need a DTLS association of its
+     * own (RFC 5764 §4.1: each component is keyed by its own handshake), which the relay endpoint does not run.
+     */
+    private static final String DTLS_WITHOUT_MUX = "DTLS-SRTP without rtcp-mux (RFC 5761) is not supported: RTCP on"
+            + " ICE component 2 would need a DTLS handshake of its own";
 
     private final MediaEngine engine;
     private final InetAddress address;
@@ -92,6 +102,11 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     @Override
     public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure failure) {
         boolean dtls = offer.transport() instanceof JingleTransport.IceUdp ice && ice.fingerprint() != null;
+        if (dtls && !offer.description().rtcpMux()) {
+            LOG.info("Jingle offer refused (incompatible-parameters): " + DTLS_WITHOUT_MUX);
+            failure.failed(JingleReason.Reason.incompatible_parameters);
+            return null;
+        }
         SdesCrypto[] keys;
         try {
             keys = dtls ? null : jingleKeys(offer.description());
@@ -161,28 +176,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             LOG.info("Jingle ICE-UDP offer refused: no ufrag or pwd (XEP-0176 §5.3)");
             return null;
         }
-        Fingerprint peer = null;
-        DtlsRole role = null;
-        if (ice.fingerprint() != null) {
-            try {
-                peer = ice.fingerprint().fingerprint();
-                role = DtlsRole.answering(ice.fingerprint().setup());
-            } catch (SdpException e) {
-                LOG.info("Jingle DTLS offer refused: " + e.getMessage());
-                return null;
-            }
-        }
         boolean rtcpMux = offer.description().rtcpMux();
-        Fingerprint peerFingerprint = peer;
-        DtlsRole ourRole = role;
         return bridge(failure, (jingle, sip) -> {
             admitDefaultCandidate(jingle, ice);
             Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
             bridge.jingleIce = jingle.remoteByIce(rtcpMux);
             bridge.jingleRtcpMux = rtcpMux;
-            if (peerFingerprint != null) {
-                bridge.dtlsSetup = ourRole.setup();
-                bridge.pendingDtls = () -> bridge.startDtls(ourRole, peerFingerprint);
+            if (ice.fingerprint() != null) {
+                bridge.dtlsOffered(ice.fingerprint());
             }
             return bridge;
         });
@@ -406,6 +407,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private volatile String dtlsSetup;
         /** The handshake to start with our answer to a Jingle DTLS offer, or null. */
         private volatile Runnable pendingDtls;
+        /** Whether our offer to the Jingle party proposed DTLS-SRTP (our fingerprint, actpass). */
+        private volatile boolean dtlsProposed;
+        /**
+         * Whether the Jingle leg's answer is done (the party's, or ours to it): a fingerprint the party trickles after
+         * it can only start DTLS where we proposed it.
+         */
+        private volatile boolean jingleAnswered;
+        /** A fingerprint the called Jingle party sent in a transport-info before its session-accept, or null. */
+        private volatile DtlsFingerprint trickled;
         private final JingleCalls.MediaFailure failure;
 
         /** @throws SdpException when the offer has no codec at all (only telephone-event or comfort noise) */
@@ -437,6 +447,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             if (iceUdp) {
                 jingleIce = jingle.remoteByIce(false);
                 dtlsSetup = "actpass"; // XEP-0320 §1: an offerer leaves the DTLS role to the answerer (RFC 8842 §5.3)
+                dtlsProposed = true;
                 return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, true),
                         iceCandidates(), offeredDirection);
             }
@@ -458,14 +469,23 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                         || ice.pwd() == null) {
                     throw new SdpException("the Jingle answer to our ICE-UDP offer has no ICE credentials");
                 }
+                DtlsFingerprint fingerprint;
+                synchronized (this) { // orders it with a fingerprint trickled meanwhile (transportInfo)
+                    fingerprint = ice.fingerprint() != null ? ice.fingerprint() : trickled;
+                    if (fingerprint != null && !jingleAnswer.description().rtcpMux()) {
+                        throw new SdpException(DTLS_WITHOUT_MUX);
+                    }
+                    jingleRtcpMux = jingleAnswer.description().rtcpMux();
+                    jingleAnswered = true;
+                }
                 negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
                 admitDefaultCandidate(jingle, ice);
                 // the Jingle party answered: it is the controlled agent, waiting for our nomination (XEP-0176 §5.6)
-                jingle.remoteByIce(jingleAnswer.description().rtcpMux());
+                jingle.remoteByIce(jingleRtcpMux);
                 jingleIce.controlling(ice.ufrag(), ice.pwd());
-                if (ice.fingerprint() != null) {
+                if (fingerprint != null) {
                     // XEP-0320 §1: it takes DTLS-SRTP; its role decides ours
-                    startDtls(DtlsRole.offering(ice.fingerprint().setup()), ice.fingerprint().fingerprint());
+                    startDtls(DtlsRole.offering(fingerprint.setup()), fingerprint.fingerprint());
                 } else {
                     dtlsSetup = null; // an answer without a fingerprint keeps to plain RTP
                     LOG.info(() -> "Jingle answer without a DTLS fingerprint: plain RTP");
@@ -486,9 +506,69 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             String direction = jingleAnswer.direction();
             sip.watchInactivity(direction);
             jingle.watchInactivity(reversed(direction));
-            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " " + negotiated);
+            logNegotiated(negotiated);
             synchronized (this) {
                 return sdp(negotiated.offererSide(), direction);
+            }
+        }
+
+        /**
+         * XEP-0320 §1, the Jingle party's DTLS offer (in its session-initiate, or a transport-info before our answer):
+         * our answer takes DTLS-SRTP in the role {@link DtlsRole#answering} gives, the handshake starting with it.
+         *
+         * @throws SdpException for a fingerprint we cannot check (RFC 8122 §5) or a setup we cannot answer
+         */
+        private synchronized void dtlsOffered(DtlsFingerprint offered) throws SdpException {
+            Fingerprint peer = offered.fingerprint();
+            DtlsRole role = DtlsRole.answering(offered.setup());
+            dtlsSetup = role.setup();
+            pendingDtls = () -> startDtls(role, peer);
+        }
+
+        /**
+         * A fingerprint the Jingle party sends in a transport-info (XEP-0176 §5.5 carries its ICE-UDP transport, of
+         * which XEP-0320 §1 makes the fingerprint a child) rather than with its offer or answer. An XMPP user's call:
+         * taken as its DTLS offer while our answer is still to go out. A SIP user's call to which we proposed DTLS:
+         * the handshake starts now if its session-accept had no fingerprint, else with the accept. Otherwise (DTLS
+         * under way, our plain answer sent) it changes nothing. One we cannot check ends the call with
+         * security-error, one on RTCP's own component with incompatible-parameters.
+         */
+        @Override
+        public void transportInfo(JingleTransport transport) {
+            if (!(transport instanceof JingleTransport.IceUdp ice) || ice.fingerprint() == null || jingleIce == null) {
+                return;
+            }
+            DtlsFingerprint fingerprint = ice.fingerprint();
+            JingleReason.Reason refusal = null;
+            synchronized (this) {
+                boolean ourAnswerPending = !dtlsProposed && !jingleAnswered; // an XMPP user's call, not answered yet
+                if (closed || jingle.dtlsState() != null || pendingDtls != null || !ourAnswerPending && !dtlsProposed) {
+                    LOG.fine(() -> "Jingle media on port " + jingle.port() + ": fingerprint in transport-info ignored");
+                    return;
+                }
+                if (dtlsProposed && !jingleAnswered) {
+                    trickled = fingerprint; // the session-accept decides: its own fingerprint first, its rtcp-mux
+                } else if (!jingleRtcpMux) {
+                    LOG.info("Jingle media on port " + jingle.port() + ": " + DTLS_WITHOUT_MUX);
+                    refusal = JingleReason.Reason.incompatible_parameters;
+                } else {
+                    try {
+                        if (ourAnswerPending) {
+                            dtlsOffered(fingerprint);
+                        } else {
+                            startDtls(DtlsRole.offering(fingerprint.setup()), fingerprint.fingerprint());
+                        }
+                        LOG.info(() -> "Jingle media on port " + jingle.port() + ": DTLS fingerprint from a "
+                                + "transport-info");
+                    } catch (SdpException e) {
+                        LOG.info("Jingle media on port " + jingle.port() + ": fingerprint in transport-info refused: "
+                                + e.getMessage());
+                        refusal = JingleReason.Reason.security_error;
+                    }
+                }
+            }
+            if (refusal != null) {
+                failure.failed(refusal);
             }
         }
 
@@ -619,6 +699,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             }
         }
 
+        /**
+         * One line per answered call: the ports, the codecs, and how each leg is protected (DTLS-SRTP, SDES-SRTP with
+         * its suite, or plain RTP), which an operator cannot see in the signalling of both legs at once.
+         */
+        private void logNegotiated(Negotiated negotiated) {
+            LOG.info(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " " + negotiated + "; Jingle leg "
+                    + protection(jingleKey, dtlsSetup != null) + ", SIP leg " + protection(sipKey, false));
+        }
+
         @Override
         public synchronized SessionDescription sipReOffer(boolean held) {
             // the Jingle party may send nothing while it holds; the SIP party then only receives (RFC 3264 §8.4)
@@ -710,10 +799,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             // direction as ours, and the SIP party answered ours from its side (its recvonly: it only receives)
             jingle.watchInactivity(answer.direction());
             sip.watchInactivity(reversed(answer.direction()));
-            LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " " + negotiated);
-            Runnable dtls = pendingDtls;
-            if (dtls != null) {
+            logNegotiated(negotiated);
+            Runnable dtls;
+            synchronized (this) { // a fingerprint trickled from now on comes too late (transportInfo)
+                jingleAnswered = true;
+                dtls = pendingDtls;
                 pendingDtls = null;
+            }
+            if (dtls != null) {
                 dtls.run(); // our answer goes out now: the party's checks, then its handshake, follow it
             }
             return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), cryptoLines(jingleKey),
@@ -748,6 +841,10 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     /** Codecs an answer took (see {@code Bridge.agree}). */
     private record Agreement(List<RtpDescription.PayloadType> agreed, List<RtpDescription.PayloadType> answered,
                              int[] toAnswerer, int[] toOfferer) {
+    }
+
+    private static String protection(SdesCrypto key, boolean dtls) {
+        return dtls ? "DTLS-SRTP" : key != null ? "SDES-SRTP " + key.suite() : "plain RTP";
     }
 
     /** A direction seen from the other party (RFC 3264 §6.1). */

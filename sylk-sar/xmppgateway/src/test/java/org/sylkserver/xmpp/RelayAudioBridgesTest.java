@@ -28,7 +28,6 @@ import org.sylkserver.media.codec.SineWave;
 import org.sylkserver.media.codec.ToneDetector;
 import org.jivesoftware.smackx.jingle.element.JingleReason;
 import org.sylkserver.media.dtls.DtlsTestClient;
-import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.ConnectivityCheck;
 import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
@@ -574,7 +573,19 @@ class RelayAudioBridgesTest {
         DtlsTestClient client = new DtlsTestClient();
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        JingleCalls.AudioBridge bridge = dtlsOffer(client.fingerprint(), failures);
+        JingleCalls.AudioBridge bridge = iceOffer(DtlsFingerprint.of(client.fingerprint(), "actpass"), true, failures);
+        assertNotNull(bridge);
+        assertHandshakeKeysTheJingleSide(bridge, client, failures);
+    }
+
+    /**
+     * Our answer to a Jingle DTLS offer names our fingerprint and setup passive (RFC 8842 §5.3: we are the DTLS
+     * server); after the party's check, its DTLS client (written apart from ours) completes the handshake against that
+     * fingerprint (RFC 5763 §5); its SRTP reaches the SIP party as plain RTP, and the SIP party's RTP reaches it as
+     * SRTP with the exported keys (RFC 5764 §4.2); nothing fails.
+     */
+    private void assertHandshakeKeysTheJingleSide(JingleCalls.AudioBridge bridge, DtlsTestClient client,
+                                                  java.util.Queue<JingleReason.Reason> failures) throws Exception {
         int sipSide = bridge.sipOffer().media().get(0).port();
         JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answerFromSip(bridge).transport();
         assertEquals("passive", ours.fingerprint().setup());
@@ -614,7 +625,8 @@ class RelayAudioBridgesTest {
         jingleParty.setSoTimeout(3000);
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        JingleCalls.AudioBridge bridge = dtlsOffer(DtlsTestClient.someOtherFingerprint(), failures);
+        JingleCalls.AudioBridge bridge = iceOffer(DtlsFingerprint.of(DtlsTestClient.someOtherFingerprint(), "actpass"),
+                true, failures);
         JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answerFromSip(bridge).transport();
         InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, ours.candidates().get(0).port());
         checkPasses(ours, jingleEndpoint);
@@ -625,17 +637,110 @@ class RelayAudioBridgesTest {
         bridge.close();
     }
 
-    /** A PCMU ICE-UDP offer from the Jingle party's socket with a DTLS fingerprint (setup actpass). */
-    private JingleCalls.AudioBridge dtlsOffer(Fingerprint fingerprint,
-                                              java.util.Queue<JingleReason.Reason> failures) {
-        JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
-                new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
-                        2130706431L, "udp", "host", null, 0)), DtlsFingerprint.of(fingerprint, "actpass"));
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(new JingleSdp.Media(
+    /**
+     * A PCMU ICE-UDP offer from the Jingle party's socket with {@code fingerprint} (null for none, XEP-0320 §1) and
+     * {@code rtcpMux}; null when refused.
+     */
+    private JingleCalls.AudioBridge iceOffer(DtlsFingerprint fingerprint, boolean rtcpMux,
+                                             java.util.Queue<JingleReason.Reason> failures) {
+        return new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(new JingleSdp.Media(
                 new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(),
-                        false, true), offered, "sendrecv"), failures::add);
+                        false, rtcpMux), iceTransport(fingerprint), "sendrecv"), failures::add);
+    }
+
+    /** The Jingle party's ICE-UDP transport: its credentials, its socket's host candidate, {@code fingerprint}. */
+    private JingleTransport.IceUdp iceTransport(DtlsFingerprint fingerprint) {
+        return new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(new JingleTransport.IceCandidate(
+                1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(), 2130706431L, "udp", "host", null, 0)),
+                fingerprint);
+    }
+
+    /**
+     * A DTLS fingerprint the Jingle party sends in a transport-info after a session-initiate without one (XEP-0320
+     * §1 makes it a child of the ICE-UDP transport, which XEP-0176 §5.5's transport-info carries) is its DTLS offer
+     * while our answer is still to go out: the answer takes DTLS-SRTP and the handshake keys the Jingle side, as for
+     * a fingerprint in the initiate. Once our plain answer went out, a late one changes nothing (not even a broken one).
+     */
+    @Test
+    void aFingerprintInATransportInfoBeforeOurAnswerIsTheDtlsOffer_XEP0320_1() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+        DtlsTestClient client = new DtlsTestClient();
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        JingleCalls.AudioBridge bridge = iceOffer(null, true, failures);
         assertNotNull(bridge);
-        return bridge;
+        bridge.transportInfo(iceTransport(DtlsFingerprint.of(client.fingerprint(), "actpass")));
+        assertHandshakeKeysTheJingleSide(bridge, client, failures);
+
+        JingleCalls.AudioBridge plain = iceOffer(null, true, failures);
+        answerFromSip(plain);
+        plain.transportInfo(iceTransport(new DtlsFingerprint("x-whirl-512", "actpass", "02:1A")));
+        assertNull(failures.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS), "ignored after our answer");
+        plain.close();
+    }
+
+    /**
+     * DTLS-SRTP with RTCP on its own ICE component (no rtcp-mux, RFC 5761) would need a second handshake for that
+     * component, which the relay does not run: such an offer is refused with incompatible-parameters (XEP-0166 §7.4)
+     * and holds no endpoint; a session-accept to our DTLS offer without rtcp-mux is unusable, as is a fingerprint a
+     * Jingle party without rtcp-mux trickles (XEP-0320 §1).
+     */
+    @Test
+    void dtlsWithRtcpOnItsOwnComponentIsRefused_XEP0320() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        DtlsFingerprint theirs = DtlsFingerprint.of(new DtlsTestClient().fingerprint(), "actpass");
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        assertNull(iceOffer(theirs, false, failures));
+        assertEquals(JingleReason.Reason.incompatible_parameters, failures.poll());
+        assertEquals(0, engine.openEndpoints());
+
+        JingleCalls.AudioBridge trickling = iceOffer(null, false, failures);
+        trickling.transportInfo(iceTransport(theirs));
+        assertEquals(JingleReason.Reason.incompatible_parameters, failures.poll());
+        trickling.close();
+
+        JingleCalls.SipOfferBridge dialled = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
+                SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                        + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n"), LOOPBACK,
+                failures::add);
+        dialled.jingleOffer(true);
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> dialled.answer(new JingleSdp.Media(new RtpDescription("audio", List.of(
+                        new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, false),
+                        iceTransport(DtlsFingerprint.of(new DtlsTestClient().fingerprint(), "active")), "sendrecv")));
+        dialled.close();
+    }
+
+    /**
+     * XEP-0320 §1, SIP → XMPP: the called party's session-accept to our DTLS offer had no fingerprint (plain RTP so
+     * far), then it sends one in a transport-info: the handshake starts from it, so a fingerprint we cannot check
+     * (RFC 8122 §5) ends the call with security-error.
+     */
+    @Test
+    void aFingerprintTrickledAfterAPlainAcceptStartsDtls_XEP0320_1() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
+                SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                        + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n"), LOOPBACK,
+                failures::add);
+        bridge.jingleOffer(true);
+        bridge.answer(new JingleSdp.Media(new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU",
+                8000, 1)), List.of(), false, true), iceTransport(null), "sendrecv"));
+        assertNull(failures.poll());
+        bridge.transportInfo(iceTransport(new DtlsFingerprint("x-whirl-512", "active", "02:1A")));
+        assertEquals(JingleReason.Reason.security_error, failures.poll(3, java.util.concurrent.TimeUnit.SECONDS));
+        bridge.close();
     }
 
     private JingleSdp.Media answerFromSip(JingleCalls.AudioBridge bridge) throws Exception {

@@ -98,6 +98,11 @@ class JingleCallsTest {
                 }
 
                 @Override
+                public void transportInfo(JingleTransport transport) {
+                    media.add("transport-info " + transport);
+                }
+
+                @Override
                 public void close() {
                     media.add("close");
                 }
@@ -246,6 +251,23 @@ class JingleCallsTest {
         assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "one terminate");
         assertTrue(sip.isEmpty(), sip.toString());
         assertEquals(0, calls.size());
+    }
+
+    /**
+     * XEP-0176 §5.5: the Jingle party's transport-info is acknowledged, then its transport goes to the call's media
+     * (where a DTLS fingerprint sent there, XEP-0320 §1, is taken).
+     */
+    @Test
+    void aTransportInfoIsAcknowledgedAndReachesTheMedia_XEP0176_5_5() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        String info = "<content creator='initiator' name='voice'><transport"
+                + " xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='8hhy' pwd='asd88fgpdd777uzjYhagZg'>"
+                + "<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' setup='actpass'>"
+                + "02:1A:CC:54</fingerprint></transport></content>";
+        assertEquals(IQ.Type.result, request(calls, "transport-info", "s1", info).getType());
+        String reached = media.get(media.size() - 1);
+        assertTrue(reached.startsWith("transport-info IceUdp[ufrag=8hhy") && reached.contains("sha-256"), reached);
     }
 
     @Test
