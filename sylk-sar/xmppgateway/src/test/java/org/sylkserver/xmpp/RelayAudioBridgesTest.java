@@ -61,6 +61,29 @@ class RelayAudioBridgesTest {
         }
     }
 
+    /**
+     * A media engine on RTP ports {@code low} to {@code high} with {@code policy}, and the two parties' sockets, which
+     * wait 3 s for a packet.
+     */
+    private void start(int low, int high, RtpPolicy policy) throws Exception {
+        engine = new MediaEngine(LOOPBACK, low, high, Duration.ZERO, policy);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+    }
+
+    /** The bridges of the engine with the default policy, {@code opportunistic} (spec §1.3). */
+    private RelayAudioBridges bridges() {
+        return new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+    }
+
+    /** The SIP party's PCMU stream from its socket, plain RTP: an offer or an answer. */
+    private SessionDescription sipPcmu() throws Exception {
+        return SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n");
+    }
+
     private static JingleSdp.Media offer(int port, RtpDescription.PayloadType... types) {
         return new JingleSdp.Media(new RtpDescription("audio", List.of(types), List.of(), false, false),
                 new JingleTransport.RawUdp(List.of(new JingleTransport.RawCandidate(1, 0, "c1", "127.0.0.1", port))),
@@ -93,12 +116,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void rtpIsRelayedBothWaysWithEachSidesPayloadTypeNumbers() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        start(43700, 43720, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = bridges();
         JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1),
                 new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))), reason -> { });
@@ -152,12 +171,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aSipOfferIsRelayedToTheJingleParty() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        start(43700, 43720, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = bridges();
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n";
@@ -204,12 +219,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aSipOfferGoesToTheJinglePartyOverIceAndWeNominateThePairItChecked_XEP0176_5_6() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43780, 43800, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        start(43780, 43800, RtpPolicy.DEFAULTS);
+        RelayAudioBridges bridges = bridges();
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
                 + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
                 + "a=sendrecv\r\n"), LOOPBACK, reason -> { });
@@ -259,7 +270,7 @@ class RelayAudioBridgesTest {
     @Test
     void aFailedSipOfferLeavesNoEndpointOpen() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        RelayAudioBridges bridges = bridges();
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 65535 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
         assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, reason -> { }));
@@ -279,7 +290,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(2000);
         sipParty.setSoTimeout(2000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        RelayAudioBridges bridges = bridges();
         RtpDescription.PayloadType opus = new RtpDescription.PayloadType(111, "opus", 48000, 2);
         JingleCalls.AudioBridge refused = bridges.open(offer(jingleParty.getLocalPort(), opus), reason -> { });
         org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
@@ -333,7 +344,7 @@ class RelayAudioBridgesTest {
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC)
+        JingleCalls.SipOfferBridge bridge = bridges()
                 .open(SessionDescription.parse(offer), LOOPBACK, reason -> { });
         JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of("0 PCMU", "101 telephone-event", "96 opus", "97 telephone-event", "9 G722", "8 PCMA"),
@@ -368,7 +379,7 @@ class RelayAudioBridgesTest {
     @Test
     void anOfferWithoutAnyCodecIsRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        RelayAudioBridges bridges = bridges();
         assertNull(bridges.open(offer(40000, new RtpDescription.PayloadType(101, "telephone-event", 8000, 1)),
                 reason -> { }));
         assertNull(bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -416,12 +427,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void theSipPartyIsLatchedFromTheAddressItsAnswerCameFrom() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(offer(jingleParty.getLocalPort(),
+        start(43700, 43720, RtpPolicy.DEFAULTS);
+        JingleCalls.AudioBridge bridge = bridges().open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         int sipSide = bridge.sipOffer().media().get(0).port();
         bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\n"
@@ -439,7 +446,7 @@ class RelayAudioBridgesTest {
     void silenceAfterTheAnswerIsReported() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ofMillis(400), RtpPolicy.OPEN);
         java.util.concurrent.CountDownLatch silent = new java.util.concurrent.CountDownLatch(1);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(offer(40000,
+        JingleCalls.AudioBridge bridge = bridges().open(offer(40000,
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> silent.countDown());
         assertEquals(false, silent.await(1200, java.util.concurrent.TimeUnit.MILLISECONDS), "reported while ringing");
 
@@ -457,7 +464,7 @@ class RelayAudioBridgesTest {
     @Test
     void holdReOffersAndReAnswers_rfc3264_8_4() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(offer(40000,
+        JingleCalls.AudioBridge bridge = bridges().open(offer(40000,
                 new RtpDescription.PayloadType(101, "telephone-event", 8000, 1),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         SessionDescription first = bridge.sipOffer();
@@ -486,7 +493,7 @@ class RelayAudioBridgesTest {
     @Test
     void iceWithoutCredentialsAndHostNameCandidatesAreRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        RelayAudioBridges bridges = bridges();
         RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
                 List.of(), false, false);
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp(null, null, List.of()),
@@ -506,12 +513,8 @@ class RelayAudioBridgesTest {
     @Test
     void anIceOfferIsAnsweredWithOurCredentialsAndHostCandidateAndItsCheckedPairCarriesTheMedia_XEP0176_5_6()
             throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43740, 43760, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        start(43740, 43760, RtpPolicy.DEFAULTS);
+        RelayAudioBridges bridges = bridges();
         JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
                 new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
                         2130706431L, "udp", "host", null, 0)));
@@ -520,9 +523,7 @@ class RelayAudioBridgesTest {
                 "sendrecv"), reason -> { });
         assertNotNull(bridge);
         int sipSide = bridge.sipOffer().media().get(0).port();
-        JingleSdp.Media answer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
-                + "a=sendrecv\r\n"), LOOPBACK);
+        JingleSdp.Media answer = bridge.answer(sipPcmu(), LOOPBACK);
         JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answer.transport();
         assertNotNull(ours.ufrag());
         assertTrue(ours.pwd().length() >= 22, "RFC 8445 §5.3: at least 128 bits of password");
@@ -565,11 +566,7 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aDtlsOfferIsAnsweredPassiveAndTheHandshakeKeysTheJingleSide_XEP0320_1() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
+        start(46130, 46150, RtpPolicy.DEFAULTS);
         DtlsTestClient client = new DtlsTestClient();
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
@@ -643,7 +640,7 @@ class RelayAudioBridgesTest {
      */
     private JingleCalls.AudioBridge iceOffer(DtlsFingerprint fingerprint, boolean rtcpMux,
                                              java.util.Queue<JingleReason.Reason> failures) {
-        return new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(new JingleSdp.Media(
+        return bridges().open(new JingleSdp.Media(
                 new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(),
                         false, rtcpMux), iceTransport(fingerprint), "sendrecv"), failures::add);
     }
@@ -659,15 +656,12 @@ class RelayAudioBridgesTest {
      * A DTLS fingerprint the Jingle party sends in a transport-info after a session-initiate without one (XEP-0320
      * §1 makes it a child of the ICE-UDP transport, which XEP-0176 §5.5's transport-info carries) is its DTLS offer
      * while our answer is still to go out: the answer takes DTLS-SRTP and the handshake keys the Jingle side, as for
-     * a fingerprint in the initiate. Once our plain answer went out, a late one changes nothing (not even a broken one).
+     * a fingerprint in the initiate. Once our plain answer went out, a late one changes nothing (not even a broken
+     * one).
      */
     @Test
     void aFingerprintInATransportInfoBeforeOurAnswerIsTheDtlsOffer_XEP0320_1() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
+        start(46130, 46150, RtpPolicy.DEFAULTS);
         DtlsTestClient client = new DtlsTestClient();
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
@@ -706,10 +700,8 @@ class RelayAudioBridgesTest {
         assertEquals(JingleReason.Reason.incompatible_parameters, failures.poll());
         trickling.close();
 
-        JingleCalls.SipOfferBridge dialled = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
-                SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                        + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n"), LOOPBACK,
-                failures::add);
+        JingleCalls.SipOfferBridge dialled = bridges()
+                .open(sipPcmu(), LOOPBACK, failures::add);
         dialled.jingleOffer(true);
         org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
                 () -> dialled.answer(new JingleSdp.Media(new RtpDescription("audio", List.of(
@@ -730,10 +722,8 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
-                SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                        + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n"), LOOPBACK,
-                failures::add);
+        JingleCalls.SipOfferBridge bridge = bridges()
+                .open(sipPcmu(), LOOPBACK, failures::add);
         bridge.jingleOffer(true);
         bridge.answer(new JingleSdp.Media(new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU",
                 8000, 1)), List.of(), false, true), iceTransport(null), "sendrecv"));
@@ -744,9 +734,7 @@ class RelayAudioBridgesTest {
     }
 
     private JingleSdp.Media answerFromSip(JingleCalls.AudioBridge bridge) throws Exception {
-        return bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
-                + "a=sendrecv\r\n"), LOOPBACK);
+        return bridge.answer(sipPcmu(), LOOPBACK);
     }
 
     /** The Jingle party's nominating check of our candidate, answered (RFC 8445 §7.3): DTLS may come from there. */
@@ -763,14 +751,10 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aSipOfferWithSdesKeysGetsSrtpOnTheSipLeg_rfc4568_7_1_2() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
+        start(46130, 46150, RtpPolicy.DEFAULTS);
         SdesCrypto sipKey = SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
                 new java.security.SecureRandom());
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(SessionDescription.parse(
+        JingleCalls.SipOfferBridge bridge = bridges().open(SessionDescription.parse(
                 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
                         + sipParty.getLocalPort() + " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:"
                         + sipKey.format() + "\r\na=sendrecv\r\n"), LOOPBACK, reason -> { });
@@ -833,13 +817,9 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aJingleOfferWithSdesKeysGetsSrtpOnTheJingleLeg_XEP0167_7() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
+        start(46130, 46150, RtpPolicy.DEFAULTS);
         SdesCrypto partyKey = newKey(2);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
+        JingleCalls.AudioBridge bridge = bridges().open(
                 keyedOffer(false, new RtpDescription.Crypto("1", "F8_128_HMAC_SHA1_80",
                         "inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2", null), crypto(partyKey)), reason -> { });
         assertNotNull(bridge);
@@ -848,9 +828,7 @@ class RelayAudioBridgesTest {
         SdesCrypto offeredToSip = SdesCrypto.parse(sipOffer.media().get(0).attributes("crypto").get(0));
         assertFalse(Arrays.equals(partyKey.masterKey(), offeredToSip.masterKey()), "each leg has its own keys");
 
-        JingleSdp.Media answer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
-                + "a=sendrecv\r\n"), LOOPBACK);
+        JingleSdp.Media answer = bridge.answer(sipPcmu(), LOOPBACK);
         assertEquals(1, answer.description().crypto().size(), answer.description().toString());
         SdesCrypto ours = SdesCrypto.parse(line(answer.description().crypto().get(0)));
         assertEquals(List.of(2, CryptoSuite.AES_CM_128_HMAC_SHA1_80), List.of(ours.tag(), ours.suite()));
@@ -886,7 +864,7 @@ class RelayAudioBridgesTest {
                 "inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2", null);
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        RelayAudioBridges opportunistic = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        RelayAudioBridges opportunistic = bridges();
         RelayAudioBridges disabled = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.DISABLED);
         RelayAudioBridges sdesOnly = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.SDES);
 
@@ -911,12 +889,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void ourSipOfferCarriesAKeyAndAKeyedAnswerGetsSrtp_rfc4568_7_1_3() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+        start(46130, 46150, RtpPolicy.DEFAULTS);
+        RelayAudioBridges bridges = bridges();
         SdesCrypto phoneKey = newKey(1);
         String answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
                 + sipParty.getLocalPort() + " RTP/AVP 0\r\na=crypto:" + phoneKey.format() + "\r\na=sendrecv\r\n";
@@ -963,15 +937,9 @@ class RelayAudioBridgesTest {
      */
     @Test
     void ourJingleOfferCarriesAKeyAndAKeyedAcceptGetsSrtp_XEP0167_7() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC).open(
-                SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                        + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n"), LOOPBACK,
-                reason -> { });
+        start(46130, 46150, RtpPolicy.DEFAULTS);
+        JingleCalls.SipOfferBridge bridge = bridges()
+                .open(sipPcmu(), LOOPBACK, reason -> { });
         JingleSdp.Media offer = bridge.jingleOffer(false);
         assertFalse(offer.description().encryptionRequired());
         SdesCrypto ours = SdesCrypto.parse(line(offer.description().crypto().get(0)));

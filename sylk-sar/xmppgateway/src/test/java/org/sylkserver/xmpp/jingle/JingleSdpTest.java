@@ -107,7 +107,8 @@ class JingleSdpTest {
         SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(description, raw, "sendrecv"), 1);
         List<String> lines = lines(sdp);
         assertTrue(lines.contains("m=audio 40000 RTP/AVP 0"), lines.toString());
-        assertTrue(lines.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"));
+        assertTrue(lines.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"),
+                lines.toString());
         RtpDescription back = JingleSdp.fromSdp(SessionDescription.parse(sdp.toBytes())).description();
         assertEquals(description.crypto(), back.crypto());
         assertFalse(back.encryptionRequired());
