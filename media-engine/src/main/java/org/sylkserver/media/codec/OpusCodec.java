@@ -25,9 +25,9 @@ final class OpusCodec implements AudioCodec {
     private static final int COMPLEXITY = 5;
 
     /**
-     * The packet loss the encoder plans for: a floor rather than the receivers' reports (RFC 3550 §6.4.1), which come
-     * seconds into a call and which the mixer does not follow per participant. The FEC costs bits of the frame's own
-     * budget at the same bit rate.
+     * The packet loss the encoder plans for at least ({@link #expectLoss} raises it to what a receiver reports): the
+     * receivers' reports (RFC 3550 §6.4.1) come seconds into a call, and the mixer does not follow them per
+     * participant. The FEC costs bits of the frame's own budget at the same bit rate.
      */
     static final int EXPECTED_LOSS_PERCENT = 5;
 
@@ -77,6 +77,12 @@ final class OpusCodec implements AudioCodec {
         Opus.encoder_set_inband_fec(handles.encoder, 1);
         Opus.encoder_set_packet_loss_perc(handles.encoder, EXPECTED_LOSS_PERCENT);
         cleanable = CLEANER.register(this, handles);
+    }
+
+    /** Plans for {@code percent} loss, never less than {@value #EXPECTED_LOSS_PERCENT} % nor more than 100 %. */
+    @Override
+    public void expectLoss(int percent) {
+        Opus.encoder_set_packet_loss_perc(encoder(), Math.min(100, Math.max(EXPECTED_LOSS_PERCENT, percent)));
     }
 
     @Override

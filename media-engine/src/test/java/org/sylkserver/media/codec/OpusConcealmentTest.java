@@ -65,13 +65,15 @@ class OpusConcealmentTest {
     /**
      * RFC 6716 §2.1.7, RFC 7587 §3.3: the packets our own encoder sends carry in-band FEC (libopus adds it only when
      * told to expect loss): a receiver that lost one recovers it from the next at the frame's level, where without
-     * FEC data it could only extrapolate (the decoder then gives exactly its concealment, as the next test shows).
+     * FEC data it could only extrapolate (the decoder then gives exactly its concealment, as the next test shows). A
+     * receiver that reports no loss does not take the floor away.
      */
     @Test
     void ourEncoderSendsInBandFecThatRecoversALostFrame_rfc6716_2_1_7() {
         short[][] frames = SineWave.frames(SineWave.tone(440, 48000, 1.0, 0.3), 960);
         byte[][] packets = new byte[frames.length][];
         try (OpusCodec encoder = new OpusCodec()) {
+            encoder.expectLoss(0);
             for (int i = 0; i < frames.length; i++) {
                 packets[i] = encoder.encode(frames[i]);
             }

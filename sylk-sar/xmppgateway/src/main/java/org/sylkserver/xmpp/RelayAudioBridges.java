@@ -75,7 +75,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
      * Why DTLS-SRTP needs rtcp-mux here: RTCP on an ICE component of its own would need a DTLS association of its
-     * own (RFC 5764 §4.1: each component is keyed by its own handshake), which the relay endpoint does not run.
+     * own (RFC 5764 keys each transport flow by its own handshake), which the relay endpoint does not run.
      */
     private static final String DTLS_WITHOUT_MUX = "DTLS-SRTP without rtcp-mux (RFC 5761) is not supported: RTCP on"
             + " ICE component 2 would need a DTLS handshake of its own";
@@ -651,6 +651,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 }
                 transcoders = List.of(toAnswerer, toOfferer);
             }
+            // each party's receiver reports, which reach the transcoder of its media, describe the other direction's
+            toAnswerer.reportsFor(toOfferer);
+            toOfferer.reportsFor(toAnswerer);
             offerer.relayTo(toAnswerer);
             answerer.relayTo(toOfferer);
             return new Negotiated(codecs.offererSide(), codecs.answererSide(), "transcodes");
