@@ -395,6 +395,52 @@ class XmppJingleIT {
         return accept;
     }
 
+    /**
+     * The start of a sipp scenario: a conference focus's INVITE to romeo (From room {@code room} of our MUC domain,
+     * Contact {@code contact} with isfocus, Referred-By alice, a PCMU offer on {@code rtpPort}), its 100 and 180.
+     */
+    private static String focusInvite(String room, String contact, int rtpPort) {
+        return """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="focus">
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:romeo@%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Conference Call" <sip:%2$s@conference.localhost>;tag=[call_number]
+                To: <sip:romeo@%1$s>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Max-Forwards: 70
+                Contact: <sip:%2$s@%3$s>;isfocus
+                Referred-By: <sip:alice@localhost>
+                X-Sylk-App: xmppgateway
+                Content-Type: application/sdp
+                Content-Length: [len]
+
+                v=0
+                o=- 1 1 IN IP4 127.0.0.1
+                s=-
+                c=IN IP4 127.0.0.1
+                t=0 0
+                m=audio %4$d RTP/AVP 0
+                a=rtpmap:0 PCMU/8000
+                a=sendrecv
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180" optional="true"/>
+                """.formatted(Prosody.DOMAIN, room, contact, rtpPort);
+    }
+
+    /** Romeo's answer to the gateway's session-initiate {@code initiate}: PCMU at {@code party}'s raw-UDP socket. */
+    private static String rawUdpAnswer(String initiate, JingleParty party) {
+        return "<content creator='initiator' name='" + attribute(initiate, "content", "name")
+                + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
+                + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0'"
+                + " id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort() + "'/></transport></content>";
+    }
+
     /** At least 2 s of baresip's tone, by frequency and level, after the first second of the call. */
     private static void assertTheJinglePartyHearsBaresip(JingleParty party) throws InterruptedException {
         long deadline = System.nanoTime() + SETUP.toNanos();
@@ -447,11 +493,7 @@ class XmppJingleIT {
             romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-info' sid='" + sid + "'",
                     "<ringing xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>")).nextResultOrThrow(SETUP.toMillis());
             alice.await(line -> line.toLowerCase(java.util.Locale.ROOT).contains("ringing"), SETUP, "180 Ringing");
-            String answer = "<content creator='initiator' name='" + attribute(initiate, "content", "name")
-                    + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
-                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
-                    + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0'"
-                    + " id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort() + "'/></transport></content>";
+            String answer = rawUdpAnswer(initiate, party);
             IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
                     + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
             assertEquals(IQ.Type.result, ack.getType());
@@ -476,35 +518,7 @@ class XmppJingleIT {
     void aConferencesAudioCallIsAJingleCallMarkedAsFocus_XEP0298_5() throws Exception {
         romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
         ServiceDiscoveryManager.getInstanceFor(romeo).discoverInfo(JidCreate.bareFrom("alice@localhost"));
-        Sipp.Running focus = Sipp.scenario(work, """
-                <?xml version="1.0" encoding="ISO-8859-1" ?>
-                <scenario name="focus">
-                  <send retrans="500"><![CDATA[
-
-                INVITE sip:romeo@%1$s SIP/2.0
-                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-                From: "Conference Call" <sip:muc7@conference.localhost>;tag=[call_number]
-                To: <sip:romeo@%1$s>
-                Call-ID: [call_id]
-                CSeq: 1 INVITE
-                Max-Forwards: 70
-                Contact: <sip:muc7@[local_ip]:[local_port]>;isfocus
-                Referred-By: <sip:alice@localhost>
-                X-Sylk-App: xmppgateway
-                Content-Type: application/sdp
-                Content-Length: [len]
-
-                v=0
-                o=- 1 1 IN IP4 127.0.0.1
-                s=-
-                c=IN IP4 127.0.0.1
-                t=0 0
-                m=audio 41996 RTP/AVP 0
-                a=rtpmap:0 PCMU/8000
-                a=sendrecv
-                  ]]></send>
-                  <recv response="100" optional="true"/>
-                  <recv response="180" optional="true"/>
+        Sipp.Running focus = Sipp.scenario(work, focusInvite("muc7", "[local_ip]:[local_port]", 41996) + """
                   <recv response="603"/>
                   <send><![CDATA[
 
@@ -584,50 +598,12 @@ class XmppJingleIT {
                   ]]></send>
                   <recv response="200"/>
                   <recv request="SUBSCRIBE" timeout="10000" ontimeout="done"/>
-                  <send><![CDATA[
-
-                SIP/2.0 200 OK
-                [last_Via:]
-                [last_From:]
-                [last_To:]
-                [last_Call-ID:]
-                [last_CSeq:]
-                Expires: 0
-                Content-Length: 0
-
-                  ]]></send>
+                """ + Scenarios.OK_TO_LAST_REQUEST + """
                   <label id="done"/>
                 </scenario>
                 """).waitingForRequests().localPort(eventPort).start();
-        Sipp.Running focus = Sipp.scenario(work.resolve("focus"), """
-                <?xml version="1.0" encoding="ISO-8859-1" ?>
-                <scenario name="focus">
-                  <send retrans="500"><![CDATA[
-
-                INVITE sip:romeo@%1$s SIP/2.0
-                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-                From: "Conference Call" <sip:muc8@conference.localhost>;tag=[call_number]
-                To: <sip:romeo@%1$s>
-                Call-ID: [call_id]
-                CSeq: 1 INVITE
-                Max-Forwards: 70
-                Contact: <sip:muc8@[local_ip]:%2$d>;isfocus
-                Referred-By: <sip:alice@localhost>
-                X-Sylk-App: xmppgateway
-                Content-Type: application/sdp
-                Content-Length: [len]
-
-                v=0
-                o=- 1 1 IN IP4 127.0.0.1
-                s=-
-                c=IN IP4 127.0.0.1
-                t=0 0
-                m=audio 41994 RTP/AVP 0
-                a=rtpmap:0 PCMU/8000
-                a=sendrecv
-                  ]]></send>
-                  <recv response="100" optional="true"/>
-                  <recv response="180" optional="true"/>
+        Sipp.Running focus = Sipp.scenario(work.resolve("focus"),
+                focusInvite("muc8", "[local_ip]:" + eventPort, 41994) + """
                   <recv response="200" rrs="true"/>
                   <send><![CDATA[
 
@@ -656,16 +632,12 @@ class XmppJingleIT {
                   ]]></send>
                   <recv response="200"/>
                 </scenario>
-                """.formatted(Prosody.DOMAIN, eventPort)).start();
+                """).start();
         try (JingleParty party = new JingleParty()) {
             String initiate = nextJingle("session-initiate");
             String caller = attribute(initiate, "jingle", "initiator");
             String sid = attribute(initiate, "jingle", "sid");
-            String answer = "<content creator='initiator' name='" + attribute(initiate, "content", "name")
-                    + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
-                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
-                    + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0'"
-                    + " id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort() + "'/></transport></content>";
+            String answer = rawUdpAnswer(initiate, party);
             romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
                     + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
 
