@@ -156,7 +156,14 @@ final class Baresip implements AutoCloseable {
      * addressed to a domain that resolves to this host (the XMPP gateway's Jingle calls to {@code alice@localhost}).
      */
     static Baresip listenOnDefaultPortAs(Path dir, String aor, Codec codec, double toneHz) throws IOException {
-        return startAccount(dir, "<sip:" + aor + ">;regint=0", codec, toneHz, null, null, 5060, TONE_SECONDS);
+        return listenOnDefaultPortAs(dir, aor, codec, toneHz, null);
+    }
+
+    /** As {@link #listenOnDefaultPortAs(Path, String, Codec, double)} with {@code mediaenc} {@code mediaEncryption}. */
+    static Baresip listenOnDefaultPortAs(Path dir, String aor, Codec codec, double toneHz, String mediaEncryption)
+            throws IOException {
+        return startAccount(dir, "<sip:" + aor + ">;regint=0", codec, toneHz, mediaEncryption, null, 5060,
+                TONE_SECONDS);
     }
 
     /**

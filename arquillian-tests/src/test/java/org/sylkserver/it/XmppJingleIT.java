@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -55,6 +56,9 @@ import org.sylkserver.media.codec.Resampler;
 import org.sylkserver.media.codec.ToneDetector;
 import org.sylkserver.media.dtls.DtlsTestClient;
 import org.sylkserver.media.dtls.Fingerprint;
+import org.sylkserver.media.srtp.CryptoSuite;
+import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpTransformer;
 
 /**
  * Spec §5.7 end to end: an XMPP user of Prosody (a Smack client) calls a SIP user of our domain ({@code localhost})
@@ -79,6 +83,8 @@ class XmppJingleIT {
     private static XMPPTCPConnection romeo;
     /** The Jingle requests the gateway sent romeo (their {@code <jingle/>} element's XML). */
     private static final LinkedBlockingQueue<String> AT_ROMEO = new LinkedBlockingQueue<>();
+    /** The conference-info IQs (XEP-0298 §6) the gateway sent romeo: their child's XML. */
+    private static final LinkedBlockingQueue<String> CONFERENCE_INFO = new LinkedBlockingQueue<>();
 
     @TempDir
     Path work;
@@ -122,6 +128,15 @@ class XmppJingleIT {
             @Override
             public IQ handleIQRequest(IQ request) {
                 AT_ROMEO.add(request instanceof UnparsedIQ unparsed ? unparsed.getContent().toString()
+                        : request.toXML().toString());
+                return IQ.createResultIQ(request);
+            }
+        });
+        romeo.registerIQRequestHandler(new AbstractIqRequestHandler("conference-info",
+                "urn:ietf:params:xml:ns:conference-info", IQ.Type.set, IQRequestHandler.Mode.async) {
+            @Override
+            public IQ handleIQRequest(IQ request) {
+                CONFERENCE_INFO.add(request instanceof UnparsedIQ unparsed ? unparsed.getContent().toString()
                         : request.toXML().toString());
                 return IQ.createResultIQ(request);
             }
@@ -349,20 +364,13 @@ class XmppJingleIT {
      * audio flows both ways (each party's tone reaches the other, by frequency and level); returns the sid.
      */
     private String callAlice(Baresip alice, JingleParty party, String sid) throws Exception {
-        String initiator = romeo.getUser().toString();
         String offer = "<content creator='initiator' name='voice' senders='both'>"
                 + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
                 + party.payloadTypeXml() + "</description>"
                 + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
                 + "<candidate component='1' generation='0' id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort()
                 + "'/></transport></content>";
-        IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
-                "action='session-initiate' initiator='" + initiator + "' sid='" + sid + "'", offer))
-                .nextResultOrThrow(SETUP.toMillis());
-        assertEquals(IQ.Type.result, ack.getType());
-
-        String accept = nextJingle("session-accept");
-        LOG.info("session-accept: " + accept);
+        String accept = initiateAndAwaitAccept(sid, offer);
         assertTrue(accept.matches("(?s).*<payload-type\\b[^>]*name=['\"]" + party.codec.encodingName() + "['\"].*"),
                 () -> "the session-accept takes the Jingle party's codec: " + accept);
         alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
@@ -371,6 +379,66 @@ class XmppJingleIT {
         party.sendTo(new InetSocketAddress(InetAddress.getByName(ip), port));
         assertTheJinglePartyHearsBaresip(party);
         return sid;
+    }
+
+    /**
+     * Romeo's session-initiate with {@code offer} to alice, acknowledged (XEP-0166 §6.3); the gateway's session-accept
+     * (its XML) once the SIP side answered.
+     */
+    private static String initiateAndAwaitAccept(String sid, String offer) throws Exception {
+        IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
+                "action='session-initiate' initiator='" + romeo.getUser() + "' sid='" + sid + "'", offer))
+                .nextResultOrThrow(SETUP.toMillis());
+        assertEquals(IQ.Type.result, ack.getType());
+        String accept = nextJingle("session-accept");
+        LOG.info("session-accept: " + accept);
+        return accept;
+    }
+
+    /**
+     * The start of a sipp scenario: a conference focus's INVITE to romeo (From room {@code room} of our MUC domain,
+     * Contact {@code contact} with isfocus, Referred-By alice, a PCMU offer on {@code rtpPort}), its 100 and 180.
+     */
+    private static String focusInvite(String room, String contact, int rtpPort) {
+        return """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="focus">
+                  <send retrans="500"><![CDATA[
+
+                INVITE sip:romeo@%1$s SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Conference Call" <sip:%2$s@conference.localhost>;tag=[call_number]
+                To: <sip:romeo@%1$s>
+                Call-ID: [call_id]
+                CSeq: 1 INVITE
+                Max-Forwards: 70
+                Contact: <sip:%2$s@%3$s>;isfocus
+                Referred-By: <sip:alice@localhost>
+                X-Sylk-App: xmppgateway
+                Content-Type: application/sdp
+                Content-Length: [len]
+
+                v=0
+                o=- 1 1 IN IP4 127.0.0.1
+                s=-
+                c=IN IP4 127.0.0.1
+                t=0 0
+                m=audio %4$d RTP/AVP 0
+                a=rtpmap:0 PCMU/8000
+                a=sendrecv
+                  ]]></send>
+                  <recv response="100" optional="true"/>
+                  <recv response="180" optional="true"/>
+                """.formatted(Prosody.DOMAIN, room, contact, rtpPort);
+    }
+
+    /** Romeo's answer to the gateway's session-initiate {@code initiate}: PCMU at {@code party}'s raw-UDP socket. */
+    private static String rawUdpAnswer(String initiate, JingleParty party) {
+        return "<content creator='initiator' name='" + attribute(initiate, "content", "name")
+                + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
+                + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0'"
+                + " id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort() + "'/></transport></content>";
     }
 
     /** At least 2 s of baresip's tone, by frequency and level, after the first second of the call. */
@@ -425,11 +493,7 @@ class XmppJingleIT {
             romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-info' sid='" + sid + "'",
                     "<ringing xmlns='urn:xmpp:jingle:apps:rtp:info:1'/>")).nextResultOrThrow(SETUP.toMillis());
             alice.await(line -> line.toLowerCase(java.util.Locale.ROOT).contains("ringing"), SETUP, "180 Ringing");
-            String answer = "<content creator='initiator' name='" + attribute(initiate, "content", "name")
-                    + "' senders='both'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
-                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/></description>"
-                    + "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'><candidate component='1' generation='0'"
-                    + " id='r1' ip='127.0.0.1' port='" + party.socket.getLocalPort() + "'/></transport></content>";
+            String answer = rawUdpAnswer(initiate, party);
             IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
                     + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
             assertEquals(IQ.Type.result, ack.getType());
@@ -454,35 +518,7 @@ class XmppJingleIT {
     void aConferencesAudioCallIsAJingleCallMarkedAsFocus_XEP0298_5() throws Exception {
         romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
         ServiceDiscoveryManager.getInstanceFor(romeo).discoverInfo(JidCreate.bareFrom("alice@localhost"));
-        Sipp.Running focus = Sipp.scenario(work, """
-                <?xml version="1.0" encoding="ISO-8859-1" ?>
-                <scenario name="focus">
-                  <send retrans="500"><![CDATA[
-
-                INVITE sip:romeo@%1$s SIP/2.0
-                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-                From: "Conference Call" <sip:muc7@conference.localhost>;tag=[call_number]
-                To: <sip:romeo@%1$s>
-                Call-ID: [call_id]
-                CSeq: 1 INVITE
-                Max-Forwards: 70
-                Contact: <sip:muc7@[local_ip]:[local_port]>;isfocus
-                Referred-By: <sip:alice@localhost>
-                X-Sylk-App: xmppgateway
-                Content-Type: application/sdp
-                Content-Length: [len]
-
-                v=0
-                o=- 1 1 IN IP4 127.0.0.1
-                s=-
-                c=IN IP4 127.0.0.1
-                t=0 0
-                m=audio 41996 RTP/AVP 0
-                a=rtpmap:0 PCMU/8000
-                a=sendrecv
-                  ]]></send>
-                  <recv response="100" optional="true"/>
-                  <recv response="180" optional="true"/>
+        Sipp.Running focus = Sipp.scenario(work, focusInvite("muc7", "[local_ip]:[local_port]", 41996) + """
                   <recv response="603"/>
                   <send><![CDATA[
 
@@ -511,6 +547,113 @@ class XmppJingleIT {
         assertEquals(0, result.exitCode(), result::toString);
     }
 
+    /**
+     * XEP-0298 §6, spec §5.7: a conference focus's answered call carries the room's state to the Jingle party. The
+     * focus (sipp: From room muc8, Contact isfocus at a second sipp that plays the room's conference event package)
+     * calls romeo, who accepts; the gateway subscribes there (RFC 4575), and the NOTIFY's document reaches romeo as an
+     * IQ set whose conference-info names the Jingle session's sid and the NOTIFY's user. The focus's BYE then ends
+     * the Jingle session (and the subscription).
+     */
+    @Test
+    void aFocusCallsConferenceInfoReachesTheJingleParty_XEP0298_6() throws Exception {
+        romeo.sendStanza(StanzaBuilder.buildPresence().to(JidCreate.bareFrom("alice@localhost")).build());
+        ServiceDiscoveryManager.getInstanceFor(romeo).discoverInfo(JidCreate.bareFrom("alice@localhost"));
+        int eventPort = Sipp.freePort();
+        Sipp.Running events = Sipp.scenario(work.resolve("events"), """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="conference event package">
+                  <recv request="SUBSCRIBE" rrs="true">
+                    <action><ereg regexp=".*" search_in="hdr" header="From:" assign_to="subscriber"/></action>
+                  </recv>
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=events[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Contact: <sip:muc8@[local_ip]:[local_port]>
+                Expires: 600
+                Content-Length: 0
+
+                  ]]></send>
+                  <send retrans="500"><![CDATA[
+
+                NOTIFY [next_url] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: <sip:muc8@conference.localhost>;tag=events[call_number]
+                To: [$subscriber]
+                [last_Call-ID:]
+                CSeq: 1 NOTIFY
+                Max-Forwards: 70
+                Event: conference
+                Subscription-State: active;expires=600
+                Contact: <sip:muc8@[local_ip]:[local_port]>
+                Content-Type: application/conference-info+xml
+                Content-Length: [len]
+
+                <?xml version="1.0" encoding="UTF-8"?>
+                <conference-info xmlns="urn:ietf:params:xml:ns:conference-info" entity="sip:muc8@conference.localhost" state="full" version="1"><users><user entity="sip:carol@localhost" state="full"><display-text>Carol</display-text></user></users></conference-info>
+                  ]]></send>
+                  <recv response="200"/>
+                  <recv request="SUBSCRIBE" timeout="10000" ontimeout="done"/>
+                """ + Scenarios.OK_TO_LAST_REQUEST + """
+                  <label id="done"/>
+                </scenario>
+                """).waitingForRequests().localPort(eventPort).start();
+        Sipp.Running focus = Sipp.scenario(work.resolve("focus"),
+                focusInvite("muc8", "[local_ip]:" + eventPort, 41994) + """
+                  <recv response="200" rrs="true"/>
+                  <send><![CDATA[
+
+                ACK [next_url] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Conference Call" <sip:muc8@conference.localhost>;tag=[call_number]
+                [last_To:]
+                Call-ID: [call_id]
+                CSeq: 1 ACK
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <pause milliseconds="6000"/>
+                  <send retrans="500"><![CDATA[
+
+                BYE [next_url] SIP/2.0
+                Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+                From: "Conference Call" <sip:muc8@conference.localhost>;tag=[call_number]
+                [last_To:]
+                Call-ID: [call_id]
+                CSeq: 2 BYE
+                Max-Forwards: 70
+                Content-Length: 0
+
+                  ]]></send>
+                  <recv response="200"/>
+                </scenario>
+                """).start();
+        try (JingleParty party = new JingleParty()) {
+            String initiate = nextJingle("session-initiate");
+            String caller = attribute(initiate, "jingle", "initiator");
+            String sid = attribute(initiate, "jingle", "sid");
+            String answer = rawUdpAnswer(initiate, party);
+            romeo.createStanzaCollectorAndSend(new JingleIq(caller, "action='session-accept' responder='"
+                    + romeo.getUser() + "' sid='" + sid + "'", answer)).nextResultOrThrow(SETUP.toMillis());
+
+            String info = CONFERENCE_INFO.poll(SETUP.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull(info, "no conference-info reached romeo");
+            LOG.info("conference-info: " + info);
+            assertEquals(sid, attribute(info, "conference-info", "sid"));
+            assertEquals("sip:carol@localhost", attribute(info, "user", "entity"));
+            nextJingle("session-terminate"); // the focus's BYE
+            Sipp.Result result = focus.await();
+            assertEquals(0, result.exitCode(), result::toString);
+            Sipp.Result subscription = events.await();
+            assertEquals(0, subscription.exitCode(), subscription::toString);
+        }
+    }
+
     /** Spec §5.7: the XMPP user hangs up (session-terminate): the gateway ends the SIP call with BYE. */
     @Test
     void anXmppUsersJingleCallReachesASipUserAndTheXmppSideHangsUp_5_7() throws Exception {
@@ -525,6 +668,48 @@ class XmppJingleIT {
             assertEquals(IQ.Type.result, ack.getType());
             alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
             assertBaresipHeardTheJingleParty(alice);
+        }
+    }
+
+    /**
+     * XEP-0167 §7 and spec §1.3 ("SDES optional"): romeo's raw-UDP offer requires SRTP with an SDES key; the
+     * gateway's session-accept carries its own key for the same tag and suite, and its offer to alice (baresip with
+     * best-effort SRTP, {@code mediaenc=srtp}) a key on RTP/AVP, which baresip takes: both legs are SDES-SRTP, each
+     * keyed on its own, and each party hears the other's tone through them.
+     */
+    @Test
+    void anSdesKeyedJingleCallReachesAnSrtpPhone_XEP0167_7() throws Exception {
+        SdesCrypto romeoKey = SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80, new SecureRandom());
+        String[] key = romeoKey.format().split(" ");
+        try (Baresip alice = Baresip.listenOnDefaultPortAs(work.resolve("alice"), "alice@localhost",
+                Baresip.Codec.PCMU, SIP_TONE, "srtp");
+             DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Thread.sleep(500); // let baresip bind its port
+            String offer = "<content creator='initiator' name='voice' senders='both'>"
+                    + "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+                    + "<payload-type id='0' name='PCMU' clockrate='8000' channels='1'/><encryption required='1'>"
+                    + "<crypto crypto-suite='" + key[1] + "' key-params='" + key[2] + "' tag='" + key[0] + "'/>"
+                    + "</encryption></description><transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'>"
+                    + "<candidate component='1' generation='0' id='r1' ip='127.0.0.1' port='" + socket.getLocalPort()
+                    + "'/></transport></content>";
+            String sid = "call-sdes";
+            String accept = initiateAndAwaitAccept(sid, offer);
+            SdesCrypto gatewayKey = SdesCrypto.parse(attribute(accept, "crypto", "tag") + " "
+                    + attribute(accept, "crypto", "crypto-suite") + " " + attribute(accept, "crypto", "key-params"));
+            assertEquals(List.of(romeoKey.tag(), romeoKey.suite()), List.of(gatewayKey.tag(), gatewayKey.suite()));
+            alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
+            int port = Integer.parseInt(attribute(accept, "candidate", "port"));
+            String media = ServerLogs.await("Jingle media " + port + " <-> ", SETUP);
+            assertTrue(media.contains("Jingle leg SDES-SRTP") && media.contains("SIP leg SDES-SRTP"), media);
+            try (JingleParty party = new JingleParty(socket, new DtlsTestClient.Srtp(
+                    SrtpTransformer.forSending(romeoKey), SrtpTransformer.forReceiving(gatewayKey)))) {
+                party.sendTo(new InetSocketAddress(InetAddress.getByName(attribute(accept, "candidate", "ip")), port));
+                assertTheJinglePartyHearsBaresip(party);
+                romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle", "action='session-terminate'"
+                        + " sid='" + sid + "'", "<reason><success/></reason>")).nextResultOrThrow(SETUP.toMillis());
+                alice.await(line -> line.contains("terminated"), SETUP, "the gateway's BYE");
+                assertBaresipHeardTheJingleParty(alice);
+            }
         }
     }
 
@@ -596,13 +781,7 @@ class XmppJingleIT {
                     + "' pwd='" + agent.getLocalPassword() + "'>" + candidates + "</transport></content>";
             Thread.sleep(500); // let baresip bind its port
             String sid = "call-over-ice";
-            IQ ack = romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
-                    "action='session-initiate' initiator='" + romeo.getUser() + "' sid='" + sid + "'", offer))
-                    .nextResultOrThrow(SETUP.toMillis());
-            assertEquals(IQ.Type.result, ack.getType());
-
-            String accept = nextJingle("session-accept");
-            LOG.info("session-accept: " + accept);
+            String accept = initiateAndAwaitAccept(sid, offer);
             assertTrue(accept.contains(" ufrag="), "XEP-0176 §5.4: the answer's transport has our ufrag: " + accept);
             alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");
             TransportAddress selected = connect(agent, stream, component, accept);
@@ -758,12 +937,7 @@ class XmppJingleIT {
                     + candidates(component) + "</transport></content>";
             Thread.sleep(500); // let baresip bind its port
             String sid = "call-over-dtls";
-            romeo.createStanzaCollectorAndSend(new JingleIq("alice@localhost/jingle",
-                    "action='session-initiate' initiator='" + romeo.getUser() + "' sid='" + sid + "'", offer))
-                    .nextResultOrThrow(SETUP.toMillis());
-
-            String accept = nextJingle("session-accept");
-            LOG.info("session-accept: " + accept);
+            String accept = initiateAndAwaitAccept(sid, offer);
             assertEquals("passive", attribute(accept, "fingerprint", "setup"), "RFC 8842 §5.3: we are the server");
             Fingerprint gateway = fingerprint(accept);
             alice.await(line -> line.contains("Call established"), SETUP, "the gateway's call");

@@ -17,6 +17,8 @@ import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.codec.LossConcealment;
 import org.sylkserver.media.codec.Resampler;
+import org.sylkserver.media.rtcp.ReportBlock;
+import org.sylkserver.media.rtcp.RtcpCompound;
 
 /**
  * One direction of an RTP audio stream re-encoded from one codec to another, for a relay whose two parties share no
@@ -36,7 +38,9 @@ import org.sylkserver.media.codec.Resampler;
  * the codec, RFC 4733 §2.1): the payload type renumbered, the event's timestamp placed on our timeline and its
  * durations converted to our clock; without one on either side they are dropped (the tones themselves, if the sender
  * also plays them in-band, are transcoded like any audio). Other payload types (comfort noise) and RTCP are dropped:
- * the two parties' reports describe streams the other never sees.
+ * the two parties' reports describe streams the other never sees. The report blocks in the input party's RTCP describe
+ * the other direction's output, though: paired ({@link #reportsFor}), their fraction lost (RFC 3550 §6.4.1) becomes
+ * the loss that direction's encoder plans for (Opus in-band FEC, RFC 6716 §2.1.7).
  *
  * <p>Bad input costs a packet, never the stream: an undecodable payload is dropped and counted
  * ({@link #undecodable()}).
@@ -130,6 +134,11 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
 
     private long undecodable;
     private volatile boolean closed;
+    /** The other direction, whose output our input party's report blocks describe; null until paired. */
+    private volatile RtpTranscoder reverse;
+    /** The loss in percent our output's receiver last reported, -1 before any; what the encoder was last told. */
+    private volatile int reportedLoss = -1;
+    private volatile int expectedLoss = -1;
 
     /** A packet waiting for the codec thread: its header and a copy of its payload. */
     private record Input(RtpHeader header, byte[] payload) {
@@ -259,9 +268,36 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         }
     }
 
-    /** RTCP of the input's party: dropped (see the class comment). */
+    /**
+     * Pairs the two directions of a call: the report blocks of this input party's RTCP about {@code reverse}'s SSRC
+     * set the loss {@code reverse}'s encoder plans for.
+     */
+    public void reportsFor(RtpTranscoder reverse) {
+        this.reverse = reverse;
+    }
+
+    /**
+     * RTCP of the input's party, on the I/O thread: not passed on (see the class comment); its report blocks on the
+     * paired direction's stream are noted for that direction's encoder, which takes them before its next frame.
+     */
     @Override
     public void rtcp(ByteBuffer packet) {
+        RtpTranscoder described = reverse;
+        if (described == null) {
+            return;
+        }
+        for (RtcpCompound.Packet rtcp : RtcpCompound.parse(packet)) {
+            for (ReportBlock block : rtcp.reports()) {
+                if (block.ssrc() == described.ssrc) {
+                    described.reportedLoss = block.fractionLost() * 100 / 256; // 8-bit fixed point, RFC 3550 §6.4.1
+                }
+            }
+        }
+    }
+
+    /** The loss in percent the encoder was last told to plan for, -1 before any report. */
+    int expectedLoss() {
+        return expectedLoss;
     }
 
     private void audio(RtpHeader header, byte[] payload) {
@@ -400,6 +436,11 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
     }
 
     private void send() {
+        int loss = reportedLoss;
+        if (loss != expectedLoss) {
+            encoder.expectLoss(loss);
+            expectedLoss = loss;
+        }
         byte[] encoded;
         try {
             encoded = encoder.encode(pending);

@@ -18,6 +18,9 @@ import org.sylkserver.media.codec.AudioCodecs;
 import org.sylkserver.media.codec.G711;
 import org.sylkserver.media.codec.SineWave;
 import org.sylkserver.media.codec.ToneDetector;
+import org.sylkserver.media.rtcp.ReportBlock;
+import org.sylkserver.media.rtcp.RtcpCompound;
+import org.sylkserver.media.rtcp.RtcpPackets;
 
 /**
  * A relay's transcoding of one direction of a call between parties with no common codec (spec §5.7): the audio
@@ -119,6 +122,34 @@ class RtpTranscoderTest {
         assertEquals(ToneDetector.levelDb(reference, 8000, 1000), level, 1.0, "level within 1 dB");
         double sinad = ToneDetector.tonesSinadDb(settled, 8000, 1000);
         assertTrue(sinad > 30, "SINAD " + sinad + " dB");
+    }
+
+    /**
+     * RFC 3550 §6.4.1: the report blocks of the Opus receiver's RTCP (which reaches the other direction's transcoder)
+     * on our Opus stream's SSRC set the loss the Opus encoder plans for, so that its in-band FEC follows the loss
+     * (RFC 6716 §2.1.7): a fraction lost of 64/256 is 25 %. Blocks on another SSRC, and a broken RTCP packet, change
+     * nothing.
+     */
+    @Test
+    void theReceiversReportedLossReachesTheEncoder_rfc3550_6_4_1() {
+        List<ByteBuffer> opus = new ArrayList<>();
+        List<ByteBuffer> tone = pcmuTone(440, 0.3, 0.3);
+        try (RtpTranscoder toOpus = new RtpTranscoder(PCMU, OPUS, DIRECT, opus::add);
+             RtpTranscoder toPcmu = new RtpTranscoder(OPUS, PCMU, DIRECT, packet -> { })) {
+            toPcmu.reportsFor(toOpus);
+            feed(toOpus, tone.get(0));
+            long ssrc = opus.get(0).getInt(8) & 0xffffffffL;
+            toPcmu.rtcp(RtcpPackets.compound(99, 0, 0, 0, 0, new ReportBlock(ssrc ^ 1, 128, 9, 100, 0, 0, 0), "rx",
+                    false));
+            toPcmu.rtcp(ByteBuffer.wrap(new byte[] {(byte) 0x81, (byte) RtcpCompound.RR, 0, 7, 1}));
+            feed(toOpus, tone.get(1));
+            assertEquals(-1, toOpus.expectedLoss(), "no report on our stream yet");
+            toPcmu.rtcp(RtcpPackets.compound(99, 0, 0, 0, 0, new ReportBlock(ssrc, 64, 3, 100, 0, 0, 0), "rx",
+                    false));
+            feed(toOpus, tone.get(2));
+            assertEquals(25, toOpus.expectedLoss());
+            assertEquals(3, opus.size(), "the stream goes on");
+        }
     }
 
     /**

@@ -57,6 +57,13 @@ public interface AudioCodec extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The packet loss the stream's receiver reports (RFC 3550 §6.4.1 fraction lost, in percent): an encoder with
+     * in-band FEC plans for it (Opus: RFC 6716 §2.1.7); no-op by default. Called on the thread that encodes.
+     */
+    default void expectLoss(int percent) {
+    }
+
     /** Frees what the codec holds outside the Java heap (native encoder state); idempotent, no-op by default. */
     @Override
     default void close() {

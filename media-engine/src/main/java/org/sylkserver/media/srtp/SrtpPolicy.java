@@ -52,6 +52,15 @@ public enum SrtpPolicy {
         return this == OPPORTUNISTIC;
     }
 
+    /**
+     * Whether the offers the server makes carry an SDES key: {@code sdes} (spec §1.3: "SDES optional") and
+     * {@code opportunistic} offer {@code RTP/AVP} with {@code a=crypto}, so that a peer may take SRTP or answer plain
+     * RTP (best-effort SRTP); {@code zrtp} and {@code disabled} offer plain RTP.
+     */
+    public boolean offersSdes() {
+        return this == SDES || this == OPPORTUNISTIC;
+    }
+
     /** Whether a stream without an SDES key runs ZRTP in the media path. */
     public boolean negotiatesZrtp() {
         return this == ZRTP;

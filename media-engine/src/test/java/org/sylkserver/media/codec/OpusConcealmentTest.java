@@ -1,6 +1,7 @@
 package org.sylkserver.media.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,29 @@ class OpusConcealmentTest {
         assertEquals(960, extrapolated.length);
         double level = ToneDetector.levelDb(extrapolated, 48000, 440);
         assertTrue(level > reference - 9, "concealment without FEC still carries the tone: " + level + " dB");
+    }
+
+    /**
+     * RFC 6716 §2.1.7, RFC 7587 §3.3: the packets our own encoder sends carry in-band FEC (libopus adds it only when
+     * told to expect loss): a receiver that lost one recovers it from the next at the frame's level, where without
+     * FEC data it could only extrapolate (the decoder then gives exactly its concealment, as the next test shows). A
+     * receiver that reports no loss does not take the floor away.
+     */
+    @Test
+    void ourEncoderSendsInBandFecThatRecoversALostFrame_rfc6716_2_1_7() {
+        short[][] frames = SineWave.frames(SineWave.tone(440, 48000, 1.0, 0.3), 960);
+        byte[][] packets = new byte[frames.length][];
+        try (OpusCodec encoder = new OpusCodec()) {
+            encoder.expectLoss(0);
+            for (int i = 0; i < frames.length; i++) {
+                packets[i] = encoder.encode(frames[i]);
+            }
+        }
+        short[] recovered = concealed25(packets, true);
+        assertFalse(Arrays.equals(concealed25(packets, false), recovered), "the next packet carries FEC data");
+        double reference = ToneDetector.levelDb(SineWave.tone(440, 48000, 0.02, 0.3), 48000, 440);
+        assertEquals(reference, ToneDetector.levelDb(recovered, 48000, 440), 1.5, "FEC: the frame's own level");
+        assertTrue(ToneDetector.tonesSinadDb(recovered, 48000, 440) > 20);
     }
 
     /** A next packet without FEC data is concealed as without one; less than 2.5 ms cannot be concealed. */

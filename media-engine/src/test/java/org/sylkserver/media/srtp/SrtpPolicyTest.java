@@ -29,4 +29,13 @@ class SrtpPolicyTest {
         assertFalse(SrtpPolicy.ZRTP.keysPlainStreams());
         assertTrue(SrtpPolicy.ZRTP.negotiatesZrtp() && !SrtpPolicy.OPPORTUNISTIC.negotiatesZrtp());
     }
+
+    /** Spec §1.3: {@code sdes} is "SDES optional", as {@code opportunistic}: our offers carry a key on RTP/AVP. */
+    @Test
+    void rfc4568_whichPoliciesOfferAKey() {
+        assertTrue(SrtpPolicy.SDES.offersSdes());
+        assertTrue(SrtpPolicy.OPPORTUNISTIC.offersSdes());
+        assertFalse(SrtpPolicy.ZRTP.offersSdes());
+        assertFalse(SrtpPolicy.DISABLED.offersSdes());
+    }
 }

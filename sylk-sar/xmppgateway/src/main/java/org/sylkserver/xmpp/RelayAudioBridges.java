@@ -24,7 +24,9 @@ import org.sylkserver.media.dtls.DtlsSrtpKeys;
 import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.srtp.MalformedCryptoAttributeException;
+import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpPolicy;
 import org.sylkserver.protocols.sdp.SdpException;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.DtlsFingerprint;
@@ -52,44 +54,115 @@ import org.sylkserver.xmpp.jingle.RtpDescription;
  * {@link DtlsRole#answering} (passive to actpass: we are the DTLS server), and the Jingle endpoint keys SRTP by the
  * handshake over the ICE pair (RFC 5763, RFC 5764); our ICE-UDP offers carry our fingerprint with actpass, and the
  * answer's role decides ours ({@link DtlsRole#offering}), or, without a fingerprint in the answer, the call stays plain
- * RTP. A handshake not done in time ends the call with failed-transport, a refused one with security-error. The SIP
- * leg is keyed on its own: plain RTP, or SDES-SRTP when the SIP party offered it (RFC 4568, {@link #sdesKeys}); the
- * media is decrypted and encrypted again in the server, as the spec's relaying always did.
+ * RTP. A handshake not done in time ends the call with failed-transport, a refused one with security-error.
  * <p>
- * Not done: SDES-keyed Jingle offers (XEP-0167 §7) are refused, and our offers to SIP parties are plain RTP.
+ * SDES-SRTP (RFC 4568) on either leg, each keyed on its own (the media is decrypted and encrypted again in the server,
+ * as the spec's relaying always did), as {@code [RTP] srtp_encryption} says ({@link SrtpPolicy}): a party's offer with
+ * keys (a SIP {@code a=crypto}, a Jingle {@code <encryption/>}, XEP-0167 §7) is answered with a key of ours of the
+ * first usable line's tag and suite ({@link #sdesKeys}); our own offers (to the SIP party of an XMPP user's call, to
+ * the raw-UDP Jingle party of a SIP user's call) carry a key on {@code RTP/AVP} when the policy offers SDES
+ * ("SDES optional", spec §1.3), and the answer takes SRTP or plain RTP ({@link #answeredKey}). A Jingle offer whose
+ * required encryption we cannot meet, or a plain one where the policy allows only SRTP, is refused with
+ * security-error (XEP-0167 §7). A DTLS fingerprint wins over SDES keys in the same Jingle offer.
+ * <p>
+ * A fingerprint may also come in a transport-info ({@link Bridge#transportInfo}). DTLS-SRTP without rtcp-mux is
+ * refused with incompatible-parameters: RTCP on ICE component 2 would need a handshake of its own, which the relay
+ * endpoint does not run.
  */
 final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp.jingle");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Why DTLS-SRTP needs rtcp-mux here: RTCP on an ICE component of its own would need a DTLS association of its
+     * own (RFC 5764 keys each transport flow by its own handshake), which the relay endpoint does not run.
+     */
+    private static final String DTLS_WITHOUT_MUX = "DTLS-SRTP without rtcp-mux (RFC 5761) is not supported: RTCP on"
+            + " ICE component 2 would need a DTLS handshake of its own";
 
     private final MediaEngine engine;
     private final InetAddress address;
+    private final SrtpPolicy policy;
 
-    /** @param address the address our SDP and candidates name (the server's SDP address) */
-    RelayAudioBridges(MediaEngine engine, InetAddress address) {
+    /**
+     * @param address the address our SDP and candidates name (the server's SDP address)
+     * @param policy  {@code [RTP] srtp_encryption}
+     */
+    RelayAudioBridges(MediaEngine engine, InetAddress address, SrtpPolicy policy) {
         this.engine = engine;
         this.address = address;
+        this.policy = policy;
     }
 
+    /**
+     * A Jingle party's offer; SDES keys in it (XEP-0167 §7) key the Jingle leg unless it has a DTLS fingerprint. The
+     * SIP party is offered a key of ours when the policy says so. An offer whose encryption we cannot meet tells
+     * {@code failure} security-error before returning null.
+     */
     @Override
     public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure failure) {
-        if (!offer.description().crypto().isEmpty()) {
-            LOG.info("Jingle offer refused: SDES is not relayed");
+        boolean dtls = offer.transport() instanceof JingleTransport.IceUdp ice && ice.fingerprint() != null;
+        if (dtls && !offer.description().rtcpMux()) {
+            LOG.info("Jingle offer refused (incompatible-parameters): " + DTLS_WITHOUT_MUX);
+            failure.failed(JingleReason.Reason.incompatible_parameters);
             return null;
         }
+        SdesCrypto[] keys;
+        try {
+            keys = dtls ? null : jingleKeys(offer.description());
+        } catch (SdpException e) {
+            LOG.info("Jingle offer refused (security-error): " + e.getMessage());
+            failure.failed(JingleReason.Reason.security_error);
+            return null;
+        }
+        Bridge bridge;
         if (offer.transport() instanceof JingleTransport.IceUdp ice) {
-            return openIce(offer, ice, failure);
+            bridge = openIce(offer, ice, failure);
+        } else {
+            RtpTarget target = RtpTarget.of((JingleTransport.RawUdp) offer.transport());
+            if (target == null) {
+                return null;
+            }
+            bridge = bridge(failure, (jingle, sip) -> {
+                jingle.admit(target.rtp());
+                jingle.remote(target.rtp(), target.rtcpPort(), false);
+                return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
+            });
         }
-        RtpTarget target = RtpTarget.of((JingleTransport.RawUdp) offer.transport());
-        if (target == null) {
-            return null;
+        if (bridge != null) {
+            if (keys != null) {
+                bridge.jingle.secure(keys[0], keys[1]);
+                bridge.jingleKey = keys[1];
+            }
+            bridge.sipKey = offerKey();
         }
-        return bridge(failure, (jingle, sip) -> {
-            jingle.admit(target.rtp());
-            jingle.remote(target.rtp(), target.rtcpPort(), false);
-            return new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
-        });
+        return bridge;
+    }
+
+    /**
+     * XEP-0167 §7 under our policy: the keys of a Jingle offer without DTLS (the party's and ours), or null for plain
+     * RTP (no keys, none usable where not required, or SRTP disabled where not required).
+     *
+     * @throws SdpException when the offer's encryption cannot be met: required, and no key we can use (or SRTP is
+     *                      disabled); or plain RTP where {@code srtp_encryption = sdes} allows only SRTP
+     */
+    private SdesCrypto[] jingleKeys(RtpDescription offer) throws SdpException {
+        SdesCrypto[] keys = policy.acceptsSrtp() ? sdesKeys(offer) : null;
+        if (keys == null && offer.encryptionRequired()) {
+            throw new SdpException("encryption required, but srtp_encryption = " + policy.configName());
+        }
+        if (keys == null && !policy.acceptsPlainRtp()) {
+            throw new SdpException("plain RTP, but srtp_encryption = " + policy.configName());
+        }
+        return keys;
+    }
+
+    /**
+     * Our key for an offer when the policy offers SDES (RFC 4568 §7.1.1): tag 1, the default suite of RFC 4568
+     * §6.2.1; else null.
+     */
+    private SdesCrypto offerKey() {
+        return policy.offersSdes() ? SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80, RANDOM) : null;
     }
 
     /**
@@ -98,34 +171,19 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
      * With a fingerprint (XEP-0320 §1) the call is DTLS-SRTP, our role chosen now and the handshake started with our
      * answer.
      */
-    private JingleCalls.AudioBridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice,
-                                            JingleCalls.MediaFailure failure) {
+    private Bridge openIce(JingleSdp.Media offer, JingleTransport.IceUdp ice, JingleCalls.MediaFailure failure) {
         if (ice.ufrag() == null || ice.pwd() == null) {
             LOG.info("Jingle ICE-UDP offer refused: no ufrag or pwd (XEP-0176 §5.3)");
             return null;
         }
-        Fingerprint peer = null;
-        DtlsRole role = null;
-        if (ice.fingerprint() != null) {
-            try {
-                peer = ice.fingerprint().fingerprint();
-                role = DtlsRole.answering(ice.fingerprint().setup());
-            } catch (SdpException e) {
-                LOG.info("Jingle DTLS offer refused: " + e.getMessage());
-                return null;
-            }
-        }
         boolean rtcpMux = offer.description().rtcpMux();
-        Fingerprint peerFingerprint = peer;
-        DtlsRole ourRole = role;
         return bridge(failure, (jingle, sip) -> {
             admitDefaultCandidate(jingle, ice);
             Bridge bridge = new Bridge(offer.description().payloadTypes(), offer.direction(), jingle, sip, failure);
             bridge.jingleIce = jingle.remoteByIce(rtcpMux);
             bridge.jingleRtcpMux = rtcpMux;
-            if (peerFingerprint != null) {
-                bridge.dtlsSetup = ourRole.setup();
-                bridge.pendingDtls = () -> bridge.startDtls(ourRole, peerFingerprint);
+            if (ice.fingerprint() != null) {
+                bridge.dtlsOffered(ice.fingerprint());
             }
             return bridge;
         });
@@ -172,6 +230,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             if (keys != null) {
                 sip.secure(keys[0], keys[1]);
                 bridge.sipKey = keys[1];
+                bridge.sipSavp = offer.description().encryptionRequired();
             }
             return bridge;
         });
@@ -187,17 +246,49 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         String problem = "no a=crypto line";
         for (RtpDescription.Crypto c : offer.crypto()) {
             try {
-                SdesCrypto remote = SdesCrypto.parse(c.tag() + " " + c.suite() + " " + c.keyParams()
-                        + (c.sessionParams() != null ? " " + c.sessionParams() : ""));
+                SdesCrypto remote = parse(c);
                 return new SdesCrypto[] {remote, SdesCrypto.generate(remote.tag(), remote.suite(), RANDOM)};
             } catch (MalformedCryptoAttributeException e) {
                 problem = e.getMessage();
             }
         }
         if (offer.encryptionRequired()) {
-            throw new SdpException("no usable SDES key in an RTP/SAVP offer (" + problem + ")");
+            throw new SdpException("no usable SDES key in an offer that requires encryption (" + problem + ")");
         }
         return null;
+    }
+
+    /**
+     * RFC 4568 §7.1.3: the answerer's key to our offered {@code ours}, the line with our tag, which must name our
+     * suite; null when the answer keeps to plain RTP (no line), or we offered no key (a line then is ignored).
+     *
+     * @throws SdpException for a line with another tag or suite, or one that cannot be read: the answer is unusable
+     */
+    private static SdesCrypto answeredKey(RtpDescription answer, SdesCrypto ours) throws SdpException {
+        if (ours == null || answer.crypto().isEmpty()) {
+            return null;
+        }
+        SdesCrypto theirs;
+        try {
+            theirs = parse(answer.crypto().get(0));
+        } catch (MalformedCryptoAttributeException e) {
+            throw new SdpException("unusable key in the answer: " + e.getMessage());
+        }
+        if (theirs.tag() != ours.tag() || theirs.suite() != ours.suite()) {
+            throw new SdpException("the answer's key (tag " + theirs.tag() + ", " + theirs.suite()
+                    + ") is not for the one offered (tag " + ours.tag() + ", " + ours.suite() + "), RFC 4568 §7.1.3");
+        }
+        return theirs;
+    }
+
+    private static SdesCrypto parse(RtpDescription.Crypto c) {
+        return SdesCrypto.parse(c.tag() + " " + c.suite() + " " + c.keyParams()
+                + (c.sessionParams() != null ? " " + c.sessionParams() : ""));
+    }
+
+    /** {@code key} as the one line of an offer or answer, or none without a key. */
+    private static List<RtpDescription.Crypto> cryptoLines(SdesCrypto key) {
+        return key == null ? List.of() : List.of(crypto(key));
     }
 
     /** Our SDES key as the answer's a=crypto (RFC 4568 §9.1). */
@@ -295,8 +386,14 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private final long sessionId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
         /** The o= version of our next SDP to the SIP party (RFC 3264 §8: one more for each new one). */
         private long version = sessionId;
-        /** Our SDES key towards a SIP party that offered SRTP (RFC 4568), else null: in each of our SDPs to it. */
+        /**
+         * Our SDES key towards the SIP party (RFC 4568), in each of our SDPs to it, else null; and whether they say
+         * {@code RTP/SAVP} (it offered or answered so) rather than {@code RTP/AVP}.
+         */
         private volatile SdesCrypto sipKey;
+        private volatile boolean sipSavp;
+        /** Our SDES key towards the Jingle party (XEP-0167 §7), else null. */
+        private volatile SdesCrypto jingleKey;
         /** Once answered: the codecs as the SIP party numbered them, and where it receives. */
         private List<RtpDescription.PayloadType> sipAgreed;
         private InetSocketAddress sipRemote;
@@ -310,6 +407,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         private volatile String dtlsSetup;
         /** The handshake to start with our answer to a Jingle DTLS offer, or null. */
         private volatile Runnable pendingDtls;
+        /** Whether our offer to the Jingle party proposed DTLS-SRTP (our fingerprint, actpass). */
+        private volatile boolean dtlsProposed;
+        /**
+         * Whether the Jingle leg's answer is done (the party's, or ours to it): a fingerprint the party trickles after
+         * it can only start DTLS where we proposed it.
+         */
+        private volatile boolean jingleAnswered;
+        /** A fingerprint the called Jingle party sent in a transport-info before its session-accept, or null. */
+        private volatile DtlsFingerprint trickled;
         private final JingleCalls.MediaFailure failure;
 
         /** @throws SdpException when the offer has no codec at all (only telephone-event or comfort noise) */
@@ -333,18 +439,21 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
 
         /**
          * Our offer to the Jingle party: over ICE-UDP (our credentials and host candidates, rtcp-mux offered, which
-         * WebRTC-based clients require) when {@code iceUdp}, else raw UDP.
+         * WebRTC-based clients require, DTLS-SRTP proposed) when {@code iceUdp}, else raw UDP with our SDES key when
+         * the policy offers one (XEP-0167 §7, not required: the party may answer plain RTP).
          */
         @Override
         public synchronized JingleSdp.Media jingleOffer(boolean iceUdp) {
             if (iceUdp) {
                 jingleIce = jingle.remoteByIce(false);
                 dtlsSetup = "actpass"; // XEP-0320 §1: an offerer leaves the DTLS role to the answerer (RFC 8842 §5.3)
+                dtlsProposed = true;
                 return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, true),
                         iceCandidates(), offeredDirection);
             }
-            return new JingleSdp.Media(new RtpDescription("audio", extended, List.of(), false, false), ours(jingle),
-                    offeredDirection);
+            jingleKey = offerKey();
+            return new JingleSdp.Media(new RtpDescription("audio", extended, cryptoLines(jingleKey), false, false),
+                    ours(jingle), offeredDirection);
         }
 
         /**
@@ -360,19 +469,34 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                         || ice.pwd() == null) {
                     throw new SdpException("the Jingle answer to our ICE-UDP offer has no ICE credentials");
                 }
+                DtlsFingerprint fingerprint;
+                synchronized (this) { // orders it with a fingerprint trickled meanwhile (transportInfo)
+                    fingerprint = ice.fingerprint() != null ? ice.fingerprint() : trickled;
+                    if (fingerprint != null && !jingleAnswer.description().rtcpMux()) {
+                        throw new SdpException(DTLS_WITHOUT_MUX);
+                    }
+                    jingleRtcpMux = jingleAnswer.description().rtcpMux();
+                    jingleAnswered = true;
+                }
                 negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
                 admitDefaultCandidate(jingle, ice);
                 // the Jingle party answered: it is the controlled agent, waiting for our nomination (XEP-0176 §5.6)
-                jingle.remoteByIce(jingleAnswer.description().rtcpMux());
+                jingle.remoteByIce(jingleRtcpMux);
                 jingleIce.controlling(ice.ufrag(), ice.pwd());
-                if (ice.fingerprint() != null) {
+                if (fingerprint != null) {
                     // XEP-0320 §1: it takes DTLS-SRTP; its role decides ours
-                    startDtls(DtlsRole.offering(ice.fingerprint().setup()), ice.fingerprint().fingerprint());
+                    startDtls(DtlsRole.offering(fingerprint.setup()), fingerprint.fingerprint());
                 } else {
                     dtlsSetup = null; // an answer without a fingerprint keeps to plain RTP
                     LOG.info(() -> "Jingle answer without a DTLS fingerprint: plain RTP");
                 }
             } else {
+                SdesCrypto theirs = answeredKey(jingleAnswer.description(), jingleKey);
+                if (theirs != null) {
+                    jingle.secure(theirs, jingleKey);
+                } else {
+                    jingleKey = null;
+                }
                 connectRaw(jingleAnswer);
                 negotiated = connect(jingleAnswer.description().payloadTypes(), sip, jingle);
             }
@@ -382,9 +506,69 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             String direction = jingleAnswer.direction();
             sip.watchInactivity(direction);
             jingle.watchInactivity(reversed(direction));
-            LOG.fine(() -> "Jingle media " + sip.port() + " <-> " + jingle.port() + " " + negotiated);
+            logNegotiated(negotiated);
             synchronized (this) {
                 return sdp(negotiated.offererSide(), direction);
+            }
+        }
+
+        /**
+         * XEP-0320 §1, the Jingle party's DTLS offer (in its session-initiate, or a transport-info before our answer):
+         * our answer takes DTLS-SRTP in the role {@link DtlsRole#answering} gives, the handshake starting with it.
+         *
+         * @throws SdpException for a fingerprint we cannot check (RFC 8122 §5) or a setup we cannot answer
+         */
+        private synchronized void dtlsOffered(DtlsFingerprint offered) throws SdpException {
+            Fingerprint peer = offered.fingerprint();
+            DtlsRole role = DtlsRole.answering(offered.setup());
+            dtlsSetup = role.setup();
+            pendingDtls = () -> startDtls(role, peer);
+        }
+
+        /**
+         * A fingerprint the Jingle party sends in a transport-info (XEP-0176 §5.5 carries its ICE-UDP transport, of
+         * which XEP-0320 §1 makes the fingerprint a child) rather than with its offer or answer. An XMPP user's call:
+         * taken as its DTLS offer while our answer is still to go out. A SIP user's call to which we proposed DTLS:
+         * the handshake starts now if its session-accept had no fingerprint, else with the accept. Otherwise (DTLS
+         * under way, our plain answer sent) it changes nothing. One we cannot check ends the call with
+         * security-error, one on RTCP's own component with incompatible-parameters.
+         */
+        @Override
+        public void transportInfo(JingleTransport transport) {
+            if (!(transport instanceof JingleTransport.IceUdp ice) || ice.fingerprint() == null || jingleIce == null) {
+                return;
+            }
+            DtlsFingerprint fingerprint = ice.fingerprint();
+            JingleReason.Reason refusal = null;
+            synchronized (this) {
+                boolean ourAnswerPending = !dtlsProposed && !jingleAnswered; // an XMPP user's call, not answered yet
+                if (closed || jingle.dtlsState() != null || pendingDtls != null || !ourAnswerPending && !dtlsProposed) {
+                    LOG.fine(() -> "Jingle media on port " + jingle.port() + ": fingerprint in transport-info ignored");
+                    return;
+                }
+                if (dtlsProposed && !jingleAnswered) {
+                    trickled = fingerprint; // the session-accept decides: its own fingerprint first, its rtcp-mux
+                } else if (!jingleRtcpMux) {
+                    LOG.info("Jingle media on port " + jingle.port() + ": " + DTLS_WITHOUT_MUX);
+                    refusal = JingleReason.Reason.incompatible_parameters;
+                } else {
+                    try {
+                        if (ourAnswerPending) {
+                            dtlsOffered(fingerprint);
+                        } else {
+                            startDtls(DtlsRole.offering(fingerprint.setup()), fingerprint.fingerprint());
+                        }
+                        LOG.info(() -> "Jingle media on port " + jingle.port() + ": DTLS fingerprint from a "
+                                + "transport-info");
+                    } catch (SdpException e) {
+                        LOG.info("Jingle media on port " + jingle.port() + ": fingerprint in transport-info refused: "
+                                + e.getMessage());
+                        refusal = JingleReason.Reason.security_error;
+                    }
+                }
+            }
+            if (refusal != null) {
+                failure.failed(refusal);
             }
         }
 
@@ -467,6 +651,9 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 }
                 transcoders = List.of(toAnswerer, toOfferer);
             }
+            // each party's receiver reports, which reach the transcoder of its media, describe the other direction's
+            toAnswerer.reportsFor(toOfferer);
+            toOfferer.reportsFor(toAnswerer);
             offerer.relayTo(toAnswerer);
             answerer.relayTo(toOfferer);
             return new Negotiated(codecs.offererSide(), codecs.answererSide(), "transcodes");
@@ -501,10 +688,8 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
         /** Our SDP to the SIP party with {@code types} and {@code direction}, under the next o= version. */
         private SessionDescription sdp(List<RtpDescription.PayloadType> types, String direction) {
             try {
-                SdesCrypto key = sipKey;
                 SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(new RtpDescription("audio", types,
-                        key == null ? List.of() : List.of(crypto(key)), false, false), ours(sip), direction),
-                        sessionId);
+                        cryptoLines(sipKey), sipSavp, false), ours(sip), direction), sessionId);
                 long v = version++;
                 List<SessionDescription.Line> lines = new ArrayList<>();
                 for (SessionDescription.Line line : sdp.sessionLines()) {
@@ -515,6 +700,15 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             } catch (MalformedJingleException e) {
                 throw new IllegalStateException(e); // our own candidates are complete
             }
+        }
+
+        /**
+         * One line per answered call: the ports, the codecs, and how each leg is protected (DTLS-SRTP, SDES-SRTP with
+         * its suite, or plain RTP), which an operator cannot see in the signalling of both legs at once.
+         */
+        private void logNegotiated(Negotiated negotiated) {
+            LOG.info(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " " + negotiated + "; Jingle leg "
+                    + protection(jingleKey, dtlsSetup != null) + ", SIP leg " + protection(sipKey, false));
         }
 
         @Override
@@ -577,6 +771,7 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             if (!(answer.transport() instanceof JingleTransport.RawUdp raw)) {
                 throw new SdpException("the SIP answer has ICE: not relayed");
             }
+            SdesCrypto theirs = answeredKey(answer.description(), sipKey);
             JingleTransport.RawCandidate rtp = raw.candidates().stream().filter(c -> c.component() == 1)
                     .findFirst().orElseThrow(() -> new SdpException("SIP answer without an RTP address"));
             int rtcpPort = raw.candidates().stream().filter(c -> c.component() == 2)
@@ -592,6 +787,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
                 sipAgreed = negotiated.answererSide();
                 this.sipRemote = sipRtp;
             }
+            if (theirs != null) {
+                sip.secure(theirs, sipKey);
+                sipSavp = answer.description().encryptionRequired();
+            } else {
+                sipKey = null; // RFC 4568 §7.1.3: an answer without a key keeps to plain RTP
+            }
             sip.admit(sipRtp);
             if (source != null) {
                 sip.signallingSource(source); // media from where the answer came latches too (a phone behind NAT)
@@ -601,14 +802,18 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
             // direction as ours, and the SIP party answered ours from its side (its recvonly: it only receives)
             jingle.watchInactivity(answer.direction());
             sip.watchInactivity(reversed(answer.direction()));
-            LOG.fine(() -> "Jingle media " + jingle.port() + " <-> " + sip.port() + " " + negotiated);
-            Runnable dtls = pendingDtls;
-            if (dtls != null) {
+            logNegotiated(negotiated);
+            Runnable dtls;
+            synchronized (this) { // a fingerprint trickled from now on comes too late (transportInfo)
+                jingleAnswered = true;
+                dtls = pendingDtls;
                 pendingDtls = null;
+            }
+            if (dtls != null) {
                 dtls.run(); // our answer goes out now: the party's checks, then its handshake, follow it
             }
-            return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), List.of(), false,
-                    jingleRtcpMux), jingleIce != null ? iceCandidates() : ours(jingle), answer.direction());
+            return new JingleSdp.Media(new RtpDescription("audio", negotiated.offererSide(), cryptoLines(jingleKey),
+                    false, jingleRtcpMux), jingleIce != null ? iceCandidates() : ours(jingle), answer.direction());
         }
 
         @Override
@@ -639,6 +844,10 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
     /** Codecs an answer took (see {@code Bridge.agree}). */
     private record Agreement(List<RtpDescription.PayloadType> agreed, List<RtpDescription.PayloadType> answered,
                              int[] toAnswerer, int[] toOfferer) {
+    }
+
+    private static String protection(SdesCrypto key, boolean dtls) {
+        return dtls ? "DTLS-SRTP" : key != null ? "SDES-SRTP " + key.suite() : "plain RTP";
     }
 
     /** A direction seen from the other party (RFC 3264 §6.1). */

@@ -122,7 +122,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
             // spec §5.7: XMPP users' Jingle calls to SIP users through [SIP] outbound_proxy or DNS, like MESSAGEs
             jingleCalls = new ServletJingleCalls(sipFactory, config.sip().outboundProxy(), refreshes);
             gateway = new XmppGateway(settings, s2s, this::sendSip, this, conferences, muc, refreshes, sipUsers,
-                    jingleCalls, new RelayAudioBridges(SylkRuntime.get().media(), SylkRuntime.get().sdpAddress()));
+                    jingleCalls, new RelayAudioBridges(SylkRuntime.get().media(), SylkRuntime.get().sdpAddress(),
+                    config.rtp().srtpPolicy()));
             InetAddress address = settings.localIp() != null ? settings.localIp() : config.sip().localIp();
             InetSocketAddress bound = s2s.listen(address, settings.localPort());
             log.info("XMPP gateway for " + String.join(", ", settings.domains()) + " (MUC "

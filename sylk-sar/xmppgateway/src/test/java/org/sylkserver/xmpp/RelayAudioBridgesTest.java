@@ -2,6 +2,7 @@ package org.sylkserver.xmpp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,10 +28,10 @@ import org.sylkserver.media.codec.SineWave;
 import org.sylkserver.media.codec.ToneDetector;
 import org.jivesoftware.smackx.jingle.element.JingleReason;
 import org.sylkserver.media.dtls.DtlsTestClient;
-import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.ConnectivityCheck;
 import org.sylkserver.media.srtp.CryptoSuite;
 import org.sylkserver.media.srtp.SdesCrypto;
+import org.sylkserver.media.srtp.SrtpPolicy;
 import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.protocols.sdp.SessionDescription;
 import org.sylkserver.xmpp.jingle.DtlsFingerprint;
@@ -58,6 +59,29 @@ class RelayAudioBridgesTest {
         if (engine != null) {
             engine.close();
         }
+    }
+
+    /**
+     * A media engine on RTP ports {@code low} to {@code high} with {@code policy}, and the two parties' sockets, which
+     * wait 3 s for a packet.
+     */
+    private void start(int low, int high, RtpPolicy policy) throws Exception {
+        engine = new MediaEngine(LOOPBACK, low, high, Duration.ZERO, policy);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        jingleParty.setSoTimeout(3000);
+        sipParty.setSoTimeout(3000);
+    }
+
+    /** The bridges of the engine with the default policy, {@code opportunistic} (spec §1.3). */
+    private RelayAudioBridges bridges() {
+        return new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.OPPORTUNISTIC);
+    }
+
+    /** The SIP party's PCMU stream from its socket, plain RTP: an offer or an answer. */
+    private SessionDescription sipPcmu() throws Exception {
+        return SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\na=sendrecv\r\n");
     }
 
     private static JingleSdp.Media offer(int port, RtpDescription.PayloadType... types) {
@@ -92,12 +116,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void rtpIsRelayedBothWaysWithEachSidesPayloadTypeNumbers() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        start(43700, 43720, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = bridges();
         JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1),
                 new RtpDescription.PayloadType(101, "telephone-event", 8000, 1, 0, 0, Map.of("0-15", ""))), reason -> { });
@@ -151,12 +171,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aSipOfferIsRelayedToTheJingleParty() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        start(43700, 43720, RtpPolicy.OPEN);
+        RelayAudioBridges bridges = bridges();
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:96 telephone-event/8000\r\na=sendrecv\r\n";
@@ -203,12 +219,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aSipOfferGoesToTheJinglePartyOverIceAndWeNominateThePairItChecked_XEP0176_5_6() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43780, 43800, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        start(43780, 43800, RtpPolicy.DEFAULTS);
+        RelayAudioBridges bridges = bridges();
         JingleCalls.SipOfferBridge bridge = bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"
                 + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
                 + "a=sendrecv\r\n"), LOOPBACK, reason -> { });
@@ -258,7 +270,7 @@ class RelayAudioBridgesTest {
     @Test
     void aFailedSipOfferLeavesNoEndpointOpen() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = bridges();
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 65535 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
         assertNull(bridges.open(SessionDescription.parse(offer), LOOPBACK, reason -> { }));
@@ -278,7 +290,7 @@ class RelayAudioBridgesTest {
         sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
         jingleParty.setSoTimeout(2000);
         sipParty.setSoTimeout(2000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = bridges();
         RtpDescription.PayloadType opus = new RtpDescription.PayloadType(111, "opus", 48000, 2);
         JingleCalls.AudioBridge refused = bridges.open(offer(jingleParty.getLocalPort(), opus), reason -> { });
         org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
@@ -332,7 +344,7 @@ class RelayAudioBridgesTest {
         String offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio " + sipParty.getLocalPort() + " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
                 + "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK)
+        JingleCalls.SipOfferBridge bridge = bridges()
                 .open(SessionDescription.parse(offer), LOOPBACK, reason -> { });
         JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
         assertEquals(List.of("0 PCMU", "101 telephone-event", "96 opus", "97 telephone-event", "9 G722", "8 PCMA"),
@@ -367,7 +379,7 @@ class RelayAudioBridgesTest {
     @Test
     void anOfferWithoutAnyCodecIsRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = bridges();
         assertNull(bridges.open(offer(40000, new RtpDescription.PayloadType(101, "telephone-event", 8000, 1)),
                 reason -> { }));
         assertNull(bridges.open(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -415,12 +427,8 @@ class RelayAudioBridgesTest {
      */
     @Test
     void theSipPartyIsLatchedFromTheAddressItsAnswerCameFrom() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(jingleParty.getLocalPort(),
+        start(43700, 43720, RtpPolicy.DEFAULTS);
+        JingleCalls.AudioBridge bridge = bridges().open(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         int sipSide = bridge.sipOffer().media().get(0).port();
         bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 192.0.2.99\r\ns=-\r\nc=IN IP4 192.0.2.99\r\n"
@@ -438,7 +446,7 @@ class RelayAudioBridgesTest {
     void silenceAfterTheAnswerIsReported() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ofMillis(400), RtpPolicy.OPEN);
         java.util.concurrent.CountDownLatch silent = new java.util.concurrent.CountDownLatch(1);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+        JingleCalls.AudioBridge bridge = bridges().open(offer(40000,
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> silent.countDown());
         assertEquals(false, silent.await(1200, java.util.concurrent.TimeUnit.MILLISECONDS), "reported while ringing");
 
@@ -456,7 +464,7 @@ class RelayAudioBridgesTest {
     @Test
     void holdReOffersAndReAnswers_rfc3264_8_4() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(offer(40000,
+        JingleCalls.AudioBridge bridge = bridges().open(offer(40000,
                 new RtpDescription.PayloadType(101, "telephone-event", 8000, 1),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
         SessionDescription first = bridge.sipOffer();
@@ -485,7 +493,7 @@ class RelayAudioBridgesTest {
     @Test
     void iceWithoutCredentialsAndHostNameCandidatesAreRefused() throws Exception {
         engine = new MediaEngine(LOOPBACK, 43700, 43720, Duration.ZERO, RtpPolicy.OPEN);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        RelayAudioBridges bridges = bridges();
         RtpDescription pcmu = new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)),
                 List.of(), false, false);
         assertNull(bridges.open(new JingleSdp.Media(pcmu, new JingleTransport.IceUdp(null, null, List.of()),
@@ -505,12 +513,8 @@ class RelayAudioBridgesTest {
     @Test
     void anIceOfferIsAnsweredWithOurCredentialsAndHostCandidateAndItsCheckedPairCarriesTheMedia_XEP0176_5_6()
             throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43740, 43760, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
-        RelayAudioBridges bridges = new RelayAudioBridges(engine, LOOPBACK);
+        start(43740, 43760, RtpPolicy.DEFAULTS);
+        RelayAudioBridges bridges = bridges();
         JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
                 new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
                         2130706431L, "udp", "host", null, 0)));
@@ -519,9 +523,7 @@ class RelayAudioBridgesTest {
                 "sendrecv"), reason -> { });
         assertNotNull(bridge);
         int sipSide = bridge.sipOffer().media().get(0).port();
-        JingleSdp.Media answer = bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
-                + "a=sendrecv\r\n"), LOOPBACK);
+        JingleSdp.Media answer = bridge.answer(sipPcmu(), LOOPBACK);
         JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answer.transport();
         assertNotNull(ours.ufrag());
         assertTrue(ours.pwd().length() >= 22, "RFC 8445 §5.3: at least 128 bits of password");
@@ -564,15 +566,23 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aDtlsOfferIsAnsweredPassiveAndTheHandshakeKeysTheJingleSide_XEP0320_1() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
+        start(46130, 46150, RtpPolicy.DEFAULTS);
         DtlsTestClient client = new DtlsTestClient();
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        JingleCalls.AudioBridge bridge = dtlsOffer(client.fingerprint(), failures);
+        JingleCalls.AudioBridge bridge = iceOffer(DtlsFingerprint.of(client.fingerprint(), "actpass"), true, failures);
+        assertNotNull(bridge);
+        assertHandshakeKeysTheJingleSide(bridge, client, failures);
+    }
+
+    /**
+     * Our answer to a Jingle DTLS offer names our fingerprint and setup passive (RFC 8842 §5.3: we are the DTLS
+     * server); after the party's check, its DTLS client (written apart from ours) completes the handshake against that
+     * fingerprint (RFC 5763 §5); its SRTP reaches the SIP party as plain RTP, and the SIP party's RTP reaches it as
+     * SRTP with the exported keys (RFC 5764 §4.2); nothing fails.
+     */
+    private void assertHandshakeKeysTheJingleSide(JingleCalls.AudioBridge bridge, DtlsTestClient client,
+                                                  java.util.Queue<JingleReason.Reason> failures) throws Exception {
         int sipSide = bridge.sipOffer().media().get(0).port();
         JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answerFromSip(bridge).transport();
         assertEquals("passive", ours.fingerprint().setup());
@@ -612,7 +622,8 @@ class RelayAudioBridgesTest {
         jingleParty.setSoTimeout(3000);
         java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        JingleCalls.AudioBridge bridge = dtlsOffer(DtlsTestClient.someOtherFingerprint(), failures);
+        JingleCalls.AudioBridge bridge = iceOffer(DtlsFingerprint.of(DtlsTestClient.someOtherFingerprint(), "actpass"),
+                true, failures);
         JingleTransport.IceUdp ours = (JingleTransport.IceUdp) answerFromSip(bridge).transport();
         InetSocketAddress jingleEndpoint = new InetSocketAddress(LOOPBACK, ours.candidates().get(0).port());
         checkPasses(ours, jingleEndpoint);
@@ -623,23 +634,107 @@ class RelayAudioBridgesTest {
         bridge.close();
     }
 
-    /** A PCMU ICE-UDP offer from the Jingle party's socket with a DTLS fingerprint (setup actpass). */
-    private JingleCalls.AudioBridge dtlsOffer(Fingerprint fingerprint,
-                                              java.util.Queue<JingleReason.Reason> failures) {
-        JingleTransport.IceUdp offered = new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(
-                new JingleTransport.IceCandidate(1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(),
-                        2130706431L, "udp", "host", null, 0)), DtlsFingerprint.of(fingerprint, "actpass"));
-        JingleCalls.AudioBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(new JingleSdp.Media(
+    /**
+     * A PCMU ICE-UDP offer from the Jingle party's socket with {@code fingerprint} (null for none, XEP-0320 §1) and
+     * {@code rtcpMux}; null when refused.
+     */
+    private JingleCalls.AudioBridge iceOffer(DtlsFingerprint fingerprint, boolean rtcpMux,
+                                             java.util.Queue<JingleReason.Reason> failures) {
+        return bridges().open(new JingleSdp.Media(
                 new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(),
-                        false, true), offered, "sendrecv"), failures::add);
+                        false, rtcpMux), iceTransport(fingerprint), "sendrecv"), failures::add);
+    }
+
+    /** The Jingle party's ICE-UDP transport: its credentials, its socket's host candidate, {@code fingerprint}. */
+    private JingleTransport.IceUdp iceTransport(DtlsFingerprint fingerprint) {
+        return new JingleTransport.IceUdp("peer", "peerpasswordpeerpassword", List.of(new JingleTransport.IceCandidate(
+                1, "1", 0, "c1", "127.0.0.1", 0, jingleParty.getLocalPort(), 2130706431L, "udp", "host", null, 0)),
+                fingerprint);
+    }
+
+    /**
+     * A DTLS fingerprint the Jingle party sends in a transport-info after a session-initiate without one (XEP-0320
+     * §1 makes it a child of the ICE-UDP transport, which XEP-0176 §5.5's transport-info carries) is its DTLS offer
+     * while our answer is still to go out: the answer takes DTLS-SRTP and the handshake keys the Jingle side, as for
+     * a fingerprint in the initiate. Once our plain answer went out, a late one changes nothing (not even a broken
+     * one).
+     */
+    @Test
+    void aFingerprintInATransportInfoBeforeOurAnswerIsTheDtlsOffer_XEP0320_1() throws Exception {
+        start(46130, 46150, RtpPolicy.DEFAULTS);
+        DtlsTestClient client = new DtlsTestClient();
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        JingleCalls.AudioBridge bridge = iceOffer(null, true, failures);
         assertNotNull(bridge);
-        return bridge;
+        bridge.transportInfo(iceTransport(DtlsFingerprint.of(client.fingerprint(), "actpass")));
+        assertHandshakeKeysTheJingleSide(bridge, client, failures);
+
+        JingleCalls.AudioBridge plain = iceOffer(null, true, failures);
+        answerFromSip(plain);
+        plain.transportInfo(iceTransport(new DtlsFingerprint("x-whirl-512", "actpass", "02:1A")));
+        assertNull(failures.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS), "ignored after our answer");
+        plain.close();
+    }
+
+    /**
+     * DTLS-SRTP with RTCP on its own ICE component (no rtcp-mux, RFC 5761) would need a second handshake for that
+     * component, which the relay does not run: such an offer is refused with incompatible-parameters (XEP-0166 §7.4)
+     * and holds no endpoint; a session-accept to our DTLS offer without rtcp-mux is unusable, as is a fingerprint a
+     * Jingle party without rtcp-mux trickles (XEP-0320 §1).
+     */
+    @Test
+    void dtlsWithRtcpOnItsOwnComponentIsRefused_XEP0320() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        DtlsFingerprint theirs = DtlsFingerprint.of(new DtlsTestClient().fingerprint(), "actpass");
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        assertNull(iceOffer(theirs, false, failures));
+        assertEquals(JingleReason.Reason.incompatible_parameters, failures.poll());
+        assertEquals(0, engine.openEndpoints());
+
+        JingleCalls.AudioBridge trickling = iceOffer(null, false, failures);
+        trickling.transportInfo(iceTransport(theirs));
+        assertEquals(JingleReason.Reason.incompatible_parameters, failures.poll());
+        trickling.close();
+
+        JingleCalls.SipOfferBridge dialled = bridges()
+                .open(sipPcmu(), LOOPBACK, failures::add);
+        dialled.jingleOffer(true);
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> dialled.answer(new JingleSdp.Media(new RtpDescription("audio", List.of(
+                        new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), List.of(), false, false),
+                        iceTransport(DtlsFingerprint.of(new DtlsTestClient().fingerprint(), "active")), "sendrecv")));
+        dialled.close();
+    }
+
+    /**
+     * XEP-0320 §1, SIP → XMPP: the called party's session-accept to our DTLS offer had no fingerprint (plain RTP so
+     * far), then it sends one in a transport-info: the handshake starts from it, so a fingerprint we cannot check
+     * (RFC 8122 §5) ends the call with security-error.
+     */
+    @Test
+    void aFingerprintTrickledAfterAPlainAcceptStartsDtls_XEP0320_1() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        JingleCalls.SipOfferBridge bridge = bridges()
+                .open(sipPcmu(), LOOPBACK, failures::add);
+        bridge.jingleOffer(true);
+        bridge.answer(new JingleSdp.Media(new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU",
+                8000, 1)), List.of(), false, true), iceTransport(null), "sendrecv"));
+        assertNull(failures.poll());
+        bridge.transportInfo(iceTransport(new DtlsFingerprint("x-whirl-512", "active", "02:1A")));
+        assertEquals(JingleReason.Reason.security_error, failures.poll(3, java.util.concurrent.TimeUnit.SECONDS));
+        bridge.close();
     }
 
     private JingleSdp.Media answerFromSip(JingleCalls.AudioBridge bridge) throws Exception {
-        return bridge.answer(SessionDescription.parse("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-                + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + sipParty.getLocalPort() + " RTP/AVP 0\r\n"
-                + "a=sendrecv\r\n"), LOOPBACK);
+        return bridge.answer(sipPcmu(), LOOPBACK);
     }
 
     /** The Jingle party's nominating check of our candidate, answered (RFC 8445 §7.3): DTLS may come from there. */
@@ -656,20 +751,18 @@ class RelayAudioBridgesTest {
      */
     @Test
     void aSipOfferWithSdesKeysGetsSrtpOnTheSipLeg_rfc4568_7_1_2() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
-        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        sipParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        jingleParty.setSoTimeout(3000);
-        sipParty.setSoTimeout(3000);
+        start(46130, 46150, RtpPolicy.DEFAULTS);
         SdesCrypto sipKey = SdesCrypto.generate(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80,
                 new java.security.SecureRandom());
-        JingleCalls.SipOfferBridge bridge = new RelayAudioBridges(engine, LOOPBACK).open(SessionDescription.parse(
+        JingleCalls.SipOfferBridge bridge = bridges().open(SessionDescription.parse(
                 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
                         + sipParty.getLocalPort() + " RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:"
                         + sipKey.format() + "\r\na=sendrecv\r\n"), LOOPBACK, reason -> { });
         assertNotNull(bridge);
         JingleSdp.Media jingleOffer = bridge.jingleOffer(false);
-        assertTrue(jingleOffer.description().crypto().isEmpty(), "the SIP party's key stays on the SIP leg");
+        SdesCrypto offeredToJingle = SdesCrypto.parse(line(jingleOffer.description().crypto().get(0)));
+        assertFalse(Arrays.equals(sipKey.masterKey(), offeredToJingle.masterKey()),
+                "the SIP party's key stays on the SIP leg: the Jingle party is offered one of ours");
         int jingleSide = ((JingleTransport.RawUdp) jingleOffer.transport()).candidates().get(0).port();
         SessionDescription sipAnswer = bridge.answer(offer(jingleParty.getLocalPort(),
                 new RtpDescription.PayloadType(0, "PCMU", 8000, 1)));
@@ -690,6 +783,185 @@ class RelayAudioBridgesTest {
         assertNotNull(atSip, "the SIP party got nothing");
         assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(atSip.getData(),
                 atSip.getLength()), atSip.getLength()));
+        bridge.close();
+    }
+
+    /** A Jingle {@code <crypto/>} (or a parsed a=crypto) as the value of an a=crypto line (RFC 4568 §9.1). */
+    private static String line(RtpDescription.Crypto c) {
+        return c.tag() + " " + c.suite() + " " + c.keyParams() + (c.sessionParams() != null ? " " + c.sessionParams()
+                : "");
+    }
+
+    /** {@code key} as a Jingle {@code <crypto/>} (XEP-0167 §7). */
+    private static RtpDescription.Crypto crypto(SdesCrypto key) {
+        String[] parts = key.format().split(" ", 3);
+        return new RtpDescription.Crypto(parts[0], parts[1], parts[2], null);
+    }
+
+    private static SdesCrypto newKey(int tag) {
+        return SdesCrypto.generate(tag, CryptoSuite.AES_CM_128_HMAC_SHA1_80, new java.security.SecureRandom());
+    }
+
+    /** A PCMU raw-UDP Jingle offer from the Jingle party's socket with {@code keys}. */
+    private JingleSdp.Media keyedOffer(boolean required, RtpDescription.Crypto... keys) {
+        return new JingleSdp.Media(new RtpDescription("audio", List.of(new RtpDescription.PayloadType(0, "PCMU",
+                8000, 1)), List.of(keys), required, false), new JingleTransport.RawUdp(List.of(
+                new JingleTransport.RawCandidate(1, 0, "c1", "127.0.0.1", jingleParty.getLocalPort()))), "sendrecv");
+    }
+
+    /**
+     * XEP-0167 §7, XMPP → SIP: a Jingle party's offer with SDES keys (an unknown suite first, skipped as RFC 4568
+     * §7.1.2 lets an answerer) is answered with a key of ours for the first usable one's tag and suite; its SRTP
+     * reaches the SIP party as RTP and the SIP party's RTP reaches it as SRTP under our key. The SIP party is offered
+     * a key of its own on RTP/AVP ("SDES optional", spec §1.3) and keeps to plain RTP by answering without one.
+     */
+    @Test
+    void aJingleOfferWithSdesKeysGetsSrtpOnTheJingleLeg_XEP0167_7() throws Exception {
+        start(46130, 46150, RtpPolicy.DEFAULTS);
+        SdesCrypto partyKey = newKey(2);
+        JingleCalls.AudioBridge bridge = bridges().open(
+                keyedOffer(false, new RtpDescription.Crypto("1", "F8_128_HMAC_SHA1_80",
+                        "inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2", null), crypto(partyKey)), reason -> { });
+        assertNotNull(bridge);
+        SessionDescription sipOffer = bridge.sipOffer();
+        assertEquals("RTP/AVP", sipOffer.media().get(0).proto());
+        SdesCrypto offeredToSip = SdesCrypto.parse(sipOffer.media().get(0).attributes("crypto").get(0));
+        assertFalse(Arrays.equals(partyKey.masterKey(), offeredToSip.masterKey()), "each leg has its own keys");
+
+        JingleSdp.Media answer = bridge.answer(sipPcmu(), LOOPBACK);
+        assertEquals(1, answer.description().crypto().size(), answer.description().toString());
+        SdesCrypto ours = SdesCrypto.parse(line(answer.description().crypto().get(0)));
+        assertEquals(List.of(2, CryptoSuite.AES_CM_128_HMAC_SHA1_80), List.of(ours.tag(), ours.suite()));
+        InetSocketAddress jingleSide = new InetSocketAddress(LOOPBACK,
+                ((JingleTransport.RawUdp) answer.transport()).candidates().get(0).port());
+
+        byte[] protectedRtp = SrtpTransformer.forSending(partyKey).protectRtp(rtp(0, 1), 172);
+        jingleParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, jingleSide));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 1), Arrays.copyOf(atSip.getData(), atSip.getLength()), "plain RTP on the SIP leg");
+
+        sipParty.send(new DatagramPacket(rtp(0, 2), 172, new InetSocketAddress(LOOPBACK,
+                sipOffer.media().get(0).port())));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(
+                atJingle.getData(), atJingle.getLength()), atJingle.getLength()));
+        bridge.close();
+    }
+
+    /**
+     * XEP-0167 §7: the responder may proceed unencrypted, or terminate with security-error; which is our policy's
+     * ({@code srtp_encryption}). Required keys we cannot use (an unknown suite only), or any required keys when SRTP
+     * is disabled, and plain RTP where only SRTP is allowed ({@code sdes}), are refused with security-error and hold
+     * no endpoint; keys that are not required, under {@code disabled}, get a plain answer.
+     */
+    @Test
+    void aJingleOfferWhoseEncryptionCannotBeMetIsASecurityError_XEP0167_7() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 46130, 46150, Duration.ZERO, RtpPolicy.DEFAULTS);
+        jingleParty = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        RtpDescription.Crypto f8 = new RtpDescription.Crypto("1", "F8_128_HMAC_SHA1_80",
+                "inline:YUJDZGVmZ2hpSktMbW9QUXJzVHVWd3l6MTIzNDU2", null);
+        java.util.concurrent.LinkedBlockingQueue<JingleReason.Reason> failures =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        RelayAudioBridges opportunistic = bridges();
+        RelayAudioBridges disabled = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.DISABLED);
+        RelayAudioBridges sdesOnly = new RelayAudioBridges(engine, LOOPBACK, SrtpPolicy.SDES);
+
+        assertNull(opportunistic.open(keyedOffer(true, f8), failures::add), "required, no usable suite");
+        assertNull(disabled.open(keyedOffer(true, crypto(newKey(1))), failures::add), "required, SRTP disabled");
+        assertNull(sdesOnly.open(keyedOffer(false), failures::add), "plain RTP where only SRTP is allowed");
+        assertEquals(List.of(JingleReason.Reason.security_error, JingleReason.Reason.security_error,
+                JingleReason.Reason.security_error), List.copyOf(failures));
+        assertEquals(0, engine.openEndpoints());
+
+        JingleCalls.AudioBridge plain = disabled.open(keyedOffer(false, crypto(newKey(1))), failures::add);
+        assertNotNull(plain, "keys not required: the call may stay unencrypted");
+        assertTrue(plain.sipOffer().media().get(0).attributes("crypto").isEmpty(), "disabled: no key offered");
+        plain.close();
+    }
+
+    /**
+     * Spec §1.3 and RFC 4568 §7.1.3, XMPP → SIP: our offer to the SIP party carries our key on RTP/AVP; a phone that
+     * answers with a key for it gets SRTP (the Jingle party's RTP reaches it protected with our key, its SRTP reaches
+     * the Jingle party as RTP), and our later SDPs (a hold re-offer) keep the key; an answer whose key names another
+     * tag is unusable.
+     */
+    @Test
+    void ourSipOfferCarriesAKeyAndAKeyedAnswerGetsSrtp_rfc4568_7_1_3() throws Exception {
+        start(46130, 46150, RtpPolicy.DEFAULTS);
+        RelayAudioBridges bridges = bridges();
+        SdesCrypto phoneKey = newKey(1);
+        String answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio "
+                + sipParty.getLocalPort() + " RTP/AVP 0\r\na=crypto:" + phoneKey.format() + "\r\na=sendrecv\r\n";
+
+        JingleCalls.AudioBridge wrongTag = bridges.open(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
+        wrongTag.sipOffer();
+        org.junit.jupiter.api.Assertions.assertThrows(org.sylkserver.protocols.sdp.SdpException.class,
+                () -> wrongTag.answer(SessionDescription.parse(answer.replace("a=crypto:1 ", "a=crypto:7 ")),
+                        LOOPBACK));
+        wrongTag.close();
+
+        JingleCalls.AudioBridge bridge = bridges.open(offer(jingleParty.getLocalPort(),
+                new RtpDescription.PayloadType(0, "PCMU", 8000, 1)), reason -> { });
+        SessionDescription sipOffer = bridge.sipOffer();
+        assertEquals("RTP/AVP", sipOffer.media().get(0).proto());
+        SdesCrypto ours = SdesCrypto.parse(sipOffer.media().get(0).attributes("crypto").get(0));
+        assertEquals(List.of(1, CryptoSuite.AES_CM_128_HMAC_SHA1_80), List.of(ours.tag(), ours.suite()));
+        JingleSdp.Media jingleAnswer = bridge.answer(SessionDescription.parse(answer), LOOPBACK);
+        assertTrue(jingleAnswer.description().crypto().isEmpty(), "the Jingle party offered no key");
+        InetSocketAddress jingleSide = new InetSocketAddress(LOOPBACK,
+                ((JingleTransport.RawUdp) jingleAnswer.transport()).candidates().get(0).port());
+
+        jingleParty.send(new DatagramPacket(rtp(0, 1), 172, jingleSide));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 1), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(atSip.getData(),
+                atSip.getLength()), atSip.getLength()));
+        byte[] protectedRtp = SrtpTransformer.forSending(phoneKey).protectRtp(rtp(0, 2), 172);
+        sipParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, new InetSocketAddress(LOOPBACK,
+                sipOffer.media().get(0).port())));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 2), Arrays.copyOf(atJingle.getData(), atJingle.getLength()));
+
+        SessionDescription hold = bridge.sipReOffer(true);
+        assertEquals(ours, SdesCrypto.parse(hold.media().get(0).attributes("crypto").get(0)));
+        bridge.close();
+    }
+
+    /**
+     * XEP-0167 §7, SIP → XMPP: our raw-UDP offer to the Jingle party carries our key, not required; a session-accept
+     * that mirrors it with the party's key makes the Jingle leg SRTP both ways, while the SIP leg stays plain.
+     */
+    @Test
+    void ourJingleOfferCarriesAKeyAndAKeyedAcceptGetsSrtp_XEP0167_7() throws Exception {
+        start(46130, 46150, RtpPolicy.DEFAULTS);
+        JingleCalls.SipOfferBridge bridge = bridges()
+                .open(sipPcmu(), LOOPBACK, reason -> { });
+        JingleSdp.Media offer = bridge.jingleOffer(false);
+        assertFalse(offer.description().encryptionRequired());
+        SdesCrypto ours = SdesCrypto.parse(line(offer.description().crypto().get(0)));
+        SdesCrypto partyKey = newKey(ours.tag());
+        int jingleSide = ((JingleTransport.RawUdp) offer.transport()).candidates().get(0).port();
+
+        SessionDescription sipAnswer = bridge.answer(keyedOffer(false, crypto(partyKey)));
+        assertEquals("RTP/AVP", sipAnswer.media().get(0).proto());
+        assertTrue(sipAnswer.media().get(0).attributes("crypto").isEmpty(), "the SIP party offered no key");
+
+        byte[] protectedRtp = SrtpTransformer.forSending(partyKey).protectRtp(rtp(0, 1), 172);
+        jingleParty.send(new DatagramPacket(protectedRtp, protectedRtp.length, new InetSocketAddress(LOOPBACK,
+                jingleSide)));
+        DatagramPacket atSip = receive(sipParty);
+        assertNotNull(atSip, "the SIP party got nothing");
+        assertArrayEquals(rtp(0, 1), Arrays.copyOf(atSip.getData(), atSip.getLength()));
+        sipParty.send(new DatagramPacket(rtp(0, 2), 172, new InetSocketAddress(LOOPBACK,
+                sipAnswer.media().get(0).port())));
+        DatagramPacket atJingle = receive(jingleParty);
+        assertNotNull(atJingle, "the Jingle party got nothing");
+        assertArrayEquals(rtp(0, 2), SrtpTransformer.forReceiving(ours).unprotectRtp(Arrays.copyOf(
+                atJingle.getData(), atJingle.getLength()), atJingle.getLength()));
         bridge.close();
     }
 }

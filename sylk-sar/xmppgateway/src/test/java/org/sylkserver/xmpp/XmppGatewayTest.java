@@ -191,6 +191,9 @@ class XmppGatewayTest {
                     return sdp("192.0.2.1", 50000);
                 }
 
+                public void transportInfo(org.sylkserver.xmpp.jingle.JingleTransport transport) {
+                }
+
                 public void close() {
                 }
             };

@@ -62,6 +62,13 @@ public final class JingleCalls {
          */
         SessionDescription sipReAnswer(SessionDescription reOffer) throws SdpException;
 
+        /**
+         * A transport of the Jingle party's transport-info (XEP-0176 §5.5): a DTLS fingerprint sent there rather than
+         * with its offer or answer (XEP-0320 §1) is taken while it can be; a failure is reported as the media's
+         * ({@link MediaFailure}).
+         */
+        void transportInfo(JingleTransport transport);
+
         void close();
     }
 
@@ -106,7 +113,10 @@ public final class JingleCalls {
     /** Makes the media of calls. */
     public interface AudioBridges {
         /**
-         * Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported).
+         * Media for a Jingle offer; null when no codec of the offer can be handled (then unsupported-applications),
+         * or, having told {@code failure} the reason first (which then ends the session), when the offer's
+         * encryption cannot be met (security-error, XEP-0167 §7) or its DTLS-SRTP lacks rtcp-mux
+         * (incompatible-parameters).
          *
          * @param failure told when the media of the call fails
          */
@@ -225,6 +235,9 @@ public final class JingleCalls {
 
         /** Ends the call from our side with {@code reason}: both legs ended, media closed. */
         void end(JingleReason.Reason reason);
+
+        /** The call's media, null before it has any. */
+        MediaBridge media();
     }
 
     public JingleCalls(Consumer<IQ> sender, ScheduledExecutorService timer, Set<String> domains, AudioBridges bridges,
@@ -292,7 +305,14 @@ public final class JingleCalls {
         }
         Tracked call = sessions.get(key(from, request.sid()));
         if (call != null) {
-            sender.accept(call.session().received(iq, request));
+            IQ answer = call.session().received(iq, request);
+            sender.accept(answer);
+            MediaBridge media = call.media();
+            if (request.action() == JingleAction.transport_info && answer.getType() == IQ.Type.result
+                    && media != null) {
+                request.contents().stream().map(JingleRequest.Content::transport).filter(t -> t != null)
+                        .forEach(media::transportInfo);
+            }
             return;
         }
         if (request.action() != JingleAction.session_initiate) {
@@ -422,6 +442,11 @@ public final class JingleCalls {
         @Override
         public JingleSession session() {
             return session;
+        }
+
+        @Override
+        public MediaBridge media() {
+            return bridge;
         }
 
         /** Ends the call from our side: Jingle terminate with {@code reason}, the SIP leg hung up, media closed. */
@@ -638,6 +663,11 @@ public final class JingleCalls {
         @Override
         public JingleSession session() {
             return session;
+        }
+
+        @Override
+        public MediaBridge media() {
+            return bridge;
         }
 
         /** XEP-0030 §4.2 items of the bare JID, §3.1 info of each resource known from presence. */

@@ -32,7 +32,9 @@ public final class JingleSdp {
     /**
      * The SDP of a Jingle RTP content: one m= line whose address is the transport's (the component-1 raw-UDP
      * candidate, or the ICE candidate of highest priority, RFC 8839 §4.2.1.1 default candidate; with no ICE candidate
-     * yet, the trickle placeholder {@code 0.0.0.0:9} of RFC 8840 §4.1.1).
+     * yet, the trickle placeholder {@code 0.0.0.0:9} of RFC 8840 §4.1.1). SDES keys whose encryption is required
+     * (XEP-0167 §7) make an {@code RTP/SAVP} stream, keys offered without it an {@code RTP/AVP} stream with
+     * {@code a=crypto} (best-effort SRTP, as {@link #fromSdp} reads it back).
      *
      * @param direction RFC 3264 §5.1 direction of the party describing itself
      * @param sessionId the o= line's session id and version
@@ -110,7 +112,7 @@ public final class JingleSdp {
                 new Line('s', "-"), new Line('c', "IN " + type + " " + address), new Line('t', "0 0"));
         boolean dtls = media.transport() instanceof JingleTransport.IceUdp ice && ice.fingerprint() != null;
         return new SessionDescription(session, List.of(new MediaDescription(d.media(), port,
-                dtls ? "UDP/TLS/RTP/SAVP" : d.crypto().isEmpty() ? "RTP/AVP" : "RTP/SAVP", formats, lines)));
+                dtls ? "UDP/TLS/RTP/SAVP" : d.encryptionRequired() ? "RTP/SAVP" : "RTP/AVP", formats, lines)));
     }
 
     /**

@@ -43,6 +43,8 @@ class JingleCallsTest {
     private final List<JingleCalls.SipEvents> sipCalls = new CopyOnWriteArrayList<>();
     private final List<String> media = new CopyOnWriteArrayList<>();
     private boolean codecsInCommon = true;
+    /** Whether the bridges find the offer's encryption impossible to meet (XEP-0167 §7). */
+    private boolean encryptionUnmet;
 
     private static SessionDescription sdp(String ip, int port) {
         try {
@@ -60,6 +62,10 @@ class JingleCallsTest {
         @Override
         public JingleCalls.AudioBridge open(JingleSdp.Media offer, JingleCalls.MediaFailure silence) {
             if (!codecsInCommon) {
+                return null;
+            }
+            if (encryptionUnmet) {
+                silence.failed(JingleReason.Reason.security_error);
                 return null;
             }
             silences.add(silence);
@@ -89,6 +95,11 @@ class JingleCallsTest {
                     }
                     String theirs = reOffer.direction(reOffer.media().get(0));
                     return direction(OUR_SIP_OFFER, theirs.equals("sendonly") ? "recvonly" : theirs);
+                }
+
+                @Override
+                public void transportInfo(JingleTransport transport) {
+                    media.add("transport-info " + transport);
                 }
 
                 @Override
@@ -223,6 +234,40 @@ class JingleCallsTest {
         Jingle terminate = nextJingle();
         assertEquals(JingleReason.Reason.security_error, terminate.getReason().asEnum());
         assertEquals(0, calls.size());
+    }
+
+    /**
+     * XEP-0167 §7: an offer whose encryption the media cannot meet (the bridges say security-error and give no
+     * bridge) is terminated once, with security-error, not unsupported-applications; no SIP call is placed.
+     */
+    @Test
+    void anOfferWhoseEncryptionCannotBeMetEndsWithSecurityError_XEP0167_7() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        encryptionUnmet = true;
+        assertEquals(IQ.Type.result, request(calls, "session-initiate", "s1", PCMU_OFFER).getType());
+        Jingle terminate = nextJingle();
+        assertEquals(JingleAction.session_terminate, terminate.getAction());
+        assertEquals(JingleReason.Reason.security_error, terminate.getReason().asEnum());
+        assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "one terminate");
+        assertTrue(sip.isEmpty(), sip.toString());
+        assertEquals(0, calls.size());
+    }
+
+    /**
+     * XEP-0176 §5.5: the Jingle party's transport-info is acknowledged, then its transport goes to the call's media
+     * (where a DTLS fingerprint sent there, XEP-0320 §1, is taken).
+     */
+    @Test
+    void aTransportInfoIsAcknowledgedAndReachesTheMedia_XEP0176_5_5() throws Exception {
+        JingleCalls calls = calls(4, Duration.ofSeconds(60));
+        request(calls, "session-initiate", "s1", PCMU_OFFER);
+        String info = "<content creator='initiator' name='voice'><transport"
+                + " xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='8hhy' pwd='asd88fgpdd777uzjYhagZg'>"
+                + "<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' setup='actpass'>"
+                + "02:1A:CC:54</fingerprint></transport></content>";
+        assertEquals(IQ.Type.result, request(calls, "transport-info", "s1", info).getType());
+        String reached = media.get(media.size() - 1);
+        assertTrue(reached.startsWith("transport-info IceUdp[ufrag=8hhy") && reached.contains("sha-256"), reached);
     }
 
     @Test

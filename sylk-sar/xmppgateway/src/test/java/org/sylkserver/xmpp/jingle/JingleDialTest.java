@@ -122,6 +122,11 @@ class JingleDialTest {
                 }
 
                 @Override
+                public void transportInfo(JingleTransport transport) {
+                    media.add("transport-info " + transport);
+                }
+
+                @Override
                 public void close() {
                     media.add("close");
                 }

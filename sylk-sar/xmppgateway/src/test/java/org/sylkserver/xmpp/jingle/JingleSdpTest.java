@@ -1,6 +1,7 @@
 package org.sylkserver.xmpp.jingle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,6 +91,27 @@ class JingleSdpTest {
         assertTrue(lines.contains("m=audio 40000 RTP/SAVP 0"), lines.toString());
         assertTrue(lines.contains(
                 "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:32"));
+    }
+
+    /**
+     * XEP-0167 §7: keys offered without {@code required} leave the session free to stay unencrypted, which in SDP is
+     * an {@code RTP/AVP} stream with {@code a=crypto} (best-effort SRTP), read back as not required.
+     */
+    @Test
+    void sdesKeysNotRequiredStayOnAvp_XEP0167_7() throws Exception {
+        RtpDescription description = new RtpDescription("audio", List.of(PCMU), List.of(new RtpDescription.Crypto(
+                "1", "AES_CM_128_HMAC_SHA1_80", "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", null)),
+                false, false);
+        JingleTransport raw = new JingleTransport.RawUdp(List.of(
+                new JingleTransport.RawCandidate(1, 0, "a1", "192.0.2.10", 40000)));
+        SessionDescription sdp = JingleSdp.toSdp(new JingleSdp.Media(description, raw, "sendrecv"), 1);
+        List<String> lines = lines(sdp);
+        assertTrue(lines.contains("m=audio 40000 RTP/AVP 0"), lines.toString());
+        assertTrue(lines.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"),
+                lines.toString());
+        RtpDescription back = JingleSdp.fromSdp(SessionDescription.parse(sdp.toBytes())).description();
+        assertEquals(description.crypto(), back.crypto());
+        assertFalse(back.encryptionRequired());
     }
 
     @Test
