@@ -20,7 +20,7 @@ import org.sylkserver.core.config.SectionReader;
  * {@code xmppgateway.ini}, section {@code [general]} (spec §5.8): the original's options with its defaults, plus the
  * limits this implementation adds ({@code max_stanza_size}, {@code dialback_timeout}, {@code send_queue_limit},
  * {@code max_inbound_streams}, {@code max_inbound_streams_per_address}, {@code pair_queue_limit},
- * {@code max_queued_stanzas}) and
+ * {@code max_queued_stanzas}, {@code pair_queue_wait}) and
  * {@code remote_servers}, fixed addresses of remote XMPP servers used instead of DNS (an operator's private peers,
  * and the tests, which run everything on loopback).
  *
@@ -46,6 +46,8 @@ import org.sylkserver.core.config.SectionReader;
  * @param maxInboundStreamsPerAddress of those, streams from one IP address
  * @param pairQueueLimit   received stanzas of one (local user, remote JID) pair waiting to be handled
  * @param maxQueuedStanzas received stanzas waiting to be handled, all pairs together
+ * @param pairQueueWait    how long the S2S reader waits for room in a full queue of those that does not move before
+ *                         it refuses the stanza (while it waits, TCP slows the remote server down)
  * @param remoteServers    remote domain → fixed address, instead of the SRV lookup
  */
 public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAddress localIp, int localPort,
@@ -54,7 +56,7 @@ public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAdd
                                   boolean logMessages, boolean logIscomposing, int maxStanzaSize,
                                   Duration dialbackTimeout, int sendQueueLimit, int maxInboundStreams,
                                   int maxInboundStreamsPerAddress, int pairQueueLimit, int maxQueuedStanzas,
-                                  Map<String, InetSocketAddress> remoteServers) {
+                                  Duration pairQueueWait, Map<String, InetSocketAddress> remoteServers) {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp");
 
@@ -88,6 +90,7 @@ public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAdd
                 general.integer("max_inbound_streams_per_address", 20, 1, 100_000),
                 general.integer("pair_queue_limit", 100, 1, 100_000),
                 general.integer("max_queued_stanzas", 10_000, 1, 1_000_000),
+                general.seconds("pair_queue_wait", Duration.ofSeconds(2)),
                 remoteServers(general));
         for (String unknown : general.unknownOptions()) {
             LOG.warning(ini.source("general", unknown) + ": [general] " + unknown + ": unknown option, ignored");

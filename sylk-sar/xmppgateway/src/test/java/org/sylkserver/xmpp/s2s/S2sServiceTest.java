@@ -76,7 +76,7 @@ class S2sServiceTest {
                                                 Duration dialbackTimeout, int sendQueueLimit, int perAddress) {
         return new XmppGatewaySettings(Set.of(domain), "conference", InetAddress.getLoopbackAddress(), 0, "tcp",
                 Path.of("ca.crt"), Path.of("default.crt"), true, true, Duration.ofSeconds(600), 1000, false, false, false,
-                false, 4096, dialbackTimeout, sendQueueLimit, 500, perAddress, 100, 10_000, remotes);
+                false, 4096, dialbackTimeout, sendQueueLimit, 500, perAddress, 100, 10_000, Duration.ofSeconds(2), remotes);
     }
 
     private S2sService start(XmppGatewaySettings settings, LinkedBlockingQueue<StreamElement> received)
