@@ -134,8 +134,8 @@ class XmppGatewayTest {
                                 Duration pairQueueWait) {
         XmppGatewaySettings settings = new XmppGatewaySettings(Set.of("sip.example"), "conference",
                 InetAddress.getLoopbackAddress(), 0, "tcp", Path.of("ca"), Path.of("crt"), useMsrpForChat, true,
-                Duration.ofSeconds(600), 1000, false, false, false, false, 4096, Duration.ofSeconds(30), 100, 500, 20,
-                pairQueueLimit, 10_000, pairQueueWait, remoteServers);
+                Duration.ofSeconds(600), 1000, false, false, false, false, 4096, Duration.ofSeconds(30), 100,
+                Duration.ofSeconds(10), 500, 20, pairQueueLimit, 10_000, pairQueueWait, remoteServers);
         s2s = new S2sService(settings, null, new ServerResolver(settings.remoteServers()), XmppTrace.off());
         XmppGateway.SipSubscriptions none = new XmppGateway.SipSubscriptions() {
             public void subscribe(SipPresenceFlow flow) {
