@@ -24,6 +24,9 @@
 # With THREADS=1, each step's line is followed by the SIP messages per call that sipp sent, received and
 # retransmitted, and by the server's CPU per call per thread group (from /proc/<pid>/task: GC, JIT compiler and
 # kernel time included, which a JFR execution sample never sees).
+# With RTP=1 every caller also talks, as a real one does: sipp streams one second of a 440 Hz PCMU tone (50 packets
+# of 20 ms, from a file made with ffmpeg) from a port of its own per call, so echo sends it back and the
+# conference decodes and mixes it; without it echo sends no RTP at all while every joiner is sent its welcome.
 # sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -58,7 +61,19 @@ printf '[Echo]\nanswer_delay = 0\n' > "$work/config/echo.ini"
 # routing: the generated dar.properties (default application_map echo:echo, default application conference)
 
 # the sipp scenario (bench/sipp/room-call.xml): UAC, PCMU offer, hold (-d), BYE; the request user is field 0 of
-# the injection file
+# the injection file. RTP=1: the same scenario, offering a per-call port and streaming the tone after the ACK.
+scenario="$here/bench/sipp/room-call.xml"
+if [ -n "${RTP:-}" ]; then
+    command -v ffmpeg >/dev/null || { echo "bench: RTP=1 needs ffmpeg (apt-get install ffmpeg)" >&2; exit 2; }
+    ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=440:duration=1:sample_rate=8000" -ac 1 -c:a pcm_mulaw \
+        "$work/tone.wav"
+    awk -v tone="$work/tone.wav" '
+        { gsub(/\[media_port\]/, "[rtpstream_audio_port]"); print }
+        /CSeq: 1 ACK/ { ack = 1 }
+        ack && /<\/send>/ { printf "  <nop><action><exec rtp_stream=\"%s,1,0\"/></action></nop>\n", tone; ack = 0 }
+    ' "$scenario" > "$work/room-call-rtp.xml"
+    scenario="$work/room-call-rtp.xml"
+fi
 
 # injection files: line i (from 0) = room<i/3> for the conference, "echo" for the baseline. SEQUENTIAL: each
 # new call takes the next line, so each sipp run (one step) starts again at room0.
@@ -94,7 +109,7 @@ run_step() {
     thread_ticks $server > "$out/threads-before"
     t0=$(cpu_ticks $server)
     start=$(date +%s.%N)
-    (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$here/bench/sipp/room-call.xml" -d "$hold_ms" -inf "$work/$app.csv" "127.0.0.1:$port" \
+    (cd "$out" && timeout $((secs * 3 + 40)) sipp -sf "$scenario" -d "$hold_ms" -inf "$work/$app.csv" "127.0.0.1:$port" \
         -i 127.0.0.1 -p "$(free_udp_port)" -r "$rate" -m "$calls" -l $((rate * 4)) -nostdin -timeout $((secs * 2 + 30))s \
         -recv_timeout 5000 -trace_err -trace_stat -stf stat.csv -trace_counts >sipp.out 2>&1) || true
     end=$(date +%s.%N)

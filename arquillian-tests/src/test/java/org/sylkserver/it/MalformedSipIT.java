@@ -56,6 +56,21 @@ class MalformedSipIT {
         assertEquals(before, ServerLogs.count("DispatcherException"), "no new stack trace in the server log");
     }
 
+    /**
+     * RFC 3261 §12.2.2: a BYE of no dialog we have (here without a To tag, as sipp sends one for a call it gave up on)
+     * gets 481. The container logged each at ERROR with the request and a stack trace, about 30 lines a stranger
+     * could make us write per datagram; now one throttled line.
+     */
+    @Test
+    void aByeOfNoDialogGets481WithoutAStackTrace_rfc3261_s12_2_2() throws Exception {
+        long before = ServerLogs.count("DispatcherException");
+        for (String user : List.of("echo", "room-of-nobody")) {
+            Sipp.Result bye = Sipp.scenario(work.resolve("bye-" + user), Scenarios.request("BYE", user, List.of(), 481)).run();
+            assertEquals(0, bye.exitCode(), bye::toString);
+        }
+        assertEquals(before, ServerLogs.count("DispatcherException"), "no new stack trace in the server log");
+    }
+
     @Test
     void garbageDatagramsAreDropped() throws Exception {
         try (DatagramSocket socket = new DatagramSocket()) {

@@ -19,6 +19,9 @@ final class ServerLogging {
 
     private static final String FORMAT = "%1$tF %1$tT.%1$tL %4$s [%3$s] %5$s%6$s%n";
 
+    /** One for the server's life: {@link #configure} replaces the appender, the throttle's count carries over. */
+    private static final UnknownDialogLogFilter UNKNOWN_DIALOG = UnknownDialogLogFilter.everyTenSeconds();
+
     private ServerLogging() {
     }
 
@@ -85,5 +88,6 @@ final class ServerLogging {
         // JAIN-SIP logs under the stack name; SIP messages go to the trace file, not here
         log4j.setProperty("log4j.logger.SylkServer", "WARN");
         PropertyConfigurator.configure(log4j);
+        org.apache.log4j.Logger.getRootLogger().getAppender("console").addFilter(UNKNOWN_DIALOG);
     }
 }
