@@ -149,9 +149,10 @@ public final class XmppGateway {
                 JingleCalls.AudioBridges bridges, Executor pool) {
         this.settings = settings;
         this.stanzaPool = pool == null ? stanzaThreads() : null;
-        // beyond the limits (pair_queue_limit, max_queued_stanzas), resource-constraint (RFC 6120 §8.3.3.18)
+        // beyond the limits (pair_queue_limit, max_queued_stanzas) the reader waits while the queues move (TCP slows
+        // the sender down); a queue stuck for pair_queue_wait gets resource-constraint (RFC 6120 §8.3.3.18)
         this.stanzas = new PairQueues(pool == null ? stanzaPool : pool, settings.pairQueueLimit(),
-                settings.maxQueuedStanzas());
+                settings.maxQueuedStanzas(), settings.pairQueueWait());
         this.s2s = s2s;
         this.outbox = outbox;
         this.sip = sip;
@@ -484,9 +485,11 @@ public final class XmppGateway {
     /**
      * A stanza from an authenticated stream, addressed to one of our domains (package-private for tests), called on
      * the stream's reader thread: it is handled behind the earlier ones of its (local user, remote JID) pair on
-     * {@link #stanzas}, so that what it makes happen on the SIP side holds up no other pair. What a full queue cannot
-     * take is answered resource-constraint. XMPP users' available resources are noted here, in the order the link
-     * brought their presence, which the queues of different pairs would not keep.
+     * {@link #stanzas}, so that what it makes happen on the SIP side holds up no other pair. When that queue is full
+     * the reader waits for room (the link is not read meanwhile: TCP slows the remote server down, and nothing is
+     * lost); what a queue stuck for {@code pair_queue_wait} cannot take is answered resource-constraint. XMPP users'
+     * available resources are noted here, in the order the link brought their presence, which the queues of
+     * different pairs would not keep.
      */
     void stanza(StreamElement element) {
         String pair = bare(element.attribute("to")) + " " + bare(element.attribute("from"));
@@ -512,11 +515,7 @@ public final class XmppGateway {
             present.presence(presence);
         }
         if (!stanzas.submit(pair, () -> handled(element, () -> handle(stanza)))) {
-            long count = refusals.occurred();
-            if (count > 0) {
-                LOG.warning("XMPP " + element.name() + " " + stanza.getFrom() + " -> " + stanza.getTo()
-                        + " refused: its pair's queue or all full (" + count + " refused since the last warning)");
-            }
+            logRefusal(element);
             boolean error = stanza instanceof Message message ? message.getType() == Message.Type.error
                     : stanza instanceof Presence presence && presence.getType() == Presence.Type.error;
             if (!error) { // RFC 6120 §8.3.1: no error answers an error
@@ -543,13 +542,19 @@ public final class XmppGateway {
         return (slash < 0 ? jid : jid.substring(0, slash)).toLowerCase(Locale.ROOT);
     }
 
-    /** An IQ request the queues cannot take gets resource-constraint (a result or an error gets nothing). */
-    private void refuseIq(StreamElement element) {
+    /** A stanza the queues could not take, in the log at most once per 10 s with the count it stands for. */
+    private void logRefusal(StreamElement element) {
         long count = refusals.occurred();
         if (count > 0) {
-            LOG.warning("XMPP iq " + element.attribute("from") + " -> " + element.attribute("to")
-                    + " refused: its pair's queue or all full (" + count + " refused since the last warning)");
+            LOG.warning("XMPP " + element.name() + " " + element.attribute("from") + " -> " + element.attribute("to")
+                    + " refused: its pair's queue or all full and stuck (" + count
+                    + " refused since the last warning)");
         }
+    }
+
+    /** An IQ request the queues cannot take gets resource-constraint (a result or an error gets nothing). */
+    private void refuseIq(StreamElement element) {
+        logRefusal(element);
         try {
             IqData envelope = PacketParserUtils.parseIqData(PacketParserUtils.getParserFor(clientXml(element.xml())));
             if ((envelope.getType() == IQ.Type.get || envelope.getType() == IQ.Type.set) && envelope.getFrom() != null

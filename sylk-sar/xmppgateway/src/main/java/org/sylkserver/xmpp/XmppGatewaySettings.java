@@ -19,8 +19,9 @@ import org.sylkserver.core.config.SectionReader;
 /**
  * {@code xmppgateway.ini}, section {@code [general]} (spec §5.8): the original's options with its defaults, plus the
  * limits this implementation adds ({@code max_stanza_size}, {@code dialback_timeout}, {@code send_queue_limit},
+ * {@code send_timeout},
  * {@code max_inbound_streams}, {@code max_inbound_streams_per_address}, {@code pair_queue_limit},
- * {@code max_queued_stanzas}) and
+ * {@code max_queued_stanzas}, {@code pair_queue_wait}) and
  * {@code remote_servers}, fixed addresses of remote XMPP servers used instead of DNS (an operator's private peers,
  * and the tests, which run everything on loopback).
  *
@@ -41,20 +42,25 @@ import org.sylkserver.core.config.SectionReader;
  * @param logIscomposing   verbose chat-state log
  * @param maxStanzaSize    bytes one top-level element (stanza, stream header) of an incoming stream may have
  * @param dialbackTimeout  time a stream has to complete dialback (XEP-0220) before it is closed
- * @param sendQueueLimit   stanzas waiting for one remote server before its link is given up
+ * @param sendQueueLimit   stanzas waiting for one remote server; more are refused while it reads
+ * @param sendTimeout      how long a remote server may leave one of our writes untaken while {@code sendQueueLimit}
+ *                         stanzas wait before its link is given up
  * @param maxInboundStreams streams remote servers may have open to the listener at once
  * @param maxInboundStreamsPerAddress of those, streams from one IP address
  * @param pairQueueLimit   received stanzas of one (local user, remote JID) pair waiting to be handled
  * @param maxQueuedStanzas received stanzas waiting to be handled, all pairs together
+ * @param pairQueueWait    how long the S2S reader waits for room in a full queue of those that does not move before
+ *                         it refuses the stanza (while it waits, TCP slows the remote server down)
  * @param remoteServers    remote domain → fixed address, instead of the SRV lookup
  */
 public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAddress localIp, int localPort,
                                   String transport, Path caFile, Path certificate, boolean useMsrpForChat,
                                   boolean useCpim, Duration sipSessionTimeout, int maxChatSessions, boolean traceXmpp, boolean logPresence,
                                   boolean logMessages, boolean logIscomposing, int maxStanzaSize,
-                                  Duration dialbackTimeout, int sendQueueLimit, int maxInboundStreams,
+                                  Duration dialbackTimeout, int sendQueueLimit, Duration sendTimeout,
+                                  int maxInboundStreams,
                                   int maxInboundStreamsPerAddress, int pairQueueLimit, int maxQueuedStanzas,
-                                  Map<String, InetSocketAddress> remoteServers) {
+                                  Duration pairQueueWait, Map<String, InetSocketAddress> remoteServers) {
 
     private static final Logger LOG = Logger.getLogger("sylk.xmpp");
 
@@ -84,10 +90,12 @@ public record XmppGatewaySettings(Set<String> domains, String mucPrefix, InetAdd
                 general.integer("max_stanza_size", 524288, 1024, 64 * 1024 * 1024),
                 general.seconds("dialback_timeout", Duration.ofSeconds(30)),
                 general.integer("send_queue_limit", 1000, 1, 1_000_000),
+                general.seconds("send_timeout", Duration.ofSeconds(10)),
                 general.integer("max_inbound_streams", 500, 1, 100_000),
                 general.integer("max_inbound_streams_per_address", 20, 1, 100_000),
                 general.integer("pair_queue_limit", 100, 1, 100_000),
                 general.integer("max_queued_stanzas", 10_000, 1, 1_000_000),
+                general.seconds("pair_queue_wait", Duration.ofSeconds(2)),
                 remoteServers(general));
         for (String unknown : general.unknownOptions()) {
             LOG.warning(ini.source("general", unknown) + ": [general] " + unknown + ": unknown option, ignored");

@@ -37,7 +37,10 @@ final class OutboundLink implements XmppConnection.Handler {
     enum Sent {
         /** Queued on the link (written once it is established). */
         QUEUED,
-        /** Not taken: {@code send_queue_limit} stanzas wait for the link to be established. */
+        /**
+         * Not taken: {@code send_queue_limit} stanzas wait, for the link to be established or for the remote
+         * server, which reads more slowly than we send.
+         */
         FULL,
         /** Not taken: the link is ending; another one must carry it. */
         ENDING
@@ -103,6 +106,10 @@ final class OutboundLink implements XmppConnection.Handler {
                     if (connection.send(stanza)) {
                         return Sent.QUEUED;
                     }
+                    if (!connection.ending()) {
+                        refused();
+                        return Sent.FULL;
+                    }
                     // the connection is ending (the peer stopped reading, or it broke): a new link takes this one,
                     // and those it queued before are bounced or sent again now rather than when its reader sees
                     state = State.CLOSING;
@@ -113,11 +120,7 @@ final class OutboundLink implements XmppConnection.Handler {
                     return Sent.ENDING;
                 default:
                     if (queued.size() >= service.settings().sendQueueLimit()) {
-                        long count = refusals.occurred();
-                        if (count > 0) {
-                            LOG.warning("XMPP link " + local + " -> " + remote + ": send queue full, stanza refused ("
-                                    + count + " refused since the last warning)");
-                        }
+                        refused();
                         return Sent.FULL;
                     }
                     queued.add(stanza);
@@ -126,6 +129,14 @@ final class OutboundLink implements XmppConnection.Handler {
         }
         service.undelivered(this, left, again, "remote-server-timeout");
         return Sent.ENDING;
+    }
+
+    private void refused() {
+        long count = refusals.occurred();
+        if (count > 0) {
+            LOG.warning("XMPP link " + local + " -> " + remote + ": send queue full, stanza refused (" + count
+                    + " refused since the last warning)");
+        }
     }
 
     /**

@@ -170,7 +170,8 @@ public final class S2sService implements AutoCloseable {
     /**
      * Sends a stanza from one of our domains to a remote one, over the link for that pair (made when missing).
      *
-     * @return false when the stanza cannot be queued (the link's queue is full)
+     * @return false when the stanza cannot be queued (the link's queue is full: the remote server reads more slowly
+     *         than we send, or stopped reading)
      */
     public boolean send(String fromDomain, String toDomain, String xml) {
         return send(fromDomain.toLowerCase(Locale.ROOT), toDomain.toLowerCase(Locale.ROOT), new Outgoing(xml, false))
@@ -321,8 +322,8 @@ public final class S2sService implements AutoCloseable {
     }
 
     XmppConnection connection(Socket socket, String description) throws IOException {
-        return new XmppConnection(socket, description, settings.maxStanzaSize(), settings.sendQueueLimit(), trace,
-                scheduler);
+        return new XmppConnection(socket, description, settings.maxStanzaSize(), settings.sendQueueLimit(),
+                settings.sendTimeout(), trace, scheduler);
     }
 
     XmppGatewaySettings settings() {

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,7 +24,9 @@ import javax.net.ssl.SSLSocket;
  * The transport of one S2S stream: a socket with its own reader thread (feeding a {@link StreamParser} and the
  * link's state machine, which runs on that thread only) and its own writer thread behind a bounded queue, so a
  * remote server that stops reading blocks only this connection's writer, never the thread that sends (a SIP
- * servlet thread, another link's reader). A full queue means the peer stopped reading: the connection ends with the
+ * servlet thread, another link's reader). A full queue while the peer takes our writes means it reads more slowly
+ * than we send: what does not fit is refused (the sender hears it) and the connection stays. A full queue while
+ * one write has waited for the peer for {@code send_timeout} means it stopped reading: the connection ends with the
  * stream error {@code connection-timeout} (RFC 6120 §4.9.3.4; written if the peer reads again within
  * {@link #STALL_GRACE_MILLIS}, the socket closed after it anyway). Stanzas ({@link Outgoing}) queued but not written when
  * the connection ends are kept for the link ({@link #takeUnsent}), never silently dropped. STARTTLS (RFC 6120 §5)
@@ -37,6 +40,7 @@ final class XmppConnection {
     private static final int WRITE_BATCH = 256;
     /** How long a peer that stopped reading has to take our stream error before the socket is closed. */
     static final long STALL_GRACE_MILLIS = 5000;
+    private static final long NOT_WRITING = Long.MIN_VALUE;
 
     /** The link's side: what its reader thread finds. */
     interface Handler extends StreamParser.Listener {
@@ -51,7 +55,10 @@ final class XmppConnection {
     private final int maxElementSize;
     private final XmppTrace trace;
     private final BlockingQueue<Object> outgoing;
+    private final long sendTimeoutNanos;
     private final ScheduledExecutorService timer;
+    /** When the writer's write now under way began ({@link System#nanoTime}); {@link #NOT_WRITING} between writes. */
+    private volatile long writeSince = NOT_WRITING;
     private volatile Socket socket;
     private volatile InputStream in;
     private volatile OutputStream out;
@@ -66,9 +73,15 @@ final class XmppConnection {
     private StreamParser parser;
     private Thread writer;
 
-    XmppConnection(Socket socket, String description, int maxElementSize, int queueLimit, XmppTrace trace,
-                   ScheduledExecutorService timer) throws IOException {
+    /**
+     * @param queueLimit  elements that may wait for the writer ({@code send_queue_limit})
+     * @param sendTimeout how long one write may wait for the peer to read while the queue is full before the
+     *                    connection ends ({@code send_timeout})
+     */
+    XmppConnection(Socket socket, String description, int maxElementSize, int queueLimit, Duration sendTimeout,
+                   XmppTrace trace, ScheduledExecutorService timer) throws IOException {
         this.timer = timer;
+        this.sendTimeoutNanos = sendTimeout.toNanos();
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -137,8 +150,9 @@ final class XmppConnection {
     }
 
     /**
-     * Queues stream-level XML to send; {@code false} when the connection is ending, or when the peer has not read
-     * the {@code send_queue_limit} elements queued before (then the connection ends, {@link #stalled}).
+     * Queues stream-level XML to send; {@code false} when the connection is ending, or when {@code send_queue_limit}
+     * elements wait already: then the connection stays if the peer takes our writes (it reads more slowly than we
+     * send), and ends ({@link #stalled}) if a write has waited for it for {@code send_timeout}.
      */
     boolean send(String xml) {
         return queue(xml);
@@ -156,6 +170,10 @@ final class XmppConnection {
             }
             if (outgoing.offer(item)) {
                 return true;
+            }
+            long since = writeSince;
+            if (since == NOT_WRITING || System.nanoTime() - since < sendTimeoutNanos) {
+                return false; // a slow reader, not a stopped one: this element is refused, the link stays
             }
         }
         stall();
@@ -191,7 +209,14 @@ final class XmppConnection {
         }
     }
 
-    /** Whether the connection ended because the peer stopped reading (its send queue filled). */
+    /** Whether the connection is ending or ended: it takes nothing more. */
+    boolean ending() {
+        synchronized (outgoing) {
+            return closed || closing;
+        }
+    }
+
+    /** Whether the connection ended because the peer stopped reading (its send queue filled, a write waiting). */
     boolean stalled() {
         return stalled;
     }
@@ -367,8 +392,13 @@ final class XmppConnection {
     private void flush(ByteArrayOutputStream bytes) throws IOException {
         if (bytes.size() > 0) {
             OutputStream stream = out;
-            bytes.writeTo(stream);
-            stream.flush();
+            writeSince = System.nanoTime();
+            try {
+                bytes.writeTo(stream);
+                stream.flush();
+            } finally {
+                writeSince = NOT_WRITING;
+            }
             bytes.reset();
         }
     }

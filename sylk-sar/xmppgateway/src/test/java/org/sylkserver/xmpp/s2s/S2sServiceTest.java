@@ -67,6 +67,9 @@ class S2sServiceTest {
         services.forEach(S2sService::close);
     }
 
+    /** How long a link's write may wait for a peer that does not read, while its queue is full (short here). */
+    private static final Duration SEND_TIMEOUT = Duration.ofMillis(500);
+
     private static XmppGatewaySettings settings(String domain, Map<String, InetSocketAddress> remotes,
                                                 Duration dialbackTimeout) {
         return settings(domain, remotes, dialbackTimeout, 100, 20);
@@ -76,7 +79,8 @@ class S2sServiceTest {
                                                 Duration dialbackTimeout, int sendQueueLimit, int perAddress) {
         return new XmppGatewaySettings(Set.of(domain), "conference", InetAddress.getLoopbackAddress(), 0, "tcp",
                 Path.of("ca.crt"), Path.of("default.crt"), true, true, Duration.ofSeconds(600), 1000, false, false, false,
-                false, 4096, dialbackTimeout, sendQueueLimit, 500, perAddress, 100, 10_000, remotes);
+                false, 4096, dialbackTimeout, sendQueueLimit, SEND_TIMEOUT, 500, perAddress, 100, 10_000,
+                Duration.ofSeconds(2), remotes);
     }
 
     private S2sService start(XmppGatewaySettings settings, LinkedBlockingQueue<StreamElement> received)
@@ -169,8 +173,8 @@ class S2sServiceTest {
     }
 
     /**
-     * A remote server that stops reading: when send_queue_limit stanzas wait, the link ends with the stream error
-     * connection-timeout (RFC 6120 §4.9.3.4) and the waiting stanzas come back to their senders as
+     * A remote server that stops reading: when send_queue_limit stanzas wait and a write has waited for it for
+     * send_timeout, the link ends with the stream error connection-timeout (RFC 6120 §4.9.3.4) and the waiting stanzas come back to their senders as
      * remote-server-timeout errors (RFC 6120 §8.3.3.16) instead of vanishing; the next stanza makes a new link.
      */
     @Test
@@ -182,7 +186,8 @@ class S2sServiceTest {
             assertTrue(a.send("a.test", "b.test", bigMessage("first")));
             Socket first = remote.acceptAndAuthenticate();
             int i = 0;
-            // the link takes stanzas until its writer waits and send_queue_limit more are queued: then it ends
+            // the link takes stanzas until its writer waits and send_queue_limit more are queued; it refuses more
+            // until the write has waited for send_timeout: then it ends
             while (atA.isEmpty() && i < 1000) {
                 a.send("a.test", "b.test", bigMessage("m" + i++));
                 Thread.sleep(1);

@@ -1,6 +1,7 @@
 package org.sylkserver.xmpp.s2s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -75,8 +77,92 @@ class XmppConnectionTest {
     @Test
     void stanzasQueuedMeanwhileAreWrittenInOneWrite() throws Exception {
         SlowPeer peer = new SlowPeer();
-        XmppConnection connection = new XmppConnection(peer, "test", 65536, 100, XmppTrace.off(),
+        XmppConnection connection = connection(peer, 100, Duration.ofSeconds(10));
+        Thread reader = running(connection);
+        assertTrue(connection.send("<message id='1'/>"));
+        assertTrue(peer.firstWriteStarted.await(10, TimeUnit.SECONDS));
+        assertTrue(connection.send("<message id='2'/>"));
+        assertTrue(connection.send("<message id='3'/>"));
+        assertTrue(connection.send("<message id='4'/>"));
+        peer.peerReads.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (peer.writes.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100); // a third write, if any, would come now
+        assertEquals(List.of("<message id='1'/>", "<message id='2'/><message id='3'/><message id='4'/>"), peer.writes);
+        connection.close();
+        reader.join(5000);
+    }
+
+    /**
+     * A peer that reads more slowly than we send (a write waits, the queue is full, for less than send_timeout): the
+     * stanza that does not fit is refused and the connection stays; once the peer has read, the queued stanzas go
+     * out and the next one is taken. Before, a full queue ended the connection at once (connection-timeout, the
+     * queued stanzas bounced), and bench/xmpp.sh's 5,000 MESSAGEs/s lost the link to Prosody three times a minute.
+     */
+    @Test
+    void aFullQueueWhileThePeerReadsRefusesTheStanzaAndKeepsTheConnection() throws Exception {
+        SlowPeer peer = new SlowPeer();
+        XmppConnection connection = connection(peer, 2, Duration.ofSeconds(10));
+        Thread reader = running(connection);
+        assertTrue(connection.send(new Outgoing("<message id='1'/>", false)));
+        assertTrue(peer.firstWriteStarted.await(10, TimeUnit.SECONDS));
+        assertTrue(connection.send(new Outgoing("<message id='2'/>", false)));
+        assertTrue(connection.send(new Outgoing("<message id='3'/>", false)));
+        assertFalse(connection.send(new Outgoing("<message id='4'/>", false)), "the queue is full");
+        assertFalse(connection.ending(), "the connection stays");
+        assertFalse(connection.stalled());
+        peer.peerReads.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!peer.written().contains("id='3'") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(connection.send(new Outgoing("<message id='5'/>", false)), "taken again once the peer read");
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!peer.written().contains("id='5'") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals("<message id='1'/><message id='2'/><message id='3'/><message id='5'/>", peer.written());
+        connection.close();
+        reader.join(5000);
+    }
+
+    /**
+     * A peer that stopped reading (a write has waited for send_timeout and the queue is full): the connection ends
+     * (RFC 6120 §4.9.3.4, connection-timeout) and its queued stanzas are kept for the link to bounce or resend.
+     */
+    @Test
+    void aFullQueueWhileAWriteWaitedForTheSendTimeoutEndsTheConnection() throws Exception {
+        SlowPeer peer = new SlowPeer();
+        Duration sendTimeout = Duration.ofMillis(300);
+        XmppConnection connection = connection(peer, 2, sendTimeout);
+        Thread reader = running(connection);
+        assertTrue(connection.send(new Outgoing("<message id='1'/>", false)));
+        assertTrue(peer.firstWriteStarted.await(10, TimeUnit.SECONDS));
+        long writeStarted = System.nanoTime();
+        assertTrue(connection.send(new Outgoing("<message id='2'/>", false)));
+        assertTrue(connection.send(new Outgoing("<message id='3'/>", false)));
+        assertFalse(connection.send(new Outgoing("<message id='4'/>", false)));
+        while (System.nanoTime() - writeStarted < sendTimeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(50)) {
+            Thread.sleep(10);
+        }
+        assertFalse(connection.send(new Outgoing("<message id='5'/>", false)));
+        assertTrue(connection.stalled(), "the peer stopped reading");
+        assertTrue(connection.ending());
+        assertEquals(List.of("<message id='2'/>", "<message id='3'/>"),
+                connection.takeUnsent().stream().map(Outgoing::xml).toList());
+        peer.peerReads.countDown();
+        reader.join(10_000);
+    }
+
+    private static XmppConnection connection(Socket peer, int queueLimit, Duration sendTimeout) throws IOException {
+        return new XmppConnection(peer, "test", 65536, queueLimit, sendTimeout, XmppTrace.off(),
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
+    }
+
+    /** The connection's reader (and so its writer) running on a thread of its own. */
+    private static Thread running(XmppConnection connection) {
         Thread reader = new Thread(() -> connection.run(new XmppConnection.Handler() {
             @Override
             public void streamOpened(StreamElement header) {
@@ -99,19 +185,6 @@ class XmppConnectionTest {
             }
         }));
         reader.start();
-        assertTrue(connection.send("<message id='1'/>"));
-        assertTrue(peer.firstWriteStarted.await(10, TimeUnit.SECONDS));
-        assertTrue(connection.send("<message id='2'/>"));
-        assertTrue(connection.send("<message id='3'/>"));
-        assertTrue(connection.send("<message id='4'/>"));
-        peer.peerReads.countDown();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (peer.writes.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Thread.sleep(100); // a third write, if any, would come now
-        assertEquals(List.of("<message id='1'/>", "<message id='2'/><message id='3'/><message id='4'/>"), peer.writes);
-        connection.close();
-        reader.join(5000);
+        return reader;
     }
 }

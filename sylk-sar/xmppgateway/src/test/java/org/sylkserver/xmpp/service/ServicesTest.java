@@ -26,8 +26,8 @@ class ServicesTest {
 
     private final Services services = new Services(new XmppGatewaySettings(Set.of("sylk.example"), "conference",
             InetAddress.getLoopbackAddress(), 5269, "tcp", Path.of("ca"), Path.of("crt"), true, true,
-            Duration.ofSeconds(600), 1000, false, false, false, false, 4096, Duration.ofSeconds(30), 100, 500, 20, 100,
-            10_000, Map.of()),
+            Duration.ofSeconds(600), 1000, false, false, false, false, 4096, Duration.ofSeconds(30), 100,
+            Duration.ofSeconds(10), 500, 20, 100, 10_000, Duration.ofSeconds(2), Map.of()),
             "1.2.3");
 
     private IQ ask(String to, String child) throws Exception {
