@@ -601,11 +601,20 @@ class RelayAudioBridgesTest {
         }
         assertNotNull(atSip, "the SIP party got nothing");
         assertArrayEquals(rtp(0, atSip.getData()[3]), Arrays.copyOf(atSip.getData(), atSip.getLength()));
-        sipParty.send(new DatagramPacket(rtp(0, 3), 172, new InetSocketAddress(LOOPBACK, sipSide)));
-        DatagramPacket atJingle = receive(jingleParty);
+        // the other way too, sending on as a phone does: a single packet was lost in 2 of 4 runs on a loaded machine
+        // (3 s wait), as one that reaches the relay before its sending side is keyed is dropped, never sent in clear
+        DatagramPacket atJingle = null;
+        int sent = 0;
+        for (int seq = 3; atJingle == null && seq < 33; seq++) {
+            jingleParty.setSoTimeout(100);
+            sipParty.send(new DatagramPacket(rtp(0, seq), 172, new InetSocketAddress(LOOPBACK, sipSide)));
+            sent = seq;
+            atJingle = receive(jingleParty);
+        }
         assertNotNull(atJingle, "the Jingle party got nothing");
-        assertArrayEquals(rtp(0, 3), srtp.receiving().unprotectRtp(Arrays.copyOf(atJingle.getData(),
-                atJingle.getLength()), atJingle.getLength()));
+        byte[] plain = srtp.receiving().unprotectRtp(Arrays.copyOf(atJingle.getData(), atJingle.getLength()),
+                atJingle.getLength());
+        assertArrayEquals(rtp(0, plain[3]), plain, "one of the " + (sent - 2) + " sent, decrypted whole");
         assertNull(failures.poll());
         bridge.close();
     }
