@@ -72,10 +72,9 @@ public final class AudioAnswerer {
         this.srtpPolicy = srtpPolicy;
     }
 
-    /** Whether {@code proto} is a transport this policy accepts. */
+    /** Whether {@code proto} is a transport this policy accepts: plain RTP always ({@code sdes} is SDES optional). */
     private boolean acceptsProfile(String proto) {
-        return PLAIN.contains(proto) && srtpPolicy.acceptsPlainRtp()
-                || SECURE.contains(proto) && srtpPolicy.acceptsSrtp();
+        return PLAIN.contains(proto) || SECURE.contains(proto) && srtpPolicy.acceptsSrtp();
     }
 
     /**

@@ -10,7 +10,11 @@ import java.util.Locale;
 public enum SrtpPolicy {
     /** Plain RTP only: {@code RTP/SAVP(F)} streams are declined. */
     DISABLED,
-    /** SDES-SRTP only: plain {@code RTP/AVP(F)} streams are declined. */
+    /**
+     * SDES optional (spec §1.3: the original maps {@code sdes} to its SIP library's "SDES optional"): our offers
+     * carry a key, an offer's key is answered with ours whichever profile carries it, and a peer without SRTP gets
+     * plain RTP rather than a refusal. Unlike {@link #OPPORTUNISTIC} nothing else is tried on a plain stream.
+     */
     SDES,
     /** Either transport; a plain stream without an SDES key then runs ZRTP in the media path. */
     ZRTP,
@@ -37,11 +41,6 @@ public enum SrtpPolicy {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Whether plain {@code RTP/AVP(F)} streams are accepted. */
-    public boolean acceptsPlainRtp() {
-        return this != SDES;
-    }
-
     /** Whether {@code RTP/SAVP(F)} streams are accepted. */
     public boolean acceptsSrtp() {
         return this != DISABLED;
@@ -49,7 +48,7 @@ public enum SrtpPolicy {
 
     /** Whether an {@code a=crypto} line on a plain stream is answered with a key (best-effort SRTP). */
     public boolean keysPlainStreams() {
-        return this == OPPORTUNISTIC;
+        return this == SDES || this == OPPORTUNISTIC;
     }
 
     /**

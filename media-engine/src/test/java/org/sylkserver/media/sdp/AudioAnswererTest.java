@@ -145,16 +145,21 @@ class AudioAnswererTest {
         assertEquals("RTP/SAVP", answer.sdp().media().get(0).proto());
     }
 
-    /** Opportunistic: a plain RTP/AVP offer that carries a key gets SRTP too; sdes refuses plain RTP. */
+    /**
+     * Opportunistic: a plain RTP/AVP offer that carries a key gets SRTP too. {@code sdes} is "SDES optional" (spec
+     * §1.3, RFC 4568 §7.1.2 on RTP/AVP): the same, and a phone without SRTP gets plain RTP, not a refusal.
+     */
     @Test
-    void opportunisticAndMandatoryPolicies() throws SdpException {
+    void opportunisticAndSdesOptionalPolicies() throws SdpException {
         String avpWithKey = "m=audio 5004 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
                 + "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
         assertTrue(answer(avpWithKey).secure());
-        AudioAnswerer mandatory = new AudioAnswerer(List.of("PCMU"), "sdes");
-        SdpException refused = assertThrows(SdpException.class, () -> mandatory.answer(offer("m=audio 5004 RTP/AVP 0\r\n"),
-                new AudioAnswerer.Origin(), local, 50000));
-        assertEquals("Unsupported audio transport RTP/AVP (srtp_encryption sdes)", refused.getMessage());
+        AudioAnswerer sdesOptional = new AudioAnswerer(List.of("PCMU"), "sdes");
+        assertTrue(sdesOptional.answer(offer(avpWithKey), new AudioAnswerer.Origin(), local, 50000).secure());
+        AudioAnswerer.Answer plain = sdesOptional.answer(offer("m=audio 5004 RTP/AVP 0\r\n"), new AudioAnswerer.Origin(),
+                local, 50000);
+        assertFalse(plain.secure());
+        assertEquals("RTP/AVP", plain.sdp().media().get(0).proto());
         assertFalse(new AudioAnswerer(List.of("PCMU"), "disabled").answer(offer(avpWithKey), new AudioAnswerer.Origin(),
                 local, 50000).secure());
     }

@@ -23,9 +23,9 @@ class SrtpPolicyTest {
     @Test
     void rfc4568_whatEachPolicyAccepts() {
         assertFalse(SrtpPolicy.DISABLED.acceptsSrtp());
-        assertFalse(SrtpPolicy.SDES.acceptsPlainRtp());
-        assertTrue(SrtpPolicy.ZRTP.acceptsPlainRtp() && SrtpPolicy.ZRTP.acceptsSrtp());
+        assertTrue(SrtpPolicy.ZRTP.acceptsSrtp());
         assertTrue(SrtpPolicy.OPPORTUNISTIC.keysPlainStreams(), "best-effort SRTP on RTP/AVP with a=crypto");
+        assertTrue(SrtpPolicy.SDES.keysPlainStreams(), "SDES optional (spec §1.3) answers a key on RTP/AVP too");
         assertFalse(SrtpPolicy.ZRTP.keysPlainStreams());
         assertTrue(SrtpPolicy.ZRTP.negotiatesZrtp() && !SrtpPolicy.OPPORTUNISTIC.negotiatesZrtp());
     }

@@ -144,15 +144,12 @@ final class RelayAudioBridges implements JingleCalls.AudioBridges {
      * RTP (no keys, none usable where not required, or SRTP disabled where not required).
      *
      * @throws SdpException when the offer's encryption cannot be met: required, and no key we can use (or SRTP is
-     *                      disabled); or plain RTP where {@code srtp_encryption = sdes} allows only SRTP
+     *                      disabled)
      */
     private SdesCrypto[] jingleKeys(RtpDescription offer) throws SdpException {
         SdesCrypto[] keys = policy.acceptsSrtp() ? sdesKeys(offer) : null;
         if (keys == null && offer.encryptionRequired()) {
             throw new SdpException("encryption required, but srtp_encryption = " + policy.configName());
-        }
-        if (keys == null && !policy.acceptsPlainRtp()) {
-            throw new SdpException("plain RTP, but srtp_encryption = " + policy.configName());
         }
         return keys;
     }
