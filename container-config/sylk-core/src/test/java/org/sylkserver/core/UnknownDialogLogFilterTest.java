@@ -4,18 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.apache.log4j.Level;
 import org.apache.log4j.spi.Filter;
 import org.apache.log4j.spi.LoggingEvent;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mobicents.servlet.sip.core.DispatcherException;
 
@@ -27,30 +22,11 @@ class UnknownDialogLogFilterTest {
     private final AtomicLong now = new AtomicLong();
     private final UnknownDialogLogFilter filter =
             new UnknownDialogLogFilter(new LogThrottle(Duration.ofSeconds(10), now::get));
-    private final List<String> lines = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void listen() {
-        Logger.getLogger("sylk.sip").addHandler(capture);
-    }
+    private final LogCapture capture = new LogCapture("sylk.sip");
 
     @AfterEach
     void stopListening() {
-        Logger.getLogger("sylk.sip").removeHandler(capture);
+        capture.close();
     }
 
     private static LoggingEvent event(String logger, String message, Throwable thrown) {
@@ -68,6 +44,7 @@ class UnknownDialogLogFilterTest {
         }
         now.addAndGet(Duration.ofSeconds(6).toNanos());
         assertEquals(Filter.DENY, filter.decide(event(UnknownDialogLogFilter.DISPATCHER, BYE, unknown)));
+        List<String> lines = capture.messages();
         assertEquals(2, lines.size(), lines::toString);
         assertEquals("BYE sip:room1@127.0.0.1:5060 SIP/2.0 answered 481: no such dialog (1 such request since the last line)",
                 lines.get(0));
@@ -83,6 +60,6 @@ class UnknownDialogLogFilterTest {
         assertEquals(Filter.NEUTRAL, filter.decide(event(UnknownDialogLogFilter.DISPATCHER, "no throwable", null)));
         assertEquals(Filter.NEUTRAL, filter.decide(event("gov.nist.javax.sip.stack", BYE,
                 new DispatcherException(481, "elsewhere"))));
-        assertTrue(lines.isEmpty(), lines::toString);
+        assertTrue(capture.messages().isEmpty(), capture.messages()::toString);
     }
 }

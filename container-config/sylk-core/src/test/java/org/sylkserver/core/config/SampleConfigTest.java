@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.core.LogCapture;
 
 /** The shipped conf/config.ini.sample lists the options of spec §8.1 this server reads, with their real defaults. */
 class SampleConfigTest {

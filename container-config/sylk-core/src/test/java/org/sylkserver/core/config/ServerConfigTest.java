@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.core.LogCapture;
 
 /** config.ini (spec §8.1): defaults, parsing, overrides, and errors that name file, option and value. */
 class ServerConfigTest {

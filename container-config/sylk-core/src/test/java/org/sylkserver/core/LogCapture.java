@@ -1,4 +1,4 @@
-package org.sylkserver.core.config;
+package org.sylkserver.core;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,21 +7,26 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Collects what is logged to the server's {@code sylk.core} logger while it is open. */
-final class LogCapture extends Handler implements AutoCloseable {
+/** Collects what is logged to one of the server's loggers ({@code sylk.core} unless named) while it is open. */
+public final class LogCapture extends Handler implements AutoCloseable {
 
-    private final Logger logger = Logger.getLogger("sylk.core");
+    private final Logger logger;
     private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
 
-    LogCapture() {
+    public LogCapture() {
+        this("sylk.core");
+    }
+
+    public LogCapture(String loggerName) {
+        logger = Logger.getLogger(loggerName);
         logger.addHandler(this);
     }
 
-    List<String> messages() {
+    public List<String> messages() {
         return List.copyOf(messages);
     }
 
-    boolean contains(String text) {
+    public boolean contains(String text) {
         return messages().stream().anyMatch(message -> message.contains(text));
     }
 
