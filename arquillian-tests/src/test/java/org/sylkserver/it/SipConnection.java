@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -51,9 +53,43 @@ final class SipConnection implements AutoCloseable {
         datagrams.setSoTimeout(20_000);
     }
 
-    /** A UDP port on {@code host} that waits for the server's requests. */
+    /**
+     * A UDP port on {@code host} that waits for the server's requests. A well-known port (5060) may still be held for
+     * a moment by the peer process of an earlier test class (sipp, baresip) as it exits: binding is retried for up to
+     * 30 s, and if the port stays taken the failure names its holder.
+     */
     static SipConnection udp(String host, int port) throws IOException {
-        return new SipConnection(new DatagramSocket(new InetSocketAddress(host, port)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return new SipConnection(new DatagramSocket(new InetSocketAddress(host, port)));
+            } catch (BindException taken) {
+                if (System.nanoTime() > deadline) {
+                    BindException named = new BindException(taken.getMessage() + ": UDP " + host + ":" + port
+                            + " still held after 30 s by " + holderOf(port));
+                    named.initCause(taken);
+                    throw named;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw taken;
+                }
+            }
+        }
+    }
+
+    /** What {@code ss} says holds a UDP port, for a failure message. */
+    private static String holderOf(int port) {
+        try {
+            Process ss = new ProcessBuilder("ss", "-uanp", "sport = :" + port).redirectErrorStream(true).start();
+            String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            ss.waitFor(5, TimeUnit.SECONDS);
+            return out.isEmpty() ? "(ss shows nothing)" : out;
+        } catch (IOException | InterruptedException e) {
+            return "(ss failed: " + e + ")";
+        }
     }
 
     static SipConnection tcp(String host, int port) throws IOException {
