@@ -3,7 +3,7 @@
 # 1 GiB files, against a plain copy through Tomcat's DefaultServlet (PUT and GET, readonly=false) on the same server in
 # the same run (the baseline), and the server's heap during the 1 GiB upload.
 #
-# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [RUNS=3] [MB="1 100 1024"] [SETTLE_MS=300] [WARMUP=100]
+# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [RUNS=3] [MB="1 100 1024"] [SETTLE_MS=300] [WARMUP=<1000 / MiB of the first file, at least 5>]
 #        [SERVER_CPUS=<list> CLIENT_CPUS=<list>] bench/filetransfer.sh
 #
 # sipp is the proxy of example.com: alice@example.com registers on a sylkRTC connection, which is what lets this

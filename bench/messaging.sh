@@ -15,7 +15,8 @@
 #     time of the step) with no failed MESSAGE for each, and their ratio. sipp times round trips in whole ms.
 #   - sylkRTC -> SIP: each account sends account-messages (50 in flight) -> stored (ack) -> SIP MESSAGE to the
 #     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies.
-#   - sync: alice-1's journal, account-sync-conversations with limit 5000, 5 times on one connection, then
+#   - sync: alice-1's journal, account-sync-conversations with limit 5000, SYNC_WARMUPS (default 5) times as a JIT
+#     warm-up (shown, not counted: the server's very first sync runs cold code), 5 times on one connection, then
 #     FRESH_SYNCS (default 20) times each on a new connection (its first sync), with p50/p99.
 # STEP_HOOK=<executable> runs "<executable> <application> <rate> <server pid>" in the background during each measured
 # step and stops it with SIGINT at the step's end: a profiler, e.g. a script that runs
@@ -36,9 +37,8 @@ per_account=${3:-5000}
 shift 3 || shift $#
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(1000 2000 3000 5000)
-port=25060
-proxy_port=25070
-web=28088
+# PORTS="<sip> <proxy> <web>" when another benchmark holds the defaults (bench/conference-calls.sh's server uses 25070)
+read -r port proxy_port web <<< "${PORTS:-25060 25070 28088}"
 work=$(mktemp -d /tmp/sylk-bench.XXXXXX)
 backend=${BACKEND:-sqlite}
 cassandra=
@@ -117,7 +117,7 @@ sipp_run() {
 }
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== warming up (JIT), not counted: 10 s of MESSAGEs at 1000/s to each application, 2 x 2000 account-messages"
+echo "== warming up (JIT), not counted: 10 s of MESSAGEs at 1000/s to each application, 4 x 5000 account-messages"
 client incoming "$url" carol@example.com 2 10000 "$work/ready-warm" > /dev/null &
 warm=$!
 while [ ! -e "$work/ready-warm" ]; do kill -0 $warm 2>/dev/null || { echo "clients could not register"; exit 1; }; sleep 0.2; done
@@ -125,7 +125,9 @@ sipp_run 1000 10000 webrtcgateway > /dev/null || true
 wait $warm || true
 sipp_run 1000 10000 echo > /dev/null || true
 # a store that refuses some (a loaded Cassandra node) must not end the run here
-client outgoing "$url" 2 2000 50 warm > /dev/null || echo "warm-up account-messages: the client reported failures"
+# 20,000 account-messages: with 4,000 (and still with 10,000) C2 compiled the path's large methods through the measured
+# part, 0.14-0.27 ms of compiler CPU per account-message, 30 % of the server's CPU in a perf profile (session 18)
+client outgoing "$url" 4 5000 50 warm > /dev/null || echo "warm-up account-messages: the client reported failures"
 
 # starts STEP_HOOK for step $1 (application) at rate $2; step_hook_end stops it
 step_hook() {
@@ -192,10 +194,10 @@ client outgoing "$url" "$accounts" "$per_account" 50 run || echo "sylkRTC -> SIP
 step_cpu $(( accounts * per_account )) "$work/threads-before" "$ticks" | sed 's/MESSAGE/account-message/'
 awk -v b="$baseline" 'BEGIN { printf "(echo baseline above: %s MESSAGE/s)\n", b }'
 
-echo "== sync: alice-1's journal (>= $per_account entries), limit 5000: 5 on one connection, then ${FRESH_SYNCS:-20} on fresh ones"
+echo "== sync: alice-1's journal (>= $per_account entries), limit 5000: ${SYNC_WARMUPS:-5} not counted (JIT warm-up), 5 on one connection, then ${FRESH_SYNCS:-20} on fresh ones"
 thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server)
-client sync "$url" alice-1@example.com 5000 5 "${FRESH_SYNCS:-20}" || echo "sync: the client reported failures"
-step_cpu $(( 5 + ${FRESH_SYNCS:-20} )) "$work/threads-before" "$ticks" | sed 's/MESSAGE/sync (and its connection)/'
+client sync "$url" alice-1@example.com 5000 "${SYNC_WARMUPS:-5}" 5 "${FRESH_SYNCS:-20}" || echo "sync: the client reported failures"
+step_cpu $(( ${SYNC_WARMUPS:-5} + 5 + ${FRESH_SYNCS:-20} )) "$work/threads-before" "$ticks" | sed 's/MESSAGE/sync (and its connection)/'
 fi
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

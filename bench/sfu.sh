@@ -4,11 +4,15 @@
 #
 # Usage: [DIST=<distribution>] [XMX=1g] [PUBLISHERS=2] [SUBSCRIBERS=5] [VIDEO_RATE=200] [SECONDS_PER_STEP=10]
 #        [TARGETS="sylk janus"] [PORT=25090] (SIP; the web server takes PORT + 3019) [JANUS_PORT=28188]
+#        (TARGETS may name sylk-shared: a second server of ours, SIP on PORT + 10, with every video room leg on one UDP
+#        port, [RTP] webrtc_port = 49992)
 #        (TARGETS may also name the machine's baselines, bench/sfu/relay, on RELAY_PORT=29090 and up: relay-sendto,
 #        relay-sendmmsg, relay-batch (relay.c: recvfrom + one sendto per subscriber, recvfrom + one sendmmsg,
 #        recvmmsg + sendmmsg), relay-java, relay-java-heap (JavaRelay.java: a selector thread, sending the direct
-#        receive buffer or a heap copy); no crypto, plain UDP peers with one reader thread each, same packet sizes,
-#        fan-out, sender and CPU accounting; TARGETS="sylk relay-sendto ..." measures ours against them in one run)
+#        receive buffer or a heap copy), relay-netty (NettyRelay.java: Netty's epoll transport, recvmmsg + one
+#        sendmmsg per read batch; its jars from bench/sfu/relay/pom.xml); no crypto, plain UDP peers with one reader
+#        thread each, same packet sizes, fan-out, sender and CPU accounting; TARGETS="sylk relay-sendto ..."
+#        measures ours against them in one run)
 #        [WARMUP_ROOMS=4] [WARMUP_SECONDS=20] (the uncounted warm-up step per SFU)
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
@@ -64,15 +68,14 @@ javac -d "$work/classes" -cp "$cp" "$here"/bench/sfu/*.java
 bench() { java -Xms512m -Xmx2g -cp "$cp" SfuBench "$@"; }
 bench --target self-check
 
-# our server: loopback, the rooms' defaults for this load (VP8, as the peers offer; room size)
-mkdir -p "$work/config"
-{ server_ini "$port" $((port + 3019)); cat <<INI
-[RTP]
-port_range = 50000:54000
-max_streams_per_address = 0
-INI
-} > "$work/config/config.ini"
-cat > "$work/config/webrtcgateway.ini" <<INI
+# our server: loopback, the rooms' defaults for this load (VP8, as the peers offer; room size); sylk-shared is a
+# second one with every video room leg on one UDP port ([RTP] webrtc_port), SIP on PORT + 10
+has() { [[ " $targets " == *" $1 "* ]]; }
+start_sylk() {
+    local name=$1 sip=$2 rtp=$3
+    mkdir -p "$work/config-$name"
+    { server_ini "$sip" $((sip + 3019)); printf '[RTP]\n%s\nmax_streams_per_address = 0\n' "$rtp"; } > "$work/config-$name/config.ini"
+    cat > "$work/config-$name/webrtcgateway.ini" <<INI
 [General]
 max_connections = 0
 max_connections_per_address = 0
@@ -81,11 +84,17 @@ video_codec = vp8
 [VideoRooms]
 max_publishers = 1000
 INI
-if wants sylk; then
-java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
-    org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server-sylk.log" 2>&1 &
-server=$!
-fi
+    java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
+        org.sylkserver.core.SylkServer --config-dir "$work/config-$name" --var-dir "$work/var-$name" \
+        > "$work/server-$name.log" 2>&1 &
+    pid[$name]=$!
+    url[$name]="ws://127.0.0.1:$((sip + 3019))/webrtcgateway/ws"
+    server="$server $!"
+}
+declare -A url=() pid=()
+! has sylk || start_sylk sylk "$port" "port_range = 50000:54000"
+! has sylk-shared || start_sylk sylk-shared $((port + 10)) "port_range = 46000:49990
+webrtc_port = 49992"
 
 # Janus: the videoroom plugin and the HTTP transport only, loopback only, warnings only
 if wants janus; then
@@ -108,20 +117,27 @@ janus -C "$work/janus/janus.jcfg" -F "$work/janus" > "$work/server-janus.log" 2>
 janus=$!
 fi
 
-declare -A url=([sylk]="ws://127.0.0.1:$((port + 3019))/webrtcgateway/ws" [janus]="http://127.0.0.1:$janus_port/janus")
-declare -A pid=([sylk]=$server [janus]=$janus)
+url[janus]="http://127.0.0.1:$janus_port/janus"
+pid[janus]=$janus
 # the baselines: each relay on a port of its own
 relay_port=${RELAY_PORT:-29090}
 if wants relay-; then
     gcc -O2 -Wall -o "$work/relay" "$here/bench/sfu/relay/relay.c"
     javac -d "$work/classes" "$here/bench/sfu/relay/JavaRelay.java"
 fi
+if wants relay-netty; then
+    # offline first (the jars are usually in the local repository), else from the registry
+    mvn -B -q -o -f "$here/bench/sfu/relay/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/netty" 2>/dev/null \
+        || mvn -B -q -f "$here/bench/sfu/relay/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/netty"
+    javac -d "$work/classes" -cp "$work/netty/*" "$here/bench/sfu/relay/NettyRelay.java"
+fi
 for t in $targets; do
     case $t in
         relay-sendto|relay-sendmmsg|relay-batch) "$work/relay" "$relay_port" "${t#relay-}" > "$work/server-$t.log" 2>&1 & ;;
         relay-java) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" direct > "$work/server-$t.log" 2>&1 & ;;
         relay-java-heap) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" heap > "$work/server-$t.log" 2>&1 & ;;
-        sylk|janus) continue ;;
+        relay-netty) java -Xms64m -Xmx256m -cp "$work/classes:$work/netty/*" NettyRelay "$relay_port" > "$work/server-$t.log" 2>&1 & ;;
+        sylk|sylk-shared|janus) continue ;;
         *) echo "bench: unknown target $t" >&2; exit 2 ;;
     esac
     relays="$relays $!"
@@ -130,7 +146,7 @@ for t in $targets; do
     relay_port=$((relay_port + 1))
 done
 
-! wants sylk || await_started "$work/server-sylk.log" 600
+for t in sylk sylk-shared; do ! has $t || await_started "$work/server-$t.log" 600; done
 if wants janus; then
 for _ in $(seq 30); do curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$janus_port/janus/info" >/dev/null || { echo "Janus did not start:"; tail -20 "$work/server-janus.log"; exit 1; }
@@ -142,7 +158,7 @@ perf_step() {
     for _ in $(seq 600); do grep -q '^set up' "$err" 2>/dev/null && break; sleep 0.5; done
     sleep 3
     perf record -q -F 499 -g -p "${pid[$t]}" -o "$out.data" -- sleep "$seconds" 2>/dev/null || return 0
-    if [ "$t" = sylk ]; then
+    if [[ $t = sylk* ]]; then
         jcmd "${pid[$t]}" Compiler.perfmap >/dev/null 2>&1 && cp "/tmp/perf-${pid[$t]}.map" "$out.map"
         perf report -i "$out.data" --no-children --sort comm,dso,sym --stdio -g none 2>/dev/null | head -80 > "$out.txt"
     fi
@@ -189,10 +205,14 @@ echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 for t in $targets; do
     echo "  $t: highest step with loss <= 0.1 %: ${best[$t]:-none}; RSS $(($(ps -o rss= -p "${pid[$t]}" | tr -d ' ') / 1024)) MiB"
 done
-! wants sylk || echo "  sylk log: $(grep -c -E '(WARN|ERROR|SEVERE)' "$work/server-sylk.log" || true) warnings/errors"
-for t in $targets; do
-    [[ $t != relay-* ]] || ! wants sylk || awk -v s="${best[sylk]:-0}" -v r="${best[$t]:-0}" -v t="$t" \
-        'BEGIN { if (r + 0 > 0) printf "RESULT sylk vs %s: sylk forwards %.2f of the baseline packets/s per core\n", t, s / r }'
+for t in sylk sylk-shared; do
+    ! has $t || echo "  $t log: $(grep -c -E '(WARN|ERROR|SEVERE)' "$work/server-$t.log" || true) warnings/errors"
+done
+for ours in sylk sylk-shared; do
+    for t in $targets; do
+        [[ $t != relay-* ]] || ! has $ours || awk -v s="${best[$ours]:-0}" -v r="${best[$t]:-0}" -v t="$t" -v o="$ours" \
+            'BEGIN { if (r + 0 > 0) printf "RESULT %s vs %s: %s forwards %.2f of the baseline packets/s per core\n", o, t, o, s / r }'
+    done
 done
 s=${best[sylk]:-0}; j=${best[janus]:-0}
 awk -v s="${s%% *}" -v j="${j%% *}" 'BEGIN { printf "RESULT sylk pps_per_core=%d janus pps_per_core=%d ratio=%s\n", s, j, (j > 0 ? sprintf("%.2f", s / j) : "n/a") }'

@@ -82,8 +82,13 @@ public final class FileTransferBench {
         }
         // warm-up, not counted: both paths WARMUP times with the first file (JIT, connection pool, first-request set-up)
         Path first = Path.of(args[2]);
-        // a handful left the upload's own code in the interpreter for the timed runs (JIT tiers start at 200 calls)
-        int warmups = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "100"));
+        // a handful left the upload's own code in the interpreter for the timed runs (JIT tiers start at 200 calls);
+        // 100 of 1 MiB left C2 compiling the upload's notifications during the timed runs (16-19 ms of compiler CPU
+        // per upload, median ratio 70 %; 2.5 ms and 91 % after 1,000): by default 1,000 transfers of a 1 MiB first
+        // file, fewer of a bigger one (its per-request work weighs less), at least 5
+        long firstMiB = Math.max(1, Files.size(first) >> 20);
+        int warmups = Integer.parseInt(System.getenv().getOrDefault("WARMUP",
+                String.valueOf(Math.max(5, 1000 / firstMiB))));
         for (int w = 0; w < warmups; w++) {
             String warm = UUID.randomUUID().toString();
             expect(http.send(HttpRequest.newBuilder(URI.create(base + "/ftbaseline/warm.bin"))

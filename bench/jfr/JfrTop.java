@@ -16,19 +16,22 @@ import jdk.jfr.consumer.RecordingFile;
  * contains a string and those within a time window. Used to profile the benchmarks' servers.
  *
  * <p>Usage: {@code java bench/jfr/JfrTop.java recording.jfr [--thread NAME] [--from ISO-INSTANT] [--to ISO-INSTANT]
- * [--top N]}
+ * [--top N] [--having METHOD]}; {@code --having} counts only the samples with a method whose name contains METHOD
+ * on their stack (who calls it: the inclusive list).
  */
 public final class JfrTop {
 
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         String thread = null;
+        String having = null;
         Instant from = Instant.MIN;
         Instant to = Instant.MAX;
         int top = 30;
         for (int i = 1; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--thread" -> thread = args[i + 1];
+                case "--having" -> having = args[i + 1];
                 case "--from" -> from = Instant.parse(args[i + 1]);
                 case "--to" -> to = Instant.parse(args[i + 1]);
                 case "--top" -> top = Integer.parseInt(args[i + 1]);
@@ -47,6 +50,9 @@ public final class JfrTop {
             String name = event.getThread("sampledThread") == null ? "?"
                     : String.valueOf(event.getThread("sampledThread").getJavaName());
             if (thread != null && !name.contains(thread)) {
+                continue;
+            }
+            if (having != null && !onStack(event.getStackTrace().getFrames(), having)) {
                 continue;
             }
             samples++;
@@ -68,6 +74,15 @@ public final class JfrTop {
         print("threads", threads, samples, top);
         print("top frames (self)", self, samples, top);
         print("on the stack (inclusive)", inclusive, samples, top);
+    }
+
+    private static boolean onStack(List<RecordedFrame> frames, String having) {
+        for (RecordedFrame frame : frames) {
+            if (method(frame).contains(having)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String method(RecordedFrame frame) {

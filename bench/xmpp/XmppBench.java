@@ -156,10 +156,13 @@ public final class XmppBench {
             System.out.println(baseline.line());
             Result in = run("s2x", rate, seconds, sipToXmpp, cpu, true, 5);
             System.out.println(in.line() + String.format("  %.2f", in.ratio(baseline)));
+            System.out.println(in.threads(8));
             Result out = run("x2s", rate, seconds, xmppToSip, cpu, false, 5);
             System.out.println(out.line() + String.format("  %.2f", out.ratio(baseline)));
+            System.out.println(out.threads(8));
             Result sipEcho = run("echo", rate, seconds, echo, cpu, true, 5);
             System.out.println(sipEcho.line() + String.format("  %.2f", sipEcho.ratio(baseline)));
+            System.out.println(sipEcho.threads(8));
         }
         System.out.printf("load average after the steps: %s%n", loadAverage());
         System.out.printf("proxy UAS: %d MESSAGEs answered (%d retransmissions seen)%n", proxy.requests.get(),
@@ -209,6 +212,7 @@ public final class XmppBench {
         Step step = new Step(kind, run, rate * seconds);
         current = step;
         long[] before = cpu.ticks();
+        Map<String, Long> threadsBefore = cpu.threads();
         long start = System.nanoTime();
         long interval = 1_000_000_000L / rate;
         long nextProgress = start + 2_000_000_000L;
@@ -248,6 +252,7 @@ public final class XmppBench {
             Thread.sleep(50);
         }
         long[] after = cpu.ticks();
+        Map<String, Long> threadsAfter = cpu.threads();
         if (kind.equals("echo")) {
             // the answer is the delivery: the MESSAGE -> 200 round trip
             for (int seq = 0; seq < step.count; seq++) {
@@ -257,11 +262,12 @@ public final class XmppBench {
             }
         }
         current = null;
-        return new Result(step, rate, start, sendEnd, before, after, sip);
+        return new Result(step, rate, start, sendEnd, before, after, sip, threadsBefore, threadsAfter);
     }
 
     /** A step's figures. */
-    record Result(Step step, int rate, long start, long sendEnd, long[] before, long[] after, boolean sip) {
+    record Result(Step step, int rate, long start, long sendEnd, long[] before, long[] after, boolean sip,
+                  Map<String, Long> threadsBefore, Map<String, Long> threadsAfter) {
 
         double receivedPerSecond() {
             double seconds = (Math.max(step.lastArrival.get(), sendEnd) - start) / 1e9;
@@ -302,6 +308,22 @@ public final class XmppBench {
                     ms(after[0] - before[0], n), ms(after[1] - before[1], n), ms(after[2] - before[2], n));
         }
 
+        /**
+         * Our server's CPU in the step by thread group (a pool's threads are one group: digits in names read N), in
+         * ms per message, the largest first (at most {@code max}).
+         */
+        String threads(int max) {
+            Map<String, Long> groups = new LinkedHashMap<>();
+            threadsAfter.forEach((thread, ticks) -> groups.merge(thread.substring(thread.indexOf(' ') + 1),
+                    ticks - threadsBefore.getOrDefault(thread, 0L), Long::sum));
+            StringBuilder line = new StringBuilder("          our threads (ms/msg):");
+            groups.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(max)
+                    .forEach(e -> line.append(String.format(Locale.ROOT, " %s=%.3f", e.getKey(),
+                            ms(e.getValue(), step.count))));
+            return line.toString();
+        }
+
         private static double ms(long ticks, double messages) {
             return ticks * (CLOCK_TICK_NANOS / 1e6) / messages;
         }
@@ -311,6 +333,32 @@ public final class XmppBench {
     record Processes(long server, long prosody) {
         long[] ticks() {
             return new long[] {ticks(server), ticks(prosody), ticks(ProcessHandle.current().pid())};
+        }
+
+        /**
+         * Our server's threads: {@code "<tid> <name>"} (the kernel's name, at most 15 characters, digits as N,
+         * blanks as _) -> user + system clock ticks, as bench/lib.sh's thread_ticks.
+         */
+        Map<String, Long> threads() {
+            Map<String, Long> threads = new LinkedHashMap<>();
+            try (var tasks = Files.list(Path.of("/proc/" + server + "/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        int open = stat.indexOf('(');
+                        int close = stat.lastIndexOf(')');
+                        String name = stat.substring(open + 1, close).replaceAll("[0-9]+", "N").replace(' ', '_');
+                        String[] fields = stat.substring(close + 2).split(" ");
+                        threads.put(task.getFileName() + " " + name,
+                                Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                    } catch (IOException | RuntimeException e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                // no such process
+            }
+            return threads;
         }
 
         private static long ticks(long pid) {

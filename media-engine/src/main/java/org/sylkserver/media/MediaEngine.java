@@ -64,6 +64,10 @@ public final class MediaEngine implements AutoCloseable {
     private final Thread ioThread;
     private volatile boolean running = true;
     private volatile InetAddress advertised;
+    /** The shared port of the ICE-lite legs ({@code [RTP] webrtc_port}), or null: a port pair per leg. */
+    private final UdpMux webrtcPort;
+    /** Addresses the shared port's table holds at most (each leg at most {@link UdpMux#ADDRESSES_PER_LEG}). */
+    private static final int MAX_SHARED_PORT_ADDRESSES = 1 << 16;
 
     /**
      * Starts the engine.
@@ -79,12 +83,32 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy) throws IOException {
-        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, System::nanoTime);
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, System::nanoTime);
+    }
+
+    /**
+     * As above, with every ICE-lite leg ({@link #openIceSocket}: the video rooms' publishers and feeds) on the one
+     * UDP port {@code webrtcPort} of {@code bindAddress} ({@code [RTP] webrtc_port}, see {@link UdpMux}); 0 gives each
+     * leg a port pair of the range, as before.
+     *
+     * @throws IOException also when {@code webrtcPort} cannot be bound
+     */
+    public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
+                       RtpPolicy policy, int webrtcPort) throws IOException {
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort, System::nanoTime);
     }
 
     /** As the public constructor, on {@code clock} instead of {@link System#nanoTime()}. */
     MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout, RtpPolicy policy,
                 LongSupplier clock) throws IOException {
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, clock);
+    }
+
+    private MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
+                        RtpPolicy policy, int webrtcPort, LongSupplier clock) throws IOException {
+        if (webrtcPort < 0 || webrtcPort > 65535) {
+            throw new IllegalArgumentException("WebRTC port " + webrtcPort + " is not 0 (off) or a UDP port");
+        }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         this.ports = new PortAllocator(portStart, portEnd);
@@ -93,6 +117,8 @@ public final class MediaEngine implements AutoCloseable {
         }
         this.inactivityTimeout = inactivityTimeout;
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.webrtcPort = webrtcPort == 0 ? null
+                : new UdpMux(bindAddress, webrtcPort, MAX_SHARED_PORT_ADDRESSES, true);
         this.selector = Selector.open();
         this.ioThread = new Thread(this::ioLoop, "sylk-media-io");
         this.ioThread.setDaemon(true);
@@ -121,7 +147,8 @@ public final class MediaEngine implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         LOG.info("media engine on " + bindAddress.getHostAddress() + ", RTP ports " + portStart + "-" + (portEnd - 1)
                 + " (" + ports.capacity() + " streams), RTP timeout "
-                + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms"));
+                + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms")
+                + (this.webrtcPort != null ? ", ICE-lite legs on " + this.webrtcPort : ""));
     }
 
     /** The engine's clock now, in nanoseconds ({@link System#nanoTime()} unless a test gave its own). */
@@ -253,6 +280,49 @@ public final class MediaEngine implements AutoCloseable {
         });
     }
 
+    /**
+     * Opens the socket of an ICE-lite leg whose local ufrag is {@code ufrag}: a leg of the shared WebRTC port when
+     * {@code [RTP] webrtc_port} is set (its datagrams are those from the addresses its checks proved, see
+     * {@link MediaSocket#checked}; it runs on that port's I/O thread), else a socket of its own as
+     * {@link #openSocket}.
+     *
+     * @throws IOException as {@link #openSocket}, or the ufrag is in use by another leg of the shared port
+     */
+    public MediaSocket openIceSocket(String ufrag, MediaSocket.Receiver receiver, Runnable onInactivity)
+            throws IOException {
+        if (webrtcPort == null) {
+            return openSocket(receiver, onInactivity);
+        }
+        Objects.requireNonNull(receiver, "receiver");
+        Objects.requireNonNull(onInactivity, "onInactivity");
+        if (!running) {
+            throw new IOException("media engine is closed");
+        }
+        MediaSocket socket = new MediaSocket(this, webrtcPort.open(ufrag, receiver), receiver,
+                new InactivityWatch(nanoTime(), onInactivity, true));
+        sockets.add(socket);
+        watches.add(socket.inactivityWatch());
+        return socket;
+    }
+
+    /**
+     * Runs {@code task} on the thread of the ICE-lite legs' pipelines, after what it is doing: the shared WebRTC
+     * port's I/O thread when there is one, else the engine's ({@link #onIoThread}). Where packets the server makes
+     * itself join the video rooms' feeds (a phone's voice), so that SRTP and sending stay on that one thread.
+     */
+    public void onIceThread(Runnable task) {
+        if (webrtcPort != null) {
+            webrtcPort.execute(task);
+        } else {
+            onIoThread(task);
+        }
+    }
+
+    /** The shared WebRTC port's state, for tests: null when there is none. */
+    UdpMux webrtcPort() {
+        return webrtcPort;
+    }
+
     /** Creates an endpoint on sockets the engine has bound. */
     @FunctionalInterface
     private interface EndpointFactory<E extends RtpEndpoint> {
@@ -357,6 +427,11 @@ public final class MediaEngine implements AutoCloseable {
     void release(MediaSocket socket) {
         sockets.remove(socket);
         watches.remove(socket.inactivityWatch());
+        if (socket.leg() != null) {
+            socket.leg().close();
+            LOG.fine(() -> "closed " + socket);
+            return;
+        }
         closeQuietly(socket.channel());
         onIoThread(() -> ports.release(socket.port()));
         LOG.fine(() -> "closed " + socket);
@@ -473,6 +548,9 @@ public final class MediaEngine implements AutoCloseable {
         }
         timer.shutdownNow();
         codecWorkers.shutdownNow();
+        if (webrtcPort != null) {
+            webrtcPort.close();
+        }
         selector.close();
         if (Thread.currentThread() != ioThread) {
             try {

@@ -14,8 +14,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * unvalidated. What is media is for the owner to say: it calls {@link #mediaReceived()} for each media packet, and
  * the engine reports inactivity ({@code [RTP] timeout}) when that stops, as it does for RTP endpoints.
  *
- * <p>Threading: the receiver runs on the engine's I/O thread; {@link #send} may be called from any thread (a
- * datagram channel may be written while it is read); the inactivity callback runs on the engine's timer thread.
+ * <p>With {@code [RTP] webrtc_port} set, a socket opened with {@link MediaEngine#openIceSocket} is no socket of its
+ * own but a leg of that one shared port ({@link UdpMux}): what comes from the addresses its ICE checks proved
+ * ({@link #checked}) is its own. Then its receiver runs on the shared port's I/O thread ({@code sylk-media-mux}),
+ * {@link #execute} runs tasks there, and {@link #port()} is the shared port.
+ *
+ * <p>Threading: the receiver runs on the engine's I/O thread (or the shared port's); {@link #send} may be called
+ * from any thread (a datagram channel may be written while it is read); the inactivity callback runs on the engine's
+ * timer thread.
  */
 public final class MediaSocket implements AutoCloseable {
 
@@ -28,7 +34,10 @@ public final class MediaSocket implements AutoCloseable {
 
     private final MediaEngine engine;
     private final int port;
+    /** The socket's own channel, or null for a leg of the shared WebRTC port. */
     private final DatagramChannel channel;
+    /** The leg of the shared WebRTC port, or null for a socket of its own. */
+    private final UdpMux.Leg leg;
     private final Receiver receiver;
     private final InactivityWatch watch;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -37,6 +46,16 @@ public final class MediaSocket implements AutoCloseable {
         this.engine = engine;
         this.port = port;
         this.channel = channel;
+        this.leg = null;
+        this.receiver = receiver;
+        this.watch = watch;
+    }
+
+    MediaSocket(MediaEngine engine, UdpMux.Leg leg, Receiver receiver, InactivityWatch watch) {
+        this.engine = engine;
+        this.port = leg.port();
+        this.channel = null;
+        this.leg = leg;
         this.receiver = receiver;
         this.watch = watch;
     }
@@ -48,9 +67,30 @@ public final class MediaSocket implements AutoCloseable {
 
     /** Sends one datagram; a full socket buffer drops it, as the network would. */
     public void send(ByteBuffer datagram, SocketAddress target) throws IOException {
-        if (!closed.get()) {
+        if (closed.get()) {
+            return;
+        }
+        if (leg != null) {
+            leg.send(datagram, target);
+        } else {
             channel.send(datagram, target);
         }
+    }
+
+    /**
+     * A STUN binding request from {@code source} passed the owner's ICE check (USERNAME and MESSAGE-INTEGRITY, RFC
+     * 8445 §7.3): on the shared WebRTC port, what comes from there is this socket's from now on; a socket of its own
+     * has nothing to learn. On the socket's I/O thread.
+     */
+    public void checked(InetSocketAddress source) {
+        if (leg != null) {
+            leg.learn(source);
+        }
+    }
+
+    /** Whether this is a leg of the shared WebRTC port ({@code [RTP] webrtc_port}) rather than a socket of its own. */
+    public boolean isShared() {
+        return leg != null;
     }
 
     /** Marks that media arrived now (restarts the inactivity timer, and re-arms its report after a silence). */
@@ -64,6 +104,10 @@ public final class MediaSocket implements AutoCloseable {
 
     DatagramChannel channel() {
         return channel;
+    }
+
+    UdpMux.Leg leg() {
+        return leg;
     }
 
     /** Called on the I/O thread when the channel has datagrams. */

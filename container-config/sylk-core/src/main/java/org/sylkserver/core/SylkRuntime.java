@@ -47,14 +47,15 @@ public final class SylkRuntime {
     }
 
     /**
-     * The media engine of this JVM, started on first use with {@code [RTP] port_range} and {@code timeout} on
+     * The media engine of this JVM, started on first use with {@code [RTP] port_range}, {@code timeout} and
+     * {@code webrtc_port} on
      * {@code [SIP] local_ip}, advertising {@link #sdpAddress()} in the SDP and ICE candidates it writes itself (the
      * WebRTC legs, the video rooms).
      */
     public synchronized MediaEngine media() throws IOException {
         if (media == null) {
             media = new MediaEngine(config.sip().localIp(), config.rtp().portStart(), config.rtp().portEnd(),
-                    Duration.ofSeconds(config.rtp().timeout()), config.rtp().policy());
+                    Duration.ofSeconds(config.rtp().timeout()), config.rtp().policy(), config.rtp().webrtcPort());
             media.advertise(sdpAddress());
         }
         return media;

@@ -51,7 +51,10 @@ public final class IceChecks extends Stage {
         this.local = local;
     }
 
-    /** The stage of a bare media socket (the WebRTC bridge's): a valid check counts as media for its timeout. */
+    /**
+     * The stage of a bare media socket (the WebRTC bridge's, a video room leg's): a valid check counts as media for
+     * its timeout, and on the shared WebRTC port makes the source the socket's ({@link MediaSocket#checked}).
+     */
     public static IceChecks forSocket(String owner, IceLite ice, MediaSocket socket, InetSocketAddress local) {
         return new IceChecks(owner, () -> ice, new Peer() {
             @Override
@@ -61,6 +64,7 @@ public final class IceChecks extends Stage {
 
             @Override
             public void checked(InetSocketAddress source, boolean viaRtcpPort, boolean nominated) {
+                socket.checked(source);
                 socket.mediaReceived();
             }
         }, local);

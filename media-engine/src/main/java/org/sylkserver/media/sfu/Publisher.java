@@ -124,7 +124,7 @@ public final class Publisher implements AutoCloseable {
 
     /**
      * One Opus frame of a {@link #local} publisher (one thread at a time, e.g. the mixing thread): an RTP packet with
-     * the publisher's SSRC goes, on the engine's I/O thread like every forwarded packet, to every feed (which rewrites
+     * the publisher's SSRC goes, on the feeds' I/O thread like every forwarded packet, to every feed (which rewrites
      * and encrypts it for its browser) and to its recording.
      *
      * @param timestampIncrement 48 kHz ticks since the previous frame
@@ -137,7 +137,7 @@ public final class Publisher implements AutoCloseable {
                 .putShort((short) localSequence++).putInt((int) localTimestamp).putInt((int) ssrc).put(payload).flip();
         Packet packet = new Packet(rtp, null, System.nanoTime(), false);
         packet.header(RtpHeader.parse(rtp));
-        engine.onIoThread(() -> fanout.local(packet));
+        engine.onIceThread(() -> fanout.local(packet));
     }
 
     /**

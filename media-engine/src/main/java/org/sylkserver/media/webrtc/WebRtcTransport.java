@@ -31,7 +31,9 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
 
 /**
  * The transport of one browser PeerConnection that ends at the server (the video rooms' publisher and feed
- * connections): one UDP socket of the media engine for the whole BUNDLE group with RTCP multiplexed, ICE as a lite
+ * connections): one UDP socket of the media engine for the whole BUNDLE group with RTCP multiplexed (or, with
+ * {@code [RTP] webrtc_port}, a leg of the engine's one shared port, told apart by the addresses its ICE checks came
+ * from: {@link MediaEngine#openIceSocket}), ICE as a lite
  * agent ({@link IceLite}), DTLS-SRTP as the DTLS server with a certificate of its own checked by the browser and the
  * browser's checked against its {@code a=fingerprint}; the same pieces, with the same rules, as the browser leg of a
  * {@link WebRtcBridge}.
@@ -40,7 +42,8 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
  * and {@link RtpValidation}, then through the owner's stages (given at {@link #open}); the owner sends with
  * {@link #encryption()} and {@link #sending()} at the end of its own pipelines.
  *
- * <p>Threading: packets are handled on the engine's I/O thread; {@link #remoteDescription} on the owner's thread;
+ * <p>Threading: packets are handled on the engine's I/O thread (the shared port's with {@code webrtc_port}, see
+ * {@link MediaEngine#onIceThread}); {@link #remoteDescription} on the owner's thread;
  * the {@link Listener} is called on the DTLS thread ({@code connected}, {@code failed}) or the engine's timer thread
  * ({@code failed} when the browser went silent).
  */
@@ -80,7 +83,7 @@ public final class WebRtcTransport implements AutoCloseable {
             throws IOException {
         this.name = name;
         this.listener = listener;
-        this.socket = engine.openSocket(this::receive, this::browserSilent);
+        this.socket = engine.openIceSocket(ice.ufrag(), this::receive, this::browserSilent);
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
         this.advertised = new InetSocketAddress(engine.sdpAddress(), socket.port());
         Pipeline.Builder pipeline = Pipeline.named(name + " from browser")

@@ -40,7 +40,12 @@ class ForwardingTest {
 
     @BeforeEach
     void start() throws Exception {
-        engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43300, 43320, Duration.ZERO, RtpPolicy.OPEN);
+        engine = newEngine();
+    }
+
+    /** The engine of each test: a port pair of the range per leg (see {@link SharedPortForwardingTest}). */
+    MediaEngine newEngine() throws Exception {
+        return new MediaEngine(InetAddress.getLoopbackAddress(), 43300, 43320, Duration.ZERO, RtpPolicy.OPEN);
     }
 
     @AfterEach

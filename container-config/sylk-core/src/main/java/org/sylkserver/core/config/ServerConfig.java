@@ -118,9 +118,11 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      * @param timeout        seconds without RTP after which a call is ended
      * @param policy         latching and stream limits (ours: {@code latch_any_source}, {@code max_streams_per_call},
      *                       {@code max_streams_per_address})
+     * @param webrtcPort     the one UDP port of every video room leg ({@code webrtc_port}, ours), 0 for a port pair of
+     *                       the range per leg
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
-                      int sampleRate, RtpPolicy policy) {
+                      int sampleRate, RtpPolicy policy, int webrtcPort) {
 
         /** {@code srtp_encryption} as the media engine's policy. */
         public SrtpPolicy srtpPolicy() {
@@ -234,7 +236,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                 r.integer("timeout", 30, 0, 86400), sampleRate,
                 new RtpPolicy(r.bool("latch_any_source", RtpPolicy.DEFAULTS.latchAnySource()),
                         r.integer("max_streams_per_call", RtpPolicy.DEFAULTS.maxStreamsPerCall(), 0, 10000),
-                        r.integer("max_streams_per_address", RtpPolicy.DEFAULTS.maxStreamsPerAddress(), 0, 100000)));
+                        r.integer("max_streams_per_address", RtpPolicy.DEFAULTS.maxStreamsPerAddress(), 0, 100000)),
+                webrtcPort(r, range));
 
         SectionReader w = new SectionReader(ini, "WebServer");
         WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),
@@ -306,6 +309,18 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
             // reported below
         }
         throw r.error("port_range", value, "expected START:END, even numbers in [1024, 65536], START < END");
+    }
+
+    /** {@code [RTP] webrtc_port}: 0 (off) or a port outside {@code port_range}, which the per-leg sockets use. */
+    private static int webrtcPort(SectionReader r, int[] range) throws ConfigException {
+        int port = r.port("webrtc_port", 0);
+        if (port != 0 && port < 1024) {
+            throw r.error("webrtc_port", r.raw("webrtc_port"), "expected 0 (off) or a port in [1024, 65535]");
+        }
+        if (port >= range[0] && port < range[1]) {
+            throw r.error("webrtc_port", r.raw("webrtc_port"), "must be outside port_range " + range[0] + ":" + range[1]);
+        }
+        return port;
     }
 
     /** The address this host uses to reach the internet; loopback when there is no route (nothing is sent). */

@@ -140,6 +140,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void theWebRtcPortIsOffByDefaultAndOutsideThePortRange() throws Exception {
+        assertEquals(0, load(null, Map.of()).rtp().webrtcPort(), "a port pair per leg unless asked");
+        assertEquals(49000, load("[RTP]\nwebrtc_port = 49000\n", Map.of()).rtp().webrtcPort());
+        assertEquals(dir.resolve("config.ini") + ": [RTP] webrtc_port = '50100': must be outside port_range 50000:50500",
+                error("[RTP]\nwebrtc_port = 50100\n").getMessage());
+        assertTrue(error("[RTP]\nwebrtc_port = 80\n").getMessage().contains("[RTP] webrtc_port = '80': expected 0"));
+        assertTrue(error("[RTP]\nwebrtc_port = 70000\n").getMessage().contains("[RTP] webrtc_port = '70000'"));
+    }
+
+    @Test
     void tcpAndTlsPortsMustDiffer_spec1_3() throws Exception {
         assertTrue(error("[SIP]\nlocal_tcp_port = 5070\nlocal_tls_port = 5070\n").getMessage()
                 .contains("[SIP] local_tls_port = '5070': TCP and TLS ports must differ"));

@@ -1,0 +1,302 @@
+package org.sylkserver.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sylkserver.media.ice.IceChecks;
+import org.sylkserver.media.ice.IceLite;
+import org.sylkserver.media.pipeline.Packet;
+import org.sylkserver.media.pipeline.Pipeline;
+
+/**
+ * The shared WebRTC port ({@code [RTP] webrtc_port}, {@link UdpMux}) over loopback: a datagram reaches a leg only
+ * from an address that leg's ICE agent saw pass a check (RFC 8445 §7.3: USERNAME {@code <our ufrag>:<theirs>},
+ * MESSAGE-INTEGRITY keyed with our password, RFC 5389 §10.1.2), or as such a check; everything else is a stranger's
+ * and dropped; the address table is bounded per leg and freed with the leg.
+ */
+class UdpMuxTest {
+
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final int PORT = 43432;
+
+    private MediaEngine engine;
+    private final List<DatagramSocket> peers = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        engine = new MediaEngine(LOOPBACK, 43420, 43430, Duration.ZERO, RtpPolicy.OPEN, PORT);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        peers.forEach(DatagramSocket::close);
+        engine.close();
+    }
+
+    /** A leg whose datagrams go through its own ICE stage (as a WebRtcTransport's do), then into a queue. */
+    private final class Leg {
+        final IceLite ice = new IceLite();
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final MediaSocket socket;
+
+        Leg() throws IOException {
+            Pipeline[] pipeline = new Pipeline[1];
+            socket = engine.openIceSocket(ice.ufrag(), (datagram, source) -> pipeline[0].accept(
+                    new Packet(datagram, source, System.nanoTime(), false)), () -> { });
+            pipeline[0] = Pipeline.named("leg")
+                    .then(IceChecks.forSocket("leg", ice, socket, new InetSocketAddress(LOOPBACK, PORT)))
+                    .then(new org.sylkserver.media.pipeline.Stage("queue") {
+                        @Override
+                        protected Packet handle(Packet packet) {
+                            received.add(StandardCharsets.ISO_8859_1.decode(packet.buffer().duplicate()).toString());
+                            return packet;
+                        }
+                    }).build();
+        }
+
+        String next() throws InterruptedException {
+            return received.poll(5, TimeUnit.SECONDS);
+        }
+
+        String none() throws InterruptedException {
+            return received.poll(300, TimeUnit.MILLISECONDS);
+        }
+
+        /** A check from {@code peer}, valid or keyed with another password; waits for the answer if valid. */
+        void check(DatagramSocket peer, boolean valid) throws Exception {
+            byte[] request = bindingRequest(ice.ufrag() + ":peer", valid ? ice.password() : "not-the-password-at-all");
+            peer.send(new DatagramPacket(request, request.length, new InetSocketAddress(LOOPBACK, PORT)));
+            if (valid) {
+                assertNotNull(receive(peer), "the check is answered");
+            }
+        }
+    }
+
+    private DatagramSocket peer() throws IOException {
+        DatagramSocket socket = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        socket.setSoTimeout(5000);
+        peers.add(socket);
+        return socket;
+    }
+
+    private static void send(DatagramSocket peer, String text) throws IOException {
+        byte[] data = text.getBytes(StandardCharsets.ISO_8859_1);
+        peer.send(new DatagramPacket(data, data.length, new InetSocketAddress(LOOPBACK, PORT)));
+    }
+
+    private static DatagramPacket receive(DatagramSocket peer) throws IOException {
+        DatagramPacket packet = new DatagramPacket(new byte[2048], 2048);
+        try {
+            peer.receive(packet);
+            return packet;
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A STUN binding request with USERNAME and MESSAGE-INTEGRITY (RFC 5389 §15.3, §15.4: HMAC-SHA1 over the message
+     * up to the attribute, with the header's length counting it; short-term credentials key with the password).
+     */
+    static byte[] bindingRequest(String username, String password) throws Exception {
+        byte[] user = username.getBytes(StandardCharsets.UTF_8);
+        int padded = (user.length + 3) & ~3;
+        int length = 4 + padded + 4 + 20;
+        ByteBuffer message = ByteBuffer.allocate(20 + length)
+                .putShort((short) 0x0001).putShort((short) length).putInt(0x2112A442)
+                .putLong(0x0102030405060708L).putInt(0x090a0b0c)
+                .putShort((short) 0x0006).putShort((short) user.length).put(user);
+        message.position(message.position() + padded - user.length);
+        Mac hmac = Mac.getInstance("HmacSHA1");
+        hmac.init(new SecretKeySpec(password.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+        hmac.update(message.array(), 0, message.position());
+        message.putShort((short) 0x0008).putShort((short) 20).put(hmac.doFinal());
+        return message.array();
+    }
+
+    /** RFC 8445 §7.2.2: the USERNAME of a check is "RFRAG:LFRAG", the receiver's ufrag first. */
+    @Test
+    void theReceiversUfragIsReadFromABindingRequest_rfc8445_7_2_2() throws Exception {
+        assertEquals("abcd", UdpMux.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest("abcd:efgh", "x"))));
+        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest("abcd", "x"))), "no colon");
+        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest(":efgh", "x"))), "empty ufrag");
+        byte[] response = bindingRequest("abcd:efgh", "x");
+        response[0] = 0x01; // 0x0101, a binding success response: not a check
+        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(response)));
+        byte[] truncated = bindingRequest("abcd:efgh", "x");
+        truncated[23] = (byte) 200; // USERNAME longer than the message
+        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(truncated)));
+        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0, 0, 1})), "RTP");
+    }
+
+    @Test
+    void aStrangersDatagramsReachNoLeg() throws Exception {
+        Leg leg = new Leg();
+        DatagramSocket stranger = peer();
+        send(stranger, "media from nowhere");
+        byte[] check = bindingRequest("nobody:peer", "x");
+        stranger.send(new DatagramPacket(check, check.length, new InetSocketAddress(LOOPBACK, PORT)));
+        assertNull(leg.none());
+        assertTrue(waitFor(() -> engine.webrtcPort().strangers() == 2), "dropped as strangers'");
+    }
+
+    /** RFC 8445 §7.3 with RFC 5389 §10.1.2: only a check that passes the leg's integrity check makes the address its. */
+    @Test
+    void anAddressIsALegsOnlyAfterAValidCheck_rfc8445_7_3() throws Exception {
+        Leg alice = new Leg();
+        Leg bob = new Leg();
+        DatagramSocket peer = peer();
+        alice.check(peer, false);
+        send(peer, "before a valid check");
+        assertNull(alice.none(), "a check keyed with another password teaches the port nothing");
+
+        alice.check(peer, true);
+        send(peer, "after");
+        assertEquals("after", alice.next());
+        assertNull(bob.none(), "another leg gets nothing of it");
+        assertEquals(1, engine.webrtcPort().addresses());
+    }
+
+    /**
+     * RFC 8445 §7.3: a check is for the leg its USERNAME names. A valid one for another leg from an address a leg
+     * learned (a NAT gave that port to another peer) is answered by that other leg, and the address becomes its own.
+     */
+    @Test
+    void aValidCheckForAnotherLegMovesTheAddress_rfc8445_7_3() throws Exception {
+        Leg alice = new Leg();
+        Leg bob = new Leg();
+        DatagramSocket peer = peer();
+        alice.check(peer, true);
+        bob.check(peer, true);
+        send(peer, "now bob's");
+        assertEquals("now bob's", bob.next());
+        assertNull(alice.none(), "no longer alice's");
+        assertEquals(1, engine.webrtcPort().addresses());
+    }
+
+    /** The address table has a bound of its own: past it, a valid check is answered but its address not learned. */
+    @Test
+    void theAddressTableIsBounded() throws Exception {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        UdpMux.Leg[] leg = new UdpMux.Leg[1];
+        try (UdpMux mux = new UdpMux(LOOPBACK, PORT + 2, 2, true)) {
+            // a stand-in for the leg's ICE stage: every check is valid
+            leg[0] = mux.open("abcd", (datagram, source) -> {
+                if (datagram.get(datagram.position()) == 0) {
+                    leg[0].learn(source);
+                } else {
+                    received.add(StandardCharsets.ISO_8859_1.decode(datagram).toString());
+                }
+            });
+            List<DatagramSocket> candidates = new ArrayList<>();
+            byte[] check = bindingRequest("abcd:peer", "x");
+            for (int i = 0; i < 3; i++) {
+                DatagramSocket peer = peer();
+                candidates.add(peer);
+                peer.send(new DatagramPacket(check, check.length, new InetSocketAddress(LOOPBACK, PORT + 2)));
+                int learned = Math.min(i + 1, 2);
+                assertTrue(waitFor(() -> mux.addresses() == learned));
+            }
+            Thread.sleep(200);
+            assertEquals(2, mux.addresses(), "the table's bound");
+            byte[] media = "media".getBytes(StandardCharsets.ISO_8859_1);
+            candidates.get(2).send(new DatagramPacket(media, media.length, new InetSocketAddress(LOOPBACK, PORT + 2)));
+            assertNull(received.poll(300, TimeUnit.MILLISECONDS), "not learned");
+            candidates.get(0).send(new DatagramPacket(media, media.length, new InetSocketAddress(LOOPBACK, PORT + 2)));
+            assertEquals("media", received.poll(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void whatALegSendsLeavesFromTheSharedPort() throws Exception {
+        Leg leg = new Leg();
+        DatagramSocket peer = peer();
+        leg.check(peer, true);
+        leg.socket.send(ByteBuffer.wrap("to the browser".getBytes(StandardCharsets.ISO_8859_1)),
+                peer.getLocalSocketAddress());
+        DatagramPacket packet = receive(peer);
+        assertNotNull(packet);
+        assertEquals(PORT, packet.getPort());
+        assertEquals("to the browser", new String(packet.getData(), 0, packet.getLength(), StandardCharsets.ISO_8859_1));
+        assertEquals(PORT, leg.socket.port());
+    }
+
+    @Test
+    void aLegKeepsItsLastEightCheckedAddresses() throws Exception {
+        Leg leg = new Leg();
+        List<DatagramSocket> candidates = new ArrayList<>();
+        for (int i = 0; i <= UdpMux.ADDRESSES_PER_LEG; i++) {
+            DatagramSocket peer = peer();
+            leg.check(peer, true);
+            candidates.add(peer);
+        }
+        assertEquals(UdpMux.ADDRESSES_PER_LEG, engine.webrtcPort().addresses());
+        send(candidates.get(0), "from the least recently checked");
+        assertNull(leg.none(), "forgotten");
+        send(candidates.get(UdpMux.ADDRESSES_PER_LEG), "from the newest");
+        assertEquals("from the newest", leg.next());
+    }
+
+    @Test
+    void closingALegFreesItsAddressesAndUfrag() throws Exception {
+        Leg leg = new Leg();
+        DatagramSocket peer = peer();
+        leg.check(peer, true);
+        leg.socket.close();
+        assertTrue(waitFor(() -> engine.webrtcPort().addresses() == 0));
+        send(peer, "after the close");
+        assertNull(leg.none());
+        engine.openIceSocket(leg.ice.ufrag(), (d, s) -> { }, () -> { }).close();
+    }
+
+    @Test
+    void aUfragInUseIsRefused() throws Exception {
+        Leg leg = new Leg();
+        assertThrows(IOException.class, () -> engine.openIceSocket(leg.ice.ufrag(), (d, s) -> { }, () -> { }));
+    }
+
+    @Test
+    void withoutAWebRtcPortEachLegHasAPortOfTheRange() throws Exception {
+        try (MediaEngine perLeg = new MediaEngine(LOOPBACK, 43434, 43440, Duration.ZERO, RtpPolicy.OPEN)) {
+            MediaSocket socket = perLeg.openIceSocket("abcd", (d, s) -> { }, () -> { });
+            assertTrue(socket.port() >= 43434 && socket.port() < 43440);
+            assertTrue(!socket.isShared());
+            socket.close();
+        }
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 250; i++) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+}
