@@ -13,11 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.sylkserver.media.dtmf.DtmfListener;
 import org.sylkserver.media.dtmf.DtmfReceiver;
-import org.sylkserver.media.dtls.DtlsCertificate;
 import org.sylkserver.media.dtls.DtlsRecords;
 import org.sylkserver.media.dtls.DtlsRole;
 import org.sylkserver.media.dtls.DtlsSession;
-import org.sylkserver.media.dtls.DtlsSrtpKeys;
 import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceChecks;
 import org.sylkserver.media.ice.IceLite;
@@ -28,7 +26,6 @@ import org.sylkserver.media.pipeline.RtpValidation;
 import org.sylkserver.media.pipeline.SrtpDecryption;
 import org.sylkserver.media.pipeline.Stage;
 import org.sylkserver.media.srtp.SdesCrypto;
-import org.sylkserver.media.srtp.SrtpTransformer;
 import org.sylkserver.media.zrtp.ZrtpAgent;
 import org.sylkserver.protocols.sdp.SdpException;
 
@@ -70,26 +67,23 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
     private final DatagramChannel rtcp;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InactivityWatch watch;
-    private volatile SrtpTransformer inbound;
-    private volatile ZrtpAgent zrtp;
     private volatile IceLite ice;
-    /** Our DTLS certificate once asked for, and the association once started (DTLS-SRTP, {@link #dtls}). */
-    private volatile DtlsCertificate dtlsCertificate;
-    private volatile DtlsSession dtls;
     /** Whether RTP is sent; RTCP always is (RFC 3264 §5.1). */
     private volatile boolean sendingRtp = true;
 
     // the receive stages the endpoint itself reads (for its counters and its signalling)
+    private final Transmission transmission = new Transmission();
+    /** SDES, ZRTP or DTLS-SRTP keys, the agent and the association. */
+    private final EndpointKeys keys;
     private final IceChecks iceChecks;
-    private final ZrtpDemux zrtpDemux = new ZrtpDemux(() -> zrtp);
+    private final ZrtpDemux zrtpDemux;
     private final RtpValidation validation = new RtpValidation();
-    private final DtlsRecords dtlsRecords = new DtlsRecords(this::dtlsFrom, () -> dtls);
-    private final SrtpDecryption decryption = new SrtpDecryption(() -> inbound, () -> dtls != null);
+    private final DtlsRecords dtlsRecords;
+    private final SrtpDecryption decryption;
     private final Latching latching;
     private final PacketCounter received = new PacketCounter("received", true);
     private final Liveness liveness;
     private final TelephoneEvents telephoneEvents = new TelephoneEvents();
-    private final Transmission transmission = new Transmission();
     /** Built on the I/O thread at the first datagram, once the subclass's own stages exist; that thread's only. */
     private Pipeline receive;
 
@@ -98,6 +92,10 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
         this.port = port;
         this.rtp = rtp;
         this.rtcp = rtcp;
+        this.keys = new EndpointKeys("RTP port " + port, transmission);
+        this.zrtpDemux = new ZrtpDemux(keys::zrtp);
+        this.dtlsRecords = new DtlsRecords(this::dtlsFrom, keys::dtls);
+        this.decryption = new SrtpDecryption(keys::inbound, () -> keys.dtls() != null);
         this.latching = new Latching(engine.latchesAnySource());
         this.watch = new InactivityWatch(engine.nanoTime(), onInactivity, false);
         this.liveness = new Liveness(watch);
@@ -228,8 +226,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      * protected with {@code local}. Call before media flows, from any thread.
      */
     public final void secure(SdesCrypto remote, SdesCrypto local) {
-        inbound = SrtpTransformer.forReceiving(remote);
-        transmission.secure(SrtpTransformer.forSending(local));
+        keys.secure(remote, local);
     }
 
     /**
@@ -245,40 +242,18 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
 
     /** As {@link #zrtp(java.nio.file.Path, java.util.function.Consumer)} with our ZID given (null: the cache's). */
     public final void zrtp(java.nio.file.Path zidCache, byte[] zid, java.util.function.Consumer<String> onSas) {
-        ZrtpAgent agent = new ZrtpAgent(zidCache, zid, ourSsrc(), engine.timer(), packet -> {
-            SocketAddress target = keyAgreementTarget();
-            if (target != null && !isClosed()) {
-                try {
-                    rtp.send(ByteBuffer.wrap(packet), target);
-                } catch (IOException e) {
-                    // a lost ZRTP packet is retransmitted by the agent's timers
-                }
-            }
-        }, new ZrtpAgent.Listener() {
-            @Override
-            public void secure(SdesCrypto send, SdesCrypto receive) {
-                inbound = SrtpTransformer.forReceiving(receive);
-                transmission.secure(SrtpTransformer.forSending(send));
-            }
-
-            @Override
-            public void sas(String sas, boolean verified) {
-                onSas.accept(sas);
-            }
-        });
-        zrtp = agent;
-        agent.start();
+        keys.zrtp(zidCache, zid, ourSsrc(), engine.timer(), rtp, this::keyAgreementTarget, () -> !isClosed(), onSas);
     }
 
     /** The ZRTP short authentication string once agreed, else null (no ZRTP, or not yet). */
     public final String zrtpSas() {
-        ZrtpAgent agent = zrtp;
+        ZrtpAgent agent = keys.zrtp();
         return agent == null ? null : agent.sas();
     }
 
     /** Marks the agreed SAS as verified by the peer (spec §3.8); nothing before the SAS exists. */
     public final void zrtpSasVerified() {
-        ZrtpAgent agent = zrtp;
+        ZrtpAgent agent = keys.zrtp();
         if (agent != null) {
             agent.sasVerified();
         }
@@ -288,11 +263,8 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      * The fingerprint of our DTLS certificate (RFC 8122 §5), for an offer or answer that proposes DTLS-SRTP; the
      * certificate is made at the first call, a fresh key pair per endpoint.
      */
-    public final synchronized Fingerprint dtlsFingerprint() {
-        if (dtlsCertificate == null) {
-            dtlsCertificate = new DtlsCertificate();
-        }
-        return dtlsCertificate.fingerprint();
+    public final Fingerprint dtlsFingerprint() {
+        return keys.dtlsFingerprint();
     }
 
     /**
@@ -307,35 +279,12 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
      */
     public final void dtls(DtlsRole role, Fingerprint peerFingerprint, Duration handshakeTimeout,
                            DtlsSession.Listener listener) {
-        dtlsFingerprint();
-        DtlsSession session;
-        synchronized (this) {
-            if (dtls != null || isClosed()) {
-                throw new IllegalStateException("DTLS already started, or the endpoint is closed");
-            }
-            transmission.awaitKeys();
-            session = new DtlsSession("RTP port " + port, role, rtp::send, this::dtlsTarget, dtlsCertificate,
-                    peerFingerprint, handshakeTimeout, new DtlsSession.Listener() {
-                        @Override
-                        public void connected(DtlsSrtpKeys keys) {
-                            inbound = SrtpTransformer.forReceiving(keys.receiving(role));
-                            transmission.secure(SrtpTransformer.forSending(keys.sending(role)));
-                            listener.connected(keys);
-                        }
-
-                        @Override
-                        public void failed(String reason, boolean timedOut) {
-                            listener.failed(reason, timedOut);
-                        }
-                    });
-            dtls = session;
-        }
-        session.start();
+        keys.dtls(role, peerFingerprint, handshakeTimeout, listener, rtp, this::dtlsTarget, this::isClosed);
     }
 
     /** The association's state, or null without DTLS. */
     public final DtlsSession.State dtlsState() {
-        DtlsSession session = dtls;
+        DtlsSession session = keys.dtls();
         return session == null ? null : session.state();
     }
 
@@ -493,17 +442,7 @@ public abstract sealed class RtpEndpoint implements AutoCloseable permits RtpEch
                 engine.onIoThread(receiver::flush);
             }
             closing();
-            DtlsSession session;
-            synchronized (this) {
-                session = dtls;
-            }
-            if (session != null) {
-                session.shutdown();
-            }
-            ZrtpAgent agent = zrtp;
-            if (agent != null) {
-                agent.close();
-            }
+            keys.close();
             engine.release(this);
         }
     }

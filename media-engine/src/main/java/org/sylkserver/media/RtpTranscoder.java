@@ -5,11 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -97,14 +94,9 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
 
     private final Format from;
     private final Format to;
-    private final Executor codecThreads;
     private final Output output;
-    /** Packets waiting for the codec thread, oldest first; whether a drain is scheduled; both under the queue's lock. */
-    private final ArrayDeque<Input> queue = new ArrayDeque<>();
-    private boolean draining;
-    private long dropped;
-    private long droppedSinceLog;
-    private long lastDropLog = System.nanoTime() - TimeUnit.SECONDS.toNanos(DROP_LOG_SECONDS);
+    /** Packets waiting for the codec thread. */
+    private final CodecQueue<Input> queue;
 
     private final AudioCodec decoder;
     private final AudioCodec encoder;
@@ -153,7 +145,7 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
     public RtpTranscoder(Format from, Format to, Executor codecThreads, Output output) {
         this.from = Objects.requireNonNull(from, "from");
         this.to = Objects.requireNonNull(to, "to");
-        this.codecThreads = Objects.requireNonNull(codecThreads, "codecThreads");
+        Objects.requireNonNull(codecThreads, "codecThreads");
         this.output = Objects.requireNonNull(output, "output");
         AudioCodec in = AudioCodecs.create(from.encodingName(), from.clockRate()).orElseThrow(
                 () -> new IllegalArgumentException("no codec " + from.encodingName() + "/" + from.clockRate()));
@@ -168,6 +160,8 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
         frame = out.sampleRate() * packetTime(to) / 1000;
         pending = new short[frame];
         concealment = new LossConcealment(in.sampleRate());
+        queue = new CodecQueue<>(QUEUE_LIMIT, DROP_LOG_SECONDS, codecThreads,
+                input -> transcode(input.header(), input.payload()), this::freeCodecs);
     }
 
     /**
@@ -190,9 +184,7 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
 
     /** Packets dropped because the codec thread fell {@value #QUEUE_LIMIT} packets behind. */
     public long dropped() {
-        synchronized (queue) {
-            return dropped;
-        }
+        return queue.dropped();
     }
 
     /** On the I/O thread: queues a copy of an audio or event packet for the codec thread. */
@@ -202,62 +194,11 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
                 && (header.payloadType() != from.telephoneEvent() || header.payloadLength() % 4 != 0)) {
             return;
         }
-        Input input = new Input(header, payload(header, packet));
-        boolean start;
-        long logDropped = 0;
-        synchronized (queue) {
-            if (closed) {
-                return;
-            }
-            if (queue.size() >= QUEUE_LIMIT) {
-                queue.poll();
-                dropped++;
-                droppedSinceLog++;
-                long now = System.nanoTime();
-                if (now - lastDropLog >= TimeUnit.SECONDS.toNanos(DROP_LOG_SECONDS)) {
-                    lastDropLog = now;
-                    logDropped = droppedSinceLog;
-                    droppedSinceLog = 0;
-                }
-            }
-            queue.add(input);
-            start = !draining;
-            draining = true;
-        }
+        long logDropped = queue.offer(new Input(header, payload(header, packet)));
         if (logDropped > 0) {
-            long count = logDropped;
             LOG.warning(() -> "transcoding " + from.encodingName() + " to " + to.encodingName() + " fell behind: "
-                    + count + " packets dropped in the last " + DROP_LOG_SECONDS + " s at most");
+                    + logDropped + " packets dropped in the last " + DROP_LOG_SECONDS + " s at most");
         }
-        if (start) {
-            try {
-                codecThreads.execute(this::drain);
-            } catch (RejectedExecutionException shutDown) {
-                synchronized (queue) {
-                    queue.clear();
-                    draining = false;
-                }
-            }
-        }
-    }
-
-    /** On the codec thread: transcodes the waiting packets in order; frees the codecs if closed meanwhile. */
-    private void drain() {
-        while (true) {
-            Input input;
-            synchronized (queue) {
-                input = closed ? null : queue.poll();
-                if (input == null) {
-                    draining = false;
-                    if (closed) {
-                        break;
-                    }
-                    return;
-                }
-            }
-            transcode(input.header(), input.payload());
-        }
-        freeCodecs();
     }
 
     private synchronized void transcode(RtpHeader header, byte[] payload) {
@@ -514,18 +455,8 @@ public final class RtpTranscoder implements RtpRelayEndpoint.Relay, AutoCloseabl
      */
     @Override
     public void close() {
-        boolean idle;
-        synchronized (queue) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            queue.clear();
-            idle = !draining;
-        }
-        if (idle) {
-            freeCodecs();
-        }
+        closed = true;
+        queue.close();
     }
 
     private synchronized void freeCodecs() {

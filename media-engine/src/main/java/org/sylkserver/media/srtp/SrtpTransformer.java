@@ -58,7 +58,7 @@ public final class SrtpTransformer implements AutoCloseable {
     private final CryptoSuite suite;
     private final SessionKeys rtpKeys;
     private final SrtpContextFactory factory;
-    private final Map<Integer, RtpStream> rtpStreams = new ConcurrentHashMap<>();
+    private final Map<Integer, SrtpStream> rtpStreams = new ConcurrentHashMap<>();
     private final Map<Integer, SrtcpCryptoContext> rtcpContexts = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -148,7 +148,7 @@ public final class SrtpTransformer implements AutoCloseable {
         }
         int ssrc = readInt(buffer, offset + 8);
         try {
-            RtpStream stream = rtpStreams.computeIfAbsent(ssrc, this::newRtpStream);
+            SrtpStream stream = rtpStreams.computeIfAbsent(ssrc, this::newRtpStream);
             synchronized (stream) {
                 return stream.protect(buffer, offset, length, headerLength);
             }
@@ -203,7 +203,7 @@ public final class SrtpTransformer implements AutoCloseable {
                     + ": its header (" + Math.max(headerLength, RTP_HEADER_LENGTH) + " bytes) runs into the tag");
         }
         try {
-            RtpStream stream = rtpStreams.get(ssrc);
+            SrtpStream stream = rtpStreams.get(ssrc);
             boolean fresh = stream == null;
             if (fresh) {
                 stream = newRtpStream(ssrc);
@@ -308,7 +308,7 @@ public final class SrtpTransformer implements AutoCloseable {
     }
 
     /** A new SSRC's context, with ROC 0 (RFC 4568 §6.4) and the transformer's session keys. */
-    private RtpStream newRtpStream(int ssrc) {
+    private SrtpStream newRtpStream(int ssrc) {
         // under the keys' lock: a packet of a new SSRC racing close() must not get a context of wiped (zero) keys
         synchronized (rtpKeys) {
             if (closed) {
@@ -318,10 +318,10 @@ public final class SrtpTransformer implements AutoCloseable {
         }
     }
 
-    private RtpStream newRtpStreamOfOpenKeys() {
+    private SrtpStream newRtpStreamOfOpenKeys() {
         try {
-            return new RtpStream(new RtpCryptoContext(rtpKeys, suite.srtpAuthTagLength(), LOGGER),
-                    relaying ? new Remembered() : null);
+            return new SrtpStream(new RtpCryptoContext(rtpKeys, suite.srtpAuthTagLength(), LOGGER),
+                    relaying ? new SrtpStream.Remembered() : null);
         } catch (GeneralSecurityException e) {
             throw new DerivationException(e);
         }
@@ -425,94 +425,6 @@ public final class SrtpTransformer implements AutoCloseable {
 
     private static String hex(int ssrc) {
         return String.format("0x%08x", ssrc);
-    }
-
-    /** One SSRC's context and, for a relaying sender, what it protected last. Callers synchronise on it. */
-    private static final class RtpStream {
-        final RtpCryptoContext context;
-        final Remembered remembered;
-
-        RtpStream(RtpCryptoContext context, Remembered remembered) {
-            this.context = context;
-            this.remembered = remembered;
-        }
-
-        int protect(byte[] buffer, int offset, int length, int headerLength) throws SrtpException,
-                GeneralSecurityException {
-            if (remembered == null) {
-                return context.protect(buffer, offset, length, headerLength);
-            }
-            remembered.hold(buffer, offset, length);
-            try {
-                int srtpLength = context.protect(buffer, offset, length, headerLength);
-                remembered.keep(buffer, offset, srtpLength);
-                return srtpLength;
-            } catch (SrtpException e) {
-                int again = remembered.protectedBefore(buffer, offset, length);
-                if (again < 0) {
-                    throw e;
-                }
-                return again;
-            }
-        }
-    }
-
-    /**
-     * The last {@value #REMEMBERED} RTP packets a relaying sender protected for one SSRC, plain and protected, one slot
-     * per sequence number modulo the size, the slots' arrays reused: no allocation per packet once warm.
-     */
-    private static final class Remembered {
-        private final int[] sequences = new int[REMEMBERED];
-        private final byte[][] plain = new byte[REMEMBERED][];
-        private final int[] plainLengths = new int[REMEMBERED];
-        private final byte[][] srtp = new byte[REMEMBERED][];
-        private final int[] srtpLengths = new int[REMEMBERED];
-        /** The plain packet being protected, before it is encrypted in place. */
-        private byte[] holding = new byte[0];
-        private int holdingLength;
-
-        Remembered() {
-            Arrays.fill(sequences, -1);
-        }
-
-        void hold(byte[] buffer, int offset, int length) {
-            if (holding.length < length) {
-                holding = new byte[length];
-            }
-            System.arraycopy(buffer, offset, holding, 0, length);
-            holdingLength = length;
-        }
-
-        /** The packet held was protected into {@code buffer[offset, offset + srtpLength)}: keep both. */
-        void keep(byte[] buffer, int offset, int srtpLength) {
-            int sequence = ((holding[2] & 0xff) << 8) | (holding[3] & 0xff);
-            int slot = sequence % REMEMBERED;
-            byte[] previous = plain[slot];
-            plain[slot] = holding;
-            plainLengths[slot] = holdingLength;
-            holding = previous == null ? new byte[0] : previous;
-            if (srtp[slot] == null || srtp[slot].length < srtpLength) {
-                srtp[slot] = new byte[srtpLength];
-            }
-            System.arraycopy(buffer, offset, srtp[slot], 0, srtpLength);
-            srtpLengths[slot] = srtpLength;
-            sequences[slot] = sequence;
-        }
-
-        /**
-         * Writes the SRTP packet made before from exactly the plain packet {@code buffer[offset, offset + length)}
-         * over it (the buffer has the tag's room) and returns its length; -1 when there is none.
-         */
-        int protectedBefore(byte[] buffer, int offset, int length) {
-            int sequence = ((buffer[offset + 2] & 0xff) << 8) | (buffer[offset + 3] & 0xff);
-            int slot = sequence % REMEMBERED;
-            if (sequences[slot] != sequence
-                    || !Arrays.equals(plain[slot], 0, plainLengths[slot], buffer, offset, offset + length)) {
-                return -1;
-            }
-            System.arraycopy(srtp[slot], 0, buffer, offset, srtpLengths[slot]);
-            return srtpLengths[slot];
-        }
     }
 
     /** Carries a checked exception out of {@link Map#computeIfAbsent}. */
