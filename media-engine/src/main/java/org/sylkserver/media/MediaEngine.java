@@ -4,18 +4,12 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,10 +23,11 @@ import java.util.logging.Logger;
 
 /**
  * The colocated media engine: one per JVM, shared by every application. It owns the RTP port range
- * ({@code [RTP] port_range}), one I/O thread ({@code sylk-media-io}) that reads and writes every endpoint's
- * sockets through one selector, and one timer thread ({@code sylk-media-timer}) that watches for RTP inactivity
- * ({@code [RTP] timeout}) and sends the RTCP reports of audio endpoints. Codec work that would slow the I/O thread
- * (transcoding between call legs) runs on its codec workers ({@code sylk-media-codec-N}, one per core).
+ * ({@code [RTP] port_range}), one I/O thread ({@code sylk-media-io}, {@link MediaIoLoop}) that reads and writes
+ * every endpoint's sockets through one selector, and one timer thread ({@code sylk-media-timer}) that watches for
+ * RTP inactivity ({@code [RTP] timeout}) and sends the RTCP reports of audio endpoints. Codec work that would slow
+ * the I/O thread (transcoding between call legs) runs on its codec workers ({@code sylk-media-codec-N}, one per
+ * core).
  *
  * <p>Threading: endpoint sockets are read on the I/O thread only; echo endpoints also write there, audio
  * endpoints write from the thread that produces their audio (a datagram channel may be written while it is read).
@@ -42,8 +37,6 @@ import java.util.logging.Logger;
 public final class MediaEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("sylk.media");
-    /** Larger than any UDP payload, so that a datagram is never silently truncated by receive(). */
-    private static final int MAX_DATAGRAM = 65536;
     /** RTCP report interval of audio endpoints: RFC 3550 §6.2's minimum of 5 s (one sender per session). */
     private static final long REPORT_INTERVAL_MILLIS = 5000;
 
@@ -51,8 +44,7 @@ public final class MediaEngine implements AutoCloseable {
     private final PortAllocator ports;
     private final Duration inactivityTimeout;
     private final RtpPolicy policy;
-    private final Selector selector;
-    private final Queue<Runnable> ioTasks = new ConcurrentLinkedQueue<>();
+    private final MediaIoLoop io;
     private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
     private final Set<MediaSocket> sockets = ConcurrentHashMap.newKeySet();
     /** The one inactivity watch of every open endpoint and socket. */
@@ -61,7 +53,6 @@ public final class MediaEngine implements AutoCloseable {
     private final LongSupplier clock;
     private final ScheduledExecutorService timer;
     private final ExecutorService codecWorkers;
-    private final Thread ioThread;
     private volatile boolean running = true;
     private volatile InetAddress advertised;
     /** The shared port of the ICE-lite legs ({@code [RTP] webrtc_port}), or null: a port pair per leg. */
@@ -119,12 +110,7 @@ public final class MediaEngine implements AutoCloseable {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.webrtcPort = webrtcPort == 0 ? null
                 : new UdpMux(bindAddress, webrtcPort, MAX_SHARED_PORT_ADDRESSES, true);
-        this.selector = Selector.open();
-        this.ioThread = new Thread(this::ioLoop, "sylk-media-io");
-        this.ioThread.setDaemon(true);
-        // the engine outlives the application that happened to start it: do not pin that application's class loader
-        this.ioThread.setContextClassLoader(MediaEngine.class.getClassLoader());
-        this.ioThread.start();
+        this.io = new MediaIoLoop();
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "sylk-media-timer");
             thread.setDaemon(true);
@@ -271,7 +257,7 @@ public final class MediaEngine implements AutoCloseable {
             watches.add(socket.inactivityWatch());
             onIoThread(() -> {
                 try {
-                    channel.register(selector, SelectionKey.OP_READ, socket);
+                    io.register(channel, socket);
                 } catch (ClosedChannelException closedMeanwhile) {
                     // closed before the I/O thread got to it: release() has queued the port's return
                 }
@@ -405,8 +391,8 @@ public final class MediaEngine implements AutoCloseable {
 
     private void register(RtpEndpoint endpoint) {
         try {
-            endpoint.rtpChannel().register(selector, SelectionKey.OP_READ, endpoint);
-            endpoint.rtcpChannel().register(selector, SelectionKey.OP_READ, endpoint);
+            io.register(endpoint.rtpChannel(), endpoint);
+            io.register(endpoint.rtcpChannel(), endpoint);
         } catch (ClosedChannelException closedMeanwhile) {
             // closed before the I/O thread got to it: release() has queued the port's return
         }
@@ -442,63 +428,7 @@ public final class MediaEngine implements AutoCloseable {
      * pipelines (a video room's phone voice), so that SRTP and sending stay on one thread and off the mixer's.
      */
     public void onIoThread(Runnable task) {
-        ioTasks.add(task);
-        selector.wakeup();
-    }
-
-    private void ioLoop() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-        try {
-            while (running) {
-                selector.select();
-                for (Runnable task; (task = ioTasks.poll()) != null; ) {
-                    runIoTask(task);
-                }
-                for (var iterator = selector.selectedKeys().iterator(); iterator.hasNext(); ) {
-                    SelectionKey key = iterator.next();
-                    iterator.remove();
-                    read(key, buffer);
-                }
-            }
-        } catch (ClosedSelectorException closed) {
-            // the engine is closing
-        } catch (IOException e) {
-            LOG.log(Level.SEVERE, "media selector failed: no more RTP is handled", e);
-        }
-    }
-
-    /**
-     * Runs a task queued for the I/O thread. Whatever it throws, Errors included, is logged and the task dropped:
-     * the loop that carries every call's media must survive one caller's fault.
-     */
-    private static void runIoTask(Runnable task) {
-        try {
-            task.run();
-        } catch (Throwable e) {
-            LOG.log(Level.SEVERE, "media I/O task " + task + " failed", e);
-        }
-    }
-
-    private static void read(SelectionKey key, ByteBuffer buffer) {
-        Object owner = key.attachment();
-        try {
-            if (key.isValid() && key.isReadable()) {
-                if (owner instanceof RtpEndpoint endpoint) {
-                    endpoint.readable((DatagramChannel) key.channel(), buffer);
-                } else {
-                    ((MediaSocket) owner).readable(buffer);
-                }
-            }
-        } catch (ClosedChannelException closedMeanwhile) {
-            // the endpoint was closed by another thread while its packets were being read
-        } catch (IOException | RuntimeException e) {
-            // one owner's failure must not stop the others' media; the packet being handled is dropped
-            LOG.log(Level.WARNING, "media I/O error on " + owner, e);
-        } catch (Throwable e) {
-            // an Error (a codec's or a listener's StackOverflowError, an AssertionError...) would end the I/O thread,
-            // and with it every call's media: log it loudly and drop the packet
-            LOG.log(Level.SEVERE, "media I/O failure on " + owner + ", packet dropped", e);
-        }
+        io.execute(task);
     }
 
     /** On the timer thread (and in tests): reports the streams silent for {@code [RTP] timeout}. */
@@ -551,13 +481,6 @@ public final class MediaEngine implements AutoCloseable {
         if (webrtcPort != null) {
             webrtcPort.close();
         }
-        selector.close();
-        if (Thread.currentThread() != ioThread) {
-            try {
-                ioThread.join(TimeUnit.SECONDS.toMillis(2));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        io.close();
     }
 }
