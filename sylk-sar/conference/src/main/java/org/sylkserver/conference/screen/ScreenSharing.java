@@ -93,6 +93,8 @@ public final class ScreenSharing {
     private final Map<String, Sharer> sharers = new HashMap<>();
     private final Map<String, String> activeUrls = new HashMap<>();
     private boolean closed;
+    /** Whether an image was ever stored (executor): only then has the room a directory to delete. */
+    private boolean stored;
 
     /**
      * @param room    {@code user@host} of the room
@@ -159,6 +161,9 @@ public final class ScreenSharing {
         sharers.values().forEach(sharer -> sharer.cancelIdleTimer.run());
         sharers.clear();
         activeUrls.clear();
+        if (!stored) {
+            return; // nothing was ever shared: no directory (looking for it cost an exception per room)
+        }
         try {
             removeTree(directory);
         } catch (IOException e) {
@@ -196,6 +201,7 @@ public final class ScreenSharing {
 
     /** Written next to its final name and renamed over it, so that the viewer never reads half a frame. */
     private void store(String fileName, byte[] image) throws IOException {
+        stored = true;
         Files.createDirectories(directory);
         Path partial = Files.createTempFile(directory, ".frame-", ".tmp");
         try {

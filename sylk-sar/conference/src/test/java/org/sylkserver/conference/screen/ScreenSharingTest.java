@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -206,5 +209,40 @@ class ScreenSharingTest {
         assertEquals(200, sharing.frame(alice, base64(FRAME_2)));
         assertEquals(List.of(), files(), "nothing written after the end");
         assertEquals(Map.of(), sharing.imageUrls());
+    }
+
+    /**
+     * A room nobody shared a screen in has no directory, and its end does not go looking for one (it cost a
+     * NoSuchFileException per room, issue 12): here the images' place is under a plain file, where any look at the
+     * disk fails and is logged.
+     */
+    @Test
+    void theEndOfARoomWithoutImagesLeavesTheDiskAlone() throws Exception {
+        Path notADirectory = Files.writeString(images.resolve("plain-file"), "x");
+        ScreenSharing unused = new ScreenSharing(ROOM, new ScreenSharing.Setup(notADirectory, BASE, IDLE,
+                (task, delay) -> () -> { }), Runnable::run, statuses::add, () -> { });
+        List<LogRecord> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(ScreenSharing.class.getName());
+        logger.addHandler(handler);
+        try {
+            unused.close();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertEquals(List.of(), logged.stream().map(LogRecord::getMessage).toList());
     }
 }
