@@ -196,6 +196,11 @@ public final class Member {
         left = true;
     }
 
+    /** Whether it has {@link #leave left} (or is leaving at the next tick). */
+    public boolean hasLeft() {
+        return left;
+    }
+
     String codecKey() {
         return codecKey;
     }

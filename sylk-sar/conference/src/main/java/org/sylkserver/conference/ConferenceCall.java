@@ -456,8 +456,13 @@ final class ConferenceCall implements Serializable {
         return true;
     }
 
-    /** The call ended from the other side (BYE, CANCEL) or the session went away: leave and free the media. */
+    /**
+     * The call ended from the other side (BYE, CANCEL) or the session went away: the audio stops at once (its ports
+     * free, out of the mix: {@link Participant#hungUp}), then the call leaves the room after what its executor has
+     * queued.
+     */
     void ended(String why) {
+        participant.hungUp();
         owner.execute(() -> end(why));
     }
 

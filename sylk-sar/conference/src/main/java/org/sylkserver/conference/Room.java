@@ -170,8 +170,8 @@ final class Room {
     private void joinMixer(Participant participant, int payloadType, Supplier<AudioCodec> codecs, boolean initial,
                            int others) {
         RtpAudioEndpoint endpoint = participant.endpoint;
-        if (endpoint == null || participant.left()) {
-            return; // its audio went (or it left) before the room took it in
+        if (endpoint == null || endpoint.isClosed() || participant.left()) {
+            return; // its audio went (or its call ended, or it left) before the room took it in
         }
         Member member = mixer.join(participant.uri + " " + participant.callId, payloadType, codecs,
                 (payload, ts, marker) -> endpoint.send(payloadType, payload, ts, marker));

@@ -174,6 +174,43 @@ class RoomTest {
         assertEquals(versions.stream().sorted().distinct().toList(), versions, "each document a new version");
     }
 
+    /**
+     * A call's end stops its audio at once, whatever the room's executor has queued (issue 12: a backlog of seconds
+     * kept each ended call's RTP port pair and mixing that long): the ports are free and the member out of the mix
+     * before the room runs the leave; a call that ends before the room took it in never enters the mix.
+     */
+    @Test
+    void anEndedCallsAudioStopsBeforeTheRoomCatchesUp() throws Exception {
+        java.util.Queue<Runnable> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Rooms queued = new Rooms(settings, clock, pending::add, screenSharing, config.resolve("files"),
+                new RoomFiles.Space(RoomFiles.Quota.NONE), new PinAttempts(5), this::publisher, (p, why) -> { });
+        int portsBefore = engine.portPairsInUse();
+        Participant alice = participant("alice@example.com");
+        Participant bob = participant("bob@example.com");
+        queued.join("r5@example.com", alice, 0, () -> G711.PCMU);
+        while (!pending.isEmpty()) {
+            pending.poll().run();
+        }
+        queued.join("r5@example.com", bob, 0, () -> G711.PCMU);
+        assertEquals(portsBefore + 2, engine.portPairsInUse());
+        alice.hungUp();
+        bob.hungUp();
+        assertTrue(alice.member.hasLeft(), "out of the mix before the room's executor ran anything");
+        assertFalse(alice.left(), "the room has not taken it out yet");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (engine.portPairsInUse() != portsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(portsBefore, engine.portPairsInUse(), "both pairs back (the media I/O thread gives them back)");
+        queued.leave(alice, "r5@example.com");
+        queued.leave(bob, "r5@example.com");
+        while (!pending.isEmpty()) {
+            pending.poll().run();
+        }
+        assertTrue(alice.left());
+        assertNull(bob.member, "its call ended before the room took it in: never mixed");
+    }
+
     /** The room's state is its executor's: an event changes nothing until the executor runs it, then in order. */
     @Test
     void eventsWaitForTheRoomsExecutor() throws Exception {
