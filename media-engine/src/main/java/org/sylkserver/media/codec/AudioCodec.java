@@ -30,6 +30,14 @@ public interface AudioCodec extends AutoCloseable {
     }
 
     /**
+     * Whether what {@link #encode} makes of a frame depends on that frame alone (no state carried from frame to frame,
+     * as in G.711): callers may then share one encoding of the same samples. False by default.
+     */
+    default boolean stateless() {
+        return false;
+    }
+
+    /**
      * Encodes one frame.
      *
      * @param pcm mono 16-bit signed samples at {@link #sampleRate()}

@@ -57,6 +57,12 @@ public enum G711 implements AudioCodec {
         return payloadType;
     }
 
+    /** Each sample is companded on its own (G.711 §2). */
+    @Override
+    public boolean stateless() {
+        return true;
+    }
+
     /** Encodes any number of samples, one byte each (RFC 3551 §4.5.14 allows any packet duration). */
     @Override
     public byte[] encode(short[] pcm) {

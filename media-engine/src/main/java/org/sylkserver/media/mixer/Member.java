@@ -69,7 +69,8 @@ public final class Member {
     private final int frameSamples;
     private final int timestampIncrement;
     private final JitterBuffer jitter;
-    private final Resampler upsampler;
+    /** To 48 kHz (null at 48 kHz), made when the member first talks: most joiners of a short call never do. */
+    private Resampler upsampler;
     private final List<Prompt> prompts = new ArrayList<>();
     private AudioCodec encoder;
     private Resampler downsampler;
@@ -78,9 +79,10 @@ public final class Member {
     private final LossConcealment concealment;
     /** Lost frames concealed in a row; from {@value #MAX_CONCEALED_FRAMES} on, a lost frame is silence. */
     private int concealedInARow;
-    private final short[] upsampled = new short[AudioMixer.FRAME];
-    private final int[] own = new int[AudioMixer.FRAME];
-    private final short[] ownFrame = new short[AudioMixer.FRAME];
+    /** This tick's frame at 48 kHz, its individual mix and that mix limited: made on first use (lazily). */
+    private short[] upsampled;
+    private int[] own;
+    private short[] ownFrame;
     private final Limiter limiter = new Limiter();
     /** The tick of the last individual frame: a member that heard the shared room mix since takes over its limiter. */
     private long individualTick = -1;
@@ -91,6 +93,8 @@ public final class Member {
     private Prompt rendered;
     /** The next frame of {@link #rendition}. */
     private int renditionFrame;
+    /** The rendition's frame this tick's samples are, else null (computed for this member alone). */
+    private Renditions.Frame followed;
     /** RFC 6464 levels stated by the sender, by sequence number modulo their size (-1: none). */
     private final int[] statedLevels = new int[128];
     private final int[] statedSequences = new int[128];
@@ -109,8 +113,6 @@ public final class Member {
         this.timestampIncrement = decoder.rtpClockRate() / 50;
         this.jitter = new JitterBuffer(decoder.rtpClockRate());
         this.concealment = new LossConcealment(decoder.sampleRate());
-        this.upsampler = decoder.sampleRate() == AudioMixer.RATE ? null
-                : new Resampler(decoder.sampleRate(), AudioMixer.RATE);
     }
 
     /** The renditions every member shares (for tests: how many frames they hold). */
@@ -303,9 +305,19 @@ public final class Member {
     /** This tick's frame at 48 kHz (silence when nothing was decoded). Mixing thread, speakers only. */
     short[] upsampled() {
         short[] pcm = decoded != null ? decoded : new short[frameSamples];
+        if (upsampled == null) {
+            upsampled = new short[AudioMixer.FRAME];
+            upsampler = decoder.sampleRate() == AudioMixer.RATE ? null
+                    : new Resampler(decoder.sampleRate(), AudioMixer.RATE);
+        }
         short[] result = upsampler == null ? pcm : upsampler.process(pcm);
         System.arraycopy(result, 0, upsampled, 0, AudioMixer.FRAME);
         return upsampled;
+    }
+
+    /** Whether its own mixing buffers (and 48 kHz upsampler) were made: only once it is mixed alone or talks. */
+    boolean mixesAlone() {
+        return own != null || upsampled != null;
     }
 
     boolean hasPrompts() {
@@ -319,6 +331,7 @@ public final class Member {
             downsampler = encoder.sampleRate() == AudioMixer.RATE ? null
                     : new Resampler(AudioMixer.RATE, encoder.sampleRate());
         }
+        followed = null;
         short[] samples = isolated ? fromRendition(roomMix) : null;
         if (samples == null) {
             if (rendition != null) {
@@ -326,12 +339,19 @@ public final class Member {
             }
             samples = mixed(roomMix, speaker);
         }
+        if (followed != null && encoder.stateless()) {
+            return followed.encoded(encoder); // encoded once for every member on the rendition with this codec
+        }
         mixer.encoded();
         return encoder.encode(samples);
     }
 
     /** The room mix minus this member's own signal plus its own prompts, limited, at the codec's rate. */
     private short[] mixed(int[] roomMix, boolean speaker) {
+        if (own == null) {
+            own = new int[AudioMixer.FRAME];
+            ownFrame = new short[AudioMixer.FRAME];
+        }
         System.arraycopy(roomMix, 0, own, 0, own.length);
         if (speaker) {
             for (int i = 0; i < own.length; i++) {
@@ -376,6 +396,7 @@ public final class Member {
             short[] samples = mixed(silence, false);
             if (rendition.add(renditionFrame, new Renditions.Frame(samples.clone(), limiter.state(),
                     downsampler == null ? null : downsampler.state()))) {
+                followed = rendition.frame(renditionFrame);
                 renditionFrame++;
             } else {
                 rendition = null; // not kept (the renditions are full): its own states are current, carry on
@@ -388,6 +409,7 @@ public final class Member {
         }
         individualTick = mixer.ticks();
         renditionFrame++;
+        followed = frame;
         return frame.samples();
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.sylkserver.media.codec.AudioCodec;
 import org.sylkserver.media.codec.Resampler;
 
 /**
@@ -20,6 +21,8 @@ import org.sylkserver.media.codec.Resampler;
  * and a downsampler at rest, and from such states the output depends on the input alone ({@link Limiter#atUnity},
  * {@link Resampler#atRest}); the input is the prompt's samples, the same for prompts of the same pieces.
  *
+ * <p>Members with a stateless codec (G.711) also share the encoded frame: it is encoded once per codec.
+ *
  * <p>Holds at most {@code capacity} frames over all renditions (at 8 kHz, about 1.5 KiB each, most of it the
  * downsampler's history); when full it starts again empty, members on the renditions dropped computing their
  * frames again. Any thread: rooms are mixed in parallel.
@@ -31,10 +34,23 @@ final class Renditions {
     }
 
     /**
-     * Frame {@code k}: the samples at the codec's rate (never modified: the encoder only reads them), and the
-     * limiter's and downsampler's (null at 48 kHz) states after it.
+     * Frame {@code k}: the samples at the codec's rate (never modified: the encoder only reads them), the limiter's
+     * and downsampler's (null at 48 kHz) states after it, and the samples as stateless encoders made them, by
+     * encoding name.
      */
-    record Frame(short[] samples, Limiter.State limiter, Resampler.State downsampler) {
+    record Frame(short[] samples, Limiter.State limiter, Resampler.State downsampler, Map<String, byte[]> encodings) {
+
+        Frame(short[] samples, Limiter.State limiter, Resampler.State downsampler) {
+            this(samples, limiter, downsampler, new ConcurrentHashMap<>(2));
+        }
+
+        /**
+         * The samples encoded by {@code encoder}, a {@link AudioCodec#stateless() stateless} one: encoded once for
+         * every member with that codec (the payload is shared: never modified).
+         */
+        byte[] encoded(AudioCodec encoder) {
+            return encodings.computeIfAbsent(encoder.encodingName(), name -> encoder.encode(samples));
+        }
     }
 
     /** The frames of one prompt at one rate, appended as members first reach them. */

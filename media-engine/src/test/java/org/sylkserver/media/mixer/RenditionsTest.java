@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -116,6 +117,44 @@ class RenditionsTest {
         }
         // the prompt's frames were rendered once (plus the silent one its end is heard in), not once per joiner
         assertEquals(renderedFrames, Member.renditions().size() - framesBefore);
+    }
+
+    /**
+     * G.711 encodes each sample on its own (G.711 §2, {@link AudioCodec#stateless}): joiners following a rendition
+     * share its frames' encoding, made once, in any room (issue 12: encoding the welcome per joiner); a codec with
+     * state (G.722's ADPCM) encodes for each. A joiner that follows a rendition makes no mixing buffers of its own
+     * until it is mixed alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"PCMU, true", "PCMA, true", "G722, false"})
+    void joinersWithAStatelessCodecShareTheEncodedFrames(String encoding, boolean shared) {
+        // a prompt of its own: frames nobody rendered yet, so that the first joiner renders them
+        List<short[]> pieces = List.of(SineWave.tone(523, AudioMixer.RATE, 0.3, 0.5));
+        AudioMixer a = new AudioMixer("a");
+        AudioMixer b = new AudioMixer("b");
+        Joiner first = new Joiner(a, encoding);
+        first.member.play(Prompt.once(pieces, () -> { }));
+        Joiner second = null;
+        for (int t = 0; t < 12; t++) {
+            if (t == 3) {
+                second = new Joiner(b, encoding);
+                second.member.play(Prompt.once(pieces, () -> { }));
+            }
+            tick(List.of(a, b), t);
+        }
+        for (int f = 0; f < second.heard.size(); f++) {
+            assertArrayEquals(first.heard.get(f), second.heard.get(f), "frame " + f);
+            if (shared) {
+                assertSame(first.heard.get(f), second.heard.get(f), "frame " + f + ": one encoding");
+            } else {
+                assertNotSame(first.heard.get(f), second.heard.get(f), "frame " + f);
+            }
+        }
+        assertTrue(first.member.mixesAlone(), "the first renders the frames: mixed alone");
+        assertFalse(second.member.mixesAlone(), "the second follows the rendition: no buffers of its own");
+        second.member.isolate(false);
+        tick(List.of(a, b), 12);
+        assertTrue(second.member.mixesAlone(), "connected with its prompt still playing: mixed alone");
     }
 
     @Test
