@@ -117,14 +117,24 @@ public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory
             threads = sipThreads(stack);
         }
 
+        /**
+         * Starts the SIP threads, then the listener's thread. The stack's listener started its SIP threads in its
+         * own thread, so that a stop right after the start found the list of threads being filled.
+         */
+        @Override
+        public void start() throws IOException {
+            LinkedList<UDPMessageChannel> sipThreads = new LinkedList<>();
+            String name = ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-";
+            for (int i = 0; i < threads; i++) {
+                sipThreads.add(new SipThread(sipStack, this, name + i));
+            }
+            messageChannels = sipThreads;
+            super.start();
+        }
+
         /** The listener's thread: receives, queues, until {@link #stop()} closes the socket. */
         @Override
         public void run() {
-            messageChannels = new LinkedList<>();
-            String name = ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-";
-            for (int i = 0; i < threads; i++) {
-                messageChannels.add(new SipThread(sipStack, this, name + i));
-            }
             while (isRunning) {
                 DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                 try {

@@ -1,0 +1,5 @@
+package org.sylkserver.core.stack.javax.sip.address;
+
+/** JAIN-SIP's own {@code AddressFactoryImpl}, found under our stack's path name ({@link org.sylkserver.core.stack.javax.sip.SipStackImpl}). */
+public class AddressFactoryImpl extends gov.nist.javax.sip.address.AddressFactoryImpl {
+}
