@@ -4,11 +4,14 @@ import java.util.Properties;
 
 import javax.sip.PeerUnavailableException;
 
+import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.MessageChannel;
+import gov.nist.javax.sip.stack.SIPClientTransaction;
 import gov.nist.javax.sip.stack.SIPServerTransaction;
 
 /**
- * JAIN-SIP's stack with our server transactions ({@link ServerTransactionReleasedAtCompletion}). The container
+ * JAIN-SIP's stack with our transactions ({@link ServerTransactionReleasedAtCompletion},
+ * {@link ClientTransactionWithoutReparse}). The container
  * creates its stack through JAIN-SIP's {@code SipFactory}, which finds the classes by a path name: {@code
  * <path>.javax.sip.SipStackImpl} and the three factories beside it ({@code message.MessageFactoryImpl}, {@code
  * header.HeaderFactoryImpl}, {@code address.AddressFactoryImpl}, the stack's own); the generated {@code server.xml}
@@ -21,6 +24,13 @@ public class SipStackImpl extends gov.nist.javax.sip.SipStackImpl {
 
     public SipStackImpl(Properties configuration) throws PeerUnavailableException {
         super(configuration);
+    }
+
+    @Override
+    public SIPClientTransaction createClientTransaction(SIPRequest request, MessageChannel channel) {
+        SIPClientTransaction transaction = new ClientTransactionWithoutReparse(this, channel);
+        transaction.setOriginalRequest(request);
+        return transaction;
     }
 
     @Override

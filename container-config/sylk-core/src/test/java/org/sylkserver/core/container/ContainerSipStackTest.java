@@ -13,11 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
@@ -29,9 +31,14 @@ import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
+import javax.sip.Transaction;
 import javax.sip.TransactionState;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,10 +50,10 @@ import org.sylkserver.core.stack.javax.sip.SipStackImpl;
 
 /**
  * The container's JAIN-SIP stack ({@link SipStackImpl}, found by the path name the generated server.xml gives
- * Restcomm) and its non-INVITE server transactions over UDP, with a TU that answers every MESSAGE 200 and a raw UDP
- * socket as the client.
+ * Restcomm) and its non-INVITE transactions over UDP, with a TU that answers every MESSAGE 200 and a raw UDP socket
+ * as the peer.
  */
-class ServerTransactionReleasedAtCompletionTest {
+class ContainerSipStackTest {
 
     @TempDir
     Path dir;
@@ -56,6 +63,9 @@ class ServerTransactionReleasedAtCompletionTest {
     private MessageFactory messages;
     private final BlockingQueue<ServerTransaction> answered = new LinkedBlockingQueue<>();
     private final BlockingQueue<TransactionTerminatedEvent> terminated = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Object> requestsAtTermination = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ResponseEvent> responses = new LinkedBlockingQueue<>();
+    private SipProvider provider;
 
     @BeforeEach
     void start() throws Exception {
@@ -65,13 +75,13 @@ class ServerTransactionReleasedAtCompletionTest {
         ContainerSettings settings = new ContainerSettings("127.0.0.1", port, null, null, "127.0.0.1", 0, null, null,
                 null, "", List.of(), SipConnections.DEFAULTS, null, null, null);
         Properties properties = new ContainerBase(dir.resolve("container")).sipStackProperties(settings);
-        properties.setProperty("javax.sip.STACK_NAME", "ServerTransactionTest-" + port);
+        properties.setProperty("javax.sip.STACK_NAME", "ContainerSipStackTest-" + port);
         SipFactory factory = SipFactory.getInstance();
         factory.resetFactory();
         factory.setPathName(SipStackImpl.PATH_NAME);
         stack = factory.createSipStack(properties);
         messages = factory.createMessageFactory();
-        SipProvider provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
+        provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
         provider.addSipListener(new AnsweringTu(provider));
         stack.start();
     }
@@ -121,6 +131,56 @@ class ServerTransactionReleasedAtCompletionTest {
         }
     }
 
+    /**
+     * RFC 3261 §17.1.2.2: an answered non-INVITE client transaction over UDP terminates after Timer K (T4, 5 s).
+     * The stack kept its request as bytes and parsed them again at that moment, for a TU that would ask for it
+     * (Restcomm only logs it at debug level); ours does not, and the TU is told as before.
+     */
+    @Test
+    void rfc3261_s17_1_2_2_anAnsweredMessageTerminatesWithoutParsingItsRequestAgain() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            peer.setSoTimeout(5000);
+            ClientTransaction transaction = provider.getNewClientTransaction(outgoing(peer.getLocalPort()));
+            transaction.sendRequest();
+            String request = new String(receive(peer), StandardCharsets.UTF_8);
+            byte[] ok = okFor(request).getBytes(StandardCharsets.UTF_8);
+            peer.send(new DatagramPacket(ok, ok.length, InetAddress.getLoopbackAddress(), port));
+            assertEquals(200, responses.poll(5, TimeUnit.SECONDS).getResponse().getStatusCode());
+
+            TransactionTerminatedEvent event = terminated.poll(15, TimeUnit.SECONDS);
+            assertNotNull(event, "no termination after Timer K");
+            assertEquals(transaction, event.getClientTransaction());
+            assertEquals(Optional.empty(), requestsAtTermination.poll(), "the request was parsed again");
+        }
+    }
+
+    private Request outgoing(int peerPort) throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        AddressFactory addresses = factory.createAddressFactory();
+        HeaderFactory headers = factory.createHeaderFactory();
+        SipURI target = addresses.createSipURI("bob", "127.0.0.1:" + peerPort);
+        Request request = messages.createRequest(target, Request.MESSAGE, provider.getNewCallId(),
+                headers.createCSeqHeader(1L, Request.MESSAGE),
+                headers.createFromHeader(addresses.createAddress(addresses.createSipURI("alice", "example.com")), "f1"),
+                headers.createToHeader(addresses.createAddress(target), null),
+                List.of(headers.createViaHeader("127.0.0.1", port, ListeningPoint.UDP, null)),
+                headers.createMaxForwardsHeader(70));
+        request.setContent("hello", headers.createContentTypeHeader("text", "plain"));
+        return request;
+    }
+
+    /** A 200 for a request: its Via, From, To, Call-ID and CSeq (RFC 3261 §8.2.6.2). */
+    private static String okFor(String request) {
+        StringBuilder ok = new StringBuilder("SIP/2.0 200 OK\r\n");
+        for (String line : request.split("\r\n")) {
+            String name = line.substring(0, Math.max(0, line.indexOf(':'))).strip().toLowerCase();
+            if (List.of("via", "from", "to", "call-id", "cseq").contains(name)) {
+                ok.append(line).append(name.equals("to") ? ";tag=b1" : "").append("\r\n");
+            }
+        }
+        return ok.append("Content-Length: 0\r\n\r\n").toString();
+    }
+
     /** A MESSAGE whose Via names the peer's socket, where the responses go (RFC 3261 §18.2.2). */
     private byte[] message(String branch, int peerPort) {
         return ("MESSAGE sip:bob@127.0.0.1:" + port + " SIP/2.0\r\n"
@@ -166,11 +226,15 @@ class ServerTransactionReleasedAtCompletionTest {
 
         @Override
         public void processTransactionTerminated(TransactionTerminatedEvent event) {
+            Transaction transaction = event.isServerTransaction() ? event.getServerTransaction()
+                    : event.getClientTransaction();
+            requestsAtTermination.add(Optional.ofNullable(transaction.getRequest()));
             terminated.add(event);
         }
 
         @Override
         public void processResponse(ResponseEvent event) {
+            responses.add(event);
         }
 
         @Override
