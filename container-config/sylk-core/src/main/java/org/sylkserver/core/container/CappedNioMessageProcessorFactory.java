@@ -111,8 +111,10 @@ public class CappedNioMessageProcessorFactory extends NioMessageProcessorFactory
             // before start(): no datagram was queued yet, and no SIP thread took the queue
             messageQueue = queue;
             // as the stack's listener: the stack's largest message if below a datagram's largest size
-            int largest = stack.getMaxMessageSize() > 0
-                    ? Math.min(stack.getMaxMessageSize(), SipStackImpl.MAX_DATAGRAM_SIZE) : SipStackImpl.MAX_DATAGRAM_SIZE;
+            int largest = SipStackImpl.MAX_DATAGRAM_SIZE;
+            if (stack.getMaxMessageSize() > 0) {
+                largest = Math.min(largest, stack.getMaxMessageSize());
+            }
             buffer = new byte[largest];
             threads = sipThreads(stack);
         }
