@@ -14,6 +14,7 @@ import org.sylkserver.core.tls.PeerVerification;
 import org.sylkserver.core.tls.SipServerIdentity;
 import org.sylkserver.core.tls.SipTlsTrust;
 import org.sylkserver.core.config.SipConnections;
+import org.sylkserver.core.stack.javax.sip.SipStackImpl;
 
 /**
  * The Tomcat "base" directory of a running server: {@code conf/server.xml}, {@code conf/context.xml},
@@ -72,6 +73,8 @@ public final class ContainerBase {
         xml.append("      darConfigurationFileLocation=\"").append(attr(darFile().toUri().toString())).append("\"\n");
         // Restcomm resolves this file against the container's base directory
         xml.append("      sipStackPropertiesFile=\"conf/sip-stack.properties\"\n");
+        // our JAIN-SIP stack: server transactions that release the application's objects at their final response
+        xml.append("      sipPathName=\"").append(SipStackImpl.PATH_NAME).append("\"\n");
         // congestion control (Restcomm): every 5 s, over 95 % of the heap or 1500 queued SIP messages, new requests
         // get 503 until the load falls back under 90 % and 1300
         xml.append("      concurrencyControlMode=\"SipApplicationSession\" congestionControlCheckingInterval=\"5000\"\n");
