@@ -194,6 +194,8 @@ for rooms in "${steps[@]}"; do
             "${f[forwarded_pps]}" "${f[loss_pct]}" "${f[gap_loss_pct]}" "${f[server_cpu_pct]}" "${f[pps_per_core]}"
         [ "${f[auth_failed]}" = 0 ] || echo "  $t: ${f[auth_failed]} sampled packets failed SRTP authentication"
         [ "${f[late_ticks]}" = 0 ] || echo "  (load generator: ${f[late_ticks]} pacing ticks late by 5 ms or more)"
+        [ "${f[server_drops]}${f[peer_drops]}${f[rcvbuf_errors]}${f[sndbuf_errors]}" = 0000 ] \
+            || echo "  (full receive buffers: ${f[server_drops]} datagrams dropped at $t's sockets, ${f[peer_drops]} at the peers'; machine-wide UDP RcvbufErrors +${f[rcvbuf_errors]}, SndbufErrors +${f[sndbuf_errors]})"
         if awk -v l="${f[loss_pct]}" 'BEGIN { exit !(l <= 0.1) }'; then
             best[$t]="${f[pps_per_core]} (at ${f[forwarded_pps]} forwarded/s, $rooms rooms)"
         else

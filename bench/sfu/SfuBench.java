@@ -305,6 +305,8 @@ public final class SfuBench {
         long gap0 = legs.stream().mapToLong(Leg::gapLost).sum();
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
         long cpu0 = cpuTicks(o.pid);
+        long[] drops0 = socketDrops(o.pid);
+        long[] udp0 = udpErrors();
         long start = System.nanoTime();
         java.time.Instant opened = java.time.Instant.now();
         Thread.sleep(o.seconds * 1000L);
@@ -317,6 +319,8 @@ public final class SfuBench {
         long sendSeconds = System.nanoTime() - start;
         Thread.sleep(2000);   // what was in flight (or queued in a starved SFU) when the window closed arrives
         long cpu1 = cpuTicks(o.pid);
+        long[] drops1 = socketDrops(o.pid);
+        long[] udp1 = udpErrors();
         double window = (System.nanoTime() - start) / 1e9;
         // what went out in the window times the feeds of each publisher; received: everything that arrived since the
         // window opened (the packets in flight at its start, and those sent between the last snapshot and the stop,
@@ -341,10 +345,65 @@ public final class SfuBench {
         double forwardedPerSecond = received / (sendSeconds / 1e9);
         System.out.printf(java.util.Locale.ROOT, "RESULT target=%s rooms=%d publishers=%d subscribers=%d feeds=%d sent_pps=%.0f"
                         + " forwarded_pps=%.0f expected=%d received=%d loss_pct=%.3f gap_loss_pct=%.3f auth_ok=%d"
-                        + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d%n",
+                        + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
+                        + " rcvbuf_errors=%d sndbuf_errors=%d%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
-                authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late);
+                authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
+                drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1]);
+    }
+
+    /**
+     * Datagrams the kernel dropped at full receive buffers since the sockets opened (the last column of
+     * /proc/net/udp and udp6): [0] on the SFU's sockets (their inodes among /proc/pid/fd), [1] on this process's
+     * (the peers'). Tells the SFU's own socket overflowing from the load generator's readers falling behind.
+     */
+    static long[] socketDrops(int pid) throws Exception {
+        java.util.Set<String> sfu = socketInodes(pid == 0 ? "-" : String.valueOf(pid));
+        java.util.Set<String> mine = socketInodes("self");
+        long[] drops = new long[2];
+        for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                String inode = f[9];
+                long dropped = Long.parseLong(f[f.length - 1]);
+                if (sfu.contains(inode)) {
+                    drops[0] += dropped;
+                } else if (mine.contains(inode)) {
+                    drops[1] += dropped;
+                }
+            }
+        }
+        return drops;
+    }
+
+    private static java.util.Set<String> socketInodes(String process) {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (var fds = Files.list(Path.of("/proc", process, "fd"))) {
+            fds.forEach(fd -> {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) {
+                        inodes.add(link.substring(8, link.length() - 1));
+                    }
+                } catch (Exception gone) {
+                    // closed meanwhile
+                }
+            });
+        } catch (Exception e) {
+            // no such process: nothing of it counted
+        }
+        return inodes;
+    }
+
+    /** The machine's UDP RcvbufErrors and SndbufErrors (/proc/net/snmp), every process's. */
+    static long[] udpErrors() throws Exception {
+        List<String> udp = Files.readAllLines(Path.of("/proc/net/snmp")).stream().filter(l -> l.startsWith("Udp: ")).toList();
+        List<String> names = List.of(udp.get(0).split(" "));
+        String[] values = udp.get(1).split(" ");
+        return new long[] {Long.parseLong(values[names.indexOf("RcvbufErrors")]),
+                Long.parseLong(values[names.indexOf("SndbufErrors")])};
     }
 
     /** User + system CPU time of process {@code pid} in clock ticks (fields 14 and 15 of /proc/pid/stat). */

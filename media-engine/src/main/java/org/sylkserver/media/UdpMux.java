@@ -35,6 +35,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import org.sylkserver.media.ice.IceLite;
 
 /**
  * Every ICE-lite leg of the media engine on one UDP port ({@code [RTP] webrtc_port}), as Jitsi Videobridge's
@@ -58,7 +59,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
  */
 final class UdpMux implements AutoCloseable {
 
-    static final int ADDRESSES_PER_LEG = 8;
+    static final int ADDRESSES_PER_LEG = IceLite.MAX_CHECKED;
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** recvmmsg: datagrams per read call, each into a slot of this size (larger ones are truncated: no WebRTC
      * packet comes near it, RTP over UDP keeps under the path MTU). */
@@ -66,6 +67,9 @@ final class UdpMux implements AutoCloseable {
     private static final int SLOT = 2048;
     /** Bytes queued for the kernel beyond which a send is dropped, as a full socket buffer would. */
     private static final int QUEUE_HIGH = 8 << 20;
+    /** Seconds between reports of dropped datagrams. */
+    private static final int REPORT_SECONDS = 10;
+    private static final int STRANGERS_LOGGED = 100;
     private static final int STUN_HEADER = 20;
     private static final int STUN_MAGIC_COOKIE = 0x2112A442;
     private static final int BINDING_REQUEST = 0x0001;
@@ -84,6 +88,9 @@ final class UdpMux implements AutoCloseable {
     private final AtomicLong unsent = new AtomicLong();
     /** Whether the event loop wrote since its last flush (the event loop's only). */
     private boolean pending;
+    /** The counters at the last report (the event loop's only). */
+    private long reportedStrangers;
+    private long reportedUnsent;
 
     /**
      * Binds the port.
@@ -129,6 +136,28 @@ final class UdpMux implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e instanceof IOException io1 ? io1 : new IOException(e);
         }
+        channel.eventLoop().scheduleAtFixedRate(this::report, REPORT_SECONDS, REPORT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Logs what was dropped since the last report (every {@value #REPORT_SECONDS} s, on the event loop), if anything: unsent datagrams at WARNING (we could not keep up),
+     * those from unknown addresses at INFO from {@value #STRANGERS_LOGGED} in a report on (a scan, or a peer whose
+     * checks we did not learn), else at FINE.
+     */
+    void report() {
+        long nowUnsent = unsent.get();
+        long nowStrangers = strangers.get();
+        if (nowUnsent > reportedUnsent) {
+            LOG.warning("WebRTC port: " + (nowUnsent - reportedUnsent) + " datagrams not sent in the last "
+                    + REPORT_SECONDS + " s (send queue full)");
+        }
+        if (nowStrangers > reportedStrangers) {
+            long count = nowStrangers - reportedStrangers;
+            LOG.log(count >= STRANGERS_LOGGED ? Level.INFO : Level.FINE, () -> "WebRTC port: " + count
+                    + " datagrams from unknown addresses dropped in the last " + REPORT_SECONDS + " s");
+        }
+        reportedUnsent = nowUnsent;
+        reportedStrangers = nowStrangers;
     }
 
     /** The bound port. */

@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +49,13 @@ public final class IceLite {
     private static final String ICE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("sylk.media.ice");
+    /**
+     * Checked addresses kept at most: a browser checks from each of its candidates (host addresses of its interfaces,
+     * server-reflexive, relayed), a handful; beyond that the least recently checked is forgotten, never the selected
+     * one (its consent checks, RFC 7675 §5.1, refresh it anyway). A peer that knows our password cannot make us hold
+     * more by checking from many addresses.
+     */
+    public static final int MAX_CHECKED = 8;
 
     /** The result of one datagram that looked like STUN. */
     public enum Outcome {
@@ -61,7 +70,13 @@ public final class IceLite {
     private final String localUfrag = random(8);
     private final String localPassword = random(24);
     private final StunStack stun = new StunStack();
+    /**
+     * Addresses whose check passed, for the per-packet look-up ({@link #isChecked}); at most
+     * {@value #MAX_CHECKED} of them ({@link #remember}).
+     */
     private final Set<InetSocketAddress> checked = ConcurrentHashMap.newKeySet();
+    /** The same addresses, least recently checked first; guarded by itself. */
+    private final LinkedHashSet<InetSocketAddress> checkOrder = new LinkedHashSet<>();
     private volatile InetSocketAddress selected;
     /** The peer's credentials when we nominate ({@link #controlling}), else null. */
     private volatile Credentials peer;
@@ -246,12 +261,33 @@ public final class IceLite {
         response.putAttribute(AttributeFactory.createMessageIntegrityAttribute(localUfrag));
         response.putAttribute(AttributeFactory.createFingerprintAttribute());
         reply.accept(response.encode(stun));
-        checked.add(source);
-        if (request.containsAttribute(Attribute.USE_CANDIDATE)) {
+        boolean nominating = request.containsAttribute(Attribute.USE_CANDIDATE);
+        if (nominating) {
             selected = source;
-            return Outcome.NOMINATED;
         }
-        return Outcome.CHECKED;
+        remember(source);
+        return nominating ? Outcome.NOMINATED : Outcome.CHECKED;
+    }
+
+    /**
+     * Adds {@code source} to the checked addresses as the most recently checked; beyond {@value #MAX_CHECKED} the
+     * least recently checked other than the selected one is forgotten.
+     */
+    private void remember(InetSocketAddress source) {
+        synchronized (checkOrder) {
+            checkOrder.remove(source);
+            checkOrder.add(source);
+            checked.add(source);
+            InetSocketAddress keep = selected;
+            for (Iterator<InetSocketAddress> oldest = checkOrder.iterator();
+                 checkOrder.size() > MAX_CHECKED && oldest.hasNext(); ) {
+                InetSocketAddress address = oldest.next();
+                if (!address.equals(keep) && !address.equals(source)) {
+                    oldest.remove();
+                    checked.remove(address);
+                }
+            }
+        }
     }
 
     /**
@@ -276,8 +312,8 @@ public final class IceLite {
             return Outcome.DROPPED;
         }
         nominated = true;
-        checked.add(source);
         selected = source;
+        remember(source);
         return Outcome.NOMINATED;
     }
 }

@@ -57,4 +57,42 @@ class IceLiteTest {
         assertEquals(PEER, ice.selected());
         assertNull(ice.nomination(PEER), "nominated: no more");
     }
+
+    /**
+     * RFC 8445 §7.3 makes every valid check's source an address media may come from; a peer that knows our password
+     * (or anyone who read it off the signalling) can check from any number of addresses. We keep the
+     * {@value IceLite#MAX_CHECKED} most recently checked, and never drop the nominated one.
+     */
+    @Test
+    void checkedAddressesAreBoundedAndTheSelectedOneIsKept() throws Exception {
+        IceLite ice = new IceLite();
+        assertEquals(IceLite.Outcome.NOMINATED,
+                ice.check(ConnectivityCheck.request(ice.ufrag(), ice.password(), true), PEER, LOCAL, reply -> { }));
+        int count = 5 * IceLite.MAX_CHECKED;
+        for (int i = 0; i < count; i++) {
+            InetSocketAddress from = new InetSocketAddress("127.0.0.2", 40000 + i);
+            assertEquals(IceLite.Outcome.CHECKED, ice.check(ConnectivityCheck.request(ice.ufrag(), ice.password(),
+                    false), from, LOCAL, reply -> { }));
+            assertTrue(ice.isChecked(from), "the newest check's source is accepted");
+        }
+        int kept = 0;
+        for (int i = 0; i < count; i++) {
+            if (ice.isChecked(new InetSocketAddress("127.0.0.2", 40000 + i))) {
+                kept++;
+                assertTrue(i >= count - IceLite.MAX_CHECKED, "the least recently checked go first: " + i);
+            }
+        }
+        assertEquals(IceLite.MAX_CHECKED - 1, kept, "the selected address takes one of the places");
+        assertTrue(ice.isChecked(PEER), "the nominated address stays");
+        assertEquals(PEER, ice.selected());
+        assertEquals(PEER, ice.target());
+
+        // a check again from an old address makes it the newest: the next one evicted is another
+        InetSocketAddress again = new InetSocketAddress("127.0.0.2", 40000 + count - IceLite.MAX_CHECKED + 1);
+        ice.check(ConnectivityCheck.request(ice.ufrag(), ice.password(), false), again, LOCAL, reply -> { });
+        ice.check(ConnectivityCheck.request(ice.ufrag(), ice.password(), false),
+                new InetSocketAddress("127.0.0.3", 40000), LOCAL, reply -> { });
+        assertTrue(ice.isChecked(again));
+        assertTrue(ice.isChecked(PEER));
+    }
 }
