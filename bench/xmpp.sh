@@ -3,8 +3,10 @@
 # client-to-client rate on the same machine in the same run. Needs prosody (Debian package, with lua-unbound) and
 # openssl.
 #
-# Usage: [DIST=<distribution>] [JAVA_OPTS=...] [WARMUP=seconds] bench/xmpp.sh [seconds-per-step] [rates...]
-#   defaults: 10 s per step at 500, 1000, 2000, 5000 messages/s; 5 s of warm-up at the first rate (at most 1000/s)
+# Usage: [DIST=<distribution>] [HEAP=<-Xmx>] [JAVA_OPTS=...] [WARMUP=seconds] [PAUSE=seconds]
+#        bench/xmpp.sh [seconds-per-step] [rates...]
+#   defaults: 10 s per step at 500, 1000, 2000, 5000 messages/s; 20 s of warm-up each way rising to the highest rate;
+#   32 s of pause before each step; server heap 3g
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -28,8 +30,20 @@ Each step prints: messages sent and the send rate, received, lost, received per 
 arrival), latency p50/p99/max (send -> arrival; for sip-echo MESSAGE -> 200), SIP failures (no 2xx) and
 retransmissions, the CPU in ms per message of our server, Prosody and the client, and the ratio to the c2c step.
 
-Environment: DIST, JAVA_OPTS (extra JVM options of our server, e.g. -XX:StartFlightRecording=filename=x.jfr),
-WARMUP (seconds, default 5; 0: none), BENCH_KEEP=1 keeps the work directory (logs) and says where.
+Under each step of our server: its CPU by thread group, and its garbage collector's figures in the step (G1 log):
+the heap after the first and the last collection and the most, the pauses and their time, full collections.
+
+Steady state (what a server under that load for minutes does):
+  WARMUP  seconds of warm-up each way before any step (default 20; 0: none), a quarter each at 1/4, 2/4, 3/4 and
+          all of the highest rate: C2 compiles the hot paths then, not in the measured steps
+  PAUSE   seconds of pause before each step (default 32; 0: none): the SIP container keeps every UDP non-INVITE
+          server transaction for Timer J, 64*T1 = 32 s (RFC 3261 §17.2.2), with its request and response; after the
+          pause the previous step's are gone, so no step runs in another's heap
+  HEAP    the server's -Xms/-Xmx (default 3g). At 5,000 MESSAGEs/s Timer J alone holds 160,000 transactions
+          (and retransmissions more): the launcher's default (./sylk-server: -Xms256m -Xmx1g), what a new operator
+          gets, fills up (docs/benchmarks.md, issue 16)
+Other environment: DIST, JAVA_OPTS (extra JVM options of our server, e.g. -XX:StartFlightRecording=filename=x.jfr),
+BENCH_KEEP=1 keeps the work directory (logs) and says where.
 TEXT
 }
 case "${1:-}" in -h|--help) usage; exit 0 ;; esac
@@ -46,7 +60,9 @@ web=28300
 s2s_port=25369
 prosody_c2s=25322
 prosody_s2s=25370
-warmup=${WARMUP:-5}
+warmup=${WARMUP:-20}
+pause=${PAUSE:-32}
+heap=${HEAP:-3g}
 work=$(mktemp -d /tmp/sylk-xmpp-bench.XXXXXX)
 server=
 prosody=
@@ -116,15 +132,15 @@ use_msrp_for_chat = false
 remote_servers = xmpp.test:127.0.0.1:$prosody_s2s
 INI
 # shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options, e.g. -XX:StartFlightRecording=... to profile
-java "@$dist/conf/jvm.options" -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
+java "@$dist/conf/jvm.options" -Xms"$heap" -Xmx"$heap" -Xlog:gc:file="$work/gc.log":time ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
     org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
 await_started "$work/server.log" 300
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$prosody_c2s) 2>/dev/null && break; sleep 0.2; done
 
-echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); server heap -Xms$heap -Xmx$heap, warm-up ${warmup} s, pause ${pause} s"
 java -Xms512m -Xmx1g -XX:+UseParallelGC -cp "$work/lib/*" "$here/bench/xmpp/XmppBench.java" $sip_port $proxy_port \
-    $prosody_c2s "$server" "$prosody" "$seconds" "$warmup" "${rates[@]}"
+    $prosody_c2s "$server" "$prosody" "$seconds" "$warmup" "$pause" "$work/gc.log" "${rates[@]}"
 echo "server log SEVERE/WARNING lines: $(grep -c -E 'SEVERE|WARNING' "$work/server.log" || true)"
 grep -E -A1 'SEVERE|WARNING' "$work/server.log" | head -6 || true
 echo "Prosody warnings and errors: $(wc -l < "$work/prosody/prosody.log" 2>/dev/null || echo 0)"

@@ -6,7 +6,11 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -39,10 +43,15 @@ import org.jxmpp.jid.impl.JidCreate;
  * (MESSAGE -> our gateway -> S2S -> Prosody -> juliet); {@code xmpp->sip} romeo -> bob@sylk.test (Prosody -> S2S ->
  * our gateway -> MESSAGE -> proxy); {@code sip-echo} alice -> our echo application (the SIP container's own MESSAGE
  * rate, nothing sent on). Each step reports sent, received, lost, the rate received, latency p50/p99/max, SIP
- * failures, and the CPU (ms per message) of our server, of Prosody and of this client.
+ * failures, and the CPU (ms per message) of our server, of Prosody and of this client; under the server's steps its
+ * CPU by thread group and its collector's figures in the step (from its G1 log).
+ *
+ * <p>Steady state: before the steps, a warm-up of {@code WARMUP_SECONDS} each way at the highest rate (C2 compiles
+ * then, not in the steps); before each step a pause of {@code PAUSE_SECONDS} (the container keeps a UDP non-INVITE
+ * server transaction 32 s for Timer J: after the pause no step runs with the previous one's).
  *
  * <p>Usage: {@code java -cp <smack> XmppBench.java SIP_PORT PROXY_PORT C2S_PORT SERVER_PID PROSODY_PID SECONDS
- * WARMUP_SECONDS RATE...}
+ * WARMUP_SECONDS PAUSE_SECONDS GC_LOG RATE...} (GC_LOG: the server's {@code -Xlog:gc:file=GC_LOG:time})
  */
 public final class XmppBench {
 
@@ -106,7 +115,10 @@ public final class XmppBench {
         long prosodyPid = Long.parseLong(args[4]);
         int seconds = Integer.parseInt(args[5]);
         int warmup = Integer.parseInt(args[6]);
-        int[] rates = Arrays.stream(args, 7, args.length).mapToInt(Integer::parseInt).toArray();
+        pauseSeconds = Integer.parseInt(args[7]);
+        gcLog = Path.of(args[8]);
+        int[] rates = Arrays.stream(args, 9, args.length).mapToInt(Integer::parseInt).toArray();
+        int highest = Arrays.stream(rates).max().orElseThrow();
 
         XMPPTCPConnection romeo = client("romeo", c2sPort);
         XMPPTCPConnection juliet = client("juliet", c2sPort);
@@ -134,8 +146,10 @@ public final class XmppBench {
         System.out.printf("S2S links made by the first message: sylk.test -> xmpp.test %s, xmpp.test -> sylk.test %s%n",
                 inLink.firstLatency(), outLink.firstLatency());
         if (warmup > 0) {
-            System.out.printf("== warming up (JIT, S2S links both ways), not counted: %d s at %d/s each way%n", warmup,
-                    rates[0]);
+            // a ramp (a quarter of the time each at 1/4, 2/4, 3/4 and all of the rate): a cold server sent the whole
+            // rate at once falls behind, and the retransmissions of a SIP sender keep it there
+            System.out.printf("== warming up (JIT, S2S links both ways), not counted: %d s each way, rising to %d/s%n",
+                    warmup, highest);
             for (String kind : new String[] {"c2c", "s2x", "x2s", "echo"}) {
                 Sender sender = switch (kind) {
                     case "c2c" -> c2c;
@@ -143,26 +157,33 @@ public final class XmppBench {
                     case "x2s" -> xmppToSip;
                     default -> echo;
                 };
-                Result result = run(kind, Math.min(rates[0], 1000), warmup, sender, cpu, kind.equals("s2x")
-                        || kind.equals("echo"), 5);
-                System.out.println("  warm-up " + result.line());
+                Result result = null;
+                for (int quarter = 1; quarter <= 4; quarter++) {
+                    result = run(kind, Math.max(1, highest * quarter / 4), Math.max(1, warmup / 4), sender, cpu,
+                            kind.equals("s2x") || kind.equals("echo"), 5);
+                    System.out.println("  warm-up " + result.line());
+                }
+                System.out.println(result.threads(6));
             }
         }
         System.out.printf("load average before the steps: %s%n", loadAverage());
         System.out.println("rate/s  step        sent (rate)       received  lost  msgs/s  latency p50 / p99 / max ms"
                 + "      SIP failed  CPU ms/msg: ours prosody client  vs c2c");
         for (int rate : rates) {
-            Result baseline = run("c2c", rate, seconds, c2c, cpu, false, 5);
+            Result baseline = measured("c2c", rate, seconds, c2c, cpu, false);
             System.out.println(baseline.line());
-            Result in = run("s2x", rate, seconds, sipToXmpp, cpu, true, 5);
+            Result in = measured("s2x", rate, seconds, sipToXmpp, cpu, true);
             System.out.println(in.line() + String.format("  %.2f", in.ratio(baseline)));
             System.out.println(in.threads(8));
-            Result out = run("x2s", rate, seconds, xmppToSip, cpu, false, 5);
+            System.out.println(in.gc());
+            Result out = measured("x2s", rate, seconds, xmppToSip, cpu, false);
             System.out.println(out.line() + String.format("  %.2f", out.ratio(baseline)));
             System.out.println(out.threads(8));
-            Result sipEcho = run("echo", rate, seconds, echo, cpu, true, 5);
+            System.out.println(out.gc());
+            Result sipEcho = measured("echo", rate, seconds, echo, cpu, true);
             System.out.println(sipEcho.line() + String.format("  %.2f", sipEcho.ratio(baseline)));
             System.out.println(sipEcho.threads(8));
+            System.out.println(sipEcho.gc());
         }
         System.out.printf("load average after the steps: %s%n", loadAverage());
         System.out.printf("proxy UAS: %d MESSAGEs answered (%d retransmissions seen)%n", proxy.requests.get(),
@@ -170,6 +191,18 @@ public final class XmppBench {
         romeo.disconnect();
         juliet.disconnect();
         System.exit(0);
+    }
+
+    /** Seconds of pause before each measured step (Timer J of the previous one's transactions runs out meanwhile). */
+    private static int pauseSeconds;
+    /** The server's G1 log ({@code -Xlog:gc:file=...:time}). */
+    private static Path gcLog;
+
+    /** A measured step, after the pause. */
+    private static Result measured(String kind, int rate, int seconds, Sender sender, Processes cpu, boolean sip)
+            throws Exception {
+        Thread.sleep(pauseSeconds * 1000L);
+        return run(kind, rate, seconds, sender, cpu, sip, 5);
     }
 
     interface Sender {
@@ -213,6 +246,7 @@ public final class XmppBench {
         current = step;
         long[] before = cpu.ticks();
         Map<String, Long> threadsBefore = cpu.threads();
+        long wallStart = System.currentTimeMillis();
         long start = System.nanoTime();
         long interval = 1_000_000_000L / rate;
         long nextProgress = start + 2_000_000_000L;
@@ -253,6 +287,7 @@ public final class XmppBench {
         }
         long[] after = cpu.ticks();
         Map<String, Long> threadsAfter = cpu.threads();
+        long wallEnd = System.currentTimeMillis();
         if (kind.equals("echo")) {
             // the answer is the delivery: the MESSAGE -> 200 round trip
             for (int seq = 0; seq < step.count; seq++) {
@@ -262,12 +297,53 @@ public final class XmppBench {
             }
         }
         current = null;
-        return new Result(step, rate, start, sendEnd, before, after, sip, threadsBefore, threadsAfter);
+        return new Result(step, rate, start, sendEnd, before, after, sip, threadsBefore, threadsAfter, wallStart,
+                wallEnd);
     }
 
     /** A step's figures. */
     record Result(Step step, int rate, long start, long sendEnd, long[] before, long[] after, boolean sip,
-                  Map<String, Long> threadsBefore, Map<String, Long> threadsAfter) {
+                  Map<String, Long> threadsBefore, Map<String, Long> threadsAfter, long wallStart, long wallEnd) {
+
+        private static final Pattern GC_PAUSE = Pattern.compile(
+                "^\\[([^\\]]+)\\].*?(Pause \\w+).*? (\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
+        private static final DateTimeFormatter GC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+        /**
+         * Our server's collections in the step (from its G1 log): the heap after the first and the last, and the
+         * most (what the step's messages still held: Timer J's transactions and the like); the pauses and their
+         * time; full collections.
+         */
+        String gc() {
+            List<long[]> pauses = new ArrayList<>(); // after MB, heap MB, micros, full
+            try {
+                for (String line : Files.readAllLines(gcLog)) {
+                    Matcher pause = GC_PAUSE.matcher(line);
+                    if (!pause.find()) {
+                        continue;
+                    }
+                    long at = OffsetDateTime.parse(pause.group(1), GC_TIME).toInstant().toEpochMilli();
+                    if (at >= wallStart && at <= wallEnd) {
+                        pauses.add(new long[] {Long.parseLong(pause.group(4)), Long.parseLong(pause.group(5)),
+                                Math.round(Double.parseDouble(pause.group(6)) * 1000),
+                                pause.group(2).equals("Pause Full") ? 1 : 0});
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return "          our GC: no log (" + e + ")";
+            }
+            if (pauses.isEmpty()) {
+                return "          our GC: no collection in the step";
+            }
+            long first = pauses.get(0)[0];
+            long last = pauses.get(pauses.size() - 1)[0];
+            long most = pauses.stream().mapToLong(p -> p[0]).max().orElse(0);
+            long heap = pauses.get(pauses.size() - 1)[1];
+            double paused = pauses.stream().mapToLong(p -> p[2]).sum() / 1000.0;
+            long full = pauses.stream().filter(p -> p[3] == 1).count();
+            return String.format(Locale.ROOT, "          our GC: heap after collection %d -> %d MB (most %d) of %d MB, "
+                            + "%d pauses, %.0f ms paused, %d full", first, last, most, heap, pauses.size(), paused, full);
+        }
 
         double receivedPerSecond() {
             double seconds = (Math.max(step.lastArrival.get(), sendEnd) - start) / 1e9;

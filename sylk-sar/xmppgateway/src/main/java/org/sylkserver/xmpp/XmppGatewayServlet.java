@@ -60,6 +60,8 @@ import org.sylkserver.xmpp.sip.RouteFailover;
 public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.SipSubscriptions {
 
     private static final long serialVersionUID = 1L;
+    /** How many parsed MESSAGE addresses are kept (the users of that many conversations at once). */
+    static final int MESSAGE_ADDRESSES = 10_000;
 
     private transient XmppGateway gateway;
     /** The MSRP endpoint of the MUC occupants' chat sessions (spec §5.6.1), and what makes their connections. */
@@ -77,6 +79,8 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     /** The chat session of each SIP call to an XMPP user (spec §5.4.3), by SIP session id. */
     private final transient Map<String, ChatSession> chatCalls = new ConcurrentHashMap<>();
     private transient SipFactory sipFactory;
+    /** The From and To of the MESSAGEs made from XMPP messages, parsed once per address. */
+    private transient ParsedAddresses messageAddresses;
     /** The SIP subscription dialog of each XMPP watcher's flow (spec §5.5.2), once the SUBSCRIBE was answered. */
     private final transient Map<SipPresenceFlow, SipSession> sipSubscriptions = new ConcurrentHashMap<>();
     /** The ways to the SIP users watched (spec §5.5.2): the outbound proxy's or their domains' addresses. */
@@ -93,6 +97,7 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     public void init() throws ServletException {
         super.init();
         sipFactory = (SipFactory) getServletContext().getAttribute(SIP_FACTORY);
+        messageAddresses = new ParsedAddresses(sipFactory::createAddress, MESSAGE_ADDRESSES);
         ServerConfig config = SylkRuntime.get().config();
         sipRoutes = new SipRoutes(sipFactory, config.sip().outboundProxy());
         subscribeRoutes = new RouteFailover<>(sipRoutes::of, RouteFailover.BUDGET, refreshes);
@@ -675,8 +680,9 @@ public class XmppGatewayServlet extends SylkSipServlet implements XmppGateway.Si
     private void sendSip(XmppToSip.SipMessage message) {
         try {
             SipApplicationSession session = sipFactory.createApplicationSession();
-            Address from = sipFactory.createAddress(message.from());
-            Address to = sipFactory.createAddress(message.to());
+            // createRequest copies the addresses: the parsed ones are kept for the next messages of the pair
+            Address from = messageAddresses.of(message.from());
+            Address to = messageAddresses.of(message.to());
             SipServletRequest request = sipFactory.createRequest(session, "MESSAGE", from, to);
             request.setContent(message.body(), message.contentType());
             ServerConfig.OutboundProxy proxy = SylkRuntime.get().config().sip().outboundProxy();

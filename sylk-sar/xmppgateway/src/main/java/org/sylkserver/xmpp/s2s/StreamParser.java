@@ -165,7 +165,8 @@ public final class StreamParser {
         }
         writer.writeEndElement();
         if (depth == 1) {
-            writer.flush();
+            // closing the writer (not the StringWriter under it) gives aalto its buffers back for the next element
+            writer.close();
             StreamElement done = new StreamElement(namespace, name, attributes, text.toString(), Set.copyOf(children),
                     element.toString());
             element = null;

@@ -151,4 +151,34 @@ class StreamParserTest {
         feed(parser, "<presence/>");
         assertEquals(1, elements.size());
     }
+
+    /**
+     * Every element of an S2S link is re-serialized for the stanza parser: that leaves little garbage (the XML
+     * writer's buffers are reused, which aalto does for a closed writer; one left open took about 6.2 KB per
+     * stanza instead of 2.2).
+     */
+    @Test
+    void anElementReusesTheWritersBuffers() throws StreamError {
+        StreamParser parser = new StreamParser(listener, 10_000);
+        feed(parser, HEADER);
+        byte[] message = ("<message from='romeo@remote.example/orchard' to='bob@sylk.example' id='m1' type='chat'>"
+                + "<body>Art thou not Romeo?</body></message>").getBytes(StandardCharsets.UTF_8);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 2_000; i++) {
+            parser.feed(message, 0, message.length);
+        }
+        elements.clear();
+        int count = 2_000;
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < count; i++) {
+            parser.feed(message, 0, message.length);
+        }
+        long perElement = (threads.getThreadAllocatedBytes(thread) - before) / count;
+        assertEquals(count, elements.size());
+        assertTrue(perElement < 4_000, perElement + " bytes allocated per element");
+        assertEquals("<message xmlns=\"jabber:server\" from=\"romeo@remote.example/orchard\" to=\"bob@sylk.example\" "
+                + "id=\"m1\" type=\"chat\"><body>Art thou not Romeo?</body></message>", elements.get(0).xml());
+    }
 }
