@@ -67,6 +67,9 @@ final class ConferenceEvents {
             replies.reply(request, SipServletResponse.SC_SERVICE_UNAVAILABLE, "Too many subscriptions");
             return;
         }
+        if (expires == 0) {
+            RoomSubscriptions.holdForFinalNotify(request.getSession());
+        }
         SipServletResponse ok = request.createResponse(SipServletResponse.SC_OK);
         ok.setExpires(expires);
         ok.send();

@@ -57,10 +57,29 @@ final class RoomSubscriptions implements ConferenceInfoPublisher {
         room.execute(() -> notify(session, "active;expires=" + seconds, room::document));
     }
 
-    /** Ends a subscription (un-SUBSCRIBE) with a final NOTIFY. */
+    /**
+     * Keeps an un-SUBSCRIBEd dialog until its final NOTIFY is out (RFC 6665 §4.2.1.2: the notifier ends the
+     * subscription with that NOTIFY). The container invalidates a session whose subscriptions have all ended once its
+     * transactions are done, and the un-SUBSCRIBE's own transaction is done at its 200 (the stack lets the container go
+     * at the final response, {@code ServerTransactionReleasedAtCompletion}), before the room's executor has sent the
+     * NOTIFY. Call before answering the un-SUBSCRIBE; {@link #unsubscribe} lets the session go after the NOTIFY.
+     */
+    static void holdForFinalNotify(SipSession session) {
+        session.setInvalidateWhenReady(false);
+    }
+
+    /** Ends a subscription (un-SUBSCRIBE) with a final NOTIFY; the session may then be invalidated when ready. */
     void unsubscribe(SipSession session) {
         subscribers.remove(session);
-        room.execute(() -> notify(session, "terminated;reason=timeout", room::document));
+        room.execute(() -> {
+            try {
+                notify(session, "terminated;reason=timeout", room::document);
+            } finally {
+                if (session.isValid()) {
+                    session.setInvalidateWhenReady(true);
+                }
+            }
+        });
     }
 
     @Override

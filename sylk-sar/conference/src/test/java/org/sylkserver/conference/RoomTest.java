@@ -321,6 +321,47 @@ class RoomTest {
         rooms.leave(alice, "open@example.com");
     }
 
+    /**
+     * RFC 6665 §4.2.1.2: an un-SUBSCRIBE is answered, then ended by a NOTIFY from the room's executor. The container
+     * would invalidate the dialog as soon as the un-SUBSCRIBE's transaction is done (at its 200: LongLivedIT's final
+     * NOTIFY failed in Restcomm's send on an invalidated session), so the session is held until the NOTIFY is out.
+     */
+    @Test
+    void anUnsubscribedDialogIsKeptUntilItsFinalNotifyIsSent() throws Exception {
+        Participant alice = participant("alice@example.com");
+        rooms = rooms(new PinAttempts(5), RoomSubscriptions::new);
+        Room room = join("watched@example.com", alice);
+        java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        javax.servlet.sip.SipSession watcher = recording(javax.servlet.sip.SipSession.class, calls);
+        RoomSubscriptions subscriptions = RoomSubscriptions.of(room);
+        subscriptions.subscribe(watcher, System.currentTimeMillis() + 60_000);
+        calls.clear();
+        RoomSubscriptions.holdForFinalNotify(watcher);
+        subscriptions.unsubscribe(watcher);
+        int held = calls.indexOf("setInvalidateWhenReady[false]");
+        int notify = calls.indexOf("createRequest[NOTIFY]");
+        int released = calls.indexOf("setInvalidateWhenReady[true]");
+        assertTrue(held >= 0 && notify > held && released > notify, "held, NOTIFY, released: " + calls);
+        rooms.leave(alice, "watched@example.com");
+    }
+
+    /** {@link #noOp} that notes each call on {@code type} as {@code name[args]}. */
+    @SuppressWarnings("unchecked")
+    private static <T> T recording(Class<T> type, java.util.List<String> calls) {
+        T quiet = noOp(type);
+        return (T) java.lang.reflect.Proxy.newProxyInstance(RoomTest.class.getClassLoader(), new Class<?>[] {type},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("hashCode")) {
+                        return System.identityHashCode(proxy);
+                    }
+                    if (method.getName().equals("equals")) {
+                        return proxy == args[0];
+                    }
+                    calls.add(method.getName() + java.util.Arrays.toString(args == null ? new Object[0] : args));
+                    return method.invoke(quiet, args);
+                });
+    }
+
     /** A SIP object whose methods do nothing (its interface-typed results are such objects too). */
     @SuppressWarnings("unchecked")
     private static <T> T noOp(Class<T> type) {
