@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -69,18 +68,10 @@ class ContainerSipStackTest {
 
     @BeforeEach
     void start() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        ContainerSettings settings = new ContainerSettings("127.0.0.1", port, null, null, "127.0.0.1", 0, null, null,
-                null, "", List.of(), SipConnections.DEFAULTS, null, null, null);
-        Properties properties = new ContainerBase(dir.resolve("container")).sipStackProperties(settings);
-        properties.setProperty("javax.sip.STACK_NAME", "ContainerSipStackTest-" + port);
-        SipFactory factory = SipFactory.getInstance();
-        factory.resetFactory();
-        factory.setPathName(SipStackImpl.PATH_NAME);
-        stack = factory.createSipStack(properties);
-        messages = factory.createMessageFactory();
+        LoopbackSipStack loopback = LoopbackSipStack.create(dir, "ContainerSipStackTest", SipStackImpl.PATH_NAME);
+        stack = loopback.stack();
+        port = loopback.port();
+        messages = SipFactory.getInstance().createMessageFactory();
         provider = stack.createSipProvider(stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP));
         provider.addSipListener(new AnsweringTu(provider));
         stack.start();

@@ -10,8 +10,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,7 +20,6 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
-import javax.sip.SipFactory;
 import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -34,7 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sylkserver.core.config.SipConnections;
 
 /**
  * The SIP stack's UDP listener as the container runs it ({@link ContainerBase#sipStackProperties}, {@link
@@ -51,17 +47,9 @@ class SipUdpListenerTest {
 
     @BeforeEach
     void start() throws Exception {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        ContainerSettings settings = new ContainerSettings("127.0.0.1", port, null, null, "127.0.0.1", 0, null, null,
-                null, "", List.of(), SipConnections.DEFAULTS, null, null, null);
-        Properties properties = new ContainerBase(dir.resolve("container")).sipStackProperties(settings);
-        properties.setProperty("javax.sip.STACK_NAME", "SipUdpListenerTest-" + port);
-        SipFactory factory = SipFactory.getInstance();
-        factory.setPathName("gov.nist");
-        factory.resetFactory();
-        stack = factory.createSipStack(properties);
+        LoopbackSipStack loopback = LoopbackSipStack.create(dir, "SipUdpListenerTest", "gov.nist");
+        stack = loopback.stack();
+        port = loopback.port();
         ListeningPoint udp = stack.createListeningPoint("127.0.0.1", port, ListeningPoint.UDP);
         SipProvider provider = stack.createSipProvider(udp);
         provider.addSipListener(new Recorder());
