@@ -37,7 +37,9 @@ import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
+import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,6 +125,24 @@ class ContainerSipStackTest {
     }
 
     /**
+     * RFC 6665 §4.2.1.2: after answering an un-SUBSCRIBE the notifier still sends the final NOTIFY in the dialog, so a
+     * SUBSCRIBE's transaction keeps its TU until Timer J, as the stack does (the container would invalidate the dialog
+     * at once: LongLivedIT's final NOTIFY failed).
+     */
+    @Test
+    void rfc6665_s4_2_1_2_aSubscribeKeepsItsTuUntilTimerJ() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            peer.setSoTimeout(5000);
+            send(peer, request("SUBSCRIBE", "z9hG4bK-subscribe-1", peer.getLocalPort()));
+            assertTrue(new String(receive(peer), StandardCharsets.UTF_8).startsWith("SIP/2.0 200 "));
+            ServerTransaction transaction = answered.poll(5, TimeUnit.SECONDS);
+            assertNotNull(transaction);
+            assertNull(terminated.poll(2, TimeUnit.SECONDS), "the TU was let go at the SUBSCRIBE's 200");
+            assertEquals(TransactionState.COMPLETED, transaction.getState());
+        }
+    }
+
+    /**
      * RFC 3261 §17.1.2.2: an answered non-INVITE client transaction over UDP terminates after Timer K (T4, 5 s).
      * The stack kept its request as bytes and parsed them again at that moment, for a TU that would ask for it
      * (Restcomm only logs it at debug level); ours does not, and the TU is told as before.
@@ -174,13 +194,19 @@ class ContainerSipStackTest {
 
     /** A MESSAGE whose Via names the peer's socket, where the responses go (RFC 3261 §18.2.2). */
     private byte[] message(String branch, int peerPort) {
-        return ("MESSAGE sip:bob@127.0.0.1:" + port + " SIP/2.0\r\n"
+        return request("MESSAGE", branch, peerPort);
+    }
+
+    private byte[] request(String method, String branch, int peerPort) {
+        return (method + " sip:bob@127.0.0.1:" + port + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/UDP 127.0.0.1:" + peerPort + ";branch=" + branch + "\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: <sip:alice@example.com>;tag=a1\r\n"
                 + "To: <sip:bob@example.com>\r\n"
                 + "Call-ID: " + branch + "@127.0.0.1\r\n"
-                + "CSeq: 1 MESSAGE\r\n"
+                + "CSeq: 1 " + method + "\r\n"
+                + (method.equals("SUBSCRIBE") ? "Event: presence\r\nExpires: 0\r\nContact: <sip:alice@127.0.0.1:" + peerPort
+                        + ">\r\n" : "")
                 + "Content-Type: text/plain\r\n"
                 + "Content-Length: 5\r\n\r\nhello").getBytes(StandardCharsets.UTF_8);
     }
@@ -208,7 +234,12 @@ class ContainerSipStackTest {
             try {
                 ServerTransaction transaction = event.getServerTransaction() != null ? event.getServerTransaction()
                         : provider.getNewServerTransaction(event.getRequest());
-                transaction.sendResponse(messages.createResponse(200, event.getRequest()));
+                Response ok = messages.createResponse(200, event.getRequest());
+                ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag("b1");
+                if (event.getRequest().getExpires() != null) {
+                    ok.setExpires(event.getRequest().getExpires()); // RFC 6665 §4.2.1.1: a SUBSCRIBE's 2xx has one
+                }
+                transaction.sendResponse(ok);
                 answered.add(transaction);
             } catch (Exception e) {
                 throw new IllegalStateException(e);

@@ -23,7 +23,9 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
  * branch, sent-by and method to match retransmissions (the stack's own cleanup, {@code RELEASE_REFERENCES_STRATEGY}).
  * When Timer J fires, the TU is not told twice, and the request's bytes, kept by the stack to parse the request again
  * for a TU that asks, are dropped unparsed. CANCEL is left to the stack: its transaction answers for the INVITE it
- * cancels (RFC 3261 §9.2).
+ * cancels (RFC 3261 §9.2). So is SUBSCRIBE: the notifier sends NOTIFYs in the dialog after answering it, the last one
+ * after an un-SUBSCRIBE (RFC 6665 §4.2.1.2), and the container invalidates a dialog whose subscriptions have ended
+ * as soon as the TU hears that the transaction is done; subscriptions are few, their 32 s cost nothing.
  */
 public class ServerTransactionReleasedAtCompletion extends SIPServerTransactionImpl {
 
@@ -37,6 +39,7 @@ public class ServerTransactionReleasedAtCompletion extends SIPServerTransactionI
     public void sendResponse(Response response) throws SipException {
         super.sendResponse(response);
         if (response.getStatusCode() >= 200 && !isInviteTransaction() && !Request.CANCEL.equals(getMethod())
+                && !Request.SUBSCRIBE.equals(getMethod())
                 && !isReliable() && getInternalState() == TransactionState._COMPLETED
                 && testAndSetTransactionTerminatedEvent()) {
             released = true;
