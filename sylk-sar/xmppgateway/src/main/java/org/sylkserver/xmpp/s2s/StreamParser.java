@@ -43,6 +43,9 @@ public final class StreamParser {
     private static final AsyncXMLInputFactory INPUT = inputFactory();
     private static final XMLOutputFactory OUTPUT = outputFactory();
 
+    /** Characters of element buffer kept between elements: well above a chat message's stanza. */
+    private static final int RETAINED_BUFFER = 16 * 1024;
+
     private final AsyncXMLStreamReader<AsyncByteArrayFeeder> reader = INPUT.createAsyncForByteArray();
     private final Listener listener;
     private final int maxElementSize;
@@ -52,10 +55,16 @@ public final class StreamParser {
     private long fed;
     /** The offset just after the last event outside top-level elements: what follows is one unfinished element. */
     private long mark;
-    private StringWriter element;
+    /**
+     * The unfinished top-level element's XML, text and children. One of each serves every element of the stream
+     * (cleared at its start): an S2S link carries thousands of stanzas a second, and a new writer, text and set per
+     * stanza grew their buffers anew each time (about 1 KB more garbage per stanza on the reader).
+     */
+    private final StringWriter element = new StringWriter();
+    private final StringBuilder text = new StringBuilder();
+    private final Set<String> children = new LinkedHashSet<>();
+    /** The XML writer into {@link #element}; null outside top-level elements. */
     private XMLStreamWriter writer;
-    private StringBuilder text;
-    private Set<String> children;
     private String name;
     private String namespace;
     private Map<String, String> attributes;
@@ -77,7 +86,7 @@ public final class StreamParser {
             for (int event = reader.next(); event != AsyncXMLStreamReader.EVENT_INCOMPLETE && !closed;
                  event = reader.next()) {
                 handle(event);
-                if (element == null) {
+                if (writer == null) {
                     long end = reader.getLocationInfo().getEndingByteOffset();
                     mark = end < 0 ? fed : end;
                 }
@@ -114,13 +123,13 @@ public final class StreamParser {
             return;
         }
         if (depth == 2) {
-            element = new StringWriter();
+            element.getBuffer().setLength(0);
+            text.setLength(0);
+            children.clear();
             writer = OUTPUT.createXMLStreamWriter(element);
-            text = new StringBuilder();
-            children = new LinkedHashSet<>();
             name = reader.getLocalName();
             namespace = reader.getNamespaceURI();
-            attributes = attributes();
+            attributes = new HashMap<>(); // filled as the attributes are written: aalto makes a String per read
         } else if (depth == 3) {
             children.add("{" + reader.getNamespaceURI() + "}" + reader.getLocalName());
         }
@@ -145,12 +154,16 @@ public final class StreamParser {
             }
         }
         for (int i = 0; i < reader.getAttributeCount(); i++) {
+            String value = reader.getAttributeValue(i);
             String attributePrefix = reader.getAttributePrefix(i);
             if (attributePrefix == null || attributePrefix.isEmpty()) {
-                writer.writeAttribute(reader.getAttributeLocalName(i), reader.getAttributeValue(i));
+                writer.writeAttribute(reader.getAttributeLocalName(i), value);
             } else {
                 writer.writeAttribute(attributePrefix, reader.getAttributeNamespace(i), reader.getAttributeLocalName(i),
-                        reader.getAttributeValue(i));
+                        value);
+            }
+            if (depth == 2) {
+                putAttribute(attributes, i, value);
             }
         }
     }
@@ -169,8 +182,12 @@ public final class StreamParser {
             writer.close();
             StreamElement done = new StreamElement(namespace, name, attributes, text.toString(), Set.copyOf(children),
                     element.toString());
-            element = null;
             writer = null;
+            if (element.getBuffer().capacity() > RETAINED_BUFFER) {
+                // an exceptionally large stanza's buffer is not kept for the link's life
+                element.getBuffer().setLength(0);
+                element.getBuffer().trimToSize();
+            }
             listener.element(done);
         }
     }
@@ -193,14 +210,19 @@ public final class StreamParser {
     private Map<String, String> attributes() {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < reader.getAttributeCount(); i++) {
-            String uri = reader.getAttributeNamespace(i);
-            if (uri == null || uri.isEmpty()) {
-                values.put(reader.getAttributeLocalName(i), reader.getAttributeValue(i));
-            } else if (XMLConstants.XML_NS_URI.equals(uri)) {
-                values.put("xml:" + reader.getAttributeLocalName(i), reader.getAttributeValue(i));
-            }
+            putAttribute(values, i, reader.getAttributeValue(i));
         }
         return values;
+    }
+
+    /** Keeps the current element's attribute {@code i} if it is unprefixed or {@code xml:*} (see StreamElement). */
+    private void putAttribute(Map<String, String> values, int i, String value) {
+        String uri = reader.getAttributeNamespace(i);
+        if (uri == null || uri.isEmpty()) {
+            values.put(reader.getAttributeLocalName(i), value);
+        } else if (XMLConstants.XML_NS_URI.equals(uri)) {
+            values.put("xml:" + reader.getAttributeLocalName(i), value);
+        }
     }
 
     private static String firstLine(String message) {

@@ -44,4 +44,21 @@ class StanzasTest {
         long perParse = (threads.getThreadAllocatedBytes(thread) - before) / parses;
         assertTrue(perParse < 7_000, perParse + " bytes allocated per parse");
     }
+    /**
+     * RFC 6120 §4.8.3: a stanza written for an S2S stream carries no namespace of its own, its extensions keep
+     * theirs, text and attribute values are escaped (what Smack's {@code XmlStringBuilder} writes, flattened).
+     */
+    @Test
+    void aStanzaIsWrittenWithoutItsClientNamespace() {
+        Message message = org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("m1")
+                .from(org.jxmpp.jid.impl.JidCreate.bareFromOrThrowUnchecked("alice@sylk.example"))
+                .to(org.jxmpp.jid.impl.JidCreate.bareFromOrThrowUnchecked("juliet@xmpp.example"))
+                .ofType(Message.Type.chat).setBody("a <b> & 'c'")
+                .addExtension(new org.jivesoftware.smackx.chatstates.packet.ChatStateExtension(
+                        org.jivesoftware.smackx.chatstates.ChatState.active))
+                .build();
+        assertEquals("<message to='juliet@xmpp.example' from='alice@sylk.example' id='m1' type='chat'>"
+                + "<body>a &lt;b> &amp; 'c'</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+                Stanzas.serverXml(message));
+    }
 }

@@ -155,7 +155,8 @@ class StreamParserTest {
     /**
      * Every element of an S2S link is re-serialized for the stanza parser: that leaves little garbage (the XML
      * writer's buffers are reused, which aalto does for a closed writer; one left open took about 6.2 KB per
-     * stanza instead of 2.2).
+     * stanza instead of 2.2; the element's XML buffer, text and child set are the parser's, and each attribute value
+     * is read once: 2.3 KB -> 1.6 KB).
      */
     @Test
     void anElementReusesTheWritersBuffers() throws StreamError {
@@ -177,7 +178,7 @@ class StreamParserTest {
         }
         long perElement = (threads.getThreadAllocatedBytes(thread) - before) / count;
         assertEquals(count, elements.size());
-        assertTrue(perElement < 4_000, perElement + " bytes allocated per element");
+        assertTrue(perElement < 1_900, perElement + " bytes allocated per element");
         assertEquals("<message xmlns=\"jabber:server\" from=\"romeo@remote.example/orchard\" to=\"bob@sylk.example\" "
                 + "id=\"m1\" type=\"chat\"><body>Art thou not Romeo?</body></message>", elements.get(0).xml());
     }
