@@ -323,7 +323,7 @@ public final class S2sService implements AutoCloseable {
 
     XmppConnection connection(Socket socket, String description) throws IOException {
         return new XmppConnection(socket, description, settings.maxStanzaSize(), settings.sendQueueLimit(),
-                settings.sendTimeout(), trace, scheduler);
+                settings.sendTimeout(), XmppConnection.COALESCE, trace, scheduler);
     }
 
     XmppGatewaySettings settings() {

@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,6 +42,14 @@ final class XmppConnection {
     /** How long a peer that stopped reading has to take our stream error before the socket is closed. */
     static final long STALL_GRACE_MILLIS = 5000;
     private static final long NOT_WRITING = Long.MIN_VALUE;
+    /**
+     * How long the writer waits for more stanzas before writing one that came while the link is busy (less than
+     * this after the previous write ended), so that one write carries several: one TLS record, one system call and
+     * one wake-up of the writer per write rather than per stanza, on our side and for the peer's read. A stanza after
+     * a quiet spell goes out at once. At 5,000 stanzas/s (one every 0.2 ms) a write carries about three, each
+     * waiting at most this long more.
+     */
+    static final Duration COALESCE = Duration.ofNanos(500_000);
 
     /** The link's side: what its reader thread finds. */
     interface Handler extends StreamParser.Listener {
@@ -56,6 +65,7 @@ final class XmppConnection {
     private final XmppTrace trace;
     private final BlockingQueue<Object> outgoing;
     private final long sendTimeoutNanos;
+    private final long coalesceNanos;
     private final ScheduledExecutorService timer;
     /** When the writer's write now under way began ({@link System#nanoTime}); {@link #NOT_WRITING} between writes. */
     private volatile long writeSince = NOT_WRITING;
@@ -77,11 +87,13 @@ final class XmppConnection {
      * @param queueLimit  elements that may wait for the writer ({@code send_queue_limit})
      * @param sendTimeout how long one write may wait for the peer to read while the queue is full before the
      *                    connection ends ({@code send_timeout})
+     * @param coalesce    how long a stanza of a busy link waits for more to share its write ({@link #COALESCE})
      */
     XmppConnection(Socket socket, String description, int maxElementSize, int queueLimit, Duration sendTimeout,
-                   XmppTrace trace, ScheduledExecutorService timer) throws IOException {
+                   Duration coalesce, XmppTrace trace, ScheduledExecutorService timer) throws IOException {
         this.timer = timer;
         this.sendTimeoutNanos = sendTimeout.toNanos();
+        this.coalesceNanos = coalesce.toNanos();
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -340,16 +352,22 @@ final class XmppConnection {
 
     /**
      * Writes what is queued: everything waiting at the time goes out in one write and one flush (one TLS record, one
-     * system call) rather than one per stanza, so a busy link costs less per stanza the busier it is.
+     * system call) rather than one per stanza, so a busy link costs less per stanza the busier it is. A stanza that
+     * comes soon after the previous write waits {@link #coalesceNanos} for others to join it.
      */
     private void writeLoop() {
         List<Object> batch = new ArrayList<>();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(8192);
         // the stanzas in bytes, not yet flushed
         List<Outgoing> writing = new ArrayList<>();
+        long lastWritten = System.nanoTime() - coalesceNanos;
         try {
             while (true) {
-                batch.add(outgoing.take());
+                Object first = outgoing.take();
+                if (first instanceof Outgoing && outgoing.isEmpty() && System.nanoTime() - lastWritten < coalesceNanos) {
+                    awaitOthers();
+                }
+                batch.add(first);
                 outgoing.drainTo(batch, WRITE_BATCH - 1);
                 for (Object item : batch) {
                     String xml = item instanceof Outgoing stanza ? stanza.xml()
@@ -375,6 +393,7 @@ final class XmppConnection {
                 batch.clear();
                 flush(bytes);
                 writing.clear();
+                lastWritten = System.nanoTime();
             }
         } catch (IOException e) {
             LOG.fine(() -> "XMPP stream " + description + ": write failed: " + e.getMessage());
@@ -386,6 +405,17 @@ final class XmppConnection {
             closeNow();
         } catch (InterruptedException e) {
             closeNow();
+        }
+    }
+
+    /** Waits {@link #coalesceNanos}; a park may return early (a permit left by the queue's last wake-up). */
+    private void awaitOthers() throws InterruptedException {
+        long until = System.nanoTime() + coalesceNanos;
+        for (long left = coalesceNanos; left > 0; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
         }
     }
 

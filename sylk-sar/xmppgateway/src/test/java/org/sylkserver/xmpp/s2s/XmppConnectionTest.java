@@ -96,6 +96,38 @@ class XmppConnectionTest {
     }
 
     /**
+     * A busy link: a stanza that comes soon after the previous write waits a moment for others, and they share one
+     * write (one TLS record, one system call, one read for the peer) instead of one write each; a stanza after a
+     * quiet spell goes out at once. (The wait is 1 s here so that the test does not depend on the machine's pace;
+     * the link's is {@link XmppConnection#COALESCE}.)
+     */
+    @Test
+    void stanzasOfABusyLinkShareTheirWrites() throws Exception {
+        SlowPeer peer = new SlowPeer();
+        peer.peerReads.countDown();
+        XmppConnection connection = connection(peer, 100, Duration.ofSeconds(10), Duration.ofSeconds(1));
+        Thread reader = running(connection);
+        long quiet = System.nanoTime();
+        assertTrue(connection.send(new Outgoing("<message id='1'/>", false)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (peer.writes.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(System.nanoTime() - quiet < TimeUnit.MILLISECONDS.toNanos(500), "after a quiet spell: at once");
+        for (int id = 2; id <= 4; id++) {
+            assertTrue(connection.send(new Outgoing("<message id='" + id + "'/>", false)));
+            Thread.sleep(10);
+        }
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!peer.written().contains("id='4'") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("<message id='1'/>", "<message id='2'/><message id='3'/><message id='4'/>"), peer.writes);
+        connection.close();
+        reader.join(5000);
+    }
+
+    /**
      * A peer that reads more slowly than we send (a write waits, the queue is full, for less than send_timeout): the
      * stanza that does not fit is refused and the connection stays; once the peer has read, the queued stanzas go
      * out and the next one is taken. Before, a full queue ended the connection at once (connection-timeout, the
@@ -157,7 +189,12 @@ class XmppConnectionTest {
     }
 
     private static XmppConnection connection(Socket peer, int queueLimit, Duration sendTimeout) throws IOException {
-        return new XmppConnection(peer, "test", 65536, queueLimit, sendTimeout, XmppTrace.off(),
+        return connection(peer, queueLimit, sendTimeout, Duration.ZERO);
+    }
+
+    private static XmppConnection connection(Socket peer, int queueLimit, Duration sendTimeout, Duration coalesce)
+            throws IOException {
+        return new XmppConnection(peer, "test", 65536, queueLimit, sendTimeout, coalesce, XmppTrace.off(),
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
     }
 
