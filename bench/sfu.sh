@@ -15,6 +15,7 @@
 #        measures ours against them in one run)
 #        [WARMUP_ROOMS=8] [WARMUP_SECONDS=30] (the uncounted warm-up step per SFU)
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
+#        [WEBRTC_THREADS=N] (sylk-shared's [RTP] webrtc_threads; unset: the server's default, one per core)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
 #        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
@@ -94,7 +95,8 @@ INI
 declare -A url=() pid=()
 ! has sylk || start_sylk sylk "$port" "port_range = 50000:54000"
 ! has sylk-shared || start_sylk sylk-shared $((port + 10)) "port_range = 46000:49990
-webrtc_port = 49992"
+webrtc_port = 49992${WEBRTC_THREADS:+
+webrtc_threads = $WEBRTC_THREADS}"
 
 # Janus: the videoroom plugin and the HTTP transport only, loopback only, warnings only
 if wants janus; then
