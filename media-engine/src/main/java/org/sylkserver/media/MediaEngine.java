@@ -282,9 +282,10 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     /**
-     * A thread for a new group of ICE-lite legs that must not run concurrently (a video room's publisher and its
-     * feeds): with {@code [RTP] webrtc_port}, the shared port's thread with the fewest legs now (see {@link UdpMux});
-     * else the engine's one I/O thread ({@link #onIoThread}), which every socket of its own is read on.
+     * A thread for a group of ICE-lite pipelines that opens no socket of its own (a phone's voice published in a
+     * video room, whose feeds then open on it): with {@code [RTP] webrtc_port}, the shared port's thread with the
+     * fewest legs now (see {@link UdpMux}); else the engine's one I/O thread ({@link #onIoThread}), which every
+     * socket of its own is read on.
      */
     public IceThread iceThread() {
         return webrtcPort != null ? webrtcPort.leastBusy() : this::onIoThread;
@@ -292,9 +293,10 @@ public final class MediaEngine implements AutoCloseable {
 
     /**
      * Opens the socket of an ICE-lite leg whose local ufrag is {@code ufrag}, its datagrams handled on {@code thread}
-     * (from {@link #iceThread}): a leg of the shared WebRTC port when {@code [RTP] webrtc_port} is set (its datagrams
-     * are those from the addresses its checks proved, see {@link MediaSocket#checked}), else a socket of its own as
-     * {@link #openSocket}.
+     * (another leg's {@link MediaSocket#thread}, or {@link #iceThread}), or with a null {@code thread} (the first leg
+     * of a group: a video room's publisher) on the thread with the fewest legs: a leg of the shared WebRTC port when
+     * {@code [RTP] webrtc_port} is set (its datagrams are those from the addresses its checks proved, see
+     * {@link MediaSocket#checked}), else a socket of its own as {@link #openSocket}, on the engine's I/O thread.
      *
      * @throws IOException as {@link #openSocket}, or the ufrag is in use by another leg of the shared port
      * @throws IllegalArgumentException {@code thread} is not one of this engine's
@@ -309,7 +311,8 @@ public final class MediaEngine implements AutoCloseable {
         if (!running) {
             throw new IOException("media engine is closed");
         }
-        MediaSocket socket = new MediaSocket(this, webrtcPort.open(ufrag, webrtcPort.loop(thread), receiver),
+        MediaSocket socket = new MediaSocket(this, webrtcPort.open(ufrag,
+                thread == null ? null : webrtcPort.loop(thread), receiver),
                 receiver, new InactivityWatch(nanoTime(), onInactivity, true));
         sockets.add(socket);
         watches.add(socket.inactivityWatch());

@@ -60,7 +60,7 @@ import org.sylkserver.media.ice.IceLite;
  * ({@code [RTP] webrtc_threads}), each on an event loop of its own ({@code sylk-media-mux-N}), with
  * {@code SO_REUSEPORT}: the kernel gives each source address to one of them by a hash of the addresses. A leg
  * belongs to one {@link Loop}, chosen when it is opened (a video room's publisher takes the loop with the fewest
- * legs, its feeds take the publisher's: {@link MediaEngine#iceThread}); everything it receives is handled there,
+ * legs, its feeds take the publisher's: {@link MediaEngine#openIceSocket}); everything it receives is handled there,
  * also what another loop's socket read: that loop hands the datagram (the read buffer itself, not a copy) to the
  * owner at the end of its read batch, all of one batch for one owner in one task. So a leg's pipelines stay
  * single-threaded, as with one loop. With NIO there is one loop (no {@code SO_REUSEPORT} in its options).
@@ -224,8 +224,8 @@ final class UdpMux implements AutoCloseable {
     }
 
     /**
-     * The loop with the fewest open legs (the first of them): where a new publisher goes. Counts change
-     * concurrently, so two publishers opened at once may pick the same loop; the next ones even it out.
+     * The loop with the fewest open legs (the first of them): where a group of legs without a socket of its own goes
+     * (a phone's voice in a room, {@link MediaEngine#iceThread}).
      */
     Loop leastBusy() {
         Loop least = loops.get(0);
@@ -246,16 +246,18 @@ final class UdpMux implements AutoCloseable {
     }
 
     /**
-     * A leg for ICE credentials with this ufrag, whose datagrams are handled on {@code owner}.
+     * A leg for ICE credentials with this ufrag, whose datagrams are handled on {@code owner}, or with a null
+     * {@code owner} (a new publisher) on the loop with the fewest legs. The choice and the count are made together
+     * (under the mux's lock): publishers that join at once must not all see the same loop as the least busy.
      *
      * @throws IOException another open leg has the same ufrag (a random one collided: open the leg afresh)
      */
-    Leg open(String ufrag, Loop owner, MediaSocket.Receiver receiver) throws IOException {
-        Leg leg = new Leg(ufrag, owner, receiver);
+    synchronized Leg open(String ufrag, Loop owner, MediaSocket.Receiver receiver) throws IOException {
+        Leg leg = new Leg(ufrag, owner != null ? owner : leastBusy(), receiver);
         if (byUfrag.putIfAbsent(ufrag, leg) != null) {
             throw new IOException("ICE ufrag " + ufrag + " is in use on the WebRTC port");
         }
-        owner.legs.incrementAndGet();
+        leg.owner.legs.incrementAndGet();
         return leg;
     }
 

@@ -73,8 +73,9 @@ class UdpMuxTest {
         final Set<Thread> threads = ConcurrentHashMap.newKeySet();
         final MediaSocket socket;
 
+        /** The first leg of a group (a publisher's): on the least busy thread. */
         Leg() throws IOException {
-            this(engine.iceThread());
+            this(null);
         }
 
         Leg(IceThread thread) throws IOException {
@@ -422,6 +423,44 @@ class UdpMuxTest {
         feed.socket.close();
         assertEquals(0, mux.loop(first).legs());
         assertEquals(first, engine.iceThread());
+    }
+
+    /**
+     * Publishers that join at once (the signalling threads open their legs concurrently) spread evenly: the choice of
+     * the least busy thread and its count are one step.
+     */
+    @Test
+    void publishersOpenedAtOnceSpreadOverTheThreads() throws Exception {
+        int perThread = 3;
+        java.util.concurrent.ExecutorService signalling = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<java.util.concurrent.Future<Leg>> opening = new ArrayList<>();
+            for (int i = 0; i < THREADS * perThread; i++) {
+                opening.add(signalling.submit(() -> {
+                    start.await();
+                    return new Leg();
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<Leg> leg : opening) {
+                leg.get(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            signalling.shutdown();
+        }
+        for (UdpMux.Loop loop : engine.webrtcPort().loops()) {
+            assertEquals(perThread, loop.legs(), loop.toString());
+        }
+    }
+
+    /** A leg opened on another leg's thread (a feed on its publisher's) is handled there. */
+    @Test
+    void aLegOpenedOnAnotherLegsThreadSharesIt() throws Exception {
+        Leg publisher = new Leg();
+        Leg feed = new Leg(publisher.socket.thread());
+        assertEquals(publisher.socket.thread(), feed.socket.thread());
+        assertEquals(2, engine.webrtcPort().loop(publisher.socket.thread()).legs());
     }
 
     @Test

@@ -93,14 +93,15 @@ public final class Publisher implements AutoCloseable {
             throws IOException {
         this.name = name;
         this.engine = engine;
-        this.thread = engine.iceThread();
         this.settings = settings;
         for (int layer = 0; layer < keyframes.length; layer++) {
             keyframes[layer] = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
         }
         PublisherReception reception = new PublisherReception(this, ssrc, cname, keyframes, layerSsrcs, feeds,
                 audioLevel);
-        this.transport = WebRtcTransport.open(engine, thread, name, List.of(reception, fanout), listener);
+        // the engine's least busy thread, which the feeds then share
+        this.transport = WebRtcTransport.open(engine, null, name, List.of(reception, fanout), listener);
+        this.thread = transport.thread();
         this.toPublisher = Pipeline.named(name + " to publisher").then(transport.encryption())
                 .then(transport.sending()).build();
     }

@@ -99,8 +99,9 @@ public final class WebRtcTransport implements AutoCloseable {
     /**
      * Opens the transport's socket.
      *
-     * @param thread   where its packets are handled ({@link MediaEngine#iceThread}; transports whose pipelines share
-     *                 state share one)
+     * @param thread   where its packets are handled: another transport's {@link #thread} (transports whose pipelines
+     *                 share state share one), or null for the engine's least busy
+     *                 ({@link MediaEngine#openIceSocket})
      * @param delivery the owner's stages, which every decrypted and validated RTP and RTCP packet goes through
      * @throws IOException no ports are free, or the engine is closed
      */
@@ -124,6 +125,11 @@ public final class WebRtcTransport implements AutoCloseable {
         lines.add(new Line('a', "setup:" + setup));
         lines.add(new Line('a', "rtcp-mux"));
         return lines;
+    }
+
+    /** The thread its packets are handled on. */
+    public IceThread thread() {
+        return socket.thread();
     }
 
     /** The port of the transport's socket (what m-lines name). */
