@@ -13,8 +13,9 @@
 #        sendmmsg per read batch; its jars from bench/sfu/relay/pom.xml); no crypto, plain UDP peers with one reader
 #        thread each, same packet sizes, fan-out, sender and CPU accounting; TARGETS="sylk relay-sendto ..."
 #        measures ours against them in one run)
-#        [WARMUP_ROOMS=4] [WARMUP_SECONDS=20] (the uncounted warm-up step per SFU)
+#        [WARMUP_ROOMS=8] [WARMUP_SECONDS=30] (the uncounted warm-up step per SFU)
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
+#        [WEBRTC_THREADS=N] (sylk-shared's [RTP] webrtc_threads; unset: the server's default, one per core)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
 #        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
@@ -94,7 +95,8 @@ INI
 declare -A url=() pid=()
 ! has sylk || start_sylk sylk "$port" "port_range = 50000:54000"
 ! has sylk-shared || start_sylk sylk-shared $((port + 10)) "port_range = 46000:49990
-webrtc_port = 49992"
+webrtc_port = 49992${WEBRTC_THREADS:+
+webrtc_threads = $WEBRTC_THREADS}"
 
 # Janus: the videoroom plugin and the HTTP transport only, loopback only, warnings only
 if wants janus; then
@@ -167,12 +169,12 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "load: rooms x $publishers publishers x $subscribers subscribers, video $video_rate packets/s x 1200 B + opus 50 packets/s per publisher, $seconds s per step"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %5s %5s %9s %12s %8s %9s %7s %13s\n' sfu rooms feeds sent/s forwarded/s loss% gap-loss% cpu% "pps/core"
-# a warm-up step per SFU (JIT, Janus's first handles), not counted: WARMUP_ROOMS (4) for WARMUP_SECONDS (20); a
+# a warm-up step per SFU (JIT, Janus's first handles), not counted: WARMUP_ROOMS (8) for WARMUP_SECONDS (30); a
 # perf profile of 1 room for 5 s found C1/C2 still compiling our forwarding path in the first measured step (17 % of
-# the server's CPU there)
+# the server's CPU there), and one of 8 rooms after a warm-up of 4 rooms for 20 s still 8 % (session 19)
 for t in $targets; do
-    bench --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "${WARMUP_ROOMS:-4}" --publishers "$publishers" \
-        --subscribers "$subscribers" --video-rate "$video_rate" --seconds "${WARMUP_SECONDS:-20}" --warmup 2 \
+    bench --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "${WARMUP_ROOMS:-8}" --publishers "$publishers" \
+        --subscribers "$subscribers" --video-rate "$video_rate" --seconds "${WARMUP_SECONDS:-30}" --warmup 2 \
         > "$work/warmup-$t.out" 2> "$work/warmup-$t.err" || true
 done
 for rooms in "${steps[@]}"; do

@@ -74,7 +74,7 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy) throws IOException {
-        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, System::nanoTime);
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, 1, System::nanoTime);
     }
 
     /**
@@ -86,19 +86,34 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy, int webrtcPort) throws IOException {
-        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort, System::nanoTime);
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort,
+                Runtime.getRuntime().availableProcessors(), System::nanoTime);
+    }
+
+    /**
+     * As above, the shared port read and written by {@code webrtcThreads} threads ({@code [RTP] webrtc_threads},
+     * see {@link UdpMux}; with Linux's epoll only, else one).
+     *
+     * @throws IllegalArgumentException also for fewer than one thread
+     */
+    public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
+                       RtpPolicy policy, int webrtcPort, int webrtcThreads) throws IOException {
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort, webrtcThreads, System::nanoTime);
     }
 
     /** As the public constructor, on {@code clock} instead of {@link System#nanoTime()}. */
     MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout, RtpPolicy policy,
                 LongSupplier clock) throws IOException {
-        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, clock);
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, 1, clock);
     }
 
     private MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
-                        RtpPolicy policy, int webrtcPort, LongSupplier clock) throws IOException {
+                        RtpPolicy policy, int webrtcPort, int webrtcThreads, LongSupplier clock) throws IOException {
         if (webrtcPort < 0 || webrtcPort > 65535) {
             throw new IllegalArgumentException("WebRTC port " + webrtcPort + " is not 0 (off) or a UDP port");
+        }
+        if (webrtcThreads < 1) {
+            throw new IllegalArgumentException("the WebRTC port needs at least one thread, not " + webrtcThreads);
         }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
@@ -109,7 +124,7 @@ public final class MediaEngine implements AutoCloseable {
         this.inactivityTimeout = inactivityTimeout;
         this.policy = Objects.requireNonNull(policy, "policy");
         this.webrtcPort = webrtcPort == 0 ? null
-                : new UdpMux(bindAddress, webrtcPort, MAX_SHARED_PORT_ADDRESSES, true);
+                : new UdpMux(bindAddress, webrtcPort, webrtcThreads, MAX_SHARED_PORT_ADDRESSES, true);
         this.io = new MediaIoLoop();
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "sylk-media-timer");
@@ -267,15 +282,27 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     /**
-     * Opens the socket of an ICE-lite leg whose local ufrag is {@code ufrag}: a leg of the shared WebRTC port when
+     * A thread for a group of ICE-lite pipelines that opens no socket of its own (a phone's voice published in a
+     * video room, whose feeds then open on it): with {@code [RTP] webrtc_port}, the shared port's thread with the
+     * fewest legs now (see {@link UdpMux}); else the engine's one I/O thread ({@link #onIoThread}), which every
+     * socket of its own is read on.
+     */
+    public IceThread iceThread() {
+        return webrtcPort != null ? webrtcPort.leastBusy() : this::onIoThread;
+    }
+
+    /**
+     * Opens the socket of an ICE-lite leg whose local ufrag is {@code ufrag}, its datagrams handled on {@code thread}
+     * (another leg's {@link MediaSocket#thread}, or {@link #iceThread}), or with a null {@code thread} (the first leg
+     * of a group: a video room's publisher) on the thread with the fewest legs: a leg of the shared WebRTC port when
      * {@code [RTP] webrtc_port} is set (its datagrams are those from the addresses its checks proved, see
-     * {@link MediaSocket#checked}; it runs on that port's I/O thread), else a socket of its own as
-     * {@link #openSocket}.
+     * {@link MediaSocket#checked}), else a socket of its own as {@link #openSocket}, on the engine's I/O thread.
      *
      * @throws IOException as {@link #openSocket}, or the ufrag is in use by another leg of the shared port
+     * @throws IllegalArgumentException {@code thread} is not one of this engine's
      */
-    public MediaSocket openIceSocket(String ufrag, MediaSocket.Receiver receiver, Runnable onInactivity)
-            throws IOException {
+    public MediaSocket openIceSocket(String ufrag, IceThread thread, MediaSocket.Receiver receiver,
+                                     Runnable onInactivity) throws IOException {
         if (webrtcPort == null) {
             return openSocket(receiver, onInactivity);
         }
@@ -284,24 +311,12 @@ public final class MediaEngine implements AutoCloseable {
         if (!running) {
             throw new IOException("media engine is closed");
         }
-        MediaSocket socket = new MediaSocket(this, webrtcPort.open(ufrag, receiver), receiver,
-                new InactivityWatch(nanoTime(), onInactivity, true));
+        MediaSocket socket = new MediaSocket(this, webrtcPort.open(ufrag,
+                thread == null ? null : webrtcPort.loop(thread), receiver),
+                receiver, new InactivityWatch(nanoTime(), onInactivity, true));
         sockets.add(socket);
         watches.add(socket.inactivityWatch());
         return socket;
-    }
-
-    /**
-     * Runs {@code task} on the thread of the ICE-lite legs' pipelines, after what it is doing: the shared WebRTC
-     * port's I/O thread when there is one, else the engine's ({@link #onIoThread}). Where packets the server makes
-     * itself join the video rooms' feeds (a phone's voice), so that SRTP and sending stay on that one thread.
-     */
-    public void onIceThread(Runnable task) {
-        if (webrtcPort != null) {
-            webrtcPort.execute(task);
-        } else {
-            onIoThread(task);
-        }
     }
 
     /** The shared WebRTC port's state, for tests: null when there is none. */

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>With {@code [RTP] webrtc_port} set, a socket opened with {@link MediaEngine#openIceSocket} is no socket of its
  * own but a leg of that one shared port ({@link UdpMux}): what comes from the addresses its ICE checks proved
- * ({@link #checked}) is its own. Then its receiver runs on the shared port's I/O thread ({@code sylk-media-mux}),
- * {@link #execute} runs tasks there, and {@link #port()} is the shared port.
+ * ({@link #checked}) is its own. Then its receiver runs on the shared port's thread that owns the leg
+ * ({@code sylk-media-mux-N}, {@link #thread}), and {@link #port()} is the shared port.
  *
  * <p>Threading: the receiver runs on the engine's I/O thread (or the shared port's); {@link #send} may be called
  * from any thread (a datagram channel may be written while it is read); the inactivity callback runs on the engine's
@@ -86,6 +86,14 @@ public final class MediaSocket implements AutoCloseable {
         if (leg != null) {
             leg.learn(source);
         }
+    }
+
+    /**
+     * The thread the receiver runs on: the shared port's thread that owns the leg, or the engine's I/O thread (the
+     * thread to open the other legs of the same group on, {@link MediaEngine#openIceSocket}).
+     */
+    public IceThread thread() {
+        return leg != null ? leg.owner() : engine::onIoThread;
     }
 
     /** Whether this is a leg of the shared WebRTC port ({@code [RTP] webrtc_port}) rather than a socket of its own. */

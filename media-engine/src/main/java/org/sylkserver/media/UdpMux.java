@@ -6,14 +6,16 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,6 +25,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -35,11 +38,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.EventExecutor;
 import org.sylkserver.media.ice.IceLite;
 
 /**
  * Every ICE-lite leg of the media engine on one UDP port ({@code [RTP] webrtc_port}), as Jitsi Videobridge's
- * single-port harvester and LiveKit's UDP mux do: one socket, so that the system calls can be batched (on Linux,
+ * single-port harvester and LiveKit's UDP mux do: one port, so that the system calls can be batched (on Linux,
  * Netty's epoll transport reads with {@code recvmmsg} and sends everything a read batch produced with
  * {@code sendmmsg}; elsewhere Netty's NIO transport, one datagram per call). Datagrams are handed to a leg by their
  * source address, which a leg learns only from a STUN binding request whose USERNAME starts with the leg's ufrag
@@ -51,11 +55,20 @@ import org.sylkserver.media.ice.IceLite;
  * from each of its candidates; the least recently checked goes first, and consent checks, RFC 7675, keep the
  * selected one fresh); the table holds at most {@code maxAddresses} in all.
  *
- * <p>Threading: everything a leg receives is handled on the mux's one event loop thread ({@code sylk-media-mux}),
- * which is the I/O thread of its legs: their pipelines, and the tasks given to {@link #execute}. {@link Leg#send} may
- * be called from any thread; on the event loop a datagram waits for the end of the read batch or task (one
- * {@code sendmmsg}), from elsewhere it is flushed at once. The address table is the event loop's alone; the ufrag
- * table is concurrent (legs open and close on signalling threads).
+ * <p>Threads: one thread carrying every leg's receive, SRTP, pipelines and sends gets one core's share at most
+ * (docs/benchmarks.md, issue 13, session 19). So with epoll the port is bound by {@code threads} sockets
+ * ({@code [RTP] webrtc_threads}), each on an event loop of its own ({@code sylk-media-mux-N}), with
+ * {@code SO_REUSEPORT}: the kernel gives each source address to one of them by a hash of the addresses. A leg
+ * belongs to one {@link Loop}, chosen when it is opened (a video room's publisher takes the loop with the fewest
+ * legs, its feeds take the publisher's: {@link MediaEngine#openIceSocket}); everything it receives is handled there,
+ * also what another loop's socket read: that loop hands the datagram (the read buffer itself, not a copy) to the
+ * owner at the end of its read batch, all of one batch for one owner in one task. So a leg's pipelines stay
+ * single-threaded, as with one loop. With NIO there is one loop (no {@code SO_REUSEPORT} in its options).
+ *
+ * <p>{@link Leg#send} may be called from any thread; on the leg's loop a datagram waits for the end of the read
+ * batch or task (one {@code sendmmsg}), from elsewhere it is flushed at once. Every socket sends from the same port.
+ * The address table is read by every loop and changed under the mux's lock (on valid checks, not per packet); the
+ * ufrag table is concurrent (legs open and close on signalling threads).
  */
 final class UdpMux implements AutoCloseable {
 
@@ -65,7 +78,7 @@ final class UdpMux implements AutoCloseable {
      * packet comes near it, RTP over UDP keeps under the path MTU). */
     private static final int BATCH = 64;
     private static final int SLOT = 2048;
-    /** Bytes queued for the kernel beyond which a send is dropped, as a full socket buffer would. */
+    /** Bytes queued for the kernel per socket beyond which a send is dropped, as a full socket buffer would. */
     private static final int QUEUE_HIGH = 8 << 20;
     /** Seconds between reports of dropped datagrams. */
     private static final int REPORT_SECONDS = 10;
@@ -78,52 +91,66 @@ final class UdpMux implements AutoCloseable {
     private static final int MAX_UFRAG = 256;
 
     private final MultiThreadIoEventLoopGroup group;
-    private final Channel channel;
+    private final List<Loop> loops;
     private final boolean batched;
     private final int maxAddresses;
     private final Map<String, Leg> byUfrag = new ConcurrentHashMap<>();
-    /** The event loop's only. */
-    private final Map<InetSocketAddress, Leg> byAddress = new HashMap<>();
+    /** Read on every loop; changed under the mux's lock, with the legs' {@code addresses}. */
+    private final Map<InetSocketAddress, Leg> byAddress = new ConcurrentHashMap<>();
     private final AtomicLong strangers = new AtomicLong();
     private final AtomicLong unsent = new AtomicLong();
-    /** Whether the event loop wrote since its last flush (the event loop's only). */
-    private boolean pending;
-    /** The counters at the last report (the event loop's only). */
+    private final AtomicLong handedOver = new AtomicLong();
+    /** The counters at the last report (the first loop's only). */
     private long reportedStrangers;
     private long reportedUnsent;
 
     /**
      * Binds the port.
      *
+     * @param threads      sockets and event loops on the port with epoll (at least 1; NIO has 1)
      * @param maxAddresses addresses the table may hold in all (a stranger's valid checks cannot pass it)
      * @param nativeIo     whether to use the epoll transport when it is available (false: NIO)
      * @throws IOException the port cannot be bound
      */
-    UdpMux(InetAddress address, int port, int maxAddresses, boolean nativeIo) throws IOException {
+    UdpMux(InetAddress address, int port, int threads, int maxAddresses, boolean nativeIo) throws IOException {
+        if (threads < 1) {
+            throw new IllegalArgumentException("the WebRTC port needs at least one thread, not " + threads);
+        }
         this.maxAddresses = maxAddresses;
         this.batched = nativeIo && Epoll.isAvailable();
         IoHandlerFactory io = batched ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(1, (ThreadFactory) task -> {
-            Thread thread = new Thread(task, "sylk-media-mux");
+        AtomicInteger names = new AtomicInteger();
+        this.group = new MultiThreadIoEventLoopGroup(batched ? threads : 1, (ThreadFactory) task -> {
+            Thread thread = new Thread(task, "sylk-media-mux-" + names.incrementAndGet());
             thread.setDaemon(true);
             thread.setContextClassLoader(UdpMux.class.getClassLoader());
             return thread;
         }, io);
-        Bootstrap bootstrap = new Bootstrap().group(group)
+        Bootstrap bootstrap = new Bootstrap()
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(QUEUE_HIGH / 2, QUEUE_HIGH))
-                .handler(new Handler());
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(QUEUE_HIGH / 2, QUEUE_HIGH));
         if (batched) {
             bootstrap.channel(EpollDatagramChannel.class)
+                    .option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, SLOT)
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(BATCH * SLOT));
         } else {
             bootstrap.channel(NioDatagramChannel.class)
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(SLOT));
         }
+        List<Loop> bound = new ArrayList<>();
+        int count = batched ? threads : 1;
         try {
-            this.channel = bootstrap.bind(new InetSocketAddress(address, port)).sync().channel();
+            int boundPort = port;
+            for (EventExecutor executor : group) {
+                Loop loop = new Loop(bound.size(), (EventLoop) executor, count);
+                // port 0: the first socket's ephemeral port is the others'
+                loop.channel = bootstrap.clone((EventLoop) executor).handler(loop.new Handler())
+                        .bind(new InetSocketAddress(address, boundPort)).sync().channel();
+                boundPort = ((InetSocketAddress) loop.channel.localAddress()).getPort();
+                bound.add(loop);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -136,13 +163,14 @@ final class UdpMux implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e instanceof IOException io1 ? io1 : new IOException(e);
         }
-        channel.eventLoop().scheduleAtFixedRate(this::report, REPORT_SECONDS, REPORT_SECONDS, TimeUnit.SECONDS);
+        this.loops = List.copyOf(bound);
+        loops.get(0).eventLoop.scheduleAtFixedRate(this::report, REPORT_SECONDS, REPORT_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
-     * Logs what was dropped since the last report (every {@value #REPORT_SECONDS} s, on the event loop), if anything: unsent datagrams at WARNING (we could not keep up),
-     * those from unknown addresses at INFO from {@value #STRANGERS_LOGGED} in a report on (a scan, or a peer whose
-     * checks we did not learn), else at FINE.
+     * Logs what was dropped since the last report (every {@value #REPORT_SECONDS} s, on the first loop), if anything:
+     * unsent datagrams at WARNING (we could not keep up), those from unknown addresses at INFO from
+     * {@value #STRANGERS_LOGGED} in a report on (a scan, or a peer whose checks we did not learn), else at FINE.
      */
     void report() {
         long nowUnsent = unsent.get();
@@ -162,12 +190,17 @@ final class UdpMux implements AutoCloseable {
 
     /** The bound port. */
     int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return ((InetSocketAddress) loops.get(0).channel.localAddress()).getPort();
     }
 
     /** Whether reads and sends are batched (epoll, recvmmsg and sendmmsg). */
     boolean batched() {
         return batched;
+    }
+
+    /** The port's sockets, each with its event loop. */
+    List<Loop> loops() {
+        return loops;
     }
 
     /** Datagrams dropped because no leg had learned their source and they were no check for a leg. */
@@ -180,71 +213,52 @@ final class UdpMux implements AutoCloseable {
         return unsent.get();
     }
 
-    /** Addresses learned now (for tests; on the event loop). */
+    /** Datagrams one loop's socket read for a leg of another loop, and handed over to it. */
+    long handedOver() {
+        return handedOver.get();
+    }
+
+    /** Addresses learned now. */
     int addresses() {
-        return onLoop(byAddress::size);
+        return byAddress.size();
     }
 
     /**
-     * A leg for ICE credentials with this ufrag.
+     * The loop with the fewest open legs (the first of them): where a group of legs without a socket of its own goes
+     * (a phone's voice in a room, {@link MediaEngine#iceThread}).
+     */
+    Loop leastBusy() {
+        Loop least = loops.get(0);
+        for (Loop loop : loops) {
+            if (loop.legs.get() < least.legs.get()) {
+                least = loop;
+            }
+        }
+        return least;
+    }
+
+    /** {@code thread} as one of this port's loops. */
+    Loop loop(IceThread thread) {
+        if (thread instanceof Loop loop && loop.mux() == this) {
+            return loop;
+        }
+        throw new IllegalArgumentException(thread + " is no thread of " + this);
+    }
+
+    /**
+     * A leg for ICE credentials with this ufrag, whose datagrams are handled on {@code owner}, or with a null
+     * {@code owner} (a new publisher) on the loop with the fewest legs. The choice and the count are made together
+     * (under the mux's lock): publishers that join at once must not all see the same loop as the least busy.
      *
      * @throws IOException another open leg has the same ufrag (a random one collided: open the leg afresh)
      */
-    Leg open(String ufrag, MediaSocket.Receiver receiver) throws IOException {
-        Leg leg = new Leg(ufrag, receiver);
+    synchronized Leg open(String ufrag, Loop owner, MediaSocket.Receiver receiver) throws IOException {
+        Leg leg = new Leg(ufrag, owner != null ? owner : leastBusy(), receiver);
         if (byUfrag.putIfAbsent(ufrag, leg) != null) {
             throw new IOException("ICE ufrag " + ufrag + " is in use on the WebRTC port");
         }
+        leg.owner.legs.incrementAndGet();
         return leg;
-    }
-
-    /** Runs {@code task} on the event loop, then sends what it wrote; dropped once the port is closed. */
-    void execute(Runnable task) {
-        try {
-            channel.eventLoop().execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "WebRTC port: task " + task + " failed", e);
-                } finally {
-                    flushPending();
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            // the engine is closing: nothing is sent any more
-        }
-    }
-
-    private <T> T onLoop(java.util.concurrent.Callable<T> query) {
-        try {
-            return channel.eventLoop().submit(query).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("the WebRTC port's event loop did not answer", e);
-        }
-    }
-
-    private void flushPending() {
-        if (pending) {
-            pending = false;
-            channel.flush();
-        }
-    }
-
-    /** Sends a copy of {@code datagram} (the caller may reuse it at once); dropped when the queue is full. */
-    private void send(ByteBuffer datagram, SocketAddress target) {
-        if (!channel.isWritable()) {
-            unsent.incrementAndGet();
-            return;
-        }
-        ByteBuf copy = channel.alloc().directBuffer(datagram.remaining());
-        copy.writeBytes(datagram.duplicate());
-        DatagramPacket packet = new DatagramPacket(copy, (InetSocketAddress) target);
-        if (channel.eventLoop().inEventLoop()) {
-            channel.write(packet, channel.voidPromise());
-            pending = true;
-        } else {
-            channel.writeAndFlush(packet, channel.voidPromise());
-        }
     }
 
     /**
@@ -279,21 +293,7 @@ final class UdpMux implements AutoCloseable {
         return null;
     }
 
-    private void receive(DatagramPacket packet) {
-        ByteBuf content = packet.content();
-        InetSocketAddress source = packet.sender();
-        // a check goes to the leg its USERNAME names, also from an address another leg learned (a NAT may give a
-        // port to another peer): that leg's agent decides, and a valid check moves the address (see learn)
-        String ufrag = receiverUfrag(content);
-        Leg leg = ufrag != null ? byUfrag.get(ufrag) : byAddress.get(source);
-        if (leg == null) {
-            strangers.incrementAndGet();
-            return;
-        }
-        leg.receiver.received(content.nioBuffer(), source);
-    }
-
-    private void learn(Leg leg, InetSocketAddress source) {
+    private synchronized void learn(Leg leg, InetSocketAddress source) {
         if (leg.closed) {
             return;
         }
@@ -316,7 +316,7 @@ final class UdpMux implements AutoCloseable {
         byAddress.put(source, leg);
     }
 
-    private void forget(Leg leg) {
+    private synchronized void forget(Leg leg) {
         for (InetSocketAddress address : leg.addresses) {
             byAddress.remove(address, leg);
         }
@@ -325,31 +325,198 @@ final class UdpMux implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (Loop loop : loops) {
+            loop.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     @Override
     public String toString() {
-        return "WebRTC port " + channel.localAddress() + (batched ? " (epoll, recvmmsg/sendmmsg)" : " (NIO)");
+        return "WebRTC port " + loops.get(0).channel.localAddress() + (batched ? " (epoll, recvmmsg/sendmmsg, "
+                + loops.size() + " threads on SO_REUSEPORT sockets)" : " (NIO)");
     }
 
-    /** One ICE-lite leg on the mux: what its ufrag and learned addresses bring goes to its receiver. */
+    /** A datagram read by one loop's socket for a leg of another loop: the read buffer, retained until handled. */
+    private record Handover(Leg leg, ByteBuf datagram, InetSocketAddress source) {
+    }
+
+    /** One socket of the port and its event loop, the thread of the legs it owns. */
+    final class Loop implements IceThread {
+        private final int index;
+        private final EventLoop eventLoop;
+        /** Bound before the mux is returned; read only after. */
+        private Channel channel;
+        private final AtomicInteger legs = new AtomicInteger();
+        /** Whether the loop wrote since its last flush (the loop's only). */
+        private boolean pending;
+        /** Per loop: what this loop's read batch brought for that loop's legs (the loop's only). */
+        private final List<List<Handover>> handovers = new ArrayList<>();
+
+        private Loop(int index, EventLoop eventLoop, int loops) {
+            this.index = index;
+            this.eventLoop = eventLoop;
+            for (int i = 0; i < loops; i++) {
+                handovers.add(new ArrayList<>());
+            }
+        }
+
+        private UdpMux mux() {
+            return UdpMux.this;
+        }
+
+        /** Whether the calling thread is this loop's. */
+        boolean inLoop() {
+            return eventLoop.inEventLoop();
+        }
+
+        /** Legs open on this loop. */
+        int legs() {
+            return legs.get();
+        }
+
+        /** Runs {@code task} on the loop, then sends what it wrote; dropped once the port is closed. */
+        @Override
+        public void execute(Runnable task) {
+            try {
+                eventLoop.execute(() -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "WebRTC port: task " + task + " failed", e);
+                    } finally {
+                        flushPending();
+                    }
+                });
+            } catch (RejectedExecutionException closed) {
+                // the engine is closing: nothing is sent any more
+            }
+        }
+
+        private void flushPending() {
+            if (pending) {
+                pending = false;
+                channel.flush();
+            }
+        }
+
+        /** Sends a copy of {@code datagram} (the caller may reuse it at once); dropped when the queue is full. */
+        private void send(ByteBuffer datagram, SocketAddress target) {
+            if (!channel.isWritable()) {
+                unsent.incrementAndGet();
+                return;
+            }
+            ByteBuf copy = channel.alloc().directBuffer(datagram.remaining());
+            copy.writeBytes(datagram.duplicate());
+            DatagramPacket packet = new DatagramPacket(copy, (InetSocketAddress) target);
+            if (eventLoop.inEventLoop()) {
+                channel.write(packet, channel.voidPromise());
+                pending = true;
+            } else {
+                channel.writeAndFlush(packet, channel.voidPromise());
+            }
+        }
+
+        private void receive(DatagramPacket packet) {
+            ByteBuf content = packet.content();
+            InetSocketAddress source = packet.sender();
+            // a check goes to the leg its USERNAME names, also from an address another leg learned (a NAT may give a
+            // port to another peer): that leg's agent decides, and a valid check moves the address (see learn)
+            String ufrag = receiverUfrag(content);
+            Leg leg = ufrag != null ? byUfrag.get(ufrag) : byAddress.get(source);
+            if (leg == null) {
+                strangers.incrementAndGet();
+            } else if (leg.owner == this) {
+                leg.receiver.received(content.nioBuffer(), source);
+            } else {
+                handedOver.incrementAndGet();
+                handovers.get(leg.owner.index).add(new Handover(leg, content.retain(), source));
+            }
+        }
+
+        /** The end of a read batch: other loops get what it brought for their legs, and its sends leave. */
+        private void readComplete() {
+            for (int i = 0; i < handovers.size(); i++) {
+                List<Handover> batch = handovers.get(i);
+                if (!batch.isEmpty()) {
+                    handovers.set(i, new ArrayList<>());
+                    loops.get(i).takeOver(batch);
+                }
+            }
+            flushPending();
+        }
+
+        /** Datagrams another loop read for this loop's legs: handled here, in order, then sent in one batch. */
+        private void takeOver(List<Handover> batch) {
+            try {
+                eventLoop.execute(() -> {
+                    for (Handover handover : batch) {
+                        try {
+                            if (!handover.leg.closed) {
+                                handover.leg.receiver.received(handover.datagram.nioBuffer(), handover.source);
+                            }
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.WARNING, "WebRTC port: a datagram from " + handover.source + " failed", e);
+                        } finally {
+                            handover.datagram.release();
+                        }
+                    }
+                    flushPending();
+                });
+            } catch (RejectedExecutionException closed) {
+                batch.forEach(handover -> handover.datagram.release());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "WebRTC port thread " + (index + 1) + " of " + loops.size();
+        }
+
+        /** The socket's only handler: reads go to the legs, and a read batch's writes leave together. */
+        private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                try {
+                    receive(packet);
+                } catch (RuntimeException e) {
+                    // one leg's fault must not stop the others' media: the datagram is dropped
+                    LOG.log(Level.WARNING, "WebRTC port: a datagram from " + packet.sender() + " failed", e);
+                } catch (Error e) {
+                    LOG.log(Level.SEVERE, "WebRTC port: failure on a datagram from " + packet.sender() + ", dropped", e);
+                }
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                readComplete();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                LOG.fine(() -> "WebRTC port: " + cause);
+            }
+        }
+    }
+
+    /** One ICE-lite leg on the mux: what its ufrag and learned addresses bring goes to its receiver, on its loop. */
     final class Leg {
         private final String ufrag;
+        private final Loop owner;
         private final MediaSocket.Receiver receiver;
-        /** Learned addresses, least recently checked first (the event loop's only). */
+        /** Learned addresses, least recently checked first (guarded by the mux's lock). */
         private final LinkedHashSet<InetSocketAddress> addresses = new LinkedHashSet<>();
         private volatile boolean closed;
 
-        private Leg(String ufrag, MediaSocket.Receiver receiver) {
+        private Leg(String ufrag, Loop owner, MediaSocket.Receiver receiver) {
             this.ufrag = ufrag;
+            this.owner = owner;
             this.receiver = receiver;
         }
 
         /**
          * A binding request from {@code source} passed the leg's check (USERNAME and MESSAGE-INTEGRITY): its
-         * datagrams are the leg's from now on. On the event loop (the leg's ICE stage runs there).
+         * datagrams are the leg's from now on. On the leg's loop (the leg's ICE stage runs there).
          */
         void learn(InetSocketAddress source) {
             UdpMux.this.learn(this, source);
@@ -357,7 +524,7 @@ final class UdpMux implements AutoCloseable {
 
         void send(ByteBuffer datagram, SocketAddress target) {
             if (!closed) {
-                UdpMux.this.send(datagram, target);
+                owner.send(datagram, target);
             }
         }
 
@@ -365,38 +532,19 @@ final class UdpMux implements AutoCloseable {
             return UdpMux.this.port();
         }
 
+        /** The loop the leg's datagrams are handled on. */
+        Loop owner() {
+            return owner;
+        }
+
         /** Frees the ufrag and the learned addresses; idempotent, from any thread. */
-        void close() {
+        synchronized void close() {
             if (!closed) {
                 closed = true;
                 byUfrag.remove(ufrag, this);
-                UdpMux.this.execute(() -> forget(this));
+                forget(this);
+                owner.legs.decrementAndGet();
             }
-        }
-    }
-
-    /** The channel's only handler: reads go to the legs, and a read batch's writes leave together. */
-    private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            try {
-                receive(packet);
-            } catch (RuntimeException e) {
-                // one leg's fault must not stop the others' media: the datagram is dropped
-                LOG.log(Level.WARNING, "WebRTC port: a datagram from " + packet.sender() + " failed", e);
-            } catch (Error e) {
-                LOG.log(Level.SEVERE, "WebRTC port: failure on a datagram from " + packet.sender() + ", dropped", e);
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            flushPending();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.fine(() -> "WebRTC port: " + cause);
         }
     }
 }

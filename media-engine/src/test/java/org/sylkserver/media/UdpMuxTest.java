@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -43,13 +46,15 @@ class UdpMuxTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int PORT = 43432;
+    /** More threads than this machine may have cores: most datagrams are read by a socket of another leg's thread. */
+    private static final int THREADS = 4;
 
     private MediaEngine engine;
     private final List<DatagramSocket> peers = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        engine = new MediaEngine(LOOPBACK, 43420, 43430, Duration.ZERO, RtpPolicy.OPEN, PORT);
+        engine = new MediaEngine(LOOPBACK, 43420, 43430, Duration.ZERO, RtpPolicy.OPEN, PORT, THREADS);
     }
 
     @AfterEach
@@ -58,16 +63,27 @@ class UdpMuxTest {
         engine.close();
     }
 
-    /** A leg whose datagrams go through its own ICE stage (as a WebRtcTransport's do), then into a queue. */
+    /**
+     * A leg whose datagrams go through its own ICE stage (as a WebRtcTransport's do), then into a queue, with the
+     * threads that handled them.
+     */
     private final class Leg {
         final IceLite ice = new IceLite();
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final Set<Thread> threads = ConcurrentHashMap.newKeySet();
         final MediaSocket socket;
 
+        /** The first leg of a group (a publisher's): on the least busy thread. */
         Leg() throws IOException {
+            this(null);
+        }
+
+        Leg(IceThread thread) throws IOException {
             Pipeline[] pipeline = new Pipeline[1];
-            socket = engine.openIceSocket(ice.ufrag(), (datagram, source) -> pipeline[0].accept(
-                    new Packet(datagram, source, System.nanoTime(), false)), () -> { });
+            socket = engine.openIceSocket(ice.ufrag(), thread, (datagram, source) -> {
+                threads.add(Thread.currentThread());
+                pipeline[0].accept(new Packet(datagram, source, System.nanoTime(), false));
+            }, () -> { });
             pipeline[0] = Pipeline.named("leg")
                     .then(IceChecks.forSocket("leg", ice, socket, new InetSocketAddress(LOOPBACK, PORT)))
                     .then(new org.sylkserver.media.pipeline.Stage("queue") {
@@ -195,12 +211,13 @@ class UdpMuxTest {
             }
             assertTrue(waitFor(() -> engine.webrtcPort().strangers() == 120), "dropped as strangers'");
             UdpMux mux = engine.webrtcPort();
-            engine.onIceThread(mux::report);
+            IceThread reporting = mux.loops().get(0);
+            reporting.execute(mux::report);
             assertTrue(waitFor(() -> records.stream().anyMatch(r -> r.getLevel() == java.util.logging.Level.INFO
                     && r.getMessage().contains("120 datagrams from unknown addresses"))), "reported: " + records);
             records.clear();
-            engine.onIceThread(mux::report);
-            engine.onIceThread(() -> { });
+            reporting.execute(mux::report);
+            reporting.execute(() -> { });
             Thread.sleep(200);
             assertTrue(records.stream().noneMatch(r -> r.getMessage().contains("unknown addresses")),
                     "nothing new, nothing reported: " + records);
@@ -248,9 +265,9 @@ class UdpMuxTest {
     void theAddressTableIsBounded() throws Exception {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         UdpMux.Leg[] leg = new UdpMux.Leg[1];
-        try (UdpMux mux = new UdpMux(LOOPBACK, PORT + 2, 2, true)) {
+        try (UdpMux mux = new UdpMux(LOOPBACK, PORT + 2, 1, 2, true)) {
             // a stand-in for the leg's ICE stage: every check is valid
-            leg[0] = mux.open("abcd", (datagram, source) -> {
+            leg[0] = mux.open("abcd", mux.leastBusy(), (datagram, source) -> {
                 if (datagram.get(datagram.position()) == 0) {
                     leg[0].learn(source);
                 } else {
@@ -315,19 +332,149 @@ class UdpMuxTest {
         assertTrue(waitFor(() -> engine.webrtcPort().addresses() == 0));
         send(peer, "after the close");
         assertNull(leg.none());
-        engine.openIceSocket(leg.ice.ufrag(), (d, s) -> { }, () -> { }).close();
+        engine.openIceSocket(leg.ice.ufrag(), engine.iceThread(), (d, s) -> { }, () -> { }).close();
     }
 
     @Test
     void aUfragInUseIsRefused() throws Exception {
         Leg leg = new Leg();
-        assertThrows(IOException.class, () -> engine.openIceSocket(leg.ice.ufrag(), (d, s) -> { }, () -> { }));
+        assertThrows(IOException.class, () -> engine.openIceSocket(leg.ice.ufrag(), engine.iceThread(), (d, s) -> { }, () -> { }));
+    }
+
+    /**
+     * The port is bound by one socket per thread ({@code SO_REUSEPORT}; the kernel spreads sources over them): a
+     * leg's datagrams, checks and media, from whichever of its peer's addresses and so whichever socket read them, are
+     * all handled on the leg's one thread, the one it was opened on.
+     */
+    @Test
+    void aLegsDatagramsAreHandledOnItsThreadWhicheverSocketReadThem() throws Exception {
+        UdpMux mux = engine.webrtcPort();
+        assertEquals(THREADS, mux.loops().size());
+        IceThread thread = engine.iceThread();
+        Thread[] owner = new Thread[1];
+        CountDownLatch ran = new CountDownLatch(1);
+        thread.execute(() -> {
+            owner[0] = Thread.currentThread();
+            ran.countDown();
+        });
+        assertTrue(ran.await(5, TimeUnit.SECONDS));
+        Leg leg = new Leg(thread);
+        int candidates = 16;
+        for (int i = 0; i < candidates; i++) {
+            // a fresh peer for each: the leg keeps 8 addresses, and each is checked again before its media
+            DatagramSocket peer = peer();
+            leg.check(peer, true);
+            send(peer, "media " + i);
+            assertEquals("media " + i, leg.next());
+        }
+        assertEquals(Set.of(owner[0]), leg.threads, "one thread, the leg's");
+        assertTrue(mux.handedOver() > 0, "some of 16 sources were read by another thread's socket (the kernel's "
+                + "hash over " + THREADS + " sockets)");
+    }
+
+    /**
+     * What another thread's socket read reaches the owner in the order it was read (one hand-over per read batch),
+     * and what the leg sends in answer leaves from the shared port.
+     */
+    @Test
+    void datagramsHandedOverKeepTheirOrder() throws Exception {
+        List<Leg> legs = new ArrayList<>();
+        List<DatagramSocket> peers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Leg leg = new Leg();
+            DatagramSocket peer = peer();
+            leg.check(peer, true);
+            legs.add(leg);
+            peers.add(peer);
+        }
+        for (int n = 0; n < 50; n++) {
+            for (int i = 0; i < legs.size(); i++) {
+                send(peers.get(i), "packet " + n);
+            }
+        }
+        for (Leg leg : legs) {
+            for (int n = 0; n < 50; n++) {
+                assertEquals("packet " + n, leg.next());
+            }
+            assertEquals(1, leg.threads.size());
+        }
+        assertTrue(engine.webrtcPort().handedOver() > 0);
+    }
+
+    /**
+     * A new group of legs (a publisher and its feeds) goes to the thread with the fewest legs, so that publishers
+     * spread over the threads; a closed leg no longer counts.
+     */
+    @Test
+    void aNewPublisherGoesToTheThreadWithTheFewestLegs() throws Exception {
+        UdpMux mux = engine.webrtcPort();
+        IceThread first = engine.iceThread();
+        Leg publisher = new Leg(first);
+        Leg feed = new Leg(first);
+        assertEquals(2, mux.loop(first).legs());
+        Set<IceThread> others = new java.util.HashSet<>();
+        for (int i = 1; i < THREADS; i++) {
+            IceThread next = engine.iceThread();
+            assertTrue(next != first && others.add(next), "an empty thread each time");
+            new Leg(next);
+        }
+        assertTrue(others.contains(engine.iceThread()), "a thread with one leg before the first's two");
+        publisher.socket.close();
+        feed.socket.close();
+        assertEquals(0, mux.loop(first).legs());
+        assertEquals(first, engine.iceThread());
+    }
+
+    /**
+     * Publishers that join at once (the signalling threads open their legs concurrently) spread evenly: the choice of
+     * the least busy thread and its count are one step.
+     */
+    @Test
+    void publishersOpenedAtOnceSpreadOverTheThreads() throws Exception {
+        int perThread = 3;
+        java.util.concurrent.ExecutorService signalling = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<java.util.concurrent.Future<Leg>> opening = new ArrayList<>();
+            for (int i = 0; i < THREADS * perThread; i++) {
+                opening.add(signalling.submit(() -> {
+                    start.await();
+                    return new Leg();
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<Leg> leg : opening) {
+                leg.get(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            signalling.shutdown();
+        }
+        for (UdpMux.Loop loop : engine.webrtcPort().loops()) {
+            assertEquals(perThread, loop.legs(), loop.toString());
+        }
+    }
+
+    /** A leg opened on another leg's thread (a feed on its publisher's) is handled there. */
+    @Test
+    void aLegOpenedOnAnotherLegsThreadSharesIt() throws Exception {
+        Leg publisher = new Leg();
+        Leg feed = new Leg(publisher.socket.thread());
+        assertEquals(publisher.socket.thread(), feed.socket.thread());
+        assertEquals(2, engine.webrtcPort().loop(publisher.socket.thread()).legs());
+    }
+
+    @Test
+    void aThreadOfAnotherEngineIsRefused() throws Exception {
+        try (MediaEngine other = new MediaEngine(LOOPBACK, 43434, 43440, Duration.ZERO, RtpPolicy.OPEN, PORT + 4, 1)) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> engine.openIceSocket("abcd", other.iceThread(), (d, s) -> { }, () -> { }));
+        }
     }
 
     @Test
     void withoutAWebRtcPortEachLegHasAPortOfTheRange() throws Exception {
         try (MediaEngine perLeg = new MediaEngine(LOOPBACK, 43434, 43440, Duration.ZERO, RtpPolicy.OPEN)) {
-            MediaSocket socket = perLeg.openIceSocket("abcd", (d, s) -> { }, () -> { });
+            MediaSocket socket = perLeg.openIceSocket("abcd", perLeg.iceThread(), (d, s) -> { }, () -> { });
             assertTrue(socket.port() >= 43434 && socket.port() < 43440);
             assertTrue(!socket.isShared());
             socket.close();

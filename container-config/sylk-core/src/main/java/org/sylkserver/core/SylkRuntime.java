@@ -47,15 +47,16 @@ public final class SylkRuntime {
     }
 
     /**
-     * The media engine of this JVM, started on first use with {@code [RTP] port_range}, {@code timeout} and
-     * {@code webrtc_port} on
+     * The media engine of this JVM, started on first use with {@code [RTP] port_range}, {@code timeout},
+     * {@code webrtc_port} and {@code webrtc_threads} on
      * {@code [SIP] local_ip}, advertising {@link #sdpAddress()} in the SDP and ICE candidates it writes itself (the
      * WebRTC legs, the video rooms).
      */
     public synchronized MediaEngine media() throws IOException {
         if (media == null) {
             media = new MediaEngine(config.sip().localIp(), config.rtp().portStart(), config.rtp().portEnd(),
-                    Duration.ofSeconds(config.rtp().timeout()), config.rtp().policy(), config.rtp().webrtcPort());
+                    Duration.ofSeconds(config.rtp().timeout()), config.rtp().policy(), config.rtp().webrtcPort(),
+                    config.rtp().webrtcThreads());
             media.advertise(sdpAddress());
         }
         return media;

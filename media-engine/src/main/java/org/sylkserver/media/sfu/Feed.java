@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.HeaderExtension;
+import org.sylkserver.media.IceThread;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.pipeline.Packet;
@@ -107,27 +108,29 @@ public final class Feed implements AutoCloseable {
     private volatile boolean videoOn = true;
     private volatile long retransmitted;
 
-    Feed(MediaEngine engine, String name, Publisher publisher, RoomSdp.Negotiated formats, int cacheSize,
-         WebRtcTransport.Listener listener) throws IOException {
+    /** A feed whose packets are handled on {@code thread}, its publisher's. */
+    Feed(MediaEngine engine, IceThread thread, String name, Publisher publisher, RoomSdp.Negotiated formats,
+         int cacheSize, WebRtcTransport.Listener listener) throws IOException {
         this.name = name;
         this.publisher = publisher;
         this.formats = formats;
         this.cache = new RetransmissionCache(cacheSize, audio.ssrc(), video.ssrc());
         this.descriptor = formats.simulcast() == null ? null : PayloadDescriptor.of(formats.video().map().name());
         this.pictures = descriptor == null ? null : new PictureRewriter(descriptor);
-        this.transport = WebRtcTransport.open(engine, name, List.of(new Feedback()), new WebRtcTransport.Listener() {
-            @Override
-            public void connected() {
-                // a new receiver cannot decode anything before a keyframe
-                publisher.requestKeyframe();
-                listener.connected();
-            }
+        this.transport = WebRtcTransport.open(engine, thread, name, List.of(new Feedback()),
+                new WebRtcTransport.Listener() {
+                    @Override
+                    public void connected() {
+                        // a new receiver cannot decode anything before a keyframe
+                        publisher.requestKeyframe();
+                        listener.connected();
+                    }
 
-            @Override
-            public void failed(String reason) {
-                listener.failed(reason);
-            }
-        });
+                    @Override
+                    public void failed(String reason) {
+                        listener.failed(reason);
+                    }
+                });
         this.reports = Pipeline.named(name + " reports").then(transport.encryption()).then(transport.sending())
                 .build();
         this.cname = "sylk-" + Long.toHexString(RANDOM.nextLong() >>> 1);

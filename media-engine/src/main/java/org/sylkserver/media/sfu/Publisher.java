@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 import org.sylkserver.media.AudioLevelExtension;
+import org.sylkserver.media.IceThread;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
 import org.sylkserver.media.mixer.Member;
@@ -39,8 +40,9 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * the video is asked for again at once, RFC 4585 §6.2.1, and what comes back on the
  * publisher's retransmission stream, RFC 4588, goes on as the original packet) and {@code fan-out} (a copy to every
  * feed, which rewrites and encrypts it for its own browser, and one to the {@link PublisherRecording} when the room
- * records). Everything runs on the media engine's I/O thread; feeds are added and removed from the
- * signalling threads (a copy-on-write list).
+ * records). Everything runs on the publisher's {@link IceThread} (the media engine's I/O thread, or one of the
+ * shared WebRTC port's), which its feeds' transports share, so that a packet's fan-out and the feeds' RTCP never run
+ * at once; feeds are added and removed from the signalling threads (a copy-on-write list).
  */
 public final class Publisher implements AutoCloseable {
 
@@ -54,6 +56,8 @@ public final class Publisher implements AutoCloseable {
 
     private final String name;
     private final MediaEngine engine;
+    /** Where the publisher's packets and those of all its feeds are handled. */
+    private final IceThread thread;
     private final SfuSettings settings;
     private final WebRtcTransport transport;
     private final long ssrc = RANDOM.nextInt() & 0xffffffffL;
@@ -95,7 +99,9 @@ public final class Publisher implements AutoCloseable {
         }
         PublisherReception reception = new PublisherReception(this, ssrc, cname, keyframes, layerSsrcs, feeds,
                 audioLevel);
-        this.transport = WebRtcTransport.open(engine, name, List.of(reception, fanout), listener);
+        // the engine's least busy thread, which the feeds then share
+        this.transport = WebRtcTransport.open(engine, null, name, List.of(reception, fanout), listener);
+        this.thread = transport.thread();
         this.toPublisher = Pipeline.named(name + " to publisher").then(transport.encryption())
                 .then(transport.sending()).build();
     }
@@ -104,6 +110,7 @@ public final class Publisher implements AutoCloseable {
     private Publisher(MediaEngine engine, String name, SfuSettings settings) {
         this.name = name;
         this.engine = engine;
+        this.thread = engine.iceThread();
         this.settings = settings;
         for (int layer = 0; layer < keyframes.length; layer++) {
             keyframes[layer] = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
@@ -124,7 +131,7 @@ public final class Publisher implements AutoCloseable {
 
     /**
      * One Opus frame of a {@link #local} publisher (one thread at a time, e.g. the mixing thread): an RTP packet with
-     * the publisher's SSRC goes, on the feeds' I/O thread like every forwarded packet, to every feed (which rewrites
+     * the publisher's SSRC goes, on its feeds' thread like every forwarded packet, to every feed (which rewrites
      * and encrypts it for its browser) and to its recording.
      *
      * @param timestampIncrement 48 kHz ticks since the previous frame
@@ -137,7 +144,7 @@ public final class Publisher implements AutoCloseable {
                 .putShort((short) localSequence++).putInt((int) localTimestamp).putInt((int) ssrc).put(payload).flip();
         Packet packet = new Packet(rtp, null, System.nanoTime(), false);
         packet.header(RtpHeader.parse(rtp));
-        engine.onIceThread(() -> fanout.local(packet));
+        thread.execute(() -> fanout.local(packet));
     }
 
     /**
@@ -186,7 +193,7 @@ public final class Publisher implements AutoCloseable {
      * @throws IOException no ports are free, or the engine is closed
      */
     public Feed subscribe(String feedName, WebRtcTransport.Listener listener) throws IOException {
-        Feed feed = new Feed(engine, feedName, this, negotiated, settings.retransmissionCacheSize(), listener);
+        Feed feed = new Feed(engine, thread, feedName, this, negotiated, settings.retransmissionCacheSize(), listener);
         feeds.add(feed);
         return feed;
     }

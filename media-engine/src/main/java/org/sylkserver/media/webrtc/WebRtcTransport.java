@@ -16,6 +16,7 @@ import org.sylkserver.media.dtls.DtlsSrtpKeys;
 import org.sylkserver.media.dtls.Fingerprint;
 import org.sylkserver.media.ice.IceLite;
 import org.sylkserver.media.ice.IceChecks;
+import org.sylkserver.media.IceThread;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.MediaSocket;
 import org.sylkserver.media.pipeline.Packet;
@@ -42,8 +43,8 @@ import org.sylkserver.protocols.sdp.SessionDescription.Line;
  * and {@link RtpValidation}, then through the owner's stages (given at {@link #open}); the owner sends with
  * {@link #encryption()} and {@link #sending()} at the end of its own pipelines.
  *
- * <p>Threading: packets are handled on the engine's I/O thread (the shared port's with {@code webrtc_port}, see
- * {@link MediaEngine#onIceThread}); {@link #remoteDescription} on the owner's thread;
+ * <p>Threading: packets are handled on the {@link IceThread} given at {@link #open} (the engine's I/O thread, or one
+ * of the shared port's with {@code webrtc_port}); {@link #remoteDescription} on the owner's thread;
  * the {@link Listener} is called on the DTLS thread ({@code connected}, {@code failed}) or the engine's timer thread
  * ({@code failed} when the browser went silent).
  */
@@ -79,11 +80,11 @@ public final class WebRtcTransport implements AutoCloseable {
     private volatile SrtpTransformer toBrowser;
     private Fingerprint browserFingerprint;
 
-    private WebRtcTransport(MediaEngine engine, String name, List<Stage> delivery, Listener listener)
+    private WebRtcTransport(MediaEngine engine, IceThread thread, String name, List<Stage> delivery, Listener listener)
             throws IOException {
         this.name = name;
         this.listener = listener;
-        this.socket = engine.openIceSocket(ice.ufrag(), this::receive, this::browserSilent);
+        this.socket = engine.openIceSocket(ice.ufrag(), thread, this::receive, this::browserSilent);
         this.local = new InetSocketAddress(engine.bindAddress(), socket.port());
         this.advertised = new InetSocketAddress(engine.sdpAddress(), socket.port());
         Pipeline.Builder pipeline = Pipeline.named(name + " from browser")
@@ -98,12 +99,15 @@ public final class WebRtcTransport implements AutoCloseable {
     /**
      * Opens the transport's socket.
      *
+     * @param thread   where its packets are handled: another transport's {@link #thread} (transports whose pipelines
+     *                 share state share one), or null for the engine's least busy
+     *                 ({@link MediaEngine#openIceSocket})
      * @param delivery the owner's stages, which every decrypted and validated RTP and RTCP packet goes through
      * @throws IOException no ports are free, or the engine is closed
      */
-    public static WebRtcTransport open(MediaEngine engine, String name, List<Stage> delivery, Listener listener)
-            throws IOException {
-        return new WebRtcTransport(engine, name, List.copyOf(delivery), listener);
+    public static WebRtcTransport open(MediaEngine engine, IceThread thread, String name, List<Stage> delivery,
+                                       Listener listener) throws IOException {
+        return new WebRtcTransport(engine, thread, name, List.copyOf(delivery), listener);
     }
 
     /**
@@ -121,6 +125,11 @@ public final class WebRtcTransport implements AutoCloseable {
         lines.add(new Line('a', "setup:" + setup));
         lines.add(new Line('a', "rtcp-mux"));
         return lines;
+    }
+
+    /** The thread its packets are handled on. */
+    public IceThread thread() {
+        return socket.thread();
     }
 
     /** The port of the transport's socket (what m-lines name). */

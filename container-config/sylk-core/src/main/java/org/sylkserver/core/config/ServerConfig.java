@@ -120,9 +120,11 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      *                       {@code max_streams_per_address})
      * @param webrtcPort     the one UDP port of every video room leg ({@code webrtc_port}, ours), 0 for a port pair of
      *                       the range per leg
+     * @param webrtcThreads  threads (and {@code SO_REUSEPORT} sockets) reading and writing {@code webrtc_port}
+     *                       ({@code webrtc_threads}, ours; 0 there gives one per core; Linux's epoll only)
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
-                      int sampleRate, RtpPolicy policy, int webrtcPort) {
+                      int sampleRate, RtpPolicy policy, int webrtcPort, int webrtcThreads) {
 
         /** {@code srtp_encryption} as the media engine's policy. */
         public SrtpPolicy srtpPolicy() {
@@ -237,7 +239,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                 new RtpPolicy(r.bool("latch_any_source", RtpPolicy.DEFAULTS.latchAnySource()),
                         r.integer("max_streams_per_call", RtpPolicy.DEFAULTS.maxStreamsPerCall(), 0, 10000),
                         r.integer("max_streams_per_address", RtpPolicy.DEFAULTS.maxStreamsPerAddress(), 0, 100000)),
-                webrtcPort(r, range));
+                webrtcPort(r, range),
+                webrtcThreads(r));
 
         SectionReader w = new SectionReader(ini, "WebServer");
         WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),
@@ -321,6 +324,12 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
             throw r.error("webrtc_port", r.raw("webrtc_port"), "must be outside port_range " + range[0] + ":" + range[1]);
         }
         return port;
+    }
+
+    /** {@code [RTP] webrtc_threads}: 1 to 256, or 0 (the default) for one per core. */
+    private static int webrtcThreads(SectionReader r) throws ConfigException {
+        int threads = r.integer("webrtc_threads", 0, 0, 256);
+        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     /** The address this host uses to reach the internet; loopback when there is no route (nothing is sent). */

@@ -149,6 +149,16 @@ class ServerConfigTest {
         assertTrue(error("[RTP]\nwebrtc_port = 70000\n").getMessage().contains("[RTP] webrtc_port = '70000'"));
     }
 
+    /** Ours (issue 13): the shared port's threads, one per core unless set. */
+    @Test
+    void theWebRtcPortHasAThreadPerCoreByDefault() throws Exception {
+        assertEquals(Runtime.getRuntime().availableProcessors(), load(null, Map.of()).rtp().webrtcThreads());
+        assertEquals(Runtime.getRuntime().availableProcessors(),
+                load("[RTP]\nwebrtc_threads = 0\n", Map.of()).rtp().webrtcThreads());
+        assertEquals(3, load("[RTP]\nwebrtc_threads = 3\n", Map.of()).rtp().webrtcThreads());
+        assertTrue(error("[RTP]\nwebrtc_threads = -1\n").getMessage().contains("[RTP] webrtc_threads = '-1'"));
+    }
+
     @Test
     void tcpAndTlsPortsMustDiffer_spec1_3() throws Exception {
         assertTrue(error("[SIP]\nlocal_tcp_port = 5070\nlocal_tls_port = 5070\n").getMessage()
