@@ -33,7 +33,8 @@
 # Each step's line also gives "ms/call" without the JIT compiler threads (C1/C2: compiling is the JVM's catching
 # up, shared by both applications of the one server, and swung 0.2-0.7 ms per call between runs). At the end, per
 # rate, each round's ratio conference/echo with and without the compiler threads, and their medians over the
-# rounds whose two steps failed no call ("MEDIAN rate=R ratio=X ratio_without_compilers=Y rounds=K").
+# rounds whose two steps lost at most 1 % of their calls ("MEDIAN rate=R ratio=X ratio_without_compilers=Y
+# rounds=K"; the conference failed a call or two of 9,000 at 600/s in session 20, at a load of 9).
 # sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
 set -euo pipefail
 case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
@@ -170,11 +171,13 @@ alternate_rounds() {
         for round in $(seq "$rounds"); do
             for app in conference echo; do
                 read -r created ok bad achieved cpu ms msnojit < <(run_step "$app" "$rate" "$step" "$round")
+                # a step that lost more than 1 % of its calls measured an overload, not the cost of a call
                 mark=; [ "$bad" = 0 ] && [ "$ok" = $((rate * step)) ] || mark=' (failed calls)'
+                [ $(( (rate * step - ok) * 100 )) -le $((rate * step)) ] || mark=' (over 1 % of the calls failed)'
                 printf '%-10s %4d/s %5d %9d %10d %6d %8d/s %7d%% %8s %8s%s\n' "$app" "$rate" "$round" "$created" "$ok" \
                     "$bad" "$achieved" "$cpu" "$ms" "$msnojit" "$mark"
                 [ -z "${THREADS:-}" ] || cat "$work/sipp-$app-$rate-$step-$round/breakdown"
-                echo "$rate $round $app $ms $msnojit ${mark:+failed}" >> "$results"
+                echo "$rate $round $app $ms $msnojit $([[ "$mark" == *1* ]] && echo overload)" >> "$results"
                 sleep "$pause"
             done
         done
@@ -192,7 +195,7 @@ alternate_rounds() {
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
         }
-        { key = $1 " " $2; ms[key, $3] = $4; nojit[key, $3] = $5; if ($6 == "failed") bad[key] = 1
+        { key = $1 " " $2; ms[key, $3] = $4; nojit[key, $3] = $5; if ($6 == "overload") bad[key] = 1
           if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
         END {
             for (i = 1; i <= n; i++) {
@@ -200,7 +203,7 @@ alternate_rounds() {
                 r = ms[key, "conference"] / ms[key, "echo"]; rn = nojit[key, "conference"] / nojit[key, "echo"]
                 printf "  %4d/s round %d: %.3f / %.3f = %.2fx (without the compilers %.3f / %.3f = %.2fx)%s\n", k[1], k[2],
                     ms[key, "conference"], ms[key, "echo"], r, nojit[key, "conference"], nojit[key, "echo"], rn,
-                    (key in bad ? ", failed calls: not in the median" : "")
+                    (key in bad ? ", over 1 % of the calls failed: not in the median" : "")
                 if (!(key in bad)) { c[k[1]]++; rr[k[1], c[k[1]]] = r; rrn[k[1], c[k[1]]] = rn }
                 if (!(k[1] in rs)) { rs[k[1]] = 1; rate[++m] = k[1] }
             }
