@@ -67,3 +67,12 @@ home_with() {
 free_udp_port() {
     python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# The clock ticks of the JIT compiler threads (the JVM names them "C1 CompilerThreadN", "C2 CompilerThreadN") between two
+# thread_ticks snapshots $1 (before) and $2 (after). A compiler thread that the JVM retired between them (it starts
+# and stops them with the load) is not counted.
+compiler_ticks() {
+    awk 'FNR == NR { before[$1] = $3; next }
+         $2 ~ /^CN_CompilerThre/ { t += $3 - ($1 in before ? before[$1] : 0) }
+         END { print t + 0 }' "$1" "$2"
+}

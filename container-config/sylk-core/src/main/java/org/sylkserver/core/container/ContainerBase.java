@@ -152,20 +152,39 @@ public final class ContainerBase {
     static final String APPLICATION_SESSION_MINUTES = "sylk.container.applicationSessionMinutes";
 
     private static Integer applicationSessionMinutes() {
-        String value = System.getProperty(APPLICATION_SESSION_MINUTES);
+        return positiveProperty(APPLICATION_SESSION_MINUTES, "minutes");
+    }
+
+    /**
+     * The system property that sets how many threads JAIN-SIP's UDP listener processes requests and responses with
+     * (its {@code THREAD_POOL_SIZE}, {@value #DEFAULT_SIP_THREADS} unless set). On a server with few cores many more
+     * threads than cores only queue for them, next to the applications' own threads (a conference room's work is on
+     * 2 threads): the benchmarks set it to compare.
+     */
+    static final String SIP_THREADS = "sylk.container.sipThreads";
+    static final int DEFAULT_SIP_THREADS = 64;
+
+    static int sipThreads() {
+        Integer threads = positiveProperty(SIP_THREADS, "threads");
+        return threads != null ? threads : DEFAULT_SIP_THREADS;
+    }
+
+    /** The whole number above 0 that system property {@code name} holds, null when it is not set. */
+    private static Integer positiveProperty(String name, String unit) {
+        String value = System.getProperty(name);
         if (value == null) {
             return null;
         }
         try {
-            int minutes = Integer.parseInt(value.strip());
-            if (minutes > 0) {
-                return minutes;
+            int number = Integer.parseInt(value.strip());
+            if (number > 0) {
+                return number;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("-D" + APPLICATION_SESSION_MINUTES + "=" + value
-                + ": a whole number of minutes above 0 expected");
+        throw new IllegalArgumentException("-D" + name + "=" + value + ": a whole number of " + unit
+                + " above 0 expected");
     }
 
     static String contextXml(Integer applicationSessionMinutes) {
@@ -186,7 +205,7 @@ public final class ContainerBase {
         p.setProperty("javax.sip.STACK_NAME", "SylkServer");
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
-        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "64");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", String.valueOf(sipThreads()));
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
         p.setProperty("gov.nist.javax.sip.MAX_FORK_TIME_SECONDS", "0");

@@ -2,6 +2,7 @@ package org.sylkserver.core.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -45,6 +46,20 @@ class ContainerBaseTest {
         assertTrue(lowered.contains(SipSessionManager.class.getName()), lowered);
         assertTrue(plain.contains("<JarScanner scanClassPath=\"false\"/>"), plain);
         assertTrue(lowered.contains("<JarScanner scanClassPath=\"false\"/>"), lowered);
+    }
+
+    /** JAIN-SIP's UDP listener threads: 64 unless the system property sets another number (the benchmarks). */
+    @Test
+    void theSipThreadsAreSixtyFourUnlessThePropertySetsThem() {
+        assertEquals("64", base.sipStackProperties(settings(null)).getProperty("gov.nist.javax.sip.THREAD_POOL_SIZE"));
+        try {
+            System.setProperty(ContainerBase.SIP_THREADS, "8");
+            assertEquals("8", base.sipStackProperties(settings(null)).getProperty("gov.nist.javax.sip.THREAD_POOL_SIZE"));
+            System.setProperty(ContainerBase.SIP_THREADS, "0");
+            assertThrows(IllegalArgumentException.class, () -> base.sipStackProperties(settings(null)));
+        } finally {
+            System.clearProperty(ContainerBase.SIP_THREADS);
+        }
     }
 
     /** verify_server = false (spec §8.1): any server's certificate; clients are not asked for theirs. */
