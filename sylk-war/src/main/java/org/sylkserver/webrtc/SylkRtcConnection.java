@@ -202,8 +202,11 @@ public final class SylkRtcConnection {
 
     /** {@code message} as a client gets it: an event for several connections is serialized once ({@link #send(String)}). */
     static String json(SylkRtcMessage message) {
-        // a sync's thousands of entries are written by hand, as the binding writes them
-        return message instanceof SyncConversationsEvent sync ? sync.toJson() : JSONB.toJson(message);
+        // a sync's thousands of entries and the ack of every request are written by hand, as the binding writes them
+        if (message instanceof SyncConversationsEvent sync) {
+            return sync.toJson();
+        }
+        return message instanceof AckResponse ack ? ack.toJson() : JSONB.toJson(message);
     }
 
     /**
