@@ -13,9 +13,9 @@ import javax.json.JsonObject;
 import javax.json.JsonString;
 import javax.json.stream.JsonParser;
 import javax.json.stream.JsonParsingException;
-import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
 
+import org.eclipse.yasson.YassonJsonb;
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.webrtc.api.AckResponse;
 import org.sylkserver.webrtc.api.ErrorResponse;
@@ -57,7 +57,8 @@ public final class SylkRtcConnection {
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
     private static final Logger TRACE = Logger.getLogger(TRACE_LOGGER);
-    private static final Jsonb JSONB = JsonbBuilder.create();
+    /** Yasson's binding (the module's JSON-B implementation), which also binds a parsed tree ({@link RequestCatalogue}). */
+    private static final YassonJsonb JSONB = (YassonJsonb) JsonbBuilder.create();
     private static final AtomicLong IDS = new AtomicLong();
     private static final AtomicLong PACKETS = new AtomicLong();
     private static final int LOGGED_TEXT = 200;
@@ -201,8 +202,11 @@ public final class SylkRtcConnection {
 
     /** {@code message} as a client gets it: an event for several connections is serialized once ({@link #send(String)}). */
     static String json(SylkRtcMessage message) {
-        // a sync's thousands of entries are written by hand, as the binding writes them
-        return message instanceof SyncConversationsEvent sync ? sync.toJson() : JSONB.toJson(message);
+        // a sync's thousands of entries and the ack of every request are written by hand, as the binding writes them
+        if (message instanceof SyncConversationsEvent sync) {
+            return sync.toJson();
+        }
+        return message instanceof AckResponse ack ? ack.toJson() : JSONB.toJson(message);
     }
 
     /**

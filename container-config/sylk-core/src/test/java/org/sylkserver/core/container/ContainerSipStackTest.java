@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -41,10 +42,13 @@ import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
+import gov.nist.javax.sip.stack.SIPTransactionImpl;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 import org.sylkserver.core.config.SipConnections;
 import org.sylkserver.core.stack.javax.sip.ServerTransactionReleasedAtCompletion;
 import org.sylkserver.core.stack.javax.sip.SipStackImpl;
@@ -144,11 +148,12 @@ class ContainerSipStackTest {
 
     /**
      * RFC 3261 §17.1.2.2: an answered non-INVITE client transaction over UDP terminates after Timer K (T4, 5 s).
-     * The stack kept its request as bytes and parsed them again at that moment, for a TU that would ask for it
-     * (Restcomm only logs it at debug level); ours does not, and the TU is told as before.
+     * The stack encoded its request to bytes at the final response and parsed them again at that moment, for a TU
+     * that would ask for it (Restcomm only logs it at debug level); ours keeps no bytes and parses nothing, and the TU
+     * is told as before.
      */
     @Test
-    void rfc3261_s17_1_2_2_anAnsweredMessageTerminatesWithoutParsingItsRequestAgain() throws Exception {
+    void rfc3261_s17_1_2_2_anAnsweredMessageKeepsNoCopyOfItsRequestAndTerminatesWithoutParsingIt() throws Exception {
         try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             peer.setSoTimeout(5000);
             ClientTransaction transaction = provider.getNewClientTransaction(outgoing(peer.getLocalPort()));
@@ -157,6 +162,15 @@ class ContainerSipStackTest {
             byte[] ok = okFor(request).getBytes(StandardCharsets.UTF_8);
             peer.send(new DatagramPacket(ok, ok.length, InetAddress.getLoopbackAddress(), port));
             assertEquals(200, responses.poll(5, TimeUnit.SECONDS).getResponse().getStatusCode());
+            // the references are released once the TU has the response, on the stack's thread
+            Field released = SIPTransactionImpl.class.getDeclaredField("originalRequest");
+            released.setAccessible(true);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (released.get(transaction) != null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertNull(released.get(transaction), "the request was not released at the final response");
+            assertNull(transaction.getRequest(), "the request was kept as bytes to be parsed again");
 
             TransactionTerminatedEvent event = terminated.poll(15, TimeUnit.SECONDS);
             assertNotNull(event, "no termination after Timer K");
