@@ -37,9 +37,9 @@
 # rounds=K"; the conference failed a call or two of 9,000 at 600/s in session 20, at a load of 9).
 # sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
 set -euo pipefail
-case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 step=${1:-10}
 shift || true

@@ -18,6 +18,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 runs=${RUNS:-3}
 sizes=${MB:-"1 100 1024"}

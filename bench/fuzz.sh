@@ -10,6 +10,8 @@
 # (mvn verify, CI) replays it from then on: fix the parser, keep the input. Logs: target/fuzz/<target>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
+usage_on_help "$@"
 
 duration=600
 if [[ "${1:-}" == "-d" ]]; then

@@ -1,5 +1,13 @@
 # Shell functions shared by the benchmark scripts (sourced, not run).
 
+# Prints the calling script's header comment (its usage: everything above its `set -euo pipefail`) and exits, when its
+# first argument is -h or --help. Scripts call it right after sourcing this file, before they build or start anything.
+usage_on_help() {
+    case "${1:-}" in
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    esac
+}
+
 # Writes the [Server], [SIP] and [WebServer] sections every benchmark server uses to stdout: loopback only,
 # warnings only, SIP on $1 (UDP and TCP) and $1+1 (TLS), HTTP/WebSocket on $2. Callers append their own sections.
 server_ini() {

@@ -30,6 +30,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 seconds=${1:-5}
 accounts=${2:-4}

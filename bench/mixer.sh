@@ -7,6 +7,8 @@
 # Prints, per room size tried, the CPU time per 20 ms tick and per member, and the largest real-time room.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="$here/container-config/target/sylk-server"
 [ -d "$dist/lib" ] || (cd "$here" && mvn -B -q -DskipTests package)
 work=$(mktemp -d /tmp/sylk-mixer-bench.XXXXXX)

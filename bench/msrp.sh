@@ -20,6 +20,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 runs=${RUNS:-2}
 chat=${CHAT:-1}

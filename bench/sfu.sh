@@ -34,6 +34,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(1 2 4 6 8 12 16)

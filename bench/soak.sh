@@ -34,6 +34,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="$here/container-config/target/sylk-server"
 duration=${1:-3600}
 settle=${SETTLE:-600}

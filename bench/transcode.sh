@@ -8,6 +8,8 @@
 #        DIST=/path/to/sylk-server bench/transcode.sh ...   (another build's libraries; this tree's media-engine first)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
+usage_on_help "$@"
 dist="${DIST:-$here/container-config/target/sylk-server}"
 [ -d "$dist/lib" ] || (cd "$here" && mvn -B -q -DskipTests package)
 engine="$here/media-engine/target/media-engine-0.1.0-SNAPSHOT.jar"
