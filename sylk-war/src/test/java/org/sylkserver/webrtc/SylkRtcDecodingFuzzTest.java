@@ -1,11 +1,14 @@
 package org.sylkserver.webrtc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Test;
 import org.sylkserver.webrtc.SylkRtcConnectionTest.RecordingTransport;
 
 /**
@@ -31,5 +34,21 @@ class SylkRtcDecodingFuzzTest {
         // the error answer of an unexpected exception; request types and values are quoted inside other errors
         assertFalse(transport.sent.stream().anyMatch(answer -> answer.contains("\"error\":\"Internal error\"")),
                 () -> "decoding failed unexpectedly: " + transport.sent);
+    }
+
+    /**
+     * spec §4.14: {@code account-update-addressbook}'s {@code data} is a free-form JSON object, bound as a
+     * {@code JsonObject}; decoding it is acked (session 20 bound requests from the parsed tree for a while, and Yasson
+     * cannot bind a {@code JsonObject} property that way: every address-book update failed with "Internal error").
+     */
+    @Test
+    void aRequestWithAFreeFormObjectIsDecoded_spec_4_14() {
+        RecordingTransport transport = new RecordingTransport();
+        SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, DIRECT, DECODING,
+                Gateway.notStarted());
+        connection.onText("{\"sylkrtc\":\"account-update-addressbook\",\"transaction\":\"u1\",\"account\":"
+                + "\"alice@example.com\",\"action\":\"add\",\"type\":\"contact\",\"data\":{\"id\":\"c1\","
+                + "\"attributes\":{\"favorite\":true}}}", true);
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"u1\"}"), transport.sent);
     }
 }
