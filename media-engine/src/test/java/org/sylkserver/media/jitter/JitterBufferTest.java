@@ -461,4 +461,23 @@ class JitterBufferTest {
         buffer.offer(header(9000, 0, 0xabcdefL, true), audio, T0 + 5 * MS);
         assertEquals(2, buffer.stats().discarded(), "audio 5 and the skipped 6 of the old source");
     }
+
+    /**
+     * RFC 3550 Appendix A.1 lets each packet run up to MAX_DROPOUT (3000) numbers ahead, so a sender that keeps
+     * jumping could make the buffered numbers span without bound; the buffer keeps at most a whole cycle of
+     * sequence numbers (65536, 21 minutes of audio) apart and discards a packet beyond it.
+     */
+    @Test
+    void bufferedNumbersSpanAtMostOneSequenceCycle_rfc3550_appendixA1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE, Duration.ofMillis(200), Duration.ofMillis(200)));
+        for (int k = 0; k <= 22; k++) {
+            sim.send(k * 2999 & 0xffff, (long) k * FRAME_SAMPLES, k);
+        }
+        List<String> played = sim.run(12);
+        assertEquals(Collections.nCopies(10, "-"), played.subList(0, 10));
+        assertEquals(List.of("0", "L"), played.subList(10, 12));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(23, stats.received());
+        assertEquals(1, stats.discarded(), "22 * 2999 = 65978 numbers after the first");
+    }
 }
