@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 import org.sylkserver.media.RtpHeader;
 
@@ -60,13 +59,35 @@ public final class JitterBuffer {
     private static final int MAX_MISORDER = 100;
     /** Sequence numbers remembered for duplicate detection; must exceed {@link #MAX_MISORDER}. */
     private static final int HISTORY = 1024;
+    /**
+     * Slots of the ring at first: the maximum delay and a reordering of {@link #MAX_MISORDER} fit; a stream whose
+     * buffered numbers span more (a long loss burst) doubles it.
+     */
+    private static final int INITIAL_SLOTS = 128;
+    /**
+     * Most slots of the ring: a whole cycle of sequence numbers, 21 minutes of audio. Only a sender that keeps
+     * jumping ahead by nearly {@link #MAX_DROPOUT} gets there; its packets beyond are discarded (still remembered as
+     * received) rather than the ring growing without bound.
+     */
+    private static final int MAX_SLOTS = 1 << 16;
+    /** A sequence number that carried another payload type: passed over, never played; told apart by identity. */
+    private static final PlayoutFrame SKIPPED = new PlayoutFrame(null, null);
 
     private final int clockRate;
     private final long frameSamples;
     private final long minDelayNanos;
     private final long maxDelayNanos;
 
-    private final TreeMap<Long, Entry> buffer = new TreeMap<>();
+    // The buffered packets, a ring indexed by extended sequence number modulo its size (a power of two): every
+    // number buffered lies between low() and highest, fewer apart than the ring's size, so no two share a slot.
+    private PlayoutFrame[] frames = new PlayoutFrame[INITIAL_SLOTS];
+    private long[] arrivals = new long[INITIAL_SLOTS];
+    private boolean[] talkSpurts = new boolean[INITIAL_SLOTS];
+    private int buffered;
+    /** Lowest number buffered since the last restart, the start of playout; meaningful while cursor < 0. */
+    private long lowest;
+    /** Highest number buffered since the buffer was last empty. */
+    private long highest;
     private final long[] received = new long[HISTORY];
 
     // Current source (RFC 3550 §A.1 sequence state), valid once a first packet was seen.
@@ -169,7 +190,7 @@ public final class JitterBuffer {
             maxSeq = extendedSeq;
             maxSeqTimestamp = header.timestamp();
         }
-        buffer.put(extendedSeq, new Entry(new PlayoutFrame(header, payload), arrivalNanos, talkSpurt));
+        store(extendedSeq, new PlayoutFrame(header, payload), arrivalNanos, talkSpurt);
     }
 
     /**
@@ -194,11 +215,11 @@ public final class JitterBuffer {
             return;
         }
         long extendedSeq = maxSeq + delta;
-        if ((cursor >= 0 && extendedSeq < cursor) || buffer.containsKey(extendedSeq)) {
+        if ((cursor >= 0 && extendedSeq < cursor) || slotOf(extendedSeq) >= 0) {
             return;
         }
         received[(int) (extendedSeq % HISTORY)] = extendedSeq;
-        buffer.put(extendedSeq, Entry.SKIPPED);
+        store(extendedSeq, SKIPPED, 0, false);
     }
 
     /**
@@ -211,18 +232,18 @@ public final class JitterBuffer {
     public Optional<PlayoutFrame> poll(long nowNanos) {
         long target = targetDelayNanos();
         if (cursor < 0) {
-            if (buffer.isEmpty() || nowNanos - firstArrivalNanos < target) {
+            if (buffered == 0 || nowNanos - firstArrivalNanos < target) {
                 return Optional.empty();
             }
-            cursor = buffer.firstKey();
+            cursor = lowest;
             delayNanos = nowNanos - firstArrivalNanos;
             ticksSinceAdjust = 0;
         }
         ticksSinceAdjust++;
         passSkipped();
-        Entry due = buffer.get(cursor);
-        if (due == null) {
-            if (buffer.isEmpty()) {
+        int due = slotOf(cursor);
+        if (due < 0) {
+            if (buffered == 0) {
                 delayNanos += FRAME_NANOS;
                 return Optional.of(PlayoutFrame.MISSING);
             }
@@ -230,11 +251,11 @@ public final class JitterBuffer {
             cursor++;
             return Optional.of(PlayoutFrame.LOST);
         }
-        if (due.talkSpurt) {
-            if (nowNanos - due.arrivalNanos < target) {
+        if (talkSpurts[due]) {
+            if (nowNanos - arrivals[due] < target) {
                 return Optional.empty();
             }
-            delayNanos = nowNanos - due.arrivalNanos;
+            delayNanos = nowNanos - arrivals[due];
         }
         // the audio queued behind the due frame is delay too: after a burst of arrivals (a sender or a thread that
         // stalled) it exceeds what was counted, and growing on the count alone while dropping on the queue would
@@ -246,26 +267,91 @@ public final class JitterBuffer {
             ticksSinceAdjust = 0;
             return Optional.of(PlayoutFrame.MISSING);
         }
-        Entry next = buffer.get(cursor + 1);
+        int next = slotOf(cursor + 1);
         boolean shrink = delay - FRAME_NANOS >= target && ticksSinceAdjust >= SHRINK_INTERVAL_TICKS;
         boolean overfull = queued > maxDelayNanos;
-        if ((shrink || overfull) && next != null && next != Entry.SKIPPED && !next.talkSpurt) {
-            buffer.remove(cursor++);
+        if ((shrink || overfull) && next >= 0 && frames[next] != SKIPPED && !talkSpurts[next]) {
+            remove(cursor++);
             discardedCount++;
             delayNanos = delay - FRAME_NANOS;
             ticksSinceAdjust = 0;
             due = next;
         }
-        buffer.remove(cursor++);
+        PlayoutFrame frame = frames[due];
+        remove(cursor++);
         passSkipped();
-        return Optional.of(due.frame);
+        return Optional.of(frame);
     }
 
     /** Moves the cursor past sequence numbers that carried no audio ({@link #skip}). */
     private void passSkipped() {
-        while (buffer.get(cursor) == Entry.SKIPPED) {
-            buffer.remove(cursor++);
+        for (int slot = slotOf(cursor); slot >= 0 && frames[slot] == SKIPPED; slot = slotOf(cursor)) {
+            remove(cursor++);
         }
+    }
+
+    /** Where the packet numbered {@code extendedSeq} is in the ring, or -1 if it is not buffered. */
+    private int slotOf(long extendedSeq) {
+        if (buffered == 0 || extendedSeq < low() || extendedSeq > highest) {
+            return -1;
+        }
+        int slot = (int) (extendedSeq & (frames.length - 1));
+        return frames[slot] == null ? -1 : slot;
+    }
+
+    /** No number below this one is buffered: the cursor once playout started, the lowest number before. */
+    private long low() {
+        return cursor >= 0 ? cursor : lowest;
+    }
+
+    /** Buffers a packet, replacing one of the same number. */
+    private void store(long extendedSeq, PlayoutFrame frame, long arrivalNanos, boolean talkSpurt) {
+        long from = buffered == 0 && cursor < 0 ? extendedSeq : Math.min(low(), extendedSeq);
+        long to = buffered == 0 ? extendedSeq : Math.max(highest, extendedSeq);
+        if (to - from >= frames.length) {
+            if (to - from >= MAX_SLOTS) {
+                discardedCount++;
+                return;
+            }
+            resize(Long.highestOneBit(to - from) << 1);
+        }
+        if (cursor < 0) {
+            lowest = from;
+        }
+        highest = to;
+        int slot = (int) (extendedSeq & (frames.length - 1));
+        if (frames[slot] == null) {
+            buffered++;
+        }
+        frames[slot] = frame;
+        arrivals[slot] = arrivalNanos;
+        talkSpurts[slot] = talkSpurt;
+    }
+
+    /** Moves the buffered packets to a ring of {@code slots} slots, more than they span. */
+    private void resize(long slots) {
+        PlayoutFrame[] oldFrames = frames;
+        long[] oldArrivals = arrivals;
+        boolean[] oldTalkSpurts = talkSpurts;
+        frames = new PlayoutFrame[(int) slots];
+        arrivals = new long[(int) slots];
+        talkSpurts = new boolean[(int) slots];
+        if (buffered == 0) {
+            return;
+        }
+        for (long seq = low(); seq <= highest; seq++) {
+            int from = (int) (seq & (oldFrames.length - 1));
+            int to = (int) (seq & (slots - 1));
+            frames[to] = oldFrames[from];
+            arrivals[to] = oldArrivals[from];
+            talkSpurts[to] = oldTalkSpurts[from];
+        }
+    }
+
+    /** Takes the packet numbered {@code extendedSeq}, which is buffered, out of the ring. */
+    private void remove(long extendedSeq) {
+        frames[(int) (extendedSeq & (frames.length - 1))] = null;
+        buffered--;
     }
 
     /** Counters and estimates as of now. */
@@ -296,8 +382,9 @@ public final class JitterBuffer {
      * The jitter estimate is kept, as the network path to this participant is the same.
      */
     private void restart(RtpHeader header, long arrivalNanos) {
-        discardedCount += buffer.size();
-        buffer.clear();
+        discardedCount += buffered;
+        buffered = 0;
+        Arrays.fill(frames, null);
         Arrays.fill(received, -1);
         haveSource = true;
         ssrc = header.ssrc();
@@ -308,10 +395,5 @@ public final class JitterBuffer {
         haveTransit = false;
         cursor = -1;
         firstArrivalNanos = arrivalNanos;
-    }
-
-    private record Entry(PlayoutFrame frame, long arrivalNanos, boolean talkSpurt) {
-        /** A sequence number that carried another payload type: passed over, never played. */
-        static final Entry SKIPPED = new Entry(null, 0, false);
     }
 }

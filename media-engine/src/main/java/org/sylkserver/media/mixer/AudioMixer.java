@@ -223,8 +223,11 @@ public final class AudioMixer {
             roomLimiter.process(mix, roomFrame);
             silent = false;
         }
-        for (SharedOutput output : shared.values()) {
-            output.payload = null;
+        // a room whose members all hear their welcome alone has no shared output; its ticks iterate nothing (issue 12)
+        if (!shared.isEmpty()) {
+            for (SharedOutput output : shared.values()) {
+                output.payload = null;
+            }
         }
         for (Member member : now) {
             if (member.onHold() || member.deaf()) {
@@ -244,13 +247,15 @@ public final class AudioMixer {
             }
         }
         updateActiveSpeaker(speakers);
-        shared.values().removeIf(output -> {
-            boolean unused = now.stream().noneMatch(m -> !m.deaf() && m.codecKey().equals(output.key));
-            if (unused) {
-                output.encoder.close();
-            }
-            return unused;
-        });
+        if (!shared.isEmpty()) {
+            shared.values().removeIf(output -> {
+                boolean unused = now.stream().noneMatch(m -> !m.deaf() && m.codecKey().equals(output.key));
+                if (unused) {
+                    output.encoder.close();
+                }
+                return unused;
+            });
+        }
     }
 
     private void send(Member member, byte[] payload) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -336,5 +337,147 @@ class JitterBufferTest {
         assertTrue(stats.delayMillis() <= 40, "delay back near the minimum: " + stats);
         int last = Integer.parseInt(played.get(played.size() - 1));
         assertTrue(last >= 480 + 11 - 3, "playing near the newest packet: " + last);
+    }
+
+    /**
+     * RFC 3550 Appendix A.1: a packet more than MAX_DROPOUT ahead or MAX_MISORDER behind is believed only when the
+     * next one follows it; alone, it is a stray, dropped and counted, and the stream goes on unharmed.
+     */
+    @Test
+    void loneStrayPacketsAheadOrBehindAreDiscarded_rfc3550_appendixA1() {
+        Simulation sim = steady(6, 10);
+        sim.send(30000, 50_000, 45).send((10 - 200) & 0xffff, 500, 46);
+        assertEquals(List.of("-", "10", "11", "12", "13", "14", "15"), sim.run(7));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(2, stats.discarded());
+        assertEquals(0, stats.lost());
+        assertEquals(0, stats.late());
+    }
+
+    /** RFC 3550 §5.1: a packet that overtakes the first one received, before playout starts, still plays first. */
+    @Test
+    void aPacketOvertakingTheFirstBeforePlayoutStartsPlaysFirst_rfc3550_s5_1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        sim.send(6, 960, 0).send(5, 800, 5).send(7, 1120, 20).send(8, 1280, 40);
+        assertEquals(List.of("-", "5", "6", "7", "8", "M"), sim.run(6));
+        assertEquals(0, sim.buffer.stats().lost());
+    }
+
+    /** RFC 3550 Appendix A.1: the packet lost is 65535, the last before the wrap; 0 and on play after its marker. */
+    @Test
+    void aLossAtTheSequenceWrapIsOneLostMarker_rfc3550_appendixA1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 10; k++) {
+            int seq = (65530 + k) & 0xffff;
+            if (seq != 65535) {
+                sim.send(seq, 7000L + (long) k * FRAME_SAMPLES, 20L * k);
+            }
+        }
+        List<String> expected = new ArrayList<>(seqs(65530, 5));
+        expected.add(0, "-");
+        expected.add("L");
+        expected.addAll(seqs(0, 4));
+        assertEquals(expected, sim.run(11));
+        assertEquals(1, sim.buffer.stats().lost());
+    }
+
+    /**
+     * A burst of 150 lost packets in a steady stream (RFC 3550 Appendix A.1: within MAX_DROPOUT, the same sequence):
+     * the buffer underruns until the next packet arrives, then gives one lost marker per missing number, dropping
+     * frames as its queue exceeds the maximum delay.
+     */
+    @Test
+    void aLongBurstOfLossIsConcealedNumberByNumber_rfc3550_appendixA1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE));
+        for (int k = 0; k < 400; k++) {
+            if (k < 50 || k >= 200) {
+                sim.send(k, (long) k * FRAME_SAMPLES, 20L * k);
+            }
+        }
+        List<String> expected = new ArrayList<>(List.of("-"));
+        expected.addAll(seqs(0, 50));
+        // underrun until packet 200 arrives at 4000 ms: nothing tells the buffer yet that the stream goes on
+        expected.addAll(Collections.nCopies(149, "M"));
+        expected.addAll(Collections.nCopies(150, "L"));
+        // 200 to 339 queued meanwhile, far over the maximum delay: every other frame dropped while it is
+        for (int k = 201; k < 340; k += 2) {
+            expected.add(String.valueOf(k));
+        }
+        assertEquals(expected, sim.run(420));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(150, stats.lost());
+        assertEquals(70, stats.discarded());
+        assertEquals(0, stats.late());
+    }
+
+    /**
+     * With a 200 ms minimum delay, 300 packets arrive pairwise swapped (RFC 3550 §5.1) before playout begins: far
+     * more than the maximum delay of audio, so playout goes in sequence order and drops every other frame until the
+     * queue is back under the maximum. Packets 0 and 1 swap places in arrival, so 1 is the first received.
+     */
+    @Test
+    void aReorderedQueueOverTheMaximumDelayIsDrainedInSequenceOrder_rfc3550_s5_1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE, Duration.ofMillis(200), Duration.ofMillis(200)));
+        for (int k = 0; k < 300; k++) {
+            sim.send(k ^ 1, (long) (k ^ 1) * FRAME_SAMPLES, k / 2);
+        }
+        List<String> expected = new ArrayList<>(Collections.nCopies(10, "-"));
+        for (int k = 1; k < 290; k += 2) {
+            expected.add(String.valueOf(k));
+        }
+        expected.addAll(seqs(290, 10));
+        expected.addAll(Collections.nCopies(5, "M"));
+        assertEquals(expected, sim.run(170));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(145, stats.discarded());
+        assertEquals(0, stats.lost());
+    }
+
+    /**
+     * RFC 4733 §2.1 and RFC 3550 §5.1: a sequence number passed over ({@link JitterBuffer#skip}) counts as received
+     * (the audio packet of the same number is a duplicate); one skipped ahead of the audio waits its turn; and a new
+     * source discards what was buffered, skipped numbers included.
+     */
+    @Test
+    void skippedNumbersCountAsReceivedAndGoWithTheSource_rfc4733_s2_1() {
+        JitterBuffer buffer = new JitterBuffer(RATE);
+        byte[] audio = new byte[FRAME_SAMPLES];
+        buffer.offer(header(0, 0, SSRC, true), audio, T0);
+        buffer.skip(new RtpHeader(false, false, 0, false, 101, 1, 0, SSRC, 12, 4));
+        buffer.offer(header(1, FRAME_SAMPLES, SSRC, false), audio, T0 + MS);
+        buffer.skip(new RtpHeader(false, false, 0, false, 101, 3, 0, SSRC, 12, 4));
+        buffer.offer(header(2, 2L * FRAME_SAMPLES, SSRC, false), audio, T0 + 2 * MS);
+        buffer.offer(header(4, 3L * FRAME_SAMPLES, SSRC, false), audio, T0 + 3 * MS);
+        assertEquals(1, buffer.stats().duplicate());
+        List<String> played = new ArrayList<>();
+        for (int t = 1; t <= 4; t++) {
+            played.add(buffer.poll(T0 + t * 20 * MS)
+                    .map(f -> f.isMissing() ? "M" : String.valueOf(f.header().sequence())).orElse("-"));
+        }
+        assertEquals(List.of("0", "2", "4", "M"), played);
+        assertEquals(0, buffer.stats().lost());
+        buffer.skip(new RtpHeader(false, false, 0, false, 101, 6, 0, SSRC, 12, 4));
+        buffer.offer(header(5, 4L * FRAME_SAMPLES, SSRC, false), audio, T0 + 4 * MS);
+        buffer.offer(header(9000, 0, 0xabcdefL, true), audio, T0 + 5 * MS);
+        assertEquals(2, buffer.stats().discarded(), "audio 5 and the skipped 6 of the old source");
+    }
+
+    /**
+     * RFC 3550 Appendix A.1 lets each packet run up to MAX_DROPOUT (3000) numbers ahead, so a sender that keeps
+     * jumping could make the buffered numbers span without bound; the buffer keeps at most a whole cycle of
+     * sequence numbers (65536, 21 minutes of audio) apart and discards a packet beyond it.
+     */
+    @Test
+    void bufferedNumbersSpanAtMostOneSequenceCycle_rfc3550_appendixA1() {
+        Simulation sim = new Simulation(new JitterBuffer(RATE, Duration.ofMillis(200), Duration.ofMillis(200)));
+        for (int k = 0; k <= 22; k++) {
+            sim.send(k * 2999 & 0xffff, (long) k * FRAME_SAMPLES, k);
+        }
+        List<String> played = sim.run(12);
+        assertEquals(Collections.nCopies(10, "-"), played.subList(0, 10));
+        assertEquals(List.of("0", "L"), played.subList(10, 12));
+        JitterStats stats = sim.buffer.stats();
+        assertEquals(23, stats.received());
+        assertEquals(1, stats.discarded(), "22 * 2999 = 65978 numbers after the first");
     }
 }
