@@ -32,6 +32,7 @@ import org.sylkserver.core.config.ConfigException;
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.msrp.MsrpEndpoint;
 import org.sylkserver.core.session.MsrpChatLine;
+import org.sylkserver.core.sip.ParsedAddresses;
 import org.sylkserver.core.sip.SylkSipServlet;
 import org.sylkserver.core.tls.ServerCertificate;
 import org.sylkserver.protocols.sdp.MediaDescription;

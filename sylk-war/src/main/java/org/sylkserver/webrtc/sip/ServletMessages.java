@@ -2,7 +2,6 @@ package org.sylkserver.webrtc.sip;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 import javax.servlet.sip.Address;
@@ -13,6 +12,7 @@ import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
 
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.sip.ParsedAddresses;
 import org.sylkserver.webrtc.messaging.SipMessages;
 import org.sylkserver.webrtc.registration.CredentialRealms;
 
@@ -34,7 +34,7 @@ public final class ServletMessages implements SipMessages {
     private final ServerConfig.OutboundProxy proxy;
     private final String userAgent;
     /** Parsed From and To addresses by AOR and display name ({@link #address}). */
-    private final Map<String, Address> addresses = new ConcurrentHashMap<>();
+    private final ParsedAddresses addresses;
 
     /**
      * @param factory   the container's SIP factory
@@ -45,6 +45,7 @@ public final class ServletMessages implements SipMessages {
         this.factory = factory;
         this.proxy = proxy;
         this.userAgent = userAgent;
+        this.addresses = new ParsedAddresses(this::parse, MAX_ADDRESSES);
     }
 
     /** A MESSAGE on its way: what it was, whether it was challenged, and who waits for its outcome. */
@@ -66,21 +67,18 @@ public final class ServletMessages implements SipMessages {
     /**
      * The parsed address of {@code aor} with {@code displayName} (or none), parsed once: {@code createRequest} copies
      * the addresses it is given (JSR 289 {@code SipFactory.createRequest}), so one serves every MESSAGE, and parsing
-     * the two took a tenth of the container's part of an {@code account-message} (issue 14, session 20). Never
-     * changed once cached; the cache is emptied when it holds {@value #MAX_ADDRESSES}.
+     * the two took a tenth of the container's part of an {@code account-message} (issue 14, session 20).
      */
     private Address address(String aor, String displayName) throws ServletParseException {
-        String key = displayName == null ? aor : aor + '\n' + displayName;
-        Address address = addresses.get(key);
-        if (address == null) {
-            address = factory.createAddress("sip:" + aor);
-            if (displayName != null) {
-                address.setDisplayName(displayName);
-            }
-            if (addresses.size() >= MAX_ADDRESSES) {
-                addresses.clear();
-            }
-            addresses.put(key, address);
+        return addresses.of(displayName == null ? aor : aor + '\n' + displayName);
+    }
+
+    /** Parses a key of {@link #address}: the AOR, then the display name after a line break (neither holds one). */
+    private Address parse(String key) throws ServletParseException {
+        int newline = key.indexOf('\n');
+        Address address = factory.createAddress("sip:" + (newline < 0 ? key : key.substring(0, newline)));
+        if (newline >= 0) {
+            address.setDisplayName(key.substring(newline + 1));
         }
         return address;
     }

@@ -1,4 +1,4 @@
-package org.sylkserver.xmpp;
+package org.sylkserver.core.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;

@@ -1,4 +1,4 @@
-package org.sylkserver.xmpp;
+package org.sylkserver.core.sip;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,25 +7,26 @@ import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
 
 /**
- * The SIP From and To addresses of the MESSAGEs made from XMPP messages, parsed once per address text and reused:
- * a conversation sends every message between the same two addresses, and parsing both took 7 % of the stanza
- * worker's time at 5,000 messages/s (JFR, session 18). Sharing is safe because {@code SipFactory.createRequest}
+ * The SIP From and To addresses of the MESSAGEs an application makes (the XMPP gateway's from XMPP messages, the
+ * sylkRTC gateway's from account-messages), parsed once per address text and reused: a conversation sends every
+ * message between the same two addresses, and parsing both took 7 % of the XMPP stanza worker's time at 5,000
+ * messages/s (JFR, session 18) and a tenth of the container's part of an account-message (session 20). Sharing is safe because {@code SipFactory.createRequest}
  * copies the addresses it is given (JSR 289 §15.1) and nobody changes the parsed ones. Bounded: the {@code limit}
  * addresses used last are kept, as many remote users may write to ours.
  *
  * <p>Threads: any; the map is guarded by this object's monitor.
  */
-final class ParsedAddresses {
+public final class ParsedAddresses {
 
     /** Parses one address text, as {@code SipFactory.createAddress} does. */
-    interface Parser {
+    public interface Parser {
         Address parse(String text) throws ServletParseException;
     }
 
     private final Parser parser;
     private final Map<String, Address> parsed;
 
-    ParsedAddresses(Parser parser, int limit) {
+    public ParsedAddresses(Parser parser, int limit) {
         this.parser = parser;
         this.parsed = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -36,7 +37,7 @@ final class ParsedAddresses {
     }
 
     /** The parsed address of {@code text}: the one parsed before, else parsed now (outside the lock). */
-    Address of(String text) throws ServletParseException {
+    public Address of(String text) throws ServletParseException {
         synchronized (this) {
             Address known = parsed.get(text);
             if (known != null) {
