@@ -76,9 +76,14 @@ final class ServerLogging {
         });
     }
 
-    private static void configureLog4j(String level) {
+    /** log4j 1.x (Restcomm, JAIN-SIP) at {@code level}: DEBUG, INFO, WARN, ERROR or FATAL. */
+    static void configureLog4j(String level) {
         Properties log4j = new Properties();
         log4j.setProperty("log4j.rootLogger", level + ", console");
+        // the repository's threshold answers Restcomm's many isDebugEnabled() per SIP message with one comparison
+        // instead of a walk up the logger tree (3.5 % of an account-message's CPU samples, issue 14, session 20);
+        // nothing below the level is ever enabled, so no logger is lost: log_level = debug lowers both
+        log4j.setProperty("log4j.threshold", level);
         log4j.setProperty("log4j.appender.console", "org.apache.log4j.ConsoleAppender");
         log4j.setProperty("log4j.appender.console.Target", "System.out");
         log4j.setProperty("log4j.appender.console.layout", "org.apache.log4j.PatternLayout");
