@@ -7,8 +7,8 @@ import java.util.concurrent.CompletionException;
 import javax.json.JsonObject;
 import javax.json.JsonString;
 import javax.json.JsonValue;
-import javax.json.bind.Jsonb;
 
+import org.eclipse.yasson.YassonJsonb;
 import org.sylkserver.webrtc.api.AccountAddRequest;
 import org.sylkserver.webrtc.api.AccountDeviceTokenRequest;
 import org.sylkserver.webrtc.api.AccountDispositionNotificationRequest;
@@ -214,17 +214,25 @@ final class RequestCatalogue {
         return messaging;
     }
 
-    private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler) {
+    /**
+     * A request type, its handler, and how it is bound: from the tree the schema check read, unless the type holds a
+     * free-form object (Yasson binds a parsed tree, {@code fromJsonStructure}, but cannot fill a {@code JsonObject}
+     * property from one: account-update-addressbook's {@code data}), which is bound from the tree's text. Writing the
+     * tree out and parsing it again was a fifth of an account-message's binding (issue 14, sessions 20 and 21).
+     */
+    private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler, boolean fromTree) {
 
-        void run(SylkRtcConnection connection, JsonObject json, Jsonb jsonb) throws RequestError {
+        Entry(Class<R> type, Handler<R> handler) {
+            this(type, handler, !RequestSchema.holdsFreeFormObject(type));
+        }
+
+        void run(SylkRtcConnection connection, JsonObject json, YassonJsonb jsonb) throws RequestError {
             RequestSchema.check(json, type);
-            // bound from text: Yasson's binding of a parsed tree (fromJsonStructure) cannot fill a JsonObject property
-            // such as account-update-addressbook's data (its tree parser has no getObject), which the full suite found
-            handler.handle(connection, jsonb.fromJson(json.toString(), type));
+            handler.handle(connection, fromTree ? jsonb.fromJsonStructure(json, type) : jsonb.fromJson(json.toString(), type));
         }
 
         Entry<R> withoutHandler() {
-            return new Entry<>(type, (connection, request) -> { });
+            return new Entry<>(type, (connection, request) -> { }, fromTree);
         }
     }
 
@@ -252,7 +260,7 @@ final class RequestCatalogue {
      *
      * @throws RequestError the request has no or an unknown type, violates its schema, or its handler failed
      */
-    void dispatch(SylkRtcConnection connection, JsonObject json, Jsonb jsonb) throws RequestError {
+    void dispatch(SylkRtcConnection connection, JsonObject json, YassonJsonb jsonb) throws RequestError {
         JsonValue sylkrtc = json.get("sylkrtc");
         if (sylkrtc == null || sylkrtc == JsonValue.NULL) {
             throw new RequestError("Missing 'sylkrtc' property");

@@ -5,6 +5,8 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 
 import javax.json.JsonNumber;
 import javax.json.JsonObject;
@@ -57,6 +59,47 @@ final class RequestSchema {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code model} or a class it nests has a free-form JSON property ({@code JsonObject} or another JSON-P
+     * value, alone or in a collection), which the binding cannot fill from a parsed tree ({@link RequestCatalogue}).
+     */
+    static boolean holdsFreeFormObject(Class<?> model) {
+        return holdsFreeFormObject(model, new HashSet<>());
+    }
+
+    private static boolean holdsFreeFormObject(Class<?> model, Set<Class<?>> seen) {
+        if (!seen.add(model)) {
+            return false;
+        }
+        for (Class<?> type = model; type != null && type != Object.class; type = type.getSuperclass()) {
+            for (Field field : type.getDeclaredFields()) {
+                if (!Modifier.isStatic(field.getModifiers()) && !field.isSynthetic()
+                        && !field.isAnnotationPresent(JsonbTransient.class)
+                        && holdsFreeFormObject(field.getGenericType(), seen)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean holdsFreeFormObject(Type type, Set<Class<?>> seen) {
+        if (type instanceof ParameterizedType parameterized) {
+            for (Type argument : parameterized.getActualTypeArguments()) {
+                if (holdsFreeFormObject(argument, seen)) {
+                    return true;
+                }
+            }
+            return holdsFreeFormObject(parameterized.getRawType(), seen);
+        }
+        if (!(type instanceof Class<?> raw)) {
+            return true;
+        }
+        return JsonValue.class.isAssignableFrom(raw)
+                || !raw.isPrimitive() && !raw.isArray() && !raw.isEnum() && !raw.getName().startsWith("java.")
+                && holdsFreeFormObject(raw, seen);
     }
 
     private static String propertyName(Field field) {

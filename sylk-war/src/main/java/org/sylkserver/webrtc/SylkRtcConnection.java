@@ -13,9 +13,9 @@ import javax.json.JsonObject;
 import javax.json.JsonString;
 import javax.json.stream.JsonParser;
 import javax.json.stream.JsonParsingException;
-import javax.json.bind.Jsonb;
 import javax.json.bind.JsonbBuilder;
 
+import org.eclipse.yasson.YassonJsonb;
 import org.sylkserver.core.SerialExecutor;
 import org.sylkserver.webrtc.api.AckResponse;
 import org.sylkserver.webrtc.api.ErrorResponse;
@@ -57,7 +57,8 @@ public final class SylkRtcConnection {
 
     private static final Logger LOG = Logger.getLogger("webrtcgateway");
     private static final Logger TRACE = Logger.getLogger(TRACE_LOGGER);
-    private static final Jsonb JSONB = JsonbBuilder.create();
+    /** Yasson's binding (the module's JSON-B implementation), which also binds a parsed tree ({@link RequestCatalogue}). */
+    private static final YassonJsonb JSONB = (YassonJsonb) JsonbBuilder.create();
     private static final AtomicLong IDS = new AtomicLong();
     private static final AtomicLong PACKETS = new AtomicLong();
     private static final int LOGGED_TEXT = 200;
