@@ -15,7 +15,7 @@
 #     time of the step) with no failed MESSAGE for each, and their ratio. sipp times round trips in whole ms.
 #   - sylkRTC -> SIP: each account sends account-messages (50 in flight) -> stored (ack) -> SIP MESSAGE to the
 #     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies. Right before it, OUTGOING_WARMUP
-#     (default 2500) account-messages per account as a JIT warm-up after the SIP steps (its rate shown, not counted).
+#     (default 5000) account-messages per account as a JIT warm-up after the SIP steps (its rate shown, not counted).
 #   - sync: alice-1's journal, account-sync-conversations with limit 5000, SYNC_WARMUPS (default 5) times as a JIT
 #     warm-up (shown, not counted: the server's very first sync runs cold code), 5 times on one connection, then
 #     FRESH_SYNCS (default 20) times each on a new connection (its first sync), with p50/p99.
@@ -193,8 +193,8 @@ if [ "$accounts" -gt 0 ]; then
 # a second warm-up right before the measured part, as the sync has one: the SIP steps' requests (other clients'
 # account-add and REGISTERs, the incoming MESSAGEs' store writes) deoptimize the path's compiled code, and without
 # this C2 compiled it again in the measured seconds, 0.1-0.2 ms per account-message (session 20)
-echo "== sylkRTC -> SIP warm-up after the SIP steps, not counted: $accounts accounts x ${OUTGOING_WARMUP:-2500}"
-client outgoing "$url" "$accounts" "${OUTGOING_WARMUP:-2500}" 50 rewarm | sed -n 's/^outgoing: /  warm-up: /p' \
+echo "== sylkRTC -> SIP warm-up after the SIP steps, not counted: $accounts accounts x ${OUTGOING_WARMUP:-5000}"
+client outgoing "$url" "$accounts" "${OUTGOING_WARMUP:-5000}" 50 rewarm | sed -n 's/^outgoing: /  warm-up: /p' \
     || echo "warm-up account-messages: the client reported failures"
 echo "== sylkRTC -> store -> SIP MESSAGE -> sipp UAS -> accepted: $accounts accounts x $per_account"
 thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server)
