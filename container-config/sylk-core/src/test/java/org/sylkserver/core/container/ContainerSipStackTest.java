@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.sylkserver.core.config.SipConnections;
+import org.sylkserver.core.stack.javax.sip.ClientTransactionReleasedAtCompletion;
 import org.sylkserver.core.stack.javax.sip.ServerTransactionReleasedAtCompletion;
 import org.sylkserver.core.stack.javax.sip.SipStackImpl;
 
@@ -176,6 +177,39 @@ class ContainerSipStackTest {
             assertNotNull(event, "no termination after Timer K");
             assertEquals(transaction, event.getClientTransaction());
             assertEquals(Optional.empty(), requestsAtTermination.poll(), "the request was parsed again");
+        }
+    }
+
+    /**
+     * RFC 3261 §17.1.2.2: a MESSAGE's client transaction over UDP stays Completed for Timer K (T4, 5 s) after its
+     * final response, absorbing retransmissions of it without the TU. The TU hears at once that the transaction is
+     * done with (it held the request's servlet objects and sessions those 5 s), a retransmitted 200 does not reach it,
+     * and it is not told twice when Timer K ends the transaction.
+     */
+    @Test
+    void rfc3261_s17_1_2_2_anAnsweredMessageLetsItsTuGoAtTheFinalResponse() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            peer.setSoTimeout(5000);
+            ClientTransaction transaction = provider.getNewClientTransaction(outgoing(peer.getLocalPort()));
+            assertTrue(transaction instanceof ClientTransactionReleasedAtCompletion, String.valueOf(transaction));
+            transaction.sendRequest();
+            byte[] ok = okFor(new String(receive(peer), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            peer.send(new DatagramPacket(ok, ok.length, InetAddress.getLoopbackAddress(), port));
+            assertEquals(200, responses.poll(5, TimeUnit.SECONDS).getResponse().getStatusCode());
+
+            TransactionTerminatedEvent event = terminated.poll(1, TimeUnit.SECONDS);
+            assertNotNull(event, "the TU was not told within 1 s (the stack tells it when Timer K fires, after 5 s)");
+            assertEquals(transaction, event.getClientTransaction());
+            assertEquals(TransactionState.COMPLETED, transaction.getState(), "Timer K runs on");
+
+            peer.send(new DatagramPacket(ok, ok.length, InetAddress.getLoopbackAddress(), port));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (transaction.getState() != TransactionState.TERMINATED && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(TransactionState.TERMINATED, transaction.getState(), "Timer K did not end the transaction");
+            assertNull(responses.poll(0, TimeUnit.SECONDS), "the retransmitted 200 reached the TU");
+            assertNull(terminated.poll(0, TimeUnit.SECONDS), "the TU was told twice");
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import javax.servlet.sip.Address;
 import javax.servlet.sip.SipServletRequest;
@@ -116,6 +117,34 @@ class SylkApplicationRouterTest {
         SipApplicationRouterInfo mine = ours.getNextApplication(call.proxy, null, null, null, null);
         assertSame(restcomm.getNextApplication(call.proxy, null, null, null, null), mine, call.text);
         assertEquals("conference", mine.getNextApplicationName());
+    }
+
+    @Test
+    void aRuleIsSearchedOnlyInATextWithTheWordEveryMatchContains() {
+        // DarPropertiesGenerator's rule for "X-Sylk-App: xmppgateway" (spec §2.2)
+        String xmpp = "[\\r\\n][Xx]-[Ss][Yy][Ll][Kk]-[Aa][Pp][Pp][\\t\\x20]*:[\\t\\x20]*xmppgateway[\\t\\x20]*\\r?\\n";
+        assertEquals("xmppgateway", SylkApplicationRouter.Expression.requiredWord(xmpp));
+        assertEquals("sip", SylkApplicationRouter.Expression.requiredWord("\\A[A-Z]+\\x20sips?:"));
+        // escapes, classes, quantifiers and counts give no letters of their own
+        assertEquals("bcd", SylkApplicationRouter.Expression.requiredWord("\\x41bcd\\p{Alpha}e?\\u0041"));
+        assertEquals("xyz", SylkApplicationRouter.Expression.requiredWord("[a-z0-9]{2,3}xyz\\d+"));
+        assertEquals("colo", SylkApplicationRouter.Expression.requiredWord("colou?r"));
+        assertEquals("ab", SylkApplicationRouter.Expression.requiredWord("ab+c"));
+        // no word, or unsure: alternatives, groups, quotations, classes within classes
+        for (String regex : List.of("[\\r\\n]:", "abc|xyz", "(abc)", "\\Qabc\\E", "[a-z&&[^x]]abc")) {
+            assertEquals(null, SylkApplicationRouter.Expression.requiredWord(regex), regex);
+        }
+        List<String> regexes = List.of(xmpp, "colou?r", "ab+c", "a{0,2}bc", "\\x41BC", "[a-z]+xyz",
+                "\\AMESSAGE\\x20sips?:", "abc|xyz", "x*y", "\\x{41}Z");
+        List<String> texts = List.of("MESSAGE sip:juliet@xmpp.test SIP/2.0\r\nX-Sylk-App: xmppgateway\r\n\r\n",
+                "MESSAGE sip:juliet@xmpp.test SIP/2.0\r\nX-Sylk-App: echo\r\n\r\n xmppgateway", "color", "colour",
+                "abbbc", "ac", "bc", "aabc", "ABC", "xyz", "wxyz", "xyzz", "y", "AZ", "");
+        for (String regex : regexes) {
+            for (String text : texts) {
+                assertEquals(Pattern.compile(regex).matcher(text).find(),
+                        SylkApplicationRouter.Expression.of(regex).foundIn(text), regex + " in " + text);
+            }
+        }
     }
 
     private static void assertSame(SipApplicationRouterInfo expected, SipApplicationRouterInfo actual, String request) {

@@ -11,7 +11,7 @@ import gov.nist.javax.sip.stack.SIPServerTransaction;
 
 /**
  * JAIN-SIP's stack with our transactions ({@link ServerTransactionReleasedAtCompletion},
- * {@link ClientTransactionWithoutReparse}). The container
+ * {@link ClientTransactionReleasedAtCompletion}, a {@link ClientTransactionWithoutReparse}). The container
  * creates its stack through JAIN-SIP's {@code SipFactory}, which finds the classes by a path name: {@code
  * <path>.javax.sip.SipStackImpl} and the three factories beside it ({@code message.MessageFactoryImpl}, {@code
  * header.HeaderFactoryImpl}, {@code address.AddressFactoryImpl}, the stack's own); the generated {@code server.xml}
@@ -28,7 +28,7 @@ public class SipStackImpl extends gov.nist.javax.sip.SipStackImpl {
 
     @Override
     public SIPClientTransaction createClientTransaction(SIPRequest request, MessageChannel channel) {
-        SIPClientTransaction transaction = new ClientTransactionWithoutReparse(this, channel);
+        SIPClientTransaction transaction = new ClientTransactionReleasedAtCompletion(this, channel);
         transaction.setOriginalRequest(request);
         return transaction;
     }
