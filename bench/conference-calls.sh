@@ -35,6 +35,9 @@
 # rate, each round's ratio conference/echo with and without the compiler threads, and their medians over the
 # rounds whose two steps lost at most 1 % of their calls ("MEDIAN rate=R ratio=X ratio_without_compilers=Y
 # rounds=K"; the conference failed a call or two of 9,000 at 600/s in session 20, at a load of 9).
+# The warm-up of ROUNDS=N runs WARMUP_PASSES (2) passes of a conference warm-up then an echo warm-up, each WARMUP s at
+# WARMUP_RATE calls/s (default there: the first measured rate): after one pass the first measured conference step
+# still took 0.6-0.75 ms per call of compiling (session 20, session 21 at 600/s), which the second pass absorbs.
 # sipp runs on the same cores as the server. BENCH_KEEP=1 keeps the work directory (logs, sipp errors).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -164,7 +167,13 @@ alternate_rounds() {
     : > "$results"
     echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
     start_server both
-    for app in conference echo; do run_step "$app" "$warmup_rate" "$warmup" warmup >/dev/null; sleep "$pause"; done
+    local pass
+    for pass in $(seq "${WARMUP_PASSES:-2}"); do
+        for app in conference echo; do
+            run_step "$app" "${WARMUP_RATE:-${rates[0]}}" "$warmup" "warmup$pass" >/dev/null
+            sleep "$pause"
+        done
+    done
     printf '%-10s %6s %5s %9s %10s %6s %10s %8s %8s %8s\n' app target round attempted successful failed achieved "cpu" \
         "ms/call" "-JIT"
     for rate in "${rates[@]}"; do

@@ -62,6 +62,8 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
     private volatile long lastSendNanos;
     private volatile long payloadOctetsSent;
     private volatile long packetsSent;
+    /** The packet being sent, reused (a mixer sends one per member every 20 ms); grown for a larger payload. */
+    private ByteBuffer outgoing = ByteBuffer.allocate(0);
 
     RtpAudioEndpoint(MediaEngine engine, int port, DatagramChannel rtp, DatagramChannel rtcp, Runnable onInactivity) {
         super(engine, port, rtp, rtcp, onInactivity);
@@ -146,7 +148,11 @@ public final class RtpAudioEndpoint extends RtpEndpoint {
         if (target == null || isClosed()) {
             return;
         }
-        ByteBuffer packet = ByteBuffer.allocate(RtpHeader.FIXED_LENGTH + payload.length);
+        int length = RtpHeader.FIXED_LENGTH + payload.length;
+        if (outgoing.capacity() < length) {
+            outgoing = ByteBuffer.allocate(length);
+        }
+        ByteBuffer packet = outgoing.clear();
         packet.put((byte) 0x80).put((byte) ((marker ? 0x80 : 0) | (payloadType & 0x7f)))
                 .putShort((short) sequence).putInt((int) packetTimestamp).putInt((int) ssrc).put(payload);
         sequence = (sequence + 1) & 0xffff;

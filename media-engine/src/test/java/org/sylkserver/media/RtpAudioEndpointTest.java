@@ -85,6 +85,33 @@ class RtpAudioEndpointTest {
         }
     }
 
+    /**
+     * RFC 3550 §5.1: each packet is its header and exactly the payload given, whatever came before it (the endpoint
+     * reuses one buffer for its packets: a short payload after a long one, and a longer one after it).
+     */
+    @Test
+    void eachPacketCarriesExactlyItsOwnPayload_rfc3550_s5_1() throws Exception {
+        engine = new MediaEngine(loopback, 43140, 43150, Duration.ZERO, RtpPolicy.OPEN);
+        RtpAudioEndpoint endpoint = engine.openAudioEndpoint(e -> { });
+        try (DatagramSocket peer = peer()) {
+            endpoint.remote(new InetSocketAddress(loopback, peer.getLocalPort()), false, 8000);
+            byte[][] payloads = {new byte[160], new byte[20], new byte[320]};
+            for (int i = 0; i < payloads.length; i++) {
+                Arrays.fill(payloads[i], (byte) (i + 1));
+                endpoint.send(i, payloads[i], 160, false);
+            }
+            for (int i = 0; i < payloads.length; i++) {
+                ByteBuffer packet = receive(peer);
+                RtpHeader header = RtpHeader.parse(packet);
+                assertEquals(i, header.payloadType());
+                assertEquals(12 + payloads[i].length, packet.remaining());
+                byte[] payload = new byte[header.payloadLength()];
+                packet.get(header.headerLength(), payload);
+                assertArrayEquals(payloads[i], payload);
+            }
+        }
+    }
+
     /** RFC 4961: once the peer sends, replies go where its packets come from, not to the SDP address. */
     @Test
     void receivedPacketsReachTheReceiverAndLatchTheTarget_rfc4961() throws Exception {

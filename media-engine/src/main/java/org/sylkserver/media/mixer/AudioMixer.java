@@ -89,6 +89,9 @@ public final class AudioMixer {
     private int candidateFrames;
     private long ticks;
     private long encodes;
+    /** This tick's members and speakers, emptied at the start of each tick (not made anew per room and tick). */
+    private final List<Member> now = new ArrayList<>();
+    private final List<Member> speakers = new ArrayList<>();
 
     /**
      * @param name        for logs (e.g. the room URI)
@@ -188,8 +191,8 @@ public final class AudioMixer {
         while ((prompt = newRoomPrompts.poll()) != null) {
             roomPrompts.add(prompt);
         }
-        List<Member> now = new ArrayList<>(members.size());
-        List<Member> speakers = new ArrayList<>();
+        now.clear();
+        speakers.clear();
         for (Member member : members) {
             if (member.closeIfLeft()) {
                 continue;
@@ -308,6 +311,8 @@ public final class AudioMixer {
             member.closeIfLeft();
         }
         members.clear();
+        now.clear();
+        speakers.clear();
         shared.values().forEach(output -> output.encoder.close());
         shared.clear();
     }

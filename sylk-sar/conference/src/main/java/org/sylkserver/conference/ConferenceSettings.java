@@ -8,6 +8,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.sylkserver.conference.chat.ChatSwitch;
 import org.sylkserver.conference.chat.Identity;
@@ -306,8 +308,16 @@ final class ConferenceSettings {
 
     /** The access list of {@code room}, read from the file now (its section's options, else the defaults). */
     AccessList accessList(String room) throws ConfigException {
-        IniFile current = current();
-        return accessList(current, current.sectionNames().contains(room) ? room : "Conference");
+        FileVersion version = currentVersion();
+        // by section, not by room: a section per room of the file at most, whatever rooms callers ask for
+        String section = version.ini().sectionNames().contains(room) ? room : "Conference";
+        AccessList kept = version.accessLists().get(section);
+        if (kept != null) {
+            return kept;
+        }
+        AccessList list = accessList(version.ini(), section);
+        version.accessLists().put(section, list);
+        return list;
     }
 
     /**
@@ -318,26 +328,49 @@ final class ConferenceSettings {
      * the same size within the file system's timestamp granularity would otherwise go unseen.
      */
     private IniFile current() throws ConfigException {
+        return currentVersion().ini();
+    }
+
+    /**
+     * {@link #current()} with what was derived from it: a room's access list is made once per version of the file
+     * (every INVITE asks for it; parsing its options per call was 2-3 % of a SIP thread's samples in a join, issue
+     * 12). A version read while fresh, or the settings of the start, is not kept and derives afresh.
+     */
+    private FileVersion currentVersion() throws ConfigException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException gone) {
-            return ini;
+            return FileVersion.unkept(ini);
         }
         FileVersion seen = lastRead;
         if (seen != null && seen.isOf(attributes)) {
-            return seen.ini();
+            return seen;
         }
         long readAt = System.currentTimeMillis();
         IniFile read = IniFile.read(file);
-        lastRead = attributes.lastModifiedTime().toMillis() < readAt - SETTLED.toMillis()
-                ? new FileVersion(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(), read)
-                : null;
-        return read;
+        if (attributes.lastModifiedTime().toMillis() >= readAt - SETTLED.toMillis()) {
+            lastRead = null;
+            return FileVersion.unkept(read);
+        }
+        FileVersion version = new FileVersion(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(),
+                read, new ConcurrentHashMap<>());
+        lastRead = version;
+        return version;
     }
 
-    /** What {@link #current()} read last, and from which version of the file. */
-    private record FileVersion(FileTime modified, long size, Object key, IniFile ini) {
+    /**
+     * What {@link #currentVersion()} read last, from which version of the file, and the access lists made from it by
+     * section (immutable, so shared by every INVITE to its rooms while the file stays as it is).
+     */
+    private record FileVersion(FileTime modified, long size, Object key, IniFile ini,
+                               Map<String, AccessList> accessLists) {
+
+        /** Settings that are not kept: nothing derived from them is either. */
+        static FileVersion unkept(IniFile ini) {
+            return new FileVersion(null, -1, null, ini, new ConcurrentHashMap<>());
+        }
+
         boolean isOf(BasicFileAttributes attributes) {
             return modified.equals(attributes.lastModifiedTime()) && size == attributes.size()
                     && java.util.Objects.equals(key, attributes.fileKey());

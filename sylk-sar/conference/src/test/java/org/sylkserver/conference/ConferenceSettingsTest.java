@@ -2,6 +2,8 @@ package org.sylkserver.conference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +13,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sylkserver.core.config.AccessList;
 import org.sylkserver.core.config.ConfigException;
 
 /** Options of conference.ini (spec §8.2) and ours. */
@@ -53,6 +56,34 @@ class ConferenceSettingsTest {
         Files.setLastModifiedTime(file, fresh);
         assertFalse(settings.accessList("room@example.com").allows("bob@example.com"),
                 "same size and time as a file read while fresh: read again");
+    }
+
+    /**
+     * Spec §3.10 with issue 12's cost of a join: while the file stays as it is, a room's access list is made once
+     * (rooms without a section of their own share the defaults'); a changed file makes them again.
+     */
+    @Test
+    void anUnchangedFileGivesTheSameAccessListsToEveryInvite_spec3_10() throws Exception {
+        Path file = config.resolve("conference.ini");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 60_000);
+        Files.writeString(file, "[Conference]\ndeny = none\n\n[vip@example.com]\nallow = alice@example.com\n"
+                + "deny = all\naccess_policy = deny, allow\n");
+        Files.setLastModifiedTime(file, old);
+        ConferenceSettings settings = ConferenceSettings.load(config);
+        AccessList vip = settings.accessList("vip@example.com");
+        AccessList open = settings.accessList("room1@example.com");
+        assertSame(vip, settings.accessList("vip@example.com"));
+        assertSame(open, settings.accessList("room2@example.com"), "the defaults' list, for every room without a section");
+        assertTrue(vip.allows("alice@example.com"));
+        assertFalse(vip.allows("bob@example.com"));
+        assertTrue(open.allows("bob@example.com"));
+
+        Files.writeString(file, "[Conference]\ndeny = all\n");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(old.toMillis() + 1000));
+        assertNotSame(open, settings.accessList("room1@example.com"));
+        assertFalse(settings.accessList("room1@example.com").allows("bob@example.com"), "changed: made again");
+        assertFalse(settings.accessList("vip@example.com").allows("alice@example.com"), "its section is gone");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.sylkserver.conference.chat;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Who a participant is, as the room writes it (spec §3.3): its {@code user@host}, the key of access lists, the chat's
@@ -8,6 +9,9 @@ import java.util.Locale;
  * room all name participants this way.
  */
 public final class Identity {
+
+    /** A leading {@code sip:} or {@code sips:}; compiled once, not per call (every INVITE names its caller, issue 12). */
+    private static final Pattern SCHEME = Pattern.compile("(?i)^sips?:");
 
     private Identity() {
     }
@@ -19,7 +23,7 @@ public final class Identity {
         if (angle >= 0) {
             s = s.substring(angle + 1, s.indexOf('>', angle) > 0 ? s.indexOf('>', angle) : s.length());
         }
-        s = s.replaceFirst("(?i)^sips?:", "");
+        s = SCHEME.matcher(s).replaceFirst("");
         int cut = s.length();
         for (char c : new char[] {';', '?', '>'}) {
             int i = s.indexOf(c);
