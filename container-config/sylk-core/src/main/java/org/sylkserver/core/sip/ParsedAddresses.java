@@ -1,8 +1,5 @@
 package org.sylkserver.core.sip;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import javax.servlet.sip.Address;
 import javax.servlet.sip.ServletParseException;
 
@@ -14,7 +11,7 @@ import javax.servlet.sip.ServletParseException;
  * copies the addresses it is given (JSR 289 §15.1) and nobody changes the parsed ones. Bounded: the {@code limit}
  * addresses used last are kept, as many remote users may write to ours.
  *
- * <p>Threads: any; the map is guarded by this object's monitor.
+ * <p>Threads: any ({@link LastParsed}).
  */
 public final class ParsedAddresses {
 
@@ -24,35 +21,20 @@ public final class ParsedAddresses {
     }
 
     private final Parser parser;
-    private final Map<String, Address> parsed;
+    private final LastParsed<String, Address> parsed;
 
     public ParsedAddresses(Parser parser, int limit) {
         this.parser = parser;
-        this.parsed = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Address> eldest) {
-                return size() > limit;
-            }
-        };
+        this.parsed = new LastParsed<>(limit);
     }
 
     /** The parsed address of {@code text}: the one parsed before, else parsed now (outside the lock). */
     public Address of(String text) throws ServletParseException {
-        synchronized (this) {
-            Address known = parsed.get(text);
-            if (known != null) {
-                return known;
-            }
-        }
-        Address address = parser.parse(text);
-        synchronized (this) {
-            parsed.put(text, address);
-        }
-        return address;
+        return parsed.of(text, parser::parse);
     }
 
     /** How many addresses are kept (for the tests). */
-    synchronized int size() {
+    int size() {
         return parsed.size();
     }
 }

@@ -1,10 +1,10 @@
 package org.sylkserver.core.stack.javax.sip.address;
 
 import java.text.ParseException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import gov.nist.javax.sip.address.SipUri;
+
+import org.sylkserver.core.sip.LastParsed;
 
 /**
  * JAIN-SIP's own {@code AddressFactoryImpl}, where our stack's path name has it ({@link
@@ -25,37 +25,21 @@ public class AddressFactoryImpl extends gov.nist.javax.sip.address.AddressFactor
     private record UserAtHost(String user, String host) {
     }
 
-    /** Parsed {@code sip:[user@]host}; guarded by its own monitor. */
-    private final Map<UserAtHost, SipUri> parsed = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UserAtHost, SipUri> eldest) {
-            return size() > MAX_URIS;
-        }
-    };
+    /** Parsed {@code sip:[user@]host}. */
+    private final LastParsed<UserAtHost, SipUri> parsed = new LastParsed<>(MAX_URIS);
 
     @Override
     public javax.sip.address.SipURI createSipURI(String user, String host) throws ParseException {
         if (host == null) {
             return super.createSipURI(user, null);
         }
-        UserAtHost key = new UserAtHost(user, host);
-        SipUri uri;
-        synchronized (parsed) {
-            uri = parsed.get(key);
-        }
-        if (uri == null) {
-            uri = (SipUri) super.createSipURI(user, host);
-            synchronized (parsed) {
-                parsed.put(key, uri);
-            }
-        }
+        SipUri uri = parsed.of(new UserAtHost(user, host),
+                key -> (SipUri) AddressFactoryImpl.super.createSipURI(key.user(), key.host()));
         return (SipUri) uri.clone();
     }
 
     /** How many URIs are kept (for the tests). */
     int kept() {
-        synchronized (parsed) {
-            return parsed.size();
-        }
+        return parsed.size();
     }
 }
