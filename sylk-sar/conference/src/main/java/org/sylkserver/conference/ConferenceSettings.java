@@ -53,10 +53,13 @@ final class ConferenceSettings {
     private static final Duration SETTLED = Duration.ofSeconds(2);
     /** Volatile: server-wide, read and replaced by the access checks of every SIP thread, not one room's. */
     private volatile FileVersion lastRead;
+    /** The settings of the start, used while the file is gone, with the access lists made from them. */
+    private final FileVersion started;
 
     private ConferenceSettings(Path file, IniFile ini) throws ConfigException {
         this.file = file;
         this.ini = ini;
+        this.started = FileVersion.unversioned(ini);
         SectionReader conference = new SectionReader(ini, "Conference");
         this.answerDelay = conference.seconds("answer_delay", Duration.ofSeconds(4));
         this.disableMusicOnHold = conference.bool("disable_music_on_hold", false);
@@ -334,14 +337,14 @@ final class ConferenceSettings {
     /**
      * {@link #current()} with what was derived from it: a room's access list is made once per version of the file
      * (every INVITE asks for it; parsing its options per call was 2-3 % of a SIP thread's samples in a join, issue
-     * 12). A version read while fresh, or the settings of the start, is not kept and derives afresh.
+     * 12). A version read while fresh is used once; while the file is gone, the start's settings and lists serve.
      */
     private FileVersion currentVersion() throws ConfigException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (IOException gone) {
-            return FileVersion.unkept(ini);
+            return started;
         }
         FileVersion seen = lastRead;
         if (seen != null && seen.isOf(attributes)) {
@@ -351,7 +354,7 @@ final class ConferenceSettings {
         IniFile read = IniFile.read(file);
         if (attributes.lastModifiedTime().toMillis() >= readAt - SETTLED.toMillis()) {
             lastRead = null;
-            return FileVersion.unkept(read);
+            return FileVersion.unversioned(read);
         }
         FileVersion version = new FileVersion(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey(),
                 read, new ConcurrentHashMap<>());
@@ -366,8 +369,8 @@ final class ConferenceSettings {
     private record FileVersion(FileTime modified, long size, Object key, IniFile ini,
                                Map<String, AccessList> accessLists) {
 
-        /** Settings that are not kept: nothing derived from them is either. */
-        static FileVersion unkept(IniFile ini) {
+        /** Settings of no version of the file: the start's, or a read while the file was fresh (used once). */
+        static FileVersion unversioned(IniFile ini) {
             return new FileVersion(null, -1, null, ini, new ConcurrentHashMap<>());
         }
 

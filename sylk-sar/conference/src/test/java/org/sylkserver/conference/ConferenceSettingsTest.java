@@ -87,6 +87,17 @@ class ConferenceSettingsTest {
     }
 
     @Test
+    void aRemovedFileLeavesTheStartsAccessListsToEveryInvite_spec3_10() throws Exception {
+        Path file = config.resolve("conference.ini");
+        Files.writeString(file, "[Conference]\ndeny = all\n");
+        ConferenceSettings settings = ConferenceSettings.load(config);
+        Files.delete(file);
+        AccessList closed = settings.accessList("room1@example.com");
+        assertSame(closed, settings.accessList("room2@example.com"), "made once from the start's settings");
+        assertFalse(closed.allows("bob@example.com"), "the start's settings");
+    }
+
+    @Test
     void screenSharingOptions() throws Exception {
         Files.writeString(config.resolve("conference.ini"),
                 "[Conference]\nscreensharing_images_dir = images\nscreensharing_idle_timeout = 1.5\n");
