@@ -39,8 +39,7 @@ public final class SerialExecutor implements Executor {
 
     /**
      * @param limit    how many tasks may wait (the one running not counted)
-     * @param whenIdle told, on the thread that ran it (the pool's, or {@link #executeHereIfIdle}'s caller), after
-     *                 the last waiting task ran
+     * @param whenIdle told, on the pool's thread, after the last waiting task ran
      */
     public SerialExecutor(Executor pool, Logger log, String owner, int limit, Runnable whenIdle) {
         if (limit < 1) {
@@ -57,57 +56,24 @@ public final class SerialExecutor implements Executor {
     @Override
     public void execute(Runnable task) {
         if (!offer(task)) {
-            throw refused();
+            throw new RejectedExecutionException(owner + ": " + limit + " tasks waiting");
         }
     }
 
     /** Queues the task; false (and it never runs) when {@code limit} tasks wait already. */
     public boolean offer(Runnable task) {
-        Admission admission = admit(task);
-        if (admission == Admission.FIRST) {
-            pool.execute(this::drain);
-        }
-        return admission != Admission.REFUSED;
-    }
-
-    /**
-     * Runs the task on the calling thread when no task waits or runs, together with any posted meanwhile (the
-     * calling thread drains the queue as a pool thread would, {@code whenIdle} included); else queues it as
-     * {@link #execute} does. For a caller that would otherwise hand its first task straight to an idle pool thread
-     * and then return: a conference call's SIP requests, whose container thread waits for nothing else (issue 12: a
-     * join handed five tasks to an idle pool thread, three of them its call's, where an echo call hands none).
-     *
-     * @throws RejectedExecutionException when {@code limit} tasks wait already
-     */
-    public void executeHereIfIdle(Runnable task) {
-        Admission admission = admit(task);
-        if (admission == Admission.REFUSED) {
-            throw refused();
-        }
-        if (admission == Admission.FIRST) {
-            drain();
-        }
-    }
-
-    private RejectedExecutionException refused() {
-        return new RejectedExecutionException(owner + ": " + limit + " tasks waiting");
-    }
-
-    private enum Admission { REFUSED, QUEUED, FIRST }
-
-    /** Adds the task to the queue: refused beyond the limit, else whether it came to an idle queue (FIRST). */
-    private Admission admit(Runnable task) {
         synchronized (tasks) {
             if (tasks.size() >= limit) {
-                return Admission.REFUSED;
+                return false;
             }
             tasks.add(task);
             if (draining) {
-                return Admission.QUEUED;
+                return true;
             }
             draining = true;
-            return Admission.FIRST;
         }
+        pool.execute(this::drain);
+        return true;
     }
 
     /** Whether no task waits or runs. */

@@ -123,42 +123,4 @@ class SerialExecutorTest {
             Thread.currentThread().interrupt();
         }
     }
-
-    /**
-     * Given to an idle executor, a task runs on the calling thread, and so does one it posts; given while another
-     * task runs, it waits for that one on the pool, in order (issue 12: no hand-over to wake a pool thread).
-     */
-    @Test
-    void anIdleExecutorRunsTheTaskOnTheCallingThread() throws Exception {
-        AtomicInteger idleTold = new AtomicInteger();
-        SerialExecutor serial = new SerialExecutor(pool, LOG, "test", 10, idleTold::incrementAndGet);
-        Thread caller = Thread.currentThread();
-        List<String> ran = new CopyOnWriteArrayList<>();
-        serial.executeHereIfIdle(() -> {
-            ran.add(Thread.currentThread() == caller ? "first here" : "first elsewhere");
-            serial.execute(() -> ran.add(Thread.currentThread() == caller ? "posted here" : "posted elsewhere"));
-        });
-        assertEquals(List.of("first here", "posted here"), ran);
-        assertEquals(1, idleTold.get());
-        assertTrue(serial.idle());
-
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        List<String> later = new CopyOnWriteArrayList<>();
-        serial.execute(() -> {
-            running.countDown();
-            await(release);
-            later.add("busy");
-        });
-        assertTrue(running.await(5, TimeUnit.SECONDS));
-        serial.executeHereIfIdle(() -> {
-            later.add(Thread.currentThread() == caller ? "queued here" : "queued on the pool");
-            done.countDown();
-        });
-        assertTrue(later.isEmpty(), "a busy executor's task waits, the caller goes on");
-        release.countDown();
-        assertTrue(done.await(5, TimeUnit.SECONDS));
-        assertEquals(List.of("busy", "queued on the pool"), later);
-    }
 }

@@ -38,10 +38,7 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * sylkRTC connection has one): a call and its chat exist before their room does (INVITE, 200, then the ACK joins
  * it), so the room's executor cannot own them. Its SIP requests, the answer timer, RTP timeouts, a refused PIN, a
  * REFER's removal and the loss of its chat's connection are posted to it; the room hears of changes through its own
- * executor, after the call set the participant's streams. What the INVITE, the ACK and the end (BYE, CANCEL, the
- * session's end) bring runs on the container's thread that brings it when the executor is idle, as an echo call's
- * answer does ({@link SerialExecutor#executeHereIfIdle}): the other events come from the media's and the mixer's
- * threads, which must not wait for SIP, and always go to the pool.
+ * executor, after the call set the participant's streams.
  */
 final class ConferenceCall implements Serializable {
 
@@ -150,7 +147,7 @@ final class ConferenceCall implements Serializable {
     void ringOrAnswer() {
         SipApplicationSession session = invite.getApplicationSession();
         session.setAttribute(ConferenceListener.CALL, this);
-        owner.executeHereIfIdle(() -> {
+        owner.execute(() -> {
             if (conference.settings.answerDelay().isZero() || audio == null) {
                 answerNow();
             } else {
@@ -204,7 +201,7 @@ final class ConferenceCall implements Serializable {
 
     /** The ACK came: the call joins its room, and the room connects to the chat when it is the active side. */
     void acked() {
-        owner.executeHereIfIdle(() -> {
+        owner.execute(() -> {
             if (acknowledged()) {
                 intoRoom();
                 if (chatOffer != null) {
@@ -466,7 +463,7 @@ final class ConferenceCall implements Serializable {
      */
     void ended(String why) {
         participant.hungUp();
-        owner.executeHereIfIdle(() -> end(why));
+        owner.execute(() -> end(why));
     }
 
     private void end(String why) {
