@@ -30,8 +30,10 @@ public interface AudioCodec extends AutoCloseable {
     }
 
     /**
-     * Whether what {@link #encode} makes of a frame depends on that frame alone (no state carried from frame to frame,
-     * as in G.711): callers may then share one encoding of the same samples. False by default.
+     * Whether what {@link #encode} makes of a frame, and {@link #decode} of a payload, depends on that frame or payload
+     * alone (no state carried from frame to frame, as in G.711), and every payload decodes: callers may then share one
+     * encoding of the same samples, and decode a payload later than it came (the mixer does, for a member nobody
+     * hears yet). False by default.
      */
     default boolean stateless() {
         return false;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -100,6 +99,11 @@ public final class Member {
     private final int[] statedSequences = new int[128];
     private boolean marker = true;
     private boolean released;
+    /** Frames taken while isolated and not yet decoded ({@link #defer}), by their count modulo the size. */
+    private final PlayoutFrame[] deferred = new PlayoutFrame[AudioMixer.HANGOVER_FRAMES];
+    private final int[] deferredLevels = new int[AudioMixer.HANGOVER_FRAMES];
+    /** Frames deferred since the last were decoded: more than {@link #deferred} holds through a long welcome. */
+    private int deferredCount;
 
     Member(AudioMixer mixer, String id, int payloadType, Supplier<AudioCodec> codecs, Output output) {
         this.mixer = mixer;
@@ -129,7 +133,10 @@ public final class Member {
         return id;
     }
 
-    /** The level of the member's last frame in RFC 6464 units (0 loudest, 127 silence). */
+    /**
+     * The level of the member's last frame in RFC 6464 units (0 loudest, 127 silence); while it is isolated with a
+     * stateless codec (unheard, its frames not decoded yet), of the last frame before.
+     */
     public int level() {
         return level;
     }
@@ -243,17 +250,35 @@ public final class Member {
         while ((prompt = newPrompts.poll()) != null) {
             prompts.add(prompt);
         }
-        decoded = null;
+        boolean alone = isolated;
         if (onHold) {
+            decodeDeferred();
+            decoded = null;
             level = AudioLevel.SILENCE;
             hangover = 0;
             marker = true;
             return false;
         }
-        Optional<PlayoutFrame> frame = jitter.poll(nowNanos);
-        if (frame.isPresent() && frame.get().payload() != null) {
+        PlayoutFrame frame = jitter.poll(nowNanos).orElse(null);
+        if (alone && decoder.stateless() && frame != null && frame.payload() != null) {
+            defer(frame);
+            decoded = null;
+            return false;
+        }
+        decodeDeferred();
+        take(frame, frame != null && frame.payload() != null ? statedLevel(frame.header().sequence()) : -1);
+        return hangover > 0 && !alone;
+    }
+
+    /**
+     * This tick's frame ({@code null}: none): decoded and measured (or at {@code statedLevel}, its sender's RFC 6464
+     * level, when not -1), concealed when lost, else silence; the speech hangover follows its level.
+     */
+    private void take(PlayoutFrame frame, int statedLevel) {
+        decoded = null;
+        if (frame != null && frame.payload() != null) {
             try {
-                decoded = decoder.decode(frame.get().payload());
+                decoded = decoder.decode(frame.payload());
             } catch (IllegalArgumentException malformed) {
                 decoded = null;
             }
@@ -265,8 +290,8 @@ public final class Member {
         if (decoded != null) {
             concealment.decoded(decoded);
             concealedInARow = 0;
-            level = statedOrMeasured(frame.get().header().sequence());
-        } else if (frame.isPresent() && frame.get() == PlayoutFrame.LOST && concealedInARow < MAX_CONCEALED_FRAMES) {
+            level = statedLevel >= 0 ? statedLevel : AudioLevel.of(decoded);
+        } else if (frame == PlayoutFrame.LOST && concealedInARow < MAX_CONCEALED_FRAMES) {
             decoded = concealed();
             concealedInARow++;
             level = AudioLevel.of(decoded);
@@ -278,7 +303,44 @@ public final class Member {
         } else if (hangover > 0) {
             hangover--;
         }
-        return hangover > 0 && !isolated;
+    }
+
+    /**
+     * Keeps a received frame of an isolated member undecoded: nobody hears it, and decoding, measuring and remembering
+     * a joiner's audio through its whole welcome was a third of the mixer's work for it (issue 12). Only for a
+     * stateless codec, whose frames decode the same whenever they are decoded; the last
+     * {@link AudioMixer#HANGOVER_FRAMES} are kept, with the level their sender stated.
+     */
+    private void defer(PlayoutFrame frame) {
+        int slot = deferredCount % deferred.length;
+        deferred[slot] = frame;
+        deferredLevels[slot] = statedLevel(frame.header().sequence());
+        deferredCount++;
+    }
+
+    /**
+     * Decodes the deferred frames, oldest first, before anything uses what they leave behind: the concealment's
+     * history, the level, the speech hangover. The last {@link AudioMixer#HANGOVER_FRAMES} frames decide all three:
+     * the hangover counts that many frames, the history holds less than three frames' samples, and a decoded frame
+     * ends any concealment; so older frames would have left the hangover, the concealment and the count of concealed
+     * frames just as the replay starts them, at rest.
+     */
+    private void decodeDeferred() {
+        if (deferredCount == 0) {
+            return;
+        }
+        int kept = Math.min(deferredCount, deferred.length);
+        if (deferredCount > kept) {
+            concealment.reset();
+            concealedInARow = 0;
+            hangover = 0;
+        }
+        for (int i = deferredCount - kept; i < deferredCount; i++) {
+            int slot = i % deferred.length;
+            take(deferred[slot], deferredLevels[slot]);
+            deferred[slot] = null;
+        }
+        deferredCount = 0;
     }
 
     /**
@@ -294,12 +356,10 @@ public final class Member {
         return pcm;
     }
 
-    private int statedOrMeasured(int sequence) {
+    /** The RFC 6464 level the sender stated for packet {@code sequence}, -1 when it did not. */
+    private int statedLevel(int sequence) {
         int slot = sequence & (statedLevels.length - 1);
-        if (statedSequences[slot] == sequence && statedLevels[slot] >= 0) {
-            return statedLevels[slot];
-        }
-        return AudioLevel.of(decoded);
+        return statedSequences[slot] == sequence ? statedLevels[slot] : -1;
     }
 
     /** This tick's frame at 48 kHz (silence when nothing was decoded). Mixing thread, speakers only. */

@@ -1,5 +1,6 @@
 package org.sylkserver.media.mixer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -496,5 +499,103 @@ class AudioMixerTest {
         Heard after = Heard.of(last, 8000, 700);
         System.out.println("after digits: " + after);
         assertEquals(-8, after.toneDbfs()[0], 0.5, after.toString());
+    }
+
+    /** PCMU that counts its decodes, stateless (as G.711 is) or saying it is not, so that the mixer decodes at once. */
+    private record CountingPcmu(boolean stateless, AtomicInteger decodes) implements AudioCodec {
+        @Override
+        public String encodingName() {
+            return "PCMU";
+        }
+
+        @Override
+        public int sampleRate() {
+            return 8000;
+        }
+
+        @Override
+        public byte[] encode(short[] pcm) {
+            return G711.PCMU.encode(pcm);
+        }
+
+        @Override
+        public short[] decode(byte[] payload) {
+            decodes.incrementAndGet();
+            return G711.PCMU.decode(payload);
+        }
+    }
+
+    /**
+     * Issue 12: a joiner hears its welcome alone and nobody hears it (spec §3.3); with G.711 its audio is not decoded
+     * meanwhile, only its last 15 frames once it is connected, before its first frame is mixed.
+     */
+    @Test
+    void anIsolatedMembersAudioIsDecodedOnlyOnceItIsConnected() {
+        AudioMixer mixer = new AudioMixer("room");
+        AtomicInteger decodes = new AtomicInteger();
+        Peer talker = new Peer("talker", 440, 0.3, false);
+        talker.member = mixer.join("talker", 0, () -> new CountingPcmu(true, decodes),
+                (payload, ts, marker) -> talker.received.add(payload));
+        Peer listener = join(mixer, "listener", 0, 0);
+        talker.member.isolate(true);
+        run(mixer, List.of(talker, listener), 100);
+        assertEquals(0, decodes.get(), "decoded while isolated");
+        talker.member.isolate(false);
+        run(mixer, List.of(talker, listener), 1);
+        assertEquals(AudioMixer.HANGOVER_FRAMES + 1, decodes.get());
+    }
+
+    /**
+     * What the room hears of a member connected after its welcome, and what it hears itself, is the same to the byte
+     * whether its audio was decoded while it was isolated or only once connected: its level, speech hangover and loss
+     * concealment (lost packets, RFC 3550 §5.1) carry on exactly. Isolations shorter and longer than the 15 frames kept,
+     * a hold meanwhile, losses around the connection, talk and near-silence at random.
+     */
+    @Test
+    void anIsolatedMemberIsHeardTheSameWhenItsAudioIsDecodedLater_rfc3550_s5_1() {
+        for (int seed = 0; seed < 40; seed++) {
+            for (int isolation : new int[] {1, 3, 14, 15, 16, 17, 40}) {
+                List<byte[]> later = connectedAfter(isolation, seed, true);
+                List<byte[]> atOnce = connectedAfter(isolation, seed, false);
+                assertEquals(atOnce.size(), later.size());
+                for (int i = 0; i < atOnce.size(); i++) {
+                    assertArrayEquals(atOnce.get(i), later.get(i),
+                            "seed " + seed + ", isolated " + isolation + " ticks: packet " + i + " differs");
+                }
+            }
+        }
+    }
+
+    /** Every packet the listener and the talker heard, the talker isolated for its first {@code isolation} ticks. */
+    private static List<byte[]> connectedAfter(int isolation, int seed, boolean statelessCodec) {
+        Random random = new Random(seed);
+        AudioMixer mixer = new AudioMixer("room");
+        Peer talker = new Peer("talker", 440, 0.3, false);
+        talker.member = mixer.join("talker", 0, () -> new CountingPcmu(statelessCodec, new AtomicInteger()),
+                (payload, ts, marker) -> talker.received.add(payload));
+        Peer listener = join(mixer, "listener", 0, 0);
+        talker.member.isolate(true);
+        int holdAt = seed % 3 == 0 ? random.nextInt(isolation + 5) : -1;
+        for (int t = 0; t < isolation + 60; t++) {
+            long now = t * TICK;
+            talker.member.isolate(t < isolation);
+            talker.member.hold(t >= holdAt && t < holdAt + 3);
+            int chance = random.nextInt(10);
+            if (chance > 0) { // one packet in ten lost
+                short[] pcm = talker.frame(t);
+                if (chance < 4) {
+                    for (int i = 0; i < pcm.length; i++) {
+                        pcm[i] /= 300; // about -63 dBov: audible through PCMU, yet not speech (55)
+                    }
+                }
+                byte[] payload = G711.PCMU.encode(pcm);
+                talker.member.offer(new RtpHeader(false, false, 0, t == 0, 0, t & 0xffff, t * 160L, 1, 12,
+                        payload.length), payload, now);
+            }
+            mixer.tick(now);
+        }
+        List<byte[]> heard = new ArrayList<>(listener.received);
+        heard.addAll(talker.received);
+        return heard;
     }
 }
