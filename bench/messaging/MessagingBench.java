@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * <li>{@code outgoing URL ACCOUNTS MESSAGES WINDOW TAG}: ACCOUNTS accounts, one connection each, each sends MESSAGES
  * {@code account-message}s with at most WINDOW unanswered; times each from send to its {@code ack} (stored) and to
  * its {@code accepted} disposition notification (the SIP MESSAGE got its 200), on a monotonic clock; message ids
- * are {@code TAG-<n>}, so runs with different tags add to the journal instead of being de-duplicated.</li>
+ * are {@code TAG-<n>}, so runs with different tags add to the journal instead of being de-duplicated, and {@code n}
+ * counts over all accounts: no two accounts share an id, as no two clients' UUIDs do (with shared ids the Cassandra
+ * store's id table led all but one account to a filtering read of its whole journal per message, session 22).</li>
  * <li>{@code incoming URL ACCOUNT CONNECTIONS EXPECTED READYFILE}: CONNECTIONS devices of ACCOUNT registered, then
  * READYFILE is created; counts the {@code message} events each gets until each has EXPECTED (or 60 s without one)
  * and prints the rate from the first event to the last.</li>
@@ -271,7 +273,7 @@ public final class MessagingBench {
             while (sent < count && sent - answered < window) {
                 sentAt[sent] = System.nanoTime();
                 device.send("{\"sylkrtc\":\"account-message\",\"transaction\":\"" + sent + "\",\"account\":\"" + account
-                        + "\",\"uri\":\"bob@example.com\",\"message_id\":\"" + tag + "-" + sent
+                        + "\",\"uri\":\"bob@example.com\",\"message_id\":\"" + tag + "-" + (first + sent)
                         + "\",\"content\":\"Hello Bob, this is message " + sent + "\",\"content_type\":\"text/plain\","
                         + "\"timestamp\":\"2026-01-01T10:00:00.000Z\"}");
                 sent++;
@@ -298,7 +300,7 @@ public final class MessagingBench {
             }
             Matcher state = ACCEPTED.matcher(frame);
             if (state.find()) {
-                int i = Integer.parseInt(state.group(1).substring(tag.length() + 1));
+                int i = Integer.parseInt(state.group(1).substring(tag.length() + 1)) - first;
                 accepted[first + i] = now - sentAt[i];
                 done++;
                 if (state.group(2).equals("failed")) {
