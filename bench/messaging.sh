@@ -89,7 +89,12 @@ java "@$dist/conf/jvm.options" -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" 
     org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
 await_started "$work/server.log" 300
-client() { java -Xmx1g -XX:+UseParallelGC "$here/bench/messaging/MessagingBench.java" "$@"; }
+# compiled once, not by each client JVM from its source: that JVM ran javac first, and its JIT compiling javac's code
+# may go on into the measured seconds, counted as the client's CPU (which varied 48-200 us per account-message
+# between runs in session 22)
+mkdir -p "$work/client"
+javac -d "$work/client" "$here/bench/messaging/MessagingBench.java"
+client() { java -Xmx1g -XX:+UseParallelGC -cp "$work/client" MessagingBench "$@"; }
 url=ws://127.0.0.1:$web/webrtcgateway/ws
 
 # one sipp run of $2 MESSAGEs at $1/s to application $3; prints "<achieved/s> <failed> <rtd p50 ms> <rtd p99 ms>
