@@ -89,9 +89,8 @@ java "@$dist/conf/jvm.options" -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" 
     org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
 await_started "$work/server.log" 300
-# compiled once, not by each client JVM from its source: that JVM ran javac first, and its JIT compiling javac's code
-# may go on into the measured seconds, counted as the client's CPU (which varied 48-200 us per account-message
-# between runs in session 22)
+# compiled once per run, not by each client JVM from its source (javac ran at every client's start, beside the SIP
+# steps); it did not change the client's CPU per account-message (124-125 us in session 22's last two runs)
 mkdir -p "$work/client"
 javac -d "$work/client" "$here/bench/messaging/MessagingBench.java"
 client() { java -Xmx1g -XX:+UseParallelGC -cp "$work/client" MessagingBench "$@"; }
