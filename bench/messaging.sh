@@ -16,6 +16,8 @@
 #   - sylkRTC -> SIP: each account sends account-messages (50 in flight) -> stored (ack) -> SIP MESSAGE to the
 #     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies. Right before it, OUTGOING_WARMUP
 #     (default 5000) account-messages per account as a JIT warm-up after the SIP steps (its rate shown, not counted).
+#     The run's first warm-up sends WARMUP (default 5000) per account from 4 accounts: smaller for BACKEND=cassandra,
+#     whose node took 84 account-messages/s on two cores (session 22).
 #   - sync: alice-1's journal, account-sync-conversations with limit 5000, SYNC_WARMUPS (default 5) times as a JIT
 #     warm-up (shown, not counted: the server's very first sync runs cold code), 5 times on one connection, then
 #     FRESH_SYNCS (default 20) times each on a new connection (its first sync), with p50/p99.
@@ -87,7 +89,11 @@ java "@$dist/conf/jvm.options" -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" 
     org.sylkserver.core.SylkServer --config-dir "$work/config" --var-dir "$work/var" > "$work/server.log" 2>&1 &
 server=$!
 await_started "$work/server.log" 300
-client() { java -Xmx1g -XX:+UseParallelGC "$here/bench/messaging/MessagingBench.java" "$@"; }
+# compiled once per run, not by each client JVM from its source (javac ran at every client's start, beside the SIP
+# steps); it did not change the client's CPU per account-message (124-125 us in session 22's last two runs)
+mkdir -p "$work/client"
+javac -d "$work/client" "$here/bench/messaging/MessagingBench.java"
+client() { java -Xmx1g -XX:+UseParallelGC -cp "$work/client" MessagingBench "$@"; }
 url=ws://127.0.0.1:$web/webrtcgateway/ws
 
 # one sipp run of $2 MESSAGEs at $1/s to application $3; prints "<achieved/s> <failed> <rtd p50 ms> <rtd p99 ms>
@@ -119,7 +125,7 @@ sipp_run() {
 }
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== warming up (JIT), not counted: 10 s of MESSAGEs at 1000/s to each application, 4 x 5000 account-messages"
+echo "== warming up (JIT), not counted: 10 s of MESSAGEs at 1000/s to each application, 4 x ${WARMUP:-5000} account-messages"
 client incoming "$url" carol@example.com 2 10000 "$work/ready-warm" > /dev/null &
 warm=$!
 while [ ! -e "$work/ready-warm" ]; do kill -0 $warm 2>/dev/null || { echo "clients could not register"; exit 1; }; sleep 0.2; done
@@ -129,7 +135,7 @@ sipp_run 1000 10000 echo > /dev/null || true
 # a store that refuses some (a loaded Cassandra node) must not end the run here
 # 20,000 account-messages: with 4,000 (and still with 10,000) C2 compiled the path's large methods through the measured
 # part, 0.14-0.27 ms of compiler CPU per account-message, 30 % of the server's CPU in a perf profile (session 18)
-client outgoing "$url" 4 5000 50 warm > /dev/null || echo "warm-up account-messages: the client reported failures"
+client outgoing "$url" 4 "${WARMUP:-5000}" 50 warm > /dev/null || echo "warm-up account-messages: the client reported failures"
 
 # starts STEP_HOOK for step $1 (application) at rate $2; step_hook_end stops it
 step_hook() {
