@@ -37,6 +37,8 @@ public final class SfuBench {
         int seconds = 10;
         int warmup = 3;
         int authEvery = 64;
+        /** One packet in this many of each stream not sent, and every stream wrapping its sequence numbers; 0: off. */
+        int rare;
         int pid;
     }
 
@@ -151,9 +153,13 @@ public final class SfuBench {
                     authenticated.incrementAndGet();
                 } catch (Exception e) {
                     authFailures.incrementAndGet();
-                    FAILURES.computeIfAbsent(e.getMessage() == null ? e.toString()
-                            : e.getMessage().replaceAll("0x[0-9a-f]{8}", "SSRC"), k -> new AtomicLong())
-                            .incrementAndGet();
+                    // what the packet was, and of which stream, tells a server's bad tag on one packet from a
+                    // stream whose rollover counter the two ends disagree on (every packet of it fails) or from
+                    // something that is no SRTP of this feed
+                    String why = (e.getMessage() == null ? e.toString() : e.getMessage())
+                            + String.format(" (first byte 0x%02x, type %d, %d bytes, %s SSRC)", buffer[0] & 0xff,
+                            type, length, stream == null ? "new" : "known");
+                    FAILURES.computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
                 }
             }
         }
@@ -432,6 +438,14 @@ public final class SfuBench {
         Sender(List<Publisher> publishers, Options o) {
             this.publishers = publishers;
             this.o = o;
+            if (o.rare > 0) {
+                // within 2 s of the wrap: C2 then compiles the SFU's rollover and gap paths in the warm-up, not
+                // in a measured step (a never-taken branch is a trap that throws the compiled method away)
+                for (Publisher p : publishers) {
+                    p.videoSequence = 65536 - ThreadLocalRandom.current().nextInt(1, 2 * o.videoRate);
+                    p.audioSequence = 65536 - ThreadLocalRandom.current().nextInt(1, 2 * AUDIO_RATE);
+                }
+            }
             video = new byte[o.videoBytes];
             ThreadLocalRandom.current().nextBytes(video);
             video[0] = (byte) 0x80;
@@ -478,6 +492,9 @@ public final class SfuBench {
         }
 
         private void send(Publisher p, byte[] packet, int sequence, long timestamp, long ssrc) throws Exception {
+            if (o.rare > 0 && sequence % o.rare == 0) {
+                return;   // a gap
+            }
             packet[2] = (byte) (sequence >> 8);
             packet[3] = (byte) sequence;
             for (int i = 0; i < 4; i++) {
@@ -504,6 +521,7 @@ public final class SfuBench {
                 case "--seconds" -> o.seconds = Integer.parseInt(value);
                 case "--warmup" -> o.warmup = Integer.parseInt(value);
                 case "--auth-every" -> o.authEvery = Integer.parseInt(value);
+                case "--rare" -> o.rare = Integer.parseInt(value);
                 case "--pid" -> o.pid = Integer.parseInt(value);
                 default -> {
                     System.out.println("""
@@ -516,6 +534,10 @@ public final class SfuBench {
                                                 audio is 50 packets/s of 120 bytes
                               --seconds S --warmup W           measured window and warm-up (10, 3)
                               --auth-every K    authenticate one received packet in K per feed (64)
+                              --rare N          what a running SFU meets now and then, for a warm-up: one packet in
+                                                N of each stream not sent (a gap: loss in the SFU's reports, its
+                                                NACKs) and every stream's sequence numbers wrapping in the first
+                                                seconds (RFC 3550 §A.1 cycles, RFC 3711 §3.3.1 rollover); 0: off
                               --pid PID         the SFU process, for its CPU time
                             """);
                     return null;
