@@ -172,10 +172,13 @@ echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-6s %5s %5s %9s %12s %8s %9s %7s %13s\n' sfu rooms feeds sent/s forwarded/s loss% gap-loss% cpu% "pps/core"
 # a warm-up step per SFU (JIT, Janus's first handles), not counted: WARMUP_ROOMS (8) for WARMUP_SECONDS (30); a
 # perf profile of 1 room for 5 s found C1/C2 still compiling our forwarding path in the first measured step (17 % of
-# the server's CPU there), and one of 8 rooms after a warm-up of 4 rooms for 20 s still 8 % (session 19)
+# the server's CPU there), and one of 8 rooms after a warm-up of 4 rooms for 20 s still 8 % (session 19); with --rare
+# the warm-up also has what a running SFU meets now and then (sequence number rollovers, lost packets): without them a
+# stream's first rollover or loss in a measured step threw C2's compiled receive path away and C2 compiled it and
+# its callees again inside the window (session 22)
 for t in $targets; do
     bench --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "${WARMUP_ROOMS:-8}" --publishers "$publishers" \
-        --subscribers "$subscribers" --video-rate "$video_rate" --seconds "${WARMUP_SECONDS:-30}" --warmup 2 \
+        --subscribers "$subscribers" --video-rate "$video_rate" --seconds "${WARMUP_SECONDS:-30}" --warmup 2 --rare 500 \
         > "$work/warmup-$t.out" 2> "$work/warmup-$t.err" || true
 done
 for rooms in "${steps[@]}"; do

@@ -36,6 +36,8 @@ import java.util.logging.Logger;
  */
 public final class MediaEngine implements AutoCloseable {
 
+    /** Bytes of receive buffer a bare socket asks for ({@link #openSocket}). */
+    static final int BARE_SOCKET_RECEIVE_BUFFER = 1 << 20;
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** RTCP report interval of audio endpoints: RFC 3550 §6.2's minimum of 5 s (one sender per session). */
     private static final long REPORT_INTERVAL_MILLIS = 5000;
@@ -266,6 +268,7 @@ public final class MediaEngine implements AutoCloseable {
         Objects.requireNonNull(onInactivity, "onInactivity");
         return onFreePorts(port -> {
             DatagramChannel channel = bind(port);
+            receiveBuffer(channel);
             MediaSocket socket = new MediaSocket(this, port, channel, receiver,
                     new InactivityWatch(nanoTime(), onInactivity, true));
             sockets.add(socket);
@@ -390,6 +393,18 @@ public final class MediaEngine implements AutoCloseable {
     /** Number of port pairs not available to new endpoints (open endpoints and pairs still being released). */
     public int portPairsInUse() {
         return ports.inUse();
+    }
+
+    /**
+     * A bare socket carries a WebRTC leg's video (a video room's publisher: 250 datagrams a second of up to 1,200
+     * bytes): the kernel's default receive buffer (212,992 bytes on Linux) holds ~90 of them, 0.36 s, so the I/O
+     * thread descheduled for longer on a loaded host lost datagrams at the socket (the video rooms' benchmark's
+     * losses at 12-20 rooms, docs/benchmarks.md, issue 13). The shared WebRTC port asks for 4 MiB; a leg of its own
+     * asks for {@value #BARE_SOCKET_RECEIVE_BUFFER} bytes (the kernel caps it at net.core.rmem_max), memory the kernel
+     * takes only for datagrams waiting.
+     */
+    private static void receiveBuffer(DatagramChannel channel) throws IOException {
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, BARE_SOCKET_RECEIVE_BUFFER);
     }
 
     private DatagramChannel bind(int port) throws IOException {

@@ -524,4 +524,21 @@ class MediaEngineTest {
         assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 65000, 65538, Duration.ZERO, RtpPolicy.OPEN));
         assertThrows(IllegalArgumentException.class, () -> new MediaEngine(loopback, 50000, 50500, Duration.ofSeconds(-1), RtpPolicy.OPEN));
     }
+
+    /**
+     * A bare socket (a WebRTC leg's, carrying video) gets a larger receive buffer than the kernel's default, so that
+     * a descheduled I/O thread does not lose a publisher's datagrams at the socket (docs/benchmarks.md, issue 13).
+     */
+    @Test
+    void aBareSocketHasALargerReceiveBufferThanTheDefault() throws IOException {
+        engine = engineOnTheTestClock(47600, 47610, Duration.ZERO, RtpPolicy.OPEN);
+        int byDefault;
+        try (java.nio.channels.DatagramChannel plain = java.nio.channels.DatagramChannel.open()) {
+            byDefault = plain.getOption(java.net.StandardSocketOptions.SO_RCVBUF);
+        }
+        try (MediaSocket socket = engine.openSocket((datagram, source) -> { }, () -> { })) {
+            int buffer = socket.channel().getOption(java.net.StandardSocketOptions.SO_RCVBUF);
+            assertTrue(buffer > byDefault, buffer + " bytes, the default " + byDefault);
+        }
+    }
 }

@@ -64,9 +64,9 @@ public final class ReceptionStatistics {
         } else {
             int delta = (sequence - maxSequence + SEQ_MOD) % SEQ_MOD;
             if (delta < MAX_DROPOUT) {
-                if (sequence < maxSequence) {
-                    cycles += SEQ_MOD;
-                }
+                // a wrap (sequence below the highest) adds a cycle; as arithmetic, not a branch that C2 compiles as
+                // a trap throwing the compiled receive path away at a stream's first wrap (ReplayWindow#estimate)
+                cycles += SEQ_MOD & ((sequence - maxSequence) >> 31);
                 maxSequence = sequence;
             } else if (delta <= SEQ_MOD - MAX_MISORDER) {
                 // a very large jump: the sender restarted its sequence; count from here (RFC 3550 §A.1 simplified:

@@ -31,13 +31,15 @@ final class ReplayWindow {
         if (!started) {
             return ((long) roc << 16) | sequence;
         }
-        long guessedRoc;
-        if (highestSequence < 32768) {
-            guessedRoc = sequence - highestSequence > 32768 ? roc - 1L : roc;
-        } else {
-            guessedRoc = highestSequence - 32768 > sequence ? roc + 1L : roc;
-        }
-        return guessedRoc < 0 ? -1 : (guessedRoc << 16) | sequence;
+        // The RFC's choice as arithmetic, without a branch: the index whose distance from s_l's is the sequence
+        // numbers' difference taken into -2^15 .. 2^15 - 1 (from s_l below 2^15: -2^15 + 1 .. 2^15). A rollover
+        // comes once in 65,536 packets; as a branch, C2 compiled it as a trap that threw the whole compiled receive
+        // or send path away at the first rollover of a stream, and compiled it again on the forwarding thread's
+        // core (docs/benchmarks.md, issue 13, session 22).
+        int bound = 32767 + (highestSequence >>> 15);
+        int distance = ((sequence - highestSequence + bound) & 0xffff) - bound;
+        long index = highest() + distance;
+        return index | (index >> 63);   // before ROC 0: -1
     }
 
     /**

@@ -13,14 +13,15 @@ import org.jitsi.utils.logging2.Logger;
 
 /**
  * The SRTP cryptographic context of one RTP stream (one SSRC, RFC 3711 §3.2.3) for the AES-CM / HMAC-SHA1 suites of
- * {@link CryptoSuite}: transforms packets in place in the caller's array, with no copy and no allocation but the IV
- * object, so that forwarding one packet to many receivers costs one encryption each and nothing more.
+ * {@link CryptoSuite}: transforms packets in place in the caller's array, with no allocation but the cipher's IV
+ * objects, so that forwarding one packet to many receivers costs one encryption each and little more.
  *
  * <ul>
  * <li>Encryption, AES in counter mode (§4.1.1): IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16); the JDK's
  *     AES/CTR cipher (AES-NI intrinsics, eight blocks at a time) is keyed once and only given each packet's IV, which
- *     keeps its key schedule (40-60 ns a packet). The payload then goes through {@code update}, not {@code doFinal},
- *     which copies an in-place input aside first (90 ns more for 1,200 bytes). A keystream from one AES/ECB cipher
+ *     keeps its key schedule (40-60 ns a packet). The payload then goes through {@code update}, not {@code doFinal}
+ *     (90 ns more for 1,200 bytes), into the context's own array and back: both copy an input that overlaps the
+ *     output into a new array first. A keystream from one AES/ECB cipher
  *     that is never re-initialised saves the init only on the smallest payloads and costs several times as much on
  *     video: the JDK encrypts ECB one block per call, CTR eight at a time.</li>
  * <li>Authentication (§4.2): HMAC-SHA1 over the packet and the 32-bit ROC, truncated to the suite's tag; the
@@ -43,6 +44,13 @@ final class RtpCryptoContext {
     private final byte[] iv = new byte[16];
     private final byte[] roc = new byte[4];
     private final byte[] tag;
+    /**
+     * Where AES/CTR writes a payload before it is copied back into the packet (grown to the largest payload). The
+     * JDK's cipher copies an input that overlaps its output into a new array first (CipherCore.update), which was
+     * 58 % of the server's allocated bytes while forwarding video (a 1,200-byte array per packet, zeroed, copied and
+     * collected); one reused array costs the copy back only.
+     */
+    private byte[] crypted = new byte[0];
 
     RtpCryptoContext(SessionKeys keys, int tagLength, Logger logger) throws GeneralSecurityException {
         this.tagLength = tagLength;
@@ -122,9 +130,13 @@ final class RtpCryptoContext {
         }
         aes.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(iv));
         int payload = length - headerLength;
-        if (aes.update(buffer, offset + headerLength, payload, buffer, offset + headerLength) != payload) {
+        if (crypted.length < payload) {
+            crypted = new byte[payload];
+        }
+        if (aes.update(buffer, offset + headerLength, payload, crypted, 0) != payload) {
             throw new GeneralSecurityException("AES/CTR kept back part of a " + payload + "-byte payload");
         }
+        System.arraycopy(crypted, 0, buffer, offset + headerLength, payload);
     }
 
     /** HMAC-SHA1 of the packet and the ROC of its index (§4.2) into {@link #tag}. */

@@ -148,7 +148,11 @@ public final class SrtpTransformer implements AutoCloseable {
         }
         int ssrc = readInt(buffer, offset + 8);
         try {
-            SrtpStream stream = rtpStreams.computeIfAbsent(ssrc, this::newRtpStream);
+            // get first: computeIfAbsent's method reference was a new object for every packet protected
+            SrtpStream stream = rtpStreams.get(ssrc);
+            if (stream == null) {
+                stream = rtpStreams.computeIfAbsent(ssrc, this::newRtpStream);
+            }
             synchronized (stream) {
                 return stream.protect(buffer, offset, length, headerLength);
             }

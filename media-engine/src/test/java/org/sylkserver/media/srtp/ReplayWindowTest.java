@@ -37,6 +37,33 @@ class ReplayWindowTest {
         assertEquals(index(4, 0), high.estimate(0));
     }
 
+    /**
+     * §3.3.1's pseudo-code, as written there, against the window's estimate for every SEQ after every 97th s_l (and
+     * the edges), at ROC 0 (where ROC - 1 is no index) and ROC 7.
+     */
+    @Test
+    void indexEstimationIsTheRfcsForEverySequence_rfc3711_s3_3_1() {
+        for (long roc : new long[]{0, 7}) {
+            int[] edges = {32767, 32768, 65535};
+            for (int highest : java.util.stream.IntStream.concat(java.util.stream.IntStream.iterate(0,
+                    h -> h < 65536, h -> h + 97), java.util.Arrays.stream(edges)).toArray()) {
+                ReplayWindow window = after(index(roc, highest));
+                for (int sequence = 0; sequence < 65536; sequence++) {
+                    long v;
+                    if (highest < 32768) {
+                        v = sequence - highest > 32768 ? roc - 1 : roc;
+                    } else {
+                        v = highest - 32768 > sequence ? roc + 1 : roc;
+                    }
+                    long expected = v < 0 ? -1 : index(v, sequence);
+                    if (window.estimate(sequence) != expected) {
+                        assertEquals(expected, window.estimate(sequence), "s_l " + highest + ", SEQ " + sequence);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void rollover_rfc3711_s3_3_1() {
         ReplayWindow window = after(index(0, 65534), index(0, 65535));

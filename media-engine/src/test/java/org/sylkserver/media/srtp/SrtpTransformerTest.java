@@ -484,4 +484,35 @@ class SrtpTransformerTest {
                     assertThrows(SrtpException.class, () -> sender.protectRtp(forgotten, 172)).status());
         }
     }
+
+    /**
+     * Protecting and unprotecting in place allocates no packet-sized array: the JDK's AES/CTR copies an input that
+     * overlaps its output into a new array (CipherCore.update), which was most of what a forwarding server allocated
+     * (docs/benchmarks.md, issue 13, session 22). RFC 3711 §3.3 round trip of 2,000 video-sized packets, the bytes
+     * this thread allocated counted by the JVM.
+     */
+    @Test
+    void inPlaceTransformsAllocateNoPacketSizedArray_rfc3711_s3_3() throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int payload = 1200;
+        int packets = 2000;
+        try (SrtpTransformer sender = SrtpTransformer.forSending(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80));
+             SrtpTransformer receiver = SrtpTransformer.forReceiving(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80))) {
+            byte[] array = new byte[12 + payload + 10];
+            ByteBuffer packet = ByteBuffer.wrap(array);
+            long before = 0;
+            for (int seq = 0; seq < 2 * packets; seq++) {
+                if (seq == packets) {   // the first half warms up: contexts made, classes loaded
+                    before = threads.getCurrentThreadAllocatedBytes();
+                }
+                System.arraycopy(rtp(seq, 0x1234), 0, array, 0, 12);
+                packet.clear().limit(12 + payload);
+                sender.protectRtp(packet);
+                receiver.unprotectRtp(packet);
+            }
+            long perPacket = (threads.getCurrentThreadAllocatedBytes() - before) / packets;
+            assertTrue(perPacket < payload / 2, perPacket + " bytes allocated per protect and unprotect");
+        }
+    }
 }
