@@ -1,24 +1,17 @@
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,60 +44,21 @@ public final class MessagingBench {
             "\"event\":\"disposition-notification\",\"message_id\":\"([^\"]+)\".*\"state\":\"(accepted|failed)\"");
 
     /**
-     * One sylkRTC connection over a plain socket, RFC 6455 framing written here; every text message queued. Not the
-     * JDK's {@code java.net.http.WebSocket}: that client cost 80-110 us of CPU per account-message (an ack and an
-     * event read, a request written, each through its scheduler and executor hand-offs), a fifth of the two cores
-     * the server shares with it (issue 14, session 22). Each request is still written on its own (one frame, one
-     * write), as a browser sends it.
+     * One sylkRTC connection (the JDK's WebSocket client); every text message queued. Session 22 tried framing by hand
+     * over a plain socket: its CPU per account-message (48-200 us) was no steadier or lower than this client's
+     * (about 105 us), so the library stays.
      */
-    static final class Device {
+    static final class Device implements WebSocket.Listener {
         final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        /** When the first frame of the message received last came (System.nanoTime). */
+        private final StringBuilder partial = new StringBuilder();
+        /** When the first part of the message received last came (System.nanoTime). */
         volatile long messageStarted;
-        private final Socket socket;
-        private final DataInputStream in;
-        private final OutputStream out;
-
-        private Device(URI url) throws IOException {
-            socket = new Socket(url.getHost(), url.getPort());
-            socket.setTcpNoDelay(true);
-            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
-            out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            byte[] nonce = new byte[16];
-            ThreadLocalRandom.current().nextBytes(nonce);
-            String key = Base64.getEncoder().encodeToString(nonce);
-            out.write(("GET " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
-                    + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sylkRTC-2\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String status = readLine();
-            if (!status.startsWith("HTTP/1.1 101")) {
-                throw new IOException("no WebSocket upgrade: " + status);
-            }
-            while (!readLine().isEmpty()) {
-                // the handshake's headers: the server chose the only subprotocol offered and no extension
-            }
-        }
-
-        private String readLine() throws IOException {
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
-                    throw new IOException("connection closed in the handshake");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
-        }
+        WebSocket socket;
 
         static Device register(URI url, String account, String name) throws Exception {
-            Device device = new Device(url);
-            Thread reader = new Thread(device::read, "ws-reader-" + name);
-            reader.setDaemon(true);
-            reader.start();
+            Device device = new Device();
+            device.socket = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("sylkRTC-2")
+                    .buildAsync(url, device).get(20, TimeUnit.SECONDS);
             device.expect("ready-event");
             String user = account.substring(0, account.indexOf('@'));
             String ha1 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
@@ -117,82 +71,27 @@ public final class MessagingBench {
             return device;
         }
 
-        /** The reader thread: queues each text message (fragments joined), answers pings, ends at close or EOF. */
-        private void read() {
-            ByteArrayOutputStream message = new ByteArrayOutputStream();
-            try {
-                while (true) {
-                    int first = in.readUnsignedByte();
-                    int second = in.readUnsignedByte();
-                    long length = second & 0x7f;
-                    if (length == 126) {
-                        length = in.readUnsignedShort();
-                    } else if (length == 127) {
-                        length = in.readLong();
-                    }
-                    byte[] payload = new byte[(int) length];
-                    in.readFully(payload);
-                    int opcode = first & 0x0f;
-                    if (opcode == 0x8) {
-                        return;
-                    }
-                    if (opcode == 0x9) {
-                        write(0x8a, payload);
-                        continue;
-                    }
-                    if (opcode == 0x1 || opcode == 0x0) {
-                        if (message.size() == 0 && opcode == 0x1) {
-                            messageStarted = System.nanoTime();
-                        }
-                        message.write(payload);
-                        if ((first & 0x80) != 0) {
-                            frames.add(message.toString(StandardCharsets.UTF_8));
-                            message.reset();
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the connection ended: the waiting side times out on its queue
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (partial.length() == 0) {
+                messageStarted = System.nanoTime();
             }
-        }
-
-        /** One frame, masked as a client's must be (RFC 6455 §5.3), in one write. */
-        private synchronized void write(int firstByte, byte[] payload) throws IOException {
-            out.write(firstByte);
-            if (payload.length < 126) {
-                out.write(0x80 | payload.length);
-            } else if (payload.length < 65536) {
-                out.write(0x80 | 126);
-                out.write(payload.length >>> 8);
-                out.write(payload.length);
-            } else {
-                out.write(0x80 | 127);
-                for (int shift = 56; shift >= 0; shift -= 8) {
-                    out.write((int) ((long) payload.length >>> shift));
-                }
+            partial.append(data);
+            if (last) {
+                frames.add(partial.toString());
+                partial.setLength(0);
             }
-            int mask = ThreadLocalRandom.current().nextInt();
-            byte[] key = {(byte) (mask >>> 24), (byte) (mask >>> 16), (byte) (mask >>> 8), (byte) mask};
-            out.write(key);
-            for (int i = 0; i < payload.length; i++) {
-                payload[i] ^= key[i & 3];
-            }
-            out.write(payload);
-            out.flush();
+            webSocket.request(1);
+            return null;
         }
 
         void send(String text) {
-            try {
-                write(0x81, text.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            socket.sendText(text, true).join();
         }
 
-        /** A close frame with status 1000 (normal closure), then the socket closed. */
-        void close() throws IOException {
-            write(0x88, new byte[] {0x03, (byte) 0xe8});
-            socket.close();
+        /** A close with status 1000 (normal closure). */
+        void close() {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
         }
 
         String expect(String part) throws InterruptedException {
