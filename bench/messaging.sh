@@ -17,7 +17,7 @@
 #     outbound proxy (a sipp UAS) -> 200 -> accepted event; rate and latencies. Right before it, OUTGOING_WARMUP
 #     (default 5000) account-messages per account as a JIT warm-up after the SIP steps (its rate shown, not counted).
 #     The run's first warm-up sends WARMUP (default 5000) per account from 4 accounts: smaller for BACKEND=cassandra,
-#     whose node took 84 account-messages/s on two cores (session 22).
+#     whose node took 815 account-messages/s on two cores (session 22).
 #   - sync: alice-1's journal, account-sync-conversations with limit 5000, SYNC_WARMUPS (default 5) times as a JIT
 #     warm-up (shown, not counted: the server's very first sync runs cold code), 5 times on one connection, then
 #     FRESH_SYNCS (default 20) times each on a new connection (its first sync), with p50/p99.
@@ -90,7 +90,7 @@ java "@$dist/conf/jvm.options" -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" 
 server=$!
 await_started "$work/server.log" 300
 # compiled once per run, not by each client JVM from its source (javac ran at every client's start, beside the SIP
-# steps); it did not change the client's CPU per account-message (124-125 us in session 22's last two runs)
+# steps); it did not steady the client's CPU per account-message (session 22)
 mkdir -p "$work/client"
 javac -d "$work/client" "$here/bench/messaging/MessagingBench.java"
 client() { java -Xmx1g -XX:+UseParallelGC -cp "$work/client" MessagingBench "$@"; }

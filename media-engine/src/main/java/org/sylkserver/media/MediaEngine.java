@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
@@ -404,7 +405,7 @@ public final class MediaEngine implements AutoCloseable {
      * takes only for datagrams waiting.
      */
     private static void receiveBuffer(DatagramChannel channel) throws IOException {
-        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, BARE_SOCKET_RECEIVE_BUFFER);
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, BARE_SOCKET_RECEIVE_BUFFER);
     }
 
     private DatagramChannel bind(int port) throws IOException {
