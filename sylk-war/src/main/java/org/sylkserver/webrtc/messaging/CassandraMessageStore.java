@@ -38,7 +38,7 @@ import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
  * {@code created_at} then {@code message_id}, TTL one year), {@code chat_message_created_at_by_id} (message id to
  * {@code created_at}, TTL one year), {@code chat_accounts}, {@code public_key_by_account} and {@code push_tokens} (or
  * {@code [Cassandra] push_tokens_table}). Missing tables are created (and the keyspace, with one replica, as the
- * original's {@code sylk-db dbinit} proposed); existing ones are used as they are, plus one column (below).
+ * original's {@code sylk-db dbinit} proposed); existing ones are used as they are, plus one column and one index (below).
  *
  * <p>What the layout implies:
  * <ul>
@@ -49,7 +49,8 @@ import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
  * insert (de-duplication) exact within this server.</li>
  * <li>A message's row is found by (account, {@code created_at}, id); {@code created_at} comes from
  * {@code chat_message_created_at_by_id}, which names one copy per id (the last stored; sender and recipient copies
- * share the id): for the other copy the account's journal is searched.</li>
+ * share the id): the other copy is found through an index of {@code message_id} that the store adds to the
+ * journal's table ({@link #indexMessageIds}).</li>
  * <li>Changing a message keeps its remaining TTL (an update would otherwise outlive the row's other columns).</li>
  * <li>{@code chat_accounts} gets a column {@code token_expire}: the original kept a token's validity only as the TTL
  * of {@code api_token}, which Cassandra reports in whole seconds of the node's clock. The TTL is still written (at
@@ -78,6 +79,8 @@ public final class CassandraMessageStore implements MessageStore {
     private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
     private static final String MESSAGES = "chat_messages_by_timestamp";
     private static final String MESSAGE_IDS = "chat_message_created_at_by_id";
+    /** Our addition to the layout: see {@link #indexMessageIds}. */
+    static final String MESSAGE_ID_INDEX = "chat_messages_by_timestamp_message_id";
     private static final String COLUMNS = "account, contact, direction, message_id, content_type, content,"
             + " msg_timestamp, created_at, disposition, state, TTL(content)";
 
@@ -217,11 +220,80 @@ public final class CassandraMessageStore implements MessageStore {
                 schemaChange(session, "CREATE TABLE IF NOT EXISTS " + keyspace + "." + table + " " + definition);
             }
         });
+        boolean indexed = existing.flatMap(k -> k.getTable(MESSAGES))
+                .map(table -> table.getIndexes().values().stream()
+                        .anyMatch(index -> index.getTarget().equals("message_id")))
+                .orElse(false);
+        if (!indexed) {
+            indexMessageIds(session, keyspace);
+        }
         boolean hasExpiry = existing.flatMap(k -> k.getTable("chat_accounts"))
                 .map(table -> table.getColumn("token_expire").isPresent()).orElse(true);
         if (!hasExpiry) {
             log.info(() -> "message store: adding column token_expire to " + keyspace + ".chat_accounts");
             schemaChange(session, "ALTER TABLE " + keyspace + ".chat_accounts ADD token_expire timestamp");
+        }
+    }
+
+    /**
+     * Indexes {@code message_id} of the accounts' journals (not in the original's layout; it only adds to it). A local
+     * message is stored twice under one id, the sender's outgoing and the recipient's incoming copy, and
+     * {@code chat_message_created_at_by_id} names only one of them: without the index, finding the other (its
+     * de-duplication check, then every IMDN that updates it) reads the account's whole journal, up to a year of
+     * messages. A storage-attached index (Cassandra 5) is asked for first, a legacy secondary index on older nodes;
+     * without either the lookups still work, by reading the journal.
+     */
+    private static void indexMessageIds(CqlSession session, String keyspace) {
+        String on = " " + MESSAGE_ID_INDEX + " ON " + keyspace + "." + MESSAGES + " (message_id)";
+        try {
+            schemaChange(session, "CREATE CUSTOM INDEX IF NOT EXISTS" + on + " USING 'StorageAttachedIndex'");
+        } catch (DriverException sai) {
+            log.info(() -> "message store: no storage-attached index (" + sai.getMessage() + "); creating a secondary"
+                    + " index " + MESSAGE_ID_INDEX + " instead");
+            try {
+                schemaChange(session, "CREATE INDEX IF NOT EXISTS" + on);
+            } catch (DriverException legacy) {
+                log.warning(() -> "message store: cannot index " + keyspace + "." + MESSAGES + ".message_id ("
+                        + legacy.getMessage() + "): finding the second copy of a message id reads the account's whole"
+                        + " journal");
+                return;
+            }
+        }
+        awaitIndex(session, keyspace);
+    }
+
+    /**
+     * Waits (at most {@link #SCHEMA_TIMEOUT}) until the new index answers: on a keyspace that already holds messages it
+     * is built in the background, and a lookup through it fails until then.
+     */
+    private static void awaitIndex(CqlSession session, String keyspace) {
+        SimpleStatement probe = SimpleStatement.newInstance("SELECT message_id FROM " + keyspace + "." + MESSAGES
+                + " WHERE account = 'index probe' AND message_id = 'index probe' ALLOW FILTERING");
+        long deadline = System.nanoTime() + SCHEMA_TIMEOUT.toNanos();
+        long nextReport = System.nanoTime();
+        while (true) {
+            try {
+                session.execute(probe);
+                return;
+            } catch (DriverException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    log.warning(() -> "message store: index " + MESSAGE_ID_INDEX + " still not usable after "
+                            + SCHEMA_TIMEOUT.toSeconds() + " s (" + e.getMessage() + "); lookups of a message's"
+                            + " second copy fail until Cassandra has built it");
+                    return;
+                }
+                if (System.nanoTime() - nextReport >= 0) {
+                    log.info(() -> "message store: waiting for Cassandra to build index " + MESSAGE_ID_INDEX + " ("
+                            + e.getMessage() + ")");
+                    nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -272,7 +344,7 @@ public final class CassandraMessageStore implements MessageStore {
             selectMessageId = session.prepare("SELECT created_at FROM " + k + MESSAGE_IDS + " WHERE message_id = ?");
             selectMessage = session.prepare("SELECT " + COLUMNS + " FROM " + messages
                     + " WHERE account = ? AND created_at = ? AND message_id = ?");
-            // message_id is the second clustering column: this reads the account's partition
+            // through MESSAGE_ID_INDEX; without it (no index could be made) a read of the account's partition
             selectMessageById = session.prepare("SELECT " + COLUMNS + " FROM " + messages
                     + " WHERE account = ? AND message_id = ? ALLOW FILTERING");
             selectJournal = session.prepare("SELECT " + COLUMNS + " FROM " + messages + " WHERE account = ? LIMIT ?");
