@@ -118,16 +118,14 @@ public final class MediaSocket implements AutoCloseable {
         return leg;
     }
 
-    /**
-     * Called on the I/O thread when the channel has datagrams: reads one. A WebRTC leg seldom has a second one
-     * waiting (a publisher sends a datagram every few milliseconds), so reading on until the socket is empty cost a
-     * system call that found nothing for almost every datagram (issue 13's profile); a datagram still waiting keeps
-     * the socket ready, and the next selection, which serves every ready socket at once, reads it.
-     */
+    /** Called on the I/O thread when the channel has datagrams. */
     void readable(ByteBuffer buffer) throws IOException {
-        buffer.clear();
-        SocketAddress source = channel.receive(buffer);
-        if (source != null) {
+        for (int i = 0; i < RtpEndpoint.BATCH; i++) {
+            buffer.clear();
+            SocketAddress source = channel.receive(buffer);
+            if (source == null) {
+                return;
+            }
             buffer.flip();
             receiver.received(buffer, (InetSocketAddress) source);
         }

@@ -13,12 +13,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -543,33 +539,6 @@ class MediaEngineTest {
         try (MediaSocket socket = engine.openSocket((datagram, source) -> { }, () -> { })) {
             int buffer = socket.channel().getOption(java.net.StandardSocketOptions.SO_RCVBUF);
             assertTrue(buffer > byDefault, buffer + " bytes, the default " + byDefault);
-        }
-    }
-    /**
-     * A bare socket (a WebRTC leg's) is read one datagram per selection: a leg seldom has a second one waiting, and
-     * reading on until the socket was empty cost a system call that found nothing for almost every datagram
-     * (docs/benchmarks.md, issue 13). A datagram still waiting is read, in order (RFC 3550 §5.1's sequence), at the
-     * next selection.
-     */
-    @Test
-    void aBareSocketIsReadOneDatagramPerSelection() throws Exception {
-        engine = engineOnTheTestClock(47620, 47630, Duration.ZERO, RtpPolicy.OPEN);
-        List<Integer> received = new ArrayList<>();
-        try (DatagramChannel channel = DatagramChannel.open();
-             DatagramSocket peer = caller()) {
-            channel.bind(new InetSocketAddress(loopback, 0)).configureBlocking(false);
-            int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-            MediaSocket socket = new MediaSocket(engine, port, channel,
-                    (datagram, source) -> received.add(datagram.getShort(datagram.position() + 2) & 0xffff), null);
-            send(peer, rtp(1), port);
-            send(peer, rtp(2), port);
-            ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
-            socket.readable(buffer);
-            assertEquals(List.of(1), received, "one datagram per selection");
-            socket.readable(buffer);
-            assertEquals(List.of(1, 2), received, "the one left waiting, at the next");
-            socket.readable(buffer);
-            assertEquals(List.of(1, 2), received, "an empty socket delivers nothing");
         }
     }
 }
