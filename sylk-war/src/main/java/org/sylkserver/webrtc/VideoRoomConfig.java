@@ -24,8 +24,9 @@ import org.sylkserver.media.sfu.SfuSettings;
  *                                original's Janus rooms)
  * @param keyframeRequestInterval {@code [VideoRooms] keyframe_request_interval}: the least time between two keyframe
  *                                requests sent to one publisher, however many feeds ask (0.5 s)
- * @param retransmissionCacheSize {@code [VideoRooms] retransmission_cache_size}: packets each feed keeps of each
- *                                stream to answer NACKs (512, about a second of 2 Mbit/s video)
+ * @param retransmissionCacheSize {@code [VideoRooms] retransmission_cache_size}: packets kept of each stream to
+ *                                answer NACKs, by each feed or (the video of feeds with a retransmission stream) by
+ *                                the publisher once for them (512, about a second of 2 Mbit/s video)
  * @param audioLevelsInterval     {@code [VideoRooms] audio_levels_interval}: how often the members learn the room's
  *                                audio levels and active speaker ({@code conference-audio-levels}, when they changed;
  *                                0.5 s; 0 sends none, else at least 0.1 s)

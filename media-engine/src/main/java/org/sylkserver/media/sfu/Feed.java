@@ -30,15 +30,16 @@ import org.sylkserver.protocols.sdp.SessionDescription;
  * <p>Forwarded packets (on the I/O thread) are copied once into the feed's own buffer, reused for each, and go
  * {@code rewriting} ({@link StreamRewriter}: the feed's own SSRC, sequence numbers and timestamps per medium) → SRTP
  * encryption with the feed's keys, in that buffer → {@link RetransmissionCache} (a copy in its own slots, per stream) →
- * sending.
+ * sending; with a retransmission stream, the cache's place is taken by {@code noting} (below).
  * The publisher's packet, which every feed reads, is never written. From the feed's browser only RTCP is taken
  * ({@code feedback}): PLI and FIR become a keyframe request to the publisher (coalesced there), generic NACKs are
  * answered from the cache, receiver reports end here.
  *
  * <p>A browser that accepted the offered retransmission format (RFC 4588, {@link RtxPackets}) gets each video packet
  * it asks for again on the feed's retransmission stream: a new packet with its own sequence number, encrypted like
- * any other. The cache then keeps the packets before their encryption. A browser that did not gets the very SRTP
- * packet that was lost.
+ * any other. The feed then keeps no copy of its own: the publisher keeps each of its video packets once for all its
+ * feeds, and the feed notes what it changed in it ({@link ForwardedPackets}), from which the packet it sent is rebuilt
+ * byte for byte. A browser that did not gets the very SRTP packet that was lost, from the feed's cache.
  *
  * <p>Of a publisher that sends simulcast layers (RFC 8853), the feed forwards one: the {@link LayerSelector} picks it
  * from the browser's bandwidth (the loss its receiver reports show, lowered by its REMB) and the user's cap
@@ -77,7 +78,12 @@ public final class Feed implements AutoCloseable {
     /** The feed's retransmission stream of the video (RFC 4588 §4: an SSRC and sequence numbers of its own). */
     private final long rtxSsrc = RANDOM.nextInt() & 0xffffffffL;
     private int rtxSequence = RANDOM.nextInt(1 << 16);
+    /** The SRTP packets sent, for a browser without a retransmission stream. */
     private final RetransmissionCache cache;
+    /** The video packets sent, for a browser with a retransmission stream (their bytes kept by the publisher). */
+    private final ForwardedPackets forwardedVideo;
+    /** The publisher's packet being forwarded (I/O thread, while {@code forwarding} handles the feed's copy). */
+    private Packet publisherPacket;
     /** Built by {@link #answer}, which learns whether the browser takes retransmissions; read after {@code answered}. */
     private Pipeline forwarding;
     private Pipeline retransmissions;
@@ -115,6 +121,7 @@ public final class Feed implements AutoCloseable {
         this.publisher = publisher;
         this.formats = formats;
         this.cache = new RetransmissionCache(cacheSize, audio.ssrc(), video.ssrc());
+        this.forwardedVideo = new ForwardedPackets(cacheSize);
         this.descriptor = formats.simulcast() == null ? null : PayloadDescriptor.of(formats.video().map().name());
         this.pictures = descriptor == null ? null : new PictureRewriter(descriptor);
         this.transport = WebRtcTransport.open(engine, thread, name, List.of(new Feedback()),
@@ -169,8 +176,8 @@ public final class Feed implements AutoCloseable {
         }
         Pipeline.Builder again = Pipeline.named(name + " retransmissions");
         if (rtxPayloadType >= 0) {
-            // kept in the clear: a retransmission packet is a new packet, encrypted when sent (RFC 4588 §4)
-            sent.then(cache).then(transport.encryptionInPlace());
+            // noted in the clear: a retransmission packet is a new packet, encrypted when sent (RFC 4588 §4)
+            sent.then(new Noting()).then(transport.encryptionInPlace());
             again.then(transport.encryptionInPlace());
         } else {
             // kept as sent: the same SRTP packet again, no second encryption of one SRTP index (RFC 3711 §9.1)
@@ -266,7 +273,9 @@ public final class Feed implements AutoCloseable {
             packet = new Packet(ByteBuffer.wrap(forwarded, 0, length), null, original.arrivalNanos(), false);
             packet.header(original.header());
         }
+        publisherPacket = original;
         forwarding.accept(packet);
+        publisherPacket = null;
         if (descriptor != null) {
             probe(original.arrivalNanos());
         }
@@ -280,7 +289,7 @@ public final class Feed implements AutoCloseable {
      */
     private void probe(long now) {
         for (int i = 0; i < MOST_PROBES_AT_ONCE && bandwidth.probeBytesDue(now) > 0; i++) {
-            ByteBuffer kept = cache.find(video.ssrc(), video.lastSequence());
+            ByteBuffer kept = forwardedVideo.rebuild(video.lastSequence(), publisher.kept());
             if (kept == null) {
                 return;
             }
@@ -426,6 +435,25 @@ public final class Feed implements AutoCloseable {
         }
     }
 
+    /**
+     * Notes each video packet forwarded, rewritten and not yet encrypted, with the publisher's packet it was made of
+     * ({@link ForwardedPackets}), for a browser that takes retransmissions (RFC 4588 §4).
+     */
+    private final class Noting extends Stage {
+        Noting() {
+            super("noting");
+        }
+
+        @Override
+        protected Packet handle(Packet packet) {
+            if (packet.header().ssrc() == video.ssrc()) {
+                forwardedVideo.keep(packet.buffer(), packet.header(), publisherPacket.buffer(),
+                        publisherPacket.header());
+            }
+            return packet;
+        }
+    }
+
     /** The transport-wide sequence number of each packet forwarded ({@link #numberForTransport}). */
     private final class Sequencing extends Stage {
         Sequencing() {
@@ -476,16 +504,21 @@ public final class Feed implements AutoCloseable {
                 bandwidth.remb(remb, publisher.layerBitrates()[layers.current()]);
             }
             for (RtcpCompound.Nack nack : RtcpCompound.genericNacks(packet.buffer())) {
-                ByteBuffer kept = cache.find(nack.mediaSource(), nack.sequence());
-                if (kept == null || !answered) {
+                if (!answered) {
                     continue;
                 }
                 if (rtxPayloadType < 0) {
-                    retransmitted++;
-                    retransmissions.accept(new Packet(kept, null, packet.arrivalNanos(), false));
+                    ByteBuffer kept = cache.find(nack.mediaSource(), nack.sequence());
+                    if (kept != null) {
+                        retransmitted++;
+                        retransmissions.accept(new Packet(kept, null, packet.arrivalNanos(), false));
+                    }
                 } else if (nack.mediaSource() == video.ssrc()) {
-                    retransmitted++;
-                    retransmissions.accept(repair(kept, packet.arrivalNanos()));
+                    ByteBuffer kept = forwardedVideo.rebuild(nack.sequence(), publisher.kept());
+                    if (kept != null) {
+                        retransmitted++;
+                        retransmissions.accept(repair(kept, packet.arrivalNanos()));
+                    }
                 }
             }
             return consume();

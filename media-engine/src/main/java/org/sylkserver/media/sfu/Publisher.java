@@ -83,6 +83,11 @@ public final class Publisher implements AutoCloseable {
     /** Its voice in the room's mix (for the room's phones and mixed recording), or null. */
     private volatile Member mixed;
     private final Fanout fanout = new Fanout();
+    /**
+     * Its video packets as the feeds got them, once for all the feeds that answer NACKs on a retransmission stream
+     * ({@link ForwardedPackets}); a stream per simulcast layer (I/O thread).
+     */
+    private final RetransmissionCache kept;
     /** RTP state of a {@link #local} publisher's audio (its one sending thread). */
     private int localSequence = RANDOM.nextInt(1 << 16);
     private long localTimestamp = RANDOM.nextInt() & 0xffffffffL;
@@ -94,6 +99,7 @@ public final class Publisher implements AutoCloseable {
         this.name = name;
         this.engine = engine;
         this.settings = settings;
+        this.kept = RetransmissionCache.learning(settings.retransmissionCacheSize(), RoomSdp.Simulcast.MAX_LAYERS);
         for (int layer = 0; layer < keyframes.length; layer++) {
             keyframes[layer] = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
         }
@@ -112,6 +118,7 @@ public final class Publisher implements AutoCloseable {
         this.engine = engine;
         this.thread = engine.iceThread();
         this.settings = settings;
+        this.kept = RetransmissionCache.learning(settings.retransmissionCacheSize(), RoomSdp.Simulcast.MAX_LAYERS);
         for (int layer = 0; layer < keyframes.length; layer++) {
             keyframes[layer] = new KeyframeRequests(settings.keyframeRequestInterval().toNanos());
         }
@@ -364,6 +371,11 @@ public final class Publisher implements AutoCloseable {
         toPublisher.accept(packet);
     }
 
+    /** Its video packets as the feeds got them, for their retransmissions. I/O thread. */
+    RetransmissionCache kept() {
+        return kept;
+    }
+
     void removed(Feed feed) {
         feeds.remove(feed);
     }
@@ -387,6 +399,9 @@ public final class Publisher implements AutoCloseable {
                 return consume();
             }
             int layer = isVideo ? layerOf(packet.header().ssrc()) : 0;
+            if (isVideo) {
+                kept.keep(packet.header(), packet.buffer());
+            }
             for (Feed feed : feeds) {
                 feed.forward(packet, layer);
             }

@@ -20,16 +20,38 @@ import org.sylkserver.media.pipeline.Stage;
  * remainder; a lookup checks the sequence number. Packets of another SSRC are passed on and not kept. A slot's array
  * is reused for the packets that follow in it (no allocation per packet once the cache is full), so what
  * {@link #find} returns is valid until the next packet is kept. Not thread-safe: the forwarding thread owns it.
+ *
+ * <p>A publisher keeps its video once for all its feeds in one that learns its streams ({@link #learning}): the SSRCs
+ * of its simulcast layers (RFC 8853) come with the packets, and a source that changes its SSRC (RFC 3550 §8.2) gets
+ * the stream kept from longest ago. A feed answering on its retransmission stream rebuilds the packet it sent from
+ * there ({@link ForwardedPackets}).
  */
 final class RetransmissionCache extends Stage {
 
     private final Stream[] streams;
+    /** Whether a packet of an SSRC not kept yet takes the stream kept from longest ago. */
+    private final boolean learns;
+    /** Packets kept so far: when each stream last kept one is its count then. */
+    private long kept;
 
     /**
      * @param size  packets kept per stream (the {@code retransmission_cache_size} option), at least 1
      * @param ssrcs the SSRCs of the streams whose packets are kept
      */
     RetransmissionCache(int size, long... ssrcs) {
+        this(size, ssrcs, false);
+    }
+
+    /**
+     * A cache of the streams its packets come with, at most {@code streams} at once.
+     *
+     * @param size packets kept per stream, at least 1
+     */
+    static RetransmissionCache learning(int size, int streams) {
+        return new RetransmissionCache(size, unknownSsrcs(streams), true);
+    }
+
+    private RetransmissionCache(int size, long[] ssrcs, boolean learns) {
         super("retransmission-cache");
         if (size < 1) {
             throw new IllegalArgumentException("retransmission cache size must be at least 1: " + size);
@@ -38,18 +60,46 @@ final class RetransmissionCache extends Stage {
         for (int i = 0; i < ssrcs.length; i++) {
             streams[i] = new Stream(ssrcs[i], size);
         }
+        this.learns = learns;
+    }
+
+    /** SSRCs no packet has (they are 32-bit, RFC 3550 §5.1), one per stream of a cache still to learn them. */
+    private static long[] unknownSsrcs(int streams) {
+        long[] ssrcs = new long[streams];
+        Arrays.fill(ssrcs, -1);
+        return ssrcs;
     }
 
     @Override
     protected Packet handle(Packet packet) {
         RtpHeader header = packet.header();
         if (!packet.isRtcp() && header != null) {
-            Stream stream = stream(header.ssrc());
-            if (stream != null) {
-                stream.keep(header.sequence(), packet.buffer());
-            }
+            keep(header, packet.buffer());
         }
         return packet;
+    }
+
+    /** Keeps the RTP packet {@code sent} (from its position, with its parsed {@code header}) if its stream is kept. */
+    void keep(RtpHeader header, ByteBuffer sent) {
+        Stream stream = stream(header.ssrc());
+        if (stream == null && learns) {
+            stream = leastRecentlyKept();
+            stream.restart(header.ssrc());
+        }
+        if (stream != null) {
+            stream.keep(header.sequence(), sent);
+            stream.lastKept = ++kept;
+        }
+    }
+
+    private Stream leastRecentlyKept() {
+        Stream oldest = streams[0];
+        for (Stream stream : streams) {
+            if (stream.lastKept < oldest.lastKept) {
+                oldest = stream;
+            }
+        }
+        return oldest;
     }
 
     /**
@@ -72,7 +122,8 @@ final class RetransmissionCache extends Stage {
 
     /** The slots of one SSRC. */
     private static final class Stream {
-        final long ssrc;
+        long ssrc;
+        long lastKept;
         private final int[] sequences;
         private final byte[][] packets;
         private final int[] lengths;
@@ -82,6 +133,12 @@ final class RetransmissionCache extends Stage {
             sequences = new int[size];
             packets = new byte[size][];
             lengths = new int[size];
+            Arrays.fill(sequences, -1);
+        }
+
+        /** Now the stream of {@code newSsrc}: what was kept of the one before is forgotten (its slots reused). */
+        void restart(long newSsrc) {
+            ssrc = newSsrc;
             Arrays.fill(sequences, -1);
         }
 

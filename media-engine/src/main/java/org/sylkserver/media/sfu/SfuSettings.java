@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param audio                   whether the room carries audio (the first join decides, spec §4.6.1)
  * @param video                   whether the room carries video
  * @param keyframeRequestInterval the least time between two keyframe requests sent to one publisher
- * @param retransmissionCacheSize packets each feed keeps for NACKs
+ * @param retransmissionCacheSize packets kept of each stream for NACKs: by each feed, or of the video by its
+ *                                publisher once for the feeds with a retransmission stream
  */
 public record SfuSettings(String videoCodec, boolean audio, boolean video, Duration keyframeRequestInterval,
                           int retransmissionCacheSize) {

@@ -6,6 +6,8 @@
  * timestamps ({@link org.sylkserver.media.sfu.StreamRewriter}); RTCP ends at every leg: the server reports reception
  * to publishers, keyframe requests of feeds reach the publisher coalesced ({@link
  * org.sylkserver.media.sfu.KeyframeRequests}) and NACKs of feeds are answered from the feed's own
- * {@link org.sylkserver.media.sfu.RetransmissionCache}. The steps are {@link org.sylkserver.media.pipeline.Stage}s.
+ * {@link org.sylkserver.media.sfu.RetransmissionCache}, or on a retransmission stream with the packet rebuilt from the
+ * publisher's ({@link org.sylkserver.media.sfu.ForwardedPackets}). The steps are
+ * {@link org.sylkserver.media.pipeline.Stage}s.
  */
 package org.sylkserver.media.sfu;

@@ -20,7 +20,7 @@ import org.jitsi.utils.logging2.Logger;
  * <li>Encryption, AES in counter mode (§4.1.1): IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16); the JDK's
  *     AES/CTR cipher (AES-NI intrinsics, eight blocks at a time) is keyed once and only given each packet's IV, which
  *     keeps its key schedule (40-60 ns a packet). The payload then goes through {@code update}, not {@code doFinal}
- *     (90 ns more for 1,200 bytes), into the context's own array and back: both copy an input that overlaps the
+ *     (90 ns more for 1,200 bytes), into the thread's own array and back: both copy an input that overlaps the
  *     output into a new array first. A keystream from one AES/ECB cipher
  *     that is never re-initialised saves the init only on the smallest payloads and costs several times as much on
  *     video: the JDK encrypts ECB one block per call, CTR eight at a time.</li>
@@ -45,12 +45,19 @@ final class RtpCryptoContext {
     private final byte[] roc = new byte[4];
     private final byte[] tag;
     /**
-     * Where AES/CTR writes a payload before it is copied back into the packet (grown to the largest payload). The
-     * JDK's cipher copies an input that overlaps its output into a new array first (CipherCore.update), which was
-     * 58 % of the server's allocated bytes while forwarding video (a 1,200-byte array per packet, zeroed, copied and
-     * collected); one reused array costs the copy back only.
+     * Where AES/CTR writes a payload before it is copied back into the packet, one per thread (grown to the largest
+     * payload). The JDK's cipher copies an input that overlaps its output into a new array first (CipherCore.update),
+     * which was 58 % of the server's allocated bytes while forwarding video (a 1,200-byte array per packet, zeroed,
+     * copied and collected); one reused array costs the copy back only. Per thread rather than per context: an I/O
+     * thread protects for hundreds of feeds' contexts in turn, and one array of its own stays in its cache where
+     * each context's would be cold by the time its next packet comes.
      */
-    private byte[] crypted = new byte[0];
+    private static final ThreadLocal<Crypted> CRYPTED = ThreadLocal.withInitial(Crypted::new);
+
+    /** A thread's {@link #CRYPTED} array. */
+    private static final class Crypted {
+        byte[] bytes = new byte[0];
+    }
 
     RtpCryptoContext(SessionKeys keys, int tagLength, Logger logger) throws GeneralSecurityException {
         this.tagLength = tagLength;
@@ -130,13 +137,14 @@ final class RtpCryptoContext {
         }
         aes.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(iv));
         int payload = length - headerLength;
-        if (crypted.length < payload) {
-            crypted = new byte[payload];
+        Crypted crypted = CRYPTED.get();
+        if (crypted.bytes.length < payload) {
+            crypted.bytes = new byte[payload];
         }
-        if (aes.update(buffer, offset + headerLength, payload, crypted, 0) != payload) {
+        if (aes.update(buffer, offset + headerLength, payload, crypted.bytes, 0) != payload) {
             throw new GeneralSecurityException("AES/CTR kept back part of a " + payload + "-byte payload");
         }
-        System.arraycopy(crypted, 0, buffer, offset + headerLength, payload);
+        System.arraycopy(crypted.bytes, 0, buffer, offset + headerLength, payload);
     }
 
     /** HMAC-SHA1 of the packet and the ROC of its index (§4.2) into {@link #tag}. */

@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -513,6 +516,45 @@ class SrtpTransformerTest {
             }
             long perPacket = (threads.getCurrentThreadAllocatedBytes() - before) / packets;
             assertTrue(perPacket < payload / 2, perPacket + " bytes allocated per protect and unprotect");
+        }
+    }
+    /**
+     * Contexts on two threads at once, each thread with its own AES output array (shared by the contexts a thread
+     * transforms for, not by the threads): every packet comes back as it was sent (RFC 3711 §3.3).
+     */
+    @Test
+    void contextsOnTwoThreadsAtOnceTransformCorrectly_rfc3711_s3_3() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int ssrc = 0x1000 + t;
+                results.add(threads.submit(() -> {
+                    int intact = 0;
+                    try (SrtpTransformer sender = SrtpTransformer.forSending(keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80));
+                         SrtpTransformer receiver = SrtpTransformer.forReceiving(
+                                 keys(CryptoSuite.AES_CM_128_HMAC_SHA1_80))) {
+                        for (int seq = 0; seq < 3000; seq++) {
+                            byte[] plain = new byte[12 + 1000 + seq % 200];
+                            System.arraycopy(rtp(seq, ssrc), 0, plain, 0, 12);
+                            Arrays.fill(plain, 12, plain.length, (byte) (ssrc + seq));
+                            ByteBuffer packet = ByteBuffer.wrap(Arrays.copyOf(plain, plain.length + 10))
+                                    .limit(plain.length);
+                            sender.protectRtp(packet);
+                            receiver.unprotectRtp(packet);
+                            byte[] back = new byte[packet.remaining()];
+                            packet.get(packet.position(), back);
+                            intact += Arrays.equals(plain, back) ? 1 : 0;
+                        }
+                    }
+                    return intact;
+                }));
+            }
+            for (Future<Integer> result : results) {
+                assertEquals(3000, result.get(), "packets back as sent");
+            }
+        } finally {
+            threads.shutdownNow();
         }
     }
 }
