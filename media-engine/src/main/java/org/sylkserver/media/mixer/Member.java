@@ -102,6 +102,11 @@ public final class Member {
     /** Frames taken while isolated and not yet decoded ({@link #defer}), by their count modulo the size. */
     private final PlayoutFrame[] deferred = new PlayoutFrame[AudioMixer.HANGOVER_FRAMES];
     private final int[] deferredLevels = new int[AudioMixer.HANGOVER_FRAMES];
+    /**
+     * Ticks with nothing to play after each deferred frame ({@link #deferSilence}), at most
+     * {@link AudioMixer#HANGOVER_FRAMES}: after that many the hangover is over and more change nothing.
+     */
+    private final int[] silentTicksAfter = new int[AudioMixer.HANGOVER_FRAMES];
     /** Frames deferred since the last were decoded: more than {@link #deferred} holds through a long welcome. */
     private int deferredCount;
 
@@ -265,6 +270,11 @@ public final class Member {
             decoded = null;
             return false;
         }
+        if (alone && deferredCount > 0 && frame != PlayoutFrame.LOST) {
+            deferSilence();
+            decoded = null;
+            return false;
+        }
         decodeDeferred();
         take(frame, frame != null && frame.payload() != null ? statedLevel(frame.header().sequence()) : -1);
         return hangover > 0 && !alone;
@@ -315,15 +325,28 @@ public final class Member {
         int slot = deferredCount % deferred.length;
         deferred[slot] = frame;
         deferredLevels[slot] = statedLevel(frame.header().sequence());
+        silentTicksAfter[slot] = 0;
         deferredCount++;
     }
 
     /**
-     * Decodes the deferred frames, oldest first, before anything uses what they leave behind: the concealment's
-     * history, the level, the speech hangover. The last {@link AudioMixer#HANGOVER_FRAMES} frames decide all three:
-     * the hangover counts that many frames, the history holds less than three frames' samples, and a decoded frame
-     * ends any concealment; so older frames would have left the hangover, the concealment and the count of concealed
-     * frames just as the replay starts them, at rest.
+     * Records a tick with nothing to play (the sender paused or stopped) after deferred frames, instead of decoding
+     * them at once: a joiner's audio stops at the end of its call, before its welcome is over, and decoding the last
+     * frames then was most of what was left of its decoding (issue 12). Such a tick only ends the frame's level and
+     * counts the hangover down; it leaves the concealment and the count of concealed frames as they were.
+     */
+    private void deferSilence() {
+        int slot = (deferredCount - 1) % deferred.length;
+        silentTicksAfter[slot] = Math.min(silentTicksAfter[slot] + 1, AudioMixer.HANGOVER_FRAMES);
+    }
+
+    /**
+     * Decodes the deferred frames, oldest first, each followed by the ticks with nothing to play after it, before
+     * anything uses what they leave behind: the concealment's history, the level, the speech hangover. The last
+     * {@link AudioMixer#HANGOVER_FRAMES} frames decide all three: the hangover counts down over that many ticks at
+     * least, the history holds less than three frames' samples, and a decoded frame ends any concealment; so older
+     * frames would have left the hangover, the concealment and the count of concealed frames just as the replay
+     * starts them, at rest.
      */
     private void decodeDeferred() {
         if (deferredCount == 0) {
@@ -338,6 +361,9 @@ public final class Member {
         for (int i = deferredCount - kept; i < deferredCount; i++) {
             int slot = i % deferred.length;
             take(deferred[slot], deferredLevels[slot]);
+            for (int silent = 0; silent < silentTicksAfter[slot]; silent++) {
+                take(null, -1);
+            }
             deferred[slot] = null;
         }
         deferredCount = 0;

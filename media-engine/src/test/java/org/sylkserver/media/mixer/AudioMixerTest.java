@@ -546,10 +546,37 @@ class AudioMixerTest {
     }
 
     /**
+     * Issue 12: a joiner's audio stops at the end of its call, while it still hears its welcome alone; the ticks with
+     * nothing to play after its last frame are recorded, not a reason to decode what it said, so a joiner that talks
+     * and leaves before it is connected is never decoded at all. Once connected, its deferred frames are decoded.
+     */
+    @Test
+    void anIsolatedMemberWhoseAudioStopsIsNotDecodedUntilItIsConnected() {
+        AudioMixer mixer = new AudioMixer("room");
+        AtomicInteger decodes = new AtomicInteger();
+        Peer talker = new Peer("talker", 440, 0.3, false);
+        talker.member = mixer.join("talker", 0, () -> new CountingPcmu(true, decodes),
+                (payload, ts, marker) -> talker.received.add(payload));
+        Peer listener = join(mixer, "listener", 0, 0);
+        talker.member.isolate(true);
+        run(mixer, List.of(talker, listener), 50);
+        for (int t = 50; t < 100; t++) {
+            listener.sendFrame(t, t * TICK); // silent: sends nothing
+            mixer.tick(t * TICK);
+        }
+        assertEquals(0, decodes.get(), "decoded while isolated, after its audio stopped");
+        assertEquals(100, talker.received.size(), "the isolated member heard every tick");
+        talker.member.isolate(false);
+        mixer.tick(100 * TICK);
+        assertEquals(AudioMixer.HANGOVER_FRAMES, decodes.get(), "its last frames, once connected");
+    }
+
+    /**
      * What the room hears of a member connected after its welcome, and what it hears itself, is the same to the byte
      * whether its audio was decoded while it was isolated or only once connected: its level, speech hangover and loss
      * concealment (lost packets, RFC 3550 §5.1) carry on exactly. Isolations shorter and longer than the 15 frames kept,
-     * a hold meanwhile, losses around the connection, talk and near-silence at random.
+     * a hold meanwhile, losses around the connection, pauses in the talk (a new talk spurt after each, RFC 3551 §4.1),
+     * talk and near-silence at random.
      */
     @Test
     void anIsolatedMemberIsHeardTheSameWhenItsAudioIsDecodedLater_rfc3550_s5_1() {
@@ -576,12 +603,19 @@ class AudioMixerTest {
         Peer listener = join(mixer, "listener", 0, 0);
         talker.member.isolate(true);
         int holdAt = seed % 3 == 0 ? random.nextInt(isolation + 5) : -1;
+        int sequence = 0;
+        int pausedUntil = -1;
+        boolean spurt = true;
         for (int t = 0; t < isolation + 60; t++) {
             long now = t * TICK;
             talker.member.isolate(t < isolation);
             talker.member.hold(t >= holdAt && t < holdAt + 3);
+            if (t >= pausedUntil && random.nextInt(12) == 0) { // a pause of up to 30 ticks: the sender sends nothing
+                pausedUntil = t + 1 + random.nextInt(30);
+                spurt = true;
+            }
             int chance = random.nextInt(10);
-            if (chance > 0) { // one packet in ten lost
+            if (t >= pausedUntil && chance > 0) { // one packet in ten lost
                 short[] pcm = talker.frame(t);
                 if (chance < 4) {
                     for (int i = 0; i < pcm.length; i++) {
@@ -589,8 +623,12 @@ class AudioMixerTest {
                     }
                 }
                 byte[] payload = G711.PCMU.encode(pcm);
-                talker.member.offer(new RtpHeader(false, false, 0, t == 0, 0, t & 0xffff, t * 160L, 1, 12,
+                talker.member.offer(new RtpHeader(false, false, 0, spurt, 0, sequence & 0xffff, t * 160L, 1, 12,
                         payload.length), payload, now);
+                spurt = false;
+            }
+            if (t >= pausedUntil) {
+                sequence++;
             }
             mixer.tick(now);
         }
