@@ -2,6 +2,7 @@ package org.sylkserver.webrtc;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.StringReader;
@@ -164,5 +165,18 @@ class RequestSchemaTest {
         assertEquals(100, request.getDuration());
         assertEquals(1, request.getCandidates().get(0).getSdpMLineIndex());
         assertEquals("{\"k\":[1]}", request.getData().toString());
+    }
+
+    /** The fields of a class are read by reflection once, not for every request (issue 14, session 23). */
+    @Test
+    void aClassIsReadOnceInDeclarationOrder() {
+        List<RequestSchema.Property> properties = RequestSchema.PROPERTIES.get(SessionCreateRequest.class);
+        assertSame(properties, RequestSchema.PROPERTIES.get(SessionCreateRequest.class));
+        assertEquals(List.of("sdp", "display_name", "duration", "video", "candidates", "data"),
+                properties.stream().map(RequestSchema.Property::name).toList());
+        assertEquals(List.of(true, false, false, false, false, false),
+                properties.stream().map(RequestSchema.Property::mandatory).toList());
+        assertEquals(List.of("candidate", "sdpMLineIndex"),
+                RequestSchema.PROPERTIES.get(Candidate.class).stream().map(RequestSchema.Property::name).toList());
     }
 }
