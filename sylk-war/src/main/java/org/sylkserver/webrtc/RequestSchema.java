@@ -67,11 +67,12 @@ final class RequestSchema {
      * The checked properties of each class, read by reflection once: {@code getDeclaredFields} copies every field
      * and each annotation lookup walks a map, and that per request was most of the check's time (issue 14,
      * sessions 21 and 23). Fields in declaration order, the class's own first, then its superclasses' up to the
-     * envelope.
+     * envelope. An array, as {@code getDeclaredFields} was: the immutable lists of different sizes are different
+     * classes, and the loop over them was compiled for one and deoptimized when a request of another size came.
      */
-    static final ClassValue<List<Property>> PROPERTIES = new ClassValue<>() {
+    static final ClassValue<Property[]> PROPERTIES = new ClassValue<>() {
         @Override
-        protected List<Property> computeValue(Class<?> model) {
+        protected Property[] computeValue(Class<?> model) {
             // the envelope properties of SylkRtcRequest and its base were checked before the type was known
             Class<?> stop = SylkRtcRequest.class.isAssignableFrom(model) ? SylkRtcRequest.class : Object.class;
             List<Property> properties = new ArrayList<>();
@@ -84,7 +85,7 @@ final class RequestSchema {
                     }
                 }
             }
-            return List.copyOf(properties);
+            return properties.toArray(new Property[0]);
         }
     };
 

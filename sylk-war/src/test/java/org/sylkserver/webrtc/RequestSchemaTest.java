@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.StringReader;
 import java.util.List;
+import java.util.stream.Stream;
 
 import javax.json.Json;
 import javax.json.JsonObject;
@@ -170,13 +171,14 @@ class RequestSchemaTest {
     /** The fields of a class are read by reflection once, not for every request (issue 14, session 23). */
     @Test
     void aClassIsReadOnceInDeclarationOrder() {
-        List<RequestSchema.Property> properties = RequestSchema.PROPERTIES.get(SessionCreateRequest.class);
-        assertSame(properties, RequestSchema.PROPERTIES.get(SessionCreateRequest.class));
+        List<RequestSchema.Property> properties = List.of(RequestSchema.PROPERTIES.get(SessionCreateRequest.class));
+        assertSame(RequestSchema.PROPERTIES.get(SessionCreateRequest.class),
+                RequestSchema.PROPERTIES.get(SessionCreateRequest.class));
         assertEquals(List.of("sdp", "display_name", "duration", "video", "candidates", "data"),
                 properties.stream().map(RequestSchema.Property::name).toList());
         assertEquals(List.of(true, false, false, false, false, false),
                 properties.stream().map(RequestSchema.Property::mandatory).toList());
         assertEquals(List.of("candidate", "sdpMLineIndex"),
-                RequestSchema.PROPERTIES.get(Candidate.class).stream().map(RequestSchema.Property::name).toList());
+                Stream.of(RequestSchema.PROPERTIES.get(Candidate.class)).map(RequestSchema.Property::name).toList());
     }
 }
