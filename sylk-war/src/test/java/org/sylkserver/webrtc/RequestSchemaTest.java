@@ -2,10 +2,12 @@ package org.sylkserver.webrtc;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.StringReader;
 import java.util.List;
+import java.util.stream.Stream;
 
 import javax.json.Json;
 import javax.json.JsonObject;
@@ -164,5 +166,19 @@ class RequestSchemaTest {
         assertEquals(100, request.getDuration());
         assertEquals(1, request.getCandidates().get(0).getSdpMLineIndex());
         assertEquals("{\"k\":[1]}", request.getData().toString());
+    }
+
+    /** The fields of a class are read by reflection once, not for every request (issue 14, session 23). */
+    @Test
+    void aClassIsReadOnceInDeclarationOrder() {
+        List<RequestSchema.Property> properties = List.of(RequestSchema.PROPERTIES.get(SessionCreateRequest.class));
+        assertSame(RequestSchema.PROPERTIES.get(SessionCreateRequest.class),
+                RequestSchema.PROPERTIES.get(SessionCreateRequest.class));
+        assertEquals(List.of("sdp", "display_name", "duration", "video", "candidates", "data"),
+                properties.stream().map(RequestSchema.Property::name).toList());
+        assertEquals(List.of(true, false, false, false, false, false),
+                properties.stream().map(RequestSchema.Property::mandatory).toList());
+        assertEquals(List.of("candidate", "sdpMLineIndex"),
+                Stream.of(RequestSchema.PROPERTIES.get(Candidate.class)).map(RequestSchema.Property::name).toList());
     }
 }

@@ -269,6 +269,45 @@ class SylkRtcConnectionTest {
         assertTrue(transport.sent.get(1).startsWith("{\"sylkrtc\":\"error\",\"transaction\":\"over\""), transport.sent.get(1));
     }
 
+    /**
+     * RFC 8259 §9: the bracket count that spares a request its depth-only parse is never below the nesting the
+     * parser reaches (which decided before), on random texts of JSON's structural characters, strings and escapes
+     * (valid, broken, unbalanced), and equals it for every valid one.
+     */
+    @Test
+    void theBracketCountIsNeverBelowTheParsersNesting_rfc8259_9() {
+        java.util.Random random = new java.util.Random(8259);
+        String[] pieces = {"{", "}", "[", "]", "\"", "\\", "\\\"", ":", ",", "1", "\"a\"", "\"[{\"", "true", " "};
+        int valid = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(30); k > 0; k--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            int parsed = 0;
+            int depth = 0;
+            boolean complete = true;
+            try (javax.json.stream.JsonParser parser = JsonP.PROVIDER.createParser(new java.io.StringReader(text.toString()))) {
+                while (parser.hasNext()) {
+                    switch (parser.next()) {
+                        case START_OBJECT, START_ARRAY -> parsed = Math.max(parsed, ++depth);
+                        case END_OBJECT, END_ARRAY -> depth--;
+                        default -> { }
+                    }
+                }
+            } catch (javax.json.JsonException | java.util.NoSuchElementException e) {
+                complete = false;
+            }
+            int counted = SylkRtcConnection.bracketDepth(text.toString());
+            assertTrue(counted >= parsed, text + ": counted " + counted + ", parsed " + parsed);
+            if (complete && !text.isEmpty()) {
+                valid++;
+                assertEquals(parsed, counted, text.toString());
+            }
+        }
+        assertTrue(valid > 100, "valid texts " + valid);
+    }
+
     @Test
     void aDeeplyNestedMessageWithoutTransactionOrBrokenIsOnlyLogged() {
         receive(nested(30_000, "{}"));

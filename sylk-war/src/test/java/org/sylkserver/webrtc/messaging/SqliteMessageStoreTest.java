@@ -36,6 +36,19 @@ class SqliteMessageStoreTest extends MessageStoreContract {
     }
 
     /**
+     * Issue 14, session 23: the store reads no generated keys, so the driver does not follow each INSERT with a
+     * {@code SELECT last_insert_rowid()} of its own; the rest of the settings are as before.
+     */
+    @Test
+    void theConnectionsAskForNoGeneratedKeys() {
+        assertFalse(SqliteMessageStore.config(false).isGetGeneratedKeys());
+        assertFalse(SqliteMessageStore.config(true).isGetGeneratedKeys());
+        assertEquals("NORMAL", SqliteMessageStore.config(false).toProperties().getProperty("synchronous"));
+        assertEquals("FULL", SqliteMessageStore.config(true).toProperties().getProperty("synchronous"));
+        assertEquals("WAL", SqliteMessageStore.config(true).toProperties().getProperty("journal_mode"));
+    }
+
+    /**
      * Issue 14 "a message is acknowledged only once it is durably stored": adds and updates of many threads share
      * the writer's commits, and each returns only once its change is committed (another connection sees it).
      */

@@ -261,4 +261,50 @@ class CpimMessageTest {
         assertNull(CpimMessage.usualDateTimeText(distant, 9, "Z"));
         assertEquals("+12026-01-01T10:00:01+01:00:30", CpimMessage.formatDateTime(distant));
     }
+
+    /**
+     * RFC 3862 §4.1, §4.4: the builder does not parse back the From, To and DateTime it wrote from typed values
+     * (issue 14, session 23), so each must be one the parser reads back as given, whatever the display name (quotes,
+     * backslashes, angle brackets, control characters, non-ASCII) and for every usual date-time.
+     */
+    @Test
+    void rfc3862_s4_typedHeadersOfTheBuilderAlwaysParseBack() throws CpimException {
+        java.util.Random random = new java.util.Random(5438);
+        String nameChars = "aZ \"\\<>@;:,.\t\u0001\u007f\u00e9\u4e2d'";
+        String uriChars = "abcXYZ019:@;=.-_~%!$&'()*+,/?#[]\u00e9";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder name = new StringBuilder();
+            for (int k = random.nextInt(8); k > 0; k--) {
+                name.append(nameChars.charAt(random.nextInt(nameChars.length())));
+            }
+            StringBuilder uri = new StringBuilder("sip:");
+            for (int k = 1 + random.nextInt(20); k > 0; k--) {
+                uri.append(uriChars.charAt(random.nextInt(uriChars.length())));
+            }
+            CpimMessage.Address from = new CpimMessage.Address(name.toString(), uri.toString());
+            CpimMessage.Address to = CpimMessage.Address.of(uri.reverse().toString());
+            OffsetDateTime time = OffsetDateTime.of(random.nextInt(10_000), 1 + random.nextInt(12), 1 + random.nextInt(28),
+                    random.nextInt(24), random.nextInt(60), random.nextInt(60), random.nextInt(1_000_000_000),
+                    ZoneOffset.ofTotalSeconds(60 * (random.nextInt(18 * 60 * 2 + 1) - 18 * 60)));
+            CpimMessage built = CpimMessage.builder().from(from).to(to).dateTime(time)
+                    .contentHeader("Content-Type", "text/plain").content(new byte[] {'x'}).build();
+            CpimMessage parsed = CpimMessage.parse(built.toBytes());
+            assertEquals(from, parsed.from().orElseThrow(), name.toString());
+            assertEquals(List.of(to), parsed.to());
+            assertEquals(time, parsed.dateTime().orElseThrow());
+        }
+    }
+
+    /** What the builder writes from free text is still checked as before: a header it cannot vouch for. */
+    @Test
+    void rfc3862_s4_untypedHeadersOfTheBuilderAreChecked() {
+        assertThrows(IllegalArgumentException.class, () -> CpimMessage.builder().header("From", "nobody")
+                .contentHeader("Content-Type", "text/plain").build());
+        assertThrows(IllegalArgumentException.class, () -> CpimMessage.builder().header("DateTime", "yesterday")
+                .contentHeader("Content-Type", "text/plain").build());
+        assertThrows(IllegalArgumentException.class, () -> CpimMessage.builder().namespace("two words", "urn:x")
+                .contentHeader("Content-Type", "text/plain").build());
+        assertThrows(IllegalArgumentException.class, () -> CpimMessage.builder().from(CpimMessage.Address.of("sip:a@b"))
+                .contentHeader("Content-Type", "text").build());
+    }
 }
