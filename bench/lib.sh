@@ -84,3 +84,18 @@ compiler_ticks() {
          $2 ~ /^CN_CompilerThre/ { t += $3 - ($1 in before ? before[$1] : 0) }
          END { print t + 0 }' "$1" "$2"
 }
+
+# Starts the tests' one-node Cassandra (module cassandra-test-node, built by `mvn -B -DskipTests package`) in its own
+# JVM with a 512 MiB heap, its data and output under directory $1, and waits until it takes CQL connections. Sets
+# `contact` (host:port) and `cassandra` (the launcher's pid). The node stops when the caller closes fd 7, the
+# launcher's standard input: `exec 7>&-; wait $cassandra`.
+start_cassandra() {
+    local node_classes="$here/container-config/cassandra-test-node/target/classes"
+    [ -d "$node_classes" ] || { echo "bench: build the cassandra-test-node module first" >&2; exit 2; }
+    exec 7> >(cd "$1" && exec java -cp "$node_classes" "$here/bench/messaging/CassandraForBench.java" \
+        > "$1/cassandra.out" 2>&1)
+    cassandra=$!
+    for _ in $(seq 1 300); do grep -q '^contact ' "$1/cassandra.out" 2>/dev/null && break; sleep 0.5; done
+    contact=$(awk '/^contact / { print $2 }' "$1/cassandra.out")
+    [ -n "$contact" ] || { echo "bench: Cassandra did not start:"; cat "$1/cassandra.out"; exit 1; }
+}

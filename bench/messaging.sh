@@ -65,16 +65,8 @@ INI
 case "$backend" in
     sqlite) ;;
     cassandra)
-        node_classes="$here/container-config/cassandra-test-node/target/classes"
-        [ -d "$node_classes" ] || { echo "bench: build the cassandra-test-node module first" >&2; exit 2; }
         echo "== starting a one-node Cassandra"
-        # the node stops when the script closes fd 7, the launcher's standard input
-        exec 7> >(cd "$work" && exec java -cp "$node_classes" "$here/bench/messaging/CassandraForBench.java" \
-            > "$work/cassandra.out" 2>&1)
-        cassandra=$!
-        for _ in $(seq 1 300); do grep -q '^contact ' "$work/cassandra.out" 2>/dev/null && break; sleep 0.5; done
-        contact=$(awk '/^contact / { print $2 }' "$work/cassandra.out")
-        [ -n "$contact" ] || { echo "bench: Cassandra did not start:"; cat "$work/cassandra.out"; exit 1; }
+        start_cassandra "$work"
         printf '[Cassandra]\ncluster_contact_points = %s\nkeyspace = sylkbench\n' "$contact" >> "$work/config/webrtcgateway.ini"
         echo "Cassandra node at $contact" ;;
     *) echo "bench: BACKEND is sqlite or cassandra, not '$backend'" >&2; exit 2 ;;

@@ -18,9 +18,7 @@ dist="${DIST:-$here/container-config/target/sylk-server}"
 journal=${1:-10000}
 messages=${2:-1000}
 tool="$dist/tools/webrtcgateway/WEB-INF"
-node_classes="$here/container-config/cassandra-test-node/target/classes"
 [ -d "$tool/classes" ] || { echo "bench: build the server first (mvn -B -DskipTests package)" >&2; exit 2; }
-[ -d "$node_classes" ] || { echo "bench: build the cassandra-test-node module first" >&2; exit 2; }
 work=$(mktemp -d /tmp/sylk-bench.XXXXXX)
 cassandra=
 cleanup() {
@@ -29,12 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "starting Cassandra (about 20 s) ..."
-exec 7> >(cd "$work" && exec java -cp "$node_classes" "$here/bench/messaging/CassandraForBench.java" \
-    > "$work/cassandra.out" 2>&1)
-cassandra=$!
-for _ in $(seq 1 300); do grep -q '^contact ' "$work/cassandra.out" 2>/dev/null && break; sleep 0.5; done
-contact=$(awk '/^contact / { print $2 }' "$work/cassandra.out")
-[ -n "$contact" ] || { echo "bench: Cassandra did not start:"; cat "$work/cassandra.out"; exit 1; }
+start_cassandra "$work"
 echo "Cassandra at $contact; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -Xmx256m -Djava.util.logging.config.file=/dev/null -cp "$tool/classes:$tool/lib/*:$dist/lib/*" \
     "$here/bench/messaging/StoreLookupBench.java" "$contact" "$journal" "$messages"

@@ -525,6 +525,15 @@ class AudioMixerTest {
         }
     }
 
+    /** A talking joiner, isolated as during its welcome, whose G.711 decodes {@code decodes} counts. */
+    private static Peer isolatedTalker(AudioMixer mixer, AtomicInteger decodes) {
+        Peer talker = new Peer("talker", 440, 0.3, false);
+        talker.member = mixer.join("talker", 0, () -> new CountingPcmu(true, decodes),
+                (payload, ts, marker) -> talker.received.add(payload));
+        talker.member.isolate(true);
+        return talker;
+    }
+
     /**
      * Issue 12: a joiner hears its welcome alone and nobody hears it (spec §3.3); with G.711 its audio is not decoded
      * meanwhile, only its last 15 frames once it is connected, before its first frame is mixed.
@@ -533,11 +542,8 @@ class AudioMixerTest {
     void anIsolatedMembersAudioIsDecodedOnlyOnceItIsConnected() {
         AudioMixer mixer = new AudioMixer("room");
         AtomicInteger decodes = new AtomicInteger();
-        Peer talker = new Peer("talker", 440, 0.3, false);
-        talker.member = mixer.join("talker", 0, () -> new CountingPcmu(true, decodes),
-                (payload, ts, marker) -> talker.received.add(payload));
+        Peer talker = isolatedTalker(mixer, decodes);
         Peer listener = join(mixer, "listener", 0, 0);
-        talker.member.isolate(true);
         run(mixer, List.of(talker, listener), 100);
         assertEquals(0, decodes.get(), "decoded while isolated");
         talker.member.isolate(false);
@@ -554,11 +560,8 @@ class AudioMixerTest {
     void anIsolatedMemberWhoseAudioStopsIsNotDecodedUntilItIsConnected() {
         AudioMixer mixer = new AudioMixer("room");
         AtomicInteger decodes = new AtomicInteger();
-        Peer talker = new Peer("talker", 440, 0.3, false);
-        talker.member = mixer.join("talker", 0, () -> new CountingPcmu(true, decodes),
-                (payload, ts, marker) -> talker.received.add(payload));
+        Peer talker = isolatedTalker(mixer, decodes);
         Peer listener = join(mixer, "listener", 0, 0);
-        talker.member.isolate(true);
         run(mixer, List.of(talker, listener), 50);
         for (int t = 50; t < 100; t++) {
             listener.sendFrame(t, t * TICK); // silent: sends nothing
