@@ -44,7 +44,8 @@ public final class Member {
 
     /**
      * Slots of the ring the receiving thread hands packets over in: room for the packets of several ticks (an isolated
-     * member's wait, {@link #MAX_WAITING_TICKS}) and a flood of one tick; a packet that finds it full is dropped.
+     * member's wait, {@link #MAX_WAITING_TICKS}) and a flood of one tick; a packet that finds it full (a flood of over
+     * 192 packets in one tick, or the mixing thread stalled for 5 s) is dropped.
      */
     private static final int RING = 256;
 
