@@ -1,11 +1,12 @@
 package org.sylkserver.media.mixer;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.sylkserver.media.RtpHeader;
@@ -38,29 +39,66 @@ public final class Member {
      */
     private static final Renditions RENDITIONS = new Renditions(4096);
 
-    /** Packets waiting for the mixing thread; more than this (a flood) and the oldest are dropped. */
-    private static final int MAX_QUEUED = 64;
+    /** Packets a tick takes in at most; of more (a flood), the oldest are dropped. */
+    static final int MAX_QUEUED = 64;
+
+    /**
+     * Slots of the ring the receiving thread hands packets over in: room for the packets of several ticks (an isolated
+     * member's wait, {@link #MAX_WAITING_TICKS}) and a flood of one tick; a packet that finds it full (a flood of over
+     * 192 packets in one tick, or the mixing thread stalled for 5 s) is dropped.
+     */
+    private static final int RING = 256;
+
+    /**
+     * Ticks an isolated member's packets wait at most before the mixer takes them in: it catches up with them also
+     * when more than {@link #MAX_QUEUED} wait, and whenever it is connected or held.
+     */
+    private static final int MAX_WAITING_TICKS = 128;
+
+    private static final VarHandle WRITTEN;
+    private static final VarHandle TAKEN;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            WRITTEN = lookup.findVarHandle(Member.class, "written", long.class);
+            TAKEN = lookup.findVarHandle(Member.class, "taken", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Lost frames concealed in a row at most: 60 ms, after which G.711 Appendix I's concealment is silent too. */
     static final int MAX_CONCEALED_FRAMES = 3;
-
-    /** A received packet; {@code payload} null for another payload type, which only takes a sequence number. */
-    private record Packet(RtpHeader header, byte[] payload, long arrivalNanos, int audioLevel) {
-    }
 
     private final AudioMixer mixer;
     private final String id;
     private final int payloadType;
     private final Supplier<AudioCodec> codecs;
     private final Output output;
-    private final ConcurrentLinkedQueue<Packet> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
     private final ConcurrentLinkedQueue<Prompt> newPrompts = new ConcurrentLinkedQueue<>();
     private volatile boolean onHold;
     private volatile boolean isolated;
     private volatile boolean left;
     private volatile int level = AudioLevel.SILENCE;
-    private volatile long dropped;
+
+    // The packets handed over, a ring with one writer (the receiving thread) and one reader (the mixing thread): the
+    // packet numbered n (counted from 0) is in slot n modulo RING; a null payload is another payload type, which only
+    // takes a sequence number. No allocation, lock or atomic update per packet (issue 12).
+    private final RtpHeader[] headers = new RtpHeader[RING];
+    private final byte[][] payloads = new byte[RING][];
+    private final long[] arrivals = new long[RING];
+    private final int[] statedLevelsIn = new int[RING];
+    /** Packets written into the ring (receiving thread; released once the slot is written). */
+    private volatile long written;
+    /** Packets taken out of the ring (mixing thread; released once the slot is emptied). */
+    private volatile long taken;
+    /** The receiving thread's last reading of {@link #taken}: read again only when the ring looks full. */
+    private long takenSeen;
+    /** Packets dropped because they found the ring full (receiving thread). */
+    private volatile long overflowed;
+    /** Packets a tick dropped because more than {@value #MAX_QUEUED} came since the last (mixing thread). */
+    private volatile long cut;
 
     // mixing-thread state
     private final AudioCodec decoder;
@@ -109,6 +147,13 @@ public final class Member {
     private final int[] silentTicksAfter = new int[AudioMixer.HANGOVER_FRAMES];
     /** Frames deferred since the last were decoded: more than {@link #deferred} holds through a long welcome. */
     private int deferredCount;
+    /**
+     * The ticks whose packets an isolated member left in the ring ({@link #waits}): each one's time and how many packets
+     * had been written by then; null for a codec that is not stateless, whose audio is taken in at every tick.
+     */
+    private final long[] waitedTicks;
+    private final long[] writtenByWaitedTick;
+    private int waitedCount;
 
     Member(AudioMixer mixer, String id, int payloadType, Supplier<AudioCodec> codecs, Output output) {
         this.mixer = mixer;
@@ -122,6 +167,8 @@ public final class Member {
         this.timestampIncrement = decoder.rtpClockRate() / 50;
         this.jitter = new JitterBuffer(decoder.rtpClockRate());
         this.concealment = new LossConcealment(decoder.sampleRate());
+        this.waitedTicks = decoder.stateless() ? new long[MAX_WAITING_TICKS] : null;
+        this.writtenByWaitedTick = decoder.stateless() ? new long[MAX_WAITING_TICKS] : null;
     }
 
     /** The renditions every member shares (for tests: how many frames they hold). */
@@ -140,7 +187,7 @@ public final class Member {
 
     /**
      * The level of the member's last frame in RFC 6464 units (0 loudest, 127 silence); while it is isolated with a
-     * stateless codec (unheard, its frames not decoded yet), of the last frame before.
+     * stateless codec (unheard, its frames not decoded yet, its packets perhaps not taken in), of a frame before.
      */
     public int level() {
         return level;
@@ -148,7 +195,12 @@ public final class Member {
 
     /** Packets dropped because the mixer fell behind or the sender flooded. */
     public long dropped() {
-        return dropped;
+        return overflowed + cut;
+    }
+
+    /** Packets received and not yet taken in by the mixing thread (for tests). */
+    int waiting() {
+        return (int) (written - taken);
     }
 
     /** Whether the member only talks ({@link AudioMixer#joinTalker}): nothing is mixed or encoded for it. */
@@ -161,7 +213,7 @@ public final class Member {
         return onHold;
     }
 
-    /** Takes one received RTP packet (any thread; normally the RTP receiving thread). */
+    /** Takes one received RTP packet (one thread at a time: the RTP receiving thread). */
     public void offer(RtpHeader header, byte[] payload, long arrivalNanos) {
         offer(header, payload, arrivalNanos, -1);
     }
@@ -174,12 +226,21 @@ public final class Member {
         if (left) {
             return;
         }
-        // another payload type (telephone events, comfort noise) is queued too, for its sequence number only
-        queue.add(new Packet(header, header.payloadType() == payloadType ? payload : null, arrivalNanos, audioLevel));
-        if (queued.incrementAndGet() > MAX_QUEUED && queue.poll() != null) {
-            queued.decrementAndGet();
-            dropped++;
+        long at = written;
+        if (at - takenSeen >= RING) {
+            takenSeen = taken;
+            if (at - takenSeen >= RING) {
+                overflowed++;
+                return;
+            }
         }
+        int slot = (int) at & (RING - 1);
+        headers[slot] = header;
+        // another payload type (telephone events, comfort noise) is handed over too, for its sequence number only
+        payloads[slot] = header.payloadType() == payloadType ? payload : null;
+        arrivals[slot] = arrivalNanos;
+        statedLevelsIn[slot] = audioLevel;
+        WRITTEN.setRelease(this, at + 1);
     }
 
     /** Puts the member on hold (excluded from the mix both ways) or takes it off. */
@@ -237,26 +298,22 @@ public final class Member {
         return true;
     }
 
-    /** Takes in queued packets, decodes this tick's frame, measures it; returns whether the member is talking. */
+    /** Takes in received packets, decodes this tick's frame, measures it; returns whether the member is talking. */
     boolean receive(long nowNanos) {
-        Packet packet;
-        while ((packet = queue.poll()) != null) {
-            queued.decrementAndGet();
-            if (!onHold && packet.payload() == null) {
-                jitter.skip(packet.header());
-            } else if (!onHold) {
-                jitter.offer(packet.header(), packet.payload(), packet.arrivalNanos());
-                int slot = packet.header().sequence() & (statedLevels.length - 1);
-                statedLevels[slot] = packet.audioLevel();
-                statedSequences[slot] = packet.header().sequence();
-            }
-        }
         Prompt prompt;
         while ((prompt = newPrompts.poll()) != null) {
             prompts.add(prompt);
         }
         boolean alone = isolated;
-        if (onHold) {
+        boolean held = onHold;
+        long upTo = (long) WRITTEN.getAcquire(this);
+        if (alone && !held && waits(nowNanos, upTo)) {
+            decoded = null;
+            return false;
+        }
+        catchUp();
+        takeIn(upTo, held);
+        if (held) {
             decodeDeferred();
             decoded = null;
             level = AudioLevel.SILENCE;
@@ -264,20 +321,82 @@ public final class Member {
             marker = true;
             return false;
         }
-        PlayoutFrame frame = jitter.poll(nowNanos).orElse(null);
+        playOut(jitter.poll(nowNanos).orElse(null), alone);
+        return hangover > 0 && !alone;
+    }
+
+    /**
+     * Whether this tick of an isolated member (not on hold) leaves its packets in the ring, noting the tick's time and
+     * how far the ring was written, so that {@link #catchUp} gives the jitter buffer, the deferred frames, the level
+     * and the hangover what this tick would have: the same packets in the same order, polled at the same time. Nobody
+     * hears an isolated member, and a joiner that hangs up during its welcome is never caught up (issue 12: taking a
+     * joiner's packets in tick by tick was most of what was left of its receiving on the mixing thread). Only with a
+     * stateless codec, whose frames are deferred anyway ({@link #defer}); at most {@value #MAX_WAITING_TICKS} ticks
+     * and {@value #MAX_QUEUED} packets wait, so the ring has room for a flood's tick.
+     */
+    private boolean waits(long nowNanos, long upTo) {
+        if (waitedTicks == null || waitedCount == waitedTicks.length || upTo - taken > MAX_QUEUED) {
+            return false;
+        }
+        waitedTicks[waitedCount] = nowNanos;
+        writtenByWaitedTick[waitedCount] = upTo;
+        waitedCount++;
+        return true;
+    }
+
+    /** Runs the ticks an isolated member's packets {@link #waits waited} through, in order, as they would have run. */
+    private void catchUp() {
+        for (int i = 0; i < waitedCount; i++) {
+            takeIn(writtenByWaitedTick[i], false);
+            playOut(jitter.poll(waitedTicks[i]).orElse(null), true);
+        }
+        waitedCount = 0;
+    }
+
+    /**
+     * Takes the packets written before {@code upTo} out of the ring into the jitter buffer, as one tick does: of more
+     * than {@value #MAX_QUEUED}, the oldest are dropped; on hold, all are.
+     */
+    private void takeIn(long upTo, boolean held) {
+        long from = taken;
+        if (upTo - from > MAX_QUEUED) {
+            cut += upTo - from - MAX_QUEUED;
+        }
+        for (long n = from; n < upTo; n++) {
+            int slot = (int) n & (RING - 1);
+            RtpHeader header = headers[slot];
+            byte[] payload = payloads[slot];
+            headers[slot] = null;
+            payloads[slot] = null;
+            if (held || upTo - n > MAX_QUEUED) {
+                continue;
+            }
+            if (payload == null) {
+                jitter.skip(header);
+            } else {
+                jitter.offer(header, payload, arrivals[slot]);
+                int stated = header.sequence() & (statedLevels.length - 1);
+                statedLevels[stated] = statedLevelsIn[slot];
+                statedSequences[stated] = header.sequence();
+            }
+        }
+        TAKEN.setRelease(this, upTo);
+    }
+
+    /** What this tick's frame ({@code null}: none) does to the member's state, isolated or not (not on hold). */
+    private void playOut(PlayoutFrame frame, boolean alone) {
         if (alone && decoder.stateless() && frame != null && frame.payload() != null) {
             defer(frame);
             decoded = null;
-            return false;
+            return;
         }
         if (alone && deferredCount > 0 && frame != PlayoutFrame.LOST) {
             deferSilence();
             decoded = null;
-            return false;
+            return;
         }
         decodeDeferred();
         take(frame, frame != null && frame.payload() != null ? statedLevel(frame.header().sequence()) : -1);
-        return hangover > 0 && !alone;
     }
 
     /**

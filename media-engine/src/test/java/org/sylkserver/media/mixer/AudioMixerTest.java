@@ -575,16 +575,42 @@ class AudioMixerTest {
     }
 
     /**
+     * Issue 12: a joiner's packets wait in the ring they were handed over in while it hears its welcome alone, not taken
+     * into its jitter buffer tick by tick; at most {@value Member#MAX_QUEUED} wait (then it catches up), and
+     * once it is connected every one is taken in, before its first frame is mixed.
+     */
+    @Test
+    void anIsolatedMembersPacketsWaitUntilItIsConnected() {
+        AudioMixer mixer = new AudioMixer("room");
+        AtomicInteger decodes = new AtomicInteger();
+        Peer talker = isolatedTalker(mixer, decodes);
+        Peer listener = join(mixer, "listener", 0, 0);
+        run(mixer, List.of(talker, listener), 50);
+        assertEquals(50, talker.member.waiting(), "packets taken in while isolated");
+        assertEquals(50, talker.received.size(), "the isolated member heard every tick");
+        for (int t = 50; t < 200; t++) {
+            talker.sendFrame(t, t * TICK);
+            mixer.tick(t * TICK);
+            assertTrue(talker.member.waiting() <= Member.MAX_QUEUED, "tick " + t);
+        }
+        talker.member.isolate(false);
+        mixer.tick(200 * TICK);
+        assertEquals(0, talker.member.waiting(), "packets left out once connected");
+        assertEquals(AudioMixer.HANGOVER_FRAMES + 1, decodes.get(), "its last frames and this tick's, once connected");
+    }
+
+    /**
      * What the room hears of a member connected after its welcome, and what it hears itself, is the same to the byte
      * whether its audio was decoded while it was isolated or only once connected: its level, speech hangover and loss
      * concealment (lost packets, RFC 3550 §5.1) carry on exactly. Isolations shorter and longer than the 15 frames kept,
      * a hold meanwhile, losses around the connection, pauses in the talk (a new talk spurt after each, RFC 3551 §4.1),
-     * talk and near-silence at random.
+     * talk and near-silence at random; isolations longer than the packets and ticks its packets may wait (issue 12), and
+     * floods of packets out of order and of another payload type (telephone events) more than a tick takes in.
      */
     @Test
     void anIsolatedMemberIsHeardTheSameWhenItsAudioIsDecodedLater_rfc3550_s5_1() {
         for (int seed = 0; seed < 40; seed++) {
-            for (int isolation : new int[] {1, 3, 14, 15, 16, 17, 40}) {
+            for (int isolation : new int[] {1, 3, 14, 15, 16, 17, 40, 70, 150}) {
                 List<byte[]> later = connectedAfter(isolation, seed, true);
                 List<byte[]> atOnce = connectedAfter(isolation, seed, false);
                 assertEquals(atOnce.size(), later.size());
@@ -629,6 +655,14 @@ class AudioMixerTest {
                 talker.member.offer(new RtpHeader(false, false, 0, spurt, 0, sequence & 0xffff, t * 160L, 1, 12,
                         payload.length), payload, now);
                 spurt = false;
+            }
+            if (seed % 2 == 1 && random.nextInt(15) == 0) { // a flood of 70, out of order, events among them
+                for (int i = 0; i < 70; i++) {
+                    int type = random.nextInt(4) == 0 ? 101 : 0;
+                    byte[] payload = G711.PCMU.encode(talker.frame(t));
+                    talker.member.offer(new RtpHeader(false, false, 0, false, type,
+                            (sequence - 5 + random.nextInt(10)) & 0xffff, t * 160L, 1, 12, payload.length), payload, now);
+                }
             }
             if (t >= pausedUntil) {
                 sequence++;
