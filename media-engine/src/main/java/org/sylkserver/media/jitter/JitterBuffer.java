@@ -88,7 +88,12 @@ public final class JitterBuffer {
     private long lowest;
     /** Highest number buffered since the buffer was last empty. */
     private long highest;
-    private final long[] received = new long[HISTORY];
+    /**
+     * The extended numbers of the last {@link #HISTORY} received, each in its slot; 0 is none (extended numbers start
+     * above it). Made at the first packet: a member that leaves before its audio is taken in never needs it. A restart
+     * does not clear it: the new source's numbers start above every number of the old one ({@link #restart}).
+     */
+    private long[] received;
 
     // Current source (RFC 3550 §A.1 sequence state), valid once a first packet was seen.
     private boolean haveSource;
@@ -142,7 +147,6 @@ public final class JitterBuffer {
         this.frameSamples = clockRate / 50;
         this.minDelayNanos = minDelay.toNanos();
         this.maxDelayNanos = maxDelay.toNanos();
-        Arrays.fill(received, -1);
     }
 
     /**
@@ -385,11 +389,16 @@ public final class JitterBuffer {
         discardedCount += buffered;
         buffered = 0;
         Arrays.fill(frames, null);
-        Arrays.fill(received, -1);
+        if (received == null) {
+            received = new long[HISTORY];
+        }
         haveSource = true;
         ssrc = header.ssrc();
-        // Extended numbers start one cycle up so that packets reordered across the start stay positive.
-        maxSeq = (1L << 16) + header.sequence();
+        // Extended numbers start at least one cycle above every number of the old source (all at most maxSeq), so
+        // that packets reordered across the start stay above them and the history needs no clearing: numbers of the
+        // old source in it never equal the new one's (issue 12: two 8 KiB fills per conference join were 5 % of the
+        // mixer's time).
+        maxSeq = (((maxSeq >>> 16) + 2) << 16) + header.sequence();
         maxSeqTimestamp = header.timestamp();
         badSeq = -1;
         haveTransit = false;

@@ -225,6 +225,25 @@ class JitterBufferTest {
     }
 
     @Test
+    void aNewSourceReusingTheOldOnesNumbersIsNotTakenForDuplicates_rfc3550_s8() {
+        JitterBuffer buffer = new JitterBuffer(RATE);
+        for (int source = 0; source < 3; source++) {
+            // each restart of the client's stream (new SSRC, RFC 3550 §8) sends the same numbers 100-104 again
+            for (int k = 0; k < 5; k++) {
+                buffer.offer(header(100 + k, (long) k * FRAME_SAMPLES, 0x1000L + source, false),
+                        new byte[FRAME_SAMPLES], T0 + (60L * source + k) * MS);
+            }
+            // a repeat within one source is still one
+            buffer.offer(header(102, 2L * FRAME_SAMPLES, 0x1000L + source, false), new byte[FRAME_SAMPLES],
+                    T0 + (60L * source + 5) * MS);
+        }
+        JitterStats stats = buffer.stats();
+        assertEquals(3, stats.duplicate(), "one repeat per source, none of the numbers the next source sent again");
+        assertEquals(18, stats.received());
+        assertEquals(10, stats.discarded(), "the unplayed packets of the first two sources");
+    }
+
+    @Test
     void aNewSsrcResynchronises_rfc3550_s8() {
         Simulation sim = new Simulation(new JitterBuffer(RATE));
         for (int k = 0; k < 5; k++) {
