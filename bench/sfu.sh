@@ -17,7 +17,8 @@
 #        measures ours against them in one run)
 #        [WARMUP_ROOMS=8] [WARMUP_SECONDS=30] (the uncounted warm-up step per SFU)
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
-#        [WEBRTC_THREADS=N] (sylk-shared's [RTP] webrtc_threads; unset: the server's default, one per core)
+#        [WEBRTC_THREADS=N] ([RTP] webrtc_threads of both servers: sylk-shared's port threads, sylk's io_uring loops;
+#        unset: the server's default, one per core)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
 #        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
@@ -96,7 +97,8 @@ INI
     server="$server $!"
 }
 declare -A url=() pid=()
-! has sylk || start_sylk sylk "$port" "port_range = 50000:54000"
+! has sylk || start_sylk sylk "$port" "port_range = 50000:54000${WEBRTC_THREADS:+
+webrtc_threads = $WEBRTC_THREADS}"
 ! has sylk-shared || start_sylk sylk-shared $((port + 10)) "port_range = 46000:49990
 webrtc_port = 49992${WEBRTC_THREADS:+
 webrtc_threads = $WEBRTC_THREADS}"
