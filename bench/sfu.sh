@@ -18,7 +18,8 @@
 #        [WARMUP_ROOMS=8] [WARMUP_SECONDS=30] (the uncounted warm-up step per SFU)
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
 #        [WEBRTC_THREADS=N] ([RTP] webrtc_threads of both servers: sylk-shared's port threads, sylk's io_uring loops;
-#        unset: the server's default, one per core)
+#        unset: the server's default, one per core) [WEBRTC_IO_URING=true] (sylk's [RTP] webrtc_io_uring: the legs'
+#        own sockets on io_uring loops; main before session 24 has no such option)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
 #        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
@@ -98,7 +99,8 @@ INI
 }
 declare -A url=() pid=()
 ! has sylk || start_sylk sylk "$port" "port_range = 50000:54000${WEBRTC_THREADS:+
-webrtc_threads = $WEBRTC_THREADS}"
+webrtc_threads = $WEBRTC_THREADS}${WEBRTC_IO_URING:+
+webrtc_io_uring = $WEBRTC_IO_URING}"
 ! has sylk-shared || start_sylk sylk-shared $((port + 10)) "port_range = 46000:49990
 webrtc_port = 49992${WEBRTC_THREADS:+
 webrtc_threads = $WEBRTC_THREADS}"

@@ -124,7 +124,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      *                       with {@code webrtcIoUring} the legs' own sockets ({@code webrtc_threads}, ours; 0 there
      *                       gives one per core; Linux only)
      * @param webrtcIoUring  whether the legs' own sockets (no {@code webrtc_port}) go through Linux's io_uring where
-     *                       the kernel allows it ({@code webrtc_io_uring}, ours, on by default)
+     *                       the kernel allows it ({@code webrtc_io_uring}, ours, off by default: it did not pay in
+     *                       the video rooms' benchmark, docs/benchmarks.md, issue 13, session 24)
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
                       int sampleRate, RtpPolicy policy, int webrtcPort, int webrtcThreads, boolean webrtcIoUring) {
@@ -244,7 +245,7 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                         r.integer("max_streams_per_address", RtpPolicy.DEFAULTS.maxStreamsPerAddress(), 0, 100000)),
                 webrtcPort(r, range),
                 webrtcThreads(r),
-                r.bool("webrtc_io_uring", true));
+                r.bool("webrtc_io_uring", false));
 
         SectionReader w = new SectionReader(ini, "WebServer");
         WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),

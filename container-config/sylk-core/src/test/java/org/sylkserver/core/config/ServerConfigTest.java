@@ -159,11 +159,11 @@ class ServerConfigTest {
         assertTrue(error("[RTP]\nwebrtc_threads = -1\n").getMessage().contains("[RTP] webrtc_threads = '-1'"));
     }
 
-    /** Ours (issue 13): the legs' own sockets on io_uring unless switched off. */
+    /** Ours (issue 13): the legs' own sockets on io_uring only when asked for. */
     @Test
-    void theWebRtcLegsUseIoUringUnlessSwitchedOff() throws Exception {
-        assertTrue(load(null, Map.of()).rtp().webrtcIoUring());
-        assertFalse(load("[RTP]\nwebrtc_io_uring = false\n", Map.of()).rtp().webrtcIoUring());
+    void theWebRtcLegsUseIoUringOnlyWhenAskedFor() throws Exception {
+        assertFalse(load(null, Map.of()).rtp().webrtcIoUring());
+        assertTrue(load("[RTP]\nwebrtc_io_uring = true\n", Map.of()).rtp().webrtcIoUring());
         assertTrue(error("[RTP]\nwebrtc_io_uring = maybe\n").getMessage().contains("[RTP] webrtc_io_uring = 'maybe'"));
     }
 
