@@ -113,16 +113,6 @@ final class UringLegs implements AutoCloseable {
         loops.get(0).eventLoop.scheduleAtFixedRate(this::report, REPORT_SECONDS, REPORT_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** The loops, for tests. */
-    List<Loop> loops() {
-        return loops;
-    }
-
-    /** Datagrams dropped because the socket's queue in front of the kernel was full. */
-    long unsent() {
-        return unsent.get();
-    }
-
     /** The loop with the fewest open legs (the first of them). */
     Loop leastBusy() {
         Loop least = loops.get(0);
@@ -240,11 +230,6 @@ final class UringLegs implements AutoCloseable {
 
         private UringLegs group() {
             return UringLegs.this;
-        }
-
-        /** Legs open on this loop. */
-        int openLegs() {
-            return legs.get();
         }
 
         /** Whether the calling thread is this loop's. */
