@@ -10,12 +10,16 @@
 #        relay-sendmmsg, relay-batch (relay.c: recvfrom + one sendto per subscriber, recvfrom + one sendmmsg,
 #        recvmmsg + sendmmsg), relay-java, relay-java-heap (JavaRelay.java: a selector thread, sending the direct
 #        receive buffer or a heap copy), relay-netty (NettyRelay.java: Netty's epoll transport, recvmmsg + one
-#        sendmmsg per read batch; its jars from bench/sfu/relay/pom.xml); no crypto, plain UDP peers with one reader
+#        sendmmsg per read batch; its jars from bench/sfu/relay/pom.xml), relay-uring, relay-uring-legs,
+#        relay-epoll-legs (LegRelay.java: Netty's io_uring or epoll transport, one socket for all, or a socket per
+#        subscriber whose copies leave from it, every leg written to flushed once per read batch); no crypto, plain UDP peers with one reader
 #        thread each, same packet sizes, fan-out, sender and CPU accounting; TARGETS="sylk relay-sendto ..."
 #        measures ours against them in one run)
 #        [WARMUP_ROOMS=8] [WARMUP_SECONDS=30] (the uncounted warm-up step per SFU)
 #        [JAVA_OPTS=...] (the server's extra JVM options, e.g. -XX:StartFlightRecording=...)
-#        [WEBRTC_THREADS=N] (sylk-shared's [RTP] webrtc_threads; unset: the server's default, one per core)
+#        [WEBRTC_THREADS=N] ([RTP] webrtc_threads of both servers: sylk-shared's port threads, sylk's io_uring loops;
+#        unset: the server's default, one per core) [WEBRTC_IO_URING=true] (sylk's [RTP] webrtc_io_uring: the legs'
+#        own sockets on io_uring loops; main before session 24 has no such option)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
 #        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
@@ -94,7 +98,9 @@ INI
     server="$server $!"
 }
 declare -A url=() pid=()
-! has sylk || start_sylk sylk "$port" "port_range = 50000:54000"
+! has sylk || start_sylk sylk "$port" "port_range = 50000:54000${WEBRTC_THREADS:+
+webrtc_threads = $WEBRTC_THREADS}${WEBRTC_IO_URING:+
+webrtc_io_uring = $WEBRTC_IO_URING}"
 ! has sylk-shared || start_sylk sylk-shared $((port + 10)) "port_range = 46000:49990
 webrtc_port = 49992${WEBRTC_THREADS:+
 webrtc_threads = $WEBRTC_THREADS}"
@@ -128,11 +134,11 @@ if wants relay-; then
     gcc -O2 -Wall -o "$work/relay" "$here/bench/sfu/relay/relay.c"
     javac -d "$work/classes" "$here/bench/sfu/relay/JavaRelay.java"
 fi
-if wants relay-netty; then
+if wants relay-netty || wants relay-uring || wants relay-epoll-legs; then
     # offline first (the jars are usually in the local repository), else from the registry
     mvn -B -q -o -f "$here/bench/sfu/relay/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/netty" 2>/dev/null \
         || mvn -B -q -f "$here/bench/sfu/relay/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/netty"
-    javac -d "$work/classes" -cp "$work/netty/*" "$here/bench/sfu/relay/NettyRelay.java"
+    javac -d "$work/classes" -cp "$work/netty/*" "$here/bench/sfu/relay/NettyRelay.java" "$here/bench/sfu/relay/LegRelay.java"
 fi
 for t in $targets; do
     case $t in
@@ -140,6 +146,9 @@ for t in $targets; do
         relay-java) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" direct > "$work/server-$t.log" 2>&1 & ;;
         relay-java-heap) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" heap > "$work/server-$t.log" 2>&1 & ;;
         relay-netty) java -Xms64m -Xmx256m -cp "$work/classes:$work/netty/*" NettyRelay "$relay_port" > "$work/server-$t.log" 2>&1 & ;;
+        relay-uring|relay-uring-legs|relay-epoll-legs)
+            mode=${t#relay-}; io=${mode%%-*}; [ "$io" = uring ] && io=io_uring; [[ $mode = *-legs ]] && mode=legs || mode=shared
+            java -Xms64m -Xmx256m -cp "$work/classes:$work/netty/*" LegRelay "$relay_port" "$io" "$mode" > "$work/server-$t.log" 2>&1 & ;;
         sylk|sylk-shared|janus) continue ;;
         *) echo "bench: unknown target $t" >&2; exit 2 ;;
     esac
@@ -198,6 +207,7 @@ for rooms in "${steps[@]}"; do
         for kv in ${line#RESULT }; do f[${kv%%=*}]=${kv#*=}; done
         printf '%-6s %5d %5d %9s %12s %8s %9s %7s %13s\n' "$t" "$rooms" "${f[feeds]}" "${f[sent_pps]}" \
             "${f[forwarded_pps]}" "${f[loss_pct]}" "${f[gap_loss_pct]}" "${f[server_cpu_pct]}" "${f[pps_per_core]}"
+        echo "  ($t's busiest thread ${f[busiest_thread]:-?}: ${f[busiest_cpu_pct]:-?} % of a core, ${f[busiest_nvcsw_ps]:-?} nonvoluntary and ${f[busiest_vcsw_ps]:-?} voluntary context switches/s)"
         [ "${f[auth_failed]}" = 0 ] || echo "  $t: ${f[auth_failed]} sampled packets failed SRTP authentication"
         [ "${f[late_ticks]}" = 0 ] || echo "  (load generator: ${f[late_ticks]} pacing ticks late by 5 ms or more)"
         [ "${f[server_drops]}${f[peer_drops]}${f[rcvbuf_errors]}${f[sndbuf_errors]}" = 0000 ] \

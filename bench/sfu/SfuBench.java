@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -370,6 +371,7 @@ public final class SfuBench {
         long gap0 = legs.stream().mapToLong(Leg::gapLost).sum();
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
         long cpu0 = cpuTicks(o.pid);
+        Map<String, long[]> threads0 = threads(o.pid);
         long[] drops0 = socketDrops(o.pid);
         long[] udp0 = udpErrors();
         long start = System.nanoTime();
@@ -384,6 +386,7 @@ public final class SfuBench {
         long sendSeconds = System.nanoTime() - start;
         Thread.sleep(2000);   // what was in flight (or queued in a starved SFU) when the window closed arrives
         long cpu1 = cpuTicks(o.pid);
+        Map<String, long[]> threads1 = threads(o.pid);
         long[] drops1 = socketDrops(o.pid);
         long[] udp1 = udpErrors();
         double window = (System.nanoTime() - start) / 1e9;
@@ -408,14 +411,62 @@ public final class SfuBench {
         long authFailures = legs.stream().mapToLong(l -> l.authFailures.get()).sum();
         double cpuSeconds = (cpu1 - cpu0) / 100.0;   // CLK_TCK is 100 on Linux
         double forwardedPerSecond = received / (sendSeconds / 1e9);
+        // the SFU's busiest thread in the window (its I/O thread): CPU and context switches a second
+        String busiest = "-";
+        long[] most = {0, 0, 0};
+        for (Map.Entry<String, long[]> t : threads1.entrySet()) {
+            long[] before = threads0.get(t.getKey());
+            if (before != null && t.getValue()[0] - before[0] > most[0]) {
+                busiest = t.getKey().substring(t.getKey().indexOf(' ') + 1).replace(' ', '_');
+                for (int i = 0; i < 3; i++) {
+                    most[i] = t.getValue()[i] - before[i];
+                }
+            }
+        }
         System.out.printf(java.util.Locale.ROOT, "RESULT target=%s rooms=%d publishers=%d subscribers=%d feeds=%d sent_pps=%.0f"
                         + " forwarded_pps=%.0f expected=%d received=%d loss_pct=%.3f gap_loss_pct=%.3f auth_ok=%d"
                         + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
-                        + " rcvbuf_errors=%d sndbuf_errors=%d%n",
+                        + " rcvbuf_errors=%d sndbuf_errors=%d busiest_thread=%s busiest_cpu_pct=%.0f busiest_nvcsw_ps=%.0f"
+                        + " busiest_vcsw_ps=%.0f%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
-                drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1]);
+                drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1], busiest,
+                most[0] / window, most[1] / window, most[2] / window);
+    }
+
+    /**
+     * Per thread of process {@code pid} ("tid name" as the key): its user + system CPU in clock ticks, its
+     * nonvoluntary and its voluntary context switches (/proc/pid/task/tid/stat and status).
+     */
+    static Map<String, long[]> threads(int pid) {
+        Map<String, long[]> threads = new java.util.HashMap<>();
+        if (pid == 0) {
+            return threads;
+        }
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long[] values = {Long.parseLong(f[11]) + Long.parseLong(f[12]), 0, 0};
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            values[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        } else if (line.startsWith("voluntary_ctxt_switches:")) {
+                            values[2] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                    threads.put(task.getFileName() + " " + name, values);
+                } catch (Exception gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (Exception e) {
+            // no such process
+        }
+        return threads;
     }
 
     /**

@@ -60,6 +60,8 @@ public final class MediaEngine implements AutoCloseable {
     private volatile InetAddress advertised;
     /** The shared port of the ICE-lite legs ({@code [RTP] webrtc_port}), or null: a port pair per leg. */
     private final UdpMux webrtcPort;
+    /** The legs' own sockets on io_uring ({@code [RTP] webrtc_io_uring}), or null: on the I/O thread's selector. */
+    private final UringLegs uringLegs;
     /** Addresses the shared port's table holds at most (each leg at most {@link UdpMux#ADDRESSES_PER_LEG}). */
     private static final int MAX_SHARED_PORT_ADDRESSES = 1 << 16;
 
@@ -77,7 +79,7 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy) throws IOException {
-        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, 1, System::nanoTime);
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, 1, false, System::nanoTime);
     }
 
     /**
@@ -90,7 +92,7 @@ public final class MediaEngine implements AutoCloseable {
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy, int webrtcPort) throws IOException {
         this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort,
-                Runtime.getRuntime().availableProcessors(), System::nanoTime);
+                Runtime.getRuntime().availableProcessors(), false, System::nanoTime);
     }
 
     /**
@@ -101,17 +103,30 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy, int webrtcPort, int webrtcThreads) throws IOException {
-        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort, webrtcThreads, System::nanoTime);
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort, webrtcThreads, false,
+                System::nanoTime);
+    }
+
+    /**
+     * As above; with {@code webrtcPort} 0 and {@code webrtcIoUring} ({@code [RTP] webrtc_io_uring}), every ICE-lite
+     * leg's socket of its own is read and written through Linux's io_uring on {@code webrtcThreads} threads (see
+     * {@link UringLegs}) where the kernel allows it, else on the engine's I/O thread as before (the log says which).
+     */
+    public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
+                       RtpPolicy policy, int webrtcPort, int webrtcThreads, boolean webrtcIoUring) throws IOException {
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, webrtcPort, webrtcThreads, webrtcIoUring,
+                System::nanoTime);
     }
 
     /** As the public constructor, on {@code clock} instead of {@link System#nanoTime()}. */
     MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout, RtpPolicy policy,
                 LongSupplier clock) throws IOException {
-        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, 1, clock);
+        this(bindAddress, portStart, portEnd, inactivityTimeout, policy, 0, 1, false, clock);
     }
 
     private MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
-                        RtpPolicy policy, int webrtcPort, int webrtcThreads, LongSupplier clock) throws IOException {
+                        RtpPolicy policy, int webrtcPort, int webrtcThreads, boolean webrtcIoUring,
+                        LongSupplier clock) throws IOException {
         if (webrtcPort < 0 || webrtcPort > 65535) {
             throw new IllegalArgumentException("WebRTC port " + webrtcPort + " is not 0 (off) or a UDP port");
         }
@@ -128,6 +143,7 @@ public final class MediaEngine implements AutoCloseable {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.webrtcPort = webrtcPort == 0 ? null
                 : new UdpMux(bindAddress, webrtcPort, webrtcThreads, MAX_SHARED_PORT_ADDRESSES, true);
+        this.uringLegs = webrtcPort == 0 && webrtcIoUring ? uringLegs(bindAddress, webrtcThreads) : null;
         this.io = new MediaIoLoop();
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "sylk-media-timer");
@@ -152,7 +168,23 @@ public final class MediaEngine implements AutoCloseable {
         LOG.info("media engine on " + bindAddress.getHostAddress() + ", RTP ports " + portStart + "-" + (portEnd - 1)
                 + " (" + ports.capacity() + " streams), RTP timeout "
                 + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms")
-                + (this.webrtcPort != null ? ", ICE-lite legs on " + this.webrtcPort : ""));
+                + (this.webrtcPort != null ? ", ICE-lite legs on " + this.webrtcPort
+                        : uringLegs != null ? ", ICE-lite legs' sockets on io_uring (" + webrtcThreads + " threads)"
+                        : ", ICE-lite legs' sockets on the I/O thread's selector"));
+    }
+
+    /**
+     * The io_uring loops of the legs' sockets, or null where the kernel or the JVM does not allow io_uring (a kernel
+     * before 5.14, {@code kernel.io_uring_disabled}, a seccomp filter, no native library for the platform): the legs
+     * then stay on the selector, as they were.
+     */
+    private static UringLegs uringLegs(InetAddress bindAddress, int threads) {
+        if (!UringLegs.available()) {
+            LOG.info("io_uring is not available (" + UringLegs.unavailability()
+                    + "): ICE-lite legs' sockets on the I/O thread's selector");
+            return null;
+        }
+        return new UringLegs(bindAddress, threads, BARE_SOCKET_RECEIVE_BUFFER);
     }
 
     /** The engine's clock now, in nanoseconds ({@link System#nanoTime()} unless a test gave its own). */
@@ -292,7 +324,7 @@ public final class MediaEngine implements AutoCloseable {
      * socket of its own is read on.
      */
     public IceThread iceThread() {
-        return webrtcPort != null ? webrtcPort.leastBusy() : this::onIoThread;
+        return webrtcPort != null ? webrtcPort.leastBusy() : uringLegs != null ? uringLegs.leastBusy() : this::onIoThread;
     }
 
     /**
@@ -307,8 +339,11 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaSocket openIceSocket(String ufrag, IceThread thread, MediaSocket.Receiver receiver,
                                      Runnable onInactivity) throws IOException {
-        if (webrtcPort == null) {
+        if (webrtcPort == null && uringLegs == null) {
             return openSocket(receiver, onInactivity);
+        }
+        if (webrtcPort == null) {
+            return openUringSocket(thread == null ? null : uringLegs.loop(thread), receiver, onInactivity);
         }
         Objects.requireNonNull(receiver, "receiver");
         Objects.requireNonNull(onInactivity, "onInactivity");
@@ -321,6 +356,29 @@ public final class MediaEngine implements AutoCloseable {
         sockets.add(socket);
         watches.add(socket.inactivityWatch());
         return socket;
+    }
+
+    /**
+     * A leg's socket of its own on io_uring ({@link UringLegs}), on a fresh even port of the range as
+     * {@link #openSocket} (the odd one above stays reserved with it), its datagrams handled on {@code owner} (null: the
+     * least busy loop).
+     */
+    private MediaSocket openUringSocket(UringLegs.Loop owner, MediaSocket.Receiver receiver, Runnable onInactivity)
+            throws IOException {
+        Objects.requireNonNull(receiver, "receiver");
+        Objects.requireNonNull(onInactivity, "onInactivity");
+        return onFreePorts(port -> {
+            MediaSocket socket = new MediaSocket(this, uringLegs.open(port, owner, receiver, ports::release), receiver,
+                    new InactivityWatch(nanoTime(), onInactivity, true));
+            sockets.add(socket);
+            watches.add(socket.inactivityWatch());
+            return socket;
+        });
+    }
+
+    /** The legs' io_uring loops, for tests: null when the legs' sockets are on the selector. */
+    UringLegs uringLegs() {
+        return uringLegs;
     }
 
     /** The shared WebRTC port's state, for tests: null when there is none. */
@@ -449,6 +507,12 @@ public final class MediaEngine implements AutoCloseable {
             LOG.fine(() -> "closed " + socket);
             return;
         }
+        if (socket.uringLeg() != null) {
+            // the port returns to the pool once the socket is closed (UringLegs.open's callback)
+            socket.uringLeg().close();
+            LOG.fine(() -> "closed " + socket);
+            return;
+        }
         closeQuietly(socket.channel());
         onIoThread(() -> ports.release(socket.port()));
         LOG.fine(() -> "closed " + socket);
@@ -511,6 +575,9 @@ public final class MediaEngine implements AutoCloseable {
         codecWorkers.shutdownNow();
         if (webrtcPort != null) {
             webrtcPort.close();
+        }
+        if (uringLegs != null) {
+            uringLegs.close();
         }
         io.close();
     }

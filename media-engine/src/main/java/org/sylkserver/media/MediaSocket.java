@@ -19,7 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@link #checked}) is its own. Then its receiver runs on the shared port's thread that owns the leg
  * ({@code sylk-media-mux-N}, {@link #thread}), and {@link #port()} is the shared port.
  *
- * <p>Threading: the receiver runs on the engine's I/O thread (or the shared port's); {@link #send} may be called
+ * <p>With {@code [RTP] webrtc_io_uring} (where Linux allows io_uring), a socket opened with
+ * {@link MediaEngine#openIceSocket} is a socket of its own on one of the engine's io_uring loops ({@link UringLegs},
+ * {@code sylk-media-uring-N}), and its receiver runs there.
+ *
+ * <p>Threading: the receiver runs on the engine's I/O thread (or the shared port's, or an io_uring loop); {@link #send} may be called
  * from any thread (a datagram channel may be written while it is read); the inactivity callback runs on the engine's
  * timer thread.
  */
@@ -38,6 +42,8 @@ public final class MediaSocket implements AutoCloseable {
     private final DatagramChannel channel;
     /** The leg of the shared WebRTC port, or null for a socket of its own. */
     private final UdpMux.Leg leg;
+    /** The socket of its own on io_uring, or null for the selector's channel or a leg of the shared port. */
+    private final UringLegs.Leg uringLeg;
     private final Receiver receiver;
     private final InactivityWatch watch;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -47,6 +53,7 @@ public final class MediaSocket implements AutoCloseable {
         this.port = port;
         this.channel = channel;
         this.leg = null;
+        this.uringLeg = null;
         this.receiver = receiver;
         this.watch = watch;
     }
@@ -56,6 +63,17 @@ public final class MediaSocket implements AutoCloseable {
         this.port = leg.port();
         this.channel = null;
         this.leg = leg;
+        this.uringLeg = null;
+        this.receiver = receiver;
+        this.watch = watch;
+    }
+
+    MediaSocket(MediaEngine engine, UringLegs.Leg uringLeg, Receiver receiver, InactivityWatch watch) {
+        this.engine = engine;
+        this.port = uringLeg.port();
+        this.channel = null;
+        this.leg = null;
+        this.uringLeg = uringLeg;
         this.receiver = receiver;
         this.watch = watch;
     }
@@ -72,6 +90,8 @@ public final class MediaSocket implements AutoCloseable {
         }
         if (leg != null) {
             leg.send(datagram, target);
+        } else if (uringLeg != null) {
+            uringLeg.send(datagram, target);
         } else {
             channel.send(datagram, target);
         }
@@ -89,11 +109,12 @@ public final class MediaSocket implements AutoCloseable {
     }
 
     /**
-     * The thread the receiver runs on: the shared port's thread that owns the leg, or the engine's I/O thread (the
-     * thread to open the other legs of the same group on, {@link MediaEngine#openIceSocket}).
+     * The thread the receiver runs on: the shared port's thread that owns the leg, the io_uring loop that owns the
+     * socket, or the engine's I/O thread (the thread to open the other legs of the same group on,
+     * {@link MediaEngine#openIceSocket}).
      */
     public IceThread thread() {
-        return leg != null ? leg.owner() : engine::onIoThread;
+        return leg != null ? leg.owner() : uringLeg != null ? uringLeg.owner() : engine::onIoThread;
     }
 
     /** Whether this is a leg of the shared WebRTC port ({@code [RTP] webrtc_port}) rather than a socket of its own. */
@@ -116,6 +137,10 @@ public final class MediaSocket implements AutoCloseable {
 
     UdpMux.Leg leg() {
         return leg;
+    }
+
+    UringLegs.Leg uringLeg() {
+        return uringLeg;
     }
 
     /** Called on the I/O thread when the channel has datagrams. */

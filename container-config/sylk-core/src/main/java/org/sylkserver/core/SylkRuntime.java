@@ -48,7 +48,7 @@ public final class SylkRuntime {
 
     /**
      * The media engine of this JVM, started on first use with {@code [RTP] port_range}, {@code timeout},
-     * {@code webrtc_port} and {@code webrtc_threads} on
+     * {@code webrtc_port}, {@code webrtc_threads} and {@code webrtc_io_uring} on
      * {@code [SIP] local_ip}, advertising {@link #sdpAddress()} in the SDP and ICE candidates it writes itself (the
      * WebRTC legs, the video rooms).
      */
@@ -56,7 +56,7 @@ public final class SylkRuntime {
         if (media == null) {
             media = new MediaEngine(config.sip().localIp(), config.rtp().portStart(), config.rtp().portEnd(),
                     Duration.ofSeconds(config.rtp().timeout()), config.rtp().policy(), config.rtp().webrtcPort(),
-                    config.rtp().webrtcThreads());
+                    config.rtp().webrtcThreads(), config.rtp().webrtcIoUring());
             media.advertise(sdpAddress());
         }
         return media;

@@ -120,11 +120,15 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      *                       {@code max_streams_per_address})
      * @param webrtcPort     the one UDP port of every video room leg ({@code webrtc_port}, ours), 0 for a port pair of
      *                       the range per leg
-     * @param webrtcThreads  threads (and {@code SO_REUSEPORT} sockets) reading and writing {@code webrtc_port}
-     *                       ({@code webrtc_threads}, ours; 0 there gives one per core; Linux's epoll only)
+     * @param webrtcThreads  threads (and {@code SO_REUSEPORT} sockets) reading and writing {@code webrtc_port}, or
+     *                       with {@code webrtcIoUring} the legs' own sockets ({@code webrtc_threads}, ours; 0 there
+     *                       gives one per core; Linux only)
+     * @param webrtcIoUring  whether the legs' own sockets (no {@code webrtc_port}) go through Linux's io_uring where
+     *                       the kernel allows it ({@code webrtc_io_uring}, ours, off by default: it did not pay in
+     *                       the video rooms' benchmark, docs/benchmarks.md, issue 13, session 24)
      */
     public record Rtp(List<String> audioCodecs, int portStart, int portEnd, String srtpEncryption, int timeout,
-                      int sampleRate, RtpPolicy policy, int webrtcPort, int webrtcThreads) {
+                      int sampleRate, RtpPolicy policy, int webrtcPort, int webrtcThreads, boolean webrtcIoUring) {
 
         /** {@code srtp_encryption} as the media engine's policy. */
         public SrtpPolicy srtpPolicy() {
@@ -240,7 +244,8 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
                         r.integer("max_streams_per_call", RtpPolicy.DEFAULTS.maxStreamsPerCall(), 0, 10000),
                         r.integer("max_streams_per_address", RtpPolicy.DEFAULTS.maxStreamsPerAddress(), 0, 100000)),
                 webrtcPort(r, range),
-                webrtcThreads(r));
+                webrtcThreads(r),
+                r.bool("webrtc_io_uring", false));
 
         SectionReader w = new SectionReader(ini, "WebServer");
         WebServer web = new WebServer(w.ipAddress("local_ip"), w.port("local_port", 10888), w.optionalPort("public_port"),

@@ -57,7 +57,7 @@ class SampleConfigTest {
                 "idle_timeout", "send_queue_size", "write_timeout"));
         spec.put("RTP", List.of("audio_codecs", "port_range", "srtp_encryption", "timeout", "sample_rate",
                 "latch_any_source", "max_streams_per_call", "max_streams_per_address", "webrtc_port",
-                "webrtc_threads"));
+                "webrtc_threads", "webrtc_io_uring"));
         spec.put("WebServer", List.of("local_ip", "local_port", "public_port", "certificate", "certificate_chain",
                 "hostname"));
         Map<String, Set<String>> sample = new LinkedHashMap<>();

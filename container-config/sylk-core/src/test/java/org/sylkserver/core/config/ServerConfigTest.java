@@ -159,6 +159,14 @@ class ServerConfigTest {
         assertTrue(error("[RTP]\nwebrtc_threads = -1\n").getMessage().contains("[RTP] webrtc_threads = '-1'"));
     }
 
+    /** Ours (issue 13): the legs' own sockets on io_uring only when asked for. */
+    @Test
+    void theWebRtcLegsUseIoUringOnlyWhenAskedFor() throws Exception {
+        assertFalse(load(null, Map.of()).rtp().webrtcIoUring());
+        assertTrue(load("[RTP]\nwebrtc_io_uring = true\n", Map.of()).rtp().webrtcIoUring());
+        assertTrue(error("[RTP]\nwebrtc_io_uring = maybe\n").getMessage().contains("[RTP] webrtc_io_uring = 'maybe'"));
+    }
+
     @Test
     void tcpAndTlsPortsMustDiffer_spec1_3() throws Exception {
         assertTrue(error("[SIP]\nlocal_tcp_port = 5070\nlocal_tls_port = 5070\n").getMessage()
