@@ -73,8 +73,11 @@ case "$backend" in
 esac
 
 echo "== starting the server and the outbound proxy (sipp UAS)"
+# the proxy's socket buffers at 4 MiB (capped by net.core.rmem_max), as a proxy's are: at sipp's default of 64 KiB
+# a burst of MESSAGEs (a commit's worth of account-messages sent at once, session 24) overflowed its receive buffer
+# on loopback, and the lost MESSAGEs waited for timer E's retransmissions (0.5 + 1 + 2 s)
 (cd "$work" && exec sipp -sf "$here/bench/sipp/proxy-uas.xml" -i 127.0.0.1 -p $proxy_port -m 100000000 -nostdin \
-    >/dev/null 2>&1) &
+    -buff_size 4194304 >/dev/null 2>&1) &
 proxy=$!
 # shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options, e.g. -XX:StartFlightRecording=... to profile
 java "@$dist/conf/jvm.options" -Xms1g -Xmx1g ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
@@ -87,6 +90,8 @@ mkdir -p "$work/client"
 javac -d "$work/client" "$here/bench/messaging/MessagingBench.java"
 client() { java -Xmx1g -XX:+UseParallelGC -cp "$work/client" MessagingBench "$@"; }
 url=ws://127.0.0.1:$web/webrtcgateway/ws
+# the machine's UDP datagrams dropped for a full socket receive buffer so far (RcvbufErrors of /proc/net/snmp)
+udp_receive_drops() { awk '/^Udp:/ { if (n++) print $6 }' /proc/net/snmp; }
 
 # one sipp run of $2 MESSAGEs at $1/s to application $3; prints "<achieved/s> <failed> <rtd p50 ms> <rtd p99 ms>
 # <refused>", refused being the failed calls answered with another final response than 200 (the gateway's 503 when
@@ -195,9 +200,10 @@ echo "== sylkRTC -> SIP warm-up after the SIP steps, not counted: $accounts acco
 client outgoing "$url" "$accounts" "${OUTGOING_WARMUP:-5000}" 50 rewarm | sed -n 's/^outgoing: /  warm-up: /p' \
     || echo "warm-up account-messages: the client reported failures"
 echo "== sylkRTC -> store -> SIP MESSAGE -> sipp UAS -> accepted: $accounts accounts x $per_account"
-thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server)
+thread_ticks $server > "$work/threads-before"; ticks=$(cpu_ticks $server); drops=$(udp_receive_drops)
 client outgoing "$url" "$accounts" "$per_account" 50 run || echo "sylkRTC -> SIP: the client reported failures"
 step_cpu $(( accounts * per_account )) "$work/threads-before" "$ticks" | sed 's/MESSAGE/account-message/'
+echo "  UDP datagrams dropped for a full receive buffer (the whole machine): $(( $(udp_receive_drops) - drops ))"
 awk -v b="$baseline" 'BEGIN { printf "(echo baseline above: %s MESSAGE/s)\n", b }'
 
 echo "== sync: alice-1's journal (>= $per_account entries), limit 5000: ${SYNC_WARMUPS:-5} not counted (JIT warm-up), 5 on one connection, then ${FRESH_SYNCS:-20} on fresh ones"

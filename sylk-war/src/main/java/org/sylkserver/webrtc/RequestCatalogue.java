@@ -55,7 +55,8 @@ import org.sylkserver.webrtc.messaging.Messaging;
  * The requests this server implements (spec §4.4), each bound to its JSON-B class and its handler. Adding a
  * request is its class in {@code org.sylkserver.webrtc.api} plus one {@link #add} line in {@link #SYLKRTC_2}.
  * A handler that returns normally is acked; one that throws {@link RequestError} gets that error; events it
- * sends go out before the ack (spec §4.3).
+ * sends go out before the ack (spec §4.3). A request type added with {@link #addPipelined} may run while the
+ * pipelined requests before it are still at work ({@link SylkRtcConnection#pipeline}); every other waits for them.
  */
 final class RequestCatalogue {
 
@@ -128,9 +129,10 @@ final class RequestCatalogue {
                     (connection, token) -> connection.accounts().deviceToken(token))
             .add(LookupPublicKeyRequest.TYPE, LookupPublicKeyRequest.class,
                     (connection, lookup) -> messaging(connection).lookupPublicKey(connection, lookup.getUri()))
-            .add(AccountMessageRequest.TYPE, AccountMessageRequest.class, (connection, message) -> {
+            // the store's commit is not waited for on the connection: its next messages share the commit
+            .addPipelined(AccountMessageRequest.TYPE, AccountMessageRequest.class, (connection, message) -> {
                 Account account = connection.accounts().authenticated(message.getAccount());
-                messaging(connection).send(account, connection, message);
+                messaging(connection).send(account, connection, message, connection::pipeline);
             })
             .add(AccountDispositionNotificationRequest.TYPE, AccountDispositionNotificationRequest.class,
                     (connection, notification) -> {
@@ -220,10 +222,11 @@ final class RequestCatalogue {
      * property from one: account-update-addressbook's {@code data}), which is bound from the tree's text. Writing the
      * tree out and parsing it again was a fifth of an account-message's binding (issue 14, sessions 20 and 21).
      */
-    private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler, boolean fromTree) {
+    private record Entry<R extends SylkRtcRequest>(Class<R> type, Handler<R> handler, boolean fromTree,
+                                                   boolean pipelined) {
 
-        Entry(Class<R> type, Handler<R> handler) {
-            this(type, handler, !RequestSchema.holdsFreeFormObject(type));
+        Entry(Class<R> type, Handler<R> handler, boolean pipelined) {
+            this(type, handler, !RequestSchema.holdsFreeFormObject(type), pipelined);
         }
 
         void run(SylkRtcConnection connection, JsonObject json, YassonJsonb jsonb) throws RequestError {
@@ -232,7 +235,7 @@ final class RequestCatalogue {
         }
 
         Entry<R> withoutHandler() {
-            return new Entry<>(type, (connection, request) -> { }, fromTree);
+            return new Entry<>(type, (connection, request) -> { }, fromTree, pipelined);
         }
     }
 
@@ -249,10 +252,28 @@ final class RequestCatalogue {
     }
 
     <R extends SylkRtcRequest> RequestCatalogue add(String sylkrtc, Class<R> type, Handler<R> handler) {
-        if (entries.putIfAbsent(sylkrtc, new Entry<>(type, handler)) != null) {
+        return add(sylkrtc, new Entry<>(type, handler, false));
+    }
+
+    /**
+     * A request type whose handler may {@linkplain SylkRtcConnection#pipeline pipeline} it, and which depends on
+     * nothing the pipelined requests before it do: it is handled while they are still at work.
+     */
+    <R extends SylkRtcRequest> RequestCatalogue addPipelined(String sylkrtc, Class<R> type, Handler<R> handler) {
+        return add(sylkrtc, new Entry<>(type, handler, true));
+    }
+
+    private RequestCatalogue add(String sylkrtc, Entry<?> entry) {
+        if (entries.putIfAbsent(sylkrtc, entry) != null) {
             throw new IllegalArgumentException("request type " + sylkrtc + " added twice");
         }
         return this;
+    }
+
+    /** Whether the request in {@code json} is of a type {@linkplain #addPipelined added as pipelined}. */
+    boolean pipelines(JsonObject json) {
+        Entry<?> entry = json.get("sylkrtc") instanceof JsonString type ? entries.get(type.getString()) : null;
+        return entry != null && entry.pipelined();
     }
 
     /**

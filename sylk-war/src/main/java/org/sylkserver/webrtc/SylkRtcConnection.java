@@ -1,6 +1,7 @@
 package org.sylkserver.webrtc;
 
 import java.io.StringReader;
+import java.util.ArrayDeque;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +33,14 @@ import org.sylkserver.webrtc.api.SyncConversationsEvent;
  * time); every complete message, {@link #onOpen} and {@link #onClose} then run strictly one after another on
  * this connection's own serial executor over the shared pool, which owns all the connection's state and is the
  * only caller of {@link #send}.
+ *
+ * <p>Pipelined requests ({@code account-message}): a handler may hand the rest of its work to another thread and
+ * let the connection go on with its next requests meanwhile ({@link #pipeline}); its answer then comes when that work
+ * is done (the message is stored). Order is kept: answers go out in the order of the requests, each pipelined
+ * request's last step ({@link Pipelined#then}) runs in that order too, and a request that is not pipelined, or
+ * anything after it, waits until every pipelined request before it is answered, so it sees what they did (a
+ * message removed right after it was sent is found). A request waiting so, or pipelined, counts against
+ * {@code max_pending_requests} until it is answered.
  *
  * <p>Every request with a string {@code transaction} gets exactly one {@code ack} or {@code error}. Divergence
  * from the original (quirk Q3): an unknown request type or a missing {@code sylkrtc} is answered with an error
@@ -89,6 +98,13 @@ public final class SylkRtcConnection {
     private boolean deferred;
     /** Set once the connection is being closed for breaking a limit: nothing more it sends is read. */
     private boolean refusing;
+    /**
+     * From the oldest pipelined request not yet answered: the answers of it and of every request handled after it, in
+     * the order of the requests; empty when no pipelined request waits. Owned by the executor.
+     */
+    private final ArrayDeque<Answering> answering = new ArrayDeque<>();
+    /** Requests (and the close) waiting for the pipelined requests before them to be answered; owned by the executor. */
+    private final ArrayDeque<Runnable> held = new ArrayDeque<>();
 
     /**
      * @param peer      the client's address, {@code ip:port}, as the logs name it
@@ -162,12 +178,21 @@ public final class SylkRtcConnection {
 
     /** The WebSocket closed with {@code code} and {@code reason}; queued requests still run first. */
     public void onClose(int code, String reason) {
-        owner.execute(() -> {
+        owner.execute(() -> inOrder(() -> {
             LOG.info(() -> this + " closed: " + code + (reason == null || reason.isEmpty() ? "" : " " + reason));
             videoRooms.closeAll();
             sessions.closeAll();
             accounts.closeAll();
-        });
+        }));
+    }
+
+    /** Runs {@code task} now, or once the pipelined requests before it are answered (and what waits before it ran). */
+    private void inOrder(Runnable task) {
+        if (held.isEmpty() && answering.isEmpty()) {
+            task.run();
+        } else {
+            held.add(task);
+        }
     }
 
     /** Runs {@code task} on this connection's executor, after what is queued there (e.g. a SIP event's effect). */
@@ -235,9 +260,121 @@ public final class SylkRtcConnection {
                     + abbreviate(text));
             return;
         }
-        SylkRtcMessage response = answer(transaction.getString(), json);
+        if (held.isEmpty() && (answering.isEmpty() || requests.pipelines(json))) {
+            respond(transaction.getString(), json);
+            return;
+        }
+        // counted until handled, as it would be while queued on the executor
+        pending.incrementAndGet();
+        held.add(() -> {
+            try {
+                respond(transaction.getString(), json);
+            } finally {
+                pending.decrementAndGet();
+            }
+        });
+    }
+
+    private void respond(String transaction, JsonObject json) {
+        SylkRtcMessage response = answer(transaction, json);
         if (response != null) {
+            reply(response);
+        }
+    }
+
+    /** Sends the answer of a request now, or after the answers of the pipelined requests before it. */
+    private void reply(SylkRtcMessage response) {
+        if (answering.isEmpty()) {
             send(response);
+        } else {
+            answering.add(new Answering(null, response));
+        }
+    }
+
+    /**
+     * Called by the handler of a pipelined request ({@link RequestCatalogue}) being handled, once nothing of what it
+     * does on this thread can fail any more: it returns with its work handed on, and the {@link Pipelined} it got is
+     * told when that work is done; the connection goes on with its next requests meanwhile.
+     */
+    Pipelined pipeline() {
+        if (handling == null) {
+            throw new IllegalStateException("no request is being handled");
+        }
+        deferred = true;
+        Answering answer = new Answering(handling, null);
+        answering.add(answer);
+        // counted until answered
+        pending.incrementAndGet();
+        return rest -> later(() -> {
+            answer.rest = rest;
+            answerInOrder();
+        });
+    }
+
+    /** The rest of a pipelined request ({@link #pipeline}). */
+    @FunctionalInterface
+    public interface Pipelined {
+
+        /** What a pipelined request does last, on its connection's executor; throws the request's error. */
+        @FunctionalInterface
+        interface Rest {
+            void run() throws RequestError;
+        }
+
+        /**
+         * Called once, on any thread: {@code rest} runs on the connection's executor after the rest of every pipelined
+         * request before it, and the request is acknowledged, or answered with the error {@code rest} throws.
+         */
+        void then(Rest rest);
+    }
+
+    /**
+     * A request's place among the answers: a response already known ({@code response}), or a pipelined request
+     * ({@code transaction}), ready once its {@code rest} is given.
+     */
+    private static final class Answering {
+        private final String transaction;
+        private final SylkRtcMessage response;
+        /** Set on the executor. */
+        private Pipelined.Rest rest;
+
+        Answering(String transaction, SylkRtcMessage response) {
+            this.transaction = transaction;
+            this.response = response;
+        }
+
+        boolean ready() {
+            return response != null || rest != null;
+        }
+    }
+
+    /** Answers the ready requests at the head of {@link #answering}; once none waits, runs what was held for them. */
+    private void answerInOrder() {
+        while (!answering.isEmpty() && answering.peek().ready()) {
+            Answering next = answering.poll();
+            if (next.response != null) {
+                send(next.response);
+            } else {
+                finish(next);
+            }
+        }
+        while (answering.isEmpty() && !held.isEmpty()) {
+            held.poll().run();
+        }
+    }
+
+    private void finish(Answering pipelined) {
+        try {
+            pipelined.rest.run();
+            send(new AckResponse(pipelined.transaction));
+        } catch (RequestError e) {
+            LOG.info(() -> this + ": request " + pipelined.transaction + " failed: " + e.getMessage());
+            send(new ErrorResponse(pipelined.transaction, e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, this + ": request " + pipelined.transaction + " failed", e);
+            send(new ErrorResponse(pipelined.transaction, "Internal error"));
+        } finally {
+            pending.decrementAndGet();
         }
     }
 
@@ -325,7 +462,8 @@ public final class SylkRtcConnection {
             LOG.warning(() -> this + ": ignoring a message without a string 'transaction': " + error);
         } else {
             LOG.warning(() -> this + ": " + error);
-            send(new ErrorResponse(transaction, error));
+            ErrorResponse response = new ErrorResponse(transaction, error);
+            inOrder(() -> reply(response));
         }
         return false;
     }

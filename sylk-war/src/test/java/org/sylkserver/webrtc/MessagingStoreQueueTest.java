@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sylkserver.webrtc.api.AccountMessageRequest;
+import org.sylkserver.webrtc.api.RequestError;
 import org.sylkserver.webrtc.api.SylkRtcMessage;
 import org.sylkserver.webrtc.messaging.IncomingSipMessage;
 import org.sylkserver.webrtc.messaging.MessageStore;
@@ -61,6 +62,8 @@ class MessagingStoreQueueTest {
     private volatile CountDownLatch gate = new CountDownLatch(0);
     /** Counts the store calls that reached the gate. */
     private final BlockingQueue<String> atGate = new LinkedBlockingQueue<>();
+    /** The number of changes of each {@code write}, in order. */
+    private final List<Integer> writeSizes = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean failing;
     private volatile boolean jitter;
 
@@ -75,6 +78,9 @@ class MessagingStoreQueueTest {
     private void messaging(int threads, int capacity) {
         InvocationHandler slow = (proxy, method, args) -> {
             if (List.of("add", "update", "write").contains(method.getName())) {
+                if (method.getName().equals("write")) {
+                    writeSizes.add(((List<?>) args[0]).size());
+                }
                 atGate.add(method.getName());
                 assertTrue(gate.await(10, TimeUnit.SECONDS), "the test opens the gate");
                 if (failing) {
@@ -375,21 +381,86 @@ class MessagingStoreQueueTest {
         assertEquals(1, sqlite.journal("alice@example.com", null, null, 10).size());
     }
 
+    private static final Account ALICE = new Account("alice@example.com", "0123456789abcdef0123456789abcdef", "Alice",
+            null, null);
+
+    private static AccountMessageRequest request(String id) {
+        AccountMessageRequest request = new AccountMessageRequest();
+        request.setTransaction("t-" + id);
+        request.setAccount("alice@example.com");
+        request.setUri("bob@example.com");
+        request.setMessageId(id);
+        request.setContent("Hello");
+        request.setContentType("text/plain");
+        request.setTimestamp("2026-01-01T10:00:00.000Z");
+        return request;
+    }
+
+    /**
+     * Where a test's account-message is answered: {@code ack} or its error into {@code answers}; with a message id,
+     * whether that message was in the store when its request was acknowledged ({@code ack stored}).
+     */
+    private SylkRtcConnection.Pipelined answering(BlockingQueue<String> answers, String id) {
+        return rest -> {
+            try {
+                rest.run();
+                answers.add(id == null ? "ack" : sqlite.find("alice@example.com", id).isPresent() ? "ack stored" : "ack");
+            } catch (RequestError | StoreException e) {
+                answers.add(e.getMessage());
+            }
+        };
+    }
+
+    /**
+     * Issue 14: a connection's account-messages in flight do not each wait for a commit: those that arrive while one
+     * commits are stored together in the next one, in order; each is acknowledged, and its SIP MESSAGE sent, only once
+     * it is stored (acknowledged means stored).
+     */
+    @Test
+    void aConnectionsMessagesInFlightShareACommitAndAreAcknowledgedOnceStored() throws Exception {
+        messaging(2, 10);
+        gate = new CountDownLatch(1);
+        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        messaging.send(ALICE, null, request("s1"), () -> answering(answers, "s1"));
+        assertEquals("write", atGate.poll(10, TimeUnit.SECONDS), "the first message's commit");
+        for (int i = 2; i <= 4; i++) {
+            String id = "s" + i;
+            messaging.send(ALICE, null, request(id), () -> answering(answers, id));
+        }
+        assertEquals(null, answers.poll(200, TimeUnit.MILLISECONDS), "nothing acknowledged before its commit");
+        assertEquals(List.of(), outcomes, "nor sent");
+        gate.countDown();
+        for (int i = 1; i <= 4; i++) {
+            assertEquals("ack stored", answers.poll(10, TimeUnit.SECONDS));
+        }
+        assertEquals("write", atGate.poll(10, TimeUnit.SECONDS), "the other three's commit");
+        assertEquals(null, atGate.poll(200, TimeUnit.MILLISECONDS), "one write for the three");
+        assertEquals(List.of(1, 3), writeSizes);
+        assertEquals(4, outcomes.size(), "each sent once stored");
+        assertEquals(List.of("s1", "s2", "s3", "s4"), sqlite.journal("alice@example.com", null, null, 10).stream()
+                .map(StoredMessage::messageId).toList(), "stored in the order sent");
+    }
+
+    /** Issue 14: when the store fails, the account-message is answered with an error, and nothing is sent. */
+    @Test
+    void aSentMessageTheStoreFailedIsAnsweredWithAnErrorAndNotSent() throws Exception {
+        messaging(2, 10);
+        failing = true;
+        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        messaging.send(ALICE, null, request("s1"), () -> answering(answers, null));
+        assertEquals("Message store unavailable", answers.poll(10, TimeUnit.SECONDS));
+        assertEquals(List.of(), outcomes);
+        assertEquals(List.of(), events);
+    }
+
     /** A sent message's outcome arrives on a SIP thread, which hands it over: the store records it on its own. */
     @Test
     void aSentMessagesOutcomeIsRecordedOffTheSipThread() throws Exception {
         messaging(2, 10);
-        AccountMessageRequest request = new AccountMessageRequest();
-        request.setTransaction("t1");
-        request.setAccount("alice@example.com");
-        request.setUri("bob@example.com");
-        request.setMessageId("s1");
-        request.setContent("Hello");
-        request.setContentType("text/plain");
-        request.setTimestamp("2026-01-01T10:00:00.000Z");
-        Account alice = new Account("alice@example.com", "0123456789abcdef0123456789abcdef", "Alice", null, null);
-        messaging.send(alice, null, request);
-        assertEquals("add", atGate.poll(10, TimeUnit.SECONDS));
+        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        messaging.send(ALICE, null, request("s1"), () -> answering(answers, null));
+        assertEquals("write", atGate.poll(10, TimeUnit.SECONDS), "stored on the store's thread");
+        assertEquals("ack", answers.poll(10, TimeUnit.SECONDS));
         gate = new CountDownLatch(1);
         outcomes.get(0).completed(200, "OK");
         assertEquals("write", atGate.poll(10, TimeUnit.SECONDS), "recorded on the store's thread");

@@ -266,7 +266,7 @@ class MessagingTest {
      */
     @Test
     void sendingStoresSyncsAndReportsTheOutcome_spec_4_8_1() throws Exception {
-        messaging.send(alice, origin, message("m1", "Hello Bob"));
+        assertEquals("ack", send(message("m1", "Hello Bob")), "acknowledged once stored");
         assertEquals("pending", store.find("alice@example.com", "m1").orElseThrow().state());
         assertEquals(1, events.size());
         assertEquals(origin, events.get(0).except(), "the sync event goes to the other devices");
@@ -285,7 +285,7 @@ class MessagingTest {
         assertEquals("{\"sylkrtc\":\"account-event\",\"account\":\"alice@example.com\",\"event\":\"disposition-notification\","
                 + "\"message_id\":\"m1\",\"message_timestamp\":\"2026-01-01T10:00:00+00:00\",\"state\":\"accepted\",\"code\":202,"
                 + "\"reason\":\"Accepted\"}", events.get(1).json());
-        messaging.send(alice, origin, message("m2", "Again"));
+        send(message("m2", "Again"));
         sent.get(1).outcome().completed(480, "Temporarily Unavailable");
         assertEquals("failed", store.find("alice@example.com", "m2").orElseThrow().state());
         assertTrue(events.get(3).json().contains("\"state\":\"failed\",\"code\":480"), events.toString());
@@ -297,16 +297,16 @@ class MessagingTest {
      */
     @Test
     void badRequestsAreRefusedAndChangeNothing() throws StoreException {
-        RequestError error = assertThrows(RequestError.class, () -> messaging.send(alice, origin, message("m1", "x".repeat(1025))));
+        RequestError error = assertThrows(RequestError.class, () -> send(message("m1", "x".repeat(1025))));
         assertEquals("Message content too large (max_message_body_size 1024 bytes)", error.getMessage());
         AccountMessageRequest badType = message("m1", "x");
         badType.setContentType("plain text");
         assertEquals("Invalid value for 'content_type' property: 'plain text' (expected: a MIME type)",
-                assertThrows(RequestError.class, () -> messaging.send(alice, origin, badType)).getMessage());
-        assertThrows(RequestError.class, () -> messaging.send(alice, origin, message("m1\r\nX-Injected: 1", "x")));
+                assertThrows(RequestError.class, () -> send(badType)).getMessage());
+        assertThrows(RequestError.class, () -> send(message("m1\r\nX-Injected: 1", "x")));
         AccountMessageRequest badTime = message("m1", "x");
         badTime.setTimestamp("now");
-        assertThrows(RequestError.class, () -> messaging.send(alice, origin, badTime));
+        assertThrows(RequestError.class, () -> send(badTime));
         assertEquals(List.of(), store.journal("alice@example.com", null, null, 10));
         assertEquals(List.of(), sent);
         assertEquals(List.of(), events);
@@ -318,7 +318,7 @@ class MessagingTest {
      */
     @Test
     void aReceivedImdnUpdatesBothCopiesAndIsJournaledOnce_spec_4_8_3() throws Exception {
-        messaging.send(alice, origin, message("m1", "Hello Bob"));
+        send(message("m1", "Hello Bob"));
         store.add(new StoredMessage("bob@example.com", "alice@example.com", StoredMessage.INCOMING, "m1", "text/plain",
                 "Hello Bob", java.time.OffsetDateTime.parse("2026-01-01T10:00:00Z"), Instant.now(),
                 List.of("positive-delivery", "display"), "received"));
@@ -384,7 +384,7 @@ class MessagingTest {
     @Test
     void conversationManagement_spec_4_8_5() throws Exception {
         messaging.received(fromBob("message/cpim", cpim("b1", "text/plain", "Hi")));
-        messaging.send(alice, origin, message("m1", "Hello Bob"));
+        send(message("m1", "Hello Bob"));
         store.add(new StoredMessage("bob@example.com", "alice@example.com", StoredMessage.INCOMING, "m1", "text/plain",
                 "Hello Bob", java.time.OffsetDateTime.parse("2026-01-01T10:00:00Z"), Instant.now(), List.of(), "received"));
         events.clear();
@@ -437,13 +437,30 @@ class MessagingTest {
 
     /** issue 14: when the store fails, the MESSAGE is not acknowledged (500: the sender retries) and nothing is told. */
     @Test
-    void aStoreFailureIsNeverAnAcknowledgement() {
+    void aStoreFailureIsNeverAnAcknowledgement() throws RequestError {
         store.close();
         assertEquals(500, messaging.received(fromBob("message/cpim", cpim("b1", "text/plain", "Hi"))).status());
         assertEquals(List.of(), events);
-        assertEquals("Message store unavailable", assertThrows(RequestError.class,
-                () -> messaging.send(alice, origin, message("m1", "x"))).getMessage());
+        assertEquals("Message store unavailable", send(message("m1", "x")), "answered with an error, not acknowledged");
         assertEquals(List.of(), sent);
+    }
+
+    /**
+     * Sends as the connection's handler does, with the store's lane on this thread; the request's answer: {@code ack},
+     * or its error.
+     */
+    private String send(AccountMessageRequest request) throws RequestError {
+        List<String> answers = new ArrayList<>();
+        messaging.send(alice, origin, request, () -> rest -> {
+            try {
+                rest.run();
+                answers.add("ack");
+            } catch (RequestError e) {
+                answers.add(e.getMessage());
+            }
+        });
+        assertEquals(1, answers.size(), "answered once");
+        return answers.get(0);
     }
 
     private static AccountMessageRequest message(String id, String content) {

@@ -406,6 +406,88 @@ class SylkRtcConnectionTest {
                 transport.sent);
     }
 
+    /**
+     * Issue 14: a pipelined request (account-message, whose store commit it does not wait for) lets the connection go
+     * on with its next pipelined requests; still every answer goes out in the order of the requests (spec §4.3: one
+     * ack or error per request), the pipelined requests' last steps run in that order, and a request that is not
+     * pipelined (a remove of the message just sent), and everything after it, waits until they are all answered, so
+     * that it sees what they did.
+     */
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderAndTheOthersWaitForThem_spec4_3() {
+        List<SylkRtcConnection.Pipelined> pipelined = new ArrayList<>();
+        List<String> stored = new ArrayList<>();
+        List<List<String>> seenByPing = new ArrayList<>();
+        RequestCatalogue catalogue = new RequestCatalogue()
+                .addPipelined("echo", EchoRequest.class, (c, request) -> {
+                    if (request.getText().equals("bad")) {
+                        throw new RequestError("Invalid value");
+                    }
+                    pipelined.add(c.pipeline());
+                })
+                .add(org.sylkserver.webrtc.api.PingRequest.TYPE, org.sylkserver.webrtc.api.PingRequest.class,
+                        (c, ping) -> seenByPing.add(List.copyOf(stored)));
+        SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40008", transport, Runnable::run, catalogue,
+                Gateway.notStarted());
+        connection.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t1\",\"text\":\"a\"}", true);
+        connection.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t2\",\"text\":\"b\"}", true);
+        connection.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t3\",\"text\":\"bad\"}", true);
+        connection.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t4\"}", true);
+        connection.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t5\",\"text\":\"c\"}", true);
+        assertEquals(2, pipelined.size(), "the second echo was handled while the first was at work; the last waits");
+        assertEquals(List.of(), transport.sent, "t3's error waits for the answers before it");
+        pipelined.get(1).then(() -> stored.add("b"));
+        assertEquals(List.of(), transport.sent, "t2 is done, but t1 is not answered yet");
+        assertEquals(List.of(), stored, "nor is t2's last step run before t1's");
+        pipelined.get(0).then(() -> stored.add("a"));
+        assertEquals(List.of("a", "b"), stored);
+        assertEquals(List.of(List.of("a", "b")), seenByPing, "the ping ran after both, and saw what they did");
+        assertEquals(3, pipelined.size(), "the echo after the ping ran after it");
+        pipelined.get(2).then(() -> {
+            throw new RequestError("Message store unavailable");
+        });
+        assertEquals(List.of("{\"sylkrtc\":\"ack\",\"transaction\":\"t1\"}",
+                "{\"sylkrtc\":\"ack\",\"transaction\":\"t2\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t3\",\"error\":\"Invalid value\"}",
+                "{\"sylkrtc\":\"ack\",\"transaction\":\"t4\"}",
+                "{\"sylkrtc\":\"error\",\"transaction\":\"t5\",\"error\":\"Message store unavailable\"}"),
+                transport.sent);
+        connection.onText("{\"sylkrtc\":\"ping\",\"transaction\":\"t6\"}", true);
+        assertEquals("{\"sylkrtc\":\"ack\",\"transaction\":\"t6\"}", transport.sent.get(5), "nothing waits any more");
+    }
+
+    /**
+     * Issue 14: a pipelined request counts against {@code max_pending_requests} until it is answered, so that a client
+     * cannot have more unanswered requests at the server than that by sending faster than the store commits.
+     */
+    @Test
+    void pipelinedRequestsCountAgainstThePendingLimitUntilAnswered() {
+        List<SylkRtcConnection.Pipelined> pipelined = new ArrayList<>();
+        RequestCatalogue catalogue = new RequestCatalogue()
+                .addPipelined("echo", EchoRequest.class, (c, request) -> pipelined.add(c.pipeline()));
+        SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40009", transport, Runnable::run, catalogue,
+                Gateway.notStarted());
+        int limit = ClientLimits.DEFAULTS.maxPendingRequests();
+        for (int i = 0; i < limit; i++) {
+            connection.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"t" + i + "\",\"text\":\"x\"}", true);
+        }
+        pipelined.get(0).then(() -> { });
+        connection.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"u\",\"text\":\"x\"}", true);
+        assertEquals(List.of(), transport.closes, "one answered made room for one more");
+        connection.onText("{\"sylkrtc\":\"echo\",\"transaction\":\"v\",\"text\":\"x\"}", true);
+        assertEquals(List.of(SylkRtcConnection.CLOSE_POLICY_VIOLATION + " Too many pending requests"), transport.closes);
+    }
+
+    /** Of the sylkRTC-2 requests, only account-message is pipelined: every other one sees what it stored. */
+    @Test
+    void onlyAccountMessageIsPipelined() {
+        for (String type : List.of("account-message", "account-remove-message", "account-sync-conversations",
+                "account-disposition-notification", "account-remove", "ping")) {
+            javax.json.JsonObject request = javax.json.Json.createObjectBuilder().add("sylkrtc", type).build();
+            assertEquals(type.equals("account-message"), RequestCatalogue.SYLKRTC_2.pipelines(request), type);
+        }
+    }
+
     @Test
     void schemaViolationsAreReportedBeforeTheHandlerRuns_spec4_3() {
         RequestCatalogue catalogue = new RequestCatalogue().add("echo", EchoRequest.class, (c, request) -> {

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.DataFormatException;
@@ -124,7 +125,8 @@ public final class Messaging {
     private final StoreQueue queue;
     /** The queue's batches (one object each: a lane runs together the tasks of the same batch). */
     private final StoreQueue.Batch<Waiting> regularMessages = (messages, done) -> regular(messages, done, true);
-    private final StoreQueue.Batch<Sent> sentOutcomes = this::sent;
+    /** Sent messages' adds and outcomes. */
+    private final StoreQueue.Batch<Change> journalChanges = this::change;
     private final LogThrottle refusals = new LogThrottle(Duration.ofSeconds(10));
     private final SipMessages sip;
     private final Devices devices;
@@ -195,10 +197,19 @@ public final class Messaging {
     // ---- sending (spec §4.8.1) ----
 
     /**
-     * {@code account-message}: stored as pending, announced to the account's other devices, sent as a SIP MESSAGE with
-     * CPIM; its final response makes it accepted or failed, announced to every device.
+     * {@code account-message}: checked and built on the calling thread (what cannot be sent throws, and changes
+     * nothing); then stored as pending on the conversation's store lane, in one commit with the conversation's other
+     * changes waiting there, while the connection goes on with its next requests: a connection's messages in flight
+     * share commits instead of one each, the connection's thread waiting for every one (issue 14). Once committed,
+     * {@code answering}'s {@link SylkRtcConnection.Pipelined#then} gets the rest, which runs where the request is
+     * answered: announced to the account's other devices, sent as a SIP MESSAGE with CPIM, and acknowledged (or, when
+     * the store failed, answered with an error, nothing sent). The final response to the MESSAGE makes it accepted or
+     * failed, announced to every device.
+     *
+     * @param answering asked once, when nothing can fail on the calling thread any more: where the request is answered
      */
-    public void send(Account account, SylkRtcConnection origin, AccountMessageRequest request) throws RequestError {
+    public void send(Account account, SylkRtcConnection origin, AccountMessageRequest request,
+                     Supplier<SylkRtcConnection.Pipelined> answering) throws RequestError {
         String contentType = contentType(request.getContentType());
         byte[] content = contentBytes(contentType, request.getContent());
         OffsetDateTime timestamp = time("timestamp", request.getTimestamp());
@@ -216,42 +227,69 @@ public final class Messaging {
                 .build();
         StoredMessage message = new StoredMessage(account.aor(), request.getUri(), StoredMessage.OUTGOING, messageId,
                 contentType, request.getContent(), timestamp, now(), REQUESTED, "pending");
-        store(message);
-        devices.publish(account.aor(), new SyncEvent(account.aor(), "message", "add", requestContent(request)), origin);
-        sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
-                CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) ->
-                // the outcome comes on a SIP thread: the store's own threads record it
-                queue.add(conversation(account.aor(), request.getUri()), sentOutcomes, new Sent(message, status, reason)));
-    }
-
-    /** The final response to the SIP MESSAGE of a sent message. */
-    private record Sent(StoredMessage message, int status, String reason) {
-        String state() {
-            return status >= 200 && status < 300 ? "accepted" : "failed";
+        String conversation = conversation(account.aor(), request.getUri());
+        SylkRtcConnection.Pipelined answer = answering.get();
+        boolean queued = queue.add(conversation, journalChanges, new Change(new MessageStore.Add(message),
+                added -> answer.then(() -> {
+                    if (added.failure() != null) {
+                        throw storeFailed(added.failure());
+                    }
+                    devices.publish(account.aor(), new SyncEvent(account.aor(), "message", "add", requestContent(request)),
+                            origin);
+                    sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
+                            CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) ->
+                            // the outcome comes on a SIP thread: the store's own threads record it
+                            queue.add(conversation, journalChanges, sent(message, status, reason)));
+                })));
+        if (!queued) {
+            answer.then(() -> {
+                throw new RequestError("Message store unavailable");
+            });
         }
     }
 
-    /** Records the outcomes (in one commit when the store can), then tells every device, in order. */
-    private void sent(List<Sent> outcomes, Runnable done) {
-        List<MessageStore.Write> updates = new ArrayList<>(outcomes.size());
-        for (Sent sent : outcomes) {
-            updates.add(new MessageStore.Update(sent.message().account(), sent.message().messageId(), sent.state(),
-                    sent.message().disposition()));
+    /**
+     * A change of a conversation's journal waiting on its store lane, and what follows once it is made or failed (on
+     * the lane's thread, in the lane's order).
+     */
+    private record Change(MessageStore.Write write, Consumer<MessageStore.Written> then) {
+    }
+
+    /** Makes the changes (in one commit when the store can), then runs what follows each, in order. */
+    private void change(List<Change> changes, Runnable done) {
+        List<MessageStore.Write> writes = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            writes.add(change.write());
         }
-        List<MessageStore.Written> written = written(updates);
-        for (int i = 0; i < outcomes.size(); i++) {
-            Sent sent = outcomes.get(i);
-            StoredMessage message = sent.message();
-            if (written.get(i).failure() != null) {
-                LOG.log(Level.WARNING, "message " + message.messageId() + " " + sent.state() + " but not recorded",
-                        written.get(i).failure());
-            }
-            LOG.fine(() -> "message " + message.messageId() + " of " + message.account() + ": " + sent.status() + " "
-                    + sent.reason());
-            devices.publish(message.account(), new DispositionNotificationEvent(message.account(), message.messageId(),
-                    format(message.timestamp()), sent.state(), sent.status(), sent.reason()), null);
+        List<MessageStore.Written> written = written(writes);
+        for (int i = 0; i < changes.size(); i++) {
             done.run();
+            try {
+                changes.get(i).then().accept(written.get(i));
+            } catch (RuntimeException e) {
+                // the others still need theirs
+                LOG.log(Level.SEVERE, "message store change " + changes.get(i).write() + " not followed up", e);
+            }
         }
+    }
+
+    /**
+     * The final response to the SIP MESSAGE of a sent message: its state, accepted or failed, recorded, then told to
+     * every device.
+     */
+    private Change sent(StoredMessage message, int status, String reason) {
+        String state = status >= 200 && status < 300 ? "accepted" : "failed";
+        return new Change(new MessageStore.Update(message.account(), message.messageId(), state, message.disposition()),
+                recorded -> {
+                    if (recorded.failure() != null) {
+                        LOG.log(Level.WARNING, "message " + message.messageId() + " " + state + " but not recorded",
+                                recorded.failure());
+                    }
+                    LOG.fine(() -> "message " + message.messageId() + " of " + message.account() + ": " + status + " "
+                            + reason);
+                    devices.publish(message.account(), new DispositionNotificationEvent(message.account(),
+                            message.messageId(), format(message.timestamp()), state, status, reason), null);
+                });
     }
 
     /**
@@ -854,14 +892,6 @@ public final class Messaging {
     }
 
     // ---- helpers ----
-
-    private void store(StoredMessage message) throws RequestError {
-        try {
-            store.add(message);
-        } catch (StoreException e) {
-            throw storeFailed(e);
-        }
-    }
 
     private StoredMessage find(String account, String messageId) throws RequestError {
         try {

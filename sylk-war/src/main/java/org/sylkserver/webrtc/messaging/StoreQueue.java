@@ -21,8 +21,8 @@ import java.util.logging.Logger;
  * at a time, in the order given, so the messages of a conversation are stored in the order they arrived; tasks of
  * different keys run side by side on at most {@code threads} threads. At most {@code capacity} tasks wait or run:
  * {@link #offer} refuses beyond, at once, so that the caller can answer "try later" instead of holding the request.
- * {@link #add} always queues: it is for the follow-up of work already taken (a sent message's outcome), whose number
- * the bound on what is taken already limits.
+ * {@link #add} always queues: it is for the follow-up of work already taken (a sent message's outcome), or for work
+ * whose number is bounded elsewhere (a connection's sent messages in flight, by {@code max_pending_requests}).
  *
  * <p>Tasks of a {@link Batch} run together: a lane hands the tasks of one batch queued one behind the other at its
  * head to one call, in their order (at most {@link #MOST_TOGETHER}), so that a conversation's messages that wait while
@@ -103,9 +103,12 @@ public final class StoreQueue implements AutoCloseable {
         return enqueue(key, new Task(batch, task), true);
     }
 
-    /** Queues {@code task} of {@code batch} as {@link #offer(String, Batch, Object)} does, full or not. */
-    public <T> void add(String key, Batch<T> batch, T task) {
-        enqueue(key, new Task(batch, task), false);
+    /**
+     * Queues {@code task} of {@code batch} as {@link #offer(String, Batch, Object)} does, full or not; false, nothing
+     * queued, only when the queue is closing.
+     */
+    public <T> boolean add(String key, Batch<T> batch, T task) {
+        return enqueue(key, new Task(batch, task), false);
     }
 
     /**
