@@ -378,19 +378,7 @@ final class UdpMux implements AutoCloseable {
         /** Runs {@code task} on the loop, then sends what it wrote; dropped once the port is closed. */
         @Override
         public void execute(Runnable task) {
-            try {
-                eventLoop.execute(() -> {
-                    try {
-                        task.run();
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "WebRTC port: task " + task + " failed", e);
-                    } finally {
-                        flushPending();
-                    }
-                });
-            } catch (RejectedExecutionException closed) {
-                // the engine is closing: nothing is sent any more
-            }
+            FlushingLoops.execute(eventLoop, task, this::flushPending, "WebRTC port");
         }
 
         private void flushPending() {

@@ -8,7 +8,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -240,19 +239,7 @@ final class UringLegs implements AutoCloseable {
         /** Runs {@code task} on the loop, then sends what it wrote; dropped once the engine is closed. */
         @Override
         public void execute(Runnable task) {
-            try {
-                eventLoop.execute(() -> {
-                    try {
-                        task.run();
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "WebRTC legs (io_uring): task " + task + " failed", e);
-                    } finally {
-                        flush();
-                    }
-                });
-            } catch (RejectedExecutionException closed) {
-                // the engine is closing: nothing is sent any more
-            }
+            FlushingLoops.execute(eventLoop, task, this::flush, "WebRTC legs (io_uring)");
         }
 
         /** Hands every write since the last flush to the kernel's queue (submitted at the end of the loop's turn). */
