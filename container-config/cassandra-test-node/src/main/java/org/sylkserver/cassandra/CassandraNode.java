@@ -62,6 +62,12 @@ public final class CassandraNode {
             "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens", "java.base/java.net=ALL-UNNAMED");
 
+    /** Ports are drawn from here up to the ephemeral range ({@link #freePort}). */
+    private static final int FIRST_PORT = 20_000;
+    private static final byte OPCODE_OPTIONS = 0x05;
+    private static final byte OPCODE_SUPPORTED = 0x06;
+    private static final java.util.Random RANDOM = new java.util.Random();
+
     private static CassandraNode shared;
 
     private final Process process;
@@ -94,8 +100,21 @@ public final class CassandraNode {
         return process.pid();
     }
 
-    /** A node of its own, for a test that stops it when done ({@link #stop}). */
+    /**
+     * A node of its own, for a test that stops it when done ({@link #stop}). A node that does not answer CQL in time is
+     * stopped and started once more on other ports (a loaded machine can take a port between our check and the node's
+     * bind); the error of the last try carries the node's log.
+     */
     public static CassandraNode start() throws IOException {
+        try {
+            return startOnce();
+        } catch (IOException first) {
+            System.err.println("the Cassandra test node did not start, trying once more on other ports: " + first.getMessage());
+            return startOnce();
+        }
+    }
+
+    private static CassandraNode startOnce() throws IOException {
         Path jars = jars();
         Path build = Path.of("target");
         Files.createDirectories(build);
@@ -184,14 +203,46 @@ public final class CassandraNode {
                 "");
     }
 
+    /**
+     * A free loopback port below the kernel's ephemeral range, so that no outgoing connection (ours or another
+     * process's) takes it as its local port before the node binds it, and no connection to it can meet itself (a
+     * TCP connect to a closed port in the ephemeral range can pick that very port and connect to itself).
+     */
     private static int freePort() throws IOException {
+        int ephemeralLow = ephemeralLow();
+        if (ephemeralLow > FIRST_PORT + 1_000) {
+            for (int attempt = 0; attempt < 50; attempt++) {
+                int port = FIRST_PORT + RANDOM.nextInt(ephemeralLow - FIRST_PORT);
+                try (ServerSocket socket = new ServerSocket()) {
+                    socket.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+                    return port;
+                } catch (IOException taken) {
+                    // someone has it: draw again
+                }
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
+    /** The first port of the kernel's ephemeral range (Linux's ip_local_port_range), 32768 where it cannot be read. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
+    }
+
+    /**
+     * Waits until the node answers the native protocol: an OPTIONS request answered by SUPPORTED (CQL native protocol
+     * v4, sections 2 and 4.1.3/4.2.4), not merely a TCP connect, which something other than the node could accept.
+     */
     private void awaitNativeTransport() throws IOException {
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+        String lastAnswer = "nothing listened";
         while (System.currentTimeMillis() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException("the Cassandra node exited with " + process.exitValue() + " before it listened on "
@@ -199,17 +250,36 @@ public final class CassandraNode {
             }
             try (Socket socket = new Socket()) {
                 socket.connect(contactPoint, 500);
-                return;
+                socket.setSoTimeout(5_000);
+                lastAnswer = options(socket);
+                if (lastAnswer == null) {
+                    return;
+                }
             } catch (IOException notYet) {
-                sleep(250);
+                lastAnswer = notYet.toString();
             }
+            sleep(250);
         }
         stop();
-        throw new IOException("the Cassandra node did not listen on " + contactPoint + " within " + START_TIMEOUT_MILLIS
-                + " ms:\n" + logTail());
+        throw new IOException("the Cassandra node did not answer CQL on " + contactPoint + " within " + START_TIMEOUT_MILLIS
+                + " ms (last: " + lastAnswer + "):\n" + logTail());
     }
 
-    private String logTail() {
+    /** Sends OPTIONS on stream 1: null when the answer is a v4 SUPPORTED frame, else what came instead. */
+    private static String options(Socket socket) throws IOException {
+        socket.getOutputStream().write(new byte[] {0x04, 0, 0, 1, OPCODE_OPTIONS, 0, 0, 0, 0});
+        byte[] header = socket.getInputStream().readNBytes(9);
+        if (header.length < 9) {
+            return "the connection closed after " + header.length + " bytes of an answer";
+        }
+        if (header[0] == (byte) 0x84 && header[4] == OPCODE_SUPPORTED) {
+            return null;
+        }
+        return String.format("an answer with version 0x%02x, opcode 0x%02x", header[0], header[4]);
+    }
+
+    /** The last lines of the node's standard output and log, for a test's failure message. */
+    public String logTail() {
         StringBuilder tail = new StringBuilder();
         for (String name : List.of("stdout.log", "system.log")) {
             try {

@@ -48,7 +48,7 @@ class CassandraMessageStoreTest extends MessageStoreContract {
             CassandraMessageStore store = CassandraMessageStore.open(config(node, KEYSPACE));
             if (!store.isConnected()) {
                 store.close();
-                throw new StoreException("the test node did not answer", null);
+                throw new StoreException("the test node did not answer:\n" + node.logTail(), null);
             }
             if (!directory.equals(lastDirectory)) {
                 lastDirectory = directory;
