@@ -368,7 +368,7 @@ class MessagingIT {
         long waited = Duration.ofNanos(System.nanoTime() - sent).toSeconds();
         assertEquals("{\"sylkrtc\":\"account-event\",\"account\":\"carol@example.com\",\"event\":\"disposition-notification\","
                 + "\"message_id\":\"lost1\",\"message_timestamp\":\"2026-01-01T11:00:00+00:00\",\"state\":\"failed\","
-                + "\"code\":408,\"reason\":\"Request Timeout\"}", failed);
+                + "\"code\":408,\"reason\":\"Request timeout\"}", failed);
         assertTrue(waited >= 30 && waited <= 40, "failed after " + waited + " s");
         phone.send("{\"sylkrtc\":\"account-sync-conversations\",\"transaction\":\"x2\",\"account\":\"carol@example.com\"}");
         assertEquals(SylkRtcCallIT.ack("x2"), phone.next());

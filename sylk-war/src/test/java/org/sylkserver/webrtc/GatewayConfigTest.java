@@ -35,4 +35,13 @@ class GatewayConfigTest {
         Files.writeString(dir.resolve("webrtcgateway.ini"), "[General]\nlocal_sip_messages = maybe\n");
         assertThrows(ConfigException.class, () -> GatewayConfig.load(dir));
     }
+
+    /** The shipped sample shows {@code local_sip_messages} with its real default. */
+    @Test
+    void theSampleShowsTheDefault() throws Exception {
+        String sample = Files.readString(Path.of("../container-config/conf/webrtcgateway.ini.sample"));
+        assertTrue(sample.contains("\n;local_sip_messages = false\n"), "the sample names the option");
+        Files.writeString(dir.resolve("webrtcgateway.ini"), sample.replace(";local_sip_messages =", "local_sip_messages ="));
+        assertFalse(GatewayConfig.load(dir).localSipMessages());
+    }
 }
