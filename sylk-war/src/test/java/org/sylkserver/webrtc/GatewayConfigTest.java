@@ -41,7 +41,8 @@ class GatewayConfigTest {
     void theSampleShowsTheDefault() throws Exception {
         String sample = Files.readString(Path.of("../container-config/conf/webrtcgateway.ini.sample"));
         assertTrue(sample.contains("\n;local_sip_messages = false\n"), "the sample names the option");
-        Files.writeString(dir.resolve("webrtcgateway.ini"), sample.replace(";local_sip_messages =", "local_sip_messages ="));
+        Files.writeString(dir.resolve("webrtcgateway.ini"),
+                sample.replace(";local_sip_messages =", "local_sip_messages ="));
         assertFalse(GatewayConfig.load(dir).localSipMessages());
     }
 }

@@ -19,8 +19,8 @@ class SylkRuntimeTest {
     Path dir;
 
     /**
-     * spec §8.3 {@code local_sip_messages}: the gateway adds the local IP to {@code trusted_peers}, and the check every
-     * application makes (§1.5) sees it from then on.
+     * spec §8.3 {@code local_sip_messages}: the gateway adds the local IP to {@code trusted_peers}, and the check
+     * every application makes (§1.5) sees it from then on.
      */
     @Test
     void anAddressAnApplicationTrustsIsTrustedByEveryApplication() throws Exception {

@@ -321,7 +321,8 @@ public final class Messaging {
         }
         sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
                 CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of(), SipMessages.Audience.CONTACT),
-                (status, reason) -> LOG.fine(() -> "IMDN for " + request.getMessageId() + " to " + request.getUri() + ": " + status + " " + reason));
+                (status, reason) -> LOG.fine(() -> "IMDN for " + request.getMessageId() + " to " + request.getUri()
+                        + ": " + status + " " + reason));
     }
 
     // ---- receiving (spec §4.8.2, §4.9) ----
@@ -867,7 +868,8 @@ public final class Messaging {
     private Answer keyLookup(String account, String to) throws StoreException {
         Optional<String> key = store.publicKey(to);
         key.ifPresent(found -> sip.send(new SipMessages.Outgoing(null, to, null, account, "text/pgp-public-key",
-                found.getBytes(StandardCharsets.UTF_8), Map.of(), SipMessages.Audience.SIP_DEVICES), (status, reason) -> LOG.fine(() ->
+                found.getBytes(StandardCharsets.UTF_8), Map.of(), SipMessages.Audience.SIP_DEVICES),
+                (status, reason) -> LOG.fine(() ->
                 "public key of " + to + " for " + account + ": " + status + " " + reason)));
         return Answer.OK;
     }

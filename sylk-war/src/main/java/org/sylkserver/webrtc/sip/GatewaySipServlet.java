@@ -220,7 +220,8 @@ public class GatewaySipServlet extends SylkSipServlet {
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
                 + ";transport=" + config.outboundSipProxy().transport())
                 + (config.localSipMessages() ? ", accounts' MESSAGEs to this server's SIP TCP listener "
-                + "(local_sip_messages; " + SylkRuntime.get().config().sip().localIp().getHostAddress() + " trusted)" : "")
+                + "(local_sip_messages; " + SylkRuntime.get().config().sip().localIp().getHostAddress()
+                + " trusted)" : "")
                 + ", SIP domains " + config.sipDomains() + ", message store " + messagingConfig.storageDir()
                 + (messagingConfig.pushUrl() == null ? ", no sylk_push_url: no push notifications"
                 : ", push notifications to " + messagingConfig.pushUrl())
@@ -229,8 +230,8 @@ public class GatewaySipServlet extends SylkSipServlet {
     }
 
     /**
-     * {@code local_sip_messages} (spec §8.3): where the accounts' MESSAGEs go, this server's SIP TCP listener; the local
-     * IP is added to the trusted peers, so that they are not refused with 403 there (spec §1.5). A configuration
+     * {@code local_sip_messages} (spec §8.3): where the accounts' MESSAGEs go, this server's SIP TCP listener; the
+     * local IP is added to the trusted peers, so that they are not refused with 403 there (spec §1.5). A configuration
      * without SIP over TCP cannot have it.
      */
     private Supplier<SipURI> ownListener(Supplier<List<SipURI>> interfaces) throws ServletException {

@@ -24,9 +24,9 @@ import org.sylkserver.webrtc.registration.CredentialRealms;
  * Out-of-dialog MESSAGEs through the container's SIP stack (spec §4.8.1): each in its own SIP application session,
  * routed like the gateway's calls and registrations (through {@code outbound_sip_proxy} when set, else to the target's
  * domain by RFC 3263); a 401/407 from the account's realm is answered once with credentials from its HA1 (RFC 3261
- * §22.2). With {@code local_sip_messages}, those for a conversation's contact go to this server's own SIP listener over
- * TCP with {@code X-Sylk-App: webrtcgateway} instead, and come back to the gateway as a MESSAGE from the network would
- * (spec §4.8.1 step 3, §4.9). {@link GatewaySipServlet} hands the responses back with {@link #response}.
+ * §22.2). With {@code local_sip_messages}, those for a conversation's contact go to this server's own SIP listener
+ * over TCP with {@code X-Sylk-App: webrtcgateway} instead, and come back to the gateway as a MESSAGE from the network
+ * would (spec §4.8.1 step 3, §4.9). {@link GatewaySipServlet} hands the responses back with {@link #response}.
  */
 public final class ServletMessages implements SipMessages {
 
@@ -106,7 +106,7 @@ public final class ServletMessages implements SipMessages {
         }
         request.setContent(message.body(), message.contentType());
         if (ownListener != null && message.audience() == Audience.CONTACT) {
-            // spec §4.8.1 step 3, §4.9: to ourselves over TCP, and from there to the gateway whatever application_map says
+            // spec §4.8.1 step 3, §4.9: to ourselves over TCP, and from there to the gateway whatever the map says
             request.setHeader(APPLICATION_HEADER, APPLICATION);
             request.pushRoute((SipURI) ownListener.get().clone());
         } else if (proxy != null) {

@@ -51,8 +51,8 @@ class TrustedPeersTest {
     }
 
     /**
-     * spec §8.3 {@code local_sip_messages}: the gateway adds the local IP to the trusted peers, so that the MESSAGEs it
-     * sends to its own SIP listener pass the check of §1.5; the others stay as they were.
+     * spec §8.3 {@code local_sip_messages}: the gateway adds the local IP to the trusted peers, so that the MESSAGEs
+     * it sends to its own SIP listener pass the check of §1.5; the others stay as they were.
      */
     @Test
     void anAddedAddressIsTrustedBesidesTheConfiguredOnes() throws Exception {

@@ -152,8 +152,8 @@ class SylkApplicationRouterTest {
     /**
      * spec §4.9, §8.3 {@code local_sip_messages}: the gateway sends its MESSAGEs to its own SIP listener with
      * {@code X-Sylk-App: webrtcgateway}; such a request goes out, to come back in from the network and be routed to the
-     * gateway then. Restcomm's router passed it to the next rule's application inside the container ({@code notfound}: 404); one naming
-     * another application is still routed by the rules (spec §2.2).
+     * gateway then. Restcomm's router passed it to the next rule's application inside the container ({@code notfound}:
+     * 404); one naming another application is still routed by the rules (spec §2.2).
      */
     @Test
     void aRequestNamingItsOwnSenderGoesOut() {
