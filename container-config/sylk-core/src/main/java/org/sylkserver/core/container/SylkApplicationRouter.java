@@ -29,7 +29,8 @@ import org.mobicents.servlet.sip.router.HeaderRegexCondition;
  * the request, so the next rule matched: the catch-all {@code default_application} captured a browser's outgoing
  * call into a local conference room, and the {@code notfound} rule refused a room's dial-out with 404. A request
  * that belongs to a SIP session already was created here and leaves through its routes or RFC 3263 resolution,
- * unless it names another application in {@code X-Sylk-App} (spec §2.2), the way one application may address another.
+ * unless it names another application in {@code X-Sylk-App} (spec §2.2), the way one application may address
+ * another.
  *
  * <p>A request from the network walks the rules as Restcomm's router does ({@link #fromNetwork}), but without its
  * cost: Restcomm 3.2.0-37 compiles each rule's {@code REGEX} and writes the whole request out as text again for every
