@@ -321,6 +321,65 @@ class MessagingIT {
     }
 
     /**
+     * RFC 3261 §17.1.2.2: a MESSAGE that gets no final response ends with Timer F (64*T1, 32 s), and the container
+     * hands the gateway a 408 (JSR 289 §11.1.4), so the stored message fails with it (spec §4.8.1 step 5) on every
+     * device of the account: no timer of our own is needed. The proxy takes the REGISTER and then stays silent.
+     */
+    @Test
+    void aMessageWithoutFinalResponseFailsWith408_rfc3261_17_1_2_2() throws Exception {
+        Sipp.Running proxy = Sipp.scenario(work.resolve("silent"), """
+                <?xml version="1.0" encoding="ISO-8859-1" ?>
+                <scenario name="silent proxy">
+                  <recv request="REGISTER" optional="true" next="register"/>
+                  <recv request="MESSAGE"/>
+                  <pause milliseconds="36000"/>
+                  <nop hide="true" next="end"/>
+                  <label id="register"/>
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]reg[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                [last_Contact:];expires=600
+                Content-Length: 0
+
+                  ]]></send>
+                  <label id="end"/>
+                </scenario>
+                """).waitingForRequests().localPort(PROXY_PORT).calls(2).timeoutSeconds(55).start();
+        // carol: alice's journal is another test's
+        SylkRtcClient phone = SylkRtcClient.connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", phone.next());
+        phone.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"xa\",\"account\":\"carol@example.com\","
+                + "\"password\":\"" + SylkRtcCallIT.md5("carol:example.com:secret") + "\"}");
+        assertEquals(SylkRtcCallIT.ack("xa"), phone.next());
+        phone.send("{\"sylkrtc\":\"account-register\",\"transaction\":\"xr\",\"account\":\"carol@example.com\"}");
+        assertEquals(SylkRtcCallIT.ack("xr"), phone.next());
+        expect(phone, "\"state\":\"registered\"");
+        long sent = System.nanoTime();
+        phone.send("{\"sylkrtc\":\"account-message\",\"transaction\":\"x1\",\"account\":\"carol@example.com\","
+                + "\"uri\":\"bob@example.com\",\"message_id\":\"lost1\",\"content\":\"Anyone?\","
+                + "\"content_type\":\"text/plain\",\"timestamp\":\"2026-01-01T11:00:00.000Z\"}");
+        assertEquals(SylkRtcCallIT.ack("x1"), phone.next());
+        String failed = phone.next(Duration.ofSeconds(45));
+        long waited = Duration.ofNanos(System.nanoTime() - sent).toSeconds();
+        assertEquals("{\"sylkrtc\":\"account-event\",\"account\":\"carol@example.com\",\"event\":\"disposition-notification\","
+                + "\"message_id\":\"lost1\",\"message_timestamp\":\"2026-01-01T11:00:00+00:00\",\"state\":\"failed\","
+                + "\"code\":408,\"reason\":\"Request timeout\"}", failed);
+        assertTrue(waited >= 30 && waited <= 40, "failed after " + waited + " s");
+        phone.send("{\"sylkrtc\":\"account-sync-conversations\",\"transaction\":\"x2\",\"account\":\"carol@example.com\"}");
+        assertEquals(SylkRtcCallIT.ack("x2"), phone.next());
+        String sync = phone.next();
+        assertTrue(sync.contains("\"message_id\":\"lost1\",\"content_type\":\"text/plain\",\"content\":\"Anyone?\","
+                + "\"direction\":\"outgoing\",\"state\":\"failed\""), sync);
+        proxy.await();
+        phone.close();
+    }
+
+    /**
      * spec §4.8.2: bad MESSAGEs get 400 (unparsable CPIM, IMDN, empty body), an oversized one 413
      * ({@code max_message_body_size}), and nothing else happens.
      */

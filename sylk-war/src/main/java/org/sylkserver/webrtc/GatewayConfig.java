@@ -25,14 +25,18 @@ import org.sylkserver.core.config.ServerConfig;
  * @param declineCode           the final response to an incoming call the client declines or nobody answers (486;
  *                              603 stops parallel forking, spec §4.5.4)
  * @param limits                what one client may take of the gateway (sizes, queues, connections)
+ * @param localSipMessages      whether the accounts' MESSAGEs go to this server's own SIP TCP listener instead of the
+ *                              outbound proxy or RFC 3263, for a server without a proxy ({@code local_sip_messages},
+ *                              spec §4.8.1 step 3, §8.3)
  */
 public record GatewayConfig(Path file, List<String> webOrigins, Set<String> sipDomains,
                             ServerConfig.OutboundProxy outboundSipProxy, boolean traceClient,
-                            Duration websocketPingInterval, int declineCode, ClientLimits limits) {
+                            Duration websocketPingInterval, int declineCode, ClientLimits limits,
+                            boolean localSipMessages) {
 
     /** Every option at its default (no file). */
     public static final GatewayConfig DEFAULTS = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
-            Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
+            Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS, false);
 
     /** Reads {@code webrtcgateway.ini} from the configuration directory. */
     public static GatewayConfig load(Path configDir) throws ConfigException {
@@ -46,7 +50,8 @@ public record GatewayConfig(Path file, List<String> webOrigins, Set<String> sipD
                 .map(domain -> domain.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         return new GatewayConfig(ini.path(), general.list("web_origins", List.of("*")), domains,
                 ServerConfig.outboundProxy(general, "outbound_sip_proxy"), general.bool("trace_client", false), ping,
-                new SectionReader(ini, "Janus").integer("decline_code", 486, 400, 699), ClientLimits.read(general));
+                new SectionReader(ini, "Janus").integer("decline_code", 486, 400, 699), ClientLimits.read(general),
+                general.bool("local_sip_messages", false));
     }
 
     /** Whether accounts of {@code domain} may be added ({@code sip_domains}, spec §4.5.2). */

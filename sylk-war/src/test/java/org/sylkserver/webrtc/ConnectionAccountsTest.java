@@ -42,7 +42,7 @@ class ConnectionAccountsTest {
         return registration;
     };
     private final GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("example.com"), null, false,
-            Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
+            Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS, false);
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = new SylkRtcConnection("192.0.2.1:40000", transport, Runnable::run,
             RequestCatalogue.SYLKRTC_2, new Gateway(config, registrar, Gateway.notStarted().calls(),

@@ -74,7 +74,7 @@ class RoomFileSharingTest {
         VideoRooms made = new VideoRooms(roomConfig, (name, offer, settings, listener) ->
                 Publisher.fromOffer(engine, name, offer, settings, listener), new RoomFiles(files, roomConfig));
         gateway = new Gateway(new GatewayConfig(null, List.of("*"), Set.of("*"), null, false, Duration.ofSeconds(120),
-                486, ClientLimits.DEFAULTS), Gateway.notStarted().registrar(), Gateway.notStarted().calls(),
+                486, ClientLimits.DEFAULTS, false), Gateway.notStarted().registrar(), Gateway.notStarted().calls(),
                 new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT), Gateway.notStarted().media(), made, null);
         return made;
     }

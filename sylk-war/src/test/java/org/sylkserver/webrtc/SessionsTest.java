@@ -227,7 +227,7 @@ class SessionsTest {
     };
 
     private final GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
-            Duration.ofSeconds(120), 603, ClientLimits.DEFAULTS);
+            Duration.ofSeconds(120), 603, ClientLimits.DEFAULTS, false);
     private final Gateway gateway = gateway(Duration.ofSeconds(60));
     private final SylkRtcConnectionTest.RecordingTransport transport = new SylkRtcConnectionTest.RecordingTransport();
     private final SylkRtcConnection connection = connection(gateway, transport);

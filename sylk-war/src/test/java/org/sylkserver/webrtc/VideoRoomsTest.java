@@ -58,7 +58,7 @@ class VideoRoomsTest {
     VideoRoomsTest() throws Exception {
         engine = new MediaEngine(InetAddress.getLoopbackAddress(), 43200, 43240, Duration.ZERO, RtpPolicy.OPEN);
         GatewayConfig config = new GatewayConfig(null, List.of("*"), Set.of("*"), null, false,
-                Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS);
+                Duration.ofSeconds(120), 486, ClientLimits.DEFAULTS, false);
         VideoRoomConfig roomConfig = new VideoRoomConfig(new VideoRoomConfig.Room(2016000, "vp8", false, AccessList.OPEN, false, false),
                 Map.of("novideo@example.com", new VideoRoomConfig.Room(500000, "vp8", true, AccessList.OPEN, false, false),
                         "staff@example.com", new VideoRoomConfig.Room(500000, "vp8", false,

@@ -27,11 +27,14 @@ public final class SylkRuntime {
     private final Path configDir;
     private final Path varDir;
     private MediaEngine media;
+    /** {@code [SIP] trusted_peers}, and what applications added ({@link #trust}). */
+    private volatile TrustedPeers trustedPeers;
 
     public SylkRuntime(ServerConfig config, Path configDir, Path varDir) {
         this.config = config;
         this.configDir = configDir;
         this.varDir = varDir;
+        this.trustedPeers = config.sip().trustedPeers();
     }
 
     public ServerConfig config() {
@@ -93,8 +96,17 @@ public final class SylkRuntime {
         return runtime;
     }
 
-    /** The source addresses allowed to send requests ({@code [SIP] trusted_peers}). */
+    /** The source addresses allowed to send requests: {@code [SIP] trusted_peers} and those {@link #trust}ed since. */
     public TrustedPeers trustedPeers() {
-        return config.sip().trustedPeers();
+        return trustedPeers;
+    }
+
+    /**
+     * Trusts requests from {@code address} too, until the server stops: {@code webrtcgateway} with
+     * {@code local_sip_messages} sends its MESSAGEs to this server's own SIP listener, and adds the local IP so that
+     * they are not refused with 403 (spec §8.3, §1.5).
+     */
+    public synchronized void trust(InetAddress address) {
+        trustedPeers = trustedPeers.with(address);
     }
 }

@@ -134,10 +134,12 @@ public final class TransferNotifications implements FileTransfers.Notifications 
         String sender = file.sender().uri();
         String receiver = file.receiver().uri();
         sip.send(new SipMessages.Outgoing(null, sender, file.sender().displayName(), receiver, contentType, body,
-                Map.of("X-Sylk-To-Sip", "yes")), (status, reason) -> LOG.fine(() -> "file transfer "
+                Map.of("X-Sylk-To-Sip", "yes"), SipMessages.Audience.SIP_DEVICES),
+                (status, reason) -> LOG.fine(() -> "file transfer "
                 + file.transferId() + " " + contentType + " to " + receiver + ": " + status + " " + reason));
         sip.send(new SipMessages.Outgoing(null, sender, file.sender().displayName(), sender, contentType, body,
-                Map.of("X-Sylk-To-Sip", "yes", "X-Replicated-Message", "yes")), (status, reason) -> LOG.fine(() ->
+                Map.of("X-Sylk-To-Sip", "yes", "X-Replicated-Message", "yes"), SipMessages.Audience.SIP_DEVICES),
+                (status, reason) -> LOG.fine(() ->
                 "file transfer " + file.transferId() + " " + contentType + " copy to " + sender + ": " + status + " "
                         + reason));
     }

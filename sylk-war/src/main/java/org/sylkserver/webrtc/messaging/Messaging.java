@@ -237,7 +237,8 @@ public final class Messaging {
                     devices.publish(account.aor(), new SyncEvent(account.aor(), "message", "add", requestContent(request)),
                             origin);
                     sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
-                            CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) ->
+                            CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of(), SipMessages.Audience.CONTACT),
+                            (status, reason) ->
                             // the outcome comes on a SIP thread: the store's own threads record it
                             queue.add(conversation, journalChanges, sent(message, status, reason)));
                 })));
@@ -319,8 +320,9 @@ public final class Messaging {
             update(original, state, remaining(original.disposition(), state));
         }
         sip.send(new SipMessages.Outgoing(account, account.aor(), account.displayName(), request.getUri(),
-                CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of()), (status, reason) -> LOG.fine(() ->
-                "IMDN for " + request.getMessageId() + " to " + request.getUri() + ": " + status + " " + reason));
+                CpimMessage.CONTENT_TYPE, cpim.toBytes(), Map.of(), SipMessages.Audience.CONTACT),
+                (status, reason) -> LOG.fine(() -> "IMDN for " + request.getMessageId() + " to " + request.getUri()
+                        + ": " + status + " " + reason));
     }
 
     // ---- receiving (spec §4.8.2, §4.9) ----
@@ -723,7 +725,8 @@ public final class Messaging {
         reply.put("token", token);
         reply.put("url", historyUrl + "/" + account);
         sip.send(new SipMessages.Outgoing(null, "sylkserver@" + serverAddress, null, account, "application/sylk-api-token",
-                JSONB.toJson(reply).getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
+                JSONB.toJson(reply).getBytes(StandardCharsets.UTF_8), Map.of(), SipMessages.Audience.SIP_DEVICES),
+                (status, reason) -> LOG.fine(() ->
                 "API token for " + account + ": " + status + " " + reason));
         return Answer.OK;
     }
@@ -852,7 +855,7 @@ public final class Messaging {
         byte[] body = (journalType.equals("application/sylk-conversation-read")
                 ? JSONB.toJson(Map.of("contact", contact)) : journalContent).getBytes(StandardCharsets.UTF_8);
         sip.send(new SipMessages.Outgoing(credentials, contact, null, account, journalType, body,
-                Map.of("X-Sylk-To-Sip", "yes")), (status, reason) -> LOG.fine(() ->
+                Map.of("X-Sylk-To-Sip", "yes"), SipMessages.Audience.SIP_DEVICES), (status, reason) -> LOG.fine(() ->
                 journalType + " for the SIP devices of " + account + ": " + status + " " + reason));
     }
 
@@ -865,7 +868,8 @@ public final class Messaging {
     private Answer keyLookup(String account, String to) throws StoreException {
         Optional<String> key = store.publicKey(to);
         key.ifPresent(found -> sip.send(new SipMessages.Outgoing(null, to, null, account, "text/pgp-public-key",
-                found.getBytes(StandardCharsets.UTF_8), Map.of()), (status, reason) -> LOG.fine(() ->
+                found.getBytes(StandardCharsets.UTF_8), Map.of(), SipMessages.Audience.SIP_DEVICES),
+                (status, reason) -> LOG.fine(() ->
                 "public key of " + to + " for " + account + ": " + status + " " + reason)));
         return Answer.OK;
     }

@@ -158,7 +158,8 @@ public class GatewaySipServlet extends SylkSipServlet {
                     + e.getMessage(), e);
         }
         IncomingCalls incoming = new IncomingCalls(timer, IncomingCalls.RING_TIMEOUT);
-        ServletMessages sipMessages = new ServletMessages(factory, config.outboundSipProxy(), Version.sipAgent());
+        ServletMessages sipMessages = new ServletMessages(factory, config.outboundSipProxy(),
+                config.localSipMessages() ? ownListener(interfaces) : null, Version.sipAgent());
         AccountDevices devices = new AccountDevices(incoming);
         storeQueue = StoreQueue.start(messagingConfig.storeThreads(), messagingConfig.storeQueueSize());
         messaging = new Messaging(store, storeQueue, sipMessages,
@@ -218,11 +219,29 @@ public class GatewaySipServlet extends SylkSipServlet {
                 ? "requests routed by RFC 3263" : "outbound proxy " + config.outboundSipProxy().host()
                 + (config.outboundSipProxy().port() > 0 ? ":" + config.outboundSipProxy().port() : "")
                 + ";transport=" + config.outboundSipProxy().transport())
+                + (config.localSipMessages() ? ", accounts' MESSAGEs to this server's SIP TCP listener "
+                + "(local_sip_messages; " + SylkRuntime.get().config().sip().localIp().getHostAddress()
+                + " trusted)" : "")
                 + ", SIP domains " + config.sipDomains() + ", message store " + messagingConfig.storageDir()
                 + (messagingConfig.pushUrl() == null ? ", no sylk_push_url: no push notifications"
                 : ", push notifications to " + messagingConfig.pushUrl())
                 + (addressBooks instanceof XcapAddressBooks ? ", address books at xcap_url" : ", address books stored locally")
                 + (externalAuth.enabled() ? ", external authentication (auth.ini)" : ""));
+    }
+
+    /**
+     * {@code local_sip_messages} (spec §8.3): where the accounts' MESSAGEs go, this server's SIP TCP listener; the
+     * local IP is added to the trusted peers, so that they are not refused with 403 there (spec §1.5). A configuration
+     * without SIP over TCP cannot have it.
+     */
+    private Supplier<SipURI> ownListener(Supplier<List<SipURI>> interfaces) throws ServletException {
+        var sip = SylkRuntime.get().config().sip();
+        if (sip.tcpPort().isEmpty()) {
+            throw new ServletException("webrtcgateway.ini: local_sip_messages = true needs SIP over TCP, which is off "
+                    + "(local_tcp_port of config.ini is empty)");
+        }
+        SylkRuntime.get().trust(sip.localIp());
+        return ServletMessages.ownTcpListener(interfaces);
     }
 
     /**

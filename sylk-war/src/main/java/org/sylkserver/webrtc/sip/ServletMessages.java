@@ -1,7 +1,10 @@
 package org.sylkserver.webrtc.sip;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import javax.servlet.sip.Address;
@@ -10,6 +13,7 @@ import javax.servlet.sip.SipFactory;
 import javax.servlet.sip.SipServletRequest;
 import javax.servlet.sip.SipServletResponse;
 import javax.servlet.sip.SipSession;
+import javax.servlet.sip.SipURI;
 
 import org.sylkserver.core.config.ServerConfig;
 import org.sylkserver.core.sip.ParsedAddresses;
@@ -20,7 +24,9 @@ import org.sylkserver.webrtc.registration.CredentialRealms;
  * Out-of-dialog MESSAGEs through the container's SIP stack (spec §4.8.1): each in its own SIP application session,
  * routed like the gateway's calls and registrations (through {@code outbound_sip_proxy} when set, else to the target's
  * domain by RFC 3263); a 401/407 from the account's realm is answered once with credentials from its HA1 (RFC 3261
- * §22.2). {@link GatewaySipServlet} hands the responses back with {@link #response}.
+ * §22.2). With {@code local_sip_messages}, those for a conversation's contact go to this server's own SIP listener
+ * over TCP with {@code X-Sylk-App: webrtcgateway} instead, and come back to the gateway as a MESSAGE from the network
+ * would (spec §4.8.1 step 3, §4.9). {@link GatewaySipServlet} hands the responses back with {@link #response}.
  */
 public final class ServletMessages implements SipMessages {
 
@@ -29,21 +35,30 @@ public final class ServletMessages implements SipMessages {
     private static final Logger LOG = Logger.getLogger("webrtcgateway.messaging");
     /** The most parsed addresses kept: every account and contact of a busy gateway's last minutes. */
     static final int MAX_ADDRESSES = 10_000;
+    /** The header naming the application a request is for (spec §2.2), and the gateway's name there. */
+    static final String APPLICATION_HEADER = "X-Sylk-App";
+    static final String APPLICATION = "webrtcgateway";
 
     private final SipFactory factory;
     private final ServerConfig.OutboundProxy proxy;
+    /** This server's SIP TCP listener as a route ({@code local_sip_messages}), or null. */
+    private final Supplier<SipURI> ownListener;
     private final String userAgent;
     /** Parsed From and To addresses by AOR and display name ({@link #address}). */
     private final ParsedAddresses addresses;
 
     /**
-     * @param factory   the container's SIP factory
-     * @param proxy     {@code outbound_sip_proxy}, or {@code null}
-     * @param userAgent the {@code User-Agent} of the MESSAGEs
+     * @param factory     the container's SIP factory
+     * @param proxy       {@code outbound_sip_proxy}, or {@code null}
+     * @param ownListener with {@code local_sip_messages}: this server's SIP TCP listener as a loose route
+     *                    ({@link #ownTcpListener}), where the MESSAGEs for a conversation's contact go; else null
+     * @param userAgent   the {@code User-Agent} of the MESSAGEs
      */
-    public ServletMessages(SipFactory factory, ServerConfig.OutboundProxy proxy, String userAgent) {
+    public ServletMessages(SipFactory factory, ServerConfig.OutboundProxy proxy, Supplier<SipURI> ownListener,
+                           String userAgent) {
         this.factory = factory;
         this.proxy = proxy;
+        this.ownListener = ownListener;
         this.userAgent = userAgent;
         this.addresses = new ParsedAddresses(this::parse, MAX_ADDRESSES);
     }
@@ -90,11 +105,42 @@ public final class ServletMessages implements SipMessages {
             request.setHeader(header.getKey(), header.getValue());
         }
         request.setContent(message.body(), message.contentType());
-        if (proxy != null) {
+        if (ownListener != null && message.audience() == Audience.CONTACT) {
+            // spec §4.8.1 step 3, §4.9: to ourselves over TCP, and from there to the gateway whatever the map says
+            request.setHeader(APPLICATION_HEADER, APPLICATION);
+            request.pushRoute((SipURI) ownListener.get().clone());
+        } else if (proxy != null) {
             proxy.route(factory, request);
         }
         request.getSession().setAttribute(MESSAGE, pending);
         request.send();
+    }
+
+    /**
+     * This server's SIP listener over TCP ({@code local_ip}:{@code local_tcp_port}) as a loose route (RFC 3261
+     * §16.12), read from the container's SIP {@code interfaces} on first use (they are known once its connectors have
+     * started, after the applications' start); an {@link IllegalStateException} while there is none.
+     */
+    public static Supplier<SipURI> ownTcpListener(Supplier<List<SipURI>> interfaces) {
+        AtomicReference<SipURI> found = new AtomicReference<>();
+        return () -> {
+            SipURI route = found.get();
+            if (route == null) {
+                List<SipURI> all = interfaces.get();
+                for (SipURI uri : all == null ? List.<SipURI>of() : all) {
+                    if ("tcp".equalsIgnoreCase(uri.getTransportParam())) {
+                        route = (SipURI) uri.clone();
+                        route.setLrParam(true);
+                        found.set(route);
+                        break;
+                    }
+                }
+                if (route == null) {
+                    throw new IllegalStateException("the container has no SIP TCP listener (yet)");
+                }
+            }
+            return route;
+        };
     }
 
     /** A response to a MESSAGE of ours, from the servlet; false if it is none. */

@@ -99,6 +99,20 @@ public final class TrustedPeers {
         return new TrustedPeers(List.copyOf(networks), value.strip());
     }
 
+    /**
+     * These peers and {@code address} as well, for an application that sends requests to this server itself
+     * ({@code webrtcgateway}'s {@code local_sip_messages}, spec §8.3); these if {@code address} is trusted already.
+     */
+    public TrustedPeers with(InetAddress address) {
+        if (isTrusted(address)) {
+            return this;
+        }
+        List<Network> more = new ArrayList<>(networks);
+        more.add(new Network(address.getAddress(), address.getAddress().length * 8));
+        return new TrustedPeers(List.copyOf(more), text.isEmpty() || text.equalsIgnoreCase("none")
+                ? address.getHostAddress() : text + ", " + address.getHostAddress());
+    }
+
     /** Whether a request from {@code source} may be handled. */
     public boolean isTrusted(InetAddress source) {
         byte[] address = source.getAddress();

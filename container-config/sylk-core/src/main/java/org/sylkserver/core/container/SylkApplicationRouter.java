@@ -29,7 +29,8 @@ import org.mobicents.servlet.sip.router.HeaderRegexCondition;
  * the request, so the next rule matched: the catch-all {@code default_application} captured a browser's outgoing
  * call into a local conference room, and the {@code notfound} rule refused a room's dial-out with 404. A request
  * that belongs to a SIP session already was created here and leaves through its routes or RFC 3263 resolution,
- * unless it names an application in {@code X-Sylk-App} (spec §2.2), the way one application may address another.
+ * unless it names another application in {@code X-Sylk-App} (spec §2.2), the way one application may address
+ * another.
  *
  * <p>A request from the network walks the rules as Restcomm's router does ({@link #fromNetwork}), but without its
  * cost: Restcomm 3.2.0-37 compiles each rule's {@code REGEX} and writes the whole request out as text again for every
@@ -77,7 +78,7 @@ public class SylkApplicationRouter extends DefaultApplicationRouter {
     @Override
     public SipApplicationRouterInfo getNextApplication(SipServletRequest request, SipApplicationRoutingRegion region,
             SipApplicationRoutingDirective directive, SipTargetedRequestInfo targeted, Serializable stateInfo) {
-        if (request != null && isOriginatedHere(request) && request.getHeader(APPLICATION_HEADER) == null) {
+        if (request != null && isOriginatedHere(request) && !namesAnotherApplication(request)) {
             LOG.fine(() -> request.getMethod() + " to " + request.getRequestURI() + " from application "
                     + request.getSession(false).getApplicationSession().getApplicationName() + " goes out");
             return toNetwork();
@@ -173,6 +174,18 @@ public class SylkApplicationRouter extends DefaultApplicationRouter {
      */
     static boolean isOriginatedHere(SipServletRequest request) {
         return request.getSession(false) != null;
+    }
+
+    /**
+     * Whether a request an application sent names another application in {@code X-Sylk-App}. One naming its own sender
+     * is for this server's SIP listener ({@code webrtcgateway}'s {@code local_sip_messages}, spec §4.9: a MESSAGE sent
+     * to itself over TCP); it goes out, comes back in from the network, and is routed to the sender then: Restcomm's
+     * router skips the sender and gave it to the next rule's application ({@code notfound}, 404).
+     */
+    private static boolean namesAnotherApplication(SipServletRequest request) {
+        String named = request.getHeader(APPLICATION_HEADER);
+        return named != null
+                && !named.strip().equals(request.getSession(false).getApplicationSession().getApplicationName());
     }
 
     /** JSR 289 §15.4.1: no application, so the container sends the request out. */

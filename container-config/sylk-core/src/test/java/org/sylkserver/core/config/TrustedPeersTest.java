@@ -50,6 +50,27 @@ class TrustedPeersTest {
         assertFalse(trusted("", "192.0.2.77"));
     }
 
+    /**
+     * spec §8.3 {@code local_sip_messages}: the gateway adds the local IP to the trusted peers, so that the MESSAGEs
+     * it sends to its own SIP listener pass the check of §1.5; the others stay as they were.
+     */
+    @Test
+    void anAddedAddressIsTrustedBesidesTheConfiguredOnes() throws Exception {
+        TrustedPeers configured = TrustedPeers.parse("10.0.0.0/8", ERRORS);
+        TrustedPeers withLocal = configured.with(InetAddress.getByName("192.0.2.1"));
+        assertTrue(withLocal.isTrusted(InetAddress.getByName("192.0.2.1")));
+        assertTrue(withLocal.isTrusted(InetAddress.getByName("10.1.2.3")));
+        assertFalse(withLocal.isTrusted(InetAddress.getByName("192.0.2.2")));
+        assertFalse(configured.isTrusted(InetAddress.getByName("192.0.2.1")), "the configured peers do not change");
+        assertEquals("10.0.0.0/8, 192.0.2.1", withLocal.toString());
+        TrustedPeers none = TrustedPeers.parse("none", ERRORS).with(InetAddress.getByName("2001:db8::5"));
+        assertTrue(none.isTrusted(InetAddress.getByName("2001:db8::5")));
+        assertFalse(none.isTrusted(InetAddress.getByName("2001:db8::6")));
+        assertEquals("2001:db8:0:0:0:0:0:5", none.toString());
+        TrustedPeers any = TrustedPeers.any();
+        assertTrue(any.with(InetAddress.getByName("192.0.2.1")) == any, "already trusted: nothing added");
+    }
+
     @Test
     void badEntriesAreConfigurationErrorsNamingTheEntry() {
         assertEquals("10.0.0.0/40: prefix length must be 0-32",

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import javax.servlet.sip.Address;
+import javax.servlet.sip.SipApplicationSession;
 import javax.servlet.sip.SipServletRequest;
+import javax.servlet.sip.SipSession;
 import javax.servlet.sip.URI;
 import javax.servlet.sip.ar.SipApplicationRouterInfo;
 
@@ -147,6 +149,24 @@ class SylkApplicationRouterTest {
         }
     }
 
+    /**
+     * spec §4.9, §8.3 {@code local_sip_messages}: the gateway sends its MESSAGEs to its own SIP listener with
+     * {@code X-Sylk-App: webrtcgateway}; such a request goes out, to come back in from the network and be routed to the
+     * gateway then. Restcomm's router passed it to the next rule's application inside the container ({@code notfound}:
+     * 404); one naming another application is still routed by the rules (spec §2.2).
+     */
+    @Test
+    void aRequestNamingItsOwnSenderGoesOut() {
+        FakeRequest looped = FakeRequest.sentBy("webrtcgateway", "MESSAGE", "sip:bob@example.com",
+                "X-Sylk-App: webrtcgateway");
+        assertEquals(null, ours.getNextApplication(looped.proxy, null, null, null, null).getNextApplicationName());
+        FakeRequest plain = FakeRequest.sentBy("webrtcgateway", "MESSAGE", "sip:bob@example.com");
+        assertEquals(null, ours.getNextApplication(plain.proxy, null, null, null, null).getNextApplicationName());
+        FakeRequest toEcho = FakeRequest.sentBy("webrtcgateway", "MESSAGE", "sip:bob@example.com", "X-Sylk-App: echo");
+        assertSame(restcomm.getNextApplication(toEcho.proxy, null, null, null, null),
+                ours.getNextApplication(toEcho.proxy, null, null, null, null), toEcho.text);
+    }
+
     private static void assertSame(SipApplicationRouterInfo expected, SipApplicationRouterInfo actual, String request) {
         assertEquals(expected.getNextApplicationName(), actual.getNextApplicationName(), request);
         assertEquals(expected.getRoutingRegion() == null ? null : expected.getRoutingRegion().toString(),
@@ -157,19 +177,31 @@ class SylkApplicationRouterTest {
         assertEquals(expected.getStateInfo(), actual.getStateInfo(), request);
     }
 
-    /** A request from the network (no SIP session) with its text as JAIN-SIP writes it; counts the writes. */
+    /**
+     * A request from the network (no SIP session), or one an application sent (in a session of that application), with
+     * its text as JAIN-SIP writes it; counts the writes.
+     */
     private static final class FakeRequest {
         final String text;
         final AtomicInteger writes = new AtomicInteger();
         final SipServletRequest proxy;
 
         FakeRequest(String method, String requestUri, String... headers) {
+            this(null, method, requestUri, List.of(headers));
+        }
+
+        /** A request {@code application} sent. */
+        static FakeRequest sentBy(String application, String method, String requestUri, String... headers) {
+            return new FakeRequest(application, method, requestUri, List.of(headers));
+        }
+
+        private FakeRequest(String application, String method, String requestUri, List<String> headers) {
             StringBuilder message = new StringBuilder(method + " " + requestUri + " SIP/2.0\r\n")
                     .append("Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds\r\n")
                     .append("From: <sip:alice@example.com>;tag=1928301774\r\n")
                     .append("To: <").append(requestUri).append(">\r\n")
                     .append("Call-ID: a84b4c76e66710\r\nCSeq: 1 ").append(method).append("\r\n");
-            List<String> extra = new ArrayList<>(List.of(headers));
+            List<String> extra = new ArrayList<>(headers);
             for (String header : extra) {
                 message.append(header).append("\r\n");
             }
@@ -183,7 +215,8 @@ class SylkApplicationRouterTest {
                             yield text;
                         }
                         case "getMethod" -> method;
-                        case "getSession", "getPoppedRoute" -> null;
+                        case "getSession" -> application == null ? null : session(application);
+                        case "getPoppedRoute" -> null;
                         case "getFrom" -> from;
                         case "getTo" -> to;
                         case "getHeader" -> extra.stream().filter(h -> h.regionMatches(true, 0, args[0] + ":", 0,
@@ -191,6 +224,20 @@ class SylkApplicationRouterTest {
                                 .findFirst().orElse(null);
                         case "hashCode" -> System.identityHashCode(self);
                         case "equals" -> self == args[0];
+                        default -> throw new UnsupportedOperationException(called.getName());
+                    });
+        }
+
+        private static SipSession session(String application) {
+            SipApplicationSession applicationSession = (SipApplicationSession) Proxy.newProxyInstance(
+                    FakeRequest.class.getClassLoader(), new Class<?>[] {SipApplicationSession.class},
+                    (self, called, args) -> switch (called.getName()) {
+                        case "getApplicationName" -> application;
+                        default -> throw new UnsupportedOperationException(called.getName());
+                    });
+            return (SipSession) Proxy.newProxyInstance(FakeRequest.class.getClassLoader(),
+                    new Class<?>[] {SipSession.class}, (self, called, args) -> switch (called.getName()) {
+                        case "getApplicationSession" -> applicationSession;
                         default -> throw new UnsupportedOperationException(called.getName());
                     });
         }
