@@ -174,11 +174,11 @@ public final class Member {
     /** Frames deferred since the last were decoded: more than {@link #deferred} holds through a long welcome. */
     private int deferredCount;
     /**
-     * The ticks whose packets an isolated member left in the ring ({@link #waits}): each one's time and how many packets
-     * had been written by then; null for a codec that is not stateless, whose audio is taken in at every tick.
+     * The ticks whose packets an isolated member left in the ring ({@link #waits}): the i-th one's time at 2i and how
+     * many packets had been written by then at 2i + 1; null for a codec that is not stateless, whose audio is taken in
+     * at every tick.
      */
     private final long[] waitedTicks;
-    private final long[] writtenByWaitedTick;
     private int waitedCount;
 
     Member(AudioMixer mixer, String id, int payloadType, Supplier<AudioCodec> codecs, Output output) {
@@ -191,8 +191,7 @@ public final class Member {
         this.codecKey = decoder.encodingName().toLowerCase() + "/" + decoder.rtpClockRate();
         this.frameSamples = decoder.sampleRate() / 50;
         this.timestampIncrement = decoder.rtpClockRate() / 50;
-        this.waitedTicks = decoder.stateless() ? new long[MAX_WAITING_TICKS] : null;
-        this.writtenByWaitedTick = decoder.stateless() ? new long[MAX_WAITING_TICKS] : null;
+        this.waitedTicks = decoder.stateless() ? new long[2 * MAX_WAITING_TICKS] : null;
     }
 
     /** The renditions every member shares (for tests: how many frames they hold). */
@@ -365,11 +364,11 @@ public final class Member {
      * and {@value #MAX_QUEUED} packets wait, so the ring has room for a flood's tick.
      */
     private boolean waits(long nowNanos, long upTo) {
-        if (waitedTicks == null || waitedCount == waitedTicks.length || upTo - taken > MAX_QUEUED) {
+        if (waitedTicks == null || waitedCount == MAX_WAITING_TICKS || upTo - taken > MAX_QUEUED) {
             return false;
         }
-        waitedTicks[waitedCount] = nowNanos;
-        writtenByWaitedTick[waitedCount] = upTo;
+        waitedTicks[2 * waitedCount] = nowNanos;
+        waitedTicks[2 * waitedCount + 1] = upTo;
         waitedCount++;
         return true;
     }
@@ -377,8 +376,8 @@ public final class Member {
     /** Runs the ticks an isolated member's packets {@link #waits waited} through, in order, as they would have run. */
     private void catchUp() {
         for (int i = 0; i < waitedCount; i++) {
-            takeIn(writtenByWaitedTick[i], false);
-            playOut(jitter().poll(waitedTicks[i]).orElse(null), true);
+            takeIn(waitedTicks[2 * i + 1], false);
+            playOut(jitter().poll(waitedTicks[2 * i]).orElse(null), true);
         }
         waitedCount = 0;
     }
