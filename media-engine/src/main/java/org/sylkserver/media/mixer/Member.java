@@ -112,9 +112,9 @@ public final class Member {
     private final int frameSamples;
     private final int timestampIncrement;
     /**
-     * Made when the first packet is taken in, as {@link #concealment} when first needed and {@link #statedLevels} with
-     * the first packet: a joiner that hangs up during its welcome takes none in ({@link #waits}), and what a member
-     * keeps for the whole call the collector copies while it lives (issue 12).
+     * Made when first used, as {@link #concealment} and {@link #statedLevels} are: a joiner that hangs up during its
+     * welcome uses none of them ({@link #waits}), and what a member keeps for its whole call the collector copies while
+     * it lives (issue 12).
      */
     private JitterBuffer jitter;
     /** To 48 kHz (null at 48 kHz), made when the member first talks: most joiners of a short call never do. */
