@@ -23,7 +23,7 @@
 # "RESULT conference max_rate=N echo max_rate=M ratio=R" (highest target rate with zero failed calls).
 # With THREADS=1, each step's line is followed by the SIP messages per call that sipp sent, received and
 # retransmitted, and by the server's CPU per call per thread group (from /proc/<pid>/task: GC, JIT compiler and
-# kernel time included, which a JFR execution sample never sees).
+# kernel time included, which a JFR execution sample never sees), and the kernel's (system time's) part of each.
 # With RTP=1 every caller also talks, as a real one does: sipp streams one second of a 440 Hz PCMU tone (50 packets
 # of 20 ms, from a file made with ffmpeg) from a port of its own per call, so echo sends it back and the
 # conference decodes and mixes it; without it echo sends no RTP at all while every joiner is sent its welcome.
@@ -142,6 +142,7 @@ run_step() {
                 sent / calls, recv / calls, re / calls, unexp / calls
         }' "$out"/*_counts.csv > "$out/breakdown" 2>/dev/null || true
     thread_cpu_per_call "$out/threads-before" "$out/threads-after" "$calls" >> "$out/breakdown"
+    thread_kernel_per_call "$out/threads-before" "$out/threads-after" "$calls" >> "$out/breakdown"
     jit=$(compiler_ticks "$out/threads-before" "$out/threads-after")
     # the last line of sipp's statistics file holds the cumulative counters
     awk -F';' -v s="$start" -v e="$end" -v hold=$hold_ms -v dt=$((t1 - t0)) -v jit="$jit" -v clk="$clk" '

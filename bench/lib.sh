@@ -36,12 +36,12 @@ await_started() {
 # User + system CPU time of process $1 so far, in clock ticks (getconf CLK_TCK per second).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# One line per thread of process $1: "<tid> <name> <user + system clock ticks>", the name with its digits replaced by
+# One line per thread of process $1: "<tid> <name> <user + system clock ticks> <system clock ticks>", the name with its digits replaced by
 # N (thread pools' members fall into one group) and blanks by _. The name is the kernel's (15 characters at most):
 # the JVM gives Java threads theirs, its own threads (GC, JIT compiler) have names of their own too.
 thread_ticks() {
     for f in /proc/"$1"/task/*/stat; do cat "$f" 2>/dev/null || true; echo; done | sed -n 's/^\([0-9]*\) (\(.*\)) [A-Z] \(.*\)$/\1\t\2\t\3/p' |
-        awk -F'\t' '{ split($3, f, " "); n = $2; gsub(/[0-9]+/, "N", n); gsub(/ /, "_", n); print $1, n, f[11] + f[12] }'
+        awk -F'\t' '{ split($3, f, " "); n = $2; gsub(/[0-9]+/, "N", n); gsub(/ /, "_", n); print $1, n, f[11] + f[12], f[12] }'
 }
 
 # Prints the CPU of the threads of a process between two thread_ticks snapshots $1 (before) and $2 (after), by thread
@@ -55,6 +55,22 @@ thread_cpu_per_call() {
             for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (t[keys[j]] > t[keys[i]]) { x = keys[i]; keys[i] = keys[j]; keys[j] = x }
             line = "  threads (ms per call):"
             for (i = 0; i < n && i < max; i++) if (t[keys[i]] > 0) line = line sprintf(" %s=%.3f", keys[i], 1000 * t[keys[i]] / clk / calls)
+            print line
+        }' "$1" "$2"
+}
+
+# The kernel's part of thread_cpu_per_call (system time: system calls such as a datagram's send, page faults), for the
+# same snapshots, calls and thread groups, as "  of which in the kernel (ms per call): name=ms ...". Issue 12: two
+# thirds of the conference mixer's CPU was its RTP sends in the kernel, which JFR's execution samples never see.
+thread_kernel_per_call() {
+    awk -v calls="$3" -v clk="$(getconf CLK_TCK)" -v max="${4:-12}" '
+        FNR == NR { before[$1] = $3; sys[$1] = $4; next }
+        { t[$2] += $3 - ($1 in before ? before[$1] : 0); k[$2] += $4 - ($1 in sys ? sys[$1] : 0) }
+        END {
+            n = 0; for (g in t) keys[n++] = g
+            for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (t[keys[j]] > t[keys[i]]) { x = keys[i]; keys[i] = keys[j]; keys[j] = x }
+            line = "  of which in the kernel (ms per call):"
+            for (i = 0; i < n && i < max; i++) if (t[keys[i]] > 0) line = line sprintf(" %s=%.3f", keys[i], 1000 * k[keys[i]] / clk / calls)
             print line
         }' "$1" "$2"
 }

@@ -68,15 +68,25 @@ public final class AudioMixer {
 
     private static final Logger log = Logger.getLogger(AudioMixer.class.getName());
 
+    /** A silent mix, shared by every room: never written (members and encoders only read what they are given). */
+    private static final int[] SILENCE = new int[FRAME];
+    private static final short[] SILENT_FRAME = new short[FRAME];
+
     private final String name;
     private final int maxSpeakers;
     private final List<Member> members = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Prompt> newRoomPrompts = new ConcurrentLinkedQueue<>();
+    /** Set after a prompt is put in {@link #newRoomPrompts}: a tick looks at the queue only then. */
+    private volatile boolean roomPromptsPosted;
     private final List<Prompt> roomPrompts = new ArrayList<>();
     private final Map<String, SharedOutput> shared = new HashMap<>();
-    private final int[] mix = new int[FRAME];
-    private final int[] silence = new int[FRAME];
-    private final short[] roomFrame = new short[FRAME];
+    /**
+     * The room mix and its limited frame, made when someone first talks or a prompt plays to the room: a room whose
+     * members only hear their welcome never needs them, and what a room keeps while it lives the collector copies
+     * (issue 12). Until then {@link #SILENCE} and {@link #SILENT_FRAME} stand for them.
+     */
+    private int[] mix;
+    private short[] roomFrame;
     private final Limiter roomLimiter = new Limiter();
     private volatile Consumer<Optional<Member>> activeSpeakerListener = speaker -> { };
     private volatile boolean closed;
@@ -147,6 +157,7 @@ public final class AudioMixer {
     /** Plays {@code prompt} to everyone in the room (mixed with the talkers). */
     public void play(Prompt prompt) {
         newRoomPrompts.add(Objects.requireNonNull(prompt, "prompt"));
+        roomPromptsPosted = true;
     }
 
     /** Called on the mixing thread whenever the active speaker changes (empty: nobody). */
@@ -187,9 +198,12 @@ public final class AudioMixer {
             return;
         }
         ticks++;
-        Prompt prompt;
-        while ((prompt = newRoomPrompts.poll()) != null) {
-            roomPrompts.add(prompt);
+        if (roomPromptsPosted) {
+            roomPromptsPosted = false; // before the queue is emptied: a prompt put in meanwhile sets it again
+            Prompt prompt;
+            while ((prompt = newRoomPrompts.poll()) != null) {
+                roomPrompts.add(prompt);
+            }
         }
         now.clear();
         speakers.clear();
@@ -208,14 +222,19 @@ public final class AudioMixer {
         }
         if (speakers.isEmpty() && roomPrompts.isEmpty() && roomLimiter.atUnity()) {
             // nobody talks and nothing plays: the mix is silence, and so is what the limiter makes of it
-            if (!silent) {
+            if (!silent && mix != null) {
                 Arrays.fill(mix, 0);
                 Arrays.fill(roomFrame, (short) 0);
-                silent = true;
             }
+            silent = true;
             roomLimiter.passSilence(FRAME);
         } else {
-            Arrays.fill(mix, 0);
+            if (mix == null) {
+                mix = new int[FRAME];
+                roomFrame = new short[FRAME];
+            } else {
+                Arrays.fill(mix, 0);
+            }
             for (Member speaker : speakers) {
                 short[] own = speaker.upsampled();
                 for (int i = 0; i < FRAME; i++) {
@@ -238,13 +257,13 @@ public final class AudioMixer {
             }
             boolean speaker = speakers.contains(member);
             if (member.isolated()) {
-                send(member, member.individualFrame(silence, false));
+                send(member, member.individualFrame(SILENCE, false));
             } else if (speaker || member.hasPrompts()) {
-                send(member, member.individualFrame(mix, speaker));
+                send(member, member.individualFrame(mix != null ? mix : SILENCE, speaker));
             } else {
                 SharedOutput output = shared.computeIfAbsent(member.codecKey(), key -> new SharedOutput(member));
                 if (output.payload == null) {
-                    output.payload = output.encode(roomFrame);
+                    output.payload = output.encode(roomFrame != null ? roomFrame : SILENT_FRAME);
                 }
                 send(member, output.payload);
             }

@@ -68,6 +68,9 @@ public final class Member {
         }
     }
 
+    /** RFC 6464 levels kept by sequence number (a power of two). */
+    private static final int STATED_LEVELS = 128;
+
     /** Lost frames concealed in a row at most: 60 ms, after which G.711 Appendix I's concealment is silent too. */
     static final int MAX_CONCEALED_FRAMES = 3;
 
@@ -77,6 +80,8 @@ public final class Member {
     private final Supplier<AudioCodec> codecs;
     private final Output output;
     private final ConcurrentLinkedQueue<Prompt> newPrompts = new ConcurrentLinkedQueue<>();
+    /** Set after a prompt is put in {@link #newPrompts}: a tick looks at the queue only then. */
+    private volatile boolean promptsPosted;
     private volatile boolean onHold;
     private volatile boolean isolated;
     private volatile boolean left;
@@ -84,11 +89,12 @@ public final class Member {
 
     // The packets handed over, a ring with one writer (the receiving thread) and one reader (the mixing thread): the
     // packet numbered n (counted from 0) is in slot n modulo RING; a null payload is another payload type, which only
-    // takes a sequence number. No allocation, lock or atomic update per packet (issue 12).
-    private final RtpHeader[] headers = new RtpHeader[RING];
-    private final byte[][] payloads = new byte[RING][];
-    private final long[] arrivals = new long[RING];
-    private final int[] statedLevelsIn = new int[RING];
+    // takes a sequence number. No allocation, lock or atomic update per packet (issue 12). A slot's fields lie side by
+    // side, in two arrays instead of one per field: fewer places in memory to reach per packet, on either thread.
+    /** Slot k's header at 2k, its payload at 2k + 1. */
+    private final Object[] packets = new Object[2 * RING];
+    /** Slot k's arrival at 2k, its stated level (-1: none) at 2k + 1. */
+    private final long[] stamps = new long[2 * RING];
     /** Packets written into the ring (receiving thread; released once the slot is written). */
     private volatile long written;
     /** Packets taken out of the ring (mixing thread; released once the slot is emptied). */
@@ -105,15 +111,23 @@ public final class Member {
     private final String codecKey;
     private final int frameSamples;
     private final int timestampIncrement;
-    private final JitterBuffer jitter;
+    /**
+     * Made when first used, as {@link #concealment} and {@link #statedLevels} are: a joiner that hangs up during its
+     * welcome uses none of them ({@link #waits}), and what a member keeps for its whole call the collector copies while
+     * it lives (issue 12).
+     */
+    private JitterBuffer jitter;
     /** To 48 kHz (null at 48 kHz), made when the member first talks: most joiners of a short call never do. */
     private Resampler upsampler;
     private final List<Prompt> prompts = new ArrayList<>();
     private AudioCodec encoder;
+    /** The encoder's {@link AudioCodec#stateless()} and encoding name, kept with the member's other fields. */
+    private boolean encoderStateless;
+    private String encoderName;
     private Resampler downsampler;
     private short[] decoded;
     /** Conceals lost frames when the decoder has none of its own; fed every decoded frame. */
-    private final LossConcealment concealment;
+    private LossConcealment concealment;
     /** Lost frames concealed in a row; from {@value #MAX_CONCEALED_FRAMES} on, a lost frame is silence. */
     private int concealedInARow;
     /** This tick's frame at 48 kHz, its individual mix and that mix limited: made on first use (lazily). */
@@ -130,11 +144,23 @@ public final class Member {
     private Prompt rendered;
     /** The next frame of {@link #rendition}. */
     private int renditionFrame;
+    /**
+     * The frames of {@link #rendition} after which {@link #rendered} ends: what {@link Prompt#skipsBeforeEnd} said
+     * when the member started to follow it.
+     */
+    private int renditionEnd;
+    /**
+     * Frames followed whose move of {@link #rendered} is still to be made ({@link #moveRenderedOn}): the prompt is moved
+     * on when it ends or is stopped, when the member leaves the rendition, or before a frame is mixed from it.
+     */
+    private int movesOwed;
+    /** Whether {@link #prompts} may have changed since {@link #fromRendition} last looked at it. */
+    private boolean promptsChanged;
     /** The rendition's frame this tick's samples are, else null (computed for this member alone). */
     private Renditions.Frame followed;
     /** RFC 6464 levels stated by the sender, by sequence number modulo their size (-1: none). */
-    private final int[] statedLevels = new int[128];
-    private final int[] statedSequences = new int[128];
+    private int[] statedLevels;
+    private int[] statedSequences;
     private boolean marker = true;
     private boolean released;
     /** Frames taken while isolated and not yet decoded ({@link #defer}), by their count modulo the size. */
@@ -148,11 +174,11 @@ public final class Member {
     /** Frames deferred since the last were decoded: more than {@link #deferred} holds through a long welcome. */
     private int deferredCount;
     /**
-     * The ticks whose packets an isolated member left in the ring ({@link #waits}): each one's time and how many packets
-     * had been written by then; null for a codec that is not stateless, whose audio is taken in at every tick.
+     * The ticks whose packets an isolated member left in the ring ({@link #waits}): the i-th one's time at 2i and how
+     * many packets had been written by then at 2i + 1; null for a codec that is not stateless, whose audio is taken in
+     * at every tick.
      */
     private final long[] waitedTicks;
-    private final long[] writtenByWaitedTick;
     private int waitedCount;
 
     Member(AudioMixer mixer, String id, int payloadType, Supplier<AudioCodec> codecs, Output output) {
@@ -165,10 +191,7 @@ public final class Member {
         this.codecKey = decoder.encodingName().toLowerCase() + "/" + decoder.rtpClockRate();
         this.frameSamples = decoder.sampleRate() / 50;
         this.timestampIncrement = decoder.rtpClockRate() / 50;
-        this.jitter = new JitterBuffer(decoder.rtpClockRate());
-        this.concealment = new LossConcealment(decoder.sampleRate());
-        this.waitedTicks = decoder.stateless() ? new long[MAX_WAITING_TICKS] : null;
-        this.writtenByWaitedTick = decoder.stateless() ? new long[MAX_WAITING_TICKS] : null;
+        this.waitedTicks = decoder.stateless() ? new long[2 * MAX_WAITING_TICKS] : null;
     }
 
     /** The renditions every member shares (for tests: how many frames they hold). */
@@ -234,12 +257,12 @@ public final class Member {
                 return;
             }
         }
-        int slot = (int) at & (RING - 1);
-        headers[slot] = header;
+        int slot = 2 * ((int) at & (RING - 1));
+        packets[slot] = header;
         // another payload type (telephone events, comfort noise) is handed over too, for its sequence number only
-        payloads[slot] = header.payloadType() == payloadType ? payload : null;
-        arrivals[slot] = arrivalNanos;
-        statedLevelsIn[slot] = audioLevel;
+        packets[slot + 1] = header.payloadType() == payloadType ? payload : null;
+        stamps[slot] = arrivalNanos;
+        stamps[slot + 1] = audioLevel;
         WRITTEN.setRelease(this, at + 1);
     }
 
@@ -264,6 +287,7 @@ public final class Member {
     /** Plays {@code prompt} to this member only, over what it hears of the room. */
     public void play(Prompt prompt) {
         newPrompts.add(Objects.requireNonNull(prompt, "prompt"));
+        promptsPosted = true;
     }
 
     /** Leaves the mixer; its codecs are freed by the mixing thread at its next tick. */
@@ -300,9 +324,14 @@ public final class Member {
 
     /** Takes in received packets, decodes this tick's frame, measures it; returns whether the member is talking. */
     boolean receive(long nowNanos) {
-        Prompt prompt;
-        while ((prompt = newPrompts.poll()) != null) {
-            prompts.add(prompt);
+        if (promptsPosted) {
+            // cleared before the queue is emptied: a prompt put in meanwhile sets it again, for the next tick
+            promptsPosted = false;
+            Prompt prompt;
+            while ((prompt = newPrompts.poll()) != null) {
+                prompts.add(prompt);
+                promptsChanged = true;
+            }
         }
         boolean alone = isolated;
         boolean held = onHold;
@@ -321,7 +350,7 @@ public final class Member {
             marker = true;
             return false;
         }
-        playOut(jitter.poll(nowNanos).orElse(null), alone);
+        playOut(jitter().poll(nowNanos).orElse(null), alone);
         return hangover > 0 && !alone;
     }
 
@@ -335,11 +364,11 @@ public final class Member {
      * and {@value #MAX_QUEUED} packets wait, so the ring has room for a flood's tick.
      */
     private boolean waits(long nowNanos, long upTo) {
-        if (waitedTicks == null || waitedCount == waitedTicks.length || upTo - taken > MAX_QUEUED) {
+        if (waitedTicks == null || waitedCount == MAX_WAITING_TICKS || upTo - taken > MAX_QUEUED) {
             return false;
         }
-        waitedTicks[waitedCount] = nowNanos;
-        writtenByWaitedTick[waitedCount] = upTo;
+        waitedTicks[2 * waitedCount] = nowNanos;
+        waitedTicks[2 * waitedCount + 1] = upTo;
         waitedCount++;
         return true;
     }
@@ -347,8 +376,8 @@ public final class Member {
     /** Runs the ticks an isolated member's packets {@link #waits waited} through, in order, as they would have run. */
     private void catchUp() {
         for (int i = 0; i < waitedCount; i++) {
-            takeIn(writtenByWaitedTick[i], false);
-            playOut(jitter.poll(waitedTicks[i]).orElse(null), true);
+            takeIn(waitedTicks[2 * i + 1], false);
+            playOut(jitter().poll(waitedTicks[2 * i]).orElse(null), true);
         }
         waitedCount = 0;
     }
@@ -363,20 +392,24 @@ public final class Member {
             cut += upTo - from - MAX_QUEUED;
         }
         for (long n = from; n < upTo; n++) {
-            int slot = (int) n & (RING - 1);
-            RtpHeader header = headers[slot];
-            byte[] payload = payloads[slot];
-            headers[slot] = null;
-            payloads[slot] = null;
+            int slot = 2 * ((int) n & (RING - 1));
+            RtpHeader header = (RtpHeader) packets[slot];
+            byte[] payload = (byte[]) packets[slot + 1];
+            packets[slot] = null;
+            packets[slot + 1] = null;
             if (held || upTo - n > MAX_QUEUED) {
                 continue;
             }
             if (payload == null) {
-                jitter.skip(header);
+                jitter().skip(header);
             } else {
-                jitter.offer(header, payload, arrivals[slot]);
-                int stated = header.sequence() & (statedLevels.length - 1);
-                statedLevels[stated] = statedLevelsIn[slot];
+                jitter().offer(header, payload, stamps[slot]);
+                if (statedLevels == null) {
+                    statedLevels = new int[STATED_LEVELS];
+                    statedSequences = new int[STATED_LEVELS];
+                }
+                int stated = header.sequence() & (STATED_LEVELS - 1);
+                statedLevels[stated] = (int) stamps[slot + 1];
                 statedSequences[stated] = header.sequence();
             }
         }
@@ -417,7 +450,7 @@ public final class Member {
             decoded = java.util.Arrays.copyOf(decoded, frameSamples);
         }
         if (decoded != null) {
-            concealment.decoded(decoded);
+            concealment().decoded(decoded);
             concealedInARow = 0;
             level = statedLevel >= 0 ? statedLevel : AudioLevel.of(decoded);
         } else if (frame == PlayoutFrame.LOST && concealedInARow < MAX_CONCEALED_FRAMES) {
@@ -473,7 +506,9 @@ public final class Member {
         }
         int kept = Math.min(deferredCount, deferred.length);
         if (deferredCount > kept) {
-            concealment.reset();
+            if (concealment != null) {
+                concealment.reset(); // else as a new one
+            }
             concealedInARow = 0;
             hangover = 0;
         }
@@ -495,16 +530,33 @@ public final class Member {
     private short[] concealed() {
         short[] pcm = decoder.decodeLost(frameSamples, null);
         if (pcm == null || pcm.length != frameSamples) {
-            return concealment.conceal(frameSamples);
+            return concealment().conceal(frameSamples);
         }
-        concealment.decoded(pcm);
+        concealment().decoded(pcm);
         return pcm;
     }
 
     /** The RFC 6464 level the sender stated for packet {@code sequence}, -1 when it did not. */
     private int statedLevel(int sequence) {
-        int slot = sequence & (statedLevels.length - 1);
+        if (statedLevels == null) {
+            return -1;
+        }
+        int slot = sequence & (STATED_LEVELS - 1);
         return statedSequences[slot] == sequence ? statedLevels[slot] : -1;
+    }
+
+    private JitterBuffer jitter() {
+        if (jitter == null) {
+            jitter = new JitterBuffer(decoder.rtpClockRate());
+        }
+        return jitter;
+    }
+
+    private LossConcealment concealment() {
+        if (concealment == null) {
+            concealment = new LossConcealment(decoder.sampleRate());
+        }
+        return concealment;
     }
 
     /** This tick's frame at 48 kHz (silence when nothing was decoded). Mixing thread, speakers only. */
@@ -533,6 +585,8 @@ public final class Member {
     byte[] individualFrame(int[] roomMix, boolean speaker) {
         if (encoder == null) {
             encoder = newCodec();
+            encoderStateless = encoder.stateless();
+            encoderName = encoder.encodingName();
             downsampler = encoder.sampleRate() == AudioMixer.RATE ? null
                     : new Resampler(AudioMixer.RATE, encoder.sampleRate());
         }
@@ -544,8 +598,9 @@ public final class Member {
             }
             samples = mixed(roomMix, speaker);
         }
-        if (followed != null && encoder.stateless()) {
-            return followed.encoded(encoder); // encoded once for every member on the rendition with this codec
+        if (followed != null && encoderStateless) {
+            // encoded once for every member on the rendition with this codec
+            return followed.encoded(encoderName, encoder);
         }
         mixer.encoded();
         return encoder.encode(samples);
@@ -576,14 +631,20 @@ public final class Member {
      * This frame of an isolated member (it hears its prompts over {@code silence}) from the rendition of its only
      * prompt, when it has heard that prompt alone from its start, one frame after another; null when it must be
      * mixed. A frame of the rendition nobody reached yet is mixed here, from the rendition's states, and kept.
+     *
+     * <p>While it follows the rendition its prompt is not moved on frame by frame: the frames are counted
+     * ({@link #movesOwed}) and the prompt is moved on by as many frames at once when it is needed, at the latest on
+     * the frame it ends with, so that it ends (and its callback runs) at the same tick as before. Moving each
+     * joiner's prompt at every tick read its data from memory for nothing (issue 12: a fifth of the mixer's samples).
      */
     private short[] fromRendition(int[] silence) {
-        Prompt prompt = prompts.size() == 1 ? prompts.get(0) : null;
         boolean continuous = individualTick == mixer.ticks() - 1;
-        if (rendition != null && (prompt != rendered || !continuous || prompt.finished())) {
+        if (rendition != null && (!continuous || rendered.finished() || (promptsChanged && onlyPrompt() != rendered))) {
             leaveRendition();
         }
+        promptsChanged = false;
         if (rendition == null) {
+            Prompt prompt = onlyPrompt();
             // the limiter it would continue from (its own, or the room's after a gap) at unity, the downsampler at
             // rest: what it hears then depends on the prompt alone
             Limiter from = continuous ? limiter : mixer.roomLimiter();
@@ -594,9 +655,12 @@ public final class Member {
             rendition = RENDITIONS.of(prompt, encoder.sampleRate());
             rendered = prompt;
             renditionFrame = 0;
+            renditionEnd = prompt.skipsBeforeEnd(AudioMixer.FRAME);
+            movesOwed = 0;
         }
         Renditions.Frame frame = rendition.frame(renditionFrame);
         if (frame == null) {
+            moveRenderedOn();
             restoreRendition();
             short[] samples = mixed(silence, false);
             if (rendition.add(renditionFrame, new Renditions.Frame(samples.clone(), limiter.state(),
@@ -609,17 +673,39 @@ public final class Member {
             }
             return samples;
         }
-        if (!prompt.skip(AudioMixer.FRAME)) {
-            prompts.remove(prompt); // as mixing it would have: its callback has run
-        }
+        movesOwed++;
         individualTick = mixer.ticks();
         renditionFrame++;
+        if (renditionFrame >= renditionEnd) {
+            moveRenderedOn(); // its last frame: the prompt ends now, as if it had been moved on at every frame
+        }
         followed = frame;
         return frame.samples();
     }
 
-    /** Off the rendition: the limiter and downsampler take the states its last frame left them in. */
+    /** The member's prompt when it has exactly one, else null. */
+    private Prompt onlyPrompt() {
+        return prompts.size() == 1 ? prompts.get(0) : null;
+    }
+
+    /**
+     * Moves {@link #rendered} on by the frames followed since it was last moved, as {@link Prompt#skip} at each would
+     * have; a prompt stopped meanwhile runs its callback and goes, as the first of those skips would have done then.
+     */
+    private void moveRenderedOn() {
+        for (; movesOwed > 0; movesOwed--) {
+            if (!rendered.skip(AudioMixer.FRAME)) {
+                prompts.remove(rendered); // as mixing it would have: its callback has run
+                promptsChanged = true;
+                movesOwed = 0;
+                return;
+            }
+        }
+    }
+
+    /** Off the rendition: its prompt moved on, the limiter and downsampler take the states its last frame left. */
     private void leaveRendition() {
+        moveRenderedOn();
         restoreRendition();
         rendition = null;
         rendered = null;

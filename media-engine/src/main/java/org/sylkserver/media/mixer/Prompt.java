@@ -14,6 +14,8 @@ import java.util.Objects;
 public final class Prompt {
 
     private final short[][] pieces;
+    /** {@code pieces.length}, read with the other fields: {@link #finished} is asked at every tick. */
+    private final int pieceCount;
     private final List<short[]> content;
     private final boolean empty;
     private final boolean loop;
@@ -24,6 +26,7 @@ public final class Prompt {
 
     private Prompt(List<short[]> pieces, boolean loop, Runnable onFinished) {
         this.pieces = pieces.toArray(new short[0][]);
+        this.pieceCount = this.pieces.length;
         this.content = List.copyOf(pieces);
         this.empty = pieces.stream().allMatch(p -> p.length == 0);
         this.loop = loop;
@@ -57,7 +60,7 @@ public final class Prompt {
 
     /** Whether it has finished playing (or was stopped). */
     public boolean finished() {
-        return stopped || (!loop && piece >= pieces.length);
+        return stopped || (!loop && piece >= pieceCount);
     }
 
     /**
@@ -74,6 +77,26 @@ public final class Prompt {
      */
     boolean skip(int samples) {
         return play(null, samples);
+    }
+
+    /**
+     * How many more calls of {@link #skip skip(samples)} move it on (return true) before the one that finds it finished
+     * and runs the callback: {@link Integer#MAX_VALUE} for a loop (until stopped), 0 once finished. A member on a
+     * {@link Renditions rendition} counts its frames against it instead of moving the prompt on at every tick.
+     */
+    int skipsBeforeEnd(int samples) {
+        if (finished() || empty) {
+            return 0;
+        }
+        if (loop) {
+            return Integer.MAX_VALUE;
+        }
+        long left = -position;
+        for (int p = piece; p < pieces.length; p++) {
+            left += pieces[p].length;
+        }
+        // every call takes up to samples; the one that reaches the end steps past the last piece and still says true
+        return (int) Math.min(Integer.MAX_VALUE, left / samples + 1);
     }
 
     /** Whether nothing of it has been played yet (and it was not stopped). */

@@ -45,11 +45,12 @@ final class Renditions {
         }
 
         /**
-         * The samples encoded by {@code encoder}, a {@link AudioCodec#stateless() stateless} one: encoded once for
-         * every member with that codec (the payload is shared: never modified).
+         * The samples encoded by {@code encoder}, a {@link AudioCodec#stateless() stateless} one whose
+         * {@link AudioCodec#encodingName() encoding name} is {@code encodingName}: encoded once for every member with
+         * that codec (the payload is shared: never modified).
          */
-        byte[] encoded(AudioCodec encoder) {
-            return encodings.computeIfAbsent(encoder.encodingName(), name -> encoder.encode(samples));
+        byte[] encoded(String encodingName, AudioCodec encoder) {
+            return encodings.computeIfAbsent(encodingName, name -> encoder.encode(samples));
         }
     }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -73,5 +75,36 @@ class PromptTest {
         assertEquals(1, addedEnds.get());
         assertEquals(1, skippedEnds.get());
         assertEquals(added.content(), Prompt.once(pieces, () -> { }).content(), "same pieces, same content");
+    }
+
+    /**
+     * What a member following a rendition counts on: {@code skipsBeforeEnd} is the number of {@code skip} calls that
+     * move the prompt on before the one that ends it, from any point, for any pieces (empty ones too) and frame size.
+     */
+    @Test
+    void skipsBeforeEndCountsTheMovesUntilTheEnd() {
+        Random random = new Random(12);
+        for (int run = 0; run < 500; run++) {
+            List<short[]> pieces = new ArrayList<>();
+            for (int p = random.nextInt(5); p >= 0; p--) {
+                pieces.add(new short[random.nextInt(4) == 0 ? 0 : random.nextInt(50)]);
+            }
+            int frame = 1 + random.nextInt(12);
+            Prompt prompt = Prompt.once(pieces, () -> { });
+            for (int before = random.nextInt(6); before > 0; before--) {
+                prompt.skip(frame);
+            }
+            int expected = prompt.skipsBeforeEnd(frame);
+            int moves = 0;
+            while (prompt.skip(frame)) {
+                moves++;
+            }
+            assertEquals(expected, moves, "run " + run);
+            assertEquals(0, prompt.skipsBeforeEnd(frame), "finished");
+        }
+        Prompt loop = Prompt.looping(List.of(new short[] {1, 2}));
+        assertEquals(Integer.MAX_VALUE, loop.skipsBeforeEnd(3));
+        loop.stop();
+        assertEquals(0, loop.skipsBeforeEnd(3));
     }
 }

@@ -215,6 +215,54 @@ class RenditionsTest {
         }
     }
 
+    /**
+     * A joiner that follows a rendition leaves its prompt where it is until something needs it (issue 12: moving each
+     * joiner's prompt at every tick read its data for nothing): the prompt still ends, and runs its callback once, at
+     * the frame it would have; one stopped while followed runs its callback once, at the next tick, as mixing it would.
+     */
+    @Test
+    void aFollowedPromptIsMovedOnOnlyWhenItIsNeeded() {
+        List<short[]> pieces = pieces();
+        AudioMixer room = new AudioMixer("room");
+        Joiner first = new Joiner(room, "PCMU");
+        first.member.play(Prompt.once(pieces, () -> { }));
+        Joiner follower = new Joiner(room, "PCMU");
+        Joiner stopped = new Joiner(room, "PCMU");
+        AtomicInteger followerEnds = new AtomicInteger();
+        AtomicInteger followerEndedAt = new AtomicInteger(-1);
+        AtomicInteger stoppedEnds = new AtomicInteger();
+        AtomicInteger stoppedEndedAt = new AtomicInteger(-1);
+        Prompt followed = Prompt.once(pieces, () -> {
+            followerEnds.incrementAndGet();
+            followerEndedAt.set(follower.heard.size());
+        });
+        Prompt toStop = Prompt.once(pieces, () -> {
+            stoppedEnds.incrementAndGet();
+            stoppedEndedAt.set(stopped.heard.size());
+        });
+        follower.member.play(followed);
+        stopped.member.play(toStop);
+        Alone alone = new Alone("PCMU");
+        AtomicInteger aloneEndedAt = new AtomicInteger(-1);
+        List<byte[]> expected = new ArrayList<>();
+        alone.prompts.add(Prompt.once(pieces, () -> aloneEndedAt.set(expected.size())));
+        for (int t = 0; t < 45; t++) {
+            if (t == 6) {
+                assertTrue(followed.unplayed(), "followed for 6 frames, the prompt not moved");
+                toStop.stop();
+            }
+            room.tick(t * TICK);
+            expected.add(alone.frame());
+        }
+        assertEquals(1, followerEnds.get());
+        assertEquals(aloneEndedAt.get(), followerEndedAt.get(), "the prompt's end, in frames");
+        for (int f = 0; f < expected.size(); f++) {
+            assertArrayEquals(expected.get(f), follower.heard.get(f), "frame " + f);
+        }
+        assertEquals(1, stoppedEnds.get());
+        assertEquals(6, stoppedEndedAt.get(), "stopped after 6 frames: ended at the next tick");
+    }
+
     @Test
     void fullRenditionsStartAgainEmptyAndTheirMembersComputeAgain() {
         Renditions renditions = new Renditions(2);
