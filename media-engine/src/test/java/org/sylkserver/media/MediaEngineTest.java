@@ -541,4 +541,66 @@ class MediaEngineTest {
             assertTrue(buffer > byDefault, buffer + " bytes, the default " + byDefault);
         }
     }
+
+    /**
+     * With two {@code [RTP] webrtc_threads} and no shared port, ICE-lite legs opened without a thread (two video room
+     * publishers) are read on two selector threads, and a leg opened on a publisher's thread (its feed) on that one:
+     * a room's fan-out and its feeds' pipelines stay on one thread, and the load of the rooms' publishers gets two
+     * threads' share of the CPU instead of one (docs/benchmarks.md, issue 13, session 25).
+     */
+    @Test
+    void legsSpreadOverTheSelectorThreadsAndAFeedStaysOnItsPublishers() throws Exception {
+        engine = new MediaEngine(loopback, 47840, 47860, Duration.ZERO, RtpPolicy.OPEN, 0, 2, false);
+        java.util.Map<String, String> readBy = new java.util.concurrent.ConcurrentHashMap<>();
+        MediaSocket publisher1 = engine.openIceSocket("p1", null,
+                (datagram, source) -> readBy.put("p1", Thread.currentThread().getName()), () -> { });
+        MediaSocket publisher2 = engine.openIceSocket("p2", null,
+                (datagram, source) -> readBy.put("p2", Thread.currentThread().getName()), () -> { });
+        MediaSocket feed = engine.openIceSocket("f1", publisher1.thread(),
+                (datagram, source) -> readBy.put("f1", Thread.currentThread().getName()), () -> { });
+        assertNotEquals(publisher1.thread(), publisher2.thread(), "two publishers, two threads");
+        assertEquals(publisher1.thread(), feed.thread());
+        try (DatagramSocket peer = caller()) {
+            send(peer, rtp(1), publisher1.port());
+            send(peer, rtp(2), publisher2.port());
+            send(peer, rtp(3), feed.port());
+            await(() -> readBy.size() == 3, "the three datagrams read: " + readBy);
+        }
+        assertEquals(java.util.Set.of("sylk-media-io", "sylk-media-io-2"),
+                java.util.Set.of(readBy.get("p1"), readBy.get("p2")));
+        assertEquals(readBy.get("p1"), readBy.get("f1"), "the feed on its publisher's thread");
+        // the least busy thread now is the second publisher's (one socket against the first's two)
+        assertEquals(publisher2.thread(), engine.iceThread());
+        publisher1.close();
+        publisher2.close();
+        feed.close();
+    }
+
+    /** A socket read by the second selector thread gives its port pair back once closed, as the first's do. */
+    @Test
+    void aLegOnTheSecondSelectorThreadGivesItsPortsBack() throws Exception {
+        engine = new MediaEngine(loopback, 47860, 47864, Duration.ZERO, RtpPolicy.OPEN, 0, 2, false);
+        MediaSocket first = engine.openIceSocket("a", null, (datagram, source) -> { }, () -> { });
+        MediaSocket second = engine.openIceSocket("b", null, (datagram, source) -> { }, () -> { });
+        assertNotEquals(first.thread(), second.thread());
+        assertThrows(PortRangeExhaustedException.class,
+                () -> engine.openIceSocket("c", null, (datagram, source) -> { }, () -> { }));
+        second.close();
+        await(() -> engine.portPairsInUse() == 1, "the closed leg's pair back");
+        MediaSocket third = engine.openIceSocket("c", null, (datagram, source) -> { }, () -> { });
+        assertEquals(second.port(), third.port());
+        assertEquals(second.thread(), third.thread(), "the least busy thread again");
+        first.close();
+        third.close();
+    }
+
+    /** A leg cannot be put on a thread that is not one of the engine's selector threads. */
+    @Test
+    void aSelectorThreadOfAnotherEngineIsRefused() throws Exception {
+        engine = new MediaEngine(loopback, 47864, 47868, Duration.ZERO, RtpPolicy.OPEN, 0, 2, false);
+        try (MediaEngine other = new MediaEngine(loopback, 47868, 47872, Duration.ZERO, RtpPolicy.OPEN, 0, 2, false)) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> engine.openIceSocket("a", other.iceThread(), (datagram, source) -> { }, () -> { }));
+        }
+    }
 }
