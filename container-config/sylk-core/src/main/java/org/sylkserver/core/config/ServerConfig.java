@@ -120,10 +120,9 @@ public record ServerConfig(Path file, Server server, Sip sip, Msrp msrp, Rtp rtp
      *                       {@code max_streams_per_address})
      * @param webrtcPort     the one UDP port of every video room leg ({@code webrtc_port}, ours), 0 for a port pair of
      *                       the range per leg
-     * @param webrtcThreads  threads (and {@code SO_REUSEPORT} sockets, Linux only) reading and writing
-     *                       {@code webrtc_port}, or without it the legs' own sockets (selector threads, or io_uring
-     *                       loops with {@code webrtcIoUring}) ({@code webrtc_threads}, ours; 0 there gives one per
-     *                       core)
+     * @param webrtcThreads  threads (and {@code SO_REUSEPORT} sockets) reading and writing {@code webrtc_port}, or
+     *                       with {@code webrtcIoUring} the legs' own sockets ({@code webrtc_threads}, ours; 0 there
+     *                       gives one per core; Linux only)
      * @param webrtcIoUring  whether the legs' own sockets (no {@code webrtc_port}) go through Linux's io_uring where
      *                       the kernel allows it ({@code webrtc_io_uring}, ours, off by default: it did not pay in
      *                       the video rooms' benchmark, docs/benchmarks.md, issue 13, session 24)
