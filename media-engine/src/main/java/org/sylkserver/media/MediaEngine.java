@@ -8,8 +8,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,9 +25,8 @@ import java.util.logging.Logger;
 /**
  * The colocated media engine: one per JVM, shared by every application. It owns the RTP port range
  * ({@code [RTP] port_range}), one I/O thread ({@code sylk-media-io}, {@link MediaIoLoop}) that reads and writes
- * every endpoint's sockets through one selector (with {@code [RTP] webrtc_threads} above 1 and no shared port, the
- * ICE-lite legs' sockets are spread over it and as many more, {@code sylk-media-io-N}: {@link #openIceSocket}), and
- * one timer thread ({@code sylk-media-timer}) that watches for RTP inactivity ({@code [RTP] timeout}) and sends the RTCP reports of audio endpoints. Codec work that would slow
+ * every endpoint's sockets through one selector, and one timer thread ({@code sylk-media-timer}) that watches for
+ * RTP inactivity ({@code [RTP] timeout}) and sends the RTCP reports of audio endpoints. Codec work that would slow
  * the I/O thread (transcoding between call legs) runs on its codec workers ({@code sylk-media-codec-N}, one per
  * core).
  *
@@ -51,11 +48,6 @@ public final class MediaEngine implements AutoCloseable {
     private final Duration inactivityTimeout;
     private final RtpPolicy policy;
     private final MediaIoLoop io;
-    /**
-     * The selectors the ICE-lite legs' sockets of their own are spread over (no shared port, no io_uring): {@link #io}
-     * and {@code [RTP] webrtc_threads} - 1 more; only {@link #io} in the other modes.
-     */
-    private final List<MediaIoLoop> legLoops;
     private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
     private final Set<MediaSocket> sockets = ConcurrentHashMap.newKeySet();
     /** The one inactivity watch of every open endpoint and socket. */
@@ -105,8 +97,7 @@ public final class MediaEngine implements AutoCloseable {
 
     /**
      * As above, the shared port read and written by {@code webrtcThreads} threads ({@code [RTP] webrtc_threads},
-     * see {@link UdpMux}; with Linux's epoll only, else one); with {@code webrtcPort} 0, the ICE-lite legs' sockets of
-     * their own spread over as many selector threads (the engine's I/O thread one of them).
+     * see {@link UdpMux}; with Linux's epoll only, else one).
      *
      * @throws IllegalArgumentException also for fewer than one thread
      */
@@ -119,7 +110,7 @@ public final class MediaEngine implements AutoCloseable {
     /**
      * As above; with {@code webrtcPort} 0 and {@code webrtcIoUring} ({@code [RTP] webrtc_io_uring}), every ICE-lite
      * leg's socket of its own is read and written through Linux's io_uring on {@code webrtcThreads} threads (see
-     * {@link UringLegs}) where the kernel allows it, else on {@code webrtcThreads} selector threads (the log says which).
+     * {@link UringLegs}) where the kernel allows it, else on the engine's I/O thread as before (the log says which).
      */
     public MediaEngine(InetAddress bindAddress, int portStart, int portEnd, Duration inactivityTimeout,
                        RtpPolicy policy, int webrtcPort, int webrtcThreads, boolean webrtcIoUring) throws IOException {
@@ -153,8 +144,7 @@ public final class MediaEngine implements AutoCloseable {
         this.webrtcPort = webrtcPort == 0 ? null
                 : new UdpMux(bindAddress, webrtcPort, webrtcThreads, MAX_SHARED_PORT_ADDRESSES, true);
         this.uringLegs = webrtcPort == 0 && webrtcIoUring ? uringLegs(bindAddress, webrtcThreads) : null;
-        this.io = new MediaIoLoop("sylk-media-io");
-        this.legLoops = legLoops(io, this.webrtcPort == null && uringLegs == null ? webrtcThreads : 1);
+        this.io = new MediaIoLoop();
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "sylk-media-timer");
             thread.setDaemon(true);
@@ -180,30 +170,7 @@ public final class MediaEngine implements AutoCloseable {
                 + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms")
                 + (this.webrtcPort != null ? ", ICE-lite legs on " + this.webrtcPort
                         : uringLegs != null ? ", ICE-lite legs' sockets on io_uring (" + webrtcThreads + " threads)"
-                        : legLoops.size() == 1 ? ", ICE-lite legs' sockets on the I/O thread's selector"
-                        : ", ICE-lite legs' sockets on " + legLoops.size() + " selector threads"));
-    }
-
-    /**
-     * {@code io} and {@code threads} - 1 more selector threads ({@code sylk-media-io-2} ...) for the ICE-lite legs'
-     * sockets of their own. One thread carried every leg before; on a host whose cores it shares with other busy
-     * processes it got about one scheduler share, less than a video room load needs (docs/benchmarks.md, issue 13,
-     * sessions 19-25: the loss above 16 rooms), where a thread per core gets a share each, as the shared port's
-     * threads do ({@link UdpMux}).
-     */
-    private static List<MediaIoLoop> legLoops(MediaIoLoop io, int threads) throws IOException {
-        List<MediaIoLoop> loops = new ArrayList<>(List.of(io));
-        try {
-            while (loops.size() < threads) {
-                loops.add(new MediaIoLoop("sylk-media-io-" + (loops.size() + 1)));
-            }
-        } catch (IOException e) {
-            for (MediaIoLoop loop : loops) {
-                loop.close();
-            }
-            throw e;
-        }
-        return List.copyOf(loops);
+                        : ", ICE-lite legs' sockets on the I/O thread's selector"));
     }
 
     /**
@@ -330,32 +297,18 @@ public final class MediaEngine implements AutoCloseable {
      * @throws IOException                 when the engine is closed or the socket cannot be opened
      */
     public MediaSocket openSocket(MediaSocket.Receiver receiver, Runnable onInactivity) throws IOException {
-        return openSocket(io, receiver, onInactivity);
-    }
-
-    /**
-     * A bare socket as {@link #openSocket}, read on {@code loop}, or with a null {@code loop} on the leg selector with
-     * the fewest sockets (chosen and counted together, so that publishers opened at once spread).
-     */
-    private MediaSocket openSocket(MediaIoLoop loop, MediaSocket.Receiver receiver, Runnable onInactivity)
-            throws IOException {
         Objects.requireNonNull(receiver, "receiver");
         Objects.requireNonNull(onInactivity, "onInactivity");
         return onFreePorts(port -> {
             DatagramChannel channel = bind(port);
             receiveBuffer(channel);
-            MediaIoLoop owner;
-            synchronized (legLoops) {
-                owner = loop != null ? loop : leastBusyLegLoop();
-                owner.sockets.incrementAndGet();
-            }
-            MediaSocket socket = new MediaSocket(this, port, channel, owner, receiver,
+            MediaSocket socket = new MediaSocket(this, port, channel, receiver,
                     new InactivityWatch(nanoTime(), onInactivity, true));
             sockets.add(socket);
             watches.add(socket.inactivityWatch());
-            owner.execute(() -> {
+            onIoThread(() -> {
                 try {
-                    owner.register(channel, socket);
+                    io.register(channel, socket);
                 } catch (ClosedChannelException closedMeanwhile) {
                     // closed before the I/O thread got to it: release() has queued the port's return
                 }
@@ -364,34 +317,14 @@ public final class MediaEngine implements AutoCloseable {
         });
     }
 
-    /** The leg selector with the fewest bare sockets now (the first of them). */
-    private MediaIoLoop leastBusyLegLoop() {
-        MediaIoLoop least = legLoops.get(0);
-        for (MediaIoLoop loop : legLoops) {
-            if (loop.sockets.get() < least.sockets.get()) {
-                least = loop;
-            }
-        }
-        return least;
-    }
-
-    /** {@code thread} as one of the leg selectors. */
-    private MediaIoLoop legLoop(IceThread thread) {
-        if (thread instanceof MediaIoLoop loop && legLoops.contains(loop)) {
-            return loop;
-        }
-        throw new IllegalArgumentException(thread + " is no thread of this media engine");
-    }
-
     /**
      * A thread for a group of ICE-lite pipelines that opens no socket of its own (a phone's voice published in a
      * video room, whose feeds then open on it): with {@code [RTP] webrtc_port}, the shared port's thread with the
-     * fewest legs now (see {@link UdpMux}); with io_uring its loop with the fewest; else the selector thread with
-     * the fewest sockets (the engine's I/O thread when {@code [RTP] webrtc_threads} is 1).
+     * fewest legs now (see {@link UdpMux}); else the engine's one I/O thread ({@link #onIoThread}), which every
+     * socket of its own is read on.
      */
     public IceThread iceThread() {
-        return webrtcPort != null ? webrtcPort.leastBusy() : uringLegs != null ? uringLegs.leastBusy()
-                : leastBusyLegLoop();
+        return webrtcPort != null ? webrtcPort.leastBusy() : uringLegs != null ? uringLegs.leastBusy() : this::onIoThread;
     }
 
     /**
@@ -399,8 +332,7 @@ public final class MediaEngine implements AutoCloseable {
      * (another leg's {@link MediaSocket#thread}, or {@link #iceThread}), or with a null {@code thread} (the first leg
      * of a group: a video room's publisher) on the thread with the fewest legs: a leg of the shared WebRTC port when
      * {@code [RTP] webrtc_port} is set (its datagrams are those from the addresses its checks proved, see
-     * {@link MediaSocket#checked}), else a socket of its own as {@link #openSocket}, on one of the io_uring loops
-     * ({@code [RTP] webrtc_io_uring}) or of the selector threads ({@code [RTP] webrtc_threads}).
+     * {@link MediaSocket#checked}), else a socket of its own as {@link #openSocket}, on the engine's I/O thread.
      *
      * @throws IOException as {@link #openSocket}, or the ufrag is in use by another leg of the shared port
      * @throws IllegalArgumentException {@code thread} is not one of this engine's
@@ -408,7 +340,7 @@ public final class MediaEngine implements AutoCloseable {
     public MediaSocket openIceSocket(String ufrag, IceThread thread, MediaSocket.Receiver receiver,
                                      Runnable onInactivity) throws IOException {
         if (webrtcPort == null && uringLegs == null) {
-            return openSocket(thread == null ? null : legLoop(thread), receiver, onInactivity);
+            return openSocket(receiver, onInactivity);
         }
         if (webrtcPort == null) {
             return openUringSocket(thread == null ? null : uringLegs.loop(thread), receiver, onInactivity);
@@ -582,10 +514,7 @@ public final class MediaEngine implements AutoCloseable {
             return;
         }
         closeQuietly(socket.channel());
-        MediaIoLoop loop = socket.loop();
-        loop.sockets.decrementAndGet();
-        // deregistered at that selector's next selection
-        loop.execute(() -> ports.release(socket.port()));
+        onIoThread(() -> ports.release(socket.port()));
         LOG.fine(() -> "closed " + socket);
     }
 
@@ -650,8 +579,6 @@ public final class MediaEngine implements AutoCloseable {
         if (uringLegs != null) {
             uringLegs.close();
         }
-        for (MediaIoLoop loop : legLoops) {
-            loop.close();
-        }
+        io.close();
     }
 }

@@ -10,19 +10,15 @@ import java.nio.channels.Selector;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A media I/O thread: one selector over sockets of port pairs (endpoints and bare {@link MediaSocket}s), and the tasks
- * queued for the thread, run between selections. The engine's first ({@code sylk-media-io}) reads every endpoint and
- * every bare socket; with more than one {@code [RTP] webrtc_threads} and no shared port, the ICE-lite legs' sockets of
- * their own are spread over it and the others ({@code sylk-media-io-N}), a video room's publisher and its feeds on one
- * ({@link MediaEngine#openIceSocket}). Whatever one socket's owner or one task throws is logged and its packet or task
- * dropped: a loop carries many calls' media.
+ * The media engine's I/O thread ({@code sylk-media-io}): one selector over the sockets of every port pair (endpoints
+ * and bare {@link MediaSocket}s), and the tasks queued for the thread, run between selections. Whatever one socket's
+ * owner or one task throws is logged and its packet or task dropped: this thread carries every call's media.
  */
-final class MediaIoLoop implements IceThread, AutoCloseable {
+final class MediaIoLoop implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** Larger than any UDP payload, so that a datagram is never silently truncated by receive(). */
@@ -32,13 +28,11 @@ final class MediaIoLoop implements IceThread, AutoCloseable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
-    /** Bare sockets read here now (what the engine balances the ICE-lite legs by). */
-    final AtomicInteger sockets = new AtomicInteger();
 
-    /** Opens the selector and starts the thread, named {@code name}. */
-    MediaIoLoop(String name) throws IOException {
+    /** Opens the selector and starts the thread. */
+    MediaIoLoop() throws IOException {
         selector = Selector.open();
-        thread = new Thread(this::loop, name);
+        thread = new Thread(this::loop, "sylk-media-io");
         thread.setDaemon(true);
         // the engine outlives the application that happened to start it: do not pin that application's class loader
         thread.setContextClassLoader(MediaIoLoop.class.getClassLoader());
@@ -58,9 +52,8 @@ final class MediaIoLoop implements IceThread, AutoCloseable {
         channel.register(selector, SelectionKey.OP_READ, owner);
     }
 
-    /** Runs {@code task} on the I/O thread, after what it is doing (a selector's sends leave at once: no flush). */
-    @Override
-    public void execute(Runnable task) {
+    /** Runs {@code task} on the I/O thread, after what it is doing. */
+    void execute(Runnable task) {
         tasks.add(task);
         selector.wakeup();
     }
@@ -132,10 +125,5 @@ final class MediaIoLoop implements IceThread, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return thread.getName();
     }
 }

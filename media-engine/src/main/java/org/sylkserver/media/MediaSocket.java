@@ -23,8 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link MediaEngine#openIceSocket} is a socket of its own on one of the engine's io_uring loops ({@link UringLegs},
  * {@code sylk-media-uring-N}), and its receiver runs there.
  *
- * <p>Threading: the receiver runs on the engine's I/O thread or, for an ICE-lite leg, one of its selector threads
- * ({@code [RTP] webrtc_threads}), the shared port's or an io_uring loop; {@link #send} may be called
+ * <p>Threading: the receiver runs on the engine's I/O thread (or the shared port's, or an io_uring loop); {@link #send} may be called
  * from any thread (a datagram channel may be written while it is read); the inactivity callback runs on the engine's
  * timer thread.
  */
@@ -41,8 +40,6 @@ public final class MediaSocket implements AutoCloseable {
     private final int port;
     /** The socket's own channel, or null for a leg of the shared WebRTC port. */
     private final DatagramChannel channel;
-    /** The selector thread that reads {@link #channel}, or null. */
-    private final MediaIoLoop loop;
     /** The leg of the shared WebRTC port, or null for a socket of its own. */
     private final UdpMux.Leg leg;
     /** The socket of its own on io_uring, or null for the selector's channel or a leg of the shared port. */
@@ -51,12 +48,10 @@ public final class MediaSocket implements AutoCloseable {
     private final InactivityWatch watch;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    MediaSocket(MediaEngine engine, int port, DatagramChannel channel, MediaIoLoop loop, Receiver receiver,
-                InactivityWatch watch) {
+    MediaSocket(MediaEngine engine, int port, DatagramChannel channel, Receiver receiver, InactivityWatch watch) {
         this.engine = engine;
         this.port = port;
         this.channel = channel;
-        this.loop = loop;
         this.leg = null;
         this.uringLeg = null;
         this.receiver = receiver;
@@ -67,7 +62,6 @@ public final class MediaSocket implements AutoCloseable {
         this.engine = engine;
         this.port = leg.port();
         this.channel = null;
-        this.loop = null;
         this.leg = leg;
         this.uringLeg = null;
         this.receiver = receiver;
@@ -78,7 +72,6 @@ public final class MediaSocket implements AutoCloseable {
         this.engine = engine;
         this.port = uringLeg.port();
         this.channel = null;
-        this.loop = null;
         this.leg = null;
         this.uringLeg = uringLeg;
         this.receiver = receiver;
@@ -117,11 +110,11 @@ public final class MediaSocket implements AutoCloseable {
 
     /**
      * The thread the receiver runs on: the shared port's thread that owns the leg, the io_uring loop that owns the
-     * socket, or the selector thread that reads it (the thread to open the other legs of the same group on,
+     * socket, or the engine's I/O thread (the thread to open the other legs of the same group on,
      * {@link MediaEngine#openIceSocket}).
      */
     public IceThread thread() {
-        return leg != null ? leg.owner() : uringLeg != null ? uringLeg.owner() : loop;
+        return leg != null ? leg.owner() : uringLeg != null ? uringLeg.owner() : engine::onIoThread;
     }
 
     /** Whether this is a leg of the shared WebRTC port ({@code [RTP] webrtc_port}) rather than a socket of its own. */
@@ -140,10 +133,6 @@ public final class MediaSocket implements AutoCloseable {
 
     DatagramChannel channel() {
         return channel;
-    }
-
-    MediaIoLoop loop() {
-        return loop;
     }
 
     UdpMux.Leg leg() {
