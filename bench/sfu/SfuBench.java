@@ -371,6 +371,8 @@ public final class SfuBench {
         long gap0 = legs.stream().mapToLong(Leg::gapLost).sum();
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
         long cpu0 = cpuTicks(o.pid);
+        long self0 = cpuTicks((int) ProcessHandle.current().pid());
+        long[] machine0 = machineTicks();
         Map<String, long[]> threads0 = threads(o.pid);
         long[] drops0 = socketDrops(o.pid);
         long[] udp0 = udpErrors();
@@ -386,6 +388,8 @@ public final class SfuBench {
         long sendSeconds = System.nanoTime() - start;
         Thread.sleep(2000);   // what was in flight (or queued in a starved SFU) when the window closed arrives
         long cpu1 = cpuTicks(o.pid);
+        long self1 = cpuTicks((int) ProcessHandle.current().pid());
+        long[] machine1 = machineTicks();
         Map<String, long[]> threads1 = threads(o.pid);
         long[] drops1 = socketDrops(o.pid);
         long[] udp1 = udpErrors();
@@ -427,12 +431,13 @@ public final class SfuBench {
                         + " forwarded_pps=%.0f expected=%d received=%d loss_pct=%.3f gap_loss_pct=%.3f auth_ok=%d"
                         + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
                         + " rcvbuf_errors=%d sndbuf_errors=%d busiest_thread=%s busiest_cpu_pct=%.0f busiest_nvcsw_ps=%.0f"
-                        + " busiest_vcsw_ps=%.0f%n",
+                        + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
                 drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1], busiest,
-                most[0] / window, most[1] / window, most[2] / window);
+                most[0] / window, most[1] / window, most[2] / window, (self1 - self0) / window,
+                100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2]);
     }
 
     /**
@@ -520,6 +525,23 @@ public final class SfuBench {
         String[] values = udp.get(1).split(" ");
         return new long[] {Long.parseLong(values[names.indexOf("RcvbufErrors")]),
                 Long.parseLong(values[names.indexOf("SndbufErrors")])};
+    }
+
+    /**
+     * The machine's busy and total CPU time in clock ticks, all cores (the "cpu" line of /proc/stat; idle and iowait
+     * are not busy), and its number of cores: whether the SFU and the generator had the cores to themselves or the
+     * machine was out of CPU.
+     */
+    static long[] machineTicks() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
+        String[] f = lines.get(0).trim().split(" +");
+        long total = 0;
+        for (int i = 1; i < Math.min(f.length, 9); i++) {   // user nice system idle iowait irq softirq steal
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        long cores = lines.stream().filter(l -> l.matches("cpu[0-9]+ .*")).count();
+        return new long[] {total - idle, total, cores};
     }
 
     /** User + system CPU time of process {@code pid} in clock ticks (fields 14 and 15 of /proc/pid/stat). */
