@@ -219,7 +219,7 @@ for rooms in "${steps[@]}"; do
         for kv in ${line#RESULT }; do f[${kv%%=*}]=${kv#*=}; done
         printf '%-6s %5d %5d %9s %12s %8s %9s %7s %13s\n' "$t" "$rooms" "${f[feeds]}" "${f[sent_pps]}" \
             "${f[forwarded_pps]}" "${f[loss_pct]}" "${f[gap_loss_pct]}" "${f[server_cpu_pct]}" "${f[pps_per_core]}"
-        echo "  ($t's busiest thread ${f[busiest_thread]:-?}: ${f[busiest_cpu_pct]:-?} % of a core, ${f[busiest_nvcsw_ps]:-?} nonvoluntary and ${f[busiest_vcsw_ps]:-?} voluntary context switches/s)"
+        echo "  ($t's busiest thread ${f[busiest_thread]:-?}: ${f[busiest_cpu_pct]:-?} % of a core, ${f[busiest_nvcsw_ps]:-?} nonvoluntary and ${f[busiest_vcsw_ps]:-?} voluntary context switches/s${f[busiest_wait_pct]:+, runnable but waiting for a core ${f[busiest_wait_pct]} % of the time})"
         [ "${f[auth_failed]}" = 0 ] || echo "  $t: ${f[auth_failed]} sampled packets failed SRTP authentication"
         [ "${f[late_ticks]}" = 0 ] || echo "  (load generator: ${f[late_ticks]} pacing ticks late by 5 ms or more)"
         [ -z "${f[machine_busy_pct]:-}" ] || echo "  (CPU in the window, 100 % = one core: the load generator ${f[generator_cpu_pct]} %, the machine ${f[machine_busy_pct]} % of ${f[machine_cores]}00 %)"

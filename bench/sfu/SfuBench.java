@@ -417,12 +417,12 @@ public final class SfuBench {
         double forwardedPerSecond = received / (sendSeconds / 1e9);
         // the SFU's busiest thread in the window (its I/O thread): CPU and context switches a second
         String busiest = "-";
-        long[] most = {0, 0, 0};
+        long[] most = {0, 0, 0, 0};
         for (Map.Entry<String, long[]> t : threads1.entrySet()) {
             long[] before = threads0.get(t.getKey());
             if (before != null && t.getValue()[0] - before[0] > most[0]) {
                 busiest = t.getKey().substring(t.getKey().indexOf(' ') + 1).replace(' ', '_');
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < most.length; i++) {
                     most[i] = t.getValue()[i] - before[i];
                 }
             }
@@ -431,18 +431,19 @@ public final class SfuBench {
                         + " forwarded_pps=%.0f expected=%d received=%d loss_pct=%.3f gap_loss_pct=%.3f auth_ok=%d"
                         + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
                         + " rcvbuf_errors=%d sndbuf_errors=%d busiest_thread=%s busiest_cpu_pct=%.0f busiest_nvcsw_ps=%.0f"
-                        + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d%n",
+                        + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d busiest_wait_pct=%.0f%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
                 drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1], busiest,
                 most[0] / window, most[1] / window, most[2] / window, (self1 - self0) / window,
-                100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2]);
+                100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2], most[3] / 1e7 / window);
     }
 
     /**
      * Per thread of process {@code pid} ("tid name" as the key): its user + system CPU in clock ticks, its
-     * nonvoluntary and its voluntary context switches (/proc/pid/task/tid/stat and status).
+     * nonvoluntary and its voluntary context switches, and its ns runnable but not running (/proc/pid/task/tid/stat, status,
+     * schedstat).
      */
     static Map<String, long[]> threads(int pid) {
         Map<String, long[]> threads = new java.util.HashMap<>();
@@ -455,7 +456,13 @@ public final class SfuBench {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long[] values = {Long.parseLong(f[11]) + Long.parseLong(f[12]), 0, 0};
+                    long[] values = {Long.parseLong(f[11]) + Long.parseLong(f[12]), 0, 0, 0};
+                    try {
+                        // schedstat: ns on the CPU, ns runnable but waiting for one, time slices
+                        values[3] = Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
+                    } catch (Exception noSchedstat) {
+                        // a kernel without CONFIG_SCHED_INFO
+                    }
                     for (String line : Files.readAllLines(task.resolve("status"))) {
                         if (line.startsWith("nonvoluntary_ctxt_switches:")) {
                             values[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
