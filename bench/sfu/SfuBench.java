@@ -386,6 +386,8 @@ public final class SfuBench {
         sender.stop = true;
         thread.join();
         long sendSeconds = System.nanoTime() - start;
+        // where datagrams wait when the window closes: at the SFU's sockets (it is behind) or the peers' (the generator is)
+        long[] queuedAtEnd = socketDrops(o.pid);
         Thread.sleep(2000);   // what was in flight (or queued in a starved SFU) when the window closed arrives
         long cpu1 = cpuTicks(o.pid);
         long self1 = cpuTicks((int) ProcessHandle.current().pid());
@@ -431,13 +433,15 @@ public final class SfuBench {
                         + " forwarded_pps=%.0f expected=%d received=%d loss_pct=%.3f gap_loss_pct=%.3f auth_ok=%d"
                         + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
                         + " rcvbuf_errors=%d sndbuf_errors=%d busiest_thread=%s busiest_cpu_pct=%.0f busiest_nvcsw_ps=%.0f"
-                        + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d busiest_wait_pct=%.0f%n",
+                        + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d busiest_wait_pct=%.0f"
+                        + " queued_sfu_bytes=%d queued_peers_bytes=%d%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
                 drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1], busiest,
                 most[0] / window, most[1] / window, most[2] / window, (self1 - self0) / window,
-                100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2], most[3] / 1e7 / window);
+                100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2], most[3] / 1e7 / window,
+                queuedAtEnd[2], queuedAtEnd[3]);
     }
 
     /**
@@ -489,17 +493,21 @@ public final class SfuBench {
     static long[] socketDrops(int pid) throws Exception {
         java.util.Set<String> sfu = socketInodes(pid == 0 ? "-" : String.valueOf(pid));
         java.util.Set<String> mine = socketInodes("self");
-        long[] drops = new long[2];
+        // dropped at the SFU's and at the peers' sockets, then the bytes queued there now (rx_queue)
+        long[] drops = new long[4];
         for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
             List<String> lines = Files.readAllLines(Path.of(table));
             for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 String inode = f[9];
                 long dropped = Long.parseLong(f[f.length - 1]);
+                long queued = Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
                 if (sfu.contains(inode)) {
                     drops[0] += dropped;
+                    drops[2] += queued;
                 } else if (mine.contains(inode)) {
                     drops[1] += dropped;
+                    drops[3] += queued;
                 }
             }
         }
