@@ -367,7 +367,8 @@ public final class SfuBench {
         // received before sent: a packet sent and received between the two snapshots must not count as lost (the
         // other order made 10-40 packets a window look lost, with no sequence gap, whenever this thread was
         // descheduled between them); the error left is the packets in flight, counted received but not expected
-        long received0 = legs.stream().mapToLong(Leg::received).sum();
+        long[] legReceived0 = legs.stream().mapToLong(Leg::received).toArray();
+        long received0 = java.util.Arrays.stream(legReceived0).sum();
         long gap0 = legs.stream().mapToLong(Leg::gapLost).sum();
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
         long cpu0 = cpuTicks(o.pid);
@@ -406,6 +407,20 @@ public final class SfuBench {
             expected += sent1[i] - sent0[i];
         }
         long received = legs.stream().mapToLong(Leg::received).sum() - received0;
+        // how the loss is spread: feeds that got nothing in the window, and feeds short by more than 1 % (a loss
+        // without sequence gaps and without datagrams queued anywhere is packets the SFU did not forward)
+        int feedsEmpty = 0;
+        int feedsShort = 0;
+        for (int l = 0; l < legs.size(); l++) {
+            int i = publishers.indexOf(legs.get(l).publisher);
+            long due = sent1[i] - sent0[i];
+            long got = legs.get(l).received() - legReceived0[l];
+            if (got == 0 && due > 0) {
+                feedsEmpty++;
+            } else if (got < due * 0.99) {
+                feedsShort++;
+            }
+        }
         long gapLost = legs.stream().mapToLong(Leg::gapLost).sum() - gap0;
         long sent = 0;
         for (int i = 0; i < sent0.length; i++) {
@@ -434,14 +449,14 @@ public final class SfuBench {
                         + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
                         + " rcvbuf_errors=%d sndbuf_errors=%d busiest_thread=%s busiest_cpu_pct=%.0f busiest_nvcsw_ps=%.0f"
                         + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d busiest_wait_pct=%.0f"
-                        + " queued_sfu_bytes=%d queued_peers_bytes=%d%n",
+                        + " queued_sfu_bytes=%d queued_peers_bytes=%d feeds_empty=%d feeds_short=%d%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
                 drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1], busiest,
                 most[0] / window, most[1] / window, most[2] / window, (self1 - self0) / window,
                 100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2], most[3] / 1e7 / window,
-                queuedAtEnd[2], queuedAtEnd[3]);
+                queuedAtEnd[2], queuedAtEnd[3], feedsEmpty, feedsShort);
     }
 
     /**
