@@ -222,7 +222,7 @@ for rooms in "${steps[@]}"; do
         echo "  ($t's busiest thread ${f[busiest_thread]:-?}: ${f[busiest_cpu_pct]:-?} % of a core, ${f[busiest_nvcsw_ps]:-?} nonvoluntary and ${f[busiest_vcsw_ps]:-?} voluntary context switches/s${f[busiest_wait_pct]:+, runnable but waiting for a core ${f[busiest_wait_pct]} % of the time})"
         [ "${f[auth_failed]}" = 0 ] || echo "  $t: ${f[auth_failed]} sampled packets failed SRTP authentication"
         [ "${f[late_ticks]}" = 0 ] || echo "  (load generator: ${f[late_ticks]} pacing ticks late by 5 ms or more)"
-        [ -z "${f[queued_sfu_bytes]:-}" ] || echo "  (queued when the window closed: ${f[queued_sfu_bytes]} bytes at $t's sockets, ${f[queued_peers_bytes]} at the peers'; feeds that got nothing in the window ${f[feeds_empty]:-?}, more than 1 % short ${f[feeds_short]:-?})"
+        [ -z "${f[queued_sfu_bytes]:-}" ] || echo "  (queued when the window closed: ${f[queued_sfu_bytes]} bytes at $t's sockets, ${f[queued_peers_bytes]} at the peers'; feeds that got nothing in the window ${f[feeds_empty]:-?}, more than 1 % short ${f[feeds_short]:-?}; retransmission-type packets, not counted: ${f[rtx_packets]:-?})"
         [ -z "${f[machine_busy_pct]:-}" ] || echo "  (CPU in the window, 100 % = one core: the load generator ${f[generator_cpu_pct]} %, the machine ${f[machine_busy_pct]} % of ${f[machine_cores]}00 %)"
         [ "${f[server_drops]}${f[peer_drops]}${f[rcvbuf_errors]}${f[sndbuf_errors]}" = 0000 ] \
             || echo "  (full receive buffers: ${f[server_drops]} datagrams dropped at $t's sockets, ${f[peer_drops]} at the peers'; machine-wide UDP RcvbufErrors +${f[rcvbuf_errors]}, SndbufErrors +${f[sndbuf_errors]})"

@@ -116,17 +116,42 @@ public final class SfuBench {
         final AtomicLong authenticated = new AtomicLong();
         final AtomicLong authFailures = new AtomicLong();
         long packets;
+        /** The feed's retransmission payload types (RFC 4588, from the SFU's offer): not counted as received. */
+        final java.util.Set<Integer> rtxTypes;
+        /** Packets of those types: the SFU's retransmissions and bandwidth probes (one reader thread writes it). */
+        volatile long retransmissions;
 
         Leg(Peer peer, Publisher publisher, int authEvery) {
+            this(peer, publisher, authEvery, java.util.Set.of());
+        }
+
+        Leg(Peer peer, Publisher publisher, int authEvery, java.util.Set<Integer> rtxTypes) {
             this.peer = peer;
             this.publisher = publisher;
             this.authEvery = authEvery;
+            this.rtxTypes = rtxTypes;
+        }
+
+        /** The payload types an SDP maps to rtx/90000. */
+        static java.util.Set<Integer> rtxTypes(String sdp) {
+            java.util.Set<Integer> types = new java.util.HashSet<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("a=rtpmap:(\\d+) rtx/").matcher(sdp);
+            while (m.find()) {
+                types.add(Integer.parseInt(m.group(1)));
+            }
+            return types;
         }
 
         /** The peer's reader thread: RTP only (RTCP, PT 64-95 with the marker bit folded in, is the SFU's). */
         void received(byte[] buffer, int length) {
             int type = buffer[1] & 0x7f;
             if (length < 12 || (type >= 64 && type <= 95)) {
+                return;
+            }
+            if (rtxTypes.contains(type)) {
+                // the SFU's repairs and bandwidth probes are no media of the publisher's: counted as received they
+                // made up for media packets missing on other feeds (session 25)
+                retransmissions++;
                 return;
             }
             long ssrc = ((buffer[8] & 0xffL) << 24) | ((buffer[9] & 0xff) << 16) | ((buffer[10] & 0xff) << 8)
@@ -245,7 +270,7 @@ public final class SfuBench {
                             Signalling.Feed feed = signalling.subscribe(room, viewer, index, publisher.published);
                             BrowserPeer peer = new BrowserPeer(false);
                             peers.add(peer);
-                            Leg leg = new Leg(new SrtpPeer(peer), publisher, o.authEvery);
+                            Leg leg = new Leg(new SrtpPeer(peer), publisher, o.authEvery, Leg.rtxTypes(feed.offer()));
                             feed.answer(peer.answer(feed.offer()));
                             peer.connect(feed.offer(), Signalling.WAIT);
                             peer.sink(leg::received);
@@ -368,6 +393,7 @@ public final class SfuBench {
         // other order made 10-40 packets a window look lost, with no sequence gap, whenever this thread was
         // descheduled between them); the error left is the packets in flight, counted received but not expected
         long[] legReceived0 = legs.stream().mapToLong(Leg::received).toArray();
+        long rtx0 = legs.stream().mapToLong(l -> l.retransmissions).sum();
         long received0 = java.util.Arrays.stream(legReceived0).sum();
         long gap0 = legs.stream().mapToLong(Leg::gapLost).sum();
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
@@ -407,6 +433,7 @@ public final class SfuBench {
             expected += sent1[i] - sent0[i];
         }
         long received = legs.stream().mapToLong(Leg::received).sum() - received0;
+        long retransmitted = legs.stream().mapToLong(l -> l.retransmissions).sum() - rtx0;
         // how the loss is spread: feeds that got nothing in the window, and feeds short by more than 1 % (a loss
         // without sequence gaps and without datagrams queued anywhere is packets the SFU did not forward)
         int feedsEmpty = 0;
@@ -449,14 +476,14 @@ public final class SfuBench {
                         + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
                         + " rcvbuf_errors=%d sndbuf_errors=%d busiest_thread=%s busiest_cpu_pct=%.0f busiest_nvcsw_ps=%.0f"
                         + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d busiest_wait_pct=%.0f"
-                        + " queued_sfu_bytes=%d queued_peers_bytes=%d feeds_empty=%d feeds_short=%d%n",
+                        + " queued_sfu_bytes=%d queued_peers_bytes=%d feeds_empty=%d feeds_short=%d rtx_packets=%d%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
                 drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1], busiest,
                 most[0] / window, most[1] / window, most[2] / window, (self1 - self0) / window,
                 100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2], most[3] / 1e7 / window,
-                queuedAtEnd[2], queuedAtEnd[3], feedsEmpty, feedsShort);
+                queuedAtEnd[2], queuedAtEnd[3], feedsEmpty, feedsShort, retransmitted);
     }
 
     /**
