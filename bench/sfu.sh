@@ -20,6 +20,10 @@
 #        [WEBRTC_THREADS=N] ([RTP] webrtc_threads of both servers: sylk-shared's port threads, sylk's io_uring loops;
 #        unset: the server's default, one per core) [WEBRTC_IO_URING=true] (sylk's [RTP] webrtc_io_uring: the legs'
 #        own sockets on io_uring loops; main before session 24 has no such option)
+#        [OWN_SESSION=1] (start each SFU in a session of its own, setsid: with kernel.sched_autogroup_enabled = 1 a
+#        session is one scheduling group, so by default the SFU shares one group's CPU share with the load generator's
+#        ~200 threads, and with every other session's busy group on the machine; docs/benchmarks.md, issue 13,
+#        session 25)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
 #        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
@@ -72,6 +76,10 @@ cp -r "$here/media-engine/target/test-classes" "$work/test-classes"
 cp="$work/classes:$work/classes/*:$work/test-classes:$dist/lib/*"
 javac -d "$work/classes" -cp "$cp" "$here"/bench/sfu/*.java
 bench() { java -Xms512m -Xmx2g -cp "$cp" SfuBench "$@"; }
+# OWN_SESSION: the SFUs in sessions of their own (setsid does not fork here: a background job of this script is no
+# process group leader, so $! stays the SFU's pid)
+launch=()
+[ -z "${OWN_SESSION:-}" ] || launch=(setsid)
 bench --target self-check
 
 # our server: loopback, the rooms' defaults for this load (VP8, as the peers offer; room size); sylk-shared is a
@@ -90,7 +98,7 @@ video_codec = vp8
 [VideoRooms]
 max_publishers = 1000
 INI
-    java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
+    "${launch[@]}" java "@$dist/conf/jvm.options" -Xms512m -Xmx"$xmx" ${JAVA_OPTS:-} -Dsylk.home="$dist" -cp "$dist/lib/*" \
         org.sylkserver.core.SylkServer --config-dir "$work/config-$name" --var-dir "$work/var-$name" \
         > "$work/server-$name.log" 2>&1 &
     pid[$name]=$!
@@ -122,7 +130,7 @@ JCFG
 printf 'general: { base_path = "/janus", http = true, port = %d, ip = "127.0.0.1", https = false }\nadmin: { admin_http = false }\n' \
     "$janus_port" > "$work/janus/janus.transport.http.jcfg"
 printf 'general: { }\n' > "$work/janus/janus.plugin.videoroom.jcfg"
-janus -C "$work/janus/janus.jcfg" -F "$work/janus" > "$work/server-janus.log" 2>&1 &
+"${launch[@]}" janus -C "$work/janus/janus.jcfg" -F "$work/janus" > "$work/server-janus.log" 2>&1 &
 janus=$!
 fi
 
@@ -142,13 +150,13 @@ if wants relay-netty || wants relay-uring || wants relay-epoll-legs; then
 fi
 for t in $targets; do
     case $t in
-        relay-sendto|relay-sendmmsg|relay-batch) "$work/relay" "$relay_port" "${t#relay-}" > "$work/server-$t.log" 2>&1 & ;;
-        relay-java) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" direct > "$work/server-$t.log" 2>&1 & ;;
-        relay-java-heap) java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" heap > "$work/server-$t.log" 2>&1 & ;;
-        relay-netty) java -Xms64m -Xmx256m -cp "$work/classes:$work/netty/*" NettyRelay "$relay_port" > "$work/server-$t.log" 2>&1 & ;;
+        relay-sendto|relay-sendmmsg|relay-batch) "${launch[@]}" "$work/relay" "$relay_port" "${t#relay-}" > "$work/server-$t.log" 2>&1 & ;;
+        relay-java) "${launch[@]}" java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" direct > "$work/server-$t.log" 2>&1 & ;;
+        relay-java-heap) "${launch[@]}" java -Xms64m -Xmx256m -cp "$work/classes" JavaRelay "$relay_port" heap > "$work/server-$t.log" 2>&1 & ;;
+        relay-netty) "${launch[@]}" java -Xms64m -Xmx256m -cp "$work/classes:$work/netty/*" NettyRelay "$relay_port" > "$work/server-$t.log" 2>&1 & ;;
         relay-uring|relay-uring-legs|relay-epoll-legs)
             mode=${t#relay-}; io=${mode%%-*}; [ "$io" = uring ] && io=io_uring; [[ $mode = *-legs ]] && mode=legs || mode=shared
-            java -Xms64m -Xmx256m -cp "$work/classes:$work/netty/*" LegRelay "$relay_port" "$io" "$mode" > "$work/server-$t.log" 2>&1 & ;;
+            "${launch[@]}" java -Xms64m -Xmx256m -cp "$work/classes:$work/netty/*" LegRelay "$relay_port" "$io" "$mode" > "$work/server-$t.log" 2>&1 & ;;
         sylk|sylk-shared|janus) continue ;;
         *) echo "bench: unknown target $t" >&2; exit 2 ;;
     esac
@@ -178,6 +186,10 @@ perf_step() {
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $(janus --version 2>/dev/null | head -1)"
 echo "load: rooms x $publishers publishers x $subscribers subscribers, video $video_rate packets/s x 1200 B + opus 50 packets/s per publisher, $seconds s per step"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+# the scheduling groups (autogroups) of the SFUs and of this script, whose session the load generator runs in
+echo "scheduling groups (kernel.sched_autogroup_enabled = $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo -)):" \
+    "load generator $(cut -d' ' -f1 /proc/$$/autogroup 2>/dev/null || echo -)$(for t in $targets; do
+        printf ', %s %s' "$t" "$(cut -d' ' -f1 "/proc/${pid[$t]}/autogroup" 2>/dev/null || echo -)"; done)"
 printf '%-6s %5s %5s %9s %12s %8s %9s %7s %13s\n' sfu rooms feeds sent/s forwarded/s loss% gap-loss% cpu% "pps/core"
 # a warm-up step per SFU (JIT, Janus's first handles), not counted: WARMUP_ROOMS (8) for WARMUP_SECONDS (30); a
 # perf profile of 1 room for 5 s found C1/C2 still compiling our forwarding path in the first measured step (17 % of
@@ -207,9 +219,11 @@ for rooms in "${steps[@]}"; do
         for kv in ${line#RESULT }; do f[${kv%%=*}]=${kv#*=}; done
         printf '%-6s %5d %5d %9s %12s %8s %9s %7s %13s\n' "$t" "$rooms" "${f[feeds]}" "${f[sent_pps]}" \
             "${f[forwarded_pps]}" "${f[loss_pct]}" "${f[gap_loss_pct]}" "${f[server_cpu_pct]}" "${f[pps_per_core]}"
-        echo "  ($t's busiest thread ${f[busiest_thread]:-?}: ${f[busiest_cpu_pct]:-?} % of a core, ${f[busiest_nvcsw_ps]:-?} nonvoluntary and ${f[busiest_vcsw_ps]:-?} voluntary context switches/s)"
+        echo "  ($t's busiest thread ${f[busiest_thread]:-?}: ${f[busiest_cpu_pct]:-?} % of a core, ${f[busiest_nvcsw_ps]:-?} nonvoluntary and ${f[busiest_vcsw_ps]:-?} voluntary context switches/s${f[busiest_wait_pct]:+, runnable but waiting for a core ${f[busiest_wait_pct]} % of the time})"
         [ "${f[auth_failed]}" = 0 ] || echo "  $t: ${f[auth_failed]} sampled packets failed SRTP authentication"
         [ "${f[late_ticks]}" = 0 ] || echo "  (load generator: ${f[late_ticks]} pacing ticks late by 5 ms or more)"
+        [ -z "${f[queued_sfu_bytes]:-}" ] || echo "  (queued when the window closed: ${f[queued_sfu_bytes]} bytes at $t's sockets, ${f[queued_peers_bytes]} at the peers'; feeds that got nothing in the window ${f[feeds_empty]:-?}, more than 1 % short ${f[feeds_short]:-?}; retransmission-type packets, not counted: ${f[rtx_packets]:-?})"
+        [ -z "${f[machine_busy_pct]:-}" ] || echo "  (CPU in the window, 100 % = one core: the load generator ${f[generator_cpu_pct]} %, the machine ${f[machine_busy_pct]} % of ${f[machine_cores]}00 %)"
         [ "${f[server_drops]}${f[peer_drops]}${f[rcvbuf_errors]}${f[sndbuf_errors]}" = 0000 ] \
             || echo "  (full receive buffers: ${f[server_drops]} datagrams dropped at $t's sockets, ${f[peer_drops]} at the peers'; machine-wide UDP RcvbufErrors +${f[rcvbuf_errors]}, SndbufErrors +${f[sndbuf_errors]})"
         if awk -v l="${f[loss_pct]}" 'BEGIN { exit !(l <= 0.1) }'; then

@@ -116,17 +116,42 @@ public final class SfuBench {
         final AtomicLong authenticated = new AtomicLong();
         final AtomicLong authFailures = new AtomicLong();
         long packets;
+        /** The feed's retransmission payload types (RFC 4588, from the SFU's offer): not counted as received. */
+        final java.util.Set<Integer> rtxTypes;
+        /** Packets of those types: the SFU's retransmissions and bandwidth probes (one reader thread writes it). */
+        volatile long retransmissions;
 
         Leg(Peer peer, Publisher publisher, int authEvery) {
+            this(peer, publisher, authEvery, java.util.Set.of());
+        }
+
+        Leg(Peer peer, Publisher publisher, int authEvery, java.util.Set<Integer> rtxTypes) {
             this.peer = peer;
             this.publisher = publisher;
             this.authEvery = authEvery;
+            this.rtxTypes = rtxTypes;
+        }
+
+        /** The payload types an SDP maps to rtx/90000. */
+        static java.util.Set<Integer> rtxTypes(String sdp) {
+            java.util.Set<Integer> types = new java.util.HashSet<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("a=rtpmap:(\\d+) rtx/").matcher(sdp);
+            while (m.find()) {
+                types.add(Integer.parseInt(m.group(1)));
+            }
+            return types;
         }
 
         /** The peer's reader thread: RTP only (RTCP, PT 64-95 with the marker bit folded in, is the SFU's). */
         void received(byte[] buffer, int length) {
             int type = buffer[1] & 0x7f;
             if (length < 12 || (type >= 64 && type <= 95)) {
+                return;
+            }
+            if (rtxTypes.contains(type)) {
+                // the SFU's repairs and bandwidth probes are no media of the publisher's: counted as received they
+                // made up for media packets missing on other feeds (session 25)
+                retransmissions++;
                 return;
             }
             long ssrc = ((buffer[8] & 0xffL) << 24) | ((buffer[9] & 0xff) << 16) | ((buffer[10] & 0xff) << 8)
@@ -245,7 +270,7 @@ public final class SfuBench {
                             Signalling.Feed feed = signalling.subscribe(room, viewer, index, publisher.published);
                             BrowserPeer peer = new BrowserPeer(false);
                             peers.add(peer);
-                            Leg leg = new Leg(new SrtpPeer(peer), publisher, o.authEvery);
+                            Leg leg = new Leg(new SrtpPeer(peer), publisher, o.authEvery, Leg.rtxTypes(feed.offer()));
                             feed.answer(peer.answer(feed.offer()));
                             peer.connect(feed.offer(), Signalling.WAIT);
                             peer.sink(leg::received);
@@ -367,10 +392,14 @@ public final class SfuBench {
         // received before sent: a packet sent and received between the two snapshots must not count as lost (the
         // other order made 10-40 packets a window look lost, with no sequence gap, whenever this thread was
         // descheduled between them); the error left is the packets in flight, counted received but not expected
-        long received0 = legs.stream().mapToLong(Leg::received).sum();
+        long[] legReceived0 = legs.stream().mapToLong(Leg::received).toArray();
+        long rtx0 = legs.stream().mapToLong(l -> l.retransmissions).sum();
+        long received0 = java.util.Arrays.stream(legReceived0).sum();
         long gap0 = legs.stream().mapToLong(Leg::gapLost).sum();
         long[] sent0 = publishers.stream().mapToLong(p -> p.sent.get()).toArray();
         long cpu0 = cpuTicks(o.pid);
+        long self0 = cpuTicks((int) ProcessHandle.current().pid());
+        long[] machine0 = machineTicks();
         Map<String, long[]> threads0 = threads(o.pid);
         long[] drops0 = socketDrops(o.pid);
         long[] udp0 = udpErrors();
@@ -384,8 +413,12 @@ public final class SfuBench {
         sender.stop = true;
         thread.join();
         long sendSeconds = System.nanoTime() - start;
+        // where datagrams wait when the window closes: at the SFU's sockets (it is behind) or the peers' (the generator is)
+        long[] queuedAtEnd = socketDrops(o.pid);
         Thread.sleep(2000);   // what was in flight (or queued in a starved SFU) when the window closed arrives
         long cpu1 = cpuTicks(o.pid);
+        long self1 = cpuTicks((int) ProcessHandle.current().pid());
+        long[] machine1 = machineTicks();
         Map<String, long[]> threads1 = threads(o.pid);
         long[] drops1 = socketDrops(o.pid);
         long[] udp1 = udpErrors();
@@ -400,6 +433,21 @@ public final class SfuBench {
             expected += sent1[i] - sent0[i];
         }
         long received = legs.stream().mapToLong(Leg::received).sum() - received0;
+        long retransmitted = legs.stream().mapToLong(l -> l.retransmissions).sum() - rtx0;
+        // how the loss is spread: feeds that got nothing in the window, and feeds short by more than 1 % (a loss
+        // without sequence gaps and without datagrams queued anywhere is packets the SFU did not forward)
+        int feedsEmpty = 0;
+        int feedsShort = 0;
+        for (int l = 0; l < legs.size(); l++) {
+            int i = publishers.indexOf(legs.get(l).publisher);
+            long due = sent1[i] - sent0[i];
+            long got = legs.get(l).received() - legReceived0[l];
+            if (got == 0 && due > 0) {
+                feedsEmpty++;
+            } else if (got < due * 0.99) {
+                feedsShort++;
+            }
+        }
         long gapLost = legs.stream().mapToLong(Leg::gapLost).sum() - gap0;
         long sent = 0;
         for (int i = 0; i < sent0.length; i++) {
@@ -413,12 +461,12 @@ public final class SfuBench {
         double forwardedPerSecond = received / (sendSeconds / 1e9);
         // the SFU's busiest thread in the window (its I/O thread): CPU and context switches a second
         String busiest = "-";
-        long[] most = {0, 0, 0};
+        long[] most = {0, 0, 0, 0};
         for (Map.Entry<String, long[]> t : threads1.entrySet()) {
             long[] before = threads0.get(t.getKey());
             if (before != null && t.getValue()[0] - before[0] > most[0]) {
                 busiest = t.getKey().substring(t.getKey().indexOf(' ') + 1).replace(' ', '_');
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < most.length; i++) {
                     most[i] = t.getValue()[i] - before[i];
                 }
             }
@@ -427,17 +475,21 @@ public final class SfuBench {
                         + " forwarded_pps=%.0f expected=%d received=%d loss_pct=%.3f gap_loss_pct=%.3f auth_ok=%d"
                         + " auth_failed=%d server_cpu_pct=%.0f pps_per_core=%.0f late_ticks=%d server_drops=%d peer_drops=%d"
                         + " rcvbuf_errors=%d sndbuf_errors=%d busiest_thread=%s busiest_cpu_pct=%.0f busiest_nvcsw_ps=%.0f"
-                        + " busiest_vcsw_ps=%.0f%n",
+                        + " busiest_vcsw_ps=%.0f generator_cpu_pct=%.0f machine_busy_pct=%.0f machine_cores=%d busiest_wait_pct=%.0f"
+                        + " queued_sfu_bytes=%d queued_peers_bytes=%d feeds_empty=%d feeds_short=%d rtx_packets=%d%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, Math.max(countLoss, gapLoss), gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
                 drops1[0] - drops0[0], drops1[1] - drops0[1], udp1[0] - udp0[0], udp1[1] - udp0[1], busiest,
-                most[0] / window, most[1] / window, most[2] / window);
+                most[0] / window, most[1] / window, most[2] / window, (self1 - self0) / window,
+                100.0 * (machine1[0] - machine0[0]) / Math.max(1, machine1[1] - machine0[1]) * machine1[2], machine1[2], most[3] / 1e7 / window,
+                queuedAtEnd[2], queuedAtEnd[3], feedsEmpty, feedsShort, retransmitted);
     }
 
     /**
      * Per thread of process {@code pid} ("tid name" as the key): its user + system CPU in clock ticks, its
-     * nonvoluntary and its voluntary context switches (/proc/pid/task/tid/stat and status).
+     * nonvoluntary and its voluntary context switches, and its ns runnable but not running (/proc/pid/task/tid/stat, status,
+     * schedstat).
      */
     static Map<String, long[]> threads(int pid) {
         Map<String, long[]> threads = new java.util.HashMap<>();
@@ -450,7 +502,13 @@ public final class SfuBench {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long[] values = {Long.parseLong(f[11]) + Long.parseLong(f[12]), 0, 0};
+                    long[] values = {Long.parseLong(f[11]) + Long.parseLong(f[12]), 0, 0, 0};
+                    try {
+                        // schedstat: ns on the CPU, ns runnable but waiting for one, time slices
+                        values[3] = Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]);
+                    } catch (Exception noSchedstat) {
+                        // a kernel without CONFIG_SCHED_INFO
+                    }
                     for (String line : Files.readAllLines(task.resolve("status"))) {
                         if (line.startsWith("nonvoluntary_ctxt_switches:")) {
                             values[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
@@ -477,17 +535,21 @@ public final class SfuBench {
     static long[] socketDrops(int pid) throws Exception {
         java.util.Set<String> sfu = socketInodes(pid == 0 ? "-" : String.valueOf(pid));
         java.util.Set<String> mine = socketInodes("self");
-        long[] drops = new long[2];
+        // dropped at the SFU's and at the peers' sockets, then the bytes queued there now (rx_queue)
+        long[] drops = new long[4];
         for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
             List<String> lines = Files.readAllLines(Path.of(table));
             for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 String inode = f[9];
                 long dropped = Long.parseLong(f[f.length - 1]);
+                long queued = Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
                 if (sfu.contains(inode)) {
                     drops[0] += dropped;
+                    drops[2] += queued;
                 } else if (mine.contains(inode)) {
                     drops[1] += dropped;
+                    drops[3] += queued;
                 }
             }
         }
@@ -520,6 +582,23 @@ public final class SfuBench {
         String[] values = udp.get(1).split(" ");
         return new long[] {Long.parseLong(values[names.indexOf("RcvbufErrors")]),
                 Long.parseLong(values[names.indexOf("SndbufErrors")])};
+    }
+
+    /**
+     * The machine's busy and total CPU time in clock ticks, all cores (the "cpu" line of /proc/stat; idle and iowait
+     * are not busy), and its number of cores: whether the SFU and the generator had the cores to themselves or the
+     * machine was out of CPU.
+     */
+    static long[] machineTicks() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
+        String[] f = lines.get(0).trim().split(" +");
+        long total = 0;
+        for (int i = 1; i < Math.min(f.length, 9); i++) {   // user nice system idle iowait irq softirq steal
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        long cores = lines.stream().filter(l -> l.matches("cpu[0-9]+ .*")).count();
+        return new long[] {total - idle, total, cores};
     }
 
     /** User + system CPU time of process {@code pid} in clock ticks (fields 14 and 15 of /proc/pid/stat). */
