@@ -1,9 +1,15 @@
 package org.sylkserver.media;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
 
 /**
  * An event loop that ICE-lite legs belong to: one of the shared WebRTC port's ({@link UdpMux}) or of the legs' own
@@ -43,6 +49,16 @@ abstract class LegLoop implements IceThread {
             }
         }
         return least;
+    }
+
+    /**
+     * A leg's datagram to send on {@code channel}: a copy of {@code datagram} (the caller may reuse it at once) in a
+     * direct buffer of the channel's, to {@code target}.
+     */
+    static DatagramPacket outgoing(Channel channel, ByteBuffer datagram, SocketAddress target) {
+        ByteBuf copy = channel.alloc().directBuffer(datagram.remaining());
+        copy.writeBytes(datagram.duplicate());
+        return new DatagramPacket(copy, (InetSocketAddress) target);
     }
 
     /**

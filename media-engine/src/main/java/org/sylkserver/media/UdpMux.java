@@ -321,9 +321,7 @@ final class UdpMux implements AutoCloseable {
                 unsent.incrementAndGet();
                 return;
             }
-            ByteBuf copy = channel.alloc().directBuffer(datagram.remaining());
-            copy.writeBytes(datagram.duplicate());
-            DatagramPacket packet = new DatagramPacket(copy, (InetSocketAddress) target);
+            DatagramPacket packet = LegLoop.outgoing(channel, datagram, target);
             if (eventLoop.inEventLoop()) {
                 channel.write(packet, channel.voidPromise());
                 pending = true;

@@ -14,7 +14,6 @@ import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -263,9 +262,7 @@ final class UringLegs implements AutoCloseable {
                 unsent.incrementAndGet();
                 return;
             }
-            ByteBuf copy = channel.alloc().directBuffer(datagram.remaining());
-            copy.writeBytes(datagram.duplicate());
-            DatagramPacket packet = new DatagramPacket(copy, (InetSocketAddress) target);
+            DatagramPacket packet = LegLoop.outgoing(channel, datagram, target);
             if (owner.inLoop()) {
                 channel.write(packet, channel.voidPromise());
                 if (!dirty) {
