@@ -1,10 +1,8 @@
 package org.sylkserver.media;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -37,8 +34,6 @@ import java.util.logging.Logger;
  */
 public final class MediaEngine implements AutoCloseable {
 
-    /** Bytes of receive buffer a bare socket asks for ({@link #openSocket}). */
-    static final int BARE_SOCKET_RECEIVE_BUFFER = 1 << 20;
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** RTCP report interval of audio endpoints: RFC 3550 §6.2's minimum of 5 s (one sender per session). */
     private static final long REPORT_INTERVAL_MILLIS = 5000;
@@ -58,12 +53,8 @@ public final class MediaEngine implements AutoCloseable {
     private final ExecutorService codecWorkers;
     private volatile boolean running = true;
     private volatile InetAddress advertised;
-    /** The shared port of the ICE-lite legs ({@code [RTP] webrtc_port}), or null: a port pair per leg. */
-    private final UdpMux webrtcPort;
-    /** The legs' own sockets on io_uring ({@code [RTP] webrtc_io_uring}), or null: on the I/O thread's selector. */
-    private final UringLegs uringLegs;
-    /** Addresses the shared port's table holds at most (each leg at most {@link UdpMux#ADDRESSES_PER_LEG}). */
-    private static final int MAX_SHARED_PORT_ADDRESSES = 1 << 16;
+    /** Where the ICE-lite legs' sockets are: the shared port, io_uring, or the I/O thread's selector. */
+    private final IceLegSockets iceLegs;
 
     /**
      * Starts the engine.
@@ -141,23 +132,11 @@ public final class MediaEngine implements AutoCloseable {
         }
         this.inactivityTimeout = inactivityTimeout;
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.webrtcPort = webrtcPort == 0 ? null
-                : new UdpMux(bindAddress, webrtcPort, webrtcThreads, MAX_SHARED_PORT_ADDRESSES, true);
-        this.uringLegs = webrtcPort == 0 && webrtcIoUring ? uringLegs(bindAddress, webrtcThreads) : null;
+        this.iceLegs = new IceLegSockets(this, ports, bindAddress, webrtcPort, webrtcThreads, webrtcIoUring);
         this.io = new MediaIoLoop();
-        this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "sylk-media-timer");
-            thread.setDaemon(true);
-            thread.setContextClassLoader(MediaEngine.class.getClassLoader());
-            return thread;
-        });
-        AtomicInteger workers = new AtomicInteger();
-        this.codecWorkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), task -> {
-            Thread thread = new Thread(task, "sylk-media-codec-" + workers.incrementAndGet());
-            thread.setDaemon(true);
-            thread.setContextClassLoader(MediaEngine.class.getClassLoader());
-            return thread;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(task -> MediaThreads.named(task, "sylk-media-timer"));
+        this.codecWorkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+                MediaThreads.numbered("sylk-media-codec-"));
         if (!inactivityTimeout.isZero()) {
             // check often enough that the report comes at most a quarter of the timeout (and 1 s) late
             long period = Math.max(10, Math.min(1000, inactivityTimeout.toMillis() / 4));
@@ -168,23 +147,7 @@ public final class MediaEngine implements AutoCloseable {
         LOG.info("media engine on " + bindAddress.getHostAddress() + ", RTP ports " + portStart + "-" + (portEnd - 1)
                 + " (" + ports.capacity() + " streams), RTP timeout "
                 + (inactivityTimeout.isZero() ? "off" : inactivityTimeout.toMillis() + " ms")
-                + (this.webrtcPort != null ? ", ICE-lite legs on " + this.webrtcPort
-                        : uringLegs != null ? ", ICE-lite legs' sockets on io_uring (" + webrtcThreads + " threads)"
-                        : ", ICE-lite legs' sockets on the I/O thread's selector"));
-    }
-
-    /**
-     * The io_uring loops of the legs' sockets, or null where the kernel or the JVM does not allow io_uring (a kernel
-     * before 5.14, {@code kernel.io_uring_disabled}, a seccomp filter, no native library for the platform): the legs
-     * then stay on the selector, as they were.
-     */
-    private static UringLegs uringLegs(InetAddress bindAddress, int threads) {
-        if (!UringLegs.available()) {
-            LOG.info("io_uring is not available (" + UringLegs.unavailability()
-                    + "): ICE-lite legs' sockets on the I/O thread's selector");
-            return null;
-        }
-        return new UringLegs(bindAddress, threads, BARE_SOCKET_RECEIVE_BUFFER);
+                + ", " + iceLegs.describe(webrtcThreads));
     }
 
     /** The engine's clock now, in nanoseconds ({@link System#nanoTime()} unless a test gave its own). */
@@ -299,13 +262,12 @@ public final class MediaEngine implements AutoCloseable {
     public MediaSocket openSocket(MediaSocket.Receiver receiver, Runnable onInactivity) throws IOException {
         Objects.requireNonNull(receiver, "receiver");
         Objects.requireNonNull(onInactivity, "onInactivity");
-        return onFreePorts(port -> {
+        return ports.onFreePorts(this::isOpen, port -> {
             DatagramChannel channel = bind(port);
-            receiveBuffer(channel);
+            MediaSocket.askReceiveBuffer(channel);
             MediaSocket socket = new MediaSocket(this, port, channel, receiver,
                     new InactivityWatch(nanoTime(), onInactivity, true));
-            sockets.add(socket);
-            watches.add(socket.inactivityWatch());
+            track(socket);
             onIoThread(() -> {
                 try {
                     io.register(channel, socket);
@@ -324,7 +286,7 @@ public final class MediaEngine implements AutoCloseable {
      * socket of its own is read on.
      */
     public IceThread iceThread() {
-        return webrtcPort != null ? webrtcPort.leastBusy() : uringLegs != null ? uringLegs.leastBusy() : this::onIoThread;
+        return iceLegs.iceThread();
     }
 
     /**
@@ -339,51 +301,17 @@ public final class MediaEngine implements AutoCloseable {
      */
     public MediaSocket openIceSocket(String ufrag, IceThread thread, MediaSocket.Receiver receiver,
                                      Runnable onInactivity) throws IOException {
-        if (webrtcPort == null && uringLegs == null) {
-            return openSocket(receiver, onInactivity);
-        }
-        if (webrtcPort == null) {
-            return openUringSocket(thread == null ? null : uringLegs.loop(thread), receiver, onInactivity);
-        }
-        Objects.requireNonNull(receiver, "receiver");
-        Objects.requireNonNull(onInactivity, "onInactivity");
-        if (!running) {
-            throw new IOException("media engine is closed");
-        }
-        MediaSocket socket = new MediaSocket(this, webrtcPort.open(ufrag,
-                thread == null ? null : webrtcPort.loop(thread), receiver),
-                receiver, new InactivityWatch(nanoTime(), onInactivity, true));
-        sockets.add(socket);
-        watches.add(socket.inactivityWatch());
-        return socket;
-    }
-
-    /**
-     * A leg's socket of its own on io_uring ({@link UringLegs}), on a fresh even port of the range as
-     * {@link #openSocket} (the odd one above stays reserved with it), its datagrams handled on {@code owner} (null: the
-     * least busy loop).
-     */
-    private MediaSocket openUringSocket(UringLegs.Loop owner, MediaSocket.Receiver receiver, Runnable onInactivity)
-            throws IOException {
-        Objects.requireNonNull(receiver, "receiver");
-        Objects.requireNonNull(onInactivity, "onInactivity");
-        return onFreePorts(port -> {
-            MediaSocket socket = new MediaSocket(this, uringLegs.open(port, owner, receiver, ports::release), receiver,
-                    new InactivityWatch(nanoTime(), onInactivity, true));
-            sockets.add(socket);
-            watches.add(socket.inactivityWatch());
-            return socket;
-        });
+        return iceLegs.open(ufrag, thread, receiver, onInactivity);
     }
 
     /** The legs' io_uring loops, for tests: null when the legs' sockets are on the selector. */
     UringLegs uringLegs() {
-        return uringLegs;
+        return iceLegs.uringLegs();
     }
 
     /** The shared WebRTC port's state, for tests: null when there is none. */
     UdpMux webrtcPort() {
-        return webrtcPort;
+        return iceLegs.webrtcPort();
     }
 
     /** Creates an endpoint on sockets the engine has bound. */
@@ -393,7 +321,7 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private <E extends RtpEndpoint> E open(EndpointFactory<E> factory) throws IOException {
-        return onFreePorts(port -> {
+        return ports.onFreePorts(this::isOpen, port -> {
             DatagramChannel rtp = bind(port);
             DatagramChannel rtcp;
             try {
@@ -410,38 +338,16 @@ public final class MediaEngine implements AutoCloseable {
         });
     }
 
-    /** Binds what uses a port pair of the range (its even port and, if it needs it, the next one). */
-    @FunctionalInterface
-    private interface PortUser<T> {
-        T bind(int port) throws IOException;
+    /** Whether the engine is open (not {@linkplain #close closed}). */
+    boolean isOpen() {
+        return running;
     }
 
-    /**
-     * Gives {@code user} free port pairs of the range until one binds: a pair held by another program
-     * ({@link BindException}) is skipped, round robin coming back to it last.
-     */
-    private <T> T onFreePorts(PortUser<T> user) throws IOException {
-        for (int attempt = 0; attempt < ports.capacity(); attempt++) {
-            if (!running) {
-                throw new IOException("media engine is closed");
-            }
-            int port = ports.allocate();
-            if (port < 0) {
-                break;
-            }
-            try {
-                return user.bind(port);
-            } catch (BindException inUse) {
-                LOG.fine(() -> "media port " + port + " or " + (port + 1) + " is in use elsewhere: "
-                        + inUse.getMessage());
-                ports.release(port);
-            } catch (IOException | RuntimeException e) {
-                ports.release(port);
-                throw e;
-            }
-        }
-        throw new PortRangeExhaustedException("no free RTP port pair in the configured range ("
-                + ports.inUse() + " of " + ports.capacity() + " in use, the others held by other programs)");
+    /** Keeps {@code socket} among the engine's open sockets and watches its inactivity; returns it. */
+    MediaSocket track(MediaSocket socket) {
+        sockets.add(socket);
+        watches.add(socket.inactivityWatch());
+        return socket;
     }
 
     /** Number of endpoints open now. */
@@ -452,18 +358,6 @@ public final class MediaEngine implements AutoCloseable {
     /** Number of port pairs not available to new endpoints (open endpoints and pairs still being released). */
     public int portPairsInUse() {
         return ports.inUse();
-    }
-
-    /**
-     * A bare socket carries a WebRTC leg's video (a video room's publisher: 250 datagrams a second of up to 1,200
-     * bytes): the kernel's default receive buffer (212,992 bytes on Linux) holds ~90 of them, 0.36 s, so the I/O
-     * thread descheduled for longer on a loaded host lost datagrams at the socket (the video rooms' benchmark's
-     * losses at 12-20 rooms, docs/benchmarks.md, issue 13). The shared WebRTC port asks for 4 MiB; a leg of its own
-     * asks for {@value #BARE_SOCKET_RECEIVE_BUFFER} bytes (the kernel caps it at net.core.rmem_max), memory the kernel
-     * takes only for datagrams waiting.
-     */
-    private static void receiveBuffer(DatagramChannel channel) throws IOException {
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, BARE_SOCKET_RECEIVE_BUFFER);
     }
 
     private DatagramChannel bind(int port) throws IOException {
@@ -573,12 +467,7 @@ public final class MediaEngine implements AutoCloseable {
         }
         timer.shutdownNow();
         codecWorkers.shutdownNow();
-        if (webrtcPort != null) {
-            webrtcPort.close();
-        }
-        if (uringLegs != null) {
-            uringLegs.close();
-        }
+        iceLegs.close();
         io.close();
     }
 }

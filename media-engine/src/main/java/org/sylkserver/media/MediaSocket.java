@@ -3,6 +3,7 @@ package org.sylkserver.media;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +36,9 @@ public final class MediaSocket implements AutoCloseable {
         /** One datagram, from {@code datagram}'s position to its limit. */
         void received(ByteBuffer datagram, InetSocketAddress source);
     }
+
+    /** Bytes of receive buffer a bare socket asks for ({@link MediaEngine#openSocket}, {@link UringLegs}). */
+    static final int RECEIVE_BUFFER = 1 << 20;
 
     private final MediaEngine engine;
     private final int port;
@@ -76,6 +80,18 @@ public final class MediaSocket implements AutoCloseable {
         this.uringLeg = uringLeg;
         this.receiver = receiver;
         this.watch = watch;
+    }
+
+    /**
+     * A bare socket carries a WebRTC leg's video (a video room's publisher: 250 datagrams a second of up to 1,200
+     * bytes): the kernel's default receive buffer (212,992 bytes on Linux) holds ~90 of them, 0.36 s, so the I/O
+     * thread descheduled for longer on a loaded host lost datagrams at the socket (the video rooms' benchmark's
+     * losses at 12-20 rooms, docs/benchmarks.md, issue 13). The shared WebRTC port asks for 4 MiB; a leg of its own
+     * asks for {@value #RECEIVE_BUFFER} bytes (the kernel caps it at net.core.rmem_max), memory the kernel
+     * takes only for datagrams waiting.
+     */
+    static void askReceiveBuffer(DatagramChannel channel) throws IOException {
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
     }
 
     /** The local port (even). */

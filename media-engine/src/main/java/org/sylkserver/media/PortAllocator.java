@@ -1,6 +1,10 @@
 package org.sylkserver.media;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.util.BitSet;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
 
 /**
  * Hands out RTP ports from {@code [RTP] port_range}: an even port for RTP and the odd one above it reserved for
@@ -8,6 +12,8 @@ import java.util.BitSet;
  * call would otherwise reach the new one). Thread-safe.
  */
 final class PortAllocator {
+
+    private static final Logger LOG = Logger.getLogger("sylk.media");
 
     private final int start;
     private final int pairs;
@@ -54,5 +60,43 @@ final class PortAllocator {
 
     int capacity() {
         return pairs;
+    }
+
+    /** Binds what uses a port pair of the range (its even port and, if it needs it, the next one). */
+    @FunctionalInterface
+    interface PortUser<T> {
+        T bind(int port) throws IOException;
+    }
+
+    /**
+     * Gives {@code user} free port pairs of the range until one binds: a pair held by another program
+     * ({@link BindException}) is skipped, round robin coming back to it last.
+     *
+     * @param open whether the media engine is still open (asked before each pair)
+     * @throws IOException                 when the engine is closed, or what {@code user} threw but a bind exception
+     * @throws PortRangeExhaustedException when no free pair binds
+     */
+    <T> T onFreePorts(BooleanSupplier open, PortUser<T> user) throws IOException {
+        for (int attempt = 0; attempt < capacity(); attempt++) {
+            if (!open.getAsBoolean()) {
+                throw new IOException("media engine is closed");
+            }
+            int port = allocate();
+            if (port < 0) {
+                break;
+            }
+            try {
+                return user.bind(port);
+            } catch (BindException inUse) {
+                LOG.fine(() -> "media port " + port + " or " + (port + 1) + " is in use elsewhere: "
+                        + inUse.getMessage());
+                release(port);
+            } catch (IOException | RuntimeException e) {
+                release(port);
+                throw e;
+            }
+        }
+        throw new PortRangeExhaustedException("no free RTP port pair in the configured range ("
+                + inUse() + " of " + capacity() + " in use, the others held by other programs)");
     }
 }

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -13,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -83,12 +80,6 @@ final class UdpMux implements AutoCloseable {
     /** Seconds between reports of dropped datagrams. */
     private static final int REPORT_SECONDS = 10;
     private static final int STRANGERS_LOGGED = 100;
-    private static final int STUN_HEADER = 20;
-    private static final int STUN_MAGIC_COOKIE = 0x2112A442;
-    private static final int BINDING_REQUEST = 0x0001;
-    private static final int USERNAME = 0x0006;
-    /** RFC 8839 §5.4: ice-ufrag is at most 256 characters. */
-    private static final int MAX_UFRAG = 256;
 
     private final MultiThreadIoEventLoopGroup group;
     private final List<Loop> loops;
@@ -119,13 +110,8 @@ final class UdpMux implements AutoCloseable {
         this.maxAddresses = maxAddresses;
         this.batched = nativeIo && Epoll.isAvailable();
         IoHandlerFactory io = batched ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        AtomicInteger names = new AtomicInteger();
-        this.group = new MultiThreadIoEventLoopGroup(batched ? threads : 1, (ThreadFactory) task -> {
-            Thread thread = new Thread(task, "sylk-media-mux-" + names.incrementAndGet());
-            thread.setDaemon(true);
-            thread.setContextClassLoader(UdpMux.class.getClassLoader());
-            return thread;
-        }, io);
+        this.group = new MultiThreadIoEventLoopGroup(batched ? threads : 1, MediaThreads.numbered("sylk-media-mux-"),
+                io);
         Bootstrap bootstrap = new Bootstrap()
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
@@ -228,21 +214,12 @@ final class UdpMux implements AutoCloseable {
      * (a phone's voice in a room, {@link MediaEngine#iceThread}).
      */
     Loop leastBusy() {
-        Loop least = loops.get(0);
-        for (Loop loop : loops) {
-            if (loop.legs.get() < least.legs.get()) {
-                least = loop;
-            }
-        }
-        return least;
+        return LegLoop.leastBusy(loops);
     }
 
     /** {@code thread} as one of this port's loops. */
     Loop loop(IceThread thread) {
-        if (thread instanceof Loop loop && loop.mux() == this) {
-            return loop;
-        }
-        throw new IllegalArgumentException(thread + " is no thread of " + this);
+        return LegLoop.of(loops, thread, this);
     }
 
     /**
@@ -259,38 +236,6 @@ final class UdpMux implements AutoCloseable {
         }
         leg.owner.legs.incrementAndGet();
         return leg;
-    }
-
-    /**
-     * The ufrag a STUN binding request names as the receiver's (RFC 8445 §7.3: USERNAME is
-     * {@code <receiver's ufrag>:<sender's ufrag>}), or null for anything else. Reads the header and walks the
-     * attributes up to USERNAME only (RFC 5389 §6, §15: type, length, value padded to 4 bytes).
-     */
-    static String receiverUfrag(ByteBuf datagram) {
-        int start = datagram.readerIndex();
-        int length = datagram.readableBytes();
-        if (length < STUN_HEADER || datagram.getUnsignedShort(start) != BINDING_REQUEST
-                || datagram.getInt(start + 4) != STUN_MAGIC_COOKIE) {
-            return null;
-        }
-        int end = start + Math.min(length, STUN_HEADER + datagram.getUnsignedShort(start + 2));
-        for (int at = start + STUN_HEADER; at + 4 <= end; ) {
-            int type = datagram.getUnsignedShort(at);
-            int size = datagram.getUnsignedShort(at + 2);
-            if (at + 4 + size > end) {
-                return null;
-            }
-            if (type == USERNAME) {
-                for (int i = 0; i < size && i <= MAX_UFRAG; i++) {
-                    if (datagram.getByte(at + 4 + i) == ':') {
-                        return i == 0 ? null : datagram.toString(at + 4, i, StandardCharsets.UTF_8);
-                    }
-                }
-                return null;
-            }
-            at += 4 + ((size + 3) & ~3);
-        }
-        return null;
     }
 
     private synchronized void learn(Leg leg, InetSocketAddress source) {
@@ -342,37 +287,19 @@ final class UdpMux implements AutoCloseable {
     }
 
     /** One socket of the port and its event loop, the thread of the legs it owns. */
-    final class Loop implements IceThread {
-        private final int index;
-        private final EventLoop eventLoop;
+    final class Loop extends LegLoop {
         /** Bound before the mux is returned; read only after. */
         private Channel channel;
-        private final AtomicInteger legs = new AtomicInteger();
         /** Whether the loop wrote since its last flush (the loop's only). */
         private boolean pending;
         /** Per loop: what this loop's read batch brought for that loop's legs (the loop's only). */
         private final List<List<Handover>> handovers = new ArrayList<>();
 
         private Loop(int index, EventLoop eventLoop, int loops) {
-            this.index = index;
-            this.eventLoop = eventLoop;
+            super(index, eventLoop);
             for (int i = 0; i < loops; i++) {
                 handovers.add(new ArrayList<>());
             }
-        }
-
-        private UdpMux mux() {
-            return UdpMux.this;
-        }
-
-        /** Whether the calling thread is this loop's. */
-        boolean inLoop() {
-            return eventLoop.inEventLoop();
-        }
-
-        /** Legs open on this loop. */
-        int legs() {
-            return legs.get();
         }
 
         /** Runs {@code task} on the loop, then sends what it wrote; dropped once the port is closed. */
@@ -394,9 +321,7 @@ final class UdpMux implements AutoCloseable {
                 unsent.incrementAndGet();
                 return;
             }
-            ByteBuf copy = channel.alloc().directBuffer(datagram.remaining());
-            copy.writeBytes(datagram.duplicate());
-            DatagramPacket packet = new DatagramPacket(copy, (InetSocketAddress) target);
+            DatagramPacket packet = LegLoop.outgoing(channel, datagram, target);
             if (eventLoop.inEventLoop()) {
                 channel.write(packet, channel.voidPromise());
                 pending = true;
@@ -410,7 +335,7 @@ final class UdpMux implements AutoCloseable {
             InetSocketAddress source = packet.sender();
             // a check goes to the leg its USERNAME names, also from an address another leg learned (a NAT may give a
             // port to another peer): that leg's agent decides, and a valid check moves the address (see learn)
-            String ufrag = receiverUfrag(content);
+            String ufrag = StunUsername.receiverUfrag(content);
             Leg leg = ufrag != null ? byUfrag.get(ufrag) : byAddress.get(source);
             if (leg == null) {
                 strangers.incrementAndGet();

@@ -8,15 +8,12 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -97,13 +94,8 @@ final class UringLegs implements AutoCloseable {
         }
         this.address = address;
         this.receiveBuffer = receiveBuffer;
-        AtomicInteger names = new AtomicInteger();
-        this.group = new MultiThreadIoEventLoopGroup(threads, (ThreadFactory) task -> {
-            Thread thread = new Thread(task, "sylk-media-uring-" + names.incrementAndGet());
-            thread.setDaemon(true);
-            thread.setContextClassLoader(UringLegs.class.getClassLoader());
-            return thread;
-        }, IoUringIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(threads, MediaThreads.numbered("sylk-media-uring-"),
+                IoUringIoHandler.newFactory());
         List<Loop> started = new ArrayList<>();
         for (EventExecutor executor : group) {
             started.add(new Loop(started.size(), (EventLoop) executor));
@@ -114,21 +106,12 @@ final class UringLegs implements AutoCloseable {
 
     /** The loop with the fewest open legs (the first of them). */
     Loop leastBusy() {
-        Loop least = loops.get(0);
-        for (Loop loop : loops) {
-            if (loop.legs.get() < least.legs.get()) {
-                least = loop;
-            }
-        }
-        return least;
+        return LegLoop.leastBusy(loops);
     }
 
     /** {@code thread} as one of these loops. */
     Loop loop(IceThread thread) {
-        if (thread instanceof Loop loop && loop.group() == this) {
-            return loop;
-        }
-        throw new IllegalArgumentException(thread + " is no thread of " + this);
+        return LegLoop.of(loops, thread, this);
     }
 
     /**
@@ -215,25 +198,12 @@ final class UringLegs implements AutoCloseable {
     }
 
     /** One event loop and the legs it owns. */
-    final class Loop implements IceThread {
-        private final int index;
-        private final EventLoop eventLoop;
-        private final AtomicInteger legs = new AtomicInteger();
+    final class Loop extends LegLoop {
         /** The legs written to since the last flush (the loop's only). */
         private final List<Leg> written = new ArrayList<>();
 
         private Loop(int index, EventLoop eventLoop) {
-            this.index = index;
-            this.eventLoop = eventLoop;
-        }
-
-        private UringLegs group() {
-            return UringLegs.this;
-        }
-
-        /** Whether the calling thread is this loop's. */
-        boolean inLoop() {
-            return eventLoop.inEventLoop();
+            super(index, eventLoop);
         }
 
         /** Runs {@code task} on the loop, then sends what it wrote; dropped once the engine is closed. */
@@ -292,9 +262,7 @@ final class UringLegs implements AutoCloseable {
                 unsent.incrementAndGet();
                 return;
             }
-            ByteBuf copy = channel.alloc().directBuffer(datagram.remaining());
-            copy.writeBytes(datagram.duplicate());
-            DatagramPacket packet = new DatagramPacket(copy, (InetSocketAddress) target);
+            DatagramPacket packet = LegLoop.outgoing(channel, datagram, target);
             if (owner.inLoop()) {
                 channel.write(packet, channel.voidPromise());
                 if (!dirty) {

@@ -158,16 +158,16 @@ class UdpMuxTest {
     /** RFC 8445 §7.2.2: the USERNAME of a check is "RFRAG:LFRAG", the receiver's ufrag first. */
     @Test
     void theReceiversUfragIsReadFromABindingRequest_rfc8445_7_2_2() throws Exception {
-        assertEquals("abcd", UdpMux.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest("abcd:efgh", "x"))));
-        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest("abcd", "x"))), "no colon");
-        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest(":efgh", "x"))), "empty ufrag");
+        assertEquals("abcd", StunUsername.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest("abcd:efgh", "x"))));
+        assertNull(StunUsername.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest("abcd", "x"))), "no colon");
+        assertNull(StunUsername.receiverUfrag(Unpooled.wrappedBuffer(bindingRequest(":efgh", "x"))), "empty ufrag");
         byte[] response = bindingRequest("abcd:efgh", "x");
         response[0] = 0x01; // 0x0101, a binding success response: not a check
-        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(response)));
+        assertNull(StunUsername.receiverUfrag(Unpooled.wrappedBuffer(response)));
         byte[] truncated = bindingRequest("abcd:efgh", "x");
         truncated[23] = (byte) 200; // USERNAME longer than the message
-        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(truncated)));
-        assertNull(UdpMux.receiverUfrag(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0, 0, 1})), "RTP");
+        assertNull(StunUsername.receiverUfrag(Unpooled.wrappedBuffer(truncated)));
+        assertNull(StunUsername.receiverUfrag(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0, 0, 1})), "RTP");
     }
 
     @Test

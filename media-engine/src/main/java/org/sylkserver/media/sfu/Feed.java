@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
-import org.sylkserver.media.HeaderExtension;
 import org.sylkserver.media.IceThread;
 import org.sylkserver.media.MediaEngine;
 import org.sylkserver.media.RtpHeader;
@@ -62,8 +61,6 @@ public final class Feed implements AutoCloseable {
     /** Timestamp steps between two sources of a stream: one 30 fps frame at 90 kHz, one 20 ms Opus frame. */
     private static final int VIDEO_STEP = 3000;
     private static final int AUDIO_STEP = 960;
-    /** A header extension block with one transport-wide sequence number element: 4 + 1 + 2 bytes, padded. */
-    private static final int TRANSPORT_CC_BLOCK = 8;
     /** Room after a forwarded packet for its SRTP authentication tag (10 bytes at most, RFC 4568 §6.2). */
     private static final int SRTP_TAG_ROOM = 16;
     /** The most probe packets sent after one forwarded packet (a probe's rate is kept over its half second). */
@@ -96,10 +93,8 @@ public final class Feed implements AutoCloseable {
     /** The room's video codec's payload descriptor (VP8, VP9 or H.264) of a simulcast publisher, else null. */
     private final PayloadDescriptor descriptor;
     private final PictureRewriter pictures;
-    /** The header-extension id of the transport-wide sequence number the browser accepted, 0 for none. */
-    private int transportCcId;
-    /** The next transport-wide sequence number (I/O thread). */
-    private int transportSequence = RANDOM.nextInt(1 << 16);
+    /** The transport-wide sequence numbers if the browser accepted them, else null (set with {@code forwarding}). */
+    private TransportSequencing sequencing;
     private final Pipeline reports;
     private final String cname;
     private final String offer;
@@ -169,10 +164,11 @@ public final class Feed implements AutoCloseable {
         if (formats.video() != null) {
             rtxPayloadType = RoomSdp.acceptedRtx(answer, formats.video().payloadType());
         }
-        transportCcId = RoomSdp.acceptedTransportCc(answer);
+        int transportCcId = RoomSdp.acceptedTransportCc(answer);
         Pipeline.Builder sent = Pipeline.named(name + " forwarding").then(new Rewriting());
         if (transportCcId > 0) {
-            sent.then(new Sequencing());
+            sequencing = new TransportSequencing(transportCcId, bandwidth);
+            sent.then(sequencing);
         }
         Pipeline.Builder again = Pipeline.named(name + " retransmissions");
         if (rtxPayloadType >= 0) {
@@ -185,7 +181,7 @@ public final class Feed implements AutoCloseable {
         }
         forwarding = sent.then(transport.sending()).build();
         retransmissions = again.then(transport.sending()).build();
-        bandwidth.probeFirst(descriptor != null && transportCcId > 0 && rtxPayloadType >= 0);
+        bandwidth.probeFirst(descriptor != null && sequencing != null && rtxPayloadType >= 0);
         answered = true;
     }
 
@@ -259,12 +255,12 @@ public final class Feed implements AutoCloseable {
         }
         ByteBuffer source = original.buffer();
         int length = source.remaining();
-        if (forwarded.length < length + TRANSPORT_CC_BLOCK + SRTP_TAG_ROOM) {
-            forwarded = new byte[length + TRANSPORT_CC_BLOCK + SRTP_TAG_ROOM];
+        if (forwarded.length < length + TransportSequencing.BLOCK + SRTP_TAG_ROOM) {
+            forwarded = new byte[length + TransportSequencing.BLOCK + SRTP_TAG_ROOM];
         }
         Packet packet;
-        if (transportCcId > 0) {
-            length = copyWithTransportSequence(source, header, transportCcId, forwarded);
+        if (sequencing != null) {
+            length = sequencing.copy(source, header, forwarded);
             ByteBuffer copy = ByteBuffer.wrap(forwarded, 0, length);
             packet = new Packet(copy, null, original.arrivalNanos(), false);
             packet.header(RtpHeader.parse(copy));
@@ -297,41 +293,6 @@ public final class Feed implements AutoCloseable {
         }
     }
 
-    /**
-     * Copies the RTP packet {@code source} into {@code into} with one header extension block (RFC 8285 §4.2,
-     * one-byte elements) holding only a transport-wide sequence number element (its number written by
-     * {@code sequencing}) in place of the publisher's extensions; returns the copy's length.
-     */
-    static int copyWithTransportSequence(ByteBuffer source, RtpHeader header, int transportCcId, byte[] into) {
-        int start = source.position();
-        int fixed = RtpHeader.FIXED_LENGTH + 4 * header.csrcCount();
-        source.get(start, into, 0, fixed);
-        into[0] |= 0x10;
-        into[fixed] = (byte) 0xBE;
-        into[fixed + 1] = (byte) 0xDE;
-        into[fixed + 2] = 0;
-        into[fixed + 3] = 1;
-        into[fixed + 4] = (byte) ((transportCcId << 4) | 1);
-        into[fixed + 5] = 0;
-        into[fixed + 6] = 0;
-        into[fixed + 7] = 0;
-        int rest = source.remaining() - header.headerLength();
-        source.get(start + header.headerLength(), into, fixed + TRANSPORT_CC_BLOCK, rest);
-        return fixed + TRANSPORT_CC_BLOCK + rest;
-    }
-
-    /** Writes the next transport-wide sequence number into the packet's element and notes it sent. I/O thread. */
-    private void numberForTransport(ByteBuffer packet, RtpHeader header) {
-        long element = HeaderExtension.find(packet, header, transportCcId);
-        if (element < 0 || HeaderExtension.length(element) != 2) {
-            return;
-        }
-        int sequence = transportSequence;
-        transportSequence = (transportSequence + 1) & 0xffff;
-        packet.putShort(HeaderExtension.offset(element), (short) sequence);
-        bandwidth.sent(sequence, System.nanoTime(), packet.remaining());
-    }
-
     private boolean isVideo(RtpHeader header) {
         return formats.video() != null && header.payloadType() == formats.video().payloadType();
     }
@@ -359,7 +320,7 @@ public final class Feed implements AutoCloseable {
         if (layers.switched()) {
             video.sourceSwitched();
             long[] rates = publisher.layerBitrates();
-            String estimate = transportCcId == 0 ? "" : " (transport-wide feedback: " + bandwidth + ")";
+            String estimate = sequencing == null ? "" : " (transport-wide feedback: " + bandwidth + ")";
             LOG.info(() -> name + ": simulcast layer " + layers.current() + " of " + java.util.Arrays.toString(rates)
                     + " bit/s, budget " + bandwidth.budget() + estimate);
         }
@@ -378,9 +339,9 @@ public final class Feed implements AutoCloseable {
         ByteBuffer bytes = ByteBuffer.wrap(repair, 0, length);
         Packet packet = new Packet(bytes, null, arrivalNanos, false);
         packet.header(RtpHeader.parse(bytes));
-        if (transportCcId > 0) {
+        if (sequencing != null) {
             // a new packet on the transport: a number of its own (draft-holmer-...-01 §2)
-            numberForTransport(bytes, packet.header());
+            sequencing.number(bytes, packet.header());
         }
         return packet;
     }
@@ -450,19 +411,6 @@ public final class Feed implements AutoCloseable {
                 forwardedVideo.keep(packet.buffer(), packet.header(), publisherPacket.buffer(),
                         publisherPacket.header());
             }
-            return packet;
-        }
-    }
-
-    /** The transport-wide sequence number of each packet forwarded ({@link #numberForTransport}). */
-    private final class Sequencing extends Stage {
-        Sequencing() {
-            super("sequencing");
-        }
-
-        @Override
-        protected Packet handle(Packet packet) {
-            numberForTransport(packet.buffer(), packet.header());
             return packet;
         }
     }

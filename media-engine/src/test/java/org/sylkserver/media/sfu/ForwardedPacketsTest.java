@@ -49,7 +49,7 @@ class ForwardedPacketsTest {
 
         ByteBuffer forward(ByteBuffer source, RtpHeader sourceHeader) {
             byte[] into = new byte[source.remaining() + 16];
-            int length = Feed.copyWithTransportSequence(source, sourceHeader, TRANSPORT_CC_ID, into);
+            int length = TransportSequencing.copyWithTransportSequence(source, sourceHeader, TRANSPORT_CC_ID, into);
             ByteBuffer copy = ByteBuffer.wrap(into, 0, length);
             RtpHeader header = RtpHeader.parse(copy);
             stream.rewrite(copy, header);
