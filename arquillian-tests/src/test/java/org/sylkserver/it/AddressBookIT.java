@@ -44,28 +44,6 @@ class AddressBookIT {
     @TempDir
     Path work;
 
-    /** The registrar of example.com: each call answers one REGISTER with 200, the binding for 600 s. */
-    static String registrar() {
-        return """
-                <?xml version="1.0" encoding="ISO-8859-1" ?>
-                <scenario name="example.com registrar">
-                  <recv request="REGISTER"/>
-                  <send><![CDATA[
-
-                SIP/2.0 200 OK
-                [last_Via:]
-                [last_From:]
-                [last_To:];tag=[pid]reg[call_number]
-                [last_Call-ID:]
-                [last_CSeq:]
-                [last_Contact:];expires=600
-                Content-Length: 0
-
-                  ]]></send>
-                </scenario>
-                """;
-    }
-
     private static SylkRtcClient alice(String name) throws Exception {
         SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
@@ -95,7 +73,7 @@ class AddressBookIT {
      */
     @Test
     void updatesReachEveryDeviceAndAreStored_spec_4_14() throws Exception {
-        Sipp.Running registrar = Sipp.scenario(work.resolve("registrar"), registrar()).waitingForRequests()
+        Sipp.Running registrar = Sipp.scenario(work.resolve("registrar"), Scenarios.acceptingRegistrar()).waitingForRequests()
                 .localPort(PROXY_PORT).calls(3).timeoutSeconds(40).start();
         SylkRtcClient phone = alice("p");
         phone.send("{\"sylkrtc\":\"account-fetch-addressbook\",\"transaction\":\"early\",\"account\":\"" + ACCOUNT + "\"}");

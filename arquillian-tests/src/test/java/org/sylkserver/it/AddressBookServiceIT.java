@@ -112,7 +112,7 @@ class AddressBookServiceIT {
      */
     @Test
     void theRestServiceKeepsTheBook_spec_4_14() throws Exception {
-        Sipp.Running registrar = Sipp.scenario(work.resolve("registrar"), AddressBookIT.registrar()).waitingForRequests()
+        Sipp.Running registrar = Sipp.scenario(work.resolve("registrar"), Scenarios.acceptingRegistrar()).waitingForRequests()
                 .localPort(PROXY_PORT).calls(2).timeoutSeconds(40).start();
         SylkRtcClient phone = registered("p");
         SylkRtcClient laptop = registered("l");

@@ -66,11 +66,7 @@ class MessagingIT {
      * binding for 600 s) or one MESSAGE with 200.
      */
     static String proxy() {
-        return """
-                <?xml version="1.0" encoding="ISO-8859-1" ?>
-                <scenario name="example.com proxy">
-                  <recv request="REGISTER" optional="true" next="register"/>
-                  <recv request="MESSAGE"/>
+        return Scenarios.registrarOrMessage("""
                   <send><![CDATA[
 
                 SIP/2.0 200 OK
@@ -82,23 +78,7 @@ class MessagingIT {
                 Content-Length: 0
 
                   ]]></send>
-                  <nop hide="true" next="end"/>
-                  <label id="register"/>
-                  <send><![CDATA[
-
-                SIP/2.0 200 OK
-                [last_Via:]
-                [last_From:]
-                [last_To:];tag=[pid]reg[call_number]
-                [last_Call-ID:]
-                [last_CSeq:]
-                [last_Contact:];expires=600
-                Content-Length: 0
-
-                  ]]></send>
-                  <label id="end"/>
-                </scenario>
-                """;
+                """);
     }
 
     /** bob's phone: one MESSAGE for alice as the proxy forks it to the gateway, expecting {@code status}. */
@@ -327,29 +307,9 @@ class MessagingIT {
      */
     @Test
     void aMessageWithoutFinalResponseFailsWith408_rfc3261_17_1_2_2() throws Exception {
-        Sipp.Running proxy = Sipp.scenario(work.resolve("silent"), """
-                <?xml version="1.0" encoding="ISO-8859-1" ?>
-                <scenario name="silent proxy">
-                  <recv request="REGISTER" optional="true" next="register"/>
-                  <recv request="MESSAGE"/>
-                  <pause milliseconds="36000"/>
-                  <nop hide="true" next="end"/>
-                  <label id="register"/>
-                  <send><![CDATA[
-
-                SIP/2.0 200 OK
-                [last_Via:]
-                [last_From:]
-                [last_To:];tag=[pid]reg[call_number]
-                [last_Call-ID:]
-                [last_CSeq:]
-                [last_Contact:];expires=600
-                Content-Length: 0
-
-                  ]]></send>
-                  <label id="end"/>
-                </scenario>
-                """).waitingForRequests().localPort(PROXY_PORT).calls(2).timeoutSeconds(55).start();
+        Sipp.Running proxy = Sipp.scenario(work.resolve("silent"), Scenarios.registrarOrMessage(
+                "  <pause milliseconds=\"36000\"/>\n")).waitingForRequests().localPort(PROXY_PORT).calls(2)
+                .timeoutSeconds(55).start();
         // carol: alice's journal is another test's
         SylkRtcClient phone = SylkRtcClient.connect("sylkRTC-2");
         assertEquals("{\"sylkrtc\":\"ready-event\"}", phone.next());

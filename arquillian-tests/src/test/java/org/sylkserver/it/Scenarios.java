@@ -299,6 +299,42 @@ public final class Scenarios {
     }
 
     /**
+     * A registrar that takes anyone (RFC 3261 §10.3 without authentication): each call answers one REGISTER with 200,
+     * the contact bound for 600 s; any other request fails the call.
+     */
+    public static String acceptingRegistrar() {
+        return HEAD + "  <recv request=\"REGISTER\"/>\n" + registered(600) + "</scenario>\n";
+    }
+
+    /**
+     * A proxy stand-in for the gateway's MESSAGEs: each call (one Call-ID) answers one REGISTER with 200, the contact
+     * bound for 600 s, or takes one MESSAGE and runs the sipp steps {@code onMessage}.
+     */
+    public static String registrarOrMessage(String onMessage) {
+        return HEAD + "  <recv request=\"REGISTER\" optional=\"true\" next=\"register\"/>\n"
+                + "  <recv request=\"MESSAGE\"/>\n" + onMessage + "  <nop hide=\"true\" next=\"end\"/>\n"
+                + "  <label id=\"register\"/>\n" + registered(600) + "  <label id=\"end\"/>\n</scenario>\n";
+    }
+
+    /** The 200 to the REGISTER just received, the contact bound for {@code expires} seconds. */
+    public static String registered(int expires) {
+        return """
+                  <send><![CDATA[
+
+                SIP/2.0 200 OK
+                [last_Via:]
+                [last_From:]
+                [last_To:];tag=[pid]reg[call_number]
+                [last_Call-ID:]
+                [last_CSeq:]
+                [last_Contact:];expires=%d
+                Content-Length: 0
+
+                  ]]></send>
+                """.formatted(expires);
+    }
+
+    /**
      * A registrar stand-in (RFC 3261 §10.3): challenges the first REGISTER with a digest 401 (qop=auth), checks the
      * credentials of the second against {@code user}/{@code password} with sipp's {@code verifyauth}, answers 200 with
      * the contact bound for 600 s when they are right, else challenges again. With {@code expectRemoval} it then
@@ -325,20 +361,6 @@ public final class Scenarios {
 
                   ]]></send>
                 """;
-        String ok = """
-                  <send><![CDATA[
-
-                SIP/2.0 200 OK
-                [last_Via:]
-                [last_From:]
-                [last_To:];tag=[pid]reg[call_number]
-                [last_Call-ID:]
-                [last_CSeq:]
-                [last_Contact:];expires=%d
-                Content-Length: 0
-
-                  ]]></send>
-                """;
         String verify = "    <action><verifyauth assign_to=\"%s\" username=\"" + user + "\" password=\"" + password
                 + "\"/>%s</action>\n";
         StringBuilder xml = new StringBuilder(HEAD);
@@ -346,7 +368,7 @@ public final class Scenarios {
         xml.append("  <recv request=\"REGISTER\">\n").append(verify.formatted("valid", "")).append("  </recv>\n");
         xml.append("  <nop hide=\"true\" test=\"valid\" next=\"accepted\"/>\n");
         xml.append(challenge.formatted(realm, "again")).append("  <nop hide=\"true\" next=\"end\"/>\n");
-        xml.append("  <label id=\"accepted\"/>\n").append(ok.formatted(600));
+        xml.append("  <label id=\"accepted\"/>\n").append(registered(600));
         if (expectRemoval) {
             // the removal must say Expires: 0
             String zero = "<ereg regexp=\"^ *0 *$\" search_in=\"hdr\" header=\"Expires:\" check_it=\"true\""
@@ -354,7 +376,7 @@ public final class Scenarios {
             xml.append("  <recv request=\"REGISTER\">\n").append(verify.formatted("removal", zero)).append("  </recv>\n")
                     .append("  <nop hide=\"true\" test=\"removal\" next=\"removed\"/>\n")
                     .append(challenge.formatted(realm, "removal")).append("  <nop hide=\"true\" next=\"end\"/>\n")
-                    .append("  <label id=\"removed\"/>\n").append(ok.formatted(0))
+                    .append("  <label id=\"removed\"/>\n").append(registered(0))
                     .append("  <Reference variables=\"zero\"/>\n");
         }
         xml.append("  <label id=\"end\"/>\n</scenario>\n");
