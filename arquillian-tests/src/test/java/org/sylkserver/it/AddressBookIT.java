@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -21,18 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ArquillianExtension.class)
 class AddressBookIT {
 
-    private static final int PROXY_PORT;
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
     /** A new account each run: the store outlives the server in the work directory. */
     private static final String USER = "alice" + Long.toHexString(System.nanoTime());
     private static final String ACCOUNT = USER + "@example.com";
-
-    static {
-        try {
-            PROXY_PORT = Sipp.freePort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {

@@ -34,7 +34,7 @@ import com.sun.net.httpserver.HttpServer;
 @ExtendWith(ArquillianExtension.class)
 class AddressBookServiceIT {
 
-    private static final int PROXY_PORT;
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
     private static final HttpServer SERVICE;
     private static final String ACCOUNT = "alice@example.com";
     /** What the stand-in received: "METHOD path body". */
@@ -45,7 +45,6 @@ class AddressBookServiceIT {
 
     static {
         try {
-            PROXY_PORT = Sipp.freePort();
             SERVICE = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -31,16 +31,8 @@ import com.datastax.oss.driver.api.core.cql.Row;
 class CassandraMessagingIT {
 
     private static final String KEYSPACE = "sylk_it";
-    private static final int PROXY_PORT;
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
     private static CassandraNode node;
-
-    static {
-        try {
-            PROXY_PORT = Sipp.freePort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {

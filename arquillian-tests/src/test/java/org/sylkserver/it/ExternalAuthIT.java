@@ -26,12 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ArquillianExtension.class)
 class ExternalAuthIT {
 
-    private static final int PROXY_PORT;
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
     private static final Dovecot IMAP;
 
     static {
         try {
-            PROXY_PORT = Sipp.freePort();
             IMAP = Dovecot.start("alice", "wonderland");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

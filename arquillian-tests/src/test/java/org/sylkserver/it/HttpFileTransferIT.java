@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,20 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ArquillianExtension.class)
 class HttpFileTransferIT {
 
-    private static final int PROXY_PORT;
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
     private static final String BASE = "http://127.0.0.1:18088/webrtcgateway/filetransfer";
     /** URL-safe base64 of MD5("alice@example.com") and MD5("bob@example.com") (spec §4.10.1). */
     private static final String ALICE_HASH = "wWD4zGmk8L8rA2J1I1PQYA";
     private static final String BOB_HASH = "S5u4BiDwPrNxngoGHBQoPQ";
     static final Pattern URL = Pattern.compile("\\\\\"url\\\\\":\\\\\"https?://[^/]+(/[^\\\\\"]+)\\\\\"");
-
-    static {
-        try {
-            PROXY_PORT = Sipp.freePort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,15 +33,7 @@ class KamailioIT {
     private static final String DOMAIN = "example.net";
     private static final String PASSWORD = "secret";
     private static final Duration SETUP = Duration.ofSeconds(20);
-    private static final int PROXY_PORT;
-
-    static {
-        try {
-            PROXY_PORT = Sipp.freePort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
 
     private static final String PROXY = "127.0.0.1:" + PROXY_PORT;
     private static Process kamailio;

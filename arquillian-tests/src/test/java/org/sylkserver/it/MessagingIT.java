@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,17 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ArquillianExtension.class)
 class MessagingIT {
 
-    private static final int PROXY_PORT;
-    private static final int PUSH_PORT;
-
-    static {
-        try {
-            PROXY_PORT = Sipp.freePort();
-            PUSH_PORT = Sipp.freePort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
+    private static final int PUSH_PORT = Sipp.freePortUnchecked();
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,16 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(ArquillianExtension.class)
 class MsrpFileTransferIT {
 
-    private static final int PROXY_PORT;
+    private static final int PROXY_PORT = Sipp.freePortUnchecked();
     private static final String GATEWAY = "X-Sylk-App: webrtcgateway\r\n";
-
-    static {
-        try {
-            PROXY_PORT = Sipp.freePort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Deployment(testable = false)
     static EnterpriseArchive all() throws IOException {

@@ -167,6 +167,15 @@ public final class Sipp {
         }
     }
 
+    /** As {@link #freePort}, for a test class's static field: an I/O error fails the class's setup. */
+    public static int freePortUnchecked() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A port that is free for both UDP and TCP on the loopback interface right now. */
     public static int freePort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
