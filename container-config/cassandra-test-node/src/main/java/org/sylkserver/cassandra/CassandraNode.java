@@ -69,6 +69,8 @@ public final class CassandraNode {
     private static final java.util.Random RANDOM = new java.util.Random();
 
     private static CassandraNode shared;
+    /** Why {@link #shared} could not start its node, once it could not. */
+    private static IOException sharedFailure;
 
     private final Process process;
     private final Path directory;
@@ -82,8 +84,17 @@ public final class CassandraNode {
 
     /** The node of this test JVM, started on first use. */
     public static synchronized CassandraNode shared() throws IOException {
+        if (sharedFailure != null) {
+            // every test of the JVM would otherwise wait for a start of its own, minutes each
+            throw new IOException("the shared Cassandra test node did not start earlier in this JVM", sharedFailure);
+        }
         if (shared == null) {
-            shared = start();
+            try {
+                shared = start();
+            } catch (IOException e) {
+                sharedFailure = e;
+                throw e;
+            }
             CassandraNode node = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "cassandra-node-stop"));
         }
