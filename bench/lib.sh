@@ -47,32 +47,29 @@ thread_ticks() {
 # Prints the CPU of the threads of a process between two thread_ticks snapshots $1 (before) and $2 (after), by thread
 # name group, in ms per call for $3 calls, the largest first ($4 lines at most): "  threads: name=ms ..." on one line.
 thread_cpu_per_call() {
-    awk -v calls="$3" -v clk="$(getconf CLK_TCK)" -v max="${4:-12}" '
-        FNR == NR { before[$1] = $3; next }
-        { t[$2] += $3 - ($1 in before ? before[$1] : 0) }
-        END {
-            n = 0; for (k in t) keys[n++] = k
-            for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (t[keys[j]] > t[keys[i]]) { x = keys[i]; keys[i] = keys[j]; keys[j] = x }
-            line = "  threads (ms per call):"
-            for (i = 0; i < n && i < max; i++) if (t[keys[i]] > 0) line = line sprintf(" %s=%.3f", keys[i], 1000 * t[keys[i]] / clk / calls)
-            print line
-        }' "$1" "$2"
+    thread_ticks_per_call "  threads (ms per call):" 3 "$@"
 }
 
 # The kernel's part of thread_cpu_per_call (system time: system calls such as a datagram's send, page faults), for the
 # same snapshots, calls and thread groups, as "  of which in the kernel (ms per call): name=ms ...". Issue 12: two
 # thirds of the conference mixer's CPU was its RTP sends in the kernel, which JFR's execution samples never see.
 thread_kernel_per_call() {
-    awk -v calls="$3" -v clk="$(getconf CLK_TCK)" -v max="${4:-12}" '
-        FNR == NR { before[$1] = $3; sys[$1] = $4; next }
-        { t[$2] += $3 - ($1 in before ? before[$1] : 0); k[$2] += $4 - ($1 in sys ? sys[$1] : 0) }
+    thread_ticks_per_call "  of which in the kernel (ms per call):" 4 "$@"
+}
+
+# What both print: after the label $1, field $2 of thread_ticks' lines (3: all ticks, 4: system ticks) between the
+# snapshots $3 and $4, in ms per call for $5 calls, the groups ordered by all their ticks ($6 groups at most).
+thread_ticks_per_call() {
+    awk -v label="$1" -v field="$2" -v calls="$5" -v clk="$(getconf CLK_TCK)" -v max="${6:-12}" '
+        FNR == NR { before[$1] = $3; shown[$1] = $field; next }
+        { t[$2] += $3 - ($1 in before ? before[$1] : 0); v[$2] += $field - ($1 in shown ? shown[$1] : 0) }
         END {
             n = 0; for (g in t) keys[n++] = g
             for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (t[keys[j]] > t[keys[i]]) { x = keys[i]; keys[i] = keys[j]; keys[j] = x }
-            line = "  of which in the kernel (ms per call):"
-            for (i = 0; i < n && i < max; i++) if (t[keys[i]] > 0) line = line sprintf(" %s=%.3f", keys[i], 1000 * k[keys[i]] / clk / calls)
+            line = label
+            for (i = 0; i < n && i < max; i++) if (t[keys[i]] > 0) line = line sprintf(" %s=%.3f", keys[i], 1000 * v[keys[i]] / clk / calls)
             print line
-        }' "$1" "$2"
+        }' "$3" "$4"
 }
 
 # Makes directory $1 a server home that runs the distribution $2 plus the archives given after it (a benchmark's
