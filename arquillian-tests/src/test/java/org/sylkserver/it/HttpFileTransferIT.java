@@ -56,27 +56,14 @@ class HttpFileTransferIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    static SylkRtcClient registered(String user, String name) throws Exception {
-        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
-        assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
-        String account = user + "@example.com";
-        client.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"" + name + "a\",\"account\":\"" + account + "\","
-                + "\"password\":\"" + SylkRtcCallIT.md5(user + ":example.com:secret") + "\"}");
-        assertEquals(SylkRtcCallIT.ack(name + "a"), client.next());
-        client.send("{\"sylkrtc\":\"account-register\",\"transaction\":\"" + name + "r\",\"account\":\"" + account + "\"}");
-        assertEquals(SylkRtcCallIT.ack(name + "r"), client.next());
-        client.expect("\"state\":\"registered\"");
-        return client;
-    }
-
     @Test
     void uploadNotifyDownloadAndCancel_spec_4_10_2() throws Exception {
         // three REGISTERs, then the RCS document and the plain-text link, each to bob and a copy to alice
         Sipp.Running proxy = Sipp.scenario(work.resolve("proxy"), MessagingIT.proxy()).waitingForRequests()
                 .localPort(PROXY_PORT).calls(7).timeoutSeconds(60).start();
-        SylkRtcClient alice = registered("alice", "a");
-        SylkRtcClient bobPhone = registered("bob", "p");
-        SylkRtcClient bobLaptop = registered("bob", "l");
+        SylkRtcClient alice = SylkRtcClient.registered("alice", "a");
+        SylkRtcClient bobPhone = SylkRtcClient.registered("bob", "p");
+        SylkRtcClient bobLaptop = SylkRtcClient.registered("bob", "l");
         byte[] photo = new byte[1024 * 1024 + 17];
         new Random(15).nextBytes(photo);
 

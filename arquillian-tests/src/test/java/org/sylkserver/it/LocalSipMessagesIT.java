@@ -38,21 +38,6 @@ class LocalSipMessagesIT {
     @TempDir
     Path work;
 
-    /** A sylkRTC connection where {@code user}@example.com is added and registered. */
-    private static SylkRtcClient device(String user, String name) throws Exception {
-        SylkRtcClient client = SylkRtcClient.connect("sylkRTC-2");
-        assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
-        String account = user + "@example.com";
-        client.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"" + name + "a\",\"account\":\"" + account + "\","
-                + "\"password\":\"" + SylkRtcCallIT.md5(user + ":example.com:secret") + "\"}");
-        assertEquals(SylkRtcCallIT.ack(name + "a"), client.next());
-        client.send("{\"sylkrtc\":\"account-register\",\"transaction\":\"" + name + "r\",\"account\":\"" + account + "\"}");
-        assertEquals(SylkRtcCallIT.ack(name + "r"), client.next());
-        client.expect("\"state\":\"registering\"");
-        client.expect("\"state\":\"registered\"");
-        return client;
-    }
-
     /** Fails if {@code client} gets another frame within 2 s: nothing sent twice. */
     private static void nothingMore(SylkRtcClient client, String who) throws InterruptedException {
         assertNull(client.next(Duration.ofSeconds(2)), who + " got more");
@@ -77,9 +62,9 @@ class LocalSipMessagesIT {
     void messagesGoThroughTheServerItself_spec_4_8_1() throws Exception {
         Sipp.Running registrar = Sipp.scenario(work.resolve("registrar"), Scenarios.acceptingRegistrar()).waitingForRequests()
                 .localPort(PROXY_PORT).calls(3).timeoutSeconds(50).start();
-        SylkRtcClient phone = device("alice", "p");
-        SylkRtcClient laptop = device("alice", "l");
-        SylkRtcClient bob = device("bob", "b");
+        SylkRtcClient phone = SylkRtcClient.registered("alice", "p");
+        SylkRtcClient laptop = SylkRtcClient.registered("alice", "l");
+        SylkRtcClient bob = SylkRtcClient.registered("bob", "b");
 
         phone.send("{\"sylkrtc\":\"account-message\",\"transaction\":\"t1\",\"account\":\"alice@example.com\","
                 + "\"uri\":\"bob@example.com\",\"message_id\":\"loop1\",\"content\":\"Hello Bob\","

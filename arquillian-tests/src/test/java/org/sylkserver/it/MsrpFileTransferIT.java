@@ -61,8 +61,8 @@ class MsrpFileTransferIT {
         // two REGISTERs, then for each transfer the RCS document and the link, each to the receiver and a copy
         Sipp.Running proxy = Sipp.scenario(work.resolve("proxy"), MessagingIT.proxy()).waitingForRequests()
                 .localPort(PROXY_PORT).calls(10).timeoutSeconds(60).start();
-        SylkRtcClient bobPhone = HttpFileTransferIT.registered("bob", "p");
-        SylkRtcClient bobLaptop = HttpFileTransferIT.registered("bob", "l");
+        SylkRtcClient bobPhone = SylkRtcClient.registered("bob", "p");
+        SylkRtcClient bobLaptop = SylkRtcClient.registered("bob", "l");
         byte[] photo = new byte[3 * 1024 * 1024 + 5];
         new Random(4103).nextBytes(photo);
 

@@ -1,5 +1,7 @@
 package org.sylkserver.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -34,6 +36,25 @@ final class SylkRtcClient implements WebSocket.Listener {
             builder.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
         client.socket = builder.buildAsync(endpoint, client).get(10, TimeUnit.SECONDS);
+        return client;
+    }
+
+    /**
+     * A connection where {@code user}@example.com (password "secret") is added and registered, its transactions named
+     * after {@code name}: the registration goes through registering to registered (spec §4.5.2).
+     */
+    static SylkRtcClient registered(String user, String name) throws Exception {
+        SylkRtcClient client = connect("sylkRTC-2");
+        assertEquals("{\"sylkrtc\":\"ready-event\"}", client.next());
+        String account = user + "@example.com";
+        client.send("{\"sylkrtc\":\"account-add\",\"transaction\":\"" + name + "a\",\"account\":\"" + account + "\","
+                + "\"password\":\"" + SylkRtcCallIT.md5(user + ":example.com:secret") + "\"}");
+        assertEquals(SylkRtcCallIT.ack(name + "a"), client.next());
+        client.send("{\"sylkrtc\":\"account-register\",\"transaction\":\"" + name + "r\",\"account\":\"" + account
+                + "\"}");
+        assertEquals(SylkRtcCallIT.ack(name + "r"), client.next());
+        client.expect("\"state\":\"registering\"");
+        client.expect("\"state\":\"registered\"");
         return client;
     }
 
