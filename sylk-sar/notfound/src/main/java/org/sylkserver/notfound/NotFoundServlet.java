@@ -5,6 +5,7 @@ import java.util.Set;
 
 import javax.servlet.sip.SipServletRequest;
 
+import org.sylkserver.core.container.SylkApplicationRouter;
 import org.sylkserver.core.sip.SylkSipServlet;
 
 /**
@@ -31,7 +32,7 @@ public class NotFoundServlet extends SylkSipServlet {
         if (!isInitialRequest(request) || rejectUntrusted(request)) {
             return;
         }
-        String wanted = request.getHeader("X-Sylk-App");
+        String wanted = request.getHeader(SylkApplicationRouter.APPLICATION_HEADER);
         log.info(() -> "no application for " + request.getMethod() + " " + request.getRequestURI()
                 + (wanted != null ? " (X-Sylk-App: " + wanted.trim() + ")" : ""));
         reply(request, 404, "Application not found");

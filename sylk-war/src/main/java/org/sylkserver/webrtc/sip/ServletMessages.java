@@ -16,6 +16,7 @@ import javax.servlet.sip.SipSession;
 import javax.servlet.sip.SipURI;
 
 import org.sylkserver.core.config.ServerConfig;
+import org.sylkserver.core.container.SylkApplicationRouter;
 import org.sylkserver.core.sip.ParsedAddresses;
 import org.sylkserver.webrtc.messaging.SipMessages;
 import org.sylkserver.webrtc.registration.CredentialRealms;
@@ -35,8 +36,7 @@ public final class ServletMessages implements SipMessages {
     private static final Logger LOG = Logger.getLogger("webrtcgateway.messaging");
     /** The most parsed addresses kept: every account and contact of a busy gateway's last minutes. */
     static final int MAX_ADDRESSES = 10_000;
-    /** The header naming the application a request is for (spec §2.2), and the gateway's name there. */
-    static final String APPLICATION_HEADER = "X-Sylk-App";
+    /** The gateway's name in {@link SylkApplicationRouter#APPLICATION_HEADER} (spec §2.2). */
     static final String APPLICATION = "webrtcgateway";
 
     private final SipFactory factory;
@@ -107,7 +107,7 @@ public final class ServletMessages implements SipMessages {
         request.setContent(message.body(), message.contentType());
         if (ownListener != null && message.audience() == Audience.CONTACT) {
             // spec §4.8.1 step 3, §4.9: to ourselves over TCP, and from there to the gateway whatever the map says
-            request.setHeader(APPLICATION_HEADER, APPLICATION);
+            request.setHeader(SylkApplicationRouter.APPLICATION_HEADER, APPLICATION);
             request.pushRoute((SipURI) ownListener.get().clone());
         } else if (proxy != null) {
             proxy.route(factory, request);
