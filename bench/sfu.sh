@@ -24,6 +24,14 @@
 #        session is one scheduling group, so by default the SFU shares one group's CPU share with the load generator's
 #        ~200 threads, and with every other session's busy group on the machine; docs/benchmarks.md, issue 13,
 #        session 25)
+#        [GENERATORS="direct ice4j ..."] (the load generator's variants, each step run with each in turn against the
+#        same servers: a reader, direct (after ICE and DTLS every peer's socket read from the kernel by selector
+#        threads, which keep the peers' ICE consent; the default) or ice4j (a reader thread per peer on ice4j's socket,
+#        the generator before session 26), optionally with :batch (the generator under chrt --batch 0, SCHED_BATCH: a
+#        woken generator thread does not preempt the SFU's running thread); GENERATOR_READERS=1 selector threads)
+#        [GENERATOR_SCHED=batch] (the default variant under SCHED_BATCH, as GENERATORS=direct:batch)
+#        [SERVER_LOG_LEVEL=info] (our servers' log level, warning by default: at info each feed logs its pipeline's
+#        counts when it closes, the SFU's side of a per-feed comparison; BENCH_KEEP=1 keeps the logs)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
 #        <prefix>-<sfu>-<rooms>.data, with <prefix>-<sfu>-<rooms>.map/.txt for sylk: the JIT's symbols and the report;
 #        add JAVA_OPTS=-XX:+PreserveFramePointer for Java call graphs)
@@ -36,7 +44,9 @@
 # an audio-only offer of its own whose connection stays idle; on Janus it holds subscriber handles only.
 # A step prints, per SFU: feeds, packets/s sent by the publishers and forwarded to the subscribers, loss (from
 # counts and from sequence gaps, the larger), the SFU's CPU (100 % = one core) and forwarded packets/s per core of
-# it. An SFU's stepping stops at its first step above 0.1 % loss. Then per SFU the highest passing step's figures
+# it. A step passes when the window's loss is at most 0.1 % and no feed lost more than 0.1 % of its own packets (each
+# feed counted exactly by the sender's sequence numbers, session 26); an SFU's stepping stops at its first failing
+# step. Then per SFU the highest passing step's figures
 # and "RESULT sylk pps_per_core=N janus pps_per_core=M ratio=R". The load generator runs on the same cores as the
 # servers (its CPU is not counted). BENCH_KEEP=1 keeps the work directory (logs).
 set -euo pipefail
@@ -76,6 +86,17 @@ cp -r "$here/media-engine/target/test-classes" "$work/test-classes"
 cp="$work/classes:$work/classes/*:$work/test-classes:$dist/lib/*"
 javac -d "$work/classes" -cp "$cp" "$here"/bench/sfu/*.java
 bench() { java -Xms512m -Xmx2g -cp "$cp" SfuBench "$@"; }
+# one of GENERATORS: reader[:batch]
+generators=${GENERATORS:-direct${GENERATOR_SCHED:+:$GENERATOR_SCHED}}
+bench_as() {
+    local g=$1 sched=; shift
+    [[ $g != *:* ]] || sched=${g#*:}
+    case $sched in
+        "") bench --reader "${g%%:*}" --readers "${GENERATOR_READERS:-1}" "$@" ;;
+        batch) chrt --batch 0 java -Xms512m -Xmx2g -cp "$cp" SfuBench --reader "${g%%:*}" --readers "${GENERATOR_READERS:-1}" "$@" ;;
+        *) echo "bench: unknown scheduling $sched (batch)" >&2; return 2 ;;
+    esac
+}
 # OWN_SESSION: the SFUs in sessions of their own (setsid does not fork here: a background job of this script is no
 # process group leader, so $! stays the SFU's pid)
 launch=()
@@ -88,7 +109,7 @@ has() { [[ " $targets " == *" $1 "* ]]; }
 start_sylk() {
     local name=$1 sip=$2 rtp=$3
     mkdir -p "$work/config-$name"
-    { server_ini "$sip" $((sip + 3019)); printf '[RTP]\n%s\nmax_streams_per_address = 0\n' "$rtp"; } > "$work/config-$name/config.ini"
+    { server_ini "$sip" $((sip + 3019)) | sed "s/^log_level = .*/log_level = ${SERVER_LOG_LEVEL:-warning}/"; printf '[RTP]\n%s\nmax_streams_per_address = 0\n' "$rtp"; } > "$work/config-$name/config.ini"
     cat > "$work/config-$name/webrtcgateway.ini" <<INI
 [General]
 max_connections = 0
@@ -190,6 +211,7 @@ echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "scheduling groups (kernel.sched_autogroup_enabled = $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo -)):" \
     "load generator $(cut -d' ' -f1 /proc/$$/autogroup 2>/dev/null || echo -)$(for t in $targets; do
         printf ', %s %s' "$t" "$(cut -d' ' -f1 "/proc/${pid[$t]}/autogroup" 2>/dev/null || echo -)"; done)"
+echo "load generator variants: $generators"
 printf '%-6s %5s %5s %9s %12s %8s %9s %7s %13s\n' sfu rooms feeds sent/s forwarded/s loss% gap-loss% cpu% "pps/core"
 # a warm-up step per SFU (JIT, Janus's first handles), not counted: WARMUP_ROOMS (8) for WARMUP_SECONDS (30); a
 # perf profile of 1 room for 5 s found C1/C2 still compiling our forwarding path in the first measured step (17 % of
@@ -198,20 +220,24 @@ printf '%-6s %5s %5s %9s %12s %8s %9s %7s %13s\n' sfu rooms feeds sent/s forward
 # stream's first rollover or loss in a measured step threw C2's compiled receive path away and C2 compiled it and
 # its callees again inside the window (session 22)
 for t in $targets; do
-    bench --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "${WARMUP_ROOMS:-8}" --publishers "$publishers" \
+    bench_as "${generators%% *}" --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "${WARMUP_ROOMS:-8}" --publishers "$publishers" \
         --subscribers "$subscribers" --video-rate "$video_rate" --seconds "${WARMUP_SECONDS:-30}" --warmup 2 --rare 500 \
         > "$work/warmup-$t.out" 2> "$work/warmup-$t.err" || true
 done
 for rooms in "${steps[@]}"; do
-    for t in $targets; do
+    for t0 in $targets; do
+    for g in $generators; do
+        # with more than one generator variant a row is named target/variant
+        t=$t0; [ "$generators" = "${generators%% *}" ] || t="$t0/$g"
         [ -z "${done_[$t]:-}" ] || continue
         sleep 3   # the previous step's sessions torn down
-        [ -z "${PERF:-}" ] || perf_step "$t" "$rooms" &
-        line=$(bench --target "${t%%-*}" --url "${url[$t]}" --pid "${pid[$t]}" --rooms "$rooms" --publishers "$publishers" \
-            --subscribers "$subscribers" --video-rate "$video_rate" --seconds "$seconds" 2> "$work/step-$t-$rooms.err" \
+        [ -z "${PERF:-}" ] || perf_step "$t0" "$rooms" &
+        err="$work/step-${t//\//-}-$rooms.err"
+        line=$(bench_as "$g" --target "${t0%%-*}" --url "${url[$t0]}" --pid "${pid[$t0]}" --rooms "$rooms" --publishers "$publishers" \
+            --subscribers "$subscribers" --video-rate "$video_rate" --seconds "$seconds" 2> "$err" \
             | grep '^RESULT' || true)
         if [ -z "$line" ]; then
-            echo "$t: step with $rooms rooms failed: $(tail -3 "$work/step-$t-$rooms.err" | tr '\n' ' ')"
+            echo "$t: step with $rooms rooms failed: $(tail -3 "$err" | tr '\n' ' ')"
             done_[$t]=1
             continue
         fi
@@ -224,27 +250,38 @@ for rooms in "${steps[@]}"; do
         [ "${f[late_ticks]}" = 0 ] || echo "  (load generator: ${f[late_ticks]} pacing ticks late by 5 ms or more)"
         [ -z "${f[queued_sfu_bytes]:-}" ] || echo "  (queued when the window closed: ${f[queued_sfu_bytes]} bytes at $t's sockets, ${f[queued_peers_bytes]} at the peers'; feeds that got nothing in the window ${f[feeds_empty]:-?}, more than 1 % short ${f[feeds_short]:-?}; retransmission-type packets, not counted: ${f[rtx_packets]:-?})"
         [ -z "${f[machine_busy_pct]:-}" ] || echo "  (CPU in the window, 100 % = one core: the load generator ${f[generator_cpu_pct]} %, the machine ${f[machine_busy_pct]} % of ${f[machine_cores]}00 %)"
+        [ -z "${f[verdict]:-}" ] || echo "  (per feed, short of the window's packets 2 s after it: ${f[feeds_short_any]} feeds short, ${f[feeds_short_over]} by more than 0.1 %, per feed min ${f[feed_short_min]} max ${f[feed_short_max]} packets (${f[feed_short_max_pct]} %); at the window's end ${f[short_packets_0s]} packets short in ${f[feeds_short_0s]} feeds, 5 s after it ${f[short_packets_5s]} in ${f[feeds_short_5s]}; the old count's loss ${f[count_loss_pct]} %; sender's numbers mismatched ${f[offset_mismatches]}, feeds unmapped ${f[unmapped_feeds]}: ${f[verdict]})"
+        [ -z "${f[reader]:-}" ] || echo "  (load generator: reader ${f[reader]}, ${f[generator_threads]} threads, ${f[generator_switches_ps]} context switches/s, ${f[reader_datagrams_per_wakeup]} datagrams a reader wake-up; ICE consent checks sent ${f[consent_sent]}, answered ${f[consent_answered]}, peers unanswered for 10 s ${f[consent_stale]})"
         [ "${f[server_drops]}${f[peer_drops]}${f[rcvbuf_errors]}${f[sndbuf_errors]}" = 0000 ] \
             || echo "  (full receive buffers: ${f[server_drops]} datagrams dropped at $t's sockets, ${f[peer_drops]} at the peers'; machine-wide UDP RcvbufErrors +${f[rcvbuf_errors]}, SndbufErrors +${f[sndbuf_errors]})"
-        if awk -v l="${f[loss_pct]}" 'BEGIN { exit !(l <= 0.1) }'; then
+        if [ "${f[verdict]:-}" = pass ] \
+            || { [ -z "${f[verdict]:-}" ] && awk -v l="${f[loss_pct]}" 'BEGIN { exit !(l <= 0.1) }'; }; then
             best[$t]="${f[pps_per_core]} (at ${f[forwarded_pps]} forwarded/s, $rooms rooms)"
         else
             done_[$t]=1
         fi
     done
+    done
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-for t in $targets; do
-    echo "  $t: highest step with loss <= 0.1 %: ${best[$t]:-none}; RSS $(($(ps -o rss= -p "${pid[$t]}" | tr -d ' ') / 1024)) MiB"
+for t0 in $targets; do
+    for g in $generators; do
+        t=$t0; [ "$generators" = "${generators%% *}" ] || t="$t0/$g"
+        echo "  $t: highest passing step: ${best[$t]:-none}; RSS $(($(ps -o rss= -p "${pid[$t0]}" | tr -d ' ') / 1024)) MiB"
+    done
 done
 for t in sylk sylk-shared; do
     ! has $t || echo "  $t log: $(grep -c -E '(WARN|ERROR|SEVERE)' "$work/server-$t.log" || true) warnings/errors"
 done
-for ours in sylk sylk-shared; do
-    for t in $targets; do
-        [[ $t != relay-* ]] || ! has $ours || awk -v s="${best[$ours]:-0}" -v r="${best[$t]:-0}" -v t="$t" -v o="$ours" \
-            'BEGIN { if (r + 0 > 0) printf "RESULT %s vs %s: %s forwards %.2f of the baseline packets/s per core\n", o, t, o, s / r }'
+for g in $generators; do
+    v=; [ "$generators" = "${generators%% *}" ] || v="/$g"
+    for ours in sylk sylk-shared; do
+        for t in $targets; do
+            [[ $t != relay-* ]] || ! has $ours || awk -v s="${best[$ours$v]:-0}" -v r="${best[$t$v]:-0}" -v t="$t$v" -v o="$ours$v" \
+                'BEGIN { if (r + 0 > 0) printf "RESULT %s vs %s: %s forwards %.2f of the baseline packets/s per core\n", o, t, o, s / r }'
+        done
     done
 done
-s=${best[sylk]:-0}; j=${best[janus]:-0}
+v=; [ "$generators" = "${generators%% *}" ] || v="/${generators%% *}"
+s=${best[sylk$v]:-0}; j=${best[janus$v]:-0}
 awk -v s="${s%% *}" -v j="${j%% *}" 'BEGIN { printf "RESULT sylk pps_per_core=%d janus pps_per_core=%d ratio=%s\n", s, j, (j > 0 ? sprintf("%.2f", s / j) : "n/a") }'

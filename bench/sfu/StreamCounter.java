@@ -7,26 +7,75 @@
  */
 final class StreamCounter {
 
+    /** Packets a stream can count by sequence number: 2^18, over 20 minutes of 200 packets/s. */
+    static final int CAPACITY = 1 << 18;
+    /** {@link #origin} before any packet of the stream was opened. */
+    static final long UNKNOWN = Long.MIN_VALUE;
+
     final long ssrc;
     private volatile long received;
     private volatile long extendedHighest;
     private long first;
+    /**
+     * Which packets arrived, by index (extended sequence number - the first one's): one bit each, so that a window
+     * of the sender's sequence numbers is counted exactly, whatever was in flight at its edges (session 26).
+     */
+    private final long[] seen = new long[CAPACITY / 64];
+    /**
+     * The sender's own sequence number of index 0 (the SFU may rewrite the numbers by an offset; the sender writes
+     * its number into the payload, read from packets this peer decrypts), or {@link #UNKNOWN}; and which of the
+     * publisher's streams this is (1 video, 0 audio), from the same payload.
+     */
+    volatile long origin = UNKNOWN;
+    volatile int kind = -1;
 
     StreamCounter(long ssrc, int sequence) {
         this.ssrc = ssrc;
         first = sequence;
         extendedHighest = sequence;
+        seen[0] = 1;
         received = 1;
     }
 
-    /** One more packet with this 16-bit sequence number. */
-    void received(int sequence) {
+    /** One more packet with this 16-bit sequence number; returns its index (its extended number - the first's). */
+    long received(int sequence) {
         long highest = extendedHighest;
         int delta = (short) (sequence - (int) (highest & 0xffff));   // RFC 3550 A.1: signed distance modulo 2^16
         if (delta > 0) {
             extendedHighest = highest + delta;
         }
-        received = received + 1;
+        long index = highest + delta - first;
+        if (index >= 0 && index < CAPACITY) {
+            seen[(int) (index >>> 6)] |= 1L << index;
+        }
+        received = received + 1;   // after the bit: a reader that reads this first sees the bit
+        return index;
+    }
+
+    /**
+     * The distinct packets received whose sender's sequence number is in [{@code from}, {@code to}); 0 while the
+     * origin is unknown.
+     */
+    long receivedBetween(long from, long to) {
+        long ignored = received;   // the volatile read that makes the bits written before it visible
+        long o = origin;
+        if (o == UNKNOWN) {
+            return 0;
+        }
+        long a = Math.max(0, from - o);
+        long b = Math.min(CAPACITY, to - o);
+        long count = 0;
+        for (long i = a; i < b; ) {
+            int word = (int) (i >>> 6);
+            long mask = -1L << (i & 63);
+            long end = Math.min(b, ((long) word + 1) << 6);
+            if (end < ((long) word + 1) << 6) {
+                mask &= -1L >>> (64 - (end & 63));
+            }
+            count += Long.bitCount(seen[word] & mask);
+            i = end;
+        }
+        return count;
     }
 
     long received() {
@@ -76,10 +125,28 @@ final class StreamCounter {
         early.received(900);   // sent before the first one received: late, never moves the highest back
         check(early, 2, 1, -1, "before the first");
 
+        // counting a window of the sender's numbers: an offset of 1000 (the SFU's rewriting), a wrap, a duplicate,
+        // a late packet and a gap
+        StreamCounter window = new StreamCounter(6, 65_000);
+        window.origin = 1_000 - 0;   // the sender's number of the first packet
+        for (int s = 65_001; s < 65_000 + 1_000; s++) {
+            if (s != 65_500 && s != 65_600) {   // 65,600 is late, 65,500 lost
+                window.received(s & 0xffff);
+            }
+        }
+        window.received(65_600 & 0xffff);
+        window.received(65_700 & 0xffff);   // a duplicate
+        // sender numbers 1,400-1,799 are indices 400-799: received 400 - 1 lost; 1,999 was the last sent
+        if (window.receivedBetween(1_400, 1_800) != 399 || window.receivedBetween(0, 2_000) != 999
+                || window.receivedBetween(1_999, 2_100) != 1 || window.receivedBetween(2_000, 2_100) != 0
+                || new StreamCounter(7, 1).receivedBetween(0, 10) != 0) {
+            throw new AssertionError("window: " + window.receivedBetween(1_400, 1_800) + " "
+                    + window.receivedBetween(0, 2_000) + " " + window.receivedBetween(1_999, 2_100));
+        }
         if (percent(1, 1000) != 0.1 || percent(0, 0) != 0 || percent(5, 10) != 50) {
             throw new AssertionError("percent");
         }
-        System.out.println("self-check: stream accounting ok (in order, gap, wrap, reordered, before the first, percent)");
+        System.out.println("self-check: stream accounting ok (in order, gap, wrap, reordered, before the first, a window by the sender's numbers, percent)");
     }
 
     private static void check(StreamCounter c, long received, long expected, long lost, String what) {

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -48,6 +51,8 @@ public final class BrowserPeer implements AutoCloseable {
     private final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
     private final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
     private volatile DatagramSocket socket;
+    /** The peer's port without ice4j after {@link #detach()}: sends go straight to the kernel. */
+    private volatile DatagramChannel channel;
     private volatile InetSocketAddress remote;
     private volatile SrtpTransformer sending;
     private volatile SrtpTransformer receiving;
@@ -155,6 +160,14 @@ public final class BrowserPeer implements AutoCloseable {
      * client (the bridge is passive), checking the bridge's certificate against {@code bridgeSdp}'s fingerprint.
      */
     public void connect(String bridgeSdp, Duration timeout) throws Exception {
+        connect(bridgeSdp, timeout, true);
+    }
+
+    /**
+     * {@link #connect(String, Duration)}, without the peer's reader thread when {@code reader} is false: for a caller
+     * that {@link #detach()}es the peer's port and reads it itself.
+     */
+    public void connect(String bridgeSdp, Duration timeout, boolean reader) throws Exception {
         SessionDescription sdp = SessionDescription.parse(bridgeSdp);
         MediaDescription first = sdp.media().stream().filter(m -> m.port() != 0).findFirst().orElseThrow();
         stream.setRemoteUfrag(attribute(sdp, first, "ice-ufrag"));
@@ -183,9 +196,43 @@ public final class BrowserPeer implements AutoCloseable {
         DtlsTestClient.Srtp srtp = dtls.handshake(socket, remote, bridgeFingerprint);
         sending = srtp.sending();
         receiving = srtp.receiving();
-        reader = new Thread(this::read, "browser-peer");
-        reader.setDaemon(true);
-        reader.start();
+        if (reader) {
+            this.reader = new Thread(this::read, "browser-peer");
+            this.reader.setDaemon(true);
+            this.reader.start();
+        }
+    }
+
+    /**
+     * What a detached peer keeps of ICE: its port without ice4j, the selected remote address and the credentials its
+     * consent checks need (RFC 7675 §5.1: binding requests on the selected pair, USERNAME remote:local, keyed with the
+     * remote password).
+     */
+    public record Detached(DatagramChannel channel, InetSocketAddress remote, String localUfrag, String remoteUfrag,
+                           String remotePassword) {
+    }
+
+    /**
+     * After {@link #connect(String, Duration, boolean)} without a reader: frees the ice4j agent (its threads, its
+     * Java-side receive queues and its keep-alives) and binds a channel to the same local port, so that the caller
+     * reads the kernel's socket directly and sends the ICE consent checks itself. Sends of this peer then go out on
+     * the channel. Datagrams that arrive between the agent's close and the bind are lost (microseconds; the caller
+     * does this before media flows).
+     */
+    public Detached detach() throws IOException {
+        if (reader != null) {
+            throw new IllegalStateException("the peer has a reader thread");
+        }
+        TransportAddress local = component.getSelectedPair().getLocalCandidate().getTransportAddress();
+        String localUfrag = agent.getLocalUfrag();
+        String remoteUfrag = stream.getRemoteUfrag();
+        String remotePassword = stream.getRemotePassword();
+        agent.free();
+        DatagramChannel bound = DatagramChannel.open();
+        bound.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+        bound.bind(new InetSocketAddress(local.getAddress(), local.getPort()));
+        channel = bound;
+        return new Detached(bound, remote, localUfrag, remoteUfrag, remotePassword);
     }
 
     /** A media-level attribute, else the session-level one (RFC 8839 §5.4, RFC 8122 §5: either may carry it). */
@@ -214,6 +261,13 @@ public final class BrowserPeer implements AutoCloseable {
     /** Sends the bytes of an RTP packet as SRTP (the caller's array is left as it is). */
     public void sendRtp(byte[] packet, int length) throws Exception {
         byte[] protectedPacket = sending.protectRtp(packet, length);
+        DatagramChannel detached = channel;
+        if (detached != null) {
+            if (detached.send(ByteBuffer.wrap(protectedPacket), remote) == 0) {
+                throw new IOException("the socket's send buffer is full");   // a non-blocking channel
+            }
+            return;
+        }
         socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
     }
 
@@ -273,5 +327,13 @@ public final class BrowserPeer implements AutoCloseable {
     public void close() {
         closed = true;
         agent.free();
+        DatagramChannel detached = channel;
+        if (detached != null) {
+            try {
+                detached.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
     }
 }
