@@ -24,12 +24,14 @@
 #        session is one scheduling group, so by default the SFU shares one group's CPU share with the load generator's
 #        ~200 threads, and with every other session's busy group on the machine; docs/benchmarks.md, issue 13,
 #        session 25)
-#        [GENERATORS="direct ice4j ..."] (the load generator's variants, each step run with each in turn against the
-#        same servers: a reader, direct (after ICE and DTLS every peer's socket read from the kernel by selector
-#        threads, which keep the peers' ICE consent; the default) or ice4j (a reader thread per peer on ice4j's socket,
-#        the generator before session 26), optionally with :batch (the generator under chrt --batch 0, SCHED_BATCH: a
-#        woken generator thread does not preempt the SFU's running thread); GENERATOR_READERS=1 selector threads)
-#        [GENERATOR_SCHED=batch] (the default variant under SCHED_BATCH, as GENERATORS=direct:batch)
+#        [GENERATORS="poll select ice4j ..."] (the load generator's variants, each step run with each in turn against
+#        the same servers: a reader, poll (the default) or select (after ICE and DTLS every peer's socket read from the
+#        kernel by GENERATOR_READERS=1 selector threads, which also keep the peers' ICE consent: polling every 1 ms, so
+#        that the SFU's sends wake no thread of the generator, as remote browsers' would not; or blocked in select and
+#        woken by the datagrams) or ice4j (a reader thread per peer on ice4j's socket, the generator before session
+#        26, whose peers sent no consent checks after ICE), optionally with :batch (the generator under chrt --batch 0,
+#        SCHED_BATCH: a woken generator thread does not preempt the SFU's running thread))
+#        [GENERATOR_SCHED=batch] (the default variant under SCHED_BATCH, as GENERATORS=poll:batch)
 #        [SERVER_LOG_LEVEL=info] (our servers' log level, warning by default: at info each feed logs its pipeline's
 #        counts when it closes, the SFU's side of a per-feed comparison; BENCH_KEEP=1 keeps the logs)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
@@ -87,7 +89,7 @@ cp="$work/classes:$work/classes/*:$work/test-classes:$dist/lib/*"
 javac -d "$work/classes" -cp "$cp" "$here"/bench/sfu/*.java
 bench() { java -Xms512m -Xmx2g -cp "$cp" SfuBench "$@"; }
 # one of GENERATORS: reader[:batch]
-generators=${GENERATORS:-direct${GENERATOR_SCHED:+:$GENERATOR_SCHED}}
+generators=${GENERATORS:-poll${GENERATOR_SCHED:+:$GENERATOR_SCHED}}
 bench_as() {
     local g=$1 sched=; shift
     [[ $g != *:* ]] || sched=${g#*:}

@@ -14,7 +14,7 @@ import org.sylkserver.media.webrtc.BrowserPeer;
  * A peer of the baseline relays (bench/sfu/relay): a bare UDP socket on loopback with one reader thread blocked in
  * {@code receive}, as a {@link BrowserPeer}'s is, so that the relay pays the same wake-ups for what it sends. Each
  * packet goes out with 10 more bytes (SRTP's HMAC-SHA1-80 tag, RFC 3711 §4.2) so that the datagrams have the sizes
- * they have against an SFU. With {@link Readers} (the bench's default, {@code --reader direct}) its socket is a channel
+ * they have against an SFU. With {@link Readers} ({@code --reader poll}, the bench's default, or {@code select}) its socket is a channel
  * that the readers' selector threads read instead, as an SFU's peers are read.
  */
 final class PlainPeer implements SfuBench.Peer {

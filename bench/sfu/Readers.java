@@ -82,10 +82,16 @@ final class Readers implements AutoCloseable {
     private final Loop[] loops;
     private int next;
 
-    Readers(int threads) throws IOException {
+    /**
+     * @param pollNanos 0: each thread blocks in {@code select} and is woken by the first datagram to arrive (by the
+     *                  SFU's {@code sendto}, on its CPU time); else each thread sleeps this long between two
+     *                  {@code selectNow}s, so that no datagram wakes it (a remote browser's receiving costs the SFU's
+     *                  machine nothing), at the price of up to this much delay
+     */
+    Readers(int threads, long pollNanos) throws IOException {
         loops = new Loop[threads];
         for (int i = 0; i < threads; i++) {
-            loops[i] = new Loop("peer-reader-" + i);
+            loops[i] = new Loop("peer-reader-" + i, pollNanos);
             loops[i].thread.start();
         }
     }
@@ -163,11 +169,13 @@ final class Readers implements AutoCloseable {
         final ConcurrentLinkedQueue<Port> pending = new ConcurrentLinkedQueue<>();
         final List<Port> ports = new ArrayList<>();
         final ByteBuffer buffer = ByteBuffer.allocate(2048);
+        final long pollNanos;
         volatile boolean closed;
         volatile long datagrams;
         volatile long wakeups;
 
-        Loop(String name) throws IOException {
+        Loop(String name, long pollNanos) throws IOException {
+            this.pollNanos = pollNanos;
             selector = Selector.open();
             thread = new Thread(this, name);
             thread.setDaemon(true);
@@ -179,7 +187,12 @@ final class Readers implements AutoCloseable {
             long nextTimers = 0;
             while (!closed) {
                 try {
-                    selector.select(100);
+                    if (pollNanos == 0) {
+                        selector.select(100);
+                    } else {
+                        java.util.concurrent.locks.LockSupport.parkNanos(pollNanos);
+                        selector.selectNow();
+                    }
                     wakeups++;
                     for (Port port; (port = pending.poll()) != null; ) {
                         port.channel.register(selector, SelectionKey.OP_READ, port);
@@ -187,7 +200,7 @@ final class Readers implements AutoCloseable {
                     }
                     for (SelectionKey key : selector.selectedKeys()) {
                         Port port = (Port) key.attachment();
-                        // drain: every datagram queued at the socket now, not one a wake-up
+                        // drain: every datagram queued at the socket now, not one a wake-up or a poll
                         while (true) {
                             buffer.clear();
                             InetSocketAddress from;
