@@ -642,6 +642,7 @@ public final class SfuBench {
         long[] drops0 = socketDrops(o.pid);
         long[] udp0 = udpErrors();
         long[] reads0 = READERS == null ? new long[2] : READERS.counts();
+        long ipis0 = ipis();
         long start = System.nanoTime();
         java.time.Instant opened = java.time.Instant.now();
         Thread.sleep(o.seconds * 1000L);
@@ -673,6 +674,7 @@ public final class SfuBench {
         long[] drops1 = socketDrops(o.pid);
         long[] udp1 = udpErrors();
         long[] reads1 = READERS == null ? new long[2] : READERS.counts();
+        long ipis1 = ipis();
         double window = (System.nanoTime() - start) / 1e9;
         long countReceived = legs.stream().mapToLong(Leg::received).sum() - java.util.Arrays.stream(legReceived0).sum();
         long retransmitted = legs.stream().mapToLong(l -> l.retransmissions).sum() - rtx0;
@@ -751,7 +753,7 @@ public final class SfuBench {
                         + " feed_short_max=%d feed_short_max_pct=%.2f short_packets_0s=%d feeds_short_0s=%d"
                         + " short_packets_5s=%d feeds_short_5s=%d offset_mismatches=%d unmapped_feeds=%d reader=%s"
                         + " generator_threads=%d generator_switches_ps=%.0f reader_datagrams_per_wakeup=%.1f"
-                        + " consent_sent=%d consent_answered=%d consent_stale=%d%n",
+                        + " consent_sent=%d consent_answered=%d consent_stale=%d ipis_ps=%.0f%n",
                 o.target, o.rooms, publishers.size(), o.rooms * o.subscribers, legs.size(), sent / (sendSeconds / 1e9),
                 forwardedPerSecond, expected, received, loss, gapLoss, authenticated,
                 authFailures, 100 * cpuSeconds / window, cpuSeconds > 0 ? received / cpuSeconds : 0, sender.late,
@@ -763,7 +765,7 @@ public final class SfuBench {
                 at0.due - at0.got, at0.any, at5.due - at5.got, at5.any, mismatches, at2.unmapped, o.reader,
                 mine1.size(), generatorSwitches / window,
                 reads1[1] > reads0[1] ? (double) (reads1[0] - reads0[0]) / (reads1[1] - reads0[1]) : 0,
-                consentSent, consentAnswered, consentStale);
+                consentSent, consentAnswered, consentStale, (ipis1 - ipis0) / window);
     }
 
     /** Each feed's distinct packets of the window (-1: a stream of it not mapped to the sender's numbers). */
@@ -912,6 +914,30 @@ public final class SfuBench {
             // no such process: nothing of it counted
         }
         return inodes;
+    }
+
+    /**
+     * The machine's rescheduling and function-call interrupts so far, all cores (/proc/interrupts RES and CAL): the
+     * inter-processor interrupts a wake-up of a thread on another core costs (in a VM each is an exit to the host).
+     */
+    static long ipis() {
+        long sum = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/interrupts"))) {
+                String t = line.trim();
+                if (t.startsWith("RES:") || t.startsWith("CAL:")) {
+                    for (String f : t.substring(4).trim().split("\\s+")) {
+                        if (!f.matches("[0-9]+")) {
+                            break;
+                        }
+                        sum += Long.parseLong(f);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // no /proc/interrupts
+        }
+        return sum;
     }
 
     /** Datagrams the kernel dropped at the full receive buffer of the UDP socket on local port {@code port}. */

@@ -99,6 +99,45 @@ class ForwardingTest {
         }
     }
 
+    /**
+     * The load generator's peers (bench/sfu): after ICE and DTLS each peer frees its ice4j agent and binds its port
+     * again ({@link BrowserPeer#detach()}); what it sends still reaches the SFU from the address ICE selected, and the
+     * feed's media arrives at the bound channel, as SRTP with the DTLS keys.
+     */
+    @Test
+    void detachedPeersSendAndReceiveOnTheirPortsWithoutIce4j() throws Exception {
+        SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);
+        try (BrowserPeer alice = new BrowserPeer(false); BrowserPeer bob = new BrowserPeer(false)) {
+            Up published = new Up();
+            Publisher publisher = Publisher.fromOffer(engine, "alice", alice.offer(true), settings, published);
+            alice.connect(publisher.answer(), WAIT, false);
+            published.await();
+            alice.detach();
+
+            Up subscribed = new Up();
+            Feed feed = publisher.subscribe("bob-feed", subscribed);
+            feed.answer(withoutRtx(bob.answer(feed.offer())));
+            bob.connect(feed.offer(), WAIT, false);
+            subscribed.await();
+            BrowserPeer.Detached detached = bob.detach();
+            detached.channel().socket().setSoTimeout(5_000);
+
+            byte[] payload = "a VP8 frame".getBytes();
+            alice.sendRtp(BrowserPeer.VP8, 500, BrowserPeer.VIDEO_SSRC, payload);
+            byte[] media = null;
+            for (int i = 0; i < 20 && media == null; i++) {
+                java.net.DatagramPacket datagram = new java.net.DatagramPacket(new byte[2048], 2048);
+                detached.channel().socket().receive(datagram);
+                int type = datagram.getData()[1] & 0x7f;
+                if ((datagram.getData()[0] & 0xc0) == 0x80 && (type < 64 || type > 95)) {   // RTP, not RTCP
+                    media = bob.unprotectRtp(datagram.getData(), datagram.getLength());
+                }
+            }
+            assertNotNull(media, "the feed's RTP at the detached port");
+            assertArrayEquals(payload, Arrays.copyOfRange(media, media.length - payload.length, media.length));
+        }
+    }
+
     @Test
     void aPublishersVideoReachesAFeed_spec_4_6_4() throws Exception {
         SfuSettings settings = new SfuSettings("vp8", true, true, Duration.ofMillis(300), 64);

@@ -248,27 +248,29 @@ public final class BrowserPeer implements AutoCloseable {
     /** Sends one SRTP packet. */
     public void sendRtp(int payloadType, int sequence, long ssrc, byte[] payload) throws Exception {
         byte[] packet = Packets.rtp(payloadType, sequence, ssrc, payload);
-        byte[] protectedPacket = sending.protectRtp(packet, packet.length);
-        socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
+        transmit(sending.protectRtp(packet, packet.length));
     }
 
     /** Sends one SRTCP packet. */
     public void sendRtcp(byte[] packet) throws Exception {
-        byte[] protectedPacket = sending.protectRtcp(packet, packet.length);
-        socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
+        transmit(sending.protectRtcp(packet, packet.length));
     }
 
     /** Sends the bytes of an RTP packet as SRTP (the caller's array is left as it is). */
     public void sendRtp(byte[] packet, int length) throws Exception {
-        byte[] protectedPacket = sending.protectRtp(packet, length);
+        transmit(sending.protectRtp(packet, length));
+    }
+
+    /** Sends a datagram to the selected remote address: on ice4j's socket, or on the channel once detached. */
+    private void transmit(byte[] datagram) throws IOException {
         DatagramChannel detached = channel;
         if (detached != null) {
-            if (detached.send(ByteBuffer.wrap(protectedPacket), remote) == 0) {
+            if (detached.send(ByteBuffer.wrap(datagram), remote) == 0) {
                 throw new IOException("the socket's send buffer is full");   // a non-blocking channel
             }
             return;
         }
-        socket.send(new DatagramPacket(protectedPacket, protectedPacket.length, remote));
+        socket.send(new DatagramPacket(datagram, datagram.length, remote));
     }
 
     /** Checks and decrypts a packet that was given to the {@link PacketSink}; throws if it does not authenticate. */
@@ -283,7 +285,7 @@ public final class BrowserPeer implements AutoCloseable {
 
     /** Sends bytes as they are (garbage). */
     void sendRaw(byte[] bytes) throws IOException {
-        socket.send(new DatagramPacket(bytes, bytes.length, remote));
+        transmit(bytes);
     }
 
     public byte[] nextRtp(Duration timeout) throws InterruptedException {
