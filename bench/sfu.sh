@@ -197,7 +197,8 @@ fi
 declare -A best=() done_=()
 # PERF: waits for the step's set-up to end (its "set up" line), then the warm-up, then samples the measured window
 perf_step() {
-    local t=$1 rooms=$2 out="$PERF-$1-$2" err="$work/step-$1-$2.err"
+    # $3: the row's name (target or target-variant), for the files
+    local t=$1 rooms=$2 out="$PERF-$3-$2" err="$work/step-$3-$2.err"
     for _ in $(seq 600); do grep -q '^set up' "$err" 2>/dev/null && break; sleep 0.5; done
     sleep 3
     perf record -q -F 499 -g -p "${pid[$t]}" -o "$out.data" -- sleep "$seconds" 2>/dev/null || return 0
@@ -233,7 +234,7 @@ for rooms in "${steps[@]}"; do
         t=$t0; [ "$generators" = "${generators%% *}" ] || t="$t0/$g"
         [ -z "${done_[$t]:-}" ] || continue
         sleep 3   # the previous step's sessions torn down
-        [ -z "${PERF:-}" ] || perf_step "$t0" "$rooms" &
+        [ -z "${PERF:-}" ] || perf_step "$t0" "$rooms" "${t//\//-}" &
         err="$work/step-${t//\//-}-$rooms.err"
         line=$(bench_as "$g" --target "${t0%%-*}" --url "${url[$t0]}" --pid "${pid[$t0]}" --rooms "$rooms" --publishers "$publishers" \
             --subscribers "$subscribers" --video-rate "$video_rate" --seconds "$seconds" 2> "$err" \
