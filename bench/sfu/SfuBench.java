@@ -59,6 +59,8 @@ public final class SfuBench {
     static final int AUDIO_BYTES = 120;
     /** Where in the payload the sender writes its mark ('S', kind, its 32-bit sequence number). */
     static final int MARK_OFFSET = 12;
+    /** {@link StreamCounter#kind} of a stream whose opened packets carry no mark: not the publisher's media. */
+    static final int UNMARKED = -2;
 
     /**
      * What the benchmark needs of a peer: {@link BrowserPeer} (ICE, DTLS, SRTP) against an SFU, {@link PlainPeer}
@@ -215,10 +217,14 @@ public final class SfuBench {
                     authenticated.incrementAndGet();
                     // the sender's number in the payload maps the stream's indices to the sender's window
                     long mark = mark(clear, clear.length);
-                    if (mark != -1) {
+                    if (mark == -1) {
+                        if (stream.origin == StreamCounter.UNKNOWN) {
+                            stream.kind = UNMARKED;   // not the publisher's media (an SFU's own stream): not counted
+                        }
+                    } else {
                         long senderSequence = (int) mark;
                         if (stream.origin == StreamCounter.UNKNOWN) {
-                            stream.kind = (int) (mark >>> 32);
+                            stream.kind = (int) (mark >>> 32);   // also a stream first taken for unmarked
                             stream.origin = senderSequence - index;
                         } else if (stream.origin + index != senderSequence) {
                             offsetMismatches.incrementAndGet();
@@ -271,6 +277,9 @@ public final class SfuBench {
             long sum = 0;
             for (int i = 0; i < streamCount; i++) {
                 StreamCounter stream = streams[i];
+                if (stream.kind == UNMARKED) {
+                    continue;
+                }
                 if (stream.origin == StreamCounter.UNKNOWN) {
                     return -1;
                 }
@@ -519,6 +528,17 @@ public final class SfuBench {
             if (leg.authFailures.get() != 0 || leg.authenticated.get() < 30) {
                 throw new IllegalStateException("sampled authentication across a rollover: "
                         + leg.authenticated.get() + " authenticated, " + leg.authFailures.get() + " failed");
+            }
+            // and a stream of the SFU's own without the sender's mark (padding on an SSRC of its own): not counted, and
+            // no reason to call the feed unmapped
+            for (int i = 0; i < 10; i++) {
+                byte[] rtp = new byte[200];
+                rtp[0] = (byte) 0x80;
+                rtp[1] = (byte) BrowserPeer.VP8;
+                rtp[3] = (byte) i;
+                rtp[11] = 3;   // SSRC
+                byte[] srtp = sender.protectRtp(rtp, rtp.length);
+                leg.received(srtp, srtp.length);
             }
             // the window [video 1,200, audio 140) to [video 1,800, audio 260): of the 600 video numbers the 480 not
             // taken by audio's turns, less the lost one; 120 audio
