@@ -32,6 +32,7 @@
 #        26, whose peers sent no consent checks after ICE), optionally with :batch (the generator under chrt --batch 0,
 #        SCHED_BATCH: a woken generator thread does not preempt the SFU's running thread))
 #        [GENERATOR_SCHED=batch] (the default variant under SCHED_BATCH, as GENERATORS=poll:batch)
+#        [SFU_CPUS=0 GENERATOR_CPUS=1] (the servers and the load generator pinned, taskset -c)
 #        [SERVER_LOG_LEVEL=info] (our servers' log level, warning by default: at info each feed logs its pipeline's
 #        counts when it closes, the SFU's side of a per-feed comparison; BENCH_KEEP=1 keeps the logs)
 #        [PERF=<prefix>] (perf record -g of each SFU process over each step's measured window, into
@@ -94,8 +95,8 @@ bench_as() {
     local g=$1 sched=; shift
     [[ $g != *:* ]] || sched=${g#*:}
     case $sched in
-        "") bench --reader "${g%%:*}" --readers "${GENERATOR_READERS:-1}" "$@" ;;
-        batch) chrt --batch 0 java -Xms512m -Xmx2g -cp "$cp" SfuBench --reader "${g%%:*}" --readers "${GENERATOR_READERS:-1}" "$@" ;;
+        "") "${pin[@]}" java -Xms512m -Xmx2g -cp "$cp" SfuBench --reader "${g%%:*}" --readers "${GENERATOR_READERS:-1}" "$@" ;;
+        batch) "${pin[@]}" chrt --batch 0 java -Xms512m -Xmx2g -cp "$cp" SfuBench --reader "${g%%:*}" --readers "${GENERATOR_READERS:-1}" "$@" ;;
         *) echo "bench: unknown scheduling $sched (batch)" >&2; return 2 ;;
     esac
 }
@@ -103,6 +104,10 @@ bench_as() {
 # process group leader, so $! stays the SFU's pid)
 launch=()
 [ -z "${OWN_SESSION:-}" ] || launch=(setsid)
+# SFU_CPUS, GENERATOR_CPUS: the SFUs and the load generator on cores of their own (taskset -c), e.g. 0 and 1
+[ -z "${SFU_CPUS:-}" ] || launch+=(taskset -c "$SFU_CPUS")
+pin=()
+[ -z "${GENERATOR_CPUS:-}" ] || pin=(taskset -c "$GENERATOR_CPUS")
 bench --target self-check
 
 # our server: loopback, the rooms' defaults for this load (VP8, as the peers offer; room size); sylk-shared is a
