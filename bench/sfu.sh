@@ -45,9 +45,9 @@
 # PUBLISHERS x SUBSCRIBERS feeds). Every peer is an ice4j agent doing ICE checks, a DTLS handshake and SRTP
 # (media-engine's test BrowserPeer) on loopback. On sylkRTC a subscriber is a room member, so it also joins with
 # an audio-only offer of its own whose connection stays idle; on Janus it holds subscriber handles only.
-# A step prints, per SFU: feeds, packets/s sent by the publishers and forwarded to the subscribers, loss (from
-# counts and from sequence gaps, the larger), the SFU's CPU (100 % = one core) and forwarded packets/s per core of
-# it. A step passes when the window's loss is at most 0.1 % and no feed lost more than 0.1 % of its own packets (each
+# A step prints, per SFU: feeds, packets/s sent by the publishers and forwarded to the subscribers, loss (each feed's
+# packets of the window counted by the sender's sequence numbers; beside it the loss from sequence gaps), the SFU's
+# CPU (100 % = one core) and forwarded packets/s per core of it, and per feed the shortfall. A step passes when the window's loss is at most 0.1 % and no feed lost more than 0.1 % of its own packets (each
 # feed counted exactly by the sender's sequence numbers, session 26); an SFU's stepping stops at its first failing
 # step. Then per SFU the highest passing step's figures
 # and "RESULT sylk pps_per_core=N janus pps_per_core=M ratio=R". The load generator runs on the same cores as the
