@@ -300,6 +300,8 @@ final class UdpMux implements AutoCloseable {
             loop.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        // a drain due after the next read does not run once the loops are shut down
+        loops.forEach(Loop::releaseWaiting);
     }
 
     @Override
@@ -446,10 +448,16 @@ final class UdpMux implements AutoCloseable {
                     eventLoop.execute(this::drain);
                 }
             } catch (RejectedExecutionException closed) {
-                List<Handover> batch;
-                while ((batch = inbox.poll()) != null) {
-                    batch.forEach(handover -> handover.datagram.release());
-                }
+                releaseWaiting();
+            }
+        }
+
+        /** Drops what waits in the inbox (the port is closed). */
+        private void releaseWaiting() {
+            List<Handover> batch;
+            while ((batch = inbox.poll()) != null) {
+                waiting.addAndGet(-batch.size());
+                batch.forEach(handover -> handover.datagram.release());
             }
         }
 
