@@ -468,6 +468,10 @@ final class UdpMux implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "WebRTC port: a datagram from " + handover.source + " failed", e);
+            } catch (Error e) {
+                // as for a datagram of the loop's own socket: dropped, and the drain goes on (an Error escaping it
+                // would leave the inbox marked as being drained, and never drained again)
+                LOG.log(Level.SEVERE, "WebRTC port: failure on a datagram from " + handover.source + ", dropped", e);
             } finally {
                 handover.datagram.release();
             }

@@ -512,6 +512,21 @@ class UdpMuxTest {
         }
     }
 
+    /** A hand-over whose handling fails, even with an Error, is dropped and logged; the ones after it are handled. */
+    @Test
+    void aFailingHandOverDoesNotStopTheOnesAfterIt() throws Exception {
+        try (TwoLoops port = new TwoLoops(text -> {
+            if (text.equals("fails")) {
+                throw new StackOverflowError("a leg's pipeline failed");
+            }
+        })) {
+            port.sendTo(port.handedOver, "fails");
+            Thread.sleep(100);
+            port.sendTo(port.handedOver, "after");
+            assertTrue(waitFor(() -> port.handled.contains("after")), "handed over after the failure: " + port.handled);
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
