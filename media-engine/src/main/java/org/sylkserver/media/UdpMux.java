@@ -10,9 +10,13 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,8 +63,10 @@ import org.sylkserver.media.ice.IceLite;
  * belongs to one {@link Loop}, chosen when it is opened (a video room's publisher takes the loop with the fewest
  * legs, its feeds take the publisher's: {@link MediaEngine#openIceSocket}); everything it receives is handled there,
  * also what another loop's socket read: that loop hands the datagram (the read buffer itself, not a copy) to the
- * owner at the end of its read batch, all of one batch for one owner in one task. So a leg's pipelines stay
- * single-threaded, as with one loop. With NIO there is one loop (no {@code SO_REUSEPORT} in its options).
+ * owner at the end of its read batch, into the owner's inbox, which the owner drains in turns of about a read batch
+ * between reads of its own socket (at most {@value #HANDOVERS_WAITING} datagrams wait; more are dropped and counted).
+ * So a leg's pipelines stay single-threaded, as with one loop. With NIO there is one loop (no {@code SO_REUSEPORT} in
+ * its options).
  *
  * <p>{@link Leg#send} may be called from any thread; on the leg's loop a datagram waits for the end of the read
  * batch or task (one {@code sendmmsg}), from elsewhere it is flushed at once. Every socket sends from the same port.
@@ -77,6 +83,12 @@ final class UdpMux implements AutoCloseable {
     private static final int SLOT = 2048;
     /** Bytes queued for the kernel per socket beyond which a send is dropped, as a full socket buffer would. */
     private static final int QUEUE_HIGH = 8 << 20;
+    /**
+     * Datagrams other loops read for a loop's legs that may wait for it, beyond which they are dropped, as a full
+     * socket buffer would (about what the kernel's buffer of a socket holds: {@code SO_RCVBUF} 4 MiB, doubled, at
+     * ~2,300 bytes a 1,200-byte datagram on loopback).
+     */
+    static final int HANDOVERS_WAITING = 4096;
     /** Seconds between reports of dropped datagrams. */
     private static final int REPORT_SECONDS = 10;
     private static final int STRANGERS_LOGGED = 100;
@@ -91,9 +103,11 @@ final class UdpMux implements AutoCloseable {
     private final AtomicLong strangers = new AtomicLong();
     private final AtomicLong unsent = new AtomicLong();
     private final AtomicLong handedOver = new AtomicLong();
+    private final AtomicLong handoversDropped = new AtomicLong();
     /** The counters at the last report (the first loop's only). */
     private long reportedStrangers;
     private long reportedUnsent;
+    private long reportedHandoversDropped;
 
     /**
      * Binds the port.
@@ -161,9 +175,15 @@ final class UdpMux implements AutoCloseable {
     void report() {
         long nowUnsent = unsent.get();
         long nowStrangers = strangers.get();
+        long nowHandoversDropped = handoversDropped.get();
         if (nowUnsent > reportedUnsent) {
             LOG.warning("WebRTC port: " + (nowUnsent - reportedUnsent) + " datagrams not sent in the last "
                     + REPORT_SECONDS + " s (send queue full)");
+        }
+        if (nowHandoversDropped > reportedHandoversDropped) {
+            LOG.warning("WebRTC port: " + (nowHandoversDropped - reportedHandoversDropped) + " datagrams received "
+                    + "but dropped in the last " + REPORT_SECONDS + " s (their thread was " + HANDOVERS_WAITING
+                    + " behind)");
         }
         if (nowStrangers > reportedStrangers) {
             long count = nowStrangers - reportedStrangers;
@@ -172,6 +192,7 @@ final class UdpMux implements AutoCloseable {
         }
         reportedUnsent = nowUnsent;
         reportedStrangers = nowStrangers;
+        reportedHandoversDropped = nowHandoversDropped;
     }
 
     /** The bound port. */
@@ -202,6 +223,11 @@ final class UdpMux implements AutoCloseable {
     /** Datagrams one loop's socket read for a leg of another loop, and handed over to it. */
     long handedOver() {
         return handedOver.get();
+    }
+
+    /** Datagrams read for a leg of another loop and dropped because {@value #HANDOVERS_WAITING} were waiting there. */
+    long handoversDropped() {
+        return handoversDropped.get();
     }
 
     /** Addresses learned now. */
@@ -274,6 +300,8 @@ final class UdpMux implements AutoCloseable {
             loop.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        // a drain due after the next read does not run once the loops are shut down
+        loops.forEach(Loop::releaseWaiting);
     }
 
     @Override
@@ -294,6 +322,12 @@ final class UdpMux implements AutoCloseable {
         private boolean pending;
         /** Per loop: what this loop's read batch brought for that loop's legs (the loop's only). */
         private final List<List<Handover>> handovers = new ArrayList<>();
+        /** What other loops' read batches brought for this loop's legs, a list per batch, in the order read. */
+        private final Queue<List<Handover>> inbox = new ConcurrentLinkedQueue<>();
+        /** Datagrams in the inbox. */
+        private final AtomicInteger waiting = new AtomicInteger();
+        /** Whether a drain of the inbox is queued or running on the loop. */
+        private final AtomicBoolean draining = new AtomicBoolean();
 
         private Loop(int index, EventLoop eventLoop, int loops) {
             super(index, eventLoop);
@@ -359,25 +393,87 @@ final class UdpMux implements AutoCloseable {
             flushPending();
         }
 
-        /** Datagrams another loop read for this loop's legs: handled here, in order, then sent in one batch. */
+        /**
+         * Datagrams another loop read for this loop's legs (from that loop's thread): queued for a drain on this loop,
+         * or dropped when {@value #HANDOVERS_WAITING} wait already.
+         */
         private void takeOver(List<Handover> batch) {
-            try {
-                eventLoop.execute(() -> {
-                    for (Handover handover : batch) {
-                        try {
-                            if (!handover.leg.closed) {
-                                handover.leg.receiver.received(handover.datagram.nioBuffer(), handover.source);
-                            }
-                        } catch (RuntimeException e) {
-                            LOG.log(Level.WARNING, "WebRTC port: a datagram from " + handover.source + " failed", e);
-                        } finally {
-                            handover.datagram.release();
-                        }
-                    }
-                    flushPending();
-                });
-            } catch (RejectedExecutionException closed) {
+            if (waiting.addAndGet(batch.size()) > HANDOVERS_WAITING) {
+                waiting.addAndGet(-batch.size());
+                handoversDropped.addAndGet(batch.size());
                 batch.forEach(handover -> handover.datagram.release());
+                return;
+            }
+            inbox.add(batch);
+            if (draining.compareAndSet(false, true)) {
+                runDrain(false);
+            }
+        }
+
+        /**
+         * Handles what the inbox holds, in order, about a read batch's worth ({@value #BATCH} datagrams) at a time, and
+         * sends what that produced in one batch. If more is waiting, the next turn comes after the loop's next read of
+         * its own socket: Netty's loop reads each socket once (one {@code recvmmsg}) and then runs every queued task,
+         * for up to a second, so a drain of everything, or one task per read batch of another loop, could keep this
+         * loop off its own socket until the kernel dropped what arrived there (docs/benchmarks.md, issue 13,
+         * session 26).
+         */
+        private void drain() {
+            int handled = 0;
+            List<Handover> batch;
+            while (handled < BATCH && (batch = inbox.poll()) != null) {
+                waiting.addAndGet(-batch.size());
+                for (Handover handover : batch) {
+                    handle(handover);
+                }
+                handled += batch.size();
+            }
+            flushPending();
+            if (inbox.isEmpty()) {
+                draining.set(false);
+                // a batch added after the look above, whose loop saw the drain still on
+                if (inbox.isEmpty() || !draining.compareAndSet(false, true)) {
+                    return;
+                }
+            }
+            runDrain(true);
+        }
+
+        /** Queues a drain: as a task, or as a task due at once, which Netty runs only after the next read. */
+        private void runDrain(boolean afterNextRead) {
+            try {
+                if (afterNextRead) {
+                    eventLoop.schedule(this::drain, 0, TimeUnit.NANOSECONDS);
+                } else {
+                    eventLoop.execute(this::drain);
+                }
+            } catch (RejectedExecutionException closed) {
+                releaseWaiting();
+            }
+        }
+
+        /** Drops what waits in the inbox (the port is closed). */
+        private void releaseWaiting() {
+            List<Handover> batch;
+            while ((batch = inbox.poll()) != null) {
+                waiting.addAndGet(-batch.size());
+                batch.forEach(handover -> handover.datagram.release());
+            }
+        }
+
+        private void handle(Handover handover) {
+            try {
+                if (!handover.leg.closed) {
+                    handover.leg.receiver.received(handover.datagram.nioBuffer(), handover.source);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "WebRTC port: a datagram from " + handover.source + " failed", e);
+            } catch (Error e) {
+                // as for a datagram of the loop's own socket: dropped, and the drain goes on (an Error escaping it
+                // would leave the inbox marked as being drained, and never drained again)
+                LOG.log(Level.SEVERE, "WebRTC port: failure on a datagram from " + handover.source + ", dropped", e);
+            } finally {
+                handover.datagram.release();
             }
         }
 

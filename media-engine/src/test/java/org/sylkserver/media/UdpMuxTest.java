@@ -402,6 +402,148 @@ class UdpMuxTest {
     }
 
     /**
+     * Two sockets on the port ({@code SO_REUSEPORT}, a loop each) and a leg of the second loop that has learned one
+     * peer whose datagrams the first loop's socket reads (handed over) and one whose the second's reads (its own).
+     */
+    private final class TwoLoops implements AutoCloseable {
+        final UdpMux mux = new UdpMux(LOOPBACK, PORT + 6, 2, 64, true);
+        final UdpMux.Loop owner = mux.loops().get(1);
+        /** What the leg handled, in order. */
+        final List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final UdpMux.Leg leg;
+        DatagramSocket handedOver;
+        DatagramSocket own;
+
+        TwoLoops(java.util.function.Consumer<String> beforeEach) throws Exception {
+            leg = mux.open("twoloops", owner, (datagram, source) -> {
+                String text = StandardCharsets.ISO_8859_1.decode(datagram).toString();
+                beforeEach.accept(text);
+                handled.add(text);
+            });
+            for (int i = 0; (handedOver == null || own == null) && i < 64; i++) {
+                DatagramSocket peer = peer();
+                leg.learn((InetSocketAddress) peer.getLocalSocketAddress());
+                long before = mux.handedOver();
+                int count = handled.size();
+                sendTo(peer, "probe " + i);
+                assertTrue(waitFor(() -> handled.size() == count + 1), "the probe reached the leg");
+                if (mux.handedOver() > before) {
+                    handedOver = handedOver == null ? peer : handedOver;
+                } else {
+                    own = own == null ? peer : own;
+                }
+            }
+            assertNotNull(handedOver, "a peer read by the first loop's socket");
+            assertNotNull(own, "a peer read by the second loop's socket");
+            handled.clear();
+        }
+
+        void sendTo(DatagramSocket peer, String text) throws IOException {
+            byte[] data = text.getBytes(StandardCharsets.ISO_8859_1);
+            peer.send(new DatagramPacket(data, data.length, new InetSocketAddress(LOOPBACK, PORT + 6)));
+        }
+
+        @Override
+        public void close() {
+            mux.close();
+        }
+    }
+
+    /**
+     * A loop that falls behind with what other loops hand over to it still reads its own socket between turns of
+     * about a read batch (64 datagrams): without turns, Netty's loop ran every queued hand-over (up to a second's
+     * worth) between two reads of its socket, whose buffer then overflowed while the other socket's loop idled
+     * (docs/benchmarks.md, issue 13, session 26).
+     */
+    @Test
+    void aLoopReadsItsOwnSocketBetweenTurnsOfHandedOverDatagrams() throws Exception {
+        try (TwoLoops port = new TwoLoops(text -> {
+            if (text.startsWith("handed over")) {
+                sleep(1);
+            }
+        })) {
+            int count = 400;
+            for (int i = 0; i < count; i++) {
+                port.sendTo(port.handedOver, "handed over " + i);
+            }
+            port.sendTo(port.own, "own");
+            assertTrue(waitFor(() -> port.handled.size() == count + 1), "all handled: " + port.handled.size());
+            int at = port.handled.indexOf("own");
+            assertTrue(at < 200, "the own socket's datagram was handled after " + at + " of " + count
+                    + " handed over, sent before it");
+            for (int i = 0, n = 0; i < port.handled.size(); i++) {
+                if (i != at) {
+                    assertEquals("handed over " + n++, port.handled.get(i), "in the order read");
+                }
+            }
+        }
+    }
+
+    /**
+     * What waits for a loop from other loops is bounded ({@value UdpMux#HANDOVERS_WAITING} datagrams), as a socket's
+     * buffer is: beyond it datagrams are dropped and counted, and the rest is handled once the loop goes on.
+     */
+    @Test
+    void datagramsHandedOverToALoopThatIsStuckAreBoundedAndCounted() throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch stuck = new CountDownLatch(1);
+        try (TwoLoops port = new TwoLoops(text -> {
+            if (text.equals("block")) {
+                blocked.countDown();
+                await(stuck);
+            }
+        })) {
+            port.sendTo(port.own, "block");
+            assertTrue(blocked.await(5, TimeUnit.SECONDS), "the second loop is stuck in a datagram of its own");
+            int count = UdpMux.HANDOVERS_WAITING + 500;
+            for (int i = 0; i < count; i++) {
+                port.sendTo(port.handedOver, "handed over " + i);
+                if (i % 500 == 0) {
+                    Thread.sleep(5); // the first loop reads as fast as this sends: no loss at its socket
+                }
+            }
+            assertTrue(waitFor(() -> port.mux.handoversDropped() >= 500), "dropped: " + port.mux.handoversDropped());
+            stuck.countDown();
+            assertTrue(waitFor(() -> port.handled.size() == 1 + count - port.mux.handoversDropped()),
+                    port.handled.size() + " handled, " + port.mux.handoversDropped() + " dropped");
+            int waited = port.handled.size() - 1;
+            assertTrue(waited <= UdpMux.HANDOVERS_WAITING && waited > UdpMux.HANDOVERS_WAITING - 64,
+                    "as many as may wait, less a read batch at most: " + waited);
+        }
+    }
+
+    /** A hand-over whose handling fails, even with an Error, is dropped and logged; the ones after it are handled. */
+    @Test
+    void aFailingHandOverDoesNotStopTheOnesAfterIt() throws Exception {
+        try (TwoLoops port = new TwoLoops(text -> {
+            if (text.equals("fails")) {
+                throw new StackOverflowError("a leg's pipeline failed");
+            }
+        })) {
+            port.sendTo(port.handedOver, "fails");
+            Thread.sleep(100);
+            port.sendTo(port.handedOver, "after");
+            assertTrue(waitFor(() -> port.handled.contains("after")), "handed over after the failure: " + port.handled);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * A new group of legs (a publisher and its feeds) goes to the thread with the fewest legs, so that publishers
      * spread over the threads; a closed leg no longer counts.
      */
