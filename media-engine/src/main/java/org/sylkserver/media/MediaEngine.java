@@ -1,8 +1,10 @@
 package org.sylkserver.media;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -372,10 +374,13 @@ public final class MediaEngine implements AutoCloseable {
      * A non-blocking channel bound to {@code port} of the bind address; with {@code reusePort} (SO_REUSEPORT) one that
      * lets a second socket of ours bind the same port later ({@link #connectedSocket}). The kernel allows that only
      * between sockets that all set the option, of the same user: a port another program holds without it is still
-     * refused (and skipped by the allocator).
+     * refused (and skipped by the allocator). Those are IPv4 sockets on an IPv4 address: Linux sends a connected IPv6
+     * socket's datagrams to an IPv4-mapped peer as to an address given with each (udpv6_sendmsg), so such a socket
+     * would look its route up for every datagram all the same.
      */
     private DatagramChannel bind(int port, boolean reusePort) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
+        DatagramChannel channel = reusePort && bindAddress instanceof Inet4Address
+                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
         try {
             channel.configureBlocking(false);
             if (reusePort) {

@@ -2,9 +2,9 @@ package org.sylkserver.media;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
@@ -162,6 +164,26 @@ class ConnectedSendsTest {
         }
     }
 
+    /**
+     * The connected socket is an IPv4 one (/proc/net/udp, Linux): a connected IPv6 socket sends to an IPv4-mapped
+     * peer as to an address given with each datagram, so the kernel would look the route up every time all the same.
+     */
+    @Test
+    void onAnIpv4AddressTheConnectedSocketIsAnIpv4SocketConnectedToThePeer() throws Exception {
+        Path table = Path.of("/proc/net/udp");
+        assumeTrue(Files.isReadable(table), "Linux's table of IPv4 UDP sockets");
+        try (DatagramSocket browser = browser()) {
+            check(browser, true);
+            assertEquals(address(browser), connectedPeer());
+            String local = String.format(":%04X", socket.port());
+            String remote = String.format("0100007F:%04X", browser.getLocalPort());
+            assertTrue(Files.readAllLines(table).stream().map(String::trim).map(line -> line.split("\\s+"))
+                    .anyMatch(fields -> fields[1].endsWith(local) && fields[2].equals(remote)
+                            && fields[3].equals("01")),
+                    "an established IPv4 socket from port " + socket.port() + " to " + address(browser));
+        }
+    }
+
     @Test
     void aPairNominatedLaterMovesTheConnectedSocketAndTheOldPeerIsStillHeard_rfc8445_s7_3_1_5() throws Exception {
         try (DatagramSocket first = browser(); DatagramSocket second = browser()) {
@@ -189,8 +211,8 @@ class ConnectedSendsTest {
     void closingTheSocketClosesItsConnectedSocketAndFreesThePort() throws Exception {
         try (DatagramSocket browser = browser()) {
             check(browser, true);
+            assertEquals(address(browser), connectedPeer());
             DatagramChannel connected = socket.connectedChannel();
-            assertNotNull(connected);
             int port = socket.port();
             socket.close();
             assertFalse(connected.isOpen());
