@@ -1,8 +1,11 @@
 package org.sylkserver.media;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
@@ -37,6 +40,8 @@ public final class MediaEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** RTCP report interval of audio endpoints: RFC 3550 §6.2's minimum of 5 s (one sender per session). */
     private static final long REPORT_INTERVAL_MILLIS = 5000;
+    /** Whether datagram sockets have SO_REUSEPORT here (Linux, the BSDs, macOS): what {@link #connectedSocket} needs. */
+    private static final boolean REUSE_PORT = reusePortSupported();
 
     private final InetAddress bindAddress;
     private final PortAllocator ports;
@@ -253,7 +258,8 @@ public final class MediaEngine implements AutoCloseable {
 
     /**
      * Opens a bare socket on a fresh even port (the odd one above stays reserved with it) whose datagrams all go to
-     * {@code receiver} (see {@link MediaSocket}).
+     * {@code receiver} (see {@link MediaSocket}), bound with SO_REUSEPORT where there is one, so that the socket can
+     * later send to its ICE peer on a second, connected socket of the port ({@link MediaSocket#selected}).
      *
      * @param onInactivity called once, on the timer thread, when the owner reported no media for the timeout
      * @throws PortRangeExhaustedException when no port pair of the range is free
@@ -263,7 +269,7 @@ public final class MediaEngine implements AutoCloseable {
         Objects.requireNonNull(receiver, "receiver");
         Objects.requireNonNull(onInactivity, "onInactivity");
         return ports.onFreePorts(this::isOpen, port -> {
-            DatagramChannel channel = bind(port);
+            DatagramChannel channel = bind(port, REUSE_PORT);
             MediaSocket.askReceiveBuffer(channel);
             MediaSocket socket = new MediaSocket(this, port, channel, receiver,
                     new InactivityWatch(nanoTime(), onInactivity, true));
@@ -361,13 +367,54 @@ public final class MediaEngine implements AutoCloseable {
     }
 
     private DatagramChannel bind(int port) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
+        return bind(port, false);
+    }
+
+    /**
+     * A non-blocking channel bound to {@code port} of the bind address; with {@code reusePort} (SO_REUSEPORT) one that
+     * lets a second socket of ours bind the same port later ({@link #connectedSocket}). The kernel allows that only
+     * between sockets that all set the option, of the same user: a port another program holds without it is still
+     * refused (and skipped by the allocator). Those are IPv4 sockets on an IPv4 address: Linux sends a connected IPv6
+     * socket's datagrams to an IPv4-mapped peer as to an address given with each (udpv6_sendmsg), so such a socket
+     * would look its route up for every datagram all the same.
+     */
+    private DatagramChannel bind(int port, boolean reusePort) throws IOException {
+        DatagramChannel channel = reusePort && bindAddress instanceof Inet4Address
+                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
         try {
             channel.configureBlocking(false);
+            if (reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(new InetSocketAddress(bindAddress, port));
             return channel;
         } catch (IOException e) {
             channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A second socket on {@code socket}'s port (both bound with SO_REUSEPORT, {@link #openSocket}), connected to
+     * {@code peer} and read on the I/O thread as {@code socket}'s own: Linux hands a connected socket the datagrams
+     * from its peer and the unconnected one all others, and a datagram written on it leaves through the route the
+     * connect looked up, where one sent on the unconnected socket has its route looked up again (see
+     * {@link MediaSocket#selected}). On the I/O thread.
+     *
+     * @throws IOException the platform has no SO_REUSEPORT, or the socket cannot be bound or connected
+     */
+    DatagramChannel connectedSocket(MediaSocket socket, InetSocketAddress peer) throws IOException {
+        if (!REUSE_PORT) {
+            throw new IOException("no SO_REUSEPORT on this platform");
+        }
+        DatagramChannel channel = bind(socket.port(), true);
+        try {
+            MediaSocket.askReceiveBuffer(channel);
+            channel.connect(peer);
+            io.register(channel, socket);
+            return channel;
+        } catch (IOException e) {
+            closeQuietly(channel);
             throw e;
         }
     }
@@ -408,6 +455,7 @@ public final class MediaEngine implements AutoCloseable {
             return;
         }
         closeQuietly(socket.channel());
+        closeQuietly(socket.connectedChannel());
         onIoThread(() -> ports.release(socket.port()));
         LOG.fine(() -> "closed " + socket);
     }
@@ -445,7 +493,15 @@ public final class MediaEngine implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(DatagramChannel channel) {
+    private static boolean reusePortSupported() {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void closeQuietly(DatagramChannel channel) {
         if (channel != null) {
             try {
                 channel.close();

@@ -98,7 +98,7 @@ final class MediaIoLoop implements AutoCloseable {
                 if (owner instanceof RtpEndpoint endpoint) {
                     endpoint.readable((DatagramChannel) key.channel(), buffer);
                 } else {
-                    ((MediaSocket) owner).readable(buffer);
+                    ((MediaSocket) owner).readable((DatagramChannel) key.channel(), buffer);
                 }
             }
         } catch (ClosedChannelException closedMeanwhile) {

@@ -2,11 +2,14 @@ package org.sylkserver.media;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
 
 /**
  * A bare UDP socket of the media engine, for a transport that multiplexes more than RTP on one port (the WebRTC
@@ -14,6 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * port above stays reserved with it), reads it on its I/O thread and hands every datagram to the {@link Receiver}
  * unvalidated. What is media is for the owner to say: it calls {@link #mediaReceived()} for each media packet, and
  * the engine reports inactivity ({@code [RTP] timeout}) when that stops, as it does for RTP endpoints.
+ *
+ * <p>Once ICE selected a pair ({@link #selected}), a socket of its own is two sockets on its port: the first,
+ * unconnected, and a second connected to the pair's peer, which what goes to the peer is written on; both are read.
  *
  * <p>With {@code [RTP] webrtc_port} set, a socket opened with {@link MediaEngine#openIceSocket} is no socket of its
  * own but a leg of that one shared port ({@link UdpMux}): what comes from the addresses its ICE checks proved
@@ -37,6 +43,7 @@ public final class MediaSocket implements AutoCloseable {
         void received(ByteBuffer datagram, InetSocketAddress source);
     }
 
+    private static final Logger LOG = Logger.getLogger("sylk.media");
     /** Bytes of receive buffer a bare socket asks for ({@link MediaEngine#openSocket}, {@link UringLegs}). */
     static final int RECEIVE_BUFFER = 1 << 20;
 
@@ -51,6 +58,12 @@ public final class MediaSocket implements AutoCloseable {
     private final Receiver receiver;
     private final InactivityWatch watch;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The second socket, connected to the selected pair's peer ({@link #selected}), or null. */
+    private volatile Connected connected;
+
+    /** A socket of the same port connected to {@code peer}, what goes to the peer is written on. */
+    private record Connected(DatagramChannel channel, InetSocketAddress peer) {
+    }
 
     MediaSocket(MediaEngine engine, int port, DatagramChannel channel, Receiver receiver, InactivityWatch watch) {
         this.engine = engine;
@@ -109,7 +122,53 @@ public final class MediaSocket implements AutoCloseable {
         } else if (uringLeg != null) {
             uringLeg.send(datagram, target);
         } else {
+            Connected toPeer = connected;
+            if (toPeer != null && toPeer.peer().equals(target)) {
+                try {
+                    toPeer.channel().write(datagram);
+                    return;
+                } catch (ClosedChannelException pairChanged) {
+                    // a new pair was selected or the socket closed meanwhile: sent as to any other address
+                }
+            }
             channel.send(datagram, target);
+        }
+    }
+
+    /**
+     * ICE selected the pair with {@code peer} (a check with USE-CANDIDATE passed, RFC 8445 §7.3.1.5). For a socket of
+     * its own on the selector, what goes to the peer from now on is written on a second socket of the same port
+     * connected to it ({@link MediaEngine#connectedSocket}): the kernel then takes the route it cached at the connect
+     * instead of looking one up for every datagram, as it does for a datagram sent to an address (0.5 µs of the ~12
+     * of a forwarded packet's CPU in the video rooms' benchmark, docs/benchmarks.md, issue 13). The first socket stays
+     * unconnected and read, so checks from the browser's other addresses still arrive and are answered (a pair it
+     * nominates later, RFC 8445 §7.3; its consent, RFC 7675), and the connected one's datagrams go to the same
+     * receiver. A pair selected later replaces the connected socket (datagrams from the old peer are the unconnected
+     * socket's again); what is queued at the replaced one is lost, as on a path that changes. A leg of the shared
+     * port or on io_uring sends as before. On the socket's I/O thread.
+     */
+    public void selected(InetSocketAddress peer) {
+        if (channel == null || closed.get()) {
+            return;
+        }
+        Connected current = connected;
+        if (current != null && current.peer().equals(peer)) {
+            return;
+        }
+        if (current != null) {
+            connected = null;
+            MediaEngine.closeQuietly(current.channel());
+        }
+        try {
+            Connected next = new Connected(engine.connectedSocket(this, peer), peer);
+            connected = next;
+            if (closed.get()) {
+                // closed by another thread meanwhile, perhaps before release() could see this socket
+                MediaEngine.closeQuietly(next.channel());
+            }
+            LOG.fine(() -> this + ": sends to " + peer + " on a connected socket");
+        } catch (IOException e) {
+            LOG.fine(() -> this + ": no connected socket to " + peer + " (" + e + "), sends to it unconnected");
         }
     }
 
@@ -151,6 +210,12 @@ public final class MediaSocket implements AutoCloseable {
         return channel;
     }
 
+    /** The socket connected to the selected pair's peer, or null (none selected, or a leg of the shared port). */
+    DatagramChannel connectedChannel() {
+        Connected toPeer = connected;
+        return toPeer == null ? null : toPeer.channel();
+    }
+
     UdpMux.Leg leg() {
         return leg;
     }
@@ -159,11 +224,18 @@ public final class MediaSocket implements AutoCloseable {
         return uringLeg;
     }
 
-    /** Called on the I/O thread when the channel has datagrams. */
-    void readable(ByteBuffer buffer) throws IOException {
+    /** Called on the I/O thread when {@code from} (the socket's channel or its connected one) has datagrams. */
+    void readable(DatagramChannel from, ByteBuffer buffer) throws IOException {
         for (int i = 0; i < RtpEndpoint.BATCH; i++) {
             buffer.clear();
-            SocketAddress source = channel.receive(buffer);
+            SocketAddress source;
+            try {
+                source = from.receive(buffer);
+            } catch (PortUnreachableException peerPortClosed) {
+                // the connected socket's peer answered a datagram with ICMP port unreachable (its port closed, the
+                // path changed): the kernel reports it to a connected socket once, and nothing was received
+                continue;
+            }
             if (source == null) {
                 return;
             }

@@ -53,7 +53,8 @@ public final class IceChecks extends Stage {
 
     /**
      * The stage of a bare media socket (the WebRTC bridge's, a video room leg's): a valid check counts as media for
-     * its timeout, and on the shared WebRTC port makes the source the socket's ({@link MediaSocket#checked}).
+     * its timeout, and on the shared WebRTC port makes the source the socket's ({@link MediaSocket#checked}); a
+     * nominating one selects the pair, whose peer the socket then sends to connected ({@link MediaSocket#selected}).
      */
     public static IceChecks forSocket(String owner, IceLite ice, MediaSocket socket, InetSocketAddress local) {
         return new IceChecks(owner, () -> ice, new Peer() {
@@ -65,6 +66,9 @@ public final class IceChecks extends Stage {
             @Override
             public void checked(InetSocketAddress source, boolean viaRtcpPort, boolean nominated) {
                 socket.checked(source);
+                if (nominated) {
+                    socket.selected(source);
+                }
                 socket.mediaReceived();
             }
         }, local);
