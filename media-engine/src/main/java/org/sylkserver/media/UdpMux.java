@@ -10,13 +10,8 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,6 +35,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.EventExecutor;
+import org.sylkserver.media.HandoverInbox.Handover;
 import org.sylkserver.media.ice.IceLite;
 
 /**
@@ -63,10 +59,10 @@ import org.sylkserver.media.ice.IceLite;
  * belongs to one {@link Loop}, chosen when it is opened (a video room's publisher takes the loop with the fewest
  * legs, its feeds take the publisher's: {@link MediaEngine#openIceSocket}); everything it receives is handled there,
  * also what another loop's socket read: that loop hands the datagram (the read buffer itself, not a copy) to the
- * owner at the end of its read batch, into the owner's inbox, which the owner drains in turns of about a read batch
- * between reads of its own socket (at most {@value #HANDOVERS_WAITING} datagrams wait; more are dropped and counted).
- * So a leg's pipelines stay single-threaded, as with one loop. With NIO there is one loop (no {@code SO_REUSEPORT} in
- * its options).
+ * owner at the end of its read batch, into the owner's inbox ({@link HandoverInbox}), which the owner drains in turns
+ * of about a read batch between reads of its own socket (at most {@value #HANDOVERS_WAITING} datagrams wait; more are
+ * dropped and counted). So a leg's pipelines stay single-threaded, as with one loop. With NIO there is one loop (no
+ * {@code SO_REUSEPORT} in its options).
  *
  * <p>{@link Leg#send} may be called from any thread; on the leg's loop a datagram waits for the end of the read
  * batch or task (one {@code sendmmsg}), from elsewhere it is flushed at once. Every socket sends from the same port.
@@ -79,7 +75,7 @@ final class UdpMux implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** recvmmsg: datagrams per read call, each into a slot of this size (larger ones are truncated: no WebRTC
      * packet comes near it, RTP over UDP keeps under the path MTU). */
-    private static final int BATCH = 64;
+    static final int BATCH = 64;
     private static final int SLOT = 2048;
     /** Bytes queued for the kernel per socket beyond which a send is dropped, as a full socket buffer would. */
     private static final int QUEUE_HIGH = 8 << 20;
@@ -301,17 +297,13 @@ final class UdpMux implements AutoCloseable {
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         // a drain due after the next read does not run once the loops are shut down
-        loops.forEach(Loop::releaseWaiting);
+        loops.forEach(loop -> loop.inbox.release());
     }
 
     @Override
     public String toString() {
         return "WebRTC port " + loops.get(0).channel.localAddress() + (batched ? " (epoll, recvmmsg/sendmmsg, "
                 + loops.size() + " threads on SO_REUSEPORT sockets)" : " (NIO)");
-    }
-
-    /** A datagram read by one loop's socket for a leg of another loop: the read buffer, retained until handled. */
-    private record Handover(Leg leg, ByteBuf datagram, InetSocketAddress source) {
     }
 
     /** One socket of the port and its event loop, the thread of the legs it owns. */
@@ -322,18 +314,15 @@ final class UdpMux implements AutoCloseable {
         private boolean pending;
         /** Per loop: what this loop's read batch brought for that loop's legs (the loop's only). */
         private final List<List<Handover>> handovers = new ArrayList<>();
-        /** What other loops' read batches brought for this loop's legs, a list per batch, in the order read. */
-        private final Queue<List<Handover>> inbox = new ConcurrentLinkedQueue<>();
-        /** Datagrams in the inbox. */
-        private final AtomicInteger waiting = new AtomicInteger();
-        /** Whether a drain of the inbox is queued or running on the loop. */
-        private final AtomicBoolean draining = new AtomicBoolean();
+        /** What other loops' read batches brought for this loop's legs. */
+        private final HandoverInbox inbox;
 
         private Loop(int index, EventLoop eventLoop, int loops) {
             super(index, eventLoop);
             for (int i = 0; i < loops; i++) {
                 handovers.add(new ArrayList<>());
             }
+            inbox = new HandoverInbox(eventLoop, this::handle, this::flushPending, handoversDropped);
         }
 
         /** Runs {@code task} on the loop, then sends what it wrote; dropped once the port is closed. */
@@ -387,93 +376,26 @@ final class UdpMux implements AutoCloseable {
                 List<Handover> batch = handovers.get(i);
                 if (!batch.isEmpty()) {
                     handovers.set(i, new ArrayList<>());
-                    loops.get(i).takeOver(batch);
+                    loops.get(i).inbox.add(batch);
                 }
             }
             flushPending();
         }
 
-        /**
-         * Datagrams another loop read for this loop's legs (from that loop's thread): queued for a drain on this loop,
-         * or dropped when {@value #HANDOVERS_WAITING} wait already.
-         */
-        private void takeOver(List<Handover> batch) {
-            if (waiting.addAndGet(batch.size()) > HANDOVERS_WAITING) {
-                waiting.addAndGet(-batch.size());
-                handoversDropped.addAndGet(batch.size());
-                batch.forEach(handover -> handover.datagram.release());
-                return;
-            }
-            inbox.add(batch);
-            if (draining.compareAndSet(false, true)) {
-                runDrain(false);
-            }
-        }
-
-        /**
-         * Handles what the inbox holds, in order, about a read batch's worth ({@value #BATCH} datagrams) at a time, and
-         * sends what that produced in one batch. If more is waiting, the next turn comes after the loop's next read of
-         * its own socket: Netty's loop reads each socket once (one {@code recvmmsg}) and then runs every queued task,
-         * for up to a second, so a drain of everything, or one task per read batch of another loop, could keep this
-         * loop off its own socket until the kernel dropped what arrived there (docs/benchmarks.md, issue 13,
-         * session 26).
-         */
-        private void drain() {
-            int handled = 0;
-            List<Handover> batch;
-            while (handled < BATCH && (batch = inbox.poll()) != null) {
-                waiting.addAndGet(-batch.size());
-                for (Handover handover : batch) {
-                    handle(handover);
-                }
-                handled += batch.size();
-            }
-            flushPending();
-            if (inbox.isEmpty()) {
-                draining.set(false);
-                // a batch added after the look above, whose loop saw the drain still on
-                if (inbox.isEmpty() || !draining.compareAndSet(false, true)) {
-                    return;
-                }
-            }
-            runDrain(true);
-        }
-
-        /** Queues a drain: as a task, or as a task due at once, which Netty runs only after the next read. */
-        private void runDrain(boolean afterNextRead) {
-            try {
-                if (afterNextRead) {
-                    eventLoop.schedule(this::drain, 0, TimeUnit.NANOSECONDS);
-                } else {
-                    eventLoop.execute(this::drain);
-                }
-            } catch (RejectedExecutionException closed) {
-                releaseWaiting();
-            }
-        }
-
-        /** Drops what waits in the inbox (the port is closed). */
-        private void releaseWaiting() {
-            List<Handover> batch;
-            while ((batch = inbox.poll()) != null) {
-                waiting.addAndGet(-batch.size());
-                batch.forEach(handover -> handover.datagram.release());
-            }
-        }
-
+        /** A datagram another loop read for one of this loop's legs, in a turn of the inbox; released after. */
         private void handle(Handover handover) {
             try {
-                if (!handover.leg.closed) {
-                    handover.leg.receiver.received(handover.datagram.nioBuffer(), handover.source);
+                if (!handover.leg().closed) {
+                    handover.leg().receiver.received(handover.datagram().nioBuffer(), handover.source());
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "WebRTC port: a datagram from " + handover.source + " failed", e);
+                LOG.log(Level.WARNING, "WebRTC port: a datagram from " + handover.source() + " failed", e);
             } catch (Error e) {
                 // as for a datagram of the loop's own socket: dropped, and the drain goes on (an Error escaping it
                 // would leave the inbox marked as being drained, and never drained again)
-                LOG.log(Level.SEVERE, "WebRTC port: failure on a datagram from " + handover.source + ", dropped", e);
+                LOG.log(Level.SEVERE, "WebRTC port: failure on a datagram from " + handover.source() + ", dropped", e);
             } finally {
-                handover.datagram.release();
+                handover.datagram().release();
             }
         }
 
