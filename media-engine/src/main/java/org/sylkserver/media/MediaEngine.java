@@ -1,11 +1,8 @@
 package org.sylkserver.media;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
@@ -40,14 +37,14 @@ public final class MediaEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sylk.media");
     /** RTCP report interval of audio endpoints: RFC 3550 §6.2's minimum of 5 s (one sender per session). */
     private static final long REPORT_INTERVAL_MILLIS = 5000;
-    /** Whether datagram sockets have SO_REUSEPORT here (Linux, the BSDs, macOS): what {@link #connectedSocket} needs. */
-    private static final boolean REUSE_PORT = reusePortSupported();
 
     private final InetAddress bindAddress;
     private final PortAllocator ports;
     private final Duration inactivityTimeout;
     private final RtpPolicy policy;
     private final MediaIoLoop io;
+    /** Binds the sockets of endpoints and bare sockets on {@link #bindAddress}. */
+    private final DatagramSockets udp;
     private final Set<RtpEndpoint> endpoints = ConcurrentHashMap.newKeySet();
     private final Set<MediaSocket> sockets = ConcurrentHashMap.newKeySet();
     /** The one inactivity watch of every open endpoint and socket. */
@@ -139,6 +136,7 @@ public final class MediaEngine implements AutoCloseable {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.iceLegs = new IceLegSockets(this, ports, bindAddress, webrtcPort, webrtcThreads, webrtcIoUring);
         this.io = new MediaIoLoop();
+        this.udp = new DatagramSockets(bindAddress, io);
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> MediaThreads.named(task, "sylk-media-timer"));
         this.codecWorkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
                 MediaThreads.numbered("sylk-media-codec-"));
@@ -269,7 +267,7 @@ public final class MediaEngine implements AutoCloseable {
         Objects.requireNonNull(receiver, "receiver");
         Objects.requireNonNull(onInactivity, "onInactivity");
         return ports.onFreePorts(this::isOpen, port -> {
-            DatagramChannel channel = bind(port, REUSE_PORT);
+            DatagramChannel channel = udp.bind(port, DatagramSockets.REUSE_PORT);
             MediaSocket.askReceiveBuffer(channel);
             MediaSocket socket = new MediaSocket(this, port, channel, receiver,
                     new InactivityWatch(nanoTime(), onInactivity, true));
@@ -328,12 +326,12 @@ public final class MediaEngine implements AutoCloseable {
 
     private <E extends RtpEndpoint> E open(EndpointFactory<E> factory) throws IOException {
         return ports.onFreePorts(this::isOpen, port -> {
-            DatagramChannel rtp = bind(port);
+            DatagramChannel rtp = udp.bind(port);
             DatagramChannel rtcp;
             try {
-                rtcp = bind(port + 1);
+                rtcp = udp.bind(port + 1);
             } catch (IOException e) {
-                closeQuietly(rtp);
+                DatagramSockets.closeQuietly(rtp);
                 throw e;
             }
             E endpoint = factory.create(port, rtp, rtcp);
@@ -366,57 +364,9 @@ public final class MediaEngine implements AutoCloseable {
         return ports.inUse();
     }
 
-    private DatagramChannel bind(int port) throws IOException {
-        return bind(port, false);
-    }
-
-    /**
-     * A non-blocking channel bound to {@code port} of the bind address; with {@code reusePort} (SO_REUSEPORT) one that
-     * lets a second socket of ours bind the same port later ({@link #connectedSocket}). The kernel allows that only
-     * between sockets that all set the option, of the same user: a port another program holds without it is still
-     * refused (and skipped by the allocator). Those are IPv4 sockets on an IPv4 address: Linux sends a connected IPv6
-     * socket's datagrams to an IPv4-mapped peer as to an address given with each (udpv6_sendmsg), so such a socket
-     * would look its route up for every datagram all the same.
-     */
-    private DatagramChannel bind(int port, boolean reusePort) throws IOException {
-        DatagramChannel channel = reusePort && bindAddress instanceof Inet4Address
-                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
-        try {
-            channel.configureBlocking(false);
-            if (reusePort) {
-                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-            channel.bind(new InetSocketAddress(bindAddress, port));
-            return channel;
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
-    }
-
-    /**
-     * A second socket on {@code socket}'s port (both bound with SO_REUSEPORT, {@link #openSocket}), connected to
-     * {@code peer} and read on the I/O thread as {@code socket}'s own: Linux hands a connected socket the datagrams
-     * from its peer and the unconnected one all others, and a datagram written on it leaves through the route the
-     * connect looked up, where one sent on the unconnected socket has its route looked up again (see
-     * {@link MediaSocket#selected}). On the I/O thread.
-     *
-     * @throws IOException the platform has no SO_REUSEPORT, or the socket cannot be bound or connected
-     */
+    /** A second socket on {@code socket}'s port, connected to {@code peer} (see {@link DatagramSockets#connected}). */
     DatagramChannel connectedSocket(MediaSocket socket, InetSocketAddress peer) throws IOException {
-        if (!REUSE_PORT) {
-            throw new IOException("no SO_REUSEPORT on this platform");
-        }
-        DatagramChannel channel = bind(socket.port(), true);
-        try {
-            MediaSocket.askReceiveBuffer(channel);
-            channel.connect(peer);
-            io.register(channel, socket);
-            return channel;
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw e;
-        }
+        return udp.connected(socket, peer);
     }
 
     private void register(RtpEndpoint endpoint) {
@@ -432,8 +382,8 @@ public final class MediaEngine implements AutoCloseable {
     void release(RtpEndpoint endpoint) {
         endpoints.remove(endpoint);
         watches.remove(endpoint.inactivityWatch());
-        closeQuietly(endpoint.rtpChannel());
-        closeQuietly(endpoint.rtcpChannel());
+        DatagramSockets.closeQuietly(endpoint.rtpChannel());
+        DatagramSockets.closeQuietly(endpoint.rtcpChannel());
         // a registered channel keeps its socket until the selector deregisters it: release the port after that
         onIoThread(() -> ports.release(endpoint.port()));
         LOG.fine(() -> "closed " + endpoint);
@@ -454,8 +404,8 @@ public final class MediaEngine implements AutoCloseable {
             LOG.fine(() -> "closed " + socket);
             return;
         }
-        closeQuietly(socket.channel());
-        closeQuietly(socket.connectedChannel());
+        DatagramSockets.closeQuietly(socket.channel());
+        DatagramSockets.closeQuietly(socket.connectedChannel());
         onIoThread(() -> ports.release(socket.port()));
         LOG.fine(() -> "closed " + socket);
     }
@@ -489,24 +439,6 @@ public final class MediaEngine implements AutoCloseable {
                 } catch (Throwable e) {
                     LOG.log(Level.WARNING, "RTCP report of " + endpoint + " failed", e);
                 }
-            }
-        }
-    }
-
-    private static boolean reusePortSupported() {
-        try (DatagramChannel probe = DatagramChannel.open()) {
-            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static void closeQuietly(DatagramChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing: nothing left to do
             }
         }
     }

@@ -157,14 +157,14 @@ public final class MediaSocket implements AutoCloseable {
         }
         if (current != null) {
             connected = null;
-            MediaEngine.closeQuietly(current.channel());
+            DatagramSockets.closeQuietly(current.channel());
         }
         try {
             Connected next = new Connected(engine.connectedSocket(this, peer), peer);
             connected = next;
             if (closed.get()) {
                 // closed by another thread meanwhile, perhaps before release() could see this socket
-                MediaEngine.closeQuietly(next.channel());
+                DatagramSockets.closeQuietly(next.channel());
             }
             LOG.fine(() -> this + ": sends to " + peer + " on a connected socket");
         } catch (IOException e) {
