@@ -4,21 +4,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.ice4j.attribute.AttributeFactory;
-import org.ice4j.message.MessageFactory;
-import org.ice4j.message.Request;
-import org.ice4j.security.CredentialsAuthority;
-import org.ice4j.stack.StunStack;
-
+import org.sylkserver.media.ice.ConnectivityCheck;
 import org.sylkserver.media.webrtc.BrowserPeer;
 
 /**
@@ -56,29 +48,6 @@ final class Readers implements AutoCloseable {
         }
     }
 
-    /** The remote passwords of the consent checks, by USERNAME (remote ufrag:local ufrag). */
-    private static final Map<String, byte[]> KEYS = new ConcurrentHashMap<>();
-    private static final StunStack STUN = new StunStack();
-
-    static {
-        STUN.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
-            @Override
-            public byte[] getLocalKey(String username) {
-                return null;
-            }
-
-            @Override
-            public byte[] getRemoteKey(String username, String media) {
-                return KEYS.get(username);
-            }
-
-            @Override
-            public boolean checkLocalUserName(String username) {
-                return false;
-            }
-        });
-    }
-
     private final Loop[] loops;
     private int next;
 
@@ -100,8 +69,6 @@ final class Readers implements AutoCloseable {
     synchronized void add(Port port) throws IOException {
         port.channel.configureBlocking(false);
         if (port.ice != null) {
-            KEYS.put(port.ice.remoteUfrag() + ":" + port.ice.localUfrag(),
-                    port.ice.remotePassword().getBytes(StandardCharsets.UTF_8));
             // the first check soon, spread over 1 s: consent is kept from the last check ice4j made
             port.nextConsent = System.nanoTime() + ThreadLocalRandom.current().nextLong(1_000_000_000L);
         }
@@ -142,19 +109,7 @@ final class Readers implements AutoCloseable {
      * ICE-CONTROLLING (the peers control), MESSAGE-INTEGRITY keyed with the remote password, FINGERPRINT.
      */
     static byte[] consentCheck(BrowserPeer.Detached ice) throws Exception {
-        String username = ice.remoteUfrag() + ":" + ice.localUfrag();
-        KEYS.putIfAbsent(username, ice.remotePassword().getBytes(StandardCharsets.UTF_8));
-        Request request = MessageFactory.createBindingRequest();
-        byte[] transaction = new byte[12];
-        ThreadLocalRandom.current().nextBytes(transaction);
-        request.setTransactionID(transaction);
-        request.putAttribute(AttributeFactory.createPriorityAttribute((126L << 24) + (65535L << 8) + 255));
-        request.putAttribute(AttributeFactory.createUsernameAttribute(username));
-        request.putAttribute(AttributeFactory.createIceControllingAttribute(ThreadLocalRandom.current().nextLong()
-                & Long.MAX_VALUE));
-        request.putAttribute(AttributeFactory.createMessageIntegrityAttribute(username));
-        request.putAttribute(AttributeFactory.createFingerprintAttribute());
-        return request.encode(STUN);
+        return ConnectivityCheck.request(ice.remoteUfrag(), ice.localUfrag(), ice.remotePassword(), false);
     }
 
     /** Whether a datagram is a STUN binding success response (RFC 5389 §6: type 0x0101, magic cookie). */

@@ -33,10 +33,13 @@ public final class ConnectivityCheck {
     private ConnectivityCheck() {
     }
 
-    /** The binding request towards an agent with {@code ufrag} and {@code password}. */
-    public static byte[] request(String ufrag, String password, boolean nominate) throws StunException {
-        StunStack stack = new StunStack();
-        stack.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
+    /** Encodes every check; MESSAGE-INTEGRITY is keyed with the password of the request being encoded. */
+    private static final StunStack STACK = new StunStack();
+    /** The remote password of the request this thread is encoding (ice4j asks for it during {@code encode}). */
+    private static final ThreadLocal<String> PASSWORD = new ThreadLocal<>();
+
+    static {
+        STACK.getCredentialsManager().registerAuthority(new CredentialsAuthority() {
             @Override
             public byte[] getLocalKey(String username) {
                 return null;
@@ -44,7 +47,8 @@ public final class ConnectivityCheck {
 
             @Override
             public byte[] getRemoteKey(String username, String media) {
-                return password.getBytes(StandardCharsets.UTF_8);
+                String password = PASSWORD.get();
+                return password == null ? null : password.getBytes(StandardCharsets.UTF_8);
             }
 
             @Override
@@ -52,11 +56,24 @@ public final class ConnectivityCheck {
                 return false;
             }
         });
+    }
+
+    /** The binding request towards an agent with {@code ufrag} and {@code password}, from an agent "peer". */
+    public static byte[] request(String ufrag, String password, boolean nominate) throws StunException {
+        return request(ufrag, "peer", password, nominate);
+    }
+
+    /**
+     * The binding request from an agent with {@code localUfrag} towards one with {@code ufrag} and {@code password}
+     * (also a consent check, RFC 7675 §5.1, when not nominating). Any thread.
+     */
+    public static byte[] request(String ufrag, String localUfrag, String password, boolean nominate)
+            throws StunException {
         Request request = MessageFactory.createBindingRequest();
         byte[] transaction = new byte[12];
         RANDOM.nextBytes(transaction);
         request.setTransactionID(transaction);
-        String username = ufrag + ":peer";
+        String username = ufrag + ":" + localUfrag;
         request.putAttribute(AttributeFactory.createUsernameAttribute(username));
         request.putAttribute(AttributeFactory.createPriorityAttribute(2130706431L));
         request.putAttribute(AttributeFactory.createIceControllingAttribute(RANDOM.nextLong() & Long.MAX_VALUE));
@@ -65,7 +82,12 @@ public final class ConnectivityCheck {
         }
         request.putAttribute(AttributeFactory.createMessageIntegrityAttribute(username));
         request.putAttribute(AttributeFactory.createFingerprintAttribute());
-        return request.encode(stack);
+        PASSWORD.set(password);
+        try {
+            return request.encode(STACK);
+        } finally {
+            PASSWORD.remove();
+        }
     }
 
     /**
